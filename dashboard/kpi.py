@@ -1,0 +1,199 @@
+"""KPI maths: every formula Huddle computes, in one place.
+
+A KPI is computed from *measures*: additive quantities stored per line and shift (seconds of planned production
+time, good count, hours worked...). Every ratio KPI is ``scale × Σ numerator / Σ denominator`` over whatever lines
+and shifts are being rolled up (ratio of sums, never the mean of ratios). A few KPIs are not ratios: totals
+(``Σ numerator``), rolled throughput yield (a product over process steps) and days since the last recordable
+(a gauge computed from events). Nothing here touches a database or Dash.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+#: The additive measures stored per line × shift (the columns of ``shift_facts``), with their meaning.
+MEASURES: dict[str, str] = {
+    "shift_s": "scheduled shift time, seconds of real elapsed time",
+    "planned_stop_s": "breaks, meals and planned stop events, seconds",
+    "ppt_s": "planned production time = shift time − planned stops, seconds",
+    "unplanned_stop_s": "unplanned stop time, seconds",
+    "changeover_s": "changeover time, seconds",
+    "run_s": "run time = PPT − unplanned stops − changeovers, seconds",
+    "total_count": "units produced (started), good and bad",
+    "good_count": "units good first time (no rework, no scrap)",
+    "planned_qty": "units planned",
+    "ideal_total_s": "Σ ideal cycle time × total count, seconds",
+    "ideal_good_s": "Σ ideal cycle time × good count, seconds",
+    "scrap_qty": "units scrapped (quality events)",
+    "rework_qty": "units reworked (quality events)",
+    "failures": "number of unplanned stop events",
+    "hours_worked": "labour hours worked",
+    "overtime_h": "overtime hours",
+    "headcount_planned": "people planned",
+    "headcount_present": "people present",
+    "recordables": "recordable cases (recordable and lost-time events)",
+    "lost_time_cases": "lost-time cases",
+    "first_aid_cases": "first-aid cases",
+    "near_misses": "near misses reported",
+}
+
+
+class Status(StrEnum):
+    """Status of a KPI value against its target."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    GREY = "grey"  # no data for the period
+    STALE = "stale"  # data older than the KPI's frequency allows
+
+
+class Kind(StrEnum):
+    """How a formula aggregates."""
+
+    RATIO = "ratio"  # scale × Σ num / Σ den
+    TOTAL = "total"  # scale × Σ num
+    PRODUCT = "product"  # Π of a child KPI over process steps (rolled throughput yield)
+    GAUGE = "gauge"  # computed from events at a moment (days since last recordable)
+    DIRECT = "direct"  # values computed elsewhere and loaded as they are
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A built-in KPI formula over measures."""
+
+    key: str
+    kind: Kind
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 1.0
+    unit: str = ""
+    direction: str = "higher"
+    description: str = ""
+    #: For PRODUCT formulas: the formula multiplied over process steps.
+    step_formula: str | None = None
+
+
+def _ratio(key: str, num: str, den: str, scale: float, unit: str, direction: str, text: str) -> Formula:
+    return Formula(key, Kind.RATIO, num, den, scale, unit, direction, text)
+
+
+FORMULAS: dict[str, Formula] = {
+    f.key: f
+    for f in (
+        _ratio("oee", "ideal_good_s", "ppt_s", 100, "%", "higher",
+               "OEE = Σ(good × ideal cycle time) / Σ planned production time = A × P × Q"),
+        _ratio("availability", "run_s", "ppt_s", 100, "%", "higher", "A = run time / planned production time"),
+        _ratio("performance", "ideal_total_s", "run_s", 100, "%", "higher",
+               "P = Σ(ideal cycle time × total count) / run time"),
+        _ratio("quality", "ideal_good_s", "ideal_total_s", 100, "%", "higher",
+               "Q = good / total, weighted by ideal cycle time when products differ"),
+        _ratio("fpy", "good_count", "total_count", 100, "%", "higher",
+               "First-pass yield = units good first time / units started"),
+        _ratio("scrap_rate", "scrap_qty", "total_count", 100, "%", "lower", "Scrap rate = scrapped / total"),
+        _ratio("rework_rate", "rework_qty", "total_count", 100, "%", "lower", "Rework rate = reworked / total"),
+        _ratio("schedule_attainment", "good_count", "planned_qty", 100, "%", "higher",
+               "Schedule attainment = actual (good) quantity / planned quantity"),
+        _ratio("trir", "recordables", "hours_worked", 200_000, "", "lower",
+               "TRIR = recordable cases × 200,000 / hours worked"),
+        _ratio("attendance", "headcount_present", "headcount_planned", 100, "%", "higher",
+               "Attendance = people present / people planned"),
+        _ratio("overtime_rate", "overtime_h", "hours_worked", 100, "%", "lower",
+               "Overtime rate = overtime hours / hours worked"),
+        _ratio("units_per_labour_hour", "good_count", "hours_worked", 1, "units/h", "higher",
+               "Units per labour hour = good units / hours worked"),
+        _ratio("mtbf", "run_s", "failures", 1 / 3600, "h", "higher", "MTBF = operating time / failures"),
+        _ratio("mttr", "unplanned_stop_s", "failures", 1 / 60, "min", "lower", "MTTR = repair time / failures"),
+        Formula("unplanned_downtime", Kind.TOTAL, "unplanned_stop_s", None, 1 / 60, "min", "lower",
+                "Unplanned stop minutes"),
+        Formula("changeover_time", Kind.TOTAL, "changeover_s", None, 1 / 60, "min", "lower", "Changeover minutes"),
+        Formula("good_units", Kind.TOTAL, "good_count", None, 1, "units", "higher", "Good units produced"),
+        Formula("recordables", Kind.TOTAL, "recordables", None, 1, "cases", "lower", "Recordable cases"),
+        Formula("first_aid_cases", Kind.TOTAL, "first_aid_cases", None, 1, "cases", "lower", "First-aid cases"),
+        Formula("near_misses", Kind.TOTAL, "near_misses", None, 1, "reports", "higher",
+                "Near misses reported (leading: more reported is good)"),
+        Formula("overtime_hours", Kind.TOTAL, "overtime_h", None, 1, "h", "lower", "Overtime hours"),
+        Formula("rty", Kind.PRODUCT, None, None, 100, "%", "higher",
+                "Rolled throughput yield = Π first-pass yield of the process steps", step_formula="fpy"),
+        Formula("days_since_recordable", Kind.GAUGE, None, None, 1, "days", "higher",
+                "Whole days since the last recordable case"),
+        Formula("direct", Kind.DIRECT, None, None, 1, "", "higher", "Value computed elsewhere and loaded"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    """One KPI value with the sums it came from (numerator and denominator kept, never just the ratio)."""
+
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    flags: tuple[str, ...] = ()
+
+
+def evaluate(formula: Formula, sums: Mapping[str, float | None]) -> KpiResult:
+    """Compute a ratio or total KPI from summed measures; no data gives ``value=None`` (never zero)."""
+    if formula.kind is Kind.TOTAL:
+        num = sums.get(formula.numerator or "")
+        if num is None:
+            return KpiResult(None)
+        return KpiResult(num * formula.scale, num, None)
+    if formula.kind is not Kind.RATIO:
+        raise ValueError(f"{formula.key} is a {formula.kind} formula: it is not computed from sums alone")
+    num = sums.get(formula.numerator or "")
+    den = sums.get(formula.denominator or "")
+    if num is None or den is None or den == 0:
+        return KpiResult(None, num, den)
+    value = formula.scale * num / den
+    flags: tuple[str, ...] = ()
+    if formula.key == "performance" and num > den * 1.0000001:
+        flags = ("performance above 100 %: check the ideal cycle time",)
+    return KpiResult(value, num, den, flags)
+
+
+def rolled_throughput_yield(step_yields: list[float | None]) -> float | None:
+    """Multiply first-pass yields (fractions) of process steps; any step without data gives None."""
+    if not step_yields or any(y is None for y in step_yields):
+        return None
+    return math.prod(y for y in step_yields if y is not None)
+
+
+def oee_factors(sums: Mapping[str, float | None]) -> dict[str, KpiResult]:
+    """OEE and its three factors from the same sums (so A × P × Q equals OEE exactly)."""
+    return {key: evaluate(FORMULAS[key], sums) for key in ("availability", "performance", "quality", "oee")}
+
+
+@dataclass(frozen=True)
+class Band:
+    """Target, direction and optional amber band of a KPI, in the KPI's display unit."""
+
+    target: float | None
+    direction: str = "higher"  # "higher" or "lower" is better
+    amber: float | None = None  # width of the amber band on the bad side of the target
+
+
+def status_of(value: float | None, band: Band, *, stale: bool = False) -> Status:
+    """Direction-aware status of a value: grey when no data, stale when too old, else green/amber/red."""
+    if value is None:
+        return Status.GREY
+    if stale:
+        return Status.STALE
+    if band.target is None:
+        return Status.GREY
+    gap = value - band.target if band.direction == "higher" else band.target - value
+    if gap >= -1e-9:
+        return Status.GREEN
+    if band.amber is not None and gap >= -band.amber - 1e-9:
+        return Status.AMBER
+    return Status.RED
+
+
+def gap_to_target(value: float | None, band: Band) -> float | None:
+    """Signed gap, positive when better than target (direction-aware)."""
+    if value is None or band.target is None:
+        return None
+    return value - band.target if band.direction == "higher" else band.target - value

@@ -1,0 +1,78 @@
+"""Settings: where the database, data folder and plant configuration are, read from a file and the environment.
+
+Precedence, lowest first: defaults, the TOML settings file (``--settings`` or ``HUDDLE_SETTINGS``), environment
+variables (``HUDDLE_DATABASE_URL``, ``HUDDLE_DATA_DIR``, ``HUDDLE_PLANT_CONFIG``, ``HUDDLE_TIMEZONE``,
+``HUDDLE_HOST``, ``HUDDLE_PORT``), then command-line options.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEMO_PLANT = Path(__file__).with_name("demo_plant.yaml")
+
+_ENV = {
+    "database_url": "HUDDLE_DATABASE_URL",
+    "data_dir": "HUDDLE_DATA_DIR",
+    "plant_config": "HUDDLE_PLANT_CONFIG",
+    "timezone": "HUDDLE_TIMEZONE",
+    "host": "HUDDLE_HOST",
+    "port": "HUDDLE_PORT",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a Huddle process needs to start."""
+
+    data_dir: Path = field(default_factory=lambda: Path("huddle-data"))
+    database_url: str | None = None  # default: SQLite file in the data folder
+    plant_config: Path | None = None  # default: the demo plant
+    timezone: str | None = None  # overrides the plant's time zone when set
+    host: str = "127.0.0.1"
+    port: int = 8050
+    run_scheduler_in_web: bool = False  # only for the single embedded demo server
+    demo_feed: bool = False  # the demo keeps writing the current shift's files into the inbox
+
+    @property
+    def db_url(self) -> str:
+        """The SQLAlchemy URL of Huddle's own database."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'huddle.sqlite').resolve().as_posix()}"
+
+    @property
+    def plant_path(self) -> Path:
+        """The plant configuration file in use."""
+        return self.plant_config or DEMO_PLANT
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from an optional TOML file, the environment and explicit overrides."""
+    env = dict(os.environ if env is None else env)
+    values: dict[str, Any] = {}
+    path = path or env.get("HUDDLE_SETTINGS")
+    if path:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+        section = raw.get("huddle", raw)
+        values.update({k: v for k, v in section.items() if k in _ENV or k in ("run_scheduler_in_web",)})
+    for key, var in _ENV.items():
+        if env.get(var):
+            values[key] = env[var]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if "data_dir" in values:
+        values["data_dir"] = Path(values["data_dir"])
+    if values.get("plant_config"):
+        values["plant_config"] = Path(values["plant_config"])
+    if "port" in values:
+        values["port"] = int(values["port"])
+    return Settings(**values)

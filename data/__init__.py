@@ -1,0 +1,1 @@
+"""Huddle's database: engine and sessions, models, queries, loaders, and the demo plant generator."""

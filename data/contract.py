@@ -1,0 +1,374 @@
+"""The data contract: the record types plants export, their columns, and how each row is validated.
+
+One record type per file. Column names are matched case-insensitively, ignoring spaces, hyphens and
+underscores; a source may map its own column names onto the contract's (``columns:`` in the plant config).
+Timestamps without an offset are plant local time. Each row either becomes a clean record or a list of
+``RowProblem`` naming the column, the value and the reason. See ``docs/data-contract.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dashboard.config import STOP_CATEGORIES, PlantConfig
+from dashboard.kpi import FORMULAS, Kind
+
+SAFETY_KINDS = ("near_miss", "first_aid", "recordable", "lost_time")
+DISPOSITIONS = ("scrap", "rework")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a record type."""
+
+    name: str
+    kind: str  # line | location | text | int | float | datetime | date | shift | kpi | enum
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A record type of the contract: its columns and natural key."""
+
+    name: str
+    columns: tuple[Column, ...]
+    natural_key: tuple[str, ...]
+    doc: str
+
+    @property
+    def required(self) -> list[str]:
+        """Names of the required columns."""
+        return [c.name for c in self.columns if c.required]
+
+
+RECORD_TYPES: dict[str, RecordType] = {
+    rt.name: rt
+    for rt in (
+        RecordType("production_counts", (
+            Column("line", "line", doc="line key"),
+            Column("start", "datetime", aliases=("start_time", "from", "interval_start")),
+            Column("end", "datetime", aliases=("end_time", "to", "interval_end")),
+            Column("product", "text", required=False, aliases=("sku", "article")),
+            Column("total", "int", aliases=("total_count", "produced", "qty_total")),
+            Column("good", "int", aliases=("good_count", "qty_good")),
+            Column("planned", "float", required=False, aliases=("planned_qty", "plan", "target_qty")),
+        ), ("line", "start", "product"), "Units produced per line and interval (typically hourly)."),
+        RecordType("stop_events", (
+            Column("line", "line"),
+            Column("start", "datetime", aliases=("start_time", "from")),
+            Column("end", "datetime", aliases=("end_time", "to")),
+            Column("reason", "text", aliases=("stop_reason", "cause")),
+            Column("category", "enum", required=False, choices=STOP_CATEGORIES, aliases=("type", "stop_type")),
+            Column("equipment", "text", required=False, aliases=("machine", "asset")),
+        ), ("line", "start"), "Stops with reason and category (planned, unplanned, changeover)."),
+        RecordType("quality_events", (
+            Column("line", "line"),
+            Column("time", "datetime", aliases=("timestamp", "at", "found_at")),
+            Column("defect", "text", aliases=("defect_type",)),
+            Column("quantity", "int", aliases=("qty", "count")),
+            Column("disposition", "enum", choices=DISPOSITIONS, aliases=("action", "scrap_or_rework")),
+        ), ("line", "time", "defect", "disposition"), "Defective units, scrapped or reworked."),
+        RecordType("safety_events", (
+            Column("time", "datetime", aliases=("timestamp", "at", "occurred_at")),
+            Column("location", "location", aliases=("line", "area", "line_or_area")),
+            Column("type", "enum", choices=SAFETY_KINDS, aliases=("kind", "severity", "classification")),
+            Column("description", "text", required=False, aliases=("what_happened",)),
+        ), ("time", "location", "type"), "Near misses, first aid, recordables and lost-time cases."),
+        RecordType("labour", (
+            Column("line", "line"),
+            Column("date", "date", aliases=("production_date",)),
+            Column("shift", "shift"),
+            Column("planned_headcount", "float", aliases=("planned", "headcount_planned")),
+            Column("present_headcount", "float", aliases=("present", "headcount_present")),
+            Column("hours_worked", "float", aliases=("hours",)),
+            Column("overtime_hours", "float", required=False, aliases=("overtime",)),
+        ), ("line", "date", "shift"), "Planned and present headcount, hours worked and overtime per line and shift."),
+        RecordType("kpi_values", (
+            Column("kpi", "kpi"),
+            Column("line", "location", required=False, aliases=("location", "area")),
+            Column("date", "date", aliases=("production_date", "day")),
+            Column("shift", "shift", required=False),
+            Column("value", "float"),
+        ), ("kpi", "line", "date", "shift"), "Values of KPIs computed elsewhere (ERP cost, ideas...)."),
+    )
+}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why a row was refused: the column, the offending value and a reason a person can act on."""
+
+    column: str
+    value: str
+    reason: str
+
+
+class FileProblem(Exception):
+    """The whole file cannot be read (encoding, delimiter, missing columns...)."""
+
+    def __init__(self, reason: str, column: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.column = column
+
+
+def normalise_header(name: Any) -> str:
+    """Lower-case, trimmed, with spaces and hyphens as underscores."""
+    return re.sub(r"[\s\-]+", "_", str(name or "").strip().lower()).strip("_")
+
+
+def map_columns(header: list[Any], record: RecordType, user_map: Mapping[str, str]) -> dict[str, int]:
+    """Map contract column names to positions in a header row; raise ``FileProblem`` for missing columns."""
+    user = {normalise_header(k): v for k, v in user_map.items()}
+    found: dict[str, int] = {}
+    positions = [normalise_header(h) for h in header]
+    for i, h in enumerate(positions):
+        target = user.get(h, h)
+        for col in record.columns:
+            if target == col.name or (target in col.aliases and col.name not in found):
+                if col.name in found and target == col.name:
+                    raise FileProblem(f"column {col.name!r} appears twice in the header", col.name)
+                found.setdefault(col.name, i)
+    missing = [c for c in record.required if c not in found]
+    if missing:
+        import difflib
+
+        hints = []
+        for m in missing:
+            close = difflib.get_close_matches(m, positions, n=1, cutoff=0.5)
+            hints.append(f"{m!r}" + (f" (is {close[0]!r} meant to be {m!r}?)" if close else ""))
+        shown = ", ".join(repr(h) for h in header if str(h or "").strip()) or "none"
+        raise FileProblem(
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(hints)}; the file has: {shown}. "
+            f"A {record.name} file needs: {', '.join(record.required)}",
+            missing[0],
+        )
+    return found
+
+
+_DT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+               "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+
+
+def parse_instant(value: Any, tz: ZoneInfo) -> datetime:
+    """Parse a timestamp; naive ones are plant local time; refuse local times that do not exist (DST gap)."""
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        text = str(value).strip()
+        if not text:
+            raise ValueError("empty")
+        parsed = None
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            for fmt in _DT_FORMATS:
+                try:
+                    parsed = datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+        if parsed is None:
+            raise ValueError("not a date and time (use 2026-11-20 06:00:00, with an optional +01:00 offset)")
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    local = parsed.replace(tzinfo=tz)
+    round_trip = local.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    if round_trip != parsed:
+        raise ValueError(f"this local time does not exist in {tz.key} (clocks go forward); give a UTC offset")
+    return local.astimezone(UTC)
+
+
+def parse_day(value: Any) -> date:
+    """Parse a date (ISO or dd.mm.yyyy); Excel datetimes give their date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError("not a date (use 2026-11-20)")
+
+
+def parse_number(value: Any, *, decimal_comma: bool, whole: bool) -> float:
+    """Parse a non-negative number; a decimal comma is accepted in files not delimited by commas."""
+    if isinstance(value, bool):
+        raise ValueError("not a number")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+        if decimal_comma and "," in text and "." not in text:
+            text = text.replace(",", ".")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
+            raise ValueError("not a number")
+        number = float(text)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("not a number")
+    if number < 0:
+        raise ValueError("must not be negative")
+    if whole and number != int(number):
+        raise ValueError("must be a whole number")
+    return number
+
+
+class RowValidator:
+    """Turns raw rows of one record type into clean records, or problems, against the plant configuration."""
+
+    def __init__(self, record: RecordType, config: PlantConfig, *, decimal_comma: bool = False) -> None:
+        self.record = record
+        self.config = config
+        self.decimal_comma = decimal_comma
+        self.tz = config.tz
+        self._locations = {config.site_key: ("", ""), "plant": ("", "")}
+        self._locations.update({a: ("", a) for a in config.areas})
+        self._locations.update({ln.key: (ln.key, ln.area) for ln in config.lines.values()})
+        self._checks: dict[str, Callable[[dict[str, Any], list[RowProblem]], None]] = {
+            "production_counts": self._check_counts,
+            "stop_events": self._check_stop,
+            "quality_events": self._check_quality,
+            "labour": self._check_labour,
+            "kpi_values": self._check_kpi_value,
+        }
+
+    def validate(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[RowProblem]]:
+        """Return the clean record, or None with the problems found."""
+        clean: dict[str, Any] = {}
+        problems: list[RowProblem] = []
+        for col in self.record.columns:
+            value = raw.get(col.name)
+            blank = value is None or (isinstance(value, str) and not value.strip())
+            if blank:
+                if col.required:
+                    problems.append(RowProblem(col.name, "", "missing value"))
+                clean[col.name] = None
+                continue
+            try:
+                clean[col.name] = self._parse(col, value)
+            except ValueError as exc:
+                problems.append(RowProblem(col.name, _show(value), str(exc)))
+        if not problems:
+            check = self._checks.get(self.record.name)
+            if check:
+                check(clean, problems)
+        return (None, problems) if problems else (clean, [])
+
+    def _parse(self, col: Column, value: Any) -> Any:
+        kind = col.kind
+        if kind == "line":
+            key = str(value).strip()
+            if key not in self.config.lines:
+                raise ValueError(f"unknown line (known: {', '.join(self.config.lines)})")
+            return key
+        if kind == "location":
+            key = str(value).strip()
+            if key not in self._locations:
+                raise ValueError(f"unknown line or area (known: {', '.join(self._locations)})")
+            return key
+        if kind == "shift":
+            key = str(value).strip()
+            if key not in {s.key for s in self.config.calendar.shifts}:
+                known = ", ".join(s.key for s in self.config.calendar.shifts)
+                raise ValueError(f"unknown shift (known: {known})")
+            return key
+        if kind == "kpi":
+            key = str(value).strip()
+            kpi = self.config.kpis.get(key)
+            if kpi is None:
+                raise ValueError("unknown KPI")
+            if FORMULAS[kpi.formula].kind is not Kind.DIRECT:
+                raise ValueError("Huddle computes this KPI from counts and events; only direct KPIs are loaded")
+            return key
+        if kind == "enum":
+            key = normalise_header(value)
+            if key not in col.choices:
+                raise ValueError(f"expected one of {', '.join(col.choices)}")
+            return key
+        if kind == "datetime":
+            return parse_instant(value, self.tz)
+        if kind == "date":
+            return parse_day(value)
+        if kind in ("int", "float"):
+            number = parse_number(value, decimal_comma=self.decimal_comma, whole=kind == "int")
+            return int(number) if kind == "int" else number
+        text = str(value).strip()
+        if isinstance(value, float) and value == int(value):
+            text = str(int(value))
+        if len(text) > 120 and col.name != "description":
+            raise ValueError("longer than 120 characters")
+        return text
+
+    def _check_counts(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
+        if row["end"] <= row["start"]:
+            problems.append(RowProblem("end", _show(row["end"]), "end is not after start"))
+        elif (row["end"] - row["start"]).total_seconds() > 12 * 3600:
+            problems.append(RowProblem("end", _show(row["end"]), "interval longer than 12 hours"))
+        if row["good"] > row["total"]:
+            problems.append(RowProblem("good", str(row["good"]), f"more good units than total ({row['total']})"))
+        row["product"] = row["product"] or ""
+
+    def _check_stop(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
+        if row["end"] <= row["start"]:
+            problems.append(RowProblem("end", _show(row["end"]), "end is not after start"))
+        elif (row["end"] - row["start"]).total_seconds() > 7 * 86400:
+            problems.append(RowProblem("end", _show(row["end"]), "stop longer than 7 days"))
+        catalogue = self.config.stop_reasons
+        if catalogue:
+            known = catalogue.get(row["reason"])
+            if known is None:
+                problems.append(RowProblem("reason", row["reason"], "unknown stop reason (add it to stop_reasons)"))
+            elif row["category"] and row["category"] != known:
+                problems.append(RowProblem("category", row["category"],
+                                           f"reason {row['reason']!r} is {known} in the plant configuration"))
+            else:
+                row["category"] = known
+        if not row["category"]:
+            problems.append(RowProblem("category", "", "missing value (planned, unplanned or changeover)"))
+        row["equipment"] = row["equipment"] or ""
+
+    def _check_quality(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
+        if self.config.defect_types and row["defect"] not in self.config.defect_types:
+            problems.append(RowProblem("defect", row["defect"], "unknown defect type (add it to defect_types)"))
+
+    def _check_labour(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
+        row["overtime_hours"] = row["overtime_hours"] or 0.0
+        if row["hours_worked"] > 24 * max(row["present_headcount"], 1):
+            problems.append(RowProblem("hours_worked", str(row["hours_worked"]),
+                                       "more than 24 hours per person present"))
+        if row["overtime_hours"] > row["hours_worked"]:
+            problems.append(RowProblem("overtime_hours", str(row["overtime_hours"]), "more than hours worked"))
+
+    def _check_kpi_value(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
+        row["line"] = row["line"] or self.config.site_key
+        row["shift"] = row["shift"] or ""
+
+    def location(self, key: str) -> tuple[str, str]:
+        """(line, area) of a location key; plant-level gives ("", "")."""
+        return self._locations[key]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def local_time_text(instant: datetime, tz: ZoneInfo) -> str:
+    """An instant as plant local time, for messages."""
+    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+__all__ = ["RECORD_TYPES", "FileProblem", "RowProblem", "RowValidator", "map_columns", "time"]

@@ -1,0 +1,251 @@
+"""SQLAlchemy models: raw records as plants export them, per line × shift facts, and the loaders' ledgers.
+
+Raw record tables carry a natural key (unique constraint) so that re-loading a file upserts instead of doubling.
+``shift_facts`` holds the additive measures (numerators and denominators) every KPI is computed from. All
+timestamps are stored as UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA_VERSION = 1
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC, refuses naive input (a naive time has no meaning here)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC instant is required")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of Huddle's tables."""
+
+
+class Meta(Base):
+    """Key/value facts about the database: schema version, data version (bumped by every load that changed data)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class ProductionCount(Base):
+    """Units produced on a line over an interval."""
+
+    __tablename__ = "production_counts"
+    __table_args__ = (UniqueConstraint("line", "start_utc", "product", name="uq_counts_natural"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line: Mapped[str] = mapped_column(String(64))
+    start_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    product: Mapped[str] = mapped_column(String(64), default="")
+    total: Mapped[int] = mapped_column(Integer)
+    good: Mapped[int] = mapped_column(Integer)
+    planned_qty: Mapped[float | None] = mapped_column(Float)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class StopEvent(Base):
+    """A line stopped: planned, unplanned or changeover, with a reason and the equipment."""
+
+    __tablename__ = "stop_events"
+    __table_args__ = (UniqueConstraint("line", "start_utc", name="uq_stops_natural"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line: Mapped[str] = mapped_column(String(64))
+    start_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(16))
+    equipment: Mapped[str] = mapped_column(String(120), default="")
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class QualityEvent(Base):
+    """Defective units found on a line: scrapped or reworked."""
+
+    __tablename__ = "quality_events"
+    __table_args__ = (UniqueConstraint("line", "at_utc", "defect", "disposition", name="uq_quality_natural"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line: Mapped[str] = mapped_column(String(64))
+    at_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    defect: Mapped[str] = mapped_column(String(120))
+    quantity: Mapped[int] = mapped_column(Integer)
+    disposition: Mapped[str] = mapped_column(String(16))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class SafetyEvent(Base):
+    """A near miss, first aid case, recordable or lost-time case, at a line, an area or the plant."""
+
+    __tablename__ = "safety_events"
+    __table_args__ = (UniqueConstraint("at_utc", "location", "kind", name="uq_safety_natural"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at_utc: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    location: Mapped[str] = mapped_column(String(64))
+    line: Mapped[str] = mapped_column(String(64), default="")
+    area: Mapped[str] = mapped_column(String(64), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text, default="")
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Labour(Base):
+    """People planned and present, hours worked and overtime for a line and shift."""
+
+    __tablename__ = "labour"
+    __table_args__ = (UniqueConstraint("line", "production_date", "shift", name="uq_labour_natural"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line: Mapped[str] = mapped_column(String(64))
+    production_date: Mapped[date] = mapped_column(Date)
+    shift: Mapped[str] = mapped_column(String(16))
+    planned_headcount: Mapped[float] = mapped_column(Float)
+    present_headcount: Mapped[float] = mapped_column(Float)
+    hours_worked: Mapped[float] = mapped_column(Float)
+    overtime_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class KpiValue(Base):
+    """A KPI value computed elsewhere (ERP cost...), per location, date and optionally shift."""
+
+    __tablename__ = "kpi_values"
+    __table_args__ = (
+        UniqueConstraint("kpi", "location", "production_date", "shift", name="uq_kpi_values_natural"),
+        Index("ix_kpi_values_kpi_date", "kpi", "production_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(String(64))  # a line, an area or the site key
+    line: Mapped[str] = mapped_column(String(64), default="")
+    area: Mapped[str] = mapped_column(String(64), default="")
+    production_date: Mapped[date] = mapped_column(Date)
+    shift: Mapped[str] = mapped_column(String(16), default="")  # "" = the whole day
+    value: Mapped[float] = mapped_column(Float)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ShiftFact(Base):
+    """The additive measures of one line (or area/plant for safety) in one shift instance."""
+
+    __tablename__ = "shift_facts"
+    __table_args__ = (
+        UniqueConstraint("line", "area", "production_date", "shift", name="uq_shift_facts"),
+        Index("ix_shift_facts_date", "production_date", "line"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line: Mapped[str] = mapped_column(String(64))  # "" for area- or plant-level facts (safety)
+    area: Mapped[str] = mapped_column(String(64))  # "" for plant-level facts
+    production_date: Mapped[date] = mapped_column(Date)
+    shift: Mapped[str] = mapped_column(String(16))
+    start_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    data_through_utc: Mapped[datetime | None] = mapped_column(UTCDateTime)  # latest record time seen
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the additive measures (dashboard.kpi.MEASURES): a test checks the two lists agree
+    shift_s: Mapped[float] = mapped_column(Float, default=0.0)
+    planned_stop_s: Mapped[float] = mapped_column(Float, default=0.0)
+    ppt_s: Mapped[float] = mapped_column(Float, default=0.0)
+    unplanned_stop_s: Mapped[float] = mapped_column(Float, default=0.0)
+    changeover_s: Mapped[float] = mapped_column(Float, default=0.0)
+    run_s: Mapped[float] = mapped_column(Float, default=0.0)
+    total_count: Mapped[float] = mapped_column(Float, default=0.0)
+    good_count: Mapped[float] = mapped_column(Float, default=0.0)
+    planned_qty: Mapped[float] = mapped_column(Float, default=0.0)
+    ideal_total_s: Mapped[float] = mapped_column(Float, default=0.0)
+    ideal_good_s: Mapped[float] = mapped_column(Float, default=0.0)
+    scrap_qty: Mapped[float] = mapped_column(Float, default=0.0)
+    rework_qty: Mapped[float] = mapped_column(Float, default=0.0)
+    failures: Mapped[float] = mapped_column(Float, default=0.0)
+    hours_worked: Mapped[float] = mapped_column(Float, default=0.0)
+    overtime_h: Mapped[float] = mapped_column(Float, default=0.0)
+    headcount_planned: Mapped[float] = mapped_column(Float, default=0.0)
+    headcount_present: Mapped[float] = mapped_column(Float, default=0.0)
+    recordables: Mapped[float] = mapped_column(Float, default=0.0)
+    lost_time_cases: Mapped[float] = mapped_column(Float, default=0.0)
+    first_aid_cases: Mapped[float] = mapped_column(Float, default=0.0)
+    near_misses: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+
+
+class LoadRun(Base):
+    """One run of one source: what was read, loaded and rejected, and how it ended."""
+
+    __tablename__ = "load_runs"
+    __table_args__ = (Index("ix_load_runs_source_started", "source", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | cli | demo
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # running | ok | partial | failed | idle
+    files_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    files_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
+class LoadedFile(Base):
+    """A file a source has read, by content hash, so the same file is never loaded twice."""
+
+    __tablename__ = "loaded_files"
+    __table_args__ = (UniqueConstraint("source", "sha256", name="uq_loaded_files_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    mtime: Mapped[float] = mapped_column(Float)
+    sha256: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[int] = mapped_column(Integer)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16))  # loaded | partial | rejected
+
+
+class QuarantinedRow(Base):
+    """A row (or a whole file) a loader refused, with where it was and why."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (Index("ix_quarantine_run", "run_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(64))
+    file: Mapped[str] = mapped_column(Text)
+    row: Mapped[int] = mapped_column(Integer)  # 0 = the whole file
+    column: Mapped[str] = mapped_column(String(64), default="")
+    value: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text)
+    record: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

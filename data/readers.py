@@ -1,0 +1,116 @@
+"""Reading exported files: CSV (any common delimiter and encoding) and Excel .xlsx, as header + numbered rows.
+
+A file that cannot be read as a table raises ``FileProblem`` with a reason a person can act on; rows keep the
+line (CSV) or row (Excel) number the user sees in their editor.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from data.contract import FileProblem
+
+ENCODINGS = ("utf-8-sig", "cp1252")
+DELIMITERS = ",;\t|"
+
+
+@dataclass
+class Table:
+    """A file read as a table."""
+
+    header: list[Any]
+    rows: list[tuple[int, list[Any]]]  # (line or row number as the user sees it, cell values)
+    decimal_comma: bool
+    note: str = ""  # e.g. the encoding or delimiter that was detected
+
+
+def read_table(path: Path, *, delimiter: str | None = None, encoding: str | None = None,
+               sheet: str | None = None) -> Table:
+    """Read a CSV or XLSX file; raise ``FileProblem`` when it is not a readable table."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    if suffix == ".xls":
+        raise FileProblem("old Excel .xls files are not read: save the sheet as .xlsx or CSV")
+    return _read_csv(path.read_bytes(), delimiter, encoding)
+
+
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise FileProblem("the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark")
+    for enc in ([encoding] if encoding else ENCODINGS):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            if encoding:
+                raise FileProblem(f"not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start})") \
+                    from None
+    raise FileProblem("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")
+
+
+def _read_csv(data: bytes, delimiter: str | None, encoding: str | None) -> Table:
+    if not data.strip():
+        raise FileProblem("the file is empty")
+    text, used = _decode(data, encoding)
+    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if delimiter is None:
+        counts = {d: first_line.count(d) for d in DELIMITERS}
+        delimiter = max(counts, key=lambda d: counts[d])
+        if counts[delimiter] == 0:
+            raise FileProblem(f"no column delimiter found in the header line {first_line[:80]!r} "
+                              f"(expected one of comma, semicolon, tab, |)")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileProblem("the file is empty") from None
+    except csv.Error as exc:
+        raise FileProblem(f"line 1: malformed CSV ({exc})") from None
+    rows: list[tuple[int, list[Any]]] = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            rows.append((reader.line_num, values))
+    except csv.Error as exc:
+        raise FileProblem(f"line {reader.line_num}: malformed CSV ({exc})") from None
+    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+    return Table(header, rows, decimal_comma=delimiter != ",",
+                 note=f"{used}, {names.get(delimiter, delimiter)}-delimited")
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileProblem(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise FileProblem(f"no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+        ws = book[sheet] if sheet else book.worksheets[0]
+        it: Iterator[tuple[Any, ...]] = ws.iter_rows(values_only=True)
+        header = None
+        rows: list[tuple[int, list[Any]]] = []
+        for number, values in enumerate(it, start=1):
+            cells = list(values)
+            if header is None:
+                if any(c is not None and str(c).strip() for c in cells):
+                    header = cells
+                continue
+            if any(c is not None and str(c).strip() for c in cells):
+                rows.append((number, cells))
+        if header is None:
+            raise FileProblem("the workbook's first sheet is empty")
+        return Table(header, rows, decimal_comma=False, note=f"sheet {ws.title!r}")
+    finally:
+        book.close()
