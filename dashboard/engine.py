@@ -1,0 +1,232 @@
+"""The KPI engine: the one service that turns stored measures into KPI readings for any scope and period.
+
+The board, the tree, the review, OKRs, the API and exports all ask this engine, so the same number appears
+everywhere. A reading carries its value, numerator and denominator, target, gap, status and how old its data is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.calendar import now_utc
+from dashboard.config import KpiDef, PlantConfig
+from dashboard.kpi import (
+    FORMULAS,
+    Kind,
+    KpiResult,
+    Status,
+    evaluate,
+    gap_to_target,
+    rolled_throughput_yield,
+    status_of,
+)
+from dashboard.periods import Period, bucket_key, parse_period, period_containing
+from data import queries
+from data.queries import ScopeFilter
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One KPI for one scope and period."""
+
+    kpi: str
+    scope: str
+    period: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    target: float | None
+    gap: float | None
+    status: Status
+    unit: str
+    data_through: datetime | None
+    age_s: float | None
+    flags: tuple[str, ...] = ()
+    parts: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "kpi": self.kpi, "scope": self.scope, "period": self.period, "value": self.value,
+            "numerator": self.numerator, "denominator": self.denominator, "target": self.target,
+            "gap": self.gap, "status": str(self.status), "unit": self.unit,
+            "data_through": self.data_through.isoformat() if self.data_through else None,
+            "age_seconds": round(self.age_s) if self.age_s is not None else None,
+            "flags": list(self.flags), **({"parts": self.parts} if self.parts else {}),
+        }
+
+
+class KpiEngine:
+    """Computes KPI readings from the database for a plant configuration."""
+
+    def __init__(self, config: PlantConfig, session_factory: sessionmaker[Session],
+                 clock: Callable[[], datetime] = now_utc) -> None:
+        self.config = config
+        self.sessions = session_factory
+        self.clock = clock
+
+    # ---- scopes and periods ------------------------------------------------------------------------------
+
+    def scope_filter(self, scope: str) -> ScopeFilter:
+        """Lines and area/plant-level facts that belong to a scope."""
+        kind = self.config.scope_kind(scope)
+        lines = tuple(self.config.scope_lines(scope))
+        if kind == "line":
+            return ScopeFilter(lines, (), False)
+        if kind == "area":
+            return ScopeFilter(lines, (scope,), False)
+        return ScopeFilter(lines, tuple(self.config.areas), True)
+
+    def locations(self, scope: str) -> tuple[str, ...]:
+        """Location keys whose direct KPI values belong to a scope."""
+        f = self.scope_filter(scope)
+        return f.lines + f.areas + ((self.config.site_key,) if f.plant else ())
+
+    def period_end(self, period: Period) -> datetime:
+        """The instant a period ends (a shift's end, or midnight after its last date, plant time)."""
+        if period.shift:
+            return self.config.calendar.instance(period.last, period.shift).end_utc
+        last = [i.end_utc for i in self.config.calendar.instances_for_dates(period.last, period.last)]
+        if last:
+            return max(last)
+        return datetime.combine(period.last + timedelta(days=1), time(0), tzinfo=self.config.tz).astimezone(UTC)
+
+    def last_completed_shift(self) -> Period | None:
+        """The shift that ended most recently (what a huddle reviews)."""
+        inst = self.config.calendar.last_completed(self.clock())
+        return Period("shift", inst.production_date, inst.production_date, inst.shift_key) if inst else None
+
+    # ---- readings ----------------------------------------------------------------------------------------
+
+    def readings(self, kpis: Iterable[str], scope: str, period: Period) -> dict[str, Reading]:
+        """Readings of several KPIs for one scope and period, from one query of the summed measures."""
+        keys = list(kpis)
+        with self.sessions() as session:
+            sums = queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
+            return {k: self._reading(session, self.config.kpis[k], scope, period, sums) for k in keys}
+
+    def reading(self, kpi: str, scope: str, period: Period) -> Reading:
+        """One KPI for one scope and period."""
+        return self.readings([kpi], scope, period)[kpi]
+
+    def series(self, kpi: str, scope: str, grain: str, first: date, last: date) -> list[Reading]:
+        """A KPI per period of a grain between two production dates (for trends and the monthly review)."""
+        kdef = self.config.kpis[kpi]
+        formula = FORMULAS[kdef.formula]
+        group: tuple[str, ...] = ("production_date", "shift") if grain == "shift" else ("production_date",)
+        labels: list[str] = []
+        day = first
+        while day <= last:
+            day_labels = ([bucket_key("shift", day, sh.key) for sh in self.config.calendar.shifts]
+                          if grain == "shift" else [bucket_key(grain, day)])
+            labels.extend(lab for lab in day_labels if not labels or lab != labels[-1])
+            day += timedelta(days=1)
+        buckets: dict[str, dict[str, Any]] = {}
+        with self.sessions() as session:
+            if formula.kind in (Kind.RATIO, Kind.TOTAL):
+                for row in queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
+                    label = bucket_key(grain, row["production_date"], row.get("shift"))  # type: ignore[arg-type]
+                    acc = buckets.setdefault(label, {"facts": 0, "data_through": None})
+                    for m, v in row.items():
+                        if m in ("production_date", "shift"):
+                            continue
+                        if m == "data_through":
+                            if v and (acc["data_through"] is None or v > acc["data_through"]):
+                                acc["data_through"] = v
+                        else:
+                            acc[m] = (acc.get(m) or 0) + (v or 0)
+            return [self._reading(session, kdef, scope, parse_period(grain, label), buckets.get(label))
+                    for label in labels]
+
+    def breakdown(self, kpi: str, scope: str, period: Period, by: str = "line") -> list[Reading]:
+        """A KPI split by line or by shift inside a scope and period (where it is red)."""
+        kdef = self.config.kpis[kpi]
+        if by == "line":
+            return [self.reading(kpi, line, period) for line in self.config.scope_lines(scope)]
+        if by == "shift":
+            return [self._shift_reading(kdef, scope, period, s.key) for s in self.config.calendar.shifts]
+        raise ValueError("breakdown is by 'line' or 'shift'")
+
+    def _shift_reading(self, kdef: KpiDef, scope: str, period: Period, shift: str) -> Reading:
+        sub = Period(period.grain, period.first, period.last, shift)
+        with self.sessions() as session:
+            sums = queries.sums_by(session, self.scope_filter(scope), sub.first, sub.last, shift)[0]
+            return self._reading(session, kdef, scope, sub, sums)
+
+    def _reading(self, session: Session, kdef: KpiDef, scope: str, period: Period,
+                 sums: dict[str, Any] | None) -> Reading:
+        formula = FORMULAS[kdef.formula]
+        now = self.clock()
+        end = self.period_end(period)
+        through: datetime | None = None
+        parts: dict[str, Any] = {}
+        if formula.kind in (Kind.RATIO, Kind.TOTAL):
+            facts = (sums or {}).get("facts") or 0
+            result = evaluate(formula, sums or {}) if facts else KpiResult(None)
+            through = (sums or {}).get("data_through")
+        elif formula.kind is Kind.DIRECT:
+            rows = queries.direct_values(session, kdef.key, self.locations(scope), period.first, period.last,
+                                         period.shift)
+            row = rows[0] if rows else {"n": 0}
+            if row["n"]:
+                total = float(row["total"])
+                value = total if kdef.aggregation == "sum" else total / row["n"]
+                result = KpiResult(value, total, None if kdef.aggregation == "sum" else float(row["n"]))
+                last_day = row["last_date"]
+                if isinstance(last_day, str):
+                    last_day = date.fromisoformat(last_day)
+                through = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=self.config.tz)
+            else:
+                result = KpiResult(None)
+        elif formula.kind is Kind.PRODUCT:
+            steps = self.config.flow_for(scope)
+            step_formula = FORMULAS[formula.step_formula or "fpy"]
+            yields: list[float | None] = []
+            for step in steps:
+                s = queries.sums_by(session, self.scope_filter(step), period.first, period.last, period.shift)[0]
+                r = evaluate(step_formula, s) if s.get("facts") else KpiResult(None)
+                yields.append(r.value / step_formula.scale if r.value is not None else None)
+                parts[step] = yields[-1]
+                if s.get("data_through") and (through is None or s["data_through"] > through):
+                    through = s["data_through"]
+            rty = rolled_throughput_yield(yields)
+            result = KpiResult(rty * formula.scale if rty is not None else None)
+        else:  # GAUGE: days since the last recordable, as of the period's end (or now)
+            f = self.scope_filter(scope)
+            as_of = min(now, end)
+            last = queries.last_recordable(session, f.lines, f.areas, f.plant, as_of)
+            if last is None:
+                result = KpiResult(None, flags=("no recordable case on record",))
+            else:
+                result = KpiResult(float((as_of - last).days))
+                parts["last_recordable"] = last.isoformat()
+            through = as_of
+        band = kdef.band(period.last)
+        reference = min(now, end)
+        age = (now - through).total_seconds() if through else None
+        stale = False
+        if through is not None and formula.kind is not Kind.GAUGE:
+            stale = (reference - through).total_seconds() > kdef.frequency_s + self.config.stale_grace_s
+        return Reading(
+            kpi=kdef.key, scope=scope, period=period.label, value=result.value, numerator=result.numerator,
+            denominator=result.denominator, target=band.target, gap=gap_to_target(result.value, band),
+            status=status_of(result.value, band, stale=stale), unit=kdef.unit, data_through=through, age_s=age,
+            flags=result.flags, parts=parts,
+        )
+
+    # ---- freshness ---------------------------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """Cheap version number of the stored data (compare before recomputing a page)."""
+        with self.sessions() as session:
+            return queries.data_version(session)
+
+    def current_period(self, grain: str) -> Period:
+        """The period of a grain containing today's production date."""
+        today = self.clock().astimezone(self.config.tz).date()
+        return period_containing(grain, today)

@@ -1,0 +1,121 @@
+"""Periods: a shift, day, ISO week, month, quarter or year of production dates, parsed from and shown as text.
+
+Text forms (also used in URLs and the API): shift ``2026-11-20/N``, day ``2026-11-20``, week ``2026-W47``,
+month ``2026-11``, quarter ``2026-Q4``, year ``2026``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+GRAINS = ("shift", "day", "week", "month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A range of production dates, optionally one shift of one date."""
+
+    grain: str
+    first: date
+    last: date
+    shift: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The period's text form."""
+        return format_period(self.grain, self.first, self.shift)
+
+    def previous(self) -> Period:
+        """The period of the same grain just before this one."""
+        if self.grain in ("shift", "day"):
+            day = self.first - timedelta(days=1)
+            return Period(self.grain, day, day, self.shift)
+        return period_containing(self.grain, self.first - timedelta(days=1))
+
+
+class PeriodError(ValueError):
+    """A period text that cannot be understood."""
+
+
+def _month_end(year: int, month: int) -> date:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def period_containing(grain: str, day: date, shift: str | None = None) -> Period:
+    """The period of a grain that contains a production date."""
+    if grain == "shift":
+        if not shift:
+            raise PeriodError("a shift period needs a shift key")
+        return Period("shift", day, day, shift)
+    if grain == "day":
+        return Period("day", day, day)
+    if grain == "week":
+        monday = day - timedelta(days=day.weekday())
+        return Period("week", monday, monday + timedelta(days=6))
+    if grain == "month":
+        return Period("month", day.replace(day=1), _month_end(day.year, day.month))
+    if grain == "quarter":
+        q0 = (day.month - 1) // 3 * 3 + 1
+        return Period("quarter", date(day.year, q0, 1), _month_end(day.year, q0 + 2))
+    if grain == "year":
+        return Period("year", date(day.year, 1, 1), date(day.year, 12, 31))
+    raise PeriodError(f"unknown grain {grain!r}: use one of {', '.join(GRAINS)}")
+
+
+def parse_period(grain: str, text: str) -> Period:
+    """Parse a period's text form for a grain; raises ``PeriodError`` with the expected form."""
+    text = (text or "").strip()
+    try:
+        if grain == "shift":
+            m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})/(\w+)", text)
+            if not m:
+                raise PeriodError(f"shift period {text!r}: expected like 2026-11-20/N")
+            return period_containing("shift", date.fromisoformat(m.group(1)), m.group(2))
+        if grain == "day":
+            return period_containing("day", date.fromisoformat(text))
+        if grain == "week":
+            m = re.fullmatch(r"(\d{4})-W(\d{1,2})", text)
+            if not m:
+                raise PeriodError(f"week {text!r}: expected like 2026-W47")
+            return period_containing("week", date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1))
+        if grain == "month":
+            m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+            if not m:
+                raise PeriodError(f"month {text!r}: expected like 2026-11")
+            return period_containing("month", date(int(m.group(1)), int(m.group(2)), 1))
+        if grain == "quarter":
+            m = re.fullmatch(r"(\d{4})-Q([1-4])", text)
+            if not m:
+                raise PeriodError(f"quarter {text!r}: expected like 2026-Q4")
+            return period_containing("quarter", date(int(m.group(1)), (int(m.group(2)) - 1) * 3 + 1, 1))
+        if grain == "year":
+            return period_containing("year", date(int(text), 1, 1))
+    except ValueError as exc:
+        if isinstance(exc, PeriodError):
+            raise
+        raise PeriodError(f"{grain} {text!r}: {exc}") from None
+    raise PeriodError(f"unknown grain {grain!r}: use one of {', '.join(GRAINS)}")
+
+
+def format_period(grain: str, first: date, shift: str | None = None) -> str:
+    """Text form of the period of a grain starting on ``first``."""
+    if grain == "shift":
+        return f"{first.isoformat()}/{shift}"
+    if grain == "day":
+        return first.isoformat()
+    if grain == "week":
+        iso = first.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    if grain == "month":
+        return f"{first.year}-{first.month:02d}"
+    if grain == "quarter":
+        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    return str(first.year)
+
+
+def bucket_key(grain: str, day: date, shift: str | None = None) -> str:
+    """Text form of the period of a grain containing a production date (for series)."""
+    return period_containing(grain, day, shift).label

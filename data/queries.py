@@ -1,0 +1,135 @@
+"""Read queries: summed measures for a scope and period, direct KPI values, safety events, loader status.
+
+Every roll-up is a SQL ``SUM`` of stored numerators and denominators over the matching ``shift_facts`` rows,
+grouped as the caller needs (never a mean of ratios, never the whole history in memory).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from dashboard.kpi import MEASURES
+from data.models import KpiValue, LoadRun, Meta, QuarantinedRow, SafetyEvent, ShiftFact
+
+
+@dataclass(frozen=True)
+class ScopeFilter:
+    """Which facts belong to a scope: its lines, plus area- or plant-level facts (safety)."""
+
+    lines: tuple[str, ...]
+    areas: tuple[str, ...]  # areas whose area-level facts count
+    plant: bool  # plant-level facts count
+
+
+def _fact_filter(scope: ScopeFilter) -> ColumnElement[bool]:
+    parts = [ShiftFact.line.in_(scope.lines)]
+    if scope.areas:
+        parts.append(and_(ShiftFact.line == "", ShiftFact.area.in_(scope.areas)))
+    if scope.plant:
+        parts.append(and_(ShiftFact.line == "", ShiftFact.area == ""))
+    return or_(*parts)
+
+
+def _measure_sums() -> list[ColumnElement[float]]:
+    return [func.sum(getattr(ShiftFact, m)).label(m) for m in MEASURES]
+
+
+def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift: str | None = None,
+            group: tuple[str, ...] = ()) -> list[dict[str, object]]:
+    """Summed measures (and the latest record time) per group over a scope and date range.
+
+    ``group`` may name ``production_date``, ``shift`` and ``line``; an empty group gives one row.
+    """
+    cols = [getattr(ShiftFact, g) for g in group]
+    stmt = (select(*cols, *_measure_sums(), func.max(ShiftFact.data_through_utc).label("data_through"),
+                   func.count().label("facts"))
+            .where(ShiftFact.production_date >= first, ShiftFact.production_date <= last, _fact_filter(scope)))
+    if shift:
+        stmt = stmt.where(ShiftFact.shift == shift)
+    if cols:
+        stmt = stmt.group_by(*cols).order_by(*cols)
+    out = []
+    for row in session.execute(stmt).mappings():
+        item = dict(row)
+        through = item.get("data_through")
+        if isinstance(through, str):  # SQLite returns max() of a datetime as text
+            item["data_through"] = datetime.fromisoformat(through)
+        if isinstance(item.get("data_through"), datetime) and item["data_through"].tzinfo is None:
+            from datetime import UTC
+
+            item["data_through"] = item["data_through"].replace(tzinfo=UTC)
+        out.append(item)
+    return out
+
+
+def direct_values(session: Session, kpi: str, locations: tuple[str, ...], first: date, last: date,
+                  shift: str | None = None, group: tuple[str, ...] = ()) -> list[dict[str, object]]:
+    """Sum and count of a direct KPI's values per group (the caller divides for a mean)."""
+    cols = [getattr(KpiValue, g) for g in group]
+    stmt = (select(*cols, func.sum(KpiValue.value).label("total"), func.count().label("n"),
+                   func.max(KpiValue.production_date).label("last_date"))
+            .where(KpiValue.kpi == kpi, KpiValue.location.in_(locations), KpiValue.production_date >= first,
+                   KpiValue.production_date <= last))
+    if shift:
+        stmt = stmt.where(or_(KpiValue.shift == shift, KpiValue.shift == ""))
+    if cols:
+        stmt = stmt.group_by(*cols).order_by(*cols)
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def last_recordable(session: Session, lines: tuple[str, ...], areas: tuple[str, ...], plant: bool,
+                    until: datetime) -> datetime | None:
+    """The latest recordable or lost-time case in a scope at or before ``until``."""
+    where = [SafetyEvent.line.in_(lines)]
+    if areas:
+        where.append(and_(SafetyEvent.line == "", SafetyEvent.area.in_(areas)))
+    if plant:
+        where.append(and_(SafetyEvent.line == "", SafetyEvent.area == ""))
+    return session.execute(
+        select(func.max(SafetyEvent.at_utc))
+        .where(SafetyEvent.kind.in_(("recordable", "lost_time")), SafetyEvent.at_utc <= until, or_(*where))
+    ).scalar_one_or_none()
+
+
+def data_version(session: Session) -> int:
+    """The data version (bumped by every load that stored rows)."""
+    value = session.execute(select(Meta.value).where(Meta.key == "data_version")).scalar_one_or_none()
+    return int(value or 0)
+
+
+def latest_data(session: Session) -> datetime | None:
+    """Latest record time over all shift facts."""
+    return session.execute(select(func.max(ShiftFact.data_through_utc))).scalar_one_or_none()
+
+
+def recent_runs(session: Session, limit: int = 50, source: str | None = None) -> list[LoadRun]:
+    """The latest load runs, newest first."""
+    stmt = select(LoadRun).order_by(LoadRun.started_at.desc(), LoadRun.id.desc()).limit(limit)
+    if source:
+        stmt = stmt.where(LoadRun.source == source)
+    return list(session.execute(stmt).scalars())
+
+
+def source_status(session: Session) -> dict[str, dict[str, LoadRun | None]]:
+    """Per source: its latest run, latest successful run and latest failed run."""
+    out: dict[str, dict[str, LoadRun | None]] = {}
+    for status_group, statuses in (("last", None), ("last_success", ("ok", "idle", "partial")),
+                                   ("last_failure", ("failed",))):
+        sub = select(LoadRun.source, func.max(LoadRun.id).label("id"))
+        if statuses:
+            sub = sub.where(LoadRun.status.in_(statuses))
+        sub = sub.group_by(LoadRun.source).subquery()
+        for run in session.execute(select(LoadRun).join(sub, LoadRun.id == sub.c.id)).scalars():
+            out.setdefault(run.source, {"last": None, "last_success": None, "last_failure": None})
+            out[run.source][status_group] = run
+    return out
+
+
+def quarantine(session: Session, limit: int = 200) -> list[QuarantinedRow]:
+    """The latest quarantined rows, newest first."""
+    return list(session.execute(
+        select(QuarantinedRow).order_by(QuarantinedRow.id.desc()).limit(limit)).scalars())
