@@ -1,0 +1,117 @@
+"""The read-only JSON API under ``/api/v1``: health, KPI definitions, KPI values, the board and the tree.
+
+Every number comes from the same ``KpiEngine`` the pages use. Bad parameters get a 400 with a message naming the
+parameter; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify, request
+
+from dashboard.periods import GRAINS, PeriodError, parse_period
+from dashboard.services import Services
+
+
+class ApiError(Exception):
+    """A request the API cannot answer, with the HTTP status to send."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _scope(services: Services) -> str:
+    scope = request.args.get("scope") or request.args.get("line") or request.args.get("area") or "plant"
+    try:
+        services.config.scope_kind(scope)
+    except KeyError as exc:
+        raise ApiError(str(exc.args[0])) from None
+    return scope
+
+
+def _period(services: Services, default_grain: str = "day") -> Any:
+    grain = request.args.get("grain", default_grain)
+    if grain not in GRAINS:
+        raise ApiError(f"grain: expected one of {', '.join(GRAINS)}")
+    text = request.args.get("period")
+    if grain == "shift" and not text and request.args.get("date") and request.args.get("shift"):
+        text = f"{request.args['date']}/{request.args['shift']}"
+    if not text:
+        if grain == "shift":
+            last = services.kpis.last_completed_shift()
+            if last is None:
+                raise ApiError("no shift has ended yet")
+            return last
+        return services.kpis.current_period(grain)
+    try:
+        period = parse_period(grain, text)
+    except PeriodError as exc:
+        raise ApiError(f"period: {exc}") from None
+    if period.shift and period.shift not in {s.key for s in services.config.calendar.shifts}:
+        raise ApiError(f"shift {period.shift!r} is not a shift of this plant")
+    return period
+
+
+def make_api(services: Services) -> Blueprint:
+    """The API blueprint bound to one process's services."""
+    api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+    @api.errorhandler(ApiError)
+    def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+        return jsonify({"error": exc.message}), exc.status
+
+    @api.get("/health")
+    def health():  # type: ignore[no-untyped-def]
+        return jsonify(services.health())
+
+    @api.get("/kpis")
+    def kpis():  # type: ignore[no-untyped-def]
+        return jsonify({"kpis": services.kpi_definitions()})
+
+    @api.get("/values")
+    def values():  # type: ignore[no-untyped-def]
+        scope = _scope(services)
+        keys = [k for k in request.args.get("kpi", "").split(",") if k] or list(services.config.kpis)
+        unknown = [k for k in keys if k not in services.config.kpis]
+        if unknown:
+            raise ApiError(f"kpi: unknown {', '.join(unknown)} (known: {', '.join(services.config.kpis)})")
+        grain = request.args.get("grain", "day")
+        first, last = request.args.get("from"), request.args.get("to")
+        if first or last:
+            if not (first and last):
+                raise ApiError("from and to: give both (production dates like 2026-11-01)")
+            try:
+                a, b = parse_period("day", first).first, parse_period("day", last).first
+            except PeriodError as exc:
+                raise ApiError(str(exc)) from None
+            if grain not in GRAINS:
+                raise ApiError(f"grain: expected one of {', '.join(GRAINS)}")
+            if (b - a).days > 3700:
+                raise ApiError("from–to spans more than ten years")
+            series = {k: [r.as_dict() for r in services.kpis.series(k, scope, grain, a, b)] for k in keys}
+            return jsonify({"scope": scope, "grain": grain, "from": first, "to": last, "series": series})
+        period = _period(services, grain)
+        readings = services.kpis.readings(keys, scope, period)
+        return jsonify({"scope": scope, "grain": period.grain, "period": period.label,
+                        "values": [r.as_dict() for r in readings.values()]})
+
+    @api.get("/board")
+    def board():  # type: ignore[no-untyped-def]
+        return jsonify(services.board(_scope(services), _period(services, "shift")))
+
+    @api.get("/tree")
+    def tree():  # type: ignore[no-untyped-def]
+        key = request.args.get("tree") or next(iter(services.config.trees), None)
+        if key is None or key not in services.config.trees:
+            raise ApiError(f"tree: unknown {key!r} (known: {', '.join(services.config.trees) or 'none'})")
+        return jsonify(services.tree(key, _scope(services), _period(services, "day")))
+
+    return api
+
+
+def register_api(server: Flask, services: Services) -> None:
+    """Mount the API on the Flask server."""
+    server.register_blueprint(make_api(services))

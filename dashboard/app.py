@@ -1,0 +1,52 @@
+"""The composition root of the web app: ``create_app(settings)`` builds the Dash app, its pages, callbacks and API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from dash import Dash, dcc, html
+
+from dashboard import ids
+from dashboard.services import Services, build_services
+from dashboard.settings import Settings
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def _shell(services: Services) -> html.Div:
+    """Header with navigation built from the page registry, and the page container."""
+    links = [dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
+             for page in dash.page_registry.values() if page.get("nav", False)]
+    return html.Div([
+        dcc.Location(id=ids.URL),
+        html.Header([
+            html.Div([html.Span("Huddle", className="brand"),
+                      html.Span(services.config.site_name, id=ids.SITE_TITLE, className="site")],
+                     className="brand-block"),
+            html.Nav(links, id=ids.NAV, className="nav"),
+        ], className="app-header"),
+        html.Main(dash.page_container, className="page"),
+    ], className="app")
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Dash:
+    """Build the web app for a plant: pages, callbacks and the JSON API (nothing is created at import time)."""
+    from callbacks import data as data_callbacks
+    from callbacks import overview as overview_callbacks
+    from dashboard.api import register_api
+    from pages import data as data_page
+    from pages import not_found
+    from pages import overview as overview_page
+
+    services = services or build_services(settings)
+    app = Dash(__name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
+               title=f"Huddle · {services.config.site_name}", suppress_callback_exceptions=False)
+    for page in (overview_page, data_page, not_found):
+        page.register()
+    app.layout = _shell(services)
+    overview_callbacks.register(app, services)
+    data_callbacks.register(app, services)
+    register_api(app.server, services)
+    app.server.config["HUDDLE_SERVICES"] = services
+    return app

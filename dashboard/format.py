@@ -1,0 +1,46 @@
+"""Formatting numbers, ages and statuses for people (pages and exports share these)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+STATUS_WORDS = {"green": "on target", "amber": "near target", "red": "off target", "grey": "no data",
+                "stale": "stale"}
+STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "grey": "–", "stale": "⧗"}
+
+
+def format_value(value: float | None, unit: str = "") -> str:
+    """A KPI value with its unit and sensible precision; '—' when there is no data."""
+    if value is None:
+        return "—"
+    if unit == "%":
+        return f"{value:.1f} %"
+    digits = 0 if abs(value) >= 100 or float(value).is_integer() else 2 if abs(value) < 10 else 1
+    text = f"{value:,.{digits}f}"
+    return f"{text} {unit}".strip()
+
+
+def format_age(seconds: float | None) -> str:
+    """How old data is, in words: 'updated 4 min ago'."""
+    if seconds is None:
+        return "no data yet"
+    seconds = max(0, seconds)
+    if seconds < 90:
+        return "updated just now"
+    if seconds < 90 * 60:
+        return f"updated {round(seconds / 60)} min ago"
+    if seconds < 36 * 3600:
+        return f"updated {round(seconds / 3600)} h ago"
+    return f"updated {round(seconds / 86400)} days ago"
+
+
+def format_time(instant: datetime | None, tz: object) -> str:
+    """An instant in plant local time."""
+    if instant is None:
+        return "—"
+    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+
+
+def status_label(status: str) -> str:
+    """Icon and word for a status (colour is never the only signal)."""
+    return f"{STATUS_ICONS.get(status, '')} {STATUS_WORDS.get(status, status)}".strip()

@@ -1,0 +1,194 @@
+"""The composition of Huddle's core for one process: configuration, database, engine and loader together.
+
+``build_services(settings)`` is what the web app, the scheduler and the CLI all start from; nothing is created at
+import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.calendar import now_utc
+from dashboard.config import PlantConfig, findings, load_plant
+from dashboard.engine import KpiEngine
+from dashboard.format import format_age, format_time, format_value
+from dashboard.kpi import FORMULAS
+from dashboard.periods import Period
+from dashboard.settings import Settings
+from dashboard.tree import tree_statuses
+from data import queries
+from data.db import init_db, make_engine, make_session_factory
+from data.loaders import Loader
+
+
+@dataclass
+class Services:
+    """Everything one Huddle process shares."""
+
+    settings: Settings
+    config: PlantConfig
+    engine: Engine
+    sessions: sessionmaker[Session]
+    kpis: KpiEngine
+    loader: Loader
+    clock: Callable[[], datetime]
+
+    def dispose(self) -> None:
+        """Close database connections."""
+        self.engine.dispose()
+
+    # ---- read models shared by the API and the pages -----------------------------------------------------
+
+    def kpi_definitions(self) -> list[dict[str, Any]]:
+        """Every KPI definition, JSON-ready."""
+        today = self.clock().astimezone(self.config.tz).date()
+        return [{
+            "key": k.key, "name": k.name, "unit": k.unit, "category": k.category, "layer": k.layer,
+            "direction": k.direction, "target": k.target_on(today), "amber": k.amber, "owner": k.owner,
+            "data_source": k.data_source, "frequency": k.frequency,
+            "leading": "leading" if k.leading else "lagging", "formula": k.formula,
+            "formula_text": FORMULAS[k.formula].description,
+            "baseline": ({"value": k.baseline.value, "date": k.baseline.on.isoformat(),
+                          "source": k.baseline.source} if k.baseline else None),
+        } for k in self.config.kpis.values()]
+
+    def board(self, scope: str, period: Period) -> dict[str, Any]:
+        """Every KPI of a scope for one shift (or period), grouped S Q D C M."""
+        readings = self.kpis.readings(self.config.kpis, scope, period)
+        columns = []
+        for cat in ("S", "Q", "D", "C", "M"):
+            items = [readings[k].as_dict() | {"name": d.name, "headline": d.headline}
+                     for k, d in self.config.kpis.items() if d.category == cat]
+            statuses = [i["status"] for i in items if i["headline"]]
+            status = ("red" if "red" in statuses else "amber" if "amber" in statuses else
+                      "stale" if "stale" in statuses else "green" if "green" in statuses else "grey")
+            columns.append({"category": cat, "status": status, "kpis": items})
+        return {"scope": scope, "scope_name": self.config.scope_name(scope), "period": period.label,
+                "columns": columns}
+
+    def tree(self, tree_key: str, scope: str, period: Period) -> dict[str, Any]:
+        """A KPI tree with each node's reading and whether red lies below it."""
+        tree = self.config.trees[tree_key]
+        readings = self.kpis.readings(tree.nodes(), scope, period)
+        nodes = tree_statuses(tree, self.config, readings)
+        return {"tree": tree.key, "name": tree.name, "scope": scope, "period": period.label,
+                "nodes": [n.as_dict() for n in nodes],
+                "tradeoffs": [{"between": [t.a, t.b], "note": t.note} for t in tree.tradeoffs]}
+
+    def data_status(self, runs: int = 50, rejected: int = 200) -> dict[str, Any]:
+        """What the Data page shows: loaders, the run ledger, the quarantine and the baseline tracker."""
+        tz = self.config.tz
+        with self.sessions() as session:
+            status = queries.source_status(session)
+            ledger = [_run_row(r, tz) for r in queries.recent_runs(session, runs)]
+            quarantined = [{"when": format_time(q.created_at, tz), "source": q.source, "file": q.file,
+                            "row": q.row, "column": q.column, "value": q.value, "reason": q.reason}
+                           for q in queries.quarantine(session, rejected)]
+        sources = []
+        for key, src in self.config.sources.items():
+            s = status.get(key, {})
+            last, ok, bad = s.get("last"), s.get("last_success"), s.get("last_failure")
+            sources.append({
+                "key": key, "kind": src.kind, "record": src.record, "schedule": src.schedule.describe(),
+                "where": src.path if src.kind == "files" else (src.url or "").split("@")[-1],
+                "status": last.status if last else "never run",
+                "last_run": format_time(last.started_at, tz) if last else "—",
+                "last_success": format_time(ok.started_at, tz) if ok else "—",
+                "last_failure": (f"{format_time(bad.started_at, tz)}: {bad.message}" if bad else "—"),
+            })
+        return {"health": self.health(), "sources": sources, "runs": ledger, "quarantine": quarantined,
+                "baseline": self.baseline_tracker()}
+
+    def baseline_tracker(self) -> list[dict[str, Any]]:
+        """Every KPI with its current value, source, frequency and owner; gaps shown as findings."""
+        last_shift = self.kpis.last_completed_shift()
+        out = []
+        for k in self.config.kpis.values():
+            if k.frequency in ("shift", "hour") and last_shift:
+                period = last_shift
+            elif k.frequency == "day" and last_shift:
+                period = Period("day", last_shift.first, last_shift.first)
+            else:
+                period = self.kpis.current_period("week" if k.frequency == "week" else "month")
+            reading = self.kpis.reading(k.key, "plant", period)
+            problems = []
+            if not k.data_source:
+                problems.append("no data source")
+            if not k.owner:
+                problems.append("no owner")
+            if reading.value is None:
+                problems.append("no data yet")
+            elif str(reading.status) == "stale":
+                problems.append("stale")
+            out.append({"kpi": k.key, "name": k.name, "category": k.category, "period": period.label,
+                        "value": format_value(reading.value, k.unit), "status": str(reading.status),
+                        "target": format_value(reading.target, k.unit), "data_source": k.data_source or "—",
+                        "frequency": k.frequency, "owner": k.owner or "—", "age": format_age(reading.age_s),
+                        "baseline": (f"{format_value(k.baseline.value, k.unit)} on {k.baseline.on.isoformat()}"
+                                     if k.baseline else "—"),
+                        "findings": ", ".join(problems) or "ok"})
+        return out
+
+    def health(self) -> dict[str, Any]:
+        """Each loader's last run, success and failure, and how old the newest data is."""
+        now = self.clock()
+        with self.sessions() as session:
+            status = queries.source_status(session)
+            latest = queries.latest_data(session)
+            version = queries.data_version(session)
+        sources = []
+        for key, src in self.config.sources.items():
+            s = status.get(key, {})
+
+            def run_info(run: Any) -> dict[str, Any] | None:
+                if run is None:
+                    return None
+                return {"at": run.started_at.isoformat(), "status": run.status, "rows_loaded": run.rows_loaded,
+                        "rows_rejected": run.rows_rejected, "message": run.message}
+
+            sources.append({"key": key, "kind": src.kind, "record": src.record,
+                            "schedule": src.schedule.describe(), "last_run": run_info(s.get("last")),
+                            "last_success": run_info(s.get("last_success")),
+                            "last_failure": run_info(s.get("last_failure"))})
+        failing = [s["key"] for s in sources if s["last_run"] and s["last_run"]["status"] == "failed"]
+        return {
+            "status": "degraded" if failing else "ok", "failing_sources": failing, "now": now.isoformat(),
+            "data_through": latest.isoformat() if latest else None,
+            "data_age_seconds": round((now - latest).total_seconds()) if latest else None,
+            "data_version": version, "sources": sources,
+        }
+
+
+def _run_row(run: Any, tz: Any) -> dict[str, Any]:
+    duration = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
+    return {"id": run.id, "source": run.source, "trigger": run.trigger,
+            "started": format_time(run.started_at, tz), "duration_s": duration, "status": run.status,
+            "files": run.files_loaded, "rows_read": run.rows_read, "rows_loaded": run.rows_loaded,
+            "rows_rejected": run.rows_rejected, "message": run.message}
+
+
+def build_services(settings: Settings, clock: Callable[[], datetime] = now_utc, *,
+                   initialise: bool = True) -> Services:
+    """Load the plant configuration, open the database (creating tables if needed) and wire the core."""
+    config = load_plant(settings.plant_path, settings.data_dir)
+    if settings.timezone and settings.timezone != config.timezone:
+        raw_tz = settings.timezone
+        from dashboard.calendar import ShiftCalendar
+
+        config.timezone = raw_tz
+        config.calendar = ShiftCalendar(raw_tz, config.calendar.shifts, config.calendar.production_date_rule)
+    engine = make_engine(settings.db_url)
+    if initialise:
+        init_db(engine)
+    sessions = make_session_factory(engine)
+    return Services(settings, config, engine, sessions, KpiEngine(config, sessions, clock),
+                    Loader(config, sessions, clock), clock)
+
+
+__all__ = ["Services", "build_services", "findings"]

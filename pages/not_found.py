@@ -1,0 +1,20 @@
+"""The page shown for an address Huddle does not have."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+
+def layout(**_query: str) -> html.Div:
+    """A clear message and a way back."""
+    return html.Div([
+        html.H1("Page not found"),
+        html.P("This address is not a page of Huddle."),
+        dcc.Link("Back to the plant overview", href="/"),
+    ], className="not-found")
+
+
+def register() -> None:
+    """Register as Dash Pages' 404 page."""
+    dash.register_page("not_found_404", path="/404", name="Not found", layout=layout, nav=False)
