@@ -152,9 +152,10 @@ def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool 
 
 def cmd_demo(settings: Settings, days: int) -> int:
     """Create the demo plant's history (first time), load it, and serve with the loaders running."""
+    from data.demo import feed_current, generate_history
+
     from dashboard.calendar import now_utc
     from dashboard.services import build_services
-    from data.demo import feed_current, generate_history
 
     settings = settings.with_(plant_config=settings.plant_config)
     services = build_services(settings)

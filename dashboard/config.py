@@ -298,7 +298,7 @@ class _Reader:
         value = obj[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             self.problems.append(f"{where}.{key}: expected {_kind_name(kind)}, got {value!r}")
             return None
         return value

@@ -111,7 +111,7 @@ class RowProblem:
     reason: str
 
 
-class FileProblem(Exception):
+class FileError(Exception):
     """The whole file cannot be read (encoding, delimiter, missing columns...)."""
 
     def __init__(self, reason: str, column: str = "") -> None:
@@ -126,7 +126,7 @@ def normalise_header(name: Any) -> str:
 
 
 def map_columns(header: list[Any], record: RecordType, user_map: Mapping[str, str]) -> dict[str, int]:
-    """Map contract column names to positions in a header row; raise ``FileProblem`` for missing columns."""
+    """Map contract column names to positions in a header row; raise ``FileError`` for missing columns."""
     user = {normalise_header(k): v for k, v in user_map.items()}
     found: dict[str, int] = {}
     positions = [normalise_header(h) for h in header]
@@ -135,7 +135,7 @@ def map_columns(header: list[Any], record: RecordType, user_map: Mapping[str, st
         for col in record.columns:
             if target == col.name or (target in col.aliases and col.name not in found):
                 if col.name in found and target == col.name:
-                    raise FileProblem(f"column {col.name!r} appears twice in the header", col.name)
+                    raise FileError(f"column {col.name!r} appears twice in the header", col.name)
                 found.setdefault(col.name, i)
     missing = [c for c in record.required if c not in found]
     if missing:
@@ -146,7 +146,7 @@ def map_columns(header: list[Any], record: RecordType, user_map: Mapping[str, st
             close = difflib.get_close_matches(m, positions, n=1, cutoff=0.5)
             hints.append(f"{m!r}" + (f" (is {close[0]!r} meant to be {m!r}?)" if close else ""))
         shown = ", ".join(repr(h) for h in header if str(h or "").strip()) or "none"
-        raise FileProblem(
+        raise FileError(
             f"missing column{'s' if len(missing) > 1 else ''} {', '.join(hints)}; the file has: {shown}. "
             f"A {record.name} file needs: {', '.join(record.required)}",
             missing[0],
@@ -371,4 +371,4 @@ def local_time_text(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-__all__ = ["RECORD_TYPES", "FileProblem", "RowProblem", "RowValidator", "map_columns", "time"]
+__all__ = ["RECORD_TYPES", "FileError", "RowProblem", "RowValidator", "map_columns", "time"]

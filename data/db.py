@@ -64,7 +64,7 @@ def schema_ready(engine: Engine) -> bool:
         with engine.connect() as conn:
             conn.execute(select(Meta.value).where(Meta.key == "schema_version")).first()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not initialised"
+    except Exception:
         return False
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.calendar import now_utc
 from dashboard.config import PlantConfig, SourceDef
-from data.contract import RECORD_TYPES, FileProblem, RecordType, RowProblem, RowValidator, map_columns
+from data.contract import RECORD_TYPES, FileError, RecordType, RowProblem, RowValidator, map_columns
 from data.facts import Touched, refresh_facts
 from data.models import (
     KpiValue,
@@ -168,7 +168,7 @@ class Loader:
                         outcome.status = "failed"
             else:
                 outcome.files.append(self._load_query(source, run_id))
-        except Exception as exc:  # noqa: BLE001 - every failure must reach the run ledger
+        except Exception as exc:
             log.exception("source %s failed", key)
             outcome.status = "failed"
             outcome.message = f"{type(exc).__name__}: {_short(exc)}"
@@ -188,7 +188,7 @@ class Loader:
             kind = record or (source.record if source else None)
             try:
                 kind = kind or recognise_record(path)
-            except FileProblem as exc:
+            except FileError as exc:
                 outcome.files.append(self._reject_file(path, "import", run_id, exc, sha=_sha256(path)))
                 continue
             outcome.files.append(self.load_file(path, kind, source, run_id, ledger_source=f"import:{kind}"))
@@ -250,12 +250,12 @@ class Loader:
                                encoding=source.encoding if source else None, sheet=source.sheet if source else None)
             rt = RECORD_TYPES[record]
             positions = map_columns(table.header, rt, source.columns if source else {})
-        except FileProblem as exc:
+        except FileError as exc:
             return self._reject_file(path, ledger_source, run_id, exc, sha=sha)
         return self._store(path.name, str(path), table, rt, positions, ledger_source, run_id, sha,
                            stat.st_size, stat.st_mtime)
 
-    def _reject_file(self, path: Path, ledger_source: str, run_id: int, exc: FileProblem, sha: str) -> FileOutcome:
+    def _reject_file(self, path: Path, ledger_source: str, run_id: int, exc: FileError, sha: str) -> FileOutcome:
         now = self.clock()
         stat = path.stat()
         with self.sessions.begin() as session:
@@ -370,7 +370,7 @@ class Loader:
         table = FileTable(header, rows, decimal_comma=False, note="query")
         try:
             positions = map_columns(header, rt, source.columns)
-        except FileProblem as exc:
+        except FileError as exc:
             now = self.clock()
             with self.sessions.begin() as session:
                 session.add(QuarantinedRow(run_id=run_id, source=source.key, file="query", row=0,
@@ -421,10 +421,10 @@ def recognise_record(path: Path) -> str:
         try:
             map_columns(table.header, rt, {})
             fits.append((len(rt.required), name))
-        except FileProblem:
+        except FileError:
             continue
     if not fits:
-        raise FileProblem("the header matches no record type of the data contract "
+        raise FileError("the header matches no record type of the data contract "
                           "(production_counts, stop_events, quality_events, safety_events, labour, kpi_values)")
     return max(fits)[1]
 

@@ -1,6 +1,6 @@
 """Reading exported files: CSV (any common delimiter and encoding) and Excel .xlsx, as header + numbered rows.
 
-A file that cannot be read as a table raises ``FileProblem`` with a reason a person can act on; rows keep the
+A file that cannot be read as a table raises ``FileError`` with a reason a person can act on; rows keep the
 line (CSV) or row (Excel) number the user sees in their editor.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from data.contract import FileProblem
+from data.contract import FileError
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = ",;\t|"
@@ -32,12 +32,12 @@ class Table:
 
 def read_table(path: Path, *, delimiter: str | None = None, encoding: str | None = None,
                sheet: str | None = None) -> Table:
-    """Read a CSV or XLSX file; raise ``FileProblem`` when it is not a readable table."""
+    """Read a CSV or XLSX file; raise ``FileError`` when it is not a readable table."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
     if suffix == ".xls":
-        raise FileProblem("old Excel .xls files are not read: save the sheet as .xlsx or CSV")
+        raise FileError("old Excel .xls files are not read: save the sheet as .xlsx or CSV")
     return _read_csv(path.read_bytes(), delimiter, encoding)
 
 
@@ -45,35 +45,35 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if b"\x00" in data[:4096]:
-        raise FileProblem("the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark")
+        raise FileError("the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark")
     for enc in ([encoding] if encoding else ENCODINGS):
         try:
             return data.decode(enc), enc
         except UnicodeDecodeError as exc:
             if encoding:
-                raise FileProblem(f"not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start})") \
+                raise FileError(f"not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start})") \
                     from None
-    raise FileProblem("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")
+    raise FileError("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")
 
 
 def _read_csv(data: bytes, delimiter: str | None, encoding: str | None) -> Table:
     if not data.strip():
-        raise FileProblem("the file is empty")
+        raise FileError("the file is empty")
     text, used = _decode(data, encoding)
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     if delimiter is None:
         counts = {d: first_line.count(d) for d in DELIMITERS}
         delimiter = max(counts, key=lambda d: counts[d])
         if counts[delimiter] == 0:
-            raise FileProblem(f"no column delimiter found in the header line {first_line[:80]!r} "
+            raise FileError(f"no column delimiter found in the header line {first_line[:80]!r} "
                               f"(expected one of comma, semicolon, tab, |)")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
-        raise FileProblem("the file is empty") from None
+        raise FileError("the file is empty") from None
     except csv.Error as exc:
-        raise FileProblem(f"line 1: malformed CSV ({exc})") from None
+        raise FileError(f"line 1: malformed CSV ({exc})") from None
     rows: list[tuple[int, list[Any]]] = []
     try:
         for values in reader:
@@ -81,7 +81,7 @@ def _read_csv(data: bytes, delimiter: str | None, encoding: str | None) -> Table
                 continue
             rows.append((reader.line_num, values))
     except csv.Error as exc:
-        raise FileProblem(f"line {reader.line_num}: malformed CSV ({exc})") from None
+        raise FileError(f"line {reader.line_num}: malformed CSV ({exc})") from None
     names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
     return Table(header, rows, decimal_comma=delimiter != ",",
                  note=f"{used}, {names.get(delimiter, delimiter)}-delimited")
@@ -93,10 +93,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileProblem(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise FileError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise FileProblem(f"no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+            raise FileError(f"no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
         ws = book[sheet] if sheet else book.worksheets[0]
         it: Iterator[tuple[Any, ...]] = ws.iter_rows(values_only=True)
         header = None
@@ -110,7 +110,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
             if any(c is not None and str(c).strip() for c in cells):
                 rows.append((number, cells))
         if header is None:
-            raise FileProblem("the workbook's first sheet is empty")
+            raise FileError("the workbook's first sheet is empty")
         return Table(header, rows, decimal_comma=False, note=f"sheet {ws.title!r}")
     finally:
         book.close()
