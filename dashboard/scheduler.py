@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -78,8 +79,9 @@ def add_source_jobs(scheduler: BaseScheduler, services: Services, trigger_name: 
             trigger = IntervalTrigger(seconds=source.schedule.every_seconds, timezone=tz)
         else:
             trigger = CronTrigger.from_crontab(source.schedule.cron or "* * * * *", timezone=tz)
+        # first run at start-up, then on the schedule: a restarted scheduler catches up at once
         job = scheduler.add_job(services.loader.run_source, trigger, args=[key, trigger_name], id=f"source:{key}",
-                                name=f"load {key}", replace_existing=True)
+                                name=f"load {key}", replace_existing=True, next_run_time=datetime.now(tz))
         ids.append(job.id)
     return ids
 

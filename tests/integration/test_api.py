@@ -1,0 +1,95 @@
+"""The JSON API returns what the worked examples predict once their raw records are dropped in the inbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.app import create_app
+from tests.conftest import write_past
+
+COUNTS = """line,start,end,product,total,good,planned
+L1,2026-11-20 06:00,2026-11-20 10:00,,10000,9800,1200
+L1,2026-11-20 10:00,2026-11-20 14:00,,9271,9048,1200
+L2,2026-11-20 06:00,2026-11-20 14:00,,2200,2110,2400
+"""
+STOPS = """line;start;end;reason;category;equipment
+L1;2026-11-20 07:00;2026-11-20 07:30;Filler jam;unplanned;Filler
+L1;2026-11-20 10:00;2026-11-20 10:17;Filler jam;unplanned;Filler
+"""
+
+
+@pytest.fixture
+def client(make_services, database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A test client of the app after the scheduled loaders read the inbox."""
+    services = make_services(database_url)
+    write_past(tmp_path / "inbox/counts/counts_20261120.csv", COUNTS)
+    write_past(tmp_path / "inbox/stops/stops_20261120.csv", STOPS)
+    outcomes = services.loader.run_all()
+    assert [o.status for o in outcomes] == ["ok", "ok"], [o.message for o in outcomes]
+    app = create_app(services.settings, services=services)
+    return app.server.test_client()
+
+
+def test_values_reproduce_the_published_oee_example(client) -> None:  # type: ignore[no-untyped-def]
+    body = client.get("/api/v1/values?kpi=oee,availability,performance,quality&scope=L1"
+                      "&grain=shift&period=2026-11-20/E").get_json()
+    values = {v["kpi"]: v for v in body["values"]}
+    assert round(values["availability"]["value"], 2) == 88.81
+    assert round(values["performance"]["value"], 2) == 86.11
+    assert round(values["quality"]["value"], 2) == 97.80
+    assert round(values["oee"]["value"], 2) == 74.79
+    assert values["oee"]["numerator"] == 18848 and values["oee"]["denominator"] == 420 * 60
+    assert values["oee"]["status"] == "red"
+
+
+def test_values_reproduce_schedule_attainment(client) -> None:  # type: ignore[no-untyped-def]
+    body = client.get("/api/v1/values?kpi=schedule_attainment&line=L2&grain=day&period=2026-11-20").get_json()
+    assert round(body["values"][0]["value"], 2) == 87.92
+
+
+def test_plant_rollup_is_ratio_of_sums(client) -> None:  # type: ignore[no-untyped-def]
+    body = client.get("/api/v1/values?kpi=oee&scope=plant&grain=day&period=2026-11-20").get_json()
+    plant = body["values"][0]
+    # L1: 18,848 good in 420 min; L2: 2,110 good in 420 min (ideal cycle 1 s for both)
+    assert plant["numerator"] == 18848 + 2110
+    assert plant["denominator"] == 2 * 420 * 60
+    assert round(plant["value"], 2) == round(100 * (18848 + 2110) / (2 * 25200), 2)
+
+
+def test_series_and_grey_days(client) -> None:  # type: ignore[no-untyped-def]
+    body = client.get("/api/v1/values?kpi=oee&scope=L1&grain=day&from=2026-11-19&to=2026-11-20").get_json()
+    days = body["series"]["oee"]
+    assert [d["period"] for d in days] == ["2026-11-19", "2026-11-20"]
+    assert days[0]["value"] is None and days[0]["status"] == "grey"
+    assert round(days[1]["value"], 2) == 74.79
+
+
+def test_board_tree_health_and_definitions(client) -> None:  # type: ignore[no-untyped-def]
+    board = client.get("/api/v1/board?scope=L1&date=2026-11-20&shift=E").get_json()
+    assert [c["category"] for c in board["columns"]] == ["S", "Q", "D", "C", "M"]
+    delivery = next(c for c in board["columns"] if c["category"] == "D")
+    assert delivery["status"] == "red"
+    tree = client.get("/api/v1/tree?tree=oee&scope=L1&grain=shift&period=2026-11-20/E").get_json()
+    root = tree["nodes"][0]
+    assert root["key"] == "oee" and root["red_below"] is True and root["formula"] == "product"
+    health = client.get("/api/v1/health").get_json()
+    assert {s["key"] for s in health["sources"]} == {"counts", "stops"}
+    assert all(s["last_success"]["status"] == "ok" for s in health["sources"])
+    kpis = client.get("/api/v1/kpis").get_json()["kpis"]
+    assert {k["key"] for k in kpis} >= {"oee", "trir"}
+
+
+@pytest.mark.parametrize("query, message", [
+    ("scope=L9", "unknown scope 'L9'"),
+    ("kpi=nope", "kpi: unknown nope"),
+    ("grain=fortnight", "grain: expected one of"),
+    ("grain=week&period=2026-47", "expected like 2026-W47"),
+    ("grain=shift&period=2026-11-20/X", "shift 'X' is not a shift"),
+    ("from=2026-11-01", "from and to: give both"),
+])
+def test_bad_parameters_get_a_clear_400(client, query: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(f"/api/v1/values?{query}")
+    assert response.status_code == 400
+    assert message in response.get_json()["error"]

@@ -1,0 +1,98 @@
+"""The ``huddle`` command as a user runs it, and the scheduler as a real separate process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+
+from data.models import LoadRun, ProductionCount
+from tests.conftest import write_past
+
+COUNTS = """line,start,end,total,good,planned
+L1,2026-11-20 06:00,2026-11-20 07:00,3000,2950,3100
+L1,2026-11-20 07:00,2026-11-20 08:00,abc,2950,3100
+L9,2026-11-20 07:00,2026-11-20 08:00,3000,2950,3100
+"""
+
+
+def huddle(tmp_path: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run the huddle command on the small plant in tmp_path."""
+    env = {**os.environ, "HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_PLANT_CONFIG": str(tmp_path / "plant.yaml")}
+    return subprocess.run([sys.executable, "-m", "dashboard.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=timeout, check=False)
+
+
+def test_init_check_and_import_report_what_was_loaded_and_why_rows_were_refused(tmp_path: Path,
+                                                                                  plant_file: Path) -> None:
+    assert "created a new database" in huddle(tmp_path, "init").stdout
+    assert "up to date" in huddle(tmp_path, "init").stdout
+    check = huddle(tmp_path, "check")
+    assert check.returncode == 0 and "0 errors" in check.stdout
+    path = write_past(tmp_path / "export" / "counts.csv", COUNTS)
+    result = huddle(tmp_path, "import", str(path))
+    assert result.returncode == 1  # some rows were refused
+    assert "3 rows read, 1 loaded, 2 rejected" in result.stdout
+    assert "line 3, column total = 'abc': not a number" in result.stdout
+    assert "line 4, column line = 'L9': unknown line" in result.stdout
+    again = huddle(tmp_path, "import", str(path))
+    assert "duplicate" in again.stdout and "0 loaded" in again.stdout
+
+
+def test_check_refuses_a_broken_configuration(tmp_path: Path) -> None:
+    (tmp_path / "plant.yaml").write_text("""
+site: {key: x, name: X, timezone: Mars/Olympus}
+calendar: {shifts: [{key: A, start: "06:00", end: "14:00"}, {key: B, start: "13:00", end: "22:00"}]}
+areas: [{key: a, lines: [{key: L1, ideal_cycle_s: 1}]}]
+kpis: [{key: oee, category: D, target: 60}, {key: availability, category: D}]
+trees: [{key: t, root: oee, edges: [{parent: oee, children: [availability, ghost]},
+                                    {parent: availability, children: [oee]}]}]
+""")
+    result = huddle(tmp_path, "check")
+    assert result.returncode == 1
+    assert "site.timezone: 'Mars/Olympus' is not an IANA time zone" in result.stdout
+    assert "shifts A and B overlap" in result.stdout
+    assert "unknown KPI 'ghost'" in result.stdout
+    assert "cycle: " in result.stdout
+    serve = huddle(tmp_path, "serve")
+    assert serve.returncode == 1 and "huddle check" in serve.stdout
+
+
+def test_scheduler_process_loads_new_files_and_is_the_only_one(tmp_path: Path, plant_file: Path) -> None:
+    text = plant_file.read_text().replace("settle_seconds: 0}", "settle_seconds: 0, schedule: every 1 s}")
+    plant_file.write_text(text)
+    assert huddle(tmp_path, "init").returncode == 0
+    env = {**os.environ, "HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_PLANT_CONFIG": str(plant_file)}
+    first = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "scheduler"], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    second = None
+    try:
+        time.sleep(3)
+        second = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "scheduler"], env=env, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        write_past(tmp_path / "inbox/counts/c1.csv", COUNTS.splitlines()[0] + "\n" + COUNTS.splitlines()[1] + "\n")
+        engine = create_engine(f"sqlite:///{tmp_path / 'huddle.sqlite'}")
+        deadline = time.monotonic() + 30
+        loaded = 0
+        while time.monotonic() < deadline and not loaded:
+            time.sleep(0.5)
+            with engine.connect() as conn:
+                loaded = conn.execute(select(func.count()).select_from(ProductionCount)).scalar_one()
+        assert loaded == 1
+        time.sleep(2)
+        with engine.connect() as conn:
+            runs = conn.execute(select(func.count()).select_from(LoadRun)
+                                .where(LoadRun.source == "counts", LoadRun.rows_loaded > 0)).scalar_one()
+        engine.dispose()
+        assert runs == 1  # loaded once, not once per scheduler
+    finally:
+        for proc in (first, second):
+            if proc:
+                proc.terminate()
+        out_second = second.communicate(timeout=10)[0] if second else ""
+        first.communicate(timeout=10)
+    assert "standing by" in out_second
