@@ -33,6 +33,10 @@ def register(app: Dash, services: Services) -> None:
     )
     def refresh(_n: int | None) -> tuple[Any, ...]:
         status = services.data_status()
+        baseline = status["baseline"]
+        ready = sum(1 for b in baseline if b["findings"] == "ok")
+        summary = html.P(f"{ready} of {len(baseline)} KPIs have a current value, a data source, a frequency and an "
+                         f"owner; {len(baseline) - ready} have findings.", className="summary")
         runs = [r | {"duration": f"{r['duration_s']:.1f} s" if r["duration_s"] is not None else "running"}
                 for r in status["runs"]]
         return (
@@ -41,10 +45,10 @@ def register(app: Dash, services: Services) -> None:
                    ("schedule", "Schedule"), ("status", "Last status"), ("last_run", "Last run"),
                    ("last_success", "Last success"), ("last_failure", "Last failure")], status["sources"],
                   empty="No sources are configured."),
-            table([("category", ""), ("name", "KPI"), ("period", "Period"), ("value", "Current value"),
+            [summary, table([("category", ""), ("name", "KPI"), ("period", "Period"), ("value", "Current value"),
                    ("target", "Target"), ("status", "Status"), ("age", "Freshness"),
                    ("data_source", "Data source"), ("frequency", "Frequency"), ("owner", "Owner"),
-                   ("baseline", "Baseline"), ("findings", "Findings")], status["baseline"], status_key="status"),
+                   ("baseline", "Baseline"), ("findings", "Findings")], baseline, status_key="status")],
             table([("when", "When"), ("source", "Source"), ("file", "File"), ("row", "Line"),
                    ("column", "Column"), ("value", "Value"), ("reason", "Reason")], status["quarantine"],
                   empty="Nothing has been refused."),

@@ -185,19 +185,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plant-config", help="plant configuration YAML (or HUDDLE_PLANT_CONFIG); default: demo")
     p.add_argument("-v", "--verbose", action="store_true", help="log loader runs")
     sub = p.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the demo plant: generate, load, serve, keep loading")
-    demo.add_argument("--port", type=int)
-    demo.add_argument("--host")
-    demo.add_argument("--days", type=int, default=120, help="days of history to generate (first run)")
-    serve = sub.add_parser("serve", help="run the web app only")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--host")
-    sub.add_parser("scheduler", help="run the loaders on their schedules (one process per data folder)")
-    imp = sub.add_parser("import", help="load files once and print what was loaded and rejected")
-    imp.add_argument("paths", nargs="+")
-    imp.add_argument("--record", help="record type, when it cannot be recognised from the folder or header")
-    sub.add_parser("init", help="create or upgrade the database")
-    sub.add_parser("check", help="validate the plant configuration and print its findings")
+    commands = {
+        "demo": "run the demo plant: generate, load, serve, keep loading",
+        "serve": "run the web app only",
+        "scheduler": "run the loaders on their schedules (one process per data folder)",
+        "import": "load files once and print what was loaded and rejected",
+        "init": "create or upgrade the database",
+        "check": "validate the plant configuration and print its findings",
+    }
+    parsers = {name: sub.add_parser(name, help=text) for name, text in commands.items()}
+    for sp in parsers.values():  # the global options are accepted after the command too
+        sp.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sp.add_argument("--database-url", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sp.add_argument("--plant-config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for name in ("demo", "serve"):
+        parsers[name].add_argument("--port", type=int)
+        parsers[name].add_argument("--host")
+    parsers["demo"].add_argument("--days", type=int, default=120, help="days of history to generate (first run)")
+    parsers["import"].add_argument("paths", nargs="+")
+    parsers["import"].add_argument("--record", help="record type, when it cannot be recognised from the folder or "
+                                   "header")
     return p
 
 
