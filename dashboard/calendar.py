@@ -215,15 +215,20 @@ class ShiftCalendar:
             end = s.end.hour * 60 + s.end.minute + (1440 if s.crosses_midnight else 0)
             for m in range(start, end):
                 covered[m % 1440] = True
-        out, m = [], 0
-        while m < 1440:
-            if not covered[m]:
-                g = m
-                while m < 1440 and not covered[m]:
-                    m += 1
-                out.append(f"{g // 60:02d}:{g % 60:02d}–{m // 60 % 24:02d}:{m % 60:02d}")
-            m += 1
-        return out
+        if not any(covered):
+            return ["00:00–24:00"]
+        # walk the clock from a covered minute so a gap across midnight stays one range
+        origin = covered.index(True)
+        out, k = [], 0
+        while k < 1440:
+            if not covered[(origin + k) % 1440]:
+                g = (origin + k) % 1440
+                while k < 1440 and not covered[(origin + k) % 1440]:
+                    k += 1
+                end = (origin + k) % 1440
+                out.append((g, f"{g // 60:02d}:{g % 60:02d}–{end // 60:02d}:{end % 60:02d}"))
+            k += 1
+        return [text for _, text in sorted(out)]
 
 
 def now_utc() -> datetime:

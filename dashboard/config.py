@@ -292,14 +292,15 @@ class _Reader:
         self.problems: list[str] = []
 
     def need(self, obj: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...] = str) -> Any:
+        place = f"{where}.{key}" if where else key
         if not isinstance(obj, dict) or key not in obj or obj[key] is None:
-            self.problems.append(f"{where}.{key}: missing")
+            self.problems.append(f"{place}: missing")
             return None
         value = obj[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            self.problems.append(f"{where}.{key}: expected {_kind_name(kind)}, got {value!r}")
+            self.problems.append(f"{place}: expected {_kind_name(kind)}, got {value!r}")
             return None
         return value
 
@@ -307,6 +308,23 @@ class _Reader:
         if not isinstance(obj, dict) or obj.get(key) is None:
             return default
         return self.need(obj, key, where, kind)
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        """The value when it is a mapping; otherwise a problem and an empty mapping."""
+        if isinstance(value, dict):
+            return value
+        if value is not None:
+            self.problems.append(f"{where}: expected a mapping (key: value entries), got {value!r}")
+        return {}
+
+    def items(self, value: Any, where: str) -> list[Any]:
+        """The value when it is a list; otherwise a problem and an empty list."""
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        self.problems.append(f"{where}: expected a list, got {value!r}")
+        return []
 
     def clock(self, text: Any, where: str) -> time | None:
         if isinstance(text, int):  # YAML reads 06:00 unquoted as a sexagesimal int
@@ -357,17 +375,19 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     r = _Reader()
     if not isinstance(raw, dict):
         raise ConfigError(["the file must be a YAML mapping with site, calendar, areas, kpis, trees, sources"], path)
-    site = raw.get("site") or {}
+    site = r.mapping(raw.get("site"), "site")
     site_key = r.need(site, "key", "site") or "site"
     site_name = r.need(site, "name", "site") or site_key
-    tz_name = r.need(site, "timezone", "site") or "UTC"
+    tz_name = r.need(site, "timezone", "site")
     try:
-        ZoneInfo(tz_name)
+        if tz_name is not None:
+            ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
         r.problems.append(f"site.timezone: {tz_name!r} is not an IANA time zone name (e.g. Europe/Berlin)")
-        tz_name = "UTC"
+        tz_name = None
+    tz_name = tz_name or "UTC"
 
-    cal_raw = raw.get("calendar") or {}
+    cal_raw = r.mapping(raw.get("calendar"), "calendar")
     rule = cal_raw.get("production_date", "start")
     if rule not in ("start", "end"):
         r.problems.append(f"calendar.production_date: expected 'start' or 'end', got {rule!r}")
@@ -406,20 +426,22 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
 
     areas: dict[str, Area] = {}
     lines: dict[str, Line] = {}
-    for i, a in enumerate(raw.get("areas") or []):
+    for i, a in enumerate(r.items(raw.get("areas"), "areas")):
         w = f"areas[{i}]"
+        a = r.mapping(a, w)
         akey = r.need(a, "key", w)
         if not akey:
             continue
         line_keys = []
-        for j, ln in enumerate(a.get("lines") or []):
+        for j, ln in enumerate(r.items(a.get("lines"), f"{w}.lines")):
             lw = f"{w}.lines[{j}]"
+            ln = r.mapping(ln, lw)
             lkey = r.need(ln, "key", lw)
             cycle = r.need(ln, "ideal_cycle_s", lw, float)
             if cycle is not None and cycle <= 0:
                 r.problems.append(f"{lw}.ideal_cycle_s: must be above zero, got {cycle}")
             products = {}
-            for prod, c in (ln.get("products") or {}).items():
+            for prod, c in r.mapping(ln.get("products"), f"{lw}.products").items():
                 if not isinstance(c, int | float) or c <= 0:
                     r.problems.append(f"{lw}.products.{prod}: ideal cycle time must be a positive number")
                 else:
@@ -429,7 +451,7 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
             if lkey and cycle:
                 lines[lkey] = Line(lkey, str(ln.get("name", lkey)), akey, cycle, products)
                 line_keys.append(lkey)
-        flow = tuple(a.get("flow") or ())
+        flow = tuple(str(x) for x in r.items(a.get("flow"), f"{w}.flow"))
         for step in flow:
             if step not in line_keys:
                 r.problems.append(f"{w}.flow: {step!r} is not a line of area {akey!r}")
@@ -542,8 +564,9 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
         trees[tkey] = tree
 
     sources: dict[str, SourceDef] = {}
-    for i, s in enumerate(raw.get("sources") or []):
+    for i, s in enumerate(r.items(raw.get("sources"), "sources")):
         w = f"sources[{i}]"
+        s = r.mapping(s, w)
         skey = r.need(s, "key", w)
         kind = r.need(s, "kind", w)
         record = r.need(s, "record", w)
@@ -558,21 +581,25 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
         schedule = _parse_schedule(r, s.get("schedule", "every 60 s"), f"{w}.schedule")
         if skey in sources:
             r.problems.append(f"{w}.key: source {skey!r} is defined twice")
+        patterns = r.items(s.get("patterns", ["*.csv", "*.xlsx"]), f"{w}.patterns")
+        if not all(isinstance(p, str) for p in patterns):
+            r.problems.append(f"{w}.patterns: expected file name patterns like \"*.csv\"")
+        settle = r.opt(s, "settle_seconds", w, float, 5.0)
         if skey and kind and record:
-            patterns = s.get("patterns") or ["*.csv", "*.xlsx"]
             sources[skey] = SourceDef(
                 key=skey, kind=kind, record=record, schedule=schedule, path=s.get("path"),
-                patterns=tuple(patterns), settle_seconds=float(s.get("settle_seconds", 5)),
+                patterns=tuple(str(p) for p in patterns), settle_seconds=settle or 0.0,
                 require_ok_marker=bool(s.get("require_ok_marker", False)),
                 columns={str(a): str(b) for a, b in (s.get("columns") or {}).items()},
                 delimiter=s.get("delimiter"), encoding=s.get("encoding"), sheet=s.get("sheet"),
                 url=s.get("url"), query=s.get("query"), description=str(s.get("description", "")),
             )
 
+    grace = r.opt(raw, "stale_grace_seconds", "", int, 3600)
     if r.problems:
         raise ConfigError(r.problems, path)
     return PlantConfig(site_key, site_name, tz_name, calendar, areas, lines, kpis, trees, sources, stop_reasons,
-                       defect_types, int(raw.get("stale_grace_seconds", 3600)), path)
+                       defect_types, grace, path)
 
 
 def load_plant(path: Path | str, data_dir: Path | str | None = None) -> PlantConfig:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 GRAINS = ("shift", "day", "week", "month", "quarter", "year")
+EXAMPLES = {"shift": "2026-11-20/N", "day": "2026-11-20", "week": "2026-W47", "month": "2026-11",
+            "quarter": "2026-Q4", "year": "2026"}
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def parse_period(grain: str, text: str) -> Period:
     except ValueError as exc:
         if isinstance(exc, PeriodError):
             raise
-        raise PeriodError(f"{grain} {text!r}: {exc}") from None
+        raise PeriodError(f"{grain} {text!r}: {exc}; expected like {EXAMPLES[grain]}") from None
     raise PeriodError(f"unknown grain {grain!r}: use one of {', '.join(GRAINS)}")
 
 

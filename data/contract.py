@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -312,18 +312,18 @@ class RowValidator:
 
     def _check_counts(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
         if row["end"] <= row["start"]:
-            problems.append(RowProblem("end", _show(row["end"]), "end is not after start"))
+            problems.append(RowProblem("end", self._local(row["end"]), "end is not after start"))
         elif (row["end"] - row["start"]).total_seconds() > 12 * 3600:
-            problems.append(RowProblem("end", _show(row["end"]), "interval longer than 12 hours"))
+            problems.append(RowProblem("end", self._local(row["end"]), "interval longer than 12 hours"))
         if row["good"] > row["total"]:
             problems.append(RowProblem("good", str(row["good"]), f"more good units than total ({row['total']})"))
         row["product"] = row["product"] or ""
 
     def _check_stop(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
         if row["end"] <= row["start"]:
-            problems.append(RowProblem("end", _show(row["end"]), "end is not after start"))
+            problems.append(RowProblem("end", self._local(row["end"]), "end is not after start"))
         elif (row["end"] - row["start"]).total_seconds() > 7 * 86400:
-            problems.append(RowProblem("end", _show(row["end"]), "stop longer than 7 days"))
+            problems.append(RowProblem("end", self._local(row["end"]), "stop longer than 7 days"))
         catalogue = self.config.stop_reasons
         if catalogue:
             known = catalogue.get(row["reason"])
@@ -354,6 +354,10 @@ class RowValidator:
         row["line"] = row["line"] or self.config.site_key
         row["shift"] = row["shift"] or ""
 
+    def _local(self, instant: datetime) -> str:
+        """An instant as plant local time, the way files write it."""
+        return local_time_text(instant, self.tz)
+
     def location(self, key: str) -> tuple[str, str]:
         """(line, area) of a location key; plant-level gives ("", "")."""
         return self._locations[key]
@@ -371,4 +375,3 @@ def local_time_text(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-__all__ = ["RECORD_TYPES", "FileError", "RowProblem", "RowValidator", "map_columns", "time"]

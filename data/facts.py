@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
@@ -114,7 +114,9 @@ def _refresh_chunk(session: Session, config: PlantConfig, line: str, area: str,
                 inst = instances[k]
                 if inst.start_utc >= end:
                     break
-                overlap = inst.overlap_s(start, end)
+                # time inside a planned break is already planned time: count it once
+                overlap = inst.overlap_s(start, end) - sum(
+                    max(0.0, (min(end, b_hi) - max(start, b_lo)).total_seconds()) for b_lo, b_hi in inst.breaks)
                 if overlap <= 0:
                     continue
                 m = measures[k]
@@ -201,15 +203,6 @@ def _refresh_chunk(session: Session, config: PlantConfig, line: str, area: str,
             "data_through_utc": through.get(k), "updated_at": now, **m,
         })
     if rows:
-        session.execute(ShiftFact.__table__.insert(), _bind_rows(rows))
+        session.execute(ShiftFact.__table__.insert(), rows)
     return len(rows)
 
-
-def _bind_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Core inserts bypass the ORM type's bind processing for dates; keep values as the table expects."""
-    return rows
-
-
-def production_dates(instances: list[ShiftInstance]) -> tuple[date, date]:
-    """First and last production date of a list of shift instances."""
-    return instances[0].production_date, instances[-1].production_date

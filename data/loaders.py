@@ -181,7 +181,10 @@ class Loader:
         for p in paths:
             p = Path(p)
             files.extend(sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])
-        run_id = self._start_run("import", trigger)
+        try:
+            run_id = self._start_run("import", trigger)
+        except SQLAlchemyError as exc:
+            return RunOutcome("import", None, "failed", message=f"database unavailable: {_short(exc)}")
         outcome = RunOutcome("import", run_id, "ok")
         for path in files:
             source = self._source_for(path)
@@ -241,9 +244,17 @@ class Loader:
         sha = _sha256(path)
         with self.sessions() as session:
             done = session.execute(select(LoadedFile.status, LoadedFile.path).where(
-                LoadedFile.source == ledger_source, LoadedFile.sha256 == sha)).first()
+                LoadedFile.source == ledger_source, LoadedFile.sha256 == sha, LoadedFile.status != "duplicate")).first()
         if done:
-            self._remember_stat(ledger_source, sha, path, stat.st_size, stat.st_mtime)
+            with self.sessions.begin() as session:
+                known = session.execute(select(LoadedFile.id).where(
+                    LoadedFile.source == ledger_source, LoadedFile.path == str(path), LoadedFile.sha256 == sha)).first()
+                if known:  # the same file again (touched, or imported twice): remember its new stat
+                    session.execute(update(LoadedFile).where(LoadedFile.id == known.id).values(
+                        size=stat.st_size, mtime=stat.st_mtime))
+                else:  # a copy under another name: its own entry, so it is reported once
+                    session.add(LoadedFile(source=ledger_source, path=str(path), size=stat.st_size, mtime=stat.st_mtime,
+                                           sha256=sha, run_id=run_id, loaded_at=self.clock(), status="duplicate"))
             return FileOutcome(path.name, "duplicate", note=f"same content already read ({Path(done.path).name})")
         try:
             table = read_table(path, delimiter=source.delimiter if source else None,
@@ -264,13 +275,6 @@ class Loader:
             session.add(LoadedFile(source=ledger_source, path=str(path), size=stat.st_size, mtime=stat.st_mtime,
                                    sha256=sha, run_id=run_id, loaded_at=now, status="rejected"))
         return FileOutcome(path.name, "rejected", problems=[(0, exc.column, "", exc.reason)])
-
-    def _remember_stat(self, ledger_source: str, sha: str, path: Path, size: int, mtime: float) -> None:
-        """A renamed or touched copy of a known file: remember its stat so it is not hashed again."""
-        with self.sessions.begin() as session:
-            row = session.execute(select(LoadedFile).where(
-                LoadedFile.source == ledger_source, LoadedFile.sha256 == sha)).scalar_one()
-            row.path, row.size, row.mtime = str(path), size, mtime
 
     def _store(self, name: str, where: str, table: FileTable, rt: RecordType, positions: dict[str, int],
                ledger_source: str, run_id: int, sha: str, size: int, mtime: float) -> FileOutcome:
@@ -298,6 +302,8 @@ class Loader:
                 continue
             first_seen[natural] = number
             good.append(self._to_row(rt.name, clean, mapping, validator, run_id))
+        for line, reason in table.broken:
+            problems.append((line, "", "", reason, {}))
         rejected_rows = len({p[0] for p in problems})
         outcome = FileOutcome(name, "loaded", len(table.rows), len(good), rejected_rows,
                               [(n, c, v, r) for n, c, v, r, _ in problems], table.note)
@@ -397,7 +403,8 @@ class Loader:
                 outcome.status = "partial"
         if not outcome.message:
             outcome.message = "; ".join(
-                f"{f.name}: {f.status}" + (f" ({f.problems[0][3]})" if f.status == "rejected" else "")
+                f"{f.name}: {f.status}" + (f" ({_where(f.problems[0])}{f.problems[0][3]})" if f.status == "rejected"
+                                           else "")
                 for f in files[:5]) + (f"; … {len(files) - 5} more" if len(files) > 5 else "")
             waiting = [f.name for f in outcome.files if f.status == "waiting"]
             if waiting:
@@ -427,6 +434,13 @@ def recognise_record(path: Path) -> str:
         raise FileError("the header matches no record type of the data contract "
                           "(production_counts, stop_events, quality_events, safety_events, labour, kpi_values)")
     return max(fits)[1]
+
+
+def _where(problem: tuple[int, str, str, str]) -> str:
+    row, column = problem[0], problem[1]
+    if not row:
+        return ""
+    return f"line {row}" + (f", {column}" if column else "") + ": "
 
 
 def _sha256(path: Path) -> str:

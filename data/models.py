@@ -219,7 +219,10 @@ class LoadedFile(Base):
     """A file a source has read, by content hash, so the same file is never loaded twice."""
 
     __tablename__ = "loaded_files"
-    __table_args__ = (UniqueConstraint("source", "sha256", name="uq_loaded_files_hash"),)
+    __table_args__ = (
+        UniqueConstraint("source", "path", "sha256", name="uq_loaded_files_path_hash"),
+        Index("ix_loaded_files_hash", "source", "sha256"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(64))
     path: Mapped[str] = mapped_column(Text)
@@ -231,7 +234,7 @@ class LoadedFile(Base):
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16))  # loaded | partial | rejected
+    status: Mapped[str] = mapped_column(String(16))  # loaded | partial | rejected | duplicate
 
 
 class QuarantinedRow(Base):

@@ -10,7 +10,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ class Table:
     rows: list[tuple[int, list[Any]]]  # (line or row number as the user sees it, cell values)
     decimal_comma: bool
     note: str = ""  # e.g. the encoding or delimiter that was detected
+    broken: list[tuple[int, str]] = field(default_factory=list)  # (line, reason): parts that could not be read
 
 
 def read_table(path: Path, *, delimiter: str | None = None, encoding: str | None = None,
@@ -60,6 +61,8 @@ def _read_csv(data: bytes, delimiter: str | None, encoding: str | None) -> Table
     if not data.strip():
         raise FileError("the file is empty")
     text, used = _decode(data, encoding)
+    if not text.lstrip("\ufeff").strip():
+        raise FileError("the file is empty")
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     if delimiter is None:
         counts = {d: first_line.count(d) for d in DELIMITERS}
@@ -75,16 +78,26 @@ def _read_csv(data: bytes, delimiter: str | None, encoding: str | None) -> Table
     except csv.Error as exc:
         raise FileError(f"line 1: malformed CSV ({exc})") from None
     rows: list[tuple[int, list[Any]]] = []
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            rows.append((reader.line_num, values))
-    except csv.Error as exc:
-        raise FileError(f"line {reader.line_num}: malformed CSV ({exc})") from None
+    broken: list[tuple[int, str]] = []
+    while True:
+        record_starts = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # the rest of the file cannot be split into fields reliably: keep the rows before it
+            broken.append((record_starts, f"malformed CSV from this line on ({exc}); "
+                                          f"the rows after it were not read"))
+            break
+        if any(v.strip() for v in values):
+            rows.append((record_starts, values))
+    if broken and not rows:
+        line, reason = broken[0]
+        raise FileError(f"line {line}: {reason}")
     names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
     return Table(header, rows, decimal_comma=delimiter != ",",
-                 note=f"{used}, {names.get(delimiter, delimiter)}-delimited")
+                 note=f"{used}, {names.get(delimiter, delimiter)}-delimited", broken=broken)
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:

@@ -106,7 +106,8 @@ def test_targets_change_during_the_year() -> None:
                      "'Europe/Nowhere' is not an IANA time zone", id="unknown-timezone"),
         pytest.param(lambda r: r["trees"][0]["edges"].append({"parent": "availability", "children": ["oee"]}),
                      "trees[0] (t)", "cycle: oee → availability → oee", id="tree-cycle"),
-        pytest.param(lambda r: r["trees"][0]["edges"].append({"parent": "availability", "children": ["mtbf"]}),
+        pytest.param(lambda r: r["trees"][0]["edges"].append({"parent": "availability",
+                                                               "children": ["mtbf"]}),
                      "trees[0] (t)", "unknown KPI 'mtbf'", id="tree-unknown-kpi"),
         pytest.param(lambda r: r["trees"][0].update(root="nope"),
                      "trees[0] (t)", "unknown KPI 'nope'", id="tree-unknown-root"),
@@ -118,7 +119,8 @@ def test_targets_change_during_the_year() -> None:
         pytest.param(lambda r: r["calendar"]["shifts"].append({"key": "X", "start": "13:00", "end": "15:00"}),
                      "calendar", "shifts E and X overlap", id="overlapping-shifts"),
         pytest.param(lambda r: r["kpis"][0].update(category="X"),
-                     "kpis[0] (oee).category", "expected one of S, Q, D, C, M, got 'X'", id="unknown-category"),
+                     "kpis[0] (oee).category", "expected one of S, Q, D, C, M, got 'X'",
+                     id="unknown-category"),
         pytest.param(lambda r: r["sources"][0].update(kind="ftp"),
                      "sources[0].kind", "expected 'files' or 'sql', got 'ftp'", id="bad-source-kind"),
         pytest.param(lambda r: r["sources"][0].update(record="invoices"),
@@ -174,28 +176,18 @@ def test_not_a_mapping_is_refused() -> None:
         pytest.param(lambda r: r["calendar"]["shifts"].append("X"), "calendar.shifts[3]",
                      id="shift-not-a-mapping"),
         pytest.param(lambda r: r["areas"][0]["lines"].append("L3"), "areas[0].lines[2]",
-                     id="line-not-a-mapping",
-                     marks=pytest.mark.xfail(strict=True, reason="parse_plant: ln.get on a str → AttributeError")),
-        pytest.param(lambda r: r["sources"].append("s"), "sources[1]", id="source-not-a-mapping",
-                     marks=pytest.mark.xfail(strict=True, reason="parse_plant: s.get on a str → AttributeError")),
-        pytest.param(lambda r: r.update(calendar="3 shifts"), "calendar", id="calendar-not-a-mapping",
-                     marks=pytest.mark.xfail(strict=True, reason="parse_plant: cal_raw.get on a str")),
+                     id="line-not-a-mapping"),
+        pytest.param(lambda r: r["sources"].append("s"), "sources[1]", id="source-not-a-mapping"),
+        pytest.param(lambda r: r.update(calendar="3 shifts"), "calendar", id="calendar-not-a-mapping"),
         pytest.param(lambda r: r["sources"][0].update(settle_seconds="soon"), "sources[0].settle_seconds",
-                     id="settle-seconds-text",
-                     marks=pytest.mark.xfail(strict=True, reason="parse_plant: float('soon') → ValueError")),
+                     id="settle-seconds-text"),
         pytest.param(lambda r: r.update(stale_grace_seconds="an hour"), "stale_grace_seconds",
-                     id="stale-grace-text",
-                     marks=pytest.mark.xfail(strict=True, reason="parse_plant: int('an hour') → ValueError")),
+                     id="stale-grace-text"),
         pytest.param(lambda r: r["areas"][0]["lines"][0].update(products=["SKU-1"]), "areas[0].lines[0]",
-                     id="products-not-a-mapping",
-                     marks=pytest.mark.xfail(strict=True, reason="parse_plant: list.items() → AttributeError")),
-        pytest.param(lambda r: r["site"].update(timezone=""), "site.timezone", id="empty-timezone",
-                     marks=pytest.mark.xfail(strict=True,
-                                             reason="parse_plant: an empty time zone silently becomes UTC")),
+                     id="products-not-a-mapping"),
+        pytest.param(lambda r: r["site"].update(timezone=""), "site.timezone", id="empty-timezone"),
         pytest.param(lambda r: r["sources"][0].update(patterns="*.csv"), "sources[0].patterns",
-                     id="patterns-not-a-list",
-                     marks=pytest.mark.xfail(strict=True, reason="parse_plant: tuple('*.csv') gives the "
-                                                                 "patterns '*', '.', 'c'... so '*' reads every file")),
+                     id="patterns-not-a-list"),
     ],
 )
 def test_malformed_values_give_a_config_error_not_a_crash(change: Any, place: str) -> None:
@@ -225,7 +217,8 @@ def test_findings_kpi_without_owner_or_data_source() -> None:
 
     found = warnings_of(config(change))
     assert Finding("warning", "kpi availability", "no owner: every KPI needs one named person") in found
-    assert Finding("warning", "kpi performance", "no data source (a finding to resolve, not a blank)") in found
+    assert Finding("warning", "kpi performance",
+                   "no data source (a finding to resolve, not a blank)") in found
     assert all(f.level == "warning" for f in found)
     assert len(found) == 2
 

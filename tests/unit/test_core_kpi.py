@@ -37,7 +37,8 @@ def oee_example_sums() -> dict[str, float]:
     return {
         "shift_s": shift_s, "planned_stop_s": planned_stop_s, "ppt_s": ppt_s,
         "unplanned_stop_s": unplanned_stop_s, "changeover_s": 0.0, "run_s": run_s,
-        "total_count": total, "good_count": good, "ideal_total_s": total * cycle, "ideal_good_s": good * cycle,
+        "total_count": total, "good_count": good,
+        "ideal_total_s": total * cycle, "ideal_good_s": good * cycle,
     }
 
 

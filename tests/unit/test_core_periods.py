@@ -1,0 +1,156 @@
+"""Periods (dashboard.periods): text forms of every grain parse and format back, previous(), bad text.
+
+Forms: shift ``2026-11-20/N``, day ``2026-11-20``, week ``2026-W47``, month ``2026-11``, quarter ``2026-Q4``,
+year ``2026``. A text that cannot be understood raises PeriodError naming the expected form.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from dashboard.periods import (
+    GRAINS,
+    Period,
+    PeriodError,
+    bucket_key,
+    format_period,
+    parse_period,
+    period_containing,
+)
+
+EXAMPLES = {
+    "shift": ("2026-11-20/N", date(2026, 11, 20), date(2026, 11, 20)),
+    "day": ("2026-11-20", date(2026, 11, 20), date(2026, 11, 20)),
+    "week": ("2026-W47", date(2026, 11, 16), date(2026, 11, 22)),
+    "month": ("2026-11", date(2026, 11, 1), date(2026, 11, 30)),
+    "quarter": ("2026-Q4", date(2026, 10, 1), date(2026, 12, 31)),
+    "year": ("2026", date(2026, 1, 1), date(2026, 12, 31)),
+}
+
+
+def test_every_grain_has_an_example() -> None:
+    assert set(EXAMPLES) == set(GRAINS)
+
+
+@pytest.mark.parametrize("grain", GRAINS)
+def test_parse_and_format_round_trip(grain: str) -> None:
+    text, first, last = EXAMPLES[grain]
+    p = parse_period(grain, text)
+    assert (p.grain, p.first, p.last) == (grain, first, last)
+    assert p.label == text
+    assert format_period(grain, p.first, p.shift) == text
+    assert parse_period(grain, p.label) == p
+    assert parse_period(grain, f"  {text} ") == p  # surrounding blanks are ignored
+
+
+@pytest.mark.parametrize(
+    ("grain", "text", "label", "first", "last"),
+    [
+        ("week", "2026-W1", "2026-W01", date(2025, 12, 29), date(2026, 1, 4)),  # week 1 starts in December
+        ("week", "2026-W53", "2026-W53", date(2026, 12, 28), date(2027, 1, 3)),  # 2026 has 53 ISO weeks
+        ("month", "2026-1", "2026-01", date(2026, 1, 1), date(2026, 1, 31)),
+        ("month", "2028-02", "2028-02", date(2028, 2, 1), date(2028, 2, 29)),  # leap year
+        ("month", "2026-02", "2026-02", date(2026, 2, 1), date(2026, 2, 28)),
+        ("month", "2026-12", "2026-12", date(2026, 12, 1), date(2026, 12, 31)),
+        ("quarter", "2026-Q1", "2026-Q1", date(2026, 1, 1), date(2026, 3, 31)),
+        ("quarter", "2026-Q2", "2026-Q2", date(2026, 4, 1), date(2026, 6, 30)),
+        ("shift", "2026-03-28/N", "2026-03-28/N", date(2026, 3, 28), date(2026, 3, 28)),
+    ],
+)
+def test_parse_edge_forms(grain: str, text: str, label: str, first: date, last: date) -> None:
+    p = parse_period(grain, text)
+    assert (p.first, p.last, p.label) == (first, last, label)
+
+
+def test_every_day_of_a_year_round_trips_through_every_grain() -> None:
+    day = date(2026, 1, 1)
+    while day.year == 2026:
+        for grain in GRAINS:
+            shift = "E" if grain == "shift" else None
+            p = period_containing(grain, day, shift)
+            assert p.first <= day <= p.last
+            assert parse_period(grain, p.label) == p
+            assert bucket_key(grain, day, shift) == p.label
+        day += timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("grain", "text", "previous"),
+    [
+        ("shift", "2026-11-20/N", "2026-11-19/N"),  # the same shift the day before
+        ("day", "2026-03-01", "2026-02-28"),
+        ("week", "2026-W01", "2025-W52"),
+        ("week", "2027-W01", "2026-W53"),
+        ("month", "2026-01", "2025-12"),
+        ("month", "2026-03", "2026-02"),
+        ("quarter", "2026-Q1", "2025-Q4"),
+        ("quarter", "2026-Q3", "2026-Q2"),
+        ("year", "2026", "2025"),
+    ],
+)
+def test_previous(grain: str, text: str, previous: str) -> None:
+    prev = parse_period(grain, text).previous()
+    assert prev.grain == grain
+    assert prev.label == previous
+    assert prev == parse_period(grain, previous)
+
+
+def test_previous_month_has_its_own_length() -> None:
+    prev = parse_period("month", "2026-03").previous()
+    assert (prev.first, prev.last) == (date(2026, 2, 1), date(2026, 2, 28))
+
+
+@pytest.mark.parametrize(
+    ("grain", "text", "expected_form"),
+    [
+        pytest.param("shift", "2026-11-20", "2026-11-20/N", id="shift-without-key"),
+        pytest.param("week", "2026-47", "2026-W47", id="week-without-W"),
+        pytest.param("quarter", "2026-Q5", "2026-Q4", id="quarter-5"),
+        pytest.param("quarter", "Q4 2026", "2026-Q4", id="quarter-reversed"),
+        pytest.param("month", "Nov 2026", "2026-11", id="month-name"),
+        pytest.param("day", "20.11.2026", "2026-11-20", id="day-german"),
+        pytest.param("day", "", "2026-11-20", id="day-empty"),
+        pytest.param("year", "twenty", "2026", id="year-word"),
+        pytest.param("month", "2026-13", "2026-11", id="month-13"),
+        pytest.param("week", "2026-W00", "2026-W47", id="week-0"),
+    ],
+)
+def test_bad_text_names_the_expected_form(grain: str, text: str, expected_form: str) -> None:
+    with pytest.raises(PeriodError) as info:
+        parse_period(grain, text)
+    assert expected_form in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("grain", "text"),
+    [
+        ("day", "20.11.2026"), ("day", ""), ("day", "2026-02-30"), ("year", "twenty"), ("year", "0"),
+        ("month", "2026-13"), ("month", "2026-00"), ("week", "2026-W00"), ("week", "2025-W53"),
+        ("shift", "2026-02-30/N"), ("quarter", "2026-Q0"),
+    ],
+)
+def test_bad_text_raises_period_error_naming_grain_and_text(grain: str, text: str) -> None:
+    with pytest.raises(PeriodError) as info:
+        parse_period(grain, text)
+    assert grain in str(info.value)
+    assert repr(text) in str(info.value)
+
+
+def test_period_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown grain 'fortnight'"):
+        parse_period("fortnight", "2026-11")
+
+
+def test_unknown_grain_and_shift_without_key() -> None:
+    with pytest.raises(PeriodError, match="use one of shift, day, week, month, quarter, year"):
+        period_containing("decade", date(2026, 1, 1))
+    with pytest.raises(PeriodError, match="shift key"):
+        period_containing("shift", date(2026, 1, 1))
+
+
+def test_period_is_hashable_and_comparable() -> None:
+    a = Period("day", date(2026, 1, 1), date(2026, 1, 1))
+    assert a == parse_period("day", "2026-01-01")
+    assert len({a, parse_period("day", "2026-01-01")}) == 1
