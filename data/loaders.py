@@ -402,10 +402,8 @@ class Loader:
             elif any(f.status in ("rejected", "partial", "failed") for f in files):
                 outcome.status = "partial"
         if not outcome.message:
-            outcome.message = "; ".join(
-                f"{f.name}: {f.status}" + (f" ({_where(f.problems[0])}{f.problems[0][3]})" if f.status == "rejected"
-                                           else "")
-                for f in files[:5]) + (f"; … {len(files) - 5} more" if len(files) > 5 else "")
+            outcome.message = "; ".join(_file_summary(f) for f in files[:5]) + (
+                f"; … {len(files) - 5} more" if len(files) > 5 else "")
             waiting = [f.name for f in outcome.files if f.status == "waiting"]
             if waiting:
                 outcome.message += ("; " if outcome.message else "") + f"waiting: {', '.join(waiting[:5])}"
@@ -434,6 +432,18 @@ def recognise_record(path: Path) -> str:
         raise FileError("the header matches no record type of the data contract "
                           "(production_counts, stop_events, quality_events, safety_events, labour, kpi_values)")
     return max(fits)[1]
+
+
+def _file_summary(f: FileOutcome) -> str:
+    """One phrase per file for the run ledger: its status and, when rows were refused, the first reason."""
+    if f.status == "rejected" and f.problems:
+        return f"{f.name}: rejected ({_where(f.problems[0])}{f.problems[0][3]})"
+    if f.status == "partial" and f.problems:
+        return (f"{f.name}: partial, {f.rows_rejected} of {f.rows_read} rows refused "
+                f"(first: {_where(f.problems[0])}{f.problems[0][3]})")
+    if f.status == "failed":
+        return f"{f.name}: failed ({f.note})"
+    return f"{f.name}: {f.status}"
 
 
 def _where(problem: tuple[int, str, str, str]) -> str:
