@@ -6,10 +6,10 @@ time-clock labour (one .xlsx per month), EHS incidents and the ideas board (one 
 scrap cost in a SQLite database the ``erp-cost`` source queries. ``feed_current`` then adds one file per
 completed hour. Files are written under a ``.tmp`` name and renamed, so a loader never reads half a file.
 
-Every number comes from generators seeded per line and shift (or hour), so an hour written live is exactly the
-hour the history would have written. The story in the numbers: Line 2's filler degrades over the last six
-weeks (more and longer Filler jams, more short stops and underfills), which pulls the plant's OEE below target,
-while a supplier problem adds some Material shortage stops on every line over the last three weeks.
+Every number comes from generators seeded per line and shift (or hour), so an hour written live is exactly
+the hour the history would have written. The story in the numbers: Line 2's filler degrades over the last six
+weeks (more and longer Filler jams, more short stops and underfills), which pulls the plant's OEE below
+target, while a supplier problem adds some Material shortage stops on every line over the last three weeks.
 """
 
 from __future__ import annotations
@@ -64,25 +64,26 @@ class _Reason:
 
 
 _FILLING_REASONS = (
-    _Reason("Filler jam", 0.24, 7.5, ("Filler",)),
-    _Reason("Capper fault", 0.20, 7.0, ("Capper",)),
-    _Reason("Label misfeed", 0.03, 6.0, ("Labeller",)),
-    _Reason("Conveyor blockage", 0.03, 5.5, ("Conveyor",)),
+    _Reason("Filler jam", 0.28, 8.0, ("Filler",)),
+    _Reason("Capper fault", 0.18, 7.0, ("Capper",)),
+    _Reason("Label misfeed", 0.045, 6.0, ("Labeller",)),
+    _Reason("Conveyor blockage", 0.035, 5.5, ("Conveyor",)),
     _Reason("Material shortage", 0.03, 12.0, ("Bottle infeed", "Cap feeder")),
-    _Reason("Sensor fault", 0.03, 6.0, ("Filler", "Capper", "Labeller", "Conveyor")),
+    _Reason("Sensor fault", 0.025, 6.0, ("Filler", "Capper", "Labeller", "Conveyor")),
     _Reason("Electrical fault", 0.01, 20.0, ("Filler", "Control cabinet")),
 )
 #: packing lines stop less often than filling lines, but for longer (no filler, no capper)
 _PACKING_REASONS = (
-    _Reason("Label misfeed", 0.09, 9.0, ("Labeller",)),
-    _Reason("Conveyor blockage", 0.07, 10.0, ("Conveyor",)),
+    _Reason("Label misfeed", 0.08, 9.0, ("Labeller",)),
+    _Reason("Conveyor blockage", 0.075, 10.0, ("Conveyor",)),
     _Reason("Material shortage", 0.05, 9.0, ("Carton magazine",)),
     _Reason("Sensor fault", 0.04, 8.0, ("Case packer", "Shrink wrapper")),
     _Reason("Electrical fault", 0.012, 16.0, ("Palletiser", "Control cabinet")),
 )
 #: how much more often than the reason table each line stops
-_LINE_LOSS = {"L1": 1.38, "L2": 1.44, "L3": 2.85, "L4": 3.0}
-_DEFECTS_FILLING = {"Underfill": 30, "Cap defect": 25, "Label crooked": 20, "Seal leak": 10, "Contamination": 5}
+_LINE_LOSS = {"L1": 1.27, "L2": 1.32, "L3": 2.85, "L4": 3.0}
+_DEFECTS_FILLING = {"Underfill": 30, "Cap defect": 25, "Label crooked": 20, "Seal leak": 10,
+                    "Contamination": 5}
 _DEFECTS_PACKING = {"Damaged carton": 45, "Label crooked": 30, "Seal leak": 25}
 _SCRAP_SHARE = {"Underfill": 0.9, "Cap defect": 0.4, "Label crooked": 0.15, "Seal leak": 0.8,
                 "Contamination": 1.0, "Damaged carton": 0.3}
@@ -123,7 +124,7 @@ class _Plan:
     """One line's production day: the products in order and where the format changes go."""
 
     products: tuple[str, ...]
-    changes: tuple[tuple[str, int, int], ...]  # (shift key, wanted offset into the shift s, duration s)
+    changes: tuple[tuple[str, float, int], ...]  # (shift key, where in the shift as a fraction, duration s)
 
 
 @dataclass
@@ -184,7 +185,7 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 class _Generator:
-    """The demo plant's deterministic numbers: the same seed, anchor, line and hour always give the same rows."""
+    """The demo plant's numbers: the same seed, anchor, line and hour always give the same rows."""
 
     def __init__(self, config: PlantConfig, seed: int, anchor: int) -> None:
         self.config = config
@@ -235,7 +236,8 @@ class _Generator:
         return local.isoformat(sep=" ") if self._ambiguous(naive) else naive
 
     def _ambiguous(self, naive: datetime) -> bool:
-        return naive.replace(tzinfo=self.tz, fold=0).utcoffset() != naive.replace(tzinfo=self.tz, fold=1).utcoffset()
+        first, second = naive.replace(tzinfo=self.tz, fold=0), naive.replace(tzinfo=self.tz, fold=1)
+        return first.utcoffset() != second.utcoffset()
 
     def hour_name(self, ts: int) -> str:
         local = datetime.fromtimestamp(ts, self.tz)
@@ -276,9 +278,9 @@ class _Generator:
                 where = []
             changes = []
             for shift_key in where:
-                offset = rng.uniform(0.15, 0.85)
+                where_in_shift = rng.uniform(0.15, 0.85)
                 minutes = min(45.0, max(15.0, 26.0 * math.exp(rng.gauss(0.0, 0.25))))
-                changes.append((shift_key, int(offset * 8 * _HOUR), int(minutes * 60)))
+                changes.append((shift_key, where_in_shift, int(minutes * 60)))
             plan = _Plan(tuple(seq), tuple(changes))
         self._plans[key] = plan
         return plan
@@ -313,7 +315,8 @@ class _Generator:
         wanted: list[tuple[str, int, int, str]] = []
         cip_minutes = rng.uniform(90, 120) if filling else rng.uniform(45, 70)
         if first_shift and day.weekday() == idx % 7:
-            wanted.append(("Cleaning (CIP)", lo + 30 * 60, int(cip_minutes * 60), "CIP unit" if filling else "Line"))
+            cip_equipment = "CIP unit" if filling else "Line"
+            wanted.append(("Cleaning (CIP)", lo + 30 * 60, int(cip_minutes * 60), cip_equipment))
         pm_minutes = rng.uniform(150, 175)
         pm_equipment = rng.choice(table[idx % len(table)].equipment)
         if first_shift and day.weekday() == 5 and (day.isocalendar()[1] + idx) % 3 == 0:
@@ -330,10 +333,10 @@ class _Generator:
         mine = order.get(inst.shift_key, 0)
         k0 = sum(1 for c in plan.changes if order.get(c[0], 0) < mine)
         changeovers = []
-        for shift_key, offset, duration in plan.changes:
+        for shift_key, where_in_shift, duration in plan.changes:
             if shift_key != inst.shift_key:
                 continue
-            span = _place(free, lo + offset, duration)
+            span = _place(free, lo + int(where_in_shift * (hi - lo)), duration)
             if span:
                 free = _take(free, span)
                 changeovers.append(span)
@@ -344,7 +347,8 @@ class _Generator:
             segments.append((cursor, a, product))
             cursor = a
             product = plan.products[min(k0 + n + 1, len(plan.products) - 1)]
-            stops.append(_Stop(a, b, "Format change", self._category("Format change", "changeover"), "Filler"))
+            category = self._category("Format change", "changeover")
+            stops.append(_Stop(a, b, "Format change", category, "Filler"))
         segments.append((cursor, hi, product))
         segments = [s for s in segments if s[1] > s[0]]
 
@@ -356,14 +360,14 @@ class _Generator:
                 continue
             rate, median = r.per_hour * loss, r.median_min
             if r.name == "Filler jam":
-                rate *= 1 + 2.8 * drift
+                rate *= 1 + 2.1 * drift
                 median *= 1 + 1.2 * drift
             if r.name == "Material shortage":
                 rate *= 1 + 0.8 * shortage
             reasons.append((r, rate, median))
-        total_rate = sum(rate for _, rate, _ in reasons) / _HOUR
         weights = [rate for _, rate, _ in reasons]
-        for a, b in list(free) if total_rate > 0 else []:
+        total_rate = sum(weights) / _HOUR
+        for a, b in free if total_rate > 0 else []:
             t = a + rng.expovariate(total_rate)
             while t < b - 120:
                 reason, _, median = rng.choices(reasons, weights)[0]
@@ -403,10 +407,12 @@ class _Generator:
             extra = min(total - bad, round(total * underfill))
             base_bad += bad
             extra_bad += extra
-            rows.append((line, a, b, product, total, total - bad - extra, round(available / cycle * PLAN_FACTOR, 1)))
+            planned = round(available / cycle * PLAN_FACTOR, 1)
+            rows.append((line, a, b, product, total, total - bad - extra, planned))
         return rows, self._defects(rng, line, a, b, base_bad, extra_bad)
 
-    def _defects(self, rng: random.Random, line: str, a: int, b: int, base: int, extra: int) -> list[tuple[Any, ...]]:
+    def _defects(self, rng: random.Random, line: str, a: int, b: int, base: int,
+                 extra: int) -> list[tuple[Any, ...]]:
         known = self.config.defect_types
         weights = {d: w for d, w in (_DEFECTS_FILLING if self.filling(line) else _DEFECTS_PACKING).items()
                    if not known or d in known}
@@ -461,7 +467,7 @@ class _Generator:
         return ("improvement_ideas", line, monday, "", value)
 
     def safety(self, first: date, last: date, cutoff: int) -> list[tuple[Any, ...]]:
-        """Incidents between the first and last production day, before the cut-off: (at, location, type, text)."""
+        """Incidents of the production days first..last before the cut-off: (at, location, type, text)."""
         rng = self.rng("safety", first)
         lines = list(self.config.lines)
         areas = list(self.config.areas)
@@ -471,7 +477,8 @@ class _Generator:
             shifts = self.day_shifts(day)
             if shifts:
                 lo, hi = _ts(shifts[0].start_utc), _ts(shifts[-1].end_utc)
-                for kind, mean, texts in (("near_miss", 0.4, _NEAR_MISSES), ("first_aid", 2 / 30.4, _FIRST_AID)):
+                rates = (("near_miss", 0.4, _NEAR_MISSES), ("first_aid", 2 / 30.4, _FIRST_AID))
+                for kind, mean, texts in rates:
                     for _ in range(_poisson(rng, mean)):
                         at = rng.randrange(lo, hi)
                         pick = rng.random()
@@ -501,7 +508,7 @@ class _Generator:
         return [(at, where, kind, text) for (at, where, kind), text in sorted(events.items())]
 
 
-# ---- files ---------------------------------------------------------------------------------------------------
+# ---- files -------------------------------------------------------------------------------------------------
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
@@ -510,7 +517,8 @@ def _atomic_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",") -> None:
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]],
+               delimiter: str = ",") -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     writer.writerow(header)
@@ -602,12 +610,12 @@ def _unit_cost(gen: _Generator, line: str) -> float:
     return 0.35 if gen.filling(line) else 1.20
 
 
-# ---- public --------------------------------------------------------------------------------------------------
+# ---- public ------------------------------------------------------------------------------------------------
 
 
 def generate_history(config: PlantConfig, data_dir: Path, now: datetime, days: int = 120,
                      seed: int = 7) -> dict[str, int]:
-    """Write ``days`` production days of exports up to the last completed hour before ``now``; rows per type."""
+    """Write ``days`` production days of exports up to the last completed hour; returns rows per type."""
     if days < 1:
         raise ValueError("days must be at least 1")
     data_dir = Path(data_dir)
@@ -616,7 +624,8 @@ def generate_history(config: PlantConfig, data_dir: Path, now: datetime, days: i
     gen = _Generator(config, seed, anchor)
     last_day = _day_of(config, cutoff - 1)
     first_day = last_day - timedelta(days=days - 1)
-    instances = [i for i in config.calendar.instances_for_dates(first_day, last_day) if _ts(i.start_utc) < cutoff]
+    instances = [i for i in config.calendar.instances_for_dates(first_day, last_day)
+                 if _ts(i.start_utc) < cutoff]
     folders = _folders(config)
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
@@ -664,22 +673,25 @@ def generate_history(config: PlantConfig, data_dir: Path, now: datetime, days: i
         for (year, week), events in quality.items():
             events.sort(key=lambda e: (e[1], e[0], e[2]))
             _write_xlsx(folders["quality_events"] / f"quality_{year}-W{week:02d}.xlsx", _QUALITY_COLUMNS,
-                        ((line, gen.cell(at), defect, qty, disp) for line, at, defect, qty, disp in events), "Defects")
+                        ((ln, gen.cell(at), defect, qty, disp) for ln, at, defect, qty, disp in events),
+                        "Defects")
             written["quality_events"] += len(events)
     if "labour" in folders:
         for (year, month), rows in labour.items():
             rows.sort(key=lambda r: (r[1], r[2], r[0]))
-            _write_xlsx(folders["labour"] / f"labour_{year}-{month:02d}.xlsx", _LABOUR_COLUMNS, rows, "Time clock")
+            _write_xlsx(folders["labour"] / f"labour_{year}-{month:02d}.xlsx", _LABOUR_COLUMNS, rows,
+                        "Time clock")
             written["labour"] += len(rows)
     if "safety_events" in folders:
         incidents = gen.safety(first_day, last_day, cutoff)
-        _write_csv(folders["safety_events"] / f"incidents_{first_day:%Y%m%d}_{last_day:%Y%m%d}.csv", _SAFETY_COLUMNS,
-                   ((gen.text(at), where, kind, text) for at, where, kind, text in incidents))
+        _write_csv(folders["safety_events"] / f"incidents_{first_day:%Y%m%d}_{last_day:%Y%m%d}.csv",
+                   _SAFETY_COLUMNS, ((gen.text(at), loc, kind, text) for at, loc, kind, text in incidents))
         written["safety_events"] = len(incidents)
     if "kpi_values" in folders and "improvement_ideas" in config.kpis:
         mondays = sorted({d - timedelta(days=d.weekday()) for d in day_end} & set(day_end))
         ideas = [gen.ideas(line, monday) for monday in mondays for line in config.lines]
-        _write_csv(folders["kpi_values"] / f"ideas_{first_day:%Y%m%d}_{last_day:%Y%m%d}.csv", _KPI_COLUMNS, ideas)
+        _write_csv(folders["kpi_values"] / f"ideas_{first_day:%Y%m%d}_{last_day:%Y%m%d}.csv", _KPI_COLUMNS,
+                   ideas)
         written["kpi_values"] = len(ideas)
     complete = sorted(day for day, end in day_end.items() if end <= cutoff)
     erp_rows = [(line, f"{day:%Y-%m-%d}", round(scrap[(line, day)] * _unit_cost(gen, line), 2))
@@ -693,12 +705,13 @@ def generate_history(config: PlantConfig, data_dir: Path, now: datetime, days: i
 
 
 def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int = 7) -> list[Path]:
-    """Write each hour completed since the history's cut-off that is not written yet; returns the paths written."""
+    """Write every hour completed since the history's cut-off not written yet; returns the paths written."""
     data_dir = Path(data_dir)
     try:
         state = json.loads((data_dir / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        log.warning("no demo history in %s (generate_history writes %s): nothing to feed", data_dir, STATE_FILE)
+        log.warning("no demo history in %s (generate_history writes %s): nothing to feed", data_dir,
+                    STATE_FILE)
         return []
     cutoff = _ts(datetime.fromisoformat(state["cutoff"]))
     anchor = _ts(datetime.fromisoformat(state["anchor"]))
@@ -711,7 +724,8 @@ def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int =
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    instances = config.calendar.instances(datetime.fromtimestamp(cutoff, UTC), datetime.fromtimestamp(until, UTC))
+    instances = config.calendar.instances(datetime.fromtimestamp(cutoff, UTC),
+                                          datetime.fromtimestamp(until, UTC))
     for inst in instances:
         lo, hi = _ts(inst.start_utc), _ts(inst.end_utc)
         for a, b in _slices(lo, hi):
@@ -733,7 +747,8 @@ def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int =
             if events and "quality_events" in folders:
                 path = folders["quality_events"] / f"quality_live_{name}.csv"
                 events.sort(key=lambda e: (e[1], e[0], e[2]))
-                _write_csv(path, _QUALITY_COLUMNS, ((ln, gen.text(at), d, q, disp) for ln, at, d, q, disp in events))
+                _write_csv(path, _QUALITY_COLUMNS,
+                           ((ln, gen.text(at), d, q, disp) for ln, at, d, q, disp in events))
                 written.append(path)
             if ended and "stop_events" in folders:
                 path = folders["stop_events"] / f"stops_live_{name}.csv"
