@@ -152,10 +152,9 @@ def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool 
 
 def cmd_demo(settings: Settings, days: int) -> int:
     """Create the demo plant's history (first time), load it, and serve with the loaders running."""
-    from data.demo import feed_current, generate_history
-
     from dashboard.calendar import now_utc
     from dashboard.services import build_services
+    from data.demo import feed_current, generate_history
 
     settings = settings.with_(plant_config=settings.plant_config)
     services = build_services(settings)
@@ -166,7 +165,11 @@ def cmd_demo(settings: Settings, days: int) -> int:
             counts = generate_history(services.config, settings.data_dir, now_utc(), days=days)
             print(f"demo plant: wrote {sum(counts.values())} records of {days} days as export files "
                   f"({time.monotonic() - started:.1f} s)")
+        written = time.time()
         feed_current(services.config, settings.data_dir, now_utc())
+        # the loaders leave files alone until they have been still for their settle window: wait it out once
+        settle = max((s.settle_seconds for s in services.config.sources.values() if s.kind == "files"), default=0)
+        time.sleep(max(0.0, written + settle + 0.5 - time.time()))
         started = time.monotonic()
         for outcome in services.loader.run_all(trigger="demo"):
             _print_outcome(outcome, verbose=False)

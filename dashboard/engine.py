@@ -17,6 +17,7 @@ from dashboard.calendar import now_utc
 from dashboard.config import KpiDef, PlantConfig
 from dashboard.kpi import (
     FORMULAS,
+    Band,
     Kind,
     KpiResult,
     Status,
@@ -165,9 +166,12 @@ class KpiEngine:
         end = self.period_end(period)
         through: datetime | None = None
         parts: dict[str, Any] = {}
+        units = 1.0  # how many times a total's target applies (per line and shift, or per loaded value)
         if formula.kind in (Kind.RATIO, Kind.TOTAL):
             facts = (sums or {}).get("facts") or 0
             result = evaluate(formula, sums or {}) if facts else KpiResult(None)
+            if formula.kind is Kind.TOTAL:
+                units = float((sums or {}).get("line_shifts") or 1)
             through = (sums or {}).get("data_through")
         elif formula.kind is Kind.DIRECT:
             rows = queries.direct_values(session, kdef.key, self.locations(scope), period.first, period.last,
@@ -176,6 +180,7 @@ class KpiEngine:
             if row["n"]:
                 total = float(row["total"])
                 value = total if kdef.aggregation == "sum" else total / row["n"]
+                units = float(row["n"]) if kdef.aggregation == "sum" else 1.0
                 result = KpiResult(value, total, None if kdef.aggregation == "sum" else float(row["n"]))
                 last_day = row["last_date"]
                 if isinstance(last_day, str):
@@ -207,6 +212,8 @@ class KpiEngine:
                 parts["last_recordable"] = last.isoformat()
             through = as_of
         band = kdef.band(period.last)
+        if units != 1.0 and band.target is not None:
+            band = Band(band.target * units, band.direction, band.amber * units if band.amber else None)
         reference = min(now, end)
         age = (now - through).total_seconds() if through else None
         stale = False

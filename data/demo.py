@@ -37,7 +37,7 @@ log = logging.getLogger("huddle.demo")
 
 STATE_FILE = "demo_state.json"  # in the data folder: the history's cut-off and drift anchor, read by the feed
 ERP_FILE = "erp.sqlite"
-PLAN_FACTOR = 0.85  # planned quantity = ideal units of the planned production time × this
+PLAN_FACTOR = 0.66  # planned quantity = ideal units of the planned production time × this
 DRIFT_LINE = "L2"  # the line whose filler degrades
 DRIFT_RAMP_DAYS = 35  # the drift starts 42 days before the anchor and is complete 7 days before it
 SHORTAGE_RAMP_DAYS = 14  # the supplier problem starts 28 days before the anchor, complete 14 days before it

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.kpi import MEASURES
@@ -46,7 +46,8 @@ def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift
     """
     cols = [getattr(ShiftFact, g) for g in group]
     stmt = (select(*cols, *_measure_sums(), func.max(ShiftFact.data_through_utc).label("data_through"),
-                   func.count().label("facts"))
+                   func.count().label("facts"),
+                   func.sum(case((ShiftFact.line != "", 1), else_=0)).label("line_shifts"))
             .where(ShiftFact.production_date >= first, ShiftFact.production_date <= last, _fact_filter(scope)))
     if shift:
         stmt = stmt.where(ShiftFact.shift == shift)

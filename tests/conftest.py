@@ -41,6 +41,7 @@ kpis:
   - {key: quality, name: Quality, category: Q, target: 99.9, owner: A, data_source: MES}
   - {key: schedule_attainment, name: Schedule attainment, category: D, target: 95, owner: A, data_source: MES}
   - {key: trir, name: TRIR, category: S, target: 2, frequency: month, owner: A, data_source: EHS}
+  - {key: unplanned_downtime, name: Unplanned downtime, category: D, target: 30, owner: A, data_source: MES}
 trees:
   - key: oee
     name: OEE tree

@@ -93,3 +93,12 @@ def test_bad_parameters_get_a_clear_400(client, query: str, message: str) -> Non
     response = client.get(f"/api/v1/values?{query}")
     assert response.status_code == 400
     assert message in response.get_json()["error"]
+
+
+def test_a_totals_target_is_per_line_and_shift(client) -> None:  # type: ignore[no-untyped-def]
+    line = client.get("/api/v1/values?kpi=unplanned_downtime&scope=L1&grain=shift&period=2026-11-20/E").get_json()
+    assert (line["values"][0]["value"], line["values"][0]["target"], line["values"][0]["status"]) == (47, 30, "red")
+    plant = client.get("/api/v1/values?kpi=unplanned_downtime&scope=plant&grain=day&period=2026-11-20").get_json()
+    # two lines ran one shift each: the day's target for the plant is 2 × 30 minutes
+    day = plant["values"][0]
+    assert (day["value"], day["target"], day["status"]) == (47, 60, "green")

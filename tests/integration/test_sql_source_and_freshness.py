@@ -47,7 +47,10 @@ def test_sql_source_loads_quarantines_and_does_not_double(make_services, databas
     day = Period("day", date(2026, 11, 20), date(2026, 11, 20))
     readings = services.kpis.readings(["scrap_cost", "energy"], "plant", day)
     assert readings["scrap_cost"].value == 150.5  # summed over lines
-    assert readings["scrap_cost"].status == "red"
+    # a summed KPI's target is per loaded value: 100 EUR per line and day, 200 EUR for two lines' day
+    assert (readings["scrap_cost"].target, readings["scrap_cost"].status) == (200, "green")
+    line1 = services.kpis.reading("scrap_cost", "L1", day)
+    assert (line1.value, line1.target, line1.status) == (120.5, 100, "red")
     assert readings["energy"].value == 2.0  # a mean of the day's values
     again = services.loader.run_source("erp")
     assert again.files[0].status == "duplicate" and again.rows_loaded == 0
@@ -59,6 +62,7 @@ def test_sql_source_loads_quarantines_and_does_not_double(make_services, databas
         assert session.execute(select(func.count()).select_from(KpiValue)).scalar_one() == 4
         assert session.execute(select(func.count()).select_from(QuarantinedRow)).scalar_one() == 6
     assert services.kpis.reading("scrap_cost", "L1", day).value == 99.5
+    assert services.kpis.reading("scrap_cost", "L1", day).status == "green"
 
 
 def test_data_older_than_the_kpi_frequency_is_stale_and_a_period_without_data_is_grey(
