@@ -29,16 +29,17 @@ def overview_table(services: Services, grain: str) -> tuple[Any, str, str]:
     body = []
     newest = None
     for scope in scopes:
-        readings = services.kpis.readings(kpis, scope, period)
+        readings = services.kpis.readings_in_own_periods(kpis, scope, period)
         cells = [html.Th(config.scope_name(scope))]
         for k in kpis:
             r = readings[k]
             if r.age_s is not None and (newest is None or r.age_s < newest):
                 newest = r.age_s
+            over = "" if r.period == period.label else f" · {r.period}"
             cells.append(html.Td([
                 html.Div(format_value(r.value, r.unit), className="value"),
                 status_badge(str(r.status)),
-                html.Div(f"target {format_value(r.target, r.unit)}", className="target"),
+                html.Div(f"target {format_value(r.target, r.unit)}{over}", className="target"),
             ], className=f"cell status-{r.status}"))
         body.append(html.Tr(cells, className="total" if scope == "plant" else None))
     title = f"Plant overview · {GRAIN_TITLES[grain]} · {period.label}"

@@ -193,7 +193,12 @@ class Schedule:
 
     def describe(self) -> str:
         """Human description of the schedule."""
-        return f"every {self.every_seconds} s" if self.every_seconds else f"cron {self.cron}"
+        if not self.every_seconds:
+            return f"cron {self.cron}"
+        seconds = self.every_seconds
+        if seconds % 3600 == 0:
+            return f"every {seconds // 3600} h"
+        return f"every {seconds // 60} min" if seconds % 60 == 0 else f"every {seconds} s"
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,28 @@ class KpiEngine:
         keys = list(kpis)
         with self.sessions() as session:
             sums = queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
-            return {k: self._reading(session, self.config.kpis[k], scope, period, sums) for k in keys}
+            end = self.period_end(period)
+            return {k: self._reading(session, self.config.kpis[k], scope, period, sums, end) for k in keys}
+
+    def own_period(self, kpi: str, period: Period) -> Period:
+        """The period a KPI is read over when a page shows ``period``: a weekly or monthly KPI shows its week or
+        month to date rather than a shift it is not measured in."""
+        freq = self.config.kpis[kpi].frequency
+        order = ["shift", "day", "week", "month"]
+        own = {"hour": "shift"}.get(freq, freq)
+        if period.grain in order and order.index(own) > order.index(period.grain):
+            return period_containing(own, period.last)
+        return period
+
+    def readings_in_own_periods(self, kpis: Iterable[str], scope: str, period: Period) -> dict[str, Reading]:
+        """Readings of several KPIs, each over its own period (see ``own_period``), one query per period."""
+        by_period: dict[Period, list[str]] = {}
+        for k in kpis:
+            by_period.setdefault(self.own_period(k, period), []).append(k)
+        out: dict[str, Reading] = {}
+        for p, keys in by_period.items():
+            out.update(self.readings(keys, scope, p))
+        return out
 
     def reading(self, kpi: str, scope: str, period: Period) -> Reading:
         """One KPI for one scope and period."""
@@ -160,10 +181,10 @@ class KpiEngine:
             return self._reading(session, kdef, scope, sub, sums)
 
     def _reading(self, session: Session, kdef: KpiDef, scope: str, period: Period,
-                 sums: dict[str, Any] | None) -> Reading:
+                 sums: dict[str, Any] | None, end: datetime | None = None) -> Reading:
         formula = FORMULAS[kdef.formula]
         now = self.clock()
-        end = self.period_end(period)
+        end = end or self.period_end(period)
         through: datetime | None = None
         parts: dict[str, Any] = {}
         units = 1.0  # how many times a total's target applies (per line and shift, or per loaded value)

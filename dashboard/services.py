@@ -60,7 +60,7 @@ class Services:
 
     def board(self, scope: str, period: Period) -> dict[str, Any]:
         """Every KPI of a scope for one shift (or period), grouped S Q D C M."""
-        readings = self.kpis.readings(self.config.kpis, scope, period)
+        readings = self.kpis.readings_in_own_periods(self.config.kpis, scope, period)
         columns = []
         for cat in ("S", "Q", "D", "C", "M"):
             items = [readings[k].as_dict() | {"name": d.name, "headline": d.headline}

@@ -206,7 +206,7 @@ def parse_number(value: Any, *, decimal_comma: bool, whole: bool) -> float:
     """Parse a non-negative number; a decimal comma is accepted in files not delimited by commas."""
     if isinstance(value, bool):
         raise ValueError("not a number")
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):  # no regex for these
         number = float(value)
     else:
         text = str(value).strip().replace("\u00a0", "").replace(" ", "")

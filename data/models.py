@@ -157,7 +157,9 @@ class ShiftFact(Base):
 
     __tablename__ = "shift_facts"
     __table_args__ = (
-        UniqueConstraint("line", "area", "production_date", "shift", name="uq_shift_facts"),
+        # line first, then date: serves a line's or an area's date range (the board, the tree, trends)
+        UniqueConstraint("line", "production_date", "shift", "area", name="uq_shift_facts"),
+        # date first: serves the plant over a date range
         Index("ix_shift_facts_date", "production_date", "line"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -25,17 +26,19 @@ class ScopeFilter:
     plant: bool  # plant-level facts count
 
 
-def _fact_filter(scope: ScopeFilter) -> ColumnElement[bool]:
+def _fact_filter(scope: ScopeFilter) -> ColumnElement[bool] | None:
+    if scope.plant:
+        return None  # every fact belongs to the plant: no filter lets the date index do the work
     parts = [ShiftFact.line.in_(scope.lines)]
     if scope.areas:
         parts.append(and_(ShiftFact.line == "", ShiftFact.area.in_(scope.areas)))
-    if scope.plant:
-        parts.append(and_(ShiftFact.line == "", ShiftFact.area == ""))
     return or_(*parts)
 
 
-def _measure_sums() -> list[ColumnElement[float]]:
-    return [func.sum(getattr(ShiftFact, m)).label(m) for m in MEASURES]
+@cache
+def _measure_sums() -> tuple[ColumnElement[float], ...]:
+    """SUM(measure) for every measure, built once (rebuilding them was a quarter of a board's time)."""
+    return tuple(func.sum(getattr(ShiftFact, m)).label(m) for m in MEASURES)
 
 
 def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift: str | None = None,
@@ -48,7 +51,10 @@ def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift
     stmt = (select(*cols, *_measure_sums(), func.max(ShiftFact.data_through_utc).label("data_through"),
                    func.count().label("facts"),
                    func.sum(case((ShiftFact.line != "", 1), else_=0)).label("line_shifts"))
-            .where(ShiftFact.production_date >= first, ShiftFact.production_date <= last, _fact_filter(scope)))
+            .where(ShiftFact.production_date >= first, ShiftFact.production_date <= last))
+    scope_filter = _fact_filter(scope)
+    if scope_filter is not None:
+        stmt = stmt.where(scope_filter)
     if shift:
         stmt = stmt.where(ShiftFact.shift == shift)
     if cols:
