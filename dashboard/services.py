@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.calendar import now_utc
-from dashboard.config import PlantConfig, findings, load_plant
+from dashboard.calendar import ShiftCalendar, now_utc
+from dashboard.config import PlantConfig, load_plant
 from dashboard.engine import KpiEngine
 from dashboard.format import format_age, format_time, format_value
 from dashboard.kpi import FORMULAS
@@ -178,11 +178,8 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = now_utc, 
     """Load the plant configuration, open the database (creating tables if needed) and wire the core."""
     config = load_plant(settings.plant_path, settings.data_dir)
     if settings.timezone and settings.timezone != config.timezone:
-        raw_tz = settings.timezone
-        from dashboard.calendar import ShiftCalendar
-
-        config.timezone = raw_tz
-        config.calendar = ShiftCalendar(raw_tz, config.calendar.shifts, config.calendar.production_date_rule)
+        config.timezone = settings.timezone
+        config.calendar = ShiftCalendar(settings.timezone, config.calendar.shifts, config.calendar.production_date_rule)
     engine = make_engine(settings.db_url)
     if initialise:
         init_db(engine)
@@ -190,5 +187,3 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = now_utc, 
     return Services(settings, config, engine, sessions, KpiEngine(config, sessions, clock),
                     Loader(config, sessions, clock), clock)
 
-
-__all__ = ["Services", "build_services", "findings"]

@@ -32,6 +32,7 @@ from typing import Any
 from dashboard.calendar import ShiftInstance
 from dashboard.config import PlantConfig, load_plant
 from dashboard.settings import DEMO_PLANT
+from data.contract import RECORD_TYPES
 
 log = logging.getLogger("huddle.demo")
 
@@ -44,13 +45,19 @@ SHORTAGE_RAMP_DAYS = 14  # the supplier problem starts 28 days before the anchor
 
 _HOUR = 3600
 _DAY = 86400
-_COUNT_COLUMNS = ("line", "start", "end", "product", "total", "good", "planned")
-_STOP_COLUMNS = ("line", "start", "end", "reason", "category", "equipment")
-_QUALITY_COLUMNS = ("line", "time", "defect", "quantity", "disposition")
-_SAFETY_COLUMNS = ("time", "location", "type", "description")
-_LABOUR_COLUMNS = ("line", "date", "shift", "planned_headcount", "present_headcount", "hours_worked",
-                   "overtime_hours")
-_KPI_COLUMNS = ("kpi", "line", "date", "shift", "value")
+
+
+def _columns(record: str) -> tuple[str, ...]:
+    """The data contract's column names of a record type, in contract order (the files' headers)."""
+    return tuple(c.name for c in RECORD_TYPES[record].columns)
+
+
+_COUNT_COLUMNS = _columns("production_counts")
+_STOP_COLUMNS = _columns("stop_events")
+_QUALITY_COLUMNS = _columns("quality_events")
+_SAFETY_COLUMNS = _columns("safety_events")
+_LABOUR_COLUMNS = _columns("labour")
+_KPI_COLUMNS = _columns("kpi_values")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.calendar import now_utc
 from dashboard.config import PlantConfig, SourceDef
-from data.contract import RECORD_TYPES, FileError, RecordType, RowProblem, RowValidator, map_columns
+from data.contract import RECORD_TYPES, FileError, RecordType, RowValidator, map_columns
 from data.facts import Touched, refresh_facts
 from data.models import (
     KpiValue,
@@ -464,13 +464,3 @@ def _sha256(path: Path) -> str:
 def _short(exc: BaseException) -> str:
     text_ = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text_[:300]
-
-
-def describe_problem(p: RowProblem) -> str:
-    """One line for a row problem."""
-    return f"{p.column}={p.value!r}: {p.reason}"
-
-
-def utc(dt: datetime) -> datetime:
-    """Aware UTC datetime."""
-    return dt.astimezone(UTC)
