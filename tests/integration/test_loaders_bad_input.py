@@ -119,12 +119,13 @@ class Env:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Env:
+def env(tmp_path: Path, database_url: str) -> Env:
+    """The plant with a baseline file loaded, on a fresh database of each supported backend."""
     inbox = tmp_path / "inbox"
     for key in ("counts", "stops", "slow", "marked"):
         (inbox / key).mkdir(parents=True)
     config = parse_plant(plant(inbox))
-    db = make_engine(f"sqlite:///{tmp_path / 'huddle.sqlite'}")
+    db = make_engine(database_url)
     init_db(db)
     sessions = make_session_factory(db)
     e = Env(config, sessions, Loader(config, sessions, clock=lambda: NOW),

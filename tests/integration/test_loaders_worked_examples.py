@@ -92,13 +92,13 @@ class Env:
             return s.scalar(select(func.count()).select_from(model)) or 0
 
 
-def make_env(tmp_path: Path, production_date: str = "start") -> Env:
+def make_env(tmp_path: Path, database_url: str, production_date: str = "start") -> Env:
     raw = plant(production_date)
     for s in raw["sources"]:
         s["path"] = str(tmp_path / "inbox" / s["key"])
         Path(s["path"]).mkdir(parents=True)
     config = parse_plant(raw)
-    db = make_engine(f"sqlite:///{tmp_path / 'huddle.sqlite'}")
+    db = make_engine(database_url)
     init_db(db)
     sessions = make_session_factory(db)
     return Env(config, sessions, Loader(config, sessions, clock=lambda: NOW),
@@ -106,8 +106,9 @@ def make_env(tmp_path: Path, production_date: str = "start") -> Env:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Env:
-    return make_env(tmp_path)
+def env(tmp_path: Path, database_url: str) -> Env:
+    """The plant on a fresh database of each supported backend."""
+    return make_env(tmp_path, database_url)
 
 
 def rounded(value: float | None, digits: int = 2) -> float | None:
@@ -370,7 +371,7 @@ def test_night_shift_split_over_two_files_at_midnight(env: Env) -> None:
 
 
 def test_night_shift_with_end_production_date_rule(tmp_path: Path) -> None:
-    env = make_env(tmp_path, production_date="end")
+    env = make_env(tmp_path, f"sqlite:///{tmp_path / 'huddle.sqlite'}", production_date="end")
     env.drop("counts", "night.csv", night_counts(10))
     env.run("counts")
     assert env.engine.reading("good_units", "L1", parse_period("day", "2026-06-11")).value == 8 * 95
