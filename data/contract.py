@@ -158,8 +158,12 @@ _DT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%
                "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 
 
-def parse_instant(value: Any, tz: ZoneInfo) -> datetime:
-    """Parse a timestamp; naive ones are plant local time; refuse local times that do not exist (DST gap)."""
+def parse_instant(value: Any, tz: ZoneInfo, after: datetime | None = None) -> datetime:
+    """Parse a timestamp; naive ones are plant local time; refuse local times that do not exist (DST gap).
+
+    A naive time in the hour that repeats when clocks go back is its first occurrence, unless ``after`` (the
+    previous time of the same series in the file) is already at or past it: then it is the second occurrence.
+    """
     if isinstance(value, datetime):
         parsed = value
     else:
@@ -184,7 +188,12 @@ def parse_instant(value: Any, tz: ZoneInfo) -> datetime:
     round_trip = local.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if round_trip != parsed:
         raise ValueError(f"this local time does not exist in {tz.key} (clocks go forward); give a UTC offset")
-    return local.astimezone(UTC)
+    first = local.astimezone(UTC)
+    if after is not None and first <= after:
+        second = local.replace(fold=1).astimezone(UTC)
+        if second > first:  # the time is in the repeated hour: the file has moved on to its second pass
+            return second
+    return first
 
 
 def parse_day(value: Any) -> date:
@@ -232,6 +241,7 @@ class RowValidator:
         self.config = config
         self.decimal_comma = decimal_comma
         self.tz = config.tz
+        self._latest: dict[tuple[str, str], datetime] = {}  # last instant per (line, column): DST repeated hour
         self._locations = {config.site_key: ("", ""), "plant": ("", "")}
         self._locations.update({a: ("", a) for a in config.areas})
         self._locations.update({ln.key: (ln.key, ln.area) for ln in config.lines.values()})
@@ -247,6 +257,7 @@ class RowValidator:
         """Return the clean record, or None with the problems found."""
         clean: dict[str, Any] = {}
         problems: list[RowProblem] = []
+        series = str(raw.get("line") or raw.get("location") or "")
         for col in self.record.columns:
             value = raw.get(col.name)
             blank = value is None or (isinstance(value, str) and not value.strip())
@@ -256,7 +267,11 @@ class RowValidator:
                 clean[col.name] = None
                 continue
             try:
-                clean[col.name] = self._parse(col, value)
+                if col.kind == "datetime":
+                    key = (series, col.name)
+                    clean[col.name] = self._latest[key] = parse_instant(value, self.tz, self._latest.get(key))
+                else:
+                    clean[col.name] = self._parse(col, value)
             except ValueError as exc:
                 problems.append(RowProblem(col.name, _show(value), str(exc)))
         if not problems:

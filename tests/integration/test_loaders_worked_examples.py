@@ -388,3 +388,22 @@ def test_night_shift_planned_time_follows_dst(env: Env, day: int, month: int, ho
     r = env.engine.reading("oee", "L1", parse_period("shift", f"2026-{month:02d}-{day:02d}/N"))
     assert r.denominator == pytest.approx(hours * 3600.0)  # the night shift has no breaks: PPT = real length
     assert r.numerator == pytest.approx(990.0)
+
+
+def test_naive_local_times_through_the_repeated_autumn_hour_are_kept_in_order(env: Env) -> None:
+    # Berlin, 25 Oct 2026: clocks go back at 03:00 CEST to 02:00 CET, so 02:00–03:00 happens twice.
+    # A plant export in local time writes that hour twice; both rows belong to the night shift.
+    env.drop("counts", "autumn.csv", "line,start,end,total,good\n"
+             "L1,2026-10-25 01:00,2026-10-25 02:00,100,100\n"
+             "L1,2026-10-25 02:00,2026-10-25 02:30,50,50\n"
+             "L1,2026-10-25 02:30,2026-10-25 03:00,50,50\n"
+             "L1,2026-10-25 02:00,2026-10-25 02:30,70,70\n"
+             "L1,2026-10-25 02:30,2026-10-25 03:00,70,70\n"
+             "L1,2026-10-25 03:00,2026-10-25 04:00,100,100\n")
+    env.run("counts")  # loads with nothing refused
+    assert env.count(ProductionCount) == 6
+    with env.sessions() as session:
+        starts = sorted(r.start_utc for r in session.execute(select(ProductionCount)).scalars())
+    assert [s.strftime("%H:%M") for s in starts] == ["23:00", "00:00", "00:30", "01:00", "01:30", "02:00"]
+    night = env.engine.reading("good_units", "L1", parse_period("shift", "2026-10-24/N"))
+    assert night.value == 440
