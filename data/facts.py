@@ -1,17 +1,22 @@
 """Building ``shift_facts``: the additive measures of each line and shift, from the raw records.
 
 Called inside the loader's transaction for the lines and time ranges a load touched, so a shift's facts never
-mix old and new records. Counts belong to the shift containing their interval's midpoint; stops are split over
-the shifts they overlap; a shift still in progress counts scheduled time only up to its latest record.
+mix old and new records. Measures come in groups, each built from its own record types (production from counts
+and stops, quality from quality events, labour, safety): a load recomputes only the groups its record type
+feeds and keeps the others. Counts belong to the shift containing their interval's midpoint; stops are split
+over the shifts they overlap (time inside a planned break counts once, as planned); a shift still in progress
+counts scheduled time only up to its latest count or stop.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.calendar import ShiftInstance
@@ -19,15 +24,30 @@ from dashboard.config import PlantConfig
 from dashboard.kpi import MEASURES
 from data.models import Labour, ProductionCount, QualityEvent, SafetyEvent, ShiftFact, StopEvent
 
-#: Longest stop or count interval the range queries look back for (records starting before a window).
+#: Longest stop the range queries look back for (a stop that started before a window and runs into it).
 LOOKBACK = timedelta(days=7)
+#: Shift instances recomputed per query round (about a month of three shifts).
+CHUNK = 93
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "production": ("shift_s", "planned_stop_s", "ppt_s", "unplanned_stop_s", "changeover_s", "run_s",
+                   "total_count", "good_count", "planned_qty", "ideal_total_s", "ideal_good_s", "failures"),
+    "quality": ("scrap_qty", "rework_qty"),
+    "labour": ("headcount_planned", "headcount_present", "hours_worked", "overtime_h"),
+    "safety": ("recordables", "lost_time_cases", "first_aid_cases", "near_misses"),
+}
+#: Which measure group each record type feeds.
+RECORD_GROUP = {"production_counts": "production", "stop_events": "production", "quality_events": "quality",
+                "labour": "labour", "safety_events": "safety"}
+assert sorted(m for g in GROUPS.values() for m in g) == sorted(MEASURES), "every measure belongs to one group"
 
 
 @dataclass
 class Touched:
-    """What a load changed: per location ("line" or area/site key), the earliest and latest instant."""
+    """What a load changed: per (line, area), the earliest and latest instant, and which measure groups."""
 
     ranges: dict[tuple[str, str], tuple[datetime, datetime]] = field(default_factory=dict)
+    groups: set[str] = field(default_factory=set)
 
     def add(self, line: str, area: str, lo: datetime, hi: datetime) -> None:
         """Record that data for (line, area) between lo and hi changed."""
@@ -42,167 +62,202 @@ class Touched:
         return bool(self.ranges)
 
 
+@dataclass
+class _Chunk:
+    """Shift instances of one (line, area) being recomputed, and what was found for each."""
+
+    line: str
+    area: str
+    instances: list[ShiftInstance]
+    measures: dict[int, dict[str, float]] = field(default_factory=dict)
+    through: dict[int, datetime] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.starts = [i.start_utc for i in self.instances]
+        self.lo, self.hi = self.instances[0].start_utc, self.instances[-1].end_utc
+
+    def slot(self, instant: datetime) -> int | None:
+        """Index of the instance containing an instant."""
+        i = bisect.bisect_right(self.starts, instant) - 1
+        return i if i >= 0 and instant < self.instances[i].end_utc else None
+
+    def of(self, i: int, group: str) -> dict[str, float]:
+        """The measures of instance ``i`` in a group, created at zero."""
+        return self.measures.setdefault(i, dict.fromkeys(GROUPS[group], 0.0))
+
+    def seen(self, i: int, instant: datetime) -> None:
+        """Remember the latest record time in instance ``i``."""
+        if i not in self.through or instant > self.through[i]:
+            self.through[i] = instant
+
+
 def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: datetime) -> int:
-    """Recompute the facts of every shift instance the touched ranges overlap; returns rows written."""
+    """Recompute the touched measure groups of every shift instance the touched ranges overlap."""
+    groups = touched.groups or set(GROUPS)
     written = 0
     for (line, area), (lo, hi) in touched.ranges.items():
         instances = config.calendar.instances(lo, hi + timedelta(seconds=1))
-        if not instances:
-            continue
-        # recompute in chunks of ~31 days so a multi-year load never holds its whole history in memory
-        for start in range(0, len(instances), 93):
-            chunk = instances[start:start + 93]
-            written += _refresh_chunk(session, config, line, area, chunk, now)
+        # in chunks of about a month so a multi-year load never holds its whole history in memory
+        for start in range(0, len(instances), CHUNK):
+            chunk_groups = groups if line else groups & {"safety"}
+            if chunk_groups:
+                chunk = _Chunk(line, area, instances[start:start + CHUNK])
+                written += _refresh_chunk(session, config, chunk, chunk_groups, now)
     return written
 
 
-def _refresh_chunk(session: Session, config: PlantConfig, line: str, area: str,
-                   instances: list[ShiftInstance], now: datetime) -> int:
-    w_lo, w_hi = instances[0].start_utc, instances[-1].end_utc
-    measures: dict[int, dict[str, float]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0.0))
-    through: dict[int, datetime] = {}
-    running: set[int] = set()
-    starts = [i.start_utc for i in instances]
+def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups: set[str], now: datetime) -> int:
+    builders: dict[str, Callable[[Session, PlantConfig, _Chunk, datetime], None]] = {
+        "production": _production, "quality": _quality, "labour": _labour, "safety": _safety}
+    fresh: dict[str, _Chunk] = {}
+    for group in groups:
+        part = _Chunk(chunk.line, chunk.area, chunk.instances)
+        builders[group](session, config, part, now)
+        fresh[group] = part
+    return _merge(session, config, chunk, fresh, now)
 
-    def slot(instant: datetime) -> int | None:
-        import bisect
 
-        i = bisect.bisect_right(starts, instant) - 1
-        if i >= 0 and instant < instances[i].end_utc:
-            return i
-        return None
-
-    def seen(i: int, instant: datetime) -> None:
-        if i not in through or instant > through[i]:
-            through[i] = instant
-
-    if line:
-        cfg_line = config.lines[line]
-        counts = session.execute(
-            select(ProductionCount.start_utc, ProductionCount.end_utc, ProductionCount.product,
-                   ProductionCount.total, ProductionCount.good, ProductionCount.planned_qty)
-            .where(ProductionCount.line == line, ProductionCount.start_utc >= w_lo - timedelta(hours=12),
-                   ProductionCount.start_utc < w_hi)
-        ).all()
-        for start, end, product, total, good, planned in counts:
-            i = slot(start + (end - start) / 2)
-            if i is None:
-                continue
-            m = measures[i]
-            cycle = cfg_line.cycle_for(product)
-            m["total_count"] += total
-            m["good_count"] += good
-            m["planned_qty"] += planned or 0.0
-            m["ideal_total_s"] += total * cycle
-            m["ideal_good_s"] += good * cycle
-            running.add(i)
-            seen(i, min(end, instances[i].end_utc))
-
-        stops = session.execute(
-            select(StopEvent.start_utc, StopEvent.end_utc, StopEvent.category)
-            .where(StopEvent.line == line, StopEvent.start_utc >= w_lo - LOOKBACK, StopEvent.start_utc < w_hi,
-                   StopEvent.end_utc > w_lo)
-        ).all()
-        for start, end, category in stops:
-            first = slot(start)
-            first = 0 if first is None and start < w_lo else first
-            if first is None:
-                first = next((k for k, inst in enumerate(instances) if inst.end_utc > start), None)
-            if first is None:
-                continue
-            for k in range(first, len(instances)):
-                inst = instances[k]
-                if inst.start_utc >= end:
-                    break
-                # time inside a planned break is already planned time: count it once
-                overlap = inst.overlap_s(start, end) - sum(
-                    max(0.0, (min(end, b_hi) - max(start, b_lo)).total_seconds()) for b_lo, b_hi in inst.breaks)
-                if overlap <= 0:
-                    continue
-                m = measures[k]
-                key = {"planned": "planned_stop_s", "unplanned": "unplanned_stop_s"}.get(category, "changeover_s")
-                m[key] += overlap
-                if category == "unplanned" and inst.start_utc <= start < inst.end_utc:
-                    m["failures"] += 1
-                running.add(k)
-                seen(k, min(end, inst.end_utc))
-
-        quality = session.execute(
-            select(QualityEvent.at_utc, QualityEvent.quantity, QualityEvent.disposition)
-            .where(QualityEvent.line == line, QualityEvent.at_utc >= w_lo, QualityEvent.at_utc < w_hi)
-        ).all()
-        for at, qty, disposition in quality:
-            i = slot(at)
-            if i is not None:
-                measures[i]["scrap_qty" if disposition == "scrap" else "rework_qty"] += qty
-                seen(i, at)
-
-        by_shift = {(inst.production_date, inst.shift_key): k for k, inst in enumerate(instances)}
-        dates = [inst.production_date for inst in instances]
-        labour = session.execute(
-            select(Labour.production_date, Labour.shift, Labour.planned_headcount, Labour.present_headcount,
-                   Labour.hours_worked, Labour.overtime_hours)
-            .where(Labour.line == line, Labour.production_date >= min(dates),
-                   Labour.production_date <= max(dates))
-        ).all()
-        for day, shift, planned, present, hours, overtime in labour:
-            k = by_shift.get((day, shift))
-            if k is None:
-                continue
-            m = measures[k]
-            m["headcount_planned"] += planned
-            m["headcount_present"] += present
-            m["hours_worked"] += hours
-            m["overtime_h"] += overtime
-
-    safety_filter = (SafetyEvent.line == line) if line else and_(SafetyEvent.line == "", SafetyEvent.area == area)
-    safety = session.execute(
-        select(SafetyEvent.at_utc, SafetyEvent.kind)
-        .where(safety_filter, SafetyEvent.at_utc >= w_lo, SafetyEvent.at_utc < w_hi)
+def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
+    cfg_line = config.lines[c.line]
+    counts = session.execute(
+        select(ProductionCount.start_utc, ProductionCount.end_utc, ProductionCount.product, ProductionCount.total,
+               ProductionCount.good, ProductionCount.planned_qty)
+        .where(ProductionCount.line == c.line, ProductionCount.start_utc >= c.lo - timedelta(hours=12),
+               ProductionCount.start_utc < c.hi)
     ).all()
-    for at, kind in safety:
-        i = slot(at)
+    for start, end, product, total, good, planned in counts:
+        i = c.slot(start + (end - start) / 2)
         if i is None:
             continue
-        m = measures[i]
-        if kind in ("recordable", "lost_time"):
-            m["recordables"] += 1
-        if kind == "lost_time":
-            m["lost_time_cases"] += 1
-        if kind == "first_aid":
-            m["first_aid_cases"] += 1
-        if kind == "near_miss":
-            m["near_misses"] += 1
-        seen(i, at)
+        m = c.of(i, "production")
+        cycle = cfg_line.cycle_for(product)
+        m["total_count"] += total
+        m["good_count"] += good
+        m["planned_qty"] += planned or 0.0
+        m["ideal_total_s"] += total * cycle
+        m["ideal_good_s"] += good * cycle
+        c.seen(i, min(end, c.instances[i].end_utc))
+
+    stops = session.execute(
+        select(StopEvent.start_utc, StopEvent.end_utc, StopEvent.category)
+        .where(StopEvent.line == c.line, StopEvent.start_utc >= c.lo - LOOKBACK, StopEvent.start_utc < c.hi,
+               StopEvent.end_utc > c.lo)
+    ).all()
+    for start, end, category in stops:
+        first = c.slot(max(start, c.lo))
+        if first is None:
+            first = bisect.bisect_right(c.starts, start)
+        for k in range(first, len(c.instances)):
+            inst = c.instances[k]
+            if inst.start_utc >= end:
+                break
+            # time inside a planned break is already planned time: count it once
+            overlap = inst.overlap_s(start, end) - sum(
+                max(0.0, (min(end, b_hi) - max(start, b_lo)).total_seconds()) for b_lo, b_hi in inst.breaks)
+            if overlap <= 0:
+                continue
+            m = c.of(k, "production")
+            key = {"planned": "planned_stop_s", "unplanned": "unplanned_stop_s"}.get(category, "changeover_s")
+            m[key] += overlap
+            if category == "unplanned" and inst.start_utc <= start < inst.end_utc:
+                m["failures"] += 1
+            c.seen(k, min(end, inst.end_utc))
 
     # scheduled time counts only for shifts the line ran (it has counts or stops)
-    for k in running:
-        inst = instances[k]
-        m = measures[k]
+    for k, m in c.measures.items():
+        inst = c.instances[k]
         in_progress = inst.end_utc > now
-        until = max(inst.start_utc, min(inst.end_utc, through.get(k, inst.start_utc))) if in_progress \
+        until = max(inst.start_utc, min(inst.end_utc, c.through.get(k, inst.start_utc))) if in_progress \
             else inst.end_utc
         m["shift_s"] = (until - inst.start_utc).total_seconds()
         m["planned_stop_s"] = min(m["shift_s"], m["planned_stop_s"] + inst.breaks_before(until))
         m["ppt_s"] = m["shift_s"] - m["planned_stop_s"]
         m["run_s"] = max(0.0, m["ppt_s"] - m["unplanned_stop_s"] - m["changeover_s"])
 
-    fact_line, fact_area = line, (config.area_of(line) if line else area)
-    session.execute(delete(ShiftFact).where(
-        ShiftFact.line == fact_line, ShiftFact.area == fact_area,
-        ShiftFact.production_date >= min(i.production_date for i in instances),
-        ShiftFact.production_date <= max(i.production_date for i in instances),
-        ShiftFact.start_utc >= w_lo, ShiftFact.start_utc < w_hi,
-    ))
-    rows = []
-    for k, m in measures.items():
-        inst = instances[k]
-        rows.append({
-            "line": fact_line, "area": fact_area, "production_date": inst.production_date,
-            "shift": inst.shift_key, "start_utc": inst.start_utc, "end_utc": inst.end_utc,
-            "data_through_utc": through.get(k), "updated_at": now, **m,
-        })
-    if rows:
-        session.execute(ShiftFact.__table__.insert(), rows)
-    return len(rows)
 
+def _quality(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
+    rows = session.execute(
+        select(QualityEvent.at_utc, QualityEvent.quantity, QualityEvent.disposition)
+        .where(QualityEvent.line == c.line, QualityEvent.at_utc >= c.lo, QualityEvent.at_utc < c.hi)
+    ).all()
+    for at, qty, disposition in rows:
+        i = c.slot(at)
+        if i is not None:
+            c.of(i, "quality")["scrap_qty" if disposition == "scrap" else "rework_qty"] += qty
+            c.seen(i, at)
+
+
+def _labour(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
+    by_shift = {(inst.production_date, inst.shift_key): k for k, inst in enumerate(c.instances)}
+    dates = [inst.production_date for inst in c.instances]
+    rows = session.execute(
+        select(Labour.production_date, Labour.shift, Labour.planned_headcount, Labour.present_headcount,
+               Labour.hours_worked, Labour.overtime_hours)
+        .where(Labour.line == c.line, Labour.production_date >= min(dates), Labour.production_date <= max(dates))
+    ).all()
+    for day, shift, planned, present, hours, overtime in rows:
+        k = by_shift.get((day, shift))
+        if k is None:
+            continue
+        m = c.of(k, "labour")
+        m["headcount_planned"] += planned
+        m["headcount_present"] += present
+        m["hours_worked"] += hours
+        m["overtime_h"] += overtime
+
+
+def _safety(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
+    where = (SafetyEvent.line == c.line) if c.line else and_(SafetyEvent.line == "", SafetyEvent.area == c.area)
+    rows = session.execute(
+        select(SafetyEvent.at_utc, SafetyEvent.kind).where(where, SafetyEvent.at_utc >= c.lo, SafetyEvent.at_utc < c.hi)
+    ).all()
+    for at, kind in rows:
+        i = c.slot(at)
+        if i is None:
+            continue
+        m = c.of(i, "safety")
+        m["recordables"] += kind in ("recordable", "lost_time")
+        m["lost_time_cases"] += kind == "lost_time"
+        m["first_aid_cases"] += kind == "first_aid"
+        m["near_misses"] += kind == "near_miss"
+        c.seen(i, at)
+
+
+def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str, _Chunk], now: datetime) -> int:
+    """Write the recomputed groups into the chunk's fact rows, keeping the measures of the other groups."""
+    line, area = chunk.line, (config.area_of(chunk.line) if chunk.line else chunk.area)
+    existing: dict[tuple[Any, str], Any] = {
+        (r.production_date, r.shift): r for r in session.execute(
+            select(ShiftFact.id, ShiftFact.production_date, ShiftFact.shift, ShiftFact.data_through_utc,
+                   *[getattr(ShiftFact, m) for m in MEASURES])
+            .where(ShiftFact.line == line, ShiftFact.area == area,
+                   ShiftFact.production_date >= chunk.instances[0].production_date,
+                   ShiftFact.production_date <= chunk.instances[-1].production_date,
+                   ShiftFact.start_utc >= chunk.lo, ShiftFact.start_utc < chunk.hi))
+    }
+    updates, inserts = [], []
+    for k, inst in enumerate(chunk.instances):
+        old = existing.get((inst.production_date, inst.shift_key))
+        found = [g for g, part in fresh.items() if k in part.measures]
+        if old is None and not found:
+            continue
+        row: dict[str, Any] = {m: (getattr(old, m) if old is not None else 0.0) for m in MEASURES}
+        for group, part in fresh.items():
+            row.update(part.measures.get(k, dict.fromkeys(GROUPS[group], 0.0)))
+        times = [t for t in [getattr(old, "data_through_utc", None), *(p.through.get(k) for p in fresh.values())]
+                 if t is not None]
+        row["data_through_utc"] = max(times) if times else None
+        row["updated_at"] = now
+        if old is not None:  # bind names must differ from column names in an UPDATE's SET
+            updates.append({"fact_id": old.id, **{f"b_{c}": v for c, v in row.items()}})
+        else:
+            inserts.append({"line": line, "area": area, "production_date": inst.production_date,
+                            "shift": inst.shift_key, "start_utc": inst.start_utc, "end_utc": inst.end_utc, **row})
+    if updates:
+        table = ShiftFact.__table__
+        stmt = update(table).where(table.c.id == bindparam("fact_id")).values(
+            {c[2:]: bindparam(c) for c in updates[0] if c != "fact_id"})
+        session.connection().execute(stmt, updates)
+    if inserts:
+        session.execute(ShiftFact.__table__.insert(), inserts)
+    return len(updates) + len(inserts)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.calendar import now_utc
 from dashboard.config import PlantConfig, SourceDef
 from data.contract import RECORD_TYPES, FileError, RecordType, RowValidator, map_columns
-from data.facts import Touched, refresh_facts
+from data.facts import RECORD_GROUP, Touched, refresh_facts
 from data.models import (
     KpiValue,
     Labour,
@@ -342,7 +342,7 @@ class Loader:
         return row
 
     def _touched(self, record: str, rows: list[dict[str, Any]]) -> Touched:
-        touched = Touched()
+        touched = Touched(groups={RECORD_GROUP[record]} if record in RECORD_GROUP else set())
         for r in rows:
             if record in ("production_counts", "stop_events"):
                 touched.add(r["line"], "", r["start_utc"], r["end_utc"])
