@@ -167,10 +167,15 @@ class Services:
 
 def _run_row(run: Any, tz: Any) -> dict[str, Any]:
     duration = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
+    message = run.message
+    if run.status == "idle" and (run.runs or 1) > 1:
+        message = f"nothing new in {run.runs} runs until {format_time(run.finished_at, tz)}"
+    elif run.status == "idle":
+        message = message or "nothing new"
     return {"id": run.id, "source": run.source, "trigger": run.trigger,
             "started": format_time(run.started_at, tz), "duration_s": duration, "status": run.status,
             "files": run.files_loaded, "rows_read": run.rows_read, "rows_loaded": run.rows_loaded,
-            "rows_rejected": run.rows_rejected, "message": run.message}
+            "rows_rejected": run.rows_rejected, "message": message}
 
 
 def build_services(settings: Settings, clock: Callable[[], datetime] = now_utc, *,

@@ -20,7 +20,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, create_engine, select, text, update
+from sqlalchemy import Table, create_engine, delete, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -358,7 +359,10 @@ class Loader:
     # ---- SQL sources -------------------------------------------------------------------------------------
 
     def _load_query(self, source: SourceDef, run_id: int) -> FileOutcome:
-        engine = create_engine(source.url or "")
+        url = make_url(source.url or "")
+        if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+            raise FileNotFoundError(f"the database file {url.database} does not exist")  # never create it
+        engine = create_engine(url)
         try:
             with engine.connect() as conn:
                 result = conn.execute(text(source.query or ""))
@@ -409,6 +413,8 @@ class Loader:
                 outcome.message += ("; " if outcome.message else "") + f"waiting: {', '.join(waiting[:5])}"
         try:
             with self.sessions.begin() as session:
+                if outcome.status == "idle" and not outcome.message and self._extend_idle_streak(session, outcome):
+                    return
                 session.execute(update(LoadRun).where(LoadRun.id == outcome.run_id).values(
                     finished_at=self.clock(), status=outcome.status, files_loaded=len(files),
                     files_skipped=len(outcome.files) - len(files), rows_read=outcome.rows_read,
@@ -416,6 +422,20 @@ class Loader:
                     message=outcome.message[:4000]))
         except SQLAlchemyError as exc:
             log.error("could not record the end of run %s: %s", outcome.run_id, _short(exc))
+
+    def _extend_idle_streak(self, session: Session, outcome: RunOutcome) -> bool:
+        """A run that found nothing new, after another such run, extends that one instead of adding a row
+        (a source read every 30 s would otherwise bury the runs that loaded something)."""
+        previous = session.execute(
+            select(LoadRun).where(LoadRun.source == outcome.source, LoadRun.id < (outcome.run_id or 0))
+            .order_by(LoadRun.id.desc()).limit(1)).scalar_one_or_none()
+        if previous is None or previous.status != "idle" or previous.message:
+            return False
+        previous.finished_at = self.clock()
+        previous.runs = (previous.runs or 1) + 1
+        session.execute(delete(LoadRun).where(LoadRun.id == outcome.run_id))
+        outcome.run_id = previous.id
+        return True
 
 
 def recognise_record(path: Path) -> str:

@@ -215,6 +215,7 @@ class LoadRun(Base):
     rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
+    runs: Mapped[int] = mapped_column(Integer, default=1)  # consecutive idle runs folded into this row
 
 
 class LoadedFile(Base):

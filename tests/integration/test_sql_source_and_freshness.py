@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from dashboard.periods import Period
-from data.models import KpiValue, QuarantinedRow
+from data.models import KpiValue, LoadRun, QuarantinedRow
 from tests.conftest import SMALL_PLANT, write_past
 
 ERP_PLANT = SMALL_PLANT.replace("kpis:\n", """kpis:
@@ -82,3 +82,26 @@ def test_data_older_than_the_kpi_frequency_is_stale_and_a_period_without_data_is
     assert early.status != "stale"  # a finished shift is judged at its end: its data arrived during it
     night = services.kpis.reading("oee", "L1", Period("shift", date(2026, 11, 19), date(2026, 11, 19), "N"))
     assert night.value is None and night.status == "grey"
+
+
+def test_a_missing_source_database_fails_the_run_and_is_not_created(make_services,  # type: ignore[no-untyped-def]
+                                                                     tmp_path: Path) -> None:
+    plant = tmp_path / "erp_plant.yaml"
+    plant.write_text(ERP_PLANT)
+    services = make_services(None, plant=plant)
+    outcome = services.loader.run_source("erp")
+    assert outcome.status == "failed" and "erp.sqlite does not exist" in outcome.message
+    assert not (tmp_path / "erp.sqlite").exists()
+    assert services.health()["failing_sources"] == ["erp"]
+
+
+def test_runs_that_find_nothing_new_fold_into_one_ledger_row(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    services = make_services(None)
+    write_past(tmp_path / "inbox/counts/c.csv", "line,start,end,total,good\nL1,2026-11-20 06:00,2026-11-20 07:00,1,1\n")
+    for _ in range(4):
+        services.loader.run_source("counts")
+    with services.sessions() as session:
+        runs = session.execute(select(LoadRun).where(LoadRun.source == "counts").order_by(LoadRun.id)).scalars().all()
+    assert [(r.status, r.runs) for r in runs] == [("ok", 1), ("idle", 3)]
+    ledger = [r for r in services.data_status()["runs"] if r["source"] == "counts"]
+    assert ledger[0]["message"].startswith("nothing new in 3 runs until")
