@@ -96,3 +96,18 @@ def test_scheduler_process_loads_new_files_and_is_the_only_one(tmp_path: Path, p
         out_second = second.communicate(timeout=10)[0] if second else ""
         first.communicate(timeout=10)
     assert "standing by" in out_second
+
+
+def test_scheduler_jobs_coalesce_run_one_at_a_time_and_use_the_plant_time_zone(make_services) -> None:  # type: ignore[no-untyped-def]
+    from dashboard.scheduler import build_scheduler
+
+    services = make_services(None)
+    scheduler = build_scheduler(services, blocking=False)
+    scheduler.start(paused=True)  # job defaults apply when the scheduler starts; paused runs nothing
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    scheduler.shutdown(wait=False)
+    assert set(jobs) == {"source:counts", "source:stops"}
+    for job in jobs.values():
+        assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 120)
+        assert str(job.trigger.timezone) == "Europe/Berlin"
+        assert job.trigger.interval.total_seconds() == 60
