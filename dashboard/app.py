@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dash
 from dash import Dash, dcc, html
@@ -10,21 +11,36 @@ from dash import Dash, dcc, html
 from dashboard import ids
 from dashboard.services import Services, build_services
 from dashboard.settings import Settings
+from dashboard.web_security import current_identity, install_security
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
+def _who() -> list[Any]:
+    """The signed-in person and a sign-out button, or a sign-in link (text only: names are user input)."""
+    identity = current_identity()
+    if identity.kind == "user":
+        return [html.Span(f"{identity.name} · {identity.role}", className="who"),
+                html.Form(html.Button("Sign out", type="submit", className="link-button"), action="/logout",
+                          method="POST", className="inline")]
+    if identity.kind == "display":
+        return [html.Span(f"Display {identity.name}", className="who")]
+    return [html.A("Sign in", href="/login", className="nav-link")]
+
+
 def _shell(services: Services) -> html.Div:
-    """Header with navigation built from the page registry, and the page container."""
+    """Header with navigation built from the page registry, who is signed in, and the page container."""
+    identity = current_identity()
     links = [dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
-             for page in dash.page_registry.values() if page.get("nav", False)]
+             for page in dash.page_registry.values()
+             if page.get("nav", False) and identity.may(page.get("min_role", "anonymous"))]
     return html.Div([
         dcc.Location(id=ids.URL),
         html.Header([
             html.Div([html.Span("Huddle", className="brand"),
                       html.Span(services.config.site_name, id=ids.SITE_TITLE, className="site")],
                      className="brand-block"),
-            html.Nav(links, id=ids.NAV, className="nav"),
+            html.Nav([*links, *_who()], id=ids.NAV, className="nav"),
         ], className="app-header"),
         html.Main(dash.page_container, className="page"),
     ], className="app")
@@ -44,9 +60,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
                title=f"Huddle · {services.config.site_name}", suppress_callback_exceptions=False)
     for page in (overview_page, data_page, not_found):
         page.register()
-    app.layout = _shell(services)
+    app.layout = lambda: _shell(services)  # per request: the header shows who is signed in
     overview_callbacks.register(app, services)
     data_callbacks.register(app, services)
+    install_security(app.server, settings, services.accounts)
     register_api(app.server, services)
     app.server.config["HUDDLE_SERVICES"] = services
     return app

@@ -150,15 +150,35 @@ def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool 
     return 0
 
 
-def cmd_demo(settings: Settings, days: int) -> int:
+def _demo_admin(services: object, data_dir: Path) -> str:
+    """The demo's first admin: created once with a random password kept in the data folder (0600)."""
+    import os
+    import secrets
+
+    from dashboard.services import Services
+
+    assert isinstance(services, Services)
+    path = data_dir / "demo-admin.txt"
+    if not services.accounts.users():
+        password = secrets.token_urlsafe(12)
+        services.accounts.add_user("cli", "admin", password, "admin", "Demo admin")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"admin {password}\n")
+    return path.read_text().strip() if path.exists() else ""
+
+
+def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False) -> int:
     """Create the demo plant's history (first time), load it, and serve with the loaders running."""
     from dashboard.calendar import now_utc
     from dashboard.services import build_services
     from data.demo import feed_current, generate_history
 
-    settings = settings.with_(plant_config=settings.plant_config)
+    if not sign_in_required:
+        settings = settings.with_(anonymous_access="read")  # a local demo: anyone on this machine may read
     services = build_services(settings)
     try:
+        credentials = _demo_admin(services, settings.data_dir)
         inbox = settings.data_dir / "inbox"
         if not inbox.exists():
             started = time.monotonic()
@@ -174,9 +194,106 @@ def cmd_demo(settings: Settings, days: int) -> int:
         for outcome in services.loader.run_all(trigger="demo"):
             _print_outcome(outcome, verbose=False)
         print(f"loaded in {time.monotonic() - started:.1f} s")
+        if credentials:
+            name, password = credentials.split()
+            print(f"sign in to change things as {name} / {password} (kept in {settings.data_dir / 'demo-admin.txt'})")
     finally:
         services.dispose()
     return cmd_serve(settings, with_scheduler=True, demo_feed=True)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """A new password from standard input (--password-stdin) or typed twice at a prompt."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
+    """Manage users: add, passwd, role, disable, enable, list."""
+    from dashboard.accounts import AccountError
+    from dashboard.services import build_services
+
+    services = build_services(settings)
+    accounts = services.accounts
+    actor = f"cli:{_os_user()}"
+    try:
+        if args.action == "list":
+            for u in accounts.users():
+                state = "disabled" if u.disabled else "active"
+                last = u.last_login_at.strftime("%Y-%m-%d %H:%M UTC") if u.last_login_at else "never"
+                print(f"{u.username:20} {u.role:7} {state:9} last sign-in {last}  {u.display_name}")
+            return 0
+        if not args.name:
+            print("error: give the user name")
+            return 2
+        if args.action == "add":
+            accounts.add_user(actor, args.name, _read_password(args), args.role or "viewer", args.display_name or "")
+            print(f"added {args.name} as {args.role or 'viewer'}")
+        elif args.action == "passwd":
+            accounts.set_password(actor, args.name, _read_password(args))
+            print(f"changed the password of {args.name}; their open sessions end")
+        elif args.action == "role":
+            if not args.role:
+                print("error: give --role viewer, editor or admin")
+                return 2
+            accounts.set_role(actor, args.name, args.role)
+            print(f"{args.name} is now {args.role}")
+        elif args.action in ("disable", "enable"):
+            accounts.set_disabled(actor, args.name, args.action == "disable")
+            print(f"{args.name} is {args.action}d")
+        return 0
+    except (AccountError, ValueError) as exc:
+        print(f"error: {exc}")
+        return 1
+    finally:
+        services.dispose()
+
+
+def cmd_display(settings: Settings, args: argparse.Namespace) -> int:
+    """Manage wall-TV displays: add (prints the screen's link once), revoke, list."""
+    from dashboard.accounts import AccountError
+    from dashboard.services import build_services
+
+    services = build_services(settings)
+    try:
+        if args.action == "list":
+            for d in services.accounts.displays():
+                state = f"revoked {d.revoked_at:%Y-%m-%d}" if d.revoked_at else "live"
+                seen = d.last_seen_at.strftime("%Y-%m-%d %H:%M UTC") if d.last_seen_at else "never"
+                print(f"{d.name:20} {state:18} last seen {seen}  opens {d.start_path}")
+            return 0
+        if not args.name:
+            print("error: give the display name")
+            return 2
+        if args.action == "add":
+            token = services.accounts.add_display(f"cli:{_os_user()}", args.name, args.start or "/?kiosk=1")
+            base = args.base_url or f"http://{settings.host}:{settings.port}"
+            print(f"display {args.name}: open this link once on the screen (it is shown only now):")
+            print(f"  {base.rstrip('/')}/display/{token}")
+        else:
+            services.accounts.revoke_display(f"cli:{_os_user()}", args.name)
+            print(f"revoked {args.name}: the screen is signed out at its next refresh")
+        return 0
+    except AccountError as exc:
+        print(f"error: {exc}")
+        return 1
+    finally:
+        services.dispose()
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
         "import": "load files once and print what was loaded and rejected",
         "init": "create or upgrade the database",
         "check": "validate the plant configuration and print its findings",
+        "user": "manage users: add, passwd, role, disable, enable, list",
+        "display": "manage wall-TV display links: add, revoke, list",
     }
     parsers = {name: sub.add_parser(name, help=text) for name, text in commands.items()}
     for sp in parsers.values():  # the global options are accepted after the command too
@@ -205,6 +324,17 @@ def build_parser() -> argparse.ArgumentParser:
         parsers[name].add_argument("--port", type=int)
         parsers[name].add_argument("--host")
     parsers["demo"].add_argument("--days", type=int, default=120, help="days of history to generate (first run)")
+    parsers["demo"].add_argument("--sign-in-required", action="store_true",
+                                 help="ask everyone to sign in, as a real plant would (default: anyone may read)")
+    parsers["user"].add_argument("action", choices=["add", "passwd", "role", "disable", "enable", "list"])
+    parsers["user"].add_argument("name", nargs="?")
+    parsers["user"].add_argument("--role", choices=["viewer", "editor", "admin"])
+    parsers["user"].add_argument("--display-name", help="the person's name as pages show it")
+    parsers["user"].add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    parsers["display"].add_argument("action", choices=["add", "revoke", "list"])
+    parsers["display"].add_argument("name", nargs="?")
+    parsers["display"].add_argument("--start", help="the page the screen opens (default /?kiosk=1)")
+    parsers["display"].add_argument("--base-url", help="the address TVs reach Huddle at, for the printed link")
     parsers["import"].add_argument("paths", nargs="+")
     parsers["import"].add_argument("--record", help="record type, when it cannot be recognised from the folder or "
                                    "header")
@@ -235,9 +365,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_import(settings, args.paths, args.record)
     if args.command == "scheduler":
         return cmd_scheduler(settings)
+    if args.command == "user":
+        return cmd_user(settings, args)
+    if args.command == "display":
+        return cmd_display(settings, args)
     if args.command == "serve":
         return cmd_serve(settings)
-    return cmd_demo(settings, args.days)
+    return cmd_demo(settings, args.days, args.sign_in_required)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.accounts import Accounts
 from dashboard.calendar import ShiftCalendar, now_utc
 from dashboard.config import PlantConfig, load_plant
 from dashboard.engine import KpiEngine
@@ -38,6 +39,7 @@ class Services:
     kpis: KpiEngine
     loader: Loader
     clock: Callable[[], datetime]
+    accounts: Accounts
 
     def dispose(self) -> None:
         """Close database connections."""
@@ -190,5 +192,5 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = now_utc, 
         init_db(engine)
     sessions = make_session_factory(engine)
     return Services(settings, config, engine, sessions, KpiEngine(config, sessions, clock),
-                    Loader(config, sessions, clock), clock)
+                    Loader(config, sessions, clock), clock, Accounts(sessions, clock))
 

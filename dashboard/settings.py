@@ -22,6 +22,9 @@ _ENV = {
     "timezone": "HUDDLE_TIMEZONE",
     "host": "HUDDLE_HOST",
     "port": "HUDDLE_PORT",
+    "anonymous_access": "HUDDLE_ANONYMOUS_ACCESS",
+    "secret_key": "HUDDLE_SECRET_KEY",
+    "secure_cookies": "HUDDLE_SECURE_COOKIES",
 }
 
 
@@ -37,6 +40,9 @@ class Settings:
     port: int = 8050
     run_scheduler_in_web: bool = False  # only for the single embedded demo server
     demo_feed: bool = False  # the demo keeps writing the current shift's files into the inbox
+    anonymous_access: str = "off"  # "off": sign in (or a display link) to read; "read": anyone may read
+    secret_key: str | None = None  # signs session cookies; default: created once in the data folder
+    secure_cookies: bool = False  # send the session cookie over HTTPS only (set behind a TLS proxy)
 
     @property
     def db_url(self) -> str:
@@ -64,7 +70,7 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
         section = raw.get("huddle", raw)
-        values.update({k: v for k, v in section.items() if k in _ENV or k in ("run_scheduler_in_web",)})
+        values.update({k: v for k, v in section.items() if k in _ENV})
     for key, var in _ENV.items():
         if env.get(var):
             values[key] = env[var]
@@ -75,4 +81,8 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         values["plant_config"] = Path(values["plant_config"])
     if "port" in values:
         values["port"] = int(values["port"])
+    if isinstance(values.get("secure_cookies"), str):
+        values["secure_cookies"] = values["secure_cookies"].strip().lower() in ("1", "true", "yes", "on")
+    if values.get("anonymous_access", "off") not in ("off", "read"):
+        raise ValueError(f"anonymous_access must be 'off' or 'read', not {values['anonymous_access']!r}")
     return Settings(**values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    DDL,
     Date,
     DateTime,
     Float,
@@ -19,10 +20,11 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -255,3 +257,74 @@ class QuarantinedRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     record: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class User(Base):
+    """A person who signs in: viewer (reads), editor (writes actions, check-ins, values), admin (everything)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # viewer | editor | admin
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DisplayScreen(Base):
+    """A wall TV's read-only access: a secret token (stored hashed) that opens the board without a keyboard."""
+
+    __tablename__ = "display_screens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    start_path: Mapped[str] = mapped_column(String(255), default="/")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, kept to slow down guessing (per user name and per address) and for the audit."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_user", "username", "at"),
+        Index("ix_login_attempts_addr", "address", "at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Who changed what and when. Append-only: the database refuses updates and deletes of these rows."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_at", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(120))  # user name, "display:<screen>", "cli" or "system"
+    action: Mapped[str] = mapped_column(String(64))  # e.g. user.add, user.role, kpi_value.set, login.failed
+    target: Mapped[str] = mapped_column(String(255), default="")
+    details: Mapped[str] = mapped_column(Text, default="")  # JSON: before / after
+
+
+# The audit trail is append-only in the database itself, not only in the code that writes it.
+event.listen(AuditEntry.__table__, "after_create", DDL(
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END").execute_if(dialect="sqlite"))
+event.listen(AuditEntry.__table__, "after_create", DDL(
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END").execute_if(dialect="sqlite"))
+event.listen(AuditEntry.__table__, "after_create", DDL(
+    "CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$ LANGUAGE plpgsql").execute_if(
+        dialect="postgresql"))
+event.listen(AuditEntry.__table__, "after_create", DDL(
+    "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW "
+    "EXECUTE FUNCTION audit_log_append_only()").execute_if(dialect="postgresql"))

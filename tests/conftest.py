@@ -106,8 +106,9 @@ def make_services(tmp_path: Path, plant_file: Path) -> Iterator[Callable[..., ob
     built = []
 
     def build(database_url: str | None = None, now: datetime = datetime(2026, 11, 20, 20, 0, tzinfo=UTC),
-              plant: Path | None = None) -> object:
-        settings = Settings(data_dir=tmp_path, database_url=database_url, plant_config=plant or plant_file)
+              plant: Path | None = None, anonymous_access: str = "read") -> object:
+        settings = Settings(data_dir=tmp_path, database_url=database_url, plant_config=plant or plant_file,
+                            anonymous_access=anonymous_access)
         services = build_services(settings, clock=lambda: now)
         built.append(services)
         return services
