@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, Output, State, html
 
 from dashboard import ids
+from dashboard.accounts import ForbiddenError
 from dashboard.format import format_age
+from dashboard.manual_values import ManualValueError
 from dashboard.services import Services
+from dashboard.web_security import current_identity
 from pages.components import table
 
 
@@ -24,6 +27,38 @@ def health_strip(health: dict[str, Any]) -> list[Any]:
 
 def register(app: Dash, services: Services) -> None:
     """Wire the Data page."""
+
+    @app.callback(
+        Output(ids.MANUAL_KPI, "options"), Output(ids.MANUAL_KPI, "value"),
+        Output(ids.MANUAL_LOCATION, "options"), Output(ids.MANUAL_LOCATION, "value"),
+        Output(ids.MANUAL_SHIFT, "options"), Output(ids.MANUAL_DATE, "value"),
+        Input(ids.MANUAL_SAVE, "id"),
+    )
+    def manual_options(_id: str) -> tuple[Any, ...]:
+        config = services.config
+        kpis = [{"label": name, "value": key} for key, name in services.manual.kpis()]
+        places = [{"label": config.site_name, "value": config.site_key}]
+        for area in config.areas.values():
+            places.append({"label": area.name, "value": area.key})
+            places.extend({"label": f"  {config.lines[ln].name}", "value": ln} for ln in area.lines)
+        shifts = [{"label": s.name, "value": s.key} for s in config.calendar.shifts]
+        today = services.clock().astimezone(config.tz).date().isoformat()
+        return kpis, (kpis[0]["value"] if kpis else None), places, config.site_key, shifts, today
+
+    @app.callback(
+        Output(ids.MANUAL_MESSAGE, "children"),
+        Input(ids.MANUAL_SAVE, "n_clicks"),
+        State(ids.MANUAL_KPI, "value"), State(ids.MANUAL_LOCATION, "value"), State(ids.MANUAL_DATE, "value"),
+        State(ids.MANUAL_SHIFT, "value"), State(ids.MANUAL_VALUE, "value"),
+        prevent_initial_call=True,
+    )
+    def save_manual(_n: int, kpi: str, location: str, day: str, shift: str | None, value: Any) -> str:
+        try:
+            entry = services.manual.set(current_identity(), kpi, location, day, shift or "", value)
+        except (ForbiddenError, ManualValueError) as exc:
+            return f"Not stored: {exc}"
+        was = f" (was {entry.replaced:g})" if entry.replaced is not None else ""
+        return f"Stored {entry.value:g} for {entry.kpi}, {entry.location}, {entry.production_date} {entry.shift}{was}."
 
     @app.callback(
         Output(ids.DATA_HEALTH, "children"), Output(ids.DATA_SOURCES, "children"),

@@ -20,6 +20,7 @@ from dashboard.config import PlantConfig, load_plant
 from dashboard.engine import KpiEngine
 from dashboard.format import format_age, format_time, format_value
 from dashboard.kpi import FORMULAS
+from dashboard.manual_values import ManualValues
 from dashboard.periods import Period
 from dashboard.settings import Settings
 from dashboard.tree import tree_statuses
@@ -40,6 +41,7 @@ class Services:
     loader: Loader
     clock: Callable[[], datetime]
     accounts: Accounts
+    manual: ManualValues
 
     def dispose(self) -> None:
         """Close database connections."""
@@ -191,6 +193,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = now_utc, 
     if initialise:
         init_db(engine)
     sessions = make_session_factory(engine)
+    accounts = Accounts(sessions, clock)
     return Services(settings, config, engine, sessions, KpiEngine(config, sessions, clock),
-                    Loader(config, sessions, clock), clock, Accounts(sessions, clock))
+                    Loader(config, sessions, clock), clock, accounts, ManualValues(config, sessions, accounts, clock))
 

@@ -165,7 +165,8 @@ def install_security(server: Flask, settings: Settings, accounts: Accounts) -> N
         user = next(u for u in accounts.users() if u.username == result.identity.name)
         session.clear()
         session.permanent = True
-        session.update(uid=user.id, iat=time.time(), exp=time.time() + USER_SESSION_S)
+        # iat on the accounts' clock (it is compared with when the password changed); exp on the wall clock
+        session.update(uid=user.id, iat=accounts.clock().timestamp(), exp=time.time() + USER_SESSION_S)
         return redirect(next_path)
 
     @server.post("/logout")

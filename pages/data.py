@@ -6,11 +6,33 @@ import dash
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.web_security import current_identity, has_request_context
 
 
 def _section(title: str, hint: str, body_id: str) -> html.Section:
     return html.Section([html.H2(title), html.P(hint, className="hint"), html.Div(id=body_id, className="table-wrap")],
                         className="card")
+
+
+def _manual_form() -> html.Section:
+    """Enter a value of a KPI computed nowhere else; editors only (the server checks, the form only says so)."""
+    editor = current_identity().may("editor") if has_request_context() else True
+    hint = ("A value typed here is stored like a loaded one and recorded in the audit trail."
+            if editor else "Sign in as an editor to enter values.")
+    field = "manual-field"
+    return html.Section([
+        html.H2("Enter a value"), html.P(hint, className="hint"),
+        html.Div([
+            html.Label(["KPI", dcc.Dropdown(id=ids.MANUAL_KPI, clearable=False)], className=field),
+            html.Label(["Line, area or plant", dcc.Dropdown(id=ids.MANUAL_LOCATION, clearable=False)],
+                       className=field),
+            html.Label(["Production date", dcc.Input(id=ids.MANUAL_DATE, type="date")], className=field),
+            html.Label(["Shift (blank: whole day)", dcc.Dropdown(id=ids.MANUAL_SHIFT)], className=field),
+            html.Label(["Value", dcc.Input(id=ids.MANUAL_VALUE, type="number", min=0)], className=field),
+            html.Button("Save", id=ids.MANUAL_SAVE, n_clicks=0, className="primary", disabled=not editor),
+        ], className="form-row"),
+        html.P(id=ids.MANUAL_MESSAGE, className="form-message", role="status"),
+    ], className="card")
 
 
 def layout(**_query: str) -> html.Div:
@@ -24,6 +46,7 @@ def layout(**_query: str) -> html.Div:
         _section("Quarantine", "Rows and files the loaders refused, where they were and why. Fix the file and "
                  "drop it in the inbox again: good rows already loaded are not doubled.", ids.DATA_QUARANTINE),
         _section("Run ledger", "The latest 50 loader runs.", ids.DATA_RUNS),
+        _manual_form(),
         dcc.Interval(id=ids.DATA_REFRESH, interval=15_000),
     ])
 

@@ -1,0 +1,199 @@
+"""Who may do what, proven by direct requests: sign-in, throttling, display links, the Origin check, headers,
+and a write (a hand-entered KPI value) refused on the server for everyone below editor, with nothing stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from dashboard.app import create_app
+from data.models import AuditEntry, KpiValue
+from tests.conftest import SMALL_PLANT
+
+PLANT = SMALL_PLANT.replace("kpis:\n", """kpis:
+  - {key: ideas, name: Improvement ideas, formula: direct, unit: ideas, aggregation: sum, category: M,
+     target: 1, frequency: week, owner: B}
+""")
+ORIGIN = {"Origin": "http://localhost"}
+PASSWORDS = {"ada": "ada-admin-password", "eddie": "eddie-editor-pw", "vera": "vera-viewer-pw"}
+
+
+@pytest.fixture
+def site(make_services, tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
+    """The app with sign-in required, three users and one display."""
+    plant = tmp_path / "plant_ideas.yaml"
+    plant.write_text(PLANT)
+    services = make_services(database_url, plant=plant, anonymous_access="off")
+    for name, role in (("ada", "admin"), ("eddie", "editor"), ("vera", "viewer")):
+        services.accounts.add_user("test", name, PASSWORDS[name], role)
+    token = services.accounts.add_display("test", "hall-tv")
+    app = create_app(services.settings, services=services)
+    return app, services, token
+
+
+def sign_in(client: Any, name: str, password: str | None = None) -> Any:
+    """POST the sign-in form as a browser on this site would."""
+    return client.post("/login", data={"username": name, "password": password or PASSWORDS[name], "next": "/data"},
+                       headers=ORIGIN)
+
+
+def save_value(client: Any, value: float = 7, headers: dict[str, str] | None = None) -> Any:
+    """Call the Data page's save callback directly, as any HTTP client can."""
+    state = {"manual-kpi": "ideas", "manual-location": "L1", "manual-date": "2026-11-20", "manual-shift": None,
+             "manual-value": value}
+    payload = {
+        "output": "manual-message.children", "outputs": {"id": "manual-message", "property": "children"},
+        "inputs": [{"id": "manual-save", "property": "n_clicks", "value": 1}],
+        "state": [{"id": k, "property": "value", "value": v} for k, v in state.items()],
+        "changedPropIds": ["manual-save.n_clicks"],
+    }
+    return client.post("/_dash-update-component", json=payload, headers=headers if headers is not None else ORIGIN)
+
+
+def stored_values(services: Any) -> int:
+    with services.sessions() as session:
+        return session.execute(select(func.count()).select_from(KpiValue)).scalar_one()
+
+
+def test_nobody_signed_in_reads_nothing(site) -> None:  # type: ignore[no-untyped-def]
+    app, _services, _token = site
+    client = app.server.test_client()
+    page = client.get("/data")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=/data")
+    assert client.get("/api/v1/kpis").status_code == 401
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/login").status_code == 200
+    assert client.get("/assets/huddle.css").status_code == 200
+
+
+def test_sign_in_and_out(site) -> None:  # type: ignore[no-untyped-def]
+    app, services, _token = site
+    client = app.server.test_client()
+    response = sign_in(client, "vera")
+    assert response.status_code == 302 and response.headers["Location"] == "/data"
+    assert client.get("/api/v1/kpis").status_code == 200
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    client.post("/logout", headers=ORIGIN)
+    assert client.get("/api/v1/kpis").status_code == 401
+    actions = [e.action for e in services.accounts.audit_trail()]
+    assert "login" in actions
+
+
+def test_failed_sign_ins_are_refused_logged_and_slowed_down(site) -> None:  # type: ignore[no-untyped-def]
+    app, services, _token = site
+    client = app.server.test_client()
+    for _ in range(5):
+        assert sign_in(client, "ada", "not-the-password").status_code == 401
+    throttled = sign_in(client, "ada")  # even the right password waits now
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+    assert b"too many failed sign-ins" in throttled.data
+    actions = [e.action for e in services.accounts.audit_trail()]
+    assert actions.count("login.failed") == 5 and "login.throttled" in actions
+
+
+def test_open_redirects_are_refused(site) -> None:  # type: ignore[no-untyped-def]
+    app, _services, _token = site
+    client = app.server.test_client()
+    response = client.post("/login", data={"username": "vera", "password": PASSWORDS["vera"],
+                                           "next": "//evil.example/x"}, headers=ORIGIN)
+    assert response.headers["Location"] == "/"
+
+
+def test_requests_from_another_site_are_refused(site) -> None:  # type: ignore[no-untyped-def]
+    app, services, _token = site
+    client = app.server.test_client()
+    sign_in(client, "eddie")
+    response = save_value(client, headers={"Origin": "http://evil.example"})
+    assert response.status_code == 403
+    assert stored_values(services) == 0
+    assert sign_in(app.server.test_client(), "eddie").status_code == 302  # same-site sign-in still works
+    forged = app.server.test_client().post("/login", data={"username": "eddie", "password": PASSWORDS["eddie"]},
+                                           headers={"Origin": "http://evil.example"})
+    assert forged.status_code == 403
+
+
+def test_every_response_carries_security_headers(site) -> None:  # type: ignore[no-untyped-def]
+    app, _services, _token = site
+    client = app.server.test_client()
+    sign_in(client, "vera")
+    for path in ("/login", "/data", "/api/v1/kpis"):
+        headers = client.get(path).headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "vera", "hall-tv"])
+def test_writes_below_editor_are_refused_on_the_server(site, who: str) -> None:  # type: ignore[no-untyped-def]
+    app, services, token = site
+    client = app.server.test_client()
+    if who == "hall-tv":
+        assert client.get(f"/display/{token}").status_code == 302
+        assert client.get("/api/v1/kpis").status_code == 200  # a display reads
+    elif who != "anonymous":
+        sign_in(client, who)
+    response = save_value(client)
+    if who == "anonymous":
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 200
+        assert "Not stored: entering a KPI value needs the editor role" in response.get_data(as_text=True)
+    assert stored_values(services) == 0
+    assert not [e for e in services.accounts.audit_trail() if e.action == "kpi_value.set"]
+
+
+def test_an_editor_writes_and_the_audit_trail_says_who_and_what(site) -> None:  # type: ignore[no-untyped-def]
+    app, services, _token = site
+    client = app.server.test_client()
+    sign_in(client, "eddie")
+    first = save_value(client, 3)
+    assert "Stored 3 for ideas, L1, 2026-11-20" in first.get_data(as_text=True)
+    second = save_value(client, 5)
+    assert "(was 3)" in second.get_data(as_text=True)
+    assert stored_values(services) == 1
+    entry = next(e for e in services.accounts.audit_trail() if e.action == "kpi_value.set")
+    assert entry.actor == "eddie" and entry.target == "ideas L1 2026-11-20"
+    assert '"after": 5.0' in entry.details and '"before": 3.0' in entry.details
+
+
+def test_a_revoked_display_and_a_disabled_user_are_signed_out_at_their_next_request(site) -> None:  # type: ignore[no-untyped-def]
+    app, services, token = site
+    tv, person = app.server.test_client(), app.server.test_client()
+    tv.get(f"/display/{token}")
+    sign_in(person, "vera")
+    assert tv.get("/api/v1/kpis").status_code == 200 and person.get("/api/v1/kpis").status_code == 200
+    services.accounts.revoke_display("ada", "hall-tv")
+    services.accounts.set_disabled("ada", "vera", True)
+    assert tv.get("/api/v1/kpis").status_code == 401
+    assert person.get("/api/v1/kpis").status_code == 401
+    assert tv.get(f"/display/{token}").status_code == 403  # the link itself is dead
+    assert sign_in(person, "vera").status_code == 401
+
+
+def test_a_password_change_ends_open_sessions_and_sessions_expire(site) -> None:  # type: ignore[no-untyped-def]
+    app, services, _token = site
+    client = app.server.test_client()
+    sign_in(client, "vera")
+    with client.session_transaction() as session:
+        session["iat"] -= 10  # signed in a while ago
+    services.accounts.set_password("vera", "vera", "a-brand-new-password")
+    assert client.get("/api/v1/kpis").status_code == 401
+    sign_in(client, "vera", "a-brand-new-password")
+    with client.session_transaction() as session:
+        session["exp"] = 0
+    assert client.get("/api/v1/kpis").status_code == 401
+
+
+def test_the_audit_trail_cannot_be_edited(site) -> None:  # type: ignore[no-untyped-def]
+    _app, services, _token = site
+    with pytest.raises(DBAPIError, match="append-only"), services.sessions.begin() as session:
+        session.execute(update(AuditEntry).values(actor="someone else"))
+    with pytest.raises(DBAPIError, match="append-only"), services.sessions.begin() as session:
+        session.execute(text("DELETE FROM audit_log"))
+    assert all(e.actor != "someone else" for e in services.accounts.audit_trail())
