@@ -139,6 +139,8 @@ def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool 
             lock = None
     app = create_app(settings, services=services)
     print(f"Huddle on http://{settings.host}:{settings.port}  (data: {settings.data_dir.resolve()})")
+    if not services.accounts.users() and settings.anonymous_access != "read":
+        print("no users yet: nobody can sign in. Create an admin: huddle user add NAME --role admin")
     try:
         app.run(host=settings.host, port=settings.port, debug=False)
     finally:
