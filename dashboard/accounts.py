@@ -30,6 +30,7 @@ MIN_PASSWORD = 10
 #: Failed sign-ins allowed per user name or address within the window before sign-in is refused for a while.
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+LAST_SEEN_EVERY = timedelta(minutes=5)
 
 
 class AccountError(ValueError):
@@ -243,11 +244,16 @@ class Accounts:
             return screen
 
     def display_identity(self, screen_id: int) -> Identity | None:
-        """The identity of a display session, or None once the display is revoked."""
+        """The identity of a display session, or None once the display is revoked; notes when it was last seen
+        (at most every few minutes, so a refreshing TV does not write on every request)."""
+        now = self.clock()
         with self.sessions() as session:
             screen = session.get(DisplayScreen, screen_id)
             if screen is None or screen.revoked_at is not None:
                 return None
+            if screen.last_seen_at is None or now - screen.last_seen_at > LAST_SEEN_EVERY:
+                screen.last_seen_at = now
+                session.commit()
             return Identity("display", screen.name, "display")
 
     # ---- helpers -----------------------------------------------------------------------------------------

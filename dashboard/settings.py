@@ -25,6 +25,7 @@ _ENV = {
     "anonymous_access": "HUDDLE_ANONYMOUS_ACCESS",
     "secret_key": "HUDDLE_SECRET_KEY",
     "secure_cookies": "HUDDLE_SECURE_COOKIES",
+    "public_url": "HUDDLE_PUBLIC_URL",
 }
 
 
@@ -43,6 +44,7 @@ class Settings:
     anonymous_access: str = "off"  # "off": sign in (or a display link) to read; "read": anyone may read
     secret_key: str | None = None  # signs session cookies; default: created once in the data folder
     secure_cookies: bool = False  # send the session cookie over HTTPS only (set behind a TLS proxy)
+    public_url: str | None = None  # the address people and TVs reach Huddle at (display links), if not the host
 
     @property
     def db_url(self) -> str:

@@ -1,0 +1,140 @@
+"""The Admin page: users and their roles, wall-TV display links, and the audit trail (admins only).
+
+The layout is the same for everyone and holds no data: the admin callbacks fill it, check the caller's role on the
+server, and keep the forms hidden from anyone who is not an admin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.accounts import MIN_PASSWORD, ROLES
+
+REFRESH_MS = 30_000
+
+
+def _field(label: str, control: Any) -> html.Label:
+    return html.Label([html.Span(label), control], className="admin-field")
+
+
+def _text(component_id: str, placeholder: str = "", kind: str = "text", autocomplete: str = "off") -> dcc.Input:
+    return dcc.Input(id=component_id, type=kind, value="", placeholder=placeholder, autoComplete=autocomplete,
+                     debounce=False, className="admin-input")
+
+
+def _button(component_id: str, label: str, extra: str = "") -> html.Button:
+    return html.Button(label, id=component_id, n_clicks=0, type="button", className=f"primary {extra}".strip())
+
+
+def _message(component_id: str) -> html.P:
+    return html.P(id=component_id, className="admin-message", role="status", **{"aria-live": "polite"})
+
+
+def _roles(component_id: str) -> dcc.Dropdown:
+    return dcc.Dropdown(id=component_id, options=list(ROLES), value="viewer", clearable=False, searchable=False,
+                        className="admin-dropdown")
+
+
+def _users_card() -> html.Section:
+    return html.Section([
+        html.H2("Users"),
+        html.P("Everyone who may sign in. Viewers read, editors also enter data, admins also manage this page. "
+               "Last sign-in is in plant time.", className="hint"),
+        html.Div(id=ids.ADMIN_USERS, className="table-wrap"),
+        html.Div([
+            html.Div([
+                html.H3("Add a user"),
+                html.Div([
+                    _field("User name", _text(ids.ADMIN_ADD_USERNAME, "e.g. jsmith")),
+                    _field("Name", _text(ids.ADMIN_ADD_NAME, "e.g. Jo Smith")),
+                    _field("Role", _roles(ids.ADMIN_ADD_ROLE)),
+                ], className="admin-row"),
+                html.Div([
+                    _field("Password", _text(ids.ADMIN_ADD_PASSWORD, f"at least {MIN_PASSWORD} characters",
+                                             "password", "new-password")),
+                    _field("Repeat password", _text(ids.ADMIN_ADD_REPEAT, "", "password", "new-password")),
+                ], className="admin-row"),
+                _button(ids.ADMIN_ADD_BUTTON, "Add user"),
+                _message(ids.ADMIN_ADD_MESSAGE),
+            ], className="admin-form"),
+            html.Div([
+                html.H3("Change a user"),
+                _field("User", dcc.Dropdown(id=ids.ADMIN_USER, options=[], placeholder="Pick a user",
+                                            className="admin-dropdown")),
+                html.Div([_field("New role", _roles(ids.ADMIN_ROLE)), _button(ids.ADMIN_ROLE_BUTTON, "Change role")],
+                         className="admin-row"),
+                _message(ids.ADMIN_ROLE_MESSAGE),
+                html.Div([_button(ids.ADMIN_DISABLE_BUTTON, "Disable", "danger"),
+                          _button(ids.ADMIN_ENABLE_BUTTON, "Enable")], className="admin-row"),
+                html.P("A disabled user cannot sign in; their open sessions end at their next request.",
+                       className="hint"),
+                _message(ids.ADMIN_STATE_MESSAGE),
+                html.Div([
+                    _field("New password", _text(ids.ADMIN_PASSWORD, f"at least {MIN_PASSWORD} characters",
+                                                 "password", "new-password")),
+                    _field("Repeat password", _text(ids.ADMIN_PASSWORD_REPEAT, "", "password", "new-password")),
+                    _button(ids.ADMIN_PASSWORD_BUTTON, "Set password"),
+                ], className="admin-row"),
+                _message(ids.ADMIN_PASSWORD_MESSAGE),
+            ], className="admin-form"),
+        ], className="admin-forms"),
+    ], className="card")
+
+
+def _displays_card() -> html.Section:
+    return html.Section([
+        html.H2("Display screens"),
+        html.P("Wall TVs sign in with a link of their own and may only read. Revoking a display signs the screen "
+               "out at its next request.", className="hint"),
+        html.Div(id=ids.ADMIN_DISPLAYS, className="table-wrap"),
+        html.Div([
+            html.Div([
+                html.H3("Add a display"),
+                html.Div([
+                    _field("Name", _text(ids.ADMIN_DISPLAY_NAME, "e.g. Line 1 TV")),
+                    _field("Start page", dcc.Input(id=ids.ADMIN_DISPLAY_START, type="text", value="/?kiosk=1",
+                                                   autoComplete="off", className="admin-input")),
+                    _button(ids.ADMIN_DISPLAY_BUTTON, "Add display"),
+                ], className="admin-row"),
+                _message(ids.ADMIN_DISPLAY_MESSAGE),
+            ], className="admin-form"),
+            html.Div([
+                html.H3("Revoke a display"),
+                html.Div([
+                    _field("Display", dcc.Dropdown(id=ids.ADMIN_REVOKE_NAME, options=[], placeholder="Pick a display",
+                                                   className="admin-dropdown")),
+                    _button(ids.ADMIN_REVOKE_BUTTON, "Revoke", "danger"),
+                ], className="admin-row"),
+                _message(ids.ADMIN_REVOKE_MESSAGE),
+            ], className="admin-form"),
+        ], className="admin-forms"),
+    ], className="card")
+
+
+def layout(**_query: str) -> html.Div:
+    """Skeleton, the same for everyone; data and the forms' visibility arrive through the admin callbacks."""
+    return html.Div([
+        html.Div([html.H1("Admin")], className="page-head"),
+        html.P(id=ids.ADMIN_NOTICE, className="admin-notice", role="status"),
+        html.Div([
+            _users_card(),
+            _displays_card(),
+            html.Section([
+                html.H2("Audit trail"),
+                html.P("The latest 200 entries, newest first, in plant time: every change and sign-in.",
+                       className="hint"),
+                html.Div(id=ids.ADMIN_AUDIT, className="table-wrap"),
+            ], className="card"),
+        ], id=ids.ADMIN_BODY, hidden=True),
+        dcc.Store(id=ids.ADMIN_CHANGED, data=0),
+        dcc.Interval(id=ids.ADMIN_REFRESH, interval=REFRESH_MS),
+    ])
+
+
+def register() -> None:
+    """Register the page with Dash Pages (the nav shows it to admins only)."""
+    dash.register_page("admin", path="/admin", name="Admin", order=95, nav=True, min_role="admin", layout=layout)
