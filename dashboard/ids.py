@@ -17,6 +17,7 @@ DATA_RUNS = "data-runs"
 DATA_QUARANTINE = "data-quarantine"
 DATA_BASELINE = "data-baseline"
 
+MANUAL_SECTION = "manual-section"
 MANUAL_KPI = "manual-kpi"
 MANUAL_LOCATION = "manual-location"
 MANUAL_DATE = "manual-date"

@@ -32,7 +32,7 @@ def _manual_form() -> html.Section:
             html.Button("Save", id=ids.MANUAL_SAVE, n_clicks=0, className="primary", disabled=not editor),
         ], className="form-row"),
         html.P(id=ids.MANUAL_MESSAGE, className="form-message", role="status"),
-    ], className="card")
+    ], id=ids.MANUAL_SECTION, className="card")
 
 
 def layout(**_query: str) -> html.Div:
