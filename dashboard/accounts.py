@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dashboard.calendar import now_utc
-from data.models import AuditEntry, DisplayScreen, LoginAttempt, User
+from data.models import AuditEntry, DisplayScreen, LoginAttempt, Meta, User
 
 ROLES = ("viewer", "editor", "admin")
 #: What each kind of identity may do, weakest first. A display may read; it never writes.
@@ -100,6 +100,21 @@ class Accounts:
         label = actor.label if isinstance(actor, Identity) else actor
         session.add(AuditEntry(at=self.clock(), actor=label, action=action, target=target,
                                details=json.dumps(details, default=str, sort_keys=True) if details else ""))
+
+    def note_configuration(self, path: str, text: str, summary: str) -> bool:
+        """Audit the plant configuration when its content differs from the last one recorded; True if it did."""
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        with self.sessions.begin() as session:
+            row = session.get(Meta, "plant_config_sha256")
+            if row is not None and row.value == digest:
+                return False
+            self.audit(session, "system", "config.change", path, before=row.value if row else None, after=digest,
+                       summary=summary)
+            if row is None:
+                session.add(Meta(key="plant_config_sha256", value=digest))
+            else:
+                row.value = digest
+            return True
 
     def audit_trail(self, limit: int = 200) -> list[AuditEntry]:
         """The latest audit entries, newest first."""

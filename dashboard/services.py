@@ -194,6 +194,10 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = now_utc, 
         init_db(engine)
     sessions = make_session_factory(engine)
     accounts = Accounts(sessions, clock)
+    if initialise:  # who changed the plant configuration is not known; that and when it changed is
+        accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),
+                                    f"{len(config.lines)} lines, {len(config.kpis)} KPIs, {len(config.trees)} trees, "
+                                    f"{len(config.sources)} sources")
     return Services(settings, config, engine, sessions, KpiEngine(config, sessions, clock),
                     Loader(config, sessions, clock), clock, accounts, ManualValues(config, sessions, accounts, clock))
 

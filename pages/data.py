@@ -9,9 +9,19 @@ from dashboard import ids
 from dashboard.web_security import current_identity, has_request_context
 
 
-def _section(title: str, hint: str, body_id: str) -> html.Section:
-    return html.Section([html.H2(title), html.P(hint, className="hint"), html.Div(id=body_id, className="table-wrap")],
-                        className="card")
+def _section(title: str, hint: str, body_id: str, *extra: object) -> html.Section:
+    return html.Section([html.H2(title), html.P(hint, className="hint"), html.Div(id=body_id, className="table-wrap"),
+                         *extra], className="card")
+
+
+def _run_now() -> html.Div:
+    """Admins may run a loader now instead of waiting for its schedule (the server checks the role)."""
+    admin = current_identity().may("admin") if has_request_context() else True
+    return html.Div([
+        html.Label(["Run a loader now", dcc.Dropdown(id=ids.RUN_SOURCE, clearable=False)], className="manual-field"),
+        html.Button("Run now", id=ids.RUN_BUTTON, n_clicks=0, className="primary", disabled=not admin),
+        html.Span(id=ids.RUN_MESSAGE, className="form-message", role="status"),
+    ], className="form-row run-now")
 
 
 def _manual_form() -> html.Section:
@@ -40,7 +50,7 @@ def layout(**_query: str) -> html.Div:
     return html.Div([
         html.Div([html.H1("Data")], className="page-head"),
         html.Div(id=ids.DATA_HEALTH, className="health-strip"),
-        _section("Loaders", "Each source Huddle reads, its schedule and its last runs.", ids.DATA_SOURCES),
+        _section("Loaders", "Each source Huddle reads, its schedule and its last runs.", ids.DATA_SOURCES, _run_now()),
         _section("Baseline tracker", "Every KPI with its current value, data source, frequency and owner. "
                  "A KPI with no data source is a finding to resolve.", ids.DATA_BASELINE),
         _section("Quarantine", "Rows and files the loaders refused, where they were and why. Fix the file and "

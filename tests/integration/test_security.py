@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from dashboard.app import create_app
-from data.models import AuditEntry, KpiValue
+from data.models import AuditEntry, KpiValue, LoadRun
 from tests.conftest import SMALL_PLANT
 
 PLANT = SMALL_PLANT.replace("kpis:\n", """kpis:
@@ -197,3 +197,42 @@ def test_the_audit_trail_cannot_be_edited(site) -> None:  # type: ignore[no-unty
     with pytest.raises(DBAPIError, match="append-only"), services.sessions.begin() as session:
         session.execute(text("DELETE FROM audit_log"))
     assert all(e.actor != "someone else" for e in services.accounts.audit_trail())
+
+
+def run_loader(client: Any) -> Any:
+    """Call the Data page's run-now callback directly."""
+    payload = {"output": "run-message.children", "outputs": {"id": "run-message", "property": "children"},
+               "inputs": [{"id": "run-button", "property": "n_clicks", "value": 1}],
+               "state": [{"id": "run-source", "property": "value", "value": "counts"}],
+               "changedPropIds": ["run-button.n_clicks"]}
+    return client.post("/_dash-update-component", json=payload, headers=ORIGIN)
+
+
+@pytest.mark.parametrize("who", ["eddie", "vera", "hall-tv"])
+def test_only_admins_run_a_loader_now(site, who: str) -> None:  # type: ignore[no-untyped-def]
+    app, services, token = site
+    client = app.server.test_client()
+    if who == "hall-tv":
+        client.get(f"/display/{token}")
+    else:
+        sign_in(client, who)
+    assert "Not run: running a loader needs the admin role" in run_loader(client).get_data(as_text=True)
+    with services.sessions() as session:
+        assert session.execute(select(func.count()).select_from(LoadRun)).scalar_one() == 0
+    (services.settings.data_dir / "inbox" / "counts").mkdir(parents=True)
+    admin = app.server.test_client()
+    sign_in(admin, "ada")
+    assert "counts: idle, 0 rows read" in run_loader(admin).get_data(as_text=True)
+    entry = next(e for e in services.accounts.audit_trail() if e.action == "loader.run")
+    assert entry.actor == "ada" and entry.target == "counts"
+
+
+def test_a_changed_plant_configuration_is_in_the_audit_trail(make_services, plant_file: Path) -> None:  # type: ignore[no-untyped-def]
+    services = make_services(None)
+    changes = [e for e in services.accounts.audit_trail() if e.action == "config.change"]
+    assert len(changes) == 1 and "2 lines, 7 KPIs, 1 trees, 2 sources" in changes[0].details
+    make_services(None)  # the same file again: nothing new
+    assert len([e for e in services.accounts.audit_trail() if e.action == "config.change"]) == 1
+    plant_file.write_text(plant_file.read_text().replace("target: 85,", "target: 80,"))
+    make_services(None)
+    assert len([e for e in services.accounts.audit_trail() if e.action == "config.change"]) == 2
