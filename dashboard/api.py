@@ -102,6 +102,12 @@ def make_api(services: Services) -> Blueprint:
     def board():  # type: ignore[no-untyped-def]
         return jsonify(services.board(_scope(services), _period(services, "shift")))
 
+    @api.get("/actions")
+    def actions():  # type: ignore[no-untyped-def]
+        open_only = request.args.get("open", "1") not in ("0", "false", "no")
+        listing = services.actions.listing(_scope(services), open_only=open_only, kpi=request.args.get("kpi"))
+        return jsonify({"actions": [a.as_dict() for a in listing]})
+
     @api.get("/tree")
     def tree():  # type: ignore[no-untyped-def]
         key = request.args.get("tree") or next(iter(services.config.trees), None)

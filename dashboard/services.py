@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.accounts import Accounts
+from dashboard.actions import Actions
 from dashboard.calendar import ShiftCalendar, now_utc
 from dashboard.config import PlantConfig, load_plant
 from dashboard.engine import KpiEngine
@@ -42,6 +43,7 @@ class Services:
     clock: Callable[[], datetime]
     accounts: Accounts
     manual: ManualValues
+    actions: Actions
 
     def dispose(self) -> None:
         """Close database connections."""
@@ -65,16 +67,19 @@ class Services:
     def board(self, scope: str, period: Period) -> dict[str, Any]:
         """Every KPI of a scope for one shift (or period), grouped S Q D C M."""
         readings = self.kpis.readings_in_own_periods(self.config.kpis, scope, period)
+        actions = self.actions.listing(scope)
+        with_action = {a.kpi for a in actions}
         columns = []
         for cat in ("S", "Q", "D", "C", "M"):
-            items = [readings[k].as_dict() | {"name": d.name, "headline": d.headline}
+            items = [readings[k].as_dict() | {"name": d.name, "headline": d.headline,
+                                              "needs_action": readings[k].status == "red" and k not in with_action}
                      for k, d in self.config.kpis.items() if d.category == cat]
             statuses = [i["status"] for i in items if i["headline"]]
             status = ("red" if "red" in statuses else "amber" if "amber" in statuses else
                       "stale" if "stale" in statuses else "green" if "green" in statuses else "grey")
             columns.append({"category": cat, "status": status, "kpis": items})
         return {"scope": scope, "scope_name": self.config.scope_name(scope), "period": period.label,
-                "columns": columns}
+                "columns": columns, "actions": [a.as_dict() for a in actions]}
 
     def tree(self, tree_key: str, scope: str, period: Period) -> dict[str, Any]:
         """A KPI tree with each node's reading and whether red lies below it."""
@@ -199,5 +204,6 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = now_utc, 
                                     f"{len(config.lines)} lines, {len(config.kpis)} KPIs, {len(config.trees)} trees, "
                                     f"{len(config.sources)} sources")
     return Services(settings, config, engine, sessions, KpiEngine(config, sessions, clock),
-                    Loader(config, sessions, clock), clock, accounts, ManualValues(config, sessions, accounts, clock))
+                    Loader(config, sessions, clock), clock, accounts, ManualValues(config, sessions, accounts, clock),
+                    Actions(config, sessions, accounts, clock))
 

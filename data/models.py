@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -328,3 +328,26 @@ event.listen(AuditEntry.__table__, "after_create", DDL(
 event.listen(AuditEntry.__table__, "after_create", DDL(
     "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW "
     "EXECUTE FUNCTION audit_log_append_only()").execute_if(dialect="postgresql"))
+
+
+class Action(Base):
+    """A countermeasure: what, who owns it, by when, its status; raised for a KPI of a scope on a date."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_scope_status", "scope", "status"), Index("ix_actions_kpi", "kpi", "scope"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64))  # a line, an area or the site key
+    kpi: Mapped[str] = mapped_column(String(64), default="")  # "" when not about one KPI
+    raised_for: Mapped[date] = mapped_column(Date)  # the production date whose result it answers
+    raised_shift: Mapped[str] = mapped_column(String(16), default="")
+    what: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(120))
+    due: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # open | in_progress | done | cancelled
+    result: Mapped[str] = mapped_column(Text, default="")  # what was done, when closed
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # a change names the version it was made from

@@ -102,3 +102,22 @@ def test_a_totals_target_is_per_line_and_shift(client) -> None:  # type: ignore[
     # two lines ran one shift each: the day's target for the plant is 2 × 30 minutes
     day = plant["values"][0]
     assert (day["value"], day["target"], day["status"]) == (47, 60, "green")
+
+
+def test_board_marks_a_red_kpi_without_an_action_and_lists_actions(client) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from dashboard.accounts import Identity
+
+    def oee_item() -> dict:  # type: ignore[type-arg]
+        board = client.get("/api/v1/board?scope=L1&date=2026-11-20&shift=E").get_json()
+        delivery = next(c for c in board["columns"] if c["category"] == "D")
+        return next(k for k in delivery["kpis"] if k["kpi"] == "oee")
+
+    assert oee_item()["status"] == "red" and oee_item()["needs_action"] is True
+    services = client.application.config["HUDDLE_SERVICES"]
+    services.actions.raise_action(Identity("user", "eddie", "editor"), "L1", "Fix the filler jams", "Tom",
+                                  date(2026, 11, 23), kpi="oee", raised_for=date(2026, 11, 20))
+    assert oee_item()["needs_action"] is False
+    listed = client.get("/api/v1/actions?scope=plant").get_json()["actions"]
+    assert [(a["scope"], a["what"], a["overdue"]) for a in listed] == [("L1", "Fix the filler jams", False)]

@@ -1,0 +1,176 @@
+"""Actions: no red without a reason and an action — what, who owns it, by when, and whether it is done.
+
+Plain Python over the database, used by the board, the tree and the monthly review. Writes need an editor, are
+checked here (not by hiding buttons) and go to the audit trail with what changed. Two people editing the same
+action cannot overwrite each other: a change names the version it was made from, and a stale one is refused
+with who changed the action since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.accounts import Accounts, Identity
+from dashboard.config import PlantConfig
+from data.models import Action
+
+STATUSES = ("open", "in_progress", "done", "cancelled")
+OPEN = ("open", "in_progress")
+MAX_TEXT = 500
+
+
+class ActionError(ValueError):
+    """An action that cannot be stored as given, with the reason."""
+
+
+class ActionConflictError(ActionError):
+    """Someone else changed the action since the form was opened."""
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """An action as pages show it, with whether it is overdue."""
+
+    id: int
+    scope: str
+    kpi: str
+    raised_for: date
+    raised_shift: str
+    what: str
+    owner: str
+    due: date
+    status: str
+    result: str
+    created_by: str
+    updated_by: str
+    version: int
+    overdue: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.__dict__.items()}
+
+
+class Actions:
+    """Raise, change and close actions; list them per scope."""
+
+    def __init__(self, config: PlantConfig, session_factory: sessionmaker[Session], accounts: Accounts,
+                 clock: Callable[[], datetime]) -> None:
+        self.config = config
+        self.sessions = session_factory
+        self.accounts = accounts
+        self.clock = clock
+
+    def today(self) -> date:
+        """The plant's local date now."""
+        return self.clock().astimezone(self.config.tz).date()
+
+    def _view(self, a: Action, today: date) -> ActionView:
+        return ActionView(a.id, a.scope, a.kpi, a.raised_for, a.raised_shift, a.what, a.owner, a.due, a.status,
+                          a.result, a.created_by, a.updated_by, a.version, a.status in OPEN and a.due < today)
+
+    def scopes_within(self, scope: str) -> list[str]:
+        """The scope and every scope inside it (a plant's board shows its areas' and lines' actions too)."""
+        kind = self.config.scope_kind(scope)
+        if kind == "line":
+            return [scope]
+        if kind == "area":
+            return [scope, *self.config.areas[scope].lines]
+        return [self.config.site_key, *self.config.areas, *self.config.lines]
+
+    def listing(self, scope: str, *, open_only: bool = True, kpi: str | None = None) -> list[ActionView]:
+        """Actions of a scope (and the scopes inside it): overdue first, then by due date."""
+        today = self.today()
+        stmt = select(Action).where(Action.scope.in_(self.scopes_within(scope)))
+        if open_only:
+            stmt = stmt.where(Action.status.in_(OPEN))
+        if kpi:
+            stmt = stmt.where(Action.kpi == kpi)
+        with self.sessions() as session:
+            views = [self._view(a, today) for a in session.execute(stmt).scalars()]
+        return sorted(views, key=lambda v: (not v.overdue, v.due, v.id))
+
+    def has_open_action(self, kpi: str, scope: str) -> bool:
+        """True when a red KPI of a scope already has an open action (otherwise it 'needs action')."""
+        return bool(self.listing(scope, kpi=kpi))
+
+    def raise_action(self, who: Identity, scope: str, what: str, owner: str, due: date, *, kpi: str = "",
+                     raised_for: date | None = None, raised_shift: str = "") -> ActionView:
+        """Record a new action (editor or admin)."""
+        who.require("editor", "raising an action")
+        what, owner = self._text(what, "what"), self._text(owner, "owner")
+        self._check_scope_kpi(scope, kpi)
+        if self.config.scope_kind(scope) == "plant":
+            scope = self.config.site_key
+        raised_for = raised_for or self.today()
+        if due < raised_for:
+            raise ActionError(f"due {due.isoformat()} is before the day it answers ({raised_for.isoformat()})")
+        now = self.clock()
+        with self.sessions.begin() as session:
+            action = Action(scope=scope, kpi=kpi, raised_for=raised_for, raised_shift=raised_shift, what=what,
+                            owner=owner, due=due, status="open", result="", created_by=who.label, created_at=now,
+                            updated_by=who.label, updated_at=now, closed_at=None, version=1)
+            session.add(action)
+            session.flush()
+            self.accounts.audit(session, who, "action.add", f"action {action.id}", scope=scope, kpi=kpi, what=what,
+                                owner=owner, due=due)
+            return self._view(action, self.today())
+
+    def change(self, who: Identity, action_id: int, version: int, **changes: Any) -> ActionView:
+        """Change what, owner, due, status or result of an action, from the version the form showed."""
+        who.require("editor", "changing an action")
+        allowed = {"what", "owner", "due", "status", "result"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ActionError(f"cannot change {', '.join(sorted(unknown))}")
+        if "status" in changes and changes["status"] not in STATUSES:
+            raise ActionError(f"status is one of {', '.join(STATUSES)}")
+        for field in ("what", "owner"):
+            if field in changes:
+                changes[field] = self._text(changes[field], field)
+        if "result" in changes:
+            changes["result"] = str(changes["result"] or "").strip()[:MAX_TEXT]
+        now = self.clock()
+        with self.sessions.begin() as session:
+            action = session.get(Action, action_id, with_for_update=True)
+            if action is None:
+                raise ActionError(f"no action {action_id}")
+            if action.version != version:
+                raise ActionConflictError(f"{action.updated_by} changed this action since you opened it: "
+                                          "nothing was overwritten; look at it again and redo your change")
+            if changes.get("status") == "done" and not (changes.get("result") or action.result):
+                raise ActionError("say what was done (result) when closing an action")
+            before = {k: getattr(action, k) for k in changes}
+            for key, value in changes.items():
+                setattr(action, key, value)
+            if changes.get("status") in ("done", "cancelled"):
+                action.closed_at = now
+            elif "status" in changes:
+                action.closed_at = None
+            action.version += 1
+            action.updated_by, action.updated_at = who.label, now
+            self.accounts.audit(session, who, "action.change", f"action {action.id}", before=before, after=changes)
+            return self._view(action, self.today())
+
+    def _check_scope_kpi(self, scope: str, kpi: str) -> None:
+        try:
+            self.config.scope_kind(scope)
+        except KeyError as exc:
+            raise ActionError(str(exc.args[0])) from None
+        if kpi and kpi not in self.config.kpis:
+            raise ActionError(f"unknown KPI {kpi!r}")
+
+    @staticmethod
+    def _text(value: Any, field: str) -> str:
+        text = str(value or "").strip()
+        if not text:
+            raise ActionError(f"{field}: say it in a few words")
+        if len(text) > MAX_TEXT:
+            raise ActionError(f"{field}: at most {MAX_TEXT} characters")
+        return text
