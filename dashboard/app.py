@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import dash
-from dash import Dash, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
 from dashboard import ids
 from dashboard.services import Services, build_services
@@ -43,7 +43,7 @@ def _shell(services: Services) -> html.Div:
             html.Nav([*links, *_who()], id=ids.NAV, className="nav"),
         ], className="app-header"),
         html.Main(dash.page_container, className="page"),
-    ], className="app")
+    ], id=ids.APP_ROOT, className="app")
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Dash:
@@ -63,6 +63,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
     for page in (overview_page, data_page, admin_page, not_found):
         page.register()
     app.layout = lambda: _shell(services)  # per request: the header shows who is signed in
+    app.clientside_callback(  # ?kiosk=1 hides the header on any page: a TV shows the board only
+        ClientsideFunction("huddle", "rootClass"), Output(ids.APP_ROOT, "className"),
+        Input(ids.URL, "pathname"), Input(ids.URL, "search"))
     overview_callbacks.register(app, services)
     data_callbacks.register(app, services)
     admin_callbacks.register(app, services)

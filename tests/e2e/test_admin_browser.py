@@ -82,9 +82,12 @@ def test_admin_adds_an_editor_and_a_display_that_opens_its_link(dash_duo, app) -
     dash_duo.find_element("form.inline button[type=submit]").click()  # Sign out
     dash_duo.wait_for_element("form.login-form", timeout=10)
     dash_duo.driver.get(link)
-    dash_duo.wait_for_contains_text(".who", "Display Line 1 TV", timeout=15)
+    dash_duo.wait_for_element("#overview-title", timeout=15)
     assert dash_duo.driver.current_url.endswith("/?kiosk=1")
-    dash_duo.wait_for_element(f"#{ids.NAV}")
+    # kiosk mode hides the header on the TV; it still names the display and offers no Admin link
+    dash_duo.wait_for_element(f"#{ids.APP_ROOT}.kiosk", timeout=10)
+    who = dash_duo.find_element(".who").get_attribute("textContent")
+    assert who == "Display Line 1 TV"
     assert _admin_links(dash_duo) == []
     _no_console_errors(dash_duo, "display")
 

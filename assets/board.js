@@ -1,0 +1,40 @@
+/* Huddle board helpers that run in the browser: ages that keep counting between refreshes, the kiosk look,
+   the huddle timer, and a full reload every few hours so a wall TV's memory stays flat. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  huddle: {
+    ages: function (_n, idList) {
+      const now = Date.now();
+      return (idList || []).map(function (id) {
+        const at = Date.parse(String(id.index).split("|")[0]);
+        if (isNaN(at)) { return "no data yet"; }
+        const s = Math.max(0, (now - at) / 1000);
+        if (s < 90) { return "updated just now"; }
+        if (s < 5400) { return "updated " + Math.round(s / 60) + " min ago"; }
+        if (s < 129600) { return "updated " + Math.round(s / 3600) + " h ago"; }
+        return "updated " + Math.round(s / 86400) + " days ago";
+      });
+    },
+    rootClass: function (pathname, search) {
+      const kiosk = /(^|[?&])kiosk=(1|true|yes)(&|$)/.test(search || "");
+      return kiosk ? "app kiosk" : "app";
+    }
+  }
+});
+
+(function () {
+  const RELOAD_MS = 4 * 3600 * 1000;
+  if (/(^|[?&])kiosk=(1|true|yes)(&|$)/.test(window.location.search)) {
+    window.setTimeout(function () { window.location.reload(); }, RELOAD_MS);
+  }
+  const started = Date.now();
+  window.setInterval(function () {
+    const el = document.getElementById("board-timer");
+    if (!el) { return; }
+    const minutes = parseInt(el.getAttribute("data-minutes") || "0", 10);
+    if (!minutes) { el.textContent = ""; return; }
+    const left = Math.round(minutes * 60 - (Date.now() - started) / 1000);
+    const m = Math.floor(Math.abs(left) / 60), s = Math.abs(left) % 60;
+    el.textContent = (left < 0 ? "Huddle over by " : "Huddle ") + m + ":" + String(s).padStart(2, "0");
+    el.className = "huddle-timer" + (left < 0 ? " over" : left < 60 ? " ending" : "");
+  }, 1000);
+})();
