@@ -238,7 +238,8 @@ class KpiEngine:
         reference = min(now, end)
         age = (now - through).total_seconds() if through else None
         stale = False
-        if through is not None and formula.kind is not Kind.GAUGE:
+        if through is not None and formula.kind is not Kind.GAUGE and end > now:
+            # only a period still running can go stale: an ended one is history, its data is what it is
             stale = (reference - through).total_seconds() > kdef.frequency_s + self.config.stale_grace_s
         return Reading(
             kpi=kdef.key, scope=scope, period=period.label, value=result.value, numerator=result.numerator,

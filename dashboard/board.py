@@ -1,0 +1,586 @@
+"""The SQDCM shift board's read model (issue 4): what the wall-TV page renders, as plain dataclasses.
+
+Hour by hour output against plan, the top losses, a summary sentence, KPI trends over shifts, red streaks, a
+month calendar of a KPI and the safety cross. KPI values come from the KPI engine, so the board shows the same
+numbers as the tiles, the tree and the API; raw events come from ``data.board_queries`` (one indexed range query
+each, however many lines a scope has). Every function takes the objects it needs; nothing is kept between calls
+and nothing here knows about Dash or Flask.
+
+Attribution follows ``data.facts``: a count belongs to the hour (and shift) containing its interval's midpoint; a
+stop is clipped to the shift windows it overlaps, and time inside a planned break is not counted as lost (it is
+already planned), so the minutes here add up to the ``unplanned_downtime`` and ``changeover_time`` KPIs.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.calendar import ShiftInstance
+from dashboard.config import PlantConfig
+from dashboard.engine import KpiEngine, Reading
+from dashboard.format import format_value
+from dashboard.kpi import FORMULAS, Band, KpiResult, Status, evaluate, status_of
+from dashboard.periods import Period, bucket_key
+from data import board_queries, queries
+from data.board_queries import StopRow
+
+if TYPE_CHECKING:
+    from dashboard.services import Services
+
+#: Safety event kinds from least to most severe; "none" is a day without events.
+SEVERITY = ("none", "near_miss", "first_aid", "recordable", "lost_time")
+#: The longest trend or streak looked at, in shift instances (about a year of three shifts a day).
+MAX_SHIFTS = 1100
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _engine(source: KpiEngine | Services) -> KpiEngine:
+    return source if isinstance(source, KpiEngine) else source.kpis
+
+
+def _sessions(source: sessionmaker[Session] | Services) -> sessionmaker[Session]:
+    return source if isinstance(source, sessionmaker) else source.sessions
+
+
+def _shift_instance(config: PlantConfig, period: Period) -> ShiftInstance:
+    if period.grain != "shift" or not period.shift:
+        raise ValueError(f"a shift period is needed (like 2026-11-20/E), got {period.label}")
+    return config.calendar.instance(period.first, period.shift)
+
+
+def period_words(config: PlantConfig, period: Period) -> str:
+    """A period in words for sentences: 'the Early shift of 2026-11-20', 'week 2026-W47', 'November 2026'."""
+    if period.grain == "shift" and period.shift:
+        name = config.calendar.shift(period.shift).name
+        shift = name if name.lower().endswith("shift") else f"{name} shift"
+        return f"the {shift} of {period.first.isoformat()}"
+    if period.grain == "week":
+        return f"week {period.label}"
+    if period.grain == "month":
+        return f"{_MONTHS[period.first.month - 1]} {period.first.year}"
+    return period.label
+
+
+# ---- hour by hour ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HourRow:
+    """One local clock hour of a shift: planned and actual (good) units, and both summed since the shift start."""
+
+    label: str  # local clock time the hour starts, "06:00" (with the zone abbreviation when a DST hour repeats)
+    start_utc: datetime
+    end_utc: datetime
+    planned: float
+    actual: int
+    cum_planned: float
+    cum_actual: int
+    has_data: bool  # a count was attributed to this hour
+    future: bool  # the hour has not started yet
+
+    @property
+    def status(self) -> Status:
+        """Green when the hour made its plan, red when it did not, grey without a plan or data."""
+        if self.future or not self.has_data or self.planned <= 0:
+            return Status.GREY
+        return status_of(float(self.actual), Band(self.planned, "higher"))
+
+
+def _hour_windows(inst: ShiftInstance, config: PlantConfig) -> list[tuple[datetime, datetime]]:
+    """The shift cut at every local clock hour (real elapsed time: 7 or 9 hours on DST nights)."""
+    out: list[tuple[datetime, datetime]] = []
+    t = inst.start_utc
+    while t < inst.end_utc:
+        local = t.astimezone(config.tz)
+        into = timedelta(minutes=local.minute, seconds=local.second, microseconds=local.microsecond)
+        nxt = min(t + timedelta(hours=1) - into, inst.end_utc)
+        out.append((t, nxt))
+        t = nxt
+    return out
+
+
+def hour_by_hour(source: KpiEngine | Services, scope: str, period: Period) -> list[HourRow]:
+    """Planned and good units per local clock hour of a shift for a scope's lines, with cumulative sums."""
+    engine = _engine(source)
+    config = engine.config
+    inst = _shift_instance(config, period)
+    windows = _hour_windows(inst, config)
+    with engine.sessions() as session:
+        counts = board_queries.counts_between(session, tuple(config.scope_lines(scope)), inst.start_utc,
+                                              inst.end_utc)
+    starts = [lo for lo, _ in windows]
+    planned = [0.0] * len(windows)
+    actual = [0] * len(windows)
+    seen = [False] * len(windows)
+    for c in counts:
+        mid = c.midpoint
+        if not inst.start_utc <= mid < inst.end_utc:
+            continue
+        i = bisect.bisect_right(starts, mid) - 1
+        planned[i] += c.planned_qty
+        actual[i] += c.good
+        seen[i] = True
+    labels = [lo.astimezone(config.tz).strftime("%H:%M") for lo, _ in windows]
+    repeated = {lab for lab in labels if labels.count(lab) > 1}
+    now = engine.clock()
+    rows: list[HourRow] = []
+    cum_planned, cum_actual = 0.0, 0
+    for i, (lo, hi) in enumerate(windows):
+        cum_planned += planned[i]
+        cum_actual += actual[i]
+        label = labels[i]
+        if label in repeated:
+            label = f"{label} {lo.astimezone(config.tz).tzname()}"
+        rows.append(HourRow(label, lo, hi, planned[i], actual[i], cum_planned, cum_actual, seen[i], lo >= now))
+    return rows
+
+
+# ---- losses ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A stop reason's lost minutes inside a period's shifts, with where it hit most."""
+
+    reason: str
+    category: str  # unplanned | changeover
+    minutes: float
+    count: int  # stops that started inside the period's shifts
+    equipment: str  # the equipment with the most minutes of this reason ("" when none was recorded)
+    equipment_minutes: float
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LossReport:
+    """The top losses of a scope and period, and the minutes lost in all (unplanned stops and changeovers)."""
+
+    losses: list[Loss]
+    unplanned_minutes: float
+    changeover_minutes: float
+    by_line: dict[str, float] = field(default_factory=dict)  # lost minutes per line (lines without losses left out)
+
+    @property
+    def total_minutes(self) -> float:
+        """Minutes lost to unplanned stops and changeovers."""
+        return self.unplanned_minutes + self.changeover_minutes
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A stop's minutes inside a period's shift windows."""
+
+    stop: StopRow
+    minutes: float
+    started_inside: bool
+
+
+def _period_instances(config: PlantConfig, period: Period) -> list[ShiftInstance]:
+    """The worked shift instances of a period (one for a shift period, none when that shift is not worked)."""
+    insts = config.calendar.instances_for_dates(period.first, period.last)
+    if period.shift:
+        insts = [i for i in insts if i.shift_key == period.shift]
+    return insts
+
+
+def _loss_pieces(engine: KpiEngine, scope: str, period: Period) -> list[_Piece]:
+    """Unplanned stops and changeovers of a scope clipped to the period's shift windows, planned breaks left out."""
+    insts = _period_instances(engine.config, period)
+    if not insts:
+        return []
+    lines = tuple(engine.config.scope_lines(scope))
+    with engine.sessions() as session:
+        stops = board_queries.stops_overlapping(session, lines, insts[0].start_utc, max(i.end_utc for i in insts))
+    starts = [i.start_utc for i in insts]
+    pieces = []
+    for stop in stops:
+        seconds, inside = 0.0, False
+        for inst in insts[max(0, bisect.bisect_right(starts, stop.start_utc) - 1):]:
+            if inst.start_utc >= stop.end_utc:
+                break
+            in_breaks = sum(max(0.0, (min(stop.end_utc, hi) - max(stop.start_utc, lo)).total_seconds())
+                            for lo, hi in inst.breaks)
+            seconds += max(0.0, inst.overlap_s(stop.start_utc, stop.end_utc) - in_breaks)
+            inside = inside or inst.start_utc <= stop.start_utc < inst.end_utc
+        if seconds > 0:
+            pieces.append(_Piece(stop, seconds / 60, inside))
+    return pieces
+
+
+def _rank(pieces: list[_Piece], line_order: list[str]) -> list[Loss]:
+    minutes: dict[tuple[str, str], float] = defaultdict(float)
+    counts: Counter[tuple[str, str]] = Counter()
+    equipment: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    lines: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for p in pieces:
+        key = (p.stop.reason, p.stop.category)
+        minutes[key] += p.minutes
+        counts[key] += p.started_inside
+        equipment[key][p.stop.equipment] += p.minutes
+        lines[key].add(p.stop.line)
+    out = []
+    for key, total in minutes.items():
+        named = {e: m for e, m in equipment[key].items() if e} or equipment[key]
+        top = min(named, key=lambda e: (-named[e], e))
+        out.append(Loss(key[0], key[1], total, counts[key], top, named[top],
+                        tuple(ln for ln in line_order if ln in lines[key])))
+    out.sort(key=lambda loss: (-loss.minutes, -loss.count, loss.reason))
+    return out
+
+
+def top_losses(source: KpiEngine | Services, scope: str, period: Period, n: int = 3) -> LossReport:
+    """Stop reasons ranked by minutes inside the period's shifts (planned stops excluded), and the total lost."""
+    engine = _engine(source)
+    pieces = _loss_pieces(engine, scope, period)
+    line_order = engine.config.scope_lines(scope)
+    by_line: dict[str, float] = defaultdict(float)
+    for p in pieces:
+        by_line[p.stop.line] += p.minutes
+    return LossReport(
+        losses=_rank(pieces, line_order)[:n],
+        unplanned_minutes=sum(p.minutes for p in pieces if p.stop.category == "unplanned"),
+        changeover_minutes=sum(p.minutes for p in pieces if p.stop.category != "unplanned"),
+        by_line={ln: by_line[ln] for ln in line_order if ln in by_line},
+    )
+
+
+# ---- the summary sentence --------------------------------------------------------------------------------
+
+
+def _minutes(value: float) -> str:
+    return format_value(float(round(value)) if value >= 1 else round(value, 1), "min")
+
+
+def _loss_phrase(pieces: list[_Piece], line_order: list[str]) -> str:
+    """'47 min to unplanned stops, 22 of them at Filler (Filler jam), and 25 min to changeovers'."""
+    unplanned = [p for p in pieces if p.stop.category == "unplanned"]
+    changeover = sum(p.minutes for p in pieces if p.stop.category != "unplanned")
+    parts = []
+    if unplanned:
+        total = sum(p.minutes for p in unplanned)
+        top = _rank(unplanned, line_order)[0]
+        where = f"at {top.equipment} ({top.reason})" if top.equipment else f"to {top.reason}"
+        share = "all of them" if round(top.equipment_minutes) >= round(total) else \
+            f"{_minutes(top.equipment_minutes).removesuffix(' min')} of them"
+        parts.append(f"{_minutes(total)} to unplanned stops, {share} {where}")
+    if changeover > 0:
+        parts.append(f"{_minutes(changeover)} to changeovers")
+    return ", and ".join(parts) if parts else "no time to unplanned stops or changeovers"
+
+
+def _quality_kpi(config: PlantConfig) -> str | None:
+    """The Quality KPI a summary quotes: the headline first-pass yield if there is one, else the first headline Q."""
+    quality = [k for k in config.kpis.values() if k.category == "Q"]
+    ranked = sorted(quality, key=lambda k: (not k.headline, k.formula != "fpy"))
+    return ranked[0].key if ranked else None
+
+
+def _lower_first(name: str) -> str:
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]
+
+
+def shift_summary(source: KpiEngine | Services, scope: str, period: Period) -> str:
+    """One or two sentences on a period in words, every number from the data (nothing when there is none)."""
+    engine = _engine(source)
+    config = engine.config
+    pieces = _loss_pieces(engine, scope, period)
+    with engine.sessions() as session:
+        sums = queries.sums_by(session, engine.scope_filter(scope), period.first, period.last, period.shift)[0]
+    name = config.scope_name(scope)
+    if not (sums.get("shift_s") or sums.get("total_count")) and not pieces:
+        return f"No production recorded for {name} in {period_words(config, period)}."
+    line_order = config.scope_lines(scope)
+    if config.scope_kind(scope) == "line":
+        first = f"{name} lost {_loss_phrase(pieces, line_order)}"
+    elif pieces:
+        lost: dict[str, float] = defaultdict(float)
+        for p in pieces:
+            lost[p.stop.line] += p.minutes
+        worst = min(lost, key=lambda ln: (-lost[ln], line_order.index(ln)))
+        kinds = sorted({"unplanned stops" if p.stop.category == "unplanned" else "changeovers" for p in pieces},
+                       reverse=True)
+        first = (f"{name} lost {_minutes(sum(lost.values()))} to {' and '.join(kinds)}, the most on "
+                 f"{config.lines[worst].name}: "
+                 f"{_loss_phrase([p for p in pieces if p.stop.line == worst], line_order)}")
+    else:
+        first = f"{name} lost no time to unplanned stops or changeovers"
+    key = _quality_kpi(config)
+    if key is not None:
+        reading = engine.reading(key, scope, period)
+        if reading.value is not None:
+            kdef = config.kpis[key]
+            against = f" against {format_value(reading.target, kdef.unit)}" if reading.target is not None else ""
+            first += f"; {_lower_first(kdef.name)} {format_value(reading.value, kdef.unit)}{against}"
+    sentences = [first + "."]
+    good, planned = sums.get("good_count"), sums.get("planned_qty")
+    if isinstance(planned, int | float) and planned > 0:
+        attainment = evaluate(FORMULAS["schedule_attainment"], sums)  # type: ignore[arg-type]
+        sentences.append(f"Good output {format_value(float(good or 0))} of {format_value(float(planned), 'units')} "
+                         f"planned ({format_value(attainment.value, '%')}).")
+    elif isinstance(good, int | float) and sums.get("total_count"):
+        sentences.append(f"Good output {format_value(float(good), 'units')}.")
+    return " ".join(sentences)
+
+
+# ---- trends and streaks over shifts ----------------------------------------------------------------------
+
+
+def _worked_shifts_until(config: PlantConfig, period: Period, n: int) -> list[ShiftInstance]:
+    """The last n worked shift instances up to and including a shift (which counts even if not a worked one)."""
+    target = _shift_instance(config, period)
+    span = n // max(1, len(config.calendar.shifts)) + 3
+    while True:
+        insts = [i for i in config.calendar.instances_for_dates(period.first - timedelta(days=span), period.first)
+                 if i.start_utc <= target.start_utc
+                 and (i.production_date, i.shift_key) != (target.production_date, target.shift_key)]
+        insts.append(target)
+        if len(insts) >= n or span > 4000:
+            return insts[-n:]
+        span *= 2
+
+
+def trend(source: KpiEngine | Services, kpi: str, scope: str, period: Period, n: int = 14) -> list[Reading]:
+    """A KPI over the n worked shift instances up to and including a shift, oldest first (grey without data)."""
+    engine = _engine(source)
+    insts = _worked_shifts_until(engine.config, period, max(1, n))
+    readings = {r.period: r for r in engine.series(kpi, scope, "shift", insts[0].production_date,
+                                                    insts[-1].production_date)}
+    out = []
+    for inst in insts:
+        label = bucket_key("shift", inst.production_date, inst.shift_key)
+        reading = readings.get(label)
+        out.append(reading if reading is not None else
+                   engine.reading(kpi, scope, Period("shift", inst.production_date, inst.production_date,
+                                                     inst.shift_key)))
+    return out
+
+
+def red_streak(source: KpiEngine | Services, kpi: str, scope: str, period: Period) -> int:
+    """How many worked shift instances in a row, up to and including this one, the KPI was red (0 if not now)."""
+    engine = _engine(source)
+    n = 14
+    while True:
+        readings = trend(engine, kpi, scope, period, n)
+        streak = 0
+        for reading in reversed(readings):
+            if reading.status != Status.RED:
+                return streak
+            streak += 1
+        if len(readings) < n or n >= MAX_SHIFTS:
+            return streak
+        n = min(MAX_SHIFTS, n * 4)
+
+
+# ---- month calendar --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayCell:
+    """One day of a month calendar: the KPI's reading for the day, or a future day not yet read."""
+
+    day: date
+    value: float | None
+    status: Status
+    text: str  # the value formatted with its unit, "—" without one
+    future: bool
+
+
+def month_calendar(source: KpiEngine | Services, kpi: str, scope: str, month: Period) -> list[DayCell]:
+    """One cell per day of a month (or any period of days) with the day's KPI status; days after today grey."""
+    engine = _engine(source)
+    if month.grain == "shift":
+        raise ValueError(f"a period of days is needed (like 2026-11), got {month.label}")
+    unit = engine.config.kpis[kpi].unit
+    today = engine.clock().astimezone(engine.config.tz).date()
+    last_read = min(month.last, today)
+    readings = ({r.period: r for r in engine.series(kpi, scope, "day", month.first, last_read)}
+                if month.first <= last_read else {})
+    cells = []
+    day = month.first
+    while day <= month.last:
+        reading = readings.get(day.isoformat())
+        if day > today or reading is None:
+            cells.append(DayCell(day, None, Status.GREY, format_value(None), day > today))
+        else:
+            cells.append(DayCell(day, reading.value, reading.status, format_value(reading.value, unit), False))
+        day += timedelta(days=1)
+    return cells
+
+
+# ---- the safety cross ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SafetyDay:
+    """One day of the safety cross: the worst event of the local day and how many of each kind."""
+
+    day: date
+    worst: str  # one of SEVERITY
+    events: dict[str, int]
+    future: bool
+
+
+@dataclass(frozen=True)
+class SafetyCross:
+    """A month of safety for a scope: the days, days since the last recordable, and the rolling 12-month TRIR."""
+
+    scope: str
+    period: str
+    days: list[SafetyDay]
+    days_since_recordable: int | None  # None when no recordable case is on record
+    last_recordable: datetime | None
+    trir: float | None
+    trir_recordables: float | None
+    trir_hours: float | None
+    trir_target: float | None
+    trir_status: Status
+    trir_first: date  # the rolling 12 months: first and last production date
+    trir_last: date
+
+
+def _local_midnight(day: date, config: PlantConfig) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=config.tz).astimezone(UTC)
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def rolling_trir(engine: KpiEngine, scope: str, today: date) -> tuple[KpiResult, float | None, Status, Period]:
+    """TRIR of a scope over the 12 months ending today: result, target and status, and the dates read.
+
+    Through the engine when the plant has a KPI with formula ``trir`` (same number as its tile); otherwise from
+    the summed measures with the same formula, without target.
+    """
+    first = _year_before(today) + timedelta(days=1)
+    period = Period("year", first, today)  # a rolling year: first and last dates are what the engine reads
+    key = next((k for k, d in engine.config.kpis.items() if d.formula == "trir"), None)
+    if key is not None:
+        reading = engine.reading(key, scope, period)
+        return (KpiResult(reading.value, reading.numerator, reading.denominator), reading.target, reading.status,
+                period)
+    with engine.sessions() as session:
+        sums = queries.sums_by(session, engine.scope_filter(scope), first, today)[0]
+    result = evaluate(FORMULAS["trir"], sums) if sums.get("facts") else KpiResult(None)  # type: ignore[arg-type]
+    return result, None, status_of(result.value, Band(None, "lower")), period
+
+
+def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, scope: str, month: Period,
+                 now: datetime) -> SafetyCross:
+    """The safety cross of a scope for a month: worst event per local day, days since the last recordable, TRIR."""
+    sessions = _sessions(source)
+    engine = KpiEngine(config, sessions, clock=lambda: now)
+    scope_filter = engine.scope_filter(scope)
+    today = now.astimezone(config.tz).date()
+    lo = _local_midnight(month.first, config)
+    hi = min(_local_midnight(month.last + timedelta(days=1), config), now)
+    with sessions() as session:
+        events = board_queries.safety_events_between(session, scope_filter, lo, hi) if lo < hi else []
+        last = queries.last_recordable(session, scope_filter.lines, scope_filter.areas, scope_filter.plant, now)
+    by_day: dict[date, Counter[str]] = defaultdict(Counter)
+    for e in events:
+        by_day[e.at_utc.astimezone(config.tz).date()][e.kind] += 1
+    days = []
+    day = month.first
+    while day <= month.last:
+        kinds = by_day.get(day, Counter())
+        worst = max((k for k in kinds if k in SEVERITY), key=SEVERITY.index, default="none")
+        days.append(SafetyDay(day, worst, {k: kinds[k] for k in SEVERITY[1:] if kinds[k]}, day > today))
+        day += timedelta(days=1)
+    result, target, status, rolling = rolling_trir(engine, scope, today)
+    return SafetyCross(
+        scope=scope, period=month.label, days=days,
+        days_since_recordable=(now - last).days if last is not None else None, last_recordable=last,
+        trir=result.value, trir_recordables=result.numerator, trir_hours=result.denominator, trir_target=target,
+        trir_status=status, trir_first=rolling.first, trir_last=rolling.last,
+    )
+
+
+# ---- the whole board -------------------------------------------------------------------------------------
+
+CATEGORY_ORDER = ("S", "Q", "D", "C", "M")
+_WORST = (Status.RED, Status.AMBER, Status.STALE, Status.GREEN, Status.GREY)
+
+
+def _worst(statuses: list[Status]) -> Status:
+    """The column status: red if any headline KPI is red, then amber, stale, green; grey without data."""
+    for s in _WORST:
+        if s in statuses:
+            return s
+    return Status.GREY
+
+
+def board_view(services: Services, scope: str, period: Period) -> dict[str, object]:
+    """Everything the shift board shows for a scope and shift, JSON-ready, from the same engine as every page."""
+    config, engine = services.config, services.kpis
+    now = services.clock()
+    month = Period("month", period.first.replace(day=1),
+                   (period.first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1))
+    readings = engine.readings_in_own_periods(config.kpis, scope, period)
+    actions = services.actions.listing(scope)
+    with_action = {a.kpi for a in actions}
+    columns = []
+    for cat in CATEGORY_ORDER:
+        keys = [k for k, d in config.kpis.items() if d.category == cat and d.headline]
+        kpis = []
+        for k in keys:
+            r = readings[k]
+            d = config.kpis[k]
+            streak = red_streak(engine, k, scope, period) if r.status == Status.RED and r.period == period.label \
+                else (1 if r.status == Status.RED else 0)
+            kpis.append({
+                "kpi": k, "name": d.name, "value": format_value(r.value, r.unit), "raw": r.value,
+                "target": format_value(r.target, r.unit), "gap": format_value(r.gap, r.unit) if r.gap is not None
+                else "—", "better": r.gap is not None and r.gap >= 0, "status": str(r.status),
+                "period": r.period, "own_period": r.period != period.label,
+                "through": r.data_through.isoformat() if r.data_through else "",
+                "needs_action": r.status == Status.RED and k not in with_action, "repeat": streak >= 3,
+                "streak": streak, "flags": list(r.flags),
+                "trend": ([{"status": str(t.status), "value": t.value, "period": t.period}
+                           for t in trend(engine, k, scope, period)] if r.period == period.label else []),
+                "target_raw": r.target, "direction": d.direction,
+            })
+        column: dict[str, object] = {
+            "category": cat, "status": str(_worst([Status(x["status"]) for x in kpis])), "kpis": kpis}
+        if cat == "S":
+            cross = safety_cross(services, config, scope, month, now)
+            column["cross"] = [{"day": c.day.day, "worst": c.worst, "future": c.future} for c in cross.days]
+            column["days_since_recordable"] = cross.days_since_recordable
+            column["trir"] = format_value(cross.trir, "")
+            column["trir_status"] = str(cross.trir_status)
+        elif keys:
+            per_kpi = [month_calendar(engine, k, scope, month) for k in keys]
+            column["calendar"] = [
+                {"day": cells[0].day.day, "future": cells[0].future,
+                 "status": str(_worst([c.status for c in cells if c.status != Status.GREY]) if any(
+                     c.status != Status.GREY for c in cells) else Status.GREY)}
+                for cells in zip(*per_kpi, strict=True)]
+        columns.append(column)
+    hours = hour_by_hour(engine, scope, period)
+    losses = top_losses(engine, scope, period)
+    health = services.health()
+    inst = config.calendar.instance(period.first, period.shift or config.calendar.shifts[0].key)
+    return {
+        "scope": scope, "scope_name": config.scope_name(scope), "period": period.label,
+        "period_words": period_words(config, period),
+        "window": f"{inst.start_utc.astimezone(config.tz):%a %d %b %H:%M}–{inst.end_utc.astimezone(config.tz):%H:%M}",
+        "in_progress": inst.end_utc > now, "month": month.label, "columns": columns,
+        "hours": [{"label": h.label, "planned": h.planned, "actual": h.actual, "cum_planned": h.cum_planned,
+                   "cum_actual": h.cum_actual, "status": str(h.status), "future": h.future, "has_data": h.has_data}
+                  for h in hours],
+        "losses": [{"reason": x.reason, "category": x.category, "minutes": x.minutes, "count": x.count,
+                    "equipment": x.equipment, "lines": list(x.lines)} for x in losses.losses],
+        "lost_minutes": losses.total_minutes, "summary": shift_summary(engine, scope, period),
+        "actions": [a.as_dict() for a in actions], "failing_sources": health["failing_sources"],
+        "data_through": health["data_through"],
+    }

@@ -1,0 +1,114 @@
+"""Read queries behind the shift board's read model: counts of a shift, stops and safety events in a time range.
+
+Each function is one indexed range query (``production_counts`` and ``stop_events`` by line and start time,
+``safety_events`` by time), whatever the number of lines in the scope; the caller attributes the rows to hours,
+shift windows or local days (that needs the plant's calendar and time zone, which SQL does not have).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from data.models import ProductionCount, SafetyEvent, StopEvent
+from data.queries import ScopeFilter
+
+#: How far before a window a count interval may start and still have its midpoint inside it (as data/facts.py).
+COUNT_LOOKBACK = timedelta(hours=12)
+#: Longest stop looked back for: one that started before a window and runs into it (as data/facts.py).
+STOP_LOOKBACK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One production count interval."""
+
+    line: str
+    start_utc: datetime
+    end_utc: datetime
+    total: int
+    good: int
+    planned_qty: float
+
+    @property
+    def midpoint(self) -> datetime:
+        """The instant that decides which shift and hour the count belongs to."""
+        return self.start_utc + (self.end_utc - self.start_utc) / 2
+
+
+@dataclass(frozen=True)
+class StopRow:
+    """One stop event."""
+
+    line: str
+    start_utc: datetime
+    end_utc: datetime
+    reason: str
+    category: str
+    equipment: str
+
+
+@dataclass(frozen=True)
+class SafetyRow:
+    """One safety event."""
+
+    at_utc: datetime
+    kind: str
+    line: str
+    area: str
+
+
+def counts_between(session: Session, lines: tuple[str, ...], start_utc: datetime,
+                   end_utc: datetime) -> list[CountRow]:
+    """Count intervals of some lines that may have their midpoint in [start, end), ordered by start."""
+    if not lines:
+        return []
+    rows = session.execute(
+        select(ProductionCount.line, ProductionCount.start_utc, ProductionCount.end_utc, ProductionCount.total,
+               ProductionCount.good, ProductionCount.planned_qty)
+        .where(ProductionCount.line.in_(lines), ProductionCount.start_utc >= start_utc - COUNT_LOOKBACK,
+               ProductionCount.start_utc < end_utc)
+        .order_by(ProductionCount.start_utc, ProductionCount.line)
+    ).all()
+    return [CountRow(line, start, end, int(total), int(good), float(planned or 0.0))
+            for line, start, end, total, good, planned in rows]
+
+
+def stops_overlapping(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime,
+                      exclude_categories: tuple[str, ...] = ("planned",)) -> list[StopRow]:
+    """Stops of some lines that overlap [start, end), except the given categories, ordered by start."""
+    if not lines:
+        return []
+    stmt = (select(StopEvent.line, StopEvent.start_utc, StopEvent.end_utc, StopEvent.reason, StopEvent.category,
+                   StopEvent.equipment)
+            .where(StopEvent.line.in_(lines), StopEvent.start_utc >= start_utc - STOP_LOOKBACK,
+                   StopEvent.start_utc < end_utc, StopEvent.end_utc > start_utc)
+            .order_by(StopEvent.start_utc, StopEvent.line))
+    if exclude_categories:
+        stmt = stmt.where(StopEvent.category.not_in(exclude_categories))
+    return [StopRow(line, start, end, reason, category, equipment or "")
+            for line, start, end, reason, category, equipment in session.execute(stmt).all()]
+
+
+def _safety_scope(scope: ScopeFilter) -> ColumnElement[bool] | None:
+    if scope.plant:
+        return None  # every event belongs to the plant: the time index does the work
+    parts = [SafetyEvent.line.in_(scope.lines)]
+    if scope.areas:
+        parts.append(and_(SafetyEvent.line == "", SafetyEvent.area.in_(scope.areas)))
+    return or_(*parts)
+
+
+def safety_events_between(session: Session, scope: ScopeFilter, start_utc: datetime,
+                          end_utc: datetime) -> list[SafetyRow]:
+    """Safety events of a scope in [start, end), ordered by time."""
+    stmt = (select(SafetyEvent.at_utc, SafetyEvent.kind, SafetyEvent.line, SafetyEvent.area)
+            .where(SafetyEvent.at_utc >= start_utc, SafetyEvent.at_utc < end_utc)
+            .order_by(SafetyEvent.at_utc))
+    where = _safety_scope(scope)
+    if where is not None:
+        stmt = stmt.where(where)
+    return [SafetyRow(at, kind, line or "", area or "") for at, kind, line, area in session.execute(stmt).all()]
