@@ -2,7 +2,7 @@
    the huddle timer, and a full reload every few hours so a wall TV's memory stays flat. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   huddle: {
-    ages: function (_n, idList) {
+    ages: function (_n, _key, idList) {
       const now = Date.now();
       return (idList || []).map(function (id) {
         const at = Date.parse(String(id.index).split("|")[0]);

@@ -193,13 +193,14 @@ def register(app: Dash, services: Services) -> None:
         for area in config.areas.values():
             options.append({"label": area.name, "value": area.key})
             options.extend({"label": f"  {config.lines[ln].name}", "value": ln} for ln in area.lines)
-        return options, view.get("scope") or "plant"
+        wanted = view.get("scope") or "plant"
+        return options, wanted if wanted in {o["value"] for o in options} else None
 
     @app.callback(Output(ids.URL, "search", allow_duplicate=True),
                   Input(ids.BOARD_SCOPE, "value"), Input(ids.BOARD_MODE, "value"), State(ids.BOARD_VIEW, "data"),
                   prevent_initial_call=True)
     def choose(scope: str, mode: str, view: dict[str, Any]) -> str:
-        if scope == view.get("scope") and (mode == "live") == bool(view.get("live")):
+        if not scope or (scope == view.get("scope") and (mode == "live") == bool(view.get("live"))):
             raise PreventUpdate
         query = {"scope": scope} | ({"live": "1"} if mode == "live" else {})
         return "?" + urlencode(query)
