@@ -170,6 +170,32 @@ def _demo_admin(services: object, data_dir: Path) -> str:
     return path.read_text().strip() if path.exists() else ""
 
 
+def _demo_actions(services: object) -> int:
+    """The demo plant's first actions: Line 2's filler, an overdue one and a closed one (once)."""
+    from datetime import timedelta
+
+    from dashboard.accounts import Identity
+    from dashboard.services import Services
+
+    assert isinstance(services, Services)
+    actions = services.actions
+    if actions.listing("plant", open_only=False):
+        return 0
+    who = Identity("user", "admin", "admin")
+    today = actions.today()
+    filler = actions.raise_action(who, "L2", "Replace the filler star wheel and check the infeed guide",
+                                  "Tom Becker", today + timedelta(days=3), kpi="oee",
+                                  raised_for=today - timedelta(days=2))
+    actions.change(who, filler.id, filler.version, status="in_progress")
+    actions.raise_action(who, "L2", "Retrain night crew on underfill checks", "Jonas Weber",
+                         today - timedelta(days=2), kpi="scrap_rate", raised_for=today - timedelta(days=9))
+    done = actions.raise_action(who, "packing", "Second carton magazine at Line 4", "Lena Fischer",
+                                today - timedelta(days=5), kpi="schedule_attainment",
+                                raised_for=today - timedelta(days=20))
+    actions.change(who, done.id, done.version, status="done", result="Magazine fitted; no shortage stops since")
+    return 3
+
+
 def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False) -> int:
     """Create the demo plant's history (first time), load it, and serve with the loaders running."""
     from dashboard.calendar import now_utc
@@ -196,6 +222,7 @@ def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False) -> i
         for outcome in services.loader.run_all(trigger="demo"):
             _print_outcome(outcome, verbose=False)
         print(f"loaded in {time.monotonic() - started:.1f} s")
+        _demo_actions(services)
         if credentials:
             name, password = credentials.split()
             print(f"sign in to change things as {name} / {password} (kept in {settings.data_dir / 'demo-admin.txt'})")

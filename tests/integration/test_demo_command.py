@@ -51,6 +51,7 @@ def test_demo_serves_the_plant_with_data_and_running_loaders(tmp_path: Path) -> 
         delivery = next(c for c in board["columns"] if c["category"] == "D")
         oee = next(k for k in delivery["kpis"] if k["kpi"] == "oee")
         assert oee["value"] is not None and 30 < oee["value"] < 90
+        assert any(a["scope"] == "L2" and a["kpi"] == "oee" for a in board["actions"])  # the drift has its action
         with urllib.request.urlopen(f"{base}/data", timeout=10) as response:
             assert response.status == 200
         print(f"demo answered with data after {took:.1f} s")
