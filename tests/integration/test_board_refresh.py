@@ -3,13 +3,13 @@ as soon as a loader stores new data."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from dashboard.app import create_app
 from pages.board import view_from_query
-from tests.conftest import write_past
+from tests.conftest import SMALL_PLANT, write_past
 
 ORIGIN = {"Origin": "http://localhost"}
 
@@ -47,3 +47,28 @@ def test_refresh_sends_nothing_until_the_data_changes(make_services, tmp_path: P
     changed = refresh(client, view, key)
     assert changed.status_code == 200 and changed.get_json()["response"]["board-key"]["data"] != key
     assert "18,848" not in first.get_data(as_text=True) and "18,848" in changed.get_data(as_text=True)
+
+
+def test_a_failing_loader_shows_as_a_strip_and_old_data_of_a_running_shift_as_stale(make_services,  # type: ignore[no-untyped-def]
+                                                                                    tmp_path: Path) -> None:
+    from dashboard.board import board_view
+    from dashboard.periods import Period
+
+    # OEE is fed hourly here; the late shift runs (21:30 plant time) but its counts stopped at 15:00
+    plant = tmp_path / "hourly.yaml"
+    plant.write_text(SMALL_PLANT.replace("{key: oee, name: OEE, category: D, target: 85,",
+                                         "{key: oee, name: OEE, category: D, target: 85, frequency: hour,"))
+    services = make_services(None, now=datetime(2026, 11, 20, 20, 30, tzinfo=UTC), plant=plant)
+    write_past(tmp_path / "inbox/counts/a.csv", "line,start,end,total,good,planned\n"
+               "L1,2026-11-20 14:00,2026-11-20 15:00,3000,2950,3100\n")
+    services.loader.run_all()  # the stops folder does not exist: that loader fails
+    late = Period("shift", date(2026, 11, 20), date(2026, 11, 20), "L")
+    view = board_view(services, "L1", late)
+    assert view["failing_sources"] == ["stops"]
+    client = create_app(services.settings, services=services).server.test_client()
+    body = refresh(client, view_from_query({"scope": "L1", "date": "2026-11-20", "shift": "L"}), None)
+    assert "Loader failing: stops" in body.get_data(as_text=True)
+    delivery = next(c for c in view["columns"] if c["category"] == "D")
+    tiles = {k["kpi"]: k for k in delivery["kpis"]}
+    assert tiles["oee"]["status"] == "stale"  # 6.5 h old, an hourly KPI allows 1 h (+1 h grace): never an old green
+    assert tiles["availability"]["status"] != "stale"  # fed per shift: 6.5 h is within what a shift allows
