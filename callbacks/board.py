@@ -144,7 +144,8 @@ def _hours(hours: list[dict[str, Any]]) -> html.Div:
 def _losses(view: dict[str, Any]) -> html.Div:
     items = []
     for x in view["losses"]:
-        detail = f" · {x['count']} stops" + (f" · {x['equipment']}" if x["equipment"] else "")
+        detail = f" · {x['count']} stops" + (f" · {x['equipment']}" if x["equipment"] else "") + (
+            f" · {x['cost']}" if x["cost"] else "")
         items.append(html.Li([html.B(f"{x['minutes']:.0f} min "), x["reason"], html.Span(detail, className="muted")]))
     listing = html.Ol(items) if items else html.P("No stops recorded.", className="empty")
     return html.Div([html.H3("Top losses"), listing, html.P(view["summary"], className="summary")], className="panel")

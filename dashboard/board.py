@@ -156,6 +156,7 @@ class Loss:
     equipment: str  # the equipment with the most minutes of this reason ("" when none was recorded)
     equipment_minutes: float
     lines: tuple[str, ...]
+    cost: float | None = None  # minutes × each line's downtime cost, where the plant configures one
 
 
 @dataclass(frozen=True)
@@ -214,8 +215,10 @@ def _loss_pieces(engine: KpiEngine, scope: str, period: Period) -> list[_Piece]:
     return pieces
 
 
-def _rank(pieces: list[_Piece], line_order: list[str]) -> list[Loss]:
+def _rank(pieces: list[_Piece], line_order: list[str], rates: dict[str, float | None] | None = None) -> list[Loss]:
     minutes: dict[tuple[str, str], float] = defaultdict(float)
+    cost: dict[tuple[str, str], float] = defaultdict(float)
+    costed: set[tuple[str, str]] = set()
     counts: Counter[tuple[str, str]] = Counter()
     equipment: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     lines: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -225,12 +228,16 @@ def _rank(pieces: list[_Piece], line_order: list[str]) -> list[Loss]:
         counts[key] += p.started_inside
         equipment[key][p.stop.equipment] += p.minutes
         lines[key].add(p.stop.line)
+        rate = (rates or {}).get(p.stop.line)
+        if rate is not None:
+            cost[key] += p.minutes * rate / 60
+            costed.add(key)
     out = []
     for key, total in minutes.items():
         named = {e: m for e, m in equipment[key].items() if e} or equipment[key]
         top = min(named, key=lambda e: (-named[e], e))
         out.append(Loss(key[0], key[1], total, counts[key], top, named[top],
-                        tuple(ln for ln in line_order if ln in lines[key])))
+                        tuple(ln for ln in line_order if ln in lines[key]), cost[key] if key in costed else None))
     out.sort(key=lambda loss: (-loss.minutes, -loss.count, loss.reason))
     return out
 
@@ -244,7 +251,7 @@ def top_losses(source: KpiEngine | Services, scope: str, period: Period, n: int 
     for p in pieces:
         by_line[p.stop.line] += p.minutes
     return LossReport(
-        losses=_rank(pieces, line_order)[:n],
+        losses=_rank(pieces, line_order, {k: v.downtime_cost_per_hour for k, v in engine.config.lines.items()})[:n],
         unplanned_minutes=sum(p.minutes for p in pieces if p.stop.category == "unplanned"),
         changeover_minutes=sum(p.minutes for p in pieces if p.stop.category != "unplanned"),
         by_line={ln: by_line[ln] for ln in line_order if ln in by_line},
@@ -579,7 +586,9 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                    "cum_actual": h.cum_actual, "status": str(h.status), "future": h.future, "has_data": h.has_data}
                   for h in hours],
         "losses": [{"reason": x.reason, "category": x.category, "minutes": x.minutes, "count": x.count,
-                    "equipment": x.equipment, "lines": list(x.lines)} for x in losses.losses],
+                    "equipment": x.equipment, "lines": list(x.lines),
+                    "cost": format_value(x.cost, config.currency) if x.cost is not None else ""}
+                   for x in losses.losses],
         "lost_minutes": losses.total_minutes, "summary": shift_summary(engine, scope, period),
         "actions": [a.as_dict() for a in actions], "failing_sources": health["failing_sources"],
         "data_through": health["data_through"],

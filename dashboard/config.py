@@ -60,6 +60,7 @@ class Line:
     area: str
     ideal_cycle_s: float
     product_cycle_s: dict[str, float] = field(default_factory=dict)
+    downtime_cost_per_hour: float | None = None  # what an hour of lost time costs on this line, where known
 
     def cycle_for(self, product: str | None) -> float:
         """Ideal cycle time of a product on this line (the line's default when the product has none)."""
@@ -239,6 +240,7 @@ class PlantConfig:
     defect_types: tuple[str, ...]
     stale_grace_s: int = 3600
     path: Path | None = None
+    currency: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -453,8 +455,9 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
                     products[str(prod)] = float(c)
             if lkey in lines:
                 r.problems.append(f"{lw}.key: line {lkey!r} is defined twice")
+            cost = r.opt(ln, "downtime_cost_per_hour", lw, float, None)
             if lkey and cycle:
-                lines[lkey] = Line(lkey, str(ln.get("name", lkey)), akey, cycle, products)
+                lines[lkey] = Line(lkey, str(ln.get("name", lkey)), akey, cycle, products, cost)
                 line_keys.append(lkey)
         flow = tuple(str(x) for x in r.items(a.get("flow"), f"{w}.flow"))
         for step in flow:
@@ -604,7 +607,7 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     if r.problems:
         raise ConfigError(r.problems, path)
     return PlantConfig(site_key, site_name, tz_name, calendar, areas, lines, kpis, trees, sources, stop_reasons,
-                       defect_types, grace, path)
+                       defect_types, grace, path, str(site.get("currency", "")))
 
 
 def load_plant(path: Path | str, data_dir: Path | str | None = None) -> PlantConfig:

@@ -72,3 +72,24 @@ def test_a_failing_loader_shows_as_a_strip_and_old_data_of_a_running_shift_as_st
     tiles = {k["kpi"]: k for k in delivery["kpis"]}
     assert tiles["oee"]["status"] == "stale"  # 6.5 h old, an hourly KPI allows 1 h (+1 h grace): never an old green
     assert tiles["availability"]["status"] != "stale"  # fed per shift: 6.5 h is within what a shift allows
+
+
+def test_top_losses_carry_their_cost_where_the_line_has_one(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from dashboard.board import board_view
+    from dashboard.periods import Period
+
+    plant = tmp_path / "costed.yaml"
+    plant.write_text(SMALL_PLANT.replace("timezone: Europe/Berlin}", "timezone: Europe/Berlin, currency: EUR}")
+                     .replace("{key: L1, name: Line 1, ideal_cycle_s: 1.0}",
+                              "{key: L1, name: Line 1, ideal_cycle_s: 1.0, downtime_cost_per_hour: 600}"))
+    services = make_services(None, now=datetime(2026, 11, 20, 14, 30, tzinfo=UTC), plant=plant)
+    write_past(tmp_path / "inbox/stops/s.csv", "line;start;end;reason;category\n"
+               "L1;2026-11-20 07:00;2026-11-20 07:30;Filler jam;unplanned\n"
+               "L1;2026-11-20 10:00;2026-11-20 10:17;Filler jam;unplanned\n"
+               "L2;2026-11-20 08:00;2026-11-20 08:50;Capper fault;unplanned\n")
+    write_past(tmp_path / "inbox/counts/c.csv", "line,start,end,total,good\nL1,2026-11-20 06:00,2026-11-20 14:00,1,1\n")
+    services.loader.run_all()
+    view = board_view(services, "plant", Period("shift", date(2026, 11, 20), date(2026, 11, 20), "E"))
+    losses = {x["reason"]: x for x in view["losses"]}
+    assert losses["Capper fault"]["minutes"] == 50 and losses["Capper fault"]["cost"] == ""  # Line 2 has no rate
+    assert losses["Filler jam"]["minutes"] == 47 and losses["Filler jam"]["cost"] == "470 EUR"  # 47 min × 600/h
