@@ -3,6 +3,9 @@ the playlist rotation, and the actions editors raise and close from the board.""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +26,37 @@ from dashboard.web_security import current_identity
 from pages.components import status_badge
 
 STALE_RECHECK_S = 300  # re-render at least this often so a tile can turn stale even when no data arrives
+RENDER_CACHE_SIZE = 64  # boards kept: every TV showing the same scope and shift shares one render
+
+
+class RenderCache:
+    """Rendered boards by key (data version, scope, shift, time bucket): a burst of TVs after new data renders each
+    board once. Keys carry the data version, so a cache never serves old data as new."""
+
+    def __init__(self, size: int = RENDER_CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get_or_render(self, key: str, render_board: Callable[[], Any]) -> Any:
+        """The cached board for a key, rendering it once however many requests ask at the same time."""
+        with self._guard:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._guard:
+                if key in self._items:
+                    return self._items[key]
+            board = render_board()
+            with self._guard:
+                self._items[key] = board
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+                self._locks.pop(key, None)
+            return board
 
 
 class BoardRequestError(ValueError):
@@ -151,7 +185,7 @@ def _losses(view: dict[str, Any]) -> html.Div:
     return html.Div([html.H3("Top losses"), listing, html.P(view["summary"], className="summary")], className="panel")
 
 
-def _actions(view: dict[str, Any], kiosk: bool) -> html.Div:
+def _actions(view: dict[str, Any]) -> html.Div:
     rows = [html.Tr([html.Td(a["what"]), html.Td(a["owner"]),
                      html.Td(a["due"] + (" · overdue" if a["overdue"] else "")),
                      html.Td(a["status"].replace("_", " ")), html.Td(a["kpi"] or "")],
@@ -162,7 +196,7 @@ def _actions(view: dict[str, Any], kiosk: bool) -> html.Div:
     return html.Div([html.H3(f"Open actions ({len(rows)})"), table], className="panel")
 
 
-def render(view: dict[str, Any], kiosk: bool) -> list[Any]:
+def render(view: dict[str, Any]) -> list[Any]:
     """The board's body from its read model."""
     strip = None
     if view["failing_sources"]:
@@ -180,11 +214,12 @@ def render(view: dict[str, Any], kiosk: bool) -> list[Any]:
         columns.append(_column(column, start))
         start += len(column["kpis"])
     return [strip, head, html.Div(columns, className="board-grid"),
-            html.Div([_hours(view["hours"]), _losses(view), _actions(view, kiosk)], className="board-lower")]
+            html.Div([_hours(view["hours"]), _losses(view), _actions(view)], className="board-lower")]
 
 
 def register(app: Dash, services: Services) -> None:
     """Wire the board page."""
+    cache = RenderCache()
 
     @app.callback(Output(ids.BOARD_SCOPE, "options"), Output(ids.BOARD_SCOPE, "value"),
                   Input(ids.BOARD_VIEW, "data"))
@@ -224,12 +259,13 @@ def register(app: Dash, services: Services) -> None:
         except BoardRequestError as exc:
             return html.Div([html.H1("This board cannot be shown"), html.P(str(exc), className="form-error")],
                             className="board-error"), None
-        version = services.kpis.data_version()
+        version = services.kpis.data_version()  # actions and entered values bump it too
         bucket = int(services.clock().timestamp() // STALE_RECHECK_S)
-        new_key = f"{version}|{scope}|{period.label}|{bucket}|{changed or 0}"
+        new_key = f"{version}|{scope}|{period.label}|{bucket}"
         if new_key == key:
             raise PreventUpdate  # nothing changed: the browser gets an empty answer and keeps what it shows
-        return render(board_view(services, scope, period), bool(view.get("kiosk"))), new_key
+        body = cache.get_or_render(new_key, lambda: render(board_view(services, scope, period)))
+        return body, new_key
 
     app.clientside_callback(
         ClientsideFunction("huddle", "ages"),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.accounts import Accounts, Identity
 from dashboard.config import PlantConfig
+from data.loaders import bump_data_version
 from data.models import Action
 
 STATUSES = ("open", "in_progress", "done", "cancelled")
@@ -120,6 +121,7 @@ class Actions:
             session.flush()
             self.accounts.audit(session, who, "action.add", f"action {action.id}", scope=scope, kpi=kpi, what=what,
                                 owner=owner, due=due)
+            bump_data_version(session)  # boards on every screen show it at their next refresh
             return self._view(action, self.today())
 
     def change(self, who: Identity, action_id: int, version: int, **changes: Any) -> ActionView:
@@ -156,6 +158,7 @@ class Actions:
             action.version += 1
             action.updated_by, action.updated_at = who.label, now
             self.accounts.audit(session, who, "action.change", f"action {action.id}", before=before, after=changes)
+            bump_data_version(session)
             return self._view(action, self.today())
 
     def _check_scope_kpi(self, scope: str, kpi: str) -> None:

@@ -91,6 +91,7 @@ class ShiftCalendar:
         self.shifts = list(shifts)
         self.production_date_rule = production_date_rule
         self._cache: tuple[date, date, list[ShiftInstance], list[datetime]] | None = None
+        self._made: dict[tuple[str, date], ShiftInstance] = {}  # instances are immutable: build each once
 
     def shift(self, key: str) -> ShiftDef:
         """The shift definition with this key."""
@@ -108,6 +109,12 @@ class ShiftCalendar:
         return self._make(s, start_day)
 
     def _make(self, s: ShiftDef, start_day: date) -> ShiftInstance:
+        made = self._made.get((s.key, start_day))
+        if made is None:
+            made = self._made[(s.key, start_day)] = self._build(s, start_day)
+        return made
+
+    def _build(self, s: ShiftDef, start_day: date) -> ShiftInstance:
         end_day = start_day + timedelta(days=1) if s.crosses_midnight else start_day
         start = to_utc(_local(start_day, s.start, self.tz))
         end = to_utc(_local(end_day, s.end, self.tz))

@@ -163,6 +163,8 @@ class ShiftFact(Base):
         UniqueConstraint("line", "production_date", "shift", "area", name="uq_shift_facts"),
         # date first: serves the plant over a date range
         Index("ix_shift_facts_date", "production_date", "line"),
+        # the newest data time (freshness on every page) without reading every row
+        Index("ix_shift_facts_through", "data_through_utc"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     line: Mapped[str] = mapped_column(String(64))  # "" for area- or plant-level facts (safety)

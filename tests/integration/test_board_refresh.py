@@ -93,3 +93,28 @@ def test_top_losses_carry_their_cost_where_the_line_has_one(make_services, tmp_p
     losses = {x["reason"]: x for x in view["losses"]}
     assert losses["Capper fault"]["minutes"] == 50 and losses["Capper fault"]["cost"] == ""  # Line 2 has no rate
     assert losses["Filler jam"]["minutes"] == 47 and losses["Filler jam"]["cost"] == "470 EUR"  # 47 min × 600/h
+
+
+def test_a_burst_of_screens_renders_each_board_once() -> None:
+    import threading
+    import time
+
+    from callbacks.board import RenderCache
+
+    cache, renders = RenderCache(size=2), []
+
+    def render() -> str:
+        renders.append(1)
+        time.sleep(0.05)
+        return "board"
+
+    threads = [threading.Thread(target=cache.get_or_render, args=("v1|L1", render)) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(renders) == 1
+    cache.get_or_render("v1|L2", render)
+    cache.get_or_render("v2|L1", render)  # the oldest key leaves
+    cache.get_or_render("v1|L1", render)
+    assert len(renders) == 4
