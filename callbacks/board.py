@@ -111,6 +111,8 @@ def _tile(k: dict[str, Any], n: int) -> html.Div:
         marks.append(html.Span(f"repeat: red {k['streak']} shifts", className="mark repeat"))
     if k["flags"]:
         marks.append(html.Span(k["flags"][0], className="mark flag"))
+    if k["raw"] is not None and k["target_raw"] is None:
+        marks.append(html.Span("no target set: add one in the plant configuration", className="mark flag"))
     over = f" · {k['period']}" if k["own_period"] else ""
     return html.Div([
         html.Div([html.Span(k["name"], className="kpi-name"), status_badge(k["status"])], className="tile-head"),

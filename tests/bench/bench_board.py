@@ -279,9 +279,9 @@ def measure_refresh(services: Services, case: BoardCase, runs: int, summary: Any
     """Server time of one board refresh against its floors; returns the refresh median in ms."""
     print(f"\n== server time: {case.label} board, {case.period.label} (median of {runs})", flush=True)
     view_ms, view_cold, view = bdp.timed(lambda: board_view(services, case.scope, case.period), runs)
-    render_ms, _c, body = bdp.timed(lambda: render(view, True), runs)
+    render_ms, _c, body = bdp.timed(lambda: render(view), runs)
     json_ms, _c, encoded = bdp.timed(lambda: to_json_plotly(body), runs)
-    refresh_ms, refresh_cold, _r = bdp.timed(lambda: render(board_view(services, case.scope, case.period), True), runs)
+    refresh_ms, refresh_cold, _r = bdp.timed(lambda: render(board_view(services, case.scope, case.period)), runs)
     with services.engine.connect() as conn:
         head_ms, head_cold, floor = bdp.timed(lambda: headline_floor(conn, case), runs)
         content_ms, content_cold, _f = bdp.timed(lambda: content_floor(conn, case), runs)
