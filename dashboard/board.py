@@ -355,17 +355,25 @@ def _worked_shifts_until(config: PlantConfig, period: Period, n: int) -> list[Sh
 
 def trend(source: KpiEngine | Services, kpi: str, scope: str, period: Period, n: int = 14) -> list[Reading]:
     """A KPI over the n worked shift instances up to and including a shift, oldest first (grey without data)."""
+    return trends(source, [kpi], scope, period, n)[kpi]
+
+
+def trends(source: KpiEngine | Services, kpis: list[str], scope: str, period: Period,
+           n: int = 14) -> dict[str, list[Reading]]:
+    """Several KPIs' trends over the same n worked shifts, from one grouped query."""
     engine = _engine(source)
     insts = _worked_shifts_until(engine.config, period, max(1, n))
-    readings = {r.period: r for r in engine.series(kpi, scope, "shift", insts[0].production_date,
-                                                    insts[-1].production_date)}
-    out = []
-    for inst in insts:
-        label = bucket_key("shift", inst.production_date, inst.shift_key)
-        reading = readings.get(label)
-        out.append(reading if reading is not None else
-                   engine.reading(kpi, scope, Period("shift", inst.production_date, inst.production_date,
-                                                     inst.shift_key)))
+    series = engine.series_many(kpis, scope, "shift", insts[0].production_date, insts[-1].production_date)
+    out: dict[str, list[Reading]] = {}
+    for kpi in kpis:
+        readings = {r.period: r for r in series[kpi]}
+        out[kpi] = []
+        for inst in insts:
+            label = bucket_key("shift", inst.production_date, inst.shift_key)
+            reading = readings.get(label)
+            out[kpi].append(reading if reading is not None else
+                            engine.reading(kpi, scope, Period("shift", inst.production_date, inst.production_date,
+                                                              inst.shift_key)))
     return out
 
 
@@ -401,24 +409,34 @@ class DayCell:
 
 def month_calendar(source: KpiEngine | Services, kpi: str, scope: str, month: Period) -> list[DayCell]:
     """One cell per day of a month (or any period of days) with the day's KPI status; days after today grey."""
+    return month_calendars(source, [kpi], scope, month)[kpi]
+
+
+def month_calendars(source: KpiEngine | Services, kpis: list[str], scope: str,
+                    month: Period) -> dict[str, list[DayCell]]:
+    """Several KPIs' month calendars from one grouped query."""
     engine = _engine(source)
     if month.grain == "shift":
         raise ValueError(f"a period of days is needed (like 2026-11), got {month.label}")
-    unit = engine.config.kpis[kpi].unit
     today = engine.clock().astimezone(engine.config.tz).date()
     last_read = min(month.last, today)
-    readings = ({r.period: r for r in engine.series(kpi, scope, "day", month.first, last_read)}
-                if month.first <= last_read else {})
-    cells = []
-    day = month.first
-    while day <= month.last:
-        reading = readings.get(day.isoformat())
-        if day > today or reading is None:
-            cells.append(DayCell(day, None, Status.GREY, format_value(None), day > today))
-        else:
-            cells.append(DayCell(day, reading.value, reading.status, format_value(reading.value, unit), False))
-        day += timedelta(days=1)
-    return cells
+    series = (engine.series_many(kpis, scope, "day", month.first, last_read) if month.first <= last_read
+              else {k: [] for k in kpis})
+    out: dict[str, list[DayCell]] = {}
+    for kpi in kpis:
+        unit = engine.config.kpis[kpi].unit
+        readings = {r.period: r for r in series[kpi]}
+        cells = []
+        day = month.first
+        while day <= month.last:
+            reading = readings.get(day.isoformat())
+            if day > today or reading is None:
+                cells.append(DayCell(day, None, Status.GREY, format_value(None), day > today))
+            else:
+                cells.append(DayCell(day, reading.value, reading.status, format_value(reading.value, unit), False))
+            day += timedelta(days=1)
+        out[kpi] = cells
+    return out
 
 
 # ---- the safety cross ------------------------------------------------------------------------------------
@@ -527,6 +545,16 @@ def _worst(statuses: list[Status]) -> Status:
     return Status.GREY
 
 
+def _streak(engine: KpiEngine, kpi: str, scope: str, period: Period, recent: list[Reading] | None) -> int:
+    """Red shifts in a row, from the trend already read; only a trend red end to end needs a longer look."""
+    if recent is None:
+        return 1  # a weekly or monthly KPI read over its own period: red now, no shift streak
+    for streak, reading in enumerate(reversed(recent)):
+        if reading.status != Status.RED:
+            return streak
+    return red_streak(engine, kpi, scope, period)
+
+
 def board_view(services: Services, scope: str, period: Period) -> dict[str, object]:
     """Everything the shift board shows for a scope and shift, JSON-ready, from the same engine as every page."""
     config, engine = services.config, services.kpis
@@ -534,6 +562,10 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
     month = Period("month", period.first.replace(day=1),
                    (period.first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1))
     readings = engine.readings_in_own_periods(config.kpis, scope, period)
+    headline = [k for k, d in config.kpis.items() if d.headline]
+    shift_kpis = [k for k in headline if readings[k].period == period.label]
+    trend_of = trends(engine, shift_kpis, scope, period) if shift_kpis else {}
+    calendars = month_calendars(engine, [k for k in headline if config.kpis[k].category != "S"], scope, month)
     actions = services.actions.listing(scope)
     with_action = {a.kpi for a in actions}
     columns = []
@@ -543,8 +575,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
         for k in keys:
             r = readings[k]
             d = config.kpis[k]
-            streak = red_streak(engine, k, scope, period) if r.status == Status.RED and r.period == period.label \
-                else (1 if r.status == Status.RED else 0)
+            streak = _streak(engine, k, scope, period, trend_of.get(k)) if r.status == Status.RED else 0
             kpis.append({
                 "kpi": k, "name": d.name, "value": format_value(r.value, r.unit), "raw": r.value,
                 "target": format_value(r.target, r.unit), "gap": format_value(r.gap, r.unit) if r.gap is not None
@@ -553,8 +584,8 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                 "through": r.data_through.isoformat() if r.data_through else "",
                 "needs_action": r.status == Status.RED and k not in with_action, "repeat": streak >= 3,
                 "streak": streak, "flags": list(r.flags),
-                "trend": ([{"status": str(t.status), "value": t.value, "period": t.period}
-                           for t in trend(engine, k, scope, period)] if r.period == period.label else []),
+                "trend": [{"status": str(t.status), "value": t.value, "period": t.period}
+                          for t in trend_of.get(k, [])],
                 "target_raw": r.target, "direction": d.direction,
             })
         column: dict[str, object] = {
@@ -566,7 +597,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
             column["trir"] = format_value(cross.trir, "")
             column["trir_status"] = str(cross.trir_status)
         elif keys:
-            per_kpi = [month_calendar(engine, k, scope, month) for k in keys]
+            per_kpi = [calendars[k] for k in keys]
             column["calendar"] = [
                 {"day": cells[0].day.day, "future": cells[0].future,
                  "status": str(_worst([c.status for c in cells if c.status != Status.GREY]) if any(

@@ -138,8 +138,12 @@ class KpiEngine:
 
     def series(self, kpi: str, scope: str, grain: str, first: date, last: date) -> list[Reading]:
         """A KPI per period of a grain between two production dates (for trends and the monthly review)."""
-        kdef = self.config.kpis[kpi]
-        formula = FORMULAS[kdef.formula]
+        return self.series_many([kpi], scope, grain, first, last)[kpi]
+
+    def series_many(self, kpis: Iterable[str], scope: str, grain: str, first: date,
+                    last: date) -> dict[str, list[Reading]]:
+        """Several KPIs per period of a grain, from one grouped query of the summed measures."""
+        keys = list(kpis)
         group: tuple[str, ...] = ("production_date", "shift") if grain == "shift" else ("production_date",)
         labels: list[str] = []
         day = first
@@ -150,7 +154,7 @@ class KpiEngine:
             day += timedelta(days=1)
         buckets: dict[str, dict[str, Any]] = {}
         with self.sessions() as session:
-            if formula.kind in (Kind.RATIO, Kind.TOTAL):
+            if any(FORMULAS[self.config.kpis[k].formula].kind in (Kind.RATIO, Kind.TOTAL) for k in keys):
                 for row in queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
                     label = bucket_key(grain, row["production_date"], row.get("shift"))  # type: ignore[arg-type]
                     acc = buckets.setdefault(label, {"facts": 0, "data_through": None})
@@ -162,8 +166,16 @@ class KpiEngine:
                                 acc["data_through"] = v
                         else:
                             acc[m] = (acc.get(m) or 0) + (v or 0)
-            return [self._reading(session, kdef, scope, parse_period(grain, label), buckets.get(label))
-                    for label in labels]
+            out: dict[str, list[Reading]] = {k: [] for k in keys}
+            for label in labels:
+                period = parse_period(grain, label)
+                end = self.period_end(period)
+                for k in keys:
+                    kdef = self.config.kpis[k]
+                    summed = FORMULAS[kdef.formula].kind in (Kind.RATIO, Kind.TOTAL)
+                    out[k].append(self._reading(session, kdef, scope, period, buckets.get(label) if summed else None,
+                                                end))
+            return out
 
     def breakdown(self, kpi: str, scope: str, period: Period, by: str = "line") -> list[Reading]:
         """A KPI split by line or by shift inside a scope and period (where it is red)."""
