@@ -25,6 +25,7 @@ from dashboard.manual_values import ManualValues
 from dashboard.periods import Period
 from dashboard.settings import Settings
 from dashboard.tree import tree_statuses
+from dashboard.tree_math import attribute
 from data import queries
 from data.db import init_db, make_engine, make_session_factory
 from data.loaders import Loader
@@ -86,8 +87,15 @@ class Services:
         tree = self.config.trees[tree_key]
         readings = self.kpis.readings(tree.nodes(), scope, period)
         nodes = tree_statuses(tree, self.config, readings)
+        previous = period.previous()
+        before = self.kpis.readings(tree.nodes(), scope, previous)
+        why = attribute(self.config, tree, {k: r.value for k, r in before.items()},
+                        {k: r.value for k, r in readings.items()})
         return {"tree": tree.key, "name": tree.name, "scope": scope, "period": period.label,
                 "nodes": [n.as_dict() for n in nodes],
+                "why": {"against": previous.label,
+                        "contributions": [{"kpi": c.key, "before": c.before, "after": c.after,
+                                           "contribution": c.contribution} for c in why]},
                 "tradeoffs": [{"between": [t.a, t.b], "note": t.note} for t in tree.tradeoffs]}
 
     def data_status(self, runs: int = 50, rejected: int = 200) -> dict[str, Any]:

@@ -121,3 +121,10 @@ def test_board_marks_a_red_kpi_without_an_action_and_lists_actions(client) -> No
     assert oee_item()["needs_action"] is False
     listed = client.get("/api/v1/actions?scope=plant").get_json()["actions"]
     assert [(a["scope"], a["what"], a["overdue"]) for a in listed] == [("L1", "Fix the filler jams", False)]
+
+
+def test_tree_says_why_the_root_moved_against_the_previous_period(client) -> None:  # type: ignore[no-untyped-def]
+    tree = client.get("/api/v1/tree?tree=oee&scope=L1&grain=day&period=2026-11-20").get_json()
+    why = {c["kpi"]: c for c in tree["why"]["contributions"]}
+    assert tree["why"]["against"] == "2026-11-19"
+    assert why["oee"]["before"] is None and why["oee"]["contribution"] is None  # no data the day before: not zero
