@@ -254,7 +254,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.BOARD_VIEW, "data"), Input(ids.ACTION_CHANGED, "data"),
         State(ids.BOARD_KEY, "data"),
     )
-    def refresh(_n: int | None, cycle_n: int | None, view: dict[str, Any], changed: int | None,
+    def refresh(_n: int | None, cycle_n: int | None, view: dict[str, Any], _changed: int | None,
                 key: str | None) -> tuple[Any, Any]:
         try:
             scope, period = resolve(services, view, cycle_n)

@@ -25,7 +25,7 @@ from dashboard.calendar import ShiftInstance
 from dashboard.config import PlantConfig
 from dashboard.engine import KpiEngine, Reading
 from dashboard.format import format_value
-from dashboard.kpi import FORMULAS, Band, KpiResult, Status, evaluate, status_of
+from dashboard.kpi import FORMULAS, Band, KpiResult, Status, evaluate, status_of, worst_status
 from dashboard.periods import Period, bucket_key
 from data import board_queries, queries
 from data.board_queries import StopRow
@@ -534,17 +534,6 @@ def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, 
 # ---- the whole board -------------------------------------------------------------------------------------
 
 CATEGORY_ORDER = ("S", "Q", "D", "C", "M")
-_WORST = (Status.RED, Status.AMBER, Status.STALE, Status.GREEN, Status.GREY)
-
-
-def _worst(statuses: list[Status]) -> Status:
-    """The column status: red if any headline KPI is red, then amber, stale, green; grey without data."""
-    for s in _WORST:
-        if s in statuses:
-            return s
-    return Status.GREY
-
-
 def _streak(engine: KpiEngine, kpi: str, scope: str, period: Period, recent: list[Reading] | None) -> int:
     """Red shifts in a row, from the trend already read; only a trend red end to end needs a longer look."""
     if recent is None:
@@ -589,7 +578,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                 "target_raw": r.target, "direction": d.direction,
             })
         column: dict[str, object] = {
-            "category": cat, "status": str(_worst([Status(x["status"]) for x in kpis])), "kpis": kpis}
+            "category": cat, "status": str(worst_status(x["status"] for x in kpis)), "kpis": kpis}
         if cat == "S":
             cross = safety_cross(services, config, scope, month, now)
             column["cross"] = [{"day": c.day.day, "worst": c.worst, "future": c.future} for c in cross.days]
@@ -600,8 +589,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
             per_kpi = [calendars[k] for k in keys]
             column["calendar"] = [
                 {"day": cells[0].day.day, "future": cells[0].future,
-                 "status": str(_worst([c.status for c in cells if c.status != Status.GREY]) if any(
-                     c.status != Status.GREY for c in cells) else Status.GREY)}
+                 "status": str(worst_status(c.status for c in cells))}
                 for cells in zip(*per_kpi, strict=True)]
         columns.append(column)
     hours = hour_by_hour(engine, scope, period)

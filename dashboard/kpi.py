@@ -10,7 +10,7 @@ and shifts are being rolled up (ratio of sums, never the mean of ratios). A few 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -190,6 +190,15 @@ def status_of(value: float | None, band: Band, *, stale: bool = False) -> Status
     if band.amber is not None and gap >= -band.amber - 1e-9:
         return Status.AMBER
     return Status.RED
+
+
+_SEVERITY = (Status.RED, Status.AMBER, Status.STALE, Status.GREEN, Status.GREY)
+
+
+def worst_status(statuses: Iterable[Status | str]) -> Status:
+    """The status of a group (an SQDCM column, a day): red if any is red, then amber, stale, green; grey if none."""
+    present = {Status(s) for s in statuses}
+    return next((s for s in _SEVERITY if s in present), Status.GREY)
 
 
 def gap_to_target(value: float | None, band: Band) -> float | None:

@@ -20,7 +20,7 @@ from dashboard.calendar import ShiftCalendar, now_utc
 from dashboard.config import PlantConfig, load_plant
 from dashboard.engine import KpiEngine
 from dashboard.format import format_age, format_time, format_value
-from dashboard.kpi import FORMULAS
+from dashboard.kpi import FORMULAS, worst_status
 from dashboard.manual_values import ManualValues
 from dashboard.periods import Period
 from dashboard.settings import Settings
@@ -75,10 +75,8 @@ class Services:
             items = [readings[k].as_dict() | {"name": d.name, "headline": d.headline,
                                               "needs_action": readings[k].status == "red" and k not in with_action}
                      for k, d in self.config.kpis.items() if d.category == cat]
-            statuses = [i["status"] for i in items if i["headline"]]
-            status = ("red" if "red" in statuses else "amber" if "amber" in statuses else
-                      "stale" if "stale" in statuses else "green" if "green" in statuses else "grey")
-            columns.append({"category": cat, "status": status, "kpis": items})
+            status = worst_status(i["status"] for i in items if i["headline"])
+            columns.append({"category": cat, "status": str(status), "kpis": items})
         return {"scope": scope, "scope_name": self.config.scope_name(scope), "period": period.label,
                 "columns": columns, "actions": [a.as_dict() for a in actions]}
 
@@ -103,6 +101,7 @@ class Services:
         tz = self.config.tz
         with self.sessions() as session:
             status = queries.source_status(session)
+            health = self._health(status, queries.latest_data(session), queries.data_version(session))
             ledger = [_run_row(r, tz) for r in queries.recent_runs(session, runs)]
             quarantined = [{"when": format_time(q.created_at, tz), "source": q.source, "file": q.file,
                             "row": q.row, "column": q.column, "value": q.value, "reason": q.reason}
@@ -119,7 +118,7 @@ class Services:
                 "last_success": format_time(ok.started_at, tz) if ok else "—",
                 "last_failure": (f"{format_time(bad.started_at, tz)}: {bad.message}" if bad else "—"),
             })
-        return {"health": self.health(), "sources": sources, "runs": ledger, "quarantine": quarantined,
+        return {"health": health, "sources": sources, "runs": ledger, "quarantine": quarantined,
                 "baseline": self.baseline_tracker()}
 
     def baseline_tracker(self) -> list[dict[str, Any]]:
@@ -154,11 +153,12 @@ class Services:
 
     def health(self) -> dict[str, Any]:
         """Each loader's last run, success and failure, and how old the newest data is."""
-        now = self.clock()
         with self.sessions() as session:
-            status = queries.source_status(session)
-            latest = queries.latest_data(session)
-            version = queries.data_version(session)
+            return self._health(queries.source_status(session), queries.latest_data(session),
+                                queries.data_version(session))
+
+    def _health(self, status: dict[str, dict[str, Any]], latest: datetime | None, version: int) -> dict[str, Any]:
+        now = self.clock()
         sources = []
         for key, src in self.config.sources.items():
             s = status.get(key, {})

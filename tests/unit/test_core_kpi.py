@@ -186,3 +186,12 @@ def test_gap_to_target_is_positive_when_better() -> None:
     assert gap_to_target(1.5, Band(2.0, "lower")) == pytest.approx(0.5)
     assert gap_to_target(4.44, Band(2.0, "lower")) == pytest.approx(-2.44)
     assert gap_to_target(None, Band(2.0)) is None
+
+
+def test_a_group_takes_its_worst_status() -> None:
+    from dashboard.kpi import worst_status
+
+    assert worst_status(["green", "amber", "red", "grey"]) == Status.RED
+    assert worst_status([Status.GREEN, Status.STALE]) == Status.STALE
+    assert worst_status(["grey", "green"]) == Status.GREEN
+    assert worst_status([]) == Status.GREY
