@@ -175,7 +175,7 @@ class LossReport:
 
 
 @dataclass(frozen=True)
-class _Piece:
+class LossPiece:
     """A stop's minutes inside a period's shift windows."""
 
     stop: StopRow
@@ -191,7 +191,7 @@ def _period_instances(config: PlantConfig, period: Period) -> list[ShiftInstance
     return insts
 
 
-def _loss_pieces(engine: KpiEngine, scope: str, period: Period) -> list[_Piece]:
+def loss_pieces(engine: KpiEngine, scope: str, period: Period) -> list[LossPiece]:
     """Unplanned stops and changeovers of a scope clipped to the period's shift windows, planned breaks left out."""
     insts = _period_instances(engine.config, period)
     if not insts:
@@ -211,11 +211,11 @@ def _loss_pieces(engine: KpiEngine, scope: str, period: Period) -> list[_Piece]:
             seconds += max(0.0, inst.overlap_s(stop.start_utc, stop.end_utc) - in_breaks)
             inside = inside or inst.start_utc <= stop.start_utc < inst.end_utc
         if seconds > 0:
-            pieces.append(_Piece(stop, seconds / 60, inside))
+            pieces.append(LossPiece(stop, seconds / 60, inside))
     return pieces
 
 
-def _rank(pieces: list[_Piece], line_order: list[str], rates: dict[str, float | None] | None = None) -> list[Loss]:
+def _rank(pieces: list[LossPiece], line_order: list[str], rates: dict[str, float | None] | None = None) -> list[Loss]:
     minutes: dict[tuple[str, str], float] = defaultdict(float)
     cost: dict[tuple[str, str], float] = defaultdict(float)
     costed: set[tuple[str, str]] = set()
@@ -245,7 +245,7 @@ def _rank(pieces: list[_Piece], line_order: list[str], rates: dict[str, float | 
 def top_losses(source: KpiEngine | Services, scope: str, period: Period, n: int = 3) -> LossReport:
     """Stop reasons ranked by minutes inside the period's shifts (planned stops excluded), and the total lost."""
     engine = _engine(source)
-    pieces = _loss_pieces(engine, scope, period)
+    pieces = loss_pieces(engine, scope, period)
     line_order = engine.config.scope_lines(scope)
     by_line: dict[str, float] = defaultdict(float)
     for p in pieces:
@@ -265,7 +265,7 @@ def _minutes(value: float) -> str:
     return format_value(float(round(value)) if value >= 1 else round(value, 1), "min")
 
 
-def _loss_phrase(pieces: list[_Piece], line_order: list[str]) -> str:
+def _loss_phrase(pieces: list[LossPiece], line_order: list[str]) -> str:
     """'47 min to unplanned stops, 22 of them at Filler (Filler jam), and 25 min to changeovers'."""
     unplanned = [p for p in pieces if p.stop.category == "unplanned"]
     changeover = sum(p.minutes for p in pieces if p.stop.category != "unplanned")
@@ -297,7 +297,7 @@ def shift_summary(source: KpiEngine | Services, scope: str, period: Period) -> s
     """One or two sentences on a period in words, every number from the data (nothing when there is none)."""
     engine = _engine(source)
     config = engine.config
-    pieces = _loss_pieces(engine, scope, period)
+    pieces = loss_pieces(engine, scope, period)
     with engine.sessions() as session:
         sums = queries.sums_by(session, engine.scope_filter(scope), period.first, period.last, period.shift)[0]
     name = config.scope_name(scope)

@@ -722,24 +722,41 @@ def findings(config: PlantConfig) -> list[Finding]:
         if not k.targets and FORMULAS[k.formula].kind is not Kind.GAUGE:
             out.append(Finding("warning", f"kpi {k.key}", "no target: its status stays grey"))
     for t in config.trees.values():
-        nodes = t.nodes()
-        where = f"tree {t.key}"
-        if len(nodes) > 15:
-            out.append(Finding("warning", where, f"{len(nodes)} KPIs: a tree people can use has at most 12–15"))
-        branches = t.children(t.root)
-        if not 2 <= len(branches) <= 4:
-            out.append(Finding("warning", where, f"{len(branches)} branches under the root: 2–4 is the rule"))
-        reachable = set()
-        queue = [t.root]
-        while queue:
-            n = queue.pop()
-            if n not in reachable:
-                reachable.add(n)
-                queue.extend(t.children(n))
+        out.extend(tree_findings(config, t, kpi_checks=False))
+    return out
+
+
+def tree_findings(config: PlantConfig, tree: TreeDef, *, kpi_checks: bool = True) -> list[Finding]:
+    """The method's checks on one tree: size, branches under the root, KPIs not connected to it, trade-offs not
+    acknowledged and (with ``kpi_checks``) its KPIs without owner or data source."""
+    out: list[Finding] = []
+    nodes = tree.nodes()
+    where = f"tree {tree.key}"
+    if len(nodes) > 15:
+        out.append(Finding("warning", where, f"{len(nodes)} KPIs: a tree people can use has at most 12–15"))
+    branches = tree.children(tree.root)
+    if not 2 <= len(branches) <= 4:
+        out.append(Finding("warning", where, f"{len(branches)} branches under the root: 2–4 is the rule"))
+    reachable = set()
+    queue = [tree.root]
+    while queue:
+        n = queue.pop()
+        if n not in reachable:
+            reachable.add(n)
+            queue.extend(tree.children(n))
+    for n in nodes:
+        if n not in reachable:
+            out.append(Finding("warning", where, f"{n} is not connected to the root {tree.root}"))
+    for to in tree.tradeoffs:
+        if not to.acknowledged:
+            out.append(Finding("warning", where, f"trade-off {to.a} ↔ {to.b} is not acknowledged"))
+    if kpi_checks:
         for n in nodes:
-            if n not in reachable:
-                out.append(Finding("warning", where, f"{n} is not connected to the root {t.root}"))
-        for to in t.tradeoffs:
-            if not to.acknowledged:
-                out.append(Finding("warning", where, f"trade-off {to.a} ↔ {to.b} is not acknowledged"))
+            k = config.kpis.get(n)
+            if k is None:
+                continue
+            if not k.owner:
+                out.append(Finding("warning", f"kpi {n}", "no owner: every KPI needs one named person"))
+            if not k.data_source:
+                out.append(Finding("warning", f"kpi {n}", "no data source (a finding to resolve, not a blank)"))
     return out

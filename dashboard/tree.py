@@ -1,14 +1,19 @@
-"""KPI tree statuses: each node's own status and whether red lies below it, so red can be followed to a leaf."""
+"""KPI tree read model: each node's reading and whether red lies below it, which nodes open first (the paths to
+red leaves), their positions, the change against the previous period split over the drivers, and the tree's
+findings. Used by the tree page and the API; nothing here knows Dash."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from dashboard.config import PlantConfig, TreeDef
-from dashboard.engine import Reading
+from dashboard.config import Finding, PlantConfig, TradeOff, TreeDef, tree_findings
+from dashboard.engine import KpiEngine, Reading
 from dashboard.kpi import Status
+from dashboard.periods import Period
+from dashboard.tree_math import Contribution, attribute, positions
 
 
 @dataclass(frozen=True)
@@ -57,3 +62,98 @@ def tree_statuses(tree: TreeDef, config: PlantConfig, readings: Mapping[str, Rea
                                   below(key, (key,)), tree.formula_of(key)))
         queue.extend((c, key, depth + 1) for c in tree.children(key))
     return out
+
+
+def follow_the_red(tree: TreeDef, nodes: list[TreeNodeStatus]) -> set[str]:
+    """The nodes opened when a tree is first shown: the root (so its branches show) and every node with red below
+    it, so each path from the root to a red leaf is already open."""
+    return {tree.root} | {n.key for n in nodes if n.red_below}
+
+
+def last_complete_day(config: PlantConfig, now: datetime) -> date | None:
+    """The latest production date whose shifts have all ended (what a tree opens on by default)."""
+    last = config.calendar.last_completed(now)
+    if last is None:
+        return None
+    day = last.production_date
+    ends = [i.end_utc for i in config.calendar.instances_for_dates(day, day)]
+    if ends and max(ends) > now:
+        return date.fromordinal(day.toordinal() - 1)
+    return day
+
+
+@dataclass(frozen=True)
+class TreeView:
+    """One tree for a scope and period, as the page draws it."""
+
+    tree: TreeDef
+    scope: str
+    period: Period
+    previous: Period
+    nodes: dict[str, TreeNodeStatus]  # every node of the tree, by key
+    before: dict[str, Reading]  # the previous period's readings
+    expanded: frozenset[str]
+    visible: list[str]  # nodes drawn, breadth first
+    positions: dict[str, tuple[float, float]]
+    hidden_below: dict[str, int]  # for a drawn node that is folded: how many children it hides
+    why: list[Contribution]  # the root's change against the previous period, split over its drivers
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def root(self) -> TreeNodeStatus:
+        """The root node."""
+        return self.nodes[self.tree.root]
+
+    def edges(self) -> list[tuple[str, str, str | None]]:
+        """Driver edges between drawn nodes: (parent, child, formula)."""
+        shown = set(self.visible)
+        return [(e.parent, e.child, self.tree.formula_of(e.parent)) for e in self.tree.edges
+                if e.parent in shown and e.child in shown and e.parent in self.expanded]
+
+    def tradeoffs(self) -> list[TradeOff]:
+        """Trade-offs whose two KPIs are both drawn."""
+        shown = set(self.visible)
+        return [t for t in self.tree.tradeoffs if t.a in shown and t.b in shown]
+
+    def biggest_driver_path(self) -> list[Contribution]:
+        """From the root down formula edges, at each level the child that moved the root most in the direction it
+        moved: the leaf that contributed most is the last."""
+        by_key = {c.key: c for c in self.why}
+        root = by_key.get(self.tree.root)
+        if root is None or not root.contribution:
+            return []
+        sign = 1 if root.contribution > 0 else -1
+        path = [root]
+        key = self.tree.root
+        while True:
+            kids = [by_key[c] for c in self.tree.children(key) if c in by_key and by_key[c].contribution is not None]
+            if not kids:
+                return path
+            best = max(kids, key=lambda c: sign * (c.contribution or 0.0))
+            if sign * (best.contribution or 0.0) <= 0:
+                return path
+            path.append(best)
+            key = best.key
+
+
+def build_tree_view(engine: KpiEngine, tree_key: str, scope: str, period: Period,
+                    expanded: set[str] | None = None) -> TreeView:
+    """Read a tree for a scope and period; ``expanded`` None opens the root and the paths to red leaves."""
+    config = engine.config
+    tree = config.trees[tree_key]
+    keys = tree.nodes()
+    readings = engine.readings(keys, scope, period)
+    statuses = tree_statuses(tree, config, readings)
+    previous = period.previous()
+    before = engine.readings(keys, scope, previous)
+    opened = follow_the_red(tree, statuses) if expanded is None else ({tree.root} | set(expanded)) & set(keys)
+    placed = positions(tree, opened)
+    by_key = {n.key: n for n in statuses}
+    visible = [n.key for n in statuses if n.key in placed]
+    hidden = {k: len(tree.children(k)) for k in visible if k not in opened and tree.children(k)}
+    why = attribute(config, tree, {k: r.value for k, r in before.items()}, {k: r.value for k, r in readings.items()})
+    found = tree_findings(config, tree)
+    found += [Finding("warning", f"kpi {k}", f"no data for {config.scope_name(scope)} in {period.label}")
+              for k in keys if readings[k].value is None]
+    return TreeView(tree, scope, period, previous, by_key, before, frozenset(opened), visible, placed, hidden, why,
+                    found)

@@ -1,8 +1,8 @@
-"""Read queries behind the shift board's read model: counts of a shift, stops and safety events in a time range.
+"""Read queries behind the shift board's read model: counts of a shift, stops, defects and safety events in a range.
 
-Each function is one indexed range query (``production_counts`` and ``stop_events`` by line and start time,
-``safety_events`` by time), whatever the number of lines in the scope; the caller attributes the rows to hours,
-shift windows or local days (that needs the plant's calendar and time zone, which SQL does not have).
+Each function is one indexed range query (``production_counts``, ``stop_events`` and ``quality_events`` by line
+and time, ``safety_events`` by time), whatever the number of lines in the scope; the caller attributes the rows to
+hours, shift windows or local days (that needs the plant's calendar and time zone, which SQL does not have).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from data.models import ProductionCount, SafetyEvent, StopEvent
+from data.models import ProductionCount, QualityEvent, SafetyEvent, StopEvent
 from data.queries import ScopeFilter
 
 #: How far before a window a count interval may start and still have its midpoint inside it (as data/facts.py).
@@ -59,6 +59,28 @@ class SafetyRow:
     kind: str
     line: str
     area: str
+
+
+@dataclass(frozen=True)
+class QualityRow:
+    """One quality event: defective units found on a line, scrapped or reworked."""
+
+    line: str
+    at_utc: datetime
+    defect: str
+    quantity: int
+    disposition: str
+
+
+@dataclass(frozen=True)
+class SafetyRecordRow:
+    """One safety event with what happened ("" line and area: plant level; "" line only: area level)."""
+
+    at_utc: datetime
+    kind: str
+    line: str
+    area: str
+    description: str
 
 
 def counts_between(session: Session, lines: tuple[str, ...], start_utc: datetime,
@@ -112,3 +134,33 @@ def safety_events_between(session: Session, scope: ScopeFilter, start_utc: datet
     if where is not None:
         stmt = stmt.where(where)
     return [SafetyRow(at, kind, line or "", area or "") for at, kind, line, area in session.execute(stmt).all()]
+
+
+def quality_events_between(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime,
+                           dispositions: tuple[str, ...] = ()) -> list[QualityRow]:
+    """Quality events of some lines in [start, end), only the given dispositions when some are named, by time."""
+    if not lines:
+        return []
+    stmt = (select(QualityEvent.line, QualityEvent.at_utc, QualityEvent.defect, QualityEvent.quantity,
+                   QualityEvent.disposition)
+            .where(QualityEvent.line.in_(lines), QualityEvent.at_utc >= start_utc, QualityEvent.at_utc < end_utc)
+            .order_by(QualityEvent.at_utc, QualityEvent.line))
+    if dispositions:
+        stmt = stmt.where(QualityEvent.disposition.in_(dispositions))
+    return [QualityRow(line, at, defect, int(quantity), disposition)
+            for line, at, defect, quantity, disposition in session.execute(stmt).all()]
+
+
+def safety_records_between(session: Session, scope: ScopeFilter, start_utc: datetime, end_utc: datetime,
+                           kinds: tuple[str, ...] = ()) -> list[SafetyRecordRow]:
+    """Safety events of a scope in [start, end) with their descriptions, only the given kinds when some are named."""
+    stmt = (select(SafetyEvent.at_utc, SafetyEvent.kind, SafetyEvent.line, SafetyEvent.area, SafetyEvent.description)
+            .where(SafetyEvent.at_utc >= start_utc, SafetyEvent.at_utc < end_utc)
+            .order_by(SafetyEvent.at_utc, SafetyEvent.location))
+    where = _safety_scope(scope)
+    if where is not None:
+        stmt = stmt.where(where)
+    if kinds:
+        stmt = stmt.where(SafetyEvent.kind.in_(kinds))
+    return [SafetyRecordRow(at, kind, line or "", area or "", description or "")
+            for at, kind, line, area, description in session.execute(stmt).all()]

@@ -337,14 +337,16 @@ def test_demo_plant_loads_without_error_findings(tmp_path: Path) -> None:
     assert [s.key for s in cfg.calendar.shifts] == ["E", "L", "N"]
     assert set(cfg.lines) == {"L1", "L2", "L3", "L4"}
     assert cfg.flow_for("packing") == ["L3", "L4"]
-    assert "oee" in cfg.trees
+    assert list(cfg.trees) == ["oee", "delivery"]
     assert cfg.sources["mes-counts"].path == tmp_path.resolve().as_posix() + "/inbox/counts"
     assert "${data_dir}" not in (cfg.sources["erp-cost"].url or "")
     found = findings(cfg)
     assert [f for f in found if f.level == "error"] == []
-    # the one documented finding: a KPI without data source shows as a finding, not a blank
+    # the two documented findings: a KPI without data source shows as a finding, not a blank, and the delivery
+    # tree's trade-off has not been acknowledged yet
     assert [str(f) for f in found] == [
-        "warning: kpi improvement_ideas: no data source (a finding to resolve, not a blank)"]
+        "warning: kpi improvement_ideas: no data source (a finding to resolve, not a blank)",
+        "warning: tree delivery: trade-off changeover_time ↔ schedule_attainment is not acknowledged"]
     # the OEE tree's product edge checks out (else parse_plant would have raised)
     assert cfg.trees["oee"].formula_of("oee") == "product"
     assert cfg.kpis["scrap_cost"].formula == "direct"

@@ -1,0 +1,238 @@
+"""The drill-down panel of a KPI tree node: what the KPI is, the working of its formula on this period's numbers, its
+trend against target with control limits and drift signals, where it is red (by line and by shift), why it moved,
+what-if and goal seek on formula edges, the events behind it, and its open actions.
+
+Plain Python over the engine: the tree page, the API and exports read the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from dashboard.actions import ActionView
+from dashboard.config import KpiDef, TreeDef
+from dashboard.engine import Reading
+from dashboard.events import EventReport, events_behind
+from dashboard.format import format_value
+from dashboard.kpi import FORMULAS, MEASURES, Kind
+from dashboard.periods import Period, parse_period, period_containing
+from dashboard.spc import ControlLimits, Signal, drift, individuals_limits, run_rule_signals
+from dashboard.tree_math import Contribution, GoalSeek, attribute, combine, goal_seek, what_if
+
+if TYPE_CHECKING:
+    from dashboard.services import Services
+
+#: How many periods a node's trend shows, by the grain of the period the tree is read for.
+TREND_POINTS = {"shift": 42, "day": 42, "week": 26, "month": 18}
+
+
+@dataclass(frozen=True)
+class NodeDetail:
+    """Everything the panel shows for one node of a tree, for a scope and period."""
+
+    kpi: KpiDef
+    tree: TreeDef
+    scope: str
+    period: Period
+    reading: Reading
+    before: Reading  # the same KPI in the previous period
+    formula_text: str
+    own_working: str | None  # the KPI's own formula on this period's sums
+    edge_working: str | None  # how its children combine into it, on this period's values
+    trend: list[Reading]
+    limits: ControlLimits | None
+    signals: list[Signal]
+    drifting: list[Signal]  # adverse signals among the latest points: drift before it turns red
+    by_line: list[Reading]
+    by_shift: list[Reading]
+    why: list[Contribution]  # this node's change split over its children (formula edges only)
+    children_before_after: list[tuple[str, Reading, Reading]]  # every child with both periods' readings
+    formula_parent: str | None  # the parent this node feeds through a formula edge (what-if and goal seek)
+    goal: GoalSeek | None  # what this node must reach for its formula parent to hit the parent's target
+    events: EventReport | None
+    actions: list[ActionView]
+    values: dict[str, float | None] = field(default_factory=dict)  # every tree node's value (for what-if)
+
+
+def formula_parent(tree: TreeDef, key: str) -> str | None:
+    """The parent a node feeds through a formula edge, if any."""
+    return next((e.parent for e in tree.edges if e.child == key and tree.formula_of(e.parent)), None)
+
+
+def own_working(kdef: KpiDef, reading: Reading) -> str | None:
+    """The KPI's formula worked on the period's sums, e.g. '18,848 s / 25,200 s × 100 = 74.79 %'."""
+    formula = FORMULAS[kdef.formula]
+    if reading.value is None:
+        return None
+    if formula.kind is Kind.RATIO and reading.numerator is not None and reading.denominator:
+        num_unit, den_unit = _measure_unit(formula.numerator), _measure_unit(formula.denominator)
+        scale = f" × {formula.scale:,g}" if formula.scale != 1 else ""
+        return (f"{_number(reading.numerator, num_unit)} / {_number(reading.denominator, den_unit)}{scale} = "
+                f"{_precise(reading.value, kdef.unit)}")
+    if formula.kind is Kind.TOTAL:
+        return f"sum over the period = {_precise(reading.value, kdef.unit)}"
+    if formula.kind is Kind.PRODUCT and reading.parts:
+        steps = " × ".join(f"{k} {v * 100:.2f} %" if v is not None else f"{k} —" for k, v in reading.parts.items())
+        return f"{steps} = {_precise(reading.value, kdef.unit)}"
+    if formula.kind is Kind.DIRECT and reading.numerator is not None:
+        if reading.denominator:
+            return (f"{_number(reading.numerator, '')} / {reading.denominator:g} values = "
+                    f"{_precise(reading.value, kdef.unit)}")
+        return f"sum of the loaded values = {_precise(reading.value, kdef.unit)}"
+    return None
+
+
+def edge_working(services: Services, tree: TreeDef, key: str, values: dict[str, float | None]) -> str | None:
+    """How a node's children combine into it on this period's values, e.g. '88.81 % × 86.11 % × 97.80 % = 74.79 %'."""
+    formula = tree.formula_of(key)
+    if formula is None:
+        return None
+    kids = tree.children(key)
+    if any(values.get(c) is None for c in kids):
+        return "a child has no data: the formula cannot be worked"
+    unit = services.config.kpis[key].unit
+    joined = (" × " if formula == "product" else " + ").join(
+        _precise(values[c], services.config.kpis[c].unit) for c in kids)
+    return f"{joined} = {_precise(combine(services.config, tree, key, values), unit)}"
+
+
+def _measure_unit(measure: str | None) -> str:
+    """The unit a stored measure counts in (its name says: ``_s`` seconds, ``_h`` hours, else a count)."""
+    if not measure or measure not in MEASURES:
+        return ""
+    return "s" if measure.endswith("_s") else "h" if measure.endswith("_h") else ""
+
+
+def _precise(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "%":
+        return f"{value:.2f} %"
+    return format_value(value, unit)
+
+
+def _number(value: float, unit: str) -> str:
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return f"{text} {unit}".strip()
+
+
+def trend_window(period: Period) -> tuple[str, date, date]:
+    """The grain and production dates of the trend shown for a period (it ends with the period)."""
+    n = TREND_POINTS.get(period.grain, 42)
+    if period.grain == "shift":
+        return "shift", period.last - timedelta(days=n // 3 + 1), period.last
+    if period.grain == "week":
+        return "week", period.first - timedelta(weeks=n - 1), period.last
+    if period.grain == "month":
+        first = period.first
+        for _ in range(n - 1):
+            first = period_containing("month", first - timedelta(days=1)).first
+        return "month", first, period.last
+    return "day", period.last - timedelta(days=n - 1), period.last
+
+
+def trend(services: Services, kpi: str, scope: str, period: Period) -> list[Reading]:
+    """The KPI per period of the tree's grain, ending with the period (at most ``TREND_POINTS``)."""
+    grain, first, last = trend_window(period)
+    series = services.kpis.series(kpi, scope, grain, first, last)
+    if grain == "shift":
+        end = period.label
+        series = series[:next((i + 1 for i, r in enumerate(series) if r.period == end), len(series))]
+    return series[-TREND_POINTS.get(grain, 42):]
+
+
+def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period: Period,
+                values: dict[str, float | None] | None = None) -> NodeDetail:
+    """The drill-down panel's read model for one node."""
+    config = services.config
+    tree = config.trees[tree_key]
+    kdef = config.kpis[kpi]
+    keys = tree.nodes()
+    previous = period.previous()
+    now = services.kpis.readings(keys, scope, period)
+    before = services.kpis.readings(keys, scope, previous)
+    current = {k: r.value for k, r in now.items()}
+    reading = now[kpi]
+
+    points = trend(services, kpi, scope, period)
+    series = [r.value for r in points]
+    direction = kdef.direction
+    limits = individuals_limits(series)
+    signals = run_rule_signals(series, limits, direction) if limits else []
+    drifting = drift(series, limits, direction) if limits else []
+
+    by_line = services.kpis.breakdown(kpi, scope, period, "line") if len(config.scope_lines(scope)) > 1 else []
+    by_shift = services.kpis.breakdown(kpi, scope, period, "shift") if period.grain != "shift" else []
+
+    split = attribute(config, tree, {k: r.value for k, r in before.items()}, current, node=kpi)
+    kids = tree.children(kpi)
+    why = [c for c in split if c.key in kids]
+    parent = formula_parent(tree, kpi)
+    goal = None
+    if parent is not None and config.kpis[parent].target_on(period.last) is not None:
+        goal = goal_seek(config, tree, current, parent, kpi, float(config.kpis[parent].target_on(period.last) or 0))
+    return NodeDetail(
+        kpi=kdef, tree=tree, scope=scope, period=period, reading=reading, before=before[kpi],
+        formula_text=FORMULAS[kdef.formula].description, own_working=own_working(kdef, reading),
+        edge_working=edge_working(services, tree, kpi, current), trend=points, limits=limits, signals=signals,
+        drifting=drifting, by_line=by_line, by_shift=by_shift, why=why,
+        children_before_after=[(c, before[c], now[c]) for c in kids], formula_parent=parent, goal=goal,
+        events=events_behind(services.kpis, kpi, scope, period),
+        actions=services.actions.listing(scope, kpi=kpi), values=current,
+    )
+
+
+def try_what_if(services: Services, tree_key: str, values: dict[str, float | None], kpi: str,
+                new_value: float) -> list[tuple[str, float | None, float | None]]:
+    """Set a node's value and see its formula ancestors up to the root: (kpi, value now, value then) per ancestor."""
+    tree = services.config.trees[tree_key]
+    changed = what_if(services.config, tree, values, kpi, new_value)
+    return [(k, values.get(k), v) for k, v in changed.items() if k != kpi]
+
+
+def try_goal_seek(services: Services, tree_key: str, values: dict[str, float | None], kpi: str,
+                  target: float) -> GoalSeek | None:
+    """What a node must reach for its formula parent to equal ``target``, the other children unchanged."""
+    tree = services.config.trees[tree_key]
+    parent = formula_parent(tree, kpi)
+    if parent is None:
+        return None
+    return goal_seek(services.config, tree, values, parent, kpi, target)
+
+
+def parse_node_period(grain: str, text: str) -> Period:
+    """A period from the page's grain and text (the same forms as the API)."""
+    return parse_period(grain, text)
+
+
+def as_dict(detail: NodeDetail) -> dict[str, Any]:
+    """JSON-ready form of a node's panel (for the API)."""
+    return {
+        "kpi": detail.kpi.key, "name": detail.kpi.name, "scope": detail.scope, "period": detail.period.label,
+        "reading": detail.reading.as_dict(), "previous": detail.before.as_dict(),
+        "definition": {"owner": detail.kpi.owner, "data_source": detail.kpi.data_source,
+                       "frequency": detail.kpi.frequency, "unit": detail.kpi.unit,
+                       "direction": detail.kpi.direction, "formula": detail.formula_text,
+                       "baseline": ({"value": detail.kpi.baseline.value, "date": detail.kpi.baseline.on.isoformat(),
+                                     "source": detail.kpi.baseline.source} if detail.kpi.baseline else None)},
+        "working": {"own": detail.own_working, "children": detail.edge_working},
+        "trend": [r.as_dict() for r in detail.trend],
+        "control_limits": ({"centre": detail.limits.centre, "lower": detail.limits.lower,
+                            "upper": detail.limits.upper, "baseline_points": detail.limits.baseline_points}
+                           if detail.limits else None),
+        "signals": [{"period": detail.trend[s.index].period, "rule": s.rule, "adverse": s.adverse, "text": s.text}
+                    for s in detail.signals],
+        "drifting": [s.text for s in detail.drifting],
+        "by_line": [r.as_dict() for r in detail.by_line], "by_shift": [r.as_dict() for r in detail.by_shift],
+        "why": [{"kpi": c.key, "before": c.before, "after": c.after, "contribution": c.contribution}
+                for c in detail.why],
+        "goal_seek": ({"parent": detail.formula_parent, "needed": detail.goal.needed,
+                       "possible": detail.goal.possible, "reason": detail.goal.reason} if detail.goal else None),
+        "events": (None if detail.events is None else {
+            "kind": detail.events.kind, "title": detail.events.title, "measure": detail.events.measure,
+            "total": detail.events.total, "total_records": detail.events.total_records,
+            "pareto": [p.__dict__ for p in detail.events.pareto]}),
+        "actions": [a.as_dict() for a in detail.actions],
+    }

@@ -1,0 +1,255 @@
+"""The events behind a KPI: the read model of the KPI tree's drill-down panel, as plain dataclasses.
+
+For a leaf KPI that went red, the records that explain it: stops by reason (minutes, count, cost), defective
+units by defect type, safety events by kind, each as a Pareto and listable down to the single record. Nothing
+here knows about Dash or Flask.
+
+Attribution follows ``data.facts`` so the events add up to the KPI's own numbers: stops are clipped to the
+period's shift windows with planned breaks left out (``board.loss_pieces``, the same minutes as the board's top
+losses and the ``unplanned_downtime`` and ``changeover_time`` KPIs); a quality or safety event belongs to the
+worked shift window containing its time, breaks included; safety events of an area or the plant count in the
+scopes whose facts hold them (``board_queries.safety_records_between``).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dashboard.board import loss_pieces
+from dashboard.calendar import ShiftInstance
+from dashboard.config import STOP_CATEGORIES, PlantConfig
+from dashboard.engine import KpiEngine
+from dashboard.kpi import FORMULAS
+from dashboard.periods import Period
+from data import board_queries
+from data.contract import DISPOSITIONS, SAFETY_KINDS
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which event records lie behind a KPI formula and what its Pareto is ranked by."""
+
+    kind: str  # stops | defects | safety
+    values: tuple[str, ...]  # stop categories, quality dispositions or safety kinds
+    measure: str  # minutes | quantity | count
+    title: str
+
+
+_UNPLANNED = EventFilter("stops", ("unplanned",), "minutes", "Unplanned stops by reason")
+_DEFECTS = EventFilter("defects", DISPOSITIONS, "quantity", "Defective units by defect")
+_RECORDABLE = EventFilter("safety", ("recordable", "lost_time"), "count", "Recordable and lost-time cases")
+
+#: Which events lie behind which KPI formula; formulas not listed have none (ratios of counts or labour, roots
+#: such as OEE whose children carry the events, values loaded as they are).
+EVENT_KINDS: dict[str, EventFilter] = {
+    # run time is planned production time less unplanned stops and changeovers: both explain availability
+    "availability": EventFilter("stops", ("unplanned", "changeover"), "minutes",
+                                "Unplanned stops and changeovers by reason"),
+    "unplanned_downtime": _UNPLANNED,
+    "mttr": _UNPLANNED,
+    # MTBF falls with every failure: rank by how many stops started, not by how long they lasted
+    "mtbf": EventFilter("stops", ("unplanned",), "count", "Unplanned stops by reason"),
+    "changeover_time": EventFilter("stops", ("changeover",), "minutes", "Changeovers by reason"),
+    "fpy": _DEFECTS,
+    "quality": _DEFECTS,
+    "scrap_rate": EventFilter("defects", ("scrap",), "quantity", "Scrapped units by defect"),
+    "rework_rate": EventFilter("defects", ("rework",), "quantity", "Reworked units by defect"),
+    "trir": _RECORDABLE,
+    "recordables": _RECORDABLE,
+    "days_since_recordable": _RECORDABLE,
+    "first_aid_cases": EventFilter("safety", ("first_aid",), "count", "First-aid cases"),
+    "near_misses": EventFilter("safety", ("near_miss",), "count", "Near misses"),
+}
+_KNOWN = {"stops": STOP_CATEGORIES, "defects": DISPOSITIONS, "safety": SAFETY_KINDS}
+assert all(f in FORMULAS and set(e.values) <= set(_KNOWN[e.kind]) for f, e in EVENT_KINDS.items()), \
+    "every event kind names a known formula and known categories, dispositions or safety kinds"
+
+
+@dataclass(frozen=True)
+class ParetoRow:
+    """One reason, defect type or safety kind: what it adds up to, its share of the total and the running share."""
+
+    label: str
+    minutes: float | None  # stops only
+    count: int  # stops that started inside the period's shifts; quality or safety events
+    quantity: int | None  # defects only: units
+    cost: float | None  # stops only: minutes × each line's downtime cost, where the plant configures one
+    share: float  # of the ranking measure, 0..1
+    cumulative: float  # 0..1
+    lines: tuple[str, ...]  # in plant order; for safety also the areas and the site key of events not at a line
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One event behind a KPI."""
+
+    at_utc: datetime
+    end_utc: datetime | None  # stops only
+    line: str  # a line key; for safety events not at a line, the area key or the site key
+    label: str  # stop reason, defect type or safety kind
+    detail: str  # equipment, disposition or description
+    minutes: float | None  # stops only: minutes inside the period's shift windows, planned breaks excluded
+    quantity: int | None  # defects only
+    cost: float | None  # stops only, where the line has a downtime cost
+
+
+@dataclass(frozen=True)
+class EventReport:
+    """The events behind a KPI for a scope and period: a Pareto and the records."""
+
+    kind: str  # stops | defects | safety
+    title: str
+    measure: str  # minutes | quantity | count: what the Pareto is ranked by
+    pareto: list[ParetoRow]
+    records: list[EventRecord]  # newest first, only the label asked for if any, at most ``limit``
+    total_records: int  # before the limit
+    total: float  # the ranking measure summed over all rows
+
+
+@dataclass
+class _Group:
+    """What one reason, defect type or safety kind adds up to while the events are read."""
+
+    minutes: float = 0.0
+    count: int = 0
+    quantity: int = 0
+    cost: float = 0.0
+    costed: bool = False
+    lines: set[str] = field(default_factory=set)
+
+
+def event_kind_for(config: PlantConfig, kpi: str) -> EventFilter | None:
+    """The events behind a KPI of the plant, or None when no event records explain it."""
+    kdef = config.kpis.get(kpi)
+    if kdef is None:
+        raise KeyError(f"unknown KPI {kpi!r}")
+    return EVENT_KINDS.get(kdef.formula)
+
+
+def events_behind(engine: KpiEngine, kpi: str, scope: str, period: Period, *, label: str | None = None,
+                  limit: int = 200) -> EventReport | None:
+    """The Pareto and records of the events behind a KPI for a scope and period (None when no events explain it)."""
+    kind = event_kind_for(engine.config, kpi)
+    if kind is None:
+        return None
+    collect = {"stops": _stops, "defects": _defects, "safety": _safety}[kind.kind]
+    groups, records, order = collect(engine, kind, scope, period)
+    pareto, total = _pareto(groups, kind, order)
+    if label is not None:
+        records = [r for r in records if r.label == label]
+    records.sort(key=lambda r: r.line)
+    records.sort(key=lambda r: r.at_utc, reverse=True)
+    return EventReport(kind.kind, kind.title, kind.measure, pareto, records[:max(0, limit)], len(records), total)
+
+
+def _worked_windows(config: PlantConfig, period: Period) -> list[ShiftInstance]:
+    """The worked shift instances of a period (one for a shift period, none when that shift is not worked)."""
+    insts = config.calendar.instances_for_dates(period.first, period.last)
+    return [i for i in insts if i.shift_key == period.shift] if period.shift else insts
+
+
+def _inside(insts: list[ShiftInstance], starts: list[datetime], at: datetime) -> bool:
+    i = bisect.bisect_right(starts, at) - 1
+    return i >= 0 and at < insts[i].end_utc
+
+
+_Collected = tuple[dict[str, _Group], list[EventRecord], list[str]]
+
+
+def _stops(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -> _Collected:
+    config = engine.config
+    groups: dict[str, _Group] = defaultdict(_Group)
+    records: list[EventRecord] = []
+    for piece in loss_pieces(engine, scope, period):
+        stop = piece.stop
+        if stop.category not in kind.values:
+            continue
+        rate = config.lines[stop.line].downtime_cost_per_hour
+        cost = piece.minutes * rate / 60 if rate is not None else None
+        g = groups[stop.reason]
+        g.minutes += piece.minutes
+        g.count += piece.started_inside
+        g.lines.add(stop.line)
+        if cost is not None:
+            g.cost += cost
+            g.costed = True
+        records.append(EventRecord(stop.start_utc, stop.end_utc, stop.line, stop.reason, stop.equipment,
+                                   piece.minutes, None, cost))
+    return groups, records, config.scope_lines(scope)
+
+
+def _defects(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -> _Collected:
+    config = engine.config
+    insts = _worked_windows(config, period)
+    groups: dict[str, _Group] = defaultdict(_Group)
+    records: list[EventRecord] = []
+    if insts:
+        lo, hi = insts[0].start_utc, max(i.end_utc for i in insts)
+        with engine.sessions() as session:
+            rows = board_queries.quality_events_between(session, tuple(config.scope_lines(scope)), lo, hi, kind.values)
+        starts = [i.start_utc for i in insts]
+        for row in rows:
+            if not _inside(insts, starts, row.at_utc):
+                continue
+            g = groups[row.defect]
+            g.quantity += row.quantity
+            g.count += 1
+            g.lines.add(row.line)
+            records.append(EventRecord(row.at_utc, None, row.line, row.defect, row.disposition, None, row.quantity,
+                                       None))
+    return groups, records, config.scope_lines(scope)
+
+
+def _safety(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -> _Collected:
+    config = engine.config
+    insts = _worked_windows(config, period)
+    groups: dict[str, _Group] = defaultdict(_Group)
+    records: list[EventRecord] = []
+    if insts:
+        lo, hi = insts[0].start_utc, max(i.end_utc for i in insts)
+        with engine.sessions() as session:
+            rows = board_queries.safety_records_between(session, engine.scope_filter(scope), lo, hi, kind.values)
+        starts = [i.start_utc for i in insts]
+        for row in rows:
+            if not _inside(insts, starts, row.at_utc):
+                continue
+            where = row.line or row.area or config.site_key
+            g = groups[row.kind]
+            g.count += 1
+            g.lines.add(where)
+            records.append(EventRecord(row.at_utc, None, where, row.kind, row.description, None, None, None))
+    return groups, records, [*config.lines, *config.areas, config.site_key]
+
+
+def _pareto(groups: dict[str, _Group], kind: EventFilter, order: list[str]) -> tuple[list[ParetoRow], float]:
+    """Rows ranked by the measure (then count, then the more severe safety kind or the label), and the total."""
+    def value(g: _Group) -> float:
+        return {"minutes": g.minutes, "quantity": float(g.quantity), "count": float(g.count)}[kind.measure]
+
+    def rank(name: str) -> tuple[float, int, float, int, str]:
+        g = groups[name]
+        severity = SAFETY_KINDS.index(name) if kind.kind == "safety" and name in SAFETY_KINDS else 0
+        return -value(g), -g.count, -g.minutes, -severity, name
+
+    ranked = sorted(groups, key=rank)
+    total = 0.0
+    for name in ranked:
+        total += value(groups[name])
+    rows, running = [], 0.0
+    for name in ranked:
+        g = groups[name]
+        running += value(g)
+        rows.append(ParetoRow(
+            label=name,
+            minutes=g.minutes if kind.kind == "stops" else None,
+            count=g.count,
+            quantity=g.quantity if kind.kind == "defects" else None,
+            cost=g.cost if g.costed else None,
+            share=value(g) / total if total > 0 else 0.0,
+            cumulative=running / total if total > 0 else 0.0,
+            lines=tuple(ln for ln in order if ln in g.lines),
+        ))
+    return rows, total
