@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
 
+from dashboard.drilldown import as_dict as drilldown_dict
+from dashboard.drilldown import node_detail
 from dashboard.periods import GRAINS, PeriodError, parse_period
 from dashboard.services import Services
 
@@ -114,6 +116,16 @@ def make_api(services: Services) -> Blueprint:
         if key is None or key not in services.config.trees:
             raise ApiError(f"tree: unknown {key!r} (known: {', '.join(services.config.trees) or 'none'})")
         return jsonify(services.tree(key, _scope(services), _period(services, "day")))
+
+    @api.get("/tree/node")
+    def tree_node():  # type: ignore[no-untyped-def]
+        key = request.args.get("tree") or next(iter(services.config.trees), None)
+        if key is None or key not in services.config.trees:
+            raise ApiError(f"tree: unknown {key!r} (known: {', '.join(services.config.trees) or 'none'})")
+        kpi = request.args.get("kpi") or services.config.trees[key].root
+        if kpi not in services.config.trees[key].nodes():
+            raise ApiError(f"kpi: {kpi!r} is not a node of tree {key!r}")
+        return jsonify(drilldown_dict(node_detail(services, key, kpi, _scope(services), _period(services, "day"))))
 
     return api
 

@@ -17,7 +17,7 @@ from dashboard.engine import Reading
 from dashboard.events import EventReport, events_behind
 from dashboard.format import format_value
 from dashboard.kpi import FORMULAS, MEASURES, Kind
-from dashboard.periods import Period, parse_period, period_containing
+from dashboard.periods import Period, period_containing
 from dashboard.spc import ControlLimits, Signal, drift, individuals_limits, run_rule_signals
 from dashboard.tree_math import Contribution, GoalSeek, attribute, combine, goal_seek, what_if
 
@@ -200,11 +200,6 @@ def try_goal_seek(services: Services, tree_key: str, values: dict[str, float | N
     if parent is None:
         return None
     return goal_seek(services.config, tree, values, parent, kpi, target)
-
-
-def parse_node_period(grain: str, text: str) -> Period:
-    """A period from the page's grain and text (the same forms as the API)."""
-    return parse_period(grain, text)
 
 
 def as_dict(detail: NodeDetail) -> dict[str, Any]:
