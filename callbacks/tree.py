@@ -321,6 +321,21 @@ def pareto_figure(report: Any) -> go.Figure:
     return fig
 
 
+def pareto_table(services: Services, report: Any) -> Any:
+    """The Pareto's numbers per reason: minutes, events, units and cost, with the cumulative share."""
+    currency = services.config.currency
+    rows = [{"label": p.label, "minutes": "" if p.minutes is None else f"{p.minutes:,.0f}", "count": str(p.count),
+             "quantity": "" if p.quantity is None else f"{p.quantity:,}",
+             "cost": "" if p.cost is None else f"{p.cost:,.0f} {currency}".strip(),
+             "share": f"{p.share * 100:.0f} %", "cumulative": f"{p.cumulative * 100:.0f} %",
+             "lines": ", ".join(p.lines)} for p in report.pareto]
+    columns = [("label", "Reason" if report.kind == "stops" else "Defect" if report.kind == "defects" else "Kind")]
+    columns += [(c, h) for c, h in (("minutes", "Minutes"), ("count", "Events"), ("quantity", "Units"),
+                                    ("cost", "Cost")) if any(r[c] for r in rows)]
+    columns += [("share", "Share"), ("cumulative", "Cumulative"), ("lines", "Where")]
+    return table(columns, rows, empty="No events recorded in this period.")
+
+
 def records_table(services: Services, report: Any) -> Any:
     """The individual events behind the Pareto (newest first)."""
     tz = services.config.tz
@@ -459,7 +474,8 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.TREE_GOAL_LABEL, "children"), Output(ids.TREE_GOAL_TARGET, "value"),
         Output(ids.TREE_WHATIF_VALUE, "value"),
         Output(ids.TREE_EVENTS, "hidden"), Output(ids.TREE_EVENTS_HEAD, "children"),
-        Output(ids.TREE_PARETO, "figure"), Output(ids.TREE_EVENT_FILTER, "options"),
+        Output(ids.TREE_PARETO, "figure"), Output(ids.TREE_PARETO_TABLE, "children"),
+        Output(ids.TREE_EVENT_FILTER, "options"),
         Output(ids.TREE_EVENT_FILTER, "value"), Output(ids.TREE_ACTIONS, "children"), Output(ids.TREE_VALUES, "data"),
         Input(ids.TREE_SELECTED, "data"), Input(ids.TREE_KEY, "data"), State(ids.TREE_VIEW, "data"))
     def open_panel(selected: str | None, key: str | None, view: dict[str, Any]) -> tuple[Any, ...]:
@@ -481,7 +497,8 @@ def register(app: Dash, services: Services) -> None:
         options = [{"label": f"{p.label}", "value": p.label} for p in events.pareto] if events else []
         return (panel(services, d, tree_key), trend_figure(services, d), parent is None, whatif_label, goal_label,
                 goal_target, None, events is None, events.title if events else "", pareto_figure(events) if events
-                else go.Figure(), options, None, actions_block(services, d),
+                else go.Figure(), pareto_table(services, events) if events else None, options, None,
+                actions_block(services, d),
                 {"key": f"{tree_key}|{scope}|{period.label}|{selected}", "values": d.values})
 
     @app.callback(Output(ids.TREE_EVENT_FILTER, "value", allow_duplicate=True),

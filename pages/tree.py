@@ -110,6 +110,7 @@ def layout(**query: str) -> html.Div:
                 html.Section([
                     html.H3(id=ids.TREE_EVENTS_HEAD),
                     dcc.Graph(id=ids.TREE_PARETO, config={"displayModeBar": False}, style={"height": "280px"}),
+                    html.Div(id=ids.TREE_PARETO_TABLE, className="table-wrap"),
                     _field("Show records of", dcc.Dropdown(id=ids.TREE_EVENT_FILTER, placeholder="all"), "wide"),
                     html.Div(id=ids.TREE_EVENT_RECORDS, className="table-wrap records"),
                 ], id=ids.TREE_EVENTS, className="panel-block", hidden=True),
