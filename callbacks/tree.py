@@ -150,7 +150,10 @@ def summary(services: Services, view: TreeView) -> list[Any]:
     path = view.biggest_driver_path()
     why: list[Any] = []
     if path:
-        steps = " → ".join(f"{config.kpis[c.key].name} {_signed(c.contribution, kdef.unit)}" for c in path)
+        steps = f"{kdef.name} {_signed(path[0].contribution, kdef.unit)}"
+        if len(path) > 1:
+            steps += "; most of it from " + ", within it ".join(
+                f"{config.kpis[c.key].name} ({_signed(c.contribution, kdef.unit)})" for c in path[1:])
         why = [html.Br(), f"Against {view.previous.label}: {steps}."]
     elif root.reading.value is not None and view.before[root.key].value is None:
         why = [html.Br(), f"No data for {view.previous.label} to compare with."]

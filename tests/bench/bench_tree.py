@@ -415,7 +415,7 @@ def measure_panel(services: Services, case: Case, kpi: str, runs: int, summary_:
         "events": lambda: events_behind(kpis, kpi, case.scope, case.period),
         "actions": lambda: services.actions.listing(case.scope, kpi=kpi),
     }
-    split = {name: timed(fn, max(1, runs // 2))[0].median for name, fn in parts.items()}
+    split = {name: timed(fn, runs)[0].median for name, fn in parts.items()}
     q = panel_queries(services, case, kpi)
     with services.engine.connect() as conn:
         t_floor, floor = timed(lambda: panel_floor(conn, services, case, kpi, q), runs)
