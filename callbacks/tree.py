@@ -161,7 +161,7 @@ def summary(services: Services, view: TreeView) -> list[Any]:
            and k != root.key]
     follow: list[Any] = []
     if red:
-        follow = [html.Br(), "Red leaves: " + ", ".join(config.kpis[k].name for k in red) + "."]
+        follow = [html.Br(), "Deepest red: " + ", ".join(config.kpis[k].name for k in red) + "."]
     return [html.P(head + why + follow)]
 
 
@@ -243,7 +243,7 @@ def _drift(d: NodeDetail) -> Any:
     if not d.drifting:
         return None
     texts = [f"{d.trend[s.index].period}: {s.text}" for s in d.drifting if s.index < len(d.trend)]
-    texts = list(dict.fromkeys(texts))
+    texts = list(dict.fromkeys(texts))[-3:]  # the latest few: the chart marks every one
     if d.reading.status != "red":
         return html.Div([html.Strong("Drifting, not red yet. "), "; ".join(texts)], className="drift-warning",
                         role="alert")

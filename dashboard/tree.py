@@ -65,9 +65,11 @@ def tree_statuses(tree: TreeDef, config: PlantConfig, readings: Mapping[str, Rea
 
 
 def follow_the_red(tree: TreeDef, nodes: list[TreeNodeStatus]) -> set[str]:
-    """The nodes opened when a tree is first shown: the root (so its branches show) and every node with red below
-    it, so each path from the root to a red leaf is already open."""
-    return {tree.root} | {n.key for n in nodes if n.red_below}
+    """The nodes opened when a tree is first shown: the root (so its branches show), every node with red below it
+    (so each path from the root to a red leaf is already open) and every red node's drivers (where the red ends,
+    what drives it shows, even when none of them is red)."""
+    return {tree.root} | {n.key for n in nodes if n.red_below or (n.reading.status is Status.RED
+                                                                   and tree.children(n.key))}
 
 
 def last_complete_day(config: PlantConfig, now: datetime) -> date | None:

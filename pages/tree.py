@@ -84,7 +84,7 @@ def layout(**query: str) -> html.Div:
             html.Section([
                 cyto.Cytoscape(id=ids.TREE_GRAPH, elements=[], stylesheet=STYLESHEET,
                                layout={"name": "preset", "fit": True, "padding": 30},
-                               style={"width": "100%", "height": "640px"}, minZoom=0.15, maxZoom=2.5,
+                               style={"width": "100%", "height": "640px"}, minZoom=0.15, maxZoom=1.3,
                                autoungrabify=True, boxSelectionEnabled=False, wheelSensitivity=0.3),
                 html.P(["Click a node to open it; click it again to fold or unfold what lies below. ",
                         html.Strong("Double border"), ": red lies below. ", html.Strong("×"), " / ",
