@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
@@ -28,6 +28,7 @@ from dashboard.tree import TreeView, build_tree_view, last_complete_day
 from dashboard.web_security import current_identity
 from pages.components import status_badge, table
 
+RECORDS = 500  # event records sent to the page at most (newest first; the table pages through them)
 STALE_RECHECK_S = 300  # redraw at least this often so a node can turn stale even when no data arrives
 GRAIN_NAMES = {"shift": "shift", "day": "day", "week": "week", "month": "month"}
 
@@ -119,7 +120,8 @@ def elements(services: Services, view: TreeView, selected: str | None) -> list[d
             classes.append("folded")
         if key == selected:
             classes.append("chosen")
-        out.append({"data": {"id": key, "label": _label(view, key, services.config.kpis[key].unit)},
+        out.append({"data": {"id": key, "label": _label(view, key, services.config.kpis[key].unit),
+                             "opens": bool(view.tree.children(key)), "folded": key in view.hidden_below},
                     "position": {"x": x, "y": y}, "classes": " ".join(classes)})
     for parent, child, formula in view.edges():
         out.append({"data": {"id": f"{parent}->{child}", "source": parent, "target": child,
@@ -340,19 +342,26 @@ def pareto_table(services: Services, report: Any) -> Any:
 
 
 def records_table(services: Services, report: Any) -> Any:
-    """The individual events behind the Pareto (newest first)."""
+    """The individual events behind the Pareto, newest first, as a paged table (hundreds of rows stay quick)."""
     tz = services.config.tz
     rows = [{"when": format_time(r.at_utc, tz), "line": r.line, "what": r.label, "detail": r.detail,
-             "minutes": "" if r.minutes is None else f"{r.minutes:,.1f}",
-             "quantity": "" if r.quantity is None else f"{r.quantity:,}",
-             "cost": "" if r.cost is None else f"{r.cost:,.0f} {services.config.currency}"} for r in report.records]
+             "minutes": None if r.minutes is None else round(r.minutes, 1), "quantity": r.quantity,
+             "cost": None if r.cost is None else round(r.cost)} for r in report.records]
     columns = [("when", "When"), ("line", "Line"), ("what", "What"), ("detail", "Detail")]
-    columns += [(c, h) for c, h in (("minutes", "Minutes"), ("quantity", "Units"), ("cost", "Cost"))
-                if any(r[c] for r in rows)]
+    columns += [(c, h) for c, h in (("minutes", "Minutes"), ("quantity", "Units"),
+                                    ("cost", f"Cost ({services.config.currency})" if services.config.currency
+                                     else "Cost")) if any(r[c] is not None for r in rows)]
+    if not rows:
+        return html.P("No events recorded in this period.", className="empty")
     more = report.total_records - len(report.records)
-    note = html.P(f"Showing the newest {len(report.records)} of {report.total_records}.", className="hint") \
-        if more > 0 else None
-    return [table(columns, rows, empty="No events recorded in this period."), note]
+    note = html.P(f"The newest {len(report.records)} of {report.total_records}.", className="hint") \
+        if more > 0 else html.P(f"{report.total_records} records.", className="hint")
+    return [dash_table.DataTable(
+        columns=[{"name": h, "id": c, **({"type": "numeric"} if c in ("minutes", "quantity", "cost") else {})}
+                 for c, h in columns],
+        data=rows, page_size=12, sort_action="native", style_as_list_view=True,
+        style_cell={"fontFamily": "inherit", "fontSize": "13px", "padding": "4px 8px", "textAlign": "left"},
+        style_header={"fontWeight": "700", "backgroundColor": "#eef2f5"}), note]
 
 
 def actions_block(services: Services, d: NodeDetail) -> Any:
@@ -427,49 +436,64 @@ def register(app: Dash, services: Services) -> None:
         }""",
         Output(ids.TREE_ADDRESS, "data"), Input(ids.TREE_VIEW, "data"), Input(ids.TREE_SELECTED, "data"))
 
+    # a click opens or folds in the browser at once, so a click is never lost to a redraw still in flight;
+    # the server then draws what the stores say
+    app.clientside_callback(
+        """function (tap, expanded, selected) {
+            const none = window.dash_clientside.no_update;
+            if (!tap || !tap.data || !tap.data.id) { return [none, none]; }
+            const id = tap.data.id;
+            let nodes = (expanded && expanded.nodes) ? expanded.nodes.slice() : [];
+            if (id !== selected) {
+                if (tap.data.folded && nodes.indexOf(id) < 0) { nodes.push(id); }
+            } else if (tap.data.opens) {
+                nodes = nodes.indexOf(id) < 0 ? nodes.concat([id]) : nodes.filter(function (n) { return n !== id; });
+            }
+            nodes.sort();
+            return [{view: expanded ? expanded.view : null, nodes: nodes}, id];
+        }""",
+        Output(ids.TREE_EXPANDED, "data", allow_duplicate=True), Output(ids.TREE_SELECTED, "data",
+                                                                        allow_duplicate=True),
+        Input(ids.TREE_GRAPH, "tapNode"), State(ids.TREE_EXPANDED, "data"), State(ids.TREE_SELECTED, "data"),
+        prevent_initial_call=True)
+
     @app.callback(
         Output(ids.TREE_GRAPH, "elements"), Output(ids.TREE_EXPANDED, "data"), Output(ids.TREE_SELECTED, "data"),
-        Output(ids.TREE_KEY, "data"), Output(ids.TREE_SUMMARY, "children"), Output(ids.TREE_FINDINGS, "children"),
-        Input(ids.TREE_VIEW, "data"), Input(ids.TREE_GRAPH, "tapNode"), Input(ids.TREE_REFRESH, "n_intervals"),
-        Input(ids.TREE_ACTION_CHANGED, "data"),
-        State(ids.TREE_EXPANDED, "data"), State(ids.TREE_SELECTED, "data"), State(ids.TREE_KEY, "data"))
-    def draw(view: dict[str, Any], tapped: dict[str, Any] | None, _n: int | None, _changed: int | None,
-             expanded: dict[str, Any] | None, selected: str | None, key: str | None) -> tuple[Any, ...]:
+        Output(ids.TREE_KEY, "data"), Output(ids.TREE_DATA_KEY, "data"), Output(ids.TREE_SUMMARY, "children"),
+        Output(ids.TREE_FINDINGS, "children"),
+        Input(ids.TREE_VIEW, "data"), Input(ids.TREE_EXPANDED, "data"), Input(ids.TREE_SELECTED, "data"),
+        Input(ids.TREE_REFRESH, "n_intervals"), Input(ids.TREE_ACTION_CHANGED, "data"),
+        State(ids.TREE_KEY, "data"), State(ids.TREE_DATA_KEY, "data"))
+    def draw(view: dict[str, Any], expanded: dict[str, Any] | None, selected: str | None, _n: int | None,
+             _changed: int | None, key: str | None, data_key: str | None) -> tuple[Any, ...]:
         try:
             tree_key, scope, period = resolve(services, view)
         except TreeRequestError as exc:
-            return [], None, None, None, html.P(str(exc), className="form-error"), None
+            return [], None, None, None, None, html.P(str(exc), className="form-error"), None
         tree = config.trees[tree_key]
         nodes = set(tree.nodes())
         view_key = f"{tree_key}|{scope}|{period.label}"
         opened: set[str] | None = None
-        if expanded and expanded.get("view") == view_key:
-            opened = set(expanded.get("nodes") or [])
-        trigger = ctx.triggered_id
-        if trigger == ids.TREE_VIEW or selected not in nodes:
-            selected = view.get("node") if view.get("node") in nodes else (selected if selected in nodes
-                                                                          else tree.root)
+        if expanded and expanded.get("view") in (view_key, None) and expanded.get("nodes") is not None:
+            opened = set(expanded["nodes"])
+        chosen = selected
+        if ctx.triggered_id == ids.TREE_VIEW or chosen not in nodes:
+            chosen = view.get("node") if view.get("node") in nodes else (chosen if chosen in nodes else tree.root)
         tree_view = build_tree_view(services.kpis, tree_key, scope, period, opened)
-        opened = set(tree_view.expanded)
-        if trigger == ids.TREE_GRAPH and tapped:
-            node = str(tapped.get("data", {}).get("id", ""))
-            if node in nodes:
-                if node != selected:
-                    selected = node
-                    if node in tree_view.hidden_below:
-                        opened.add(node)
-                elif tree.children(node):
-                    opened ^= {node}
-        opened |= _ancestors(tree_view, selected) if selected else set()
+        wanted = set(tree_view.expanded) | _ancestors(tree_view, chosen)
+        if wanted != set(tree_view.expanded):
+            tree_view = build_tree_view(services.kpis, tree_key, scope, period, wanted)
         version = services.kpis.data_version()
         bucket = int(services.clock().timestamp() // STALE_RECHECK_S)
-        new_key = f"{version}|{view_key}|{bucket}|{sorted(opened)}|{selected}"
+        new_data_key = f"{version}|{view_key}|{bucket}"
+        new_key = f"{new_data_key}|{sorted(tree_view.expanded)}|{chosen}"
         if new_key == key:
             raise PreventUpdate
-        if opened != set(tree_view.expanded):
-            tree_view = build_tree_view(services.kpis, tree_key, scope, period, opened)
-        return (elements(services, tree_view, selected), {"view": view_key, "nodes": sorted(opened)}, selected,
-                new_key, summary(services, tree_view), findings(tree_view))
+        stored = {"view": view_key, "nodes": sorted(tree_view.expanded)}
+        return (elements(services, tree_view, chosen), no_update if stored == expanded else stored,
+                no_update if chosen == selected else chosen, new_key,
+                no_update if new_data_key == data_key else new_data_key, summary(services, tree_view),
+                findings(tree_view))
 
     @app.callback(
         Output(ids.TREE_PANEL, "children"), Output(ids.TREE_TREND, "figure"),
@@ -479,15 +503,18 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.TREE_EVENTS, "hidden"), Output(ids.TREE_EVENTS_HEAD, "children"),
         Output(ids.TREE_PARETO, "figure"), Output(ids.TREE_PARETO_TABLE, "children"),
         Output(ids.TREE_EVENT_FILTER, "options"),
-        Output(ids.TREE_EVENT_FILTER, "value"), Output(ids.TREE_ACTIONS, "children"), Output(ids.TREE_VALUES, "data"),
-        Input(ids.TREE_SELECTED, "data"), Input(ids.TREE_KEY, "data"), State(ids.TREE_VIEW, "data"))
-    def open_panel(selected: str | None, key: str | None, view: dict[str, Any]) -> tuple[Any, ...]:
+        Output(ids.TREE_EVENT_FILTER, "value"), Output(ids.TREE_EVENT_RECORDS, "children"),
+        Output(ids.TREE_ACTIONS, "children"), Output(ids.TREE_VALUES, "data"),
+        Input(ids.TREE_SELECTED, "data"), Input(ids.TREE_DATA_KEY, "data"), State(ids.TREE_VIEW, "data"),
+        State(ids.TREE_EVENT_FILTER, "value"))
+    def open_panel(selected: str | None, key: str | None, view: dict[str, Any],
+                   label: str | None) -> tuple[Any, ...]:
         if not selected or not key:
             raise PreventUpdate
         tree_key, scope, period = resolve(services, view)
         if selected not in config.trees[tree_key].nodes():
             raise PreventUpdate
-        d = node_detail(services, tree_key, selected, scope, period)
+        d = node_detail(services, tree_key, selected, scope, period, records=RECORDS)
         parent = d.formula_parent
         whatif_label = goal_label = ""
         goal_target = None
@@ -500,7 +527,8 @@ def register(app: Dash, services: Services) -> None:
         options = [{"label": f"{p.label}", "value": p.label} for p in events.pareto] if events else []
         return (panel(services, d, tree_key), trend_figure(services, d), parent is None, whatif_label, goal_label,
                 goal_target, None, events is None, events.title if events else "", pareto_figure(events) if events
-                else go.Figure(), pareto_table(services, events) if events else None, options, None,
+                else go.Figure(), pareto_table(services, events) if events else None, options,
+                None if label else no_update, records_table(services, events) if events else None,
                 actions_block(services, d),
                 {"key": f"{tree_key}|{scope}|{period.label}|{selected}", "values": d.values})
 
@@ -511,18 +539,17 @@ def register(app: Dash, services: Services) -> None:
             raise PreventUpdate
         return click["points"][0].get("x")
 
-    @app.callback(Output(ids.TREE_EVENT_RECORDS, "children"),
-                  Input(ids.TREE_EVENT_FILTER, "value"), Input(ids.TREE_VALUES, "data"),
-                  State(ids.TREE_SELECTED, "data"), State(ids.TREE_VIEW, "data"))
-    def records(label: str | None, _values: dict[str, Any] | None, selected: str | None,
-                view: dict[str, Any]) -> Any:
+    @app.callback(Output(ids.TREE_EVENT_RECORDS, "children", allow_duplicate=True),
+                  Input(ids.TREE_EVENT_FILTER, "value"), State(ids.TREE_SELECTED, "data"),
+                  State(ids.TREE_VIEW, "data"), prevent_initial_call=True)
+    def records(label: str | None, selected: str | None, view: dict[str, Any]) -> Any:
         if not selected:
             raise PreventUpdate
         try:
             _tree, scope, period = resolve(services, view)
         except TreeRequestError:
             raise PreventUpdate from None
-        report = events_behind(services.kpis, selected, scope, period, label=label or None)
+        report = events_behind(services.kpis, selected, scope, period, label=label or None, limit=RECORDS)
         if report is None:
             return None
         return records_table(services, report)

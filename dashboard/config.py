@@ -11,6 +11,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -159,16 +160,28 @@ class TreeDef:
     edges: tuple[Edge, ...]
     tradeoffs: tuple[TradeOff, ...] = ()
 
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        by_parent: dict[str, list[str]] = {}
+        for e in self.edges:
+            by_parent.setdefault(e.parent, []).append(e.child)
+        return by_parent
+
+    @cached_property
+    def _formulas(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for e in self.edges:
+            if e.formula and e.parent not in out:
+                out[e.parent] = e.formula
+        return out
+
     def children(self, key: str) -> list[str]:
         """Direct children of a node, in configured order."""
-        return [e.child for e in self.edges if e.parent == key]
+        return list(self._children.get(key, ()))
 
     def formula_of(self, key: str) -> str | None:
         """How a node's children combine into it, if they do."""
-        for e in self.edges:
-            if e.parent == key and e.formula:
-                return e.formula
-        return None
+        return self._formulas.get(key)
 
     def nodes(self) -> list[str]:
         """Every KPI in the tree, root first, breadth first."""

@@ -144,7 +144,7 @@ def trend(services: Services, kpi: str, scope: str, period: Period) -> list[Read
 
 
 def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period: Period,
-                values: dict[str, float | None] | None = None) -> NodeDetail:
+                records: int = 200) -> NodeDetail:
     """The drill-down panel's read model for one node."""
     config = services.config
     tree = config.trees[tree_key]
@@ -179,7 +179,7 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
         edge_working=edge_working(services, tree, kpi, current), trend=points, limits=limits, signals=signals,
         drifting=drifting, by_line=by_line, by_shift=by_shift, why=why,
         children_before_after=[(c, before[c], now[c]) for c in kids], formula_parent=parent, goal=goal,
-        events=events_behind(services.kpis, kpi, scope, period),
+        events=events_behind(services.kpis, kpi, scope, period, limit=records),
         actions=services.actions.listing(scope, kpi=kpi), values=current,
     )
 

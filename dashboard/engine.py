@@ -178,13 +178,29 @@ class KpiEngine:
             return out
 
     def breakdown(self, kpi: str, scope: str, period: Period, by: str = "line") -> list[Reading]:
-        """A KPI split by line or by shift inside a scope and period (where it is red)."""
+        """A KPI split by line or by shift inside a scope and period (where it is red), from one grouped query
+        when the KPI is summed from measures."""
+        if by not in ("line", "shift"):
+            raise ValueError("breakdown is by 'line' or 'shift'")
         kdef = self.config.kpis[kpi]
+        summed = FORMULAS[kdef.formula].kind in (Kind.RATIO, Kind.TOTAL)
         if by == "line":
-            return [self.reading(kpi, line, period) for line in self.config.scope_lines(scope)]
-        if by == "shift":
-            return [self._shift_reading(kdef, scope, period, s.key) for s in self.config.calendar.shifts]
-        raise ValueError("breakdown is by 'line' or 'shift'")
+            lines = self.config.scope_lines(scope)
+            if not summed:
+                return [self.reading(kpi, line, period) for line in lines]
+            with self.sessions() as session:
+                rows = {r["line"]: r for r in queries.sums_by(session, self.scope_filter(scope), period.first,
+                                                              period.last, period.shift, ("line",))}
+                end = self.period_end(period)
+                return [self._reading(session, kdef, line, period, rows.get(line), end) for line in lines]
+        shifts = [s.key for s in self.config.calendar.shifts]
+        if not summed:
+            return [self._shift_reading(kdef, scope, period, shift) for shift in shifts]
+        with self.sessions() as session:
+            rows = {r["shift"]: r for r in queries.sums_by(session, self.scope_filter(scope), period.first,
+                                                           period.last, None, ("shift",))}
+            return [self._reading(session, kdef, scope, Period(period.grain, period.first, period.last, shift),
+                                  rows.get(shift)) for shift in shifts]
 
     def _shift_reading(self, kdef: KpiDef, scope: str, period: Period, shift: str) -> Reading:
         sub = Period(period.grain, period.first, period.last, shift)

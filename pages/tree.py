@@ -67,6 +67,7 @@ def layout(**query: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.TREE_VIEW, data=view_from_query(query)),
         dcc.Store(id=ids.TREE_EXPANDED), dcc.Store(id=ids.TREE_SELECTED), dcc.Store(id=ids.TREE_KEY),
+        dcc.Store(id=ids.TREE_DATA_KEY),
         dcc.Store(id=ids.TREE_VALUES), dcc.Store(id=ids.TREE_ADDRESS), dcc.Store(id=ids.TREE_ACTION_CHANGED, data=0),
         dcc.Interval(id=ids.TREE_REFRESH, interval=60_000),
         html.Div([

@@ -40,16 +40,26 @@ What it measures, in one run (``python tests/bench/bench_tree.py [--lines 20] [-
    the browser console's SEVERE entries. Browser, server and this script share the machine's cores.
 5. **Summary** of every figure.
 
-``--quick`` is ``--lines 4 --years 0.3 --runs 5 --expands 5 --nodes 120``. This is a script, not a test: pytest
-does not collect it. The temporary folder is removed at the end unless ``--keep`` or ``--workdir`` is given.
+A tap whose ``draw`` request is superseded by another one in flight (the page refreshes every 60 s) does not open
+its node; the script then taps the node again (it is selected by then, so the tap unfolds it) and counts the loss.
+``--budget`` bounds the seconds spent on the expands and again on expand all. The three taps slowest to idle are
+printed with each server call's start, server time and answer size.
+
+``--quick`` is ``--lines 4 --years 0.3 --runs 5 --expands 5 --nodes 120 --budget 30``. This is a script, not a
+test: pytest does not collect it. The temporary folder is removed at the end unless ``--keep`` or ``--workdir`` is
+given.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gzip
 import importlib.util
+import io
+import json
 import logging
+import pstats
 import random
 import resource
 import shutil
@@ -71,6 +81,7 @@ from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection
 
 from callbacks.tree import elements, findings, summary
+from dashboard import ids
 from dashboard.config import PlantConfig, parse_plant
 from dashboard.drilldown import node_detail, trend, trend_window
 from dashboard.events import event_kind_for, events_behind
@@ -107,8 +118,8 @@ BROWSER_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-si
                  "--disable-component-update", "--disable-sync")
 SYNTH_DAYS = 8
 SYNTH_TREE = "big"
-TAP_TIMEOUT_S = 30.0
-IDLE_TIMEOUT_S = 30.0
+TAP_TIMEOUT_S = 15.0
+IDLE_TIMEOUT_S = 15.0
 MAX_EXPAND_ALL_TAPS = 1000
 
 #: The KPIs the OEE tree needs that ``bench_data_path.plant_document`` does not define: (key, category, target).
@@ -272,7 +283,7 @@ def value_of(config: PlantConfig, kpi: str, row: Any) -> float | None:
 
 @dataclass(frozen=True)
 class Case:
-    """A scope and period to read the tree for, and the floor's prepared queries."""
+    """A scope and period to read the tree and panels for, and the floor's line filter."""
 
     label: str
     scope: str
@@ -281,9 +292,11 @@ class Case:
 
     @property
     def params(self) -> dict[str, Any]:
+        """The floor's parameters for the period."""
         return {"first": self.period.first, "last": self.period.last} | ({"line": self.line} if self.line else {})
 
     def previous_params(self) -> dict[str, Any]:
+        """The floor's parameters for the previous period."""
         prev = self.period.previous()
         return self.params | {"first": prev.first, "last": prev.last}
 
@@ -508,6 +521,20 @@ def build_synthetic(workdir: Path, n_lines: int, n_nodes: int, last: date, summa
     return services
 
 
+def profile_top(fn: Callable[[], object], calls: int, top: int = 5) -> list[tuple[float, int, str]]:
+    """``fn`` called ``calls`` times under cProfile: the top functions by own time as (share, calls, name)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        fn()
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(v[2] for v in stats.values()) or 1.0
+    ranked = sorted(stats.items(), key=lambda kv: -kv[1][2])[:top]
+    return [(v[2] / total, v[1] // calls, f"{Path(f[0]).parent.name}/{Path(f[0]).name}:{f[1]} {f[2]}"
+             if f[0] != "~" else f[2]) for f, v in ranked]
+
+
 def measure_synthetic(services: Services, day: Period, runs: int, summary_: Any) -> TreeView:
     """Server time of the synthetic tree: read model, elements, their JSON, a tap's draw, a panel; and a floor."""
     config, kpis = services.config, services.kpis
@@ -551,6 +578,10 @@ def measure_synthetic(services: Services, day: Period, runs: int, summary_: Any)
     print(f"  floor: SUM + {len(keys)} values   {t_floor}")
     print(f"  ratio build all open/floor {t_all.median / t_floor.median:.1f}×; values {agree_all(values, floor)}",
           flush=True)
+    top = profile_top(lambda: build_tree_view(kpis, SYNTH_TREE, "plant", day, every), max(1, runs // 2))
+    print("  cProfile of build_tree_view, all open: top by own time")
+    for share, calls, name in top:
+        print(f"    {share:6.1%}  {calls:>6} calls per build  {name}")
     summary_.add("synthetic build_tree_view", f"all open {t_all.short} ({len(v_all.visible)} nodes), red paths "
                  f"{t_red.short} ({len(v_red.visible)} nodes); floor {t_floor.median:.2f} ms "
                  f"({t_all.median / t_floor.median:.0f}×); values {agree_all(values, floor)}")
@@ -558,10 +589,49 @@ def measure_synthetic(services: Services, day: Period, runs: int, summary_: Any)
                  f"({len(gzip.compress(js_all.encode())):,} gzipped, encode {t_js_all.median:.2f} ms); red paths "
                  f"{t_el_red.short}, {len(js_red):,} bytes")
     summary_.add("synthetic tap (server)", f"draw {t_tap.short}; root panel {t_panel.short}")
+    summary_.add("  profile build all open", ", ".join(f"{name.split('/')[-1]} {share:.0%}"
+                                                       for share, _c, name in top[:3]))
     return v_red
 
 
 # ---- the browser ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    """One callback request the server answered: which callback, when (perf_counter s), how long, bytes."""
+
+    kind: str
+    at_s: float
+    ms: float
+    nbytes: int
+
+
+class Recorder:
+    """WSGI middleware: the server time and answer size of every Dash callback request."""
+
+    KINDS = ((f"{ids.TREE_GRAPH}.elements", "draw"), (f"{ids.TREE_PANEL}.children", "panel"),
+             (f"{ids.TREE_EVENT_RECORDS}.children", "records"))
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+        self.calls: list[Call] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO") != "/_dash-update-component":
+            return self.app(environ, start_response)
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        output = str(json.loads(body or b"{}").get("output", ""))
+        kind = next((k for marker, k in self.KINDS if marker in output), "other")
+        t0 = time.perf_counter()
+        answer = list(self.app(environ, start_response))
+        self.calls.append(Call(kind, t0, (time.perf_counter() - t0) * 1000, sum(len(x) for x in answer)))
+        return answer
+
+    def since(self, t0: float) -> list[Call]:
+        """The calls that started at or after ``t0``."""
+        return [c for c in self.calls if c.at_s >= t0]
 
 
 def start_browser() -> Any:
@@ -604,90 +674,148 @@ def wait_idle(driver: Any) -> bool:
 
 @dataclass
 class Tap:
-    """One tap on a folded node: ms until the graph rendered more nodes and until Dash was idle."""
+    """One tap on a folded node: ms until the graph rendered more nodes and until Dash was idle; server calls."""
 
     node: str
     before: int
     after: int
     expand_ms: float | None
     idle_ms: float | None
+    calls: list[Call]
+    sent_s: float  # perf_counter when the tap was sent
+
+    @property
+    def answered_ms(self) -> float | None:
+        """ms from the tap until the server finished its last callback answer of this tap."""
+        return max(c.at_s + c.ms / 1000 for c in self.calls) * 1000 - self.sent_s * 1000 if self.calls else None
+
+    def server_ms(self, kind: str) -> float | None:
+        """Server ms of this tap's callbacks of one kind (None when there was none)."""
+        ms = [c.ms for c in self.calls if c.kind == kind]
+        return sum(ms) if ms else None
 
 
-def tap(driver: Any, node: str) -> Tap:
+def tap(driver: Any, recorder: Recorder, node: str) -> Tap:
     """Tap a node and wait for the graph to grow, then for Dash to be idle."""
+    t0 = time.perf_counter()
     tap_at, before = driver.execute_script(TAP_JS, node)
     hit = wait_for(lambda: driver.execute_script(GREW_JS, tap_at, before), TAP_TIMEOUT_S)
     idle = wait_idle(driver)
     now = driver.execute_script("return performance.now();")
     after = driver.execute_script("return window.__bench.cy.nodes().length;")
-    return Tap(node, before, after, hit[0] - tap_at if hit else None, now - tap_at if idle else None)
+    return Tap(node, before, after, hit[0] - tap_at if hit else None, now - tap_at if idle else None,
+               recorder.since(t0), t0)
+
+
+def tap_folded(driver: Any, recorder: Recorder, limit: int, deadline: float) -> list[Tap]:
+    """Tap the first folded node until none is left, ``limit`` taps or the deadline (perf_counter s).
+
+    A tap whose draw request is superseded by another draw request in flight (the page's 60 s refresh) is lost:
+    the graph does not grow. The node is then selected, so tapping it again unfolds it; a second loss stops.
+    """
+    taps: list[Tap] = []
+    while len(taps) < limit:
+        if time.perf_counter() > deadline:
+            print(f"  ! stopped after {len(taps)} taps: the time budget is spent")
+            break
+        folded = driver.execute_script(FOLDED_JS)
+        if not folded:
+            break
+        taps.append(tap(driver, recorder, folded[0]))
+        if taps[-1].expand_ms is None:
+            print(f"  ! the tap on {folded[0]} did not grow the graph within {TAP_TIMEOUT_S:.0f} s "
+                  f"(server calls: {', '.join(c.kind for c in taps[-1].calls)}); tapping it again")
+            taps.append(tap(driver, recorder, folded[0]))
+            if taps[-1].expand_ms is None:
+                print("  ! the second tap did not grow the graph either; stopping")
+                break
+    return taps
+
+
+def tap_report(taps: list[Tap]) -> tuple[str, str]:
+    """(browser times, server times) of some taps, as text."""
+    lost = sum(t.expand_ms is None for t in taps)
+    browser = (f"expand {spread([t.expand_ms for t in taps if t.expand_ms is not None])}; until idle "
+               f"{spread([t.idle_ms for t in taps if t.idle_ms is not None])}; until the server's last answer "
+               f"{spread([t.answered_ms for t in taps if t.answered_ms is not None])}"
+               + (f"; {lost} lost (the graph did not grow; tapped again)" if lost else ""))
+    parts = []
+    for kind in ("draw", "panel", "records", "other"):
+        ms = [v for t in taps if (v := t.server_ms(kind)) is not None]
+        if ms:
+            parts.append(f"{kind} {statistics.median(ms):.0f} ms (p95 {bb.pct(ms, 95):.0f})")
+    draw_bytes = [c.nbytes for t in taps for c in t.calls if c.kind == "draw"]
+    if draw_bytes:
+        parts.append(f"draw answer median {statistics.median(draw_bytes):,.0f} bytes")
+    return browser, "server per tap: " + ", ".join(parts)
+
+
+def slowest(taps: list[Tap], n: int = 3) -> list[str]:
+    """The ``n`` taps slowest to idle: when, how long, and each server call's start and duration after the tap."""
+    if not taps:
+        return []
+    t_first = taps[0].sent_s
+    out = []
+    for t in sorted(taps, key=lambda t: -(t.idle_ms or 0))[:n]:
+        calls = ", ".join(f"{c.kind} +{(c.at_s - t.sent_s) * 1000:.0f}/{c.ms:.0f}/{c.nbytes:,}" for c in t.calls)
+        out.append(f"tap at +{t.sent_s - t_first:.1f} s on {t.node}: expand {t.expand_ms or 0:.0f} ms, idle "
+                   f"{t.idle_ms or 0:.0f} ms; server calls (start after the tap ms/server ms/bytes) {calls}")
+    return out
 
 
 def browser_run(settings: Settings, services: Services, day: Period, initial: int, n_nodes: int, expands: int,
-                expand_all: bool, summary_: Any) -> None:
+                expand_all: bool, budget_s: float, summary_: Any) -> None:
     """Open /tree on the synthetic plant in Chromium; time the first draw, expands and expand-all."""
     server = bb.start_server(settings, services)
+    recorder = Recorder(server.httpd.app)
+    server.httpd.app = recorder
     driver = None
     try:
         t0 = time.perf_counter()
         driver = start_browser()
-        started_s = time.perf_counter() - t0
         url = f"http://127.0.0.1:{server.port}/tree?tree={SYNTH_TREE}&scope=plant&grain=day&date={day.first}"
-        print(f"\n== browser: Chromium headless (started in {started_s:.1f} s), {url}", flush=True)
+        print(f"\n== browser: Chromium headless (started in {time.perf_counter() - t0:.1f} s), {url}", flush=True)
         t0 = time.perf_counter()
         driver.get(url)
         hit = wait_for(lambda: driver.execute_script(FIRST_JS, initial), 60.0)
         wall_ms = (time.perf_counter() - t0) * 1000
         nav = driver.execute_script(
             "const n = performance.getEntriesByType('navigation')[0]; const b = window.__bench;"
-            "return [n ? n.domContentLoadedEventEnd : null, n ? n.loadEventEnd : null, b.found || null,"
-            " b.log.length ? b.log[b.log.length - 1][1] : 0];")
+            "return [n ? n.loadEventEnd : 0, b.found || 0, b.log.length ? b.log[b.log.length - 1][1] : 0];")
         wait_idle(driver)
+        first_draw = [c for c in recorder.since(t0) if c.kind == "draw"]
         if hit is None:
-            print(f"  ! the graph never rendered {initial} nodes in 60 s (last count {nav[3]})")
-            summary_.add("browser first draw", f"FAILED: {nav[3]} of {initial} nodes after 60 s")
+            print(f"  ! the graph never rendered {initial} nodes in 60 s (last count {nav[2]})")
+            summary_.add("browser first draw", f"FAILED: {nav[2]} of {initial} nodes after 60 s")
         else:
+            server_ms = f"{first_draw[0].ms:.0f} ms, {first_draw[0].nbytes:,} bytes" if first_draw else "not seen"
             print(f"  first draw: {hit[1]} nodes rendered {hit[0]:.0f} ms after navigation start (Python wall "
-                  f"{wall_ms:.0f} ms); DOMContentLoaded {nav[0]:.0f} ms, load {nav[1]:.0f} ms, cytoscape found "
-                  f"{(nav[2] or 0):.0f} ms", flush=True)
+                  f"{wall_ms:.0f} ms); load event {nav[0]:.0f} ms, cytoscape found {nav[1]:.0f} ms; "
+                  f"draw callback on the server {server_ms}", flush=True)
             summary_.add("browser first draw", f"{hit[0]:.0f} ms to {hit[1]} nodes rendered (load event "
-                         f"{nav[1]:.0f} ms)")
-        taps: list[Tap] = []
-        for _ in range(expands):
-            folded = driver.execute_script(FOLDED_JS)
-            if not folded:
-                break
-            taps.append(tap(driver, folded[0]))
-        first = [t for t in taps if t.expand_ms is not None]
-        misses = len(taps) - len(first)
-        end_count = taps[-1].after if taps else driver.execute_script("return window.__bench.cy.nodes().length;")
-        print(f"  {len(taps)} expands ({misses} did not grow within {TAP_TIMEOUT_S:.0f} s): expand "
-              f"{spread([t.expand_ms for t in first if t.expand_ms is not None])}; until idle "
-              f"{spread([t.idle_ms for t in taps if t.idle_ms is not None])}; nodes "
-              f"{taps[0].before if taps else end_count} → {end_count}", flush=True)
-        summary_.add("browser expand", f"{spread([t.expand_ms for t in first if t.expand_ms is not None])}; "
-                     f"idle {spread([t.idle_ms for t in taps if t.idle_ms is not None])}")
+                         f"{nav[0]:.0f} ms; draw callback {server_ms})")
+        taps = tap_folded(driver, recorder, expands, time.perf_counter() + budget_s)
+        end_count = driver.execute_script("return window.__bench.cy.nodes().length;")
+        browser, server_text = tap_report(taps)
+        print(f"  {len(taps)} expands, nodes {taps[0].before if taps else end_count} → {end_count}: {browser}")
+        print(f"    {server_text}", flush=True)
+        summary_.add("browser expand", f"{len(taps)} taps, {browser}")
+        summary_.add("  server per expand", server_text.removeprefix("server per tap: "))
         if expand_all:
             t0 = time.perf_counter()
-            more: list[Tap] = []
-            while len(more) < MAX_EXPAND_ALL_TAPS:
-                folded = driver.execute_script(FOLDED_JS)
-                if not folded:
-                    break
-                more.append(tap(driver, folded[0]))
-                if more[-1].expand_ms is None:
-                    print(f"  ! tap on {more[-1].node} did not grow the graph; stopping")
-                    break
+            more = tap_folded(driver, recorder, MAX_EXPAND_ALL_TAPS, time.perf_counter() + budget_s)
             seconds = time.perf_counter() - t0
             end_count = driver.execute_script("return window.__bench.cy.nodes().length;")
-            done = [t.expand_ms for t in more if t.expand_ms is not None]
-            print(f"  expand all: {len(more)} more taps in {seconds:.1f} s, expand {spread(done)}; "
-                  f"last expand at {more[-1].before if more else end_count} → {end_count} nodes; "
-                  f"nodes at the end {end_count} of {n_nodes}" + ("" if end_count == n_nodes else "  ! not all"),
-                  flush=True)
-            all_ms = done + [t.expand_ms for t in first if t.expand_ms is not None]
-            summary_.add("browser expand all", f"{len(taps) + len(more)} taps in all, expand {spread(all_ms)}; "
-                         f"{end_count} of {n_nodes} nodes at the end")
+            every = taps + more
+            browser, server_text = tap_report(every)
+            print(f"  expand all: {len(more)} more taps in {seconds:.1f} s; over all {len(every)} taps: {browser}")
+            print(f"    {server_text}")
+            print(f"    nodes at the end {end_count} of {n_nodes}" + ("" if end_count == n_nodes else "  ! not all"))
+            for line in slowest(every):
+                print(f"    slowest: {line}")
+            summary_.add("browser expand all", f"{len(every)} taps in all, {browser}; {end_count} of {n_nodes} "
+                         "nodes at the end")
+            summary_.add("  server per tap", server_text.removeprefix("server per tap: "))
         logs = driver.get_log("browser")
         severe = [e for e in logs if e.get("level") == "SEVERE"]
         print(f"  browser console: {len(severe)} SEVERE of {len(logs)} entries", flush=True)
@@ -713,13 +841,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--expands", type=int, default=10, help="timed expands in the browser before 'expand all'")
     p.add_argument("--no-expand-all", action="store_true", help="skip tapping until every node is drawn")
     p.add_argument("--no-browser", action="store_true", help="skip the browser part")
+    p.add_argument("--budget", type=float, default=300.0,
+                   help="seconds the browser may spend on the expands, and again on 'expand all'")
     p.add_argument("--quick", action="store_true",
-                   help="--lines 4 --years 0.3 --runs 5 --expands 5 --nodes 120 (under a minute)")
+                   help="--lines 4 --years 0.3 --runs 5 --expands 5 --nodes 120 --budget 30 (under a minute)")
     p.add_argument("--workdir", type=Path, help="folder for the plants (kept; a matching loaded plant is reused)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = p.parse_args(argv)
     if args.quick:
-        args.lines, args.years, args.runs, args.expands, args.nodes = 4, 0.3, 5, 5, 120
+        args.lines, args.years, args.runs, args.expands, args.nodes, args.budget = 4, 0.3, 5, 5, 120, 30.0
     if args.years < 0.2 or args.lines < 1 or args.runs < 1 or args.nodes < 10 or args.expands < 0:
         p.error("--years at least 0.2 (a complete month and the one before), --lines and --runs at least 1, "
                 "--nodes at least 10, --expands at least 0")
@@ -766,7 +896,7 @@ def _run(args: argparse.Namespace, workdir: Path, summary_: Any, started: float)
     red_view = measure_synthetic(synth, day, args.runs, summary_)
     if not args.no_browser:
         browser_run(synth.settings, synth, day, len(red_view.visible), len(synth.config.trees[SYNTH_TREE].nodes()),
-                    args.expands, not args.no_expand_all, summary_)
+                    args.expands, not args.no_expand_all, args.budget, summary_)
     synth.dispose()
     summary_.add("peak RSS", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     summary_.add("wall time", f"{time.perf_counter() - started:.0f} s"

@@ -95,6 +95,9 @@ def test_the_panel_works_the_formula_on_the_shifts_numbers(services) -> None:  #
     assert round(area.by_line[0].value, 2) == 74.79
     assert str(area.by_line[1].status) == "grey" and area.by_line[1].value is None  # no data is not zero
     assert [r.value is not None for r in area.by_shift] == [True, False, False]
+    assert area.by_shift[0].value == pytest.approx(services.kpis.reading("oee", "a", EARLY).value)
+    downtime = services.kpis.breakdown("unplanned_downtime", "a", parse_period("day", "2026-11-20"), "shift")
+    assert downtime[0].target == services.kpis.reading("unplanned_downtime", "a", EARLY).target == 30
     assert [r.period for r in area.trend[-2:]] == ["2026-11-19", "2026-11-20"]
 
 
