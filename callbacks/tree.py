@@ -159,8 +159,7 @@ def summary(services: Services, view: TreeView) -> list[Any]:
         why = [html.Br(), f"Against {view.previous.label}: {steps}."]
     elif root.reading.value is not None and view.before[root.key].value is None:
         why = [html.Br(), f"No data for {view.previous.label} to compare with."]
-    red = [k for k in view.visible if view.nodes[k].reading.status == "red" and not view.nodes[k].red_below
-           and k != root.key]
+    red = [k for k in view.deepest_red() if k != root.key]
     follow: list[Any] = []
     if red:
         follow = [html.Br(), "Deepest red: " + ", ".join(config.kpis[k].name for k in red) + "."]
@@ -530,7 +529,7 @@ def register(app: Dash, services: Services) -> None:
                 else go.Figure(), pareto_table(services, events) if events else None, options,
                 None if label else no_update, records_table(services, events) if events else None,
                 actions_block(services, d),
-                {"key": f"{tree_key}|{scope}|{period.label}|{selected}", "values": d.values})
+                {"key": f"{tree_key}|{scope}|{period.label}|{selected}", "values": d.values, "targets": d.targets})
 
     @app.callback(Output(ids.TREE_EVENT_FILTER, "value", allow_duplicate=True),
                   Input(ids.TREE_PARETO, "clickData"), prevent_initial_call=True)
@@ -561,19 +560,13 @@ def register(app: Dash, services: Services) -> None:
                 view: dict[str, Any]) -> Any:
         if value is None or not values or not selected:
             return ""
-        tree_key, _scope, period = resolve(services, view)
-        changed = try_what_if(services, tree_key, values["values"], selected, float(value))
-        if not changed:
+        tree_key, _scope, _period = resolve(services, view)
+        steps = try_what_if(services, tree_key, values["values"], selected, float(value), values.get("targets"))
+        if not steps:
             return "This node feeds no formula above it."
-        parts = []
-        for k, now, then in changed:
-            kd = config.kpis[k]
-            target = kd.target_on(period.last)
-            reach = "" if then is None or target is None else (
-                " — reaches its target" if (then >= target if kd.direction == "higher" else then <= target)
-                else " — still short of its target")
-            parts.append(f"{kd.name} {format_value(now, kd.unit)} → {format_value(then, kd.unit)}{reach}")
-        return "; ".join(parts)
+        words = {True: " — meets its target", False: " — still short of its target", None: ""}
+        return "; ".join(f"{config.kpis[s.kpi].name} {format_value(s.now, config.kpis[s.kpi].unit)} → "
+                         f"{format_value(s.then, config.kpis[s.kpi].unit)}{words[s.meets_target]}" for s in steps)
 
     @app.callback(Output(ids.TREE_GOAL_RESULT, "children"),
                   Input(ids.TREE_GOAL_TARGET, "value"), Input(ids.TREE_VALUES, "data"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cached_property
@@ -183,19 +184,25 @@ class TreeDef:
         """How a node's children combine into it, if they do."""
         return self._formulas.get(key)
 
-    def nodes(self) -> list[str]:
-        """Every KPI in the tree, root first, breadth first."""
-        seen, queue = [self.root], [self.root]
+    @cached_property
+    def _nodes(self) -> tuple[str, ...]:
+        order, seen, queue = [self.root], {self.root}, deque([self.root])
         while queue:
-            for c in self.children(queue.pop(0)):
+            for c in self._children.get(queue.popleft(), ()):
                 if c not in seen:
-                    seen.append(c)
+                    seen.add(c)
+                    order.append(c)
                     queue.append(c)
         for e in self.edges:
             for k in (e.parent, e.child):
                 if k not in seen:
-                    seen.append(k)
-        return seen
+                    seen.add(k)
+                    order.append(k)
+        return tuple(order)
+
+    def nodes(self) -> list[str]:
+        """Every KPI in the tree, root first, breadth first."""
+        return list(self._nodes)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class NodeDetail:
     events: EventReport | None
     actions: list[ActionView]
     values: dict[str, float | None] = field(default_factory=dict)  # every tree node's value (for what-if)
+    targets: dict[str, float | None] = field(default_factory=dict)  # and its target for the period
 
 
 def formula_parent(tree: TreeDef, key: str) -> str | None:
@@ -181,15 +182,37 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
         children_before_after=[(c, before[c], now[c]) for c in kids], formula_parent=parent, goal=goal,
         events=events_behind(services.kpis, kpi, scope, period, limit=records),
         actions=services.actions.listing(scope, kpi=kpi), values=current,
+        targets={k: r.target for k, r in now.items()},
     )
 
 
-def try_what_if(services: Services, tree_key: str, values: dict[str, float | None], kpi: str,
-                new_value: float) -> list[tuple[str, float | None, float | None]]:
-    """Set a node's value and see its formula ancestors up to the root: (kpi, value now, value then) per ancestor."""
+@dataclass(frozen=True)
+class WhatIfStep:
+    """A formula ancestor of the node whose value was changed: its value now and then, and whether it would then
+    meet its target (None when it has no target or no value)."""
+
+    kpi: str
+    now: float | None
+    then: float | None
+    target: float | None
+    meets_target: bool | None
+
+
+def try_what_if(services: Services, tree_key: str, values: dict[str, float | None], kpi: str, new_value: float,
+                targets: dict[str, float | None] | None = None) -> list[WhatIfStep]:
+    """Set a node's value and see its formula ancestors up to the root, each against its target."""
     tree = services.config.trees[tree_key]
     changed = what_if(services.config, tree, values, kpi, new_value)
-    return [(k, values.get(k), v) for k, v in changed.items() if k != kpi]
+    out = []
+    for key, then in changed.items():
+        if key == kpi:
+            continue
+        target = (targets or {}).get(key)
+        meets = None
+        if then is not None and target is not None:
+            meets = then >= target if services.config.kpis[key].direction == "higher" else then <= target
+        out.append(WhatIfStep(key, values.get(key), then, target, meets))
+    return out
 
 
 def try_goal_seek(services: Services, tree_key: str, values: dict[str, float | None], kpi: str,

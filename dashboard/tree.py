@@ -117,6 +117,10 @@ class TreeView:
         shown = set(self.visible)
         return [t for t in self.tree.tradeoffs if t.a in shown and t.b in shown]
 
+    def deepest_red(self) -> list[str]:
+        """Drawn red nodes with nothing red below them: where each red path ends."""
+        return [k for k in self.visible if self.nodes[k].reading.status is Status.RED and not self.nodes[k].red_below]
+
     def biggest_driver_path(self) -> list[Contribution]:
         """From the root down formula edges, at each level the child that moved the root most in the direction it
         moved: the leaf that contributed most is the last."""

@@ -443,8 +443,6 @@ def measure_panel(services: Services, case: Case, kpi: str, runs: int, summary_:
     print(f"  panel {kpi:18s}    {t_panel}  ({len(detail.trend)} trend points, {len(detail.by_line)} lines, "
           f"{events})")
     print("    split: " + ", ".join(f"{n} {v:.2f}" for n, v in split.items()) + f", rest {rest:.2f} ms")
-    if detail.events:
-        print(f"    (the page's records callback calls events_behind once more: + {split['events']:.2f} ms)")
     print(f"    floor (SQL)               {t_floor}  ratio panel/floor {t_panel.median / t_floor.median:.1f}×")
     print(f"    check: {checks}", flush=True)
     summary_.add(f"panel {kpi} {case.label}", f"{t_panel.short} ({t_panel.median / t_floor.median:.0f}× floor "

@@ -58,6 +58,7 @@ def test_the_tree_opens_along_the_red_path_to_the_red_leaf(services) -> None:  #
     assert str(view.root.reading.status) == "red" and view.root.red_below
     # availability is red and so is the downtime below it: the path to that leaf is open from the start
     assert view.expanded == {"oee", "availability"}
+    assert view.deepest_red() == ["performance", "quality", "unplanned_downtime"]
     assert view.visible == ["oee", "availability", "performance", "quality", "unplanned_downtime"]
     assert view.nodes["unplanned_downtime"].reading.value == pytest.approx(47.0)
     assert str(view.nodes["unplanned_downtime"].reading.status) == "red"  # target 30 min
@@ -109,9 +110,11 @@ def test_what_if_and_goal_seek_on_the_factors(services) -> None:  # type: ignore
     reachable = try_goal_seek(services, "oee", detail.values, "availability", 80.0)
     assert reachable is not None and reachable.possible
     assert reachable.needed == pytest.approx(80.0 / (0.8610813 * 0.9780499), rel=1e-4)
-    changed = try_what_if(services, "oee", detail.values, "availability", 95.0)
-    assert [k for k, _now, _then in changed] == ["oee"]
-    assert changed[0][2] == pytest.approx(95.0 * detail.values["performance"] * detail.values["quality"] / 10_000)
+    changed = try_what_if(services, "oee", detail.values, "availability", 95.0, detail.targets)
+    assert [s.kpi for s in changed] == ["oee"]
+    assert changed[0].then == pytest.approx(95.0 * detail.values["performance"] * detail.values["quality"] / 10_000)
+    assert changed[0].now == detail.values["oee"] and changed[0].target == 85 and changed[0].meets_target is False
+    assert try_what_if(services, "oee", detail.values, "availability", 100.0, {"oee": 80})[0].meets_target is True
     assert try_goal_seek(services, "oee", detail.values, "unplanned_downtime", 10.0) is None  # no formula edge
 
 
