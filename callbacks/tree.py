@@ -28,6 +28,7 @@ from dashboard.tree import TreeView, build_tree_view, last_complete_day
 from dashboard.web_security import current_identity
 from pages.components import status_badge, table
 
+FONT = '"Inter", "Segoe UI", "DejaVu Sans", system-ui, sans-serif'  # as assets/huddle.css: tables inherit none
 RECORDS = 500  # event records sent to the page at most (newest first; the table pages through them)
 STALE_RECHECK_S = 300  # redraw at least this often so a node can turn stale even when no data arrives
 GRAIN_NAMES = {"shift": "shift", "day": "day", "week": "week", "month": "month"}
@@ -359,8 +360,8 @@ def records_table(services: Services, report: Any) -> Any:
         columns=[{"name": h, "id": c, **({"type": "numeric"} if c in ("minutes", "quantity", "cost") else {})}
                  for c, h in columns],
         data=rows, page_size=12, sort_action="native", style_as_list_view=True,
-        style_cell={"fontFamily": "inherit", "fontSize": "13px", "padding": "4px 8px", "textAlign": "left"},
-        style_header={"fontWeight": "700", "backgroundColor": "#eef2f5"}), note]
+        style_cell={"fontFamily": FONT, "fontSize": "13px", "padding": "4px 8px", "textAlign": "left"},
+        style_header={"fontFamily": FONT, "fontWeight": "700", "backgroundColor": "#eef2f5"}), note]
 
 
 def actions_block(services: Services, d: NodeDetail) -> Any:
