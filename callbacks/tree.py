@@ -26,7 +26,7 @@ from dashboard.periods import Period, PeriodError, parse_period, period_containi
 from dashboard.services import Services
 from dashboard.tree import TreeView, build_tree_view, last_complete_day
 from dashboard.web_security import current_identity
-from pages.components import status_badge, table
+from pages.components import pareto_figure, pareto_table, status_badge, table
 
 FONT = '"Inter", "Segoe UI", "DejaVu Sans", system-ui, sans-serif'  # as assets/huddle.css: tables inherit none
 RECORDS = 500  # event records sent to the page at most (newest first; the table pages through them)
@@ -297,50 +297,6 @@ def trend_figure(services: Services, d: NodeDetail) -> go.Figure:
     return fig
 
 
-def pareto_figure(report: Any) -> go.Figure:
-    """Events by reason, largest first, with the cumulative share."""
-    rows = report.pareto[:12]
-    labels = [p.label for p in rows]
-    values = [p.minutes if report.measure == "minutes" else p.quantity if report.measure == "quantity" else p.count
-              for p in rows]
-    hover = []
-    for p in rows:
-        bits = [f"{p.count} events"]
-        if p.minutes is not None:
-            bits.append(f"{p.minutes:,.0f} min")
-        if p.quantity is not None:
-            bits.append(f"{p.quantity:,} units")
-        if p.cost is not None:
-            bits.append(f"{p.cost:,.0f} cost")
-        if p.lines:
-            bits.append("lines " + ", ".join(p.lines))
-        hover.append(" · ".join(bits))
-    fig = go.Figure()
-    fig.add_bar(x=labels, y=values, name=report.measure, marker_color="#b3141c", hovertext=hover,
-                hoverinfo="x+text")
-    fig.add_scatter(x=labels, y=[p.cumulative * 100 for p in rows], yaxis="y2", mode="lines+markers",
-                    name="cumulative %", line={"color": "#1f4e79"})
-    fig.update_layout(margin={"l": 50, "r": 40, "t": 10, "b": 80}, template="plotly_white", showlegend=False,
-                      yaxis={"title": report.measure}, clickmode="event",
-                      yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": " %"})
-    return fig
-
-
-def pareto_table(services: Services, report: Any) -> Any:
-    """The Pareto's numbers per reason: minutes, events, units and cost, with the cumulative share."""
-    currency = services.config.currency
-    rows = [{"label": p.label, "minutes": "" if p.minutes is None else f"{p.minutes:,.0f}", "count": str(p.count),
-             "quantity": "" if p.quantity is None else f"{p.quantity:,}",
-             "cost": "" if p.cost is None else f"{p.cost:,.0f} {currency}".strip(),
-             "share": f"{p.share * 100:.0f} %", "cumulative": f"{p.cumulative * 100:.0f} %",
-             "lines": ", ".join(p.lines)} for p in report.pareto]
-    columns = [("label", "Reason" if report.kind == "stops" else "Defect" if report.kind == "defects" else "Kind")]
-    columns += [(c, h) for c, h in (("minutes", "Minutes"), ("count", "Events"), ("quantity", "Units"),
-                                    ("cost", "Cost")) if any(r[c] for r in rows)]
-    columns += [("share", "Share"), ("cumulative", "Cumulative"), ("lines", "Where")]
-    return table(columns, rows, empty="No events recorded in this period.")
-
-
 def records_table(services: Services, report: Any) -> Any:
     """The individual events behind the Pareto, newest first, as a paged table (hundreds of rows stay quick)."""
     tz = services.config.tz
@@ -527,7 +483,7 @@ def register(app: Dash, services: Services) -> None:
         options = [{"label": f"{p.label}", "value": p.label} for p in events.pareto] if events else []
         return (panel(services, d, tree_key), trend_figure(services, d), parent is None, whatif_label, goal_label,
                 goal_target, None, events is None, events.title if events else "", pareto_figure(events) if events
-                else go.Figure(), pareto_table(services, events) if events else None, options,
+                else go.Figure(), pareto_table(config.currency, events) if events else None, options,
                 None if label else no_update, records_table(services, events) if events else None,
                 actions_block(services, d),
                 {"key": f"{tree_key}|{scope}|{period.label}|{selected}", "values": d.values, "targets": d.targets})

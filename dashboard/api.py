@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 
 from dashboard.drilldown import as_dict as drilldown_dict
 from dashboard.drilldown import node_detail
 from dashboard.periods import GRAINS, PeriodError, parse_period
+from dashboard.review import as_dict as review_dict
+from dashboard.review import build_review, last_full_month
+from dashboard.review_export import export_filename, review_html, review_pdf, review_workbook
 from dashboard.services import Services
 
 
@@ -116,6 +119,37 @@ def make_api(services: Services) -> Blueprint:
         if key is None or key not in services.config.trees:
             raise ApiError(f"tree: unknown {key!r} (known: {', '.join(services.config.trees) or 'none'})")
         return jsonify(services.tree(key, _scope(services), _period(services, "day")))
+
+    def _review() -> Any:
+        scope = _scope(services)
+        text = request.args.get("month")
+        if text:
+            try:
+                month = parse_period("month", text)
+            except PeriodError as exc:
+                raise ApiError(f"month: {exc}") from None
+        else:
+            month = last_full_month(services.config, services.clock())
+        return build_review(services, scope, month)
+
+    @api.get("/review")
+    def review():  # type: ignore[no-untyped-def]
+        return jsonify(review_dict(_review()))
+
+    @api.get("/review.<ext>")
+    def review_export(ext: str):  # type: ignore[no-untyped-def]
+        makers = {"pdf": (review_pdf, "application/pdf"), "html": (review_html, "text/html; charset=utf-8"),
+                  "xlsx": (review_workbook,
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+        if ext not in makers:
+            raise ApiError(f"export: .{ext} is not offered (pdf, html or xlsx)", 404)
+        made = _review()
+        make, mimetype = makers[ext]
+        body = make(made)
+        response = Response(body, mimetype=mimetype)
+        name = export_filename(made, ext, site=services.config.site_key)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     @api.get("/tree/node")
     def tree_node():  # type: ignore[no-untyped-def]

@@ -52,6 +52,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
     from callbacks import board as board_callbacks
     from callbacks import data as data_callbacks
     from callbacks import overview as overview_callbacks
+    from callbacks import review as review_callbacks
     from callbacks import tree as tree_callbacks
     from dashboard.api import register_api
     from pages import admin as admin_page
@@ -59,12 +60,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
     from pages import data as data_page
     from pages import not_found
     from pages import overview as overview_page
+    from pages import review as review_page
     from pages import tree as tree_page
 
     services = services or build_services(settings)
     app = Dash(__name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
                title=f"Huddle · {services.config.site_name}", suppress_callback_exceptions=False)
-    for page in (overview_page, board_page, tree_page, data_page, admin_page, not_found):
+    for page in (overview_page, board_page, tree_page, review_page, data_page, admin_page, not_found):
         page.register()
     app.layout = lambda: _shell(services)  # per request: the header shows who is signed in
     app.clientside_callback(  # ?kiosk=1 hides the header on any page: a TV shows the board only
@@ -75,6 +77,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
     admin_callbacks.register(app, services)
     board_callbacks.register(app, services)
     tree_callbacks.register(app, services)
+    review_callbacks.register(app, services)
     install_security(app.server, settings, services.accounts)
     register_api(app.server, services)
     app.server.config["HUDDLE_SERVICES"] = services

@@ -171,7 +171,8 @@ def _demo_admin(services: object, data_dir: Path) -> str:
 
 
 def _demo_actions(services: object) -> int:
-    """The demo plant's first actions: Line 2's filler, an overdue one and a closed one (once)."""
+    """The demo plant's first actions: Line 2's filler, an overdue one, a closed one, and last month's
+    countermeasures for Line 2 (once)."""
     from datetime import timedelta
 
     from dashboard.accounts import Identity
@@ -193,7 +194,20 @@ def _demo_actions(services: object) -> int:
                                 today - timedelta(days=5), kpi="schedule_attainment",
                                 raised_for=today - timedelta(days=20))
     actions.change(who, done.id, done.version, status="done", result="Magazine fitted; no shortage stops since")
-    return 3
+    # last month's countermeasures for Line 2's red months, as the monthly review links them; its schedule
+    # attainment was red too and got none, which the review marks
+    month_start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    found = month_start + timedelta(days=24)
+    root = actions.raise_action(who, "L2", "Filler jams doubled since mid-month: find the root cause at the star "
+                                "wheel and infeed", "Tom Becker", found + timedelta(days=5), kpi="availability",
+                                raised_for=found)
+    actions.change(who, root.id, root.version, status="done",
+                   result="Star wheel worn 0.8 mm; replacement ordered, infeed guide realigned")
+    checks = actions.raise_action(who, "L2", "Check the filler at every shift start until the star wheel is "
+                                  "replaced", "Anna Schmidt", found + timedelta(days=20), kpi="oee",
+                                  raised_for=found + timedelta(days=1))
+    actions.change(who, checks.id, checks.version, status="in_progress")
+    return 5
 
 
 def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False) -> int:

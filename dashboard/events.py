@@ -135,6 +135,17 @@ def events_behind(engine: KpiEngine, kpi: str, scope: str, period: Period, *, la
     kind = event_kind_for(engine.config, kpi)
     if kind is None:
         return None
+    return events_of(engine, kind, scope, period, label=label, limit=limit)
+
+
+#: The events a monthly review ranks: unplanned stops by minutes and defective units by type.
+UNPLANNED_STOPS = _UNPLANNED
+DEFECTS = _DEFECTS
+
+
+def events_of(engine: KpiEngine, kind: EventFilter, scope: str, period: Period, *, label: str | None = None,
+              limit: int = 200) -> EventReport:
+    """The Pareto and records of one kind of events for a scope and period."""
     collect = {"stops": _stops, "defects": _defects, "safety": _safety}[kind.kind]
     groups, records, order = collect(engine, kind, scope, period)
     pareto, total = _pareto(groups, kind, order)

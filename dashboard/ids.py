@@ -124,3 +124,9 @@ TREE_ACTION_ADD = "tree-action-add"
 TREE_ACTION_MESSAGE = "tree-action-message"
 TREE_ACTION_CHANGED = "tree-action-changed"
 TREE_PARETO_TABLE = "tree-pareto-table"
+
+REVIEW_VIEW = "review-view"  # the address's view: scope, month
+REVIEW_SCOPE = "review-scope"
+REVIEW_MONTH = "review-month"
+REVIEW_EXPORTS = "review-exports"
+REVIEW_BODY = "review-body"

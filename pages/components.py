@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import plotly.graph_objects as go
 from dash import html
 
 from dashboard.format import status_label
@@ -34,3 +35,46 @@ def table(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]], *,
                 cells.append(html.Td("" if value is None else str(value)))
         body.append(html.Tr(cells, className=str(r.get(row_class, "")) if row_class else None))
     return html.Table([head, html.Tbody(body)], className="grid")
+
+
+def pareto_figure(report: Any) -> go.Figure:
+    """Events by reason, largest first, with the cumulative share."""
+    rows = report.pareto[:12]
+    labels = [p.label for p in rows]
+    values = [p.minutes if report.measure == "minutes" else p.quantity if report.measure == "quantity" else p.count
+              for p in rows]
+    hover = []
+    for p in rows:
+        bits = [f"{p.count} events"]
+        if p.minutes is not None:
+            bits.append(f"{p.minutes:,.0f} min")
+        if p.quantity is not None:
+            bits.append(f"{p.quantity:,} units")
+        if p.cost is not None:
+            bits.append(f"{p.cost:,.0f} cost")
+        if p.lines:
+            bits.append("lines " + ", ".join(p.lines))
+        hover.append(" · ".join(bits))
+    fig = go.Figure()
+    fig.add_bar(x=labels, y=values, name=report.measure, marker_color="#b3141c", hovertext=hover,
+                hoverinfo="x+text")
+    fig.add_scatter(x=labels, y=[p.cumulative * 100 for p in rows], yaxis="y2", mode="lines+markers",
+                    name="cumulative %", line={"color": "#1f4e79"})
+    fig.update_layout(margin={"l": 50, "r": 40, "t": 10, "b": 80}, template="plotly_white", showlegend=False,
+                      yaxis={"title": report.measure}, clickmode="event",
+                      yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": " %"})
+    return fig
+
+
+def pareto_table(currency: str, report: Any) -> Any:
+    """The Pareto's numbers per reason: minutes, events, units and cost, with the cumulative share."""
+    rows = [{"label": p.label, "minutes": "" if p.minutes is None else f"{p.minutes:,.0f}", "count": str(p.count),
+             "quantity": "" if p.quantity is None else f"{p.quantity:,}",
+             "cost": "" if p.cost is None else f"{p.cost:,.0f} {currency}".strip(),
+             "share": f"{p.share * 100:.0f} %", "cumulative": f"{p.cumulative * 100:.0f} %",
+             "lines": ", ".join(p.lines)} for p in report.pareto]
+    columns = [("label", "Reason" if report.kind == "stops" else "Defect" if report.kind == "defects" else "Kind")]
+    columns += [(c, h) for c, h in (("minutes", "Minutes"), ("count", "Events"), ("quantity", "Units"),
+                                    ("cost", "Cost")) if any(r[c] for r in rows)]
+    columns += [("share", "Share"), ("cumulative", "Cumulative"), ("lines", "Where")]
+    return table(columns, rows, empty="No events recorded in this period.")

@@ -1,0 +1,191 @@
+"""The monthly KPI business review: a bowler of every KPI over the 12 months to date (each month against its own
+target), year to date, baseline, owner and trend; red months with the countermeasures raised for them; the month's
+biggest losses; the lines side by side on the root KPI and its branches; why the root moved; and the KPIs red
+three months running, offered as OKR candidates.
+
+Plain Python over the engine, so the page, the PDF, the HTML copy and the workbook show the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from dashboard.actions import ActionView
+from dashboard.config import CATEGORIES, KpiDef, PlantConfig
+from dashboard.engine import Reading
+from dashboard.events import DEFECTS, UNPLANNED_STOPS, EventReport, events_of
+from dashboard.kpi import Status
+from dashboard.periods import Period, period_containing
+from dashboard.tree import TreeView, build_tree_view
+
+if TYPE_CHECKING:
+    from dashboard.services import Services
+
+MONTHS = 12
+CANDIDATE_STREAK = 3  # months red running that make a KPI a candidate objective for next quarter
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+
+
+def month_name(month: Period) -> str:
+    """'October 2026'."""
+    return f"{_MONTH_NAMES[month.first.month - 1]} {month.first.year}"
+
+
+def last_full_month(config: PlantConfig, now: datetime) -> Period:
+    """The latest calendar month whose production days have all passed (what a review is held on)."""
+    today = now.astimezone(config.tz).date()
+    return period_containing("month", today.replace(day=1) - timedelta(days=1))
+
+
+def months_ending(month: Period, n: int = MONTHS) -> list[Period]:
+    """The n months ending with ``month``, oldest first."""
+    out = [month]
+    while len(out) < n:
+        out.insert(0, period_containing("month", out[0].first - timedelta(days=1)))
+    return out
+
+
+@dataclass(frozen=True)
+class MonthCell:
+    """One KPI in one month: the reading against that month's target, and the countermeasures raised for it."""
+
+    reading: Reading
+    countermeasures: tuple[ActionView, ...] = ()
+
+    @property
+    def red(self) -> bool:
+        """The month missed its target."""
+        return self.reading.status is Status.RED
+
+    @property
+    def missing_countermeasure(self) -> bool:
+        """Red with no action raised for it: the review asks why."""
+        return self.red and not self.countermeasures
+
+
+@dataclass(frozen=True)
+class BowlerRow:
+    """One KPI's line of the bowler."""
+
+    kpi: KpiDef
+    cells: list[MonthCell]
+    ytd: Reading
+    red_streak: int  # months red running, ending with the review month
+    trend: str  # improving, worsening, steady or "too few months": the last three months against the three before
+
+
+@dataclass(frozen=True)
+class LineSeries:
+    """One KPI per line of the scope over the review's months (the small multiples)."""
+
+    kpi: KpiDef
+    by_line: dict[str, list[Reading]]
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything the review page and its exports show for a scope and month."""
+
+    scope: str
+    scope_name: str
+    month: Period
+    months: list[Period]
+    rows: list[BowlerRow]  # S Q D C M, configured order inside each
+    stops: EventReport
+    defects: EventReport
+    lines: list[LineSeries]
+    why: TreeView | None  # the first tree's root, this month against the one before
+    actions: list[ActionView]  # every action of the scope raised in the review's months
+    generated_at: datetime
+    currency: str = ""
+    candidates: list[BowlerRow] = field(default_factory=list)
+
+    def rows_of(self, category: str) -> list[BowlerRow]:
+        """The bowler rows of one SQDCM category."""
+        return [r for r in self.rows if r.kpi.category == category]
+
+
+def _trend(kdef: KpiDef, readings: list[Reading]) -> str:
+    values = [r.value for r in readings]
+    recent = [v for v in values[-3:] if v is not None]
+    before = [v for v in values[-6:-3] if v is not None]
+    if not recent or not before:
+        return "too few months"
+    change = sum(recent) / len(recent) - sum(before) / len(before)
+    scale = max(abs(sum(before) / len(before)), 1e-9)
+    if abs(change) / scale < 0.01:
+        return "steady"
+    better = change > 0 if kdef.direction == "higher" else change < 0
+    return "improving" if better else "worsening"
+
+
+def _streak(cells: list[MonthCell]) -> int:
+    n = 0
+    for cell in reversed(cells):
+        if not cell.red:
+            break
+        n += 1
+    return n
+
+
+def build_review(services: Services, scope: str, month: Period) -> Review:
+    """Read the review of a scope for a month (the 12 months ending with it)."""
+    config = services.config
+    engine = services.kpis
+    months = months_ending(month)
+    keys = [k for cat in CATEGORIES for k, d in config.kpis.items() if d.category == cat]
+    series = engine.series_many(keys, scope, "month", months[0].first, month.last)
+    ytd_period = Period("year", date(month.first.year, 1, 1), month.last)
+    ytd = engine.readings(keys, scope, ytd_period)
+
+    actions = [a for a in services.actions.listing(scope, open_only=False)
+               if months[0].first <= a.raised_for <= month.last]
+    by_kpi_month: dict[tuple[str, str], list[ActionView]] = defaultdict(list)
+    for a in actions:
+        by_kpi_month[(a.kpi, period_containing("month", a.raised_for).label)].append(a)
+
+    rows = []
+    for k in keys:
+        kdef = config.kpis[k]
+        cells = [MonthCell(r, tuple(sorted(by_kpi_month.get((k, r.period), []), key=lambda a: a.id)))
+                 for r in series[k]]
+        rows.append(BowlerRow(kdef, cells, ytd[k], _streak(cells), _trend(kdef, series[k])))
+
+    lines_in_scope = config.scope_lines(scope)
+    line_series: list[LineSeries] = []
+    why = None
+    if config.trees:
+        tree = next(iter(config.trees.values()))
+        compared = [tree.root, *tree.children(tree.root)]
+        per_line = {ln: engine.series_many(compared, ln, "month", months[0].first, month.last)
+                    for ln in lines_in_scope}
+        line_series = [LineSeries(config.kpis[k], {ln: per_line[ln][k] for ln in lines_in_scope}) for k in compared]
+        why = build_tree_view(engine, tree.key, scope, month)
+
+    return Review(
+        scope=scope, scope_name=config.scope_name(scope), month=month, months=months, rows=rows,
+        stops=events_of(engine, UNPLANNED_STOPS, scope, month, limit=0),
+        defects=events_of(engine, DEFECTS, scope, month, limit=0), lines=line_series, why=why,
+        actions=sorted(actions, key=lambda a: (a.raised_for, a.id)), generated_at=services.clock(),
+        currency=config.currency, candidates=[r for r in rows if r.red_streak >= CANDIDATE_STREAK],
+    )
+
+
+def as_dict(review: Review) -> dict[str, object]:
+    """JSON-ready form of a review (for the API)."""
+    return {
+        "scope": review.scope, "month": review.month.label, "months": [m.label for m in review.months],
+        "bowler": [{"kpi": r.kpi.key, "name": r.kpi.name, "category": r.kpi.category, "unit": r.kpi.unit,
+                    "owner": r.kpi.owner, "baseline": r.kpi.baseline.value if r.kpi.baseline else None,
+                    "trend": r.trend, "red_streak": r.red_streak, "ytd": r.ytd.as_dict(),
+                    "months": [c.reading.as_dict() | {"countermeasures": [a.id for a in c.countermeasures],
+                                                      "missing_countermeasure": c.missing_countermeasure}
+                               for c in r.cells]} for r in review.rows],
+        "stops": [p.__dict__ for p in review.stops.pareto], "defects": [p.__dict__ for p in review.defects.pareto],
+        "okr_candidates": [{"kpi": r.kpi.key, "red_months": r.red_streak} for r in review.candidates],
+        "actions": [a.as_dict() for a in review.actions],
+    }
