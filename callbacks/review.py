@@ -127,6 +127,10 @@ def lines_figure(review: Review) -> go.Figure:
     return fig
 
 
+def _signed(value: float, unit: str) -> str:
+    return f"{value:+.2f}{' pts' if unit == '%' else ''}".replace("-", "−")
+
+
 def _why(services: Services, review: Review) -> Any:
     view = review.why
     if view is None:
@@ -141,7 +145,7 @@ def _why(services: Services, review: Review) -> Any:
     kids = {c.key: c for c in view.why if c.key in view.tree.children(view.tree.root)}
     rows = [{"kpi": config.kpis[k].name, "before": format_value(c.before, config.kpis[k].unit),
              "after": format_value(c.after, config.kpis[k].unit),
-             "share": "—" if c.contribution is None else f"{c.contribution:+.2f}{' pts' if unit == '%' else ''}"}
+             "share": "—" if c.contribution is None else _signed(c.contribution, unit)}
             for k, c in kids.items()]
     path = view.biggest_driver_path()
     lead = ""
@@ -149,7 +153,7 @@ def _why(services: Services, review: Review) -> Any:
         lead = " Most of it from " + ", within it ".join(config.kpis[c.key].name for c in path[1:]) + "."
     change = root.reading.value - before
     return [html.P(f"{config.kpis[root.key].name} {format_value(before, unit)} → "
-                   f"{format_value(root.reading.value, unit)} ({change:+.2f}{' pts' if unit == '%' else ''}) "
+                   f"{format_value(root.reading.value, unit)} ({_signed(change, unit)}) "
                    f"against {month_name(view.previous)}.{lead}"),
             table([("kpi", "Driver"), ("before", month_name(view.previous)), ("after", month_name(view.period)),
                    ("share", "Share of the change")], rows)]
