@@ -140,11 +140,8 @@ class KpiEngine:
         """A KPI per period of a grain between two production dates (for trends and the monthly review)."""
         return self.series_many([kpi], scope, grain, first, last)[kpi]
 
-    def series_many(self, kpis: Iterable[str], scope: str, grain: str, first: date,
-                    last: date) -> dict[str, list[Reading]]:
-        """Several KPIs per period of a grain, from one grouped query of the summed measures."""
-        keys = list(kpis)
-        group: tuple[str, ...] = ("production_date", "shift") if grain == "shift" else ("production_date",)
+    def _labels(self, grain: str, first: date, last: date) -> list[str]:
+        """The period labels of a grain between two production dates, in order."""
         labels: list[str] = []
         day = first
         while day <= last:
@@ -152,30 +149,73 @@ class KpiEngine:
                           if grain == "shift" else [bucket_key(grain, day)])
             labels.extend(lab for lab in day_labels if not labels or lab != labels[-1])
             day += timedelta(days=1)
+        return labels
+
+    @staticmethod
+    def _accumulate(buckets: dict[str, dict[str, Any]], label: str, row: dict[str, Any]) -> None:
+        """Add one grouped row's sums into its period's bucket."""
+        acc = buckets.setdefault(label, {"facts": 0, "data_through": None})
+        for m, v in row.items():
+            if m in ("production_date", "shift", "line"):
+                continue
+            if m == "data_through":
+                if v and (acc["data_through"] is None or v > acc["data_through"]):
+                    acc["data_through"] = v
+            else:
+                acc[m] = (acc.get(m) or 0) + (v or 0)
+
+    def _summed(self, key: str) -> bool:
+        return FORMULAS[self.config.kpis[key].formula].kind in (Kind.RATIO, Kind.TOTAL)
+
+    def series_many(self, kpis: Iterable[str], scope: str, grain: str, first: date,
+                    last: date) -> dict[str, list[Reading]]:
+        """Several KPIs per period of a grain, from one grouped query of the summed measures."""
+        keys = list(kpis)
+        group: tuple[str, ...] = ("production_date", "shift") if grain == "shift" else ("production_date",)
+        labels = self._labels(grain, first, last)
         buckets: dict[str, dict[str, Any]] = {}
         with self.sessions() as session:
-            if any(FORMULAS[self.config.kpis[k].formula].kind in (Kind.RATIO, Kind.TOTAL) for k in keys):
+            if any(self._summed(k) for k in keys):
                 for row in queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
-                    label = bucket_key(grain, row["production_date"], row.get("shift"))  # type: ignore[arg-type]
-                    acc = buckets.setdefault(label, {"facts": 0, "data_through": None})
-                    for m, v in row.items():
-                        if m in ("production_date", "shift"):
-                            continue
-                        if m == "data_through":
-                            if v and (acc["data_through"] is None or v > acc["data_through"]):
-                                acc["data_through"] = v
-                        else:
-                            acc[m] = (acc.get(m) or 0) + (v or 0)
+                    self._accumulate(buckets, bucket_key(grain, row["production_date"], row.get("shift")), row)
             out: dict[str, list[Reading]] = {k: [] for k in keys}
             for label in labels:
                 period = parse_period(grain, label)
                 end = self.period_end(period)
                 for k in keys:
-                    kdef = self.config.kpis[k]
-                    summed = FORMULAS[kdef.formula].kind in (Kind.RATIO, Kind.TOTAL)
-                    out[k].append(self._reading(session, kdef, scope, period, buckets.get(label) if summed else None,
-                                                end))
+                    out[k].append(self._reading(session, self.config.kpis[k], scope, period,
+                                                buckets.get(label) if self._summed(k) else None, end))
             return out
+
+    def series_by_line(self, kpis: Iterable[str], scope: str, grain: str, first: date,
+                       last: date) -> dict[str, dict[str, list[Reading]]]:
+        """Several KPIs per period for every line of a scope (line → KPI → series), the summed ones from one
+        query grouped by line and period."""
+        keys = list(kpis)
+        lines = self.config.scope_lines(scope)
+        summed = [k for k in keys if self._summed(k)]
+        out: dict[str, dict[str, list[Reading]]] = {ln: {} for ln in lines}
+        others = [k for k in keys if k not in summed]
+        if others:
+            for ln in lines:
+                out[ln].update(self.series_many(others, ln, grain, first, last))
+        if summed:
+            group: tuple[str, ...] = (("line", "production_date", "shift") if grain == "shift"
+                                      else ("line", "production_date"))
+            buckets: dict[str, dict[str, dict[str, Any]]] = {ln: {} for ln in lines}
+            with self.sessions() as session:
+                for row in queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
+                    if row["line"] in buckets:
+                        self._accumulate(buckets[str(row["line"])],
+                                         bucket_key(grain, row["production_date"], row.get("shift")), row)
+                periods = [(label, parse_period(grain, label)) for label in self._labels(grain, first, last)]
+                ends = {label: self.period_end(period) for label, period in periods}
+                for ln in lines:
+                    for k in summed:
+                        kdef = self.config.kpis[k]
+                        out[ln][k] = [self._reading(session, kdef, ln, period, buckets[ln].get(label), ends[label])
+                                      for label, period in periods]
+        return {ln: {k: out[ln][k] for k in keys} for ln in lines}
 
     def breakdown(self, kpi: str, scope: str, period: Period, by: str = "line") -> list[Reading]:
         """A KPI split by line or by shift inside a scope and period (where it is red), from one grouped query

@@ -161,8 +161,7 @@ def build_review(services: Services, scope: str, month: Period) -> Review:
     if config.trees:
         tree = next(iter(config.trees.values()))
         compared = [tree.root, *tree.children(tree.root)]
-        per_line = {ln: engine.series_many(compared, ln, "month", months[0].first, month.last)
-                    for ln in lines_in_scope}
+        per_line = engine.series_by_line(compared, scope, "month", months[0].first, month.last)
         line_series = [LineSeries(config.kpis[k], {ln: per_line[ln][k] for ln in lines_in_scope}) for k in compared]
         why = build_tree_view(engine, tree.key, scope, month)
 
