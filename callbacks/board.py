@@ -23,7 +23,7 @@ from dashboard.letterboard import cells, shape_for, size
 from dashboard.periods import Period, PeriodError, parse_period
 from dashboard.services import Services
 from dashboard.web_security import current_identity
-from pages.components import status_badge
+from pages.components import scope_options, status_badge
 
 STALE_RECHECK_S = 300  # re-render at least this often so a tile can turn stale even when no data arrives
 RENDER_CACHE_SIZE = 64  # boards kept: every TV showing the same scope and shift shares one render
@@ -225,12 +225,9 @@ def register(app: Dash, services: Services) -> None:
 
     @app.callback(Output(ids.BOARD_SCOPE, "options"), Output(ids.BOARD_SCOPE, "value"),
                   Input(ids.BOARD_VIEW, "data"))
-    def scope_options(view: dict[str, Any]) -> tuple[list[dict[str, str]], str]:
+    def scope_choices(view: dict[str, Any]) -> tuple[list[dict[str, str]], str]:
         config = services.config
-        options = [{"label": config.site_name, "value": "plant"}]
-        for area in config.areas.values():
-            options.append({"label": area.name, "value": area.key})
-            options.extend({"label": f"  {config.lines[ln].name}", "value": ln} for ln in area.lines)
+        options = scope_options(config)
         wanted = view.get("scope") or "plant"
         return options, wanted if wanted in {o["value"] for o in options} else None
 

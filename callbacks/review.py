@@ -18,7 +18,7 @@ from dashboard.format import format_time, format_value
 from dashboard.periods import Period, PeriodError, parse_period, period_containing
 from dashboard.review import Review, build_review, last_full_month, month_name
 from dashboard.services import Services
-from pages.components import pareto_figure, pareto_table, status_badge, table
+from pages.components import pareto_figure, pareto_table, scope_options, status_badge, table
 
 LINE_COLOURS = ("#1f4e79", "#b3141c", "#1e7b34", "#9a6200", "#6b3fa0", "#00838f", "#5b6b7a", "#c26a00")
 
@@ -233,10 +233,7 @@ def register(app: Dash, services: Services) -> None:
                   Output(ids.REVIEW_MONTH, "options"), Output(ids.REVIEW_MONTH, "value"),
                   Input(ids.REVIEW_VIEW, "data"))
     def controls(view: dict[str, Any]) -> tuple[Any, ...]:
-        scopes = [{"label": config.site_name, "value": "plant"}]
-        for area in config.areas.values():
-            scopes.append({"label": area.name, "value": area.key})
-            scopes.extend({"label": f"  {config.lines[ln].name}", "value": ln} for ln in area.lines)
+        scopes = scope_options(config)
         latest = last_full_month(config, services.clock())
         current = period_containing("month", latest.last + timedelta(days=1))
         months = [current]

@@ -26,7 +26,7 @@ from dashboard.periods import Period, PeriodError, parse_period, period_containi
 from dashboard.services import Services
 from dashboard.tree import TreeView, build_tree_view, last_complete_day
 from dashboard.web_security import current_identity
-from pages.components import pareto_figure, pareto_table, status_badge, table
+from pages.components import pareto_figure, pareto_table, scope_options, status_badge, table
 
 FONT = '"Inter", "Segoe UI", "DejaVu Sans", system-ui, sans-serif'  # as assets/huddle.css: tables inherit none
 RECORDS = 500  # event records sent to the page at most (newest first; the table pages through them)
@@ -344,10 +344,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.TREE_VIEW, "data"))
     def controls(view: dict[str, Any]) -> tuple[Any, ...]:
         trees = [{"label": t.name, "value": t.key} for t in config.trees.values()]
-        scopes = [{"label": config.site_name, "value": "plant"}]
-        for area in config.areas.values():
-            scopes.append({"label": area.name, "value": area.key})
-            scopes.extend({"label": f"  {config.lines[ln].name}", "value": ln} for ln in area.lines)
+        scopes = scope_options(config)
         shifts = [{"label": s.name, "value": s.key} for s in config.calendar.shifts]
         try:
             tree, scope, period = resolve(services, view)

@@ -78,3 +78,12 @@ def pareto_table(currency: str, report: Any) -> Any:
                                     ("cost", "Cost")) if any(r[c] for r in rows)]
     columns += [("share", "Share"), ("cumulative", "Cumulative"), ("lines", "Where")]
     return table(columns, rows, empty="No events recorded in this period.")
+
+
+def scope_options(config: Any) -> list[dict[str, str]]:
+    """Dropdown options for a scope: the plant, then each area followed by its lines (indented)."""
+    options = [{"label": config.site_name, "value": "plant"}]
+    for area in config.areas.values():
+        options.append({"label": area.name, "value": area.key})
+        options.extend({"label": f"  {config.lines[ln].name}", "value": ln} for ln in area.lines)
+    return options

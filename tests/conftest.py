@@ -125,3 +125,23 @@ def write_past(path: Path, text: str, encoding: str = "utf-8") -> Path:
     past = datetime.now().timestamp() - 60
     os.utime(path, (past, past))
     return path
+
+
+def load_demo(data_dir: Path, now: datetime, days: int) -> object:
+    """The demo plant with ``days`` of history written as export files and loaded, anyone may read; services
+    with a fixed clock (the caller disposes of them)."""
+    from dashboard.config import load_plant
+    from dashboard.services import build_services
+    from dashboard.settings import DEMO_PLANT, Settings
+    from data.demo import generate_history
+
+    generate_history(load_plant(DEMO_PLANT, data_dir), data_dir, now, days=days)
+    past = datetime.now().timestamp() - 60  # older than every source's settle window
+    for path in (data_dir / "inbox").rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+    services = build_services(Settings(data_dir=data_dir, plant_config=DEMO_PLANT, anonymous_access="read"),
+                              clock=lambda: now)
+    outcomes = services.loader.run_all()
+    assert all(o.status != "failed" and o.rows_rejected == 0 for o in outcomes), [o.message for o in outcomes]
+    return services

@@ -4,8 +4,6 @@ same numbers."""
 
 from __future__ import annotations
 
-import os
-import time
 import urllib.request
 from datetime import UTC, datetime
 
@@ -14,13 +12,10 @@ import pytest
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.cli import _demo_actions
-from dashboard.config import load_plant
 from dashboard.format import format_value
 from dashboard.periods import parse_period
 from dashboard.review import build_review
-from dashboard.services import build_services
-from dashboard.settings import DEMO_PLANT, Settings
-from data.demo import generate_history
+from tests.conftest import load_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -30,15 +25,7 @@ NOW = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)  # the last full month is Octobe
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Two months of the demo plant (Line 2's filler drifting since early October) and its demo actions."""
-    data_dir = tmp_path_factory.mktemp("review-demo")
-    generate_history(load_plant(DEMO_PLANT, data_dir), data_dir, NOW, days=52)
-    past = time.time() - 60
-    for path in (data_dir / "inbox").rglob("*"):
-        if path.is_file():
-            os.utime(path, (past, past))
-    services = build_services(Settings(data_dir=data_dir, plant_config=DEMO_PLANT, anonymous_access="read"),
-                              clock=lambda: NOW)
-    assert all(o.status != "failed" and o.rows_rejected == 0 for o in services.loader.run_all())
+    services = load_demo(tmp_path_factory.mktemp("review-demo"), NOW, days=52)
     assert _demo_actions(services) == 5
     yield services
     services.dispose()

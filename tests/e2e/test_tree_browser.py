@@ -4,7 +4,6 @@ goal seek; an editor raising an action from a red leaf (and a visitor who is not
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,11 +14,8 @@ from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.config import load_plant
 from dashboard.periods import Period
-from dashboard.services import build_services
-from dashboard.settings import DEMO_PLANT, Settings
-from data.demo import generate_history
+from tests.conftest import load_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -33,16 +29,7 @@ const cy = f.stateNode._cy;"""
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Three weeks of the demo plant (Line 2's filler drifting) loaded into SQLite; one editor."""
-    data_dir = tmp_path_factory.mktemp("tree-demo")
-    generate_history(load_plant(DEMO_PLANT, data_dir), data_dir, NOW, days=21)
-    past = time.time() - 60
-    for path in (data_dir / "inbox").rglob("*"):
-        if path.is_file():
-            os.utime(path, (past, past))
-    services = build_services(Settings(data_dir=data_dir, plant_config=DEMO_PLANT, anonymous_access="read"),
-                              clock=lambda: NOW)
-    outcomes = services.loader.run_all()
-    assert all(o.status != "failed" and o.rows_rejected == 0 for o in outcomes)
+    services = load_demo(tmp_path_factory.mktemp("tree-demo"), NOW, days=21)
     services.accounts.add_user("cli", "eddie", "editor-password-1", "editor")
     yield services
     services.dispose()
