@@ -19,6 +19,7 @@ from dashboard import ids
 from dashboard.accounts import ForbiddenError
 from dashboard.actions import ActionError
 from dashboard.board import period_words
+from dashboard.config import TreeDef
 from dashboard.drilldown import NodeDetail, node_detail, try_goal_seek, try_what_if
 from dashboard.events import events_behind
 from dashboard.format import STATUS_ICONS, STATUS_WORDS, format_time, format_value
@@ -82,8 +83,8 @@ def link_to(tree: str, scope: str, period: Period, node: str) -> str:
     return "/tree?" + urlencode(query)
 
 
-def _ancestors(view: TreeView, key: str) -> set[str]:
-    parents = {e.child: e.parent for e in view.tree.edges}
+def _ancestors(tree: TreeDef, key: str) -> set[str]:
+    parents = {e.child: e.parent for e in tree.edges}
     out: set[str] = set()
     while key in parents and parents[key] not in out:
         key = parents[key]
@@ -200,12 +201,14 @@ def _why(services: Services, d: NodeDetail) -> Any:
     config = services.config
     unit = d.kpi.unit
     split = {c.key: c.contribution for c in d.why}
+    formula = d.tree.formula_of(d.kpi.key)
     rows = []
     for key, before, after in d.children_before_after:
         cu = config.kpis[key].unit
         rows.append({"kpi": config.kpis[key].name, "before": format_value(before.value, cu),
                      "after": format_value(after.value, cu), "status": str(after.status),
-                     "share": _signed(split.get(key), unit) if split.get(key) is not None else "not a formula edge"})
+                     "share": _signed(split.get(key), unit) if split.get(key) is not None
+                     else "—" if formula else "not a formula edge"})
     change = None if d.reading.value is None or d.before.value is None else d.reading.value - d.before.value
     return html.Div([
         html.H3(f"Why it moved: {_signed(change, unit)} against {d.period.previous().label}"),
@@ -292,7 +295,8 @@ def trend_figure(services: Services, d: NodeDetail) -> go.Figure:
     fig.update_layout(margin={"l": 50, "r": 10, "t": 36, "b": 40}, template="plotly_white", showlegend=True,
                       legend={"orientation": "h", "y": -0.25, "font": {"size": 11}},
                       title={"text": f"{d.kpi.name} ({unit or 'value'}) by {d.period.grain}, "
-                                     f"limits from the first {d.limits.baseline_points if d.limits else 0} points",
+                                     + (f"limits from the first {d.limits.baseline_points} points" if d.limits
+                                        else "too few points for control limits"),
                              "font": {"size": 14}})
     return fig
 
@@ -432,13 +436,17 @@ def register(app: Dash, services: Services) -> None:
         chosen = selected
         if ctx.triggered_id == ids.TREE_VIEW or chosen not in nodes:
             chosen = view.get("node") if view.get("node") in nodes else (chosen if chosen in nodes else tree.root)
-        tree_view = build_tree_view(services.kpis, tree_key, scope, period, opened)
-        wanted = set(tree_view.expanded) | _ancestors(tree_view, chosen)
-        if wanted != set(tree_view.expanded):
-            tree_view = build_tree_view(services.kpis, tree_key, scope, period, wanted)
         version = services.kpis.data_version()
         bucket = int(services.clock().timestamp() // STALE_RECHECK_S)
         new_data_key = f"{version}|{view_key}|{bucket}"
+        if opened is not None:  # what will be drawn is known: a refresh with nothing new reads nothing more
+            opened = ({tree.root} | opened | _ancestors(tree, chosen)) & nodes
+            if f"{new_data_key}|{sorted(opened)}|{chosen}" == key:
+                raise PreventUpdate
+        tree_view = build_tree_view(services.kpis, tree_key, scope, period, opened)
+        wanted = set(tree_view.expanded) | _ancestors(tree, chosen)
+        if wanted != set(tree_view.expanded):
+            tree_view = build_tree_view(services.kpis, tree_key, scope, period, wanted)
         new_key = f"{new_data_key}|{sorted(tree_view.expanded)}|{chosen}"
         if new_key == key:
             raise PreventUpdate

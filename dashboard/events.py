@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
 
 from dashboard.board import loss_pieces
 from dashboard.calendar import ShiftInstance
@@ -26,6 +30,8 @@ from dashboard.kpi import FORMULAS
 from dashboard.periods import Period
 from data import board_queries
 from data.contract import DISPOSITIONS, SAFETY_KINDS
+
+_Row = TypeVar("_Row", bound=Any)  # a query's row with an ``at_utc``
 
 
 @dataclass(frozen=True)
@@ -192,46 +198,46 @@ def _stops(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -> 
     return groups, records, config.scope_lines(scope)
 
 
+def _inside_windows(engine: KpiEngine, period: Period, fetch: Callable[[Session, datetime, datetime], list[_Row]]
+                    ) -> list[_Row]:
+    """Rows fetched for the span of the period's worked shifts, kept when they fall inside one of them."""
+    insts = _worked_windows(engine.config, period)
+    if not insts:
+        return []
+    with engine.sessions() as session:
+        rows = fetch(session, insts[0].start_utc, max(i.end_utc for i in insts))
+    starts = [i.start_utc for i in insts]
+    return [row for row in rows if _inside(insts, starts, row.at_utc)]
+
+
 def _defects(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -> _Collected:
     config = engine.config
-    insts = _worked_windows(config, period)
+    lines = tuple(config.scope_lines(scope))
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[EventRecord] = []
-    if insts:
-        lo, hi = insts[0].start_utc, max(i.end_utc for i in insts)
-        with engine.sessions() as session:
-            rows = board_queries.quality_events_between(session, tuple(config.scope_lines(scope)), lo, hi, kind.values)
-        starts = [i.start_utc for i in insts]
-        for row in rows:
-            if not _inside(insts, starts, row.at_utc):
-                continue
-            g = groups[row.defect]
-            g.quantity += row.quantity
-            g.count += 1
-            g.lines.add(row.line)
-            records.append(EventRecord(row.at_utc, None, row.line, row.defect, row.disposition, None, row.quantity,
-                                       None))
+    for row in _inside_windows(engine, period, lambda session, lo, hi: board_queries.quality_events_between(
+            session, lines, lo, hi, kind.values)):
+        g = groups[row.defect]
+        g.quantity += row.quantity
+        g.count += 1
+        g.lines.add(row.line)
+        records.append(EventRecord(row.at_utc, None, row.line, row.defect, row.disposition, None, row.quantity,
+                                   None))
     return groups, records, config.scope_lines(scope)
 
 
 def _safety(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -> _Collected:
     config = engine.config
-    insts = _worked_windows(config, period)
+    where_scope = engine.scope_filter(scope)
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[EventRecord] = []
-    if insts:
-        lo, hi = insts[0].start_utc, max(i.end_utc for i in insts)
-        with engine.sessions() as session:
-            rows = board_queries.safety_records_between(session, engine.scope_filter(scope), lo, hi, kind.values)
-        starts = [i.start_utc for i in insts]
-        for row in rows:
-            if not _inside(insts, starts, row.at_utc):
-                continue
-            where = row.line or row.area or config.site_key
-            g = groups[row.kind]
-            g.count += 1
-            g.lines.add(where)
-            records.append(EventRecord(row.at_utc, None, where, row.kind, row.description, None, None, None))
+    for row in _inside_windows(engine, period, lambda session, lo, hi: board_queries.safety_records_between(
+            session, where_scope, lo, hi, kind.values)):
+        where = row.line or row.area or config.site_key
+        g = groups[row.kind]
+        g.count += 1
+        g.lines.add(where)
+        records.append(EventRecord(row.at_utc, None, where, row.kind, row.description, None, None, None))
     return groups, records, [*config.lines, *config.areas, config.site_key]
 
 
