@@ -261,6 +261,7 @@ class PlantConfig:
     stale_grace_s: int = 3600
     path: Path | None = None
     currency: str = ""
+    company: str = "Company"  # the level above the plant in the OKR cascade
 
     @property
     def tz(self) -> ZoneInfo:
@@ -627,7 +628,8 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     if r.problems:
         raise ConfigError(r.problems, path)
     return PlantConfig(site_key, site_name, tz_name, calendar, areas, lines, kpis, trees, sources, stop_reasons,
-                       defect_types, grace, path, str(site.get("currency", "")))
+                       defect_types, grace, path, str(site.get("currency", "")),
+                       str(site.get("company") or "Company"))
 
 
 def load_plant(path: Path | str, data_dir: Path | str | None = None) -> PlantConfig:

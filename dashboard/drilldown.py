@@ -7,7 +7,7 @@ Plain Python over the engine: the tree page, the API and exports read the same n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +149,7 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
     """The drill-down panel's read model for one node."""
     config = services.config
     tree = config.trees[tree_key]
-    kdef = config.kpis[kpi]
+    kdef = replace(config.kpis[kpi], baseline=services.okrs.baselines(scope)[kpi])  # adopted at this scope, if any
     keys = tree.nodes()
     previous = period.previous()
     now = services.kpis.readings(keys, scope, period)

@@ -9,7 +9,7 @@ Plain Python over the engine, so the page, the PDF, the HTML copy and the workbo
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -148,9 +148,10 @@ def build_review(services: Services, scope: str, month: Period) -> Review:
     for a in actions:
         by_kpi_month[(a.kpi, period_containing("month", a.raised_for).label)].append(a)
 
+    baselines = services.okrs.baselines(scope)  # a level an OKR reached and the plant adopted wins over the config's
     rows = []
     for k in keys:
-        kdef = config.kpis[k]
+        kdef = replace(config.kpis[k], baseline=baselines[k])
         cells = [MonthCell(r, tuple(sorted(by_kpi_month.get((k, r.period), []), key=lambda a: a.id)))
                  for r in series[k]]
         rows.append(BowlerRow(kdef, cells, ytd[k], _streak(cells), _trend(kdef, series[k])))
@@ -172,6 +173,29 @@ def build_review(services: Services, scope: str, month: Period) -> Review:
         actions=sorted(actions, key=lambda a: (a.raised_for, a.id)), generated_at=services.clock(),
         currency=config.currency, candidates=[r for r in rows if r.red_streak >= CANDIDATE_STREAK],
     )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A KPI red several months running: a candidate objective for next quarter."""
+
+    kpi: KpiDef
+    red_months: int
+    latest: Reading  # the last month's reading
+
+
+def candidate_kpis(services: Services, scope: str, month: Period) -> list[Candidate]:
+    """KPIs of a scope red three months or more running up to a month (one grouped query for all KPIs)."""
+    config = services.config
+    months = months_ending(month)
+    keys = [k for cat in CATEGORIES for k, d in config.kpis.items() if d.category == cat]
+    series = services.kpis.series_many(keys, scope, "month", months[0].first, month.last)
+    out = []
+    for k in keys:
+        streak = _streak([MonthCell(r) for r in series[k]])
+        if streak >= CANDIDATE_STREAK:
+            out.append(Candidate(config.kpis[k], streak, series[k][-1]))
+    return out
 
 
 def as_dict(review: Review) -> dict[str, object]:

@@ -22,6 +22,7 @@ from dashboard.engine import KpiEngine
 from dashboard.format import format_age, format_time, format_value
 from dashboard.kpi import FORMULAS, worst_status
 from dashboard.manual_values import ManualValues
+from dashboard.okrs import Okrs
 from dashboard.periods import Period
 from dashboard.settings import Settings
 from dashboard.tree import tree_statuses
@@ -45,6 +46,7 @@ class Services:
     accounts: Accounts
     manual: ManualValues
     actions: Actions
+    okrs: Okrs
 
     def dispose(self) -> None:
         """Close database connections."""
@@ -55,14 +57,15 @@ class Services:
     def kpi_definitions(self) -> list[dict[str, Any]]:
         """Every KPI definition, JSON-ready."""
         today = self.clock().astimezone(self.config.tz).date()
+        baselines = self.okrs.baselines()
         return [{
             "key": k.key, "name": k.name, "unit": k.unit, "category": k.category, "layer": k.layer,
             "direction": k.direction, "target": k.target_on(today), "amber": k.amber, "owner": k.owner,
             "data_source": k.data_source, "frequency": k.frequency,
             "leading": "leading" if k.leading else "lagging", "formula": k.formula,
             "formula_text": FORMULAS[k.formula].description,
-            "baseline": ({"value": k.baseline.value, "date": k.baseline.on.isoformat(),
-                          "source": k.baseline.source} if k.baseline else None),
+            "baseline": ({"value": b.value, "date": b.on.isoformat(), "source": b.source}
+                         if (b := baselines[k.key]) else None),
         } for k in self.config.kpis.values()]
 
     def board(self, scope: str, period: Period) -> dict[str, Any]:
@@ -124,6 +127,7 @@ class Services:
     def baseline_tracker(self) -> list[dict[str, Any]]:
         """Every KPI with its current value, source, frequency and owner; gaps shown as findings."""
         last_shift = self.kpis.last_completed_shift()
+        baselines = self.okrs.baselines()
         out = []
         for k in self.config.kpis.values():
             if k.frequency in ("shift", "hour") and last_shift:
@@ -146,8 +150,8 @@ class Services:
                         "value": format_value(reading.value, k.unit), "status": str(reading.status),
                         "target": format_value(reading.target, k.unit), "data_source": k.data_source or "—",
                         "frequency": k.frequency, "owner": k.owner or "—", "age": format_age(reading.age_s),
-                        "baseline": (f"{format_value(k.baseline.value, k.unit)} on {k.baseline.on.isoformat()}"
-                                     if k.baseline else "—"),
+                        "baseline": (f"{format_value(b.value, k.unit)} on {b.on.isoformat()}"
+                                     if (b := baselines[k.key]) else "—"),
                         "findings": ", ".join(problems) or "ok"})
         return out
 
@@ -211,7 +215,8 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = now_utc, 
         accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),
                                     f"{len(config.lines)} lines, {len(config.kpis)} KPIs, {len(config.trees)} trees, "
                                     f"{len(config.sources)} sources")
-    return Services(settings, config, engine, sessions, KpiEngine(config, sessions, clock),
-                    Loader(config, sessions, clock), clock, accounts, ManualValues(config, sessions, accounts, clock),
-                    Actions(config, sessions, accounts, clock))
+    kpis = KpiEngine(config, sessions, clock)
+    return Services(settings, config, engine, sessions, kpis, Loader(config, sessions, clock), clock, accounts,
+                    ManualValues(config, sessions, accounts, clock), Actions(config, sessions, accounts, clock),
+                    Okrs(config, sessions, accounts, kpis, clock))
 

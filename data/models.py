@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -353,3 +354,89 @@ class Action(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)  # a change names the version it was made from
+
+
+class Objective(Base):
+    """A quarter's objective at one level (company, plant, area or line), optionally under a parent objective."""
+
+    __tablename__ = "okr_objectives"
+    __table_args__ = (Index("ix_okr_objectives_quarter", "quarter", "scope"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(8))  # e.g. 2026-Q4
+    scope: Mapped[str] = mapped_column(String(64))  # "company", "plant", an area or a line key
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("okr_objectives.id"))
+    title: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(120))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # an edit names the version it was made from
+
+
+class KeyResult(Base):
+    """A measurable result of an objective: start, target, unit, kind and weight; a manual value or a bound KPI."""
+
+    __tablename__ = "okr_key_results"
+    __table_args__ = (Index("ix_okr_key_results_objective", "objective_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("okr_objectives.id"))
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # dashboard.okr.KINDS
+    start: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16), default="")
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    owner: Mapped[str] = mapped_column(String(120))
+    kpi: Mapped[str] = mapped_column(String(64), default="")  # "" = the value is checked in by hand
+    kpi_scope: Mapped[str] = mapped_column(String(64), default="")  # where the bound KPI is read
+    kpi_window: Mapped[str] = mapped_column(String(16), default="quarter")  # quarter (to date) | week (latest full)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # the definition's version (edits)
+    checkins: Mapped[int] = mapped_column(Integer, default=0)  # check-ins saved so far: a form names the count it saw
+    final_value: Mapped[float | None] = mapped_column(Float)  # when the quarter closed
+    score: Mapped[float | None] = mapped_column(Float)  # 0–1, when the quarter closed
+
+
+class CheckIn(Base):
+    """One week's check-in on a key result. Never changed: a correction is a new row naming the one it replaces."""
+
+    __tablename__ = "okr_check_ins"
+    __table_args__ = (Index("ix_okr_check_ins_kr_week", "key_result_id", "week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_result_id: Mapped[int] = mapped_column(ForeignKey("okr_key_results.id"))
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, e.g. 2026-W47
+    value: Mapped[float | None] = mapped_column(Float)
+    confidence: Mapped[int] = mapped_column(Integer)  # 0–10
+    moved: Mapped[str] = mapped_column(Text, default="")
+    blocks: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaces_id: Mapped[int | None] = mapped_column(Integer)  # the earlier version of this week's check-in
+
+
+class OkrQuarter(Base):
+    """A closed OKR quarter: its key results are scored and take no more check-ins."""
+
+    __tablename__ = "okr_quarters"
+    quarter: Mapped[str] = mapped_column(String(8), primary_key=True)
+    closed_by: Mapped[str] = mapped_column(String(120))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AdoptedBaseline(Base):
+    """A KPI's baseline adopted in Huddle (e.g. the level an OKR reached); the newest one wins over the config's."""
+
+    __tablename__ = "kpi_baselines"
+    __table_args__ = (Index("ix_kpi_baselines_scope", "scope", "kpi"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(64))  # "plant", an area or a line: where the level was reached
+    value: Mapped[float] = mapped_column(Float)
+    on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    adopted_by: Mapped[str] = mapped_column(String(120))
+    adopted_at: Mapped[datetime] = mapped_column(UTCDateTime)

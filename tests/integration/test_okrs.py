@@ -1,0 +1,300 @@
+"""OKRs on each backend: a cascade with a key result bound to a KPI (the same number as the engine's), weekly
+check-ins kept with every correction, a stale form refused with who checked in meanwhile, two editors saving at
+once losing nothing, the meeting view, validation with reasons, closing the quarter with scores, adopting the
+reached level as a baseline, and the check-in exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from dashboard.accounts import ForbiddenError, Identity
+from dashboard.okr import KrStatus, OkrError
+from dashboard.okr_export import checkins_csv, checkins_workbook
+from dashboard.okrs import OkrConflictError
+from dashboard.periods import Period, parse_period
+from dashboard.review import build_review
+from tests.conftest import SMALL_PLANT, write_past
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # a Friday in 2026-W47, day 51 of 92 in 2026-Q4
+AT_CLOSE = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
+# OEE 74.79 % on Line 1 (the published example) in one early shift in October and one in November
+COUNTS = """line,start,end,product,total,good,planned
+L1,2026-10-15 06:00,2026-10-15 10:00,,10000,9800,12000
+L1,2026-10-15 10:00,2026-10-15 14:00,,9271,9048,12000
+L1,2026-11-16 06:00,2026-11-16 10:00,,10000,9800,12000
+L1,2026-11-16 10:00,2026-11-16 14:00,,9271,9048,12000
+"""
+STOPS = """line;start;end;reason;category;equipment
+L1;2026-11-16 07:00;2026-11-16 07:30;Filler jam;unplanned;Filler
+L1;2026-11-16 10:00;2026-11-16 10:17;Filler jam;unplanned;Filler
+L1;2026-10-15 07:00;2026-10-15 07:30;Capper fault;unplanned;Capper
+L1;2026-10-15 10:00;2026-10-15 10:17;Capper fault;unplanned;Capper
+"""
+EDDIE = Identity("user", "eddie", "editor")
+ANA = Identity("user", "ana", "editor")
+VERA = Identity("user", "vera", "viewer")
+QTD = Period("quarter", date(2026, 10, 1), date(2026, 11, 20))
+
+
+@pytest.fixture
+def services(make_services, database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The small plant with Line 1's two shifts loaded."""
+    built = make_services(database_url, now=NOW)
+    write_past(tmp_path / "inbox/counts/c.csv", COUNTS)
+    write_past(tmp_path / "inbox/stops/s.csv", STOPS)
+    assert all(o.rows_rejected == 0 for o in built.loader.run_all())
+    return built
+
+
+def plan(services):  # type: ignore[no-untyped-def]
+    """Company → plant → Line 1, with a bound OEE key result and two checked in by hand."""
+    okrs = services.okrs
+    company = okrs.save_objective(EDDIE, "2026-Q4", "company", "Customers never chase us", "Maria")
+    plant = okrs.save_objective(EDDIE, "2026-Q4", "plant", "Lines run like spring", "Anna", parent_id=company)
+    line = okrs.save_objective(EDDIE, "2026-Q4", "L1", "Line 1 back to world class", "Tom", parent_id=plant)
+    oee = okrs.save_key_result(EDDIE, line, title="Line 1 OEE", kind="increase", start=70.0, target=80.0,
+                               owner="Tom", kpi="oee", weight=2)
+    jams = okrs.save_key_result(EDDIE, line, title="Filler jams per week", kind="decrease", start=12, target=4,
+                                unit="jams", owner="Tom")
+    trained = okrs.save_key_result(EDDIE, line, title="Operators trained", kind="increase", start=0, target=20,
+                                   unit="people", owner="Jonas")
+    return {"company": company, "plant": plant, "line": line, "oee": oee, "jams": jams, "trained": trained}
+
+
+def kr(services, key_result_id):  # type: ignore[no-untyped-def]
+    return next(k for k in services.okrs.quarter("2026-Q4").key_results if k.id == key_result_id)
+
+
+def test_a_bound_key_result_shows_the_engines_number_and_the_cascade_rolls_up(services) -> None:  # type: ignore[no-untyped-def]
+    ids_ = plan(services)
+    okrs = services.okrs
+    okrs.check_in(EDDIE, ids_["jams"], 0, value=9, confidence=7, moved="new guide rail")
+    okrs.check_in(EDDIE, ids_["trained"], 0, value=6, confidence=8)
+    view = okrs.quarter("2026-Q4")
+    assert [(o.level, o.depth) for o in view.objectives] == [("company", 0), ("plant", 1), ("line", 2)]
+    assert round(view.expected, 4) == round(51 / 92, 4)
+    oee = kr(services, ids_["oee"])
+    engine = services.kpis.reading("oee", "L1", QTD).value
+    assert oee.current == engine and round(oee.current, 2) == 74.79  # the board's and the tree's number
+    assert "OEE at Line 1, quarter to date" in oee.source and oee.unit == "%"
+    assert round(oee.progress, 4) == round((engine - 70) / 10, 4)  # 0.479: behind 0.554 × 0.9 → needs attention
+    assert oee.status is KrStatus.NEEDS_ATTENTION
+    jams = kr(services, ids_["jams"])
+    assert jams.current == 9 and jams.progress == pytest.approx(3 / 8)  # a decrease counts the same way
+    assert jams.status is KrStatus.OFF_TRACK  # 0.375 < 0.554 × 0.7
+    line = view.objectives[2]
+    # weighted mean (OEE counts twice) and the weakest status
+    assert line.progress == pytest.approx((oee.progress * 2 + 3 / 8 + 6 / 20) / 4)
+    assert line.status is KrStatus.OFF_TRACK
+    # the plant objective has no key results yet: it says it cannot be measured
+    assert view.objectives[1].warnings and "2–5" in view.objectives[1].warnings[0]
+    # a scope shows its objectives and the chain above them
+    assert [o.scope for o in okrs.quarter("2026-Q4", "L1").objectives] == ["company", "plant", "L1"]
+    assert [o.scope for o in okrs.quarter("2026-Q4", "L2").objectives] == []
+
+
+def test_check_ins_keep_every_version_and_a_stale_form_is_told_who_came_first(services) -> None:  # type: ignore[no-untyped-def]
+    ids_ = plan(services)
+    okrs = services.okrs
+    first = okrs.check_in(EDDIE, ids_["jams"], 0, value=10, confidence=6, moved="guide rail", blocks="spares")
+    assert (first.week, first.author, first.replaces_id, first.band) == ("2026-W47", "eddie", None, "has issues")
+    # Ana opened the form before Eddie saved: her save is refused, and nothing of Eddie's is lost
+    with pytest.raises(OkrConflictError) as refused:
+        okrs.check_in(ANA, ids_["jams"], 0, value=11, confidence=3)
+    assert "eddie checked in on this key result" in str(refused.value) and "nothing was overwritten" in str(
+        refused.value)
+    assert refused.value.seen == 1
+    assert [v.value for v in kr(services, ids_["jams"]).versions] == [10]
+    # saving again from what is there now keeps hers as a correction of this week's check-in
+    second = okrs.check_in(ANA, ids_["jams"], refused.value.seen, value=11, confidence=3)
+    assert second.replaces_id == first.id
+    view = kr(services, ids_["jams"])
+    assert [(v.value, v.author, v.replaced) for v in view.versions] == [(11, "ana", False), (10, "eddie", True)]
+    assert view.latest.value == 11 and view.current == 11 and view.checkins == 2
+    # an earlier week can be checked in (or corrected) too; its point lands in the history
+    okrs.check_in(EDDIE, ids_["jams"], 2, value=12, confidence=7, week="2026-W45")
+    history = {p.week: p for p in kr(services, ids_["jams"]).history}
+    assert history["2026-W45"].value == 12 and history["2026-W47"].value == 11 and history["2026-W46"].value is None
+    assert history["2026-W47"].path == pytest.approx(12 + (4 - 12) * (53 / 92))  # the path by Sunday 22 November
+    assert len(history) == 8  # 2026-W40 (from Thursday 1 October) to 2026-W47
+    # a bound key result's value is read from the KPI when it is saved, whatever the form sent
+    bound = okrs.check_in(EDDIE, ids_["oee"], 0, value=99.0, confidence=8)
+    assert bound.value == services.kpis.reading("oee", "L1", QTD).value
+
+
+def test_two_editors_saving_at_once_lose_nothing(services) -> None:  # type: ignore[no-untyped-def]
+    ids_ = plan(services)
+    okrs = services.okrs
+    for round_ in range(4):
+        # the same key result from two forms that saw the same count: exactly one is saved, the other is told
+        seen = kr(services, ids_["jams"]).checkins
+        start = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def save(who: Identity, value: float, seen: int = seen) -> None:
+            start.wait()
+            try:
+                okrs.check_in(who, ids_["jams"], seen, value=value, confidence=5)
+                outcomes.append(f"saved {who.name}")
+            except OkrConflictError:
+                outcomes.append(f"told {who.name}")
+
+        threads = [threading.Thread(target=save, args=(EDDIE, 10 + round_)),
+                   threading.Thread(target=save, args=(ANA, 20 + round_))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(o.split()[0] for o in outcomes) == ["saved", "told"], outcomes
+        assert kr(services, ids_["jams"]).checkins == seen + 1
+    # different key results at once: both saved
+    start = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def other(who: Identity, key: int) -> None:
+        start.wait()
+        try:
+            okrs.check_in(who, key, 0, value=5, confidence=6)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=other, args=(EDDIE, ids_["trained"])),
+               threading.Thread(target=other, args=(ANA, ids_["oee"]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert kr(services, ids_["trained"]).checkins == 1 and kr(services, ids_["oee"]).checkins == 1
+    assert len(kr(services, ids_["jams"]).versions) == 4  # four rounds, one saved each, none lost or doubled
+
+
+def test_the_meeting_view_names_missing_check_ins_disagreements_and_blocks(services) -> None:  # type: ignore[no-untyped-def]
+    ids_ = plan(services)
+    okrs = services.okrs
+    okrs.check_in(EDDIE, ids_["jams"], 0, value=12, confidence=9, week="2026-W46")
+    okrs.check_in(EDDIE, ids_["jams"], 1, value=12, confidence=9, blocks="no spare star wheel")
+    okrs.check_in(EDDIE, ids_["trained"], 0, value=11, confidence=8, week="2026-W46")
+    okrs.check_in(EDDIE, ids_["trained"], 1, value=12, confidence=5)
+    meeting = okrs.quarter("2026-Q4").meeting
+    assert meeting.week == "2026-W47"
+    assert [k.title for k in meeting.missing] == ["Line 1 OEE"]
+    questions = {k.title: k.disagreement for k in meeting.disagreements}
+    assert questions["Filler jams per week"].startswith("confidence 9/10 but off track")
+    assert questions["Operators trained"] == "on track but confidence fell from 8 to 5: what is coming?"
+    assert [(k.title, k.latest.blocks) for k in meeting.blocked] == [("Filler jams per week", "no spare star wheel")]
+
+
+def test_key_results_and_objectives_are_refused_with_the_reason(services) -> None:  # type: ignore[no-untyped-def]
+    ids_ = plan(services)
+    okrs = services.okrs
+    line = ids_["line"]
+
+    def refused(**fields: object) -> str:
+        with pytest.raises(OkrError) as exc:
+            okrs.save_key_result(EDDIE, line, **({"title": "x", "owner": "Tom"} | fields))  # type: ignore[arg-type]
+        return str(exc.value)
+
+    assert "target equals the start" in refused(kind="increase", start=5, target=5)
+    assert "is measured in '%'" in refused(kind="increase", start=70, target=80, unit="h", kpi="oee")
+    assert "better higher" in refused(kind="decrease", start=80, target=70, kpi="oee")
+    assert "adds up over time" in refused(kind="decrease", start=60, target=30, kpi="unplanned_downtime")
+    assert "cannot be bound" in refused(kind="milestone", start=None, target=1, kpi="oee")
+    assert "outside Line 1" in refused(kind="increase", start=70, target=80, kpi="oee", kpi_scope="L2")
+    assert "unknown KPI" in refused(kind="increase", start=70, target=80, kpi="nope")
+    okrs.save_key_result(EDDIE, line, title="Downtime per week", kind="decrease", start=60, target=30,
+                         owner="Tom", kpi="unplanned_downtime", kpi_window="week")
+    okrs.save_key_result(EDDIE, line, title="Star wheel", kind="milestone", start=None, target=1, owner="Tom")
+    assert "at most 5" in refused(kind="increase", start=0, target=1)
+    with pytest.raises(OkrError, match="sits under a higher level"):
+        okrs.save_objective(EDDIE, "2026-Q4", "plant", "Upside down", "Anna", parent_id=line)
+    area = okrs.save_objective(EDDIE, "2026-Q4", "a", "Area push", "Anna", parent_id=ids_["plant"])
+    with pytest.raises(OkrError, match="sits under a higher level; 'Area push' is at area level"):
+        okrs.save_objective(EDDIE, "2026-Q4", "company", "x", "y", parent_id=area)
+    for n in range(4):
+        okrs.save_objective(EDDIE, "2026-Q4", "L2", f"Line 2 objective {n}", "Tom")
+    okrs.save_objective(EDDIE, "2026-Q4", "L2", "The fifth", "Tom")
+    with pytest.raises(OkrError, match="already has 5 objectives in 2026-Q4: more than 5 at one level dilutes"):
+        okrs.save_objective(EDDIE, "2026-Q4", "L2", "The sixth", "Tom")
+    with pytest.raises(ForbiddenError, match="editor"):
+        okrs.check_in(VERA, ids_["jams"], 0, value=3, confidence=5)
+    with pytest.raises(ForbiddenError):
+        okrs.save_objective(VERA, "2026-Q4", "L1", "x", "y")
+    with pytest.raises(OkrError, match="outside 0–10"):
+        okrs.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=11)
+    with pytest.raises(OkrError, match="has not started"):
+        okrs.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=5, week="2026-W49")
+    with pytest.raises(OkrError, match="not a week of 2026-Q4"):
+        okrs.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=5, week="2026-W30")
+    # an edit made from an old version is refused; from the current one it is kept
+    with pytest.raises(OkrConflictError):
+        okrs.save_key_result(EDDIE, line, key_result_id=ids_["jams"], version=0, title="Jams", kind="decrease",
+                             start=12, target=3, unit="jams", owner="Tom")
+    okrs.save_key_result(EDDIE, line, key_result_id=ids_["jams"], version=1, title="Jams", kind="decrease",
+                         start=12, target=3, unit="jams", owner="Tom")
+    assert kr(services, ids_["jams"]).target == 3 and kr(services, ids_["jams"]).version == 2
+    assert not any(k.title == "x" for k in okrs.quarter("2026-Q4").key_results)  # nothing half-written
+
+
+def test_closing_scores_the_quarter_and_the_reached_level_can_become_the_baseline(services, make_services,  # type: ignore[no-untyped-def]
+                                                                                 database_url: str) -> None:
+    ids_ = plan(services)
+    services.okrs.check_in(EDDIE, ids_["jams"], 0, value=2, confidence=9)  # beyond the target: 125 %
+    with pytest.raises(OkrError, match="can be closed from 2026-12-18"):
+        services.okrs.close_quarter(EDDIE, "2026-Q4")
+    later = make_services(database_url, now=AT_CLOSE)
+    with pytest.raises(ForbiddenError):
+        later.okrs.close_quarter(VERA, "2026-Q4")
+    before = later.okrs.quarter("2026-Q4")
+    assert [p.kpi for p in before.proposals] == ["oee"] and not before.proposals[0].adopted
+    assert later.okrs.close_quarter(EDDIE, "2026-Q4") == 3
+    closed = later.okrs.quarter("2026-Q4")
+    assert closed.closed and closed.closed_by == "eddie" and closed.meeting.missing == []
+    scores = {k.title: k.score for k in closed.key_results}
+    oee = services.kpis.reading("oee", "L1", parse_period("quarter", "2026-Q4")).value
+    assert scores["Filler jams per week"] == 1.0  # progress 125 % scores 1
+    assert scores["Operators trained"] == 0.0  # never checked in
+    assert scores["Line 1 OEE"] == pytest.approx((oee - 70) / 10)
+    with pytest.raises(OkrError, match="closed by eddie"):
+        later.okrs.check_in(EDDIE, ids_["jams"], 1, value=1, confidence=9)
+    with pytest.raises(OkrError, match="already closed"):
+        later.okrs.close_quarter(EDDIE, "2026-Q4")
+    # the plant adopts the level Line 1's OEE reached as its new baseline there; the review and the tree show it
+    adopted = later.okrs.adopt_baseline(EDDIE, ids_["oee"])
+    assert adopted.value == pytest.approx(oee) and adopted.source == "OKR 2026-Q4: Line 1 OEE"
+    assert later.okrs.quarter("2026-Q4").proposals[0].adopted
+    row = next(r for r in build_review(later, "L1", parse_period("month", "2026-11")).rows if r.kpi.key == "oee")
+    assert row.kpi.baseline is not None and row.kpi.baseline.value == pytest.approx(oee)
+    assert later.okrs.baselines("L2")["oee"] is None  # another line keeps its own (none configured here)
+    with pytest.raises(OkrError, match="only a key result bound"):
+        later.okrs.adopt_baseline(EDDIE, ids_["jams"])
+
+
+def test_the_quarters_check_ins_export_as_csv_and_excel(services) -> None:  # type: ignore[no-untyped-def]
+    ids_ = plan(services)
+    okrs = services.okrs
+    okrs.check_in(EDDIE, ids_["jams"], 0, value=10, confidence=6, moved="=HYPERLINK(\"x\")", blocks="Spares: Größe")
+    okrs.check_in(ANA, ids_["jams"], 1, value=11, confidence=5)
+    okrs.check_in(EDDIE, ids_["oee"], 0, value=None, confidence=8)
+    rows = okrs.check_in_rows("2026-Q4")
+    text = checkins_csv(rows).decode("utf-8-sig")
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["Key result"], r["Value"], r["Version"], r["By"]) for r in parsed] == [
+        ("Filler jams per week", "10.0", "corrected later", "eddie"),
+        ("Filler jams per week", "11.0", "current", "ana"),
+        ("Line 1 OEE", str(round(services.kpis.reading("oee", "L1", QTD).value, 4)), "current", "eddie")]
+    assert parsed[0]["What moved"].startswith("'=")  # a formula typed into a check-in stays text
+    assert parsed[0]["What blocks"] == "Spares: Größe" and parsed[1]["Corrects check-in"] == parsed[0]["Check-in"]
+    book = load_workbook(io.BytesIO(checkins_workbook(okrs.quarter("2026-Q4"), rows)))
+    assert book.sheetnames == ["Key results", "Check-ins"]
+    sheet = book["Check-ins"]
+    assert sheet.max_row == 4 and sheet.cell(2, 10).value == 10 and sheet.cell(2, 13).value.startswith("'=")
+    results = {r[3]: r for r in book["Key results"].iter_rows(min_row=2, values_only=True)}
+    assert results["Filler jams per week"][11] == 11 and results["Filler jams per week"][14] == "off track"
