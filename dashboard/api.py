@@ -1,4 +1,5 @@
-"""The read-only JSON API under ``/api/v1``: health, KPI definitions, KPI values, the board and the tree.
+"""The read-only JSON API under ``/api/v1``: health, KPI definitions, KPI values, the board, the tree, the review
+and the OKRs, with their exports.
 
 Every number comes from the same ``KpiEngine`` the pages use. Bad parameters get a 400 with a message naming the
 parameter; nothing here writes.
@@ -12,6 +13,8 @@ from flask import Blueprint, Flask, Response, jsonify, request
 
 from dashboard.drilldown import as_dict as drilldown_dict
 from dashboard.drilldown import node_detail
+from dashboard.okr import OkrError
+from dashboard.okr_export import checkins_csv, checkins_workbook
 from dashboard.periods import GRAINS, PeriodError, parse_period
 from dashboard.review import as_dict as review_dict
 from dashboard.review import build_review, last_full_month
@@ -148,6 +151,38 @@ def make_api(services: Services) -> Blueprint:
         body = make(made)
         response = Response(body, mimetype=mimetype)
         name = export_filename(made, ext, site=services.config.site_key)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def _quarter() -> str:
+        quarter = request.args.get("quarter") or services.okrs.current_quarter().label
+        try:
+            return services.okrs.parse_quarter(quarter).label
+        except OkrError as exc:
+            raise ApiError(f"quarter: {exc}") from None
+
+    @api.get("/okr")
+    def okr():  # type: ignore[no-untyped-def]
+        scope = request.args.get("scope") or None
+        if scope:
+            try:
+                services.okrs.level_of(scope)
+            except OkrError as exc:
+                raise ApiError(f"scope: {exc}") from None
+        return jsonify(services.okrs.quarter(_quarter(), scope).as_dict())
+
+    @api.get("/okr/checkins.<ext>")
+    def okr_checkins(ext: str):  # type: ignore[no-untyped-def]
+        if ext not in ("csv", "xlsx"):
+            raise ApiError(f"export: .{ext} is not offered (csv or xlsx)", 404)
+        quarter = _quarter()
+        rows = services.okrs.check_in_rows(quarter)
+        if ext == "csv":
+            response = Response(checkins_csv(rows), mimetype="text/csv; charset=utf-8")
+        else:
+            response = Response(checkins_workbook(services.okrs.quarter(quarter), rows),
+                                mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        name = f"huddle-{services.config.site_key}-okr-checkins-{quarter}.{ext}"
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
