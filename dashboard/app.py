@@ -51,6 +51,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
     from callbacks import admin as admin_callbacks
     from callbacks import board as board_callbacks
     from callbacks import data as data_callbacks
+    from callbacks import okr as okr_callbacks
     from callbacks import overview as overview_callbacks
     from callbacks import review as review_callbacks
     from callbacks import tree as tree_callbacks
@@ -59,6 +60,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
     from pages import board as board_page
     from pages import data as data_page
     from pages import not_found
+    from pages import okr as okr_page
     from pages import overview as overview_page
     from pages import review as review_page
     from pages import tree as tree_page
@@ -66,7 +68,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
     services = services or build_services(settings)
     app = Dash(__name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
                title=f"Huddle · {services.config.site_name}", suppress_callback_exceptions=False)
-    for page in (overview_page, board_page, tree_page, review_page, data_page, admin_page, not_found):
+    for page in (overview_page, board_page, tree_page, review_page, okr_page, data_page, admin_page, not_found):
         page.register()
     app.layout = lambda: _shell(services)  # per request: the header shows who is signed in
     app.clientside_callback(  # ?kiosk=1 hides the header on any page: a TV shows the board only
@@ -78,6 +80,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
     board_callbacks.register(app, services)
     tree_callbacks.register(app, services)
     review_callbacks.register(app, services)
+    okr_callbacks.register(app, services)
     install_security(app.server, settings, services.accounts)
     register_api(app.server, services)
     app.server.config["HUDDLE_SERVICES"] = services

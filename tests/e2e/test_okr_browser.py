@@ -1,0 +1,255 @@
+"""The weekly OKR check-in in a real Chromium on the demo plant's quarter: an editor checks in three key results and
+sees progress, status and history change; a viewer cannot, not even by sending the request themselves; two editors
+saving at once lose nothing."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from selenium import webdriver
+
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.cli import _demo_actions, _demo_okrs
+from tests.conftest import load_demo, pytest_setup_options
+
+pytestmark = pytest.mark.e2e
+
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)  # Friday of 2026-W47, week 8 of 2026-Q4
+PASSWORDS = {"eddie": "editor-password-1", "ana": "editor-password-2", "vera": "viewer-password-1"}
+RECORD_SAVES = """
+    window.__sent = [];
+    const send = window.fetch;
+    window.fetch = function (url, options) {
+        if (String(url).includes('_dash-update-component') && options && String(options.body).includes('okr-ci-save')) {
+            window.__sent.push(options.body);
+        }
+        return send.apply(this, arguments);
+    };
+"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The demo plant with its quarter of OKRs (8 weeks of check-ins), two editors and a viewer."""
+    services = load_demo(tmp_path_factory.mktemp("okr-demo"), NOW, days=52)
+    _demo_actions(services)
+    assert _demo_okrs(services) > 60
+    services.accounts.add_user("cli", "eddie", PASSWORDS["eddie"], "editor")
+    services.accounts.add_user("cli", "ana", PASSWORDS["ana"], "editor")
+    services.accounts.add_user("cli", "vera", PASSWORDS["vera"], "viewer")
+    yield services
+    services.dispose()
+
+
+def key_result(services, title: str):  # type: ignore[no-untyped-def]
+    return next(k for k in services.okrs.quarter().key_results if k.title == title)
+
+
+def sign_in(driver, base: str, user: str) -> None:  # type: ignore[no-untyped-def]
+    driver.get(base + "/login?next=/okr")
+    driver.find_element("css selector", "input[name=username]").send_keys(user)
+    driver.find_element("css selector", "input[name=password]").send_keys(PASSWORDS[user])
+    driver.find_element("css selector", "form.login-form button[type=submit]").click()
+
+
+def row(driver, kr_id: int):  # type: ignore[no-untyped-def]
+    return driver.find_element("css selector", f".okr-ci-row[data-kr='{kr_id}']")
+
+
+def fill(driver, kr_id: int, value: str | None, confidence: str, moved: str = "") -> None:  # type: ignore[no-untyped-def]
+    r = row(driver, kr_id)
+    if value is not None:
+        box = r.find_element("css selector", f"input[id*='{ids.OKR_CI_VALUE}']")
+        box.clear()
+        box.send_keys(value)
+    box = r.find_element("css selector", f"input[id*='{ids.OKR_CI_CONFIDENCE}']")
+    box.clear()
+    box.send_keys(confidence)
+    if moved:
+        r.find_element("css selector", f"textarea[id*='{ids.OKR_CI_MOVED}']").send_keys(moved)
+
+
+def message(driver, kr_id: int) -> str:  # type: ignore[no-untyped-def]
+    return row(driver, kr_id).find_element("css selector", ".form-message").text
+
+
+def objective_row(driver, kr_id: int) -> str:  # type: ignore[no-untyped-def]
+    return driver.find_element("css selector", f"tr.okr-kr-row[data-kr='{kr_id}']").text
+
+
+def no_console_errors(driver) -> None:  # type: ignore[no-untyped-def]
+    errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    assert errors == [], errors
+
+
+def test_an_editor_checks_in_three_key_results_and_sees_them_move(dash_duo, demo) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.start_server(create_app(demo.settings, services=demo))
+    driver = dash_duo.driver
+    sign_in(driver, dash_duo.server_url, "eddie")
+    dash_duo.wait_for_contains_text(".who", "eddie ·", timeout=15)
+    driver.get(dash_duo.server_url + "/okr")
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_MEETING}", "Not checked in this week (2)", timeout=40)
+    shortages = key_result(demo, "Carton shortage stops per week")  # not checked in this week
+    packing = key_result(demo, "Packing schedule attainment")  # bound to a KPI, not checked in this week
+    trained = key_result(demo, "Operators trained on the filler start-up standard")  # checked in: a correction
+    assert trained.status.value == "on track" and trained.this_week is not None
+    dash_duo.wait_for_element(f".okr-ci-row[data-kr='{trained.id}']", timeout=20)
+    assert "100 %" in objective_row(driver, shortages.id)
+
+    fill(driver, shortages.id, "1", "9", "Kanban loop holds")
+    row(driver, shortages.id).find_element("css selector", "button.okr-ci-save").click()
+    dash_duo.wait_for_contains_text(f".okr-ci-row[data-kr='{shortages.id}'] .form-message", "Saved 2026-W47 check-in",
+                                    timeout=20)
+    # a bound key result's value is the KPI's: the box is read-only, and the saved value is the board's number
+    assert not row(driver, packing.id).find_element("css selector", "input[id*='okr-ci-value']").is_enabled()
+    fill(driver, packing.id, None, "8", "Magazine holds")
+    row(driver, packing.id).find_element("css selector", "button.okr-ci-save").click()
+    dash_duo.wait_for_contains_text(f".okr-ci-row[data-kr='{packing.id}'] .form-message", "Saved 2026-W47", timeout=20)
+    fill(driver, trained.id, "8", "4", "Recount: 9 left the course")
+    row(driver, trained.id).find_element("css selector", "button.okr-ci-save").click()
+    dash_duo.wait_for_contains_text(f".okr-ci-row[data-kr='{trained.id}'] .form-message",
+                                    "Saved 2026-W47 correction of this week's check-in", timeout=20)
+
+    # progress, status and the meeting view follow
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_MEETING}", "Not checked in this week (0)", timeout=20)
+    dash_duo.wait_for_contains_text(f"tr.okr-kr-row[data-kr='{shortages.id}']", "114 %", timeout=20)  # (9−1)/(9−2)
+    assert "9/10 on track" in objective_row(driver, shortages.id)
+    dash_duo.wait_for_contains_text(f"tr.okr-kr-row[data-kr='{trained.id}']", "off track", timeout=20)
+    assert "33 %" in objective_row(driver, trained.id) and "4/10 has issues" in objective_row(driver, trained.id)
+    after = key_result(demo, "Operators trained on the filler start-up standard")
+    assert after.status.value == "off track" and after.current == 8
+    assert [(v.value, v.author, v.replaced) for v in after.versions[:2]] == [(8, "eddie", False), (17, "jonas.weber",
+                                                                                                  True)]
+    saved_packing = key_result(demo, "Packing schedule attainment").versions[0]
+    assert saved_packing.author == "eddie" and saved_packing.value == key_result(demo, "Packing schedule attainment"
+                                                                                 ).current
+    # the history of a key result: its chart and every version, the corrected one marked
+    driver.find_element("css selector", f"button[id*='{ids.OKR_KR_LINK}'][id*='\"kr\":{trained.id}']").click()
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_HISTORY}", "Recount: 9 left the course", timeout=20)
+    history = driver.find_element("id", ids.OKR_HISTORY)
+    versions = history.find_elements("css selector", "table.okr-versions tbody tr")
+    assert "eddie" in versions[0].text and "correction" in versions[0].text
+    assert "corrected later" in versions[1].text and "jonas.weber" in versions[1].text
+    assert history.find_elements("css selector", ".js-plotly-plot")  # value per week against the path, confidence
+    no_console_errors(driver)
+
+
+def test_a_viewer_cannot_check_in_even_by_sending_the_request(dash_duo, demo) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.start_server(create_app(demo.settings, services=demo))
+    driver = dash_duo.driver
+    jams = key_result(demo, "Filler jams per week (maintenance log)")
+    # an editor's save, recorded as the browser sends it
+    sign_in(driver, dash_duo.server_url, "ana")
+    dash_duo.wait_for_contains_text(".who", "ana ·", timeout=15)
+    driver.get(dash_duo.server_url + "/okr")
+    dash_duo.wait_for_element(f".okr-ci-row[data-kr='{jams.id}']", timeout=40)
+    driver.execute_script(RECORD_SAVES)
+    fill(driver, jams.id, "18", "5")
+    row(driver, jams.id).find_element("css selector", "button.okr-ci-save").click()
+    dash_duo.wait_for_contains_text(f".okr-ci-row[data-kr='{jams.id}'] .form-message", "Saved", timeout=20)
+    body = json.loads(driver.execute_script("return window.__sent[0]"))
+    before = len(key_result(demo, "Filler jams per week (maintenance log)").versions)
+    driver.find_element("css selector", "form.inline button").click()  # sign out
+    # the viewer sees the form but every control is disabled
+    sign_in(driver, dash_duo.server_url, "vera")
+    dash_duo.wait_for_contains_text(".who", "vera ·", timeout=15)
+    driver.get(dash_duo.server_url + "/okr")
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_CHECKIN}", "Sign in as an editor to check in", timeout=40)
+    assert not row(driver, jams.id).find_element("css selector", "button.okr-ci-save").is_enabled()
+    assert not row(driver, jams.id).find_element("css selector", "textarea").is_enabled()
+    # the same request sent from the viewer's console, with the count the form would now show, is refused
+    for state in body["state"]:
+        if isinstance(state, list):
+            for item in state:
+                if item["id"]["type"] == ids.OKR_CI_SEEN:
+                    item["value"] = before
+                if item["id"]["type"] == ids.OKR_CI_VALUE:
+                    item["value"] = 1
+    answer = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/_dash-update-component', {method: 'POST', headers: {'Content-Type': 'application/json'},
+              body: arguments[0]}).then(r => r.text()).then(done);
+    """, json.dumps(body))
+    assert "Not saved" in answer and "editor" in answer and "vera (viewer)" in answer, answer
+    assert len(key_result(demo, "Filler jams per week (maintenance log)").versions) == before
+    no_console_errors(driver)
+
+
+def wait_until(check, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    """Poll ``check`` until it returns something true (a second browser has no dash_duo helpers)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"gave up after {timeout:.0f} s")
+
+
+def press_together(buttons: list) -> None:  # type: ignore[type-arg]
+    """Click several buttons (in different browsers) at the same moment."""
+    start = threading.Barrier(len(buttons))
+
+    def press(button) -> None:  # type: ignore[no-untyped-def]
+        start.wait()
+        button.click()
+
+    threads = [threading.Thread(target=press, args=(b,)) for b in buttons]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def test_two_editors_checking_in_at_once_lose_nothing(dash_duo, demo) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.start_server(create_app(demo.settings, services=demo))
+    first = dash_duo.driver
+    second = webdriver.Chrome(options=pytest_setup_options())
+    try:
+        star = key_result(demo, "New filler star wheel commissioned")
+        complaints = key_result(demo, "Customer complaints in the month")
+        attainment = key_result(demo, "Plant schedule attainment")
+        for driver, user in ((first, "eddie"), (second, "ana")):
+            sign_in(driver, dash_duo.server_url, user)
+            wait_until(lambda d=driver, u=user: u in " ".join(e.text for e in d.find_elements("css selector", ".who")))
+            driver.get(dash_duo.server_url + "/okr")
+            wait_until(lambda d=driver: d.find_elements("css selector", f".okr-ci-row[data-kr='{star.id}']"), 40)
+        before = len(star.versions)
+        # both have the same key result's form open and save at the same moment
+        fill(first, star.id, "1", "9", "Fitted on Saturday")
+        fill(second, star.id, "0", "4", "Fitting postponed")
+        press_together([d.find_element("css selector", f".okr-ci-row[data-kr='{star.id}'] button.okr-ci-save")
+                        for d in (first, second)])
+        answers = [wait_until(lambda d=d: message(d, star.id)) for d in (first, second)]
+        saved = [a for a in answers if a.startswith("Saved")]
+        told = [a for a in answers if "since you opened the form: nothing was overwritten" in a]
+        assert len(saved) == 1 and len(told) == 1, answers
+        assert len(key_result(demo, star.title).versions) == before + 1
+        # the one who was told still has their entry in the form; saving again keeps it as a correction
+        late = second if told[0] == answers[1] else first
+        late.find_element("css selector", f".okr-ci-row[data-kr='{star.id}'] button.okr-ci-save").click()
+        wait_until(lambda: "correction" in message(late, star.id))
+        assert "Saved 2026-W47 correction" in message(late, star.id)
+        final = key_result(demo, star.title).versions
+        assert len(final) == before + 2
+        assert {v.moved for v in final[:2]} == {"Fitted on Saturday", "Fitting postponed"}  # both kept
+        assert final[0].replaces_id == final[1].id and final[1].replaced
+        # different key results saved at the same moment are both kept
+        counts = {k.id: len(k.versions) for k in (complaints, attainment)}
+        fill(first, complaints.id, "1", "8", "Quiet week")
+        fill(second, attainment.id, None, "6", "Line 2 still short")
+        press_together([first.find_element("css selector", f".okr-ci-row[data-kr='{complaints.id}'] button.okr-ci-save"),
+                        second.find_element("css selector", f".okr-ci-row[data-kr='{attainment.id}'] button.okr-ci-save")])
+        assert wait_until(lambda: message(first, complaints.id)).startswith("Saved")
+        assert wait_until(lambda: message(second, attainment.id)).startswith("Saved")
+        assert len(key_result(demo, complaints.title).versions) == counts[complaints.id] + 1
+        assert len(key_result(demo, attainment.title).versions) == counts[attainment.id] + 1
+        no_console_errors(first)
+        no_console_errors(second)
+    finally:
+        second.quit()
