@@ -210,6 +210,120 @@ def _demo_actions(services: object) -> int:
     return 5
 
 
+def _demo_okrs(services: object) -> int:
+    """The demo plant's OKRs for this quarter, cascaded company → plant → area and line, with a check-in for
+    every week so far (once); one key result is bound to Line 2's drifting downtime. Returns the check-ins saved."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from dashboard.accounts import Identity
+    from dashboard.okr import OkrError
+    from dashboard.okrs import Okrs, quarter_weeks
+    from dashboard.services import Services
+
+    assert isinstance(services, Services)
+    okrs = services.okrs
+    quarter = okrs.current_quarter()
+    if okrs.quarter(quarter.label).objectives:
+        return 0
+    plan = Identity("user", "admin", "admin")
+    q = quarter.label
+    company = okrs.save_objective(plan, q, "company", "Be the supplier our customers never have to chase",
+                                  "Maria Lopez")
+    plant = okrs.save_objective(plan, q, "plant", "Run Riverside's lines the way they ran in spring", "Anna Schmidt",
+                                parent_id=company)
+    line2 = okrs.save_objective(plan, q, "L2", "Stop the filler jams on Line 2", "Tom Becker", parent_id=plant)
+    packing = okrs.save_objective(plan, q, "packing", "Pack without carton shortages", "Lena Fischer",
+                                  parent_id=plant)
+    week_target = services.kpis.reading("unplanned_downtime", "L2", quarter_weeks(quarter)[0]).target or 1200.0
+    krs = {
+        "attainment": okrs.save_key_result(plan, company, title="Plant schedule attainment", kind="increase",
+                                           start=88.0, target=95.0, owner="Maria Lopez", kpi="schedule_attainment",
+                                           kpi_scope="plant"),
+        "complaints": okrs.save_key_result(plan, company, title="Customer complaints in the month",
+                                           kind="stay_below", start=None, target=2, unit="complaints",
+                                           owner="Maria Lopez"),
+        "oee": okrs.save_key_result(plan, plant, title="Plant OEE, quarter to date", kind="increase", start=63.0,
+                                    target=68.0, owner="Anna Schmidt", kpi="oee", kpi_scope="plant"),
+        "downtime": okrs.save_key_result(plan, plant, title="Line 2 unplanned downtime per week", kind="decrease",
+                                         start=round(week_target * 1.5, -1), target=round(week_target, -1),
+                                         owner="Tom Becker", kpi="unplanned_downtime", kpi_scope="L2",
+                                         kpi_window="week", weight=2.0),
+        "star_wheel": okrs.save_key_result(plan, line2, title="New filler star wheel commissioned",
+                                           kind="milestone", start=None, target=1, owner="Tom Becker"),
+        "trained": okrs.save_key_result(plan, line2, title="Operators trained on the filler start-up standard",
+                                        kind="increase", start=0, target=24, unit="people", owner="Jonas Weber"),
+        "jams": okrs.save_key_result(plan, line2, title="Filler jams per week (maintenance log)", kind="decrease",
+                                     start=12, target=4, unit="jams", owner="Tom Becker"),
+        "shortages": okrs.save_key_result(plan, packing, title="Carton shortage stops per week", kind="decrease",
+                                          start=9, target=2, unit="stops", owner="Lena Fischer"),
+        "packing_attainment": okrs.save_key_result(plan, packing, title="Packing schedule attainment",
+                                                   kind="increase", start=90.0, target=96.0, owner="Lena Fischer",
+                                                   kpi="schedule_attainment", kpi_scope="packing"),
+    }
+    authors = {"attainment": "maria.lopez", "complaints": "maria.lopez", "oee": "anna.schmidt",
+               "downtime": "tom.becker", "star_wheel": "tom.becker", "trained": "jonas.weber", "jams": "tom.becker",
+               "shortages": "lena.fischer", "packing_attainment": "lena.fischer"}
+    # (value, confidence, what moved, what blocks) per week, oldest first; bound key results take the KPI's value
+    stories: dict[str, list[tuple[float | None, int, str, str]]] = {
+        "attainment": [(None, c, m, "") for c, m in [
+            (7, "Weekly plan frozen on Thursdays"), (7, ""), (7, "Packing caught up"), (6, "Line 2 short again"),
+            (6, ""), (5, "Line 2 jams cost two orders"), (5, ""), (5, "Waiting for the star wheel")]],
+        "complaints": [(v, c, m, "") for v, c, m in [
+            (1, 8, "One label complaint"), (1, 8, ""), (2, 7, "Underfill complaint from Nordmarkt"), (2, 7, ""),
+            (1, 8, ""), (3, 5, "Two underfill complaints: Line 2 night shift"), (2, 6, "Underfill checks retrained"),
+            (2, 6, "")]],
+        "oee": [(None, 8, m, "") for m in [
+            "Kick-off", "", "Changeover standard on Line 3", "", "Line 4 speed-up trial", "", "",
+            "Line 3 and 4 above target"]],
+        "downtime": [(None, c, m, b) for c, m, b in [
+            (7, "Baseline week", ""), (7, "", ""), (6, "Jams creeping up on nights", ""),
+            (5, "Root cause: worn star wheel", "Replacement star wheel on order"),
+            (4, "Shift-start filler checks", "Star wheel delivery slipped to week 48"),
+            (4, "", "Star wheel delivery slipped to week 48"),
+            (3, "Jams at twice the spring rate", "No spare star wheel"),
+            (3, "Temporary shims fitted", "Star wheel arrives week 48; fitting needs a 6-hour stop")]],
+        "star_wheel": [(0, c, m, b) for c, m, b in [
+            (8, "Order placed", ""), (8, "", ""), (7, "", ""), (6, "Supplier confirmed", ""),
+            (5, "", "Delivery slipped"),
+            (5, "", "Delivery slipped"), (5, "Stop planned for the weekend of week 48", ""), (6, "", "")]],
+        "trained": [(v, c, m, b) for v, c, m, b in [
+            (0, 7, "Standard written", ""), (3, 7, "First session", ""), (6, 8, "", ""), (9, 8, "Night crew done", ""),
+            (11, 8, "", ""), (13, 8, "", ""), (15, 8, "Late crew done", ""),
+            (17, 5, "Two more", "Both trainers off sick this week")]],
+        "jams": [(v, c, m, "") for v, c, m in [
+            (12, 7, ""), (13, 6, ""), (15, 6, "Jams on nights"), (19, 5, "Worn star wheel found"),
+            (22, 4, "Shift-start checks"), (21, 4, ""), (24, 3, ""), (20, 4, "Shims help a little")]],
+        "shortages": [(v, c, m, "") for v, c, m in [
+            (9, 7, ""), (8, 7, "Second magazine ordered"), (6, 8, "Second magazine fitted at Line 4"), (4, 8, ""),
+            (3, 8, ""), (3, 8, ""), (2, 9, "Kanban loop for cartons")]],
+        "packing_attainment": [(None, c, m, "") for c, m in [
+            (7, ""), (7, ""), (8, "Magazine fitted"), (8, ""), (8, ""), (8, ""), (8, "")]],
+    }
+    tz = services.config.tz
+    now = services.clock()
+    weeks = [w for w in quarter_weeks(quarter) if w.first <= okrs.today()][-8:]
+    saved = 0
+    seen = dict.fromkeys(krs, 0)
+    for i, week in enumerate(weeks):
+        # each week's meeting is on its Thursday at 10:00 (or earlier today, in the week that is running)
+        meeting = datetime.combine(max(week.first + timedelta(days=3), quarter.first), time(10), tzinfo=tz)
+        at = min(meeting.astimezone(UTC), now - timedelta(minutes=30))
+        at_meeting = Okrs(services.config, services.sessions, services.accounts, services.kpis, lambda at=at: at)
+        for name, key in krs.items():
+            j = i + 8 - len(weeks)  # the stories are eight weeks long; a shorter quarter so far takes their ends
+            if j >= len(stories[name]):
+                continue  # a seven-week story has not checked in this week yet: the meeting view shows it
+            value, confidence, moved, blocks = stories[name][j]
+            try:
+                at_meeting.check_in(Identity("user", authors[name], "editor"), key, seen[name], value=value,
+                                    confidence=confidence, moved=moved, blocks=blocks, week=week.label)
+            except OkrError:
+                continue  # a bound KPI without data that week (a short demo history): no check-in
+            seen[name] += 1
+            saved += 1
+    return saved
+
+
 def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False) -> int:
     """Create the demo plant's history (first time), load it, and serve with the loaders running."""
     from dashboard.calendar import now_utc
@@ -237,6 +351,7 @@ def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False) -> i
             _print_outcome(outcome, verbose=False)
         print(f"loaded in {time.monotonic() - started:.1f} s")
         _demo_actions(services)
+        _demo_okrs(services)
         if credentials:
             name, password = credentials.split()
             print(f"sign in to change things as {name} / {password} (kept in {settings.data_dir / 'demo-admin.txt'})")
