@@ -467,19 +467,23 @@ def _register_planning(app: Dash, services: Services) -> None:
     """The objective and key-result forms: pick one to edit (or new), save with the version it was read at."""
     okrs = services.okrs
 
-    @app.callback(Output(ids.OKR_OBJ_PICK, "options"), Output(ids.OKR_OBJ_PARENT, "options"),
+    @app.callback(Output(ids.OKR_OBJ_PICK, "options"), Output(ids.OKR_OBJ_PICK, "value"),
+                  Output(ids.OKR_OBJ_PARENT, "options"),
                   Output(ids.OKR_KR_OBJECTIVE, "options"), Output(ids.OKR_KR_OBJECTIVE, "value"),
-                  Input(ids.OKR_VIEW, "data"), Input(ids.OKR_CHANGED, "data"), State(ids.OKR_KR_OBJECTIVE, "value"))
-    def objective_choices(view: dict[str, Any], _changed: int, chosen: int | None) -> tuple[Any, ...]:
+                  Input(ids.OKR_VIEW, "data"), Input(ids.OKR_CHANGED, "data"), State(ids.OKR_OBJ_PICK, "value"),
+                  State(ids.OKR_KR_OBJECTIVE, "value"))
+    def objective_choices(view: dict[str, Any], _changed: int, editing: Any, chosen: int | None) -> tuple[Any, ...]:
         try:
             quarter_view = okrs.quarter(view.get("quarter") or None)
         except OkrError:
-            return [], [], [], None
+            return [], "new", [], [], None
         listed = [{"label": f"{'  ' * o.depth}{o.title} ({o.scope_name})", "value": o.id}
                   for o in quarter_view.objectives]
-        if chosen not in {o["value"] for o in listed}:
-            chosen = listed[0]["value"] if listed else None
-        return [{"label": "New objective", "value": "new"}, *listed], listed, listed, chosen
+        known = {o["value"] for o in listed}
+        if chosen not in known:
+            chosen = listed[-1]["value"] if listed else None  # the newest: where a new key result most likely goes
+        return ([{"label": "New objective", "value": "new"}, *listed], editing if editing in known else "new",
+                listed, listed, chosen)
 
     @app.callback(Output(ids.OKR_OBJ_SCOPE, "value"), Output(ids.OKR_OBJ_PARENT, "value"),
                   Output(ids.OKR_OBJ_TITLE, "value"), Output(ids.OKR_OBJ_OWNER, "value"),

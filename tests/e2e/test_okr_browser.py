@@ -243,8 +243,8 @@ def test_two_editors_checking_in_at_once_lose_nothing(dash_duo, demo) -> None:  
         counts = {k.id: len(k.versions) for k in (complaints, attainment)}
         fill(first, complaints.id, "1", "8", "Quiet week")
         fill(second, attainment.id, None, "6", "Line 2 still short")
-        press_together([first.find_element("css selector", f".okr-ci-row[data-kr='{complaints.id}'] button.okr-ci-save"),
-                        second.find_element("css selector", f".okr-ci-row[data-kr='{attainment.id}'] button.okr-ci-save")])
+        press_together([row(first, complaints.id).find_element("css selector", "button.okr-ci-save"),
+                        row(second, attainment.id).find_element("css selector", "button.okr-ci-save")])
         assert wait_until(lambda: message(first, complaints.id)).startswith("Saved")
         assert wait_until(lambda: message(second, attainment.id)).startswith("Saved")
         assert len(key_result(demo, complaints.title).versions) == counts[complaints.id] + 1
@@ -253,3 +253,40 @@ def test_two_editors_checking_in_at_once_lose_nothing(dash_duo, demo) -> None:  
         no_console_errors(second)
     finally:
         second.quit()
+
+
+def test_an_editor_plans_next_quarter_and_a_mismatched_kpi_is_refused_with_the_reason(dash_duo, demo) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.start_server(create_app(demo.settings, services=demo))
+    driver = dash_duo.driver
+    sign_in(driver, dash_duo.server_url, "eddie")
+    dash_duo.wait_for_contains_text(".who", "eddie ·", timeout=15)
+    driver.get(dash_duo.server_url + "/okr?quarter=2027-Q1")
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_OBJECTIVES}", "No objectives for 2027-Q1", timeout=40)
+    driver.find_element("css selector", f"#{ids.OKR_PLAN} summary").click()
+    dash_duo.select_dcc_dropdown(f"#{ids.OKR_OBJ_SCOPE}", value="Line 2")
+    dash_duo.find_element(f"#{ids.OKR_OBJ_TITLE}").send_keys("Line 2 back to spring availability")
+    dash_duo.find_element(f"#{ids.OKR_OBJ_OWNER}").send_keys("Tom Becker")
+    dash_duo.find_element(f"#{ids.OKR_OBJ_SAVE}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_OBJ_MESSAGE}", "Saved objective", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_OBJECTIVES}", "Line 2 back to spring availability", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_KR_OBJECTIVE}", "Line 2 back to spring availability", timeout=20)
+    dash_duo.find_element(f"#{ids.OKR_KR_TITLE}").send_keys("Line 2 availability")
+    dash_duo.find_element(f"#{ids.OKR_KR_OWNER}").send_keys("Tom Becker")
+    dash_duo.select_dcc_dropdown(f"#{ids.OKR_KR_KIND}", value="stay at or below")
+    dash_duo.find_element(f"#{ids.OKR_KR_START}").send_keys("80")
+    dash_duo.find_element(f"#{ids.OKR_KR_TARGET}").send_keys("86")
+    dash_duo.select_dcc_dropdown(f"#{ids.OKR_KR_KPI}", value="Availability (%, better higher)")
+    dash_duo.find_element(f"#{ids.OKR_KR_SAVE}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_KR_MESSAGE}", "Availability is better higher: 'stay at or below' "
+                                    "would push it the wrong way", timeout=20)
+    dash_duo.select_dcc_dropdown(f"#{ids.OKR_KR_KIND}", value="increase to")
+    dash_duo.find_element(f"#{ids.OKR_KR_SAVE}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_KR_MESSAGE}", "Saved key result", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_OBJECTIVES}", "Availability at Line 2, quarter to date", timeout=20)
+    planned = demo.okrs.quarter("2027-Q1").objectives
+    assert [(o.scope, o.title, o.owner) for o in planned] == [("L2", "Line 2 back to spring availability",
+                                                               "Tom Becker")]
+    assert [(k.kind, k.start, k.target, k.kpi, k.kpi_scope, k.unit) for k in planned[0].key_results] == [
+        ("increase", 80, 86, "availability", "L2", "%")]
+    assert "1 key result: an objective needs 2–5" in dash_duo.find_element(f"#{ids.OKR_OBJECTIVES}").text
+    no_console_errors(driver)
