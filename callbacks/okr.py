@@ -220,10 +220,12 @@ def history(kr: KeyResultView, services: Services) -> list[Any]:
             else html.P("No check-ins yet.", className="empty")]
 
 
-def closing(view: QuarterView, services: Services, candidates: list[Any], editable: bool) -> list[Any]:
+def closing(view: QuarterView, services: Services, candidates: list[Any], editable: bool,
+            candidate_scope: str) -> list[Any]:
     """Scores at the close, baseline proposals for bound key results, and next quarter's candidates."""
     config = services.config
     title = f"Closing {view.quarter.label}"
+    next_quarter = period_containing("quarter", view.quarter.last + timedelta(days=1)).label
     if view.closed:
         lead = html.P(f"Closed by {view.closed_by} on {format_time(view.closed_at, config.tz)}. Scores are progress "
                       "held to 0–1.", className="hint")
@@ -255,9 +257,13 @@ def closing(view: QuarterView, services: Services, candidates: list[Any], editab
         html.Ul(proposals) if proposals else html.P("Shown in the quarter's last two weeks and after its close, for "
                                                     "key results bound to a KPI.", className="empty"),
         html.H3("Candidates for next quarter's objectives: KPIs red three months running"),
+        html.P(f"At {config.scope_name(candidate_scope)}, up to last month.", className="hint"),
         html.Ul([html.Li([status_badge("red"), f" {c.kpi.name}: red {c.red_months} months running, last month "
                           f"{format_value(c.latest.value, c.kpi.unit)} against "
-                          f"{format_value(c.latest.target, c.kpi.unit)}"])
+                          f"{format_value(c.latest.target, c.kpi.unit)}. ",
+                          html.Button(f"Plan it for {next_quarter}", id={"type": ids.OKR_DRAFT, "kpi": c.kpi.key,
+                                                                         "scope": candidate_scope},
+                                      className="primary", disabled=not editable)])
                  for c in candidates]) if candidates else html.P("None.", className="empty"),
     ]
 
@@ -348,7 +354,8 @@ def register(app: Dash, services: Services) -> None:
                     None, None, [], None, version, True)
         _quarter, scope = resolve(view)
         latest_month = period_containing("month", quarter_view.today.replace(day=1) - timedelta(days=1))
-        candidates = candidate_kpis(services, scope if scope not in (None, COMPANY) else "plant", latest_month)
+        candidate_scope = scope if scope not in (None, COMPANY) else "plant"
+        candidates = candidate_kpis(services, candidate_scope, latest_month)
         editable = current_identity().may("editor")
         krs = quarter_view.key_results
         options = [{"label": f"{k.title} ({o.scope_name})", "value": k.id}
@@ -361,8 +368,8 @@ def register(app: Dash, services: Services) -> None:
                    html.A("CSV", href=f"/api/v1/okr/checkins.csv?{query}", className="export-link"),
                    html.A("Excel", href=f"/api/v1/okr/checkins.xlsx?{query}", className="export-link")]
         return (summary(quarter_view, services), meeting(quarter_view), objectives(quarter_view),
-                closing(quarter_view, services, candidates, editable), exports, options, picked, version,
-                not editable or quarter_view.closed or quarter_view.today < quarter_view.closes_from)
+                closing(quarter_view, services, candidates, editable, candidate_scope), exports, options, picked,
+                version, not editable or quarter_view.closed or quarter_view.today < quarter_view.closes_from)
 
     @app.callback(Output(ids.OKR_CHECKIN_WEEK, "options"), Output(ids.OKR_CHECKIN_WEEK, "value"),
                   Output(ids.OKR_CHECKIN_ROWS, "children"), Input(ids.OKR_VIEW, "data"))
@@ -459,6 +466,24 @@ def register(app: Dash, services: Services) -> None:
             return messages, no_update
         messages[i] = f" Adopted {format_value(baseline.value)} as of {baseline.on.isoformat()}."
         return messages, (changed or 0) + 1
+
+    @app.callback(Output(ids.OKR_CLOSE_MESSAGE, "children", allow_duplicate=True),
+                  Output(ids.OKR_CHANGED, "data", allow_duplicate=True),
+                  Input({"type": ids.OKR_DRAFT, "kpi": ALL, "scope": ALL}, "n_clicks"), State(ids.OKR_VIEW, "data"),
+                  State(ids.OKR_CHANGED, "data"), prevent_initial_call=True)
+    def draft(clicks: list[int | None], view: dict[str, Any], changed: int | None) -> tuple[Any, Any]:
+        # the message goes below the section, which redraws after the save
+        if not ctx.triggered_id or not any(clicks):
+            raise PreventUpdate
+        following = period_containing("quarter", okrs.parse_quarter(resolve(view)[0]).last + timedelta(days=1))
+        try:
+            okrs.draft_from_kpi(current_identity(), following.label, ctx.triggered_id["scope"],
+                                ctx.triggered_id["kpi"])
+        except (OkrError, ForbiddenError) as exc:
+            return html.Span(f"Not planned: {exc}", className="form-error"), no_update
+        name = services.config.kpis[ctx.triggered_id["kpi"]].name
+        return html.A(f"{name} planned as an objective of {following.label}: open it",
+                      href=f"/okr?quarter={following.label}"), (changed or 0) + 1
 
     _register_planning(app, services)
 

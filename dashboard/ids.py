@@ -184,3 +184,4 @@ OKR_CI_MESSAGE = "okr-ci-message"
 OKR_KR_LINK = "okr-kr-link"
 OKR_ADOPT = "okr-adopt"
 OKR_ADOPT_MESSAGE = "okr-adopt-message"
+OKR_DRAFT = "okr-draft"  # {"type": ..., "kpi": <KPI key>, "scope": <scope>}

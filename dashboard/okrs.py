@@ -494,6 +494,42 @@ class Okrs:
             bump_data_version(session)
             return row.id
 
+    def draft_from_kpi(self, who: Identity, quarter: str, scope: str, kpi: str) -> int:
+        """Turn a KPI that has been red for months into an objective for a quarter, with one key result bound to
+        it: from where it stands (last full month, or last full week for a total) to its target. Returns the
+        objective's id; refused when that quarter already has a key result bound to the KPI there."""
+        who.require("editor", "planning objectives")
+        kdef = self.config.kpis.get(kpi)
+        if kdef is None:
+            raise OkrError(f"unknown KPI {kpi!r}")
+        scope = self._normal_scope(scope)
+        period = self.parse_quarter(quarter)
+        with self.sessions() as session:
+            planned = session.execute(
+                select(Objective.title).join(KeyResult, KeyResult.objective_id == Objective.id)
+                .where(Objective.quarter == period.label, KeyResult.kpi == kpi, KeyResult.kpi_scope == scope)
+            ).scalars().first()
+        if planned:
+            raise OkrError(f"{period.label} already has {kdef.name} at {self.scope_name(scope)} in '{planned}'")
+        total = FORMULAS[kdef.formula].kind is Kind.TOTAL
+        today = self.today()
+        if total:
+            week = period_containing("week", today).previous()
+            reading, window = self.kpis.reading(kpi, scope, week), "week"
+        else:
+            month = period_containing("month", today.replace(day=1) - timedelta(days=1))
+            reading, window = self.kpis.reading(kpi, scope, month), "quarter"
+        if reading.value is None or reading.target is None:
+            raise OkrError(f"{kdef.name} at {self.scope_name(scope)} has no value or target to start from")
+        objective = self.save_objective(who, period.label, scope,
+                                        f"Bring {kdef.name} at {self.scope_name(scope)} back to target",
+                                        kdef.owner or who.label)
+        self.save_key_result(who, objective, title=f"{kdef.name} at {self.scope_name(scope)}",
+                             kind="increase" if kdef.direction == "higher" else "decrease",
+                             start=round(reading.value, 2), target=reading.target, owner=kdef.owner or who.label,
+                             kpi=kpi, kpi_scope=scope, kpi_window=window)
+        return objective
+
     # ---- check-ins ---------------------------------------------------------------------------------------
 
     def check_in(self, who: Identity, key_result_id: int, seen: int, *, value: float | None, confidence: int | None,

@@ -290,3 +290,31 @@ def test_an_editor_plans_next_quarter_and_a_mismatched_kpi_is_refused_with_the_r
         ("increase", 80, 86, "availability", "L2", "%")]
     assert "1 key result: an objective needs 2–5" in dash_duo.find_element(f"#{ids.OKR_OBJECTIVES}").text
     no_console_errors(driver)
+
+
+def test_a_kpi_red_three_months_running_is_planned_for_next_quarter_in_one_click(dash_duo, make_services,  # type: ignore[no-untyped-def]
+                                                                                 tmp_path) -> None:
+    from tests.conftest import write_past
+    from tests.integration.test_review import COUNTS, REVIEW_PLANT, STOPS
+    from tests.integration.test_review import NOW as DECEMBER
+
+    plant = tmp_path / "review-plant.yaml"
+    plant.write_text(REVIEW_PLANT, encoding="utf-8")
+    services = make_services(now=DECEMBER, plant=plant)  # Line 1's OEE red September to November
+    write_past(tmp_path / "inbox/counts/c.csv", COUNTS)
+    write_past(tmp_path / "inbox/stops/s.csv", STOPS)
+    services.loader.run_all()
+    services.accounts.add_user("cli", "eddie", PASSWORDS["eddie"], "editor")
+    dash_duo.start_server(create_app(services.settings, services=services))
+    sign_in(dash_duo.driver, dash_duo.server_url, "eddie")
+    dash_duo.wait_for_contains_text(".who", "eddie ·", timeout=15)
+    dash_duo.driver.get(dash_duo.server_url + "/okr?scope=L1")
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_CLOSE}", "OEE: red 3 months running", timeout=40)
+    button = dash_duo.driver.find_element("css selector", f"button[id*='{ids.OKR_DRAFT}'][id*='\"kpi\":\"oee\"']")
+    assert button.text == "Plan it for 2027-Q1"
+    button.click()
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_CLOSE_MESSAGE}", "OEE planned as an objective of 2027-Q1", timeout=20)
+    planned = services.okrs.quarter("2027-Q1").objectives
+    assert [(o.scope, o.title) for o in planned] == [("L1", "Bring OEE at Line 1 back to target")]
+    assert planned[0].key_results[0].kpi == "oee" and planned[0].key_results[0].target == 80
+    no_console_errors(dash_duo.driver)

@@ -272,6 +272,23 @@ def test_closing_scores_the_quarter_and_the_reached_level_can_become_the_baselin
         later.okrs.adopt_baseline(EDDIE, ids_["jams"])
 
 
+def test_a_kpi_red_for_months_becomes_next_quarters_objective_in_one_step(services) -> None:  # type: ignore[no-untyped-def]
+    okrs = services.okrs
+    objective = okrs.draft_from_kpi(EDDIE, "2027-Q1", "L1", "oee")
+    drafted = okrs.quarter("2027-Q1").objectives
+    assert [(o.id, o.scope, o.title) for o in drafted] == [(objective, "L1", "Bring OEE at Line 1 back to target")]
+    k = drafted[0].key_results[0]
+    october = services.kpis.reading("oee", "L1", parse_period("month", "2026-10"))
+    assert (k.kind, k.start, k.target, k.kpi, k.kpi_scope, k.kpi_window) == (
+        "increase", round(october.value, 2), 85, "oee", "L1", "quarter")
+    with pytest.raises(OkrError, match="already has OEE at Line 1 in 'Bring OEE at Line 1 back to target'"):
+        okrs.draft_from_kpi(EDDIE, "2027-Q1", "L1", "oee")
+    with pytest.raises(OkrError, match="no value or target"):  # a total reads the last full week: none here
+        okrs.draft_from_kpi(EDDIE, "2027-Q1", "L1", "unplanned_downtime")
+    with pytest.raises(ForbiddenError):
+        okrs.draft_from_kpi(VERA, "2027-Q1", "L2", "oee")
+
+
 def test_the_quarters_check_ins_export_as_csv_and_excel(services) -> None:  # type: ignore[no-untyped-def]
     ids_ = plan(services)
     okrs = services.okrs
