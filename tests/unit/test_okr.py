@@ -91,3 +91,21 @@ def test_key_results_that_cannot_be_measured_are_refused_with_the_reason() -> No
         check_key_result("increase", None, 3.0)
     with pytest.raises(OkrError, match="unknown kind"):
         check_key_result("double", 1.0, 2.0)
+
+
+def test_a_quarters_weeks_run_from_the_week_of_its_first_day_to_the_week_of_its_last() -> None:
+    from dashboard.okrs import quarter_weeks
+    from dashboard.periods import parse_period
+
+    weeks = [w.label for w in quarter_weeks(parse_period("quarter", "2026-Q4"))]
+    assert weeks[0] == "2026-W40" and weeks[-1] == "2026-W53" and len(weeks) == 14  # 1 Oct is a Thursday
+    assert [w.label for w in quarter_weeks(parse_period("quarter", "2027-Q1"))][:2] == ["2026-W53", "2027-W01"]
+
+
+def test_a_key_results_rule_reads_as_words() -> None:
+    from dashboard.okrs import rule_text
+
+    assert rule_text("increase", 60, 68, "%") == "increase 60.0 % → 68.0 %"
+    assert rule_text("decrease", 12, 4, "jams") == "decrease 12 jams → 4 jams"
+    assert rule_text("stay_below", None, 2, "") == "stay at or below 2"
+    assert rule_text("milestone", 0, 1, "") == "milestone: done or not"
