@@ -143,7 +143,9 @@ def checkin_rows(view: QuarterView, editable: bool) -> list[Any]:
         return [html.P(f"{view.quarter.label} is closed: it takes no more check-ins.", className="empty")]
     if not view.key_results:
         return [html.P("No key results to check in on.", className="empty")]
-    note = [] if editable else [html.P("Sign in as an editor to check in.", className="hint")]
+    if not editable:  # the server refuses a viewer's save anyway; the rows would only take the screen
+        return [html.P("Sign in as an editor to check in. The key results and their latest check-ins are below.",
+                       className="hint")]
     rows = []
     for o in view.objectives:
         for k in o.key_results:
@@ -158,21 +160,20 @@ def checkin_rows(view: QuarterView, editable: bool) -> list[Any]:
                              if k.kind == "milestone" else "Value") + (f" ({k.unit})" if k.unit else ""),
                             dcc.Input(id={"type": ids.OKR_CI_VALUE, **key}, type="number",
                                       value=None if k.prefill is None else round(k.prefill, 2),
-                                      disabled=bound or not editable)],
+                                      disabled=bound)],
                            className="manual-field"),
                 html.Label(["Confidence 0–10",
                             dcc.Input(id={"type": ids.OKR_CI_CONFIDENCE, **key}, type="number", min=0, max=10,
-                                      step=1, value=k.confidence, disabled=not editable)], className="manual-field"),
-                html.Label(["What moved", dcc.Textarea(id={"type": ids.OKR_CI_MOVED, **key}, disabled=not editable,
+                                      step=1, value=k.confidence)], className="manual-field"),
+                html.Label(["What moved", dcc.Textarea(id={"type": ids.OKR_CI_MOVED, **key},
                                                        maxLength=1000)], className="manual-field wide"),
-                html.Label(["What blocks", dcc.Textarea(id={"type": ids.OKR_CI_BLOCKS, **key}, disabled=not editable,
+                html.Label(["What blocks", dcc.Textarea(id={"type": ids.OKR_CI_BLOCKS, **key},
                                                         maxLength=1000)], className="manual-field wide"),
                 dcc.Store(id={"type": ids.OKR_CI_SEEN, **key}, data=k.checkins),
-                html.Button("Save", id={"type": ids.OKR_CI_SAVE, **key}, className="primary okr-ci-save",
-                            disabled=not editable),
+                html.Button("Save", id={"type": ids.OKR_CI_SAVE, **key}, className="primary okr-ci-save"),
                 html.Div(id={"type": ids.OKR_CI_MESSAGE, **key}, className="form-message", role="status"),
             ], className="okr-ci-row", **{"data-kr": str(k.id)}))
-    return [*note, *rows]
+    return rows
 
 
 def history_figure(kr: KeyResultView) -> go.Figure:
@@ -293,7 +294,7 @@ def register(app: Dash, services: Services) -> None:
     @app.callback(Output(ids.OKR_QUARTER, "options"), Output(ids.OKR_QUARTER, "value"),
                   Output(ids.OKR_SCOPE, "options"), Output(ids.OKR_SCOPE, "value"),
                   Output(ids.OKR_OBJ_SCOPE, "options"), Output(ids.OKR_KR_KPI_SCOPE, "options"),
-                  Output(ids.OKR_KR_KPI, "options"), Input(ids.OKR_VIEW, "data"))
+                  Output(ids.OKR_KR_KPI, "options"), Output(ids.OKR_PLAN, "style"), Input(ids.OKR_VIEW, "data"))
     def controls(view: dict[str, Any]) -> tuple[Any, ...]:
         quarters = okrs.quarters()
         try:
@@ -305,8 +306,9 @@ def register(app: Dash, services: Services) -> None:
         levels = [o for o in _scope_choices(services) if o["value"] != "all"]
         kpis = [{"label": f"{k.name} ({k.unit or 'value'}, better {k.direction})", "value": k.key}
                 for k in config.kpis.values()]
+        planner = current_identity().may("editor")  # the server checks every save; viewers need no forms
         return ([{"label": q, "value": q} for q in quarters], quarter, _scope_choices(services), scope or "all",
-                levels, scope_options(config), kpis)
+                levels, scope_options(config), kpis, None if planner else {"display": "none"})
 
     @app.callback(Output(ids.OKR_VIEW, "data"), Input(ids.OKR_QUARTER, "value"), Input(ids.OKR_SCOPE, "value"),
                   State(ids.OKR_VIEW, "data"), prevent_initial_call=True)
