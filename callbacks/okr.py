@@ -416,8 +416,8 @@ def register(app: Dash, services: Services) -> None:
             messages[i] = html.Span(f"Not saved: {exc}", className="form-error")
             return messages, counts, no_update
         kind = "correction of this week's check-in" if saved.replaces_id else "check-in"
-        messages[i] = (f"Saved {saved.week} {kind}: {format_value(saved.value)} at confidence {saved.confidence}/10 "
-                       f"({saved.band}), by {saved.author} at {format_time(saved.at, config.tz)}")
+        messages[i] = (f"Saved {saved.week} {kind}: {format_value(saved.value, saved.unit)} at confidence "
+                       f"{saved.confidence}/10 ({saved.band}), by {saved.author} at {format_time(saved.at, config.tz)}")
         counts[i] = int(seen[i] or 0) + 1
         return messages, counts, (changed or 0) + 1
 

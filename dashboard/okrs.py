@@ -65,6 +65,7 @@ class CheckInView:
     at: datetime
     replaces_id: int | None
     replaced: bool  # a later version of the same week's check-in exists
+    unit: str = ""  # the key result's
 
     @property
     def band(self) -> str:
@@ -606,7 +607,7 @@ class Okrs:
             self.accounts.audit(session, who, "okr.check_in", f"key result {key_result_id}", week=chosen.label,
                                 value=value, confidence=confidence, replaces=row.replaces_id)
             bump_data_version(session)
-            return _check_in_view(row, replaced=False)
+            return _check_in_view(row, replaced=False, unit=kr.unit)
 
     def _bound_period(self, kr: KeyResult, quarter: Period, on: date) -> Period:
         if kr.kpi_window == "week":
@@ -769,7 +770,7 @@ class Okrs:
                          quarter: Period, weeks: list[Period], on: date, expected: float,
                          week: Period) -> KeyResultView:
         replaced = {c.replaces_id for c in rows if c.replaces_id}
-        versions = [_check_in_view(c, c.id in replaced) for c in reversed(rows)]
+        versions = [_check_in_view(c, c.id in replaced, k.unit) for c in reversed(rows)]
         newest_by_week: dict[str, CheckInView] = {}
         for v in reversed(versions):  # oldest first, so the newest version of each week wins
             newest_by_week[v.week] = v
@@ -855,9 +856,9 @@ class Okrs:
         return sorted(rows, key=lambda r: r["check_in_id"])
 
 
-def _check_in_view(c: CheckIn, replaced: bool) -> CheckInView:
+def _check_in_view(c: CheckIn, replaced: bool, unit: str = "") -> CheckInView:
     return CheckInView(c.id, c.key_result_id, c.week, c.value, c.confidence, c.moved, c.blocks, c.author, c.at,
-                       c.replaces_id, replaced)
+                       c.replaces_id, replaced, unit)
 
 
 def _text(value: Any, field_name: str) -> str:
