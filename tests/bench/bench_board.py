@@ -47,7 +47,6 @@ import cProfile
 import gc
 import gzip
 import http.client
-import importlib.util
 import json
 import logging
 import pstats
@@ -63,11 +62,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import yaml
 from plotly.io.json import to_json_plotly
+from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -84,20 +83,7 @@ from dashboard.settings import Settings
 from data.loaders import bump_data_version
 from data.models import UTCDateTime
 
-
-def _import_data_path_bench() -> ModuleType:
-    """``bench_data_path.py`` (generator, loader run, timing and reporting helpers) imported from its path."""
-    path = Path(__file__).resolve().with_name("bench_data_path.py")
-    spec = importlib.util.spec_from_file_location("bench_data_path", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the module runs
-    spec.loader.exec_module(module)
-    return module
-
-
-bdp = _import_data_path_bench()
+bdp = import_sibling("bench_data_path")
 
 MARKER = "bench_board.json"
 TRENDS_SHIFTS = 14  # the board's sparkline: last 14 shifts (dashboard.board.trend's default)

@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import gzip
-import importlib.util
 import re
 import resource
 import shutil
@@ -52,11 +51,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import yaml
 from plotly.io.json import to_json_plotly
+from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection
 
@@ -72,20 +71,7 @@ from dashboard.tree import build_tree_view
 from data.board_queries import STOP_LOOKBACK
 from data.models import UTCDateTime
 
-
-def _import_bench(name: str) -> ModuleType:
-    """A sibling bench script imported from its path (``bench_tree`` imports ``bench_board`` in turn)."""
-    path = Path(__file__).resolve().with_name(f"{name}.py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the module runs
-    spec.loader.exec_module(module)
-    return module
-
-
-bt = _import_bench("bench_tree")
+bt = import_sibling("bench_tree")
 bb = bt.bb
 bdp = bt.bdp
 

@@ -55,7 +55,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gzip
-import importlib.util
 import io
 import json
 import logging
@@ -72,11 +71,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
 import yaml
 from plotly.io.json import to_json_plotly
+from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection
 
@@ -95,20 +94,7 @@ from data.models import UTCDateTime
 
 T = TypeVar("T")
 
-
-def _import_bench(name: str) -> ModuleType:
-    """A sibling bench script imported from its path (``bench_board`` imports ``bench_data_path`` in turn)."""
-    path = Path(__file__).resolve().with_name(f"{name}.py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the module runs
-    spec.loader.exec_module(module)
-    return module
-
-
-bb = _import_bench("bench_board")
+bb = import_sibling("bench_board")
 bdp = bb.bdp
 
 CHROMIUM = "/usr/bin/chromium"

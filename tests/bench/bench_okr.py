@@ -1,0 +1,225 @@
+"""Benchmark of the OKR quarter: reading it against a SQL floor, saving a check-in, the page and the exports.
+
+What it measures, in one run (``python tests/bench/bench_okr.py [--lines 20] [--years 5]``):
+
+1. **Plant.** The large plant of ``bench_board.py`` (its ``build_plant``, imported from that script, not copied):
+   ``--lines`` lines in up to 5 areas, 3 shifts, ``--years`` of history ending yesterday in SQLite; ``--workdir``
+   reuses a plant built there before for the same ``--lines`` and ``--years``. The clock is set to noon of the last
+   loaded day, so the quarter holding it is the quarter being checked in.
+2. **A quarter of OKRs** written through ``Okrs`` (``dashboard/okrs.py``): 3 company, 5 plant, 3 per area and 3
+   per line objectives, each with 4 key results: 2 bound to ratio KPIs (OEE and availability, quarter to date, at
+   the objective's scope; the plant's for company objectives) and 2 checked in by hand. Every key result gets a
+   check-in for every week of the quarter so far (bulk-inserted: the history is the data, not what is timed). The
+   OKR tables are emptied first, so a reused plant gets the same set.
+3. **Reading the quarter**: ``Okrs.quarter()`` for every level and for one line's chain (median, p95, cold), against
+   its floor: raw SQL for the same numbers, the three selects of the quarter's objectives, key results and
+   check-ins, and one ``SUM`` over ``shift_facts`` per bound scope; the KPI values are then worked from the sums and
+   compared with the quarter's (``agree`` / ``DIFFER``).
+4. **Saving a check-in** (``Okrs.check_in`` on hand-entered key results: role check, compare-and-set, insert, audit,
+   data version) against a floor of the same UPDATE and INSERT in one transaction.
+5. **The page and the exports** built from the read quarter: the objectives section and the check-in rows
+   (``callbacks/okr.py``) as JSON (bytes, gzipped), the CSV and the Excel workbook of every check-in.
+
+``--quick`` is ``--lines 6 --years 1.1 --runs 5``. This is a script, not a test: pytest does not collect it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+from plotly.io.json import to_json_plotly
+from siblings import import_sibling  # tests/bench is on the path when a bench script runs
+from sqlalchemy import delete, insert, text, update
+
+from callbacks.okr import checkin_rows, objectives
+from dashboard.accounts import Identity
+from dashboard.okr_export import checkins_csv, checkins_workbook
+from dashboard.okrs import COMPANY, quarter_weeks
+from dashboard.periods import Period, period_containing
+from dashboard.services import build_services
+from data.models import CheckIn, KeyResult, Objective, OkrQuarter
+
+bt = import_sibling("bench_tree")
+bb = bt.bb
+bdp = bt.bdp
+
+PLANNER = Identity("user", "bench", "editor")
+BOUND = ("oee", "availability")
+
+
+def plan_quarter(services: Any, quarter: Period) -> dict[str, int]:
+    """The quarter's objectives and key results through ``Okrs``, then a check-in per key result and week."""
+    okrs, config = services.okrs, services.config
+    with services.sessions.begin() as session:
+        for table in (CheckIn, KeyResult, Objective, OkrQuarter):
+            session.execute(delete(table))
+    scopes = [(COMPANY, 3), ("plant", 5), *[(a, 3) for a in config.areas], *[(ln, 3) for ln in config.lines]]
+    parents: dict[str, int] = {}
+    krs: list[tuple[int, bool]] = []
+    for scope, count in scopes:
+        level = okrs.level_of(scope)
+        parent = None
+        if level == "plant":
+            parent = parents.get(COMPANY)
+        elif level == "area":
+            parent = parents.get("plant")
+        elif level == "line":
+            parent = parents.get(config.area_of(scope)) or parents.get("plant")
+        for n in range(count):
+            objective = okrs.save_objective(PLANNER, quarter.label, scope, f"{scope} objective {n + 1}", "Owner",
+                                            parent_id=parent)
+            parents.setdefault(scope, objective)
+            kpi_scope = "plant" if scope == COMPANY else scope
+            for kpi in BOUND:
+                krs.append((okrs.save_key_result(PLANNER, objective, title=f"{kpi} at {kpi_scope}", kind="increase",
+                                                 start=50.0, target=90.0, owner="Owner", kpi=kpi,
+                                                 kpi_scope=kpi_scope), True))
+            for i in range(2):
+                krs.append((okrs.save_key_result(PLANNER, objective, title=f"manual {i + 1}", kind="decrease",
+                                                 start=20, target=5, unit="stops", owner="Owner"), False))
+    weeks = [w for w in quarter_weeks(quarter) if w.first <= okrs.today()]
+    now = services.clock()
+    rows = [{"key_result_id": k, "week": w.label, "value": 20 - i, "confidence": 5 + i % 5, "moved": "moved",
+             "blocks": "" if i % 4 else "blocked", "author": "bench", "at": now, "replaces_id": None}
+            for k, _bound in krs for i, w in enumerate(weeks)]
+    with services.sessions.begin() as session:
+        session.execute(insert(CheckIn), rows)
+        session.execute(update(KeyResult).values(checkins=len(weeks)))
+    return {"objectives": sum(c for _, c in scopes), "key_results": len(krs), "check_ins": len(rows),
+            "weeks": len(weeks)}
+
+
+def quarter_floor(services: Any, quarter: Period, on: Any) -> tuple[dict[tuple[str, str], float | None], int]:
+    """The quarter's rows and the bound KPIs' values by raw SQL: (values per (kpi, scope), rows read)."""
+    config = services.config
+    measures = bt.needed_measures(config, list(BOUND))
+    cols = ", ".join(f"SUM({m}) AS {m}" for m in measures)
+    with services.engine.connect() as conn:
+        objs = conn.execute(text("SELECT * FROM okr_objectives WHERE quarter = :q"), {"q": quarter.label}).all()
+        ids_ = [o.id for o in objs]
+        krs = conn.execute(text(f"SELECT * FROM okr_key_results WHERE objective_id IN ({','.join(map(str, ids_))})")
+                           ).all()
+        cis = conn.execute(text(f"SELECT * FROM okr_check_ins WHERE key_result_id IN "
+                                f"({','.join(str(k.id) for k in krs)}) ORDER BY id")).all()
+        values: dict[tuple[str, str], float | None] = {}
+        for scope in sorted({k.kpi_scope for k in krs if k.kpi}):
+            lines = config.scope_lines(scope)
+            where = "production_date >= :first AND production_date <= :last"
+            if config.scope_kind(scope) != "plant":
+                where += f" AND line IN ({','.join(repr(ln) for ln in lines)})"
+            row = conn.execute(text(f"SELECT {cols}, COUNT(*) AS facts FROM shift_facts WHERE {where}"),
+                               {"first": quarter.first, "last": on}).one()
+            for kpi in BOUND:
+                values[(kpi, scope)] = bt.value_of(config, kpi, row)
+    return values, len(objs) + len(krs) + len(cis)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--lines", type=int, default=20)
+    p.add_argument("--years", type=float, default=5.0)
+    p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--workdir", type=Path)
+    p.add_argument("--keep", action="store_true")
+    p.add_argument("--quick", action="store_true")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.lines, args.years, args.runs = 6, 1.1, 5
+    started = time.perf_counter()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="huddle-bench-okr-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    summary = bdp.Summary()
+    try:
+        plant = bb.build_plant(workdir, args.lines, args.years, summary)
+        config_tz = build_services(plant.settings, initialise=True).config.tz
+        noon = datetime.combine(plant.last, clock_time(12), tzinfo=config_tz).astimezone(UTC)
+        services = build_services(plant.settings, clock=lambda: noon)
+        quarter = period_containing("quarter", plant.last)
+        on = min(plant.last, quarter.last)
+
+        print(f"\n== OKRs for {quarter.label} (clock {noon:%Y-%m-%d %H:%M} UTC)", flush=True)
+        t0 = time.perf_counter()
+        made = plan_quarter(services, quarter)
+        print(f"  {made['objectives']} objectives, {made['key_results']} key results, {made['check_ins']:,} check-ins "
+              f"({made['weeks']} weeks) in {time.perf_counter() - t0:.1f} s", flush=True)
+        summary.add("okr set", f"{made['objectives']} objectives, {made['key_results']} key results, "
+                    f"{made['check_ins']:,} check-ins")
+
+        print("\n== reading the quarter", flush=True)
+        every, view = bt.timed(lambda: services.okrs.quarter(quarter.label), args.runs)
+        line = next(iter(services.config.lines))
+        chain, line_view = bt.timed(lambda: services.okrs.quarter(quarter.label, line), args.runs)
+        floor, (values, rows) = bt.timed(lambda: quarter_floor(services, quarter, on), args.runs)
+        shown = {(k.kpi, k.kpi_scope): k.current for k in view.key_results if k.kpi}
+        agree = bt.agree_all({f"{k}@{s}": v for (k, s), v in values.items()},
+                             {f"{k}@{s}": v for (k, s), v in shown.items()})
+        print(f"  every level        {every}  ({len(view.objectives)} objectives)")
+        print(f"  {line}'s chain       {chain}  ({len(line_view.objectives)} objectives)")
+        print(f"  floor (raw SQL)    {floor}  ({rows:,} rows, {len(values)} bound values: {agree})")
+        summary.add("quarter, every level", f"{every.short} vs floor {floor.short} "
+                    f"({every.median / floor.median:.1f}×), values {agree}")
+        summary.add(f"quarter, {line}'s chain", chain.short)
+
+        print("\n== saving a check-in", flush=True)
+        manual = [k for k in view.key_results if not k.kpi][: max(10, args.runs)]
+        seen = {k.id: k.checkins for k in manual}
+        samples = []
+        for k in manual:
+            t0 = time.perf_counter()
+            services.okrs.check_in(PLANNER, k.id, seen[k.id], value=7, confidence=6, moved="bench")
+            samples.append((time.perf_counter() - t0) * 1000)
+        floor_samples = []
+        for k in manual:
+            t0 = time.perf_counter()
+            with services.sessions.begin() as session:
+                session.execute(update(KeyResult).where(KeyResult.id == k.id).values(checkins=KeyResult.checkins + 1))
+                session.execute(insert(CheckIn).values(key_result_id=k.id, week=view.week.label, value=7,
+                                                       confidence=6, moved="floor", blocks="", author="floor",
+                                                       at=noon, replaces_id=None))
+            floor_samples.append((time.perf_counter() - t0) * 1000)
+        print(f"  Okrs.check_in      {bt.spread(samples)}")
+        print(f"  floor (UPDATE+INSERT) {bt.spread(floor_samples)}")
+        summary.add("check-in", f"{bt.spread(samples)} vs floor {bt.spread(floor_samples)}")
+
+        print("\n== page and exports", flush=True)
+        view = services.okrs.quarter(quarter.label)
+        for name, make in (("objectives section", lambda: objectives(view)),
+                           ("check-in rows", lambda: checkin_rows(view, True))):
+            timing, parts = bt.timed(make, max(3, args.runs // 4))
+            payload = to_json_plotly(parts).encode()
+            line_ = (f"{timing.short}, {len(payload) / 1024:,.0f} KB JSON "
+                     f"({len(gzip.compress(payload)) / 1024:,.0f} KB gzipped)")
+            print(f"  {name:<20}{line_}")
+            summary.add(name, line_)
+        rows_ = services.okrs.check_in_rows(quarter.label)
+        csv_t, csv_bytes = bt.timed(lambda: checkins_csv(rows_), 3)
+        xlsx_t, xlsx_bytes = bt.timed(lambda: checkins_workbook(view, rows_), 3)
+        read_t, _ = bt.timed(lambda: services.okrs.check_in_rows(quarter.label), 3)
+        print(f"  check-in rows read {read_t.short} ({len(rows_):,} rows)")
+        print(f"  CSV                {csv_t.short}, {len(csv_bytes) / 1024:,.0f} KB")
+        print(f"  Excel              {xlsx_t.short}, {len(xlsx_bytes) / 1024:,.0f} KB")
+        summary.add("exports", f"rows {read_t.short}; CSV {csv_t.short} {len(csv_bytes) / 1024:,.0f} KB; "
+                    f"Excel {xlsx_t.short} {len(xlsx_bytes) / 1024:,.0f} KB")
+        services.dispose()
+        summary.add("peak RSS", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+        summary.add("wall time", f"{time.perf_counter() - started:.0f} s")
+        summary.print()
+    finally:
+        if not (args.workdir or args.keep):
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
