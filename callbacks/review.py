@@ -216,7 +216,9 @@ def render(services: Services, review: Review) -> list[Any]:
                               else "What changed"), html.Div(_why(services, review))], className="card")
         if review.why else None,
         html.Section([html.H2("Candidates for next quarter's objectives"),
-                      html.P("KPIs red three months running.", className="hint"),
+                      html.P(["KPIs red three months running. ",
+                              dcc.Link("Plan them on the OKR page", href=f"/okr?scope={review.scope}")],
+                             className="hint"),
                       html.Ul([html.Li([status_badge("red"), f" {r.kpi.name}: red {r.red_streak} months running"])
                                for r in review.candidates]) if review.candidates
                       else html.P("None: no KPI has been red three months running.", className="empty")],
