@@ -1,0 +1,1 @@
+"""Schema migrations of Huddle's database (Alembic): ``data.db.init_db`` runs them."""
