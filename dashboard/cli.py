@@ -90,17 +90,39 @@ def cmd_import(settings: Settings, paths: list[str], record: str | None) -> int:
 
 
 def cmd_scheduler(settings: Settings) -> int:
-    """Run the loaders on their schedules in this process (blocks)."""
-    from dashboard.scheduler import build_scheduler, lock_for
+    """Run the loaders on their schedules in this process (blocks); exit 3 if leadership is lost."""
+    import threading
+
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from dashboard.scheduler import LEADER_CHECK_S, LEADER_POLL_S, build_scheduler, lock_for
     from dashboard.services import build_services
 
     services = build_services(settings)
     lock = lock_for(services)
     if not lock.acquire():
-        print(f"another scheduler (pid {lock.holder()}) runs the loaders for {settings.data_dir}; standing by")
-        lock.acquire(wait=True)
+        print(f"another scheduler ({lock.holder() or 'gone by now'}) runs the loaders for "
+              f"{services.config.site_name}; standing by", flush=True)
+        lock.acquire(wait=True, poll_s=LEADER_POLL_S)
+        print("the other scheduler has stopped: taking over", flush=True)
+    cut_off = services.loader.close_interrupted_runs()
+    if cut_off:
+        print(f"{cut_off} runs were cut off by a scheduler that stopped mid-run; their files are read again",
+              flush=True)
     scheduler = build_scheduler(services, blocking=True)
-    print(f"scheduler: {len(services.config.sources)} sources for {services.config.site_name}; Ctrl+C stops")
+    lost = threading.Event()
+
+    def check_leadership() -> None:
+        if not lock.still_held():
+            lost.set()
+            print("lost the scheduler lock (database connection gone?): no more loads from this process",
+                  flush=True)
+            scheduler.shutdown(wait=False)
+
+    scheduler.add_job(check_leadership, IntervalTrigger(seconds=LEADER_CHECK_S), id="leader-check",
+                      name="leader check")
+    print(f"scheduler: leading, {len(services.config.sources)} sources for {services.config.site_name}; "
+          "Ctrl+C stops", flush=True)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
@@ -108,7 +130,7 @@ def cmd_scheduler(settings: Settings) -> int:
     finally:
         lock.release()
         services.dispose()
-    return 0
+    return 3 if lost.is_set() else 0
 
 
 def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool = False) -> int:
@@ -135,7 +157,7 @@ def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool 
             scheduler = build_scheduler(services, blocking=False, extra_jobs=extra)
             scheduler.start()
         else:
-            print(f"note: another scheduler (pid {lock.holder()}) runs the loaders for this data folder")
+            print(f"note: another scheduler ({lock.holder() or 'gone by now'}) runs the loaders for this plant")
             lock = None
     app = create_app(settings, services=services)
     print(f"Huddle on http://{settings.host}:{settings.port}  (data: {settings.data_dir.resolve()})")

@@ -1,8 +1,11 @@
-"""The scheduler: runs every source's loader on its schedule, in exactly one process per data folder.
+"""The scheduler: runs every source's loader on its schedule, in exactly one process per plant database.
 
 APScheduler 3 with ``coalesce=True``, ``max_instances=1`` and a misfire grace time, in the plant's time zone.
-A lock file in the data folder keeps a second scheduler (another ``huddle scheduler`` or ``huddle demo`` on the
-same data) from running the same loads; it waits and takes over when the first stops.
+Only the leader runs loads. On PostgreSQL leadership is a session advisory lock, so it holds across hosts: the
+server frees it when the leader's connection ends (a killed process at once; a host that vanished once TCP
+keepalives give up, about 25 s). On SQLite, whose database is one file on one host, it is a lock file in the data
+folder. A second scheduler stands by, polls, and takes over when the leader goes; a leader that finds it no longer
+holds the lock stops running loads.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import socket
 import time
+import zlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,12 +26,16 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from dashboard.services import Services
 
 log = logging.getLogger("huddle.scheduler")
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 120}
+LEADER_POLL_S = 5.0  # how often a standing-by scheduler tries the lock: the longest a takeover waits
+LEADER_CHECK_S = 15  # how often the leader makes sure it still holds the lock
 
 
 class SchedulerLock:
@@ -58,9 +67,14 @@ class SchedulerLock:
     def holder(self) -> str:
         """The pid written by the current holder, if any."""
         try:
-            return self.path.read_text().strip()
+            pid = self.path.read_text().strip()
         except OSError:
             return ""
+        return f"pid {pid}" if pid else ""
+
+    def still_held(self) -> bool:
+        """True while this process holds the lock file."""
+        return self._fh is not None
 
     def release(self) -> None:
         """Give the lock up."""
@@ -98,6 +112,80 @@ def build_scheduler(services: Services, *, blocking: bool,
     return scheduler
 
 
-def lock_for(services: Services) -> SchedulerLock:
-    """The scheduler lock of this process's data folder."""
+class PostgresLeaderLock:
+    """Leadership of the loaders as a PostgreSQL session advisory lock on a connection of its own."""
+
+    def __init__(self, url: str, scope: str) -> None:
+        self.name = f"huddle-scheduler {socket.gethostname()} pid {os.getpid()}"
+        self.engine = create_engine(url, poolclass=NullPool, connect_args={
+            "application_name": self.name[:63], "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+            "keepalives_count": 3})
+        self.scope = scope
+        self._key: int | None = None
+        self._conn: Connection | None = None
+
+    def key(self, conn: Connection) -> int:
+        """The lock's key: one per plant and database schema (advisory locks are per database)."""
+        if self._key is None:
+            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+            self._key = zlib.crc32(f"huddle-scheduler:{schema}:{self.scope}".encode()) & 0x7FFFFFFF
+        return self._key
+
+    def acquire(self, wait: bool = False, poll_s: float = 5.0) -> bool:
+        """Take the lock; with ``wait`` keep trying until the holder goes away."""
+        while True:
+            try:
+                conn = self.engine.connect()
+                got = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key(conn)}).scalar_one()
+                conn.commit()  # a session lock outlives the transaction; nothing stays open on the server
+            except Exception as exc:  # the database is down: stand by and try again
+                log.warning("scheduler lock: %s", exc)
+                got, conn = False, None
+            if got:
+                self._conn = conn
+                return True
+            if conn is not None:
+                conn.close()
+            if not wait:
+                return False
+            time.sleep(poll_s)
+
+    def holder(self) -> str:
+        """Who holds the lock: the other scheduler's host and pid, as its connection names them."""
+        with self.engine.connect() as conn:
+            row = conn.execute(text(
+                "SELECT a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.objid = :key"), {"key": self.key(conn)}).first()
+        return f"{row[0]} from {row[1] or 'a local socket'}" if row else ""
+
+    def still_held(self) -> bool:
+        """True while this process's connection is alive and holds the lock."""
+        if self._conn is None:
+            return False
+        try:
+            held = self._conn.execute(text(
+                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = :key "
+                "AND pid = pg_backend_pid()"), {"key": self._key}).first() is not None
+            self._conn.commit()
+            return held
+        except Exception:
+            return False
+
+    def release(self) -> None:
+        """Give the lock up."""
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
+                self._conn.commit()
+                self._conn.close()
+            except Exception as exc:  # a dead connection has released it already
+                log.warning("scheduler lock release: %s", exc)
+            self._conn = None
+        self.engine.dispose()
+
+
+def lock_for(services: Services) -> SchedulerLock | PostgresLeaderLock:
+    """The scheduler lock of this plant: in PostgreSQL when the database is there, else in the data folder."""
+    if services.engine.dialect.name == "postgresql":
+        return PostgresLeaderLock(services.settings.db_url, services.config.site_key)
     return SchedulerLock(services.settings.data_dir / "scheduler.lock")

@@ -144,6 +144,15 @@ class Loader:
 
     # ---- runs --------------------------------------------------------------------------------------------
 
+    def close_interrupted_runs(self) -> int:
+        """Mark scheduled runs left "running" by a scheduler that stopped mid-run as failed (called by the next
+        leader before it runs anything); their files were not recorded as loaded, so they are read again."""
+        with self.sessions.begin() as session:
+            return session.execute(update(LoadRun).where(LoadRun.status == "running", LoadRun.trigger == "schedule")
+                                   .values(status="failed", finished_at=self.clock(),
+                                           message="cut off: the scheduler running it stopped mid-run; its files "
+                                                   "are read again by the next run")).rowcount
+
     def run_all(self, trigger: str = "schedule") -> list[RunOutcome]:
         """Run every configured source once."""
         return [self.run_source(key, trigger) for key in self.config.sources]
