@@ -3,9 +3,6 @@ the playlist rotation, and the actions editors raise and close from the board.""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -21,42 +18,12 @@ from dashboard.config import CATEGORY_NAMES
 from dashboard.format import status_label
 from dashboard.letterboard import cells, shape_for, size
 from dashboard.periods import Period, PeriodError, parse_period
+from dashboard.render_cache import make_render_cache
 from dashboard.services import Services
 from dashboard.web_security import current_identity
 from pages.components import scope_options, status_badge
 
 STALE_RECHECK_S = 300  # re-render at least this often so a tile can turn stale even when no data arrives
-RENDER_CACHE_SIZE = 64  # boards kept: every TV showing the same scope and shift shares one render
-
-
-class RenderCache:
-    """Rendered boards by key (data version, scope, shift, time bucket): a burst of TVs after new data renders each
-    board once. Keys carry the data version, so a cache never serves old data as new."""
-
-    def __init__(self, size: int = RENDER_CACHE_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[str, Any] = OrderedDict()
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def get_or_render(self, key: str, render_board: Callable[[], Any]) -> Any:
-        """The cached board for a key, rendering it once however many requests ask at the same time."""
-        with self._guard:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            with self._guard:
-                if key in self._items:
-                    return self._items[key]
-            board = render_board()
-            with self._guard:
-                self._items[key] = board
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-                self._locks.pop(key, None)
-            return board
 
 
 class BoardRequestError(ValueError):
@@ -221,7 +188,8 @@ def render(view: dict[str, Any]) -> list[Any]:
 
 def register(app: Dash, services: Services) -> None:
     """Wire the board page."""
-    cache = RenderCache()
+    # every TV showing the same scope and shift shares one render; across web workers too when Redis is configured
+    cache = make_render_cache(services.settings.redis_url, f"huddle:{services.config.site_key}:board")
 
     @app.callback(Output(ids.BOARD_SCOPE, "options"), Output(ids.BOARD_SCOPE, "value"),
                   Input(ids.BOARD_VIEW, "data"))

@@ -2,7 +2,7 @@
 
 Precedence, lowest first: defaults, the TOML settings file (``--settings`` or ``HUDDLE_SETTINGS``), environment
 variables (``HUDDLE_DATABASE_URL``, ``HUDDLE_DATA_DIR``, ``HUDDLE_PLANT_CONFIG``, ``HUDDLE_TIMEZONE``,
-``HUDDLE_HOST``, ``HUDDLE_PORT``), then command-line options.
+``HUDDLE_HOST``, ``HUDDLE_PORT``, ``HUDDLE_REDIS_URL`` and the others in ``_ENV``), then command-line options.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ _ENV = {
     "secret_key": "HUDDLE_SECRET_KEY",
     "secure_cookies": "HUDDLE_SECURE_COOKIES",
     "public_url": "HUDDLE_PUBLIC_URL",
+    "redis_url": "HUDDLE_REDIS_URL",
 }
 
 
@@ -45,6 +46,7 @@ class Settings:
     secret_key: str | None = None  # signs session cookies; default: created once in the data folder
     secure_cookies: bool = False  # send the session cookie over HTTPS only (set behind a TLS proxy)
     public_url: str | None = None  # the address people and TVs reach Huddle at (display links), if not the host
+    redis_url: str | None = None  # shares rendered boards between web workers and hosts (redis://host:6379/0)
 
     @property
     def db_url(self) -> str:

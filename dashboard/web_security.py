@@ -8,10 +8,12 @@ check the caller's role themselves (``current_identity().require(...)``): hiding
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import os
 import secrets
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,11 +55,17 @@ def secret_key(settings: Settings) -> str:
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    # written whole to a file of its own, then linked into place: web workers starting together agree on one key
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        os.chmod(draft, 0o600)
+        with contextlib.suppress(FileExistsError):  # another worker was first: use its key
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)
+    return path.read_text().strip()
 
 
 def _same_origin() -> bool:

@@ -99,9 +99,9 @@ def test_a_burst_of_screens_renders_each_board_once() -> None:
     import threading
     import time
 
-    from callbacks.board import RenderCache
+    from dashboard.render_cache import LocalRenderCache
 
-    cache, renders = RenderCache(size=2), []
+    cache, renders = LocalRenderCache(size=2), []
 
     def render() -> str:
         renders.append(1)
