@@ -27,6 +27,7 @@ _ENV = {
     "secure_cookies": "HUDDLE_SECURE_COOKIES",
     "public_url": "HUDDLE_PUBLIC_URL",
     "redis_url": "HUDDLE_REDIS_URL",
+    "behind_proxies": "HUDDLE_BEHIND_PROXIES",
 }
 
 
@@ -47,6 +48,7 @@ class Settings:
     secure_cookies: bool = False  # send the session cookie over HTTPS only (set behind a TLS proxy)
     public_url: str | None = None  # the address people and TVs reach Huddle at (display links), if not the host
     redis_url: str | None = None  # shares rendered boards between web workers and hosts (redis://host:6379/0)
+    behind_proxies: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host (trusted, counted)
 
     @property
     def db_url(self) -> str:
@@ -85,6 +87,8 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         values["plant_config"] = Path(values["plant_config"])
     if "port" in values:
         values["port"] = int(values["port"])
+    if "behind_proxies" in values:
+        values["behind_proxies"] = int(values["behind_proxies"])
     if isinstance(values.get("secure_cookies"), str):
         values["secure_cookies"] = values["secure_cookies"].strip().lower() in ("1", "true", "yes", "on")
     if values.get("anonymous_access", "off") not in ("off", "read"):

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, request, session
 from flask import has_request_context as _has_request_context
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.accounts import ANONYMOUS, Accounts, Identity
 from dashboard.settings import Settings
@@ -122,6 +123,9 @@ def _safe_next(path: str | None) -> str:
 def install_security(server: Flask, settings: Settings, accounts: Accounts) -> None:
     """Sessions, sign-in/out and display routes, the access policy and security headers on the Flask server."""
     server.secret_key = secret_key(settings)
+    if settings.behind_proxies:  # the client's address (sign-in throttling, the audit) and scheme come from them
+        n = settings.behind_proxies
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     server.config.update(
         SESSION_COOKIE_NAME="huddle_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies, PERMANENT_SESSION_LIFETIME=DISPLAY_SESSION_S,

@@ -236,3 +236,29 @@ def test_a_changed_plant_configuration_is_in_the_audit_trail(make_services, plan
     plant_file.write_text(plant_file.read_text().replace("target: 85,", "target: 80,"))
     make_services(None)
     assert len([e for e in services.accounts.audit_trail() if e.action == "config.change"]) == 2
+
+
+def test_behind_a_reverse_proxy_each_client_is_known_by_its_own_address(make_services, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                      database_url: str) -> None:
+    from sqlalchemy import select
+
+    from data.models import LoginAttempt
+
+    services = make_services(database_url, anonymous_access="off")
+    services.accounts.add_user("test", "ada", PASSWORDS["ada"], "admin")
+    proxied = create_app(services.settings.with_(behind_proxies=1), services=services).server.test_client()
+    # one client guessing behind the proxy does not lock out the others who come through the same proxy
+    for _ in range(5):
+        proxied.post("/login", data={"username": "ada", "password": "wrong"},
+                     headers=ORIGIN | {"X-Forwarded-For": "10.0.0.66"})
+    assert proxied.post("/login", data={"username": "nobody", "password": "x"},
+                        headers=ORIGIN | {"X-Forwarded-For": "10.0.0.7"}).status_code == 401  # not 429
+    with services.sessions() as session:
+        addresses = set(session.scalars(select(LoginAttempt.address)))
+    assert addresses == {"10.0.0.66", "10.0.0.7"}
+    # without the setting a forwarded address is not believed: anyone could claim any address
+    direct = create_app(services.settings, services=services).server.test_client()
+    direct.post("/login", data={"username": "ada", "password": "wrong"},
+                headers=ORIGIN | {"X-Forwarded-For": "1.2.3.4"})
+    with services.sessions() as session:
+        assert "1.2.3.4" not in set(session.scalars(select(LoginAttempt.address)))
