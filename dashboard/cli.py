@@ -91,6 +91,7 @@ def cmd_import(settings: Settings, paths: list[str], record: str | None) -> int:
 
 def cmd_scheduler(settings: Settings) -> int:
     """Run the loaders on their schedules in this process (blocks); exit 3 if leadership is lost."""
+    import signal
     import threading
 
     from apscheduler.triggers.interval import IntervalTrigger
@@ -121,6 +122,10 @@ def cmd_scheduler(settings: Settings) -> int:
 
     scheduler.add_job(check_leadership, IntervalTrigger(seconds=LEADER_CHECK_S), id="leader-check",
                       name="leader check")
+    def stop(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)  # systemctl stop: finish the load in progress, then go
     print(f"scheduler: leading, {len(services.config.sources)} sources for {services.config.site_name}; "
           "Ctrl+C stops", flush=True)
     try:
@@ -128,6 +133,8 @@ def cmd_scheduler(settings: Settings) -> int:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        if scheduler.running:  # a load in progress finishes before the lock goes, or a standby could start one
+            scheduler.shutdown(wait=True)
         lock.release()
         services.dispose()
     return 3 if lost.is_set() else 0
