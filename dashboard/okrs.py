@@ -11,7 +11,8 @@ on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,6 +41,7 @@ KIND_WORDS = {"increase": "increase to", "decrease": "decrease to", "stay_above"
               "stay_below": "stay at or below", "milestone": "milestone"}
 MAX_TEXT = 1000
 CLOSE_DAYS_BEFORE_END = 14  # a quarter can be closed from its last two weeks on
+VIEWS_KEPT = 16  # quarter views kept per process, each for one data version
 
 
 class OkrConflictError(OkrError):
@@ -273,6 +275,8 @@ class Okrs:
         self.accounts = accounts
         self.kpis = engine
         self.clock = clock
+        self._views: OrderedDict[tuple[str, str, int, date], QuarterView] = OrderedDict()
+        self._guard = threading.Lock()
 
     # ---- scopes, levels, quarters ------------------------------------------------------------------------
 
@@ -687,8 +691,21 @@ class Okrs:
 
     def quarter(self, quarter: str | None = None, scope: str | None = None) -> QuarterView:
         """A quarter's objectives in cascade order with every key result scored; ``scope`` keeps the objectives
-        of that scope and the ones above and below it."""
+        of that scope and the ones above and below it. Read once per data version (every save and load bumps it)
+        and day: the page's sections drawn together share one read."""
         period = self.parse_quarter(quarter) if quarter else self.current_quarter()
+        key = (period.label, scope or "", self.kpis.data_version(), self.today())
+        with self._guard:
+            if key in self._views:
+                return self._views[key]
+        view = self._read_quarter(period, scope)
+        with self._guard:
+            self._views[key] = view
+            while len(self._views) > VIEWS_KEPT:
+                self._views.popitem(last=False)
+        return view
+
+    def _read_quarter(self, period: Period, scope: str | None) -> QuarterView:
         today = self.today()
         on = min(today, period.last)
         expected = okr.expected_progress(period.first, period.last, on)
