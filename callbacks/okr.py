@@ -64,7 +64,9 @@ def _kr_row(kr: KeyResultView) -> html.Tr:
         html.Td([html.Button(kr.title, id={"type": ids.OKR_KR_LINK, "kr": kr.id}, className="okr-kr"),
                  html.Div(f"{kr.rule} · {kr.owner}" + (f" · weight {kr.weight:g}" if kr.weight != 1 else ""),
                           className="bt")]),
-        html.Td([html.Div(format_value(kr.current, kr.unit), className="bv"), html.Div(kr.source, className="bt")]),
+        html.Td([html.Div(format_value(kr.current, kr.unit), className="bv"), html.Div(kr.source, className="bt"),
+                 # a bound KPI whose loader has stopped is not shown as fresh
+                 status_badge("stale") if kr.kpi_status == "stale" else None]),
         html.Td(progress_bar(kr.progress, kr.expected, kr.status)),
         html.Td(okr_badge(kr.status)),
         html.Td(_confidence(kr)),
@@ -341,7 +343,7 @@ def register(app: Dash, services: Services) -> None:
                   Output(ids.OKR_OBJECTIVES, "children"), Output(ids.OKR_CLOSE, "children"),
                   Output(ids.OKR_EXPORTS, "children"), Output(ids.OKR_HISTORY_PICK, "options"),
                   Output(ids.OKR_HISTORY_PICK, "value"), Output(ids.OKR_VERSION, "data"),
-                  Output(ids.OKR_CLOSE_BUTTON, "disabled"),
+                  Output(ids.OKR_CLOSE_BUTTON, "disabled"), Output(ids.OKR_SECTIONS, "style"),
                   Input(ids.OKR_VIEW, "data"), Input(ids.OKR_CHANGED, "data"), Input(ids.OKR_REFRESH, "n_intervals"),
                   State(ids.OKR_HISTORY_PICK, "value"), State(ids.OKR_VERSION, "data"))
     def show(view: dict[str, Any], _changed: int, _tick: int | None, picked: int | None,
@@ -353,7 +355,7 @@ def register(app: Dash, services: Services) -> None:
             quarter_view = read(view)
         except OkrError as exc:
             return ([html.H1("These OKRs cannot be shown"), html.P(str(exc), className="form-error")], None, None,
-                    None, None, [], None, version, True)
+                    None, None, [], None, version, True, {"display": "none"})
         _quarter, scope = resolve(view)
         latest_month = period_containing("month", quarter_view.today.replace(day=1) - timedelta(days=1))
         candidate_scope = scope if scope not in (None, COMPANY) else "plant"
@@ -371,7 +373,7 @@ def register(app: Dash, services: Services) -> None:
                    html.A("Excel", href=f"/api/v1/okr/checkins.xlsx?{query}", className="export-link")]
         return (summary(quarter_view, services), meeting(quarter_view), objectives(quarter_view),
                 closing(quarter_view, services, candidates, editable, candidate_scope), exports, options, picked,
-                version, not editable or quarter_view.closed or quarter_view.today < quarter_view.closes_from)
+                version, not editable or quarter_view.closed or quarter_view.today < quarter_view.closes_from, None)
 
     @app.callback(Output(ids.OKR_CHECKIN_WEEK, "options"), Output(ids.OKR_CHECKIN_WEEK, "value"),
                   Output(ids.OKR_CHECKIN_ROWS, "children"), Input(ids.OKR_VIEW, "data"))

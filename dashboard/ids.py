@@ -139,6 +139,7 @@ OKR_REFRESH = "okr-refresh"
 OKR_VERSION = "okr-version"  # the data version the page last drew
 OKR_CHANGED = "okr-changed"  # bumped by every save on this page: the quarter redraws
 OKR_SUMMARY = "okr-summary"
+OKR_SECTIONS = "okr-sections"
 OKR_MEETING = "okr-meeting"
 OKR_OBJECTIVES = "okr-objectives"
 OKR_CHECKIN = "okr-checkin"

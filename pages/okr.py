@@ -81,25 +81,28 @@ def layout(**query: str) -> html.Div:
             html.Div(id=ids.OKR_EXPORTS, className="exports"),
         ], className="form-row review-controls"),
         html.Div(id=ids.OKR_SUMMARY, className="okr-summary"),
-        html.Section(id=ids.OKR_MEETING, className="card"),
-        html.Section([
-            html.H2("Weekly check-in"),
-            html.Div([_field("Week", dcc.Dropdown(id=ids.OKR_CHECKIN_WEEK, clearable=False))], className="form-row"),
-            html.Div(id=ids.OKR_CHECKIN_ROWS),
-        ], id=ids.OKR_CHECKIN, className="card"),
-        html.Section(id=ids.OKR_OBJECTIVES, className="card"),
-        html.Section([
-            html.H2("History"),
-            html.Div([_field("Key result", dcc.Dropdown(id=ids.OKR_HISTORY_PICK, clearable=False), wide=True)],
-                     className="form-row"),
-            html.Div(id=ids.OKR_HISTORY),
-        ], className="card"),
-        html.Section([
-            html.Div(id=ids.OKR_CLOSE),
-            html.Button("Close the quarter", id=ids.OKR_CLOSE_BUTTON, className="primary"),
-            html.Div(id=ids.OKR_CLOSE_MESSAGE, className="form-message", role="status"),
-        ], className="card"),
-        _plan(),
+        html.Div([
+            html.Section(id=ids.OKR_MEETING, className="card"),
+            html.Section([
+                html.H2("Weekly check-in"),
+                html.Div([_field("Week", dcc.Dropdown(id=ids.OKR_CHECKIN_WEEK, clearable=False))],
+                         className="form-row"),
+                html.Div(id=ids.OKR_CHECKIN_ROWS),
+            ], id=ids.OKR_CHECKIN, className="card"),
+            html.Section(id=ids.OKR_OBJECTIVES, className="card"),
+            html.Section([
+                html.H2("History"),
+                html.Div([_field("Key result", dcc.Dropdown(id=ids.OKR_HISTORY_PICK, clearable=False), wide=True)],
+                         className="form-row"),
+                html.Div(id=ids.OKR_HISTORY),
+            ], className="card"),
+            html.Section([
+                html.Div(id=ids.OKR_CLOSE),
+                html.Button("Close the quarter", id=ids.OKR_CLOSE_BUTTON, className="primary"),
+                html.Div(id=ids.OKR_CLOSE_MESSAGE, className="form-message", role="status"),
+            ], className="card"),
+            _plan(),
+        ], id=ids.OKR_SECTIONS),  # hidden when the address names a quarter or scope that cannot be shown
     ], className="okr-page")
 
 

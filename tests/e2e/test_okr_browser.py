@@ -317,3 +317,13 @@ def test_a_kpi_red_three_months_running_is_planned_for_next_quarter_in_one_click
     assert [(o.scope, o.title) for o in planned] == [("L1", "Bring OEE at Line 1 back to target")]
     assert planned[0].key_results[0].kpi == "oee" and planned[0].key_results[0].target == 80
     no_console_errors(dash_duo.driver)
+
+
+def test_an_address_the_okr_page_cannot_show_says_why(dash_duo, demo) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.start_server(create_app(demo.settings, services=demo))
+    dash_duo.driver.get(dash_duo.server_url + "/okr?quarter=2026-Q9")
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_SUMMARY}", "quarter '2026-Q9': expected like 2026-Q4", timeout=30)
+    dash_duo.wait_for_style_to_equal(f"#{ids.OKR_SECTIONS}", "display", "none", timeout=10)
+    dash_duo.driver.get(dash_duo.server_url + "/okr?scope=L9")
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_SUMMARY}", "unknown scope 'L9'", timeout=30)
+    no_console_errors(dash_duo.driver)

@@ -84,6 +84,7 @@ def test_a_bound_key_result_shows_the_engines_number_and_the_cascade_rolls_up(se
     engine = services.kpis.reading("oee", "L1", QTD).value
     assert oee.current == engine and round(oee.current, 2) == 74.79  # the board's and the tree's number
     assert "OEE at Line 1, quarter to date" in oee.source and oee.unit == "%"
+    assert oee.kpi_status == "stale"  # Line 1's data ends on 16 November: the page says so beside the value
     assert round(oee.progress, 4) == round((engine - 70) / 10, 4)  # 0.479: behind 0.554 × 0.9 → needs attention
     assert oee.status is KrStatus.NEEDS_ATTENTION
     jams = kr(services, ids_["jams"])
