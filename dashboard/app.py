@@ -13,7 +13,18 @@ from dashboard.services import Services, build_services
 from dashboard.settings import Settings
 from dashboard.web_security import current_identity, install_security
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+def _assets_folder() -> Path:
+    """The CSS and clientside JS: assets/ beside the code in a checkout, the huddle_assets package when installed."""
+    checkout = Path(__file__).resolve().parent.parent / "assets"
+    if checkout.is_dir():
+        return checkout
+    import huddle_assets
+
+    return Path(huddle_assets.__file__).resolve().parent
+
+
+ASSETS = _assets_folder()
 
 
 def _who() -> list[Any]:
