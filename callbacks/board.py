@@ -189,7 +189,7 @@ def render(view: dict[str, Any]) -> list[Any]:
 def register(app: Dash, services: Services) -> None:
     """Wire the board page."""
     # every TV showing the same scope and shift shares one render; across web workers too when Redis is configured
-    cache = make_render_cache(services.settings.redis_url, f"huddle:{services.config.site_key}:board")
+    cache = make_render_cache(services.settings.redis_url, "huddle:board")
 
     @app.callback(Output(ids.BOARD_SCOPE, "options"), Output(ids.BOARD_SCOPE, "value"),
                   Input(ids.BOARD_VIEW, "data"))
@@ -228,7 +228,7 @@ def register(app: Dash, services: Services) -> None:
                             className="board-error"), None
         version = services.kpis.data_version()  # actions and entered values bump it too
         bucket = int(services.clock().timestamp() // STALE_RECHECK_S)
-        new_key = f"{version}|{scope}|{period.label}|{bucket}"
+        new_key = f"{services.config.site_key}|{version}|{scope}|{period.label}|{bucket}"
         if new_key == key:
             raise PreventUpdate  # nothing changed: the browser gets an empty answer and keeps what it shows
         body = cache.get_or_render(new_key, lambda: render(board_view(services, scope, period)))

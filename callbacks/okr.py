@@ -278,27 +278,25 @@ def _scope_choices(services: Services) -> list[dict[str, str]]:
 
 def register(app: Dash, services: Services) -> None:
     """Wire the OKR page."""
-    config = services.config
-    okrs = services.okrs
 
     def resolve(view: dict[str, Any]) -> tuple[str, str | None]:
-        quarter = view.get("quarter") or okrs.current_quarter().label
-        okrs.parse_quarter(quarter)
+        quarter = view.get("quarter") or services.okrs.current_quarter().label
+        services.okrs.parse_quarter(quarter)
         scope = view.get("scope") or None
         if scope and scope != "all":
-            okrs.level_of(scope)
+            services.okrs.level_of(scope)
         return quarter, (None if scope in (None, "all") else scope)
 
     def read(view: dict[str, Any]) -> QuarterView:
         quarter, scope = resolve(view)
-        return okrs.quarter(quarter, scope)
+        return services.okrs.quarter(quarter, scope)
 
     @app.callback(Output(ids.OKR_QUARTER, "options"), Output(ids.OKR_QUARTER, "value"),
                   Output(ids.OKR_SCOPE, "options"), Output(ids.OKR_SCOPE, "value"),
                   Output(ids.OKR_OBJ_SCOPE, "options"), Output(ids.OKR_KR_KPI_SCOPE, "options"),
                   Output(ids.OKR_KR_KPI, "options"), Output(ids.OKR_PLAN, "style"), Input(ids.OKR_VIEW, "data"))
     def controls(view: dict[str, Any]) -> tuple[Any, ...]:
-        quarters = okrs.quarters()
+        quarters = services.okrs.quarters()
         try:
             quarter, scope = resolve(view)
         except OkrError:
@@ -307,10 +305,10 @@ def register(app: Dash, services: Services) -> None:
             quarters = sorted({*quarters, quarter}, reverse=True)
         levels = [o for o in _scope_choices(services) if o["value"] != "all"]
         kpis = [{"label": f"{k.name} ({k.unit or 'value'}, better {k.direction})", "value": k.key}
-                for k in config.kpis.values()]
+                for k in services.config.kpis.values()]
         planner = current_identity().may("editor")  # the server checks every save; viewers need no forms
         return ([{"label": q, "value": q} for q in quarters], quarter, _scope_choices(services), scope or "all",
-                levels, scope_options(config), kpis, None if planner else {"display": "none"})
+                levels, scope_options(services.config), kpis, None if planner else {"display": "none"})
 
     @app.callback(Output(ids.OKR_VIEW, "data"), Input(ids.OKR_QUARTER, "value"), Input(ids.OKR_SCOPE, "value"),
                   State(ids.OKR_VIEW, "data"), prevent_initial_call=True)
@@ -329,6 +327,8 @@ def register(app: Dash, services: Services) -> None:
         """function (view) {
             if (!view || window.location.pathname !== "/okr") { return window.dash_clientside.no_update; }
             const q = new URLSearchParams();
+            const site = new URLSearchParams(window.location.search).get("site");  // several sites: keep it
+            if (site) { q.set("site", site); }
             if (view.quarter) { q.set("quarter", view.quarter); }
             if (view.scope) { q.set("scope", view.scope); }
             const next = "/okr" + (q.toString() ? "?" + q.toString() : "");
@@ -407,7 +407,7 @@ def register(app: Dash, services: Services) -> None:
         messages: list[Any] = [no_update] * len(order)
         counts: list[Any] = [no_update] * len(order)
         try:
-            saved = okrs.check_in(current_identity(), int(trigger["kr"]), int(seen[i] or 0), value=values[i],
+            saved = services.okrs.check_in(current_identity(), int(trigger["kr"]), int(seen[i] or 0), value=values[i],
                                   confidence=confidences[i], moved=moved[i] or "", blocks=blocks[i] or "", week=week)
         except OkrError as exc:
             messages[i] = html.Span(f"Not saved: {exc}", className="form-error")
@@ -419,7 +419,8 @@ def register(app: Dash, services: Services) -> None:
             return messages, counts, no_update
         kind = "correction of this week's check-in" if saved.replaces_id else "check-in"
         messages[i] = (f"Saved {saved.week} {kind}: {format_value(saved.value, saved.unit)} at confidence "
-                       f"{saved.confidence}/10 ({saved.band}), by {saved.author} at {format_time(saved.at, config.tz)}")
+                       f"{saved.confidence}/10 ({saved.band}), by {saved.author} at "
+                       f"{format_time(saved.at, services.config.tz)}")
         counts[i] = int(seen[i] or 0) + 1
         return messages, counts, (changed or 0) + 1
 
@@ -436,7 +437,7 @@ def register(app: Dash, services: Services) -> None:
         if kr_id is None:
             return html.P("Pick a key result.", className="empty")
         try:
-            quarter_view = okrs.quarter(resolve(view)[0])
+            quarter_view = services.okrs.quarter(resolve(view)[0])
         except OkrError:
             return None
         kr = next((k for k in quarter_view.key_results if k.id == kr_id), None)
@@ -448,7 +449,7 @@ def register(app: Dash, services: Services) -> None:
     def close(_n: int, view: dict[str, Any], changed: int | None) -> tuple[Any, Any]:
         try:
             quarter = resolve(view)[0]
-            scored = okrs.close_quarter(current_identity(), quarter)
+            scored = services.okrs.close_quarter(current_identity(), quarter)
         except (OkrError, ForbiddenError) as exc:
             return html.Span(f"Not closed: {exc}", className="form-error"), no_update
         return f"Closed {quarter}: {scored} key results scored.", (changed or 0) + 1
@@ -464,7 +465,7 @@ def register(app: Dash, services: Services) -> None:
         messages: list[Any] = [no_update] * len(order)
         i = order.index(ctx.triggered_id["kr"])
         try:
-            baseline = okrs.adopt_baseline(current_identity(), int(ctx.triggered_id["kr"]))
+            baseline = services.okrs.adopt_baseline(current_identity(), int(ctx.triggered_id["kr"]))
         except (OkrError, ForbiddenError) as exc:
             messages[i] = html.Span(f" Not adopted: {exc}", className="form-error")
             return messages, no_update
@@ -479,9 +480,9 @@ def register(app: Dash, services: Services) -> None:
         # the message goes below the section, which redraws after the save
         if not ctx.triggered_id or not any(clicks):
             raise PreventUpdate
-        following = period_containing("quarter", okrs.parse_quarter(resolve(view)[0]).last + timedelta(days=1))
+        following = period_containing("quarter", services.okrs.parse_quarter(resolve(view)[0]).last + timedelta(days=1))
         try:
-            okrs.draft_from_kpi(current_identity(), following.label, ctx.triggered_id["scope"],
+            services.okrs.draft_from_kpi(current_identity(), following.label, ctx.triggered_id["scope"],
                                 ctx.triggered_id["kpi"])
         except (OkrError, ForbiddenError) as exc:
             return html.Span(f"Not planned: {exc}", className="form-error"), no_update
@@ -494,7 +495,6 @@ def register(app: Dash, services: Services) -> None:
 
 def _register_planning(app: Dash, services: Services) -> None:
     """The objective and key-result forms: pick one to edit (or new), save with the version it was read at."""
-    okrs = services.okrs
 
     @app.callback(Output(ids.OKR_OBJ_PICK, "options"), Output(ids.OKR_OBJ_PICK, "value"),
                   Output(ids.OKR_OBJ_PARENT, "options"),
@@ -503,7 +503,7 @@ def _register_planning(app: Dash, services: Services) -> None:
                   State(ids.OKR_KR_OBJECTIVE, "value"))
     def objective_choices(view: dict[str, Any], _changed: int, editing: Any, chosen: int | None) -> tuple[Any, ...]:
         try:
-            quarter_view = okrs.quarter(view.get("quarter") or None)
+            quarter_view = services.okrs.quarter(view.get("quarter") or None)
         except OkrError:
             return [], "new", [], [], None
         listed = [{"label": f"{'  ' * o.depth}{o.title} ({o.scope_name})", "value": o.id}
@@ -520,7 +520,7 @@ def _register_planning(app: Dash, services: Services) -> None:
     def load_objective(picked: Any, view: dict[str, Any]) -> tuple[Any, ...]:
         if picked in (None, "new"):
             return "plant", None, "", "", None
-        quarter_view = okrs.quarter(view.get("quarter") or None)
+        quarter_view = services.okrs.quarter(view.get("quarter") or None)
         o = next((o for o in quarter_view.objectives if o.id == picked), None)
         if o is None:
             raise PreventUpdate
@@ -536,10 +536,10 @@ def _register_planning(app: Dash, services: Services) -> None:
     def save_objective(_n: int, picked: Any, scope: str | None, parent: int | None, title: str | None,
                        owner: str | None, version: int | None, view: dict[str, Any],
                        changed: int | None) -> tuple[Any, ...]:
-        quarter = view.get("quarter") or okrs.current_quarter().label
+        quarter = view.get("quarter") or services.okrs.current_quarter().label
         editing = picked not in (None, "new")
         try:
-            saved = okrs.save_objective(current_identity(), quarter, scope or "", title or "", owner or "",
+            saved = services.okrs.save_objective(current_identity(), quarter, scope or "", title or "", owner or "",
                                         parent_id=parent, objective_id=picked if editing else None,
                                         version=version if editing else None)
         except (OkrError, ForbiddenError) as exc:
@@ -555,7 +555,7 @@ def _register_planning(app: Dash, services: Services) -> None:
         options: list[dict[str, Any]] = [{"label": "New key result", "value": "new"}]
         if objective_id is not None:
             try:
-                quarter_view = okrs.quarter(view.get("quarter") or None)
+                quarter_view = services.okrs.quarter(view.get("quarter") or None)
             except OkrError:
                 return options, "new"
             o = next((o for o in quarter_view.objectives if o.id == objective_id), None)
@@ -571,7 +571,7 @@ def _register_planning(app: Dash, services: Services) -> None:
     def load_key_result(picked: Any, view: dict[str, Any]) -> tuple[Any, ...]:
         if picked in (None, "new"):
             return "", "increase", None, None, "", 1, "", None, None, "quarter", None
-        kr = next((k for k in okrs.quarter(view.get("quarter") or None).key_results if k.id == picked), None)
+        kr = next((k for k in services.okrs.quarter(view.get("quarter") or None).key_results if k.id == picked), None)
         if kr is None:
             raise PreventUpdate
         return (kr.title, kr.kind, kr.start, kr.target, kr.unit, kr.weight, kr.owner, kr.kpi or None,
@@ -594,7 +594,7 @@ def _register_planning(app: Dash, services: Services) -> None:
         try:
             if objective_id is None:
                 raise OkrError("choose the objective first")
-            saved = okrs.save_key_result(current_identity(), int(objective_id), title=title or "", kind=kind,
+            saved = services.okrs.save_key_result(current_identity(), int(objective_id), title=title or "", kind=kind,
                                          start=start, target=target, unit=unit or "", weight=weight or 0,
                                          owner=owner or "", kpi=kpi or "", kpi_scope=kpi_scope or "",
                                          kpi_window=window, key_result_id=picked if editing else None,

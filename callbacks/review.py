@@ -228,13 +228,13 @@ def render(services: Services, review: Review) -> list[Any]:
 
 
 def register(app: Dash, services: Services) -> None:
-    """Wire the review page."""
-    config = services.config
+    """Wire the review page (``services.config`` is read per request: with several sites it is the request's)."""
 
     @app.callback(Output(ids.REVIEW_SCOPE, "options"), Output(ids.REVIEW_SCOPE, "value"),
                   Output(ids.REVIEW_MONTH, "options"), Output(ids.REVIEW_MONTH, "value"),
                   Input(ids.REVIEW_VIEW, "data"))
     def controls(view: dict[str, Any]) -> tuple[Any, ...]:
+        config = services.config
         scopes = scope_options(config)
         latest = last_full_month(config, services.clock())
         current = period_containing("month", latest.last + timedelta(days=1))
@@ -266,6 +266,8 @@ def register(app: Dash, services: Services) -> None:
         """function (view) {
             if (!view || window.location.pathname !== "/review") { return window.dash_clientside.no_update; }
             const q = new URLSearchParams();
+            const site = new URLSearchParams(window.location.search).get("site");  // several sites: keep it
+            if (site) { q.set("site", site); }
             if (view.scope) { q.set("scope", view.scope); }
             if (view.month) { q.set("month", view.month); }
             const next = "/review?" + q.toString();

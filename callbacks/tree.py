@@ -338,7 +338,6 @@ def actions_block(services: Services, d: NodeDetail) -> Any:
 
 def register(app: Dash, services: Services) -> None:
     """Wire the tree page."""
-    config = services.config
 
     @app.callback(
         Output(ids.TREE_PICK, "options"), Output(ids.TREE_PICK, "value"),
@@ -347,9 +346,9 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.TREE_SHIFT, "options"), Output(ids.TREE_SHIFT, "value"), Output(ids.TREE_SHIFT, "disabled"),
         Input(ids.TREE_VIEW, "data"))
     def controls(view: dict[str, Any]) -> tuple[Any, ...]:
-        trees = [{"label": t.name, "value": t.key} for t in config.trees.values()]
-        scopes = scope_options(config)
-        shifts = [{"label": s.name, "value": s.key} for s in config.calendar.shifts]
+        trees = [{"label": t.name, "value": t.key} for t in services.config.trees.values()]
+        scopes = scope_options(services.config)
+        shifts = [{"label": s.name, "value": s.key} for s in services.config.calendar.shifts]
         try:
             tree, scope, period = resolve(services, view)
         except TreeRequestError:
@@ -383,6 +382,8 @@ def register(app: Dash, services: Services) -> None:
         """function (view, selected) {
             if (!view) { return window.dash_clientside.no_update; }
             const q = new URLSearchParams();
+            const site = new URLSearchParams(window.location.search).get("site");  // several sites: keep it
+            if (site) { q.set("site", site); }
             ["tree", "scope", "grain", "date", "shift"].forEach(function (k) { if (view[k]) { q.set(k, view[k]); } });
             if (selected) { q.set("node", selected); }
             const next = window.location.pathname + "?" + q.toString();
@@ -427,7 +428,7 @@ def register(app: Dash, services: Services) -> None:
             tree_key, scope, period = resolve(services, view)
         except TreeRequestError as exc:
             return [], None, None, None, None, html.P(str(exc), className="form-error"), None
-        tree = config.trees[tree_key]
+        tree = services.config.trees[tree_key]
         nodes = set(tree.nodes())
         view_key = f"{tree_key}|{scope}|{period.label}"
         opened: set[str] | None = None
@@ -473,14 +474,14 @@ def register(app: Dash, services: Services) -> None:
         if not selected or not key:
             raise PreventUpdate
         tree_key, scope, period = resolve(services, view)
-        if selected not in config.trees[tree_key].nodes():
+        if selected not in services.config.trees[tree_key].nodes():
             raise PreventUpdate
         d = node_detail(services, tree_key, selected, scope, period, records=RECORDS)
         parent = d.formula_parent
         whatif_label = goal_label = ""
         goal_target = None
         if parent:
-            pk = config.kpis[parent]
+            pk = services.config.kpis[parent]
             whatif_label = f"If {d.kpi.name} were ({d.kpi.unit or 'value'})"
             goal_label = f"{pk.name} to reach ({pk.unit or 'value'})"
             goal_target = pk.target_on(period.last)
@@ -488,7 +489,7 @@ def register(app: Dash, services: Services) -> None:
         options = [{"label": f"{p.label}", "value": p.label} for p in events.pareto] if events else []
         return (panel(services, d, tree_key), trend_figure(services, d), parent is None, whatif_label, goal_label,
                 goal_target, None, events is None, events.title if events else "", pareto_figure(events) if events
-                else go.Figure(), pareto_table(config.currency, events) if events else None, options,
+                else go.Figure(), pareto_table(services.config.currency, events) if events else None, options,
                 None if label else no_update, records_table(services, events) if events else None,
                 actions_block(services, d),
                 {"key": f"{tree_key}|{scope}|{period.label}|{selected}", "values": d.values, "targets": d.targets})
@@ -527,8 +528,9 @@ def register(app: Dash, services: Services) -> None:
         if not steps:
             return "This node feeds no formula above it."
         words = {True: " — meets its target", False: " — still short of its target", None: ""}
-        return "; ".join(f"{config.kpis[s.kpi].name} {format_value(s.now, config.kpis[s.kpi].unit)} → "
-                         f"{format_value(s.then, config.kpis[s.kpi].unit)}{words[s.meets_target]}" for s in steps)
+        kpis = services.config.kpis
+        return "; ".join(f"{kpis[s.kpi].name} {format_value(s.now, kpis[s.kpi].unit)} → "
+                         f"{format_value(s.then, kpis[s.kpi].unit)}{words[s.meets_target]}" for s in steps)
 
     @app.callback(Output(ids.TREE_GOAL_RESULT, "children"),
                   Input(ids.TREE_GOAL_TARGET, "value"), Input(ids.TREE_VALUES, "data"),
@@ -540,7 +542,7 @@ def register(app: Dash, services: Services) -> None:
         result = try_goal_seek(services, tree_key, values["values"], selected, float(target))
         if result is None:
             return ""
-        kd = config.kpis[selected]
+        kd = services.config.kpis[selected]
         if not result.possible:
             return f"Not reachable: {result.reason}"
         now = values["values"].get(selected)
@@ -566,7 +568,7 @@ def register(app: Dash, services: Services) -> None:
                                                    raised_shift=period.shift or "")
         except (ForbiddenError, ActionError, TreeRequestError, ValueError) as exc:
             return f"Not saved: {exc}", no_update
-        return (f"Saved action {action.id} for {config.kpis[selected].name}: {action.what} ({action.owner}, "
+        return (f"Saved action {action.id} for {services.config.kpis[selected].name}: {action.what} ({action.owner}, "
                 f"due {action.due.isoformat()})"), (changed or 0) + 1
 
 

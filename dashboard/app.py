@@ -11,6 +11,7 @@ from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 from dashboard import ids
 from dashboard.services import Services, build_services
 from dashboard.settings import Settings
+from dashboard.sites import SiteRouter, Sites, build_sites, install_site_routing
 from dashboard.web_security import current_identity, install_security
 
 
@@ -39,17 +40,30 @@ def _who() -> list[Any]:
     return [html.A("Sign in", href="/login", className="nav-link")]
 
 
-def _shell(services: Services) -> html.Div:
+def _site_picker(sites: Sites | None, services: Services) -> list[Any]:
+    """With several sites: which one the pages show (its time zone beside its name)."""
+    if sites is None or len(sites.by_key) < 2:
+        return []
+    options = [{"label": f"{s.config.site_name} ({s.config.timezone})", "value": key}
+               for key, s in sites.by_key.items()]
+    return [dcc.Dropdown(id=ids.SITE_PICK, options=options, value=services.config.site_key, clearable=False,
+                         searchable=False, className="site-pick")]
+
+
+def _shell(services: Services, sites: Sites | None = None) -> html.Div:
     """Header with navigation built from the page registry, who is signed in, and the page container."""
     identity = current_identity()
+    several = sites is not None and len(sites.by_key) > 1
     links = [dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
              for page in dash.page_registry.values()
-             if page.get("nav", False) and identity.may(page.get("min_role", "anonymous"))]
+             if page.get("nav", False) and identity.may(page.get("min_role", "anonymous"))
+             and (several or not page.get("several_sites"))]
     return html.Div([
         dcc.Location(id=ids.URL),
         html.Header([
             html.Div([html.Span("Huddle", className="brand"),
-                      html.Span(services.config.site_name, id=ids.SITE_TITLE, className="site")],
+                      html.Span(services.config.site_name, id=ids.SITE_TITLE, className="site"),
+                      *_site_picker(sites, services)],
                      className="brand-block"),
             html.Nav([*links, *_who()], id=ids.NAV, className="nav"),
         ], className="app-header"),
@@ -57,13 +71,15 @@ def _shell(services: Services) -> html.Div:
     ], id=ids.APP_ROOT, className="app")
 
 
-def create_app(settings: Settings, services: Services | None = None) -> Dash:
-    """Build the web app for a plant: pages, callbacks and the JSON API (nothing is created at import time)."""
+def create_app(settings: Settings, services: Services | None = None, sites: Sites | None = None) -> Dash:
+    """Build the web app for a plant, or for several (``settings.sites``): pages, callbacks and the JSON API
+    (nothing is created at import time)."""
     from callbacks import admin as admin_callbacks
     from callbacks import board as board_callbacks
     from callbacks import data as data_callbacks
     from callbacks import okr as okr_callbacks
     from callbacks import overview as overview_callbacks
+    from callbacks import portfolio as portfolio_callbacks
     from callbacks import review as review_callbacks
     from callbacks import tree as tree_callbacks
     from dashboard.api import register_api
@@ -73,15 +89,21 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
     from pages import not_found
     from pages import okr as okr_page
     from pages import overview as overview_page
+    from pages import portfolio as portfolio_page
     from pages import review as review_page
     from pages import tree as tree_page
 
+    if services is None and sites is None and settings.sites:
+        sites = build_sites(settings)
+    if sites is not None:
+        services = SiteRouter(sites)  # type: ignore[assignment]  # each request gets its own site's services
     services = services or build_services(settings)
     app = Dash(__name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
                title=f"Huddle · {services.config.site_name}", suppress_callback_exceptions=False)
-    for page in (overview_page, board_page, tree_page, review_page, okr_page, data_page, admin_page, not_found):
+    for page in (overview_page, board_page, tree_page, review_page, okr_page, portfolio_page, data_page, admin_page,
+                 not_found):
         page.register()
-    app.layout = lambda: _shell(services)  # per request: the header shows who is signed in
+    app.layout = lambda: _shell(services, sites)  # per request: the header shows who is signed in, and where
     app.clientside_callback(  # ?kiosk=1 hides the header on any page: a TV shows the board only
         ClientsideFunction("huddle", "rootClass"), Output(ids.APP_ROOT, "className"),
         Input(ids.URL, "pathname"), Input(ids.URL, "search"))
@@ -92,7 +114,19 @@ def create_app(settings: Settings, services: Services | None = None) -> Dash:
     tree_callbacks.register(app, services)
     review_callbacks.register(app, services)
     okr_callbacks.register(app, services)
-    install_security(app.server, settings, services.accounts)
+    portfolio_callbacks.register(app, sites.by_key if sites else {services.config.site_key: services})
+    if sites is not None and len(sites.by_key) > 1:
+        app.clientside_callback(  # choosing a site opens the same page for it
+            """function (site) {
+                const q = new URLSearchParams(window.location.search);
+                if (!site || q.get("site") === site) { return window.dash_clientside.no_update; }
+                q.set("site", site);
+                window.location.search = q.toString();
+                return window.dash_clientside.no_update;
+            }""", Output(ids.SITE_PICK, "title"), Input(ids.SITE_PICK, "value"), prevent_initial_call=True)
+    install_security(app.server, settings, sites.home.accounts if sites else services.accounts)
+    if sites is not None:
+        install_site_routing(app.server, sites)
     register_api(app.server, services)
     app.server.config["HUDDLE_SERVICES"] = services
     return app

@@ -39,13 +39,33 @@ def cmd_check(settings: Settings) -> int:
     return 1 if errors else 0
 
 
-def cmd_init(settings: Settings) -> int:
+def _each_site(settings: Settings) -> list[Settings]:
+    """Every site's settings (the settings themselves for a single plant); creates PostgreSQL schemas as needed."""
+    from dashboard.sites import create_schemas, site_settings
+
+    create_schemas(settings)
+    return site_settings(settings)
+
+
+def _one_site(settings: Settings, key: str | None) -> Settings:
+    """The settings of the site named ``key`` (the home site, the first listed, when None)."""
+    each = _each_site(settings)
+    if key is None:
+        return each[0]
+    for site in each:
+        if load_plant(site.plant_path, site.data_dir).site_key == key:
+            return site
+    raise KeyError(f"no site {key!r} among the configured sites")
+
+
+def cmd_init(settings: Settings, label: bool = False) -> int:
     """Create or upgrade the database."""
     from data.db import init_db, make_engine
 
     engine = make_engine(settings.db_url)
     try:
-        print(init_db(engine))
+        said = init_db(engine)
+        print(f"{load_plant(settings.plant_path, settings.data_dir).site_key}: {said}" if label else said)
     finally:
         engine.dispose()
     return 0
@@ -145,6 +165,8 @@ def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool 
     from dashboard.app import create_app
     from dashboard.services import build_services
 
+    if settings.sites:
+        return _serve_sites(settings)
     services = build_services(settings)
     scheduler = None
     lock = None
@@ -178,6 +200,43 @@ def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool 
         if lock:
             lock.release()
         services.dispose()
+    return 0
+
+
+def _serve_sites(settings: Settings, demo_feed: bool = False) -> int:
+    """Serve every configured site from one web app. The loaders run in ``huddle scheduler --site KEY``; the
+    demo runs each site's loaders (and its live feed) in this process instead."""
+    from dashboard.app import create_app
+    from dashboard.scheduler import build_scheduler, lock_for
+    from dashboard.sites import build_sites
+
+    sites = build_sites(settings)
+    running = []
+    if demo_feed:
+        from data.demo import feed_current
+
+        for services in sites.by_key.values():
+            lock = lock_for(services)
+            if not lock.acquire():
+                print(f"note: another scheduler runs the loaders for {services.config.site_name}")
+                continue
+
+            def feed(services: object = services) -> None:
+                feed_current(services.config, services.settings.data_dir, services.clock())  # type: ignore[attr-defined]
+
+            scheduler = build_scheduler(services, blocking=False, extra_jobs=[(feed, 60, "demo-feed")])
+            scheduler.start()
+            running.append((scheduler, lock))
+    app = create_app(settings, sites=sites)
+    names = ", ".join(f"{s.config.site_name} ({s.config.timezone})" for s in sites.by_key.values())
+    print(f"Huddle on http://{settings.host}:{settings.port} for {len(sites.by_key)} sites: {names}")
+    try:
+        app.run(host=settings.host, port=settings.port, debug=False)
+    finally:
+        for scheduler, lock in running:
+            scheduler.shutdown(wait=False)
+            lock.release()
+        sites.dispose()
     return 0
 
 
@@ -353,39 +412,57 @@ def _demo_okrs(services: object) -> int:
     return saved
 
 
-def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False) -> int:
-    """Create the demo plant's history (first time), load it, and serve with the loaders running."""
+def _prepare_demo_site(services: object, data_dir: Path, days: int, seed: int) -> None:
+    """One demo site: its history as export files (first time), the current shift so far, loaded; its actions and
+    this quarter's OKRs (once)."""
     from dashboard.calendar import now_utc
-    from dashboard.services import build_services
+    from dashboard.services import Services
     from data.demo import feed_current, generate_history
+
+    assert isinstance(services, Services)
+    name = services.config.site_name
+    if not (data_dir / "inbox").exists():
+        started = time.monotonic()
+        counts = generate_history(services.config, data_dir, now_utc(), days=days, seed=seed)
+        print(f"{name}: wrote {sum(counts.values())} records of {days} days as export files "
+              f"({time.monotonic() - started:.1f} s)")
+    written = time.time()
+    feed_current(services.config, data_dir, now_utc())
+    # the loaders leave files alone until they have been still for their settle window: wait it out once
+    settle = max((s.settle_seconds for s in services.config.sources.values() if s.kind == "files"), default=0)
+    time.sleep(max(0.0, written + settle + 0.5 - time.time()))
+    started = time.monotonic()
+    for outcome in services.loader.run_all(trigger="demo"):
+        _print_outcome(outcome, verbose=False)
+    print(f"{name}: loaded in {time.monotonic() - started:.1f} s")
+    _demo_actions(services)
+    _demo_okrs(services)
+
+
+def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False, sites: int = 1) -> int:
+    """Create the demo plant's history (first time), load it, and serve with the loaders running; with
+    ``sites=2`` a second plant in another time zone is served beside it."""
+    from dashboard.services import build_services
+    from dashboard.settings import DEMO_PLANT, DEMO_SECOND_SITE
 
     if not sign_in_required:
         settings = settings.with_(anonymous_access="read")  # a local demo: anyone on this machine may read
-    services = build_services(settings)
-    try:
-        credentials = _demo_admin(services, settings.data_dir)
-        inbox = settings.data_dir / "inbox"
-        if not inbox.exists():
-            started = time.monotonic()
-            counts = generate_history(services.config, settings.data_dir, now_utc(), days=days)
-            print(f"demo plant: wrote {sum(counts.values())} records of {days} days as export files "
-                  f"({time.monotonic() - started:.1f} s)")
-        written = time.time()
-        feed_current(services.config, settings.data_dir, now_utc())
-        # the loaders leave files alone until they have been still for their settle window: wait it out once
-        settle = max((s.settle_seconds for s in services.config.sources.values() if s.kind == "files"), default=0)
-        time.sleep(max(0.0, written + settle + 0.5 - time.time()))
-        started = time.monotonic()
-        for outcome in services.loader.run_all(trigger="demo"):
-            _print_outcome(outcome, verbose=False)
-        print(f"loaded in {time.monotonic() - started:.1f} s")
-        _demo_actions(services)
-        _demo_okrs(services)
-        if credentials:
-            name, password = credentials.split()
-            print(f"sign in to change things as {name} / {password} (kept in {settings.data_dir / 'demo-admin.txt'})")
-    finally:
-        services.dispose()
+    if sites > 1:
+        settings = settings.with_(sites=(DEMO_PLANT, DEMO_SECOND_SITE))
+    credentials = ""
+    for index, site in enumerate(_each_site(settings)):
+        services = build_services(site)
+        try:
+            if index == 0:  # people are the home site's
+                credentials = _demo_admin(services, settings.data_dir)
+            _prepare_demo_site(services, site.data_dir, days, seed=7 + 4 * index)
+        finally:
+            services.dispose()
+    if credentials:
+        name, password = credentials.split()
+        print(f"sign in to change things as {name} / {password} (kept in {settings.data_dir / 'demo-admin.txt'})")
+    if settings.sites:
+        return _serve_sites(settings, demo_feed=True)
     return cmd_serve(settings, with_scheduler=True, demo_feed=True)
 
 
@@ -511,6 +588,8 @@ def build_parser() -> argparse.ArgumentParser:
         parsers[name].add_argument("--port", type=int)
         parsers[name].add_argument("--host")
     parsers["demo"].add_argument("--days", type=int, default=120, help="days of history to generate (first run)")
+    parsers["demo"].add_argument("--sites", type=int, choices=[1, 2], default=1,
+                                 help="2: serve a second plant (Lakeside, America/Chicago) beside Riverside")
     parsers["demo"].add_argument("--sign-in-required", action="store_true",
                                  help="ask everyone to sign in, as a real plant would (default: anyone may read)")
     parsers["user"].add_argument("action", choices=["add", "passwd", "role", "disable", "enable", "list"])
@@ -522,6 +601,8 @@ def build_parser() -> argparse.ArgumentParser:
     parsers["display"].add_argument("name", nargs="?")
     parsers["display"].add_argument("--start", help="the page the screen opens (default /?kiosk=1)")
     parsers["display"].add_argument("--base-url", help="the address TVs reach Huddle at, for the printed link")
+    for name in ("scheduler", "import"):
+        parsers[name].add_argument("--site", help="with several sites: which one (default: the first listed)")
     parsers["import"].add_argument("paths", nargs="+")
     parsers["import"].add_argument("--record", help="record type, when it cannot be recognised from the folder or "
                                    "header")
@@ -539,15 +620,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: settings: {exc}")
         return 2
     if args.command == "check":
-        return cmd_check(settings)
+        return max(cmd_check(s) for s in _each_site(settings))
     if args.command not in ("init",):
-        try:
-            load_plant(settings.plant_path, settings.data_dir)
-        except ConfigError as exc:
-            print(f"error: {exc}\nrun 'huddle check' for details")
-            return 1
+        for plant in settings.sites or (settings.plant_path,):
+            try:
+                load_plant(plant, settings.data_dir)
+            except ConfigError as exc:
+                print(f"error: {exc}\nrun 'huddle check' for details")
+                return 1
     if args.command == "init":
-        return cmd_init(settings)
+        return max(cmd_init(s, label=len(settings.sites) > 1) for s in _each_site(settings))
+    if settings.sites and args.command != "serve":  # one site's loaders; people and displays are the home site's
+        try:
+            settings = _one_site(settings, getattr(args, "site", None))
+        except KeyError as exc:
+            print(f"error: {exc.args[0]}")
+            return 2
     if args.command == "import":
         return cmd_import(settings, args.paths, args.record)
     if args.command == "scheduler":
@@ -558,7 +646,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_display(settings, args)
     if args.command == "serve":
         return cmd_serve(settings)
-    return cmd_demo(settings, args.days, args.sign_in_required)
+    return cmd_demo(settings, args.days, args.sign_in_required, args.sites)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 URL = "url"
 NAV = "nav"
 SITE_TITLE = "site-title"
+SITE_PICK = "site-pick"
 
 OVERVIEW_REFRESH = "overview-refresh"
 OVERVIEW_GRAIN = "overview-grain"
@@ -186,3 +187,6 @@ OKR_KR_LINK = "okr-kr-link"
 OKR_ADOPT = "okr-adopt"
 OKR_ADOPT_MESSAGE = "okr-adopt-message"
 OKR_DRAFT = "okr-draft"  # {"type": ..., "kpi": <KPI key>, "scope": <scope>}
+
+PORTFOLIO_REFRESH = "portfolio-refresh"
+PORTFOLIO_BODY = "portfolio-body"

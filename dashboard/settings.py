@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 DEMO_PLANT = Path(__file__).with_name("demo_plant.yaml")
+DEMO_SECOND_SITE = Path(__file__).with_name("demo_plant_lakeside.yaml")
 
 _ENV = {
     "database_url": "HUDDLE_DATABASE_URL",
@@ -28,6 +29,7 @@ _ENV = {
     "public_url": "HUDDLE_PUBLIC_URL",
     "redis_url": "HUDDLE_REDIS_URL",
     "behind_proxies": "HUDDLE_BEHIND_PROXIES",
+    "sites": "HUDDLE_SITES",
 }
 
 
@@ -49,6 +51,7 @@ class Settings:
     public_url: str | None = None  # the address people and TVs reach Huddle at (display links), if not the host
     redis_url: str | None = None  # shares rendered boards between web workers and hosts (redis://host:6379/0)
     behind_proxies: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host (trusted, counted)
+    sites: tuple[Path, ...] = ()  # several plants served together: one plant file each (the first is the home site)
 
     @property
     def db_url(self) -> str:
@@ -89,6 +92,11 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         values["port"] = int(values["port"])
     if "behind_proxies" in values:
         values["behind_proxies"] = int(values["behind_proxies"])
+    if values.get("sites"):
+        raw_sites = values["sites"]
+        if isinstance(raw_sites, str):  # the environment: paths separated by commas
+            raw_sites = [p for p in raw_sites.split(",") if p.strip()]
+        values["sites"] = tuple(Path(str(p).strip()) for p in raw_sites)
     if isinstance(values.get("secure_cookies"), str):
         values["secure_cookies"] = values["secure_cookies"].strip().lower() in ("1", "true", "yes", "on")
     if values.get("anonymous_access", "off") not in ("off", "read"):

@@ -711,8 +711,9 @@ def generate_history(config: PlantConfig, data_dir: Path, now: datetime, days: i
     return dict(written)
 
 
-def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int = 7) -> list[Path]:
-    """Write every hour completed since the history's cut-off not written yet; returns the paths written."""
+def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int | None = None) -> list[Path]:
+    """Write every hour completed since the history's cut-off not written yet (with the history's seed unless
+    another is given); returns the paths written."""
     data_dir = Path(data_dir)
     try:
         state = json.loads((data_dir / STATE_FILE).read_text(encoding="utf-8"))
@@ -722,6 +723,7 @@ def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int =
         return []
     cutoff = _ts(datetime.fromisoformat(state["cutoff"]))
     anchor = _ts(datetime.fromisoformat(state["anchor"]))
+    seed = int(state.get("seed", 7)) if seed is None else seed
     history_last_day = date.fromisoformat(state["last_day"])
     until = _floor_hour(_utc(now), config)
     if until <= cutoff:

@@ -1,0 +1,146 @@
+"""Several plants served together: one plant file per site, each site's data in its own schema of one PostgreSQL
+database (or its own SQLite file), each with its own time zone, calendar, lines, KPIs and loaders.
+
+The web app serves every site from one set of pages: a request is about the site its address names (``?site=``),
+else the site of the page it comes from (a callback's Referer), else the site last chosen (a cookie), else the
+first one, the home site. People, roles and display links are the home site's, so one sign-in covers every site;
+each site keeps its own audit trail of what was changed in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from flask import g, request
+from flask import has_request_context as _has_request_context
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from dashboard.calendar import now_utc
+from dashboard.config import load_plant
+from dashboard.services import Services, build_services
+from dashboard.settings import Settings
+
+SITE_COOKIE = "huddle_site"
+SCHEMA_PREFIX = "site_"
+
+
+def site_settings(settings: Settings) -> list[Settings]:
+    """The settings of each site: its plant file, its own data folder and its own schema (or SQLite file)."""
+    if not settings.sites:
+        return [settings]
+    out = []
+    for path in settings.sites:
+        key = load_plant(path, settings.data_dir).site_key
+        if not re.fullmatch(r"[a-z0-9_]+", key):
+            raise ValueError(f"site key {key!r} in {path}: use lower-case letters, digits and _ (it names a schema)")
+        data_dir = settings.data_dir / "sites" / key
+        url = settings.database_url
+        postgres = bool(url) and make_url(url).get_backend_name() == "postgresql"
+        url = site_database_url(url, key) if postgres else None  # SQLite: a file in the site's own data folder
+        out.append(replace(settings, plant_config=path, data_dir=data_dir, database_url=url))
+    return out
+
+
+def site_schema(url: str, key: str) -> str:
+    """The PostgreSQL schema of a site: ``site_<key>``, or ``<schema>_<key>`` when the URL names a schema."""
+    options = str(make_url(url).query.get("options") or "")
+    named = re.search(r"search_path=(\w+)", options)
+    return f"{named.group(1)}_{key}" if named else f"{SCHEMA_PREFIX}{key}"
+
+
+def site_database_url(url: str, key: str) -> str:
+    """The database URL whose search path is the site's schema."""
+    parsed = make_url(url)
+    return parsed.update_query_dict({"options": f"-csearch_path={site_schema(url, key)}"}).render_as_string(
+        hide_password=False)
+
+
+def create_schemas(settings: Settings) -> None:
+    """On PostgreSQL, each site's schema (created when missing)."""
+    url = settings.database_url
+    if not settings.sites or not url or make_url(url).get_backend_name() != "postgresql":
+        return
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for path in settings.sites:
+            key = load_plant(path, settings.data_dir).site_key
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{site_schema(url, key)}"'))
+    engine.dispose()
+
+
+@dataclass
+class Sites:
+    """Every site's services, by key, in the order the settings list them."""
+
+    by_key: dict[str, Services]
+
+    @property
+    def home(self) -> Services:
+        """The first site: its people, roles and display links are everyone's."""
+        return next(iter(self.by_key.values()))
+
+    def dispose(self) -> None:
+        """Close every site's database connections."""
+        for services in self.by_key.values():
+            services.dispose()
+
+
+def build_sites(settings: Settings, clock: Callable[[], datetime] = now_utc) -> Sites:
+    """Build every configured site's services (creating schemas and tables as needed)."""
+    create_schemas(settings)
+    built = [build_services(s, clock) for s in site_settings(settings)]
+    keys = [s.config.site_key for s in built]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"two plant files name the same site key: {', '.join(keys)}")
+    return Sites(dict(zip(keys, built, strict=True)))
+
+
+def site_asked(known: dict[str, Any]) -> str | None:
+    """The site a request is about: its address, the page it comes from, or the site last chosen."""
+    asked = request.args.get("site")
+    if asked in known:
+        return asked
+    referrer = request.headers.get("Referer") or ""
+    from_page = parse_qs(urlsplit(referrer).query).get("site", [None])[0]
+    if from_page in known:
+        return from_page
+    remembered = request.cookies.get(SITE_COOKIE)
+    return remembered if remembered in known else None
+
+
+class SiteRouter:
+    """Stands in for ``Services`` in the web app: every attribute is the current request's site's."""
+
+    def __init__(self, sites: Sites) -> None:
+        self.sites = sites
+
+    def current(self) -> Services:
+        """The services of the site the current request is about (the home site outside a request)."""
+        key = getattr(g, "site", None) if _has_request_context() else None
+        return self.sites.by_key.get(key or "", self.sites.home)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.current(), name)
+
+
+def install_site_routing(server: Any, sites: Sites) -> None:
+    """Set the request's site before anything reads it, and remember a site chosen in the address."""
+    known = sites.by_key
+
+    @server.before_request
+    def _site() -> None:
+        g.site = site_asked(known) or next(iter(known))
+
+    @server.after_request
+    def _remember(response: Any) -> Any:
+        if request.args.get("site") in known and request.cookies.get(SITE_COOKIE) != request.args["site"]:
+            response.set_cookie(SITE_COOKIE, request.args["site"], max_age=365 * 86400, samesite="Lax",
+                                httponly=True)
+        return response
+
