@@ -317,7 +317,8 @@ def _demo_okrs(services: object) -> int:
     q = quarter.label
     company = okrs.save_objective(plan, q, "company", "Be the supplier our customers never have to chase",
                                   "Maria Lopez")
-    plant = okrs.save_objective(plan, q, "plant", "Run Riverside's lines the way they ran in spring", "Anna Schmidt",
+    place = services.config.site_name.split()[0]  # "Riverside"
+    plant = okrs.save_objective(plan, q, "plant", f"Run {place}'s lines the way they ran in spring", "Anna Schmidt",
                                 parent_id=company)
     line2 = okrs.save_objective(plan, q, "L2", "Stop the filler jams on Line 2", "Tom Becker", parent_id=plant)
     packing = okrs.save_objective(plan, q, "packing", "Pack without carton shortages", "Lena Fischer",
