@@ -9,6 +9,7 @@ each site keeps its own audit trail of what was changed in it.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from flask import g, request
+from flask import Response, g, jsonify, request
 from flask import has_request_context as _has_request_context
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -134,8 +135,15 @@ def install_site_routing(server: Any, sites: Sites) -> None:
     known = sites.by_key
 
     @server.before_request
-    def _site() -> None:
+    def _site() -> Any:
+        asked = request.args.get("site")
+        if asked is not None and asked not in known:
+            message = f"site: there is no site {asked!r} here (sites: {', '.join(known)})"
+            if request.path.startswith("/api/"):
+                return jsonify({"error": message}), 400
+            return Response(html.escape(message), status=404, mimetype="text/plain")
         g.site = site_asked(known) or next(iter(known))
+        return None
 
     @server.after_request
     def _remember(response: Any) -> Any:

@@ -91,6 +91,10 @@ def test_requests_reach_the_site_they_are_about_with_one_sign_in(sites) -> None:
     # a callback comes from a page: the page's address says which site
     assert plant_name("/api/v1/board?scope=plant&date=2026-11-20&shift=E",
                       Referer="http://localhost/tree?site=ex&scope=L1") == "Example Plant"
+    unknown = client.get("/api/v1/board?site=nowhere&scope=plant")
+    assert unknown.status_code == 400 and "there is no site 'nowhere' here (sites: ex, lake)" in unknown.get_json()[
+        "error"]
+    assert client.get("/board?site=nowhere").status_code == 404
     board = client.get("/api/v1/board?site=ex&scope=L1&date=2026-11-20&shift=E").get_json()
     oee = next(k for c in board["columns"] for k in c["kpis"] if k["kpi"] == "oee")
     assert round(oee["value"], 2) == 74.79
