@@ -44,9 +44,9 @@ def progress_bar(progress: float | None, expected: float, status: KrStatus) -> h
     """Progress against the quarter's straight path: the bar, a tick where the date expects it, and the figure."""
     width = 0.0 if progress is None else max(0.0, min(1.0, progress)) * 100
     return html.Div([
-        html.Div(html.Div(className=f"okr-bar-fill status-{STATUS_CLASS[status]}", style={"width": f"{width:.0f}%"}),
+        html.Div([html.Div(className=f"okr-bar-fill status-{STATUS_CLASS[status]}", style={"width": f"{width:.0f}%"}),
+                  html.Div(className="okr-bar-expected", style={"left": f"{expected * 100:.0f}%"})],
                  className="okr-bar", title=f"expected by today: {percent(expected)}"),
-        html.Div(className="okr-bar-expected", style={"left": f"{expected * 100:.0f}%"}),
         html.Span(percent(progress), className="okr-bar-label"),
     ], className="okr-progress")
 
