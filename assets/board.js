@@ -1,5 +1,5 @@
-/* Huddle board helpers that run in the browser: ages that keep counting between refreshes, the kiosk look,
-   the huddle timer, and a full reload every few hours so a wall TV's memory stays flat. */
+/* Huddle helpers that run in the browser: ages that keep counting between refreshes, pages keeping their view in
+   the address, the kiosk look, the huddle timer, and a full reload every few hours so a wall TV's memory stays flat. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   huddle: {
     ages: function (_n, _key, idList) {
@@ -13,6 +13,19 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         if (s < 129600) { return "updated " + Math.round(s / 3600) + " h ago"; }
         return "updated " + Math.round(s / 86400) + " days ago";
       });
+    },
+    // The address of a page that keeps its view in the URL (tree, review, OKRs): the view's values, and the site
+    // when several are served; replaced in place (no reload, no history entry) while that page is shown.
+    keepAddress: function (path, values) {
+      const q = new URLSearchParams();
+      const site = new URLSearchParams(window.location.search).get("site");
+      if (site) { q.set("site", site); }
+      Object.keys(values).forEach(function (k) { if (values[k]) { q.set(k, values[k]); } });
+      const next = path + (q.toString() ? "?" + q.toString() : "");
+      if (window.location.pathname === path && next !== window.location.pathname + window.location.search) {
+        window.history.replaceState(null, "", next);
+      }
+      return next;
     },
     rootClass: function (pathname, search) {
       const kiosk = /(^|[?&])kiosk=(1|true|yes)(&|$)/.test(search || "");

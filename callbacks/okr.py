@@ -325,15 +325,8 @@ def register(app: Dash, services: Services) -> None:
 
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page
         """function (view) {
-            if (!view || window.location.pathname !== "/okr") { return window.dash_clientside.no_update; }
-            const q = new URLSearchParams();
-            const site = new URLSearchParams(window.location.search).get("site");  // several sites: keep it
-            if (site) { q.set("site", site); }
-            if (view.quarter) { q.set("quarter", view.quarter); }
-            if (view.scope) { q.set("scope", view.scope); }
-            const next = "/okr" + (q.toString() ? "?" + q.toString() : "");
-            if (next !== window.location.pathname + window.location.search) {
-                window.history.replaceState(null, "", next);
+            if (view) {
+                window.dash_clientside.huddle.keepAddress("/okr", {quarter: view.quarter, scope: view.scope});
             }
             return window.dash_clientside.no_update;
         }""",

@@ -264,15 +264,8 @@ def register(app: Dash, services: Services) -> None:
 
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page
         """function (view) {
-            if (!view || window.location.pathname !== "/review") { return window.dash_clientside.no_update; }
-            const q = new URLSearchParams();
-            const site = new URLSearchParams(window.location.search).get("site");  // several sites: keep it
-            if (site) { q.set("site", site); }
-            if (view.scope) { q.set("scope", view.scope); }
-            if (view.month) { q.set("month", view.month); }
-            const next = "/review?" + q.toString();
-            if (next !== window.location.pathname + window.location.search) {
-                window.history.replaceState(null, "", next);
+            if (view) {
+                window.dash_clientside.huddle.keepAddress("/review", {scope: view.scope, month: view.month});
             }
             return window.dash_clientside.no_update;
         }""",

@@ -381,16 +381,8 @@ def register(app: Dash, services: Services) -> None:
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page
         """function (view, selected) {
             if (!view) { return window.dash_clientside.no_update; }
-            const q = new URLSearchParams();
-            const site = new URLSearchParams(window.location.search).get("site");  // several sites: keep it
-            if (site) { q.set("site", site); }
-            ["tree", "scope", "grain", "date", "shift"].forEach(function (k) { if (view[k]) { q.set(k, view[k]); } });
-            if (selected) { q.set("node", selected); }
-            const next = window.location.pathname + "?" + q.toString();
-            if (window.location.pathname === "/tree" && next !== window.location.pathname + window.location.search) {
-                window.history.replaceState(null, "", next);
-            }
-            return next;
+            return window.dash_clientside.huddle.keepAddress("/tree", {tree: view.tree, scope: view.scope,
+                grain: view.grain, date: view.date, shift: view.shift, node: selected});
         }""",
         Output(ids.TREE_ADDRESS, "data"), Input(ids.TREE_VIEW, "data"), Input(ids.TREE_SELECTED, "data"))
 

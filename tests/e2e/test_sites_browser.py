@@ -3,6 +3,7 @@ chosen site (in its own time zone), and the pages that follow stay on it."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,6 +53,13 @@ def test_the_portfolio_and_the_site_picker(dash_duo, tmp_path: Path) -> None:  #
     dash_duo.driver.get(dash_duo.server_url + "/board")
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_BODY}", "Lakeside Plant", timeout=30)
     assert "2026-11-19" in dash_duo.find_element(f"#{ids.BOARD_BODY}").text
+    # a page that keeps its view in the address keeps the site in it too
+    dash_duo.driver.get(dash_duo.server_url + "/review?site=lake&scope=L1")
+    dash_duo.wait_for_contains_text(f"#{ids.REVIEW_BODY} h1", "Line 1: monthly review", timeout=30)
+    deadline = time.monotonic() + 10
+    while "month=" not in dash_duo.driver.current_url and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "site=lake" in dash_duo.driver.current_url and "scope=L1" in dash_duo.driver.current_url
     errors = [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
     assert errors == [], errors
     sites.dispose()
