@@ -167,11 +167,13 @@ def _actions(services: Services, review: Review) -> Any:
         anchor = _anchor(a.kpi, period_containing("month", a.raised_for).label) if a.kpi else ""
         first = anchor and anchor not in seen
         seen.add(anchor)
-        rows.append(html.Tr([
+        cells = [
             html.Td(a.raised_for.isoformat()), html.Td(config.kpis[a.kpi].name if a.kpi in config.kpis else "—"),
             html.Td(config.scope_name(a.scope)), html.Td(a.what), html.Td(a.owner), html.Td(a.due.isoformat()),
             html.Td(a.status.replace("_", " ") + (" (overdue)" if a.overdue else "")), html.Td(a.result or ""),
-        ], id=anchor if first else None))
+        ]
+        # the first action answering a KPI's month carries the anchor its red month links to; Dash refuses id=None
+        rows.append(html.Tr(cells, id=anchor) if first else html.Tr(cells))
     missing = [(r.kpi.name, c.reading.period) for r in review.rows for c in r.cells if c.missing_countermeasure]
     head = html.Thead(html.Tr([html.Th(h) for h in ("Raised for", "KPI", "Where", "What", "Owner", "Due", "Status",
                                                      "What was done")]))

@@ -8,6 +8,8 @@ longer. The production date is the local date on which the shift starts, or ends
 from __future__ import annotations
 
 import bisect
+import time as time_module
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -241,3 +243,26 @@ class ShiftCalendar:
 def now_utc() -> datetime:
     """The current instant, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def parse_instant(text: str, tz: ZoneInfo | str) -> datetime:
+    """An instant written as ISO 8601 (``2027-01-01T06:30``; plant time unless it carries an offset), in UTC."""
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date and time like 2027-01-01T06:30") from None
+    if at.tzinfo is None:
+        zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+        at = at.replace(tzinfo=zone)
+    return at.astimezone(UTC)
+
+
+def simulated_clock(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads ``start`` now and runs on from it at the real pace: the plant "as at" an instant,
+    for training and for showing a plant at a given moment (``huddle demo --now``)."""
+    began = time_module.monotonic()
+
+    def clock() -> datetime:
+        return start + timedelta(seconds=time_module.monotonic() - began)
+
+    return clock

@@ -18,7 +18,8 @@ log = logging.getLogger("huddle")
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.settings, data_dir=args.data_dir, database_url=args.database_url,
                          plant_config=args.plant_config, timezone=getattr(args, "timezone", None),
-                         host=getattr(args, "host", None), port=getattr(args, "port", None))
+                         host=getattr(args, "host", None), port=getattr(args, "port", None),
+                         now=getattr(args, "now", None))
 
 
 def cmd_check(settings: Settings) -> int:
@@ -416,7 +417,6 @@ def _demo_okrs(services: object) -> int:
 def _prepare_demo_site(services: object, data_dir: Path, days: int, seed: int) -> None:
     """One demo site: its history as export files (first time), the current shift so far, loaded; its actions and
     this quarter's OKRs (once)."""
-    from dashboard.calendar import now_utc
     from dashboard.services import Services
     from data.demo import feed_current, generate_history
 
@@ -424,11 +424,11 @@ def _prepare_demo_site(services: object, data_dir: Path, days: int, seed: int) -
     name = services.config.site_name
     if not (data_dir / "inbox").exists():
         started = time.monotonic()
-        counts = generate_history(services.config, data_dir, now_utc(), days=days, seed=seed)
+        counts = generate_history(services.config, data_dir, services.clock(), days=days, seed=seed)
         print(f"{name}: wrote {sum(counts.values())} records of {days} days as export files "
               f"({time.monotonic() - started:.1f} s)")
     written = time.time()
-    feed_current(services.config, data_dir, now_utc())
+    feed_current(services.config, data_dir, services.clock())
     # the loaders leave files alone until they have been still for their settle window: wait it out once
     settle = max((s.settle_seconds for s in services.config.sources.values() if s.kind == "files"), default=0)
     time.sleep(max(0.0, written + settle + 0.5 - time.time()))
@@ -569,6 +569,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", help="SQLAlchemy URL of Huddle's database (or HUDDLE_DATABASE_URL)")
     p.add_argument("--plant-config", help="plant configuration YAML (or HUDDLE_PLANT_CONFIG); default: demo")
     p.add_argument("-v", "--verbose", action="store_true", help="log loader runs")
+    p.add_argument("--now", help="run as at this moment, e.g. 2027-01-01T06:30 in plant time (or HUDDLE_NOW): the "
+                   "clock starts there and runs on, to train people or show a plant as it was or will be")
     sub = p.add_subparsers(dest="command", required=True)
     commands = {
         "demo": "run the demo plant: generate, load, serve, keep loading",
@@ -585,6 +587,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         sp.add_argument("--database-url", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         sp.add_argument("--plant-config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sp.add_argument("--now", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     for name in ("demo", "serve"):
         parsers[name].add_argument("--port", type=int)
         parsers[name].add_argument("--host")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.accounts import Accounts
 from dashboard.actions import Actions
-from dashboard.calendar import ShiftCalendar, now_utc
+from dashboard.calendar import ShiftCalendar, now_utc, parse_instant, simulated_clock
 from dashboard.config import PlantConfig, load_plant
 from dashboard.engine import KpiEngine
 from dashboard.format import format_age, format_time, format_value
@@ -199,13 +199,21 @@ def _run_row(run: Any, tz: Any) -> dict[str, Any]:
             "rows_rejected": run.rows_rejected, "message": message}
 
 
-def build_services(settings: Settings, clock: Callable[[], datetime] = now_utc, *,
+def clock_for(settings: Settings, timezone: str) -> Callable[[], datetime]:
+    """The clock a process runs on: the real one, or the simulated one starting at ``settings.now``."""
+    if not settings.now:
+        return now_utc
+    return simulated_clock(parse_instant(settings.now, timezone))
+
+
+def build_services(settings: Settings, clock: Callable[[], datetime] | None = None, *,
                    initialise: bool = True) -> Services:
     """Load the plant configuration, open the database (creating tables if needed) and wire the core."""
     config = load_plant(settings.plant_path, settings.data_dir)
     if settings.timezone and settings.timezone != config.timezone:
         config.timezone = settings.timezone
         config.calendar = ShiftCalendar(settings.timezone, config.calendar.shifts, config.calendar.production_date_rule)
+    clock = clock or clock_for(settings, config.timezone)
     engine = make_engine(settings.db_url)
     if initialise:
         init_db(engine)

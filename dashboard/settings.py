@@ -30,6 +30,7 @@ _ENV = {
     "redis_url": "HUDDLE_REDIS_URL",
     "behind_proxies": "HUDDLE_BEHIND_PROXIES",
     "sites": "HUDDLE_SITES",
+    "now": "HUDDLE_NOW",
 }
 
 
@@ -52,6 +53,7 @@ class Settings:
     redis_url: str | None = None  # shares rendered boards between web workers and hosts (redis://host:6379/0)
     behind_proxies: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host (trusted, counted)
     sites: tuple[Path, ...] = ()  # several plants served together: one plant file each (the first is the home site)
+    now: str | None = None  # run "as at" this instant (ISO 8601, plant time unless it has an offset); the clock runs on
 
     @property
     def db_url(self) -> str:
@@ -99,6 +101,14 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         values["sites"] = tuple(Path(str(p).strip()) for p in raw_sites)
     if isinstance(values.get("secure_cookies"), str):
         values["secure_cookies"] = values["secure_cookies"].strip().lower() in ("1", "true", "yes", "on")
+    if values.get("now"):
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(str(values["now"]).strip())
+        except ValueError:
+            raise ValueError(f"now must be a date and time like 2027-01-01T06:30, not {values['now']!r}") from None
+        values["now"] = str(values["now"]).strip()
     if values.get("anonymous_access", "off") not in ("off", "read"):
         raise ValueError(f"anonymous_access must be 'off' or 'read', not {values['anonymous_access']!r}")
     return Settings(**values)

@@ -22,7 +22,6 @@ from flask import has_request_context as _has_request_context
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from dashboard.calendar import now_utc
 from dashboard.config import load_plant
 from dashboard.services import Services, build_services
 from dashboard.settings import Settings
@@ -92,10 +91,14 @@ class Sites:
             services.dispose()
 
 
-def build_sites(settings: Settings, clock: Callable[[], datetime] = now_utc) -> Sites:
-    """Build every configured site's services (creating schemas and tables as needed)."""
+def build_sites(settings: Settings, clock: Callable[[], datetime] | None = None) -> Sites:
+    """Build every configured site's services (creating schemas and tables as needed); every site runs on one
+    clock (a simulated one reads ``settings.now`` in the home site's zone)."""
     create_schemas(settings)
-    built = [build_services(s, clock) for s in site_settings(settings)]
+    built = []
+    for each in site_settings(settings):
+        built.append(build_services(each, clock))
+        clock = clock or built[0].clock
     keys = [s.config.site_key for s in built]
     if len(set(keys)) != len(keys):
         raise ValueError(f"two plant files name the same site key: {', '.join(keys)}")

@@ -23,6 +23,7 @@ from dashboard.settings import Settings
 from tests.conftest import SMALL_PLANT, write_past
 
 WORKERS = 3
+AS_AT = "2026-11-20T21:00"  # plant time
 COUNTS = """line,start,end,product,total,good,planned
 L1,2026-11-20 06:00,2026-11-20 10:00,,10000,9800,12000
 L1,2026-11-20 10:00,2026-11-20 14:00,,9271,9048,12000
@@ -43,7 +44,8 @@ def free_port() -> int:
 def test_sessions_and_answers_hold_on_every_worker(database_url: str, tmp_path: Path) -> None:
     plant = tmp_path / "plant.yaml"
     plant.write_text(SMALL_PLANT, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path, database_url=database_url, plant_config=plant)
+    # the workers and this test run "as at" the evening of the shift the counts are for, whatever the real date
+    settings = Settings(data_dir=tmp_path, database_url=database_url, plant_config=plant, now=AS_AT)
     services = build_services(settings)
     write_past(tmp_path / "inbox/counts/c.csv", COUNTS)
     (tmp_path / "inbox/stops").mkdir(parents=True)
@@ -51,7 +53,7 @@ def test_sessions_and_answers_hold_on_every_worker(database_url: str, tmp_path: 
     services.accounts.add_user("cli", "eddie", "editor-password-1", "editor")
     port = free_port()
     env = os.environ | {"HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_DATABASE_URL": database_url,
-                        "HUDDLE_PLANT_CONFIG": str(plant)}
+                        "HUDDLE_PLANT_CONFIG": str(plant), "HUDDLE_NOW": AS_AT}
     if os.environ.get("HUDDLE_TEST_REDIS_URL"):
         env["HUDDLE_REDIS_URL"] = os.environ["HUDDLE_TEST_REDIS_URL"]
     log: list[str] = []
