@@ -85,10 +85,22 @@ def _tile(k: dict[str, Any], n: int) -> html.Div:
         html.Div([html.Span(k["name"], className="kpi-name"), status_badge(k["status"])], className="tile-head"),
         html.Div(k["value"], className="kpi-value"),
         html.Div(f"target {k['target']} · gap {'+' if k['better'] else ''}{k['gap']}{over}", className="kpi-target"),
+        html.Div(k["note"], className="kpi-note") if k.get("note") else None,
         _sparkline(k["trend"], k["target_raw"]) if k["trend"] else None,
         html.Div(marks, className="marks") if marks else None,
         _age(k["through"], n),
     ], className=f"tile status-{k['status']}")
+
+
+def _safety_fact(fact: dict[str, Any]) -> html.Div:
+    """One safety number under the cross: its words, value and target, its status in colour, icon and word."""
+    label = fact["label"] + (f" (last {fact['last_recordable']})" if fact.get("last_recordable") else "")
+    target = f"target {fact['target_text']}" if fact["target"] is not None else ""
+    badge = (html.Span("no target set", className="badge status-grey")
+             if fact["value"] is not None and fact["target"] is None else status_badge(fact["status"]))
+    return html.Div([html.Span(label, className="fact-label"), html.B(fact["text"], className="fact-value"),
+                     html.Span(target, className="fact-target"), badge],
+                    className=f"cross-fact status-{fact['status']}")
 
 
 def _letter(column: dict[str, Any]) -> html.Div:
@@ -109,13 +121,10 @@ def _letter(column: dict[str, Any]) -> html.Div:
         grid.append(html.Div(str(cell.day or ""), className=cls,
                              style={"gridRow": cell.row + 1, "gridColumn": cell.col + 1}))
     extra = None
-    if cat == "S":
-        since = column.get("days_since_recordable")
-        extra = html.Div([
-            html.Div([html.Span("Days since last recordable "),
-                      html.B("none on record" if since is None else str(since))]),
-            html.Div([html.Span("TRIR, last 12 months "), html.B(column.get("trir", "—"))]),
-        ], className="cross-facts")
+    if cat == "S" and column.get("safety"):
+        facts = column["safety"]
+        extra = html.Div([_safety_fact(facts[k]) for k in ("days_since", "trir_month", "trir_12m")],
+                         className="cross-facts")
     return html.Div([html.Div(grid, className="letter", style={"gridTemplateRows": f"repeat({rows}, 1fr)",
                                                                  "gridTemplateColumns": f"repeat({cols}, 1fr)"}),
                      extra], className="calendar")

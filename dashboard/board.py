@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.calendar import ShiftInstance
 from dashboard.config import PlantConfig
 from dashboard.engine import KpiEngine, Reading
-from dashboard.format import format_value
-from dashboard.kpi import FORMULAS, Band, KpiResult, Status, evaluate, status_of, worst_status
-from dashboard.periods import Period, bucket_key
+from dashboard.format import format_day, format_value
+from dashboard.kpi import FORMULAS, Band, Kind, Status, evaluate, status_of, worst_status
+from dashboard.periods import Period, bucket_key, period_containing
 from data import board_queries, queries
 from data.board_queries import StopRow
 
@@ -453,21 +453,41 @@ class SafetyDay:
 
 
 @dataclass(frozen=True)
-class SafetyCross:
-    """A month of safety for a scope: the days, days since the last recordable, and the rolling 12-month TRIR."""
+class SafetyNumbers:
+    """Safety's numbers for a scope as at one instant, each an engine reading with its target and status.
+
+    The board's tiles, the words under the safety cross and the API's board all show these same readings.
+    """
 
     scope: str
-    period: str
-    days: list[SafetyDay]
-    days_since_recordable: int | None  # None when no recordable case is on record
-    last_recordable: datetime | None
-    trir: float | None
-    trir_recordables: float | None
-    trir_hours: float | None
-    trir_target: float | None
-    trir_status: Status
+    as_of: datetime  # the end of the period shown, or now while it runs
+    days_since: Reading  # whole days since the last recordable (on a clean record: since the data began)
+    trir_month: Reading  # TRIR of the month containing the period's last date (to date while it runs)
+    trir_12m: Reading  # TRIR of the rolling 12 months ending on the period's last date
     trir_first: date  # the rolling 12 months: first and last production date
     trir_last: date
+
+    @property
+    def last_recordable(self) -> datetime | None:
+        """When the last recordable case happened (None on a clean record or without data)."""
+        text = self.days_since.parts.get("last_recordable")
+        return datetime.fromisoformat(text) if text else None
+
+    @property
+    def clean_since(self) -> datetime | None:
+        """On a clean record, when the scope's data begins: the days are counted from there."""
+        text = self.days_since.parts.get("no_recordable_since")
+        return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class SafetyCross:
+    """A month of safety for a scope: the worst event of each day, and the safety numbers as at the same instant."""
+
+    scope: str
+    period: str  # the month
+    days: list[SafetyDay]
+    numbers: SafetyNumbers
 
 
 def _local_midnight(day: date, config: PlantConfig) -> datetime:
@@ -481,37 +501,79 @@ def _year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def rolling_trir(engine: KpiEngine, scope: str, today: date) -> tuple[KpiResult, float | None, Status, Period]:
-    """TRIR of a scope over the 12 months ending today: result, target and status, and the dates read.
-
-    Through the engine when the plant has a KPI with formula ``trir`` (same number as its tile); otherwise from
-    the summed measures with the same formula, without target.
-    """
-    first = _year_before(today) + timedelta(days=1)
-    period = Period("year", first, today)  # a rolling year: first and last dates are what the engine reads
-    key = next((k for k, d in engine.config.kpis.items() if d.formula == "trir"), None)
-    if key is not None:
-        reading = engine.reading(key, scope, period)
-        return (KpiResult(reading.value, reading.numerator, reading.denominator), reading.target, reading.status,
-                period)
-    with engine.sessions() as session:
-        sums = queries.sums_by(session, engine.scope_filter(scope), first, today)[0]
-    result = evaluate(FORMULAS["trir"], sums) if sums.get("facts") else KpiResult(None)  # type: ignore[arg-type]
-    return result, None, status_of(result.value, Band(None, "lower")), period
+def _formula_key(config: PlantConfig, formula: str) -> str | None:
+    """The plant's KPI read for a built-in formula (the first with it, as ``KpiEngine.formula_reading`` reads)."""
+    return next((k for k, d in config.kpis.items() if d.formula == formula), None)
 
 
-def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, scope: str, month: Period,
-                 now: datetime) -> SafetyCross:
-    """The safety cross of a scope for a month: worst event per local day, days since the last recordable, TRIR."""
+def safety_numbers(source: KpiEngine | Services, scope: str, period: Period) -> SafetyNumbers:
+    """Days since the last recordable and TRIR of the month and of the rolling 12 months, as at the end of the
+    period shown (or now while it runs): computed once here and shown the same everywhere."""
+    engine = _engine(source)
+    last = period.last
+    first = _year_before(last) + timedelta(days=1)
+    return SafetyNumbers(
+        scope=scope, as_of=min(engine.clock(), engine.period_end(period)),
+        days_since=engine.formula_reading("days_since_recordable", scope, period),
+        trir_month=engine.formula_reading("trir", scope, period_containing("month", last)),
+        # a rolling year: its first and last dates are what the engine reads
+        trir_12m=engine.formula_reading("trir", scope, Period("year", first, last)),
+        trir_first=first, trir_last=last,
+    )
+
+
+def safety_readings(numbers: SafetyNumbers, config: PlantConfig) -> dict[str, Reading]:
+    """The plant's days-since and TRIR KPIs read as the safety numbers (their tiles show these very readings)."""
+    out = {}
+    for formula, reading in (("days_since_recordable", numbers.days_since), ("trir", numbers.trir_month)):
+        key = _formula_key(config, formula)
+        if key is not None:
+            out[key] = reading
+    return out
+
+
+def clean_record_words(reading: Reading, config: PlantConfig) -> str | None:
+    """'No recordable since Mon 2 Nov' when a days-since reading counts from the start of the data, else None."""
+    since = reading.parts.get("no_recordable_since")
+    if not since:
+        return None
+    reference = reading.data_through.astimezone(config.tz).date() if reading.data_through else None
+    return f"No recordable since {format_day(datetime.fromisoformat(since).astimezone(config.tz).date(), reference)}"
+
+
+def safety_facts(numbers: SafetyNumbers, config: PlantConfig) -> dict[str, object]:
+    """The safety numbers JSON-ready: each reading with its words, value and target as shown, and its status."""
+    def fact(label: str, reading: Reading) -> dict[str, object]:
+        return reading.as_dict() | {"label": label, "text": format_value(reading.value, reading.unit),
+                                    "target_text": format_value(reading.target, reading.unit)}
+
+    month = period_containing("month", numbers.trir_last)
+    last = numbers.last_recordable
+    days = fact(clean_record_words(numbers.days_since, config) or "Days since last recordable", numbers.days_since)
+    days["last_recordable"] = format_day(last.astimezone(config.tz).date()) if last else None
+    return {
+        "as_of": numbers.as_of.isoformat(),
+        "days_since": days,
+        "trir_month": fact(f"TRIR, {period_words(config, month)}", numbers.trir_month),
+        "trir_12m": fact("TRIR, last 12 months", numbers.trir_12m) | {
+            "period": f"{numbers.trir_first.isoformat()}/{numbers.trir_last.isoformat()}",
+            "first": numbers.trir_first.isoformat(), "last": numbers.trir_last.isoformat()},
+    }
+
+
+def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, scope: str, period: Period,
+                 now: datetime, numbers: SafetyNumbers | None = None) -> SafetyCross:
+    """The safety cross of the month of the period shown: the worst event per local day up to the period's end (or
+    now while it runs), with the safety numbers as at that same instant."""
     sessions = _sessions(source)
     engine = KpiEngine(config, sessions, clock=lambda: now)
-    scope_filter = engine.scope_filter(scope)
-    today = now.astimezone(config.tz).date()
+    numbers = numbers or safety_numbers(engine, scope, period)
+    month = period if period.grain == "month" else period_containing("month", period.last)
+    today = numbers.as_of.astimezone(config.tz).date()
     lo = _local_midnight(month.first, config)
-    hi = min(_local_midnight(month.last + timedelta(days=1), config), now)
+    hi = min(_local_midnight(month.last + timedelta(days=1), config), numbers.as_of)
     with sessions() as session:
-        events = board_queries.safety_events_between(session, scope_filter, lo, hi) if lo < hi else []
-        last = queries.last_recordable(session, scope_filter.lines, scope_filter.areas, scope_filter.plant, now)
+        events = board_queries.safety_events_between(session, engine.scope_filter(scope), lo, hi) if lo < hi else []
     by_day: dict[date, Counter[str]] = defaultdict(Counter)
     for e in events:
         by_day[e.at_utc.astimezone(config.tz).date()][e.kind] += 1
@@ -522,13 +584,7 @@ def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, 
         worst = max((k for k in kinds if k in SEVERITY), key=SEVERITY.index, default="none")
         days.append(SafetyDay(day, worst, {k: kinds[k] for k in SEVERITY[1:] if kinds[k]}, day > today))
         day += timedelta(days=1)
-    result, target, status, rolling = rolling_trir(engine, scope, today)
-    return SafetyCross(
-        scope=scope, period=month.label, days=days,
-        days_since_recordable=(now - last).days if last is not None else None, last_recordable=last,
-        trir=result.value, trir_recordables=result.numerator, trir_hours=result.denominator, trir_target=target,
-        trir_status=status, trir_first=rolling.first, trir_last=rolling.last,
-    )
+    return SafetyCross(scope=scope, period=month.label, days=days, numbers=numbers)
 
 
 # ---- the whole board -------------------------------------------------------------------------------------
@@ -551,8 +607,12 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
     month = Period("month", period.first.replace(day=1),
                    (period.first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1))
     readings = engine.readings_in_own_periods(config.kpis, scope, period)
+    safety = safety_numbers(engine, scope, period)
+    readings.update(safety_readings(safety, config))
     headline = [k for k, d in config.kpis.items() if d.headline]
-    shift_kpis = [k for k in headline if readings[k].period == period.label]
+    # a gauge has no shift-by-shift trend: days since the last recordable only climbs until the next case
+    shift_kpis = [k for k in headline if readings[k].period == period.label
+                  and FORMULAS[config.kpis[k].formula].kind is not Kind.GAUGE]
     trend_of = trends(engine, shift_kpis, scope, period) if shift_kpis else {}
     calendars = month_calendars(engine, [k for k in headline if config.kpis[k].category != "S"], scope, month)
     actions = services.actions.listing(scope)
@@ -576,15 +636,14 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                 "trend": [{"status": str(t.status), "value": t.value, "period": t.period}
                           for t in trend_of.get(k, [])],
                 "target_raw": r.target, "direction": d.direction,
+                "note": clean_record_words(r, config) or "",
             })
         column: dict[str, object] = {
             "category": cat, "status": str(worst_status(x["status"] for x in kpis)), "kpis": kpis}
         if cat == "S":
-            cross = safety_cross(services, config, scope, month, now)
+            cross = safety_cross(services, config, scope, period, now, safety)
             column["cross"] = [{"day": c.day.day, "worst": c.worst, "future": c.future} for c in cross.days]
-            column["days_since_recordable"] = cross.days_since_recordable
-            column["trir"] = format_value(cross.trir, "")
-            column["trir_status"] = str(cross.trir_status)
+            column["safety"] = safety_facts(safety, config)
         elif keys:
             per_kpi = [calendars[k] for k in keys]
             column["calendar"] = [

@@ -114,7 +114,10 @@ class KpiEngine:
 
     def own_period(self, kpi: str, period: Period) -> Period:
         """The period a KPI is read over when a page shows ``period``: a weekly or monthly KPI shows its week or
-        month to date rather than a shift it is not measured in."""
+        month to date rather than a shift it is not measured in. A gauge (days since the last recordable) is read
+        at an instant, the end of the period shown (or now while it runs), so it keeps the period shown."""
+        if FORMULAS[self.config.kpis[kpi].formula].kind is Kind.GAUGE:
+            return period
         freq = self.config.kpis[kpi].frequency
         order = ["shift", "day", "week", "month"]
         own = {"hour": "shift"}.get(freq, freq)
@@ -135,6 +138,20 @@ class KpiEngine:
     def reading(self, kpi: str, scope: str, period: Period) -> Reading:
         """One KPI for one scope and period."""
         return self.readings([kpi], scope, period)[kpi]
+
+    def formula_reading(self, formula: str, scope: str, period: Period) -> Reading:
+        """A built-in formula read for a scope and period: as the plant's KPI with that formula (its target and
+        status) when it has one, else the same computation without a target."""
+        key = next((k for k, d in self.config.kpis.items() if d.formula == formula), None)
+        if key is not None:
+            return self.reading(key, scope, period)
+        f = FORMULAS[formula]
+        kdef = KpiDef(key=formula, name=f.description, formula=formula, unit=f.unit, category="S", layer=1,
+                      direction=f.direction, targets=(), amber=None, owner=None, data_source=None,
+                      frequency="month", leading=False)
+        with self.sessions() as session:
+            sums = queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
+            return self._reading(session, kdef, scope, period, sums)
 
     def series(self, kpi: str, scope: str, grain: str, first: date, last: date) -> list[Reading]:
         """A KPI per period of a grain between two production dates (for trends and the monthly review)."""
@@ -290,15 +307,16 @@ class KpiEngine:
                     through = s["data_through"]
             rty = rolled_throughput_yield(yields)
             result = KpiResult(rty * formula.scale if rty is not None else None)
-        else:  # GAUGE: days since the last recordable, as of the period's end (or now)
+        else:  # GAUGE: whole days since the last recordable, as of the period's end (or now while it runs)
             f = self.scope_filter(scope)
             as_of = min(now, end)
             last = queries.last_recordable(session, f.lines, f.areas, f.plant, as_of)
-            if last is None:
-                result = KpiResult(None, flags=("no recordable case on record",))
-            else:
-                result = KpiResult(float((as_of - last).days))
-                parts["last_recordable"] = last.isoformat()
+            # a clean record counts from the start of the scope's data: the best news is a number judged against
+            # its target, not "no data" (only a scope without any data has none)
+            since = last or queries.first_record(session, f, as_of)
+            result = KpiResult(float((as_of - since).days) if since is not None else None)
+            if since is not None:
+                parts["last_recordable" if last is not None else "no_recordable_since"] = since.isoformat()
             through = as_of
         band = kdef.band(period.last)
         if units != 1.0 and band.target is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 STATUS_WORDS = {"green": "on target", "amber": "near target", "red": "off target", "grey": "no data",
                 "stale": "stale"}
@@ -39,6 +39,12 @@ def format_time(instant: datetime | None, tz: object) -> str:
     if instant is None:
         return "—"
     return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+
+
+def format_day(day: date, reference: date | None = None) -> str:
+    """A date as people say it, 'Mon 30 Nov', with the year when it is not the reference date's year."""
+    year = f" {day.year}" if reference is not None and reference.year != day.year else ""
+    return f"{day:%a} {day.day} {day:%b}{year}"
 
 
 def status_label(status: str) -> str:

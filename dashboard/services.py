@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.accounts import Accounts
 from dashboard.actions import Actions
+from dashboard.board import safety_facts, safety_numbers, safety_readings
 from dashboard.calendar import ShiftCalendar, now_utc, parse_instant, simulated_clock
 from dashboard.config import PlantConfig, load_plant
 from dashboard.engine import KpiEngine
@@ -71,6 +72,8 @@ class Services:
     def board(self, scope: str, period: Period) -> dict[str, Any]:
         """Every KPI of a scope for one shift (or period), grouped S Q D C M."""
         readings = self.kpis.readings_in_own_periods(self.config.kpis, scope, period)
+        safety = safety_numbers(self.kpis, scope, period)
+        readings.update(safety_readings(safety, self.config))  # the same readings as the board's Safety column
         actions = self.actions.listing(scope)
         with_action = {a.kpi for a in actions}
         columns = []
@@ -79,7 +82,8 @@ class Services:
                                               "needs_action": readings[k].status == "red" and k not in with_action}
                      for k, d in self.config.kpis.items() if d.category == cat]
             status = worst_status(i["status"] for i in items if i["headline"])
-            columns.append({"category": cat, "status": str(status), "kpis": items})
+            columns.append({"category": cat, "status": str(status), "kpis": items}
+                           | ({"safety": safety_facts(safety, self.config)} if cat == "S" else {}))
         return {"scope": scope, "scope_name": self.config.scope_name(scope), "period": period.label,
                 "columns": columns, "actions": [a.as_dict() for a in actions]}
 

@@ -102,6 +102,16 @@ def last_recordable(session: Session, lines: tuple[str, ...], areas: tuple[str, 
     ).scalar_one_or_none()
 
 
+def first_record(session: Session, scope: ScopeFilter, until: datetime) -> datetime | None:
+    """When a scope's data begins: the start of its earliest shift fact starting at or before ``until``."""
+    stmt = select(ShiftFact.start_utc).where(ShiftFact.start_utc <= until)
+    scope_filter = _fact_filter(scope)
+    if scope_filter is not None:
+        stmt = stmt.where(scope_filter)
+    # by production date first, so the date indexes find the earliest rows without reading the rest
+    return session.execute(stmt.order_by(ShiftFact.production_date, ShiftFact.start_utc).limit(1)).scalar_one_or_none()
+
+
 def data_version(session: Session) -> int:
     """The data version (bumped by every load that stored rows)."""
     value = session.execute(select(Meta.value).where(Meta.key == "data_version")).scalar_one_or_none()

@@ -291,20 +291,24 @@ def test_safety_cross_worst_of_day_and_days_since(make_services, database_url: s
         "first_aid", "none", "near_miss", "lost_time", "none")  # 00:30 local on the 11th is the 11th
     assert [d.day.day for d in cross.days if d.worst != "none"] == [3, 5, 11, 12]
     assert [d.future for d in cross.days] == [False] * 20 + [True] * 10
-    # the lost-time case on 12 November 10:00 CET counts as recordable: 8 whole days before now
-    assert cross.last_recordable == datetime(2026, 11, 12, 9, 0, tzinfo=UTC)
-    assert cross.days_since_recordable == 8
-    # 4 recordables from 2025-11-21 to 2026-11-20 over 180,000 h (the older case and hours are outside)
-    assert (cross.trir_first, cross.trir_last) == (date(2025, 11, 21), date(2026, 11, 20))
-    assert (cross.trir_recordables, cross.trir_hours) == (4, 180_000)
-    assert round(cross.trir, 2) == 4.44
-    assert (cross.trir_target, cross.trir_status) == (2, Status.RED)
+    # the lost-time case on 12 November 10:00 CET counts as recordable: 8 whole days before now (November runs)
+    numbers = cross.numbers
+    assert numbers.as_of == now
+    assert numbers.last_recordable == datetime(2026, 11, 12, 9, 0, tzinfo=UTC)
+    assert numbers.days_since.value == 8
+    # 4 recordables in the 12 months to 2026-11-30 over 180,000 h (the older case and hours are outside)
+    assert (numbers.trir_first, numbers.trir_last) == (date(2025, 12, 1), date(2026, 11, 30))
+    trir = numbers.trir_12m
+    assert (trir.numerator, trir.denominator) == (4, 180_000)
+    assert round(trir.value, 2) == 4.44
+    assert (trir.target, trir.status) == (2, Status.RED)
 
     line = board.safety_cross(services.sessions, services.config, "L1", november, now)
     assert [(d.day.day, d.worst) for d in line.days if d.worst != "none"] == [(3, "near_miss"), (11, "near_miss")]
-    assert line.last_recordable == datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
-    assert line.days_since_recordable == 50
-    assert (line.trir_recordables, line.trir_hours, round(line.trir, 2)) == (2, 90_000, 4.44)
+    assert line.numbers.last_recordable == datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
+    assert line.numbers.days_since.value == 50
+    trir = line.numbers.trir_12m
+    assert (trir.numerator, trir.denominator, round(trir.value, 2)) == (2, 90_000, 4.44)
     area = board.safety_cross(services, services.config, "a", november, now)
     assert [(d.day.day, d.worst) for d in area.days if d.worst != "none"] == [
         (3, "recordable"), (5, "first_aid"), (11, "near_miss"), (12, "lost_time")]
@@ -316,8 +320,11 @@ def test_safety_cross_without_a_trir_kpi(make_services, tmp_path: Path) -> None:
     assert not any(k.formula == "trir" for k in services.config.kpis.values())
     now = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
     cross = board.safety_cross(services.sessions, services.config, "plant", parse_period("month", "2026-11"), now)
-    assert (cross.trir_recordables, cross.trir_hours, round(cross.trir, 2)) == (4, 180_000, 4.44)
-    assert (cross.trir_target, cross.trir_status) == (None, Status.GREY)
+    trir = cross.numbers.trir_12m
+    assert (trir.numerator, trir.denominator, round(trir.value, 2)) == (4, 180_000, 4.44)
+    assert (trir.target, trir.status) == (None, Status.GREY)
     october = board.safety_cross(services.sessions, services.config, "L2", parse_period("month", "2026-10"), now)
     assert all(d.worst == "none" and not d.future for d in october.days) and len(october.days) == 31
-    assert october.days_since_recordable == 8
+    # October is read as at its end, when Line 2 had no records yet: no data, not November's 8 days
+    assert october.numbers.days_since.value is None
+    assert october.numbers.as_of == datetime(2026, 11, 1, 5, 0, tzinfo=UTC)
