@@ -17,7 +17,7 @@ from dashboard.board import board_view
 from dashboard.config import CATEGORY_NAMES
 from dashboard.format import status_label
 from dashboard.letterboard import cells, shape_for, size
-from dashboard.periods import Period, PeriodError, parse_period
+from dashboard.periods import Period, PeriodError, PeriodRangeError, parse_asked_period
 from dashboard.render_cache import make_render_cache
 from dashboard.services import Services
 from dashboard.web_security import current_identity
@@ -44,10 +44,15 @@ def resolve(services: Services, view: dict[str, Any], cycle_n: int | None) -> tu
         if shift not in {s.key for s in config.calendar.shifts}:
             known = ", ".join(f"{s.key} ({s.name})" for s in config.calendar.shifts)
             raise BoardRequestError(f"shift {shift!r} is not a shift of this plant: use one of {known}")
+        day = str(view.get("date") or "")
         try:
-            return scope, parse_period("shift", f"{view.get('date')}/{shift}")
+            parse_asked_period("day", day)  # the date alone: the message names what was asked for
+            return scope, parse_asked_period("shift", f"{day}/{shift}")
+        except PeriodRangeError as exc:
+            raise BoardRequestError(f"There is no such date on the board: {exc}.") from None
         except PeriodError:
-            raise BoardRequestError(f"date {view.get('date')!r}: expected like 2026-11-20") from None
+            raise BoardRequestError(f"There is no such date: {day or 'none'} (expected like 2026-11-20)."
+                                    ) from None
     now = services.clock()
     inst = config.calendar.current(now) if view.get("live") else config.calendar.last_completed(now)
     if inst is None:

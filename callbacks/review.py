@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 from dashboard import ids
 from dashboard.config import CATEGORY_NAMES
 from dashboard.format import format_time, format_value
-from dashboard.periods import Period, PeriodError, parse_period, period_containing
+from dashboard.periods import Period, PeriodError, PeriodRangeError, parse_asked_period, period_containing
 from dashboard.review import Review, build_review, last_full_month, month_name
 from dashboard.services import Services
 from pages.components import pareto_figure, pareto_table, scope_options, status_badge, table
@@ -39,7 +39,9 @@ def resolve(services: Services, view: dict[str, Any]) -> tuple[str, Period]:
     if not view.get("month"):
         return scope, last_full_month(config, now)
     try:
-        month = parse_period("month", str(view["month"]))
+        month = parse_asked_period("month", str(view["month"]))
+    except PeriodRangeError as exc:
+        raise ReviewRequestError(f"There is no such month to review: {exc}.") from None
     except PeriodError as exc:
         raise ReviewRequestError(f"The month {view['month']!r} is not a month like 2026-10: {exc}") from None
     if month.first > now.astimezone(config.tz).date():

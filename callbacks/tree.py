@@ -23,7 +23,7 @@ from dashboard.config import TreeDef
 from dashboard.drilldown import NodeDetail, node_detail, try_goal_seek, try_what_if
 from dashboard.events import events_behind
 from dashboard.format import STATUS_ICONS, STATUS_WORDS, format_time, format_value
-from dashboard.periods import Period, PeriodError, parse_period, period_containing
+from dashboard.periods import Period, PeriodError, PeriodRangeError, parse_asked_period, period_containing
 from dashboard.services import Services
 from dashboard.tree import TreeView, build_tree_view, last_complete_day
 from dashboard.web_security import current_identity
@@ -58,7 +58,9 @@ def resolve(services: Services, view: dict[str, Any]) -> tuple[str, str, Period]
     now = services.clock()
     if view.get("date"):
         try:
-            day = parse_period("day", str(view["date"])).first
+            day = parse_asked_period("day", str(view["date"])).first
+        except PeriodRangeError as exc:
+            raise TreeRequestError(f"There is no such date in the tree: {exc}.") from None
         except PeriodError as exc:
             raise TreeRequestError(f"The date {view['date']!r} is not a date: {exc}") from None
     else:

@@ -7,19 +7,24 @@ parameter; nothing here writes.
 
 from __future__ import annotations
 
+import logging
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from dashboard.drilldown import as_dict as drilldown_dict
 from dashboard.drilldown import node_detail
 from dashboard.okr import OkrError
 from dashboard.okr_export import checkins_csv, checkins_workbook
-from dashboard.periods import GRAINS, PeriodError, parse_period
+from dashboard.periods import GRAINS, PeriodError, parse_asked_period
 from dashboard.review import as_dict as review_dict
 from dashboard.review import build_review, last_full_month
 from dashboard.review_export import export_filename, review_html, review_pdf, review_workbook
 from dashboard.services import Services
+
+log = logging.getLogger("huddle")
 
 
 class ApiError(Exception):
@@ -44,9 +49,10 @@ def _period(services: Services, default_grain: str = "day") -> Any:
     grain = request.args.get("grain", default_grain)
     if grain not in GRAINS:
         raise ApiError(f"grain: expected one of {', '.join(GRAINS)}")
-    text = request.args.get("period")
+    text, name = request.args.get("period"), "period"
     if grain == "shift" and not text and request.args.get("date") and request.args.get("shift"):
-        text = f"{request.args['date']}/{request.args['shift']}"
+        _day("date", request.args["date"])  # a wrong date is named alone, without the shift glued to it
+        text, name = f"{request.args['date']}/{request.args['shift']}", "shift"
     if not text:
         if grain == "shift":
             last = services.kpis.last_completed_shift()
@@ -55,12 +61,20 @@ def _period(services: Services, default_grain: str = "day") -> Any:
             return last
         return services.kpis.current_period(grain)
     try:
-        period = parse_period(grain, text)
+        period = parse_asked_period(grain, text)
     except PeriodError as exc:
-        raise ApiError(f"period: {exc}") from None
+        raise ApiError(f"{name}: {exc}") from None
     if period.shift and period.shift not in {s.key for s in services.config.calendar.shifts}:
         raise ApiError(f"shift {period.shift!r} is not a shift of this plant")
     return period
+
+
+def _day(name: str, text: str) -> date:
+    """The production date a parameter names, or a 400 naming the parameter."""
+    try:
+        return parse_asked_period("day", text).first
+    except PeriodError as exc:
+        raise ApiError(f"{name}: {exc}") from None
 
 
 def make_api(services: Services) -> Blueprint:
@@ -70,6 +84,13 @@ def make_api(services: Services) -> Blueprint:
     @api.errorhandler(ApiError)
     def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
         return jsonify({"error": exc.message}), exc.status
+
+    @api.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        if isinstance(exc, HTTPException):
+            return jsonify({"error": exc.description}), exc.code
+        log.error("API request %s failed", request.full_path, exc_info=exc)
+        return jsonify({"error": "the server could not answer this request (the error is logged)"}), 500
 
     @api.get("/health")
     def health():  # type: ignore[no-untyped-def]
@@ -91,10 +112,9 @@ def make_api(services: Services) -> Blueprint:
         if first or last:
             if not (first and last):
                 raise ApiError("from and to: give both (production dates like 2026-11-01)")
-            try:
-                a, b = parse_period("day", first).first, parse_period("day", last).first
-            except PeriodError as exc:
-                raise ApiError(str(exc)) from None
+            a, b = _day("from", first), _day("to", last)
+            if b < a:
+                raise ApiError(f"from: {first} comes after to ({last})")
             if grain not in GRAINS:
                 raise ApiError(f"grain: expected one of {', '.join(GRAINS)}")
             if (b - a).days > 3700:
@@ -128,7 +148,7 @@ def make_api(services: Services) -> Blueprint:
         text = request.args.get("month")
         if text:
             try:
-                month = parse_period("month", text)
+                month = parse_asked_period("month", text)
             except PeriodError as exc:
                 raise ApiError(f"month: {exc}") from None
         else:

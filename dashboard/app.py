@@ -12,6 +12,7 @@ from dashboard import ids
 from dashboard.services import Services, build_services
 from dashboard.settings import Settings
 from dashboard.sites import SiteRouter, Sites, build_sites, install_site_routing
+from dashboard.web_errors import install_error_handling, on_callback_error
 from dashboard.web_security import current_identity, install_security
 
 
@@ -67,6 +68,7 @@ def _shell(services: Services, sites: Sites | None = None) -> html.Div:
                      className="brand-block"),
             html.Nav([*links, *_who()], id=ids.NAV, className="nav"),
         ], className="app-header"),
+        html.Div(id=ids.PAGE_MESSAGE, className="page-message"),
         html.Main(dash.page_container, className="page"),
     ], id=ids.APP_ROOT, className="app")
 
@@ -99,7 +101,8 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
         services = SiteRouter(sites)  # type: ignore[assignment]  # each request gets its own site's services
     services = services or build_services(settings)
     app = Dash(__name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
-               title=f"Huddle · {services.config.site_name}", suppress_callback_exceptions=False)
+               title=f"Huddle · {services.config.site_name}", suppress_callback_exceptions=False,
+               on_error=on_callback_error)  # a failing part says so in its place; the rest of the page stays
     for page in (overview_page, board_page, tree_page, review_page, okr_page, portfolio_page, data_page, admin_page,
                  not_found):
         page.register()
@@ -107,6 +110,9 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     app.clientside_callback(  # ?kiosk=1 hides the header on any page: a TV shows the board only
         ClientsideFunction("huddle", "rootClass"), Output(ids.APP_ROOT, "className"),
         Input(ids.URL, "pathname"), Input(ids.URL, "search"))
+    app.clientside_callback(  # a part that failed on one page is no news on the next
+        "function (_path) { return null; }", Output(ids.PAGE_MESSAGE, "children"), Input(ids.URL, "pathname"),
+        prevent_initial_call=True)
     overview_callbacks.register(app, services)
     data_callbacks.register(app, services)
     admin_callbacks.register(app, services)
@@ -127,6 +133,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     install_security(app.server, settings, sites.home.accounts if sites else services.accounts)
     if sites is not None:
         install_site_routing(app.server, sites)
+    install_error_handling(app)
     register_api(app.server, services)
     app.server.config["HUDDLE_SERVICES"] = services
     return app

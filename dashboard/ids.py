@@ -4,6 +4,7 @@ URL = "url"
 NAV = "nav"
 SITE_TITLE = "site-title"
 SITE_PICK = "site-pick"
+PAGE_MESSAGE = "page-message"  # a failure of a part of the page that has no panel of its own to say so
 
 OVERVIEW_REFRESH = "overview-refresh"
 OVERVIEW_GRAIN = "overview-grain"

@@ -28,7 +28,7 @@ from dashboard.engine import KpiEngine
 from dashboard.format import format_value
 from dashboard.kpi import FORMULAS, Kind
 from dashboard.okr import KrStatus, OkrError, ScoredKeyResult
-from dashboard.periods import Period, PeriodError, parse_period, period_containing
+from dashboard.periods import Period, PeriodError, parse_asked_period, parse_period, period_containing
 from data.loaders import bump_data_version
 from data.models import AdoptedBaseline, CheckIn, KeyResult, Objective, OkrQuarter
 
@@ -318,7 +318,7 @@ class Okrs:
     def parse_quarter(text: str) -> Period:
         """A quarter from its text form (2026-Q4); raises ``OkrError`` with the expected form."""
         try:
-            return parse_period("quarter", text)
+            return parse_asked_period("quarter", text)
         except PeriodError as exc:
             raise OkrError(str(exc)) from None
 

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 GRAINS = ("shift", "day", "week", "month", "quarter", "year")
+#: The dates someone may ask to see: far enough inside what Python's dates hold that the periods before and
+#: after any of them (trends, comparisons, the next quarter) can still be computed.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+RANGE_WORDS = f"the dates Huddle can show ({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})"
 EXAMPLES = {"shift": "2026-11-20/N", "day": "2026-11-20", "week": "2026-W47", "month": "2026-11",
             "quarter": "2026-Q4", "year": "2026"}
 
@@ -39,6 +44,10 @@ class Period:
 
 class PeriodError(ValueError):
     """A period text that cannot be understood."""
+
+
+class PeriodRangeError(PeriodError):
+    """A period outside the dates Huddle can show."""
 
 
 def _month_end(year: int, month: int) -> date:
@@ -100,6 +109,19 @@ def parse_period(grain: str, text: str) -> Period:
             raise
         raise PeriodError(f"{grain} {text!r}: {exc}; expected like {EXAMPLES[grain]}") from None
     raise PeriodError(f"unknown grain {grain!r}: use one of {', '.join(GRAINS)}")
+
+
+def parse_asked_period(grain: str, text: str) -> Period:
+    """Parse a period someone asked for (an address, an API parameter): ``parse_period`` that also refuses
+    periods outside ``FIRST_DAY``..``LAST_DAY`` with a ``PeriodRangeError`` saying so."""
+    text = (text or "").strip()
+    year = re.match(r"(\d{4})", text)
+    if year and not FIRST_DAY.year <= int(year.group(1)) <= LAST_DAY.year:
+        raise PeriodRangeError(f"{text} is outside {RANGE_WORDS}")
+    period = parse_period(grain, text)
+    if period.first < FIRST_DAY or period.last > LAST_DAY:
+        raise PeriodRangeError(f"{text} is outside {RANGE_WORDS}")
+    return period
 
 
 def format_period(grain: str, first: date, shift: str | None = None) -> str:

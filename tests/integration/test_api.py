@@ -95,6 +95,52 @@ def test_bad_parameters_get_a_clear_400(client, query: str, message: str) -> Non
     assert message in response.get_json()["error"]
 
 
+OUTSIDE = "is outside the dates Huddle can show (1900-01-01 to 9998-12-31)"
+
+
+@pytest.mark.parametrize("address, message", [
+    ("/api/v1/board?date=9999-12-31&shift=N", f"date: 9999-12-31 {OUTSIDE}"),
+    ("/api/v1/board?date=1899-12-31&shift=E", f"date: 1899-12-31 {OUTSIDE}"),
+    ("/api/v1/board?date=2026-11-20&shift=X", "shift 'X' is not a shift"),
+    ("/api/v1/tree?grain=day&period=0001-01-01", f"period: 0001-01-01 {OUTSIDE}"),
+    ("/api/v1/tree?grain=year&period=9999", f"period: 9999 {OUTSIDE}"),
+    ("/api/v1/tree/node?grain=week&period=0001-W01", f"period: 0001-W01 {OUTSIDE}"),
+    ("/api/v1/review?month=0001-02", f"month: 0001-02 {OUTSIDE}"),
+    ("/api/v1/review.xlsx?month=9999-12", f"month: 9999-12 {OUTSIDE}"),
+    ("/api/v1/okr?quarter=0001-Q1", f"quarter: 0001-Q1 {OUTSIDE}"),
+    ("/api/v1/okr/checkins.csv?quarter=9999-Q4", f"quarter: 9999-Q4 {OUTSIDE}"),
+    ("/api/v1/values?from=0001-01-01&to=2026-11-20", f"from: 0001-01-01 {OUTSIDE}"),
+    ("/api/v1/values?from=2026-11-20&to=31.12.2026", "to: day '31.12.2026'"),
+    ("/api/v1/values?from=2026-11-20&to=2026-11-01", "from: 2026-11-20 comes after to (2026-11-01)"),
+    ("/api/v1/values?grain=shift&period=9999-12-31/N", f"period: 9999-12-31/N {OUTSIDE}"),
+])
+def test_dates_outside_the_calendar_get_a_400_naming_the_parameter(client, address: str,  # type: ignore[no-untyped-def]
+                                                                   message: str) -> None:
+    response = client.get(address)
+    assert response.status_code == 400
+    assert message in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("address", ["/api/v1/board?date=1900-01-01&shift=N", "/api/v1/board?date=9998-12-31&shift=N",
+                                     "/api/v1/tree?grain=week&period=9998-W52", "/api/v1/review?month=1900-01",
+                                     "/api/v1/okr?quarter=9998-Q4"])
+def test_the_first_and_last_dates_huddle_can_show_are_answered(client, address: str) -> None:  # type: ignore[no-untyped-def]
+    assert client.get(address).status_code == 200
+
+
+def test_an_unexpected_failure_answers_json(client, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    services = client.application.config["HUDDLE_SERVICES"]
+
+    def broken() -> list[dict[str, str]]:
+        raise RuntimeError("catalogue unavailable")
+
+    monkeypatch.setattr(services, "kpi_definitions", broken)
+    response = client.get("/api/v1/kpis")
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "the server could not answer this request (the error is logged)"}
+    assert "catalogue unavailable" in caplog.text and "/api/v1/kpis" in caplog.text
+
+
 def test_a_totals_target_is_per_line_and_shift(client) -> None:  # type: ignore[no-untyped-def]
     line = client.get("/api/v1/values?kpi=unplanned_downtime&scope=L1&grain=shift&period=2026-11-20/E").get_json()
     assert (line["values"][0]["value"], line["values"][0]["target"], line["values"][0]["status"]) == (47, 30, "red")

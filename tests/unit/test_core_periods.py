@@ -154,3 +154,32 @@ def test_period_is_hashable_and_comparable() -> None:
     a = Period("day", date(2026, 1, 1), date(2026, 1, 1))
     assert a == parse_period("day", "2026-01-01")
     assert len({a, parse_period("day", "2026-01-01")}) == 1
+
+
+@pytest.mark.parametrize("grain, text", [("day", "9999-12-31"), ("day", "0001-01-01"), ("day", "1899-12-31"),
+                                         ("month", "9999-12"), ("month", "0001-02"), ("quarter", "0001-Q1"),
+                                         ("year", "9999"), ("week", "0001-W01"), ("shift", "9999-12-31/N")])
+def test_asked_periods_outside_the_calendar_are_refused_with_the_range(grain: str, text: str) -> None:
+    from dashboard.periods import PeriodRangeError, parse_asked_period
+
+    with pytest.raises(PeriodRangeError, match=rf"^{text} is outside the dates Huddle can show "
+                                              r"\(1900-01-01 to 9998-12-31\)$"):
+        parse_asked_period(grain, text)
+
+
+@pytest.mark.parametrize("grain, text", [("day", "1900-01-01"), ("day", "9998-12-31"), ("week", "9998-W52"),
+                                         ("month", "1900-01"), ("quarter", "9998-Q4"), ("year", "9998")])
+def test_the_first_and_last_asked_periods_and_their_neighbours_can_be_computed(grain: str, text: str) -> None:
+    from dashboard.periods import parse_asked_period
+
+    period = parse_asked_period(grain, text)
+    assert period.previous().last < period.first
+    assert period_containing(grain, period.last + timedelta(days=1)).first > period.last
+
+
+def test_an_asked_period_that_is_not_a_period_still_says_the_expected_form() -> None:
+    from dashboard.periods import PeriodRangeError, parse_asked_period
+
+    with pytest.raises(PeriodError, match="expected like 2026-11") as refused:
+        parse_asked_period("month", "2026-13")
+    assert not isinstance(refused.value, PeriodRangeError)
