@@ -16,7 +16,9 @@ from pages.components import table
 
 
 def health_strip(health: dict[str, Any]) -> list[Any]:
-    """Data age and failing loaders, in words."""
+    """Data age and failing loaders, in words; a database that cannot be trusted first of all."""
+    if health["status"] == "error":
+        return [html.Span(f"✖ Database problem: {health['reason']}", className="pill bad", role="alert")]
     parts: list[Any] = [html.Span(f"Newest data: {format_age(health['data_age_seconds'])}", className="pill")]
     if health["failing_sources"]:
         parts.append(html.Span(f"Loader failing: {', '.join(health['failing_sources'])}", className="pill bad"))
@@ -103,7 +105,8 @@ def register(app: Dash, services: Services) -> None:
             health_strip(status["health"]),
             table([("key", "Source"), ("kind", "Kind"), ("record", "Record type"), ("where", "Reads"),
                    ("schedule", "Schedule"), ("status", "Last status"), ("last_run", "Last run"),
-                   ("last_success", "Last success"), ("last_failure", "Last failure")], status["sources"],
+                   ("last_load", "Last load"), ("last_success", "Last success"), ("last_failure", "Last failure")],
+                  status["sources"],
                   empty="No sources are configured."),
             [summary, table([("category", ""), ("name", "KPI"), ("period", "Period"), ("value", "Current value"),
                    ("target", "Target"), ("status", "Status"), ("age", "Freshness"),

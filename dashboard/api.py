@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dashboard.drilldown import as_dict as drilldown_dict
@@ -77,6 +78,16 @@ def _day(name: str, text: str) -> date:
         raise ApiError(f"{name}: {exc}") from None
 
 
+def _health_answer(services: Services) -> tuple[Response, int]:
+    """Health as JSON whatever the database's state: 200 for "ok" and "degraded", 503 with the reason for "error"
+    (the database failed its check at start, or cannot be reached now)."""
+    try:
+        answer = services.health()
+    except SQLAlchemyError as exc:
+        answer = services.unhealthy(exc)
+    return jsonify(answer), 503 if answer["status"] == "error" else 200
+
+
 def make_api(services: Services) -> Blueprint:
     """The API blueprint bound to one process's services."""
     api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -94,7 +105,7 @@ def make_api(services: Services) -> Blueprint:
 
     @api.get("/health")
     def health():  # type: ignore[no-untyped-def]
-        return jsonify(services.health())
+        return _health_answer(services)
 
     @api.get("/kpis")
     def kpis():  # type: ignore[no-untyped-def]

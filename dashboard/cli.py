@@ -8,9 +8,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard.config import ConfigError, findings, load_plant
 from dashboard.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from dashboard.services import Services
 
 log = logging.getLogger("huddle")
 
@@ -42,10 +46,28 @@ def cmd_check(settings: Settings) -> int:
 
 def _each_site(settings: Settings) -> list[Settings]:
     """Every site's settings (the settings themselves for a single plant); creates PostgreSQL schemas as needed."""
-    from dashboard.sites import create_schemas, site_settings
+    from sqlalchemy.exc import SQLAlchemyError
 
-    create_schemas(settings)
+    from dashboard.sites import create_schemas, site_settings
+    from data.db import database_failure
+
+    try:
+        create_schemas(settings)
+    except SQLAlchemyError as exc:
+        raise database_failure(settings.db_url, exc) from exc
     return site_settings(settings)
+
+
+def _services(settings: Settings) -> Services:
+    """The site's services; a database that cannot be used, or failed its check at start, stops the command
+    (``DatabaseUnusableError``, which ``main`` prints as one line)."""
+    from dashboard.services import build_services
+
+    services = build_services(settings)
+    if services.database_problem is not None:
+        services.dispose()
+        raise services.database_problem
+    return services
 
 
 def _one_site(settings: Settings, key: str | None) -> Settings:
@@ -61,14 +83,24 @@ def _one_site(settings: Settings, key: str | None) -> Settings:
 
 def cmd_init(settings: Settings, label: bool = False) -> int:
     """Create or upgrade the database."""
-    from data.db import init_db, make_engine
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
 
-    engine = make_engine(settings.db_url)
+    from data.db import check_database, database_failure, init_db, make_engine
+
+    engine = None
     try:
+        engine = make_engine(settings.db_url)
         said = init_db(engine)
-        print(f"{load_plant(settings.plant_path, settings.data_dir).site_key}: {said}" if label else said)
+        problem = check_database(engine)
+    except (SQLAlchemyError, CommandError, OSError) as exc:
+        raise database_failure(settings.db_url, exc) from exc
     finally:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
+    if problem is not None:
+        raise problem
+    print(f"{load_plant(settings.plant_path, settings.data_dir).site_key}: {said}" if label else said)
     return 0
 
 
@@ -95,9 +127,8 @@ def _print_outcome(outcome: object, verbose: bool = True) -> None:
 
 def cmd_import(settings: Settings, paths: list[str], record: str | None) -> int:
     """Load files once and print what was loaded, rejected and why."""
-    from dashboard.services import build_services
 
-    services = build_services(settings)
+    services = _services(settings)
     try:
         missing = [p for p in paths if not Path(p).exists()]
         if missing:
@@ -118,9 +149,8 @@ def cmd_scheduler(settings: Settings) -> int:
     from apscheduler.triggers.interval import IntervalTrigger
 
     from dashboard.scheduler import LEADER_CHECK_S, LEADER_POLL_S, build_scheduler, lock_for
-    from dashboard.services import build_services
 
-    services = build_services(settings)
+    services = _services(settings)
     lock = lock_for(services)
     if not lock.acquire():
         print(f"another scheduler ({lock.holder() or 'gone by now'}) runs the loaders for "
@@ -164,11 +194,10 @@ def cmd_scheduler(settings: Settings) -> int:
 def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool = False) -> int:
     """Run the web app (and, for the embedded demo, the scheduler in the same single process)."""
     from dashboard.app import create_app
-    from dashboard.services import build_services
 
     if settings.sites:
         return _serve_sites(settings)
-    services = build_services(settings)
+    services = _services(settings)
     scheduler = None
     lock = None
     if with_scheduler:
@@ -212,6 +241,10 @@ def _serve_sites(settings: Settings, demo_feed: bool = False) -> int:
     from dashboard.sites import build_sites
 
     sites = build_sites(settings)
+    damaged = next((s.database_problem for s in sites.by_key.values() if s.database_problem is not None), None)
+    if damaged is not None:
+        sites.dispose()
+        raise damaged
     running = []
     if demo_feed:
         from data.demo import feed_current
@@ -443,7 +476,6 @@ def _prepare_demo_site(services: object, data_dir: Path, days: int, seed: int) -
 def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False, sites: int = 1) -> int:
     """Create the demo plant's history (first time), load it, and serve with the loaders running; with
     ``sites=2`` a second plant in another time zone is served beside it."""
-    from dashboard.services import build_services
     from dashboard.settings import DEMO_PLANT, DEMO_SECOND_SITE
 
     if not sign_in_required:
@@ -452,7 +484,7 @@ def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False, site
         settings = settings.with_(sites=(DEMO_PLANT, DEMO_SECOND_SITE))
     credentials = ""
     for index, site in enumerate(_each_site(settings)):
-        services = build_services(site)
+        services = _services(site)
         try:
             if index == 0:  # people are the home site's
                 credentials = _demo_admin(services, settings.data_dir)
@@ -482,9 +514,8 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     """Manage users: add, passwd, role, disable, enable, list."""
     from dashboard.accounts import AccountError
-    from dashboard.services import build_services
 
-    services = build_services(settings)
+    services = _services(settings)
     accounts = services.accounts
     actor = f"cli:{_os_user()}"
     try:
@@ -523,9 +554,8 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_display(settings: Settings, args: argparse.Namespace) -> int:
     """Manage wall-TV displays: add (prints the screen's link once), revoke, list."""
     from dashboard.accounts import AccountError
-    from dashboard.services import build_services
 
-    services = build_services(settings)
+    services = _services(settings)
     try:
         if args.action == "list":
             for d in services.accounts.displays():
@@ -623,6 +653,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: settings: {exc}")
         return 2
+    from data.db import DatabaseUnusableError
+
+    try:
+        return _dispatch(args, settings)
+    except DatabaseUnusableError as exc:  # one line naming the database and what to do, not a traceback
+        print(f"error: {exc.message}")
+        return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the command the arguments name."""
     if args.command == "check":
         return max(cmd_check(s) for s in _each_site(settings))
     if args.command not in ("init",):

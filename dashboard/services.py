@@ -6,12 +6,15 @@ import time.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.accounts import Accounts
@@ -29,7 +32,15 @@ from dashboard.settings import Settings
 from dashboard.tree import tree_statuses
 from dashboard.tree_math import attribute
 from data import queries
-from data.db import init_db, make_engine, make_session_factory
+from data.db import (
+    DatabaseUnusableError,
+    check_database,
+    database_failure,
+    failure_reason,
+    init_db,
+    make_engine,
+    make_session_factory,
+)
 from data.loaders import Loader
 
 
@@ -48,6 +59,7 @@ class Services:
     manual: ManualValues
     actions: Actions
     okrs: Okrs
+    database_problem: DatabaseUnusableError | None = None  # what the check at start found wrong with the database
 
     def dispose(self) -> None:
         """Close database connections."""
@@ -108,22 +120,27 @@ class Services:
         tz = self.config.tz
         with self.sessions() as session:
             status = queries.source_status(session)
-            health = self._health(status, queries.latest_data(session), queries.data_version(session))
+            health = (self.health() if self.database_problem is not None
+                      else self._health(status, queries.latest_data(session), queries.data_version(session)))
             ledger = [_run_row(r, tz) for r in queries.recent_runs(session, runs)]
             quarantined = [{"when": format_time(q.created_at, tz), "source": q.source, "file": q.file,
                             "row": q.row, "column": q.column, "value": q.value, "reason": q.reason}
                            for q in queries.quarantine(session, rejected)]
         sources = []
+        today = self.clock().astimezone(tz).date()
         for key, src in self.config.sources.items():
             s = status.get(key, {})
-            last, ok, bad = s.get("last"), s.get("last_success"), s.get("last_failure")
+            last, load, ok, bad = s.get("last"), s.get("last_load"), s.get("last_success"), s.get("last_failure")
             sources.append({
                 "key": key, "kind": src.kind, "record": src.record, "schedule": src.schedule.describe(),
                 "where": src.path if src.kind == "files" else (src.url or "").split("@")[-1],
                 "status": last.status if last else "never run",
-                "last_run": format_time(last.started_at, tz) if last else "—",
-                "last_success": format_time(ok.started_at, tz) if ok else "—",
-                "last_failure": (f"{format_time(bad.started_at, tz)}: {bad.message}" if bad else "—"),
+                # a streak of runs that found nothing is one ledger row: it last ran when the streak ended
+                "last_run": _when(last.finished_at if (last.runs or 1) > 1 else last.started_at, tz, today)
+                if last else "—",
+                "last_load": f"{_when(load.started_at, tz, today)} · {_load_words(load)}" if load else "—",
+                "last_success": _when(ok.started_at, tz, today) if ok else "—",
+                "last_failure": (f"{_when(bad.started_at, tz, today)}: {bad.message}" if bad else "—"),
             })
         return {"health": health, "sources": sources, "runs": ledger, "quarantine": quarantined,
                 "baseline": self.baseline_tracker()}
@@ -160,27 +177,33 @@ class Services:
         return out
 
     def health(self) -> dict[str, Any]:
-        """Each loader's last run, success and failure, and how old the newest data is."""
+        """Each loader's last run, last load, success and failure, and how old the newest data is; status "error"
+        when the database failed its check at start (raises if the database cannot be reached now)."""
+        if self.database_problem is not None:
+            advice = (" (restore it from a backup, or move it away and run huddle init)"
+                      if self.engine.dialect.name == "sqlite" else "")
+            return self.unhealthy(f"the database failed its check at start: {self.database_problem.reason}{advice}")
         with self.sessions() as session:
             return self._health(queries.source_status(session), queries.latest_data(session),
                                 queries.data_version(session))
+
+    def unhealthy(self, reason: str | BaseException) -> dict[str, Any]:
+        """The health answer when the database cannot be used: status "error" and why, nothing read from it."""
+        if isinstance(reason, BaseException):
+            reason = f"the database cannot be used: {failure_reason(reason)}"
+        return {"status": "error", "reason": reason, "failing_sources": [], "now": self.clock().isoformat(),
+                "data_through": None, "data_age_seconds": None, "data_version": None, "sources": []}
 
     def _health(self, status: dict[str, dict[str, Any]], latest: datetime | None, version: int) -> dict[str, Any]:
         now = self.clock()
         sources = []
         for key, src in self.config.sources.items():
             s = status.get(key, {})
-
-            def run_info(run: Any) -> dict[str, Any] | None:
-                if run is None:
-                    return None
-                return {"at": run.started_at.isoformat(), "status": run.status, "rows_loaded": run.rows_loaded,
-                        "rows_rejected": run.rows_rejected, "message": run.message}
-
             sources.append({"key": key, "kind": src.kind, "record": src.record,
-                            "schedule": src.schedule.describe(), "last_run": run_info(s.get("last")),
-                            "last_success": run_info(s.get("last_success")),
-                            "last_failure": run_info(s.get("last_failure"))})
+                            "schedule": src.schedule.describe(), "last_run": _run_info(s.get("last")),
+                            "last_load": _run_info(s.get("last_load")),
+                            "last_success": _run_info(s.get("last_success")),
+                            "last_failure": _run_info(s.get("last_failure"))})
         failing = [s["key"] for s in sources if s["last_run"] and s["last_run"]["status"] == "failed"]
         return {
             "status": "degraded" if failing else "ok", "failing_sources": failing, "now": now.isoformat(),
@@ -188,6 +211,37 @@ class Services:
             "data_age_seconds": round((now - latest).total_seconds()) if latest else None,
             "data_version": version, "sources": sources,
         }
+
+
+def _run_info(run: Any) -> dict[str, Any] | None:
+    """One ledger run for the health answer."""
+    if run is None:
+        return None
+    return {"at": run.started_at.isoformat(), "finished": run.finished_at.isoformat() if run.finished_at else None,
+            "status": run.status, "files": run.files_loaded, "rows_read": run.rows_read,
+            "rows_loaded": run.rows_loaded, "rows_rejected": run.rows_rejected, "message": run.message}
+
+
+def _when(instant: datetime | None, tz: Any, today: Any) -> str:
+    """An instant in plant time: the time alone when it is today, else the date too."""
+    if instant is None:
+        return "—"
+    local = instant.astimezone(tz)
+    return local.strftime("%H:%M") if local.date() == today else format_time(instant, tz)
+
+
+def _load_words(run: Any) -> str:
+    """What a load did, in words: '1,240 rows loaded, 3 refused'."""
+    words = [f"{run.rows_loaded:,} {'row' if run.rows_loaded == 1 else 'rows'} loaded"]
+    if run.rows_rejected:
+        words.append(f"{run.rows_rejected:,} refused")
+    elif run.status == "partial":  # nothing refused row by row: a whole file was
+        words.append("a file refused (see the quarantine)")
+    if run.status == "failed":
+        words.append("then failed" if run.rows_loaded else "failed")
+    elif run.status == "running":
+        words.append("still running")
+    return ", ".join(words)
 
 
 def _run_row(run: Any, tz: Any) -> dict[str, Any]:
@@ -218,17 +272,31 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
         config.timezone = settings.timezone
         config.calendar = ShiftCalendar(settings.timezone, config.calendar.shifts, config.calendar.production_date_rule)
     clock = clock or clock_for(settings, config.timezone)
-    engine = make_engine(settings.db_url)
-    if initialise:
-        init_db(engine)
-    sessions = make_session_factory(engine)
-    accounts = Accounts(sessions, clock)
-    if initialise:  # who changed the plant configuration is not known; that and when it changed is
-        accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),
-                                    f"{len(config.lines)} lines, {len(config.kpis)} KPIs, {len(config.trees)} trees, "
-                                    f"{len(config.sources)} sources")
-    kpis = KpiEngine(config, sessions, clock)
-    return Services(settings, config, engine, sessions, kpis, Loader(config, sessions, clock), clock, accounts,
-                    ManualValues(config, sessions, accounts, clock), Actions(config, sessions, accounts, clock),
-                    Okrs(config, sessions, accounts, kpis, clock))
+    engine = None
+    problem = None
+    try:
+        engine = make_engine(settings.db_url)
+        if initialise:
+            init_db(engine)
+            problem = check_database(engine)
+        sessions = make_session_factory(engine)
+        accounts = Accounts(sessions, clock)
+        if initialise and problem is None:  # who changed the plant configuration is not known; that and when is
+            accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),
+                                        f"{len(config.lines)} lines, {len(config.kpis)} KPIs, "
+                                        f"{len(config.trees)} trees, {len(config.sources)} sources")
+        kpis = KpiEngine(config, sessions, clock)
+        services = Services(settings, config, engine, sessions, kpis, Loader(config, sessions, clock), clock,
+                            accounts, ManualValues(config, sessions, accounts, clock),
+                            Actions(config, sessions, accounts, clock), Okrs(config, sessions, accounts, kpis, clock),
+                            database_problem=problem)
+        # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
+        if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):
+            logging.getLogger("huddle").warning("%d load runs were cut off by a process that stopped mid-run; "
+                                                "they are marked on the Data page", cut)
+    except (SQLAlchemyError, CommandError, OSError) as exc:
+        if engine is not None:
+            engine.dispose()
+        raise database_failure(settings.db_url, exc) from exc
+    return services
 

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, request, session
 from flask import has_request_context as _has_request_context
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.accounts import ANONYMOUS, Accounts, Identity
@@ -28,6 +29,7 @@ from dashboard.settings import Settings
 log = logging.getLogger("huddle.security")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+HEALTH_ENDPOINT = "api_v1.health"
 PUBLIC_PREFIXES = ("/login", "/display/", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
 USER_SESSION_S = 12 * 3600  # a shift and a half; signing in again after that is expected
 DISPLAY_SESSION_S = 30 * 86400  # a wall TV stays signed in; revoking its display ends it at once
@@ -134,7 +136,14 @@ def install_security(server: Flask, settings: Settings, accounts: Accounts) -> N
 
     @server.before_request
     def _identify():  # type: ignore[no-untyped-def]
-        g.identity = _load_identity(accounts)
+        try:
+            g.identity = _load_identity(accounts)
+        except SQLAlchemyError:
+            # a signed session whose person cannot be looked up: health still answers, 503 with the reason
+            if request.endpoint == HEALTH_ENDPOINT:
+                g.identity = ANONYMOUS
+                return None
+            raise
         if request.method not in SAFE_METHODS and not _same_origin():
             log.warning("refused a %s to %s from origin %s", request.method, request.path,
                         request.headers.get("Origin") or request.headers.get("Referer"))

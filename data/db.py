@@ -12,6 +12,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.models import SCHEMA_VERSION, Meta
@@ -20,6 +21,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 SCHEMA_OF_REVISION = {"0001": 3, "0002": 4}  # the schema version each migration revision leaves
 WAL_ATTEMPTS = 100  # 10 s of retries to switch a new SQLite file to WAL
 MIGRATION_LOCK = 7_246_001  # PostgreSQL advisory lock key held while one process migrates
+BUSY_TIMEOUT_S = 30.0  # how long SQLite waits for another writer's lock before answering "database is locked"
 
 
 def make_engine(url: str) -> Engine:
@@ -28,12 +30,12 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             for attempt in range(WAL_ATTEMPTS):
                 try:  # SQLite answers "locked" at once, not after the busy timeout, while another process
                     cursor.execute("PRAGMA journal_mode=WAL")  # holds a brand-new file's first write lock
@@ -115,3 +117,81 @@ def ping(engine: Engine) -> None:
     """Raise if the database cannot be reached."""
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+class DatabaseUnusableError(Exception):
+    """Huddle's database cannot be used: ``reason`` in a few words, ``message`` the one line a person acts on
+    (which database, what is wrong, what to do)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+def database_location(url: str) -> str:
+    """The database as a person names it: the SQLite file's path, or PostgreSQL's host, port and database (never
+    the password)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return str(Path(parsed.database).resolve()) if parsed.database and parsed.database != ":memory:" else (
+            "in memory")
+    host = parsed.host or "a local socket"
+    return f"{parsed.database or '(default)'} on {host}" + (f":{parsed.port}" if parsed.port else "")
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What the database driver said went wrong, first line only (no SQL, no Python names)."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    if isinstance(cause, OSError) and cause.strerror:
+        return f"{cause.strerror}: {cause.filename}" if cause.filename else cause.strerror
+    lines = [ln.strip() for ln in str(cause).splitlines() if ln.strip()]
+    text_ = lines[0] if lines else type(cause).__name__
+    return text_.removeprefix("connection failed: ")[:300]
+
+
+def database_failure(url: str, exc: BaseException) -> DatabaseUnusableError:
+    """Why the database at ``url`` cannot be used, as one line naming it and what to do."""
+    reason = failure_reason(exc)
+    low = reason.lower()
+    if make_url(url).get_backend_name() != "sqlite":
+        return DatabaseUnusableError(
+            f"the PostgreSQL database {database_location(url)} cannot be reached ({reason}): start PostgreSQL or "
+            "correct the database URL (--database-url or HUDDLE_DATABASE_URL)", reason)
+    path = database_location(url)
+    if "locked" in low or "busy" in low:
+        return DatabaseUnusableError(
+            f"the database {path} is locked by another program ({reason}): close the program holding it (an open "
+            "sqlite3 shell, a copy or backup in progress) and start again", reason)
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return DatabaseUnusableError(
+            f"the database {path} cannot be read ({reason}): restore it from a backup or move it away and run "
+            "huddle init", reason)
+    if isinstance(exc, OSError) or "unable to open" in low or "readonly" in low or "permission" in low:
+        return DatabaseUnusableError(
+            f"the database {path} cannot be opened ({reason}): check that it is a file Huddle's user may read and "
+            "write, in a folder it may write to (--data-dir or HUDDLE_DATA_DIR)", reason)
+    return DatabaseUnusableError(
+        f"the database {path} cannot be used ({reason}): restore it from a backup or move it away and run "
+        "huddle init", reason)
+
+
+def check_database(engine: Engine) -> DatabaseUnusableError | None:
+    """A cheap check at start: SQLite's ``PRAGMA quick_check`` (every page readable and well formed, no index
+    cross-check), PostgreSQL a round trip. Returns what is wrong, or None."""
+    url = engine.url.render_as_string(hide_password=False)
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                found = [line for row in conn.exec_driver_sql("PRAGMA quick_check(3)") for line in
+                         str(row[0]).splitlines() if not line.startswith("***")]  # "*** in database main ***"
+                if found != ["ok"]:
+                    reason = "; ".join(found)[:300]
+                    return DatabaseUnusableError(
+                        f"the database {database_location(url)} is damaged (integrity check: {reason}): restore it "
+                        "from a backup or move it away and run huddle init", reason)
+            else:
+                conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:  # a damaged page often makes quick_check raise rather than list it
+        return database_failure(url, exc)
+    return None

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, create_engine, delete, select, text, update
+from sqlalchemy import Table, create_engine, delete, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,10 +43,20 @@ from data.models import (
 )
 from data.readers import Table as FileTable
 from data.readers import read_table
+from data.run_locks import RunLocks
 
 log = logging.getLogger("huddle.loaders")
 
 TEMPORARY_NAMES = ("*.tmp", "*.part", "*.partial", "*.crdownload", ".*", "~$*")
+
+#: what a run cut off by the end of its process is marked with, by what started it
+CUT_OFF = {
+    "schedule": "cut off: the scheduler running it stopped mid-run; its files are read again by the next run",
+    "cli": "cut off: the huddle import running it stopped before it finished (killed or crashed); the files it "
+           "finished are stored: import the same files again for the rest (a file already stored is skipped)",
+}
+CUT_OFF_OTHER = ("cut off: the process running it stopped before it finished (killed or crashed); its files are "
+                 "read again by the next run")
 
 #: record type → (table, natural key columns in the table, contract column → table column)
 _TARGETS: dict[str, tuple[Table, tuple[str, ...], dict[str, str]]] = {
@@ -141,17 +151,46 @@ class Loader:
         self.config = config
         self.sessions = session_factory
         self.clock = clock
+        self._locks: RunLocks | None = None
+
+    @property
+    def locks(self) -> RunLocks:
+        """The locks the runs in progress hold (made on first use)."""
+        if self._locks is None:
+            bind = self.sessions.kw.get("bind")
+            if bind is None:
+                with self.sessions() as session:
+                    bind = session.get_bind()
+            self._locks = RunLocks(bind)  # type: ignore[arg-type]
+        return self._locks
 
     # ---- runs --------------------------------------------------------------------------------------------
 
-    def close_interrupted_runs(self) -> int:
-        """Mark scheduled runs left "running" by a scheduler that stopped mid-run as failed (called by the next
-        leader before it runs anything); their files were not recorded as loaded, so they are read again."""
-        with self.sessions.begin() as session:
-            return session.execute(update(LoadRun).where(LoadRun.status == "running", LoadRun.trigger == "schedule")
-                                   .values(status="failed", finished_at=self.clock(),
-                                           message="cut off: the scheduler running it stopped mid-run; its files "
-                                                   "are read again by the next run")).rowcount
+    def close_interrupted_runs(self, only_abandoned: bool = False) -> int:
+        """Mark runs left "running" by a process that stopped mid-run as failed ("cut off"), with what they had
+        stored by then; returns how many. A run whose lock is free has lost its process (every start of Huddle
+        closes those: ``only_abandoned``); the scheduler taking the lead also closes every scheduled run, since no
+        other scheduler can be running one. Files a cut-off run had not finished were not recorded as loaded, so
+        the next run reads them again."""
+        with self.sessions() as session:
+            running = session.execute(select(LoadRun.id, LoadRun.trigger).where(LoadRun.status == "running")).all()
+        gone = [(run_id, trigger) for run_id, trigger in running
+                if (trigger == "schedule" and not only_abandoned) or not self.locks.held(run_id)]
+        closed = 0
+        for run_id, trigger in gone:
+            with self.sessions.begin() as session:
+                files, read, loaded, rejected = session.execute(
+                    select(func.count(), func.coalesce(func.sum(LoadedFile.rows_read), 0),
+                           func.coalesce(func.sum(LoadedFile.rows_loaded), 0),
+                           func.coalesce(func.sum(LoadedFile.rows_rejected), 0))
+                    .where(LoadedFile.run_id == run_id, LoadedFile.status != "duplicate")).one()
+                closed += session.execute(
+                    update(LoadRun).where(LoadRun.id == run_id, LoadRun.status == "running")  # not if it just ended
+                    .values(status="failed", finished_at=self.clock(), files_loaded=files, rows_read=read,
+                            rows_loaded=loaded, rows_rejected=rejected,
+                            message=CUT_OFF.get(trigger, CUT_OFF_OTHER))).rowcount
+            self.locks.forget(run_id)
+        return closed
 
     def run_all(self, trigger: str = "schedule") -> list[RunOutcome]:
         """Run every configured source once."""
@@ -401,11 +440,19 @@ class Loader:
     # ---- ledger ------------------------------------------------------------------------------------------
 
     def _start_run(self, source: str, trigger: str) -> int:
-        with self.sessions.begin() as session:
-            run = LoadRun(source=source, trigger=trigger, started_at=self.clock(), status="running")
-            session.add(run)
-            session.flush()
-            return run.id
+        run_id = None
+        try:
+            with self.sessions.begin() as session:
+                run = LoadRun(source=source, trigger=trigger, started_at=self.clock(), status="running")
+                session.add(run)
+                session.flush()
+                run_id = run.id
+                self.locks.hold(run_id)  # before the run can be seen: nobody may find it running and unlocked
+        except BaseException:
+            if run_id is not None:
+                self.locks.release(run_id)
+            raise
+        return run_id
 
     def _finish_run(self, outcome: RunOutcome) -> None:
         files = [f for f in outcome.files if f.status not in ("duplicate", "waiting")]
@@ -420,6 +467,7 @@ class Loader:
             waiting = [f.name for f in outcome.files if f.status == "waiting"]
             if waiting:
                 outcome.message += ("; " if outcome.message else "") + f"waiting: {', '.join(waiting[:5])}"
+        run_id = outcome.run_id
         try:
             with self.sessions.begin() as session:
                 if outcome.status == "idle" and not outcome.message and self._extend_idle_streak(session, outcome):
@@ -431,6 +479,9 @@ class Loader:
                     message=outcome.message[:4000]))
         except SQLAlchemyError as exc:
             log.error("could not record the end of run %s: %s", outcome.run_id, _short(exc))
+        finally:  # only once its outcome is stored: a run found unlocked must be a finished or a dead one
+            if run_id is not None:
+                self.locks.release(run_id)
 
     def _extend_idle_streak(self, session: Session, outcome: RunOutcome) -> bool:
         """A run that found nothing new, after another such run, extends that one instead of adding a row

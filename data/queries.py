@@ -132,16 +132,19 @@ def recent_runs(session: Session, limit: int = 50, source: str | None = None) ->
 
 
 def source_status(session: Session) -> dict[str, dict[str, LoadRun | None]]:
-    """Per source: its latest run, latest successful run and latest failed run."""
+    """Per source: its latest run, latest load (a run that read files or rows, whatever it made of them), latest
+    successful run and latest failed run."""
     out: dict[str, dict[str, LoadRun | None]] = {}
-    for status_group, statuses in (("last", None), ("last_success", ("ok", "idle", "partial")),
-                                   ("last_failure", ("failed",))):
+    read_something = or_(LoadRun.rows_read > 0, LoadRun.files_loaded > 0, LoadRun.rows_rejected > 0)
+    for status_group, where in (("last", None), ("last_load", read_something),
+                                ("last_success", LoadRun.status.in_(("ok", "idle", "partial"))),
+                                ("last_failure", LoadRun.status == "failed")):
         sub = select(LoadRun.source, func.max(LoadRun.id).label("id"))
-        if statuses:
-            sub = sub.where(LoadRun.status.in_(statuses))
+        if where is not None:
+            sub = sub.where(where)
         sub = sub.group_by(LoadRun.source).subquery()
         for run in session.execute(select(LoadRun).join(sub, LoadRun.id == sub.c.id)).scalars():
-            out.setdefault(run.source, {"last": None, "last_success": None, "last_failure": None})
+            out.setdefault(run.source, {"last": None, "last_load": None, "last_success": None, "last_failure": None})
             out[run.source][status_group] = run
     return out
 

@@ -50,7 +50,9 @@ def layout(**_query: str) -> html.Div:
     return html.Div([
         html.Div([html.H1("Data")], className="page-head"),
         html.Div(id=ids.DATA_HEALTH, className="health-strip"),
-        _section("Loaders", "Each source Huddle reads, its schedule and its last runs.", ids.DATA_SOURCES, _run_now()),
+        _section("Loaders", "Each source Huddle reads, its schedule and its last runs. The last load is the last run "
+                 "that read something, with the rows it loaded and refused; runs that found nothing new come after "
+                 "it.", ids.DATA_SOURCES, _run_now()),
         _section("Baseline tracker", "Every KPI with its current value, data source, frequency and owner. "
                  "A KPI with no data source is a finding to resolve.", ids.DATA_BASELINE),
         _section("Quarantine", "Rows and files the loaders refused, where they were and why. Fix the file and "
