@@ -81,8 +81,14 @@ def _tile(k: dict[str, Any], n: int) -> html.Div:
         marks.append(html.Span("needs action", className="mark needs-action"))
     if k["repeat"]:
         marks.append(html.Span(f"repeat: red {k['streak']} shifts", className="mark repeat"))
-    if k["flags"]:
+    if k.get("checks"):
+        marks.append(html.Span(f"⚠ check data: {k['checks'][0]}", className="mark check"))
+    elif k["flags"]:
         marks.append(html.Span(k["flags"][0], className="mark flag"))
+    if k.get("gaps"):
+        marks.append(html.Span(f"◐ {k['gaps'][0]}", className="mark gaps"))
+    elif k.get("coverage") is not None and k.get("complete") is None and k["coverage"] < 0.99:
+        marks.append(html.Span(f"◐ {k['coverage'] * 100:.0f} % of the shift so far has data", className="mark gaps"))
     if k["raw"] is not None and k["target_raw"] is None:
         marks.append(html.Span("no target set: add one in the plant configuration", className="mark flag"))
     over = f" · {k['period']}" if k["own_period"] else ""

@@ -65,8 +65,8 @@ def _kr_row(kr: KeyResultView) -> html.Tr:
                  html.Div(f"{kr.rule} · {kr.owner}" + (f" · weight {kr.weight:g}" if kr.weight != 1 else ""),
                           className="bt")]),
         html.Td([html.Div(format_value(kr.current, kr.unit), className="bv"), html.Div(kr.source, className="bt"),
-                 # a bound KPI whose loader has stopped is not shown as fresh
-                 status_badge("stale") if kr.kpi_status == "stale" else None]),
+                 # a bound KPI whose loader has stopped, whose data has gaps or is impossible is not shown as sound
+                 status_badge(kr.kpi_status) if kr.kpi_status in ("stale", "incomplete", "check") else None]),
         html.Td(progress_bar(kr.progress, kr.expected, kr.status)),
         html.Td(okr_badge(kr.status)),
         html.Td(_confidence(kr)),

@@ -40,6 +40,8 @@ def overview_table(services: Services, grain: str) -> tuple[Any, str, str]:
                 html.Div(format_value(r.value, r.unit), className="value"),
                 status_badge(str(r.status)),
                 html.Div(f"target {format_value(r.target, r.unit)}{over}", className="target"),
+                html.Div(f"⚠ {r.checks[0]}" if r.checks else f"◐ {r.gaps[0]}", className="target")
+                if r.checks or r.gaps else None,
             ], className=f"cell status-{r.status}"))
         body.append(html.Tr(cells, className="total" if scope == "plant" else None))
     title = f"Plant overview · {GRAIN_TITLES[grain]} · {period.label}"

@@ -72,6 +72,12 @@ def _cell(row: Any, cell: Any) -> html.Td:
     parts: list[Any] = [html.Div(format_value(cell.reading.value, unit), className="bv")]
     if cell.reading.value is not None:  # a month without data shows a dash, not a column of targets
         parts.append(html.Div(f"target {format_value(cell.reading.target, unit)}", className="bt"))
+    if cell.reading.checks:
+        parts.append(html.Div("⚠ check data", className="bt", title="; ".join(cell.reading.checks)))
+    elif cell.reading.complete is False:
+        covered = cell.reading.coverage
+        parts.append(html.Div("◐ incomplete" + (f" · {covered * 100:.0f} % covered" if covered is not None else ""),
+                              className="bt", title="; ".join(cell.reading.gaps)))
     if cell.red:
         if cell.countermeasures:
             n = len(cell.countermeasures)

@@ -23,6 +23,7 @@ from dashboard.config import TreeDef
 from dashboard.drilldown import NodeDetail, node_detail, try_goal_seek, try_what_if
 from dashboard.events import events_behind
 from dashboard.format import STATUS_ICONS, STATUS_WORDS, format_time, format_value
+from dashboard.kpi import Status
 from dashboard.periods import Period, PeriodError, PeriodRangeError, parse_asked_period, period_containing
 from dashboard.services import Services
 from dashboard.tree import TreeView, build_tree_view, last_complete_day
@@ -105,7 +106,10 @@ def _label(view: TreeView, key: str, unit: str) -> str:
         marks.append("▼ red below")
     if key in view.hidden_below:
         marks.append(f"+{view.hidden_below[key]} below")
-    lines = [node.name, value + target, f"{STATUS_ICONS.get(status, '')} {STATUS_WORDS.get(status, status)}"]
+    word = f"{STATUS_ICONS.get(status, '')} {STATUS_WORDS.get(status, status)}"
+    if reading.status is Status.INCOMPLETE and reading.coverage is not None:
+        word += f" · {reading.coverage * 100:.0f} % covered"
+    lines = [node.name, value + target, word]
     if marks:
         lines.append(" · ".join(marks))
     return "\n".join(lines)
@@ -269,6 +273,8 @@ def panel(services: Services, d: NodeDetail, tree: str) -> list[Any]:
                 f" · {services.config.scope_name(d.scope)}, {period_words(services.config, d.period)}"]),
         html.P(f"Data through {format_time(d.reading.data_through, services.config.tz)}"
                if d.reading.data_through else "No data for this scope and period.", className="hint"),
+        *[html.P(f"⚠ Check data: {why}", className="form-error") for why in d.reading.checks],
+        *[html.P(f"◐ Incomplete: {why}", className="hint") for why in d.reading.gaps],
     ], className=f"panel-head status-{status}")
     return [head, _drift(d), _definition(services, d), _why(services, d), _breakdown(services, d, tree)]
 

@@ -632,7 +632,8 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                 "period": r.period, "own_period": r.period != period.label,
                 "through": r.data_through.isoformat() if r.data_through else "",
                 "needs_action": r.status == Status.RED and k not in with_action, "repeat": streak >= 3,
-                "streak": streak, "flags": list(r.flags),
+                "streak": streak, "flags": list(r.flags), "checks": list(r.checks), "gaps": list(r.gaps),
+                "coverage": r.coverage, "complete": r.complete,
                 "trend": [{"status": str(t.status), "value": t.value, "period": t.period}
                           for t in trend_of.get(k, [])],
                 "target_raw": r.target, "direction": d.direction,

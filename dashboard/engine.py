@@ -15,19 +15,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.calendar import now_utc
 from dashboard.config import KpiDef, PlantConfig
+from dashboard.format import format_moment
 from dashboard.kpi import (
     FORMULAS,
+    TIMED_MEASURES,
     Band,
     Kind,
     KpiResult,
     Status,
+    coverage_of,
     evaluate,
     gap_to_target,
+    implausible,
     rolled_throughput_yield,
     status_of,
 )
 from dashboard.periods import Period, bucket_key, parse_period, period_containing
 from data import queries
+from data.facts import GROUPS, RECORD_GROUP
 from data.queries import ScopeFilter
 
 
@@ -49,6 +54,14 @@ class Reading:
     age_s: float | None
     flags: tuple[str, ...] = ()
     parts: dict[str, Any] = field(default_factory=dict)
+    #: share of the period's scheduled production time its records cover (so far, while it runs); None: not known
+    coverage: float | None = None
+    #: False when the period has ended and its data covers only part of it; None while it runs or cannot be told
+    complete: bool | None = None
+    #: why the value is outside its physical range (then the status is "check data")
+    checks: tuple[str, ...] = ()
+    #: why the data is incomplete, in words ("data to 11:00 · 68 % of the shift")
+    gaps: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -58,8 +71,25 @@ class Reading:
             "gap": self.gap, "status": str(self.status), "unit": self.unit,
             "data_through": self.data_through.isoformat() if self.data_through else None,
             "age_seconds": round(self.age_s) if self.age_s is not None else None,
+            "coverage": round(self.coverage, 4) if self.coverage is not None else None,
+            "complete": self.complete, "checks": list(self.checks), "gaps": list(self.gaps),
             "flags": list(self.flags), **({"parts": self.parts} if self.parts else {}),
         }
+
+
+#: What each record type is called when a reading says how far its source has been read.
+RECORD_WORDS = {"production_counts": "counts", "stop_events": "stops", "quality_events": "defects",
+                "safety_events": "safety events", "labour": "labour hours", "kpi_values": "loaded values"}
+#: Missing time tolerated per line-shift before a period counts as incomplete (exports round their times).
+COVERAGE_SLACK_S = 60.0
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every reading of one request shares: the clock's instant and when each source was last read."""
+
+    now: datetime
+    read_through: dict[str, datetime]
 
 
 class KpiEngine:
@@ -110,7 +140,8 @@ class KpiEngine:
         with self.sessions() as session:
             sums = queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
             end = self.period_end(period)
-            return {k: self._reading(session, self.config.kpis[k], scope, period, sums, end) for k in keys}
+            ctx = self._context(session)
+            return {k: self._reading(session, self.config.kpis[k], scope, period, sums, end, ctx) for k in keys}
 
     def own_period(self, kpi: str, period: Period) -> Period:
         """The period a KPI is read over when a page shows ``period``: a weekly or monthly KPI shows its week or
@@ -196,12 +227,13 @@ class KpiEngine:
                 for row in queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
                     self._accumulate(buckets, bucket_key(grain, row["production_date"], row.get("shift")), row)
             out: dict[str, list[Reading]] = {k: [] for k in keys}
+            ctx = self._context(session)
             for label in labels:
                 period = parse_period(grain, label)
                 end = self.period_end(period)
                 for k in keys:
                     out[k].append(self._reading(session, self.config.kpis[k], scope, period,
-                                                buckets.get(label) if self._summed(k) else None, end))
+                                                buckets.get(label) if self._summed(k) else None, end, ctx))
             return out
 
     def series_by_line(self, kpis: Iterable[str], scope: str, grain: str, first: date,
@@ -227,11 +259,12 @@ class KpiEngine:
                                          bucket_key(grain, row["production_date"], row.get("shift")), row)
                 periods = [(label, parse_period(grain, label)) for label in self._labels(grain, first, last)]
                 ends = {label: self.period_end(period) for label, period in periods}
+                ctx = self._context(session)
                 for ln in lines:
                     for k in summed:
                         kdef = self.config.kpis[k]
-                        out[ln][k] = [self._reading(session, kdef, ln, period, buckets[ln].get(label), ends[label])
-                                      for label, period in periods]
+                        out[ln][k] = [self._reading(session, kdef, ln, period, buckets[ln].get(label), ends[label],
+                                                    ctx) for label, period in periods]
         return {ln: {k: out[ln][k] for k in keys} for ln in lines}
 
     def breakdown(self, kpi: str, scope: str, period: Period, by: str = "line") -> list[Reading]:
@@ -249,7 +282,8 @@ class KpiEngine:
                 rows = {r["line"]: r for r in queries.sums_by(session, self.scope_filter(scope), period.first,
                                                               period.last, period.shift, ("line",))}
                 end = self.period_end(period)
-                return [self._reading(session, kdef, line, period, rows.get(line), end) for line in lines]
+                ctx = self._context(session)
+                return [self._reading(session, kdef, line, period, rows.get(line), end, ctx) for line in lines]
         shifts = [s.key for s in self.config.calendar.shifts]
         if not summed:
             return [self._shift_reading(kdef, scope, period, shift) for shift in shifts]
@@ -265,10 +299,14 @@ class KpiEngine:
             sums = queries.sums_by(session, self.scope_filter(scope), sub.first, sub.last, shift)[0]
             return self._reading(session, kdef, scope, sub, sums)
 
+    def _context(self, session: Session) -> _Context:
+        return _Context(self.clock(), queries.sources_read_through(session))
+
     def _reading(self, session: Session, kdef: KpiDef, scope: str, period: Period,
-                 sums: dict[str, Any] | None, end: datetime | None = None) -> Reading:
+                 sums: dict[str, Any] | None, end: datetime | None = None, ctx: _Context | None = None) -> Reading:
         formula = FORMULAS[kdef.formula]
-        now = self.clock()
+        ctx = ctx or self._context(session)
+        now = ctx.now
         end = end or self.period_end(period)
         through: datetime | None = None
         parts: dict[str, Any] = {}
@@ -327,12 +365,73 @@ class KpiEngine:
         if through is not None and formula.kind is not Kind.GAUGE and end > now:
             # only a period still running can go stale: an ended one is history, its data is what it is
             stale = (reference - through).total_seconds() > kdef.frequency_s + self.config.stale_grace_s
+        checks = implausible(formula, sums or {}) if result.value is not None else ()
+        coverage, complete, gaps = (self._completeness(session, formula, scope, period, sums or {}, end, ctx)
+                                    if result.value is not None else (None, None, ()))
         return Reading(
             kpi=kdef.key, scope=scope, period=period.label, value=result.value, numerator=result.numerator,
             denominator=result.denominator, target=band.target, gap=gap_to_target(result.value, band),
-            status=status_of(result.value, band, stale=stale), unit=kdef.unit, data_through=through, age_s=age,
-            flags=result.flags, parts=parts,
+            status=status_of(result.value, band, stale=stale, incomplete=complete is False, check=bool(checks)),
+            unit=kdef.unit, data_through=through, age_s=age, flags=result.flags, parts=parts, coverage=coverage,
+            complete=complete, checks=checks, gaps=gaps,
         )
+
+    def _completeness(self, session: Session, formula: Any, scope: str, period: Period, sums: dict[str, Any],
+                      end: datetime, ctx: _Context) -> tuple[float | None, bool | None, tuple[str, ...]]:
+        """How much of a period a reading's data covers: (coverage, complete, why not in words).
+
+        Count- and stop-based measures are judged by the production time their records cover; the others by
+        whether their sources have been read since the period ended. A running period is never incomplete: it
+        shows its coverage so far."""
+        ended = end <= ctx.now
+        used = {m for m in (formula.numerator, formula.denominator) if m}
+        if formula.kind is Kind.DIRECT:
+            records = {"kpi_values"}
+        elif formula.kind is Kind.PRODUCT:
+            records = {"production_counts", "stop_events"}
+            used = set(TIMED_MEASURES)
+        elif formula.kind is Kind.GAUGE:
+            return None, None, ()
+        else:
+            groups = {g for g, members in GROUPS.items() if used & set(members)}
+            records = {r for r, g in RECORD_GROUP.items() if g in groups}
+        coverage = None
+        gaps: list[str] = []
+        if used & TIMED_MEASURES and formula.kind is not Kind.PRODUCT:
+            expected = float(sums.get("scheduled_s") or 0.0)
+            if expected and not ended:
+                expected -= self._scheduled_after(session, scope, period, ctx.now)
+            coverage = coverage_of(sums.get("covered_s"), expected)
+            slack = COVERAGE_SLACK_S * float(sums.get("line_shifts") or 1)
+            if coverage is not None and ended and float(sums.get("covered_s") or 0.0) < expected - slack:
+                through = sums.get("data_through")
+                to = f"data to {format_moment(through, self.config.tz, period.last)} · " \
+                    if isinstance(through, datetime) and period.grain == "shift" else ""
+                gaps.append(f"{to}{coverage * 100:.0f} % of the {'shift' if period.grain == 'shift' else 'period'}"
+                            " covered")
+        if ended:
+            for key, src in self.config.sources.items():
+                read = ctx.read_through.get(key)
+                if src.record in records and read is not None and read < end:
+                    what = src.description or RECORD_WORDS.get(src.record, src.record)
+                    gaps.append(f"{what} read to {format_moment(read, self.config.tz, period.last)}")
+        if not ended:
+            return coverage, None, ()
+        return coverage, not gaps, tuple(gaps)
+
+    def _scheduled_after(self, session: Session, scope: str, period: Period, now: datetime) -> float:
+        """Scheduled production time still to come in the running shift, times the lines that reported in it (what
+        a running period's coverage so far leaves out)."""
+        inst = self.config.calendar.current(now)
+        if inst is None or not (period.first <= inst.production_date <= period.last) or \
+                (period.shift and period.shift != inst.shift_key):
+            return 0.0
+        row = queries.sums_by(session, self.scope_filter(scope), inst.production_date, inst.production_date,
+                              inst.shift_key)[0]
+        lines = float(row.get("line_shifts") or 0)
+        remaining = (inst.end_utc - now).total_seconds() - sum(
+            max(0.0, (hi - max(lo, now)).total_seconds()) for lo, hi in inst.breaks if hi > now)
+        return lines * max(0.0, remaining)
 
     # ---- freshness ---------------------------------------------------------------------------------------
 

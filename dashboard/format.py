@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 STATUS_WORDS = {"green": "on target", "amber": "near target", "red": "off target", "grey": "no data",
-                "stale": "stale"}
-STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "grey": "–", "stale": "⧗"}
+                "stale": "stale", "incomplete": "incomplete", "check": "check data"}
+STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "grey": "–", "stale": "⧗", "incomplete": "◐",
+                "check": "⚠"}
 
 
 def format_value(value: float | None, unit: str = "") -> str:
@@ -45,6 +46,14 @@ def format_day(day: date, reference: date | None = None) -> str:
     """A date as people say it, 'Mon 30 Nov', with the year when it is not the reference date's year."""
     year = f" {day.year}" if reference is not None and reference.year != day.year else ""
     return f"{day:%a} {day.day} {day:%b}{year}"
+
+
+def format_moment(instant: datetime, tz: object, day: object = None) -> str:
+    """An instant in plant time as people say it: '11:01' on the day in question, 'Fri 20 Nov 11:01' otherwise."""
+    local = instant.astimezone(tz)  # type: ignore[arg-type]
+    if day is not None and local.date() == day:
+        return local.strftime("%H:%M")
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %H:%M')}"
 
 
 def status_label(status: str) -> str:

@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 #: The additive measures stored per line × shift (the columns of ``shift_facts``), with their meaning.
 MEASURES: dict[str, str] = {
@@ -38,7 +39,15 @@ MEASURES: dict[str, str] = {
     "lost_time_cases": "lost-time cases",
     "first_aid_cases": "first-aid cases",
     "near_misses": "near misses reported",
+    "scheduled_s": "production time the shift schedules (shift time outside breaks), seconds, whole shift",
+    "covered_s": "production time covered by count intervals and stop events, seconds",
 }
+
+
+#: The measures built from count intervals and stop events: their completeness is the share of the shift's
+#: production time those records cover.
+TIMED_MEASURES = frozenset({"shift_s", "planned_stop_s", "ppt_s", "unplanned_stop_s", "changeover_s", "run_s",
+                            "total_count", "good_count", "planned_qty", "ideal_total_s", "ideal_good_s", "failures"})
 
 
 class Status(StrEnum):
@@ -49,6 +58,8 @@ class Status(StrEnum):
     RED = "red"
     GREY = "grey"  # no data for the period
     STALE = "stale"  # data older than the KPI's frequency allows
+    INCOMPLETE = "incomplete"  # the period has ended but its data covers only part of it
+    CHECK = "check"  # a value outside its physical range (performance above 100 %, more good than made...)
 
 
 class Kind(StrEnum):
@@ -176,10 +187,59 @@ class Band:
     amber: float | None = None  # width of the amber band on the bad side of the target
 
 
-def status_of(value: float | None, band: Band, *, stale: bool = False) -> Status:
-    """Direction-aware status of a value: grey when no data, stale when too old, else green/amber/red."""
+@dataclass(frozen=True)
+class PlausibilityCheck:
+    """A physical limit of the stored measures: how many line-shifts break it is counted per reading, and every KPI
+    computed from one of its measures is not to be trusted while any does."""
+
+    key: str
+    measures: frozenset[str]
+    reason: str
+
+
+#: The limits checked on every line-shift (counted in SQL as ``n_<key>``).
+PLAUSIBILITY: tuple[PlausibilityCheck, ...] = (
+    PlausibilityCheck("over_performance",
+                      frozenset({"ideal_total_s", "ideal_good_s", "total_count", "good_count", "run_s"}),
+                      "performance above 100 %: check the ideal cycle time, or counts loaded twice"),
+    PlausibilityCheck("good_over_total", frozenset({"ideal_good_s", "ideal_total_s", "good_count", "total_count"}),
+                      "more good units than units made"),
+    PlausibilityCheck("stops_over_time", frozenset({"unplanned_stop_s", "changeover_s", "run_s", "failures"}),
+                      "stops longer than the planned production time: overlapping or doubled stop records"),
+    PlausibilityCheck("rejects_over_total", frozenset({"scrap_qty", "rework_qty"}),
+                      "more units scrapped or reworked than made"),
+)
+
+
+def implausible(formula: Formula, sums: Mapping[str, Any]) -> tuple[str, ...]:
+    """Why a KPI's value cannot be trusted: each physical limit broken by a line-shift it is computed from, with how
+    many line-shifts break it (empty when the data is plausible)."""
+    used = {formula.numerator, formula.denominator}
+    out = []
+    for check in PLAUSIBILITY:
+        n = int(sums.get(f"n_{check.key}") or 0)
+        if n and used & check.measures:
+            out.append(f"{check.reason} ({n} line-shift{'s' if n > 1 else ''})")
+    return tuple(out)
+
+
+def coverage_of(covered_s: float | None, expected_s: float | None) -> float | None:
+    """Share of the production time a period schedules that its records cover (None when it cannot be told)."""
+    if not expected_s or expected_s <= 0 or covered_s is None:
+        return None
+    return max(0.0, min(1.0, covered_s / expected_s))
+
+
+def status_of(value: float | None, band: Band, *, stale: bool = False, incomplete: bool = False,
+              check: bool = False) -> Status:
+    """Direction-aware status of a value: grey when no data; check data when impossible; incomplete when an ended
+    period's data covers only part of it; stale when too old; else green/amber/red."""
     if value is None:
         return Status.GREY
+    if check:
+        return Status.CHECK
+    if incomplete:
+        return Status.INCOMPLETE
     if stale:
         return Status.STALE
     if band.target is None:
@@ -192,11 +252,12 @@ def status_of(value: float | None, band: Band, *, stale: bool = False) -> Status
     return Status.RED
 
 
-_SEVERITY = (Status.RED, Status.AMBER, Status.STALE, Status.GREEN, Status.GREY)
+_SEVERITY = (Status.RED, Status.CHECK, Status.AMBER, Status.INCOMPLETE, Status.STALE, Status.GREEN, Status.GREY)
 
 
 def worst_status(statuses: Iterable[Status | str]) -> Status:
-    """The status of a group (an SQDCM column, a day): red if any is red, then amber, stale, green; grey if none."""
+    """The status of a group (an SQDCM column, a day): red if any is red, then check data, amber, incomplete, stale,
+    green; grey if none. A group is green only when every member is."""
     present = {Status(s) for s in statuses}
     return next((s for s in _SEVERITY if s in present), Status.GREY)
 

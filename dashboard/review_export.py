@@ -55,7 +55,8 @@ from dashboard.format import STATUS_ICONS, STATUS_WORDS, format_value
 from dashboard.periods import Period
 from dashboard.review import CANDIDATE_STREAK, BowlerRow, MonthCell, Review, month_name
 
-STATUS_FILLS = {"green": "#e3f4e7", "amber": "#fff1d6", "red": "#fde4e4", "grey": "#eceff1", "stale": "#eceff1"}
+STATUS_FILLS = {"green": "#e3f4e7", "amber": "#fff1d6", "red": "#fde4e4", "grey": "#eceff1", "stale": "#eceff1",
+                "incomplete": "#dde1e5", "check": "#ffe08a"}
 WITH_COUNTERMEASURE = "•"  # after ✖ on a red month that has a countermeasure
 NO_COUNTERMEASURE = "!"  # after ✖ on a red month without one
 LINE_COLOURS = ("#1f4e79", "#b3141c", "#1e7b34", "#9a6200", "#6b3fa0", "#00838f", "#5b6b7a", "#c26a00")
@@ -66,7 +67,8 @@ CHART_BARS = 12  # the chart shows the largest reasons; the table lists them all
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SYMBOL_FONT = "HuddleSymbols"
 # Stand-ins for characters the PDF's fonts cannot draw (Helvetica has no ✔ ✖ ▲, and DejaVu may be missing)
-ASCII_STAND_INS = {"✔": "+", "✖": "X", "▲": "^", "⧗": "~", "≥": ">=", "≤": "<=", "→": "->", "−": "-", "↑": "^",
+ASCII_STAND_INS = {"✔": "+", "✖": "X", "▲": "^", "⧗": "~", "◐": "(part)", "⚠": "!", "≥": ">=", "≤": "<=", "→": "->",
+                   "−": "-", "↑": "^",
                    "↓": "v"}
 
 
@@ -107,7 +109,9 @@ def cell_words(status: str, cell: MonthCell | None = None) -> str:
 
 LEGEND = (f"Each month is measured against its own target (the small figure). {STATUS_ICONS['green']} on target · "
           f"{STATUS_ICONS['amber']} near target · {STATUS_ICONS['red']} off target · {STATUS_ICONS['stale']} stale · "
-          f"— no data. On a red month {STATUS_ICONS['red']}{WITH_COUNTERMEASURE} means a countermeasure was raised "
+          f"{STATUS_ICONS['incomplete']} incomplete (the month's data covers only part of it) · "
+          f"{STATUS_ICONS['check']} check data (a value outside its physical range) · — no data. "
+          f"On a red month {STATUS_ICONS['red']}{WITH_COUNTERMEASURE} means a countermeasure was raised "
           f"for it, {STATUS_ICONS['red']}{NO_COUNTERMEASURE} that none was.")
 
 
@@ -577,7 +581,7 @@ td.num, th.num { text-align: right; }
 .bt { color: #555; font-size: 10px; }
 .ic { font-size: 11px; margin-left: 2px; }
 .s-green { background: #e3f4e7; } .s-amber { background: #fff1d6; } .s-red { background: #fde4e4; }
-.s-grey, .s-stale { background: #eceff1; }
+.s-grey, .s-stale { background: #eceff1; } .s-incomplete { background: #dde1e5; } .s-check { background: #ffe08a; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 .chart { display: inline-block; border: 1px solid #e1e5ea; padding: 6px; }
 .legend-key { display: inline-block; margin-right: 12px; }

@@ -5,7 +5,7 @@ findings. Used by the tree page and the API; nothing here knows Dash."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -34,8 +34,35 @@ class TreeNodeStatus:
                 "red_below": self.red_below, "formula": self.formula, **self.reading.as_dict()}
 
 
+def rolled_up_checks(tree: TreeDef, config: PlantConfig, readings: Mapping[str, Reading]) -> dict[str, Reading]:
+    """The readings with "check data" carried up the tree: a node computed from a child whose value is impossible
+    (a formula edge) cannot be trusted either, and says which child it comes from."""
+    out = dict(readings)
+
+    def visit(key: str, path: tuple[str, ...]) -> Reading:
+        reading = out[key]
+        if tree.formula_of(key) is None or reading.value is None:
+            for child in tree.children(key):
+                if child not in path:
+                    visit(child, (*path, child))
+            return reading
+        suspects = [child for child in tree.children(key)
+                    if child not in path and visit(child, (*path, child)).status is Status.CHECK]
+        if suspects and reading.status is not Status.CHECK:
+            names = ", ".join(config.kpis[c].name for c in suspects)
+            reading = replace(reading, status=Status.CHECK, checks=(*reading.checks, f"computed from {names}, "
+                                                                    "whose value is impossible"))
+            out[key] = reading
+        return reading
+
+    visit(tree.root, (tree.root,))
+    return out
+
+
 def tree_statuses(tree: TreeDef, config: PlantConfig, readings: Mapping[str, Reading]) -> list[TreeNodeStatus]:
-    """Every node reachable from the root, breadth first, with its reading and red-below mark."""
+    """Every node reachable from the root, breadth first, with its reading and red-below mark (check data carried
+    up formula edges)."""
+    readings = rolled_up_checks(tree, config, readings)
     red_below: dict[str, bool] = {}
 
     def below(key: str, path: tuple[str, ...]) -> bool:

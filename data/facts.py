@@ -5,7 +5,9 @@ mix old and new records. Measures come in groups, each built from its own record
 and stops, quality from quality events, labour, safety): a load recomputes only the groups its record type
 feeds and keeps the others. Counts belong to the shift containing their interval's midpoint; stops are split
 over the shifts they overlap (time inside a planned break counts once, as planned); a shift still in progress
-counts scheduled time only up to its latest count or stop.
+counts scheduled time only up to its latest count or stop. Each line-shift also keeps the production time its shift
+schedules and how much of it the count intervals and stop events cover, so a reading can tell a shift whose data
+stopped early from a complete one.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ CHUNK = 93
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "production": ("shift_s", "planned_stop_s", "ppt_s", "unplanned_stop_s", "changeover_s", "run_s",
-                   "total_count", "good_count", "planned_qty", "ideal_total_s", "ideal_good_s", "failures"),
+                   "total_count", "good_count", "planned_qty", "ideal_total_s", "ideal_good_s", "failures",
+                   "scheduled_s", "covered_s"),
     "quality": ("scrap_qty", "rework_qty"),
     "labour": ("headcount_planned", "headcount_present", "hours_worked", "overtime_h"),
     "safety": ("recordables", "lost_time_cases", "first_aid_cases", "near_misses"),
@@ -71,6 +74,7 @@ class _Chunk:
     instances: list[ShiftInstance]
     measures: dict[int, dict[str, float]] = field(default_factory=dict)
     through: dict[int, datetime] = field(default_factory=dict)
+    spans: dict[int, list[tuple[datetime, datetime]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.starts = [i.start_utc for i in self.instances]
@@ -84,6 +88,13 @@ class _Chunk:
     def of(self, i: int, group: str) -> dict[str, float]:
         """The measures of instance ``i`` in a group, created at zero."""
         return self.measures.setdefault(i, dict.fromkeys(GROUPS[group], 0.0))
+
+    def covers(self, i: int, start: datetime, end: datetime) -> None:
+        """Remember that a record covers [start, end) of instance ``i``."""
+        inst = self.instances[i]
+        lo, hi = max(start, inst.start_utc), min(end, inst.end_utc)
+        if hi > lo:
+            self.spans.setdefault(i, []).append((lo, hi))
 
     def seen(self, i: int, instant: datetime) -> None:
         """Remember the latest record time in instance ``i``."""
@@ -136,6 +147,7 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         m["planned_qty"] += planned or 0.0
         m["ideal_total_s"] += total * cycle
         m["ideal_good_s"] += good * cycle
+        c.covers(i, start, end)
         c.seen(i, min(end, c.instances[i].end_utc))
 
     stops = session.execute(
@@ -157,6 +169,7 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
             if overlap <= 0:
                 continue
             m = c.of(k, "production")
+            c.covers(k, start, end)
             key = {"planned": "planned_stop_s", "unplanned": "unplanned_stop_s"}.get(category, "changeover_s")
             m[key] += overlap
             if category == "unplanned" and inst.start_utc <= start < inst.end_utc:
@@ -173,6 +186,24 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         m["planned_stop_s"] = min(m["shift_s"], m["planned_stop_s"] + inst.breaks_before(until))
         m["ppt_s"] = m["shift_s"] - m["planned_stop_s"]
         m["run_s"] = max(0.0, m["ppt_s"] - m["unplanned_stop_s"] - m["changeover_s"])
+        m["scheduled_s"] = inst.duration_s - inst.planned_breaks_s
+        m["covered_s"] = _covered_outside_breaks(c.spans.get(k, []), inst.breaks)
+
+
+def _covered_outside_breaks(spans: list[tuple[datetime, datetime]],
+                            breaks: tuple[tuple[datetime, datetime], ...]) -> float:
+    """Seconds covered by the union of record spans, break time left out (a break is planned, not missing)."""
+    covered = 0.0
+    merged: list[list[datetime]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    for lo, hi in merged:
+        covered += (hi - lo).total_seconds() - sum(
+            max(0.0, (min(hi, b_hi) - max(lo, b_lo)).total_seconds()) for b_lo, b_hi in breaks)
+    return covered
 
 
 def _quality(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -199,6 +199,9 @@ class ShiftFact(Base):
     lost_time_cases: Mapped[float] = mapped_column(Float, default=0.0)
     first_aid_cases: Mapped[float] = mapped_column(Float, default=0.0)
     near_misses: Mapped[float] = mapped_column(Float, default=0.0)
+    # 0 in facts built before schema 5: their coverage cannot be told, and is not claimed
+    scheduled_s: Mapped[float] = mapped_column(Float, default=0.0)
+    covered_s: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 

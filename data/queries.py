@@ -7,13 +7,13 @@ grouped as the caller needs (never a mean of ratios, never the whole history in 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from dashboard.kpi import MEASURES
+from dashboard.kpi import MEASURES, PLAUSIBILITY
 from data.models import KpiValue, LoadRun, Meta, QuarantinedRow, SafetyEvent, ShiftFact
 
 
@@ -37,8 +37,19 @@ def _fact_filter(scope: ScopeFilter) -> ColumnElement[bool] | None:
 
 @cache
 def _measure_sums() -> tuple[ColumnElement[float], ...]:
-    """SUM(measure) for every measure, built once (rebuilding them was a quarter of a board's time)."""
-    return tuple(func.sum(getattr(ShiftFact, m)).label(m) for m in MEASURES)
+    """SUM(measure) for every measure, built once (rebuilding them was a quarter of a board's time), and how many
+    line-shifts break each physical limit of ``dashboard.kpi.PLAUSIBILITY`` (``n_<key>``)."""
+    f = ShiftFact
+    broken = {
+        # one second of slack per shift for rounding in the exports' times
+        "over_performance": f.ideal_total_s > f.run_s * 1.000001 + 1,
+        "good_over_total": f.good_count > f.total_count,
+        "stops_over_time": f.unplanned_stop_s + f.changeover_s > f.ppt_s + 60,
+        "rejects_over_total": and_(f.total_count > 0, f.scrap_qty + f.rework_qty > f.total_count),
+    }
+    assert set(broken) == {c.key for c in PLAUSIBILITY}, "every plausibility check is counted"
+    return (*(func.sum(getattr(f, m)).label(m) for m in MEASURES),
+            *(func.sum(case((condition, 1), else_=0)).label(f"n_{key}") for key, condition in broken.items()))
 
 
 def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift: str | None = None,
@@ -129,6 +140,22 @@ def recent_runs(session: Session, limit: int = 50, source: str | None = None) ->
     if source:
         stmt = stmt.where(LoadRun.source == source)
     return list(session.execute(stmt).scalars())
+
+
+def sources_read_through(session: Session) -> dict[str, datetime]:
+    """Per source: when it was last read without failing (the end of its latest good run): its data is as complete
+    as the source's own export up to that instant."""
+    stmt = (select(LoadRun.source, func.max(LoadRun.finished_at))
+            .where(LoadRun.status.in_(("ok", "idle", "partial")), LoadRun.finished_at.is_not(None))
+            .group_by(LoadRun.source))
+    out = {}
+    for source, finished in session.execute(stmt):
+        if isinstance(finished, str):  # SQLite returns max() of a datetime as text
+            finished = datetime.fromisoformat(finished)
+        if finished.tzinfo is None:
+            finished = finished.replace(tzinfo=UTC)
+        out[source] = finished
+    return out
 
 
 def source_status(session: Session) -> dict[str, dict[str, LoadRun | None]]:
