@@ -2,8 +2,10 @@
    the address, the kiosk look, the huddle timer, and a full reload every few hours so a wall TV's memory stays flat. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   huddle: {
-    ages: function (_n, _key, idList) {
-      const now = Date.now();
+    ages: function (_n, key, idList) {
+      // the board's key ends with how many seconds the server's clock runs ahead of the real one
+      const ahead = Number(String(key || "").split("|").pop()) || 0;
+      const now = Date.now() + ahead * 1000;
       return (idList || []).map(function (id) {
         const at = Date.parse(String(id.index).split("|")[0]);
         if (isNaN(at)) { return "no data yet"; }

@@ -3,6 +3,7 @@ the playlist rotation, and the actions editors raise and close from the board.""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -248,7 +249,10 @@ def register(app: Dash, services: Services) -> None:
                             className="board-error"), None
         version = services.kpis.data_version()  # actions and entered values bump it too
         bucket = int(services.clock().timestamp() // STALE_RECHECK_S)
-        new_key = f"{services.config.site_key}|{version}|{scope}|{period.label}|{bucket}"
+        # the last part is how far the server's clock runs ahead of the real one (a plant shown "as at" another
+        # moment): the browser counts data ages from the server's now, not its own
+        ahead = round(services.clock().timestamp() - time.time())
+        new_key = f"{services.config.site_key}|{version}|{scope}|{period.label}|{bucket}|{ahead}"
         if new_key == key:
             raise PreventUpdate  # nothing changed: the browser gets an empty answer and keeps what it shows
         body = cache.get_or_render(new_key, lambda: render(board_view(services, scope, period)))

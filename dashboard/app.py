@@ -7,6 +7,7 @@ from typing import Any
 
 import dash
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
+from flask import send_from_directory
 
 from dashboard import ids
 from dashboard.services import Services, build_services
@@ -107,6 +108,8 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
                  not_found):
         page.register()
     app.layout = lambda: _shell(services, sites)  # per request: the header shows who is signed in, and where
+    # browsers ask for /favicon.ico on pages Dash does not draw (the sign-in page): the same icon, not a 404
+    app.server.add_url_rule("/favicon.ico", "favicon", lambda: send_from_directory(ASSETS, "favicon.ico"))
     app.clientside_callback(  # ?kiosk=1 hides the header on any page: a TV shows the board only
         ClientsideFunction("huddle", "rootClass"), Output(ids.APP_ROOT, "className"),
         Input(ids.URL, "pathname"), Input(ids.URL, "search"))

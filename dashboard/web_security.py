@@ -30,7 +30,8 @@ log = logging.getLogger("huddle.security")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 HEALTH_ENDPOINT = "api_v1.health"
-PUBLIC_PREFIXES = ("/login", "/display/", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
+PUBLIC_PREFIXES = ("/login", "/display/", "/assets/", "/_dash-component-suites/", "/_favicon.ico",
+                   "/favicon.ico")
 USER_SESSION_S = 12 * 3600  # a shift and a half; signing in again after that is expected
 DISPLAY_SESSION_S = 30 * 86400  # a wall TV stays signed in; revoking its display ends it at once
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
