@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from data.models import LoadRun, ProductionCount
@@ -18,11 +19,15 @@ L1,2026-11-20 06:00,2026-11-20 07:00,3000,2950,3100
 L1,2026-11-20 07:00,2026-11-20 08:00,abc,2950,3100
 L9,2026-11-20 07:00,2026-11-20 08:00,3000,2950,3100
 """
+# the commands run as at the evening of the counts' day, not on the machine's date (a shift's facts are "in progress"
+# or not by the loader's clock)
+AS_AT = "2026-11-20T20:00"
 
 
 def huddle(tmp_path: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Run the huddle command on the small plant in tmp_path."""
-    env = {**os.environ, "HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_PLANT_CONFIG": str(tmp_path / "plant.yaml")}
+    env = {**os.environ, "HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_PLANT_CONFIG": str(tmp_path / "plant.yaml"),
+           "HUDDLE_NOW": AS_AT}
     return subprocess.run([sys.executable, "-m", "dashboard.cli", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, check=False)
 
@@ -63,10 +68,15 @@ trees: [{key: t, root: oee, edges: [{parent: oee, children: [availability, ghost
 
 
 def test_scheduler_process_loads_new_files_and_is_the_only_one(tmp_path: Path, plant_file: Path) -> None:
+    if "FAKETIME" in os.environ:
+        # libfaketime moves the monotonic clock too, and a timed wait (the scheduler's sleep until its next run)
+        # then never ends: the scheduler would run its jobs once only
+        pytest.skip("the scheduler's timed waits do not end under faketime")
     text = plant_file.read_text().replace("settle_seconds: 0}", "settle_seconds: 0, schedule: every 1 s}")
     plant_file.write_text(text)
     assert huddle(tmp_path, "init").returncode == 0
-    env = {**os.environ, "HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_PLANT_CONFIG": str(plant_file)}
+    env = {**os.environ, "HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_PLANT_CONFIG": str(plant_file),
+           "HUDDLE_NOW": AS_AT}
     first = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "scheduler"], env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     second = None

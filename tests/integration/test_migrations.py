@@ -67,7 +67,8 @@ def test_huddle_init_upgrades_the_previous_revision_and_keeps_the_data(database_
         assert "okr_objectives" not in set(conn.dialect.get_table_names(conn))
     plant = tmp_path / "plant.yaml"
     plant.write_text(SMALL_PLANT, encoding="utf-8")
-    assert main(["init", "--data-dir", str(tmp_path), "--database-url", database_url, "--plant", str(plant)]) == 0
+    assert main(["init", "--data-dir", str(tmp_path), "--database-url", database_url, "--plant", str(plant),
+                 "--now", "2026-11-20T10:00"]) == 0
     assert "upgraded the database from schema 3 to 5 (revision 0001 → 0003); the data is kept" in (
         capsys.readouterr().out)
     assert current_revision(engine) == "0003"

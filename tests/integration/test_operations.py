@@ -249,7 +249,9 @@ def test_a_killed_huddle_import_is_cut_off_at_the_next_start(make_services, data
             t = start + timedelta(minutes=f * 1500 + r)
             lines.append(f"L1,{t:%Y-%m-%d %H:%M},{t + timedelta(minutes=1):%Y-%m-%d %H:%M},,60,59,60")
         write_past(folder / f"counts-{f:03d}.csv", "\n".join(lines) + "\n")
-    env = os.environ | {"HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_PLANT_CONFIG": str(plant_file)}
+    # the import runs on the test's clock too: its run starts at NOW and is cut off five minutes later
+    env = os.environ | {"HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_PLANT_CONFIG": str(plant_file),
+                        "HUDDLE_NOW": NOW.isoformat()}
     if database_url.startswith("postgresql"):
         env["HUDDLE_DATABASE_URL"] = database_url
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "import", str(folder), "--record",

@@ -76,6 +76,8 @@ def test_the_standby_takes_over_when_the_leader_is_killed_mid_run(database_url: 
     plant = tmp_path / "plant.yaml"
     plant.write_text(SMALL_PLANT, encoding="utf-8")
     settings = Settings(data_dir=tmp_path, database_url=database_url, plant_config=plant)
+    # the real clock on purpose: the two schedulers' runs are ordered by it, and a simulated clock (HUDDLE_NOW) starts
+    # afresh in each process; nothing here compares a date with it
     services = build_services(settings)  # the database exists before either scheduler starts
     write_counts(tmp_path / "inbox" / "counts")
     (tmp_path / "inbox" / "stops").mkdir(parents=True)

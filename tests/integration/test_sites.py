@@ -111,6 +111,7 @@ def test_the_cli_acts_on_the_site_it_is_told(sites, tmp_path: Path, capsys,  # t
     files = write_past(tmp_path / "drop" / "lake-counts.csv", COUNTS)
     args = ["--data-dir", str(tmp_path)]
     monkeypatch.setenv("HUDDLE_SITES", ",".join(str(p) for p in settings.sites))
+    monkeypatch.setenv("HUDDLE_NOW", NOW.isoformat())  # the import's facts are as at the test's moment, not today's
     if settings.database_url:
         monkeypatch.setenv("HUDDLE_DATABASE_URL", settings.database_url)
     assert main(["init", *args]) == 0
