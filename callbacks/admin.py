@@ -15,13 +15,12 @@ from typing import Any
 
 import flask
 from dash import Dash, Input, Output, State, ctx, html, no_update
-
-from dashboard import ids
-from dashboard.accounts import AccountError, ForbiddenError, Identity
-from dashboard.format import format_time
-from dashboard.services import Services
-from dashboard.web_security import current_identity
-from pages.components import table
+from huddle.dashboard.core.format import format_time
+from huddle.dashboard.services.accounts import AccountError, ForbiddenError, Identity
+from huddle.dashboard.services.container import Services
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.security import current_identity
+from huddle.pages.components import table
 
 log = logging.getLogger("huddle.admin")
 

@@ -10,19 +10,18 @@ from urllib.parse import urlencode
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
-
-from dashboard import ids
-from dashboard.accounts import ForbiddenError
-from dashboard.actions import ActionError
-from dashboard.board import board_view
-from dashboard.config import CATEGORY_NAMES
-from dashboard.format import status_label
-from dashboard.letterboard import cells, shape_for, size
-from dashboard.periods import Period, PeriodError, PeriodRangeError, parse_asked_period
-from dashboard.render_cache import make_render_cache
-from dashboard.services import Services
-from dashboard.web_security import current_identity
-from pages.components import scope_options, status_badge
+from huddle.dashboard.core.format import status_label
+from huddle.dashboard.core.letterboard import cells, shape_for, size
+from huddle.dashboard.core.periods import Period, PeriodError, PeriodRangeError, parse_asked_period
+from huddle.dashboard.core.plant import CATEGORY_NAMES
+from huddle.dashboard.services.accounts import ForbiddenError
+from huddle.dashboard.services.actions import ActionError
+from huddle.dashboard.services.board import board_view
+from huddle.dashboard.services.container import Services
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.render_cache import make_render_cache
+from huddle.dashboard.web.security import current_identity
+from huddle.pages.components import scope_options, status_badge
 
 STALE_RECHECK_S = 300  # re-render at least this often so a tile can turn stale even when no data arrives
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from dash import Dash, Input, Output, State, html
-
-from dashboard import ids
-from dashboard.accounts import ForbiddenError
-from dashboard.format import format_age
-from dashboard.manual_values import ManualValueError
-from dashboard.services import Services
-from dashboard.web_security import current_identity
-from pages.components import table
+from huddle.dashboard.core.format import format_age
+from huddle.dashboard.services.accounts import ForbiddenError
+from huddle.dashboard.services.container import Services
+from huddle.dashboard.services.manual_values import ManualValueError
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.security import current_identity
+from huddle.pages.components import table
 
 
 def health_strip(health: dict[str, Any]) -> list[Any]:

@@ -11,17 +11,16 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-
-from dashboard import ids
-from dashboard.accounts import ForbiddenError
-from dashboard.format import format_time, format_value
-from dashboard.okr import KrStatus, OkrError
-from dashboard.okrs import COMPANY, KeyResultView, ObjectiveView, OkrConflictError, QuarterView
-from dashboard.periods import period_containing
-from dashboard.review import candidate_kpis
-from dashboard.services import Services
-from dashboard.web_security import current_identity
-from pages.components import scope_options, status_badge
+from huddle.dashboard.core.format import format_time, format_value
+from huddle.dashboard.core.okr_scoring import KrStatus, OkrError
+from huddle.dashboard.core.periods import period_containing
+from huddle.dashboard.services.accounts import ForbiddenError
+from huddle.dashboard.services.container import Services
+from huddle.dashboard.services.okrs import COMPANY, KeyResultView, ObjectiveView, OkrConflictError, QuarterView
+from huddle.dashboard.services.review import candidate_kpis
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.security import current_identity
+from huddle.pages.components import scope_options, status_badge
 
 STATUS_CLASS = {KrStatus.ON_TRACK: "green", KrStatus.NEEDS_ATTENTION: "amber", KrStatus.OFF_TRACK: "red",
                 KrStatus.NO_DATA: "grey"}

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from dash import Dash, Input, Output, html
-
-from dashboard import ids
-from dashboard.format import format_age, format_value
-from dashboard.periods import Period
-from dashboard.services import Services
-from pages.components import status_badge
+from huddle.dashboard.core.format import format_age, format_value
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.services.container import Services
+from huddle.dashboard.web import ids
+from huddle.pages.components import status_badge
 
 GRAIN_TITLES = {"shift": "Last shift", "day": "Today", "week": "This week", "month": "This month"}
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from dash import Dash, Input, Output, html
-
-from dashboard import ids
-from dashboard.format import format_value
-from dashboard.portfolio import SiteRow, portfolio
-from dashboard.services import Services
-from pages.components import status_badge
+from huddle.dashboard.core.format import format_value
+from huddle.dashboard.services.container import Services
+from huddle.dashboard.services.portfolio import SiteRow, portfolio
+from huddle.dashboard.web import ids
+from huddle.pages.components import status_badge
 
 
 def _reading(row: SiteRow, which: str) -> Any:

@@ -10,15 +10,14 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
+from huddle.dashboard.core.format import format_time, format_value
+from huddle.dashboard.core.periods import Period, PeriodError, PeriodRangeError, parse_asked_period, period_containing
+from huddle.dashboard.core.plant import CATEGORY_NAMES
+from huddle.dashboard.services.container import Services
+from huddle.dashboard.services.review import Review, build_review, last_full_month, month_name
+from huddle.dashboard.web import ids
+from huddle.pages.components import pareto_figure, pareto_table, scope_options, status_badge, table
 from plotly.subplots import make_subplots
-
-from dashboard import ids
-from dashboard.config import CATEGORY_NAMES
-from dashboard.format import format_time, format_value
-from dashboard.periods import Period, PeriodError, PeriodRangeError, parse_asked_period, period_containing
-from dashboard.review import Review, build_review, last_full_month, month_name
-from dashboard.services import Services
-from pages.components import pareto_figure, pareto_table, scope_options, status_badge, table
 
 LINE_COLOURS = ("#1f4e79", "#b3141c", "#1e7b34", "#9a6200", "#6b3fa0", "#00838f", "#5b6b7a", "#c26a00")
 

@@ -14,21 +14,20 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, dash_table, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-
-from dashboard import ids
-from dashboard.accounts import ForbiddenError
-from dashboard.actions import ActionError
-from dashboard.board import period_words
-from dashboard.config import TreeDef
-from dashboard.drilldown import NodeDetail, node_detail, try_goal_seek, try_what_if
-from dashboard.events import events_behind
-from dashboard.format import STATUS_ICONS, STATUS_WORDS, format_time, format_value
-from dashboard.kpi import Status
-from dashboard.periods import Period, PeriodError, PeriodRangeError, parse_asked_period, period_containing
-from dashboard.services import Services
-from dashboard.tree import TreeView, build_tree_view, last_complete_day
-from dashboard.web_security import current_identity
-from pages.components import pareto_figure, pareto_table, scope_options, status_badge, table
+from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_time, format_value
+from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.periods import Period, PeriodError, PeriodRangeError, parse_asked_period, period_containing
+from huddle.dashboard.core.plant import TreeDef
+from huddle.dashboard.services.accounts import ForbiddenError
+from huddle.dashboard.services.actions import ActionError
+from huddle.dashboard.services.board import period_words
+from huddle.dashboard.services.container import Services
+from huddle.dashboard.services.drilldown import NodeDetail, node_detail, try_goal_seek, try_what_if
+from huddle.dashboard.services.events import events_behind
+from huddle.dashboard.services.tree import TreeView, build_tree_view, last_complete_day
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.security import current_identity
+from huddle.pages.components import pareto_figure, pareto_table, scope_options, status_badge, table
 
 FONT = '"Inter", "Segoe UI", "DejaVu Sans", system-ui, sans-serif'  # as assets/huddle.css: tables inherit none
 RECORDS = 500  # event records sent to the page at most (newest first; the table pages through them)

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dashboard.config import ConfigError, findings, load_plant
-from dashboard.settings import Settings, load_settings
+from huddle.dashboard.core.plant import ConfigError, findings, load_plant
+from huddle.dashboard.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from dashboard.services import Services
+    from huddle.dashboard.services.container import Services
 
 log = logging.getLogger("huddle")
 
@@ -46,10 +46,9 @@ def cmd_check(settings: Settings) -> int:
 
 def _each_site(settings: Settings) -> list[Settings]:
     """Every site's settings (the settings themselves for a single plant); creates PostgreSQL schemas as needed."""
+    from huddle.dashboard.web.sites import create_schemas, site_settings
+    from huddle.data.db import database_failure
     from sqlalchemy.exc import SQLAlchemyError
-
-    from dashboard.sites import create_schemas, site_settings
-    from data.db import database_failure
 
     try:
         create_schemas(settings)
@@ -61,7 +60,7 @@ def _each_site(settings: Settings) -> list[Settings]:
 def _services(settings: Settings) -> Services:
     """The site's services; a database that cannot be used, or failed its check at start, stops the command
     (``DatabaseUnusableError``, which ``main`` prints as one line)."""
-    from dashboard.services import build_services
+    from huddle.dashboard.services.container import build_services
 
     services = build_services(settings)
     if services.database_problem is not None:
@@ -84,9 +83,8 @@ def _one_site(settings: Settings, key: str | None) -> Settings:
 def cmd_init(settings: Settings, label: bool = False) -> int:
     """Create or upgrade the database."""
     from alembic.util.exc import CommandError
+    from huddle.data.db import check_database, database_failure, init_db, make_engine
     from sqlalchemy.exc import SQLAlchemyError
-
-    from data.db import check_database, database_failure, init_db, make_engine
 
     engine = None
     try:
@@ -105,7 +103,7 @@ def cmd_init(settings: Settings, label: bool = False) -> int:
 
 
 def _print_outcome(outcome: object, verbose: bool = True) -> None:
-    from data.loaders import RunOutcome
+    from huddle.data.ingest.loaders import RunOutcome
 
     assert isinstance(outcome, RunOutcome)
     print(f"{outcome.source}: {outcome.status} — {outcome.rows_read} rows read, {outcome.rows_loaded} loaded, "
@@ -147,8 +145,7 @@ def cmd_scheduler(settings: Settings) -> int:
     import threading
 
     from apscheduler.triggers.interval import IntervalTrigger
-
-    from dashboard.scheduler import LEADER_CHECK_S, LEADER_POLL_S, build_scheduler, lock_for
+    from huddle.dashboard.scheduler import LEADER_CHECK_S, LEADER_POLL_S, build_scheduler, lock_for
 
     services = _services(settings)
     lock = lock_for(services)
@@ -193,7 +190,7 @@ def cmd_scheduler(settings: Settings) -> int:
 
 def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool = False) -> int:
     """Run the web app (and, for the embedded demo, the scheduler in the same single process)."""
-    from dashboard.app import create_app
+    from huddle.dashboard.web.app import create_app
 
     if settings.sites:
         return _serve_sites(settings)
@@ -201,13 +198,13 @@ def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool 
     scheduler = None
     lock = None
     if with_scheduler:
-        from dashboard.scheduler import build_scheduler, lock_for
+        from huddle.dashboard.scheduler import build_scheduler, lock_for
 
         lock = lock_for(services)
         if lock.acquire():
             extra = []
             if demo_feed:
-                from data.demo import feed_current
+                from huddle.data.demo.feeds import feed_current
 
                 def feed() -> None:
                     feed_current(services.config, settings.data_dir, services.clock())
@@ -236,9 +233,9 @@ def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool 
 def _serve_sites(settings: Settings, demo_feed: bool = False) -> int:
     """Serve every configured site from one web app. The loaders run in ``huddle scheduler --site KEY``; the
     demo runs each site's loaders (and its live feed) in this process instead."""
-    from dashboard.app import create_app
-    from dashboard.scheduler import build_scheduler, lock_for
-    from dashboard.sites import build_sites
+    from huddle.dashboard.scheduler import build_scheduler, lock_for
+    from huddle.dashboard.web.app import create_app
+    from huddle.dashboard.web.sites import build_sites
 
     sites = build_sites(settings)
     damaged = next((s.database_problem for s in sites.by_key.values() if s.database_problem is not None), None)
@@ -247,7 +244,7 @@ def _serve_sites(settings: Settings, demo_feed: bool = False) -> int:
         raise damaged
     running = []
     if demo_feed:
-        from data.demo import feed_current
+        from huddle.data.demo.feeds import feed_current
 
         for services in sites.by_key.values():
             lock = lock_for(services)
@@ -279,7 +276,7 @@ def _demo_admin(services: object, data_dir: Path) -> str:
     import os
     import secrets
 
-    from dashboard.services import Services
+    from huddle.dashboard.services.container import Services
 
     assert isinstance(services, Services)
     path = data_dir / "demo-admin.txt"
@@ -297,8 +294,8 @@ def _demo_actions(services: object) -> int:
     countermeasures for Line 2 (once)."""
     from datetime import timedelta
 
-    from dashboard.accounts import Identity
-    from dashboard.services import Services
+    from huddle.dashboard.services.accounts import Identity
+    from huddle.dashboard.services.container import Services
 
     assert isinstance(services, Services)
     actions = services.actions
@@ -337,10 +334,10 @@ def _demo_okrs(services: object) -> int:
     every week so far (once); one key result is bound to Line 2's drifting downtime. Returns the check-ins saved."""
     from datetime import UTC, datetime, time, timedelta
 
-    from dashboard.accounts import Identity
-    from dashboard.okr import OkrError
-    from dashboard.okrs import Okrs, quarter_weeks
-    from dashboard.services import Services
+    from huddle.dashboard.core.okr_scoring import OkrError
+    from huddle.dashboard.services.accounts import Identity
+    from huddle.dashboard.services.container import Services
+    from huddle.dashboard.services.okrs import Okrs, quarter_weeks
 
     assert isinstance(services, Services)
     okrs = services.okrs
@@ -450,8 +447,8 @@ def _demo_okrs(services: object) -> int:
 def _prepare_demo_site(services: object, data_dir: Path, days: int, seed: int) -> None:
     """One demo site: its history as export files (first time), the current shift so far, loaded; its actions and
     this quarter's OKRs (once)."""
-    from dashboard.services import Services
-    from data.demo import feed_current, generate_history
+    from huddle.dashboard.services.container import Services
+    from huddle.data.demo.feeds import feed_current, generate_history
 
     assert isinstance(services, Services)
     name = services.config.site_name
@@ -476,7 +473,7 @@ def _prepare_demo_site(services: object, data_dir: Path, days: int, seed: int) -
 def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False, sites: int = 1) -> int:
     """Create the demo plant's history (first time), load it, and serve with the loaders running; with
     ``sites=2`` a second plant in another time zone is served beside it."""
-    from dashboard.settings import DEMO_PLANT, DEMO_SECOND_SITE
+    from huddle.dashboard.settings import DEMO_PLANT, DEMO_SECOND_SITE
 
     if not sign_in_required:
         settings = settings.with_(anonymous_access="read")  # a local demo: anyone on this machine may read
@@ -513,7 +510,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     """Manage users: add, passwd, role, disable, enable, list."""
-    from dashboard.accounts import AccountError
+    from huddle.dashboard.services.accounts import AccountError
 
     services = _services(settings)
     accounts = services.accounts
@@ -553,7 +550,7 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_display(settings: Settings, args: argparse.Namespace) -> int:
     """Manage wall-TV displays: add (prints the screen's link once), revoke, list."""
-    from dashboard.accounts import AccountError
+    from huddle.dashboard.services.accounts import AccountError
 
     services = _services(settings)
     try:
@@ -653,7 +650,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: settings: {exc}")
         return 2
-    from data.db import DatabaseUnusableError
+    from huddle.data.db import DatabaseUnusableError
 
     try:
         return _dispatch(args, settings)

@@ -26,10 +26,9 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from huddle.dashboard.services.container import Services
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.pool import NullPool
-
-from dashboard.services import Services
 
 log = logging.getLogger("huddle.scheduler")
 

@@ -1,6 +1,6 @@
 """The WSGI entry for production servers, for several worker processes behind a reverse proxy:
 
-    gunicorn --workers 4 --threads 4 --bind 127.0.0.1:8050 'dashboard.wsgi:create_server()'
+    gunicorn --workers 4 --threads 4 --bind 127.0.0.1:8050 'huddle.dashboard.wsgi:create_server()'
 
 Settings come from the environment and ``HUDDLE_SETTINGS`` as for ``huddle serve``. Each worker builds its own
 services (database pool, caches); nothing a worker keeps can make it disagree with another: pages read through the
@@ -12,9 +12,8 @@ Run the loaders in their own process (``huddle scheduler``), not in the web work
 from __future__ import annotations
 
 from flask import Flask
-
-from dashboard.app import create_app
-from dashboard.settings import load_settings
+from huddle.dashboard.settings import load_settings
+from huddle.dashboard.web.app import create_app
 
 
 def create_server() -> Flask:

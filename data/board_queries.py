@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from huddle.data.models import ProductionCount, QualityEvent, SafetyEvent, StopEvent
+from huddle.data.queries import ScopeFilter
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
-
-from data.models import ProductionCount, QualityEvent, SafetyEvent, StopEvent
-from data.queries import ScopeFilter
 
 #: How far before a window a count interval may start and still have its midpoint inside it (as data/facts.py).
 COUNT_LOOKBACK = timedelta(hours=12)

@@ -10,12 +10,11 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from huddle.data.models import SCHEMA_VERSION, Meta
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-
-from data.models import SCHEMA_VERSION, Meta
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SCHEMA_OF_REVISION = {"0001": 3, "0002": 4, "0003": 5}  # the schema version each migration revision leaves

@@ -176,7 +176,7 @@ class ShiftFact(Base):
     end_utc: Mapped[datetime] = mapped_column(UTCDateTime)
     data_through_utc: Mapped[datetime | None] = mapped_column(UTCDateTime)  # latest record time seen
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # the additive measures (dashboard.kpi.MEASURES): a test checks the two lists agree
+    # the additive measures (huddle.dashboard.core.kpi.MEASURES): a test checks the two lists agree
     shift_s: Mapped[float] = mapped_column(Float, default=0.0)
     planned_stop_s: Mapped[float] = mapped_column(Float, default=0.0)
     ppt_s: Mapped[float] = mapped_column(Float, default=0.0)
@@ -385,7 +385,7 @@ class KeyResult(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     objective_id: Mapped[int] = mapped_column(ForeignKey("okr_objectives.id"))
     title: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(16))  # dashboard.okr.KINDS
+    kind: Mapped[str] = mapped_column(String(16))  # huddle.dashboard.core.okr_scoring.KINDS
     start: Mapped[float | None] = mapped_column(Float)
     target: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(16), default="")

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 
+from huddle.dashboard.core.kpi import MEASURES, PLAUSIBILITY
+from huddle.data.models import KpiValue, LoadRun, Meta, QuarantinedRow, SafetyEvent, ShiftFact
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
-
-from dashboard.kpi import MEASURES, PLAUSIBILITY
-from data.models import KpiValue, LoadRun, Meta, QuarantinedRow, SafetyEvent, ShiftFact
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ from typing import Any
 
 import dash
 from dash import dcc, html
-
-from dashboard import ids
-from dashboard.accounts import MIN_PASSWORD, ROLES
+from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
+from huddle.dashboard.web import ids
 
 REFRESH_MS = 30_000
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 from dash import html
-
-from dashboard.format import status_label
+from huddle.dashboard.core.format import status_label
 
 
 def status_badge(status: str) -> html.Span:

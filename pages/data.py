@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dash
 from dash import dcc, html
-
-from dashboard import ids
-from dashboard.web_security import current_identity, has_request_context
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.security import current_identity, has_request_context
 
 
 def _section(title: str, hint: str, body_id: str, *extra: object) -> html.Section:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import dash
 from dash import dcc, html
-
-from dashboard import ids
+from huddle.dashboard.web import ids
 
 KINDS = [("increase", "increase to"), ("decrease", "decrease to"), ("stay_above", "stay at or above"),
          ("stay_below", "stay at or below"), ("milestone", "milestone (done or not)")]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dash
 from dash import dcc, html
-
-from dashboard import ids
+from huddle.dashboard.web import ids
 
 
 def layout(**_query: str) -> html.Div:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import dash
 from dash import dcc, html
-
-from dashboard import ids
+from huddle.dashboard.web import ids
 
 
 def layout(**query: str) -> html.Div:

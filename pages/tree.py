@@ -12,9 +12,8 @@ from typing import Any
 import dash
 import dash_cytoscape as cyto
 from dash import dcc, html
-
-from dashboard import ids
-from dashboard.web_security import current_identity, has_request_context
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.security import current_identity, has_request_context
 
 GRAINS = [{"label": "Shift", "value": "shift"}, {"label": "Day", "value": "day"},
           {"label": "Week", "value": "week"}, {"label": "Month", "value": "month"}]

@@ -100,8 +100,8 @@ def plant_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_services(tmp_path: Path, plant_file: Path) -> Iterator[Callable[..., object]]:
     """Build services on the small plant (or another plant file) with a fixed clock."""
-    from dashboard.services import build_services
-    from dashboard.settings import Settings
+    from huddle.dashboard.services.container import build_services
+    from huddle.dashboard.settings import Settings
 
     built = []
 
@@ -130,10 +130,10 @@ def write_past(path: Path, text: str, encoding: str = "utf-8") -> Path:
 def load_demo(data_dir: Path, now: datetime, days: int) -> object:
     """The demo plant with ``days`` of history written as export files and loaded, anyone may read; services
     with a fixed clock (the caller disposes of them)."""
-    from dashboard.config import load_plant
-    from dashboard.services import build_services
-    from dashboard.settings import DEMO_PLANT, Settings
-    from data.demo import generate_history
+    from huddle.dashboard.core.plant import load_plant
+    from huddle.dashboard.services.container import build_services
+    from huddle.dashboard.settings import DEMO_PLANT, Settings
+    from huddle.data.demo.feeds import generate_history
 
     generate_history(load_plant(DEMO_PLANT, data_dir), data_dir, now, days=days)
     past = datetime.now().timestamp() - 60  # older than every source's settle window

@@ -4,8 +4,7 @@ engine the app uses), SQLite in batch mode so later revisions can alter tables."
 from __future__ import annotations
 
 from alembic import context
-
-from data.models import Base
+from huddle.data.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata,

@@ -65,28 +65,27 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from huddle.callbacks.board import render
+from huddle.dashboard.core.calendar import ShiftInstance
+from huddle.dashboard.core.kpi import MEASURES
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.services.board import board_view
+from huddle.dashboard.services.container import Services, build_services
+from huddle.dashboard.settings import Settings
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
+from huddle.data.ingest.loaders import bump_data_version
+from huddle.data.models import UTCDateTime
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from callbacks.board import render
-from dashboard import ids
-from dashboard.app import create_app
-from dashboard.board import board_view
-from dashboard.calendar import ShiftInstance
-from dashboard.kpi import MEASURES
-from dashboard.periods import Period
-from dashboard.services import Services, build_services
-from dashboard.settings import Settings
-from data.loaders import bump_data_version
-from data.models import UTCDateTime
-
 bdp = import_sibling("bench_data_path")
 
 MARKER = "bench_board.json"
-TRENDS_SHIFTS = 14  # the board's sparkline: last 14 shifts (dashboard.board.trend's default)
+TRENDS_SHIFTS = 14  # the board's sparkline: last 14 shifts (huddle.dashboard.services.board.trend's default)
 MAX_DURATION_S = 900
 MAX_TVS = 1000
 

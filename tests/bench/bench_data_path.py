@@ -61,17 +61,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+from huddle.dashboard.core.calendar import ShiftInstance
+from huddle.dashboard.core.kpi import MEASURES
+from huddle.dashboard.core.periods import Period, period_containing
+from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.container import Services, build_services
+from huddle.dashboard.settings import Settings
+from huddle.data.db import init_db, make_engine
+from huddle.data.models import Labour, ProductionCount, StopEvent, UTCDateTime
 from sqlalchemy import Date, Engine, bindparam, insert, text
 from sqlalchemy.engine import Connection
-
-from dashboard.calendar import ShiftInstance
-from dashboard.config import PlantConfig
-from dashboard.kpi import MEASURES
-from dashboard.periods import Period, period_containing
-from dashboard.services import Services, build_services
-from dashboard.settings import Settings
-from data.db import init_db, make_engine
-from data.models import Labour, ProductionCount, StopEvent, UTCDateTime
 
 T = TypeVar("T")
 

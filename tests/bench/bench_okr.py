@@ -38,17 +38,16 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
+from huddle.callbacks.okr import checkin_rows, objectives
+from huddle.dashboard.core.periods import Period, period_containing
+from huddle.dashboard.exports.okr_checkins import checkins_csv, checkins_workbook
+from huddle.dashboard.services.accounts import Identity
+from huddle.dashboard.services.container import build_services
+from huddle.dashboard.services.okrs import COMPANY, quarter_weeks
+from huddle.data.models import CheckIn, KeyResult, Objective, OkrQuarter
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import delete, insert, text, update
-
-from callbacks.okr import checkin_rows, objectives
-from dashboard.accounts import Identity
-from dashboard.okr_export import checkins_csv, checkins_workbook
-from dashboard.okrs import COMPANY, quarter_weeks
-from dashboard.periods import Period, period_containing
-from dashboard.services import build_services
-from data.models import CheckIn, KeyResult, Objective, OkrQuarter
 
 bt = import_sibling("bench_tree")
 bb = bt.bb

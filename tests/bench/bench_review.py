@@ -54,22 +54,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from huddle.callbacks.review import render
+from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.core.plant import CATEGORIES, PlantConfig
+from huddle.dashboard.exports.review_pack import review_html, review_pdf, review_workbook
+from huddle.dashboard.services.container import Services, build_services
+from huddle.dashboard.services.events import DEFECTS, UNPLANNED_STOPS, events_of
+from huddle.dashboard.services.review import Review, build_review, last_full_month, month_name, months_ending
+from huddle.dashboard.services.tree import build_tree_view
+from huddle.data.board_queries import STOP_LOOKBACK
+from huddle.data.models import UTCDateTime
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection
-
-from callbacks.review import render
-from dashboard.config import CATEGORIES, PlantConfig
-from dashboard.events import DEFECTS, UNPLANNED_STOPS, events_of
-from dashboard.kpi import FORMULAS, MEASURES, Kind
-from dashboard.periods import Period
-from dashboard.review import Review, build_review, last_full_month, month_name, months_ending
-from dashboard.review_export import review_html, review_pdf, review_workbook
-from dashboard.services import Services, build_services
-from dashboard.tree import build_tree_view
-from data.board_queries import STOP_LOOKBACK
-from data.models import UTCDateTime
 
 bt = import_sibling("bench_tree")
 bb = bt.bb

@@ -74,23 +74,22 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+from huddle.callbacks.tree import elements, findings, summary
+from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.periods import Period, format_period, period_containing
+from huddle.dashboard.core.plant import PlantConfig, parse_plant
+from huddle.dashboard.services.container import Services, build_services
+from huddle.dashboard.services.drilldown import node_detail, trend, trend_window
+from huddle.dashboard.services.events import event_kind_for, events_behind
+from huddle.dashboard.services.tree import TreeView, build_tree_view
+from huddle.dashboard.settings import Settings
+from huddle.dashboard.web import ids
+from huddle.data.board_queries import STOP_LOOKBACK
+from huddle.data.models import UTCDateTime
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection
-
-from callbacks.tree import elements, findings, summary
-from dashboard import ids
-from dashboard.config import PlantConfig, parse_plant
-from dashboard.drilldown import node_detail, trend, trend_window
-from dashboard.events import event_kind_for, events_behind
-from dashboard.kpi import FORMULAS, Kind
-from dashboard.periods import Period, format_period, period_containing
-from dashboard.services import Services, build_services
-from dashboard.settings import Settings
-from dashboard.tree import TreeView, build_tree_view
-from data.board_queries import STOP_LOOKBACK
-from data.models import UTCDateTime
 
 T = TypeVar("T")
 

@@ -7,7 +7,8 @@
    through the real loaders into a schema of its own (``huddle_load``) in the PostgreSQL database named by
    ``--database-url`` (default: ``HUDDLE_TEST_POSTGRES_URL``, else the machine's ``test`` database). A schema
    loaded before for the same lines and years is reused.
-2. **Server.** ``gunicorn 'dashboard.wsgi:create_server()'`` with ``--workers`` processes of ``--threads`` threads,
+2. **Server.** ``gunicorn 'huddle.dashboard.wsgi:create_server()'`` with ``--workers`` processes of ``--threads``
+   threads,
    anonymous reading on (TVs on a trusted network), and Redis sharing the board renders when ``--redis-url`` is
    given. No scheduler: a thread bumps the data version every ``--change-every`` seconds, as a loader that found
    new data would, so every TV's next refresh renders its board again.
@@ -46,13 +47,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.services.container import build_services
+from huddle.dashboard.settings import Settings
+from huddle.data.ingest.loaders import bump_data_version
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import create_engine, text
-
-from dashboard.periods import Period
-from dashboard.services import build_services
-from dashboard.settings import Settings
-from data.loaders import bump_data_version
 
 bb = import_sibling("bench_board")
 bdp = bb.bdp
@@ -121,7 +121,7 @@ def start_gunicorn(settings: Settings, port: int, workers: int, threads: int, re
     log = log_path.open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
                              str(threads), "--bind", f"127.0.0.1:{port}", "--timeout", "120",
-                             "dashboard.wsgi:create_server()"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                             "huddle.dashboard.wsgi:create_server()"], env=env, stdout=log, stderr=subprocess.STDOUT,
                             cwd=Path(__file__).resolve().parents[2])
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
 from selenium.webdriver.common.by import By
-
-from dashboard import ids
-from dashboard.app import create_app
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from huddle.dashboard.web.app import create_app
 
-from dashboard.app import create_app
 from tests.conftest import write_past
 
 pytestmark = pytest.mark.e2e

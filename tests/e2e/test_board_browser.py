@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
 
-from dashboard import ids
-from dashboard.app import create_app
 from tests.conftest import write_past
 
 pytestmark = pytest.mark.e2e

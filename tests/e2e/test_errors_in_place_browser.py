@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-
-from dashboard import ids
-from dashboard.app import create_app
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +28,7 @@ def test_failing_parts_say_so_in_place_and_the_page_stays(dash_duo, make_service
         raise ValueError("the list of lines could not be read")
 
     monkeypatch.setattr(services.kpis, "data_version", restarting)
-    monkeypatch.setattr("callbacks.board.scope_options", unreadable)  # feeds a dropdown only: no panel to say it
+    monkeypatch.setattr("huddle.callbacks.board.scope_options", unreadable)  # feeds a dropdown only: no panel to say it
     dash_duo.start_server(create_app(services.settings, services=services))
     dash_duo.driver.get(dash_duo.server_url + "/board?scope=L1&date=2026-11-20&shift=E")
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_BODY}", "This part could not be drawn: the plant database is "

@@ -10,11 +10,11 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from huddle.dashboard.cli import _demo_actions, _demo_okrs
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
 from selenium import webdriver
 
-from dashboard import ids
-from dashboard.app import create_app
-from dashboard.cli import _demo_actions, _demo_okrs
 from tests.conftest import load_demo, pytest_setup_options
 
 pytestmark = pytest.mark.e2e

@@ -8,13 +8,13 @@ import urllib.request
 from datetime import UTC, datetime
 
 import pytest
+from huddle.dashboard.cli import _demo_actions
+from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.services.review import build_review
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
 
-from dashboard import ids
-from dashboard.app import create_app
-from dashboard.cli import _demo_actions
-from dashboard.format import format_value
-from dashboard.periods import parse_period
-from dashboard.review import build_review
 from tests.conftest import load_demo
 
 pytestmark = pytest.mark.e2e

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
+from huddle.data.models import KpiValue
 from sqlalchemy import func, select
 
-from dashboard import ids
-from dashboard.app import create_app
-from data.models import KpiValue
 from tests.conftest import SMALL_PLANT
 
 pytestmark = pytest.mark.e2e

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from huddle.dashboard.settings import Settings
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
+from huddle.dashboard.web.sites import build_sites
 
-from dashboard import ids
-from dashboard.app import create_app
-from dashboard.settings import Settings
-from dashboard.sites import build_sites
 from tests.conftest import SMALL_PLANT, write_past
 
 pytestmark = pytest.mark.e2e

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
-from dashboard import ids
-from dashboard.app import create_app
-from dashboard.periods import Period
 from tests.conftest import load_demo
 
 pytestmark = pytest.mark.e2e

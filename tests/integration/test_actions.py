@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from dashboard.accounts import ForbiddenError, Identity
-from dashboard.actions import ActionConflictError, ActionError
+from huddle.dashboard.services.accounts import ForbiddenError, Identity
+from huddle.dashboard.services.actions import ActionConflictError, ActionError
 
 EDITOR = Identity("user", "eddie", "editor")
 OTHER_EDITOR = Identity("user", "erin", "editor")

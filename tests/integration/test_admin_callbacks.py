@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-
-from dashboard import ids
-from dashboard.app import create_app
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
 
 ORIGIN = {"Origin": "http://localhost"}  # the Flask test client's host
 PASSWORDS = {"boss": "admin-password-1", "ed": "editor-password-1", "vic": "viewer-password-1"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from huddle.dashboard.web.app import create_app
 
-from dashboard.app import create_app
 from tests.conftest import write_past
 
 COUNTS = """line,start,end,product,total,good,planned
@@ -153,7 +153,7 @@ def test_a_totals_target_is_per_line_and_shift(client) -> None:  # type: ignore[
 def test_board_marks_a_red_kpi_without_an_action_and_lists_actions(client) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from dashboard.accounts import Identity
+    from huddle.dashboard.services.accounts import Identity
 
     def oee_item() -> dict:  # type: ignore[type-arg]
         board = client.get("/api/v1/board?scope=L1&date=2026-11-20&shift=E").get_json()

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.services import board
 
-from dashboard import board
-from dashboard.kpi import Status
-from dashboard.periods import parse_period
 from tests.conftest import SMALL_PLANT, write_past
 
 TRIR_LINE = "  - {key: trir, name: TRIR, category: S, target: 2, frequency: month, owner: A, data_source: EHS}\n"

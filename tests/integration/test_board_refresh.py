@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard.app import create_app
-from pages.board import view_from_query
+from huddle.dashboard.web.app import create_app
+from huddle.pages.board import view_from_query
+
 from tests.conftest import SMALL_PLANT, write_past
 
 ORIGIN = {"Origin": "http://localhost"}
@@ -51,8 +52,8 @@ def test_refresh_sends_nothing_until_the_data_changes(make_services, tmp_path: P
 
 def test_a_failing_loader_shows_as_a_strip_and_old_data_of_a_running_shift_as_stale(make_services,  # type: ignore[no-untyped-def]
                                                                                     tmp_path: Path) -> None:
-    from dashboard.board import board_view
-    from dashboard.periods import Period
+    from huddle.dashboard.core.periods import Period
+    from huddle.dashboard.services.board import board_view
 
     # OEE is fed hourly here; the late shift runs (21:30 plant time) but its counts stopped at 15:00
     plant = tmp_path / "hourly.yaml"
@@ -75,8 +76,8 @@ def test_a_failing_loader_shows_as_a_strip_and_old_data_of_a_running_shift_as_st
 
 
 def test_top_losses_carry_their_cost_where_the_line_has_one(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from dashboard.board import board_view
-    from dashboard.periods import Period
+    from huddle.dashboard.core.periods import Period
+    from huddle.dashboard.services.board import board_view
 
     plant = tmp_path / "costed.yaml"
     plant.write_text(SMALL_PLANT.replace("timezone: Europe/Berlin}", "timezone: Europe/Berlin, currency: EUR}")
@@ -99,7 +100,7 @@ def test_a_burst_of_screens_renders_each_board_once() -> None:
     import threading
     import time
 
-    from dashboard.render_cache import LocalRenderCache
+    from huddle.dashboard.web.render_cache import LocalRenderCache
 
     cache, renders = LocalRenderCache(size=2), []
 

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from huddle.data.models import LoadRun, ProductionCount
 from sqlalchemy import create_engine, func, select
 
-from data.models import LoadRun, ProductionCount
 from tests.conftest import write_past
 
 COUNTS = """line,start,end,total,good,planned
@@ -28,7 +28,7 @@ def huddle(tmp_path: Path, *args: str, timeout: float = 60) -> subprocess.Comple
     """Run the huddle command on the small plant in tmp_path."""
     env = {**os.environ, "HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_PLANT_CONFIG": str(tmp_path / "plant.yaml"),
            "HUDDLE_NOW": AS_AT}
-    return subprocess.run([sys.executable, "-m", "dashboard.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "huddle.dashboard.cli", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, check=False)
 
 
@@ -77,12 +77,12 @@ def test_scheduler_process_loads_new_files_and_is_the_only_one(tmp_path: Path, p
     assert huddle(tmp_path, "init").returncode == 0
     env = {**os.environ, "HUDDLE_DATA_DIR": str(tmp_path), "HUDDLE_PLANT_CONFIG": str(plant_file),
            "HUDDLE_NOW": AS_AT}
-    first = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "scheduler"], env=env, text=True,
+    first = subprocess.Popen([sys.executable, "-m", "huddle.dashboard.cli", "scheduler"], env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     second = None
     try:
         time.sleep(3)
-        second = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "scheduler"], env=env, text=True,
+        second = subprocess.Popen([sys.executable, "-m", "huddle.dashboard.cli", "scheduler"], env=env, text=True,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         write_past(tmp_path / "inbox/counts/c1.csv", COUNTS.splitlines()[0] + "\n" + COUNTS.splitlines()[1] + "\n")
         engine = create_engine(f"sqlite:///{tmp_path / 'huddle.sqlite'}")
@@ -109,7 +109,7 @@ def test_scheduler_process_loads_new_files_and_is_the_only_one(tmp_path: Path, p
 
 
 def test_scheduler_jobs_coalesce_run_one_at_a_time_and_use_the_plant_time_zone(make_services) -> None:  # type: ignore[no-untyped-def]
-    from dashboard.scheduler import build_scheduler
+    from huddle.dashboard.scheduler import build_scheduler
 
     services = make_services(None)
     scheduler = build_scheduler(services, blocking=False)

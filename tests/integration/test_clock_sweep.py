@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo
 import dash
 import pytest
 from flask.testing import FlaskClient
+from huddle.dashboard.cli import _demo_actions, _demo_okrs
+from huddle.dashboard.core.periods import GRAINS
+from huddle.dashboard.web.app import create_app
 
-from dashboard.app import create_app
-from dashboard.cli import _demo_actions, _demo_okrs
-from dashboard.periods import GRAINS
 from tests.conftest import load_demo
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the demo plant's time zone (dashboard/demo_plant.yaml)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.periods import parse_period
 
-from dashboard.kpi import Status
-from dashboard.periods import parse_period
 from tests.conftest import write_past
 
 EARLY = parse_period("shift", "2026-11-20/E")
@@ -111,8 +111,8 @@ def test_a_count_loaded_twice_says_check_data_everywhere(make_services: Any, dat
 
 def test_the_api_and_the_review_say_incomplete_with_the_coverage(make_services: Any, database_url: str,
                                                                    tmp_path: Path) -> None:
-    from dashboard.app import create_app
-    from dashboard.review import build_review
+    from huddle.dashboard.services.review import build_review
+    from huddle.dashboard.web.app import create_app
 
     # a day of October whose counts stopped at 11:00, read in November
     october = STOPPED_AT_11.replace("2026-11-20", "2026-10-30")
@@ -134,7 +134,7 @@ def test_the_api_and_the_review_say_incomplete_with_the_coverage(make_services: 
     tree = client.get("/api/v1/tree?scope=L1&grain=day&period=2026-10-30").get_json()
     assert {n["key"]: n["status"] for n in tree["nodes"]}["oee"] == "incomplete"
     # the review page draws the month hatched, with its coverage in words
-    from callbacks.review import bowler
+    from huddle.callbacks.review import bowler
 
     drawn = str(bowler(build_review(services, "L1", parse_period("month", "2026-10"))))
     assert "status-incomplete" in drawn and "◐ incomplete · 68 % covered" in drawn

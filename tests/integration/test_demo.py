@@ -13,16 +13,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from huddle.dashboard.core.kpi import FORMULAS, MEASURES, evaluate
+from huddle.dashboard.core.plant import PlantConfig, load_plant
+from huddle.dashboard.settings import DEMO_PLANT
+from huddle.data.db import init_db, make_engine, make_session_factory
+from huddle.data.demo.feeds import feed_current, generate_history, prepare_demo
+from huddle.data.ingest.loaders import Loader, RunOutcome
+from huddle.data.models import KpiValue, Labour, ProductionCount, QualityEvent, SafetyEvent, ShiftFact, StopEvent
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-
-from dashboard.config import PlantConfig, load_plant
-from dashboard.kpi import FORMULAS, MEASURES, evaluate
-from dashboard.settings import DEMO_PLANT
-from data.db import init_db, make_engine, make_session_factory
-from data.demo import feed_current, generate_history, prepare_demo
-from data.loaders import Loader, RunOutcome
-from data.models import KpiValue, Labour, ProductionCount, QualityEvent, SafetyEvent, ShiftFact, StopEvent
 
 NOW = datetime(2026, 11, 20, 10, 20, tzinfo=UTC)  # 11:20 in Berlin: the early shift is running
 LATER = NOW + timedelta(hours=3)  # 14:20 in Berlin: three more hours done, the early shift has ended

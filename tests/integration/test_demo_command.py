@@ -31,7 +31,7 @@ def test_demo_serves_the_plant_with_data_and_running_loaders(tmp_path: Path) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUDDLE_")}
     # as at a Wednesday morning with the early shift running, whatever the machine's date: the plant, its actions
     # and its last shift's numbers are then the same on every run
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "--data-dir", str(tmp_path), "demo",
+    proc = subprocess.Popen([sys.executable, "-m", "huddle.dashboard.cli", "--data-dir", str(tmp_path), "demo",
                              "--port", str(port), "--days", "10", "--now", AS_AT], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 from dash import Input
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
+from huddle.dashboard.web.errors import PAGE_PART_FAILED, short_reason
+from huddle.pages.board import view_from_query
 from sqlalchemy.exc import OperationalError
-
-from dashboard import ids
-from dashboard.app import create_app
-from dashboard.web_errors import PAGE_PART_FAILED, short_reason
-from pages.board import view_from_query
 
 ORIGIN = {"Origin": "http://localhost", "Referer": "http://localhost/board?scope=L1&date=2026-11-20&shift=E"}
 UPDATE = "/_dash-update-component"
@@ -108,7 +107,7 @@ def test_a_callback_drawing_several_panels_gives_the_reason_once(plant, monkeypa
     def fails(*_args: Any) -> Any:
         raise ValueError("the bowler could not be computed")
 
-    monkeypatch.setattr("callbacks.review.build_review", fails)
+    monkeypatch.setattr("huddle.callbacks.review.build_review", fails)
     answer = app.server.test_client().post(UPDATE, json=review_show("2026-10"), headers=ORIGIN)
     response = answer.get_json()["response"]
     assert texts(response["review-body"]["children"]) == (

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from huddle.dashboard.core.periods import Period, parse_period
+from huddle.dashboard.services import board
+from huddle.dashboard.services.events import EVENT_KINDS, EventReport, event_kind_for, events_behind
 
-from dashboard import board
-from dashboard.events import EVENT_KINDS, EventReport, event_kind_for, events_behind
-from dashboard.periods import Period, parse_period
 from tests.conftest import SMALL_PLANT, write_past
 
 L1 = "{key: L1, name: Line 1, ideal_cycle_s: 1.0}"

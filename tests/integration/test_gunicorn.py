@@ -16,10 +16,10 @@ from datetime import date
 from pathlib import Path
 
 import requests
+from huddle.dashboard.services.accounts import Identity
+from huddle.dashboard.services.container import build_services
+from huddle.dashboard.settings import Settings
 
-from dashboard.accounts import Identity
-from dashboard.services import build_services
-from dashboard.settings import Settings
 from tests.conftest import SMALL_PLANT, write_past
 
 WORKERS = 3
@@ -60,7 +60,7 @@ def test_sessions_and_answers_hold_on_every_worker(database_url: str, tmp_path: 
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--threads", "2", "--bind",
          f"127.0.0.1:{port}", "--access-logfile", "-", "--access-logformat", "worker=%(p)s %(r)s %(s)s",
-         "dashboard.wsgi:create_server()"],
+         "huddle.dashboard.wsgi:create_server()"],
         env=env, cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     reader = threading.Thread(target=lambda: log.extend(line.rstrip() for line in proc.stdout or []), daemon=True)
     reader.start()

@@ -18,15 +18,14 @@ from typing import Any
 
 import openpyxl
 import pytest
+from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.core.plant import PlantConfig, parse_plant
+from huddle.dashboard.services.readings import KpiEngine
+from huddle.data.db import init_db, make_engine, make_session_factory
+from huddle.data.ingest.loaders import FileOutcome, Loader, RunOutcome
+from huddle.data.models import LoadedFile, LoadRun, ProductionCount, QuarantinedRow, ShiftFact, StopEvent
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
-
-from dashboard.config import PlantConfig, parse_plant
-from dashboard.engine import KpiEngine
-from dashboard.periods import parse_period
-from data.db import init_db, make_engine, make_session_factory
-from data.loaders import FileOutcome, Loader, RunOutcome
-from data.models import LoadedFile, LoadRun, ProductionCount, QuarantinedRow, ShiftFact, StopEvent
 
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 HEADER = "line,start,end,total,good\n"

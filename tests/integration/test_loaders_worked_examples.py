@@ -17,16 +17,15 @@ from typing import Any
 
 import openpyxl
 import pytest
+from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.core.plant import PlantConfig, parse_plant
+from huddle.dashboard.services.readings import KpiEngine
+from huddle.data.db import init_db, make_engine, make_session_factory
+from huddle.data.ingest.loaders import Loader
+from huddle.data.models import Labour, ProductionCount, SafetyEvent, ShiftFact, StopEvent
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-
-from dashboard.config import PlantConfig, parse_plant
-from dashboard.engine import KpiEngine
-from dashboard.kpi import Status
-from dashboard.periods import parse_period
-from data.db import init_db, make_engine, make_session_factory
-from data.loaders import Loader
-from data.models import Labour, ProductionCount, SafetyEvent, ShiftFact, StopEvent
 
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)  # after every period used here
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from huddle.dashboard.cli import main
+from huddle.dashboard.services.accounts import Identity
+from huddle.dashboard.services.container import build_services
+from huddle.dashboard.settings import Settings
+from huddle.data.db import current_revision, init_db, make_engine
+from huddle.data.models import Base
 from sqlalchemy import text
 
-from dashboard.accounts import Identity
-from dashboard.cli import main
-from dashboard.services import build_services
-from dashboard.settings import Settings
-from data.db import current_revision, init_db, make_engine
-from data.models import Base
 from tests.conftest import SMALL_PLANT
 
 AT = datetime(2026, 11, 20, 5, 0)  # naive UTC, as the tables store it

@@ -12,14 +12,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from huddle.dashboard.core.okr_scoring import KrStatus, OkrError
+from huddle.dashboard.core.periods import Period, parse_period
+from huddle.dashboard.exports.okr_checkins import checkins_csv, checkins_workbook
+from huddle.dashboard.services.accounts import ForbiddenError, Identity
+from huddle.dashboard.services.okrs import OkrConflictError
+from huddle.dashboard.services.review import build_review
 from openpyxl import load_workbook
 
-from dashboard.accounts import ForbiddenError, Identity
-from dashboard.okr import KrStatus, OkrError
-from dashboard.okr_export import checkins_csv, checkins_workbook
-from dashboard.okrs import OkrConflictError
-from dashboard.periods import Period, parse_period
-from dashboard.review import build_review
 from tests.conftest import write_past
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # a Friday in 2026-W47, day 51 of 92 in 2026-Q4

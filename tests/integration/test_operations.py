@@ -16,15 +16,15 @@ from contextlib import redirect_stdout
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import huddle.data.db
 import pytest
+from huddle.dashboard.cli import main
+from huddle.dashboard.web.app import create_app
+from huddle.data.db import make_session_factory
+from huddle.data.ingest.loaders import RunOutcome
+from huddle.data.models import LoadedFile, LoadRun
 from sqlalchemy import create_engine, select
 
-import data.db
-from dashboard.app import create_app
-from dashboard.cli import main
-from data.db import make_session_factory
-from data.loaders import RunOutcome
-from data.models import LoadedFile, LoadRun
 from tests.conftest import write_past
 
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)  # 21:00 in the plant (Europe/Berlin)
@@ -190,7 +190,7 @@ def test_a_locked_database_is_one_line(tmp_path: Path, plant_file: Path, command
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_cli("init", "--data-dir", str(tmp_path), "--plant-config", str(plant_file))[0] == 0
     database = tmp_path / "huddle.sqlite"
-    monkeypatch.setattr(data.db, "BUSY_TIMEOUT_S", 0.2)  # not 30 s of waiting for the holder to let go
+    monkeypatch.setattr(huddle.data.db, "BUSY_TIMEOUT_S", 0.2)  # not 30 s of waiting for the holder to let go
     holder = sqlite3.connect(database, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -254,7 +254,7 @@ def test_a_killed_huddle_import_is_cut_off_at_the_next_start(make_services, data
                         "HUDDLE_NOW": NOW.isoformat()}
     if database_url.startswith("postgresql"):
         env["HUDDLE_DATABASE_URL"] = database_url
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "import", str(folder), "--record",
+    proc = subprocess.Popen([sys.executable, "-m", "huddle.dashboard.cli", "import", str(folder), "--record",
                              "production_counts"], env=env, cwd=Path(__file__).resolve().parents[2],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -11,8 +11,7 @@ import uuid
 
 import pytest
 from dash import html
-
-from dashboard.render_cache import RedisRenderCache, make_render_cache
+from huddle.dashboard.web.render_cache import RedisRenderCache, make_render_cache
 
 REDIS_ENV = "HUDDLE_TEST_REDIS_URL"
 

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.services.accounts import Identity
+from huddle.dashboard.services.review import build_review, last_full_month, months_ending
 
-from dashboard.accounts import Identity
-from dashboard.periods import parse_period
-from dashboard.review import build_review, last_full_month, months_ending
 from tests.conftest import SMALL_PLANT, write_past
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -104,7 +104,7 @@ def test_the_months_losses_and_the_lines_side_by_side(services) -> None:  # type
 
 
 def test_the_api_serves_the_review_and_its_exports(services) -> None:  # type: ignore[no-untyped-def]
-    from dashboard.app import create_app
+    from huddle.dashboard.web.app import create_app
 
     client = create_app(services.settings, services=services).server.test_client()
     body = client.get("/api/v1/review?scope=L1&month=2026-11").get_json()

@@ -14,15 +14,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import huddle.dashboard.exports.review_pack as export
 import pytest
+from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.exports.review_pack import export_filename, review_html, review_pdf, review_workbook
+from huddle.dashboard.services.accounts import Identity
+from huddle.dashboard.services.review import Review, build_review
 from openpyxl import load_workbook
 
-import dashboard.review_export as export
-from dashboard.accounts import Identity
-from dashboard.format import format_value
-from dashboard.periods import parse_period
-from dashboard.review import Review, build_review
-from dashboard.review_export import export_filename, review_html, review_pdf, review_workbook
 from tests.conftest import SMALL_PLANT, write_past
 
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)

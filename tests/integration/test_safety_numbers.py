@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from huddle.callbacks.board import render
+from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.services import board
+from huddle.dashboard.web.app import create_app
 
-from callbacks.board import render
-from dashboard import board
-from dashboard.app import create_app
-from dashboard.periods import parse_period
 from tests.conftest import SMALL_PLANT, write_past
 
 PLANT = (SMALL_PLANT

@@ -15,11 +15,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from huddle.dashboard.scheduler import PostgresLeaderLock
+from huddle.dashboard.services.container import build_services
+from huddle.dashboard.settings import Settings
 from sqlalchemy import text
 
-from dashboard.scheduler import PostgresLeaderLock
-from dashboard.services import build_services
-from dashboard.settings import Settings
 from tests.conftest import SMALL_PLANT, write_past
 
 FILES = 60
@@ -31,7 +31,8 @@ class Process:
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         self.lines: list[str] = []
-        self.proc = subprocess.Popen([sys.executable, "-u", "-m", "dashboard.cli", "scheduler"], env=env, cwd=cwd,
+        self.proc = subprocess.Popen([sys.executable, "-u", "-m", "huddle.dashboard.cli", "scheduler"], env=env,
+                                     cwd=cwd,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

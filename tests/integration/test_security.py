@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from huddle.dashboard.web.app import create_app
+from huddle.data.models import AuditEntry, KpiValue, LoadRun
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from dashboard.app import create_app
-from data.models import AuditEntry, KpiValue, LoadRun
 from tests.conftest import SMALL_PLANT
 
 PLANT = SMALL_PLANT.replace("kpis:\n", """kpis:
@@ -240,9 +240,8 @@ def test_a_changed_plant_configuration_is_in_the_audit_trail(make_services, plan
 
 def test_behind_a_reverse_proxy_each_client_is_known_by_its_own_address(make_services, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                       database_url: str) -> None:
+    from huddle.data.models import LoginAttempt
     from sqlalchemy import select
-
-    from data.models import LoginAttempt
 
     services = make_services(database_url, anonymous_access="off")
     services.accounts.add_user("test", "ada", PASSWORDS["ada"], "admin")

@@ -9,15 +9,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from huddle.dashboard.cli import main
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.services.portfolio import portfolio
+from huddle.dashboard.settings import Settings
+from huddle.dashboard.web.app import create_app
+from huddle.dashboard.web.sites import build_sites, site_schema
+from huddle.data.db import current_revision
 from sqlalchemy import create_engine, text
 
-from dashboard.app import create_app
-from dashboard.cli import main
-from dashboard.periods import Period
-from dashboard.portfolio import portfolio
-from dashboard.settings import Settings
-from dashboard.sites import build_sites, site_schema
-from data.db import current_revision
 from tests.conftest import SMALL_PLANT, write_past
 
 # 13:30 UTC: 14:30 in Berlin (the early shift has ended), 07:30 in Chicago (the night shift ended at 06:00)

@@ -6,10 +6,10 @@ import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from huddle.dashboard.core.periods import Period
+from huddle.data.models import KpiValue, LoadRun, QuarantinedRow
 from sqlalchemy import func, select
 
-from dashboard.periods import Period
-from data.models import KpiValue, LoadRun, QuarantinedRow
 from tests.conftest import SMALL_PLANT, write_past
 
 ERP_PLANT = SMALL_PLANT.replace("kpis:\n", """kpis:

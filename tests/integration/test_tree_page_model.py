@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from huddle.callbacks.tree import TreeRequestError, elements, link_to, resolve
+from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.core.plant import parse_plant, tree_findings
+from huddle.dashboard.services.drilldown import node_detail, try_goal_seek, try_what_if
+from huddle.dashboard.services.tree import build_tree_view, last_complete_day
 
-from callbacks.tree import TreeRequestError, elements, link_to, resolve
-from dashboard.config import parse_plant, tree_findings
-from dashboard.drilldown import node_detail, try_goal_seek, try_what_if
-from dashboard.periods import parse_period
-from dashboard.tree import build_tree_view, last_complete_day
 from tests.conftest import SMALL_PLANT, write_past
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # 15:30 in Berlin: the early shift has ended, the late one runs
@@ -187,7 +187,7 @@ def test_elements_carry_status_words_positions_and_edge_kinds(services) -> None:
 
 
 def test_the_api_serves_a_nodes_panel(services) -> None:  # type: ignore[no-untyped-def]
-    from dashboard.app import create_app
+    from huddle.dashboard.web.app import create_app
 
     client = create_app(services.settings, services=services).server.test_client()
     body = client.get("/api/v1/tree/node?tree=oee&kpi=unplanned_downtime&scope=L1&grain=shift"

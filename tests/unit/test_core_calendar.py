@@ -1,4 +1,4 @@
-"""The shift calendar (dashboard.calendar): DST-aware shift instances, production dates, breaks, locating.
+"""The shift calendar (huddle.dashboard.core.calendar): DST-aware shift instances, production dates, breaks, locating.
 
 Europe/Berlin: clocks go forward in the night to 2026-03-29 and back in the night to 2026-10-25, so the night
 shift starting on 2026-03-28 lasts 7 real hours and the one starting on 2026-10-24 lasts 9.
@@ -10,8 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 import pytest
-
-from dashboard.calendar import Break, ShiftCalendar, ShiftDef
+from huddle.dashboard.core.calendar import Break, ShiftCalendar, ShiftDef
 
 HOUR = 3600.0
 

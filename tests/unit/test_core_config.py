@@ -1,4 +1,4 @@
-"""The plant configuration (dashboard.config): parse_plant on small dict configs, load_plant on YAML files.
+"""The plant configuration (huddle.dashboard.core.plant): parse_plant on small dict configs, load_plant on YAML files.
 
 A valid configuration loads; each broken one is refused with one ConfigError whose problems name the place
 (``site.timezone``, ``trees[0] (t)``, ``kpis[0] (oee).category``...); ``findings()`` warns about method rules
@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from dashboard.config import ConfigError, Finding, PlantConfig, findings, load_plant, parse_plant
-from dashboard.kpi import Kind
+from huddle.dashboard.core.kpi import Kind
+from huddle.dashboard.core.plant import ConfigError, Finding, PlantConfig, findings, load_plant, parse_plant
 
 DEMO = Path(__file__).resolve().parents[2] / "dashboard" / "demo_plant.yaml"
 
@@ -350,6 +349,6 @@ def test_demo_plant_loads_without_error_findings(tmp_path: Path) -> None:
     # the OEE tree's product edge checks out (else parse_plant would have raised)
     assert cfg.trees["oee"].formula_of("oee") == "product"
     assert cfg.kpis["scrap_cost"].formula == "direct"
-    from dashboard.kpi import FORMULAS
+    from huddle.dashboard.core.kpi import FORMULAS
 
     assert FORMULAS[cfg.kpis["rty"].formula].kind is Kind.PRODUCT

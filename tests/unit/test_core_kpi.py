@@ -1,4 +1,4 @@
-"""The KPI formulas (dashboard.kpi) against the worked examples of DOMAIN.md, which are the contract.
+"""The KPI formulas (huddle.dashboard.core.kpi) against the worked examples of DOMAIN.md, which are the contract.
 
 OEE, TRIR, rolled throughput yield, schedule attainment, MTBF/MTTR; ratio of sums over mean of ratios; the
 performance > 100 % flag; no data is None (never zero); direction-aware status with amber, grey and stale.
@@ -7,8 +7,7 @@ performance > 100 % flag; no data is None (never zero); direction-aware status w
 from __future__ import annotations
 
 import pytest
-
-from dashboard.kpi import (
+from huddle.dashboard.core.kpi import (
     FORMULAS,
     MEASURES,
     Band,
@@ -189,7 +188,7 @@ def test_gap_to_target_is_positive_when_better() -> None:
 
 
 def test_a_group_takes_its_worst_status() -> None:
-    from dashboard.kpi import worst_status
+    from huddle.dashboard.core.kpi import worst_status
 
     assert worst_status(["green", "amber", "red", "grey"]) == Status.RED
     assert worst_status([Status.GREEN, Status.STALE]) == Status.STALE

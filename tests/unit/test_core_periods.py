@@ -1,4 +1,4 @@
-"""Periods (dashboard.periods): text forms of every grain parse and format back, previous(), bad text.
+"""Periods (huddle.dashboard.core.periods): text forms of every grain parse and format back, previous(), bad text.
 
 Forms: shift ``2026-11-20/N``, day ``2026-11-20``, week ``2026-W47``, month ``2026-11``, quarter ``2026-Q4``,
 year ``2026``. A text that cannot be understood raises PeriodError naming the expected form.
@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-
-from dashboard.periods import (
+from huddle.dashboard.core.periods import (
     GRAINS,
     Period,
     PeriodError,
@@ -160,7 +159,7 @@ def test_period_is_hashable_and_comparable() -> None:
                                          ("month", "9999-12"), ("month", "0001-02"), ("quarter", "0001-Q1"),
                                          ("year", "9999"), ("week", "0001-W01"), ("shift", "9999-12-31/N")])
 def test_asked_periods_outside_the_calendar_are_refused_with_the_range(grain: str, text: str) -> None:
-    from dashboard.periods import PeriodRangeError, parse_asked_period
+    from huddle.dashboard.core.periods import PeriodRangeError, parse_asked_period
 
     with pytest.raises(PeriodRangeError, match=rf"^{text} is outside the dates Huddle can show "
                                               r"\(1900-01-01 to 9998-12-31\)$"):
@@ -170,7 +169,7 @@ def test_asked_periods_outside_the_calendar_are_refused_with_the_range(grain: st
 @pytest.mark.parametrize("grain, text", [("day", "1900-01-01"), ("day", "9998-12-31"), ("week", "9998-W52"),
                                          ("month", "1900-01"), ("quarter", "9998-Q4"), ("year", "9998")])
 def test_the_first_and_last_asked_periods_and_their_neighbours_can_be_computed(grain: str, text: str) -> None:
-    from dashboard.periods import parse_asked_period
+    from huddle.dashboard.core.periods import parse_asked_period
 
     period = parse_asked_period(grain, text)
     assert period.previous().last < period.first
@@ -178,7 +177,7 @@ def test_the_first_and_last_asked_periods_and_their_neighbours_can_be_computed(g
 
 
 def test_an_asked_period_that_is_not_a_period_still_says_the_expected_form() -> None:
-    from dashboard.periods import PeriodRangeError, parse_asked_period
+    from huddle.dashboard.core.periods import PeriodRangeError, parse_asked_period
 
     with pytest.raises(PeriodError, match="expected like 2026-11") as refused:
         parse_asked_period("month", "2026-13")

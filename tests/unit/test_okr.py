@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from dashboard.okr import (
+from huddle.dashboard.core.okr_scoring import (
     KrStatus,
     OkrError,
     ScoredKeyResult,
@@ -94,8 +93,8 @@ def test_key_results_that_cannot_be_measured_are_refused_with_the_reason() -> No
 
 
 def test_a_quarters_weeks_run_from_the_week_of_its_first_day_to_the_week_of_its_last() -> None:
-    from dashboard.okrs import quarter_weeks
-    from dashboard.periods import parse_period
+    from huddle.dashboard.core.periods import parse_period
+    from huddle.dashboard.services.okrs import quarter_weeks
 
     weeks = [w.label for w in quarter_weeks(parse_period("quarter", "2026-Q4"))]
     assert weeks[0] == "2026-W40" and weeks[-1] == "2026-W53" and len(weeks) == 14  # 1 Oct is a Thursday
@@ -103,7 +102,7 @@ def test_a_quarters_weeks_run_from_the_week_of_its_first_day_to_the_week_of_its_
 
 
 def test_a_key_results_rule_reads_as_words() -> None:
-    from dashboard.okrs import rule_text
+    from huddle.dashboard.services.okrs import rule_text
 
     assert rule_text("increase", 60, 68, "%") == "increase 60.0 % → 68.0 %"
     assert rule_text("decrease", 12, 4, "jams") == "decrease 12 jams → 4 jams"

@@ -1,4 +1,5 @@
-"""Statistical process control (dashboard.spc): XmR limits, the Western Electric run rules and drift warnings.
+"""Statistical process control (huddle.dashboard.core.spc): XmR limits, the Western Electric run rules and drift
+warnings.
 
 Most rule tests use hand-made limits (centre 0, sigma 1) so each constructed point's zone is obvious; STABLE
 alternates ±0.5 around the centre, which breaks every rule.
@@ -10,8 +11,7 @@ import math
 from itertools import pairwise
 
 import pytest
-
-from dashboard.spc import (
+from huddle.dashboard.core.spc import (
     BEYOND_3,
     FOUR_OF_FIVE,
     SAME_SIDE,

@@ -20,11 +20,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, request, session
 from flask import has_request_context as _has_request_context
+from huddle.dashboard.services.accounts import ANONYMOUS, Accounts, Identity
+from huddle.dashboard.settings import Settings
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
-
-from dashboard.accounts import ANONYMOUS, Accounts, Identity
-from dashboard.settings import Settings
 
 log = logging.getLogger("huddle.security")
 

@@ -19,19 +19,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from huddle.dashboard.core.calendar import ShiftInstance
+from huddle.dashboard.core.format import format_day, format_value
+from huddle.dashboard.core.kpi import FORMULAS, Band, Kind, Status, evaluate, status_of, worst_status
+from huddle.dashboard.core.periods import Period, bucket_key, period_containing
+from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.readings import KpiEngine, Reading
+from huddle.data import board_queries, queries
+from huddle.data.board_queries import StopRow
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.calendar import ShiftInstance
-from dashboard.config import PlantConfig
-from dashboard.engine import KpiEngine, Reading
-from dashboard.format import format_day, format_value
-from dashboard.kpi import FORMULAS, Band, Kind, Status, evaluate, status_of, worst_status
-from dashboard.periods import Period, bucket_key, period_containing
-from data import board_queries, queries
-from data.board_queries import StopRow
-
 if TYPE_CHECKING:
-    from dashboard.services import Services
+    from huddle.dashboard.services.container import Services
 
 #: Safety event kinds from least to most severe; "none" is a day without events.
 SEVERITY = ("none", "near_miss", "first_aid", "recordable", "lost_time")

@@ -13,8 +13,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from dashboard.config import PlantConfig, TreeDef
-from dashboard.kpi import FORMULAS
+from huddle.dashboard.core.kpi import FORMULAS
+from huddle.dashboard.core.plant import PlantConfig, TreeDef
 
 
 def _scale(config: PlantConfig, key: str) -> float:

@@ -8,23 +8,19 @@ from typing import Any
 import dash
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 from flask import send_from_directory
-
-from dashboard import ids
-from dashboard.services import Services, build_services
-from dashboard.settings import Settings
-from dashboard.sites import SiteRouter, Sites, build_sites, install_site_routing
-from dashboard.web_errors import install_error_handling, on_callback_error
-from dashboard.web_security import current_identity, install_security
+from huddle.dashboard.services.container import Services, build_services
+from huddle.dashboard.settings import Settings
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.errors import install_error_handling, on_callback_error
+from huddle.dashboard.web.security import current_identity, install_security
+from huddle.dashboard.web.sites import SiteRouter, Sites, build_sites, install_site_routing
 
 
 def _assets_folder() -> Path:
-    """The CSS and clientside JS: assets/ beside the code in a checkout, the huddle_assets package when installed."""
-    checkout = Path(__file__).resolve().parent.parent / "assets"
-    if checkout.is_dir():
-        return checkout
-    import huddle_assets
+    """The CSS, clientside JS and icon: the huddle.assets package (assets/ in a checkout)."""
+    from huddle import assets
 
-    return Path(huddle_assets.__file__).resolve().parent
+    return Path(assets.__file__).resolve().parent
 
 
 ASSETS = _assets_folder()
@@ -77,24 +73,24 @@ def _shell(services: Services, sites: Sites | None = None) -> html.Div:
 def create_app(settings: Settings, services: Services | None = None, sites: Sites | None = None) -> Dash:
     """Build the web app for a plant, or for several (``settings.sites``): pages, callbacks and the JSON API
     (nothing is created at import time)."""
-    from callbacks import admin as admin_callbacks
-    from callbacks import board as board_callbacks
-    from callbacks import data as data_callbacks
-    from callbacks import okr as okr_callbacks
-    from callbacks import overview as overview_callbacks
-    from callbacks import portfolio as portfolio_callbacks
-    from callbacks import review as review_callbacks
-    from callbacks import tree as tree_callbacks
-    from dashboard.api import register_api
-    from pages import admin as admin_page
-    from pages import board as board_page
-    from pages import data as data_page
-    from pages import not_found
-    from pages import okr as okr_page
-    from pages import overview as overview_page
-    from pages import portfolio as portfolio_page
-    from pages import review as review_page
-    from pages import tree as tree_page
+    from huddle.callbacks import admin as admin_callbacks
+    from huddle.callbacks import board as board_callbacks
+    from huddle.callbacks import data as data_callbacks
+    from huddle.callbacks import okr as okr_callbacks
+    from huddle.callbacks import overview as overview_callbacks
+    from huddle.callbacks import portfolio as portfolio_callbacks
+    from huddle.callbacks import review as review_callbacks
+    from huddle.callbacks import tree as tree_callbacks
+    from huddle.dashboard.web.api import register_api
+    from huddle.pages import admin as admin_page
+    from huddle.pages import board as board_page
+    from huddle.pages import data as data_page
+    from huddle.pages import not_found
+    from huddle.pages import okr as okr_page
+    from huddle.pages import overview as overview_page
+    from huddle.pages import portfolio as portfolio_page
+    from huddle.pages import review as review_page
+    from huddle.pages import tree as tree_page
 
     if services is None and sites is None and settings.sites:
         sites = build_sites(settings)

@@ -20,16 +20,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from huddle.dashboard.core.calendar import ShiftInstance
+from huddle.dashboard.core.kpi import FORMULAS
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
+from huddle.dashboard.services.board import loss_pieces
+from huddle.dashboard.services.readings import KpiEngine
+from huddle.data import board_queries
+from huddle.data.ingest.contract import DISPOSITIONS, SAFETY_KINDS
 from sqlalchemy.orm import Session
-
-from dashboard.board import loss_pieces
-from dashboard.calendar import ShiftInstance
-from dashboard.config import STOP_CATEGORIES, PlantConfig
-from dashboard.engine import KpiEngine
-from dashboard.kpi import FORMULAS
-from dashboard.periods import Period
-from data import board_queries
-from data.contract import DISPOSITIONS, SAFETY_KINDS
 
 _Row = TypeVar("_Row", bound=Any)  # a query's row with an ``at_utc``
 

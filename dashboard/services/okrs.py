@@ -18,19 +18,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from huddle.dashboard.core import okr_scoring as okr
+from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.okr_scoring import KrStatus, OkrError, ScoredKeyResult
+from huddle.dashboard.core.periods import Period, PeriodError, parse_asked_period, parse_period, period_containing
+from huddle.dashboard.core.plant import Baseline, PlantConfig
+from huddle.dashboard.services.accounts import Accounts, Identity
+from huddle.dashboard.services.readings import KpiEngine
+from huddle.data.ingest.loaders import bump_data_version
+from huddle.data.models import AdoptedBaseline, CheckIn, KeyResult, Objective, OkrQuarter
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
-
-from dashboard import okr
-from dashboard.accounts import Accounts, Identity
-from dashboard.config import Baseline, PlantConfig
-from dashboard.engine import KpiEngine
-from dashboard.format import format_value
-from dashboard.kpi import FORMULAS, Kind
-from dashboard.okr import KrStatus, OkrError, ScoredKeyResult
-from dashboard.periods import Period, PeriodError, parse_asked_period, parse_period, period_containing
-from data.loaders import bump_data_version
-from data.models import AdoptedBaseline, CheckIn, KeyResult, Objective, OkrQuarter
 
 LEVELS = ("company", "plant", "area", "line")
 COMPANY = "company"

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from dashboard.actions import ActionView
-from dashboard.config import CATEGORIES, KpiDef, PlantConfig
-from dashboard.engine import Reading
-from dashboard.events import DEFECTS, UNPLANNED_STOPS, EventReport, events_of
-from dashboard.kpi import Status
-from dashboard.periods import Period, period_containing
-from dashboard.tree import TreeView, build_tree_view
+from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.periods import Period, period_containing
+from huddle.dashboard.core.plant import CATEGORIES, KpiDef, PlantConfig
+from huddle.dashboard.services.actions import ActionView
+from huddle.dashboard.services.events import DEFECTS, UNPLANNED_STOPS, EventReport, events_of
+from huddle.dashboard.services.readings import Reading
+from huddle.dashboard.services.tree import TreeView, build_tree_view
 
 if TYPE_CHECKING:
-    from dashboard.services import Services
+    from huddle.dashboard.services.container import Services
 
 MONTHS = 12
 CANDIDATE_STREAK = 3  # months red running that make a KPI a candidate objective for next quarter

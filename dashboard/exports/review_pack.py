@@ -22,6 +22,12 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.core.plant import CATEGORIES, CATEGORY_NAMES, KpiDef
+from huddle.dashboard.services.events import EventReport
+from huddle.dashboard.services.readings import Reading
+from huddle.dashboard.services.review import CANDIDATE_STREAK, BowlerRow, MonthCell, Review, month_name
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -47,13 +53,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-
-from dashboard.config import CATEGORIES, CATEGORY_NAMES, KpiDef
-from dashboard.engine import Reading
-from dashboard.events import EventReport
-from dashboard.format import STATUS_ICONS, STATUS_WORDS, format_value
-from dashboard.periods import Period
-from dashboard.review import CANDIDATE_STREAK, BowlerRow, MonthCell, Review, month_name
 
 STATUS_FILLS = {"green": "#e3f4e7", "amber": "#fff1d6", "red": "#fde4e4", "grey": "#eceff1", "stale": "#eceff1",
                 "incomplete": "#dde1e5", "check": "#ffe08a"}

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from dashboard.engine import Reading
-from dashboard.format import format_time
-from dashboard.periods import Period
-from dashboard.services import Services
-from dashboard.tree import last_complete_day
+from huddle.dashboard.core.format import format_time
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.services.container import Services
+from huddle.dashboard.services.readings import Reading
+from huddle.dashboard.services.tree import last_complete_day
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from dashboard.config import Finding, PlantConfig, TradeOff, TreeDef, tree_findings
-from dashboard.engine import KpiEngine, Reading
-from dashboard.kpi import Status
-from dashboard.periods import Period
-from dashboard.tree_math import Contribution, attribute, positions
+from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.core.plant import Finding, PlantConfig, TradeOff, TreeDef, tree_findings
+from huddle.dashboard.core.tree_math import Contribution, attribute, positions
+from huddle.dashboard.services.readings import KpiEngine, Reading
 
 
 @dataclass(frozen=True)

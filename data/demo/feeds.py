@@ -29,10 +29,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from dashboard.calendar import ShiftInstance
-from dashboard.config import PlantConfig, load_plant
-from dashboard.settings import DEMO_PLANT
-from data.contract import RECORD_TYPES
+from huddle.dashboard.core.calendar import ShiftInstance
+from huddle.dashboard.core.plant import PlantConfig, load_plant
+from huddle.dashboard.settings import DEMO_PLANT
+from huddle.data.ingest.contract import RECORD_TYPES
 
 log = logging.getLogger("huddle.demo")
 

@@ -12,18 +12,17 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
+from huddle.dashboard.core.okr_scoring import OkrError
+from huddle.dashboard.core.periods import GRAINS, PeriodError, parse_asked_period
+from huddle.dashboard.exports.okr_checkins import checkins_csv, checkins_workbook
+from huddle.dashboard.exports.review_pack import export_filename, review_html, review_pdf, review_workbook
+from huddle.dashboard.services.container import Services
+from huddle.dashboard.services.drilldown import as_dict as drilldown_dict
+from huddle.dashboard.services.drilldown import node_detail
+from huddle.dashboard.services.review import as_dict as review_dict
+from huddle.dashboard.services.review import build_review, last_full_month
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
-
-from dashboard.drilldown import as_dict as drilldown_dict
-from dashboard.drilldown import node_detail
-from dashboard.okr import OkrError
-from dashboard.okr_export import checkins_csv, checkins_workbook
-from dashboard.periods import GRAINS, PeriodError, parse_asked_period
-from dashboard.review import as_dict as review_dict
-from dashboard.review import build_review, last_full_month
-from dashboard.review_export import export_filename, review_html, review_pdf, review_workbook
-from dashboard.services import Services
 
 log = logging.getLogger("huddle")
 

@@ -19,12 +19,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Response, g, jsonify, request
 from flask import has_request_context as _has_request_context
+from huddle.dashboard.core.plant import load_plant
+from huddle.dashboard.services.container import Services, build_services
+from huddle.dashboard.settings import Settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-
-from dashboard.config import load_plant
-from dashboard.services import Services, build_services
-from dashboard.settings import Settings
 
 SITE_COOKIE = "huddle_site"
 SCHEMA_PREFIX = "site_"

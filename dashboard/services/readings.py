@@ -11,12 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from dashboard.calendar import now_utc
-from dashboard.config import KpiDef, PlantConfig
-from dashboard.format import format_moment
-from dashboard.kpi import (
+from huddle.dashboard.core.calendar import now_utc
+from huddle.dashboard.core.format import format_moment
+from huddle.dashboard.core.kpi import (
     FORMULAS,
     TIMED_MEASURES,
     Band,
@@ -30,10 +27,12 @@ from dashboard.kpi import (
     rolled_throughput_yield,
     status_of,
 )
-from dashboard.periods import Period, bucket_key, parse_period, period_containing
-from data import queries
-from data.facts import GROUPS, RECORD_GROUP
-from data.queries import ScopeFilter
+from huddle.dashboard.core.periods import Period, bucket_key, parse_period, period_containing
+from huddle.dashboard.core.plant import KpiDef, PlantConfig
+from huddle.data import queries
+from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
+from huddle.data.queries import ScopeFilter
+from sqlalchemy.orm import Session, sessionmaker
 
 
 @dataclass(frozen=True)

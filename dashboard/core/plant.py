@@ -18,9 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-
-from dashboard.calendar import Break, ShiftCalendar, ShiftDef
-from dashboard.kpi import FORMULAS, MEASURES, Band, Kind, evaluate
+from huddle.dashboard.core.calendar import Break, ShiftCalendar, ShiftDef
+from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Band, Kind, evaluate
 
 CATEGORIES = ("S", "Q", "D", "C", "M")
 CATEGORY_NAMES = {"S": "Safety", "Q": "Quality", "D": "Delivery", "C": "Cost", "M": "Morale"}

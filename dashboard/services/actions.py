@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.accounts import Accounts, Identity
+from huddle.data.ingest.loaders import bump_data_version
+from huddle.data.models import Action
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-
-from dashboard.accounts import Accounts, Identity
-from dashboard.config import PlantConfig
-from data.loaders import bump_data_version
-from data.models import Action
 
 STATUSES = ("open", "in_progress", "done", "cancelled")
 OPEN = ("open", "in_progress")

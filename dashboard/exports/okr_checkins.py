@@ -8,11 +8,10 @@ import csv
 import io
 from typing import Any
 
+from huddle.dashboard.services.okrs import QuarterView
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-
-from dashboard.okrs import QuarterView
 
 CHECK_IN_COLUMNS = [
     ("quarter", "Quarter"), ("objective", "Objective"), ("level", "Level"), ("scope", "Scope"),

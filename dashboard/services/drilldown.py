@@ -11,18 +11,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dashboard.actions import ActionView
-from dashboard.config import KpiDef, TreeDef
-from dashboard.engine import Reading
-from dashboard.events import EventReport, events_behind
-from dashboard.format import format_value
-from dashboard.kpi import FORMULAS, MEASURES, Kind
-from dashboard.periods import Period, period_containing
-from dashboard.spc import ControlLimits, Signal, drift, individuals_limits, run_rule_signals
-from dashboard.tree_math import Contribution, GoalSeek, attribute, combine, goal_seek, what_if
+from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind
+from huddle.dashboard.core.periods import Period, period_containing
+from huddle.dashboard.core.plant import KpiDef, TreeDef
+from huddle.dashboard.core.spc import ControlLimits, Signal, drift, individuals_limits, run_rule_signals
+from huddle.dashboard.core.tree_math import Contribution, GoalSeek, attribute, combine, goal_seek, what_if
+from huddle.dashboard.services.actions import ActionView
+from huddle.dashboard.services.events import EventReport, events_behind
+from huddle.dashboard.services.readings import Reading
 
 if TYPE_CHECKING:
-    from dashboard.services import Services
+    from huddle.dashboard.services.container import Services
 
 #: How many periods a node's trend shows, by the grain of the period the tree is read for.
 TREND_POINTS = {"shift": 42, "day": 42, "week": 26, "month": 18}

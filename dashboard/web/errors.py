@@ -18,9 +18,8 @@ from urllib.parse import urlsplit
 import dash
 from dash import Dash, Output, html, no_update
 from flask import Response, jsonify, request
+from huddle.dashboard.web import ids
 from sqlalchemy.exc import SQLAlchemyError
-
-from dashboard import ids
 
 log = logging.getLogger("huddle")
 

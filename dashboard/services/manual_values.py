@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.accounts import Accounts, Identity
+from huddle.data.ingest.contract import RECORD_TYPES, RowValidator
+from huddle.data.ingest.loaders import bump_data_version, upsert
+from huddle.data.models import KpiValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-
-from dashboard.accounts import Accounts, Identity
-from dashboard.config import PlantConfig
-from dashboard.kpi import FORMULAS, Kind
-from data.contract import RECORD_TYPES, RowValidator
-from data.loaders import bump_data_version, upsert
-from data.models import KpiValue
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from huddle.dashboard.core.calendar import now_utc
+from huddle.data.models import AuditEntry, DisplayScreen, LoginAttempt, Meta, User
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
-
-from dashboard.calendar import now_utc
-from data.models import AuditEntry, DisplayScreen, LoginAttempt, Meta, User
 
 ROLES = ("viewer", "editor", "admin")
 #: What each kind of identity may do, weakest first. A display may read; it never writes.

@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dashboard.config import STOP_CATEGORIES, PlantConfig
-from dashboard.kpi import FORMULAS, Kind
+from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
 
 SAFETY_KINDS = ("near_miss", "first_aid", "recordable", "lost_time")
 DISPOSITIONS = ("scrap", "rework")

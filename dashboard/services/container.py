@@ -13,26 +13,22 @@ from datetime import datetime
 from typing import Any
 
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
-
-from dashboard.accounts import Accounts
-from dashboard.actions import Actions
-from dashboard.board import safety_facts, safety_numbers, safety_readings
-from dashboard.calendar import ShiftCalendar, now_utc, parse_instant, simulated_clock
-from dashboard.config import PlantConfig, load_plant
-from dashboard.engine import KpiEngine
-from dashboard.format import format_age, format_time, format_value
-from dashboard.kpi import FORMULAS, worst_status
-from dashboard.manual_values import ManualValues
-from dashboard.okrs import Okrs
-from dashboard.periods import Period
-from dashboard.settings import Settings
-from dashboard.tree import tree_statuses
-from dashboard.tree_math import attribute
-from data import queries
-from data.db import (
+from huddle.dashboard.core.calendar import ShiftCalendar, now_utc, parse_instant, simulated_clock
+from huddle.dashboard.core.format import format_age, format_time, format_value
+from huddle.dashboard.core.kpi import FORMULAS, worst_status
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.core.plant import PlantConfig, load_plant
+from huddle.dashboard.core.tree_math import attribute
+from huddle.dashboard.services.accounts import Accounts
+from huddle.dashboard.services.actions import Actions
+from huddle.dashboard.services.board import safety_facts, safety_numbers, safety_readings
+from huddle.dashboard.services.manual_values import ManualValues
+from huddle.dashboard.services.okrs import Okrs
+from huddle.dashboard.services.readings import KpiEngine
+from huddle.dashboard.services.tree import tree_statuses
+from huddle.dashboard.settings import Settings
+from huddle.data import queries
+from huddle.data.db import (
     DatabaseUnusableError,
     check_database,
     database_failure,
@@ -41,7 +37,10 @@ from data.db import (
     make_engine,
     make_session_factory,
 )
-from data.loaders import Loader
+from huddle.data.ingest.loaders import Loader
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 
 @dataclass

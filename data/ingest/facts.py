@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from huddle.dashboard.core.calendar import ShiftInstance
+from huddle.dashboard.core.kpi import MEASURES
+from huddle.dashboard.core.plant import PlantConfig
+from huddle.data.models import Labour, ProductionCount, QualityEvent, SafetyEvent, ShiftFact, StopEvent
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
-
-from dashboard.calendar import ShiftInstance
-from dashboard.config import PlantConfig
-from dashboard.kpi import MEASURES
-from data.models import Labour, ProductionCount, QualityEvent, SafetyEvent, ShiftFact, StopEvent
 
 #: Longest stop the range queries look back for (a stop that started before a window and runs into it).
 LOOKBACK = timedelta(days=7)

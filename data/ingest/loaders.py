@@ -20,16 +20,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, create_engine, delete, func, select, text, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
-
-from dashboard.calendar import now_utc
-from dashboard.config import PlantConfig, SourceDef
-from data.contract import RECORD_TYPES, FileError, RecordType, RowValidator, map_columns
-from data.facts import RECORD_GROUP, Touched, refresh_facts
-from data.models import (
+from huddle.dashboard.core.calendar import now_utc
+from huddle.dashboard.core.plant import PlantConfig, SourceDef
+from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType, RowValidator, map_columns
+from huddle.data.ingest.facts import RECORD_GROUP, Touched, refresh_facts
+from huddle.data.ingest.readers import Table as FileTable
+from huddle.data.ingest.readers import read_table
+from huddle.data.ingest.run_locks import RunLocks
+from huddle.data.models import (
     KpiValue,
     Labour,
     LoadedFile,
@@ -41,9 +39,10 @@ from data.models import (
     SafetyEvent,
     StopEvent,
 )
-from data.readers import Table as FileTable
-from data.readers import read_table
-from data.run_locks import RunLocks
+from sqlalchemy import Table, create_engine, delete, func, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger("huddle.loaders")
 
