@@ -1,2 +1,3 @@
-"""Files people take away: the review pack (Excel, PDF, HTML) and the OKR check-ins (CSV, Excel), built from the
-services' read models, text kept as text."""
+"""Files people take away, built from the services' read models, text kept as text: the monthly review pack
+(review_model says what every copy says; review_xlsx, review_pdf and review_html write one format each) and the OKR
+check-ins (CSV, Excel)."""

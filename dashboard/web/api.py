@@ -15,7 +15,10 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.core.periods import GRAINS, PeriodError, parse_asked_period
 from huddle.dashboard.exports.okr_checkins import checkins_csv, checkins_workbook
-from huddle.dashboard.exports.review_pack import export_filename, review_html, review_pdf, review_workbook
+from huddle.dashboard.exports.review_html import review_html
+from huddle.dashboard.exports.review_model import export_filename
+from huddle.dashboard.exports.review_pdf import review_pdf
+from huddle.dashboard.exports.review_xlsx import review_workbook
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.drilldown import as_dict as drilldown_dict
 from huddle.dashboard.services.drilldown import node_detail

@@ -58,7 +58,9 @@ from huddle.callbacks.review import render
 from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import CATEGORIES, PlantConfig
-from huddle.dashboard.exports.review_pack import review_html, review_pdf, review_workbook
+from huddle.dashboard.exports.review_html import review_html
+from huddle.dashboard.exports.review_pdf import review_pdf
+from huddle.dashboard.exports.review_xlsx import review_workbook
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.services.events import DEFECTS, UNPLANNED_STOPS, events_of
 from huddle.dashboard.services.review import Review, build_review, last_full_month, month_name, months_ending

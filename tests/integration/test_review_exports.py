@@ -14,11 +14,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import huddle.dashboard.exports.review_pack as export
+import huddle.dashboard.exports.review_pdf as pdf_pack
 import pytest
 from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.periods import parse_period
-from huddle.dashboard.exports.review_pack import export_filename, review_html, review_pdf, review_workbook
+from huddle.dashboard.exports.review_html import review_html
+from huddle.dashboard.exports.review_model import export_filename
+from huddle.dashboard.exports.review_pdf import review_pdf
+from huddle.dashboard.exports.review_xlsx import review_workbook
 from huddle.dashboard.services.accounts import Identity
 from huddle.dashboard.services.review import Review, build_review
 from openpyxl import load_workbook
@@ -270,9 +273,9 @@ def test_a_long_bowler_fits_the_width_and_repeats_its_header_on_each_page(review
     long = replace(review, rows=[replace(r, kpi=replace(r.kpi, name=f"{r.kpi.name} of the whole packing hall {i}",
                                                          owner="Bowler Owner"))
                                  for i in range(8) for r in review.rows])
-    table = export._pdf_bowler(long)
-    width, _height = table.wrap(export.WIDTH, export.PAGE[1])
-    assert width <= export.WIDTH  # twelve months, year to date and trend on A4 landscape
+    table = pdf_pack._pdf_bowler(long)
+    width, _height = table.wrap(pdf_pack.WIDTH, pdf_pack.PAGE[1])
+    assert width <= pdf_pack.WIDTH  # twelve months, year to date and trend on A4 landscape
     pdf = review_pdf(long)
     assert _page_count(pdf) > _page_count(review_pdf(review))
     pages = [s for s in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S) if b" Tj" in s]
@@ -282,12 +285,12 @@ def test_a_long_bowler_fits_the_width_and_repeats_its_header_on_each_page(review
 
 def test_without_a_symbol_font_the_pdf_marks_red_months_in_ascii(review: Review,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export, "DEJAVU", Path("/nonexistent/DejaVuSans.ttf"))
-    export._symbols.cache_clear()
+    monkeypatch.setattr(pdf_pack, "DEJAVU", Path("/nonexistent/DejaVuSans.ttf"))
+    pdf_pack._symbols.cache_clear()
     try:
         pdf = review_pdf(review)
     finally:
-        export._symbols.cache_clear()
+        pdf_pack._symbols.cache_clear()
     assert b"DejaVu" not in pdf and _page_count(pdf) >= 3
     assert b"X!" in pdf  # quality's red months without a countermeasure
     assert re.search(rb"\( X\\(177|225)\) Tj", pdf)  # OEE's October: off target, with a countermeasure (the •)

@@ -1,0 +1,302 @@
+"""What every copy of the monthly review says, whatever its format: the download names, the bowler's words and
+icons, the legend, the cover's counts, 'what changed', the Pareto and action rows and the charts' scales.
+
+The workbook (``review_xlsx``), the PDF (``review_pdf``) and the HTML file (``review_html``) all take their words
+and numbers from here, so the three copies read alike and like the page. Plain Python, no file format in sight.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+
+from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.core.plant import CATEGORIES, KpiDef
+from huddle.dashboard.services.events import EventReport
+from huddle.dashboard.services.readings import Reading
+from huddle.dashboard.services.review import CANDIDATE_STREAK, BowlerRow, MonthCell, Review, month_name
+
+STATUS_FILLS = {"green": "#e3f4e7", "amber": "#fff1d6", "red": "#fde4e4", "grey": "#eceff1", "stale": "#eceff1",
+                "incomplete": "#dde1e5", "check": "#ffe08a"}
+WITH_COUNTERMEASURE = "•"  # after ✖ on a red month that has a countermeasure
+NO_COUNTERMEASURE = "!"  # after ✖ on a red month without one
+LINE_COLOURS = ("#1f4e79", "#b3141c", "#1e7b34", "#9a6200", "#6b3fa0", "#00838f", "#5b6b7a", "#c26a00")
+LINE_DASHES = ("", "5 3", "2 2", "8 3 2 3")  # so lines differ by more than colour
+BAR_COLOUR = "#b3141c"
+CUMULATIVE_COLOUR = "#1f4e79"
+CHART_BARS = 12  # the chart shows the largest reasons; the table lists them all
+
+
+def export_filename(review: Review, ext: str, *, site: str = "") -> str:
+    """A download name such as 'huddle-review-riverside-L2-2026-10.pdf' (the site key only when given)."""
+    parts = [p for p in (site, review.scope) if p and p != "plant"] or ["plant"]
+    stem = "-".join(re.sub(r"[^A-Za-z0-9_]+", "-", p).strip("-") or "scope" for p in parts)
+    return f"huddle-review-{stem}-{review.month.label}.{ext.lstrip('.').lower()}"
+
+
+def short_month(month: Period) -> str:
+    """'Oct 26', as the bowler's header shows a month."""
+    return f"{month_name(month)[:3]} {str(month.first.year)[2:]}"
+
+
+def cell_icons(status: str, cell: MonthCell | None = None) -> str:
+    """The status icon of a value (none for no data, whose dash says it), plus the countermeasure mark on red."""
+    if status == "grey":
+        return ""
+    icon = STATUS_ICONS.get(status, "")
+    if cell is not None and cell.red:
+        icon += WITH_COUNTERMEASURE if cell.countermeasures else NO_COUNTERMEASURE
+    return icon
+
+
+def cell_words(status: str, cell: MonthCell | None = None) -> str:
+    """Icon and word of a status, and on red months whether a countermeasure was raised."""
+    words = f"{STATUS_ICONS.get(status, '')} {STATUS_WORDS.get(status, status)}".strip()
+    if cell is not None and cell.red:
+        n = len(cell.countermeasures)
+        words += (f" {WITH_COUNTERMEASURE} {n} countermeasure{'s' if n != 1 else ''}" if n
+                  else f" {NO_COUNTERMEASURE} no countermeasure")
+    return words
+
+
+LEGEND = (f"Each month is measured against its own target (the small figure). {STATUS_ICONS['green']} on target · "
+          f"{STATUS_ICONS['amber']} near target · {STATUS_ICONS['red']} off target · {STATUS_ICONS['stale']} stale · "
+          f"{STATUS_ICONS['incomplete']} incomplete (the month's data covers only part of it) · "
+          f"{STATUS_ICONS['check']} check data (a value outside its physical range) · — no data. "
+          f"On a red month {STATUS_ICONS['red']}{WITH_COUNTERMEASURE} means a countermeasure was raised "
+          f"for it, {STATUS_ICONS['red']}{NO_COUNTERMEASURE} that none was.")
+
+
+def plural(n: int, word: str) -> str:
+    """'1 KPI', '3 KPIs': a count and its word."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def signed(value: float | None, unit: str) -> str:
+    """A change with its sign and unit (percentages in points), or a dash for none."""
+    if value is None:
+        return "—"
+    return f"{value:+.2f}{' pts' if unit == '%' else f' {unit}' if unit else ''}"
+
+
+def cells_by_month(review: Review, cells: Iterable[MonthCell]) -> list[MonthCell | None]:
+    """Cells in the order of the review's months (None where a month has no reading)."""
+    found = {c.reading.period: c for c in cells}
+    return [found.get(m.label) for m in review.months]
+
+
+def readings_by_month(review: Review, readings: Iterable[Reading]) -> list[Reading | None]:
+    """Readings in the order of the review's months (None where a month has no reading)."""
+    found = {r.period: r for r in readings}
+    return [found.get(m.label) for m in review.months]
+
+
+def month_of(review: Review, cell: MonthCell) -> Period:
+    """The month a bowler cell belongs to."""
+    return next((m for m in review.months if m.label == cell.reading.period), review.month)
+
+
+def _kpis(review: Review) -> dict[str, KpiDef]:
+    return {r.kpi.key: r.kpi for r in review.rows} | {s.kpi.key: s.kpi for s in review.lines}
+
+
+def kpi_name(review: Review, key: str) -> str:
+    """A KPI's name from the bowler, the lines or the tree, else its key."""
+    kdef = _kpis(review).get(key)
+    if kdef is not None:
+        return kdef.name
+    if review.why is not None and key in review.why.nodes:
+        return review.why.nodes[key].name
+    return key or "—"
+
+
+def baseline_text(kdef: KpiDef) -> str:
+    """A KPI's baseline as the page writes it, or a dash."""
+    return format_value(kdef.baseline.value, kdef.unit) if kdef.baseline else "—"
+
+
+def trend_text(row: BowlerRow) -> str:
+    """A bowler row's trend, with how many months it has been red when more than one."""
+    return row.trend + (f" · red {row.red_streak} months" if row.red_streak > 1 else "")
+
+
+def generated_text(review: Review) -> str:
+    """When the review was generated, in UTC to the minute."""
+    return review.generated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The cover's counts."""
+
+    red_now: list[BowlerRow]
+    unanswered: list[BowlerRow]  # red this month without a countermeasure
+    missing: list[tuple[BowlerRow, MonthCell]]  # every red month of the 12 without a countermeasure
+
+    def sentence(self, review: Review) -> str:
+        """The summary in one sentence."""
+        month = month_name(review.month)
+        return (f"{plural(len(self.red_now), 'KPI')} red in {month}; {len(self.unanswered)} of them without a "
+                f"countermeasure; {len(review.candidates)} red {CANDIDATE_STREAK} months running (candidates for "
+                f"next quarter's objectives); {plural(len(self.missing), 'red month')} of the last "
+                f"{len(review.months)} without a countermeasure.")
+
+
+def summarize(review: Review) -> Summary:
+    """The cover's counts: KPIs red now, of them without a countermeasure, and red months without one."""
+    red_now = [r for r in review.rows if r.cells and r.cells[-1].red]
+    missing = [(r, c) for r in review.rows for c in r.cells if c.missing_countermeasure]
+    return Summary(red_now, [r for r in red_now if r.cells[-1].missing_countermeasure], missing)
+
+
+def status_counts(review: Review) -> list[tuple[str, dict[str, int]]]:
+    """Per SQDCM category, how many KPIs are in each status this month."""
+    out = []
+    for cat in CATEGORIES:
+        rows = review.rows_of(cat)
+        if not rows:
+            continue
+        counts = {s: 0 for s in ("green", "amber", "red", "grey")}
+        for r in rows:
+            status = str(r.cells[-1].reading.status) if r.cells else "grey"
+            counts["grey" if status not in counts else status] += 1
+        out.append((cat, counts))
+    return out
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One row of 'what changed': a KPI's before and after and its share of the root's change."""
+
+    key: str
+    name: str
+    depth: int
+    before: float | None
+    after: float | None
+    unit: str
+    contribution: float
+
+
+@dataclass(frozen=True)
+class Why:
+    """The root's change against the month before, split over its drivers."""
+
+    headline: str
+    previous: Period
+    root_unit: str
+    drivers: list[Driver]
+
+
+def why_changed(review: Review) -> Why | None:
+    """What changed since the month before, or None where the review has no KPI tree."""
+    view = review.why
+    if view is None:
+        return None
+    kpis = _kpis(review)
+    root = view.root
+    unit = kpis[root.key].unit if root.key in kpis else root.reading.unit
+    before, after = view.before[root.key].value, root.reading.value
+    if before is None or after is None:
+        return Why(f"No {root.name} for {month_name(view.previous)} or {month_name(view.period)} to compare.",
+                    view.previous, unit, [])
+    headline = (f"{root.name} {format_value(before, unit)} → {format_value(after, unit)} "
+                f"({signed(after - before, unit)}) against {month_name(view.previous)}.")
+    path = view.biggest_driver_path()
+    if len(path) > 1:
+        headline += " Most of it from " + ", within it ".join(kpi_name(review, c.key) for c in path[1:]) + "."
+    drivers = []
+    for c in view.why:
+        if c.contribution is None:
+            continue
+        node = view.nodes.get(c.key)
+        kunit = kpis[c.key].unit if c.key in kpis else node.reading.unit if node else ""
+        drivers.append(Driver(c.key, kpi_name(review, c.key), node.depth if node else 0, c.before, c.after, kunit,
+                               c.contribution))
+    return Why(headline, view.previous, unit, drivers)
+
+
+def pareto_columns(report: EventReport, currency: str) -> tuple[list[str], list[list[str]]]:
+    """A Pareto's table as the page shows it: headers and formatted rows."""
+    stops = report.kind == "stops"
+    costed = any(p.cost is not None for p in report.pareto)
+    headers = ["Reason" if stops else "Defect" if report.kind == "defects" else "Kind"]
+    headers += ["Minutes", "Events"] if stops else ["Units", "Events"] if report.kind == "defects" else ["Events"]
+    if costed:
+        headers.append(f"Cost ({currency})" if currency else "Cost")
+    headers += ["Share", "Cumulative", "Where"]
+    rows = []
+    for p in report.pareto:
+        row = [p.label]
+        if stops:
+            row += ["" if p.minutes is None else f"{p.minutes:,.0f}", str(p.count)]
+        elif report.kind == "defects":
+            row += ["" if p.quantity is None else f"{p.quantity:,}", str(p.count)]
+        else:
+            row.append(str(p.count))
+        if costed:
+            row.append("" if p.cost is None else f"{p.cost:,.0f} {currency}".strip())
+        row += [f"{p.share * 100:.0f} %", f"{p.cumulative * 100:.0f} %", ", ".join(p.lines)]
+        rows.append(row)
+    return headers, rows
+
+
+def chart_rows(report: EventReport) -> list[tuple[str, float, float]]:
+    """The largest reasons for the chart: label, minutes, cumulative share."""
+    return [(p.label, p.minutes or 0.0, p.cumulative) for p in report.pareto[:CHART_BARS]]
+
+
+def action_rows(review: Review) -> list[list[str]]:
+    """The actions raised in the review's months, as text rows under ``ACTION_HEADERS``."""
+    rows = []
+    for a in review.actions:
+        where = review.scope_name if a.scope == review.scope else a.scope
+        status = a.status.replace("_", " ") + (" (overdue)" if a.overdue else "")
+        rows.append([a.raised_for.isoformat(), kpi_name(review, a.kpi) if a.kpi else "—", where, a.what, a.owner,
+                     a.due.isoformat(), status, a.result or ""])
+    return rows
+
+
+ACTION_HEADERS = ["Raised for", "KPI", "Where", "What", "Owner", "Due", "Status", "What was done"]
+
+
+
+def axis_scale(value: float) -> tuple[float, float, int]:
+    """A round axis top at or above a value, its step (five to the top) and the decimals its labels need."""
+    if value <= 0:
+        return 1.0, 0.2, 1
+    magnitude = 10.0 ** math.floor(math.log10(value))
+    top = next(f * magnitude for f in (1, 2, 2.5, 5, 10) if value <= f * magnitude * (1 + 1e-9))
+    step = top / 5
+    return top, step, 0 if float(round(step, 9)).is_integer() else 1 if float(round(step * 10, 9)).is_integer() else 2
+
+
+
+def line_range(review: Review, by_line: dict[str, list[Reading]]
+                ) -> tuple[dict[str, list[Reading | None]], list[float | None], float, float] | None:
+    """A small multiple's readings by month, the target by month and the value range, or None with no values."""
+    series = {line: readings_by_month(review, readings) for line, readings in by_line.items()}
+    first = next(iter(series.values()), [])
+    targets = [r.target if r else None for r in first]
+    values = [r.value for rs in series.values() for r in rs if r and r.value is not None]
+    values += [t for t in targets if t is not None]
+    if not values:
+        return None
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.1 or abs(hi) * 0.05 or 1.0
+    return series, targets, lo - pad, hi + pad
+
+
+def value_runs(readings: Sequence[Reading | None]) -> list[list[tuple[int, float]]]:
+    """Stretches of months with a value (a line is not drawn across a month without data)."""
+    runs: list[list[tuple[int, float]]] = [[]]
+    for i, r in enumerate(readings):
+        if r is None or r.value is None:
+            runs.append([])
+        else:
+            runs[-1].append((i, r.value))
+    return [run for run in runs if run]
+

@@ -1,0 +1,475 @@
+"""The monthly review's printed pack: a PDF, A4 landscape, with a footer (scope, month, page n of m) on every page
+and table headers repeated across pages.
+
+Text is written in Helvetica where it can be (so the words stay searchable in the file), in DejaVu Sans for the
+symbols Helvetica lacks, and as ASCII stand-ins where neither font has a character. Words and rows come from
+``review_model``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value
+from huddle.dashboard.core.plant import CATEGORIES, CATEGORY_NAMES, KpiDef
+from huddle.dashboard.exports.review_model import (
+    ACTION_HEADERS,
+    BAR_COLOUR,
+    CUMULATIVE_COLOUR,
+    LEGEND,
+    LINE_COLOURS,
+    LINE_DASHES,
+    STATUS_FILLS,
+    action_rows,
+    axis_scale,
+    baseline_text,
+    cell_icons,
+    cells_by_month,
+    chart_rows,
+    generated_text,
+    line_range,
+    month_of,
+    pareto_columns,
+    readings_by_month,
+    short_month,
+    signed,
+    status_counts,
+    summarize,
+    trend_text,
+    value_runs,
+    why_changed,
+)
+from huddle.dashboard.services.readings import Reading
+from huddle.dashboard.services.review import CANDIDATE_STREAK, MonthCell, Review, month_name
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+SYMBOL_FONT = "HuddleSymbols"
+# Stand-ins for characters the PDF's fonts cannot draw (Helvetica has no ✔ ✖ ▲, and DejaVu may be missing)
+ASCII_STAND_INS = {"✔": "+", "✖": "X", "▲": "^", "⧗": "~", "◐": "(part)", "⚠": "!", "≥": ">=", "≤": "<=", "→": "->",
+                   "−": "-", "↑": "^",
+                   "↓": "v"}
+
+
+PAGE = landscape(A4)
+MARGIN = 28.0
+WIDTH = PAGE[0] - 2 * MARGIN
+FONT, BOLD = "Helvetica", "Helvetica-Bold"
+_GRID = colors.HexColor("#b0bac4")
+_HEAD = colors.HexColor("#dde3ea")
+_CAT = colors.HexColor("#f3f5f7")
+
+
+@cache
+def _symbols() -> tuple[str, frozenset[int]] | None:
+    """A registered font for the characters Helvetica lacks (✔ ✖ ▲ →), or None where DejaVu Sans is missing."""
+    if not DEJAVU.is_file():
+        return None
+    try:
+        font = TTFont(SYMBOL_FONT, str(DEJAVU))
+        pdfmetrics.registerFont(font)
+    except Exception:  # an unreadable font file: ASCII stand-ins still make a readable pack
+        return None
+    return SYMBOL_FONT, frozenset(font.face.charToGlyph)
+
+
+def _winansi(ch: str) -> bool:
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return ch >= " "
+
+
+def _pdf(text: str) -> str:
+    """Paragraph markup for plain text: Helvetica where it can (so the words stay searchable in the file), the
+    symbol font for the rest, ASCII stand-ins where neither has the character."""
+    symbols = _symbols()
+    out: list[str] = []
+    run: list[str] = []
+    for ch in text:
+        if _winansi(ch) or ch == "\n":
+            if run:
+                out.append(f'<font name="{SYMBOL_FONT}">{xml_escape("".join(run))}</font>')
+                run = []
+            out.append("<br/>" if ch == "\n" else xml_escape(ch))
+        elif symbols is not None and ord(ch) in symbols[1]:
+            run.append(ch)
+        else:
+            if run:
+                out.append(f'<font name="{SYMBOL_FONT}">{xml_escape("".join(run))}</font>')
+                run = []
+            out.append(xml_escape(ASCII_STAND_INS.get(ch, "?")))
+    if run:
+        out.append(f'<font name="{SYMBOL_FONT}">{xml_escape("".join(run))}</font>')
+    return "".join(out)
+
+
+def _plain(text: str) -> str:
+    """Text for the canvas and charts (one font): ASCII stand-ins for what Helvetica cannot draw."""
+    return "".join(ch if _winansi(ch) else ASCII_STAND_INS.get(ch, "?") for ch in text)
+
+
+def _style(name: str, size: float, *, bold: bool = False, leading: float | None = None, colour: str = "#1c2733",
+           align: int = 0, space_after: float = 0, space_before: float = 0) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=BOLD if bold else FONT, fontSize=size, leading=leading or size * 1.2,
+                          textColor=colors.HexColor(colour), alignment=align, spaceAfter=space_after,
+                          spaceBefore=space_before)
+
+
+_S = {
+    "title": _style("title", 24, bold=True, leading=30, space_after=6),
+    "subtitle": _style("subtitle", 14, leading=18, space_after=14, colour="#333333"),
+    "h2": _style("h2", 14, bold=True, leading=18, space_after=6, space_before=4, colour="#1f4e79"),
+    "h3": _style("h3", 10.5, bold=True, leading=14, space_after=3, space_before=8),
+    "body": _style("body", 10, leading=13.5, space_after=6),
+    "summary": _style("summary", 12, leading=16, space_after=12),
+    "hint": _style("hint", 8, leading=10, colour="#555555", space_after=6),
+    "cell": _style("cell", 7.5, leading=9),
+    "cellr": _style("cellr", 7.5, leading=9, align=TA_RIGHT),
+    "head": _style("head", 7.5, bold=True, leading=9),
+    "headr": _style("headr", 7.5, bold=True, leading=9, align=TA_RIGHT),
+    "bcell": _style("bcell", 7, leading=8.2, align=TA_RIGHT),
+    "bname": _style("bname", 7, leading=8.2),
+    "bcat": _style("bcat", 8, bold=True, leading=10),
+}
+
+
+def _p(text: str, style: str = "body") -> Paragraph:
+    return Paragraph(_pdf(text), _S[style])
+
+
+def _grid_style(extra: Iterable[tuple[Any, ...]] = ()) -> TableStyle:
+    return TableStyle([("GRID", (0, 0), (-1, -1), 0.3, _GRID), ("BACKGROUND", (0, 0), (-1, 0), _HEAD),
+                       ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                       ("RIGHTPADDING", (0, 0), (-1, -1), 3), ("TOPPADDING", (0, 0), (-1, -1), 2),
+                       ("BOTTOMPADDING", (0, 0), (-1, -1), 2), *extra])
+
+
+def _pdf_table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
+               numeric: Iterable[int] = ()) -> Table:
+    num = set(numeric)
+    data = [[_p(h, "headr" if i in num else "head") for i, h in enumerate(headers)]]
+    data += [[_p(v, "cellr" if i in num else "cell") for i, v in enumerate(r)] for r in rows]
+    return Table(data, colWidths=list(widths), repeatRows=1, style=_grid_style(), hAlign="LEFT")
+
+
+def _fill(status: str) -> colors.Color:
+    return colors.HexColor(STATUS_FILLS.get(status, STATUS_FILLS["grey"]))
+
+
+def _pdf_value_cell(value: float | None, target: float | None, kpi: KpiDef, status: str,
+                    cell: MonthCell | None) -> Paragraph:
+    icons = cell_icons(status, cell)
+    markup = f"<b>{_pdf(format_value(value, kpi.unit))}</b>" + (f" {_pdf(icons)}" if icons else "")
+    if target is not None:
+        # "≥ 85.0 %" rather than the page's "target 85.0 %": twelve months must fit the width of the page
+        bound = "≥" if kpi.direction == "higher" else "≤"
+        markup += f'<br/><font size="6" color="#555555">{_pdf(bound)} {_pdf(format_value(target, kpi.unit))}</font>'
+    return Paragraph(markup, _S["bcell"])
+
+
+_TIGHT = (("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2))
+TARGET_NOTE = "The small figure is the month's target: ≥ at least, ≤ at most."
+
+
+def _pdf_bowler(review: Review) -> Table:
+    n = len(review.months)
+    name_w, base_w, trend_w = 82.0, 38.0, 40.0
+    month_w = math.floor((WIDTH - name_w - base_w - trend_w) / (n + 1) * 100) / 100  # the year to date as wide
+    data: list[list[Any]] = [[_p("KPI", "head"), _p("Baseline", "headr"),
+                              *[_p(short_month(m), "headr") for m in review.months],
+                              _p(f"YTD {review.month.first.year}", "headr"), _p("Trend", "head")]]
+    style: list[tuple[Any, ...]] = [*_TIGHT]
+    for cat in CATEGORIES:
+        rows = review.rows_of(cat)
+        if not rows:
+            continue
+        r_i = len(data)
+        data.append([_p(f"{cat} · {CATEGORY_NAMES[cat]}", "bcat")] + [""] * (n + 3))
+        # a category's name never ends a page: it goes over with its first KPI
+        style += [("SPAN", (0, r_i), (-1, r_i)), ("BACKGROUND", (0, r_i), (-1, r_i), _CAT),
+                  ("NOSPLIT", (0, r_i), (-1, r_i + 1))]
+        for r in rows:
+            k = r.kpi
+            r_i = len(data)
+            line: list[Any] = [Paragraph(f"<b>{_pdf(k.name)}</b><br/><font size=\"6\" color=\"#555555\">"
+                                         f"{_pdf(k.unit or 'value')} · {_pdf(k.owner or 'no owner')}</font>",
+                                         _S["bname"]),
+                               _p(baseline_text(k), "bcell")]
+            for c_i, cell in enumerate(cells_by_month(review, r.cells), start=2):
+                status = str(cell.reading.status) if cell else "grey"
+                line.append(_pdf_value_cell(cell.reading.value if cell else None,
+                                            cell.reading.target if cell else None, k, status, cell))
+                style.append(("BACKGROUND", (c_i, r_i), (c_i, r_i), _fill(status)))
+            ytd_status = str(r.ytd.status)
+            line.append(_pdf_value_cell(r.ytd.value, r.ytd.target, k, ytd_status, None))
+            style.append(("BACKGROUND", (n + 2, r_i), (n + 2, r_i), _fill(ytd_status)))
+            line.append(_p(trend_text(r), "bname"))
+            data.append(line)
+    widths = [name_w, base_w, *([month_w] * (n + 1)), trend_w]
+    return Table(data, colWidths=widths, repeatRows=1, style=_grid_style(style), hAlign="LEFT")
+
+
+def _pdf_pareto_chart(review: Review) -> Drawing | None:
+    rows = chart_rows(review.stops)
+    if not rows:
+        return None
+    width, height = 560.0, 215.0
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 50, 70, width - 110, height - 90
+    chart.data = [[m for _l, m, _c in rows]]
+    chart.categoryAxis.categoryNames = [_plain(lbl if len(lbl) <= 22 else lbl[:21] + "...") for lbl, _m, _c in rows]
+    chart.categoryAxis.labels.angle = 35
+    chart.categoryAxis.labels.boxAnchor = "ne"
+    chart.categoryAxis.labels.dx = 4
+    chart.categoryAxis.labels.dy = -4
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7
+    top, step, digits = axis_scale(max(m for _l, m, _c in rows))
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, step
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.{digits}f}"
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#e1e5ea")
+    chart.bars[0].fillColor = colors.HexColor(BAR_COLOUR)
+    chart.bars[0].strokeColor = None
+    chart.barLabelFormat = lambda v: f"{v:,.0f}"
+    chart.barLabels.fontName = FONT
+    chart.barLabels.fontSize = 7
+    chart.barLabels.nudge = 6
+    chart.groupSpacing = 8
+    drawing.add(chart)
+    slot = chart.width / len(rows)
+    points: list[float] = []
+    for i, (_l, _m, cumulative) in enumerate(rows):
+        points += [chart.x + (i + 0.5) * slot, chart.y + chart.height * cumulative]
+    blue = colors.HexColor(CUMULATIVE_COLOUR)
+    drawing.add(PolyLine(points, strokeColor=blue, strokeWidth=1.5))
+    for i in range(0, len(points), 2):
+        drawing.add(Circle(points[i], points[i + 1], 2, fillColor=blue, strokeColor=blue))
+    right = chart.x + chart.width
+    drawing.add(Line(right, chart.y, right, chart.y + chart.height, strokeColor=blue, strokeWidth=0.5))
+    for frac in (0, 0.25, 0.5, 0.75, 1):
+        drawing.add(String(right + 4, chart.y + chart.height * frac - 2.5, f"{frac * 100:.0f} %", fontName=FONT,
+                           fontSize=7, fillColor=blue))
+    axis_title = Group(String(0, 0, "minutes", fontName=FONT, fontSize=7, textAnchor="middle"))
+    axis_title.translate(14, chart.y + chart.height / 2)
+    axis_title.rotate(90)
+    drawing.add(axis_title)
+    drawing.add(String(right + 4, chart.y + chart.height + 8, "cumulative", fontName=FONT, fontSize=7,
+                       fillColor=blue))
+    return drawing
+
+
+def _pdf_line_chart(review: Review, kpi: KpiDef, by_line: dict[str, list[Reading]], width: float,
+                    height: float) -> Drawing:
+    """One small multiple for the PDF: a KPI per line over the months, the target dotted."""
+    drawing = Drawing(width, height)
+    left, right, top, bottom = 44.0, 8.0, 16.0, 30.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    drawing.add(String(left, height - 11, _plain(kpi.name), fontName=BOLD, fontSize=8))
+    found = line_range(review, by_line)
+    if found is None:
+        drawing.add(String(left, bottom + plot_h / 2, "no data", fontName=FONT, fontSize=7))
+        return drawing
+    series, targets, lo, hi = found
+    n = len(review.months)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return left + (i + 0.5) * plot_w / n, bottom + plot_h * (v - lo) / (hi - lo)
+
+    grey = colors.HexColor("#5b6b7a")
+    drawing.add(Rect(left, bottom, plot_w, plot_h, fillColor=None, strokeColor=_GRID, strokeWidth=0.5))
+    for value, y in ((hi, bottom + plot_h - 6), (lo, bottom)):
+        drawing.add(String(left - 3, y, _plain(format_value(value, kpi.unit)), fontName=FONT, fontSize=6,
+                           textAnchor="end"))
+    drawing.add(String(left, bottom - 9, short_month(review.months[0]), fontName=FONT, fontSize=6))
+    drawing.add(String(left + plot_w, bottom - 9, short_month(review.months[-1]), fontName=FONT, fontSize=6,
+                       textAnchor="end"))
+    target_pts = [c for i, t in enumerate(targets) if t is not None for c in xy(i, t)]
+    if len(target_pts) >= 4:
+        drawing.add(PolyLine(target_pts, strokeColor=grey, strokeWidth=0.8, strokeDashArray=[1, 2]))
+    x = left
+    for j, (line, readings) in enumerate(series.items()):
+        colour = colors.HexColor(LINE_COLOURS[j % len(LINE_COLOURS)])
+        dash = [float(d) for d in LINE_DASHES[j % len(LINE_DASHES)].split()] or None
+        for run in value_runs(readings):
+            pts = [c for i, v in run for c in xy(i, v)]
+            if len(pts) >= 4:
+                drawing.add(PolyLine(pts, strokeColor=colour, strokeWidth=1.4, strokeDashArray=dash))
+            for k in range(0, len(pts), 2):
+                drawing.add(Circle(pts[k], pts[k + 1], 1.8, fillColor=colour, strokeColor=colour))
+        drawing.add(Line(x, 6, x + 14, 6, strokeColor=colour, strokeWidth=1.4, strokeDashArray=dash))
+        drawing.add(String(x + 17, 3.5, _plain(line), fontName=FONT, fontSize=6))
+        x += 24 + pdfmetrics.stringWidth(_plain(line), FONT, 6)
+    drawing.add(Line(x, 6, x + 14, 6, strokeColor=grey, strokeWidth=0.8, strokeDashArray=[1, 2]))
+    drawing.add(String(x + 17, 3.5, "target", fontName=FONT, fontSize=6))
+    return drawing
+
+
+def _pdf_lines(review: Review) -> list[Flowable]:
+    if not review.lines:
+        return [_p("No KPI tree is configured, so there is nothing to compare the lines on.", "hint")]
+    n = len(review.months)
+    line_w = 60.0
+    month_w = math.floor((WIDTH - line_w) / max(n, 1) * 100) / 100
+    per_row = 4
+    chart_w = WIDTH / per_row
+    charts = [_pdf_line_chart(review, s.kpi, s.by_line, chart_w - 6, 130) for s in review.lines]
+    grid = [charts[i:i + per_row] + [""] * (per_row - len(charts[i:i + per_row]))
+            for i in range(0, len(charts), per_row)]
+    out: list[Flowable] = [Table(grid, colWidths=[chart_w] * per_row, hAlign="LEFT",
+                                 style=TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                                   ("RIGHTPADDING", (0, 0), (-1, -1), 6)]))]
+    for s in review.lines:
+        k = s.kpi
+        data: list[list[Any]] = [[_p("Line", "head"), *[_p(short_month(m), "headr") for m in review.months]]]
+        style: list[tuple[Any, ...]] = []
+        for line, readings in s.by_line.items():
+            r_i = len(data)
+            row: list[Any] = [_p(line, "head")]
+            for c_i, r in enumerate(readings_by_month(review, readings), start=1):
+                status = str(r.status) if r else "grey"
+                row.append(_pdf_value_cell(r.value if r else None, r.target if r else None, k, status, None))
+                style.append(("BACKGROUND", (c_i, r_i), (c_i, r_i), _fill(status)))
+            data.append(row)
+        table = Table(data, colWidths=[line_w, *([month_w] * n)], repeatRows=1,
+                      style=_grid_style([*_TIGHT, *style]), hAlign="LEFT")
+        out.append(KeepTogether([_p(f"{k.name} ({k.unit})" if k.unit else k.name, "h3"), table]))
+    return out
+
+
+def _footer_canvas(footer: str) -> type[Canvas]:
+    """A canvas that writes the footer and 'page n of m' on every page once the page count is known."""
+
+    class FooterCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._held: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._held)
+            for number, state in enumerate(self._held, start=1):
+                self.__dict__.update(state)
+                self.setFont(FONT, 7.5)
+                self.setFillColor(colors.HexColor("#555555"))
+                self.setStrokeColor(_GRID)
+                self.setLineWidth(0.4)
+                self.line(MARGIN, MARGIN - 8, PAGE[0] - MARGIN, MARGIN - 8)
+                self.drawString(MARGIN, MARGIN - 18, _plain(footer))
+                self.drawRightString(PAGE[0] - MARGIN, MARGIN - 18, f"page {number} of {total}")
+                super().showPage()
+            super().save()
+
+    return FooterCanvas
+
+
+def review_pdf(review: Review) -> bytes:
+    """The printed pack: A4 landscape, a footer with scope, month and page on every page, headers repeated."""
+    month = month_name(review.month)
+    summary = summarize(review)
+    story: list[Flowable] = [
+        Spacer(1, 40), _p("Monthly KPI review", "title"), _p(f"{review.scope_name} · {month}", "subtitle"),
+        _p(f"Scope {review.scope_name} ({review.scope}) · the 12 months {month_name(review.months[0])} to {month} "
+           f"· generated {generated_text(review)}", "hint"),
+        Spacer(1, 8), _p(summary.sentence(review), "summary"),
+        _p(f"KPIs by status in {month}", "h3"),
+        _pdf_table(["Category", *(f"{STATUS_ICONS[s]} {STATUS_WORDS[s]}" for s in ("green", "amber", "red")),
+                    f"— {STATUS_WORDS['grey']}"],
+                   [[CATEGORY_NAMES[cat], *(str(c[s]) for s in ("green", "amber", "red", "grey"))]
+                    for cat, c in status_counts(review)], [110, 80, 80, 80, 80], numeric=(1, 2, 3, 4)),
+        Spacer(1, 10), _p("In this pack: the bowler; the month's biggest losses; what changed since the month "
+                          "before; the lines compared; countermeasures and actions; candidates for next quarter's "
+                          "objectives.", "body"),
+        _p(f"{LEGEND} {TARGET_NOTE}", "hint"),
+        PageBreak(),
+        _p("Bowler: every KPI against each month's target", "h2"), _p(f"{LEGEND} {TARGET_NOTE}", "hint"),
+        _pdf_bowler(review),
+        PageBreak(),
+        _p(f"Biggest losses in {month}", "h2"), _p(review.stops.title, "h3"),
+    ]
+    headers, rows = pareto_columns(review.stops, review.currency)
+    if rows:
+        chart = _pdf_pareto_chart(review)
+        story += [_pdf_table(headers, rows, [150, *([70] * (len(headers) - 2)), 130],
+                             numeric=range(1, len(headers) - 1))]
+        if chart is not None:
+            story += [Spacer(1, 4), chart, _p("Bars: minutes lost per reason, largest first. Line (right scale): "
+                                              "cumulative share of all stop minutes.", "hint")]
+    else:
+        story.append(_p(f"No unplanned stops recorded in {month}.", "hint"))
+    story.append(CondPageBreak(80))
+    story.append(_p(review.defects.title, "h3"))
+    headers, rows = pareto_columns(review.defects, review.currency)
+    story.append(_pdf_table(headers, rows, [150, *([70] * (len(headers) - 2)), 130],
+                            numeric=range(1, len(headers) - 1)) if rows
+                 else _p(f"No defective units recorded in {month}.", "hint"))
+    why = why_changed(review)
+    if why is not None:
+        block: list[Flowable] = [_p(f"What changed since {month_name(why.previous)}", "h2"), _p(why.headline)]
+        if why.drivers:
+            block.append(_pdf_table(["KPI", month_name(why.previous), month, "Share of the change"],
+                                    [["\u00a0\u00a0\u00a0\u00a0" * d.depth + d.name, format_value(d.before, d.unit),
+                                      format_value(d.after, d.unit), signed(d.contribution, why.root_unit)]
+                                     for d in why.drivers], [180, 100, 100, 120], numeric=(1, 2, 3)))
+        story += [Spacer(1, 6), KeepTogether(block)]
+    story += [PageBreak(), _p("Lines compared", "h2"),
+              _p("The root KPI and its branches, each line against each month's target.", "hint"),
+              *_pdf_lines(review), PageBreak(), _p("Countermeasures and actions", "h2")]
+    actions = action_rows(review)
+    story.append(_pdf_table(ACTION_HEADERS, actions, [58, 92, 60, 190, 80, 58, 70, WIDTH - 608]) if actions
+                 else _p("No actions raised in these months.", "hint"))
+    story += [CondPageBreak(60), _p(f"Red months without a countermeasure ({len(summary.missing)})", "h3")]
+    missing = [[r.kpi.name, month_name(month_of(review, c)), format_value(c.reading.value, r.kpi.unit),
+                format_value(c.reading.target, r.kpi.unit), r.kpi.owner or "—"] for r, c in summary.missing]
+    story.append(_pdf_table(["KPI", "Month", "Value", "Target", "Owner"], missing, [180, 100, 80, 80, 120],
+                            numeric=(2, 3)) if missing
+                 else _p("None: every red month has a countermeasure.", "hint"))
+    story += [CondPageBreak(80), _p("Candidates for next quarter's objectives", "h2"),
+              _p(f"KPIs red {CANDIDATE_STREAK} months running.", "hint")]
+    candidates = [[r.kpi.name, f"{STATUS_ICONS['red']} red {r.red_streak} months running", r.kpi.owner or "—"]
+                  for r in review.candidates]
+    story.append(_pdf_table(["KPI", "Months red", "Owner"], candidates, [180, 140, 120]) if candidates
+                 else _p(f"None: no KPI has been red {CANDIDATE_STREAK} months running.", "hint"))
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                            bottomMargin=MARGIN + 12, title=_plain(f"Monthly review {review.scope_name} {month}"),
+                            author="Huddle", subject="Monthly KPI review", creator="Huddle", invariant=1,
+                            pageCompression=0)
+    footer = f"Monthly KPI review · {review.scope_name} ({review.scope}) · {month} · generated {generated_text(review)}"
+    doc.build(story, canvasmaker=_footer_canvas(footer))
+    return out.getvalue()
+

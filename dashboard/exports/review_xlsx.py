@@ -1,0 +1,298 @@
+"""The monthly review's numbers as an Excel workbook: Summary, Bowler, Losses, Defects, Lines and Actions sheets.
+
+The workbook keeps real numbers with number formats that show them as the page does (``format_value`` and the
+KPI's unit), so the figures can be reused; words and rows come from ``review_model``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS
+from huddle.dashboard.core.plant import CATEGORY_NAMES
+from huddle.dashboard.exports.review_model import (
+    ACTION_HEADERS,
+    CHART_BARS,
+    LEGEND,
+    STATUS_FILLS,
+    cell_words,
+    cells_by_month,
+    kpi_name,
+    readings_by_month,
+    short_month,
+    status_counts,
+    summarize,
+    why_changed,
+)
+from huddle.dashboard.services.events import EventReport
+from huddle.dashboard.services.review import CANDIDATE_STREAK, Review, month_name
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+
+def _xl_fill(status: str) -> PatternFill:
+    colour = STATUS_FILLS.get(status, STATUS_FILLS["grey"]).lstrip("#").upper()
+    return PatternFill(fill_type="solid", fgColor=colour, bgColor=colour)
+
+
+def _xl_number_format(value: float | None, unit: str) -> str:
+    """An Excel number format showing a value as ``format_value`` writes it."""
+    suffix = f' "{unit.replace(chr(34), "")}"' if unit else ""
+    if unit == "%":
+        return '0.0" %"'
+    if value is None:
+        return "General"
+    digits = 0 if abs(value) >= 100 or float(value).is_integer() else 2 if abs(value) < 10 else 1
+    return "#,##0" + ("." + "0" * digits if digits else "") + suffix
+
+
+_BOLD = Font(bold=True)
+_HEAD_FILL = PatternFill(fill_type="solid", fgColor="DDE3EA", bgColor="DDE3EA")
+_MUTED = Font(color="555555", size=9)
+
+
+def _xl_header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(row, col, text)
+        cell.font = _BOLD
+        cell.fill = _HEAD_FILL
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+
+def _xl_widths(ws: Worksheet, widths: Sequence[float]) -> None:
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _xl_value(ws: Worksheet, row: int, col: int, value: float | None, unit: str, status: str | None = None,
+              font: Font | None = None) -> None:
+    cell = ws.cell(row, col, value)
+    cell.number_format = _xl_number_format(value, unit)
+    if status is not None:
+        cell.fill = _xl_fill(status)
+    if font is not None:
+        cell.font = font
+
+
+def _xl_summary(ws: Worksheet, review: Review) -> None:
+    summary = summarize(review)
+    ws.title = "Summary"
+    ws.cell(1, 1, f"{review.scope_name}: monthly review, {month_name(review.month)}").font = Font(bold=True, size=14)
+    facts: list[tuple[str, Any]] = [
+        ("Scope", review.scope_name), ("Scope key", review.scope), ("Month", review.month.label),
+        ("Months shown", f"{month_name(review.months[0])} to {month_name(review.month)}"),
+        ("Generated (UTC)", review.generated_at.astimezone(UTC).replace(tzinfo=None)),
+        (f"KPIs red in {month_name(review.month)}", len(summary.red_now)),
+        ("of them without a countermeasure", len(summary.unanswered)),
+        (f"Red {CANDIDATE_STREAK} months running (candidates)", len(review.candidates)),
+        ("Red months without a countermeasure", len(summary.missing)),
+    ]
+    row = 3
+    for label, value in facts:
+        ws.cell(row, 1, label).font = _BOLD
+        cell = ws.cell(row, 2, value)
+        if isinstance(value, datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        row += 1
+    ws.cell(row, 1, summary.sentence(review))
+    row += 2
+    ws.cell(row, 1, f"KPIs by status in {month_name(review.month)}").font = Font(bold=True, size=12)
+    row += 1
+    _xl_header(ws, row, ["Category", *(f"{STATUS_ICONS[s]} {STATUS_WORDS[s]}" for s in ("green", "amber", "red")),
+                         f"— {STATUS_WORDS['grey']}"])
+    for cat, counts in status_counts(review):
+        row += 1
+        ws.cell(row, 1, CATEGORY_NAMES[cat])
+        for col, status in enumerate(("green", "amber", "red", "grey"), start=2):
+            ws.cell(row, col, counts[status]).fill = _xl_fill(status)
+    why = why_changed(review)
+    if why is not None:
+        row += 2
+        ws.cell(row, 1, f"What changed since {month_name(why.previous)}").font = Font(bold=True, size=12)
+        row += 1
+        ws.cell(row, 1, why.headline)
+        if why.drivers:
+            row += 1
+            _xl_header(ws, row, ["KPI", month_name(why.previous), month_name(review.month),
+                                 f"Share of the change ({'pts' if why.root_unit == '%' else why.root_unit})"])
+            for d in why.drivers:
+                row += 1
+                ws.cell(row, 1, d.name).alignment = Alignment(indent=d.depth)
+                _xl_value(ws, row, 2, d.before, d.unit)
+                _xl_value(ws, row, 3, d.after, d.unit)
+                ws.cell(row, 4, d.contribution).number_format = "+0.00;-0.00;0.00"
+    row += 2
+    ws.cell(row, 1, "Candidates for next quarter's objectives").font = Font(bold=True, size=12)
+    row += 1
+    _xl_header(ws, row, ["KPI", "Months red running", "Owner"])
+    for r in review.candidates:
+        row += 1
+        ws.cell(row, 1, r.kpi.name)
+        ws.cell(row, 2, r.red_streak)
+        ws.cell(row, 3, r.kpi.owner or "")
+    row += 2
+    ws.cell(row, 1, LEGEND).font = _MUTED
+    _xl_widths(ws, [44, 22, 22, 22, 14])
+
+
+def _xl_bowler(ws: Worksheet, review: Review) -> None:
+    fixed = ["Category", "KPI", "Unit", "Owner", "Baseline", "Row"]
+    months = [short_month(m) for m in review.months]
+    _xl_header(ws, 1, [*fixed, *months, f"YTD {review.month.first.year}", "Trend", "Months red running"])
+    first_month, ytd_col = len(fixed) + 1, len(fixed) + len(months) + 1
+    row = 1
+    for r in review.rows:
+        k = r.kpi
+        cells = cells_by_month(review, r.cells)
+        for kind in ("value", "target", "status"):
+            row += 1
+            for col, text in enumerate((CATEGORY_NAMES.get(k.category, k.category), k.name, k.unit, k.owner or ""),
+                                       start=1):
+                ws.cell(row, col, text)
+            if k.baseline:
+                _xl_value(ws, row, 5, k.baseline.value, k.unit)
+            ws.cell(row, 6, kind)
+            for i, cell in enumerate(cells):
+                col = first_month + i
+                status = str(cell.reading.status) if cell else "grey"
+                if kind == "value":
+                    _xl_value(ws, row, col, cell.reading.value if cell else None, k.unit, status)
+                elif kind == "target":
+                    _xl_value(ws, row, col, cell.reading.target if cell else None, k.unit, font=_MUTED)
+                else:
+                    ws.cell(row, col, cell_words(status, cell)).fill = _xl_fill(status)
+            ytd_status = str(r.ytd.status)
+            if kind == "value":
+                _xl_value(ws, row, ytd_col, r.ytd.value, k.unit, ytd_status)
+            elif kind == "target":
+                _xl_value(ws, row, ytd_col, r.ytd.target, k.unit, font=_MUTED)
+            else:
+                ws.cell(row, ytd_col, cell_words(ytd_status)).fill = _xl_fill(ytd_status)
+            ws.cell(row, ytd_col + 1, r.trend)
+            ws.cell(row, ytd_col + 2, r.red_streak)
+    ws.freeze_panes = ws.cell(2, first_month)
+    ws.auto_filter.ref = f"A1:{get_column_letter(ytd_col + 2)}{max(row, 2)}"
+    _xl_widths(ws, [10, 26, 7, 16, 10, 8, *([13] * len(months)), 13, 11, 10])
+    row += 2
+    ws.cell(row, 1, LEGEND).font = _MUTED
+
+
+def _xl_pareto(ws: Worksheet, review: Review, report: EventReport, chart: bool) -> None:
+    stops = report.kind == "stops"
+    costed = any(p.cost is not None for p in report.pareto)
+    headers = ["Reason" if stops else "Defect", "Minutes" if stops else "Units", "Events"]
+    if stops and costed:
+        headers.append(f"Cost ({review.currency})" if review.currency else "Cost")
+    headers += ["Share", "Cumulative", "Where"]
+    ws.cell(1, 1, f"{report.title}, {month_name(review.month)}").font = Font(bold=True, size=12)
+    _xl_header(ws, 2, headers)
+    for i, p in enumerate(report.pareto, start=3):
+        values: list[tuple[Any, str]] = [(p.label, "General"),
+                                         (p.minutes if stops else p.quantity, "#,##0"),
+                                         (p.count, "0")]
+        if stops and costed:
+            values.append((p.cost, "#,##0"))
+        values += [(p.share, "0%"), (p.cumulative, "0%"), (", ".join(p.lines), "General")]
+        for col, (value, fmt) in enumerate(values, start=1):
+            ws.cell(i, col, value).number_format = fmt
+    if not report.pareto:
+        ws.cell(3, 1, f"No {'stops' if stops else 'defects'} recorded in {month_name(review.month)}.")
+    _xl_widths(ws, [28, 11, 9, 13, 9, 11, 20])
+    ws.freeze_panes = "A3"
+    if chart and report.pareto:
+        bars = BarChart()
+        bars.type = "col"
+        bars.title = f"Stop minutes by reason, {month_name(review.month)}"
+        bars.y_axis.title = "minutes"
+        bars.legend = None
+        last = 2 + min(len(report.pareto), CHART_BARS)
+        bars.add_data(Reference(ws, min_col=2, min_row=2, max_row=last), titles_from_data=True)
+        bars.set_categories(Reference(ws, min_col=1, min_row=3, max_row=last))
+        bars.height, bars.width = 8, 16
+        ws.add_chart(bars, "I2")
+
+
+def _xl_lines(ws: Worksheet, review: Review) -> None:
+    months = [short_month(m) for m in review.months]
+    row = 1
+    ws.cell(row, 1, "Lines compared: each line on the root KPI and its branches").font = Font(bold=True, size=12)
+    for series in review.lines:
+        k = series.kpi
+        row += 2
+        ws.cell(row, 1, f"{k.name} ({k.unit})" if k.unit else k.name).font = Font(bold=True, size=11)
+        row += 1
+        _xl_header(ws, row, ["Line", "Row", *months])
+        first = next(iter(series.by_line.values()), [])
+        targets = readings_by_month(review, first)
+        row += 1
+        ws.cell(row, 1, "all lines")
+        ws.cell(row, 2, "target")
+        for i, r in enumerate(targets):
+            _xl_value(ws, row, 3 + i, r.target if r else None, k.unit, font=_MUTED)
+        for line, readings in series.by_line.items():
+            by_month = readings_by_month(review, readings)
+            for kind in ("value", "status"):
+                row += 1
+                ws.cell(row, 1, line)
+                ws.cell(row, 2, kind)
+                for i, r in enumerate(by_month):
+                    status = str(r.status) if r else "grey"
+                    if kind == "value":
+                        _xl_value(ws, row, 3 + i, r.value if r else None, k.unit, status)
+                    else:
+                        ws.cell(row, 3 + i, cell_words(status)).fill = _xl_fill(status)
+    if not review.lines:
+        ws.cell(3, 1, "No KPI tree is configured, so there is nothing to compare the lines on.")
+    _xl_widths(ws, [14, 8, *([13] * len(months))])
+
+
+def _xl_actions(ws: Worksheet, review: Review) -> None:
+    ws.cell(1, 1, "Countermeasures and actions raised in these months").font = Font(bold=True, size=12)
+    _xl_header(ws, 2, [*ACTION_HEADERS[:6], "Status", "Overdue", "What was done"])
+    row = 2
+    for a in review.actions:
+        row += 1
+        values: list[Any] = [a.raised_for, kpi_name(review, a.kpi) if a.kpi else "", a.scope, a.what, a.owner, a.due,
+                             a.status.replace("_", " "), "yes" if a.overdue else "no", a.result or ""]
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row, col, value)
+            if col in (1, 6):
+                cell.number_format = "yyyy-mm-dd"
+    if not review.actions:
+        row += 1
+        ws.cell(row, 1, "No actions raised in these months.")
+    row += 2
+    ws.cell(row, 1, "Red months without a countermeasure").font = Font(bold=True, size=12)
+    row += 1
+    _xl_header(ws, row, ["Month", "KPI", "Value", "Target", "Owner"])
+    for r, cell in summarize(review).missing:
+        row += 1
+        ws.cell(row, 1, cell.reading.period)
+        ws.cell(row, 2, r.kpi.name)
+        _xl_value(ws, row, 3, cell.reading.value, r.kpi.unit, "red")
+        _xl_value(ws, row, 4, cell.reading.target, r.kpi.unit)
+        ws.cell(row, 5, r.kpi.owner or "")
+    _xl_widths(ws, [12, 24, 12, 40, 18, 12, 12, 9, 40])
+
+
+def review_workbook(review: Review) -> bytes:
+    """The review's numbers as an Excel workbook: Summary, Bowler, Losses, Defects, Lines and Actions sheets."""
+    wb = Workbook()
+    wb.properties.creator = "Huddle"
+    wb.properties.title = f"Monthly review {review.scope_name} {month_name(review.month)}"
+    _xl_summary(wb.active, review)
+    _xl_bowler(wb.create_sheet("Bowler"), review)
+    _xl_pareto(wb.create_sheet("Losses"), review, review.stops, chart=True)
+    _xl_pareto(wb.create_sheet("Defects"), review, review.defects, chart=False)
+    _xl_lines(wb.create_sheet("Lines"), review)
+    _xl_actions(wb.create_sheet("Actions"), review)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
