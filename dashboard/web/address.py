@@ -1,0 +1,514 @@
+"""The page address, read in one place and written in one place.
+
+Every page keeps what it shows in its address, so a bookmark, a TV or a link always opens the same view:
+
+- ``/board?scope=L2&date=2026-11-20&shift=N`` (default: the plant, the shift that just ended); ``live=1`` the shift
+  in progress, ``kiosk=1`` a TV (no navigation or controls), ``scopes=L1,L2,L3&cycle=30`` a playlist rotating every
+  30 s, ``refresh=60`` seconds between refreshes, ``timer=15`` minutes of huddle timer;
+- ``/tree?tree=oee&scope=L2&grain=day&date=2026-11-20&node=availability`` (``shift=N`` with ``grain=shift``);
+- ``/review?scope=L2&month=2026-10``;
+- ``/okr?quarter=2026-Q4&scope=L2``;
+- and ``site=lake`` on any of them when several sites are served (``sites.py`` reads it for every request).
+
+Reading is two steps. ``BoardAddress.from_query`` (and the tree's, the review's and the OKRs') reads the parameters
+as text, cheaply: a page's layout calls it and keeps the result in its store as the page's view. ``resolve`` then
+judges that view against the plant and the clock and gives what to show, or raises ``AddressError`` naming the
+parameter and saying why in the page's words. The API reads its query with ``ApiQuery`` through the same checks and
+answers an ``AddressError`` with a 400 naming the parameter. The ``*_href`` functions build the addresses pages link
+to; in the browser, ``keepAddress`` (assets/board.js) writes back only the names ``keep_address_js`` gives it, which
+are the fields of these address classes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from urllib.parse import urlencode
+
+from huddle.dashboard.core.periods import (
+    GRAINS,
+    Period,
+    PeriodError,
+    PeriodRangeError,
+    parse_asked_period,
+    period_containing,
+)
+from huddle.dashboard.services.okrs import COMPANY
+from huddle.dashboard.services.review import last_full_month, month_name
+from huddle.dashboard.services.tree import last_complete_day
+
+if TYPE_CHECKING:
+    from huddle.dashboard.core.plant import PlantConfig
+
+SITE = "site"  # the parameter naming the site, on every page and API address
+API = "/api/v1"
+YES = ("1", "true", "yes")  # how an address says yes (live=1, kiosk=true)
+DEFAULT_REFRESH_S = 60
+TREE_GRAINS = ("shift", "day", "week", "month")
+EVERY_LEVEL = "all"  # the OKR page's scope choice for objectives of every level
+MAX_RANGE_DAYS = 3700  # an API series spans at most about ten years
+
+
+class AddressError(ValueError):
+    """A parameter of a page's or the API's address that cannot be shown: which parameter, and why."""
+
+    def __init__(self, parameter: str, message: str, *, outside: bool = False) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+        self.outside = outside  # a date outside what Huddle can show (rather than one that is not a date)
+
+    def named(self) -> str:
+        """The message with its parameter's name in front (unless it already begins with it): the API's answer."""
+        return self.message if self.message.startswith(f"{self.parameter} ") else f"{self.parameter}: {self.message}"
+
+    def reworded(self, message: str) -> AddressError:
+        """The same problem in a page's own words."""
+        return AddressError(self.parameter, message, outside=self.outside)
+
+
+# ---- one parameter at a time (pages and API) ---------------------------------------------------------------
+
+
+def check_scope(config: PlantConfig, scope: str, parameter: str = "scope") -> str:
+    """``scope`` when the plant has it: the plant, one of its areas or lines."""
+    try:
+        config.scope_kind(scope)
+    except KeyError as exc:
+        raise AddressError(parameter, str(exc.args[0])) from None
+    return scope
+
+
+def check_shift(config: PlantConfig, shift: str) -> str:
+    """``shift`` when it is the key of one of the plant's shifts."""
+    shifts = config.calendar.shifts
+    if shift not in {s.key for s in shifts}:
+        known = ", ".join(f"{s.key} ({s.name})" for s in shifts)
+        raise AddressError("shift", f"shift {shift!r} is not a shift of this plant: use one of {known}")
+    return shift
+
+
+def read_period(grain: str, text: str, parameter: str) -> Period:
+    """The period of a grain a parameter names (``core.periods`` reads it), within the dates Huddle can show."""
+    try:
+        return parse_asked_period(grain, text)
+    except PeriodRangeError as exc:
+        raise AddressError(parameter, str(exc), outside=True) from None
+    except PeriodError as exc:
+        raise AddressError(parameter, str(exc)) from None
+
+
+def check_okr_scope(config: PlantConfig, scope: str) -> str:
+    """``scope`` when objectives can belong to it: the company, the plant, an area or a line."""
+    return scope if scope == COMPANY else check_scope(config, scope)
+
+
+def _text(value: Any) -> str:
+    """A view's value as text: a store only holds what the page put there, but a caller may send anything."""
+    return value if isinstance(value, str) else ""
+
+
+def _number(value: Any, default: int) -> int:
+    """A view's whole number (``default`` for anything else)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _seconds(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        return max(low, min(high, int(value or default)))
+    except ValueError:
+        return default
+
+
+def _no_line_or_area(config: PlantConfig, scope: str) -> AddressError:
+    return AddressError("scope", f"There is no line or area {scope!r} in {config.site_name}.")
+
+
+# ---- the pages' addresses ----------------------------------------------------------------------------------
+
+
+class BoardTarget(NamedTuple):
+    """What a board address shows: a scope and one shift."""
+
+    scope: str
+    period: Period
+
+
+@dataclass(frozen=True)
+class BoardAddress:
+    """The board's address: scope (or a playlist of scopes), date and shift, live, kiosk and the timings."""
+
+    PATH: ClassVar[str] = "/board"
+
+    scope: str = "plant"
+    scopes: tuple[str, ...] = ()
+    date: str = ""
+    shift: str = ""
+    live: bool = False
+    kiosk: bool = False
+    cycle: int = 0
+    refresh: int = DEFAULT_REFRESH_S
+    timer: int = 0
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> BoardAddress:
+        """The address's parameters (unknown scopes and dates are judged by ``resolve``; timings held in range)."""
+        scopes = tuple(s for s in (query.get("scopes") or "").split(",") if s)
+        return cls(scope=query.get("scope") or (scopes[0] if scopes else "plant"), scopes=scopes,
+                   date=query.get("date") or "", shift=query.get("shift") or "", live=query.get("live") in YES,
+                   kiosk=query.get("kiosk") in YES, cycle=_seconds(query.get("cycle"), 0, 0, 3600),
+                   refresh=_seconds(query.get("refresh"), DEFAULT_REFRESH_S, 10, 3600),
+                   timer=_seconds(query.get("timer"), 0, 0, 120))
+
+    @classmethod
+    def from_view(cls, view: Mapping[str, Any]) -> BoardAddress:
+        """The address a page's store keeps (``as_view``)."""
+        scopes = view.get("scopes")
+        return cls(scope=_text(view.get("scope")) or "plant",
+                   scopes=tuple(s for s in scopes if isinstance(s, str)) if isinstance(scopes, list) else (),
+                   date=_text(view.get("date")), shift=_text(view.get("shift")), live=bool(view.get("live")),
+                   kiosk=bool(view.get("kiosk")), cycle=_number(view.get("cycle"), 0),
+                   refresh=_number(view.get("refresh"), DEFAULT_REFRESH_S), timer=_number(view.get("timer"), 0))
+
+    def as_view(self) -> dict[str, Any]:
+        """The address as the page's store keeps it (JSON)."""
+        return asdict(self) | {"scopes": list(self.scopes)}
+
+    def shown_scope(self, cycle_n: int | None = None) -> str:
+        """The scope on show: the playlist's at position ``cycle_n`` when it rotates, else the address's."""
+        if self.scopes and self.cycle:
+            return self.scopes[(cycle_n or 0) % len(self.scopes)]
+        return self.scope or "plant"
+
+    def resolve(self, config: PlantConfig, now: datetime, cycle_n: int | None = None) -> BoardTarget:
+        """The scope and shift to show at ``now``, or an ``AddressError`` saying why there is none."""
+        scope = check_scope(config, self.shown_scope(cycle_n))
+        if self.date or self.shift:
+            return BoardTarget(scope, self._asked_shift(config))
+        instance = config.calendar.current(now) if self.live else config.calendar.last_completed(now)
+        if instance is None:
+            raise AddressError("live" if self.live else "shift",
+                               "no shift is running now" if self.live else "no shift has ended yet")
+        return BoardTarget(scope, Period("shift", instance.production_date, instance.production_date,
+                                         instance.shift_key))
+
+    def _asked_shift(self, config: PlantConfig) -> Period:
+        shift = check_shift(config, self.shift)
+        try:
+            read_period("day", self.date, "date")  # the date alone: the message names what was asked for
+            return read_period("shift", f"{self.date}/{shift}", "date")
+        except AddressError as exc:
+            raise (exc.reworded(f"There is no such date on the board: {exc.message}.") if exc.outside else
+                   exc.reworded(f"There is no such date: {self.date or 'none'} (expected like 2026-11-20).")
+                   ) from None
+
+
+class TreeTarget(NamedTuple):
+    """What a tree address shows: a tree, a scope and a period."""
+
+    tree: str
+    scope: str
+    period: Period
+
+
+@dataclass(frozen=True)
+class TreeAddress:
+    """The KPI tree's address: tree, scope, grain, date, shift and the node selected."""
+
+    PATH: ClassVar[str] = "/tree"
+
+    tree: str = ""
+    scope: str = ""
+    grain: str = ""
+    date: str = ""
+    shift: str = ""
+    node: str = ""
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> TreeAddress:
+        """The address's parameters (unknown trees, scopes and dates are judged by ``resolve``)."""
+        return cls(**{f.name: query.get(f.name) or "" for f in fields(cls)})
+
+    @classmethod
+    def from_view(cls, view: Mapping[str, Any]) -> TreeAddress:
+        """The address a page's store keeps (``as_view``)."""
+        return cls(**{f.name: _text(view.get(f.name)) for f in fields(cls)})
+
+    def as_view(self) -> dict[str, Any]:
+        """The address as the page's store keeps it (JSON)."""
+        return asdict(self)
+
+    def resolve(self, config: PlantConfig, now: datetime) -> TreeTarget:
+        """The tree, scope and period to show (defaults filled in), or an ``AddressError`` saying why not."""
+        if not config.trees:
+            raise AddressError("tree", "No KPI tree is configured: add one under trees in the plant configuration.")
+        tree = self.tree or next(iter(config.trees))
+        if tree not in config.trees:
+            raise AddressError("tree", f"There is no tree {tree!r}; this plant has {', '.join(config.trees)}.")
+        scope = self.scope or "plant"
+        try:
+            check_scope(config, scope)
+        except AddressError:
+            raise _no_line_or_area(config, scope) from None
+        grain = self.grain or "day"
+        if grain not in TREE_GRAINS:
+            raise AddressError("grain", f"A tree is read for a shift, day, week or month, not {grain!r}.")
+        day = self._day(config, now)
+        shift = self._shift(config, now, day) if grain == "shift" else None
+        return TreeTarget(tree, scope, period_containing(grain, day, shift))
+
+    def _day(self, config: PlantConfig, now: datetime) -> date:
+        if not self.date:
+            return last_complete_day(config, now) or now.astimezone(config.tz).date()
+        try:
+            return read_period("day", self.date, "date").first
+        except AddressError as exc:
+            raise (exc.reworded(f"There is no such date in the tree: {exc.message}.") if exc.outside else
+                   exc.reworded(f"The date {self.date!r} is not a date: {exc.message}")) from None
+
+    def _shift(self, config: PlantConfig, now: datetime, day: date) -> str:
+        keys = [s.key for s in config.calendar.shifts]
+        shift = self.shift or None
+        if shift is None:  # the shift that ended last on that date, else the day's last shift
+            last = config.calendar.last_completed(now)
+            shift = last.shift_key if last is not None and last.production_date == day else keys[-1]
+        if shift not in keys:
+            raise AddressError("shift", f"There is no shift {shift!r}; the shifts are {', '.join(keys)}.")
+        return shift
+
+
+class ReviewTarget(NamedTuple):
+    """What a review address shows: a scope and a month."""
+
+    scope: str
+    month: Period
+
+
+@dataclass(frozen=True)
+class ReviewAddress:
+    """The monthly review's address: scope and month."""
+
+    PATH: ClassVar[str] = "/review"
+
+    scope: str = ""
+    month: str = ""
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> ReviewAddress:
+        """The address's parameters (judged by ``resolve``)."""
+        return cls(scope=query.get("scope") or "", month=query.get("month") or "")
+
+    @classmethod
+    def from_view(cls, view: Mapping[str, Any]) -> ReviewAddress:
+        """The address a page's store keeps (``as_view``)."""
+        return cls(scope=_text(view.get("scope")), month=_text(view.get("month")))
+
+    def as_view(self) -> dict[str, Any]:
+        """The address as the page's store keeps it (JSON)."""
+        return asdict(self)
+
+    def resolve(self, config: PlantConfig, now: datetime) -> ReviewTarget:
+        """The scope and month to review (default: the plant, the last full month), or an ``AddressError``."""
+        scope = self.scope or "plant"
+        try:
+            check_scope(config, scope)
+        except AddressError:
+            raise _no_line_or_area(config, scope) from None
+        if not self.month:
+            return ReviewTarget(scope, last_full_month(config, now))
+        try:
+            month = read_period("month", self.month, "month")
+        except AddressError as exc:
+            raise (exc.reworded(f"There is no such month to review: {exc.message}.") if exc.outside else
+                   exc.reworded(f"The month {self.month!r} is not a month like 2026-10: {exc.message}")) from None
+        if month.first > now.astimezone(config.tz).date():
+            raise AddressError("month", f"{month_name(month)} has not started yet.")
+        return ReviewTarget(scope, month)
+
+
+class OkrTarget(NamedTuple):
+    """What an OKR address shows: a quarter, and the scope whose objectives are shown (None: every level)."""
+
+    quarter: str
+    scope: str | None
+
+
+@dataclass(frozen=True)
+class OkrAddress:
+    """The OKR page's address: quarter and scope."""
+
+    PATH: ClassVar[str] = "/okr"
+
+    quarter: str = ""
+    scope: str = ""
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> OkrAddress:
+        """The address's parameters (judged by ``resolve``)."""
+        return cls(quarter=query.get("quarter") or "", scope=query.get("scope") or "")
+
+    @classmethod
+    def from_view(cls, view: Mapping[str, Any]) -> OkrAddress:
+        """The address a page's store keeps (``as_view``)."""
+        return cls(quarter=_text(view.get("quarter")), scope=_text(view.get("scope")))
+
+    def as_view(self) -> dict[str, Any]:
+        """The address as the page's store keeps it (JSON)."""
+        return asdict(self)
+
+    def resolve(self, config: PlantConfig, today: date) -> OkrTarget:
+        """The quarter (default: the one containing ``today``) and scope to show, or an ``AddressError``."""
+        quarter = read_period("quarter", self.quarter, "quarter").label if self.quarter else \
+            period_containing("quarter", today).label
+        if self.scope in ("", EVERY_LEVEL):
+            return OkrTarget(quarter, None)
+        return OkrTarget(quarter, check_okr_scope(config, self.scope))
+
+
+# ---- the API's query ---------------------------------------------------------------------------------------
+
+
+class ApiQuery:
+    """The parameters of an API request, each checked against the plant; a bad one raises ``AddressError``."""
+
+    def __init__(self, args: Mapping[str, str], config: PlantConfig) -> None:
+        self.args = args
+        self.config = config
+
+    def scope(self) -> str:
+        """``scope`` (or ``line``, ``area``); default the plant."""
+        args = self.args
+        return check_scope(self.config, args.get("scope") or args.get("line") or args.get("area") or "plant")
+
+    def grain(self, default: str) -> str:
+        """``grain``: shift, day, week, month, quarter or year."""
+        grain = self.args.get("grain", default)
+        if grain not in GRAINS:
+            raise AddressError("grain", f"expected one of {', '.join(GRAINS)}")
+        return grain
+
+    def period(self, grain: str) -> Period | None:
+        """``period`` of that grain (a shift also as ``date`` and ``shift``); None when none is asked for."""
+        args = self.args
+        text, parameter = args.get("period"), "period"
+        if grain == "shift" and not text and args.get("date") and args.get("shift"):
+            read_period("day", args["date"], "date")  # a wrong date is named alone, without the shift glued to it
+            text, parameter = f"{args['date']}/{args['shift']}", "shift"
+        if not text:
+            return None
+        period = read_period(grain, text, parameter)
+        if period.shift:
+            check_shift(self.config, period.shift)
+        return period
+
+    def date_range(self) -> tuple[date, date] | None:
+        """``from`` and ``to``, production dates in order, at most about ten years apart; None when neither."""
+        first, last = self.args.get("from"), self.args.get("to")
+        if not (first or last):
+            return None
+        if not (first and last):
+            raise AddressError("from and to", "give both (production dates like 2026-11-01)")
+        a, b = read_period("day", first, "from").first, read_period("day", last, "to").first
+        if b < a:
+            raise AddressError("from", f"{first} comes after to ({last})")
+        if (b - a).days > MAX_RANGE_DAYS:
+            raise AddressError("to", "more than ten years after from")
+        return a, b
+
+    def kpis(self) -> list[str]:
+        """``kpi``: comma-separated KPI keys; default every KPI."""
+        keys = [k for k in self.args.get("kpi", "").split(",") if k] or list(self.config.kpis)
+        unknown = [k for k in keys if k not in self.config.kpis]
+        if unknown:
+            raise AddressError("kpi", f"unknown {', '.join(unknown)} (known: {', '.join(self.config.kpis)})")
+        return keys
+
+    def tree(self) -> str:
+        """``tree``; default the first configured tree."""
+        key = self.args.get("tree") or next(iter(self.config.trees), None)
+        if key is None or key not in self.config.trees:
+            raise AddressError("tree", f"unknown {key!r} (known: {', '.join(self.config.trees) or 'none'})")
+        return key
+
+    def node(self, tree: str) -> str:
+        """``kpi``: a node of ``tree``; default its root."""
+        kpi = self.args.get("kpi") or self.config.trees[tree].root
+        if kpi not in self.config.trees[tree].nodes():
+            raise AddressError("kpi", f"{kpi!r} is not a node of tree {tree!r}")
+        return kpi
+
+    def month(self) -> Period | None:
+        """``month`` (like 2026-10); None when none is asked for."""
+        text = self.args.get("month")
+        return read_period("month", text, "month") if text else None
+
+    def quarter(self) -> Period | None:
+        """``quarter`` (like 2026-Q4); None when none is asked for."""
+        text = self.args.get("quarter")
+        return read_period("quarter", text, "quarter") if text else None
+
+    def okr_scope(self) -> str | None:
+        """``scope`` of objectives: the company, the plant, an area or a line; None for every level."""
+        scope = self.args.get("scope") or None
+        return check_okr_scope(self.config, scope) if scope else None
+
+
+# ---- links -------------------------------------------------------------------------------------------------
+
+
+def href(path: str, params: Mapping[str, Any], site: str | None = None) -> str:
+    """``path`` with the given parameters as its query (empty ones left out; yes as 1), the site first."""
+    query = {SITE: site} if site else {}
+    query |= {k: "1" if v is True else str(v) for k, v in params.items() if v is not None and v is not False
+              and v != ""}
+    return path + (f"?{urlencode(query)}" if query else "")
+
+
+def board_search(scope: str | None = None, *, live: bool = False, kiosk: bool = False,
+                 site: str | None = None) -> str:
+    """The query part of a board address (``?scope=L1&live=1``), for a page that changes only its query."""
+    return href("", {"scope": scope, "kiosk": kiosk, "live": live}, site)
+
+
+def board_href(scope: str | None = None, *, live: bool = False, kiosk: bool = False, site: str | None = None) -> str:
+    """The address of a board: a scope, the shift in progress (``live``), as a TV (``kiosk``)."""
+    return BoardAddress.PATH + board_search(scope, live=live, kiosk=kiosk, site=site)
+
+
+def tree_href(tree: str | None = None, scope: str | None = None, period: Period | None = None,
+              node: str | None = None, *, site: str | None = None) -> str:
+    """The address of a tree view, with a node selected."""
+    when = {"grain": period.grain, "date": period.last.isoformat()} if period else {}
+    return href(TreeAddress.PATH, {"tree": tree, "scope": scope, **when, "node": node,
+                                   "shift": period.shift if period else None}, site)
+
+
+def review_href(scope: str | None = None, month: Period | None = None, *, site: str | None = None) -> str:
+    """The address of a monthly review."""
+    return href(ReviewAddress.PATH, {"scope": scope, "month": month.label if month else None}, site)
+
+
+def okr_href(quarter: str | None = None, scope: str | None = None, *, site: str | None = None) -> str:
+    """The address of a quarter's OKRs."""
+    return href(OkrAddress.PATH, {"quarter": quarter, "scope": scope}, site)
+
+
+def api_href(name: str, **params: str) -> str:
+    """The address of an API answer or export: ``api_href("review.pdf", scope="L1", month="2026-10")``."""
+    return href(f"{API}/{name}", params)
+
+
+def keep_address_js(address: type[BoardAddress | TreeAddress | ReviewAddress | OkrAddress], *,
+                    second: str | None = None, answer: bool = False) -> str:
+    """A clientside function keeping a page's address in step with its view (the view store its first input; the
+    value of parameter ``second`` its second input): ``keepAddress`` in assets/board.js writes the page's path, the
+    site and exactly the address's fields. ``answer``: return the address written (else ``no_update``)."""
+    spec = json.dumps({"path": address.PATH, "site": SITE, "names": [f.name for f in fields(address)]})
+    extra = f"values[{json.dumps(second)}] = second;" if second else ""
+    result = "written" if answer else "window.dash_clientside.no_update"
+    return (f"function (view, second) {{ if (!view) {{ return window.dash_clientside.no_update; }} "
+            f"const values = Object.assign({{}}, view); {extra} "
+            f"const written = window.dash_clientside.huddle.keepAddress({spec}, values); return {result}; }}")
