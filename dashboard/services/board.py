@@ -2,7 +2,7 @@
 
 Hour by hour output against plan, the top losses, a summary sentence, KPI trends over shifts, red streaks, a
 month calendar of a KPI and the safety cross. KPI values come from the KPI engine, so the board shows the same
-numbers as the tiles, the tree and the API; raw events come from ``data.board_queries`` (one indexed range query
+numbers as the tiles, the tree and the API; raw records come from ``data.queries.records`` (one indexed range query
 each, however many lines a scope has). Every function takes the objects it needs; nothing is kept between calls
 and nothing here knows about Dash or Flask.
 
@@ -25,8 +25,9 @@ from huddle.dashboard.core.kpi import FORMULAS, Band, Kind, Status, evaluate, st
 from huddle.dashboard.core.periods import Period, bucket_key, period_containing
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.readings import KpiEngine, Reading
-from huddle.data import board_queries, queries
-from huddle.data.board_queries import StopRow
+from huddle.data.queries import readings as reading_queries
+from huddle.data.queries import records as record_queries
+from huddle.data.queries.records import StopRow
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def hour_by_hour(source: KpiEngine | Services, scope: str, period: Period) -> li
     inst = _shift_instance(config, period)
     windows = _hour_windows(inst, config)
     with engine.sessions() as session:
-        counts = board_queries.counts_between(session, tuple(config.scope_lines(scope)), inst.start_utc,
+        counts = record_queries.counts_between(session, tuple(config.scope_lines(scope)), inst.start_utc,
                                               inst.end_utc)
     starts = [lo for lo, _ in windows]
     planned = [0.0] * len(windows)
@@ -197,7 +198,7 @@ def loss_pieces(engine: KpiEngine, scope: str, period: Period) -> list[LossPiece
         return []
     lines = tuple(engine.config.scope_lines(scope))
     with engine.sessions() as session:
-        stops = board_queries.stops_overlapping(session, lines, insts[0].start_utc, max(i.end_utc for i in insts))
+        stops = record_queries.stops_overlapping(session, lines, insts[0].start_utc, max(i.end_utc for i in insts))
     starts = [i.start_utc for i in insts]
     pieces = []
     for stop in stops:
@@ -298,7 +299,7 @@ def shift_summary(source: KpiEngine | Services, scope: str, period: Period) -> s
     config = engine.config
     pieces = loss_pieces(engine, scope, period)
     with engine.sessions() as session:
-        sums = queries.sums_by(session, engine.scope_filter(scope), period.first, period.last, period.shift)[0]
+        sums = reading_queries.sums_by(session, engine.scope_filter(scope), period.first, period.last, period.shift)[0]
     name = config.scope_name(scope)
     if not (sums.get("shift_s") or sums.get("total_count")) and not pieces:
         return f"No production recorded for {name} in {period_words(config, period)}."
@@ -572,7 +573,7 @@ def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, 
     lo = _local_midnight(month.first, config)
     hi = min(_local_midnight(month.last + timedelta(days=1), config), numbers.as_of)
     with sessions() as session:
-        events = board_queries.safety_events_between(session, engine.scope_filter(scope), lo, hi) if lo < hi else []
+        events = record_queries.safety_events_between(session, engine.scope_filter(scope), lo, hi) if lo < hi else []
     by_day: dict[date, Counter[str]] = defaultdict(Counter)
     for e in events:
         by_day[e.at_utc.astimezone(config.tz).date()][e.kind] += 1

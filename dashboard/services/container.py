@@ -27,7 +27,6 @@ from huddle.dashboard.services.okrs import Okrs
 from huddle.dashboard.services.readings import KpiEngine
 from huddle.dashboard.services.tree import tree_statuses
 from huddle.dashboard.settings import Settings
-from huddle.data import queries
 from huddle.data.db import (
     DatabaseUnusableError,
     check_database,
@@ -38,6 +37,7 @@ from huddle.data.db import (
     make_session_factory,
 )
 from huddle.data.ingest.loaders import Loader
+from huddle.data.queries import ledger as ledger_queries
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -118,13 +118,14 @@ class Services:
         """What the Data page shows: loaders, the run ledger, the quarantine and the baseline tracker."""
         tz = self.config.tz
         with self.sessions() as session:
-            status = queries.source_status(session)
+            status = ledger_queries.source_status(session)
             health = (self.health() if self.database_problem is not None
-                      else self._health(status, queries.latest_data(session), queries.data_version(session)))
-            ledger = [_run_row(r, tz) for r in queries.recent_runs(session, runs)]
+                      else self._health(status, ledger_queries.latest_data(session),
+                                        ledger_queries.data_version(session)))
+            ledger = [_run_row(r, tz) for r in ledger_queries.recent_runs(session, runs)]
             quarantined = [{"when": format_time(q.created_at, tz), "source": q.source, "file": q.file,
                             "row": q.row, "column": q.column, "value": q.value, "reason": q.reason}
-                           for q in queries.quarantine(session, rejected)]
+                           for q in ledger_queries.quarantine(session, rejected)]
         sources = []
         today = self.clock().astimezone(tz).date()
         for key, src in self.config.sources.items():
@@ -183,8 +184,8 @@ class Services:
                       if self.engine.dialect.name == "sqlite" else "")
             return self.unhealthy(f"the database failed its check at start: {self.database_problem.reason}{advice}")
         with self.sessions() as session:
-            return self._health(queries.source_status(session), queries.latest_data(session),
-                                queries.data_version(session))
+            return self._health(ledger_queries.source_status(session), ledger_queries.latest_data(session),
+                                ledger_queries.data_version(session))
 
     def unhealthy(self, reason: str | BaseException) -> dict[str, Any]:
         """The health answer when the database cannot be used: status "error" and why, nothing read from it."""

@@ -8,7 +8,7 @@ Attribution follows ``data.facts`` so the events add up to the KPI's own numbers
 period's shift windows with planned breaks left out (``board.loss_pieces``, the same minutes as the board's top
 losses and the ``unplanned_downtime`` and ``changeover_time`` KPIs); a quality or safety event belongs to the
 worked shift window containing its time, breaks included; safety events of an area or the plant count in the
-scopes whose facts hold them (``board_queries.safety_records_between``).
+scopes whose facts hold them (``data.queries.records.safety_events_between``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
 from huddle.dashboard.services.board import loss_pieces
 from huddle.dashboard.services.readings import KpiEngine
-from huddle.data import board_queries
 from huddle.data.ingest.contract import DISPOSITIONS, SAFETY_KINDS
+from huddle.data.queries import records as record_queries
 from sqlalchemy.orm import Session
 
 _Row = TypeVar("_Row", bound=Any)  # a query's row with an ``at_utc``
@@ -214,7 +214,7 @@ def _defects(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -
     lines = tuple(config.scope_lines(scope))
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[EventRecord] = []
-    for row in _inside_windows(engine, period, lambda session, lo, hi: board_queries.quality_events_between(
+    for row in _inside_windows(engine, period, lambda session, lo, hi: record_queries.quality_events_between(
             session, lines, lo, hi, kind.values)):
         g = groups[row.defect]
         g.quantity += row.quantity
@@ -230,7 +230,7 @@ def _safety(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) ->
     where_scope = engine.scope_filter(scope)
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[EventRecord] = []
-    for row in _inside_windows(engine, period, lambda session, lo, hi: board_queries.safety_records_between(
+    for row in _inside_windows(engine, period, lambda session, lo, hi: record_queries.safety_events_between(
             session, where_scope, lo, hi, kind.values)):
         where = row.line or row.area or config.site_key
         g = groups[row.kind]

@@ -29,9 +29,11 @@ from huddle.dashboard.core.kpi import (
 )
 from huddle.dashboard.core.periods import Period, bucket_key, parse_period, period_containing
 from huddle.dashboard.core.plant import KpiDef, PlantConfig
-from huddle.data import queries
 from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
-from huddle.data.queries import ScopeFilter
+from huddle.data.queries import ledger as ledger_queries
+from huddle.data.queries import readings as reading_queries
+from huddle.data.queries import records as record_queries
+from huddle.data.queries.scope import ScopeFilter
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -137,7 +139,7 @@ class KpiEngine:
         """Readings of several KPIs for one scope and period, from one query of the summed measures."""
         keys = list(kpis)
         with self.sessions() as session:
-            sums = queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
+            sums = self._sums(session, scope, period)
             end = self.period_end(period)
             ctx = self._context(session)
             return {k: self._reading(session, self.config.kpis[k], scope, period, sums, end, ctx) for k in keys}
@@ -180,7 +182,7 @@ class KpiEngine:
                       direction=f.direction, targets=(), amber=None, owner=None, data_source=None,
                       frequency="month", leading=False)
         with self.sessions() as session:
-            sums = queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
+            sums = self._sums(session, scope, period)
             return self._reading(session, kdef, scope, period, sums)
 
     def series(self, kpi: str, scope: str, grain: str, first: date, last: date) -> list[Reading]:
@@ -223,7 +225,7 @@ class KpiEngine:
         buckets: dict[str, dict[str, Any]] = {}
         with self.sessions() as session:
             if any(self._summed(k) for k in keys):
-                for row in queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
+                for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
                     self._accumulate(buckets, bucket_key(grain, row["production_date"], row.get("shift")), row)
             out: dict[str, list[Reading]] = {k: [] for k in keys}
             ctx = self._context(session)
@@ -252,7 +254,7 @@ class KpiEngine:
                                       else ("line", "production_date"))
             buckets: dict[str, dict[str, dict[str, Any]]] = {ln: {} for ln in lines}
             with self.sessions() as session:
-                for row in queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
+                for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
                     if row["line"] in buckets:
                         self._accumulate(buckets[str(row["line"])],
                                          bucket_key(grain, row["production_date"], row.get("shift")), row)
@@ -278,7 +280,7 @@ class KpiEngine:
             if not summed:
                 return [self.reading(kpi, line, period) for line in lines]
             with self.sessions() as session:
-                rows = {r["line"]: r for r in queries.sums_by(session, self.scope_filter(scope), period.first,
+                rows = {r["line"]: r for r in reading_queries.sums_by(session, self.scope_filter(scope), period.first,
                                                               period.last, period.shift, ("line",))}
                 end = self.period_end(period)
                 ctx = self._context(session)
@@ -287,7 +289,7 @@ class KpiEngine:
         if not summed:
             return [self._shift_reading(kdef, scope, period, shift) for shift in shifts]
         with self.sessions() as session:
-            rows = {r["shift"]: r for r in queries.sums_by(session, self.scope_filter(scope), period.first,
+            rows = {r["shift"]: r for r in reading_queries.sums_by(session, self.scope_filter(scope), period.first,
                                                            period.last, None, ("shift",))}
             return [self._reading(session, kdef, scope, Period(period.grain, period.first, period.last, shift),
                                   rows.get(shift)) for shift in shifts]
@@ -295,11 +297,15 @@ class KpiEngine:
     def _shift_reading(self, kdef: KpiDef, scope: str, period: Period, shift: str) -> Reading:
         sub = Period(period.grain, period.first, period.last, shift)
         with self.sessions() as session:
-            sums = queries.sums_by(session, self.scope_filter(scope), sub.first, sub.last, shift)[0]
+            sums = reading_queries.sums_by(session, self.scope_filter(scope), sub.first, sub.last, shift)[0]
             return self._reading(session, kdef, scope, sub, sums)
 
+    def _sums(self, session: Session, scope: str, period: Period) -> dict[str, Any]:
+        """The summed measures of a scope over a period (one row)."""
+        return reading_queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
+
     def _context(self, session: Session) -> _Context:
-        return _Context(self.clock(), queries.sources_read_through(session))
+        return _Context(self.clock(), ledger_queries.sources_read_through(session))
 
     def _reading(self, session: Session, kdef: KpiDef, scope: str, period: Period,
                  sums: dict[str, Any] | None, end: datetime | None = None, ctx: _Context | None = None) -> Reading:
@@ -317,7 +323,7 @@ class KpiEngine:
                 units = float((sums or {}).get("line_shifts") or 1)
             through = (sums or {}).get("data_through")
         elif formula.kind is Kind.DIRECT:
-            rows = queries.direct_values(session, kdef.key, self.locations(scope), period.first, period.last,
+            rows = reading_queries.direct_values(session, kdef.key, self.locations(scope), period.first, period.last,
                                          period.shift)
             row = rows[0] if rows else {"n": 0}
             if row["n"]:
@@ -336,7 +342,7 @@ class KpiEngine:
             step_formula = FORMULAS[formula.step_formula or "fpy"]
             yields: list[float | None] = []
             for step in steps:
-                s = queries.sums_by(session, self.scope_filter(step), period.first, period.last, period.shift)[0]
+                s = self._sums(session, step, period)
                 r = evaluate(step_formula, s) if s.get("facts") else KpiResult(None)
                 yields.append(r.value / step_formula.scale if r.value is not None else None)
                 parts[step] = yields[-1]
@@ -347,10 +353,10 @@ class KpiEngine:
         else:  # GAUGE: whole days since the last recordable, as of the period's end (or now while it runs)
             f = self.scope_filter(scope)
             as_of = min(now, end)
-            last = queries.last_recordable(session, f.lines, f.areas, f.plant, as_of)
+            last = record_queries.last_recordable(session, f, as_of)
             # a clean record counts from the start of the scope's data: the best news is a number judged against
             # its target, not "no data" (only a scope without any data has none)
-            since = last or queries.first_record(session, f, as_of)
+            since = last or reading_queries.first_record(session, f, as_of)
             result = KpiResult(float((as_of - since).days) if since is not None else None)
             if since is not None:
                 parts["last_recordable" if last is not None else "no_recordable_since"] = since.isoformat()
@@ -425,7 +431,7 @@ class KpiEngine:
         if inst is None or not (period.first <= inst.production_date <= period.last) or \
                 (period.shift and period.shift != inst.shift_key):
             return 0.0
-        row = queries.sums_by(session, self.scope_filter(scope), inst.production_date, inst.production_date,
+        row = reading_queries.sums_by(session, self.scope_filter(scope), inst.production_date, inst.production_date,
                               inst.shift_key)[0]
         lines = float(row.get("line_shifts") or 0)
         remaining = (inst.end_utc - now).total_seconds() - sum(
@@ -437,7 +443,7 @@ class KpiEngine:
     def data_version(self) -> int:
         """Cheap version number of the stored data (compare before recomputing a page)."""
         with self.sessions() as session:
-            return queries.data_version(session)
+            return ledger_queries.data_version(session)
 
     def current_period(self, grain: str) -> Period:
         """The period of a grain containing today's production date."""

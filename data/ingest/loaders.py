@@ -32,13 +32,13 @@ from huddle.data.models import (
     Labour,
     LoadedFile,
     LoadRun,
-    Meta,
     ProductionCount,
     QualityEvent,
     QuarantinedRow,
     SafetyEvent,
     StopEvent,
 )
+from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy import Table, create_engine, delete, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -134,12 +134,6 @@ def upsert(session: Session, table: Table, rows: list[dict[str, Any]], key: tupl
     columns = [c for c in rows[0] if c not in key]
     stmt = stmt.on_conflict_do_update(index_elements=list(key), set_={c: stmt.excluded[c] for c in columns})
     session.execute(stmt, rows)
-
-
-def bump_data_version(session: Session) -> None:
-    """Increase the data version so pages know something changed (cheap to compare on every refresh)."""
-    session.execute(update(Meta).where(Meta.key == "data_version")
-                    .values(value=text("CAST(CAST(value AS INTEGER) + 1 AS VARCHAR(200))")))
 
 
 class Loader:

@@ -30,7 +30,7 @@ What it measures, in one run (``python tests/bench/bench_board.py [--lines 20] [
    browser does. Printed: requests, errors, latency p50/p95/p99/max overall and by answer (200 render / 204), the
    share of 204s, and CPU: ``getrusage(RUSAGE_SELF)`` before/after, minus the CPU the client threads used
    (``time.thread_time`` in each), because server and clients share this process. Then a **burst**: the data
-   version is bumped (``data.loaders.bump_data_version``, as every load that stores rows does) and every TV sends
+   version is bumped (``data.queries.ledger.bump_data_version``, as every load that stores rows does) and every TV sends
    its (now stale) key at the same instant: every answer is a full render; the latency distribution and the time
    until the last TV has its board are printed.
 5. **Summary** of every figure.
@@ -74,8 +74,8 @@ from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.app import create_app
-from huddle.data.ingest.loaders import bump_data_version
 from huddle.data.models import UTCDateTime
+from huddle.data.queries.ledger import bump_data_version
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text

@@ -65,8 +65,8 @@ from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.services.events import DEFECTS, UNPLANNED_STOPS, events_of
 from huddle.dashboard.services.review import Review, build_review, last_full_month, month_name, months_ending
 from huddle.dashboard.services.tree import build_tree_view
-from huddle.data.board_queries import STOP_LOOKBACK
 from huddle.data.models import UTCDateTime
+from huddle.data.queries.records import STOP_LOOKBACK
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text

@@ -84,8 +84,8 @@ from huddle.dashboard.services.events import event_kind_for, events_behind
 from huddle.dashboard.services.tree import TreeView, build_tree_view
 from huddle.dashboard.settings import Settings
 from huddle.dashboard.web import ids
-from huddle.data.board_queries import STOP_LOOKBACK
 from huddle.data.models import UTCDateTime
+from huddle.data.queries.records import STOP_LOOKBACK
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text

@@ -50,7 +50,7 @@ import yaml
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.container import build_services
 from huddle.dashboard.settings import Settings
-from huddle.data.ingest.loaders import bump_data_version
+from huddle.data.queries.ledger import bump_data_version
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import create_engine, text
 

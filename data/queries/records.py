@@ -1,8 +1,9 @@
-"""Read queries behind the shift board's read model: counts of a shift, stops, defects and safety events in a range.
+"""The raw records behind the board and the drill-down: counts, stops, defects and safety events in a time range.
 
 Each function is one indexed range query (``production_counts``, ``stop_events`` and ``quality_events`` by line
 and time, ``safety_events`` by time), whatever the number of lines in the scope; the caller attributes the rows to
-hours, shift windows or local days (that needs the plant's calendar and time zone, which SQL does not have).
+hours, shift windows or local days (that needs the plant's calendar and time zone, which SQL does not have). The
+readings' summed measures come from ``readings``; both filter by scope with ``scope.in_scope``.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from huddle.data.models import ProductionCount, QualityEvent, SafetyEvent, StopEvent
-from huddle.data.queries import ScopeFilter
-from sqlalchemy import ColumnElement, and_, or_, select
+from huddle.data.queries.scope import ScopeFilter, in_scope
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-#: How far before a window a count interval may start and still have its midpoint inside it (as data/facts.py).
+#: How far before a window a count interval may start and still have its midpoint inside it (as ingest/facts.py).
 COUNT_LOOKBACK = timedelta(hours=12)
-#: Longest stop looked back for: one that started before a window and runs into it (as data/facts.py).
+#: Longest stop looked back for: one that started before a window and runs into it (as ingest/facts.py).
 STOP_LOOKBACK = timedelta(days=7)
 
 
@@ -51,16 +52,6 @@ class StopRow:
 
 
 @dataclass(frozen=True)
-class SafetyRow:
-    """One safety event."""
-
-    at_utc: datetime
-    kind: str
-    line: str
-    area: str
-
-
-@dataclass(frozen=True)
 class QualityRow:
     """One quality event: defective units found on a line, scrapped or reworked."""
 
@@ -72,7 +63,7 @@ class QualityRow:
 
 
 @dataclass(frozen=True)
-class SafetyRecordRow:
+class SafetyRow:
     """One safety event with what happened ("" line and area: plant level; "" line only: area level)."""
 
     at_utc: datetime
@@ -114,27 +105,6 @@ def stops_overlapping(session: Session, lines: tuple[str, ...], start_utc: datet
             for line, start, end, reason, category, equipment in session.execute(stmt).all()]
 
 
-def _safety_scope(scope: ScopeFilter) -> ColumnElement[bool] | None:
-    if scope.plant:
-        return None  # every event belongs to the plant: the time index does the work
-    parts = [SafetyEvent.line.in_(scope.lines)]
-    if scope.areas:
-        parts.append(and_(SafetyEvent.line == "", SafetyEvent.area.in_(scope.areas)))
-    return or_(*parts)
-
-
-def safety_events_between(session: Session, scope: ScopeFilter, start_utc: datetime,
-                          end_utc: datetime) -> list[SafetyRow]:
-    """Safety events of a scope in [start, end), ordered by time."""
-    stmt = (select(SafetyEvent.at_utc, SafetyEvent.kind, SafetyEvent.line, SafetyEvent.area)
-            .where(SafetyEvent.at_utc >= start_utc, SafetyEvent.at_utc < end_utc)
-            .order_by(SafetyEvent.at_utc))
-    where = _safety_scope(scope)
-    if where is not None:
-        stmt = stmt.where(where)
-    return [SafetyRow(at, kind, line or "", area or "") for at, kind, line, area in session.execute(stmt).all()]
-
-
 def quality_events_between(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime,
                            dispositions: tuple[str, ...] = ()) -> list[QualityRow]:
     """Quality events of some lines in [start, end), only the given dispositions when some are named, by time."""
@@ -150,16 +120,27 @@ def quality_events_between(session: Session, lines: tuple[str, ...], start_utc: 
             for line, at, defect, quantity, disposition in session.execute(stmt).all()]
 
 
-def safety_records_between(session: Session, scope: ScopeFilter, start_utc: datetime, end_utc: datetime,
-                           kinds: tuple[str, ...] = ()) -> list[SafetyRecordRow]:
-    """Safety events of a scope in [start, end) with their descriptions, only the given kinds when some are named."""
+def safety_events_between(session: Session, scope: ScopeFilter, start_utc: datetime, end_utc: datetime,
+                          kinds: tuple[str, ...] = ()) -> list[SafetyRow]:
+    """Safety events of a scope in [start, end) with their descriptions, only the given kinds when some are named,
+    ordered by time."""
     stmt = (select(SafetyEvent.at_utc, SafetyEvent.kind, SafetyEvent.line, SafetyEvent.area, SafetyEvent.description)
             .where(SafetyEvent.at_utc >= start_utc, SafetyEvent.at_utc < end_utc)
             .order_by(SafetyEvent.at_utc, SafetyEvent.location))
-    where = _safety_scope(scope)
+    where = in_scope(SafetyEvent, scope)
     if where is not None:
         stmt = stmt.where(where)
     if kinds:
         stmt = stmt.where(SafetyEvent.kind.in_(kinds))
-    return [SafetyRecordRow(at, kind, line or "", area or "", description or "")
+    return [SafetyRow(at, kind, line or "", area or "", description or "")
             for at, kind, line, area, description in session.execute(stmt).all()]
+
+
+def last_recordable(session: Session, scope: ScopeFilter, until: datetime) -> datetime | None:
+    """The latest recordable or lost-time case of a scope at or before ``until``."""
+    stmt = select(func.max(SafetyEvent.at_utc)).where(SafetyEvent.kind.in_(("recordable", "lost_time")),
+                                                      SafetyEvent.at_utc <= until)
+    where = in_scope(SafetyEvent, scope)
+    if where is not None:
+        stmt = stmt.where(where)
+    return session.execute(stmt).scalar_one_or_none()

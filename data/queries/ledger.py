@@ -1,0 +1,79 @@
+"""The loaders' ledger as the pages read it: the data version, load runs, what each source last did, the
+quarantine, and how fresh the newest data is.
+
+Every load that stores rows, and every edit people make (actions, OKRs, entered values), bumps the data version in
+its own transaction, so a page can compare one number before recomputing anything.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact
+from sqlalchemy import func, or_, select, text, update
+from sqlalchemy.orm import Session
+
+
+def data_version(session: Session) -> int:
+    """The data version (bumped by every load that stored rows and every edit)."""
+    value = session.execute(select(Meta.value).where(Meta.key == "data_version")).scalar_one_or_none()
+    return int(value or 0)
+
+
+def bump_data_version(session: Session) -> None:
+    """Increase the data version so pages know something changed (cheap to compare on every refresh)."""
+    session.execute(update(Meta).where(Meta.key == "data_version")
+                    .values(value=text("CAST(CAST(value AS INTEGER) + 1 AS VARCHAR(200))")))
+
+
+def latest_data(session: Session) -> datetime | None:
+    """Latest record time over all shift facts."""
+    return session.execute(select(func.max(ShiftFact.data_through_utc))).scalar_one_or_none()
+
+
+def recent_runs(session: Session, limit: int = 50, source: str | None = None) -> list[LoadRun]:
+    """The latest load runs, newest first."""
+    stmt = select(LoadRun).order_by(LoadRun.started_at.desc(), LoadRun.id.desc()).limit(limit)
+    if source:
+        stmt = stmt.where(LoadRun.source == source)
+    return list(session.execute(stmt).scalars())
+
+
+def sources_read_through(session: Session) -> dict[str, datetime]:
+    """Per source: when it was last read without failing (the end of its latest good run): its data is as complete
+    as the source's own export up to that instant."""
+    stmt = (select(LoadRun.source, func.max(LoadRun.finished_at))
+            .where(LoadRun.status.in_(("ok", "idle", "partial")), LoadRun.finished_at.is_not(None))
+            .group_by(LoadRun.source))
+    out = {}
+    for source, finished in session.execute(stmt):
+        if isinstance(finished, str):  # SQLite returns max() of a datetime as text
+            finished = datetime.fromisoformat(finished)
+        if finished.tzinfo is None:
+            finished = finished.replace(tzinfo=UTC)
+        out[source] = finished
+    return out
+
+
+def source_status(session: Session) -> dict[str, dict[str, LoadRun | None]]:
+    """Per source: its latest run, latest load (a run that read files or rows, whatever it made of them), latest
+    successful run and latest failed run."""
+    out: dict[str, dict[str, LoadRun | None]] = {}
+    read_something = or_(LoadRun.rows_read > 0, LoadRun.files_loaded > 0, LoadRun.rows_rejected > 0)
+    for status_group, where in (("last", None), ("last_load", read_something),
+                                ("last_success", LoadRun.status.in_(("ok", "idle", "partial"))),
+                                ("last_failure", LoadRun.status == "failed")):
+        sub = select(LoadRun.source, func.max(LoadRun.id).label("id"))
+        if where is not None:
+            sub = sub.where(where)
+        sub = sub.group_by(LoadRun.source).subquery()
+        for run in session.execute(select(LoadRun).join(sub, LoadRun.id == sub.c.id)).scalars():
+            out.setdefault(run.source, {"last": None, "last_load": None, "last_success": None, "last_failure": None})
+            out[run.source][status_group] = run
+    return out
+
+
+def quarantine(session: Session, limit: int = 200) -> list[QuarantinedRow]:
+    """The latest quarantined rows, newest first."""
+    return list(session.execute(
+        select(QuarantinedRow).order_by(QuarantinedRow.id.desc()).limit(limit)).scalars())

@@ -1,0 +1,88 @@
+"""The readings' queries: summed measures of a scope and period, direct KPI values, and where a scope's data begins.
+
+Every roll-up is a SQL ``SUM`` of stored numerators and denominators over the matching ``shift_facts`` rows,
+grouped as the caller needs (never a mean of ratios, never the whole history in memory).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import cache
+
+from huddle.dashboard.core.kpi import MEASURES, PLAUSIBILITY
+from huddle.data.models import KpiValue, ShiftFact
+from huddle.data.queries.scope import ScopeFilter, in_scope
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+
+@cache
+def _measure_sums() -> tuple[ColumnElement[float], ...]:
+    """SUM(measure) for every measure, built once (rebuilding them was a quarter of a board's time), and how many
+    line-shifts break each physical limit of ``dashboard.kpi.PLAUSIBILITY`` (``n_<key>``)."""
+    f = ShiftFact
+    broken = {
+        # one second of slack per shift for rounding in the exports' times
+        "over_performance": f.ideal_total_s > f.run_s * 1.000001 + 1,
+        "good_over_total": f.good_count > f.total_count,
+        "stops_over_time": f.unplanned_stop_s + f.changeover_s > f.ppt_s + 60,
+        "rejects_over_total": and_(f.total_count > 0, f.scrap_qty + f.rework_qty > f.total_count),
+    }
+    assert set(broken) == {c.key for c in PLAUSIBILITY}, "every plausibility check is counted"
+    return (*(func.sum(getattr(f, m)).label(m) for m in MEASURES),
+            *(func.sum(case((condition, 1), else_=0)).label(f"n_{key}") for key, condition in broken.items()))
+
+
+def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift: str | None = None,
+            group: tuple[str, ...] = ()) -> list[dict[str, object]]:
+    """Summed measures (and the latest record time) per group over a scope and date range.
+
+    ``group`` may name ``production_date``, ``shift`` and ``line``; an empty group gives one row.
+    """
+    cols = [getattr(ShiftFact, g) for g in group]
+    stmt = (select(*cols, *_measure_sums(), func.max(ShiftFact.data_through_utc).label("data_through"),
+                   func.count().label("facts"),
+                   func.sum(case((ShiftFact.line != "", 1), else_=0)).label("line_shifts"))
+            .where(ShiftFact.production_date >= first, ShiftFact.production_date <= last))
+    where = in_scope(ShiftFact, scope)
+    if where is not None:
+        stmt = stmt.where(where)
+    if shift:
+        stmt = stmt.where(ShiftFact.shift == shift)
+    if cols:
+        stmt = stmt.group_by(*cols).order_by(*cols)
+    out = []
+    for row in session.execute(stmt).mappings():
+        item = dict(row)
+        through = item.get("data_through")
+        if isinstance(through, str):  # SQLite returns max() of a datetime as text
+            item["data_through"] = datetime.fromisoformat(through)
+        if isinstance(item.get("data_through"), datetime) and item["data_through"].tzinfo is None:
+            item["data_through"] = item["data_through"].replace(tzinfo=UTC)
+        out.append(item)
+    return out
+
+
+def direct_values(session: Session, kpi: str, locations: tuple[str, ...], first: date, last: date,
+                  shift: str | None = None, group: tuple[str, ...] = ()) -> list[dict[str, object]]:
+    """Sum and count of a direct KPI's values per group (the caller divides for a mean)."""
+    cols = [getattr(KpiValue, g) for g in group]
+    stmt = (select(*cols, func.sum(KpiValue.value).label("total"), func.count().label("n"),
+                   func.max(KpiValue.production_date).label("last_date"))
+            .where(KpiValue.kpi == kpi, KpiValue.location.in_(locations), KpiValue.production_date >= first,
+                   KpiValue.production_date <= last))
+    if shift:
+        stmt = stmt.where(or_(KpiValue.shift == shift, KpiValue.shift == ""))
+    if cols:
+        stmt = stmt.group_by(*cols).order_by(*cols)
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def first_record(session: Session, scope: ScopeFilter, until: datetime) -> datetime | None:
+    """When a scope's data begins: the start of its earliest shift fact starting at or before ``until``."""
+    stmt = select(ShiftFact.start_utc).where(ShiftFact.start_utc <= until)
+    where = in_scope(ShiftFact, scope)
+    if where is not None:
+        stmt = stmt.where(where)
+    # by production date first, so the date indexes find the earliest rows without reading the rest
+    return session.execute(stmt.order_by(ShiftFact.production_date, ShiftFact.start_utc).limit(1)).scalar_one_or_none()
