@@ -1,16 +1,45 @@
-"""Shared fixtures: a database on each supported backend, a small plant, services, and the browser options."""
+"""Shared fixtures, so that a new test is three lines.
+
+- ``database_url``: a fresh database on each supported backend (PostgreSQL when HUDDLE_TEST_POSTGRES_URL is set).
+- ``plant_file``, ``make_services``: the small plant (SMALL_PLANT) and services on it with a fixed clock.
+- ``services``: the small plant on each backend; a test module overrides it (same name) to load its own records,
+  and ``app`` / ``app_client`` then serve those services.
+- ``inbox``: drop export files into the small plant's inbox (dated back past the settle window) and load them.
+- ``app``, ``app_client``: the Dash app of ``services`` and a Flask test client of it; ``client_for(services)``
+  for services a test builds itself.
+- ``make_demo``, ``demo_services``: the demo plant "as at" an instant with some days of history (SQLite), generated
+  and loaded once a session per (instant, days) and copied for each test.
+
+For example::
+
+    def test_the_board_answers(app_client) -> None:
+        assert app_client.get("/api/v1/board").status_code == 200
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from flask.testing import FlaskClient
+    from huddle.data.ingest.loaders import RunOutcome
+
 POSTGRES_ENV = "HUDDLE_TEST_POSTGRES_URL"
+#: the small plant's clock unless a test says otherwise: a Friday evening, the late shift about to end
+SMALL_NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+#: the demo plant's clock unless a test says otherwise: 08:30 in Berlin on a Friday, the early shift running
+DEMO_NOW = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
+#: the demo plant's days of history unless a test says otherwise (three weeks: a few seconds to generate and load)
+DEMO_DAYS = 21
 
 #: A small plant: one area of two lines, one early shift with the worked example's breaks, the OEE KPIs.
 SMALL_PLANT = """
@@ -105,7 +134,7 @@ def make_services(tmp_path: Path, plant_file: Path) -> Iterator[Callable[..., ob
 
     built = []
 
-    def build(database_url: str | None = None, now: datetime = datetime(2026, 11, 20, 20, 0, tzinfo=UTC),
+    def build(database_url: str | None = None, now: datetime = SMALL_NOW,
               plant: Path | None = None, anonymous_access: str = "read") -> object:
         settings = Settings(data_dir=tmp_path, database_url=database_url, plant_config=plant or plant_file,
                             anonymous_access=anonymous_access)
@@ -145,3 +174,126 @@ def load_demo(data_dir: Path, now: datetime, days: int) -> object:
     outcomes = services.loader.run_all()
     assert all(o.status != "failed" and o.rows_rejected == 0 for o in outcomes), [o.message for o in outcomes]
     return services
+
+
+class DemoHistories:
+    """Demo plants generated and loaded once a session, one per (instant, days), each test served a copy.
+
+    A copy is as good as a fresh load: the files keep their content and modification times, and the loaded-files
+    ledger is pointed at the copy's inbox, so running the loaders again on a copy finds nothing new, as it would on
+    the original (tests/integration/test_shared_fixtures.py holds that)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.made: dict[tuple[datetime, int], Path] = {}
+
+    def history(self, now: datetime, days: int) -> Path:
+        """The data folder of the demo plant as at ``now`` with ``days`` of history (made on first use)."""
+        key = (now, days)
+        if key not in self.made:
+            folder = self.root / f"demo-{now:%Y%m%dT%H%M%S}-{days}d"
+            load_demo(folder, now, days).dispose()
+            self.made[key] = folder
+        return self.made[key]
+
+    def services(self, data_dir: Path, now: datetime, days: int) -> Any:
+        """Services on a copy of that demo plant in ``data_dir`` (which must not exist yet), with a fixed clock
+        (the caller disposes of them)."""
+        from huddle.dashboard.services.container import build_services
+        from huddle.dashboard.settings import DEMO_PLANT, Settings
+
+        original = self.history(now, days)
+        shutil.copytree(original, data_dir)  # copy2: modification times kept, as the ledger has them
+        with sqlite3.connect(data_dir / "huddle.sqlite") as db:
+            db.execute("UPDATE loaded_files SET path = ? || substr(path, ?) WHERE path LIKE ? || '%'",
+                       (str(data_dir), len(str(original)) + 1, str(original)))
+        db.close()
+        return build_services(Settings(data_dir=data_dir, plant_config=DEMO_PLANT, anonymous_access="read"),
+                              clock=lambda: now)
+
+
+@pytest.fixture(scope="session")
+def demo_histories(tmp_path_factory: pytest.TempPathFactory) -> DemoHistories:
+    """The session's generated demo plants (use ``make_demo`` or ``demo_services`` in a test)."""
+    return DemoHistories(tmp_path_factory.mktemp("demo-histories"))
+
+
+@pytest.fixture
+def make_demo(demo_histories: DemoHistories, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Build services on the demo plant as at ``now`` with ``days`` of history, a fresh copy for this test (SQLite,
+    anyone may read, a fixed clock); disposed of after the test."""
+    built: list[Any] = []
+
+    def build(now: datetime = DEMO_NOW, days: int = DEMO_DAYS) -> Any:
+        services = demo_histories.services(tmp_path / f"demo-{len(built)}", now, days)
+        built.append(services)
+        return services
+
+    yield build
+    for s in built:
+        s.dispose()
+
+
+@pytest.fixture
+def demo_services(make_demo: Callable[..., Any]) -> Any:
+    """The demo plant as at DEMO_NOW with DEMO_DAYS of history, this test's own copy."""
+    return make_demo()
+
+
+class Inbox:
+    """The small plant's inbox (``<data_dir>/inbox/<folder>/``): drop export files in, and load them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def drop(self, folder: str, text: str, name: str | None = None, encoding: str = "utf-8") -> Path:
+        """Write ``text`` as a file of ``folder`` (counts, stops, quality, safety, labour, ...), dated a minute
+        back so the loader's settle window does not hold it."""
+        return write_past(self.root / folder / (name or f"{folder}.csv"), text, encoding)
+
+    def load(self, services: Any, **files: str) -> list[RunOutcome]:
+        """Drop one file per folder (``counts=COUNTS, stops=STOPS``), run every loader once and return the
+        outcomes; no source may fail and no row may be rejected. Every file source's folder is made first, so a
+        source given no file finds an empty folder."""
+        for source in services.config.sources.values():
+            if source.kind == "files" and source.path:
+                Path(source.path).mkdir(parents=True, exist_ok=True)
+        for folder, text in files.items():
+            self.drop(folder, text)
+        outcomes = services.loader.run_all()
+        assert all(o.status != "failed" and o.rows_rejected == 0 for o in outcomes), [o.message for o in outcomes]
+        return outcomes
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Inbox:
+    """The inbox of the services ``make_services`` builds (their data folder is the test's tmp_path)."""
+    return Inbox(tmp_path / "inbox")
+
+
+@pytest.fixture
+def services(make_services: Callable[..., Any], database_url: str) -> Any:
+    """The small plant on each backend with nothing loaded; a module overrides this fixture to serve its own."""
+    return make_services(database_url)
+
+
+def client_for(services: Any, **settings: Any) -> FlaskClient:
+    """A Flask test client of the app serving ``services`` (``settings`` change the services' settings first)."""
+    from huddle.dashboard.web.app import create_app
+
+    config = services.settings.with_(**settings) if settings else services.settings
+    return create_app(config, services=services).server.test_client()
+
+
+@pytest.fixture
+def app(services: Any) -> Any:
+    """The Dash app serving ``services``."""
+    from huddle.dashboard.web.app import create_app
+
+    return create_app(services.settings, services=services)
+
+
+@pytest.fixture
+def app_client(app: Any) -> FlaskClient:
+    """A Flask test client of ``app``."""
+    return app.server.test_client()
