@@ -13,7 +13,7 @@ from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.services.accounts import Identity
 from huddle.dashboard.services.review import build_review, last_full_month, months_ending
 
-from tests.conftest import SMALL_PLANT, write_past
+from tests.conftest import SMALL_PLANT, Inbox
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 # OEE 74.79 % on Line 1 in September, October and November (the published example, one early shift a month);
@@ -42,14 +42,12 @@ REVIEW_PLANT = SMALL_PLANT.replace(
 
 
 @pytest.fixture
-def services(make_services, database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def services(make_services, database_url: str, tmp_path: Path, inbox: Inbox):  # type: ignore[no-untyped-def]
     """The small plant with three months of Line 1 and a countermeasure for October's red OEE."""
     plant = tmp_path / "review-plant.yaml"
     plant.write_text(REVIEW_PLANT, encoding="utf-8")
     built = make_services(database_url, now=NOW, plant=plant)
-    write_past(tmp_path / "inbox/counts/c.csv", COUNTS)
-    write_past(tmp_path / "inbox/stops/s.csv", STOPS)
-    assert all(o.rows_rejected == 0 for o in built.loader.run_all())
+    inbox.load(built, counts=COUNTS, stops=STOPS)  # no row rejected
     built.actions.raise_action(Identity("user", "eddie", "editor"), "L1", "Capper torque check every shift",
                                "Tom", date(2026, 10, 30), kpi="oee", raised_for=date(2026, 10, 16))
     return built
@@ -103,18 +101,15 @@ def test_the_months_losses_and_the_lines_side_by_side(services) -> None:  # type
     assert review.why is not None and review.why.previous.label == "2026-10"
 
 
-def test_the_api_serves_the_review_and_its_exports(services) -> None:  # type: ignore[no-untyped-def]
-    from huddle.dashboard.web.app import create_app
-
-    client = create_app(services.settings, services=services).server.test_client()
-    body = client.get("/api/v1/review?scope=L1&month=2026-11").get_json()
+def test_the_api_serves_the_review_and_its_exports(app_client) -> None:  # type: ignore[no-untyped-def]
+    body = app_client.get("/api/v1/review?scope=L1&month=2026-11").get_json()
     oee = next(r for r in body["bowler"] if r["kpi"] == "oee")
     assert [m["target"] for m in oee["months"][-3:]] == [85, 85, 80]
     assert oee["months"][-2]["countermeasures"] and oee["months"][-1]["missing_countermeasure"]
     assert {"kpi": "oee", "red_months": 3} in body["okr_candidates"]
     for ext, start in (("pdf", b"%PDF"), ("xlsx", b"PK"), ("html", b"<!DOCTYPE html")):
-        answer = client.get(f"/api/v1/review.{ext}?scope=L1&month=2026-11")
+        answer = app_client.get(f"/api/v1/review.{ext}?scope=L1&month=2026-11")
         assert answer.status_code == 200 and answer.data.startswith(start), ext
         assert "attachment" in answer.headers["Content-Disposition"]
-    assert client.get("/api/v1/review.doc?scope=L1").status_code == 404
-    assert client.get("/api/v1/review?month=2026-13").status_code == 400
+    assert app_client.get("/api/v1/review.doc?scope=L1").status_code == 404
+    assert app_client.get("/api/v1/review?month=2026-13").status_code == 400
