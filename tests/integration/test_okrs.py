@@ -9,7 +9,6 @@ import csv
 import io
 import threading
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from huddle.dashboard.core.okr_scoring import KrStatus, OkrError
@@ -20,7 +19,7 @@ from huddle.dashboard.services.okrs import OkrConflictError
 from huddle.dashboard.services.review import build_review
 from openpyxl import load_workbook
 
-from tests.conftest import write_past
+from tests.conftest import Inbox
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # a Friday in 2026-W47, day 51 of 92 in 2026-Q4
 AT_CLOSE = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
@@ -44,12 +43,10 @@ QTD = Period("quarter", date(2026, 10, 1), date(2026, 11, 20))
 
 
 @pytest.fixture
-def services(make_services, database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def services(make_services, database_url: str, inbox: Inbox):  # type: ignore[no-untyped-def]
     """The small plant with Line 1's two shifts loaded."""
     built = make_services(database_url, now=NOW)
-    write_past(tmp_path / "inbox/counts/c.csv", COUNTS)
-    write_past(tmp_path / "inbox/stops/s.csv", STOPS)
-    assert all(o.rows_rejected == 0 for o in built.loader.run_all())
+    inbox.load(built, counts=COUNTS, stops=STOPS)  # no row rejected
     return built
 
 
