@@ -17,7 +17,7 @@ from typing import Any
 
 from huddle.dashboard.core.calendar import now_utc
 from huddle.data.models import AuditEntry, DisplayScreen, LoginAttempt, Meta, User
-from sqlalchemy import func, select
+from huddle.data.queries import accounts as account_queries
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -104,7 +104,7 @@ class Accounts:
         """Audit the plant configuration when its content differs from the last one recorded; True if it did."""
         digest = hashlib.sha256(text.encode()).hexdigest()
         with self.sessions.begin() as session:
-            row = session.get(Meta, "plant_config_sha256")
+            row = account_queries.meta(session, "plant_config_sha256")
             if row is not None and row.value == digest:
                 return False
             self.audit(session, "system", "config.change", path, before=row.value if row else None, after=digest,
@@ -118,8 +118,7 @@ class Accounts:
     def audit_trail(self, limit: int = 200) -> list[AuditEntry]:
         """The latest audit entries, newest first."""
         with self.sessions() as session:
-            return list(session.execute(
-                select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).scalars())
+            return account_queries.audit_entries(session, limit)
 
     # ---- users -------------------------------------------------------------------------------------------
 
@@ -175,12 +174,12 @@ class Accounts:
     def users(self) -> list[User]:
         """Every user, by name."""
         with self.sessions() as session:
-            return list(session.execute(select(User).order_by(User.username)).scalars())
+            return account_queries.users(session)
 
     def user_identity(self, user_id: int, issued_at: float) -> Identity | None:
         """The identity of a session's user, or None when the user was disabled or changed password since."""
         with self.sessions() as session:
-            user = session.get(User, user_id)
+            user = account_queries.user(session, user_id)
             if user is None or user.disabled or user.password_changed_at.timestamp() > issued_at + 1:
                 return None
             return Identity("user", user.username, user.role)
@@ -190,19 +189,13 @@ class Accounts:
         now = self.clock()
         since = now - FAILURE_WINDOW
         with self.sessions.begin() as session:
-            failures = max(
-                session.execute(select(func.count()).select_from(LoginAttempt).where(
-                    LoginAttempt.username == username, LoginAttempt.at >= since)).scalar_one(),
-                session.execute(select(func.count()).select_from(LoginAttempt).where(
-                    LoginAttempt.address == address, LoginAttempt.at >= since)).scalar_one(),
-            )
+            failures = account_queries.failed_logins(session, username, address, since)
             if failures >= MAX_FAILURES:
-                latest = session.execute(select(func.max(LoginAttempt.at)).where(
-                    (LoginAttempt.username == username) | (LoginAttempt.address == address))).scalar_one()
+                latest = account_queries.last_failed_login(session, username, address)
                 wait = int(((latest or now) + FAILURE_WINDOW - now).total_seconds()) + 1
                 self.audit(session, "system", "login.throttled", username, address=address)
                 return LoginResult(None, "too many failed sign-ins: try again later", max(wait, 1))
-            user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            user = account_queries.user_named(session, username)
             ok = user is not None and check_password_hash(user.password_hash, password)
             if not ok or user is None or user.disabled:
                 session.add(LoginAttempt(username=username[:64], address=address[:64], at=now))
@@ -235,7 +228,7 @@ class Accounts:
     def revoke_display(self, actor: Identity | str, name: str) -> None:
         """Revoke a display's token: the screen is signed out at its next request."""
         with self.sessions.begin() as session:
-            screen = session.execute(select(DisplayScreen).where(DisplayScreen.name == name)).scalar_one_or_none()
+            screen = account_queries.display_named(session, name)
             if screen is None:
                 raise AccountError(f"no display named {name!r}")
             if screen.revoked_at is None:
@@ -245,13 +238,12 @@ class Accounts:
     def displays(self) -> list[DisplayScreen]:
         """Every display screen, by name."""
         with self.sessions() as session:
-            return list(session.execute(select(DisplayScreen).order_by(DisplayScreen.name)).scalars())
+            return account_queries.displays(session)
 
     def display_by_token(self, token: str) -> DisplayScreen | None:
         """The live (not revoked) display a token opens, noting when it was last seen."""
         with self.sessions.begin() as session:
-            screen = session.execute(select(DisplayScreen).where(
-                DisplayScreen.token_hash == token_digest(token))).scalar_one_or_none()
+            screen = account_queries.display_with_token(session, token_digest(token))
             if screen is None or screen.revoked_at is not None:
                 return None
             screen.last_seen_at = self.clock()
@@ -262,7 +254,7 @@ class Accounts:
         (at most every few minutes, so a refreshing TV does not write on every request)."""
         now = self.clock()
         with self.sessions() as session:
-            screen = session.get(DisplayScreen, screen_id)
+            screen = account_queries.display(session, screen_id)
             if screen is None or screen.revoked_at is not None:
                 return None
             if screen.last_seen_at is None or now - screen.last_seen_at > LAST_SEEN_EVERY:
@@ -273,15 +265,13 @@ class Accounts:
     # ---- helpers -----------------------------------------------------------------------------------------
 
     def _user(self, session: Session, username: str) -> User:
-        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        user = account_queries.user_named(session, username)
         if user is None:
             raise AccountError(f"no user named {username!r}")
         return user
 
     def _keep_an_admin(self, session: Session, user: User) -> None:
-        admins = session.execute(select(func.count()).select_from(User).where(
-            User.role == "admin", User.disabled.is_(False), User.id != user.id)).scalar_one()
-        if admins == 0:
+        if account_queries.other_active_admins(session, user.id) == 0:
             raise AccountError(f"{user.username} is the last active admin: make another admin first")
 
     @staticmethod

@@ -15,9 +15,9 @@ from typing import Any
 
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
-from huddle.data.ingest.loaders import bump_data_version
 from huddle.data.models import Action
-from sqlalchemy import select
+from huddle.data.queries import actions as action_queries
+from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy.orm import Session, sessionmaker
 
 STATUSES = ("open", "in_progress", "done", "cancelled")
@@ -87,13 +87,9 @@ class Actions:
     def listing(self, scope: str, *, open_only: bool = True, kpi: str | None = None) -> list[ActionView]:
         """Actions of a scope (and the scopes inside it): overdue first, then by due date."""
         today = self.today()
-        stmt = select(Action).where(Action.scope.in_(self.scopes_within(scope)))
-        if open_only:
-            stmt = stmt.where(Action.status.in_(OPEN))
-        if kpi:
-            stmt = stmt.where(Action.kpi == kpi)
         with self.sessions() as session:
-            views = [self._view(a, today) for a in session.execute(stmt).scalars()]
+            views = [self._view(a, today) for a in action_queries.actions_in(
+                session, self.scopes_within(scope), OPEN if open_only else None, kpi)]
         return sorted(views, key=lambda v: (not v.overdue, v.due, v.id))
 
     def has_open_action(self, kpi: str, scope: str) -> bool:
@@ -139,7 +135,7 @@ class Actions:
             changes["result"] = str(changes["result"] or "").strip()[:MAX_TEXT]
         now = self.clock()
         with self.sessions.begin() as session:
-            action = session.get(Action, action_id, with_for_update=True)
+            action = action_queries.action_for_change(session, action_id)
             if action is None:
                 raise ActionError(f"no action {action_id}")
             if action.version != version:

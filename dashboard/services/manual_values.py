@@ -16,9 +16,8 @@ from huddle.dashboard.core.kpi import FORMULAS, Kind
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
 from huddle.data.ingest.contract import RECORD_TYPES, RowValidator
-from huddle.data.ingest.loaders import bump_data_version, upsert
-from huddle.data.models import KpiValue
-from sqlalchemy import select
+from huddle.data.queries.ledger import bump_data_version
+from huddle.data.queries.manual_values import store_kpi_value
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -65,10 +64,7 @@ class ManualValues:
                "production_date": clean["date"], "shift": clean["shift"], "value": clean["value"],
                "loaded_at": self.clock(), "run_id": None}
         with self.sessions.begin() as session:
-            replaced = session.execute(select(KpiValue.value).where(
-                KpiValue.kpi == row["kpi"], KpiValue.location == row["location"],
-                KpiValue.production_date == row["production_date"], KpiValue.shift == row["shift"])).scalar()
-            upsert(session, KpiValue.__table__, [row], ("kpi", "location", "production_date", "shift"))
+            replaced = store_kpi_value(session, row)
             self.accounts.audit(session, who, "kpi_value.set",
                                 f"{row['kpi']} {row['location']} {row['production_date']} {row['shift']}".strip(),
                                 before=replaced, after=row["value"])
