@@ -1,11 +1,11 @@
-"""The ``huddle`` command: demo, serve, scheduler, import, init, check."""
+"""The ``huddle`` command: demo, serve, scheduler, import, init, check, user, display. Argument parsing and one
+thin function per command; the demo plant's people, actions and OKRs are in ``demo.py``."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -271,229 +271,21 @@ def _serve_sites(settings: Settings, demo_feed: bool = False) -> int:
     return 0
 
 
-def _demo_admin(services: object, data_dir: Path) -> str:
-    """The demo's first admin: created once with a random password kept in the data folder (0600)."""
-    import os
-    import secrets
-
-    from huddle.dashboard.services.container import Services
-
-    assert isinstance(services, Services)
-    path = data_dir / "demo-admin.txt"
-    if not services.accounts.users():
-        password = secrets.token_urlsafe(12)
-        services.accounts.add_user("cli", "admin", password, "admin", "Demo admin")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(f"admin {password}\n")
-    return path.read_text().strip() if path.exists() else ""
-
-
-def _demo_actions(services: object) -> int:
-    """The demo plant's first actions: Line 2's filler, an overdue one, a closed one, and last month's
-    countermeasures for Line 2 (once)."""
-    from datetime import timedelta
-
-    from huddle.dashboard.services.accounts import Identity
-    from huddle.dashboard.services.container import Services
-
-    assert isinstance(services, Services)
-    actions = services.actions
-    if actions.listing("plant", open_only=False):
-        return 0
-    who = Identity("user", "admin", "admin")
-    today = actions.today()
-    filler = actions.raise_action(who, "L2", "Replace the filler star wheel and check the infeed guide",
-                                  "Tom Becker", today + timedelta(days=3), kpi="oee",
-                                  raised_for=today - timedelta(days=2))
-    actions.change(who, filler.id, filler.version, status="in_progress")
-    actions.raise_action(who, "L2", "Retrain night crew on underfill checks", "Jonas Weber",
-                         today - timedelta(days=2), kpi="scrap_rate", raised_for=today - timedelta(days=9))
-    done = actions.raise_action(who, "packing", "Second carton magazine at Line 4", "Lena Fischer",
-                                today - timedelta(days=5), kpi="schedule_attainment",
-                                raised_for=today - timedelta(days=20))
-    actions.change(who, done.id, done.version, status="done", result="Magazine fitted; no shortage stops since")
-    # last month's countermeasures for Line 2's red months, as the monthly review links them; its schedule
-    # attainment was red too and got none, which the review marks
-    month_start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    found = month_start + timedelta(days=24)
-    root = actions.raise_action(who, "L2", "Filler jams doubled since mid-month: find the root cause at the star "
-                                "wheel and infeed", "Tom Becker", found + timedelta(days=5), kpi="availability",
-                                raised_for=found)
-    actions.change(who, root.id, root.version, status="done",
-                   result="Star wheel worn 0.8 mm; replacement ordered, infeed guide realigned")
-    checks = actions.raise_action(who, "L2", "Check the filler at every shift start until the star wheel is "
-                                  "replaced", "Anna Schmidt", found + timedelta(days=20), kpi="oee",
-                                  raised_for=found + timedelta(days=1))
-    actions.change(who, checks.id, checks.version, status="in_progress")
-    return 5
-
-
-def _demo_okrs(services: object) -> int:
-    """The demo plant's OKRs for this quarter, cascaded company → plant → area and line, with a check-in for
-    every week so far (once); one key result is bound to Line 2's drifting downtime. Returns the check-ins saved."""
-    from datetime import UTC, datetime, time, timedelta
-
-    from huddle.dashboard.core.okr_scoring import OkrError
-    from huddle.dashboard.services.accounts import Identity
-    from huddle.dashboard.services.container import Services
-    from huddle.dashboard.services.okrs import Okrs, quarter_weeks
-
-    assert isinstance(services, Services)
-    okrs = services.okrs
-    quarter = okrs.current_quarter()
-    if okrs.quarter(quarter.label).objectives:
-        return 0
-    plan = Identity("user", "admin", "admin")
-    q = quarter.label
-    company = okrs.save_objective(plan, q, "company", "Be the supplier our customers never have to chase",
-                                  "Maria Lopez")
-    place = services.config.site_name.split()[0]  # "Riverside"
-    plant = okrs.save_objective(plan, q, "plant", f"Run {place}'s lines the way they ran in spring", "Anna Schmidt",
-                                parent_id=company)
-    line2 = okrs.save_objective(plan, q, "L2", "Stop the filler jams on Line 2", "Tom Becker", parent_id=plant)
-    packing = okrs.save_objective(plan, q, "packing", "Pack without carton shortages", "Lena Fischer",
-                                  parent_id=plant)
-    week_target = services.kpis.reading("unplanned_downtime", "L2", quarter_weeks(quarter)[0]).target or 1200.0
-    krs = {
-        "attainment": okrs.save_key_result(plan, company, title="Plant schedule attainment", kind="increase",
-                                           start=88.0, target=95.0, owner="Maria Lopez", kpi="schedule_attainment",
-                                           kpi_scope="plant"),
-        "complaints": okrs.save_key_result(plan, company, title="Customer complaints in the month",
-                                           kind="stay_below", start=None, target=2, unit="complaints",
-                                           owner="Maria Lopez"),
-        "oee": okrs.save_key_result(plan, plant, title="Plant OEE, quarter to date", kind="increase", start=63.0,
-                                    target=68.0, owner="Anna Schmidt", kpi="oee", kpi_scope="plant"),
-        "downtime": okrs.save_key_result(plan, plant, title="Line 2 unplanned downtime per week",
-                                         kind="stay_below", start=None, target=round(week_target, -1),
-                                         owner="Tom Becker", kpi="unplanned_downtime", kpi_scope="L2",
-                                         kpi_window="week", weight=2.0),
-        "star_wheel": okrs.save_key_result(plan, line2, title="New filler star wheel commissioned",
-                                           kind="milestone", start=None, target=1, owner="Tom Becker"),
-        "trained": okrs.save_key_result(plan, line2, title="Operators trained on the filler start-up standard",
-                                        kind="increase", start=0, target=24, unit="people", owner="Jonas Weber"),
-        "jams": okrs.save_key_result(plan, line2, title="Filler jams per week (maintenance log)", kind="decrease",
-                                     start=12, target=4, unit="jams", owner="Tom Becker"),
-        "shortages": okrs.save_key_result(plan, packing, title="Carton shortage stops per week", kind="decrease",
-                                          start=9, target=2, unit="stops", owner="Lena Fischer"),
-        "packing_attainment": okrs.save_key_result(plan, packing, title="Packing schedule attainment",
-                                                   kind="increase", start=90.0, target=96.0, owner="Lena Fischer",
-                                                   kpi="schedule_attainment", kpi_scope="packing"),
-    }
-    authors = {"attainment": "maria.lopez", "complaints": "maria.lopez", "oee": "anna.schmidt",
-               "downtime": "tom.becker", "star_wheel": "tom.becker", "trained": "jonas.weber", "jams": "tom.becker",
-               "shortages": "lena.fischer", "packing_attainment": "lena.fischer"}
-    # (value, confidence, what moved, what blocks) per week, oldest first; bound key results take the KPI's value
-    stories: dict[str, list[tuple[float | None, int, str, str]]] = {
-        "attainment": [(None, c, m, "") for c, m in [
-            (7, "Weekly plan frozen on Thursdays"), (7, ""), (7, "Packing caught up"), (6, "Line 2 short again"),
-            (6, ""), (5, "Line 2 jams cost two orders"), (5, ""), (5, "Waiting for the star wheel")]],
-        "complaints": [(v, c, m, "") for v, c, m in [
-            (1, 8, "One label complaint"), (1, 8, ""), (2, 7, "Underfill complaint from Nordmarkt"), (2, 7, ""),
-            (1, 8, ""), (3, 5, "Two underfill complaints: Line 2 night shift"), (2, 6, "Underfill checks retrained"),
-            (2, 6, "")]],
-        "oee": [(None, 8, m, "") for m in [
-            "Kick-off", "", "Changeover standard on Line 3", "", "Line 4 speed-up trial", "", "",
-            "Line 3 and 4 above target"]],
-        "downtime": [(None, c, m, b) for c, m, b in [
-            (7, "Baseline week", ""), (7, "", ""), (6, "Jams creeping up on nights", ""),
-            (5, "Root cause: worn star wheel", "Replacement star wheel on order"),
-            (4, "Shift-start filler checks", "Star wheel delivery slipped to week 48"),
-            (4, "", "Star wheel delivery slipped to week 48"),
-            (3, "Jams at twice the spring rate", "No spare star wheel"),
-            (3, "Temporary shims fitted", "Star wheel arrives week 48; fitting needs a 6-hour stop")]],
-        "star_wheel": [(0, c, m, b) for c, m, b in [
-            (8, "Order placed", ""), (8, "", ""), (7, "", ""), (6, "Supplier confirmed", ""),
-            (5, "", "Delivery slipped"),
-            (5, "", "Delivery slipped"), (5, "Stop planned for the weekend of week 48", ""), (6, "", "")]],
-        "trained": [(v, c, m, b) for v, c, m, b in [
-            (0, 7, "Standard written", ""), (3, 7, "First session", ""), (6, 8, "", ""), (9, 8, "Night crew done", ""),
-            (11, 8, "", ""), (13, 8, "", ""), (15, 8, "Late crew done", ""),
-            (17, 5, "Two more", "Both trainers off sick this week")]],
-        "jams": [(v, c, m, "") for v, c, m in [
-            (12, 7, ""), (13, 6, ""), (15, 6, "Jams on nights"), (19, 5, "Worn star wheel found"),
-            (22, 4, "Shift-start checks"), (21, 4, ""), (24, 3, ""), (20, 4, "Shims help a little")]],
-        "shortages": [(v, c, m, "") for v, c, m in [
-            (9, 7, ""), (8, 7, "Second magazine ordered"), (6, 8, "Second magazine fitted at Line 4"), (4, 8, ""),
-            (3, 8, ""), (3, 8, ""), (2, 9, "Kanban loop for cartons")]],
-        "packing_attainment": [(None, c, m, "") for c, m in [
-            (7, ""), (7, ""), (8, "Magazine fitted"), (8, ""), (8, ""), (8, ""), (8, "")]],
-    }
-    tz = services.config.tz
-    now = services.clock()
-    weeks = [w for w in quarter_weeks(quarter) if w.first <= okrs.today()][-8:]
-    saved = 0
-    seen = dict.fromkeys(krs, 0)
-    for i, week in enumerate(weeks):
-        # each week's meeting is on its Thursday at 10:00 (or earlier today, in the week that is running)
-        meeting = datetime.combine(max(week.first + timedelta(days=3), quarter.first), time(10), tzinfo=tz)
-        at = min(meeting.astimezone(UTC), now - timedelta(minutes=30))
-        at_meeting = Okrs(services.config, services.sessions, services.accounts, services.kpis, lambda at=at: at)
-        for name, key in krs.items():
-            j = i + 8 - len(weeks)  # the stories are eight weeks long; a shorter quarter so far takes their ends
-            if j >= len(stories[name]):
-                continue  # a seven-week story has not checked in this week yet: the meeting view shows it
-            value, confidence, moved, blocks = stories[name][j]
-            try:
-                at_meeting.check_in(Identity("user", authors[name], "editor"), key, seen[name], value=value,
-                                    confidence=confidence, moved=moved, blocks=blocks, week=week.label)
-            except OkrError:
-                continue  # a bound KPI without data that week (a short demo history): no check-in
-            seen[name] += 1
-            saved += 1
-    return saved
-
-
-def _prepare_demo_site(services: object, data_dir: Path, days: int, seed: int) -> None:
-    """One demo site: its history as export files (first time), the current shift so far, loaded; its actions and
-    this quarter's OKRs (once)."""
-    from huddle.dashboard.services.container import Services
-    from huddle.data.demo.feeds import feed_current, generate_history
-
-    assert isinstance(services, Services)
-    name = services.config.site_name
-    if not (data_dir / "inbox").exists():
-        started = time.monotonic()
-        counts = generate_history(services.config, data_dir, services.clock(), days=days, seed=seed)
-        print(f"{name}: wrote {sum(counts.values())} records of {days} days as export files "
-              f"({time.monotonic() - started:.1f} s)")
-    written = time.time()
-    feed_current(services.config, data_dir, services.clock())
-    # the loaders leave files alone until they have been still for their settle window: wait it out once
-    settle = max((s.settle_seconds for s in services.config.sources.values() if s.kind == "files"), default=0)
-    time.sleep(max(0.0, written + settle + 0.5 - time.time()))
-    started = time.monotonic()
-    for outcome in services.loader.run_all(trigger="demo"):
-        _print_outcome(outcome, verbose=False)
-    print(f"{name}: loaded in {time.monotonic() - started:.1f} s")
-    _demo_actions(services)
-    _demo_okrs(services)
-
-
 def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False, sites: int = 1) -> int:
     """Create the demo plant's history (first time), load it, and serve with the loaders running; with
     ``sites=2`` a second plant in another time zone is served beside it."""
-    from huddle.dashboard.settings import DEMO_PLANT, DEMO_SECOND_SITE
+    from huddle.dashboard.demo import demo_settings, prepare_demo
 
-    if not sign_in_required:
-        settings = settings.with_(anonymous_access="read")  # a local demo: anyone on this machine may read
-    if sites > 1:
-        settings = settings.with_(sites=(DEMO_PLANT, DEMO_SECOND_SITE))
-    credentials = ""
-    for index, site in enumerate(_each_site(settings)):
-        services = _services(site)
-        try:
-            if index == 0:  # people are the home site's
-                credentials = _demo_admin(services, settings.data_dir)
-            _prepare_demo_site(services, site.data_dir, days, seed=7 + 4 * index)
-        finally:
-            services.dispose()
+    settings = demo_settings(settings, sign_in_required=sign_in_required, sites=sites)
+    credentials = prepare_demo(_each_site(settings), settings.data_dir, days, open_services=_services,
+                               report=lambda outcome: _print_outcome(outcome, verbose=False))
     if credentials:
         name, password = credentials.split()
         print(f"sign in to change things as {name} / {password} (kept in {settings.data_dir / 'demo-admin.txt'})")
     if settings.sites:
         return _serve_sites(settings, demo_feed=True)
     return cmd_serve(settings, with_scheduler=True, demo_feed=True)
+
 
 
 def _read_password(args: argparse.Namespace) -> str:

@@ -10,7 +10,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from huddle.dashboard.cli import _demo_actions, _demo_okrs
+from huddle.dashboard.demo import demo_actions, demo_okrs
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.app import create_app
 from selenium import webdriver
@@ -37,8 +37,8 @@ RECORD_SAVES = """
 def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The demo plant with its quarter of OKRs (8 weeks of check-ins), two editors and a viewer."""
     services = load_demo(tmp_path_factory.mktemp("okr-demo"), NOW, days=52)
-    _demo_actions(services)
-    assert _demo_okrs(services) > 60
+    demo_actions(services)
+    assert demo_okrs(services) > 60
     services.accounts.add_user("cli", "eddie", PASSWORDS["eddie"], "editor")
     services.accounts.add_user("cli", "ana", PASSWORDS["ana"], "editor")
     services.accounts.add_user("cli", "vera", PASSWORDS["vera"], "viewer")

@@ -8,9 +8,9 @@ import urllib.request
 from datetime import UTC, datetime
 
 import pytest
-from huddle.dashboard.cli import _demo_actions
 from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.demo import demo_actions
 from huddle.dashboard.services.review import build_review
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.app import create_app
@@ -26,7 +26,7 @@ NOW = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)  # the last full month is Octobe
 def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Two months of the demo plant (Line 2's filler drifting since early October) and its demo actions."""
     services = load_demo(tmp_path_factory.mktemp("review-demo"), NOW, days=52)
-    assert _demo_actions(services) == 5
+    assert demo_actions(services) == 5
     yield services
     services.dispose()
 

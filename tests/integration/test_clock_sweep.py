@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 import dash
 import pytest
 from flask.testing import FlaskClient
-from huddle.dashboard.cli import _demo_actions, _demo_okrs
 from huddle.dashboard.core.periods import GRAINS
+from huddle.dashboard.demo import demo_actions, demo_okrs
 from huddle.dashboard.web.app import create_app
 
 from tests.conftest import load_demo
@@ -371,8 +371,8 @@ def plant_at(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Plant]:
     instant: datetime = request.param
     services: Any = load_demo(tmp_path, instant, DAYS)
     try:
-        _demo_actions(services)
-        _demo_okrs(services)
+        demo_actions(services)
+        demo_okrs(services)
         services.accounts.add_user("cli", ADMIN[0], ADMIN[1], "admin", "Clock sweep")
         app = create_app(services.settings, services=services)
         client = app.server.test_client()
