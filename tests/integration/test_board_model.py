@@ -12,7 +12,7 @@ from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.services import board
 
-from tests.conftest import SMALL_PLANT, write_past
+from tests.conftest import SMALL_PLANT, Inbox
 
 TRIR_LINE = "  - {key: trir, name: TRIR, category: S, target: 2, frequency: month, owner: A, data_source: EHS}\n"
 FPY_LINE = "  - {key: fpy, name: First-pass yield, category: Q, target: 97, owner: A, data_source: MES}\n"
@@ -62,11 +62,7 @@ def _services(make_services: Callable[..., Any], tmp_path: Path, files: dict[str
     plant = tmp_path / "board_plant.yaml"
     plant.write_text(plant_text, encoding="utf-8")
     services = make_services(database_url, now=now, plant=plant)
-    for folder in ("counts", "stops", "safety", "labour"):
-        (tmp_path / "inbox" / folder).mkdir(parents=True, exist_ok=True)
-    for folder, text in files.items():
-        write_past(tmp_path / "inbox" / folder / f"{folder}.csv", text)
-    outcomes = services.loader.run_all()
+    outcomes = Inbox(tmp_path / "inbox").load(services, **files)
     assert all(o.status in ("ok", "idle") for o in outcomes), [o.message for o in outcomes]
     assert sum(o.rows_loaded for o in outcomes) == sum(t.count("\n") - 1 for t in files.values())
     return services

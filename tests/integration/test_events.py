@@ -12,7 +12,7 @@ from huddle.dashboard.core.periods import Period, parse_period
 from huddle.dashboard.services import board
 from huddle.dashboard.services.events import EVENT_KINDS, EventReport, event_kind_for, events_behind
 
-from tests.conftest import SMALL_PLANT, write_past
+from tests.conftest import SMALL_PLANT, Inbox
 
 L1 = "{key: L1, name: Line 1, ideal_cycle_s: 1.0}"
 L2 = "{key: L2, name: Line 2, ideal_cycle_s: 1.0}"
@@ -95,11 +95,7 @@ def _engine(make_services: Callable[..., Any], tmp_path: Path, database_url: str
     plant.write_text(PLANT, encoding="utf-8")
     services = make_services(database_url, now=datetime(2026, 11, 20, 20, 0, tzinfo=UTC), plant=plant)
     files = {"stops": STOPS, "quality": QUALITY, "safety": SAFETY}
-    for folder in ("counts", "stops", "quality", "safety"):
-        (tmp_path / "inbox" / folder).mkdir(parents=True, exist_ok=True)
-    for folder, text in files.items():
-        write_past(tmp_path / "inbox" / folder / f"{folder}.csv", text)
-    outcomes = services.loader.run_all()
+    outcomes = Inbox(tmp_path / "inbox").load(services, **files)
     assert all(o.status in ("ok", "idle") for o in outcomes), [o.message for o in outcomes]
     assert sum(o.rows_loaded for o in outcomes) == sum(t.count("\n") - 1 for t in files.values())
     return services.kpis

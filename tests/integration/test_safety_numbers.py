@@ -17,9 +17,8 @@ import pytest
 from huddle.callbacks.board import render
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.services import board
-from huddle.dashboard.web.app import create_app
 
-from tests.conftest import SMALL_PLANT, write_past
+from tests.conftest import SMALL_PLANT, Inbox, client_for
 
 PLANT = (SMALL_PLANT
          .replace("{key: L2, name: Line 2, ideal_cycle_s: 1.0}]",
@@ -54,12 +53,7 @@ def _services(make_services: Any, database_url: str, tmp_path: Path, now: dateti
     plant = tmp_path / "safety_plant.yaml"
     plant.write_text(PLANT, encoding="utf-8")
     services = make_services(database_url, now=now, plant=plant)
-    for folder, text in (("safety", SAFETY), ("labour", LABOUR)):
-        (tmp_path / "inbox" / folder).mkdir(parents=True, exist_ok=True)
-        write_past(tmp_path / "inbox" / folder / f"{folder}.csv", text)
-    for folder in ("counts", "stops"):
-        (tmp_path / "inbox" / folder).mkdir(parents=True, exist_ok=True)
-    outcomes = services.loader.run_all()
+    outcomes = Inbox(tmp_path / "inbox").load(services, safety=SAFETY, labour=LABOUR)
     assert all(o.status in ("ok", "idle") for o in outcomes), [o.message for o in outcomes]
     return services
 
@@ -73,8 +67,7 @@ def _tile(column: dict[str, Any], kpi: str) -> dict[str, Any]:
 
 
 def _api_board(services: Any, scope: str, period: str) -> dict[str, Any]:
-    client = create_app(services.settings, services=services).server.test_client()
-    response = client.get(f"/api/v1/board?scope={scope}&grain=shift&period={period}")
+    response = client_for(services).get(f"/api/v1/board?scope={scope}&grain=shift&period={period}")
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
 
