@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from huddle.dashboard.core.plant import ConfigError, findings, load_plant
+from huddle.dashboard.core.plant import ConfigError, load_plant
+from huddle.dashboard.core.plant_checks import findings
 from huddle.dashboard.settings import Settings, load_settings
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ from typing import Any
 
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import Period
-from huddle.dashboard.core.plant import Finding, PlantConfig, TradeOff, TreeDef, tree_findings
+from huddle.dashboard.core.plant import Finding, PlantConfig, TradeOff, TreeDef
+from huddle.dashboard.core.plant_checks import tree_findings
 from huddle.dashboard.core.tree_math import Contribution, attribute, positions
 from huddle.dashboard.services.readings import KpiEngine, Reading
 

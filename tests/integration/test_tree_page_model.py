@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from huddle.callbacks.tree import TreeRequestError, elements, link_to, resolve
 from huddle.dashboard.core.periods import parse_period
-from huddle.dashboard.core.plant import parse_plant, tree_findings
+from huddle.dashboard.core.plant import parse_plant
+from huddle.dashboard.core.plant_checks import tree_findings
 from huddle.dashboard.services.drilldown import node_detail, try_goal_seek, try_what_if
 from huddle.dashboard.services.tree import build_tree_view, last_complete_day
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from huddle.dashboard.core.kpi import Kind
-from huddle.dashboard.core.plant import ConfigError, Finding, PlantConfig, findings, load_plant, parse_plant
+from huddle.dashboard.core.plant import ConfigError, Finding, PlantConfig, load_plant, parse_plant
+from huddle.dashboard.core.plant_checks import findings
 
 DEMO = Path(__file__).resolve().parents[2] / "dashboard" / "demo_plant.yaml"
 
