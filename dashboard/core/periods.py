@@ -81,26 +81,18 @@ def parse_period(grain: str, text: str) -> Period:
     text = (text or "").strip()
     try:
         if grain == "shift":
-            m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})/(\w+)", text)
-            if not m:
-                raise PeriodError(f"shift period {text!r}: expected like 2026-11-20/N")
+            m = _form(r"(\d{4}-\d{2}-\d{2})/(\w+)", text, "shift period", "2026-11-20/N")
             return period_containing("shift", date.fromisoformat(m.group(1)), m.group(2))
         if grain == "day":
             return period_containing("day", date.fromisoformat(text))
         if grain == "week":
-            m = re.fullmatch(r"(\d{4})-W(\d{1,2})", text)
-            if not m:
-                raise PeriodError(f"week {text!r}: expected like 2026-W47")
+            m = _form(r"(\d{4})-W(\d{1,2})", text, "week", "2026-W47")
             return period_containing("week", date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1))
         if grain == "month":
-            m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-            if not m:
-                raise PeriodError(f"month {text!r}: expected like 2026-11")
+            m = _form(r"(\d{4})-(\d{1,2})", text, "month", "2026-11")
             return period_containing("month", date(int(m.group(1)), int(m.group(2)), 1))
         if grain == "quarter":
-            m = re.fullmatch(r"(\d{4})-Q([1-4])", text)
-            if not m:
-                raise PeriodError(f"quarter {text!r}: expected like 2026-Q4")
+            m = _form(r"(\d{4})-Q([1-4])", text, "quarter", "2026-Q4")
             return period_containing("quarter", date(int(m.group(1)), (int(m.group(2)) - 1) * 3 + 1, 1))
         if grain == "year":
             return period_containing("year", date(int(text), 1, 1))
@@ -109,6 +101,14 @@ def parse_period(grain: str, text: str) -> Period:
             raise
         raise PeriodError(f"{grain} {text!r}: {exc}; expected like {EXAMPLES[grain]}") from None
     raise PeriodError(f"unknown grain {grain!r}: use one of {', '.join(GRAINS)}")
+
+
+def _form(pattern: str, text: str, what: str, example: str) -> re.Match[str]:
+    """The text matched to its grain's form; ``PeriodError`` with an example of the form when it does not match."""
+    m = re.fullmatch(pattern, text)
+    if not m:
+        raise PeriodError(f"{what} {text!r}: expected like {example}")
+    return m
 
 
 def parse_asked_period(grain: str, text: str) -> Period:
