@@ -26,9 +26,9 @@ from huddle.dashboard.core.periods import Period, PeriodError, parse_asked_perio
 from huddle.dashboard.core.plant import Baseline, PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
 from huddle.dashboard.services.readings import KpiEngine
-from huddle.data.ingest.loaders import bump_data_version
 from huddle.data.models import AdoptedBaseline, CheckIn, KeyResult, Objective, OkrQuarter
-from sqlalchemy import func, select, update
+from huddle.data.queries import okrs as okr_queries
+from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy.orm import Session, sessionmaker
 
 LEVELS = ("company", "plant", "area", "line")
@@ -330,11 +330,11 @@ class Okrs:
         current = self.current_quarter()
         following = period_containing("quarter", current.last + timedelta(days=1))
         with self.sessions() as session:
-            stored = set(session.scalars(select(Objective.quarter).distinct()))
+            stored = okr_queries.quarters_with_objectives(session)
         return sorted(stored | {current.label, following.label}, reverse=True)
 
     def _closed(self, session: Session, quarter: str) -> OkrQuarter | None:
-        return session.get(OkrQuarter, quarter)
+        return okr_queries.closed_quarter(session, quarter)
 
     def _refuse_if_closed(self, session: Session, quarter: str) -> None:
         closed = self._closed(session, quarter)
@@ -357,7 +357,7 @@ class Okrs:
         with self.sessions.begin() as session:
             self._refuse_if_closed(session, period.label)
             if parent_id is not None:
-                parent = session.get(Objective, parent_id)
+                parent = okr_queries.objective(session, parent_id)
                 if parent is None or parent.quarter != period.label:
                     raise OkrError(f"the parent objective {parent_id} is not one of {period.label}'s")
                 if LEVELS.index(self.level_of(parent.scope)) >= LEVELS.index(level):
@@ -367,8 +367,7 @@ class Okrs:
                     raise OkrError(f"{self.scope_name(scope)} is not part of {self.scope_name(parent.scope)}, "
                                    f"where '{parent.title}' belongs")
             if objective_id is None:
-                count = session.scalar(select(func.count()).select_from(Objective).where(
-                    Objective.quarter == period.label, Objective.scope == scope)) or 0
+                count = okr_queries.count_objectives(session, period.label, scope)
                 if count >= MAX_OBJECTIVES:
                     raise OkrError(f"{self.scope_name(scope)} already has {count} objectives in {period.label}: "
                                    f"more than {MAX_OBJECTIVES} at one level dilutes the push; drop or merge one")
@@ -382,8 +381,7 @@ class Okrs:
             else:
                 row = self._objective_for_change(session, objective_id, version)
                 if row.scope != scope:
-                    count = session.scalar(select(func.count()).select_from(Objective).where(
-                        Objective.quarter == row.quarter, Objective.scope == scope)) or 0
+                    count = okr_queries.count_objectives(session, row.quarter, scope)
                     if count >= MAX_OBJECTIVES:
                         raise OkrError(f"{self.scope_name(scope)} already has {count} objectives in {row.quarter}")
                 if parent_id == row.id:
@@ -397,15 +395,11 @@ class Okrs:
             return row.id
 
     def _objective_for_change(self, session: Session, objective_id: int, version: int | None) -> Objective:
-        row = session.get(Objective, objective_id)
+        row = okr_queries.objective(session, objective_id)
         if row is None:
             raise OkrError(f"no objective {objective_id}")
         self._refuse_if_closed(session, row.quarter)
-        changed = session.execute(update(Objective).where(Objective.id == objective_id,
-                                                          Objective.version == version)
-                                  .values(version=Objective.version + 1)).rowcount
-        session.refresh(row)
-        if not changed:
+        if not okr_queries.take_objective_version(session, row, version):
             raise OkrConflictError(f"{row.updated_by} changed this objective since you opened it: nothing was "
                                    "overwritten; look at it again and redo your change", row.version)
         return row
@@ -452,7 +446,7 @@ class Okrs:
             raise OkrError(f"the KPI window is one of {', '.join(WINDOWS)}")
         now = self.clock()
         with self.sessions.begin() as session:
-            objective = session.get(Objective, objective_id)
+            objective = okr_queries.objective(session, objective_id)
             if objective is None:
                 raise OkrError(f"no objective {objective_id}")
             self._refuse_if_closed(session, objective.quarter)
@@ -466,8 +460,7 @@ class Okrs:
                       "weight": float(weight), "owner": owner, "kpi": kpi, "kpi_scope": kpi_scope,
                       "kpi_window": kpi_window}
             if key_result_id is None:
-                count = session.scalar(select(func.count()).select_from(KeyResult).where(
-                    KeyResult.objective_id == objective_id)) or 0
+                count = okr_queries.count_key_results(session, objective_id)
                 if count >= MAX_KEY_RESULTS:
                     raise OkrError(f"'{objective.title}' already has {count} key results: at most "
                                    f"{MAX_KEY_RESULTS} per objective")
@@ -478,17 +471,12 @@ class Okrs:
                 self.accounts.audit(session, who, "okr.key_result.add", f"key result {row.id}",
                                     objective=objective_id, fields=fields)
             else:
-                row = session.get(KeyResult, key_result_id)
+                row = okr_queries.key_result(session, key_result_id)
                 if row is None or row.objective_id != objective_id:
                     raise OkrError(f"no key result {key_result_id} under objective {objective_id}")
-                changed = session.execute(update(KeyResult).where(KeyResult.id == key_result_id,
-                                                                  KeyResult.version == version)
-                                          .values(version=KeyResult.version + 1)).rowcount
-                if not changed:
-                    session.refresh(row)
+                if not okr_queries.take_key_result_version(session, row, version):
                     raise OkrConflictError(f"{row.updated_by} changed this key result since you opened it: nothing "
                                            "was overwritten; look at it again and redo your change", row.version)
-                session.refresh(row)
                 before = {k: getattr(row, k) for k in fields}
                 for key, value in fields.items():
                     setattr(row, key, value)
@@ -509,10 +497,7 @@ class Okrs:
         scope = self._normal_scope(scope)
         period = self.parse_quarter(quarter)
         with self.sessions() as session:
-            planned = session.execute(
-                select(Objective.title).join(KeyResult, KeyResult.objective_id == Objective.id)
-                .where(Objective.quarter == period.label, KeyResult.kpi == kpi, KeyResult.kpi_scope == scope)
-            ).scalars().first()
+            planned = okr_queries.objective_binding(session, period.label, kpi, scope)
         if planned:
             raise OkrError(f"{period.label} already has {kdef.name} at {self.scope_name(scope)} in '{planned}'")
         total = FORMULAS[kdef.formula].kind is Kind.TOTAL
@@ -551,10 +536,10 @@ class Okrs:
         moved, blocks = _free_text(moved, "what moved"), _free_text(blocks, "what blocks")
         today = self.today()
         with self.sessions() as session:
-            kr = session.get(KeyResult, key_result_id)
+            kr = okr_queries.key_result(session, key_result_id)
             if kr is None:
                 raise OkrError(f"no key result {key_result_id}")
-            objective = session.get(Objective, kr.objective_id)
+            objective = okr_queries.objective(session, kr.objective_id)
             assert objective is not None
             self._refuse_if_closed(session, objective.quarter)
         quarter = self.parse_quarter(objective.quarter)
@@ -583,13 +568,9 @@ class Okrs:
             # the compare-and-set is the transaction's first statement: it takes the write lock (SQLite) or the
             # row lock (PostgreSQL) before anything is read, so two saves from forms that saw the same count
             # cannot both pass
-            taken = session.execute(update(KeyResult).where(KeyResult.id == key_result_id,
-                                                            KeyResult.checkins == seen)
-                                    .values(checkins=KeyResult.checkins + 1)).rowcount
-            if not taken:
-                latest = session.scalars(select(CheckIn).where(CheckIn.key_result_id == key_result_id)
-                                         .order_by(CheckIn.id.desc()).limit(1)).first()
-                count = session.scalar(select(KeyResult.checkins).where(KeyResult.id == key_result_id)) or 0
+            if not okr_queries.take_check_in(session, key_result_id, seen):
+                latest = okr_queries.latest_check_in(session, key_result_id)
+                count = okr_queries.check_in_count(session, key_result_id)
                 if latest is None:
                     raise OkrConflictError("the key result changed since you opened the form: nothing was saved; "
                                            "save again", count)
@@ -599,9 +580,7 @@ class Okrs:
                     f"{format_value(latest.value, kr.unit)}, confidence {latest.confidence}) since you opened the "
                     "form: nothing was overwritten. Your entry is still in the form: look at theirs, then save "
                     "again to add yours as a correction.", count)
-            earlier = session.scalars(select(CheckIn).where(CheckIn.key_result_id == key_result_id,
-                                                            CheckIn.week == chosen.label)
-                                      .order_by(CheckIn.id.desc()).limit(1)).first()
+            earlier = okr_queries.latest_check_in(session, key_result_id, chosen.label)
             row = CheckIn(key_result_id=key_result_id, week=chosen.label, value=value, confidence=confidence,
                           moved=moved, blocks=blocks, author=who.label, at=now,
                           replaces_id=earlier.id if earlier else None)
@@ -638,15 +617,14 @@ class Okrs:
             raise OkrError(f"{period.label} has no key results to score")
         now = self.clock()
         with self.sessions.begin() as session:
-            if session.get(OkrQuarter, period.label) is not None:
+            if okr_queries.closed_quarter(session, period.label) is not None:
                 raise OkrError(f"{period.label} is already closed")
             session.add(OkrQuarter(quarter=period.label, closed_by=who.label, closed_at=now))
             session.flush()  # a second close racing this one fails here on the primary key
             scores = {}
             for k in view.key_results:
                 score = okr.close_score(k.progress)
-                session.execute(update(KeyResult).where(KeyResult.id == k.id)
-                                .values(final_value=k.current, score=score))
+                okr_queries.score_key_result(session, k.id, k.current, score)
                 scores[k.id] = score
             self.accounts.audit(session, who, "okr.quarter.close", period.label, scores=scores)
             bump_data_version(session)
@@ -656,10 +634,10 @@ class Okrs:
         """Make the level a bound key result reached its KPI's new baseline at its scope (closed quarters only)."""
         who.require("editor", "adopting a baseline")
         with self.sessions.begin() as session:
-            kr = session.get(KeyResult, key_result_id)
+            kr = okr_queries.key_result(session, key_result_id)
             if kr is None:
                 raise OkrError(f"no key result {key_result_id}")
-            objective = session.get(Objective, kr.objective_id)
+            objective = okr_queries.objective(session, kr.objective_id)
             assert objective is not None
             if not kr.kpi:
                 raise OkrError("only a key result bound to a KPI proposes a baseline")
@@ -679,9 +657,7 @@ class Okrs:
         out: dict[str, Baseline | None] = {k: d.baseline for k, d in self.config.kpis.items()}
         scope = self._normal_scope(scope)
         with self.sessions() as session:
-            rows = session.scalars(select(AdoptedBaseline).where(AdoptedBaseline.scope == scope)
-                                   .order_by(AdoptedBaseline.adopted_at, AdoptedBaseline.id))
-            for row in rows:
+            for row in okr_queries.adopted_baselines(session, scope):
                 if row.kpi in out:
                     out[row.kpi] = Baseline(row.value, row.on, row.source)
         return out
@@ -712,15 +688,8 @@ class Okrs:
         week = period_containing("week", on)
         with self.sessions() as session:
             closed = self._closed(session, period.label)
-            objectives = list(session.scalars(select(Objective).where(Objective.quarter == period.label)
-                                              .order_by(Objective.id)))
-            ids_ = [o.id for o in objectives]
-            krs = list(session.scalars(select(KeyResult).where(KeyResult.objective_id.in_(ids_))
-                                       .order_by(KeyResult.id))) if ids_ else []
-            kr_ids = [k.id for k in krs]
-            checkins = list(session.scalars(select(CheckIn).where(CheckIn.key_result_id.in_(kr_ids))
-                                            .order_by(CheckIn.id))) if kr_ids else []
-            adopted = {(b.kpi, b.scope, b.on) for b in session.scalars(select(AdoptedBaseline))}
+            objectives, krs, checkins = okr_queries.quarter_rows(session, period.label)
+            adopted = {(b.kpi, b.scope, b.on) for b in okr_queries.adopted_baselines(session)}
         by_kr: dict[int, list[CheckIn]] = defaultdict(list)
         for c in checkins:
             by_kr[c.key_result_id].append(c)

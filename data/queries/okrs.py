@@ -1,0 +1,117 @@
+"""OKRs as the OKR services read and change them: objectives, key results, check-ins, closed quarters and adopted
+baselines.
+
+The version and check-in counters are compare-and-set: one UPDATE that names the value the form saw, so two saves
+from forms that saw the same value cannot both pass, across processes, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from huddle.data.models import AdoptedBaseline, CheckIn, KeyResult, Objective, OkrQuarter
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+
+def quarters_with_objectives(session: Session) -> set[str]:
+    """Every quarter some objective belongs to."""
+    return set(session.scalars(select(Objective.quarter).distinct()))
+
+
+def closed_quarter(session: Session, quarter: str) -> OkrQuarter | None:
+    """Who closed a quarter and when, or None while it is open."""
+    return session.get(OkrQuarter, quarter)
+
+
+def objective(session: Session, objective_id: int) -> Objective | None:
+    """An objective by id."""
+    return session.get(Objective, objective_id)
+
+
+def count_objectives(session: Session, quarter: str, scope: str) -> int:
+    """How many objectives a scope has in a quarter."""
+    return session.scalar(select(func.count()).select_from(Objective).where(
+        Objective.quarter == quarter, Objective.scope == scope)) or 0
+
+
+def take_objective_version(session: Session, row: Objective, version: int | None) -> bool:
+    """Compare-and-set: move an objective on from the version a form saw; False when it had moved on already. The
+    row is refreshed either way (it then shows who changed it last)."""
+    changed = session.execute(update(Objective).where(Objective.id == row.id, Objective.version == version)
+                              .values(version=Objective.version + 1)).rowcount
+    session.refresh(row)
+    return bool(changed)
+
+
+def key_result(session: Session, key_result_id: int) -> KeyResult | None:
+    """A key result by id."""
+    return session.get(KeyResult, key_result_id)
+
+
+def count_key_results(session: Session, objective_id: int) -> int:
+    """How many key results an objective has."""
+    return session.scalar(select(func.count()).select_from(KeyResult).where(
+        KeyResult.objective_id == objective_id)) or 0
+
+
+def take_key_result_version(session: Session, row: KeyResult, version: int | None) -> bool:
+    """Compare-and-set: move a key result on from the version a form saw; False when it had moved on already. The
+    row is refreshed either way."""
+    changed = session.execute(update(KeyResult).where(KeyResult.id == row.id, KeyResult.version == version)
+                              .values(version=KeyResult.version + 1)).rowcount
+    session.refresh(row)
+    return bool(changed)
+
+
+def objective_binding(session: Session, quarter: str, kpi: str, scope: str) -> str | None:
+    """The title of a quarter's objective with a key result bound to a KPI at a scope, if there is one."""
+    return session.execute(
+        select(Objective.title).join(KeyResult, KeyResult.objective_id == Objective.id)
+        .where(Objective.quarter == quarter, KeyResult.kpi == kpi, KeyResult.kpi_scope == scope)
+    ).scalars().first()
+
+
+def take_check_in(session: Session, key_result_id: int, seen: int) -> bool:
+    """Compare-and-set: count one more check-in on a key result whose form saw ``seen``; False when the count had
+    moved on. Run it as the transaction's first statement: it takes the write lock (SQLite) or the row lock
+    (PostgreSQL) before anything is read."""
+    return bool(session.execute(update(KeyResult).where(KeyResult.id == key_result_id, KeyResult.checkins == seen)
+                                .values(checkins=KeyResult.checkins + 1)).rowcount)
+
+
+def check_in_count(session: Session, key_result_id: int) -> int:
+    """How many check-ins a key result has saved."""
+    return session.scalar(select(KeyResult.checkins).where(KeyResult.id == key_result_id)) or 0
+
+
+def latest_check_in(session: Session, key_result_id: int, week: str | None = None) -> CheckIn | None:
+    """A key result's newest check-in (of one week, when named)."""
+    stmt = select(CheckIn).where(CheckIn.key_result_id == key_result_id)
+    if week is not None:
+        stmt = stmt.where(CheckIn.week == week)
+    return session.scalars(stmt.order_by(CheckIn.id.desc()).limit(1)).first()
+
+
+def score_key_result(session: Session, key_result_id: int, final_value: float | None, score: float) -> None:
+    """Store a key result's value at its quarter's close and its score."""
+    session.execute(update(KeyResult).where(KeyResult.id == key_result_id)
+                    .values(final_value=final_value, score=score))
+
+
+def adopted_baselines(session: Session, scope: str | None = None) -> list[AdoptedBaseline]:
+    """Adopted baselines (of one scope when named), oldest adoption first."""
+    stmt = select(AdoptedBaseline)
+    if scope is not None:
+        stmt = stmt.where(AdoptedBaseline.scope == scope).order_by(AdoptedBaseline.adopted_at, AdoptedBaseline.id)
+    return list(session.scalars(stmt))
+
+
+def quarter_rows(session: Session, quarter: str) -> tuple[list[Objective], list[KeyResult], list[CheckIn]]:
+    """A quarter's objectives, their key results and every check-in on them, each by id."""
+    objectives = list(session.scalars(select(Objective).where(Objective.quarter == quarter).order_by(Objective.id)))
+    ids = [o.id for o in objectives]
+    krs = list(session.scalars(select(KeyResult).where(KeyResult.objective_id.in_(ids))
+                               .order_by(KeyResult.id))) if ids else []
+    kr_ids = [k.id for k in krs]
+    checkins = list(session.scalars(select(CheckIn).where(CheckIn.key_result_id.in_(kr_ids))
+                                    .order_by(CheckIn.id))) if kr_ids else []
+    return objectives, krs, checkins
