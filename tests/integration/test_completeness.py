@@ -12,7 +12,7 @@ import pytest
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import parse_period
 
-from tests.conftest import write_past
+from tests.conftest import client_for, write_past
 
 EARLY = parse_period("shift", "2026-11-20/E")
 # 14:10 plant time (Europe/Berlin, UTC+1 in November): ten minutes after the early shift ended
@@ -112,7 +112,6 @@ def test_a_count_loaded_twice_says_check_data_everywhere(make_services: Any, dat
 def test_the_api_and_the_review_say_incomplete_with_the_coverage(make_services: Any, database_url: str,
                                                                    tmp_path: Path) -> None:
     from huddle.dashboard.services.review import build_review
-    from huddle.dashboard.web.app import create_app
 
     # a day of October whose counts stopped at 11:00, read in November
     october = STOPPED_AT_11.replace("2026-11-20", "2026-10-30")
@@ -122,7 +121,7 @@ def test_the_api_and_the_review_say_incomplete_with_the_coverage(make_services: 
     assert all(o.status == "ok" for o in services.loader.run_all())
     services = make_services(database_url, now=AFTER_THE_SHIFT)
     assert all(o.status in ("ok", "idle") for o in services.loader.run_all())  # read again since: nothing new
-    client = create_app(services.settings, services=services).server.test_client()
+    client = client_for(services)
     board = client.get("/api/v1/board?scope=L1&date=2026-10-30&shift=E").get_json()
     oee = next(k for c in board["columns"] for k in c["kpis"] if k["kpi"] == "oee")
     assert (oee["status"], oee["complete"], round(oee["coverage"], 3)) == ("incomplete", False, 0.679)

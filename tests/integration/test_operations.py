@@ -19,13 +19,12 @@ from pathlib import Path
 import huddle.data.db
 import pytest
 from huddle.dashboard.cli import main
-from huddle.dashboard.web.app import create_app
 from huddle.data.db import make_session_factory
 from huddle.data.ingest.loaders import RunOutcome
 from huddle.data.models import LoadedFile, LoadRun
 from sqlalchemy import create_engine, select
 
-from tests.conftest import write_past
+from tests.conftest import client_for, write_past
 
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)  # 21:00 in the plant (Europe/Berlin)
 COUNTS = """line,start,end,product,total,good,planned
@@ -66,7 +65,7 @@ def test_health_keeps_the_last_load_beside_the_idle_runs_after_it(make_services,
     assert services.loader.run_source("counts").status == "partial"
     assert services.loader.run_source("counts").status == "idle"  # nothing new: the load must stay in sight
     assert services.loader.run_source("counts").status == "idle"
-    client = create_app(services.settings, services=services).server.test_client()
+    client = client_for(services)
     answer = client.get("/api/v1/health")
     assert answer.status_code == 200 and answer.is_json
     health = answer.get_json()
@@ -100,7 +99,7 @@ def test_last_load_words_on_another_day_and_for_a_refused_file(make_services, da
 def test_health_is_a_503_in_json_when_the_database_cannot_be_reached(make_services, database_url: str,  # type: ignore[no-untyped-def]
                                                                      tmp_path: Path) -> None:
     services = make_services(database_url, now=NOW)
-    client = create_app(services.settings, services=services).server.test_client()
+    client = client_for(services)
     assert client.get("/api/v1/health").status_code == 200
     if database_url.startswith("sqlite"):  # the file is gone, and its path cannot be opened any more
         database = Path(services.engine.url.database)
@@ -122,7 +121,7 @@ def test_health_is_a_503_in_json_when_the_database_cannot_be_reached(make_servic
 def test_health_answers_a_signed_in_monitor_when_the_database_is_gone(make_services, database_url: str) -> None:  # type: ignore[no-untyped-def]
     services = make_services(database_url, now=NOW, anonymous_access="off")
     services.accounts.add_user("cli:test", "monitor", "a long enough password", "viewer")
-    client = create_app(services.settings, services=services).server.test_client()
+    client = client_for(services)
     assert client.post("/login", data={"username": "monitor", "password": "a long enough password"}).status_code == 302
     assert client.get("/api/v1/health").status_code == 200
     services.accounts.sessions = services.sessions = make_session_factory(create_engine(CLOSED_PORT))
@@ -138,7 +137,7 @@ def test_a_damaged_sqlite_file_is_found_at_start_and_health_says_so(make_service
     damage(database, "production_counts")  # health's own tables are intact: only the check at start sees it
     services = make_services(None, now=NOW)
     assert services.database_problem is not None
-    client = create_app(services.settings, services=services).server.test_client()
+    client = client_for(services)
     answer = client.get("/api/v1/health")
     assert answer.status_code == 503 and answer.is_json
     assert answer.get_json()["status"] == "error"

@@ -12,7 +12,7 @@ from huddle.data.models import AuditEntry, KpiValue, LoadRun
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from tests.conftest import SMALL_PLANT
+from tests.conftest import SMALL_PLANT, client_for
 
 PLANT = SMALL_PLANT.replace("kpis:\n", """kpis:
   - {key: ideas, name: Improvement ideas, formula: direct, unit: ideas, aggregation: sum, category: M,
@@ -245,7 +245,7 @@ def test_behind_a_reverse_proxy_each_client_is_known_by_its_own_address(make_ser
 
     services = make_services(database_url, anonymous_access="off")
     services.accounts.add_user("test", "ada", PASSWORDS["ada"], "admin")
-    proxied = create_app(services.settings.with_(behind_proxies=1), services=services).server.test_client()
+    proxied = client_for(services, behind_proxies=1)
     # one client guessing behind the proxy does not lock out the others who come through the same proxy
     for _ in range(5):
         proxied.post("/login", data={"username": "ada", "password": "wrong"},
@@ -256,7 +256,7 @@ def test_behind_a_reverse_proxy_each_client_is_known_by_its_own_address(make_ser
         addresses = set(session.scalars(select(LoginAttempt.address)))
     assert addresses == {"10.0.0.66", "10.0.0.7"}
     # without the setting a forwarded address is not believed: anyone could claim any address
-    direct = create_app(services.settings, services=services).server.test_client()
+    direct = client_for(services)
     direct.post("/login", data={"username": "ada", "password": "wrong"},
                 headers=ORIGIN | {"X-Forwarded-For": "1.2.3.4"})
     with services.sessions() as session:
