@@ -27,7 +27,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from huddle.dashboard.services.container import Services
-from sqlalchemy import Connection, create_engine, text
+from huddle.data.queries import leader_lock
+from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger("huddle.scheduler")
@@ -126,7 +127,7 @@ class PostgresLeaderLock:
     def key(self, conn: Connection) -> int:
         """The lock's key: one per plant and database schema (advisory locks are per database)."""
         if self._key is None:
-            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+            schema = leader_lock.current_schema(conn)
             self._key = zlib.crc32(f"huddle-scheduler:{schema}:{self.scope}".encode()) & 0x7FFFFFFF
         return self._key
 
@@ -135,7 +136,7 @@ class PostgresLeaderLock:
         while True:
             try:
                 conn = self.engine.connect()
-                got = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key(conn)}).scalar_one()
+                got = leader_lock.try_lock(conn, self.key(conn))
                 conn.commit()  # a session lock outlives the transaction; nothing stays open on the server
             except Exception as exc:  # the database is down: stand by and try again
                 log.warning("scheduler lock: %s", exc)
@@ -152,9 +153,7 @@ class PostgresLeaderLock:
     def holder(self) -> str:
         """Who holds the lock: the other scheduler's host and pid, as its connection names them."""
         with self.engine.connect() as conn:
-            row = conn.execute(text(
-                "SELECT a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.locktype = 'advisory' AND l.granted AND l.objid = :key"), {"key": self.key(conn)}).first()
+            row = leader_lock.holder(conn, self.key(conn))
         return f"{row[0]} from {row[1] or 'a local socket'}" if row else ""
 
     def still_held(self) -> bool:
@@ -162,9 +161,7 @@ class PostgresLeaderLock:
         if self._conn is None:
             return False
         try:
-            held = self._conn.execute(text(
-                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = :key "
-                "AND pid = pg_backend_pid()"), {"key": self._key}).first() is not None
+            held = leader_lock.holds(self._conn, self.key(self._conn))
             self._conn.commit()
             return held
         except Exception:
@@ -174,7 +171,7 @@ class PostgresLeaderLock:
         """Give the lock up."""
         if self._conn is not None:
             try:
-                self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
+                leader_lock.unlock(self._conn, self.key(self._conn))
                 self._conn.commit()
                 self._conn.close()
             except Exception as exc:  # a dead connection has released it already

@@ -22,7 +22,8 @@ from flask import has_request_context as _has_request_context
 from huddle.dashboard.core.plant import load_plant
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
-from sqlalchemy import create_engine, text
+from huddle.data.queries.schemas import create_schema
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 SITE_COOKIE = "huddle_site"
@@ -69,7 +70,7 @@ def create_schemas(settings: Settings) -> None:
     with engine.begin() as conn:
         for path in settings.sites:
             key = load_plant(path, settings.data_dir).site_key
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{site_schema(url, key)}"'))
+            create_schema(conn, site_schema(url, key))
     engine.dispose()
 
 
