@@ -1,67 +1,54 @@
-"""The SQDCM shift board for the wall TV and the huddle: layout only; the board arrives through its callback.
+"""The SQDCM shift board for the wall TV and the huddle: its layout (the board arrives through its callback) and
+its renderers, the board's read model in and Dash components out (no services, no database, no clock).
 
-The address says what is shown, so a bookmark or a TV always opens the same view:
-``/board?scope=L2&date=2026-11-20&shift=N`` (default: the whole plant, the shift that just ended), ``live=1``
+The address says what is shown, so a bookmark or a TV always opens the same view (``address.BoardAddress`` reads
+it): ``/board?scope=L2&date=2026-11-20&shift=N`` (default: the whole plant, the shift that just ended), ``live=1``
 for the shift in progress, ``kiosk=1`` for a TV (no navigation or controls), ``scopes=L1,L2,L3&cycle=30`` to rotate
 through a playlist, ``refresh=60`` seconds between refreshes, ``timer=15`` minutes of huddle timer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import dash
 from dash import dcc, html
+from huddle.dashboard.core.format import status_label
+from huddle.dashboard.core.letterboard import cells, shape_for, size
+from huddle.dashboard.core.plant import CATEGORY_NAMES
 from huddle.dashboard.web import ids
+from huddle.dashboard.web.address import BoardAddress
 from huddle.dashboard.web.security import current_identity, has_request_context
-
-DEFAULT_REFRESH_S = 60
-
-
-def _seconds(value: str | None, default: int, low: int, high: int) -> int:
-    try:
-        return max(low, min(high, int(value or default)))
-    except ValueError:
-        return default
+from huddle.pages.components import status_badge
 
 
 def view_from_query(query: dict[str, str]) -> dict[str, Any]:
-    """The board's view settings from the address (unknown scopes and dates are judged by the callback)."""
-    scopes = [s for s in (query.get("scopes") or "").split(",") if s]
-    return {
-        "scope": query.get("scope") or (scopes[0] if scopes else "plant"),
-        "scopes": scopes,
-        "date": query.get("date") or "",
-        "shift": query.get("shift") or "",
-        "live": query.get("live") in ("1", "true", "yes"),
-        "kiosk": query.get("kiosk") in ("1", "true", "yes"),
-        "cycle": _seconds(query.get("cycle"), 0, 0, 3600),
-        "refresh": _seconds(query.get("refresh"), DEFAULT_REFRESH_S, 10, 3600),
-        "timer": _seconds(query.get("timer"), 0, 0, 120),
-    }
+    """The board's view as its store keeps it, from the address's parameters (``address.BoardAddress``)."""
+    return BoardAddress.from_query(query).as_view()
 
 
 def layout(**query: str) -> html.Div:
     """Skeleton with the view in a store; no database access."""
-    view = view_from_query(query)
+    view = BoardAddress.from_query(query)
     return html.Div([
-        dcc.Store(id=ids.BOARD_VIEW, data=view),
+        dcc.Store(id=ids.BOARD_VIEW, data=view.as_view()),
         dcc.Store(id=ids.BOARD_KEY),
-        dcc.Interval(id=ids.BOARD_REFRESH, interval=view["refresh"] * 1000),
-        dcc.Interval(id=ids.BOARD_CYCLE, interval=max(view["cycle"], 1) * 1000, disabled=not view["cycle"]),
+        dcc.Interval(id=ids.BOARD_REFRESH, interval=view.refresh * 1000),
+        dcc.Interval(id=ids.BOARD_CYCLE, interval=max(view.cycle, 1) * 1000, disabled=not view.cycle),
         dcc.Interval(id=ids.BOARD_CLOCK, interval=30_000),
         html.Div([
             dcc.Dropdown(id=ids.BOARD_SCOPE, clearable=False, className="board-scope"),
             dcc.RadioItems(id=ids.BOARD_MODE, inline=True, className="grain-switch",
                            options=[{"label": "Shift that just ended", "value": "ended"},
                                     {"label": "Shift in progress", "value": "live"}],
-                           value="live" if view["live"] else "ended"),
+                           value="live" if view.live else "ended"),
             html.A("Open as a TV (kiosk)", id="board-kiosk-link", className="nav-link dark"),
-        ], id=ids.BOARD_CONTROLS, className="board-controls", hidden=view["kiosk"]),
-        html.Div(id=ids.BOARD_TIMER, className="huddle-timer", **{"data-minutes": str(view["timer"])}),
+        ], id=ids.BOARD_CONTROLS, className="board-controls", hidden=view.kiosk),
+        html.Div(id=ids.BOARD_TIMER, className="huddle-timer", **{"data-minutes": str(view.timer)}),
         html.Div(id=ids.BOARD_BODY, className="board"),
-        _action_forms(hidden=view["kiosk"]),
-    ], className="board-page kiosk" if view["kiosk"] else "board-page")
+        _action_forms(hidden=view.kiosk),
+    ], className="board-page kiosk" if view.kiosk else "board-page")
 
 
 def _action_forms(hidden: bool) -> html.Section:
@@ -96,3 +83,175 @@ def _action_forms(hidden: bool) -> html.Section:
 def register() -> None:
     """Register the page with Dash Pages."""
     dash.register_page("board", path="/board", name="Board", order=1, nav=True, layout=layout)
+
+
+# ---- renderers: the board's read model (services.board.board_view) in, components out ----------------------
+
+
+def _age(through: str, n: int) -> html.Span:
+    return html.Span("", id={"type": ids.BOARD_AGE, "index": f"{through or '-'}|{n}"}, className="age")
+
+
+def _sparkline(trend: list[dict[str, Any]], target: float | None) -> html.Div:
+    values = [t["value"] for t in trend if t["value"] is not None] + ([target] if target is not None else [])
+    top = max(values) if values else 1
+    low = min(values) if values else 0
+    span = (top - low) or 1
+    bars = [html.Div(className=f"bar status-{t['status']}", title=f"{t['period']}",
+                     style={"height": f"{12 + 88 * ((t['value'] - low) / span) if t['value'] is not None else 6:.0f}%"})
+            for t in trend]
+    return html.Div(bars, className="spark", title="last 14 shifts")
+
+
+def _marks(k: dict[str, Any]) -> list[html.Span]:
+    """What a tile says beside its number: needs action, a red streak, data to check, gaps, no target."""
+    marks = []
+    if k["needs_action"]:
+        marks.append(html.Span("needs action", className="mark needs-action"))
+    if k["repeat"]:
+        marks.append(html.Span(f"repeat: red {k['streak']} shifts", className="mark repeat"))
+    if k.get("checks"):
+        marks.append(html.Span(f"⚠ check data: {k['checks'][0]}", className="mark check"))
+    elif k["flags"]:
+        marks.append(html.Span(k["flags"][0], className="mark flag"))
+    if k.get("gaps"):
+        marks.append(html.Span(f"◐ {k['gaps'][0]}", className="mark gaps"))
+    elif k.get("coverage") is not None and k.get("complete") is None and k["coverage"] < 0.99:
+        marks.append(html.Span(f"◐ {k['coverage'] * 100:.0f} % of the shift so far has data", className="mark gaps"))
+    if k["raw"] is not None and k["target_raw"] is None:
+        marks.append(html.Span("no target set: add one in the plant configuration", className="mark flag"))
+    return marks
+
+
+def tile(k: dict[str, Any], n: int) -> html.Div:
+    """One KPI's tile: name and status, value, target and gap, trend, marks and the data's age (the ``n``-th)."""
+    marks = _marks(k)
+    over = f" · {k['period']}" if k["own_period"] else ""
+    return html.Div([
+        html.Div([html.Span(k["name"], className="kpi-name"), status_badge(k["status"])], className="tile-head"),
+        html.Div(k["value"], className="kpi-value"),
+        html.Div(f"target {k['target']} · gap {'+' if k['better'] else ''}{k['gap']}{over}", className="kpi-target"),
+        html.Div(k["note"], className="kpi-note") if k.get("note") else None,
+        _sparkline(k["trend"], k["target_raw"]) if k["trend"] else None,
+        html.Div(marks, className="marks") if marks else None,
+        _age(k["through"], n),
+    ], className=f"tile status-{k['status']}")
+
+
+def _safety_fact(fact: dict[str, Any]) -> html.Div:
+    """One safety number under the cross: its words, value and target, its status in colour, icon and word."""
+    label = fact["label"] + (f" (last {fact['last_recordable']})" if fact.get("last_recordable") else "")
+    target = f"target {fact['target_text']}" if fact["target"] is not None else ""
+    badge = (html.Span("no target set", className="badge status-grey")
+             if fact["value"] is not None and fact["target"] is None else status_badge(fact["status"]))
+    return html.Div([html.Span(label, className="fact-label"), html.B(fact["text"], className="fact-value"),
+                     html.Span(target, className="fact-target"), badge],
+                    className=f"cross-fact status-{fact['status']}")
+
+
+def _cell_class(category: str, day: dict[str, Any] | None) -> str:
+    if day is None:
+        return "cell empty"
+    future = " future" if day["future"] else ""
+    return f"cell safety-{day['worst']}{future}" if category == "S" else f"cell status-{day['status']}{future}"
+
+
+def letter(column: dict[str, Any]) -> html.Div:
+    """The column's letter board (the safety cross for S): one cell per day of the month, with its status."""
+    cat = column["category"]
+    shape = shape_for(cat)
+    rows, cols = size(shape)
+    days = column.get("cross") or column.get("calendar") or []
+    by_day = {d["day"]: d for d in days}
+    grid = [html.Div(str(cell.day or ""), className=_cell_class(cat, by_day.get(cell.day or 0)),
+                     style={"gridRow": cell.row + 1, "gridColumn": cell.col + 1}) for cell in cells(shape, len(days))]
+    extra = None
+    if cat == "S" and column.get("safety"):
+        facts = column["safety"]
+        extra = html.Div([_safety_fact(facts[k]) for k in ("days_since", "trir_month", "trir_12m")],
+                         className="cross-facts")
+    return html.Div([html.Div(grid, className="letter", style={"gridTemplateRows": f"repeat({rows}, 1fr)",
+                                                                 "gridTemplateColumns": f"repeat({cols}, 1fr)"}),
+                     extra], className="calendar")
+
+
+def _column(column: dict[str, Any], start: int) -> html.Section:
+    cat = column["category"]
+    tiles = [tile(k, start + i) for i, k in enumerate(column["kpis"])]
+    return html.Section([
+        html.Header([html.Span(cat, className="letter-badge"), html.Span(CATEGORY_NAMES[cat], className="cat-name"),
+                     html.Span(status_label(column["status"]), className=f"badge big status-{column['status']}")],
+                    className="column-head"),
+        *(tiles or [html.P("No headline KPI for this column.", className="empty")]),
+        letter(column),
+    ], className=f"board-column status-{column['status']}")
+
+
+def _hours(hours: list[dict[str, Any]]) -> html.Div:
+    head = html.Tr([html.Th("Hour"), html.Th("Plan"), html.Th("Actual"), html.Th("Cum. plan"), html.Th("Cum. actual")])
+    rows = [html.Tr([html.Td(h["label"]), html.Td(f"{h['planned']:,.0f}"),
+                     html.Td(f"{h['actual']:,.0f}" if h["has_data"] else ("" if h["future"] else "—")),
+                     html.Td(f"{h['cum_planned']:,.0f}"),
+                     html.Td(f"{h['cum_actual']:,.0f}" if not h["future"] else "")],
+                    className=f"status-{h['status']}" + (" future" if h["future"] else "")) for h in hours]
+    return html.Div([html.H3("Hour by hour"), html.Table([html.Thead(head), html.Tbody(rows)], className="grid hours")],
+                    className="panel")
+
+
+def _losses(view: dict[str, Any]) -> html.Div:
+    items = []
+    for x in view["losses"]:
+        detail = f" · {x['count']} stops" + (f" · {x['equipment']}" if x["equipment"] else "") + (
+            f" · {x['cost']}" if x["cost"] else "")
+        items.append(html.Li([html.B(f"{x['minutes']:.0f} min "), x["reason"], html.Span(detail, className="muted")]))
+    listing = html.Ol(items) if items else html.P("No stops recorded.", className="empty")
+    return html.Div([html.H3("Top losses"), listing, html.P(view["summary"], className="summary")], className="panel")
+
+
+def _actions(view: dict[str, Any]) -> html.Div:
+    rows = [html.Tr([html.Td(a["what"]), html.Td(a["owner"]),
+                     html.Td(a["due"] + (" · overdue" if a["overdue"] else "")),
+                     html.Td(a["status"].replace("_", " ")), html.Td(a["kpi"] or "")],
+                    className="overdue" if a["overdue"] else None) for a in view["actions"]]
+    table = (html.Table([html.Thead(html.Tr([html.Th("What"), html.Th("Owner"), html.Th("Due"), html.Th("Status"),
+                                             html.Th("KPI")])), html.Tbody(rows)], className="grid actions")
+             if rows else html.P("No open actions.", className="empty"))
+    return html.Div([html.H3(f"Open actions ({len(rows)})"), table], className="panel")
+
+
+def render_board(view: dict[str, Any]) -> list[Any]:
+    """The board's body from its read model: a loader strip, the head, the S Q D C M columns and the lower panels."""
+    strip = None
+    if view["failing_sources"]:
+        strip = html.Div(f"Loader failing: {', '.join(view['failing_sources'])} — numbers may be incomplete",
+                         className="failure-strip", role="alert")
+    head = html.Div([
+        html.H1(view["scope_name"], className="board-title"),
+        html.Div([html.Span(view["period_words"].capitalize(), className="when"),
+                  html.Span(view["window"], className="window"),
+                  html.Span("in progress" if view["in_progress"] else "ended", className="phase")],
+                 className="board-when"),
+    ], className="board-head")
+    columns, start = [], 0
+    for column in view["columns"]:
+        columns.append(_column(column, start))
+        start += len(column["kpis"])
+    return [strip, head, html.Div(columns, className="board-grid"),
+            html.Div([_hours(view["hours"]), _losses(view), _actions(view)], className="board-lower")]
+
+
+def board_problem(message: str) -> html.Div:
+    """What the board says instead when its address cannot be shown."""
+    return html.Div([html.H1("This board cannot be shown"), html.P(message, className="form-error")],
+                    className="board-error")
+
+
+def action_options(actions: Iterable[Any]) -> list[dict[str, str]]:
+    """The open actions to move on: what, owner and due date; the value carries the version read."""
+    return [{"label": f"{a.what} ({a.owner}, due {a.due.isoformat()})", "value": f"{a.id}:{a.version}"}
+            for a in actions]
+
+
+def kpi_options(kpis: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every KPI an action can answer, with its letter."""
+    return [{"label": f"{d.category} · {d.name}", "value": k} for k, d in kpis.items()]

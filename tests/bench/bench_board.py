@@ -65,7 +65,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from huddle.callbacks.board import render
 from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.periods import Period
@@ -76,6 +75,7 @@ from huddle.dashboard.web import ids
 from huddle.dashboard.web.app import create_app
 from huddle.data.models import UTCDateTime
 from huddle.data.queries.ledger import bump_data_version
+from huddle.pages.board import render_board
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text
@@ -264,9 +264,9 @@ def measure_refresh(services: Services, case: BoardCase, runs: int, summary: Any
     """Server time of one board refresh against its floors; returns the refresh median in ms."""
     print(f"\n== server time: {case.label} board, {case.period.label} (median of {runs})", flush=True)
     view_ms, view_cold, view = bdp.timed(lambda: board_view(services, case.scope, case.period), runs)
-    render_ms, _c, body = bdp.timed(lambda: render(view), runs)
+    render_ms, _c, body = bdp.timed(lambda: render_board(view), runs)
     json_ms, _c, encoded = bdp.timed(lambda: to_json_plotly(body), runs)
-    refresh_ms, refresh_cold, _r = bdp.timed(lambda: render(board_view(services, case.scope, case.period)), runs)
+    refresh_ms, refresh_cold, _r = bdp.timed(lambda: render_board(board_view(services, case.scope, case.period)), runs)
     with services.engine.connect() as conn:
         head_ms, head_cold, floor = bdp.timed(lambda: headline_floor(conn, case), runs)
         content_ms, content_cold, _f = bdp.timed(lambda: content_floor(conn, case), runs)

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from dash import Input
 from huddle.dashboard.web import ids
+from huddle.dashboard.web.address import BoardAddress
 from huddle.dashboard.web.app import create_app
 from huddle.dashboard.web.errors import PAGE_PART_FAILED, short_reason
-from huddle.pages.board import view_from_query
 from sqlalchemy.exc import OperationalError
 
 ORIGIN = {"Origin": "http://localhost", "Referer": "http://localhost/board?scope=L1&date=2026-11-20&shift=E"}
@@ -85,7 +85,8 @@ def test_a_failing_panel_says_so_in_its_place_and_the_error_is_logged(plant, mon
     monkeypatch.setattr(services.kpis, "data_version", unavailable)
     client = app.server.test_client()
     with caplog.at_level(logging.ERROR, logger="huddle"):
-        answer = client.post(UPDATE, json=board_refresh(view_from_query({"scope": "L1"})), headers=ORIGIN)
+        answer = client.post(UPDATE, json=board_refresh(BoardAddress.from_query({"scope": "L1"}).as_view()),
+                             headers=ORIGIN)
     assert answer.status_code == 200
     response = answer.get_json()["response"]
     shown = texts(response["board-body"]["children"])
@@ -124,8 +125,8 @@ def test_a_failing_part_without_a_panel_says_so_in_the_pages_message_area(plant,
 
     monkeypatch.setattr(services.actions, "listing", broken)
     with caplog.at_level(logging.ERROR, logger="huddle"):
-        answer = app.server.test_client().post(UPDATE, json=action_options(view_from_query({"scope": "L1"})),
-                                               headers=ORIGIN)
+        answer = app.server.test_client().post(
+            UPDATE, json=action_options(BoardAddress.from_query({"scope": "L1"}).as_view()), headers=ORIGIN)
     assert answer.status_code == 200
     body = answer.get_json()
     assert body["response"] == {}  # the dropdowns keep their options
@@ -212,14 +213,14 @@ def test_a_callback_request_that_is_not_json_gets_a_400(plant) -> None:  # type:
 
 def test_a_well_formed_callback_request_still_works(plant) -> None:  # type: ignore[no-untyped-def]
     _services, app = plant
-    answer = app.server.test_client().post(UPDATE, json=board_refresh(view_from_query({"scope": "L1"})),
-                                           headers=ORIGIN)
+    answer = app.server.test_client().post(
+        UPDATE, json=board_refresh(BoardAddress.from_query({"scope": "L1"}).as_view()), headers=ORIGIN)
     assert answer.status_code == 200 and "board-key" in answer.get_json()["response"]
 
 
 def test_a_board_address_outside_the_calendar_says_there_is_no_such_date(plant) -> None:  # type: ignore[no-untyped-def]
     _services, app = plant
-    view = view_from_query({"date": "9999-12-31", "shift": "N"})
+    view = BoardAddress.from_query({"date": "9999-12-31", "shift": "N"}).as_view()
     answer = app.server.test_client().post(UPDATE, json=board_refresh(view), headers=ORIGIN)
     assert answer.status_code == 200
     shown = texts(answer.get_json()["response"]["board-body"]["children"])

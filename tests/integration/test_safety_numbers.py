@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from huddle.callbacks.board import render
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.services import board
+from huddle.pages.board import render_board
 
 from tests.conftest import SMALL_PLANT, Inbox, client_for
 
@@ -193,7 +193,7 @@ def test_the_board_renders_each_safety_number_with_its_status(  # type: ignore[n
     services = _services(make_services, None, tmp_path)
     view = board.board_view(services, scope, EARLY)
     facts = _safety_column(view)["safety"]
-    body = render(view)
+    body = render_board(view)
     rows = _find(body, "cross-fact")
     assert len(rows) == 3
     for row, key in zip(rows, ("days_since", "trir_month", "trir_12m"), strict=True):
