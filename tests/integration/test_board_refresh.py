@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from huddle.dashboard.web.app import create_app
 from huddle.pages.board import view_from_query
 
-from tests.conftest import SMALL_PLANT, write_past
+from tests.conftest import SMALL_PLANT, client_for, write_past
 
 ORIGIN = {"Origin": "http://localhost"}
 
@@ -35,7 +34,7 @@ def test_refresh_sends_nothing_until_the_data_changes(make_services, tmp_path: P
     write_past(tmp_path / "inbox/counts/a.csv", "line,start,end,total,good,planned\n"
                "L1,2026-11-20 06:00,2026-11-20 10:00,10000,9800,12000\n")
     services.loader.run_all()
-    client = create_app(services.settings, services=services).server.test_client()
+    client = client_for(services)
     view = view_from_query({"scope": "L1", "date": "2026-11-20", "shift": "E"})
     first = refresh(client, view, None)
     assert first.status_code == 200 and len(first.data) > 5000
@@ -66,7 +65,7 @@ def test_a_failing_loader_shows_as_a_strip_and_old_data_of_a_running_shift_as_st
     late = Period("shift", date(2026, 11, 20), date(2026, 11, 20), "L")
     view = board_view(services, "L1", late)
     assert view["failing_sources"] == ["stops"]
-    client = create_app(services.settings, services=services).server.test_client()
+    client = client_for(services)
     body = refresh(client, view_from_query({"scope": "L1", "date": "2026-11-20", "shift": "L"}), None)
     assert "Loader failing: stops" in body.get_data(as_text=True)
     delivery = next(c for c in view["columns"] if c["category"] == "D")
