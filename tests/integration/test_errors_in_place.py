@@ -13,7 +13,6 @@ import pytest
 from dash import Input
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import BoardAddress
-from huddle.dashboard.web.app import create_app
 from huddle.dashboard.web.errors import PAGE_PART_FAILED, short_reason
 from sqlalchemy.exc import OperationalError
 
@@ -69,16 +68,13 @@ def texts(component: Any) -> str:
 
 
 @pytest.fixture
-def plant(make_services):  # type: ignore[no-untyped-def]
-    """The small plant's services and app, anyone may read."""
-    services = make_services(None, now=NOW)
-    return services, create_app(services.settings, services=services)
+def services(make_services):  # type: ignore[no-untyped-def]
+    """The small plant, anyone may read (the shared app fixture serves it)."""
+    return make_services(None, now=NOW)
 
 
-def test_a_failing_panel_says_so_in_its_place_and_the_error_is_logged(plant, monkeypatch,  # type: ignore[no-untyped-def]
+def test_a_failing_panel_says_so_in_its_place_and_the_error_is_logged(services, app, monkeypatch,  # type: ignore[no-untyped-def]
                                                                       caplog) -> None:
-    services, app = plant
-
     def unavailable() -> int:
         raise RuntimeError("the plant database is being restarted")
 
@@ -102,9 +98,7 @@ def test_a_failing_panel_says_so_in_its_place_and_the_error_is_logged(plant, mon
     assert record.exc_info is not None and "unavailable" in caplog.text  # the traceback, down to the failing line
 
 
-def test_a_callback_drawing_several_panels_gives_the_reason_once(plant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    _services, app = plant
-
+def test_a_callback_drawing_several_panels_gives_the_reason_once(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     def fails(*_args: Any) -> Any:
         raise ValueError("the bowler could not be computed")
 
@@ -116,10 +110,8 @@ def test_a_callback_drawing_several_panels_gives_the_reason_once(plant, monkeypa
     assert texts(response["review-exports"]["children"]) == "This part could not be drawn."
 
 
-def test_a_failing_part_without_a_panel_says_so_in_the_pages_message_area(plant, monkeypatch,  # type: ignore[no-untyped-def]
+def test_a_failing_part_without_a_panel_says_so_in_the_pages_message_area(services, app, monkeypatch,  # type: ignore[no-untyped-def]
                                                                           caplog) -> None:
-    services, app = plant
-
     def broken(*_args: Any, **_kwargs: Any) -> list[Any]:
         raise OperationalError("SELECT secret_column FROM actions", {}, Exception("connection refused"))
 
@@ -136,9 +128,7 @@ def test_a_failing_part_without_a_panel_says_so_in_the_pages_message_area(plant,
     assert "action-pick.options" in caplog.text and "OperationalError" in caplog.text
 
 
-def test_a_failing_callback_without_outputs_is_logged_and_shown_on_the_page(plant, caplog) -> None:  # type: ignore[no-untyped-def]
-    _services, app = plant
-
+def test_a_failing_callback_without_outputs_is_logged_and_shown_on_the_page(app, caplog) -> None:  # type: ignore[no-untyped-def]
     def fails(_path: str) -> None:
         raise ValueError("the address could not be read")
 
@@ -153,9 +143,7 @@ def test_a_failing_callback_without_outputs_is_logged_and_shown_on_the_page(plan
     assert "url.hash=" in caplog.text and "ValueError" in caplog.text
 
 
-def test_secrets_in_a_failing_request_are_not_written_to_the_log(plant, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
-    _services, app = plant
-
+def test_secrets_in_a_failing_request_are_not_written_to_the_log(app, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     def fails(_clicks: int, _password: str) -> str:
         raise ValueError("no")
 
@@ -197,29 +185,25 @@ def test_short_reasons_are_words_for_people() -> None:
                                                    {"id": "board-key", "property": "data"}]}).encode(),
      "'outputs' do not match"),
 ])
-def test_malformed_callback_requests_get_a_400_with_the_reason(plant, body: bytes, reason: str) -> None:  # type: ignore[no-untyped-def]
-    _services, app = plant
+def test_malformed_callback_requests_get_a_400_with_the_reason(app, body: bytes, reason: str) -> None:  # type: ignore[no-untyped-def]
     answer = app.server.test_client().post(UPDATE, data=body, content_type="application/json", headers=ORIGIN)
     assert answer.status_code == 400
     assert reason in answer.get_json()["error"]
 
 
-def test_a_callback_request_that_is_not_json_gets_a_400(plant) -> None:  # type: ignore[no-untyped-def]
-    _services, app = plant
+def test_a_callback_request_that_is_not_json_gets_a_400(app) -> None:  # type: ignore[no-untyped-def]
     answer = app.server.test_client().post(UPDATE, data=json.dumps(board_refresh({})), content_type="text/plain",
                                            headers=ORIGIN)
     assert answer.status_code == 400 and "application/json" in answer.get_json()["error"]
 
 
-def test_a_well_formed_callback_request_still_works(plant) -> None:  # type: ignore[no-untyped-def]
-    _services, app = plant
+def test_a_well_formed_callback_request_still_works(app) -> None:  # type: ignore[no-untyped-def]
     answer = app.server.test_client().post(
         UPDATE, json=board_refresh(BoardAddress.from_query({"scope": "L1"}).as_view()), headers=ORIGIN)
     assert answer.status_code == 200 and "board-key" in answer.get_json()["response"]
 
 
-def test_a_board_address_outside_the_calendar_says_there_is_no_such_date(plant) -> None:  # type: ignore[no-untyped-def]
-    _services, app = plant
+def test_a_board_address_outside_the_calendar_says_there_is_no_such_date(app) -> None:  # type: ignore[no-untyped-def]
     view = BoardAddress.from_query({"date": "9999-12-31", "shift": "N"}).as_view()
     answer = app.server.test_client().post(UPDATE, json=board_refresh(view), headers=ORIGIN)
     assert answer.status_code == 200
@@ -233,9 +217,8 @@ def test_a_board_address_outside_the_calendar_says_there_is_no_such_date(plant) 
     ("9999-12", "There is no such month to review: 9999-12 is outside the dates Huddle can show"),
     ("2026-13", "is not a month like 2026-10"),
 ])
-def test_a_review_address_outside_the_calendar_says_there_is_no_such_month(plant, month: str,  # type: ignore[no-untyped-def]
+def test_a_review_address_outside_the_calendar_says_there_is_no_such_month(app, month: str,  # type: ignore[no-untyped-def]
                                                                            words: str) -> None:
-    _services, app = plant
     answer = app.server.test_client().post(UPDATE, json=review_show(month), headers=ORIGIN)
     assert answer.status_code == 200
     shown = texts(answer.get_json()["response"]["review-body"]["children"])
@@ -243,8 +226,7 @@ def test_a_review_address_outside_the_calendar_says_there_is_no_such_month(plant
 
 
 @pytest.mark.parametrize("path", ["/nope", "/board/nope", "/404", "/api-docs"])
-def test_an_address_that_is_not_a_page_answers_404_with_the_app_shell(plant, path: str) -> None:  # type: ignore[no-untyped-def]
-    _services, app = plant
+def test_an_address_that_is_not_a_page_answers_404_with_the_app_shell(app, path: str) -> None:  # type: ignore[no-untyped-def]
     answer = app.server.test_client().get(path)
     assert answer.status_code == 404
     assert answer.mimetype == "text/html" and "_dash-renderer" in answer.get_data(as_text=True)  # the app's shell
@@ -252,13 +234,11 @@ def test_an_address_that_is_not_a_page_answers_404_with_the_app_shell(plant, pat
 
 @pytest.mark.parametrize("path", ["/", "/board", "/board/", "/tree?tree=oee", "/review", "/okr", "/data",
                                   "/admin", "/login"])
-def test_the_pages_answer_200(plant, path: str) -> None:  # type: ignore[no-untyped-def]
-    _services, app = plant
+def test_the_pages_answer_200(app, path: str) -> None:  # type: ignore[no-untyped-def]
     assert app.server.test_client().get(path).status_code == 200
 
 
-def test_an_unknown_api_address_answers_json_404(plant) -> None:  # type: ignore[no-untyped-def]
-    _services, app = plant
+def test_an_unknown_api_address_answers_json_404(app) -> None:  # type: ignore[no-untyped-def]
     answer = app.server.test_client().get("/api/v1/nope")
     assert answer.status_code == 404 and answer.get_json() == {"error": "no such API address: /api/v1/nope"}
 
