@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from huddle.dashboard.core.periods import Period
+    from huddle.dashboard.core.plant import PlantConfig
 
 STATUS_WORDS = {"green": "on target", "amber": "near target", "red": "off target", "grey": "no data",
                 "stale": "stale", "incomplete": "incomplete", "check": "check data"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
 STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "grey": "–", "stale": "⧗", "incomplete": "◐",
                 "check": "⚠"}
 
@@ -59,3 +66,16 @@ def format_moment(instant: datetime, tz: object, day: object = None) -> str:
 def status_label(status: str) -> str:
     """Icon and word for a status (colour is never the only signal)."""
     return f"{STATUS_ICONS.get(status, '')} {STATUS_WORDS.get(status, status)}".strip()
+
+
+def period_words(config: PlantConfig, period: Period) -> str:
+    """A period in words for sentences: 'the Early shift of 2026-11-20', 'week 2026-W47', 'November 2026'."""
+    if period.grain == "shift" and period.shift:
+        name = config.calendar.shift(period.shift).name
+        shift = name if name.lower().endswith("shift") else f"{name} shift"
+        return f"the {shift} of {period.first.isoformat()}"
+    if period.grain == "week":
+        return f"week {period.label}"
+    if period.grain == "month":
+        return f"{_MONTHS[period.first.month - 1]} {period.first.year}"
+    return period.label

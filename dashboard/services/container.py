@@ -21,10 +21,10 @@ from huddle.dashboard.core.plant import PlantConfig, load_plant
 from huddle.dashboard.core.tree_math import attribute
 from huddle.dashboard.services.accounts import Accounts
 from huddle.dashboard.services.actions import Actions
-from huddle.dashboard.services.board import safety_facts, safety_numbers, safety_readings
 from huddle.dashboard.services.manual_values import ManualValues
 from huddle.dashboard.services.okrs import Okrs
 from huddle.dashboard.services.readings import KpiEngine
+from huddle.dashboard.services.safety import safety_facts, safety_numbers, safety_readings
 from huddle.dashboard.services.tree import tree_statuses
 from huddle.dashboard.settings import Settings
 from huddle.data.db import (

@@ -5,7 +5,7 @@ units by defect type, safety events by kind, each as a Pareto and listable down 
 here knows about Dash or Flask.
 
 Attribution follows ``data.facts`` so the events add up to the KPI's own numbers: stops are clipped to the
-period's shift windows with planned breaks left out (``board.loss_pieces``, the same minutes as the board's top
+period's shift windows with planned breaks left out (``losses.loss_pieces``, the same minutes as the board's top
 losses and the ``unplanned_downtime`` and ``changeover_time`` KPIs); a quality or safety event belongs to the
 worked shift window containing its time, breaks included; safety events of an area or the plant count in the
 scopes whose facts hold them (``data.queries.records.safety_events_between``).
@@ -24,7 +24,7 @@ from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
-from huddle.dashboard.services.board import loss_pieces
+from huddle.dashboard.services.losses import loss_pieces
 from huddle.dashboard.services.readings import KpiEngine
 from huddle.data.ingest.contract import DISPOSITIONS, SAFETY_KINDS
 from huddle.data.queries import records as record_queries

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.format import format_moment
@@ -35,6 +35,9 @@ from huddle.data.queries import readings as reading_queries
 from huddle.data.queries import records as record_queries
 from huddle.data.queries.scope import ScopeFilter
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from huddle.dashboard.services.container import Services
 
 
 @dataclass(frozen=True)
@@ -449,3 +452,8 @@ class KpiEngine:
         """The period of a grain containing today's production date."""
         today = self.clock().astimezone(self.config.tz).date()
         return period_containing(grain, today)
+
+
+def readings_of(source: KpiEngine | Services) -> KpiEngine:
+    """The readings service itself, or the one a process's services hold (the board's functions take either)."""
+    return source if isinstance(source, KpiEngine) else source.kpis

@@ -85,7 +85,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 bdp = import_sibling("bench_data_path")
 
 MARKER = "bench_board.json"
-TRENDS_SHIFTS = 14  # the board's sparkline: last 14 shifts (huddle.dashboard.services.board.trend's default)
+TRENDS_SHIFTS = 14  # the board's sparkline: last 14 shifts (huddle.dashboard.services.trends.trend's default)
 MAX_DURATION_S = 900
 MAX_TVS = 1000
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import parse_period
-from huddle.dashboard.services import board
+from huddle.dashboard.services import board, losses, safety, trends
 
 from tests.conftest import SMALL_PLANT, Inbox
 
@@ -140,7 +140,7 @@ def test_hour_by_hour_needs_a_shift(make_services, tmp_path: Path) -> None:  # t
 
 def test_top_losses_rank_and_clip_to_the_shift(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     services = _services(make_services, tmp_path, {"counts": COUNTS, "stops": STOPS}, database_url=database_url)
-    report = board.top_losses(services.kpis, "plant", EARLY)
+    report = losses.top_losses(services.kpis, "plant", EARLY)
     assert [(x.reason, x.category, round(x.minutes, 6), x.count, x.equipment, round(x.equipment_minutes, 6),
              x.lines) for x in report.losses] == [
         ("Filler jam", "unplanned", 57, 3, "Filler", 47, ("L1", "L2")),
@@ -156,48 +156,48 @@ def test_top_losses_rank_and_clip_to_the_shift(make_services, database_url: str,
     readings = services.kpis.readings(["unplanned_downtime"], "plant", EARLY)
     assert round(readings["unplanned_downtime"].value, 6) == round(report.unplanned_minutes, 6)
 
-    everything = board.top_losses(services, "plant", EARLY, n=10)
+    everything = losses.top_losses(services, "plant", EARLY, n=10)
     assert [(x.reason, round(x.minutes, 6), x.count) for x in everything.losses[3:]] == [
         ("Conveyor", 15, 1), ("Sensor fault", 10, 0)]
 
     # the whole day: Label jam's 20 min in the late shift count too; Sensor fault's first 10 min belong to the
     # night shift of 2026-11-19, and it started there
-    day = board.top_losses(services.kpis, "plant", parse_period("day", "2026-11-20"), n=10)
+    day = losses.top_losses(services.kpis, "plant", parse_period("day", "2026-11-20"), n=10)
     assert [(x.reason, round(x.minutes, 6), x.count) for x in day.losses] == [
         ("Filler jam", 57, 3), ("Label jam", 40, 1), ("Product change", 25, 1), ("Conveyor", 15, 1),
         ("Sensor fault", 10, 0)]
-    month = board.top_losses(services.kpis, "L2", parse_period("month", "2026-11"))
+    month = losses.top_losses(services.kpis, "L2", parse_period("month", "2026-11"))
     assert [(x.reason, round(x.minutes, 6)) for x in month.losses] == [("Label jam", 40), ("Filler jam", 10)]
     assert round(month.changeover_minutes, 6) == 0
 
-    none = board.top_losses(services.kpis, "plant", parse_period("shift", "2026-11-18/E"))
+    none = losses.top_losses(services.kpis, "plant", parse_period("shift", "2026-11-18/E"))
     assert (none.losses, none.total_minutes, none.by_line) == ([], 0, {})
 
 
 def test_summary_sentences(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     services = _services(make_services, tmp_path, {"counts": COUNTS, "stops": STOPS}, database_url=database_url)
     # L1: 711 started, 680 good first time (95.6 %), 730 planned; 72 min unplanned, 47 at the filler
-    assert board.shift_summary(services.kpis, "L1", EARLY) == (
+    assert losses.shift_summary(services.kpis, "L1", EARLY) == (
         "Line 1 lost 72 min to unplanned stops, 47 of them at Filler (Filler jam), and 25 min to changeovers; "
         "first-pass yield 95.6 % against 97.0 %. Good output 680 of 730 units planned (93.2 %).")
     # the plant names the line that lost the most; yield and output are the plant's (750 of 781, 790 planned)
-    assert board.shift_summary(services, "plant", EARLY) == (
+    assert losses.shift_summary(services, "plant", EARLY) == (
         "Example Plant lost 127 min to unplanned stops and changeovers, the most on Line 1: 72 min to unplanned "
         "stops, 47 of them at Filler (Filler jam), and 25 min to changeovers; first-pass yield 96.0 % against "
         "97.0 %. Good output 750 of 790 units planned (94.9 %).")
-    assert board.shift_summary(services.kpis, "L2", EARLY) == (
+    assert losses.shift_summary(services.kpis, "L2", EARLY) == (
         "Line 2 lost 30 min to unplanned stops, 20 of them at Labeller (Label jam); first-pass yield 100.0 % "
         "against 97.0 %. Good output 70 of 60 units planned (116.7 %).")
-    assert board.shift_summary(services.kpis, "L2", parse_period("shift", "2026-11-18/E")) == (
+    assert losses.shift_summary(services.kpis, "L2", parse_period("shift", "2026-11-18/E")) == (
         "No production recorded for Line 2 in the Early shift of 2026-11-18.")
-    assert board.shift_summary(services.kpis, "plant", parse_period("month", "2026-10")) == (
+    assert losses.shift_summary(services.kpis, "plant", parse_period("month", "2026-10")) == (
         "No production recorded for Example Plant in October 2026.")
 
 
 def test_summary_without_stops_names_no_loss(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     counts = "line,start,end,product,total,good,planned\nL2,2026-11-20 06:00,2026-11-20 14:00,,200,190,\n"
     services = _services(make_services, tmp_path, {"counts": counts})
-    assert board.shift_summary(services.kpis, "a", EARLY) == (
+    assert losses.shift_summary(services.kpis, "a", EARLY) == (
         "Area A lost no time to unplanned stops or changeovers; first-pass yield 95.0 % against 97.0 %. "
         "Good output 190 units.")
 
@@ -209,11 +209,11 @@ def test_trend_over_shifts_with_a_gap(make_services, database_url: str, tmp_path
     # 2026-11-19 E 98 %, L 90 %, N no data, 2026-11-20 E 99 %
     counts = _shift_rows("L1", datetime(2026, 11, 19, 6), [(100, 98), (100, 90), None, (100, 99)])
     services = _services(make_services, tmp_path, {"counts": counts}, database_url=database_url)
-    last4 = board.trend(services.kpis, "fpy", "L1", EARLY, n=4)
+    last4 = trends.trend(services.kpis, "fpy", "L1", EARLY, n=4)
     assert [r.period for r in last4] == ["2026-11-19/E", "2026-11-19/L", "2026-11-19/N", "2026-11-20/E"]
     assert [r.value for r in last4] == [98, 90, None, 99]
     assert [r.status for r in last4] == ["green", "red", "grey", "green"]
-    fortnight = board.trend(services, "fpy", "L1", EARLY)
+    fortnight = trends.trend(services, "fpy", "L1", EARLY)
     assert len(fortnight) == 14
     assert fortnight[0].period == "2026-11-15/N" and fortnight[-1].period == "2026-11-20/E"
     assert [r.status for r in fortnight[:10]] == ["grey"] * 10
@@ -226,11 +226,11 @@ def test_red_streak_counts_consecutive_red_shifts(make_services, tmp_path: Path)
     l2_start = datetime(2026, 11, 20, 6) - timedelta(hours=8 * 20)
     l2 = _shift_rows("L2", l2_start, [(100, 99)] + [(100, 80)] * 20)
     services = _services(make_services, tmp_path, {"counts": l1 + l2.split("\n", 1)[1]})
-    assert board.red_streak(services.kpis, "fpy", "L1", EARLY) == 3
-    assert board.red_streak(services.kpis, "fpy", "L1", parse_period("shift", "2026-11-19/N")) == 2
-    assert board.red_streak(services.kpis, "fpy", "L1", parse_period("shift", "2026-11-19/E")) == 0
-    assert board.red_streak(services.kpis, "fpy", "L1", parse_period("shift", "2026-11-20/L")) == 0  # no data
-    assert board.red_streak(services, "fpy", "L2", EARLY) == 20  # longer than the first look back of 14
+    assert trends.red_streak(services.kpis, "fpy", "L1", EARLY) == 3
+    assert trends.red_streak(services.kpis, "fpy", "L1", parse_period("shift", "2026-11-19/N")) == 2
+    assert trends.red_streak(services.kpis, "fpy", "L1", parse_period("shift", "2026-11-19/E")) == 0
+    assert trends.red_streak(services.kpis, "fpy", "L1", parse_period("shift", "2026-11-20/L")) == 0  # no data
+    assert trends.red_streak(services, "fpy", "L2", EARLY) == 20  # longer than the first look back of 14
 
 
 # ---- month calendar --------------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def test_month_calendar_statuses_and_future_days(make_services, database_url: st
     counts = (_shift_rows("L1", datetime(2026, 11, 2, 6), [(100, 98)] * 3 + [(100, 90)] * 3)
               + "L1,2026-11-20 06:00,2026-11-20 14:00,,100,99,\nL1,2026-11-20 14:00,2026-11-20 20:00,,100,99,\n")
     services = _services(make_services, tmp_path, {"counts": counts}, database_url=database_url)
-    cells = board.month_calendar(services.kpis, "fpy", "L1", parse_period("month", "2026-11"))
+    cells = trends.month_calendar(services.kpis, "fpy", "L1", parse_period("month", "2026-11"))
     assert [c.day for c in cells] == [date(2026, 11, d) for d in range(1, 31)]
     by_day = {c.day.day: c for c in cells}
     assert (by_day[2].status, by_day[2].value, by_day[2].text) == ("green", 98, "98.0 %")
@@ -251,7 +251,7 @@ def test_month_calendar_statuses_and_future_days(make_services, database_url: st
     assert (by_day[4].status, by_day[4].value, by_day[4].text) == ("grey", None, "—")
     assert [(c.status, c.value, c.future) for c in cells[20:]] == [("grey", None, True)] * 10
     assert sum(c.future for c in cells) == 10
-    future_month = board.month_calendar(services.kpis, "fpy", "L1", parse_period("month", "2026-12"))
+    future_month = trends.month_calendar(services.kpis, "fpy", "L1", parse_period("month", "2026-12"))
     assert len(future_month) == 31 and all(c.future and c.value is None for c in future_month)
 
 
@@ -278,7 +278,7 @@ def test_safety_cross_worst_of_day_and_days_since(make_services, database_url: s
     services = _services(make_services, tmp_path, {"safety": SAFETY, "labour": LABOUR}, database_url=database_url)
     now = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
     november = parse_period("month", "2026-11")
-    cross = board.safety_cross(services, services.config, "plant", november, now)
+    cross = safety.safety_cross(services, services.config, "plant", november, now)
     worst = {d.day.day: d.worst for d in cross.days}
     assert len(cross.days) == 30
     assert worst[3] == "recordable"  # a near miss and a recordable that day
@@ -299,13 +299,13 @@ def test_safety_cross_worst_of_day_and_days_since(make_services, database_url: s
     assert round(trir.value, 2) == 4.44
     assert (trir.target, trir.status) == (2, Status.RED)
 
-    line = board.safety_cross(services.sessions, services.config, "L1", november, now)
+    line = safety.safety_cross(services.sessions, services.config, "L1", november, now)
     assert [(d.day.day, d.worst) for d in line.days if d.worst != "none"] == [(3, "near_miss"), (11, "near_miss")]
     assert line.numbers.last_recordable == datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
     assert line.numbers.days_since.value == 50
     trir = line.numbers.trir_12m
     assert (trir.numerator, trir.denominator, round(trir.value, 2)) == (2, 90_000, 4.44)
-    area = board.safety_cross(services, services.config, "a", november, now)
+    area = safety.safety_cross(services, services.config, "a", november, now)
     assert [(d.day.day, d.worst) for d in area.days if d.worst != "none"] == [
         (3, "recordable"), (5, "first_aid"), (11, "near_miss"), (12, "lost_time")]
 
@@ -315,11 +315,11 @@ def test_safety_cross_without_a_trir_kpi(make_services, tmp_path: Path) -> None:
                          plant_text=PLANT.replace(TRIR_LINE, ""))
     assert not any(k.formula == "trir" for k in services.config.kpis.values())
     now = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
-    cross = board.safety_cross(services.sessions, services.config, "plant", parse_period("month", "2026-11"), now)
+    cross = safety.safety_cross(services.sessions, services.config, "plant", parse_period("month", "2026-11"), now)
     trir = cross.numbers.trir_12m
     assert (trir.numerator, trir.denominator, round(trir.value, 2)) == (4, 180_000, 4.44)
     assert (trir.target, trir.status) == (None, Status.GREY)
-    october = board.safety_cross(services.sessions, services.config, "L2", parse_period("month", "2026-10"), now)
+    october = safety.safety_cross(services.sessions, services.config, "L2", parse_period("month", "2026-10"), now)
     assert all(d.worst == "none" and not d.future for d in october.days) and len(october.days) == 31
     # October is read as at its end, when Line 2 had no records yet: no data, not November's 8 days
     assert october.numbers.days_since.value is None

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from huddle.dashboard.core.periods import Period, parse_period
-from huddle.dashboard.services import board
 from huddle.dashboard.services.events import EVENT_KINDS, EventReport, event_kind_for, events_behind
+from huddle.dashboard.services.losses import top_losses
 
 from tests.conftest import SMALL_PLANT, Inbox
 
@@ -134,10 +134,10 @@ def test_unplanned_stop_pareto_adds_up_to_the_kpi(make_services, database_url: s
 
     # the same minutes as the KPI and the board's top losses
     assert engine.reading("unplanned_downtime", "plant", EARLY).value == pytest.approx(report.total)
-    losses = board.top_losses(engine, "plant", EARLY, n=10)
-    assert {x.reason: x.minutes for x in losses.losses if x.category == "unplanned"} == {
+    top = top_losses(engine, "plant", EARLY, n=10)
+    assert {x.reason: x.minutes for x in top.losses if x.category == "unplanned"} == {
         r.label: pytest.approx(r.minutes) for r in report.pareto}
-    assert losses.unplanned_minutes == pytest.approx(report.total)
+    assert top.unplanned_minutes == pytest.approx(report.total)
 
     # every record, newest first, minutes clipped to the shift without the break, cost per record
     assert report.total_records == 7

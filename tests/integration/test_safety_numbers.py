@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from huddle.dashboard.core.periods import parse_period
-from huddle.dashboard.services import board
+from huddle.dashboard.services import board, safety
 from huddle.pages.board import render_board
 
 from tests.conftest import SMALL_PLANT, Inbox, client_for
@@ -111,7 +111,7 @@ def test_days_since_is_counted_at_the_end_of_the_shift_shown_everywhere(  # type
     assert facts["days_since"]["label"] == "Days since last recordable"
     assert facts["days_since"]["last_recordable"] == "Sun 11 Oct"
     assert facts["as_of"] == datetime(2026, 11, 20, 13, 0, tzinfo=UTC).isoformat()
-    cross = board.safety_cross(services, services.config, "L1", EARLY, NOW)
+    cross = safety.safety_cross(services, services.config, "L1", EARLY, NOW)
     assert cross.numbers.days_since.value == 39
     assert cross.numbers.last_recordable == datetime(2026, 10, 11, 16, 0, tzinfo=UTC)
     assert services.kpis.reading("days_since_recordable", "L1", EARLY).value == 39  # the tree's reading

@@ -243,7 +243,6 @@ SQL_BEING_MOVED: dict[str, str] = {}
 BEING_SPLIT = {
     "dashboard/cli.py": "the command line is being split (695 lines)",
     "dashboard/core/plant.py": "the plant file's model is being split (783 lines)",
-    "dashboard/services/board.py": "the board's read models are being split (673 lines)",
     "dashboard/services/okrs.py": "the OKR service is being split (893 lines)",
 }
 

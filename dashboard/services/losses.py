@@ -1,0 +1,221 @@
+"""Where a shift's time went: stops clipped to its shift windows, the top losses by minutes and cost, and the one
+or two sentences the board opens with, every number from the data.
+
+Attribution follows ``data.ingest.facts``: a stop is clipped to the shift windows it overlaps, and time inside a
+planned break is not counted as lost (it is already planned), so the minutes here add up to the
+``unplanned_downtime`` and ``changeover_time`` KPIs. Nothing here knows about Dash or Flask.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from huddle.dashboard.core.calendar import ShiftInstance
+from huddle.dashboard.core.format import format_value, period_words
+from huddle.dashboard.core.kpi import FORMULAS, evaluate
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.readings import KpiEngine, readings_of
+from huddle.data.queries import readings as reading_queries
+from huddle.data.queries import records as record_queries
+from huddle.data.queries.records import StopRow
+
+if TYPE_CHECKING:
+    from huddle.dashboard.services.container import Services
+
+
+# ---- losses ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A stop reason's lost minutes inside a period's shifts, with where it hit most."""
+
+    reason: str
+    category: str  # unplanned | changeover
+    minutes: float
+    count: int  # stops that started inside the period's shifts
+    equipment: str  # the equipment with the most minutes of this reason ("" when none was recorded)
+    equipment_minutes: float
+    lines: tuple[str, ...]
+    cost: float | None = None  # minutes × each line's downtime cost, where the plant configures one
+
+
+@dataclass(frozen=True)
+class LossReport:
+    """The top losses of a scope and period, and the minutes lost in all (unplanned stops and changeovers)."""
+
+    losses: list[Loss]
+    unplanned_minutes: float
+    changeover_minutes: float
+    by_line: dict[str, float] = field(default_factory=dict)  # lost minutes per line (lines without losses left out)
+
+    @property
+    def total_minutes(self) -> float:
+        """Minutes lost to unplanned stops and changeovers."""
+        return self.unplanned_minutes + self.changeover_minutes
+
+
+@dataclass(frozen=True)
+class LossPiece:
+    """A stop's minutes inside a period's shift windows."""
+
+    stop: StopRow
+    minutes: float
+    started_inside: bool
+
+
+def _period_instances(config: PlantConfig, period: Period) -> list[ShiftInstance]:
+    """The worked shift instances of a period (one for a shift period, none when that shift is not worked)."""
+    insts = config.calendar.instances_for_dates(period.first, period.last)
+    if period.shift:
+        insts = [i for i in insts if i.shift_key == period.shift]
+    return insts
+
+
+def loss_pieces(engine: KpiEngine, scope: str, period: Period) -> list[LossPiece]:
+    """Unplanned stops and changeovers of a scope clipped to the period's shift windows, planned breaks left out."""
+    insts = _period_instances(engine.config, period)
+    if not insts:
+        return []
+    lines = tuple(engine.config.scope_lines(scope))
+    with engine.sessions() as session:
+        stops = record_queries.stops_overlapping(session, lines, insts[0].start_utc, max(i.end_utc for i in insts))
+    starts = [i.start_utc for i in insts]
+    pieces = []
+    for stop in stops:
+        seconds, inside = 0.0, False
+        for inst in insts[max(0, bisect.bisect_right(starts, stop.start_utc) - 1):]:
+            if inst.start_utc >= stop.end_utc:
+                break
+            in_breaks = sum(max(0.0, (min(stop.end_utc, hi) - max(stop.start_utc, lo)).total_seconds())
+                            for lo, hi in inst.breaks)
+            seconds += max(0.0, inst.overlap_s(stop.start_utc, stop.end_utc) - in_breaks)
+            inside = inside or inst.start_utc <= stop.start_utc < inst.end_utc
+        if seconds > 0:
+            pieces.append(LossPiece(stop, seconds / 60, inside))
+    return pieces
+
+
+def _rank(pieces: list[LossPiece], line_order: list[str], rates: dict[str, float | None] | None = None) -> list[Loss]:
+    minutes: dict[tuple[str, str], float] = defaultdict(float)
+    cost: dict[tuple[str, str], float] = defaultdict(float)
+    costed: set[tuple[str, str]] = set()
+    counts: Counter[tuple[str, str]] = Counter()
+    equipment: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    lines: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for p in pieces:
+        key = (p.stop.reason, p.stop.category)
+        minutes[key] += p.minutes
+        counts[key] += p.started_inside
+        equipment[key][p.stop.equipment] += p.minutes
+        lines[key].add(p.stop.line)
+        rate = (rates or {}).get(p.stop.line)
+        if rate is not None:
+            cost[key] += p.minutes * rate / 60
+            costed.add(key)
+    out = []
+    for key, total in minutes.items():
+        named = {e: m for e, m in equipment[key].items() if e} or equipment[key]
+        top = min(named, key=lambda e: (-named[e], e))
+        out.append(Loss(key[0], key[1], total, counts[key], top, named[top],
+                        tuple(ln for ln in line_order if ln in lines[key]), cost[key] if key in costed else None))
+    out.sort(key=lambda loss: (-loss.minutes, -loss.count, loss.reason))
+    return out
+
+
+def top_losses(source: KpiEngine | Services, scope: str, period: Period, n: int = 3) -> LossReport:
+    """Stop reasons ranked by minutes inside the period's shifts (planned stops excluded), and the total lost."""
+    engine = readings_of(source)
+    pieces = loss_pieces(engine, scope, period)
+    line_order = engine.config.scope_lines(scope)
+    by_line: dict[str, float] = defaultdict(float)
+    for p in pieces:
+        by_line[p.stop.line] += p.minutes
+    return LossReport(
+        losses=_rank(pieces, line_order, {k: v.downtime_cost_per_hour for k, v in engine.config.lines.items()})[:n],
+        unplanned_minutes=sum(p.minutes for p in pieces if p.stop.category == "unplanned"),
+        changeover_minutes=sum(p.minutes for p in pieces if p.stop.category != "unplanned"),
+        by_line={ln: by_line[ln] for ln in line_order if ln in by_line},
+    )
+
+
+# ---- the summary sentence --------------------------------------------------------------------------------
+
+
+def _minutes(value: float) -> str:
+    return format_value(float(round(value)) if value >= 1 else round(value, 1), "min")
+
+
+def _loss_phrase(pieces: list[LossPiece], line_order: list[str]) -> str:
+    """'47 min to unplanned stops, 22 of them at Filler (Filler jam), and 25 min to changeovers'."""
+    unplanned = [p for p in pieces if p.stop.category == "unplanned"]
+    changeover = sum(p.minutes for p in pieces if p.stop.category != "unplanned")
+    parts = []
+    if unplanned:
+        total = sum(p.minutes for p in unplanned)
+        top = _rank(unplanned, line_order)[0]
+        where = f"at {top.equipment} ({top.reason})" if top.equipment else f"to {top.reason}"
+        share = "all of them" if round(top.equipment_minutes) >= round(total) else \
+            f"{_minutes(top.equipment_minutes).removesuffix(' min')} of them"
+        parts.append(f"{_minutes(total)} to unplanned stops, {share} {where}")
+    if changeover > 0:
+        parts.append(f"{_minutes(changeover)} to changeovers")
+    return ", and ".join(parts) if parts else "no time to unplanned stops or changeovers"
+
+
+def _quality_kpi(config: PlantConfig) -> str | None:
+    """The Quality KPI a summary quotes: the headline first-pass yield if there is one, else the first headline Q."""
+    quality = [k for k in config.kpis.values() if k.category == "Q"]
+    ranked = sorted(quality, key=lambda k: (not k.headline, k.formula != "fpy"))
+    return ranked[0].key if ranked else None
+
+
+def _lower_first(name: str) -> str:
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]
+
+
+def shift_summary(source: KpiEngine | Services, scope: str, period: Period) -> str:
+    """One or two sentences on a period in words, every number from the data (nothing when there is none)."""
+    engine = readings_of(source)
+    config = engine.config
+    pieces = loss_pieces(engine, scope, period)
+    with engine.sessions() as session:
+        sums = reading_queries.sums_by(session, engine.scope_filter(scope), period.first, period.last, period.shift)[0]
+    name = config.scope_name(scope)
+    if not (sums.get("shift_s") or sums.get("total_count")) and not pieces:
+        return f"No production recorded for {name} in {period_words(config, period)}."
+    line_order = config.scope_lines(scope)
+    if config.scope_kind(scope) == "line":
+        first = f"{name} lost {_loss_phrase(pieces, line_order)}"
+    elif pieces:
+        lost: dict[str, float] = defaultdict(float)
+        for p in pieces:
+            lost[p.stop.line] += p.minutes
+        worst = min(lost, key=lambda ln: (-lost[ln], line_order.index(ln)))
+        kinds = sorted({"unplanned stops" if p.stop.category == "unplanned" else "changeovers" for p in pieces},
+                       reverse=True)
+        first = (f"{name} lost {_minutes(sum(lost.values()))} to {' and '.join(kinds)}, the most on "
+                 f"{config.lines[worst].name}: "
+                 f"{_loss_phrase([p for p in pieces if p.stop.line == worst], line_order)}")
+    else:
+        first = f"{name} lost no time to unplanned stops or changeovers"
+    key = _quality_kpi(config)
+    if key is not None:
+        reading = engine.reading(key, scope, period)
+        if reading.value is not None:
+            kdef = config.kpis[key]
+            against = f" against {format_value(reading.target, kdef.unit)}" if reading.target is not None else ""
+            first += f"; {_lower_first(kdef.name)} {format_value(reading.value, kdef.unit)}{against}"
+    sentences = [first + "."]
+    good, planned = sums.get("good_count"), sums.get("planned_qty")
+    if isinstance(planned, int | float) and planned > 0:
+        attainment = evaluate(FORMULAS["schedule_attainment"], sums)  # type: ignore[arg-type]
+        sentences.append(f"Good output {format_value(float(good or 0))} of {format_value(float(planned), 'units')} "
+                         f"planned ({format_value(attainment.value, '%')}).")
+    elif isinstance(good, int | float) and sums.get("total_count"):
+        sentences.append(f"Good output {format_value(float(good), 'units')}.")
+    return " ".join(sentences)

@@ -1,0 +1,135 @@
+"""A KPI over time on the board: its trend over the last worked shifts, how long it has been red, and its month
+as a calendar of days (the letter board's cells).
+
+Every value is a reading of the one KPI service, read in one grouped query per call. Nothing here knows about Dash
+or Flask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from huddle.dashboard.core.calendar import ShiftInstance
+from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.periods import Period, bucket_key
+from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.readings import KpiEngine, Reading, readings_of
+
+if TYPE_CHECKING:
+    from huddle.dashboard.services.container import Services
+
+#: The longest trend or streak looked at, in shift instances (about a year of three shifts a day).
+MAX_SHIFTS = 1100
+
+
+def shift_instance(config: PlantConfig, period: Period) -> ShiftInstance:
+    """The shift instance of a shift period; raises ``ValueError`` for a period of another grain."""
+    if period.grain != "shift" or not period.shift:
+        raise ValueError(f"a shift period is needed (like 2026-11-20/E), got {period.label}")
+    return config.calendar.instance(period.first, period.shift)
+
+
+# ---- trends and streaks over shifts ----------------------------------------------------------------------
+
+
+def _worked_shifts_until(config: PlantConfig, period: Period, n: int) -> list[ShiftInstance]:
+    """The last n worked shift instances up to and including a shift (which counts even if not a worked one)."""
+    target = shift_instance(config, period)
+    span = n // max(1, len(config.calendar.shifts)) + 3
+    while True:
+        insts = [i for i in config.calendar.instances_for_dates(period.first - timedelta(days=span), period.first)
+                 if i.start_utc <= target.start_utc
+                 and (i.production_date, i.shift_key) != (target.production_date, target.shift_key)]
+        insts.append(target)
+        if len(insts) >= n or span > 4000:
+            return insts[-n:]
+        span *= 2
+
+
+def trend(source: KpiEngine | Services, kpi: str, scope: str, period: Period, n: int = 14) -> list[Reading]:
+    """A KPI over the n worked shift instances up to and including a shift, oldest first (grey without data)."""
+    return trends(source, [kpi], scope, period, n)[kpi]
+
+
+def trends(source: KpiEngine | Services, kpis: list[str], scope: str, period: Period,
+           n: int = 14) -> dict[str, list[Reading]]:
+    """Several KPIs' trends over the same n worked shifts, from one grouped query."""
+    engine = readings_of(source)
+    insts = _worked_shifts_until(engine.config, period, max(1, n))
+    series = engine.series_many(kpis, scope, "shift", insts[0].production_date, insts[-1].production_date)
+    out: dict[str, list[Reading]] = {}
+    for kpi in kpis:
+        readings = {r.period: r for r in series[kpi]}
+        out[kpi] = []
+        for inst in insts:
+            label = bucket_key("shift", inst.production_date, inst.shift_key)
+            reading = readings.get(label)
+            out[kpi].append(reading if reading is not None else
+                            engine.reading(kpi, scope, Period("shift", inst.production_date, inst.production_date,
+                                                              inst.shift_key)))
+    return out
+
+
+def red_streak(source: KpiEngine | Services, kpi: str, scope: str, period: Period) -> int:
+    """How many worked shift instances in a row, up to and including this one, the KPI was red (0 if not now)."""
+    engine = readings_of(source)
+    n = 14
+    while True:
+        readings = trend(engine, kpi, scope, period, n)
+        streak = 0
+        for reading in reversed(readings):
+            if reading.status != Status.RED:
+                return streak
+            streak += 1
+        if len(readings) < n or n >= MAX_SHIFTS:
+            return streak
+        n = min(MAX_SHIFTS, n * 4)
+
+
+# ---- month calendar --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayCell:
+    """One day of a month calendar: the KPI's reading for the day, or a future day not yet read."""
+
+    day: date
+    value: float | None
+    status: Status
+    text: str  # the value formatted with its unit, "—" without one
+    future: bool
+
+
+def month_calendar(source: KpiEngine | Services, kpi: str, scope: str, month: Period) -> list[DayCell]:
+    """One cell per day of a month (or any period of days) with the day's KPI status; days after today grey."""
+    return month_calendars(source, [kpi], scope, month)[kpi]
+
+
+def month_calendars(source: KpiEngine | Services, kpis: list[str], scope: str,
+                    month: Period) -> dict[str, list[DayCell]]:
+    """Several KPIs' month calendars from one grouped query."""
+    engine = readings_of(source)
+    if month.grain == "shift":
+        raise ValueError(f"a period of days is needed (like 2026-11), got {month.label}")
+    today = engine.clock().astimezone(engine.config.tz).date()
+    last_read = min(month.last, today)
+    series = (engine.series_many(kpis, scope, "day", month.first, last_read) if month.first <= last_read
+              else {k: [] for k in kpis})
+    out: dict[str, list[DayCell]] = {}
+    for kpi in kpis:
+        unit = engine.config.kpis[kpi].unit
+        readings = {r.period: r for r in series[kpi]}
+        cells = []
+        day = month.first
+        while day <= month.last:
+            reading = readings.get(day.isoformat())
+            if day > today or reading is None:
+                cells.append(DayCell(day, None, Status.GREY, format_value(None), day > today))
+            else:
+                cells.append(DayCell(day, reading.value, reading.status, format_value(reading.value, unit), False))
+            day += timedelta(days=1)
+        out[kpi] = cells
+    return out
