@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -28,8 +27,6 @@ from flask.testing import FlaskClient
 from huddle.dashboard.core.periods import GRAINS
 from huddle.dashboard.demo import demo_actions, demo_okrs
 from huddle.dashboard.web.app import create_app
-
-from tests.conftest import load_demo
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the demo plant's time zone (dashboard/demo_plant.yaml)
 DAYS = 35  # enough for last month's review and some of the quarter at every instant; each plant loads in ~2 s
@@ -366,21 +363,18 @@ class Plant:
 
 
 @pytest.fixture
-def plant_at(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Plant]:
+def plant_at(make_demo: Callable[..., Any], request: pytest.FixtureRequest) -> Plant:
     """The demo plant with its history up to the instant, its actions and OKRs, served; an admin signed in."""
     instant: datetime = request.param
-    services: Any = load_demo(tmp_path, instant, DAYS)
-    try:
-        demo_actions(services)
-        demo_okrs(services)
-        services.accounts.add_user("cli", ADMIN[0], ADMIN[1], "admin", "Clock sweep")
-        app = create_app(services.settings, services=services)
-        client = app.server.test_client()
-        signed_in = client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1]}, headers=ORIGIN)
-        assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[:300]
-        yield Plant(services, app, client)
-    finally:
-        services.dispose()
+    services = make_demo(instant, DAYS)
+    demo_actions(services)
+    demo_okrs(services)
+    services.accounts.add_user("cli", ADMIN[0], ADMIN[1], "admin", "Clock sweep")
+    app = create_app(services.settings, services=services)
+    client = app.server.test_client()
+    signed_in = client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1]}, headers=ORIGIN)
+    assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[:300]
+    return Plant(services, app, client)
 
 
 def api_addresses(app: dash.Dash) -> list[str]:
