@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 #: the card's folders and the names they install under (pyproject.toml, package-dir)
 INSTALLED = {"dashboard": "huddle.dashboard", "pages": "huddle.pages", "callbacks": "huddle.callbacks",
              "data": "huddle.data"}
-#: the top-level modules of dashboard/ that start Huddle: the command line, the scheduler, the WSGI server
-ENTRY_POINTS = ("huddle.dashboard.cli", "huddle.dashboard.scheduler", "huddle.dashboard.wsgi")
+#: the top-level modules of dashboard/ that start Huddle: the command line, the scheduler, the WSGI server, and the
+#: demo's content (which only the command line runs)
+ENTRY_POINTS = ("huddle.dashboard.cli", "huddle.dashboard.scheduler", "huddle.dashboard.wsgi",
+                "huddle.dashboard.demo")
 #: the one web module allowed to reach pages and callbacks: the app factory registers them
 APP_FACTORY = "huddle.dashboard.web.app"
 #: the SQLAlchemy names that build SQL; calling one outside data/ is SQL outside data/
@@ -146,6 +148,7 @@ def test_the_modules_are_found_and_each_has_its_layer() -> None:
     layers = {m.layer for m in modules()}
     assert {"core", "services", "exports", "web", "entry", "data", "pages", "callbacks"} <= layers, layers
     assert layer_of("huddle.dashboard.core.kpi") == "core" and layer_of("huddle.dashboard.cli") == "entry"
+    assert layer_of("huddle.dashboard.demo") == "entry" and layer_of("huddle.dashboard.settings") == "settings"
     assert layer_of("huddle.data.ingest.loaders") == "data" and layer_of("sqlalchemy.orm") == "sqlalchemy"
 
 
@@ -241,8 +244,7 @@ def sql_calls(module: Module) -> Iterator[tuple[ast.Call, str]]:
 SQL_BEING_MOVED: dict[str, str] = {}
 #: modules of dashboard/ still being split below 500 lines
 BEING_SPLIT = {
-    "dashboard/cli.py": "the command line is being split (695 lines)",
-    "dashboard/core/plant.py": "the plant file's model is being split (783 lines)",
+    "dashboard/web/address.py": "the page address module is still being written (514 lines)",
     "dashboard/services/okrs.py": "the OKR service is being split (893 lines)",
 }
 
