@@ -7,7 +7,6 @@ import re
 
 import pytest
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.app import create_app
 from selenium.webdriver.common.by import By
 
 pytestmark = pytest.mark.e2e
@@ -39,12 +38,12 @@ def _admin_links(dash_duo) -> list:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app(make_services):  # type: ignore[no-untyped-def]
-    """Sign-in required; an admin (boss) and a viewer (vic)."""
+def services(make_services):  # type: ignore[no-untyped-def]
+    """Sign-in required; an admin (boss) and a viewer (vic); the shared app fixture serves them."""
     services = make_services(None, anonymous_access="off")
     services.accounts.add_user("cli", "boss", ADMIN_PASSWORD, "admin", "Big Boss")
     services.accounts.add_user("cli", "vic", VIEWER_PASSWORD, "viewer", "Vic Viewer")
-    return create_app(services.settings, services=services)
+    return services
 
 
 def test_admin_adds_an_editor_and_a_display_that_opens_its_link(dash_duo, app) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from huddle.dashboard.web.app import create_app
 
 from tests.conftest import write_past
 
@@ -27,15 +26,15 @@ def _no_console_errors(dash_duo) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app(make_services, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """The app on the small plant after one loader run (with two bad rows)."""
+def services(make_services, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The small plant after one loader run (with two bad rows); the shared app fixture serves it."""
     services = make_services(None, now=datetime(2026, 11, 20, 14, 30, tzinfo=UTC))
     write_past(tmp_path / "inbox/counts/counts_20261120.csv", COUNTS)
     write_past(tmp_path / "inbox/stops/stops.csv", "line;start;end;reason;category\n"
                "L1;2026-11-20 07:00;2026-11-20 07:30;Filler jam;unplanned\n"
                "L1;2026-11-20 10:00;2026-11-20 10:17;Filler jam;unplanned\n")
     services.loader.run_all()
-    return create_app(services.settings, services=services)
+    return services
 
 
 def test_overview_shows_last_shift_numbers(dash_duo, app) -> None:  # type: ignore[no-untyped-def]
