@@ -4,13 +4,11 @@ action, kiosk with a playlist that loops, and clear messages for a scope or shif
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.app import create_app
 
-from tests.conftest import write_past
+from tests.conftest import Inbox
 
 pytestmark = pytest.mark.e2e
 
@@ -32,18 +30,16 @@ def _no_console_errors(dash_duo) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def site(make_services, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """The small plant after its early shift (now 15:30 plant time), anyone may read, one editor."""
+def services(make_services, inbox: Inbox):  # type: ignore[no-untyped-def]
+    """The small plant after its early shift (now 15:30 plant time), anyone may read, one editor; the shared app
+    fixture serves it."""
     services = make_services(None, now=datetime(2026, 11, 20, 14, 30, tzinfo=UTC))
-    write_past(tmp_path / "inbox/counts/c.csv", COUNTS)
-    write_past(tmp_path / "inbox/stops/s.csv", STOPS)
-    services.loader.run_all()
+    inbox.load(services, counts=COUNTS, stops=STOPS)
     services.accounts.add_user("cli", "eddie", "editor-password-1", "editor")
-    return create_app(services.settings, services=services), services
+    return services
 
 
-def test_board_shows_five_columns_with_the_shift_and_its_losses(dash_duo, site) -> None:  # type: ignore[no-untyped-def]
-    app, _services = site
+def test_board_shows_five_columns_with_the_shift_and_its_losses(dash_duo, app) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(app)
     dash_duo.driver.get(dash_duo.server_url + L1_EARLY)
     dash_duo.wait_for_contains_text(".board-title", "Line 1", timeout=20)
@@ -59,8 +55,7 @@ def test_board_shows_five_columns_with_the_shift_and_its_losses(dash_duo, site) 
     _no_console_errors(dash_duo)
 
 
-def test_an_editor_raises_an_action_from_the_board(dash_duo, site) -> None:  # type: ignore[no-untyped-def]
-    app, services = site
+def test_an_editor_raises_an_action_from_the_board(dash_duo, app, services) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(app, navigate=False)
     dash_duo.driver.get(dash_duo.server.url + "/login?next=" + L1_EARLY.replace("&", "%26"))
     dash_duo.wait_for_element("input[name=username]", timeout=10).send_keys("eddie")
@@ -85,8 +80,7 @@ def test_an_editor_raises_an_action_from_the_board(dash_duo, site) -> None:  # t
     _no_console_errors(dash_duo)
 
 
-def test_kiosk_playlist_loops_and_stays_in_kiosk(dash_duo, site) -> None:  # type: ignore[no-untyped-def]
-    app, _services = site
+def test_kiosk_playlist_loops_and_stays_in_kiosk(dash_duo, app) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(app)
     dash_duo.driver.get(dash_duo.server_url + "/board?kiosk=1&scopes=L1,L2&cycle=3&date=2026-11-20&shift=E")
     dash_duo.wait_for_contains_text(".board-title", "Line 1", timeout=20)
@@ -104,8 +98,7 @@ def test_kiosk_playlist_loops_and_stays_in_kiosk(dash_duo, site) -> None:  # typ
     ("scope=L1&date=2026-11-20&shift=X", "shift 'X' is not a shift of this plant"),
     ("scope=L1&date=20.11.2026&shift=E", "expected like 2026-11-20"),
 ])
-def test_bad_addresses_get_a_clear_message(dash_duo, site, query: str, message: str) -> None:  # type: ignore[no-untyped-def]
-    app, _services = site
+def test_bad_addresses_get_a_clear_message(dash_duo, app, query: str, message: str) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(app)
     dash_duo.driver.get(dash_duo.server_url + "/board?" + query)
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_BODY}", message, timeout=15)
@@ -113,8 +106,7 @@ def test_bad_addresses_get_a_clear_message(dash_duo, site, query: str, message: 
     _no_console_errors(dash_duo)
 
 
-def test_a_day_without_data_says_so(dash_duo, site) -> None:  # type: ignore[no-untyped-def]
-    app, _services = site
+def test_a_day_without_data_says_so(dash_duo, app) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(app)
     dash_duo.driver.get(dash_duo.server_url + "/board?scope=L1&date=2026-11-18&shift=E")
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_BODY}", "No production recorded for Line 1", timeout=20)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.app import create_app
 from huddle.data.models import KpiValue
 from sqlalchemy import func, select
 
@@ -21,14 +20,14 @@ PLANT = SMALL_PLANT.replace("kpis:\n", """kpis:
 
 
 @pytest.fixture
-def site(make_services, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Sign-in required, an editor and a viewer."""
+def services(make_services, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Sign-in required, an editor and a viewer; the shared app fixture serves them."""
     plant = tmp_path / "plant_ideas.yaml"
     plant.write_text(PLANT)
     services = make_services(None, plant=plant, anonymous_access="off")
     services.accounts.add_user("cli", "eddie", "editor-password-1", "editor")
     services.accounts.add_user("cli", "vic", "viewer-password-1", "viewer")
-    return create_app(services.settings, services=services), services
+    return services
 
 
 def _sign_in(dash_duo, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
@@ -49,8 +48,7 @@ def _no_console_errors(dash_duo) -> None:  # type: ignore[no-untyped-def]
     assert errors == [], errors
 
 
-def test_an_editor_enters_a_value(dash_duo, site) -> None:  # type: ignore[no-untyped-def]
-    app, services = site
+def test_an_editor_enters_a_value(dash_duo, app, services) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(app, navigate=False)
     _sign_in(dash_duo, "eddie", "editor-password-1")
     dash_duo.wait_for_element(f"#{ids.MANUAL_VALUE}", timeout=15).send_keys("4")
@@ -60,8 +58,7 @@ def test_an_editor_enters_a_value(dash_duo, site) -> None:  # type: ignore[no-un
     _no_console_errors(dash_duo)
 
 
-def test_a_viewer_cannot_enter_a_value_even_by_sending_the_request(dash_duo, site) -> None:  # type: ignore[no-untyped-def]
-    app, services = site
+def test_a_viewer_cannot_enter_a_value_even_by_sending_the_request(dash_duo, app, services) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(app, navigate=False)
     _sign_in(dash_duo, "vic", "viewer-password-1")
     dash_duo.wait_for_contains_text(f"#{ids.MANUAL_SECTION}", "Sign in as an editor to enter values", timeout=15)
