@@ -16,19 +16,23 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         return "updated " + Math.round(s / 86400) + " days ago";
       });
     },
-    // The address of a page that keeps its view in the URL (tree, review, OKRs): the view's values, and the site
-    // when several are served; replaced in place (no reload, no history entry) while that page is shown.
-    keepAddress: function (path, values) {
+    // The address of a page that keeps its view in the URL (tree, review, OKRs): the page's path, the site when
+    // several are served, and the view's values of exactly the names in spec.names; replaced in place (no reload,
+    // no history entry) while that page is shown. The server writes spec (dashboard/web/address.py,
+    // keep_address_js: the path, the site's parameter and the fields of the page's address class), so this writes
+    // only what address.py reads.
+    keepAddress: function (spec, values) {
       const q = new URLSearchParams();
-      const site = new URLSearchParams(window.location.search).get("site");
-      if (site) { q.set("site", site); }
-      Object.keys(values).forEach(function (k) { if (values[k]) { q.set(k, values[k]); } });
-      const next = path + (q.toString() ? "?" + q.toString() : "");
-      if (window.location.pathname === path && next !== window.location.pathname + window.location.search) {
+      const site = new URLSearchParams(window.location.search).get(spec.site);
+      if (site) { q.set(spec.site, site); }
+      spec.names.forEach(function (k) { if (values[k]) { q.set(k, values[k]); } });
+      const next = spec.path + (q.toString() ? "?" + q.toString() : "");
+      if (window.location.pathname === spec.path && next !== window.location.pathname + window.location.search) {
         window.history.replaceState(null, "", next);
       }
       return next;
     },
+    // kiosk=1 (or true, yes) is the board address's kiosk parameter (address.py, BoardAddress.kiosk and YES): a TV
     rootClass: function (pathname, search) {
       const kiosk = /(^|[?&])kiosk=(1|true|yes)(&|$)/.test(search || "");
       return kiosk ? "app kiosk" : "app";

@@ -19,6 +19,7 @@ from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.okrs import COMPANY, KeyResultView, ObjectiveView, OkrConflictError, QuarterView
 from huddle.dashboard.services.review import candidate_kpis
 from huddle.dashboard.web import ids
+from huddle.dashboard.web.address import OkrAddress, keep_address_js
 from huddle.dashboard.web.security import current_identity
 from huddle.pages.components import scope_options, status_badge
 
@@ -323,12 +324,7 @@ def register(app: Dash, services: Services) -> None:
         return {"quarter": quarter, "scope": "" if scope == "all" else scope}
 
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page
-        """function (view) {
-            if (view) {
-                window.dash_clientside.huddle.keepAddress("/okr", {quarter: view.quarter, scope: view.scope});
-            }
-            return window.dash_clientside.no_update;
-        }""",
+        keep_address_js(OkrAddress),
         Output(ids.OKR_EXPORTS, "title"), Input(ids.OKR_VIEW, "data"))
 
     @app.callback(Output(ids.OKR_SUMMARY, "children"), Output(ids.OKR_MEETING, "children"),

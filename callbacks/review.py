@@ -16,6 +16,7 @@ from huddle.dashboard.core.plant import CATEGORY_NAMES
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.review import Review, build_review, last_full_month, month_name
 from huddle.dashboard.web import ids
+from huddle.dashboard.web.address import ReviewAddress, keep_address_js
 from huddle.pages.components import pareto_figure, pareto_table, scope_options, status_badge, table
 from plotly.subplots import make_subplots
 
@@ -272,12 +273,7 @@ def register(app: Dash, services: Services) -> None:
         return {"scope": scope, "month": month}
 
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page
-        """function (view) {
-            if (view) {
-                window.dash_clientside.huddle.keepAddress("/review", {scope: view.scope, month: view.month});
-            }
-            return window.dash_clientside.no_update;
-        }""",
+        keep_address_js(ReviewAddress),
         Output(ids.REVIEW_EXPORTS, "title"), Input(ids.REVIEW_VIEW, "data"))
 
     @app.callback(Output(ids.REVIEW_BODY, "children"), Output(ids.REVIEW_EXPORTS, "children"),

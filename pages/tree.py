@@ -1,19 +1,35 @@
-"""The KPI tree: from a red root down to the leaf that caused it, and the events behind that leaf. Layout only.
+"""The KPI tree: from a red root down to the leaf that caused it, and the events behind that leaf. The layout (the
+tree arrives through its callbacks) and the renderers: the tree's read models in (``services.tree.TreeView``,
+``services.drilldown.NodeDetail``, an events report), cytoscape elements, panels and figures out; no services, no
+database, no clock.
 
-The address says what is shown, so a supervisor can send a link to exactly what they see:
-``/tree?tree=oee&scope=L2&grain=day&date=2026-11-20&node=unplanned_downtime`` (``shift=N`` with ``grain=shift``).
-Defaults: the first configured tree, the whole plant, the last complete production day, the root selected.
+The address says what is shown, so a supervisor can send a link to exactly what they see (``address.TreeAddress``
+reads it): ``/tree?tree=oee&scope=L2&grain=day&date=2026-11-20&node=unplanned_downtime`` (``shift=N`` with
+``grain=shift``). Defaults: the first configured tree, the whole plant, the last complete production day, the root
+selected.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dash
 import dash_cytoscape as cyto
-from dash import dcc, html
+import plotly.graph_objects as go
+from dash import dash_table, dcc, html
+from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_time, format_value, period_words
+from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.services.drilldown import NodeDetail
+from huddle.dashboard.services.tree import TreeView
 from huddle.dashboard.web import ids
+from huddle.dashboard.web.address import TreeAddress, tree_href
 from huddle.dashboard.web.security import current_identity, has_request_context
+from huddle.pages.components import pareto_figure, pareto_table, scope_options, status_badge, table
+
+if TYPE_CHECKING:
+    from huddle.dashboard.core.plant import KpiDef, PlantConfig
+
+FONT = '"Inter", "Segoe UI", "DejaVu Sans", system-ui, sans-serif'  # as assets/huddle.css: tables inherit none
 
 GRAINS = [{"label": "Shift", "value": "shift"}, {"label": "Day", "value": "day"},
           {"label": "Week", "value": "week"}, {"label": "Month", "value": "month"}]
@@ -54,11 +70,6 @@ STYLESHEET: list[dict[str, Any]] = [
 ]
 
 
-def view_from_query(query: dict[str, str]) -> dict[str, Any]:
-    """The tree's view from the address (unknown trees, scopes and dates are judged by the callback)."""
-    return {key: query.get(key) or "" for key in ("tree", "scope", "grain", "date", "shift", "node")}
-
-
 def _field(label: str, control: Any, extra: str = "") -> html.Label:
     return html.Label([label, control], className=f"manual-field {extra}".strip())
 
@@ -67,7 +78,7 @@ def layout(**query: str) -> html.Div:
     """Skeleton with the view in a store; no database access (the tree arrives through its callbacks)."""
     editor = current_identity().may("editor") if has_request_context() else True
     return html.Div([
-        dcc.Store(id=ids.TREE_VIEW, data=view_from_query(query)),
+        dcc.Store(id=ids.TREE_VIEW, data=TreeAddress.from_query(query).as_view()),
         dcc.Store(id=ids.TREE_EXPANDED), dcc.Store(id=ids.TREE_SELECTED), dcc.Store(id=ids.TREE_KEY),
         dcc.Store(id=ids.TREE_DATA_KEY),
         dcc.Store(id=ids.TREE_VALUES), dcc.Store(id=ids.TREE_ADDRESS), dcc.Store(id=ids.TREE_ACTION_CHANGED, data=0),
@@ -138,3 +149,301 @@ def layout(**query: str) -> html.Div:
 def register() -> None:
     """Register the page with Dash Pages."""
     dash.register_page("tree", path="/tree", name="KPI tree", order=2, nav=True, layout=layout)
+
+
+# ---- renderers: the tree's read models in, components out --------------------------------------------------
+
+
+def control_options(config: PlantConfig) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, str]]]:
+    """The pickers' options: the plant's trees, its scopes and its shifts."""
+    return ([{"label": t.name, "value": t.key} for t in config.trees.values()], scope_options(config),
+            [{"label": s.name, "value": s.key} for s in config.calendar.shifts])
+
+
+def tree_problem(message: str) -> html.P:
+    """What the tree says instead when its address cannot be shown."""
+    return html.P(message, className="form-error")
+
+
+def node_label(view: TreeView, key: str, unit: str) -> str:
+    """A node's label: name, value / target, status in an icon and words, and what lies below it."""
+    node = view.nodes[key]
+    reading = node.reading
+    status = str(reading.status)
+    value = "no data" if reading.value is None else format_value(reading.value, unit)
+    target = "" if reading.target is None else f" / {format_value(reading.target, unit)}"
+    marks = []
+    if node.red_below:
+        marks.append("▼ red below")
+    if key in view.hidden_below:
+        marks.append(f"+{view.hidden_below[key]} below")
+    word = f"{STATUS_ICONS.get(status, '')} {STATUS_WORDS.get(status, status)}"
+    if reading.status is Status.INCOMPLETE and reading.coverage is not None:
+        word += f" · {reading.coverage * 100:.0f} % covered"
+    lines = [node.name, value + target, word]
+    if marks:
+        lines.append(" · ".join(marks))
+    return "\n".join(lines)
+
+
+def render_elements(view: TreeView, config: PlantConfig, selected: str | None) -> list[dict[str, Any]]:
+    """Cytoscape elements of the drawn nodes (preset positions from the server) and their edges."""
+    out: list[dict[str, Any]] = []
+    for key in view.visible:
+        node = view.nodes[key]
+        x, y = view.positions[key]
+        classes = [str(node.reading.status)]
+        if node.red_below:
+            classes.append("red-below")
+        if key in view.hidden_below:
+            classes.append("folded")
+        if key == selected:
+            classes.append("chosen")
+        out.append({"data": {"id": key, "label": node_label(view, key, config.kpis[key].unit),
+                             "opens": bool(view.tree.children(key)), "folded": key in view.hidden_below},
+                    "position": {"x": x, "y": y}, "classes": " ".join(classes)})
+    for parent, child, formula in view.edges():
+        out.append({"data": {"id": f"{parent}->{child}", "source": parent, "target": child,
+                             "label": {"product": "×", "sum": "+"}.get(formula or "", "")},
+                    "classes": "formula" if formula else "driver"})
+    for t in view.tradeoffs():
+        out.append({"data": {"id": f"{t.a}<->{t.b}", "source": t.a, "target": t.b, "label": "trade-off"},
+                    "classes": "tradeoff"})
+    return out
+
+
+def _signed(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    points = " pts" if unit == "%" else f" {unit}" if unit else ""
+    return f"{value:+.2f}{points}".replace("-", "−")
+
+
+def render_summary(view: TreeView, config: PlantConfig) -> list[Any]:
+    """The line above the tree: the root against target, why it moved, and the red path."""
+    root = view.root
+    kdef = config.kpis[root.key]
+    status = str(root.reading.status)
+    head = [html.Strong(f"{kdef.name} {format_value(root.reading.value, kdef.unit)}"),
+            f" against {format_value(root.reading.target, kdef.unit)} for {config.scope_name(view.scope)}, "
+            f"{period_words(config, view.period)} ", status_badge(status)]
+    path = view.biggest_driver_path()
+    why: list[Any] = []
+    if path:
+        steps = f"{kdef.name} {_signed(path[0].contribution, kdef.unit)}"
+        if len(path) > 1:
+            steps += "; most of it from " + ", within it ".join(
+                f"{config.kpis[c.key].name} ({_signed(c.contribution, kdef.unit)})" for c in path[1:])
+        why = [html.Br(), f"Against {view.previous.label}: {steps}."]
+    elif root.reading.value is not None and view.before[root.key].value is None:
+        why = [html.Br(), f"No data for {view.previous.label} to compare with."]
+    red = [k for k in view.deepest_red() if k != root.key]
+    follow: list[Any] = []
+    if red:
+        follow = [html.Br(), "Deepest red: " + ", ".join(config.kpis[k].name for k in red) + "."]
+    return [html.P(head + why + follow)]
+
+
+def render_findings(view: TreeView) -> Any:
+    """The tree's checks as a list (or a line saying there are none)."""
+    if not view.findings:
+        return html.P("No findings: the tree follows the method's rules and every node has data.", className="hint")
+    return html.Ul([html.Li(f"{f.where}: {f.message}") for f in view.findings], className="findings-list")
+
+
+# ---- the panel ---------------------------------------------------------------------------------------------
+
+
+def _definition(d: NodeDetail) -> html.Dl:
+    k = d.kpi
+    rows = [("Owner", k.owner or "no owner (a finding)"),
+            ("Data source", k.data_source or "no data source (a finding)"),
+            ("Frequency", k.frequency), ("Direction", f"{k.direction} is better"),
+            ("Leading or lagging", "leading" if k.leading else "lagging"),
+            ("Baseline", f"{format_value(k.baseline.value, k.unit)} on {k.baseline.on.isoformat()} "
+                         f"({k.baseline.source})" if k.baseline else "none recorded"),
+            ("Formula", d.formula_text)]
+    if d.own_working:
+        rows.append(("Worked", d.own_working))
+    if d.edge_working:
+        rows.append(({"product": "Children multiplied", "sum": "Children added"}[d.tree.formula_of(k.key) or "sum"],
+                     d.edge_working))
+    return html.Dl([x for term, desc in rows for x in (html.Dt(term), html.Dd(desc))], className="definition")
+
+
+def _why(d: NodeDetail, config: PlantConfig) -> Any:
+    if not d.children_before_after:
+        return None
+    unit = d.kpi.unit
+    split = {c.key: c.contribution for c in d.why}
+    formula = d.tree.formula_of(d.kpi.key)
+    rows = []
+    for key, before, after in d.children_before_after:
+        cu = config.kpis[key].unit
+        rows.append({"kpi": config.kpis[key].name, "before": format_value(before.value, cu),
+                     "after": format_value(after.value, cu), "status": str(after.status),
+                     "share": _signed(split.get(key), unit) if split.get(key) is not None
+                     else "—" if formula else "not a formula edge"})
+    change = None if d.reading.value is None or d.before.value is None else d.reading.value - d.before.value
+    return html.Div([
+        html.H3(f"Why it moved: {_signed(change, unit)} against {d.period.previous().label}"),
+        table([("kpi", "Child"), ("before", d.period.previous().label), ("after", d.period.label),
+               ("status", "Status"), ("share", f"Share of the change in {d.kpi.name}")], rows, status_key="status"),
+    ], className="panel-block")
+
+
+def _breakdown(d: NodeDetail, config: PlantConfig, tree: str) -> Any:
+    unit = d.kpi.unit
+    blocks = []
+    if d.by_line:
+        rows = [{"where": dcc.Link(config.scope_name(r.scope), href=tree_href(tree, r.scope, d.period, d.kpi.key)),
+                 "value": format_value(r.value, unit), "target": format_value(r.target, unit),
+                 "status": str(r.status)} for r in d.by_line]
+        blocks.append(_link_table("By line", rows))
+    if d.by_shift:
+        rows = []
+        for shift, r in zip(config.calendar.shifts, d.by_shift, strict=True):  # breakdown keeps shift order
+            rows.append({"where": shift.name, "value": format_value(r.value, unit),
+                         "target": format_value(r.target, unit), "status": str(r.status)})
+        blocks.append(_link_table("By shift", rows))
+    if not blocks:
+        return None
+    return html.Div([html.H3("Where it is red"), html.Div(blocks, className="breakdowns")], className="panel-block")
+
+
+def _link_table(title: str, rows: list[dict[str, Any]]) -> html.Div:
+    head = html.Thead(html.Tr([html.Th(title), html.Th("Value"), html.Th("Target"), html.Th("Status")]))
+    body = html.Tbody([html.Tr([html.Td(r["where"]), html.Td(r["value"]), html.Td(r["target"]),
+                                html.Td(status_badge(r["status"]))], className=f"row-{r['status']}") for r in rows])
+    return html.Div(html.Table([head, body], className="grid"), className="breakdown")
+
+
+def _drift(d: NodeDetail) -> Any:
+    if not d.drifting:
+        return None
+    texts = [f"{d.trend[s.index].period}: {s.text}" for s in d.drifting if s.index < len(d.trend)]
+    texts = list(dict.fromkeys(texts))[-3:]  # the latest few: the chart marks every one
+    if d.reading.status != "red":
+        return html.Div([html.Strong("Drifting, not red yet. "), "; ".join(texts)], className="drift-warning",
+                        role="alert")
+    return html.Div([html.Strong("Run-rule signals in the latest points. "), "; ".join(texts)],
+                    className="drift-warning")
+
+
+def render_panel(d: NodeDetail, config: PlantConfig, tree: str) -> list[Any]:
+    """The panel's text part for a node: value against target, drift, definition, why it moved, where it is red."""
+    k = d.kpi
+    status = str(d.reading.status)
+    head = html.Div([
+        html.H2(k.name), status_badge(status),
+        html.P([html.Span(format_value(d.reading.value, k.unit), className="panel-value"),
+                f"  target {format_value(d.reading.target, k.unit)}",
+                f" · {config.scope_name(d.scope)}, {period_words(config, d.period)}"]),
+        html.P(f"Data through {format_time(d.reading.data_through, config.tz)}"
+               if d.reading.data_through else "No data for this scope and period.", className="hint"),
+        *[html.P(f"⚠ Check data: {why}", className="form-error") for why in d.reading.checks],
+        *[html.P(f"◐ Incomplete: {why}", className="hint") for why in d.reading.gaps],
+    ], className=f"panel-head status-{status}")
+    return [head, _drift(d), _definition(d), _why(d, config), _breakdown(d, config, tree)]
+
+
+def trend_figure(d: NodeDetail) -> go.Figure:
+    """The node's trend against target, with control limits and run-rule signals marked."""
+    unit = d.kpi.unit
+    xs = [r.period for r in d.trend]
+    ys = [r.value for r in d.trend]
+    fig = go.Figure()
+    fig.add_scatter(x=xs, y=[r.target for r in d.trend], mode="lines", name="target", line={"shape": "hv",
+                    "color": "#1f4e79", "width": 2, "dash": "dot"})
+    fig.add_scatter(x=xs, y=ys, mode="lines+markers", name=d.kpi.name, line={"color": "#14202b", "width": 2},
+                    marker={"size": 7, "color": [{"red": "#b3141c", "amber": "#9a6200", "green": "#1e7b34"}.get(
+                        str(r.status), "#6b7680") for r in d.trend]})
+    if d.limits:
+        for name, value in (("upper limit", d.limits.upper), ("centre", d.limits.centre),
+                            ("lower limit", d.limits.lower)):
+            fig.add_scatter(x=[xs[0], xs[-1]], y=[value, value], mode="lines", name=name, hoverinfo="name+y",
+                            line={"color": "#8796a5", "width": 1, "dash": "dash" if name != "centre" else "solid"})
+    marked = [s for s in d.signals if s.adverse]
+    if marked:
+        fig.add_scatter(x=[xs[s.index] for s in marked], y=[ys[s.index] for s in marked], mode="markers",
+                        name="run-rule signal", text=[s.text for s in marked], hoverinfo="text",
+                        marker={"symbol": "circle-open", "size": 16, "color": "#c26a00", "line": {"width": 3}})
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 36, "b": 40}, template="plotly_white", showlegend=True,
+                      legend={"orientation": "h", "y": -0.25, "font": {"size": 11}},
+                      title={"text": f"{d.kpi.name} ({unit or 'value'}) by {d.period.grain}, "
+                                     + (f"limits from the first {d.limits.baseline_points} points" if d.limits
+                                        else "too few points for control limits"),
+                             "font": {"size": 14}})
+    return fig
+
+
+def records_table(report: Any, config: PlantConfig) -> Any:
+    """The individual events behind the Pareto, newest first, as a paged table (hundreds of rows stay quick)."""
+    tz = config.tz
+    rows = [{"when": format_time(r.at_utc, tz), "line": r.line, "what": r.label, "detail": r.detail,
+             "minutes": None if r.minutes is None else round(r.minutes, 1), "quantity": r.quantity,
+             "cost": None if r.cost is None else round(r.cost)} for r in report.records]
+    columns = [("when", "When"), ("line", "Line"), ("what", "What"), ("detail", "Detail")]
+    columns += [(c, h) for c, h in (("minutes", "Minutes"), ("quantity", "Units"),
+                                    ("cost", f"Cost ({config.currency})" if config.currency
+                                     else "Cost")) if any(r[c] is not None for r in rows)]
+    if not rows:
+        return html.P("No events recorded in this period.", className="empty")
+    more = report.total_records - len(report.records)
+    note = html.P(f"The newest {len(report.records)} of {report.total_records}.", className="hint") \
+        if more > 0 else html.P(f"{report.total_records} records.", className="hint")
+    return [dash_table.DataTable(
+        columns=[{"name": h, "id": c, **({"type": "numeric"} if c in ("minutes", "quantity", "cost") else {})}
+                 for c, h in columns],
+        data=rows, page_size=12, sort_action="native", style_as_list_view=True,
+        style_cell={"fontFamily": FONT, "fontSize": "13px", "padding": "4px 8px", "textAlign": "left"},
+        style_header={"fontFamily": FONT, "fontWeight": "700", "backgroundColor": "#eef2f5"}), note]
+
+
+def render_node_actions(d: NodeDetail, config: PlantConfig) -> Any:
+    """The node's open actions in this scope."""
+    if not d.actions:
+        warn = " — red with no action" if d.reading.status == "red" else ""
+        return [html.H3(f"Open actions for {d.kpi.name}"), html.P(f"None{warn}.", className="empty")]
+    rows = [{"what": a.what, "owner": a.owner, "due": a.due.isoformat() + (" (overdue)" if a.overdue else ""),
+             "status": a.status.replace("_", " "), "scope": config.scope_name(a.scope)} for a in d.actions]
+    return [html.H3(f"Open actions for {d.kpi.name} ({len(rows)})"),
+            table([("what", "What"), ("owner", "Owner"), ("due", "Due"), ("status", "Status"), ("scope", "Where")],
+                  rows)]
+
+
+def what_if_fields(d: NodeDetail, parent: KpiDef | None) -> tuple[bool, str, str, float | None]:
+    """Whether the what-if section hides (no formula above the node), its two labels and the goal's first target."""
+    if parent is None:
+        return True, "", "", None
+    return (False, f"If {d.kpi.name} were ({d.kpi.unit or 'value'})",
+            f"{parent.name} to reach ({parent.unit or 'value'})", parent.target_on(d.period.last))
+
+
+def event_fields(report: Any, config: PlantConfig) -> tuple[bool, str, go.Figure, Any, list[dict[str, str]], Any]:
+    """The events section: hidden (no events behind the node), its title, the Pareto and its table, the filter's
+    options and the records."""
+    if report is None:
+        return True, "", go.Figure(), None, [], None
+    options = [{"label": f"{p.label}", "value": p.label} for p in report.pareto]
+    return (False, report.title, pareto_figure(report), pareto_table(config.currency, report), options,
+            records_table(report, config))
+
+
+def what_if_words(steps: list[Any], kpis: dict[str, KpiDef]) -> str:
+    """What a changed value does up the tree, step by step."""
+    if not steps:
+        return "This node feeds no formula above it."
+    words = {True: " — meets its target", False: " — still short of its target", None: ""}
+    return "; ".join(f"{kpis[s.kpi].name} {format_value(s.now, kpis[s.kpi].unit)} → "
+                     f"{format_value(s.then, kpis[s.kpi].unit)}{words[s.meets_target]}" for s in steps)
+
+
+def goal_words(result: Any, kpi: KpiDef, now: float | None) -> str:
+    """What the node must reach for its parent to reach the goal (or why it cannot)."""
+    if result is None:
+        return ""
+    if not result.possible:
+        return f"Not reachable: {result.reason}"
+    return (f"{kpi.name} must reach {format_value(result.needed, kpi.unit)} "
+            f"(now {format_value(now, kpi.unit)}), the other factors unchanged.")

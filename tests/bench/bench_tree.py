@@ -74,7 +74,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from huddle.callbacks.tree import elements, findings, summary
 from huddle.dashboard.core.kpi import FORMULAS, Kind
 from huddle.dashboard.core.periods import Period, format_period, period_containing
 from huddle.dashboard.core.plant import PlantConfig, parse_plant
@@ -86,6 +85,7 @@ from huddle.dashboard.settings import Settings
 from huddle.dashboard.web import ids
 from huddle.data.models import UTCDateTime
 from huddle.data.queries.records import STOP_LOOKBACK
+from huddle.pages.tree import render_elements, render_findings, render_summary
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text
@@ -526,8 +526,8 @@ def measure_synthetic(services: Services, day: Period, runs: int, summary_: Any)
     every = set(keys)
     t_all, v_all = timed(lambda: build_tree_view(kpis, SYNTH_TREE, "plant", day, every), runs)
     t_red, v_red = timed(lambda: build_tree_view(kpis, SYNTH_TREE, "plant", day), runs)
-    t_el_all, el_all = timed(lambda: elements(services, v_all, tree.root), runs)
-    t_el_red, el_red = timed(lambda: elements(services, v_red, tree.root), runs)
+    t_el_all, el_all = timed(lambda: render_elements(v_all, services.config, tree.root), runs)
+    t_el_red, el_red = timed(lambda: render_elements(v_red, services.config, tree.root), runs)
     t_js_all, js_all = timed(lambda: to_json_plotly(el_all), runs)
     js_red = to_json_plotly(el_red)
 
@@ -536,7 +536,8 @@ def measure_synthetic(services: Services, day: Period, runs: int, summary_: Any)
     def draw_on_tap() -> object:  # what the draw callback does when a tap opens a folded node: two reads, the rest
         view = build_tree_view(kpis, SYNTH_TREE, "plant", day, set(v_red.expanded))
         view = build_tree_view(kpis, SYNTH_TREE, "plant", day, set(view.expanded) | {folded})
-        return elements(services, view, folded), summary(services, view), findings(view)
+        return (render_elements(view, services.config, folded), render_summary(view, services.config),
+                render_findings(view))
 
     t_tap, _ = timed(draw_on_tap, runs)
     t_panel, _ = timed(lambda: node_detail(services, SYNTH_TREE, tree.root, "plant", day), max(1, runs // 2))

@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from huddle.callbacks.tree import TreeRequestError, elements, link_to, resolve
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import parse_plant
 from huddle.dashboard.core.plant_checks import tree_findings
 from huddle.dashboard.services.drilldown import node_detail, try_goal_seek, try_what_if
 from huddle.dashboard.services.tree import build_tree_view, last_complete_day
+from huddle.dashboard.web.address import AddressError, TreeAddress, tree_href
+from huddle.pages.tree import render_elements
 
 from tests.conftest import SMALL_PLANT, write_past
 
@@ -159,22 +160,23 @@ def test_tree_checks_follow_the_method() -> None:
 def test_the_address_resolves_to_a_tree_scope_and_period(services) -> None:  # type: ignore[no-untyped-def]
     # default: the first tree, the plant, the last production day whose shifts have all ended
     assert last_complete_day(services.config, NOW) == date(2026, 11, 19)
-    assert resolve(services, {}) == ("oee", "plant", parse_period("day", "2026-11-19"))
+    assert TreeAddress().resolve(services.config, NOW) == ("oee", "plant", parse_period("day", "2026-11-19"))
     # a shift without a shift key: the one that ended last on that date
-    assert resolve(services, {"grain": "shift", "date": "2026-11-20"})[2] == EARLY
-    assert resolve(services, {"scope": "L1", "grain": "week", "date": "2026-11-20"})[2].label == "2026-W47"
+    assert TreeAddress(grain="shift", date="2026-11-20").resolve(services.config, NOW).period == EARLY
+    assert TreeAddress(scope="L1", grain="week", date="2026-11-20").resolve(services.config, NOW).period.label == \
+        "2026-W47"
     for view, words in (({"tree": "cost"}, "no tree 'cost'"), ({"scope": "L9"}, "no line or area 'L9'"),
                         ({"grain": "year"}, "not 'year'"), ({"date": "20.11.2026"}, "not a date"),
                         ({"grain": "shift", "shift": "X"}, "no shift 'X'")):
-        with pytest.raises(TreeRequestError, match=words):
-            resolve(services, view)
-    assert link_to("oee", "L2", EARLY, "availability") == \
+        with pytest.raises(AddressError, match=words):
+            TreeAddress.from_view(view).resolve(services.config, NOW)
+    assert tree_href("oee", "L2", EARLY, "availability") == \
         "/tree?tree=oee&scope=L2&grain=shift&date=2026-11-20&node=availability&shift=E"
 
 
 def test_elements_carry_status_words_positions_and_edge_kinds(services) -> None:  # type: ignore[no-untyped-def]
     view = build_tree_view(services.kpis, "oee", "L1", EARLY)
-    drawn = elements(services, view, "availability")
+    drawn = render_elements(view, services.config, "availability")
     nodes = {e["data"]["id"]: e for e in drawn if "source" not in e["data"]}
     edges = {e["data"]["id"]: e for e in drawn if "source" in e["data"]}
     assert set(nodes) == set(view.visible)

@@ -4,11 +4,25 @@ would read checked on them (texts, classes, links). No database, no clock, no br
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import yaml
 from dash.development.base_component import Component
+from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.core.plant import Finding, PlantConfig, parse_plant
+from huddle.dashboard.core.tree_math import Contribution
+from huddle.dashboard.services.drilldown import NodeDetail
+from huddle.dashboard.services.events import EventRecord, EventReport, ParetoRow
+from huddle.dashboard.services.readings import Reading
+from huddle.dashboard.services.tree import TreeNodeStatus, TreeView
 from huddle.pages import board as board_page
+from huddle.pages import tree as tree_page
+
+from tests.conftest import SMALL_PLANT
 
 # ---- reading a component tree ------------------------------------------------------------------------------
 
@@ -149,3 +163,141 @@ def test_a_failing_loader_shows_a_strip_and_an_address_it_cannot_show_says_why()
 @pytest.mark.parametrize("in_progress, phase", [(True, "in progress"), (False, "ended")])
 def test_the_board_says_whether_its_shift_runs(in_progress: bool, phase: str) -> None:
     assert text(one(board_page.render_board(board_model(in_progress=in_progress)), "phase")) == phase
+
+
+# ---- the KPI tree ------------------------------------------------------------------------------------------
+
+NOON = datetime(2026, 11, 20, 13, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def config() -> PlantConfig:
+    """The small plant of the shared fixtures (an OEE tree of availability × performance × quality), parsed."""
+    return parse_plant(yaml.safe_load(SMALL_PLANT))
+
+
+def reading(kpi: str, value: float | None, target: float | None, status: str, **more: Any) -> Reading:
+    """A reading of Line 1 on the early shift."""
+    return Reading(kpi, "L1", "2026-11-20/E", value, None, None, target,
+                   None if value is None or target is None else value - target, Status(status), "%", NOON, 60.0,
+                   **more)
+
+
+def tree_view(config: PlantConfig, *, folded: bool = False) -> TreeView:
+    """OEE red because availability is; quality has no data; everything drawn, or the root alone (folded)."""
+    tree = config.trees["oee"]
+    now = {"oee": reading("oee", 74.79, 85.0, "red"), "availability": reading("availability", 88.81, 90.0, "red"),
+           "performance": reading("performance", 86.11, 95.0, "amber"),
+           "quality": reading("quality", None, 99.9, "incomplete", coverage=0.5)}
+    nodes = {k: TreeNodeStatus(k, config.kpis[k].name, None if k == "oee" else "oee", 0 if k == "oee" else 1, r,
+                               k == "oee", "product" if k == "oee" else None) for k, r in now.items()}
+    before = {k: reading(k, v, 85.0, "green") for k, v in (("oee", 80.0), ("availability", 92.0),
+                                                           ("performance", 90.0), ("quality", 99.0))}
+    visible = ["oee"] if folded else ["oee", "availability", "performance", "quality"]
+    why = [Contribution("oee", 80.0, 74.79, -5.21), Contribution("availability", 92.0, 88.81, -4.0),
+           Contribution("performance", 90.0, 86.11, -1.21)]
+    return TreeView(tree, "L1", EARLY, EARLY.previous(), nodes, before, frozenset({"oee"} if not folded else set()),
+                    visible, {k: (100.0 * i, 50.0 * (i > 0)) for i, k in enumerate(visible)},
+                    {"oee": 3} if folded else {}, why, [])
+
+
+EARLY = parse_period("shift", "2026-11-20/E")
+
+
+def test_the_tree_draws_each_node_with_its_status_in_words_and_its_edges(config: PlantConfig) -> None:
+    drawn = tree_page.render_elements(tree_view(config), config, "availability")
+    nodes = {e["data"]["id"]: e for e in drawn if "source" not in e["data"]}
+    edges = {e["data"]["id"]: e for e in drawn if "source" in e["data"]}
+    assert list(nodes) == ["oee", "availability", "performance", "quality"]
+    assert nodes["oee"]["classes"] == "red red-below" and nodes["availability"]["classes"] == "red chosen"
+    assert nodes["oee"]["data"]["label"].split("\n") == ["OEE", "74.8 % / 85.0 %", "✖ off target", "▼ red below"]
+    assert nodes["quality"]["data"]["label"].split("\n") == ["Quality", "no data / 99.9 %",
+                                                             "◐ incomplete · 50 % covered"]
+    assert nodes["performance"]["position"] == {"x": 200.0, "y": 50.0} and nodes["oee"]["data"]["opens"] is True
+    assert set(edges) == {"oee->availability", "oee->performance", "oee->quality"}
+    assert edges["oee->quality"]["data"]["label"] == "×" and edges["oee->quality"]["classes"] == "formula"
+
+
+def test_a_folded_node_says_how_much_it_hides(config: PlantConfig) -> None:
+    (root,) = tree_page.render_elements(tree_view(config, folded=True), config, None)
+    assert root["classes"] == "red red-below folded" and root["data"]["folded"] is True
+    assert root["data"]["label"].endswith("▼ red below · +3 below")
+
+
+def test_the_summary_says_what_moved_the_root_and_where_the_red_ends(config: PlantConfig) -> None:
+    said = text(tree_page.render_summary(tree_view(config), config))
+    assert said.startswith("OEE 74.8 % against 85.0 % for Line 1, the Early shift of 2026-11-20 ✖ off target")
+    assert "Against 2026-11-19/E: OEE −5.21 pts; most of it from Availability (−4.00 pts)." in said
+    assert said.endswith("Deepest red: Availability.")
+    assert text(tree_page.render_findings(tree_view(config))).startswith("No findings")
+    listed = tree_page.render_findings(replace(tree_view(config), findings=[Finding("warning", "kpi quality",
+                                                                                    "no data for Line 1")]))
+    assert listed.className == "findings-list" and text(listed) == "kpi quality: no data for Line 1"
+
+
+def node_detail(config: PlantConfig, **changes: Any) -> NodeDetail:
+    """Availability's panel on Line 1's early shift: red, checked data, by line and by shift, no events."""
+    k = config.kpis["availability"]
+    detail = NodeDetail(
+        kpi=k, tree=config.trees["oee"], scope="L1", period=EARLY,
+        reading=reading("availability", 88.81, 90.0, "red", checks=("more run time than planned",)),
+        before=reading("availability", 92.0, 90.0, "green"), formula_text="run time / planned time × 100",
+        own_working="22,380 s / 25,200 s × 100 = 88.81 %", edge_working=None, trend=[], limits=None, signals=[],
+        drifting=[], by_line=[reading("availability", 88.81, 90.0, "red"), replace(
+            reading("availability", 93.0, 90.0, "green"), scope="L2")],
+        by_shift=[reading("availability", 88.81, 90.0, "red"), reading("availability", None, 90.0, "grey"),
+                  reading("availability", None, 90.0, "grey")],
+        why=[], children_before_after=[], formula_parent="oee", goal=None, events=None, actions=[])
+    return replace(detail, **changes)
+
+
+def test_a_nodes_panel_shows_its_value_definition_working_and_where_it_is_red(config: PlantConfig) -> None:
+    panel = tree_page.render_panel(node_detail(config), config, "oee")
+    head = one(panel, "panel-head")
+    assert head.className == "panel-head status-red"
+    assert text(one(head, "panel-value")) == "88.8 %"
+    assert "target 90.0 % · Line 1, the Early shift of 2026-11-20" in text(head)
+    assert "Data through 2026-11-20 14:00" in text(head) and "⚠ Check data: more run time than planned" in text(head)
+    definition = text(one(panel, "definition"))
+    assert "Owner A" in definition and "Worked 22,380 s / 25,200 s × 100 = 88.81 %" in definition
+    links = [c for c in walk(panel) if getattr(c, "href", None)]
+    assert [link.href for link in links] == [
+        "/tree?tree=oee&scope=L1&grain=shift&date=2026-11-20&node=availability&shift=E",
+        "/tree?tree=oee&scope=L2&grain=shift&date=2026-11-20&node=availability&shift=E"]
+    assert [text(link) for link in links] == ["Line 1", "Line 2"]
+    assert [r.className for r in classed(panel, "row-red")] == ["row-red", "row-red"]  # L1, and the early shift
+    assert "By shift Value Target Status Early 88.8 %" in text(panel)
+
+
+def test_what_if_and_goal_seek_speak_in_the_kpis_words(config: PlantConfig) -> None:
+    detail = node_detail(config)
+    assert tree_page.what_if_fields(detail, config.kpis["oee"]) == (False, "If Availability were (%)",
+                                                                      "OEE to reach (%)", 85.0)
+    assert tree_page.what_if_fields(detail, None) == (True, "", "", None)
+    step = type("Step", (), {"kpi": "oee", "now": 74.79, "then": 80.1, "meets_target": False})()
+    assert tree_page.what_if_words([step], config.kpis) == "OEE 74.8 % → 80.1 % — still short of its target"
+    assert tree_page.what_if_words([], config.kpis) == "This node feeds no formula above it."
+    seek = type("Seek", (), {"possible": True, "needed": 95.5, "reason": ""})()
+    assert tree_page.goal_words(seek, config.kpis["availability"], 88.81) == \
+        "Availability must reach 95.5 % (now 88.8 %), the other factors unchanged."
+    assert tree_page.goal_words(type("Seek", (), {"possible": False, "reason": "above 100 %"})(),
+                                config.kpis["availability"], 88.81) == "Not reachable: above 100 %"
+
+
+def test_events_and_actions_of_a_node(config: PlantConfig) -> None:
+    hidden, title, _figure, table_, options, records = tree_page.event_fields(None, config)
+    assert (hidden, title, table_, options, records) == (True, "", None, [], None)
+    report = EventReport("stops", "Stops behind Availability", "minutes",
+                         [ParetoRow("Filler jam", 47.0, 2, None, None, 1.0, 1.0, ("L1",))],
+                         [EventRecord(NOON, None, "L1", "Filler jam", "Filler", 17.0, None, None)], 2, 47.0)
+    hidden, title, _figure, table_, options, records = tree_page.event_fields(report, config)
+    assert (hidden, title, options) == (False, "Stops behind Availability", [{"label": "Filler jam",
+                                                                              "value": "Filler jam"}])
+    grid, note = records
+    assert grid.data == [{"when": "2026-11-20 14:00", "line": "L1", "what": "Filler jam", "detail": "Filler",
+                          "minutes": 17.0, "quantity": None, "cost": None}]
+    assert [c["name"] for c in grid.columns] == ["When", "Line", "What", "Detail", "Minutes"]
+    assert text(note) == "The newest 1 of 2."
+    assert "Filler jam 47 2 100 % 100 % L1" in text(table_)
+    none = tree_page.render_node_actions(node_detail(config), config)
+    assert text(none) == "Open actions for Availability None — red with no action."
