@@ -26,7 +26,7 @@ from huddle.dashboard.services.accounts import Identity
 from huddle.dashboard.services.review import Review, build_review
 from openpyxl import load_workbook
 
-from tests.conftest import SMALL_PLANT, write_past
+from tests.conftest import SMALL_PLANT, Inbox
 
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
 MONTH = parse_period("month", "2026-10")
@@ -74,16 +74,13 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 
 @pytest.fixture
-def review(make_services: Callable[..., Any], database_url: str, tmp_path: Path) -> Review:
+def review(make_services: Callable[..., Any], database_url: str, tmp_path: Path, inbox: Inbox) -> Review:
     """October 2026's review of area a, with one countermeasure raised for OEE."""
     plant = tmp_path / "review-plant.yaml"
     plant.write_text(PLANT, encoding="utf-8")
     services = make_services(database_url, now=NOW, plant=plant)
-    write_past(tmp_path / "inbox/counts/c.csv", COUNTS)
-    write_past(tmp_path / "inbox/stops/s.csv", STOPS)
-    write_past(tmp_path / "inbox/quality/q.csv", QUALITY)
-    outcomes = services.loader.run_all()
-    assert all(o.rows_rejected == 0 for o in outcomes) and sum(f.rows_loaded for o in outcomes for f in o.files) == 13
+    outcomes = inbox.load(services, counts=COUNTS, stops=STOPS, quality=QUALITY)  # no row rejected
+    assert sum(f.rows_loaded for o in outcomes for f in o.files) == 13
     services.actions.raise_action(EDITOR, "L1", ACTION, "Tom Becker", date(2026, 10, 30), kpi="oee",
                                   raised_for=date(2026, 10, 15), raised_shift="E")
     made = build_review(services, "a", MONTH)
