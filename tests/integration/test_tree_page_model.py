@@ -17,7 +17,7 @@ from huddle.dashboard.services.tree import build_tree_view, last_complete_day
 from huddle.dashboard.web.address import AddressError, TreeAddress, tree_href
 from huddle.pages.tree import render_elements
 
-from tests.conftest import SMALL_PLANT, write_past
+from tests.conftest import SMALL_PLANT, Inbox
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # 15:30 in Berlin: the early shift has ended, the late one runs
 EARLY = parse_period("shift", "2026-11-20/E")
@@ -42,15 +42,12 @@ TREE_PLANT = SMALL_PLANT.replace(
 
 
 @pytest.fixture
-def services(make_services, database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def services(make_services, database_url: str, tmp_path: Path, inbox: Inbox):  # type: ignore[no-untyped-def]
     """The small plant with the OEE example loaded and the shift before it, on each backend."""
     plant = tmp_path / "tree-plant.yaml"
     plant.write_text(TREE_PLANT, encoding="utf-8")
     built = make_services(database_url, now=NOW, plant=plant)
-    write_past(tmp_path / "inbox/counts/c.csv", COUNTS)
-    write_past(tmp_path / "inbox/stops/s.csv", STOPS)
-    outcomes = built.loader.run_all()
-    assert all(o.rows_rejected == 0 for o in outcomes)
+    inbox.load(built, counts=COUNTS, stops=STOPS)  # no row rejected
     return built
 
 
@@ -189,14 +186,11 @@ def test_elements_carry_status_words_positions_and_edge_kinds(services) -> None:
     assert edges["performance<->quality"]["classes"] == "tradeoff"
 
 
-def test_the_api_serves_a_nodes_panel(services) -> None:  # type: ignore[no-untyped-def]
-    from huddle.dashboard.web.app import create_app
-
-    client = create_app(services.settings, services=services).server.test_client()
-    body = client.get("/api/v1/tree/node?tree=oee&kpi=unplanned_downtime&scope=L1&grain=shift"
-                      "&period=2026-11-20/E").get_json()
+def test_the_api_serves_a_nodes_panel(app_client) -> None:  # type: ignore[no-untyped-def]
+    body = app_client.get("/api/v1/tree/node?tree=oee&kpi=unplanned_downtime&scope=L1&grain=shift"
+                          "&period=2026-11-20/E").get_json()
     assert body["reading"]["value"] == pytest.approx(47.0)
     assert body["events"]["pareto"][0]["label"] == "Filler jam"
     assert body["definition"]["owner"] == "A"
-    missing = client.get("/api/v1/tree/node?tree=oee&kpi=trir")
+    missing = app_client.get("/api/v1/tree/node?tree=oee&kpi=trir")
     assert missing.status_code == 400 and "not a node" in missing.get_json()["error"]
