@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.accounts import Identity
-from huddle.dashboard.services.okrs import Okrs, quarter_weeks
+from huddle.dashboard.services.okr_quarter import OkrQuarters
+from huddle.dashboard.services.okr_weekly import OkrCheckIns
+from huddle.dashboard.services.okrs import quarter_weeks
 from huddle.dashboard.settings import DEMO_PLANT, DEMO_SECOND_SITE, Settings
 from huddle.data.demo.feeds import feed_current, generate_history
 
@@ -181,7 +183,8 @@ def demo_okrs(services: Services) -> int:
         # each week's meeting is on its Thursday at 10:00 (or earlier today, in the week that is running)
         meeting = datetime.combine(max(week.first + timedelta(days=3), quarter.first), time_of_day(10), tzinfo=tz)
         at = min(meeting.astimezone(UTC), now - timedelta(minutes=30))
-        at_meeting = Okrs(services.config, services.sessions, services.accounts, services.kpis, lambda at=at: at)
+        at_meeting = OkrCheckIns(OkrQuarters(services.config, services.sessions, services.kpis, lambda at=at: at),
+                                 services.accounts)
         for name, key in krs.items():
             j = i + 8 - len(weeks)  # the stories are eight weeks long; a shorter quarter so far takes their ends
             if j >= len(OKR_STORIES[name]):
@@ -199,40 +202,40 @@ def demo_okrs(services: Services) -> int:
 
 def _okr_plan(services: Services, quarter: Period) -> dict[str, int]:
     """This quarter's objectives and key results, saved; each key result's id by its story's name."""
-    okrs = services.okrs
+    plans = services.okr_plans
     plan = Identity("user", "admin", "admin")
     q = quarter.label
-    company = okrs.save_objective(plan, q, "company", "Be the supplier our customers never have to chase",
-                                  "Maria Lopez")
+    company = plans.save_objective(plan, q, "company", "Be the supplier our customers never have to chase",
+                                   "Maria Lopez")
     place = services.config.site_name.split()[0]  # "Riverside"
-    plant = okrs.save_objective(plan, q, "plant", f"Run {place}'s lines the way they ran in spring", "Anna Schmidt",
-                                parent_id=company)
-    line2 = okrs.save_objective(plan, q, "L2", "Stop the filler jams on Line 2", "Tom Becker", parent_id=plant)
-    packing = okrs.save_objective(plan, q, "packing", "Pack without carton shortages", "Lena Fischer",
-                                  parent_id=plant)
+    plant = plans.save_objective(plan, q, "plant", f"Run {place}'s lines the way they ran in spring", "Anna Schmidt",
+                                 parent_id=company)
+    line2 = plans.save_objective(plan, q, "L2", "Stop the filler jams on Line 2", "Tom Becker", parent_id=plant)
+    packing = plans.save_objective(plan, q, "packing", "Pack without carton shortages", "Lena Fischer",
+                                   parent_id=plant)
     week_target = services.kpis.reading("unplanned_downtime", "L2", quarter_weeks(quarter)[0]).target or 1200.0
     return {
-        "attainment": okrs.save_key_result(plan, company, title="Plant schedule attainment", kind="increase",
-                                           start=88.0, target=95.0, owner="Maria Lopez", kpi="schedule_attainment",
-                                           kpi_scope="plant"),
-        "complaints": okrs.save_key_result(plan, company, title="Customer complaints in the month",
-                                           kind="stay_below", start=None, target=2, unit="complaints",
-                                           owner="Maria Lopez"),
-        "oee": okrs.save_key_result(plan, plant, title="Plant OEE, quarter to date", kind="increase", start=63.0,
-                                    target=68.0, owner="Anna Schmidt", kpi="oee", kpi_scope="plant"),
-        "downtime": okrs.save_key_result(plan, plant, title="Line 2 unplanned downtime per week",
-                                         kind="stay_below", start=None, target=round(week_target, -1),
-                                         owner="Tom Becker", kpi="unplanned_downtime", kpi_scope="L2",
-                                         kpi_window="week", weight=2.0),
-        "star_wheel": okrs.save_key_result(plan, line2, title="New filler star wheel commissioned",
-                                           kind="milestone", start=None, target=1, owner="Tom Becker"),
-        "trained": okrs.save_key_result(plan, line2, title="Operators trained on the filler start-up standard",
-                                        kind="increase", start=0, target=24, unit="people", owner="Jonas Weber"),
-        "jams": okrs.save_key_result(plan, line2, title="Filler jams per week (maintenance log)", kind="decrease",
-                                     start=12, target=4, unit="jams", owner="Tom Becker"),
-        "shortages": okrs.save_key_result(plan, packing, title="Carton shortage stops per week", kind="decrease",
-                                          start=9, target=2, unit="stops", owner="Lena Fischer"),
-        "packing_attainment": okrs.save_key_result(plan, packing, title="Packing schedule attainment",
-                                                   kind="increase", start=90.0, target=96.0, owner="Lena Fischer",
-                                                   kpi="schedule_attainment", kpi_scope="packing"),
+        "attainment": plans.save_key_result(plan, company, title="Plant schedule attainment", kind="increase",
+                                            start=88.0, target=95.0, owner="Maria Lopez", kpi="schedule_attainment",
+                                            kpi_scope="plant"),
+        "complaints": plans.save_key_result(plan, company, title="Customer complaints in the month",
+                                            kind="stay_below", start=None, target=2, unit="complaints",
+                                            owner="Maria Lopez"),
+        "oee": plans.save_key_result(plan, plant, title="Plant OEE, quarter to date", kind="increase", start=63.0,
+                                     target=68.0, owner="Anna Schmidt", kpi="oee", kpi_scope="plant"),
+        "downtime": plans.save_key_result(plan, plant, title="Line 2 unplanned downtime per week",
+                                          kind="stay_below", start=None, target=round(week_target, -1),
+                                          owner="Tom Becker", kpi="unplanned_downtime", kpi_scope="L2",
+                                          kpi_window="week", weight=2.0),
+        "star_wheel": plans.save_key_result(plan, line2, title="New filler star wheel commissioned",
+                                            kind="milestone", start=None, target=1, owner="Tom Becker"),
+        "trained": plans.save_key_result(plan, line2, title="Operators trained on the filler start-up standard",
+                                         kind="increase", start=0, target=24, unit="people", owner="Jonas Weber"),
+        "jams": plans.save_key_result(plan, line2, title="Filler jams per week (maintenance log)", kind="decrease",
+                                      start=12, target=4, unit="jams", owner="Tom Becker"),
+        "shortages": plans.save_key_result(plan, packing, title="Carton shortage stops per week", kind="decrease",
+                                           start=9, target=2, unit="stops", owner="Lena Fischer"),
+        "packing_attainment": plans.save_key_result(plan, packing, title="Packing schedule attainment",
+                                                    kind="increase", start=90.0, target=96.0, owner="Lena Fischer",
+                                                    kpi="schedule_attainment", kpi_scope="packing"),
     }

@@ -1,6 +1,6 @@
 """The quarter's check-ins as files plants open in a spreadsheet: CSV (every saved version, corrections included)
 and an Excel workbook with the same rows plus one sheet of the key results as they stand. Built from the same
-read model the OKR page shows (``Okrs.quarter`` and ``Okrs.check_in_rows``)."""
+read model the OKR page shows (``OkrQuarters.quarter`` and ``OkrQuarters.check_in_rows``)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,9 @@ from huddle.dashboard.core.tree_math import attribute
 from huddle.dashboard.services.accounts import Accounts
 from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.manual_values import ManualValues
-from huddle.dashboard.services.okrs import Okrs
+from huddle.dashboard.services.okr_plans import OkrPlans
+from huddle.dashboard.services.okr_quarter import OkrQuarters
+from huddle.dashboard.services.okr_weekly import OkrCheckIns
 from huddle.dashboard.services.readings import KpiEngine
 from huddle.dashboard.services.safety import safety_facts, safety_numbers, safety_readings
 from huddle.dashboard.services.tree import tree_statuses
@@ -57,7 +59,9 @@ class Services:
     accounts: Accounts
     manual: ManualValues
     actions: Actions
-    okrs: Okrs
+    okrs: OkrQuarters
+    okr_plans: OkrPlans
+    okr_check_ins: OkrCheckIns
     database_problem: DatabaseUnusableError | None = None  # what the check at start found wrong with the database
 
     def dispose(self) -> None:
@@ -257,6 +261,23 @@ def _run_row(run: Any, tz: Any) -> dict[str, Any]:
             "rows_rejected": run.rows_rejected, "message": message}
 
 
+class _Okrs(OkrQuarters):
+    """The quarter reader that still answers planning and check-in calls, for the OKR page's callbacks until they
+    ask ``services.okr_plans`` and ``services.okr_check_ins`` themselves."""
+
+    def __init__(self, config: PlantConfig, sessions: sessionmaker[Session], accounts: Accounts,
+                 readings: KpiEngine, clock: Callable[[], datetime]) -> None:
+        super().__init__(config, sessions, readings, clock)
+        self.plans = OkrPlans(self, accounts)
+        self.check_ins = OkrCheckIns(self, accounts)
+        self.check_in = self.check_ins.check_in
+        self.save_objective = self.plans.save_objective
+        self.save_key_result = self.plans.save_key_result
+        self.draft_from_kpi = self.plans.draft_from_kpi
+        self.close_quarter = self.plans.close_quarter
+        self.adopt_baseline = self.plans.adopt_baseline
+
+
 def clock_for(settings: Settings, timezone: str) -> Callable[[], datetime]:
     """The clock a process runs on: the real one, or the simulated one starting at ``settings.now``."""
     if not settings.now:
@@ -286,9 +307,10 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
                                         f"{len(config.lines)} lines, {len(config.kpis)} KPIs, "
                                         f"{len(config.trees)} trees, {len(config.sources)} sources")
         kpis = KpiEngine(config, sessions, clock)
+        okrs = _Okrs(config, sessions, accounts, kpis, clock)
         services = Services(settings, config, engine, sessions, kpis, Loader(config, sessions, clock), clock,
                             accounts, ManualValues(config, sessions, accounts, clock),
-                            Actions(config, sessions, accounts, clock), Okrs(config, sessions, accounts, kpis, clock),
+                            Actions(config, sessions, accounts, clock), okrs, okrs.plans, okrs.check_ins,
                             database_problem=problem)
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):

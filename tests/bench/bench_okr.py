@@ -6,18 +6,18 @@ What it measures, in one run (``python tests/bench/bench_okr.py [--lines 20] [--
    ``--lines`` lines in up to 5 areas, 3 shifts, ``--years`` of history ending yesterday in SQLite; ``--workdir``
    reuses a plant built there before for the same ``--lines`` and ``--years``. The clock is set to noon of the last
    loaded day, so the quarter holding it is the quarter being checked in.
-2. **A quarter of OKRs** written through ``Okrs`` (``dashboard/okrs.py``): 3 company, 5 plant, 3 per area and 3
-   per line objectives, each with 4 key results: 2 bound to ratio KPIs (OEE and availability, quarter to date, at
-   the objective's scope; the plant's for company objectives) and 2 checked in by hand. Every key result gets a
-   check-in for every week of the quarter so far (bulk-inserted: the history is the data, not what is timed). The
-   OKR tables are emptied first, so a reused plant gets the same set.
-3. **Reading the quarter**: ``Okrs.quarter()`` for every level and for one line's chain (median, p95, cold; its
+2. **A quarter of OKRs** written through ``OkrPlans`` (``dashboard/services/okr_plans.py``): 3 company, 5 plant, 3
+   per area and 3 per line objectives, each with 4 key results: 2 bound to ratio KPIs (OEE and availability, quarter
+   to date, at the objective's scope; the plant's for company objectives) and 2 checked in by hand. Every key result
+   gets a check-in for every week of the quarter so far (bulk-inserted: the history is the data, not what is timed).
+   The OKR tables are emptied first, so a reused plant gets the same set.
+3. **Reading the quarter**: ``OkrQuarters.quarter()`` for every level and for one line's chain (median, p95, cold; its
    per-data-version cache emptied before each run, and once more with it), against
    its floor: raw SQL for the same numbers, the three selects of the quarter's objectives, key results and
    check-ins, and one ``SUM`` over ``shift_facts`` per bound scope; the KPI values are then worked from the sums and
    compared with the quarter's (``agree`` / ``DIFFER``).
-4. **Saving a check-in** (``Okrs.check_in`` on hand-entered key results: role check, compare-and-set, insert, audit,
-   data version) against a floor of the same UPDATE and INSERT in one transaction.
+4. **Saving a check-in** (``OkrCheckIns.check_in`` on hand-entered key results: role check, compare-and-set, insert,
+   audit, data version) against a floor of the same UPDATE and INSERT in one transaction.
 5. **The page and the exports** built from the read quarter: the objectives section and the check-in rows
    (``callbacks/okr.py``) as JSON (bytes, gzipped), the CSV and the Excel workbook of every check-in.
 
@@ -58,8 +58,8 @@ BOUND = ("oee", "availability")
 
 
 def plan_quarter(services: Any, quarter: Period) -> dict[str, int]:
-    """The quarter's objectives and key results through ``Okrs``, then a check-in per key result and week."""
-    okrs, config = services.okrs, services.config
+    """The quarter's objectives and key results through ``OkrPlans``, then a check-in per key result and week."""
+    okrs, plans, config = services.okrs, services.okr_plans, services.config
     with services.sessions.begin() as session:
         for table in (CheckIn, KeyResult, Objective, OkrQuarter):
             session.execute(delete(table))
@@ -76,17 +76,17 @@ def plan_quarter(services: Any, quarter: Period) -> dict[str, int]:
         elif level == "line":
             parent = parents.get(config.area_of(scope)) or parents.get("plant")
         for n in range(count):
-            objective = okrs.save_objective(PLANNER, quarter.label, scope, f"{scope} objective {n + 1}", "Owner",
-                                            parent_id=parent)
+            objective = plans.save_objective(PLANNER, quarter.label, scope, f"{scope} objective {n + 1}", "Owner",
+                                             parent_id=parent)
             parents.setdefault(scope, objective)
             kpi_scope = "plant" if scope == COMPANY else scope
             for kpi in BOUND:
-                krs.append((okrs.save_key_result(PLANNER, objective, title=f"{kpi} at {kpi_scope}", kind="increase",
-                                                 start=50.0, target=90.0, owner="Owner", kpi=kpi,
-                                                 kpi_scope=kpi_scope), True))
+                krs.append((plans.save_key_result(PLANNER, objective, title=f"{kpi} at {kpi_scope}", kind="increase",
+                                                  start=50.0, target=90.0, owner="Owner", kpi=kpi,
+                                                  kpi_scope=kpi_scope), True))
             for i in range(2):
-                krs.append((okrs.save_key_result(PLANNER, objective, title=f"manual {i + 1}", kind="decrease",
-                                                 start=20, target=5, unit="stops", owner="Owner"), False))
+                krs.append((plans.save_key_result(PLANNER, objective, title=f"manual {i + 1}", kind="decrease",
+                                                  start=20, target=5, unit="stops", owner="Owner"), False))
     weeks = [w for w in quarter_weeks(quarter) if w.first <= okrs.today()]
     now = services.clock()
     rows = [{"key_result_id": k, "week": w.label, "value": 20 - i, "confidence": 5 + i % 5, "moved": "moved",
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         samples = []
         for k in manual:
             t0 = time.perf_counter()
-            services.okrs.check_in(PLANNER, k.id, seen[k.id], value=7, confidence=6, moved="bench")
+            services.okr_check_ins.check_in(PLANNER, k.id, seen[k.id], value=7, confidence=6, moved="bench")
             samples.append((time.perf_counter() - t0) * 1000)
         floor_samples = []
         for k in manual:
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                                                        confidence=6, moved="floor", blocks="", author="floor",
                                                        at=noon, replaces_id=None))
             floor_samples.append((time.perf_counter() - t0) * 1000)
-        print(f"  Okrs.check_in      {bt.spread(samples)}")
+        print(f"  OkrCheckIns.check_in {bt.spread(samples)}")
         print(f"  floor (UPDATE+INSERT) {bt.spread(floor_samples)}")
         summary.add("check-in", f"{bt.spread(samples)} vs floor {bt.spread(floor_samples)}")
 

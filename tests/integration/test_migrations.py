@@ -84,7 +84,7 @@ def test_huddle_init_upgrades_the_previous_revision_and_keeps_the_data(database_
         assert "append-only" in str(exc)
     services = build_services(Settings(data_dir=tmp_path, database_url=database_url, plant_config=plant),
                               clock=lambda: datetime(2026, 11, 20, 9, tzinfo=UTC))
-    objective = services.okrs.save_objective(Identity("user", "eddie", "editor"), "2026-Q4", "L1", "Fix it", "Tom")
+    objective = services.okr_plans.save_objective(Identity("user", "eddie", "editor"), "2026-Q4", "L1", "Fix it", "Tom")
     assert [o.id for o in services.okrs.quarter("2026-Q4").objectives] == [objective]
     assert [a.what for a in services.actions.listing("L1")] == ["Fix the filler"]
     services.dispose()

@@ -52,16 +52,16 @@ def services(make_services, database_url: str, inbox: Inbox):  # type: ignore[no
 
 def plan(services):  # type: ignore[no-untyped-def]
     """Company → plant → Line 1, with a bound OEE key result and two checked in by hand."""
-    okrs = services.okrs
-    company = okrs.save_objective(EDDIE, "2026-Q4", "company", "Customers never chase us", "Maria")
-    plant = okrs.save_objective(EDDIE, "2026-Q4", "plant", "Lines run like spring", "Anna", parent_id=company)
-    line = okrs.save_objective(EDDIE, "2026-Q4", "L1", "Line 1 back to world class", "Tom", parent_id=plant)
-    oee = okrs.save_key_result(EDDIE, line, title="Line 1 OEE", kind="increase", start=70.0, target=80.0,
-                               owner="Tom", kpi="oee", weight=2)
-    jams = okrs.save_key_result(EDDIE, line, title="Filler jams per week", kind="decrease", start=12, target=4,
-                                unit="jams", owner="Tom")
-    trained = okrs.save_key_result(EDDIE, line, title="Operators trained", kind="increase", start=0, target=20,
-                                   unit="people", owner="Jonas")
+    plans = services.okr_plans
+    company = plans.save_objective(EDDIE, "2026-Q4", "company", "Customers never chase us", "Maria")
+    plant = plans.save_objective(EDDIE, "2026-Q4", "plant", "Lines run like spring", "Anna", parent_id=company)
+    line = plans.save_objective(EDDIE, "2026-Q4", "L1", "Line 1 back to world class", "Tom", parent_id=plant)
+    oee = plans.save_key_result(EDDIE, line, title="Line 1 OEE", kind="increase", start=70.0, target=80.0,
+                                owner="Tom", kpi="oee", weight=2)
+    jams = plans.save_key_result(EDDIE, line, title="Filler jams per week", kind="decrease", start=12, target=4,
+                                 unit="jams", owner="Tom")
+    trained = plans.save_key_result(EDDIE, line, title="Operators trained", kind="increase", start=0, target=20,
+                                    unit="people", owner="Jonas")
     return {"company": company, "plant": plant, "line": line, "oee": oee, "jams": jams, "trained": trained}
 
 
@@ -71,9 +71,9 @@ def kr(services, key_result_id):  # type: ignore[no-untyped-def]
 
 def test_a_bound_key_result_shows_the_engines_number_and_the_cascade_rolls_up(services) -> None:  # type: ignore[no-untyped-def]
     ids_ = plan(services)
-    okrs = services.okrs
-    okrs.check_in(EDDIE, ids_["jams"], 0, value=9, confidence=7, moved="new guide rail")
-    okrs.check_in(EDDIE, ids_["trained"], 0, value=6, confidence=8)
+    okrs, check_ins = services.okrs, services.okr_check_ins
+    check_ins.check_in(EDDIE, ids_["jams"], 0, value=9, confidence=7, moved="new guide rail")
+    check_ins.check_in(EDDIE, ids_["trained"], 0, value=6, confidence=8)
     view = okrs.quarter("2026-Q4")
     assert [(o.level, o.depth) for o in view.objectives] == [("company", 0), ("plant", 1), ("line", 2)]
     assert round(view.expected, 4) == round(51 / 92, 4)
@@ -100,30 +100,30 @@ def test_a_bound_key_result_shows_the_engines_number_and_the_cascade_rolls_up(se
 
 def test_check_ins_keep_every_version_and_a_stale_form_is_told_who_came_first(services) -> None:  # type: ignore[no-untyped-def]
     ids_ = plan(services)
-    okrs = services.okrs
-    first = okrs.check_in(EDDIE, ids_["jams"], 0, value=10, confidence=6, moved="guide rail", blocks="spares")
+    check_ins = services.okr_check_ins
+    first = check_ins.check_in(EDDIE, ids_["jams"], 0, value=10, confidence=6, moved="guide rail", blocks="spares")
     assert (first.week, first.author, first.replaces_id, first.band) == ("2026-W47", "eddie", None, "has issues")
     # Ana opened the form before Eddie saved: her save is refused, and nothing of Eddie's is lost
     with pytest.raises(OkrConflictError) as refused:
-        okrs.check_in(ANA, ids_["jams"], 0, value=11, confidence=3)
+        check_ins.check_in(ANA, ids_["jams"], 0, value=11, confidence=3)
     assert "eddie checked in on this key result" in str(refused.value) and "nothing was overwritten" in str(
         refused.value)
     assert refused.value.seen == 1
     assert [v.value for v in kr(services, ids_["jams"]).versions] == [10]
     # saving again from what is there now keeps hers as a correction of this week's check-in
-    second = okrs.check_in(ANA, ids_["jams"], refused.value.seen, value=11, confidence=3)
+    second = check_ins.check_in(ANA, ids_["jams"], refused.value.seen, value=11, confidence=3)
     assert second.replaces_id == first.id
     view = kr(services, ids_["jams"])
     assert [(v.value, v.author, v.replaced) for v in view.versions] == [(11, "ana", False), (10, "eddie", True)]
     assert view.latest.value == 11 and view.current == 11 and view.checkins == 2
     # an earlier week can be checked in (or corrected) too; its point lands in the history
-    okrs.check_in(EDDIE, ids_["jams"], 2, value=12, confidence=7, week="2026-W45")
+    check_ins.check_in(EDDIE, ids_["jams"], 2, value=12, confidence=7, week="2026-W45")
     history = {p.week: p for p in kr(services, ids_["jams"]).history}
     assert history["2026-W45"].value == 12 and history["2026-W47"].value == 11 and history["2026-W46"].value is None
     assert history["2026-W47"].path == pytest.approx(12 + (4 - 12) * (53 / 92))  # the path by Sunday 22 November
     assert len(history) == 8  # 2026-W40 (from Thursday 1 October) to 2026-W47
     # a bound key result's value is read from the KPI when it is saved, whatever the form sent
-    bound = okrs.check_in(EDDIE, ids_["oee"], 0, value=99.0, confidence=8)
+    bound = check_ins.check_in(EDDIE, ids_["oee"], 0, value=99.0, confidence=8)
     assert bound.value == services.kpis.reading("oee", "L1", QTD).value
 
 
@@ -152,18 +152,18 @@ def race(*calls) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_two_editors_saving_at_once_lose_nothing(services) -> None:  # type: ignore[no-untyped-def]
     ids_ = plan(services)
-    okrs = services.okrs
+    check_ins = services.okr_check_ins
     jams = ids_["jams"]
     for round_ in range(4):
         # the same key result from two forms that saw the same count: exactly one is saved, the other is told
         seen = kr(services, jams).checkins
-        outcomes = race(lambda n=seen, v=10 + round_: okrs.check_in(EDDIE, jams, n, value=v, confidence=5),
-                        lambda n=seen, v=20 + round_: okrs.check_in(ANA, jams, n, value=v, confidence=5))
+        outcomes = race(lambda n=seen, v=10 + round_: check_ins.check_in(EDDIE, jams, n, value=v, confidence=5),
+                        lambda n=seen, v=20 + round_: check_ins.check_in(ANA, jams, n, value=v, confidence=5))
         assert sorted(outcomes) == ["saved", "told"], outcomes
         assert kr(services, jams).checkins == seen + 1
     # different key results at once: both saved
-    outcomes = race(lambda: okrs.check_in(EDDIE, ids_["trained"], 0, value=5, confidence=6),
-                    lambda: okrs.check_in(ANA, ids_["oee"], 0, value=None, confidence=6))
+    outcomes = race(lambda: check_ins.check_in(EDDIE, ids_["trained"], 0, value=5, confidence=6),
+                    lambda: check_ins.check_in(ANA, ids_["oee"], 0, value=None, confidence=6))
     assert outcomes == ["saved", "saved"]
     assert kr(services, ids_["trained"]).checkins == 1 and kr(services, ids_["oee"]).checkins == 1
     assert len(kr(services, jams).versions) == 4  # four rounds, one saved each, none lost or doubled
@@ -171,11 +171,11 @@ def test_two_editors_saving_at_once_lose_nothing(services) -> None:  # type: ign
 
 def test_the_meeting_view_names_missing_check_ins_disagreements_and_blocks(services) -> None:  # type: ignore[no-untyped-def]
     ids_ = plan(services)
-    okrs = services.okrs
-    okrs.check_in(EDDIE, ids_["jams"], 0, value=12, confidence=9, week="2026-W46")
-    okrs.check_in(EDDIE, ids_["jams"], 1, value=12, confidence=9, blocks="no spare star wheel")
-    okrs.check_in(EDDIE, ids_["trained"], 0, value=11, confidence=8, week="2026-W46")
-    okrs.check_in(EDDIE, ids_["trained"], 1, value=12, confidence=5)
+    okrs, check_ins = services.okrs, services.okr_check_ins
+    check_ins.check_in(EDDIE, ids_["jams"], 0, value=12, confidence=9, week="2026-W46")
+    check_ins.check_in(EDDIE, ids_["jams"], 1, value=12, confidence=9, blocks="no spare star wheel")
+    check_ins.check_in(EDDIE, ids_["trained"], 0, value=11, confidence=8, week="2026-W46")
+    check_ins.check_in(EDDIE, ids_["trained"], 1, value=12, confidence=5)
     meeting = okrs.quarter("2026-Q4").meeting
     assert meeting.week == "2026-W47"
     assert [k.title for k in meeting.missing] == ["Line 1 OEE"]
@@ -187,12 +187,12 @@ def test_the_meeting_view_names_missing_check_ins_disagreements_and_blocks(servi
 
 def test_key_results_and_objectives_are_refused_with_the_reason(services) -> None:  # type: ignore[no-untyped-def]
     ids_ = plan(services)
-    okrs = services.okrs
+    okrs, plans, check_ins = services.okrs, services.okr_plans, services.okr_check_ins
     line = ids_["line"]
 
     def refused(**fields: object) -> str:
         with pytest.raises(OkrError) as exc:
-            okrs.save_key_result(EDDIE, line, **({"title": "x", "owner": "Tom"} | fields))  # type: ignore[arg-type]
+            plans.save_key_result(EDDIE, line, **({"title": "x", "owner": "Tom"} | fields))  # type: ignore[arg-type]
         return str(exc.value)
 
     assert "target equals the start" in refused(kind="increase", start=5, target=5)
@@ -202,36 +202,36 @@ def test_key_results_and_objectives_are_refused_with_the_reason(services) -> Non
     assert "cannot be bound" in refused(kind="milestone", start=None, target=1, kpi="oee")
     assert "outside Line 1" in refused(kind="increase", start=70, target=80, kpi="oee", kpi_scope="L2")
     assert "unknown KPI" in refused(kind="increase", start=70, target=80, kpi="nope")
-    okrs.save_key_result(EDDIE, line, title="Downtime per week", kind="decrease", start=60, target=30,
-                         owner="Tom", kpi="unplanned_downtime", kpi_window="week")
-    okrs.save_key_result(EDDIE, line, title="Star wheel", kind="milestone", start=None, target=1, owner="Tom")
+    plans.save_key_result(EDDIE, line, title="Downtime per week", kind="decrease", start=60, target=30,
+                          owner="Tom", kpi="unplanned_downtime", kpi_window="week")
+    plans.save_key_result(EDDIE, line, title="Star wheel", kind="milestone", start=None, target=1, owner="Tom")
     assert "at most 5" in refused(kind="increase", start=0, target=1)
     with pytest.raises(OkrError, match="sits under a higher level"):
-        okrs.save_objective(EDDIE, "2026-Q4", "plant", "Upside down", "Anna", parent_id=line)
-    area = okrs.save_objective(EDDIE, "2026-Q4", "a", "Area push", "Anna", parent_id=ids_["plant"])
+        plans.save_objective(EDDIE, "2026-Q4", "plant", "Upside down", "Anna", parent_id=line)
+    area = plans.save_objective(EDDIE, "2026-Q4", "a", "Area push", "Anna", parent_id=ids_["plant"])
     with pytest.raises(OkrError, match="sits under a higher level; 'Area push' is at area level"):
-        okrs.save_objective(EDDIE, "2026-Q4", "company", "x", "y", parent_id=area)
+        plans.save_objective(EDDIE, "2026-Q4", "company", "x", "y", parent_id=area)
     for n in range(4):
-        okrs.save_objective(EDDIE, "2026-Q4", "L2", f"Line 2 objective {n}", "Tom")
-    okrs.save_objective(EDDIE, "2026-Q4", "L2", "The fifth", "Tom")
+        plans.save_objective(EDDIE, "2026-Q4", "L2", f"Line 2 objective {n}", "Tom")
+    plans.save_objective(EDDIE, "2026-Q4", "L2", "The fifth", "Tom")
     with pytest.raises(OkrError, match="already has 5 objectives in 2026-Q4: more than 5 at one level dilutes"):
-        okrs.save_objective(EDDIE, "2026-Q4", "L2", "The sixth", "Tom")
+        plans.save_objective(EDDIE, "2026-Q4", "L2", "The sixth", "Tom")
     with pytest.raises(ForbiddenError, match="editor"):
-        okrs.check_in(VERA, ids_["jams"], 0, value=3, confidence=5)
+        check_ins.check_in(VERA, ids_["jams"], 0, value=3, confidence=5)
     with pytest.raises(ForbiddenError):
-        okrs.save_objective(VERA, "2026-Q4", "L1", "x", "y")
+        plans.save_objective(VERA, "2026-Q4", "L1", "x", "y")
     with pytest.raises(OkrError, match="outside 0–10"):
-        okrs.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=11)
+        check_ins.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=11)
     with pytest.raises(OkrError, match="has not started"):
-        okrs.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=5, week="2026-W49")
+        check_ins.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=5, week="2026-W49")
     with pytest.raises(OkrError, match="not a week of 2026-Q4"):
-        okrs.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=5, week="2026-W30")
+        check_ins.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=5, week="2026-W30")
     # an edit made from an old version is refused; from the current one it is kept
     with pytest.raises(OkrConflictError):
-        okrs.save_key_result(EDDIE, line, key_result_id=ids_["jams"], version=0, title="Jams", kind="decrease",
-                             start=12, target=3, unit="jams", owner="Tom")
-    okrs.save_key_result(EDDIE, line, key_result_id=ids_["jams"], version=1, title="Jams", kind="decrease",
-                         start=12, target=3, unit="jams", owner="Tom")
+        plans.save_key_result(EDDIE, line, key_result_id=ids_["jams"], version=0, title="Jams", kind="decrease",
+                              start=12, target=3, unit="jams", owner="Tom")
+    plans.save_key_result(EDDIE, line, key_result_id=ids_["jams"], version=1, title="Jams", kind="decrease",
+                          start=12, target=3, unit="jams", owner="Tom")
     assert kr(services, ids_["jams"]).target == 3 and kr(services, ids_["jams"]).version == 2
     assert not any(k.title == "x" for k in okrs.quarter("2026-Q4").key_results)  # nothing half-written
 
@@ -239,15 +239,15 @@ def test_key_results_and_objectives_are_refused_with_the_reason(services) -> Non
 def test_closing_scores_the_quarter_and_the_reached_level_can_become_the_baseline(services, make_services,  # type: ignore[no-untyped-def]
                                                                                  database_url: str) -> None:
     ids_ = plan(services)
-    services.okrs.check_in(EDDIE, ids_["jams"], 0, value=2, confidence=9)  # beyond the target: 125 %
+    services.okr_check_ins.check_in(EDDIE, ids_["jams"], 0, value=2, confidence=9)  # beyond the target: 125 %
     with pytest.raises(OkrError, match="can be closed from 2026-12-18"):
-        services.okrs.close_quarter(EDDIE, "2026-Q4")
+        services.okr_plans.close_quarter(EDDIE, "2026-Q4")
     later = make_services(database_url, now=AT_CLOSE)
     with pytest.raises(ForbiddenError):
-        later.okrs.close_quarter(VERA, "2026-Q4")
+        later.okr_plans.close_quarter(VERA, "2026-Q4")
     before = later.okrs.quarter("2026-Q4")
     assert [p.kpi for p in before.proposals] == ["oee"] and not before.proposals[0].adopted
-    assert later.okrs.close_quarter(EDDIE, "2026-Q4") == 3
+    assert later.okr_plans.close_quarter(EDDIE, "2026-Q4") == 3
     closed = later.okrs.quarter("2026-Q4")
     assert closed.closed and closed.closed_by == "eddie" and closed.meeting.missing == []
     scores = {k.title: k.score for k in closed.key_results}
@@ -256,23 +256,23 @@ def test_closing_scores_the_quarter_and_the_reached_level_can_become_the_baselin
     assert scores["Operators trained"] == 0.0  # never checked in
     assert scores["Line 1 OEE"] == pytest.approx((oee - 70) / 10)
     with pytest.raises(OkrError, match="closed by eddie"):
-        later.okrs.check_in(EDDIE, ids_["jams"], 1, value=1, confidence=9)
+        later.okr_check_ins.check_in(EDDIE, ids_["jams"], 1, value=1, confidence=9)
     with pytest.raises(OkrError, match="already closed"):
-        later.okrs.close_quarter(EDDIE, "2026-Q4")
+        later.okr_plans.close_quarter(EDDIE, "2026-Q4")
     # the plant adopts the level Line 1's OEE reached as its new baseline there; the review and the tree show it
-    adopted = later.okrs.adopt_baseline(EDDIE, ids_["oee"])
+    adopted = later.okr_plans.adopt_baseline(EDDIE, ids_["oee"])
     assert adopted.value == pytest.approx(oee) and adopted.source == "OKR 2026-Q4: Line 1 OEE"
     assert later.okrs.quarter("2026-Q4").proposals[0].adopted
     row = next(r for r in build_review(later, "L1", parse_period("month", "2026-11")).rows if r.kpi.key == "oee")
     assert row.kpi.baseline is not None and row.kpi.baseline.value == pytest.approx(oee)
     assert later.okrs.baselines("L2")["oee"] is None  # another line keeps its own (none configured here)
     with pytest.raises(OkrError, match="only a key result bound"):
-        later.okrs.adopt_baseline(EDDIE, ids_["jams"])
+        later.okr_plans.adopt_baseline(EDDIE, ids_["jams"])
 
 
 def test_a_kpi_red_for_months_becomes_next_quarters_objective_in_one_step(services) -> None:  # type: ignore[no-untyped-def]
-    okrs = services.okrs
-    objective = okrs.draft_from_kpi(EDDIE, "2027-Q1", "L1", "oee")
+    okrs, plans = services.okrs, services.okr_plans
+    objective = plans.draft_from_kpi(EDDIE, "2027-Q1", "L1", "oee")
     drafted = okrs.quarter("2027-Q1").objectives
     assert [(o.id, o.scope, o.title) for o in drafted] == [(objective, "L1", "Bring OEE at Line 1 back to target")]
     k = drafted[0].key_results[0]
@@ -280,19 +280,20 @@ def test_a_kpi_red_for_months_becomes_next_quarters_objective_in_one_step(servic
     assert (k.kind, k.start, k.target, k.kpi, k.kpi_scope, k.kpi_window) == (
         "increase", round(october.value, 2), 85, "oee", "L1", "quarter")
     with pytest.raises(OkrError, match="already has OEE at Line 1 in 'Bring OEE at Line 1 back to target'"):
-        okrs.draft_from_kpi(EDDIE, "2027-Q1", "L1", "oee")
+        plans.draft_from_kpi(EDDIE, "2027-Q1", "L1", "oee")
     with pytest.raises(OkrError, match="no value or target"):  # a total reads the last full week: none here
-        okrs.draft_from_kpi(EDDIE, "2027-Q1", "L1", "unplanned_downtime")
+        plans.draft_from_kpi(EDDIE, "2027-Q1", "L1", "unplanned_downtime")
     with pytest.raises(ForbiddenError):
-        okrs.draft_from_kpi(VERA, "2027-Q1", "L2", "oee")
+        plans.draft_from_kpi(VERA, "2027-Q1", "L2", "oee")
 
 
 def test_the_quarters_check_ins_export_as_csv_and_excel(services) -> None:  # type: ignore[no-untyped-def]
     ids_ = plan(services)
-    okrs = services.okrs
-    okrs.check_in(EDDIE, ids_["jams"], 0, value=10, confidence=6, moved="=HYPERLINK(\"x\")", blocks="Spares: Größe")
-    okrs.check_in(ANA, ids_["jams"], 1, value=11, confidence=5)
-    okrs.check_in(EDDIE, ids_["oee"], 0, value=None, confidence=8)
+    okrs, check_ins = services.okrs, services.okr_check_ins
+    check_ins.check_in(EDDIE, ids_["jams"], 0, value=10, confidence=6, moved="=HYPERLINK(\"x\")",
+                       blocks="Spares: Größe")
+    check_ins.check_in(ANA, ids_["jams"], 1, value=11, confidence=5)
+    check_ins.check_in(EDDIE, ids_["oee"], 0, value=None, confidence=8)
     rows = okrs.check_in_rows("2026-Q4")
     text = checkins_csv(rows).decode("utf-8-sig")
     parsed = list(csv.DictReader(io.StringIO(text)))

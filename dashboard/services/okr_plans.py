@@ -1,0 +1,286 @@
+"""Planning OKRs: objectives and key results saved with their rules checked (levels, scopes, how many, a bound KPI
+that can carry the key result), a red KPI drafted into next quarter's objective, a quarter closed with its scores,
+and a reached level adopted as a KPI's baseline.
+
+Every change needs an editor, names the version the form showed (a stale one is refused with who changed it since),
+goes to the audit trail and bumps the data version, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from huddle.dashboard.core import okr_scoring as okr
+from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.okr_scoring import OkrError
+from huddle.dashboard.core.periods import period_containing
+from huddle.dashboard.core.plant import Baseline
+from huddle.dashboard.services.accounts import Accounts, Identity
+from huddle.dashboard.services.okr_quarter import OkrQuarters
+from huddle.dashboard.services.okrs import (
+    CLOSE_DAYS_BEFORE_END,
+    COMPANY,
+    KIND_WORDS,
+    LEVELS,
+    MAX_KEY_RESULTS,
+    MAX_TEXT,
+    OkrConflictError,
+)
+from huddle.data.models import AdoptedBaseline, KeyResult, Objective, OkrQuarter
+from huddle.data.queries import okrs as okr_queries
+from huddle.data.queries.ledger import bump_data_version
+from sqlalchemy.orm import Session
+
+MAX_OBJECTIVES = 5  # per level and scope in a quarter: more dilutes the push (DOMAIN.md: three to five)
+WINDOWS = {"quarter": "quarter to date", "week": "latest full week"}
+
+
+class OkrPlans:
+    """Create and change objectives and key results, draft one from a red KPI, close a quarter, adopt a baseline."""
+
+    def __init__(self, okrs: OkrQuarters, accounts: Accounts) -> None:
+        self.okrs = okrs
+        self.config = okrs.config
+        self.sessions = okrs.sessions
+        self.readings = okrs.readings
+        self.clock = okrs.clock
+        self.accounts = accounts
+
+    # ---- objectives and key results ----------------------------------------------------------------------
+
+    def save_objective(self, who: Identity, quarter: str, scope: str, title: str, owner: str,
+                       parent_id: int | None = None, objective_id: int | None = None,
+                       version: int | None = None) -> int:
+        """Create an objective, or change one from the version the form showed; returns its id."""
+        who.require("editor", "planning objectives")
+        period = self.okrs.parse_quarter(quarter)
+        scope = self.okrs.normal_scope(scope)
+        level = self.okrs.level_of(scope)
+        title, owner = _text(title, "title"), _text(owner, "owner")
+        now = self.clock()
+        with self.sessions.begin() as session:
+            self.okrs.refuse_if_closed(session, period.label)
+            if parent_id is not None:
+                parent = okr_queries.objective(session, parent_id)
+                if parent is None or parent.quarter != period.label:
+                    raise OkrError(f"the parent objective {parent_id} is not one of {period.label}'s")
+                if LEVELS.index(self.okrs.level_of(parent.scope)) >= LEVELS.index(level):
+                    raise OkrError(f"a {level} objective sits under a higher level; "
+                                   f"'{parent.title}' is at {self.okrs.level_of(parent.scope)} level")
+                if not self.okrs.contains(parent.scope, scope):
+                    raise OkrError(f"{self.okrs.scope_name(scope)} is not part of "
+                                   f"{self.okrs.scope_name(parent.scope)}, where '{parent.title}' belongs")
+            if objective_id is None:
+                count = okr_queries.count_objectives(session, period.label, scope)
+                if count >= MAX_OBJECTIVES:
+                    raise OkrError(f"{self.okrs.scope_name(scope)} already has {count} objectives in {period.label}: "
+                                   f"more than {MAX_OBJECTIVES} at one level dilutes the push; drop or merge one")
+                row = Objective(quarter=period.label, scope=scope, parent_id=parent_id, title=title, owner=owner,
+                                created_by=who.label, created_at=now, updated_by=who.label, updated_at=now,
+                                version=1)
+                session.add(row)
+                session.flush()
+                self.accounts.audit(session, who, "okr.objective.add", f"objective {row.id}",
+                                    quarter=period.label, scope=scope, title=title, owner=owner, parent=parent_id)
+            else:
+                row = self._objective_for_change(session, objective_id, version)
+                if row.scope != scope:
+                    count = okr_queries.count_objectives(session, row.quarter, scope)
+                    if count >= MAX_OBJECTIVES:
+                        raise OkrError(f"{self.okrs.scope_name(scope)} already has {count} objectives in {row.quarter}")
+                if parent_id == row.id:
+                    raise OkrError("an objective cannot sit under itself")
+                before = {"scope": row.scope, "title": row.title, "owner": row.owner, "parent": row.parent_id}
+                row.scope, row.title, row.owner, row.parent_id = scope, title, owner, parent_id
+                row.updated_by, row.updated_at = who.label, now
+                self.accounts.audit(session, who, "okr.objective.change", f"objective {row.id}", before=before,
+                                    after={"scope": scope, "title": title, "owner": owner, "parent": parent_id})
+            bump_data_version(session)
+            return row.id
+
+    def _objective_for_change(self, session: Session, objective_id: int, version: int | None) -> Objective:
+        row = okr_queries.objective(session, objective_id)
+        if row is None:
+            raise OkrError(f"no objective {objective_id}")
+        self.okrs.refuse_if_closed(session, row.quarter)
+        if not okr_queries.take_objective_version(session, row, version):
+            raise OkrConflictError(f"{row.updated_by} changed this objective since you opened it: nothing was "
+                                   "overwritten; look at it again and redo your change", row.version)
+        return row
+
+    def check_binding(self, kind: str, unit: str, kpi: str, kpi_scope: str, objective_scope: str,
+                      window: str = "quarter") -> str:
+        """Refuse a bound KPI that cannot carry the key result; returns the unit to store (the KPI's)."""
+        kdef = self.config.kpis.get(kpi)
+        if kdef is None:
+            raise OkrError(f"unknown KPI {kpi!r}: bind one of {', '.join(self.config.kpis)}")
+        if kind == "milestone":
+            raise OkrError("a milestone is done or not: it cannot be bound to a KPI")
+        if window == "quarter" and FORMULAS[kdef.formula].kind is Kind.TOTAL:
+            raise OkrError(f"{kdef.name} adds up over time, so its quarter to date only grows: read it over the "
+                           "latest full week")
+        if unit and unit != kdef.unit:
+            measured = kdef.unit or "plain numbers"
+            raise OkrError(f"the key result is in {unit!r} but {kdef.name} is measured in {measured!r}")
+        wants = "higher" if kind in ("increase", "stay_above") else "lower"
+        if wants != kdef.direction:
+            raise OkrError(f"{kdef.name} is better {kdef.direction}: '{KIND_WORDS[kind]}' would push it the wrong "
+                           f"way; use '{KIND_WORDS['increase' if kdef.direction == 'higher' else 'decrease']}'")
+        if kpi_scope != objective_scope and not self.okrs.contains(objective_scope, kpi_scope):
+            raise OkrError(f"{self.okrs.scope_name(kpi_scope)} lies outside {self.okrs.scope_name(objective_scope)}: "
+                           "read the KPI where the objective is")
+        return kdef.unit
+
+    def save_key_result(self, who: Identity, objective_id: int, *, title: str, kind: str, start: float | None,
+                        target: float | None, unit: str = "", weight: float = 1.0, owner: str = "", kpi: str = "",
+                        kpi_scope: str = "", kpi_window: str = "quarter", key_result_id: int | None = None,
+                        version: int | None = None) -> int:
+        """Create a key result, or change one from the version the form showed; returns its id."""
+        who.require("editor", "planning key results")
+        title, owner = _text(title, "title"), _text(owner, "owner")
+        if target is None:
+            raise OkrError("give a target")
+        if kind == "milestone":
+            start, target = 0.0, 1.0
+        okr.check_key_result(kind, start, float(target))
+        if not weight or weight <= 0:
+            raise OkrError("the weight must be above 0")
+        unit = (unit or "").strip()
+        if kpi_window not in WINDOWS:
+            raise OkrError(f"the KPI window is one of {', '.join(WINDOWS)}")
+        now = self.clock()
+        with self.sessions.begin() as session:
+            objective = okr_queries.objective(session, objective_id)
+            if objective is None:
+                raise OkrError(f"no objective {objective_id}")
+            self.okrs.refuse_if_closed(session, objective.quarter)
+            if kpi:
+                kpi_scope = self.okrs.normal_scope(kpi_scope or
+                                               ("plant" if objective.scope == COMPANY else objective.scope))
+                unit = self.check_binding(kind, unit, kpi, kpi_scope, objective.scope, kpi_window)
+            else:
+                kpi_scope, kpi_window = "", "quarter"
+            fields = {"title": title, "kind": kind, "start": start, "target": float(target), "unit": unit,
+                      "weight": float(weight), "owner": owner, "kpi": kpi, "kpi_scope": kpi_scope,
+                      "kpi_window": kpi_window}
+            if key_result_id is None:
+                count = okr_queries.count_key_results(session, objective_id)
+                if count >= MAX_KEY_RESULTS:
+                    raise OkrError(f"'{objective.title}' already has {count} key results: at most "
+                                   f"{MAX_KEY_RESULTS} per objective")
+                row = KeyResult(objective_id=objective_id, created_by=who.label, created_at=now,
+                                updated_by=who.label, updated_at=now, version=1, checkins=0, **fields)
+                session.add(row)
+                session.flush()
+                self.accounts.audit(session, who, "okr.key_result.add", f"key result {row.id}",
+                                    objective=objective_id, fields=fields)
+            else:
+                row = okr_queries.key_result(session, key_result_id)
+                if row is None or row.objective_id != objective_id:
+                    raise OkrError(f"no key result {key_result_id} under objective {objective_id}")
+                if not okr_queries.take_key_result_version(session, row, version):
+                    raise OkrConflictError(f"{row.updated_by} changed this key result since you opened it: nothing "
+                                           "was overwritten; look at it again and redo your change", row.version)
+                before = {k: getattr(row, k) for k in fields}
+                for key, value in fields.items():
+                    setattr(row, key, value)
+                row.updated_by, row.updated_at = who.label, now
+                self.accounts.audit(session, who, "okr.key_result.change", f"key result {row.id}", before=before,
+                                    after=fields)
+            bump_data_version(session)
+            return row.id
+
+    def draft_from_kpi(self, who: Identity, quarter: str, scope: str, kpi: str) -> int:
+        """Turn a KPI that has been red for months into an objective for a quarter, with one key result bound to
+        it: from where it stands (last full month, or last full week for a total) to its target. Returns the
+        objective's id; refused when that quarter already has a key result bound to the KPI there."""
+        who.require("editor", "planning objectives")
+        kdef = self.config.kpis.get(kpi)
+        if kdef is None:
+            raise OkrError(f"unknown KPI {kpi!r}")
+        scope = self.okrs.normal_scope(scope)
+        period = self.okrs.parse_quarter(quarter)
+        with self.sessions() as session:
+            planned = okr_queries.objective_binding(session, period.label, kpi, scope)
+        if planned:
+            raise OkrError(f"{period.label} already has {kdef.name} at {self.okrs.scope_name(scope)} in '{planned}'")
+        total = FORMULAS[kdef.formula].kind is Kind.TOTAL
+        today = self.okrs.today()
+        if total:
+            week = period_containing("week", today).previous()
+            reading, window = self.readings.reading(kpi, scope, week), "week"
+        else:
+            month = period_containing("month", today.replace(day=1) - timedelta(days=1))
+            reading, window = self.readings.reading(kpi, scope, month), "quarter"
+        if reading.value is None or reading.target is None:
+            raise OkrError(f"{kdef.name} at {self.okrs.scope_name(scope)} has no value or target to start from")
+        objective = self.save_objective(who, period.label, scope,
+                                        f"Bring {kdef.name} at {self.okrs.scope_name(scope)} back to target",
+                                        kdef.owner or who.label)
+        self.save_key_result(who, objective, title=f"{kdef.name} at {self.okrs.scope_name(scope)}",
+                             kind="increase" if kdef.direction == "higher" else "decrease",
+                             start=round(reading.value, 2), target=reading.target, owner=kdef.owner or who.label,
+                             kpi=kpi, kpi_scope=scope, kpi_window=window)
+        return objective
+
+    # ---- closing a quarter and baselines -----------------------------------------------------------------
+
+    def close_quarter(self, who: Identity, quarter: str) -> int:
+        """Score every key result of a quarter 0–1 and stop its check-ins; returns how many were scored."""
+        who.require("editor", "closing a quarter")
+        period = self.okrs.parse_quarter(quarter)
+        opens = period.last - timedelta(days=CLOSE_DAYS_BEFORE_END - 1)
+        if self.okrs.today() < opens:
+            raise OkrError(f"{period.label} runs until {period.last.isoformat()}: it can be closed from "
+                           f"{opens.isoformat()}")
+        view = self.okrs.quarter(period.label)
+        if view.closed:
+            raise OkrError(f"{period.label} is already closed")
+        if not view.key_results:
+            raise OkrError(f"{period.label} has no key results to score")
+        now = self.clock()
+        with self.sessions.begin() as session:
+            if okr_queries.closed_quarter(session, period.label) is not None:
+                raise OkrError(f"{period.label} is already closed")
+            session.add(OkrQuarter(quarter=period.label, closed_by=who.label, closed_at=now))
+            session.flush()  # a second close racing this one fails here on the primary key
+            scores = {}
+            for k in view.key_results:
+                score = okr.close_score(k.progress)
+                okr_queries.score_key_result(session, k.id, k.current, score)
+                scores[k.id] = score
+            self.accounts.audit(session, who, "okr.quarter.close", period.label, scores=scores)
+            bump_data_version(session)
+        return len(scores)
+
+    def adopt_baseline(self, who: Identity, key_result_id: int) -> Baseline:
+        """Make the level a bound key result reached its KPI's new baseline at its scope (closed quarters only)."""
+        who.require("editor", "adopting a baseline")
+        with self.sessions.begin() as session:
+            kr = okr_queries.key_result(session, key_result_id)
+            if kr is None:
+                raise OkrError(f"no key result {key_result_id}")
+            objective = okr_queries.objective(session, kr.objective_id)
+            assert objective is not None
+            if not kr.kpi:
+                raise OkrError("only a key result bound to a KPI proposes a baseline")
+            if self.okrs.closed(session, objective.quarter) is None or kr.final_value is None:
+                raise OkrError(f"close {objective.quarter} first: the baseline is the level reached at its end")
+            quarter = self.okrs.parse_quarter(objective.quarter)
+            source = f"OKR {objective.quarter}: {kr.title}"
+            session.add(AdoptedBaseline(kpi=kr.kpi, scope=kr.kpi_scope, value=kr.final_value, on=quarter.last,
+                                        source=source, adopted_by=who.label, adopted_at=self.clock()))
+            self.accounts.audit(session, who, "kpi.baseline.adopt", f"{kr.kpi} at {kr.kpi_scope}",
+                                value=kr.final_value, source=source)
+            bump_data_version(session)
+            return Baseline(kr.final_value, quarter.last, source)
+
+
+def _text(value: Any, field_name: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise OkrError(f"{field_name}: say it in a few words")
+    if len(text) > MAX_TEXT:
+        raise OkrError(f"{field_name}: at most {MAX_TEXT} characters")
+    return text

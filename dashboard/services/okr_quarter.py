@@ -1,0 +1,320 @@
+"""Reading a quarter's OKRs: objectives in cascade order with every key result scored, the meeting view and the
+baseline proposals (``okrs.QuarterView``), once per data version and day; and what the planning and check-in
+services ask of a quarter: its scopes and levels, whether it is closed, what a bound key result reads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from huddle.dashboard.core import okr_scoring as okr
+from huddle.dashboard.core.okr_scoring import OkrError, ScoredKeyResult
+from huddle.dashboard.core.periods import Period, PeriodError, parse_asked_period, period_containing
+from huddle.dashboard.core.plant import Baseline, PlantConfig
+from huddle.dashboard.services.okrs import (
+    CLOSE_DAYS_BEFORE_END,
+    COMPANY,
+    LEVELS,
+    MAX_KEY_RESULTS,
+    MIN_KEY_RESULTS,
+    BaselineProposal,
+    CheckInView,
+    KeyResultView,
+    Meeting,
+    ObjectiveView,
+    QuarterView,
+    WeekPoint,
+    check_in_view,
+    quarter_weeks,
+    rule_text,
+)
+from huddle.dashboard.services.readings import KpiEngine
+from huddle.data.models import CheckIn, KeyResult, Objective, OkrQuarter
+from huddle.data.queries import okrs as okr_queries
+from sqlalchemy.orm import Session, sessionmaker
+
+VIEWS_KEPT = 16  # quarter views kept per process, each for one data version
+
+
+class OkrQuarters:
+    """Read a plant's OKRs by quarter; the scopes, levels and closed quarters the other OKR services check."""
+
+    def __init__(self, config: PlantConfig, session_factory: sessionmaker[Session], readings: KpiEngine,
+                 clock: Callable[[], datetime]) -> None:
+        self.config = config
+        self.sessions = session_factory
+        self.readings = readings
+        self.clock = clock
+        self._views: OrderedDict[tuple[str, str, int, date], QuarterView] = OrderedDict()
+        self._guard = threading.Lock()
+
+    # ---- scopes, levels, quarters, baselines -------------------------------------------------------------
+
+    def today(self) -> date:
+        """The plant's local date now."""
+        return self.clock().astimezone(self.config.tz).date()
+
+    def level_of(self, scope: str) -> str:
+        """company, plant, area or line; raises ``OkrError`` for an unknown scope."""
+        if scope == COMPANY:
+            return COMPANY
+        try:
+            return self.config.scope_kind(scope)
+        except KeyError as exc:
+            raise OkrError(str(exc.args[0])) from None
+
+    def scope_name(self, scope: str) -> str:
+        """The display name of an objective's scope."""
+        return self.config.company if scope == COMPANY else self.config.scope_name(scope)
+
+    def normal_scope(self, scope: str) -> str:
+        """A scope as objectives store it: the plant under any of its names as "plant"."""
+        scope = (scope or "").strip()
+        return "plant" if self.level_of(scope) == "plant" else scope
+
+    def contains(self, outer: str, inner: str) -> bool:
+        """True when ``inner`` lies within ``outer`` (the company holds everything; the plant every area)."""
+        if outer in (COMPANY, inner):
+            return True
+        if inner == COMPANY:
+            return False
+        outer_kind = self.config.scope_kind(outer)
+        if outer_kind == "plant":
+            return True
+        if outer_kind == "area":
+            return inner in self.config.areas[outer].lines
+        return False
+
+    @staticmethod
+    def parse_quarter(text: str) -> Period:
+        """A quarter from its text form (2026-Q4); raises ``OkrError`` with the expected form."""
+        try:
+            return parse_asked_period("quarter", text)
+        except PeriodError as exc:
+            raise OkrError(str(exc)) from None
+
+    def current_quarter(self) -> Period:
+        """The quarter containing today."""
+        return period_containing("quarter", self.today())
+
+    def quarters(self) -> list[str]:
+        """Quarters with objectives, the current one and the next, newest first."""
+        current = self.current_quarter()
+        following = period_containing("quarter", current.last + timedelta(days=1))
+        with self.sessions() as session:
+            stored = okr_queries.quarters_with_objectives(session)
+        return sorted(stored | {current.label, following.label}, reverse=True)
+
+    def closed(self, session: Session, quarter: str) -> OkrQuarter | None:
+        """Who closed a quarter and when, or None while it is open."""
+        return okr_queries.closed_quarter(session, quarter)
+
+    def refuse_if_closed(self, session: Session, quarter: str) -> None:
+        """Raise ``OkrError`` saying who closed the quarter when it is closed."""
+        closed = self.closed(session, quarter)
+        if closed is not None:
+            raise OkrError(f"{quarter} was closed by {closed.closed_by} on "
+                           f"{closed.closed_at.astimezone(self.config.tz):%Y-%m-%d}: its OKRs no longer change")
+
+    def baselines(self, scope: str = "plant") -> dict[str, Baseline | None]:
+        """Every KPI's baseline at a scope: the newest adopted one there, else the plant configuration's."""
+        out: dict[str, Baseline | None] = {k: d.baseline for k, d in self.config.kpis.items()}
+        scope = self.normal_scope(scope)
+        with self.sessions() as session:
+            for row in okr_queries.adopted_baselines(session, scope):
+                if row.kpi in out:
+                    out[row.kpi] = Baseline(row.value, row.on, row.source)
+        return out
+
+    def bound_period(self, kr: KeyResult, quarter: Period, on: date) -> Period:
+        """The period a bound key result reads its KPI over on a day: the quarter to date, or the latest full week."""
+        if kr.kpi_window == "week":
+            week = period_containing("week", on)
+            return week if on >= week.last else week.previous()
+        return Period("quarter", quarter.first, min(on, quarter.last))
+
+    def bound_value(self, kr: KeyResult, quarter: Period, on: date) -> float | None:
+        """A bound key result's KPI value on a day (None without data)."""
+        return self.readings.reading(kr.kpi, kr.kpi_scope, self.bound_period(kr, quarter, on)).value
+
+    # ---- reading a quarter -------------------------------------------------------------------------------
+
+    def quarter(self, quarter: str | None = None, scope: str | None = None) -> QuarterView:
+        """A quarter's objectives in cascade order with every key result scored; ``scope`` keeps the objectives
+        of that scope and the ones above and below it. Read once per data version (every save and load bumps it)
+        and day: the page's sections drawn together share one read."""
+        period = self.parse_quarter(quarter) if quarter else self.current_quarter()
+        key = (period.label, scope or "", self.readings.data_version(), self.today())
+        with self._guard:
+            if key in self._views:
+                return self._views[key]
+        view = self._read_quarter(period, scope)
+        with self._guard:
+            self._views[key] = view
+            while len(self._views) > VIEWS_KEPT:
+                self._views.popitem(last=False)
+        return view
+
+    def _read_quarter(self, period: Period, scope: str | None) -> QuarterView:
+        today = self.today()
+        on = min(today, period.last)
+        expected = okr.expected_progress(period.first, period.last, on)
+        weeks = quarter_weeks(period)
+        week = period_containing("week", on)
+        with self.sessions() as session:
+            closed = self.closed(session, period.label)
+            objectives, krs, checkins = okr_queries.quarter_rows(session, period.label)
+            adopted = {(b.kpi, b.scope, b.on) for b in okr_queries.adopted_baselines(session)}
+        by_kr: dict[int, list[CheckIn]] = defaultdict(list)
+        for c in checkins:
+            by_kr[c.key_result_id].append(c)
+        live = self._live_values(krs, period, on, closed is not None)
+        views: dict[int, KeyResultView] = {}
+        for k in krs:
+            views[k.id] = self._key_result_view(k, by_kr[k.id], live.get(k.id), period, weeks, on, expected, week)
+        by_objective: dict[int, list[KeyResultView]] = defaultdict(list)
+        for k in krs:
+            by_objective[k.objective_id].append(views[k.id])
+        ordered = self._cascade(objectives, scope)
+        out = []
+        for o, depth in ordered:
+            results = by_objective[o.id]
+            scored = [ScoredKeyResult(str(k.id), k.progress, k.status, k.weight) for k in results]
+            warnings = []
+            if len(results) < MIN_KEY_RESULTS:
+                warnings.append(f"{len(results)} key result{'s' if len(results) != 1 else ''}: an objective needs "
+                                f"{MIN_KEY_RESULTS}–{MAX_KEY_RESULTS} to be measurable")
+            out.append(ObjectiveView(o.id, o.quarter, o.scope, self.level_of(o.scope), self.scope_name(o.scope),
+                                     o.parent_id, o.title, o.owner, o.version, depth, results,
+                                     okr.objective_progress(scored), okr.objective_status(scored), warnings))
+        shown = [k for o in out for k in o.key_results]
+        meeting = Meeting(
+            week.label,
+            missing=[] if closed else [k for k in shown if k.this_week is None],
+            disagreements=[k for k in shown if k.disagreement],
+            blocked=[k for k in shown if k.latest and k.latest.blocks])
+        proposals = []
+        if closed is not None or today >= period.last - timedelta(days=CLOSE_DAYS_BEFORE_END - 1):
+            baselines: dict[str, dict[str, Baseline | None]] = {}
+            for k in shown:
+                value = k.final_value if closed is not None else k.current
+                if k.kpi and value is not None:
+                    if k.kpi_scope not in baselines:
+                        baselines[k.kpi_scope] = self.baselines(k.kpi_scope)
+                    proposals.append(BaselineProposal(k.id, k.kpi, k.kpi_scope, value,
+                                                      baselines[k.kpi_scope][k.kpi],
+                                                      (k.kpi, k.kpi_scope, period.last) in adopted))
+        return QuarterView(period, today, week, [w for w in weeks if w.first <= on], expected,
+                           closed.closed_by if closed else None, closed.closed_at if closed else None, out, meeting,
+                           proposals)
+
+    def _live_values(self, krs: list[KeyResult], quarter: Period, on: date,
+                     closed: bool) -> dict[int, tuple[float | None, str, str]]:
+        """Bound key results' KPI values (value, status, where from), one engine read per scope and period."""
+        groups: dict[tuple[str, Period], list[KeyResult]] = defaultdict(list)
+        for k in krs:
+            if k.kpi and not (closed and k.final_value is not None):
+                groups[(k.kpi_scope, self.bound_period(k, quarter, on))].append(k)
+        out = {}
+        for (scope, period), members in groups.items():
+            readings = self.readings.readings({k.kpi for k in members}, scope, period)
+            for k in members:
+                r = readings[k.kpi]
+                when = (f"quarter to date ({period.first:%d %b}–{period.last:%d %b})" if k.kpi_window == "quarter"
+                        else f"week {period.label}")
+                out[k.id] = (r.value, str(r.status),
+                             f"{self.config.kpis[k.kpi].name} at {self.config.scope_name(scope)}, {when}")
+        return out
+
+    def _key_result_view(self, k: KeyResult, rows: list[CheckIn], live: tuple[float | None, str, str] | None,
+                         quarter: Period, weeks: list[Period], on: date, expected: float,
+                         week: Period) -> KeyResultView:
+        replaced = {c.replaces_id for c in rows if c.replaces_id}
+        versions = [check_in_view(c, c.id in replaced, k.unit) for c in reversed(rows)]
+        newest_by_week: dict[str, CheckInView] = {}
+        for v in reversed(versions):  # oldest first, so the newest version of each week wins
+            newest_by_week[v.week] = v
+        latest_week = max(newest_by_week, default=None)
+        latest = newest_by_week[latest_week] if latest_week else None
+        kpi_status = ""
+        if k.final_value is not None:
+            current, source = k.final_value, f"value at the close of {quarter.label}"
+        elif k.kpi:
+            current, kpi_status, source = live or (None, "", "")
+        elif latest is not None:
+            current, source = latest.value, f"checked in {latest.week} by {latest.author}"
+        else:
+            current, source = None, "no check-in yet"
+        progress = okr.progress(k.kind, k.start, k.target, current)
+        status = okr.status(k.kind, progress, expected)
+        history = []
+        for w in weeks:
+            if w.first > on:
+                break
+            point = newest_by_week.get(w.label)
+            share = okr.expected_progress(quarter.first, quarter.last, min(w.last, quarter.last))
+            path = None
+            if k.kind in ("increase", "decrease") and k.start is not None:
+                path = k.start + (k.target - k.start) * share
+            elif k.kind in ("stay_above", "stay_below"):
+                path = k.target
+            history.append(WeekPoint(w.label, w.last, point.value if point else None,
+                                     point.confidence if point else None, path))
+        confidences = [p.confidence for p in history if p.confidence is not None]
+        return KeyResultView(
+            k.id, k.objective_id, k.title, k.kind, k.start, k.target, k.unit, k.weight, k.owner, k.kpi, k.kpi_scope,
+            k.kpi_window, k.version, k.checkins, rule_text(k.kind, k.start, k.target, k.unit), current, source,
+            progress, expected, status, kpi_status, latest, newest_by_week.get(week.label), history, versions,
+            okr.disagreement(confidences, status), k.final_value, k.score)
+
+    def _cascade(self, objectives: list[Objective], scope: str | None) -> list[tuple[Objective, int]]:
+        """Objectives in cascade order (each parent followed by its children), with depth; filtered to a scope
+        and the chain above and below it."""
+        children: dict[int | None, list[Objective]] = defaultdict(list)
+        known = {o.id for o in objectives}
+        for o in sorted(objectives, key=lambda o: (LEVELS.index(self.level_of(o.scope)), o.id)):
+            children[o.parent_id if o.parent_id in known else None].append(o)
+        ordered: list[tuple[Objective, int]] = []
+
+        def walk(parent: int | None, depth: int) -> None:
+            for o in children.get(parent, []):
+                ordered.append((o, depth))
+                walk(o.id, depth + 1)
+
+        walk(None, 0)
+        if not scope:
+            return ordered
+        scope = self.normal_scope(scope)
+        by_id = {o.id: o for o in objectives}
+        keep: set[int] = set()
+        for o in objectives:
+            if o.scope == scope or (scope != COMPANY and self.contains(scope, o.scope)):
+                keep.add(o.id)
+                parent = o.parent_id
+                while parent in by_id and parent not in keep:
+                    keep.add(parent)
+                    parent = by_id[parent].parent_id
+        return [(o, d) for o, d in ordered if o.id in keep]
+
+    def check_in_rows(self, quarter: str) -> list[dict[str, Any]]:
+        """Every saved check-in version of a quarter, for the CSV and Excel exports (oldest first)."""
+        view = self.quarter(quarter)
+        rows = []
+        for o in view.objectives:
+            for k in o.key_results:
+                for v in reversed(k.versions):
+                    rows.append({
+                        "quarter": view.quarter.label, "objective": o.title, "level": o.level,
+                        "scope": o.scope_name, "key_result": k.title, "rule": k.rule, "unit": k.unit,
+                        "bound_kpi": self.config.kpis[k.kpi].name if k.kpi else "", "week": v.week,
+                        "value": None if v.value is None else round(v.value, 4), "confidence": v.confidence,
+                        "confidence_band": v.band,
+                        "what_moved": v.moved, "what_blocks": v.blocks, "author": v.author,
+                        "saved_at": v.at.astimezone(self.config.tz).strftime("%Y-%m-%d %H:%M"),
+                        "version": "corrected later" if v.replaced else "current",
+                        "corrects": v.replaces_id or "", "check_in_id": v.id})
+        return sorted(rows, key=lambda r: r["check_in_id"])
