@@ -1,20 +1,39 @@
 """The monthly KPI business review: the bowler of every KPI over 12 months, red months with their countermeasures,
-the month's losses, the lines compared, why the root moved, OKR candidates, and the printed pack. Layout only.
+the month's losses, the lines compared, why the root moved, OKR candidates, and the printed pack. The layout (the
+review arrives through its callback) and the renderers: the review's read model (``services.review.Review``) in,
+components and figures out; no services, no database, no clock.
 
-The address says what is shown: ``/review?scope=L2&month=2026-10`` (default: the plant, the last full month).
+The address says what is shown (``address.ReviewAddress`` reads it): ``/review?scope=L2&month=2026-10`` (default:
+the plant, the last full month).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
 import dash
+import plotly.graph_objects as go
 from dash import dcc, html
+from huddle.dashboard.core.format import format_time, format_value
+from huddle.dashboard.core.periods import Period, period_containing
+from huddle.dashboard.core.plant import CATEGORY_NAMES
+from huddle.dashboard.services.review import Review, month_name
 from huddle.dashboard.web import ids
+from huddle.dashboard.web.address import ReviewAddress, api_href, okr_href
+from huddle.pages.components import pareto_figure, pareto_table, status_badge, table
+from plotly.subplots import make_subplots
+
+if TYPE_CHECKING:
+    from huddle.dashboard.core.plant import PlantConfig
+
+LINE_COLOURS = ("#1f4e79", "#b3141c", "#1e7b34", "#9a6200", "#6b3fa0", "#00838f", "#5b6b7a", "#c26a00")
 
 
 def layout(**query: str) -> html.Div:
     """Skeleton with the view in a store; the review arrives through its callback."""
     return html.Div([
-        dcc.Store(id=ids.REVIEW_VIEW, data={"scope": query.get("scope") or "", "month": query.get("month") or ""}),
+        dcc.Store(id=ids.REVIEW_VIEW, data=ReviewAddress.from_query(query).as_view()),
         html.Div([
             html.Label(["Scope", dcc.Dropdown(id=ids.REVIEW_SCOPE, clearable=False)], className="manual-field"),
             html.Label(["Month", dcc.Dropdown(id=ids.REVIEW_MONTH, clearable=False)], className="manual-field"),
@@ -27,3 +46,204 @@ def layout(**query: str) -> html.Div:
 def register() -> None:
     """Register the page with Dash Pages."""
     dash.register_page("review", path="/review", name="Monthly review", order=3, nav=True, layout=layout)
+
+
+# ---- renderers: the review's read model in, components out --------------------------------------------------
+
+
+def export_links(scope: str, month: Period) -> list[Any]:
+    """Links to the printed pack, its HTML copy and the workbook of the numbers."""
+    return [html.Span("Export:", className="field-label"),
+            *[html.A(words, href=api_href(f"review.{ext}", scope=scope, month=month.label), className="export-link")
+              for words, ext in (("PDF pack", "pdf"), ("HTML copy", "html"), ("Excel workbook", "xlsx"))]]
+
+
+def _short(month: Period) -> str:
+    return month_name(month)[:3] + " " + str(month.first.year)[2:]
+
+
+def _anchor(kpi: str, month_label: str) -> str:
+    return f"cm-{kpi}-{month_label}"
+
+
+def _cell(row: Any, cell: Any) -> html.Td:
+    unit = row.kpi.unit
+    status = str(cell.reading.status)
+    parts: list[Any] = [html.Div(format_value(cell.reading.value, unit), className="bv")]
+    if cell.reading.value is not None:  # a month without data shows a dash, not a column of targets
+        parts.append(html.Div(f"target {format_value(cell.reading.target, unit)}", className="bt"))
+    if cell.reading.checks:
+        parts.append(html.Div("⚠ check data", className="bt", title="; ".join(cell.reading.checks)))
+    elif cell.reading.complete is False:
+        covered = cell.reading.coverage
+        parts.append(html.Div("◐ incomplete" + (f" · {covered * 100:.0f} % covered" if covered is not None else ""),
+                              className="bt", title="; ".join(cell.reading.gaps)))
+    if cell.red:
+        if cell.countermeasures:
+            n = len(cell.countermeasures)
+            parts.append(html.A(f"✖ {n} countermeasure{'s' if n > 1 else ''}",
+                                href=f"#{_anchor(row.kpi.key, cell.reading.period)}", className="cm-link"))
+        else:
+            parts.append(html.Div("✖ ! no countermeasure", className="cm-missing"))
+    return html.Td(parts, className=f"bcell status-{status}", title=f"{row.kpi.name} {cell.reading.period}: {status}")
+
+
+def bowler(review: Review) -> html.Table:
+    """The bowler: every KPI, 12 months against each month's target, year to date, baseline, owner and trend."""
+    head = html.Thead(html.Tr([html.Th("KPI"), html.Th("Baseline"), *[html.Th(_short(m)) for m in review.months],
+                               html.Th(f"YTD {review.month.first.year}"), html.Th("Trend")]))
+    body: list[Any] = []
+    for cat in ("S", "Q", "D", "C", "M"):
+        rows = review.rows_of(cat)
+        if not rows:
+            continue
+        body.append(html.Tr(html.Th(f"{cat} · {CATEGORY_NAMES[cat]}", colSpan=len(review.months) + 4),
+                            className="bowler-cat"))
+        for row in rows:
+            k = row.kpi
+            base = format_value(k.baseline.value, k.unit) if k.baseline else "—"
+            ytd_status = str(row.ytd.status)
+            body.append(html.Tr([
+                html.Td([html.Strong(k.name), html.Div(f"{k.unit or 'value'} · {k.owner or 'no owner'}",
+                                                       className="bt")], className="bkpi"),
+                html.Td(base),
+                *[_cell(row, c) for c in row.cells],
+                html.Td([html.Div(format_value(row.ytd.value, k.unit), className="bv"),
+                         html.Div(f"target {format_value(row.ytd.target, k.unit)}", className="bt")],
+                        className=f"bcell status-{ytd_status}"),
+                html.Td(row.trend + (f" · red {row.red_streak} months" if row.red_streak > 1 else "")),
+            ]))
+    return html.Table([head, html.Tbody(body)], className="grid bowler")
+
+
+def lines_figure(review: Review) -> go.Figure:
+    """Small multiples: the root KPI and its branches, one line per production line, over the months."""
+    panels = review.lines
+    fig = make_subplots(rows=1, cols=max(1, len(panels)), subplot_titles=[p.kpi.name for p in panels],
+                        horizontal_spacing=0.05)
+    months = [m.label for m in review.months]
+    for i, series in enumerate(panels, start=1):
+        for j, (line, readings) in enumerate(series.by_line.items()):
+            fig.add_scatter(x=months, y=[r.value for r in readings], mode="lines+markers", name=line,
+                            legendgroup=line, showlegend=i == 1, row=1, col=i,
+                            line={"color": LINE_COLOURS[j % len(LINE_COLOURS)], "width": 2})
+        first = next(iter(series.by_line.values()), [])
+        fig.add_scatter(x=months, y=[r.target for r in first], mode="lines", name="target", legendgroup="target",
+                        showlegend=i == 1, row=1, col=i, line={"color": "#5b6b7a", "dash": "dot", "shape": "hv"})
+    fig.update_layout(template="plotly_white", height=300, margin={"l": 40, "r": 10, "t": 40, "b": 40},
+                      legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def _signed(value: float, unit: str) -> str:
+    return f"{value:+.2f}{' pts' if unit == '%' else ''}".replace("-", "−")
+
+
+def _why(review: Review, config: PlantConfig) -> Any:
+    view = review.why
+    if view is None:
+        return None
+    root = view.root
+    unit = config.kpis[root.key].unit
+    before = view.before[root.key].value
+    if root.reading.value is None or before is None:
+        return html.P(f"No {config.kpis[root.key].name} for {view.previous.label} or {view.period.label} to compare.",
+                      className="hint")
+    kids = {c.key: c for c in view.why if c.key in view.tree.children(view.tree.root)}
+    rows = [{"kpi": config.kpis[k].name, "before": format_value(c.before, config.kpis[k].unit),
+             "after": format_value(c.after, config.kpis[k].unit),
+             "share": "—" if c.contribution is None else _signed(c.contribution, unit)}
+            for k, c in kids.items()]
+    path = view.biggest_driver_path()
+    lead = ""
+    if len(path) > 1:
+        lead = " Most of it from " + ", within it ".join(config.kpis[c.key].name for c in path[1:]) + "."
+    change = root.reading.value - before
+    return [html.P(f"{config.kpis[root.key].name} {format_value(before, unit)} → "
+                   f"{format_value(root.reading.value, unit)} ({_signed(change, unit)}) "
+                   f"against {month_name(view.previous)}.{lead}"),
+            table([("kpi", "Driver"), ("before", month_name(view.previous)), ("after", month_name(view.period)),
+                   ("share", "Share of the change")], rows)]
+
+
+def _actions(review: Review, config: PlantConfig) -> Any:
+    seen: set[str] = set()
+    rows = []
+    for a in review.actions:
+        anchor = _anchor(a.kpi, period_containing("month", a.raised_for).label) if a.kpi else ""
+        first = anchor and anchor not in seen
+        seen.add(anchor)
+        cells = [
+            html.Td(a.raised_for.isoformat()), html.Td(config.kpis[a.kpi].name if a.kpi in config.kpis else "—"),
+            html.Td(config.scope_name(a.scope)), html.Td(a.what), html.Td(a.owner), html.Td(a.due.isoformat()),
+            html.Td(a.status.replace("_", " ") + (" (overdue)" if a.overdue else "")), html.Td(a.result or ""),
+        ]
+        # the first action answering a KPI's month carries the anchor its red month links to; Dash refuses id=None
+        rows.append(html.Tr(cells, id=anchor) if first else html.Tr(cells))
+    missing = [(r.kpi.name, c.reading.period) for r in review.rows for c in r.cells if c.missing_countermeasure]
+    head = html.Thead(html.Tr([html.Th(h) for h in ("Raised for", "KPI", "Where", "What", "Owner", "Due", "Status",
+                                                     "What was done")]))
+    return [
+        html.Table([head, html.Tbody(rows)], className="grid") if rows
+        else html.P("No actions raised in these months.", className="empty"),
+        html.H3(f"Red months without a countermeasure ({len(missing)})"),
+        html.P(", ".join(f"{name} {month}" for name, month in missing) or "None.",
+               className="cm-missing-list" if missing else "hint"),
+    ]
+
+
+def render_review(review: Review, config: PlantConfig) -> list[Any]:
+    """The review's body from its read model: summary, bowler, losses, lines compared, what changed, candidates
+    for next quarter's objectives, countermeasures and actions."""
+    month = month_name(review.month)
+    red_now = [r for r in review.rows if r.cells and r.cells[-1].red]
+    unanswered = [r for r in red_now if r.cells[-1].missing_countermeasure]
+    currency = config.currency
+    return [
+        html.H1(f"{review.scope_name}: monthly review, {month}"),
+        html.P([f"{len(red_now)} KPIs red in {month}; {len(unanswered)} of them without a countermeasure; "
+                f"{len(review.candidates)} red three months running. ",
+                html.Span(f"Read {format_time(review.generated_at, config.tz)}.", className="hint")],
+               className="review-summary"),
+        html.Section([html.H2("Bowler: every KPI against each month's target"),
+                      html.P("✖ red month · a link leads to its countermeasures · ! none recorded", className="hint"),
+                      html.Div(bowler(review), className="table-wrap")], className="card"),
+        html.Section([
+            html.H2(f"Biggest losses in {month}"),
+            html.Div([
+                html.Div([html.H3(review.stops.title),
+                          dcc.Graph(figure=pareto_figure(review.stops), config={"displayModeBar": False},
+                                    style={"height": "280px"}),
+                          pareto_table(currency, review.stops)]),
+                html.Div([html.H3(review.defects.title), pareto_table(currency, review.defects)]),
+            ], className="review-losses"),
+        ], className="card"),
+        html.Section([html.H2("Lines compared"),
+                      dcc.Graph(figure=lines_figure(review), config={"displayModeBar": False})], className="card")
+        if review.lines and len(next(iter(review.lines)).by_line) > 1 else None,
+        html.Section([html.H2(f"What changed since {month_name(review.why.previous)}" if review.why
+                              else "What changed"), html.Div(_why(review, config))], className="card")
+        if review.why else None,
+        html.Section([html.H2("Candidates for next quarter's objectives"),
+                      html.P(["KPIs red three months running. ",
+                              dcc.Link("Plan them on the OKR page", href=okr_href(scope=review.scope))],
+                             className="hint"),
+                      html.Ul([html.Li([status_badge("red"), f" {r.kpi.name}: red {r.red_streak} months running"])
+                               for r in review.candidates]) if review.candidates
+                      else html.P("None: no KPI has been red three months running.", className="empty")],
+                     className="card"),
+        html.Section([html.H2("Countermeasures and actions"), *_actions(review, config)], className="card"),
+    ]
+
+
+def month_options(current: Period, n: int = 25) -> list[dict[str, str]]:
+    """The month picker's options: the month to date (``current``) and the ``n - 1`` before it, newest first."""
+    months = [current]
+    while len(months) < n:
+        months.append(period_containing("month", months[-1].first - timedelta(days=1)))
+    return [{"label": month_name(m) + (" (to date)" if m == current else ""), "value": m.label} for m in months]
+
+
+def review_problem(message: str) -> list[Any]:
+    """What the review says instead when its address cannot be shown."""
+    return [html.H1("This review cannot be shown"), html.P(message, className="form-error")]

@@ -27,8 +27,8 @@ What it measures, in one run (``python tests/bench/bench_review.py [--lines 20] 
    the year to date, the actions listing, ``events_of`` for stops and for defects, the per-line ``series_many`` (one
    call per line), ``build_tree_view``; *rest* is the review's median less theirs, so noise can make it negative.
 3. **Exports and page** from the built review: ``review_pdf`` (bytes, and pages: ``/Type /Page`` not followed by
-   ``s``), ``review_html`` (bytes), ``review_workbook`` (bytes), and ``render(services, review)``
-   (``callbacks/review.py``, the page's Dash components) with its JSON (``to_json_plotly``; bytes and gzipped).
+   ``s``), ``review_html`` (bytes), ``review_workbook`` (bytes), and ``render_review(review, config)``
+   (``pages/review.py``, the page's Dash components) with its JSON (``to_json_plotly``; bytes and gzipped).
 4. **Summary** of every figure, the peak RSS and the wall time.
 
 ``--quick`` is ``--lines 6 --years 1.1 --runs 5``: a full 12-month bowler and an area of two lines in under a minute.
@@ -54,7 +54,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from huddle.callbacks.review import render
 from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import CATEGORIES, PlantConfig
@@ -67,6 +66,7 @@ from huddle.dashboard.services.review import Review, build_review, last_full_mon
 from huddle.dashboard.services.tree import build_tree_view
 from huddle.data.models import UTCDateTime
 from huddle.data.queries.records import STOP_LOOKBACK
+from huddle.pages.review import render_review
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text
@@ -335,9 +335,9 @@ def measure_exports(services: Services, case: Case, review: Review, runs: int, s
     t_pdf, pdf = bt.timed(lambda: review_pdf(review), runs)
     t_html, html_ = bt.timed(lambda: review_html(review), runs)
     t_xlsx, xlsx = bt.timed(lambda: review_workbook(review), runs)
-    t_render, body = bt.timed(lambda: render(services, review), runs)
+    t_render, body = bt.timed(lambda: render_review(review, services.config), runs)
     t_json, encoded = bt.timed(lambda: to_json_plotly(body), runs)
-    t_both, _ = bt.timed(lambda: to_json_plotly(render(services, review)), runs)
+    t_both, _ = bt.timed(lambda: to_json_plotly(render_review(review, services.config)), runs)
     pages = len(PDF_PAGE.findall(pdf))
     html_bytes = len(html_.encode())
     json_bytes = len(encoded.encode())

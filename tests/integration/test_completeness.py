@@ -133,7 +133,7 @@ def test_the_api_and_the_review_say_incomplete_with_the_coverage(make_services: 
     tree = client.get("/api/v1/tree?scope=L1&grain=day&period=2026-10-30").get_json()
     assert {n["key"]: n["status"] for n in tree["nodes"]}["oee"] == "incomplete"
     # the review page draws the month hatched, with its coverage in words
-    from huddle.callbacks.review import bowler
+    from huddle.pages.review import bowler
 
     drawn = str(bowler(build_review(services, "L1", parse_period("month", "2026-10"))))
     assert "status-incomplete" in drawn and "◐ incomplete · 68 % covered" in drawn

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -15,11 +15,14 @@ from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import Finding, PlantConfig, parse_plant
 from huddle.dashboard.core.tree_math import Contribution
+from huddle.dashboard.services.actions import ActionView
 from huddle.dashboard.services.drilldown import NodeDetail
 from huddle.dashboard.services.events import EventRecord, EventReport, ParetoRow
 from huddle.dashboard.services.readings import Reading
+from huddle.dashboard.services.review import BowlerRow, MonthCell, Review
 from huddle.dashboard.services.tree import TreeNodeStatus, TreeView
 from huddle.pages import board as board_page
+from huddle.pages import review as review_page
 from huddle.pages import tree as tree_page
 
 from tests.conftest import SMALL_PLANT
@@ -301,3 +304,77 @@ def test_events_and_actions_of_a_node(config: PlantConfig) -> None:
     assert "Filler jam 47 2 100 % 100 % L1" in text(table_)
     none = tree_page.render_node_actions(node_detail(config), config)
     assert text(none) == "Open actions for Availability None — red with no action."
+
+
+# ---- the monthly review ------------------------------------------------------------------------------------
+
+OCTOBER, NOVEMBER = parse_period("month", "2026-10"), parse_period("month", "2026-11")
+
+
+def month_reading(kpi: str, month: str, value: float | None, target: float, status: str) -> Reading:
+    """A reading of Line 1 for a month."""
+    return replace(reading(kpi, value, target, status), period=month)
+
+
+def action(kpi: str, raised_for: date, **changes: Any) -> ActionView:
+    """An action of Line 1."""
+    return replace(ActionView(7, "L1", kpi, raised_for, "E", "Clean the filler", "Ann", date(2026, 11, 30), "open",
+                              "", "eddie", "eddie", 1, False), **changes)
+
+
+def review_model(config: PlantConfig) -> Review:
+    """Line 1's November: OEE red in both months (October answered by an action), FPY-less quality on target."""
+    empty = EventReport("stops", "Stops", "minutes", [], [], 0, 0.0)
+    answered = action("oee", date(2026, 10, 14))
+    oee = BowlerRow(config.kpis["oee"], [
+        MonthCell(month_reading("oee", "2026-10", 80.0, 85.0, "red"), (answered,)),
+        MonthCell(month_reading("oee", "2026-11", 74.8, 85.0, "red"))], month_reading("oee", "2026", 77.4, 85.0, "red"),
+        2, "worsening")
+    quality = BowlerRow(config.kpis["quality"], [
+        MonthCell(month_reading("quality", "2026-10", None, 99.9, "grey")),
+        MonthCell(month_reading("quality", "2026-11", 99.95, 99.9, "green"))],
+        month_reading("quality", "2026", 99.95, 99.9, "green"), 0, "too few months")
+    return Review("L1", "Line 1", NOVEMBER, [OCTOBER, NOVEMBER], [quality, oee], empty,
+                  replace(empty, kind="defects", title="Defects"), [], None, [answered, action("oee", date(2026, 11, 3),
+                  id=8, status="done", result="cleaned")], NOON, candidates=[oee])
+
+
+def test_the_bowler_marks_red_months_and_links_them_to_their_countermeasures(config: PlantConfig) -> None:
+    bowler = review_page.bowler(review_model(config))
+    assert [text(c) for c in classed(bowler, "bowler-cat")] == ["Q · Quality", "D · Delivery"]
+    cells = classed(bowler, "bcell")
+    assert [c.className for c in cells] == ["bcell status-grey", "bcell status-green", "bcell status-green",
+                                            "bcell status-red", "bcell status-red", "bcell status-red"]
+    assert text(cells[0]) == "—"  # a month without data shows a dash, not a target
+    link = one(bowler, "cm-link")
+    assert text(link) == "✖ 1 countermeasure" and link.href == "#cm-oee-2026-10"
+    assert text(one(bowler, "cm-missing")) == "✖ ! no countermeasure"
+    assert "worsening · red 2 months" in text(bowler) and "YTD 2026" in text(bowler)
+
+
+def test_the_review_page_says_the_months_count_and_lists_the_actions(config: PlantConfig) -> None:
+    body = review_page.render_review(review_model(config), config)
+    assert text(body[0]) == "Line 1: monthly review, November 2026"
+    assert text(one(body, "review-summary")).startswith(
+        "1 KPIs red in November 2026; 1 of them without a countermeasure; 1 red three months running.")
+    plan = [c for c in walk(body) if getattr(c, "href", None) == "/okr?scope=L1"]
+    assert [text(c) for c in plan] == ["Plan them on the OKR page"]
+    anchored = [c for c in walk(body) if getattr(c, "id", None) == "cm-oee-2026-10"]
+    assert len(anchored) == 1 and "Clean the filler" in text(anchored[0])  # where the red October links to
+    assert "2026-11-03 OEE Line 1 Clean the filler Ann 2026-11-30 done cleaned" in text(body)
+    assert text(one(body, "cm-missing-list")) == "OEE 2026-11"
+    assert "OEE: red 2 months running" in text(body)
+
+
+def test_the_review_offers_its_exports_and_months_and_says_what_it_cannot_show() -> None:
+    links = review_page.export_links("L1", OCTOBER)
+    assert [(text(a), a.href) for a in links[1:]] == [
+        ("PDF pack", "/api/v1/review.pdf?scope=L1&month=2026-10"),
+        ("HTML copy", "/api/v1/review.html?scope=L1&month=2026-10"),
+        ("Excel workbook", "/api/v1/review.xlsx?scope=L1&month=2026-10")]
+    options = review_page.month_options(NOVEMBER, 3)
+    assert options == [{"label": "November 2026 (to date)", "value": "2026-11"},
+                       {"label": "October 2026", "value": "2026-10"},
+                       {"label": "September 2026", "value": "2026-09"}]
+    assert text(review_page.review_problem("December 2026 has not started yet.")) == \
+        "This review cannot be shown December 2026 has not started yet."
