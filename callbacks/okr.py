@@ -1,6 +1,7 @@
 """Wiring of the OKR page: which quarter and scope, the quarter laid out from its read model (``dashboard.okrs``),
 the weekly check-in rows, a key result's history, closing the quarter and adopting baselines, and the planning
-forms. Every write goes through ``Okrs``, which checks the caller's role itself."""
+forms. Every write goes through ``services.okr_check_ins`` or ``services.okr_plans``, which check the caller's role
+themselves."""
 
 from __future__ import annotations
 
@@ -395,8 +396,9 @@ def register(app: Dash, services: Services) -> None:
         messages: list[Any] = [no_update] * len(order)
         counts: list[Any] = [no_update] * len(order)
         try:
-            saved = services.okrs.check_in(current_identity(), int(trigger["kr"]), int(seen[i] or 0), value=values[i],
-                                  confidence=confidences[i], moved=moved[i] or "", blocks=blocks[i] or "", week=week)
+            saved = services.okr_check_ins.check_in(
+                current_identity(), int(trigger["kr"]), int(seen[i] or 0), value=values[i],
+                confidence=confidences[i], moved=moved[i] or "", blocks=blocks[i] or "", week=week)
         except OkrError as exc:
             messages[i] = html.Span(f"Not saved: {exc}", className="form-error")
             if isinstance(exc, OkrConflictError):
@@ -437,7 +439,7 @@ def register(app: Dash, services: Services) -> None:
     def close(_n: int, view: dict[str, Any], changed: int | None) -> tuple[Any, Any]:
         try:
             quarter = resolve(view)[0]
-            scored = services.okrs.close_quarter(current_identity(), quarter)
+            scored = services.okr_plans.close_quarter(current_identity(), quarter)
         except (OkrError, ForbiddenError) as exc:
             return html.Span(f"Not closed: {exc}", className="form-error"), no_update
         return f"Closed {quarter}: {scored} key results scored.", (changed or 0) + 1
@@ -453,7 +455,7 @@ def register(app: Dash, services: Services) -> None:
         messages: list[Any] = [no_update] * len(order)
         i = order.index(ctx.triggered_id["kr"])
         try:
-            baseline = services.okrs.adopt_baseline(current_identity(), int(ctx.triggered_id["kr"]))
+            baseline = services.okr_plans.adopt_baseline(current_identity(), int(ctx.triggered_id["kr"]))
         except (OkrError, ForbiddenError) as exc:
             messages[i] = html.Span(f" Not adopted: {exc}", className="form-error")
             return messages, no_update
@@ -470,8 +472,8 @@ def register(app: Dash, services: Services) -> None:
             raise PreventUpdate
         following = period_containing("quarter", services.okrs.parse_quarter(resolve(view)[0]).last + timedelta(days=1))
         try:
-            services.okrs.draft_from_kpi(current_identity(), following.label, ctx.triggered_id["scope"],
-                                ctx.triggered_id["kpi"])
+            services.okr_plans.draft_from_kpi(current_identity(), following.label, ctx.triggered_id["scope"],
+                                              ctx.triggered_id["kpi"])
         except (OkrError, ForbiddenError) as exc:
             return html.Span(f"Not planned: {exc}", className="form-error"), no_update
         name = services.config.kpis[ctx.triggered_id["kpi"]].name
@@ -527,9 +529,10 @@ def _register_planning(app: Dash, services: Services) -> None:
         quarter = view.get("quarter") or services.okrs.current_quarter().label
         editing = picked not in (None, "new")
         try:
-            saved = services.okrs.save_objective(current_identity(), quarter, scope or "", title or "", owner or "",
-                                        parent_id=parent, objective_id=picked if editing else None,
-                                        version=version if editing else None)
+            saved = services.okr_plans.save_objective(current_identity(), quarter, scope or "", title or "",
+                                                      owner or "", parent_id=parent,
+                                                      objective_id=picked if editing else None,
+                                                      version=version if editing else None)
         except (OkrError, ForbiddenError) as exc:
             return html.Span(f"Not saved: {exc}", className="form-error"), no_update, no_update
         return (f"Saved objective {saved}: {title}", (changed or 0) + 1,
@@ -582,11 +585,10 @@ def _register_planning(app: Dash, services: Services) -> None:
         try:
             if objective_id is None:
                 raise OkrError("choose the objective first")
-            saved = services.okrs.save_key_result(current_identity(), int(objective_id), title=title or "", kind=kind,
-                                         start=start, target=target, unit=unit or "", weight=weight or 0,
-                                         owner=owner or "", kpi=kpi or "", kpi_scope=kpi_scope or "",
-                                         kpi_window=window, key_result_id=picked if editing else None,
-                                         version=version if editing else None)
+            saved = services.okr_plans.save_key_result(
+                current_identity(), int(objective_id), title=title or "", kind=kind, start=start, target=target,
+                unit=unit or "", weight=weight or 0, owner=owner or "", kpi=kpi or "", kpi_scope=kpi_scope or "",
+                kpi_window=window, key_result_id=picked if editing else None, version=version if editing else None)
         except (OkrError, ForbiddenError) as exc:
             return html.Span(f"Not saved: {exc}", className="form-error"), no_update, no_update
         return (f"Saved key result {saved}: {title}", (changed or 0) + 1,

@@ -261,23 +261,6 @@ def _run_row(run: Any, tz: Any) -> dict[str, Any]:
             "rows_rejected": run.rows_rejected, "message": message}
 
 
-class _Okrs(OkrQuarters):
-    """The quarter reader that still answers planning and check-in calls, for the OKR page's callbacks until they
-    ask ``services.okr_plans`` and ``services.okr_check_ins`` themselves."""
-
-    def __init__(self, config: PlantConfig, sessions: sessionmaker[Session], accounts: Accounts,
-                 readings: KpiEngine, clock: Callable[[], datetime]) -> None:
-        super().__init__(config, sessions, readings, clock)
-        self.plans = OkrPlans(self, accounts)
-        self.check_ins = OkrCheckIns(self, accounts)
-        self.check_in = self.check_ins.check_in
-        self.save_objective = self.plans.save_objective
-        self.save_key_result = self.plans.save_key_result
-        self.draft_from_kpi = self.plans.draft_from_kpi
-        self.close_quarter = self.plans.close_quarter
-        self.adopt_baseline = self.plans.adopt_baseline
-
-
 def clock_for(settings: Settings, timezone: str) -> Callable[[], datetime]:
     """The clock a process runs on: the real one, or the simulated one starting at ``settings.now``."""
     if not settings.now:
@@ -307,11 +290,11 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
                                         f"{len(config.lines)} lines, {len(config.kpis)} KPIs, "
                                         f"{len(config.trees)} trees, {len(config.sources)} sources")
         kpis = KpiEngine(config, sessions, clock)
-        okrs = _Okrs(config, sessions, accounts, kpis, clock)
+        okrs = OkrQuarters(config, sessions, kpis, clock)
         services = Services(settings, config, engine, sessions, kpis, Loader(config, sessions, clock), clock,
                             accounts, ManualValues(config, sessions, accounts, clock),
-                            Actions(config, sessions, accounts, clock), okrs, okrs.plans, okrs.check_ins,
-                            database_problem=problem)
+                            Actions(config, sessions, accounts, clock), okrs, OkrPlans(okrs, accounts),
+                            OkrCheckIns(okrs, accounts), database_problem=problem)
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):
             logging.getLogger("huddle").warning("%d load runs were cut off by a process that stopped mid-run; "
