@@ -1,19 +1,26 @@
 """The Admin page: users and their roles, wall-TV display links, and the audit trail (admins only).
 
 The layout is the same for everyone and holds no data: the admin callbacks fill it, check the caller's role on the
-server, and keep the forms hidden from anyone who is not an admin.
+server, and keep the forms hidden from anyone who is not an admin. The renderers below draw the users, displays and
+audit entries the accounts service lists, in the plant's time.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from datetime import tzinfo
 from typing import Any
 
 import dash
 from dash import dcc, html
+from huddle.dashboard.core.format import format_time
 from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
 from huddle.dashboard.web import ids
+from huddle.pages.components import table
 
 REFRESH_MS = 30_000
+ADMINS_ONLY = "Admins only: sign in as an admin to manage users and display screens."
 
 
 def _field(label: str, control: Any) -> html.Label:
@@ -137,3 +144,67 @@ def layout(**_query: str) -> html.Div:
 def register() -> None:
     """Register the page with Dash Pages (the nav shows it to admins only)."""
     dash.register_page("admin", path="/admin", name="Admin", order=95, nav=True, min_role="admin", layout=layout)
+
+
+# ---- renderers ---------------------------------------------------------------------------------------------
+
+
+def admins_only() -> html.P:
+    """What a table says to anyone who is not an admin."""
+    return html.P(ADMINS_ONLY, className="empty")
+
+
+def audit_details(details: str) -> str:
+    """An audit entry's JSON details as ``key: value`` text."""
+    if not details:
+        return ""
+    try:
+        data = json.loads(details)
+    except ValueError:
+        return details
+    if not isinstance(data, dict):
+        return str(data)
+    return ", ".join(f"{k}: {v}" for k, v in data.items())
+
+
+def users_table(users: Iterable[Any], tz: tzinfo) -> Any:
+    """Every user: name, role, whether they may sign in, their last sign-in."""
+    rows = [{"username": u.username, "name": u.display_name, "role": u.role,
+             "state": "disabled" if u.disabled else "active", "last": format_time(u.last_login_at, tz)}
+            for u in users]
+    return table([("username", "User name"), ("name", "Name"), ("role", "Role"), ("state", "State"),
+                  ("last", "Last sign-in")], rows, empty="No users yet.", row_class="state")
+
+
+def user_options(users: Iterable[Any]) -> list[dict[str, str]]:
+    """The user picker's options."""
+    return [{"label": f"{u.username} ({u.display_name})" if u.display_name else u.username, "value": u.username}
+            for u in users]
+
+
+def displays_table(screens: Iterable[Any], tz: tzinfo) -> Any:
+    """Every display screen: live or revoked, last seen, where it starts."""
+    rows = [{"name": d.name, "state": "revoked" if d.revoked_at else "live", "seen": format_time(d.last_seen_at, tz),
+             "start": d.start_path, "added": format_time(d.created_at, tz),
+             "revoked": format_time(d.revoked_at, tz) if d.revoked_at else ""} for d in screens]
+    return table([("name", "Name"), ("state", "State"), ("seen", "Last seen"), ("start", "Start page"),
+                  ("added", "Added"), ("revoked", "Revoked")], rows, empty="No display screens yet.",
+                 row_class="state")
+
+
+def display_options(screens: Iterable[Any]) -> list[dict[str, str]]:
+    """The revoke picker's options: live displays only."""
+    return [{"label": d.name, "value": d.name} for d in screens if d.revoked_at is None]
+
+
+def audit_table(entries: Iterable[Any], tz: tzinfo) -> Any:
+    """Audit entries as given (newest first), in plant time."""
+    rows = [{"at": format_time(e.at, tz), "actor": e.actor, "action": e.action, "target": e.target,
+             "details": audit_details(e.details)} for e in entries]
+    return table([("at", "When"), ("actor", "Who"), ("action", "Action"), ("target", "Target"),
+                  ("details", "Details")], rows, empty="Nothing has been audited yet.")
+
+
+def display_link(message: str, link: str) -> list[Any]:
+    """A new display's one-time sign-in link, under the message saying what to do with it."""
+    return [message, html.Code(link, className="admin-link")]

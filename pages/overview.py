@@ -1,10 +1,23 @@
-"""The plant overview: every line's headline KPIs for the shift that just ended (or a day, week, month)."""
+"""The plant overview: every line's headline KPIs for the shift that just ended (or a day, week, month). The layout
+(numbers arrive through the overview callback) and its renderer: readings in, the table out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import dash
 from dash import dcc, html
+from huddle.dashboard.core.format import format_age, format_value
+from huddle.dashboard.core.periods import Period
 from huddle.dashboard.web import ids
+from huddle.pages.components import status_badge
+
+if TYPE_CHECKING:
+    from huddle.dashboard.core.plant import PlantConfig
+    from huddle.dashboard.services.readings import Reading
+
+GRAIN_TITLES = {"shift": "Last shift", "day": "Today", "week": "This week", "month": "This month"}
 
 
 def layout(**_query: str) -> html.Div:
@@ -26,3 +39,40 @@ def layout(**_query: str) -> html.Div:
 def register() -> None:
     """Register the page with Dash Pages."""
     dash.register_page("overview", path="/", name="Overview", order=0, nav=True, layout=layout)
+
+
+# ---- renderers ---------------------------------------------------------------------------------------------
+
+
+def headline_kpis(config: PlantConfig) -> list[str]:
+    """The KPIs the overview shows: the headline ones, in the plant file's order."""
+    return [k for k, d in config.kpis.items() if d.headline]
+
+
+def no_shift_yet() -> tuple[Any, str, str]:
+    """The overview before any shift has ended."""
+    return html.P("No shift has ended yet.", className="empty"), "Plant overview", ""
+
+
+def _cell(r: Reading, period: Period) -> html.Td:
+    over = "" if r.period == period.label else f" · {r.period}"
+    return html.Td([
+        html.Div(format_value(r.value, r.unit), className="value"),
+        status_badge(str(r.status)),
+        html.Div(f"target {format_value(r.target, r.unit)}{over}", className="target"),
+        html.Div(f"⚠ {r.checks[0]}" if r.checks else f"◐ {r.gaps[0]}", className="target")
+        if r.checks or r.gaps else None,
+    ], className=f"cell status-{r.status}")
+
+
+def render_overview(config: PlantConfig, grain: str, period: Period, kpis: Sequence[str],
+                    readings: Mapping[str, Mapping[str, Reading]]) -> tuple[Any, str, str]:
+    """The table (a row per scope of ``readings``, the plant last, a column per KPI), its title and how fresh the
+    newest data is."""
+    head = html.Thead(html.Tr([html.Th("")] + [
+        html.Th([html.Span(config.kpis[k].category, className="cat"), " ", config.kpis[k].name]) for k in kpis]))
+    body = [html.Tr([html.Th(config.scope_name(scope)), *[_cell(by_kpi[k], period) for k in kpis]],
+                    className="total" if scope == "plant" else None) for scope, by_kpi in readings.items()]
+    ages = [r.age_s for by_kpi in readings.values() for r in (by_kpi[k] for k in kpis) if r.age_s is not None]
+    title = f"Plant overview · {GRAIN_TITLES[grain]} · {period.label}"
+    return html.Table([head, html.Tbody(body)], className="grid overview"), title, format_age(min(ages, default=None))

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import yaml
 from dash.development.base_component import Component
+from huddle.dashboard.core.format import format_age
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import Finding, PlantConfig, parse_plant
@@ -18,10 +20,15 @@ from huddle.dashboard.core.tree_math import Contribution
 from huddle.dashboard.services.actions import ActionView
 from huddle.dashboard.services.drilldown import NodeDetail
 from huddle.dashboard.services.events import EventRecord, EventReport, ParetoRow
+from huddle.dashboard.services.portfolio import SiteRow
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.services.review import BowlerRow, MonthCell, Review
 from huddle.dashboard.services.tree import TreeNodeStatus, TreeView
+from huddle.pages import admin as admin_page
 from huddle.pages import board as board_page
+from huddle.pages import data as data_page
+from huddle.pages import overview as overview_page
+from huddle.pages import portfolio as portfolio_page
 from huddle.pages import review as review_page
 from huddle.pages import tree as tree_page
 
@@ -378,3 +385,80 @@ def test_the_review_offers_its_exports_and_months_and_says_what_it_cannot_show()
                        {"label": "September 2026", "value": "2026-09"}]
     assert text(review_page.review_problem("December 2026 has not started yet.")) == \
         "This review cannot be shown December 2026 has not started yet."
+
+
+# ---- overview, portfolio, data and admin -------------------------------------------------------------------
+
+
+def test_the_overview_has_a_row_per_line_and_the_plant_with_each_kpis_status(config: PlantConfig) -> None:
+    kpis = overview_page.headline_kpis(config)
+    assert kpis[:2] == ["oee", "availability"]
+    shown = ["oee", "trir"]
+    readings = {"L1": {"oee": reading("oee", 74.8, 85.0, "red"),
+                       "trir": replace(reading("trir", 1.5, 2.0, "green"), period="2026-11", age_s=30.0)},
+                "plant": {"oee": reading("oee", None, 85.0, "incomplete", gaps=("data to 11:00",)),
+                          "trir": replace(reading("trir", 1.5, 2.0, "green"), period="2026-11")}}
+    table_, title, fresh = overview_page.render_overview(config, "shift", EARLY, shown, readings)
+    assert title == "Plant overview · Last shift · 2026-11-20/E" and fresh == format_age(30.0)
+    rows = [c for c in walk(table_) if type(c).__name__ == "Tr"]
+    assert text(rows[0]) == "D OEE S TRIR"
+    assert text(rows[1]).startswith("Line 1 74.8 % ✖ off target target 85.0 %") and rows[2].className == "total"
+    assert "target 2.0 % · 2026-11" in text(rows[1])  # a KPI read over its own period says which
+    assert "◐ data to 11:00" in text(rows[2]) and [c.className for c in classed(table_, "cell")] == [
+        "cell status-red", "cell status-green", "cell status-incomplete", "cell status-green"]
+    assert text(overview_page.no_shift_yet()[0]) == "No shift has ended yet."
+
+
+def test_the_portfolio_links_each_site_to_its_board_and_tree(config: PlantConfig) -> None:
+    row = SiteRow("lake", "Lakeside Plant", "America/Chicago", "08:05", None, [("S", "green"), ("D", "red")], "OEE",
+                  reading("oee", 74.8, 85.0, "red"), None, "2026-11-20 13:00")
+    table_ = portfolio_page.render_sites([row])
+    assert [(text(a), a.href) for a in walk(table_) if type(a).__name__ == "A"] == [
+        ("Lakeside Plant", "/board?site=lake"), ("OEE", "/tree?site=lake")]
+    site = one(table_, "site-row")
+    assert "no shift has ended yet" in text(site) and text(site).endswith("— 2026-11-20 13:00")
+    assert [b.className for b in classed(site, "badge")][:5] == [
+        "badge status-green", "badge status-grey", "badge status-red", "badge status-grey", "badge status-grey"]
+
+
+def test_the_data_page_says_what_the_loaders_did_and_what_was_refused(config: PlantConfig) -> None:
+    status = {"health": {"status": "ok", "data_age_seconds": 90, "failing_sources": ["stops"]},
+              "sources": [{"key": "counts", "kind": "files", "status": "ok"}],
+              "baseline": [{"name": "OEE", "status": "red", "findings": "ok"},
+                           {"name": "TRIR", "status": "grey", "findings": "no data source"}],
+              "quarantine": [], "runs": [{"source": "counts", "status": "ok", "duration_s": 1.25},
+                                         {"source": "stops", "status": "running", "duration_s": None}]}
+    health, sources, baseline, quarantine, runs = data_page.render_status(status)
+    assert [text(h) for h in health] == [f"Newest data: {format_age(90)}", "Loader failing: stops"]
+    assert health[1].className == "pill bad" and "counts files" in text(sources)
+    assert text(baseline[0]) == "1 of 2 KPIs have a current value, a data source, a frequency and an owner; 1 have " \
+                                "findings."
+    assert text(quarantine) == "Nothing has been refused."
+    assert "counts ok 1.2 s" in text(runs) and "stops running running" in text(runs)
+    assert [getattr(r, "className", None) for r in walk(runs) if type(r).__name__ == "Tr"] == [None, "ok", "running"]
+    broken = data_page.health_strip({"status": "error", "reason": "the file is not a database"})
+    assert [text(b) for b in broken] == ["✖ Database problem: the file is not a database"]
+    assert broken[0].role == "alert"
+    assert data_page.place_options(config)[:3] == [{"label": "Example Plant", "value": "ex"},
+                                                   {"label": "Area A", "value": "a"},
+                                                   {"label": "  Line 1", "value": "L1"}]
+
+
+def test_the_admin_tables_show_people_screens_and_the_audit_in_plant_time(config: PlantConfig) -> None:
+    users = [SimpleNamespace(username="ann", display_name="Ann", role="admin", disabled=False, last_login_at=NOON),
+             SimpleNamespace(username="bob", display_name="", role="viewer", disabled=True, last_login_at=None)]
+    table_ = admin_page.users_table(users, config.tz)
+    rows = [r for r in walk(table_) if type(r).__name__ == "Tr"][1:]
+    assert [r.className for r in rows] == ["active", "disabled"]
+    assert text(rows[0]) == "ann Ann admin active 2026-11-20 14:00" and text(rows[1]) == "bob viewer disabled —"
+    assert admin_page.user_options(users) == [{"label": "ann (Ann)", "value": "ann"}, {"label": "bob", "value": "bob"}]
+    screens = [SimpleNamespace(name="Line 1 TV", revoked_at=None, last_seen_at=NOON, start_path="/board?kiosk=1",
+                               created_at=NOON),
+               SimpleNamespace(name="Old TV", revoked_at=NOON, last_seen_at=None, start_path="/", created_at=NOON)]
+    assert "Line 1 TV live 2026-11-20 14:00 /board?kiosk=1" in text(admin_page.displays_table(screens, config.tz))
+    assert admin_page.display_options(screens) == [{"label": "Line 1 TV", "value": "Line 1 TV"}]
+    entry = SimpleNamespace(at=NOON, actor="ann", action="user.role", target="bob", details='{"role": "editor"}')
+    assert text(admin_page.audit_table([entry], config.tz)).endswith("2026-11-20 14:00 ann user.role bob role: editor")
+    assert text(admin_page.audit_table([], config.tz)) == "Nothing has been audited yet."
+    assert admin_page.audit_details("not json") == "not json" and admin_page.audit_details("[1]") == "[1]"
+    assert text(admin_page.admins_only()).startswith("Admins only")
