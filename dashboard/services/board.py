@@ -15,13 +15,14 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.format import format_value, period_words
 from huddle.dashboard.core.kpi import FORMULAS, Band, Kind, Status, status_of, worst_status
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.losses import shift_summary, top_losses
 from huddle.dashboard.services.readings import KpiEngine, Reading, readings_of
 from huddle.dashboard.services.safety import (
@@ -181,7 +182,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
         columns.append(column)
     hours = hour_by_hour(engine, scope, period)
     losses = top_losses(engine, scope, period)
-    health = services.health()
+    health = services.data_status.health()
     inst = config.calendar.instance(period.first, period.shift or config.calendar.shifts[0].key)
     return {
         "scope": scope, "scope_name": config.scope_name(scope), "period": period.label,
@@ -199,3 +200,24 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
         "actions": [a.as_dict() for a in actions], "failing_sources": health["failing_sources"],
         "data_through": health["data_through"],
     }
+
+
+def board_readings(readings: KpiEngine, actions: Actions, scope: str, period: Period) -> dict[str, Any]:
+    """Every KPI of a scope for one shift (or period), grouped S Q D C M, with the scope's open actions: the API's
+    board, JSON-ready."""
+    config = readings.config
+    shown = readings.readings_in_own_periods(config.kpis, scope, period)
+    safety = safety_numbers(readings, scope, period)
+    shown.update(safety_readings(safety, config))  # the same readings as the board's Safety column
+    listed = actions.listing(scope)
+    with_action = {a.kpi for a in listed}
+    columns = []
+    for cat in CATEGORY_ORDER:
+        items = [shown[k].as_dict() | {"name": d.name, "headline": d.headline,
+                                       "needs_action": shown[k].status == "red" and k not in with_action}
+                 for k, d in config.kpis.items() if d.category == cat]
+        status = worst_status(i["status"] for i in items if i["headline"])
+        columns.append({"category": cat, "status": str(status), "kpis": items}
+                       | ({"safety": safety_facts(safety, config)} if cat == "S" else {}))
+    return {"scope": scope, "scope_name": config.scope_name(scope), "period": period.label,
+            "columns": columns, "actions": [a.as_dict() for a in listed]}

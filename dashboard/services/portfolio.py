@@ -10,6 +10,7 @@ from typing import Any
 
 from huddle.dashboard.core.format import format_time
 from huddle.dashboard.core.periods import Period
+from huddle.dashboard.services.board import board_readings
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.services.tree import last_complete_day
@@ -44,7 +45,8 @@ def site_row(services: Services) -> SiteRow:
     config = services.config
     now: datetime = services.clock()
     last = services.kpis.last_completed_shift()
-    columns = [(c["category"], c["status"]) for c in services.board("plant", last)["columns"]] if last else []
+    board = board_readings(services.kpis, services.actions, "plant", last) if last else {"columns": []}
+    columns = [(c["category"], c["status"]) for c in board["columns"]]
     tree = next(iter(config.trees.values()), None)
     root_day = root_month = None
     if tree is not None:
@@ -52,7 +54,7 @@ def site_row(services: Services) -> SiteRow:
         if day is not None:
             root_day = services.kpis.reading(tree.root, "plant", Period("day", day, day))
         root_month = services.kpis.reading(tree.root, "plant", services.kpis.current_period("month"))
-    health = services.health()
+    health = services.data_status.health()
     through = health.get("data_through")
     return SiteRow(
         key=config.site_key, name=config.site_name, timezone=config.timezone,

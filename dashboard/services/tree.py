@@ -191,3 +191,21 @@ def build_tree_view(engine: KpiEngine, tree_key: str, scope: str, period: Period
               for k in keys if readings[k].value is None]
     return TreeView(tree, scope, period, previous, by_key, before, frozenset(opened), visible, placed, hidden, why,
                     found)
+
+
+def tree_readings(readings: KpiEngine, tree_key: str, scope: str, period: Period) -> dict[str, Any]:
+    """A KPI tree with each node's reading and whether red lies below it, what moved the root since the period
+    before, and the tree's trade-offs: the API's tree, JSON-ready."""
+    config = readings.config
+    tree = config.trees[tree_key]
+    now = readings.readings(tree.nodes(), scope, period)
+    nodes = tree_statuses(tree, config, now)
+    previous = period.previous()
+    before = readings.readings(tree.nodes(), scope, previous)
+    why = attribute(config, tree, {k: r.value for k, r in before.items()}, {k: r.value for k, r in now.items()})
+    return {"tree": tree.key, "name": tree.name, "scope": scope, "period": period.label,
+            "nodes": [n.as_dict() for n in nodes],
+            "why": {"against": previous.label,
+                    "contributions": [{"kpi": c.key, "before": c.before, "after": c.after,
+                                       "contribution": c.contribution} for c in why]},
+            "tradeoffs": [{"between": [t.a, t.b], "note": t.note} for t in tree.tradeoffs]}

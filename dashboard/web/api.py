@@ -21,11 +21,13 @@ from huddle.dashboard.exports.review_html import review_html
 from huddle.dashboard.exports.review_model import export_filename
 from huddle.dashboard.exports.review_pdf import review_pdf
 from huddle.dashboard.exports.review_xlsx import review_workbook
+from huddle.dashboard.services.board import board_readings
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.drilldown import as_dict as drilldown_dict
 from huddle.dashboard.services.drilldown import node_detail
 from huddle.dashboard.services.review import Review, build_review, last_full_month
 from huddle.dashboard.services.review import as_dict as review_dict
+from huddle.dashboard.services.tree import tree_readings
 from huddle.dashboard.web.address import API, AddressError, ApiQuery
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, NotFound
@@ -76,15 +78,15 @@ def health(services: Services) -> ResponseReturnValue:
     """Health as JSON whatever the database's state: 200 for "ok" and "degraded", 503 with the reason for "error"
     (the database failed its check at start, or cannot be reached now)."""
     try:
-        answer = services.health()
+        answer = services.data_status.health()
     except SQLAlchemyError as exc:
-        answer = services.unhealthy(exc)
+        answer = services.data_status.unhealthy(exc)
     return jsonify(answer), 503 if answer["status"] == "error" else 200
 
 
 def kpis(services: Services) -> ResponseReturnValue:
     """Every KPI's definition."""
-    return jsonify({"kpis": services.kpi_definitions()})
+    return jsonify({"kpis": services.catalogue.definitions()})
 
 
 def values(services: Services) -> ResponseReturnValue:
@@ -105,7 +107,7 @@ def values(services: Services) -> ResponseReturnValue:
 def board(services: Services) -> ResponseReturnValue:
     """A scope's board for a shift."""
     query = _query(services)
-    return jsonify(services.board(query.scope(), _period(services, query, "shift")))
+    return jsonify(board_readings(services.kpis, services.actions, query.scope(), _period(services, query, "shift")))
 
 
 def actions(services: Services) -> ResponseReturnValue:
@@ -119,7 +121,7 @@ def tree(services: Services) -> ResponseReturnValue:
     """A KPI tree of a scope for a period."""
     query = _query(services)
     key = query.tree()
-    return jsonify(services.tree(key, query.scope(), _period(services, query, "day")))
+    return jsonify(tree_readings(services.kpis, key, query.scope(), _period(services, query, "day")))
 
 
 def tree_node(services: Services) -> ResponseReturnValue:

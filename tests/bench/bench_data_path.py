@@ -16,7 +16,7 @@ What it measures, in one run (``python tests/bench/bench_data_path.py [--lines 2
    executemany, 10,000 rows a batch, one transaction per file. Parse and insert times are kept apart; the
    loader/floor ratio is given against the insert alone and against parse + insert.
 4. **Queries** on the loaded database (median of N warm runs; the first, cold run is shown too):
-   (a) one line's shift: ``Services.board`` and ``KpiEngine.readings(all KPIs, line, shift)`` against a
+   (a) one line's shift: ``board_readings`` and ``KpiEngine.readings(all KPIs, line, shift)`` against a
    hand-written SQL aggregate over the raw ``production_counts`` and ``stop_events`` rows of that line in the
    shift's UTC window (the OEE numerator Σ good × ideal cycle and denominator shift − breaks − planned stops),
    and against a SUM over that shift's ``shift_facts`` row; the OEE values are printed side by side.
@@ -65,6 +65,7 @@ from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.board import board_readings
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
 from huddle.data.db import init_db, make_engine
@@ -675,14 +676,14 @@ def _queries(args: argparse.Namespace, services: Services, yesterday: date, summ
     inst = config.calendar.instance(day, "N")
 
     print(f"\n== queries: (a) line {line}, shift {shift.label} (median of {runs})", flush=True)
-    board_ms, board_cold, board = timed(lambda: services.board(line, shift), runs)
+    board_ms, board_cold, board = timed(lambda: board_readings(services.kpis, services.actions, line, shift), runs)
     read_ms, read_cold, readings = timed(lambda: kpis.readings(all_kpis, line, shift), runs)
     with services.engine.connect() as conn:
         raw_ms, raw_cold, raw = timed(lambda: raw_line_shift(conn, config, line, inst), runs)
         facts_ms, facts_cold, frow = timed(lambda: conn.execute(
             FACTS_SHIFT_SQL, {"day": day, "line": line, "shift": "N"}).one(), runs)
     oee = readings["oee"].value
-    print(f"  Services.board              {board_ms:8.2f} ms (cold {board_cold:.2f}), {len(board['columns'])} columns")
+    print(f"  board_readings              {board_ms:8.2f} ms (cold {board_cold:.2f}), {len(board['columns'])} columns")
     print(f"  KpiEngine.readings ({len(all_kpis)} KPIs) {read_ms:8.2f} ms (cold {read_cold:.2f})")
     print(f"  raw SQL on raw tables       {raw_ms:8.2f} ms (cold {raw_cold:.2f})")
     print(f"  SQL SUM over shift_facts    {facts_ms:8.2f} ms (cold {facts_cold:.2f})")

@@ -126,7 +126,7 @@ def test_an_unexpected_failure_answers_json(app_client, services, monkeypatch, c
     def broken() -> list[dict[str, str]]:
         raise RuntimeError("catalogue unavailable")
 
-    monkeypatch.setattr(services, "kpi_definitions", broken)
+    monkeypatch.setattr(services.catalogue, "definitions", broken)
     response = app_client.get("/api/v1/kpis")
     assert response.status_code == 500
     assert response.get_json() == {"error": "the server could not answer this request (the error is logged)"}

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import parse_period
+from huddle.dashboard.services.board import board_readings
+from huddle.dashboard.services.tree import tree_readings
 
 from tests.conftest import client_for, write_past
 
@@ -70,7 +72,7 @@ def test_a_shift_whose_counts_stopped_at_11_is_incomplete_not_green(make_service
     attainment = readings["schedule_attainment"]
     assert attainment.value > 95  # the part that was reported ran to plan: it would have been green
     # the board, its JSON and the API say the same
-    board = services.board("L1", EARLY)
+    board = board_readings(services.kpis, services.actions, "L1", EARLY)
     tiles = {k["kpi"]: k for c in board["columns"] for k in c["kpis"]}
     assert tiles["oee"]["status"] == "incomplete" and tiles["oee"]["complete"] is False
     assert tiles["oee"]["coverage"] == pytest.approx(0.6786, abs=1e-4)
@@ -102,10 +104,10 @@ def test_a_count_loaded_twice_says_check_data_everywhere(make_services: Any, dat
     assert readings["oee"].status is Status.CHECK  # computed from the same counts
     # rolled up: the plant's and the area's readings are not to be trusted either
     assert services.kpis.reading("oee", "plant", EARLY).status is Status.CHECK
-    board = services.board("L1", EARLY)
+    board = board_readings(services.kpis, services.actions, "L1", EARLY)
     tiles = {k["kpi"]: k for c in board["columns"] for k in c["kpis"]}
     assert tiles["oee"]["status"] == "check" and tiles["oee"]["checks"]
-    tree = services.tree("oee", "L1", EARLY)
+    tree = tree_readings(services.kpis, "oee", "L1", EARLY)
     assert {n["key"]: n["status"] for n in tree["nodes"]}["oee"] == "check"
 
 

@@ -79,7 +79,7 @@ def test_health_keeps_the_last_load_beside_the_idle_runs_after_it(make_services,
     stops = next(s for s in health["sources"] if s["key"] == "stops")
     assert stops["last_load"] is None  # its folder is missing: it has never read anything
     # the Data page says the same in words
-    row = next(s for s in services.data_status()["sources"] if s["key"] == "counts")
+    row = next(s for s in services.data_status.report()["sources"] if s["key"] == "counts")
     assert row["last_run"] == "21:00" and row["status"] == "idle"
     assert row["last_load"] == "21:00 · 2 rows loaded, 1 refused"
 
@@ -89,10 +89,10 @@ def test_last_load_words_on_another_day_and_for_a_refused_file(make_services, da
     services = make_services(database_url, now=NOW)
     write_past(tmp_path / "inbox/counts/wrong.csv", "what,ever\n1,2\n")
     assert services.loader.run_source("counts").status == "partial"
-    row = next(s for s in services.data_status()["sources"] if s["key"] == "counts")
+    row = next(s for s in services.data_status.report()["sources"] if s["key"] == "counts")
     assert row["last_load"] == "21:00 · 0 rows loaded, a file refused (see the quarantine)"
     later = make_services(database_url, now=NOW + timedelta(days=1))
-    row = next(s for s in later.data_status()["sources"] if s["key"] == "counts")
+    row = next(s for s in later.data_status.report()["sources"] if s["key"] == "counts")
     assert row["last_load"].startswith("2026-11-20 21:00 · ")
 
 
@@ -107,7 +107,7 @@ def test_health_is_a_503_in_json_when_the_database_cannot_be_reached(make_servic
         database.rename(tmp_path / "moved-away.sqlite")
         database.mkdir()
     else:  # the server is gone: nothing listens on its port
-        services.sessions = make_session_factory(create_engine(CLOSED_PORT))
+        services.data_status.sessions = services.sessions = make_session_factory(create_engine(CLOSED_PORT))
     answer = client.get("/api/v1/health")
     assert answer.status_code == 503 and answer.is_json
     health = answer.get_json()
@@ -124,7 +124,8 @@ def test_health_answers_a_signed_in_monitor_when_the_database_is_gone(make_servi
     client = client_for(services)
     assert client.post("/login", data={"username": "monitor", "password": "a long enough password"}).status_code == 302
     assert client.get("/api/v1/health").status_code == 200
-    services.accounts.sessions = services.sessions = make_session_factory(create_engine(CLOSED_PORT))
+    gone = make_session_factory(create_engine(CLOSED_PORT))
+    services.accounts.sessions = services.data_status.sessions = services.sessions = gone
     answer = client.get("/api/v1/health")  # who the session belongs to cannot be looked up either
     assert answer.status_code == 503 and answer.get_json()["status"] == "error"
     assert client.get("/api/v1/kpis").status_code >= 500  # anything else still needs the person checked
@@ -144,7 +145,7 @@ def test_a_damaged_sqlite_file_is_found_at_start_and_health_says_so(make_service
     assert answer.get_json()["reason"] == ("the database failed its check at start: database disk image is "
                                            "malformed (restore it from a backup, or move it away and run huddle "
                                            "init)")
-    assert services.data_status()["health"]["status"] == "error"  # the Data page's strip says it too
+    assert services.data_status.report()["health"]["status"] == "error"  # the Data page's strip says it too
 
 
 # ---- the command line ------------------------------------------------------------------------------------

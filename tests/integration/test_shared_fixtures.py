@@ -62,5 +62,5 @@ def test_a_demo_copy_is_as_good_as_a_fresh_load(make_demo, demo_histories) -> No
 def test_the_demo_services_run_as_at_their_instant(demo_services) -> None:  # type: ignore[no-untyped-def]
     assert demo_services.clock() == DEMO_NOW
     assert demo_services.config.site_key == "riverside"
-    status = demo_services.data_status()
+    status = demo_services.data_status.report()
     assert status["runs"], "the demo's loads are in the run ledger"

@@ -92,7 +92,7 @@ def test_a_missing_source_database_fails_the_run_and_is_not_created(make_service
     outcome = services.loader.run_source("erp")
     assert outcome.status == "failed" and "erp.sqlite does not exist" in outcome.message
     assert not (tmp_path / "erp.sqlite").exists()
-    assert services.health()["failing_sources"] == ["erp"]
+    assert services.data_status.health()["failing_sources"] == ["erp"]
 
 
 def test_runs_that_find_nothing_new_fold_into_one_ledger_row(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -103,5 +103,5 @@ def test_runs_that_find_nothing_new_fold_into_one_ledger_row(make_services, tmp_
     with services.sessions() as session:
         runs = session.execute(select(LoadRun).where(LoadRun.source == "counts").order_by(LoadRun.id)).scalars().all()
     assert [(r.status, r.runs) for r in runs] == [("ok", 1), ("idle", 3)]
-    ledger = [r for r in services.data_status()["runs"] if r["source"] == "counts"]
+    ledger = [r for r in services.data_status.report()["runs"] if r["source"] == "counts"]
     assert ledger[0]["message"].startswith("nothing new in 3 runs until")

@@ -1,0 +1,71 @@
+"""The plant's KPI catalogue as the API and the Data page list it: every definition with its target and baseline,
+and the baseline tracker (each KPI's current value, source, frequency and owner, with the gaps found)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from huddle.dashboard.core.format import format_age, format_value
+from huddle.dashboard.core.kpi import FORMULAS
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.okr_quarter import OkrQuarters
+from huddle.dashboard.services.readings import KpiEngine
+
+
+class KpiCatalogue:
+    """Every KPI of the plant, defined and tracked."""
+
+    def __init__(self, config: PlantConfig, readings: KpiEngine, okrs: OkrQuarters,
+                 clock: Callable[[], datetime]) -> None:
+        self.config = config
+        self.readings = readings
+        self.okrs = okrs
+        self.clock = clock
+
+    def definitions(self) -> list[dict[str, Any]]:
+        """Every KPI definition, JSON-ready."""
+        today = self.clock().astimezone(self.config.tz).date()
+        baselines = self.okrs.baselines()
+        return [{
+            "key": k.key, "name": k.name, "unit": k.unit, "category": k.category, "layer": k.layer,
+            "direction": k.direction, "target": k.target_on(today), "amber": k.amber, "owner": k.owner,
+            "data_source": k.data_source, "frequency": k.frequency,
+            "leading": "leading" if k.leading else "lagging", "formula": k.formula,
+            "formula_text": FORMULAS[k.formula].description,
+            "baseline": ({"value": b.value, "date": b.on.isoformat(), "source": b.source}
+                         if (b := baselines[k.key]) else None),
+        } for k in self.config.kpis.values()]
+
+    def baseline_tracker(self) -> list[dict[str, Any]]:
+        """Every KPI with its current value, source, frequency and owner; gaps shown as findings."""
+        last_shift = self.readings.last_completed_shift()
+        baselines = self.okrs.baselines()
+        out = []
+        for k in self.config.kpis.values():
+            if k.frequency in ("shift", "hour") and last_shift:
+                period = last_shift
+            elif k.frequency == "day" and last_shift:
+                period = Period("day", last_shift.first, last_shift.first)
+            else:
+                period = self.readings.current_period("week" if k.frequency == "week" else "month")
+            reading = self.readings.reading(k.key, "plant", period)
+            problems = []
+            if not k.data_source:
+                problems.append("no data source")
+            if not k.owner:
+                problems.append("no owner")
+            if reading.value is None:
+                problems.append("no data yet")
+            elif str(reading.status) == "stale":
+                problems.append("stale")
+            out.append({"kpi": k.key, "name": k.name, "category": k.category, "period": period.label,
+                        "value": format_value(reading.value, k.unit), "status": str(reading.status),
+                        "target": format_value(reading.target, k.unit), "data_source": k.data_source or "—",
+                        "frequency": k.frequency, "owner": k.owner or "—", "age": format_age(reading.age_s),
+                        "baseline": (f"{format_value(b.value, k.unit)} on {b.on.isoformat()}"
+                                     if (b := baselines[k.key]) else "—"),
+                        "findings": ", ".join(problems) or "ok"})
+        return out

@@ -1,0 +1,146 @@
+"""Whether Huddle's data can be trusted now: the health answer (each loader's last run, load, success and failure,
+and how old the newest data is) and what the Data page shows (the loaders, the run ledger, the quarantine and the
+baseline tracker). Read from the loaders' ledger in ``data.queries.ledger``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from huddle.dashboard.core.format import format_time
+from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.catalogue import KpiCatalogue
+from huddle.data.db import DatabaseUnusableError, failure_reason
+from huddle.data.queries import ledger as ledger_queries
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class DataStatus:
+    """The health of the data and the Data page's read model."""
+
+    def __init__(self, config: PlantConfig, session_factory: sessionmaker[Session], db: Engine,
+                 clock: Callable[[], datetime], catalogue: KpiCatalogue,
+                 database_problem: DatabaseUnusableError | None = None) -> None:
+        self.config = config
+        self.sessions = session_factory
+        self.db = db
+        self.clock = clock
+        self.catalogue = catalogue
+        self.database_problem = database_problem  # what the check at start found wrong with the database
+
+    def __call__(self, runs: int = 50, rejected: int = 200) -> dict[str, Any]:
+        """The report: ``services.data_status()`` as the Data page's callbacks asked it before it was a service."""
+        return self.report(runs, rejected)
+
+    def report(self, runs: int = 50, rejected: int = 200) -> dict[str, Any]:
+        """What the Data page shows: loaders, the run ledger, the quarantine and the baseline tracker."""
+        tz = self.config.tz
+        with self.sessions() as session:
+            status = ledger_queries.source_status(session)
+            health = (self.health() if self.database_problem is not None
+                      else self._health(status, ledger_queries.latest_data(session),
+                                        ledger_queries.data_version(session)))
+            ledger = [_run_row(r, tz) for r in ledger_queries.recent_runs(session, runs)]
+            quarantined = [{"when": format_time(q.created_at, tz), "source": q.source, "file": q.file,
+                            "row": q.row, "column": q.column, "value": q.value, "reason": q.reason}
+                           for q in ledger_queries.quarantine(session, rejected)]
+        sources = []
+        today = self.clock().astimezone(tz).date()
+        for key, src in self.config.sources.items():
+            s = status.get(key, {})
+            last, load, ok, bad = s.get("last"), s.get("last_load"), s.get("last_success"), s.get("last_failure")
+            sources.append({
+                "key": key, "kind": src.kind, "record": src.record, "schedule": src.schedule.describe(),
+                "where": src.path if src.kind == "files" else (src.url or "").split("@")[-1],
+                "status": last.status if last else "never run",
+                # a streak of runs that found nothing is one ledger row: it last ran when the streak ended
+                "last_run": _when(last.finished_at if (last.runs or 1) > 1 else last.started_at, tz, today)
+                if last else "—",
+                "last_load": f"{_when(load.started_at, tz, today)} · {_load_words(load)}" if load else "—",
+                "last_success": _when(ok.started_at, tz, today) if ok else "—",
+                "last_failure": (f"{_when(bad.started_at, tz, today)}: {bad.message}" if bad else "—"),
+            })
+        return {"health": health, "sources": sources, "runs": ledger, "quarantine": quarantined,
+                "baseline": self.catalogue.baseline_tracker()}
+
+    def health(self) -> dict[str, Any]:
+        """Each loader's last run, last load, success and failure, and how old the newest data is; status "error"
+        when the database failed its check at start (raises if the database cannot be reached now)."""
+        if self.database_problem is not None:
+            advice = (" (restore it from a backup, or move it away and run huddle init)"
+                      if self.db.dialect.name == "sqlite" else "")
+            return self.unhealthy(f"the database failed its check at start: {self.database_problem.reason}{advice}")
+        with self.sessions() as session:
+            return self._health(ledger_queries.source_status(session), ledger_queries.latest_data(session),
+                                ledger_queries.data_version(session))
+
+    def unhealthy(self, reason: str | BaseException) -> dict[str, Any]:
+        """The health answer when the database cannot be used: status "error" and why, nothing read from it."""
+        if isinstance(reason, BaseException):
+            reason = f"the database cannot be used: {failure_reason(reason)}"
+        return {"status": "error", "reason": reason, "failing_sources": [], "now": self.clock().isoformat(),
+                "data_through": None, "data_age_seconds": None, "data_version": None, "sources": []}
+
+    def _health(self, status: dict[str, dict[str, Any]], latest: datetime | None, version: int) -> dict[str, Any]:
+        now = self.clock()
+        sources = []
+        for key, src in self.config.sources.items():
+            s = status.get(key, {})
+            sources.append({"key": key, "kind": src.kind, "record": src.record,
+                            "schedule": src.schedule.describe(), "last_run": _run_info(s.get("last")),
+                            "last_load": _run_info(s.get("last_load")),
+                            "last_success": _run_info(s.get("last_success")),
+                            "last_failure": _run_info(s.get("last_failure"))})
+        failing = [s["key"] for s in sources if s["last_run"] and s["last_run"]["status"] == "failed"]
+        return {
+            "status": "degraded" if failing else "ok", "failing_sources": failing, "now": now.isoformat(),
+            "data_through": latest.isoformat() if latest else None,
+            "data_age_seconds": round((now - latest).total_seconds()) if latest else None,
+            "data_version": version, "sources": sources,
+        }
+
+
+def _run_info(run: Any) -> dict[str, Any] | None:
+    """One ledger run for the health answer."""
+    if run is None:
+        return None
+    return {"at": run.started_at.isoformat(), "finished": run.finished_at.isoformat() if run.finished_at else None,
+            "status": run.status, "files": run.files_loaded, "rows_read": run.rows_read,
+            "rows_loaded": run.rows_loaded, "rows_rejected": run.rows_rejected, "message": run.message}
+
+
+def _when(instant: datetime | None, tz: Any, today: Any) -> str:
+    """An instant in plant time: the time alone when it is today, else the date too."""
+    if instant is None:
+        return "—"
+    local = instant.astimezone(tz)
+    return local.strftime("%H:%M") if local.date() == today else format_time(instant, tz)
+
+
+def _load_words(run: Any) -> str:
+    """What a load did, in words: '1,240 rows loaded, 3 refused'."""
+    words = [f"{run.rows_loaded:,} {'row' if run.rows_loaded == 1 else 'rows'} loaded"]
+    if run.rows_rejected:
+        words.append(f"{run.rows_rejected:,} refused")
+    elif run.status == "partial":  # nothing refused row by row: a whole file was
+        words.append("a file refused (see the quarantine)")
+    if run.status == "failed":
+        words.append("then failed" if run.rows_loaded else "failed")
+    elif run.status == "running":
+        words.append("still running")
+    return ", ".join(words)
+
+
+def _run_row(run: Any, tz: Any) -> dict[str, Any]:
+    duration = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
+    message = run.message
+    if run.status == "idle" and (run.runs or 1) > 1:
+        message = f"nothing new in {run.runs} runs until {format_time(run.finished_at, tz)}"
+    elif run.status == "idle":
+        message = message or "nothing new"
+    return {"id": run.id, "source": run.source, "trigger": run.trigger,
+            "started": format_time(run.started_at, tz), "duration_s": duration, "status": run.status,
+            "files": run.files_loaded, "rows_read": run.rows_read, "rows_loaded": run.rows_loaded,
+            "rows_rejected": run.rows_rejected, "message": message}
