@@ -19,7 +19,7 @@ What it measures, in one run (``python tests/bench/bench_okr.py [--lines 20] [--
 4. **Saving a check-in** (``OkrCheckIns.check_in`` on hand-entered key results: role check, compare-and-set, insert,
    audit, data version) against a floor of the same UPDATE and INSERT in one transaction.
 5. **The page and the exports** built from the read quarter: the objectives section and the check-in rows
-   (``callbacks/okr.py``) as JSON (bytes, gzipped), the CSV and the Excel workbook of every check-in.
+   (``pages/okr.py``) as JSON (bytes, gzipped), the CSV and the Excel workbook of every check-in.
 
 ``--quick`` is ``--lines 6 --years 1.1 --runs 5``. This is a script, not a test: pytest does not collect it.
 """
@@ -38,13 +38,13 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from huddle.callbacks.okr import checkin_rows, objectives
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.exports.okr_checkins import checkins_csv, checkins_workbook
 from huddle.dashboard.services.accounts import Identity
 from huddle.dashboard.services.container import build_services
 from huddle.dashboard.services.okrs import COMPANY, quarter_weeks
 from huddle.data.models import CheckIn, KeyResult, Objective, OkrQuarter
+from huddle.pages.okr import checkin_rows, render_objectives
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import delete, insert, text, update
@@ -104,7 +104,7 @@ def quarter_floor(services: Any, quarter: Period, on: Any) -> tuple[dict[tuple[s
     config = services.config
     measures = bt.needed_measures(config, list(BOUND))
     cols = ", ".join(f"SUM({m}) AS {m}" for m in measures)
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         objs = conn.execute(text("SELECT * FROM okr_objectives WHERE quarter = :q"), {"q": quarter.label}).all()
         ids_ = [o.id for o in objs]
         krs = conn.execute(text(f"SELECT * FROM okr_key_results WHERE objective_id IN ({','.join(map(str, ids_))})")
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print("\n== page and exports", flush=True)
         view = services.okrs.quarter(quarter.label)
-        for name, make in (("objectives section", lambda: objectives(view)),
+        for name, make in (("objectives section", lambda: render_objectives(view)),
                            ("check-in rows", lambda: checkin_rows(view, True))):
             timing, parts = bt.timed(make, max(3, args.runs // 4))
             payload = to_json_plotly(parts).encode()

@@ -14,12 +14,14 @@ import yaml
 from dash.development.base_component import Component
 from huddle.dashboard.core.format import format_age
 from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.okr_scoring import KrStatus
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import Finding, PlantConfig, parse_plant
 from huddle.dashboard.core.tree_math import Contribution
 from huddle.dashboard.services.actions import ActionView
 from huddle.dashboard.services.drilldown import NodeDetail
 from huddle.dashboard.services.events import EventRecord, EventReport, ParetoRow
+from huddle.dashboard.services.okrs import CheckInView, KeyResultView, Meeting, ObjectiveView, QuarterView, WeekPoint
 from huddle.dashboard.services.portfolio import SiteRow
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.services.review import BowlerRow, MonthCell, Review
@@ -27,6 +29,7 @@ from huddle.dashboard.services.tree import TreeNodeStatus, TreeView
 from huddle.pages import admin as admin_page
 from huddle.pages import board as board_page
 from huddle.pages import data as data_page
+from huddle.pages import okr as okr_page
 from huddle.pages import overview as overview_page
 from huddle.pages import portfolio as portfolio_page
 from huddle.pages import review as review_page
@@ -462,3 +465,111 @@ def test_the_admin_tables_show_people_screens_and_the_audit_in_plant_time(config
     assert text(admin_page.audit_table([], config.tz)) == "Nothing has been audited yet."
     assert admin_page.audit_details("not json") == "not json" and admin_page.audit_details("[1]") == "[1]"
     assert text(admin_page.admins_only()).startswith("Admins only")
+
+
+# ---- OKRs --------------------------------------------------------------------------------------------------
+
+Q4 = parse_period("quarter", "2026-Q4")
+W47 = parse_period("week", "2026-W47")
+
+
+def check_in(**changes: Any) -> CheckInView:
+    """Ann's week-47 check-in of key result 3: 82 % at confidence 4, blocked by spare parts."""
+    return replace(CheckInView(11, 3, "2026-W47", 82.0, 4, "new seals", "spare parts", "ann", NOON, None, False, "%"),
+                   **changes)
+
+
+def key_result(**changes: Any) -> KeyResultView:
+    """OEE of Line 1 from 70 to 85 %, bound to the KPI, off track at 40 % of the way with 60 % expected."""
+    latest = check_in()
+    return replace(KeyResultView(
+        3, 1, "OEE of Line 1 to 85 %", "increase", 70.0, 85.0, "%", 1.0, "ann", "oee", "L1", "quarter", 2, 1,
+        "increase 70 → 85 %", 76.0, "KPI oee", 0.4, 0.6, KrStatus.OFF_TRACK, "stale", latest, latest,
+        [WeekPoint("2026-W47", date(2026, 11, 22), 82.0, 4, 80.0)], [latest],
+        "confidence 4/10 but progress on its way", None, None), **changes)
+
+
+def quarter_model(**changes: Any) -> QuarterView:
+    """Q4 in week 47: one plant objective with the key result above; the meeting lists it twice."""
+    kr = key_result()
+    objective = ObjectiveView(1, "2026-Q4", "plant", "plant", "Example Plant", None, "Best OEE in the group", "bob",
+                              1, 0, [kr], 0.4, KrStatus.OFF_TRACK, ["no key result for quality"])
+    return replace(QuarterView(Q4, date(2026, 11, 20), W47, [parse_period("week", "2026-W46"), W47], 0.55, None,
+                               None, [objective], Meeting("2026-W47", [], [kr], [kr])), **changes)
+
+
+def test_a_key_results_progress_bar_marks_what_the_date_expects() -> None:
+    bar = okr_page.progress_bar(0.4, 0.6, KrStatus.OFF_TRACK)
+    assert one(bar, "okr-bar-fill").style == {"width": "40%"} and "status-red" in one(bar, "okr-bar-fill").className
+    assert one(bar, "okr-bar-expected").style == {"left": "60%"} and one(bar, "okr-bar").title == \
+        "expected by today: 60 %"
+    assert text(one(bar, "okr-bar-label")) == "40 %"
+    over = okr_page.progress_bar(1.3, 0.6, KrStatus.ON_TRACK)
+    assert one(over, "okr-bar-fill").style == {"width": "100%"} and text(one(over, "okr-bar-label")) == "130 %"
+    assert okr_page.percent(None) == "—" and text(okr_page.okr_badge(KrStatus.NEEDS_ATTENTION)).startswith("▲")
+
+
+def test_the_quarter_shows_its_objectives_key_results_and_meeting(config: PlantConfig) -> None:
+    view = quarter_model()
+    summary = text(okr_page.render_summary(view, config))
+    assert summary.startswith("OKRs 2026-Q4 week 2 (2026-W47), 55 % of the quarter gone · 1 objectives · 1 key "
+                              "results: 0 on track, 0 need attention, 1 off track, 0 without data")
+    objectives = okr_page.render_objectives(view)
+    row = one(objectives, "okr-kr-row")
+    assert row.to_plotly_json()["props"]["data-kr"] == "3"
+    assert text(row).startswith("OEE of Line 1 to 85 % increase 70 → 85 % · ann 76.0 % KPI oee ⧗ stale")
+    assert "4/10 has issues" in text(row) and "2026-W47 · ann" in text(row)
+    link = one(row, "okr-kr")
+    assert link.id == {"type": "okr-kr-link", "kr": 3}
+    assert text(one(objectives, "form-error")) == "! no key result for quality"
+    meeting = text(okr_page.render_meeting(view))
+    assert "Not checked in this week (0) Every key result has this week's check-in." in meeting
+    assert "Blocked (1) OEE of Line 1 to 85 % ✖ off track 2026-W47: spare parts" in meeting
+    empty = okr_page.render_objectives(replace(view, objectives=[]))
+    assert text(empty) == "Objectives No objectives for 2026-Q4 here yet. Editors plan them below."
+
+
+def test_the_check_in_rows_take_a_value_only_where_no_kpi_gives_one() -> None:
+    rows = okr_page.checkin_rows(quarter_model(), editable=True)
+    (row,) = rows
+    inputs = {c.id["type"]: c for c in walk(row) if isinstance(getattr(c, "id", None), dict)}
+    assert inputs["okr-ci-value"].disabled is True and inputs["okr-ci-value"].value == 76.0
+    assert inputs["okr-ci-confidence"].value == 4 and inputs["okr-ci-seen"].data == 1
+    assert "From the KPI at save time (%)" in text(row) and "this week: ann" in text(row)
+    by_hand = okr_page.checkin_rows(replace(quarter_model(), objectives=[replace(
+        quarter_model().objectives[0], key_results=[key_result(kpi="", kind="milestone", unit="")])]), True)
+    value = next(c for c in walk(by_hand) if getattr(c, "id", None) == {"type": "okr-ci-value", "kr": 3})
+    assert value.disabled is False and value.value == 82.0 and "Done? 1 = yes, 0 = not yet" in text(by_hand)
+    assert text(okr_page.checkin_rows(quarter_model(), editable=False)).startswith("Sign in as an editor")
+    closed = quarter_model(closed_at=NOON, closed_by="bob")
+    assert text(okr_page.checkin_rows(closed, True)) == "2026-Q4 is closed: it takes no more check-ins."
+
+
+def test_the_history_and_closing_say_what_was_checked_in_and_what_comes_next(config: PlantConfig) -> None:
+    history = okr_page.render_history(key_result(versions=[check_in(id=12, replaces_id=11, value=83.0),
+                                                           check_in(replaced=True)]), config)
+    rows = [r for r in walk(history[2]) if type(r).__name__ == "Tr"][1:]
+    assert text(rows[0]).endswith("2026-11-20 14:00 correction") and text(rows[1]).endswith("corrected later")
+    assert getattr(rows[1], "className", None) == "replaced"
+    candidate = SimpleNamespace(kpi=config.kpis["oee"], red_months=3, latest=reading("oee", 74.8, 85.0, "red"))
+    closing = okr_page.render_closing(quarter_model(), config, [candidate], True, "L1")
+    assert text(closing[0]) == "Closing 2026-Q4"
+    assert "it can be closed from 2026-12-18" in text(closing[1])
+    plan = next(c for c in walk(closing) if isinstance(getattr(c, "id", None), dict))
+    assert plan.id == {"type": "okr-draft", "kpi": "oee", "scope": "L1"} and text(plan) == "Plan it for 2027-Q1"
+    assert "OEE: red 3 months running, last month 74.8 % against 85.0 %." in text(closing)
+    assert "OEE of Line 1 to 85 % 76.0 % 40 % 0.40" in text(closing)
+
+
+def test_the_okr_links_and_messages(config: PlantConfig) -> None:
+    assert [(text(a), a.href) for a in okr_page.checkin_exports("2026-Q4")[1:]] == [
+        ("CSV", "/api/v1/okr/checkins.csv?quarter=2026-Q4"), ("Excel", "/api/v1/okr/checkins.xlsx?quarter=2026-Q4")]
+    link = okr_page.drafted("OEE", "2027-Q1")
+    assert link.href == "/okr?quarter=2027-Q1" and text(link) == "OEE planned as an objective of 2027-Q1: open it"
+    assert okr_page.checkin_saved(check_in(replaces_id=9), config.tz) == (
+        "Saved 2026-W47 correction of this week's check-in: 82.0 % at confidence 4/10 (has issues), by ann at "
+        "2026-11-20 14:00")
+    assert [o["value"] for o in okr_page.scope_choices(config)][:3] == ["all", "company", "plant"]
+    assert "all" not in [o["value"] for o in okr_page.level_options(config)]
+    assert okr_page.week_options(quarter_model())[0] == {"label": "2026-W47 (this week)", "value": "2026-W47"}
+    assert text(okr_page.okr_problem("unknown scope 'L9'")) == "These OKRs cannot be shown unknown scope 'L9'"
