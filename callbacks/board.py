@@ -61,7 +61,7 @@ def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: 
         scope, period = _target(services, view, cycle_n)
     except AddressError as exc:
         return board_problem(str(exc)), None
-    version = services.kpis.data_version()  # actions and entered values bump it too
+    version = services.readings.data_version()  # actions and entered values bump it too
     bucket = int(services.clock().timestamp() // STALE_RECHECK_S)
     # the last part is how far the server's clock runs ahead of the real one (a plant shown "as at" another
     # moment): the browser counts data ages from the server's now, not its own

@@ -15,12 +15,12 @@ from huddle.pages.overview import GRAIN_TITLES, headline_kpis, no_shift_yet, ren
 def refresh(services: Services, grain: str, _n: int | None) -> tuple[Any, str, str]:
     """Every line and the plant on the headline KPIs for the grain's current period (the shift: the last ended)."""
     grain = grain if grain in GRAIN_TITLES else "shift"
-    period: Period | None = (services.kpis.last_completed_shift() if grain == "shift"
-                             else services.kpis.current_period(grain))
+    period: Period | None = (services.readings.last_completed_shift() if grain == "shift"
+                             else services.readings.current_period(grain))
     if period is None:
         return no_shift_yet()
     kpis = headline_kpis(services.config)
-    readings = {scope: services.kpis.readings_in_own_periods(kpis, scope, period)
+    readings = {scope: services.readings.readings_in_own_periods(kpis, scope, period)
                 for scope in [*services.config.lines, "plant"]}
     return render_overview(services.config, grain, period, kpis, readings)
 

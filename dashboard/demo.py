@@ -183,7 +183,7 @@ def demo_okrs(services: Services) -> int:
         # each week's meeting is on its Thursday at 10:00 (or earlier today, in the week that is running)
         meeting = datetime.combine(max(week.first + timedelta(days=3), quarter.first), time_of_day(10), tzinfo=tz)
         at = min(meeting.astimezone(UTC), now - timedelta(minutes=30))
-        at_meeting = OkrCheckIns(OkrQuarters(services.config, services.sessions, services.kpis, lambda at=at: at),
+        at_meeting = OkrCheckIns(OkrQuarters(services.config, services.sessions, services.readings, lambda at=at: at),
                                  services.accounts)
         for name, key in krs.items():
             j = i + 8 - len(weeks)  # the stories are eight weeks long; a shorter quarter so far takes their ends
@@ -213,7 +213,7 @@ def _okr_plan(services: Services, quarter: Period) -> dict[str, int]:
     line2 = plans.save_objective(plan, q, "L2", "Stop the filler jams on Line 2", "Tom Becker", parent_id=plant)
     packing = plans.save_objective(plan, q, "packing", "Pack without carton shortages", "Lena Fischer",
                                    parent_id=plant)
-    week_target = services.kpis.reading("unplanned_downtime", "L2", quarter_weeks(quarter)[0]).target or 1200.0
+    week_target = services.readings.reading("unplanned_downtime", "L2", quarter_weeks(quarter)[0]).target or 1200.0
     return {
         "attainment": plans.save_key_result(plan, company, title="Plant schedule attainment", kind="increase",
                                             start=88.0, target=95.0, owner="Maria Lopez", kpi="schedule_attainment",

@@ -182,6 +182,6 @@ class PostgresLeaderLock:
 
 def lock_for(services: Services) -> SchedulerLock | PostgresLeaderLock:
     """The scheduler lock of this plant: in PostgreSQL when the database is there, else in the data folder."""
-    if services.engine.dialect.name == "postgresql":
+    if services.db.dialect.name == "postgresql":
         return PostgresLeaderLock(services.settings.db_url, services.config.site_key)
     return SchedulerLock(services.settings.data_dir / "scheduler.lock")

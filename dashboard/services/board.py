@@ -24,7 +24,7 @@ from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.losses import shift_summary, top_losses
-from huddle.dashboard.services.readings import KpiEngine, Reading, readings_of
+from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.dashboard.services.safety import (
     clean_record_words,
     safety_cross,
@@ -77,13 +77,13 @@ def _hour_windows(inst: ShiftInstance, config: PlantConfig) -> list[tuple[dateti
     return out
 
 
-def hour_by_hour(source: KpiEngine | Services, scope: str, period: Period) -> list[HourRow]:
+def hour_by_hour(source: Readings | Services, scope: str, period: Period) -> list[HourRow]:
     """Planned and good units per local clock hour of a shift for a scope's lines, with cumulative sums."""
-    engine = readings_of(source)
-    config = engine.config
+    readings = readings_of(source)
+    config = readings.config
     inst = shift_instance(config, period)
     windows = _hour_windows(inst, config)
-    with engine.sessions() as session:
+    with readings.sessions() as session:
         counts = record_queries.counts_between(session, tuple(config.scope_lines(scope)), inst.start_utc,
                                               inst.end_utc)
     starts = [lo for lo, _ in windows]
@@ -100,7 +100,7 @@ def hour_by_hour(source: KpiEngine | Services, scope: str, period: Period) -> li
         seen[i] = True
     labels = [lo.astimezone(config.tz).strftime("%H:%M") for lo, _ in windows]
     repeated = {lab for lab in labels if labels.count(lab) > 1}
-    now = engine.clock()
+    now = readings.clock()
     rows: list[HourRow] = []
     cum_planned, cum_actual = 0.0, 0
     for i, (lo, hi) in enumerate(windows):
@@ -118,31 +118,31 @@ def hour_by_hour(source: KpiEngine | Services, scope: str, period: Period) -> li
 CATEGORY_ORDER = ("S", "Q", "D", "C", "M")
 
 
-def _streak(engine: KpiEngine, kpi: str, scope: str, period: Period, recent: list[Reading] | None) -> int:
+def _streak(readings: Readings, kpi: str, scope: str, period: Period, recent: list[Reading] | None) -> int:
     """Red shifts in a row, from the trend already read; only a trend red end to end needs a longer look."""
     if recent is None:
         return 1  # a weekly or monthly KPI read over its own period: red now, no shift streak
     for streak, reading in enumerate(reversed(recent)):
         if reading.status != Status.RED:
             return streak
-    return red_streak(engine, kpi, scope, period)
+    return red_streak(readings, kpi, scope, period)
 
 
 def board_view(services: Services, scope: str, period: Period) -> dict[str, object]:
-    """Everything the shift board shows for a scope and shift, JSON-ready, from the same engine as every page."""
-    config, engine = services.config, services.kpis
+    """Everything the shift board shows for a scope and shift, JSON-ready, from the same readings as every page."""
+    config, readings = services.config, services.readings
     now = services.clock()
     month = Period("month", period.first.replace(day=1),
                    (period.first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1))
-    readings = engine.readings_in_own_periods(config.kpis, scope, period)
-    safety = safety_numbers(engine, scope, period)
-    readings.update(safety_readings(safety, config))
+    shown = readings.readings_in_own_periods(config.kpis, scope, period)
+    safety = safety_numbers(readings, scope, period)
+    shown.update(safety_readings(safety, config))
     headline = [k for k, d in config.kpis.items() if d.headline]
     # a gauge has no shift-by-shift trend: days since the last recordable only climbs until the next case
-    shift_kpis = [k for k in headline if readings[k].period == period.label
+    shift_kpis = [k for k in headline if shown[k].period == period.label
                   and FORMULAS[config.kpis[k].formula].kind is not Kind.GAUGE]
-    trend_of = trends(engine, shift_kpis, scope, period) if shift_kpis else {}
-    calendars = month_calendars(engine, [k for k in headline if config.kpis[k].category != "S"], scope, month)
+    trend_of = trends(readings, shift_kpis, scope, period) if shift_kpis else {}
+    calendars = month_calendars(readings, [k for k in headline if config.kpis[k].category != "S"], scope, month)
     actions = services.actions.listing(scope)
     with_action = {a.kpi for a in actions}
     columns = []
@@ -150,9 +150,9 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
         keys = [k for k, d in config.kpis.items() if d.category == cat and d.headline]
         kpis = []
         for k in keys:
-            r = readings[k]
+            r = shown[k]
             d = config.kpis[k]
-            streak = _streak(engine, k, scope, period, trend_of.get(k)) if r.status == Status.RED else 0
+            streak = _streak(readings, k, scope, period, trend_of.get(k)) if r.status == Status.RED else 0
             kpis.append({
                 "kpi": k, "name": d.name, "value": format_value(r.value, r.unit), "raw": r.value,
                 "target": format_value(r.target, r.unit), "gap": format_value(r.gap, r.unit) if r.gap is not None
@@ -180,8 +180,8 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                  "status": str(worst_status(c.status for c in cells))}
                 for cells in zip(*per_kpi, strict=True)]
         columns.append(column)
-    hours = hour_by_hour(engine, scope, period)
-    losses = top_losses(engine, scope, period)
+    hours = hour_by_hour(readings, scope, period)
+    losses = top_losses(readings, scope, period)
     health = services.data_status.health()
     inst = config.calendar.instance(period.first, period.shift or config.calendar.shifts[0].key)
     return {
@@ -196,13 +196,13 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                     "equipment": x.equipment, "lines": list(x.lines),
                     "cost": format_value(x.cost, config.currency) if x.cost is not None else ""}
                    for x in losses.losses],
-        "lost_minutes": losses.total_minutes, "summary": shift_summary(engine, scope, period),
+        "lost_minutes": losses.total_minutes, "summary": shift_summary(readings, scope, period),
         "actions": [a.as_dict() for a in actions], "failing_sources": health["failing_sources"],
         "data_through": health["data_through"],
     }
 
 
-def board_readings(readings: KpiEngine, actions: Actions, scope: str, period: Period) -> dict[str, Any]:
+def board_readings(readings: Readings, actions: Actions, scope: str, period: Period) -> dict[str, Any]:
     """Every KPI of a scope for one shift (or period), grouped S Q D C M, with the scope's open actions: the API's
     board, JSON-ready."""
     config = readings.config

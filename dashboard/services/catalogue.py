@@ -12,13 +12,13 @@ from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.okr_quarter import OkrQuarters
-from huddle.dashboard.services.readings import KpiEngine
+from huddle.dashboard.services.readings import Readings
 
 
 class KpiCatalogue:
     """Every KPI of the plant, defined and tracked."""
 
-    def __init__(self, config: PlantConfig, readings: KpiEngine, okrs: OkrQuarters,
+    def __init__(self, config: PlantConfig, readings: Readings, okrs: OkrQuarters,
                  clock: Callable[[], datetime]) -> None:
         self.config = config
         self.readings = readings

@@ -1,4 +1,4 @@
-"""The composition of Huddle's core for one process: configuration, database, engine and loader together.
+"""The composition of Huddle's core for one process: the plant configuration, the database and every service.
 
 ``build_services(settings)`` is what the web app, the scheduler and the CLI all start from; nothing is created at
 import time.
@@ -22,7 +22,7 @@ from huddle.dashboard.services.manual_values import ManualValues
 from huddle.dashboard.services.okr_plans import OkrPlans
 from huddle.dashboard.services.okr_quarter import OkrQuarters
 from huddle.dashboard.services.okr_weekly import OkrCheckIns
-from huddle.dashboard.services.readings import KpiEngine
+from huddle.dashboard.services.readings import Readings
 from huddle.dashboard.settings import Settings
 from huddle.data.db import (
     DatabaseUnusableError,
@@ -44,9 +44,9 @@ class Services:
 
     settings: Settings
     config: PlantConfig
-    engine: Engine
+    db: Engine  # SQLAlchemy's: connections to the plant's database
     sessions: sessionmaker[Session]
-    kpis: KpiEngine
+    readings: Readings  # KPI readings for any scope and period
     loader: Loader
     clock: Callable[[], datetime]
     accounts: Accounts
@@ -61,7 +61,12 @@ class Services:
 
     def dispose(self) -> None:
         """Close database connections."""
-        self.engine.dispose()
+        self.db.dispose()
+
+    @property
+    def kpis(self) -> Readings:
+        """The readings service under its old name, for the OKR page's callbacks until they ask ``readings``."""
+        return self.readings
 
 
 def clock_for(settings: Settings, timezone: str) -> Callable[[], datetime]:
@@ -79,34 +84,34 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
         config.timezone = settings.timezone
         config.calendar = ShiftCalendar(settings.timezone, config.calendar.shifts, config.calendar.production_date_rule)
     clock = clock or clock_for(settings, config.timezone)
-    engine = None
+    db = None
     problem = None
     try:
-        engine = make_engine(settings.db_url)
+        db = make_engine(settings.db_url)
         if initialise:
-            init_db(engine)
-            problem = check_database(engine)
-        sessions = make_session_factory(engine)
+            init_db(db)
+            problem = check_database(db)
+        sessions = make_session_factory(db)
         accounts = Accounts(sessions, clock)
         if initialise and problem is None:  # who changed the plant configuration is not known; that and when is
             accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),
                                         f"{len(config.lines)} lines, {len(config.kpis)} KPIs, "
                                         f"{len(config.trees)} trees, {len(config.sources)} sources")
-        kpis = KpiEngine(config, sessions, clock)
-        okrs = OkrQuarters(config, sessions, kpis, clock)
-        catalogue = KpiCatalogue(config, kpis, okrs, clock)
-        services = Services(settings, config, engine, sessions, kpis, Loader(config, sessions, clock), clock,
+        readings = Readings(config, sessions, clock)
+        okrs = OkrQuarters(config, sessions, readings, clock)
+        catalogue = KpiCatalogue(config, readings, okrs, clock)
+        services = Services(settings, config, db, sessions, readings, Loader(config, sessions, clock), clock,
                             accounts, ManualValues(config, sessions, accounts, clock),
                             Actions(config, sessions, accounts, clock), okrs, OkrPlans(okrs, accounts),
                             OkrCheckIns(okrs, accounts), catalogue,
-                            DataStatus(config, sessions, engine, clock, catalogue, problem), database_problem=problem)
+                            DataStatus(config, sessions, db, clock, catalogue, problem), database_problem=problem)
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):
             logging.getLogger("huddle").warning("%d load runs were cut off by a process that stopped mid-run; "
                                                 "they are marked on the Data page", cut)
     except (SQLAlchemyError, CommandError, OSError) as exc:
-        if engine is not None:
-            engine.dispose()
+        if db is not None:
+            db.dispose()
         raise database_failure(settings.db_url, exc) from exc
     return services
 

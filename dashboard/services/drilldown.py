@@ -2,7 +2,7 @@
 trend against target with control limits and drift signals, where it is red (by line and by shift), why it moved,
 what-if and goal seek on formula edges, the events behind it, and its open actions.
 
-Plain Python over the engine: the tree page, the API and exports read the same numbers.
+Plain Python over the readings service: the tree page, the API and exports read the same numbers.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def trend_window(period: Period) -> tuple[str, date, date]:
 def trend(services: Services, kpi: str, scope: str, period: Period) -> list[Reading]:
     """The KPI per period of the tree's grain, ending with the period (at most ``TREND_POINTS``)."""
     grain, first, last = trend_window(period)
-    series = services.kpis.series(kpi, scope, grain, first, last)
+    series = services.readings.series(kpi, scope, grain, first, last)
     if grain == "shift":
         end = period.label
         series = series[:next((i + 1 for i, r in enumerate(series) if r.period == end), len(series))]
@@ -152,8 +152,8 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
     kdef = replace(config.kpis[kpi], baseline=services.okrs.baselines(scope)[kpi])  # adopted at this scope, if any
     keys = tree.nodes()
     previous = period.previous()
-    now = services.kpis.readings(keys, scope, period)
-    before = services.kpis.readings(keys, scope, previous)
+    now = services.readings.readings(keys, scope, period)
+    before = services.readings.readings(keys, scope, previous)
     current = {k: r.value for k, r in now.items()}
     reading = now[kpi]
 
@@ -164,8 +164,8 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
     signals = run_rule_signals(series, limits, direction) if limits else []
     drifting = drift(series, limits, direction) if limits else []
 
-    by_line = services.kpis.breakdown(kpi, scope, period, "line") if len(config.scope_lines(scope)) > 1 else []
-    by_shift = services.kpis.breakdown(kpi, scope, period, "shift") if period.grain != "shift" else []
+    by_line = services.readings.breakdown(kpi, scope, period, "line") if len(config.scope_lines(scope)) > 1 else []
+    by_shift = services.readings.breakdown(kpi, scope, period, "shift") if period.grain != "shift" else []
 
     split = attribute(config, tree, {k: r.value for k, r in before.items()}, current, node=kpi)
     kids = tree.children(kpi)
@@ -180,7 +180,7 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
         edge_working=edge_working(services, tree, kpi, current), trend=points, limits=limits, signals=signals,
         drifting=drifting, by_line=by_line, by_shift=by_shift, why=why,
         children_before_after=[(c, before[c], now[c]) for c in kids], formula_parent=parent, goal=goal,
-        events=events_behind(services.kpis, kpi, scope, period, limit=records),
+        events=events_behind(services.readings, kpi, scope, period, limit=records),
         actions=services.actions.listing(scope, kpi=kpi), values=current,
         targets={k: r.target for k, r in now.items()},
     )

@@ -25,7 +25,7 @@ from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
 from huddle.dashboard.services.losses import loss_pieces
-from huddle.dashboard.services.readings import KpiEngine
+from huddle.dashboard.services.readings import Readings
 from huddle.data.ingest.contract import DISPOSITIONS, SAFETY_KINDS
 from huddle.data.queries import records as record_queries
 from sqlalchemy.orm import Session
@@ -134,13 +134,13 @@ def event_kind_for(config: PlantConfig, kpi: str) -> EventFilter | None:
     return EVENT_KINDS.get(kdef.formula)
 
 
-def events_behind(engine: KpiEngine, kpi: str, scope: str, period: Period, *, label: str | None = None,
+def events_behind(readings: Readings, kpi: str, scope: str, period: Period, *, label: str | None = None,
                   limit: int = 200) -> EventReport | None:
     """The Pareto and records of the events behind a KPI for a scope and period (None when no events explain it)."""
-    kind = event_kind_for(engine.config, kpi)
+    kind = event_kind_for(readings.config, kpi)
     if kind is None:
         return None
-    return events_of(engine, kind, scope, period, label=label, limit=limit)
+    return events_of(readings, kind, scope, period, label=label, limit=limit)
 
 
 #: The events a monthly review ranks: unplanned stops by minutes and defective units by type.
@@ -148,11 +148,11 @@ UNPLANNED_STOPS = _UNPLANNED
 DEFECTS = _DEFECTS
 
 
-def events_of(engine: KpiEngine, kind: EventFilter, scope: str, period: Period, *, label: str | None = None,
+def events_of(readings: Readings, kind: EventFilter, scope: str, period: Period, *, label: str | None = None,
               limit: int = 200) -> EventReport:
     """The Pareto and records of one kind of events for a scope and period."""
     collect = {"stops": _stops, "defects": _defects, "safety": _safety}[kind.kind]
-    groups, records, order = collect(engine, kind, scope, period)
+    groups, records, order = collect(readings, kind, scope, period)
     pareto, total = _pareto(groups, kind, order)
     if label is not None:
         records = [r for r in records if r.label == label]
@@ -175,11 +175,11 @@ def _inside(insts: list[ShiftInstance], starts: list[datetime], at: datetime) ->
 _Collected = tuple[dict[str, _Group], list[EventRecord], list[str]]
 
 
-def _stops(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -> _Collected:
-    config = engine.config
+def _stops(readings: Readings, kind: EventFilter, scope: str, period: Period) -> _Collected:
+    config = readings.config
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[EventRecord] = []
-    for piece in loss_pieces(engine, scope, period):
+    for piece in loss_pieces(readings, scope, period):
         stop = piece.stop
         if stop.category not in kind.values:
             continue
@@ -197,24 +197,24 @@ def _stops(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -> 
     return groups, records, config.scope_lines(scope)
 
 
-def _inside_windows(engine: KpiEngine, period: Period, fetch: Callable[[Session, datetime, datetime], list[_Row]]
+def _inside_windows(readings: Readings, period: Period, fetch: Callable[[Session, datetime, datetime], list[_Row]]
                     ) -> list[_Row]:
     """Rows fetched for the span of the period's worked shifts, kept when they fall inside one of them."""
-    insts = _worked_windows(engine.config, period)
+    insts = _worked_windows(readings.config, period)
     if not insts:
         return []
-    with engine.sessions() as session:
+    with readings.sessions() as session:
         rows = fetch(session, insts[0].start_utc, max(i.end_utc for i in insts))
     starts = [i.start_utc for i in insts]
     return [row for row in rows if _inside(insts, starts, row.at_utc)]
 
 
-def _defects(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -> _Collected:
-    config = engine.config
+def _defects(readings: Readings, kind: EventFilter, scope: str, period: Period) -> _Collected:
+    config = readings.config
     lines = tuple(config.scope_lines(scope))
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[EventRecord] = []
-    for row in _inside_windows(engine, period, lambda session, lo, hi: record_queries.quality_events_between(
+    for row in _inside_windows(readings, period, lambda session, lo, hi: record_queries.quality_events_between(
             session, lines, lo, hi, kind.values)):
         g = groups[row.defect]
         g.quantity += row.quantity
@@ -225,12 +225,12 @@ def _defects(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -
     return groups, records, config.scope_lines(scope)
 
 
-def _safety(engine: KpiEngine, kind: EventFilter, scope: str, period: Period) -> _Collected:
-    config = engine.config
-    where_scope = engine.scope_filter(scope)
+def _safety(readings: Readings, kind: EventFilter, scope: str, period: Period) -> _Collected:
+    config = readings.config
+    where_scope = readings.scope_filter(scope)
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[EventRecord] = []
-    for row in _inside_windows(engine, period, lambda session, lo, hi: record_queries.safety_events_between(
+    for row in _inside_windows(readings, period, lambda session, lo, hi: record_queries.safety_events_between(
             session, where_scope, lo, hi, kind.values)):
         where = row.line or row.area or config.site_key
         g = groups[row.kind]

@@ -18,7 +18,7 @@ from huddle.dashboard.core.format import format_value, period_words
 from huddle.dashboard.core.kpi import FORMULAS, evaluate
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
-from huddle.dashboard.services.readings import KpiEngine, readings_of
+from huddle.dashboard.services.readings import Readings, readings_of
 from huddle.data.queries import readings as reading_queries
 from huddle.data.queries import records as record_queries
 from huddle.data.queries.records import StopRow
@@ -76,13 +76,13 @@ def _period_instances(config: PlantConfig, period: Period) -> list[ShiftInstance
     return insts
 
 
-def loss_pieces(engine: KpiEngine, scope: str, period: Period) -> list[LossPiece]:
+def loss_pieces(readings: Readings, scope: str, period: Period) -> list[LossPiece]:
     """Unplanned stops and changeovers of a scope clipped to the period's shift windows, planned breaks left out."""
-    insts = _period_instances(engine.config, period)
+    insts = _period_instances(readings.config, period)
     if not insts:
         return []
-    lines = tuple(engine.config.scope_lines(scope))
-    with engine.sessions() as session:
+    lines = tuple(readings.config.scope_lines(scope))
+    with readings.sessions() as session:
         stops = record_queries.stops_overlapping(session, lines, insts[0].start_utc, max(i.end_utc for i in insts))
     starts = [i.start_utc for i in insts]
     pieces = []
@@ -127,16 +127,16 @@ def _rank(pieces: list[LossPiece], line_order: list[str], rates: dict[str, float
     return out
 
 
-def top_losses(source: KpiEngine | Services, scope: str, period: Period, n: int = 3) -> LossReport:
+def top_losses(source: Readings | Services, scope: str, period: Period, n: int = 3) -> LossReport:
     """Stop reasons ranked by minutes inside the period's shifts (planned stops excluded), and the total lost."""
-    engine = readings_of(source)
-    pieces = loss_pieces(engine, scope, period)
-    line_order = engine.config.scope_lines(scope)
+    readings = readings_of(source)
+    pieces = loss_pieces(readings, scope, period)
+    line_order = readings.config.scope_lines(scope)
     by_line: dict[str, float] = defaultdict(float)
     for p in pieces:
         by_line[p.stop.line] += p.minutes
     return LossReport(
-        losses=_rank(pieces, line_order, {k: v.downtime_cost_per_hour for k, v in engine.config.lines.items()})[:n],
+        losses=_rank(pieces, line_order, {k: v.downtime_cost_per_hour for k, v in readings.config.lines.items()})[:n],
         unplanned_minutes=sum(p.minutes for p in pieces if p.stop.category == "unplanned"),
         changeover_minutes=sum(p.minutes for p in pieces if p.stop.category != "unplanned"),
         by_line={ln: by_line[ln] for ln in line_order if ln in by_line},
@@ -178,13 +178,14 @@ def _lower_first(name: str) -> str:
     return name if name[:2].isupper() else name[:1].lower() + name[1:]
 
 
-def shift_summary(source: KpiEngine | Services, scope: str, period: Period) -> str:
+def shift_summary(source: Readings | Services, scope: str, period: Period) -> str:
     """One or two sentences on a period in words, every number from the data (nothing when there is none)."""
-    engine = readings_of(source)
-    config = engine.config
-    pieces = loss_pieces(engine, scope, period)
-    with engine.sessions() as session:
-        sums = reading_queries.sums_by(session, engine.scope_filter(scope), period.first, period.last, period.shift)[0]
+    readings = readings_of(source)
+    config = readings.config
+    pieces = loss_pieces(readings, scope, period)
+    with readings.sessions() as session:
+        sums = reading_queries.sums_by(session, readings.scope_filter(scope), period.first, period.last,
+                                       period.shift)[0]
     name = config.scope_name(scope)
     if not (sums.get("shift_s") or sums.get("total_count")) and not pieces:
         return f"No production recorded for {name} in {period_words(config, period)}."
@@ -205,7 +206,7 @@ def shift_summary(source: KpiEngine | Services, scope: str, period: Period) -> s
         first = f"{name} lost no time to unplanned stops or changeovers"
     key = _quality_kpi(config)
     if key is not None:
-        reading = engine.reading(key, scope, period)
+        reading = readings.reading(key, scope, period)
         if reading.value is not None:
             kdef = config.kpis[key]
             against = f" against {format_value(reading.target, kdef.unit)}" if reading.target is not None else ""

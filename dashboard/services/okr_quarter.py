@@ -32,7 +32,7 @@ from huddle.dashboard.services.okrs import (
     quarter_weeks,
     rule_text,
 )
-from huddle.dashboard.services.readings import KpiEngine
+from huddle.dashboard.services.readings import Readings
 from huddle.data.models import CheckIn, KeyResult, Objective, OkrQuarter
 from huddle.data.queries import okrs as okr_queries
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,7 +43,7 @@ VIEWS_KEPT = 16  # quarter views kept per process, each for one data version
 class OkrQuarters:
     """Read a plant's OKRs by quarter; the scopes, levels and closed quarters the other OKR services check."""
 
-    def __init__(self, config: PlantConfig, session_factory: sessionmaker[Session], readings: KpiEngine,
+    def __init__(self, config: PlantConfig, session_factory: sessionmaker[Session], readings: Readings,
                  clock: Callable[[], datetime]) -> None:
         self.config = config
         self.sessions = session_factory
@@ -214,7 +214,7 @@ class OkrQuarters:
 
     def _live_values(self, krs: list[KeyResult], quarter: Period, on: date,
                      closed: bool) -> dict[int, tuple[float | None, str, str]]:
-        """Bound key results' KPI values (value, status, where from), one engine read per scope and period."""
+        """Bound key results' KPI values (value, status, where from), one read per scope and period."""
         groups: dict[tuple[str, Period], list[KeyResult]] = defaultdict(list)
         for k in krs:
             if k.kpi and not (closed and k.final_value is not None):

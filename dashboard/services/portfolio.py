@@ -44,16 +44,16 @@ def site_row(services: Services) -> SiteRow:
     """One site's statuses and root KPI, in its own time zone."""
     config = services.config
     now: datetime = services.clock()
-    last = services.kpis.last_completed_shift()
-    board = board_readings(services.kpis, services.actions, "plant", last) if last else {"columns": []}
+    last = services.readings.last_completed_shift()
+    board = board_readings(services.readings, services.actions, "plant", last) if last else {"columns": []}
     columns = [(c["category"], c["status"]) for c in board["columns"]]
     tree = next(iter(config.trees.values()), None)
     root_day = root_month = None
     if tree is not None:
         day = last_complete_day(config, now)
         if day is not None:
-            root_day = services.kpis.reading(tree.root, "plant", Period("day", day, day))
-        root_month = services.kpis.reading(tree.root, "plant", services.kpis.current_period("month"))
+            root_day = services.readings.reading(tree.root, "plant", Period("day", day, day))
+        root_month = services.readings.reading(tree.root, "plant", services.readings.current_period("month"))
     health = services.data_status.health()
     through = health.get("data_through")
     return SiteRow(

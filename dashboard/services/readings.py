@@ -1,6 +1,6 @@
-"""The KPI engine: the one service that turns stored measures into KPI readings for any scope and period.
+"""The readings service: the one service that turns stored measures into KPI readings for any scope and period.
 
-The board, the tree, the review, OKRs, the API and exports all ask this engine, so the same number appears
+The board, the tree, the review, OKRs, the API and exports all ask it, so the same number appears
 everywhere. A reading carries its value, numerator and denominator, target, gap, status and how old its data is.
 """
 
@@ -96,7 +96,7 @@ class _Context:
     read_through: dict[str, datetime]
 
 
-class KpiEngine:
+class Readings:
     """Computes KPI readings from the database for a plant configuration."""
 
     def __init__(self, config: PlantConfig, session_factory: sessionmaker[Session],
@@ -454,6 +454,6 @@ class KpiEngine:
         return period_containing(grain, today)
 
 
-def readings_of(source: KpiEngine | Services) -> KpiEngine:
+def readings_of(source: Readings | Services) -> Readings:
     """The readings service itself, or the one a process's services hold (the board's functions take either)."""
-    return source if isinstance(source, KpiEngine) else source.kpis
+    return source if isinstance(source, Readings) else source.readings

@@ -3,7 +3,7 @@ target), year to date, baseline, owner and trend; red months with the countermea
 biggest losses; the lines side by side on the root KPI and its branches; why the root moved; and the KPIs red
 three months running, offered as OKR candidates.
 
-Plain Python over the engine, so the page, the PDF, the HTML copy and the workbook show the same numbers.
+Plain Python over the readings service, so the page, the PDF, the HTML copy and the workbook show the same numbers.
 """
 
 from __future__ import annotations
@@ -135,12 +135,12 @@ def _streak(cells: list[MonthCell]) -> int:
 def build_review(services: Services, scope: str, month: Period) -> Review:
     """Read the review of a scope for a month (the 12 months ending with it)."""
     config = services.config
-    engine = services.kpis
+    readings = services.readings
     months = months_ending(month)
     keys = [k for cat in CATEGORIES for k, d in config.kpis.items() if d.category == cat]
-    series = engine.series_many(keys, scope, "month", months[0].first, month.last)
+    series = readings.series_many(keys, scope, "month", months[0].first, month.last)
     ytd_period = Period("year", date(month.first.year, 1, 1), month.last)
-    ytd = engine.readings(keys, scope, ytd_period)
+    ytd = readings.readings(keys, scope, ytd_period)
 
     actions = [a for a in services.actions.listing(scope, open_only=False)
                if months[0].first <= a.raised_for <= month.last]
@@ -162,14 +162,14 @@ def build_review(services: Services, scope: str, month: Period) -> Review:
     if config.trees:
         tree = next(iter(config.trees.values()))
         compared = [tree.root, *tree.children(tree.root)]
-        per_line = engine.series_by_line(compared, scope, "month", months[0].first, month.last)
+        per_line = readings.series_by_line(compared, scope, "month", months[0].first, month.last)
         line_series = [LineSeries(config.kpis[k], {ln: per_line[ln][k] for ln in lines_in_scope}) for k in compared]
-        why = build_tree_view(engine, tree.key, scope, month)
+        why = build_tree_view(readings, tree.key, scope, month)
 
     return Review(
         scope=scope, scope_name=config.scope_name(scope), month=month, months=months, rows=rows,
-        stops=events_of(engine, UNPLANNED_STOPS, scope, month, limit=0),
-        defects=events_of(engine, DEFECTS, scope, month, limit=0), lines=line_series, why=why,
+        stops=events_of(readings, UNPLANNED_STOPS, scope, month, limit=0),
+        defects=events_of(readings, DEFECTS, scope, month, limit=0), lines=line_series, why=why,
         actions=sorted(actions, key=lambda a: (a.raised_for, a.id)), generated_at=services.clock(),
         currency=config.currency, candidates=[r for r in rows if r.red_streak >= CANDIDATE_STREAK],
     )
@@ -189,7 +189,7 @@ def candidate_kpis(services: Services, scope: str, month: Period) -> list[Candid
     config = services.config
     months = months_ending(month)
     keys = [k for cat in CATEGORIES for k, d in config.kpis.items() if d.category == cat]
-    series = services.kpis.series_many(keys, scope, "month", months[0].first, month.last)
+    series = services.readings.series_many(keys, scope, "month", months[0].first, month.last)
     out = []
     for k in keys:
         streak = _streak([MonthCell(r) for r in series[k]])

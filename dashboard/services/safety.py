@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from huddle.dashboard.core.format import format_day, format_value, period_words
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import PlantConfig
-from huddle.dashboard.services.readings import KpiEngine, Reading, readings_of
+from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.data.queries import records as record_queries
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,7 +45,7 @@ class SafetyDay:
 
 @dataclass(frozen=True)
 class SafetyNumbers:
-    """Safety's numbers for a scope as at one instant, each an engine reading with its target and status.
+    """Safety's numbers for a scope as at one instant, each a reading with its target and status.
 
     The board's tiles, the words under the safety cross and the API's board all show these same readings.
     """
@@ -93,22 +93,22 @@ def _year_before(day: date) -> date:
 
 
 def _formula_key(config: PlantConfig, formula: str) -> str | None:
-    """The plant's KPI read for a built-in formula (the first with it, as ``KpiEngine.formula_reading`` reads)."""
+    """The plant's KPI read for a built-in formula (the first with it, as ``Readings.formula_reading`` reads)."""
     return next((k for k, d in config.kpis.items() if d.formula == formula), None)
 
 
-def safety_numbers(source: KpiEngine | Services, scope: str, period: Period) -> SafetyNumbers:
+def safety_numbers(source: Readings | Services, scope: str, period: Period) -> SafetyNumbers:
     """Days since the last recordable and TRIR of the month and of the rolling 12 months, as at the end of the
     period shown (or now while it runs): computed once here and shown the same everywhere."""
-    engine = readings_of(source)
+    readings = readings_of(source)
     last = period.last
     first = _year_before(last) + timedelta(days=1)
     return SafetyNumbers(
-        scope=scope, as_of=min(engine.clock(), engine.period_end(period)),
-        days_since=engine.formula_reading("days_since_recordable", scope, period),
-        trir_month=engine.formula_reading("trir", scope, period_containing("month", last)),
-        # a rolling year: its first and last dates are what the engine reads
-        trir_12m=engine.formula_reading("trir", scope, Period("year", first, last)),
+        scope=scope, as_of=min(readings.clock(), readings.period_end(period)),
+        days_since=readings.formula_reading("days_since_recordable", scope, period),
+        trir_month=readings.formula_reading("trir", scope, period_containing("month", last)),
+        # a rolling year: its first and last dates are what the readings service reads
+        trir_12m=readings.formula_reading("trir", scope, Period("year", first, last)),
         trir_first=first, trir_last=last,
     )
 
@@ -157,14 +157,14 @@ def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, 
     """The safety cross of the month of the period shown: the worst event per local day up to the period's end (or
     now while it runs), with the safety numbers as at that same instant."""
     sessions = _sessions(source)
-    engine = KpiEngine(config, sessions, clock=lambda: now)
-    numbers = numbers or safety_numbers(engine, scope, period)
+    readings = Readings(config, sessions, clock=lambda: now)
+    numbers = numbers or safety_numbers(readings, scope, period)
     month = period if period.grain == "month" else period_containing("month", period.last)
     today = numbers.as_of.astimezone(config.tz).date()
     lo = _local_midnight(month.first, config)
     hi = min(_local_midnight(month.last + timedelta(days=1), config), numbers.as_of)
     with sessions() as session:
-        events = record_queries.safety_events_between(session, engine.scope_filter(scope), lo, hi) if lo < hi else []
+        events = record_queries.safety_events_between(session, readings.scope_filter(scope), lo, hi) if lo < hi else []
     by_day: dict[date, Counter[str]] = defaultdict(Counter)
     for e in events:
         by_day[e.at_utc.astimezone(config.tz).date()][e.kind] += 1

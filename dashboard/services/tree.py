@@ -14,7 +14,7 @@ from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import Finding, PlantConfig, TradeOff, TreeDef
 from huddle.dashboard.core.plant_checks import tree_findings
 from huddle.dashboard.core.tree_math import Contribution, attribute, positions
-from huddle.dashboard.services.readings import KpiEngine, Reading
+from huddle.dashboard.services.readings import Reading, Readings
 
 
 @dataclass(frozen=True)
@@ -170,30 +170,30 @@ class TreeView:
             key = best.key
 
 
-def build_tree_view(engine: KpiEngine, tree_key: str, scope: str, period: Period,
+def build_tree_view(readings: Readings, tree_key: str, scope: str, period: Period,
                     expanded: set[str] | None = None) -> TreeView:
     """Read a tree for a scope and period; ``expanded`` None opens the root and the paths to red leaves."""
-    config = engine.config
+    config = readings.config
     tree = config.trees[tree_key]
     keys = tree.nodes()
-    readings = engine.readings(keys, scope, period)
-    statuses = tree_statuses(tree, config, readings)
+    current = readings.readings(keys, scope, period)
+    statuses = tree_statuses(tree, config, current)
     previous = period.previous()
-    before = engine.readings(keys, scope, previous)
+    before = readings.readings(keys, scope, previous)
     opened = follow_the_red(tree, statuses) if expanded is None else ({tree.root} | set(expanded)) & set(keys)
     placed = positions(tree, opened)
     by_key = {n.key: n for n in statuses}
     visible = [n.key for n in statuses if n.key in placed]
     hidden = {k: len(tree.children(k)) for k in visible if k not in opened and tree.children(k)}
-    why = attribute(config, tree, {k: r.value for k, r in before.items()}, {k: r.value for k, r in readings.items()})
+    why = attribute(config, tree, {k: r.value for k, r in before.items()}, {k: r.value for k, r in current.items()})
     found = tree_findings(config, tree)
     found += [Finding("warning", f"kpi {k}", f"no data for {config.scope_name(scope)} in {period.label}")
-              for k in keys if readings[k].value is None]
+              for k in keys if current[k].value is None]
     return TreeView(tree, scope, period, previous, by_key, before, frozenset(opened), visible, placed, hidden, why,
                     found)
 
 
-def tree_readings(readings: KpiEngine, tree_key: str, scope: str, period: Period) -> dict[str, Any]:
+def tree_readings(readings: Readings, tree_key: str, scope: str, period: Period) -> dict[str, Any]:
     """A KPI tree with each node's reading and whether red lies below it, what moved the root since the period
     before, and the tree's trade-offs: the API's tree, JSON-ready."""
     config = readings.config

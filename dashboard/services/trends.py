@@ -16,7 +16,7 @@ from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import Period, bucket_key
 from huddle.dashboard.core.plant import PlantConfig
-from huddle.dashboard.services.readings import KpiEngine, Reading, readings_of
+from huddle.dashboard.services.readings import Reading, Readings, readings_of
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services
@@ -49,42 +49,42 @@ def _worked_shifts_until(config: PlantConfig, period: Period, n: int) -> list[Sh
         span *= 2
 
 
-def trend(source: KpiEngine | Services, kpi: str, scope: str, period: Period, n: int = 14) -> list[Reading]:
+def trend(source: Readings | Services, kpi: str, scope: str, period: Period, n: int = 14) -> list[Reading]:
     """A KPI over the n worked shift instances up to and including a shift, oldest first (grey without data)."""
     return trends(source, [kpi], scope, period, n)[kpi]
 
 
-def trends(source: KpiEngine | Services, kpis: list[str], scope: str, period: Period,
+def trends(source: Readings | Services, kpis: list[str], scope: str, period: Period,
            n: int = 14) -> dict[str, list[Reading]]:
     """Several KPIs' trends over the same n worked shifts, from one grouped query."""
-    engine = readings_of(source)
-    insts = _worked_shifts_until(engine.config, period, max(1, n))
-    series = engine.series_many(kpis, scope, "shift", insts[0].production_date, insts[-1].production_date)
+    readings = readings_of(source)
+    insts = _worked_shifts_until(readings.config, period, max(1, n))
+    series = readings.series_many(kpis, scope, "shift", insts[0].production_date, insts[-1].production_date)
     out: dict[str, list[Reading]] = {}
     for kpi in kpis:
-        readings = {r.period: r for r in series[kpi]}
+        by_period = {r.period: r for r in series[kpi]}
         out[kpi] = []
         for inst in insts:
             label = bucket_key("shift", inst.production_date, inst.shift_key)
-            reading = readings.get(label)
+            reading = by_period.get(label)
             out[kpi].append(reading if reading is not None else
-                            engine.reading(kpi, scope, Period("shift", inst.production_date, inst.production_date,
+                            readings.reading(kpi, scope, Period("shift", inst.production_date, inst.production_date,
                                                               inst.shift_key)))
     return out
 
 
-def red_streak(source: KpiEngine | Services, kpi: str, scope: str, period: Period) -> int:
+def red_streak(source: Readings | Services, kpi: str, scope: str, period: Period) -> int:
     """How many worked shift instances in a row, up to and including this one, the KPI was red (0 if not now)."""
-    engine = readings_of(source)
+    readings = readings_of(source)
     n = 14
     while True:
-        readings = trend(engine, kpi, scope, period, n)
+        recent = trend(readings, kpi, scope, period, n)
         streak = 0
-        for reading in reversed(readings):
+        for reading in reversed(recent):
             if reading.status != Status.RED:
                 return streak
             streak += 1
-        if len(readings) < n or n >= MAX_SHIFTS:
+        if len(recent) < n or n >= MAX_SHIFTS:
             return streak
         n = min(MAX_SHIFTS, n * 4)
 
@@ -103,29 +103,29 @@ class DayCell:
     future: bool
 
 
-def month_calendar(source: KpiEngine | Services, kpi: str, scope: str, month: Period) -> list[DayCell]:
+def month_calendar(source: Readings | Services, kpi: str, scope: str, month: Period) -> list[DayCell]:
     """One cell per day of a month (or any period of days) with the day's KPI status; days after today grey."""
     return month_calendars(source, [kpi], scope, month)[kpi]
 
 
-def month_calendars(source: KpiEngine | Services, kpis: list[str], scope: str,
+def month_calendars(source: Readings | Services, kpis: list[str], scope: str,
                     month: Period) -> dict[str, list[DayCell]]:
     """Several KPIs' month calendars from one grouped query."""
-    engine = readings_of(source)
+    readings = readings_of(source)
     if month.grain == "shift":
         raise ValueError(f"a period of days is needed (like 2026-11), got {month.label}")
-    today = engine.clock().astimezone(engine.config.tz).date()
+    today = readings.clock().astimezone(readings.config.tz).date()
     last_read = min(month.last, today)
-    series = (engine.series_many(kpis, scope, "day", month.first, last_read) if month.first <= last_read
+    series = (readings.series_many(kpis, scope, "day", month.first, last_read) if month.first <= last_read
               else {k: [] for k in kpis})
     out: dict[str, list[DayCell]] = {}
     for kpi in kpis:
-        unit = engine.config.kpis[kpi].unit
-        readings = {r.period: r for r in series[kpi]}
+        unit = readings.config.kpis[kpi].unit
+        by_day = {r.period: r for r in series[kpi]}
         cells = []
         day = month.first
         while day <= month.last:
-            reading = readings.get(day.isoformat())
+            reading = by_day.get(day.isoformat())
             if day > today or reading is None:
                 cells.append(DayCell(day, None, Status.GREY, format_value(None), day > today))
             else:

@@ -1,7 +1,7 @@
 """The read-only JSON API under ``/api/v1``: health, KPI definitions, KPI values, the board, the tree, the review
 and the OKRs, with their exports.
 
-Every number comes from the same ``KpiEngine`` the pages use. The query is read by ``address.ApiQuery``, the same
+Every number comes from the same ``Readings`` service the pages use. The query is read by ``address.ApiQuery``, the same
 checks the pages' addresses go through: a bad parameter gets a 400 whose message names it (and ``parameter`` says
 which); nothing here writes. Each route is a function of the services and the request, mounted by ``make_api``.
 """
@@ -49,11 +49,11 @@ def _period(services: Services, query: ApiQuery, default_grain: str) -> Period:
     if period is not None:
         return period
     if grain == "shift":
-        last = services.kpis.last_completed_shift()
+        last = services.readings.last_completed_shift()
         if last is None:
             raise AddressError("period", "no shift has ended yet")
         return last
-    return services.kpis.current_period(grain)
+    return services.readings.current_period(grain)
 
 
 def _attachment(body: Any, mimetype: str, name: str) -> Response:
@@ -95,11 +95,11 @@ def values(services: Services) -> ResponseReturnValue:
     scope, keys, span = query.scope(), query.kpis(), query.date_range()
     if span is not None:
         grain = query.grain("day")
-        series = {k: [r.as_dict() for r in services.kpis.series(k, scope, grain, *span)] for k in keys}
+        series = {k: [r.as_dict() for r in services.readings.series(k, scope, grain, *span)] for k in keys}
         return jsonify({"scope": scope, "grain": grain, "from": request.args.get("from"),
                         "to": request.args.get("to"), "series": series})
     period = _period(services, query, "day")
-    readings = services.kpis.readings(keys, scope, period)
+    readings = services.readings.readings(keys, scope, period)
     return jsonify({"scope": scope, "grain": period.grain, "period": period.label,
                     "values": [r.as_dict() for r in readings.values()]})
 
@@ -107,7 +107,8 @@ def values(services: Services) -> ResponseReturnValue:
 def board(services: Services) -> ResponseReturnValue:
     """A scope's board for a shift."""
     query = _query(services)
-    return jsonify(board_readings(services.kpis, services.actions, query.scope(), _period(services, query, "shift")))
+    period = _period(services, query, "shift")
+    return jsonify(board_readings(services.readings, services.actions, query.scope(), period))
 
 
 def actions(services: Services) -> ResponseReturnValue:
@@ -121,7 +122,7 @@ def tree(services: Services) -> ResponseReturnValue:
     """A KPI tree of a scope for a period."""
     query = _query(services)
     key = query.tree()
-    return jsonify(tree_readings(services.kpis, key, query.scope(), _period(services, query, "day")))
+    return jsonify(tree_readings(services.readings, key, query.scope(), _period(services, query, "day")))
 
 
 def tree_node(services: Services) -> ResponseReturnValue:

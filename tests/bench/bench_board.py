@@ -135,7 +135,7 @@ def build_plant(workdir: Path, n_lines: int, years: float, summary: Any) -> Plan
     print(f"  {n_rows:,} rows in {len(gen.files)} files, {gen.bytes / 1e6:,.1f} MB, {gen.seconds:.1f} s", flush=True)
     print("== plant: load through the loaders", flush=True)
     loaded = bdp.load_with_loader(services)
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         n_facts = conn.execute(text("SELECT COUNT(*) FROM shift_facts")).scalar_one()
     services.dispose()
     seconds = time.perf_counter() - t0
@@ -153,7 +153,7 @@ def build_plant(workdir: Path, n_lines: int, years: float, summary: Any) -> Plan
 _SUMS = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
 _DATES = (bindparam("day", type_=Date()), bindparam("first", type_=Date()), bindparam("last", type_=Date()))
 _TIMES = tuple(bindparam(name, type_=UTCDateTime()) for name in ("lo", "hi", "lookback"))
-#: The plant is every fact row (line, area and plant level facts), as the engine's plant scope filter.
+#: The plant is every fact row (line, area and plant level facts), as the readings' plant scope filter.
 PLANT_SHIFT_SQL = text(f"""
 SELECT {_SUMS}, MAX(data_through_utc) AS data_through, COUNT(*) AS facts FROM shift_facts
  WHERE production_date = :day AND shift = :shift
@@ -267,7 +267,7 @@ def measure_refresh(services: Services, case: BoardCase, runs: int, summary: Any
     render_ms, _c, body = bdp.timed(lambda: render_board(view), runs)
     json_ms, _c, encoded = bdp.timed(lambda: to_json_plotly(body), runs)
     refresh_ms, refresh_cold, _r = bdp.timed(lambda: render_board(board_view(services, case.scope, case.period)), runs)
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         head_ms, head_cold, floor = bdp.timed(lambda: headline_floor(conn, case), runs)
         content_ms, content_cold, _f = bdp.timed(lambda: content_floor(conn, case), runs)
     oee, floor_oee = board_oee(view), bdp.facts_oee(floor.sums)
@@ -585,7 +585,8 @@ def load_test(server: Server, services: Services, cases: dict[str, BoardCase], l
               + (" (a 5-minute key bucket boundary was crossed: one re-render per TV expected)" if crossed else ""))
         with services.sessions.begin() as session:
             bump_data_version(session)
-        print(f"  data version bumped to {services.kpis.data_version()}: every TV now holds a stale key", flush=True)
+        version = services.readings.data_version()
+        print(f"  data version bumped to {version}: every TV now holds a stale key", flush=True)
         b = run_phase("burst", tvs, pool, burst)
         b.report(summary)
         done = max((a.sent_s + a.latency_s for a in b.answers), default=0.0)
@@ -644,7 +645,7 @@ def _run(args: argparse.Namespace, workdir: Path, summary: Any, started: float) 
     line = "L07" if "L07" in config.lines else lines[-1]
     cases = {"line": BoardCase("line", line, (line,), period, inst),
              "plant": BoardCase("plant", "plant", tuple(lines), period, inst)}
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         n_facts = conn.execute(text("SELECT COUNT(*) FROM shift_facts")).scalar_one()
     summary.add("board shown", f"{period.label} ({inst.start_utc:%Y-%m-%d %H:%M}–{inst.end_utc:%H:%M} UTC); "
                 f"line {line}, plant of {len(lines)} lines; shift_facts {n_facts:,} rows")

@@ -1,4 +1,4 @@
-"""Benchmark of Huddle's data path: export files → loaders → SQLite → KPI engine, each against a floor.
+"""Benchmark of Huddle's data path: export files → loaders → SQLite → readings, each against a floor.
 
 What it measures, in one run (``python tests/bench/bench_data_path.py [--lines 20] [--years 5]``):
 
@@ -16,14 +16,14 @@ What it measures, in one run (``python tests/bench/bench_data_path.py [--lines 2
    executemany, 10,000 rows a batch, one transaction per file. Parse and insert times are kept apart; the
    loader/floor ratio is given against the insert alone and against parse + insert.
 4. **Queries** on the loaded database (median of N warm runs; the first, cold run is shown too):
-   (a) one line's shift: ``board_readings`` and ``KpiEngine.readings(all KPIs, line, shift)`` against a
+   (a) one line's shift: ``board_readings`` and ``Readings.readings(all KPIs, line, shift)`` against a
    hand-written SQL aggregate over the raw ``production_counts`` and ``stop_events`` rows of that line in the
    shift's UTC window (the OEE numerator Σ good × ideal cycle and denominator shift − breaks − planned stops),
    and against a SUM over that shift's ``shift_facts`` row; the OEE values are printed side by side.
-   (b) one month's plant roll-up: ``KpiEngine.readings(all KPIs, 'plant', month)`` against the raw SQL
+   (b) one month's plant roll-up: ``Readings.readings(all KPIs, 'plant', month)`` against the raw SQL
    aggregate over every line's counts and stops in the month's window, and against a SUM of every measure over
    the month's ``shift_facts`` rows.
-   (c) ``KpiEngine.series('oee', 'plant', 'month', …)`` over 12 months against one ``GROUP BY`` month over
+   (c) ``Readings.series('oee', 'plant', 'month', …)`` over 12 months against one ``GROUP BY`` month over
    ``shift_facts``.
 5. **Summary**: every figure in one table, the database file size and the peak RSS of this process.
 
@@ -440,7 +440,7 @@ FACTS_SQL = text(f"""
 SELECT {_SUMS}, MAX(data_through_utc) AS data_through, COUNT(*) AS facts FROM shift_facts
  WHERE production_date >= :first AND production_date <= :last
 """).bindparams(bindparam("first", type_=Date()), bindparam("last", type_=Date()))
-#: The same sums filtered by ``line IN (every line)`` the way the engine's scope filter does (index choice).
+#: The same sums filtered by ``line IN (every line)`` the way the readings' scope filter does (index choice).
 FACTS_LINES_SQL = text(f"""
 SELECT {_SUMS}, MAX(data_through_utc) AS data_through, COUNT(*) AS facts FROM shift_facts
  WHERE production_date >= :first AND production_date <= :last AND line IN :lines
@@ -624,7 +624,7 @@ def _run(args: argparse.Namespace, workdir: Path, summary: Summary, started: flo
     for record in RECORDS:
         summary.add(f"  loader {record}", f"{loaded.rows[record] / loaded.seconds[record]:,.0f} rows/s "
                     f"({loaded.seconds[record]:.1f} s)")
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         n_facts = conn.execute(text("SELECT COUNT(*) FROM shift_facts")).scalar_one()
     print(f"  shift_facts rows: {n_facts:,}")
 
@@ -652,7 +652,7 @@ def _run(args: argparse.Namespace, workdir: Path, summary: Summary, started: flo
     # 5. queries
     _queries(args, services, yesterday, summary)
 
-    services.engine.dispose()
+    services.db.dispose()
     with make_engine(f"sqlite:///{db}").connect() as conn:  # checkpoint the WAL so the file size is the data
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     size, wal = file_size(db)
@@ -667,7 +667,7 @@ def _run(args: argparse.Namespace, workdir: Path, summary: Summary, started: flo
 
 
 def _queries(args: argparse.Namespace, services: Services, yesterday: date, summary: Summary) -> None:
-    config, kpis = services.config, services.kpis
+    config, kpis = services.config, services.readings
     runs, month_runs = args.runs, max(1, args.runs // 2)
     all_kpis = list(config.kpis)
     line = "L07" if "L07" in config.lines else list(config.lines)[-1]
@@ -676,33 +676,33 @@ def _queries(args: argparse.Namespace, services: Services, yesterday: date, summ
     inst = config.calendar.instance(day, "N")
 
     print(f"\n== queries: (a) line {line}, shift {shift.label} (median of {runs})", flush=True)
-    board_ms, board_cold, board = timed(lambda: board_readings(services.kpis, services.actions, line, shift), runs)
+    board_ms, board_cold, board = timed(lambda: board_readings(services.readings, services.actions, line, shift), runs)
     read_ms, read_cold, readings = timed(lambda: kpis.readings(all_kpis, line, shift), runs)
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         raw_ms, raw_cold, raw = timed(lambda: raw_line_shift(conn, config, line, inst), runs)
         facts_ms, facts_cold, frow = timed(lambda: conn.execute(
             FACTS_SHIFT_SQL, {"day": day, "line": line, "shift": "N"}).one(), runs)
     oee = readings["oee"].value
     print(f"  board_readings              {board_ms:8.2f} ms (cold {board_cold:.2f}), {len(board['columns'])} columns")
-    print(f"  KpiEngine.readings ({len(all_kpis)} KPIs) {read_ms:8.2f} ms (cold {read_cold:.2f})")
+    print(f"  Readings.readings ({len(all_kpis)} KPIs) {read_ms:8.2f} ms (cold {read_cold:.2f})")
     print(f"  raw SQL on raw tables       {raw_ms:8.2f} ms (cold {raw_cold:.2f})")
     print(f"  SQL SUM over shift_facts    {facts_ms:8.2f} ms (cold {facts_cold:.2f})")
     print(f"  ratio readings/raw {read_ms / raw_ms:.1f}×, board/raw {board_ms / raw_ms:.1f}×, "
           f"readings/facts SQL {read_ms / facts_ms:.1f}×")
-    print(f"  OEE engine {oee!r}  raw {raw.oee!r}  facts {facts_oee(frow)!r}: {agree(oee, raw.oee)}")
-    print(f"  availability engine {readings['availability'].value!r}  raw {raw.availability!r}: "
+    print(f"  OEE readings {oee!r}  raw {raw.oee!r}  facts {facts_oee(frow)!r}: {agree(oee, raw.oee)}")
+    print(f"  availability readings {readings['availability'].value!r}  raw {raw.availability!r}: "
           f"{agree(readings['availability'].value, raw.availability)}", flush=True)
     summary.add("(a) shift board", f"{board_ms:.2f} ms ({board_ms / raw_ms:.1f}× raw)")
     summary.add("(a) shift readings", f"{read_ms:.2f} ms ({read_ms / raw_ms:.1f}× raw, "
                 f"{read_ms / facts_ms:.1f}× facts SQL)")
     summary.add("(a) floor raw tables / shift_facts", f"{raw_ms:.2f} ms / {facts_ms:.2f} ms")
-    summary.add("(a) OEE engine vs raw", f"{oee:.6f} vs {raw.oee:.6f} ({agree(oee, raw.oee)})"
+    summary.add("(a) OEE readings vs raw", f"{oee:.6f} vs {raw.oee:.6f} ({agree(oee, raw.oee)})"
                 if oee is not None and raw.oee is not None else f"{oee} vs {raw.oee}")
 
     month = period_containing("month", yesterday.replace(day=1) - timedelta(days=1))  # the last complete month
     print(f"\n== queries: (b) plant, month {month.label} (median of {month_runs})", flush=True)
     m_ms, m_cold, m_read = timed(lambda: kpis.readings(all_kpis, "plant", month), month_runs)
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         mr_ms, mr_cold, m_raw = timed(lambda: raw_plant_month(conn, config, month), month_runs)
         mf_ms, mf_cold, m_frow = timed(lambda: conn.execute(
             FACTS_SQL, {"first": month.first, "last": month.last}).one(), month_runs)
@@ -715,30 +715,30 @@ def _queries(args: argparse.Namespace, services: Services, yesterday: date, summ
             f"AND production_date <= ? AND line IN ({marks})",
             (month.first.isoformat(), month.last.isoformat(), *config.lines))]
     m_oee = m_read["oee"].value
-    print(f"  KpiEngine.readings          {m_ms:8.2f} ms (cold {m_cold:.2f})")
+    print(f"  Readings.readings          {m_ms:8.2f} ms (cold {m_cold:.2f})")
     print(f"  raw SQL on raw tables       {mr_ms:8.2f} ms (cold {mr_cold:.2f})")
     print(f"  SQL SUM over shift_facts    {mf_ms:8.2f} ms (cold {mf_cold:.2f})")
     print(f"  same, with line IN (lines)  {ml_ms:8.2f} ms (cold {ml_cold:.2f}); plan: {'; '.join(plan)}")
     print(f"  ratio readings/raw {m_ms / mr_ms:.2f}×, readings/facts SQL {m_ms / mf_ms:.1f}×")
-    print(f"  OEE engine {m_oee!r}  raw {m_raw.oee!r}  facts {facts_oee(m_frow)!r}: {agree(m_oee, m_raw.oee)}")
-    print(f"  availability engine {m_read['availability'].value!r}  raw {m_raw.availability!r}: "
+    print(f"  OEE readings {m_oee!r}  raw {m_raw.oee!r}  facts {facts_oee(m_frow)!r}: {agree(m_oee, m_raw.oee)}")
+    print(f"  availability readings {m_read['availability'].value!r}  raw {m_raw.availability!r}: "
           f"{agree(m_read['availability'].value, m_raw.availability)}", flush=True)
     summary.add("(b) month plant readings", f"{m_ms:.2f} ms ({m_ms / mr_ms:.2f}× raw, {m_ms / mf_ms:.1f}× facts SQL)")
     summary.add("(b) floor raw tables / shift_facts", f"{mr_ms:.2f} ms / {mf_ms:.2f} ms "
                 f"(shift_facts with line IN: {ml_ms:.2f} ms)")
-    summary.add("(b) OEE engine vs raw", f"{m_oee:.6f} vs {m_raw.oee:.6f} ({agree(m_oee, m_raw.oee)})"
+    summary.add("(b) OEE readings vs raw", f"{m_oee:.6f} vs {m_raw.oee:.6f} ({agree(m_oee, m_raw.oee)})"
                 if m_oee is not None else "no value")
 
     s_last = month.last
     s_first = (s_last.replace(day=1) - timedelta(days=330)).replace(day=1)
     print(f"\n== queries: (c) plant OEE by month, {s_first} … {s_last} (median of {month_runs})", flush=True)
     s_ms, s_cold, series = timed(lambda: kpis.series("oee", "plant", "month", s_first, s_last), month_runs)
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         sf_ms, sf_cold, s_rows = timed(lambda: conn.execute(
             FACTS_SERIES_SQL, {"first": s_first, "last": s_last}).all(), month_runs)
     floor_values = {r.month: 100 * r.num / r.den if r.den else None for r in s_rows}
     mismatches = [r.period for r in series if agree(r.value, floor_values.get(r.period)) != "agree"]
-    print(f"  KpiEngine.series            {s_ms:8.2f} ms (cold {s_cold:.2f}), {len(series)} periods")
+    print(f"  Readings.series            {s_ms:8.2f} ms (cold {s_cold:.2f}), {len(series)} periods")
     print(f"  SQL GROUP BY over facts     {sf_ms:8.2f} ms (cold {sf_cold:.2f})")
     print(f"  ratio series/facts SQL {s_ms / sf_ms:.1f}×; values " +
           ("agree" if not mismatches else f"DIFFER in {mismatches}"))
@@ -747,9 +747,9 @@ def _queries(args: argparse.Namespace, services: Services, yesterday: date, summ
     summary.add("(c) 12-month series", f"{s_ms:.2f} ms ({s_ms / sf_ms:.1f}× facts SQL {sf_ms:.2f} ms)")
 
     if args.profile:
-        profile_calls(f"KpiEngine.readings(all KPIs, {line}, {shift.label})",
+        profile_calls(f"Readings.readings(all KPIs, {line}, {shift.label})",
                       lambda: kpis.readings(all_kpis, line, shift), 200)
-        profile_calls(f"KpiEngine.series('oee', 'plant', 'month', {s_first}, {s_last})",
+        profile_calls(f"Readings.series('oee', 'plant', 'month', {s_first}, {s_last})",
                       lambda: kpis.series("oee", "plant", "month", s_first, s_last), 20)
 
 

@@ -17,13 +17,13 @@ What it measures, in one run (``python tests/bench/bench_review.py [--lines 20] 
    over ``shift_facts`` for the 12 months with every measure summed, one ``SELECT SUM`` of every measure for the year
    to date, one ``GROUP BY line, month`` of the measures the compared KPIs read for the per-line series, and the raw
    ``stop_events`` range query of the month's unplanned stops (plus the ``quality_events`` range query when the plant
-   has any). The plant needs no location filter (every fact row is the plant's, as the engine reads it); area and
-   line add ``line IN (...)`` (the engine also counts an area's area-level facts, which the bench plant has none of).
+   has any). The plant needs no location filter (every fact row is the plant's, as the readings read it); area and
+   line add ``line IN (...)`` (the readings also count an area's area-level facts, which the bench plant has none of).
    The floor's time is the queries and fetching their rows; the KPI values are then worked from its sums in Python
    and compared with the review's (``agree`` / ``DIFFER``): OEE and availability of each month, every KPI of every
    month, the year to date, every line's series, and the month's unplanned stop minutes, stops started and records
    (the floor clips each stop to the month's shift windows and takes planned breaks out). The review's time is split
-   by timing its parts apart with the same engine calls: ``series_many`` (12 months × every KPI), ``readings`` for
+   by timing its parts apart with the same readings calls: ``series_many`` (12 months × every KPI), ``readings`` for
    the year to date, the actions listing, ``events_of`` for stops and for defects, the per-line ``series_many`` (one
    call per line), ``build_tree_view``; *rest* is the review's median less theirs, so noise can make it negative.
 3. **Exports and page** from the built review: ``review_pdf`` (bytes, and pages: ``/Type /Page`` not followed by
@@ -119,7 +119,7 @@ def line_month_sql(measures: list[str]) -> Any:
 
 _TIMES = tuple(bindparam(n, type_=UTCDateTime()) for n in ("lo", "hi", "lookback"))
 #: The month's unplanned stops of the scope's lines: every stop that overlaps the month's shift windows (a stop
-#: may start up to STOP_LOOKBACK before them, as the engine reads).
+#: may start up to STOP_LOOKBACK before them, as the readings read).
 STOPS_SQL = text("""
 SELECT line, start_utc, end_utc, reason, category, equipment FROM stop_events
  WHERE line IN :lines AND start_utc >= :lookback AND start_utc < :hi AND end_utc > :lo AND category IN :cats
@@ -280,7 +280,7 @@ def check(services: Services, review: Review, floor: FloorRows) -> tuple[list[st
 def measure_review(services: Services, case: Case, month: Period, runs: int, has_quality: bool,
                    summary: Any) -> Review:
     """build_review against its floor, the split of its time, and its values against the floor's."""
-    config, kpis = services.config, services.kpis
+    config, kpis = services.config, services.readings
     months = months_ending(month)
     keys = [k for cat in CATEGORIES for k, d in config.kpis.items() if d.category == cat]
     tree = next(iter(config.trees.values()), None)
@@ -302,7 +302,7 @@ def measure_review(services: Services, case: Case, month: Period, runs: int, has
     split = {name: bt.timed(fn, runs)[0] for name, fn in parts.items()}
     rest = t_review.median - sum(t.median for t in split.values())
     floor = make_floor(config, case, month, compared, has_quality)
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         t_floor, rows = bt.timed(lambda: floor.run(conn), runs)
         floor_split = {name: bt.timed(fn, runs)[0] for name, fn in floor.parts(conn).items()}
     shown, checks = check(services, review, rows)
@@ -418,7 +418,7 @@ def _run(args: argparse.Namespace, workdir: Path, summary: Any, started: float) 
     month = review_month(config, services.clock(), plant.last)
     line = pick_line(config)
     area = next(a.key for a in config.areas.values() if line in a.lines)
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         n_facts = conn.execute(text("SELECT COUNT(*) FROM shift_facts")).scalar_one()
         has_quality = conn.execute(text("SELECT EXISTS (SELECT 1 FROM quality_events)")).scalar_one() == 1
     print(f"  config: {said}; {len(config.kpis)} KPIs, trees {', '.join(config.trees)}; shift_facts {n_facts:,} rows; "

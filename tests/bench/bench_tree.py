@@ -377,8 +377,8 @@ def measure_tree(services: Services, case: Case, runs: int, summary_: Any) -> No
     tree = config.trees["oee"]
     keys = tree.nodes()
     query = sums_sql(needed_measures(config, keys), case.line is not None)
-    t_view, view = timed(lambda: build_tree_view(services.kpis, "oee", case.scope, case.period), runs)
-    with services.engine.connect() as conn:
+    t_view, view = timed(lambda: build_tree_view(services.readings, "oee", case.scope, case.period), runs)
+    with services.db.connect() as conn:
         t_f1, floor = timed(lambda: tree_floor(conn, config, keys, query, case.params), runs)
         t_f2, _ = timed(lambda: (tree_floor(conn, config, keys, query, case.params),
                                  tree_floor(conn, config, keys, query, case.previous_params())), runs)
@@ -400,7 +400,7 @@ def measure_panel(services: Services, case: Case, kpi: str, runs: int, summary_:
     """node_detail against its floor, with the split of its time over its parts."""
     config = services.config
     keys = config.trees["oee"].nodes()
-    kpis = services.kpis
+    kpis = services.readings
     t_panel, detail = timed(lambda: node_detail(services, "oee", kpi, case.scope, case.period), runs)
     prev = case.period.previous()
     multi = len(config.scope_lines(case.scope)) > 1
@@ -415,7 +415,7 @@ def measure_panel(services: Services, case: Case, kpi: str, runs: int, summary_:
     }
     split = {name: timed(fn, runs)[0].median for name, fn in parts.items()}
     q = panel_queries(services, case, kpi)
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         t_floor, floor = timed(lambda: panel_floor(conn, services, case, kpi, q), runs)
     trend_values = {r.period: r.value for r in detail.trend}
     floor_trend = {k: floor.trend.get(k) for k in trend_values}  # the floor has no row for a bucket without facts
@@ -520,7 +520,7 @@ def profile_top(fn: Callable[[], object], calls: int, top: int = 5) -> list[tupl
 
 def measure_synthetic(services: Services, day: Period, runs: int, summary_: Any) -> TreeView:
     """Server time of the synthetic tree: read model, elements, their JSON, a tap's draw, a panel; and a floor."""
-    config, kpis = services.config, services.kpis
+    config, kpis = services.config, services.readings
     tree = config.trees[SYNTH_TREE]
     keys = tree.nodes()
     every = set(keys)
@@ -543,7 +543,7 @@ def measure_synthetic(services: Services, day: Period, runs: int, summary_: Any)
     t_panel, _ = timed(lambda: node_detail(services, SYNTH_TREE, tree.root, "plant", day), max(1, runs // 2))
     query = sums_sql(needed_measures(config, keys), False)
     params = {"first": day.first, "last": day.last}
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         t_floor, floor = timed(lambda: tree_floor(conn, config, keys, query, params), runs)
     values = {k: v_all.nodes[k].reading.value for k in keys}
     red = sum(1 for k in keys if str(v_all.nodes[k].reading.status) == "red")
@@ -861,7 +861,7 @@ def _run(args: argparse.Namespace, workdir: Path, summary_: Any, started: float)
     config = services.config
     line = "L07" if "L07" in config.lines else list(config.lines)[-1]
     periods = complete_periods(plant.last)
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         n_facts = conn.execute(text("SELECT COUNT(*) FROM shift_facts")).scalar_one()
     summary_.add("periods", ", ".join(f"{g} {p.label}" for g, p in periods.items())
                  + f"; line {line}; shift_facts {n_facts:,} rows")

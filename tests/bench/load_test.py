@@ -97,7 +97,7 @@ def build_plant(base_url: str, workdir: Path, lines: int, years: float) -> tuple
         services.dispose()
         marker.write_text(json.dumps({"lines": lines, "years": years, "url": base_url, "last": last.isoformat()}))
     services = build_services(settings)
-    last_shift = services.kpis.last_completed_shift()
+    last_shift = services.readings.last_completed_shift()
     assert last_shift is not None
     services.dispose()
     print(f"== plant: {lines} lines in schema {SCHEMA}; boards show the shift {last_shift.label}", flush=True)

@@ -27,7 +27,7 @@ def test_failing_parts_say_so_in_place_and_the_page_stays(dash_duo, make_service
     def unreadable(*_args: Any, **_kwargs: Any) -> list[Any]:
         raise ValueError("the list of lines could not be read")
 
-    monkeypatch.setattr(services.kpis, "data_version", restarting)
+    monkeypatch.setattr(services.readings, "data_version", restarting)
     monkeypatch.setattr("huddle.callbacks.board.scope_options", unreadable)  # feeds a dropdown only: no panel to say it
     dash_duo.start_server(create_app(services.settings, services=services))
     dash_duo.driver.get(dash_duo.server_url + "/board?scope=L1&date=2026-11-20&shift=E")

@@ -76,7 +76,7 @@ def _a_red_day(demo) -> str:  # type: ignore[no-untyped-def]
     """The latest of the last seven full days on which the plant's OEE was red (the drift pulls it under)."""
     for back in range(1, 8):
         day = (NOW - timedelta(days=back)).date()
-        if str(demo.kpis.reading("oee", "plant", Period("day", day, day)).status) == "red":
+        if str(demo.readings.reading("oee", "plant", Period("day", day, day)).status) == "red":
             return day.isoformat()
     raise AssertionError("the demo plant's OEE was not red on any of the last seven days")
 

@@ -84,7 +84,7 @@ def _shift_rows(line: str, first_start: datetime, results: list[tuple[int, int] 
 
 def test_hour_by_hour_rows_and_cumulative_sums(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     services = _services(make_services, tmp_path, {"counts": COUNTS}, database_url=database_url)
-    rows = board.hour_by_hour(services.kpis, "plant", EARLY)
+    rows = board.hour_by_hour(services.readings, "plant", EARLY)
     assert [r.label for r in rows] == ["06:00", "07:00", "08:00", "09:00", "10:00", "11:00", "12:00", "13:00"]
     assert [r.planned for r in rows] == [120, 180, 120, 0, 120, 60, 90, 100]
     assert [r.actual for r in rows] == [100, 180, 90, 0, 120, 60, 100, 100]
@@ -96,7 +96,7 @@ def test_hour_by_hour_rows_and_cumulative_sums(make_services, database_url: str,
     assert rows[-1].end_utc == datetime(2026, 11, 20, 13, 0, tzinfo=UTC)
     assert not any(r.future for r in rows)
 
-    # one line only, and the same rows from services as from the engine
+    # one line only, and the same rows from services as from the readings service
     line = board.hour_by_hour(services, "L1", EARLY)
     assert [r.actual for r in line] == [100, 110, 90, 0, 120, 60, 100, 100]
     assert line[-1].cum_planned == 730 and line[-1].cum_actual == 680
@@ -104,7 +104,7 @@ def test_hour_by_hour_rows_and_cumulative_sums(make_services, database_url: str,
     # during the shift (11:30 local) the hours from 12:00 on have not started
     during = make_services(database_url, now=datetime(2026, 11, 20, 10, 30, tzinfo=UTC),
                            plant=tmp_path / "board_plant.yaml")
-    assert [r.future for r in board.hour_by_hour(during.kpis, "plant", EARLY)] == [False] * 6 + [True] * 2
+    assert [r.future for r in board.hour_by_hour(during.readings, "plant", EARLY)] == [False] * 6 + [True] * 2
 
 
 def test_hour_by_hour_on_dst_nights(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -115,7 +115,7 @@ L1,2026-10-25T02:00:00+02:00,2026-10-25T02:00:00+01:00,,10,10,6
 L1,2026-10-25T02:00:00+01:00,2026-10-25T03:00:00+01:00,,20,20,6
 """
     services = _services(make_services, tmp_path, {"counts": counts}, now=datetime(2026, 10, 25, 12, 0, tzinfo=UTC))
-    rows = board.hour_by_hour(services.kpis, "L1", parse_period("shift", "2026-10-24/N"))
+    rows = board.hour_by_hour(services.readings, "L1", parse_period("shift", "2026-10-24/N"))
     assert len(rows) == 9
     assert [r.label for r in rows] == ["22:00", "23:00", "00:00", "01:00", "02:00 CEST", "02:00 CET", "03:00",
                                        "04:00", "05:00"]
@@ -124,7 +124,7 @@ L1,2026-10-25T02:00:00+01:00,2026-10-25T03:00:00+01:00,,20,20,6
     assert rows[0].start_utc == datetime(2026, 10, 24, 20, 0, tzinfo=UTC)
     assert rows[-1].end_utc == datetime(2026, 10, 25, 5, 0, tzinfo=UTC)
     # clocks go forward at 02:00 CET on 2026-03-29: that night has 7 hours and no 02:00
-    spring = board.hour_by_hour(services.kpis, "L1", parse_period("shift", "2026-03-28/N"))
+    spring = board.hour_by_hour(services.readings, "L1", parse_period("shift", "2026-03-28/N"))
     assert [r.label for r in spring] == ["22:00", "23:00", "00:00", "01:00", "03:00", "04:00", "05:00"]
     assert [r.actual for r in spring] == [0] * 7
 
@@ -132,7 +132,7 @@ L1,2026-10-25T02:00:00+01:00,2026-10-25T03:00:00+01:00,,20,20,6
 def test_hour_by_hour_needs_a_shift(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     services = _services(make_services, tmp_path, {})
     with pytest.raises(ValueError, match="a shift period is needed"):
-        board.hour_by_hour(services.kpis, "plant", parse_period("day", "2026-11-20"))
+        board.hour_by_hour(services.readings, "plant", parse_period("day", "2026-11-20"))
 
 
 # ---- losses and the summary ------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def test_hour_by_hour_needs_a_shift(make_services, tmp_path: Path) -> None:  # t
 
 def test_top_losses_rank_and_clip_to_the_shift(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     services = _services(make_services, tmp_path, {"counts": COUNTS, "stops": STOPS}, database_url=database_url)
-    report = losses.top_losses(services.kpis, "plant", EARLY)
+    report = losses.top_losses(services.readings, "plant", EARLY)
     assert [(x.reason, x.category, round(x.minutes, 6), x.count, x.equipment, round(x.equipment_minutes, 6),
              x.lines) for x in report.losses] == [
         ("Filler jam", "unplanned", 57, 3, "Filler", 47, ("L1", "L2")),
@@ -153,7 +153,7 @@ def test_top_losses_rank_and_clip_to_the_shift(make_services, database_url: str,
     assert round(report.total_minutes, 6) == 127
     assert {k: round(v, 6) for k, v in report.by_line.items()} == {"L1": 97, "L2": 30}
     # the same minutes as the KPIs the board's tiles show
-    readings = services.kpis.readings(["unplanned_downtime"], "plant", EARLY)
+    readings = services.readings.readings(["unplanned_downtime"], "plant", EARLY)
     assert round(readings["unplanned_downtime"].value, 6) == round(report.unplanned_minutes, 6)
 
     everything = losses.top_losses(services, "plant", EARLY, n=10)
@@ -162,22 +162,22 @@ def test_top_losses_rank_and_clip_to_the_shift(make_services, database_url: str,
 
     # the whole day: Label jam's 20 min in the late shift count too; Sensor fault's first 10 min belong to the
     # night shift of 2026-11-19, and it started there
-    day = losses.top_losses(services.kpis, "plant", parse_period("day", "2026-11-20"), n=10)
+    day = losses.top_losses(services.readings, "plant", parse_period("day", "2026-11-20"), n=10)
     assert [(x.reason, round(x.minutes, 6), x.count) for x in day.losses] == [
         ("Filler jam", 57, 3), ("Label jam", 40, 1), ("Product change", 25, 1), ("Conveyor", 15, 1),
         ("Sensor fault", 10, 0)]
-    month = losses.top_losses(services.kpis, "L2", parse_period("month", "2026-11"))
+    month = losses.top_losses(services.readings, "L2", parse_period("month", "2026-11"))
     assert [(x.reason, round(x.minutes, 6)) for x in month.losses] == [("Label jam", 40), ("Filler jam", 10)]
     assert round(month.changeover_minutes, 6) == 0
 
-    none = losses.top_losses(services.kpis, "plant", parse_period("shift", "2026-11-18/E"))
+    none = losses.top_losses(services.readings, "plant", parse_period("shift", "2026-11-18/E"))
     assert (none.losses, none.total_minutes, none.by_line) == ([], 0, {})
 
 
 def test_summary_sentences(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     services = _services(make_services, tmp_path, {"counts": COUNTS, "stops": STOPS}, database_url=database_url)
     # L1: 711 started, 680 good first time (95.6 %), 730 planned; 72 min unplanned, 47 at the filler
-    assert losses.shift_summary(services.kpis, "L1", EARLY) == (
+    assert losses.shift_summary(services.readings, "L1", EARLY) == (
         "Line 1 lost 72 min to unplanned stops, 47 of them at Filler (Filler jam), and 25 min to changeovers; "
         "first-pass yield 95.6 % against 97.0 %. Good output 680 of 730 units planned (93.2 %).")
     # the plant names the line that lost the most; yield and output are the plant's (750 of 781, 790 planned)
@@ -185,19 +185,19 @@ def test_summary_sentences(make_services, database_url: str, tmp_path: Path) -> 
         "Example Plant lost 127 min to unplanned stops and changeovers, the most on Line 1: 72 min to unplanned "
         "stops, 47 of them at Filler (Filler jam), and 25 min to changeovers; first-pass yield 96.0 % against "
         "97.0 %. Good output 750 of 790 units planned (94.9 %).")
-    assert losses.shift_summary(services.kpis, "L2", EARLY) == (
+    assert losses.shift_summary(services.readings, "L2", EARLY) == (
         "Line 2 lost 30 min to unplanned stops, 20 of them at Labeller (Label jam); first-pass yield 100.0 % "
         "against 97.0 %. Good output 70 of 60 units planned (116.7 %).")
-    assert losses.shift_summary(services.kpis, "L2", parse_period("shift", "2026-11-18/E")) == (
+    assert losses.shift_summary(services.readings, "L2", parse_period("shift", "2026-11-18/E")) == (
         "No production recorded for Line 2 in the Early shift of 2026-11-18.")
-    assert losses.shift_summary(services.kpis, "plant", parse_period("month", "2026-10")) == (
+    assert losses.shift_summary(services.readings, "plant", parse_period("month", "2026-10")) == (
         "No production recorded for Example Plant in October 2026.")
 
 
 def test_summary_without_stops_names_no_loss(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     counts = "line,start,end,product,total,good,planned\nL2,2026-11-20 06:00,2026-11-20 14:00,,200,190,\n"
     services = _services(make_services, tmp_path, {"counts": counts})
-    assert losses.shift_summary(services.kpis, "a", EARLY) == (
+    assert losses.shift_summary(services.readings, "a", EARLY) == (
         "Area A lost no time to unplanned stops or changeovers; first-pass yield 95.0 % against 97.0 %. "
         "Good output 190 units.")
 
@@ -209,7 +209,7 @@ def test_trend_over_shifts_with_a_gap(make_services, database_url: str, tmp_path
     # 2026-11-19 E 98 %, L 90 %, N no data, 2026-11-20 E 99 %
     counts = _shift_rows("L1", datetime(2026, 11, 19, 6), [(100, 98), (100, 90), None, (100, 99)])
     services = _services(make_services, tmp_path, {"counts": counts}, database_url=database_url)
-    last4 = trends.trend(services.kpis, "fpy", "L1", EARLY, n=4)
+    last4 = trends.trend(services.readings, "fpy", "L1", EARLY, n=4)
     assert [r.period for r in last4] == ["2026-11-19/E", "2026-11-19/L", "2026-11-19/N", "2026-11-20/E"]
     assert [r.value for r in last4] == [98, 90, None, 99]
     assert [r.status for r in last4] == ["green", "red", "grey", "green"]
@@ -226,10 +226,10 @@ def test_red_streak_counts_consecutive_red_shifts(make_services, tmp_path: Path)
     l2_start = datetime(2026, 11, 20, 6) - timedelta(hours=8 * 20)
     l2 = _shift_rows("L2", l2_start, [(100, 99)] + [(100, 80)] * 20)
     services = _services(make_services, tmp_path, {"counts": l1 + l2.split("\n", 1)[1]})
-    assert trends.red_streak(services.kpis, "fpy", "L1", EARLY) == 3
-    assert trends.red_streak(services.kpis, "fpy", "L1", parse_period("shift", "2026-11-19/N")) == 2
-    assert trends.red_streak(services.kpis, "fpy", "L1", parse_period("shift", "2026-11-19/E")) == 0
-    assert trends.red_streak(services.kpis, "fpy", "L1", parse_period("shift", "2026-11-20/L")) == 0  # no data
+    assert trends.red_streak(services.readings, "fpy", "L1", EARLY) == 3
+    assert trends.red_streak(services.readings, "fpy", "L1", parse_period("shift", "2026-11-19/N")) == 2
+    assert trends.red_streak(services.readings, "fpy", "L1", parse_period("shift", "2026-11-19/E")) == 0
+    assert trends.red_streak(services.readings, "fpy", "L1", parse_period("shift", "2026-11-20/L")) == 0  # no data
     assert trends.red_streak(services, "fpy", "L2", EARLY) == 20  # longer than the first look back of 14
 
 
@@ -241,7 +241,7 @@ def test_month_calendar_statuses_and_future_days(make_services, database_url: st
     counts = (_shift_rows("L1", datetime(2026, 11, 2, 6), [(100, 98)] * 3 + [(100, 90)] * 3)
               + "L1,2026-11-20 06:00,2026-11-20 14:00,,100,99,\nL1,2026-11-20 14:00,2026-11-20 20:00,,100,99,\n")
     services = _services(make_services, tmp_path, {"counts": counts}, database_url=database_url)
-    cells = trends.month_calendar(services.kpis, "fpy", "L1", parse_period("month", "2026-11"))
+    cells = trends.month_calendar(services.readings, "fpy", "L1", parse_period("month", "2026-11"))
     assert [c.day for c in cells] == [date(2026, 11, d) for d in range(1, 31)]
     by_day = {c.day.day: c for c in cells}
     assert (by_day[2].status, by_day[2].value, by_day[2].text) == ("green", 98, "98.0 %")
@@ -251,7 +251,7 @@ def test_month_calendar_statuses_and_future_days(make_services, database_url: st
     assert (by_day[4].status, by_day[4].value, by_day[4].text) == ("grey", None, "—")
     assert [(c.status, c.value, c.future) for c in cells[20:]] == [("grey", None, True)] * 10
     assert sum(c.future for c in cells) == 10
-    future_month = trends.month_calendar(services.kpis, "fpy", "L1", parse_period("month", "2026-12"))
+    future_month = trends.month_calendar(services.readings, "fpy", "L1", parse_period("month", "2026-12"))
     assert len(future_month) == 31 and all(c.future and c.value is None for c in future_month)
 
 

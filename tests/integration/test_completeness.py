@@ -1,6 +1,6 @@
 """Honest statuses from hand-made feeds, on each backend: a shift whose counts stop at 11:00 is *incomplete* (with
 its coverage in words), never green or red; a count loaded twice makes OEE impossible and its readings say *check
-data* with the likely cause, on the engine, the board, the tree, the review and the API alike."""
+data* with the likely cause, on the readings, the board, the tree, the review and the API alike."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_a_full_shift_is_complete_and_judged_against_its_target(make_services: A
                                                                  tmp_path: Path) -> None:
     services = make_services(database_url, now=AFTER_THE_SHIFT)
     _load(services, tmp_path, FULL_SHIFT)
-    oee = services.kpis.reading("oee", "L1", EARLY)
+    oee = services.readings.reading("oee", "L1", EARLY)
     assert round(oee.value, 2) == 74.79  # the worked example
     assert oee.complete is True and oee.coverage == pytest.approx(1.0)
     assert oee.status is Status.RED and oee.checks == () and oee.gaps == ()
@@ -59,7 +59,7 @@ def test_a_shift_whose_counts_stopped_at_11_is_incomplete_not_green(make_service
     loading = make_services(database_url, now=datetime(2026, 11, 20, 10, 1, tzinfo=UTC))
     _load(loading, tmp_path, STOPPED_AT_11)
     services = make_services(database_url, now=AFTER_THE_SHIFT)
-    readings = services.kpis.readings(["oee", "availability", "schedule_attainment", "unplanned_downtime"], "L1",
+    readings = services.readings.readings(["oee", "availability", "schedule_attainment", "unplanned_downtime"], "L1",
                                       EARLY)
     oee = readings["oee"]
     assert oee.value is not None
@@ -72,7 +72,7 @@ def test_a_shift_whose_counts_stopped_at_11_is_incomplete_not_green(make_service
     attainment = readings["schedule_attainment"]
     assert attainment.value > 95  # the part that was reported ran to plan: it would have been green
     # the board, its JSON and the API say the same
-    board = board_readings(services.kpis, services.actions, "L1", EARLY)
+    board = board_readings(services.readings, services.actions, "L1", EARLY)
     tiles = {k["kpi"]: k for c in board["columns"] for k in c["kpis"]}
     assert tiles["oee"]["status"] == "incomplete" and tiles["oee"]["complete"] is False
     assert tiles["oee"]["coverage"] == pytest.approx(0.6786, abs=1e-4)
@@ -83,7 +83,7 @@ def test_a_shift_whose_counts_stopped_at_11_is_incomplete_not_green(make_service
 def test_a_live_shift_shows_its_coverage_so_far(make_services: Any, database_url: str, tmp_path: Path) -> None:
     services = make_services(database_url, now=datetime(2026, 11, 20, 10, 0, tzinfo=UTC))  # 11:00 plant time
     _load(services, tmp_path, STOPPED_AT_11.replace("08:00,2026-11-20 11:00", "08:00,2026-11-20 10:00"))
-    oee = services.kpis.reading("oee", "L1", EARLY)
+    oee = services.readings.reading("oee", "L1", EARLY)
     assert oee.complete is None  # a running shift is not incomplete
     assert oee.status is not Status.INCOMPLETE
     # 06:00-10:00 less the break, of the 285 min scheduled up to 11:00
@@ -96,18 +96,18 @@ def test_a_count_loaded_twice_says_check_data_everywhere(make_services: Any, dat
     # the same shift's counts again, exported as one row for the whole shift by a second report
     whole_shift = "line,start,end,product,total,good,planned\nL1,2026-11-20 06:05,2026-11-20 13:55,,19271,18848,\n"
     _load(services, tmp_path, FULL_SHIFT, whole_shift)
-    readings = services.kpis.readings(["oee", "performance", "availability", "quality"], "L1", EARLY)
+    readings = services.readings.readings(["oee", "performance", "availability", "quality"], "L1", EARLY)
     perf = readings["performance"]
     assert perf.value is not None and perf.value > 100
     assert perf.status is Status.CHECK
     assert "performance above 100 %" in perf.checks[0] and "counts loaded twice" in perf.checks[0]
     assert readings["oee"].status is Status.CHECK  # computed from the same counts
     # rolled up: the plant's and the area's readings are not to be trusted either
-    assert services.kpis.reading("oee", "plant", EARLY).status is Status.CHECK
-    board = board_readings(services.kpis, services.actions, "L1", EARLY)
+    assert services.readings.reading("oee", "plant", EARLY).status is Status.CHECK
+    board = board_readings(services.readings, services.actions, "L1", EARLY)
     tiles = {k["kpi"]: k for c in board["columns"] for k in c["kpis"]}
     assert tiles["oee"]["status"] == "check" and tiles["oee"]["checks"]
-    tree = tree_readings(services.kpis, "oee", "L1", EARLY)
+    tree = tree_readings(services.readings, "oee", "L1", EARLY)
     assert {n["key"]: n["status"] for n in tree["nodes"]}["oee"] == "check"
 
 

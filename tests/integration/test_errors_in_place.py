@@ -78,7 +78,7 @@ def test_a_failing_panel_says_so_in_its_place_and_the_error_is_logged(services, 
     def unavailable() -> int:
         raise RuntimeError("the plant database is being restarted")
 
-    monkeypatch.setattr(services.kpis, "data_version", unavailable)
+    monkeypatch.setattr(services.readings, "data_version", unavailable)
     client = app.server.test_client()
     with caplog.at_level(logging.ERROR, logger="huddle"):
         answer = client.post(UPDATE, json=board_refresh(BoardAddress.from_query({"scope": "L1"}).as_view()),

@@ -85,12 +85,12 @@ SAFETY = """time,location,type,description
 """
 EARLY = parse_period("shift", "2026-11-20/E")
 WEEK = parse_period("week", "2026-W47")
-#: The early shifts of the week, as the engine's breakdown by shift reads them.
+#: The early shifts of the week, as the readings' breakdown by shift reads them.
 EARLY_WEEK = Period("week", date(2026, 11, 16), date(2026, 11, 22), "E")
 
 
-def _engine(make_services: Callable[..., Any], tmp_path: Path, database_url: str) -> Any:
-    """The KPI engine of the test plant after the loaders read the stop, quality and safety files."""
+def _readings(make_services: Callable[..., Any], tmp_path: Path, database_url: str) -> Any:
+    """The readings service of the test plant after the loaders read the stop, quality and safety files."""
     plant = tmp_path / "events_plant.yaml"
     plant.write_text(PLANT, encoding="utf-8")
     services = make_services(database_url, now=datetime(2026, 11, 20, 20, 0, tzinfo=UTC), plant=plant)
@@ -98,11 +98,11 @@ def _engine(make_services: Callable[..., Any], tmp_path: Path, database_url: str
     outcomes = Inbox(tmp_path / "inbox").load(services, **files)
     assert all(o.status in ("ok", "idle") for o in outcomes), [o.message for o in outcomes]
     assert sum(o.rows_loaded for o in outcomes) == sum(t.count("\n") - 1 for t in files.values())
-    return services.kpis
+    return services.readings
 
 
-def _report(engine: Any, kpi: str, scope: str, period: Any = EARLY, **kw: Any) -> EventReport:
-    report = events_behind(engine, kpi, scope, period, **kw)
+def _report(readings: Any, kpi: str, scope: str, period: Any = EARLY, **kw: Any) -> EventReport:
+    report = events_behind(readings, kpi, scope, period, **kw)
     assert report is not None
     return report
 
@@ -112,8 +112,8 @@ def _rows(report: EventReport, field: str) -> list[tuple[str, Any]]:
 
 
 def test_unplanned_stop_pareto_adds_up_to_the_kpi(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    engine = _engine(make_services, tmp_path, database_url)
-    report = _report(engine, "unplanned_downtime", "plant")
+    readings = _readings(make_services, tmp_path, database_url)
+    report = _report(readings, "unplanned_downtime", "plant")
     assert (report.kind, report.measure, report.title) == ("stops", "minutes", "Unplanned stops by reason")
     # ranked by minutes: Starved (40, one line) before Label jam (20) though later in the alphabet
     assert _rows(report, "minutes") == [
@@ -133,15 +133,15 @@ def test_unplanned_stop_pareto_adds_up_to_the_kpi(make_services, database_url: s
                                      ("Sensor fault", pytest.approx(100))]
 
     # the same minutes as the KPI and the board's top losses
-    assert engine.reading("unplanned_downtime", "plant", EARLY).value == pytest.approx(report.total)
-    top = top_losses(engine, "plant", EARLY, n=10)
+    assert readings.reading("unplanned_downtime", "plant", EARLY).value == pytest.approx(report.total)
+    top = top_losses(readings, "plant", EARLY, n=10)
     assert {x.reason: x.minutes for x in top.losses if x.category == "unplanned"} == {
         r.label: pytest.approx(r.minutes) for r in report.pareto}
     assert top.unplanned_minutes == pytest.approx(report.total)
 
     # every record, newest first, minutes clipped to the shift without the break, cost per record
     assert report.total_records == 7
-    assert [(r.at_utc.astimezone(engine.config.tz).strftime("%H:%M"), r.line, r.label, r.detail) for r in
+    assert [(r.at_utc.astimezone(readings.config.tz).strftime("%H:%M"), r.line, r.label, r.detail) for r in
             report.records] == [("13:40", "L2", "Label jam", "Labeller"), ("10:00", "L1", "Filler jam", "Filler"),
                                 ("08:50", "L1", "Conveyor", "Conveyor"), ("08:00", "L2", "Filler jam", "Capper"),
                                 ("07:10", "B1", "Starved", "Infeed"), ("07:00", "L1", "Filler jam", "Filler"),
@@ -155,24 +155,24 @@ def test_unplanned_stop_pareto_adds_up_to_the_kpi(make_services, database_url: s
 
 
 def test_stops_filtered_by_label_and_capped(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    engine = _engine(make_services, tmp_path, database_url)
-    whole = _report(engine, "unplanned_downtime", "plant")
-    jams = _report(engine, "unplanned_downtime", "plant", label="Filler jam")
+    readings = _readings(make_services, tmp_path, database_url)
+    whole = _report(readings, "unplanned_downtime", "plant")
+    jams = _report(readings, "unplanned_downtime", "plant", label="Filler jam")
     assert jams.pareto == whole.pareto and jams.total == whole.total  # the Pareto stays whole
     assert {r.label for r in jams.records} == {"Filler jam"}
     assert [(r.line, r.minutes) for r in jams.records] == [("L1", pytest.approx(17)), ("L2", pytest.approx(10)),
                                                           ("L1", pytest.approx(30))]
     assert jams.total_records == 3
     assert sum(r.minutes or 0 for r in jams.records) == pytest.approx(whole.pareto[0].minutes)
-    capped = _report(engine, "unplanned_downtime", "plant", label="Filler jam", limit=2)
+    capped = _report(readings, "unplanned_downtime", "plant", label="Filler jam", limit=2)
     assert (len(capped.records), capped.total_records) == (2, 3)
     assert capped.records == jams.records[:2]
-    unknown = _report(engine, "unplanned_downtime", "plant", label="Nothing like it")
+    unknown = _report(readings, "unplanned_downtime", "plant", label="Nothing like it")
     assert (unknown.records, unknown.total_records) == ([], 0)
 
 
 def test_stops_by_scope(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    engine = _engine(make_services, tmp_path, database_url)
+    readings = _readings(make_services, tmp_path, database_url)
     expected = {
         "L1": [("Filler jam", 47), ("Conveyor", 15), ("Sensor fault", 10)],
         "L2": [("Label jam", 20), ("Filler jam", 10)],
@@ -180,62 +180,62 @@ def test_stops_by_scope(make_services, database_url: str, tmp_path: Path) -> Non
         "b": [("Starved", 40)],
     }
     for scope, rows in expected.items():
-        report = _report(engine, "unplanned_downtime", scope)
+        report = _report(readings, "unplanned_downtime", scope)
         assert _rows(report, "minutes") == [(label, pytest.approx(m)) for label, m in rows], scope
         assert report.total == pytest.approx(sum(m for _, m in rows)), scope
-        assert report.total == pytest.approx(engine.reading("unplanned_downtime", scope, EARLY).value), scope
-        assert {r.line for r in report.records} == set(engine.config.scope_lines(scope)), scope
+        assert report.total == pytest.approx(readings.reading("unplanned_downtime", scope, EARLY).value), scope
+        assert {r.line for r in report.records} == set(readings.config.scope_lines(scope)), scope
     # L2's Filler jam costs 20 a minute, L1's 10
-    assert _rows(_report(engine, "unplanned_downtime", "L2"), "cost") == [
+    assert _rows(_report(readings, "unplanned_downtime", "L2"), "cost") == [
         ("Label jam", pytest.approx(400)), ("Filler jam", pytest.approx(200))]
 
 
 def test_stops_over_longer_periods_and_none(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    engine = _engine(make_services, tmp_path, database_url)
+    readings = _readings(make_services, tmp_path, database_url)
     # the week: the 19 November Filler jam counts, Label jam's 20 late-shift minutes too, and Sensor fault's 10
     # night-shift minutes of 19 November (where it started); Label jam and Starved tie on minutes and count
-    report = _report(engine, "unplanned_downtime", "plant", WEEK)
+    report = _report(readings, "unplanned_downtime", "plant", WEEK)
     assert [(r.label, r.minutes, r.count) for r in report.pareto] == [
         ("Filler jam", pytest.approx(62), 4), ("Label jam", pytest.approx(40), 1), ("Starved", pytest.approx(40), 1),
         ("Sensor fault", pytest.approx(20), 1), ("Conveyor", pytest.approx(15), 1)]
     assert report.total == pytest.approx(177)
-    assert engine.reading("unplanned_downtime", "plant", WEEK).value == pytest.approx(177)
+    assert readings.reading("unplanned_downtime", "plant", WEEK).value == pytest.approx(177)
     assert report.total_records == 8
 
-    empty = _report(engine, "unplanned_downtime", "plant", parse_period("shift", "2026-11-18/E"))
+    empty = _report(readings, "unplanned_downtime", "plant", parse_period("shift", "2026-11-18/E"))
     assert (empty.pareto, empty.records, empty.total_records, empty.total) == ([], [], 0, 0)
 
 
 def test_other_stop_kpis(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    engine = _engine(make_services, tmp_path, database_url)
-    changeovers = _report(engine, "changeover_time", "plant")
+    readings = _readings(make_services, tmp_path, database_url)
+    changeovers = _report(readings, "changeover_time", "plant")
     assert (changeovers.title, _rows(changeovers, "minutes")) == (
         "Changeovers by reason", [("Product change", pytest.approx(25))])
-    assert changeovers.total == pytest.approx(engine.reading("changeover_time", "plant", EARLY).value)
+    assert changeovers.total == pytest.approx(readings.reading("changeover_time", "plant", EARLY).value)
     assert [(r.label, r.detail, r.cost) for r in changeovers.records] == [("Product change", "", pytest.approx(250))]
 
     # availability loses run time to unplanned stops and changeovers alike
-    availability = _report(engine, "availability", "plant")
+    availability = _report(readings, "availability", "plant")
     assert availability.total == pytest.approx(142 + 25)
-    reading = engine.reading("availability", "plant", EARLY)
+    reading = readings.reading("availability", "plant", EARLY)
     assert (reading.denominator - reading.numerator) / 60 == pytest.approx(availability.total)
     assert [r.label for r in availability.pareto] == [
         "Filler jam", "Starved", "Product change", "Label jam", "Conveyor", "Sensor fault"]
 
     # MTBF ranks by failures (stops started in the shift), ties by minutes; the failures are MTBF's denominator
-    mtbf = _report(engine, "mtbf", "plant")
+    mtbf = _report(readings, "mtbf", "plant")
     assert (mtbf.measure, _rows(mtbf, "count")) == ("count", [
         ("Filler jam", 3), ("Starved", 1), ("Label jam", 1), ("Conveyor", 1), ("Sensor fault", 0)])
-    assert mtbf.total == engine.reading("mtbf", "plant", EARLY).denominator == 6
+    assert mtbf.total == readings.reading("mtbf", "plant", EARLY).denominator == 6
     assert [r.share for r in mtbf.pareto] == pytest.approx([3 / 6, 1 / 6, 1 / 6, 1 / 6, 0])
-    mttr = _report(engine, "mttr", "L1")
+    mttr = _report(readings, "mttr", "L1")
     assert (mttr.measure, mttr.total) == ("minutes", pytest.approx(72))
-    assert mttr.total * 60 == pytest.approx(engine.reading("mttr", "L1", EARLY).numerator)
+    assert mttr.total * 60 == pytest.approx(readings.reading("mttr", "L1", EARLY).numerator)
 
 
 def test_defects_split_by_disposition(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    engine = _engine(make_services, tmp_path, database_url)
-    fpy = _report(engine, "fpy", "plant")
+    readings = _readings(make_services, tmp_path, database_url)
+    fpy = _report(readings, "fpy", "plant")
     assert (fpy.kind, fpy.measure, fpy.title) == ("defects", "quantity", "Defective units by defect")
     assert [(r.label, r.quantity, r.count, r.lines) for r in fpy.pareto] == [
         ("Dent", 16, 2, ("L2", "B1")), ("Scratch", 8, 2, ("L1",)),
@@ -244,83 +244,83 @@ def test_defects_split_by_disposition(make_services, database_url: str, tmp_path
     assert fpy.total == 26
     assert [r.share for r in fpy.pareto] == pytest.approx([16 / 26, 8 / 26, 2 / 26])
     assert [r.cumulative for r in fpy.pareto] == pytest.approx([16 / 26, 24 / 26, 1])
-    assert [(r.at_utc.astimezone(engine.config.tz).strftime("%H:%M"), r.line, r.label, r.detail, r.quantity)
+    assert [(r.at_utc.astimezone(readings.config.tz).strftime("%H:%M"), r.line, r.label, r.detail, r.quantity)
             for r in fpy.records] == [
         ("13:59", "L1", "Label", "scrap", 2), ("10:30", "L2", "Dent", "scrap", 12),
         ("09:05", "L1", "Scratch", "rework", 3), ("08:00", "B1", "Dent", "rework", 4),
         ("07:15", "L1", "Scratch", "scrap", 5)]
     assert all(r.end_utc is None and r.minutes is None and r.cost is None for r in fpy.records)
-    assert _report(engine, "quality", "plant").pareto == fpy.pareto
+    assert _report(readings, "quality", "plant").pareto == fpy.pareto
 
-    scrap = _report(engine, "scrap_rate", "plant")
+    scrap = _report(readings, "scrap_rate", "plant")
     assert (scrap.title, [(r.label, r.quantity) for r in scrap.pareto]) == (
         "Scrapped units by defect", [("Dent", 12), ("Scratch", 5), ("Label", 2)])
     assert {r.detail for r in scrap.records} == {"scrap"}
-    assert scrap.total == engine.reading("scrap_rate", "plant", EARLY).numerator == 19
-    rework = _report(engine, "rework_rate", "plant")
+    assert scrap.total == readings.reading("scrap_rate", "plant", EARLY).numerator == 19
+    rework = _report(readings, "rework_rate", "plant")
     assert (rework.title, [(r.label, r.quantity) for r in rework.pareto]) == (
         "Reworked units by defect", [("Dent", 4), ("Scratch", 3)])
-    assert rework.total == engine.reading("rework_rate", "plant", EARLY).numerator == 7
+    assert rework.total == readings.reading("rework_rate", "plant", EARLY).numerator == 7
 
     # by scope, and by label
-    assert [(r.label, r.quantity) for r in _report(engine, "scrap_rate", "L1").pareto] == [("Scratch", 5),
+    assert [(r.label, r.quantity) for r in _report(readings, "scrap_rate", "L1").pareto] == [("Scratch", 5),
                                                                                             ("Label", 2)]
-    assert [(r.label, r.quantity) for r in _report(engine, "rework_rate", "a").pareto] == [("Scratch", 3)]
-    assert _report(engine, "rework_rate", "a").total == engine.reading("rework_rate", "a", EARLY).numerator
-    dents = _report(engine, "fpy", "plant", label="Dent")
+    assert [(r.label, r.quantity) for r in _report(readings, "rework_rate", "a").pareto] == [("Scratch", 3)]
+    assert _report(readings, "rework_rate", "a").total == readings.reading("rework_rate", "a", EARLY).numerator
+    dents = _report(readings, "fpy", "plant", label="Dent")
     assert ([(r.line, r.quantity) for r in dents.records], dents.total_records) == ([("L2", 12), ("B1", 4)], 2)
 
     # the week adds the night shift's 9 and the late shift's 7 scrapped units; its early shifts only do not
     for period, scrapped, defective in ((WEEK, 35, 42), (EARLY_WEEK, 19, 26)):
-        assert _report(engine, "fpy", "plant", period).total == defective, period
-        assert _report(engine, "scrap_rate", "plant", period).total == scrapped, period
-        assert engine.reading("scrap_rate", "plant", period).numerator == scrapped, period
+        assert _report(readings, "fpy", "plant", period).total == defective, period
+        assert _report(readings, "scrap_rate", "plant", period).total == scrapped, period
+        assert readings.reading("scrap_rate", "plant", period).numerator == scrapped, period
 
 
 def test_safety_events_by_kind_and_scope(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    engine = _engine(make_services, tmp_path, database_url)
-    trir = _report(engine, "trir", "plant")
+    readings = _readings(make_services, tmp_path, database_url)
+    trir = _report(readings, "trir", "plant")
     assert (trir.kind, trir.measure) == ("safety", "count")
     # a tie on count: the more severe kind first
     assert [(r.label, r.count, r.lines) for r in trir.pareto] == [("lost_time", 1, ("B1",)),
                                                                   ("recordable", 1, ("ex",))]
     assert [(r.minutes, r.quantity, r.cost) for r in trir.pareto] == [(None, None, None)] * 2
     assert [r.cumulative for r in trir.pareto] == pytest.approx([0.5, 1])
-    assert trir.total == engine.reading("trir", "plant", EARLY).numerator == 2
+    assert trir.total == readings.reading("trir", "plant", EARLY).numerator == 2
     assert [(r.line, r.label, r.detail) for r in trir.records] == [
         ("B1", "lost_time", "crushed hand"), ("ex", "recordable", "fall in the car park")]
-    assert _report(engine, "dsr", "plant").pareto == trir.pareto
+    assert _report(readings, "dsr", "plant").pareto == trir.pareto
 
     # near misses: lines in scope, plus the area's own events for an area, everything for the plant
     expected = {"plant": [("L1", "forklift too close"), ("a", "wet floor"), ("b", "blocked exit")],
                 "a": [("L1", "forklift too close"), ("a", "wet floor")], "b": [("b", "blocked exit")],
                 "L1": [("L1", "forklift too close")], "L2": []}
     for scope, records in expected.items():
-        report = _report(engine, "near_misses", scope)
+        report = _report(readings, "near_misses", scope)
         assert sorted((r.line, r.detail) for r in report.records) == records, scope
         assert {r.label for r in report.records} <= {"near_miss"}, scope
         assert report.total == len(records), scope
-        value = engine.reading("near_misses", scope, EARLY).value
+        value = readings.reading("near_misses", scope, EARLY).value
         assert (value or 0) == report.total, scope
-    assert _rows(_report(engine, "near_misses", "plant"), "lines") == [("near_miss", ("L1", "a", "b"))]
-    assert _rows(_report(engine, "first_aid_cases", "a"), "count") == [("first_aid", 1)]
-    assert _report(engine, "first_aid_cases", "L1").pareto == []
-    assert _report(engine, "trir", "a").pareto == []  # the lost-time case is in area b, the recordable plant-wide
+    assert _rows(_report(readings, "near_misses", "plant"), "lines") == [("near_miss", ("L1", "a", "b"))]
+    assert _rows(_report(readings, "first_aid_cases", "a"), "count") == [("first_aid", 1)]
+    assert _report(readings, "first_aid_cases", "L1").pareto == []
+    assert _report(readings, "trir", "a").pareto == []  # the lost-time case is in area b, the recordable plant-wide
 
     # the week adds the late shift's recordable and the night shift's near miss; its early shifts only do not
     for period, recordables, near_misses in ((WEEK, 3, 4), (EARLY_WEEK, 2, 3)):
-        assert _report(engine, "trir", "plant", period).total == recordables, period
-        assert engine.reading("trir", "plant", period).numerator == recordables, period
-        assert _report(engine, "near_misses", "plant", period).total == near_misses, period
-        assert engine.reading("near_misses", "plant", period).value == near_misses, period
+        assert _report(readings, "trir", "plant", period).total == recordables, period
+        assert readings.reading("trir", "plant", period).numerator == recordables, period
+        assert _report(readings, "near_misses", "plant", period).total == near_misses, period
+        assert readings.reading("near_misses", "plant", period).value == near_misses, period
 
 
 def test_kpis_without_events_behind_them(make_services, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    engine = _engine(make_services, tmp_path, database_url)
+    readings = _readings(make_services, tmp_path, database_url)
     for kpi in ("oee", "performance", "schedule_attainment", "attendance", "ideas"):
-        assert event_kind_for(engine.config, kpi) is None, kpi
-        assert events_behind(engine, kpi, "plant", EARLY) is None, kpi
-    assert event_kind_for(engine.config, "scrap_rate") == EVENT_KINDS["scrap_rate"]
-    assert event_kind_for(engine.config, "dsr") == EVENT_KINDS["trir"]
+        assert event_kind_for(readings.config, kpi) is None, kpi
+        assert events_behind(readings, kpi, "plant", EARLY) is None, kpi
+    assert event_kind_for(readings.config, "scrap_rate") == EVENT_KINDS["scrap_rate"]
+    assert event_kind_for(readings.config, "dsr") == EVENT_KINDS["trir"]
     with pytest.raises(KeyError, match="unknown KPI"):
-        event_kind_for(engine.config, "nonsense")
+        event_kind_for(readings.config, "nonsense")

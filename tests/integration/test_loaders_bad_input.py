@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import PlantConfig, parse_plant
-from huddle.dashboard.services.readings import KpiEngine
+from huddle.dashboard.services.readings import Readings
 from huddle.data.db import init_db, make_engine, make_session_factory
 from huddle.data.ingest.loaders import FileOutcome, Loader, RunOutcome
 from huddle.data.models import LoadedFile, LoadRun, ProductionCount, QuarantinedRow, ShiftFact, StopEvent
@@ -67,12 +67,12 @@ def plant(folders: Path) -> dict[str, Any]:
 
 @dataclass
 class Env:
-    """A plant, a fresh SQLite database with a baseline file loaded, a loader and an engine."""
+    """A plant, a fresh SQLite database with a baseline file loaded, a loader and a readings service."""
 
     config: PlantConfig
     sessions: sessionmaker[Session]
     loader: Loader
-    engine: KpiEngine
+    readings: Readings
     inbox: Path
 
     def write(self, source: str, name: str, data: str | bytes, age_s: float = 60) -> Path:
@@ -103,10 +103,10 @@ class Env:
             return list(s.scalars(select(QuarantinedRow).order_by(QuarantinedRow.id)))
 
     def data_version(self) -> int:
-        return self.engine.data_version()
+        return self.readings.data_version()
 
     def good_units(self, day: str) -> float | None:
-        return self.engine.reading("good_units", "L1", parse_period("day", day)).value
+        return self.readings.reading("good_units", "L1", parse_period("day", day)).value
 
     def assert_baseline_untouched(self) -> None:
         assert self.count(ProductionCount, start_utc=datetime(2026, 6, 9, 4, tzinfo=UTC)) == 1
@@ -128,7 +128,7 @@ def env(tmp_path: Path, database_url: str) -> Env:
     init_db(db)
     sessions = make_session_factory(db)
     e = Env(config, sessions, Loader(config, sessions, clock=lambda: NOW),
-            KpiEngine(config, sessions, clock=lambda: NOW), inbox)
+            Readings(config, sessions, clock=lambda: NOW), inbox)
     e.write("counts", "baseline.csv", BASELINE)
     outcome = e.run()
     assert outcome.status == "ok", outcome
@@ -244,7 +244,7 @@ def test_semicolon_delimiter_with_decimal_comma(env: Env) -> None:
     with env.sessions() as s:
         planned = s.scalars(select(ProductionCount.planned_qty).order_by(ProductionCount.start_utc)).all()
     assert planned == [None, None, 112.5, 87.5]
-    assert env.engine.reading("good_units", "L1", parse_period("day", "2026-06-10")).value == 185
+    assert env.readings.reading("good_units", "L1", parse_period("day", "2026-06-10")).value == 185
     env.assert_baseline_untouched()
 
 
@@ -358,7 +358,7 @@ def test_unknown_stop_reason_with_a_catalogue(env: Env) -> None:
         stored = s.execute(select(StopEvent.reason, StopEvent.category).order_by(StopEvent.start_utc)).all()
     assert [tuple(r) for r in stored] == [("Jam", "unplanned"), ("Format change", "changeover")]
     # the baseline shift now carries the stored stops (and nothing from the refused ones)
-    r = env.engine.readings(["good_units", "oee"], "L1", parse_period("day", "2026-06-09"))
+    r = env.readings.readings(["good_units", "oee"], "L1", parse_period("day", "2026-06-09"))
     assert r["good_units"].value == 1910
     with env.sessions() as s:
         fact = s.scalars(select(ShiftFact).where(ShiftFact.production_date == date(2026, 6, 9))).one()

@@ -1,4 +1,4 @@
-"""DOMAIN.md's worked examples as raw CSV/XLSX records through the loaders into SQLite, read by KpiEngine.
+"""DOMAIN.md's worked examples as raw CSV/XLSX records through the loaders into SQLite, read by the readings service.
 
 OEE 74.79 % (A 88.81 %, P 86.11 %, Q 97.80 %) from one early shift with breaks, two stops and two count
 intervals; TRIR 4.44 from four recordables and 180,000 labour hours in a month; RTY 0.5075 over an area's flow
@@ -20,7 +20,7 @@ import pytest
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import PlantConfig, parse_plant
-from huddle.dashboard.services.readings import KpiEngine
+from huddle.dashboard.services.readings import Readings
 from huddle.data.db import init_db, make_engine, make_session_factory
 from huddle.data.ingest.loaders import Loader
 from huddle.data.models import Labour, ProductionCount, SafetyEvent, ShiftFact, StopEvent
@@ -65,12 +65,12 @@ def plant(production_date: str = "start") -> dict[str, Any]:
 
 @dataclass
 class Env:
-    """A plant, a fresh SQLite database, a loader and an engine on a fixed clock, and an inbox per source."""
+    """A plant, a fresh SQLite database, a loader and a readings service on a fixed clock, and an inbox per source."""
 
     config: PlantConfig
     sessions: sessionmaker[Session]
     loader: Loader
-    engine: KpiEngine
+    readings: Readings
     inbox: Path
 
     def drop(self, source: str, name: str, text: str) -> Path:
@@ -101,7 +101,7 @@ def make_env(tmp_path: Path, database_url: str, production_date: str = "start") 
     init_db(db)
     sessions = make_session_factory(db)
     return Env(config, sessions, Loader(config, sessions, clock=lambda: NOW),
-               KpiEngine(config, sessions, clock=lambda: NOW), tmp_path / "inbox")
+               Readings(config, sessions, clock=lambda: NOW), tmp_path / "inbox")
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def write_counts_xlsx(path: Path, rows: list[tuple[Any, ...]]) -> Path:
 
 def check_oee_example(env: Env, scope: str, period_text: str, grain: str = "shift") -> None:
     period = parse_period(grain, period_text)
-    r = env.engine.readings(["oee", "availability", "performance", "quality"], scope, period)
+    r = env.readings.readings(["oee", "availability", "performance", "quality"], scope, period)
     assert rounded(r["availability"].value) == 88.81
     assert rounded(r["performance"].value) == 86.11
     assert rounded(r["quality"].value) == 97.80
@@ -171,7 +171,7 @@ def test_oee_worked_example_from_xlsx_counts_and_csv_stops(env: Env) -> None:
     check_oee_example(env, "filling", "2026-06-10", "day")
     check_oee_example(env, "plant", "2026-W24", "week")
 
-    r = env.engine.readings(["unplanned_downtime", "mttr", "mtbf", "good_units"], "L1",
+    r = env.readings.readings(["unplanned_downtime", "mttr", "mtbf", "good_units"], "L1",
                             parse_period("shift", "2026-06-10/E"))
     assert r["unplanned_downtime"].value == pytest.approx(47.0)
     assert r["mttr"].value == pytest.approx(23.5)  # 47 min over 2 failures
@@ -186,7 +186,7 @@ def test_oee_worked_example_stops_loaded_first_and_in_separate_runs(env: Env) ->
     env.drop("counts", "c1.csv", "line,start,end,total,good\n"
                                  "L1,2026-06-10 06:00,2026-06-10 10:00,9600,9400\n")
     env.run("counts")
-    first = env.engine.reading("good_units", "L1", parse_period("shift", "2026-06-10/E"))
+    first = env.readings.reading("good_units", "L1", parse_period("shift", "2026-06-10/E"))
     assert first.value == 9_400
     env.drop("counts", "c2.csv", "line,start,end,total,good\n"
                                  "L1,2026-06-10 10:00,2026-06-10 14:00,9671,9448\n")
@@ -218,9 +218,9 @@ def test_ratio_of_sums_over_two_lines(env: Env) -> None:
     env.run("counts")
     env.run("stops")
     period = parse_period("day", "2026-06-10")
-    l1 = env.engine.reading("oee", "L1", period)
-    l2 = env.engine.reading("oee", "L2", period)
-    both = env.engine.reading("oee", "filling", period)
+    l1 = env.readings.reading("oee", "L1", period)
+    l2 = env.readings.reading("oee", "L2", period)
+    both = env.readings.reading("oee", "filling", period)
     assert both.numerator == pytest.approx(l1.numerator + l2.numerator)
     assert both.denominator == pytest.approx(l1.denominator + l2.denominator)
     assert l2.denominator == pytest.approx((420 + 480) * 60.0)  # early shift with breaks + late shift
@@ -228,7 +228,7 @@ def test_ratio_of_sums_over_two_lines(env: Env) -> None:
     assert rounded(both.value) == 28.34
     assert rounded(l2.value) == 6.67
     assert rounded((l1.value + l2.value) / 2) == 40.73  # the mean of ratios would be wrong
-    by_line = env.engine.breakdown("oee", "filling", period, by="line")
+    by_line = env.readings.breakdown("oee", "filling", period, by="line")
     assert [(r.scope, rounded(r.value)) for r in by_line] == [("L1", 74.79), ("L2", rounded(l2.value))]
 
 
@@ -238,7 +238,7 @@ def test_unplanned_stop_during_a_break_is_not_counted_twice(env: Env) -> None:
                                "L1,2026-06-10 11:00,2026-06-10 11:30,Jam,unplanned\n")  # the meal break
     env.run("counts")
     env.run("stops")
-    r = env.engine.reading("availability", "L1", parse_period("shift", "2026-06-10/E"))
+    r = env.readings.reading("availability", "L1", parse_period("shift", "2026-06-10/E"))
     assert r.denominator == pytest.approx(420 * 60.0)
     assert r.numerator == pytest.approx(420 * 60.0)  # the line was on its break, no production time lost
 
@@ -266,7 +266,7 @@ def test_trir_worked_example_over_a_month(env: Env) -> None:
     assert env.count(SafetyEvent) == 7
 
     june = parse_period("month", "2026-06")
-    r = env.engine.readings(["trir", "recordables", "first_aid_cases", "near_misses"], "plant", june)
+    r = env.readings.readings(["trir", "recordables", "first_aid_cases", "near_misses"], "plant", june)
     assert r["trir"].numerator == 4
     assert r["trir"].denominator == pytest.approx(180_000)
     assert rounded(r["trir"].value) == 4.44
@@ -276,12 +276,12 @@ def test_trir_worked_example_over_a_month(env: Env) -> None:
     assert r["near_misses"].value == 1
 
     # the same number from the monthly series; July has the fifth recordable but no hours worked
-    series = env.engine.series("trir", "plant", "month", date(2026, 6, 1), date(2026, 7, 31))
+    series = env.readings.series("trir", "plant", "month", date(2026, 6, 1), date(2026, 7, 31))
     assert [(s.period, rounded(s.value)) for s in series] == [("2026-06", 4.44), ("2026-07", None)]
     assert series[1].status is Status.GREY
 
     # a line sees only its own events and hours: L1 has the recordable of 3 June over 45 × 2,000 h
-    l1 = env.engine.reading("trir", "L1", june)
+    l1 = env.readings.reading("trir", "L1", june)
     assert l1.numerator == 1
     assert l1.denominator == pytest.approx(90_000)
     assert rounded(l1.value) == 2.22
@@ -295,15 +295,15 @@ def test_rty_worked_example_through_the_area_flow(env: Env) -> None:
         f"{line},2026-06-10 08:00,2026-06-10 09:00,{total},{good}\n"
         for line, (total, good) in steps.items()))
     env.run("counts")
-    r = env.engine.reading("rty", "assembly", parse_period("day", "2026-06-10"))
+    r = env.readings.reading("rty", "assembly", parse_period("day", "2026-06-10"))
     assert r.value is not None
     assert round(r.value / 100, 4) == 0.5075
     assert r.parts == pytest.approx({"S1": 0.85, "S2": 80 / 90, "S3": 0.8125, "S4": 62 / 75})
     assert r.status is Status.RED
     # each step's first-pass yield is the fpy KPI of its line
-    assert rounded(env.engine.reading("fpy", "S2", parse_period("day", "2026-06-10")).value) == 88.89
+    assert rounded(env.readings.reading("fpy", "S2", parse_period("day", "2026-06-10")).value) == 88.89
     # a day without counts on one step has no RTY (None, never 0)
-    assert env.engine.reading("rty", "assembly", parse_period("day", "2026-06-11")).value is None
+    assert env.readings.reading("rty", "assembly", parse_period("day", "2026-06-11")).value is None
 
 
 def test_rty_with_a_step_missing_is_none(env: Env) -> None:
@@ -312,7 +312,7 @@ def test_rty_with_a_step_missing_is_none(env: Env) -> None:
                                        "S2,2026-06-10 08:00,2026-06-10 09:00,90,80\n"
                                        "S3,2026-06-10 08:00,2026-06-10 09:00,80,65\n")
     env.run("counts")
-    r = env.engine.reading("rty", "assembly", parse_period("day", "2026-06-10"))
+    r = env.readings.reading("rty", "assembly", parse_period("day", "2026-06-10"))
     assert r.value is None
     assert r.status is Status.GREY
     assert r.parts["S4"] is None
@@ -326,7 +326,7 @@ def test_schedule_attainment_worked_example(env: Env) -> None:
                                    "L1;2026-06-11 09:00;2026-06-11 12:00;730;710;800\n"
                                    "L1;2026-06-11 12:00;2026-06-11 14:00;705;700;800,0\n")
     env.run("counts")
-    r = env.engine.reading("schedule_attainment", "L1", parse_period("shift", "2026-06-11/E"))
+    r = env.readings.reading("schedule_attainment", "L1", parse_period("shift", "2026-06-11/E"))
     assert r.numerator == 2_110
     assert r.denominator == pytest.approx(2_400)
     assert rounded(r.value) == 87.92
@@ -348,10 +348,10 @@ def night_counts(day: int, month: int = 6) -> str:
 def test_night_shift_counts_on_both_sides_of_midnight_form_one_production_date(env: Env) -> None:
     env.drop("counts", "night.csv", night_counts(10))
     env.run("counts")
-    shift = env.engine.reading("good_units", "L1", parse_period("shift", "2026-06-10/N"))
+    shift = env.readings.reading("good_units", "L1", parse_period("shift", "2026-06-10/N"))
     assert shift.value == 8 * 95
-    assert env.engine.reading("good_units", "L1", parse_period("day", "2026-06-10")).value == 8 * 95
-    assert env.engine.reading("good_units", "L1", parse_period("day", "2026-06-11")).value is None
+    assert env.readings.reading("good_units", "L1", parse_period("day", "2026-06-10")).value == 8 * 95
+    assert env.readings.reading("good_units", "L1", parse_period("day", "2026-06-11")).value is None
     with env.sessions() as s:
         facts = s.scalars(select(ShiftFact).where(ShiftFact.line == "L1")).all()
     assert [(f.production_date, f.shift, f.total_count) for f in facts] == [(date(2026, 6, 10), "N", 800)]
@@ -364,18 +364,18 @@ def test_night_shift_split_over_two_files_at_midnight(env: Env) -> None:
     env.run("counts")
     env.drop("counts", "after-midnight.csv", "\n".join([text[0], *text[3:]]) + "\n")
     env.run("counts")
-    r = env.engine.reading("good_units", "L1", parse_period("shift", "2026-06-10/N"))
+    r = env.readings.reading("good_units", "L1", parse_period("shift", "2026-06-10/N"))
     assert r.value == 8 * 95
-    assert env.engine.reading("good_units", "L1", parse_period("day", "2026-06-11")).value is None
+    assert env.readings.reading("good_units", "L1", parse_period("day", "2026-06-11")).value is None
 
 
 def test_night_shift_with_end_production_date_rule(tmp_path: Path) -> None:
     env = make_env(tmp_path, f"sqlite:///{tmp_path / 'huddle.sqlite'}", production_date="end")
     env.drop("counts", "night.csv", night_counts(10))
     env.run("counts")
-    assert env.engine.reading("good_units", "L1", parse_period("day", "2026-06-11")).value == 8 * 95
-    assert env.engine.reading("good_units", "L1", parse_period("shift", "2026-06-11/N")).value == 8 * 95
-    assert env.engine.reading("good_units", "L1", parse_period("day", "2026-06-10")).value is None
+    assert env.readings.reading("good_units", "L1", parse_period("day", "2026-06-11")).value == 8 * 95
+    assert env.readings.reading("good_units", "L1", parse_period("shift", "2026-06-11/N")).value == 8 * 95
+    assert env.readings.reading("good_units", "L1", parse_period("day", "2026-06-10")).value is None
 
 
 @pytest.mark.parametrize(("day", "month", "hours"), [(28, 3, 7), (24, 10, 9), (10, 6, 8)])
@@ -384,7 +384,7 @@ def test_night_shift_planned_time_follows_dst(env: Env, day: int, month: int, ho
     end = f"2026-{month:02d}-{day + 1:02d} 05:00"  # one count interval whose midpoint is in the night shift
     env.drop("counts", "night.csv", f"line,start,end,total,good\nL1,{start},{end},1000,990\n")
     env.run("counts")
-    r = env.engine.reading("oee", "L1", parse_period("shift", f"2026-{month:02d}-{day:02d}/N"))
+    r = env.readings.reading("oee", "L1", parse_period("shift", f"2026-{month:02d}-{day:02d}/N"))
     assert r.denominator == pytest.approx(hours * 3600.0)  # the night shift has no breaks: PPT = real length
     assert r.numerator == pytest.approx(990.0)
 
@@ -404,5 +404,5 @@ def test_naive_local_times_through_the_repeated_autumn_hour_are_kept_in_order(en
     with env.sessions() as session:
         starts = sorted(r.start_utc for r in session.execute(select(ProductionCount)).scalars())
     assert [s.strftime("%H:%M") for s in starts] == ["23:00", "00:00", "00:30", "01:00", "01:30", "02:00"]
-    night = env.engine.reading("good_units", "L1", parse_period("shift", "2026-10-24/N"))
+    night = env.readings.reading("good_units", "L1", parse_period("shift", "2026-10-24/N"))
     assert night.value == 440

@@ -1,4 +1,4 @@
-"""OKRs on each backend: a cascade with a key result bound to a KPI (the same number as the engine's), weekly
+"""OKRs on each backend: a cascade with a key result bound to a KPI (the same number as the readings'), weekly
 check-ins kept with every correction, a stale form refused with who checked in meanwhile, two editors saving at
 once losing nothing, the meeting view, validation with reasons, closing the quarter with scores, adopting the
 reached level as a baseline, and the check-in exports."""
@@ -78,11 +78,11 @@ def test_a_bound_key_result_shows_the_engines_number_and_the_cascade_rolls_up(se
     assert [(o.level, o.depth) for o in view.objectives] == [("company", 0), ("plant", 1), ("line", 2)]
     assert round(view.expected, 4) == round(51 / 92, 4)
     oee = kr(services, ids_["oee"])
-    engine = services.kpis.reading("oee", "L1", QTD).value
-    assert oee.current == engine and round(oee.current, 2) == 74.79  # the board's and the tree's number
+    qtd = services.readings.reading("oee", "L1", QTD).value
+    assert oee.current == qtd and round(oee.current, 2) == 74.79  # the board's and the tree's number
     assert "OEE at Line 1, quarter to date" in oee.source and oee.unit == "%"
     assert oee.kpi_status == "stale"  # Line 1's data ends on 16 November: the page says so beside the value
-    assert round(oee.progress, 4) == round((engine - 70) / 10, 4)  # 0.479: behind 0.554 × 0.9 → needs attention
+    assert round(oee.progress, 4) == round((qtd - 70) / 10, 4)  # 0.479: behind 0.554 × 0.9 → needs attention
     assert oee.status is KrStatus.NEEDS_ATTENTION
     jams = kr(services, ids_["jams"])
     assert jams.current == 9 and jams.progress == pytest.approx(3 / 8)  # a decrease counts the same way
@@ -124,7 +124,7 @@ def test_check_ins_keep_every_version_and_a_stale_form_is_told_who_came_first(se
     assert len(history) == 8  # 2026-W40 (from Thursday 1 October) to 2026-W47
     # a bound key result's value is read from the KPI when it is saved, whatever the form sent
     bound = check_ins.check_in(EDDIE, ids_["oee"], 0, value=99.0, confidence=8)
-    assert bound.value == services.kpis.reading("oee", "L1", QTD).value
+    assert bound.value == services.readings.reading("oee", "L1", QTD).value
 
 
 def race(*calls) -> list[str]:  # type: ignore[no-untyped-def]
@@ -251,7 +251,7 @@ def test_closing_scores_the_quarter_and_the_reached_level_can_become_the_baselin
     closed = later.okrs.quarter("2026-Q4")
     assert closed.closed and closed.closed_by == "eddie" and closed.meeting.missing == []
     scores = {k.title: k.score for k in closed.key_results}
-    oee = services.kpis.reading("oee", "L1", parse_period("quarter", "2026-Q4")).value
+    oee = services.readings.reading("oee", "L1", parse_period("quarter", "2026-Q4")).value
     assert scores["Filler jams per week"] == 1.0  # progress 125 % scores 1
     assert scores["Operators trained"] == 0.0  # never checked in
     assert scores["Line 1 OEE"] == pytest.approx((oee - 70) / 10)
@@ -276,7 +276,7 @@ def test_a_kpi_red_for_months_becomes_next_quarters_objective_in_one_step(servic
     drafted = okrs.quarter("2027-Q1").objectives
     assert [(o.id, o.scope, o.title) for o in drafted] == [(objective, "L1", "Bring OEE at Line 1 back to target")]
     k = drafted[0].key_results[0]
-    october = services.kpis.reading("oee", "L1", parse_period("month", "2026-10"))
+    october = services.readings.reading("oee", "L1", parse_period("month", "2026-10"))
     assert (k.kind, k.start, k.target, k.kpi, k.kpi_scope, k.kpi_window) == (
         "increase", round(october.value, 2), 85, "oee", "L1", "quarter")
     with pytest.raises(OkrError, match="already has OEE at Line 1 in 'Bring OEE at Line 1 back to target'"):
@@ -300,7 +300,7 @@ def test_the_quarters_check_ins_export_as_csv_and_excel(services) -> None:  # ty
     assert [(r["Key result"], r["Value"], r["Version"], r["By"]) for r in parsed] == [
         ("Filler jams per week", "10.0", "corrected later", "eddie"),
         ("Filler jams per week", "11.0", "current", "ana"),
-        ("Line 1 OEE", str(round(services.kpis.reading("oee", "L1", QTD).value, 4)), "current", "eddie")]
+        ("Line 1 OEE", str(round(services.readings.reading("oee", "L1", QTD).value, 4)), "current", "eddie")]
     assert parsed[0]["What moved"].startswith("'=")  # a formula typed into a check-in stays text
     assert parsed[0]["What blocks"] == "Spares: Größe" and parsed[1]["Corrects check-in"] == parsed[0]["Check-in"]
     book = load_workbook(io.BytesIO(checkins_workbook(okrs.quarter("2026-Q4"), rows)))

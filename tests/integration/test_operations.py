@@ -102,8 +102,8 @@ def test_health_is_a_503_in_json_when_the_database_cannot_be_reached(make_servic
     client = client_for(services)
     assert client.get("/api/v1/health").status_code == 200
     if database_url.startswith("sqlite"):  # the file is gone, and its path cannot be opened any more
-        database = Path(services.engine.url.database)
-        services.engine.dispose()
+        database = Path(services.db.url.database)
+        services.db.dispose()
         database.rename(tmp_path / "moved-away.sqlite")
         database.mkdir()
     else:  # the server is gone: nothing listens on its port
@@ -133,7 +133,7 @@ def test_health_answers_a_signed_in_monitor_when_the_database_is_gone(make_servi
 
 def test_a_damaged_sqlite_file_is_found_at_start_and_health_says_so(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = make_services(None, now=NOW)
-    database = Path(first.engine.url.database)
+    database = Path(first.db.url.database)
     first.dispose()
     damage(database, "production_counts")  # health's own tables are intact: only the check at start sees it
     services = make_services(None, now=NOW)

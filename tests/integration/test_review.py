@@ -94,7 +94,7 @@ def test_the_months_losses_and_the_lines_side_by_side(services) -> None:  # type
     assert round(oee_lines["L1"][-1].value, 2) == 74.79 and oee_lines["L2"][-2].value is None
     # one grouped query gives what each line's own series gives
     for line in ("L1", "L2"):
-        own = services.kpis.series_many(["oee", "availability"], line, "month", review.months[0].first,
+        own = services.readings.series_many(["oee", "availability"], line, "month", review.months[0].first,
                                         review.month.last)
         assert [r.as_dict() for r in oee_lines[line]] == [r.as_dict() for r in own["oee"]]
         assert [r.as_dict() for r in review.lines[1].by_line[line]] == [r.as_dict() for r in own["availability"]]

@@ -1,5 +1,5 @@
 """Safety's numbers are one fact each: days since the last recordable and TRIR of the month and of the rolling
-12 months read the same on the board's tiles, under the safety cross, in the API's board and in the engine.
+12 months read the same on the board's tiles, under the safety cross, in the API's board and in the readings service.
 
 Hand-made records in the inbox of a small plant (times local, Europe/Berlin): Line 1 had recordables on
 10 March and 11 October 2026 18:00 CEST (16:00 UTC); Line 2 never had one and its data begins with the early shift
@@ -114,7 +114,7 @@ def test_days_since_is_counted_at_the_end_of_the_shift_shown_everywhere(  # type
     cross = safety.safety_cross(services, services.config, "L1", EARLY, NOW)
     assert cross.numbers.days_since.value == 39
     assert cross.numbers.last_recordable == datetime(2026, 10, 11, 16, 0, tzinfo=UTC)
-    assert services.kpis.reading("days_since_recordable", "L1", EARLY).value == 39  # the tree's reading
+    assert services.readings.reading("days_since_recordable", "L1", EARLY).value == 39  # the tree's reading
 
     api = _api_board(services, "L1", EARLY.label)
     s = next(c for c in api["columns"] if c["category"] == "S")
@@ -158,7 +158,7 @@ def test_a_clean_record_counts_from_the_start_of_the_data(  # type: ignore[no-un
     assert (facts["value"], facts["status"], facts["label"]) == (18, "red", "No recordable since Mon 2 Nov")
     assert facts["last_recordable"] is None
     assert (tile["raw"], tile["status"], tile["note"]) == (18, "red", "No recordable since Mon 2 Nov")
-    reading = services.kpis.reading("days_since_recordable", "L2", EARLY)
+    reading = services.readings.reading("days_since_recordable", "L2", EARLY)
     assert (reading.value, reading.status) == (18, "red")
     assert reading.parts == {"no_recordable_since": datetime(2026, 11, 2, 5, 0, tzinfo=UTC).isoformat()}
     api = next(c for c in _api_board(services, "L2", EARLY.label)["columns"] if c["category"] == "S")
@@ -184,7 +184,7 @@ def test_a_line_without_any_data_has_no_days_since(  # type: ignore[no-untyped-d
     assert (facts["trir_month"]["status"], facts["trir_12m"]["status"]) == ("grey", "grey")
     assert _tile(column, "days_since_recordable")["note"] == ""
     # before Line 2's data began it had no data either: the clean record starts with the data
-    assert services.kpis.reading("days_since_recordable", "L2", parse_period("day", "2026-10-30")).value is None
+    assert services.readings.reading("days_since_recordable", "L2", parse_period("day", "2026-10-30")).value is None
 
 
 @pytest.mark.parametrize("scope", ["L1", "L2", "L3"])

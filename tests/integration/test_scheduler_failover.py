@@ -87,7 +87,7 @@ def test_the_standby_takes_over_when_the_leader_is_killed_mid_run(database_url: 
     repo = Path(__file__).resolve().parents[2]
 
     def loaded() -> int:
-        with services.engine.connect() as conn:
+        with services.db.connect() as conn:
             return conn.execute(text("SELECT COUNT(*) FROM loaded_files WHERE source = 'counts'")).scalar_one()
 
     leader = Process(env, repo)
@@ -115,7 +115,7 @@ def test_the_standby_takes_over_when_the_leader_is_killed_mid_run(database_url: 
         leader.stop()
         if standby:
             standby.stop()
-    with services.engine.connect() as conn:
+    with services.db.connect() as conn:
         files = conn.execute(text("SELECT path, rows_loaded FROM loaded_files WHERE source = 'counts'")).all()
         rows = conn.execute(text("SELECT COUNT(*) FROM production_counts")).scalar_one()
         runs = conn.execute(text("SELECT started_at, finished_at, status, message FROM load_runs "

@@ -57,12 +57,12 @@ def test_each_site_keeps_its_own_data_time_zone_and_calendar(sites) -> None:  # 
     _settings, built = sites
     ex, lake = built.by_key["ex"], built.by_key["lake"]
     day = Period("day", date(2026, 11, 20), date(2026, 11, 20))
-    assert round(ex.kpis.reading("oee", "L1", day).value, 2) == 74.79
-    assert lake.kpis.reading("oee", "L1", day).value is None  # the same line key, another plant: no data
-    assert ex.kpis.last_completed_shift().label == "2026-11-20/E"
-    assert lake.kpis.last_completed_shift().label == "2026-11-19/N"
+    assert round(ex.readings.reading("oee", "L1", day).value, 2) == 74.79
+    assert lake.readings.reading("oee", "L1", day).value is None  # the same line key, another plant: no data
+    assert ex.readings.last_completed_shift().label == "2026-11-20/E"
+    assert lake.readings.last_completed_shift().label == "2026-11-19/N"
     for services in (ex, lake):
-        assert current_revision(services.engine) == "0003"  # each site's schema migrated
+        assert current_revision(services.db) == "0003"  # each site's schema migrated
     rows = {r.key: r for r in portfolio(built.by_key)}
     assert [r.name for r in rows.values()] == ["Example Plant", "Lakeside Plant"]
     assert rows["ex"].last_shift == "2026-11-20/E" and rows["lake"].last_shift == "2026-11-19/N"
@@ -121,4 +121,4 @@ def test_the_cli_acts_on_the_site_it_is_told(sites, tmp_path: Path, capsys,  # t
     assert main(["import", "--site", "nowhere", str(files), *args]) == 2
     assert "no site 'nowhere'" in capsys.readouterr().out
     day = Period("day", date(2026, 11, 20), date(2026, 11, 20))
-    assert round(built.by_key["lake"].kpis.reading("oee", "L1", day).value, 2) == 74.79
+    assert round(built.by_key["lake"].readings.reading("oee", "L1", day).value, 2) == 74.79

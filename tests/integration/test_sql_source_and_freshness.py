@@ -45,11 +45,11 @@ def test_sql_source_loads_quarantines_and_does_not_double(make_services, databas
     assert reasons[(4, "value")] == "not a number"
     assert "only direct KPIs are loaded" in reasons[(7, "kpi")]
     day = Period("day", date(2026, 11, 20), date(2026, 11, 20))
-    readings = services.kpis.readings(["scrap_cost", "energy"], "plant", day)
+    readings = services.readings.readings(["scrap_cost", "energy"], "plant", day)
     assert readings["scrap_cost"].value == 150.5  # summed over lines
     # a summed KPI's target is per loaded value: 100 EUR per line and day, 200 EUR for two lines' day
     assert (readings["scrap_cost"].target, readings["scrap_cost"].status) == (200, "green")
-    line1 = services.kpis.reading("scrap_cost", "L1", day)
+    line1 = services.readings.reading("scrap_cost", "L1", day)
     assert (line1.value, line1.target, line1.status) == (120.5, 100, "red")
     assert readings["energy"].value == 2.0  # a mean of the day's values
     again = services.loader.run_source("erp")
@@ -61,8 +61,8 @@ def test_sql_source_loads_quarantines_and_does_not_double(make_services, databas
     with services.sessions() as session:
         assert session.execute(select(func.count()).select_from(KpiValue)).scalar_one() == 4
         assert session.execute(select(func.count()).select_from(QuarantinedRow)).scalar_one() == 6
-    assert services.kpis.reading("scrap_cost", "L1", day).value == 99.5
-    assert services.kpis.reading("scrap_cost", "L1", day).status == "green"
+    assert services.readings.reading("scrap_cost", "L1", day).value == 99.5
+    assert services.readings.reading("scrap_cost", "L1", day).status == "green"
 
 
 def test_data_older_than_the_kpi_frequency_is_stale_and_a_period_without_data_is_grey(
@@ -73,14 +73,14 @@ def test_data_older_than_the_kpi_frequency_is_stale_and_a_period_without_data_is
                "L1,2026-11-20 06:00,2026-11-20 07:00,3000,2950\n")
     services.loader.run_all()
     today = Period("day", date(2026, 11, 20), date(2026, 11, 20))
-    reading = services.kpis.reading("oee", "L1", today)
+    reading = services.readings.reading("oee", "L1", today)
     # the day is still running (its night shift ends at 06:00 tomorrow) and the newest record is 17.5 h old:
     # more than a shift (8 h) plus the grace hour, so the tile must say stale, not show an old number as current
     assert reading.value is not None and reading.status == "stale"
     assert round(reading.age_s or 0) == 17.5 * 3600
-    early = services.kpis.reading("oee", "L1", Period("shift", date(2026, 11, 20), date(2026, 11, 20), "E"))
+    early = services.readings.reading("oee", "L1", Period("shift", date(2026, 11, 20), date(2026, 11, 20), "E"))
     assert early.status != "stale"  # a finished shift is judged at its end: its data arrived during it
-    night = services.kpis.reading("oee", "L1", Period("shift", date(2026, 11, 19), date(2026, 11, 19), "N"))
+    night = services.readings.reading("oee", "L1", Period("shift", date(2026, 11, 19), date(2026, 11, 19), "N"))
     assert night.value is None and night.status == "grey"
 
 

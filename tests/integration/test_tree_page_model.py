@@ -52,7 +52,7 @@ def services(make_services, database_url: str, tmp_path: Path, inbox: Inbox):  #
 
 
 def test_the_tree_opens_along_the_red_path_to_the_red_leaf(services) -> None:  # type: ignore[no-untyped-def]
-    view = build_tree_view(services.kpis, "oee", "L1", EARLY)
+    view = build_tree_view(services.readings, "oee", "L1", EARLY)
     assert round(view.root.reading.value, 2) == 74.79
     assert str(view.root.reading.status) == "red" and view.root.red_below
     # availability is red and so is the downtime below it: the path to that leaf is open from the start
@@ -64,12 +64,12 @@ def test_the_tree_opens_along_the_red_path_to_the_red_leaf(services) -> None:  #
     assert view.positions["unplanned_downtime"][1] > view.positions["availability"][1] > view.positions["oee"][1]
     assert [(t.a, t.b) for t in view.tradeoffs()] == [("performance", "quality")]
     # folding availability hides its child and says how many lie below
-    folded = build_tree_view(services.kpis, "oee", "L1", EARLY, expanded={"oee"})
+    folded = build_tree_view(services.readings, "oee", "L1", EARLY, expanded={"oee"})
     assert "unplanned_downtime" not in folded.visible and folded.hidden_below == {"availability": 1}
 
 
 def test_why_it_moved_splits_the_change_over_the_factors(services) -> None:  # type: ignore[no-untyped-def]
-    view = build_tree_view(services.kpis, "oee", "L1", EARLY)
+    view = build_tree_view(services.readings, "oee", "L1", EARLY)
     before = view.before["oee"].value
     assert before is not None and view.previous.label == "2026-11-19/E"
     split = {c.key: c.contribution for c in view.why}
@@ -95,9 +95,9 @@ def test_the_panel_works_the_formula_on_the_shifts_numbers(services) -> None:  #
     assert round(area.by_line[0].value, 2) == 74.79
     assert str(area.by_line[1].status) == "grey" and area.by_line[1].value is None  # no data is not zero
     assert [r.value is not None for r in area.by_shift] == [True, False, False]
-    assert area.by_shift[0].value == pytest.approx(services.kpis.reading("oee", "a", EARLY).value)
-    downtime = services.kpis.breakdown("unplanned_downtime", "a", parse_period("day", "2026-11-20"), "shift")
-    assert downtime[0].target == services.kpis.reading("unplanned_downtime", "a", EARLY).target == 30
+    assert area.by_shift[0].value == pytest.approx(services.readings.reading("oee", "a", EARLY).value)
+    downtime = services.readings.breakdown("unplanned_downtime", "a", parse_period("day", "2026-11-20"), "shift")
+    assert downtime[0].target == services.readings.reading("unplanned_downtime", "a", EARLY).target == 30
     assert [r.period for r in area.trend[-2:]] == ["2026-11-19", "2026-11-20"]
 
 
@@ -126,7 +126,7 @@ def test_the_red_leaf_shows_the_stops_behind_it(services) -> None:  # type: igno
 
 
 def test_a_node_without_data_is_grey_and_a_finding(services) -> None:  # type: ignore[no-untyped-def]
-    view = build_tree_view(services.kpis, "oee", "L2", EARLY)
+    view = build_tree_view(services.readings, "oee", "L2", EARLY)
     assert {str(n.reading.status) for n in view.nodes.values()} == {"grey"}
     assert all(n.reading.value is None for n in view.nodes.values())
     assert "kpi oee: no data for Line 2 in 2026-11-20/E" in [f"{f.where}: {f.message}" for f in view.findings]
@@ -172,7 +172,7 @@ def test_the_address_resolves_to_a_tree_scope_and_period(services) -> None:  # t
 
 
 def test_elements_carry_status_words_positions_and_edge_kinds(services) -> None:  # type: ignore[no-untyped-def]
-    view = build_tree_view(services.kpis, "oee", "L1", EARLY)
+    view = build_tree_view(services.readings, "oee", "L1", EARLY)
     drawn = render_elements(view, services.config, "availability")
     nodes = {e["data"]["id"]: e for e in drawn if "source" not in e["data"]}
     edges = {e["data"]["id"]: e for e in drawn if "source" in e["data"]}
