@@ -190,6 +190,11 @@ def register(app: Dash, services: Services) -> None:
     app.callback(Output(ids.ADMIN_DISPLAYS, "children"), Output(ids.ADMIN_REVOKE_NAME, "options"),
                  *refresh)(partial(show_displays, services))
     app.callback(Output(ids.ADMIN_AUDIT, "children"), *refresh)(partial(show_audit, services))
+    _register_writes(app, services, accounts)
+
+
+def _register_writes(app: Dash, services: Services, accounts: Accounts) -> None:
+    """The forms that add and change users and displays: each answers in its message and refreshes the tables."""
     app.callback(
         *_message_outputs(ids.ADMIN_ADD_MESSAGE),
         Output(ids.ADMIN_ADD_USERNAME, "value"), Output(ids.ADMIN_ADD_NAME, "value"),

@@ -336,6 +336,12 @@ def register(app: Dash, services: Services) -> None:
         State({"type": ids.OKR_CI_SEEN, "kr": ALL}, "data"),
         State(ids.OKR_CHECKIN_WEEK, "value"), State(ids.OKR_CHANGED, "data"),
         prevent_initial_call=True)(partial(check_in, services))
+    _register_history_and_close(app, services)
+    _register_planning(app, services)
+
+
+def _register_history_and_close(app: Dash, services: Services) -> None:
+    """A key result's history; closing the quarter, adopting baselines and planning next quarter's objectives."""
     app.callback(Output(ids.OKR_HISTORY_PICK, "value", allow_duplicate=True),
                  Input({"type": ids.OKR_KR_LINK, "kr": ALL}, "n_clicks"), prevent_initial_call=True)(pick_from_table)
     app.callback(Output(ids.OKR_HISTORY, "children"), Input(ids.OKR_HISTORY_PICK, "value"),
@@ -351,7 +357,6 @@ def register(app: Dash, services: Services) -> None:
                  Output(ids.OKR_CHANGED, "data", allow_duplicate=True),
                  Input({"type": ids.OKR_DRAFT, "kpi": ALL, "scope": ALL}, "n_clicks"), State(ids.OKR_VIEW, "data"),
                  State(ids.OKR_CHANGED, "data"), prevent_initial_call=True)(partial(draft, services))
-    _register_planning(app, services)
 
 
 def _register_planning(app: Dash, services: Services) -> None:

@@ -125,10 +125,10 @@ def _opened(expanded: dict[str, Any] | None, view_key: str) -> set[str] | None:
 
 def _tree_view(services: Services, target: TreeTarget, opened: set[str] | None, chosen: str) -> TreeView:
     """The tree read with ``opened`` open, and whatever leads to the chosen node."""
-    tree_view = build_tree_view(services.kpis, *target, opened)
+    tree_view = build_tree_view(services.readings, *target, opened)
     wanted = set(tree_view.expanded) | _ancestors(tree_view.tree, chosen)
     if wanted != set(tree_view.expanded):
-        tree_view = build_tree_view(services.kpis, *target, wanted)
+        tree_view = build_tree_view(services.readings, *target, wanted)
     return tree_view
 
 
@@ -144,7 +144,7 @@ def draw(services: Services, view: dict[str, Any], expanded: dict[str, Any] | No
     view_key = f"{target.tree}|{target.scope}|{target.period.label}"
     chosen = _chosen(tree, view, selected, ctx.triggered_id == ids.TREE_VIEW)
     bucket = int(services.clock().timestamp() // STALE_RECHECK_S)
-    new_data_key = f"{services.kpis.data_version()}|{view_key}|{bucket}"
+    new_data_key = f"{services.readings.data_version()}|{view_key}|{bucket}"
     opened = _opened(expanded, view_key)
     if opened is not None:  # what will be drawn is known: a refresh with nothing new reads nothing more
         opened = ({tree.root} | opened | _ancestors(tree, chosen)) & set(tree.nodes())
@@ -194,7 +194,7 @@ def records(services: Services, label: str | None, selected: str | None, view: d
         _tree, scope, period = _target(services, view)
     except AddressError:
         raise PreventUpdate from None
-    report = events_behind(services.kpis, selected, scope, period, label=label or None, limit=RECORDS)
+    report = events_behind(services.readings, selected, scope, period, label=label or None, limit=RECORDS)
     return None if report is None else records_table(report, services.config)
 
 
@@ -266,6 +266,11 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.TREE_VIEW, "data"), Input(ids.TREE_EXPANDED, "data"), Input(ids.TREE_SELECTED, "data"),
         Input(ids.TREE_REFRESH, "n_intervals"), Input(ids.TREE_ACTION_CHANGED, "data"),
         State(ids.TREE_KEY, "data"), State(ids.TREE_DATA_KEY, "data"))(partial(draw, services))
+    _register_panel(app, services)
+
+
+def _register_panel(app: Dash, services: Services) -> None:
+    """The selected node's panel: what-if and goal seek, the events behind it, and raising an action."""
     app.callback(
         Output(ids.TREE_PANEL, "children"), Output(ids.TREE_TREND, "figure"),
         Output(ids.TREE_WHATIF, "hidden"), Output(ids.TREE_WHATIF_LABEL, "children"),

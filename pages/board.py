@@ -23,11 +23,6 @@ from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import status_badge
 
 
-def view_from_query(query: dict[str, str]) -> dict[str, Any]:
-    """The board's view as its store keeps it, from the address's parameters (``address.BoardAddress``)."""
-    return BoardAddress.from_query(query).as_view()
-
-
 def layout(**query: str) -> html.Div:
     """Skeleton with the view in a store; no database access."""
     view = BoardAddress.from_query(query)

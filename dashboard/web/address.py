@@ -25,7 +25,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 from urllib.parse import urlencode
 
 from huddle.dashboard.core.periods import (
@@ -127,6 +127,24 @@ def _no_line_or_area(config: PlantConfig, scope: str) -> AddressError:
     return AddressError("scope", f"There is no line or area {scope!r} in {config.site_name}.")
 
 
+class _TextAddress:
+    """An address whose every field is one parameter, as text ("" when the address does not give it)."""
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> Self:
+        """The address's parameters (judged by ``resolve``)."""
+        return cls(**{f.name: query.get(f.name) or "" for f in fields(cls)})  # type: ignore[arg-type]
+
+    @classmethod
+    def from_view(cls, view: Mapping[str, Any]) -> Self:
+        """The address a page's store keeps (``as_view``)."""
+        return cls(**{f.name: _text(view.get(f.name)) for f in fields(cls)})  # type: ignore[arg-type]
+
+    def as_view(self) -> dict[str, Any]:
+        """The address as the page's store keeps it (JSON)."""
+        return asdict(self)  # type: ignore[call-overload]
+
+
 # ---- the pages' addresses ----------------------------------------------------------------------------------
 
 
@@ -215,7 +233,7 @@ class TreeTarget(NamedTuple):
 
 
 @dataclass(frozen=True)
-class TreeAddress:
+class TreeAddress(_TextAddress):
     """The KPI tree's address: tree, scope, grain, date, shift and the node selected."""
 
     PATH: ClassVar[str] = "/tree"
@@ -226,20 +244,6 @@ class TreeAddress:
     date: str = ""
     shift: str = ""
     node: str = ""
-
-    @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> TreeAddress:
-        """The address's parameters (unknown trees, scopes and dates are judged by ``resolve``)."""
-        return cls(**{f.name: query.get(f.name) or "" for f in fields(cls)})
-
-    @classmethod
-    def from_view(cls, view: Mapping[str, Any]) -> TreeAddress:
-        """The address a page's store keeps (``as_view``)."""
-        return cls(**{f.name: _text(view.get(f.name)) for f in fields(cls)})
-
-    def as_view(self) -> dict[str, Any]:
-        """The address as the page's store keeps it (JSON)."""
-        return asdict(self)
 
     def resolve(self, config: PlantConfig, now: datetime) -> TreeTarget:
         """The tree, scope and period to show (defaults filled in), or an ``AddressError`` saying why not."""
@@ -288,27 +292,13 @@ class ReviewTarget(NamedTuple):
 
 
 @dataclass(frozen=True)
-class ReviewAddress:
+class ReviewAddress(_TextAddress):
     """The monthly review's address: scope and month."""
 
     PATH: ClassVar[str] = "/review"
 
     scope: str = ""
     month: str = ""
-
-    @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> ReviewAddress:
-        """The address's parameters (judged by ``resolve``)."""
-        return cls(scope=query.get("scope") or "", month=query.get("month") or "")
-
-    @classmethod
-    def from_view(cls, view: Mapping[str, Any]) -> ReviewAddress:
-        """The address a page's store keeps (``as_view``)."""
-        return cls(scope=_text(view.get("scope")), month=_text(view.get("month")))
-
-    def as_view(self) -> dict[str, Any]:
-        """The address as the page's store keeps it (JSON)."""
-        return asdict(self)
 
     def resolve(self, config: PlantConfig, now: datetime) -> ReviewTarget:
         """The scope and month to review (default: the plant, the last full month), or an ``AddressError``."""
@@ -337,27 +327,13 @@ class OkrTarget(NamedTuple):
 
 
 @dataclass(frozen=True)
-class OkrAddress:
+class OkrAddress(_TextAddress):
     """The OKR page's address: quarter and scope."""
 
     PATH: ClassVar[str] = "/okr"
 
     quarter: str = ""
     scope: str = ""
-
-    @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> OkrAddress:
-        """The address's parameters (judged by ``resolve``)."""
-        return cls(quarter=query.get("quarter") or "", scope=query.get("scope") or "")
-
-    @classmethod
-    def from_view(cls, view: Mapping[str, Any]) -> OkrAddress:
-        """The address a page's store keeps (``as_view``)."""
-        return cls(quarter=_text(view.get("quarter")), scope=_text(view.get("scope")))
-
-    def as_view(self) -> dict[str, Any]:
-        """The address as the page's store keeps it (JSON)."""
-        return asdict(self)
 
     def resolve(self, config: PlantConfig, today: date) -> OkrTarget:
         """The quarter (default: the one containing ``today``) and scope to show, or an ``AddressError``."""

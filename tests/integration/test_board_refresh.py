@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from huddle.pages.board import view_from_query
+from huddle.dashboard.web.address import BoardAddress
 
 from tests.conftest import SMALL_PLANT, client_for, write_past
 
@@ -35,7 +35,7 @@ def test_refresh_sends_nothing_until_the_data_changes(make_services, tmp_path: P
                "L1,2026-11-20 06:00,2026-11-20 10:00,10000,9800,12000\n")
     services.loader.run_all()
     client = client_for(services)
-    view = view_from_query({"scope": "L1", "date": "2026-11-20", "shift": "E"})
+    view = BoardAddress.from_query({"scope": "L1", "date": "2026-11-20", "shift": "E"}).as_view()
     first = refresh(client, view, None)
     assert first.status_code == 200 and len(first.data) > 5000
     key = first.get_json()["response"]["board-key"]["data"]
@@ -66,7 +66,8 @@ def test_a_failing_loader_shows_as_a_strip_and_old_data_of_a_running_shift_as_st
     view = board_view(services, "L1", late)
     assert view["failing_sources"] == ["stops"]
     client = client_for(services)
-    body = refresh(client, view_from_query({"scope": "L1", "date": "2026-11-20", "shift": "L"}), None)
+    late_view = BoardAddress.from_query({"scope": "L1", "date": "2026-11-20", "shift": "L"}).as_view()
+    body = refresh(client, late_view, None)
     assert "Loader failing: stops" in body.get_data(as_text=True)
     delivery = next(c for c in view["columns"] if c["category"] == "D")
     tiles = {k["kpi"]: k for k in delivery["kpis"]}
