@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask import send_from_directory
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
 from huddle.dashboard.web import ids
+from huddle.dashboard.web.address import SITE
 from huddle.dashboard.web.errors import install_error_handling, on_callback_error
 from huddle.dashboard.web.security import current_identity, install_security
 from huddle.dashboard.web.sites import SiteRouter, Sites, build_sites, install_site_routing
@@ -124,11 +126,12 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
         app.clientside_callback(  # choosing a site opens the same page for it
             """function (site) {
                 const q = new URLSearchParams(window.location.search);
-                if (!site || q.get("site") === site) { return window.dash_clientside.no_update; }
-                q.set("site", site);
+                if (!site || q.get(SITE) === site) { return window.dash_clientside.no_update; }
+                q.set(SITE, site);
                 window.location.search = q.toString();
                 return window.dash_clientside.no_update;
-            }""", Output(ids.SITE_PICK, "title"), Input(ids.SITE_PICK, "value"), prevent_initial_call=True)
+            }""".replace("SITE", json.dumps(SITE)), Output(ids.SITE_PICK, "title"), Input(ids.SITE_PICK, "value"),
+            prevent_initial_call=True)
     install_security(app.server, settings, sites.home.accounts if sites else services.accounts)
     if sites is not None:
         install_site_routing(app.server, sites)

@@ -146,6 +146,14 @@ def callback_request_problem(app: Dash, body: Any) -> str | None:
         return "'output' names no callback of this app"
     if "inputs" not in body:
         return "'inputs' is missing"
+    problem = _inputs_problem(body, callback)
+    if problem is not None or callback.get("no_output"):
+        return problem
+    return _outputs_problem(body, callback)
+
+
+def _inputs_problem(body: dict[str, Any], callback: dict[str, Any]) -> str | None:
+    """Why a request's inputs, states or changed properties cannot be the callback's, or None when they can."""
     for key, wanted in (("inputs", callback["inputs"]), ("state", callback["state"])):
         items = body.get(key, [])
         if not _specs_ok(items):
@@ -155,8 +163,11 @@ def callback_request_problem(app: Dash, body: Any) -> str | None:
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         return "'changedPropIds' must be a list of texts"
-    if callback.get("no_output"):
-        return None
+    return None
+
+
+def _outputs_problem(body: dict[str, Any], callback: dict[str, Any]) -> str | None:
+    """Why a request's outputs are not the callback's, or None when they are."""
     defined = callback["output"]
     outputs = body.get("outputs")
     if isinstance(defined, list | tuple):

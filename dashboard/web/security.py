@@ -15,7 +15,9 @@ import os
 import secrets
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, request, session
@@ -122,6 +124,86 @@ def _safe_next(path: str | None) -> str:
     return path
 
 
+def _identify(accounts: Accounts, anonymous_reads: bool) -> Any:
+    """Before every request: who asks (``g.identity``); a change that does not come from this site is refused, and
+    an anonymous caller is sent to sign in unless anyone may read."""
+    try:
+        g.identity = _load_identity(accounts)
+    except SQLAlchemyError:
+        # a signed session whose person cannot be looked up: health still answers, 503 with the reason
+        if request.endpoint == HEALTH_ENDPOINT:
+            g.identity = ANONYMOUS
+            return None
+        raise
+    if request.method not in SAFE_METHODS and not _same_origin():
+        log.warning("refused a %s to %s from origin %s", request.method, request.path,
+                    request.headers.get("Origin") or request.headers.get("Referer"))
+        return jsonify({"error": "requests that change something must come from this site"}), 403
+    if request.path.startswith(PUBLIC_PREFIXES) or request.path == "/logout":
+        return None
+    if g.identity.kind == "anonymous" and not anonymous_reads:
+        if request.path.startswith(("/api/", "/_dash-", "/_reload-hash")):
+            return jsonify({"error": "sign in first"}), 401
+        return redirect(f"/login?next={request.full_path.rstrip('?')}")
+    return None
+
+
+def _headers(response: Response) -> Response:
+    """After every request: the security headers, and no caching of answers that carry data."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.path.startswith(("/api/", "/login", "/_dash-update-component")):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _login_page() -> Any:
+    """GET /login: the sign-in form."""
+    return _login_form(next_path=_safe_next(request.args.get("next")))
+
+
+def _login(accounts: Accounts) -> Any:
+    """POST /login: sign in (throttled by the accounts), then on to the page asked for."""
+    username = (request.form.get("username") or "").strip()
+    next_path = _safe_next(request.form.get("next"))
+    result = accounts.login(username, request.form.get("password") or "", request.remote_addr or "")
+    if result.identity is None:
+        log.warning("failed sign-in for %r from %s: %s", username, request.remote_addr, result.reason)
+        status = 429 if result.retry_after_s else 401
+        response = Response(_login_form(result.reason, username, next_path), status=status)
+        if result.retry_after_s:
+            response.headers["Retry-After"] = str(result.retry_after_s)
+        return response
+    user = next(u for u in accounts.users() if u.username == result.identity.name)
+    session.clear()
+    session.permanent = True
+    # iat on the accounts' clock (it is compared with when the password changed); exp on the wall clock
+    session.update(uid=user.id, iat=accounts.clock().timestamp(), exp=time.time() + USER_SESSION_S)
+    return redirect(next_path)
+
+
+def _logout() -> Any:
+    """POST /logout: forget the session."""
+    session.clear()
+    return redirect("/login")
+
+
+def _display(accounts: Accounts, token: str) -> Any:
+    """GET /display/<token>: sign this browser in as the display screen the link names."""
+    screen = accounts.display_by_token(token)
+    if screen is None:
+        return Response(_page("Display link not valid", "<h1>This display link is not valid</h1>"
+                              "<p>It was revoked or mistyped. Ask an admin for the screen's link.</p>"),
+                        status=403)
+    session.clear()
+    session.permanent = True
+    session.update(display=screen.id, exp=time.time() + DISPLAY_SESSION_S)
+    return redirect(screen.start_path)
+
+
 def install_security(server: Flask, settings: Settings, accounts: Accounts) -> None:
     """Sessions, sign-in/out and display routes, the access policy and security headers on the Flask server."""
     server.secret_key = secret_key(settings)
@@ -132,77 +214,9 @@ def install_security(server: Flask, settings: Settings, accounts: Accounts) -> N
         SESSION_COOKIE_NAME="huddle_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies, PERMANENT_SESSION_LIFETIME=DISPLAY_SESSION_S,
     )
-    anonymous_reads = settings.anonymous_access == "read"
-
-    @server.before_request
-    def _identify():  # type: ignore[no-untyped-def]
-        try:
-            g.identity = _load_identity(accounts)
-        except SQLAlchemyError:
-            # a signed session whose person cannot be looked up: health still answers, 503 with the reason
-            if request.endpoint == HEALTH_ENDPOINT:
-                g.identity = ANONYMOUS
-                return None
-            raise
-        if request.method not in SAFE_METHODS and not _same_origin():
-            log.warning("refused a %s to %s from origin %s", request.method, request.path,
-                        request.headers.get("Origin") or request.headers.get("Referer"))
-            return jsonify({"error": "requests that change something must come from this site"}), 403
-        if request.path.startswith(PUBLIC_PREFIXES) or request.path == "/logout":
-            return None
-        if g.identity.kind == "anonymous" and not anonymous_reads:
-            if request.path.startswith(("/api/", "/_dash-", "/_reload-hash")):
-                return jsonify({"error": "sign in first"}), 401
-            return redirect(f"/login?next={request.full_path.rstrip('?')}")
-        return None
-
-    @server.after_request
-    def _headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.path.startswith(("/api/", "/login", "/_dash-update-component")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
-    @server.get("/login")
-    def _login_page():  # type: ignore[no-untyped-def]
-        return _login_form(next_path=_safe_next(request.args.get("next")))
-
-    @server.post("/login")
-    def _login():  # type: ignore[no-untyped-def]
-        username = (request.form.get("username") or "").strip()
-        next_path = _safe_next(request.form.get("next"))
-        result = accounts.login(username, request.form.get("password") or "", request.remote_addr or "")
-        if result.identity is None:
-            log.warning("failed sign-in for %r from %s: %s", username, request.remote_addr, result.reason)
-            status = 429 if result.retry_after_s else 401
-            response = Response(_login_form(result.reason, username, next_path), status=status)
-            if result.retry_after_s:
-                response.headers["Retry-After"] = str(result.retry_after_s)
-            return response
-        user = next(u for u in accounts.users() if u.username == result.identity.name)
-        session.clear()
-        session.permanent = True
-        # iat on the accounts' clock (it is compared with when the password changed); exp on the wall clock
-        session.update(uid=user.id, iat=accounts.clock().timestamp(), exp=time.time() + USER_SESSION_S)
-        return redirect(next_path)
-
-    @server.post("/logout")
-    def _logout():  # type: ignore[no-untyped-def]
-        session.clear()
-        return redirect("/login")
-
-    @server.get("/display/<token>")
-    def _display(token: str):  # type: ignore[no-untyped-def]
-        screen = accounts.display_by_token(token)
-        if screen is None:
-            return Response(_page("Display link not valid", "<h1>This display link is not valid</h1>"
-                                  "<p>It was revoked or mistyped. Ask an admin for the screen's link.</p>"),
-                            status=403)
-        session.clear()
-        session.permanent = True
-        session.update(display=screen.id, exp=time.time() + DISPLAY_SESSION_S)
-        return redirect(screen.start_path)
+    server.before_request(partial(_identify, accounts, settings.anonymous_access == "read"))
+    server.after_request(_headers)
+    server.add_url_rule("/login", "_login_page", _login_page, methods=["GET"])
+    server.add_url_rule("/login", "_login", partial(_login, accounts), methods=["POST"])
+    server.add_url_rule("/logout", "_logout", _logout, methods=["POST"])
+    server.add_url_rule("/display/<token>", "_display", partial(_display, accounts), methods=["GET"])

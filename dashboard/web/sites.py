@@ -22,6 +22,7 @@ from flask import has_request_context as _has_request_context
 from huddle.dashboard.core.plant import load_plant
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
+from huddle.dashboard.web.address import SITE
 from huddle.data.queries.schemas import create_schema
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
@@ -107,11 +108,11 @@ def build_sites(settings: Settings, clock: Callable[[], datetime] | None = None)
 
 def site_asked(known: dict[str, Any]) -> str | None:
     """The site a request is about: its address, the page it comes from, or the site last chosen."""
-    asked = request.args.get("site")
+    asked = request.args.get(SITE)
     if asked in known:
         return asked
     referrer = request.headers.get("Referer") or ""
-    from_page = parse_qs(urlsplit(referrer).query).get("site", [None])[0]
+    from_page = parse_qs(urlsplit(referrer).query).get(SITE, [None])[0]
     if from_page in known:
         return from_page
     remembered = request.cookies.get(SITE_COOKIE)
@@ -139,7 +140,7 @@ def install_site_routing(server: Any, sites: Sites) -> None:
 
     @server.before_request
     def _site() -> Any:
-        asked = request.args.get("site")
+        asked = request.args.get(SITE)
         if asked is not None and asked not in known:
             message = f"site: there is no site {asked!r} here (sites: {', '.join(known)})"
             if request.path.startswith("/api/"):
@@ -150,8 +151,8 @@ def install_site_routing(server: Any, sites: Sites) -> None:
 
     @server.after_request
     def _remember(response: Any) -> Any:
-        if request.args.get("site") in known and request.cookies.get(SITE_COOKIE) != request.args["site"]:
-            response.set_cookie(SITE_COOKIE, request.args["site"], max_age=365 * 86400, samesite="Lax",
+        if request.args.get(SITE) in known and request.cookies.get(SITE_COOKIE) != request.args[SITE]:
+            response.set_cookie(SITE_COOKIE, request.args[SITE], max_age=365 * 86400, samesite="Lax",
                                 httponly=True)
         return response
 
