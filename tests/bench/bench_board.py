@@ -8,7 +8,7 @@ What it measures, in one run (``python tests/bench/bench_board.py [--lines 20] [
    ``--years``, is reused (``bench_board.json`` in the folder records what was loaded).
 2. **Server time of one refresh.** The board shows the night shift of the day before the last loaded day (the
    last shift with complete data; an explicit ``date``/``shift`` view, as ``/board?date=…&shift=N`` would) for one
-   line and for the whole plant: ``board_view`` (``dashboard/board.py``) + ``render`` (``callbacks/board.py``),
+   line and for the whole plant: ``board_view`` (``services/board.py``) + ``render_board`` (``pages/board.py``),
    median of ``--runs`` warm runs, with each part and the JSON serialisation apart. Floors, measured in the same
    run on the same database:
    *headline floor*: one SUM of every measure over that shift's ``shift_facts`` rows (the OEE numerator Σ ideal ×
@@ -359,7 +359,7 @@ def start_server(settings: Settings, services: Services) -> Server:
 
 
 def board_view_data(scope: str, period: Period, refresh_s: int) -> dict[str, Any]:
-    """The board page's view store, as ``pages.board.view_from_query`` makes it for a kiosk URL with date/shift."""
+    """The board page's view store, as ``address.BoardAddress`` keeps it for a kiosk URL with date/shift."""
     return {"scope": scope, "scopes": [], "date": period.first.isoformat(), "shift": period.shift or "",
             "live": False, "kiosk": True, "cycle": 0, "refresh": refresh_s, "timer": 0}
 
