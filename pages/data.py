@@ -1,5 +1,5 @@
 """The Data page: loader status, the run ledger, the quarantine and the 48-hour baseline tracker. The layout (the
-tables arrive through the data callback) and its renderers: the data status (``services.data_status()``) in, the
+tables arrive through the data callback) and its renderers: the data status (``services.data_status.report()``) in, the
 health strip and the tables out."""
 
 from __future__ import annotations

@@ -63,11 +63,6 @@ class Services:
         """Close database connections."""
         self.db.dispose()
 
-    @property
-    def kpis(self) -> Readings:
-        """The readings service under its old name, for the OKR page's callbacks until they ask ``readings``."""
-        return self.readings
-
 
 def clock_for(settings: Settings, timezone: str) -> Callable[[], datetime]:
     """The clock a process runs on: the real one, or the simulated one starting at ``settings.now``."""

@@ -30,10 +30,6 @@ class DataStatus:
         self.catalogue = catalogue
         self.database_problem = database_problem  # what the check at start found wrong with the database
 
-    def __call__(self, runs: int = 50, rejected: int = 200) -> dict[str, Any]:
-        """The report: ``services.data_status()`` as the Data page's callbacks asked it before it was a service."""
-        return self.report(runs, rejected)
-
     def report(self, runs: int = 50, rejected: int = 200) -> dict[str, Any]:
         """What the Data page shows: loaders, the run ledger, the quarantine and the baseline tracker."""
         tz = self.config.tz
