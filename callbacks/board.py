@@ -65,13 +65,14 @@ def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: 
     bucket = int(services.clock().timestamp() // STALE_RECHECK_S)
     # the last part is how far the server's clock runs ahead of the real one (a plant shown "as at" another
     # moment): the browser counts data ages from the server's now, not its own
+    # (it rides along in the stored key but is not part of what is compared: a fixed clock drifts from the real one)
     ahead = round(services.clock().timestamp() - time.time())
-    new_key = f"{services.config.site_key}|{version}|{scope}|{period.label}|{bucket}|{ahead}"
-    if new_key == key:
+    new_key = f"{services.config.site_key}|{version}|{scope}|{period.label}|{bucket}"
+    if key and key.rsplit("|", 1)[0] == new_key:
         raise PreventUpdate  # nothing changed: the browser gets an empty answer and keeps what it shows
     # every TV showing the same scope and shift shares one render; across web workers too when Redis is configured
     body = cache.get_or_render(new_key, lambda: render_board(board_view(services, scope, period)))
-    return body, new_key
+    return body, f"{new_key}|{ahead}"
 
 
 def add_action(services: Services, _n: int, what: str, owner: str, due: str, kpi: str | None,
