@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -151,7 +152,8 @@ def write_past(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Write a file and date it a minute back, so a loader's settle window does not hold it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding=encoding)
-    past = datetime.now().timestamp() - 60
+    # files are dated by the file system's clock, which the loaders' settle window reads too: not the test's clock
+    past = time.time() - 60
     os.utime(path, (past, past))
     return path
 
@@ -165,7 +167,7 @@ def load_demo(data_dir: Path, now: datetime, days: int) -> object:
     from huddle.data.demo.feeds import generate_history
 
     generate_history(load_plant(DEMO_PLANT, data_dir), data_dir, now, days=days)
-    past = datetime.now().timestamp() - 60  # older than every source's settle window
+    past = time.time() - 60  # older than every source's settle window (file times are the real clock's)
     for path in (data_dir / "inbox").rglob("*"):
         if path.is_file():
             os.utime(path, (past, past))
