@@ -104,7 +104,7 @@ def cmd_init(settings: Settings, label: bool = False) -> int:
 
 
 def _print_outcome(outcome: object, verbose: bool = True) -> None:
-    from huddle.data.ingest.loaders import RunOutcome
+    from huddle.data.ingest.outcomes import RunOutcome
 
     assert isinstance(outcome, RunOutcome)
     print(f"{outcome.source}: {outcome.status} — {outcome.rows_read} rows read, {outcome.rows_loaded} loaded, "

@@ -26,7 +26,7 @@ from huddle.data.demo.feeds import feed_current, generate_history
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services
-    from huddle.data.ingest.loaders import RunOutcome
+    from huddle.data.ingest.outcomes import RunOutcome
 
 #: who checks in on each key result of the demo's OKRs
 OKR_AUTHORS = {"attainment": "maria.lopez", "complaints": "maria.lopez", "oee": "anna.schmidt",

@@ -32,7 +32,7 @@ import pytest
 
 if TYPE_CHECKING:
     from flask.testing import FlaskClient
-    from huddle.data.ingest.loaders import RunOutcome
+    from huddle.data.ingest.outcomes import RunOutcome
 
 POSTGRES_ENV = "HUDDLE_TEST_POSTGRES_URL"
 #: the small plant's clock unless a test says otherwise: a Friday evening, the late shift about to end

@@ -4,7 +4,8 @@ Per file, in one transaction: the good rows are upserted on their natural key, t
 with file, line, column and reason, the touched shifts' facts are recomputed, the file's hash is recorded and the
 data version is bumped. Either all of that is stored or none of it. A file still being written (modified within
 the source's settle window, a temporary name, or no ``.ok`` marker when one is required) is left for the next
-run. Every run is written to ``load_runs`` first as "running", then with its outcome.
+run. Every run is written to ``load_runs`` first as "running", then with its outcome (``RunOutcome`` and
+``FileOutcome``, with the words the ledger stores, are in ``outcomes``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.plant import PlantConfig, SourceDef
 from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType, RowValidator, map_columns
 from huddle.data.ingest.facts import RECORD_GROUP, Touched, refresh_facts
+from huddle.data.ingest.outcomes import CUT_OFF, CUT_OFF_OTHER, FileOutcome, RunOutcome, _file_summary, _short
 from huddle.data.ingest.readers import Table as FileTable
 from huddle.data.ingest.readers import read_table
 from huddle.data.ingest.run_locks import RunLocks
@@ -48,15 +49,6 @@ log = logging.getLogger("huddle.loaders")
 
 TEMPORARY_NAMES = ("*.tmp", "*.part", "*.partial", "*.crdownload", ".*", "~$*")
 
-#: what a run cut off by the end of its process is marked with, by what started it
-CUT_OFF = {
-    "schedule": "cut off: the scheduler running it stopped mid-run; its files are read again by the next run",
-    "cli": "cut off: the huddle import running it stopped before it finished (killed or crashed); the files it "
-           "finished are stored: import the same files again for the rest (a file already stored is skipped)",
-}
-CUT_OFF_OTHER = ("cut off: the process running it stopped before it finished (killed or crashed); its files are "
-                 "read again by the next run")
-
 #: record type → (table, natural key columns in the table, contract column → table column)
 _TARGETS: dict[str, tuple[Table, tuple[str, ...], dict[str, str]]] = {
     "production_counts": (ProductionCount.__table__, ("line", "start_utc", "product"),
@@ -78,45 +70,6 @@ _TARGETS: dict[str, tuple[Table, tuple[str, ...], dict[str, str]]] = {
                    {"kpi": "kpi", "line": "location", "date": "production_date", "shift": "shift",
                     "value": "value"}),
 }
-
-
-@dataclass
-class FileOutcome:
-    """What happened to one file (or one query result)."""
-
-    name: str
-    status: str  # loaded | partial | rejected | duplicate | waiting | failed
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    problems: list[tuple[int, str, str, str]] = field(default_factory=list)  # (row, column, value, reason)
-    note: str = ""
-
-
-@dataclass
-class RunOutcome:
-    """What one run of one source did."""
-
-    source: str
-    run_id: int | None
-    status: str  # ok | partial | failed | idle
-    files: list[FileOutcome] = field(default_factory=list)
-    message: str = ""
-
-    @property
-    def rows_read(self) -> int:
-        """Rows read over all files."""
-        return sum(f.rows_read for f in self.files)
-
-    @property
-    def rows_loaded(self) -> int:
-        """Rows stored over all files."""
-        return sum(f.rows_loaded for f in self.files)
-
-    @property
-    def rows_rejected(self) -> int:
-        """Rows quarantined over all files."""
-        return sum(f.rows_rejected for f in self.files)
 
 
 def upsert(session: Session, table: Table, rows: list[dict[str, Any]], key: tuple[str, ...]) -> None:
@@ -507,33 +460,9 @@ def recognise_record(path: Path) -> str:
     return max(fits)[1]
 
 
-def _file_summary(f: FileOutcome) -> str:
-    """One phrase per file for the run ledger: its status and, when rows were refused, the first reason."""
-    if f.status == "rejected" and f.problems:
-        return f"{f.name}: rejected ({_where(f.problems[0])}{f.problems[0][3]})"
-    if f.status == "partial" and f.problems:
-        return (f"{f.name}: partial, {f.rows_rejected} of {f.rows_read} rows refused "
-                f"(first: {_where(f.problems[0])}{f.problems[0][3]})")
-    if f.status == "failed":
-        return f"{f.name}: failed ({f.note})"
-    return f"{f.name}: {f.status}"
-
-
-def _where(problem: tuple[int, str, str, str]) -> str:
-    row, column = problem[0], problem[1]
-    if not row:
-        return ""
-    return f"line {row}" + (f", {column}" if column else "") + ": "
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _short(exc: BaseException) -> str:
-    text_ = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text_[:300]

@@ -18,7 +18,8 @@ from huddle.dashboard.core.plant import PlantConfig, load_plant
 from huddle.dashboard.settings import DEMO_PLANT
 from huddle.data.db import init_db, make_engine, make_session_factory
 from huddle.data.demo.feeds import feed_current, generate_history, prepare_demo
-from huddle.data.ingest.loaders import Loader, RunOutcome
+from huddle.data.ingest.loaders import Loader
+from huddle.data.ingest.outcomes import RunOutcome
 from huddle.data.models import KpiValue, Labour, ProductionCount, QualityEvent, SafetyEvent, ShiftFact, StopEvent
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker

@@ -22,7 +22,8 @@ from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import PlantConfig, parse_plant
 from huddle.dashboard.services.readings import Readings
 from huddle.data.db import init_db, make_engine, make_session_factory
-from huddle.data.ingest.loaders import FileOutcome, Loader, RunOutcome
+from huddle.data.ingest.loaders import Loader
+from huddle.data.ingest.outcomes import FileOutcome, RunOutcome
 from huddle.data.models import LoadedFile, LoadRun, ProductionCount, QuarantinedRow, ShiftFact, StopEvent
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker

@@ -20,7 +20,7 @@ import huddle.data.db
 import pytest
 from huddle.dashboard.cli import main
 from huddle.data.db import make_session_factory
-from huddle.data.ingest.loaders import RunOutcome
+from huddle.data.ingest.outcomes import RunOutcome
 from huddle.data.models import LoadedFile, LoadRun
 from sqlalchemy import create_engine, select
 
