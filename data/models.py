@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     DDL,
+    BigInteger,
     Date,
     DateTime,
     Float,
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -245,14 +246,18 @@ class LoadedFile(Base):
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16))  # loaded | partial | rejected | duplicate
+    status: Mapped[str] = mapped_column(String(16))  # loaded, partial, rejected, duplicate, empty, header only, cut off
+    read_to: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes read through (the last complete row's end)
+    prefix_sha: Mapped[str] = mapped_column(String(64), default="")  # hash of those bytes: a file that grew
+    note: Mapped[str] = mapped_column(Text, default="")  # the outcome in words
 
 
 class QuarantinedRow(Base):
     """A row (or a whole file) a loader refused, with where it was and why."""
 
     __tablename__ = "quarantine"
-    __table_args__ = (Index("ix_quarantine_run", "run_id"),)
+    __table_args__ = (Index("ix_quarantine_run", "run_id"), Index("ix_quarantine_status", "status"),
+                      Index("ix_quarantine_key", "record_type", "natural_key"))
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(64))
@@ -263,6 +268,13 @@ class QuarantinedRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     record: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    record_type: Mapped[str] = mapped_column(String(32), default="")
+    natural_key: Mapped[str] = mapped_column(String(400), default="")  # "" when the row's key could not be read
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved | dismissed
+    resolved_by: Mapped[str] = mapped_column(Text, default="")  # the file (or "retry") whose row replaced it
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dismissed_by: Mapped[str] = mapped_column(String(120), default="")
+    dismiss_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class User(Base):
@@ -443,3 +455,7 @@ class AdoptedBaseline(Base):
     source: Mapped[str] = mapped_column(Text)
     adopted_by: Mapped[str] = mapped_column(String(120))
     adopted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# the feeds' tables share this metadata; imported by module so either module may be imported first
+import huddle.data.models_feeds  # noqa: E402,F401

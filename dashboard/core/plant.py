@@ -232,6 +232,7 @@ class SourceDef:
     path: str | None = None
     patterns: tuple[str, ...] = ("*.csv", "*.xlsx")
     settle_seconds: float = 5.0
+    final_seconds: float = 120.0  # a last line without its newline, still this long, is refused as cut off
     require_ok_marker: bool = False
     columns: dict[str, str] = field(default_factory=dict)
     delimiter: str | None = None

@@ -438,11 +438,13 @@ def _source(r: _Reader, s: Any, w: str, known: dict[str, SourceDef]) -> SourceDe
     if not all(isinstance(p, str) for p in patterns):
         r.problems.append(f"{w}.patterns: expected file name patterns like \"*.csv\"")
     settle = r.opt(s, "settle_seconds", w, float, 5.0)
+    final = r.opt(s, "final_seconds", w, float, 120.0)
     if not (skey and kind and record):
         return None
     return SourceDef(
         key=skey, kind=kind, record=record, schedule=schedule, path=s.get("path"),
         patterns=tuple(str(p) for p in patterns), settle_seconds=settle or 0.0,
+        final_seconds=120.0 if final is None else final,
         require_ok_marker=bool(s.get("require_ok_marker", False)),
         columns={str(a): str(b) for a, b in (s.get("columns") or {}).items()},
         delimiter=s.get("delimiter"), encoding=s.get("encoding"), sheet=s.get("sheet"),

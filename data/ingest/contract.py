@@ -120,6 +120,22 @@ class FileError(Exception):
         self.column = column
 
 
+def natural_key_text(record: RecordType, values: Mapping[str, Any]) -> str:
+    """The row's natural key as one text (how the quarantine and the change ledger find rows of the same key):
+    ``line=L1|start=2026-11-20T05:00:00+00:00|product=SKU-500``; instants in UTC. "" when a key value is missing."""
+    parts = []
+    for name in record.natural_key:
+        value = values.get(name)
+        if value is None and name not in ("product", "line", "shift"):  # optional key columns read as ""
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone(UTC).isoformat()
+        elif isinstance(value, date):
+            value = value.isoformat()
+        parts.append(f"{name}={'' if value is None else value}")
+    return "|".join(parts)
+
+
 def normalise_header(name: Any) -> str:
     """Lower-case, trimmed, with spaces and hyphens as underscores."""
     return re.sub(r"[\s\-]+", "_", str(name or "").strip().lower()).strip("_")

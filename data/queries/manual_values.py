@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from huddle.data.ingest.loaders import upsert
+from huddle.data.ingest.store import upsert
 from huddle.data.models import KpiValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -233,7 +233,8 @@ def test_two_editors_checking_in_at_once_lose_nothing(dash_duo, demo) -> None:  
         late = second if told[0] == answers[1] else first
         late.find_element("css selector", f".okr-ci-row[data-kr='{star.id}'] button.okr-ci-save").click()
         # the refusal itself mentions "correction", so wait for the new answer, not for the word
-        assert "Saved 2026-W47 correction" in wait_until(lambda: (m := message(late, star.id)).startswith("Saved") and m)
+        answer = wait_until(lambda: (m := message(late, star.id)).startswith("Saved") and m)
+        assert "Saved 2026-W47 correction" in answer
         final = key_result(demo, star.title).versions
         assert len(final) == before + 2
         assert {v.moved for v in final[:2]} == {"Fitted on Saturday", "Fitting postponed"}  # both kept
