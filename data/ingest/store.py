@@ -31,6 +31,9 @@ from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+#: what a file's ledger entry gets besides its counts: fixed fields, or a function of the file's outcome
+FileFields = dict[str, Any] | Callable[[FileOutcome], dict[str, Any]]
+
 #: record type → (table, natural key columns in the table, contract column → table column)
 _TARGETS: dict[str, tuple[Table, tuple[str, ...], dict[str, str]]] = {
     "production_counts": (ProductionCount.__table__, ("line", "start_utc", "product"),
@@ -82,9 +85,10 @@ class RowStore:
 
     def store(self, name: str, where: str, table: FileTable, rt: RecordType, positions: dict[str, int],
                ledger_source: str, run_id: int, sha: str, size: int, mtime: float,
-               file_fields: dict[str, Any] | None = None) -> FileOutcome:
+               file_fields: FileFields | None = None) -> FileOutcome:
         """Validate a table's rows and store them with the file's ledger entry, all in one transaction;
-        ``file_fields`` adds to that entry (how far the file was read, its outcome in words)."""
+        ``file_fields`` adds to that entry (how far the file was read, its status and outcome in words), or is a
+        function of the outcome giving them."""
         validator = RowValidator(rt, self.config, decimal_comma=table.decimal_comma)
         target, key_cols, mapping = _TARGETS[rt.name]
         contract_key = rt.natural_key
@@ -128,10 +132,12 @@ class RowStore:
             touched = self._touched(rt.name, good)
             if touched:
                 refresh_facts(session, self.config, touched, now)
+            extra = file_fields(outcome) if callable(file_fields) else file_fields or {}
+            fields = {"status": outcome.status, **extra}
             session.add(LoadedFile(source=ledger_source, path=where, size=size, mtime=mtime, sha256=sha,
                                    run_id=run_id, loaded_at=now, rows_read=outcome.rows_read,
-                                   rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected,
-                                   status=outcome.status, **(file_fields or {})))
+                                   rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected, **fields))
+            outcome.status = fields["status"]
             if good:
                 bump_data_version(session)
         return outcome
