@@ -21,12 +21,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from huddle.dashboard.services.container import Services
+from huddle.data.ingest.mqtt import LiveSubscriber
 from huddle.data.queries import leader_lock
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import NullPool
@@ -89,6 +91,8 @@ def add_source_jobs(scheduler: BaseScheduler, services: Services, trigger_name: 
     tz = services.config.tz
     ids = []
     for key, source in services.config.sources.items():
+        if source.kind == "mqtt":  # a live source has its subscriber (add_live_sources), not a load job
+            continue
         if source.schedule.every_seconds:
             trigger = IntervalTrigger(seconds=source.schedule.every_seconds, timezone=tz)
         else:
@@ -100,12 +104,32 @@ def add_source_jobs(scheduler: BaseScheduler, services: Services, trigger_name: 
     return ids
 
 
+def add_live_sources(scheduler: BaseScheduler, services: Services) -> list[LiveSubscriber]:
+    """A subscriber per MQTT source, connected while the scheduler runs: started with it, stopped with it (so only
+    the leading scheduler stores live messages)."""
+    subscribers = [LiveSubscriber(services.config, source, services.sessions, services.clock)
+                   for source in services.config.sources.values() if source.kind == "mqtt"]
+
+    def follow(event: SchedulerEvent) -> None:
+        for subscriber in subscribers:
+            try:
+                subscriber.start() if event.code == EVENT_SCHEDULER_STARTED else subscriber.stop()
+            except Exception:  # one source's trouble (its database row, its broker URL) must not stop the others
+                log.exception("live source %s could not %s", subscriber.source.key,
+                              "start" if event.code == EVENT_SCHEDULER_STARTED else "stop")
+
+    if subscribers:
+        scheduler.add_listener(follow, EVENT_SCHEDULER_STARTED | EVENT_SCHEDULER_SHUTDOWN)
+    return subscribers
+
+
 def build_scheduler(services: Services, *, blocking: bool,
                     extra_jobs: list[tuple[Callable[[], object], int, str]] | None = None) -> BaseScheduler:
     """A scheduler with every source's job (and extra interval jobs such as the demo's live feed)."""
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = cls(timezone=services.config.tz, job_defaults=JOB_DEFAULTS)
     add_source_jobs(scheduler, services)
+    add_live_sources(scheduler, services)
     for func, seconds, name in extra_jobs or []:
         scheduler.add_job(func, IntervalTrigger(seconds=seconds, timezone=services.config.tz), id=name, name=name,
                           replace_existing=True)

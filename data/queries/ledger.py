@@ -7,9 +7,11 @@ its own transaction, so a page can compare one number before recomputing anythin
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact
+from huddle.data.models_feeds import LiveSource
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
@@ -52,6 +54,21 @@ def sources_read_through(session: Session) -> dict[str, datetime]:
         if finished.tzinfo is None:
             finished = finished.replace(tzinfo=UTC)
         out[source] = finished
+    return out
+
+
+def live_lines_down(session: Session) -> dict[str, frozenset[str]]:
+    """Per live source whose broker connection is lost now: the lines its messages have fed (their tiles read
+    stale until it is back)."""
+    out = {}
+    rows = session.execute(select(LiveSource.source, LiveSource.machine_state)
+                           .where(LiveSource.state == "disconnected"))
+    for source, machine_state in rows:
+        try:
+            lines = json.loads(machine_state or "{}").get("lines") or ()
+        except (ValueError, AttributeError):
+            lines = ()
+        out[source] = frozenset(str(line) for line in lines)
     return out
 
 
