@@ -1,15 +1,18 @@
-"""Wiring of the Data page: loaders, run ledger, quarantine and baseline tracker, refreshed every 15 s (drawn by
-``pages.data``); running a loader now (admins) and entering a value by hand (editors)."""
+"""Wiring of the Data page: the quarantine, loaders, files read, run ledger and baseline tracker, refreshed every
+15 s and after a dismissal (drawn by ``pages.data``); running a loader now (admins), dismissing problems with a
+reason and entering a value by hand (editors)."""
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output, State
+from dash import Dash, Input, Output, State, no_update
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.manual_values import ManualValueError
+from huddle.dashboard.services.quarantine import QuarantineError
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.security import current_identity
 from huddle.pages.data import place_options, render_status
@@ -58,8 +61,21 @@ def save_manual(services: Services, _n: int, kpi: str, location: str, day: str, 
     return f"Stored {entry.value:g} for {entry.kpi}, {entry.location}, {entry.production_date} {entry.shift}{was}."
 
 
-def refresh(services: Services, _n: int | None) -> tuple[Any, ...]:
-    """The health strip and the four tables."""
+def dismiss(services: Services, _n: int, picked: list[int] | None, reason: str | None) -> tuple[Any, ...]:
+    """Dismiss the picked problems with the reason given (editors; the service checks): the message, the picker
+    and the reason field (emptied once done) and the signal that redraws the tables."""
+    try:
+        done = services.quarantine.dismiss(current_identity(), [int(i) for i in picked or []], reason or "")
+    except (ForbiddenError, QuarantineError) as exc:
+        return f"Not dismissed: {exc}", no_update, no_update, no_update
+    words = f"Dismissed {len(done.dismissed)} {'problem' if len(done.dismissed) == 1 else 'problems'}."
+    if done.skipped:
+        words += " " + "; ".join(f"{p.where} was {why}" for p, why in done.skipped) + "."
+    return words, [], "", time.time_ns()
+
+
+def refresh(services: Services, _n: int | None, _changed: int | None) -> tuple[Any, ...]:
+    """The health strip, the quarantine and the dismiss form's choices, and the other tables."""
     return render_status(services.data_status.report())
 
 
@@ -86,8 +102,16 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )(partial(save_manual, services))
     app.callback(
-        Output(ids.DATA_HEALTH, "children"), Output(ids.DATA_SOURCES, "children"),
-        Output(ids.DATA_BASELINE, "children"), Output(ids.DATA_QUARANTINE, "children"),
-        Output(ids.DATA_RUNS, "children"),
-        Input(ids.DATA_REFRESH, "n_intervals"),
+        Output(ids.QUARANTINE_MESSAGE, "children"), Output(ids.QUARANTINE_PICK, "value"),
+        Output(ids.QUARANTINE_REASON, "value"),
+        Output(ids.QUARANTINE_CHANGED, "data"),
+        Input(ids.QUARANTINE_DISMISS, "n_clicks"),
+        State(ids.QUARANTINE_PICK, "value"), State(ids.QUARANTINE_REASON, "value"),
+        prevent_initial_call=True,
+    )(partial(dismiss, services))
+    app.callback(
+        Output(ids.DATA_HEALTH, "children"), Output(ids.DATA_QUARANTINE, "children"),
+        Output(ids.QUARANTINE_PICK, "options"), Output(ids.DATA_SOURCES, "children"),
+        Output(ids.DATA_FILES, "children"), Output(ids.DATA_BASELINE, "children"), Output(ids.DATA_RUNS, "children"),
+        Input(ids.DATA_REFRESH, "n_intervals"), Input(ids.QUARANTINE_CHANGED, "data"),
     )(partial(refresh, services))

@@ -1,6 +1,7 @@
-"""The Data page: loader status, the run ledger, the quarantine and the 48-hour baseline tracker. The layout (the
-tables arrive through the data callback) and its renderers: the data status (``services.data_status.report()``) in, the
-health strip and the tables out."""
+"""The Data page: the quarantine's open problems first (with a form to dismiss them), then the loaders, the files
+read with their outcome in words, the 48-hour baseline tracker and the run ledger. The layout (the tables arrive
+through the data callback) and its renderers: the data status (``services.data_status.report()``) in, the health
+strip and the tables out. Text from files is passed as text, which Dash escapes."""
 
 from __future__ import annotations
 
@@ -32,6 +33,26 @@ def _run_now() -> html.Div:
     ], className="form-row run-now")
 
 
+def _dismiss_form() -> html.Div:
+    """Dismiss open problems with a reason; editors only (the server checks, the form only says so)."""
+    editor = current_identity().may("editor") if has_request_context() else True
+    hint = ("A problem that needs no fix (a test row, a line sent twice by mistake) can be dismissed with a reason, "
+            "kept with it and in the audit trail." if editor else "Sign in as an editor to dismiss problems.")
+    return html.Div([
+        html.H3("Dismiss problems"), html.P(hint, className="hint"),
+        html.Div([
+            html.Label(["Problems", dcc.Dropdown(id=ids.QUARANTINE_PICK, multi=True,
+                                                 placeholder="Pick one or more open problems")],
+                       className="manual-field wide"),
+            html.Label(["Reason", dcc.Input(id=ids.QUARANTINE_REASON, type="text", maxLength=500,
+                                            placeholder="why it needs no fix")], className="manual-field wide"),
+            html.Button("Dismiss", id=ids.QUARANTINE_DISMISS, n_clicks=0, className="primary", disabled=not editor),
+        ], className="form-row"),
+        html.P(id=ids.QUARANTINE_MESSAGE, className="form-message", role="status"),
+        dcc.Store(id=ids.QUARANTINE_CHANGED, data=0),
+    ], className="dismiss-form")
+
+
 def _manual_form() -> html.Section:
     """Enter a value of a KPI computed nowhere else; editors only (the server checks, the form only says so)."""
     editor = current_identity().may("editor") if has_request_context() else True
@@ -58,13 +79,16 @@ def layout(**_query: str) -> html.Div:
     return html.Div([
         html.Div([html.H1("Data")], className="page-head"),
         html.Div(id=ids.DATA_HEALTH, className="health-strip"),
+        _section("Quarantine", "Rows and files the loaders refused and that are still to fix, newest first: where "
+                 "they were and why. Fix the file and drop it in the inbox again: a row that then loads resolves its "
+                 "problem, and good rows already loaded are not doubled.", ids.DATA_QUARANTINE, _dismiss_form()),
         _section("Loaders", "Each source Huddle reads, its schedule and its last runs. The last load is the last run "
                  "that read something, with the rows it loaded and refused; runs that found nothing new come after "
                  "it.", ids.DATA_SOURCES, _run_now()),
+        _section("Files read", "Every file the loaders have seen, newest first, and what became of it.",
+                 ids.DATA_FILES),
         _section("Baseline tracker", "Every KPI with its current value, data source, frequency and owner. "
                  "A KPI with no data source is a finding to resolve.", ids.DATA_BASELINE),
-        _section("Quarantine", "Rows and files the loaders refused, where they were and why. Fix the file and "
-                 "drop it in the inbox again: good rows already loaded are not doubled.", ids.DATA_QUARANTINE),
         _section("Run ledger", "The latest 50 loader runs.", ids.DATA_RUNS),
         _manual_form(),
         dcc.Interval(id=ids.DATA_REFRESH, interval=15_000),
@@ -101,20 +125,64 @@ def _baseline(baseline: list[dict[str, Any]]) -> list[Any]:
                             ("baseline", "Baseline"), ("findings", "Findings")], baseline, status_key="status")]
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def quarantine_view(status: dict[str, Any]) -> list[Any]:
+    """How many problems are open, resolved and dismissed; the open ones (file, row, column, value, reason); then
+    the latest resolved or dismissed, with how."""
+    counts, open_rows = status["problem_counts"], status["problems"]
+    closed = counts["resolved"] + counts["dismissed"]
+    summary = (f"{_plural(counts['open'], 'open problem')}; {counts['resolved']:,} resolved by a later file or a "
+               f"retry, {counts['dismissed']:,} dismissed.")
+    if counts["open"] > len(open_rows):
+        summary += (f" The newest {len(open_rows):,} are shown; huddle quarantine list and the API's quarantine "
+                    "list show them all.")
+    parts: list[Any] = [html.P(summary, className="summary"),
+                        table([("when", "Found"), ("source", "Source"), ("file", "File"), ("row", "Row"),
+                               ("column", "Column"), ("value", "Value"), ("reason", "Reason")], open_rows,
+                              empty="Nothing is waiting to be fixed." if closed else "Nothing has been refused.")]
+    if status["closed"]:
+        parts += [html.H3("Fixed or dismissed lately"),
+                  table([("when", "When"), ("file", "File"), ("row", "Row"), ("problem", "Problem"),
+                         ("outcome", "Outcome")], status["closed"])]
+    return parts
+
+
+def dismiss_options(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The open problems the dismiss form offers, each named by its place and what was wrong."""
+    return [{"label": p["label"], "value": p["id"]} for p in problems]
+
+
+def files_view(status: dict[str, Any]) -> list[Any]:
+    """The files read, newest first, each with its outcome in words; a note when more were read than shown."""
+    files = status["files"]
+    rows = [f | {"class": "failed" if f["status"] in ("rejected", "cut off") else
+                 "partial" if f["status"] == "partial" else ""} for f in files]
+    parts: list[Any] = []
+    if status["files_total"] > len(files):
+        parts.append(html.P(f"The latest {len(files):,} of {status['files_total']:,} files read.", className="hint"))
+    parts.append(table([("when", "Read"), ("source", "Source"), ("file", "File"), ("outcome", "Outcome")], rows,
+                       empty="No file has been read yet.", row_class="class"))
+    return parts
+
+
 def render_status(status: dict[str, Any]) -> tuple[Any, ...]:
-    """The health strip, and the loaders, baseline tracker, quarantine and run ledger tables."""
+    """The health strip; the quarantine and the dismiss form's choices; the loaders, files read, baseline
+    tracker and run ledger tables."""
     runs = [r | {"duration": f"{r['duration_s']:.1f} s" if r["duration_s"] is not None else "running"}
             for r in status["runs"]]
     return (
         health_strip(status["health"]),
+        quarantine_view(status),
+        dismiss_options(status["problems"]),
         table([("key", "Source"), ("kind", "Kind"), ("record", "Record type"), ("where", "Reads"),
                ("schedule", "Schedule"), ("status", "Last status"), ("last_run", "Last run"),
                ("last_load", "Last load"), ("last_success", "Last success"), ("last_failure", "Last failure")],
               status["sources"], empty="No sources are configured."),
+        files_view(status),
         _baseline(status["baseline"]),
-        table([("when", "When"), ("source", "Source"), ("file", "File"), ("row", "Line"),
-               ("column", "Column"), ("value", "Value"), ("reason", "Reason")], status["quarantine"],
-              empty="Nothing has been refused."),
         table([("started", "Started"), ("source", "Source"), ("trigger", "Trigger"), ("status", "Status"),
                ("duration", "Took"), ("files", "Files"), ("rows_read", "Read"), ("rows_loaded", "Loaded"),
                ("rows_rejected", "Rejected"), ("message", "Message")], runs, empty="No loader has run yet.",

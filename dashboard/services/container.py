@@ -22,6 +22,7 @@ from huddle.dashboard.services.manual_values import ManualValues
 from huddle.dashboard.services.okr_plans import OkrPlans
 from huddle.dashboard.services.okr_quarter import OkrQuarters
 from huddle.dashboard.services.okr_weekly import OkrCheckIns
+from huddle.dashboard.services.quarantine import Quarantine
 from huddle.dashboard.services.readings import Readings
 from huddle.dashboard.settings import Settings
 from huddle.data.db import (
@@ -57,6 +58,7 @@ class Services:
     okr_check_ins: OkrCheckIns
     catalogue: KpiCatalogue
     data_status: DataStatus
+    quarantine: Quarantine  # the loaders' refused rows: open, resolved, dismissed
     database_problem: DatabaseUnusableError | None = None  # what the check at start found wrong with the database
 
     def dispose(self) -> None:
@@ -99,7 +101,8 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
                             accounts, ManualValues(config, sessions, accounts, clock),
                             Actions(config, sessions, accounts, clock), okrs, OkrPlans(okrs, accounts),
                             OkrCheckIns(okrs, accounts), catalogue,
-                            DataStatus(config, sessions, db, clock, catalogue, problem), database_problem=problem)
+                            DataStatus(config, sessions, db, clock, catalogue, problem),
+                            Quarantine(config, sessions, accounts, clock), database_problem=problem)
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):
             logging.getLogger("huddle").warning("%d load runs were cut off by a process that stopped mid-run; "

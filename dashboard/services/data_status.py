@@ -1,6 +1,7 @@
 """Whether Huddle's data can be trusted now: the health answer (each loader's last run, load, success and failure,
-and how old the newest data is) and what the Data page shows (the loaders, the run ledger, the quarantine and the
-baseline tracker). Read from the loaders' ledger in ``data.queries.ledger``."""
+and how old the newest data is) and what the Data page shows (the quarantine's open problems first, the loaders,
+the files read with their outcome in words, the run ledger and the baseline tracker). Read from the loaders' ledger
+in ``data.queries.ledger``, ``files_read`` and ``quarantine``."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from typing import Any
 from huddle.dashboard.core.format import format_time
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.catalogue import KpiCatalogue
+from huddle.dashboard.services.quarantine import RETRY, Problem, file_name
 from huddle.data.db import DatabaseUnusableError, failure_reason
+from huddle.data.queries import files_read
 from huddle.data.queries import ledger as ledger_queries
+from huddle.data.queries import quarantine as quarantine_queries
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,8 +34,9 @@ class DataStatus:
         self.catalogue = catalogue
         self.database_problem = database_problem  # what the check at start found wrong with the database
 
-    def report(self, runs: int = 50, rejected: int = 200) -> dict[str, Any]:
-        """What the Data page shows: loaders, the run ledger, the quarantine and the baseline tracker."""
+    def report(self, runs: int = 50, problems: int = 200, files: int = 50, closed: int = 20) -> dict[str, Any]:
+        """What the Data page shows: the quarantine (open problems first, then how many were resolved or dismissed
+        and the latest of them), the loaders, the files read, the run ledger and the baseline tracker."""
         tz = self.config.tz
         with self.sessions() as session:
             status = ledger_queries.source_status(session)
@@ -39,9 +44,12 @@ class DataStatus:
                       else self._health(status, ledger_queries.latest_data(session),
                                         ledger_queries.data_version(session)))
             ledger = [_run_row(r, tz) for r in ledger_queries.recent_runs(session, runs)]
-            quarantined = [{"when": format_time(q.created_at, tz), "source": q.source, "file": q.file,
-                            "row": q.row, "column": q.column, "value": q.value, "reason": q.reason}
-                           for q in ledger_queries.quarantine(session, rejected)]
+            open_problems = [_problem_row(Problem.of(q), tz)
+                             for q in quarantine_queries.listing(session, "open", limit=problems)]
+            counts = quarantine_queries.counts(session)
+            lately = [_closed_row(Problem.of(q), tz) for q in quarantine_queries.closed_lately(session, closed)]
+            read = [_file_row(f, tz) for f in files_read.recent_files(session, files)]
+            files_total = files_read.count_files(session)
         sources = []
         today = self.clock().astimezone(tz).date()
         for key, src in self.config.sources.items():
@@ -58,7 +66,8 @@ class DataStatus:
                 "last_success": _when(ok.started_at, tz, today) if ok else "—",
                 "last_failure": (f"{_when(bad.started_at, tz, today)}: {bad.message}" if bad else "—"),
             })
-        return {"health": health, "sources": sources, "runs": ledger, "quarantine": quarantined,
+        return {"health": health, "sources": sources, "runs": ledger, "problems": open_problems,
+                "problem_counts": counts, "closed": lately, "files": read, "files_total": files_total,
                 "baseline": self.catalogue.baseline_tracker()}
 
     def health(self) -> dict[str, Any]:
@@ -140,3 +149,38 @@ def _run_row(run: Any, tz: Any) -> dict[str, Any]:
             "started": format_time(run.started_at, tz), "duration_s": duration, "status": run.status,
             "files": run.files_loaded, "rows_read": run.rows_read, "rows_loaded": run.rows_loaded,
             "rows_rejected": run.rows_rejected, "message": message}
+
+
+def _problem_row(problem: Problem, tz: Any) -> dict[str, Any]:
+    """An open problem as the Data page lists it (the id picks it in the dismiss form; it is not shown)."""
+    return {"id": problem.id, "when": format_time(problem.found_at, tz), "source": problem.source,
+            "file": problem.file_name, "row": problem.row or "whole file", "column": problem.column,
+            "value": problem.value, "reason": problem.reason, "label": f"{problem.where}: {problem.what}"}
+
+
+def _closed_row(problem: Problem, tz: Any) -> dict[str, Any]:
+    """A problem resolved or dismissed, with when and how."""
+    return {"when": format_time(problem.closed_at, tz), "file": problem.file_name, "row": problem.row or "whole file",
+            "problem": problem.what, "outcome": problem.state, "status": problem.status}
+
+
+#: a file's outcome in words when its ledger entry has no note (entries written before the notes were)
+_OUTCOME = {"duplicate": "duplicate of a file already read", "empty": "empty", "header only": "header only",
+            "cut off": "cut off"}
+
+
+def _file_row(entry: Any, tz: Any) -> dict[str, Any]:
+    """A file the loaders read: when, its source, its name and what became of it, in words."""
+    outcome = entry.note
+    if not outcome:
+        if entry.status == "loaded":
+            outcome = f"loaded ({entry.rows_loaded:,} {'row' if entry.rows_loaded == 1 else 'rows'})"
+        elif entry.status == "partial":
+            outcome = f"partly refused ({entry.rows_rejected:,} of {entry.rows_read:,} rows)"
+        elif entry.status == "rejected":
+            outcome = "refused (see the quarantine)"
+        else:
+            outcome = _OUTCOME.get(entry.status, entry.status)
+    name = "quarantined rows tried again" if entry.source == RETRY else file_name(entry.path)
+    return {"when": format_time(entry.loaded_at, tz), "source": entry.source, "file": name, "outcome": outcome,
+            "status": entry.status}

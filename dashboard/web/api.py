@@ -1,5 +1,5 @@
 """The read-only JSON API under ``/api/v1``: health, KPI definitions, KPI values, the board, the tree, the review
-and the OKRs, with their exports.
+and the OKRs, with their exports, and the quarantine's problems.
 
 Every number comes from the same ``Readings`` service the pages use. The query is read by ``address.ApiQuery``, the same
 checks the pages' addresses go through: a bad parameter gets a 400 whose message names it (and ``parameter`` says
@@ -182,11 +182,36 @@ def okr_checkins(services: Services, ext: str) -> ResponseReturnValue:
     return _attachment(checkins_workbook(services.okrs.quarter(quarter), rows), XLSX, name)
 
 
+def _whole(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter within bounds (a 400 naming it otherwise)."""
+    text = request.args.get(name, "")
+    if not text:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise AddressError(name, f"expected a whole number from {low} to {high}")
+    return int(text)
+
+
+def quarantine(services: Services) -> ResponseReturnValue:
+    """The quarantine's problems of a status (open unless ``status`` says resolved, dismissed or all), newest first,
+    ``limit`` at a time from ``offset``, with how many there are of each status."""
+    status = request.args.get("status", "open")
+    if status not in ("open", "resolved", "dismissed", "all"):
+        raise AddressError("status", "expected open, resolved, dismissed or all")
+    source = request.args.get("source") or None
+    limit, offset = _whole("limit", 100, 1, 1000), _whole("offset", 0, 0, 10**9)
+    listed = services.quarantine.problems(status, source, limit, offset)
+    counts = services.quarantine.counts(source)
+    total = sum(counts.values()) if status == "all" else counts[status]
+    return jsonify({"status": status, "source": source, "limit": limit, "offset": offset, "total": total,
+                    "counts": counts, "problems": [p.as_dict(services.config.tz) for p in listed]})
+
+
 #: every route: its rule under /api/v1 and the function answering it (its name is the endpoint's)
 ROUTES: tuple[tuple[str, Callable[..., ResponseReturnValue]], ...] = (
     ("/health", health), ("/kpis", kpis), ("/values", values), ("/board", board), ("/actions", actions),
     ("/tree", tree), ("/review", review), ("/review.<ext>", review_export), ("/okr", okr),
-    ("/okr/checkins.<ext>", okr_checkins), ("/tree/node", tree_node))
+    ("/okr/checkins.<ext>", okr_checkins), ("/tree/node", tree_node), ("/quarantine", quarantine))
 
 
 def make_api(services: Services) -> Blueprint:

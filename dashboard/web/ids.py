@@ -18,6 +18,12 @@ DATA_SOURCES = "data-sources"
 DATA_RUNS = "data-runs"
 DATA_QUARANTINE = "data-quarantine"
 DATA_BASELINE = "data-baseline"
+DATA_FILES = "data-files"
+QUARANTINE_PICK = "quarantine-pick"
+QUARANTINE_REASON = "quarantine-reason"
+QUARANTINE_DISMISS = "quarantine-dismiss"
+QUARANTINE_MESSAGE = "quarantine-message"
+QUARANTINE_CHANGED = "quarantine-changed"  # a dismissal: the tables redraw at once
 
 RUN_SOURCE = "run-source"
 RUN_BUTTON = "run-button"

@@ -429,14 +429,18 @@ def test_the_data_page_says_what_the_loaders_did_and_what_was_refused(config: Pl
               "sources": [{"key": "counts", "kind": "files", "status": "ok"}],
               "baseline": [{"name": "OEE", "status": "red", "findings": "ok"},
                            {"name": "TRIR", "status": "grey", "findings": "no data source"}],
-              "quarantine": [], "runs": [{"source": "counts", "status": "ok", "duration_s": 1.25},
-                                         {"source": "stops", "status": "running", "duration_s": None}]}
-    health, sources, baseline, quarantine, runs = data_page.render_status(status)
+              "problems": [], "problem_counts": {"open": 0, "resolved": 0, "dismissed": 0}, "closed": [],
+              "files": [], "files_total": 0,
+              "runs": [{"source": "counts", "status": "ok", "duration_s": 1.25},
+                       {"source": "stops", "status": "running", "duration_s": None}]}
+    health, quarantine, choices, sources, files, baseline, runs = data_page.render_status(status)
     assert [text(h) for h in health] == [f"Newest data: {format_age(90)}", "Loader failing: stops"]
     assert health[1].className == "pill bad" and "counts files" in text(sources)
     assert text(baseline[0]) == "1 of 2 KPIs have a current value, a data source, a frequency and an owner; 1 have " \
                                 "findings."
-    assert text(quarantine) == "Nothing has been refused."
+    assert [text(q) for q in quarantine] == ["0 open problems; 0 resolved by a later file or a retry, 0 dismissed.",
+                                             "Nothing has been refused."]
+    assert choices == [] and [text(f) for f in files] == ["No file has been read yet."]
     assert "counts ok 1.2 s" in text(runs) and "stops running running" in text(runs)
     assert [getattr(r, "className", None) for r in walk(runs) if type(r).__name__ == "Tr"] == [None, "ok", "running"]
     broken = data_page.health_strip({"status": "error", "reason": "the file is not a database"})
@@ -445,6 +449,35 @@ def test_the_data_page_says_what_the_loaders_did_and_what_was_refused(config: Pl
     assert data_page.place_options(config)[:3] == [{"label": "Example Plant", "value": "ex"},
                                                    {"label": "Area A", "value": "a"},
                                                    {"label": "  Line 1", "value": "L1"}]
+
+
+def test_the_data_page_shows_open_problems_first_then_what_was_fixed_and_each_file_in_words() -> None:
+    problem = {"id": 7, "when": "2026-11-20 21:00", "source": "counts", "file": "<b>counts</b>.csv", "row": 3,
+               "column": "good", "value": "<script>x</script>", "reason": "not a number",
+               "label": "<b>counts</b>.csv, line 3: good '<script>x</script>': not a number"}
+    status = {"problems": [problem], "problem_counts": {"open": 1, "resolved": 4, "dismissed": 1},
+              "closed": [{"when": "2026-11-20 21:05", "file": "stops.csv", "row": 2, "problem": "reason 'X': unknown",
+                          "outcome": "resolved by stops-2.csv", "status": "resolved"}],
+              "files": [{"when": "2026-11-20 21:00", "source": "counts", "file": "a.csv",
+                         "outcome": "loaded (3 rows)", "status": "loaded"},
+                        {"when": "2026-11-20 21:00", "source": "counts", "file": "b.csv",
+                         "outcome": "partly refused (1 of 3)", "status": "partial"},
+                        {"when": "2026-11-20 21:00", "source": "stops", "file": "c.csv",
+                         "outcome": "refused (no header)", "status": "rejected"}], "files_total": 120}
+    summary, open_table, heading, closed = data_page.quarantine_view(status)
+    assert text(summary) == "1 open problem; 4 resolved by a later file or a retry, 1 dismissed."
+    assert text(open_table) == ("Found Source File Row Column Value Reason 2026-11-20 21:00 counts "
+                                "<b>counts</b>.csv 3 good <script>x</script> not a number")  # text: Dash escapes it
+    assert text(heading) == "Fixed or dismissed lately" and "resolved by stops-2.csv" in text(closed)
+    assert data_page.dismiss_options(status["problems"]) == [{"label": problem["label"], "value": 7}]
+    note, files = data_page.files_view(status)
+    assert text(note) == "The latest 3 of 120 files read."
+    assert [getattr(r, "className", None) for r in walk(files) if type(r).__name__ == "Tr"] == [
+        None, "", "partial", "failed"]
+    assert "b.csv partly refused (1 of 3)" in text(files)
+    cleared = data_page.quarantine_view(status | {"problems": [], "closed": [],
+                                                  "problem_counts": {"open": 0, "resolved": 4, "dismissed": 1}})
+    assert [text(c) for c in cleared][1] == "Nothing is waiting to be fixed."
 
 
 def test_the_admin_tables_show_people_screens_and_the_audit_in_plant_time(config: PlantConfig) -> None:
