@@ -2,7 +2,9 @@
 
 ``Loader`` (``loaders``) fills a ``RunOutcome`` with one ``FileOutcome`` per file or query; the run's message is
 made of ``_file_summary`` phrases, a run cut off by the end of its process gets a ``CUT_OFF`` note, and an
-exception is shortened to its first line by ``_short``.
+exception is shortened to its first line by ``_short``. ``file_words`` gives a file's outcome in the words its
+ledger entry keeps and the Data page shows ("loaded 240 rows", "header only: no rows", "partly refused: 3 of 240
+rows", "cut off at byte 18234: ...").
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ class FileOutcome:
     """What happened to one file (or one query result)."""
 
     name: str
-    status: str  # loaded | partial | rejected | duplicate | waiting | failed
+    status: str  # loaded | partial | rejected | duplicate | empty | header only | cut off | waiting | failed
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
     problems: list[tuple[int, str, str, str]] = field(default_factory=list)  # (row, column, value, reason)
     note: str = ""
+    # of rows_loaded (every row accepted): those replacing a stored row with other values, and those equal to it
+    rows_replaced: int = 0
+    rows_unchanged: int = 0
 
 
 @dataclass
@@ -58,8 +63,49 @@ class RunOutcome:
         return sum(f.rows_rejected for f in self.files)
 
 
+def rows_text(n: int) -> str:
+    """'1 row', '240 rows'."""
+    return f"{n:,} {'row' if n == 1 else 'rows'}"
+
+
+def file_words(outcome: FileOutcome, *, lines: tuple[int, int] | None = None, waiting_line: int = 0,
+               cut: str = "") -> str:
+    """A file's outcome in words, as its ledger entry keeps it: what its rows became, ``lines`` first and last
+    read when only the new rows of a file that grew were read, the line that has not ended yet (``waiting_line``)
+    or the words of a last line cut off (``cut``, whose refusal is counted in ``rows_rejected``)."""
+    refused = outcome.rows_rejected - (1 if cut else 0)
+    read = outcome.rows_read
+    if read and refused >= read:
+        words = f"refused: all {rows_text(read)} ({_where(outcome.problems[0])}{outcome.problems[0][3]})"
+    elif refused > 0:
+        words = f"partly refused: {refused:,} of {rows_text(read)}"
+    else:
+        words = f"loaded {rows_text(outcome.rows_loaded)}"
+    if lines:
+        words = f"grew: read lines {lines[0]:,}–{lines[1]:,}, {words}"
+    elif not read and not cut:
+        words = "nothing new"
+    if cut:
+        words = f"{cut}; {words}" if read else cut
+    if waiting_line:
+        words += f"; {waiting_words(waiting_line)}"
+    return words
+
+
+def cut_off_words(at: int, final: float) -> str:
+    """What a last line that never ended is refused as."""
+    return f"cut off at byte {at}: the last line never ended (still for {final:g} s)"
+
+
+def waiting_words(line: int) -> str:
+    """What a last line that has not ended yet waits as."""
+    return f"line {line:,} has not ended yet: waiting for the rest of it"
+
+
 def _file_summary(f: FileOutcome) -> str:
     """One phrase per file for the run ledger: its status and, when rows were refused, the first reason."""
+    if f.status in ("empty", "header only", "cut off", "duplicate") and f.note:
+        return f"{f.name}: {f.note}"
     if f.status == "rejected" and f.problems:
         return f"{f.name}: rejected ({_where(f.problems[0])}{f.problems[0][3]})"
     if f.status == "partial" and f.problems:

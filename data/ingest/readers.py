@@ -1,7 +1,9 @@
 """Reading exported files: CSV (any common delimiter and encoding) and Excel .xlsx, as header + numbered rows.
 
 A file that cannot be read as a table raises ``FileError`` with a reason a person can act on; rows keep the
-line (CSV) or row (Excel) number the user sees in their editor.
+line (CSV) or row (Excel) number the user sees in their editor. A CSV file can be read in part (``byte_range``):
+the rows of a file that grew, or all but a last line that has not ended yet; its header is still its first line.
+A workbook that is not a complete .xlsx yet raises ``UnfinishedFileError``: it may still be being written.
 """
 
 from __future__ import annotations
@@ -31,15 +33,45 @@ class Table:
     broken: list[tuple[int, str]] = field(default_factory=list)  # (line, reason): parts that could not be read
 
 
+class UnfinishedFileError(FileError):
+    """The file is not a complete file of its kind yet (a workbook cut short): it may still be being written."""
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether the file is read as an Excel workbook (whole, never in part)."""
+    return path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+
+
 def read_table(path: Path, *, delimiter: str | None = None, encoding: str | None = None,
-               sheet: str | None = None) -> Table:
-    """Read a CSV or XLSX file; raise ``FileError`` when it is not a readable table."""
+               sheet: str | None = None, data: bytes | None = None, byte_range: tuple[int, int] | None = None,
+               first_line: int = 2) -> Table:
+    """Read a CSV or XLSX file; raise ``FileError`` when it is not a readable table.
+
+    ``data`` is the file's content when the caller has read it already (so the table is the content it hashed).
+    ``byte_range`` (CSV only) reads the data rows from byte ``start`` up to ``stop`` (exclusive), the header still
+    from the first line; ``first_line`` is then the line number of the row at ``start``, for the messages."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        if byte_range is not None:
+            raise ValueError("a workbook is read whole")
         return _read_xlsx(path, sheet)
     if suffix == ".xls":
         raise FileError("old Excel .xls files are not read: save the sheet as .xlsx or CSV")
-    return _read_csv(path.read_bytes(), delimiter, encoding)
+    data = path.read_bytes() if data is None else data
+    if byte_range is None:
+        return _read_csv(data, delimiter, encoding)
+    start, stop = byte_range
+    brk = b"\n" if b"\n" in data or b"\r" not in data else b"\r"  # CR alone: old Mac line ends
+    header_end = data.find(brk) + 1 or len(data)
+    if start <= header_end:  # from the top: the line numbers are the file's own
+        return _read_csv(data[:stop], delimiter, encoding)
+    return _read_csv(data[:header_end] + data[start:stop], delimiter, encoding, row_line=first_line)
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """A text file's bytes as text and the encoding used (its byte-order mark, UTF-8, Windows-1252, or the one
+    given); ``FileError`` when they are not text."""
+    return _decode(data, encoding)
 
 
 def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
@@ -57,7 +89,7 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     raise FileError("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")
 
 
-def _read_csv(data: bytes, delimiter: str | None, encoding: str | None) -> Table:
+def _read_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line: int = 2) -> Table:
     if not data.strip():
         raise FileError("the file is empty")
     text, used = _decode(data, encoding)
@@ -79,8 +111,9 @@ def _read_csv(data: bytes, delimiter: str | None, encoding: str | None) -> Table
         raise FileError(f"line 1: malformed CSV ({exc})") from None
     rows: list[tuple[int, list[Any]]] = []
     broken: list[tuple[int, str]] = []
+    shift = row_line - 2  # a part of a file: its first row is line ``row_line`` of the file, not line 2
     while True:
-        record_starts = reader.line_num + 1
+        record_starts = reader.line_num + 1 + shift
         try:
             values = next(reader)
         except StopIteration:
@@ -105,7 +138,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except zipfile.BadZipFile as exc:  # a zip's directory is written last: a workbook being saved has none yet
+        raise UnfinishedFileError(f"not a readable .xlsx workbook (not a complete file: {exc})") from None
+    except (KeyError, OSError, ValueError) as exc:
         raise FileError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
