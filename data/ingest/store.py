@@ -7,14 +7,16 @@ writes them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from huddle.dashboard.core.plant import PlantConfig
+from huddle.data.ingest.bulk import forget_stages
 from huddle.data.ingest.contract import RecordType, RowValidator
 from huddle.data.ingest.facts import RECORD_GROUP, Touched, refresh_facts
+from huddle.data.ingest.file_load import FileLoad, chunks
 from huddle.data.ingest.outcomes import FileOutcome
 from huddle.data.ingest.readers import Table as FileTable
 from huddle.data.models import (
@@ -23,10 +25,10 @@ from huddle.data.models import (
     LoadedFile,
     ProductionCount,
     QualityEvent,
-    QuarantinedRow,
     SafetyEvent,
     StopEvent,
 )
+from huddle.data.models_feeds import HoursWorked
 from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,6 +56,9 @@ _TARGETS: dict[str, tuple[Table, tuple[str, ...], dict[str, str]]] = {
     "kpi_values": (KpiValue.__table__, ("kpi", "location", "production_date", "shift"),
                    {"kpi": "kpi", "line": "location", "date": "production_date", "shift": "shift",
                     "value": "value"}),
+    "hours_worked": (HoursWorked.__table__, ("location", "grain", "period_start"),
+                     {"location": "location", "grain": "grain", "period_start": "period_start",
+                      "period_end": "period_end", "hours": "hours"}),
 }
 
 
@@ -90,46 +95,21 @@ class RowStore:
         ``file_fields`` adds to that entry (how far the file was read, its status and outcome in words), or is a
         function of the outcome giving them."""
         validator = RowValidator(rt, self.config, decimal_comma=table.decimal_comma)
-        target, key_cols, mapping = _TARGETS[rt.name]
-        contract_key = rt.natural_key
-        good: list[dict[str, Any]] = []
-        first_seen: dict[tuple[Any, ...], int] = {}
-        problems: list[tuple[int, str, str, str, dict[str, Any]]] = []
-        width = len(table.header)
-        for number, cells in table.rows:
-            raw = {c: (cells[i] if i < len(cells) else None) for c, i in positions.items()}
-            if len(cells) > width and any(str(x).strip() for x in cells[width:] if x is not None):
-                problems.append((number, "", "", f"{len(cells)} values but the header has {width} columns", raw))
-                continue
-            clean, row_problems = validator.validate(raw)
-            if clean is None:
-                for p in row_problems:
-                    problems.append((number, p.column, p.value, p.reason, raw))
-                continue
-            natural = tuple(clean.get(k) for k in contract_key)
-            if natural in first_seen:
-                problems.append((number, ",".join(contract_key), "",
-                                 f"duplicate of line {first_seen[natural]} (same {', '.join(contract_key)})", raw))
-                continue
-            first_seen[natural] = number
-            good.append(self._to_row(rt.name, clean, mapping, validator, run_id))
-        for line, reason in table.broken:
-            problems.append((line, "", "", reason, {}))
-        rejected_rows = len({p[0] for p in problems})
-        outcome = FileOutcome(name, "loaded", len(table.rows), len(good), rejected_rows,
-                              [(n, c, v, r) for n, c, v, r, _ in problems], table.note)
-        if rejected_rows:
-            outcome.status = "partial" if good else "rejected"
+        target, key_cols, _mapping = _TARGETS[rt.name]
         now = self.clock()
+        touched = Touched(groups={RECORD_GROUP[rt.name]} if rt.name in RECORD_GROUP else set())
         with self.sessions.begin() as session:
-            for start in range(0, len(good), 5000):
-                upsert(session, target, good[start:start + 5000], key_cols)
-            if problems:
-                session.execute(QuarantinedRow.__table__.insert(), [
-                    {"run_id": run_id, "source": ledger_source, "file": where, "row": n, "column": c,
-                     "value": v, "reason": r, "record": json.dumps(raw, default=str)[:2000], "created_at": now}
-                    for n, c, v, r, raw in problems])
-            touched = self._touched(rt.name, good)
+            load = FileLoad(session, rt, validator, target, key_cols, partial(self._row, rt.name, validator, run_id),
+                            name, where, ledger_source, run_id, now)
+            width = len(table.header)
+            for chunk in chunks(table.rows):
+                load.add(chunk, positions, width, touched, partial(self._touch, rt.name))
+            load.broken(table.broken)
+            rejected_rows = len(load.refused_lines)
+            outcome = FileOutcome(name, "loaded", load.read, load.accepted, rejected_rows, load.problems, table.note,
+                                  rows_replaced=load.replaced, rows_unchanged=load.unchanged)
+            if rejected_rows:
+                outcome.status = "partial" if load.accepted else "rejected"
             if touched:
                 refresh_facts(session, self.config, touched, now)
             extra = file_fields(outcome) if callable(file_fields) else file_fields or {}
@@ -138,9 +118,19 @@ class RowStore:
                                    run_id=run_id, loaded_at=now, rows_read=outcome.rows_read,
                                    rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected, **fields))
             outcome.status = fields["status"]
-            if good:
+            if load.new or load.replaced:
                 bump_data_version(session)
+            forget_stages(session)
         return outcome
+
+    def _row(self, record: str, validator: RowValidator, run_id: int, clean: dict[str, Any]) -> dict[str, Any]:
+        return self._to_row(record, clean, _TARGETS[record][2], validator, run_id)
+
+    def _touch(self, record: str, touched: Touched, rows: list[dict[str, Any]]) -> None:
+        """Add the shifts that stored rows touch."""
+        more = self._touched(record, rows)
+        for (line, area), (lo, hi) in more.ranges.items():
+            touched.add(line, area, lo, hi)
 
     def _to_row(self, record: str, clean: dict[str, Any], mapping: dict[str, str], validator: RowValidator,
                 run_id: int) -> dict[str, Any]:
@@ -152,10 +142,14 @@ class RowStore:
         elif record == "kpi_values":
             row["line"], row["area"] = validator.location(clean["line"])
             row["loaded_at"] = self.clock()
+        elif record == "hours_worked":
+            row["line"], row["area"] = validator.location(clean["location"])
         return row
 
     def _touched(self, record: str, rows: list[dict[str, Any]]) -> Touched:
         touched = Touched(groups={RECORD_GROUP[record]} if record in RECORD_GROUP else set())
+        if record == "hours_worked":  # they feed no shift facts: readings read them as they are (TRIR's hours)
+            return touched
         for r in rows:
             if record in ("production_counts", "stop_events"):
                 touched.add(r["line"], "", r["start_utc"], r["end_utc"])

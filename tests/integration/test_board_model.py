@@ -26,9 +26,10 @@ assert TRIR_LINE in PLANT and FPY_LINE in PLANT
 
 # Early shift of 2026-11-20 (06:00–14:00 CET, breaks 09:00+15, 11:00+30, 12:45+15). The first L1 row's midpoint
 # (05:55) is in the night shift before, the last one's (14:10) in the late shift: neither belongs to the early
-# shift. L2's 06:30–07:40 row has its midpoint at 07:05, so it counts in the 07:00 hour. No count for 09:00.
+# shift. L2's 06:30–07:40 row has its midpoint at 07:05, so it counts in the 07:00 hour. No count for 09:00. The
+# first row is another product's (a count may not overlap another of its line and product).
 COUNTS = """line,start,end,product,total,good,planned
-L1,2026-11-20 05:30,2026-11-20 06:20,,50,50,50
+L1,2026-11-20 05:30,2026-11-20 06:20,P2,50,50,50
 L1,2026-11-20 06:00,2026-11-20 07:00,,120,100,120
 L1,2026-11-20 07:00,2026-11-20 08:00,,112,110,120
 L1,2026-11-20 08:00,2026-11-20 09:00,,95,90,120

@@ -93,8 +93,9 @@ def test_a_live_shift_shows_its_coverage_so_far(make_services: Any, database_url
 def test_a_count_loaded_twice_says_check_data_everywhere(make_services: Any, database_url: str,
                                                           tmp_path: Path) -> None:
     services = make_services(database_url, now=AFTER_THE_SHIFT)
-    # the same shift's counts again, exported as one row for the whole shift by a second report
-    whole_shift = "line,start,end,product,total,good,planned\nL1,2026-11-20 06:05,2026-11-20 13:55,,19271,18848,\n"
+    # the same shift's counts again, exported as one row for the whole shift by a second report under another
+    # product name (under the same one, the row would be refused for overlapping the hourly rows)
+    whole_shift = "line,start,end,product,total,good,planned\nL1,2026-11-20 06:05,2026-11-20 13:55,all,19271,18848,\n"
     _load(services, tmp_path, FULL_SHIFT, whole_shift)
     readings = services.readings.readings(["oee", "performance", "availability", "quality"], "L1", EARLY)
     perf = readings["performance"]

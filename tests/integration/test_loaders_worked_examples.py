@@ -395,7 +395,7 @@ def test_naive_local_times_through_the_repeated_autumn_hour_are_kept_in_order(en
     env.drop("counts", "autumn.csv", "line,start,end,total,good\n"
              "L1,2026-10-25 01:00,2026-10-25 02:00,100,100\n"
              "L1,2026-10-25 02:00,2026-10-25 02:30,50,50\n"
-             "L1,2026-10-25 02:30,2026-10-25 03:00,50,50\n"
+             "L1,2026-10-25 02:30,2026-10-25 02:00,50,50\n"  # the first pass ends as the clocks show 02:00 again
              "L1,2026-10-25 02:00,2026-10-25 02:30,70,70\n"
              "L1,2026-10-25 02:30,2026-10-25 03:00,70,70\n"
              "L1,2026-10-25 03:00,2026-10-25 04:00,100,100\n")

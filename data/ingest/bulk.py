@@ -1,0 +1,134 @@
+"""The loaders' bulk SQL: the stored rows a chunk of a file may replace or overlap, the writing of its new and
+changed rows at the speed of the database, the row-change ledger and the open quarantine's keys.
+
+New and changed rows are written in one statement per chunk: on PostgreSQL copied (``COPY``) into a temporary
+table and merged from it with ``INSERT … SELECT … ON CONFLICT``; on SQLite an ``INSERT … ON CONFLICT`` run for every
+row by the driver, the values already in the form SQLAlchemy stores them (UTC text for instants).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from huddle.data.models import LoadedFile, QuarantinedRow, UTCDateTime
+from huddle.data.models_feeds import RowChange
+from sqlalchemy import Date, Table, and_, select
+from sqlalchemy.orm import Session
+
+#: columns that say when and by which run a row was stored, not what it says: a row differing only in them is
+#: the same row
+BOOKKEEPING = frozenset({"id", "run_id", "loaded_at"})
+
+
+def range_column(table: Table, key: Sequence[str]) -> str:
+    """The natural key's column of an instant or a day (the one stored rows are looked up by range)."""
+    for name in key:
+        if isinstance(table.c[name].type, UTCDateTime | Date):
+            return name
+    raise ValueError(f"{table.name}: no instant or day in the natural key")
+
+
+def stored_rows(session: Session, table: Table, key: Sequence[str], columns: Sequence[str], lo: Any, hi: Any,
+                firsts: Iterable[Any] | None = None) -> list[Any]:
+    """The stored rows whose key's instant or day lies in [lo, hi] (and whose first key column is one of
+    ``firsts``), with ``columns`` and their run."""
+    rc = table.c[range_column(table, key)]
+    where = [rc >= lo, rc <= hi]
+    if firsts is not None and key[0] != rc.name:
+        where.append(table.c[key[0]].in_(sorted(set(firsts))))
+    cols = [table.c[c] for c in dict.fromkeys([*key, *columns, "run_id"])]
+    return list(session.execute(select(*cols).where(and_(*where))).all())
+
+
+def _to_naive_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+
+def write_rows(session: Session, table: Table, key: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """Insert rows, replacing the stored row of the same natural key, in one statement."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    instants = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, UTCDateTime)]
+    values = [[r[c] for c in columns] for r in rows]
+    for v in values:
+        for i in instants:
+            v[i] = _to_naive_utc(v[i])
+    dialect = session.get_bind().dialect.name
+    updates = [c for c in columns if c not in key]
+    conn = session.connection()
+    names = ", ".join(f'"{c}"' for c in columns)
+    conflict = ", ".join(f'"{c}"' for c in key)
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in updates) if updates else None
+    on_conflict = f"ON CONFLICT ({conflict}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
+    if dialect == "sqlite":
+        for v in values:
+            for i, x in enumerate(v):
+                if isinstance(x, datetime):  # as SQLAlchemy's SQLite DateTime stores them
+                    v[i] = x.isoformat(" ", "microseconds")
+                elif isinstance(x, date):
+                    v[i] = x.isoformat()
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) {on_conflict}',
+                             [tuple(v) for v in values])
+    elif dialect == "postgresql":
+        stage = f"huddle_stage_{table.name}"
+        made = session.info.setdefault("huddle_stages", set())
+        if stage not in made:
+            conn.exec_driver_sql(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {names} '
+                                 f'FROM "{table.name}" WITH NO DATA')
+            made.add(stage)
+        else:
+            conn.exec_driver_sql(f'TRUNCATE "{stage}"')
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{stage}" ({names}) FROM STDIN') as copy:
+            for v in values:
+                copy.write_row(v)
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{stage}" {on_conflict}')
+    else:  # pragma: no cover - guarded by supported backends
+        raise RuntimeError(f"unsupported database {dialect}")
+
+
+def forget_stages(session: Session) -> None:
+    """The temporary tables of a transaction are gone with it (ON COMMIT DROP)."""
+    session.info.pop("huddle_stages", None)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def record_changes(session: Session, run_id: int, record_type: str, file: str, at: datetime,
+                   changes: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
+    """Ledger rows a later row replaced: (natural key text, values before, values after)."""
+    if changes:
+        session.execute(RowChange.__table__.insert(), [
+            {"run_id": run_id, "record_type": record_type, "natural_key": key[:400], "file": file,
+             "before": json.dumps({k: _plain(v) for k, v in before.items()}, sort_keys=True),
+             "after": json.dumps({k: _plain(v) for k, v in after.items()}, sort_keys=True), "changed_at": at}
+            for key, before, after in changes])
+
+
+def open_keys(session: Session, record_type: str) -> set[str]:
+    """The natural keys of the open quarantined rows of a record type."""
+    return set(session.scalars(select(QuarantinedRow.natural_key).distinct().where(
+        QuarantinedRow.status == "open", QuarantinedRow.record_type == record_type, QuarantinedRow.natural_key != "")))
+
+
+def quarantine(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write refused rows to the quarantine."""
+    if rows:
+        session.execute(QuarantinedRow.__table__.insert(), rows)
+
+
+def run_files(session: Session, run_id: int) -> list[str]:
+    """The files a run stored (their paths), for naming where a stored row came from."""
+    return list(session.scalars(select(LoadedFile.path).where(
+        LoadedFile.run_id == run_id, LoadedFile.status != "duplicate").order_by(LoadedFile.id)))

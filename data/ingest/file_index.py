@@ -1,0 +1,133 @@
+"""What a loader remembers of a file while it stores it chunk by chunk: the natural keys it has seen (a later row
+with the same key is a duplicate of that line) and, for counts and stops, the time spans of its rows (a row that
+overlaps an earlier one of the same line is refused naming it).
+
+Memory stays small on a file of millions of rows: a key is remembered as two 64-bit hashes and its line number,
+a span as three 64-bit integers, in numpy arrays, instead of the rows themselves. Two different keys share both
+hashes with a chance of about one in 2^128.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def micros(instant: datetime) -> int:
+    """An instant as whole microseconds since 1970 (exact, unlike a float timestamp)."""
+    return (instant - _EPOCH) // _MICRO
+
+
+def key_hashes(keys: Sequence[Hashable]) -> np.ndarray:
+    """Two independent 64-bit hashes per key, as an (n, 2) array."""
+    out = np.empty((len(keys), 2), dtype=np.int64)
+    for i, key in enumerate(keys):
+        out[i, 0] = hash(key)
+        out[i, 1] = hash((key, 0x5BD1E995))
+    return out
+
+
+@dataclass
+class KeyIndex:
+    """The natural keys seen so far in a file, with the line each was first seen on."""
+
+    _hashes: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
+    _lines: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def first_lines(self, hashes: np.ndarray) -> np.ndarray:
+        """For each key (its hashes), the line it was first seen on, or 0."""
+        if not len(self._lines) or not len(hashes):
+            return np.zeros(len(hashes), dtype=np.int64)
+        i = np.searchsorted(self._hashes[:, 0], hashes[:, 0])
+        i = np.minimum(i, len(self._lines) - 1)
+        # the first hashes are sorted; equal first hashes with another second hash are as likely as a collision of
+        # both, so checking the one row found is enough
+        hit = (self._hashes[i, 0] == hashes[:, 0]) & (self._hashes[i, 1] == hashes[:, 1])
+        return np.where(hit, self._lines[i], 0)
+
+    def add(self, hashes: np.ndarray, lines: np.ndarray) -> None:
+        """Remember keys first seen on these lines."""
+        if not len(lines):
+            return
+        merged = np.concatenate([self._hashes, hashes])
+        order = np.argsort(merged[:, 0], kind="stable")
+        self._hashes = merged[order]
+        self._lines = np.concatenate([self._lines, lines])[order]
+
+
+@dataclass
+class Spans:
+    """Time spans of one series (a line, or a line and product), sorted by start, for finding overlaps."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    refs: np.ndarray  # what each span points back to: a line of the file, or a stored row's position
+
+    @classmethod
+    def of(cls, starts: Sequence[int], ends: Sequence[int], refs: Sequence[int]) -> Spans:
+        """Spans from unsorted lists."""
+        s, e, r = (np.asarray(x, dtype=np.int64) for x in (starts, ends, refs))
+        order = np.argsort(s, kind="stable")
+        return cls(s[order], e[order], r[order])
+
+    def merged(self, other: Spans) -> Spans:
+        """These spans and another's."""
+        return Spans.of(np.concatenate([self.starts, other.starts]), np.concatenate([self.ends, other.ends]),
+                        np.concatenate([self.refs, other.refs]))
+
+    def overlapping(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """For each span [start, end), the index of one of these spans it overlaps (not counting a span with the
+        same start: that is the same row), or -1."""
+        n = len(self.starts)
+        found = np.full(len(starts), -1, dtype=np.int64)
+        if not n or not len(starts):
+            return found
+        # a span starting before: the longest reaching of those starting earlier
+        reach = np.maximum.accumulate(self.ends)
+        holder = _running_argmax(self.ends)
+        before = np.searchsorted(self.starts, starts, side="left")
+        has = before > 0
+        idx = np.where(has, before - 1, 0)
+        hit = has & (reach[idx] > starts)
+        found[hit] = holder[idx[hit]]
+        # a span starting inside (start, end)
+        after = np.searchsorted(self.starts, starts, side="right")
+        inside = np.searchsorted(self.starts, ends, side="left")
+        hit2 = (found < 0) & (inside > after)
+        found[hit2] = after[hit2]
+        return found
+
+
+def _running_argmax(values: np.ndarray) -> np.ndarray:
+    """For each position, the index of the largest value up to it (the first such)."""
+    reach = np.maximum.accumulate(values)
+    is_new = np.empty(len(values), dtype=bool)
+    is_new[0] = True
+    is_new[1:] = values[1:] > reach[:-1]
+    positions = np.where(is_new, np.arange(len(values)), 0)
+    return np.maximum.accumulate(positions)
+
+
+def chunk_overlaps(groups: Sequence[Hashable], starts: Sequence[int], ends: Sequence[int]) -> dict[int, int]:
+    """Overlaps among one chunk's rows of the same series: {row position: position of the row it overlaps}. Rows
+    are taken by start; a row overlapping one already kept is refused, the earlier one keeps its place."""
+    by_group: dict[Hashable, list[int]] = {}
+    for i, group in enumerate(groups):
+        by_group.setdefault(group, []).append(i)
+    refused: dict[int, int] = {}
+    for members in by_group.values():
+        members.sort(key=starts.__getitem__)
+        reach, holder = None, -1
+        for i in members:
+            if reach is not None and reach > starts[i]:
+                refused[i] = holder
+                continue
+            if reach is None or ends[i] > reach:
+                reach, holder = ends[i], i
+    return refused

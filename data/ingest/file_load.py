@@ -1,0 +1,285 @@
+"""One file's rows through the store, chunk by chunk: validated (the row screen), checked against the rest of the
+file and the stored rows (a duplicate natural key in the file, a count or stop overlapping another of its line),
+compared with the stored row of the same natural key (new, replaced with the change kept in ``row_changes``, or
+unchanged and left alone), written in bulk, and the refused rows quarantined with their record type and key.
+
+``RowStore.store`` (``store``) runs a ``FileLoad`` inside the file's one transaction; a chunk of rows is all the
+memory a file takes, whatever its length, besides the file's keys and spans (``file_index``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from pathlib import PurePath
+from typing import Any
+
+import numpy as np
+from huddle.data.ingest import bulk
+from huddle.data.ingest.contract import RecordType, RowValidator, local_time_text, natural_key_text
+from huddle.data.ingest.facts import Touched
+from huddle.data.ingest.file_index import _EPOCH, KeyIndex, Spans, chunk_overlaps, key_hashes, micros
+from huddle.data.ingest.screen import RowScreen, key_text
+from huddle.data.queries.quarantine import resolve_open
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+#: rows validated and written at a time: enough for the database's bulk paths, small enough for flat memory
+CHUNK_ROWS = 50_000
+#: record types whose rows may not overlap in time: (columns naming a series, the longest a row may last)
+SPANS: dict[str, tuple[tuple[str, ...], timedelta]] = {
+    "production_counts": (("line", "product"), timedelta(hours=12)),
+    "stop_events": (("line",), timedelta(days=7)),
+}
+_WHAT = {"production_counts": "count", "stop_events": "stop"}
+
+#: a refused row: (line, column, value, reason, raw values, natural key text)
+Refusal = tuple[int, str, str, str, dict[str, Any], str]
+
+
+def chunks(rows: Iterable[tuple[int, list[Any]]], size: int | None = None) -> Iterator[list[tuple[int, list[Any]]]]:
+    """A file's numbered rows, ``size`` (else ``CHUNK_ROWS``) at a time; the rows may be a list or read lazily."""
+    size = size or CHUNK_ROWS
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+@dataclass
+class FileLoad:
+    """The state of one file being stored: what it has seen, what became of its rows."""
+
+    session: Session
+    record: RecordType
+    validator: RowValidator
+    target: Table
+    key: tuple[str, ...]
+    to_row: Callable[[dict[str, Any]], dict[str, Any]]
+    name: str  # the file's name, for messages and the ledgers
+    where: str  # its path, as the quarantine keeps it
+    ledger_source: str
+    run_id: int
+    now: datetime
+    read: int = 0
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)
+    refused_lines: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.screen = RowScreen(self.validator)
+        self.keys = KeyIndex()
+        self.spans: dict[tuple[Any, ...], Spans] = {}
+        self.open = bulk.open_keys(self.session, self.record.name)
+        self.runs: dict[int, str] = {}
+
+    @property
+    def accepted(self) -> int:
+        """Rows stored or confirmed (new, replaced or unchanged)."""
+        return self.new + self.replaced + self.unchanged
+
+    def add(self, chunk: list[tuple[int, list[Any]]], positions: dict[str, int], width: int,
+            touched: Touched, touch: Callable[[Touched, list[dict[str, Any]]], None]) -> None:
+        """Store one chunk of the file's rows."""
+        refusals: list[Refusal] = []
+        numbers: list[int] = []
+        cleans: list[dict[str, Any]] = []
+        for number, cells in chunk:
+            self.read += 1
+            raw = {c: (cells[i] if i < len(cells) else None) for c, i in positions.items()}
+            if len(cells) > width and any(str(x).strip() for x in cells[width:] if x is not None):
+                refusals.append((number, "", "", f"{len(cells)} values but the header has {width} columns", raw,
+                                 key_text(self.validator, raw)))
+                continue
+            clean, found = self.screen.validate(raw)
+            if clean is None:
+                text = key_text(self.validator, raw)
+                refusals.extend((number, p.column, p.value, p.reason, raw, text) for p in found)
+                continue
+            numbers.append(number)
+            cleans.append(clean)
+        keep = self._duplicates(numbers, cleans, refusals, positions, chunk)
+        cleans = [cleans[i] for i in keep]
+        rows = [self.to_row(c) for c in cleans]
+        if self.record.name in SPANS:
+            kept = self._overlaps(rows, cleans, [numbers[i] for i in keep], refusals, positions, chunk)
+            rows, cleans = [rows[i] for i in kept], [cleans[i] for i in kept]
+        written = self._write(rows, cleans)
+        if written:
+            touch(touched, written)
+        self._quarantine(refusals)
+
+    # ---- duplicates and overlaps -------------------------------------------------------------------------
+
+    def _raw_of(self, chunk: list[tuple[int, list[Any]]], positions: dict[str, int]) -> dict[int, dict[str, Any]]:
+        return {n: {c: (cells[i] if i < len(cells) else None) for c, i in positions.items()} for n, cells in chunk}
+
+    def _duplicates(self, numbers: list[int], cleans: list[dict[str, Any]], refusals: list[Refusal],
+                    positions: dict[str, int], chunk: list[tuple[int, list[Any]]]) -> list[int]:
+        """Positions of the rows whose natural key no earlier row of the file had; the others are refused."""
+        key = self.record.natural_key
+        naturals = [tuple(c.get(k) for k in key) for c in cleans]
+        hashes = key_hashes(naturals)
+        earlier = self.keys.first_lines(hashes)
+        seen: dict[tuple[Any, ...], int] = {}
+        keep: list[int] = []
+        first: list[int] = []
+        raws: dict[int, dict[str, Any]] | None = None
+        for i, natural in enumerate(naturals):
+            before = int(earlier[i]) or seen.get(natural, 0)
+            if before:
+                raws = raws if raws is not None else self._raw_of(chunk, positions)
+                refusals.append((numbers[i], ",".join(key), "", f"duplicate of line {before} (same {', '.join(key)})",
+                                 raws[numbers[i]], natural_key_text(self.record, cleans[i])))
+                continue
+            seen[natural] = numbers[i]
+            keep.append(i)
+            first.append(i)
+        self.keys.add(hashes[first], np.asarray([numbers[i] for i in first], dtype=np.int64))
+        return keep
+
+    def _overlaps(self, rows: list[dict[str, Any]], cleans: list[dict[str, Any]], numbers: list[int],
+                  refusals: list[Refusal], positions: dict[str, int],
+                  chunk: list[tuple[int, list[Any]]]) -> list[int]:
+        """Positions of the rows overlapping no other row of their series (in the file or stored); the others are
+        refused."""
+        if not rows:
+            return []
+        series, longest = SPANS[self.record.name]
+        groups = [tuple(r[c] for c in series) for r in rows]
+        starts = [micros(r["start_utc"]) for r in rows]
+        ends = [micros(r["end_utc"]) for r in rows]
+        why: dict[int, str] = {}
+        by_group: dict[tuple[Any, ...], list[int]] = {}
+        for i, g in enumerate(groups):
+            by_group.setdefault(g, []).append(i)
+        for g, members in by_group.items():  # earlier chunks of the file
+            earlier = self.spans.get(g)
+            if earlier is None:
+                continue
+            found = earlier.overlapping(np.asarray([starts[i] for i in members]),
+                                        np.asarray([ends[i] for i in members]))
+            for i, j in zip(members, found, strict=True):
+                if j >= 0:
+                    why[i] = f"overlaps {self._span(earlier.starts[j], earlier.ends[j])} " \
+                             f"(line {earlier.refs[j]} of {self.name})"
+        for i, j in chunk_overlaps([g if i not in why else (None, i) for i, g in enumerate(groups)],
+                                   starts, ends).items():
+            why[i] = f"overlaps {self._span(starts[j], ends[j])} (line {numbers[j]} of {self.name})"
+        self._stored_overlaps(rows, groups, starts, ends, longest, why)
+        raws = self._raw_of(chunk, positions) if why else {}
+        keep = [i for i in range(len(rows)) if i not in why]
+        for i, reason in why.items():
+            refusals.append((numbers[i], "start", local_time_text(rows[i]["start_utc"], self.validator.tz), reason,
+                             raws[numbers[i]], natural_key_text(self.record, cleans[i])))
+        for g in {groups[i] for i in keep}:
+            members = [i for i in keep if groups[i] == g]
+            fresh = Spans.of([starts[i] for i in members], [ends[i] for i in members], [numbers[i] for i in members])
+            self.spans[g] = self.spans[g].merged(fresh) if g in self.spans else fresh
+        return keep
+
+    def _stored_overlaps(self, rows: list[dict[str, Any]], groups: list[tuple[Any, ...]], starts: list[int],
+                         ends: list[int], longest: timedelta, why: dict[int, str]) -> None:
+        series, _ = SPANS[self.record.name]
+        lo = min(r["start_utc"] for r in rows) - longest
+        hi = max(r["end_utc"] for r in rows)
+        stored = bulk.stored_rows(self.session, self.target, self.key, ["end_utc"], lo, hi,
+                                  {r[self.key[0]] for r in rows})
+        if not stored:
+            return
+        # a stored row with the key of a row of this file is that row (or the one it replaces): not an overlap
+        hashes = key_hashes([tuple(getattr(s, k) for k in self.key) for s in stored])
+        others = [s for s, mine in zip(stored, self.keys.first_lines(hashes), strict=True) if not mine]
+        by_group: dict[tuple[Any, ...], list[int]] = {}
+        for j, s in enumerate(others):
+            by_group.setdefault(tuple(getattr(s, c) for c in series), []).append(j)
+        mine: dict[tuple[Any, ...], list[int]] = {}
+        for i, g in enumerate(groups):
+            if i not in why and g in by_group:
+                mine.setdefault(g, []).append(i)
+        for g, members in mine.items():
+            js = by_group[g]
+            spans = Spans.of([micros(others[j].start_utc) for j in js], [micros(others[j].end_utc) for j in js], js)
+            found = spans.overlapping(np.asarray([starts[i] for i in members]), np.asarray([ends[i] for i in members]))
+            for i, f in zip(members, found, strict=True):
+                if f >= 0:
+                    s = others[int(spans.refs[f])]
+                    why[i] = f"overlaps the stored {_WHAT[self.record.name]} " \
+                             f"{self._span(micros(s.start_utc), micros(s.end_utc))} from {self._run_file(s.run_id)}"
+
+    def _span(self, start: int, end: int) -> str:
+        lo = local_time_text(_EPOCH + timedelta(microseconds=int(start)), self.validator.tz)
+        hi = local_time_text(_EPOCH + timedelta(microseconds=int(end)), self.validator.tz)
+        return f"{lo}–{hi[11:]}" if lo[:10] == hi[:10] else f"{lo}–{hi}"
+
+    def _run_file(self, run_id: int | None) -> str:
+        """Where a stored row came from, in words: the file its run stored, or the run's files."""
+        if run_id is None:
+            return "an earlier load"
+        if run_id not in self.runs:
+            names = [PurePath(p).name or p for p in bulk.run_files(self.session, run_id)]
+            if not names:
+                self.runs[run_id] = "an earlier load"
+            elif len(names) == 1:
+                self.runs[run_id] = names[0]
+            else:
+                shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+                self.runs[run_id] = f"one of the files {shown}"
+        return self.runs[run_id]
+
+    # ---- writing -----------------------------------------------------------------------------------------
+
+    def _write(self, rows: list[dict[str, Any]], cleans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Write the new and changed rows, ledger the changes; returns the rows written."""
+        if not rows:
+            return []
+        key = self.key
+        range_col = bulk.range_column(self.target, key)
+        values = [c for c in rows[0] if c not in key and c not in bulk.BOOKKEEPING]
+        lo = min(r[range_col] for r in rows)
+        hi = max(r[range_col] for r in rows)
+        stored = {tuple(getattr(s, k) for k in key): s for s in bulk.stored_rows(
+            self.session, self.target, key, values, lo, hi, {r[key[0]] for r in rows})}
+        written: list[dict[str, Any]] = []
+        changes: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+        for r, clean in zip(rows, cleans, strict=True):
+            old = stored.get(tuple(r[k] for k in key)) if stored else None
+            if old is None:
+                self.new += 1
+                written.append(r)
+                continue
+            before = {c: getattr(old, c) for c in values}
+            after = {c: r[c] for c in values}
+            if before == after:
+                self.unchanged += 1
+                continue
+            self.replaced += 1
+            written.append(r)
+            changes.append((natural_key_text(self.record, clean), before, after))
+        bulk.write_rows(self.session, self.target, key, written)
+        bulk.record_changes(self.session, self.run_id, self.record.name, self.where, self.now, changes)
+        if self.open:
+            done = {natural_key_text(self.record, c) for c in cleans} & self.open
+            if done:
+                resolve_open(self.session, self.record.name, done, self.name, self.now)
+                self.open -= done
+        return written
+
+    def _quarantine(self, refusals: list[Refusal]) -> None:
+        if not refusals:
+            return
+        self.problems.extend((n, c, v, r) for n, c, v, r, _raw, _key in refusals)
+        self.refused_lines.update(n for n, *_ in refusals)
+        bulk.quarantine(self.session, [
+            {"run_id": self.run_id, "source": self.ledger_source, "file": self.where, "row": n, "column": c,
+             "value": v, "reason": r, "record": json.dumps(raw, default=str)[:2000], "created_at": self.now,
+             "record_type": self.record.name, "natural_key": key[:400], "status": "open"}
+            for n, c, v, r, raw, key in refusals])
+
+    def broken(self, parts: list[tuple[int, str]]) -> None:
+        """Parts of the file that could not be read as rows."""
+        self._quarantine([(line, "", "", reason, {}, "") for line, reason in parts])
