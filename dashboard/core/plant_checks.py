@@ -3,27 +3,33 @@
 ``tree_errors`` are the problems that make a KPI tree unusable (unknown KPIs, cycles, a formula its children do not
 multiply or add up to): reading the plant file refuses them. ``findings`` and ``tree_findings`` are the method's
 warnings a loaded plant may still carry (a KPI without owner, data source or target; a tree too big, with too few or
-too many branches, with KPIs not connected to the root, or with trade-offs nobody acknowledged); ``huddle check``
-and the tree page show them.
+too many branches, with KPIs not connected to the root, or with trade-offs nobody acknowledged; shift times on a
+clock change, from ``plant_dst``); ``huddle check`` and the tree page show them.
 """
 
 from __future__ import annotations
 
 import random
+from datetime import datetime
 
 from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind, evaluate
 from huddle.dashboard.core.plant import Finding, KpiDef, PlantConfig, TreeDef
+from huddle.dashboard.core.plant_dst import dst_findings
 
 MAX_TREE_KPIS = 15  # a tree people can use has at most 12–15 KPIs
 BRANCHES = range(2, 5)  # 2–4 branches under the root
 
 
-def findings(config: PlantConfig) -> list[Finding]:
-    """Method warnings a good plant configuration avoids (the product warns, it does not forbid)."""
+def findings(config: PlantConfig, since: datetime | None = None) -> list[Finding]:
+    """Method warnings a good plant configuration avoids (the product warns, it does not forbid); with ``since``
+    (an instant) also the shift and break times that fall in clock times skipped or repeated by the clock changes
+    of the following year."""
     out: list[Finding] = []
     gaps = config.calendar.gaps()
     if gaps:
         out.append(Finding("warning", "calendar", f"no shift covers {', '.join(gaps)}: events then are not counted"))
+    if since is not None:
+        out.extend(dst_findings(config.calendar, since))
     for k in config.kpis.values():
         out.extend(_owner_and_source(k))
         if not k.targets and FORMULAS[k.formula].kind is not Kind.GAUGE:

@@ -1,0 +1,30 @@
+"""``huddle check``: the plant file's problems and method warnings, where each source reads (its paths resolved
+against the plant file's folder), and the shift times the next year's clock changes skip or repeat."""
+
+from __future__ import annotations
+
+from huddle.dashboard.core.calendar import now_utc, parse_instant
+from huddle.dashboard.core.plant import ConfigError, load_plant
+from huddle.dashboard.core.plant_checks import findings
+from huddle.dashboard.core.plant_paths import describe_source
+from huddle.dashboard.settings import Settings
+
+
+def cmd_check(settings: Settings) -> int:
+    """Validate the plant configuration and print its findings; exit 1 on errors."""
+    try:
+        config = load_plant(settings.plant_path, settings.data_dir)
+    except ConfigError as exc:
+        print(f"error: {exc}")
+        return 1
+    found = findings(config, since=parse_instant(settings.now, config.tz) if settings.now else now_utc())
+    print(f"{settings.plant_path}: {config.site_name} ({config.timezone}), {len(config.areas)} areas, "
+          f"{len(config.lines)} lines, {len(config.calendar.shifts)} shifts, {len(config.kpis)} KPIs, "
+          f"{len(config.trees)} trees, {len(config.sources)} sources")
+    for source in config.sources.values():
+        print(f"  {describe_source(source)}")
+    for f in found:
+        print(f"  {f}")
+    errors = [f for f in found if f.level == "error"]
+    print(f"{len(errors)} errors, {len(found) - len(errors)} warnings")
+    return 1 if errors else 0
