@@ -111,7 +111,8 @@ def register(app: Dash, services: Services) -> None:
     )(partial(dismiss, services))
     app.callback(
         Output(ids.DATA_HEALTH, "children"), Output(ids.DATA_QUARANTINE, "children"),
-        Output(ids.QUARANTINE_PICK, "options"), Output(ids.DATA_SOURCES, "children"),
-        Output(ids.DATA_FILES, "children"), Output(ids.DATA_BASELINE, "children"), Output(ids.DATA_RUNS, "children"),
+        Output(ids.QUARANTINE_CLOSED, "children"), Output(ids.QUARANTINE_PICK, "options"),
+        Output(ids.DATA_SOURCES, "children"), Output(ids.DATA_FILES, "children"),
+        Output(ids.DATA_BASELINE, "children"), Output(ids.DATA_RUNS, "children"),
         Input(ids.DATA_REFRESH, "n_intervals"), Input(ids.QUARANTINE_CHANGED, "data"),
     )(partial(refresh, services))

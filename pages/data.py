@@ -81,7 +81,8 @@ def layout(**_query: str) -> html.Div:
         html.Div(id=ids.DATA_HEALTH, className="health-strip"),
         _section("Quarantine", "Rows and files the loaders refused and that are still to fix, newest first: where "
                  "they were and why. Fix the file and drop it in the inbox again: a row that then loads resolves its "
-                 "problem, and good rows already loaded are not doubled.", ids.DATA_QUARANTINE, _dismiss_form()),
+                 "problem, and good rows already loaded are not doubled.", ids.DATA_QUARANTINE, _dismiss_form(),
+                 html.Div(id=ids.QUARANTINE_CLOSED, className="table-wrap")),
         _section("Loaders", "Each source Huddle reads, its schedule and its last runs. The last load is the last run "
                  "that read something, with the rows it loaded and refused; runs that found nothing new come after "
                  "it.", ids.DATA_SOURCES, _run_now()),
@@ -129,9 +130,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def quarantine_view(status: dict[str, Any]) -> list[Any]:
-    """How many problems are open, resolved and dismissed; the open ones (file, row, column, value, reason); then
-    the latest resolved or dismissed, with how."""
+def quarantine_view(status: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """How many problems are open, resolved and dismissed, and the open ones (file, row, column, value, reason);
+    then (below the dismiss form) the latest resolved or dismissed, with how."""
     counts, open_rows = status["problem_counts"], status["problems"]
     closed = counts["resolved"] + counts["dismissed"]
     summary = (f"{_plural(counts['open'], 'open problem')}; {counts['resolved']:,} resolved by a later file or a "
@@ -143,11 +144,12 @@ def quarantine_view(status: dict[str, Any]) -> list[Any]:
                         table([("when", "Found"), ("source", "Source"), ("file", "File"), ("row", "Row"),
                                ("column", "Column"), ("value", "Value"), ("reason", "Reason")], open_rows,
                               empty="Nothing is waiting to be fixed." if closed else "Nothing has been refused.")]
+    closed_parts: list[Any] = []
     if status["closed"]:
-        parts += [html.H3("Fixed or dismissed lately"),
-                  table([("when", "When"), ("file", "File"), ("row", "Row"), ("problem", "Problem"),
-                         ("outcome", "Outcome")], status["closed"])]
-    return parts
+        closed_parts = [html.H3("Fixed or dismissed lately"),
+                        table([("when", "When"), ("file", "File"), ("row", "Row"), ("problem", "Problem"),
+                               ("outcome", "Outcome")], status["closed"])]
+    return parts, closed_parts
 
 
 def dismiss_options(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -169,13 +171,13 @@ def files_view(status: dict[str, Any]) -> list[Any]:
 
 
 def render_status(status: dict[str, Any]) -> tuple[Any, ...]:
-    """The health strip; the quarantine and the dismiss form's choices; the loaders, files read, baseline
-    tracker and run ledger tables."""
+    """The health strip; the quarantine's open problems, those closed lately and the dismiss form's choices; the
+    loaders, files read, baseline tracker and run ledger tables."""
     runs = [r | {"duration": f"{r['duration_s']:.1f} s" if r["duration_s"] is not None else "running"}
             for r in status["runs"]]
     return (
         health_strip(status["health"]),
-        quarantine_view(status),
+        *quarantine_view(status),
         dismiss_options(status["problems"]),
         table([("key", "Source"), ("kind", "Kind"), ("record", "Record type"), ("where", "Reads"),
                ("schedule", "Schedule"), ("status", "Last status"), ("last_run", "Last run"),

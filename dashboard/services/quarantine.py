@@ -294,6 +294,7 @@ class Quarantine:
             raise
         finally:
             with self.sessions.begin() as session:
+                queries.forget_run_refusals(session, run_id)
                 queries.finish_retry_run(session, run_id, self.clock(), status, len(batches), read, loaded,
                                          message or f"{loaded} of {read} quarantined rows tried again loaded")
 

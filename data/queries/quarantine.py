@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from huddle.data.models import LoadRun, QuarantinedRow
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 _CHUNK = 500  # keys per statement: well under SQLite's and PostgreSQL's bound-parameter limits
@@ -118,3 +118,10 @@ def finish_retry_run(session: Session, run_id: int, at: datetime, status: str, f
     session.execute(update(LoadRun).where(LoadRun.id == run_id).values(
         finished_at=at, status=status, files_loaded=files, rows_read=rows_read, rows_loaded=rows_loaded,
         rows_rejected=rows_read - rows_loaded, message=message[:4000]))
+
+
+def forget_run_refusals(session: Session, run_id: int) -> int:
+    """Remove the rows a retry's own run quarantined: the problems it retried stay open with their file and row,
+    rather than coming back as new problems of no file. Returns how many."""
+    return session.execute(delete(QuarantinedRow).where(QuarantinedRow.run_id == run_id)
+                            .execution_options(synchronize_session=False)).rowcount or 0

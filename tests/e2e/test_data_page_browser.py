@@ -69,11 +69,11 @@ def test_open_problems_come_first_and_an_editor_dismisses_one(dash_duo, app) -> 
     dash_duo.find_element(f"#{ids.QUARANTINE_DISMISS}").click()
     dash_duo.wait_for_text_to_equal(f"#{ids.QUARANTINE_MESSAGE}", "Dismissed 1 problem.", timeout=10)
     dash_duo.wait_for_contains_text(f"#{ids.DATA_QUARANTINE}", "1 open problem;", timeout=10)
-    quarantine = dash_duo.find_element(f"#{ids.DATA_QUARANTINE}").text
-    assert "1 dismissed" in quarantine and "Fixed or dismissed lately" in quarantine
-    assert "dismissed by eddie: a test row from the MES" in quarantine
-    rows = [r.text for r in dash_duo.find_elements(f"#{ids.DATA_QUARANTINE} table")[0].find_elements(
-        By.CSS_SELECTOR, "tbody tr")]
+    assert "1 dismissed" in dash_duo.find_element(f"#{ids.DATA_QUARANTINE}").text
+    dash_duo.wait_for_contains_text(f"#{ids.QUARANTINE_CLOSED}", "dismissed by eddie: a test row from the MES",
+                                    timeout=10)
+    assert "Fixed or dismissed lately" in dash_duo.find_element(f"#{ids.QUARANTINE_CLOSED}").text
+    rows = [r.text for r in dash_duo.find_elements(f"#{ids.DATA_QUARANTINE} table tbody tr")]
     assert len(rows) == 1 and "stops-1120.csv" in rows[0]
     assert dash_duo.find_element(f"#{ids.QUARANTINE_REASON}").get_attribute("value") == ""
     _no_console_errors(dash_duo, "after the dismissal")

@@ -126,6 +126,25 @@ def test_a_stop_refused_for_an_unknown_reason_loads_on_retry_once_the_reason_is_
     assert later.quarantine.retry("cli:test", [stop.id]).skipped[0][1] == "already resolved by retry"
 
 
+def test_a_retried_row_the_store_still_refuses_stays_the_same_open_problem(  # type: ignore[no-untyped-def]
+        refused, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Lenient:  # lets every row through the retry's own check, so the store's checks are the ones that refuse
+        def __init__(self, record: Any, config: Any, *, decimal_comma: bool = False) -> None:
+            pass
+
+        def validate(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+            return dict(raw), []
+
+    monkeypatch.setattr("huddle.dashboard.services.quarantine.RowValidator", Lenient)
+    good = _open(refused)["counts-1120.csv, line 3"]
+    done = refused.quarantine.retry(EDITOR, [good.id])
+    assert done.rows_loaded == 0 and [(p.id, why) for p, why in done.still] == [(good.id, "not a number")]
+    assert refused.quarantine.counts() == {"open": 3, "resolved": 0, "dismissed": 0}  # no new problem of no file
+    assert {p.file_name for p in refused.quarantine.problems("all")} == {"counts-1120.csv", "stops-1120.csv"}
+    run = refused.data_status.report()["runs"][0]
+    assert (run["source"], run["rows_loaded"], run["rows_rejected"]) == ("retry", 0, 1)
+
+
 def test_the_data_page_lists_open_problems_first_and_each_file_in_words(  # type: ignore[no-untyped-def]
         refused) -> None:
     duplicate = _open(refused)["counts-1120.csv, line 5"]

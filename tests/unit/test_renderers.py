@@ -433,14 +433,14 @@ def test_the_data_page_says_what_the_loaders_did_and_what_was_refused(config: Pl
               "files": [], "files_total": 0,
               "runs": [{"source": "counts", "status": "ok", "duration_s": 1.25},
                        {"source": "stops", "status": "running", "duration_s": None}]}
-    health, quarantine, choices, sources, files, baseline, runs = data_page.render_status(status)
+    health, quarantine, closed, choices, sources, files, baseline, runs = data_page.render_status(status)
     assert [text(h) for h in health] == [f"Newest data: {format_age(90)}", "Loader failing: stops"]
     assert health[1].className == "pill bad" and "counts files" in text(sources)
     assert text(baseline[0]) == "1 of 2 KPIs have a current value, a data source, a frequency and an owner; 1 have " \
                                 "findings."
     assert [text(q) for q in quarantine] == ["0 open problems; 0 resolved by a later file or a retry, 0 dismissed.",
                                              "Nothing has been refused."]
-    assert choices == [] and [text(f) for f in files] == ["No file has been read yet."]
+    assert choices == [] and closed == [] and [text(f) for f in files] == ["No file has been read yet."]
     assert "counts ok 1.2 s" in text(runs) and "stops running running" in text(runs)
     assert [getattr(r, "className", None) for r in walk(runs) if type(r).__name__ == "Tr"] == [None, "ok", "running"]
     broken = data_page.health_strip({"status": "error", "reason": "the file is not a database"})
@@ -464,7 +464,7 @@ def test_the_data_page_shows_open_problems_first_then_what_was_fixed_and_each_fi
                          "outcome": "partly refused (1 of 3)", "status": "partial"},
                         {"when": "2026-11-20 21:00", "source": "stops", "file": "c.csv",
                          "outcome": "refused (no header)", "status": "rejected"}], "files_total": 120}
-    summary, open_table, heading, closed = data_page.quarantine_view(status)
+    (summary, open_table), (heading, closed) = data_page.quarantine_view(status)
     assert text(summary) == "1 open problem; 4 resolved by a later file or a retry, 1 dismissed."
     assert text(open_table) == ("Found Source File Row Column Value Reason 2026-11-20 21:00 counts "
                                 "<b>counts</b>.csv 3 good <script>x</script> not a number")  # text: Dash escapes it
@@ -477,7 +477,7 @@ def test_the_data_page_shows_open_problems_first_then_what_was_fixed_and_each_fi
     assert "b.csv partly refused (1 of 3)" in text(files)
     cleared = data_page.quarantine_view(status | {"problems": [], "closed": [],
                                                   "problem_counts": {"open": 0, "resolved": 4, "dismissed": 1}})
-    assert [text(c) for c in cleared][1] == "Nothing is waiting to be fixed."
+    assert [text(c) for c in cleared[0]][1] == "Nothing is waiting to be fixed." and cleared[1] == []
 
 
 def test_the_admin_tables_show_people_screens_and_the_audit_in_plant_time(config: PlantConfig) -> None:
