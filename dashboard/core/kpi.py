@@ -136,6 +136,11 @@ FORMULAS: dict[str, Formula] = {
 }
 
 
+#: The ratios over the hours everyone at a scope worked (not only on the lines): read over the hours recorded for the
+#: scope itself (payroll, HR) where there are any, over the labour hours per line and shift where there are not.
+PEOPLE_HOURS_FORMULAS = frozenset({"trir"})
+
+
 @dataclass(frozen=True)
 class KpiResult:
     """One KPI value with the sums it came from (numerator and denominator kept, never just the ratio)."""

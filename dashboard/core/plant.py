@@ -26,7 +26,8 @@ CATEGORY_NAMES = {"S": "Safety", "Q": "Quality", "D": "Delivery", "C": "Cost", "
 LAYERS = {1: "operator", 2: "supervisor / shift", 3: "maintenance & reliability", 4: "continuous improvement",
           5: "strategic / financial"}
 FREQUENCIES = {"hour": 3600, "shift": 8 * 3600, "day": 86400, "week": 7 * 86400, "month": 31 * 86400}
-RECORD_TYPES = ("production_counts", "stop_events", "quality_events", "safety_events", "labour", "kpi_values")
+RECORD_TYPES = ("production_counts", "stop_events", "quality_events", "safety_events", "labour", "kpi_values",
+                "hours_worked")
 STOP_CATEGORIES = ("planned", "unplanned", "changeover")
 
 

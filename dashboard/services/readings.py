@@ -15,6 +15,7 @@ from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.format import format_moment
 from huddle.dashboard.core.kpi import (
     FORMULAS,
+    PEOPLE_HOURS_FORMULAS,
     TIMED_MEASURES,
     Band,
     Kind,
@@ -29,6 +30,7 @@ from huddle.dashboard.core.kpi import (
 )
 from huddle.dashboard.core.periods import Period, bucket_key, parse_period, period_containing
 from huddle.dashboard.core.plant import KpiDef, PlantConfig
+from huddle.dashboard.services.people_hours import HoursCache, PeopleHours, people_hours
 from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
 from huddle.data.queries import ledger as ledger_queries
 from huddle.data.queries import readings as reading_queries
@@ -83,7 +85,8 @@ class Reading:
 
 #: What each record type is called when a reading says how far its source has been read.
 RECORD_WORDS = {"production_counts": "counts", "stop_events": "stops", "quality_events": "defects",
-                "safety_events": "safety events", "labour": "labour hours", "kpi_values": "loaded values"}
+                "safety_events": "safety events", "labour": "labour hours", "kpi_values": "loaded values",
+                "hours_worked": "hours worked"}
 #: Missing time tolerated per line-shift before a period counts as incomplete (exports round their times).
 COVERAGE_SLACK_S = 60.0
 
@@ -94,6 +97,7 @@ class _Context:
 
     now: datetime
     read_through: dict[str, datetime]
+    hours: HoursCache = field(default_factory=HoursCache)  # recorded hours per location, read once
 
 
 class Readings:
@@ -319,9 +323,19 @@ class Readings:
         through: datetime | None = None
         parts: dict[str, Any] = {}
         units = 1.0  # how many times a total's target applies (per line and shift, or per loaded value)
+        people: PeopleHours | None = None
         if formula.kind in (Kind.RATIO, Kind.TOTAL):
             facts = (sums or {}).get("facts") or 0
+            if facts and formula.key in PEOPLE_HOURS_FORMULAS:
+                people = people_hours(self.config, session, scope, self.scope_filter(scope), period,
+                                      (sums or {}).get("hours_worked"), now.astimezone(self.config.tz).date(),
+                                      ctx.hours)
+                sums = sums if people.hours is None else {**(sums or {}), "hours_worked": people.hours}
+                parts["hours_worked"] = people.words
             result = evaluate(formula, sums or {}) if facts else KpiResult(None)
+            if people is not None and (people.prorated or len(people.records) > 1):
+                result = KpiResult(result.value, result.numerator, result.denominator,
+                                   (*result.flags, people.words))
             if formula.kind is Kind.TOTAL:
                 units = float((sums or {}).get("line_shifts") or 1)
             through = (sums or {}).get("data_through")
@@ -374,7 +388,7 @@ class Readings:
             # only a period still running can go stale: an ended one is history, its data is what it is
             stale = (reference - through).total_seconds() > kdef.frequency_s + self.config.stale_grace_s
         checks = implausible(formula, sums or {}) if result.value is not None else ()
-        coverage, complete, gaps = (self._completeness(session, formula, scope, period, sums or {}, end, ctx)
+        coverage, complete, gaps = (self._completeness(session, formula, scope, period, sums or {}, end, ctx, people)
                                     if result.value is not None else (None, None, ()))
         return Reading(
             kpi=kdef.key, scope=scope, period=period.label, value=result.value, numerator=result.numerator,
@@ -385,12 +399,14 @@ class Readings:
         )
 
     def _completeness(self, session: Session, formula: Any, scope: str, period: Period, sums: dict[str, Any],
-                      end: datetime, ctx: _Context) -> tuple[float | None, bool | None, tuple[str, ...]]:
+                      end: datetime, ctx: _Context, people: PeopleHours | None = None,
+                      ) -> tuple[float | None, bool | None, tuple[str, ...]]:
         """How much of a period a reading's data covers: (coverage, complete, why not in words).
 
         Count- and stop-based measures are judged by the production time their records cover; the others by
-        whether their sources have been read since the period ended. A running period is never incomplete: it
-        shows its coverage so far."""
+        whether their sources have been read since the period ended; hours worked recorded for the scope also by
+        whether every day of the period has hours. A running period is never incomplete: it shows its coverage so
+        far."""
         ended = end <= ctx.now
         used = {m for m in (formula.numerator, formula.denominator) if m}
         if formula.kind is Kind.DIRECT:
@@ -405,6 +421,10 @@ class Readings:
             records = {r for r, g in RECORD_GROUP.items() if g in groups}
         coverage = None
         gaps: list[str] = []
+        if people is not None and people.hours is not None:  # the hours came from these records, not labour alone
+            records = (records - {"labour"}) | people.records
+            if people.gap:
+                gaps.append(people.gap)
         if used & TIMED_MEASURES and formula.kind is not Kind.PRODUCT:
             expected = float(sums.get("scheduled_s") or 0.0)
             if expected and not ended:

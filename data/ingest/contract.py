@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from huddle.dashboard.core.hours import HOUR_GRAINS, recorded_period
 from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.periods import FIRST_DAY, LAST_DAY, RANGE_WORDS, format_period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
 
 SAFETY_KINDS = ("near_miss", "first_aid", "recordable", "lost_time")
@@ -27,7 +29,7 @@ class Column:
     """One column of a record type."""
 
     name: str
-    kind: str  # line | location | text | int | float | datetime | date | shift | kpi | enum
+    kind: str  # line | location | text | int | float | datetime | date | period | shift | kpi | enum
     required: bool = True
     choices: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
@@ -98,6 +100,13 @@ RECORD_TYPES: dict[str, RecordType] = {
             Column("shift", "shift", required=False),
             Column("value", "float"),
         ), ("kpi", "line", "date", "shift"), "Values of KPIs computed elsewhere (ERP cost, ideas...)."),
+        RecordType("hours_worked", (
+            Column("location", "location", aliases=("site", "area", "line")),
+            Column("period", "period", aliases=("pay_period", "reporting_period")),
+            Column("grain", "enum", required=False, choices=HOUR_GRAINS, aliases=("period_type", "granularity")),
+            Column("hours", "float", aliases=("hours_worked", "total_hours", "worked_hours")),
+        ), ("location", "period"), "Hours worked by everyone at the site, an area or a line per day, ISO week or "
+           "month, as payroll or HR report them (TRIR's hours)."),
     )
 }
 
@@ -227,6 +236,55 @@ def parse_day(value: Any) -> date:
     raise ValueError("not a date (use 2026-11-20)")
 
 
+_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})|(\d{1,2})[./](\d{4})")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def parse_hours_period(value: Any, grain: str | None = None) -> tuple[str, date]:
+    """The grain (day, week, month) and first day of the period of an hours-worked row: a day ``2026-11-20``, an ISO
+    week ``2026-W47`` or a month ``2026-11`` (or ``11.2026``); with a grain, a day may name the first day of its
+    week (a Monday) or month."""
+    if isinstance(value, date):
+        kind, first = "day", value
+    else:
+        text = str(value).strip()
+        week, month = _WEEK.fullmatch(text), _MONTH.fullmatch(text)
+        if week:
+            year, number = int(week.group(1)), int(week.group(2))
+            try:
+                first = date.fromisocalendar(year, number, 1)
+            except ValueError:
+                raise ValueError(f"{year} has no ISO week {number}") from None
+            kind = "week"
+        elif month:
+            year, number = (int(month.group(1)), int(month.group(2))) if month.group(1) else \
+                (int(month.group(4)), int(month.group(3)))
+            if not 1 <= number <= 12:
+                raise ValueError(f"there is no month {number}")
+            kind, first = "month", date(year, number, 1)
+        else:
+            try:
+                first = parse_day(text)
+            except ValueError:
+                raise ValueError("not a day, week or month (use 2026-11-20, 2026-W47 or 2026-11)") from None
+            kind = "day"
+    if not FIRST_DAY <= first <= LAST_DAY:
+        raise ValueError(f"outside {RANGE_WORDS}")
+    if not grain or grain == kind:
+        return kind, first
+    if kind != "day":
+        raise ValueError(f"{value} is a {kind}, but the grain says {grain}")
+    if grain == "week" and first.weekday() != 0:
+        raise ValueError(f"{first.isoformat()} is a {_WEEKDAYS[first.weekday()]}: with grain week give the week's "
+                         f"Monday ({(first - timedelta(days=first.weekday())).isoformat()}) or write "
+                         f"{format_period('week', first)}")
+    if grain == "month" and first.day != 1:
+        raise ValueError(f"{first.isoformat()} is not the first day of a month: with grain month give "
+                         f"{first.replace(day=1).isoformat()} or write {format_period('month', first)}")
+    return grain, first
+
+
 def parse_number(value: Any, *, decimal_comma: bool, whole: bool) -> float:
     """Parse a non-negative number; a decimal comma is accepted in files not delimited by commas."""
     if isinstance(value, bool):
@@ -267,6 +325,7 @@ class RowValidator:
             "quality_events": self._check_quality,
             "labour": self._check_labour,
             "kpi_values": self._check_kpi_value,
+            "hours_worked": self._check_hours,
         }
 
     def validate(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[RowProblem]]:
@@ -331,6 +390,9 @@ class RowValidator:
             return parse_instant(value, self.tz)
         if kind == "date":
             return parse_day(value)
+        if kind == "period":  # a date cell is a day (or, with a grain, the first day of its week or month)
+            return value.date() if isinstance(value, datetime) else value if isinstance(value, date) \
+                else str(value).strip()
         if kind in ("int", "float"):
             number = parse_number(value, decimal_comma=self.decimal_comma, whole=kind == "int")
             return int(number) if kind == "int" else number
@@ -384,6 +446,18 @@ class RowValidator:
     def _check_kpi_value(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
         row["line"] = row["line"] or self.config.site_key
         row["shift"] = row["shift"] or ""
+
+    def _check_hours(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
+        try:
+            grain, first = parse_hours_period(row["period"], row["grain"])
+        except ValueError as exc:
+            problems.append(RowProblem("period", _show(row["period"]), str(exc)))
+            return
+        row["grain"] = grain
+        row["period"] = format_period(grain, first)
+        row["period_start"], row["period_end"] = recorded_period(grain, first)
+        if row["location"] == "plant":
+            row["location"] = self.config.site_key
 
     def _local(self, instant: datetime) -> str:
         """An instant as plant local time, the way files write it."""
