@@ -1,23 +1,22 @@
-"""The ``huddle`` command: demo, serve, scheduler, import, init, check, user, display. Argument parsing and one
-thin function per command; the demo plant's people, actions and OKRs are in ``demo.py``."""
+"""The ``huddle`` command: demo, serve, scheduler, import, init, check, user, display, quarantine. Argument
+parsing and one thin function per command; the demo plant's people, actions and OKRs are in ``demo.py``."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from huddle.dashboard.cli_check import cmd_check
+from huddle.dashboard.cli_quarantine import cmd_quarantine, quarantine_arguments
 from huddle.dashboard.core.plant import ConfigError, load_plant
-from huddle.dashboard.core.plant_checks import findings
+from huddle.dashboard.logging_setup import FORMATS, configure_logging
 from huddle.dashboard.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services
-
-log = logging.getLogger("huddle")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -25,24 +24,6 @@ def _settings(args: argparse.Namespace) -> Settings:
                          plant_config=args.plant_config, timezone=getattr(args, "timezone", None),
                          host=getattr(args, "host", None), port=getattr(args, "port", None),
                          now=getattr(args, "now", None))
-
-
-def cmd_check(settings: Settings) -> int:
-    """Validate the plant configuration and print its findings; exit 1 on errors."""
-    try:
-        config = load_plant(settings.plant_path, settings.data_dir)
-    except ConfigError as exc:
-        print(f"error: {exc}")
-        return 1
-    found = findings(config)
-    print(f"{settings.plant_path}: {config.site_name} ({config.timezone}), {len(config.areas)} areas, "
-          f"{len(config.lines)} lines, {len(config.calendar.shifts)} shifts, {len(config.kpis)} KPIs, "
-          f"{len(config.trees)} trees, {len(config.sources)} sources")
-    for f in found:
-        print(f"  {f}")
-    errors = [f for f in found if f.level == "error"]
-    print(f"{len(errors)} errors, {len(found) - len(errors)} warnings")
-    return 1 if errors else 0
 
 
 def _each_site(settings: Settings) -> list[Settings]:
@@ -125,7 +106,9 @@ def _print_outcome(outcome: object, verbose: bool = True) -> None:
 
 
 def cmd_import(settings: Settings, paths: list[str], record: str | None) -> int:
-    """Load files once and print what was loaded, rejected and why."""
+    """Load files once and print what was loaded, rejected and why; exit 2 while another load of their source
+    runs."""
+    from huddle.data.ingest.run_locks import LoadBusyError
 
     services = _services(settings)
     try:
@@ -133,7 +116,11 @@ def cmd_import(settings: Settings, paths: list[str], record: str | None) -> int:
         if missing:
             print(f"error: not found: {', '.join(missing)}")
             return 2
-        outcome = services.loader.import_files([Path(p) for p in paths], record=record)
+        try:
+            outcome = services.loader.import_files([Path(p) for p in paths], record=record)
+        except LoadBusyError as busy:  # the other load goes on; this one has stored nothing
+            print(f"error: {busy.describe(services.config.tz)}; import again once it has finished")
+            return 2
         _print_outcome(outcome)
         return 0 if outcome.status in ("ok", "idle") else 1
     finally:
@@ -272,12 +259,13 @@ def _serve_sites(settings: Settings, demo_feed: bool = False) -> int:
     return 0
 
 
-def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False, sites: int = 1) -> int:
+def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False, sites: int = 1,
+             mqtt: str | None = None) -> int:
     """Create the demo plant's history (first time), load it, and serve with the loaders running; with
     ``sites=2`` a second plant in another time zone is served beside it."""
     from huddle.dashboard.demo import demo_settings, prepare_demo
 
-    settings = demo_settings(settings, sign_in_required=sign_in_required, sites=sites)
+    settings = demo_settings(settings, sign_in_required=sign_in_required, sites=sites, mqtt=mqtt)
     credentials = prepare_demo(_each_site(settings), settings.data_dir, days, open_services=_services,
                                report=lambda outcome: _print_outcome(outcome, verbose=False))
     if credentials:
@@ -388,7 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="data folder: SQLite database, inbox, lock (or HUDDLE_DATA_DIR)")
     p.add_argument("--database-url", help="SQLAlchemy URL of Huddle's database (or HUDDLE_DATABASE_URL)")
     p.add_argument("--plant-config", help="plant configuration YAML (or HUDDLE_PLANT_CONFIG); default: demo")
-    p.add_argument("-v", "--verbose", action="store_true", help="log loader runs")
+    p.add_argument("-v", "--verbose", action="store_true", help="log one line per load run (source, files, rows)")
+    p.add_argument("--log-format", choices=FORMATS, default="text", help="json: one JSON object per log line")
     p.add_argument("--now", help="run as at this moment, e.g. 2027-01-01T06:30 in plant time (or HUDDLE_NOW): the "
                    "clock starts there and runs on, to train people or show a plant as it was or will be")
     sub = p.add_subparsers(dest="command", required=True)
@@ -401,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check": "validate the plant configuration and print its findings",
         "user": "manage users: add, passwd, role, disable, enable, list",
         "display": "manage wall-TV display links: add, revoke, list",
+        "quarantine": "the loaders' refused rows: list, retry, dismiss (with a reason)",
     }
     parsers = {name: sub.add_parser(name, help=text) for name, text in commands.items()}
     for sp in parsers.values():  # the global options are accepted after the command too
@@ -408,12 +398,16 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--database-url", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         sp.add_argument("--plant-config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         sp.add_argument("--now", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sp.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sp.add_argument("--log-format", choices=FORMATS, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     for name in ("demo", "serve"):
         parsers[name].add_argument("--port", type=int)
         parsers[name].add_argument("--host")
     parsers["demo"].add_argument("--days", type=int, default=120, help="days of history to generate (first run)")
     parsers["demo"].add_argument("--sites", type=int, choices=[1, 2], default=1,
                                  help="2: serve a second plant (Lakeside, America/Chicago) beside Riverside")
+    parsers["demo"].add_argument("--mqtt", metavar="URL", help="the machines publish their counts and states to "
+                                 "this MQTT broker (mqtt://127.0.0.1:1883) and the plant reads them from it")
     parsers["demo"].add_argument("--sign-in-required", action="store_true",
                                  help="ask everyone to sign in, as a real plant would (default: anyone may read)")
     parsers["user"].add_argument("action", choices=["add", "passwd", "role", "disable", "enable", "list"])
@@ -425,6 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     parsers["display"].add_argument("name", nargs="?")
     parsers["display"].add_argument("--start", help="the page the screen opens (default /?kiosk=1)")
     parsers["display"].add_argument("--base-url", help="the address TVs reach Huddle at, for the printed link")
+    quarantine_arguments(parsers["quarantine"])
     for name in ("scheduler", "import"):
         parsers[name].add_argument("--site", help="with several sites: which one (default: the first listed)")
     parsers["import"].add_argument("paths", nargs="+")
@@ -436,8 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``huddle`` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(args.verbose, args.log_format)
     try:
         settings = _settings(args)
     except (OSError, ValueError) as exc:
@@ -479,9 +473,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_user(settings, args)
     if args.command == "display":
         return cmd_display(settings, args)
+    if args.command == "quarantine":
+        return cmd_quarantine(_services(settings), args, f"cli:{_os_user()}")
     if args.command == "serve":
         return cmd_serve(settings)
-    return cmd_demo(settings, args.days, args.sign_in_required, args.sites)
+    return cmd_demo(settings, args.days, args.sign_in_required, args.sites, args.mqtt)
 
 
 if __name__ == "__main__":
