@@ -139,9 +139,10 @@ def _safety_fact(fact: dict[str, Any]) -> html.Div:
     target = f"target {fact['target_text']}" if fact["target"] is not None else ""
     badge = (html.Span("no target set", className="badge status-grey")
              if fact["value"] is not None and fact["target"] is None else status_badge(fact["status"]))
+    hours = (fact.get("parts") or {}).get("hours_worked")  # where a TRIR's hours came from
     return html.Div([html.Span(label, className="fact-label"), html.B(fact["text"], className="fact-value"),
                      html.Span(target, className="fact-target"), badge],
-                    className=f"cross-fact status-{fact['status']}")
+                    className=f"cross-fact status-{fact['status']}", title=hours)
 
 
 def _cell_class(category: str, day: dict[str, Any] | None) -> str:

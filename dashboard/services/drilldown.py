@@ -70,8 +70,9 @@ def own_working(kdef: KpiDef, reading: Reading) -> str | None:
     if formula.kind is Kind.RATIO and reading.numerator is not None and reading.denominator:
         num_unit, den_unit = _measure_unit(formula.numerator), _measure_unit(formula.denominator)
         scale = f" × {formula.scale:,g}" if formula.scale != 1 else ""
+        hours = f" ({reading.parts['hours_worked']})" if reading.parts.get("hours_worked") else ""
         return (f"{_number(reading.numerator, num_unit)} / {_number(reading.denominator, den_unit)}{scale} = "
-                f"{_precise(reading.value, kdef.unit)}")
+                f"{_precise(reading.value, kdef.unit)}{hours}")
     if formula.kind is Kind.TOTAL:
         return f"sum over the period = {_precise(reading.value, kdef.unit)}"
     if formula.kind is Kind.PRODUCT and reading.parts:

@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 from huddle.dashboard.core.periods import Period, parse_period
-from huddle.dashboard.services import safety
+from huddle.dashboard.services import board, safety
+from huddle.dashboard.services.drilldown import own_working
 from huddle.data.ingest.contract import RECORD_TYPES, natural_key_text
 from huddle.data.models_feeds import HoursWorked
+from huddle.pages import board as board_page
 from sqlalchemy import select
 
 from tests.conftest import SMALL_PLANT, Inbox
@@ -196,3 +198,26 @@ def test_bad_periods_are_refused_with_words(  # type: ignore[no-untyped-def]
     assert problems[11][2] == "duplicate of line 10 (same location, period)"
     assert 10 not in problems
     assert outcome.rows_loaded == 1
+
+
+def test_the_board_and_the_panel_say_where_the_hours_came_from(  # type: ignore[no-untyped-def]
+        make_services, database_url: str, tmp_path: Path) -> None:
+    services = _services(make_services, database_url, tmp_path)
+    reading = services.readings.reading("trir", "plant", WEEK_47)
+    assert own_working(services.config.kpis["trir"], reading) == (
+        "2.00 / 95,667 × 200,000 = 4.18 (hours worked: site payroll, November 2026 prorated 7 of 30 days)")
+
+    view = board.board_view(services, "plant", parse_period("shift", "2026-11-30/E"))
+    column = next(c for c in view["columns"] if c["category"] == "S")
+    assert column["safety"]["trir_month"]["parts"]["hours_worked"] == "hours worked: site payroll, November 2026"
+    facts = [f for f in _walk(board_page.letter(column)) if "cross-fact" in (getattr(f, "className", "") or "").split()]
+    assert facts[1].title == "hours worked: site payroll, November 2026"  # TRIR of the month, its hours on hover
+
+
+def _walk(component: Any) -> list[Any]:
+    """A rendered component and every component inside it."""
+    if isinstance(component, list | tuple):
+        return [c for child in component for c in _walk(child)]
+    if component is None or isinstance(component, str | int | float):
+        return []
+    return [component, *_walk(getattr(component, "children", None))]
