@@ -390,9 +390,9 @@ class RowValidator:
             return parse_instant(value, self.tz)
         if kind == "date":
             return parse_day(value)
-        if kind == "period":  # a date cell is a day (or, with a grain, the first day of its week or month)
-            return value.date() if isinstance(value, datetime) else value if isinstance(value, date) \
-                else str(value).strip()
+        if kind == "period":  # a day as a date (with a grain, it may name its week or month), else 2026-W47, 2026-11
+            grain, first = parse_hours_period(value.date() if isinstance(value, datetime) else value)
+            return first if grain == "day" else format_period(grain, first)
         if kind in ("int", "float"):
             number = parse_number(value, decimal_comma=self.decimal_comma, whole=kind == "int")
             return int(number) if kind == "int" else number

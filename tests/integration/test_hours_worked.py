@@ -221,3 +221,19 @@ def _walk(component: Any) -> list[Any]:
     if component is None or isinstance(component, str | int | float):
         return []
     return [component, *_walk(getattr(component, "children", None))]
+
+
+def test_a_refused_row_keeps_the_key_its_correction_will_have(  # type: ignore[no-untyped-def]
+        make_services, database_url: str, tmp_path: Path) -> None:
+    from huddle.data.ingest.contract import RowValidator
+    from huddle.data.ingest.screen import key_text
+
+    services = _services(make_services, database_url, tmp_path)
+    validator = RowValidator(RECORD_TYPES["hours_worked"], services.config)
+    refused = {"location": "ex", "period": "11.2026", "grain": "", "hours": "-1"}
+    clean, problems = validator.validate(refused)
+    assert clean is None and [p.column for p in problems] == ["hours"]
+    good, _ = validator.validate({"location": "ex", "period": "2026-11", "grain": "", "hours": "410000"})
+    assert good is not None
+    assert key_text(validator, refused) == natural_key_text(RECORD_TYPES["hours_worked"], good) == (
+        "location=ex|period=2026-11")
