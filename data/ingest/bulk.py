@@ -47,23 +47,14 @@ def _to_naive_utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
 
 
-def write_rows(session: Session, table: Table, key: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    """Insert rows, replacing the stored row of the same natural key, in one statement."""
-    if not rows:
-        return
-    columns = list(rows[0])
+def _driver_values(dialect: str, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]) -> list[Any]:
+    """Rows as the database driver takes them: instants as naive UTC (on SQLite, as the text SQLAlchemy stores;
+    days too)."""
     instants = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, UTCDateTime)]
     values = [[r[c] for c in columns] for r in rows]
     for v in values:
         for i in instants:
             v[i] = _to_naive_utc(v[i])
-    dialect = session.get_bind().dialect.name
-    updates = [c for c in columns if c not in key]
-    conn = session.connection()
-    names = ", ".join(f'"{c}"' for c in columns)
-    conflict = ", ".join(f'"{c}"' for c in key)
-    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in updates) if updates else None
-    on_conflict = f"ON CONFLICT ({conflict}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
     if dialect == "sqlite":
         for v in values:
             for i, x in enumerate(v):
@@ -71,9 +62,54 @@ def write_rows(session: Session, table: Table, key: Sequence[str], rows: list[di
                     v[i] = x.isoformat(" ", "microseconds")
                 elif isinstance(x, date):
                     v[i] = x.isoformat()
-        marks = ", ".join("?" for _ in columns)
-        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) {on_conflict}',
-                             [tuple(v) for v in values])
+    return values
+
+
+def _marks(dialect: str, n: int) -> str:
+    return ", ".join(("?" if dialect == "sqlite" else "%s") for _ in range(n))
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (all with the same columns) through the driver, without SQLAlchemy's per-row work."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    session.connection().exec_driver_sql(
+        f'INSERT INTO "{table.name}" ({names}) VALUES ({_marks(dialect, len(columns))})',
+        [tuple(v) for v in _driver_values(dialect, table, columns, rows)])
+
+
+def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Update rows by their ``id`` (all with the same columns) through the driver."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    columns = [c for c in rows[0] if c != "id"]
+    mark = "?" if dialect == "sqlite" else "%s"
+    sets = ", ".join(f'"{c}" = {mark}' for c in columns)
+    session.connection().exec_driver_sql(
+        f'UPDATE "{table.name}" SET {sets} WHERE id = {mark}',
+        [(*v, r["id"]) for v, r in zip(_driver_values(dialect, table, columns, rows), rows, strict=True)])
+
+
+def write_rows(session: Session, table: Table, key: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """Insert rows, replacing the stored row of the same natural key, in one statement."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    dialect = session.get_bind().dialect.name
+    values = _driver_values(dialect, table, columns, rows)
+    updates = [c for c in columns if c not in key]
+    conn = session.connection()
+    names = ", ".join(f'"{c}"' for c in columns)
+    conflict = ", ".join(f'"{c}"' for c in key)
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in updates) if updates else None
+    on_conflict = f"ON CONFLICT ({conflict}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
+    if dialect == "sqlite":
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({_marks(dialect, len(columns))}) '
+                             f'{on_conflict}', [tuple(v) for v in values])
     elif dialect == "postgresql":
         stage = f"huddle_stage_{table.name}"
         made = session.info.setdefault("huddle_stages", set())

@@ -92,6 +92,10 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
 def _read_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line: int = 2) -> Table:
     if not data.strip():
         raise FileError("the file is empty")
+    from huddle.data.ingest import csv_stream  # a long text's rows are read as they are stored
+
+    if len(data) > csv_stream.STREAM_BYTES and (streamed := csv_stream.stream_csv(data, delimiter, encoding, row_line)):
+        return streamed
     text, used = _decode(data, encoding)
     if not text.lstrip("\ufeff").strip():
         raise FileError("the file is empty")

@@ -13,8 +13,14 @@ What it measures, in one run (``python tests/bench/bench_data_path.py [--lines 2
    fresh SQLite database: rows loaded, seconds, rows/s.
 3. **Insert floor.** The same rows, parsed once from the same CSV files (timestamps converted to UTC datetimes),
    are inserted into a second fresh SQLite database's same tables with plain SQLAlchemy Core ``insert(table)``
-   executemany, 10,000 rows a batch, one transaction per file. Parse and insert times are kept apart; the
-   loader/floor ratio is given against the insert alone and against parse + insert.
+   executemany, 10,000 rows a batch, one transaction per file. Parse and insert times are kept apart; the loader's
+   rate is given as a percentage of the insert's alone (the target: at least 50 %) and of parse + insert.
+   **PostgreSQL** (``--postgres URL``, by default ``$HUDDLE_TEST_POSTGRES_URL``): the loader into a fresh schema,
+   and a ``COPY`` of the same typed rows (psycopg's ``cursor.copy``/``write_row``, one transaction per file) into
+   another; the loader's rate as a percentage of COPY's (target: at least 50 %).
+   **One long file** (``--long-file ROWS``, default 2,000,000; 0 skips): one counts file of every line's
+   quarter-hours loaded by ``huddle``'s loader in a child process, which prints rows/s and its peak RSS.
+   The live (MQTT) message rate has its own section after these.
 4. **Queries** on the loaded database (median of N warm runs; the first, cold run is shown too):
    (a) one line's shift: ``board_readings`` and ``Readings.readings(all KPIs, line, shift)`` against a
    hand-written SQL aggregate over the raw ``production_counts`` and ``stop_events`` rows of that line in the
@@ -388,6 +394,152 @@ def profile_calls(label: str, fn: Callable[[], object], calls: int, top: int = 1
     print_profile(profiler, top, 10)
 
 
+# ---- PostgreSQL: the loader against COPY ----------------------------------------------------------------------
+
+
+def pg_schema(base: str, prefix: str) -> tuple[str, Callable[[], None]]:
+    """A fresh schema on the PostgreSQL server: (URL using it, function dropping it)."""
+    from sqlalchemy import create_engine
+
+    schema = f"{prefix}_{os.getpid()}_{int(time.time())}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return f"{base}{sep}options=-csearch_path%3D{schema}", drop
+
+
+def copy_floor(engine: Engine, files: list[tuple[str, Path]]) -> LoadFigures:
+    """COPY of the same typed rows (parsed once, instants as UTC) with psycopg's ``cursor.copy`` and
+    ``write_row``, one transaction per file."""
+    tables = {"production_counts": ProductionCount.__table__, "stop_events": StopEvent.__table__,
+              "labour": Labour.__table__}
+    figures = LoadFigures()
+    for record, path in files:
+        t0 = time.perf_counter()
+        rows = parse_file(record, path)
+        columns = list(rows[0]) if rows else []
+        values = [tuple(v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in r.values()) for r in rows]
+        t1 = time.perf_counter()
+        raw = engine.raw_connection()
+        try:
+            with raw.cursor() as cursor:
+                names = ", ".join(columns)
+                with cursor.copy(f"COPY {tables[record].name} ({names}) FROM STDIN") as copy:
+                    for v in values:
+                        copy.write_row(v)
+            raw.commit()
+        finally:
+            raw.close()
+        t2 = time.perf_counter()
+        figures.rows[record] = figures.rows.get(record, 0) + len(rows)
+        figures.parse_seconds[record] = figures.parse_seconds.get(record, 0.0) + t1 - t0
+        figures.seconds[record] = figures.seconds.get(record, 0.0) + t2 - t1
+    return figures
+
+
+def postgres_ratio(base: str, plant_path: Path, workdir: Path, files: list[tuple[str, Path]],
+                   summary: Summary) -> None:
+    """The loader into a fresh PostgreSQL schema, and a COPY of the same rows into another."""
+    print("\n== PostgreSQL: the loader, and COPY of the same rows (one transaction per file)", flush=True)
+    url, drop = pg_schema(base, "bench_loader")
+    floor_url, floor_drop = pg_schema(base, "bench_copy")
+    try:
+        services = build_services(Settings(data_dir=workdir, database_url=url, plant_config=plant_path))
+        loaded = load_with_loader(services)
+        services.dispose()
+        engine = make_engine(floor_url)
+        init_db(engine)
+        floor = copy_floor(engine, files)
+        engine.dispose()
+    finally:
+        drop()
+        floor_drop()
+    lr, fr = loaded.total_rows / loaded.total_seconds, floor.total_rows / floor.total_seconds
+    for record in RECORDS:
+        f_rate = floor.rows[record] / floor.seconds[record]
+        print(f"  COPY   {record:18s} {floor.rows[record]:>10,} rows in {floor.seconds[record]:8.1f} s = "
+              f"{f_rate:>9,.0f} rows/s", flush=True)
+        summary.add(f"  PostgreSQL loader/COPY {record}",
+                    f"{100 * loaded.rows[record] / loaded.seconds[record] / f_rate:.0f} % (COPY {f_rate:,.0f} rows/s)")
+    print(f"  PostgreSQL: loader {lr:,.0f} rows/s, COPY {fr:,.0f} rows/s: the loader stores at {100 * lr / fr:.0f} % "
+          f"of COPY's rate; target at least 50 %", flush=True)
+    summary.add("PostgreSQL loader", f"{loaded.total_rows:,} rows, {loaded.total_seconds:.1f} s, {lr:,.0f} rows/s")
+    summary.add("PostgreSQL COPY", f"{fr:,.0f} rows/s ({floor.total_seconds:.1f} s)")
+    summary.add("PostgreSQL loader / COPY", f"{100 * lr / fr:.0f} % (target >= 50 %)")
+
+
+# ---- memory on one long file ---------------------------------------------------------------------------------
+
+
+def write_long_file(config: PlantConfig, path: Path, rows: int, seed: int = 11) -> int:
+    """One counts file of ``rows`` rows: every line's quarter-hours, oldest first, ending before today."""
+    rng = random.Random(seed)
+    lines = list(config.lines.values())
+    quarters = -(-rows // len(lines))
+    end = local_midnight_utc(datetime.now(config.tz).date(), config)
+    t = end - timedelta(minutes=15 * quarters)
+    written = 0
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADERS["production_counts"])
+        while written < rows:
+            nxt = t + timedelta(minutes=15)
+            start, stop = t.astimezone(config.tz).isoformat(), nxt.astimezone(config.tz).isoformat()
+            for ln in lines[:rows - written]:
+                capacity = 900.0 / ln.ideal_cycle_s
+                total = int(capacity * (0.70 + 0.22 * rng.random()))
+                w.writerow((ln.key, start, stop, total, total - int(total * 0.02 * rng.random()),
+                            round(capacity * 0.85)))
+            written += min(len(lines), rows - written)
+            t = nxt
+    return written
+
+
+def long_file_memory(rows: int, plant_path: Path, workdir: Path, config: PlantConfig, summary: Summary) -> None:
+    """Load one long counts file in a child process (its own peak RSS) and print rows/s and peak RSS."""
+    path = workdir / "long" / "counts_long.csv"
+    path.parent.mkdir(exist_ok=True)
+    written = write_long_file(config, path, rows)
+    db = workdir / "long.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    print(f"\n== one long file: {written:,} counts rows, {path.stat().st_size / 1e6:,.0f} MB, loaded in a child "
+          "process", flush=True)
+    done = subprocess.run([sys.executable, __file__, "--long-child", str(plant_path), str(path), str(db)],
+                          capture_output=True, text=True, check=False)
+    print("  " + done.stdout.strip().replace("\n", "\n  "), flush=True)
+    if done.returncode:
+        print(done.stderr[-2000:])
+        summary.add("long file", f"failed (exit {done.returncode})")
+        return
+    summary.add("long file", done.stdout.strip().splitlines()[-1])
+    path.unlink()
+
+
+def long_file_child(plant_path: Path, path: Path, db: Path) -> int:
+    """(In the child process.) Import the long file and print rows, seconds, rows/s and peak RSS."""
+    services = build_services(Settings(data_dir=plant_path.parent, database_url=f"sqlite:///{db}",
+                                       plant_config=plant_path))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    outcome = services.loader.import_files([path], record="production_counts")
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    services.dispose()
+    f = outcome.files[0]
+    print(f"status {f.status}, {f.rows_loaded:,} rows loaded, {f.rows_rejected:,} refused")
+    print(f"{f.rows_loaded:,} rows in {seconds:.1f} s = {f.rows_loaded / seconds:,.0f} rows/s; peak RSS "
+          f"{peak:,.0f} MB ({before:,.0f} MB before the load, file {path.stat().st_size / 1e6:,.0f} MB)")
+    return 0
+
+
 # ---- queries -------------------------------------------------------------------------------------------------
 
 
@@ -562,7 +714,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", action="store_true",
                    help="also cProfile the loader on one month's files, the shift readings and the series")
     p.add_argument("--skip-floor", action="store_true", help="skip the insert floor")
+    p.add_argument("--postgres", default=os.environ.get("HUDDLE_TEST_POSTGRES_URL", ""),
+                   help="PostgreSQL URL for the loader against COPY (default $HUDDLE_TEST_POSTGRES_URL; '' skips)")
+    p.add_argument("--long-file", type=int, default=2_000_000,
+                   help="rows of the one long counts file loaded in a child process for its peak RSS (0 skips)")
+    p.add_argument("--long-child", nargs=3, metavar=("PLANT", "FILE", "DB"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.long_child:
+        return long_file_child(*(Path(x) for x in args.long_child))
     if args.years < 0.2 or args.lines < 1:
         p.error("--years must be at least 0.2 (the month queries need the whole last complete month), --lines >= 1")
 
@@ -640,16 +799,29 @@ def _run(args: argparse.Namespace, workdir: Path, summary: Summary, started: flo
         fpr = floor.total_rows / (floor.total_seconds + parse_s)
         print(f"  floor total {floor.total_rows:,} rows: insert {floor.total_seconds:.1f} s = {fr:,.0f} rows/s; "
               f"parse {parse_s:.1f} s; parse + insert {fpr:,.0f} rows/s")
-        print(f"  ratio loader/floor: {fr / lr:.1f}× the insert alone, {fpr / lr:.1f}× parse + insert", flush=True)
+        print(f"  SQLite: the loader stores at {100 * lr / fr:.0f} % of the insert's rate "
+              f"({100 * lr / fpr:.0f} % of parse + insert); target at least 50 %", flush=True)
         summary.add("floor insert", f"{fr:,.0f} rows/s ({floor.total_seconds:.1f} s)")
         summary.add("floor parse + insert", f"{fpr:,.0f} rows/s ({floor.total_seconds + parse_s:.1f} s)")
-        summary.add("ratio loader/floor", f"{fr / lr:.1f}× (insert), {fpr / lr:.1f}× (parse + insert)")
+        summary.add("SQLite loader / Core executemany", f"{100 * lr / fr:.0f} % (target >= 50 %); "
+                    f"{100 * lr / fpr:.0f} % of parse + insert")
         for record in RECORDS:
             f_rate = floor.rows[record] / floor.seconds[record]
-            summary.add(f"  ratio {record}", f"{f_rate / (loaded.rows[record] / loaded.seconds[record]):.1f}× "
+            summary.add(f"  loader/floor {record}",
+                        f"{100 * loaded.rows[record] / loaded.seconds[record] / f_rate:.0f} % "
                         f"(floor {f_rate:,.0f} rows/s)")
 
-    # 5. queries
+    # 5. PostgreSQL: the loader against a COPY of the same rows
+    if args.postgres:
+        postgres_ratio(args.postgres, plant_path, workdir, gen.files, summary)
+
+    # 6. memory on one long file
+    if args.long_file:
+        long_file_memory(args.long_file, plant_path, workdir, config, summary)
+
+    # 7. the live (MQTT) message rate comes here, into the same summary
+
+    # 8. queries
     _queries(args, services, yesterday, summary)
 
     services.db.dispose()

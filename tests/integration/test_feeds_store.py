@@ -205,3 +205,46 @@ def test_the_screen_accepts_and_refuses_exactly_as_the_validator(plant_file: Pat
         assert got == expected, (n, raw)
         good += expected[0] is not None
     assert good > 100  # the test reaches accepted rows, not only refusals
+
+
+# ---- a long file's rows are read as they are stored ------------------------------------------------------------
+
+_TEXTS = {
+    "crlf, blank lines, a quoted field over two lines, BOM": (
+        "\ufeffline,start,end,product,total,good\r\n" + "L1,2026-11-20 06:00,2026-11-20 07:00,A,10,9\r\n" * 7
+        + "\r\n\r\nL2,2026-11-20 06:00,2026-11-20 07:00,\"two\r\nlines\",5,5\r\n"
+        + "L1,2026-11-20 08:00,2026-11-20 09:00,Ä,3,3\r\n").encode("utf-8"),
+    "windows-1252, semicolons": ("line;start;end;total;good\n" + "L1;2026-11-20 06:00;2026-11-20 07:00;12,5;9\n" * 9
+                                 + "L2;caf\u00e9;x;1;1\n").encode("cp1252"),
+    "a malformed row after good ones": ("line,start,end,total,good\n" + "L1,a,b,1,1\n" * 12
+                                        + 'L1,"a"b,c,1,1\nL2,a,b,1,1\n').encode(),
+    "only a malformed row": b'line,start,end,total,good\n\nL1,"a"b,c,1,1\nL2,a,b,1,1\n',
+    "header only": b"line,start,end,total,good\n\n\n",
+    "no delimiter": b"linestartend\n" + b"x\n" * 40,
+}
+
+
+@pytest.mark.parametrize("name", list(_TEXTS))
+@pytest.mark.parametrize("row_line", [2, 40])
+def test_a_streamed_text_gives_the_rows_of_a_whole_read(name: str, row_line: int,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from huddle.data.ingest import csv_stream, readers
+
+    data = _TEXTS[name]
+
+    def read() -> Any:
+        try:
+            table = readers._read_csv(data, None, None, row_line)
+        except readers.FileError as exc:
+            return ("refused", exc.reason)
+        rows = list(table.rows)
+        return (table.header, rows, bool(table.rows), table.broken, table.note, table.decimal_comma,
+                (table.rows[0][0], table.rows[-1][0]) if rows else None)
+
+    whole = read()
+    monkeypatch.setattr(csv_stream, "STREAM_BYTES", 0)
+    monkeypatch.setattr(csv_stream, "BLOCK", 16)  # many blocks, each cut after a line break
+    streamed = read()
+    assert streamed == whole
+    if whole[0] != "refused" and whole[1]:
+        assert isinstance(readers._read_csv(data, None, None, row_line).rows, csv_stream.StreamedRows)

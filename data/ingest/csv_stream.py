@@ -1,0 +1,148 @@
+"""Reading a long CSV file's rows as they are stored, instead of all at once: the same rows, line numbers, encoding
+and refusals as ``readers`` gives, while only a block of the text and a chunk of rows are in memory.
+
+``readers.read_table`` hands a CSV text longer than ``STREAM_BYTES`` here. Its rows are then a ``StreamedRows``:
+iterated (once, by the store, chunk by chunk), asked whether there are any (the first row is read for that), its
+first or last row. The bytes themselves stay as the caller read them (it hashed them).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from huddle.data.ingest.contract import FileError
+from huddle.data.ingest.readers import DELIMITERS, ENCODINGS, Table
+
+#: texts longer than this are read row by row as they are stored
+STREAM_BYTES = 4 << 20
+#: bytes decoded at a time (cut after a line break, so no character or line is split)
+BLOCK = 1 << 20
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _blocks(data: bytes, encoding: str) -> Iterator[str]:
+    """The text, a block at a time."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    pos, n = 0, len(data)
+    while pos < n:
+        cut = data.find(b"\n", min(pos + BLOCK, n))
+        cut = n if cut < 0 else cut + 1
+        yield decoder.decode(data[pos:cut], final=cut >= n)
+        pos = cut
+
+
+def _encoding(data: bytes, encoding: str | None) -> str:
+    """The encoding the whole text decodes with (as ``readers`` chooses it), checked block by block."""
+    for enc in [encoding] if encoding else ENCODINGS:
+        try:
+            for _ in _blocks(data, enc):
+                pass
+            return enc
+        except UnicodeDecodeError as exc:
+            if encoding:
+                raise FileError(f"not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start})") \
+                    from None
+    raise FileError("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")
+
+
+class StreamedRows:
+    """A CSV text's numbered rows, read as they are iterated; a part that cannot be read is added to ``broken``."""
+
+    def __init__(self, data: bytes, encoding: str, delimiter: str, row_line: int,
+                 broken: list[tuple[int, str]]) -> None:
+        self.data, self.encoding, self.delimiter, self.row_line = data, encoding, delimiter, row_line
+        self.broken = broken
+        self._broken_seen = False
+        self._first: tuple[int, list[Any]] | None = None
+        self._last: tuple[int, list[Any]] | None = None
+        self._count: int | None = None
+        for row in self._rows(record=False):
+            self._first = row
+            break
+        else:
+            if self._failure is not None:  # nothing but a part that cannot be read: as ``readers`` refuses it
+                line, reason = self._failure
+                raise FileError(f"line {line}: {reason}")
+
+    def _lines(self) -> Iterator[str]:
+        for block in _blocks(self.data, self.encoding):
+            yield from io.StringIO(block, newline="")
+
+    def _rows(self, record: bool = True) -> Iterator[tuple[int, list[Any]]]:
+        self._failure: tuple[int, str] | None = None
+        reader = csv.reader(self._lines(), delimiter=self.delimiter, strict=True)
+        next(reader)  # the header, read by ``stream_csv``
+        shift = self.row_line - 2
+        while True:
+            record_starts = reader.line_num + 1 + shift
+            try:
+                values = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                self._failure = (record_starts, f"malformed CSV from this line on ({exc}); "
+                                                f"the rows after it were not read")
+                if record and not self._broken_seen:
+                    self.broken.append(self._failure)
+                    self._broken_seen = True
+                break
+            if any(v.strip() for v in values):
+                yield record_starts, values
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        return self._rows()
+
+    def __bool__(self) -> bool:
+        return self._first is not None
+
+    def _scan(self) -> None:
+        count, last = 0, None
+        for row in self._rows():
+            count, last = count + 1, row
+        self._count, self._last = count, last
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._scan()
+        return self._count or 0
+
+    def __getitem__(self, index: int) -> tuple[int, list[Any]]:
+        if index == 0 and self._first is not None:
+            return self._first
+        if index == -1:
+            if self._count is None:
+                self._scan()
+            if self._last is not None:
+                return self._last
+        raise IndexError("a streamed file's rows are read in order: only the first and the last are at hand")
+
+
+def stream_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line: int = 2) -> Table | None:
+    """A long CSV text as a table whose rows are read as they are iterated; None when the text is not one to
+    stream (UTF-16, NUL bytes, or no text in its first block: ``readers`` then reads it whole and says why)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        return None
+    used = _encoding(data, encoding)
+    first_block = next(_blocks(data, used), "")
+    if not first_block.lstrip("\ufeff").strip():
+        return None
+    first_line = first_block.lstrip("\ufeff").splitlines()[0]
+    if delimiter is None:
+        counts = {d: first_line.count(d) for d in DELIMITERS}
+        delimiter = max(counts, key=lambda d: counts[d])
+        if counts[delimiter] == 0:
+            raise FileError(f"no column delimiter found in the header line {first_line[:80]!r} "
+                            f"(expected one of comma, semicolon, tab, |)")
+    reader = csv.reader(io.StringIO(first_block, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise FileError(f"line 1: malformed CSV ({exc})") from None
+    broken: list[tuple[int, str]] = []
+    rows = StreamedRows(data, used, delimiter, row_line, broken)
+    return Table(header, rows, decimal_comma=delimiter != ",",  # type: ignore[arg-type]
+                 note=f"{used}, {_NAMES.get(delimiter, delimiter)}-delimited", broken=broken)
