@@ -71,14 +71,33 @@ OKR_STORIES: dict[str, list[tuple[float | None, int, str, str]]] = {
 }
 
 
-def demo_settings(settings: Settings, *, sign_in_required: bool = False, sites: int = 1) -> Settings:
+def demo_settings(settings: Settings, *, sign_in_required: bool = False, sites: int = 1,
+                  mqtt: str | None = None) -> Settings:
     """The demo's settings: anyone on this machine may read unless sign-in is required; with ``sites=2`` a second
-    plant in another time zone beside the first."""
+    plant in another time zone beside the first; with ``mqtt`` (a broker's URL) the plant's machines publish their
+    counts and states to that broker and the plant reads them from it."""
     if not sign_in_required:
         settings = settings.with_(anonymous_access="read")  # a local demo: anyone on this machine may read
+    home = live_demo_plant(settings.data_dir, mqtt) if mqtt else DEMO_PLANT
     if sites > 1:
-        settings = settings.with_(sites=(DEMO_PLANT, DEMO_SECOND_SITE))
+        settings = settings.with_(sites=(home, DEMO_SECOND_SITE))
+    elif mqtt:
+        settings = settings.with_(plant_config=home)
     return settings
+
+
+def live_demo_plant(data_dir: Path, url: str) -> Path:
+    """The demo plant with an MQTT source on the broker at ``url``, written into the data folder."""
+    import yaml
+
+    raw = yaml.safe_load(DEMO_PLANT.read_text(encoding="utf-8"))
+    raw["sources"].append({"key": "machines", "kind": "mqtt", "url": url, "schedule": "every 5 s",
+                           "description": "machine counts and states (MQTT)"})
+    path = Path(data_dir) / "demo_plant_mqtt.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# the demo plant with its machines on an MQTT broker (written by huddle demo --mqtt)\n"
+                    + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def prepare_demo(sites: Sequence[Settings], people_dir: Path, days: int, *,

@@ -103,7 +103,9 @@ class MessageReader:
             raise MessageRefusedError(f"topic {topic} is none of this source's ({', '.join(self.topics.values())})")
         try:
             raw = json.loads(payload.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+        except UnicodeDecodeError:
+            raise MessageRefusedError("the payload is not UTF-8 text (JSON is)", "", _show(payload)) from None
+        except ValueError as exc:
             raise MessageRefusedError(f"the payload is not JSON ({exc})", "", _show(payload)) from None
         if not isinstance(raw, dict):
             raise MessageRefusedError("the payload is not a JSON object ({...})", "", _show(payload))
