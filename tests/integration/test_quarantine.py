@@ -99,6 +99,16 @@ def test_an_editor_dismisses_with_a_reason_audited_a_viewer_cannot(refused) -> N
     assert refused.quarantine.counts() == {"open": 2, "resolved": 0, "dismissed": 1}
 
 
+def test_a_later_file_with_the_row_put_right_resolves_its_problem(refused, inbox) -> None:  # type: ignore[no-untyped-def]
+    inbox.drop("stops", "line,start,end,reason,category\nL1,2026-11-20 09:00,2026-11-20 09:25,Jam,unplanned\n",
+               "stops-1120-fixed.csv")
+    refused.loader.run_all()
+    (resolved,) = refused.quarantine.problems("resolved")
+    assert (resolved.where, resolved.state) == ("stops-1120.csv, line 3", "resolved by stops-1120-fixed.csv")
+    assert [c["outcome"] for c in refused.data_status.report()["closed"]] == ["resolved by stops-1120-fixed.csv"]
+    assert refused.quarantine.counts() == {"open": 2, "resolved": 1, "dismissed": 0}
+
+
 def test_a_stop_refused_for_an_unknown_reason_loads_on_retry_once_the_reason_is_added(  # type: ignore[no-untyped-def]
         refused, make_services, database_url: str, tmp_path: Path) -> None:
     stop = _open(refused)["stops-1120.csv, line 3"]
