@@ -224,10 +224,11 @@ class Schedule:
 
 @dataclass(frozen=True)
 class SourceDef:
-    """A place the loaders read: a folder of exported files or a SQL query against another database."""
+    """A place the loaders read: a folder of exported files, a SQL query against another database, or an MQTT
+    broker whose messages a subscriber stores as they come (``kind: mqtt``)."""
 
     key: str
-    kind: str  # "files" | "sql"
+    kind: str  # "files" | "sql" | "mqtt"
     record: str
     schedule: Schedule
     path: str | None = None
@@ -242,6 +243,11 @@ class SourceDef:
     url: str | None = None
     query: str | None = None
     description: str = ""
+    topics: dict[str, str] = field(default_factory=dict)  # mqtt: "counts"/"state" -> topic, {line} for the line
+    payload: dict[str, str] = field(default_factory=dict)  # mqtt: the plant's JSON key -> Huddle's field name
+    states: dict[str, str] = field(default_factory=dict)  # mqtt: the plant's state value -> running|stopped|...
+    reasons: dict[str, str] = field(default_factory=dict)  # mqtt: the plant's stop code -> a stop reason
+    counts: str = "totals"  # mqtt: counts arrive as counter totals or as increments
 
 
 @dataclass

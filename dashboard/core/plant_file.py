@@ -35,6 +35,7 @@ from huddle.dashboard.core.plant import (
     TreeDef,
 )
 from huddle.dashboard.core.plant_checks import tree_errors
+from huddle.dashboard.core.plant_paths import resolve_sources
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY = re.compile(r"\s*every\s+(\d+)\s*(s|sec|seconds|m|min|minutes|h|hours)\s*")
@@ -139,7 +140,7 @@ def build_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     defect_types = tuple(str(d) for d in raw.get("defect_types") or ())
     kpis = _kpis(r, raw.get("kpis"))
     trees = _trees(r, raw.get("trees"), kpis)
-    sources = _sources(r, raw.get("sources"))
+    sources = resolve_sources(_sources(r, raw.get("sources")), path)  # relative paths: the plant file's folder's
     grace = r.opt(raw, "stale_grace_seconds", "", int, 3600)
     if r.problems:
         raise ConfigError(r.problems, path)
@@ -425,13 +426,14 @@ def _sources(r: _Reader, raw_sources: Any) -> dict[str, SourceDef]:
 
 
 def _source(r: _Reader, s: Any, w: str, known: dict[str, SourceDef]) -> SourceDef | None:
-    """One source: a folder of files or a SQL query, the record type it holds and when it is read."""
+    """One source: a folder of files, a SQL query or an MQTT broker, the record type it holds and when it is read
+    (an MQTT source: how often its messages are stored)."""
     s = r.mapping(s, w)
     skey = r.need(s, "key", w)
     kind = r.need(s, "kind", w)
-    record = r.need(s, "record", w)
-    _source_kind(r, s, w, kind, record)
-    schedule = _schedule(r, s.get("schedule", "every 60 s"), f"{w}.schedule")
+    record = s.get("record", "production_counts") if kind == "mqtt" else r.need(s, "record", w)  # counts and stops
+    live = _source_kind(r, s, w, kind, record)
+    schedule = _schedule(r, s.get("schedule", "every 5 s" if kind == "mqtt" else "every 60 s"), f"{w}.schedule")
     if skey in known:
         r.problems.append(f"{w}.key: source {skey!r} is defined twice")
     patterns = r.items(s.get("patterns", ["*.csv", "*.xlsx"]), f"{w}.patterns")
@@ -448,20 +450,34 @@ def _source(r: _Reader, s: Any, w: str, known: dict[str, SourceDef]) -> SourceDe
         require_ok_marker=bool(s.get("require_ok_marker", False)),
         columns={str(a): str(b) for a, b in (s.get("columns") or {}).items()},
         delimiter=s.get("delimiter"), encoding=s.get("encoding"), sheet=s.get("sheet"),
-        url=s.get("url"), query=s.get("query"), description=str(s.get("description", "")),
+        url=s.get("url"), query=s.get("query"), description=str(s.get("description", "")), **live,
     )
 
 
-def _source_kind(r: _Reader, s: dict[str, Any], w: str, kind: str | None, record: str | None) -> None:
-    """A source's kind and record type are known ones, and it has what its kind needs (a folder; a URL and query)."""
+def _source_kind(r: _Reader, s: dict[str, Any], w: str, kind: str | None, record: str | None) -> dict[str, Any]:
+    """A source's kind and record type are known ones, and it has what its kind needs (a folder; a URL and query;
+    a broker); an MQTT source's topics, payload mapping and counts are returned for its ``SourceDef``."""
     if kind:
-        r.either(kind, ("files", "sql"), f"{w}.kind")
+        r.either(kind, ("files", "sql", "mqtt"), f"{w}.kind")
     if record and record not in RECORD_TYPES:
         r.problems.append(f"{w}.record: expected one of {', '.join(RECORD_TYPES)}, got {record!r}")
     if kind == "files" and not s.get("path"):
         r.problems.append(f"{w}.path: a files source needs the folder it reads")
     if kind == "sql" and not (s.get("url") and s.get("query")):
         r.problems.append(f"{w}: a sql source needs url and query")
+    if kind != "mqtt":
+        return {}
+    if not str(s.get("url") or "").startswith(("mqtt://", "mqtts://")):
+        r.problems.append(f"{w}.url: an mqtt source needs its broker, as mqtt://host:1883")
+    live = {k: {str(a): str(b) for a, b in r.mapping(s.get(k), f"{w}.{k}").items()}
+            for k in ("topics", "payload", "states", "reasons")}
+    for topic in live["topics"]:
+        r.either(topic, ("counts", "state"), f"{w}.topics")
+    for value in live["states"].values():
+        r.either(value, ("running", "stopped", "planned_stop"), f"{w}.states")
+    live["counts"] = s.get("counts", "totals") if r.either(s.get("counts", "totals"), ("totals", "increments"),
+                                                         f"{w}.counts") else "totals"
+    return live
 
 
 def _schedule(r: _Reader, raw: Any, where: str) -> Schedule:

@@ -122,7 +122,7 @@ def test_targets_change_during_the_year() -> None:
                      "kpis[0] (oee).category", "expected one of S, Q, D, C, M, got 'X'",
                      id="unknown-category"),
         pytest.param(lambda r: r["sources"][0].update(kind="ftp"),
-                     "sources[0].kind", "expected 'files' or 'sql', got 'ftp'", id="bad-source-kind"),
+                     "sources[0].kind", "expected 'files' or 'sql' or 'mqtt', got 'ftp'", id="bad-source-kind"),
         pytest.param(lambda r: r["sources"][0].update(record="invoices"),
                      "sources[0].record", "got 'invoices'", id="bad-record-type"),
         pytest.param(lambda r: r["kpis"][0].update(formula="magic"),
