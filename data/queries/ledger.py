@@ -8,7 +8,7 @@ its own transaction, so a page can compare one number before recomputing anythin
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact
 from huddle.data.models_feeds import LiveSource
@@ -57,12 +57,12 @@ def sources_read_through(session: Session) -> dict[str, datetime]:
     return out
 
 
-def live_lines_down(session: Session) -> dict[str, frozenset[str]]:
-    """Per live source whose broker connection is lost now: the lines its messages have fed (their tiles read
-    stale until it is back)."""
+def live_lines_down(session: Session, now: datetime, quiet_s: float = 120.0) -> dict[str, frozenset[str]]:
+    """Per live source whose broker connection is lost now, or whose subscriber has not written for ``quiet_s``
+    seconds (its process is gone): the lines its messages have fed (their tiles read stale until it is back)."""
     out = {}
-    rows = session.execute(select(LiveSource.source, LiveSource.machine_state)
-                           .where(LiveSource.state == "disconnected"))
+    rows = session.execute(select(LiveSource.source, LiveSource.machine_state).where(or_(
+        LiveSource.state == "disconnected", LiveSource.updated_at < now - timedelta(seconds=quiet_s))))
     for source, machine_state in rows:
         try:
             lines = json.loads(machine_state or "{}").get("lines") or ()
