@@ -65,7 +65,8 @@ def dismiss(services: Services, _n: int, picked: list[int] | None, reason: str |
     """Dismiss the picked problems with the reason given (editors; the service checks): the message, the picker
     and the reason field (emptied once done) and the signal that redraws the tables."""
     try:
-        done = services.quarantine.dismiss(current_identity(), [int(i) for i in picked or []], reason or "")
+        picked_ids = [int(i) for i in picked or [] if str(i).isdigit()]  # a hand-made request may send anything
+        done = services.quarantine.dismiss(current_identity(), picked_ids, reason or "")
     except (ForbiddenError, QuarantineError) as exc:
         return f"Not dismissed: {exc}", no_update, no_update, no_update
     words = f"Dismissed {len(done.dismissed)} {'problem' if len(done.dismissed) == 1 else 'problems'}."

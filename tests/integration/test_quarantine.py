@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 from huddle.dashboard.services.accounts import ForbiddenError, Identity
 from huddle.dashboard.services.quarantine import QuarantineError
+from huddle.dashboard.web import ids
+from huddle.dashboard.web.app import create_app
 from huddle.data.models import StopEvent
 from sqlalchemy import select
 
 from tests.conftest import SMALL_PLANT, client_for
+from tests.integration.test_admin_callbacks import ORIGIN, payload
 
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
 KNOWN = "stop_reasons:\n  - {reason: Jam, category: unplanned}\n"
@@ -193,3 +196,28 @@ def test_the_api_lists_problems_by_status_with_paging(refused) -> None:  # type:
         answer = client.get(f"/api/v1/quarantine?{query}")
         assert answer.status_code == 400 and answer.get_json()["parameter"] == parameter
         assert answer.get_json()["error"].startswith(f"{parameter}: "), answer.get_json()
+
+
+def test_the_dismiss_form_over_http_refuses_a_viewer_and_nonsense_and_dismisses_for_an_editor(  # type: ignore[no-untyped-def]
+        refused) -> None:
+    for name, role in (("ed", "editor"), ("vic", "viewer")):
+        refused.accounts.add_user("cli", name, f"{name}-password-12", role)
+    app = create_app(refused.settings.with_(anonymous_access="off"), services=refused)
+    good = _open(refused)["counts-1120.csv, line 3"]
+
+    def dismiss(who: str, picked: list[Any], reason: str) -> str:
+        client = app.server.test_client()
+        assert client.post("/login", data={"username": who, "password": f"{who}-password-12"},
+                           headers=ORIGIN).status_code == 302
+        body = payload(app, f"{ids.QUARANTINE_MESSAGE}.children",
+                       {ids.QUARANTINE_PICK: picked, ids.QUARANTINE_REASON: reason}, ids.QUARANTINE_DISMISS)
+        answer = client.post("/_dash-update-component", json=body, headers=ORIGIN)
+        assert answer.status_code == 200, answer.text
+        return str(answer.get_json()["response"][ids.QUARANTINE_MESSAGE]["children"])
+
+    assert dismiss("vic", [good.id], "a test row").startswith("Not dismissed: dismissing a problem of the quarantine "
+                                                              "needs the editor role")
+    assert dismiss("ed", ["abc", None], "a test row") == "Not dismissed: pick the problems to dismiss"
+    assert refused.quarantine.counts()["dismissed"] == 0
+    assert dismiss("ed", [good.id], "a test row") == "Dismissed 1 problem."
+    assert refused.quarantine.problems("dismissed")[0].state == "dismissed by ed: a test row"
