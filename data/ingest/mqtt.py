@@ -32,8 +32,8 @@ from huddle.data.ingest.mqtt_messages import BUCKET, CountStep, LiveState, Messa
 from huddle.data.ingest.readers import Table
 from huddle.data.ingest.store import RowStore
 from huddle.data.models import LoadRun, ProductionCount, QuarantinedRow
-from huddle.data.models_feeds import LiveSource
-from sqlalchemy import select, tuple_, update
+from huddle.data.models_feeds import LiveSource, RowChange
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger("huddle.mqtt")
@@ -248,6 +248,10 @@ class LiveSubscriber:
             self._last_stored[record] = content
             stored += outcome.rows_loaded
             refused += outcome.rows_rejected
+        if counts or stops:
+            # the running minute and an open stop grow with each store: that is no correction to keep in the ledger
+            with self.sessions.begin() as session:
+                session.execute(delete(RowChange).where(RowChange.run_id == run_id, RowChange.file == where))
         # stored: a finished minute is done; the one still running stays to grow
         self.state.buckets = {k: v for k, v in self.state.buckets.items() if k[1] + BUCKET > now}
         self.state.closed = []
