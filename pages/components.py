@@ -1,13 +1,21 @@
-"""Small presentation pieces shared by pages and callbacks: tables and status badges (text, never HTML)."""
+"""Small presentation pieces shared by pages and callbacks: tables and status badges (text, never HTML), and text
+for charts."""
 
 from __future__ import annotations
 
+import html as markup
 from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 from dash import html
 from huddle.dashboard.core.format import status_label
+
+
+def plot_text(text: Any) -> str:
+    """Text for a chart's labels, legend, titles and hover boxes: Plotly reads ``<b>``, ``<a href>`` and friends in
+    them as markup, so names and reasons from files and the plant file are escaped (Plotly shows ``&lt;`` as ``<``)."""
+    return markup.escape(str(text), quote=False)
 
 
 def status_badge(status: str) -> html.Span:
@@ -53,13 +61,15 @@ def pareto_figure(report: Any) -> go.Figure:
             bits.append(f"{p.cost:,.0f} cost")
         if p.lines:
             bits.append("lines " + ", ".join(p.lines))
-        hover.append(" · ".join(bits))
+        hover.append(plot_text(p.label) + "<br>" + plot_text(" · ".join(bits)))
     fig = go.Figure()
+    # the bars' x stays the reason as recorded (a click names it); what is drawn is its escaped text
     fig.add_bar(x=labels, y=values, name=report.measure, marker_color="#b3141c", hovertext=hover,
-                hoverinfo="x+text")
+                hoverinfo="text")
     fig.add_scatter(x=labels, y=[p.cumulative * 100 for p in rows], yaxis="y2", mode="lines+markers",
-                    name="cumulative %", line={"color": "#1f4e79"})
+                    name="cumulative %", line={"color": "#1f4e79"}, hoverinfo="y")
     fig.update_layout(margin={"l": 50, "r": 40, "t": 10, "b": 80}, template="plotly_white", showlegend=False,
+                      xaxis={"tickmode": "array", "tickvals": labels, "ticktext": [plot_text(t) for t in labels]},
                       yaxis={"title": report.measure}, clickmode="event",
                       yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": " %"})
     return fig

@@ -21,7 +21,7 @@ from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services.okrs import COMPANY, KeyResultView, ObjectiveView, QuarterView
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import EVERY_LEVEL, OkrAddress, api_href, okr_href
-from huddle.pages.components import scope_options, status_badge
+from huddle.pages.components import plot_text, scope_options, status_badge
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
@@ -298,13 +298,13 @@ def history_figure(kr: KeyResultView) -> go.Figure:
                     line={"color": "#1f4e79", "width": 3}, connectgaps=True)
     if kr.kind != "milestone":
         fig.add_hline(y=kr.target, line={"color": "#1e7b34", "dash": "dash"},
-                      annotation_text=f"target {format_value(kr.target, kr.unit)}")
+                      annotation_text=plot_text(f"target {format_value(kr.target, kr.unit)}"))
     if kr.kpi and kr.current is not None and weeks:
         fig.add_scatter(x=[weeks[-1]], y=[kr.current], mode="markers", name="KPI now",
                         marker={"symbol": "star", "size": 14, "color": "#b3141c"})
     fig.update_layout(template="plotly_white", height=320, margin={"l": 50, "r": 50, "t": 20, "b": 40},
                       legend={"orientation": "h", "y": -0.2},
-                      yaxis={"title": kr.unit or "value"},
+                      yaxis={"title": plot_text(kr.unit or "value")},
                       yaxis2={"overlaying": "y", "side": "right", "range": [0, 10.5], "title": "confidence",
                               "showgrid": False, "tickmode": "linear", "tick0": 0, "dtick": 2})
     return fig

@@ -21,7 +21,7 @@ from huddle.dashboard.core.plant import CATEGORY_NAMES
 from huddle.dashboard.services.review import Review, month_name
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import ReviewAddress, api_href, okr_href
-from huddle.pages.components import pareto_figure, pareto_table, status_badge, table
+from huddle.pages.components import pareto_figure, pareto_table, plot_text, status_badge, table
 from plotly.subplots import make_subplots
 
 if TYPE_CHECKING:
@@ -119,13 +119,13 @@ def bowler(review: Review) -> html.Table:
 def lines_figure(review: Review) -> go.Figure:
     """Small multiples: the root KPI and its branches, one line per production line, over the months."""
     panels = review.lines
-    fig = make_subplots(rows=1, cols=max(1, len(panels)), subplot_titles=[p.kpi.name for p in panels],
+    fig = make_subplots(rows=1, cols=max(1, len(panels)), subplot_titles=[plot_text(p.kpi.name) for p in panels],
                         horizontal_spacing=0.05)
     months = [m.label for m in review.months]
     for i, series in enumerate(panels, start=1):
         for j, (line, readings) in enumerate(series.by_line.items()):
-            fig.add_scatter(x=months, y=[r.value for r in readings], mode="lines+markers", name=line,
-                            legendgroup=line, showlegend=i == 1, row=1, col=i,
+            fig.add_scatter(x=months, y=[r.value for r in readings], mode="lines+markers",
+                            name=plot_text(line), legendgroup=line, showlegend=i == 1, row=1, col=i,
                             line={"color": LINE_COLOURS[j % len(LINE_COLOURS)], "width": 2})
         first = next(iter(series.by_line.values()), [])
         fig.add_scatter(x=months, y=[r.target for r in first], mode="lines", name="target", legendgroup="target",

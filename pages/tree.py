@@ -24,7 +24,7 @@ from huddle.dashboard.services.tree import TreeView
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import TreeAddress, tree_href
 from huddle.dashboard.web.security import current_identity, has_request_context
-from huddle.pages.components import pareto_figure, pareto_table, scope_options, status_badge, table
+from huddle.pages.components import pareto_figure, pareto_table, plot_text, scope_options, status_badge, table
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import KpiDef, PlantConfig
@@ -355,7 +355,7 @@ def trend_figure(d: NodeDetail) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=xs, y=[r.target for r in d.trend], mode="lines", name="target", line={"shape": "hv",
                     "color": "#1f4e79", "width": 2, "dash": "dot"})
-    fig.add_scatter(x=xs, y=ys, mode="lines+markers", name=d.kpi.name, line={"color": "#14202b", "width": 2},
+    fig.add_scatter(x=xs, y=ys, mode="lines+markers", name=plot_text(d.kpi.name), line={"color": "#14202b", "width": 2},
                     marker={"size": 7, "color": [{"red": "#b3141c", "amber": "#9a6200", "green": "#1e7b34"}.get(
                         str(r.status), "#6b7680") for r in d.trend]})
     if d.limits:
@@ -370,7 +370,7 @@ def trend_figure(d: NodeDetail) -> go.Figure:
                         marker={"symbol": "circle-open", "size": 16, "color": "#c26a00", "line": {"width": 3}})
     fig.update_layout(margin={"l": 50, "r": 10, "t": 36, "b": 40}, template="plotly_white", showlegend=True,
                       legend={"orientation": "h", "y": -0.25, "font": {"size": 11}},
-                      title={"text": f"{d.kpi.name} ({unit or 'value'}) by {d.period.grain}, "
+                      title={"text": plot_text(f"{d.kpi.name} ({unit or 'value'}) by {d.period.grain}, ")
                                      + (f"limits from the first {d.limits.baseline_points} points" if d.limits
                                         else "too few points for control limits"),
                              "font": {"size": 14}})

@@ -1,6 +1,7 @@
 """The quarter's check-ins as files plants open in a spreadsheet: CSV (every saved version, corrections included)
 and an Excel workbook with the same rows plus one sheet of the key results as they stand. Built from the same
-read model the OKR page shows (``OkrQuarters.quarter`` and ``OkrQuarters.check_in_rows``)."""
+read model the OKR page shows (``OkrQuarters.quarter`` and ``OkrQuarters.check_in_rows``). Text a spreadsheet would
+run as a formula is written as text (``core.cell_text``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import csv
 import io
 from typing import Any
 
+from huddle.dashboard.core.cell_text import cell_text, defuse_workbook
 from huddle.dashboard.services.okrs import QuarterView
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -23,20 +25,13 @@ CHECK_IN_COLUMNS = [
 STATUS_FILL = {"on track": "C8E6C9", "needs attention": "FFE0B2", "off track": "FFCDD2", "no data": "E0E0E0"}
 
 
-def _safe(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def checkins_csv(rows: list[dict[str, Any]]) -> bytes:
     """Every check-in version as CSV (UTF-8 with a byte-order mark, so spreadsheets read umlauts right)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([title for _, title in CHECK_IN_COLUMNS])
     for r in rows:
-        writer.writerow(["" if r[k] is None else _safe(r[k]) for k, _ in CHECK_IN_COLUMNS])
+        writer.writerow(["" if r[k] is None else cell_text(r[k]) for k, _ in CHECK_IN_COLUMNS])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -50,8 +45,8 @@ def checkins_workbook(view: QuarterView, rows: list[dict[str, Any]]) -> bytes:
     ws.append(heads)
     for o in view.objectives:
         for k in o.key_results:
-            ws.append([_safe(o.title), o.level, o.scope_name, _safe(k.title), k.rule, k.unit, k.start, k.target,
-                       k.weight, _safe(k.owner), k.kpi or "", k.current, k.progress, k.expected, str(k.status),
+            ws.append([o.title, o.level, o.scope_name, k.title, k.rule, k.unit, k.start, k.target,
+                       k.weight, k.owner, k.kpi or "", k.current, k.progress, k.expected, str(k.status),
                        k.confidence, k.latest.week if k.latest else "", k.score])
             row = ws.max_row
             for col in (13, 14, 18):
@@ -61,9 +56,10 @@ def checkins_workbook(view: QuarterView, rows: list[dict[str, Any]]) -> bytes:
     checkins = wb.create_sheet("Check-ins")
     checkins.append([title for _, title in CHECK_IN_COLUMNS])
     for r in rows:
-        checkins.append([_safe(r[k]) if r[k] != "" else None for k, _ in CHECK_IN_COLUMNS])
+        checkins.append([r[k] if r[k] != "" else None for k, _ in CHECK_IN_COLUMNS])
     _finish(checkins, len(CHECK_IN_COLUMNS))
     wb.properties.title = f"OKR check-ins {view.quarter.label}"
+    defuse_workbook(wb)  # every text cell, not only the typed ones: scope names and units come from the plant file
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

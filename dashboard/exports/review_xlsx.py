@@ -1,7 +1,8 @@
 """The monthly review's numbers as an Excel workbook: Summary, Bowler, Losses, Defects, Lines and Actions sheets.
 
 The workbook keeps real numbers with number formats that show them as the page does (``format_value`` and the
-KPI's unit), so the figures can be reused; words and rows come from ``review_model``.
+KPI's unit), so the figures can be reused; words and rows come from ``review_model``. Text that a spreadsheet would
+run as a formula is written as text (``core.cell_text``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from huddle.dashboard.core.cell_text import defuse_workbook
 from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS
 from huddle.dashboard.core.plant import CATEGORY_NAMES
 from huddle.dashboard.exports.review_model import (
@@ -282,7 +284,8 @@ def _xl_actions(ws: Worksheet, review: Review) -> None:
 
 
 def review_workbook(review: Review) -> bytes:
-    """The review's numbers as an Excel workbook: Summary, Bowler, Losses, Defects, Lines and Actions sheets."""
+    """The review's numbers as an Excel workbook: Summary, Bowler, Losses, Defects, Lines and Actions sheets (no
+    cell a formula)."""
     wb = Workbook()
     wb.properties.creator = "Huddle"
     wb.properties.title = f"Monthly review {review.scope_name} {month_name(review.month)}"
@@ -292,6 +295,7 @@ def review_workbook(review: Review) -> bytes:
     _xl_pareto(wb.create_sheet("Defects"), review, review.defects, chart=False)
     _xl_lines(wb.create_sheet("Lines"), review)
     _xl_actions(wb.create_sheet("Actions"), review)
+    defuse_workbook(wb)  # reasons, defects, names and actions come from files and people: never formulas
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

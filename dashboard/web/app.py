@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as markup
 import json
 from pathlib import Path
 from typing import Any
@@ -99,9 +100,13 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     if sites is not None:
         services = SiteRouter(sites)  # type: ignore[assignment]  # each request gets its own site's services
     services = services or build_services(settings)
+    title = f"Huddle · {services.config.site_name}"
     app = Dash(__name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
-               title=f"Huddle · {services.config.site_name}", suppress_callback_exceptions=False,
+               title=title, suppress_callback_exceptions=False,
                on_error=on_callback_error)  # a failing part says so in its place; the rest of the page stays
+    # Dash writes the title into the page's <title> as it is: the site name is the plant file's text, so escaped
+    # here (pages keep the plain text, which Dash sets as document.title, text again)
+    app.index_string = app.index_string.replace("{%title%}", markup.escape(title).replace("{", "&#123;"))
     for page in (overview_page, board_page, tree_page, review_page, okr_page, portfolio_page, data_page, admin_page,
                  not_found):
         page.register()
