@@ -27,6 +27,8 @@ _ENV = {
     "secret_key": "HUDDLE_SECRET_KEY",
     "secure_cookies": "HUDDLE_SECURE_COOKIES",
     "public_url": "HUDDLE_PUBLIC_URL",
+    "allowed_hosts": "HUDDLE_ALLOWED_HOSTS",
+    "max_request_bytes": "HUDDLE_MAX_REQUEST_BYTES",
     "redis_url": "HUDDLE_REDIS_URL",
     "behind_proxies": "HUDDLE_BEHIND_PROXIES",
     "sites": "HUDDLE_SITES",
@@ -49,7 +51,10 @@ class Settings:
     anonymous_access: str = "off"  # "off": sign in (or a display link) to read; "read": anyone may read
     secret_key: str | None = None  # signs session cookies; default: created once in the data folder
     secure_cookies: bool = False  # send the session cookie over HTTPS only (set behind a TLS proxy)
-    public_url: str | None = None  # the address people and TVs reach Huddle at (display links), if not the host
+    public_url: str | None = None  # the address people and TVs reach Huddle at (display links; set it in production:
+    # only its host and allowed_hosts are served, and changes must come from its scheme, host and port)
+    allowed_hosts: tuple[str, ...] = ()  # further host names Huddle answers to (e.g. a TV network's name or address)
+    max_request_bytes: int = 1024 * 1024  # a request body larger than this is refused (413) before it is read
     redis_url: str | None = None  # shares rendered boards between web workers and hosts (redis://host:6379/0)
     behind_proxies: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host (trusted, counted)
     sites: tuple[Path, ...] = ()  # several plants served together: one plant file each (the first is the home site)
@@ -94,6 +99,17 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
         values["port"] = int(values["port"])
     if "behind_proxies" in values:
         values["behind_proxies"] = int(values["behind_proxies"])
+    if values.get("allowed_hosts"):
+        raw_hosts = values["allowed_hosts"]
+        if isinstance(raw_hosts, str):  # the environment: names separated by commas
+            raw_hosts = raw_hosts.split(",")
+        values["allowed_hosts"] = tuple(str(h).strip().lower() for h in raw_hosts if str(h).strip())
+    if "max_request_bytes" in values:
+        values["max_request_bytes"] = int(values["max_request_bytes"])
+        if values["max_request_bytes"] < 1024:
+            raise ValueError(f"max_request_bytes must be at least 1024, not {values['max_request_bytes']}")
+    if values.get("public_url"):
+        values["public_url"] = _public_url(str(values["public_url"]))
     if values.get("sites"):
         raw_sites = values["sites"]
         if isinstance(raw_sites, str):  # the environment: paths separated by commas
@@ -112,3 +128,14 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
     if values.get("anonymous_access", "off") not in ("off", "read"):
         raise ValueError(f"anonymous_access must be 'off' or 'read', not {values['anonymous_access']!r}")
     return Settings(**values)
+
+
+def _public_url(text: str) -> str:
+    """The public address without a trailing slash; refused unless it is an http(s) address with a host."""
+    from urllib.parse import urlsplit
+
+    url = text.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"public_url must be an address like https://huddle.plant.example, not {text!r}")
+    return url

@@ -142,7 +142,7 @@ def callback_request_problem(app: Dash, body: Any) -> str | None:
     if not isinstance(output, str) or not output:
         return "'output' is missing or not text"
     callback = app.callback_map.get(output)
-    if callback is None:
+    if callback is None or "callback" not in callback:  # a callback run in the browser has nothing to call here
         return "'output' names no callback of this app"
     if "inputs" not in body:
         return "'inputs' is missing"
@@ -212,7 +212,7 @@ def install_error_handling(app: Dash) -> None:
         raw = request.get_data(cache=True)
         try:
             body = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python reads
             problem: str | None = "the body is not valid JSON"
         else:
             problem = callback_request_problem(app, body)
