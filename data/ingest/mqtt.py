@@ -70,7 +70,8 @@ class LiveSubscriber:
         self.clock = clock
         self.reader = MessageReader(config, source)
         self.host, self.port, self.tls = broker_address(source.url or "")
-        self.interval = float(source.schedule.every_seconds or 5)
+        # at least once a minute: a live source silent for two minutes reads as lost (ledger.live_lines_down)
+        self.interval = min(60.0, float(source.schedule.every_seconds or 5))
         self.state = LiveState()
         self.connected = False
         self._lock = threading.Lock()
