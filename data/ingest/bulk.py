@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from huddle.data.models import LoadedFile, QuarantinedRow, UTCDateTime
 from huddle.data.models_feeds import RowChange
-from sqlalchemy import Date, Table, and_, select
+from sqlalchemy import Date, String, Table, and_, select, type_coerce
 from sqlalchemy.orm import Session
 
 #: columns that say when and by which run a row was stored, not what it says: a row differing only in them is
@@ -43,26 +44,57 @@ def stored_rows(session: Session, table: Table, key: Sequence[str], columns: Seq
     return list(session.execute(select(*cols).where(and_(*where))).all())
 
 
+def plain(column: Any) -> Any:
+    """A column of instants read as the driver gives it (text on SQLite, a naive datetime on PostgreSQL), for
+    ``instant`` to turn into UTC: much cheaper on many rows than SQLAlchemy's per-value processing."""
+    return type_coerce(column, String)
+
+
+def instant(value: str | datetime) -> datetime:
+    """A UTC instant from a column read ``plain``."""
+    if value.__class__ is str:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)  # type: ignore[arg-type]
+    return value.replace(tzinfo=UTC)  # type: ignore[union-attr]
+
+
 def _to_naive_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+    if value is None:
+        return None
+    if value.tzinfo is None:  # as UTCDateTime refuses it: a naive time has no meaning here
+        raise ValueError("naive datetime given where a UTC instant is required")
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _driver_values(dialect: str, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]) -> list[Any]:
     """Rows as the database driver takes them: instants as naive UTC (on SQLite, as the text SQLAlchemy stores;
     days too)."""
-    instants = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, UTCDateTime)]
-    values = [[r[c] for c in columns] for r in rows]
-    for v in values:
-        for i in instants:
-            v[i] = _to_naive_utc(v[i])
-    if dialect == "sqlite":
+    get = itemgetter(*columns)
+    values = [list(get(r)) for r in rows] if len(columns) > 1 else [[get(r)] for r in rows]
+    types = [table.c[c].type for c in columns]
+    sqlite = dialect == "sqlite"
+    for i, kind in enumerate(types):  # a column at a time: one test per column, not one per value
+        if isinstance(kind, UTCDateTime):
+            convert = _instant_text if sqlite else _to_naive_utc
+        elif sqlite and isinstance(kind, Date):
+            convert = _day_text
+        else:
+            continue
         for v in values:
-            for i, x in enumerate(v):
-                if isinstance(x, datetime):  # as SQLAlchemy's SQLite DateTime stores them
-                    v[i] = x.isoformat(" ", "microseconds")
-                elif isinstance(x, date):
-                    v[i] = x.isoformat()
+            v[i] = convert(v[i])
     return values
+
+
+def _instant_text(value: datetime | None) -> str | None:
+    """An instant as SQLAlchemy's SQLite DateTime stores it: naive UTC, microseconds always written."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = _to_naive_utc(value).replace(tzinfo=UTC)  # type: ignore[union-attr]
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+def _day_text(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def _marks(dialect: str, n: int) -> str:

@@ -131,12 +131,14 @@ def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups:
 def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
     cfg_line = config.lines[c.line]
     counts = session.execute(
-        select(ProductionCount.start_utc, ProductionCount.end_utc, ProductionCount.product, ProductionCount.total,
-               ProductionCount.good, ProductionCount.planned_qty)
+        select(bulk.plain(ProductionCount.start_utc), bulk.plain(ProductionCount.end_utc), ProductionCount.product,
+               ProductionCount.total, ProductionCount.good, ProductionCount.planned_qty)
         .where(ProductionCount.line == c.line, ProductionCount.start_utc >= c.lo - timedelta(hours=12),
                ProductionCount.start_utc < c.hi)
     ).all()
-    for start, end, product, total, good, planned in counts:
+    instant = bulk.instant
+    for start_, end_, product, total, good, planned in counts:
+        start, end = instant(start_), instant(end_)
         i = c.slot(start + (end - start) / 2)
         if i is None:
             continue
@@ -151,11 +153,12 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         c.seen(i, min(end, c.instances[i].end_utc))
 
     stops = session.execute(
-        select(StopEvent.start_utc, StopEvent.end_utc, StopEvent.category)
+        select(bulk.plain(StopEvent.start_utc), bulk.plain(StopEvent.end_utc), StopEvent.category)
         .where(StopEvent.line == c.line, StopEvent.start_utc >= c.lo - LOOKBACK, StopEvent.start_utc < c.hi,
                StopEvent.end_utc > c.lo)
     ).all()
-    for start, end, category in stops:
+    for start_, end_, category in stops:
+        start, end = instant(start_), instant(end_)
         first = c.slot(max(start, c.lo))
         if first is None:
             first = bisect.bisect_right(c.starts, start)

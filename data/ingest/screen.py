@@ -20,6 +20,7 @@ from huddle.data.ingest.contract import RecordType, RowProblem, RowValidator, na
 
 _FAILED = object()  # a cell value the contract refuses
 _MISSING = object()
+_BLANK = object()  # an empty cell
 _CACHE_SIZE = 20_000  # distinct values kept per column
 
 
@@ -33,37 +34,40 @@ class RowScreen:
         self.columns = validator.record.columns
         self._cache: dict[str, dict[Any, Any]] = {c.name: {} for c in self.columns}
         self._check = validator._checks.get(self.record.name)
+        #: per column: name, kind, required, whether an instant, its cache
+        self._plan = [(c.name, c.kind, c.required, c.kind == "datetime", self._cache[c.name]) for c in self.columns]
 
     def validate(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[RowProblem]]:
         """The clean record, or None with the problems found: the same answer as ``RowValidator.validate``."""
         clean: dict[str, Any] = {}
         instants: list[tuple[str, datetime]] = []
-        for col in self.columns:
-            value = raw.get(col.name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if col.required:
-                    return self.validator.validate(raw)
-                clean[col.name] = None
-                continue
-            if type(value) is str:  # text cells (every CSV cell) are kept by their text
-                cache = self._cache[col.name]
+        for name, kind, required, instant, cache in self._plan:
+            value = raw.get(name)
+            if type(value) is str:  # text cells (every CSV cell) are kept by their text, a blank one as _BLANK
                 parsed = cache.get(value, _MISSING)
                 if parsed is _MISSING:
                     if len(cache) >= _CACHE_SIZE:  # all-distinct columns (a stop's start) would grow with the file
                         cache.clear()
-                    parsed = cache[value] = self._parse(col.name, col.kind, value)
+                    parsed = cache[value] = _BLANK if not value.strip() else self._parse(name, kind, value)
+            elif value is None:
+                parsed = _BLANK
             else:  # workbook cells: 1, 1.0 and True are equal keys but not equal values to the contract
-                parsed = self._parse(col.name, col.kind, value)
+                parsed = self._parse(name, kind, value)
+            if parsed is _BLANK:
+                if required:
+                    return self.validator.validate(raw)
+                clean[name] = None
+                continue
             if parsed is _FAILED:
                 return self.validator.validate(raw)
-            if col.kind == "datetime":
-                instants.append((col.name, parsed))
-            clean[col.name] = parsed
+            if instant:
+                instants.append((name, parsed))
+            clean[name] = parsed
         if instants:  # what the validator remembers of this row for a later time in the repeated hour
             series = str(raw.get("line") or raw.get("location") or "")
             latest = self.validator._latest
-            for name, instant in instants:
-                latest[(series, name)] = instant
+            for name, at in instants:
+                latest[(series, name)] = at
         if self._check is not None:
             problems: list[RowProblem] = []
             self._check(clean, problems)

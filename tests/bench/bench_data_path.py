@@ -280,6 +280,7 @@ class LoadFigures:
     rows: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     parse_seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # this process's CPU time (SQLite works in it): fair on a machine busy with others
 
     @property
     def total_rows(self) -> int:
@@ -294,9 +295,10 @@ def load_with_loader(services: Services) -> LoadFigures:
     """Run every configured source once through the real loader; print per source."""
     figures = LoadFigures()
     for record, (src, _folder) in RECORDS.items():
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         outcome = services.loader.run_source(src, trigger="bench")
         seconds = time.perf_counter() - t0
+        figures.cpu_seconds += time.process_time() - c0
         figures.rows[record], figures.seconds[record] = outcome.rows_loaded, seconds
         bad = [f for f in outcome.files if f.status != "loaded"]
         print(f"  loader {record:18s} {outcome.rows_loaded:>10,} rows in {seconds:8.1f} s = "
@@ -335,11 +337,12 @@ def load_floor(engine: Engine, files: list[tuple[str, Path]]) -> LoadFigures:
     for record, path in files:
         t0 = time.perf_counter()
         rows = parse_file(record, path)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         with engine.begin() as conn:
             for start in range(0, len(rows), BATCH):
                 conn.execute(insert(tables[record]), rows[start:start + BATCH])
         t2 = time.perf_counter()
+        figures.cpu_seconds += time.process_time() - c1
         figures.rows[record] = figures.rows.get(record, 0) + len(rows)
         figures.parse_seconds[record] = figures.parse_seconds.get(record, 0.0) + t1 - t0
         figures.seconds[record] = figures.seconds.get(record, 0.0) + t2 - t1
@@ -799,12 +802,15 @@ def _run(args: argparse.Namespace, workdir: Path, summary: Summary, started: flo
         fpr = floor.total_rows / (floor.total_seconds + parse_s)
         print(f"  floor total {floor.total_rows:,} rows: insert {floor.total_seconds:.1f} s = {fr:,.0f} rows/s; "
               f"parse {parse_s:.1f} s; parse + insert {fpr:,.0f} rows/s")
+        cpu = 100 * floor.cpu_seconds / loaded.cpu_seconds
         print(f"  SQLite: the loader stores at {100 * lr / fr:.0f} % of the insert's rate "
-              f"({100 * lr / fpr:.0f} % of parse + insert); target at least 50 %", flush=True)
+              f"({100 * lr / fpr:.0f} % of parse + insert); target at least 50 %. By CPU time (this process's, "
+              f"where SQLite works): loader {loaded.cpu_seconds:.1f} s, insert {floor.cpu_seconds:.1f} s = {cpu:.0f} %",
+              flush=True)
         summary.add("floor insert", f"{fr:,.0f} rows/s ({floor.total_seconds:.1f} s)")
         summary.add("floor parse + insert", f"{fpr:,.0f} rows/s ({floor.total_seconds + parse_s:.1f} s)")
         summary.add("SQLite loader / Core executemany", f"{100 * lr / fr:.0f} % (target >= 50 %); "
-                    f"{100 * lr / fpr:.0f} % of parse + insert")
+                    f"{100 * lr / fpr:.0f} % of parse + insert; by CPU time {cpu:.0f} %")
         for record in RECORDS:
             f_rate = floor.rows[record] / floor.seconds[record]
             summary.add(f"  loader/floor {record}",
