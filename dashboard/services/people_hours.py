@@ -42,10 +42,10 @@ class HoursCache:
 
 
 def people_hours(config: PlantConfig, session: Session, scope: str, scope_filter: ScopeFilter, period: Period,
-                 labour_hours: float | None, today: date, cache: HoursCache) -> PeopleHours:
+                 labour_hours: float | None, due: date, cache: HoursCache) -> PeopleHours:
     """The hours everyone at ``scope`` worked over ``period``: recorded hours of exactly that scope where they cover
-    a day, labour hours per line and shift (``labour_hours`` for the whole period) where they do not; days with
-    neither up to ``today`` are ``missing``."""
+    a day, labour hours per line and shift (``labour_hours`` for the whole period) where they do not; days up to
+    ``due`` (the last day whose hours should be in) with neither are named in ``gap``."""
     location = config.site_key if config.scope_kind(scope) == "plant" else scope
     if location not in cache.recorded:
         cache.recorded[location] = hours_queries.recorded_hours(session, location)
@@ -67,7 +67,7 @@ def people_hours(config: PlantConfig, session: Session, scope: str, scope_filter
             if span and span[0] <= day <= span[1]:  # inside the labour records' span, a day without any is no work
                 labour_days.append(day)
                 labour += daily.get(day, 0.0) if share.used else 0.0
-            elif day <= today:
+            elif day <= due:
                 missing.append(day)
         if not share.used:  # no recorded period in the period at all: the summed labour hours are the days' hours
             labour = float(labour_hours or 0.0)
@@ -77,6 +77,8 @@ def people_hours(config: PlantConfig, session: Session, scope: str, scope_filter
         parts.append(f"{LABOUR_WORDS} for {day_runs(labour_days, period.last)}")
     if missing:
         parts.append(f"none for {day_runs(missing, period.last)}")
+    if not parts:  # nothing recorded in the period and nothing due yet: the labour hours, as without any record
+        parts.append(LABOUR_WORDS)
     records = frozenset(({"hours_worked"} if share.used else set()) | ({"labour"} if labour_days else set()))
     gap = f"no hours worked for {day_runs(missing, period.last)}" if missing else ""
     return PeopleHours(share.hours + labour, "hours worked: " + "; ".join(parts), gap, records, share.prorated)

@@ -327,9 +327,10 @@ class Readings:
         if formula.kind in (Kind.RATIO, Kind.TOTAL):
             facts = (sums or {}).get("facts") or 0
             if facts and formula.key in PEOPLE_HOURS_FORMULAS:
+                # the days whose hours should be in: all of an ended period, up to yesterday of a running one
+                due = period.last if end <= now else now.astimezone(self.config.tz).date() - timedelta(days=1)
                 people = people_hours(self.config, session, scope, self.scope_filter(scope), period,
-                                      (sums or {}).get("hours_worked"), now.astimezone(self.config.tz).date(),
-                                      ctx.hours)
+                                      (sums or {}).get("hours_worked"), due, ctx.hours)
                 sums = sums if people.hours is None else {**(sums or {}), "hours_worked": people.hours}
                 parts["hours_worked"] = people.words
             result = evaluate(formula, sums or {}) if facts else KpiResult(None)

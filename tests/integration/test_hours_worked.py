@@ -126,6 +126,15 @@ def test_mixed_coverage_falls_back_day_by_day_and_says_which_days_have_no_hours(
     assert services.readings.reading("trir", "plant", parse_period("month", "2026-11")).complete is True
 
 
+def test_a_running_period_names_only_the_days_whose_hours_are_due(  # type: ignore[no-untyped-def]
+        make_services, database_url: str, tmp_path: Path) -> None:
+    services = _services(make_services, database_url, tmp_path)  # Friday 4 December: the quarter runs
+    quarter = services.readings.reading("trir", "plant", parse_period("quarter", "2026-Q4"))
+    # 1–4 October have no hours; 11–31 December are not due yet, and a running period is not incomplete
+    assert quarter.parts["hours_worked"].endswith("; none for Thu 1 Oct–Sun 4 Oct")
+    assert quarter.complete is None and quarter.gaps == ()
+
+
 def test_the_safety_numbers_show_the_hours_they_divide_by(  # type: ignore[no-untyped-def]
         make_services, database_url: str, tmp_path: Path) -> None:
     services = _services(make_services, database_url, tmp_path, now=datetime(2026, 12, 1, 5, 0, tzinfo=UTC))
