@@ -97,6 +97,7 @@ class _Context:
 
     now: datetime
     read_through: dict[str, datetime]
+    live_down: dict[str, frozenset[str]] = field(default_factory=dict)  # live source lost -> the lines it feeds
     hours: HoursCache = field(default_factory=HoursCache)  # recorded hours per location, read once
 
 
@@ -312,7 +313,10 @@ class Readings:
         return reading_queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
 
     def _context(self, session: Session) -> _Context:
-        return _Context(self.clock(), ledger_queries.sources_read_through(session))
+        now = self.clock()
+        live = {k: v for k, v in ledger_queries.live_lines_down(session, now).items()
+                if k in self.config.sources and self.config.sources[k].kind == "mqtt"}
+        return _Context(now, ledger_queries.sources_read_through(session), live)
 
     def _reading(self, session: Session, kdef: KpiDef, scope: str, period: Period,
                  sums: dict[str, Any] | None, end: datetime | None = None, ctx: _Context | None = None) -> Reading:
@@ -387,7 +391,8 @@ class Readings:
         stale = False
         if through is not None and formula.kind is not Kind.GAUGE and end > now:
             # only a period still running can go stale: an ended one is history, its data is what it is
-            stale = (reference - through).total_seconds() > kdef.frequency_s + self.config.stale_grace_s
+            stale = (reference - through).total_seconds() > kdef.frequency_s + self.config.stale_grace_s \
+                or self._live_source_lost(formula, scope, ctx)
         checks = implausible(formula, sums or {}) if result.value is not None else ()
         coverage, complete, gaps = (self._completeness(session, formula, scope, period, sums or {}, end, ctx, people)
                                     if result.value is not None else (None, None, ()))
@@ -398,6 +403,14 @@ class Readings:
             unit=kdef.unit, data_through=through, age_s=age, flags=result.flags, parts=parts, coverage=coverage,
             complete=complete, checks=checks, gaps=gaps,
         )
+
+    def _live_source_lost(self, formula: Any, scope: str, ctx: _Context) -> bool:
+        """Whether a live source that feeds the scope's counts and stops has lost its broker: its data stops there."""
+        if not ctx.live_down or not (formula.kind is Kind.PRODUCT or
+                                     {formula.numerator, formula.denominator} & set(GROUPS["production"])):
+            return False
+        lines = set(self.config.scope_lines(scope))
+        return any(lines & fed for fed in ctx.live_down.values())
 
     def _completeness(self, session: Session, formula: Any, scope: str, period: Period, sums: dict[str, Any],
                       end: datetime, ctx: _Context, people: PeopleHours | None = None,
