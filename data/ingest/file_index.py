@@ -27,9 +27,8 @@ def micros(instant: datetime) -> int:
 def key_hashes(keys: Sequence[Hashable]) -> np.ndarray:
     """Two independent 64-bit hashes per key, as an (n, 2) array."""
     out = np.empty((len(keys), 2), dtype=np.int64)
-    for i, key in enumerate(keys):
-        out[i, 0] = hash(key)
-        out[i, 1] = hash((key, 0x5BD1E995))
+    out[:, 0] = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+    out[:, 1] = np.fromiter((hash((key, 0x5BD1E995)) for key in keys), dtype=np.int64, count=len(keys))
     return out
 
 
