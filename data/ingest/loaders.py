@@ -18,20 +18,21 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.plant import PlantConfig, SourceDef
 from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType, map_columns
+from huddle.data.ingest.incoming import GROWS_FROM, IncomingFile, is_blank
 from huddle.data.ingest.outcomes import CUT_OFF, CUT_OFF_OTHER, FileOutcome, RunOutcome, _file_summary, _short
 from huddle.data.ingest.readers import Table as FileTable
 from huddle.data.ingest.readers import read_table
-from huddle.data.ingest.run_locks import RunLocks
-from huddle.data.ingest.store import RowStore
+from huddle.data.ingest.run_locks import LoadBusyError, RunLocks
+from huddle.data.ingest.run_log import log_run
+from huddle.data.ingest.store import FileFields, RowStore
 from huddle.data.models import LoadedFile, LoadRun, QuarantinedRow
 from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger("huddle.loaders")
@@ -92,8 +93,30 @@ class Loader:
         return [self.run_source(key, trigger) for key in self.config.sources]
 
     def run_source(self, key: str, trigger: str = "schedule") -> RunOutcome:
-        """Run one source: every new file in its folder, or its query."""
+        """Run one source: every new file in its folder, or its query. A load of the source in progress (an import
+        of its files, another process's run) is waited for; a run asked for by hand (``admin``) does not wait and
+        says who is loading instead. One log line tells how the run went."""
         source = self.config.sources[key]
+        if source.kind == "mqtt":  # a live source: its subscriber stores its messages as they come
+            return RunOutcome(key, None, "idle", message="a live source: its subscriber stores messages as they come")
+        try:
+            self.locks.hold_source(key, self.clock(), wait=trigger != "admin", waiting=lambda busy: log.info(
+                "source %s: waiting, %s", key, busy.describe(self.config.tz)))
+        except LoadBusyError as busy:
+            outcome = RunOutcome(key, None, "failed", message=busy.describe(self.config.tz))
+            log_run(outcome, trigger, 0.0)
+            return outcome
+        began = time.monotonic()
+        try:
+            outcome = self._run_held(source, trigger)
+        finally:
+            self.locks.release_source(key)
+        log_run(outcome, trigger, time.monotonic() - began)
+        return outcome
+
+    def _run_held(self, source: SourceDef, trigger: str) -> RunOutcome:
+        """A run of a source whose lock this process holds."""
+        key = source.key
         try:
             run_id = self._start_run(source.key, trigger)
         except SQLAlchemyError as exc:
@@ -125,22 +148,50 @@ class Loader:
         for p in paths:
             p = Path(p)
             files.extend(sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])
-        try:
-            run_id = self._start_run("import", trigger)
-        except SQLAlchemyError as exc:
-            return RunOutcome("import", None, "failed", message=f"database unavailable: {_short(exc)}")
-        outcome = RunOutcome("import", run_id, "ok")
+        planned: list[tuple[Path, SourceDef | None, str | FileError]] = []
         for path in files:
             source = self._source_for(path)
-            kind = record or (source.record if source else None)
             try:
-                kind = kind or recognise_record(path)
+                planned.append((path, source, record or (source.record if source else None) or recognise_record(path)))
             except FileError as exc:
-                outcome.files.append(self._reject_file(path, "import", run_id, exc, sha=_sha256(path)))
-                continue
-            outcome.files.append(self.load_file(path, kind, source, run_id, ledger_source=f"import:{kind}"))
-        self._finish_run(outcome)
+                planned.append((path, source, exc))
+        # an import waits for nobody: a load in progress of a source its files belong to, or another import of
+        # the same kind of files, stops it (LoadBusyError) before it stores anything
+        keys = sorted({s.key if s else f"import:{k}" for _, s, k in planned if s or isinstance(k, str)})
+        held: list[str] = []
+        began = time.monotonic()
+        try:
+            for key in keys:
+                self.locks.hold_source(key, self.clock(), wait=False)
+                held.append(key)
+            try:
+                run_id = self._start_run("import", trigger)
+            except SQLAlchemyError as exc:
+                return RunOutcome("import", None, "failed", message=f"database unavailable: {_short(exc)}")
+            outcome = RunOutcome("import", run_id, "ok")
+            for path, source, kind in planned:
+                if isinstance(kind, FileError):
+                    outcome.files.append(self._reject_file(path, "import", run_id, kind, sha=_sha256(path)))
+                else:
+                    outcome.files.append(self._import_one(path, kind, source, run_id))
+            self._finish_run(outcome)
+        finally:
+            for key in held:
+                self.locks.release_source(key)
+        log_run(outcome, trigger, time.monotonic() - began)
         return outcome
+
+    def _import_one(self, path: Path, kind: str, source: SourceDef | None, run_id: int) -> FileOutcome:
+        """One file of an import; a clash with a load storing the same file at the same moment is tried once
+        more (the file is then found stored), and any other failure is the file's outcome, not a traceback."""
+        try:
+            try:
+                return self.load_file(path, kind, source, run_id, ledger_source=f"import:{kind}")
+            except IntegrityError:  # read again: the other load's entry now makes it a known file
+                return self.load_file(path, kind, source, run_id, ledger_source=f"import:{kind}")
+        except (OSError, SQLAlchemyError) as exc:
+            log.warning("import: %s failed: %s", path.name, _short(exc))
+            return FileOutcome(path.name, "failed", note=_short(exc))
 
     # ---- files -------------------------------------------------------------------------------------------
 
@@ -151,8 +202,13 @@ class Loader:
         now = time.time()
         out = []
         with self.sessions() as session:
-            known = {(p, s, m) for p, s, m in session.execute(
-                select(LoadedFile.path, LoadedFile.size, LoadedFile.mtime).where(LoadedFile.source == source.key))}
+            entries = session.execute(select(LoadedFile.path, LoadedFile.size, LoadedFile.mtime, LoadedFile.read_to,
+                                             LoadedFile.status, LoadedFile.prefix_sha)
+                                      .where(LoadedFile.source == source.key)).all()
+        known = {(p, s, m) for p, s, m, *_ in entries}
+        # files read up to a last line that had not ended: looked at again once still for final_seconds
+        tails = {(p, s, m) for p, s, m, read_to, status, prefix in entries
+                 if prefix and read_to < s and status in GROWS_FROM and status != "cut off"}
         for path in sorted(folder.iterdir()):
             if not path.is_file() or path.suffix.lower() == ".ok":
                 continue
@@ -162,7 +218,8 @@ class Loader:
             if not any(fnmatch.fnmatch(name.lower(), pat.lower()) for pat in source.patterns):
                 continue
             stat = path.stat()
-            if (str(path), stat.st_size, stat.st_mtime) in known:
+            seen = (str(path), stat.st_size, stat.st_mtime)
+            if seen in known and not (seen in tails and now - stat.st_mtime >= source.final_seconds):
                 continue
             if now - stat.st_mtime < source.settle_seconds:
                 outcome.files.append(FileOutcome(name, "waiting", note="still being written; read next run"))
@@ -182,47 +239,38 @@ class Loader:
 
     def load_file(self, path: Path, record: str, source: SourceDef | None, run_id: int,
                   ledger_source: str | None = None) -> FileOutcome:
-        """Load one file: validate, upsert the good rows, quarantine the bad, all in one transaction."""
+        """Load one file: its complete rows not read before are validated, the good ones upserted and the bad ones
+        quarantined, with the file's ledger entry and its outcome in words, all in one transaction."""
         ledger_source = ledger_source or (source.key if source else f"import:{record}")
-        stat = path.stat()
-        sha = _sha256(path)
-        with self.sessions() as session:
-            done = session.execute(select(LoadedFile.status, LoadedFile.path).where(
-                LoadedFile.source == ledger_source, LoadedFile.sha256 == sha, LoadedFile.status != "duplicate")).first()
-        if done:
-            with self.sessions.begin() as session:
-                known = session.execute(select(LoadedFile.id).where(
-                    LoadedFile.source == ledger_source, LoadedFile.path == str(path), LoadedFile.sha256 == sha)).first()
-                if known:  # the same file again (touched, or imported twice): remember its new stat
-                    session.execute(update(LoadedFile).where(LoadedFile.id == known.id).values(
-                        size=stat.st_size, mtime=stat.st_mtime))
-                else:  # a copy under another name: its own entry, so it is reported once
-                    session.add(LoadedFile(source=ledger_source, path=str(path), size=stat.st_size, mtime=stat.st_mtime,
-                                           sha256=sha, run_id=run_id, loaded_at=self.clock(), status="duplicate"))
-            return FileOutcome(path.name, "duplicate", note=f"same content already read ({Path(done.path).name})")
-        try:
-            table = read_table(path, delimiter=source.delimiter if source else None,
-                               encoding=source.encoding if source else None, sheet=source.sheet if source else None)
-            rt = RECORD_TYPES[record]
-            positions = map_columns(table.header, rt, source.columns if source else {})
-        except FileError as exc:
-            return self._reject_file(path, ledger_source, run_id, exc, sha=sha)
-        return self._store(path.name, str(path), table, rt, positions, ledger_source, run_id, sha,
-                           stat.st_size, stat.st_mtime)
+        return IncomingFile(self, path, record, source, run_id, ledger_source).run()
 
-    def _reject_file(self, path: Path, ledger_source: str, run_id: int, exc: FileError, sha: str) -> FileOutcome:
-        now = self.clock()
+    def _reject_file(self, path: Path, ledger_source: str, run_id: int, exc: FileError, sha: str,
+                     record: str = "") -> FileOutcome:
+        """Refuse a whole file (quarantined as row 0), or report an empty one as empty; a file refused before with
+        the same content is not quarantined again."""
         stat = path.stat()
+        if is_blank(path.read_bytes()):
+            return IncomingFile(self, path, record, None, run_id, ledger_source).run()
+        problem = (0, exc.column, "", exc.reason)
+        now = self.clock()
         with self.sessions.begin() as session:
+            known = session.execute(select(LoadedFile.id).where(
+                LoadedFile.source == ledger_source, LoadedFile.path == str(path), LoadedFile.sha256 == sha)).first()
+            if known:
+                session.execute(update(LoadedFile).where(LoadedFile.id == known.id).values(
+                    size=stat.st_size, mtime=stat.st_mtime))
+                return FileOutcome(path.name, "rejected", problems=[problem], note=f"refused again: {exc.reason}")
             session.add(QuarantinedRow(run_id=run_id, source=ledger_source, file=str(path), row=0,
-                                       column=exc.column, value="", reason=exc.reason, created_at=now))
+                                       column=exc.column, value="", reason=exc.reason, created_at=now,
+                                       record_type=record))
             session.add(LoadedFile(source=ledger_source, path=str(path), size=stat.st_size, mtime=stat.st_mtime,
-                                   sha256=sha, run_id=run_id, loaded_at=now, status="rejected"))
-        return FileOutcome(path.name, "rejected", problems=[(0, exc.column, "", exc.reason)])
+                                   sha256=sha, run_id=run_id, loaded_at=now, status="rejected",
+                                   note=f"refused: {exc.reason}"))
+        return FileOutcome(path.name, "rejected", problems=[problem], note=f"refused: {exc.reason}")
 
     def _store(self, name: str, where: str, table: FileTable, rt: RecordType, positions: dict[str, int],
                ledger_source: str, run_id: int, sha: str, size: int, mtime: float,
-               file_fields: dict[str, Any] | None = None) -> FileOutcome:
+               file_fields: FileFields | None = None) -> FileOutcome:
         return RowStore(self.config, self.sessions, self.clock).store(
             name, where, table, rt, positions, ledger_source, run_id, sha, size, mtime, file_fields)
 
