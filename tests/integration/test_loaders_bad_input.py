@@ -261,16 +261,21 @@ def test_decimal_comma_in_a_comma_delimited_file_is_refused(env: Env) -> None:
     pytest.param(b"  \n\n", id="blank-lines"),
     pytest.param(b"\xef\xbb\xbf\r\n", id="bom-only"),
 ])
-def test_empty_file_is_rejected(env: Env, content: bytes) -> None:
+def test_empty_file_is_reported_as_empty(env: Env, content: bytes) -> None:
     env.write("counts", "empty.csv", content)
     f = env.one_file()
-    assert_file_rejected(env, f, "empty.csv", "empty")
+    assert (f.status, f.rows_read, f.rows_loaded) == ("empty", 0, 0)
+    assert f.note == (f"empty file ({len(content)} bytes, no text): nothing to load" if content
+                      else "empty file (0 bytes): nothing to load")
+    assert env.quarantine() == []  # nothing in it to put right
+    assert env.data_version() == 1
+    env.assert_baseline_untouched()
 
 
 def test_header_only_loads_nothing(env: Env) -> None:
     env.write("counts", "header.csv", HEADER)
     f = env.one_file()
-    assert (f.status, f.rows_read, f.rows_loaded) == ("loaded", 0, 0)
+    assert (f.status, f.rows_read, f.rows_loaded, f.note) == ("header only", 0, 0, "header only: no rows")
     assert env.data_version() == 1
     env.assert_baseline_untouched()
 
@@ -384,13 +389,13 @@ def test_too_many_values_in_a_row(env: Env) -> None:
 def test_nonexistent_local_time_in_the_dst_gap(env: Env) -> None:
     env.write("counts", "dst.csv", HEADER + "L1,2026-03-29 01:00,2026-03-29 01:59,100,90\n"
               + "L1,2026-03-29 02:30,2026-03-29 03:30,100,90\n"  # 02:30 does not exist in Berlin that night
-              + "L1,2026-03-29 03:00,2026-03-29 03:59,100,95\n")
+              + "L1,2026-03-29 04:00,2026-03-29 04:59,100,95\n")
     f = env.one_file()
     q = assert_row_quarantined(env, f, "dst.csv", 3, "start", "2026-03-29 02:30",
                                "this local time does not exist in Europe/Berlin")
     assert "give a UTC offset" in q.reason
     # the same instant with an offset is accepted
-    env.write("counts", "dst-fixed.csv", HEADER + "L1,2026-03-29 02:30+01:00,2026-03-29 04:30+02:00,100,90\n")
+    env.write("counts", "dst-fixed.csv", HEADER + "L1,2026-03-29 02:30+01:00,2026-03-29 04:00+02:00,100,90\n")
     assert env.one_file().status == "loaded"
     assert env.good_units("2026-03-28") == 275  # all in the night shift starting on the 28th
 
@@ -518,7 +523,8 @@ def test_xlsx_loads_with_excel_row_numbers(env: Env) -> None:
 
 
 def test_corrupt_xlsx_is_rejected(env: Env) -> None:
-    env.write("counts", "broken.xlsx", b"PK\x03\x04 this is not a workbook")
+    # still for longer than final_seconds: not a workbook still being saved
+    env.write("counts", "broken.xlsx", b"PK\x03\x04 this is not a workbook", age_s=600)
     f = env.one_file()
     assert_file_rejected(env, f, "broken.xlsx", "not a readable .xlsx workbook")
 
@@ -540,10 +546,10 @@ def test_run_ledger_and_quarantine(env: Env) -> None:
     outcome = env.run()
     assert outcome.status == "partial"
     assert [(f.name, f.status) for f in outcome.files] == [
-        ("a-good.csv", "loaded"), ("b-mixed.csv", "partial"), ("c-empty.csv", "rejected")]
+        ("a-good.csv", "loaded"), ("b-mixed.csv", "partial"), ("c-empty.csv", "empty")]
     assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected) == (4, 2, 2)
     assert "b-mixed.csv: partial" in outcome.message
-    assert "c-empty.csv: rejected (the file is empty)" in outcome.message
+    assert "c-empty.csv: empty file (0 bytes): nothing to load" in outcome.message
 
     with env.sessions() as s:
         run = s.get(LoadRun, outcome.run_id)
@@ -560,12 +566,11 @@ def test_run_ledger_and_quarantine(env: Env) -> None:
     assert [(Path(r.file).name, r.row, r.column, r.value, r.reason, r.run_id, r.source) for r in q] == [
         ("b-mixed.csv", 3, "line", "L9", "unknown line (known: L1, L2)", outcome.run_id, "counts"),
         ("b-mixed.csv", 4, "good", "x", "not a number", outcome.run_id, "counts"),
-        ("c-empty.csv", 0, "", "", "the file is empty", outcome.run_id, "counts"),
     ]
     assert '"line": "L9"' in q[0].record
     assert [(Path(f.path).name, f.status, f.rows_read, f.rows_loaded, f.rows_rejected) for f in files] == [
         ("a-good.csv", "loaded", 1, 1, 0), ("b-mixed.csv", "partial", 3, 1, 2),
-        ("c-empty.csv", "rejected", 0, 0, 0)]
+        ("c-empty.csv", "empty", 0, 0, 0)]
     assert env.data_version() == 3  # one bump per file that stored rows
     env.assert_baseline_untouched()
 

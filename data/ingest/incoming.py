@@ -1,5 +1,5 @@
-"""Reading one exported file for the loaders: which part of it is complete, what is new since it was last read,
-and the ledger entry every file gets with its outcome in words.
+"""A file as it comes in, for the loaders: which part of it is complete, what is new since it was last read, and
+the ledger entry every file gets with its outcome in words (``store`` then validates and stores the rows).
 
 Plants' exporters do not write tidy files. A row is read once: a last line without its line break is not read
 until it ends (or the file has been still for the source's ``final_seconds``; then it is refused as cut off), and a
@@ -90,7 +90,7 @@ class Seen:
     twin: LoadedFile | None
 
 
-class FileLoad:
+class IncomingFile:
     """Loads one file for a ``Loader``: its complete new rows, its ledger entry with the outcome in words."""
 
     def __init__(self, loader: Loader, path: Path, record: str, source: SourceDef | None, run_id: int,
