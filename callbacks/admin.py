@@ -1,4 +1,4 @@
-"""Wiring of the Admin page: users, display links and the audit trail, for admins only.
+"""Wiring of the Admin page: users, sign-in sessions, display links and the audit trail, for admins only.
 
 Every callback checks the caller on the server (``current_identity().require("admin", ...)``) before it reads or
 changes anything: a Dash callback is a POST endpoint anyone who reaches the server can call with any inputs. Writes
@@ -19,7 +19,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from huddle.dashboard.services.accounts import AccountError, Accounts, ForbiddenError, Identity
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.security import current_identity
+from huddle.dashboard.web.security import current_identity, current_session_token
 from huddle.pages.admin import (
     ADMINS_ONLY,
     admins_only,
@@ -27,6 +27,8 @@ from huddle.pages.admin import (
     display_link,
     display_options,
     displays_table,
+    session_options,
+    sessions_table,
     user_options,
     users_table,
 )
@@ -95,6 +97,14 @@ def show_displays(services: Services, _n: int | None, _changed: Any) -> tuple[An
     return displays_table(screens, services.config.tz), display_options(screens)
 
 
+def show_sessions(services: Services, accounts: Accounts, _n: int | None, _changed: Any) -> tuple[Any, ...]:
+    """The live sign-in sessions (the home site's, where everyone signs in) and the revoke picker's options."""
+    if not is_admin("the list of sessions"):
+        return admins_only(), []
+    live = accounts.signed_in()
+    return sessions_table(live, services.config.tz), session_options(live, services.config.tz)
+
+
 def show_audit(services: Services, _n: int | None, _changed: Any) -> Any:
     """The latest audit entries, newest first."""
     if not is_admin("the audit trail"):
@@ -142,8 +152,9 @@ def set_password(accounts: Accounts, _clicks: int | None, username: str | None, 
     """Set the picked user's password; the fields empty when it worked."""
     def action(actor: Identity) -> str:
         new = _same(password, repeat)
-        accounts.set_password(actor, _picked(username, "user"), new)
-        return f"New password set for {username}; their open sessions end."
+        own = username == actor.name  # an admin changing their own password stays signed in here
+        accounts.set_password(actor, _picked(username, "user"), new, current_session_token() if own else "")
+        return f"New password set for {username}; their {'other ' if own else ''}open sessions end."
 
     message, ok = run_write("setting a password", action)
     return *outcome(message, ok), *(("", "") if ok else (no_update, no_update))
@@ -174,6 +185,16 @@ def revoke_display(accounts: Accounts, _clicks: int | None, name: str | None) ->
     return outcome(*run_write("revoking a display", action))
 
 
+def revoke_session(accounts: Accounts, _clicks: int | None, session_id: str | None) -> tuple[Any, ...]:
+    """End the picked sign-in session: that browser is signed out at its next request."""
+    def action(actor: Identity) -> str:
+        ended = accounts.revoke_session(actor, _picked(session_id, "session"))
+        return f"Ended the session of {ended.username} from {ended.address or 'an unknown address'}: that " \
+               "browser is signed out at its next request."
+
+    return outcome(*run_write("revoking a session", action))
+
+
 def _message_outputs(message_id: str) -> list[Output]:
     return [Output(message_id, "children"), Output(message_id, "className"),
             Output(ids.ADMIN_CHANGED, "data", allow_duplicate=True)]
@@ -190,6 +211,8 @@ def register(app: Dash, services: Services) -> None:
     app.callback(Output(ids.ADMIN_DISPLAYS, "children"), Output(ids.ADMIN_REVOKE_NAME, "options"),
                  *refresh)(partial(show_displays, services))
     app.callback(Output(ids.ADMIN_AUDIT, "children"), *refresh)(partial(show_audit, services))
+    app.callback(Output(ids.ADMIN_SESSIONS, "children"), Output(ids.ADMIN_SESSION_PICK, "options"),
+                 *refresh)(partial(show_sessions, services, accounts))
     _register_writes(app, services, accounts)
 
 
@@ -233,3 +256,8 @@ def _register_writes(app: Dash, services: Services, accounts: Accounts) -> None:
         Input(ids.ADMIN_REVOKE_BUTTON, "n_clicks"), State(ids.ADMIN_REVOKE_NAME, "value"),
         prevent_initial_call=True,
     )(partial(revoke_display, accounts))
+    app.callback(
+        *_message_outputs(ids.ADMIN_SESSION_MESSAGE),
+        Input(ids.ADMIN_SESSION_REVOKE, "n_clicks"), State(ids.ADMIN_SESSION_PICK, "value"),
+        prevent_initial_call=True,
+    )(partial(revoke_session, accounts))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from huddle.dashboard.cli_check import cmd_check
 from huddle.dashboard.cli_quarantine import cmd_quarantine, quarantine_arguments
+from huddle.dashboard.cli_sessions import cmd_sessions, sessions_arguments
 from huddle.dashboard.core.plant import ConfigError, load_plant
 from huddle.dashboard.logging_setup import FORMATS, configure_logging
 from huddle.dashboard.settings import Settings, load_settings
@@ -391,6 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
         "user": "manage users: add, passwd, role, disable, enable, list",
         "display": "manage wall-TV display links: add, revoke, list",
         "quarantine": "the loaders' refused rows: list, retry, dismiss (with a reason)",
+        "sessions": "who is signed in: list, revoke (one session or every session of a user)",
     }
     parsers = {name: sub.add_parser(name, help=text) for name, text in commands.items()}
     for sp in parsers.values():  # the global options are accepted after the command too
@@ -420,6 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     parsers["display"].add_argument("--start", help="the page the screen opens (default /?kiosk=1)")
     parsers["display"].add_argument("--base-url", help="the address TVs reach Huddle at, for the printed link")
     quarantine_arguments(parsers["quarantine"])
+    sessions_arguments(parsers["sessions"])
     for name in ("scheduler", "import"):
         parsers[name].add_argument("--site", help="with several sites: which one (default: the first listed)")
     parsers["import"].add_argument("paths", nargs="+")
@@ -475,6 +478,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_display(settings, args)
     if args.command == "quarantine":
         return cmd_quarantine(_services(settings), args, f"cli:{_os_user()}")
+    if args.command == "sessions":
+        return cmd_sessions(_services(settings), args, f"cli:{_os_user()}")
     if args.command == "serve":
         return cmd_serve(settings)
     return cmd_demo(settings, args.days, args.sign_in_required, args.sites, args.mqtt)

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -305,20 +305,6 @@ class DisplayScreen(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class LoginAttempt(Base):
-    """A failed sign-in, kept to slow down guessing (per user name and per address) and for the audit."""
-
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_user", "username", "at"),
-        Index("ix_login_attempts_addr", "address", "at"),
-    )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
 class AuditEntry(Base):
     """Who changed what and when. Append-only: the database refuses updates and deletes of these rows."""
 
@@ -458,4 +444,5 @@ class AdoptedBaseline(Base):
 
 
 # the feeds' tables share this metadata; imported by module so either module may be imported first
-import huddle.data.models_feeds  # noqa: E402,F401
+import huddle.data.models_feeds  # noqa: E402
+import huddle.data.models_security  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""The Admin page: users and their roles, wall-TV display links, and the audit trail (admins only).
+"""The Admin page: users and their roles, who is signed in (with revoke), wall-TV display links, and the audit trail
+(admins only).
 
 The layout is the same for everyone and holds no data: the admin callbacks fill it, check the caller's role on the
 server, and keep the forms hidden from anyone who is not an admin. The renderers below draw the users, displays and
@@ -91,6 +92,22 @@ def _users_card() -> html.Section:
     ], className="card")
 
 
+def _sessions_card() -> html.Section:
+    return html.Section([
+        html.H2("Signed in"),
+        html.P("Every browser signed in now, latest seen first, in plant time. Revoking a session signs that browser "
+               "out at its next request; sessions also end when their person signs out, after 12 hours, and when "
+               "their password changes.", className="hint"),
+        html.Div(id=ids.ADMIN_SESSIONS, className="table-wrap"),
+        html.Div([
+            _field("Session", dcc.Dropdown(id=ids.ADMIN_SESSION_PICK, options=[], placeholder="Pick a session",
+                                           className="admin-dropdown")),
+            _button(ids.ADMIN_SESSION_REVOKE, "Revoke", "danger"),
+        ], className="admin-row"),
+        _message(ids.ADMIN_SESSION_MESSAGE),
+    ], className="card")
+
+
 def _displays_card() -> html.Section:
     return html.Section([
         html.H2("Display screens"),
@@ -128,6 +145,7 @@ def layout(**_query: str) -> html.Div:
         html.P(id=ids.ADMIN_NOTICE, className="admin-notice", role="status"),
         html.Div([
             _users_card(),
+            _sessions_card(),
             _displays_card(),
             html.Section([
                 html.H2("Audit trail"),
@@ -180,6 +198,33 @@ def user_options(users: Iterable[Any]) -> list[dict[str, str]]:
     """The user picker's options."""
     return [{"label": f"{u.username} ({u.display_name})" if u.display_name else u.username, "value": u.username}
             for u in users]
+
+
+def sessions_table(sessions: Iterable[Any], tz: tzinfo) -> Any:
+    """The live sign-in sessions: whose, from where and which browser, since when, last seen, until when."""
+    rows = [{"user": s.username, "address": s.address, "browser": browser_name(s.user_agent),
+             "since": format_time(s.created_at, tz), "seen": format_time(s.last_seen_at, tz),
+             "until": format_time(s.expires_at, tz), "id": s.short_id} for s in sessions]
+    return table([("user", "User"), ("address", "From"), ("browser", "Browser"), ("since", "Signed in"),
+                  ("seen", "Last seen"), ("until", "Ends"), ("id", "Session")], rows, empty="Nobody is signed in.")
+
+
+def session_options(sessions: Iterable[Any], tz: tzinfo) -> list[dict[str, str]]:
+    """The revoke picker's options: each live session by its person, address and when it began."""
+    return [{"label": f"{s.username} from {s.address or 'an unknown address'}, signed in "
+                      f"{format_time(s.created_at, tz)} ({s.short_id})", "value": s.short_id} for s in sessions]
+
+
+def browser_name(user_agent: str) -> str:
+    """A browser's name and system from its User-Agent, in a few words ("Firefox on Windows")."""
+    agent = user_agent or ""
+    name = next((n for key, n in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                                  ("Safari/", "Safari"), ("curl/", "curl")) if key in agent), "")
+    system = next((n for key, n in (("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"),
+                                    ("iPad", "iPad"), ("Mac OS", "macOS"), ("Linux", "Linux")) if key in agent), "")
+    if name and system:
+        return f"{name} on {system}"
+    return name or system or (agent[:40] if agent else "unknown")
 
 
 def displays_table(screens: Iterable[Any], tz: tzinfo) -> Any:

@@ -1,8 +1,10 @@
-"""Who may do what: users and roles, wall-TV display tokens, sign-in throttling and the audit trail.
+"""Who may do what: users and roles, their sign-in sessions, wall-TV display tokens, sign-in throttling and the
+audit trail.
 
 Plain Python over the database (no Flask, no Dash): the web layer, the CLI and the tests all use it. Passwords
-are stored as scrypt hashes (werkzeug.security); display tokens as SHA-256 digests, so neither can be read back.
-Every change is written to the audit trail in the same transaction as the change itself.
+are stored as Argon2id hashes (``passwords``), display tokens and session tokens as SHA-256 digests, so none can be
+read back. Sessions live on the server: signing out, their expiry, a password change, disabling the user and an
+admin's revoke end them. Every change is written to the audit trail in the same transaction as the change itself.
 """
 
 from __future__ import annotations
@@ -16,20 +18,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from huddle.dashboard.core.calendar import now_utc
-from huddle.data.models import AuditEntry, DisplayScreen, LoginAttempt, Meta, User
+from huddle.dashboard.core.passwords import MIN_LENGTH, password_problem
+from huddle.dashboard.services import passwords
+from huddle.dashboard.services.throttle import DatabaseThrottle, Throttle
+from huddle.data.models import AuditEntry, DisplayScreen, Meta, User
+from huddle.data.models_security import UserSession
 from huddle.data.queries import accounts as account_queries
+from huddle.data.queries import sessions as session_queries
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.security import check_password_hash, generate_password_hash
 
 ROLES = ("viewer", "editor", "admin")
 #: What each kind of identity may do, weakest first. A display may read; it never writes.
 RANK = {"anonymous": 0, "display": 1, "viewer": 1, "editor": 2, "admin": 3}
-MIN_PASSWORD = 10
-#: Failed sign-ins allowed per user name or address within the window before sign-in is refused for a while.
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD = MIN_LENGTH
+SESSION_LIFETIME = timedelta(hours=12)  # a shift and a half; signing in again after that is expected
 LAST_SEEN_EVERY = timedelta(minutes=5)
+KEEP_ENDED_SESSIONS = timedelta(days=90)  # ended sessions stay listed (huddle sessions list --all) this long
 
 
 class AccountError(ValueError):
@@ -77,19 +82,43 @@ class LoginResult:
     identity: Identity | None
     reason: str = ""
     retry_after_s: int = 0
+    session_token: str = ""  # the new session's token, for the browser's cookie (only its digest is stored)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A sign-in session as admins see it: whose, from where, since when, and whether (and why) it ended."""
+
+    id: str  # the digest of its token: names it, cannot open it
+    username: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    ended_why: str
+    address: str
+    user_agent: str
+
+    @property
+    def short_id(self) -> str:
+        """The first characters of its id, enough to name it in the CLI."""
+        return self.id[:10]
 
 
 def token_digest(token: str) -> str:
-    """SHA-256 of a display token (tokens are long random strings: a fast hash is enough)."""
+    """SHA-256 of a display or session token (tokens are long random strings: a fast hash is enough)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Accounts:
     """Users, display screens, throttled sign-in and the audit trail."""
 
-    def __init__(self, session_factory: sessionmaker[Session], clock: Callable[[], datetime] = now_utc) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], clock: Callable[[], datetime] = now_utc,
+                 throttle: Throttle | None = None, site_names: tuple[str, ...] = ()) -> None:
         self.sessions = session_factory
         self.clock = clock
+        self.throttle: Throttle = throttle or DatabaseThrottle(session_factory)
+        self.site_names = site_names  # a password must not be the site's name
 
     # ---- audit -------------------------------------------------------------------------------------------
 
@@ -134,7 +163,7 @@ class Accounts:
         try:
             with self.sessions.begin() as session:
                 user = User(username=username, display_name=display_name.strip(), role=role, disabled=False,
-                            password_hash=generate_password_hash(password), created_at=now,
+                            password_hash=passwords.hash_password(password), created_at=now,
                             password_changed_at=now)
                 session.add(user)
                 session.flush()
@@ -143,14 +172,19 @@ class Accounts:
         except IntegrityError:
             raise AccountError(f"the user name {username!r} is taken") from None
 
-    def set_password(self, actor: Identity | str, username: str, password: str) -> None:
-        """Change a user's password."""
+    def set_password(self, actor: Identity | str, username: str, password: str, keep_session: str = "") -> int:
+        """Change a user's password; their sessions end, except the one whose token is ``keep_session`` (the
+        person changing their own password stays signed in there). How many ended."""
         self._check_password(password, username)
+        now = self.clock()
         with self.sessions.begin() as session:
             user = self._user(session, username)
-            user.password_hash = generate_password_hash(password)
-            user.password_changed_at = self.clock()
-            self.audit(session, actor, "user.password", username)
+            user.password_hash = passwords.hash_password(password)
+            user.password_changed_at = now
+            kept = token_digest(keep_session) if keep_session else ""
+            ended = self._end_all(session, user.id, now, "password changed", but=kept)
+            self.audit(session, actor, "user.password", username, sessions_ended=ended)
+            return ended
 
     def set_role(self, actor: Identity | str, username: str, role: str) -> None:
         """Give a user another role."""
@@ -169,42 +203,123 @@ class Accounts:
             if disabled and user.role == "admin":
                 self._keep_an_admin(session, user)
             user.disabled = disabled
-            self.audit(session, actor, "user.disable" if disabled else "user.enable", username)
+            ended = self._end_all(session, user.id, self.clock(), "user disabled") if disabled else 0
+            self.audit(session, actor, "user.disable" if disabled else "user.enable", username,
+                       **({"sessions_ended": ended} if disabled else {}))
 
     def users(self) -> list[User]:
         """Every user, by name."""
         with self.sessions() as session:
             return account_queries.users(session)
 
-    def user_identity(self, user_id: int, issued_at: float) -> Identity | None:
-        """The identity of a session's user, or None when the user was disabled or changed password since."""
+    # ---- sign-in and sessions ------------------------------------------------------------------------------
+
+    def login(self, username: str, password: str, address: str, user_agent: str = "") -> LoginResult:
+        """Check a password and open a session. Each attempt first claims a turn for its user name and address
+        (``throttle``); an unknown name costs the same work as a known one. Failures are audited, refusals while
+        a key waits only counted."""
+        now = self.clock()
+        keys = (f"user:{username[:128]}", f"addr:{address[:64]}")
+        turn = self.throttle.claim(keys, now)
+        if not turn.granted:
+            return LoginResult(None, f"too many failed sign-ins: try again in {_wait_words(turn.retry_after_s)}",
+                               turn.retry_after_s)
         with self.sessions() as session:
+            user = account_queries.user_named(session, username)
+            stored, user_id = (user.password_hash, user.id) if user is not None else ("", 0)
+            disabled = bool(user and user.disabled)
+        if user_id:
+            ok, rehash = passwords.verify(stored, password)
+        else:
+            ok, rehash = passwords.verify_nobody(password), False
+        with self.sessions.begin() as session:
+            if not ok or disabled:
+                refused = self.throttle.take_refused(session, keys)
+                self.audit(session, "system", "login.failed", username[:64], address=address,
+                           failures=turn.failures.get(keys[0], 0), disabled=disabled,
+                           **({"refused_while_waiting": refused} if refused else {}))
+                return LoginResult(None, "wrong user name or password")
+            self.throttle.succeeded(session, keys[0], keys[1], now)
             user = account_queries.user(session, user_id)
-            if user is None or user.disabled or user.password_changed_at.timestamp() > issued_at + 1:
+            assert user is not None  # it was there a moment ago; users are disabled, never deleted
+            if rehash:  # an older scheme or older parameters: stored again as Argon2id with today's defaults
+                user.password_hash = passwords.hash_password(password)
+            user.last_login_at = now
+            session_queries.forget_sessions(session, now - KEEP_ENDED_SESSIONS)
+            token = secrets.token_urlsafe(32)
+            session.add(UserSession(id=token_digest(token), user_id=user.id, created_at=now, last_seen_at=now,
+                                    expires_at=now + SESSION_LIFETIME, ended_at=None, ended_why="",
+                                    address=address[:64], user_agent=user_agent[:255]))
+            self.audit(session, user.username, "login", user.username, address=address,
+                       **({"rehashed": True} if rehash else {}))
+            return LoginResult(Identity("user", user.username, user.role), session_token=token)
+
+    def session_identity(self, token: str) -> Identity | None:
+        """The identity of a session's token, or None once the session ended or expired (an expired one is
+        marked ended); notes when it was last seen, at most every few minutes."""
+        now = self.clock()
+        with self.sessions() as session:
+            found = session_queries.live_session(session, token_digest(token))
+            if found is None:
                 return None
+            row, user = found
+            if row.expires_at <= now:
+                row.ended_at, row.ended_why = now, "expired"
+                session.commit()
+                return None
+            if user.disabled:
+                return None
+            if now - row.last_seen_at > LAST_SEEN_EVERY:
+                row.last_seen_at = now
+                session.commit()
             return Identity("user", user.username, user.role)
 
-    def login(self, username: str, password: str, address: str) -> LoginResult:
-        """Check a password, slowing down guessing per user name and per address; failures are audited."""
-        now = self.clock()
-        since = now - FAILURE_WINDOW
+    def logout(self, token: str) -> bool:
+        """End a session: its cookie opens nothing from now on, wherever it was copied to. True if it was live."""
         with self.sessions.begin() as session:
-            failures = account_queries.failed_logins(session, username, address, since)
-            if failures >= MAX_FAILURES:
-                latest = account_queries.last_failed_login(session, username, address)
-                wait = int(((latest or now) + FAILURE_WINDOW - now).total_seconds()) + 1
-                self.audit(session, "system", "login.throttled", username, address=address)
-                return LoginResult(None, "too many failed sign-ins: try again later", max(wait, 1))
-            user = account_queries.user_named(session, username)
-            ok = user is not None and check_password_hash(user.password_hash, password)
-            if not ok or user is None or user.disabled:
-                session.add(LoginAttempt(username=username[:64], address=address[:64], at=now))
-                self.audit(session, "system", "login.failed", username[:64], address=address,
-                           disabled=bool(user and user.disabled))
-                return LoginResult(None, "wrong user name or password")
-            user.last_login_at = now
-            self.audit(session, user.username, "login", user.username, address=address)
-            return LoginResult(Identity("user", user.username, user.role))
+            found = session_queries.live_session(session, token_digest(token))
+            if found is None:
+                return False
+            found[0].ended_at, found[0].ended_why = self.clock(), "signed out"
+            self.audit(session, found[1].username, "logout", found[1].username)
+            return True
+
+    def signed_in(self, live_only: bool = True, limit: int = 500) -> list[SignedIn]:
+        """Sign-in sessions, latest seen first: the live ones, or also those ended or expired."""
+        with self.sessions() as session:
+            rows = session_queries.sessions_listed(session, self.clock(), live_only, limit)
+            return [SignedIn(r.id, name, r.created_at, r.last_seen_at, r.expires_at, r.ended_at, r.ended_why,
+                             r.address, r.user_agent) for r, name in rows]
+
+    def revoke_session(self, actor: Identity | str, session_id: str) -> SignedIn:
+        """End one session, named by its id or the start of it (at least 8 characters, as lists show it)."""
+        session_id = session_id.strip().lower()
+        if len(session_id) < 8:
+            raise AccountError("name the session by at least the first 8 characters of its id, as the list shows")
+        with self.sessions.begin() as session:
+            found = session_queries.session_by_prefix(session, session_id)
+            if len(found) != 1:
+                raise AccountError(f"no session starts with {session_id!r}" if not found else
+                                   f"more than one session starts with {session_id!r}: give more of its id")
+            row = found[0]
+            user = account_queries.user(session, row.user_id)
+            name = user.username if user else "?"
+            if row.ended_at is not None:
+                raise AccountError(f"that session of {name} already ended ({row.ended_why})")
+            label = actor.label if isinstance(actor, Identity) else actor
+            row.ended_at, row.ended_why = self.clock(), f"revoked by {label}"[:120]
+            self.audit(session, actor, "session.revoke", name, session_id=row.id[:10], address=row.address)
+            return SignedIn(row.id, name, row.created_at, row.last_seen_at, row.expires_at, row.ended_at,
+                            row.ended_why, row.address, row.user_agent)
+
+    def revoke_sessions_of(self, actor: Identity | str, username: str) -> int:
+        """End every session of a user; how many."""
+        label = actor.label if isinstance(actor, Identity) else actor
+        with self.sessions.begin() as session:
+            user = self._user(session, username)
+            ended = self._end_all(session, user.id, self.clock(), f"revoked by {label}"[:120])
+            self.audit(session, actor, "session.revoke", username, sessions_ended=ended)
+            return ended
 
     # ---- displays ----------------------------------------------------------------------------------------
 
@@ -279,9 +394,22 @@ class Accounts:
         if role not in ROLES:
             raise AccountError(f"unknown role {role!r}: use viewer, editor or admin")
 
-    @staticmethod
-    def _check_password(password: str, username: str) -> None:
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
-        if password.lower() == username.lower():
-            raise AccountError("the password must not be the user name")
+    def _check_password(self, password: str, username: str) -> None:
+        problem = password_problem(password, username, self.site_names)
+        if problem:
+            raise AccountError(problem)
+
+    def _end_all(self, session: Session, user_id: int, now: datetime, why: str, but: str = "") -> int:
+        ended = 0
+        for row in session_queries.user_sessions_open(session, user_id):
+            if row.id != but:
+                row.ended_at, row.ended_why = now, why
+                ended += 1
+        return ended
+
+
+def _wait_words(seconds: int) -> str:
+    """A wait in words: "20 seconds", "4 minutes"."""
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{round(seconds / 60)} minutes"

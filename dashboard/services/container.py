@@ -6,6 +6,7 @@ import time.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from huddle.dashboard.services.okr_quarter import OkrQuarters
 from huddle.dashboard.services.okr_weekly import OkrCheckIns
 from huddle.dashboard.services.quarantine import Quarantine
 from huddle.dashboard.services.readings import Readings
+from huddle.dashboard.services.throttle import make_throttle
 from huddle.dashboard.settings import Settings
 from huddle.data.db import (
     DatabaseUnusableError,
@@ -73,6 +75,11 @@ def clock_for(settings: Settings, timezone: str) -> Callable[[], datetime]:
     return simulated_clock(parse_instant(settings.now, timezone))
 
 
+def _throttle_prefix(settings: Settings) -> str:
+    """The sign-in throttle's key prefix in Redis: one per database, so plants sharing a Redis keep apart."""
+    return "huddle:signin:" + hashlib.sha256(settings.db_url.encode()).hexdigest()[:12]
+
+
 def build_services(settings: Settings, clock: Callable[[], datetime] | None = None, *,
                    initialise: bool = True) -> Services:
     """Load the plant configuration, open the database (creating tables if needed) and wire the core."""
@@ -89,7 +96,8 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
             init_db(db)
             problem = check_database(db)
         sessions = make_session_factory(db)
-        accounts = Accounts(sessions, clock)
+        accounts = Accounts(sessions, clock, site_names=(config.site_name, config.site_key),
+                            throttle=make_throttle(sessions, settings.redis_url, _throttle_prefix(settings)))
         if initialise and problem is None:  # who changed the plant configuration is not known; that and when is
             accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),
                                         f"{len(config.lines)} lines, {len(config.kpis)} KPIs, "

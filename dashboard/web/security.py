@@ -87,8 +87,8 @@ def _load_identity(accounts: Accounts) -> Identity:
     if data.get("exp", 0) < time.time():
         session.clear()
         return ANONYMOUS
-    if "uid" in data:
-        identity = accounts.user_identity(int(data["uid"]), float(data.get("iat", 0)))
+    if "sid" in data:  # a session kept on the server: signing out, expiry, a password change or an admin ends it
+        identity = accounts.session_identity(str(data["sid"]))
     elif "display" in data:
         identity = accounts.display_identity(int(data["display"]))
     else:
@@ -169,24 +169,31 @@ def _login(accounts: Accounts) -> Any:
     """POST /login: sign in (throttled by the accounts), then on to the page asked for."""
     username = (request.form.get("username") or "").strip()
     next_path = _safe_next(request.form.get("next"))
-    result = accounts.login(username, request.form.get("password") or "", request.remote_addr or "")
+    result = accounts.login(username, request.form.get("password") or "", request.remote_addr or "",
+                            request.user_agent.string)
     if result.identity is None:
-        log.warning("failed sign-in for %r from %s: %s", username, request.remote_addr, result.reason)
+        if not result.retry_after_s:  # attempts refused while waiting are counted by the throttle, not logged
+            log.warning("failed sign-in for %r from %s: %s", username, request.remote_addr, result.reason)
         status = 429 if result.retry_after_s else 401
         response = Response(_login_form(result.reason, username, next_path), status=status)
         if result.retry_after_s:
             response.headers["Retry-After"] = str(result.retry_after_s)
         return response
-    user = next(u for u in accounts.users() if u.username == result.identity.name)
     session.clear()
     session.permanent = True
-    # iat on the accounts' clock (it is compared with when the password changed); exp on the wall clock
-    session.update(uid=user.id, iat=accounts.clock().timestamp(), exp=time.time() + USER_SESSION_S)
+    session.update(sid=result.session_token, exp=time.time() + USER_SESSION_S)
     return redirect(next_path)
 
 
-def _logout() -> Any:
-    """POST /logout: forget the session."""
+def current_session_token() -> str:
+    """The token of the caller's sign-in session ("" outside a request or without one)."""
+    return str(session.get("sid", "")) if _has_request_context() else ""
+
+
+def _logout(accounts: Accounts) -> Any:
+    """POST /logout: end the session on the server (a copy of its cookie opens nothing) and forget it here."""
+    if session.get("sid"):
+        accounts.logout(str(session["sid"]))
     session.clear()
     return redirect("/login")
 
@@ -218,5 +225,5 @@ def install_security(server: Flask, settings: Settings, accounts: Accounts) -> N
     server.after_request(_headers)
     server.add_url_rule("/login", "_login_page", _login_page, methods=["GET"])
     server.add_url_rule("/login", "_login", partial(_login, accounts), methods=["POST"])
-    server.add_url_rule("/logout", "_logout", _logout, methods=["POST"])
+    server.add_url_rule("/logout", "_logout", partial(_logout, accounts), methods=["POST"])
     server.add_url_rule("/display/<token>", "_display", partial(_display, accounts), methods=["GET"])

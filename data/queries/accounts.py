@@ -1,4 +1,4 @@
-"""Users, display screens, sign-in attempts, the audit trail and small settings kept in ``meta``.
+"""Users, display screens, the audit trail and small settings kept in ``meta``.
 
 The accounts service decides; these functions only read (the rows they return stay in the caller's session, so
 the service can change them inside its own transaction).
@@ -6,9 +6,7 @@ the service can change them inside its own transaction).
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from huddle.data.models import AuditEntry, DisplayScreen, LoginAttempt, Meta, User
+from huddle.data.models import AuditEntry, DisplayScreen, Meta, User
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -42,22 +40,6 @@ def other_active_admins(session: Session, user_id: int) -> int:
     """How many enabled admins there are besides one user."""
     return session.execute(select(func.count()).select_from(User).where(
         User.role == "admin", User.disabled.is_(False), User.id != user_id)).scalar_one()
-
-
-def failed_logins(session: Session, username: str, address: str, since: datetime) -> int:
-    """Failed sign-ins since an instant, counted per user name and per address: the larger count."""
-    return max(
-        session.execute(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.username == username, LoginAttempt.at >= since)).scalar_one(),
-        session.execute(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.address == address, LoginAttempt.at >= since)).scalar_one(),
-    )
-
-
-def last_failed_login(session: Session, username: str, address: str) -> datetime | None:
-    """When the latest failed sign-in of a user name or from an address was."""
-    return session.execute(select(func.max(LoginAttempt.at)).where(
-        (LoginAttempt.username == username) | (LoginAttempt.address == address))).scalar_one()
 
 
 def displays(session: Session) -> list[DisplayScreen]:

@@ -54,6 +54,7 @@ def test_admin_adds_an_editor_and_a_display_that_opens_its_link(dash_duo, app) -
     dash_duo.wait_for_element("a.nav-link[href='/admin']", timeout=10).click()
     dash_duo.wait_for_contains_text(f"#{ids.ADMIN_USERS}", "Big Boss", timeout=15)
     dash_duo.wait_for_contains_text(f"#{ids.ADMIN_AUDIT}", "user.add", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.ADMIN_SESSIONS}", "boss", timeout=15)  # this browser, signed in
 
     _type(dash_duo, ids.ADMIN_ADD_USERNAME, "eddie")
     _type(dash_duo, ids.ADMIN_ADD_NAME, "Eddie Editor")

@@ -144,7 +144,7 @@ def test_refusals_of_the_accounts_are_shown_as_they_are(plant: Plant) -> None:
     admin = plant.client("boss")
     short = NEW_USER | {ids.ADMIN_ADD_PASSWORD: "short", ids.ADMIN_ADD_REPEAT: "short"}
     answer = call(plant, admin, ADD_USER, short, ids.ADMIN_ADD_BUTTON)
-    assert message(answer, ids.ADMIN_ADD_MESSAGE) == "a password needs at least 10 characters"
+    assert message(answer, ids.ADMIN_ADD_MESSAGE) == "a password needs at least 12 characters"
     assert ids.ADMIN_CHANGED not in answer.get_json()["response"]  # nothing changed: no refresh
     differ = NEW_USER | {ids.ADMIN_ADD_REPEAT: "something-else-1"}
     assert message(call(plant, admin, ADD_USER, differ, ids.ADMIN_ADD_BUTTON),
