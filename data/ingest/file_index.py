@@ -34,30 +34,29 @@ def key_hashes(keys: Sequence[Hashable]) -> np.ndarray:
 
 @dataclass
 class KeyIndex:
-    """The natural keys seen so far in a file, with the line each was first seen on."""
+    """The natural keys seen so far in a file, with the line each was first seen on: one sorted part per chunk
+    (parts are searched in turn rather than merged, so a long file's index never exists twice in memory)."""
 
-    _hashes: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
-    _lines: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    _parts: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (hashes sorted by the first, lines)
 
     def first_lines(self, hashes: np.ndarray) -> np.ndarray:
         """For each key (its hashes), the line it was first seen on, or 0."""
-        if not len(self._lines) or not len(hashes):
-            return np.zeros(len(hashes), dtype=np.int64)
-        i = np.searchsorted(self._hashes[:, 0], hashes[:, 0])
-        i = np.minimum(i, len(self._lines) - 1)
-        # the first hashes are sorted; equal first hashes with another second hash are as likely as a collision of
-        # both, so checking the one row found is enough
-        hit = (self._hashes[i, 0] == hashes[:, 0]) & (self._hashes[i, 1] == hashes[:, 1])
-        return np.where(hit, self._lines[i], 0)
+        found = np.zeros(len(hashes), dtype=np.int64)
+        if not len(hashes):
+            return found
+        for part, lines in self._parts:
+            i = np.minimum(np.searchsorted(part[:, 0], hashes[:, 0]), len(lines) - 1)
+            # equal first hashes with another second hash are as likely as a collision of both: checking the one
+            # row found is enough
+            hit = (found == 0) & (part[i, 0] == hashes[:, 0]) & (part[i, 1] == hashes[:, 1])
+            found = np.where(hit, lines[i], found)
+        return found
 
     def add(self, hashes: np.ndarray, lines: np.ndarray) -> None:
         """Remember keys first seen on these lines."""
-        if not len(lines):
-            return
-        merged = np.concatenate([self._hashes, hashes])
-        order = np.argsort(merged[:, 0], kind="stable")
-        self._hashes = merged[order]
-        self._lines = np.concatenate([self._lines, lines])[order]
+        if len(lines):
+            order = np.argsort(hashes[:, 0], kind="stable")
+            self._parts.append((hashes[order], lines[order]))
 
 
 @dataclass
