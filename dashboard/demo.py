@@ -127,7 +127,7 @@ def prepare_demo_site(services: Services, data_dir: Path, days: int, seed: int,
         print(f"{name}: wrote {sum(counts.values())} records of {days} days as export files "
               f"({time.monotonic() - started:.1f} s)")
     written = time.time()
-    feed_current(services.config, data_dir, services.clock())
+    feed_current(services.config, data_dir, services.clock(), publish=False)  # the broker's feed: once served
     # the loaders leave files alone until they have been still for their settle window: wait it out once
     settle = max((s.settle_seconds for s in services.config.sources.values() if s.kind == "files"), default=0)
     time.sleep(max(0.0, written + settle + 0.5 - time.time()))

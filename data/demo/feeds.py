@@ -33,6 +33,8 @@ from typing import Any
 from huddle.dashboard.core.plant import PlantConfig, load_plant
 from huddle.dashboard.settings import DEMO_PLANT
 from huddle.data.demo.generator import _Generator, _Stop, _ts
+from huddle.data.demo.live_mqtt import live_source, publish_minutes
+from huddle.data.demo.samples import write_samples
 from huddle.data.demo.story import _HOUR
 from huddle.data.ingest.contract import RECORD_TYPES
 
@@ -251,9 +253,12 @@ def generate_history(config: PlantConfig, data_dir: Path, now: datetime, days: i
     return dict(written)
 
 
-def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int | None = None) -> list[Path]:
+def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int | None = None,
+                 publish: bool = True) -> list[Path]:
     """Write every hour completed since the history's cut-off not written yet (with the history's seed unless
-    another is given); returns the paths written."""
+    another is given); returns the paths written. A plant with an MQTT source gets its counts and stops through
+    the broker instead: every minute since the last published (only when ``publish``: a subscriber must be
+    listening)."""
     data_dir = Path(data_dir)
     try:
         state = json.loads((data_dir / STATE_FILE).read_text(encoding="utf-8"))
@@ -265,10 +270,17 @@ def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int |
     anchor = _ts(datetime.fromisoformat(state["anchor"]))
     seed = int(state.get("seed", 7)) if seed is None else seed
     history_last_day = date.fromisoformat(state["last_day"])
+    write_samples(_folders(config).get("production_counts"))  # untidy files for the Data page (samples.py)
     until = _floor_hour(_utc(now), config)
+    gen = _Generator(config, seed, anchor)
+    live = live_source(config)
+    if live is not None and publish:
+        try:
+            publish_minutes(config, live, data_dir, gen, cutoff, _utc(now))
+        except OSError as exc:  # the broker is away: its minutes go out with the next run
+            log.warning("demo feed: cannot publish to %s (%s); trying again next run", live.url, exc)
     if until <= cutoff:
         return []
-    gen = _Generator(config, seed, anchor)
     folders = _folders(config)
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
@@ -282,6 +294,8 @@ def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int |
                 continue
             name = gen.hour_name(a)
             counts_path = folders["production_counts"] / f"counts_live_{name}.csv"
+            if live is not None:  # the broker carries counts and stops: mark the hour's other files as written
+                counts_path = data_dir / "live_hours" / name
             if counts_path.exists():
                 continue
             rows: list[tuple[Any, ...]] = []
@@ -299,13 +313,17 @@ def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int |
                 _write_csv(path, _QUALITY_COLUMNS,
                            ((ln, gen.text(at), d, q, disp) for ln, at, d, q, disp in events))
                 written.append(path)
-            if ended and "stop_events" in folders:
+            if ended and "stop_events" in folders and live is None:
                 path = folders["stop_events"] / f"stops_live_{name}.csv"
                 ended.sort(key=lambda x: (x[1].start, x[0]))
                 _write_csv(path, _STOP_COLUMNS, (_stop_row(gen, ln, s) for ln, s in ended), delimiter=";")
                 written.append(path)
-            _write_csv(counts_path, _COUNT_COLUMNS, (_count_row(gen, r) for r in rows))
-            written.append(counts_path)
+            if live is None:
+                _write_csv(counts_path, _COUNT_COLUMNS, (_count_row(gen, r) for r in rows))
+                written.append(counts_path)
+            else:
+                counts_path.parent.mkdir(exist_ok=True)
+                counts_path.touch()
         if cutoff < hi <= until and "labour" in folders:
             path = folders["labour"] / f"labour_live_{inst.production_date:%Y%m%d}_{inst.shift_key}.csv"
             if not path.exists():
