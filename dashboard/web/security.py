@@ -1,9 +1,14 @@
 """The web app's door: sessions, sign-in and sign-out pages, display links for wall TVs, and the request checks.
 
 Every request gets an identity (a user, a display or nobody) in ``flask.g.identity``. Pages, Dash's callback
-endpoints and the API need an identity unless anonymous reading is allowed; requests that change state must come
-from this site (Origin check, SameSite cookies); every response carries security headers. Write handlers still
-check the caller's role themselves (``current_identity().require(...)``): hiding a button is not access control.
+endpoints and the API need an identity unless anonymous reading is allowed; only the sign-in page, its stylesheet
+and icon, and display links are open to anyone. With ``public_url`` (or ``allowed_hosts``) set, a request naming
+another host is refused (400) whatever its path, so a page on a rebound DNS name cannot talk to Huddle; requests that
+change state must come from this site: their Origin (or Referer) must have the scheme, host and port of
+``public_url`` or of the address the request was sent to (SameSite cookies besides). Every response carries
+security headers (HSTS when served over HTTPS); a body over ``max_request_bytes`` is refused before it is read.
+Write handlers still check the caller's role themselves (``current_identity().require(...)``): hiding a button is
+not access control.
 """
 
 from __future__ import annotations
@@ -17,22 +22,28 @@ import tempfile
 import time
 from functools import partial
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, NamedTuple
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, request, session
 from flask import has_request_context as _has_request_context
 from huddle.dashboard.services.accounts import ANONYMOUS, Accounts, Identity
 from huddle.dashboard.settings import Settings
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger("huddle.security")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 HEALTH_ENDPOINT = "api_v1.health"
-PUBLIC_PREFIXES = ("/login", "/display/", "/assets/", "/_dash-component-suites/", "/_favicon.ico",
-                   "/favicon.ico")
+DISPLAY_ENDPOINT = "_display"
+#: the routes anyone may call, by endpoint (an address that only looks like one, /login-x, is not one of them)
+PUBLIC_ENDPOINTS = frozenset({"_login_page", "_login", "_logout", DISPLAY_ENDPOINT, "favicon"})
+PUBLIC_PATHS = frozenset({"/_favicon.ico"})
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")  # the sign-in page's stylesheet; no data in either
+HSTS = "max-age=31536000"  # a year: once a browser has seen Huddle over HTTPS, it never asks over plain HTTP
+NEXT_CHARS = 2000
 USER_SESSION_S = 12 * 3600  # a shift and a half; signing in again after that is expected
 DISPLAY_SESSION_S = 30 * 86400  # a wall TV stays signed in; revoking its display ends it at once
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
@@ -73,11 +84,64 @@ def secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def _same_origin() -> bool:
-    source = request.headers.get("Origin") or request.headers.get("Referer")
-    if not source:
-        return True  # not a browser: no ambient cookies are being abused
-    return urlsplit(source).netloc == request.host
+class Origin(NamedTuple):
+    """Where a page comes from: scheme, host name (lower case) and port (the scheme's own when not written)."""
+
+    scheme: str
+    host: str
+    port: int
+
+
+def origin_of(url: str) -> Origin | None:
+    """The origin of an http(s) address, or None for anything else ("null", a bad port, another scheme)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return Origin(parts.scheme, parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80))
+
+
+def _host_name(host: str) -> str | None:
+    """The name in a Host header or an ``allowed_hosts`` entry, without its port (None when there is none)."""
+    try:
+        name = urlsplit("//" + host.strip()).hostname
+    except ValueError:
+        return None
+    return name.lower() if name else None
+
+
+class Door(NamedTuple):
+    """What the request checks compare with: the public origin and the host names served (None: any, for local
+    use without ``public_url``)."""
+
+    public: Origin | None
+    hosts: frozenset[str] | None
+
+    @classmethod
+    def of(cls, settings: Settings) -> Door:
+        """The door of these settings."""
+        public = origin_of(settings.public_url) if settings.public_url else None
+        names = {n for n in (_host_name(h) for h in settings.allowed_hosts) if n}
+        if public is not None:
+            names.add(public.host)
+        return cls(public, frozenset(names) if names else None)
+
+    def serves(self, host: str) -> bool:
+        """True when a request naming this Host is answered."""
+        return self.hosts is None or _host_name(host) in self.hosts
+
+    def same_site(self) -> bool:
+        """True when the request's Origin (or Referer) is this site: the public address's or the one the request
+        was sent to. Without either header only an unconfigured door lets it through: a browser always sends one
+        with a change, so its absence means a script, which has no one's cookies to abuse."""
+        source = request.headers.get("Origin") or request.headers.get("Referer")
+        if not source:
+            return self.hosts is None
+        theirs = origin_of(source)
+        return theirs is not None and theirs in (self.public, origin_of(request.host_url))
 
 
 def _load_identity(accounts: Accounts) -> Identity:
@@ -118,15 +182,34 @@ def _login_form(message: str = "", username: str = "", next_path: str = "/") -> 
 <button type="submit">Sign in</button></form>""")
 
 
-def _safe_next(path: str | None) -> str:
-    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+def _unsafe_char(ch: str) -> bool:
+    """Control characters and white space: browsers drop some of them from addresses (``/%09/evil`` is ``//evil``)."""
+    return ch.isspace() or not ch.isprintable()
+
+
+def safe_next(path: str | None) -> str:
+    """The page to go on to after signing in: a path on this site, else the start page. Refused: another host
+    (``//host``, ``/\\host``), a scheme, control characters or white space, as given or percent-decoded."""
+    if not path or len(path) > NEXT_CHARS:
         return "/"
+    for text in (path, unquote(path)):  # a path never starts with a scheme: it starts with "/"
+        if not text.startswith("/") or text[1:2] == "/" or "\\" in text or any(_unsafe_char(ch) for ch in text):
+            return "/"
     return path
 
 
-def _identify(accounts: Accounts, anonymous_reads: bool) -> Any:
-    """Before every request: who asks (``g.identity``); a change that does not come from this site is refused, and
-    an anonymous caller is sent to sign in unless anyone may read."""
+def _public(path: str) -> bool:
+    """True for the addresses anyone may open: sign-in and out, display links, the stylesheet and icons."""
+    return request.endpoint in PUBLIC_ENDPOINTS or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def _identify(accounts: Accounts, anonymous_reads: bool, door: Door) -> Any:
+    """Before every request: a host not served is refused; who asks (``g.identity``); a change that does not come
+    from this site is refused, and an anonymous caller is sent to sign in unless anyone may read."""
+    if not door.serves(request.host):
+        log.warning("refused a request for host %r from %s", request.host[:100], request.remote_addr)
+        return Response("This address is not served here: use the address Huddle is published at.\n", status=400,
+                        mimetype="text/plain")
     try:
         g.identity = _load_identity(accounts)
     except SQLAlchemyError:
@@ -135,21 +218,23 @@ def _identify(accounts: Accounts, anonymous_reads: bool) -> Any:
             g.identity = ANONYMOUS
             return None
         raise
-    if request.method not in SAFE_METHODS and not _same_origin():
+    if request.method not in SAFE_METHODS and not door.same_site():
         log.warning("refused a %s to %s from origin %s", request.method, request.path,
                     request.headers.get("Origin") or request.headers.get("Referer"))
         return jsonify({"error": "requests that change something must come from this site"}), 403
-    if request.path.startswith(PUBLIC_PREFIXES) or request.path == "/logout":
+    if _public(request.path):
         return None
     if g.identity.kind == "anonymous" and not anonymous_reads:
         if request.path.startswith(("/api/", "/_dash-", "/_reload-hash")):
             return jsonify({"error": "sign in first"}), 401
-        return redirect(f"/login?next={request.full_path.rstrip('?')}")
+        return redirect("/login?next=" + quote(request.full_path.rstrip("?"), safe="/"))
     return None
 
 
-def _headers(response: Response) -> Response:
+def _headers(https_public: bool, response: Response) -> Response:
     """After every request: the security headers, and no caching of answers that carry data."""
+    if https_public or request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -162,13 +247,13 @@ def _headers(response: Response) -> Response:
 
 def _login_page() -> Any:
     """GET /login: the sign-in form."""
-    return _login_form(next_path=_safe_next(request.args.get("next")))
+    return _login_form(next_path=safe_next(request.args.get("next")))
 
 
 def _login(accounts: Accounts) -> Any:
     """POST /login: sign in (throttled by the accounts), then on to the page asked for."""
     username = (request.form.get("username") or "").strip()
-    next_path = _safe_next(request.form.get("next"))
+    next_path = safe_next(request.form.get("next"))
     result = accounts.login(username, request.form.get("password") or "", request.remote_addr or "",
                             request.user_agent.string)
     if result.identity is None:
@@ -208,7 +293,13 @@ def _display(accounts: Accounts, token: str) -> Any:
     session.clear()
     session.permanent = True
     session.update(display=screen.id, exp=time.time() + DISPLAY_SESSION_S)
-    return redirect(screen.start_path)
+    return redirect(safe_next(screen.start_path))
+
+
+def _too_large(limit: int, _exc: RequestEntityTooLarge) -> Response:
+    """A body over the limit: refused before it is read, in a line of text."""
+    log.warning("refused a %s to %s: body over %d bytes", request.method, request.path, limit)
+    return Response(f"Refused: the request is larger than {limit} bytes.\n", status=413, mimetype="text/plain")
 
 
 def install_security(server: Flask, settings: Settings, accounts: Accounts) -> None:
@@ -220,10 +311,13 @@ def install_security(server: Flask, settings: Settings, accounts: Accounts) -> N
     server.config.update(
         SESSION_COOKIE_NAME="huddle_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies, PERMANENT_SESSION_LIFETIME=DISPLAY_SESSION_S,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
     )
-    server.before_request(partial(_identify, accounts, settings.anonymous_access == "read"))
-    server.after_request(_headers)
+    door = Door.of(settings)
+    server.before_request(partial(_identify, accounts, settings.anonymous_access == "read", door))
+    server.after_request(partial(_headers, door.public is not None and door.public.scheme == "https"))
+    server.register_error_handler(RequestEntityTooLarge, partial(_too_large, settings.max_request_bytes))
     server.add_url_rule("/login", "_login_page", _login_page, methods=["GET"])
     server.add_url_rule("/login", "_login", partial(_login, accounts), methods=["POST"])
     server.add_url_rule("/logout", "_logout", partial(_logout, accounts), methods=["POST"])
-    server.add_url_rule("/display/<token>", "_display", partial(_display, accounts), methods=["GET"])
+    server.add_url_rule("/display/<token>", DISPLAY_ENDPOINT, partial(_display, accounts), methods=["GET"])
