@@ -104,19 +104,25 @@ def copy_cookie(source: Any, target: Any) -> None:
 
 def race(app: Any, attempts: int = 40) -> list[int]:
     """Sign-in attempts with wrong passwords for ada, all let go at once from their own threads; their answers."""
-    start = threading.Barrier(attempts)
+    clients = [app.server.test_client() for _ in range(attempts)]
+    start = threading.Barrier(attempts, timeout=120)
     answers: list[int] = []
+    failed: list[BaseException] = []
 
     def attempt(i: int) -> None:
-        client = app.server.test_client()
-        start.wait()
-        answers.append(sign_in(client, "ada", f"guess-number-{i:03d}").status_code)
+        try:
+            start.wait()
+            answers.append(sign_in(clients[i], "ada", f"guess-number-{i:03d}").status_code)
+        except BaseException as exc:  # re-raised below, in the test's own thread
+            failed.append(exc)
 
     threads = [threading.Thread(target=attempt, args=(i,)) for i in range(attempts)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=300)
+    if failed:
+        raise failed[0]
     return answers
 
 
