@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.plant import SourceDef
-from huddle.data.ingest.contract import RECORD_TYPES, FileError, map_columns
+from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType, map_columns
 from huddle.data.ingest.outcomes import FileOutcome, cut_off_words, file_words, waiting_words
-from huddle.data.ingest.readers import UnfinishedFileError, decode, is_workbook, read_table
+from huddle.data.ingest.readers import Table, UnfinishedFileError, decode, is_workbook, read_table
 from huddle.data.models import LoadedFile, QuarantinedRow
 from sqlalchemy import select, update
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from huddle.data.ingest.loaders import Loader
 
 #: how long a last line may stay unfinished when a file belongs to no source (a one-off import)
-DEFAULT_FINAL_SECONDS = SourceDef.__dataclass_fields__["final_seconds"].default
+DEFAULT_FINAL_SECONDS: float = SourceDef.final_seconds
 #: statuses of a file whose rows were read: a file with the same content is their duplicate
 READ_STATUSES = ("loaded", "partial", "rejected", "cut off")
 #: statuses after which a file that grew is read on from where that read ended
@@ -158,7 +158,8 @@ class IncomingFile:
 
     # ---- reading -------------------------------------------------------------------------------------------
 
-    def _read(self, byte_range: tuple[int, int] | None = None, first_line: int = 2) -> Any:
+    def _read(self, byte_range: tuple[int, int] | None = None,
+              first_line: int = 2) -> tuple[Table, RecordType, dict[str, int]]:
         source = self.source
         table = read_table(self.path, delimiter=source.delimiter if source else None,
                            encoding=source.encoding if source else None, sheet=source.sheet if source else None,
