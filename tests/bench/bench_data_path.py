@@ -733,7 +733,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     summary = Summary()
     try:
-        return _run(args, workdir.resolve(), summary, started)
+        code = _run(args, workdir.resolve(), summary, started)
+        from siblings import import_sibling  # the live source's rate, on the database just loaded
+
+        import_sibling("bench_mqtt").bench_mqtt(workdir.resolve() / "plant.yaml",
+                                               f"sqlite:///{workdir.resolve() / 'huddle.sqlite'}", workdir.resolve())
+        return code
     finally:
         if args.workdir is None and not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
