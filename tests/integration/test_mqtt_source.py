@@ -267,10 +267,17 @@ class Proxy:
         """Listen and forward every connection to the broker."""
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
+        wait_for(lambda: self._bind(listener), f"port {self.port} to be free again", timeout=10)
         listener.listen()
         self.listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _bind(self, listener: socket.socket) -> bool:
+        try:
+            listener.bind(("127.0.0.1", self.port))
+        except OSError:
+            return False
+        return True
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -297,6 +304,8 @@ class Proxy:
     def stop(self) -> None:
         """Cut every connection and stop listening (the broker is gone, as far as the subscriber can tell)."""
         if self.listener is not None:
+            with contextlib.suppress(OSError):  # wakes the thread waiting in accept(), which frees the port
+                self.listener.shutdown(socket.SHUT_RDWR)
             self.listener.close()
             self.listener = None
         for s in self.sockets:
