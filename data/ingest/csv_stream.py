@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from huddle.data.ingest.contract import FileError
-from huddle.data.ingest.readers import DELIMITERS, ENCODINGS, Table
+from huddle.data.ingest.readers import ENCODINGS, Table, sniff_delimiter
 
 #: texts longer than this are read row by row as they are stored
 STREAM_BYTES = 4 << 20
@@ -132,11 +132,7 @@ def stream_csv(data: bytes, delimiter: str | None, encoding: str | None, row_lin
         return None
     first_line = first_block.lstrip("\ufeff").splitlines()[0]
     if delimiter is None:
-        counts = {d: first_line.count(d) for d in DELIMITERS}
-        delimiter = max(counts, key=lambda d: counts[d])
-        if counts[delimiter] == 0:
-            raise FileError(f"no column delimiter found in the header line {first_line[:80]!r} "
-                            f"(expected one of comma, semicolon, tab, |)")
+        delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(first_block, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)

@@ -101,11 +101,7 @@ def _read_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line
         raise FileError("the file is empty")
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     if delimiter is None:
-        counts = {d: first_line.count(d) for d in DELIMITERS}
-        delimiter = max(counts, key=lambda d: counts[d])
-        if counts[delimiter] == 0:
-            raise FileError(f"no column delimiter found in the header line {first_line[:80]!r} "
-                              f"(expected one of comma, semicolon, tab, |)")
+        delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
@@ -135,6 +131,16 @@ def _read_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line
     names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
     return Table(header, rows, decimal_comma=delimiter != ",",
                  note=f"{used}, {names.get(delimiter, delimiter)}-delimited", broken=broken)
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter a header line uses most (comma, semicolon, tab or pipe); ``FileError`` when it has none."""
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if counts[delimiter] == 0:
+        raise FileError(f"no column delimiter found in the header line {header_line[:80]!r} "
+                        f"(expected one of comma, semicolon, tab, |)")
+    return delimiter
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
