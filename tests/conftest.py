@@ -84,6 +84,12 @@ sources:
 """
 
 
+#: libfaketime moves the monotonic clock too, so a timed wait in a thread of its own (the scheduler's sleep until
+#: its next run, the MQTT client's network loop) never ends under it: tests that need such waits skip there
+NEEDS_REAL_TIMED_WAITS = pytest.mark.skipif(
+    "FAKETIME" in os.environ, reason="timed waits in background threads do not end under faketime")
+
+
 def pytest_setup_options():  # type: ignore[no-untyped-def]
     """Chrome options for dash_duo: Debian's Chromium, headless, no background network."""
     from selenium.webdriver.chrome.options import Options

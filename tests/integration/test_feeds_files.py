@@ -28,6 +28,8 @@ from huddle.data.models import LoadedFile, ProductionCount, QuarantinedRow
 from huddle.data.queries.ledger import data_version
 from sqlalchemy import func, select
 
+from tests.conftest import NEEDS_REAL_TIMED_WAITS
+
 EARLY = parse_period("shift", "2026-11-20/E")
 # 14:10 plant time (Europe/Berlin, UTC+1 in November): ten minutes after the early shift ended
 AFTER_THE_SHIFT = datetime(2026, 11, 20, 13, 10, tzinfo=UTC)
@@ -204,6 +206,7 @@ def test_a_corrected_re_export_is_read_whole_and_replaces_its_rows(services: Any
     assert oee(services) == round(18900 / 25200 * 100, 2)
 
 
+@NEEDS_REAL_TIMED_WAITS
 def test_a_growing_file_polled_every_second_by_the_scheduler(make_services: Any, database_url: str,
                                                              tmp_path: Path) -> None:
     from huddle.dashboard.scheduler import build_scheduler

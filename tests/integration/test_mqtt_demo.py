@@ -19,9 +19,11 @@ from huddle.data.ingest.mqtt import LiveSubscriber
 from huddle.data.models import ProductionCount, QuarantinedRow
 from sqlalchemy import func, select
 
+from tests.conftest import NEEDS_REAL_TIMED_WAITS
 from tests.integration.test_mqtt_source import BROKER, MQTT_ENV, wait_for
 
-pytestmark = pytest.mark.skipif(not BROKER, reason=f"MQTT tests need {MQTT_ENV} (e.g. mqtt://127.0.0.1:1883)")
+pytestmark = [pytest.mark.skipif(not BROKER, reason=f"MQTT tests need {MQTT_ENV} (e.g. mqtt://127.0.0.1:1883)"),
+              NEEDS_REAL_TIMED_WAITS]
 
 
 @pytest.fixture

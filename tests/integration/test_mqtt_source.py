@@ -29,11 +29,12 @@ from huddle.data.models import LoadRun, ProductionCount, QuarantinedRow, StopEve
 from huddle.data.models_feeds import LiveSource, RowChange
 from sqlalchemy import func, select
 
-from tests.conftest import SMALL_PLANT
+from tests.conftest import NEEDS_REAL_TIMED_WAITS, SMALL_PLANT
 
 MQTT_ENV = "HUDDLE_TEST_MQTT_URL"
 BROKER = os.environ.get(MQTT_ENV, "")
-pytestmark = pytest.mark.skipif(not BROKER, reason=f"MQTT tests need {MQTT_ENV} (e.g. mqtt://127.0.0.1:1883)")
+pytestmark = [pytest.mark.skipif(not BROKER, reason=f"MQTT tests need {MQTT_ENV} (e.g. mqtt://127.0.0.1:1883)"),
+              NEEDS_REAL_TIMED_WAITS]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 #: 13:00 in Berlin on Friday 20 November 2026: the early shift (06:00-14:00) has run seven hours
