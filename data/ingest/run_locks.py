@@ -172,6 +172,7 @@ class RunLocks:
         another reason (the database down, a folder not writable) is logged and the load goes on: its run's own
         start then reports the problem."""
         told = False
+        gone = 0
         while True:
             try:
                 if self._try_source(source, since):
@@ -180,6 +181,9 @@ class RunLocks:
                 log.warning("source %s: could not take its lock (%s)", source, exc)
                 return
             busy = self.source_holder(source)
+            if busy.pid is None and gone < 3:  # no holder to be found: its load ended while we looked, try again
+                gone += 1
+                continue
             if not wait:
                 raise busy
             if waiting is not None and not told:
