@@ -21,7 +21,7 @@ from huddle.dashboard.services.container import Services
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, BoardAddress, BoardTarget, board_href, board_search
 from huddle.dashboard.web.render_cache import LocalRenderCache, RedisRenderCache, make_render_cache
-from huddle.dashboard.web.security import current_identity
+from huddle.dashboard.web.sites import site_writer
 from huddle.pages.board import action_options, board_problem, kpi_options, render_board
 from huddle.pages.components import scope_options
 
@@ -76,13 +76,14 @@ def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: 
 
 
 def add_action(services: Services, _n: int, what: str, owner: str, due: str, kpi: str | None,
-               view: dict[str, Any], changed: int | None) -> tuple[str, Any]:
-    """Raise an action for the board's scope and shift (editors; the service checks)."""
+               view: dict[str, Any], changed: int | None, page_site: str | None) -> tuple[str, Any]:
+    """Raise an action for the board's scope and shift, in the page's site (editors; the service checks)."""
     try:
+        who = site_writer(services, page_site)
         scope, period = _target(services, view)
         if not due:
             return "Not saved: give a due date", no_update
-        action = services.actions.raise_action(current_identity(), scope, what, owner, date.fromisoformat(due),
+        action = services.actions.raise_action(who, scope, what, owner, date.fromisoformat(due),
                                                kpi=kpi or "", raised_for=period.first,
                                                raised_shift=period.shift or "")
     except (ForbiddenError, ActionError, ValueError) as exc:  # AddressError and a malformed date among them
@@ -92,13 +93,13 @@ def add_action(services: Services, _n: int, what: str, owner: str, due: str, kpi
 
 
 def update_action(services: Services, _n: int, picked: str | None, status: str | None, result: str | None,
-                  changed: int | None) -> tuple[str, Any]:
+                  changed: int | None, page_site: str | None) -> tuple[str, Any]:
     """Move an action on: a new status, and what was done (editors; the service checks)."""
     if not picked or not status:
         return "Not saved: pick an action and its new status", no_update
     action_id, version = (int(x) for x in picked.split(":"))
     try:
-        action = services.actions.change(current_identity(), action_id, version, status=status,
+        action = services.actions.change(site_writer(services, page_site), action_id, version, status=status,
                                          **({"result": result} if result else {}))
     except (ForbiddenError, ActionError) as exc:
         return f"Not saved: {exc}", no_update
@@ -141,14 +142,14 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.ACTION_ADD, "n_clicks"),
         State(ids.ACTION_WHAT, "value"), State(ids.ACTION_OWNER, "value"), State(ids.ACTION_DUE, "value"),
         State(ids.ACTION_KPI, "value"), State(ids.BOARD_VIEW, "data"), State(ids.ACTION_CHANGED, "data"),
-        prevent_initial_call=True,
+        State(ids.PAGE_SITE, "data"), prevent_initial_call=True,
     )(partial(add_action, services))
     app.callback(
         Output(ids.ACTION_MESSAGE, "children", allow_duplicate=True),
         Output(ids.ACTION_CHANGED, "data", allow_duplicate=True),
         Input(ids.ACTION_SAVE, "n_clicks"),
         State(ids.ACTION_PICK, "value"), State(ids.ACTION_STATUS, "value"), State(ids.ACTION_RESULT, "value"),
-        State(ids.ACTION_CHANGED, "data"),
+        State(ids.ACTION_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
         prevent_initial_call=True,
     )(partial(update_action, services))
     app.callback(

@@ -14,7 +14,7 @@ from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.manual_values import ManualValueError
 from huddle.dashboard.services.quarantine import QuarantineError
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.security import current_identity
+from huddle.dashboard.web.sites import site_writer
 from huddle.pages.data import place_options, render_status
 
 
@@ -33,10 +33,10 @@ def run_options(services: Services, _id: str) -> tuple[list[dict[str, str]], str
     return [{"label": k, "value": k} for k in keys], (keys[0] if keys else None)
 
 
-def run_now(services: Services, _n: int, key: str | None) -> str:
-    """Run a source's loader now (admins), audited, and say what it did."""
-    who = current_identity()
+def run_now(services: Services, _n: int, key: str | None, page_site: str | None) -> str:
+    """Run a source's loader of the page's site now (admins), audited, and say what it did."""
     try:
+        who = site_writer(services, page_site)
         who.require("admin", "running a loader")
     except ForbiddenError as exc:
         return f"Not run: {exc}"
@@ -51,22 +51,24 @@ def run_now(services: Services, _n: int, key: str | None) -> str:
 
 
 def save_manual(services: Services, _n: int, kpi: str, location: str, day: str, shift: str | None,
-                value: Any) -> str:
-    """Store a value entered by hand (editors; the service checks)."""
+                value: Any, page_site: str | None) -> str:
+    """Store a value entered by hand, in the page's site (editors; the service checks)."""
     try:
-        entry = services.manual.set(current_identity(), kpi, location, day, shift or "", value)
+        entry = services.manual.set(site_writer(services, page_site), kpi, location, day, shift or "", value)
     except (ForbiddenError, ManualValueError) as exc:
         return f"Not stored: {exc}"
     was = f" (was {entry.replaced:g})" if entry.replaced is not None else ""
     return f"Stored {entry.value:g} for {entry.kpi}, {entry.location}, {entry.production_date} {entry.shift}{was}."
 
 
-def dismiss(services: Services, _n: int, picked: list[int] | None, reason: str | None) -> tuple[Any, ...]:
+def dismiss(services: Services, _n: int, picked: list[int] | None, reason: str | None,
+            page_site: str | None) -> tuple[Any, ...]:
     """Dismiss the picked problems with the reason given (editors; the service checks): the message, the picker
     and the reason field (emptied once done) and the signal that redraws the tables."""
     try:
+        who = site_writer(services, page_site)
         picked_ids = [int(i) for i in picked or [] if str(i).isdigit()]  # a hand-made request may send anything
-        done = services.quarantine.dismiss(current_identity(), picked_ids, reason or "")
+        done = services.quarantine.dismiss(who, picked_ids, reason or "")
     except (ForbiddenError, QuarantineError) as exc:
         return f"Not dismissed: {exc}", no_update, no_update, no_update
     words = f"Dismissed {len(done.dismissed)} {'problem' if len(done.dismissed) == 1 else 'problems'}."
@@ -92,14 +94,14 @@ def register(app: Dash, services: Services) -> None:
                  Input(ids.RUN_BUTTON, "id"))(partial(run_options, services))
     app.callback(
         Output(ids.RUN_MESSAGE, "children"),
-        Input(ids.RUN_BUTTON, "n_clicks"), State(ids.RUN_SOURCE, "value"),
+        Input(ids.RUN_BUTTON, "n_clicks"), State(ids.RUN_SOURCE, "value"), State(ids.PAGE_SITE, "data"),
         prevent_initial_call=True,
     )(partial(run_now, services))
     app.callback(
         Output(ids.MANUAL_MESSAGE, "children"),
         Input(ids.MANUAL_SAVE, "n_clicks"),
         State(ids.MANUAL_KPI, "value"), State(ids.MANUAL_LOCATION, "value"), State(ids.MANUAL_DATE, "value"),
-        State(ids.MANUAL_SHIFT, "value"), State(ids.MANUAL_VALUE, "value"),
+        State(ids.MANUAL_SHIFT, "value"), State(ids.MANUAL_VALUE, "value"), State(ids.PAGE_SITE, "data"),
         prevent_initial_call=True,
     )(partial(save_manual, services))
     app.callback(
@@ -107,7 +109,7 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.QUARANTINE_REASON, "value"),
         Output(ids.QUARANTINE_CHANGED, "data"),
         Input(ids.QUARANTINE_DISMISS, "n_clicks"),
-        State(ids.QUARANTINE_PICK, "value"), State(ids.QUARANTINE_REASON, "value"),
+        State(ids.QUARANTINE_PICK, "value"), State(ids.QUARANTINE_REASON, "value"), State(ids.PAGE_SITE, "data"),
         prevent_initial_call=True,
     )(partial(dismiss, services))
     app.callback(

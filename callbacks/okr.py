@@ -21,6 +21,7 @@ from huddle.dashboard.services.review import candidate_kpis
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import EVERY_LEVEL, AddressError, OkrAddress, OkrTarget, keep_address_js
 from huddle.dashboard.web.security import current_identity
+from huddle.dashboard.web.sites import site_writer
 from huddle.pages.components import scope_options
 from huddle.pages.okr import (
     checkin_exports,
@@ -136,7 +137,7 @@ def checkin_form(services: Services, view: dict[str, Any]) -> tuple[Any, ...]:
 
 def check_in(services: Services, clicks: list[int | None], values: list[Any], confidences: list[Any],
              moved: list[Any], blocks: list[Any], seen: list[int], week: str | None,
-             changed: int | None) -> tuple[Any, ...]:
+             changed: int | None, page_site: str | None) -> tuple[Any, ...]:
     """Save the check-in of the row whose button was pressed; its message says what was saved or why not."""
     trigger = ctx.triggered_id
     if not trigger or not any(clicks):
@@ -147,7 +148,7 @@ def check_in(services: Services, clicks: list[int | None], values: list[Any], co
     counts: list[Any] = [no_update] * len(order)
     try:
         saved = services.okr_check_ins.check_in(
-            current_identity(), int(trigger["kr"]), int(seen[i] or 0), value=values[i],
+            site_writer(services, page_site), int(trigger["kr"]), int(seen[i] or 0), value=values[i],
             confidence=confidences[i], moved=moved[i] or "", blocks=blocks[i] or "", week=week)
     except (OkrError, ForbiddenError) as exc:
         messages[i] = refusal(f"Not saved: {exc}")
@@ -178,17 +179,20 @@ def show_history(services: Services, kr_id: int | None, _changed: int, view: dic
     return render_history(kr, services.config) if kr else pick_a_key_result()
 
 
-def close(services: Services, _n: int, view: dict[str, Any], changed: int | None) -> tuple[Any, Any]:
-    """Close the quarter: every key result scored."""
+def close(services: Services, _n: int, view: dict[str, Any], changed: int | None,
+          page_site: str | None) -> tuple[Any, Any]:
+    """Close the quarter of the page's site: every key result scored."""
     try:
+        who = site_writer(services, page_site)
         quarter = _target(services, view).quarter
-        scored = services.okr_plans.close_quarter(current_identity(), quarter)
+        scored = services.okr_plans.close_quarter(who, quarter)
     except (*NOT_SHOWN, ForbiddenError) as exc:
         return refusal(f"Not closed: {exc}"), no_update
     return f"Closed {quarter}: {scored} key results scored.", (changed or 0) + 1
 
 
-def adopt(services: Services, clicks: list[int | None], changed: int | None) -> tuple[Any, Any]:
+def adopt(services: Services, clicks: list[int | None], changed: int | None,
+          page_site: str | None) -> tuple[Any, Any]:
     """Adopt a bound key result's reached value as its KPI's new baseline."""
     if not ctx.triggered_id or not any(clicks):
         raise PreventUpdate
@@ -196,7 +200,7 @@ def adopt(services: Services, clicks: list[int | None], changed: int | None) -> 
     messages: list[Any] = [no_update] * len(order)
     i = order.index(ctx.triggered_id["kr"])
     try:
-        baseline = services.okr_plans.adopt_baseline(current_identity(), int(ctx.triggered_id["kr"]))
+        baseline = services.okr_plans.adopt_baseline(site_writer(services, page_site), int(ctx.triggered_id["kr"]))
     except (OkrError, ForbiddenError) as exc:
         messages[i] = refusal(f" Not adopted: {exc}")
         return messages, no_update
@@ -204,7 +208,8 @@ def adopt(services: Services, clicks: list[int | None], changed: int | None) -> 
     return messages, (changed or 0) + 1
 
 
-def draft(services: Services, clicks: list[int | None], view: dict[str, Any], changed: int | None) -> tuple[Any, Any]:
+def draft(services: Services, clicks: list[int | None], view: dict[str, Any], changed: int | None,
+          page_site: str | None) -> tuple[Any, Any]:
     """Plan a KPI red three months running as an objective of the next quarter."""
     # the message goes below the section, which redraws after the save
     if not ctx.triggered_id or not any(clicks):
@@ -212,7 +217,7 @@ def draft(services: Services, clicks: list[int | None], view: dict[str, Any], ch
     quarter = services.okrs.parse_quarter(_target(services, view).quarter)
     following = period_containing("quarter", quarter.last + timedelta(days=1))
     try:
-        services.okr_plans.draft_from_kpi(current_identity(), following.label, ctx.triggered_id["scope"],
+        services.okr_plans.draft_from_kpi(site_writer(services, page_site), following.label, ctx.triggered_id["scope"],
                                           ctx.triggered_id["kpi"])
     except (OkrError, ForbiddenError) as exc:
         return refusal(f"Not planned: {exc}"), no_update
@@ -248,12 +253,13 @@ def load_objective(services: Services, picked: Any, view: dict[str, Any]) -> tup
 
 def save_objective(services: Services, _n: int, picked: Any, scope: str | None, parent: int | None,
                    title: str | None, owner: str | None, version: int | None, view: dict[str, Any],
-                   changed: int | None) -> tuple[Any, ...]:
+                   changed: int | None, page_site: str | None) -> tuple[Any, ...]:
     """Save the objective form (a new objective, or the picked one at the version it was read at)."""
     quarter = OkrAddress.from_view(view).quarter or services.okrs.current_quarter().label
     editing = picked not in (None, NEW)
     try:
-        saved = services.okr_plans.save_objective(current_identity(), quarter, scope or "", title or "", owner or "",
+        who = site_writer(services, page_site)
+        saved = services.okr_plans.save_objective(who, quarter, scope or "", title or "", owner or "",
                                                   parent_id=parent, objective_id=picked if editing else None,
                                                   version=version if editing else None)
     except (OkrError, ForbiddenError) as exc:
@@ -289,14 +295,15 @@ def load_key_result(services: Services, picked: Any, view: dict[str, Any]) -> tu
 def save_key_result(services: Services, _n: int, objective_id: int | None, picked: Any, title: str | None,
                     kind: str, start: float | None, target: float | None, unit: str | None, weight: float | None,
                     owner: str | None, kpi: str | None, kpi_scope: str | None, window: str, version: int | None,
-                    changed: int | None) -> tuple[Any, ...]:
+                    changed: int | None, page_site: str | None) -> tuple[Any, ...]:
     """Save the key-result form (a new key result, or the picked one at the version it was read at)."""
     editing = picked not in (None, NEW)
     try:
         if objective_id is None:
             raise OkrError("choose the objective first")
+        who = site_writer(services, page_site)
         saved = services.okr_plans.save_key_result(
-            current_identity(), int(objective_id), title=title or "", kind=kind, start=start, target=target,
+            who, int(objective_id), title=title or "", kind=kind, start=start, target=target,
             unit=unit or "", weight=weight or 0, owner=owner or "", kpi=kpi or "", kpi_scope=kpi_scope or "",
             kpi_window=window, key_result_id=picked if editing else None, version=version if editing else None)
     except (OkrError, ForbiddenError) as exc:
@@ -334,7 +341,7 @@ def register(app: Dash, services: Services) -> None:
         State({"type": ids.OKR_CI_MOVED, "kr": ALL}, "value"),
         State({"type": ids.OKR_CI_BLOCKS, "kr": ALL}, "value"),
         State({"type": ids.OKR_CI_SEEN, "kr": ALL}, "data"),
-        State(ids.OKR_CHECKIN_WEEK, "value"), State(ids.OKR_CHANGED, "data"),
+        State(ids.OKR_CHECKIN_WEEK, "value"), State(ids.OKR_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
         prevent_initial_call=True)(partial(check_in, services))
     _register_history_and_close(app, services)
     _register_planning(app, services)
@@ -348,15 +355,17 @@ def _register_history_and_close(app: Dash, services: Services) -> None:
                  Input(ids.OKR_CHANGED, "data"), State(ids.OKR_VIEW, "data"))(partial(show_history, services))
     app.callback(Output(ids.OKR_CLOSE_MESSAGE, "children"), Output(ids.OKR_CHANGED, "data", allow_duplicate=True),
                  Input(ids.OKR_CLOSE_BUTTON, "n_clicks"), State(ids.OKR_VIEW, "data"),
-                 State(ids.OKR_CHANGED, "data"), prevent_initial_call=True)(partial(close, services))
+                 State(ids.OKR_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
+                 prevent_initial_call=True)(partial(close, services))
     app.callback(Output({"type": ids.OKR_ADOPT_MESSAGE, "kr": ALL}, "children"),
                  Output(ids.OKR_CHANGED, "data", allow_duplicate=True),
                  Input({"type": ids.OKR_ADOPT, "kr": ALL}, "n_clicks"), State(ids.OKR_CHANGED, "data"),
-                 prevent_initial_call=True)(partial(adopt, services))
+                 State(ids.PAGE_SITE, "data"), prevent_initial_call=True)(partial(adopt, services))
     app.callback(Output(ids.OKR_CLOSE_MESSAGE, "children", allow_duplicate=True),
                  Output(ids.OKR_CHANGED, "data", allow_duplicate=True),
                  Input({"type": ids.OKR_DRAFT, "kpi": ALL, "scope": ALL}, "n_clicks"), State(ids.OKR_VIEW, "data"),
-                 State(ids.OKR_CHANGED, "data"), prevent_initial_call=True)(partial(draft, services))
+                 State(ids.OKR_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
+                 prevent_initial_call=True)(partial(draft, services))
 
 
 def _register_planning(app: Dash, services: Services) -> None:
@@ -376,7 +385,7 @@ def _register_planning(app: Dash, services: Services) -> None:
                  State(ids.OKR_OBJ_SCOPE, "value"), State(ids.OKR_OBJ_PARENT, "value"),
                  State(ids.OKR_OBJ_TITLE, "value"), State(ids.OKR_OBJ_OWNER, "value"),
                  State(ids.OKR_OBJ_VERSION, "data"), State(ids.OKR_VIEW, "data"), State(ids.OKR_CHANGED, "data"),
-                 prevent_initial_call=True)(partial(save_objective, services))
+                 State(ids.PAGE_SITE, "data"), prevent_initial_call=True)(partial(save_objective, services))
     app.callback(Output(ids.OKR_KR_PICK, "options"), Output(ids.OKR_KR_PICK, "value"),
                  Input(ids.OKR_KR_OBJECTIVE, "value"), Input(ids.OKR_CHANGED, "data"), State(ids.OKR_VIEW, "data"),
                  State(ids.OKR_KR_PICK, "value"))(partial(key_result_choices, services))
@@ -395,5 +404,5 @@ def _register_planning(app: Dash, services: Services) -> None:
                  State(ids.OKR_KR_UNIT, "value"), State(ids.OKR_KR_WEIGHT, "value"),
                  State(ids.OKR_KR_OWNER, "value"), State(ids.OKR_KR_KPI, "value"),
                  State(ids.OKR_KR_KPI_SCOPE, "value"), State(ids.OKR_KR_WINDOW, "value"),
-                 State(ids.OKR_KR_VERSION, "data"), State(ids.OKR_CHANGED, "data"),
+                 State(ids.OKR_KR_VERSION, "data"), State(ids.OKR_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
                  prevent_initial_call=True)(partial(save_key_result, services))

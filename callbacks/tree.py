@@ -22,7 +22,7 @@ from huddle.dashboard.services.events import events_behind
 from huddle.dashboard.services.tree import TreeView, build_tree_view
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, TreeAddress, TreeTarget, keep_address_js
-from huddle.dashboard.web.security import current_identity
+from huddle.dashboard.web.sites import site_writer
 from huddle.pages.tree import (
     control_options,
     event_fields,
@@ -219,15 +219,18 @@ def goal(services: Services, target: float | None, values: dict[str, Any] | None
 
 
 def add_action(services: Services, _n: int, what: str | None, owner: str | None, due: str | None,
-               selected: str | None, view: dict[str, Any], changed: int | None) -> tuple[str, Any]:
-    """Raise an action for the selected node's KPI in this scope and period (editors; the service checks)."""
+               selected: str | None, view: dict[str, Any], changed: int | None,
+               page_site: str | None) -> tuple[str, Any]:
+    """Raise an action for the selected node's KPI in this scope and period, in the page's site (editors; the
+    service checks)."""
     try:
+        who = site_writer(services, page_site)
         _tree, scope, period = _target(services, view)
         if not selected:
             return "Not saved: select a node first", no_update
         if not due:
             return "Not saved: give a due date", no_update
-        action = services.actions.raise_action(current_identity(), scope, what or "", owner or "",
+        action = services.actions.raise_action(who, scope, what or "", owner or "",
                                                date.fromisoformat(due), kpi=selected, raised_for=period.first,
                                                raised_shift=period.shift or "")
     except (ForbiddenError, ActionError, ValueError) as exc:  # AddressError and a malformed date among them
@@ -299,4 +302,5 @@ def _register_panel(app: Dash, services: Services) -> None:
         Input(ids.TREE_ACTION_ADD, "n_clicks"),
         State(ids.TREE_ACTION_WHAT, "value"), State(ids.TREE_ACTION_OWNER, "value"),
         State(ids.TREE_ACTION_DUE, "value"), State(ids.TREE_SELECTED, "data"), State(ids.TREE_VIEW, "data"),
-        State(ids.TREE_ACTION_CHANGED, "data"), prevent_initial_call=True)(partial(add_action, services))
+        State(ids.TREE_ACTION_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
+        prevent_initial_call=True)(partial(add_action, services))

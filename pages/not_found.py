@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash
 from dash import dcc, html
+from huddle.dashboard.web.address import href
 
 
 def layout(**_query: str) -> html.Div:
@@ -11,7 +12,7 @@ def layout(**_query: str) -> html.Div:
     return html.Div([
         html.H1("Page not found"),
         html.P("This address is not a page of Huddle."),
-        dcc.Link("Back to the plant overview", href="/"),
+        dcc.Link("Back to the plant overview", href=href("/", {})),  # on the same site
     ], className="not-found")
 
 

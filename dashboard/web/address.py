@@ -8,7 +8,8 @@ Every page keeps what it shows in its address, so a bookmark, a TV or a link alw
 - ``/tree?tree=oee&scope=L2&grain=day&date=2026-11-20&node=availability`` (``shift=N`` with ``grain=shift``);
 - ``/review?scope=L2&month=2026-10``;
 - ``/okr?quarter=2026-Q4&scope=L2``;
-- and ``site=lake`` on any of them when several sites are served (``sites.py`` reads it for every request).
+- and ``site=lake`` on any of them when several sites are served (``sites.py`` reads it for every request);
+  every address ``href`` writes for such a request keeps the request's site, so a link never leaves it.
 
 Reading is two steps. ``BoardAddress.from_query`` (and the tree's, the review's and the OKRs') reads the parameters
 as text, cheaply: a page's layout calls it and keeps the result in its store as the page's view. ``resolve`` then
@@ -28,6 +29,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 from urllib.parse import urlencode
 
+from flask import g, has_request_context
 from huddle.dashboard.core.periods import (
     GRAINS,
     Period,
@@ -435,8 +437,15 @@ class ApiQuery:
 # ---- links -------------------------------------------------------------------------------------------------
 
 
+def request_site() -> str | None:
+    """The site of the current request when several sites are served (``sites.py`` sets it); else None."""
+    return g.get("site") if has_request_context() and g.get("site_names") else None
+
+
 def href(path: str, params: Mapping[str, Any], site: str | None = None) -> str:
-    """``path`` with the given parameters as its query (empty ones left out; yes as 1), the site first."""
+    """``path`` with the given parameters as its query (empty ones left out; yes as 1), the site first: the one
+    given, else the current request's when several sites are served."""
+    site = site or request_site()
     query = {SITE: site} if site else {}
     query |= {k: "1" if v is True else str(v) for k, v in params.items() if v is not None and v is not False
               and v != ""}

@@ -13,7 +13,7 @@ from flask import send_from_directory
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.address import SITE
+from huddle.dashboard.web.address import SITE, href
 from huddle.dashboard.web.errors import install_error_handling, on_callback_error
 from huddle.dashboard.web.security import current_identity, install_security
 from huddle.dashboard.web.sites import SiteRouter, Sites, build_sites, install_site_routing
@@ -55,12 +55,13 @@ def _shell(services: Services, sites: Sites | None = None) -> html.Div:
     """Header with navigation built from the page registry, who is signed in, and the page container."""
     identity = current_identity()
     several = sites is not None and len(sites.by_key) > 1
-    links = [dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
+    links = [dcc.Link(page["name"], href=href(page["relative_path"], {}), className="nav-link")  # keeps ?site=
              for page in dash.page_registry.values()
              if page.get("nav", False) and identity.may(page.get("min_role", "anonymous"))
              and (several or not page.get("several_sites"))]
     return html.Div([
         dcc.Location(id=ids.URL),
+        dcc.Store(id=ids.PAGE_SITE, data=services.config.site_key),  # every write sends it (sites.site_writer)
         html.Header([
             html.Div([html.Span("Huddle", className="brand"),
                       html.Span(services.config.site_name, id=ids.SITE_TITLE, className="site"),
@@ -139,7 +140,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
             prevent_initial_call=True)
     install_security(app.server, settings, sites.home.accounts if sites else services.accounts)
     if sites is not None:
-        install_site_routing(app.server, sites)
+        install_site_routing(app.server, sites, app.config.routes_pathname_prefix)
     install_error_handling(app)
     register_api(app.server, services)
     app.server.config["HUDDLE_SERVICES"] = services

@@ -5,6 +5,7 @@ NAV = "nav"
 SITE_TITLE = "site-title"
 SITE_PICK = "site-pick"
 PAGE_MESSAGE = "page-message"  # a failure of a part of the page that has no panel of its own to say so
+PAGE_SITE = "page-site"  # the site the page was drawn for: every write sends it
 
 OVERVIEW_REFRESH = "overview-refresh"
 OVERVIEW_GRAIN = "overview-grain"

@@ -5,6 +5,12 @@ The web app serves every site from one set of pages: a request is about the site
 else the site of the page it comes from (a callback's Referer), else the site last chosen (a cookie), else the
 first one, the home site. People, roles and display links are the home site's, so one sign-in covers every site;
 each site keeps its own audit trail of what was changed in it.
+
+With several sites, the site is never left to the cookie (which every tab shares): a page opened without
+``?site=`` is sent to its address with the site in it, every link a page writes keeps it (``address.href``), and
+every write sends the site its page was drawn for (the shell's ``ids.PAGE_SITE`` store); ``site_writer`` refuses a
+write whose page's site is not the site the request reached, before anything is read or stored. Roles are the home
+site's and hold on every site; each write's service checks them in the site written.
 """
 
 from __future__ import annotations
@@ -15,14 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from flask import Response, g, jsonify, request
+from flask import Response, g, jsonify, redirect, request
 from flask import has_request_context as _has_request_context
 from huddle.dashboard.core.plant import load_plant
+from huddle.dashboard.services.accounts import ForbiddenError, Identity
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
 from huddle.dashboard.web.address import SITE
+from huddle.dashboard.web.security import current_identity
 from huddle.data.queries.schemas import create_schema
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
@@ -134,9 +142,36 @@ class SiteRouter:
         return getattr(self.current(), name)
 
 
-def install_site_routing(server: Any, sites: Sites) -> None:
-    """Set the request's site before anything reads it, and remember a site chosen in the address."""
+class WrongSiteError(ForbiddenError):
+    """A write sent from a page of one site that reached another site (or a page that did not say its site):
+    refused before anything is read or stored. A ``ForbiddenError``, so every form says it as it says any refusal."""
+
+
+def site_writer(services: Any, page_site: Any) -> Identity:
+    """Who is writing, once the site the page was drawn for (sent with the write) is the site this request reached;
+    raises ``WrongSiteError`` otherwise. Roles are the home site's and hold on every site: the service written to
+    checks them, in the site written."""
+    reached = services.config.site_key
+    if page_site == reached:
+        return current_identity()
+    names: dict[str, str] = (g.get("site_names") if _has_request_context() else None) or {
+        reached: services.config.site_name}
+    if page_site is None:
+        raise WrongSiteError("the page did not say which site it shows, so nothing was stored: reload the page "
+                             "and save again")
+    if not isinstance(page_site, str) or page_site not in names:  # a hand-made request may send anything
+        raise WrongSiteError("the page names a site not served here, so nothing was stored: reload the page")
+    raise WrongSiteError(f"this page shows {names[page_site]}, but the request reached {names[reached]}, so "
+                         f"nothing was stored: reload the page and save again")
+
+
+def install_site_routing(server: Any, sites: Sites, prefix: str = "/") -> None:
+    """Set the request's site before anything reads it, and remember a site chosen in the address. With several
+    sites, a page opened without ``?site=`` is sent to its address with the site in it (``prefix``: where Dash
+    serves its pages)."""
     known = sites.by_key
+    names = {key: s.config.site_name for key, s in known.items()} if len(known) > 1 else None
+    pages = {prefix, prefix + "<path:path>"}  # Dash serves every page address from these two rules
 
     @server.before_request
     def _site() -> Any:
@@ -147,6 +182,12 @@ def install_site_routing(server: Any, sites: Sites) -> None:
                 return jsonify({"error": message}), 400
             return Response(html.escape(message), status=404, mimetype="text/plain")
         g.site = site_asked(known) or next(iter(known))
+        g.site_names = names
+        if (names and asked is None and request.method in ("GET", "HEAD") and request.endpoint in pages
+                and not request.path.startswith("/api/")):
+            # the page's address names its site, so this tab stays on it whatever another tab chooses
+            query = urlencode([(SITE, g.site), *request.args.items(multi=True)])
+            return redirect(f"{request.script_root}{request.path}?{query}", code=302)
         return None
 
     @server.after_request

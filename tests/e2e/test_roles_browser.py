@@ -75,7 +75,8 @@ def test_a_viewer_cannot_enter_a_value_even_by_sending_the_request(dash_duo, app
                     {id: 'manual-location', property: 'value', value: 'L1'},
                     {id: 'manual-date', property: 'value', value: '2026-11-20'},
                     {id: 'manual-shift', property: 'value', value: null},
-                    {id: 'manual-value', property: 'value', value: 9}],
+                    {id: 'manual-value', property: 'value', value: 9},
+                    {id: 'page-site', property: 'data', value: 'ex'}],
             changedPropIds: ['manual-save.n_clicks']})})
           .then(r => r.text()).then(done);
     """)

@@ -174,10 +174,11 @@ def test_an_editor_raises_an_action_on_a_red_leaf(dash_duo, demo) -> None:  # ty
                     {id: 'tree-action-due', property: 'value', value: '2026-12-01'},
                     {id: 'tree-selected', property: 'data', value: 'unplanned_downtime'},
                     {id: 'tree-view', property: 'data', value: {scope: 'L2'}},
-                    {id: 'tree-action-changed', property: 'data', value: 0}],
+                    {id: 'tree-action-changed', property: 'data', value: 0},
+                    {id: 'page-site', property: 'data', value: arguments[0]}],
             changedPropIds: ['tree-action-add.n_clicks']})})
           .then(r => r.text()).then(done);
-    """)
+    """, demo.config.site_key)
     assert "Not saved" in answer and "editor" in answer, answer
     assert [a.what for a in demo.actions.listing("L2", kpi="unplanned_downtime")] == []
     # an editor signs in and raises one

@@ -210,7 +210,8 @@ def test_the_dismiss_form_over_http_refuses_a_viewer_and_nonsense_and_dismisses_
         assert client.post("/login", data={"username": who, "password": f"{who}-password-12"},
                            headers=ORIGIN).status_code == 302
         body = payload(app, f"{ids.QUARANTINE_MESSAGE}.children",
-                       {ids.QUARANTINE_PICK: picked, ids.QUARANTINE_REASON: reason}, ids.QUARANTINE_DISMISS)
+                       {ids.QUARANTINE_PICK: picked, ids.QUARANTINE_REASON: reason,
+                        ids.PAGE_SITE: refused.config.site_key}, ids.QUARANTINE_DISMISS)
         answer = client.post("/_dash-update-component", json=body, headers=ORIGIN)
         assert answer.status_code == 200, answer.text
         return str(answer.get_json()["response"][ids.QUARANTINE_MESSAGE]["children"])

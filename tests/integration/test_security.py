@@ -48,7 +48,8 @@ def save_value(client: Any, value: float = 7, headers: dict[str, str] | None = N
     payload = {
         "output": "manual-message.children", "outputs": {"id": "manual-message", "property": "children"},
         "inputs": [{"id": "manual-save", "property": "n_clicks", "value": 1}],
-        "state": [{"id": k, "property": "value", "value": v} for k, v in state.items()],
+        "state": [*({"id": k, "property": "value", "value": v} for k, v in state.items()),
+                  {"id": "page-site", "property": "data", "value": "ex"}],  # the site the page was drawn for
         "changedPropIds": ["manual-save.n_clicks"],
     }
     return client.post("/_dash-update-component", json=payload, headers=headers if headers is not None else ORIGIN)
@@ -201,7 +202,8 @@ def run_loader(client: Any) -> Any:
     """Call the Data page's run-now callback directly."""
     payload = {"output": "run-message.children", "outputs": {"id": "run-message", "property": "children"},
                "inputs": [{"id": "run-button", "property": "n_clicks", "value": 1}],
-               "state": [{"id": "run-source", "property": "value", "value": "counts"}],
+               "state": [{"id": "run-source", "property": "value", "value": "counts"},
+                         {"id": "page-site", "property": "data", "value": "ex"}],
                "changedPropIds": ["run-button.n_clicks"]}
     return client.post("/_dash-update-component", json=payload, headers=ORIGIN)
 
