@@ -1,5 +1,5 @@
 """The read-only JSON API under ``/api/v1``: health, KPI definitions, KPI values, the board, the tree, the review
-and the OKRs, with their exports, and the quarantine's problems.
+and the OKRs, with their exports, and the quarantine's problems; and its own description (``openapi.py``).
 
 Every number comes from the same ``Readings`` service the pages use. The query is read by ``address.ApiQuery``, the same
 checks the pages' addresses go through: a bad parameter gets a 400 whose message names it (and ``parameter`` says
@@ -29,6 +29,7 @@ from huddle.dashboard.services.review import Review, build_review, last_full_mon
 from huddle.dashboard.services.review import as_dict as review_dict
 from huddle.dashboard.services.tree import tree_readings
 from huddle.dashboard.web.address import API, AddressError, ApiQuery
+from huddle.dashboard.web.openapi import describe_api
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, NotFound
 
@@ -207,11 +208,17 @@ def quarantine(services: Services) -> ResponseReturnValue:
                     "counts": counts, "problems": [p.as_dict(services.config.tz) for p in listed]})
 
 
+def openapi(services: Services) -> ResponseReturnValue:
+    """This API's OpenAPI 3.1 description (the same for every site: shapes, no plant data)."""
+    return jsonify(describe_api(API))
+
+
 #: every route: its rule under /api/v1 and the function answering it (its name is the endpoint's)
 ROUTES: tuple[tuple[str, Callable[..., ResponseReturnValue]], ...] = (
     ("/health", health), ("/kpis", kpis), ("/values", values), ("/board", board), ("/actions", actions),
     ("/tree", tree), ("/review", review), ("/review.<ext>", review_export), ("/okr", okr),
-    ("/okr/checkins.<ext>", okr_checkins), ("/tree/node", tree_node), ("/quarantine", quarantine))
+    ("/okr/checkins.<ext>", okr_checkins), ("/tree/node", tree_node), ("/quarantine", quarantine),
+    ("/openapi.json", openapi))
 
 
 def make_api(services: Services) -> Blueprint:

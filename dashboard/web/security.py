@@ -39,7 +39,8 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 HEALTH_ENDPOINT = "api_v1.health"
 DISPLAY_ENDPOINT = "_display"
 #: the routes anyone may call, by endpoint (an address that only looks like one, /login-x, is not one of them)
-PUBLIC_ENDPOINTS = frozenset({"_login_page", "_login", "_logout", DISPLAY_ENDPOINT, "favicon"})
+OPENAPI_ENDPOINT = "api_v1.openapi"  # the API's description: shapes only, no plant data, so tools can read it
+PUBLIC_ENDPOINTS = frozenset({"_login_page", "_login", "_logout", DISPLAY_ENDPOINT, "favicon", OPENAPI_ENDPOINT})
 PUBLIC_PATHS = frozenset({"/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")  # the sign-in page's stylesheet; no data in either
 HSTS = "max-age=31536000"  # a year: once a browser has seen Huddle over HTTPS, it never asks over plain HTTP

@@ -1,0 +1,322 @@
+"""The API's OpenAPI 3.1 description, served at ``/api/v1/openapi.json``.
+
+Each operation is declared here once, by the name of the function in ``api.ROUTES`` that answers it: its
+parameters and the schema of every answer. ``describe_api`` builds the document; a test holds that every route of
+the API is described and every described path is a route, so the two cannot drift apart. The document describes
+shapes only (parameter names, formats, answer fields), never a plant's lines, KPIs or numbers, so it is the same
+for every site and anyone may read it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.periods import GRAINS
+
+Schema = dict[str, Any]
+
+VERSION = "1"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SESSION_COOKIE = "huddle_session"
+QUARANTINE_STATUSES = ("open", "resolved", "dismissed", "all")
+YES_NO = ("1", "0", "true", "false", "yes", "no")
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _or_null(kind: str | list[str], **more: Any) -> Schema:
+    kinds = [kind] if isinstance(kind, str) else kind
+    return {"type": [*kinds, "null"], **more}
+
+
+def _obj(required: dict[str, Schema], optional: dict[str, Schema] | None = None, **more: Any) -> Schema:
+    """An object with these fields (the required ones always present); more fields may come in later versions."""
+    return {"type": "object", "required": list(required), "properties": required | (optional or {}), **more}
+
+
+def _list(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+STR: Schema = {"type": "string"}
+INT: Schema = {"type": "integer"}
+NUM: Schema = {"type": "number"}
+BOOL: Schema = {"type": "boolean"}
+DAY: Schema = {"type": "string", "format": "date"}
+INSTANT: Schema = {"type": "string", "format": "date-time"}
+TEXTS: Schema = _list(STR)
+
+READING_FIELDS: dict[str, Schema] = {
+    "kpi": STR, "scope": STR, "period": STR, "value": _or_null("number"), "numerator": _or_null("number"),
+    "denominator": _or_null("number"), "target": _or_null("number"), "gap": _or_null("number"),
+    "status": {"type": "string", "enum": [str(s) for s in Status]}, "unit": STR,
+    "data_through": _or_null("string", format="date-time"), "age_seconds": _or_null("integer"),
+    "coverage": _or_null("number", minimum=0), "complete": _or_null("boolean"), "checks": TEXTS, "gaps": TEXTS,
+    "flags": TEXTS}
+PARTS: Schema = {"type": "object", "description": "what the value is made of (per line, hours worked, ...)"}
+
+
+def _reading(**extra: Schema) -> Schema:
+    return _obj(READING_FIELDS | extra, {"parts": PARTS})
+
+
+RUN = _or_null("object", required=["at", "finished", "status", "files", "rows_read", "rows_loaded",
+                                   "rows_rejected", "message"],
+               properties={"at": INSTANT, "finished": _or_null("string", format="date-time"), "status": STR,
+                           "files": INT, "rows_read": INT, "rows_loaded": INT, "rows_rejected": INT,
+                           "message": STR})
+BASELINE = _or_null("object", required=["value", "date", "source"],
+                    properties={"value": NUM, "date": DAY, "source": STR})
+PARETO = _obj({"label": STR, "minutes": _or_null("number"), "count": INT, "quantity": _or_null("integer"),
+               "cost": _or_null("number"), "share": NUM, "cumulative": NUM, "lines": TEXTS})
+CONTRIBUTION = _obj({"kpi": STR, "before": _or_null("number"), "after": _or_null("number"),
+                     "contribution": _or_null("number")})
+CHECK_IN = _obj({"id": INT, "key_result_id": INT, "week": STR, "value": _or_null("number"), "confidence": INT,
+                 "moved": STR, "blocks": STR, "author": STR, "at": INSTANT, "replaces_id": _or_null("integer"),
+                 "replaced": BOOL, "unit": STR, "band": STR})
+KEY_RESULT = _obj({
+    "id": INT, "objective_id": INT, "title": STR, "kind": STR, "start": _or_null("number"), "target": NUM,
+    "unit": STR, "weight": NUM, "owner": STR, "kpi": _or_null("string"), "kpi_scope": _or_null("string"),
+    "kpi_window": _or_null("string"), "rule": STR, "current": _or_null("number"), "source": STR,
+    "progress": _or_null("number"), "expected": NUM, "status": STR, "kpi_status": _or_null("string"),
+    "confidence": _or_null("integer"), "confidence_band": _or_null("string"), "checked_in_this_week": BOOL,
+    "disagreement": _or_null("string"),
+    "history": _list(_obj({"week": STR, "value": _or_null("number"), "confidence": _or_null("integer"),
+                           "path": _or_null("number")})),
+    "check_ins": _list(_ref("CheckIn")), "final_value": _or_null("number"), "score": _or_null("number")})
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": _obj({"error": STR}, {"parameter": STR}, description="why the request was not answered"),
+    "Reading": _reading(),
+    "Action": _obj({"id": INT, "scope": STR, "kpi": STR, "raised_for": DAY, "raised_shift": STR, "what": STR,
+                    "owner": STR, "due": DAY, "status": STR, "result": STR, "created_by": STR, "updated_by": STR,
+                    "version": INT, "overdue": BOOL}),
+    "Health": _obj({"status": {"type": "string", "enum": ["ok", "degraded", "error"]}, "failing_sources": TEXTS,
+                    "now": INSTANT, "data_through": _or_null("string", format="date-time"),
+                    "data_age_seconds": _or_null("integer"), "data_version": _or_null("integer"),
+                    "sources": _list(_obj({"key": STR, "kind": STR, "record": STR, "schedule": STR,
+                                           "last_run": RUN, "last_load": RUN, "last_success": RUN,
+                                           "last_failure": RUN}))},
+                   {"reason": STR}),
+    "Kpis": _obj({"kpis": _list(_obj({
+        "key": STR, "name": STR, "unit": STR, "category": STR, "layer": INT, "direction": STR,
+        "target": _or_null("number"), "amber": _or_null("number"), "owner": STR, "data_source": _or_null("string"),
+        "frequency": STR, "leading": {"type": "string", "enum": ["leading", "lagging"]}, "formula": STR,
+        "formula_text": STR, "baseline": BASELINE}))}),
+    "Values": {"oneOf": [
+        _obj({"scope": STR, "grain": STR, "period": STR, "values": _list(_ref("Reading"))},
+             description="the KPIs' values for one period"),
+        _obj({"scope": STR, "grain": STR, "from": DAY, "to": DAY,
+              "series": {"type": "object", "additionalProperties": _list(_ref("Reading"))}},
+             description="each KPI's series, one reading per period from `from` to `to`")]},
+    "Board": _obj({"scope": STR, "scope_name": STR, "period": STR, "actions": _list(_ref("Action")),
+                   "columns": _list(_obj(
+                       {"category": STR, "status": STR,
+                        "kpis": _list(_reading(name=STR, headline=BOOL, needs_action=BOOL))},
+                       {"safety": _obj({"as_of": INSTANT,
+                                        "days_since": _reading(label=STR, text=STR, target_text=STR,
+                                                               last_recordable=_or_null("string")),
+                                        "trir_month": _reading(label=STR, text=STR, target_text=STR),
+                                        "trir_12m": _reading(label=STR, text=STR, target_text=STR, first=DAY,
+                                                             last=DAY)})}))}),
+    "Actions": _obj({"actions": _list(_ref("Action"))}),
+    "Tree": _obj({"tree": STR, "name": STR, "scope": STR, "period": STR,
+                  "nodes": _list(_reading(key=STR, name=STR, parent=_or_null("string"), depth=INT, red_below=BOOL,
+                                          formula=_or_null("string"))),
+                  "why": _obj({"against": STR, "contributions": _list(CONTRIBUTION)}),
+                  "tradeoffs": _list(_obj({"between": TEXTS, "note": STR}))}),
+    "TreeNode": _obj({
+        "kpi": STR, "name": STR, "scope": STR, "period": STR, "reading": _ref("Reading"),
+        "previous": _ref("Reading"),
+        "definition": _obj({"owner": STR, "data_source": _or_null("string"), "frequency": STR, "unit": STR,
+                            "direction": STR, "formula": STR, "baseline": BASELINE}),
+        "working": _obj({"own": _or_null("string"), "children": _or_null("string")}),
+        "trend": _list(_ref("Reading")),
+        "control_limits": _or_null("object", required=["centre", "lower", "upper", "baseline_points"],
+                                   properties={"centre": NUM, "lower": NUM, "upper": NUM, "baseline_points": INT}),
+        "signals": _list(_obj({"period": STR, "rule": STR, "adverse": BOOL, "text": STR})), "drifting": TEXTS,
+        "by_line": _list(_ref("Reading")), "by_shift": _list(_ref("Reading")), "why": _list(CONTRIBUTION),
+        "goal_seek": _or_null("object", required=["parent", "needed", "possible", "reason"],
+                              properties={"parent": _or_null("string"), "needed": _or_null("number"),
+                                          "possible": BOOL, "reason": STR}),
+        "events": _or_null("object", required=["kind", "title", "measure", "total", "total_records", "pareto"],
+                           properties={"kind": STR, "title": STR, "measure": STR, "total": NUM,
+                                       "total_records": INT, "pareto": _list(PARETO)}),
+        "actions": _list(_ref("Action"))}),
+    "Review": _obj({
+        "scope": STR, "month": STR, "months": TEXTS,
+        "bowler": _list(_obj({"kpi": STR, "name": STR, "category": STR, "unit": STR, "owner": STR,
+                              "baseline": _or_null("number"), "trend": STR, "red_streak": INT,
+                              "ytd": _ref("Reading"),
+                              "months": _list(_reading(countermeasures=_list(INT), missing_countermeasure=BOOL))})),
+        "stops": _list(PARETO), "defects": _list(PARETO),
+        "okr_candidates": _list(_obj({"kpi": STR, "red_months": INT})), "actions": _list(_ref("Action"))}),
+    "CheckIn": CHECK_IN,
+    "Okr": _obj({
+        "quarter": STR, "today": DAY, "week": STR, "expected_progress": NUM, "closed": BOOL,
+        "closed_by": _or_null("string"), "closed_at": _or_null("string", format="date-time"),
+        "objectives": _list(_obj({"id": INT, "quarter": STR, "scope": STR, "level": STR, "scope_name": STR,
+                                  "parent_id": _or_null("integer"), "title": STR, "owner": STR,
+                                  "progress": _or_null("number"), "status": STR, "warnings": TEXTS,
+                                  "key_results": _list(KEY_RESULT)})),
+        "meeting": _obj({"week": STR, "missing": _list(INT),
+                         "disagreements": _list(_obj({"key_result": INT, "question": _or_null("string")})),
+                         "blocked": _list(_obj({"key_result": INT, "blocks": STR}))}),
+        "baseline_proposals": _list(_obj({"key_result": INT, "kpi": STR, "scope": STR, "value": NUM,
+                                          "adopted": BOOL}))}),
+    "Quarantine": _obj({
+        "status": {"type": "string", "enum": list(QUARANTINE_STATUSES)}, "source": _or_null("string"),
+        "limit": INT, "offset": INT, "total": INT,
+        "counts": _obj({"open": INT, "resolved": INT, "dismissed": INT}),
+        "problems": _list(_obj({
+            "problem": INT, "status": STR, "state": STR, "source": STR, "file": STR, "path": STR,
+            "row": {"type": "integer", "description": "0: the whole file"}, "column": STR, "value": STR,
+            "reason": STR, "record_type": STR, "found_at": INSTANT, "resolved_by": STR,
+            "closed_at": _or_null("string", format="date-time"), "dismissed_by": STR, "dismiss_reason": STR}))}),
+}
+
+
+def _param(name: str, description: str, example: str | None = None, **schema: Any) -> Schema:
+    described: Schema = {"name": name, "in": "query", "required": False, "description": description,
+                         "schema": {"type": "string", **schema}}
+    return described | ({"example": example} if example is not None else {})
+
+
+PARAMETERS: dict[str, Schema] = {p["name"]: p for p in (
+    _param("site", "the site, when several plants are served (default: the first); an unknown one gets a 400",
+           "lake"),
+    _param("scope", "the plant (`plant`), an area or a line (default: the plant)", "L2"),
+    _param("line", "a line: the same as `scope`, when `scope` is not given", "L2"),
+    _param("area", "an area: the same as `scope`, when neither `scope` nor `line` is given", "packing"),
+    _param("grain", "the length of the period", "day", enum=list(GRAINS)),
+    _param("period", "a period of the grain: 2026-11-20/N (shift), 2026-11-20 (day), 2026-W47, 2026-11, 2026-Q4 or "
+           "2026; default the current one (for a shift: the one that ended last)", "2026-11-20"),
+    _param("date", "with `shift`, instead of `period`: the production date of a shift", "2026-11-20",
+           format="date"),
+    _param("shift", "with `date`: the key of one of the plant's shifts", "N"),
+    _param("kpi", "KPI keys separated by commas (default: every KPI)", "oee,fpy"),
+    _param("from", "with `to`: the first production date of a series (at most about ten years long)",
+           "2026-09-01", format="date"),
+    _param("to", "with `from`: the last production date of the series", "2026-11-20", format="date"),
+    _param("tree", "a KPI tree's key (default: the first configured)", "oee"),
+    _param("month", "a month like 2026-10 (default: the last full month)", "2026-10"),
+    _param("quarter", "a quarter like 2026-Q4 (default: the current one)", "2026-Q4"),
+    _param("open", "`1` (default): open actions only; `0`: every action", "1", enum=list(YES_NO)),
+    _param("status", "the problems' status (default: open)", "open", enum=list(QUARANTINE_STATUSES)),
+    _param("source", "a source's key: only its problems", "counts"),
+    _param("limit", "how many problems at most, 1 to 1000 (default 100)", "100", pattern=r"^[0-9]+$"),
+    _param("offset", "how many to skip first (default 0)", "0", pattern=r"^[0-9]+$"),
+)}
+
+
+def _use(*names: str) -> list[Schema]:
+    return [{"$ref": f"#/components/parameters/{n}"} for n in names]
+
+
+SCOPE = ("scope", "line", "area")
+WHEN = ("grain", "period", "date", "shift")
+
+
+def _json(name: str) -> Schema:
+    return {"application/json": {"schema": _ref(name)}}
+
+
+def _file(media: str, what: str) -> Schema:
+    return {"description": what, "headers": {"Content-Disposition": {"schema": STR}},
+            "content": {media: {"schema": {"type": "string", "contentMediaType": media}}}}
+
+
+#: every operation, by the name of the function answering it: (its path, summary, parameters, 200 answer)
+OPERATIONS: dict[str, tuple[str, str, tuple[str, ...], Schema]] = {
+    "health": ("/health", "Each loader's last run, load, success and failure; how old the newest data is", (),
+               {"description": "ok or degraded", "content": _json("Health")}),
+    "kpis": ("/kpis", "Every KPI's definition", (), {"description": "the definitions", "content": _json("Kpis")}),
+    "values": ("/values", "KPI values of a scope for a period, or their series between two dates",
+               ("kpi", *SCOPE, *WHEN, "from", "to"), {"description": "values or series", "content": _json("Values")}),
+    "board": ("/board", "A scope's board for a shift: every KPI grouped S Q D C M, with the open actions",
+              (*SCOPE, *WHEN), {"description": "the board", "content": _json("Board")}),
+    "actions": ("/actions", "A scope's actions (and those of the scopes inside it), overdue first",
+                (*SCOPE, "open", "kpi"), {"description": "the actions", "content": _json("Actions")}),
+    "tree": ("/tree", "A KPI tree of a scope for a period: each node's reading, whether red lies below, why it moved",
+             ("tree", *SCOPE, *WHEN), {"description": "the tree", "content": _json("Tree")}),
+    "tree_node": ("/tree/node", "One node's panel: definition, working, trend, breakdown, why it moved, events",
+                  ("tree", "kpi", *SCOPE, *WHEN), {"description": "the node", "content": _json("TreeNode")}),
+    "review": ("/review", "A scope's monthly review", (*SCOPE, "month"),
+               {"description": "the review", "content": _json("Review")}),
+    "okr": ("/okr", "A quarter's objectives in cascade order with their key results, and the meeting view",
+            ("quarter", "scope"), {"description": "the quarter's OKRs", "content": _json("Okr")}),
+    "quarantine": ("/quarantine", "The quarantine's problems of a status, newest first, a page at a time",
+                   ("status", "source", "limit", "offset"),
+                   {"description": "the problems", "content": _json("Quarantine")}),
+    "openapi": ("/openapi.json", "This description of the API", (),
+                {"description": "an OpenAPI 3.1 document", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["openapi", "paths"]}}}}),
+}
+#: the downloads, by the name of the function answering them: {extension: (media type, what it is)}
+EXPORTS: dict[str, tuple[str, str, tuple[str, ...], dict[str, tuple[str, str]]]] = {
+    "review_export": ("/review.{ext}", "The monthly review as a download", (*SCOPE, "month"),
+                      {"pdf": ("application/pdf", "the printed pack"),
+                       "html": ("text/html", "a self-contained HTML copy"), "xlsx": (XLSX, "the workbook")}),
+    "okr_checkins": ("/okr/checkins.{ext}", "Every check-in of a quarter, corrections included", ("quarter",),
+                     {"csv": ("text/csv", "comma-separated"), "xlsx": (XLSX, "a workbook")}),
+}
+PUBLIC = frozenset({"openapi"})  # described shapes hold no plant data
+
+
+def _refused(public: bool) -> dict[str, Schema]:
+    """The answers every operation may give instead: a bad parameter, or nobody signed in."""
+    answers = {"400": {"description": "a parameter cannot be answered (`parameter` names it); or a host this "
+                                      "Huddle is not published at",
+                       "content": _json("Error") | {"text/plain": {"schema": STR}}}}
+    if not public:
+        answers["401"] = {"description": "nobody signed in, and anonymous reading is off", "content": _json("Error")}
+    return answers
+
+
+def _operation(name: str, summary: str, params: tuple[str, ...], ok: Schema, path: str) -> Schema:
+    public = name in PUBLIC
+    described: Schema = {"operationId": name, "summary": summary, "parameters": _use(*(() if public else ("site",)),
+                                                                                     *params),
+                         "responses": {"200": ok} | _refused(public)}
+    if name == "health":
+        described["responses"]["503"] = {"description": "the database cannot be used: status error and the reason",
+                                         "content": _json("Health")}
+    if public:
+        described["security"] = []
+    return {path: {"get": described}}
+
+
+def described_paths() -> dict[str, str]:
+    """Every described path under /api/v1, with the name of the function answering it."""
+    out = {path: name for name, (path, *_rest) in OPERATIONS.items()}
+    for name, (path, _summary, _params, kinds) in EXPORTS.items():
+        out |= {path.replace("{ext}", ext): name for ext in kinds}
+    return out
+
+
+def describe_api(prefix: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the API mounted at ``prefix``."""
+    paths: dict[str, Any] = {}
+    for name, (path, summary, params, ok) in OPERATIONS.items():
+        paths |= _operation(name, summary, params, ok, path)
+    for name, (path, summary, params, kinds) in EXPORTS.items():
+        for ext, (media, what) in kinds.items():
+            ok = _file(media, what)
+            paths |= _operation(f"{name}_{ext}", f"{summary}: {what}", params, ok, path.replace("{ext}", ext))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Huddle API", "version": VERSION,
+                 "description": "Read-only: the numbers the pages show, as JSON, and the review's and the OKR "
+                                "check-ins' downloads. Sign in first (the session cookie), unless the site lets "
+                                "anyone read. No value is ever invented: a period without data is null and grey."},
+        "servers": [{"url": prefix}],
+        "security": [{"session": []}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS, "parameters": PARAMETERS,
+                       "securitySchemes": {"session": {
+                           "type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+                           "description": "the cookie signing in at /login gives (or a wall-TV display link)"}}},
+    }
