@@ -126,13 +126,48 @@ def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         [(*v, r["id"]) for v, r in zip(_driver_values(dialect, table, columns, rows), rows, strict=True)])
 
 
+def stored_keys(session: Session, table: Table, key: Sequence[str],
+                columns: dict[str, list[Any]]) -> set[tuple[Any, ...]]:
+    """The natural keys of the stored rows in the range of some rows given as columns (and of their first key
+    column's values)."""
+    ranged = columns[range_column(table, key)]
+    rows = stored_rows(session, table, key, [], min(ranged), max(ranged), columns[key[0]])
+    return {tuple(r[: len(key)]) for r in rows}
+
+
+def write_columns(session: Session, table: Table, key: Sequence[str], columns: dict[str, list[Any]]) -> None:
+    """Insert rows given as columns, replacing the stored row of the same natural key, in one statement; each
+    distinct instant or day is converted for the driver once."""
+    dialect = session.get_bind().dialect.name
+    converted = []
+    for name, values in columns.items():
+        kind = table.c[name].type
+        convert = None
+        if isinstance(kind, UTCDateTime):
+            convert = _instant_text if dialect == "sqlite" else _to_naive_utc
+        elif dialect == "sqlite" and isinstance(kind, Date):
+            convert = _day_text
+        if convert is not None:
+            once = {v: convert(v) for v in set(values)}
+            values = [once[v] for v in values]
+        converted.append(values)
+    _write_values(session, table, key, list(columns), list(zip(*converted, strict=True)))
+
+
 def write_rows(session: Session, table: Table, key: Sequence[str], rows: list[dict[str, Any]]) -> None:
     """Insert rows, replacing the stored row of the same natural key, in one statement."""
     if not rows:
         return
     columns = list(rows[0])
     dialect = session.get_bind().dialect.name
-    values = _driver_values(dialect, table, columns, rows)
+    _write_values(session, table, key, columns, _driver_values(dialect, table, columns, rows))
+
+
+def _write_values(session: Session, table: Table, key: Sequence[str], columns: list[str],
+                  values: Sequence[Sequence[Any]]) -> None:
+    if not values:
+        return
+    dialect = session.get_bind().dialect.name
     updates = [c for c in columns if c not in key]
     conn = session.connection()
     names = ", ".join(f'"{c}"' for c in columns)
@@ -158,6 +193,43 @@ def write_rows(session: Session, table: Table, key: Sequence[str], rows: list[di
         conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{stage}" {on_conflict}')
     else:  # pragma: no cover - guarded by supported backends
         raise RuntimeError(f"unsupported database {dialect}")
+
+
+def clear_facts(session: Session, table: Table, measures: Sequence[str], line: str, area: str, first_day: date,
+                last_day: date, lo: datetime, hi: datetime, now: datetime) -> None:
+    """Set some measures of the fact rows of a line (or area) whose shift starts in [lo, hi) to zero, before the
+    shifts that still have records get theirs back (``upsert_facts``)."""
+    dialect = session.get_bind().dialect.name
+    mark = "?" if dialect == "sqlite" else "%s"
+    sets = ", ".join(f'"{m}" = 0' for m in measures)
+    values = _driver_values(dialect, table, ["production_date", "production_date", "start_utc", "start_utc",
+                                             "updated_at"],
+                            [{"production_date": first_day, "start_utc": lo, "updated_at": now}])[0]
+    day_lo, _, start_lo, _, stamp = values
+    day_hi = _driver_values(dialect, table, ["production_date", "start_utc"],
+                            [{"production_date": last_day, "start_utc": hi}])[0]
+    session.connection().exec_driver_sql(
+        f'UPDATE "{table.name}" SET {sets}, updated_at = {mark} WHERE line = {mark} AND area = {mark} '
+        f"AND production_date >= {mark} AND production_date <= {mark} AND start_utc >= {mark} AND start_utc < {mark}",
+        (stamp, line, area, day_lo, day_hi[0], start_lo, day_hi[1]))
+
+
+def upsert_facts(session: Session, table: Table, rows: list[dict[str, Any]], measures: Sequence[str]) -> None:
+    """Insert fact rows, or on a shift that has one set only ``measures`` (the others are another record type's),
+    the time it was written, and the later of the two latest record times."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    t = f'"{table.name}"'
+    sets = ", ".join([*(f'"{m}" = excluded."{m}"' for m in measures), 'updated_at = excluded.updated_at',
+                      f"data_through_utc = CASE WHEN {t}.data_through_utc IS NULL OR excluded.data_through_utc > "
+                      f"{t}.data_through_utc THEN excluded.data_through_utc ELSE {t}.data_through_utc END"])
+    session.connection().exec_driver_sql(
+        f"INSERT INTO {t} ({names}) VALUES ({_marks(dialect, len(columns))}) "
+        f"ON CONFLICT (line, production_date, shift, area) DO UPDATE SET {sets}",
+        [tuple(v) for v in _driver_values(dialect, table, columns, rows)])
 
 
 def forget_stages(session: Session) -> None:

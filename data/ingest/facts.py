@@ -15,9 +15,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.plant import PlantConfig
@@ -129,59 +130,100 @@ def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups:
 
 
 def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
+    """Production measures of the chunk's shifts from their counts and stops, a column at a time: a load of a
+    year of a plant's rows reads them back here, so this is the loader's hottest path."""
     cfg_line = config.lines[c.line]
+    n = len(c.instances)
+    starts = _micros_of(c.starts)
+    ends = _micros_of([i.end_utc for i in c.instances])
+    width = max((len(i.breaks) for i in c.instances), default=0)
+    # every shift's breaks, padded to the same number with empty ones (a shift has a few at most)
+    break_lo = np.zeros((n, width), dtype=np.int64)
+    break_hi = np.zeros((n, width), dtype=np.int64)
+    for k, inst in enumerate(c.instances):
+        for b, (lo, hi) in enumerate(inst.breaks):
+            break_lo[k, b], break_hi[k, b] = _micros(lo), _micros(hi)
+    sums = {name: np.zeros(n) for name in GROUPS["production"]}
+    has = np.zeros(n, dtype=bool)
+    through = np.full(n, _NEVER, dtype=np.int64)
+    span_slots: list[np.ndarray] = []
+    span_lo: list[np.ndarray] = []
+    span_hi: list[np.ndarray] = []
+
     counts = session.execute(
         select(bulk.plain(ProductionCount.start_utc), bulk.plain(ProductionCount.end_utc), ProductionCount.product,
                ProductionCount.total, ProductionCount.good, ProductionCount.planned_qty)
         .where(ProductionCount.line == c.line, ProductionCount.start_utc >= c.lo - timedelta(hours=12),
                ProductionCount.start_utc < c.hi)
     ).all()
-    instant = bulk.instant
-    for start_, end_, product, total, good, planned in counts:
-        start, end = instant(start_), instant(end_)
-        i = c.slot(start + (end - start) / 2)
-        if i is None:
-            continue
-        m = c.of(i, "production")
-        cycle = cfg_line.cycle_for(product)
-        m["total_count"] += total
-        m["good_count"] += good
-        m["planned_qty"] += planned or 0.0
-        m["ideal_total_s"] += total * cycle
-        m["ideal_good_s"] += good * cycle
-        c.covers(i, start, end)
-        c.seen(i, min(end, c.instances[i].end_utc))
+    if counts:
+        start_, end_, product, total, good, planned = (list(col) for col in zip(*counts, strict=True))
+        s, e = _micros_of(start_), _micros_of(end_)
+        # a count belongs to the shift holding its midpoint (rounded to the microsecond, half to even, as
+        # timedelta rounds)
+        mid = s + np.round((e - s) / 2).astype(np.int64)
+        slot = np.searchsorted(starts, mid, side="right") - 1
+        ok = slot >= 0
+        ok[ok] = mid[ok] < ends[slot[ok]]
+        slot = slot[ok]
+        cycles = {p: cfg_line.cycle_for(p) for p in set(product)}
+        total_a = np.asarray(total, dtype=float)[ok]
+        good_a = np.asarray(good, dtype=float)[ok]
+        cycle_a = np.asarray([cycles[p] for p in product], dtype=float)[ok]
+        planned_a = np.asarray([p or 0.0 for p in planned], dtype=float)[ok]
+        for name, values in (("total_count", total_a), ("good_count", good_a), ("planned_qty", planned_a),
+                             ("ideal_total_s", total_a * cycle_a), ("ideal_good_s", good_a * cycle_a)):
+            sums[name] += np.bincount(slot, weights=values, minlength=n)
+        has[slot] = True
+        s, e = s[ok], e[ok]
+        _keep_spans(span_slots, span_lo, span_hi, slot, np.maximum(s, starts[slot]), np.minimum(e, ends[slot]))
+        np.maximum.at(through, slot, np.minimum(e, ends[slot]))
 
     stops = session.execute(
         select(bulk.plain(StopEvent.start_utc), bulk.plain(StopEvent.end_utc), StopEvent.category)
         .where(StopEvent.line == c.line, StopEvent.start_utc >= c.lo - LOOKBACK, StopEvent.start_utc < c.hi,
                StopEvent.end_utc > c.lo)
     ).all()
-    for start_, end_, category in stops:
-        start, end = instant(start_), instant(end_)
-        first = c.slot(max(start, c.lo))
-        if first is None:
-            first = bisect.bisect_right(c.starts, start)
-        for k in range(first, len(c.instances)):
-            inst = c.instances[k]
-            if inst.start_utc >= end:
-                break
-            # time inside a planned break is already planned time: count it once
-            overlap = inst.overlap_s(start, end) - sum(
-                max(0.0, (min(end, b_hi) - max(start, b_lo)).total_seconds()) for b_lo, b_hi in inst.breaks)
-            if overlap <= 0:
-                continue
-            m = c.of(k, "production")
-            c.covers(k, start, end)
-            key = {"planned": "planned_stop_s", "unplanned": "unplanned_stop_s"}.get(category, "changeover_s")
-            m[key] += overlap
-            if category == "unplanned" and inst.start_utc <= start < inst.end_utc:
-                m["failures"] += 1
-            c.seen(k, min(end, inst.end_utc))
+    if stops:
+        start_, end_, category = (list(col) for col in zip(*stops, strict=True))
+        s, e = _micros_of(start_), _micros_of(end_)
+        # each stop against every shift it overlaps: from the first shift ending after it starts to the last
+        # one starting before it ends
+        first = np.searchsorted(ends, np.maximum(s, starts[0]), side="right")
+        last = np.searchsorted(starts, e, side="left") - 1
+        spread = np.maximum(0, last - first + 1)
+        which = np.repeat(np.arange(len(s)), spread)
+        k = np.repeat(first, spread) + (np.arange(len(which)) - np.repeat(np.cumsum(spread) - spread, spread))
+        s, e = s[which], e[which]
+        lo, hi = np.maximum(s, starts[k]), np.minimum(e, ends[k])
+        # time inside a planned break is already planned time: count it once
+        in_breaks = np.zeros(len(k))
+        for b in range(width):
+            in_breaks = in_breaks + np.maximum(
+                0.0, (np.minimum(e, break_hi[k, b]) - np.maximum(s, break_lo[k, b])) / 1e6)
+        overlap = np.maximum(0.0, (hi - lo) / 1e6) - in_breaks
+        counted = overlap > 0
+        kinds = np.asarray(category, dtype=object)[which]
+        k, s, e, lo, hi, overlap, kinds = (a[counted] for a in (k, s, e, lo, hi, overlap, kinds))
+        has[k] = True
+        _keep_spans(span_slots, span_lo, span_hi, k, lo, hi)
+        for name, match in (("planned_stop_s", kinds == "planned"), ("unplanned_stop_s", kinds == "unplanned")):
+            sums[name] += np.bincount(k[match], weights=overlap[match], minlength=n)
+        other = (kinds != "planned") & (kinds != "unplanned")
+        sums["changeover_s"] += np.bincount(k[other], weights=overlap[other], minlength=n)
+        failed = (kinds == "unplanned") & (starts[k] <= s) & (s < ends[k])
+        sums["failures"] += np.bincount(k[failed], minlength=n)
+        np.maximum.at(through, k, np.minimum(e, ends[k]))
 
+    covered = _covered(n, span_slots, span_lo, span_hi, break_lo, break_hi)
     # scheduled time counts only for shifts the line ran (it has counts or stops)
-    for k, m in c.measures.items():
+    for k in np.flatnonzero(has).tolist():
         inst = c.instances[k]
+        m = c.of(k, "production")
+        for name, values in sums.items():
+            m[name] = float(values[k])
+        if through[k] != _NEVER:
+            c.through[k] = _EPOCH + timedelta(microseconds=int(through[k]))
         in_progress = inst.end_utc > now
         until = max(inst.start_utc, min(inst.end_utc, c.through.get(k, inst.start_utc))) if in_progress \
             else inst.end_utc
@@ -190,23 +232,60 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         m["ppt_s"] = m["shift_s"] - m["planned_stop_s"]
         m["run_s"] = max(0.0, m["ppt_s"] - m["unplanned_stop_s"] - m["changeover_s"])
         m["scheduled_s"] = inst.duration_s - inst.planned_breaks_s
-        m["covered_s"] = _covered_outside_breaks(c.spans.get(k, []), inst.breaks)
+        m["covered_s"] = float(covered[k])
 
 
-def _covered_outside_breaks(spans: list[tuple[datetime, datetime]],
-                            breaks: tuple[tuple[datetime, datetime], ...]) -> float:
-    """Seconds covered by the union of record spans, break time left out (a break is planned, not missing)."""
-    covered = 0.0
-    merged: list[list[datetime]] = []
-    for lo, hi in sorted(spans):
-        if merged and lo <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], hi)
-        else:
-            merged.append([lo, hi])
-    for lo, hi in merged:
-        covered += (hi - lo).total_seconds() - sum(
-            max(0.0, (min(hi, b_hi) - max(lo, b_lo)).total_seconds()) for b_lo, b_hi in breaks)
-    return covered
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NEVER = np.iinfo(np.int64).min
+
+
+def _micros(at: datetime) -> int:
+    """Microseconds since 1970 of an aware instant."""
+    return (at - _EPOCH) // timedelta(microseconds=1)
+
+
+def _micros_of(values: list[Any]) -> np.ndarray:
+    """Microseconds since 1970 of instants as the database gives them (UTC text, naive UTC or aware times)."""
+    if values and isinstance(values[0], datetime) and values[0].tzinfo is not None:
+        return np.asarray([_micros(v) for v in values], dtype=np.int64)
+    return np.asarray(values, dtype="datetime64[us]").astype(np.int64)
+
+
+def _keep_spans(slots: list[np.ndarray], los: list[np.ndarray], his: list[np.ndarray], slot: np.ndarray,
+                lo: np.ndarray, hi: np.ndarray) -> None:
+    """Remember the part [lo, hi) of each shift ``slot`` that a record covers (when it is not empty)."""
+    real = hi > lo
+    slots.append(slot[real])
+    los.append(lo[real])
+    his.append(hi[real])
+
+
+def _covered(n: int, slots: list[np.ndarray], los: list[np.ndarray], his: list[np.ndarray],
+             break_lo: np.ndarray, break_hi: np.ndarray) -> np.ndarray:
+    """Seconds of each shift covered by the union of its records' spans, break time left out (a break is
+    planned, not missing)."""
+    if not slots or not sum(len(s) for s in slots):
+        return np.zeros(n)
+    slot, lo, hi = np.concatenate(slots), np.concatenate(los), np.concatenate(his)
+    # spans lie inside their shift and shifts follow each other, so ordering by start orders by shift too
+    order = np.lexsort((hi, lo))
+    slot, lo, hi = slot[order], lo[order], hi[order]
+    reach = np.maximum.accumulate(hi)
+    opens = np.ones(len(lo), dtype=bool)
+    # a span opens a new run when it starts after everything before it ended, or in the next shift
+    opens[1:] = (lo[1:] > reach[:-1]) | (slot[1:] != slot[:-1])
+    first = np.flatnonzero(opens)
+    run_lo = lo[first]
+    run_hi = reach[np.r_[first[1:] - 1, len(lo) - 1]]
+    run_slot = slot[first]
+    seconds = (run_hi - run_lo) / 1e6
+    if break_lo.shape[1]:
+        in_breaks = np.zeros(len(first))
+        for b in range(break_lo.shape[1]):
+            in_breaks = in_breaks + np.maximum(0.0, (np.minimum(run_hi, break_hi[run_slot, b])
+                                                     - np.maximum(run_lo, break_lo[run_slot, b])) / 1e6)
+        seconds = seconds - in_breaks
+    return np.bincount(run_slot, weights=seconds, minlength=n)
 
 
 def _quality(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
@@ -258,36 +337,28 @@ def _safety(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> 
 
 
 def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str, _Chunk], now: datetime) -> int:
-    """Write the recomputed groups into the chunk's fact rows, keeping the measures of the other groups."""
+    """Write the recomputed groups into the chunk's fact rows, keeping the measures of the other groups: one
+    upsert that sets only the recomputed measures (and keeps the latest record time), after clearing them in the
+    shifts that have none any more (their records were replaced)."""
     line, area = chunk.line, (config.area_of(chunk.line) if chunk.line else chunk.area)
-    existing: dict[tuple[Any, str], Any] = {
-        (r.production_date, r.shift): r for r in session.execute(
-            select(ShiftFact.id, ShiftFact.production_date, ShiftFact.shift, ShiftFact.data_through_utc,
-                   *[getattr(ShiftFact, m) for m in MEASURES])
-            .where(ShiftFact.line == line, ShiftFact.area == area,
-                   ShiftFact.production_date >= chunk.instances[0].production_date,
-                   ShiftFact.production_date <= chunk.instances[-1].production_date,
-                   ShiftFact.start_utc >= chunk.lo, ShiftFact.start_utc < chunk.hi))
-    }
-    updates, inserts = [], []
+    refreshed = [m for group in fresh for m in GROUPS[group]]
+    bulk.clear_facts(session, ShiftFact.__table__, refreshed, line, area, chunk.instances[0].production_date,
+                     chunk.instances[-1].production_date, chunk.lo, chunk.hi, now)
+    rows = []
+    zeros = dict.fromkeys(MEASURES, 0.0)
     for k, inst in enumerate(chunk.instances):
-        old = existing.get((inst.production_date, inst.shift_key))
-        found = [g for g, part in fresh.items() if k in part.measures]
-        if old is None and not found:
+        found = [part for part in fresh.values() if k in part.measures]
+        if not found:
             continue
-        row: dict[str, Any] = {m: (getattr(old, m) if old is not None else 0.0) for m in MEASURES}
+        row: dict[str, Any] = {"line": line, "area": area, "production_date": inst.production_date,
+                               "shift": inst.shift_key, "start_utc": inst.start_utc, "end_utc": inst.end_utc,
+                               **zeros}
         for group, part in fresh.items():
             row.update(part.measures.get(k, dict.fromkeys(GROUPS[group], 0.0)))
-        times = [t for t in [getattr(old, "data_through_utc", None), *(p.through.get(k) for p in fresh.values())]
-                 if t is not None]
+        times = [t for t in (p.through.get(k) for p in fresh.values()) if t is not None]
         row["data_through_utc"] = max(times) if times else None
         row["updated_at"] = now
-        if old is not None:
-            updates.append({**row, "id": old.id})
-        else:
-            inserts.append({"line": line, "area": area, "production_date": inst.production_date,
-                            "shift": inst.shift_key, "start_utc": inst.start_utc, "end_utc": inst.end_utc, **row})
+        rows.append(row)
     # through the driver: SQLAlchemy's work per row and value was most of a load's time
-    bulk.update_rows(session, ShiftFact.__table__, updates)
-    bulk.insert_rows(session, ShiftFact.__table__, inserts)
-    return len(updates) + len(inserts)
+    bulk.upsert_facts(session, ShiftFact.__table__, rows, refreshed)
+    return len(rows)
