@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from huddle.data.ingest import bulk
+from huddle.data.ingest.column_screen import ColumnChunk, screen_columns
 from huddle.data.ingest.contract import RecordType, RowValidator, local_time_text, natural_key_text
 from huddle.data.ingest.facts import Touched
 from huddle.data.ingest.file_index import _EPOCH, KeyIndex, Spans, chunk_overlaps, key_hashes, micros
@@ -63,6 +64,9 @@ class FileLoad:
     ledger_source: str
     run_id: int
     now: datetime
+    #: contract column → table column, for record types whose rows are their clean values renamed (their clean
+    #: chunks are stored a column at a time; the others go row by row)
+    mapping: dict[str, str] | None = None
     read: int = 0
     new: int = 0
     replaced: int = 0
@@ -84,7 +88,15 @@ class FileLoad:
 
     def add(self, chunk: list[tuple[int, list[Any]]], positions: dict[str, int], width: int,
             touched: Touched, touch: Callable[[Touched, list[dict[str, Any]]], None]) -> None:
-        """Store one chunk of the file's rows."""
+        """Store one chunk of the file's rows: a column at a time when every row is clean and new, else row by
+        row (which names every problem)."""
+        clean = screen_columns(self.screen, chunk, positions, width) if self.mapping is not None else None
+        if clean is not None and self._add_clean(clean, touched, touch):
+            return
+        self._add_rows(chunk, positions, width, touched, touch)
+
+    def _add_rows(self, chunk: list[tuple[int, list[Any]]], positions: dict[str, int], width: int,
+                  touched: Touched, touch: Callable[[Touched, list[dict[str, Any]]], None]) -> None:
         refusals: list[Refusal] = []
         numbers: list[int] = []
         cleans: list[dict[str, Any]] = []
@@ -112,6 +124,77 @@ class FileLoad:
         if written:
             touch(touched, written)
         self._quarantine(refusals)
+
+    # ---- a clean chunk, a column at a time ------------------------------------------------------------------
+
+    def _add_clean(self, chunk: ColumnChunk, touched: Touched,
+                   touch: Callable[[Touched, list[dict[str, Any]]], None]) -> bool:
+        """Store a clean chunk whose rows are all new: no key seen before in the file or stored, no overlap.
+        False (nothing done) when it is not so; the chunk then goes row by row."""
+        assert self.mapping is not None
+        naturals = list(zip(*(chunk.values[k] for k in self.record.natural_key), strict=True))
+        if len(set(naturals)) != len(naturals):
+            return False
+        hashes = key_hashes(naturals)
+        if self.keys.first_lines(hashes).any():
+            return False
+        columns = {self.mapping[k]: v for k, v in chunk.values.items() if k in self.mapping}
+        instants = {self.mapping[k]: v for k, v in chunk.micros.items() if k in self.mapping}
+        fresh_spans = self._clean_spans(columns, instants, chunk.numbers) if self.record.name in SPANS else {}
+        if fresh_spans is None:
+            return False
+        stored_keys = bulk.stored_keys(self.session, self.target, self.key, columns)
+        if stored_keys and not stored_keys.isdisjoint(zip(*(columns[k] for k in self.key), strict=True)):
+            return False
+        n = len(chunk)
+        columns["run_id"] = [self.run_id] * n
+        bulk.write_columns(self.session, self.target, self.key, columns)
+        self.keys.add(hashes, np.asarray(chunk.numbers, dtype=np.int64))
+        for group, fresh in fresh_spans.items():
+            self.spans[group] = self.spans[group].merged(fresh) if group in self.spans else fresh
+        self.read += n
+        self.new += n
+        if self.open:
+            done = {natural_key_text(self.record, c) for c in chunk.rows()} & self.open
+            if done:
+                resolve_open(self.session, self.record.name, done, self.name, self.now)
+                self.open -= done
+        touch(touched, _bounds(columns, instants))
+        return True
+
+    def _clean_spans(self, columns: dict[str, list[Any]], instants: dict[str, np.ndarray], numbers: list[int]
+                     ) -> dict[tuple[Any, ...], Spans] | None:
+        """The chunk's spans by series when none overlaps another (of the chunk, of the file or stored); None
+        when one does."""
+        series, longest = SPANS[self.record.name]
+        groups = list(zip(*(columns[c] for c in series), strict=True))
+        codes: dict[tuple[Any, ...], int] = {}
+        code = np.fromiter((codes.setdefault(g, len(codes)) for g in groups), dtype=np.int64, count=len(groups))
+        starts, ends = instants["start_utc"], instants["end_utc"]
+        stored = bulk.stored_rows(self.session, self.target, self.key, ["end_utc"],
+                                  min(columns["start_utc"]) - longest, max(columns["end_utc"]),
+                                  {g[0] for g in codes})
+        if stored:  # a stored row with the key of a row of this file is that row: not an overlap
+            hashes = key_hashes([tuple(getattr(s, k) for k in self.key) for s in stored])
+            stored = [s for s, mine in zip(stored, self.keys.first_lines(hashes), strict=True) if not mine]
+        lines = np.asarray(numbers, dtype=np.int64)
+        out: dict[tuple[Any, ...], Spans] = {}
+        for group, number in codes.items():
+            members = np.flatnonzero(code == number)
+            fresh = Spans.of(starts[members], ends[members], lines[members])
+            if len(fresh.starts) > 1 and bool((fresh.starts[1:] < np.maximum.accumulate(fresh.ends)[:-1]).any()):
+                return None
+            earlier = self.spans.get(group)
+            if earlier is not None and bool((earlier.overlapping(starts[members], ends[members]) >= 0).any()):
+                return None
+            mine = [s for s in stored if tuple(getattr(s, c) for c in series) == group]
+            if mine:
+                spans = Spans.of([micros(s.start_utc) for s in mine], [micros(s.end_utc) for s in mine],
+                                 list(range(len(mine))))
+                if bool((spans.overlapping(starts[members], ends[members]) >= 0).any()):
+                    return None
+            out[group] = fresh
+        return out
 
     # ---- duplicates and overlaps -------------------------------------------------------------------------
 
@@ -283,3 +366,26 @@ class FileLoad:
     def broken(self, parts: list[tuple[int, str]]) -> None:
         """Parts of the file that could not be read as rows."""
         self._quarantine([(line, "", "", reason, {}, "") for line, reason in parts])
+
+
+def _bounds(columns: dict[str, list[Any]], instants: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Rows standing for a clean chunk's in the shifts it touches: per line its first and last instants (or, for
+    labour, each line, day and shift once)."""
+    if "production_date" in columns:
+        return [{"line": ln, "production_date": d, "shift": sh} for ln, d, sh in
+                dict.fromkeys(zip(columns["line"], columns["production_date"], columns["shift"], strict=True))]
+    lines = columns["line"]
+    codes: dict[Any, int] = {}
+    code = np.fromiter((codes.setdefault(ln, len(codes)) for ln in lines), dtype=np.int64, count=len(lines))
+    first_col, last_col = ("start_utc", "end_utc") if "start_utc" in columns else ("at_utc", "at_utc")
+    out = []
+    for line, number in codes.items():
+        members = np.flatnonzero(code == number)
+        first = int(members[np.argmin(instants[first_col][members])])
+        last = int(members[np.argmax(instants[last_col][members])])
+        if first_col == "start_utc":
+            out.append({"line": line, "start_utc": columns["start_utc"][first], "end_utc": columns["end_utc"][last]})
+        else:
+            out += [{"line": line, "at_utc": columns["at_utc"][i]} for i in (first, last)]
+    return out
+

@@ -37,6 +37,8 @@ from sqlalchemy.orm import Session, sessionmaker
 FileFields = dict[str, Any] | Callable[[FileOutcome], dict[str, Any]]
 
 #: record type → (table, natural key columns in the table, contract column → table column)
+#: record types whose stored rows are their clean values renamed, and the run
+RENAMED = frozenset({"production_counts", "stop_events", "quality_events", "labour"})
 _TARGETS: dict[str, tuple[Table, tuple[str, ...], dict[str, str]]] = {
     "production_counts": (ProductionCount.__table__, ("line", "start_utc", "product"),
                           {"line": "line", "start": "start_utc", "end": "end_utc", "product": "product",
@@ -100,7 +102,7 @@ class RowStore:
         touched = Touched(groups={RECORD_GROUP[rt.name]} if rt.name in RECORD_GROUP else set())
         with self.sessions.begin() as session:
             load = FileLoad(session, rt, validator, target, key_cols, partial(self._row, rt.name, validator, run_id),
-                            name, where, ledger_source, run_id, now)
+                            name, where, ledger_source, run_id, now, _mapping if rt.name in RENAMED else None)
             width = len(table.header)
             for chunk in chunks(table.rows):
                 load.add(chunk, positions, width, touched, partial(self._touch, rt.name))
