@@ -14,12 +14,13 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.passwords import MIN_LENGTH, password_problem
 from huddle.dashboard.services import passwords
+from huddle.dashboard.services.conflicts import ChangedSince, conflict_message
 from huddle.dashboard.services.throttle import DatabaseThrottle, Throttle
 from huddle.data.models import AuditEntry, DisplayScreen, Meta, User
 from huddle.data.models_security import UserSession
@@ -39,6 +40,14 @@ KEEP_ENDED_SESSIONS = timedelta(days=90)  # ended sessions stay listed (huddle s
 
 class AccountError(ValueError):
     """A request about accounts that cannot be done, with the reason for the person who asked."""
+
+
+class AccountConflictError(AccountError):
+    """Another admin changed the user since the form showed them: who, when and the user as they are now."""
+
+    def __init__(self, message: str, changed: ChangedSince) -> None:
+        super().__init__(message)
+        self.changed = changed
 
 
 class ForbiddenError(PermissionError):
@@ -114,9 +123,10 @@ class Accounts:
     """Users, display screens, throttled sign-in and the audit trail."""
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Callable[[], datetime] = now_utc,
-                 throttle: Throttle | None = None, site_names: tuple[str, ...] = ()) -> None:
+                 throttle: Throttle | None = None, site_names: tuple[str, ...] = (), tz: tzinfo = UTC) -> None:
         self.sessions = session_factory
         self.clock = clock
+        self.tz = tz  # the plant's, for the moments a refusal names
         self.throttle: Throttle = throttle or DatabaseThrottle(session_factory)
         self.site_names = site_names  # a password must not be the site's name
 
@@ -186,19 +196,27 @@ class Accounts:
             self.audit(session, actor, "user.password", username, sessions_ended=ended)
             return ended
 
-    def set_role(self, actor: Identity | str, username: str, role: str) -> None:
-        """Give a user another role."""
+    def set_role(self, actor: Identity | str, username: str, role: str, seen: str | None = None) -> None:
+        """Give a user another role; from the role the admin's form showed (``seen``), refused with who changed it
+        since when another admin did."""
         self._check_role(role)
         with self.sessions.begin() as session:
+            if seen is not None and not account_queries.take_user_field(session, username, "role", seen, role):
+                raise self._changed_since(session, username)
             user = self._user(session, username)
-            if user.role == "admin" and role != "admin":
+            before = user.role if seen is None else seen
+            if before == "admin" and role != "admin":
                 self._keep_an_admin(session, user)
-            before, user.role = user.role, role
+            user.role = role
             self.audit(session, actor, "user.role", username, before=before, after=role)
 
-    def set_disabled(self, actor: Identity | str, username: str, disabled: bool) -> None:
-        """Disable (sign-in refused, sessions end at their next request) or enable a user."""
+    def set_disabled(self, actor: Identity | str, username: str, disabled: bool, seen: bool | None = None) -> None:
+        """Disable (sign-in refused, sessions end at their next request) or enable a user; from the state the
+        admin's form showed (``seen``), refused with who changed it since when another admin did."""
         with self.sessions.begin() as session:
+            if seen is not None and not account_queries.take_user_field(session, username, "disabled", seen,
+                                                                        disabled):
+                raise self._changed_since(session, username)
             user = self._user(session, username)
             if disabled and user.role == "admin":
                 self._keep_an_admin(session, user)
@@ -378,6 +396,27 @@ class Accounts:
             return Identity("display", screen.name, "display")
 
     # ---- helpers -----------------------------------------------------------------------------------------
+
+    def person(self, session: Session, label: str) -> str:
+        """How people know whoever the audit trail names: a user's display name, else their user name; a display
+        screen or the command line in words."""
+        if label.startswith("display:"):
+            return f"the display {label.split(':', 1)[1]}"
+        if label in ("cli", "system"):
+            return "the command line" if label == "cli" else "Huddle itself"
+        return account_queries.display_name(session, label) or label
+
+    def _changed_since(self, session: Session, username: str) -> AccountError:
+        """The refusal of a change to a user another admin changed since the form showed them."""
+        user = self._user(session, username)
+        entry = account_queries.latest_audit(session, ("user.add", "user.role", "user.disable", "user.enable"),
+                                             username)
+        changed = ChangedSince(f"{user.display_name or user.username}'s account",
+                               self.person(session, entry.actor) if entry else "another admin",
+                               entry.at if entry else None,
+                               (("role", user.role), ("state", "disabled" if user.disabled else "active")))
+        today = self.clock().astimezone(self.tz).date()
+        return AccountConflictError(conflict_message(changed, self.tz, today, "pick again"), changed)
 
     def _user(self, session: Session, username: str) -> User:
         user = account_queries.user_named(session, username)

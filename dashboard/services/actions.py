@@ -2,8 +2,9 @@
 
 Plain Python over the database, used by the board, the tree and the monthly review. Writes need an editor, are
 checked here (not by hiding buttons) and go to the audit trail with what changed. Two people editing the same
-action cannot overwrite each other: a change names the version it was made from, and a stale one is refused
-with who changed the action since.
+action cannot overwrite each other: a change names the version it was made from and moves it on in the same
+UPDATE (compare-and-set), so of two saves from one version exactly one is stored; the other is refused with who
+changed the action, when, and their version.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from huddle.dashboard.core.format import format_day
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
+from huddle.dashboard.services.conflicts import ChangedSince, conflict_message, quoted
 from huddle.data.models import Action
 from huddle.data.queries import actions as action_queries
 from huddle.data.queries.ledger import bump_data_version
@@ -30,7 +33,12 @@ class ActionError(ValueError):
 
 
 class ActionConflictError(ActionError):
-    """Someone else changed the action since the form was opened."""
+    """Someone else changed the action since the form was opened: who, when, and the action as it is now."""
+
+    def __init__(self, message: str, changed: ChangedSince, current: ActionView) -> None:
+        super().__init__(message)
+        self.changed = changed
+        self.current = current
 
 
 @dataclass(frozen=True)
@@ -135,12 +143,14 @@ class Actions:
             changes["result"] = str(changes["result"] or "").strip()[:MAX_TEXT]
         now = self.clock()
         with self.sessions.begin() as session:
-            action = action_queries.action_for_change(session, action_id)
+            # the compare-and-set is the first statement: of two saves from one version, one moves it on and the
+            # other finds it moved (SQLite's write lock, PostgreSQL's row lock), whatever process each runs in
+            taken = action_queries.take_action_version(session, action_id, version, who.label, now)
+            action = action_queries.action(session, action_id)
             if action is None:
                 raise ActionError(f"no action {action_id}")
-            if action.version != version:
-                raise ActionConflictError(f"{action.updated_by} changed this action since you opened it: "
-                                          "nothing was overwritten; look at it again and redo your change")
+            if not taken:
+                raise self._changed_since(session, action)
             if changes.get("status") == "done" and not (changes.get("result") or action.result):
                 raise ActionError("say what was done (result) when closing an action")
             before = {k: getattr(action, k) for k in changes}
@@ -150,11 +160,20 @@ class Actions:
                 action.closed_at = now
             elif "status" in changes:
                 action.closed_at = None
-            action.version += 1
-            action.updated_by, action.updated_at = who.label, now
             self.accounts.audit(session, who, "action.change", f"action {action.id}", before=before, after=changes)
             bump_data_version(session)
             return self._view(action, self.today())
+
+    def _changed_since(self, session: Session, action: Action) -> ActionConflictError:
+        """The refusal of a change from a version someone has moved on since: who, when, their version."""
+        today = self.today()
+        current = self._view(action, today)
+        theirs = (("what", quoted(action.what)), ("owner", action.owner),
+                  ("due", format_day(action.due, today)), ("status", action.status.replace("_", " ")),
+                  ("result", quoted(action.result)))
+        changed = ChangedSince("this action", self.accounts.person(session, action.updated_by), action.updated_at,
+                               theirs)
+        return ActionConflictError(conflict_message(changed, self.config.tz, today), changed, current)
 
     def _check_scope_kpi(self, scope: str, kpi: str) -> None:
         try:

@@ -96,7 +96,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
             init_db(db)
             problem = check_database(db)
         sessions = make_session_factory(db)
-        accounts = Accounts(sessions, clock, site_names=(config.site_name, config.site_key),
+        accounts = Accounts(sessions, clock, site_names=(config.site_name, config.site_key), tz=config.tz,
                             throttle=make_throttle(sessions, settings.redis_url, _throttle_prefix(settings)))
         if initialise and problem is None:  # who changed the plant configuration is not known; that and when is
             accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),

@@ -3,6 +3,11 @@
 They go through the same validation as a loaded ``kpi_values`` row and into the same table, so every page shows
 them the same way; each entry is authorised (editor or admin) and written to the audit trail with the value it
 replaced, in one transaction.
+
+A form that showed the value stored (``seen``: a number, or None for none) stores its own only if that is still the
+value: the write is a compare-and-set, so of two people saving over the same value at once exactly one is stored
+and the other is told who entered theirs, when, and what. Without ``seen`` the value replaces whatever is there,
+read under the write lock, and the answer names whose value it replaced.
 """
 
 from __future__ import annotations
@@ -12,12 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from huddle.dashboard.core.format import format_day, format_value
 from huddle.dashboard.core.kpi import FORMULAS, Kind
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
+from huddle.dashboard.services.conflicts import ChangedSince, conflict_message
 from huddle.data.ingest.contract import RECORD_TYPES, RowValidator
+from huddle.data.models import KpiValue
+from huddle.data.queries import manual_values as queries
+from huddle.data.queries.accounts import latest_audit
 from huddle.data.queries.ledger import bump_data_version
-from huddle.data.queries.manual_values import store_kpi_value
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -31,10 +40,28 @@ class ManualEntry:
     shift: str
     value: float
     replaced: float | None
+    replaced_by: str = ""  # whose value it replaced: a person's name, or "a loaded file"
+    replaced_at: datetime | None = None
 
 
 class ManualValueError(ValueError):
     """An entry that cannot be stored, with the reason per field."""
+
+
+class ManualValueConflictError(ManualValueError):
+    """Someone stored another value since the form saw it: who, when, and the value now stored (``current``)."""
+
+    def __init__(self, message: str, changed: ChangedSince, current: float | None) -> None:
+        super().__init__(message)
+        self.changed = changed
+        self.current = current
+
+
+class _Any:
+    """No value seen: the entry replaces whatever is stored."""
+
+
+ANY = _Any()
 
 
 class ManualValues:
@@ -51,8 +78,10 @@ class ManualValues:
         """(key, name) of the KPIs whose values may be entered by hand."""
         return [(k.key, k.name) for k in self.config.kpis.values() if FORMULAS[k.formula].kind is Kind.DIRECT]
 
-    def set(self, who: Identity, kpi: str, location: str, day: str, shift: str, value: Any) -> ManualEntry:
-        """Store one value (editor or admin); raises ``ForbiddenError`` or ``ManualValueError``."""
+    def set(self, who: Identity, kpi: str, location: str, day: str, shift: str, value: Any,
+            seen: float | _Any | None = ANY) -> ManualEntry:
+        """Store one value (editor or admin) over the one the form saw (``seen``: None for none; left out, over
+        whatever is stored); raises ``ForbiddenError``, ``ManualValueError`` or ``ManualValueConflictError``."""
         who.require("editor", "entering a KPI value")
         validator = RowValidator(RECORD_TYPES["kpi_values"], self.config)
         clean, problems = validator.validate(
@@ -63,11 +92,44 @@ class ManualValues:
         row = {"kpi": clean["kpi"], "location": clean["line"], "line": line, "area": area,
                "production_date": clean["date"], "shift": clean["shift"], "value": clean["value"],
                "loaded_at": self.clock(), "run_id": None}
+        target = f"{row['kpi']} {row['location']} {row['production_date']} {row['shift']}".strip()
+        found: KpiValue | None = None
         with self.sessions.begin() as session:
-            replaced = store_kpi_value(session, row)
-            self.accounts.audit(session, who, "kpi_value.set",
-                                f"{row['kpi']} {row['location']} {row['production_date']} {row['shift']}".strip(),
-                                before=replaced, after=row["value"])
+            if isinstance(seen, _Any):  # the write lock first, so the value read is the one replaced
+                queries.hold_kpi_value(session, row)
+                found = queries.kpi_value(session, row)
+                seen = found.value if found is not None else None
+            # the compare-and-set is the first write of the value: of two saves over one value, one is stored
+            stored = queries.insert_kpi_value(session, row) if seen is None else queries.replace_kpi_value(
+                session, row, float(seen))
+            if not stored:
+                raise self._changed_since(session, row, target)
+            by, at = self._entered(session, found, target) if seen is not None else ("", None)
+            self.accounts.audit(session, who, "kpi_value.set", target, before=seen, after=row["value"])
             bump_data_version(session)
         return ManualEntry(row["kpi"], row["location"], row["production_date"].isoformat(), row["shift"],
-                           row["value"], replaced)
+                           row["value"], seen, by, at)
+
+    def _entered(self, session: Session, found: KpiValue | None, target: str) -> tuple[str, datetime | None]:
+        """Who stored a value and when (read before this save's own audit entry): the person whose entry it is,
+        or a loaded file."""
+        if found is not None and found.run_id is not None:
+            return "a loaded file", found.loaded_at
+        entry = latest_audit(session, ("kpi_value.set",), target)
+        if entry is None:
+            return "a loaded file", found.loaded_at if found is not None else None
+        return self.accounts.person(session, entry.actor), entry.at
+
+    def _changed_since(self, session: Session, row: dict[str, Any], target: str) -> ManualValueConflictError:
+        """The refusal of a value saved over one that is no longer there: who stored the value now, and when."""
+        found = queries.kpi_value(session, row)
+        by, at = self._entered(session, found, target) if found else ("someone", None)
+        kdef = self.config.kpis[row["kpi"]]
+        today = self.clock().astimezone(self.config.tz).date()
+        place = self.config.scope_name(row["location"])
+        shift = f", {self.config.calendar.shift(row['shift']).name} shift" if row["shift"] else ""
+        what = f"{kdef.name} for {place} on {format_day(row['production_date'], today)}{shift}"
+        theirs = (("value", format_value(found.value, kdef.unit) if found else "(none)"),)
+        changed = ChangedSince(what, by, at, theirs, verb="entered")
+        return ManualValueConflictError(conflict_message(changed, self.config.tz, today),
+                                        changed, found.value if found else None)

@@ -2,8 +2,10 @@
 that can carry the key result), a red KPI drafted into next quarter's objective, a quarter closed with its scores,
 and a reached level adopted as a KPI's baseline.
 
-Every change needs an editor, names the version the form showed (a stale one is refused with who changed it since),
-goes to the audit trail and bumps the data version, all in one transaction.
+Every change needs an editor, names the version the form showed and moves it on in its first statement
+(compare-and-set: of two saves from one version exactly one is stored, the other is refused with who changed it,
+when and their version), goes to the audit trail and bumps the data version, all in one transaction. A KPI drafted
+into an objective is stored with its key result in one transaction too: refused, it leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from datetime import timedelta
 from typing import Any
 
 from huddle.dashboard.core import okr_scoring as okr
+from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.kpi import FORMULAS, Kind
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.core.plant import Baseline
 from huddle.dashboard.services.accounts import Accounts, Identity
+from huddle.dashboard.services.conflicts import ChangedSince, conflict_message, quoted
 from huddle.dashboard.services.okr_quarter import OkrQuarters
 from huddle.dashboard.services.okrs import (
     CLOSE_DAYS_BEFORE_END,
@@ -53,61 +57,74 @@ class OkrPlans:
                        parent_id: int | None = None, objective_id: int | None = None,
                        version: int | None = None) -> int:
         """Create an objective, or change one from the version the form showed; returns its id."""
+        with self.sessions.begin() as session:
+            # changing: the compare-and-set is the first statement (it takes the write or row lock before any read)
+            taken = objective_id is None or okr_queries.take_objective_version(session, objective_id, version)
+            return self._save_objective(session, who, quarter, scope, title, owner, parent_id, objective_id, taken)
+
+    def _save_objective(self, session: Session, who: Identity, quarter: str, scope: str, title: str, owner: str,
+                        parent_id: int | None, objective_id: int | None, taken: bool) -> int:
+        """Create or change an objective inside the caller's transaction (``taken``: its version was moved on)."""
         who.require("editor", "planning objectives")
         period = self.okrs.parse_quarter(quarter)
         scope = self.okrs.normal_scope(scope)
         level = self.okrs.level_of(scope)
         title, owner = _text(title, "title"), _text(owner, "owner")
         now = self.clock()
-        with self.sessions.begin() as session:
-            self.okrs.refuse_if_closed(session, period.label)
-            if parent_id is not None:
-                parent = okr_queries.objective(session, parent_id)
-                if parent is None or parent.quarter != period.label:
-                    raise OkrError(f"the parent objective {parent_id} is not one of {period.label}'s")
-                if LEVELS.index(self.okrs.level_of(parent.scope)) >= LEVELS.index(level):
-                    raise OkrError(f"a {level} objective sits under a higher level; "
-                                   f"'{parent.title}' is at {self.okrs.level_of(parent.scope)} level")
-                if not self.okrs.contains(parent.scope, scope):
-                    raise OkrError(f"{self.okrs.scope_name(scope)} is not part of "
-                                   f"{self.okrs.scope_name(parent.scope)}, where '{parent.title}' belongs")
-            if objective_id is None:
-                count = okr_queries.count_objectives(session, period.label, scope)
+        self.okrs.refuse_if_closed(session, period.label)
+        if parent_id is not None:
+            parent = okr_queries.objective(session, parent_id)
+            if parent is None or parent.quarter != period.label:
+                raise OkrError(f"the parent objective {parent_id} is not one of {period.label}'s")
+            if LEVELS.index(self.okrs.level_of(parent.scope)) >= LEVELS.index(level):
+                raise OkrError(f"a {level} objective sits under a higher level; "
+                               f"'{parent.title}' is at {self.okrs.level_of(parent.scope)} level")
+            if not self.okrs.contains(parent.scope, scope):
+                raise OkrError(f"{self.okrs.scope_name(scope)} is not part of "
+                               f"{self.okrs.scope_name(parent.scope)}, where '{parent.title}' belongs")
+        if objective_id is None:
+            count = okr_queries.count_objectives(session, period.label, scope)
+            if count >= MAX_OBJECTIVES:
+                raise OkrError(f"{self.okrs.scope_name(scope)} already has {count} objectives in {period.label}: "
+                               f"more than {MAX_OBJECTIVES} at one level dilutes the push; drop or merge one")
+            row = Objective(quarter=period.label, scope=scope, parent_id=parent_id, title=title, owner=owner,
+                            created_by=who.label, created_at=now, updated_by=who.label, updated_at=now,
+                            version=1)
+            session.add(row)
+            session.flush()
+            self.accounts.audit(session, who, "okr.objective.add", f"objective {row.id}",
+                                quarter=period.label, scope=scope, title=title, owner=owner, parent=parent_id)
+        else:
+            row = self._objective_for_change(session, objective_id, taken)
+            if row.scope != scope:
+                count = okr_queries.count_objectives(session, row.quarter, scope)
                 if count >= MAX_OBJECTIVES:
-                    raise OkrError(f"{self.okrs.scope_name(scope)} already has {count} objectives in {period.label}: "
-                                   f"more than {MAX_OBJECTIVES} at one level dilutes the push; drop or merge one")
-                row = Objective(quarter=period.label, scope=scope, parent_id=parent_id, title=title, owner=owner,
-                                created_by=who.label, created_at=now, updated_by=who.label, updated_at=now,
-                                version=1)
-                session.add(row)
-                session.flush()
-                self.accounts.audit(session, who, "okr.objective.add", f"objective {row.id}",
-                                    quarter=period.label, scope=scope, title=title, owner=owner, parent=parent_id)
-            else:
-                row = self._objective_for_change(session, objective_id, version)
-                if row.scope != scope:
-                    count = okr_queries.count_objectives(session, row.quarter, scope)
-                    if count >= MAX_OBJECTIVES:
-                        raise OkrError(f"{self.okrs.scope_name(scope)} already has {count} objectives in {row.quarter}")
-                if parent_id == row.id:
-                    raise OkrError("an objective cannot sit under itself")
-                before = {"scope": row.scope, "title": row.title, "owner": row.owner, "parent": row.parent_id}
-                row.scope, row.title, row.owner, row.parent_id = scope, title, owner, parent_id
-                row.updated_by, row.updated_at = who.label, now
-                self.accounts.audit(session, who, "okr.objective.change", f"objective {row.id}", before=before,
-                                    after={"scope": scope, "title": title, "owner": owner, "parent": parent_id})
-            bump_data_version(session)
-            return row.id
+                    raise OkrError(f"{self.okrs.scope_name(scope)} already has {count} objectives in {row.quarter}")
+            if parent_id == row.id:
+                raise OkrError("an objective cannot sit under itself")
+            before = {"scope": row.scope, "title": row.title, "owner": row.owner, "parent": row.parent_id}
+            row.scope, row.title, row.owner, row.parent_id = scope, title, owner, parent_id
+            row.updated_by, row.updated_at = who.label, now
+            self.accounts.audit(session, who, "okr.objective.change", f"objective {row.id}", before=before,
+                                after={"scope": scope, "title": title, "owner": owner, "parent": parent_id})
+        bump_data_version(session)
+        return row.id
 
-    def _objective_for_change(self, session: Session, objective_id: int, version: int | None) -> Objective:
+    def _objective_for_change(self, session: Session, objective_id: int, taken: bool) -> Objective:
         row = okr_queries.objective(session, objective_id)
         if row is None:
             raise OkrError(f"no objective {objective_id}")
         self.okrs.refuse_if_closed(session, row.quarter)
-        if not okr_queries.take_objective_version(session, row, version):
-            raise OkrConflictError(f"{row.updated_by} changed this objective since you opened it: nothing was "
-                                   "overwritten; look at it again and redo your change", row.version)
+        if not taken:
+            theirs = (("title", quoted(row.title)), ("owner", row.owner), ("for", self.okrs.scope_name(row.scope)))
+            raise self._conflict(session, "this objective", row.updated_by, row.updated_at, theirs, row.version)
         return row
+
+    def _conflict(self, session: Session, what: str, by: str, at: Any, theirs: tuple[tuple[str, str], ...],
+                  version: int) -> OkrConflictError:
+        """The refusal of a save from a version someone has moved on since: who, when, their version."""
+        changed = ChangedSince(what, self.accounts.person(session, by), at, theirs)
+        return OkrConflictError(conflict_message(changed, self.config.tz, self.okrs.today()), version, changed)
 
     def check_binding(self, kind: str, unit: str, kpi: str, kpi_scope: str, objective_scope: str,
                       window: str = "quarter") -> str:
@@ -138,58 +155,58 @@ class OkrPlans:
                         version: int | None = None) -> int:
         """Create a key result, or change one from the version the form showed; returns its id."""
         who.require("editor", "planning key results")
-        title, owner = _text(title, "title"), _text(owner, "owner")
-        if target is None:
-            raise OkrError("give a target")
-        if kind == "milestone":
-            start, target = 0.0, 1.0
-        okr.check_key_result(kind, start, float(target))
-        if not weight or weight <= 0:
-            raise OkrError("the weight must be above 0")
-        unit = (unit or "").strip()
-        if kpi_window not in WINDOWS:
-            raise OkrError(f"the KPI window is one of {', '.join(WINDOWS)}")
-        now = self.clock()
+        fields = _key_result_fields(title, kind, start, target, unit, weight, owner, kpi_window)
         with self.sessions.begin() as session:
-            objective = okr_queries.objective(session, objective_id)
-            if objective is None:
-                raise OkrError(f"no objective {objective_id}")
-            self.okrs.refuse_if_closed(session, objective.quarter)
-            if kpi:
-                kpi_scope = self.okrs.normal_scope(kpi_scope or
+            # changing: the compare-and-set is the first statement (it takes the write or row lock before any read)
+            taken = key_result_id is None or okr_queries.take_key_result_version(session, key_result_id, version)
+            return self._store_key_result(session, who, objective_id, fields, kpi, kpi_scope, key_result_id, taken)
+
+    def _store_key_result(self, session: Session, who: Identity, objective_id: int, fields: dict[str, Any],
+                          kpi: str, kpi_scope: str, key_result_id: int | None, taken: bool) -> int:
+        """Create or change a key result of checked fields inside the caller's transaction (``taken``: its version
+        was moved on)."""
+        now = self.clock()
+        objective = okr_queries.objective(session, objective_id)
+        if objective is None:
+            raise OkrError(f"no objective {objective_id}")
+        self.okrs.refuse_if_closed(session, objective.quarter)
+        if kpi:
+            kpi_scope = self.okrs.normal_scope(kpi_scope or
                                                ("plant" if objective.scope == COMPANY else objective.scope))
-                unit = self.check_binding(kind, unit, kpi, kpi_scope, objective.scope, kpi_window)
-            else:
-                kpi_scope, kpi_window = "", "quarter"
-            fields = {"title": title, "kind": kind, "start": start, "target": float(target), "unit": unit,
-                      "weight": float(weight), "owner": owner, "kpi": kpi, "kpi_scope": kpi_scope,
-                      "kpi_window": kpi_window}
-            if key_result_id is None:
-                count = okr_queries.count_key_results(session, objective_id)
-                if count >= MAX_KEY_RESULTS:
-                    raise OkrError(f"'{objective.title}' already has {count} key results: at most "
-                                   f"{MAX_KEY_RESULTS} per objective")
-                row = KeyResult(objective_id=objective_id, created_by=who.label, created_at=now,
-                                updated_by=who.label, updated_at=now, version=1, checkins=0, **fields)
-                session.add(row)
-                session.flush()
-                self.accounts.audit(session, who, "okr.key_result.add", f"key result {row.id}",
-                                    objective=objective_id, fields=fields)
-            else:
-                row = okr_queries.key_result(session, key_result_id)
-                if row is None or row.objective_id != objective_id:
-                    raise OkrError(f"no key result {key_result_id} under objective {objective_id}")
-                if not okr_queries.take_key_result_version(session, row, version):
-                    raise OkrConflictError(f"{row.updated_by} changed this key result since you opened it: nothing "
-                                           "was overwritten; look at it again and redo your change", row.version)
-                before = {k: getattr(row, k) for k in fields}
-                for key, value in fields.items():
-                    setattr(row, key, value)
-                row.updated_by, row.updated_at = who.label, now
-                self.accounts.audit(session, who, "okr.key_result.change", f"key result {row.id}", before=before,
-                                    after=fields)
-            bump_data_version(session)
-            return row.id
+            fields["unit"] = self.check_binding(fields["kind"], fields["unit"], kpi, kpi_scope, objective.scope,
+                                                fields["kpi_window"])
+        else:
+            kpi_scope, fields["kpi_window"] = "", "quarter"
+        fields.update(kpi=kpi, kpi_scope=kpi_scope)
+        if key_result_id is None:
+            count = okr_queries.count_key_results(session, objective_id)
+            if count >= MAX_KEY_RESULTS:
+                raise OkrError(f"'{objective.title}' already has {count} key results: at most "
+                               f"{MAX_KEY_RESULTS} per objective")
+            row = KeyResult(objective_id=objective_id, created_by=who.label, created_at=now,
+                            updated_by=who.label, updated_at=now, version=1, checkins=0, **fields)
+            session.add(row)
+            session.flush()
+            self.accounts.audit(session, who, "okr.key_result.add", f"key result {row.id}",
+                                objective=objective_id, fields=fields)
+        else:
+            found = okr_queries.key_result(session, key_result_id)
+            if found is None or found.objective_id != objective_id:
+                raise OkrError(f"no key result {key_result_id} under objective {objective_id}")
+            row = found
+            if not taken:
+                theirs = (("title", quoted(row.title)), ("start", format_value(row.start, row.unit)),
+                          ("target", format_value(row.target, row.unit)), ("owner", row.owner))
+                raise self._conflict(session, "this key result", row.updated_by, row.updated_at, theirs,
+                                     row.version)
+            before = {k: getattr(row, k) for k in fields}
+            for key, value in fields.items():
+                setattr(row, key, value)
+            row.updated_by, row.updated_at = who.label, now
+            self.accounts.audit(session, who, "okr.key_result.change", f"key result {row.id}", before=before,
+                                after=fields)
+        bump_data_version(session)
+        return row.id
 
     def draft_from_kpi(self, who: Identity, quarter: str, scope: str, kpi: str) -> int:
         """Turn a KPI that has been red for months into an objective for a quarter, with one key result bound to
@@ -201,10 +218,6 @@ class OkrPlans:
             raise OkrError(f"unknown KPI {kpi!r}")
         scope = self.okrs.normal_scope(scope)
         period = self.okrs.parse_quarter(quarter)
-        with self.sessions() as session:
-            planned = okr_queries.objective_binding(session, period.label, kpi, scope)
-        if planned:
-            raise OkrError(f"{period.label} already has {kdef.name} at {self.okrs.scope_name(scope)} in '{planned}'")
         total = FORMULAS[kdef.formula].kind is Kind.TOTAL
         today = self.okrs.today()
         if total:
@@ -215,14 +228,22 @@ class OkrPlans:
             reading, window = self.readings.reading(kpi, scope, month), "quarter"
         if reading.value is None or reading.target is None:
             raise OkrError(f"{kdef.name} at {self.okrs.scope_name(scope)} has no value or target to start from")
-        objective = self.save_objective(who, period.label, scope,
-                                        f"Bring {kdef.name} at {self.okrs.scope_name(scope)} back to target",
-                                        kdef.owner or who.label)
-        self.save_key_result(who, objective, title=f"{kdef.name} at {self.okrs.scope_name(scope)}",
-                             kind="increase" if kdef.direction == "higher" else "decrease",
-                             start=round(reading.value, 2), target=reading.target, owner=kdef.owner or who.label,
-                             kpi=kpi, kpi_scope=scope, kpi_window=window)
-        return objective
+        owner = kdef.owner or who.label
+        fields = _key_result_fields(f"{kdef.name} at {self.okrs.scope_name(scope)}",
+                                    "increase" if kdef.direction == "higher" else "decrease",
+                                    round(reading.value, 2), reading.target, "", 1.0, owner, window)
+        # the objective and its key result are stored together or not at all: a refused key result leaves no
+        # objective without one behind
+        with self.sessions.begin() as session:
+            planned = okr_queries.objective_binding(session, period.label, kpi, scope)
+            if planned:
+                raise OkrError(f"{period.label} already has {kdef.name} at {self.okrs.scope_name(scope)} in "
+                               f"'{planned}'")
+            objective = self._save_objective(session, who, period.label, scope,
+                                             f"Bring {kdef.name} at {self.okrs.scope_name(scope)} back to target",
+                                             owner, None, None, True)
+            self._store_key_result(session, who, objective, fields, kpi, scope, None, True)
+            return objective
 
     # ---- closing a quarter and baselines -----------------------------------------------------------------
 
@@ -275,6 +296,23 @@ class OkrPlans:
                                 value=kr.final_value, source=source)
             bump_data_version(session)
             return Baseline(kr.final_value, quarter.last, source)
+
+
+def _key_result_fields(title: str, kind: str, start: float | None, target: float | None, unit: str, weight: float,
+                       owner: str, kpi_window: str) -> dict[str, Any]:
+    """A key result's own fields, checked (a bound KPI is checked against its objective when stored)."""
+    title, owner = _text(title, "title"), _text(owner, "owner")
+    if target is None:
+        raise OkrError("give a target")
+    if kind == "milestone":
+        start, target = 0.0, 1.0
+    okr.check_key_result(kind, start, float(target))
+    if not weight or weight <= 0:
+        raise OkrError("the weight must be above 0")
+    if kpi_window not in WINDOWS:
+        raise OkrError(f"the KPI window is one of {', '.join(WINDOWS)}")
+    return {"title": title, "kind": kind, "start": start, "target": float(target), "unit": (unit or "").strip(),
+            "weight": float(weight), "owner": owner, "kpi_window": kpi_window}
 
 
 def _text(value: Any, field_name: str) -> str:

@@ -14,6 +14,7 @@ from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.core.periods import PeriodError, parse_period, period_containing
 from huddle.dashboard.services.accounts import Accounts, Identity
+from huddle.dashboard.services.conflicts import ChangedSince, quoted
 from huddle.dashboard.services.okr_quarter import OkrQuarters
 from huddle.dashboard.services.okrs import MAX_TEXT, CheckInView, OkrConflictError, check_in_view, quarter_weeks
 from huddle.data.models import CheckIn
@@ -84,12 +85,13 @@ class OkrCheckIns:
                 if latest is None:
                     raise OkrConflictError("the key result changed since you opened the form: nothing was saved; "
                                            "save again", count)
+                changed = ChangedSince("this key result", self.accounts.person(session, latest.author), latest.at,
+                                       (("week", latest.week), ("value", format_value(latest.value, kr.unit)),
+                                        ("confidence", str(latest.confidence)), ("moved", quoted(latest.moved))),
+                                       verb="checked in on")
                 raise OkrConflictError(
-                    f"{latest.author} checked in on this key result at "
-                    f"{latest.at.astimezone(self.config.tz):%H:%M} ({latest.week}: "
-                    f"{format_value(latest.value, kr.unit)}, confidence {latest.confidence}) since you opened the "
-                    "form: nothing was overwritten. Your entry is still in the form: look at theirs, then save "
-                    "again to add yours as a correction.", count)
+                    f"{changed.words(self.config.tz, self.okrs.today())} Nothing was overwritten. Your entry is still "
+                    "in the form: look at theirs, then save again to add yours as a correction.", count, changed)
             earlier = okr_queries.latest_check_in(session, key_result_id, chosen.label)
             row = CheckIn(key_result_id=key_result_id, week=chosen.label, value=value, confidence=confidence,
                           moved=moved, blocks=blocks, author=who.label, at=now,

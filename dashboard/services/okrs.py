@@ -21,6 +21,7 @@ from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import Baseline
 
 if TYPE_CHECKING:
+    from huddle.dashboard.services.conflicts import ChangedSince
     from huddle.data.models import CheckIn
 
 LEVELS = ("company", "plant", "area", "line")
@@ -35,9 +36,10 @@ CLOSE_DAYS_BEFORE_END = 14  # a quarter can be closed from its last two weeks on
 class OkrConflictError(OkrError):
     """Someone else checked in (or edited) since the form was opened; carries what the form should now name."""
 
-    def __init__(self, message: str, seen: int) -> None:
+    def __init__(self, message: str, seen: int, changed: ChangedSince | None = None) -> None:
         super().__init__(message)
         self.seen = seen
+        self.changed = changed  # who, when and their version, for the form to show beside the person's text
 
 
 @dataclass(frozen=True)

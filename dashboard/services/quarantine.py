@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
+from huddle.dashboard.core.format import format_moment
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
 from huddle.data.ingest.contract import RECORD_TYPES, RecordType, RowValidator, natural_key_text
@@ -179,18 +180,30 @@ class Quarantine:
             raise QuarantineError("pick the problems to dismiss")
         by = who.label if isinstance(who, Identity) else who
         outcome = DismissOutcome()
+        now = self.clock()
         with self.sessions.begin() as session:
+            # the compare-and-set on the open status is the first statement: of two dismissals at once, each
+            # problem goes to one of them and the other is told who dismissed it
+            done = queries.dismiss_rows(session, ids, by, reason, now)
             for row in self._find(session, ids):
                 problem = Problem.of(row)
-                if problem.status == "open":
+                if row.id in done:
                     outcome.dismissed.append(problem)
                 else:
-                    outcome.skipped.append((problem, f"already {problem.state}"))
+                    outcome.skipped.append((problem, self._already(session, problem, now)))
             if outcome.dismissed:
-                queries.dismiss_rows(session, [p.id for p in outcome.dismissed], by, reason, self.clock())
                 self.accounts.audit(session, who, "quarantine.dismiss", _target(outcome.dismissed),
                                     problems=[p.id for p in outcome.dismissed], reason=reason)
         return outcome
+
+    def _already(self, session: Session, problem: Problem, now: datetime) -> str:
+        """Why a problem was not dismissed: 'already dismissed by Anna Weber at 14:05: sent twice by the MES'."""
+        today = now.astimezone(self.config.tz).date()
+        at = f" at {format_moment(problem.closed_at, self.config.tz, today)}" if problem.closed_at else ""
+        if problem.status == "dismissed":
+            return f"already dismissed by {self.accounts.person(session, problem.dismissed_by)}{at}: " \
+                   f"{problem.dismiss_reason}"
+        return f"already {problem.state}{at}"
 
     def retry(self, who: Identity | str, ids: Sequence[int] | None = None, source: str | None = None,
               trigger: str = "cli") -> RetryOutcome:

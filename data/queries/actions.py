@@ -1,11 +1,18 @@
-"""Actions as the actions service reads them: a scope's list, and one action locked for a change."""
+"""Actions as the actions service reads and changes them: a scope's list, one action, and the compare-and-set that
+moves an action on from the version a form saw.
+
+The compare-and-set is one UPDATE naming the version, run as the change's first statement: it takes the write lock
+(SQLite) or the row lock (PostgreSQL) before anything is read, so of two saves from the same version exactly one
+passes, across processes, on both databases.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from huddle.data.models import Action
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 
@@ -20,6 +27,15 @@ def actions_in(session: Session, scopes: Iterable[str], statuses: Iterable[str] 
     return list(session.execute(stmt).scalars())
 
 
-def action_for_change(session: Session, action_id: int) -> Action | None:
-    """One action, its row locked for the rest of the transaction where the database can (SELECT ... FOR UPDATE)."""
-    return session.get(Action, action_id, with_for_update=True)
+def action(session: Session, action_id: int) -> Action | None:
+    """One action by id."""
+    return session.get(Action, action_id)
+
+
+def take_action_version(session: Session, action_id: int, seen: int, by: str, at: datetime) -> bool:
+    """Compare-and-set: move an action on from the version a form saw, naming who and when; False when it had
+    moved on already (or is not there). Run it as the transaction's first statement."""
+    return bool(session.execute(
+        update(Action).where(Action.id == action_id, Action.version == seen)
+        .values(version=Action.version + 1, updated_by=by, updated_at=at)
+        .execution_options(synchronize_session=False)).rowcount)

@@ -33,13 +33,12 @@ def count_objectives(session: Session, quarter: str, scope: str) -> int:
         Objective.quarter == quarter, Objective.scope == scope)) or 0
 
 
-def take_objective_version(session: Session, row: Objective, version: int | None) -> bool:
-    """Compare-and-set: move an objective on from the version a form saw; False when it had moved on already. The
-    row is refreshed either way (it then shows who changed it last)."""
-    changed = session.execute(update(Objective).where(Objective.id == row.id, Objective.version == version)
-                              .values(version=Objective.version + 1)).rowcount
-    session.refresh(row)
-    return bool(changed)
+def take_objective_version(session: Session, objective_id: int, version: int | None) -> bool:
+    """Compare-and-set: move an objective on from the version a form saw; False when it had moved on already (or
+    is not there). Run it as the transaction's first statement, before the row is read."""
+    return bool(session.execute(update(Objective).where(Objective.id == objective_id, Objective.version == version)
+                                .values(version=Objective.version + 1)
+                                .execution_options(synchronize_session=False)).rowcount)
 
 
 def key_result(session: Session, key_result_id: int) -> KeyResult | None:
@@ -53,13 +52,12 @@ def count_key_results(session: Session, objective_id: int) -> int:
         KeyResult.objective_id == objective_id)) or 0
 
 
-def take_key_result_version(session: Session, row: KeyResult, version: int | None) -> bool:
-    """Compare-and-set: move a key result on from the version a form saw; False when it had moved on already. The
-    row is refreshed either way."""
-    changed = session.execute(update(KeyResult).where(KeyResult.id == row.id, KeyResult.version == version)
-                              .values(version=KeyResult.version + 1)).rowcount
-    session.refresh(row)
-    return bool(changed)
+def take_key_result_version(session: Session, key_result_id: int, version: int | None) -> bool:
+    """Compare-and-set: move a key result on from the version a form saw; False when it had moved on already (or
+    is not there). Run it as the transaction's first statement, before the row is read."""
+    return bool(session.execute(update(KeyResult).where(KeyResult.id == key_result_id, KeyResult.version == version)
+                                .values(version=KeyResult.version + 1)
+                                .execution_options(synchronize_session=False)).rowcount)
 
 
 def objective_binding(session: Session, quarter: str, kpi: str, scope: str) -> str | None:

@@ -38,10 +38,19 @@ def resolve_rows(session: Session, ids: Iterable[int], by: str, at: datetime) ->
     return _close(session, ids, status="resolved", resolved_by=by, resolved_at=at)
 
 
-def dismiss_rows(session: Session, ids: Iterable[int], by: str, reason: str, at: datetime) -> int:
+def dismiss_rows(session: Session, ids: Iterable[int], by: str, reason: str, at: datetime) -> set[int]:
     """Mark these quarantined rows, those still open, as dismissed by a person with a reason (``resolved_at`` is
-    when they left the open list); returns how many."""
-    return _close(session, ids, status="dismissed", dismissed_by=by, dismiss_reason=reason, resolved_at=at)
+    when they left the open list); returns the ids it dismissed. A compare-and-set on the open status: of two
+    dismissals at once, each row goes to one of them."""
+    wanted = sorted(set(ids))
+    dismissed: set[int] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        dismissed.update(session.execute(
+            update(QuarantinedRow)
+            .where(QuarantinedRow.status == "open", QuarantinedRow.id.in_(wanted[start:start + _CHUNK]))
+            .values(status="dismissed", dismissed_by=by, dismiss_reason=reason, resolved_at=at)
+            .returning(QuarantinedRow.id).execution_options(synchronize_session=False)).scalars())
+    return dismissed
 
 
 def _close(session: Session, ids: Iterable[int], **values: object) -> int:

@@ -19,7 +19,7 @@ from huddle.dashboard.services.okrs import OkrConflictError
 from huddle.dashboard.services.review import build_review
 from openpyxl import load_workbook
 
-from tests.conftest import Inbox
+from tests.conftest import SMALL_PLANT, Inbox
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # a Friday in 2026-W47, day 51 of 92 in 2026-Q4
 AT_CLOSE = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
@@ -106,8 +106,9 @@ def test_check_ins_keep_every_version_and_a_stale_form_is_told_who_came_first(se
     # Ana opened the form before Eddie saved: her save is refused, and nothing of Eddie's is lost
     with pytest.raises(OkrConflictError) as refused:
         check_ins.check_in(ANA, ids_["jams"], 0, value=11, confidence=3)
-    assert "eddie checked in on this key result" in str(refused.value) and "nothing was overwritten" in str(
-        refused.value)
+    assert str(refused.value).startswith(
+        "eddie checked in on this key result at 10:00 — here is their version: week 2026-W47; value 10 jams; "
+        "confidence 6; moved “guide rail”. Nothing was overwritten.")
     assert refused.value.seen == 1
     assert [v.value for v in kr(services, ids_["jams"]).versions] == [10]
     # saving again from what is there now keeps hers as a correction of this week's check-in
@@ -285,6 +286,24 @@ def test_a_kpi_red_for_months_becomes_next_quarters_objective_in_one_step(servic
         plans.draft_from_kpi(EDDIE, "2027-Q1", "L1", "unplanned_downtime")
     with pytest.raises(ForbiddenError):
         plans.draft_from_kpi(VERA, "2027-Q1", "L2", "oee")
+
+
+def test_a_draft_refused_for_its_key_result_leaves_no_objective_behind(make_services, database_url: str,  # type: ignore[no-untyped-def]
+                                                                      inbox: Inbox, tmp_path) -> None:
+    # availability's target is 85 here: Line 1 reached 88.81 % in October, so 'increase to 85' cannot be measured
+    plant = tmp_path / "plant-85.yaml"
+    plant.write_text(SMALL_PLANT.replace("{key: availability, name: Availability, category: D, target: 90",
+                                         "{key: availability, name: Availability, category: D, target: 85"))
+    built = make_services(database_url, now=NOW, plant=plant)
+    inbox.load(built, counts=COUNTS, stops=STOPS)
+    with pytest.raises(OkrError, match=r"'increase to 85' starts at 88\.81, above it"):
+        built.okr_plans.draft_from_kpi(EDDIE, "2027-Q1", "L1", "availability")
+    assert built.okrs.quarter("2027-Q1").objectives == []  # the objective went with its key result
+    assert [e.action for e in built.accounts.audit_trail() if e.action.startswith("okr.")] == []
+    # the KPI off target drafts as before, the objective and its key result together
+    objective = built.okr_plans.draft_from_kpi(EDDIE, "2027-Q1", "L1", "oee")
+    drafted = built.okrs.quarter("2027-Q1").objectives
+    assert [o.id for o in drafted] == [objective] and len(drafted[0].key_results) == 1
 
 
 def test_the_quarters_check_ins_export_as_csv_and_excel(services) -> None:  # type: ignore[no-untyped-def]
