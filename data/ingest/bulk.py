@@ -139,6 +139,13 @@ def write_columns(session: Session, table: Table, key: Sequence[str], columns: d
     """Insert rows given as columns, replacing the stored row of the same natural key, in one statement; each
     distinct instant or day is converted for the driver once."""
     dialect = session.get_bind().dialect.name
+    _write_values(session, table, key, list(columns),
+                  list(zip(*_driver_columns(dialect, table, columns), strict=True)))
+
+
+def _driver_columns(dialect: str, table: Table, columns: dict[str, list[Any]]) -> list[list[Any]]:
+    """Columns as the database driver takes them (as ``_driver_values``), each distinct instant or day converted
+    once."""
     converted = []
     for name, values in columns.items():
         kind = table.c[name].type
@@ -151,7 +158,7 @@ def write_columns(session: Session, table: Table, key: Sequence[str], columns: d
             once = {v: convert(v) for v in set(values)}
             values = [once[v] for v in values]
         converted.append(values)
-    _write_values(session, table, key, list(columns), list(zip(*converted, strict=True)))
+    return converted
 
 
 def write_rows(session: Session, table: Table, key: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -214,22 +221,19 @@ def clear_facts(session: Session, table: Table, measures: Sequence[str], line: s
         (stamp, line, area, day_lo, day_hi[0], start_lo, day_hi[1]))
 
 
-def upsert_facts(session: Session, table: Table, rows: list[dict[str, Any]], measures: Sequence[str]) -> None:
-    """Insert fact rows, or on a shift that has one set only ``measures`` (the others are another record type's),
-    the time it was written, and the later of the two latest record times."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    columns = list(rows[0])
-    names = ", ".join(f'"{c}"' for c in columns)
+def upsert_facts(session: Session, table: Table, columns: dict[str, list[Any]], measures: Sequence[str]) -> None:
+    """Insert fact rows given as columns, or on a shift that has one set only ``measures`` (the others are another
+    record type's), the time it was written, and the later of the two latest record times."""
     t = f'"{table.name}"'
-    sets = ", ".join([*(f'"{m}" = excluded."{m}"' for m in measures), 'updated_at = excluded.updated_at',
+    sets = ", ".join([*(f'"{m}" = excluded."{m}"' for m in measures), "updated_at = excluded.updated_at",
                       f"data_through_utc = CASE WHEN {t}.data_through_utc IS NULL OR excluded.data_through_utc > "
                       f"{t}.data_through_utc THEN excluded.data_through_utc ELSE {t}.data_through_utc END"])
+    dialect = session.get_bind().dialect.name
+    names = ", ".join(f'"{c}"' for c in columns)
     session.connection().exec_driver_sql(
         f"INSERT INTO {t} ({names}) VALUES ({_marks(dialect, len(columns))}) "
         f"ON CONFLICT (line, production_date, shift, area) DO UPDATE SET {sets}",
-        [tuple(v) for v in _driver_values(dialect, table, columns, rows)])
+        list(zip(*_driver_columns(dialect, table, columns), strict=True)))
 
 
 def forget_stages(session: Session) -> None:

@@ -76,6 +76,10 @@ class _Chunk:
     measures: dict[int, dict[str, float]] = field(default_factory=dict)
     through: dict[int, datetime] = field(default_factory=dict)
     spans: dict[int, list[tuple[datetime, datetime]]] = field(default_factory=dict)
+    #: a group built a column at a time: its measures per instance, which instances have any, latest record times
+    arrays: dict[str, np.ndarray] | None = None
+    has: np.ndarray | None = None
+    through_us: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.starts = [i.start_utc for i in self.instances]
@@ -101,6 +105,23 @@ class _Chunk:
         """Remember the latest record time in instance ``i``."""
         if i not in self.through or instant > self.through[i]:
             self.through[i] = instant
+
+    def columns(self, group: str) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+        """The group's measures as columns over the instances: which have any, the measures, the latest record
+        time in microseconds (``_NEVER`` where none)."""
+        if self.arrays is not None and self.has is not None and self.through_us is not None:
+            return self.has, self.arrays, self.through_us
+        n = len(self.instances)
+        has = np.zeros(n, dtype=bool)
+        arrays = {name: np.zeros(n) for name in GROUPS[group]}
+        through = np.full(n, _NEVER, dtype=np.int64)
+        for k, measures in self.measures.items():
+            has[k] = True
+            for name, value in measures.items():
+                arrays[name][k] = value
+        for k, at in self.through.items():
+            through[k] = _micros(at)
+        return has, arrays, through
 
 
 def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: datetime) -> int:
@@ -216,23 +237,25 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         np.maximum.at(through, k, np.minimum(e, ends[k]))
 
     covered = _covered(n, span_slots, span_lo, span_hi, break_lo, break_hi)
-    # scheduled time counts only for shifts the line ran (it has counts or stops)
-    for k in np.flatnonzero(has).tolist():
-        inst = c.instances[k]
-        m = c.of(k, "production")
-        for name, values in sums.items():
-            m[name] = float(values[k])
-        if through[k] != _NEVER:
-            c.through[k] = _EPOCH + timedelta(microseconds=int(through[k]))
-        in_progress = inst.end_utc > now
-        until = max(inst.start_utc, min(inst.end_utc, c.through.get(k, inst.start_utc))) if in_progress \
-            else inst.end_utc
-        m["shift_s"] = (until - inst.start_utc).total_seconds()
-        m["planned_stop_s"] = min(m["shift_s"], m["planned_stop_s"] + inst.breaks_before(until))
-        m["ppt_s"] = m["shift_s"] - m["planned_stop_s"]
-        m["run_s"] = max(0.0, m["ppt_s"] - m["unplanned_stop_s"] - m["changeover_s"])
-        m["scheduled_s"] = inst.duration_s - inst.planned_breaks_s
-        m["covered_s"] = float(covered[k])
+    # scheduled time counts only for shifts the line ran (it has counts or stops); a shift still running counts
+    # up to its latest record
+    seen = through != _NEVER
+    until = np.where(ends > _micros(now), np.maximum(starts, np.minimum(ends, np.where(seen, through, starts))),
+                     ends)
+    shift_s = (until - starts) / 1e6
+    breaks_before = np.zeros(n)
+    planned_breaks = np.zeros(n)
+    for b in range(width):
+        breaks_before = breaks_before + np.maximum(0.0, (np.minimum(break_hi[:, b], until) - break_lo[:, b]) / 1e6)
+        planned_breaks = planned_breaks + (break_hi[:, b] - break_lo[:, b]) / 1e6
+    sums["shift_s"] = shift_s
+    sums["planned_stop_s"] = np.minimum(shift_s, sums["planned_stop_s"] + breaks_before)
+    sums["ppt_s"] = shift_s - sums["planned_stop_s"]
+    sums["run_s"] = np.maximum(0.0, sums["ppt_s"] - sums["unplanned_stop_s"] - sums["changeover_s"])
+    sums["scheduled_s"] = (ends - starts) / 1e6 - planned_breaks
+    sums["covered_s"] = covered
+    c.arrays = {name: np.where(has, values, 0.0) for name, values in sums.items()}
+    c.has, c.through_us = has, through
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -308,15 +331,18 @@ def _labour(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> 
                Labour.hours_worked, Labour.overtime_hours)
         .where(Labour.line == c.line, Labour.production_date >= min(dates), Labour.production_date <= max(dates))
     ).all()
-    for day, shift, planned, present, hours, overtime in rows:
-        k = by_shift.get((day, shift))
-        if k is None:
-            continue
-        m = c.of(k, "labour")
-        m["headcount_planned"] += planned
-        m["headcount_present"] += present
-        m["hours_worked"] += hours
-        m["overtime_h"] += overtime
+    n = len(c.instances)
+    c.has, c.through_us = np.zeros(n, dtype=bool), np.full(n, _NEVER, dtype=np.int64)
+    c.arrays = {name: np.zeros(n) for name in GROUPS["labour"]}
+    slots = [(by_shift.get((day, shift)), values) for day, shift, *values in rows]
+    slots = [(k, values) for k, values in slots if k is not None]
+    if not slots:
+        return
+    k = np.fromiter((k for k, _v in slots), dtype=np.int64, count=len(slots))
+    values = np.asarray([v for _k, v in slots], dtype=float)
+    for column, name in enumerate(("headcount_planned", "headcount_present", "hours_worked", "overtime_h")):
+        c.arrays[name] = np.bincount(k, weights=values[:, column], minlength=n)
+    c.has[k] = True
 
 
 def _safety(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
@@ -344,21 +370,29 @@ def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str
     refreshed = [m for group in fresh for m in GROUPS[group]]
     bulk.clear_facts(session, ShiftFact.__table__, refreshed, line, area, chunk.instances[0].production_date,
                      chunk.instances[-1].production_date, chunk.lo, chunk.hi, now)
-    rows = []
-    zeros = dict.fromkeys(MEASURES, 0.0)
-    for k, inst in enumerate(chunk.instances):
-        found = [part for part in fresh.values() if k in part.measures]
-        if not found:
-            continue
-        row: dict[str, Any] = {"line": line, "area": area, "production_date": inst.production_date,
-                               "shift": inst.shift_key, "start_utc": inst.start_utc, "end_utc": inst.end_utc,
-                               **zeros}
-        for group, part in fresh.items():
-            row.update(part.measures.get(k, dict.fromkeys(GROUPS[group], 0.0)))
-        times = [t for t in (p.through.get(k) for p in fresh.values()) if t is not None]
-        row["data_through_utc"] = max(times) if times else None
-        row["updated_at"] = now
-        rows.append(row)
+    n = len(chunk.instances)
+    has = np.zeros(n, dtype=bool)
+    through = np.full(n, _NEVER, dtype=np.int64)
+    measures: dict[str, np.ndarray] = {}
+    for group, part in fresh.items():
+        part_has, arrays, part_through = part.columns(group)
+        has |= part_has
+        through = np.maximum(through, part_through)
+        measures.update(arrays)
+    ks = np.flatnonzero(has)
+    if not len(ks):
+        return 0
+    chosen = [chunk.instances[k] for k in ks.tolist()]
+    m = len(chosen)
+    zeros = [0.0] * m
+    columns: dict[str, list[Any]] = {
+        "line": [line] * m, "area": [area] * m, "production_date": [i.production_date for i in chosen],
+        "shift": [i.shift_key for i in chosen], "start_utc": [i.start_utc for i in chosen],
+        "end_utc": [i.end_utc for i in chosen],
+        **{name: (measures[name][ks].tolist() if name in measures else zeros) for name in MEASURES},
+        "data_through_utc": [None if t == _NEVER else _EPOCH + timedelta(microseconds=t) for t in through[ks].tolist()],
+        "updated_at": [now] * m,
+    }
     # through the driver: SQLAlchemy's work per row and value was most of a load's time
-    bulk.upsert_facts(session, ShiftFact.__table__, rows, refreshed)
-    return len(rows)
+    bulk.upsert_facts(session, ShiftFact.__table__, columns, refreshed)
+    return m
