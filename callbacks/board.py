@@ -15,8 +15,9 @@ from typing import Any
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 from huddle.dashboard.services.accounts import ForbiddenError
-from huddle.dashboard.services.actions import ActionError
+from huddle.dashboard.services.actions import ActionConflictError, ActionError
 from huddle.dashboard.services.board import board_view
+from huddle.dashboard.services.conflicts import conflict_message
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, BoardAddress, BoardTarget, board_href, board_search
@@ -98,9 +99,13 @@ def update_action(services: Services, _n: int, picked: str | None, status: str |
     if not picked or not status:
         return "Not saved: pick an action and its new status", no_update
     action_id, version = (int(x) for x in picked.split(":"))
+    again = "pick the action again and save"  # the picker names the version it was read at
     try:
         action = services.actions.change(site_writer(services, page_site), action_id, version, status=status,
                                          **({"result": result} if result else {}))
+    except ActionConflictError as exc:  # the board redraws with theirs; the typed result stays in the form
+        return f"Not saved: {conflict_message(exc.changed, services.config.tz, services.actions.today(), again)}", \
+            (changed or 0) + 1
     except (ForbiddenError, ActionError) as exc:
         return f"Not saved: {exc}", no_update
     return f"Action {action.id} is now {action.status.replace('_', ' ')}", (changed or 0) + 1

@@ -57,8 +57,10 @@ def save_manual(services: Services, _n: int, kpi: str, location: str, day: str, 
         entry = services.manual.set(site_writer(services, page_site), kpi, location, day, shift or "", value)
     except (ForbiddenError, ManualValueError) as exc:
         return f"Not stored: {exc}"
-    was = f" (was {entry.replaced:g})" if entry.replaced is not None else ""
-    return f"Stored {entry.value:g} for {entry.kpi}, {entry.location}, {entry.production_date} {entry.shift}{was}."
+    was = f" (was {entry.was(services.config.tz, services.clock().astimezone(services.config.tz).date())})" \
+        if entry.replaced is not None else ""
+    shift = f" {entry.shift}" if entry.shift else ""
+    return f"Stored {entry.value:g} for {entry.kpi}, {entry.location}, {entry.production_date}{shift}{was}."
 
 
 def dismiss(services: Services, _n: int, picked: list[int] | None, reason: str | None,

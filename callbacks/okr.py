@@ -262,8 +262,9 @@ def save_objective(services: Services, _n: int, picked: Any, scope: str | None, 
         saved = services.okr_plans.save_objective(who, quarter, scope or "", title or "", owner or "",
                                                   parent_id=parent, objective_id=picked if editing else None,
                                                   version=version if editing else None)
-    except (OkrError, ForbiddenError) as exc:
-        return refusal(f"Not saved: {exc}"), no_update, no_update
+    except (OkrError, ForbiddenError) as exc:  # after a conflict the form keeps the text and moves to their version
+        seen = exc.seen if isinstance(exc, OkrConflictError) and editing else no_update
+        return refusal(f"Not saved: {exc}"), no_update, seen
     return f"Saved objective {saved}: {title}", (changed or 0) + 1, (version or 0) + 1 if editing else no_update
 
 
@@ -306,8 +307,9 @@ def save_key_result(services: Services, _n: int, objective_id: int | None, picke
             who, int(objective_id), title=title or "", kind=kind, start=start, target=target,
             unit=unit or "", weight=weight or 0, owner=owner or "", kpi=kpi or "", kpi_scope=kpi_scope or "",
             kpi_window=window, key_result_id=picked if editing else None, version=version if editing else None)
-    except (OkrError, ForbiddenError) as exc:
-        return refusal(f"Not saved: {exc}"), no_update, no_update
+    except (OkrError, ForbiddenError) as exc:  # after a conflict the form keeps the text and moves to their version
+        seen = exc.seen if isinstance(exc, OkrConflictError) and editing else no_update
+        return refusal(f"Not saved: {exc}"), no_update, seen
     return f"Saved key result {saved}: {title}", (changed or 0) + 1, (version or 0) + 1 if editing else no_update
 
 

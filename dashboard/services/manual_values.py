@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from huddle.dashboard.core.format import format_day, format_value
+from huddle.dashboard.core.format import format_day, format_moment, format_value
 from huddle.dashboard.core.kpi import FORMULAS, Kind
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
@@ -42,6 +42,13 @@ class ManualEntry:
     replaced: float | None
     replaced_by: str = ""  # whose value it replaced: a person's name, or "a loaded file"
     replaced_at: datetime | None = None
+
+    def was(self, tz: Any, today: date | None = None) -> str:
+        """What it replaced: '5 ideas, entered by Anna Weber at 14:05', '' when it replaced nothing."""
+        if self.replaced is None:
+            return ""
+        at = f" at {format_moment(self.replaced_at, tz, today)}" if self.replaced_at else ""
+        return f"{self.replaced:g}, entered by {self.replaced_by}{at}" if self.replaced_by else f"{self.replaced:g}"
 
 
 class ManualValueError(ValueError):
