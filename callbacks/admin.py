@@ -16,7 +16,7 @@ from typing import Any
 
 import flask
 from dash import Dash, Input, Output, State, ctx, no_update
-from huddle.dashboard.services.accounts import AccountError, Accounts, ForbiddenError, Identity
+from huddle.dashboard.services.accounts import AccountConflictError, AccountError, Accounts, ForbiddenError, Identity
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.security import current_identity, current_session_token
@@ -47,6 +47,8 @@ def run_write(what: str, action: Callable[[Identity], str]) -> tuple[str, bool]:
     except ForbiddenError as exc:
         log.warning("refused: %s", exc)
         return str(exc), False
+    except AccountConflictError:
+        raise  # changed_since answers it
     except AccountError as exc:
         return str(exc), False
 
@@ -54,6 +56,24 @@ def run_write(what: str, action: Callable[[Identity], str]) -> tuple[str, bool]:
 def outcome(message: Any, ok: bool) -> tuple[Any, str, Any]:
     """The message, its style and the change signal that refreshes the tables (only when something changed)."""
     return message, f"admin-message {'ok' if ok else 'error'}", time.time_ns() if ok else no_update
+
+
+def changed_since(what: str, action: Callable[[Identity], str]) -> tuple[Any, str, Any]:
+    """``run_write`` for a change made from what the users table showed: refused because another admin changed
+    the user since, the message names them and the table redraws with their version (the next press is made from
+    it)."""
+    try:
+        return outcome(*run_write(what, action))
+    except AccountConflictError as exc:
+        return str(exc), "admin-message error", time.time_ns()
+
+
+def shown(users_shown: Any, username: str | None, field: str) -> Any:
+    """A user's role or state as the table showed it (None when not known: the change is then made from
+    whatever is stored)."""
+    row = users_shown.get(username) if isinstance(users_shown, dict) and username else None
+    value = row.get(field) if isinstance(row, dict) else None
+    return value if isinstance(value, str | bool) else None
 
 
 def is_admin(what: str) -> bool:
@@ -84,9 +104,10 @@ def _same(password: str | None, repeat: str | None) -> str:
 def show_users(services: Services, _n: int | None, _changed: Any) -> tuple[Any, ...]:
     """The notice, whether the page's body hides, the users table and the user picker's options."""
     if not is_admin("the list of users"):
-        return ADMINS_ONLY, True, admins_only(), []
+        return ADMINS_ONLY, True, admins_only(), [], {}
     users = services.accounts.users()
-    return "", False, users_table(users, services.config.tz), user_options(users)
+    return "", False, users_table(users, services.config.tz), user_options(users), {
+        u.username: {"role": u.role, "disabled": u.disabled} for u in users}
 
 
 def show_displays(services: Services, _n: int | None, _changed: Any) -> tuple[Any, ...]:
@@ -126,25 +147,27 @@ def add_user(accounts: Accounts, _clicks: int | None, username: str | None, name
     return *outcome(message, ok), *(("", "", "", "") if ok else (no_update,) * 4)
 
 
-def set_role(accounts: Accounts, _clicks: int | None, username: str | None, role: str | None) -> tuple[Any, ...]:
-    """Give the picked user another role."""
+def set_role(accounts: Accounts, _clicks: int | None, username: str | None, role: str | None,
+             users_shown: Any = None) -> tuple[Any, ...]:
+    """Give the picked user another role, from the role the table showed."""
     def action(actor: Identity) -> str:
-        accounts.set_role(actor, _picked(username, "user"), role or "")
+        accounts.set_role(actor, _picked(username, "user"), role or "", seen=shown(users_shown, username, "role"))
         return f"{username} is now {role}."
 
-    return outcome(*run_write("changing a user's role", action))
+    return changed_since("changing a user's role", action)
 
 
 def set_disabled(accounts: Accounts, _disable: int | None, _enable: int | None,
-                 username: str | None) -> tuple[Any, ...]:
-    """Disable the picked user, or enable them again."""
+                 username: str | None, users_shown: Any = None) -> tuple[Any, ...]:
+    """Disable the picked user, or enable them again, from the state the table showed."""
     disable = ctx.triggered_id == ids.ADMIN_DISABLE_BUTTON
 
     def action(actor: Identity) -> str:
-        accounts.set_disabled(actor, _picked(username, "user"), disable)
+        accounts.set_disabled(actor, _picked(username, "user"), disable,
+                              seen=shown(users_shown, username, "disabled"))
         return f"{username} is {'disabled' if disable else 'active again'}."
 
-    return outcome(*run_write("disabling a user" if disable else "enabling a user", action))
+    return changed_since("disabling a user" if disable else "enabling a user", action)
 
 
 def set_password(accounts: Accounts, _clicks: int | None, username: str | None, password: str | None,
@@ -206,7 +229,7 @@ def register(app: Dash, services: Services) -> None:
     refresh = [Input(ids.ADMIN_REFRESH, "n_intervals"), Input(ids.ADMIN_CHANGED, "data")]
     app.callback(
         Output(ids.ADMIN_NOTICE, "children"), Output(ids.ADMIN_BODY, "hidden"), Output(ids.ADMIN_USERS, "children"),
-        Output(ids.ADMIN_USER, "options"), *refresh,
+        Output(ids.ADMIN_USER, "options"), Output(ids.ADMIN_USERS_SHOWN, "data"), *refresh,
     )(partial(show_users, services))
     app.callback(Output(ids.ADMIN_DISPLAYS, "children"), Output(ids.ADMIN_REVOKE_NAME, "options"),
                  *refresh)(partial(show_displays, services))
@@ -230,12 +253,12 @@ def _register_writes(app: Dash, services: Services, accounts: Accounts) -> None:
     app.callback(
         *_message_outputs(ids.ADMIN_ROLE_MESSAGE),
         Input(ids.ADMIN_ROLE_BUTTON, "n_clicks"), State(ids.ADMIN_USER, "value"), State(ids.ADMIN_ROLE, "value"),
-        prevent_initial_call=True,
+        State(ids.ADMIN_USERS_SHOWN, "data"), prevent_initial_call=True,
     )(partial(set_role, accounts))
     app.callback(
         *_message_outputs(ids.ADMIN_STATE_MESSAGE),
         Input(ids.ADMIN_DISABLE_BUTTON, "n_clicks"), Input(ids.ADMIN_ENABLE_BUTTON, "n_clicks"),
-        State(ids.ADMIN_USER, "value"),
+        State(ids.ADMIN_USER, "value"), State(ids.ADMIN_USERS_SHOWN, "data"),
         prevent_initial_call=True,
     )(partial(set_disabled, accounts))
     app.callback(

@@ -155,6 +155,7 @@ def layout(**_query: str) -> html.Div:
             ], className="card"),
         ], id=ids.ADMIN_BODY, hidden=True),
         dcc.Store(id=ids.ADMIN_CHANGED, data=0),
+        dcc.Store(id=ids.ADMIN_USERS_SHOWN, data={}),
         dcc.Interval(id=ids.ADMIN_REFRESH, interval=REFRESH_MS),
     ])
 

@@ -416,7 +416,7 @@ class Accounts:
                                entry.at if entry else None,
                                (("role", user.role), ("state", "disabled" if user.disabled else "active")))
         today = self.clock().astimezone(self.tz).date()
-        return AccountConflictError(conflict_message(changed, self.tz, today, "pick again"), changed)
+        return AccountConflictError(conflict_message(changed, self.tz, today, "press the button again"), changed)
 
     def _user(self, session: Session, username: str) -> User:
         user = account_queries.user_named(session, username)

@@ -41,6 +41,7 @@ MANUAL_MESSAGE = "manual-message"
 
 ADMIN_REFRESH = "admin-refresh"
 ADMIN_CHANGED = "admin-changed"
+ADMIN_USERS_SHOWN = "admin-users-shown"  # each user's role and state as the table shows them: what a change is from
 ADMIN_NOTICE = "admin-notice"
 ADMIN_BODY = "admin-body"
 ADMIN_USERS = "admin-users"

@@ -47,10 +47,12 @@ def signed_in(app: Any, who: str) -> FlaskClient:
     return client
 
 
-def press(app: Any, client: FlaskClient, button: str, values: dict[str, Any], page: str) -> dict[str, Any]:
-    """Press a button as the renderer does from the page at ``page``: the callback's answer by component id."""
-    (key, spec), = [(k, s) for k, s in app.callback_map.items()
-                    if any(i["id"] == button and i["property"] == "n_clicks" for i in s["inputs"])]
+def press(app: Any, client: FlaskClient, button: str, values: dict[str, Any], page: str, prop: str = "n_clicks",
+          output: str = "") -> dict[str, Any]:
+    """Press a button (or tick a timer: ``prop``) as the renderer does from the page at ``page``, for the callback
+    with ``output`` among its outputs when several listen: the callback's answer by component id."""
+    (key, spec), = [(k, s) for k, s in app.callback_map.items() if output in k
+                    and any(i["id"] == button and i["property"] == prop for i in s["inputs"])]
     parts = key[2:-2].split("...") if key.startswith("..") else [key]
     outputs = [dict(zip(("id", "property"), p.split("@")[0].rsplit(".", 1), strict=True)) for p in parts]
 
@@ -58,7 +60,7 @@ def press(app: Any, client: FlaskClient, button: str, values: dict[str, Any], pa
         return [d | {"value": values.get(d["id"], 1 if d["property"] == "n_clicks" else None)} for d in deps]
 
     body = {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": filled(spec["inputs"]),
-            "state": filled(spec["state"]), "changedPropIds": [f"{button}.n_clicks"]}
+            "state": filled(spec["state"]), "changedPropIds": [f"{button}.{prop}"]}
     answer = client.post("/_dash-update-component", json=body,
                          headers=ORIGIN | {"Referer": f"http://localhost{page}"})
     assert answer.status_code == 200, answer.text
@@ -128,3 +130,33 @@ def test_a_value_entered_over_anothers_names_whose_it_replaced(served) -> None: 
     answer = press(app, signed_in(app, "anna"), ids.MANUAL_SAVE, values, "/data?site=ex")
     assert text_of(answer[ids.MANUAL_MESSAGE]["children"]) == (
         "Stored 7 for ideas, L1, 2026-11-19 (was 5, entered by Ben Okafor at 21:00).")
+
+
+def users_shown(app: Any, client: FlaskClient) -> dict[str, Any]:
+    """Each user's role and state as the Admin page's table shows them at its next refresh."""
+    answer = press(app, client, ids.ADMIN_REFRESH, {}, "/admin?site=ex", "n_intervals", ids.ADMIN_USERS_SHOWN)
+    return answer[ids.ADMIN_USERS_SHOWN]["data"]
+
+
+def test_a_role_changed_by_another_admin_since_the_table_showed_it_is_not_overwritten(served) -> None:  # type: ignore[no-untyped-def]
+    app, services = served
+    services.accounts.add_user("cli", "tom", PASSWORD, "viewer", "Tom Brandt")
+    for name in ("anna", "ben"):
+        services.accounts.set_role("cli", name, "admin")
+    client = signed_in(app, "anna")
+    table = users_shown(app, client)  # what Anna's table shows
+    assert table["tom"] == {"role": "viewer", "disabled": False}
+    services.accounts.set_role(BEN, "tom", "editor", seen="viewer")  # Ben, from his own table, first
+    values = {ids.ADMIN_USER: "tom", ids.ADMIN_ROLE: "admin", ids.ADMIN_USERS_SHOWN: table, PAGE_SITE: "ex"}
+    answer = press(app, client, ids.ADMIN_ROLE_BUTTON, values, "/admin?site=ex")
+    assert text_of(answer[ids.ADMIN_ROLE_MESSAGE]["children"]) == (
+        "Ben Okafor changed Tom Brandt's account at 21:00 — here is their version: role editor; state active. "
+        "Nothing was overwritten and your entry is still in the form: look at theirs, then press the button again "
+        "to put yours over it.")
+    assert answer[ids.ADMIN_CHANGED]["data"]  # the table redraws with Ben's version
+    assert next(u.role for u in services.accounts.users() if u.username == "tom") == "editor"
+    # pressed again from the table as it now is: Anna's choice is stored
+    again = press(app, client, ids.ADMIN_ROLE_BUTTON, values | {ids.ADMIN_USERS_SHOWN: users_shown(app, client)},
+                  "/admin?site=ex")
+    assert text_of(again[ids.ADMIN_ROLE_MESSAGE]["children"]) == "tom is now admin."
+    assert next(u.role for u in services.accounts.users() if u.username == "tom") == "admin"
