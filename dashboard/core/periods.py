@@ -83,8 +83,9 @@ def parse_period(grain: str, text: str) -> Period:
         if grain == "shift":
             m = _form(r"(\d{4}-\d{2}-\d{2})/(\w+)", text, "shift period", "2026-11-20/N")
             return period_containing("shift", date.fromisoformat(m.group(1)), m.group(2))
-        if grain == "day":
-            return period_containing("day", date.fromisoformat(text))
+        if grain == "day":  # only 2026-11-20: date.fromisoformat would also read 20261120 and 2026-W47-5
+            m = _form(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text, "day", "2026-11-20")
+            return period_containing("day", date.fromisoformat(m.group(0)))
         if grain == "week":
             m = _form(r"(\d{4})-W(\d{1,2})", text, "week", "2026-W47")
             return period_containing("week", date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1))
@@ -95,7 +96,8 @@ def parse_period(grain: str, text: str) -> Period:
             m = _form(r"(\d{4})-Q([1-4])", text, "quarter", "2026-Q4")
             return period_containing("quarter", date(int(m.group(1)), (int(m.group(2)) - 1) * 3 + 1, 1))
         if grain == "year":
-            return period_containing("year", date(int(text), 1, 1))
+            m = _form(r"[0-9]{4}", text, "year", "2026")
+            return period_containing("year", date(int(m.group(0)), 1, 1))
     except ValueError as exc:
         if isinstance(exc, PeriodError):
             raise

@@ -14,7 +14,7 @@ Every page keeps what it shows in its address, so a bookmark, a TV or a link alw
 Reading is two steps. ``BoardAddress.from_query`` (and the tree's, the review's and the OKRs') reads the parameters
 as text, cheaply: a page's layout calls it and keeps the result in its store as the page's view. ``resolve`` then
 judges that view against the plant and the clock and gives what to show, or raises ``AddressError`` naming the
-parameter and saying why in the page's words. The API reads its query with ``ApiQuery`` through the same checks and
+parameter and saying why in the page's words. The API reads its query through the same checks (``api_query``) and
 answers an ``AddressError`` with a 400 naming the parameter. The ``*_href`` functions build the addresses pages link
 to; in the browser, ``keepAddress`` (assets/board.js) writes back only the names ``keep_address_js`` gives it, which
 are the fields of these address classes.
@@ -31,7 +31,6 @@ from urllib.parse import urlencode
 
 from flask import g, has_request_context
 from huddle.dashboard.core.periods import (
-    GRAINS,
     Period,
     PeriodError,
     PeriodRangeError,
@@ -48,10 +47,10 @@ if TYPE_CHECKING:
 SITE = "site"  # the parameter naming the site, on every page and API address
 API = "/api/v1"
 YES = ("1", "true", "yes")  # how an address says yes (live=1, kiosk=true)
+NO = ("0", "false", "no")  # and no (the API's open=0)
 DEFAULT_REFRESH_S = 60
 TREE_GRAINS = ("shift", "day", "week", "month")
 EVERY_LEVEL = "all"  # the OKR page's scope choice for objectives of every level
-MAX_RANGE_DAYS = 3700  # an API series spans at most about ten years
 
 
 class AddressError(ValueError):
@@ -344,94 +343,6 @@ class OkrAddress(_TextAddress):
         if self.scope in ("", EVERY_LEVEL):
             return OkrTarget(quarter, None)
         return OkrTarget(quarter, check_okr_scope(config, self.scope))
-
-
-# ---- the API's query ---------------------------------------------------------------------------------------
-
-
-class ApiQuery:
-    """The parameters of an API request, each checked against the plant; a bad one raises ``AddressError``."""
-
-    def __init__(self, args: Mapping[str, str], config: PlantConfig) -> None:
-        self.args = args
-        self.config = config
-
-    def scope(self) -> str:
-        """``scope`` (or ``line``, ``area``); default the plant."""
-        args = self.args
-        return check_scope(self.config, args.get("scope") or args.get("line") or args.get("area") or "plant")
-
-    def grain(self, default: str) -> str:
-        """``grain``: shift, day, week, month, quarter or year."""
-        grain = self.args.get("grain", default)
-        if grain not in GRAINS:
-            raise AddressError("grain", f"expected one of {', '.join(GRAINS)}")
-        return grain
-
-    def period(self, grain: str) -> Period | None:
-        """``period`` of that grain (a shift also as ``date`` and ``shift``); None when none is asked for."""
-        args = self.args
-        text, parameter = args.get("period"), "period"
-        if grain == "shift" and not text and args.get("date") and args.get("shift"):
-            read_period("day", args["date"], "date")  # a wrong date is named alone, without the shift glued to it
-            text, parameter = f"{args['date']}/{args['shift']}", "shift"
-        if not text:
-            return None
-        period = read_period(grain, text, parameter)
-        if period.shift:
-            check_shift(self.config, period.shift)
-        return period
-
-    def date_range(self) -> tuple[date, date] | None:
-        """``from`` and ``to``, production dates in order, at most about ten years apart; None when neither."""
-        first, last = self.args.get("from"), self.args.get("to")
-        if not (first or last):
-            return None
-        if not (first and last):
-            raise AddressError("from and to", "give both (production dates like 2026-11-01)")
-        a, b = read_period("day", first, "from").first, read_period("day", last, "to").first
-        if b < a:
-            raise AddressError("from", f"{first} comes after to ({last})")
-        if (b - a).days > MAX_RANGE_DAYS:
-            raise AddressError("to", "more than ten years after from")
-        return a, b
-
-    def kpis(self) -> list[str]:
-        """``kpi``: comma-separated KPI keys; default every KPI."""
-        keys = [k for k in self.args.get("kpi", "").split(",") if k] or list(self.config.kpis)
-        unknown = [k for k in keys if k not in self.config.kpis]
-        if unknown:
-            raise AddressError("kpi", f"unknown {', '.join(unknown)} (known: {', '.join(self.config.kpis)})")
-        return keys
-
-    def tree(self) -> str:
-        """``tree``; default the first configured tree."""
-        key = self.args.get("tree") or next(iter(self.config.trees), None)
-        if key is None or key not in self.config.trees:
-            raise AddressError("tree", f"unknown {key!r} (known: {', '.join(self.config.trees) or 'none'})")
-        return key
-
-    def node(self, tree: str) -> str:
-        """``kpi``: a node of ``tree``; default its root."""
-        kpi = self.args.get("kpi") or self.config.trees[tree].root
-        if kpi not in self.config.trees[tree].nodes():
-            raise AddressError("kpi", f"{kpi!r} is not a node of tree {tree!r}")
-        return kpi
-
-    def month(self) -> Period | None:
-        """``month`` (like 2026-10); None when none is asked for."""
-        text = self.args.get("month")
-        return read_period("month", text, "month") if text else None
-
-    def quarter(self) -> Period | None:
-        """``quarter`` (like 2026-Q4); None when none is asked for."""
-        text = self.args.get("quarter")
-        return read_period("quarter", text, "quarter") if text else None
-
-    def okr_scope(self) -> str | None:
-        """``scope`` of objectives: the company, the plant, an area or a line; None for every level."""
-        scope = self.args.get("scope") or None
-        return check_okr_scope(self.config, scope) if scope else None
 
 
 # ---- links -------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The read-only JSON API under ``/api/v1``: health, KPI definitions, KPI values, the board, the tree, the review
 and the OKRs, with their exports, and the quarantine's problems; and its own description (``openapi.py``).
 
-Every number comes from the same ``Readings`` service the pages use. The query is read by ``address.ApiQuery``, the same
-checks the pages' addresses go through: a bad parameter gets a 400 whose message names it (and ``parameter`` says
+Every number comes from the same ``Readings`` service the pages use. The query is read by ``api_query``, the same checks
+the pages' addresses go through: a bad parameter gets a 400 whose message names it (and ``parameter`` says
 which); nothing here writes. Each route is a function of the services and the request, mounted by ``make_api``.
 """
 
@@ -28,7 +28,8 @@ from huddle.dashboard.services.drilldown import node_detail
 from huddle.dashboard.services.review import Review, build_review, last_full_month
 from huddle.dashboard.services.review import as_dict as review_dict
 from huddle.dashboard.services.tree import tree_readings
-from huddle.dashboard.web.address import API, AddressError, ApiQuery
+from huddle.dashboard.web.address import API, NO, YES, AddressError
+from huddle.dashboard.web.api_query import ApiQuery
 from huddle.dashboard.web.openapi import describe_api
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, NotFound
@@ -114,7 +115,10 @@ def board(services: Services) -> ResponseReturnValue:
 
 def actions(services: Services) -> ResponseReturnValue:
     """A scope's actions (open ones unless ``open=0``)."""
-    open_only = request.args.get("open", "1") not in ("0", "false", "no")
+    answer = request.args.get("open", "1")
+    if answer not in YES + NO:
+        raise AddressError("open", f"expected one of {', '.join(YES + NO)}")
+    open_only = answer in YES
     listing = services.actions.listing(_query(services).scope(), open_only=open_only, kpi=request.args.get("kpi"))
     return jsonify({"actions": [a.as_dict() for a in listing]})
 
@@ -188,7 +192,7 @@ def _whole(name: str, default: int, low: int, high: int) -> int:
     text = request.args.get(name, "")
     if not text:
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit() and len(text) <= 12) or not low <= int(text) <= high:
         raise AddressError(name, f"expected a whole number from {low} to {high}")
     return int(text)
 

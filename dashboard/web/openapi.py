@@ -13,6 +13,7 @@ from typing import Any
 
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import GRAINS
+from huddle.dashboard.web.address import NO, YES
 
 Schema = dict[str, Any]
 
@@ -20,7 +21,6 @@ VERSION = "1"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_COOKIE = "huddle_session"
 QUARANTINE_STATUSES = ("open", "resolved", "dismissed", "all")
-YES_NO = ("1", "0", "true", "false", "yes", "no")
 
 
 def _ref(name: str) -> Schema:
@@ -46,6 +46,7 @@ INT: Schema = {"type": "integer"}
 NUM: Schema = {"type": "number"}
 BOOL: Schema = {"type": "boolean"}
 DAY: Schema = {"type": "string", "format": "date"}
+DAY_OR_EMPTY: Schema = {"anyOf": [{"format": "date"}, {"maxLength": 0}]}  # an empty parameter is one not given
 INSTANT: Schema = {"type": "string", "format": "date-time"}
 TEXTS: Schema = _list(STR)
 
@@ -194,21 +195,21 @@ PARAMETERS: dict[str, Schema] = {p["name"]: p for p in (
     _param("grain", "the length of the period", "day", enum=list(GRAINS)),
     _param("period", "a period of the grain: 2026-11-20/N (shift), 2026-11-20 (day), 2026-W47, 2026-11, 2026-Q4 or "
            "2026; default the current one (for a shift: the one that ended last)", "2026-11-20"),
-    _param("date", "with `shift`, instead of `period`: the production date of a shift", "2026-11-20",
-           format="date"),
-    _param("shift", "with `date`: the key of one of the plant's shifts", "N"),
+    _param("date", "instead of `period`: a production date; the period of the grain containing it (with grain "
+           "`shift`, give `shift` too)", "2026-11-20", **DAY_OR_EMPTY),
+    _param("shift", "with `date` and grain `shift`: the key of one of the plant's shifts", "N"),
     _param("kpi", "KPI keys separated by commas (default: every KPI)", "oee,fpy"),
     _param("from", "with `to`: the first production date of a series (at most about ten years long)",
-           "2026-09-01", format="date"),
-    _param("to", "with `from`: the last production date of the series", "2026-11-20", format="date"),
+           "2026-09-01", **DAY_OR_EMPTY),
+    _param("to", "with `from`: the last production date of the series", "2026-11-20", **DAY_OR_EMPTY),
     _param("tree", "a KPI tree's key (default: the first configured)", "oee"),
     _param("month", "a month like 2026-10 (default: the last full month)", "2026-10"),
     _param("quarter", "a quarter like 2026-Q4 (default: the current one)", "2026-Q4"),
-    _param("open", "`1` (default): open actions only; `0`: every action", "1", enum=list(YES_NO)),
+    _param("open", "`1` (default): open actions only; `0`: every action", "1", enum=[*YES, *NO]),
     _param("status", "the problems' status (default: open)", "open", enum=list(QUARANTINE_STATUSES)),
     _param("source", "a source's key: only its problems", "counts"),
-    _param("limit", "how many problems at most, 1 to 1000 (default 100)", "100", pattern=r"^[0-9]+$"),
-    _param("offset", "how many to skip first (default 0)", "0", pattern=r"^[0-9]+$"),
+    _param("limit", "how many problems at most, 1 to 1000 (default 100)", "100", pattern=r"^([0-9]{1,12})?$"),
+    _param("offset", "how many to skip first, up to 10⁹ (default 0)", "0", pattern=r"^([0-9]{1,12})?$"),
 )}
 
 
@@ -311,7 +312,8 @@ def describe_api(prefix: str) -> dict[str, Any]:
         "info": {"title": "Huddle API", "version": VERSION,
                  "description": "Read-only: the numbers the pages show, as JSON, and the review's and the OKR "
                                 "check-ins' downloads. Sign in first (the session cookie), unless the site lets "
-                                "anyone read. No value is ever invented: a period without data is null and grey."},
+                                "anyone read. An empty parameter is one not given. No value is ever invented: a "
+                                "period without data is null and grey."},
         "servers": [{"url": prefix}],
         "security": [{"session": []}],
         "paths": paths,

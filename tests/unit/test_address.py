@@ -12,7 +12,6 @@ from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import PlantConfig, parse_plant
 from huddle.dashboard.web.address import (
     AddressError,
-    ApiQuery,
     BoardAddress,
     OkrAddress,
     ReviewAddress,
@@ -26,6 +25,7 @@ from huddle.dashboard.web.address import (
     review_href,
     tree_href,
 )
+from huddle.dashboard.web.api_query import ApiQuery
 
 from tests.conftest import SMALL_PLANT
 
