@@ -102,20 +102,31 @@ class ManualValues:
         target = f"{row['kpi']} {row['location']} {row['production_date']} {row['shift']}".strip()
         found: KpiValue | None = None
         with self.sessions.begin() as session:
-            if isinstance(seen, _Any):  # the write lock first, so the value read is the one replaced
-                queries.hold_kpi_value(session, row)
-                found = queries.kpi_value(session, row)
-                seen = found.value if found is not None else None
+            if isinstance(seen, _Any):
+                seen, found = self._replace_any(session, row)
             # the compare-and-set is the first write of the value: of two saves over one value, one is stored
-            stored = queries.insert_kpi_value(session, row) if seen is None else queries.replace_kpi_value(
-                session, row, float(seen))
-            if not stored:
+            elif not (queries.insert_kpi_value(session, row) if seen is None else queries.replace_kpi_value(
+                    session, row, float(seen))):
                 raise self._changed_since(session, row, target)
             by, at = self._entered(session, found, target) if seen is not None else ("", None)
             self.accounts.audit(session, who, "kpi_value.set", target, before=seen, after=row["value"])
             bump_data_version(session)
         return ManualEntry(row["kpi"], row["location"], row["production_date"].isoformat(), row["shift"],
                            row["value"], seen, by, at)
+
+    @staticmethod
+    def _replace_any(session: Session, row: dict[str, Any]) -> tuple[float | None, KpiValue | None]:
+        """Store a value over whatever is there, read under the write lock (SQLite) or the row's lock (PostgreSQL)
+        so the value replaced is the one reported; a first value entered by someone else in between (PostgreSQL
+        locks no row that is not there yet) is replaced in turn. Returns the value replaced and its row."""
+        for _attempt in range(2):
+            queries.hold_kpi_value(session, row)
+            found = queries.kpi_value(session, row)
+            if found is None and queries.insert_kpi_value(session, row):
+                return None, None
+            if found is not None and queries.replace_kpi_value(session, row, found.value):
+                return found.value, found
+        raise ManualValueError("the value changed twice while it was being stored: save again")
 
     def _entered(self, session: Session, found: KpiValue | None, target: str) -> tuple[str, datetime | None]:
         """Who stored a value and when (read before this save's own audit entry): the person whose entry it is,

@@ -17,6 +17,8 @@ from huddle.dashboard.services.accounts import AccountConflictError, Identity
 from huddle.dashboard.services.actions import ActionConflictError
 from huddle.dashboard.services.manual_values import ManualValueConflictError
 from huddle.dashboard.services.okrs import OkrConflictError
+from huddle.data.models import KpiValue
+from sqlalchemy import select
 
 from tests.conftest import SMALL_PLANT, Inbox
 
@@ -189,6 +191,32 @@ def test_a_value_entered_twice_at_once_is_stored_once(pair) -> None:  # type: ig
         seen[0] = values[saver]
 
     rounds("values entered by hand", play)
+
+
+def test_a_value_entered_twice_at_once_without_a_seen_value_names_whose_it_replaced(pair) -> None:  # type: ignore[no-untyped-def]
+    # the Data page's form shows no stored value: its save replaces whatever is there, read under the lock, and
+    # says whose it replaced; of two at once, the later names the earlier (a first value, or one over Tom's)
+    a, b = pair
+    tally = {"both stored, the later naming the earlier": 0, "other": 0}
+    for r in range(ROUNDS):
+        day = date(2026, 11, 1 + r).isoformat()
+        if r % 2:
+            a.manual.set(Identity("user", "tom", "editor"), "ideas", "L2", day, "", 1.0)
+        entries: dict[int, Any] = {}
+        outcomes = race(*(lambda i=i, services=services, who=who, entries=entries, day=day, r=r: entries.__setitem__(
+            i, services.manual.set(who, "ideas", "L2", day, "", float(100 * i + r)))
+            for i, services, who in ((0, a, ANNA), (1, b, BEN))))
+        with a.sessions() as session:
+            stored = session.execute(select(KpiValue.value).where(
+                KpiValue.kpi == "ideas", KpiValue.location == "L2", KpiValue.production_date == date.fromisoformat(
+                    day))).scalar_one()
+        later = next((i for i in entries if entries[i].value == stored), None)
+        ok = ([k for k, _ in outcomes] == ["saved", "saved"] and later is not None
+              and (entries[later].replaced, entries[later].replaced_by) == (entries[1 - later].value,
+                                                                            NAMES[1 - later]))
+        tally["both stored, the later naming the earlier" if ok else "other"] += 1
+    print(f"values entered without a seen value: {ROUNDS} rounds: {tally}")
+    assert tally["other"] == 0, tally
 
 
 def test_a_users_role_set_twice_at_once_is_stored_once(pair) -> None:  # type: ignore[no-untyped-def]
