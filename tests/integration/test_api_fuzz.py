@@ -222,6 +222,12 @@ def test_every_api_route_is_described_and_every_described_path_is_a_route(demo: 
     assert routes == set(answered.values())
 
 
+def test_the_description_is_a_valid_openapi_3_1_document(demo: Demo) -> None:
+    from openapi_spec_validator import OpenAPIV31SpecValidator, validate
+
+    validate(described(demo.server), cls=OpenAPIV31SpecValidator)
+
+
 def test_the_description_is_open_to_anyone_and_names_no_plant_data(demo: Demo) -> None:
     text = demo.server.test_client().get("/api/v1/openapi.json").get_data(as_text=True)
     config = demo.services.config
