@@ -135,12 +135,14 @@ def stored_keys(session: Session, table: Table, key: Sequence[str],
     return {tuple(r[: len(key)]) for r in rows}
 
 
-def write_columns(session: Session, table: Table, key: Sequence[str], columns: dict[str, list[Any]]) -> None:
+def write_columns(session: Session, table: Table, key: Sequence[str], columns: dict[str, list[Any]],
+                  new_only: bool = False) -> None:
     """Insert rows given as columns, replacing the stored row of the same natural key, in one statement; each
-    distinct instant or day is converted for the driver once."""
+    distinct instant or day is converted for the driver once. ``new_only``: no row has a stored one (checked in
+    this transaction), so PostgreSQL copies them straight into the table."""
     dialect = session.get_bind().dialect.name
     _write_values(session, table, key, list(columns),
-                  list(zip(*_driver_columns(dialect, table, columns), strict=True)))
+                  list(zip(*_driver_columns(dialect, table, columns), strict=True)), new_only)
 
 
 def _driver_columns(dialect: str, table: Table, columns: dict[str, list[Any]]) -> list[list[Any]]:
@@ -171,10 +173,19 @@ def write_rows(session: Session, table: Table, key: Sequence[str], rows: list[di
 
 
 def _write_values(session: Session, table: Table, key: Sequence[str], columns: list[str],
-                  values: Sequence[Sequence[Any]]) -> None:
+                  values: Sequence[Sequence[Any]], new_only: bool = False) -> None:
+    """Write rows through the driver, replacing stored rows of the same key; ``new_only`` rows (checked in this
+    transaction to have no stored row) are copied straight into the table on PostgreSQL."""
     if not values:
         return
     dialect = session.get_bind().dialect.name
+    if new_only and dialect == "postgresql":
+        names = ", ".join(f'"{c}"' for c in columns)
+        raw = session.connection().connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for v in values:
+                copy.write_row(v)
+        return
     updates = [c for c in columns if c not in key]
     conn = session.connection()
     names = ", ".join(f'"{c}"' for c in columns)

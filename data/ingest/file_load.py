@@ -148,7 +148,7 @@ class FileLoad:
             return False
         n = len(chunk)
         columns["run_id"] = [self.run_id] * n
-        bulk.write_columns(self.session, self.target, self.key, columns)
+        bulk.write_columns(self.session, self.target, self.key, columns, new_only=True)
         self.keys.add(hashes, np.asarray(chunk.numbers, dtype=np.int64))
         for group, fresh in fresh_spans.items():
             self.spans[group] = self.spans[group].merged(fresh) if group in self.spans else fresh
