@@ -5,7 +5,8 @@ Plants' exporters do not write tidy files. A row is read once: a last line witho
 until it ends (or the file has been still for the source's ``final_seconds``; then it is refused as cut off), and a
 file that grew is read from where the last read ended when the part read then is unchanged (a rewritten file is
 read whole: rows replace their earlier versions by natural key). Empty and header-only files are reported as such
-every time; a duplicate is another file's very content, rows and all.
+every time, and so is a refused file seen again unchanged while its problems are open (still refused, not a
+duplicate); a duplicate is another file's very content, rows and all.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.plant import SourceDef
 from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType, map_columns
-from huddle.data.ingest.outcomes import FileOutcome, cut_off_words, file_words, waiting_words
+from huddle.data.ingest.outcomes import (
+    REFUSED_STATUSES,
+    FileOutcome,
+    cut_off_words,
+    file_words,
+    still_refused_words,
+    waiting_words,
+)
 from huddle.data.ingest.readers import Table, UnfinishedFileError, decode, is_workbook, read_table
 from huddle.data.models import LoadedFile, QuarantinedRow
 from sqlalchemy import select, update
@@ -152,9 +160,28 @@ class IncomingFile:
                 size=self.size, mtime=self.mtime))
         if same.status in ("empty", "header only"):
             return FileOutcome(name, same.status, note=same.note)
+        if same.status in REFUSED_STATUSES:
+            still = self._still_refused(same)
+            if still is not None:
+                return still
         if tail_waits:
             return FileOutcome(name, "waiting", note=f"{same.note} (read to byte {same.read_to:,})")
         return FileOutcome(name, "duplicate", note=f"same content already read ({name}: {same.note or same.status})")
+
+    def _still_refused(self, same: LoadedFile) -> FileOutcome | None:
+        """A file refused (whole or in part) when this content was read, seen again unchanged: what was refused is
+        still refused as long as its problems are open in the quarantine, and is reported again, with its reasons,
+        every time (a job that runs over the same folder again must not see success); None once every problem of the
+        file was resolved or dismissed."""
+        with self.loader.sessions() as session:
+            problems = [(r.row, r.column, r.value, r.reason) for r in session.execute(
+                select(QuarantinedRow.row, QuarantinedRow.column, QuarantinedRow.value, QuarantinedRow.reason)
+                .where(QuarantinedRow.source == self.ledger_source, QuarantinedRow.file == str(self.path),
+                       QuarantinedRow.status == "open").order_by(QuarantinedRow.row, QuarantinedRow.id))]
+        if not problems:
+            return None
+        status = "partial" if same.status == "partial" or same.rows_loaded else "rejected"
+        return FileOutcome(self.path.name, status, problems=problems, note=still_refused_words(same.note, problems))
 
     # ---- reading -------------------------------------------------------------------------------------------
 

@@ -2,9 +2,10 @@
 
 ``Loader`` (``loaders``) fills a ``RunOutcome`` with one ``FileOutcome`` per file or query; the run's message is
 made of ``_file_summary`` phrases, a run cut off by the end of its process gets a ``CUT_OFF`` note, and an
-exception is shortened to its first line by ``_short``. ``file_words`` gives a file's outcome in the words its
-ledger entry keeps and the Data page shows ("loaded 240 rows", "header only: no rows", "partly refused: 3 of 240
-rows", "cut off at byte 18234: ...").
+exception is shortened to its first line by ``_short``. ``is_refused`` tells a file that had something refused
+(also a refused file seen again, still refused while its problems are open: ``still_refused_words``).
+``file_words`` gives a file's outcome in the words its ledger entry keeps and the Data page shows ("loaded 240
+rows", "header only: no rows", "partly refused: 3 of 240 rows", "cut off at byte 18234: ...").
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ CUT_OFF = {
 }
 CUT_OFF_OTHER = ("cut off: the process running it stopped before it finished (killed or crashed); its files are "
                  "read again by the next run")
+#: a file's statuses when some or all of its rows (or the file itself) were refused
+REFUSED_STATUSES = ("rejected", "partial", "cut off")
 
 
 @dataclass
@@ -92,6 +95,21 @@ def file_words(outcome: FileOutcome, *, lines: tuple[int, int] | None = None, wa
     return words
 
 
+def is_refused(outcome: FileOutcome) -> bool:
+    """Whether a file (or query) had something refused or failed: the whole of it, some of its rows, a cut-off
+    last line, or a refusal still open from an earlier read of the same content."""
+    return outcome.status in (*REFUSED_STATUSES, "failed") or outcome.rows_rejected > 0
+
+
+def still_refused_words(note: str, problems: list[tuple[int, str, str, str]]) -> str:
+    """What a refused file seen again unchanged is reported as: still refused, the first reason, how many of its
+    problems are open, and what its first read said."""
+    first = problems[0]
+    more = f" (and {len(problems) - 1:,} more open)" if len(problems) > 1 else ""
+    said = f"; when read: {note}" if note else ""
+    return f"still refused, unchanged since it was read: {_where(first)}{first[3]}{more}{said}"
+
+
 def cut_off_words(at: int, final: float) -> str:
     """What a last line that never ended is refused as."""
     return f"cut off at byte {at}: the last line never ended (still for {final:g} s)"
@@ -104,7 +122,8 @@ def waiting_words(line: int) -> str:
 
 def _file_summary(f: FileOutcome) -> str:
     """One phrase per file for the run ledger: its status and, when rows were refused, the first reason."""
-    if f.status in ("empty", "header only", "cut off", "duplicate") and f.note:
+    if (f.status in ("empty", "header only", "cut off", "duplicate") and f.note) \
+            or f.note.startswith("still refused"):
         return f"{f.name}: {f.note}"
     if f.status == "rejected" and f.problems:
         return f"{f.name}: rejected ({_where(f.problems[0])}{f.problems[0][3]})"
