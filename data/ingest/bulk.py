@@ -9,6 +9,7 @@ row by the driver, the values already in the form SQLAlchemy stores them (UTC te
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -33,15 +34,33 @@ def range_column(table: Table, key: Sequence[str]) -> str:
 
 
 def stored_rows(session: Session, table: Table, key: Sequence[str], columns: Sequence[str], lo: Any, hi: Any,
-                firsts: Iterable[Any] | None = None) -> list[Any]:
+                firsts: Iterable[Any] | None = None, ending_after: datetime | None = None) -> list[Any]:
     """The stored rows whose key's instant or day lies in [lo, hi] (and whose first key column is one of
-    ``firsts``), with ``columns`` and their run."""
+    ``firsts``; and that end after ``ending_after``), with ``columns`` and their run."""
     rc = table.c[range_column(table, key)]
     where = [rc >= lo, rc <= hi]
+    if ending_after is not None:
+        where.append(table.c["end_utc"] > ending_after)
     if firsts is not None and key[0] != rc.name:
         where.append(table.c[key[0]].in_(sorted(set(firsts))))
     cols = [table.c[c] for c in dict.fromkeys([*key, *columns, "run_id"])]
     return list(session.execute(select(*cols).where(and_(*where))).all())
+
+
+def driver_rows(session: Session, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    """The rows of a query through the database driver, as plain tuples (instants as the driver gives them: UTC
+    text on SQLite, naive UTC on PostgreSQL); ``:name`` marks a parameter, aware instants are bound as stored."""
+    dialect = session.get_bind().dialect.name
+    names = re.findall(r":(\w+)", sql)
+    values = [_instant_text(params[n]) if dialect == "sqlite" and isinstance(params[n], datetime)
+              else _to_naive_utc(params[n]) if isinstance(params[n], datetime) else params[n] for n in names]
+    text = re.sub(r":\w+", "?" if dialect == "sqlite" else "%s", sql)
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.execute(text, values)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def plain(column: Any) -> Any:
@@ -234,17 +253,21 @@ def clear_facts(session: Session, table: Table, measures: Sequence[str], line: s
 
 def upsert_facts(session: Session, table: Table, columns: dict[str, list[Any]], measures: Sequence[str]) -> None:
     """Insert fact rows given as columns, or on a shift that has one set only ``measures`` (the others are another
-    record type's), the time it was written, and the later of the two latest record times."""
+    record type's), the time it was written, and the later of the two latest record times. Columns given as None
+    are written as zero (bound once in the statement, not for every row)."""
     t = f'"{table.name}"'
     sets = ", ".join([*(f'"{m}" = excluded."{m}"' for m in measures), "updated_at = excluded.updated_at",
                       f"data_through_utc = CASE WHEN {t}.data_through_utc IS NULL OR excluded.data_through_utc > "
                       f"{t}.data_through_utc THEN excluded.data_through_utc ELSE {t}.data_through_utc END"])
     dialect = session.get_bind().dialect.name
+    given = {name: values for name, values in columns.items() if values is not None}
+    mark = "?" if dialect == "sqlite" else "%s"
     names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join(mark if columns[c] is not None else "0" for c in columns)
     session.connection().exec_driver_sql(
-        f"INSERT INTO {t} ({names}) VALUES ({_marks(dialect, len(columns))}) "
+        f"INSERT INTO {t} ({names}) VALUES ({marks}) "
         f"ON CONFLICT (line, production_date, shift, area) DO UPDATE SET {sets}",
-        list(zip(*_driver_columns(dialect, table, columns), strict=True)))
+        list(zip(*_driver_columns(dialect, table, given), strict=True)))
 
 
 def forget_stages(session: Session) -> None:

@@ -23,7 +23,7 @@ from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.data.ingest import bulk
-from huddle.data.models import Labour, ProductionCount, QualityEvent, SafetyEvent, ShiftFact, StopEvent
+from huddle.data.models import Labour, QualityEvent, SafetyEvent, ShiftFact
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
@@ -171,12 +171,10 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     span_lo: list[np.ndarray] = []
     span_hi: list[np.ndarray] = []
 
-    counts = session.execute(
-        select(bulk.plain(ProductionCount.start_utc), bulk.plain(ProductionCount.end_utc), ProductionCount.product,
-               ProductionCount.total, ProductionCount.good, ProductionCount.planned_qty)
-        .where(ProductionCount.line == c.line, ProductionCount.start_utc >= c.lo - timedelta(hours=12),
-               ProductionCount.start_utc < c.hi)
-    ).all()
+    counts = bulk.driver_rows(
+        session, "SELECT start_utc, end_utc, product, total, good, planned_qty FROM production_counts "
+        "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi",
+        line=c.line, lo=c.lo - timedelta(hours=12), hi=c.hi)
     if counts:
         start_, end_, product, total, good, planned = (list(col) for col in zip(*counts, strict=True))
         s, e = _micros_of(start_), _micros_of(end_)
@@ -200,11 +198,10 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         _keep_spans(span_slots, span_lo, span_hi, slot, np.maximum(s, starts[slot]), np.minimum(e, ends[slot]))
         np.maximum.at(through, slot, np.minimum(e, ends[slot]))
 
-    stops = session.execute(
-        select(bulk.plain(StopEvent.start_utc), bulk.plain(StopEvent.end_utc), StopEvent.category)
-        .where(StopEvent.line == c.line, StopEvent.start_utc >= c.lo - LOOKBACK, StopEvent.start_utc < c.hi,
-               StopEvent.end_utc > c.lo)
-    ).all()
+    stops = bulk.driver_rows(
+        session, "SELECT start_utc, end_utc, category FROM stop_events "
+        "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi AND end_utc > :start",
+        line=c.line, lo=c.lo - LOOKBACK, hi=c.hi, start=c.lo)
     if stops:
         start_, end_, category = (list(col) for col in zip(*stops, strict=True))
         s, e = _micros_of(start_), _micros_of(end_)
@@ -384,12 +381,11 @@ def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str
         return 0
     chosen = [chunk.instances[k] for k in ks.tolist()]
     m = len(chosen)
-    zeros = [0.0] * m
-    columns: dict[str, list[Any]] = {
+    columns: dict[str, list[Any] | None] = {  # None: zero, the measures of groups not recomputed
         "line": [line] * m, "area": [area] * m, "production_date": [i.production_date for i in chosen],
         "shift": [i.shift_key for i in chosen], "start_utc": [i.start_utc for i in chosen],
         "end_utc": [i.end_utc for i in chosen],
-        **{name: (measures[name][ks].tolist() if name in measures else zeros) for name in MEASURES},
+        **{name: (measures[name][ks].tolist() if name in measures else None) for name in MEASURES},
         "data_through_utc": [None if t == _NEVER else _EPOCH + timedelta(microseconds=t) for t in through[ks].tolist()],
         "updated_at": [now] * m,
     }

@@ -171,9 +171,9 @@ class FileLoad:
         codes: dict[tuple[Any, ...], int] = {}
         code = np.fromiter((codes.setdefault(g, len(codes)) for g in groups), dtype=np.int64, count=len(groups))
         starts, ends = instants["start_utc"], instants["end_utc"]
-        stored = bulk.stored_rows(self.session, self.target, self.key, ["end_utc"],
-                                  min(columns["start_utc"]) - longest, max(columns["end_utc"]),
-                                  {g[0] for g in codes})
+        first_start = min(columns["start_utc"])
+        stored = bulk.stored_rows(self.session, self.target, self.key, ["end_utc"], first_start - longest,
+                                  max(columns["end_utc"]), {g[0] for g in codes}, ending_after=first_start)
         if stored:  # a stored row with the key of a row of this file is that row: not an overlap
             hashes = key_hashes([tuple(getattr(s, k) for k in self.key) for s in stored])
             stored = [s for s, mine in zip(stored, self.keys.first_lines(hashes), strict=True) if not mine]
@@ -271,7 +271,7 @@ class FileLoad:
         lo = min(r["start_utc"] for r in rows) - longest
         hi = max(r["end_utc"] for r in rows)
         stored = bulk.stored_rows(self.session, self.target, self.key, ["end_utc"], lo, hi,
-                                  {r[self.key[0]] for r in rows})
+                                  {r[self.key[0]] for r in rows}, ending_after=lo + longest)
         if not stored:
             return
         # a stored row with the key of a row of this file is that row (or the one it replaces): not an overlap
