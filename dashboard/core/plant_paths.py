@@ -4,7 +4,7 @@
 plant file's: so a source's folder (``path``), the database file of a ``sqlite:`` URL and any other file a source
 names (a field ending in ``_file`` or ``_path``) are made absolute against the plant file's folder when it is read.
 ``~`` is the user's home; absolute paths and other URLs are kept as written. ``describe_source`` is how
-``huddle check`` shows where each source reads.
+``huddle check`` shows where each source reads, and ``source_findings`` its errors: a folder that does not exist.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from dataclasses import fields, replace
 from pathlib import Path
 
-from huddle.dashboard.core.plant import SourceDef
+from huddle.dashboard.core.plant import Finding, SourceDef
 
 SQLITE_URL = re.compile(r"^(sqlite(?:\+\w+)?:///)([^?]*)(\?.*)?$")
 PASSWORD = re.compile(r"^([\w+]+://[^:/@]+:)[^@]*@")
@@ -61,11 +61,19 @@ def shown_url(url: str) -> str:
     return PASSWORD.sub(r"\1***@", url)
 
 
+def source_findings(sources: dict[str, SourceDef]) -> list[Finding]:
+    """Errors in where the sources read: a folder that does not exist (a typo in ``path``, or a share not
+    mounted), in which the loader would never find a file."""
+    return [Finding("error", f"source {s.key}", f"the folder {s.path} does not exist: correct the source's path "
+                    "(a typo?) or create the folder; until then its loader finds no files")
+            for s in sources.values() if s.path and not Path(s.path).is_dir()]
+
+
 def describe_source(source: SourceDef) -> str:
-    """One line on where a source reads: its folder (and whether it exists yet) or its database."""
+    """One line on where a source reads: its folder (and whether it exists) or its database."""
     where = f"source {source.key} ({source.kind}, {source.record})"
     if source.path:
-        missing = "" if Path(source.path).is_dir() else " (this folder does not exist yet)"
+        missing = "" if Path(source.path).is_dir() else " (this folder does not exist)"
         return f"{where}: reads {source.path}{missing}"
     if source.url:
         m = SQLITE_URL.match(source.url)

@@ -76,10 +76,11 @@ def test_check_from_another_folder_shows_the_paths_resolved_against_the_plant_fi
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = huddle("check", cwd=elsewhere, data_dir=tmp_path / "data", plant=Path("..") / "plant" / "plant.yaml")
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr  # the inbox does not exist: an error
     folder = (tmp_path / "plant" / "inbox" / "counts").as_posix()
-    assert f"source counts (files, production_counts): reads {folder} (this folder does not exist yet)" \
+    assert f"source counts (files, production_counts): reads {folder} (this folder does not exist)" \
         in result.stdout
+    assert f"error: source counts: the folder {folder} does not exist" in result.stdout
     database = (tmp_path / "plant" / "erp" / "erp.sqlite").as_posix()
     assert f"source erp (sql, kpi_values): reads sqlite:///{database} (this database file does not exist)" \
         in result.stdout
@@ -88,7 +89,7 @@ def test_check_from_another_folder_shows_the_paths_resolved_against_the_plant_fi
     assert "s3cret" not in result.stdout
     (tmp_path / "plant" / "inbox" / "counts").mkdir(parents=True)
     again = huddle("check", cwd=elsewhere, data_dir=tmp_path / "data", plant=plant)
-    assert f"reads {folder}\n" in again.stdout
+    assert again.returncode == 0 and f"reads {folder}\n" in again.stdout
 
 
 def test_a_source_reads_the_plant_files_inbox_whatever_the_working_directory(
@@ -325,6 +326,8 @@ def test_check_warns_of_a_break_in_the_hour_the_clocks_skip_and_says_what_huddle
     raw["calendar"]["shifts"] = NIGHT_MEAL
     plant = tmp_path / "plant.yaml"
     plant.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    for folder in ("counts", "stops"):  # the sources' folders exist: a missing one is an error of its own
+        (tmp_path / "inbox" / folder).mkdir(parents=True)
     result = huddle("check", "--now", "2026-12-04T12:00", cwd=tmp_path, data_dir=tmp_path, plant=plant)
     assert result.returncode == 0, result.stdout
     assert ("warning: calendar shift N: Sun 28 Mar 2027: the Night shift's meal at 02:30 falls in the hour the "
