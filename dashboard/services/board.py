@@ -21,7 +21,6 @@ from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.format import format_value, period_words
 from huddle.dashboard.core.kpi import FORMULAS, Band, Kind, Status, status_of, worst_status
 from huddle.dashboard.core.periods import Period
-from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.losses import shift_summary, top_losses
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
@@ -44,7 +43,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class HourRow:
-    """One local clock hour of a shift: planned and actual (good) units, and both summed since the shift start."""
+    """One hour of a shift, counted from its start: planned and actual (good) units, and both summed since then."""
 
     label: str  # local clock time the hour starts, "06:00" (with the zone abbreviation when a DST hour repeats)
     start_utc: datetime
@@ -64,25 +63,25 @@ class HourRow:
         return status_of(float(self.actual), Band(self.planned, "higher"))
 
 
-def _hour_windows(inst: ShiftInstance, config: PlantConfig) -> list[tuple[datetime, datetime]]:
-    """The shift cut at every local clock hour (real elapsed time: 7 or 9 hours on DST nights)."""
+def _hour_windows(inst: ShiftInstance) -> list[tuple[datetime, datetime]]:
+    """The shift cut into hours from its own start (14:30, 15:30, … for a shift starting at 14:30), the last one
+    ending with the shift; hours of real elapsed time, so 7 or 9 of them on the nights the clocks change."""
     out: list[tuple[datetime, datetime]] = []
     t = inst.start_utc
     while t < inst.end_utc:
-        local = t.astimezone(config.tz)
-        into = timedelta(minutes=local.minute, seconds=local.second, microseconds=local.microsecond)
-        nxt = min(t + timedelta(hours=1) - into, inst.end_utc)
+        nxt = min(t + timedelta(hours=1), inst.end_utc)
         out.append((t, nxt))
         t = nxt
     return out
 
 
 def hour_by_hour(source: Readings | Services, scope: str, period: Period) -> list[HourRow]:
-    """Planned and good units per local clock hour of a shift for a scope's lines, with cumulative sums."""
+    """Planned and good units per hour of a shift (from the shift's start) for a scope's lines, with cumulative
+    sums."""
     readings = readings_of(source)
     config = readings.config
     inst = shift_instance(config, period)
-    windows = _hour_windows(inst, config)
+    windows = _hour_windows(inst)
     with readings.sessions() as session:
         counts = record_queries.counts_between(session, tuple(config.scope_lines(scope)), inst.start_utc,
                                               inst.end_utc)
@@ -198,6 +197,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                    for x in losses.losses],
         "lost_minutes": losses.total_minutes, "summary": shift_summary(readings, scope, period),
         "actions": [a.as_dict() for a in actions], "failing_sources": health["failing_sources"],
+        "loaders": health.get("scheduler", {}).get("words", ""),  # stopped, or a source late: the strip's words
         "data_through": health["data_through"],
     }
 
