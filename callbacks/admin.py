@@ -16,6 +16,7 @@ from typing import Any
 
 import flask
 from dash import Dash, Input, Output, State, ctx, no_update
+from huddle.dashboard.services.about import about, about_words
 from huddle.dashboard.services.accounts import AccountConflictError, AccountError, Accounts, ForbiddenError, Identity
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.web import ids
@@ -126,6 +127,13 @@ def show_sessions(services: Services, accounts: Accounts, _n: int | None, _chang
     return sessions_table(live, services.config.tz), session_options(live, services.config.tz)
 
 
+def show_about(services: Services, _n: int | None, _changed: Any) -> str:
+    """Which Huddle and which database schema run: 'Huddle 0.1.0 · database schema 7 (revision 0005)'."""
+    if not is_admin("the version"):
+        return ""
+    return about_words(about(services.db))
+
+
 def show_audit(services: Services, _n: int | None, _changed: Any) -> Any:
     """The latest audit entries, newest first."""
     if not is_admin("the audit trail"):
@@ -234,6 +242,7 @@ def register(app: Dash, services: Services) -> None:
     app.callback(Output(ids.ADMIN_DISPLAYS, "children"), Output(ids.ADMIN_REVOKE_NAME, "options"),
                  *refresh)(partial(show_displays, services))
     app.callback(Output(ids.ADMIN_AUDIT, "children"), *refresh)(partial(show_audit, services))
+    app.callback(Output(ids.ADMIN_ABOUT, "children"), *refresh)(partial(show_about, services))
     app.callback(Output(ids.ADMIN_SESSIONS, "children"), Output(ids.ADMIN_SESSION_PICK, "options"),
                  *refresh)(partial(show_sessions, services, accounts))
     _register_writes(app, services, accounts)

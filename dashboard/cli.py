@@ -4,27 +4,35 @@ parsing and one thin function per command; the demo plant's people, actions and 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.cli_check import cmd_check
+from huddle.dashboard.cli_config import cmd_config, config_arguments
 from huddle.dashboard.cli_quarantine import cmd_quarantine, quarantine_arguments
 from huddle.dashboard.cli_sessions import cmd_sessions, sessions_arguments
 from huddle.dashboard.core.plant import ConfigError, load_plant
+from huddle.dashboard.core.version import app_version
 from huddle.dashboard.logging_setup import FORMATS, configure_logging
 from huddle.dashboard.settings import Settings, load_settings
+from huddle.dashboard.settings_read import SettingsError
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the command line gives (None where an option is not given)."""
+    return {"data_dir": args.data_dir, "database_url": args.database_url, "plant_config": args.plant_config,
+            "timezone": getattr(args, "timezone", None), "host": getattr(args, "host", None),
+            "port": getattr(args, "port", None), "now": getattr(args, "now", None), "log_format": args.log_format}
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.settings, data_dir=args.data_dir, database_url=args.database_url,
-                         plant_config=args.plant_config, timezone=getattr(args, "timezone", None),
-                         host=getattr(args, "host", None), port=getattr(args, "port", None),
-                         now=getattr(args, "now", None))
+    return load_settings(args.settings, **_overrides(args))
 
 
 def _each_site(settings: Settings) -> list[Settings]:
@@ -126,55 +134,6 @@ def cmd_import(settings: Settings, paths: list[str], record: str | None) -> int:
         return 0 if outcome.status in ("ok", "idle") else 1
     finally:
         services.dispose()
-
-
-def cmd_scheduler(settings: Settings) -> int:
-    """Run the loaders on their schedules in this process (blocks); exit 3 if leadership is lost."""
-    import signal
-    import threading
-
-    from apscheduler.triggers.interval import IntervalTrigger
-    from huddle.dashboard.scheduler import LEADER_CHECK_S, LEADER_POLL_S, build_scheduler, lock_for
-
-    services = _services(settings)
-    lock = lock_for(services)
-    if not lock.acquire():
-        print(f"another scheduler ({lock.holder() or 'gone by now'}) runs the loaders for "
-              f"{services.config.site_name}; standing by", flush=True)
-        lock.acquire(wait=True, poll_s=LEADER_POLL_S)
-        print("the other scheduler has stopped: taking over", flush=True)
-    cut_off = services.loader.close_interrupted_runs()
-    if cut_off:
-        print(f"{cut_off} runs were cut off by a scheduler that stopped mid-run; their files are read again",
-              flush=True)
-    scheduler = build_scheduler(services, blocking=True)
-    lost = threading.Event()
-
-    def check_leadership() -> None:
-        if not lock.still_held():
-            lost.set()
-            print("lost the scheduler lock (database connection gone?): no more loads from this process",
-                  flush=True)
-            scheduler.shutdown(wait=False)
-
-    scheduler.add_job(check_leadership, IntervalTrigger(seconds=LEADER_CHECK_S), id="leader-check",
-                      name="leader check")
-    def stop(_signum: int, _frame: object) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)  # systemctl stop: finish the load in progress, then go
-    print(f"scheduler: leading, {len(services.config.sources)} sources for {services.config.site_name}; "
-          "Ctrl+C stops", flush=True)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        if scheduler.running:  # a load in progress finishes before the lock goes, or a standby could start one
-            scheduler.shutdown(wait=True)
-        lock.release()
-        services.dispose()
-    return 3 if lost.is_set() else 0
 
 
 def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool = False) -> int:
@@ -378,7 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", help="SQLAlchemy URL of Huddle's database (or HUDDLE_DATABASE_URL)")
     p.add_argument("--plant-config", help="plant configuration YAML (or HUDDLE_PLANT_CONFIG); default: demo")
     p.add_argument("-v", "--verbose", action="store_true", help="log one line per load run (source, files, rows)")
-    p.add_argument("--log-format", choices=FORMATS, default="text", help="json: one JSON object per log line")
+    p.add_argument("--log-format", choices=FORMATS, help="json: one JSON object per log line (or HUDDLE_LOG_FORMAT)")
+    p.add_argument("--version", action="version", version=f"huddle {app_version()}")
     p.add_argument("--now", help="run as at this moment, e.g. 2027-01-01T06:30 in plant time (or HUDDLE_NOW): the "
                    "clock starts there and runs on, to train people or show a plant as it was or will be")
     sub = p.add_subparsers(dest="command", required=True)
@@ -393,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
         "display": "manage wall-TV display links: add, revoke, list",
         "quarantine": "the loaders' refused rows: list, retry, dismiss (with a reason)",
         "sessions": "who is signed in: list, revoke (one session or every session of a user)",
+        "config": "show the settings in effect and where each came from (secrets masked)",
     }
     parsers = {name: sub.add_parser(name, help=text) for name, text in commands.items()}
     for sp in parsers.values():  # the global options are accepted after the command too
@@ -423,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
     parsers["display"].add_argument("--base-url", help="the address TVs reach Huddle at, for the printed link")
     quarantine_arguments(parsers["quarantine"])
     sessions_arguments(parsers["sessions"])
+    config_arguments(parsers["config"])
     for name in ("scheduler", "import"):
         parsers[name].add_argument("--site", help="with several sites: which one (default: the first listed)")
     parsers["import"].add_argument("paths", nargs="+")
@@ -431,16 +393,26 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+LONG_RUNNING = {"scheduler": "huddle-scheduler", "serve": "huddle-web", "demo": "huddle-web"}  # and their
+# database connections' application_name; these log at INFO (one line per load run), one-off commands warnings only
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``huddle`` console script."""
     args = build_parser().parse_args(argv)
-    configure_logging(args.verbose, args.log_format)
     try:
         settings = _settings(args)
-    except (OSError, ValueError) as exc:
-        print(f"error: settings: {exc}")
+        if args.command == "config":
+            return cmd_config(args, _overrides(args))
+    except (OSError, ValueError) as exc:  # every problem on a line of its own, naming the key: no traceback
+        for problem in exc.problems if isinstance(exc, SettingsError) else [str(exc)]:
+            print(f"error: settings: {problem}", file=sys.stderr)
         return 2
-    from huddle.data.db import DatabaseUnusableError
+    running = args.command in LONG_RUNNING
+    configure_logging(args.verbose, settings.log_format, logging.INFO if running else logging.WARNING)
+    from huddle.data.db import DatabaseUnusableError, name_connections
+
+    name_connections(LONG_RUNNING.get(args.command, "huddle-cli"))
 
     try:
         return _dispatch(args, settings)
@@ -471,7 +443,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "import":
         return cmd_import(settings, args.paths, args.record)
     if args.command == "scheduler":
-        return cmd_scheduler(settings)
+        from huddle.dashboard.cli_scheduler import cmd_scheduler
+
+        return cmd_scheduler(_services(settings))
     if args.command == "user":
         return cmd_user(settings, args)
     if args.command == "display":

@@ -1,5 +1,7 @@
-"""How the ``huddle`` command logs: warnings only, or with ``-v`` one line per load run too; as text, or with
-``--log-format json`` as one JSON object per line for log collectors (journald, Loki, Elasticsearch...).
+"""How Huddle logs: every line starts with its time (ISO 8601 with the offset from UTC) and level. The processes
+that keep running (``huddle scheduler``, ``serve``, ``demo`` and the gunicorn workers) log at INFO, one line per
+load run; one-off commands log warnings only unless ``-v``. As text, or with ``--log-format json`` (or the setting
+``log_format``) one JSON object per line for log collectors (journald, Loki, Elasticsearch...).
 
 A load run's record carries its fields (``record.run``: source, trigger, status, files, rows_stored,
 rows_refused, duration_s, message), which the JSON lines hold as they are; any other record becomes time, level,
@@ -14,6 +16,17 @@ from datetime import UTC, datetime
 
 TEXT_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 FORMATS = ("text", "json")
+
+
+class TextLines(logging.Formatter):
+    """``2027-01-04T06:30:00.125+01:00 huddle.loaders INFO source counts (schedule): ok, ...``"""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+        """The record's time in the machine's zone, ISO 8601 to the millisecond with its offset."""
+        return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
 
 
 class JsonLines(logging.Formatter):
@@ -34,14 +47,17 @@ class JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-def configure_logging(verbose: bool, log_format: str = "text") -> None:
-    """Set up the root logger once for a command: ``verbose`` shows each load run, ``log_format`` is text or
-    json. The scheduler library's own per-job lines stay quiet: the run's line says it all."""
+def configure_logging(verbose: bool, log_format: str = "text", level: int = logging.WARNING) -> None:
+    """Set up the root logger once for a process: at ``level`` (INFO with ``verbose``), as text or json. The
+    scheduler library's own per-job lines stay quiet (the run's line says it all), and so do the development
+    server's request lines unless ``verbose``."""
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonLines() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonLines() if log_format == "json" else TextLines())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    root.setLevel(min(level, logging.INFO) if verbose else level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its migration steps: huddle init says what it did
+    logging.getLogger("werkzeug").setLevel(logging.INFO if verbose else logging.WARNING)

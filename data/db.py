@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -23,8 +24,19 @@ MIGRATION_LOCK = 7_246_001  # PostgreSQL advisory lock key held while one proces
 BUSY_TIMEOUT_S = 30.0  # how long SQLite waits for another writer's lock before answering "database is locked"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL mode and a busy timeout so the web app and the scheduler both write."""
+_connection_name = "huddle"  # this process's application_name on PostgreSQL (name_connections)
+
+
+def name_connections(name: str) -> None:
+    """Name this process's PostgreSQL connections (``application_name``, as ``pg_stat_activity`` shows it):
+    huddle-web, huddle-scheduler or huddle-cli, so a database administrator sees who holds which connection."""
+    global _connection_name
+    _connection_name = name[:63]  # PostgreSQL keeps 63 bytes
+
+
+def make_engine(url: str, application_name: str | None = None) -> Engine:
+    """Create an engine; SQLite gets WAL mode and a busy timeout so the web app and the scheduler both write;
+    PostgreSQL connections carry ``application_name`` (the process's name unless one is given)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -48,7 +60,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    named = {} if "application_name" in parsed.query else {  # a name in the URL is the plant's choice
+        "application_name": (application_name or _connection_name)[:63]}
+    return create_engine(url, pool_pre_ping=True, connect_args=named)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -67,6 +81,24 @@ def current_revision(engine: Engine) -> str | None:
     """The migration revision the database is at (None before any)."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest migration revision this Huddle knows (what ``huddle init`` upgrades to)."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def schema_revision(engine: Engine) -> dict[str, Any]:
+    """The database's schema as health and the Admin page show it: its migration revision, the schema number it
+    stands for, the newest revision this Huddle knows and whether the database is at it (raises if unreachable)."""
+    revision = current_revision(engine)
+    head = head_revision()
+    return {"schema_revision": revision, "schema_version": SCHEMA_OF_REVISION.get(revision or ""),
+            "schema_head": head, "schema_current": revision == head}
 
 
 def init_db(engine: Engine, revision: str = "head") -> str:

@@ -141,7 +141,7 @@ def _displays_card() -> html.Section:
 def layout(**_query: str) -> html.Div:
     """Skeleton, the same for everyone; data and the forms' visibility arrive through the admin callbacks."""
     return html.Div([
-        html.Div([html.H1("Admin")], className="page-head"),
+        html.Div([html.H1("Admin"), html.P(id=ids.ADMIN_ABOUT, className="hint")], className="page-head"),
         html.P(id=ids.ADMIN_NOTICE, className="admin-notice", role="status"),
         html.Div([
             _users_card(),

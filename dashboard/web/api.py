@@ -21,6 +21,7 @@ from huddle.dashboard.exports.review_html import review_html
 from huddle.dashboard.exports.review_model import export_filename
 from huddle.dashboard.exports.review_pdf import review_pdf
 from huddle.dashboard.exports.review_xlsx import review_workbook
+from huddle.dashboard.services.about import about
 from huddle.dashboard.services.board import board_readings
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.drilldown import as_dict as drilldown_dict
@@ -83,6 +84,7 @@ def health(services: Services) -> ResponseReturnValue:
         answer = services.data_status.health()
     except SQLAlchemyError as exc:
         answer = services.data_status.unhealthy(exc)
+    answer = {**answer, **about(services.db)}  # which Huddle and which schema answer
     return jsonify(answer), 503 if answer["status"] == "error" else 200
 
 

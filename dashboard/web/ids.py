@@ -72,6 +72,7 @@ ADMIN_REVOKE_NAME = "admin-revoke-name"
 ADMIN_REVOKE_BUTTON = "admin-revoke-button"
 ADMIN_REVOKE_MESSAGE = "admin-revoke-message"
 ADMIN_AUDIT = "admin-audit"
+ADMIN_ABOUT = "admin-about"  # which Huddle and database schema run
 ADMIN_SESSIONS = "admin-sessions"
 ADMIN_SESSION_PICK = "admin-session-pick"
 ADMIN_SESSION_REVOKE = "admin-session-revoke"

@@ -101,7 +101,9 @@ SCHEMAS: dict[str, Schema] = {
                     "sources": _list(_obj({"key": STR, "kind": STR, "record": STR, "schedule": STR,
                                            "last_run": RUN, "last_load": RUN, "last_success": RUN,
                                            "last_failure": RUN}))},
-                   {"reason": STR}),
+                   {"reason": STR, "version": STR, "schema_revision": _or_null("string"),
+                    "schema_version": _or_null("integer"), "schema_head": _or_null("string"),
+                    "schema_current": _or_null("boolean")}),
     "Kpis": _obj({"kpis": _list(_obj({
         "key": STR, "name": STR, "unit": STR, "category": STR, "layer": INT, "direction": STR,
         "target": _or_null("number"), "amber": _or_null("number"), "owner": STR, "data_source": _or_null("string"),

@@ -135,6 +135,9 @@ class Loader:
                         outcome.status = "failed"
             else:
                 outcome.files.append(self._load_query(source, run_id))
+        except FileNotFoundError as exc:  # its folder or database file is missing: the run's one line names it
+            outcome.status = "failed"
+            outcome.message = str(exc)
         except Exception as exc:
             log.exception("source %s failed", key)
             outcome.status = "failed"
