@@ -40,6 +40,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "labour": ("headcount_planned", "headcount_present", "hours_worked", "overtime_h"),
     "safety": ("recordables", "lost_time_cases", "first_aid_cases", "near_misses"),
 }
+#: The production measures counts alone give (kept as they are when only stops changed).
+COUNT_MEASURES = frozenset({"total_count", "good_count", "planned_qty", "ideal_total_s", "ideal_good_s"})
 #: Which measure group each record type feeds.
 RECORD_GROUP = {"production_counts": "production", "stop_events": "production", "quality_events": "quality",
                 "labour": "labour", "safety_events": "safety"}
@@ -52,6 +54,8 @@ class Touched:
 
     ranges: dict[tuple[str, str], tuple[datetime, datetime]] = field(default_factory=dict)
     groups: set[str] = field(default_factory=set)
+    #: the counts did not change (a load of stops alone): their own measures are kept, only their spans are read
+    counts_kept: bool = False
 
     def add(self, line: str, area: str, lo: datetime, hi: datetime) -> None:
         """Record that data for (line, area) between lo and hi changed."""
@@ -80,6 +84,7 @@ class _Chunk:
     arrays: dict[str, np.ndarray] | None = None
     has: np.ndarray | None = None
     through_us: np.ndarray | None = None
+    counts_kept: bool = False
 
     def __post_init__(self) -> None:
         self.starts = [i.start_utc for i in self.instances]
@@ -134,7 +139,7 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
         for start in range(0, len(instances), CHUNK):
             chunk_groups = groups if line else groups & {"safety"}
             if chunk_groups:
-                chunk = _Chunk(line, area, instances[start:start + CHUNK])
+                chunk = _Chunk(line, area, instances[start:start + CHUNK], counts_kept=touched.counts_kept)
                 written += _refresh_chunk(session, config, chunk, chunk_groups, now)
     return written
 
@@ -144,7 +149,7 @@ def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups:
         "production": _production, "quality": _quality, "labour": _labour, "safety": _safety}
     fresh: dict[str, _Chunk] = {}
     for group in groups:
-        part = _Chunk(chunk.line, chunk.area, chunk.instances)
+        part = _Chunk(chunk.line, chunk.area, chunk.instances, counts_kept=chunk.counts_kept)
         builders[group](session, config, part, now)
         fresh[group] = part
     return _merge(session, config, chunk, fresh, now)
@@ -171,13 +176,19 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     span_lo: list[np.ndarray] = []
     span_hi: list[np.ndarray] = []
 
-    counts = bulk.driver_rows(
-        session, "SELECT start_utc, end_utc, product, total, good, planned_qty FROM production_counts "
-        "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi",
-        line=c.line, lo=c.lo - timedelta(hours=12), hi=c.hi)
+    if c.counts_kept:
+        counts = bulk.driver_rows(
+            session, "SELECT start_utc, end_utc FROM production_counts "
+            "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi",
+            line=c.line, lo=c.lo - timedelta(hours=12), hi=c.hi)
+    else:
+        counts = bulk.driver_rows(
+            session, "SELECT start_utc, end_utc, product, total, good, planned_qty FROM production_counts "
+            "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi",
+            line=c.line, lo=c.lo - timedelta(hours=12), hi=c.hi)
     if counts:
-        start_, end_, product, total, good, planned = (list(col) for col in zip(*counts, strict=True))
-        s, e = _micros_of(start_), _micros_of(end_)
+        columns = [list(col) for col in zip(*counts, strict=True)]
+        s, e = _micros_of(columns[0]), _micros_of(columns[1])
         # a count belongs to the shift holding its midpoint (rounded to the microsecond, half to even, as
         # timedelta rounds)
         mid = s + np.round((e - s) / 2).astype(np.int64)
@@ -185,14 +196,16 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         ok = slot >= 0
         ok[ok] = mid[ok] < ends[slot[ok]]
         slot = slot[ok]
-        cycles = {p: cfg_line.cycle_for(p) for p in set(product)}
-        total_a = np.asarray(total, dtype=float)[ok]
-        good_a = np.asarray(good, dtype=float)[ok]
-        cycle_a = np.asarray([cycles[p] for p in product], dtype=float)[ok]
-        planned_a = np.asarray([p or 0.0 for p in planned], dtype=float)[ok]
-        for name, values in (("total_count", total_a), ("good_count", good_a), ("planned_qty", planned_a),
-                             ("ideal_total_s", total_a * cycle_a), ("ideal_good_s", good_a * cycle_a)):
-            sums[name] += np.bincount(slot, weights=values, minlength=n)
+        if not c.counts_kept:
+            _, _, product, total, good, planned = columns
+            cycles = {p: cfg_line.cycle_for(p) for p in set(product)}
+            total_a = np.asarray(total, dtype=float)[ok]
+            good_a = np.asarray(good, dtype=float)[ok]
+            cycle_a = np.asarray([cycles[p] for p in product], dtype=float)[ok]
+            planned_a = np.asarray([p or 0.0 for p in planned], dtype=float)[ok]
+            for name, values in (("total_count", total_a), ("good_count", good_a), ("planned_qty", planned_a),
+                                 ("ideal_total_s", total_a * cycle_a), ("ideal_good_s", good_a * cycle_a)):
+                sums[name] += np.bincount(slot, weights=values, minlength=n)
         has[slot] = True
         s, e = s[ok], e[ok]
         _keep_spans(span_slots, span_lo, span_hi, slot, np.maximum(s, starts[slot]), np.minimum(e, ends[slot]))
@@ -251,7 +264,8 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     sums["run_s"] = np.maximum(0.0, sums["ppt_s"] - sums["unplanned_stop_s"] - sums["changeover_s"])
     sums["scheduled_s"] = (ends - starts) / 1e6 - planned_breaks
     sums["covered_s"] = covered
-    c.arrays = {name: np.where(has, values, 0.0) for name, values in sums.items()}
+    c.arrays = {name: np.where(has, values, 0.0) for name, values in sums.items()
+                if not (c.counts_kept and name in COUNT_MEASURES)}
     c.has, c.through_us = has, through
 
 
@@ -364,7 +378,8 @@ def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str
     upsert that sets only the recomputed measures (and keeps the latest record time), after clearing them in the
     shifts that have none any more (their records were replaced)."""
     line, area = chunk.line, (config.area_of(chunk.line) if chunk.line else chunk.area)
-    refreshed = [m for group in fresh for m in GROUPS[group]]
+    refreshed = [m for group, part in fresh.items() for m in GROUPS[group]
+                 if not (part.counts_kept and m in COUNT_MEASURES)]
     bulk.clear_facts(session, ShiftFact.__table__, refreshed, line, area, chunk.instances[0].production_date,
                      chunk.instances[-1].production_date, chunk.lo, chunk.hi, now)
     n = len(chunk.instances)

@@ -99,7 +99,8 @@ class RowStore:
         validator = RowValidator(rt, self.config, decimal_comma=table.decimal_comma)
         target, key_cols, _mapping = _TARGETS[rt.name]
         now = self.clock()
-        touched = Touched(groups={RECORD_GROUP[rt.name]} if rt.name in RECORD_GROUP else set())
+        touched = Touched(groups={RECORD_GROUP[rt.name]} if rt.name in RECORD_GROUP else set(),
+                          counts_kept=rt.name == "stop_events")
         with self.sessions.begin() as session:
             load = FileLoad(session, rt, validator, target, key_cols, partial(self._row, rt.name, validator, run_id),
                             name, where, ledger_source, run_id, now, _mapping if rt.name in RENAMED else None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,11 @@ def _files(seed: int) -> list[tuple[str, str, str]]:
             ("stop_events", "stops_2.csv", _stops(rng, 2))]
 
 
+_FACT_COLUMNS = ("line", "production_date", "shift", "total_count", "good_count", "ideal_good_s", "run_s",
+                 "unplanned_stop_s", "planned_stop_s", "changeover_s", "failures", "covered_s", "hours_worked",
+                 "data_through_utc")
+
+
 def _load(services: Any, root: Path, seed: int) -> dict[str, Any]:
     for record, name, text in _files(seed):
         path = write_past(root / record / name, text)
@@ -106,9 +111,7 @@ def _load(services: Any, root: Path, seed: int) -> dict[str, Any]:
             "stops": rows(StopEvent, "line", "start_utc", "end_utc", "reason", "category", "equipment"),
             "labour": rows(Labour, "line", "production_date", "shift", "present_headcount", "hours_worked",
                            "overtime_hours"),
-            "facts": rows(ShiftFact, "line", "production_date", "shift", "total_count", "good_count", "ideal_good_s",
-                          "run_s", "unplanned_stop_s", "planned_stop_s", "changeover_s", "failures", "covered_s",
-                          "hours_worked", "data_through_utc"),
+            "facts": rows(ShiftFact, *_FACT_COLUMNS),
             "quarantine": rows(QuarantinedRow, "file", "row", "column", "value", "reason", "status", "natural_key"),
             "changes": rows(RowChange, "record_type", "natural_key", "before", "after"),
             "files": [(Path(p).name, *rest) for p, *rest in rows(
@@ -161,3 +164,20 @@ def test_a_chunk_with_a_problem_is_left_to_the_row_path(make_services: Callable[
                 ["L1", "2026-11-20 06:00", "2026-11-20 07:00", "ten", "9"],
                 ["L1", "2026-11-20 06:00", "2026-11-20 07:00", "10"]):  # a short row
         assert column_screen.screen_columns(screen, [*good, (3, bad)], positions, 5) is None, bad
+
+
+def test_a_load_of_stops_keeps_the_counts_measures_a_full_rebuild_gives(make_services: Callable[..., Any],
+                                                                       database_url: str, tmp_path: Path) -> None:
+    from huddle.data.ingest.facts import GROUPS, Touched, refresh_facts
+
+    services = make_services(database_url)
+    loaded = _load(services, tmp_path / "files", 4)  # stops loaded after counts read the counts' spans only
+    touched = Touched(groups=set(GROUPS))
+    start = START.replace(tzinfo=UTC)
+    for line in ("L1", "L2"):
+        touched.add(line, "", start - timedelta(days=1), start + timedelta(days=6))
+    with services.sessions.begin() as session:
+        assert refresh_facts(session, services.config, touched, services.clock()) > 0
+    with services.sessions() as session:
+        columns = [getattr(ShiftFact, c) for c in _FACT_COLUMNS]
+        assert sorted(tuple(r) for r in session.execute(select(*columns)).all()) == loaded["facts"]
