@@ -80,6 +80,11 @@ def controls(services: Services, view: dict[str, Any]) -> tuple[Any, ...]:
             scope_options(config), kpi_options(config), None if planner else {"display": "none"})
 
 
+def kpis_as_typed(services: Services, typed: str | None) -> list[dict[str, str]]:
+    """The KPI picker's options as someone types in it: the KPI named as typed first."""
+    return kpi_options(services.config, typed)
+
+
 def choose(services: Services, quarter: str | None, scope: str | None, view: dict[str, Any]) -> dict[str, Any]:
     """A picker changed: the page's new view."""
     if not quarter or not scope:
@@ -320,6 +325,8 @@ def register(app: Dash, services: Services) -> None:
                  Output(ids.OKR_OBJ_SCOPE, "options"), Output(ids.OKR_KR_KPI_SCOPE, "options"),
                  Output(ids.OKR_KR_KPI, "options"), Output(ids.OKR_PLAN, "style"),
                  Input(ids.OKR_VIEW, "data"))(partial(controls, services))
+    app.callback(Output(ids.OKR_KR_KPI, "options", allow_duplicate=True), Input(ids.OKR_KR_KPI, "search_value"),
+                 prevent_initial_call=True)(partial(kpis_as_typed, services))
     app.callback(Output(ids.OKR_VIEW, "data"), Input(ids.OKR_QUARTER, "value"), Input(ids.OKR_SCOPE, "value"),
                  State(ids.OKR_VIEW, "data"), prevent_initial_call=True)(partial(choose, services))
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page

@@ -24,7 +24,7 @@ from huddle.dashboard.web.address import EVERY_LEVEL, OkrAddress, api_href, okr_
 from huddle.pages.components import plot_text, scope_options, status_badge
 
 if TYPE_CHECKING:
-    from huddle.dashboard.core.plant import PlantConfig
+    from huddle.dashboard.core.plant import KpiDef, PlantConfig
 
 KINDS = [("increase", "increase to"), ("decrease", "decrease to"), ("stay_above", "stay at or above"),
          ("stay_below", "stay at or below"), ("milestone", "milestone (done or not)")]
@@ -68,7 +68,8 @@ def _plan() -> html.Details:
             _field("Weight", dcc.Input(id=ids.OKR_KR_WEIGHT, type="number", value=1, min=0.1, step=0.1)),
         ], className="form-row"),
         html.Div([
-            _field("Bound KPI", dcc.Dropdown(id=ids.OKR_KR_KPI, placeholder="none: checked in by hand")),
+            _field("Bound KPI", dcc.Dropdown(id=ids.OKR_KR_KPI, placeholder="none: checked in by hand",
+                                             search_order="original")),
             _field("KPI read at", dcc.Dropdown(id=ids.OKR_KR_KPI_SCOPE, placeholder="the objective's scope")),
             _field("Over", dcc.Dropdown(id=ids.OKR_KR_WINDOW, value="quarter", clearable=False, options=[
                 {"label": "quarter to date", "value": "quarter"},
@@ -223,7 +224,9 @@ def render_meeting(view: QuarterView) -> list[Any]:
     return [html.H2(f"This week's meeting, {m.week}"), html.Div([
         html.Div([html.H3(f"Not checked in this week ({len(m.missing)})"),
                   items(m.missing, lambda k: f"owner {k.owner}" + (f", last {k.latest.week}" if k.latest else ""),
-                        "The quarter is closed." if view.closed else "Every key result has this week's check-in.")]),
+                        "The quarter is closed." if view.closed else
+                        "Every key result has this week's check-in." if view.key_results else
+                        "No key results yet: there is nothing to check in.")]),
         html.Div([html.H3(f"Confidence and progress disagree ({len(m.disagreements)})"),
                   items(m.disagreements, lambda k: k.disagreement, "None.")]),
         html.Div([html.H3(f"Blocked ({len(m.blocked)})"),
@@ -386,10 +389,20 @@ def level_options(config: PlantConfig) -> list[dict[str, str]]:
     return [o for o in scope_choices(config) if o["value"] != EVERY_LEVEL]
 
 
-def kpi_options(config: PlantConfig) -> list[dict[str, str]]:
-    """The KPIs a key result can be bound to, with unit and direction."""
+def kpi_options(config: PlantConfig, typed: str | None = None) -> list[dict[str, str]]:
+    """The KPIs a key result can be bound to, with unit and direction, by name; with the text typed so far, the KPI
+    of that very name first, then the names starting with it, then those containing it, then the rest (so "OEE"
+    binds OEE, not Quality (OEE))."""
+    text = (typed or "").strip().casefold()
+
+    def order(k: KpiDef) -> tuple[int, str]:
+        name = k.name.casefold()
+        if not text:
+            return 0, name
+        return (0 if name == text else 1 if name.startswith(text) else 2 if text in name else 3), name
+
     return [{"label": f"{k.name} ({k.unit or 'value'}, better {k.direction})", "value": k.key}
-            for k in config.kpis.values()]
+            for k in sorted(config.kpis.values(), key=order)]
 
 
 def quarter_options(quarters: list[str]) -> list[dict[str, str]]:
