@@ -18,7 +18,7 @@ from dash import dcc, html
 from huddle.dashboard.core.format import format_time, format_value
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORY_NAMES
-from huddle.dashboard.services.review import Review, month_name
+from huddle.dashboard.services.review import Review, month_name, nothing_to_compare
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import ReviewAddress, api_href, okr_href
 from huddle.pages.components import pareto_figure, pareto_table, plot_text, status_badge, table
@@ -146,9 +146,10 @@ def _why(review: Review, config: PlantConfig) -> Any:
     root = view.root
     unit = config.kpis[root.key].unit
     before = view.before[root.key].value
-    if root.reading.value is None or before is None:
-        return html.P(f"No {config.kpis[root.key].name} for {view.previous.label} or {view.period.label} to compare.",
-                      className="hint")
+    missing = nothing_to_compare(config.kpis[root.key].name, unit, before, root.reading.value, view.previous.label,
+                                 view.period.label)
+    if missing is not None:
+        return html.P(missing, className="hint")
     kids = {c.key: c for c in view.why if c.key in view.tree.children(view.tree.root)}
     rows = [{"kpi": config.kpis[k].name, "before": format_value(c.before, config.kpis[k].unit),
              "after": format_value(c.after, config.kpis[k].unit),

@@ -18,7 +18,14 @@ from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import CATEGORIES, KpiDef
 from huddle.dashboard.services.events import EventReport
 from huddle.dashboard.services.readings import Reading
-from huddle.dashboard.services.review import CANDIDATE_STREAK, BowlerRow, MonthCell, Review, month_name
+from huddle.dashboard.services.review import (
+    CANDIDATE_STREAK,
+    BowlerRow,
+    MonthCell,
+    Review,
+    month_name,
+    nothing_to_compare,
+)
 
 STATUS_FILLS = {"green": "#e3f4e7", "amber": "#fff1d6", "red": "#fde4e4", "grey": "#eceff1", "stale": "#eceff1",
                 "incomplete": "#dde1e5", "check": "#ffe08a"}
@@ -200,9 +207,9 @@ def why_changed(review: Review) -> Why | None:
     root = view.root
     unit = kpis[root.key].unit if root.key in kpis else root.reading.unit
     before, after = view.before[root.key].value, root.reading.value
-    if before is None or after is None:
-        return Why(f"No {root.name} for {month_name(view.previous)} or {month_name(view.period)} to compare.",
-                    view.previous, unit, [])
+    missing = nothing_to_compare(root.name, unit, before, after, month_name(view.previous), month_name(view.period))
+    if missing is not None:
+        return Why(missing, view.previous, unit, [])
     headline = (f"{root.name} {format_value(before, unit)} → {format_value(after, unit)} "
                 f"({signed(after - before, unit)}) against {month_name(view.previous)}.")
     path = view.biggest_driver_path()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORIES, KpiDef, PlantConfig
@@ -33,6 +34,20 @@ _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", 
 def month_name(month: Period) -> str:
     """'October 2026'."""
     return f"{_MONTH_NAMES[month.first.month - 1]} {month.first.year}"
+
+
+def nothing_to_compare(name: str, unit: str, before: float | None, after: float | None, previous: str,
+                       month: str) -> str | None:
+    """What the review says when the root KPI cannot be compared with the month before: which month has no value,
+    and the value of the one that has ("OEE 77.4 % in November 2026; no OEE for October 2026 to compare it with");
+    None when both months have one."""
+    if before is not None and after is not None:
+        return None
+    if before is None and after is None:
+        return f"No {name} for {previous} or {month}: nothing to compare."
+    if before is None:
+        return f"{name} {format_value(after, unit)} in {month}; no {name} for {previous} to compare it with."
+    return f"No {name} for {month} yet; {previous} was {format_value(before, unit)}."
 
 
 def last_full_month(config: PlantConfig, now: datetime) -> Period:
