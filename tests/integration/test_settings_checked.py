@@ -88,7 +88,8 @@ def test_wrong_types_and_impossible_values_name_their_key(tmp_path: Path) -> Non
         "max_request_bytes must be at least 1024, not 10",
         "behind_proxies must be at least 0 (the number of proxies in front), not -1",
         "database_url must name a PostgreSQL or SQLite database, not a mysql one"])
-    assert _problems(HUDDLE_PORT="70000") == ["environment variable HUDDLE_PORT: port must be from 1 to 65535, not 70000"]
+    assert _problems(HUDDLE_PORT="70000") == [
+        "environment variable HUDDLE_PORT: port must be from 1 to 65535, not 70000"]
 
 
 def test_every_setting_is_read_from_its_variable_and_checked_by_its_type() -> None:
