@@ -4,7 +4,8 @@ nightly job can trust.
 A file that is refused, whole or in part, makes the import fail, and so does a refused file seen again unchanged
 (it is still refused while its problems are open in the quarantine, not a duplicate). The statuses:
 
-- 0: every file loaded, or had nothing new (a duplicate, an empty file, a file whose problems are all closed);
+- 0: every file loaded, or had nothing new (a duplicate, an empty file, a file whose problems are all closed) or
+  is still being written (said so: it is read by the next import);
 - 1: partial: some rows or files were refused, the rest loaded;
 - 2: the import did not run (a path not found, another load of the same source running, settings or database);
 - 3: failed: something was refused or failed and nothing loaded.
@@ -46,9 +47,9 @@ def verdict(outcome: RunOutcome) -> Verdict:
     if refused:
         return Verdict("partial", f"some rows refused: {_files_text(len(refused))} with refusals",
                        SOME_REFUSED)
-    if not outcome.rows_loaded:
-        return Verdict("ok", "nothing new to load", LOADED)
-    return Verdict("ok", "loaded", LOADED)
+    waiting = sum(f.status == "waiting" for f in outcome.files)
+    later = f" ({_files_text(waiting)} still being written: import again once written)" if waiting else ""
+    return Verdict("ok", ("loaded" if outcome.rows_loaded else "nothing new to load") + later, LOADED)
 
 
 def _files_text(n: int) -> str:
