@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact
 from huddle.data.models_feeds import LiveSource
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import Connection, String, cast, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 
-def data_version(session: Session) -> int:
+def data_version(session: Session | Connection) -> int:
     """The data version (bumped by every load that stored rows and every edit)."""
     value = session.execute(select(Meta.value).where(Meta.key == "data_version")).scalar_one_or_none()
     return int(value or 0)
@@ -24,8 +24,26 @@ def data_version(session: Session) -> int:
 
 def bump_data_version(session: Session) -> None:
     """Increase the data version so pages know something changed (cheap to compare on every refresh)."""
-    session.execute(update(Meta).where(Meta.key == "data_version")
-                    .values(value=text("CAST(CAST(value AS INTEGER) + 1 AS VARCHAR(200))")))
+    session.execute(update(Meta).where(Meta.key == "data_version")  # BIGINT: it holds milliseconds after an init
+                    .values(value=text("CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(200))")))
+
+
+def advance_data_version(session: Session | Connection) -> int:
+    """Move the data version past every value it can have had, in this database or in one it was restored from:
+    to the database clock's milliseconds since 1970, or one more than now if that is higher; returns it.
+
+    ``huddle init`` does this, so after a restore (which brings back an older version) no page, browser or render
+    cache keyed by the data version can take the restored data for a board it drew before. Every earlier value was
+    an init's milliseconds plus one per change since, which stays below the clock unless changes came faster than
+    a thousand a second since that init."""
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    if bind.dialect.name == "postgresql":
+        clock, larger = text("CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)"), func.greatest
+    else:  # SQLite: julianday of 1970-01-01 is 2440587.5; a day has 86,400,000 ms
+        clock, larger = text("CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"), func.max
+    moved = larger(text("CAST(value AS BIGINT) + 1"), clock)  # one statement: a load bumping meanwhile is counted
+    session.execute(update(Meta).where(Meta.key == "data_version").values(value=cast(moved, String(200))))
+    return data_version(session)
 
 
 def latest_data(session: Session) -> datetime | None:
