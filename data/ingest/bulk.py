@@ -232,23 +232,21 @@ def _write_values(session: Session, table: Table, key: Sequence[str], columns: l
         raise RuntimeError(f"unsupported database {dialect}")
 
 
-def clear_facts(session: Session, table: Table, measures: Sequence[str], line: str, area: str, first_day: date,
-                last_day: date, lo: datetime, hi: datetime, now: datetime) -> None:
-    """Set some measures of the fact rows of a line (or area) whose shift starts in [lo, hi) to zero, before the
-    shifts that still have records get theirs back (``upsert_facts``)."""
+def clear_facts(session: Session, table: Table, measures: Sequence[str], line: str, area: str,
+                shifts: Sequence[tuple[date, str]], now: datetime) -> None:
+    """Set some measures of a line's (or area's) fact rows of some shifts (production day, shift) to zero: the
+    shifts whose records of those measures are all gone."""
+    if not shifts:
+        return
     dialect = session.get_bind().dialect.name
     mark = "?" if dialect == "sqlite" else "%s"
     sets = ", ".join(f'"{m}" = 0' for m in measures)
-    values = _driver_values(dialect, table, ["production_date", "production_date", "start_utc", "start_utc",
-                                             "updated_at"],
-                            [{"production_date": first_day, "start_utc": lo, "updated_at": now}])[0]
-    day_lo, _, start_lo, _, stamp = values
-    day_hi = _driver_values(dialect, table, ["production_date", "start_utc"],
-                            [{"production_date": last_day, "start_utc": hi}])[0]
+    stamp = _driver_values(dialect, table, ["updated_at"], [{"updated_at": now}])[0][0]
+    days = _driver_columns(dialect, table, {"production_date": [day for day, _shift in shifts]})[0]
     session.connection().exec_driver_sql(
-        f'UPDATE "{table.name}" SET {sets}, updated_at = {mark} WHERE line = {mark} AND area = {mark} '
-        f"AND production_date >= {mark} AND production_date <= {mark} AND start_utc >= {mark} AND start_utc < {mark}",
-        (stamp, line, area, day_lo, day_hi[0], start_lo, day_hi[1]))
+        f'UPDATE "{table.name}" SET {sets}, updated_at = {mark} '
+        f"WHERE line = {mark} AND area = {mark} AND production_date = {mark} AND shift = {mark}",
+        [(stamp, line, area, day, shift) for day, (_d, shift) in zip(days, shifts, strict=True)])
 
 
 def upsert_facts(session: Session, table: Table, columns: dict[str, list[Any]], measures: Sequence[str]) -> None:

@@ -375,13 +375,11 @@ def _safety(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> 
 
 def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str, _Chunk], now: datetime) -> int:
     """Write the recomputed groups into the chunk's fact rows, keeping the measures of the other groups: one
-    upsert that sets only the recomputed measures (and keeps the latest record time), after clearing them in the
+    upsert that sets only the recomputed measures (and keeps the latest record time), and clearing them in the
     shifts that have none any more (their records were replaced)."""
     line, area = chunk.line, (config.area_of(chunk.line) if chunk.line else chunk.area)
     refreshed = [m for group, part in fresh.items() for m in GROUPS[group]
                  if not (part.counts_kept and m in COUNT_MEASURES)]
-    bulk.clear_facts(session, ShiftFact.__table__, refreshed, line, area, chunk.instances[0].production_date,
-                     chunk.instances[-1].production_date, chunk.lo, chunk.hi, now)
     n = len(chunk.instances)
     has = np.zeros(n, dtype=bool)
     through = np.full(n, _NEVER, dtype=np.int64)
@@ -391,6 +389,10 @@ def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str
         has |= part_has
         through = np.maximum(through, part_through)
         measures.update(arrays)
+    # a shift with none of these records any more (they were replaced) keeps none of their measures
+    bulk.clear_facts(session, ShiftFact.__table__, refreshed, line, area,
+                     [(i.production_date, i.shift_key) for i in (chunk.instances[k] for k in np.flatnonzero(~has))],
+                     now)
     ks = np.flatnonzero(has)
     if not len(ks):
         return 0
