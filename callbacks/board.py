@@ -68,7 +68,8 @@ def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: 
     # moment): the browser counts data ages from the server's now, not its own
     # (it rides along in the stored key but is not part of what is compared: a fixed clock drifts from the real one)
     ahead = round(services.clock().timestamp() - time.time())
-    new_key = f"{services.config.site_key}|{version}|{scope}|{period.label}|{bucket}"
+    loaders = services.data_status.liveness().status  # the loaders stopping shows at once, not at the next bucket
+    new_key = f"{services.config.site_key}|{version}|{scope}|{period.label}|{bucket}|{loaders}"
     if key and key.rsplit("|", 1)[0] == new_key:
         raise PreventUpdate  # nothing changed: the browser gets an empty answer and keeps what it shows
     # every TV showing the same scope and shift shares one render; across web workers too when Redis is configured

@@ -5,7 +5,8 @@ Only the leader runs loads. On PostgreSQL leadership is a session advisory lock,
 server frees it when the leader's connection ends (a killed process at once; a host that vanished once TCP
 keepalives give up, about 25 s). On SQLite, whose database is one file on one host, it is a lock file in the data
 folder. A second scheduler stands by, polls, and takes over when the leader goes; a leader that finds it no longer
-holds the lock stops running loads.
+holds the lock stops running loads. Every scheduler running loads writes a heartbeat every ``HEARTBEAT_S``
+seconds, so a stopped one is seen (``services.liveness``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from huddle.dashboard.services.container import Services
+from huddle.dashboard.services.liveness import HEARTBEAT_S, Heart
 from huddle.data.ingest.mqtt import LiveSubscriber
 from huddle.data.queries import leader_lock
 from sqlalchemy import Connection, create_engine
@@ -130,6 +132,10 @@ def build_scheduler(services: Services, *, blocking: bool,
     scheduler = cls(timezone=services.config.tz, job_defaults=JOB_DEFAULTS)
     add_source_jobs(scheduler, services)
     add_live_sources(scheduler, services)
+    heart = Heart(services.sessions, services.clock, f"huddle-scheduler {socket.gethostname()} pid {os.getpid()}")
+    # the heartbeat says the loaders are alive: health turns "error" when it stops (``liveness``)
+    scheduler.add_job(heart.beat, IntervalTrigger(seconds=HEARTBEAT_S, timezone=services.config.tz), id="heartbeat",
+                      name="heartbeat", replace_existing=True, next_run_time=datetime.now(services.config.tz))
     for func, seconds, name in extra_jobs or []:
         scheduler.add_job(func, IntervalTrigger(seconds=seconds, timezone=services.config.tz), id=name, name=name,
                           replace_existing=True)

@@ -41,6 +41,10 @@ class Settings:
     sites: tuple[Path, ...] = ()  # several plants served together: one plant file each (the first is the home site)
     now: str | None = None  # run "as at" this instant (ISO 8601, plant time unless it has an offset); the clock runs on
     log_format: str = "text"  # "json": one JSON object per log line, for log collectors (or --log-format)
+    scheduler_down_after_s: int = 90  # no scheduler heartbeat (every 15 s) for this long: health "error", loaders
+    # stopped (keep it well above 15 s)
+    monitor_addresses: tuple[str, ...] = ()  # addresses or networks (10.0.5.0/24) that may read /metrics and
+    # /api/v1/health without a monitor token (a Prometheus server, a load balancer)
 
     @property
     def db_url(self) -> str:

@@ -218,7 +218,9 @@ def _actions(view: dict[str, Any]) -> html.Div:
 def render_board(view: dict[str, Any]) -> list[Any]:
     """The board's body from its read model: a loader strip, the head, the S Q D C M columns and the lower panels."""
     strip = None
-    if view["failing_sources"]:
+    if view.get("loaders"):  # "Loaders stopped since 18:33 — new files are not being read"
+        strip = html.Div(view["loaders"], className="failure-strip", role="alert")
+    elif view["failing_sources"]:
         strip = html.Div(f"Loader failing: {', '.join(view['failing_sources'])} — numbers may be incomplete",
                          className="failure-strip", role="alert")
     head = html.Div([

@@ -106,12 +106,15 @@ def register() -> None:
 
 def health_strip(health: dict[str, Any]) -> list[Any]:
     """Data age and failing loaders, in words; a database that cannot be trusted first of all."""
-    if health["status"] == "error":
+    if health["status"] == "error" and "scheduler" not in health:  # the database itself, not the loaders
         return [html.Span(f"✖ Database problem: {health['reason']}", className="pill bad", role="alert")]
     parts: list[Any] = [html.Span(f"Newest data: {format_age(health['data_age_seconds'])}", className="pill")]
+    loaders = health.get("scheduler", {}).get("words", "")
+    if loaders:  # the loaders stopped, or a source is late
+        parts.append(html.Span(f"✖ {loaders}", className="pill bad", role="alert"))
     if health["failing_sources"]:
         parts.append(html.Span(f"Loader failing: {', '.join(health['failing_sources'])}", className="pill bad"))
-    else:
+    elif not loaders:
         parts.append(html.Span("All loaders ran without failure", className="pill good"))
     return parts
 

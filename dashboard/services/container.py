@@ -109,7 +109,8 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
                             accounts, ManualValues(config, sessions, accounts, clock),
                             Actions(config, sessions, accounts, clock), okrs, OkrPlans(okrs, accounts),
                             OkrCheckIns(okrs, accounts), catalogue,
-                            DataStatus(config, sessions, db, clock, catalogue, problem),
+                            DataStatus(config, sessions, db, clock, catalogue, problem,
+                                       down_after_s=settings.scheduler_down_after_s),
                             Quarantine(config, sessions, accounts, clock), database_problem=problem)
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):

@@ -12,6 +12,7 @@ from typing import Any
 from huddle.dashboard.core.format import format_time
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.catalogue import KpiCatalogue
+from huddle.dashboard.services.liveness import Liveness, read_liveness
 from huddle.dashboard.services.quarantine import RETRY, Problem, file_name
 from huddle.data.db import DatabaseUnusableError, failure_reason
 from huddle.data.queries import files_read
@@ -26,13 +27,14 @@ class DataStatus:
 
     def __init__(self, config: PlantConfig, session_factory: sessionmaker[Session], db: Engine,
                  clock: Callable[[], datetime], catalogue: KpiCatalogue,
-                 database_problem: DatabaseUnusableError | None = None) -> None:
+                 database_problem: DatabaseUnusableError | None = None, down_after_s: float = 90.0) -> None:
         self.config = config
         self.sessions = session_factory
         self.db = db
         self.clock = clock
         self.catalogue = catalogue
         self.database_problem = database_problem  # what the check at start found wrong with the database
+        self.down_after_s = down_after_s  # no scheduler heartbeat for this long: the loaders stopped
 
     def report(self, runs: int = 50, problems: int = 200, files: int = 50, closed: int = 20) -> dict[str, Any]:
         """What the Data page shows: the quarantine (open problems first, then how many were resolved or dismissed
@@ -42,7 +44,7 @@ class DataStatus:
             status = ledger_queries.source_status(session)
             health = (self.health() if self.database_problem is not None
                       else self._health(status, ledger_queries.latest_data(session),
-                                        ledger_queries.data_version(session)))
+                                        ledger_queries.data_version(session), self._liveness(session)))
             ledger = [_run_row(r, tz) for r in ledger_queries.recent_runs(session, runs)]
             open_problems = [_problem_row(Problem.of(q), tz)
                              for q in quarantine_queries.listing(session, "open", limit=problems)]
@@ -59,9 +61,7 @@ class DataStatus:
                 "key": key, "kind": src.kind, "record": src.record, "schedule": src.schedule.describe(),
                 "where": src.path if src.kind == "files" else (src.url or "").split("@")[-1],
                 "status": last.status if last else "never run",
-                # a streak of runs that found nothing is one ledger row: it last ran when the streak ended
-                "last_run": _when(last.finished_at if (last.runs or 1) > 1 else last.started_at, tz, today)
-                if last else "—",
+                "last_run": _when(last.started_at, tz, today) if last else "—",  # an idle row: its latest check
                 "last_load": f"{_when(load.started_at, tz, today)} · {_load_words(load)}" if load else "—",
                 "last_success": _when(ok.started_at, tz, today) if ok else "—",
                 "last_failure": (f"{_when(bad.started_at, tz, today)}: {bad.message}" if bad else "—"),
@@ -79,7 +79,15 @@ class DataStatus:
             return self.unhealthy(f"the database failed its check at start: {self.database_problem.reason}{advice}")
         with self.sessions() as session:
             return self._health(ledger_queries.source_status(session), ledger_queries.latest_data(session),
-                                ledger_queries.data_version(session))
+                                ledger_queries.data_version(session), self._liveness(session))
+
+    def liveness(self) -> Liveness:
+        """The scheduler's heartbeat and every source's due time, now (raises if the database cannot be reached)."""
+        with self.sessions() as session:
+            return self._liveness(session)
+
+    def _liveness(self, session: Session) -> Liveness:
+        return read_liveness(session, self.config, self.clock(), self.down_after_s)
 
     def unhealthy(self, reason: str | BaseException) -> dict[str, Any]:
         """The health answer when the database cannot be used: status "error" and why, nothing read from it."""
@@ -88,7 +96,8 @@ class DataStatus:
         return {"status": "error", "reason": reason, "failing_sources": [], "now": self.clock().isoformat(),
                 "data_through": None, "data_age_seconds": None, "data_version": None, "sources": []}
 
-    def _health(self, status: dict[str, dict[str, Any]], latest: datetime | None, version: int) -> dict[str, Any]:
+    def _health(self, status: dict[str, dict[str, Any]], latest: datetime | None, version: int,
+                liveness: Liveness) -> dict[str, Any]:
         now = self.clock()
         sources = []
         for key, src in self.config.sources.items():
@@ -99,8 +108,13 @@ class DataStatus:
                             "last_success": _run_info(s.get("last_success")),
                             "last_failure": _run_info(s.get("last_failure"))})
         failing = [s["key"] for s in sources if s["last_run"] and s["last_run"]["status"] == "failed"]
+        late = liveness.late
+        # the loaders stopped is an error whatever their last runs said; a failing or late source degrades
+        answer_status = "error" if liveness.stopped else "degraded" if failing or late else "ok"
+        stopped = {"reason": liveness.words(self.config.tz)} if liveness.stopped else {}
         return {
-            "status": "degraded" if failing else "ok", "failing_sources": failing, "now": now.isoformat(),
+            "status": answer_status, **stopped, "failing_sources": failing, "late_sources": late,
+            "scheduler": liveness.as_dict(self.config.tz), "now": now.isoformat(),
             "data_through": latest.isoformat() if latest else None,
             "data_age_seconds": round((now - latest).total_seconds()) if latest else None,
             "data_version": version, "sources": sources,
@@ -141,10 +155,10 @@ def _load_words(run: Any) -> str:
 def _run_row(run: Any, tz: Any) -> dict[str, Any]:
     duration = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
     message = run.message
-    if run.status == "idle" and (run.runs or 1) > 1:
-        message = f"nothing new in {run.runs} runs until {format_time(run.finished_at, tz)}"
-    elif run.status == "idle":
-        message = message or "nothing new"
+    if run.status == "idle" and not message:  # its own check's time; earlier checks in a row only counted
+        message = f"checked at {run.started_at.astimezone(tz):%H:%M:%S}, nothing new"
+        if (run.runs or 1) > 1:
+            message += f" ({run.runs} checks in a row)"
     return {"id": run.id, "source": run.source, "trigger": run.trigger,
             "started": format_time(run.started_at, tz), "duration_s": duration, "status": run.status,
             "files": run.files_loaded, "rows_read": run.rows_read, "rows_loaded": run.rows_loaded,

@@ -357,13 +357,17 @@ class Loader:
                 self.locks.release(run_id)
 
     def _extend_idle_streak(self, session: Session, outcome: RunOutcome) -> bool:
-        """A run that found nothing new, after another such run, extends that one instead of adding a row
-        (a source read every 30 s would otherwise bury the runs that loaded something)."""
+        """A run that found nothing new, after another such run, takes that one's place instead of adding a row
+        (a source read every 30 s would otherwise bury the runs that loaded something): the row keeps this check's
+        own start and end, never a span of several checks, and counts the checks in a row."""
         previous = session.execute(
             select(LoadRun).where(LoadRun.source == outcome.source, LoadRun.id < (outcome.run_id or 0))
             .order_by(LoadRun.id.desc()).limit(1)).scalar_one_or_none()
         if previous is None or previous.status != "idle" or previous.message:
             return False
+        this = session.get(LoadRun, outcome.run_id)
+        if this is not None:
+            previous.started_at = this.started_at
         previous.finished_at = self.clock()
         previous.runs = (previous.runs or 1) + 1
         session.execute(delete(LoadRun).where(LoadRun.id == outcome.run_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from huddle.dashboard.core.periods import Period
@@ -104,4 +104,6 @@ def test_runs_that_find_nothing_new_fold_into_one_ledger_row(make_services, tmp_
         runs = session.execute(select(LoadRun).where(LoadRun.source == "counts").order_by(LoadRun.id)).scalars().all()
     assert [(r.status, r.runs) for r in runs] == [("ok", 1), ("idle", 3)]
     ledger = [r for r in services.data_status.report()["runs"] if r["source"] == "counts"]
-    assert ledger[0]["message"].startswith("nothing new in 3 runs until")
+    assert ledger[0]["message"].startswith("checked at ") and ledger[0]["message"].endswith(
+        ", nothing new (3 checks in a row)")
+    assert runs[1].finished_at - runs[1].started_at < timedelta(seconds=30)  # the last check's own time, no span

@@ -1,0 +1,114 @@
+"""Whether the loaders are alive, as the database tells it: the leading scheduler's heartbeat (a ``meta`` row it
+rewrites every few seconds), when each source was last checked, and whether the schema's migrations are current.
+
+The heartbeat is one row, ``scheduler_heartbeat``, holding JSON: when the leader last beat, when it began leading
+and who it is (host and process). Only the leader writes it, so there is nothing to merge between schedulers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from huddle.data.db import MIGRATIONS
+from huddle.data.models import AuditEntry, LoadRun, Meta
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+HEARTBEAT_KEY = "scheduler_heartbeat"
+
+
+class Heartbeat(NamedTuple):
+    """The leading scheduler's last beat: when, since when it leads, and who it is."""
+
+    at: datetime
+    since: datetime
+    by: str
+
+
+def _instant(value: object) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite returns text and naive values)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def beat(session: Session, at: datetime, since: datetime, by: str) -> None:
+    """Write the leader's heartbeat (inside the caller's transaction)."""
+    value = json.dumps({"at": at.astimezone(UTC).isoformat(), "since": since.astimezone(UTC).isoformat(),
+                        "by": by[:100]})
+    row = session.get(Meta, HEARTBEAT_KEY)
+    if row is None:
+        session.add(Meta(key=HEARTBEAT_KEY, value=value))
+    else:
+        row.value = value
+
+
+def last_beat(session: Session) -> Heartbeat | None:
+    """The latest heartbeat of any scheduler, or None when none has ever beaten here."""
+    value = session.execute(select(Meta.value).where(Meta.key == HEARTBEAT_KEY)).scalar_one_or_none()
+    if not value:
+        return None
+    try:
+        data = json.loads(value)
+        return Heartbeat(_instant(data["at"]), _instant(data.get("since") or data["at"]), str(data.get("by", "")))
+    except (ValueError, KeyError, TypeError, AssertionError):
+        return None
+
+
+def last_checks(session: Session) -> dict[str, datetime]:
+    """Per source: when its latest run began, whatever it found (a run still going counts: the loader is alive)."""
+    rows = session.execute(select(LoadRun.source, func.max(LoadRun.started_at)).group_by(LoadRun.source))
+    return {source: _instant(started) for source, started in rows if started is not None}
+
+
+class LoaderTotals(NamedTuple):
+    """A source's ledger summed up, for the metrics: rows loaded and refused, runs, and its latest finished run."""
+
+    rows_loaded: int
+    rows_refused: int
+    runs: int
+    failed_runs: int
+    last_started: datetime | None
+    last_seconds: float | None
+
+
+def loader_totals(session: Session) -> dict[str, LoaderTotals]:
+    """Per source: rows loaded and refused and runs over the whole ledger, and how long its latest finished run
+    took (one read for every web worker alike, so the figures agree whichever worker is asked)."""
+    sums = session.execute(select(
+        LoadRun.source, func.coalesce(func.sum(LoadRun.rows_loaded), 0),
+        func.coalesce(func.sum(LoadRun.rows_rejected), 0), func.coalesce(func.sum(LoadRun.runs), 0),
+        func.count().filter(LoadRun.status == "failed")).group_by(LoadRun.source)).all()
+    latest_ids = select(func.max(LoadRun.id)).where(LoadRun.finished_at.is_not(None)).group_by(LoadRun.source)
+    latest = {r.source: r for r in session.execute(select(LoadRun).where(LoadRun.id.in_(latest_ids))).scalars()}
+    out = {}
+    for source, loaded, refused, runs, failed in sums:
+        run = latest.get(source)
+        seconds = None
+        if run is not None and run.finished_at is not None:
+            seconds = max(0.0, (_instant(run.finished_at) - _instant(run.started_at)).total_seconds())
+        out[source] = LoaderTotals(int(loaded), int(refused), int(runs), int(failed),
+                                   _instant(run.started_at) if run is not None else None, seconds)
+    return out
+
+
+def failed_sign_ins(session: Session) -> int:
+    """How many sign-ins failed (wrong name or password, or a disabled user), from the audit trail."""
+    return int(session.execute(select(func.count()).select_from(AuditEntry)
+                               .where(AuditEntry.action == "login.failed")).scalar_one())
+
+
+def migrations(engine: Engine) -> tuple[str | None, str | None]:
+    """The migration revision the database is at and the newest one this version of Huddle has."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+        return MigrationContext.configure(conn).get_current_revision(), head
