@@ -18,6 +18,7 @@ from dash import dcc, html
 from huddle.dashboard.core.format import format_time
 from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
 from huddle.dashboard.web import ids
+from huddle.pages.admin_monitors import monitors_card
 from huddle.pages.components import table
 
 REFRESH_MS = 30_000
@@ -147,6 +148,7 @@ def layout(**_query: str) -> html.Div:
             _users_card(),
             _sessions_card(),
             _displays_card(),
+            monitors_card(),
             html.Section([
                 html.H2("Audit trail"),
                 html.P("The latest 200 entries, newest first, in plant time: every change and sign-in.",

@@ -15,6 +15,8 @@ from huddle.dashboard.settings import Settings
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import SITE, href
 from huddle.dashboard.web.errors import install_error_handling, on_callback_error
+from huddle.dashboard.web.health import install_health
+from huddle.dashboard.web.metrics import install_metrics
 from huddle.dashboard.web.security import current_identity, install_security
 from huddle.dashboard.web.sites import SiteRouter, Sites, build_sites, install_site_routing
 
@@ -78,6 +80,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     """Build the web app for a plant, or for several (``settings.sites``): pages, callbacks and the JSON API
     (nothing is created at import time)."""
     from huddle.callbacks import admin as admin_callbacks
+    from huddle.callbacks import admin_monitors as admin_monitor_callbacks
     from huddle.callbacks import board as board_callbacks
     from huddle.callbacks import data as data_callbacks
     from huddle.callbacks import okr as okr_callbacks
@@ -123,6 +126,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     overview_callbacks.register(app, services)
     data_callbacks.register(app, services)
     admin_callbacks.register(app, services)
+    admin_monitor_callbacks.register(app, services)
     board_callbacks.register(app, services)
     tree_callbacks.register(app, services)
     review_callbacks.register(app, services)
@@ -138,6 +142,9 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
                 return window.dash_clientside.no_update;
             }""".replace("SITE", json.dumps(SITE)), Output(ids.SITE_PICK, "title"), Input(ids.SITE_PICK, "value"),
             prevent_initial_call=True)
+    each_site = sites.by_key if sites else {services.config.site_key: services}
+    install_metrics(app.server, each_site, sites.home if sites else services)  # before the door: refusals count
+    install_health(app.server, settings, each_site)
     install_security(app.server, settings, sites.home.accounts if sites else services.accounts)
     if sites is not None:
         install_site_routing(app.server, sites, app.config.routes_pathname_prefix)

@@ -89,6 +89,15 @@ KEY_RESULT = _obj({
                            "path": _or_null("number")})),
     "check_ins": _list(_ref("CheckIn")), "final_value": _or_null("number"), "score": _or_null("number")})
 
+#: the loaders' liveness in the health answer: the leading scheduler's heartbeat and each source's due time
+SCHEDULER: Schema = _obj({
+    "state": {"type": "string", "enum": ["running", "stopped", "never seen"]},
+    "last_beat": _or_null("string", format="date-time"), "leading_since": _or_null("string", format="date-time"),
+    "leader": _or_null("string"), "silent_seconds": _or_null("integer"), "down_after_seconds": INT,
+    "words": {"type": "string", "description": "the strip's sentence, or empty when all is well"},
+    "due": _list(_obj({"key": STR, "interval_seconds": INT, "last_check": _or_null("string", format="date-time"),
+                       "due_by": _or_null("string", format="date-time"), "overdue_seconds": INT, "late": BOOL}))})
+
 SCHEMAS: dict[str, Schema] = {
     "Error": _obj({"error": STR}, {"parameter": STR}, description="why the request was not answered"),
     "Reading": _reading(),
@@ -103,7 +112,7 @@ SCHEMAS: dict[str, Schema] = {
                                            "last_failure": RUN}))},
                    {"reason": STR, "version": STR, "schema_revision": _or_null("string"),
                     "schema_version": _or_null("integer"), "schema_head": _or_null("string"),
-                    "schema_current": _or_null("boolean")}),
+                    "schema_current": _or_null("boolean"), "late_sources": TEXTS, "scheduler": SCHEDULER}),
     "Kpis": _obj({"kpis": _list(_obj({
         "key": STR, "name": STR, "unit": STR, "category": STR, "layer": INT, "direction": STR,
         "target": _or_null("number"), "amber": _or_null("number"), "owner": STR, "data_source": _or_null("string"),
@@ -234,8 +243,11 @@ def _file(media: str, what: str) -> Schema:
 
 #: every operation, by the name of the function answering it: (its path, summary, parameters, 200 answer)
 OPERATIONS: dict[str, tuple[str, str, tuple[str, ...], Schema]] = {
-    "health": ("/health", "Each loader's last run, load, success and failure; how old the newest data is", (),
-               {"description": "ok or degraded", "content": _json("Health")}),
+    "health": ("/health", "Each loader's last run, load, success and failure; whether the loaders are alive; how "
+               "old the newest data is", (),
+               {"description": "ok, or degraded (200 all the same: a loader failing, or a source overdue by more "
+                              "than twice its interval; `failing_sources` and `late_sources` name them)",
+                "content": _json("Health")}),
     "kpis": ("/kpis", "Every KPI's definition", (), {"description": "the definitions", "content": _json("Kpis")}),
     "values": ("/values", "KPI values of a scope for a period, or their series between two dates",
                ("kpi", *SCOPE, *WHEN, "from", "to"), {"description": "values or series", "content": _json("Values")}),
@@ -285,8 +297,10 @@ def _operation(name: str, summary: str, params: tuple[str, ...], ok: Schema, pat
                                                                                      *params),
                          "responses": {"200": ok} | _refused(public)}
     if name == "health":
-        described["responses"]["503"] = {"description": "the database cannot be used: status error and the reason",
-                                         "content": _json("Health")}
+        described["responses"]["503"] = {"description": "status error and the reason: the database cannot be used, "
+                                                        "or no scheduler has beaten for `scheduler_down_after_s` "
+                                                        "(the loaders stopped)", "content": _json("Health")}
+        described["security"] = [{"session": []}, {"monitor": []}]  # a monitor's token reads health too
     if public:
         described["security"] = []
     return {path: {"get": described}}
@@ -322,5 +336,7 @@ def describe_api(prefix: str) -> dict[str, Any]:
         "components": {"schemas": SCHEMAS, "parameters": PARAMETERS,
                        "securitySchemes": {"session": {
                            "type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
-                           "description": "the cookie signing in at /login gives (or a wall-TV display link)"}}},
+                           "description": "the cookie signing in at /login gives (or a wall-TV display link)"},
+                           "monitor": {"type": "http", "scheme": "bearer", "description": "a monitor token (huddle "
+                                       "monitor add, or the Admin page): reads /health (and /metrics) only"}}},
     }

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from huddle.dashboard.web.metrics import RENDER_CACHE
 from plotly.io.json import to_json_plotly
 
 log = logging.getLogger("huddle.cache")
@@ -32,8 +33,9 @@ class LocalRenderCache:
     """Rendered entries by key in this process (least recently used dropped), each rendered once however many
     requests ask at the same time."""
 
-    def __init__(self, size: int = LOCAL_SIZE) -> None:
+    def __init__(self, size: int = LOCAL_SIZE, counts_renders: bool = True) -> None:
         self.size = size
+        self.counts_renders = counts_renders  # in front of Redis, the Redis cache counts what it finds or draws
         self._items: OrderedDict[str, Any] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -43,13 +45,17 @@ class LocalRenderCache:
         with self._guard:
             if key in self._items:
                 self._items.move_to_end(key)
+                RENDER_CACHE.labels("hit").inc()
                 return self._items[key]
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             with self._guard:
                 if key in self._items:
+                    RENDER_CACHE.labels("hit").inc()
                     return self._items[key]
             value = render()
+            if self.counts_renders:
+                RENDER_CACHE.labels("rendered").inc()
             with self._guard:
                 self._items[key] = value
                 while len(self._items) > self.size:
@@ -66,7 +72,7 @@ class RedisRenderCache:
 
         self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.prefix = prefix
-        self.local = LocalRenderCache()
+        self.local = LocalRenderCache(counts_renders=False)
         self._warned = 0.0
 
     def get_or_render(self, key: str, render: Callable[[], Any]) -> Any:
@@ -78,6 +84,7 @@ class RedisRenderCache:
         try:
             found = self.redis.get(name)
             if found is not None:
+                RENDER_CACHE.labels("shared").inc()
                 return json.loads(found)
             token = secrets.token_hex(8)
             if not self.redis.set(f"{name}:rendering", token, nx=True, ex=RENDER_LOCK_S):
@@ -86,8 +93,10 @@ class RedisRenderCache:
                     time.sleep(WAIT_POLL_S)
                     found = self.redis.get(name)
                     if found is not None:
+                        RENDER_CACHE.labels("shared").inc()
                         return json.loads(found)
             value = render()
+            RENDER_CACHE.labels("rendered").inc()
             self.redis.set(name, to_json_plotly(value), ex=TTL_S)
             self.redis.delete(f"{name}:rendering")
             return value
@@ -95,6 +104,7 @@ class RedisRenderCache:
             if time.monotonic() - self._warned > 60:
                 log.warning("render cache: Redis unavailable (%s); rendering in this worker", exc)
                 self._warned = time.monotonic()
+            RENDER_CACHE.labels("rendered").inc()
             return render()
 
 

@@ -29,6 +29,7 @@ from flask import Flask, Response, g, jsonify, redirect, request, session
 from flask import has_request_context as _has_request_context
 from huddle.dashboard.services.accounts import ANONYMOUS, Accounts, Identity
 from huddle.dashboard.settings import Settings
+from huddle.dashboard.web.health import monitor_identity
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -40,7 +41,10 @@ HEALTH_ENDPOINT = "api_v1.health"
 DISPLAY_ENDPOINT = "_display"
 #: the routes anyone may call, by endpoint (an address that only looks like one, /login-x, is not one of them)
 OPENAPI_ENDPOINT = "api_v1.openapi"  # the API's description: shapes only, no plant data, so tools can read it
-PUBLIC_ENDPOINTS = frozenset({"_login_page", "_login", "_logout", DISPLAY_ENDPOINT, "favicon", OPENAPI_ENDPOINT})
+PUBLIC_ENDPOINTS = frozenset({"_login_page", "_login", "_logout", DISPLAY_ENDPOINT, "favicon", OPENAPI_ENDPOINT,
+                              "healthz", "readyz"})  # the last two: a load balancer's checks, no data (health.py)
+#: what a monitor (its token, or an address in ``monitor_addresses``) may read, and nothing else
+MONITOR_ENDPOINTS = frozenset({HEALTH_ENDPOINT, "metrics"})
 PUBLIC_PATHS = frozenset({"/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")  # the sign-in page's stylesheet; no data in either
 HSTS = "max-age=31536000"  # a year: once a browser has seen Huddle over HTTPS, it never asks over plain HTTP
@@ -213,11 +217,16 @@ def _identify(accounts: Accounts, anonymous_reads: bool, door: Door) -> Any:
                         mimetype="text/plain")
     try:
         g.identity = _load_identity(accounts)
+        if g.identity.kind == "anonymous" and request.endpoint in MONITOR_ENDPOINTS:
+            g.identity = monitor_identity(accounts)
     except SQLAlchemyError:
         # a signed session whose person cannot be looked up: health still answers, 503 with the reason
         if request.endpoint == HEALTH_ENDPOINT:
             g.identity = ANONYMOUS
             return None
+        if request.endpoint == "metrics":  # a monitor's token cannot be checked: no figures, and it says why
+            return Response("The database cannot be used: the monitor's token cannot be checked.\n", status=503,
+                            mimetype="text/plain")
         raise
     if request.method not in SAFE_METHODS and not door.same_site():
         log.warning("refused a %s to %s from origin %s", request.method, request.path,
@@ -226,7 +235,7 @@ def _identify(accounts: Accounts, anonymous_reads: bool, door: Door) -> Any:
     if _public(request.path):
         return None
     if g.identity.kind == "anonymous" and not anonymous_reads:
-        if request.path.startswith(("/api/", "/_dash-", "/_reload-hash")):
+        if request.path.startswith(("/api/", "/_dash-", "/_reload-hash", "/metrics")):
             return jsonify({"error": "sign in first"}), 401
         return redirect("/login?next=" + quote(request.full_path.rstrip("?"), safe="/"))
     return None
