@@ -12,7 +12,7 @@ from typing import Any
 from huddle.dashboard.core.format import format_time
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.catalogue import KpiCatalogue
-from huddle.dashboard.services.liveness import Liveness, read_liveness
+from huddle.dashboard.services.liveness import Liveness, SourceDue, read_liveness, when_words
 from huddle.dashboard.services.quarantine import RETRY, Problem, file_name
 from huddle.data.db import DatabaseUnusableError, failure_reason
 from huddle.data.queries import files_read
@@ -42,9 +42,11 @@ class DataStatus:
         tz = self.config.tz
         with self.sessions() as session:
             status = ledger_queries.source_status(session)
-            health = (self.health() if self.database_problem is not None
+            live = self._liveness(session) if self.database_problem is None else None
+            health = (self.health() if live is None
                       else self._health(status, ledger_queries.latest_data(session),
-                                        ledger_queries.data_version(session), self._liveness(session)))
+                                        ledger_queries.data_version(session), live))
+            due = {d.key: d for d in live.sources} if live is not None else {}
             ledger = [_run_row(r, tz) for r in ledger_queries.recent_runs(session, runs)]
             open_problems = [_problem_row(Problem.of(q), tz)
                              for q in quarantine_queries.listing(session, "open", limit=problems)]
@@ -53,7 +55,8 @@ class DataStatus:
             read = [_file_row(f, tz) for f in files_read.recent_files(session, files)]
             files_total = files_read.count_files(session)
         sources = []
-        today = self.clock().astimezone(tz).date()
+        now = self.clock()
+        today = now.astimezone(tz).date()
         for key, src in self.config.sources.items():
             s = status.get(key, {})
             last, load, ok, bad = s.get("last"), s.get("last_load"), s.get("last_success"), s.get("last_failure")
@@ -62,6 +65,7 @@ class DataStatus:
                 "where": src.path if src.kind == "files" else (src.url or "").split("@")[-1],
                 "status": last.status if last else "never run",
                 "last_run": _when(last.started_at, tz, today) if last else "—",  # an idle row: its latest check
+                "due_by": _due_words(due.get(key), tz, now),
                 "last_load": f"{_when(load.started_at, tz, today)} · {_load_words(load)}" if load else "—",
                 "last_success": _when(ok.started_at, tz, today) if ok else "—",
                 "last_failure": (f"{_when(bad.started_at, tz, today)}: {bad.message}" if bad else "—"),
@@ -136,6 +140,13 @@ def _when(instant: datetime | None, tz: Any, today: Any) -> str:
         return "—"
     local = instant.astimezone(tz)
     return local.strftime("%H:%M") if local.date() == today else format_time(instant, tz)
+
+
+def _due_words(due: SourceDue | None, tz: Any, now: datetime) -> str:
+    """When a source is due to be checked again, in plant time; "late" once overdue by twice its interval."""
+    if due is None or due.due_by is None:
+        return "—"
+    return f"{when_words(due.due_by, tz, now)}{' (late)' if due.late else ''}"
 
 
 def _load_words(run: Any) -> str:

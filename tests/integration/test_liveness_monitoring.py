@@ -98,6 +98,8 @@ def test_stopping_the_scheduler_turns_health_to_degraded_then_error_and_the_boar
     health = services.data_status.health()
     assert health["status"] == "degraded" and health["late_sources"] == ["counts", "stops"]
     assert health["scheduler"]["words"].startswith("Loaders late: counts (due 21:")
+    due = {s["key"]: s["due_by"] for s in services.data_status.report()["sources"]}  # the Data page's Due by
+    assert re.fullmatch(r"21:\d\d \(late\)", due["counts"]), due
 
     # every scheduler stopped: error once none has beaten for scheduler_down_after_s (90 s)
     _tick(services, 60)  # loading again, then all stops at once
