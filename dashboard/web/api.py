@@ -30,6 +30,7 @@ from huddle.dashboard.services.review import Review, build_review, last_full_mon
 from huddle.dashboard.services.review import as_dict as review_dict
 from huddle.dashboard.services.tree import tree_readings
 from huddle.dashboard.web.address import API, NO, YES, AddressError
+from huddle.dashboard.web.api_lists import actions_export, audit, audit_export, quarantine_export
 from huddle.dashboard.web.api_query import ApiQuery
 from huddle.dashboard.web.openapi import describe_api
 from sqlalchemy.exc import SQLAlchemyError
@@ -224,7 +225,8 @@ ROUTES: tuple[tuple[str, Callable[..., ResponseReturnValue]], ...] = (
     ("/health", health), ("/kpis", kpis), ("/values", values), ("/board", board), ("/actions", actions),
     ("/tree", tree), ("/review", review), ("/review.<ext>", review_export), ("/okr", okr),
     ("/okr/checkins.<ext>", okr_checkins), ("/tree/node", tree_node), ("/quarantine", quarantine),
-    ("/openapi.json", openapi))
+    ("/openapi.json", openapi), ("/actions.<ext>", actions_export), ("/quarantine.<ext>", quarantine_export),
+    ("/audit", audit), ("/audit.<ext>", audit_export))
 
 
 def make_api(services: Services) -> Blueprint:

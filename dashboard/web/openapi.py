@@ -135,6 +135,8 @@ SCHEMAS: dict[str, Schema] = {
                                         "trir_12m": _reading(label=STR, text=STR, target_text=STR, first=DAY,
                                                              last=DAY)})}))}),
     "Actions": _obj({"actions": _list(_ref("Action"))}),
+    "Audit": _obj({"entries": _list(_obj({"at": INSTANT, "who": STR, "action": STR, "target": STR,
+                                          "details": STR}))}),
     "Tree": _obj({"tree": STR, "name": STR, "scope": STR, "period": STR,
                   "nodes": _list(_reading(key=STR, name=STR, parent=_or_null("string"), depth=INT, red_below=BOOL,
                                           formula=_or_null("string"))),
@@ -219,7 +221,7 @@ PARAMETERS: dict[str, Schema] = {p["name"]: p for p in (
     _param("open", "`1` (default): open actions only; `0`: every action", "1", enum=[*YES, *NO]),
     _param("status", "the problems' status (default: open)", "open", enum=list(QUARANTINE_STATUSES)),
     _param("source", "a source's key: only its problems", "counts"),
-    _param("limit", "how many problems at most, 1 to 1000 (default 100)", "100", pattern=r"^([0-9]{1,12})?$"),
+    _param("limit", "how many at most: problems 1 to 1000 (default 100); downloads up to 100,000", "100", pattern=r"^([0-9]{1,12})?$"),
     _param("offset", "how many to skip first, up to 10⁹ (default 0)", "0", pattern=r"^([0-9]{1,12})?$"),
 )}
 
@@ -266,6 +268,8 @@ OPERATIONS: dict[str, tuple[str, str, tuple[str, ...], Schema]] = {
     "quarantine": ("/quarantine", "The quarantine's problems of a status, newest first, a page at a time",
                    ("status", "source", "limit", "offset"),
                    {"description": "the problems", "content": _json("Quarantine")}),
+    "audit": ("/audit", "The latest entries of the audit trail, newest first (admins only)", ("limit",),
+              {"description": "the entries", "content": _json("Audit")}),
     "openapi": ("/openapi.json", "This description of the API", (),
                 {"description": "an OpenAPI 3.1 document", "content": {"application/json": {"schema": {
                     "type": "object", "required": ["openapi", "paths"]}}}}),
@@ -277,7 +281,15 @@ EXPORTS: dict[str, tuple[str, str, tuple[str, ...], dict[str, tuple[str, str]]]]
                        "html": ("text/html", "a self-contained HTML copy"), "xlsx": (XLSX, "the workbook")}),
     "okr_checkins": ("/okr/checkins.{ext}", "Every check-in of a quarter, corrections included", ("quarter",),
                      {"csv": ("text/csv", "comma-separated"), "xlsx": (XLSX, "a workbook")}),
+    "actions_export": ("/actions.{ext}", "A scope's actions as a download", (*SCOPE, "open", "kpi"),
+                       {"csv": ("text/csv", "comma-separated")}),
+    "quarantine_export": ("/quarantine.{ext}", "The quarantine's problems of a status as a download",
+                          ("status", "source", "limit"), {"csv": ("text/csv", "comma-separated")}),
+    "audit_export": ("/audit.{ext}", "The latest entries of the audit trail as a download (admins only)",
+                     ("limit",), {"csv": ("text/csv", "comma-separated")}),
 }
+#: operations only admins may read: others signed in get 403
+ADMIN_ONLY = frozenset({"audit", "audit_export_csv"})
 PUBLIC = frozenset({"openapi"})  # described shapes hold no plant data
 
 
@@ -301,6 +313,8 @@ def _operation(name: str, summary: str, params: tuple[str, ...], ok: Schema, pat
                                                         "or no scheduler has beaten for `scheduler_down_after_s` "
                                                         "(the loaders stopped)", "content": _json("Health")}
         described["security"] = [{"session": []}, {"monitor": []}]  # a monitor's token reads health too
+    if name in ADMIN_ONLY:
+        described["responses"]["403"] = {"description": "signed in, but not as an admin", "content": _json("Error")}
     if public:
         described["security"] = []
     return {path: {"get": described}}
