@@ -25,10 +25,15 @@ def cmd_check(settings: Settings) -> int:
           f"{len(config.trees)} trees, {len(config.sources)} sources")
     for source in config.sources.values():
         print(f"  {describe_source(source)}")
+    acknowledged = [f for f in found if f.level == "warning" and config.plant_calendar.acknowledged(f.message)]
+    found = [f for f in found if f not in acknowledged]  # the plant file's acknowledge: list: no longer warnings
     for f in found:
         print(f"  {f}")
+    for f in acknowledged:
+        print(f"  acknowledged: {f.where}: {f.message}")
     errors = [f for f in found if f.level == "error"]
-    counts = f"{_count(len(errors), 'error')}, {_count(len(found) - len(errors), 'warning')}"
+    counts = f"{_count(len(errors), 'error')}, {_count(len(found) - len(errors), 'warning')}" + (
+        f", {len(acknowledged)} acknowledged" if acknowledged else "")
     print(f"check: {'failed' if errors else 'ok'} — {counts}")
     return 1 if errors else 0
 

@@ -160,6 +160,7 @@ def letter(column: dict[str, Any]) -> html.Div:
     days = column.get("cross") or column.get("calendar") or []
     by_day = {d["day"]: d for d in days}
     grid = [html.Div(str(cell.day or ""), className=_cell_class(cat, by_day.get(cell.day or 0)),
+                     title=(by_day.get(cell.day or 0) or {}).get("words") or None,  # "planned: Thanksgiving"
                      style={"gridRow": cell.row + 1, "gridColumn": cell.col + 1}) for cell in cells(shape, len(days))]
     extra = None
     if cat == "S" and column.get("safety"):

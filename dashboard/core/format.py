@@ -10,11 +10,12 @@ if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
 
 STATUS_WORDS = {"green": "on target", "amber": "near target", "red": "off target", "grey": "no data",
-                "stale": "stale", "incomplete": "incomplete", "check": "check data"}
+                "stale": "stale", "incomplete": "incomplete", "check": "check data", "planned": "planned",
+                "before-go-live": "before go-live"}
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "grey": "–", "stale": "⧗", "incomplete": "◐",
-                "check": "⚠"}
+                "check": "⚠", "planned": "◌", "before-go-live": "◌"}
 
 
 def format_value(value: float | None, unit: str = "") -> str:

@@ -60,6 +60,8 @@ class Status(StrEnum):
     STALE = "stale"  # data older than the KPI's frequency allows
     INCOMPLETE = "incomplete"  # the period has ended but its data covers only part of it
     CHECK = "check"  # a value outside its physical range (performance above 100 %, more good than made...)
+    PLANNED = "planned"  # a holiday or shutdown the plant planned: neither missing nor judged
+    BEFORE_GO_LIVE = "before-go-live"  # before the plant (or line) started with Huddle: not judged
 
 
 class Kind(StrEnum):
@@ -257,7 +259,8 @@ def status_of(value: float | None, band: Band, *, stale: bool = False, incomplet
     return Status.RED
 
 
-_SEVERITY = (Status.RED, Status.CHECK, Status.AMBER, Status.INCOMPLETE, Status.STALE, Status.GREEN, Status.GREY)
+_SEVERITY = (Status.RED, Status.CHECK, Status.AMBER, Status.INCOMPLETE, Status.STALE, Status.GREEN, Status.GREY,
+             Status.PLANNED, Status.BEFORE_GO_LIVE)
 
 
 def worst_status(statuses: Iterable[Status | str]) -> Status:

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 import yaml
 from huddle.dashboard.core.calendar import ShiftCalendar
 from huddle.dashboard.core.kpi import Band
+from huddle.dashboard.core.plant_calendar import PlantCalendar
+from huddle.dashboard.core.source_mapping import SourceMapping
 
 CATEGORIES = ("S", "Q", "D", "C", "M")
 CATEGORY_NAMES = {"S": "Safety", "Q": "Quality", "D": "Delivery", "C": "Cost", "M": "Morale"}
@@ -248,6 +250,7 @@ class SourceDef:
     states: dict[str, str] = field(default_factory=dict)  # mqtt: the plant's state value -> running|stopped|...
     reasons: dict[str, str] = field(default_factory=dict)  # mqtt: the plant's stop code -> a stop reason
     counts: str = "totals"  # mqtt: counts arrive as counter totals or as increments
+    mapping: SourceMapping = field(default_factory=SourceMapping)  # the export's own shape (files, sql)
 
 
 @dataclass
@@ -269,6 +272,7 @@ class PlantConfig:
     path: Path | None = None
     currency: str = ""
     company: str = "Company"  # the level above the plant in the OKR cascade
+    plant_calendar: PlantCalendar = field(default_factory=PlantCalendar)  # holidays, shutdowns, go-live
 
     @property
     def tz(self) -> ZoneInfo:

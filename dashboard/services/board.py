@@ -170,13 +170,14 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
             "category": cat, "status": str(worst_status(x["status"] for x in kpis)), "kpis": kpis}
         if cat == "S":
             cross = safety_cross(services, config, scope, period, now, safety)
-            column["cross"] = [{"day": c.day.day, "worst": c.worst, "future": c.future} for c in cross.days]
+            column["cross"] = [{"day": c.day.day, "worst": c.worst, "future": c.future, "words": c.words}
+                               for c in cross.days]
             column["safety"] = safety_facts(safety, config)
         elif keys:
             per_kpi = [calendars[k] for k in keys]
             column["calendar"] = [
                 {"day": cells[0].day.day, "future": cells[0].future,
-                 "status": str(worst_status(c.status for c in cells))}
+                 "status": str(worst_status(c.status for c in cells)), "words": cells[0].words}
                 for cells in zip(*per_kpi, strict=True)]
         columns.append(column)
     hours = hour_by_hour(readings, scope, period)

@@ -30,7 +30,9 @@ from huddle.dashboard.core.kpi import (
 )
 from huddle.dashboard.core.periods import Period, bucket_key, parse_period, period_containing
 from huddle.dashboard.core.plant import KpiDef, PlantConfig
+from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.services.people_hours import HoursCache, PeopleHours, people_hours
+from huddle.dashboard.services.planned import configured_last_recordable, period_state, plant_calendar, unjudged
 from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
 from huddle.data.queries import ledger as ledger_queries
 from huddle.data.queries import readings as reading_queries
@@ -99,6 +101,7 @@ class _Context:
     read_through: dict[str, datetime]
     live_down: dict[str, frozenset[str]] = field(default_factory=dict)  # live source lost -> the lines it feeds
     hours: HoursCache = field(default_factory=HoursCache)  # recorded hours per location, read once
+    calendar: PlantCalendar = field(default_factory=PlantCalendar)  # holidays, shutdowns, go-live
 
 
 class Readings:
@@ -316,7 +319,8 @@ class Readings:
         now = self.clock()
         live = {k: v for k, v in ledger_queries.live_lines_down(session, now).items()
                 if k in self.config.sources and self.config.sources[k].kind == "mqtt"}
-        return _Context(now, ledger_queries.sources_read_through(session), live)
+        return _Context(now, ledger_queries.sources_read_through(session), live,
+                        calendar=plant_calendar(self.config, session))
 
     def _reading(self, session: Session, kdef: KpiDef, scope: str, period: Period,
                  sums: dict[str, Any] | None, end: datetime | None = None, ctx: _Context | None = None) -> Reading:
@@ -375,7 +379,8 @@ class Readings:
         else:  # GAUGE: whole days since the last recordable, as of the period's end (or now while it runs)
             f = self.scope_filter(scope)
             as_of = min(now, end)
-            last = record_queries.last_recordable(session, f, as_of)
+            last = configured_last_recordable(ctx.calendar, self.config, scope,
+                                              record_queries.last_recordable(session, f, as_of), as_of)
             # a clean record counts from the start of the scope's data: the best news is a number judged against
             # its target, not "no data" (only a scope without any data has none)
             since = last or reading_queries.first_record(session, f, as_of)
@@ -396,13 +401,13 @@ class Readings:
         checks = implausible(formula, sums or {}) if result.value is not None else ()
         coverage, complete, gaps = (self._completeness(session, formula, scope, period, sums or {}, end, ctx, people)
                                     if result.value is not None else (None, None, ()))
-        return Reading(
+        return unjudged(Reading(
             kpi=kdef.key, scope=scope, period=period.label, value=result.value, numerator=result.numerator,
             denominator=result.denominator, target=band.target, gap=gap_to_target(result.value, band),
             status=status_of(result.value, band, stale=stale, incomplete=complete is False, check=bool(checks)),
             unit=kdef.unit, data_through=through, age_s=age, flags=result.flags, parts=parts, coverage=coverage,
             complete=complete, checks=checks, gaps=gaps,
-        )
+        ), period_state(ctx.calendar, self.config, scope, period))
 
     def _live_source_lost(self, formula: Any, scope: str, ctx: _Context) -> bool:
         """Whether a live source that feeds the scope's counts and stops has lost its broker: its data stops there."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from huddle.dashboard.core.format import format_day, format_value, period_words
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.planned import day_state, plant_calendar
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.data.queries import records as record_queries
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,9 +39,10 @@ class SafetyDay:
     """One day of the safety cross: the worst event of the local day and how many of each kind."""
 
     day: date
-    worst: str  # one of SEVERITY
+    worst: str  # one of SEVERITY, or "planned" / "before-go-live" for a day without events that is not judged
     events: dict[str, int]
     future: bool
+    words: str = ""  # "planned: Thanksgiving", "no production", "before go-live (…)"
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,8 @@ def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, 
     hi = min(_local_midnight(month.last + timedelta(days=1), config), numbers.as_of)
     with sessions() as session:
         events = record_queries.safety_events_between(session, readings.scope_filter(scope), lo, hi) if lo < hi else []
+        calendar = plant_calendar(config, session)
+    worked = {i.production_date for i in config.calendar.instances_for_dates(month.first, month.last)}
     by_day: dict[date, Counter[str]] = defaultdict(Counter)
     for e in events:
         by_day[e.at_utc.astimezone(config.tz).date()][e.kind] += 1
@@ -173,6 +177,13 @@ def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, 
     while day <= month.last:
         kinds = by_day.get(day, Counter())
         worst = max((k for k in kinds if k in SEVERITY), key=SEVERITY.index, default="none")
-        days.append(SafetyDay(day, worst, {k: kinds[k] for k in SEVERITY[1:] if kinds[k]}, day > today))
+        words = ""
+        state = day_state(calendar, config, scope, day)
+        # nothing before go-live is coloured; a day without events is green only when the plant planned to run
+        if state is not None and (state.status == "before-go-live" or worst == "none"):
+            worst, words = state.status, state.words
+        elif worst == "none" and day not in worked:
+            worst, words = "planned", "no production"
+        days.append(SafetyDay(day, worst, {k: kinds[k] for k in SEVERITY[1:] if kinds[k]}, day > today, words))
         day += timedelta(days=1)
     return SafetyCross(scope=scope, period=month.label, days=days, numbers=numbers)

@@ -16,6 +16,7 @@ from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import Period, bucket_key
 from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.planned import plant_calendar
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 
 if TYPE_CHECKING:
@@ -50,15 +51,19 @@ def _worked_shifts_until(config: PlantConfig, period: Period, n: int) -> list[Sh
 
 
 def trend(source: Readings | Services, kpi: str, scope: str, period: Period, n: int = 14) -> list[Reading]:
-    """A KPI over the n worked shift instances up to and including a shift, oldest first (grey without data)."""
+    """A KPI over the n worked shift instances up to and including a shift, oldest first (grey without data;
+    shifts the plant planned not to run are left out)."""
     return trends(source, [kpi], scope, period, n)[kpi]
 
 
 def trends(source: Readings | Services, kpis: list[str], scope: str, period: Period,
            n: int = 14) -> dict[str, list[Reading]]:
-    """Several KPIs' trends over the same n worked shifts, from one grouped query."""
+    """Several KPIs' trends over the same n worked shifts, from one grouped query; shifts planned off for the
+    scope (holidays, shutdowns) are left out, so a trend and a red streak run across them."""
     readings = readings_of(source)
-    insts = _worked_shifts_until(readings.config, period, max(1, n))
+    with readings.sessions() as session:
+        planned = bool(plant_calendar(readings.config, session).planned)
+    insts = _worked_shifts_until(readings.config, period, max(1, n) * (2 if planned else 1))
     series = readings.series_many(kpis, scope, "shift", insts[0].production_date, insts[-1].production_date)
     out: dict[str, list[Reading]] = {}
     for kpi in kpis:
@@ -70,6 +75,7 @@ def trends(source: Readings | Services, kpis: list[str], scope: str, period: Per
             out[kpi].append(reading if reading is not None else
                             readings.reading(kpi, scope, Period("shift", inst.production_date, inst.production_date,
                                                               inst.shift_key)))
+        out[kpi] = [r for r in out[kpi] if r.status != Status.PLANNED][-max(1, n):]
     return out
 
 
@@ -101,6 +107,7 @@ class DayCell:
     status: Status
     text: str  # the value formatted with its unit, "—" without one
     future: bool
+    words: str = ""  # "planned: Thanksgiving", "before go-live (…)" for a day that is not judged
 
 
 def month_calendar(source: Readings | Services, kpi: str, scope: str, month: Period) -> list[DayCell]:
@@ -129,7 +136,9 @@ def month_calendars(source: Readings | Services, kpis: list[str], scope: str,
             if day > today or reading is None:
                 cells.append(DayCell(day, None, Status.GREY, format_value(None), day > today))
             else:
-                cells.append(DayCell(day, reading.value, reading.status, format_value(reading.value, unit), False))
+                unjudged = reading.status in (Status.PLANNED, Status.BEFORE_GO_LIVE) and reading.flags
+                cells.append(DayCell(day, reading.value, reading.status, format_value(reading.value, unit), False,
+                                     reading.flags[0] if unjudged else ""))
             day += timedelta(days=1)
         out[kpi] = cells
     return out
