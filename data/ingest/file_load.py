@@ -67,6 +67,8 @@ class FileLoad:
     #: contract column → table column, for record types whose rows are their clean values renamed (their clean
     #: chunks are stored a column at a time; the others go row by row)
     mapping: dict[str, str] | None = None
+    #: what distinct cell values parse to, kept by the store between files (``RowScreen``)
+    parsed: dict[str, dict[Any, Any]] | None = None
     read: int = 0
     new: int = 0
     replaced: int = 0
@@ -75,7 +77,7 @@ class FileLoad:
     refused_lines: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.screen = RowScreen(self.validator)
+        self.screen = RowScreen(self.validator, self.parsed)
         self.keys = KeyIndex()
         self.spans: dict[tuple[Any, ...], Spans] = {}
         self.open = bulk.open_keys(self.session, self.record.name)

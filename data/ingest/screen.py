@@ -28,11 +28,15 @@ class RowScreen:
     """Validates rows of one record type in file order: distinct cell values parsed once, refused rows described
     by ``RowValidator``."""
 
-    def __init__(self, validator: RowValidator) -> None:
+    def __init__(self, validator: RowValidator, cache: dict[str, dict[Any, Any]] | None = None) -> None:
         self.validator = validator
         self.record: RecordType = validator.record
         self.columns = validator.record.columns
-        self._cache: dict[str, dict[Any, Any]] = {c.name: {} for c in self.columns}
+        #: per column, what each distinct cell value parses to; ``cache`` shares it between the files a loader
+        #: reads with the same plant file and number format (parsing depends on nothing else)
+        self._cache: dict[str, dict[Any, Any]] = cache if cache is not None else {}
+        for c in self.columns:
+            self._cache.setdefault(c.name, {})
         self._check = validator._checks.get(self.record.name)
         #: per column: name, kind, required, whether an instant, its cache
         self._plan = [(c.name, c.kind, c.required, c.kind == "datetime", self._cache[c.name]) for c in self.columns]

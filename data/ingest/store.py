@@ -89,6 +89,9 @@ class RowStore:
         self.config = config
         self.sessions = session_factory
         self.clock = clock
+        #: per record type and number format, what distinct cell values parse to (the plant file is fixed for a
+        #: store's life: a changed plant file builds new services)
+        self._parsed: dict[tuple[str, bool], dict[str, dict[Any, Any]]] = {}
 
     def store(self, name: str, where: str, table: FileTable, rt: RecordType, positions: dict[str, int],
                ledger_source: str, run_id: int, sha: str, size: int, mtime: float,
@@ -103,7 +106,8 @@ class RowStore:
                           counts_kept=rt.name == "stop_events")
         with self.sessions.begin() as session:
             load = FileLoad(session, rt, validator, target, key_cols, partial(self._row, rt.name, validator, run_id),
-                            name, where, ledger_source, run_id, now, _mapping if rt.name in RENAMED else None)
+                            name, where, ledger_source, run_id, now, _mapping if rt.name in RENAMED else None,
+                            self._parsed.setdefault((rt.name, table.decimal_comma), {}))
             width = len(table.header)
             for chunk in chunks(table.rows):
                 load.add(chunk, positions, width, touched, partial(self._touch, rt.name))
