@@ -18,6 +18,7 @@ from dash import dcc, html
 from huddle.dashboard.core.format import format_time
 from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
 from huddle.dashboard.web import ids
+from huddle.pages.admin_calendar import calendar_card
 from huddle.pages.admin_monitors import monitors_card
 from huddle.pages.components import table
 
@@ -149,6 +150,7 @@ def layout(**_query: str) -> html.Div:
             _sessions_card(),
             _displays_card(),
             monitors_card(),
+            calendar_card(),
             html.Section([
                 html.H2("Audit trail"),
                 html.P("The latest 200 entries, newest first, in plant time: every change and sign-in.",

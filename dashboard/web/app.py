@@ -80,6 +80,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     """Build the web app for a plant, or for several (``settings.sites``): pages, callbacks and the JSON API
     (nothing is created at import time)."""
     from huddle.callbacks import admin as admin_callbacks
+    from huddle.callbacks import admin_calendar as admin_calendar_callbacks
     from huddle.callbacks import admin_monitors as admin_monitor_callbacks
     from huddle.callbacks import board as board_callbacks
     from huddle.callbacks import data as data_callbacks
@@ -127,6 +128,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     data_callbacks.register(app, services)
     admin_callbacks.register(app, services)
     admin_monitor_callbacks.register(app, services)
+    admin_calendar_callbacks.register(app, services)
     board_callbacks.register(app, services)
     tree_callbacks.register(app, services)
     review_callbacks.register(app, services)
