@@ -74,6 +74,8 @@ def _cell(row: Any, cell: Any) -> html.Td:
         parts.append(html.Div(f"target {format_value(cell.reading.target, unit)}", className="bt"))
     if cell.reading.checks:
         parts.append(html.Div("⚠ check data", className="bt", title="; ".join(cell.reading.checks)))
+    elif status in ("planned", "before-go-live") and cell.reading.flags:  # "planned: Winter shutdown"
+        parts.append(html.Div(cell.reading.flags[0], className="bt"))
     elif cell.reading.complete is False:
         covered = cell.reading.coverage
         parts.append(html.Div("◐ incomplete" + (f" · {covered * 100:.0f} % covered" if covered is not None else ""),
