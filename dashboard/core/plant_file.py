@@ -34,8 +34,10 @@ from huddle.dashboard.core.plant import (
     TradeOff,
     TreeDef,
 )
+from huddle.dashboard.core.plant_calendar import read_plant_calendar
 from huddle.dashboard.core.plant_checks import tree_errors
 from huddle.dashboard.core.plant_paths import resolve_sources
+from huddle.dashboard.core.source_mapping import read_mapping
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY = re.compile(r"\s*every\s+(\d+)\s*(s|sec|seconds|m|min|minutes|h|hours)\s*")
@@ -142,11 +144,12 @@ def build_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     trees = _trees(r, raw.get("trees"), kpis)
     sources = resolve_sources(_sources(r, raw.get("sources")), path)  # relative paths: the plant file's folder's
     grace = r.opt(raw, "stale_grace_seconds", "", int, 3600)
+    plant_calendar = read_plant_calendar(raw, r.problems)
     if r.problems:
         raise ConfigError(r.problems, path)
     return PlantConfig(site_key, site_name, tz_name, calendar, areas, lines, kpis, trees, sources, stop_reasons,
                        defect_types, grace, path, str(site.get("currency", "")),
-                       str(site.get("company") or "Company"))
+                       str(site.get("company") or "Company"), plant_calendar)
 
 
 # ---- site and calendar -----------------------------------------------------------------------------------------
@@ -451,6 +454,7 @@ def _source(r: _Reader, s: Any, w: str, known: dict[str, SourceDef]) -> SourceDe
         columns={str(a): str(b) for a, b in (s.get("columns") or {}).items()},
         delimiter=s.get("delimiter"), encoding=s.get("encoding"), sheet=s.get("sheet"),
         url=s.get("url"), query=s.get("query"), description=str(s.get("description", "")), **live,
+        mapping=read_mapping(s, w, r.problems),
     )
 
 

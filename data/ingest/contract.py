@@ -19,6 +19,8 @@ from huddle.dashboard.core.hours import HOUR_GRAINS, recorded_period
 from huddle.dashboard.core.kpi import FORMULAS, Kind
 from huddle.dashboard.core.periods import FIRST_DAY, LAST_DAY, RANGE_WORDS, format_period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
+from huddle.data.ingest.numbers import ambiguous_number
+from huddle.data.ingest.refused_cell import RefusedCell
 
 SAFETY_KINDS = ("near_miss", "first_aid", "recordable", "lost_time")
 DISPOSITIONS = ("scrap", "rework")
@@ -293,6 +295,7 @@ def parse_number(value: Any, *, decimal_comma: bool, whole: bool) -> float:
         number = float(value)
     else:
         text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+        ambiguous_number(text, decimal_comma)  # 1.026 in a file of decimal commas: refused, naming the setting
         if decimal_comma and "," in text and "." not in text:
             text = text.replace(",", ".")
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
@@ -342,6 +345,8 @@ class RowValidator:
                 clean[col.name] = None
                 continue
             try:
+                if isinstance(value, RefusedCell):  # the source's mapping could not read it, and says why
+                    raise ValueError(value.reason)
                 if col.kind == "datetime":
                     key = (series, col.name)
                     clean[col.name] = self._latest[key] = parse_instant(value, self.tz, self._latest.get(key))
@@ -356,6 +361,8 @@ class RowValidator:
         return (None, problems) if problems else (clean, [])
 
     def _parse(self, col: Column, value: Any) -> Any:
+        if isinstance(value, RefusedCell):
+            raise ValueError(value.reason)
         kind = col.kind
         if kind == "line":
             key = str(value).strip()

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.plant import SourceDef
-from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType, map_columns
+from huddle.dashboard.core.source_mapping import SourceMapping
+from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType
+from huddle.data.ingest.mapped import map_table
 from huddle.data.ingest.outcomes import (
     REFUSED_STATUSES,
     FileOutcome,
@@ -188,12 +190,14 @@ class IncomingFile:
     def _read(self, byte_range: tuple[int, int] | None = None,
               first_line: int = 2) -> tuple[Table, RecordType, dict[str, int]]:
         source = self.source
+        shape = source.mapping if source else SourceMapping()
         table = read_table(self.path, delimiter=source.delimiter if source else None,
                            encoding=source.encoding if source else None, sheet=source.sheet if source else None,
                            data=None if is_workbook(self.path) else self.data, byte_range=byte_range,
-                           first_line=first_line)
+                           first_line=first_line, header_row=shape.header_row, first_column=shape.first_column)
         rt = RECORD_TYPES[self.record]
-        return table, rt, map_columns(table.header, rt, source.columns if source else {})
+        table, positions = map_table(table, rt, source)  # the source's own formats, names and values, as the contract's
+        return table, rt, positions
 
     def _whole(self) -> FileOutcome:
         """A workbook (or a UTF-16 text): read whole, once it is complete."""

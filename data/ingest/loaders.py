@@ -23,6 +23,7 @@ from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.plant import PlantConfig, SourceDef
 from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType, map_columns
 from huddle.data.ingest.incoming import GROWS_FROM, IncomingFile, is_blank
+from huddle.data.ingest.mapped import map_table
 from huddle.data.ingest.outcomes import CUT_OFF, CUT_OFF_OTHER, FileOutcome, RunOutcome, _file_summary, _short
 from huddle.data.ingest.readers import Table as FileTable
 from huddle.data.ingest.readers import read_table
@@ -298,9 +299,8 @@ class Loader:
         if same:
             return FileOutcome("query", "duplicate", note="the query returned the same rows as before")
         rt = RECORD_TYPES[source.record]
-        table = FileTable(header, rows, decimal_comma=False, note="query")
-        try:
-            positions = map_columns(header, rt, source.columns)
+        try:  # the source's mapping (value maps, formats, constants) as for files
+            table, positions = map_table(FileTable(header, rows, decimal_comma=False, note="query"), rt, source)
         except FileError as exc:
             now = self.clock()
             with self.sessions.begin() as session:

@@ -44,28 +44,47 @@ def is_workbook(path: Path) -> bool:
 
 def read_table(path: Path, *, delimiter: str | None = None, encoding: str | None = None,
                sheet: str | None = None, data: bytes | None = None, byte_range: tuple[int, int] | None = None,
-               first_line: int = 2) -> Table:
+               first_line: int = 2, header_row: int = 1, first_column: int = 1) -> Table:
     """Read a CSV or XLSX file; raise ``FileError`` when it is not a readable table.
 
     ``data`` is the file's content when the caller has read it already (so the table is the content it hashed).
     ``byte_range`` (CSV only) reads the data rows from byte ``start`` up to ``stop`` (exclusive), the header still
-    from the first line; ``first_line`` is then the line number of the row at ``start``, for the messages."""
+    from the first line; ``first_line`` is then the line number of the row at ``start``, for the messages.
+    ``header_row`` is the line (or sheet row) of the header when the export writes titles above it, and
+    ``first_column`` a sheet's first column read."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         if byte_range is not None:
             raise ValueError("a workbook is read whole")
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, header_row, first_column)
     if suffix == ".xls":
         raise FileError("old Excel .xls files are not read: save the sheet as .xlsx or CSV")
     data = path.read_bytes() if data is None else data
-    if byte_range is None:
-        return _read_csv(data, delimiter, encoding)
-    start, stop = byte_range
+    if header_row > 1 and data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: its lines, not its bytes
+        text = data.decode("utf-16")
+        lines = text.splitlines(keepends=True)
+        if len(lines) < header_row:
+            raise FileError(_short(header_row, len(lines)))
+        return _read_csv("".join(lines[header_row - 1:]).encode("utf-16"), delimiter, encoding,
+                         row_line=header_row + 1)
     brk = b"\n" if b"\n" in data or b"\r" not in data else b"\r"  # CR alone: old Mac line ends
-    header_end = data.find(brk) + 1 or len(data)
+    pre = 0
+    for done in range(header_row - 1):  # the title lines above the header
+        pre = data.find(brk, pre) + 1
+        if not pre or pre >= len(data):
+            raise FileError(_short(header_row, done + 1))
+    if byte_range is None:
+        return _read_csv(data[pre:], delimiter, encoding, row_line=header_row + 1)
+    start, stop = byte_range
+    header_end = data.find(brk, pre) + 1 or len(data)
     if start <= header_end:  # from the top: the line numbers are the file's own
-        return _read_csv(data[:stop], delimiter, encoding)
-    return _read_csv(data[:header_end] + data[start:stop], delimiter, encoding, row_line=first_line)
+        return _read_csv(data[pre:stop], delimiter, encoding, row_line=header_row + 1)
+    return _read_csv(data[pre:header_end] + data[start:stop], delimiter, encoding, row_line=first_line)
+
+
+def _short(header_row: int, lines: int) -> str:
+    return (f"the header is to be on line {header_row} (the source's header_row) but the file has "
+            f"{'only ' if lines else ''}{lines} line{'' if lines == 1 else 's'}")
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -143,7 +162,7 @@ def sniff_delimiter(header_line: str) -> str:
     return delimiter
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
+def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1, first_column: int = 1) -> Table:
     import openpyxl
 
     try:
@@ -160,7 +179,15 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         header = None
         rows: list[tuple[int, list[Any]]] = []
         for number, values in enumerate(it, start=1):
-            cells = list(values)
+            cells = list(values)[first_column - 1:]
+            if number < header_row:  # titles above the header the source names
+                continue
+            if header is None and header_row > 1:
+                if not any(c is not None and str(c).strip() for c in cells):
+                    raise FileError(f"row {header_row} of sheet {ws.title!r} (the source's header_row) is empty: "
+                                    f"give the row of the column names")
+                header = cells
+                continue
             if header is None:
                 if any(c is not None and str(c).strip() for c in cells):
                     header = cells

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from huddle.data.ingest.contract import RecordType, RowProblem, RowValidator, natural_key_text, parse_instant
+from huddle.data.ingest.refused_cell import RefusedCell
 
 _FAILED = object()  # a cell value the contract refuses
 _MISSING = object()
@@ -81,6 +82,8 @@ class RowScreen:
 
     def _parse(self, name: str, kind: str, value: Any) -> Any:
         """A cell's value as the validator parses it, or _FAILED (the validator then says why)."""
+        if isinstance(value, RefusedCell):  # the source's mapping could not read it
+            return _FAILED
         try:
             if kind == "datetime":
                 instant = parse_instant(value, self.validator.tz)
