@@ -10,6 +10,7 @@ not.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -69,10 +70,15 @@ def progress(kind: str, start: float | None, target: float, current: float | Non
     return (current - start) / (target - start)
 
 
-def expected_progress(quarter_first: date, quarter_last: date, on: date) -> float:
-    """The share of the quarter elapsed by the end of ``on`` (0 before it starts, 1 after it ends)."""
-    days = (quarter_last - quarter_first).days + 1
-    elapsed = (on - quarter_first).days + 1
+def expected_progress(quarter_first: date, quarter_last: date, on: date,
+                      off: AbstractSet[date] = frozenset()) -> float:
+    """The share of the quarter elapsed by the end of ``on`` (0 before it starts, 1 after it ends); days the plant
+    planned not to run (``off``: holidays, shutdowns) count neither in the quarter nor as elapsed."""
+    skipped = [d for d in off if quarter_first <= d <= quarter_last]
+    days = (quarter_last - quarter_first).days + 1 - len(skipped)
+    elapsed = (on - quarter_first).days + 1 - sum(1 for d in skipped if d <= on)
+    if days <= 0:  # the whole quarter planned off
+        return 1.0 if on >= quarter_last else 0.0
     return min(1.0, max(0.0, elapsed / days))
 
 

@@ -32,6 +32,7 @@ from huddle.dashboard.services.okrs import (
     quarter_weeks,
     rule_text,
 )
+from huddle.dashboard.services.planned import plant_calendar, plant_days_off
 from huddle.dashboard.services.readings import Readings
 from huddle.data.models import CheckIn, KeyResult, Objective, OkrQuarter
 from huddle.data.queries import okrs as okr_queries
@@ -162,7 +163,9 @@ class OkrQuarters:
     def _read_quarter(self, period: Period, scope: str | None) -> QuarterView:
         today = self.today()
         on = min(today, period.last)
-        expected = okr.expected_progress(period.first, period.last, on)
+        with self.sessions() as session:  # plant-wide holidays and shutdowns are not expected to move anything
+            off = plant_days_off(plant_calendar(self.config, session), period.first, period.last)
+        expected = okr.expected_progress(period.first, period.last, on, off)
         weeks = quarter_weeks(period)
         week = period_containing("week", on)
         with self.sessions() as session:
@@ -175,7 +178,8 @@ class OkrQuarters:
         live = self._live_values(krs, period, on, closed is not None)
         views: dict[int, KeyResultView] = {}
         for k in krs:
-            views[k.id] = self._key_result_view(k, by_kr[k.id], live.get(k.id), period, weeks, on, expected, week)
+            views[k.id] = self._key_result_view(k, by_kr[k.id], live.get(k.id), period, weeks, on, expected, week,
+                                                  off)
         by_objective: dict[int, list[KeyResultView]] = defaultdict(list)
         for k in krs:
             by_objective[k.objective_id].append(views[k.id])
@@ -232,7 +236,7 @@ class OkrQuarters:
 
     def _key_result_view(self, k: KeyResult, rows: list[CheckIn], live: tuple[float | None, str, str] | None,
                          quarter: Period, weeks: list[Period], on: date, expected: float,
-                         week: Period) -> KeyResultView:
+                         week: Period, off: frozenset[date] = frozenset()) -> KeyResultView:
         replaced = {c.replaces_id for c in rows if c.replaces_id}
         versions = [check_in_view(c, c.id in replaced, k.unit) for c in reversed(rows)]
         newest_by_week: dict[str, CheckInView] = {}
@@ -256,7 +260,7 @@ class OkrQuarters:
             if w.first > on:
                 break
             point = newest_by_week.get(w.label)
-            share = okr.expected_progress(quarter.first, quarter.last, min(w.last, quarter.last))
+            share = okr.expected_progress(quarter.first, quarter.last, min(w.last, quarter.last), off)
             path = None
             if k.kind in ("increase", "decrease") and k.start is not None:
                 path = k.start + (k.target - k.start) * share

@@ -45,6 +45,12 @@ def period_state(calendar: PlantCalendar, config: PlantConfig, scope: str, perio
     return calendar.state(worked_days(config, period), config.scope_lines(scope), area_of)
 
 
+def plant_days_off(calendar: PlantCalendar, first: date, last: date) -> frozenset[date]:
+    """The dates between first and last the whole plant planned not to run."""
+    return frozenset(d for p in calendar.planned if p.scope == PLANT
+                     for d in days_of(max(p.first, first), min(p.last, last)))
+
+
 def day_state(calendar: PlantCalendar, config: PlantConfig, scope: str, day: date) -> DayState | None:
     """A local day's state for a scope (the safety cross's and letter calendars' cells)."""
     return period_state(calendar, config, scope, Period("day", day, day))
