@@ -28,7 +28,7 @@ from huddle.dashboard.services.review import (
 )
 
 STATUS_FILLS = {"green": "#e3f4e7", "amber": "#fff1d6", "red": "#fde4e4", "grey": "#eceff1", "stale": "#eceff1",
-                "incomplete": "#dde1e5", "check": "#ffe08a"}
+                "incomplete": "#dde1e5", "check": "#ffe08a", "planned": "#f4f1ea", "before-go-live": "#f4f1ea"}
 WITH_COUNTERMEASURE = "•"  # after ✖ on a red month that has a countermeasure
 NO_COUNTERMEASURE = "!"  # after ✖ on a red month without one
 LINE_COLOURS = ("#1f4e79", "#b3141c", "#1e7b34", "#9a6200", "#6b3fa0", "#00838f", "#5b6b7a", "#c26a00")
