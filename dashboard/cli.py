@@ -7,11 +7,12 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from huddle.dashboard.cli_calendar import calendar_arguments, cmd_calendar
 from huddle.dashboard.cli_check import cmd_check
 from huddle.dashboard.cli_config import cmd_config, config_arguments
+from huddle.dashboard.cli_monitor import cmd_monitor, monitor_arguments
 from huddle.dashboard.cli_quarantine import cmd_quarantine, quarantine_arguments
 from huddle.dashboard.cli_sessions import cmd_sessions, sessions_arguments
 from huddle.dashboard.core.plant import ConfigError, load_plant
@@ -75,6 +76,7 @@ def cmd_init(settings: Settings, label: bool = False) -> int:
     """Create or upgrade the database."""
     from alembic.util.exc import CommandError
     from huddle.data.db import check_database, database_failure, init_db, make_engine
+    from huddle.data.queries.ledger import advance_data_version
     from sqlalchemy.exc import SQLAlchemyError
 
     engine = None
@@ -82,6 +84,9 @@ def cmd_init(settings: Settings, label: bool = False) -> int:
         engine = make_engine(settings.db_url)
         said = init_db(engine)
         problem = check_database(engine)
+        if problem is None:  # past every version a screen or cache saw, also when a restore brought an older one
+            with engine.begin() as conn:
+                said += f"; boards are drawn afresh (data version {advance_data_version(conn)})"
     except (SQLAlchemyError, CommandError, OSError) as exc:
         raise database_failure(settings.db_url, exc) from exc
     finally:
@@ -115,23 +120,13 @@ def _print_outcome(outcome: object, verbose: bool = True) -> None:
 
 
 def cmd_import(settings: Settings, paths: list[str], record: str | None) -> int:
-    """Load files once and print what was loaded, rejected and why; exit 2 while another load of their source
-    runs."""
-    from huddle.data.ingest.run_locks import LoadBusyError
+    """Load files once and print what was loaded, rejected and why; the exit status says whether all loaded (0),
+    some rows or files were refused (1), the import did not run (2) or nothing loaded (3): see ``cli_import``."""
+    from huddle.dashboard.cli_import import run_import
 
     services = _services(settings)
     try:
-        missing = [p for p in paths if not Path(p).exists()]
-        if missing:
-            print(f"error: not found: {', '.join(missing)}")
-            return 2
-        try:
-            outcome = services.loader.import_files([Path(p) for p in paths], record=record)
-        except LoadBusyError as busy:  # the other load goes on; this one has stored nothing
-            print(f"error: {busy.describe(services.config.tz)}; import again once it has finished")
-            return 2
-        _print_outcome(outcome)
-        return 0 if outcome.status in ("ok", "idle") else 1
+        return run_import(services, paths, record)
     finally:
         services.dispose()
 
@@ -354,6 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
         "quarantine": "the loaders' refused rows: list, retry, dismiss (with a reason)",
         "sessions": "who is signed in: list, revoke (one session or every session of a user)",
         "config": "show the settings in effect and where each came from (secrets masked)",
+        "monitor": "tokens for monitoring systems (read /metrics and health only): add, revoke, list",
+        "calendar": "the plant's planned days off (holidays, shutdowns): import a CSV file, list",
     }
     parsers = {name: sub.add_parser(name, help=text) for name, text in commands.items()}
     for sp in parsers.values():  # the global options are accepted after the command too
@@ -385,9 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine_arguments(parsers["quarantine"])
     sessions_arguments(parsers["sessions"])
     config_arguments(parsers["config"])
+    monitor_arguments(parsers["monitor"])
+    calendar_arguments(parsers["calendar"])
     for name in ("scheduler", "import"):
         parsers[name].add_argument("--site", help="with several sites: which one (default: the first listed)")
     parsers["import"].add_argument("paths", nargs="+")
+    parsers["check"].add_argument("--source", nargs=2, metavar=("KEY", "FILE"), help="preview how FILE maps "
+                                  "through source KEY: its first rows as read and first refusals; nothing stored")
     parsers["import"].add_argument("--record", help="record type, when it cannot be recognised from the folder or "
                                    "header")
     return p
@@ -423,6 +424,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     """Run the command the arguments name."""
+    if args.command == "check" and getattr(args, "source", None):  # how one file would map through a source
+        from huddle.dashboard.cli_preview import cmd_preview
+
+        return cmd_preview(settings, *args.source)
     if args.command == "check":
         return max(cmd_check(s) for s in _each_site(settings))
     if args.command not in ("init",):
@@ -454,6 +459,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_quarantine(_services(settings), args, f"cli:{_os_user()}")
     if args.command == "sessions":
         return cmd_sessions(_services(settings), args, f"cli:{_os_user()}")
+    if args.command == "monitor":
+        return cmd_monitor(_services(settings), args, f"cli:{_os_user()}")
+    if args.command == "calendar":
+        return cmd_calendar(_services(settings), args, f"cli:{_os_user()}")
     if args.command == "serve":
         return cmd_serve(settings)
     return cmd_demo(settings, args.days, args.sign_in_required, args.sites, args.mqtt)
