@@ -35,9 +35,15 @@ def map_table(table: Table, record: RecordType, source: SourceDef | None) -> tup
     if source is None:
         return table, map_columns(table.header, record, {})
     mapping = source.mapping
-    if not mapping.changes_cells:
-        return table, map_columns(table.header, record, source.columns)
-    return _Mapper(table, record, source.columns, mapping).mapped()
+    try:
+        if not mapping.changes_cells:
+            return table, map_columns(table.header, record, source.columns)
+        return _Mapper(table, record, source.columns, mapping).mapped()
+    except FileError as exc:
+        if mapping.header_row > 1 and exc.reason.startswith("missing column"):  # the header may be elsewhere
+            raise FileError(f"{exc.reason} (the header is read from line {mapping.header_row}, the source's "
+                            f"header_row)", exc.column) from None
+        raise
 
 
 class _Mapper:
@@ -205,9 +211,10 @@ class _Mapper:
         if on is None or at is None:
             wrong, shown, fmt = (day_col, day, self._date_formats()[0]) if on is None else \
                 (clock_col, clock, self._time_formats()[0])
-            return RefusedCell(f"{day} {clock}", f"{wrong} {_cell_text(shown)!r} is not a "
-                                                 f"{'date' if on is None else 'time'} as this source writes them "
-                                                 f"(like {_SAMPLE.strftime(fmt)})")
+            what = "date" if on is None else "time"
+            return RefusedCell(f"{day} {clock}", f"{wrong} {_cell_text(shown)!r} is not a {what} as this source "
+                                                 f"writes them (like {_SAMPLE.strftime(fmt)}: the source's "
+                                                 f"{what}_format)")
         return datetime.combine(on, at).strftime(_CANONICAL)
 
     def _date_part(self, cell: Cell) -> date | None:

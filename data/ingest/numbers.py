@@ -54,6 +54,9 @@ def read_number(text: str, decimal: str, thousands: str | None) -> str:
                              f"({settings}): set thousands: \"{mark}\" if it separates thousands, or decimal: "
                              f"\"{mark}\" if it is the decimal mark")
     whole, _, fraction = text.partition(decimal)
+    if thousands and thousands in fraction:
+        raise ValueError(f"{raw.strip()} has a {_NAMES[thousands]} after its decimal {_NAMES[decimal]} ({settings}): "
+                         f"if it writes them the other way round, correct the source's decimal and thousands")
     if decimal in fraction:
         raise ValueError(f"{raw.strip()} has more than one decimal {_NAMES[decimal]} ({settings})")
     if thousands and thousands in whole:
