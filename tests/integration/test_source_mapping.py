@@ -236,3 +236,19 @@ def test_check_source_previews_a_file_without_storing_it(tmp_path: Path, capsys:
     assert "check: failed — 4 rows read, 1 refused" in out
     assert main([*args, "--source", "ehs", str(bad)]) == 1
     assert "no files or SQL source 'ehs'" in capsys.readouterr().out
+
+
+def test_a_stop_across_midnight_from_one_date_column_ends_the_next_day(tmp_path: Path) -> None:
+    from huddle.data.ingest.preview import preview_file
+
+    config = plant(tmp_path, **{"mes-stops": {"timestamps": {"start": ["Date", "From"], "end": ["Date", "To"]},
+                                              "time_format": "HH:mm", "columns": {"Equipment Area": "line",
+                                                                                  "Downtime Type": "category"}}})
+    path = write_past(tmp_path / "stops.csv", "Equipment Area,Date,From,To,Reason,Downtime Type\n"
+                                              "Press 1,11/16/2026,22:50,00:10,Mold change,Changeover\n"
+                                              "Press 1,11/17/2026,06:00,06:20,Heater fault,Unplanned Downtime\n"
+                                              "Press 1,11/17/2026,07:00,,Heater fault,Unplanned Downtime\n")
+    p = preview_file(config, config.sources["mes-stops"], path)
+    assert [dict(values)["end"] for _line, values in p.rows] == ["2026-11-17 00:10", "2026-11-17 06:20"]
+    assert p.refusals == [(4, "end", "11/17/2026", "missing value in 'To' (the source joins 'Date' and 'To' into "
+                                                   "end)")]
