@@ -81,6 +81,7 @@ class _Mapper:
             if convert is not None:
                 self.converts.append((at, _cached(convert)))
         self.join_cache: dict[tuple[Cell, Cell], Cell] = {}
+        self.parts: dict[tuple[str, str], Any] = {}
 
     def mapped(self) -> tuple[Table, dict[str, int]]:
         rows = self.table.rows
@@ -206,8 +207,8 @@ class _Mapper:
             return RefusedCell(f"{'' if day_blank else day} {'' if clock_blank else clock}".strip(),
                                f"missing value in {missing!r} (the source joins {day_col!r} and {clock_col!r} "
                                f"into {name})")
-        on = self._date_part(day)
-        at = self._time_part(clock)
+        on = self._part(day, self._date_part)
+        at = self._part(clock, self._time_part)
         if on is None or at is None:
             wrong, shown, fmt = (day_col, day, self._date_formats()[0]) if on is None else \
                 (clock_col, clock, self._time_formats()[0])
@@ -216,6 +217,17 @@ class _Mapper:
                                                  f"writes them (like {_SAMPLE.strftime(fmt)}: the source's "
                                                  f"{what}_format)")
         return datetime.combine(on, at).strftime(_CANONICAL)
+
+    def _part(self, cell: Cell, read: Callable[[Cell], Any]) -> Any:
+        """A date or time cell read once per distinct text (a day's date repeats on every row of the day)."""
+        if type(cell) is not str:
+            return read(cell)
+        key = (read.__name__, cell)
+        if key not in self.parts:
+            if len(self.parts) > 20_000:
+                self.parts.clear()
+            self.parts[key] = read(cell)
+        return self.parts[key]
 
     def _date_part(self, cell: Cell) -> date | None:
         if isinstance(cell, datetime):
