@@ -9,6 +9,7 @@ from huddle.dashboard.core.plant import ConfigError, load_plant
 from huddle.dashboard.core.plant_checks import findings
 from huddle.dashboard.core.plant_paths import describe_source, source_findings
 from huddle.dashboard.settings import Settings
+from huddle.data.ingest.mapped import mapping_findings
 
 
 def cmd_check(settings: Settings) -> int:
@@ -18,7 +19,7 @@ def cmd_check(settings: Settings) -> int:
     except ConfigError as exc:
         print(f"error: {exc}\ncheck: failed")
         return 1
-    found = source_findings(config.sources) + findings(
+    found = source_findings(config.sources) + mapping_findings(config.sources) + findings(
         config, since=parse_instant(settings.now, config.tz) if settings.now else now_utc())
     print(f"{settings.plant_path}: {config.site_name} ({config.timezone}), {len(config.areas)} areas, "
           f"{len(config.lines)} lines, {len(config.calendar.shifts)} shifts, {len(config.kpis)} KPIs, "

@@ -14,9 +14,9 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from huddle.dashboard.core.plant import SourceDef
+from huddle.dashboard.core.plant import Finding, SourceDef
 from huddle.dashboard.core.source_mapping import SourceMapping
-from huddle.data.ingest.contract import Column, FileError, RecordType, map_columns, normalise_header
+from huddle.data.ingest.contract import RECORD_TYPES, Column, FileError, RecordType, map_columns, normalise_header
 from huddle.data.ingest.numbers import read_number
 from huddle.data.ingest.readers import Table
 from huddle.data.ingest.refused_cell import RefusedCell
@@ -44,6 +44,30 @@ def map_table(table: Table, record: RecordType, source: SourceDef | None) -> tup
             raise FileError(f"{exc.reason} (the header is read from line {mapping.header_row}, the source's "
                             f"header_row)", exc.column) from None
         raise
+
+
+def mapping_findings(sources: dict[str, SourceDef]) -> list[Finding]:
+    """Errors in the sources' mappings that every file would be refused for: a ``values``, ``constants`` or
+    ``timestamps`` entry naming no column of the source's record type (for ``huddle check``)."""
+    found = []
+    for source in sources.values():
+        record = RECORD_TYPES.get(source.record)
+        if record is None or source.kind == "mqtt":
+            continue
+        names = {c.name for c in record.columns}
+        m = source.mapping
+        for setting, given in (("values", m.values), ("constants", m.constants), ("timestamps", m.timestamps)):
+            for name in given:
+                if name not in names:
+                    found.append(Finding("error", f"source {source.key}", f"{setting}: {name!r} is no column of "
+                                         f"{record.name} (its columns: {', '.join(names_in_order(record))}); every "
+                                         f"file of the source would be refused"))
+    return found
+
+
+def names_in_order(record: RecordType) -> list[str]:
+    """A record type's column names, in the contract's order."""
+    return [c.name for c in record.columns]
 
 
 class _Mapper:

@@ -252,3 +252,17 @@ def test_a_stop_across_midnight_from_one_date_column_ends_the_next_day(tmp_path:
     assert [dict(values)["end"] for _line, values in p.rows] == ["2026-11-17 00:10", "2026-11-17 06:20"]
     assert p.refusals == [(4, "end", "11/17/2026", "missing value in 'To' (the source joins 'Date' and 'To' into "
                                                    "end)")]
+
+
+def test_check_names_a_mapping_entry_for_a_column_the_record_has_not(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "plant"
+    shutil.copytree(FIXTURE, folder)
+    text = (folder / "plant.yaml").read_text(encoding="utf-8")
+    (folder / "plant.yaml").write_text(text.replace("constants: {grain: month}", "constants: {granularity: month}"),
+                                       encoding="utf-8")
+    assert main(["--plant-config", str(folder / "plant.yaml"), "--data-dir", str(tmp_path / "data"), "check"]) == 1
+    out = capsys.readouterr().out
+    assert ("error: source hr-hours: constants: 'granularity' is no column of hours_worked (its columns: location, "
+            "period, grain, hours); every file of the source would be refused") in out
+    assert "check: failed" in out
