@@ -36,8 +36,10 @@ def test_init_check_and_import_report_what_was_loaded_and_why_rows_were_refused(
                                                                                   plant_file: Path) -> None:
     assert "created a new database" in huddle(tmp_path, "init").stdout
     assert "up to date" in huddle(tmp_path, "init").stdout
+    for folder in ("counts", "stops"):  # the sources' folders: one that does not exist is an error
+        (tmp_path / "inbox" / folder).mkdir(parents=True)
     check = huddle(tmp_path, "check")
-    assert check.returncode == 0 and "0 errors" in check.stdout
+    assert check.returncode == 0 and "check: ok — 0 errors" in check.stdout
     path = write_past(tmp_path / "export" / "counts.csv", COUNTS)
     result = huddle(tmp_path, "import", str(path))
     assert result.returncode == 1  # some rows were refused
@@ -45,7 +47,10 @@ def test_init_check_and_import_report_what_was_loaded_and_why_rows_were_refused(
     assert "line 3, column total = 'abc': not a number" in result.stdout
     assert "line 4, column line = 'L9': unknown line" in result.stdout
     again = huddle(tmp_path, "import", str(path))
-    assert "duplicate" in again.stdout and "0 loaded" in again.stdout
+    # its two refused rows are still refused: not a duplicate, and nothing new loaded
+    assert again.returncode == 3 and "import: failed — nothing loaded" in again.stdout
+    assert "counts.csv: partial, 0 loaded, 0 rejected (still refused" in again.stdout
+    assert "duplicate" not in again.stdout
 
 
 def test_check_refuses_a_broken_configuration(tmp_path: Path) -> None:
@@ -116,7 +121,8 @@ def test_scheduler_jobs_coalesce_run_one_at_a_time_and_use_the_plant_time_zone(m
     scheduler.start(paused=True)  # job defaults apply when the scheduler starts; paused runs nothing
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {"source:counts", "source:stops"}
+    assert set(jobs) == {"source:counts", "source:stops", "heartbeat"}  # the heartbeat says the loaders are alive
+    assert jobs.pop("heartbeat").trigger.interval.total_seconds() == 15
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 120)
         assert str(job.trigger.timezone) == "Europe/Berlin"
