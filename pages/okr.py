@@ -297,7 +297,8 @@ def history_figure(kr: KeyResultView) -> go.Figure:
     if any(p.path is not None for p in kr.history):
         fig.add_scatter(x=weeks, y=[p.path for p in kr.history], mode="lines", name="straight path to the target",
                         line={"color": "#5b6b7a", "dash": "dot"})
-    fig.add_scatter(x=weeks, y=[p.value for p in kr.history], mode="lines+markers", name="checked in",
+    fig.add_scatter(x=weeks, y=[p.value for p in kr.history], mode="lines+markers",
+                    name="KPI value" if kr.kpi else "checked in",
                     line={"color": "#1f4e79", "width": 3}, connectgaps=True)
     if kr.kind != "milestone":
         fig.add_hline(y=kr.target, line={"color": "#1e7b34", "dash": "dash"},

@@ -176,10 +176,11 @@ class OkrQuarters:
         for c in checkins:
             by_kr[c.key_result_id].append(c)
         live = self._live_values(krs, period, on, closed is not None)
+        bound = self._bound_history(krs, period, [w for w in weeks if w.first <= on], on)
         views: dict[int, KeyResultView] = {}
         for k in krs:
             views[k.id] = self._key_result_view(k, by_kr[k.id], live.get(k.id), period, weeks, on, expected, week,
-                                                  off)
+                                                  off, bound.get(k.id))
         by_objective: dict[int, list[KeyResultView]] = defaultdict(list)
         for k in krs:
             by_objective[k.objective_id].append(views[k.id])
@@ -234,9 +235,26 @@ class OkrQuarters:
                              f"{self.config.kpis[k.kpi].name} at {self.config.scope_name(scope)}, {when}")
         return out
 
+    def _bound_history(self, krs: list[KeyResult], quarter: Period, weeks: list[Period],
+                       on: date) -> dict[int, dict[str, float | None]]:
+        """Bound key results' KPI value for each week so far, as a check-in that week reads it (the quarter to the
+        week's end, or the latest full week), with or without a check-in; one read per scope and period."""
+        groups: dict[tuple[str, Period], list[tuple[KeyResult, str]]] = defaultdict(list)
+        for k in krs:
+            if k.kpi:
+                for w in weeks:
+                    groups[(k.kpi_scope, self.bound_period(k, quarter, min(w.last, on)))].append((k, w.label))
+        out: dict[int, dict[str, float | None]] = defaultdict(dict)
+        for (scope, period), members in groups.items():
+            readings = self.readings.readings({k.kpi for k, _ in members}, scope, period)
+            for k, label in members:
+                out[k.id][label] = readings[k.kpi].value
+        return out
+
     def _key_result_view(self, k: KeyResult, rows: list[CheckIn], live: tuple[float | None, str, str] | None,
                          quarter: Period, weeks: list[Period], on: date, expected: float,
-                         week: Period, off: frozenset[date] = frozenset()) -> KeyResultView:
+                         week: Period, off: frozenset[date] = frozenset(),
+                         bound: dict[str, float | None] | None = None) -> KeyResultView:
         replaced = {c.replaces_id for c in rows if c.replaces_id}
         versions = [check_in_view(c, c.id in replaced, k.unit) for c in reversed(rows)]
         newest_by_week: dict[str, CheckInView] = {}
@@ -266,8 +284,8 @@ class OkrQuarters:
                 path = k.start + (k.target - k.start) * share
             elif k.kind in ("stay_above", "stay_below"):
                 path = k.target
-            history.append(WeekPoint(w.label, w.last, point.value if point else None,
-                                     point.confidence if point else None, path))
+            value = bound.get(w.label) if bound is not None else point.value if point else None
+            history.append(WeekPoint(w.label, w.last, value, point.confidence if point else None, path))
         confidences = [p.confidence for p in history if p.confidence is not None]
         return KeyResultView(
             k.id, k.objective_id, k.title, k.kind, k.start, k.target, k.unit, k.weight, k.owner, k.kpi, k.kpi_scope,

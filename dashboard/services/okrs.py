@@ -72,7 +72,8 @@ class CheckInView:
 
 @dataclass(frozen=True)
 class WeekPoint:
-    """A week of the quarter in a key result's history: the week's check-in and where the straight path is."""
+    """A week of the quarter in a key result's history: its value (a bound key result's KPI as that week reads it,
+    else the week's check-in), the check-in's confidence and where the straight path is."""
 
     week: str
     last_day: date
