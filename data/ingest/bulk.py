@@ -164,6 +164,12 @@ def write_columns(session: Session, table: Table, key: Sequence[str], columns: d
                   list(zip(*_driver_columns(dialect, table, columns), strict=True)), new_only)
 
 
+#: instants and days as the driver takes them, kept between statements: a shift's bounds are written for every
+#: line, an hour's for every area's file
+_CONVERTED: dict[Any, dict[Any, Any]] = {}
+_CONVERTED_KEPT = 200_000
+
+
 def _driver_columns(dialect: str, table: Table, columns: dict[str, list[Any]]) -> list[list[Any]]:
     """Columns as the database driver takes them (as ``_driver_values``), each distinct instant or day converted
     once."""
@@ -176,8 +182,12 @@ def _driver_columns(dialect: str, table: Table, columns: dict[str, list[Any]]) -
         elif dialect == "sqlite" and isinstance(kind, Date):
             convert = _day_text
         if convert is not None:
-            once = {v: convert(v) for v in set(values)}
-            values = [once[v] for v in values]
+            known = _CONVERTED.setdefault(convert, {})
+            if len(known) > _CONVERTED_KEPT:
+                known.clear()
+            for v in set(values).difference(known):
+                known[v] = convert(v)
+            values = [known[v] for v in values]
         converted.append(values)
     return converted
 

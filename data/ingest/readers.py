@@ -142,7 +142,7 @@ def _read_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line
             broken.append((record_starts, f"malformed CSV from this line on ({exc}); "
                                           f"the rows after it were not read"))
             break
-        if any(v.strip() for v in values):
+        if values and (values[0].strip() or any(v.strip() for v in values)):  # the first cell decides most rows
             rows.append((record_starts, values))
     if broken and not rows:
         line, reason = broken[0]

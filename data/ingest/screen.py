@@ -12,6 +12,7 @@ validator would, with the same values (tests/integration/test_feeds_store.py hol
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,7 @@ _FAILED = object()  # a cell value the contract refuses
 _MISSING = object()
 _BLANK = object()  # an empty cell
 _CACHE_SIZE = 20_000  # distinct values kept per column
+_OFFSET_END = re.compile(r"([+-]\d\d:?\d\d|Z)\s*$")
 
 
 class RowScreen:
@@ -87,9 +89,10 @@ class RowScreen:
         try:
             if kind == "datetime":
                 instant = parse_instant(value, self.validator.tz)
-                if not _unambiguous(value, instant, self.validator):
-                    return _FAILED
-                return instant
+                # a text that parsed and ends in an offset (only ISO 8601 with one parses so) is an instant already
+                if (type(value) is str and _OFFSET_END.search(value)) or _unambiguous(value, instant, self.validator):
+                    return instant
+                return _FAILED
             col = next(c for c in self.columns if c.name == name)
             return self.validator._parse(col, value)
         except ValueError:
