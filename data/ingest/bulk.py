@@ -185,9 +185,11 @@ def _driver_columns(dialect: str, table: Table, columns: dict[str, list[Any]]) -
             known = _CONVERTED.setdefault(convert, {})
             if len(known) > _CONVERTED_KEPT:
                 known.clear()
-            for v in set(values).difference(known):
-                known[v] = convert(v)
-            values = [known[v] for v in values]
+            once = {}  # read the shared memo by get only: a load in another thread may clear it meanwhile
+            for v in set(values):
+                text = known.get(v)
+                once[v] = text if text is not None else known.setdefault(v, convert(v))
+            values = [once[v] for v in values]
         converted.append(values)
     return converted
 
