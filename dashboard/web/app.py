@@ -16,6 +16,7 @@ from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import SITE, href
 from huddle.dashboard.web.errors import install_error_handling, on_callback_error
 from huddle.dashboard.web.health import install_health
+from huddle.dashboard.web.light import install_light_pages
 from huddle.dashboard.web.metrics import install_metrics
 from huddle.dashboard.web.security import current_identity, install_security
 from huddle.dashboard.web.sites import SiteRouter, Sites, build_sites, install_site_routing
@@ -112,6 +113,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     # Dash writes the title into the page's <title> as it is: the site name is the plant file's text, so escaped
     # here (pages keep the plain text, which Dash sets as document.title, text again)
     app.index_string = app.index_string.replace("{%title%}", markup.escape(title).replace("{", "&#123;"))
+    install_light_pages(app)  # first, so its compression runs after every other answer hook
     for page in (overview_page, board_page, tree_page, review_page, okr_page, portfolio_page, data_page, admin_page,
                  not_found):
         page.register()

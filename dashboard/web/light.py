@@ -1,0 +1,140 @@
+"""Light pages: answers compressed for the wire, files whose address names their version cached by the browser for a
+year, and the tree's graph library (cytoscape) fetched only by a page that draws a tree.
+
+Dash puts every imported component library's script in every page of a multi-page app, so the wall TV's board paid
+for cytoscape (half a megabyte) though it draws no tree. Here its script is left out of the page and
+``assets/lazy_libraries.js`` stands in for it: the first component of the library a page draws fetches the script
+(the version-fingerprinted address Dash serves) and then draws the real component in its place. plotly.js is already
+fetched only when a chart is drawn (dcc.Graph loads it on demand).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+from dash import Dash
+from dash.development.base_component import Component
+from dash.fingerprint import build_fingerprint, check_fingerprint
+from flask import Flask, Request, Response, request
+from flask_compress import Compress
+
+#: a year, and never revalidated: the address changes when the file does
+LONG_CACHE = "public, max-age=31536000, immutable"
+#: libraries whose script a page fetches when it first draws one of their components
+LAZY_LIBRARIES = ("dash_cytoscape",)
+LAZY_CONFIG_ID = "huddle-lazy-libraries"
+BROTLI_QUALITY = 5  # smaller and faster than flask-compress's 4 on Dash's bundles (plotly.js: 1.29 MB against 1.41)
+
+
+class _LibraryBodies:
+    """Compressed bodies of the component libraries' files, kept so each is compressed once per encoding.
+
+    Keyed by the file inside its package (fingerprint removed): only files Dash registered are served with a 2xx,
+    so the keys are bounded by what the pages use, not by what a client asks for. Other answers (pages, callbacks)
+    get the empty key, which is never stored."""
+
+    def __init__(self) -> None:
+        self._bodies: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        """The compressed body kept under ``key``, if any."""
+        return self._bodies.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        """Keep a compressed body (not for the empty key of an answer that changes)."""
+        if not key.endswith(";"):
+            with self._lock:
+                self._bodies[key] = value
+
+
+def _library_file(prefix: str) -> Callable[[Request], str]:
+    """The compression cache's key of a request: the library file it asks for, or "" for anything else."""
+    suites = prefix + "_dash-component-suites/"
+
+    def key(req: Request) -> str:
+        if req.method != "GET" or not req.path.startswith(suites):
+            return ""
+        return check_fingerprint(req.path[len(suites):])[0]
+
+    return key
+
+
+def install_compression(server: Flask, prefix: str = "/") -> None:
+    """Compress answers with brotli or gzip, as the browser accepts (pages, callbacks, scripts, styles, the API)."""
+    server.config.update(
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],  # the files under assets/ are sent as streams
+        COMPRESS_BR_LEVEL=BROTLI_QUALITY,
+        COMPRESS_CACHE_BACKEND=_LibraryBodies,
+        COMPRESS_CACHE_KEY=_library_file(prefix),
+    )
+    Compress(server)
+
+
+def install_long_cache(app: Dash) -> None:
+    """Files whose address names their version (``/assets/x.css?m=<mtime>``, Dash's ``.v1_0_2m<mtime>.js``) are
+    cached for a year; a changed file gets a new address, so a browser never keeps an old one."""
+    prefix = app.config.routes_pathname_prefix
+    assets = prefix + app.config.assets_url_path.strip("/") + "/"
+    suites = prefix + "_dash-component-suites/"
+
+    def cache(response: Response) -> Response:
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        versioned = ((request.path.startswith(assets) and request.args.get("m"))
+                     or (request.path.startswith(suites) and check_fingerprint(request.path[len(suites):])[1]))
+        if versioned:
+            response.headers["Cache-Control"] = LONG_CACHE
+        return response
+
+    app.server.after_request(cache)
+
+
+def _library_url(app: Dash, namespace: str) -> str:
+    """The fingerprinted address Dash serves a library's production script from (as its own page tags name it)."""
+    module = import_module(namespace)
+    files = [r["relative_package_path"] for r in module._js_dist  # type: ignore[attr-defined]
+             if r.get("relative_package_path", "").endswith(".js") and not r.get("dynamic") and not r.get("async")]
+    path = files[0]
+    modified = int(os.stat(os.path.join(os.path.dirname(sys.modules[namespace].__file__ or ""), path)).st_mtime)
+    app.registered_paths[namespace].add(path)  # Dash serves only registered files
+    fingerprint = build_fingerprint(path, module.__version__, modified)  # type: ignore[attr-defined]
+    return f"{app.config.requests_pathname_prefix}_dash-component-suites/{namespace}/{fingerprint}"
+
+
+def _components(namespace: str) -> list[str]:
+    """The component types a library defines (what a page's layout may name)."""
+    module = import_module(namespace)
+    return sorted(name for name in dir(module) if isinstance(getattr(module, name), type)
+                  and issubclass(getattr(module, name), Component) and getattr(module, name).__module__
+                  .startswith(namespace))
+
+
+def install_lazy_libraries(app: Dash, namespaces: tuple[str, ...] = LAZY_LIBRARIES) -> None:
+    """Leave the libraries' scripts out of every page; ``assets/lazy_libraries.js`` fetches one when a page draws
+    one of its components (the address and component names are written into the page for it)."""
+    lazy = set(namespaces)
+    libraries = {ns: {"url": _library_url(app, ns), "components": _components(ns)} for ns in namespaces}
+    everything = app.scripts.get_all_scripts
+
+    def get_all_scripts(dev_bundles: bool = False) -> list[dict[str, Any]]:
+        return [dict(r, dynamic=True) if r.get("namespace") in lazy else r for r in everything(dev_bundles)]
+
+    app.scripts.get_all_scripts = get_all_scripts  # type: ignore[method-assign]  # this app's pages only
+    config = json.dumps(libraries).replace("<", "\\u003c")
+    app.index_string = app.index_string.replace(
+        "{%scripts%}", f'<script type="application/json" id="{LAZY_CONFIG_ID}">{config}</script>\n{{%scripts%}}')
+
+
+def install_light_pages(app: Dash) -> None:
+    """Compressed answers, a year's cache for versioned files, and cytoscape only where a tree is drawn."""
+    install_compression(app.server, app.config.routes_pathname_prefix)
+    install_long_cache(app)
+    install_lazy_libraries(app)
