@@ -17,7 +17,6 @@ from huddle.dashboard.core.kpi import (
     FORMULAS,
     PEOPLE_HOURS_FORMULAS,
     TIMED_MEASURES,
-    Band,
     Kind,
     KpiResult,
     Status,
@@ -31,6 +30,7 @@ from huddle.dashboard.core.kpi import (
 from huddle.dashboard.core.periods import Period, bucket_key, parse_period, period_containing
 from huddle.dashboard.core.plant import KpiDef, PlantConfig
 from huddle.dashboard.core.plant_calendar import PlantCalendar
+from huddle.dashboard.core.targets import band_at_grain
 from huddle.dashboard.services.people_hours import HoursCache, PeopleHours, people_hours
 from huddle.dashboard.services.planned import configured_last_recordable, period_state, plant_calendar, unjudged
 from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
@@ -330,7 +330,7 @@ class Readings:
         end = end or self.period_end(period)
         through: datetime | None = None
         parts: dict[str, Any] = {}
-        units = 1.0  # how many times a total's target applies (per line and shift, or per loaded value)
+        units: float | None = None  # line-shifts worked or values loaded: what a total's target applies to
         people: PeopleHours | None = None
         if formula.kind in (Kind.RATIO, Kind.TOTAL):
             facts = (sums or {}).get("facts") or 0
@@ -346,7 +346,7 @@ class Readings:
                 result = KpiResult(result.value, result.numerator, result.denominator,
                                    (*result.flags, people.words))
             if formula.kind is Kind.TOTAL:
-                units = float((sums or {}).get("line_shifts") or 1)
+                units = float((sums or {}).get("line_shifts") or 0)
             through = (sums or {}).get("data_through")
         elif formula.kind is Kind.DIRECT:
             rows = reading_queries.direct_values(session, kdef.key, self.locations(scope), period.first, period.last,
@@ -355,7 +355,7 @@ class Readings:
             if row["n"]:
                 total = float(row["total"])
                 value = total if kdef.aggregation == "sum" else total / row["n"]
-                units = float(row["n"]) if kdef.aggregation == "sum" else 1.0
+                units = float(row["n"])
                 result = KpiResult(value, total, None if kdef.aggregation == "sum" else float(row["n"]))
                 last_day = row["last_date"]
                 if isinstance(last_day, str):
@@ -388,9 +388,7 @@ class Readings:
             if since is not None:
                 parts["last_recordable" if last is not None else "no_recordable_since"] = since.isoformat()
             through = as_of
-        band = kdef.band(period.last)
-        if units != 1.0 and band.target is not None:
-            band = Band(band.target * units, band.direction, band.amber * units if band.amber else None)
+        band = band_at_grain(kdef, kdef.band(period.last), units)
         reference = min(now, end)
         age = (now - through).total_seconds() if through else None
         stale = False
