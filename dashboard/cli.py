@@ -13,6 +13,7 @@ from huddle.dashboard.cli_calendar import calendar_arguments, cmd_calendar
 from huddle.dashboard.cli_check import cmd_check
 from huddle.dashboard.cli_config import cmd_config, config_arguments
 from huddle.dashboard.cli_monitor import cmd_monitor, monitor_arguments
+from huddle.dashboard.cli_okr import cmd_okr, okr_arguments
 from huddle.dashboard.cli_quarantine import cmd_quarantine, quarantine_arguments
 from huddle.dashboard.cli_sessions import cmd_sessions, sessions_arguments
 from huddle.dashboard.core.plant import ConfigError, load_plant
@@ -351,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
         "config": "show the settings in effect and where each came from (secrets masked)",
         "monitor": "tokens for monitoring systems (read /metrics and health only): add, revoke, list",
         "calendar": "the plant's planned days off (holidays, shutdowns): import a CSV file, list",
+        "okr": "a quarter's objectives and key results: import a YAML file (all or nothing)",
     }
     parsers = {name: sub.add_parser(name, help=text) for name, text in commands.items()}
     for sp in parsers.values():  # the global options are accepted after the command too
@@ -384,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_arguments(parsers["config"])
     monitor_arguments(parsers["monitor"])
     calendar_arguments(parsers["calendar"])
+    okr_arguments(parsers["okr"])
     for name in ("scheduler", "import"):
         parsers[name].add_argument("--site", help="with several sites: which one (default: the first listed)")
     parsers["import"].add_argument("paths", nargs="+")
@@ -463,6 +466,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_monitor(_services(settings), args, f"cli:{_os_user()}")
     if args.command == "calendar":
         return cmd_calendar(_services(settings), args, f"cli:{_os_user()}")
+    if args.command == "okr":
+        return cmd_okr(_services(settings), args, f"cli:{_os_user()}")
     if args.command == "serve":
         return cmd_serve(settings)
     return cmd_demo(settings, args.days, args.sign_in_required, args.sites, args.mqtt)

@@ -10,12 +10,14 @@ into an objective is stored with its key result in one transaction too: refused,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from huddle.dashboard.core import okr_scoring as okr
 from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.okr_file import OkrPlan
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.core.plant import Baseline
@@ -208,6 +210,47 @@ class OkrPlans:
         bump_data_version(session)
         return row.id
 
+    def save_plan(self, who: Identity, plan: OkrPlan) -> dict[int, list[int]]:
+        """Store a quarter's objectives with their key results (a file or the API's request), each checked as the
+        page's form checks it, all in one transaction: any refusal stores nothing and names the entry and field
+        (an ``OkrError``). An objective whose title the quarter already has at its scope is refused, so a file
+        imported twice does not plan everything twice. Returns each objective's id with its key results' ids."""
+        who.require("editor", "planning objectives")
+        period = _located("the file: quarter", self.okrs.parse_quarter, plan.quarter)
+        saved: dict[int, list[int]] = {}
+        with self.sessions.begin() as session:
+            stored, _krs, _checkins = okr_queries.quarter_rows(session, period.label)
+            titles = {o.title.casefold(): o.id for o in stored}
+            taken = {(o.scope, o.title.casefold()) for o in stored}
+            for o in plan.objectives:
+                scope = _located(f"{o.where}: scope", self.okrs.normal_scope, o.scope)
+                if (scope, o.title.casefold()) in taken:
+                    raise OkrError(f"{o.where}: title: {period.label} already has this objective at "
+                                   f"{self.okrs.scope_name(scope)}; change it on the OKR page")
+                parent_id = titles.get(o.parent.casefold()) if o.parent else None
+                if o.parent and parent_id is None:
+                    raise OkrError(f"{o.where}: parent: no objective '{o.parent}' in {period.label} or above it in "
+                                   "the file")
+                try:
+                    objective_id = self._save_objective(session, who, period.label, scope, o.title, o.owner,
+                                                        parent_id, None, True)
+                except OkrError as exc:
+                    raise OkrError(f"{o.where}: {_objective_field(str(exc), parent_id)}{exc}") from None
+                titles[o.title.casefold()] = objective_id
+                taken.add((scope, o.title.casefold()))
+                saved[objective_id] = []
+                for k in o.key_results:
+                    fields = _located(k.where, _key_result_fields, k.title, k.kind, k.start, k.target, k.unit,
+                                      k.weight, k.owner, k.kpi_window)
+                    if k.kpi:
+                        kpi_scope = _located(f"{k.where}: kpi_scope", self.okrs.normal_scope,
+                                             k.kpi_scope or ("plant" if scope == COMPANY else scope))
+                        _located(f"{k.where}: kpi", self.check_binding, k.kind, k.unit, k.kpi, kpi_scope, scope,
+                                 k.kpi_window)
+                    saved[objective_id].append(_located(k.where, self._store_key_result, session, who,
+                                                        objective_id, fields, k.kpi, k.kpi_scope, None, True))
+        return saved
+
     def draft_from_kpi(self, who: Identity, quarter: str, scope: str, kpi: str) -> int:
         """Turn a KPI that has been red for months into an objective for a quarter, with one key result bound to
         it: from where it stands (last full month, or last full week for a total) to its target. Returns the
@@ -313,6 +356,35 @@ def _key_result_fields(title: str, kind: str, start: float | None, target: float
         raise OkrError(f"the KPI window is one of {', '.join(WINDOWS)}")
     return {"title": title, "kind": kind, "start": start, "target": float(target), "unit": (unit or "").strip(),
             "weight": float(weight), "owner": owner, "kpi_window": kpi_window}
+
+
+def _located(where: str, check: Callable[..., Any], *args: Any) -> Any:
+    """``check(*args)``, its refusal named with the entry and field (``where``) it concerns."""
+    try:
+        return check(*args)
+    except OkrError as exc:
+        text = str(exc)
+        if where.endswith(")") and not text.startswith(("title:", "owner:")):  # an entry: name the field refused
+            text = f"{_key_result_field(text)}: {text}"
+        raise OkrError(f"{where}: {text}") from None
+
+
+def _key_result_field(text: str) -> str:
+    """Which of a key result's fields a planning rule's refusal is about."""
+    for words, name in (("weight", "weight"), ("window", "kpi_window"), ("start value", "start"),
+                        ("kind", "kind"), ("key results:", "key_results"), ("already has", "key_results")):
+        if words in text:
+            return name
+    return "target"
+
+
+def _objective_field(text: str, parent_id: int | None) -> str:
+    """Which of an objective's fields a planning rule's refusal is about ("" when its words name it)."""
+    if text.startswith(("title:", "owner:")):
+        return ""
+    if "closed" in text:
+        return "quarter: "
+    return "parent: " if parent_id is not None and "objectives in" not in text else "scope: "
 
 
 def _text(value: Any, field_name: str) -> str:

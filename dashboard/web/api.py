@@ -1,9 +1,10 @@
-"""The read-only JSON API under ``/api/v1``: health, KPI definitions, KPI values, the board, the tree, the review
-and the OKRs, with their exports, and the quarantine's problems; and its own description (``openapi.py``).
+"""The JSON API under ``/api/v1``: health, KPI definitions, KPI values, the board, the tree, the review
+and the OKRs, with their exports, and the quarantine's problems; and its own description (``openapi.py``). One
+route also writes: a POST to ``/okr`` plans a quarter's objectives (``api_okr``, editors and admins).
 
 Every number comes from the same ``Readings`` service the pages use. The query is read by ``api_query``, the same checks
 the pages' addresses go through: a bad parameter gets a 400 whose message names it (and ``parameter`` says
-which); nothing here writes. Each route is a function of the services and the request, mounted by ``make_api``.
+which); nothing else here writes. Each route is a function of the services and the request, mounted by ``make_api``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from huddle.dashboard.services.review import as_dict as review_dict
 from huddle.dashboard.services.tree import tree_readings
 from huddle.dashboard.web.address import API, NO, YES, AddressError
 from huddle.dashboard.web.api_lists import actions_export, audit, audit_export, quarantine_export
+from huddle.dashboard.web.api_okr import plan_okrs
 from huddle.dashboard.web.api_query import ApiQuery
 from huddle.dashboard.web.openapi import describe_api
 from sqlalchemy.exc import SQLAlchemyError
@@ -172,7 +174,10 @@ def _quarter(services: Services, query: ApiQuery) -> str:
 
 
 def okr(services: Services) -> ResponseReturnValue:
-    """A quarter's OKRs (of one scope and the levels above and below it, when asked)."""
+    """A quarter's OKRs (of one scope and the levels above and below it, when asked); a POST plans objectives with
+    their key results (``api_okr``)."""
+    if request.method == "POST":
+        return plan_okrs(services)
     query = _query(services)
     scope = query.okr_scope()
     return jsonify(services.okrs.quarter(_quarter(services, query), scope).as_dict())
@@ -229,13 +234,18 @@ ROUTES: tuple[tuple[str, Callable[..., ResponseReturnValue]], ...] = (
     ("/audit", audit), ("/audit.<ext>", audit_export))
 
 
+#: the routes that also take a change (a POST), each checked by its handler for the role it needs
+WRITES = frozenset({okr})
+
+
 def make_api(services: Services) -> Blueprint:
     """The API blueprint bound to one process's services."""
     api = Blueprint("api_v1", __name__, url_prefix=API)
     api.register_error_handler(AddressError, _address_error)
     api.register_error_handler(Exception, _unexpected)
     for rule, answer in ROUTES:
-        api.add_url_rule(rule, answer.__name__, partial(answer, services), methods=["GET"])
+        api.add_url_rule(rule, answer.__name__, partial(answer, services),
+                         methods=["GET", "POST"] if answer in WRITES else ["GET"])
     return api
 
 

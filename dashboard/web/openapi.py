@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.okr_scoring import KINDS
 from huddle.dashboard.core.periods import GRAINS
 from huddle.dashboard.web.address import NO, YES
 
@@ -89,6 +90,19 @@ KEY_RESULT = _obj({
                            "path": _or_null("number")})),
     "check_ins": _list(_ref("CheckIn")), "final_value": _or_null("number"), "score": _or_null("number")})
 
+#: a quarter's objectives with their key results, as ``huddle okr import`` reads them from a YAML file
+OKR_PLAN: Schema = _obj({"quarter": {"type": "string", "example": "2027-Q1"}, "objectives": {
+    "type": "array", "minItems": 1, "items": _obj(
+        {"title": STR, "scope": {"type": "string", "description": "company, plant, an area key or a line key"},
+         "owner": STR},
+        {"parent": {"type": "string", "description": "the title of the objective above it, in the quarter or "
+                                                     "earlier in the request"},
+         "key_results": _list(_obj(
+             {"title": STR, "kind": {"type": "string", "enum": list(KINDS)}, "owner": STR},
+             {"start": _or_null("number"), "target": _or_null("number"), "unit": STR,
+              "weight": {"type": "number", "exclusiveMinimum": 0}, "kpi": STR, "kpi_scope": STR,
+              "kpi_window": {"type": "string", "enum": ["quarter", "week"]}}))})}})
+
 #: the loaders' liveness in the health answer: the leading scheduler's heartbeat and each source's due time
 SCHEDULER: Schema = _obj({
     "state": {"type": "string", "enum": ["running", "stopped", "never seen"]},
@@ -99,7 +113,12 @@ SCHEDULER: Schema = _obj({
                        "due_by": _or_null("string", format="date-time"), "overdue_seconds": INT, "late": BOOL}))})
 
 SCHEMAS: dict[str, Schema] = {
-    "Error": _obj({"error": STR}, {"parameter": STR}, description="why the request was not answered"),
+    "Error": _obj({"error": STR}, {"parameter": STR, "problems": TEXTS},
+                  description="why the request was not answered (`problems`: every problem of a refused plan)"),
+    "OkrPlan": OKR_PLAN,
+    "OkrPlanned": _obj({"quarter": STR, "objectives": _list(_obj({"id": INT, "title": STR, "scope": STR,
+                                                                  "key_results": _list(INT)}))},
+                       description="the objectives stored, with their key results' ids"),
     "Reading": _reading(),
     "Action": _obj({"id": INT, "scope": STR, "kpi": STR, "raised_for": DAY, "raised_shift": STR, "what": STR,
                     "owner": STR, "due": DAY, "status": STR, "result": STR, "created_by": STR, "updated_by": STR,
@@ -221,7 +240,8 @@ PARAMETERS: dict[str, Schema] = {p["name"]: p for p in (
     _param("open", "`1` (default): open actions only; `0`: every action", "1", enum=[*YES, *NO]),
     _param("status", "the problems' status (default: open)", "open", enum=list(QUARANTINE_STATUSES)),
     _param("source", "a source's key: only its problems", "counts"),
-    _param("limit", "how many at most: problems 1 to 1000 (default 100); downloads up to 100,000", "100", pattern=r"^([0-9]{1,12})?$"),
+    _param("limit", "how many at most: problems 1 to 1000 (default 100); downloads up to 100,000", "100",
+           pattern=r"^([0-9]{1,12})?$"),
     _param("offset", "how many to skip first, up to 10⁹ (default 0)", "0", pattern=r"^([0-9]{1,12})?$"),
 )}
 
@@ -320,6 +340,23 @@ def _operation(name: str, summary: str, params: tuple[str, ...], ok: Schema, pat
     return {path: {"get": described}}
 
 
+def _plan_okrs() -> Schema:
+    """POST /okr: plan a quarter's objectives and key results (editors and admins, from this site)."""
+    return {"operationId": "plan_okrs", "summary": "Plan a quarter's objectives with their key results, all or "
+            "nothing (editors and admins; the request must come from this site: Origin)",
+            "parameters": _use("site"),
+            "requestBody": {"required": True, "content": _json("OkrPlan")},
+            "responses": {"201": {"description": "stored", "content": _json("OkrPlanned")},
+                          "400": {"description": "refused, nothing stored: every problem with its objective, key "
+                                                 "result and field (or a bad parameter)",
+                                  "content": _json("Error") | {"text/plain": {"schema": STR}}},
+                          "401": {"description": "nobody signed in", "content": _json("Error")},
+                          "403": {"description": "not an editor or admin, or the request does not come from this "
+                                                 "site", "content": _json("Error")},
+                          "413": {"description": "a body over `max_request_bytes`",
+                                  "content": {"text/plain": {"schema": STR}}}}}
+
+
 def described_paths() -> dict[str, str]:
     """Every described path under /api/v1, with the name of the function answering it."""
     out = {path: name for name, (path, *_rest) in OPERATIONS.items()}
@@ -337,13 +374,14 @@ def describe_api(prefix: str) -> dict[str, Any]:
         for ext, (media, what) in kinds.items():
             ok = _file(media, what)
             paths |= _operation(f"{name}_{ext}", f"{summary}: {what}", params, ok, path.replace("{ext}", ext))
+    paths["/okr"]["post"] = _plan_okrs()
     return {
         "openapi": "3.1.0",
         "info": {"title": "Huddle API", "version": VERSION,
-                 "description": "Read-only: the numbers the pages show, as JSON, and the review's and the OKR "
-                                "check-ins' downloads. Sign in first (the session cookie), unless the site lets "
-                                "anyone read. An empty parameter is one not given. No value is ever invented: a "
-                                "period without data is null and grey."},
+                 "description": "The numbers the pages show, as JSON, and the review's and the OKR "
+                                "check-ins' downloads; read-only but for planning OKRs (POST /okr). Sign in first "
+                                "(the session cookie), unless the site lets anyone read. An empty parameter is one "
+                                "not given. No value is ever invented: a period without data is null and grey."},
         "servers": [{"url": prefix}],
         "security": [{"session": []}],
         "paths": paths,

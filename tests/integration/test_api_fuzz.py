@@ -166,7 +166,8 @@ def fuzz(document: dict[str, Any], server: Flask, examples: int, send: Callable[
         if mode is GenerationMode.NEGATIVE and not operation.definition.raw.get("parameters"):
             continue  # nothing to break
 
-        download = "application/json" not in operation.definition.raw["responses"]["200"]["content"]
+        answers = operation.definition.raw["responses"]
+        download = "application/json" not in (answers.get("200") or answers["201"])["content"]  # 201: a POST
         wanted = max(3, examples // 5) if download else examples
 
         @given(case=operation.as_strategy(mode))
