@@ -87,13 +87,13 @@ def _age(through: str, n: int) -> html.Span:
     return html.Span("", id={"type": ids.BOARD_AGE, "index": f"{through or '-'}|{n}"}, className="age")
 
 
-def _sparkline(trend: list[dict[str, Any]], target: float | None) -> html.Div:
+def sparkline(trend: list[dict[str, Any]], target: float | None) -> html.Div:
+    """The last shifts as bars standing on zero, so their heights compare as their values do (grey without data)."""
     values = [t["value"] for t in trend if t["value"] is not None] + ([target] if target is not None else [])
-    top = max(values) if values else 1
-    low = min(values) if values else 0
+    top, low = max([0.0, *values]), min([0.0, *values])
     span = (top - low) or 1
     bars = [html.Div(className=f"bar status-{t['status']}", title=f"{t['period']}",
-                     style={"height": f"{12 + 88 * ((t['value'] - low) / span) if t['value'] is not None else 6:.0f}%"})
+                     style={"height": f"{100 * abs(t['value']) / span if t['value'] is not None else 6:.1f}%"})
             for t in trend]
     return html.Div(bars, className="spark", title="last 14 shifts")
 
@@ -127,7 +127,7 @@ def tile(k: dict[str, Any], n: int) -> html.Div:
         html.Div(k["value"], className="kpi-value"),
         html.Div(f"target {k['target']} · gap {'+' if k['better'] else ''}{k['gap']}{over}", className="kpi-target"),
         html.Div(k["note"], className="kpi-note") if k.get("note") else None,
-        _sparkline(k["trend"], k["target_raw"]) if k["trend"] else None,
+        sparkline(k["trend"], k["target_raw"]) if k["trend"] else None,
         html.Div(marks, className="marks") if marks else None,
         _age(k["through"], n),
     ], className=f"tile status-{k['status']}")

@@ -1,5 +1,5 @@
 """Small presentation pieces shared by pages and callbacks: tables and status badges (text, never HTML), and text
-for charts."""
+and axes for charts."""
 
 from __future__ import annotations
 
@@ -10,12 +10,34 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import html
 from huddle.dashboard.core.format import status_label
+from huddle.dashboard.core.periods import parse_period
 
 
 def plot_text(text: Any) -> str:
     """Text for a chart's labels, legend, titles and hover boxes: Plotly reads ``<b>``, ``<a href>`` and friends in
     them as markup, so names and reasons from files and the plant file are escaped (Plotly shows ``&lt;`` as ``<``)."""
     return markup.escape(str(text), quote=False)
+
+
+def period_tick(grain: str, label: str) -> str:
+    """A period as a chart's axis names it, whole and in words: 'Mon 30 Nov E', 'Mon 30 Nov', 'Nov 2026' (a week
+    keeps its label, 2026-W48)."""
+    if grain not in ("shift", "day", "month"):
+        return label
+    period = parse_period(grain, label)
+    day = period.first
+    if grain == "month":
+        return f"{day:%b %Y}"
+    words = f"{day:%a} {day.day} {day:%b}"
+    return f"{words} {period.shift}" if grain == "shift" and period.shift else words
+
+
+def category_axis(ticks: Sequence[str], most: int = 7) -> dict[str, Any]:
+    """An x axis of named periods that labels at most ``most`` of them (the last always) and grows its margin to fit
+    them rather than cut them."""
+    step = max(1, -(-len(ticks) // most))
+    shown = list(ticks)[::-1][::step][::-1]
+    return {"type": "category", "automargin": True, "tickmode": "array", "tickvals": shown, "ticktext": shown}
 
 
 def status_badge(status: str) -> html.Span:
@@ -70,7 +92,7 @@ def pareto_figure(report: Any) -> go.Figure:
                     name="cumulative %", line={"color": "#1f4e79"}, hoverinfo="y")
     fig.update_layout(margin={"l": 50, "r": 40, "t": 10, "b": 80}, template="plotly_white", showlegend=False,
                       xaxis={"tickmode": "array", "tickvals": labels, "ticktext": [plot_text(t) for t in labels]},
-                      yaxis={"title": report.measure}, clickmode="event",
+                      yaxis={"title": report.measure, "rangemode": "tozero"}, clickmode="event",
                       yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": " %"})
     return fig
 

@@ -24,7 +24,16 @@ from huddle.dashboard.services.tree import TreeView
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import TreeAddress, tree_href
 from huddle.dashboard.web.security import current_identity, has_request_context
-from huddle.pages.components import pareto_figure, pareto_table, plot_text, scope_options, status_badge, table
+from huddle.pages.components import (
+    category_axis,
+    pareto_figure,
+    pareto_table,
+    period_tick,
+    plot_text,
+    scope_options,
+    status_badge,
+    table,
+)
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import KpiDef, PlantConfig
@@ -350,7 +359,7 @@ def render_panel(d: NodeDetail, config: PlantConfig, tree: str) -> list[Any]:
 def trend_figure(d: NodeDetail) -> go.Figure:
     """The node's trend against target, with control limits and run-rule signals marked."""
     unit = d.kpi.unit
-    xs = [r.period for r in d.trend]
+    xs = [period_tick(d.period.grain, r.period) for r in d.trend]
     ys = [r.value for r in d.trend]
     fig = go.Figure()
     fig.add_scatter(x=xs, y=[r.target for r in d.trend], mode="lines", name="target", line={"shape": "hv",
@@ -369,7 +378,7 @@ def trend_figure(d: NodeDetail) -> go.Figure:
                         name="run-rule signal", text=[s.text for s in marked], hoverinfo="text",
                         marker={"symbol": "circle-open", "size": 16, "color": "#c26a00", "line": {"width": 3}})
     fig.update_layout(margin={"l": 50, "r": 10, "t": 36, "b": 40}, template="plotly_white", showlegend=True,
-                      legend={"orientation": "h", "y": -0.25, "font": {"size": 11}},
+                      legend={"orientation": "h", "y": -0.25, "font": {"size": 11}}, xaxis=category_axis(xs),
                       title={"text": plot_text(f"{d.kpi.name} ({unit or 'value'}) by {d.period.grain}, ")
                                      + (f"limits from the first {d.limits.baseline_points} points" if d.limits
                                         else "too few points for control limits"),

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.format import format_value
-from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind
+from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind, Status
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import KpiDef, TreeDef
 from huddle.dashboard.core.spc import ControlLimits, Signal, drift, individuals_limits, run_rule_signals
@@ -136,12 +136,18 @@ def trend_window(period: Period) -> tuple[str, date, date]:
 
 
 def trend(services: Services, kpi: str, scope: str, period: Period) -> list[Reading]:
-    """The KPI per period of the tree's grain, ending with the period (at most ``TREND_POINTS``)."""
+    """The KPI per period of the tree's grain, ending with the period (at most ``TREND_POINTS``); shifts and days
+    without data that nobody was to work (a weekend, a holiday) are left out, so the trend runs across them."""
     grain, first, last = trend_window(period)
     series = services.readings.series(kpi, scope, grain, first, last)
     if grain == "shift":
         end = period.label
         series = series[:next((i + 1 for i, r in enumerate(series) if r.period == end), len(series))]
+    if grain in ("shift", "day"):
+        worked = {period_containing(grain, i.production_date, i.shift_key if grain == "shift" else None).label
+                  for i in services.config.calendar.instances_for_dates(first, last)}
+        series = [r for r in series if r.value is not None or r.period == period.label
+                  or (r.period in worked and r.status != Status.PLANNED)]
     return series[-TREND_POINTS.get(grain, 42):]
 
 
