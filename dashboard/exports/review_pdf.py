@@ -1,5 +1,6 @@
 """The monthly review's printed pack: a PDF, A4 landscape, with a footer (scope, month, page n of m) on every page
-and table headers repeated across pages.
+and table headers repeated across pages. It is as long as its content: the bowler has a page of its own (one page
+up to 25 KPIs), every other section follows on where the one before ends.
 
 Text is written in Helvetica where it can be (so the words stay searchable in the file), in DejaVu Sans for the
 symbols Helvetica lacks, and as ASCII stand-ins where neither font has a character. Words and rows come from
@@ -59,6 +60,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
+    KeepInFrame,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -78,7 +80,10 @@ ASCII_STAND_INS = {"✔": "+", "✖": "X", "▲": "^", "⧗": "~", "◐": "(part
 
 PAGE = landscape(A4)
 MARGIN = 28.0
+BOTTOM = MARGIN + 12  # room for the footer
 WIDTH = PAGE[0] - 2 * MARGIN
+FRAME_HEIGHT = PAGE[1] - MARGIN - BOTTOM - 12  # what one page holds (the frame pads 6 pt each side)
+ONE_PAGE_BOWLER = 25  # up to this many KPIs the bowler is printed on one page, shrunk a little if it must be
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 _GRID = colors.HexColor("#b0bac4")
 _HEAD = colors.HexColor("#dde3ea")
@@ -154,8 +159,8 @@ _S = {
     "cellr": _style("cellr", 7.5, leading=9, align=TA_RIGHT),
     "head": _style("head", 7.5, bold=True, leading=9),
     "headr": _style("headr", 7.5, bold=True, leading=9, align=TA_RIGHT),
-    "bcell": _style("bcell", 7, leading=8.2, align=TA_RIGHT),
-    "bname": _style("bname", 7, leading=8.2),
+    "bcell": _style("bcell", 7, leading=7.8, align=TA_RIGHT),
+    "bname": _style("bname", 7, leading=7.8),
     "bcat": _style("bcat", 8, bold=True, leading=10),
 }
 
@@ -187,7 +192,7 @@ def _pdf_value_cell(value: float | None, target: float | None, kpi: KpiDef, stat
                     cell: MonthCell | None) -> Paragraph:
     icons = cell_icons(status, cell)
     markup = f"<b>{_pdf(format_value(value, kpi.unit))}</b>" + (f" {_pdf(icons)}" if icons else "")
-    if target is not None:
+    if target is not None and value is not None:  # a month without data shows a dash, not a column of targets
         # "≥ 85.0 %" rather than the page's "target 85.0 %": twelve months must fit the width of the page
         bound = "≥" if kpi.direction == "higher" else "≤"
         markup += f'<br/><font size="6" color="#555555">{_pdf(bound)} {_pdf(format_value(target, kpi.unit))}</font>'
@@ -195,45 +200,62 @@ def _pdf_value_cell(value: float | None, target: float | None, kpi: KpiDef, stat
 
 
 _TIGHT = (("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2))
+_FLAT = (("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1))
 TARGET_NOTE = "The small figure is the month's target: ≥ at least, ≤ at most."
 
 
 def _pdf_bowler(review: Review) -> Table:
+    """Every KPI over the months, one row each; the SQDCM category is a narrow first column (a row per category
+    would cost the page five rows), its letter on each row where the bowler runs over pages (a spanned cell
+    cannot be split)."""
     n = len(review.months)
-    name_w, base_w, trend_w = 82.0, 38.0, 40.0
-    month_w = math.floor((WIDTH - name_w - base_w - trend_w) / (n + 1) * 100) / 100  # the year to date as wide
-    data: list[list[Any]] = [[_p("KPI", "head"), _p("Baseline", "headr"),
+    span = len(review.rows) <= ONE_PAGE_BOWLER
+    cat_w, name_w, base_w, trend_w = 12.0, 104.0, 36.0, 50.0
+    month_w = math.floor((WIDTH - cat_w - name_w - base_w - trend_w) / (n + 1) * 100) / 100  # the YTD as wide
+    data: list[list[Any]] = [["", _p("KPI", "head"), _p("Baseline", "headr"),
                               *[_p(short_month(m), "headr") for m in review.months],
                               _p(f"YTD {review.month.first.year}", "headr"), _p("Trend", "head")]]
-    style: list[tuple[Any, ...]] = [*_TIGHT]
+    style: list[tuple[Any, ...]] = [*_TIGHT, *_FLAT, ("LEFTPADDING", (0, 0), (0, -1), 1),
+                                    ("RIGHTPADDING", (0, 0), (0, -1), 1)]
     for cat in CATEGORIES:
         rows = review.rows_of(cat)
         if not rows:
             continue
-        r_i = len(data)
-        data.append([_p(f"{cat} · {CATEGORY_NAMES[cat]}", "bcat")] + [""] * (n + 3))
-        # a category's name never ends a page: it goes over with its first KPI
-        style += [("SPAN", (0, r_i), (-1, r_i)), ("BACKGROUND", (0, r_i), (-1, r_i), _CAT),
-                  ("NOSPLIT", (0, r_i), (-1, r_i + 1))]
-        for r in rows:
+        first = len(data)
+        for i, r in enumerate(rows):
             k = r.kpi
             r_i = len(data)
-            line: list[Any] = [Paragraph(f"<b>{_pdf(k.name)}</b><br/><font size=\"6\" color=\"#555555\">"
+            line: list[Any] = [_p(cat, "bcat") if i == 0 or not span else "",
+                               Paragraph(f"<b>{_pdf(k.name)}</b><br/><font size=\"6\" color=\"#555555\">"
                                          f"{_pdf(k.unit or 'value')} · {_pdf(k.owner or 'no owner')}</font>",
                                          _S["bname"]),
                                _p(baseline_text(k), "bcell")]
-            for c_i, cell in enumerate(cells_by_month(review, r.cells), start=2):
+            for c_i, cell in enumerate(cells_by_month(review, r.cells), start=3):
                 status = str(cell.reading.status) if cell else "grey"
                 line.append(_pdf_value_cell(cell.reading.value if cell else None,
                                             cell.reading.target if cell else None, k, status, cell))
                 style.append(("BACKGROUND", (c_i, r_i), (c_i, r_i), _fill(status)))
             ytd_status = str(r.ytd.status)
             line.append(_pdf_value_cell(r.ytd.value, r.ytd.target, k, ytd_status, None))
-            style.append(("BACKGROUND", (n + 2, r_i), (n + 2, r_i), _fill(ytd_status)))
+            style.append(("BACKGROUND", (n + 3, r_i), (n + 3, r_i), _fill(ytd_status)))
             line.append(_p(trend_text(r), "bname"))
             data.append(line)
-    widths = [name_w, base_w, *([month_w] * (n + 1)), trend_w]
+        style.append(("BACKGROUND", (0, first), (0, len(data) - 1), _CAT))
+        if span:
+            style.append(("SPAN", (0, first), (0, len(data) - 1)))
+    widths = [cat_w, name_w, base_w, *([month_w] * (n + 1)), trend_w]
     return Table(data, colWidths=widths, repeatRows=1, style=_grid_style(style), hAlign="LEFT")
+
+
+def _pdf_bowler_pages(review: Review) -> list[Flowable]:
+    """The bowler with its title: on one page up to ``ONE_PAGE_BOWLER`` KPIs (shrunk to fit if it must be), over
+    as many pages as it needs beyond, its header repeated."""
+    head = [_p("Bowler: every KPI against each month's target", "h2"),
+            _p(f"S Safety · Q Quality · D Delivery · C Cost · M Morale. {TARGET_NOTE} The legend is on the first "
+               "page.", "hint")]
+    if len(review.rows) > ONE_PAGE_BOWLER:
+        return [*head, _pdf_bowler(review)]
+    return [KeepInFrame(WIDTH, FRAME_HEIGHT, [*head, _pdf_bowler(review)], mode="shrink")]
 
 
 def _pdf_pareto_chart(review: Review) -> Drawing | None:
@@ -410,16 +432,23 @@ def review_pdf(review: Review) -> bytes:
                     f"— {STATUS_WORDS['grey']}"],
                    [[CATEGORY_NAMES[cat], *(str(c[s]) for s in ("green", "amber", "red", "grey"))]
                     for cat, c in status_counts(review)], [110, 80, 80, 80, 80], numeric=(1, 2, 3, 4)),
-        Spacer(1, 10), _p("In this pack: the bowler; the month's biggest losses; what changed since the month "
-                          "before; the lines compared; countermeasures and actions; candidates for next quarter's "
+        Spacer(1, 10), _p("In this pack: what changed since the month before; the bowler; the month's biggest "
+                          "losses; the lines compared; countermeasures and actions; candidates for next quarter's "
                           "objectives.", "body"),
         _p(f"{LEGEND} {TARGET_NOTE}", "hint"),
-        PageBreak(),
-        _p("Bowler: every KPI against each month's target", "h2"), _p(f"{LEGEND} {TARGET_NOTE}", "hint"),
-        _pdf_bowler(review),
-        PageBreak(),
-        _p(f"Biggest losses in {month}", "h2"), _p(review.stops.title, "h3"),
     ]
+    why = why_changed(review)
+    if why is not None:
+        block: list[Flowable] = [_p(f"What changed since {month_name(why.previous)}", "h2"), _p(why.headline)]
+        if why.drivers:
+            block.append(_pdf_table(["KPI", month_name(why.previous), month, "Share of the change"],
+                                    [["\u00a0\u00a0\u00a0\u00a0" * d.depth + d.name, format_value(d.before, d.unit),
+                                      format_value(d.after, d.unit), signed(d.contribution, why.root_unit)]
+                                     for d in why.drivers], [180, 100, 100, 120], numeric=(1, 2, 3)))
+        story += [Spacer(1, 6), KeepTogether(block)]
+    # the bowler has a page of its own; every other section follows on where the one before ends
+    story += [PageBreak(), *_pdf_bowler_pages(review), PageBreak(),
+              _p(f"Biggest losses in {month}", "h2"), _p(review.stops.title, "h3")]
     headers, rows = pareto_columns(review.stops, review.currency)
     if rows:
         chart = _pdf_pareto_chart(review)
@@ -436,18 +465,9 @@ def review_pdf(review: Review) -> bytes:
     story.append(_pdf_table(headers, rows, [150, *([70] * (len(headers) - 2)), 130],
                             numeric=range(1, len(headers) - 1)) if rows
                  else _p(f"No defective units recorded in {month}.", "hint"))
-    why = why_changed(review)
-    if why is not None:
-        block: list[Flowable] = [_p(f"What changed since {month_name(why.previous)}", "h2"), _p(why.headline)]
-        if why.drivers:
-            block.append(_pdf_table(["KPI", month_name(why.previous), month, "Share of the change"],
-                                    [["\u00a0\u00a0\u00a0\u00a0" * d.depth + d.name, format_value(d.before, d.unit),
-                                      format_value(d.after, d.unit), signed(d.contribution, why.root_unit)]
-                                     for d in why.drivers], [180, 100, 100, 120], numeric=(1, 2, 3)))
-        story += [Spacer(1, 6), KeepTogether(block)]
-    story += [PageBreak(), _p("Lines compared", "h2"),
+    story += [CondPageBreak(200), _p("Lines compared", "h2"),
               _p("The root KPI and its branches, each line against each month's target.", "hint"),
-              *_pdf_lines(review), PageBreak(), _p("Countermeasures and actions", "h2")]
+              *_pdf_lines(review), CondPageBreak(80), _p("Countermeasures and actions", "h2")]
     actions = action_rows(review)
     story.append(_pdf_table(ACTION_HEADERS, actions, [58, 92, 60, 190, 80, 58, 70, WIDTH - 608]) if actions
                  else _p("No actions raised in these months.", "hint"))
@@ -466,7 +486,7 @@ def review_pdf(review: Review) -> bytes:
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=MARGIN + 12, title=_plain(f"Monthly review {review.scope_name} {month}"),
+                            bottomMargin=BOTTOM, title=_plain(f"Monthly review {review.scope_name} {month}"),
                             author="Huddle", subject="Monthly KPI review", creator="Huddle", invariant=1,
                             pageCompression=0)
     footer = f"Monthly KPI review · {review.scope_name} ({review.scope}) · {month} · generated {generated_text(review)}"

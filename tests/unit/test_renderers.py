@@ -261,7 +261,8 @@ def node_detail(config: PlantConfig, **changes: Any) -> NodeDetail:
             reading("availability", 93.0, 90.0, "green"), scope="L2")],
         by_shift=[reading("availability", 88.81, 90.0, "red"), reading("availability", None, 90.0, "grey"),
                   reading("availability", None, 90.0, "grey")],
-        why=[], children_before_after=[], formula_parent="oee", goal=None, events=None, actions=[])
+        why=[], children_before_after=[], formula_parent="oee", goal=None, events=None, actions=[],
+        targets={"availability": 90.0, "oee": 80.0})  # each node's target for the period shown
     return replace(detail, **changes)
 
 
@@ -285,8 +286,9 @@ def test_a_nodes_panel_shows_its_value_definition_working_and_where_it_is_red(co
 
 def test_what_if_and_goal_seek_speak_in_the_kpis_words(config: PlantConfig) -> None:
     detail = node_detail(config)
+    # the goal starts from OEE's target for the period shown (80 %), not the one written in the plant file (85 %)
     assert tree_page.what_if_fields(detail, config.kpis["oee"]) == (False, "If Availability were (%)",
-                                                                      "OEE to reach (%)", 85.0)
+                                                                      "OEE to reach (%)", 80.0)
     assert tree_page.what_if_fields(detail, None) == (True, "", "", None)
     step = type("Step", (), {"kpi": "oee", "now": 74.79, "then": 80.1, "meets_target": False})()
     assert tree_page.what_if_words([step], config.kpis) == "OEE 74.8 % → 80.1 % — still short of its target"
