@@ -20,7 +20,7 @@ from huddle.dashboard.core.plant import CATEGORY_NAMES
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import BoardAddress
 from huddle.dashboard.web.security import current_identity, has_request_context
-from huddle.pages.components import status_badge
+from huddle.pages.components import period_tick, status_badge
 
 
 def layout(**query: str) -> html.Div:
@@ -92,7 +92,7 @@ def sparkline(trend: list[dict[str, Any]], target: float | None) -> html.Div:
     values = [t["value"] for t in trend if t["value"] is not None] + ([target] if target is not None else [])
     top, low = max([0.0, *values]), min([0.0, *values])
     span = (top - low) or 1
-    bars = [html.Div(className=f"bar status-{t['status']}", title=f"{t['period']}",
+    bars = [html.Div(className=f"bar status-{t['status']}", title=period_tick("shift", t["period"]),
                      style={"height": f"{100 * abs(t['value']) / span if t['value'] is not None else 6:.1f}%"})
             for t in trend]
     return html.Div(bars, className="spark", title="last 14 shifts")

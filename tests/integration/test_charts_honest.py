@@ -63,7 +63,9 @@ def test_the_boards_trend_bars_stand_on_zero(services) -> None:  # type: ignore[
     tile = next(k for c in view["columns"] for k in c["kpis"] if k["kpi"] == "quality")
     values = [t["value"] for t in tile["trend"]]
     assert 91.5 in values and values.count(100.0) >= 3
-    heights = dict(zip(values, _heights(sparkline(tile["trend"], tile["target_raw"])), strict=False))
+    bars = sparkline(tile["trend"], tile["target_raw"])
+    assert bars.children[-1].title == "Fri 27 Nov E" and "Mon 23 Nov E" in [b.title for b in bars.children]
+    heights = dict(zip(values, _heights(bars), strict=False))
     # from zero, against the tallest of the bars and the target: 91.5 % is 91.5 % of 100 %
     assert heights[100.0] == 100 and heights[91.5] == pytest.approx(91.5, abs=0.5)
 
