@@ -9,6 +9,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 from dash import html
+from huddle.dashboard.core.axes import HEADROOM, axis_scale, share_ticks
 from huddle.dashboard.core.format import status_label
 from huddle.dashboard.core.periods import parse_period
 
@@ -90,10 +91,14 @@ def pareto_figure(report: Any) -> go.Figure:
                 hoverinfo="text")
     fig.add_scatter(x=labels, y=[p.cumulative * 100 for p in rows], yaxis="y2", mode="lines+markers",
                     name="cumulative %", line={"color": "#1f4e79"}, hoverinfo="y")
+    # both scales in the same five even steps (core.axes), so their ticks and grid lines sit at the same heights
+    top, step, _digits = axis_scale(max((v for v in values if v is not None), default=0))
     fig.update_layout(margin={"l": 50, "r": 40, "t": 10, "b": 80}, template="plotly_white", showlegend=False,
                       xaxis={"tickmode": "array", "tickvals": labels, "ticktext": [plot_text(t) for t in labels]},
-                      yaxis={"title": report.measure, "rangemode": "tozero"}, clickmode="event",
-                      yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": " %"})
+                      yaxis={"title": report.measure, "rangemode": "tozero", "range": [0, top * HEADROOM],
+                             "tick0": 0, "dtick": step}, clickmode="event",
+                      yaxis2={"overlaying": "y", "side": "right", "range": [0, 100 * HEADROOM], "tick0": 0,
+                              "dtick": 100 * share_ticks()[1], "ticksuffix": " %", "showgrid": False})
     return fig
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from huddle.dashboard.core.axes import axis_scale, share_ticks
 from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value
 from huddle.dashboard.core.plant import CATEGORIES, CATEGORY_NAMES, KpiDef
 from huddle.dashboard.exports.review_model import (
@@ -18,7 +19,6 @@ from huddle.dashboard.exports.review_model import (
     LINE_COLOURS,
     LINE_DASHES,
     action_rows,
-    axis_scale,
     baseline_text,
     cell_icons,
     cell_words,
@@ -142,7 +142,7 @@ def _h_pareto_svg(review: Review) -> str:
         y = top + plot_h * (1 - i * step / top_value)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e1e5ea"/>')
         parts.append(_svg_text(left - 6, y + 4, f"{i * step:,.{digits}f}", size=10, anchor="end"))
-    for frac in (0, 0.25, 0.5, 0.75, 1):
+    for frac in share_ticks():  # at the heights of the minutes' ticks
         y = top + plot_h * (1 - frac)
         parts.append(_svg_text(left + plot_w + 6, y + 4, f"{frac * 100:.0f} %", size=10, fill=CUMULATIVE_COLOUR))
     points = []

@@ -7,7 +7,6 @@ and numbers from here, so the three copies read alike and like the page. Plain P
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -268,18 +267,6 @@ def action_rows(review: Review) -> list[list[str]]:
 
 
 ACTION_HEADERS = ["Raised for", "KPI", "Where", "What", "Owner", "Due", "Status", "What was done"]
-
-
-
-def axis_scale(value: float) -> tuple[float, float, int]:
-    """A round axis top at or above a value, its step (five to the top) and the decimals its labels need."""
-    if value <= 0:
-        return 1.0, 0.2, 1
-    magnitude = 10.0 ** math.floor(math.log10(value))
-    top = next(f * magnitude for f in (1, 2, 2.5, 5, 10) if value <= f * magnitude * (1 + 1e-9))
-    step = top / 5
-    return top, step, 0 if float(round(step, 9)).is_integer() else 1 if float(round(step * 10, 9)).is_integer() else 2
-
 
 
 def line_range(review: Review, by_line: dict[str, list[Reading]]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+from huddle.dashboard.core.axes import axis_scale, share_ticks
 from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value
 from huddle.dashboard.core.plant import CATEGORIES, CATEGORY_NAMES, KpiDef
 from huddle.dashboard.exports.review_model import (
@@ -28,7 +29,6 @@ from huddle.dashboard.exports.review_model import (
     LINE_DASHES,
     STATUS_FILLS,
     action_rows,
-    axis_scale,
     baseline_text,
     cell_icons,
     cells_by_month,
@@ -299,7 +299,7 @@ def _pdf_pareto_chart(review: Review) -> Drawing | None:
         drawing.add(Circle(points[i], points[i + 1], 2, fillColor=blue, strokeColor=blue))
     right = chart.x + chart.width
     drawing.add(Line(right, chart.y, right, chart.y + chart.height, strokeColor=blue, strokeWidth=0.5))
-    for frac in (0, 0.25, 0.5, 0.75, 1):
+    for frac in share_ticks():  # at the heights of the minutes' ticks
         drawing.add(String(right + 4, chart.y + chart.height * frac - 2.5, f"{frac * 100:.0f} %", fontName=FONT,
                            fontSize=7, fillColor=blue))
     axis_title = Group(String(0, 0, "minutes", fontName=FONT, fontSize=7, textAnchor="middle"))
