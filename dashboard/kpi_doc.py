@@ -41,7 +41,7 @@ ratios, so a short shift weighs what it ran and the plant's OEE is not the avera
 - Targets of totals (unplanned downtime, good units, recordables …) are per line and shift: the plant file's target
   is multiplied by the line-shifts a reading holds (a day on which three lines ran two shifts each has six times
   the target); a direct KPI with `aggregation: sum` has its target per loaded value. A line-shift counts when it
-  has records: a planned holiday or a line that did not run adds nothing, and a week or month with nothing worked
+  has records: a planned holiday or a line that did not run (nothing recorded) adds none, a week or month with none
   has no target for a total (never one shift's limit beside a month's value). Ratios, percentages, rolled
   throughput yield, days since the last recordable and means of loaded values keep their target at every grain.
   Every page, the API and the exports take this from one rule, `huddle.dashboard.core.targets`.

@@ -1,8 +1,8 @@
 """Every target is compared at the grain of the value beside it, on the demo plant: a month's total (downtime
 minutes, near misses, scrap cost) is judged against its per-line-and-shift target times the line-shifts the month
 worked (or the values it loaded), counted here straight from the stored rows; ratios keep their written target; an
-empty month shows no per-shift limit as if it were the month's. The review, the API's values and the tree's node
-panel at week and month grain all say so."""
+empty month shows no per-shift limit as if it were the month's; a planned holiday adds no line-shift. The review,
+the API's values and the tree's node panel at week and month grain all say so."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from huddle.dashboard.services.drilldown import node_detail
 from huddle.dashboard.services.review import build_review
 from sqlalchemy import text
 
-from tests.conftest import client_for
+from tests.conftest import SMALL_PLANT, client_for
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # November has ended; the demo's history begins in late October
 DAYS = 40
@@ -85,3 +85,30 @@ def test_the_api_and_the_tree_judge_weeks_and_months_alike(demo) -> None:  # typ
         detail = node_detail(demo, "oee", "unplanned_downtime", "L1", period)
         assert detail.reading.target == pytest.approx(by_kpi["unplanned_downtime"]["target"])
         assert detail.targets["changeover_time"] == pytest.approx(by_kpi["changeover_time"]["target"])
+
+
+HOLIDAY_PLANT = SMALL_PLANT.replace("calendar:\n", "calendar:\n  planned: [{date: 2026-11-17, name: Plant holiday}]\n")
+COUNTS = """line,start,end,product,total,good,planned
+L1,2026-11-16 06:00,2026-11-16 14:00,,19271,18848,20000
+L1,2026-11-18 06:00,2026-11-18 14:00,,19271,18848,20000
+L2,2026-11-16 06:00,2026-11-16 14:00,,19271,18848,20000
+"""
+STOPS = """line;start;end;reason;category;equipment
+L1;2026-11-16 07:00;2026-11-16 07:47;Filler jam;unplanned;Filler
+L2;2026-11-16 07:00;2026-11-16 07:20;Filler jam;unplanned;Filler
+"""
+
+
+def test_a_planned_holiday_adds_no_line_shift(make_services, database_url, tmp_path, inbox) -> None:  # type: ignore[no-untyped-def]
+    plant = tmp_path / "holiday-plant.yaml"
+    plant.write_text(HOLIDAY_PLANT, encoding="utf-8")
+    services = make_services(database_url, now=NOW, plant=plant)
+    inbox.load(services, counts=COUNTS, stops=STOPS)
+    holiday = services.readings.reading("unplanned_downtime", "plant", parse_period("day", "2026-11-17"))
+    assert holiday.status == "planned" and holiday.target is None
+    # three line-shifts worked in the month and in its week 47: the holiday between them adds none
+    for period in (NOVEMBER, parse_period("week", "2026-W47")):
+        month = services.readings.reading("unplanned_downtime", "plant", period)
+        assert month.value == pytest.approx(67.0)
+        assert month.target == pytest.approx(3 * 30.0)
+        assert month.status == "green"  # 67 minutes against one shift's 30 would have read red
