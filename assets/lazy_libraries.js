@@ -1,11 +1,13 @@
 /* Component libraries a page fetches only when it draws one of their components (dashboard/web/light.py).
 
-   The page carries, in #huddle-lazy-libraries, each library's script address and component names. Until a page
-   draws one, the library's namespace holds stand-ins: the first stand-in drawn fetches the script, then draws the
-   real component with the same props. The library's script assigns its namespace when it runs; that assignment is
-   caught, so Dash keeps resolving the stand-ins (a component whose type changed would be mounted again) and each
-   stand-in draws the real one. Dash waits for `_dashprivate_isLazyComponentReady` before running callbacks on a
-   component, as it does for dcc's own lazily loaded components. */
+   A page whose own address draws none of a library's components (the board, for the tree's cytoscape) is sent
+   without the library's script. The page carries, in #huddle-lazy-libraries, each library's script address and
+   component names; the library's namespace holds stand-ins until the page leads (without a new document, through a
+   navigation link) to one that is drawn: the first stand-in drawn fetches the script, then draws the real component
+   with the same props. The library's script assigns its namespace when it runs; that assignment is caught, so Dash
+   keeps resolving the stand-ins (a component whose type changed would be mounted again) and each stand-in draws
+   the real one. Dash waits for `_dashprivate_isLazyComponentReady` before running callbacks on a component, as it
+   does for dcc's own lazily loaded components. */
 (function () {
     'use strict';
     const config = document.getElementById('huddle-lazy-libraries');

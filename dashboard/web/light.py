@@ -2,10 +2,11 @@
 year, and the tree's graph library (cytoscape) fetched only by a page that draws a tree.
 
 Dash puts every imported component library's script in every page of a multi-page app, so the wall TV's board paid
-for cytoscape (half a megabyte) though it draws no tree. Here its script is left out of the page and
-``assets/lazy_libraries.js`` stands in for it: the first component of the library a page draws fetches the script
-(the version-fingerprinted address Dash serves) and then draws the real component in its place. plotly.js is already
-fetched only when a chart is drawn (dcc.Graph loads it on demand).
+for cytoscape (half a megabyte) though it draws no tree. Here a page carries the script only when its address is a
+page whose layout holds one of the library's components (the tree); every other page carries
+``assets/lazy_libraries.js`` in its place, which fetches the script (the version-fingerprinted address Dash serves)
+when the page leads to the tree without a new document (a navigation link) and then draws the real component.
+plotly.js is already fetched only when a chart is drawn (dcc.Graph loads it on demand).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
+import dash
 from dash import Dash
 from dash.development.base_component import Component
 from dash.fingerprint import build_fingerprint, check_fingerprint
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, has_request_context, request
 from flask_compress import Compress
 
 #: a year, and never revalidated: the address changes when the file does
@@ -70,8 +72,8 @@ def install_compression(server: Flask, prefix: str = "/") -> None:
     """Compress answers with brotli or gzip, as the browser accepts (pages, callbacks, scripts, styles, the API)."""
     server.config.update(
         COMPRESS_ALGORITHM=["br", "gzip"],
-        COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],  # the files under assets/ are sent as streams
         COMPRESS_BR_LEVEL=BROTLI_QUALITY,
+        COMPRESS_STREAMS=False,  # a compressing stream holds its request open; assets/ files are read whole instead
         COMPRESS_CACHE_BACKEND=_LibraryBodies,
         COMPRESS_CACHE_KEY=_library_file(prefix),
     )
@@ -88,6 +90,11 @@ def install_long_cache(app: Dash) -> None:
     def cache(response: Response) -> Response:
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
+        if request.path.startswith(assets) and response.is_streamed:
+            # read now, so they are compressed whole: a compressing stream would keep the request open until the
+            # server finished sending (the files are a few kilobytes of CSS and JS)
+            response.direct_passthrough = False
+            response.make_sequence()
         versioned = ((request.path.startswith(assets) and request.args.get("m"))
                      or (request.path.startswith(suites) and check_fingerprint(request.path[len(suites):])[1]))
         if versioned:
@@ -117,15 +124,37 @@ def _components(namespace: str) -> list[str]:
                   .startswith(namespace))
 
 
+def _pages_drawing(namespaces: set[str]) -> dict[str, set[str]]:
+    """The addresses of the registered pages whose layout holds a component of each library (layouts are cheap
+    and need no database: Dash calls them all to check callbacks)."""
+    drawing: dict[str, set[str]] = {ns: set() for ns in namespaces}
+    for page in dash.page_registry.values():
+        layout = page.get("layout")
+        root = layout() if callable(layout) else layout
+        if isinstance(root, Component):
+            for component in (root, *root._traverse()):
+                namespace = getattr(component, "_namespace", None)
+                if namespace in drawing:
+                    drawing[namespace].add(page["path"])
+    return drawing
+
+
 def install_lazy_libraries(app: Dash, namespaces: tuple[str, ...] = LAZY_LIBRARIES) -> None:
-    """Leave the libraries' scripts out of every page; ``assets/lazy_libraries.js`` fetches one when a page draws
-    one of its components (the address and component names are written into the page for it)."""
+    """Leave the libraries' scripts out of the pages that draw none of their components; ``assets/lazy_libraries.js``
+    fetches one when such a page leads to one that does (the address and component names are written into every
+    page for it). A page opened at an address that draws one carries the script, fetched beside the others."""
     lazy = set(namespaces)
     libraries = {ns: {"url": _library_url(app, ns), "components": _components(ns)} for ns in namespaces}
     everything = app.scripts.get_all_scripts
+    prefix = app.config.routes_pathname_prefix
+    drawing: dict[str, set[str]] = {}
 
     def get_all_scripts(dev_bundles: bool = False) -> list[dict[str, Any]]:
-        return [dict(r, dynamic=True) if r.get("namespace") in lazy else r for r in everything(dev_bundles)]
+        if not drawing:
+            drawing.update(_pages_drawing(lazy))  # on the first page served: every page is registered by then
+        path = "/" + request.path[len(prefix):] if has_request_context() and request.path.startswith(prefix) else ""
+        left_out = {ns for ns in lazy if path not in drawing[ns]}
+        return [dict(r, dynamic=True) if r.get("namespace") in left_out else r for r in everything(dev_bundles)]
 
     app.scripts.get_all_scripts = get_all_scripts  # type: ignore[method-assign]  # this app's pages only
     config = json.dumps(libraries).replace("<", "\\u003c")

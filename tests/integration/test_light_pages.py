@@ -1,0 +1,104 @@
+"""Light pages on the wire: answers are compressed when the browser accepts it, files whose address names their
+version are cached for a year (the page itself is not), and the tree's graph library is left out of every page but
+served to the page that fetches it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from typing import Any
+
+import brotli
+import pytest
+from huddle.dashboard.web.light import LAZY_CONFIG_ID, LONG_CACHE
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+@pytest.fixture
+def services(make_services):  # type: ignore[no-untyped-def]
+    """The small plant on SQLite (what goes on the wire does not depend on the database)."""
+    return make_services()
+
+
+def _page(app_client: Any, path: str = "/board") -> str:
+    """A page's HTML as the browser reads it."""
+    answer = app_client.get(path, headers=GZIP)
+    assert answer.status_code == 200
+    return gzip.decompress(answer.data).decode()
+
+
+def _scripts(page: str) -> list[str]:
+    return re.findall(r'<script[^>]*\bsrc="([^"]+)"', page)
+
+
+def _lazy(page: str) -> dict[str, Any]:
+    found = re.search(rf'<script type="application/json" id="{LAZY_CONFIG_ID}">(.*?)</script>', page)
+    assert found, "the page names no library to fetch on demand"
+    return dict(json.loads(found.group(1)))
+
+
+def test_a_page_its_scripts_and_its_data_are_gzipped_when_the_browser_accepts_gzip(app_client) -> None:  # type: ignore[no-untyped-def]
+    answer = app_client.get("/board", headers=GZIP)
+    assert answer.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in answer.headers["Vary"]
+    page = gzip.decompress(answer.data).decode()
+    assert "<html" in page and len(answer.data) < len(page) / 3
+    renderer = next(s for s in _scripts(page) if "dash_renderer" in s)
+    for path in (renderer, "/_dash-layout", "/_dash-dependencies", "/api/v1/board"):
+        plain = app_client.get(path)
+        assert plain.status_code == 200, path
+        assert "Content-Encoding" not in plain.headers, path  # a client that accepts nothing gets the bytes as is
+        packed = app_client.get(path, headers=GZIP)
+        assert packed.headers["Content-Encoding"] == "gzip", path
+        assert gzip.decompress(packed.data) == plain.data, path
+        assert len(packed.data) < len(plain.data), path
+
+
+def test_brotli_is_chosen_when_the_browser_accepts_it(app_client) -> None:  # type: ignore[no-untyped-def]
+    css = next(s for s in re.findall(r'href="([^"]+\.css[^"]*)"', _page(app_client)))
+    for path in ("/_dash-layout", css):  # the page's layout, and a file under assets/ (sent as a stream)
+        plain = app_client.get(path)
+        packed = app_client.get(path, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+        assert packed.headers["Content-Encoding"] == "br", path
+        assert brotli.decompress(packed.data) == plain.data, path
+
+
+def test_versioned_files_are_cached_for_a_year_and_the_page_is_not(app_client) -> None:  # type: ignore[no-untyped-def]
+    page = _page(app_client)
+    versioned = [*_scripts(page), *re.findall(r'href="(/assets/[^"]+)"', page)]
+    assert any(s.startswith("/assets/") and "?m=" in s for s in versioned)  # huddle.css, the icon, the scripts
+    assert any("/_dash-component-suites/" in s for s in versioned)
+    for path in versioned:
+        answer = app_client.get(path, headers=GZIP)
+        assert answer.status_code == 200, path
+        assert answer.headers["Cache-Control"] == LONG_CACHE, path
+    assert "max-age" not in app_client.get("/board").headers.get("Cache-Control", "")
+    unversioned = app_client.get("/assets/huddle.css")  # an address that does not change with the file
+    assert unversioned.status_code == 200
+    assert "max-age=31536000" not in unversioned.headers.get("Cache-Control", "")
+
+
+def test_the_tree_library_is_left_out_of_pages_that_draw_no_tree_and_served_on_demand(app_client) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/board", "/", "/okr", "/review"):
+        page = _page(app_client, path)
+        assert not [s for s in _scripts(page) if "dash_cytoscape" in s], path
+        assert "lazy_libraries" in " ".join(_scripts(page)), path
+    board = _page(app_client, "/board")
+    library = _lazy(board)["dash_cytoscape"]  # for the board's link to the tree
+    assert "Cytoscape" in library["components"]
+    answer = app_client.get(library["url"], headers=GZIP)
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == LONG_CACHE
+    assert b"window.dash_cytoscape=" in gzip.decompress(answer.data)
+    again = app_client.get(library["url"], headers=GZIP)  # compressed once, kept: the same bytes
+    assert again.data == answer.data
+
+
+def test_the_tree_opened_at_its_address_carries_the_library_beside_the_other_scripts(app_client) -> None:  # type: ignore[no-untyped-def]
+    tree = _page(app_client, "/tree")
+    carried = [s for s in _scripts(tree) if "dash_cytoscape" in s]
+    assert carried == [_lazy(tree)["dash_cytoscape"]["url"]]  # the same address: one copy in the browser's cache
+    renderer = next(i for i, s in enumerate(_scripts(tree)) if "dash_renderer" in s)
+    assert _scripts(tree).index(carried[0]) < renderer
