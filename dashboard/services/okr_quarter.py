@@ -238,17 +238,17 @@ class OkrQuarters:
     def _bound_history(self, krs: list[KeyResult], quarter: Period, weeks: list[Period],
                        on: date) -> dict[int, dict[str, float | None]]:
         """Bound key results' KPI value for each week so far, as a check-in that week reads it (the quarter to the
-        week's end, or the latest full week), with or without a check-in; one read per scope and period."""
-        groups: dict[tuple[str, Period], list[tuple[KeyResult, str]]] = defaultdict(list)
+        week's end, or the latest full week), with or without a check-in; the summed measures read once per scope."""
+        by_scope: dict[str, dict[tuple[KeyResult, str], Period]] = defaultdict(dict)
         for k in krs:
             if k.kpi:
                 for w in weeks:
-                    groups[(k.kpi_scope, self.bound_period(k, quarter, min(w.last, on)))].append((k, w.label))
+                    by_scope[k.kpi_scope][(k, w.label)] = self.bound_period(k, quarter, min(w.last, on))
         out: dict[int, dict[str, float | None]] = defaultdict(dict)
-        for (scope, period), members in groups.items():
-            readings = self.readings.readings({k.kpi for k, _ in members}, scope, period)
-            for k, label in members:
-                out[k.id][label] = readings[k.kpi].value
+        for scope, asked in by_scope.items():
+            read = self.readings.readings_over({k.kpi for k, _ in asked}, scope, asked.values())
+            for (k, label), period in asked.items():
+                out[k.id][label] = read[period][k.kpi].value
         return out
 
     def _key_result_view(self, k: KeyResult, rows: list[CheckIn], live: tuple[float | None, str, str] | None,

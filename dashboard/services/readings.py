@@ -33,6 +33,7 @@ from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.targets import band_at_grain
 from huddle.dashboard.services.people_hours import HoursCache, PeopleHours, people_hours
 from huddle.dashboard.services.planned import configured_last_recordable, period_state, plant_calendar, unjudged
+from huddle.dashboard.services.readings_over import ManyPeriods
 from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
 from huddle.data.queries import ledger as ledger_queries
 from huddle.data.queries import readings as reading_queries
@@ -104,7 +105,7 @@ class _Context:
     calendar: PlantCalendar = field(default_factory=PlantCalendar)  # holidays, shutdowns, go-live
 
 
-class Readings:
+class Readings(ManyPeriods):
     """Computes KPI readings from the database for a plant configuration."""
 
     def __init__(self, config: PlantConfig, session_factory: sessionmaker[Session],

@@ -89,3 +89,15 @@ def test_the_history_chart_draws_the_kpis_weeks(services) -> None:  # type: igno
     assert list(trace["x"]) == [f"2026-W{n}" for n in range(40, 49)]
     drawn = [round(v, 2) if v is not None else None for v in trace["y"]]
     assert drawn[:2] == [None, None] and drawn[2] == 74.79 and None not in drawn[2:]
+
+
+def test_many_periods_read_at_once_are_each_periods_own_readings(services) -> None:  # type: ignore[no-untyped-def]
+    kpis = ["oee", "availability", "performance", "quality", "schedule_attainment", "unplanned_downtime", "trir"]
+    periods = [Period("quarter", date(2026, 10, 1), date(2026, 10, 18)), parse_period("week", "2026-W47"),
+               parse_period("week", "2026-W44"), parse_period("shift", "2026-11-16/E"),
+               Period("quarter", date(2026, 10, 1), date(2026, 11, 24))]
+    for scope in ("L1", "L2", "a", "plant"):
+        many = services.readings.readings_over(kpis, scope, periods)
+        assert list(many) == periods
+        for period in periods:
+            assert many[period] == services.readings.readings(kpis, scope, period), (scope, period.label)

@@ -1,0 +1,57 @@
+"""Readings of KPIs for one scope over many periods at once (each week's quarter to date, for a key result's
+history): the summed measures are read once, by day, and added up per period, and the plant's context once, instead
+of both for every period; each reading is then worked by ``Readings``' own ``_reading``, so the numbers are those of
+``Readings.readings`` for the same scope and period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from huddle.dashboard.core.periods import Period
+from huddle.data.queries import readings as reading_queries
+
+if TYPE_CHECKING:
+    from huddle.dashboard.services.readings import Reading, Readings
+
+
+class ManyPeriods:
+    """What ``Readings`` can read for many periods of one scope at once (mixed into it)."""
+
+    def readings_over(self: Readings, kpis: Iterable[str], scope: str,
+                      periods: Iterable[Period]) -> dict[Period, dict[str, Reading]]:
+        """Readings of several KPIs for one scope and each of several periods, from one query of the summed
+        measures by day (a shift's period is read on its own)."""
+        keys, wanted = list(kpis), list(dict.fromkeys(periods))
+        if not wanted:
+            return {}
+        with self.sessions() as session:
+            days = reading_queries.sums_by(session, self.scope_filter(scope), min(p.first for p in wanted),
+                                           max(p.last for p in wanted), None, ("production_date",))
+            ctx = self._context(session)
+            out: dict[Period, dict[str, Reading]] = {}
+            for p in wanted:
+                sums = (self._sums(session, scope, p) if p.shift else
+                        added_up([r for r in days if p.first <= r["production_date"] <= p.last]))
+                end = self.period_end(p)
+                out[p] = {k: self._reading(session, self.config.kpis[k], scope, p, sums, end, ctx) for k in keys}
+            return out
+
+
+def added_up(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rows of summed measures by day added up as one SUM over their days gives them: counts added, the latest
+    record time kept, and a measure no day has stays None (not 0, which would read as a value)."""
+    out: dict[str, Any] = {"facts": 0, "data_through": None}
+    for row in rows:
+        for m, v in row.items():
+            if m == "production_date":
+                continue
+            if m == "data_through":
+                if v is not None and (out[m] is None or v > out[m]):
+                    out[m] = v
+            elif v is not None:
+                out[m] = (out.get(m) or 0) + v
+            else:
+                out.setdefault(m, None)
+    return out
