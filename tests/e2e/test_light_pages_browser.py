@@ -1,6 +1,6 @@
-"""Light pages in a real Chromium: the board fetches no tree library, the tree fetches it when it draws (opened
-directly or reached from the board's navigation), charts still draw on the OKR and review pages, and no page
-logs a console error."""
+"""Light pages in a real Chromium: the board fetches no tree library; the tree gets it once, in its page when opened
+at its address, fetched on demand when reached from the board's navigation, and draws; charts still draw on the
+OKR and review pages, and no page logs a console error."""
 
 from __future__ import annotations
 

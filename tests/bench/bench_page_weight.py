@@ -1,0 +1,379 @@
+"""Benchmark of page weight: what every page costs on the wire and how long a cold load takes, before and after
+the light-pages change (dashboard/web/light.py), beside a bare Dash page with one ``html.Div``.
+
+What it measures, in one run (``python tests/bench/bench_page_weight.py [--days 60] [--runs 3]``):
+
+1. **Plant.** The demo plant as at Friday 20 Nov 2026 08:30 in Berlin with ``--days`` of history written as export
+   files and loaded by the real loaders (SQLite), with the demo's actions and this quarter's OKRs.
+2. **Three servers** on werkzeug's threaded server, each on a free port of 127.0.0.1: *after*, the app as
+   ``create_app`` builds it; *before*, the same app with ``install_light_pages`` skipped (no compression, no long
+   cache, every component library's script in every page, as Dash does by default); *bare*, ``Dash(__name__)``
+   with one ``html.Div`` in a process of its own (a process that imported dash_cytoscape would put cytoscape in
+   the bare page too), Dash's defaults.
+3. **Chromium** headless through Selenium (``/usr/bin/chromium``, ``/usr/bin/chromedriver``), at 1920×1080.
+   For every page: ``--runs`` cold loads (browser cache and cookies cleared through CDP before each), then one
+   warm load (the page opened again from ``about:blank``, the cache kept: what a TV pays when the playlist comes
+   back). A script injected before the page's own records ``performance.now()`` the first time the page is
+   *drawn* (its markers are there with something in them: a board tile, the tree's canvas and summary, a chart's
+   SVG ...; Dash's loading placeholder is gone): what a viewer sees; and the first time it is *idle* (drawn, no
+   component loading and no callback pending: Dash no longer titles the tab "Updating..."), when the page's later
+   callbacks (the board's action pickers, the tree's node panel) are done too. Figures per page:
+
+   - *wire*: bytes received, headers included (CDP ``Network.loadingFinished.encodedDataLength``, summed over the
+     page's requests, the callbacks' answers too, until the page is drawn and 0.5 s of quiet after);
+   - *unzipped*: the bodies' decoded size (Performance API ``decodedBodySize`` of the navigation and every
+     resource entry);
+   - *req*: requests sent (CDP ``Network.requestWillBeSent``), *cached*: those answered from the browser's cache;
+   - *drawn ms*, *idle ms*: medians over the cold loads, navigation start = 0; *×bare*: each over the bare
+     page's median (the bare page is idle when drawn);
+   - *warm wire*, *warm req*, *cached*: the warm load's bytes, requests, and requests answered from the cache.
+
+4. **Table** of every page, before and after, and the verdicts on the goals: the kiosk board at most 400 KB on
+   the wire, and its cold load within 2× the bare page.
+
+The servers and the browser share the machine's cores with this script, and 127.0.0.1 has no latency: compression
+saves bytes but no time here. ``--mbps`` throttles the browser's network through CDP (``--mbps 20 --latency-ms 20``
+is a plant Wi-Fi) to see what the bytes cost on a real network. This is a script, not a test: pytest does not
+collect it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+BROWSER_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080",
+                 "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync")
+DRAWN_TIMEOUT_S = 60.0
+QUIET_S = 0.5
+KIOSK_GOAL_BYTES = 400 * 1024
+RATIO_GOAL = 2.0
+
+#: (label, address, the elements that show the page is drawn, each with something in it)
+PAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("overview", "/", ("#overview-table table",)),
+    ("board (kiosk)", "/board?kiosk=1", ("#board-body .tile",)),
+    ("board", "/board", ("#board-body .tile",)),
+    ("KPI tree", "/tree", ("#tree-graph canvas", "#tree-summary")),
+    ("monthly review", "/review", ("#review-body .js-plotly-plot .main-svg",)),
+    ("OKRs", "/okr", ("#okr-history .js-plotly-plot .main-svg",)),
+    ("data", "/data", ("#data-sources table",)),
+)
+BARE = ("bare Dash page", "/", ("#bare",))
+
+#: records when the page is first drawn (``window.__drawn``: each of its markers is there with something in it, and
+#: Dash's loading placeholder is gone) and first idle (``window.__idle``: drawn, no component loading and no
+#: callback pending), ms since navigation start; MARKERS is replaced
+DRAWN_JS = """
+(function () {
+    window.__drawn = null;
+    window.__idle = null;
+    const markers = MARKERS;
+    function shown(selector) {
+        const el = document.querySelector(selector);
+        return el !== null && (el.tagName === 'CANVAS' || el.tagName === 'svg' || el.textContent.trim() !== '');
+    }
+    const timer = setInterval(function () {
+        if (!markers.every(shown) || document.querySelector('._dash-loading')) { return; }
+        const now = performance.now();
+        if (window.__drawn === null) { window.__drawn = now; }
+        if (document.querySelector('[data-dash-is-loading="true"]')) { return; }
+        if (document.title === 'Updating...') { return; }
+        window.__idle = now;
+        clearInterval(timer);
+    }, 5);
+}());
+"""
+#: the bodies' decoded size: the document and every resource (scripts, styles, callbacks' answers)
+DECODED_JS = """
+return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+    .reduce(function (sum, e) { return sum + (e.decodedBodySize || 0); }, 0);
+"""
+
+BARE_APP = textwrap.dedent("""
+    import sys
+    from dash import Dash, html
+    app = Dash(__name__)
+    app.layout = html.Div("Huddle", id="bare")
+    app.run(host="127.0.0.1", port=int(sys.argv[1]), debug=False, threaded=True)
+""")
+
+
+@dataclass
+class Load:
+    """One page load as the browser saw it."""
+
+    drawn_ms: float
+    idle_ms: float
+    wire: int
+    unzipped: int
+    requests: int
+    cached: int
+
+
+@dataclass
+class Row:
+    """A page's figures on one server: the cold loads and the warm one."""
+
+    page: str
+    server: str
+    cold: list[Load]
+    warm: Load
+
+    def median(self, field: str) -> float:
+        """The median of a figure over the cold loads."""
+        return statistics.median(getattr(x, field) for x in self.cold)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(app: Any) -> str:
+    """Serve a Flask app on werkzeug's threaded server in a thread of this process; its base address."""
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{port}"
+
+
+def serve_bare() -> tuple[str, subprocess.Popen[bytes]]:
+    """The bare Dash page in a process of its own; its address and the process."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return f"http://127.0.0.1:{port}", process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the bare Dash page did not start")
+
+
+def build_plant(workdir: Path, days: int) -> Any:
+    """The demo plant with ``days`` of history loaded, its actions and this quarter's OKRs."""
+    from huddle.dashboard.demo import demo_actions, demo_okrs
+
+    from tests.conftest import DEMO_NOW, load_demo
+
+    services: Any = load_demo(workdir / "demo", DEMO_NOW, days)
+    demo_actions(services)
+    demo_okrs(services)
+    return services
+
+
+def build_apps(services: Any) -> dict[str, Any]:
+    """The app as built today, and the same app without the light-pages change."""
+    import huddle.dashboard.web.app as web_app
+
+    after = web_app.create_app(services.settings, services=services)
+    light = web_app.install_light_pages
+    web_app.install_light_pages = lambda app: None  # type: ignore[assignment]  # Dash's defaults, as before
+    try:
+        before = web_app.create_app(services.settings, services=services)
+    finally:
+        web_app.install_light_pages = light  # type: ignore[assignment]
+    return {"before": before, "after": after}
+
+
+def start_browser(mbps: float, latency_ms: float) -> Any:
+    """Headless Chromium through Selenium, its network events logged."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in BROWSER_FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Network.enable", {})
+    if mbps:
+        rate = mbps * 1e6 / 8
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+            "offline": False, "latency": latency_ms, "downloadThroughput": rate, "uploadThroughput": rate})
+    return driver
+
+
+def network(driver: Any) -> tuple[int, int, int]:
+    """Bytes received, requests sent and requests answered from the cache, since the last call."""
+    import json
+
+    wire = requests = cached = 0
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        method, params = message.get("method"), message.get("params", {})
+        if method == "Network.requestWillBeSent" and not params["request"]["url"].startswith("data:"):
+            requests += 1
+        elif method == "Network.requestServedFromCache" or (
+                method == "Network.responseReceived" and params["response"].get("fromDiskCache")):
+            cached += 1
+        elif method == "Network.loadingFinished":
+            wire += int(params.get("encodedDataLength", 0))
+    return wire, requests, cached
+
+
+def load(driver: Any, url: str, markers: tuple[str, ...], cold: bool) -> Load:
+    """Open ``url`` (cold: cache and cookies cleared first) and measure it until drawn and quiet."""
+    import json
+
+    driver.get("about:blank")
+    if cold:
+        driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+        driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    network(driver)  # forget what came before
+    script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                                    {"source": DRAWN_JS.replace("MARKERS", json.dumps(list(markers)))})
+    try:
+        driver.get(url)
+        deadline = time.monotonic() + DRAWN_TIMEOUT_S
+        drawn = None
+        while drawn is None and time.monotonic() < deadline:
+            drawn, idle = driver.execute_script("return [window.__drawn, window.__idle];")
+            drawn = None if idle is None else drawn
+            if drawn is None:
+                time.sleep(0.02)
+        if drawn is None:
+            raise RuntimeError(f"{url} was not drawn and idle in {DRAWN_TIMEOUT_S:.0f} s ({markers})")
+        time.sleep(QUIET_S)
+        unzipped = int(driver.execute_script(DECODED_JS))
+        wire, requests, cached = network(driver)
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]})
+    return Load(float(drawn), float(idle), wire, unzipped, requests, cached)
+
+
+def measure(driver: Any, server: str, base: str, page: tuple[str, str, tuple[str, ...]], runs: int) -> Row:
+    """A page's cold loads and its warm load on one server."""
+    label, path, markers = page
+    load(driver, base + path, markers, cold=True)  # the server's first answer (imports, caches) is not the page's
+    cold = [load(driver, base + path, markers, cold=True) for _ in range(runs)]
+    warm = load(driver, base + path, markers, cold=False)
+    return Row(label, server, cold, warm)
+
+
+def console_errors(driver: Any) -> list[str]:
+    """The browser console's SEVERE entries since the last call."""
+    return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+def kb(n: float) -> str:
+    """Bytes as kilobytes."""
+    return f"{n / 1024:,.0f} KB"
+
+
+def table(rows: list[Row], bare: Row) -> str:
+    """Every page, before and after: the cold loads' medians and the warm load."""
+    floor = bare.median("drawn_ms")
+    head = (f"{'page':<15} {'server':<6} {'wire':>9} {'unzipped':>9} {'req':>3} {'drawn ms':>8} {'×bare':>5} "
+            f"{'idle ms':>7} {'×bare':>5} {'warm wire':>9} {'warm req':>8} {'cached':>6}")
+    lines = [head, "-" * len(head)]
+    for row in [bare, *rows]:
+        drawn, idle = row.median("drawn_ms"), row.median("idle_ms")
+        lines.append(f"{row.page:<15} {row.server:<6} {kb(row.median('wire')):>9} {kb(row.median('unzipped')):>9} "
+                     f"{row.median('requests'):>3.0f} {drawn:>8.0f} {drawn / floor:>5.2f} {idle:>7.0f} "
+                     f"{idle / floor:>5.2f} {kb(row.warm.wire):>9} {row.warm.requests:>8} {row.warm.cached:>6}")
+    return "\n".join(lines)
+
+
+def verdicts(rows: list[Row], bare: Row) -> list[str]:
+    """The goals, for the kiosk board after the change."""
+    kiosk = next(r for r in rows if r.page == "board (kiosk)" and r.server == "after")
+    wire, floor = kiosk.median("wire"), bare.median("drawn_ms")
+    drawn, idle = kiosk.median("drawn_ms") / floor, kiosk.median("idle_ms") / floor
+    return [f"kiosk board on the wire: {kb(wire)} (goal ≤ {kb(KIOSK_GOAL_BYTES)}): "
+            f"{'met' if wire <= KIOSK_GOAL_BYTES else 'NOT MET'}",
+            f"kiosk board cold load, drawn: {drawn:.2f}× the bare Dash page (goal ≤ {RATIO_GOAL:g}×): "
+            f"{'met' if drawn <= RATIO_GOAL else 'NOT MET'}; idle (its callbacks done): {idle:.2f}×"]
+
+
+def main() -> int:
+    """Build the plant, serve it three ways, load every page in Chromium and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--days", type=int, default=60, help="days of demo history (default 60)")
+    parser.add_argument("--runs", type=int, default=3, help="cold loads per page and server (default 3)")
+    parser.add_argument("--mbps", type=float, default=0, help="throttle the browser's network to this (default: no)")
+    parser.add_argument("--latency-ms", type=float, default=0, help="with --mbps: added latency per request")
+    parser.add_argument("--pages", default="", help="only the pages whose label contains one of these, comma-separated")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    workdir = Path(tempfile.mkdtemp(prefix="huddle-page-weight-"))
+    bare_process = None
+    driver = None
+    try:
+        started = time.monotonic()
+        services = build_plant(workdir, args.days)
+        print(f"demo plant, {args.days} days, loaded in {time.monotonic() - started:.1f} s", flush=True)
+        bases = {name: serve(app.server) for name, app in build_apps(services).items()}
+        bare_base, bare_process = serve_bare()
+        driver = start_browser(args.mbps, args.latency_ms)
+        network_note = f"{args.mbps:g} Mbit/s, {args.latency_ms:g} ms" if args.mbps else "127.0.0.1, unthrottled"
+        print(f"Chromium headless 1920×1080, {network_note}, {args.runs} cold loads per page", flush=True)
+        wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+        pages = [p for p in PAGES if not wanted or any(w in p[0] for w in wanted)]
+        bare = measure(driver, "dash", bare_base, BARE, args.runs)
+        rows: list[Row] = []
+        errors: dict[str, list[str]] = {}
+        for page in pages:
+            for server in ("before", "after"):
+                rows.append(measure(driver, server, bases[server], page, args.runs))
+                row = rows[-1]
+                print(f"  {page[0]} ({server}): {kb(row.median('wire'))}, drawn {row.median('drawn_ms'):.0f} ms, "
+                      f"idle {row.median('idle_ms'):.0f} ms", flush=True)
+                if found := console_errors(driver):
+                    errors[f"{page[0]} ({server})"] = found
+        print()
+        print(table(rows, bare))
+        print()
+        if any(r.page == "board (kiosk)" for r in rows):
+            for line in verdicts(rows, bare):
+                print(line)
+        for where, found in errors.items():
+            print(f"console errors on {where}: {found}")
+        if not errors:
+            print("no console errors on any page")
+        services.dispose()
+        return 0
+    finally:
+        if driver is not None:
+            driver.quit()
+        if bare_process is not None:
+            bare_process.terminate()
+            bare_process.wait(timeout=10)
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
