@@ -11,6 +11,7 @@ from huddle.dashboard.core.format import format_age, format_value
 from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.core.targets import target_grain
 from huddle.dashboard.services.okr_quarter import OkrQuarters
 from huddle.dashboard.services.readings import Readings
 
@@ -34,7 +35,7 @@ class KpiCatalogue:
             "direction": k.direction, "target": k.target_on(today), "amber": k.amber, "owner": k.owner,
             "data_source": k.data_source, "frequency": k.frequency,
             "leading": "leading" if k.leading else "lagging", "formula": k.formula,
-            "formula_text": FORMULAS[k.formula].description,
+            "formula_text": FORMULAS[k.formula].description, "target_grain": str(target_grain(k)),
             "baseline": ({"value": b.value, "date": b.on.isoformat(), "source": b.source}
                          if (b := baselines[k.key]) else None),
         } for k in self.config.kpis.values()]

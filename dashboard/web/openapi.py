@@ -136,7 +136,10 @@ SCHEMAS: dict[str, Schema] = {
         "key": STR, "name": STR, "unit": STR, "category": STR, "layer": INT, "direction": STR,
         "target": _or_null("number"), "amber": _or_null("number"), "owner": STR, "data_source": _or_null("string"),
         "frequency": STR, "leading": {"type": "string", "enum": ["leading", "lagging"]}, "formula": STR,
-        "formula_text": STR, "baseline": BASELINE}))}),
+        "formula_text": STR, "baseline": BASELINE,
+        "target_grain": {"type": "string", "enum": ["as written", "per line and shift", "per loaded value"],
+                         "description": "what the target covers: a total's is multiplied by the line-shifts a "
+                                        "period worked, a summed loaded KPI's by its values"}}))}),
     "Values": {"oneOf": [
         _obj({"scope": STR, "grain": STR, "period": STR, "values": _list(_ref("Reading"))},
              description="the KPIs' values for one period"),

@@ -72,6 +72,9 @@ def test_the_api_and_the_tree_judge_weeks_and_months_alike(demo) -> None:  # typ
     config = demo.config
     client = client_for(demo)
     week = parse_period("week", "2026-W47")
+    grains = {k["key"]: k["target_grain"] for k in client.get("/api/v1/kpis").get_json()["kpis"]}
+    assert (grains["unplanned_downtime"], grains["scrap_cost"], grains["oee"]) == (
+        "per line and shift", "per loaded value", "as written")  # what the catalogue's target covers
     for period in (NOVEMBER, week):
         body = client.get(f"/api/v1/values?kpi=unplanned_downtime,changeover_time,oee&scope=L1&grain={period.grain}"
                           f"&period={period.label}").get_json()
