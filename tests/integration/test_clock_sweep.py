@@ -33,7 +33,8 @@ DAYS = 35  # enough for last month's review and some of the quarter at every ins
 ORIGIN = {"Origin": "http://localhost"}  # the Flask test client's host: the same-origin check lets POSTs through
 ADMIN = ("sweeper", "sweep-password-1")
 #: Export endpoints and the formats each offers; an API rule with another argument needs an id and is skipped.
-EXPORTS = {"/api/v1/review.<ext>": ("pdf", "html", "xlsx"), "/api/v1/okr/checkins.<ext>": ("csv", "xlsx")}
+EXPORTS = {"/api/v1/review.<ext>": ("pdf", "html", "xlsx"), "/api/v1/okr/checkins.<ext>": ("csv", "xlsx"),
+           "/api/v1/actions.<ext>": ("csv",), "/api/v1/quarantine.<ext>": ("csv",), "/api/v1/audit.<ext>": ("csv",)}
 #: Addresses beyond each page's own: the board of the shift in progress (it has no data at a shift's first minute),
 #: the tree over the week (ISO week 53 and a week across the year's end) and the quarter.
 EXTRA_ADDRESSES = ("/board?live=1", "/tree?grain=week", "/tree?grain=quarter")
