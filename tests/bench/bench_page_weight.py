@@ -20,7 +20,8 @@ What it measures, in one run (``python tests/bench/bench_page_weight.py [--days 
    callbacks (the board's action pickers, the tree's node panel) are done too. Figures per page:
 
    - *wire*: bytes received, headers included (CDP ``Network.loadingFinished.encodedDataLength``, summed over the
-     page's requests, the callbacks' answers too, until the page is drawn and 0.5 s of quiet after);
+     page's requests, the callbacks' answers too, until the page is idle, no request is in flight and the network
+     was quiet for 0.5 s: a chart's plotly.js counts even when it arrives after the page is drawn);
    - *unzipped*: the bodies' decoded size (Performance API ``decodedBodySize`` of the navigation and every
      resource entry);
    - *req*: requests sent (CDP ``Network.requestWillBeSent``), *cached*: those answered from the browser's cache;
@@ -222,22 +223,46 @@ def start_browser(mbps: float, latency_ms: float) -> Any:
     return driver
 
 
-def network(driver: Any) -> tuple[int, int, int]:
-    """Bytes received, requests sent and requests answered from the cache, since the last call."""
-    import json
+class Network:
+    """The browser's network events as they come: bytes received, requests sent, answered from the cache, and
+    requests still in flight."""
 
-    wire = requests = cached = 0
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        method, params = message.get("method"), message.get("params", {})
-        if method == "Network.requestWillBeSent" and not params["request"]["url"].startswith("data:"):
-            requests += 1
-        elif method == "Network.requestServedFromCache" or (
-                method == "Network.responseReceived" and params["response"].get("fromDiskCache")):
-            cached += 1
-        elif method == "Network.loadingFinished":
-            wire += int(params.get("encodedDataLength", 0))
-    return wire, requests, cached
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver
+        self.wire = self.requests = self.cached = 0
+        self.open: set[str] = set()
+        self.last_event = time.monotonic()
+
+    def read(self) -> None:
+        """Take in the events logged since the last read."""
+        import json
+
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            method, params = message.get("method"), message.get("params", {})
+            if not method.startswith("Network."):
+                continue
+            self.last_event = time.monotonic()
+            if method == "Network.requestWillBeSent" and not params["request"]["url"].startswith("data:"):
+                self.requests += 1
+                self.open.add(params["requestId"])
+            elif method == "Network.requestServedFromCache" or (
+                    method == "Network.responseReceived" and params["response"].get("fromDiskCache")):
+                self.cached += 1
+            elif method == "Network.loadingFinished":
+                self.wire += int(params.get("encodedDataLength", 0))
+                self.open.discard(params["requestId"])
+            elif method == "Network.loadingFailed":
+                self.open.discard(params["requestId"])
+
+    def settle(self, timeout_s: float) -> None:
+        """Read until nothing is in flight and nothing happened for QUIET_S (a chart's plotly.js arrives late)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.read()
+            if not self.open and time.monotonic() - self.last_event >= QUIET_S:
+                return
+            time.sleep(0.05)
 
 
 def load(driver: Any, url: str, markers: tuple[str, ...], cold: bool) -> Load:
@@ -248,9 +273,10 @@ def load(driver: Any, url: str, markers: tuple[str, ...], cold: bool) -> Load:
     if cold:
         driver.execute_cdp_cmd("Network.clearBrowserCache", {})
         driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
-    network(driver)  # forget what came before
+    driver.get_log("performance")  # forget what came before
     script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
                                     {"source": DRAWN_JS.replace("MARKERS", json.dumps(list(markers)))})
+    network = Network(driver)
     try:
         driver.get(url)
         deadline = time.monotonic() + DRAWN_TIMEOUT_S
@@ -262,12 +288,11 @@ def load(driver: Any, url: str, markers: tuple[str, ...], cold: bool) -> Load:
                 time.sleep(0.02)
         if drawn is None:
             raise RuntimeError(f"{url} was not drawn and idle in {DRAWN_TIMEOUT_S:.0f} s ({markers})")
-        time.sleep(QUIET_S)
+        network.settle(DRAWN_TIMEOUT_S)
         unzipped = int(driver.execute_script(DECODED_JS))
-        wire, requests, cached = network(driver)
     finally:
         driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]})
-    return Load(float(drawn), float(idle), wire, unzipped, requests, cached)
+    return Load(float(drawn), float(idle), network.wire, unzipped, network.requests, network.cached)
 
 
 def measure(driver: Any, server: str, base: str, page: tuple[str, str, tuple[str, ...]], runs: int) -> Row:
