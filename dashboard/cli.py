@@ -16,6 +16,7 @@ from huddle.dashboard.cli_monitor import cmd_monitor, monitor_arguments
 from huddle.dashboard.cli_okr import cmd_okr, okr_arguments
 from huddle.dashboard.cli_quarantine import cmd_quarantine, quarantine_arguments
 from huddle.dashboard.cli_sessions import cmd_sessions, sessions_arguments
+from huddle.dashboard.core.i18n import languages
 from huddle.dashboard.core.plant import ConfigError, load_plant
 from huddle.dashboard.core.version import app_version
 from huddle.dashboard.logging_setup import FORMATS, configure_logging
@@ -216,12 +217,13 @@ def _serve_sites(settings: Settings, demo_feed: bool = False) -> int:
 
 
 def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False, sites: int = 1,
-             mqtt: str | None = None) -> int:
+             mqtt: str | None = None, language: str | None = None) -> int:
     """Create the demo plant's history (first time), load it, and serve with the loaders running; with
     ``sites=2`` a second plant in another time zone is served beside it."""
     from huddle.dashboard.demo import demo_settings, prepare_demo
 
-    settings = demo_settings(settings, sign_in_required=sign_in_required, sites=sites, mqtt=mqtt)
+    settings = demo_settings(settings, sign_in_required=sign_in_required, sites=sites, mqtt=mqtt,
+                             language=language)
     credentials = prepare_demo(_each_site(settings), settings.data_dir, days, open_services=_services,
                                report=lambda outcome: _print_outcome(outcome, verbose=False))
     if credentials:
@@ -370,6 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="2: serve a second plant (Lakeside, America/Chicago) beside Riverside")
     parsers["demo"].add_argument("--mqtt", metavar="URL", help="the machines publish their counts and states to "
                                  "this MQTT broker (mqtt://127.0.0.1:1883) and the plant reads them from it")
+    parsers["demo"].add_argument("--language", choices=languages(),
+                                 help="the language the demo plant speaks (its plant file's site.language)")
     parsers["demo"].add_argument("--sign-in-required", action="store_true",
                                  help="ask everyone to sign in, as a real plant would (default: anyone may read)")
     parsers["user"].add_argument("action", choices=["add", "passwd", "role", "disable", "enable", "list"])
@@ -470,7 +474,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_okr(_services(settings), args, f"cli:{_os_user()}")
     if args.command == "serve":
         return cmd_serve(settings)
-    return cmd_demo(settings, args.days, args.sign_in_required, args.sites, args.mqtt)
+    return cmd_demo(settings, args.days, args.sign_in_required, args.sites, args.mqtt, args.language)
 
 
 if __name__ == "__main__":

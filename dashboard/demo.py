@@ -72,30 +72,34 @@ OKR_STORIES: dict[str, list[tuple[float | None, int, str, str]]] = {
 
 
 def demo_settings(settings: Settings, *, sign_in_required: bool = False, sites: int = 1,
-                  mqtt: str | None = None) -> Settings:
+                  mqtt: str | None = None, language: str | None = None) -> Settings:
     """The demo's settings: anyone on this machine may read unless sign-in is required; with ``sites=2`` a second
     plant in another time zone beside the first; with ``mqtt`` (a broker's URL) the plant's machines publish their
-    counts and states to that broker and the plant reads them from it."""
+    counts and states to that broker and the plant reads them from it; with ``language`` the plant speaks it."""
     if not sign_in_required:
         settings = settings.with_(anonymous_access="read")  # a local demo: anyone on this machine may read
-    home = live_demo_plant(settings.data_dir, mqtt) if mqtt else DEMO_PLANT
+    home = demo_plant_copy(settings.data_dir, mqtt, language) if mqtt or language else DEMO_PLANT
     if sites > 1:
         settings = settings.with_(sites=(home, DEMO_SECOND_SITE))
-    elif mqtt:
+    elif home != DEMO_PLANT:
         settings = settings.with_(plant_config=home)
     return settings
 
 
-def live_demo_plant(data_dir: Path, url: str) -> Path:
-    """The demo plant with an MQTT source on the broker at ``url``, written into the data folder."""
+def demo_plant_copy(data_dir: Path, mqtt: str | None = None, language: str | None = None) -> Path:
+    """The demo plant written into the data folder with an MQTT source on the broker at ``mqtt`` and/or speaking
+    ``language``."""
     import yaml
 
     raw = yaml.safe_load(DEMO_PLANT.read_text(encoding="utf-8"))
-    raw["sources"].append({"key": "machines", "kind": "mqtt", "url": url, "schedule": "every 5 s",
-                           "description": "machine counts and states (MQTT)"})
-    path = Path(data_dir) / "demo_plant_mqtt.yaml"
+    if mqtt:
+        raw["sources"].append({"key": "machines", "kind": "mqtt", "url": mqtt, "schedule": "every 5 s",
+                               "description": "machine counts and states (MQTT)"})
+    if language:
+        raw["site"]["language"] = language
+    path = Path(data_dir) / "demo_plant_live.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("# the demo plant with its machines on an MQTT broker (written by huddle demo --mqtt)\n"
+    path.write_text("# the demo plant as huddle demo --mqtt/--language asked for it (written by huddle demo)\n"
                     + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
 

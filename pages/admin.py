@@ -16,6 +16,7 @@ from typing import Any
 import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_time
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
 from huddle.dashboard.web import ids
 from huddle.pages.admin_calendar import calendar_card
@@ -166,7 +167,7 @@ def layout(**_query: str) -> html.Div:
 
 def register() -> None:
     """Register the page with Dash Pages (the nav shows it to admins only)."""
-    dash.register_page("admin", path="/admin", name="Admin", order=95, nav=True, min_role="admin", layout=layout)
+    dash.register_page("admin", path="/admin", name=N_("Admin"), order=95, nav=True, min_role="admin", layout=layout)
 
 
 # ---- renderers ---------------------------------------------------------------------------------------------

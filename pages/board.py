@@ -15,6 +15,7 @@ from typing import Any
 import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import status_label
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.letterboard import cells, shape_for, size
 from huddle.dashboard.core.plant import CATEGORY_NAMES
 from huddle.dashboard.web import ids
@@ -77,7 +78,7 @@ def _action_forms(hidden: bool) -> html.Section:
 
 def register() -> None:
     """Register the page with Dash Pages."""
-    dash.register_page("board", path="/board", name="Board", order=1, nav=True, layout=layout)
+    dash.register_page("board", path="/board", name=N_("Board"), order=1, nav=True, layout=layout)
 
 
 # ---- renderers: the board's read model (services.board.board_view) in, components out ----------------------

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_age
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import table
@@ -98,7 +99,7 @@ def layout(**_query: str) -> html.Div:
 
 def register() -> None:
     """Register the page with Dash Pages."""
-    dash.register_page("data", path="/data", name="Data", order=90, nav=True, layout=layout)
+    dash.register_page("data", path="/data", name=N_("Data"), order=90, nav=True, layout=layout)
 
 
 # ---- renderers ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import dash
 import plotly.graph_objects as go
 from dash import dcc, html
 from huddle.dashboard.core.format import format_time, format_value
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.okr_scoring import KrStatus
 from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services.okrs import COMPANY, KeyResultView, ObjectiveView, QuarterView
@@ -123,7 +124,7 @@ def layout(**query: str) -> html.Div:
 
 def register() -> None:
     """Register the page with Dash Pages."""
-    dash.register_page("okr", path="/okr", name="OKRs", order=4, nav=True, layout=layout)
+    dash.register_page("okr", path="/okr", name=N_("OKRs"), order=4, nav=True, layout=layout)
 
 
 # ---- renderers: the quarter's read model in, components out -------------------------------------------------

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_age, format_value
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.web import ids
 from huddle.pages.components import status_badge
@@ -38,7 +39,7 @@ def layout(**_query: str) -> html.Div:
 
 def register() -> None:
     """Register the page with Dash Pages."""
-    dash.register_page("overview", path="/", name="Overview", order=0, nav=True, layout=layout)
+    dash.register_page("overview", path="/", name=N_("Overview"), order=0, nav=True, layout=layout)
 
 
 # ---- renderers ---------------------------------------------------------------------------------------------

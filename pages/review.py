@@ -16,6 +16,7 @@ import dash
 import plotly.graph_objects as go
 from dash import dcc, html
 from huddle.dashboard.core.format import format_time, format_value
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORY_NAMES
 from huddle.dashboard.services.review import Review, month_name, nothing_to_compare
@@ -45,7 +46,7 @@ def layout(**query: str) -> html.Div:
 
 def register() -> None:
     """Register the page with Dash Pages."""
-    dash.register_page("review", path="/review", name="Monthly review", order=3, nav=True, layout=layout)
+    dash.register_page("review", path="/review", name=N_("Monthly review"), order=3, nav=True, layout=layout)
 
 
 # ---- renderers: the review's read model in, components out --------------------------------------------------

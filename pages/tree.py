@@ -18,6 +18,7 @@ import dash_cytoscape as cyto
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_time, format_value, period_words
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.services.drilldown import NodeDetail
 from huddle.dashboard.services.tree import TreeView
@@ -157,7 +158,7 @@ def layout(**query: str) -> html.Div:
 
 def register() -> None:
     """Register the page with Dash Pages."""
-    dash.register_page("tree", path="/tree", name="KPI tree", order=2, nav=True, layout=layout)
+    dash.register_page("tree", path="/tree", name=N_("KPI tree"), order=2, nav=True, layout=layout)
 
 
 # ---- renderers: the tree's read models in, components out --------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from huddle.dashboard.core.i18n import number
+
 if TYPE_CHECKING:
     from huddle.dashboard.core.periods import Period
     from huddle.dashboard.core.plant import PlantConfig
@@ -23,10 +25,9 @@ def format_value(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
     if unit == "%":
-        return f"{value:.1f} %"
+        return f"{number(value, 1)} %"
     digits = 0 if abs(value) >= 100 or float(value).is_integer() else 2 if abs(value) < 10 else 1
-    text = f"{value:,.{digits}f}"
-    return f"{text} {unit}".strip()
+    return f"{number(value, digits)} {unit}".strip()
 
 
 def format_age(seconds: float | None) -> str:

@@ -273,6 +273,7 @@ class PlantConfig:
     currency: str = ""
     company: str = "Company"  # the level above the plant in the OKR cascade
     plant_calendar: PlantCalendar = field(default_factory=PlantCalendar)  # holidays, shutdowns, go-live
+    language: str = "en"  # the language its pages, exports and e-mails speak (core.i18n)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from huddle.dashboard.core.calendar import Break, ShiftCalendar, ShiftDef
+from huddle.dashboard.core.i18n import read_language
 from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.plant import (
     CATEGORIES,
@@ -135,7 +136,7 @@ def build_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     if not isinstance(raw, dict):
         raise ConfigError(["the file must be a YAML mapping with site, calendar, areas, kpis, trees, sources"], path)
     site = r.mapping(raw.get("site"), "site")
-    site_key, site_name, tz_name = _site(r, site)
+    site_key, site_name, tz_name, language = _site(r, site)
     calendar = _calendar(r, r.mapping(raw.get("calendar"), "calendar"), tz_name)
     areas, lines = _areas(r, raw.get("areas"))
     stop_reasons = _stop_reasons(r, raw.get("stop_reasons"))
@@ -149,14 +150,14 @@ def build_plant(raw: Any, path: Path | None = None) -> PlantConfig:
         raise ConfigError(r.problems, path)
     return PlantConfig(site_key, site_name, tz_name, calendar, areas, lines, kpis, trees, sources, stop_reasons,
                        defect_types, grace, path, str(site.get("currency", "")),
-                       str(site.get("company") or "Company"), plant_calendar)
+                       str(site.get("company") or "Company"), plant_calendar, language)
 
 
 # ---- site and calendar -----------------------------------------------------------------------------------------
 
 
-def _site(r: _Reader, site: dict[str, Any]) -> tuple[str, str, str]:
-    """The site's key, name and time zone (UTC when the zone is missing or unknown, with a problem)."""
+def _site(r: _Reader, site: dict[str, Any]) -> tuple[str, str, str, str]:
+    """The site's key, name, time zone (UTC when missing or unknown, with a problem) and language."""
     site_key = r.need(site, "key", "site") or "site"
     site_name = r.need(site, "name", "site") or site_key
     tz_name = r.need(site, "timezone", "site")
@@ -166,7 +167,7 @@ def _site(r: _Reader, site: dict[str, Any]) -> tuple[str, str, str]:
     except (ZoneInfoNotFoundError, ValueError):
         r.problems.append(f"site.timezone: {tz_name!r} is not an IANA time zone name (e.g. Europe/Berlin)")
         tz_name = None
-    return site_key, site_name, tz_name or "UTC"
+    return site_key, site_name, tz_name or "UTC", read_language(site, r.problems)
 
 
 def _calendar(r: _Reader, cal_raw: dict[str, Any], tz_name: str) -> ShiftCalendar:

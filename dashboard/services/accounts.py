@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from huddle.dashboard.core.calendar import now_utc
+from huddle.dashboard.core.i18n import _, ngettext
 from huddle.dashboard.core.passwords import MIN_LENGTH, password_problem
 from huddle.dashboard.services import passwords
 from huddle.dashboard.services.conflicts import ChangedSince, conflict_message
@@ -240,7 +241,8 @@ class Accounts:
         keys = (f"user:{username[:128]}", f"addr:{address[:64]}")
         turn = self.throttle.claim(keys, now)
         if not turn.granted:
-            return LoginResult(None, f"too many failed sign-ins: try again in {_wait_words(turn.retry_after_s)}",
+            return LoginResult(None, _("too many failed sign-ins: try again in {wait}").format(
+                wait=_wait_words(turn.retry_after_s)),
                                turn.retry_after_s)
         with self.sessions() as session:
             user = account_queries.user_named(session, username)
@@ -256,7 +258,7 @@ class Accounts:
                 self.audit(session, "system", "login.failed", username[:64], address=address,
                            failures=turn.failures.get(keys[0], 0), disabled=disabled,
                            **({"refused_while_waiting": refused} if refused else {}))
-                return LoginResult(None, "wrong user name or password")
+                return LoginResult(None, _("wrong user name or password"))
             self.throttle.succeeded(session, keys[0], keys[1], now)
             user = account_queries.user(session, user_id)
             assert user is not None  # it was there a moment ago; users are disabled, never deleted
@@ -450,5 +452,5 @@ class Accounts:
 def _wait_words(seconds: int) -> str:
     """A wait in words: "20 seconds", "4 minutes"."""
     if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    return f"{round(seconds / 60)} minutes"
+        return ngettext("{n} second", "{n} seconds", seconds).format(n=seconds)
+    return ngettext("{n} minute", "{n} minutes", round(seconds / 60)).format(n=round(seconds / 60))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html as markup
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import dash
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 from flask import send_from_directory
+from huddle.dashboard.core.i18n import N_, _, language, set_language
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
 from huddle.dashboard.web import ids
@@ -32,16 +34,19 @@ def _assets_folder() -> Path:
 ASSETS = _assets_folder()
 
 
+ROLE_WORDS = {"admin": N_("admin"), "editor": N_("editor"), "viewer": N_("viewer")}
+
+
 def _who() -> list[Any]:
     """The signed-in person and a sign-out button, or a sign-in link (text only: names are user input)."""
     identity = current_identity()
     if identity.kind == "user":
-        return [html.Span(f"{identity.name} · {identity.role}", className="who"),
-                html.Form(html.Button("Sign out", type="submit", className="link-button"), action="/logout",
+        return [html.Span(f"{identity.name} · {_(ROLE_WORDS.get(identity.role, identity.role))}", className="who"),
+                html.Form(html.Button(_("Sign out"), type="submit", className="link-button"), action="/logout",
                           method="POST", className="inline")]
     if identity.kind == "display":
-        return [html.Span(f"Display {identity.name}", className="who")]
-    return [html.A("Sign in", href="/login", className="nav-link")]
+        return [html.Span(_("Display {name}").format(name=identity.name), className="who")]
+    return [html.A(_("Sign in"), href="/login", className="nav-link")]
 
 
 def _site_picker(sites: Sites | None, services: Services) -> list[Any]:
@@ -58,7 +63,7 @@ def _shell(services: Services, sites: Sites | None = None) -> html.Div:
     """Header with navigation built from the page registry, who is signed in, and the page container."""
     identity = current_identity()
     several = sites is not None and len(sites.by_key) > 1
-    links = [dcc.Link(page["name"], href=href(page["relative_path"], {}), className="nav-link")  # keeps ?site=
+    links = [dcc.Link(_(page["name"]), href=href(page["relative_path"], {}), className="nav-link")  # keeps ?site=
              for page in dash.page_registry.values()
              if page.get("nav", False) and identity.may(page.get("min_role", "anonymous"))
              and (several or not page.get("several_sites"))]
@@ -75,6 +80,19 @@ def _shell(services: Services, sites: Sites | None = None) -> html.Div:
         html.Div(id=ids.PAGE_MESSAGE, className="page-message"),
         html.Main(dash.page_container, className="page"),
     ], id=ids.APP_ROOT, className="app")
+
+
+def _speak_the_plants_language(services: Services) -> None:
+    """Each request speaks its plant's language (the site's, with several): words, numbers and dates alike."""
+    set_language(services.config.language)
+
+
+def _with_lang(render: Any) -> Any:
+    """Dash's page wrapper with ``<html lang>`` saying the request's language (screen readers pick their voice)."""
+    def index(**parts: Any) -> str:
+        page = render(**parts)
+        return page.replace("<html>", f'<html lang="{language()}">', 1)
+    return index
 
 
 def create_app(settings: Settings, services: Services | None = None, sites: Sites | None = None) -> Dash:
@@ -113,6 +131,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     # Dash writes the title into the page's <title> as it is: the site name is the plant file's text, so escaped
     # here (pages keep the plain text, which Dash sets as document.title, text again)
     app.index_string = app.index_string.replace("{%title%}", markup.escape(title).replace("{", "&#123;"))
+    app.interpolate_index = _with_lang(app.interpolate_index)
     install_light_pages(app)  # first, so its compression runs after every other answer hook
     for page in (overview_page, board_page, tree_page, review_page, okr_page, portfolio_page, data_page, admin_page,
                  not_found):
@@ -150,8 +169,11 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     install_metrics(app.server, each_site, sites.home if sites else services)  # before the door: refusals count
     install_health(app.server, settings, each_site)
     install_security(app.server, settings, sites.home.accounts if sites else services.accounts)
+    # the language is set first (the sign-in page and refusals speak it too) and again once the site is known
+    app.server.before_request_funcs.setdefault(None, []).insert(0, partial(_speak_the_plants_language, services))
     if sites is not None:
         install_site_routing(app.server, sites, app.config.routes_pathname_prefix)
+        app.server.before_request(partial(_speak_the_plants_language, services))
     install_error_handling(app)
     register_api(app.server, services)
     app.server.config["HUDDLE_SERVICES"] = services

@@ -27,6 +27,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, request, session
 from flask import has_request_context as _has_request_context
+from huddle.dashboard.core.i18n import _, language
 from huddle.dashboard.services.accounts import ANONYMOUS, Accounts, Identity
 from huddle.dashboard.settings import Settings
 from huddle.dashboard.web.health import monitor_identity
@@ -169,7 +170,7 @@ def _load_identity(accounts: Accounts) -> Identity:
 
 
 def _page(title: str, body: str) -> str:
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+    return f"""<!doctype html><html lang="{language()}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)} · Huddle</title>
 <link rel="stylesheet" href="/assets/huddle.css"></head><body>
 <header class="app-header"><div class="brand-block"><span class="brand">Huddle</span></div></header>
@@ -178,13 +179,13 @@ def _page(title: str, body: str) -> str:
 
 def _login_form(message: str = "", username: str = "", next_path: str = "/") -> str:
     error = f'<p class="form-error" role="alert">{html.escape(message)}</p>' if message else ""
-    return _page("Sign in", f"""<h1>Sign in</h1>{error}
+    return _page(_("Sign in"), f"""<h1>{_("Sign in")}</h1>{error}
 <form method="post" action="/login" class="card login-form">
 <input type="hidden" name="next" value="{html.escape(next_path)}">
-<label>User name <input name="username" autocomplete="username" value="{html.escape(username)}" required
+<label>{_("User name")} <input name="username" autocomplete="username" value="{html.escape(username)}" required
  autofocus></label>
-<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit">Sign in</button></form>""")
+<label>{_("Password")} <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">{_("Sign in")}</button></form>""")
 
 
 def _unsafe_char(ch: str) -> bool:
@@ -297,8 +298,8 @@ def _display(accounts: Accounts, token: str) -> Any:
     """GET /display/<token>: sign this browser in as the display screen the link names."""
     screen = accounts.display_by_token(token)
     if screen is None:
-        return Response(_page("Display link not valid", "<h1>This display link is not valid</h1>"
-                              "<p>It was revoked or mistyped. Ask an admin for the screen's link.</p>"),
+        return Response(_page(_("Display link not valid"), f"<h1>{_('This display link is not valid')}</h1>"
+                              f"<p>{_('It was revoked or mistyped. Ask an admin for the screen’s link.')}</p>"),
                         status=403)
     session.clear()
     session.permanent = True

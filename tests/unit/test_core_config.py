@@ -88,6 +88,11 @@ def test_valid_config_reads_unquoted_yaml_clock_times() -> None:
     assert cfg.calendar.shifts[0].end.hour == 14
 
 
+def test_the_plant_speaks_its_language() -> None:
+    assert parse_plant(config()).language == "en"  # unless the file says otherwise
+    assert parse_plant(config(lambda r: r["site"].update(language="de"))).language == "de"
+
+
 def test_targets_change_during_the_year() -> None:
     from datetime import date
 
@@ -145,6 +150,9 @@ def test_targets_change_during_the_year() -> None:
                      "sources[0].schedule", "'sometimes'", id="bad-schedule"),
         pytest.param(lambda r: r["sources"][0].update(path=None),
                      "sources[0].path", "needs the folder", id="files-without-path"),
+        pytest.param(lambda r: r["site"].update(language="fr"),
+                     "site.language", "'fr' is not a language Huddle speaks: use one of en, de, es",
+                     id="language-without-catalogue"),
     ],
 )
 def test_broken_config_is_refused_with_the_place(change: Any, place: str, text: str) -> None:
