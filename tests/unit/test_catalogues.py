@@ -4,7 +4,7 @@ The catalogue is extracted from the product's code here, with Babel's extractor 
 so a string wrapped in ``_()`` (or ``N_``, ``ngettext``, ``pgettext``) and not translated in every shipped
 catalogue fails this test, naming the string and the language; so does a translation that drops or misspells a
 ``{placeholder}``, and one left in a catalogue after its English was changed or removed. Text that is not wrapped
-at all is caught by the pages' own test (tests/integration/test_pages_in_german.py).
+at all is caught by the pages' test in a pseudo-language (tests/integration/test_pages_translated.py).
 """
 
 from __future__ import annotations
