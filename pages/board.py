@@ -23,6 +23,9 @@ from huddle.dashboard.web.address import BoardAddress
 from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import period_tick, status_badge
 
+TV_HOURS = 5  # rows of the hour-by-hour table a wall TV has room for (the desk board shows every hour)
+TV_ACTIONS = 3  # open actions a wall TV lists; it says how many more the desk board has
+
 
 def layout(**query: str) -> html.Div:
     """Skeleton with the view in a store; no database access."""
@@ -134,8 +137,9 @@ def tile(k: dict[str, Any], n: int) -> html.Div:
     ], className=f"tile status-{k['status']}")
 
 
-def _safety_fact(fact: dict[str, Any]) -> html.Div:
-    """One safety number under the cross: its words, value and target, its status in colour, icon and word."""
+def _safety_fact(fact: dict[str, Any], tiled: bool = False) -> html.Div:
+    """One safety number under the cross: its words, value and target, its status in colour, icon and word (left
+    to the desk board when a tile of the column shows the same reading, ``tiled``: a TV has no room twice)."""
     label = fact["label"] + (f" (last {fact['last_recordable']})" if fact.get("last_recordable") else "")
     target = f"target {fact['target_text']}" if fact["target"] is not None else ""
     badge = (html.Span("no target set", className="badge status-grey")
@@ -143,7 +147,7 @@ def _safety_fact(fact: dict[str, Any]) -> html.Div:
     hours = (fact.get("parts") or {}).get("hours_worked")  # where a TRIR's hours came from
     return html.Div([html.Span(label, className="fact-label"), html.B(fact["text"], className="fact-value"),
                      html.Span(target, className="fact-target"), badge],
-                    className=f"cross-fact status-{fact['status']}", title=hours)
+                    className=f"cross-fact status-{fact['status']}" + (" desk-only" if tiled else ""), title=hours)
 
 
 def _cell_class(category: str, day: dict[str, Any] | None) -> str:
@@ -165,8 +169,10 @@ def letter(column: dict[str, Any]) -> html.Div:
                      style={"gridRow": cell.row + 1, "gridColumn": cell.col + 1}) for cell in cells(shape, len(days))]
     extra = None
     if cat == "S" and column.get("safety"):
-        facts = column["safety"]
-        extra = html.Div([_safety_fact(facts[k]) for k in ("days_since", "trir_month", "trir_12m")],
+        facts, tiled = column["safety"], {k["kpi"] for k in column["kpis"]}
+        # the days-since and this month's TRIR are the very readings their tiles show; the 12 months' TRIR is not
+        extra = html.Div([_safety_fact(facts[k], k != "trir_12m" and facts[k]["kpi"] in tiled)
+                          for k in ("days_since", "trir_month", "trir_12m")],
                          className="cross-facts")
     return html.Div([html.Div(grid, className="letter", style={"gridTemplateRows": f"repeat({rows}, 1fr)",
                                                                  "gridTemplateColumns": f"repeat({cols}, 1fr)"}),
@@ -185,14 +191,26 @@ def _column(column: dict[str, Any], start: int) -> html.Section:
     ], className=f"board-column status-{column['status']}")
 
 
+def _tv_window(hours: list[dict[str, Any]]) -> range:
+    """The hours a TV shows: the last ``TV_HOURS`` up to the hour in progress (the desk board shows them all)."""
+    reached = sum(1 for h in hours if not h["future"])
+    end = min(len(hours), max(reached, TV_HOURS))
+    return range(max(0, end - TV_HOURS), end)
+
+
 def _hours(hours: list[dict[str, Any]]) -> html.Div:
     head = html.Tr([html.Th("Hour"), html.Th("Plan"), html.Th("Actual"), html.Th("Cum. plan"), html.Th("Cum. actual")])
+    shown = _tv_window(hours)
     rows = [html.Tr([html.Td(h["label"]), html.Td(f"{h['planned']:,.0f}"),
                      html.Td(f"{h['actual']:,.0f}" if h["has_data"] else ("" if h["future"] else "—")),
                      html.Td(f"{h['cum_planned']:,.0f}"),
                      html.Td(f"{h['cum_actual']:,.0f}" if not h["future"] else "")],
-                    className=f"status-{h['status']}" + (" future" if h["future"] else "")) for h in hours]
-    return html.Div([html.H3("Hour by hour"), html.Table([html.Thead(head), html.Tbody(rows)], className="grid hours")],
+                    className=f"status-{h['status']}" + (" future" if h["future"] else "") +
+                    ("" if i in shown else " desk-only")) for i, h in enumerate(hours)]
+    earlier, later = shown.start, len(hours) - shown.stop
+    more = " · ".join(([f"+{earlier} earlier"] if earlier else []) + ([f"+{later} later"] if later else []))
+    return html.Div([html.H3("Hour by hour"), html.Table([html.Thead(head), html.Tbody(rows)], className="grid hours"),
+                     html.P(f"{more} on the desk board", className="more kiosk-only") if more else None],
                     className="panel")
 
 
@@ -203,18 +221,26 @@ def _losses(view: dict[str, Any]) -> html.Div:
             f" · {x['cost']}" if x["cost"] else "")
         items.append(html.Li([html.B(f"{x['minutes']:.0f} min "), x["reason"], html.Span(detail, className="muted")]))
     listing = html.Ol(items) if items else html.P("No stops recorded.", className="empty")
-    return html.Div([html.H3("Top losses"), listing, html.P(view["summary"], className="summary")], className="panel")
+    return html.Div([html.H3("Top losses"), listing, html.P(view["summary"], className="summary desk-only")],
+                    className="panel")
 
 
 def _actions(view: dict[str, Any]) -> html.Div:
     rows = [html.Tr([html.Td(a["what"]), html.Td(a["owner"]),
                      html.Td(a["due"] + (" · overdue" if a["overdue"] else "")),
-                     html.Td(a["status"].replace("_", " ")), html.Td(a["kpi"] or "")],
-                    className="overdue" if a["overdue"] else None) for a in view["actions"]]
-    table = (html.Table([html.Thead(html.Tr([html.Th("What"), html.Th("Owner"), html.Th("Due"), html.Th("Status"),
-                                             html.Th("KPI")])), html.Tbody(rows)], className="grid actions")
+                     html.Td(a["status"].replace("_", " "), className="desk-only"),
+                     html.Td(a["kpi"] or "", className="desk-only")],
+                    className=" ".join(c for c, on in (("overdue", a["overdue"]), ("desk-only", i >= TV_ACTIONS)) if on)
+                    or None)
+            for i, a in enumerate(view["actions"])]
+    head = html.Tr([html.Th("What"), html.Th("Owner"), html.Th("Due"), html.Th("Status", className="desk-only"),
+                    html.Th("KPI", className="desk-only")])
+    table = (html.Table([html.Thead(head), html.Tbody(rows)], className="grid actions")
              if rows else html.P("No open actions.", className="empty"))
-    return html.Div([html.H3(f"Open actions ({len(rows)})"), table], className="panel")
+    more = len(rows) - TV_ACTIONS
+    return html.Div([html.H3(f"Open actions ({len(rows)})"), table,
+                     html.P(f"+{more} more on the desk board", className="more kiosk-only") if more > 0 else None],
+                    className="panel")
 
 
 def render_board(view: dict[str, Any]) -> list[Any]:
