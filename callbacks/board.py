@@ -1,5 +1,5 @@
 """Wiring of the shift board: which scope and shift to show, the refresh that sends nothing when nothing changed,
-the playlist rotation, and the actions editors raise and close from the board.
+the playlist rotation and its cue of what comes next, and the actions editors raise and close from the board.
 
 Each handler reads the address (``address.BoardAddress``), calls a service and hands the result to a renderer of
 ``pages.board``; ``register`` binds them to the app with the services they use.
@@ -23,7 +23,7 @@ from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, BoardAddress, BoardTarget, board_href, board_search
 from huddle.dashboard.web.render_cache import LocalRenderCache, RedisRenderCache, make_render_cache
 from huddle.dashboard.web.sites import site_writer
-from huddle.pages.board import action_options, board_problem, kpi_options, render_board
+from huddle.pages.board import action_options, board_problem, kpi_options, playlist_cue, render_board, scope_title
 from huddle.pages.components import scope_options
 
 STALE_RECHECK_S = 300  # re-render at least this often so a tile can turn stale even when no data arrives
@@ -75,6 +75,15 @@ def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: 
     # every TV showing the same scope and shift shares one render; across web workers too when Redis is configured
     body = cache.get_or_render(new_key, lambda: render_board(board_view(services, scope, period)))
     return body, f"{new_key}|{ahead}"
+
+
+def playlist(services: Services, cycle_n: int | None, view: dict[str, Any]) -> list[Any]:
+    """The playlist's cue at each turn: the scope that comes next and the bar counting down to it."""
+    shown = BoardAddress.from_view(view)
+    scope = shown.next_scope(cycle_n)
+    if scope is None:
+        raise PreventUpdate
+    return playlist_cue(scope_title(services.config, scope), shown.cycle, cycle_n or 0)
 
 
 def add_action(services: Services, _n: int, what: str, owner: str, due: str, kpi: str | None,
@@ -137,6 +146,8 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.BOARD_VIEW, "data"), Input(ids.ACTION_CHANGED, "data"),
         State(ids.BOARD_KEY, "data"),
     )(partial(refresh, services, cache))
+    app.callback(Output(ids.BOARD_PLAYLIST, "children"), Input(ids.BOARD_CYCLE, "n_intervals"),
+                 State(ids.BOARD_VIEW, "data"))(partial(playlist, services))
     app.clientside_callback(
         ClientsideFunction("huddle", "ages"),
         Output({"type": ids.BOARD_AGE, "index": ALL}, "children"),

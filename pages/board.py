@@ -17,7 +17,7 @@ from dash import dcc, html
 from huddle.dashboard.core.format import status_label
 from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.letterboard import cells, shape_for, size
-from huddle.dashboard.core.plant import CATEGORY_NAMES
+from huddle.dashboard.core.plant import CATEGORY_NAMES, PlantConfig
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import BoardAddress
 from huddle.dashboard.web.security import current_identity, has_request_context
@@ -45,9 +45,29 @@ def layout(**query: str) -> html.Div:
             html.A("Open as a TV (kiosk)", id="board-kiosk-link", className="nav-link dark"),
         ], id=ids.BOARD_CONTROLS, className="board-controls", hidden=view.kiosk),
         html.Div(id=ids.BOARD_TIMER, className="huddle-timer", **{"data-minutes": str(view.timer)}),
+        html.Div(id=ids.BOARD_PLAYLIST, className="playlist", hidden=view.next_scope() is None),
         html.Div(id=ids.BOARD_BODY, className="board"),
         _action_forms(hidden=view.kiosk),
     ], className="board-page kiosk" if view.kiosk else "board-page")
+
+
+def scope_title(config: PlantConfig, scope: str) -> str:
+    """A scope as a TV names it: the plant, an area, or a line with its area ("Line 2 – Filling")."""
+    try:
+        kind = config.scope_kind(scope)
+    except KeyError:
+        return f"unknown scope {scope}"  # the board itself says so when its turn comes
+    name = config.scope_name(scope)
+    return f"{name} – {config.scope_name(config.area_of(scope))}" if kind == "line" else name
+
+
+def playlist_cue(next_title: str, seconds: int, n: int) -> list[html.Div]:
+    """What comes next on the playlist, and a bar that fills in ``seconds`` until it comes (the ``n``-th turn)."""
+    # the bar's animation is named after the turn's parity: a new name restarts it at every turn
+    fill = {"animation": f"playlist-fill-{n % 2} {seconds}s linear forwards"}
+    return [html.Div(f"next: {next_title}", className="playlist-next"),
+            html.Div(html.Div(className="playlist-fill", style=fill), className="playlist-bar",
+                     role="progressbar", **{"aria-label": f"time until the next board, {seconds} s a turn"})]
 
 
 def _action_forms(hidden: bool) -> html.Section:
@@ -171,7 +191,7 @@ def letter(column: dict[str, Any]) -> html.Div:
     if cat == "S" and column.get("safety"):
         facts, tiled = column["safety"], {k["kpi"] for k in column["kpis"]}
         # the days-since and this month's TRIR are the very readings their tiles show; the 12 months' TRIR is not
-        extra = html.Div([_safety_fact(facts[k], k != "trir_12m" and facts[k]["kpi"] in tiled)
+        extra = html.Div([_safety_fact(facts[k], k != "trir_12m" and facts[k].get("kpi") in tiled)
                           for k in ("days_since", "trir_month", "trir_12m")],
                          className="cross-facts")
     return html.Div([html.Div(grid, className="letter", style={"gridTemplateRows": f"repeat({rows}, 1fr)",

@@ -202,6 +202,12 @@ class BoardAddress:
             return self.scopes[(cycle_n or 0) % len(self.scopes)]
         return self.scope or "plant"
 
+    def next_scope(self, cycle_n: int | None = None) -> str | None:
+        """The scope the playlist shows after the one at ``cycle_n``; None when nothing rotates."""
+        if not self.cycle or len(self.scopes) < 2:
+            return None
+        return self.scopes[((cycle_n or 0) + 1) % len(self.scopes)]
+
     def resolve(self, config: PlantConfig, now: datetime, cycle_n: int | None = None) -> BoardTarget:
         """The scope and shift to show at ``now``, or an ``AddressError`` saying why there is none."""
         scope = check_scope(config, self.shown_scope(cycle_n))

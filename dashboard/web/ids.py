@@ -98,6 +98,7 @@ BOARD_CYCLE = "board-cycle"
 BOARD_CLOCK = "board-clock"
 BOARD_BODY = "board-body"
 BOARD_TIMER = "board-timer"
+BOARD_PLAYLIST = "board-playlist"  # the playlist's cue: what comes next and how long is left
 BOARD_CONTROLS = "board-controls"
 BOARD_SCOPE = "board-scope"
 BOARD_MODE = "board-mode"
