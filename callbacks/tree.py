@@ -12,7 +12,7 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.actions import ActionError
@@ -28,9 +28,11 @@ from huddle.pages.tree import (
     event_fields,
     goal_words,
     records_table,
+    canvas_style,
     render_elements,
     render_findings,
     render_node_actions,
+    render_outline,
     render_panel,
     render_summary,
     tree_problem,
@@ -134,12 +136,12 @@ def _tree_view(services: Services, target: TreeTarget, opened: set[str] | None, 
 
 def draw(services: Services, view: dict[str, Any], expanded: dict[str, Any] | None, selected: str | None,
          _n: int | None, _changed: int | None, key: str | None, data_key: str | None) -> tuple[Any, ...]:
-    """The tree drawn with its open nodes and the selected one, its summary and findings; nothing when its key
-    (data version, view, open nodes, selection, staleness) is what the page shows."""
+    """The tree drawn with its open nodes and the selected one, its canvas sized to it, its summary, findings and
+    outline; nothing when its key (data version, view, open nodes, selection, staleness) is what the page shows."""
     try:
         target = _target(services, view)
     except AddressError as exc:
-        return [], None, None, None, None, tree_problem(str(exc)), None
+        return [], None, None, None, None, tree_problem(str(exc)), None, no_update, None
     tree = services.config.trees[target.tree]
     view_key = f"{target.tree}|{target.scope}|{target.period.label}"
     chosen = _chosen(tree, view, selected, ctx.triggered_id == ids.TREE_VIEW)
@@ -158,7 +160,7 @@ def draw(services: Services, view: dict[str, Any], expanded: dict[str, Any] | No
     return (render_elements(tree_view, services.config, chosen), no_update if stored == expanded else stored,
             no_update if chosen == selected else chosen, new_key,
             no_update if new_data_key == data_key else new_data_key, render_summary(tree_view, services.config),
-            render_findings(tree_view))
+            render_findings(tree_view), canvas_style(tree_view), render_outline(tree_view, services.config, chosen))
 
 
 def open_panel(services: Services, selected: str | None, key: str | None, view: dict[str, Any],
@@ -265,10 +267,12 @@ def register(app: Dash, services: Services) -> None:
     app.callback(
         Output(ids.TREE_GRAPH, "elements"), Output(ids.TREE_EXPANDED, "data"), Output(ids.TREE_SELECTED, "data"),
         Output(ids.TREE_KEY, "data"), Output(ids.TREE_DATA_KEY, "data"), Output(ids.TREE_SUMMARY, "children"),
-        Output(ids.TREE_FINDINGS, "children"),
+        Output(ids.TREE_FINDINGS, "children"), Output(ids.TREE_GRAPH, "style"), Output(ids.TREE_OUTLINE, "children"),
         Input(ids.TREE_VIEW, "data"), Input(ids.TREE_EXPANDED, "data"), Input(ids.TREE_SELECTED, "data"),
         Input(ids.TREE_REFRESH, "n_intervals"), Input(ids.TREE_ACTION_CHANGED, "data"),
         State(ids.TREE_KEY, "data"), State(ids.TREE_DATA_KEY, "data"))(partial(draw, services))
+    # the graph refits when the server resizes its canvas to the drawn tree (assets/tree.js)
+    app.clientside_callback(ClientsideFunction("tree", "fitted"), Input(ids.TREE_GRAPH, "style"))
     _register_panel(app, services)
 
 

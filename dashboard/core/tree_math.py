@@ -149,8 +149,8 @@ def goal_seek(config: PlantConfig, tree: TreeDef, values: Mapping[str, float | N
     return GoalSeek(child, needed, True)
 
 
-def positions(tree: TreeDef, expanded: set[str], gap_x: float = 220.0,
-              gap_y: float = 150.0) -> dict[str, tuple[float, float]]:
+def positions(tree: TreeDef, expanded: set[str], gap_x: float = 200.0,
+              gap_y: float = 135.0) -> dict[str, tuple[float, float]]:
     """Positions (x, y) of the visible nodes, root on top: leaves side by side, parents centred over children.
 
     A node's children are visible when it is expanded. The same expanded set always gives the same positions.

@@ -100,6 +100,11 @@ def follow_the_red(tree: TreeDef, nodes: list[TreeNodeStatus]) -> set[str]:
                                                                    and tree.children(n.key))}
 
 
+def tree_holding(config: PlantConfig, kpi: str) -> str | None:
+    """The first configured tree with the KPI as a node (where its board tile or overview cell leads), or None."""
+    return next((key for key, tree in config.trees.items() if kpi in tree.nodes()), None)
+
+
 def last_complete_day(config: PlantConfig, now: datetime) -> date | None:
     """The latest production date whose shifts have all ended (what a tree opens on by default)."""
     last = config.calendar.last_completed(now)
@@ -148,6 +153,13 @@ class TreeView:
     def deepest_red(self) -> list[str]:
         """Drawn red nodes with nothing red below them: where each red path ends."""
         return [k for k in self.visible if self.nodes[k].reading.status is Status.RED and not self.nodes[k].red_below]
+
+    def red_path(self) -> tuple[set[str], set[tuple[str, str]]]:
+        """The nodes and edges on the way from the root down to every red node (empty when nothing is red)."""
+        nodes = {k for k, n in self.nodes.items() if n.red_below or n.reading.status is Status.RED}
+        edges = {(e.parent, e.child) for e in self.tree.edges if e.parent in nodes and e.child in nodes
+                 and self.nodes[e.parent].red_below}
+        return nodes, edges
 
     def biggest_driver_path(self) -> list[Contribution]:
         """From the root down formula edges, at each level the child that moved the root most in the direction it

@@ -131,6 +131,7 @@ TREE_SHIFT = "tree-shift"
 TREE_SUMMARY = "tree-summary"
 TREE_GRAPH = "tree-graph"
 TREE_FINDINGS = "tree-findings"
+TREE_OUTLINE = "tree-outline"  # the tree as a nested list: the keyboard's and screen reader's way in
 TREE_PANEL = "tree-panel"
 TREE_TREND = "tree-trend"
 TREE_WHATIF = "tree-whatif"

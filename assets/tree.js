@@ -1,0 +1,57 @@
+/* The KPI tree in the browser: the graph stays fitted to its canvas when the canvas changes size (the server sizes
+   the canvas to the drawn tree; a window resized), and a node chosen in the tree's outline (a button, so the
+   keyboard and a screen reader reach it) is chosen as a click on the graph chooses it. */
+(function () {
+  const GRAPH = "tree-graph";
+  const PADDING = 24;  // as the graph's layout in pages/tree.py
+
+  function graph() {
+    // dash-cytoscape keeps the instance it draws last in window.cy: use it only when it draws this page's graph
+    const el = document.getElementById(GRAPH);
+    const cy = window.cy;
+    return el && cy && !cy.destroyed() && el.contains(cy.container()) ? cy : null;
+  }
+
+  function refit() {
+    const cy = graph();
+    if (cy) { cy.resize(); cy.fit(undefined, PADDING); }
+    return !!cy;
+  }
+
+  function keepFitted(tries) {
+    // after the graph's own layout (it runs 100 ms after nodes come or go), then whenever the canvas changes size
+    const el = document.getElementById(GRAPH);
+    if (!el) { return; }
+    if (!refit()) {  // the graph's library may still be arriving: look again shortly
+      if (tries > 0) { setTimeout(function () { keepFitted(tries - 1); }, 200); }
+      return;
+    }
+    if (!el.huddleFitted) {
+      el.huddleFitted = new ResizeObserver(refit);
+      el.huddleFitted.observe(el);
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest && event.target.closest(".tree-outline button[data-node]");
+    if (button && window.dash_clientside && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props("tree-selected", {data: button.getAttribute("data-node")});
+    }
+  });
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    tree: {
+      fitted: function (style) {
+        // the server sized the canvas to the drawn tree: fit the tree to it (only when the size changed, so a
+        // node chosen does not undo the reader's own zoom)
+        const el = document.getElementById(GRAPH);
+        const height = style && style.height;
+        if (el && el.huddleHeight !== height) {
+          el.huddleHeight = height;
+          setTimeout(function () { keepFitted(50); }, 150);
+        }
+        return window.dash_clientside.no_update;
+      }
+    }
+  });
+})();
