@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from huddle.dashboard.core.format import period_words
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import Finding, PlantConfig, TradeOff, TreeDef
@@ -199,8 +200,10 @@ def build_tree_view(readings: Readings, tree_key: str, scope: str, period: Perio
     hidden = {k: len(tree.children(k)) for k in visible if k not in opened and tree.children(k)}
     why = attribute(config, tree, {k: r.value for k, r in before.items()}, {k: r.value for k, r in current.items()})
     found = tree_findings(config, tree)
-    found += [Finding("warning", f"kpi {k}", f"no data for {config.scope_name(scope)} in {period.label}")
-              for k in keys if current[k].value is None]
+    missing = [config.kpis[k].name for k in keys if current[k].value is None]
+    if missing:  # once for the tree, not once per node
+        found.append(Finding("warning", "no data", f"{', '.join(missing)} for {config.scope_name(scope)}, "
+                                                   f"{period_words(config, period)}"))
     return TreeView(tree, scope, period, previous, by_key, before, frozenset(opened), visible, placed, hidden, why,
                     found)
 

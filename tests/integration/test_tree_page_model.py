@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import parse_plant
 from huddle.dashboard.core.plant_checks import tree_findings
 from huddle.dashboard.services.drilldown import node_detail, try_goal_seek, try_what_if
-from huddle.dashboard.services.tree import build_tree_view, last_complete_day
+from huddle.dashboard.services.tree import build_tree_view, last_complete_day, tree_holding
 from huddle.dashboard.web.address import AddressError, TreeAddress, tree_href
 from huddle.pages.tree import render_elements
 
@@ -58,6 +59,11 @@ def test_the_tree_opens_along_the_red_path_to_the_red_leaf(services) -> None:  #
     # availability is red and so is the downtime below it: the path to that leaf is open from the start
     assert view.expanded == {"oee", "availability"}
     assert view.deepest_red() == ["performance", "quality", "unplanned_downtime"]
+    # the way down to each red node: every node on it and the edges between them, nothing else
+    nodes, edges = view.red_path()
+    assert nodes == {"oee", "availability", "performance", "quality", "unplanned_downtime"}
+    assert edges == {("oee", "availability"), ("oee", "performance"), ("oee", "quality"),
+                     ("availability", "unplanned_downtime")}
     assert view.visible == ["oee", "availability", "performance", "quality", "unplanned_downtime"]
     assert view.nodes["unplanned_downtime"].reading.value == pytest.approx(47.0)
     assert str(view.nodes["unplanned_downtime"].reading.status) == "red"  # target 30 min
@@ -129,7 +135,9 @@ def test_a_node_without_data_is_grey_and_a_finding(services) -> None:  # type: i
     view = build_tree_view(services.readings, "oee", "L2", EARLY)
     assert {str(n.reading.status) for n in view.nodes.values()} == {"grey"}
     assert all(n.reading.value is None for n in view.nodes.values())
-    assert "kpi oee: no data for Line 2 in 2026-11-20/E" in [f"{f.where}: {f.message}" for f in view.findings]
+    missing = [f"{f.where}: {f.message}" for f in view.findings if f.where == "no data"]
+    assert missing == ["no data: OEE, Availability, Performance, Quality, Unplanned downtime for Line 2, the Early "
+                       "shift of 2026-11-20"]  # listed once, not once per node
     assert view.expanded == {"oee"}  # no red anywhere: only the root's branches show
 
 
@@ -152,6 +160,14 @@ def test_tree_checks_follow_the_method() -> None:
     assert "tree t: trade-off oee ↔ scrap_rate is not acknowledged" in found
     assert "kpi availability: no owner: every KPI needs one named person" in found
     assert "kpi availability: no data source (a finding to resolve, not a blank)" in found
+
+
+def test_a_kpi_leads_to_the_first_tree_that_holds_it() -> None:
+    config = parse_plant(yaml.safe_load(TREE_PLANT))
+    assert tree_holding(config, "unplanned_downtime") == "oee"
+    assert [k for k in config.kpis if tree_holding(config, k) is None] == \
+        [k for k in config.kpis if k not in config.trees["oee"].nodes()]
+    assert tree_holding(config, "no_such_kpi") is None
 
 
 def test_the_address_resolves_to_a_tree_scope_and_period(services) -> None:  # type: ignore[no-untyped-def]
@@ -177,12 +193,13 @@ def test_elements_carry_status_words_positions_and_edge_kinds(services) -> None:
     nodes = {e["data"]["id"]: e for e in drawn if "source" not in e["data"]}
     edges = {e["data"]["id"]: e for e in drawn if "source" in e["data"]}
     assert set(nodes) == set(view.visible)
-    assert nodes["oee"]["classes"].split() == ["red", "red-below"]
+    assert nodes["oee"]["classes"].split() == ["red", "red-below", "red-path"]
     assert "chosen" in nodes["availability"]["classes"]
     assert nodes["oee"]["data"]["label"].split("\n") == ["OEE", "74.8 % / 85.0 %", "✖ off target", "▼ red below"]
     assert nodes["oee"]["position"] == {"x": view.positions["oee"][0], "y": view.positions["oee"][1]}
-    assert edges["oee->availability"]["data"]["label"] == "×" and edges["oee->availability"]["classes"] == "formula"
-    assert edges["availability->unplanned_downtime"]["classes"] == "driver"
+    assert edges["oee->availability"]["data"]["label"] == "×"
+    assert edges["oee->availability"]["classes"] == "formula red-path"
+    assert edges["availability->unplanned_downtime"]["classes"] == "driver red-path"
     assert edges["performance<->quality"]["classes"] == "tradeoff"
 
 

@@ -223,18 +223,48 @@ def test_the_tree_draws_each_node_with_its_status_in_words_and_its_edges(config:
     nodes = {e["data"]["id"]: e for e in drawn if "source" not in e["data"]}
     edges = {e["data"]["id"]: e for e in drawn if "source" in e["data"]}
     assert list(nodes) == ["oee", "availability", "performance", "quality"]
-    assert nodes["oee"]["classes"] == "red red-below" and nodes["availability"]["classes"] == "red chosen"
+    assert nodes["oee"]["classes"] == "red red-below red-path"
+    assert nodes["availability"]["classes"] == "red red-path chosen" and nodes["performance"]["classes"] == "amber"
     assert nodes["oee"]["data"]["label"].split("\n") == ["OEE", "74.8 % / 85.0 %", "✖ off target", "▼ red below"]
     assert nodes["quality"]["data"]["label"].split("\n") == ["Quality", "no data / 99.9 %",
                                                              "◐ incomplete · 50 % covered"]
     assert nodes["performance"]["position"] == {"x": 200.0, "y": 50.0} and nodes["oee"]["data"]["opens"] is True
     assert set(edges) == {"oee->availability", "oee->performance", "oee->quality"}
     assert edges["oee->quality"]["data"]["label"] == "×" and edges["oee->quality"]["classes"] == "formula"
+    assert edges["oee->availability"]["classes"] == "formula red-path"  # the way down to the red node
+
+
+def test_the_outline_lists_the_whole_tree_in_words_with_the_red_path_and_the_chosen_node(
+        config: PlantConfig) -> None:
+    outline = tree_page.render_outline(tree_view(config, folded=True), config, "availability")
+    buttons = {b.to_plotly_json()["props"]["data-node"]: b for b in _all(outline, "Button")}
+    assert list(buttons) == ["oee", "availability", "performance", "quality"]  # folded on the graph, listed here
+    # (the helper joins the parts with spaces: the browser shows "off target, red below")
+    assert text(buttons["oee"]) == "OEE 74.8 %, target 85.0 %, ✖ off target , red below ▶ on the red path"
+    assert text(buttons["quality"]) == "Quality no data, target 99.9 %, ◐ incomplete"
+    assert "on-red-path" in buttons["availability"].className and "on-red-path" not in buttons["quality"].className
+    assert [k for k, b in buttons.items() if b.to_plotly_json()["props"].get("aria-current")] == ["availability"]
+    assert len(_all(outline, "Ul")) == 2  # the root's list and its children's, nested in the root's item
+
+
+def test_the_canvas_is_as_tall_as_the_drawn_tree(config: PlantConfig) -> None:
+    assert tree_page.canvas_style(tree_view(config)) == {"width": "100%", "height": "350px"}  # two levels
+    assert tree_page.canvas_style(tree_view(config, folded=True)) == {"width": "100%", "height": "260px"}  # at least
+
+
+def _all(component: Any, kind: str) -> list[Any]:
+    """Every component of a kind inside ``component``, in document order."""
+    found = [component] if type(component).__name__ == kind else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if isinstance(child, Component):
+            found += _all(child, kind)
+    return found
 
 
 def test_a_folded_node_says_how_much_it_hides(config: PlantConfig) -> None:
     (root,) = tree_page.render_elements(tree_view(config, folded=True), config, None)
-    assert root["classes"] == "red red-below folded" and root["data"]["folded"] is True
+    assert root["classes"] == "red red-below folded red-path" and root["data"]["folded"] is True
     assert root["data"]["label"].endswith("▼ red below · +3 below")
 
 
