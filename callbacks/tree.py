@@ -24,11 +24,11 @@ from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, TreeAddress, TreeTarget, keep_address_js
 from huddle.dashboard.web.sites import site_writer
 from huddle.pages.tree import (
+    canvas_style,
     control_options,
     event_fields,
     goal_words,
     records_table,
-    canvas_style,
     render_elements,
     render_findings,
     render_node_actions,
