@@ -19,7 +19,7 @@ from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.letterboard import cells, shape_for, size
 from huddle.dashboard.core.plant import CATEGORY_NAMES, PlantConfig
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.address import BoardAddress
+from huddle.dashboard.web.address import BoardAddress, node_href
 from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import period_tick, status_badge
 
@@ -142,12 +142,16 @@ def _marks(k: dict[str, Any]) -> list[html.Span]:
     return marks
 
 
-def tile(k: dict[str, Any], n: int) -> html.Div:
-    """One KPI's tile: name and status, value, target and gap, trend, marks and the data's age (the ``n``-th)."""
+def tile(k: dict[str, Any], n: int, scope: str = "") -> html.Div:
+    """One KPI's tile: name and status, value, target and gap, trend, marks and the data's age (the ``n``-th); a
+    red tile leads to its node in the KPI tree."""
     marks = _marks(k)
     over = f" · {k['period']}" if k["own_period"] else ""
+    href = node_href(k.get("tree"), k["kpi"], scope, k["period"]) if k["status"] == "red" and scope else None
+    name = dcc.Link(k["name"], href=href, className="kpi-name tile-link") if href else html.Span(
+        k["name"], className="kpi-name")
     return html.Div([
-        html.Div([html.Span(k["name"], className="kpi-name"), status_badge(k["status"])], className="tile-head"),
+        html.Div([name, status_badge(k["status"])], className="tile-head"),
         html.Div(k["value"], className="kpi-value"),
         html.Div(f"target {k['target']} · gap {'+' if k['better'] else ''}{k['gap']}{over}", className="kpi-target"),
         html.Div(k["note"], className="kpi-note") if k.get("note") else None,
@@ -199,9 +203,9 @@ def letter(column: dict[str, Any]) -> html.Div:
                      extra], className="calendar")
 
 
-def _column(column: dict[str, Any], start: int) -> html.Section:
+def _column(column: dict[str, Any], start: int, scope: str) -> html.Section:
     cat = column["category"]
-    tiles = [tile(k, start + i) for i, k in enumerate(column["kpis"])]
+    tiles = [tile(k, start + i, scope) for i, k in enumerate(column["kpis"])]
     return html.Section([
         html.Header([html.Span(cat, className="letter-badge"), html.Span(CATEGORY_NAMES[cat], className="cat-name"),
                      html.Span(status_label(column["status"]), className=f"badge big status-{column['status']}")],
@@ -280,7 +284,7 @@ def render_board(view: dict[str, Any]) -> list[Any]:
     ], className="board-head")
     columns, start = [], 0
     for column in view["columns"]:
-        columns.append(_column(column, start))
+        columns.append(_column(column, start, view.get("scope", "")))
         start += len(column["kpis"])
     return [strip, head, html.Div(columns, className="board-grid"),
             html.Div([_hours(view["hours"]), _losses(view), _actions(view)], className="board-lower")]

@@ -11,7 +11,9 @@ from dash import dcc, html
 from huddle.dashboard.core.format import format_age, format_value
 from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.periods import Period
+from huddle.dashboard.services.tree import tree_holding
 from huddle.dashboard.web import ids
+from huddle.dashboard.web.address import node_href
 from huddle.pages.components import status_badge
 
 if TYPE_CHECKING:
@@ -55,15 +57,21 @@ def no_shift_yet() -> tuple[Any, str, str]:
     return html.P("No shift has ended yet.", className="empty"), "Plant overview", ""
 
 
-def _cell(r: Reading, period: Period) -> html.Td:
+def _cell(config: PlantConfig, scope: str, kpi: str, r: Reading, period: Period) -> html.Td:
+    """One KPI of one line: value, status and target, a link to its node in the KPI tree when a tree holds it."""
     over = "" if r.period == period.label else f" · {r.period}"
-    return html.Td([
+    shown = [
         html.Div(format_value(r.value, r.unit), className="value"),
         status_badge(str(r.status)),
         html.Div(f"target {format_value(r.target, r.unit)}{over}", className="target"),
         html.Div(f"⚠ {r.checks[0]}" if r.checks else f"◐ {r.gaps[0]}", className="target")
         if r.checks or r.gaps else None,
-    ], className=f"cell status-{r.status}")
+    ]
+    href = node_href(tree_holding(config, kpi), kpi, scope, r.period)
+    if href is not None:
+        shown = [dcc.Link(shown, href=href, className="cell-link",
+                          title=f"{config.kpis[kpi].name}, {config.scope_name(scope)}: open it in the KPI tree")]
+    return html.Td(shown, className=f"cell status-{r.status}")
 
 
 def render_overview(config: PlantConfig, grain: str, period: Period, kpis: Sequence[str],
@@ -72,7 +80,7 @@ def render_overview(config: PlantConfig, grain: str, period: Period, kpis: Seque
     newest data is."""
     head = html.Thead(html.Tr([html.Th("")] + [
         html.Th([html.Span(config.kpis[k].category, className="cat"), " ", config.kpis[k].name]) for k in kpis]))
-    body = [html.Tr([html.Th(config.scope_name(scope)), *[_cell(by_kpi[k], period) for k in kpis]],
+    body = [html.Tr([html.Th(config.scope_name(scope)), *[_cell(config, scope, k, by_kpi[k], period) for k in kpis]],
                     className="total" if scope == "plant" else None) for scope, by_kpi in readings.items()]
     ages = [r.age_s for by_kpi in readings.values() for r in (by_kpi[k] for k in kpis) if r.age_s is not None]
     title = f"Plant overview · {GRAIN_TITLES[grain]} · {period.label}"

@@ -105,6 +105,16 @@ def parse_period(grain: str, text: str) -> Period:
     raise PeriodError(f"unknown grain {grain!r}: use one of {', '.join(GRAINS)}")
 
 
+#: how each grain writes its periods (``format_period``), most specific first
+LABEL_FORMS = (("shift", r"\d{4}-\d{2}-\d{2}/\w+"), ("day", r"\d{4}-\d{2}-\d{2}"), ("week", r"\d{4}-W\d{2}"),
+               ("month", r"\d{4}-\d{2}"), ("quarter", r"\d{4}-Q[1-4]"), ("year", r"\d{4}"))
+
+
+def label_grain(label: str) -> str | None:
+    """The grain a period's label is written in (``2026-11-20/E`` a shift, ``2026-W47`` a week), None if none."""
+    return next((grain for grain, form in LABEL_FORMS if re.fullmatch(form, label or "")), None)
+
+
 def _form(pattern: str, text: str, what: str, example: str) -> re.Match[str]:
     """The text matched to its grain's form; ``PeriodError`` with an example of the form when it does not match."""
     m = re.fullmatch(pattern, text)

@@ -32,6 +32,7 @@ from huddle.dashboard.services.safety import (
     safety_readings,
 )
 from huddle.dashboard.services.trends import month_calendars, red_streak, shift_instance, trends
+from huddle.dashboard.services.tree import tree_holding
 from huddle.data.queries import records as record_queries
 
 if TYPE_CHECKING:
@@ -165,6 +166,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                           for t in trend_of.get(k, [])],
                 "target_raw": r.target, "direction": d.direction,
                 "note": clean_record_words(r, config) or "",
+                "tree": tree_holding(config, k),  # where a red tile leads (None: in no tree)
             })
         column: dict[str, object] = {
             "category": cat, "status": str(worst_status(x["status"] for x in kpis)), "kpis": kpis}

@@ -34,7 +34,9 @@ from huddle.dashboard.core.periods import (
     Period,
     PeriodError,
     PeriodRangeError,
+    label_grain,
     parse_asked_period,
+    parse_period,
     period_containing,
 )
 from huddle.dashboard.services.okrs import COMPANY
@@ -386,6 +388,15 @@ def tree_href(tree: str | None = None, scope: str | None = None, period: Period 
     when = {"grain": period.grain, "date": period.last.isoformat()} if period else {}
     return href(TreeAddress.PATH, {"tree": tree, "scope": scope, **when, "node": node,
                                    "shift": period.shift if period else None}, site)
+
+
+def node_href(tree: str | None, kpi: str, scope: str, period: str, *, site: str | None = None) -> str | None:
+    """The address of a KPI's node in a tree for a scope over the period a reading covers (its label), where a board
+    tile or an overview cell leads; None without a tree or for a period no tree reads (a quarter, a year)."""
+    grain = label_grain(period)
+    if tree is None or grain not in TREE_GRAINS:
+        return None
+    return tree_href(tree, scope, parse_period(str(grain), period), kpi, site=site)
 
 
 def review_href(scope: str | None = None, month: Period | None = None, *, site: str | None = None) -> str:

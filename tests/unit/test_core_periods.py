@@ -15,6 +15,7 @@ from huddle.dashboard.core.periods import (
     PeriodError,
     bucket_key,
     format_period,
+    label_grain,
     parse_period,
     period_containing,
 )
@@ -182,3 +183,11 @@ def test_an_asked_period_that_is_not_a_period_still_says_the_expected_form() -> 
     with pytest.raises(PeriodError, match="expected like 2026-11") as refused:
         parse_asked_period("month", "2026-13")
     assert not isinstance(refused.value, PeriodRangeError)
+
+
+@pytest.mark.parametrize("grain", GRAINS)
+def test_a_label_says_its_grain(grain: str) -> None:
+    text, first, _last = EXAMPLES[grain]
+    assert label_grain(text) == grain
+    assert label_grain(format_period(grain, first, "E" if grain == "shift" else None)) == grain
+    assert label_grain("20 Nov") is None and label_grain("") is None

@@ -174,6 +174,16 @@ def test_a_failing_loader_shows_a_strip_and_an_address_it_cannot_show_says_why()
     assert text(problem) == "This board cannot be shown unknown scope 'L9'" and problem.className == "board-error"
 
 
+def test_a_red_tile_leads_to_its_node_in_the_kpi_tree() -> None:
+    red, green = kpi_tile(tree="oee"), kpi_tile(kpi="availability", name="Availability", status="green", tree="oee")
+    loose = kpi_tile(kpi="oee", tree=None)  # in no tree: nowhere to lead
+    model = board_model(scope="L1")
+    model["columns"][2]["kpis"] = [red, green, loose]
+    links = [c for c in walk(board_page.render_board(model)) if type(c).__name__ == "Link"]
+    assert [(text(a), a.href) for a in links] == [
+        ("OEE", "/tree?tree=oee&scope=L1&grain=shift&date=2026-11-20&node=oee&shift=E")]
+
+
 @pytest.mark.parametrize("in_progress, phase", [(True, "in progress"), (False, "ended")])
 def test_the_board_says_whether_its_shift_runs(in_progress: bool, phase: str) -> None:
     assert text(one(board_page.render_board(board_model(in_progress=in_progress)), "phase")) == phase
@@ -237,29 +247,19 @@ def test_the_tree_draws_each_node_with_its_status_in_words_and_its_edges(config:
 def test_the_outline_lists_the_whole_tree_in_words_with_the_red_path_and_the_chosen_node(
         config: PlantConfig) -> None:
     outline = tree_page.render_outline(tree_view(config, folded=True), config, "availability")
-    buttons = {b.to_plotly_json()["props"]["data-node"]: b for b in _all(outline, "Button")}
+    buttons = {b.to_plotly_json()["props"]["data-node"]: b for b in walk(outline) if type(b).__name__ == "Button"}
     assert list(buttons) == ["oee", "availability", "performance", "quality"]  # folded on the graph, listed here
     # (the helper joins the parts with spaces: the browser shows "off target, red below")
     assert text(buttons["oee"]) == "OEE 74.8 %, target 85.0 %, ✖ off target , red below ▶ on the red path"
     assert text(buttons["quality"]) == "Quality no data, target 99.9 %, ◐ incomplete"
     assert "on-red-path" in buttons["availability"].className and "on-red-path" not in buttons["quality"].className
     assert [k for k, b in buttons.items() if b.to_plotly_json()["props"].get("aria-current")] == ["availability"]
-    assert len(_all(outline, "Ul")) == 2  # the root's list and its children's, nested in the root's item
+    assert len([u for u in walk(outline) if type(u).__name__ == "Ul"]) == 2  # the root's list, its children's
 
 
 def test_the_canvas_is_as_tall_as_the_drawn_tree(config: PlantConfig) -> None:
     assert tree_page.canvas_style(tree_view(config)) == {"width": "100%", "height": "350px"}  # two levels
     assert tree_page.canvas_style(tree_view(config, folded=True)) == {"width": "100%", "height": "260px"}  # at least
-
-
-def _all(component: Any, kind: str) -> list[Any]:
-    """Every component of a kind inside ``component``, in document order."""
-    found = [component] if type(component).__name__ == kind else []
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if isinstance(child, Component):
-            found += _all(child, kind)
-    return found
 
 
 def test_a_folded_node_says_how_much_it_hides(config: PlantConfig) -> None:
@@ -442,6 +442,10 @@ def test_the_overview_has_a_row_per_line_and_the_plant_with_each_kpis_status(con
     assert "target 2.0 % · 2026-11" in text(rows[1])  # a KPI read over its own period says which
     assert "◐ data to 11:00" in text(rows[2]) and [c.className for c in classed(table_, "cell")] == [
         "cell status-red", "cell status-green", "cell status-incomplete", "cell status-green"]
+    # a cell leads to its node in the KPI tree over the cell's period; TRIR is in no tree
+    assert [c.href for c in walk(table_) if type(c).__name__ == "Link"] == [
+        "/tree?tree=oee&scope=L1&grain=shift&date=2026-11-20&node=oee&shift=E",
+        "/tree?tree=oee&scope=plant&grain=shift&date=2026-11-20&node=oee&shift=E"]
     assert text(overview_page.no_shift_yet()[0]) == "No shift has ended yet."
 
 
