@@ -3,7 +3,7 @@
    keyboard and a screen reader reach it) is chosen as a click on the graph chooses it. */
 (function () {
   const GRAPH = "tree-graph";
-  const PADDING = 24;  // as the graph's layout in pages/tree.py
+  const PADDING = 16;  // as the graph's layout in pages/tree.py
 
   function graph() {
     // dash-cytoscape keeps the instance it draws last in window.cy: use it only when it draws this page's graph
@@ -32,11 +32,26 @@
     }
   }
 
+  let pressed = null;  // the outline's node last chosen with the focus on it
+
   document.addEventListener("click", function (event) {
     const button = event.target.closest && event.target.closest(".tree-outline button[data-node]");
     if (button && window.dash_clientside && window.dash_clientside.set_props) {
-      window.dash_clientside.set_props("tree-selected", {data: button.getAttribute("data-node")});
+      pressed = button.getAttribute("data-node");
+      window.dash_clientside.set_props("tree-selected", {data: pressed});
     }
+  });
+
+  // the server redraws the outline to mark the chosen node: the focus stays on that node's button, where the
+  // keyboard left it, rather than falling back to the top of the page
+  new MutationObserver(function () {
+    if (!pressed || (document.activeElement && document.activeElement !== document.body)) { return; }
+    const again = document.querySelector('.tree-outline button[data-node="' + CSS.escape(pressed) + '"]');
+    if (again) { again.focus(); }
+  }).observe(document.documentElement, {childList: true, subtree: true});
+  document.addEventListener("focusout", function (event) {
+    // the focus leaving the outline for another control: stop bringing it back
+    if (event.relatedTarget && !event.relatedTarget.closest(".tree-outline")) { pressed = null; }
   });
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {

@@ -55,9 +55,9 @@ LEVEL_PX, CANVAS_MARGIN_PX, CANVAS_MIN_PX, CANVAS_MAX_PX = 140, 70, 260, 640
 #: and an outline around its nodes.
 STYLESHEET: list[dict[str, Any]] = [
     {"selector": "node", "style": {
-        "shape": "round-rectangle", "width": 180, "height": 88, "label": "data(label)", "text-wrap": "wrap",
-        "text-max-width": 168, "text-valign": "center", "text-halign": "center", "font-size": LABEL_PX,
-        "font-family": "DejaVu Sans, sans-serif", "line-height": 1.2, "background-color": "#eceff1",
+        "shape": "round-rectangle", "width": 164, "height": 92, "label": "data(label)", "text-wrap": "wrap",
+        "text-max-width": 152, "text-valign": "center", "text-halign": "center", "font-size": LABEL_PX,
+        "font-family": "DejaVu Sans, sans-serif", "line-height": 1.15, "background-color": "#eceff1",
         "border-width": 3, "border-color": "#6b7680", "color": "#14202b"}},
     {"selector": ".green", "style": {"background-color": "#e3f4e7", "border-color": "#1e7b34"}},
     {"selector": ".amber", "style": {"background-color": "#fff1d6", "border-color": "#9a6200"}},
@@ -119,7 +119,7 @@ def layout(**query: str) -> html.Div:
             html.Section([
                 # the graph fits the drawn tree, but never zooms out below readable labels (LABEL_PX)
                 cyto.Cytoscape(id=ids.TREE_GRAPH, elements=[], stylesheet=STYLESHEET,
-                               layout={"name": "preset", "fit": True, "padding": 24},
+                               layout={"name": "preset", "fit": True, "padding": 16},
                                style={"width": "100%", "height": f"{CANVAS_MAX_PX}px"}, minZoom=1.0, maxZoom=1.4,
                                responsive=True, autoungrabify=True, boxSelectionEnabled=False,
                                wheelSensitivity=0.3),

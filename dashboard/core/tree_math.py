@@ -149,7 +149,7 @@ def goal_seek(config: PlantConfig, tree: TreeDef, values: Mapping[str, float | N
     return GoalSeek(child, needed, True)
 
 
-def positions(tree: TreeDef, expanded: set[str], gap_x: float = 200.0,
+def positions(tree: TreeDef, expanded: set[str], gap_x: float = 178.0,
               gap_y: float = 135.0) -> dict[str, tuple[float, float]]:
     """Positions (x, y) of the visible nodes, root on top: leaves side by side, parents centred over children.
 
