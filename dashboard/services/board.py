@@ -31,8 +31,8 @@ from huddle.dashboard.services.safety import (
     safety_numbers,
     safety_readings,
 )
-from huddle.dashboard.services.trends import month_calendars, red_streak, shift_instance, trends
 from huddle.dashboard.services.tree import tree_holding
+from huddle.dashboard.services.trends import month_calendars, red_streak, shift_instance, trends
 from huddle.data.queries import records as record_queries
 
 if TYPE_CHECKING:
