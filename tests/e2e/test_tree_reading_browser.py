@@ -6,10 +6,10 @@ check-in."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
+from dash.testing.wait import until
 from huddle.dashboard.demo import demo_okrs
 from huddle.dashboard.services.tree import build_tree_view
 from huddle.dashboard.web import ids
@@ -52,13 +52,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
 
 
 def _wait(condition: Any, timeout: float = 20.0) -> Any:
-    end = time.time() + timeout
-    while time.time() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for the page")
+    """What ``condition`` returns once it is something (or a timeout)."""
+    return until(condition, timeout, poll=0.2)
 
 
 def _no_console_errors(dash_duo) -> None:  # type: ignore[no-untyped-def]
