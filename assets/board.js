@@ -2,18 +2,21 @@
    the address, the kiosk look, the huddle timer, and a full reload every few hours so a wall TV's memory stays flat. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   huddle: {
-    ages: function (_n, key, idList) {
+    ages: function (_n, key, idList, words) {
+      // the plant's words, from the page (pages/board.py, age_words); {n} is the number
+      const w = words || {none: "no data yet", now: "updated just now", min: "updated {n} min ago",
+                          h: "updated {n} h ago", days: "updated {n} days ago"};
       // the board's key ends with how many seconds the server's clock runs ahead of the real one
       const ahead = Number(String(key || "").split("|").pop()) || 0;
       const now = Date.now() + ahead * 1000;
       return (idList || []).map(function (id) {
         const at = Date.parse(String(id.index).split("|")[0]);
-        if (isNaN(at)) { return "no data yet"; }
+        if (isNaN(at)) { return w.none; }
         const s = Math.max(0, (now - at) / 1000);
-        if (s < 90) { return "updated just now"; }
-        if (s < 5400) { return "updated " + Math.round(s / 60) + " min ago"; }
-        if (s < 129600) { return "updated " + Math.round(s / 3600) + " h ago"; }
-        return "updated " + Math.round(s / 86400) + " days ago";
+        if (s < 90) { return w.now; }
+        if (s < 5400) { return w.min.replace("{n}", Math.round(s / 60)); }
+        if (s < 129600) { return w.h.replace("{n}", Math.round(s / 3600)); }
+        return w.days.replace("{n}", Math.round(s / 86400));
       });
     },
     // The address of a page that keeps its view in the URL (tree, review, OKRs): the page's path, the site when
@@ -53,7 +56,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     if (!minutes) { el.textContent = ""; return; }
     const left = Math.round(minutes * 60 - (Date.now() - started) / 1000);
     const m = Math.floor(Math.abs(left) / 60), s = Math.abs(left) % 60;
-    el.textContent = (left < 0 ? "Huddle over by " : "Huddle ") + m + ":" + String(s).padStart(2, "0");
+    const words = el.getAttribute(left < 0 ? "data-over" : "data-running") || "Huddle {time}";
+    el.textContent = words.replace("{time}", m + ":" + String(s).padStart(2, "0"));
     el.className = "huddle-timer" + (left < 0 ? " over" : left < 60 ? " ending" : "");
   }, 1000);
 })();

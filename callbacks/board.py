@@ -14,8 +14,9 @@ from typing import Any
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.services.accounts import ForbiddenError
-from huddle.dashboard.services.actions import ActionConflictError, ActionError
+from huddle.dashboard.services.actions import STATUS_WORDS, ActionConflictError, ActionError
 from huddle.dashboard.services.board import board_view
 from huddle.dashboard.services.conflicts import conflict_message
 from huddle.dashboard.services.container import Services
@@ -93,32 +94,33 @@ def add_action(services: Services, _n: int, what: str, owner: str, due: str, kpi
         who = site_writer(services, page_site)
         scope, period = _target(services, view)
         if not due:
-            return "Not saved: give a due date", no_update
+            return _("Not saved: give a due date"), no_update
         action = services.actions.raise_action(who, scope, what, owner, date.fromisoformat(due),
                                                kpi=kpi or "", raised_for=period.first,
                                                raised_shift=period.shift or "")
     except (ForbiddenError, ActionError, ValueError) as exc:  # AddressError and a malformed date among them
-        return f"Not saved: {exc}", no_update
-    return f"Saved action {action.id}: {action.what} ({action.owner}, due {action.due.isoformat()})", \
-        (changed or 0) + 1
+        return _("Not saved: {why}").format(why=exc), no_update
+    return _("Saved action {n}: {what} ({owner}, due {day})").format(
+        n=action.id, what=action.what, owner=action.owner, day=action.due.isoformat()), (changed or 0) + 1
 
 
 def update_action(services: Services, _n: int, picked: str | None, status: str | None, result: str | None,
                   changed: int | None, page_site: str | None) -> tuple[str, Any]:
     """Move an action on: a new status, and what was done (editors; the service checks)."""
     if not picked or not status:
-        return "Not saved: pick an action and its new status", no_update
+        return _("Not saved: pick an action and its new status"), no_update
     action_id, version = (int(x) for x in picked.split(":"))
-    again = "pick the action again and save"  # the picker names the version it was read at
+    again = _("pick the action again and save")  # the picker names the version it was read at
     try:
         action = services.actions.change(site_writer(services, page_site), action_id, version, status=status,
                                          **({"result": result} if result else {}))
     except ActionConflictError as exc:  # the board redraws with theirs; the typed result stays in the form
-        return f"Not saved: {conflict_message(exc.changed, services.config.tz, services.actions.today(), again)}", \
-            (changed or 0) + 1
+        return _("Not saved: {why}").format(
+            why=conflict_message(exc.changed, services.config.tz, services.actions.today(), again)), (changed or 0) + 1
     except (ForbiddenError, ActionError) as exc:
-        return f"Not saved: {exc}", no_update
-    return f"Action {action.id} is now {action.status.replace('_', ' ')}", (changed or 0) + 1
+        return _("Not saved: {why}").format(why=exc), no_update
+    return _("Action {n} is now {status}").format(n=action.id, status=_(STATUS_WORDS[action.status])), \
+        (changed or 0) + 1
 
 
 def action_choices(services: Services, _key: str | None,
@@ -152,7 +154,7 @@ def register(app: Dash, services: Services) -> None:
         ClientsideFunction("huddle", "ages"),
         Output({"type": ids.BOARD_AGE, "index": ALL}, "children"),
         Input(ids.BOARD_CLOCK, "n_intervals"), Input(ids.BOARD_KEY, "data"),
-        State({"type": ids.BOARD_AGE, "index": ALL}, "id"),
+        State({"type": ids.BOARD_AGE, "index": ALL}, "id"), State(ids.BOARD_WORDS, "data"),
     )
     app.callback(
         Output(ids.ACTION_MESSAGE, "children"), Output(ids.ACTION_CHANGED, "data"),

@@ -15,9 +15,10 @@ from typing import Any
 import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import status_label
-from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.letterboard import cells, shape_for, size
 from huddle.dashboard.core.plant import CATEGORY_NAMES, PlantConfig
+from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import BoardAddress, node_href
 from huddle.dashboard.web.security import current_identity, has_request_context
@@ -36,15 +37,18 @@ def layout(**query: str) -> html.Div:
         dcc.Interval(id=ids.BOARD_REFRESH, interval=view.refresh * 1000),
         dcc.Interval(id=ids.BOARD_CYCLE, interval=max(view.cycle, 1) * 1000, disabled=not view.cycle),
         dcc.Interval(id=ids.BOARD_CLOCK, interval=30_000),
+        dcc.Store(id=ids.BOARD_WORDS, data=age_words()),  # the browser counts ages on, in the plant's words
         html.Div([
             dcc.Dropdown(id=ids.BOARD_SCOPE, clearable=False, className="board-scope"),
             dcc.RadioItems(id=ids.BOARD_MODE, inline=True, className="grain-switch",
-                           options=[{"label": "Shift that just ended", "value": "ended"},
-                                    {"label": "Shift in progress", "value": "live"}],
+                           options=[{"label": _("Shift that just ended"), "value": "ended"},
+                                    {"label": _("Shift in progress"), "value": "live"}],
                            value="live" if view.live else "ended"),
-            html.A("Open as a TV (kiosk)", id="board-kiosk-link", className="nav-link dark"),
+            html.A(_("Open as a TV (kiosk)"), id="board-kiosk-link", className="nav-link dark"),
         ], id=ids.BOARD_CONTROLS, className="board-controls", hidden=view.kiosk),
-        html.Div(id=ids.BOARD_TIMER, className="huddle-timer", **{"data-minutes": str(view.timer)}),
+        html.Div(id=ids.BOARD_TIMER, className="huddle-timer", **{
+            "data-minutes": str(view.timer), "data-running": _("Huddle {time}"),
+            "data-over": _("Huddle over by {time}")}),
         html.Div(id=ids.BOARD_PLAYLIST, className="playlist", hidden=view.next_scope() is None),
         html.Div(id=ids.BOARD_BODY, className="board"),
         _action_forms(hidden=view.kiosk),
@@ -56,7 +60,7 @@ def scope_title(config: PlantConfig, scope: str) -> str:
     try:
         kind = config.scope_kind(scope)
     except KeyError:
-        return f"unknown scope {scope}"  # the board itself says so when its turn comes
+        return _("unknown scope {scope}").format(scope=scope)  # the board itself says so when its turn comes
     name = config.scope_name(scope)
     return f"{name} – {config.scope_name(config.area_of(scope))}" if kind == "line" else name
 
@@ -65,35 +69,42 @@ def playlist_cue(next_title: str, seconds: int, n: int) -> list[html.Div]:
     """What comes next on the playlist, and a bar that fills in ``seconds`` until it comes (the ``n``-th turn)."""
     # the bar's animation is named after the turn's parity: a new name restarts it at every turn
     fill = {"animation": f"playlist-fill-{n % 2} {seconds}s linear forwards"}
-    return [html.Div(f"next: {next_title}", className="playlist-next"),
+    return [html.Div(_("next: {title}").format(title=next_title), className="playlist-next"),
             html.Div(html.Div(className="playlist-fill", style=fill), className="playlist-bar",
-                     role="progressbar", **{"aria-label": f"time until the next board, {seconds} s a turn"})]
+                     role="progressbar",
+                     **{"aria-label": _("time until the next board, {n} s a turn").format(n=seconds)})]
+
+
+def age_words() -> dict[str, str]:
+    """How the browser says a tile's data age between refreshes (core.format.format_age says it on the server)."""
+    return {"none": _("no data yet"), "now": _("updated just now"), "min": _("updated {n} min ago"),
+            "h": _("updated {n} h ago"), "days": _("updated {n} days ago")}
 
 
 def _action_forms(hidden: bool) -> html.Section:
     """Raise an action, or move one on; editors only (the server checks, the form only says so)."""
     editor = current_identity().may("editor") if has_request_context() else True
-    hint = "Actions raised here answer this board's scope and shift." if editor else \
-        "Sign in as an editor to raise or close actions."
+    hint = _("Actions raised here answer this board's scope and shift.") if editor else \
+        _("Sign in as an editor to raise or close actions.")
     field = "manual-field"
     return html.Section([
         dcc.Store(id=ids.ACTION_CHANGED, data=0),
-        html.H2("Actions"), html.P(hint, className="hint"),
+        html.H2(_("Actions")), html.P(hint, className="hint"),
         html.Div([
-            html.Label(["What", dcc.Input(id=ids.ACTION_WHAT, type="text", maxLength=500)], className=field + " wide"),
-            html.Label(["Owner", dcc.Input(id=ids.ACTION_OWNER, type="text", maxLength=120)], className=field),
-            html.Label(["Due", dcc.Input(id=ids.ACTION_DUE, type="date")], className=field),
-            html.Label(["KPI", dcc.Dropdown(id=ids.ACTION_KPI)], className=field),
-            html.Button("Raise action", id=ids.ACTION_ADD, n_clicks=0, className="primary", disabled=not editor),
+            html.Label([_("What"), dcc.Input(id=ids.ACTION_WHAT, type="text", maxLength=500)],
+                       className=field + " wide"),
+            html.Label([_("Owner"), dcc.Input(id=ids.ACTION_OWNER, type="text", maxLength=120)], className=field),
+            html.Label([_("Due"), dcc.Input(id=ids.ACTION_DUE, type="date")], className=field),
+            html.Label([_("KPI"), dcc.Dropdown(id=ids.ACTION_KPI)], className=field),
+            html.Button(_("Raise action"), id=ids.ACTION_ADD, n_clicks=0, className="primary", disabled=not editor),
         ], className="form-row"),
         html.Div([
-            html.Label(["Action", dcc.Dropdown(id=ids.ACTION_PICK)], className=field + " wide"),
-            html.Label(["New status", dcc.Dropdown(id=ids.ACTION_STATUS, options=[
-                {"label": "open", "value": "open"}, {"label": "in progress", "value": "in_progress"},
-                {"label": "done", "value": "done"}, {"label": "cancelled", "value": "cancelled"}])], className=field),
-            html.Label(["What was done", dcc.Input(id=ids.ACTION_RESULT, type="text", maxLength=500)],
+            html.Label([_("Action"), dcc.Dropdown(id=ids.ACTION_PICK)], className=field + " wide"),
+            html.Label([_("New status"), dcc.Dropdown(id=ids.ACTION_STATUS, options=[
+                {"label": _(ACTION_STATUS_WORDS[s]), "value": s} for s in ACTION_STATUS_WORDS])], className=field),
+            html.Label([_("What was done"), dcc.Input(id=ids.ACTION_RESULT, type="text", maxLength=500)],
                        className=field + " wide"),
-            html.Button("Save", id=ids.ACTION_SAVE, n_clicks=0, className="primary", disabled=not editor),
+            html.Button(_("Save"), id=ids.ACTION_SAVE, n_clicks=0, className="primary", disabled=not editor),
         ], className="form-row"),
         html.P(id=ids.ACTION_MESSAGE, className="form-message", role="status"),
     ], className="card action-forms", hidden=hidden)
@@ -119,26 +130,27 @@ def sparkline(trend: list[dict[str, Any]], target: float | None) -> html.Div:
     bars = [html.Div(className=f"bar status-{t['status']}", title=period_tick("shift", t["period"]),
                      style={"height": f"{100 * abs(t['value']) / span if t['value'] is not None else 6:.1f}%"})
             for t in trend]
-    return html.Div(bars, className="spark", title="last 14 shifts")
+    return html.Div(bars, className="spark", title=_("last 14 shifts"))
 
 
 def _marks(k: dict[str, Any]) -> list[html.Span]:
     """What a tile says beside its number: needs action, a red streak, data to check, gaps, no target."""
     marks = []
     if k["needs_action"]:
-        marks.append(html.Span("needs action", className="mark needs-action"))
+        marks.append(html.Span(_("needs action"), className="mark needs-action"))
     if k["repeat"]:
-        marks.append(html.Span(f"repeat: red {k['streak']} shifts", className="mark repeat"))
+        marks.append(html.Span(_("repeat: red {n} shifts").format(n=k["streak"]), className="mark repeat"))
     if k.get("checks"):
-        marks.append(html.Span(f"⚠ check data: {k['checks'][0]}", className="mark check"))
+        marks.append(html.Span("⚠ " + _("check data: {why}").format(why=k["checks"][0]), className="mark check"))
     elif k["flags"]:
         marks.append(html.Span(k["flags"][0], className="mark flag"))
     if k.get("gaps"):
         marks.append(html.Span(f"◐ {k['gaps'][0]}", className="mark gaps"))
     elif k.get("coverage") is not None and k.get("complete") is None and k["coverage"] < 0.99:
-        marks.append(html.Span(f"◐ {k['coverage'] * 100:.0f} % of the shift so far has data", className="mark gaps"))
+        marks.append(html.Span("◐ " + _("{share} % of the shift so far has data").format(
+            share=number(k["coverage"] * 100)), className="mark gaps"))
     if k["raw"] is not None and k["target_raw"] is None:
-        marks.append(html.Span("no target set: add one in the plant configuration", className="mark flag"))
+        marks.append(html.Span(_("no target set: add one in the plant configuration"), className="mark flag"))
     return marks
 
 
@@ -153,7 +165,8 @@ def tile(k: dict[str, Any], n: int, scope: str = "") -> html.Div:
     return html.Div([
         html.Div([name, status_badge(k["status"])], className="tile-head"),
         html.Div(k["value"], className="kpi-value"),
-        html.Div(f"target {k['target']} · gap {'+' if k['better'] else ''}{k['gap']}{over}", className="kpi-target"),
+        html.Div(_("target {target} · gap {gap}").format(
+            target=k["target"], gap=("+" if k["better"] else "") + k["gap"]) + over, className="kpi-target"),
         html.Div(k["note"], className="kpi-note") if k.get("note") else None,
         sparkline(k["trend"], k["target_raw"]) if k["trend"] else None,
         html.Div(marks, className="marks") if marks else None,
@@ -164,9 +177,10 @@ def tile(k: dict[str, Any], n: int, scope: str = "") -> html.Div:
 def _safety_fact(fact: dict[str, Any], tiled: bool = False) -> html.Div:
     """One safety number under the cross: its words, value and target, its status in colour, icon and word (left
     to the desk board when a tile of the column shows the same reading, ``tiled``: a TV has no room twice)."""
-    label = fact["label"] + (f" (last {fact['last_recordable']})" if fact.get("last_recordable") else "")
-    target = f"target {fact['target_text']}" if fact["target"] is not None else ""
-    badge = (html.Span("no target set", className="badge status-grey")
+    label = fact["label"] + (" (" + _("last {day}").format(day=fact["last_recordable"]) + ")"
+                             if fact.get("last_recordable") else "")
+    target = _("target {value}").format(value=fact["target_text"]) if fact["target"] is not None else ""
+    badge = (html.Span(_("no target set"), className="badge status-grey")
              if fact["value"] is not None and fact["target"] is None else status_badge(fact["status"]))
     hours = (fact.get("parts") or {}).get("hours_worked")  # where a TRIR's hours came from
     return html.Div([html.Span(label, className="fact-label"), html.B(fact["text"], className="fact-value"),
@@ -207,10 +221,11 @@ def _column(column: dict[str, Any], start: int, scope: str) -> html.Section:
     cat = column["category"]
     tiles = [tile(k, start + i, scope) for i, k in enumerate(column["kpis"])]
     return html.Section([
-        html.Header([html.Span(cat, className="letter-badge"), html.Span(CATEGORY_NAMES[cat], className="cat-name"),
+        html.Header([html.Span(cat, className="letter-badge"),
+                     html.Span(_(CATEGORY_NAMES[cat]), className="cat-name"),
                      html.Span(status_label(column["status"]), className=f"badge big status-{column['status']}")],
                     className="column-head"),
-        *(tiles or [html.P("No headline KPI for this column.", className="empty")]),
+        *(tiles or [html.P(_("No headline KPI for this column."), className="empty")]),
         letter(column),
     ], className=f"board-column status-{column['status']}")
 
@@ -223,47 +238,53 @@ def _tv_window(hours: list[dict[str, Any]]) -> range:
 
 
 def _hours(hours: list[dict[str, Any]]) -> html.Div:
-    head = html.Tr([html.Th("Hour"), html.Th("Plan"), html.Th("Actual"), html.Th("Cum. plan"), html.Th("Cum. actual")])
+    head = html.Tr([html.Th(_("Hour")), html.Th(_("Plan")), html.Th(_("Actual")), html.Th(_("Cum. plan")),
+                    html.Th(_("Cum. actual"))])
     shown = _tv_window(hours)
-    rows = [html.Tr([html.Td(h["label"]), html.Td(f"{h['planned']:,.0f}"),
-                     html.Td(f"{h['actual']:,.0f}" if h["has_data"] else ("" if h["future"] else "—")),
-                     html.Td(f"{h['cum_planned']:,.0f}"),
-                     html.Td(f"{h['cum_actual']:,.0f}" if not h["future"] else "")],
+    rows = [html.Tr([html.Td(h["label"]), html.Td(number(h["planned"])),
+                     html.Td(number(h["actual"]) if h["has_data"] else ("" if h["future"] else "—")),
+                     html.Td(number(h["cum_planned"])),
+                     html.Td(number(h["cum_actual"]) if not h["future"] else "")],
                     className=f"status-{h['status']}" + (" future" if h["future"] else "") +
                     ("" if i in shown else " desk-only")) for i, h in enumerate(hours)]
     earlier, later = shown.start, len(hours) - shown.stop
-    more = " · ".join(([f"+{earlier} earlier"] if earlier else []) + ([f"+{later} later"] if later else []))
-    return html.Div([html.H3("Hour by hour"), html.Table([html.Thead(head), html.Tbody(rows)], className="grid hours"),
-                     html.P(f"{more} on the desk board", className="more kiosk-only") if more else None],
+    more = " · ".join(([_("+{n} earlier").format(n=earlier)] if earlier else [])
+                      + ([_("+{n} later").format(n=later)] if later else []))
+    return html.Div([html.H3(_("Hour by hour")),
+                     html.Table([html.Thead(head), html.Tbody(rows)], className="grid hours"),
+                     html.P(_("{more} on the desk board").format(more=more), className="more kiosk-only")
+                     if more else None],
                     className="panel")
 
 
 def _losses(view: dict[str, Any]) -> html.Div:
     items = []
     for x in view["losses"]:
-        detail = f" · {x['count']} stops" + (f" · {x['equipment']}" if x["equipment"] else "") + (
-            f" · {x['cost']}" if x["cost"] else "")
-        items.append(html.Li([html.B(f"{x['minutes']:.0f} min "), x["reason"], html.Span(detail, className="muted")]))
-    listing = html.Ol(items) if items else html.P("No stops recorded.", className="empty")
-    return html.Div([html.H3("Top losses"), listing, html.P(view["summary"], className="summary desk-only")],
+        detail = " · " + ngettext("{n} stop", "{n} stops", x["count"]).format(n=x["count"]) + (
+            f" · {x['equipment']}" if x["equipment"] else "") + (f" · {x['cost']}" if x["cost"] else "")
+        items.append(html.Li([html.B(_("{n} min").format(n=number(x["minutes"])) + " "), x["reason"],
+                              html.Span(detail, className="muted")]))
+    listing = html.Ol(items) if items else html.P(_("No stops recorded."), className="empty")
+    return html.Div([html.H3(_("Top losses")), listing, html.P(view["summary"], className="summary desk-only")],
                     className="panel")
 
 
 def _actions(view: dict[str, Any]) -> html.Div:
     rows = [html.Tr([html.Td(a["what"]), html.Td(a["owner"]),
-                     html.Td(a["due"] + (" · overdue" if a["overdue"] else "")),
-                     html.Td(a["status"].replace("_", " "), className="desk-only"),
-                     html.Td(a["kpi"] or "", className="desk-only")],
+                     html.Td(a["due"] + (" · " + _("overdue") if a["overdue"] else "")),
+                     html.Td(_(ACTION_STATUS_WORDS.get(a["status"], a["status"])), className="desk-only"),
+                     html.Td(a.get("kpi_name") or "", className="desk-only")],
                     className=" ".join(c for c, on in (("overdue", a["overdue"]), ("desk-only", i >= TV_ACTIONS)) if on)
                     or None)
             for i, a in enumerate(view["actions"])]
-    head = html.Tr([html.Th("What"), html.Th("Owner"), html.Th("Due"), html.Th("Status", className="desk-only"),
-                    html.Th("KPI", className="desk-only")])
+    head = html.Tr([html.Th(_("What")), html.Th(_("Owner")), html.Th(_("Due")),
+                    html.Th(_("Status"), className="desk-only"), html.Th(_("KPI"), className="desk-only")])
     table = (html.Table([html.Thead(head), html.Tbody(rows)], className="grid actions")
-             if rows else html.P("No open actions.", className="empty"))
+             if rows else html.P(_("No open actions."), className="empty"))
     more = len(rows) - TV_ACTIONS
-    return html.Div([html.H3(f"Open actions ({len(rows)})"), table,
-                     html.P(f"+{more} more on the desk board", className="more kiosk-only") if more > 0 else None],
+    return html.Div([html.H3(_("Open actions ({n})").format(n=len(rows))), table,
+                     html.P(_("+{n} more on the desk board").format(n=more), className="more kiosk-only")
+                     if more > 0 else None],
                     className="panel")
 
 
@@ -273,13 +294,14 @@ def render_board(view: dict[str, Any]) -> list[Any]:
     if view.get("loaders"):  # "Loaders stopped since 18:33 — new files are not being read"
         strip = html.Div(view["loaders"], className="failure-strip", role="alert")
     elif view["failing_sources"]:
-        strip = html.Div(f"Loader failing: {', '.join(view['failing_sources'])} — numbers may be incomplete",
+        strip = html.Div(_("Loader failing: {sources} — numbers may be incomplete").format(
+            sources=", ".join(view["failing_sources"])),
                          className="failure-strip", role="alert")
     head = html.Div([
         html.H1(view["scope_name"], className="board-title"),
-        html.Div([html.Span(view["period_words"].capitalize(), className="when"),
+        html.Div([html.Span(view["period_words"][:1].upper() + view["period_words"][1:], className="when"),
                   html.Span(view["window"], className="window"),
-                  html.Span("in progress" if view["in_progress"] else "ended", className="phase")],
+                  html.Span(_("in progress") if view["in_progress"] else _("ended"), className="phase")],
                  className="board-when"),
     ], className="board-head")
     columns, start = [], 0
@@ -292,13 +314,14 @@ def render_board(view: dict[str, Any]) -> list[Any]:
 
 def board_problem(message: str) -> html.Div:
     """What the board says instead when its address cannot be shown."""
-    return html.Div([html.H1("This board cannot be shown"), html.P(message, className="form-error")],
+    return html.Div([html.H1(_("This board cannot be shown")), html.P(message, className="form-error")],
                     className="board-error")
 
 
 def action_options(actions: Iterable[Any]) -> list[dict[str, str]]:
     """The open actions to move on: what, owner and due date; the value carries the version read."""
-    return [{"label": f"{a.what} ({a.owner}, due {a.due.isoformat()})", "value": f"{a.id}:{a.version}"}
+    return [{"label": _("{what} ({owner}, due {day})").format(what=a.what, owner=a.owner, day=a.due.isoformat()),
+             "value": f"{a.id}:{a.version}"}
             for a in actions]
 
 

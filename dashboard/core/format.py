@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from huddle.dashboard.core.i18n import number
+from huddle.dashboard.core.i18n import N_, _, day_text, month_name, number, pgettext
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.periods import Period
     from huddle.dashboard.core.plant import PlantConfig
 
-STATUS_WORDS = {"green": "on target", "amber": "near target", "red": "off target", "grey": "no data",
-                "stale": "stale", "incomplete": "incomplete", "check": "check data", "planned": "planned",
-                "before-go-live": "before go-live"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+STATUS_WORDS = {"green": N_("on target"), "amber": N_("near target"), "red": N_("off target"), "grey": N_("no data"),
+                "stale": N_("stale"), "incomplete": N_("incomplete"), "check": N_("check data"),
+                "planned": N_("planned"), "before-go-live": N_("before go-live")}
 STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "grey": "–", "stale": "⧗", "incomplete": "◐",
                 "check": "⚠", "planned": "◌", "before-go-live": "◌"}
 
@@ -33,15 +31,15 @@ def format_value(value: float | None, unit: str = "") -> str:
 def format_age(seconds: float | None) -> str:
     """How old data is, in words: 'updated 4 min ago'."""
     if seconds is None:
-        return "no data yet"
+        return _("no data yet")
     seconds = max(0, seconds)
     if seconds < 90:
-        return "updated just now"
+        return _("updated just now")
     if seconds < 90 * 60:
-        return f"updated {round(seconds / 60)} min ago"
+        return _("updated {n} min ago").format(n=round(seconds / 60))
     if seconds < 36 * 3600:
-        return f"updated {round(seconds / 3600)} h ago"
-    return f"updated {round(seconds / 86400)} days ago"
+        return _("updated {n} h ago").format(n=round(seconds / 3600))
+    return _("updated {n} days ago").format(n=round(seconds / 86400))
 
 
 def format_time(instant: datetime | None, tz: object) -> str:
@@ -53,8 +51,9 @@ def format_time(instant: datetime | None, tz: object) -> str:
 
 def format_day(day: date, reference: date | None = None) -> str:
     """A date as people say it, 'Mon 30 Nov', with the year when it is not the reference date's year."""
-    year = f" {day.year}" if reference is not None and reference.year != day.year else ""
-    return f"{day:%a} {day.day} {day:%b}{year}"
+    if reference is not None and reference.year != day.year:
+        return day_text(day, pgettext("date pattern", "EEE d MMM y"))
+    return day_text(day, pgettext("date pattern", "EEE d MMM"))
 
 
 def format_moment(instant: datetime, tz: object, day: object = None) -> str:
@@ -62,22 +61,22 @@ def format_moment(instant: datetime, tz: object, day: object = None) -> str:
     local = instant.astimezone(tz)  # type: ignore[arg-type]
     if day is not None and local.date() == day:
         return local.strftime("%H:%M")
-    return f"{local.strftime('%a')} {local.day} {local.strftime('%b %H:%M')}"
+    return day_text(local, pgettext("date pattern", "EEE d MMM HH:mm"))
 
 
 def status_label(status: str) -> str:
     """Icon and word for a status (colour is never the only signal)."""
-    return f"{STATUS_ICONS.get(status, '')} {STATUS_WORDS.get(status, status)}".strip()
+    return f"{STATUS_ICONS.get(status, '')} {_(STATUS_WORDS[status]) if status in STATUS_WORDS else status}".strip()
 
 
 def period_words(config: PlantConfig, period: Period) -> str:
     """A period in words for sentences: 'the Early shift of 2026-11-20', 'week 2026-W47', 'November 2026'."""
     if period.grain == "shift" and period.shift:
         name = config.calendar.shift(period.shift).name
-        shift = name if name.lower().endswith("shift") else f"{name} shift"
-        return f"the {shift} of {period.first.isoformat()}"
+        shift = name if name.lower().endswith(_("shift").lower()) else _("{name} shift").format(name=name)
+        return _("the {shift} of {day}").format(shift=shift, day=period.first.isoformat())
     if period.grain == "week":
-        return f"week {period.label}"
+        return _("week {label}").format(label=period.label)
     if period.grain == "month":
-        return f"{_MONTHS[period.first.month - 1]} {period.first.year}"
+        return f"{month_name(period.first.month)} {period.first.year}"
     return period.label

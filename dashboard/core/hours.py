@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from huddle.dashboard.core.format import format_day
+from huddle.dashboard.core.i18n import _, month_name, ngettext
 from huddle.dashboard.core.periods import Period, period_containing
 
 #: The grains hours are recorded in, finest first.
 HOUR_GRAINS = ("day", "week", "month")
-_PLURAL = {"day": "days", "week": "weeks", "month": "months"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 @dataclass(frozen=True)
@@ -100,10 +98,19 @@ def share_of(rows: Iterable[RecordedHours], first: date, last: date,
 def recorded_words(row: RecordedHours) -> str:
     """A recorded period as people say it: 'November 2026', 'week 2026-W47', 'Fri 20 Nov 2026'."""
     if row.grain == "month":
-        return f"{_MONTHS[row.first.month - 1]} {row.first.year}"
+        return f"{month_name(row.first.month)} {row.first.year}"
     if row.grain == "week":
-        return f"week {Period('week', row.first, row.end - timedelta(days=1)).label}"
+        return _("week {label}").format(label=Period("week", row.first, row.end - timedelta(days=1)).label)
     return f"{format_day(row.first)} {row.first.year}"
+
+
+def _counted(grain: str, n: int) -> str:
+    """'2 weeks', '1 month' (the counting of ``share_words``)."""
+    if grain == "month":
+        return ngettext("{n} month", "{n} months", n).format(n=n)
+    if grain == "week":
+        return ngettext("{n} week", "{n} weeks", n).format(n=n)
+    return ngettext("{n} day", "{n} days", n).format(n=n)
 
 
 def share_words(share: HoursShare) -> str:
@@ -115,8 +122,10 @@ def share_words(share: HoursShare) -> str:
         parts.append(recorded_words(whole[0]))
     elif whole:
         counted = {g: sum(1 for r in whole if r.grain == g) for g in reversed(HOUR_GRAINS)}
-        parts.append(" and ".join(f"{n} {_PLURAL[g] if n > 1 else g}" for g, n in counted.items() if n) + " in full")
-    parts.extend(f"{recorded_words(row)} prorated {n} of {row.days} days" for row, n in share.used if n < row.days)
+        parts.append(_("{periods} in full").format(periods=_(" and ").join(
+            _counted(g, n) for g, n in counted.items() if n)))
+    parts.extend(_("{period} prorated {n} of {days} days").format(period=recorded_words(row), n=n, days=row.days)
+                 for row, n in share.used if n < row.days)
     return ", ".join(parts)
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from huddle.dashboard.core.i18n import N_, _, ngettext
+
 #: The additive measures stored per line × shift (the columns of ``shift_facts``), with their meaning.
 MEASURES: dict[str, str] = {
     "shift_s": "scheduled shift time, seconds of real elapsed time",
@@ -169,7 +171,7 @@ def evaluate(formula: Formula, sums: Mapping[str, float | None]) -> KpiResult:
     value = formula.scale * num / den
     flags: tuple[str, ...] = ()
     if formula.key == "performance" and num > den * 1.0000001:
-        flags = ("performance above 100 %: check the ideal cycle time",)
+        flags = (_("performance above 100 %: check the ideal cycle time"),)
     return KpiResult(value, num, den, flags)
 
 
@@ -208,13 +210,13 @@ class PlausibilityCheck:
 PLAUSIBILITY: tuple[PlausibilityCheck, ...] = (
     PlausibilityCheck("over_performance",
                       frozenset({"ideal_total_s", "ideal_good_s", "total_count", "good_count", "run_s"}),
-                      "performance above 100 %: check the ideal cycle time, or counts loaded twice"),
+                      N_("performance above 100 %: check the ideal cycle time, or counts loaded twice")),
     PlausibilityCheck("good_over_total", frozenset({"ideal_good_s", "ideal_total_s", "good_count", "total_count"}),
-                      "more good units than units made"),
+                      N_("more good units than units made")),
     PlausibilityCheck("stops_over_time", frozenset({"unplanned_stop_s", "changeover_s", "run_s", "failures"}),
-                      "stops longer than the planned production time: overlapping or doubled stop records"),
+                      N_("stops longer than the planned production time: overlapping or doubled stop records")),
     PlausibilityCheck("rejects_over_total", frozenset({"scrap_qty", "rework_qty"}),
-                      "more units scrapped or reworked than made"),
+                      N_("more units scrapped or reworked than made")),
 )
 
 
@@ -226,7 +228,8 @@ def implausible(formula: Formula, sums: Mapping[str, Any]) -> tuple[str, ...]:
     for check in PLAUSIBILITY:
         n = int(sums.get(f"n_{check.key}") or 0)
         if n and used & check.measures:
-            out.append(f"{check.reason} ({n} line-shift{'s' if n > 1 else ''})")
+            shifts = ngettext("{n} line-shift", "{n} line-shifts", n).format(n=n)
+            out.append(f"{_(check.reason)} ({shifts})")
     return tuple(out)
 
 

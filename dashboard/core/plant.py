@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from huddle.dashboard.core.calendar import ShiftCalendar
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.kpi import Band
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.source_mapping import SourceMapping
 
 CATEGORIES = ("S", "Q", "D", "C", "M")
-CATEGORY_NAMES = {"S": "Safety", "Q": "Quality", "D": "Delivery", "C": "Cost", "M": "Morale"}
+CATEGORY_NAMES = {"S": N_("Safety"), "Q": N_("Quality"), "D": N_("Delivery"), "C": N_("Cost"), "M": N_("Morale")}
 LAYERS = {1: "operator", 2: "supervisor / shift", 3: "maintenance & reliability", 4: "continuous improvement",
           5: "strategic / financial"}
 FREQUENCIES = {"hour": 3600, "shift": 8 * 3600, "day": 86400, "week": 7 * 86400, "month": 31 * 86400}

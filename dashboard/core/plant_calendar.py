@@ -31,6 +31,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from huddle.dashboard.core.i18n import _, day_text, pgettext
+
 KINDS = ("holiday", "shutdown", "no orders")
 PLANT = "plant"
 
@@ -104,8 +106,9 @@ class PlantCalendar:
                 names.append(name)
         if before and lines:
             first = min((g for ln in lines if (g := self.go_live_of(ln)) is not None), default=None)
-            return DayState("before-go-live", f"before go-live ({first:%a %d %b %Y})" if first else "before go-live")
-        return DayState("planned", f"planned: {', '.join(names)}") if names else None
+            return DayState("before-go-live", _("before go-live ({day})").format(
+                day=day_text(first, pgettext("date pattern", "EEE d MMM y"))) if first else _("before go-live"))
+        return DayState("planned", _("planned: {names}").format(names=", ".join(names))) if names else None
 
     def last_recordable_of(self, scope_kind: str, scope: str, lines: Iterable[str]) -> date | None:
         """The last recordable before go-live for a scope: a line's own date (else the plant's); for an area or the

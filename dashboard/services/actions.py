@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from huddle.dashboard.core.format import format_day
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
 from huddle.dashboard.services.conflicts import ChangedSince, conflict_message, quoted
@@ -24,6 +25,8 @@ from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy.orm import Session, sessionmaker
 
 STATUSES = ("open", "in_progress", "done", "cancelled")
+#: each status as people read it (translated where shown)
+STATUS_WORDS = {"open": N_("open"), "in_progress": N_("in progress"), "done": N_("done"), "cancelled": N_("cancelled")}
 OPEN = ("open", "in_progress")
 MAX_TEXT = 500
 

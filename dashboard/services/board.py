@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.calendar import ShiftInstance
-from huddle.dashboard.core.format import format_value, period_words
+from huddle.dashboard.core.format import format_moment, format_value, period_words
 from huddle.dashboard.core.kpi import FORMULAS, Band, Kind, Status, status_of, worst_status
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.actions import Actions
@@ -189,7 +189,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
     return {
         "scope": scope, "scope_name": config.scope_name(scope), "period": period.label,
         "period_words": period_words(config, period),
-        "window": f"{inst.start_utc.astimezone(config.tz):%a %d %b %H:%M}–{inst.end_utc.astimezone(config.tz):%H:%M}",
+        "window": f"{format_moment(inst.start_utc, config.tz)}–{inst.end_utc.astimezone(config.tz):%H:%M}",
         "in_progress": inst.end_utc > now, "month": month.label, "columns": columns,
         "hours": [{"label": h.label, "planned": h.planned, "actual": h.actual, "cum_planned": h.cum_planned,
                    "cum_actual": h.cum_actual, "status": str(h.status), "future": h.future, "has_data": h.has_data}
@@ -199,7 +199,8 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                     "cost": format_value(x.cost, config.currency) if x.cost is not None else ""}
                    for x in losses.losses],
         "lost_minutes": losses.total_minutes, "summary": shift_summary(readings, scope, period),
-        "actions": [a.as_dict() for a in actions], "failing_sources": health["failing_sources"],
+        "actions": [a.as_dict() | {"kpi_name": config.kpis[a.kpi].name if a.kpi in config.kpis else ""}
+                    for a in actions], "failing_sources": health["failing_sources"],
         "loaders": health.get("scheduler", {}).get("words", ""),  # stopped, or a source late: the strip's words
         "data_through": health["data_through"],
     }

@@ -21,6 +21,7 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 from huddle.dashboard.core.format import format_day
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.plant import PlantConfig, Schedule
 from huddle.data.queries import liveness as liveness_queries
 from huddle.data.queries.liveness import Heartbeat
@@ -89,12 +90,14 @@ class Liveness:
     def words(self, tz: tzinfo) -> str:
         """The strip's sentence when the loaders stopped or a source is late ("" when all is well)."""
         if self.stopped and self.heartbeat is not None:
-            return f"Loaders stopped since {when_words(self.heartbeat.at, tz, self.now)} — new files are not being read"
+            return _("Loaders stopped since {time} — new files are not being read").format(
+                time=when_words(self.heartbeat.at, tz, self.now))
         late = [s for s in self.sources if s.late]
         if late:
-            named = ", ".join(f"{s.key} (due {when_words(s.due_by, tz, self.now)})" for s in late if s.due_by)
-            return f"Loaders late: {named} — its newest files are not read yet" if len(late) == 1 else \
-                f"Loaders late: {named} — their newest files are not read yet"
+            named = ", ".join(_("{source} (due {time})").format(source=s.key, time=when_words(s.due_by, tz, self.now))
+                              for s in late if s.due_by)
+            return (_("Loaders late: {sources} — its newest files are not read yet") if len(late) == 1 else
+                    _("Loaders late: {sources} — their newest files are not read yet")).format(sources=named)
         return ""
 
     def as_dict(self, tz: tzinfo) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.format import format_value, period_words
+from huddle.dashboard.core.i18n import _, language
 from huddle.dashboard.core.kpi import FORMULAS, evaluate
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
@@ -158,13 +159,15 @@ def _loss_phrase(pieces: list[LossPiece], line_order: list[str]) -> str:
     if unplanned:
         total = sum(p.minutes for p in unplanned)
         top = _rank(unplanned, line_order)[0]
-        where = f"at {top.equipment} ({top.reason})" if top.equipment else f"to {top.reason}"
-        share = "all of them" if round(top.equipment_minutes) >= round(total) else \
-            f"{_minutes(top.equipment_minutes).removesuffix(' min')} of them"
-        parts.append(f"{_minutes(total)} to unplanned stops, {share} {where}")
+        where = (_("at {equipment} ({reason})").format(equipment=top.equipment, reason=top.reason) if top.equipment
+                 else _("to {reason}").format(reason=top.reason))
+        share = _("all of them") if round(top.equipment_minutes) >= round(total) else \
+            _("{n} of them").format(n=_minutes(top.equipment_minutes).removesuffix(" min"))
+        parts.append(_("{minutes} to unplanned stops, {share} {where}").format(
+            minutes=_minutes(total), share=share, where=where))
     if changeover > 0:
-        parts.append(f"{_minutes(changeover)} to changeovers")
-    return ", and ".join(parts) if parts else "no time to unplanned stops or changeovers"
+        parts.append(_("{minutes} to changeovers").format(minutes=_minutes(changeover)))
+    return _(", and ").join(parts) if parts else _("no time to unplanned stops or changeovers")
 
 
 def _quality_kpi(config: PlantConfig) -> str | None:
@@ -175,6 +178,8 @@ def _quality_kpi(config: PlantConfig) -> str | None:
 
 
 def _lower_first(name: str) -> str:
+    if language() == "de":  # German writes its nouns capitalised inside a sentence too
+        return name
     return name if name[:2].isupper() else name[:1].lower() + name[1:]
 
 
@@ -188,35 +193,40 @@ def shift_summary(source: Readings | Services, scope: str, period: Period) -> st
                                        period.shift)[0]
     name = config.scope_name(scope)
     if not (sums.get("shift_s") or sums.get("total_count")) and not pieces:
-        return f"No production recorded for {name} in {period_words(config, period)}."
+        return _("No production recorded for {name} in {period}.").format(name=name,
+                                                                             period=period_words(config, period))
     line_order = config.scope_lines(scope)
     if config.scope_kind(scope) == "line":
-        first = f"{name} lost {_loss_phrase(pieces, line_order)}"
+        first = _("{name} lost {what}").format(name=name, what=_loss_phrase(pieces, line_order))
     elif pieces:
         lost: dict[str, float] = defaultdict(float)
         for p in pieces:
             lost[p.stop.line] += p.minutes
         worst = min(lost, key=lambda ln: (-lost[ln], line_order.index(ln)))
-        kinds = sorted({"unplanned stops" if p.stop.category == "unplanned" else "changeovers" for p in pieces},
-                       reverse=True)
-        first = (f"{name} lost {_minutes(sum(lost.values()))} to {' and '.join(kinds)}, the most on "
-                 f"{config.lines[worst].name}: "
-                 f"{_loss_phrase([p for p in pieces if p.stop.line == worst], line_order)}")
+        kinds = sorted({p.stop.category == "unplanned" for p in pieces}, reverse=True)
+        first = _("{name} lost {minutes} to {kinds}, the most on {line}: {what}").format(
+            name=name, minutes=_minutes(sum(lost.values())),
+            kinds=_(" and ").join(_("unplanned stops") if k else _("changeovers") for k in kinds),
+            line=config.lines[worst].name,
+            what=_loss_phrase([p for p in pieces if p.stop.line == worst], line_order))
     else:
-        first = f"{name} lost no time to unplanned stops or changeovers"
+        first = _("{name} lost no time to unplanned stops or changeovers").format(name=name)
     key = _quality_kpi(config)
     if key is not None:
         reading = readings.reading(key, scope, period)
         if reading.value is not None:
             kdef = config.kpis[key]
-            against = f" against {format_value(reading.target, kdef.unit)}" if reading.target is not None else ""
-            first += f"; {_lower_first(kdef.name)} {format_value(reading.value, kdef.unit)}{against}"
+            value = format_value(reading.value, kdef.unit)
+            first += "; " + (_("{kpi} {value} against {target}").format(
+                kpi=_lower_first(kdef.name), value=value, target=format_value(reading.target, kdef.unit))
+                if reading.target is not None else f"{_lower_first(kdef.name)} {value}")
     sentences = [first + "."]
     good, planned = sums.get("good_count"), sums.get("planned_qty")
     if isinstance(planned, int | float) and planned > 0:
         attainment = evaluate(FORMULAS["schedule_attainment"], sums)  # type: ignore[arg-type]
-        sentences.append(f"Good output {format_value(float(good or 0))} of {format_value(float(planned), 'units')} "
-                         f"planned ({format_value(attainment.value, '%')}).")
+        sentences.append(_("Good output {good} of {planned} planned ({share}).").format(
+            good=format_value(float(good or 0)), planned=format_value(float(planned), _("units")),
+            share=format_value(attainment.value, "%")))
     elif isinstance(good, int | float) and sums.get("total_count"):
-        sentences.append(f"Good output {format_value(float(good), 'units')}.")
+        sentences.append(_("Good output {good}.").format(good=format_value(float(good), _("units"))))
     return " ".join(sentences)

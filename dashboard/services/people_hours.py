@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from huddle.dashboard.core.hours import RecordedHours, day_runs, share_of, share_words
+from huddle.dashboard.core.i18n import N_, _, number
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.data.queries import hours as hours_queries
@@ -18,7 +19,7 @@ from huddle.data.queries.scope import ScopeFilter
 from sqlalchemy.orm import Session
 
 #: How the labour hours per line and shift are named on a reading.
-LABOUR_WORDS = "labour hours per line and shift"
+LABOUR_WORDS = N_("labour hours per line and shift")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def people_hours(config: PlantConfig, session: Session, scope: str, scope_filter
         cache.recorded[location] = hours_queries.recorded_hours(session, location)
     rows = cache.recorded[location]
     if not rows:
-        return PeopleHours(None, f"hours worked: {LABOUR_WORDS}")
+        return PeopleHours(None, _("hours worked: {how}").format(how=_(LABOUR_WORDS)))
     weights, shift_words = _shift_share(config, period)
     share = share_of(rows, period.first, period.last, weights)
     labour = 0.0
@@ -74,14 +75,15 @@ def people_hours(config: PlantConfig, session: Session, scope: str, scope_filter
     source = _source_words(config, scope)
     parts = [f"{source}, {share_words(share)}{shift_words}"] if share.used else []
     if labour_days:
-        parts.append(f"{LABOUR_WORDS} for {day_runs(labour_days, period.last)}")
+        parts.append(_("{how} for {days}").format(how=_(LABOUR_WORDS), days=day_runs(labour_days, period.last)))
     if missing:
-        parts.append(f"none for {day_runs(missing, period.last)}")
+        parts.append(_("none for {days}").format(days=day_runs(missing, period.last)))
     if not parts:  # nothing recorded in the period and nothing due yet: the labour hours, as without any record
-        parts.append(LABOUR_WORDS)
+        parts.append(_(LABOUR_WORDS))
     records = frozenset(({"hours_worked"} if share.used else set()) | ({"labour"} if labour_days else set()))
-    gap = f"no hours worked for {day_runs(missing, period.last)}" if missing else ""
-    return PeopleHours(share.hours + labour, "hours worked: " + "; ".join(parts), gap, records, share.prorated)
+    gap = _("no hours worked for {days}").format(days=day_runs(missing, period.last)) if missing else ""
+    return PeopleHours(share.hours + labour, _("hours worked: {how}").format(how="; ".join(parts)), gap, records,
+                       share.prorated)
 
 
 def _shift_share(config: PlantConfig, period: Period) -> tuple[dict[date, float] | None, str]:
@@ -97,16 +99,20 @@ def _shift_share(config: PlantConfig, period: Period) -> tuple[dict[date, float]
             ours[inst.production_date] = ours.get(inst.production_date, 0.0) + inst.duration_s
     weights = {day: seconds / every[day] for day, seconds in ours.items()}
     name = config.calendar.shift(period.shift).name
-    name = name if name.lower().endswith("shift") else f"{name} shift"
-    days = "day's" if period.first == period.last else "days'"
-    return weights, (f", the {name}'s {sum(ours.values()) / 3600:g} of the {days} "
-                     f"{sum(every.values()) / 3600:g} shift hours")
+    mine, all_ = number(sum(ours.values()) / 3600, 2).rstrip("0").rstrip(",."), \
+        number(sum(every.values()) / 3600, 2).rstrip("0").rstrip(",.")
+    shift = name if name.lower().endswith(_("shift").lower()) else _("{name} shift").format(name=name)
+    if period.first == period.last:
+        return weights, ", " + _("the {shift}'s {hours} of the day's {total} shift hours").format(
+            shift=shift, hours=mine, total=all_)
+    return weights, ", " + _("the {shift}'s {hours} of the days' {total} shift hours").format(
+        shift=shift, hours=mine, total=all_)
 
 
 def _source_words(config: PlantConfig, scope: str) -> str:
     """Whose recorded hours, from which source: 'site payroll', 'Area A hours'."""
-    who = "site" if config.scope_kind(scope) == "plant" else config.scope_name(scope)
+    who = _("site") if config.scope_kind(scope) == "plant" else config.scope_name(scope)
     what = next((s.description for s in config.sources.values() if s.record == "hours_worked" and s.description),
-                "recorded hours")
+                _("recorded hours"))
     return f"{who} {what}"
 

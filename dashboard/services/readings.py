@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.format import format_moment
+from huddle.dashboard.core.i18n import N_, _, number
 from huddle.dashboard.core.kpi import (
     FORMULAS,
     PEOPLE_HOURS_FORMULAS,
@@ -87,9 +88,9 @@ class Reading:
 
 
 #: What each record type is called when a reading says how far its source has been read.
-RECORD_WORDS = {"production_counts": "counts", "stop_events": "stops", "quality_events": "defects",
-                "safety_events": "safety events", "labour": "labour hours", "kpi_values": "loaded values",
-                "hours_worked": "hours worked"}
+RECORD_WORDS = {"production_counts": N_("counts"), "stop_events": N_("stops"), "quality_events": N_("defects"),
+                "safety_events": N_("safety events"), "labour": N_("labour hours"), "kpi_values": N_("loaded values"),
+                "hours_worked": N_("hours worked")}
 #: Missing time tolerated per line-shift before a period counts as incomplete (exports round their times).
 COVERAGE_SLACK_S = 60.0
 
@@ -451,16 +452,18 @@ class Readings(ManyPeriods):
             slack = COVERAGE_SLACK_S * float(sums.get("line_shifts") or 1)
             if coverage is not None and ended and float(sums.get("covered_s") or 0.0) < expected - slack:
                 through = sums.get("data_through")
-                to = f"data to {format_moment(through, self.config.tz, period.last)} · " \
+                to = _("data to {time}").format(time=format_moment(through, self.config.tz, period.last)) + " · " \
                     if isinstance(through, datetime) and period.grain == "shift" else ""
-                gaps.append(f"{to}{coverage * 100:.0f} % of the {'shift' if period.grain == 'shift' else 'period'}"
-                            " covered")
+                share = number(coverage * 100)
+                gaps.append(to + (_("{share} % of the shift covered") if period.grain == "shift"
+                                  else _("{share} % of the period covered")).format(share=share))
         if ended:
             for key, src in self.config.sources.items():
                 read = ctx.read_through.get(key)
                 if src.record in records and read is not None and read < end:
-                    what = src.description or RECORD_WORDS.get(src.record, src.record)
-                    gaps.append(f"{what} read to {format_moment(read, self.config.tz, period.last)}")
+                    what = src.description or _(RECORD_WORDS.get(src.record, src.record))
+                    gaps.append(_("{what} read to {time}").format(
+                        what=what, time=format_moment(read, self.config.tz, period.last)))
         if not ended:
             return coverage, None, ()
         return coverage, not gaps, tuple(gaps)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from huddle.dashboard.core.format import format_day, format_value, period_words
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.planned import day_state, plant_calendar
@@ -131,7 +132,8 @@ def clean_record_words(reading: Reading, config: PlantConfig) -> str | None:
     if not since:
         return None
     reference = reading.data_through.astimezone(config.tz).date() if reading.data_through else None
-    return f"No recordable since {format_day(datetime.fromisoformat(since).astimezone(config.tz).date(), reference)}"
+    return _("No recordable since {day}").format(
+        day=format_day(datetime.fromisoformat(since).astimezone(config.tz).date(), reference))
 
 
 def safety_facts(numbers: SafetyNumbers, config: PlantConfig) -> dict[str, object]:
@@ -142,13 +144,13 @@ def safety_facts(numbers: SafetyNumbers, config: PlantConfig) -> dict[str, objec
 
     month = period_containing("month", numbers.trir_last)
     last = numbers.last_recordable
-    days = fact(clean_record_words(numbers.days_since, config) or "Days since last recordable", numbers.days_since)
+    days = fact(clean_record_words(numbers.days_since, config) or _("Days since last recordable"), numbers.days_since)
     days["last_recordable"] = format_day(last.astimezone(config.tz).date()) if last else None
     return {
         "as_of": numbers.as_of.isoformat(),
         "days_since": days,
-        "trir_month": fact(f"TRIR, {period_words(config, month)}", numbers.trir_month),
-        "trir_12m": fact("TRIR, last 12 months", numbers.trir_12m) | {
+        "trir_month": fact(_("TRIR, {period}").format(period=period_words(config, month)), numbers.trir_month),
+        "trir_12m": fact(_("TRIR, last 12 months"), numbers.trir_12m) | {
             "period": f"{numbers.trir_first.isoformat()}/{numbers.trir_last.isoformat()}",
             "first": numbers.trir_first.isoformat(), "last": numbers.trir_last.isoformat()},
     }

@@ -96,6 +96,7 @@ BOARD_KEY = "board-key"
 BOARD_REFRESH = "board-refresh"
 BOARD_CYCLE = "board-cycle"
 BOARD_CLOCK = "board-clock"
+BOARD_WORDS = "board-words"  # the words the browser counts data ages in
 BOARD_BODY = "board-body"
 BOARD_TIMER = "board-timer"
 BOARD_PLAYLIST = "board-playlist"  # the playlist's cue: what comes next and how long is left

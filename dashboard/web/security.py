@@ -179,13 +179,14 @@ def _page(title: str, body: str) -> str:
 
 def _login_form(message: str = "", username: str = "", next_path: str = "/") -> str:
     error = f'<p class="form-error" role="alert">{html.escape(message)}</p>' if message else ""
-    return _page(_("Sign in"), f"""<h1>{_("Sign in")}</h1>{error}
+    title, user, password = _("Sign in"), _("User name"), _("Password")
+    return _page(title, f"""<h1>{title}</h1>{error}
 <form method="post" action="/login" class="card login-form">
 <input type="hidden" name="next" value="{html.escape(next_path)}">
-<label>{_("User name")} <input name="username" autocomplete="username" value="{html.escape(username)}" required
+<label>{user} <input name="username" autocomplete="username" value="{html.escape(username)}" required
  autofocus></label>
-<label>{_("Password")} <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit">{_("Sign in")}</button></form>""")
+<label>{password} <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">{title}</button></form>""")
 
 
 def _unsafe_char(ch: str) -> bool:
@@ -298,8 +299,9 @@ def _display(accounts: Accounts, token: str) -> Any:
     """GET /display/<token>: sign this browser in as the display screen the link names."""
     screen = accounts.display_by_token(token)
     if screen is None:
-        return Response(_page(_("Display link not valid"), f"<h1>{_('This display link is not valid')}</h1>"
-                              f"<p>{_('It was revoked or mistyped. Ask an admin for the screen’s link.')}</p>"),
+        heading, why = _("This display link is not valid"), _("It was revoked or mistyped. Ask an admin for the "
+                                                               "screen’s link.")
+        return Response(_page(_("Display link not valid"), f"<h1>{heading}</h1><p>{why}</p>"),
                         status=403)
     session.clear()
     session.permanent = True

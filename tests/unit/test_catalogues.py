@@ -9,6 +9,7 @@ at all is caught by the pages' test in a pseudo-language (tests/integration/test
 
 from __future__ import annotations
 
+import ast
 import re
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from huddle.dashboard.core.i18n import catalogue_path, languages, number, use_la
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ("de", "es")
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+GETTEXT = {"_", "gettext", "ngettext", "pgettext", "N_"}
 
 
 @cache
@@ -86,6 +88,20 @@ def test_no_translation_outlives_its_english(language: str) -> None:
              and ((entry.context, entry.id if isinstance(entry.id, str) else entry.id[0]) if entry.context
                   else (entry.id if isinstance(entry.id, str) else entry.id[0])) not in code]
     assert not stale, f"{language}: translations of strings the code no longer has (run pybabel update): {stale}"
+
+
+def test_no_string_to_translate_hides_inside_an_f_string() -> None:
+    """Babel's extractor does not look inside f-strings: ``f"<h1>{_('Sign in')}</h1>"`` would never reach the
+    catalogue, and so never be translated, without this test noticing."""
+    hidden = []
+    for folder in ("dashboard", "pages", "callbacks", "data"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.JoinedStr):
+                    hidden += [f"{path.relative_to(ROOT)}:{call.lineno}" for call in ast.walk(node)
+                               if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                               and call.func.id in GETTEXT and any(isinstance(a, ast.Constant) for a in call.args)]
+    assert not hidden, "translate these outside the f-string (the extractor skips them): " + ", ".join(hidden)
 
 
 def test_numbers_are_written_the_languages_way() -> None:

@@ -112,14 +112,14 @@ def board_model(**changes: Any) -> dict[str, Any]:
             "losses": [{"minutes": 47.0, "reason": "Filler jam", "count": 2, "equipment": "Filler", "cost": ""}],
             "summary": "2 stops, 47 min.",
             "actions": [{"what": "Clean the filler", "owner": "Ann", "due": "2026-11-21", "overdue": True,
-                         "status": "in_progress", "kpi": "oee"}]} | changes
+                         "status": "in_progress", "kpi": "oee", "kpi_name": "OEE"}]} | changes
 
 
 def test_the_board_shows_its_scope_shift_columns_and_panels() -> None:
     body = board_page.render_board(board_model())
     assert body[0] is None  # no loader failing: no strip
     assert text(one(body, "board-title")) == "Line 1"
-    assert text(one(body, "board-when")) == "The early shift of 2026-11-20 06:00–14:00 ended"
+    assert text(one(body, "board-when")) == "The Early shift of 2026-11-20 06:00–14:00 ended"
     columns = classed(body, "board-column")
     assert [c.className for c in columns] == ["board-column status-green", "board-column status-grey",
                                               "board-column status-red"]
@@ -131,7 +131,7 @@ def test_the_board_shows_its_scope_shift_columns_and_panels() -> None:
     assert len(classed(hours, "status-red")) == 1
     assert "47 min Filler jam · 2 stops · Filler" in text(body[3]) and "2 stops, 47 min." in text(body[3])
     overdue = one(body, "overdue")
-    assert text(overdue) == "Clean the filler Ann 2026-11-21 · overdue in progress oee"
+    assert text(overdue) == "Clean the filler Ann 2026-11-21 · overdue in progress OEE"  # the name, not its key
     assert "Open actions (1)" in text(body[3])
 
 

@@ -1,0 +1,129 @@
+"""No English left on a translated page: every word a page shows goes through the catalogue (docs/languages.md).
+
+The pages are drawn from the demo plant in a pseudo-language whose every translation is the English in brackets
+(``⟦Open actions⟧``); numbers and dates are written as English writes them. Whatever is left of a page's text once
+the bracketed words, the plant's own words (its site, lines, KPIs, shifts, stop reasons, holidays, the people and
+actions entered), day and month names, units and numbers are taken out is text that bypassed the catalogue: the
+test names it. tests/unit/test_catalogues.py then holds that each bracketed string has its German and Spanish.
+
+Pages covered: the board (both modes, a line and the plant, and its layout with the action forms) and the
+not-found page.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from babel import Locale
+from huddle.dashboard.core import i18n
+from huddle.dashboard.web.address import BoardAddress
+
+PSEUDO = "qps"
+BRACKETED = re.compile(r"⟦[^⟦⟧]*⟧")  # the innermost: translations nest (a phrase inside a sentence)
+WORD = re.compile(r"[A-Za-z]{2,}")
+TEXT_PROPS = ("title", "placeholder", "label", "alt", "aria-label")
+
+
+class Pseudo(gettext.NullTranslations):
+    """Every string translated to itself in brackets, so an unbracketed English word was never translated."""
+
+    def gettext(self, message: str) -> str:
+        return f"⟦{message}⟧"
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return f"⟦{msgid1 if n == 1 else msgid2}⟧"
+
+    def pgettext(self, context: str, message: str) -> str:
+        return f"⟦{message}⟧"
+
+
+@pytest.fixture
+def pseudo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Speak the pseudo-language for the test."""
+    real_translations, real_languages = i18n.translations, i18n.languages
+    monkeypatch.setattr(i18n, "translations", lambda lang: Pseudo() if lang == PSEUDO else real_translations(lang))
+    monkeypatch.setattr(i18n, "languages", lambda: (*real_languages(), PSEUDO))
+    with i18n.use_language(PSEUDO):
+        yield
+
+
+def texts(node: Any) -> Iterator[str]:
+    """Every text a component tree shows: its strings, titles, placeholders and options' labels."""
+    if node is None or isinstance(node, bool | int | float):
+        return
+    if isinstance(node, str):
+        yield node
+        return
+    if isinstance(node, list | tuple):
+        for child in node:
+            yield from texts(child)
+        return
+    props = node.to_plotly_json()["props"] if hasattr(node, "to_plotly_json") else {}
+    for name in TEXT_PROPS:
+        if isinstance(props.get(name), str):
+            yield props[name]
+    for option in props.get("options") or []:
+        if isinstance(option, dict):
+            yield from texts(option.get("label"))
+    yield from texts(props.get("children"))
+
+
+def plants_own_words(services: Any) -> list[str]:
+    """What the plant wrote itself (file and entries): shown as written, in any language."""
+    config = services.config
+    words = [config.site_name, config.site_key, config.company, config.currency]
+    words += [a.name for a in config.areas.values()] + [ln.name for ln in config.lines.values()]
+    words += [d.name for d in config.kpis.values()] + [d.unit for d in config.kpis.values()]
+    words += [s.name for s in config.calendar.shifts] + [s.key for s in config.calendar.shifts]
+    words += list(config.stop_reasons) + list(config.defect_types) + list(config.kpis) + list(config.lines)
+    words += [p.name for p in config.plant_calendar.planned]
+    for action in services.actions.listing("plant"):
+        words += [action.what, action.owner, action.result or ""]
+    english = Locale.parse("en")
+    for kind in ("format", "stand-alone"):
+        for width in ("abbreviated", "wide"):
+            words += list(english.months[kind][width].values()) + list(english.days[kind][width].values())
+    return sorted({w for w in words if w}, key=len, reverse=True)
+
+
+def untranslated(shown: Any, own: list[str]) -> list[str]:
+    """The texts of ``shown`` with English outside the catalogue's brackets and the plant's own words."""
+    left = []
+    for text in texts(shown):
+        rest = text
+        while BRACKETED.search(rest):
+            rest = BRACKETED.sub(" ", rest)
+        for word in own:
+            rest = rest.replace(word, " ")
+        if WORD.search(rest):
+            left.append(text)
+    return left
+
+
+def test_the_board_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
+    from huddle.dashboard.services.board import board_view
+    from huddle.pages import board
+
+    own = plants_own_words(demo_services)
+    config, now = demo_services.config, demo_services.clock()
+    shown: list[Any] = [board.layout(), board.layout(kiosk="1", timer="15")]
+    for query in ({}, {"live": "1"}, {"scope": next(iter(config.lines))}, {"scope": next(iter(config.areas))}):
+        scope, period = BoardAddress.from_query(query).resolve(config, now)
+        view = board_view(demo_services, scope, period)
+        own += [x["equipment"] for x in view["losses"] if x["equipment"]] + [x["reason"] for x in view["losses"]]
+        shown.append(board.render_board(view))
+    shown.append(board.action_options(demo_services.actions.listing("plant")))
+    shown.append(board.board_problem("⟦a problem⟧"))
+    shown.append(board.playlist_cue(board.scope_title(config, "⟦nowhere⟧"), 30, 1))
+    left = untranslated(shown, sorted(set(own), key=len, reverse=True))
+    assert not left, f"{len(left)} texts on the board bypass the catalogue:\n" + "\n".join(sorted(set(left))[:60])
+
+
+def test_the_not_found_page_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
+    from huddle.pages import not_found
+
+    assert untranslated(not_found.layout(), plants_own_words(demo_services)) == []
