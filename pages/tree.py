@@ -309,9 +309,9 @@ def render_summary(view: TreeView, config: PlantConfig) -> list[Any]:
         if len(path) > 1:
             steps += "; most of it from " + ", within it ".join(
                 f"{config.kpis[c.key].name} ({_signed(c.contribution, kdef.unit)})" for c in path[1:])
-        why = [html.Br(), f"Against {view.previous.label}: {steps}."]
+        why = [html.Br(), f"Against {period_words(config, view.previous)}: {steps}."]
     elif root.reading.value is not None and view.before[root.key].value is None:
-        why = [html.Br(), f"No data for {view.previous.label} to compare with."]
+        why = [html.Br(), f"No data for {period_words(config, view.previous)} to compare with."]
     red = [k for k in view.deepest_red() if k != root.key]
     follow: list[Any] = []
     if red:
@@ -361,8 +361,9 @@ def _why(d: NodeDetail, config: PlantConfig) -> Any:
                      else "—" if formula else "not a formula edge"})
     change = None if d.reading.value is None or d.before.value is None else d.reading.value - d.before.value
     return html.Div([
-        html.H3(f"Why it moved: {_signed(change, unit)} against {d.period.previous().label}"),
-        table([("kpi", "Child"), ("before", d.period.previous().label), ("after", d.period.label),
+        html.H3(f"Why it moved: {_signed(change, unit)} against {period_words(config, d.period.previous())}"),
+        table([("kpi", "Child"), ("before", period_tick(d.period.grain, d.period.previous().label)),
+               ("after", period_tick(d.period.grain, d.period.label)),
                ("status", "Status"), ("share", f"Share of the change in {d.kpi.name}")], rows, status_key="status"),
     ], className="panel-block")
 
@@ -396,12 +397,16 @@ def _link_table(title: str, rows: list[dict[str, Any]]) -> html.Div:
 def _drift(d: NodeDetail) -> Any:
     if not d.drifting:
         return None
-    texts = [f"{d.trend[s.index].period}: {s.text}" for s in d.drifting if s.index < len(d.trend)]
-    texts = list(dict.fromkeys(texts))[-3:]  # the latest few: the chart marks every one
+    by_point: dict[str, list[str]] = {}  # each point once, with all its signals: the chart marks every one
+    for s in d.drifting:
+        if s.index < len(d.trend):
+            said = by_point.setdefault(period_tick(d.period.grain, d.trend[s.index].period), [])
+            said.extend([] if s.text in said else [s.text])
+    texts = [f"{point}: {'; '.join(said)}" for point, said in list(by_point.items())[-3:]]
     if d.reading.status != "red":
-        return html.Div([html.Strong("Drifting, not red yet. "), "; ".join(texts)], className="drift-warning",
+        return html.Div([html.Strong("Drifting, not red yet. "), " · ".join(texts)], className="drift-warning",
                         role="alert")
-    return html.Div([html.Strong("Run-rule signals in the latest points. "), "; ".join(texts)],
+    return html.Div([html.Strong("Run-rule signals in the latest points. "), " · ".join(texts)],
                     className="drift-warning")
 
 

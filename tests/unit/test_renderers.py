@@ -17,6 +17,7 @@ from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.okr_scoring import KrStatus
 from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import Finding, PlantConfig, parse_plant
+from huddle.dashboard.core.spc import Signal
 from huddle.dashboard.core.tree_math import Contribution
 from huddle.dashboard.services.actions import ActionView
 from huddle.dashboard.services.drilldown import NodeDetail
@@ -271,7 +272,7 @@ def test_a_folded_node_says_how_much_it_hides(config: PlantConfig) -> None:
 def test_the_summary_says_what_moved_the_root_and_where_the_red_ends(config: PlantConfig) -> None:
     said = text(tree_page.render_summary(tree_view(config), config))
     assert said.startswith("OEE 74.8 % against 85.0 % for Line 1, the Early shift of 2026-11-20 ✖ off target")
-    assert "Against 2026-11-19/E: OEE −5.21 pts; most of it from Availability (−4.00 pts)." in said
+    assert "Against the Early shift of 2026-11-19: OEE −5.21 pts; most of it from Availability (−4.00 pts)." in said
     assert said.endswith("Deepest red: Availability.")
     assert text(tree_page.render_findings(tree_view(config))).startswith("No findings")
     listed = tree_page.render_findings(replace(tree_view(config), findings=[Finding("warning", "kpi quality",
@@ -294,6 +295,19 @@ def node_detail(config: PlantConfig, **changes: Any) -> NodeDetail:
         why=[], children_before_after=[], formula_parent="oee", goal=None, events=None, actions=[],
         targets={"availability": 90.0, "oee": 80.0})  # each node's target for the period shown
     return replace(detail, **changes)
+
+
+def test_run_rule_signals_name_each_point_once(config: PlantConfig) -> None:
+    trend = [replace(reading("availability", v, 90.0, "red"), period=f"2026-11-{d}/E")
+             for d, v in ((18, 95.0), (19, 99.0), (20, 98.0))]
+    signals = [Signal(1, "beyond", "above", True, "A point above the upper control limit"),
+               Signal(1, "two_of_three", "above", True, "2 of 3 points in a row far above the centre line"),
+               Signal(2, "two_of_three", "above", True, "2 of 3 points in a row far above the centre line")]
+    banner = one(tree_page.render_panel(node_detail(config, trend=trend, drifting=signals), config, "oee"),
+                 "drift-warning")
+    assert text(banner) == ("Run-rule signals in the latest points. Thu 19 Nov E: A point above the upper control "
+                            "limit; 2 of 3 points in a row far above the centre line · Fri 20 Nov E: 2 of 3 points "
+                            "in a row far above the centre line")
 
 
 def test_a_nodes_panel_shows_its_value_definition_working_and_where_it_is_red(config: PlantConfig) -> None:
