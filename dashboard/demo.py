@@ -90,6 +90,7 @@ def demo_plant_copy(data_dir: Path, mqtt: str | None = None, language: str | Non
     """The demo plant written into the data folder with an MQTT source on the broker at ``mqtt`` and/or speaking
     ``language``."""
     import yaml
+    from huddle.dashboard.demo_words import name_demo_plant
 
     raw = yaml.safe_load(DEMO_PLANT.read_text(encoding="utf-8"))
     if mqtt:
@@ -97,6 +98,7 @@ def demo_plant_copy(data_dir: Path, mqtt: str | None = None, language: str | Non
                                "description": "machine counts and states (MQTT)"})
     if language:
         raw["site"]["language"] = language
+        name_demo_plant(raw, language)
     path = Path(data_dir) / "demo_plant_live.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("# the demo plant as huddle demo --mqtt/--language asked for it (written by huddle demo)\n"

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 STATUS_WORDS = {"green": N_("on target"), "amber": N_("near target"), "red": N_("off target"), "grey": N_("no data"),
                 "stale": N_("stale"), "incomplete": N_("incomplete"), "check": N_("check data"),
                 "planned": N_("planned"), "before-go-live": N_("before go-live")}
+#: the units Huddle's built-in KPIs are counted in (core.kpi): translated; a unit the plant file writes is its own
+BUILT_IN_UNITS = frozenset({N_("units"), N_("units/h"), N_("cases"), N_("reports"), N_("days")})
 STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "grey": "–", "stale": "⧗", "incomplete": "◐",
                 "check": "⚠", "planned": "◌", "before-go-live": "◌"}
 
@@ -25,7 +27,7 @@ def format_value(value: float | None, unit: str = "") -> str:
     if unit == "%":
         return f"{number(value, 1)} %"
     digits = 0 if abs(value) >= 100 or float(value).is_integer() else 2 if abs(value) < 10 else 1
-    return f"{number(value, digits)} {unit}".strip()
+    return f"{number(value, digits)} {_(unit) if unit in BUILT_IN_UNITS else unit}".strip()
 
 
 def format_age(seconds: float | None) -> str:

@@ -225,8 +225,8 @@ def shift_summary(source: Readings | Services, scope: str, period: Period) -> st
     if isinstance(planned, int | float) and planned > 0:
         attainment = evaluate(FORMULAS["schedule_attainment"], sums)  # type: ignore[arg-type]
         sentences.append(_("Good output {good} of {planned} planned ({share}).").format(
-            good=format_value(float(good or 0)), planned=format_value(float(planned), _("units")),
+            good=format_value(float(good or 0)), planned=format_value(float(planned), "units"),
             share=format_value(attainment.value, "%")))
     elif isinstance(good, int | float) and sums.get("total_count"):
-        sentences.append(_("Good output {good}.").format(good=format_value(float(good), _("units"))))
+        sentences.append(_("Good output {good}.").format(good=format_value(float(good), "units")))
     return " ".join(sentences)
