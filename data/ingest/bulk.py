@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
+from huddle.data.ingest.column_parse import stored_text
 from huddle.data.models import LoadedFile, QuarantinedRow, UTCDateTime
 from huddle.data.models_feeds import RowChange
 from sqlalchemy import Date, String, Table, and_, select, type_coerce
@@ -155,13 +157,14 @@ def stored_keys(session: Session, table: Table, key: Sequence[str],
 
 
 def write_columns(session: Session, table: Table, key: Sequence[str], columns: dict[str, list[Any]],
-                  new_only: bool = False) -> None:
+                  new_only: bool = False, instants: dict[str, np.ndarray] | None = None) -> None:
     """Insert rows given as columns, replacing the stored row of the same natural key, in one statement; each
-    distinct instant or day is converted for the driver once. ``new_only``: no row has a stored one (checked in
+    distinct instant or day is converted for the driver once (an instant column also given in ``instants``, as
+    microseconds since 1970, is written as UTC text at once). ``new_only``: no row has a stored one (checked in
     this transaction), so PostgreSQL copies them straight into the table."""
     dialect = session.get_bind().dialect.name
     _write_values(session, table, key, list(columns),
-                  list(zip(*_driver_columns(dialect, table, columns), strict=True)), new_only)
+                  list(zip(*_driver_columns(dialect, table, columns, instants or {}), strict=True)), new_only)
 
 
 #: instants and days as the driver takes them, kept between statements: a shift's bounds are written for every
@@ -170,12 +173,16 @@ _CONVERTED: dict[Any, dict[Any, Any]] = {}
 _CONVERTED_KEPT = 200_000
 
 
-def _driver_columns(dialect: str, table: Table, columns: dict[str, list[Any]]) -> list[list[Any]]:
+def _driver_columns(dialect: str, table: Table, columns: dict[str, list[Any]],
+                    instants: dict[str, np.ndarray] | None = None) -> list[list[Any]]:
     """Columns as the database driver takes them (as ``_driver_values``), each distinct instant or day converted
-    once."""
+    once; an instant column given in ``instants`` (microseconds) as UTC text, which both databases read."""
     converted = []
     for name, values in columns.items():
         kind = table.c[name].type
+        if instants and name in instants and isinstance(kind, UTCDateTime) and None not in values:
+            converted.append(stored_text(instants[name]))
+            continue
         convert = None
         if isinstance(kind, UTCDateTime):
             convert = _instant_text if dialect == "sqlite" else _to_naive_utc

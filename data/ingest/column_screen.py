@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from huddle.data.ingest.column_parse import instants, iso_micros, whole_numbers
 from huddle.data.ingest.file_index import micros
 from huddle.data.ingest.screen import _BLANK, _CACHE_SIZE, _FAILED, RowScreen
 
@@ -52,7 +53,7 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
     if any(len(c) != width for c in cells):
         return None
     values: dict[str, list[Any]] = {}
-    instants: dict[str, np.ndarray] = {}
+    instants_us: dict[str, np.ndarray] = {}
     for name, kind, required, is_instant, cache in screen._plan:
         at = positions.get(name)
         if at is None:
@@ -61,6 +62,12 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
             values[name] = [None] * len(cells)
             continue
         column = [c[at] for c in cells]
+        if is_instant and (us := iso_micros(column)) is not None:
+            values[name], instants_us[name] = instants(us), us
+            continue
+        if kind in ("int", "float") and (numbers := whole_numbers(column)) is not None:
+            values[name] = numbers.astype(np.int64).tolist() if kind == "int" else numbers.tolist()
+            continue
         parsed: dict[Any, Any] = {}
         for value in set(column):
             if type(value) is not str:
@@ -76,8 +83,8 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
         values[name] = [parsed[v] for v in column]
         if is_instant:
             as_micros = {v: (micros(p) if p is not None else 0) for v, p in parsed.items()}
-            instants[name] = np.fromiter((as_micros[v] for v in column), dtype=np.int64, count=len(column))
-    out = ColumnChunk([n for n, _c in chunk], values, instants)
+            instants_us[name] = np.fromiter((as_micros[v] for v in column), dtype=np.int64, count=len(column))
+    out = ColumnChunk([n for n, _c in chunk], values, instants_us)
     if not check(screen, out):
         return None
     _remember_latest(screen, out, cells, positions)

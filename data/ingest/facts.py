@@ -16,6 +16,7 @@ import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -168,7 +169,7 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     break_hi = np.zeros((n, width), dtype=np.int64)
     for k, inst in enumerate(c.instances):
         for b, (lo, hi) in enumerate(inst.breaks):
-            break_lo[k, b], break_hi[k, b] = _micros(lo), _micros(hi)
+            break_lo[k, b], break_hi[k, b] = _calendar_micros(lo), _calendar_micros(hi)
     sums = {name: np.zeros(n) for name in GROUPS["production"]}
     has = np.zeros(n, dtype=bool)
     through = np.full(n, _NEVER, dtype=np.int64)
@@ -276,6 +277,12 @@ _NEVER = np.iinfo(np.int64).min
 def _micros(at: datetime) -> int:
     """Microseconds since 1970 of an aware instant."""
     return (at - _EPOCH) // timedelta(microseconds=1)
+
+
+@lru_cache(maxsize=100_000)
+def _calendar_micros(at: datetime) -> int:
+    """``_micros`` of a calendar instant (a break's start or end): the same for every line of a load."""
+    return _micros(at)
 
 
 def _micros_of(values: list[Any]) -> np.ndarray:

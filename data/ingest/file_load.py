@@ -150,7 +150,7 @@ class FileLoad:
             return False
         n = len(chunk)
         columns["run_id"] = [self.run_id] * n
-        bulk.write_columns(self.session, self.target, self.key, columns, new_only=True)
+        bulk.write_columns(self.session, self.target, self.key, columns, new_only=True, instants=instants)
         self.keys.add(hashes, np.asarray(chunk.numbers, dtype=np.int64))
         for group, fresh in fresh_spans.items():
             self.spans[group] = self.spans[group].merged(fresh) if group in self.spans else fresh
