@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -63,6 +64,14 @@ def driver_rows(session: Session, sql: str, **params: Any) -> list[tuple[Any, ..
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def micros_sql(session: Session, column: str) -> str:
+    """SQL reading a column of instants cheaply for ``numpy``: microseconds since 1970 on PostgreSQL (whole numbers,
+    not a datetime made per value), the stored UTC text on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS bigint)"
+    return column
 
 
 def plain(column: Any) -> Any:
@@ -234,21 +243,29 @@ def _write_values(session: Session, table: Table, key: Sequence[str], columns: l
         conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({_marks(dialect, len(columns))}) '
                              f'{on_conflict}', [tuple(v) for v in values])
     elif dialect == "postgresql":
-        stage = f"huddle_stage_{table.name}"
-        made = session.info.setdefault("huddle_stages", set())
-        if stage not in made:
-            conn.exec_driver_sql(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {names} '
-                                 f'FROM "{table.name}" WITH NO DATA')
-            made.add(stage)
-        else:
-            conn.exec_driver_sql(f'TRUNCATE "{stage}"')
-        raw = conn.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f'COPY "{stage}" ({names}) FROM STDIN') as copy:
-            for v in values:
-                copy.write_row(v)
+        stage = _staged(session, table, columns, values)
         conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{stage}" {on_conflict}')
     else:  # pragma: no cover - guarded by supported backends
         raise RuntimeError(f"unsupported database {dialect}")
+
+
+def _staged(session: Session, table: Table, columns: Sequence[str], values: Iterable[Sequence[Any]]) -> str:
+    """(PostgreSQL) Copy rows into a temporary table of some of a table's columns, emptied first; its name."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    stage = f"huddle_stage_{table.name}_{zlib.crc32(names.encode()):08x}"
+    conn = session.connection()
+    made = session.info.setdefault("huddle_stages", set())
+    if stage not in made:
+        conn.exec_driver_sql(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {names} '
+                             f'FROM "{table.name}" WITH NO DATA')
+        made.add(stage)
+    else:
+        conn.exec_driver_sql(f'DELETE FROM "{stage}"')
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{stage}" ({names}) FROM STDIN') as copy:
+        for v in values:
+            copy.write_row(v)
+    return stage
 
 
 def clear_facts(session: Session, table: Table, measures: Sequence[str], line: str, area: str,
@@ -278,13 +295,16 @@ def upsert_facts(session: Session, table: Table, columns: dict[str, list[Any]], 
                       f"{t}.data_through_utc THEN excluded.data_through_utc ELSE {t}.data_through_utc END"])
     dialect = session.get_bind().dialect.name
     given = {name: values for name, values in columns.items() if values is not None}
-    mark = "?" if dialect == "sqlite" else "%s"
     names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join(mark if columns[c] is not None else "0" for c in columns)
-    session.connection().exec_driver_sql(
-        f"INSERT INTO {t} ({names}) VALUES ({marks}) "
-        f"ON CONFLICT (line, production_date, shift, area) DO UPDATE SET {sets}",
-        list(zip(*_driver_columns(dialect, table, given), strict=True)))
+    rows = zip(*_driver_columns(dialect, table, given), strict=True)
+    conflict = f"ON CONFLICT (line, production_date, shift, area) DO UPDATE SET {sets}"
+    if dialect == "postgresql":  # copied into a temporary table and merged from there: one round trip, not one a row
+        stage = _staged(session, table, list(given), rows)
+        chosen = ", ".join(f'"{c}"' if columns[c] is not None else "0" for c in columns)
+        session.connection().exec_driver_sql(f'INSERT INTO {t} ({names}) SELECT {chosen} FROM "{stage}" {conflict}')
+        return
+    marks = ", ".join("?" if columns[c] is not None else "0" for c in columns)
+    session.connection().exec_driver_sql(f"INSERT INTO {t} ({names}) VALUES ({marks}) {conflict}", list(rows))
 
 
 def forget_stages(session: Session) -> None:

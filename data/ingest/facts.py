@@ -134,6 +134,7 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
     """Recompute the touched measure groups of every shift instance the touched ranges overlap."""
     groups = touched.groups or set(GROUPS)
     written = 0
+    pending = _Pending(session)
     for (line, area), (lo, hi) in touched.ranges.items():
         instances = config.calendar.instances(lo, hi + timedelta(seconds=1))
         # in chunks of about a month so a multi-year load never holds its whole history in memory
@@ -141,11 +142,54 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
             chunk_groups = groups if line else groups & {"safety"}
             if chunk_groups:
                 chunk = _Chunk(line, area, instances[start:start + CHUNK], counts_kept=touched.counts_kept)
-                written += _refresh_chunk(session, config, chunk, chunk_groups, now)
+                written += _refresh_chunk(session, config, chunk, chunk_groups, now, pending)
+    pending.flush()
     return written
 
 
-def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups: set[str], now: datetime) -> int:
+#: fact rows recomputed before they are written together
+PENDING_ROWS = 5_000
+
+
+@dataclass
+class _Pending:
+    """Fact rows recomputed and not yet written: written together, one statement per set of measures, before a
+    shift of theirs is recomputed or cleared again and at the end of the refresh."""
+
+    session: Session
+    batches: dict[tuple[str, ...], dict[str, list[Any] | None]] = field(default_factory=dict)
+    keys: set[tuple[Any, ...]] = field(default_factory=set)
+
+    def add(self, refreshed: list[str], columns: dict[str, list[Any] | None], keys: list[tuple[Any, ...]]) -> None:
+        """Fact rows (given as columns, None for a measure not recomputed) to write, with their keys."""
+        self.before(keys)
+        batch = self.batches.get(tuple(refreshed))
+        if batch is None:
+            self.batches[tuple(refreshed)] = columns
+        else:
+            for name, values in columns.items():
+                if values is not None:
+                    batch[name].extend(values)  # type: ignore[union-attr]
+        self.keys.update(keys)
+        if len(self.keys) >= PENDING_ROWS:
+            self.flush()
+
+    def before(self, keys: list[tuple[Any, ...]]) -> None:
+        """Write what is pending when these fact rows are among it (so they change in the order they were
+        recomputed)."""
+        if self.keys and not self.keys.isdisjoint(keys):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every pending fact row."""
+        for refreshed, columns in self.batches.items():
+            bulk.upsert_facts(self.session, ShiftFact.__table__, columns, list(refreshed))
+        self.batches.clear()
+        self.keys.clear()
+
+
+def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups: set[str], now: datetime,
+                   pending: _Pending) -> int:
     builders: dict[str, Callable[[Session, PlantConfig, _Chunk, datetime], None]] = {
         "production": _production, "quality": _quality, "labour": _labour, "safety": _safety}
     fresh: dict[str, _Chunk] = {}
@@ -153,7 +197,7 @@ def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups:
         part = _Chunk(chunk.line, chunk.area, chunk.instances, counts_kept=chunk.counts_kept)
         builders[group](session, config, part, now)
         fresh[group] = part
-    return _merge(session, config, chunk, fresh, now)
+    return _merge(session, config, chunk, fresh, now, pending)
 
 
 def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
@@ -177,14 +221,15 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     span_lo: list[np.ndarray] = []
     span_hi: list[np.ndarray] = []
 
+    start_us, end_us = bulk.micros_sql(session, "start_utc"), bulk.micros_sql(session, "end_utc")
     if c.counts_kept:
         counts = bulk.driver_rows(
-            session, "SELECT start_utc, end_utc FROM production_counts "
+            session, f"SELECT {start_us}, {end_us} FROM production_counts "
             "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi",
             line=c.line, lo=c.lo - timedelta(hours=12), hi=c.hi)
     else:
         counts = bulk.driver_rows(
-            session, "SELECT start_utc, end_utc, product, total, good, planned_qty FROM production_counts "
+            session, f"SELECT {start_us}, {end_us}, product, total, good, planned_qty FROM production_counts "
             "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi",
             line=c.line, lo=c.lo - timedelta(hours=12), hi=c.hi)
     if counts:
@@ -213,7 +258,7 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         np.maximum.at(through, slot, np.minimum(e, ends[slot]))
 
     stops = bulk.driver_rows(
-        session, "SELECT start_utc, end_utc, category FROM stop_events "
+        session, f"SELECT {start_us}, {end_us}, category FROM stop_events "
         "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi AND end_utc > :start",
         line=c.line, lo=c.lo - LOOKBACK, hi=c.hi, start=c.lo)
     if stops:
@@ -286,7 +331,8 @@ def _calendar_micros(at: datetime) -> int:
 
 
 def _micros_of(values: list[Any]) -> np.ndarray:
-    """Microseconds since 1970 of instants as the database gives them (UTC text, naive UTC or aware times)."""
+    """Microseconds since 1970 of instants as the database gives them (UTC text, naive UTC, aware times or
+    microseconds already)."""
     if values and isinstance(values[0], datetime) and values[0].tzinfo is not None:
         return np.asarray([_micros(v) for v in values], dtype=np.int64)
     return np.asarray(values, dtype="datetime64[us]").astype(np.int64)
@@ -380,10 +426,11 @@ def _safety(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> 
         c.seen(i, at)
 
 
-def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str, _Chunk], now: datetime) -> int:
-    """Write the recomputed groups into the chunk's fact rows, keeping the measures of the other groups: one
-    upsert that sets only the recomputed measures (and keeps the latest record time), and clearing them in the
-    shifts that have none any more (their records were replaced)."""
+def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str, _Chunk], now: datetime,
+           pending: _Pending) -> int:
+    """Write the recomputed groups into the chunk's fact rows, keeping the measures of the other groups: an
+    upsert (with others pending) that sets only the recomputed measures (and keeps the latest record time), and
+    clearing them in the shifts that have none any more (their records were replaced)."""
     line, area = chunk.line, (config.area_of(chunk.line) if chunk.line else chunk.area)
     refreshed = [m for group, part in fresh.items() for m in GROUPS[group]
                  if not (part.counts_kept and m in COUNT_MEASURES)]
@@ -397,9 +444,9 @@ def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str
         through = np.maximum(through, part_through)
         measures.update(arrays)
     # a shift with none of these records any more (they were replaced) keeps none of their measures
-    bulk.clear_facts(session, ShiftFact.__table__, refreshed, line, area,
-                     [(i.production_date, i.shift_key) for i in (chunk.instances[k] for k in np.flatnonzero(~has))],
-                     now)
+    empty = [(i.production_date, i.shift_key) for i in (chunk.instances[k] for k in np.flatnonzero(~has))]
+    pending.before([(line, area, day, shift) for day, shift in empty])
+    bulk.clear_facts(session, ShiftFact.__table__, refreshed, line, area, empty, now)
     ks = np.flatnonzero(has)
     if not len(ks):
         return 0
@@ -413,6 +460,5 @@ def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str
         "data_through_utc": [None if t == _NEVER else _EPOCH + timedelta(microseconds=t) for t in through[ks].tolist()],
         "updated_at": [now] * m,
     }
-    # through the driver: SQLAlchemy's work per row and value was most of a load's time
-    bulk.upsert_facts(session, ShiftFact.__table__, columns, refreshed)
+    pending.add(refreshed, columns, [(line, area, i.production_date, i.shift_key) for i in chosen])
     return m
