@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from huddle.data.ingest.column_parse import stored_text
+from huddle.data.ingest.copy_text import copy_text
 from huddle.data.models import LoadedFile, QuarantinedRow, UTCDateTime
 from huddle.data.models_feeds import RowChange
 from sqlalchemy import Date, String, Table, and_, select, type_coerce
@@ -227,11 +228,7 @@ def _write_values(session: Session, table: Table, key: Sequence[str], columns: l
         return
     dialect = session.get_bind().dialect.name
     if new_only and dialect == "postgresql":
-        names = ", ".join(f'"{c}"' for c in columns)
-        raw = session.connection().connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for v in values:
-                copy.write_row(v)
+        _copy(session, table.name, columns, values)
         return
     updates = [c for c in columns if c not in key]
     conn = session.connection()
@@ -261,11 +258,22 @@ def _staged(session: Session, table: Table, columns: Sequence[str], values: Iter
         made.add(stage)
     else:
         conn.exec_driver_sql(f'DELETE FROM "{stage}"')
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{stage}" ({names}) FROM STDIN') as copy:
-        for v in values:
-            copy.write_row(v)
+    _copy(session, stage, columns, values)
     return stage
+
+
+def _copy(session: Session, into: str, columns: Sequence[str], values: Iterable[Sequence[Any]]) -> None:
+    """(PostgreSQL) ``COPY`` rows into a table: as one block of text when their values are plain."""
+    rows = values if isinstance(values, list) else list(values)
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw = session.connection().connection.driver_connection
+    text = copy_text(rows)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{into}" ({names}) FROM STDIN') as copy:
+        if text is not None:
+            copy.write(text)
+            return
+        for v in rows:
+            copy.write_row(v)
 
 
 def clear_facts(session: Session, table: Table, measures: Sequence[str], line: str, area: str,

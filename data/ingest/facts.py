@@ -24,14 +24,15 @@ from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.data.ingest import bulk
+from huddle.data.ingest.facts_rows import ProductionRows
 from huddle.data.models import Labour, QualityEvent, SafetyEvent, ShiftFact
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-#: Longest stop the range queries look back for (a stop that started before a window and runs into it).
-LOOKBACK = timedelta(days=7)
 #: Shift instances recomputed per query round (about a month of three shifts).
 CHUNK = 93
+#: The longest span of chunks (of several lines) whose records are read in one query.
+WINDOW = timedelta(days=45)
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "production": ("shift_s", "planned_stop_s", "ppt_s", "unplanned_stop_s", "changeover_s", "run_s",
@@ -86,6 +87,8 @@ class _Chunk:
     has: np.ndarray | None = None
     through_us: np.ndarray | None = None
     counts_kept: bool = False
+    #: the counts and stops of its line, read with other lines' (else read for the chunk alone)
+    rows: ProductionRows | None = None
 
     def __post_init__(self) -> None:
         self.starts = [i.start_utc for i in self.instances]
@@ -135,16 +138,35 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
     groups = touched.groups or set(GROUPS)
     written = 0
     pending = _Pending(session)
+    chunks: list[_Chunk] = []
     for (line, area), (lo, hi) in touched.ranges.items():
         instances = config.calendar.instances(lo, hi + timedelta(seconds=1))
         # in chunks of about a month so a multi-year load never holds its whole history in memory
-        for start in range(0, len(instances), CHUNK):
-            chunk_groups = groups if line else groups & {"safety"}
-            if chunk_groups:
-                chunk = _Chunk(line, area, instances[start:start + CHUNK], counts_kept=touched.counts_kept)
-                written += _refresh_chunk(session, config, chunk, chunk_groups, now, pending)
+        if line or "safety" in groups:
+            chunks += [_Chunk(line, area, instances[start:start + CHUNK], counts_kept=touched.counts_kept)
+                       for start in range(0, len(instances), CHUNK)]
+    for together in _windows(chunks):
+        lines = sorted({c.line for c in together if c.line})
+        if "production" in groups and lines:
+            rows = ProductionRows.read(session, lines, min(c.lo for c in together), max(c.hi for c in together),
+                                       touched.counts_kept)
+            for c in together:
+                c.rows = rows
+        for c in together:
+            written += _refresh_chunk(session, config, c, groups if c.line else groups & {"safety"}, now, pending)
     pending.flush()
     return written
+
+
+def _windows(chunks: list[_Chunk]) -> list[list[_Chunk]]:
+    """Chunks in groups spanning about as long as one chunk (by start), whose records are read together."""
+    out: list[list[_Chunk]] = []
+    for c in sorted(chunks, key=lambda c: c.lo):
+        if out and c.hi - out[-1][0].lo <= WINDOW:
+            out[-1].append(c)
+        else:
+            out.append([c])
+    return out
 
 
 #: fact rows recomputed before they are written together
@@ -194,7 +216,7 @@ def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups:
         "production": _production, "quality": _quality, "labour": _labour, "safety": _safety}
     fresh: dict[str, _Chunk] = {}
     for group in groups:
-        part = _Chunk(chunk.line, chunk.area, chunk.instances, counts_kept=chunk.counts_kept)
+        part = _Chunk(chunk.line, chunk.area, chunk.instances, counts_kept=chunk.counts_kept, rows=chunk.rows)
         builders[group](session, config, part, now)
         fresh[group] = part
     return _merge(session, config, chunk, fresh, now, pending)
@@ -221,20 +243,10 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     span_lo: list[np.ndarray] = []
     span_hi: list[np.ndarray] = []
 
-    start_us, end_us = bulk.micros_sql(session, "start_utc"), bulk.micros_sql(session, "end_utc")
-    if c.counts_kept:
-        counts = bulk.driver_rows(
-            session, f"SELECT {start_us}, {end_us} FROM production_counts "
-            "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi",
-            line=c.line, lo=c.lo - timedelta(hours=12), hi=c.hi)
-    else:
-        counts = bulk.driver_rows(
-            session, f"SELECT {start_us}, {end_us}, product, total, good, planned_qty FROM production_counts "
-            "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi",
-            line=c.line, lo=c.lo - timedelta(hours=12), hi=c.hi)
-    if counts:
-        columns = [list(col) for col in zip(*counts, strict=True)]
-        s, e = _micros_of(columns[0]), _micros_of(columns[1])
+    rows = c.rows or ProductionRows.read(session, [c.line], c.lo, c.hi, c.counts_kept)
+    columns = rows.counts_of(c.line, c.lo, c.hi)
+    if columns is not None:
+        s, e = columns[0], columns[1]
         # a count belongs to the shift holding its midpoint (rounded to the microsecond, half to even, as
         # timedelta rounds)
         mid = s + np.round((e - s) / 2).astype(np.int64)
@@ -257,13 +269,9 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         _keep_spans(span_slots, span_lo, span_hi, slot, np.maximum(s, starts[slot]), np.minimum(e, ends[slot]))
         np.maximum.at(through, slot, np.minimum(e, ends[slot]))
 
-    stops = bulk.driver_rows(
-        session, f"SELECT {start_us}, {end_us}, category FROM stop_events "
-        "WHERE line = :line AND start_utc >= :lo AND start_utc < :hi AND end_utc > :start",
-        line=c.line, lo=c.lo - LOOKBACK, hi=c.hi, start=c.lo)
-    if stops:
-        start_, end_, category = (list(col) for col in zip(*stops, strict=True))
-        s, e = _micros_of(start_), _micros_of(end_)
+    stops = rows.stops_of(c.line, c.lo, c.hi)
+    if stops is not None:
+        s, e, category = stops
         # each stop against every shift it overlaps: from the first shift ending after it starts to the last
         # one starting before it ends
         first = np.searchsorted(ends, np.maximum(s, starts[0]), side="right")
@@ -330,12 +338,9 @@ def _calendar_micros(at: datetime) -> int:
     return _micros(at)
 
 
-def _micros_of(values: list[Any]) -> np.ndarray:
-    """Microseconds since 1970 of instants as the database gives them (UTC text, naive UTC, aware times or
-    microseconds already)."""
-    if values and isinstance(values[0], datetime) and values[0].tzinfo is not None:
-        return np.asarray([_micros(v) for v in values], dtype=np.int64)
-    return np.asarray(values, dtype="datetime64[us]").astype(np.int64)
+def _micros_of(values: list[datetime]) -> np.ndarray:
+    """Microseconds since 1970 of aware instants."""
+    return np.asarray([_micros(v) for v in values], dtype=np.int64)
 
 
 def _keep_spans(slots: list[np.ndarray], los: list[np.ndarray], his: list[np.ndarray], slot: np.ndarray,

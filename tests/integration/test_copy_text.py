@@ -1,0 +1,51 @@
+"""Rows written in bulk read back exactly as given on both databases: on PostgreSQL they travel as one block of
+COPY text, so text with tabs, backslashes, line breaks or a literal \\N must survive its escaping."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import numpy as np
+from huddle.data.db import init_db, make_engine
+from huddle.data.ingest import bulk
+from huddle.data.ingest.copy_text import copy_text
+from huddle.data.ingest.file_index import micros
+from huddle.data.models import Labour, StopEvent
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+ODD = ["plain", "tab\there", "back\\slash", "line\nbreak", "carriage\rreturn", "\\N", "", "ünïcödé ✓"]
+
+
+def test_text_values_survive_a_bulk_write(database_url: str) -> None:
+    engine = make_engine(database_url)
+    init_db(engine)
+    starts = [datetime(2026, 11, 20, 5, i, tzinfo=UTC) for i in range(len(ODD))]
+    ends = [datetime(2026, 11, 20, 5, i, 30, tzinfo=UTC) for i in range(len(ODD))]
+    columns = {"line": ["L1"] * len(ODD), "start_utc": starts, "end_utc": ends, "reason": ODD,
+               "category": ["unplanned"] * len(ODD), "equipment": list(reversed(ODD)), "run_id": [7] * len(ODD)}
+    instants = {"start_utc": np.asarray([micros(s) for s in starts]), "end_utc": np.asarray([micros(e) for e in ends])}
+    with Session(engine) as session, session.begin():
+        bulk.write_columns(session, StopEvent.__table__, ("line", "start_utc"), columns, new_only=True,
+                           instants=instants)
+        labour = {"line": ["L1", "L2"], "production_date": [date(2026, 11, 20)] * 2, "shift": ["E", "L"],
+                  "planned_headcount": [6.0, 5.5], "present_headcount": [6.0, 5.0], "hours_worked": [45.25, 0.1],
+                  "overtime_hours": [0.0, 1e-3], "run_id": [None, 3]}
+        bulk.write_columns(session, Labour.__table__, ("line", "production_date", "shift"), labour, new_only=True)
+    with Session(engine) as session:
+        stored = session.execute(select(StopEvent.start_utc, StopEvent.end_utc, StopEvent.reason,
+                                        StopEvent.equipment, StopEvent.run_id).order_by(StopEvent.start_utc)).all()
+        people = session.execute(select(Labour.line, Labour.production_date, Labour.hours_worked,
+                                        Labour.overtime_hours, Labour.run_id).order_by(Labour.line)).all()
+    engine.dispose()
+    assert [tuple(r) for r in stored] == list(zip(starts, ends, ODD, reversed(ODD), [7] * len(ODD), strict=True))
+    assert [tuple(r) for r in people] == [("L1", date(2026, 11, 20), 45.25, 0.0, None),
+                                          ("L2", date(2026, 11, 20), 0.1, 1e-3, 3)]
+
+
+def test_copy_text_escapes_and_declines() -> None:
+    assert copy_text([("a", 1), ("b", 2.5)]) is None  # a column of whole and decimal numbers: declined
+    assert copy_text([("a\tb", 1, None), ("c\\d", 2, None)]) == "a\\tb\t1\t\\N\nc\\\\d\t2\t\\N\n"
+    assert copy_text([(datetime(2026, 1, 1, tzinfo=UTC),)]) is None  # an offset a timestamp column would drop
+    assert copy_text([(True,)]) is None
+    assert copy_text([(datetime(2026, 1, 1, 6, 30), date(2026, 1, 1), 0.1)]) == "2026-01-01 06:30:00\t2026-01-01\t0.1\n"
