@@ -21,7 +21,7 @@ from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
 from huddle.dashboard.web import ids
 from huddle.pages.admin_calendar import calendar_card
 from huddle.pages.admin_monitors import monitors_card
-from huddle.pages.components import table
+from huddle.pages.components import scroll_box, table
 
 REFRESH_MS = 30_000
 ADMINS_ONLY = "Admins only: sign in as an admin to manage users and display screens."
@@ -54,7 +54,7 @@ def _users_card() -> html.Section:
         html.H2("Users"),
         html.P("Everyone who may sign in. Viewers read, editors also enter data, admins also manage this page. "
                "Last sign-in is in plant time.", className="hint"),
-        html.Div(id=ids.ADMIN_USERS, className="table-wrap"),
+        scroll_box("Users", id=ids.ADMIN_USERS),
         html.Div([
             html.Div([
                 html.H3("Add a user"),
@@ -101,7 +101,7 @@ def _sessions_card() -> html.Section:
         html.P("Every browser signed in now, latest seen first, in plant time. Revoking a session signs that browser "
                "out at its next request; sessions also end when their person signs out, after 12 hours, and when "
                "their password changes.", className="hint"),
-        html.Div(id=ids.ADMIN_SESSIONS, className="table-wrap"),
+        scroll_box("Signed in", id=ids.ADMIN_SESSIONS),
         html.Div([
             _field("Session", dcc.Dropdown(id=ids.ADMIN_SESSION_PICK, options=[], placeholder="Pick a session",
                                            className="admin-dropdown")),
@@ -116,7 +116,7 @@ def _displays_card() -> html.Section:
         html.H2("Display screens"),
         html.P("Wall TVs sign in with a link of their own and may only read. Revoking a display signs the screen "
                "out at its next request.", className="hint"),
-        html.Div(id=ids.ADMIN_DISPLAYS, className="table-wrap"),
+        scroll_box("Display screens", id=ids.ADMIN_DISPLAYS),
         html.Div([
             html.Div([
                 html.H3("Add a display"),
@@ -156,7 +156,7 @@ def layout(**_query: str) -> html.Div:
                 html.H2("Audit trail"),
                 html.P("The latest 200 entries, newest first, in plant time: every change and sign-in.",
                        className="hint"),
-                html.Div(id=ids.ADMIN_AUDIT, className="table-wrap"),
+                scroll_box("Audit trail", id=ids.ADMIN_AUDIT),
             ], className="card"),
         ], id=ids.ADMIN_BODY, hidden=True),
         dcc.Store(id=ids.ADMIN_CHANGED, data=0),

@@ -11,7 +11,7 @@ from dash import dcc, html
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.core.plant_calendar import PLANT, PlannedDays
 from huddle.dashboard.web import ids
-from huddle.pages.components import table
+from huddle.pages.components import scroll_box, table
 
 
 def calendar_card() -> html.Section:
@@ -21,7 +21,7 @@ def calendar_card() -> html.Section:
         html.P("Before go-live nothing is coloured. Days since the last recordable count from the last recordable "
                "before go-live until a newer case is loaded. Holidays and shutdowns come from the plant file and "
                "'huddle calendar import FILE'.", className="hint"),
-        html.Div(id=ids.ADMIN_CALENDAR, className="table-wrap"),
+        scroll_box("Plant calendar", id=ids.ADMIN_CALENDAR),
         html.Div([
             html.H3("Last recordable before go-live"),
             html.Div([

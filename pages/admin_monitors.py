@@ -12,7 +12,7 @@ from typing import Any
 from dash import dcc, html
 from huddle.dashboard.core.format import format_time
 from huddle.dashboard.web import ids
-from huddle.pages.components import table
+from huddle.pages.components import scroll_box, table
 
 
 def monitors_card() -> html.Section:
@@ -22,7 +22,7 @@ def monitors_card() -> html.Section:
         html.P("A monitoring system (Prometheus, an uptime check) sends its token as 'Authorization: Bearer <token>' "
                "to read /metrics and /api/v1/health, and nothing else. Load balancers need none for /healthz and "
                "/readyz.", className="hint"),
-        html.Div(id=ids.ADMIN_MONITORS, className="table-wrap"),
+        scroll_box("Monitor tokens", id=ids.ADMIN_MONITORS),
         html.Div([
             html.Div([
                 html.H3("Add a monitor"),

@@ -41,6 +41,13 @@ def category_axis(ticks: Sequence[str], most: int = 7) -> dict[str, Any]:
     return {"type": "category", "automargin": True, "tickmode": "array", "tickvals": shown, "ticktext": shown}
 
 
+def scroll_box(label: str, children: Any = None, *, css_class: str = "", **props: Any) -> html.Div:
+    """A box that scrolls sideways when its table is wider than the screen (a phone): Tab reaches it so the arrow
+    keys scroll it, and screen readers name it by ``label``."""
+    return html.Div(children, className=f"table-wrap {css_class}".strip(), tabIndex="0", role="region",
+                    **{"aria-label": label}, **props)
+
+
 def status_badge(status: str) -> html.Span:
     """Colour, icon and word for a status."""
     return html.Span(status_label(status), className=f"badge status-{status}")

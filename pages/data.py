@@ -13,14 +13,14 @@ from huddle.dashboard.core.format import format_age
 from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.security import current_identity, has_request_context
-from huddle.pages.components import table
+from huddle.pages.components import scroll_box, table
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
 
 
 def _section(title: str, hint: str, body_id: str, *extra: object) -> html.Section:
-    return html.Section([html.H2(title), html.P(hint, className="hint"), html.Div(id=body_id, className="table-wrap"),
+    return html.Section([html.H2(title), html.P(hint, className="hint"), scroll_box(title, id=body_id),
                          *extra], className="card")
 
 
@@ -83,7 +83,7 @@ def layout(**_query: str) -> html.Div:
         _section("Quarantine", "Rows and files the loaders refused and that are still to fix, newest first: where "
                  "they were and why. Fix the file and drop it in the inbox again: a row that then loads resolves its "
                  "problem, and good rows already loaded are not doubled.", ids.DATA_QUARANTINE, _dismiss_form(),
-                 html.Div(id=ids.QUARANTINE_CLOSED, className="table-wrap")),
+                 scroll_box("Resolved and dismissed problems", id=ids.QUARANTINE_CLOSED)),
         _section("Loaders", "Each source Huddle reads, its schedule and its last runs. The last load is the last run "
                  "that read something, with the rows it loaded and refused; runs that found nothing new come after "
                  "it.", ids.DATA_SOURCES, _run_now()),

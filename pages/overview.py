@@ -14,7 +14,7 @@ from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.tree import tree_holding
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import node_href
-from huddle.pages.components import status_badge
+from huddle.pages.components import scroll_box, status_badge
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
@@ -34,7 +34,7 @@ def layout(**_query: str) -> html.Div:
                                     {"label": "This month", "value": "month"}]),
         ], className="page-head"),
         html.P(id=ids.OVERVIEW_FRESHNESS, className="freshness"),
-        html.Div(id=ids.OVERVIEW_TABLE, className="table-wrap"),
+        scroll_box("Lines and their KPIs", id=ids.OVERVIEW_TABLE),
         dcc.Interval(id=ids.OVERVIEW_REFRESH, interval=60_000),
     ])
 

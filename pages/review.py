@@ -22,7 +22,7 @@ from huddle.dashboard.core.plant import CATEGORY_NAMES
 from huddle.dashboard.services.review import Review, month_name, nothing_to_compare
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import ReviewAddress, api_href, okr_href
-from huddle.pages.components import pareto_figure, pareto_table, plot_text, status_badge, table
+from huddle.pages.components import pareto_figure, pareto_table, plot_text, scroll_box, status_badge, table
 from plotly.subplots import make_subplots
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ def render_review(review: Review, config: PlantConfig) -> list[Any]:
                className="review-summary"),
         html.Section([html.H2("Bowler: every KPI against each month's target"),
                       html.P("✖ red month · a link leads to its countermeasures · ! none recorded", className="hint"),
-                      html.Div(bowler(review), className="table-wrap")], className="card"),
+                      scroll_box("Bowler", bowler(review))], className="card"),
         html.Section([
             html.H2(f"Biggest losses in {month}"),
             html.Div([

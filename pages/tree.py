@@ -32,6 +32,7 @@ from huddle.pages.components import (
     period_tick,
     plot_text,
     scope_options,
+    scroll_box,
     status_badge,
     table,
 )
@@ -149,9 +150,9 @@ def layout(**query: str) -> html.Div:
                 html.Section([
                     html.H3(id=ids.TREE_EVENTS_HEAD),
                     dcc.Graph(id=ids.TREE_PARETO, config={"displayModeBar": False}, style={"height": "280px"}),
-                    html.Div(id=ids.TREE_PARETO_TABLE, className="table-wrap"),
+                    scroll_box("Events by reason", id=ids.TREE_PARETO_TABLE),
                     _field("Show records of", dcc.Dropdown(id=ids.TREE_EVENT_FILTER, placeholder="all"), "wide"),
-                    html.Div(id=ids.TREE_EVENT_RECORDS, className="table-wrap records"),
+                    scroll_box("Records", id=ids.TREE_EVENT_RECORDS, css_class="records"),
                 ], id=ids.TREE_EVENTS, className="panel-block", hidden=True),
                 html.Section([
                     html.Div(id=ids.TREE_ACTIONS),
