@@ -160,7 +160,8 @@ def draw(services: Services, view: dict[str, Any], expanded: dict[str, Any] | No
     return (render_elements(tree_view, services.config, chosen), no_update if stored == expanded else stored,
             no_update if chosen == selected else chosen, new_key,
             no_update if new_data_key == data_key else new_data_key, render_summary(tree_view, services.config),
-            render_findings(tree_view), canvas_style(tree_view), render_outline(tree_view, services.config, chosen))
+            render_findings(tree_view, services.config), canvas_style(tree_view),
+            render_outline(tree_view, services.config, chosen))
 
 
 def open_panel(services: Services, selected: str | None, key: str | None, view: dict[str, Any],

@@ -11,6 +11,7 @@ selected.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import dash
@@ -320,11 +321,19 @@ def render_summary(view: TreeView, config: PlantConfig) -> list[Any]:
     return [html.P(head + why + follow)]
 
 
-def render_findings(view: TreeView) -> Any:
-    """The tree's checks as a list (or a line saying there are none)."""
+def render_findings(view: TreeView, config: PlantConfig) -> Any:
+    """The tree's checks as a list (or a line saying there are none), each KPI and tree by its name."""
     if not view.findings:
         return html.P("No findings: the tree follows the method's rules and every node has data.", className="hint")
-    return html.Ul([html.Li(f"{f.where}: {f.message}") for f in view.findings], className="findings-list")
+    names = {key: kpi.name for key, kpi in config.kpis.items()}
+    names |= {f"tree {key}": tree.name for key, tree in config.trees.items()}
+    names |= {f"kpi {key}": kpi.name for key, kpi in config.kpis.items()}
+
+    def named(said: str) -> str:  # the checks name KPIs by key, as the plant file does
+        return re.sub(r"\b(?:(?:kpi|tree) )?[a-z][a-z0-9_]*\b", lambda m: names.get(m.group(0), m.group(0)), said)
+
+    return html.Ul([html.Li(f"{named(f.where)}: {named(f.message)}") for f in view.findings],
+                   className="findings-list")
 
 
 # ---- the panel ---------------------------------------------------------------------------------------------

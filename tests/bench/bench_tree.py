@@ -537,7 +537,7 @@ def measure_synthetic(services: Services, day: Period, runs: int, summary_: Any)
         view = build_tree_view(kpis, SYNTH_TREE, "plant", day, set(v_red.expanded))
         view = build_tree_view(kpis, SYNTH_TREE, "plant", day, set(view.expanded) | {folded})
         return (render_elements(view, services.config, folded), render_summary(view, services.config),
-                render_findings(view))
+                render_findings(view, services.config))
 
     t_tap, _ = timed(draw_on_tap, runs)
     t_panel, _ = timed(lambda: node_detail(services, SYNTH_TREE, tree.root, "plant", day), max(1, runs // 2))

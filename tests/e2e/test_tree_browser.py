@@ -216,6 +216,6 @@ def test_several_trees_can_be_chosen(dash_duo, demo) -> None:  # type: ignore[no
     nodes = _wait(lambda: _nodes(dash_duo))
     assert {"schedule_attainment", "oee", "attendance"} <= set(nodes)
     findings = dash_duo.driver.execute_script(f"return document.getElementById('{ids.TREE_FINDINGS}').textContent")
-    assert "trade-off changeover_time ↔ schedule_attainment is not acknowledged" in findings
+    assert "trade-off Changeover time ↔ Schedule attainment is not acknowledged" in findings
     _no_console_errors(dash_duo)
 

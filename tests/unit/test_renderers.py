@@ -274,10 +274,14 @@ def test_the_summary_says_what_moved_the_root_and_where_the_red_ends(config: Pla
     assert said.startswith("OEE 74.8 % against 85.0 % for Line 1, the Early shift of 2026-11-20 ✖ off target")
     assert "Against the Early shift of 2026-11-19: OEE −5.21 pts; most of it from Availability (−4.00 pts)." in said
     assert said.endswith("Deepest red: Availability.")
-    assert text(tree_page.render_findings(tree_view(config))).startswith("No findings")
-    listed = tree_page.render_findings(replace(tree_view(config), findings=[Finding("warning", "kpi quality",
-                                                                                    "no data for Line 1")]))
-    assert listed.className == "findings-list" and text(listed) == "kpi quality: no data for Line 1"
+    assert text(tree_page.render_findings(tree_view(config), config)).startswith("No findings")
+    listed = tree_page.render_findings(replace(tree_view(config), findings=[
+        Finding("warning", "kpi quality", "no owner: every KPI needs one named person"),
+        Finding("warning", "tree oee", "trade-off performance ↔ quality is not acknowledged")]), config)
+    assert listed.className == "findings-list"
+    assert [text(item) for item in listed.children] == [  # names, not the plant file's keys
+        "Quality: no owner: every KPI needs one named person",
+        f"{config.trees['oee'].name}: trade-off Performance ↔ Quality is not acknowledged"]
 
 
 def node_detail(config: PlantConfig, **changes: Any) -> NodeDetail:
