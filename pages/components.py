@@ -11,7 +11,11 @@ import plotly.graph_objects as go
 from dash import html
 from huddle.dashboard.core.axes import HEADROOM, axis_scale, share_ticks
 from huddle.dashboard.core.format import status_label
+from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgettext
 from huddle.dashboard.core.periods import parse_period
+
+#: what a Pareto's bars measure, as its axis and legend name it
+MEASURE_WORDS = {"minutes": N_("minutes"), "quantity": N_("quantity"), "count": N_("count")}
 
 
 def plot_text(text: Any) -> str:
@@ -28,8 +32,8 @@ def period_tick(grain: str, label: str) -> str:
     period = parse_period(grain, label)
     day = period.first
     if grain == "month":
-        return f"{day:%b %Y}"
-    words = f"{day:%a} {day.day} {day:%b}"
+        return day_text(day, pgettext("date pattern", "MMM y"))
+    words = day_text(day, pgettext("date pattern", "EEE d MMM"))
     return f"{words} {period.shift}" if grain == "shift" and period.shift else words
 
 
@@ -54,15 +58,15 @@ def status_badge(status: str) -> html.Span:
 
 
 def table(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]], *, status_key: str | None = None,
-          empty: str = "Nothing to show.", row_class: str | None = None) -> html.Table | html.P:
+          empty: str = N_("Nothing to show."), row_class: str | None = None) -> html.Table | html.P:
     """A plain table: ``columns`` is (key, heading); a ``status_key`` column renders as a badge."""
     if not rows:
-        return html.P(empty, className="empty")
-    head = html.Thead(html.Tr([html.Th(h) for _, h in columns]))
+        return html.P(_(empty), className="empty")
+    head = html.Thead(html.Tr([html.Th(h) for _key, h in columns]))
     body = []
     for r in rows:
         cells = []
-        for key, _ in columns:
+        for key, _heading in columns:
             value = r.get(key, "")
             if key == status_key:
                 cells.append(html.Td(status_badge(str(value))))
@@ -82,27 +86,28 @@ def pareto_figure(report: Any) -> go.Figure:
               for p in rows]
     hover = []
     for p in rows:
-        bits = [f"{p.count} events"]
+        bits = [ngettext("{n} event", "{n} events", p.count).format(n=number(p.count))]
         if p.minutes is not None:
-            bits.append(f"{p.minutes:,.0f} min")
+            bits.append(_("{n} min").format(n=number(p.minutes)))
         if p.quantity is not None:
-            bits.append(f"{p.quantity:,} units")
+            bits.append(_("{n} units").format(n=number(p.quantity)))
         if p.cost is not None:
-            bits.append(f"{p.cost:,.0f} cost")
+            bits.append(_("{n} cost").format(n=number(p.cost)))
         if p.lines:
-            bits.append("lines " + ", ".join(p.lines))
+            bits.append(_("lines {names}").format(names=", ".join(p.lines)))
         hover.append(plot_text(p.label) + "<br>" + plot_text(" · ".join(bits)))
     fig = go.Figure()
     # the bars' x stays the reason as recorded (a click names it); what is drawn is its escaped text
-    fig.add_bar(x=labels, y=values, name=report.measure, marker_color="#b3141c", hovertext=hover,
+    fig.add_bar(x=labels, y=values, name=_(MEASURE_WORDS[report.measure]), marker_color="#b3141c", hovertext=hover,
                 hoverinfo="text")
     fig.add_scatter(x=labels, y=[p.cumulative * 100 for p in rows], yaxis="y2", mode="lines+markers",
-                    name="cumulative %", line={"color": "#1f4e79"}, hoverinfo="y")
+                    name=_("cumulative %"), line={"color": "#1f4e79"}, hoverinfo="y")
     # both scales in the same five even steps (core.axes), so their ticks and grid lines sit at the same heights
     top, step, _digits = axis_scale(max((v for v in values if v is not None), default=0))
     fig.update_layout(margin={"l": 50, "r": 40, "t": 10, "b": 80}, template="plotly_white", showlegend=False,
                       xaxis={"tickmode": "array", "tickvals": labels, "ticktext": [plot_text(t) for t in labels]},
-                      yaxis={"title": report.measure, "rangemode": "tozero", "range": [0, top * HEADROOM],
+                      yaxis={"title": _(MEASURE_WORDS[report.measure]), "rangemode": "tozero",
+                             "range": [0, top * HEADROOM],
                              "tick0": 0, "dtick": step}, clickmode="event",
                       yaxis2={"overlaying": "y", "side": "right", "range": [0, 100 * HEADROOM], "tick0": 0,
                               "dtick": 100 * share_ticks()[1], "ticksuffix": " %", "showgrid": False})
@@ -111,16 +116,17 @@ def pareto_figure(report: Any) -> go.Figure:
 
 def pareto_table(currency: str, report: Any) -> Any:
     """The Pareto's numbers per reason: minutes, events, units and cost, with the cumulative share."""
-    rows = [{"label": p.label, "minutes": "" if p.minutes is None else f"{p.minutes:,.0f}", "count": str(p.count),
-             "quantity": "" if p.quantity is None else f"{p.quantity:,}",
-             "cost": "" if p.cost is None else f"{p.cost:,.0f} {currency}".strip(),
-             "share": f"{p.share * 100:.0f} %", "cumulative": f"{p.cumulative * 100:.0f} %",
+    rows = [{"label": p.label, "minutes": "" if p.minutes is None else number(p.minutes), "count": number(p.count),
+             "quantity": "" if p.quantity is None else number(p.quantity),
+             "cost": "" if p.cost is None else f"{number(p.cost)} {currency}".strip(),
+             "share": f"{number(p.share * 100)} %", "cumulative": f"{number(p.cumulative * 100)} %",
              "lines": ", ".join(p.lines)} for p in report.pareto]
-    columns = [("label", "Reason" if report.kind == "stops" else "Defect" if report.kind == "defects" else "Kind")]
-    columns += [(c, h) for c, h in (("minutes", "Minutes"), ("count", "Events"), ("quantity", "Units"),
-                                    ("cost", "Cost")) if any(r[c] for r in rows)]
-    columns += [("share", "Share"), ("cumulative", "Cumulative"), ("lines", "Where")]
-    return table(columns, rows, empty="No events recorded in this period.")
+    columns = [("label", _("Reason") if report.kind == "stops" else _("Defect") if report.kind == "defects"
+                else _("Kind"))]
+    columns += [(c, h) for c, h in (("minutes", _("Minutes")), ("count", _("Events")), ("quantity", _("Units")),
+                                    ("cost", _("Cost"))) if any(r[c] for r in rows)]
+    columns += [("share", _("Share")), ("cumulative", _("Cumulative")), ("lines", _("Where"))]
+    return table(columns, rows, empty=N_("No events recorded in this period."))
 
 
 def scope_options(config: Any) -> list[dict[str, str]]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_age, format_value
-from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.tree import tree_holding
 from huddle.dashboard.web import ids
@@ -20,21 +20,19 @@ if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
     from huddle.dashboard.services.readings import Reading
 
-GRAIN_TITLES = {"shift": "Last shift", "day": "Today", "week": "This week", "month": "This month"}
+GRAIN_TITLES = {"shift": N_("Last shift"), "day": N_("Today"), "week": N_("This week"), "month": N_("This month")}
 
 
 def layout(**_query: str) -> html.Div:
     """Skeleton; numbers arrive through the overview callback."""
     return html.Div([
         html.Div([
-            html.H1("Plant overview", id=ids.OVERVIEW_TITLE),
+            html.H1(_("Plant overview"), id=ids.OVERVIEW_TITLE),
             dcc.RadioItems(id=ids.OVERVIEW_GRAIN, className="grain-switch", inline=True, value="shift",
-                           options=[{"label": "Last shift", "value": "shift"}, {"label": "Today", "value": "day"},
-                                    {"label": "This week", "value": "week"},
-                                    {"label": "This month", "value": "month"}]),
+                           options=[{"label": _(words), "value": grain} for grain, words in GRAIN_TITLES.items()]),
         ], className="page-head"),
         html.P(id=ids.OVERVIEW_FRESHNESS, className="freshness"),
-        scroll_box("Lines and their KPIs", id=ids.OVERVIEW_TABLE),
+        scroll_box(_("Lines and their KPIs"), id=ids.OVERVIEW_TABLE),
         dcc.Interval(id=ids.OVERVIEW_REFRESH, interval=60_000),
     ])
 
@@ -54,7 +52,7 @@ def headline_kpis(config: PlantConfig) -> list[str]:
 
 def no_shift_yet() -> tuple[Any, str, str]:
     """The overview before any shift has ended."""
-    return html.P("No shift has ended yet.", className="empty"), "Plant overview", ""
+    return html.P(_("No shift has ended yet."), className="empty"), _("Plant overview"), ""
 
 
 def _cell(config: PlantConfig, scope: str, kpi: str, r: Reading, period: Period) -> html.Td:
@@ -63,14 +61,15 @@ def _cell(config: PlantConfig, scope: str, kpi: str, r: Reading, period: Period)
     shown = [
         html.Div(format_value(r.value, r.unit), className="value"),
         status_badge(str(r.status)),
-        html.Div(f"target {format_value(r.target, r.unit)}{over}", className="target"),
+        html.Div(_("target {value}").format(value=format_value(r.target, r.unit)) + over, className="target"),
         html.Div(f"⚠ {r.checks[0]}" if r.checks else f"◐ {r.gaps[0]}", className="target")
         if r.checks or r.gaps else None,
     ]
     href = node_href(tree_holding(config, kpi), kpi, scope, r.period)
     if href is not None:
         shown = [dcc.Link(shown, href=href, className="cell-link",
-                          title=f"{config.kpis[kpi].name}, {config.scope_name(scope)}: open it in the KPI tree")]
+                          title=_("{kpi}, {scope}: open it in the KPI tree").format(
+                              kpi=config.kpis[kpi].name, scope=config.scope_name(scope)))]
     return html.Td(shown, className=f"cell status-{r.status}")
 
 
@@ -83,5 +82,5 @@ def render_overview(config: PlantConfig, grain: str, period: Period, kpis: Seque
     body = [html.Tr([html.Th(config.scope_name(scope)), *[_cell(config, scope, k, by_kpi[k], period) for k in kpis]],
                     className="total" if scope == "plant" else None) for scope, by_kpi in readings.items()]
     ages = [r.age_s for by_kpi in readings.values() for r in (by_kpi[k] for k in kpis) if r.age_s is not None]
-    title = f"Plant overview · {GRAIN_TITLES[grain]} · {period.label}"
+    title = " · ".join((_("Plant overview"), _(GRAIN_TITLES[grain]), period.label))
     return html.Table([head, html.Tbody(body)], className="grid overview"), title, format_age(min(ages, default=None))

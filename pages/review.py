@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 import dash
 import plotly.graph_objects as go
 from dash import dcc, html
-from huddle.dashboard.core.format import format_time, format_value
-from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.format import format_time, format_value, status_label, unit_text
+from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgettext
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORY_NAMES
+from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
 from huddle.dashboard.services.review import Review, month_name, nothing_to_compare
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import ReviewAddress, api_href, okr_href
@@ -36,8 +37,8 @@ def layout(**query: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.REVIEW_VIEW, data=ReviewAddress.from_query(query).as_view()),
         html.Div([
-            html.Label(["Scope", dcc.Dropdown(id=ids.REVIEW_SCOPE, clearable=False)], className="manual-field"),
-            html.Label(["Month", dcc.Dropdown(id=ids.REVIEW_MONTH, clearable=False)], className="manual-field"),
+            html.Label([_("Scope"), dcc.Dropdown(id=ids.REVIEW_SCOPE, clearable=False)], className="manual-field"),
+            html.Label([_("Month"), dcc.Dropdown(id=ids.REVIEW_MONTH, clearable=False)], className="manual-field"),
             html.Div(id=ids.REVIEW_EXPORTS, className="exports"),
         ], className="form-row review-controls"),
         dcc.Loading(html.Div(id=ids.REVIEW_BODY, className="review"), type="default"),
@@ -54,13 +55,13 @@ def register() -> None:
 
 def export_links(scope: str, month: Period) -> list[Any]:
     """Links to the printed pack, its HTML copy and the workbook of the numbers."""
-    return [html.Span("Export:", className="field-label"),
+    return [html.Span(_("Export:"), className="field-label"),
             *[html.A(words, href=api_href(f"review.{ext}", scope=scope, month=month.label), className="export-link")
-              for words, ext in (("PDF pack", "pdf"), ("HTML copy", "html"), ("Excel workbook", "xlsx"))]]
+              for words, ext in ((_("PDF pack"), "pdf"), (_("HTML copy"), "html"), (_("Excel workbook"), "xlsx"))]]
 
 
 def _short(month: Period) -> str:
-    return month_name(month)[:3] + " " + str(month.first.year)[2:]
+    return day_text(month.first, pgettext("date pattern", "MMM yy"))
 
 
 def _anchor(kpi: str, month_label: str) -> str:
@@ -72,49 +73,55 @@ def _cell(row: Any, cell: Any) -> html.Td:
     status = str(cell.reading.status)
     parts: list[Any] = [html.Div(format_value(cell.reading.value, unit), className="bv")]
     if cell.reading.value is not None:  # a month without data shows a dash, not a column of targets
-        parts.append(html.Div(f"target {format_value(cell.reading.target, unit)}", className="bt"))
+        parts.append(html.Div(_("target {value}").format(value=format_value(cell.reading.target, unit)),
+                              className="bt"))
     if cell.reading.checks:
-        parts.append(html.Div("⚠ check data", className="bt", title="; ".join(cell.reading.checks)))
+        parts.append(html.Div("⚠ " + _("check data"), className="bt", title="; ".join(cell.reading.checks)))
     elif status in ("planned", "before-go-live") and cell.reading.flags:  # "planned: Winter shutdown"
         parts.append(html.Div(cell.reading.flags[0], className="bt"))
     elif cell.reading.complete is False:
         covered = cell.reading.coverage
-        parts.append(html.Div("◐ incomplete" + (f" · {covered * 100:.0f} % covered" if covered is not None else ""),
-                              className="bt", title="; ".join(cell.reading.gaps)))
+        parts.append(html.Div("◐ " + _("incomplete") + (" · " + _("{share} % covered").format(
+            share=number(covered * 100)) if covered is not None else ""), className="bt",
+            title="; ".join(cell.reading.gaps)))
     if cell.red:
         if cell.countermeasures:
             n = len(cell.countermeasures)
-            parts.append(html.A(f"✖ {n} countermeasure{'s' if n > 1 else ''}",
+            parts.append(html.A("✖ " + ngettext("{n} countermeasure", "{n} countermeasures", n).format(n=n),
                                 href=f"#{_anchor(row.kpi.key, cell.reading.period)}", className="cm-link"))
         else:
-            parts.append(html.Div("✖ ! no countermeasure", className="cm-missing"))
-    return html.Td(parts, className=f"bcell status-{status}", title=f"{row.kpi.name} {cell.reading.period}: {status}")
+            parts.append(html.Div("✖ ! " + _("no countermeasure"), className="cm-missing"))
+    return html.Td(parts, className=f"bcell status-{status}",
+                   title=f"{row.kpi.name} {cell.reading.period}: {status_label(status)}")
 
 
 def bowler(review: Review) -> html.Table:
     """The bowler: every KPI, 12 months against each month's target, year to date, baseline, owner and trend."""
-    head = html.Thead(html.Tr([html.Th("KPI"), html.Th("Baseline"), *[html.Th(_short(m)) for m in review.months],
-                               html.Th(f"YTD {review.month.first.year}"), html.Th("Trend")]))
+    head = html.Thead(html.Tr([html.Th(_("KPI")), html.Th(_("Baseline")), *[html.Th(_short(m)) for m in review.months],
+                               html.Th(_("YTD {year}").format(year=review.month.first.year)), html.Th(_("Trend"))]))
     body: list[Any] = []
     for cat in ("S", "Q", "D", "C", "M"):
         rows = review.rows_of(cat)
         if not rows:
             continue
-        body.append(html.Tr(html.Th(f"{cat} · {CATEGORY_NAMES[cat]}", colSpan=len(review.months) + 4),
+        body.append(html.Tr(html.Th(f"{cat} · {_(CATEGORY_NAMES[cat])}", colSpan=len(review.months) + 4),
                             className="bowler-cat"))
         for row in rows:
             k = row.kpi
             base = format_value(k.baseline.value, k.unit) if k.baseline else "—"
             ytd_status = str(row.ytd.status)
             body.append(html.Tr([
-                html.Td([html.Strong(k.name), html.Div(f"{k.unit or 'value'} · {k.owner or 'no owner'}",
-                                                       className="bt")], className="bkpi"),
+                html.Td([html.Strong(k.name),
+                         html.Div((unit_text(k.unit) or _("value")) + " · " + (k.owner or _("no owner")),
+                                  className="bt")], className="bkpi"),
                 html.Td(base),
                 *[_cell(row, c) for c in row.cells],
                 html.Td([html.Div(format_value(row.ytd.value, k.unit), className="bv"),
-                         html.Div(f"target {format_value(row.ytd.target, k.unit)}", className="bt")],
+                         html.Div(_("target {value}").format(value=format_value(row.ytd.target, k.unit)),
+                                  className="bt")],
                         className=f"bcell status-{ytd_status}"),
-                html.Td(row.trend + (f" · red {row.red_streak} months" if row.red_streak > 1 else "")),
+                html.Td(_(row.trend) + (" · " + _("red {n} months").format(n=row.red_streak)
+                                        if row.red_streak > 1 else "")),
             ]))
     return html.Table([head, html.Tbody(body)], className="grid bowler")
 
@@ -131,7 +138,7 @@ def lines_figure(review: Review) -> go.Figure:
                             name=plot_text(line), legendgroup=line, showlegend=i == 1, row=1, col=i,
                             line={"color": LINE_COLOURS[j % len(LINE_COLOURS)], "width": 2})
         first = next(iter(series.by_line.values()), [])
-        fig.add_scatter(x=months, y=[r.target for r in first], mode="lines", name="target", legendgroup="target",
+        fig.add_scatter(x=months, y=[r.target for r in first], mode="lines", name=_("target"), legendgroup="target",
                         showlegend=i == 1, row=1, col=i, line={"color": "#5b6b7a", "dash": "dot", "shape": "hv"})
     fig.update_layout(template="plotly_white", height=300, margin={"l": 40, "r": 10, "t": 40, "b": 40},
                       legend={"orientation": "h", "y": -0.2})
@@ -139,7 +146,8 @@ def lines_figure(review: Review) -> go.Figure:
 
 
 def _signed(value: float, unit: str) -> str:
-    return f"{value:+.2f}{' pts' if unit == '%' else ''}".replace("-", "−")
+    sign = "+" if value >= 0 else "−"
+    return f"{sign}{number(abs(value), 2)}" + (" " + _("pts") if unit == "%" else "")
 
 
 def _why(review: Review, config: PlantConfig) -> Any:
@@ -161,13 +169,15 @@ def _why(review: Review, config: PlantConfig) -> Any:
     path = view.biggest_driver_path()
     lead = ""
     if len(path) > 1:
-        lead = " Most of it from " + ", within it ".join(config.kpis[c.key].name for c in path[1:]) + "."
+        lead = " " + _("Most of it from {path}.").format(
+            path=_(", within it ").join(config.kpis[c.key].name for c in path[1:]))
     change = root.reading.value - before
-    return [html.P(f"{config.kpis[root.key].name} {format_value(before, unit)} → "
-                   f"{format_value(root.reading.value, unit)} ({_signed(change, unit)}) "
-                   f"against {month_name(view.previous)}.{lead}"),
-            table([("kpi", "Driver"), ("before", month_name(view.previous)), ("after", month_name(view.period)),
-                   ("share", "Share of the change")], rows)]
+    return [html.P(_("{kpi} {before} → {after} ({change}) against {month}.").format(
+                kpi=config.kpis[root.key].name, before=format_value(before, unit),
+                after=format_value(root.reading.value, unit), change=_signed(change, unit),
+                month=month_name(view.previous)) + lead),
+            table([("kpi", _("Driver")), ("before", month_name(view.previous)), ("after", month_name(view.period)),
+                   ("share", _("Share of the change"))], rows)]
 
 
 def _actions(review: Review, config: PlantConfig) -> Any:
@@ -180,18 +190,19 @@ def _actions(review: Review, config: PlantConfig) -> Any:
         cells = [
             html.Td(a.raised_for.isoformat()), html.Td(config.kpis[a.kpi].name if a.kpi in config.kpis else "—"),
             html.Td(config.scope_name(a.scope)), html.Td(a.what), html.Td(a.owner), html.Td(a.due.isoformat()),
-            html.Td(a.status.replace("_", " ") + (" (overdue)" if a.overdue else "")), html.Td(a.result or ""),
+            html.Td(_(ACTION_STATUS_WORDS.get(a.status, a.status)) + (" (" + _("overdue") + ")" if a.overdue else "")),
+            html.Td(a.result or ""),
         ]
         # the first action answering a KPI's month carries the anchor its red month links to; Dash refuses id=None
         rows.append(html.Tr(cells, id=anchor) if first else html.Tr(cells))
     missing = [(r.kpi.name, c.reading.period) for r in review.rows for c in r.cells if c.missing_countermeasure]
-    head = html.Thead(html.Tr([html.Th(h) for h in ("Raised for", "KPI", "Where", "What", "Owner", "Due", "Status",
-                                                     "What was done")]))
+    head = html.Thead(html.Tr([html.Th(h) for h in (_("Raised for"), _("KPI"), _("Where"), _("What"), _("Owner"),
+                                                     _("Due"), _("Status"), _("What was done"))]))
     return [
         html.Table([head, html.Tbody(rows)], className="grid") if rows
-        else html.P("No actions raised in these months.", className="empty"),
-        html.H3(f"Red months without a countermeasure ({len(missing)})"),
-        html.P(", ".join(f"{name} {month}" for name, month in missing) or "None.",
+        else html.P(_("No actions raised in these months."), className="empty"),
+        html.H3(_("Red months without a countermeasure ({n})").format(n=len(missing))),
+        html.P(", ".join(f"{name} {month}" for name, month in missing) or _("None."),
                className="cm-missing-list" if missing else "hint"),
     ]
 
@@ -204,16 +215,19 @@ def render_review(review: Review, config: PlantConfig) -> list[Any]:
     unanswered = [r for r in red_now if r.cells[-1].missing_countermeasure]
     currency = config.currency
     return [
-        html.H1(f"{review.scope_name}: monthly review, {month}"),
-        html.P([f"{len(red_now)} KPIs red in {month}; {len(unanswered)} of them without a countermeasure; "
-                f"{len(review.candidates)} red three months running. ",
-                html.Span(f"Read {format_time(review.generated_at, config.tz)}.", className="hint")],
+        html.H1(_("{scope}: monthly review, {month}").format(scope=review.scope_name, month=month)),
+        html.P([_("{red} KPIs red in {month}; {unanswered} of them without a countermeasure; {candidates} red three "
+                  "months running.").format(red=len(red_now), month=month, unanswered=len(unanswered),
+                                            candidates=len(review.candidates)) + " ",
+                html.Span(_("Read {time}.").format(time=format_time(review.generated_at, config.tz)),
+                          className="hint")],
                className="review-summary"),
-        html.Section([html.H2("Bowler: every KPI against each month's target"),
-                      html.P("✖ red month · a link leads to its countermeasures · ! none recorded", className="hint"),
-                      scroll_box("Bowler", bowler(review))], className="card"),
+        html.Section([html.H2(_("Bowler: every KPI against each month's target")),
+                      html.P(_("✖ red month · a link leads to its countermeasures · ! none recorded"),
+                             className="hint"),
+                      scroll_box(_("Bowler"), bowler(review))], className="card"),
         html.Section([
-            html.H2(f"Biggest losses in {month}"),
+            html.H2(_("Biggest losses in {month}").format(month=month)),
             html.Div([
                 html.Div([html.H3(review.stops.title),
                           dcc.Graph(figure=pareto_figure(review.stops), config={"displayModeBar": False},
@@ -222,21 +236,22 @@ def render_review(review: Review, config: PlantConfig) -> list[Any]:
                 html.Div([html.H3(review.defects.title), pareto_table(currency, review.defects)]),
             ], className="review-losses"),
         ], className="card"),
-        html.Section([html.H2("Lines compared"),
+        html.Section([html.H2(_("Lines compared")),
                       dcc.Graph(figure=lines_figure(review), config={"displayModeBar": False})], className="card")
         if review.lines and len(next(iter(review.lines)).by_line) > 1 else None,
-        html.Section([html.H2(f"What changed since {month_name(review.why.previous)}" if review.why
-                              else "What changed"), html.Div(_why(review, config))], className="card")
+        html.Section([html.H2(_("What changed since {month}").format(month=month_name(review.why.previous))
+                              if review.why else _("What changed")), html.Div(_why(review, config))],
+                     className="card")
         if review.why else None,
-        html.Section([html.H2("Candidates for next quarter's objectives"),
-                      html.P(["KPIs red three months running. ",
-                              dcc.Link("Plan them on the OKR page", href=okr_href(scope=review.scope))],
+        html.Section([html.H2(_("Candidates for next quarter's objectives")),
+                      html.P([_("KPIs red three months running.") + " ",
+                              dcc.Link(_("Plan them on the OKR page"), href=okr_href(scope=review.scope))],
                              className="hint"),
-                      html.Ul([html.Li([status_badge("red"), f" {r.kpi.name}: red {r.red_streak} months running"])
-                               for r in review.candidates]) if review.candidates
-                      else html.P("None: no KPI has been red three months running.", className="empty")],
+                      html.Ul([html.Li([status_badge("red"), " " + _("{kpi}: red {n} months running").format(
+                          kpi=r.kpi.name, n=r.red_streak)]) for r in review.candidates]) if review.candidates
+                      else html.P(_("None: no KPI has been red three months running."), className="empty")],
                      className="card"),
-        html.Section([html.H2("Countermeasures and actions"), *_actions(review, config)], className="card"),
+        html.Section([html.H2(_("Countermeasures and actions")), *_actions(review, config)], className="card"),
     ]
 
 
@@ -245,9 +260,10 @@ def month_options(current: Period, n: int = 25) -> list[dict[str, str]]:
     months = [current]
     while len(months) < n:
         months.append(period_containing("month", months[-1].first - timedelta(days=1)))
-    return [{"label": month_name(m) + (" (to date)" if m == current else ""), "value": m.label} for m in months]
+    return [{"label": month_name(m) + (" (" + _("to date") + ")" if m == current else ""), "value": m.label}
+            for m in months]
 
 
 def review_problem(message: str) -> list[Any]:
     """What the review says instead when its address cannot be shown."""
-    return [html.H1("This review cannot be shown"), html.P(message, className="form-error")]
+    return [html.H1(_("This review cannot be shown")), html.P(message, className="form-error")]

@@ -15,7 +15,7 @@ STATUS_WORDS = {"green": N_("on target"), "amber": N_("near target"), "red": N_(
                 "stale": N_("stale"), "incomplete": N_("incomplete"), "check": N_("check data"),
                 "planned": N_("planned"), "before-go-live": N_("before go-live")}
 #: the units Huddle's built-in KPIs are counted in (core.kpi): translated; a unit the plant file writes is its own
-BUILT_IN_UNITS = frozenset({N_("units"), N_("units/h"), N_("cases"), N_("reports"), N_("days")})
+BUILT_IN_UNITS = frozenset({N_("units"), N_("units/h"), N_("cases"), N_("reports"), N_("days"), N_("min")})
 STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "grey": "–", "stale": "⧗", "incomplete": "◐",
                 "check": "⚠", "planned": "◌", "before-go-live": "◌"}
 
@@ -27,7 +27,12 @@ def format_value(value: float | None, unit: str = "") -> str:
     if unit == "%":
         return f"{number(value, 1)} %"
     digits = 0 if abs(value) >= 100 or float(value).is_integer() else 2 if abs(value) < 10 else 1
-    return f"{number(value, digits)} {_(unit) if unit in BUILT_IN_UNITS else unit}".strip()
+    return f"{number(value, digits)} {unit_text(unit)}".strip()
+
+
+def unit_text(unit: str) -> str:
+    """A unit as the language writes it: the built-in KPIs' units translated, a unit the plant wrote as written."""
+    return _(unit) if unit in BUILT_IN_UNITS else unit
 
 
 def format_age(seconds: float | None) -> str:

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from huddle.dashboard.core.calendar import ShiftInstance
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
@@ -43,30 +44,30 @@ class EventFilter:
     title: str
 
 
-_UNPLANNED = EventFilter("stops", ("unplanned",), "minutes", "Unplanned stops by reason")
-_DEFECTS = EventFilter("defects", DISPOSITIONS, "quantity", "Defective units by defect")
-_RECORDABLE = EventFilter("safety", ("recordable", "lost_time"), "count", "Recordable and lost-time cases")
+_UNPLANNED = EventFilter("stops", ("unplanned",), "minutes", N_("Unplanned stops by reason"))
+_DEFECTS = EventFilter("defects", DISPOSITIONS, "quantity", N_("Defective units by defect"))
+_RECORDABLE = EventFilter("safety", ("recordable", "lost_time"), "count", N_("Recordable and lost-time cases"))
 
 #: Which events lie behind which KPI formula; formulas not listed have none (ratios of counts or labour, roots
 #: such as OEE whose children carry the events, values loaded as they are).
 EVENT_KINDS: dict[str, EventFilter] = {
     # run time is planned production time less unplanned stops and changeovers: both explain availability
     "availability": EventFilter("stops", ("unplanned", "changeover"), "minutes",
-                                "Unplanned stops and changeovers by reason"),
+                                N_("Unplanned stops and changeovers by reason")),
     "unplanned_downtime": _UNPLANNED,
     "mttr": _UNPLANNED,
     # MTBF falls with every failure: rank by how many stops started, not by how long they lasted
-    "mtbf": EventFilter("stops", ("unplanned",), "count", "Unplanned stops by reason"),
-    "changeover_time": EventFilter("stops", ("changeover",), "minutes", "Changeovers by reason"),
+    "mtbf": EventFilter("stops", ("unplanned",), "count", N_("Unplanned stops by reason")),
+    "changeover_time": EventFilter("stops", ("changeover",), "minutes", N_("Changeovers by reason")),
     "fpy": _DEFECTS,
     "quality": _DEFECTS,
-    "scrap_rate": EventFilter("defects", ("scrap",), "quantity", "Scrapped units by defect"),
-    "rework_rate": EventFilter("defects", ("rework",), "quantity", "Reworked units by defect"),
+    "scrap_rate": EventFilter("defects", ("scrap",), "quantity", N_("Scrapped units by defect")),
+    "rework_rate": EventFilter("defects", ("rework",), "quantity", N_("Reworked units by defect")),
     "trir": _RECORDABLE,
     "recordables": _RECORDABLE,
     "days_since_recordable": _RECORDABLE,
-    "first_aid_cases": EventFilter("safety", ("first_aid",), "count", "First-aid cases"),
-    "near_misses": EventFilter("safety", ("near_miss",), "count", "Near misses"),
+    "first_aid_cases": EventFilter("safety", ("first_aid",), "count", N_("First-aid cases")),
+    "near_misses": EventFilter("safety", ("near_miss",), "count", N_("Near misses")),
 }
 _KNOWN = {"stops": STOP_CATEGORIES, "defects": DISPOSITIONS, "safety": SAFETY_KINDS}
 assert all(f in FORMULAS and set(e.values) <= set(_KNOWN[e.kind]) for f, e in EVENT_KINDS.items()), \
@@ -158,7 +159,7 @@ def events_of(readings: Readings, kind: EventFilter, scope: str, period: Period,
         records = [r for r in records if r.label == label]
     records.sort(key=lambda r: r.line)
     records.sort(key=lambda r: r.at_utc, reverse=True)
-    return EventReport(kind.kind, kind.title, kind.measure, pareto, records[:max(0, limit)], len(records), total)
+    return EventReport(kind.kind, _(kind.title), kind.measure, pareto, records[:max(0, limit)], len(records), total)
 
 
 def _worked_windows(config: PlantConfig, period: Period) -> list[ShiftInstance]:

@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.i18n import N_, _
+from huddle.dashboard.core.i18n import month_name as i18n_month_name
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORIES, KpiDef, PlantConfig
@@ -27,13 +29,13 @@ if TYPE_CHECKING:
 
 MONTHS = 12
 CANDIDATE_STREAK = 3  # months red running that make a KPI a candidate objective for next quarter
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                "November", "December")
+#: how a KPI's last three months compare with the three before (translated where shown; the API keeps English)
+TRENDS = (N_("improving"), N_("worsening"), N_("steady"), N_("too few months"))
 
 
 def month_name(month: Period) -> str:
     """'October 2026'."""
-    return f"{_MONTH_NAMES[month.first.month - 1]} {month.first.year}"
+    return f"{i18n_month_name(month.first.month)} {month.first.year}"
 
 
 def nothing_to_compare(name: str, unit: str, before: float | None, after: float | None, previous: str,
@@ -44,10 +46,13 @@ def nothing_to_compare(name: str, unit: str, before: float | None, after: float 
     if before is not None and after is not None:
         return None
     if before is None and after is None:
-        return f"No {name} for {previous} or {month}: nothing to compare."
+        return _("No {kpi} for {previous} or {month}: nothing to compare.").format(kpi=name, previous=previous,
+                                                                                     month=month)
     if before is None:
-        return f"{name} {format_value(after, unit)} in {month}; no {name} for {previous} to compare it with."
-    return f"No {name} for {month} yet; {previous} was {format_value(before, unit)}."
+        return _("{kpi} {value} in {month}; no {kpi} for {previous} to compare it with.").format(
+            kpi=name, value=format_value(after, unit), month=month, previous=previous)
+    return _("No {kpi} for {month} yet; {previous} was {value}.").format(kpi=name, month=month, previous=previous,
+                                                                        value=format_value(before, unit))
 
 
 def last_full_month(config: PlantConfig, now: datetime) -> Period:

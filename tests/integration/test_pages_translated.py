@@ -6,8 +6,8 @@ the bracketed words, the plant's own words (its site, lines, KPIs, shifts, stop 
 actions entered), day and month names, units and numbers are taken out is text that bypassed the catalogue: the
 test names it. tests/unit/test_catalogues.py then holds that each bracketed string has its German and Spanish.
 
-Pages covered: the board (both modes, a line and the plant, and its layout with the action forms) and the
-not-found page.
+Pages covered: the board (both modes, a line and the plant, and its layout with the action forms), the overview
+(every grain), the monthly review (page body, pickers and export links) and the not-found page.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from babel import Locale
 from huddle.dashboard.core import i18n
+from huddle.dashboard.core.format import BUILT_IN_UNITS
 from huddle.dashboard.web.address import BoardAddress
 
 PSEUDO = "qps"
@@ -77,7 +78,8 @@ def plants_own_words(services: Any) -> list[str]:
     config = services.config
     words = [config.site_name, config.site_key, config.company, config.currency]
     words += [a.name for a in config.areas.values()] + [ln.name for ln in config.lines.values()]
-    words += [d.name for d in config.kpis.values()] + [d.unit for d in config.kpis.values()]
+    words += [d.name for d in config.kpis.values()] + [d.owner for d in config.kpis.values()]
+    words += [d.unit for d in config.kpis.values() if d.unit not in BUILT_IN_UNITS]  # built-in units: translated
     words += [s.name for s in config.calendar.shifts] + [s.key for s in config.calendar.shifts]
     words += list(config.stop_reasons) + list(config.defect_types) + list(config.kpis) + list(config.lines)
     words += [p.name for p in config.plant_calendar.planned]
@@ -121,6 +123,36 @@ def test_the_board_has_no_word_outside_the_catalogue(demo_services: Any, pseudo:
     shown.append(board.playlist_cue(board.scope_title(config, "⟦nowhere⟧"), 30, 1))
     left = untranslated(shown, sorted(set(own), key=len, reverse=True))
     assert not left, f"{len(left)} texts on the board bypass the catalogue:\n" + "\n".join(sorted(set(left))[:60])
+
+
+def test_the_overview_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
+    from huddle.callbacks.overview import refresh
+    from huddle.pages import overview
+
+    shown: list[Any] = [overview.layout(), overview.no_shift_yet()]
+    shown += [refresh(demo_services, grain, None) for grain in overview.GRAIN_TITLES]
+    left = untranslated(shown, plants_own_words(demo_services))
+    assert not left, "\n".join(left)
+
+
+def test_the_monthly_review_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
+    from huddle.dashboard.core.periods import period_containing
+    from huddle.dashboard.services.review import build_review, last_full_month
+    from huddle.pages import review
+
+    config = demo_services.config
+    month = last_full_month(config, demo_services.clock())
+    current = period_containing("month", demo_services.clock().astimezone(config.tz).date())
+    own = plants_own_words(demo_services)
+    shown: list[Any] = [review.layout(), review.export_links("plant", month), review.month_options(current),
+                        review.review_problem("⟦a problem⟧")]
+    for scope, when in (("plant", month), (next(iter(config.lines)), month), ("plant", current)):
+        built = build_review(demo_services, scope, when)
+        own += [p.label for p in (*built.stops.pareto, *built.defects.pareto)] + [a.what for a in built.actions]
+        own += [a.owner for a in built.actions] + [a.result or "" for a in built.actions]
+        shown.append(review.render_review(built, config))
+    left = untranslated(shown, sorted({w for w in own if w}, key=len, reverse=True))
+    assert not left, f"{len(left)} texts on the review bypass the catalogue:\n" + "\n".join(sorted(set(left))[:60])
 
 
 def test_the_not_found_page_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
