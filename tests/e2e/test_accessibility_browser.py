@@ -44,6 +44,10 @@ AXE_RUN = """
 ADMIN, PASSWORD = "ada", "admin-password-1"
 SHOWN = 4  # nodes named per violation (the rest counted)
 WIDTHS = {"desk": (1920, 1080), "phone": (390, 844)}
+#: what the console says where it is right to: the missing page is answered 404, a refused sign-in 401 (each with
+#: its page)
+EXPECTED_CONSOLE = {"404": "/no-such-page - Failed to load resource: the server responded with a status of 404",
+                    "a wrong password": "/login - Failed to load resource: the server responded with a status of 401"}
 
 
 @dataclass
@@ -55,11 +59,15 @@ class Audit:
     found: list[str] = field(default_factory=list)
 
     def check(self, state: str) -> None:
-        """Run axe-core on the page as it is now and keep what it finds: rule, impact and each node's selector."""
+        """Run axe-core on the page as it is now and keep what it finds (rule, impact and each node's selector),
+        and the errors the browser's console shows since the last check."""
         if not self.driver.execute_script("return !!window.axe"):
             self.driver.execute_script(AXE_SCRIPT)
             version = self.driver.execute_script("return axe.version")
             assert tuple(int(n) for n in version.split(".")[:2]) >= (4, 10), f"axe-core {version} predates WCAG 2.2"
+        expected = EXPECTED_CONSOLE.get(state.rpartition(", ")[2])
+        self.found += [f"{state} @ {self.width}: console error {e['message']}" for e in self.driver.get_log("browser")
+                       if e["level"] == "SEVERE" and not (expected and expected in e["message"])]
         for v in self.driver.execute_async_script(AXE_RUN, TAGS):
             nodes = [f"    {n['target']} — {n['summary']} | {n['html']}" for n in v["nodes"][:SHOWN]]
             more = [f"    and {len(v['nodes']) - SHOWN} more"] if len(v["nodes"]) > SHOWN else []
@@ -67,7 +75,8 @@ class Audit:
                                           f"{len(v['nodes'])} nodes — {v['help']}", *nodes, *more]))
 
     def passed(self) -> None:
-        """Fail the test with every violation found: page and state, rule, impact and the nodes' selectors."""
+        """Fail the test with every violation found (page and state, rule, impact and the nodes' selectors) and
+        every console error."""
         if self.found:
             pytest.fail(f"{len(self.found)} accessibility violations:\n" + "\n".join(self.found), pytrace=False)
 
@@ -220,9 +229,11 @@ def test_the_keyboard_reaches_and_opens_the_mended_controls(dash_duo, app) -> No
     assert _active(dash_duo) == f"BUTTON#{ids.BOARD_SCOPE}"
     dash_duo.driver.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
     dash_duo.wait_for_element(".dash-dropdown-options label", timeout=10)
+    until(lambda: dash_duo.driver.execute_script(  # the list takes the focus (its search box or first option)
+        "return !!document.activeElement.closest('.dash-dropdown-content');"), timeout=10)
     dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     dash_duo.wait_for_no_elements(".dash-dropdown-options label", timeout=10)
-    assert _active(dash_duo) == f"BUTTON#{ids.BOARD_SCOPE}"
+    until(lambda: _active(dash_duo) == f"BUTTON#{ids.BOARD_SCOPE}", timeout=10)  # and gives it back
     dash_duo.driver.switch_to.active_element.send_keys(Keys.TAB)
     assert _active(dash_duo) == f"INPUT[{ids.BOARD_MODE}]"  # the shift radio buttons, named by their group
     dash_duo.driver.switch_to.active_element.send_keys(Keys.SHIFT, Keys.TAB)
