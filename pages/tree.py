@@ -119,12 +119,15 @@ def layout(**query: str) -> html.Div:
         html.Div(id=ids.TREE_SUMMARY, className="tree-summary", role="status"),
         html.Div([
             html.Section([
-                # the graph fits the drawn tree, but never zooms out below readable labels (LABEL_PX)
-                cyto.Cytoscape(id=ids.TREE_GRAPH, elements=[], stylesheet=STYLESHEET,
-                               layout={"name": "preset", "fit": True, "padding": 16},
-                               style={"width": "100%", "height": f"{CANVAS_MAX_PX}px"}, minZoom=1.0, maxZoom=1.4,
-                               responsive=True, autoungrabify=True, boxSelectionEnabled=False,
-                               wheelSensitivity=0.3),
+                # the graph fits the drawn tree, but never zooms out below readable labels (LABEL_PX); a screen
+                # reader hears what it is and finds the same tree in the outline
+                html.Div(cyto.Cytoscape(id=ids.TREE_GRAPH, elements=[], stylesheet=STYLESHEET,
+                                        layout={"name": "preset", "fit": True, "padding": 16},
+                                        style={"width": "100%", "height": f"{CANVAS_MAX_PX}px"}, minZoom=1.0,
+                                        maxZoom=1.4, autoungrabify=True, boxSelectionEnabled=False,
+                                        wheelSensitivity=0.3),
+                         role="img", **{"aria-label": "The KPI tree as a diagram; the same tree follows as a list "
+                                                      "under “The tree as a list”."}),
                 html.P(["Click a node to open it; click it again to fold or unfold what lies below. ",
                         html.Strong("Thick line with arrows, outlined nodes"), ": the way down to each red node. ",
                         html.Strong("Double border"), ": red lies below. ", html.Strong("×"), " / ",
