@@ -9,36 +9,42 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from huddle.dashboard.core.axes import axis_scale, share_ticks
-from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value
+from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.i18n import _, language, number
 from huddle.dashboard.core.plant import CATEGORIES, CATEGORY_NAMES, KpiDef
 from huddle.dashboard.exports.review_model import (
-    ACTION_HEADERS,
     BAR_COLOUR,
     CUMULATIVE_COLOUR,
-    LEGEND,
     LINE_COLOURS,
     LINE_DASHES,
+    action_headers,
     action_rows,
     baseline_text,
     cell_icons,
     cell_words,
     cells_by_month,
     chart_rows,
-    generated_text,
+    chart_words,
+    kpi_subline,
+    legend,
     line_range,
     month_of,
     pareto_columns,
     readings_by_month,
+    red_running,
     short_month,
     signed,
     status_counts,
+    status_head,
     summarize,
     trend_text,
     value_runs,
+    what_changed_heading,
     why_changed,
+    words,
 )
 from huddle.dashboard.services.readings import Reading
-from huddle.dashboard.services.review import CANDIDATE_STREAK, MonthCell, Review, month_name
+from huddle.dashboard.services.review import MonthCell, Review, month_name
 
 _CSS = """
 @page { size: A4 landscape; margin: 12mm; }
@@ -86,21 +92,24 @@ def _h_value_cell(value: float | None, target: float | None, unit: str, status: 
                   title: str, cls: str = "m") -> str:
     icons = cell_icons(status, cell)
     icon = f'<span class="ic">{_e(icons)}</span>' if icons else ""
-    target_line = f'<div class="bt">target {_e(format_value(target, unit))}</div>' if target is not None else ""
+    target_text = _("target {value}").format(value=format_value(target, unit)) if target is not None else ""
+    target_line = f'<div class="bt">{_e(target_text)}</div>' if target is not None else ""
     return (f'<td class="{cls} s-{_e(status)}" title="{_e(title)}: {_e(cell_words(status, cell))}">'
             f'<div class="bv">{_e(format_value(value, unit))}{icon}</div>{target_line}</td>')
 
 
 def _h_bowler(review: Review) -> str:
-    head = ("<tr><th>KPI</th><th>Baseline</th>" + "".join(f"<th>{_e(short_month(m))}</th>" for m in review.months)
-            + f"<th>YTD {review.month.first.year}</th><th>Trend</th></tr>")
+    w = words(review)
+    head = (f"<tr><th>{_e(w['kpi'])}</th><th>{_e(w['baseline'])}</th>"
+            + "".join(f"<th>{_e(short_month(m))}</th>" for m in review.months)
+            + f"<th>{_e(w['ytd'])}</th><th>{_e(w['trend'])}</th></tr>")
     body = []
     for cat in CATEGORIES:
         rows = review.rows_of(cat)
         if not rows:
             continue
         body.append(f'<tr class="cat"><th colspan="{len(review.months) + 4}">{_e(cat)} · '
-                    f"{_e(CATEGORY_NAMES[cat])}</th></tr>")
+                    f"{_e(_(CATEGORY_NAMES[cat]))}</th></tr>")
         for r in rows:
             k = r.kpi
             cells = []
@@ -111,9 +120,9 @@ def _h_bowler(review: Review) -> str:
                     cells.append(_h_value_cell(cell.reading.value, cell.reading.target, k.unit,
                                                str(cell.reading.status), cell, f"{k.name} {short_month(m)}"))
             ytd = _h_value_cell(r.ytd.value, r.ytd.target, k.unit, str(r.ytd.status), None,
-                                f"{k.name} year to date", "ytd")
-            body.append(f'<tr><td><strong>{_e(k.name)}</strong><div class="bt">{_e(k.unit or "value")} · '
-                        f'{_e(k.owner or "no owner")}</div></td><td class="num">{_e(baseline_text(k))}</td>'
+                                f"{k.name} {w['ytd']}", "ytd")
+            body.append(f'<tr><td><strong>{_e(k.name)}</strong><div class="bt">{_e(kpi_subline(k))}</div></td>'
+                        f'<td class="num">{_e(baseline_text(k))}</td>'
                         f"{''.join(cells)}{ytd}<td>{_e(trend_text(r))}</td></tr>")
     return f'<table class="bowler"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
 
@@ -135,24 +144,26 @@ def _h_pareto_svg(review: Review) -> str:
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value, step, digits = axis_scale(max(m for _l, m, _c in rows))
     slot = plot_w / len(rows)
+    w = chart_words()
     parts = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="Stop minutes by reason">', f"<title>Stop minutes by reason, {_e(month_name(review.month))}"
-             "</title>"]
+             f'aria-label="{_e(w["stop_minutes"])}">',
+             f"<title>{_e(w['stop_minutes'])}, {_e(month_name(review.month))}</title>"]
     for i in range(6):
         y = top + plot_h * (1 - i * step / top_value)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e1e5ea"/>')
-        parts.append(_svg_text(left - 6, y + 4, f"{i * step:,.{digits}f}", size=10, anchor="end"))
+        parts.append(_svg_text(left - 6, y + 4, number(i * step, digits), size=10, anchor="end"))
     for frac in share_ticks():  # at the heights of the minutes' ticks
         y = top + plot_h * (1 - frac)
-        parts.append(_svg_text(left + plot_w + 6, y + 4, f"{frac * 100:.0f} %", size=10, fill=CUMULATIVE_COLOUR))
+        parts.append(_svg_text(left + plot_w + 6, y + 4, f"{number(frac * 100)} %", size=10, fill=CUMULATIVE_COLOUR))
     points = []
     for i, (label, minutes, cumulative) in enumerate(rows):
+        lost = _("{n} min").format(n=number(minutes))
         bar_h = plot_h * minutes / top_value
         x = left + i * slot + slot * 0.15
         parts.append(f'<rect x="{x:.1f}" y="{top + plot_h - bar_h:.1f}" width="{slot * 0.7:.1f}" '
-                     f'height="{bar_h:.1f}" fill="{BAR_COLOUR}"><title>{_e(label)}: {minutes:,.0f} min</title></rect>')
+                     f'height="{bar_h:.1f}" fill="{BAR_COLOUR}"><title>{_e(label)}: {_e(lost)}</title></rect>')
         cx = left + (i + 0.5) * slot
-        parts.append(_svg_text(cx, top + plot_h - bar_h - 3, f"{minutes:,.0f}", size=10, anchor="middle"))
+        parts.append(_svg_text(cx, top + plot_h - bar_h - 3, number(minutes), size=10, anchor="middle"))
         shown = label if len(label) <= 22 else label[:21] + "…"
         parts.append(_svg_text(cx, top + plot_h + 12, shown, size=10, anchor="end", rotate=-35))
         points.append(f"{cx:.1f},{top + plot_h * (1 - cumulative):.1f}")
@@ -160,10 +171,9 @@ def _h_pareto_svg(review: Review) -> str:
     parts += [f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="3" fill="{CUMULATIVE_COLOUR}"/>'
               for p in points]
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#555"/>')
-    parts.append(_svg_text(12, top + plot_h / 2, "minutes", size=10, anchor="middle", rotate=-90))
+    parts.append(_svg_text(12, top + plot_h / 2, w["minutes"], size=10, anchor="middle", rotate=-90))
     parts.append("</svg>")
-    return ('<div class="chart">' + "".join(parts) + '<div class="hint">Bars: minutes lost per reason, largest '
-            'first. Line (right scale): cumulative share of all stop minutes.</div></div>')
+    return '<div class="chart">' + "".join(parts) + f'<div class="hint">{_e(w["bars"])}</div></div>'
 
 
 
@@ -174,6 +184,7 @@ def _h_line_chart(review: Review, kpi: KpiDef, by_line: dict[str, list[Reading]]
     found = line_range(review, by_line)
     if found is None:
         return ""
+    by_line_label = _("{kpi} by line").format(kpi=kpi.name)
     series, targets, lo, hi = found
     n = len(review.months)
 
@@ -182,7 +193,7 @@ def _h_line_chart(review: Review, kpi: KpiDef, by_line: dict[str, list[Reading]]
         return f"{x:.1f},{top + plot_h * (hi - v) / (hi - lo):.1f}"
 
     parts = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{_e(kpi.name)} by line">', _svg_text(left, 14, kpi.name, size=12),
+             f'aria-label="{_e(by_line_label)}">', _svg_text(left, 14, kpi.name, size=12),
              f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#c9d1d9"/>',
              _svg_text(left - 4, top + 9, format_value(hi, kpi.unit), size=9, anchor="end"),
              _svg_text(left - 4, top + plot_h, format_value(lo, kpi.unit), size=9, anchor="end"),
@@ -210,17 +221,18 @@ def _h_line_chart(review: Review, kpi: KpiDef, by_line: dict[str, list[Reading]]
         x += 30 + 6 * len(line)
     parts.append(f'<line x1="{x}" y1="{height - 6}" x2="{x + 18}" y2="{height - 6}" stroke="#5b6b7a" '
                  'stroke-dasharray="1 3"/>')
-    parts.append(_svg_text(x + 21, height - 3, "target", size=9))
+    parts.append(_svg_text(x + 21, height - 3, _("target"), size=9))
     parts.append("</svg>")
     return '<div class="chart">' + "".join(parts) + "</div>"
 
 
 def _h_lines(review: Review) -> str:
     if not review.lines:
-        return '<p class="hint">No KPI tree is configured, so there is nothing to compare the lines on.</p>'
+        return f'<p class="hint">{_e(words(review)["no_tree"])}</p>'
     charts = "".join(_h_line_chart(review, s.kpi, s.by_line) for s in review.lines)
     out = [f'<div class="charts">{charts}</div>']
-    head = "<tr><th>Line</th>" + "".join(f"<th>{_e(short_month(m))}</th>" for m in review.months) + "</tr>"
+    head = (f"<tr><th>{_e(words(review)['line'])}</th>"
+            + "".join(f"<th>{_e(short_month(m))}</th>" for m in review.months) + "</tr>")
     for s in review.lines:
         k = s.kpi
         body = []
@@ -240,63 +252,60 @@ def review_html(review: Review) -> str:
     """The review as one self-contained HTML file: inline CSS and SVG charts, no scripts, nothing fetched."""
     month = month_name(review.month)
     summary = summarize(review)
-    title = f"{review.scope_name}: monthly review, {month}"
+    w = words(review)
+    title = w["title"]
     counts = status_counts(review)
-    status_rows = [[CATEGORY_NAMES[cat], *(str(c[s]) for s in ("green", "amber", "red", "grey"))]
+    status_rows = [[_(CATEGORY_NAMES[cat]), *(str(c[s]) for s in ("green", "amber", "red", "grey"))]
                    for cat, c in counts]
-    status_head = ["Category", *(f"{STATUS_ICONS[s]} {STATUS_WORDS[s]}" for s in ("green", "amber", "red")),
-                   f"— {STATUS_WORDS['grey']}"]
     parts = [
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        "<!DOCTYPE html>", f'<html lang="{language()}">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{_e(title)}</title>",
         f"<style>{_CSS}</style>", "</head>", "<body>",
         "<header>", f"<h1>{_e(title)}</h1>",
-        f'<p class="hint">Scope {_e(review.scope_name)} ({_e(review.scope)}) · {_e(month_name(review.months[0]))} '
-        f"to {_e(month)} · generated {_e(generated_text(review))} by Huddle</p>",
+        f'<p class="hint">{_e(w["scope_line"])} · Huddle</p>',
         f'<p class="summary">{_e(summary.sentence(review))}</p>',
-        _h_table(status_head, status_rows, numeric=(1, 2, 3, 4)), "</header>",
-        '<section class="page" id="bowler">', "<h2>Bowler: every KPI against each month's target</h2>",
-        f'<p class="hint">{_e(LEGEND)}</p>', _h_bowler(review), "</section>",
-        '<section class="page" id="losses">', f"<h2>Biggest losses in {_e(month)}</h2>",
+        _h_table(status_head(), status_rows, numeric=(1, 2, 3, 4)), "</header>",
+        '<section class="page" id="bowler">', f"<h2>{_e(w['bowler'])}</h2>",
+        f'<p class="hint">{_e(legend())}</p>', _h_bowler(review), "</section>",
+        '<section class="page" id="losses">', f"<h2>{_e(w['losses'])}</h2>",
         f"<h3>{_e(review.stops.title)}</h3>",
     ]
     headers, rows = pareto_columns(review.stops, review.currency)
     parts += ([_h_pareto_svg(review), _h_table(headers, rows, numeric=range(1, len(headers) - 1))] if rows
-              else [f'<p class="hint">No unplanned stops recorded in {_e(month)}.</p>'])
+              else [f'<p class="hint">{_e(w["no_stops"])}</p>'])
     parts.append(f"<h3>{_e(review.defects.title)}</h3>")
     headers, rows = pareto_columns(review.defects, review.currency)
     parts.append(_h_table(headers, rows, numeric=range(1, len(headers) - 1)) if rows
-                 else f'<p class="hint">No defective units recorded in {_e(month)}.</p>')
+                 else f'<p class="hint">{_e(w["no_defects"])}</p>')
     parts.append("</section>")
     why = why_changed(review)
     if why is not None:
-        parts += ['<section id="why">', f"<h2>What changed since {_e(month_name(why.previous))}</h2>",
+        parts += ['<section id="why">', f"<h2>{_e(what_changed_heading(why))}</h2>",
                   f"<p>{_e(why.headline)}</p>"]
         if why.drivers:
             rows = [["\u2003" * d.depth + d.name, format_value(d.before, d.unit), format_value(d.after, d.unit),
                      signed(d.contribution, why.root_unit)] for d in why.drivers]
-            parts.append(_h_table(["KPI", month_name(why.previous), month, "Share of the change"], rows,
+            parts.append(_h_table([w["kpi"], month_name(why.previous), month, w["share_of_change"]], rows,
                                   numeric=(1, 2, 3)))
         parts.append("</section>")
-    parts += ['<section class="page" id="lines">', "<h2>Lines compared</h2>",
-              '<p class="hint">The root KPI and its branches, each line against each month\'s target.</p>',
+    parts += ['<section class="page" id="lines">', f"<h2>{_e(w['lines'])}</h2>",
+              f'<p class="hint">{_e(w["lines_hint"])}</p>',
               _h_lines(review), "</section>",
-              '<section class="page" id="actions">', "<h2>Countermeasures and actions</h2>"]
+              '<section class="page" id="actions">', f"<h2>{_e(w['actions'])}</h2>"]
     actions = action_rows(review)
-    parts.append(_h_table(ACTION_HEADERS, actions) if actions
-                 else '<p class="hint">No actions raised in these months.</p>')
-    parts.append(f"<h3>Red months without a countermeasure ({len(summary.missing)})</h3>")
+    parts.append(_h_table(action_headers(), actions) if actions
+                 else f'<p class="hint">{_e(w["no_actions"])}</p>')
+    parts.append(f"<h3>{_e(w['missing'])}</h3>")
     missing = [[r.kpi.name, month_name(month_of(review, c)), format_value(c.reading.value, r.kpi.unit),
                 format_value(c.reading.target, r.kpi.unit)] for r, c in summary.missing]
-    parts.append(_h_table(["KPI", "Month", "Value", "Target"], missing, numeric=(2, 3)) if missing
-                 else '<p class="hint">None: every red month has a countermeasure.</p>')
-    parts += ["</section>", '<section id="candidates">', "<h2>Candidates for next quarter's objectives</h2>",
-              f'<p class="hint">KPIs red {CANDIDATE_STREAK} months running.</p>']
-    candidates = [[r.kpi.name, f"{STATUS_ICONS['red']} red {r.red_streak} months running", r.kpi.owner or "—"]
-                  for r in review.candidates]
-    parts.append(_h_table(["KPI", "Months red", "Owner"], candidates) if candidates
-                 else f'<p class="hint">None: no KPI has been red {CANDIDATE_STREAK} months running.</p>')
-    parts += ["</section>", f'<footer class="hint"><p>{_e(review.scope_name)} · {_e(month)} · generated '
-              f"{_e(generated_text(review))}</p></footer>", "</body>", "</html>"]
+    parts.append(_h_table([w["kpi"], w["month"], w["value"], w["target"]], missing, numeric=(2, 3)) if missing
+                 else f'<p class="hint">{_e(w["none_missing"])}</p>')
+    parts += ["</section>", '<section id="candidates">', f"<h2>{_e(w['candidates'])}</h2>",
+              f'<p class="hint">{_e(w["candidates_hint"])}</p>']
+    candidates = [[r.kpi.name, red_running(r), r.kpi.owner or "—"] for r in review.candidates]
+    parts.append(_h_table([w["kpi"], w["months_red"], w["owner"]], candidates) if candidates
+                 else f'<p class="hint">{_e(w["no_candidates"])}</p>')
+    parts += ["</section>", f'<footer class="hint"><p>{_e(review.scope_name)} · {_e(month)} · '
+              f"{_e(w['generated'])}</p></footer>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 

@@ -12,9 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
-from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value
+from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value, status_label, unit_text
+from huddle.dashboard.core.i18n import _, day_text, ngettext, number, pgettext
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import CATEGORIES, KpiDef
+from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
 from huddle.dashboard.services.events import EventReport
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.services.review import (
@@ -46,7 +48,7 @@ def export_filename(review: Review, ext: str, *, site: str = "") -> str:
 
 def short_month(month: Period) -> str:
     """'Oct 26', as the bowler's header shows a month."""
-    return f"{month_name(month)[:3]} {str(month.first.year)[2:]}"
+    return day_text(month.first, pgettext("date pattern", "MMM yy"))
 
 
 def cell_icons(status: str, cell: MonthCell | None = None) -> str:
@@ -61,32 +63,31 @@ def cell_icons(status: str, cell: MonthCell | None = None) -> str:
 
 def cell_words(status: str, cell: MonthCell | None = None) -> str:
     """Icon and word of a status, and on red months whether a countermeasure was raised."""
-    words = f"{STATUS_ICONS.get(status, '')} {STATUS_WORDS.get(status, status)}".strip()
+    words = status_label(status)
     if cell is not None and cell.red:
         n = len(cell.countermeasures)
-        words += (f" {WITH_COUNTERMEASURE} {n} countermeasure{'s' if n != 1 else ''}" if n
-                  else f" {NO_COUNTERMEASURE} no countermeasure")
+        words += (f" {WITH_COUNTERMEASURE} " + ngettext("{n} countermeasure", "{n} countermeasures", n).format(n=n)
+                  if n else f" {NO_COUNTERMEASURE} " + _("no countermeasure"))
     return words
 
 
-LEGEND = (f"Each month is measured against its own target (the small figure). {STATUS_ICONS['green']} on target · "
-          f"{STATUS_ICONS['amber']} near target · {STATUS_ICONS['red']} off target · {STATUS_ICONS['stale']} stale · "
-          f"{STATUS_ICONS['incomplete']} incomplete (the month's data covers only part of it) · "
-          f"{STATUS_ICONS['check']} check data (a value outside its physical range) · — no data. "
-          f"On a red month {STATUS_ICONS['red']}{WITH_COUNTERMEASURE} means a countermeasure was raised "
-          f"for it, {STATUS_ICONS['red']}{NO_COUNTERMEASURE} that none was.")
-
-
-def plural(n: int, word: str) -> str:
-    """'1 KPI', '3 KPIs': a count and its word."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def legend() -> str:
+    """How to read the bowler's colours, icons and marks."""
+    icon = STATUS_ICONS
+    return _("Each month is measured against its own target (the small figure). {green} on target · {amber} near "
+             "target · {red} off target · {stale} stale · {incomplete} incomplete (the month's data covers only "
+             "part of it) · {check} check data (a value outside its physical range) · — no data. On a red month "
+             "{red}{done} means a countermeasure was raised for it, {red}{none} that none was.").format(
+        green=icon["green"], amber=icon["amber"], red=icon["red"], stale=icon["stale"],
+        incomplete=icon["incomplete"], check=icon["check"], done=WITH_COUNTERMEASURE, none=NO_COUNTERMEASURE)
 
 
 def signed(value: float | None, unit: str) -> str:
     """A change with its sign and unit (percentages in points), or a dash for none."""
     if value is None:
         return "—"
-    return f"{value:+.2f}{' pts' if unit == '%' else f' {unit}' if unit else ''}"
+    text = ("+" if value >= 0 else "-") + number(abs(value), 2)
+    return text + " " + _("pts") if unit == "%" else f"{text} {unit_text(unit)}".rstrip()
 
 
 def cells_by_month(review: Review, cells: Iterable[MonthCell]) -> list[MonthCell | None]:
@@ -127,7 +128,7 @@ def baseline_text(kdef: KpiDef) -> str:
 
 def trend_text(row: BowlerRow) -> str:
     """A bowler row's trend, with how many months it has been red when more than one."""
-    return row.trend + (f" · red {row.red_streak} months" if row.red_streak > 1 else "")
+    return _(row.trend) + (" · " + _("red {n} months").format(n=row.red_streak) if row.red_streak > 1 else "")
 
 
 def generated_text(review: Review) -> str:
@@ -146,10 +147,13 @@ class Summary:
     def sentence(self, review: Review) -> str:
         """The summary in one sentence."""
         month = month_name(review.month)
-        return (f"{plural(len(self.red_now), 'KPI')} red in {month}; {len(self.unanswered)} of them without a "
-                f"countermeasure; {len(review.candidates)} red {CANDIDATE_STREAK} months running (candidates for "
-                f"next quarter's objectives); {plural(len(self.missing), 'red month')} of the last "
-                f"{len(review.months)} without a countermeasure.")
+        return _("{red} red in {month}; {unanswered} of them without a countermeasure; {candidates} red {streak} "
+                 "months running (candidates for next quarter's objectives); {missing} of the last {months} without "
+                 "a countermeasure.").format(
+            red=ngettext("{n} KPI", "{n} KPIs", len(self.red_now)).format(n=len(self.red_now)), month=month,
+            unanswered=len(self.unanswered), candidates=len(review.candidates), streak=CANDIDATE_STREAK,
+            missing=ngettext("{n} red month", "{n} red months", len(self.missing)).format(n=len(self.missing)),
+            months=len(review.months))
 
 
 def summarize(review: Review) -> Summary:
@@ -209,11 +213,13 @@ def why_changed(review: Review) -> Why | None:
     missing = nothing_to_compare(root.name, unit, before, after, month_name(view.previous), month_name(view.period))
     if missing is not None:
         return Why(missing, view.previous, unit, [])
-    headline = (f"{root.name} {format_value(before, unit)} → {format_value(after, unit)} "
-                f"({signed(after - before, unit)}) against {month_name(view.previous)}.")
+    headline = _("{kpi} {before} → {after} ({change}) against {month}.").format(
+        kpi=root.name, before=format_value(before, unit), after=format_value(after, unit),
+        change=signed(after - before, unit), month=month_name(view.previous))
     path = view.biggest_driver_path()
     if len(path) > 1:
-        headline += " Most of it from " + ", within it ".join(kpi_name(review, c.key) for c in path[1:]) + "."
+        headline += " " + _("Most of it from {path}.").format(
+            path=_(", within it ").join(kpi_name(review, c.key) for c in path[1:]))
     drivers = []
     for c in view.why:
         if c.contribution is None:
@@ -229,23 +235,24 @@ def pareto_columns(report: EventReport, currency: str) -> tuple[list[str], list[
     """A Pareto's table as the page shows it: headers and formatted rows."""
     stops = report.kind == "stops"
     costed = any(p.cost is not None for p in report.pareto)
-    headers = ["Reason" if stops else "Defect" if report.kind == "defects" else "Kind"]
-    headers += ["Minutes", "Events"] if stops else ["Units", "Events"] if report.kind == "defects" else ["Events"]
+    headers = [_("Reason") if stops else _("Defect") if report.kind == "defects" else _("Kind")]
+    headers += [_("Minutes"), _("Events")] if stops else [_("Units"), _("Events")] if report.kind == "defects" \
+        else [_("Events")]
     if costed:
-        headers.append(f"Cost ({currency})" if currency else "Cost")
-    headers += ["Share", "Cumulative", "Where"]
+        headers.append(_("Cost ({currency})").format(currency=currency) if currency else _("Cost"))
+    headers += [_("Share"), _("Cumulative"), _("Where")]
     rows = []
     for p in report.pareto:
         row = [p.label]
         if stops:
-            row += ["" if p.minutes is None else f"{p.minutes:,.0f}", str(p.count)]
+            row += ["" if p.minutes is None else number(p.minutes), number(p.count)]
         elif report.kind == "defects":
-            row += ["" if p.quantity is None else f"{p.quantity:,}", str(p.count)]
+            row += ["" if p.quantity is None else number(p.quantity), number(p.count)]
         else:
-            row.append(str(p.count))
+            row.append(number(p.count))
         if costed:
-            row.append("" if p.cost is None else f"{p.cost:,.0f} {currency}".strip())
-        row += [f"{p.share * 100:.0f} %", f"{p.cumulative * 100:.0f} %", ", ".join(p.lines)]
+            row.append("" if p.cost is None else f"{number(p.cost)} {currency}".strip())
+        row += [f"{number(p.share * 100)} %", f"{number(p.cumulative * 100)} %", ", ".join(p.lines)]
         rows.append(row)
     return headers, rows
 
@@ -260,13 +267,15 @@ def action_rows(review: Review) -> list[list[str]]:
     rows = []
     for a in review.actions:
         where = review.scope_name if a.scope == review.scope else a.scope
-        status = a.status.replace("_", " ") + (" (overdue)" if a.overdue else "")
+        status = _(ACTION_STATUS_WORDS.get(a.status, a.status)) + (" (" + _("overdue") + ")" if a.overdue else "")
         rows.append([a.raised_for.isoformat(), kpi_name(review, a.kpi) if a.kpi else "—", where, a.what, a.owner,
                      a.due.isoformat(), status, a.result or ""])
     return rows
 
 
-ACTION_HEADERS = ["Raised for", "KPI", "Where", "What", "Owner", "Due", "Status", "What was done"]
+def action_headers() -> list[str]:
+    """The headings of ``action_rows``."""
+    return [_("Raised for"), _("KPI"), _("Where"), _("What"), _("Owner"), _("Due"), _("Status"), _("What was done")]
 
 
 def line_range(review: Review, by_line: dict[str, list[Reading]]
@@ -294,3 +303,65 @@ def value_runs(readings: Sequence[Reading | None]) -> list[list[tuple[int, float
             runs[-1].append((i, r.value))
     return [run for run in runs if run]
 
+
+
+def words(review: Review) -> dict[str, str]:
+    """The headings, notes and column names every copy prints, in the language in effect (one place, so the PDF,
+    the workbook and the HTML file say the same)."""
+    month = month_name(review.month)
+    streak = CANDIDATE_STREAK
+    return {
+        "title": _("{scope}: monthly review, {month}").format(scope=review.scope_name, month=month),
+        "pack": _("Monthly KPI review"),
+        "scope_line": _("Scope {scope} · the 12 months {first} to {month} · generated {when}").format(
+            scope=review.scope_name, first=month_name(review.months[0]), month=month, when=generated_text(review)),
+        "by_status": _("KPIs by status in {month}").format(month=month),
+        "bowler": _("Bowler: every KPI against each month's target"),
+        "target_note": _("The small figure is the month's target: ≥ at least, ≤ at most."),
+        "losses": _("Biggest losses in {month}").format(month=month),
+        **chart_words(),
+        "no_stops": _("No unplanned stops recorded in {month}.").format(month=month),
+        "no_defects": _("No defective units recorded in {month}.").format(month=month),
+        "lines": _("Lines compared"),
+        "lines_hint": _("The root KPI and its branches, each line against each month's target."),
+        "no_tree": _("No KPI tree is configured, so there is nothing to compare the lines on."),
+        "actions": _("Countermeasures and actions"),
+        "no_actions": _("No actions raised in these months."),
+        "missing": _("Red months without a countermeasure ({n})").format(n=len(summarize(review).missing)),
+        "none_missing": _("None: every red month has a countermeasure."),
+        "candidates": _("Candidates for next quarter's objectives"),
+        "candidates_hint": _("KPIs red {n} months running.").format(n=streak),
+        "no_candidates": _("None: no KPI has been red {n} months running.").format(n=streak),
+        "share_of_change": _("Share of the change"), "kpi": _("KPI"), "month": _("Month"), "value": _("Value"),
+        "target": _("Target"), "owner": _("Owner"), "months_red": _("Months red"), "category": _("Category"),
+        "line": _("Line"), "baseline": _("Baseline"), "trend": _("Trend"),
+        "ytd": _("YTD {year}").format(year=review.month.first.year), "target_word": _("target"),
+        "generated": _("generated {when}").format(when=generated_text(review)),
+    }
+
+
+def chart_words() -> dict[str, str]:
+    """The stop-minutes chart's title, axis and note."""
+    return {"stop_minutes": _("Stop minutes by reason"), "minutes": _("minutes"),
+            "bars": _("Bars: minutes lost per reason, largest first. Line (right scale): cumulative share of all "
+                      "stop minutes.")}
+
+
+def what_changed_heading(why: Why) -> str:
+    """'What changed since October 2026'."""
+    return _("What changed since {month}").format(month=month_name(why.previous))
+
+
+def kpi_subline(kdef: KpiDef) -> str:
+    """Under a KPI's name in the bowler: its unit (or 'value') and its owner."""
+    return (unit_text(kdef.unit) or _("value")) + " · " + (kdef.owner or _("no owner"))
+
+
+def red_running(row: BowlerRow) -> str:
+    """A candidate's streak: '✖ red 4 months running'."""
+    return f"{STATUS_ICONS['red']} " + _("red {n} months running").format(n=row.red_streak)
+
+
+def status_head() -> list[str]:
+    """The cover's table of KPIs by status: its column names."""
+    return [_("Category"), *(status_label(s) for s in ("green", "amber", "red")), "— " + _(STATUS_WORDS["grey"])]

@@ -18,36 +18,41 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from huddle.dashboard.core.axes import axis_scale, share_ticks
-from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value
+from huddle.dashboard.core.format import format_value, unit_text
+from huddle.dashboard.core.i18n import _, number
 from huddle.dashboard.core.plant import CATEGORIES, CATEGORY_NAMES, KpiDef
 from huddle.dashboard.exports.review_model import (
-    ACTION_HEADERS,
     BAR_COLOUR,
     CUMULATIVE_COLOUR,
-    LEGEND,
     LINE_COLOURS,
     LINE_DASHES,
     STATUS_FILLS,
+    action_headers,
     action_rows,
     baseline_text,
     cell_icons,
     cells_by_month,
     chart_rows,
-    generated_text,
+    kpi_subline,
+    legend,
     line_range,
     month_of,
     pareto_columns,
     readings_by_month,
+    red_running,
     short_month,
     signed,
     status_counts,
+    status_head,
     summarize,
     trend_text,
     value_runs,
+    what_changed_heading,
     why_changed,
+    words,
 )
 from huddle.dashboard.services.readings import Reading
-from huddle.dashboard.services.review import CANDIDATE_STREAK, MonthCell, Review, month_name
+from huddle.dashboard.services.review import MonthCell, Review, month_name
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
 from reportlab.lib import colors
@@ -201,7 +206,6 @@ def _pdf_value_cell(value: float | None, target: float | None, kpi: KpiDef, stat
 
 _TIGHT = (("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2))
 _FLAT = (("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1))
-TARGET_NOTE = "The small figure is the month's target: ≥ at least, ≤ at most."
 
 
 def _pdf_bowler(review: Review) -> Table:
@@ -212,9 +216,10 @@ def _pdf_bowler(review: Review) -> Table:
     span = len(review.rows) <= ONE_PAGE_BOWLER
     cat_w, name_w, base_w, trend_w = 12.0, 104.0, 36.0, 50.0
     month_w = math.floor((WIDTH - cat_w - name_w - base_w - trend_w) / (n + 1) * 100) / 100  # the YTD as wide
-    data: list[list[Any]] = [["", _p("KPI", "head"), _p("Baseline", "headr"),
+    w = words(review)
+    data: list[list[Any]] = [["", _p(w["kpi"], "head"), _p(w["baseline"], "headr"),
                               *[_p(short_month(m), "headr") for m in review.months],
-                              _p(f"YTD {review.month.first.year}", "headr"), _p("Trend", "head")]]
+                              _p(w["ytd"], "headr"), _p(w["trend"], "head")]]
     style: list[tuple[Any, ...]] = [*_TIGHT, *_FLAT, ("LEFTPADDING", (0, 0), (0, -1), 1),
                                     ("RIGHTPADDING", (0, 0), (0, -1), 1)]
     for cat in CATEGORIES:
@@ -227,8 +232,7 @@ def _pdf_bowler(review: Review) -> Table:
             r_i = len(data)
             line: list[Any] = [_p(cat, "bcat") if i == 0 or not span else "",
                                Paragraph(f"<b>{_pdf(k.name)}</b><br/><font size=\"6\" color=\"#555555\">"
-                                         f"{_pdf(k.unit or 'value')} · {_pdf(k.owner or 'no owner')}</font>",
-                                         _S["bname"]),
+                                         f"{_pdf(kpi_subline(k))}</font>", _S["bname"]),
                                _p(baseline_text(k), "bcell")]
             for c_i, cell in enumerate(cells_by_month(review, r.cells), start=3):
                 status = str(cell.reading.status) if cell else "grey"
@@ -250,9 +254,10 @@ def _pdf_bowler(review: Review) -> Table:
 def _pdf_bowler_pages(review: Review) -> list[Flowable]:
     """The bowler with its title: on one page up to ``ONE_PAGE_BOWLER`` KPIs (shrunk to fit if it must be), over
     as many pages as it needs beyond, its header repeated."""
-    head = [_p("Bowler: every KPI against each month's target", "h2"),
-            _p(f"S Safety · Q Quality · D Delivery · C Cost · M Morale. {TARGET_NOTE} The legend is on the first "
-               "page.", "hint")]
+    w = words(review)
+    letters = " · ".join(f"{c} {_(CATEGORY_NAMES[c])}" for c in CATEGORIES)
+    head = [_p(w["bowler"], "h2"),
+            _p(f"{letters}. {w['target_note']} " + _("The legend is on the first page."), "hint")]
     if len(review.rows) > ONE_PAGE_BOWLER:
         return [*head, _pdf_bowler(review)]
     return [KeepInFrame(WIDTH, FRAME_HEIGHT, [*head, _pdf_bowler(review)], mode="shrink")]
@@ -278,12 +283,12 @@ def _pdf_pareto_chart(review: Review) -> Drawing | None:
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, step
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.{digits}f}"
+    chart.valueAxis.labelTextFormat = lambda v: number(v, digits)
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#e1e5ea")
     chart.bars[0].fillColor = colors.HexColor(BAR_COLOUR)
     chart.bars[0].strokeColor = None
-    chart.barLabelFormat = lambda v: f"{v:,.0f}"
+    chart.barLabelFormat = lambda v: number(v)
     chart.barLabels.fontName = FONT
     chart.barLabels.fontSize = 7
     chart.barLabels.nudge = 6
@@ -353,13 +358,13 @@ def _pdf_line_chart(review: Review, kpi: KpiDef, by_line: dict[str, list[Reading
         drawing.add(String(x + 17, 3.5, _plain(line), fontName=FONT, fontSize=6))
         x += 24 + pdfmetrics.stringWidth(_plain(line), FONT, 6)
     drawing.add(Line(x, 6, x + 14, 6, strokeColor=grey, strokeWidth=0.8, strokeDashArray=[1, 2]))
-    drawing.add(String(x + 17, 3.5, "target", fontName=FONT, fontSize=6))
+    drawing.add(String(x + 17, 3.5, _("target"), fontName=FONT, fontSize=6))
     return drawing
 
 
 def _pdf_lines(review: Review) -> list[Flowable]:
     if not review.lines:
-        return [_p("No KPI tree is configured, so there is nothing to compare the lines on.", "hint")]
+        return [_p(words(review)["no_tree"], "hint")]
     n = len(review.months)
     line_w = 60.0
     month_w = math.floor((WIDTH - line_w) / max(n, 1) * 100) / 100
@@ -373,7 +378,7 @@ def _pdf_lines(review: Review) -> list[Flowable]:
                                                    ("RIGHTPADDING", (0, 0), (-1, -1), 6)]))]
     for s in review.lines:
         k = s.kpi
-        data: list[list[Any]] = [[_p("Line", "head"), *[_p(short_month(m), "headr") for m in review.months]]]
+        data: list[list[Any]] = [[_p(_("Line"), "head"), *[_p(short_month(m), "headr") for m in review.months]]]
         style: list[tuple[Any, ...]] = []
         for line, readings in s.by_line.items():
             r_i = len(data)
@@ -385,12 +390,14 @@ def _pdf_lines(review: Review) -> list[Flowable]:
             data.append(row)
         table = Table(data, colWidths=[line_w, *([month_w] * n)], repeatRows=1,
                       style=_grid_style([*_TIGHT, *style]), hAlign="LEFT")
-        out.append(KeepTogether([_p(f"{k.name} ({k.unit})" if k.unit else k.name, "h3"), table]))
+        out.append(KeepTogether([_p(f"{k.name} ({unit_text(k.unit)})" if k.unit else k.name, "h3"), table]))
     return out
 
 
 def _footer_canvas(footer: str) -> type[Canvas]:
     """A canvas that writes the footer and 'page n of m' on every page once the page count is known."""
+
+    page_words = _("page {n} of {total}")  # read now: the canvas draws after the language's block has ended
 
     class FooterCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -403,7 +410,7 @@ def _footer_canvas(footer: str) -> type[Canvas]:
 
         def save(self) -> None:
             total = len(self._held)
-            for number, state in enumerate(self._held, start=1):
+            for page, state in enumerate(self._held, start=1):
                 self.__dict__.update(state)
                 self.setFont(FONT, 7.5)
                 self.setFillColor(colors.HexColor("#555555"))
@@ -411,7 +418,7 @@ def _footer_canvas(footer: str) -> type[Canvas]:
                 self.setLineWidth(0.4)
                 self.line(MARGIN, MARGIN - 8, PAGE[0] - MARGIN, MARGIN - 8)
                 self.drawString(MARGIN, MARGIN - 18, _plain(footer))
-                self.drawRightString(PAGE[0] - MARGIN, MARGIN - 18, f"page {number} of {total}")
+                self.drawRightString(PAGE[0] - MARGIN, MARGIN - 18, _plain(page_words.format(n=page, total=total)))
                 super().showPage()
             super().save()
 
@@ -422,74 +429,65 @@ def review_pdf(review: Review) -> bytes:
     """The printed pack: A4 landscape, a footer with scope, month and page on every page, headers repeated."""
     month = month_name(review.month)
     summary = summarize(review)
+    w = words(review)
     story: list[Flowable] = [
-        Spacer(1, 40), _p("Monthly KPI review", "title"), _p(f"{review.scope_name} · {month}", "subtitle"),
-        _p(f"Scope {review.scope_name} ({review.scope}) · the 12 months {month_name(review.months[0])} to {month} "
-           f"· generated {generated_text(review)}", "hint"),
-        Spacer(1, 8), _p(summary.sentence(review), "summary"),
-        _p(f"KPIs by status in {month}", "h3"),
-        _pdf_table(["Category", *(f"{STATUS_ICONS[s]} {STATUS_WORDS[s]}" for s in ("green", "amber", "red")),
-                    f"— {STATUS_WORDS['grey']}"],
-                   [[CATEGORY_NAMES[cat], *(str(c[s]) for s in ("green", "amber", "red", "grey"))]
-                    for cat, c in status_counts(review)], [110, 80, 80, 80, 80], numeric=(1, 2, 3, 4)),
-        Spacer(1, 10), _p("In this pack: what changed since the month before; the bowler; the month's biggest "
-                          "losses; the lines compared; countermeasures and actions; candidates for next quarter's "
-                          "objectives.", "body"),
-        _p(f"{LEGEND} {TARGET_NOTE}", "hint"),
+        Spacer(1, 40), _p(w["pack"], "title"), _p(f"{review.scope_name} · {month}", "subtitle"),
+        _p(w["scope_line"], "hint"), Spacer(1, 8), _p(summary.sentence(review), "summary"), _p(w["by_status"], "h3"),
+        _pdf_table(status_head(), [[_(CATEGORY_NAMES[cat]), *(str(c[s]) for s in ("green", "amber", "red", "grey"))]
+                                   for cat, c in status_counts(review)], [110, 80, 80, 80, 80], numeric=(1, 2, 3, 4)),
+        Spacer(1, 10), _p(_("In this pack: what changed since the month before; the bowler; the month's biggest "
+                            "losses; the lines compared; countermeasures and actions; candidates for next quarter's "
+                            "objectives."), "body"),
+        _p(f"{legend()} {w['target_note']}", "hint"),
     ]
     why = why_changed(review)
     if why is not None:
-        block: list[Flowable] = [_p(f"What changed since {month_name(why.previous)}", "h2"), _p(why.headline)]
+        block: list[Flowable] = [_p(what_changed_heading(why), "h2"), _p(why.headline)]
         if why.drivers:
-            block.append(_pdf_table(["KPI", month_name(why.previous), month, "Share of the change"],
+            block.append(_pdf_table([w["kpi"], month_name(why.previous), month, w["share_of_change"]],
                                     [["\u00a0\u00a0\u00a0\u00a0" * d.depth + d.name, format_value(d.before, d.unit),
                                       format_value(d.after, d.unit), signed(d.contribution, why.root_unit)]
                                      for d in why.drivers], [180, 100, 100, 120], numeric=(1, 2, 3)))
         story += [Spacer(1, 6), KeepTogether(block)]
     # the bowler has a page of its own; every other section follows on where the one before ends
     story += [PageBreak(), *_pdf_bowler_pages(review), PageBreak(),
-              _p(f"Biggest losses in {month}", "h2"), _p(review.stops.title, "h3")]
+              _p(w["losses"], "h2"), _p(review.stops.title, "h3")]
     headers, rows = pareto_columns(review.stops, review.currency)
     if rows:
         chart = _pdf_pareto_chart(review)
         story += [_pdf_table(headers, rows, [150, *([70] * (len(headers) - 2)), 130],
                              numeric=range(1, len(headers) - 1))]
         if chart is not None:
-            story += [Spacer(1, 4), chart, _p("Bars: minutes lost per reason, largest first. Line (right scale): "
-                                              "cumulative share of all stop minutes.", "hint")]
+            story += [Spacer(1, 4), chart, _p(w["bars"], "hint")]
     else:
-        story.append(_p(f"No unplanned stops recorded in {month}.", "hint"))
+        story.append(_p(w["no_stops"], "hint"))
     story.append(CondPageBreak(80))
     story.append(_p(review.defects.title, "h3"))
     headers, rows = pareto_columns(review.defects, review.currency)
     story.append(_pdf_table(headers, rows, [150, *([70] * (len(headers) - 2)), 130],
                             numeric=range(1, len(headers) - 1)) if rows
-                 else _p(f"No defective units recorded in {month}.", "hint"))
-    story += [CondPageBreak(200), _p("Lines compared", "h2"),
-              _p("The root KPI and its branches, each line against each month's target.", "hint"),
-              *_pdf_lines(review), CondPageBreak(80), _p("Countermeasures and actions", "h2")]
+                 else _p(w["no_defects"], "hint"))
+    story += [CondPageBreak(200), _p(w["lines"], "h2"), _p(w["lines_hint"], "hint"),
+              *_pdf_lines(review), CondPageBreak(80), _p(w["actions"], "h2")]
     actions = action_rows(review)
-    story.append(_pdf_table(ACTION_HEADERS, actions, [58, 92, 60, 190, 80, 58, 70, WIDTH - 608]) if actions
-                 else _p("No actions raised in these months.", "hint"))
-    story += [CondPageBreak(60), _p(f"Red months without a countermeasure ({len(summary.missing)})", "h3")]
+    story.append(_pdf_table(action_headers(), actions, [58, 92, 60, 190, 80, 58, 70, WIDTH - 608]) if actions
+                 else _p(w["no_actions"], "hint"))
+    story += [CondPageBreak(60), _p(w["missing"], "h3")]
     missing = [[r.kpi.name, month_name(month_of(review, c)), format_value(c.reading.value, r.kpi.unit),
                 format_value(c.reading.target, r.kpi.unit), r.kpi.owner or "—"] for r, c in summary.missing]
-    story.append(_pdf_table(["KPI", "Month", "Value", "Target", "Owner"], missing, [180, 100, 80, 80, 120],
-                            numeric=(2, 3)) if missing
-                 else _p("None: every red month has a countermeasure.", "hint"))
-    story += [CondPageBreak(80), _p("Candidates for next quarter's objectives", "h2"),
-              _p(f"KPIs red {CANDIDATE_STREAK} months running.", "hint")]
-    candidates = [[r.kpi.name, f"{STATUS_ICONS['red']} red {r.red_streak} months running", r.kpi.owner or "—"]
-                  for r in review.candidates]
-    story.append(_pdf_table(["KPI", "Months red", "Owner"], candidates, [180, 140, 120]) if candidates
-                 else _p(f"None: no KPI has been red {CANDIDATE_STREAK} months running.", "hint"))
+    story.append(_pdf_table([w["kpi"], w["month"], w["value"], w["target"], w["owner"]], missing,
+                            [180, 100, 80, 80, 120], numeric=(2, 3)) if missing else _p(w["none_missing"], "hint"))
+    story += [CondPageBreak(80), _p(w["candidates"], "h2"), _p(w["candidates_hint"], "hint")]
+    candidates = [[r.kpi.name, red_running(r), r.kpi.owner or "—"] for r in review.candidates]
+    story.append(_pdf_table([w["kpi"], w["months_red"], w["owner"]], candidates, [180, 140, 120]) if candidates
+                 else _p(w["no_candidates"], "hint"))
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=BOTTOM, title=_plain(f"Monthly review {review.scope_name} {month}"),
-                            author="Huddle", subject="Monthly KPI review", creator="Huddle", invariant=1,
+                            bottomMargin=BOTTOM, title=_plain(w["title"]),
+                            author="Huddle", subject=_plain(w["pack"]), creator="Huddle", invariant=1,
                             pageCompression=0)
-    footer = f"Monthly KPI review · {review.scope_name} ({review.scope}) · {month} · generated {generated_text(review)}"
+    footer = f"{w['pack']} · {review.scope_name} ({review.scope}) · {month} · {w['generated']}"
     doc.build(story, canvasmaker=_footer_canvas(footer))
     return out.getvalue()
 

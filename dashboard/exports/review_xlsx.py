@@ -13,22 +13,27 @@ from datetime import UTC, datetime
 from typing import Any
 
 from huddle.dashboard.core.cell_text import defuse_workbook
-from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS
+from huddle.dashboard.core.format import unit_text
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.plant import CATEGORY_NAMES
 from huddle.dashboard.exports.review_model import (
-    ACTION_HEADERS,
     CHART_BARS,
-    LEGEND,
     STATUS_FILLS,
+    action_headers,
     cell_words,
     cells_by_month,
     kpi_name,
+    legend,
     readings_by_month,
     short_month,
     status_counts,
+    status_head,
     summarize,
+    what_changed_heading,
     why_changed,
+    words,
 )
+from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
 from huddle.dashboard.services.events import EventReport
 from huddle.dashboard.services.review import CANDIDATE_STREAK, Review, month_name
 from openpyxl import Workbook
@@ -82,18 +87,24 @@ def _xl_value(ws: Worksheet, row: int, col: int, value: float | None, unit: str,
         cell.font = font
 
 
+#: what each row of a KPI holds in the bowler and lines sheets
+ROW_WORDS = {"value": N_("value"), "target": N_("target"), "status": N_("status")}
+
+
 def _xl_summary(ws: Worksheet, review: Review) -> None:
     summary = summarize(review)
-    ws.title = "Summary"
-    ws.cell(1, 1, f"{review.scope_name}: monthly review, {month_name(review.month)}").font = Font(bold=True, size=14)
+    w = words(review)
+    ws.title = _("Summary")
+    ws.cell(1, 1, w["title"]).font = Font(bold=True, size=14)
+    month = month_name(review.month)
     facts: list[tuple[str, Any]] = [
-        ("Scope", review.scope_name), ("Scope key", review.scope), ("Month", review.month.label),
-        ("Months shown", f"{month_name(review.months[0])} to {month_name(review.month)}"),
-        ("Generated (UTC)", review.generated_at.astimezone(UTC).replace(tzinfo=None)),
-        (f"KPIs red in {month_name(review.month)}", len(summary.red_now)),
-        ("of them without a countermeasure", len(summary.unanswered)),
-        (f"Red {CANDIDATE_STREAK} months running (candidates)", len(review.candidates)),
-        ("Red months without a countermeasure", len(summary.missing)),
+        (_("Scope"), review.scope_name), (_("Scope key"), review.scope), (w["month"], review.month.label),
+        (_("Months shown"), _("{first} to {last}").format(first=month_name(review.months[0]), last=month)),
+        (_("Generated (UTC)"), review.generated_at.astimezone(UTC).replace(tzinfo=None)),
+        (_("KPIs red in {month}").format(month=month), len(summary.red_now)),
+        (_("of them without a countermeasure"), len(summary.unanswered)),
+        (_("Red {n} months running (candidates)").format(n=CANDIDATE_STREAK), len(review.candidates)),
+        (_("Red months without a countermeasure"), len(summary.missing)),
     ]
     row = 3
     for label, value in facts:
@@ -104,25 +115,25 @@ def _xl_summary(ws: Worksheet, review: Review) -> None:
         row += 1
     ws.cell(row, 1, summary.sentence(review))
     row += 2
-    ws.cell(row, 1, f"KPIs by status in {month_name(review.month)}").font = Font(bold=True, size=12)
+    ws.cell(row, 1, w["by_status"]).font = Font(bold=True, size=12)
     row += 1
-    _xl_header(ws, row, ["Category", *(f"{STATUS_ICONS[s]} {STATUS_WORDS[s]}" for s in ("green", "amber", "red")),
-                         f"— {STATUS_WORDS['grey']}"])
+    _xl_header(ws, row, status_head())
     for cat, counts in status_counts(review):
         row += 1
-        ws.cell(row, 1, CATEGORY_NAMES[cat])
+        ws.cell(row, 1, _(CATEGORY_NAMES[cat]))
         for col, status in enumerate(("green", "amber", "red", "grey"), start=2):
             ws.cell(row, col, counts[status]).fill = _xl_fill(status)
     why = why_changed(review)
     if why is not None:
         row += 2
-        ws.cell(row, 1, f"What changed since {month_name(why.previous)}").font = Font(bold=True, size=12)
+        ws.cell(row, 1, what_changed_heading(why)).font = Font(bold=True, size=12)
         row += 1
         ws.cell(row, 1, why.headline)
         if why.drivers:
             row += 1
-            _xl_header(ws, row, ["KPI", month_name(why.previous), month_name(review.month),
-                                 f"Share of the change ({'pts' if why.root_unit == '%' else why.root_unit})"])
+            unit = _("pts") if why.root_unit == "%" else unit_text(why.root_unit)
+            _xl_header(ws, row, [w["kpi"], month_name(why.previous), month,
+                                 f"{w['share_of_change']} ({unit})"])
             for d in why.drivers:
                 row += 1
                 ws.cell(row, 1, d.name).alignment = Alignment(indent=d.depth)
@@ -130,23 +141,24 @@ def _xl_summary(ws: Worksheet, review: Review) -> None:
                 _xl_value(ws, row, 3, d.after, d.unit)
                 ws.cell(row, 4, d.contribution).number_format = "+0.00;-0.00;0.00"
     row += 2
-    ws.cell(row, 1, "Candidates for next quarter's objectives").font = Font(bold=True, size=12)
+    ws.cell(row, 1, w["candidates"]).font = Font(bold=True, size=12)
     row += 1
-    _xl_header(ws, row, ["KPI", "Months red running", "Owner"])
+    _xl_header(ws, row, [w["kpi"], _("Months red running"), w["owner"]])
     for r in review.candidates:
         row += 1
         ws.cell(row, 1, r.kpi.name)
         ws.cell(row, 2, r.red_streak)
         ws.cell(row, 3, r.kpi.owner or "")
     row += 2
-    ws.cell(row, 1, LEGEND).font = _MUTED
+    ws.cell(row, 1, legend()).font = _MUTED
     _xl_widths(ws, [44, 22, 22, 22, 14])
 
 
 def _xl_bowler(ws: Worksheet, review: Review) -> None:
-    fixed = ["Category", "KPI", "Unit", "Owner", "Baseline", "Row"]
+    w = words(review)
+    fixed = [w["category"], w["kpi"], _("Unit"), w["owner"], w["baseline"], _("Row")]
     months = [short_month(m) for m in review.months]
-    _xl_header(ws, 1, [*fixed, *months, f"YTD {review.month.first.year}", "Trend", "Months red running"])
+    _xl_header(ws, 1, [*fixed, *months, w["ytd"], w["trend"], _("Months red running")])
     first_month, ytd_col = len(fixed) + 1, len(fixed) + len(months) + 1
     row = 1
     for r in review.rows:
@@ -154,12 +166,12 @@ def _xl_bowler(ws: Worksheet, review: Review) -> None:
         cells = cells_by_month(review, r.cells)
         for kind in ("value", "target", "status"):
             row += 1
-            for col, text in enumerate((CATEGORY_NAMES.get(k.category, k.category), k.name, k.unit, k.owner or ""),
-                                       start=1):
+            for col, text in enumerate((_(CATEGORY_NAMES[k.category]) if k.category in CATEGORY_NAMES
+                                        else k.category, k.name, unit_text(k.unit), k.owner or ""), start=1):
                 ws.cell(row, col, text)
             if k.baseline:
                 _xl_value(ws, row, 5, k.baseline.value, k.unit)
-            ws.cell(row, 6, kind)
+            ws.cell(row, 6, _(ROW_WORDS[kind]))
             for i, cell in enumerate(cells):
                 col = first_month + i
                 status = str(cell.reading.status) if cell else "grey"
@@ -176,22 +188,22 @@ def _xl_bowler(ws: Worksheet, review: Review) -> None:
                 _xl_value(ws, row, ytd_col, r.ytd.target, k.unit, font=_MUTED)
             else:
                 ws.cell(row, ytd_col, cell_words(ytd_status)).fill = _xl_fill(ytd_status)
-            ws.cell(row, ytd_col + 1, r.trend)
+            ws.cell(row, ytd_col + 1, _(r.trend))
             ws.cell(row, ytd_col + 2, r.red_streak)
     ws.freeze_panes = ws.cell(2, first_month)
     ws.auto_filter.ref = f"A1:{get_column_letter(ytd_col + 2)}{max(row, 2)}"
     _xl_widths(ws, [10, 26, 7, 16, 10, 8, *([13] * len(months)), 13, 11, 10])
     row += 2
-    ws.cell(row, 1, LEGEND).font = _MUTED
+    ws.cell(row, 1, legend()).font = _MUTED
 
 
 def _xl_pareto(ws: Worksheet, review: Review, report: EventReport, chart: bool) -> None:
     stops = report.kind == "stops"
     costed = any(p.cost is not None for p in report.pareto)
-    headers = ["Reason" if stops else "Defect", "Minutes" if stops else "Units", "Events"]
+    headers = [_("Reason") if stops else _("Defect"), _("Minutes") if stops else _("Units"), _("Events")]
     if stops and costed:
-        headers.append(f"Cost ({review.currency})" if review.currency else "Cost")
-    headers += ["Share", "Cumulative", "Where"]
+        headers.append(_("Cost ({currency})").format(currency=review.currency) if review.currency else _("Cost"))
+    headers += [_("Share"), _("Cumulative"), _("Where")]
     ws.cell(1, 1, f"{report.title}, {month_name(review.month)}").font = Font(bold=True, size=12)
     _xl_header(ws, 2, headers)
     for i, p in enumerate(report.pareto, start=3):
@@ -204,14 +216,14 @@ def _xl_pareto(ws: Worksheet, review: Review, report: EventReport, chart: bool) 
         for col, (value, fmt) in enumerate(values, start=1):
             ws.cell(i, col, value).number_format = fmt
     if not report.pareto:
-        ws.cell(3, 1, f"No {'stops' if stops else 'defects'} recorded in {month_name(review.month)}.")
+        ws.cell(3, 1, words(review)["no_stops" if stops else "no_defects"])
     _xl_widths(ws, [28, 11, 9, 13, 9, 11, 20])
     ws.freeze_panes = "A3"
     if chart and report.pareto:
         bars = BarChart()
         bars.type = "col"
-        bars.title = f"Stop minutes by reason, {month_name(review.month)}"
-        bars.y_axis.title = "minutes"
+        bars.title = f"{words(review)['stop_minutes']}, {month_name(review.month)}"
+        bars.y_axis.title = words(review)["minutes"]
         bars.legend = None
         last = 2 + min(len(report.pareto), CHART_BARS)
         bars.add_data(Reference(ws, min_col=2, min_row=2, max_row=last), titles_from_data=True)
@@ -223,18 +235,18 @@ def _xl_pareto(ws: Worksheet, review: Review, report: EventReport, chart: bool) 
 def _xl_lines(ws: Worksheet, review: Review) -> None:
     months = [short_month(m) for m in review.months]
     row = 1
-    ws.cell(row, 1, "Lines compared: each line on the root KPI and its branches").font = Font(bold=True, size=12)
+    ws.cell(row, 1, _("Lines compared: each line on the root KPI and its branches")).font = Font(bold=True, size=12)
     for series in review.lines:
         k = series.kpi
         row += 2
         ws.cell(row, 1, f"{k.name} ({k.unit})" if k.unit else k.name).font = Font(bold=True, size=11)
         row += 1
-        _xl_header(ws, row, ["Line", "Row", *months])
+        _xl_header(ws, row, [_("Line"), _("Row"), *months])
         first = next(iter(series.by_line.values()), [])
         targets = readings_by_month(review, first)
         row += 1
-        ws.cell(row, 1, "all lines")
-        ws.cell(row, 2, "target")
+        ws.cell(row, 1, _("all lines"))
+        ws.cell(row, 2, _(ROW_WORDS["target"]))
         for i, r in enumerate(targets):
             _xl_value(ws, row, 3 + i, r.target if r else None, k.unit, font=_MUTED)
         for line, readings in series.by_line.items():
@@ -242,7 +254,7 @@ def _xl_lines(ws: Worksheet, review: Review) -> None:
             for kind in ("value", "status"):
                 row += 1
                 ws.cell(row, 1, line)
-                ws.cell(row, 2, kind)
+                ws.cell(row, 2, _(ROW_WORDS[kind]))
                 for i, r in enumerate(by_month):
                     status = str(r.status) if r else "grey"
                     if kind == "value":
@@ -250,29 +262,31 @@ def _xl_lines(ws: Worksheet, review: Review) -> None:
                     else:
                         ws.cell(row, 3 + i, cell_words(status)).fill = _xl_fill(status)
     if not review.lines:
-        ws.cell(3, 1, "No KPI tree is configured, so there is nothing to compare the lines on.")
+        ws.cell(3, 1, _("No KPI tree is configured, so there is nothing to compare the lines on."))
     _xl_widths(ws, [14, 8, *([13] * len(months))])
 
 
 def _xl_actions(ws: Worksheet, review: Review) -> None:
-    ws.cell(1, 1, "Countermeasures and actions raised in these months").font = Font(bold=True, size=12)
-    _xl_header(ws, 2, [*ACTION_HEADERS[:6], "Status", "Overdue", "What was done"])
+    ws.cell(1, 1, _("Countermeasures and actions raised in these months")).font = Font(bold=True, size=12)
+    headers = action_headers()
+    _xl_header(ws, 2, [*headers[:7], _("Overdue"), headers[7]])
     row = 2
     for a in review.actions:
         row += 1
         values: list[Any] = [a.raised_for, kpi_name(review, a.kpi) if a.kpi else "", a.scope, a.what, a.owner, a.due,
-                             a.status.replace("_", " "), "yes" if a.overdue else "no", a.result or ""]
+                             _(ACTION_STATUS_WORDS.get(a.status, a.status)), _("yes") if a.overdue else _("no"),
+                             a.result or ""]
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row, col, value)
             if col in (1, 6):
                 cell.number_format = "yyyy-mm-dd"
     if not review.actions:
         row += 1
-        ws.cell(row, 1, "No actions raised in these months.")
+        ws.cell(row, 1, _("No actions raised in these months."))
     row += 2
-    ws.cell(row, 1, "Red months without a countermeasure").font = Font(bold=True, size=12)
+    ws.cell(row, 1, _("Red months without a countermeasure")).font = Font(bold=True, size=12)
     row += 1
-    _xl_header(ws, row, ["Month", "KPI", "Value", "Target", "Owner"])
+    _xl_header(ws, row, [_("Month"), _("KPI"), _("Value"), _("Target"), _("Owner")])
     for r, cell in summarize(review).missing:
         row += 1
         ws.cell(row, 1, cell.reading.period)
@@ -288,13 +302,13 @@ def review_workbook(review: Review) -> bytes:
     cell a formula)."""
     wb = Workbook()
     wb.properties.creator = "Huddle"
-    wb.properties.title = f"Monthly review {review.scope_name} {month_name(review.month)}"
+    wb.properties.title = words(review)["title"]
     _xl_summary(wb.active, review)
-    _xl_bowler(wb.create_sheet("Bowler"), review)
-    _xl_pareto(wb.create_sheet("Losses"), review, review.stops, chart=True)
-    _xl_pareto(wb.create_sheet("Defects"), review, review.defects, chart=False)
-    _xl_lines(wb.create_sheet("Lines"), review)
-    _xl_actions(wb.create_sheet("Actions"), review)
+    _xl_bowler(wb.create_sheet(_("Bowler")), review)
+    _xl_pareto(wb.create_sheet(_("Losses")), review, review.stops, chart=True)
+    _xl_pareto(wb.create_sheet(_("Defects")), review, review.defects, chart=False)
+    _xl_lines(wb.create_sheet(_("Lines")), review)
+    _xl_actions(wb.create_sheet(_("Actions")), review)
     defuse_workbook(wb)  # reasons, defects, names and actions come from files and people: never formulas
     out = io.BytesIO()
     wb.save(out)
