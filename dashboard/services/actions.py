@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from huddle.dashboard.core.format import format_day
-from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
 from huddle.dashboard.services.conflicts import ChangedSince, conflict_message, quoted
@@ -25,6 +25,8 @@ from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy.orm import Session, sessionmaker
 
 STATUSES = ("open", "in_progress", "done", "cancelled")
+#: the fields a person fills in, as a refusal names them
+FIELD_WORDS = {"what": N_("what"), "owner": N_("owner"), "result": N_("result")}
 #: each status as people read it (translated where shown)
 STATUS_WORDS = {"open": N_("open"), "in_progress": N_("in progress"), "done": N_("done"), "cancelled": N_("cancelled")}
 OPEN = ("open", "in_progress")
@@ -117,7 +119,8 @@ class Actions:
             scope = self.config.site_key
         raised_for = raised_for or self.today()
         if due < raised_for:
-            raise ActionError(f"due {due.isoformat()} is before the day it answers ({raised_for.isoformat()})")
+            raise ActionError(_("due {due} is before the day it answers ({day})").format(
+                due=due.isoformat(), day=raised_for.isoformat()))
         now = self.clock()
         with self.sessions.begin() as session:
             action = Action(scope=scope, kpi=kpi, raised_for=raised_for, raised_shift=raised_shift, what=what,
@@ -151,11 +154,11 @@ class Actions:
             taken = action_queries.take_action_version(session, action_id, version, who.label, now)
             action = action_queries.action(session, action_id)
             if action is None:
-                raise ActionError(f"no action {action_id}")
+                raise ActionError(_("no action {n}").format(n=action_id))
             if not taken:
                 raise self._changed_since(session, action)
             if changes.get("status") == "done" and not (changes.get("result") or action.result):
-                raise ActionError("say what was done (result) when closing an action")
+                raise ActionError(_("say what was done (result) when closing an action"))
             before = {k: getattr(action, k) for k in changes}
             for key, value in changes.items():
                 setattr(action, key, value)
@@ -184,13 +187,14 @@ class Actions:
         except KeyError as exc:
             raise ActionError(str(exc.args[0])) from None
         if kpi and kpi not in self.config.kpis:
-            raise ActionError(f"unknown KPI {kpi!r}")
+            raise ActionError(_("unknown KPI {kpi!r}").format(kpi=kpi))
 
     @staticmethod
     def _text(value: Any, field: str) -> str:
         text = str(value or "").strip()
         if not text:
-            raise ActionError(f"{field}: say it in a few words")
+            raise ActionError(_("{field}: say it in a few words").format(field=_(FIELD_WORDS.get(field, field))))
         if len(text) > MAX_TEXT:
-            raise ActionError(f"{field}: at most {MAX_TEXT} characters")
+            raise ActionError(_("{field}: at most {n} characters").format(field=_(FIELD_WORDS.get(field, field)),
+                                                                            n=MAX_TEXT))
         return text

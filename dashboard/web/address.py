@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 from urllib.parse import urlencode
 
 from flask import g, has_request_context
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.periods import (
     Period,
     PeriodError,
@@ -90,7 +91,8 @@ def check_shift(config: PlantConfig, shift: str) -> str:
     shifts = config.calendar.shifts
     if shift not in {s.key for s in shifts}:
         known = ", ".join(f"{s.key} ({s.name})" for s in shifts)
-        raise AddressError("shift", f"shift {shift!r} is not a shift of this plant: use one of {known}")
+        raise AddressError("shift", _("shift {shift!r} is not a shift of this plant: use one of {known}").format(
+            shift=shift, known=known))
     return shift
 
 
@@ -127,7 +129,8 @@ def _seconds(value: str | None, default: int, low: int, high: int) -> int:
 
 
 def _no_line_or_area(config: PlantConfig, scope: str) -> AddressError:
-    return AddressError("scope", f"There is no line or area {scope!r} in {config.site_name}.")
+    return AddressError("scope", _("There is no line or area {scope!r} in {site}.").format(scope=scope,
+                                                                                            site=config.site_name))
 
 
 class _TextAddress:
@@ -218,7 +221,7 @@ class BoardAddress:
         instance = config.calendar.current(now) if self.live else config.calendar.last_completed(now)
         if instance is None:
             raise AddressError("live" if self.live else "shift",
-                               "no shift is running now" if self.live else "no shift has ended yet")
+                               _("no shift is running now") if self.live else _("no shift has ended yet"))
         return BoardTarget(scope, Period("shift", instance.production_date, instance.production_date,
                                          instance.shift_key))
 
@@ -228,9 +231,9 @@ class BoardAddress:
             read_period("day", self.date, "date")  # the date alone: the message names what was asked for
             return read_period("shift", f"{self.date}/{shift}", "date")
         except AddressError as exc:
-            raise (exc.reworded(f"There is no such date on the board: {exc.message}.") if exc.outside else
-                   exc.reworded(f"There is no such date: {self.date or 'none'} (expected like 2026-11-20).")
-                   ) from None
+            raise (exc.reworded(_("There is no such date on the board: {why}.").format(why=exc.message))
+                   if exc.outside else exc.reworded(_("There is no such date: {date} (expected like 2026-11-20).")
+                                                    .format(date=self.date or _("none")))) from None
 
 
 class TreeTarget(NamedTuple):
@@ -321,10 +324,11 @@ class ReviewAddress(_TextAddress):
         try:
             month = read_period("month", self.month, "month")
         except AddressError as exc:
-            raise (exc.reworded(f"There is no such month to review: {exc.message}.") if exc.outside else
-                   exc.reworded(f"The month {self.month!r} is not a month like 2026-10: {exc.message}")) from None
+            raise (exc.reworded(_("There is no such month to review: {why}.").format(why=exc.message))
+                   if exc.outside else exc.reworded(_("The month {month!r} is not a month like 2026-10: {why}").format(
+                       month=self.month, why=exc.message))) from None
         if month.first > now.astimezone(config.tz).date():
-            raise AddressError("month", f"{month_name(month)} has not started yet.")
+            raise AddressError("month", _("{month} has not started yet.").format(month=month_name(month)))
         return ReviewTarget(scope, month)
 
 
