@@ -8,7 +8,9 @@
      dialog, which the open list sits in;
    - dcc.DatePickerSingle says whether a plain box is expanded: the box becomes a group, which may say so;
    - the events table's page buttons (dash_table) are icons without words: each is named.
-   Dash draws these controls again when their values change, so the page is watched and mended again. */
+   Dash draws these controls again when their values change, so the page is watched and mended again.
+   And a table (or its box) that scrolls sideways, as on a phone, is a Tab stop while it scrolls, so the arrow keys
+   scroll it; one that fits is not, so the keyboard does not stop on it for nothing. */
 (function () {
   const PAGE_BUTTONS = {
     "first-page": "First page", "previous-page": "Previous page", "next-page": "Next page", "last-page": "Last page",
@@ -39,9 +41,24 @@
     });
   }
 
+  function reachWhileScrolling(root) {
+    root.querySelectorAll("table.grid, .table-wrap").forEach(function (el) {
+      const scrolls = el.scrollWidth > el.clientWidth && ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.tabIndex = 0;
+        el.dataset.scrollStop = "1";
+      } else if (!scrolls && el.dataset.scrollStop) {
+        el.removeAttribute("tabindex");
+        delete el.dataset.scrollStop;
+      }
+    });
+  }
+
   function watch() {
     mend(document);
-    new MutationObserver(function () { mend(document); }).observe(document.body, {
+    reachWhileScrolling(document);
+    window.addEventListener("resize", function () { reachWhileScrolling(document); });
+    new MutationObserver(function () { mend(document); reachWhileScrolling(document); }).observe(document.body, {
       subtree: true, childList: true, attributes: true, attributeFilter: ["role", "aria-selected", "aria-haspopup", "tabindex"],
     });
   }

@@ -46,10 +46,10 @@ def category_axis(ticks: Sequence[str], most: int = 7) -> dict[str, Any]:
 
 
 def scroll_box(label: str, children: Any = None, *, css_class: str = "", **props: Any) -> html.Div:
-    """A box that scrolls sideways when its table is wider than the screen (a phone): Tab reaches it so the arrow
-    keys scroll it, and screen readers name it by ``label``."""
-    return html.Div(children, className=f"table-wrap {css_class}".strip(), tabIndex="0", role="region",
-                    **{"aria-label": label}, **props)
+    """A box that scrolls sideways when its table is wider than the screen (a phone), named ``label`` for screen
+    readers; Tab reaches it while it scrolls (assets/accessible_controls.js), so the arrow keys scroll it."""
+    return html.Div(children, className=f"table-wrap {css_class}".strip(), role="region", **{"aria-label": label},
+                    **props)
 
 
 def status_badge(status: str) -> html.Span:
