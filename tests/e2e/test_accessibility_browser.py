@@ -162,6 +162,8 @@ STATES = [
     State("404", "/no-such-page", ".not-found h1"),
     State("board kiosk", "/board?kiosk=1", f"#{ids.BOARD_BODY} .tile"),
     State("board playlist", "/board?kiosk=1&scopes=L1,L2&cycle=30", f"#{ids.BOARD_BODY} .tile"),
+    State("board kiosk, the shift in progress, a huddle timer", "/board?kiosk=1&live=1&timer=15",
+          f"#{ids.BOARD_BODY} .tile"),
     State("overview (anyone)", "/", f"#{ids.OVERVIEW_TABLE} table"),
     State("sign-in", "/login", "form.login-form",
           (("a wrong password", _sign_in_wrongly), ("signed in", _sign_in))),
