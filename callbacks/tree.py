@@ -24,15 +24,12 @@ from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, TreeAddress, TreeTarget, keep_address_js
 from huddle.dashboard.web.sites import site_writer
 from huddle.pages.tree import (
-    canvas_style,
     control_options,
     event_fields,
     goal_words,
     records_table,
-    render_elements,
     render_findings,
     render_node_actions,
-    render_outline,
     render_panel,
     render_summary,
     tree_problem,
@@ -40,6 +37,7 @@ from huddle.pages.tree import (
     what_if_fields,
     what_if_words,
 )
+from huddle.pages.tree_graph import canvas_style, render_elements, render_outline
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import TreeDef

@@ -85,7 +85,8 @@ from huddle.dashboard.settings import Settings
 from huddle.dashboard.web import ids
 from huddle.data.models import UTCDateTime
 from huddle.data.queries.records import STOP_LOOKBACK
-from huddle.pages.tree import render_elements, render_findings, render_summary
+from huddle.pages.tree import render_findings, render_summary
+from huddle.pages.tree_graph import render_elements
 from plotly.io.json import to_json_plotly
 from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, bindparam, text

@@ -15,7 +15,7 @@ from huddle.dashboard.services.tree import build_tree_view
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import TreeAddress
 from huddle.dashboard.web.app import create_app
-from huddle.pages.tree import LABEL_PX
+from huddle.pages.tree_graph import LABEL_PX
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.keys import Keys

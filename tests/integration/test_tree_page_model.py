@@ -16,7 +16,7 @@ from huddle.dashboard.core.plant_checks import tree_findings
 from huddle.dashboard.services.drilldown import node_detail, try_goal_seek, try_what_if
 from huddle.dashboard.services.tree import build_tree_view, last_complete_day, tree_holding
 from huddle.dashboard.web.address import AddressError, TreeAddress, tree_href
-from huddle.pages.tree import render_elements
+from huddle.pages.tree_graph import render_elements
 
 from tests.conftest import SMALL_PLANT, Inbox
 

@@ -35,6 +35,7 @@ from huddle.pages import overview as overview_page
 from huddle.pages import portfolio as portfolio_page
 from huddle.pages import review as review_page
 from huddle.pages import tree as tree_page
+from huddle.pages import tree_graph
 
 from tests.conftest import SMALL_PLANT
 
@@ -230,7 +231,7 @@ EARLY = parse_period("shift", "2026-11-20/E")
 
 
 def test_the_tree_draws_each_node_with_its_status_in_words_and_its_edges(config: PlantConfig) -> None:
-    drawn = tree_page.render_elements(tree_view(config), config, "availability")
+    drawn = tree_graph.render_elements(tree_view(config), config, "availability")
     nodes = {e["data"]["id"]: e for e in drawn if "source" not in e["data"]}
     edges = {e["data"]["id"]: e for e in drawn if "source" in e["data"]}
     assert list(nodes) == ["oee", "availability", "performance", "quality"]
@@ -247,7 +248,7 @@ def test_the_tree_draws_each_node_with_its_status_in_words_and_its_edges(config:
 
 def test_the_outline_lists_the_whole_tree_in_words_with_the_red_path_and_the_chosen_node(
         config: PlantConfig) -> None:
-    outline = tree_page.render_outline(tree_view(config, folded=True), config, "availability")
+    outline = tree_graph.render_outline(tree_view(config, folded=True), config, "availability")
     buttons = {b.to_plotly_json()["props"]["data-node"]: b for b in walk(outline) if type(b).__name__ == "Button"}
     assert list(buttons) == ["oee", "availability", "performance", "quality"]  # folded on the graph, listed here
     # (the helper joins the parts with spaces: the browser shows "off target, red below")
@@ -259,12 +260,12 @@ def test_the_outline_lists_the_whole_tree_in_words_with_the_red_path_and_the_cho
 
 
 def test_the_canvas_is_as_tall_as_the_drawn_tree(config: PlantConfig) -> None:
-    assert tree_page.canvas_style(tree_view(config)) == {"width": "100%", "height": "350px"}  # two levels
-    assert tree_page.canvas_style(tree_view(config, folded=True)) == {"width": "100%", "height": "260px"}  # at least
+    assert tree_graph.canvas_style(tree_view(config)) == {"width": "100%", "height": "350px"}  # two levels
+    assert tree_graph.canvas_style(tree_view(config, folded=True)) == {"width": "100%", "height": "260px"}  # at least
 
 
 def test_a_folded_node_says_how_much_it_hides(config: PlantConfig) -> None:
-    (root,) = tree_page.render_elements(tree_view(config, folded=True), config, None)
+    (root,) = tree_graph.render_elements(tree_view(config, folded=True), config, None)
     assert root["classes"] == "red red-below folded red-path" and root["data"]["folded"] is True
     assert root["data"]["label"].endswith("▼ red below · +3 below")
 
