@@ -53,11 +53,11 @@ def stored_rows(session: Session, table: Table, key: Sequence[str], columns: Seq
 
 def driver_rows(session: Session, sql: str, **params: Any) -> list[tuple[Any, ...]]:
     """The rows of a query through the database driver, as plain tuples (instants as the driver gives them: UTC
-    text on SQLite, naive UTC on PostgreSQL); ``:name`` marks a parameter, aware instants are bound as stored."""
+    text on SQLite, naive UTC on PostgreSQL); ``:name`` marks a parameter, aware instants and days are bound as
+    stored."""
     dialect = session.get_bind().dialect.name
     names = re.findall(r":(\w+)", sql)
-    values = [_instant_text(params[n]) if dialect == "sqlite" and isinstance(params[n], datetime)
-              else _to_naive_utc(params[n]) if isinstance(params[n], datetime) else params[n] for n in names]
+    values = [_bound(dialect, params[n]) for n in names]
     text = re.sub(r":\w+", "?" if dialect == "sqlite" else "%s", sql)
     cursor = session.connection().connection.driver_connection.cursor()
     try:
@@ -65,6 +65,15 @@ def driver_rows(session: Session, sql: str, **params: Any) -> list[tuple[Any, ..
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def _bound(dialect: str, value: Any) -> Any:
+    """A parameter as the table stores it: instants as UTC (text on SQLite), days as ISO text on SQLite."""
+    if isinstance(value, datetime):
+        return _instant_text(value) if dialect == "sqlite" else _to_naive_utc(value)
+    if isinstance(value, date) and dialect == "sqlite":
+        return value.isoformat()
+    return value
 
 
 def micros_sql(session: Session, column: str) -> str:

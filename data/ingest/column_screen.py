@@ -20,6 +20,9 @@ from huddle.data.ingest.column_parse import instants, iso_micros, whole_numbers
 from huddle.data.ingest.file_index import micros
 from huddle.data.ingest.screen import _BLANK, _CACHE_SIZE, _FAILED, RowScreen
 
+#: a column with more than one distinct value in this many is parsed a column at a time (``column_parse``); one
+#: with fewer parses each distinct value once, through the screen's cache
+_MOSTLY_DISTINCT = 4
 #: the longest a count interval and a stop may last, in microseconds (as the row checks say)
 _COUNT_LONGEST = 12 * 3600 * 10**6
 _STOP_LONGEST = 7 * 86400 * 10**6
@@ -62,14 +65,16 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
             values[name] = [None] * len(cells)
             continue
         column = [c[at] for c in cells]
-        if is_instant and (us := iso_micros(column)) is not None:
-            values[name], instants_us[name] = instants(us), us
-            continue
-        if kind in ("int", "float") and (numbers := whole_numbers(column)) is not None:
-            values[name] = numbers.astype(np.int64).tolist() if kind == "int" else numbers.tolist()
-            continue
+        distinct = set(column)
+        if len(distinct) * _MOSTLY_DISTINCT > len(column):  # parsed all at once (else each distinct value once)
+            if is_instant and (us := iso_micros(column)) is not None:
+                values[name], instants_us[name] = instants(us), us
+                continue
+            if kind in ("int", "float") and (numbers := whole_numbers(column)) is not None:
+                values[name] = numbers.astype(np.int64).tolist() if kind == "int" else numbers.tolist()
+                continue
         parsed: dict[Any, Any] = {}
-        for value in set(column):
+        for value in distinct:
             if type(value) is not str:
                 return None
             found = cache.get(value, None)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -24,8 +24,8 @@ from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.data.ingest import bulk
-from huddle.data.ingest.facts_rows import ProductionRows
-from huddle.data.models import Labour, QualityEvent, SafetyEvent, ShiftFact
+from huddle.data.ingest.facts_rows import ProductionRows, labour_rows
+from huddle.data.models import QualityEvent, SafetyEvent, ShiftFact
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
@@ -89,6 +89,8 @@ class _Chunk:
     counts_kept: bool = False
     #: the counts and stops of its line, read with other lines' (else read for the chunk alone)
     rows: ProductionRows | None = None
+    #: the labour rows of its line, read likewise
+    labour: list[tuple[date, str, float, float, float, float]] | None = None
 
     def __post_init__(self) -> None:
         self.starts = [i.start_utc for i in self.instances]
@@ -152,8 +154,14 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
                                        touched.counts_kept)
             for c in together:
                 c.rows = rows
+        if "labour" in groups and lines:
+            people = labour_rows(session, lines, min(c.instances[0].production_date for c in together),
+                                 max(c.instances[-1].production_date for c in together))
+            for c in together:
+                c.labour = people.get(c.line, [])
         for c in together:
             written += _refresh_chunk(session, config, c, groups if c.line else groups & {"safety"}, now, pending)
+            c.rows = c.labour = None  # a long file's history is never held whole in memory
     pending.flush()
     return written
 
@@ -216,7 +224,8 @@ def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups:
         "production": _production, "quality": _quality, "labour": _labour, "safety": _safety}
     fresh: dict[str, _Chunk] = {}
     for group in groups:
-        part = _Chunk(chunk.line, chunk.area, chunk.instances, counts_kept=chunk.counts_kept, rows=chunk.rows)
+        part = _Chunk(chunk.line, chunk.area, chunk.instances, counts_kept=chunk.counts_kept, rows=chunk.rows,
+                      labour=chunk.labour)
         builders[group](session, config, part, now)
         fresh[group] = part
     return _merge(session, config, chunk, fresh, now, pending)
@@ -395,11 +404,7 @@ def _quality(session: Session, config: PlantConfig, c: _Chunk, now: datetime) ->
 def _labour(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
     by_shift = {(inst.production_date, inst.shift_key): k for k, inst in enumerate(c.instances)}
     dates = [inst.production_date for inst in c.instances]
-    rows = session.execute(
-        select(Labour.production_date, Labour.shift, Labour.planned_headcount, Labour.present_headcount,
-               Labour.hours_worked, Labour.overtime_hours)
-        .where(Labour.line == c.line, Labour.production_date >= min(dates), Labour.production_date <= max(dates))
-    ).all()
+    rows = c.labour if c.labour is not None else labour_rows(session, [c.line], min(dates), max(dates)).get(c.line, [])
     n = len(c.instances)
     c.has, c.through_us = np.zeros(n, dtype=bool), np.full(n, _NEVER, dtype=np.int64)
     c.arrays = {name: np.zeros(n) for name in GROUPS["labour"]}

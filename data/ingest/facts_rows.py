@@ -1,11 +1,12 @@
-"""The counts and stops the production facts are built from, read for several lines and about a month at once (one
-query each, not one per line and month), as columns; each line's share of a shorter window is then taken in memory.
+"""The records the production and labour facts are built from, read for several lines and about a month at once
+(one query each, not one per line and month); each line's share of a shorter window is then taken in memory.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -63,13 +64,16 @@ def _by_line(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
     """Rows whose first value is the line, as columns per line (the instants in microseconds)."""
     if not rows:
         return {}
-    line, start, end, *rest = zip(*rows, strict=True)
-    columns = [_micros(list(start)), _micros(list(end)), *(np.asarray(col, dtype=object) for col in rest)]
-    distinct = set(line)
-    if len(distinct) == 1:
+    # a column at a time: much cheaper than zip(*rows) on many rows
+    line, start, end, *rest = (list(map(itemgetter(i), rows)) for i in range(len(rows[0])))
+    columns = [_micros(start), _micros(end), *(np.asarray(col, dtype=object) for col in rest)]
+    codes: dict[str, int] = {}
+    code = np.fromiter((codes.setdefault(name, len(codes)) for name in line), dtype=np.int64, count=len(line))
+    if len(codes) == 1:
         return {line[0]: columns}
-    lines = np.asarray(line, dtype=object)
-    return {name: [col[lines == name] for col in columns] for name in distinct}
+    order = np.argsort(code, kind="stable")
+    bounds = np.searchsorted(code[order], np.arange(len(codes) + 1))
+    return {name: [col[order[bounds[k]:bounds[k + 1]]] for col in columns] for name, k in codes.items()}
 
 
 def _window(columns: list[Any] | None, lo: int, hi: int, ending_after: int | None) -> list[Any] | None:
@@ -82,3 +86,19 @@ def _window(columns: list[Any] | None, lo: int, hi: int, ending_after: int | Non
     if not keep.any():
         return None
     return [col[keep] for col in columns]
+
+
+def labour_rows(session: Session, lines: list[str], first: date, last: date
+                ) -> dict[str, list[tuple[date, str, float, float, float, float]]]:
+    """The lines' labour rows of the production days [first, last], by line: (day, shift, planned and present
+    headcount, hours worked, overtime)."""
+    marks = ", ".join(f":l{i}" for i in range(len(lines)))
+    rows = bulk.driver_rows(
+        session, "SELECT line, production_date, shift, planned_headcount, present_headcount, hours_worked, "
+        f"overtime_hours FROM labour WHERE line IN ({marks}) AND production_date >= :first "
+        "AND production_date <= :last",
+        first=first, last=last, **{f"l{i}": line for i, line in enumerate(lines)})
+    out: dict[str, list[tuple[date, str, float, float, float, float]]] = {}
+    for line, day, *rest in rows:  # SQLite gives the day as its ISO text
+        out.setdefault(line, []).append((date.fromisoformat(day) if isinstance(day, str) else day, *rest))
+    return out
