@@ -124,7 +124,8 @@ def show_sessions(services: Services, accounts: Accounts, _n: int | None, _chang
     if not is_admin("the list of sessions"):
         return admins_only(), []
     live = accounts.signed_in()
-    return sessions_table(live, services.config.tz), session_options(live, services.config.tz)
+    people = accounts.people()
+    return sessions_table(live, services.config.tz, people), session_options(live, services.config.tz, people)
 
 
 def show_about(services: Services, _n: int | None, _changed: Any) -> str:
@@ -138,7 +139,8 @@ def show_audit(services: Services, _n: int | None, _changed: Any) -> Any:
     """The latest audit entries, newest first."""
     if not is_admin("the audit trail"):
         return admins_only()
-    return audit_table(services.accounts.audit_trail(AUDIT_ROWS), services.config.tz)
+    return audit_table(services.accounts.audit_trail(AUDIT_ROWS), services.config.tz, services.config,
+                       services.accounts.people())
 
 
 # ---- writes ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
+from huddle.dashboard.core.format import plural
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.manual_values import ManualValueError
@@ -46,7 +47,7 @@ def run_now(services: Services, _n: int, key: str | None, page_site: str | None)
     with services.sessions.begin() as session:
         services.accounts.audit(session, who, "loader.run", key, status=outcome.status,
                                 rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected)
-    return (f"{key}: {outcome.status}, {outcome.rows_read} rows read, {outcome.rows_loaded} loaded, "
+    return (f"{key}: {outcome.status}, {plural(outcome.rows_read, 'row')} read, {outcome.rows_loaded} loaded, "
             f"{outcome.rows_rejected} refused" + (f" — {outcome.message}" if outcome.status == "failed" else ""))
 
 

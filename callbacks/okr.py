@@ -181,7 +181,7 @@ def show_history(services: Services, kr_id: int | None, _changed: int, view: dic
     except NOT_SHOWN:
         return None
     kr = next((k for k in quarter_view.key_results if k.id == kr_id), None)
-    return render_history(kr, services.config) if kr else pick_a_key_result()
+    return render_history(kr, services.config, quarter_view.people) if kr else pick_a_key_result()
 
 
 def close(services: Services, _n: int, view: dict[str, Any], changed: int | None,

@@ -8,8 +8,7 @@ audit entries the accounts service lists, in the plant's time.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from typing import Any
 
@@ -17,6 +16,8 @@ import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_time
 from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.names import audit_action, audit_details, audit_target, person_name
+from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
 from huddle.dashboard.web import ids
 from huddle.pages.admin_calendar import calendar_card
@@ -178,46 +179,34 @@ def admins_only() -> html.P:
     return html.P(ADMINS_ONLY, className="empty")
 
 
-def audit_details(details: str) -> str:
-    """An audit entry's JSON details as ``key: value`` text."""
-    if not details:
-        return ""
-    try:
-        data = json.loads(details)
-    except ValueError:
-        return details
-    if not isinstance(data, dict):
-        return str(data)
-    return ", ".join(f"{k}: {v}" for k, v in data.items())
-
-
 def users_table(users: Iterable[Any], tz: tzinfo) -> Any:
     """Every user: name, role, whether they may sign in, their last sign-in."""
-    rows = [{"username": u.username, "name": u.display_name, "role": u.role,
-             "state": "disabled" if u.disabled else "active", "last": format_time(u.last_login_at, tz)}
+    rows = [{"name": html.Span(person_name(u.username, {u.username: u.display_name}),
+                               title=f"signs in as {u.username}"),
+             "role": u.role, "state": "disabled" if u.disabled else "active", "last": format_time(u.last_login_at, tz)}
             for u in users]
-    return table([("username", "User name"), ("name", "Name"), ("role", "Role"), ("state", "State"),
-                  ("last", "Last sign-in")], rows, empty="No users yet.", row_class="state")
+    return table([("name", "Name"), ("role", "Role"), ("state", "State"), ("last", "Last sign-in")], rows,
+                 empty="No users yet.", row_class="state")
 
 
 def user_options(users: Iterable[Any]) -> list[dict[str, str]]:
     """The user picker's options."""
-    return [{"label": f"{u.username} ({u.display_name})" if u.display_name else u.username, "value": u.username}
-            for u in users]
+    return [{"label": person_name(u.username, {u.username: u.display_name}), "value": u.username} for u in users]
 
 
-def sessions_table(sessions: Iterable[Any], tz: tzinfo) -> Any:
+def sessions_table(sessions: Iterable[Any], tz: tzinfo, people: Mapping[str, str] | None = None) -> Any:
     """The live sign-in sessions: whose, from where and which browser, since when, last seen, until when."""
-    rows = [{"user": s.username, "address": s.address, "browser": browser_name(s.user_agent),
+    rows = [{"user": person_name(s.username, people or {}), "address": s.address, "browser": browser_name(s.user_agent),
              "since": format_time(s.created_at, tz), "seen": format_time(s.last_seen_at, tz),
              "until": format_time(s.expires_at, tz), "id": s.short_id} for s in sessions]
     return table([("user", "User"), ("address", "From"), ("browser", "Browser"), ("since", "Signed in"),
                   ("seen", "Last seen"), ("until", "Ends"), ("id", "Session")], rows, empty="Nobody is signed in.")
 
 
-def session_options(sessions: Iterable[Any], tz: tzinfo) -> list[dict[str, str]]:
+def session_options(sessions: Iterable[Any], tz: tzinfo, people: Mapping[str, str] | None = None
+                    ) -> list[dict[str, str]]:
     """The revoke picker's options: each live session by its person, address and when it began."""
-    return [{"label": f"{s.username} from {s.address or 'an unknown address'}, signed in "
+    return [{"label": f"{person_name(s.username, people or {})} from {s.address or 'an unknown address'}, signed in "
                       f"{format_time(s.created_at, tz)} ({s.short_id})", "value": s.short_id} for s in sessions]
 
 
@@ -248,10 +237,13 @@ def display_options(screens: Iterable[Any]) -> list[dict[str, str]]:
     return [{"label": d.name, "value": d.name} for d in screens if d.revoked_at is None]
 
 
-def audit_table(entries: Iterable[Any], tz: tzinfo) -> Any:
-    """Audit entries as given (newest first), in plant time."""
-    rows = [{"at": format_time(e.at, tz), "actor": e.actor, "action": e.action, "target": e.target,
-             "details": audit_details(e.details)} for e in entries]
+def audit_table(entries: Iterable[Any], tz: tzinfo, config: PlantConfig | None = None,
+                people: Mapping[str, str] | None = None) -> Any:
+    """Audit entries as given (newest first), in plant time, in words: who by name, what was done, what changed."""
+    people = people or {}
+    rows = [{"at": format_time(e.at, tz), "actor": person_name(e.actor, people), "action": audit_action(e.action),
+             "target": audit_target(config, e.action, e.target, people),
+             "details": audit_details(config, e.details, people)} for e in entries]
     return table([("at", "When"), ("actor", "Who"), ("action", "Action"), ("target", "Target"),
                   ("details", "Details")], rows, empty="Nothing has been audited yet.")
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import dash
 from dash import dcc, html
-from huddle.dashboard.core.format import status_label
+from huddle.dashboard.core.format import SAFETY_MARKS, STATUS_ICONS, STATUS_WORDS, status_label
 from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.letterboard import cells, shape_for, size
 from huddle.dashboard.core.plant import CATEGORY_NAMES, PlantConfig
@@ -22,7 +22,7 @@ from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORD
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import BoardAddress, node_href
 from huddle.dashboard.web.security import current_identity, has_request_context
-from huddle.pages.components import period_tick, status_badge
+from huddle.pages.components import status_badge
 
 TV_HOURS = 5  # rows of the hour-by-hour table a wall TV has room for (the desk board shows every hour)
 TV_ACTIONS = 3  # open actions a wall TV lists; it says how many more the desk board has
@@ -58,11 +58,9 @@ def layout(**query: str) -> html.Div:
 def scope_title(config: PlantConfig, scope: str) -> str:
     """A scope as a TV names it: the plant, an area, or a line with its area ("Line 2 – Filling")."""
     try:
-        kind = config.scope_kind(scope)
+        return config.scope_name(scope)  # core.names: a line with its area
     except KeyError:
         return _("unknown scope {scope}").format(scope=scope)  # the board itself says so when its turn comes
-    name = config.scope_name(scope)
-    return f"{name} – {config.scope_name(config.area_of(scope))}" if kind == "line" else name
 
 
 def playlist_cue(next_title: str, seconds: int, n: int) -> list[html.Div]:
@@ -122,15 +120,27 @@ def _age(through: str, n: int) -> html.Span:
     return html.Span("", id={"type": ids.BOARD_AGE, "index": f"{through or '-'}|{n}"}, className="age")
 
 
-def sparkline(trend: list[dict[str, Any]], target: float | None) -> html.Div:
-    """The last shifts as bars standing on zero, so their heights compare as their values do (grey without data)."""
+def sparkline(trend: list[dict[str, Any]], target: float | None, target_text: str = "") -> html.Div:
+    """The last shifts as bars standing on zero, so their heights compare as their values do (grey without data),
+    each with its status icon under it, the target drawn across them and the last shift's status in words."""
     values = [t["value"] for t in trend if t["value"] is not None] + ([target] if target is not None else [])
     top, low = max([0.0, *values]), min([0.0, *values])
     span = (top - low) or 1
-    bars = [html.Div(className=f"bar status-{t['status']}", title=period_tick("shift", t["period"]),
+    bars = [html.Div(className=f"bar status-{t['status']}" + (" last" if i == len(trend) - 1 else ""),
+                     title=f"{t.get('period_name') or t['period']}: {status_label(t['status'])}",
                      style={"height": f"{100 * abs(t['value']) / span if t['value'] is not None else 6:.1f}%"})
-            for t in trend]
-    return html.Div(bars, className="spark", title=_("last 14 shifts"))
+            for i, t in enumerate(trend)]
+    if target is not None:
+        bars.append(html.Div(className="spark-target", title=_("target {target}").format(target=target_text),
+                             style={"bottom": f"{100 * abs(target) / span:.1f}%"}))
+    icons = [html.Span(STATUS_ICONS.get(t["status"], ""), className=f"status-{t['status']}") for t in trend]
+    last = trend[-1]["status"] if trend else "grey"
+    return html.Div([
+        html.Div(bars, className="spark", role="img", **{"aria-label": _(
+            "last {n} shifts; the dashed line is the target {target}").format(n=len(trend), target=target_text)}),
+        html.Div(icons, className="spark-icons", **{"aria-hidden": "true"}),
+        html.Div(_("last shift: {status}").format(status=status_label(last)), className=f"spark-last status-{last}"),
+    ], className="spark-box")
 
 
 def _marks(k: dict[str, Any]) -> list[html.Span]:
@@ -158,17 +168,17 @@ def tile(k: dict[str, Any], n: int, scope: str = "") -> html.Div:
     """One KPI's tile: name and status, value, target and gap, trend, marks and the data's age (the ``n``-th); a
     red tile leads to its node in the KPI tree."""
     marks = _marks(k)
-    over = f" · {k['period']}" if k["own_period"] else ""
+    over = f" · {k.get('period_name') or k['period']}" if k["own_period"] else ""
     href = node_href(k.get("tree"), k["kpi"], scope, k["period"]) if k["status"] == "red" and scope else None
     name = dcc.Link(k["name"], href=href, className="kpi-name tile-link") if href else html.Span(
         k["name"], className="kpi-name")
     return html.Div([
         html.Div([name, status_badge(k["status"])], className="tile-head"),
         html.Div(k["value"], className="kpi-value"),
-        html.Div(_("target {target} · gap {gap}").format(
-            target=k["target"], gap=("+" if k["better"] else "") + k["gap"]) + over, className="kpi-target"),
+        html.Div(_("target {target} · gap {gap}").format(target=k["target"], gap=k["gap"]) + over,
+                 className="kpi-target"),
         html.Div(k["note"], className="kpi-note") if k.get("note") else None,
-        sparkline(k["trend"], k["target_raw"]) if k["trend"] else None,
+        sparkline(k["trend"], k["target_raw"], k["target"]) if k["trend"] else None,
         html.Div(marks, className="marks") if marks else None,
         _age(k["through"], n),
     ], className=f"tile status-{k['status']}")
@@ -195,6 +205,25 @@ def _cell_class(category: str, day: dict[str, Any] | None) -> str:
     return f"cell safety-{day['worst']}{future}" if category == "S" else f"cell status-{day['status']}{future}"
 
 
+def _cell_mark(category: str, day: dict[str, Any] | None) -> tuple[str, str]:
+    """A calendar day's icon and words (never its colour alone); nothing for days still to come."""
+    if day is None or day["future"]:
+        return "", ""
+    if category == "S":
+        icon, words = SAFETY_MARKS.get(day["worst"], ("", day["worst"]))
+    else:
+        icon, words = STATUS_ICONS.get(day["status"], ""), STATUS_WORDS.get(day["status"], day["status"])
+    return icon, f"{_(words)}: {day['words']}" if day.get("words") else _(words)
+
+
+def _cell(category: str, day_number: int, day: dict[str, Any] | None, row: int, col: int) -> html.Div:
+    icon, words = _cell_mark(category, day)
+    return html.Div([str(day_number or ""), html.Span(icon, className="cell-icon", **{"aria-hidden": "true"})
+                     if icon else None],
+                    className=_cell_class(category, day), title=f"{day_number}: {words}" if words else None,
+                    style={"gridRow": row + 1, "gridColumn": col + 1})
+
+
 def letter(column: dict[str, Any]) -> html.Div:
     """The column's letter board (the safety cross for S): one cell per day of the month, with its status."""
     cat = column["category"]
@@ -202,9 +231,8 @@ def letter(column: dict[str, Any]) -> html.Div:
     rows, cols = size(shape)
     days = column.get("cross") or column.get("calendar") or []
     by_day = {d["day"]: d for d in days}
-    grid = [html.Div(str(cell.day or ""), className=_cell_class(cat, by_day.get(cell.day or 0)),
-                     title=(by_day.get(cell.day or 0) or {}).get("words") or None,  # "planned: Thanksgiving"
-                     style={"gridRow": cell.row + 1, "gridColumn": cell.col + 1}) for cell in cells(shape, len(days))]
+    grid = [_cell(cat, cell.day or 0, by_day.get(cell.day or 0), cell.row, cell.col)
+            for cell in cells(shape, len(days))]
     extra = None
     if cat == "S" and column.get("safety"):
         facts, tiled = column["safety"], {k["kpi"] for k in column["kpis"]}
@@ -270,8 +298,7 @@ def _losses(view: dict[str, Any]) -> html.Div:
 
 
 def _actions(view: dict[str, Any]) -> html.Div:
-    rows = [html.Tr([html.Td(a["what"]), html.Td(a["owner"]),
-                     html.Td(a["due"] + (" · " + _("overdue") if a["overdue"] else "")),
+    rows = [html.Tr([html.Td(a["what"]), html.Td(a["owner"]), html.Td(a.get("due_words") or a["due"]),
                      html.Td(_(ACTION_STATUS_WORDS.get(a["status"], a["status"])), className="desk-only"),
                      html.Td(a.get("kpi_name") or "", className="desk-only")],
                     className=" ".join(c for c, on in (("overdue", a["overdue"]), ("desk-only", i >= TV_ACTIONS)) if on)

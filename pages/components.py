@@ -93,9 +93,9 @@ def pareto_figure(report: Any) -> go.Figure:
             bits.append(_("{n} units").format(n=number(p.quantity)))
         if p.cost is not None:
             bits.append(_("{n} cost").format(n=number(p.cost)))
-        if p.lines:
-            bits.append(_("lines {names}").format(names=", ".join(p.lines)))
-        hover.append(plot_text(p.label) + "<br>" + plot_text(" · ".join(bits)))
+        if p.where:
+            bits.append(", ".join(p.where))
+        hover.append(plot_text(p.name or p.label) + "<br>" + plot_text(" · ".join(bits)))
     fig = go.Figure()
     # the bars' x stays the reason as recorded (a click names it); what is drawn is its escaped text
     fig.add_bar(x=labels, y=values, name=_(MEASURE_WORDS[report.measure]), marker_color="#b3141c", hovertext=hover,
@@ -105,7 +105,8 @@ def pareto_figure(report: Any) -> go.Figure:
     # both scales in the same five even steps (core.axes), so their ticks and grid lines sit at the same heights
     top, step, _digits = axis_scale(max((v for v in values if v is not None), default=0))
     fig.update_layout(margin={"l": 50, "r": 40, "t": 10, "b": 80}, template="plotly_white", showlegend=False,
-                      xaxis={"tickmode": "array", "tickvals": labels, "ticktext": [plot_text(t) for t in labels]},
+                      xaxis={"tickmode": "array", "tickvals": labels,
+                             "ticktext": [plot_text(p.name or p.label) for p in rows]},
                       yaxis={"title": _(MEASURE_WORDS[report.measure]), "rangemode": "tozero",
                              "range": [0, top * HEADROOM],
                              "tick0": 0, "dtick": step}, clickmode="event",
@@ -116,11 +117,11 @@ def pareto_figure(report: Any) -> go.Figure:
 
 def pareto_table(currency: str, report: Any) -> Any:
     """The Pareto's numbers per reason: minutes, events, units and cost, with the cumulative share."""
-    rows = [{"label": p.label, "minutes": "" if p.minutes is None else number(p.minutes), "count": number(p.count),
-             "quantity": "" if p.quantity is None else number(p.quantity),
+    rows = [{"label": p.name or p.label, "minutes": "" if p.minutes is None else number(p.minutes),
+             "count": number(p.count), "quantity": "" if p.quantity is None else number(p.quantity),
              "cost": "" if p.cost is None else f"{number(p.cost)} {currency}".strip(),
              "share": f"{number(p.share * 100)} %", "cumulative": f"{number(p.cumulative * 100)} %",
-             "lines": ", ".join(p.lines)} for p in report.pareto]
+             "lines": ", ".join(p.where or p.lines)} for p in report.pareto]
     columns = [("label", _("Reason") if report.kind == "stops" else _("Defect") if report.kind == "defects"
                 else _("Kind"))]
     columns += [(c, h) for c, h in (("minutes", _("Minutes")), ("count", _("Events")), ("quantity", _("Units")),

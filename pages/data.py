@@ -11,6 +11,7 @@ import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_age
 from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.names import record_type_name
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import scroll_box, table
@@ -108,11 +109,11 @@ def register() -> None:
 def health_strip(health: dict[str, Any]) -> list[Any]:
     """Data age and failing loaders, in words; a database that cannot be trusted first of all."""
     if health["status"] == "error" and "scheduler" not in health:  # the database itself, not the loaders
-        return [html.Span(f"✖ Database problem: {health['reason']}", className="pill bad", role="alert")]
+        return [html.Span(f"✗ Database problem: {health['reason']}", className="pill bad", role="alert")]
     parts: list[Any] = [html.Span(f"Newest data: {format_age(health['data_age_seconds'])}", className="pill")]
     loaders = health.get("scheduler", {}).get("words", "")
     if loaders:  # the loaders stopped, or a source is late
-        parts.append(html.Span(f"✖ {loaders}", className="pill bad", role="alert"))
+        parts.append(html.Span(f"✗ {loaders}", className="pill bad", role="alert"))
     if health["failing_sources"]:
         parts.append(html.Span(f"Loader failing: {', '.join(health['failing_sources'])}", className="pill bad"))
     elif not loaders:
@@ -124,7 +125,7 @@ def _baseline(baseline: list[dict[str, Any]]) -> list[Any]:
     ready = sum(1 for b in baseline if b["findings"] == "ok")
     summary = html.P(f"{ready} of {len(baseline)} KPIs have a current value, a data source, a frequency and an "
                      f"owner; {len(baseline) - ready} have findings.", className="summary")
-    return [summary, table([("category", ""), ("name", "KPI"), ("period", "Period"), ("value", "Current value"),
+    return [summary, table([("category", ""), ("name", "KPI"), ("period_name", "Period"), ("value", "Current value"),
                             ("target", "Target"), ("status", "Status"), ("age", "Freshness"),
                             ("data_source", "Data source"), ("frequency", "Frequency"), ("owner", "Owner"),
                             ("baseline", "Baseline"), ("findings", "Findings")], baseline, status_key="status")]
@@ -187,7 +188,8 @@ def render_status(status: dict[str, Any]) -> tuple[Any, ...]:
                ("schedule", "Schedule"), ("status", "Last status"), ("last_run", "Last run"),
                ("due_by", "Due by"), ("last_load", "Last load"), ("last_success", "Last success"),
                ("last_failure", "Last failure")],
-              status["sources"], empty="No sources are configured."),
+              [s | {"record": record_type_name(s["record"])} for s in status["sources"]],
+              empty="No sources are configured."),
         files_view(status),
         _baseline(status["baseline"]),
         table([("started", "Started"), ("source", "Source"), ("trigger", "Trigger"), ("status", "Status"),

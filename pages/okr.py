@@ -9,14 +9,15 @@ quarter, every level).
 
 from __future__ import annotations
 
-from datetime import timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import dash
 import plotly.graph_objects as go
 from dash import dcc, html
-from huddle.dashboard.core.format import format_time, format_value
+from huddle.dashboard.core.format import format_day, format_time, format_value, plural
 from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.names import period_id_words, period_label, person_name
 from huddle.dashboard.core.okr_scoring import KrStatus
 from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services.okrs import COMPANY, KeyResultView, ObjectiveView, QuarterView
@@ -132,7 +133,7 @@ def register() -> None:
 
 STATUS_CLASS = {KrStatus.ON_TRACK: "green", KrStatus.NEEDS_ATTENTION: "amber", KrStatus.OFF_TRACK: "red",
                 KrStatus.NO_DATA: "grey"}
-STATUS_ICON = {KrStatus.ON_TRACK: "●", KrStatus.NEEDS_ATTENTION: "▲", KrStatus.OFF_TRACK: "✖",
+STATUS_ICON = {KrStatus.ON_TRACK: "●", KrStatus.NEEDS_ATTENTION: "▲", KrStatus.OFF_TRACK: "✗",
                KrStatus.NO_DATA: "–"}
 BAND_CLASS = {"on track": "green", "has issues": "amber", "at risk": "red"}
 
@@ -165,7 +166,12 @@ def _confidence(kr: KeyResultView) -> html.Span:
                      className=f"badge status-{BAND_CLASS[kr.latest.band]}")
 
 
-def _kr_row(kr: KeyResultView) -> html.Tr:
+def _week(text: str, today: date | None = None) -> str:
+    """A week as people say it: 'Week 49' (with its year when not this year's)."""
+    return period_id_words(None, text, today)
+
+
+def _kr_row(kr: KeyResultView, view: QuarterView) -> html.Tr:
     last = kr.latest
     return html.Tr([
         html.Td([html.Button(kr.title, id={"type": ids.OKR_KR_LINK, "kr": kr.id}, className="okr-kr"),
@@ -177,19 +183,20 @@ def _kr_row(kr: KeyResultView) -> html.Tr:
         html.Td(progress_bar(kr.progress, kr.expected, kr.status)),
         html.Td(okr_badge(kr.status)),
         html.Td(_confidence(kr)),
-        html.Td(f"{last.week} · {last.author}" if last else "no check-in yet"),
+        html.Td(f"{_week(last.week, view.today)} · {person_name(last.author, view.people)}" if last
+                else "no check-in yet"),
         html.Td(percent(kr.score) if kr.score is not None else ""),
     ], className="okr-kr-row", **{"data-kr": str(kr.id)})
 
 
-def _objective(o: ObjectiveView, closed: bool) -> html.Div:
+def _objective(o: ObjectiveView, closed: bool, view: QuarterView) -> html.Div:
     head = html.Div([
         html.Div([html.Span(f"{o.level} · {o.scope_name}", className="okr-level"), html.H3(o.title),
                   html.Span(f"owner {o.owner}", className="hint")]),
         html.Div([progress_bar(o.progress, o.key_results[0].expected if o.key_results else 0.0, o.status),
                   okr_badge(o.status)], className="okr-objective-status"),
     ], className="okr-objective-head")
-    rows = [_kr_row(k) for k in o.key_results]
+    rows = [_kr_row(k, view) for k in o.key_results]
     heads = ["Key result", "Now", "Progress (tick: expected today)", "Status", "Confidence", "Last check-in",
              "Score" if closed else ""]
     body = html.Table([html.Thead(html.Tr([html.Th(h) for h in heads])), html.Tbody(rows)],
@@ -204,10 +211,12 @@ def render_summary(view: QuarterView, config: PlantConfig) -> list[Any]:
     krs = view.key_results
     counts = {s: sum(1 for k in krs if k.status is s) for s in KrStatus}
     weeks = len(view.weeks)
-    state = (f"closed by {view.closed_by} on {format_time(view.closed_at, config.tz)}" if view.closed_at
-             else f"week {weeks} ({view.week.label}), {percent(view.expected)} of the quarter gone")
-    return [html.H1(f"OKRs {view.quarter.label}"),
-            html.P(f"{state} · {len(view.objectives)} objectives · {len(krs)} key results: "
+    state = (f"closed by {person_name(view.closed_by, view.people)} on {format_time(view.closed_at, config.tz)}"
+             if view.closed_at else
+             f"week {weeks} of the quarter ({period_label(config, view.week, view.today)}), "
+             f"{percent(view.expected)} of the quarter gone")
+    return [html.H1(f"OKRs {period_label(config, view.quarter)}"),
+            html.P(f"{state} · {plural(len(view.objectives), 'objective')} · {plural(len(krs), 'key result')}: "
                    f"{counts[KrStatus.ON_TRACK]} on track, {counts[KrStatus.NEEDS_ATTENTION]} need attention, "
                    f"{counts[KrStatus.OFF_TRACK]} off track, {counts[KrStatus.NO_DATA]} without data · "
                    f"{len(view.meeting.missing)} without a check-in this week.", className="review-summary")]
@@ -217,34 +226,40 @@ def render_meeting(view: QuarterView) -> list[Any]:
     """What this week's meeting talks about: missing check-ins, confidence against progress, blocks."""
     m = view.meeting
 
+    def week(k: KeyResultView) -> str:
+        return _week(k.latest.week, view.today) if k.latest else ""
+
     def items(krs: list[KeyResultView], text: Any, empty: str) -> Any:
         if not krs:
             return html.P(empty, className="empty")
         return html.Ul([html.Li([html.Strong(k.title), " ", okr_badge(k.status), " ", text(k)]) for k in krs])
 
-    return [html.H2(f"This week's meeting, {m.week}"), html.Div([
+    return [html.H2(f"This week's meeting, {_week(m.week, view.today)}"), html.Div([
         html.Div([html.H3(f"Not checked in this week ({len(m.missing)})"),
-                  items(m.missing, lambda k: f"owner {k.owner}" + (f", last {k.latest.week}" if k.latest else ""),
+                  items(m.missing,
+                        lambda k: f"owner {k.owner}" + (f", last {week(k)}" if k.latest else ""),
                         "The quarter is closed." if view.closed else
                         "Every key result has this week's check-in." if view.key_results else
                         "No key results yet: there is nothing to check in.")]),
         html.Div([html.H3(f"Confidence and progress disagree ({len(m.disagreements)})"),
                   items(m.disagreements, lambda k: k.disagreement, "None.")]),
         html.Div([html.H3(f"Blocked ({len(m.blocked)})"),
-                  items(m.blocked, lambda k: f"{k.latest.week}: {k.latest.blocks}" if k.latest else "", "Nothing.")]),
+                  items(m.blocked, lambda k: f"{week(k)}: {k.latest.blocks}" if k.latest else "",
+                        "Nothing.")]),
     ], className="okr-meeting")]
 
 
 def render_objectives(view: QuarterView) -> list[Any]:
     """The cascade: each objective with its key results, indented by level."""
     if not view.objectives:
-        return [html.H2("Objectives"), html.P(f"No objectives for {view.quarter.label} here yet. Editors plan them "
+        return [html.H2("Objectives"), html.P(f"No objectives for {period_label(None, view.quarter)} here yet. "
+                                              "Editors plan them "
                                               "below.", className="empty")]
     return [html.H2("Objectives, company → plant → area and line"),
             html.P("Progress = (now − start) / (target − start); the tick marks what the date in the quarter expects. "
                    "An objective stands where its weakest key result stands; its progress is the weighted mean.",
                    className="hint"),
-            *[_objective(o, view.closed) for o in view.objectives]]
+            *[_objective(o, view.closed, view) for o in view.objectives]]
 
 
 def checkin_rows(view: QuarterView, editable: bool) -> list[Any]:
@@ -265,7 +280,8 @@ def checkin_rows(view: QuarterView, editable: bool) -> list[Any]:
             rows.append(html.Div([
                 html.Div([html.Strong(k.title), html.Div(f"{o.title} · {k.rule}", className="bt"),
                           html.Div(f"now {format_value(k.current, k.unit)} · " + (
-                              f"this week: {k.this_week.author}" if k.this_week else "not checked in this week"),
+                              f"this week: {person_name(k.this_week.author, view.people)}" if k.this_week
+                              else "not checked in this week"),
                                    className="bt")], className="okr-ci-what"),
                 html.Label([("From the KPI at save time" if bound else "Done? 1 = yes, 0 = not yet"
                              if k.kind == "milestone" else "Value") + (f" ({k.unit})" if k.unit else ""),
@@ -289,7 +305,7 @@ def checkin_rows(view: QuarterView, editable: bool) -> list[Any]:
 
 def history_figure(kr: KeyResultView) -> go.Figure:
     """Value per week against the straight path from start to target, with confidence beside it."""
-    weeks = [p.week for p in kr.history]
+    weeks = [_week(p.week) for p in kr.history]
     fig = go.Figure()
     fig.add_bar(x=weeks, y=[p.confidence for p in kr.history], name="confidence (0–10, right)", yaxis="y2",
                 width=0.35, marker_color="rgba(91,107,122,0.30)",
@@ -315,11 +331,12 @@ def history_figure(kr: KeyResultView) -> go.Figure:
     return fig
 
 
-def render_history(kr: KeyResultView, config: PlantConfig) -> list[Any]:
+def render_history(kr: KeyResultView, config: PlantConfig, people: dict[str, str] | None = None) -> list[Any]:
     """A key result's chart and every saved check-in, corrections included."""
     tz = config.tz
-    rows = [html.Tr([html.Td(v.week), html.Td(format_value(v.value, kr.unit)), html.Td(f"{v.confidence}/10 {v.band}"),
-                     html.Td(v.moved), html.Td(v.blocks), html.Td(v.author), html.Td(format_time(v.at, tz)),
+    rows = [html.Tr([html.Td(_week(v.week)), html.Td(format_value(v.value, kr.unit)),
+                     html.Td(f"{v.confidence}/10 {v.band}"), html.Td(v.moved), html.Td(v.blocks),
+                     html.Td(person_name(v.author, people or {})), html.Td(format_time(v.at, tz)),
                      html.Td("corrected later" if v.replaced else ("correction" if v.replaces_id else "current"))],
                     className="replaced" if v.replaced else None)
             for v in kr.versions]
@@ -336,14 +353,16 @@ def render_history(kr: KeyResultView, config: PlantConfig) -> list[Any]:
 def render_closing(view: QuarterView, config: PlantConfig, candidates: list[Any], editable: bool,
             candidate_scope: str) -> list[Any]:
     """Scores at the close, baseline proposals for bound key results, and next quarter's candidates."""
-    title = f"Closing {view.quarter.label}"
-    next_quarter = period_containing("quarter", view.quarter.last + timedelta(days=1)).label
+    title = f"Closing {period_label(config, view.quarter)}"
+    next_quarter = period_label(config, period_containing("quarter", view.quarter.last + timedelta(days=1)))
     if view.closed:
-        lead = html.P(f"Closed by {view.closed_by} on {format_time(view.closed_at, config.tz)}. Scores are progress "
+        lead = html.P(f"Closed by {person_name(view.closed_by, view.people)} on "
+                      f"{format_time(view.closed_at, config.tz)}. Scores are progress "
                       "held to 0–1.", className="hint")
     else:
-        lead = html.P(f"Each key result is scored 0–1 (progress held to that range). Scores if {view.quarter.label} "
-                      f"closed today are shown below; it can be closed from {view.closes_from.isoformat()}.",
+        lead = html.P(f"Each key result is scored 0–1 (progress held to that range). Scores if "
+                      f"{period_label(config, view.quarter)} closed today are shown below; it can be closed from "
+                      f"{format_day(view.closes_from, view.today)}.",
                       className="hint")
     scores = [html.Tr([html.Td(k.title), html.Td(format_value(k.final_value if view.closed else k.current, k.unit)),
                        html.Td(percent(k.progress)),
@@ -409,12 +428,13 @@ def kpi_options(config: PlantConfig, typed: str | None = None) -> list[dict[str,
 
 def quarter_options(quarters: list[str]) -> list[dict[str, str]]:
     """The quarter picker's options."""
-    return [{"label": q, "value": q} for q in quarters]
+    return [{"label": period_id_words(None, q), "value": q} for q in quarters]
 
 
 def week_options(view: QuarterView) -> list[dict[str, str]]:
     """The quarter's weeks, newest first, this week marked."""
-    return [{"label": w.label + (" (this week)" if w == view.week else ""), "value": w.label}
+    return [{"label": period_label(None, w, view.today) + (" (this week)" if w == view.week else ""),
+             "value": w.label}
             for w in reversed(view.weeks)]
 
 
@@ -448,8 +468,8 @@ def refusal(message: str) -> html.Span:
 def checkin_saved(saved: Any, tz: tzinfo) -> str:
     """What a saved check-in (or its correction) says: value, confidence, who and when."""
     kind = "correction of this week's check-in" if saved.replaces_id else "check-in"
-    return (f"Saved {saved.week} {kind}: {format_value(saved.value, saved.unit)} at confidence "
-            f"{saved.confidence}/10 ({saved.band}), by {saved.author} at {format_time(saved.at, tz)}")
+    return (f"Saved {_week(saved.week)} {kind}: {format_value(saved.value, saved.unit)} at confidence "
+            f"{saved.confidence}/10 ({saved.band}), by {person_name(saved.author, {})} at {format_time(saved.at, tz)}")
 
 
 def drafted(kpi_name: str, quarter: str) -> html.A:

@@ -10,6 +10,7 @@ import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_age, format_value
 from huddle.dashboard.core.i18n import N_, _
+from huddle.dashboard.core.names import period_id_words, period_label
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.tree import tree_holding
 from huddle.dashboard.web import ids
@@ -57,7 +58,7 @@ def no_shift_yet() -> tuple[Any, str, str]:
 
 def _cell(config: PlantConfig, scope: str, kpi: str, r: Reading, period: Period) -> html.Td:
     """One KPI of one line: value, status and target, a link to its node in the KPI tree when a tree holds it."""
-    over = "" if r.period == period.label else f" · {r.period}"
+    over = "" if r.period == period.label else f" · {period_id_words(config, r.period, period.last)}"
     shown = [
         html.Div(format_value(r.value, r.unit), className="value"),
         status_badge(str(r.status)),
@@ -82,5 +83,5 @@ def render_overview(config: PlantConfig, grain: str, period: Period, kpis: Seque
     body = [html.Tr([html.Th(config.scope_name(scope)), *[_cell(config, scope, k, by_kpi[k], period) for k in kpis]],
                     className="total" if scope == "plant" else None) for scope, by_kpi in readings.items()]
     ages = [r.age_s for by_kpi in readings.values() for r in (by_kpi[k] for k in kpis) if r.age_s is not None]
-    title = " · ".join((_("Plant overview"), _(GRAIN_TITLES[grain]), period.label))
+    title = " · ".join((_("Plant overview"), _(GRAIN_TITLES[grain]), period_label(config, period)))
     return html.Table([head, html.Tbody(body)], className="grid overview"), title, format_age(min(ages, default=None))

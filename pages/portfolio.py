@@ -9,6 +9,7 @@ import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.i18n import N_, _
+from huddle.dashboard.core.names import period_id_words
 from huddle.dashboard.services.portfolio import SiteRow
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import board_href, tree_href
@@ -40,7 +41,8 @@ def _reading(row: SiteRow, which: str) -> Any:
     if r is None:
         return "—"
     return html.Div([html.Div(format_value(r.value, r.unit), className="bv"),
-                     html.Div(_("target {value}").format(value=format_value(r.target, r.unit)) + f" · {r.period}",
+                     html.Div(_("target {value}").format(value=format_value(r.target, r.unit))
+                              + f" · {period_id_words(None, r.period)}",
                               className="bt"),
                      status_badge(str(r.status))])
 
@@ -55,7 +57,7 @@ def render_sites(rows: list[SiteRow]) -> html.Table:
         statuses = dict(row.columns)
         body.append(html.Tr([
             html.Td([html.A(row.name, href=board_href(site=row.key)), html.Div(row.timezone, className="bt")]),
-            html.Td(row.local_time), html.Td(row.last_shift or _("no shift has ended yet")),
+            html.Td(row.local_time), html.Td(row.last_shift_name or _("no shift has ended yet")),
             *[html.Td(status_badge(statuses.get(c, "grey"))) for c in "SQDCM"],
             html.Td([html.A(row.root_name, href=tree_href(site=row.key)), _reading(row, "day")]),
             html.Td(_reading(row, "month")), html.Td(row.data_through),

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from huddle.dashboard.core.format import format_time, format_value, status_label, unit_text
 from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgettext
+from huddle.dashboard.core.names import period_id_words, place_name
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORY_NAMES
 from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
@@ -87,12 +88,12 @@ def _cell(row: Any, cell: Any) -> html.Td:
     if cell.red:
         if cell.countermeasures:
             n = len(cell.countermeasures)
-            parts.append(html.A("✖ " + ngettext("{n} countermeasure", "{n} countermeasures", n).format(n=n),
+            parts.append(html.A("✗ " + ngettext("{n} countermeasure", "{n} countermeasures", n).format(n=n),
                                 href=f"#{_anchor(row.kpi.key, cell.reading.period)}", className="cm-link"))
         else:
-            parts.append(html.Div("✖ ! " + _("no countermeasure"), className="cm-missing"))
+            parts.append(html.Div("✗ ! " + _("no countermeasure"), className="cm-missing"))
     return html.Td(parts, className=f"bcell status-{status}",
-                   title=f"{row.kpi.name} {cell.reading.period}: {status_label(status)}")
+                   title=f"{row.kpi.name} {period_id_words(None, cell.reading.period)}: {status_label(status)}")
 
 
 def bowler(review: Review) -> html.Table:
@@ -126,7 +127,7 @@ def bowler(review: Review) -> html.Table:
     return html.Table([head, html.Tbody(body)], className="grid bowler")
 
 
-def lines_figure(review: Review) -> go.Figure:
+def lines_figure(review: Review, config: PlantConfig) -> go.Figure:
     """Small multiples: the root KPI and its branches, one line per production line, over the months."""
     panels = review.lines
     fig = make_subplots(rows=1, cols=max(1, len(panels)), subplot_titles=[plot_text(p.kpi.name) for p in panels],
@@ -135,7 +136,7 @@ def lines_figure(review: Review) -> go.Figure:
     for i, series in enumerate(panels, start=1):
         for j, (line, readings) in enumerate(series.by_line.items()):
             fig.add_scatter(x=months, y=[r.value for r in readings], mode="lines+markers",
-                            name=plot_text(line), legendgroup=line, showlegend=i == 1, row=1, col=i,
+                            name=plot_text(place_name(config, line)), legendgroup=line, showlegend=i == 1, row=1, col=i,
                             line={"color": LINE_COLOURS[j % len(LINE_COLOURS)], "width": 2})
         first = next(iter(series.by_line.values()), [])
         fig.add_scatter(x=months, y=[r.target for r in first], mode="lines", name=_("target"), legendgroup="target",
@@ -223,7 +224,7 @@ def render_review(review: Review, config: PlantConfig) -> list[Any]:
                           className="hint")],
                className="review-summary"),
         html.Section([html.H2(_("Bowler: every KPI against each month's target")),
-                      html.P(_("✖ red month · a link leads to its countermeasures · ! none recorded"),
+                      html.P(_("✗ red month · a link leads to its countermeasures · ! none recorded"),
                              className="hint"),
                       scroll_box(_("Bowler"), bowler(review))], className="card"),
         html.Section([
@@ -237,7 +238,8 @@ def render_review(review: Review, config: PlantConfig) -> list[Any]:
             ], className="review-losses"),
         ], className="card"),
         html.Section([html.H2(_("Lines compared")),
-                      dcc.Graph(figure=lines_figure(review), config={"displayModeBar": False})], className="card")
+                      dcc.Graph(figure=lines_figure(review, config), config={"displayModeBar": False})],
+                     className="card")
         if review.lines and len(next(iter(review.lines)).by_line) > 1 else None,
         html.Section([html.H2(_("What changed since {month}").format(month=month_name(review.why.previous))
                               if review.why else _("What changed")), html.Div(_why(review, config))],

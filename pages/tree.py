@@ -18,8 +18,9 @@ import dash
 import dash_cytoscape as cyto
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
-from huddle.dashboard.core.format import format_time, format_value, period_words
+from huddle.dashboard.core.format import format_time, format_value
 from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.names import period_words
 from huddle.dashboard.services.drilldown import NodeDetail
 from huddle.dashboard.services.tree import TreeView
 from huddle.dashboard.web import ids
@@ -263,7 +264,7 @@ def _link_table(title: str, rows: list[dict[str, Any]]) -> html.Div:
     return html.Div(html.Table([head, body], className="grid"), className="breakdown")
 
 
-def _drift(d: NodeDetail) -> Any:
+def _drift(d: NodeDetail, config: PlantConfig) -> Any:
     if not d.drifting:
         return None
     by_point: dict[str, list[str]] = {}  # each point once, with all its signals: the chart marks every one
@@ -293,7 +294,7 @@ def render_panel(d: NodeDetail, config: PlantConfig, tree: str) -> list[Any]:
         *[html.P(f"⚠ Check data: {why}", className="form-error") for why in d.reading.checks],
         *[html.P(f"◐ Incomplete: {why}", className="hint") for why in d.reading.gaps],
     ], className=f"panel-head status-{status}")
-    return [head, _drift(d), _definition(d), _why(d, config), _breakdown(d, config, tree)]
+    return [head, _drift(d, config), _definition(d), _why(d, config), _breakdown(d, config, tree)]
 
 
 def trend_figure(d: NodeDetail) -> go.Figure:
@@ -329,7 +330,8 @@ def trend_figure(d: NodeDetail) -> go.Figure:
 def records_table(report: Any, config: PlantConfig) -> Any:
     """The individual events behind the Pareto, newest first, as a paged table (hundreds of rows stay quick)."""
     tz = config.tz
-    rows = [{"when": format_time(r.at_utc, tz), "line": r.line, "what": r.label, "detail": r.detail,
+    rows = [{"when": format_time(r.at_utc, tz), "line": r.place or r.line, "what": r.name or r.label,
+             "detail": r.detail,
              "minutes": None if r.minutes is None else round(r.minutes, 1), "quantity": r.quantity,
              "cost": None if r.cost is None else round(r.cost)} for r in report.records]
     columns = [("when", "When"), ("line", "Line"), ("what", "What"), ("detail", "Detail")]

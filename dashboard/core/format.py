@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
-from huddle.dashboard.core.i18n import N_, _, day_text, month_name, number, pgettext
-
-if TYPE_CHECKING:
-    from huddle.dashboard.core.periods import Period
-    from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.core.i18n import N_, _, day_text, number, pgettext
 
 STATUS_WORDS = {"green": N_("on target"), "amber": N_("near target"), "red": N_("off target"), "grey": N_("no data"),
                 "stale": N_("stale"), "incomplete": N_("incomplete"), "check": N_("check data"),
                 "planned": N_("planned"), "before-go-live": N_("before go-live")}
 #: the units Huddle's built-in KPIs are counted in (core.kpi): translated; a unit the plant file writes is its own
 BUILT_IN_UNITS = frozenset({N_("units"), N_("units/h"), N_("cases"), N_("reports"), N_("days"), N_("min")})
-STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "grey": "–", "stale": "⧗", "incomplete": "◐",
+#: every icon is a glyph of DejaVu Sans, the last named font of the pages' stack and the one a Linux TV draws with
+#: (Inter and Segoe UI fall back to it per glyph); tests/unit/test_glyphs.py reads the font to hold that
+STATUS_ICONS = {"green": "✓", "amber": "▲", "red": "✗", "grey": "–", "stale": "◷", "incomplete": "◐",
                 "check": "⚠", "planned": "◌", "before-go-live": "◌"}
+#: a day of the safety cross by its worst event: icon and words (recordable and lost time differ in icon too)
+SAFETY_MARKS = {"none": ("✓", N_("no incident")), "near_miss": ("▲", N_("near miss")),
+                "first_aid": ("✚", N_("first aid")), "recordable": ("✗", N_("recordable")),
+                "lost_time": ("■", N_("lost-time injury")), "planned": ("◌", N_("planned")),
+                "before-go-live": ("◌", N_("before go-live"))}
+MINUS = "\u2212"  # a real minus sign: a hyphen reads as a dash on a TV
 
 
 def format_value(value: float | None, unit: str = "") -> str:
@@ -27,7 +30,30 @@ def format_value(value: float | None, unit: str = "") -> str:
     if unit == "%":
         return f"{number(value, 1)} %"
     digits = 0 if abs(value) >= 100 or float(value).is_integer() else 2 if abs(value) < 10 else 1
-    return f"{number(value, digits)} {unit_text(unit)}".strip()
+    return f"{number(value, digits)} {unit_for(value, unit_text(unit))}".strip()
+
+
+def plural(count: float, word: str, many: str | None = None) -> str:
+    """A count with its noun, singular for exactly one: '1 idea', '3 ideas', '0.5 ideas'."""
+    text = number(count) if float(count).is_integer() else number(count, 1)
+    return f"{text} {word if count == 1 else many or word + 's'}"
+
+
+def unit_for(value: float | None, unit: str) -> str:
+    """A unit as it reads after a value: a plural noun becomes singular after exactly one ('1 idea', '1 día')."""
+    if value is not None and abs(value) == 1 and unit.isalpha() and unit.endswith("s") and not unit.endswith("ss"):
+        return unit[:-1]
+    return unit
+
+
+def signed(value: float | None, unit: str = "") -> str:
+    """A difference with its sign (a true minus) and unit; percentage differences in points: '−2.3 pts', '+10 days'."""
+    if value is None:
+        return "—"
+    shown = _("{value} pts").format(value=number(abs(value), 1)) if unit == "%" else format_value(abs(value), unit)
+    zero = not shown.split()[0].strip("0.,")  # what rounds to nothing has no sign
+    sign = "" if zero else "+" if value > 0 else MINUS
+    return f"{sign}{shown}"
 
 
 def unit_text(unit: str) -> str:
@@ -74,16 +100,3 @@ def format_moment(instant: datetime, tz: object, day: object = None) -> str:
 def status_label(status: str) -> str:
     """Icon and word for a status (colour is never the only signal)."""
     return f"{STATUS_ICONS.get(status, '')} {_(STATUS_WORDS[status]) if status in STATUS_WORDS else status}".strip()
-
-
-def period_words(config: PlantConfig, period: Period) -> str:
-    """A period in words for sentences: 'the Early shift of 2026-11-20', 'week 2026-W47', 'November 2026'."""
-    if period.grain == "shift" and period.shift:
-        name = config.calendar.shift(period.shift).name
-        shift = name if name.lower().endswith(_("shift").lower()) else _("{name} shift").format(name=name)
-        return _("the {shift} of {day}").format(shift=shift, day=period.first.isoformat())
-    if period.grain == "week":
-        return _("week {label}").format(label=period.label)
-    if period.grain == "month":
-        return f"{month_name(period.first.month)} {period.first.year}"
-    return period.label

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
+from huddle.dashboard.core import names
 from huddle.dashboard.core.calendar import ShiftCalendar
 from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.kpi import Band
@@ -308,11 +309,9 @@ class PlantConfig:
         return "line"
 
     def scope_name(self, scope: str) -> str:
-        """Display name of a scope."""
-        kind = self.scope_kind(scope)
-        if kind == "plant":
-            return self.site_name
-        return self.areas[scope].name if kind == "area" else self.lines[scope].name
+        """Display name of a scope, as ``core.names`` says it ('Line 2 – Filling')."""
+        self.scope_kind(scope)  # an unknown scope still raises here
+        return names.scope_name(self, scope)
 
     def flow_for(self, scope: str) -> list[str]:
         """Process steps in series for a scope (rolled throughput yield), from area flows."""

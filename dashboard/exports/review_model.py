@@ -30,8 +30,8 @@ from huddle.dashboard.services.review import (
 
 STATUS_FILLS = {"green": "#e3f4e7", "amber": "#fff1d6", "red": "#fde4e4", "grey": "#eceff1", "stale": "#eceff1",
                 "incomplete": "#dde1e5", "check": "#ffe08a", "planned": "#f4f1ea", "before-go-live": "#f4f1ea"}
-WITH_COUNTERMEASURE = "•"  # after ✖ on a red month that has a countermeasure
-NO_COUNTERMEASURE = "!"  # after ✖ on a red month without one
+WITH_COUNTERMEASURE = "•"  # after ✗ on a red month that has a countermeasure
+NO_COUNTERMEASURE = "!"  # after ✗ on a red month without one
 LINE_COLOURS = ("#1f4e79", "#b3141c", "#1e7b34", "#9a6200", "#6b3fa0", "#00838f", "#5b6b7a", "#c26a00")
 LINE_DASHES = ("", "5 3", "2 2", "8 3 2 3")  # so lines differ by more than colour
 BAR_COLOUR = "#b3141c"
@@ -252,7 +252,7 @@ def pareto_columns(report: EventReport, currency: str) -> tuple[list[str], list[
             row.append(number(p.count))
         if costed:
             row.append("" if p.cost is None else f"{number(p.cost)} {currency}".strip())
-        row += [f"{number(p.share * 100)} %", f"{number(p.cumulative * 100)} %", ", ".join(p.lines)]
+        row += [f"{number(p.share * 100)} %", f"{number(p.cumulative * 100)} %", ", ".join(p.where or p.lines)]
         rows.append(row)
     return headers, rows
 
@@ -358,7 +358,7 @@ def kpi_subline(kdef: KpiDef) -> str:
 
 
 def red_running(row: BowlerRow) -> str:
-    """A candidate's streak: '✖ red 4 months running'."""
+    """A candidate's streak: '✗ red 4 months running'."""
     return f"{STATUS_ICONS['red']} " + _("red {n} months running").format(n=row.red_streak)
 
 

@@ -77,8 +77,8 @@ from reportlab.platypus import (
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SYMBOL_FONT = "HuddleSymbols"
-# Stand-ins for characters the PDF's fonts cannot draw (Helvetica has no ✔ ✖ ▲, and DejaVu may be missing)
-ASCII_STAND_INS = {"✔": "+", "✖": "X", "▲": "^", "⧗": "~", "◐": "(part)", "⚠": "!", "≥": ">=", "≤": "<=", "→": "->",
+# Stand-ins for characters the PDF's fonts cannot draw (Helvetica has no ✓ ✗ ▲, and DejaVu may be missing)
+ASCII_STAND_INS = {"✓": "+", "✗": "X", "▲": "^", "◷": "~", "◐": "(part)", "⚠": "!", "≥": ">=", "≤": "<=", "→": "->",
                    "−": "-", "↑": "^",
                    "↓": "v"}
 
@@ -97,7 +97,7 @@ _CAT = colors.HexColor("#f3f5f7")
 
 @cache
 def _symbols() -> tuple[str, frozenset[int]] | None:
-    """A registered font for the characters Helvetica lacks (✔ ✖ ▲ →), or None where DejaVu Sans is missing."""
+    """A registered font for the characters Helvetica lacks (✓ ✗ ▲ →), or None where DejaVu Sans is missing."""
     if not DEJAVU.is_file():
         return None
     try:

@@ -212,7 +212,7 @@ def _xl_pareto(ws: Worksheet, review: Review, report: EventReport, chart: bool) 
                                          (p.count, "0")]
         if stops and costed:
             values.append((p.cost, "#,##0"))
-        values += [(p.share, "0%"), (p.cumulative, "0%"), (", ".join(p.lines), "General")]
+        values += [(p.share, "0%"), (p.cumulative, "0%"), (", ".join(p.where or p.lines), "General")]
         for col, (value, fmt) in enumerate(values, start=1):
             ws.cell(i, col, value).number_format = fmt
     if not report.pareto:

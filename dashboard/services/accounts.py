@@ -13,12 +13,13 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.i18n import _, ngettext
+from huddle.dashboard.core.names import person_name
 from huddle.dashboard.core.passwords import MIN_LENGTH, password_problem
 from huddle.dashboard.services import passwords
 from huddle.dashboard.services.conflicts import ChangedSince, conflict_message
@@ -62,6 +63,7 @@ class Identity:
     kind: str  # user | display | anonymous
     name: str
     role: str  # admin | editor | viewer | display | anonymous
+    display_name: str = field(default="", compare=False)  # how people know a user (the header shows it)
 
     @property
     def label(self) -> str:
@@ -231,6 +233,10 @@ class Accounts:
         with self.sessions() as session:
             return account_queries.users(session)
 
+    def people(self) -> dict[str, str]:
+        """Every user's display name by login (those who have one), for pages naming people."""
+        return {u.username: u.display_name for u in self.users() if u.display_name}
+
     # ---- sign-in and sessions ------------------------------------------------------------------------------
 
     def login(self, username: str, password: str, address: str, user_agent: str = "") -> LoginResult:
@@ -272,7 +278,7 @@ class Accounts:
                                     address=address[:64], user_agent=user_agent[:255]))
             self.audit(session, user.username, "login", user.username, address=address,
                        **({"rehashed": True} if rehash else {}))
-            return LoginResult(Identity("user", user.username, user.role), session_token=token)
+            return LoginResult(Identity("user", user.username, user.role, user.display_name), session_token=token)
 
     def session_identity(self, token: str) -> Identity | None:
         """The identity of a session's token, or None once the session ended or expired (an expired one is
@@ -292,7 +298,7 @@ class Accounts:
             if now - row.last_seen_at > LAST_SEEN_EVERY:
                 row.last_seen_at = now
                 session.commit()
-            return Identity("user", user.username, user.role)
+            return Identity("user", user.username, user.role, user.display_name)
 
     def logout(self, token: str) -> bool:
         """End a session: its cookie opens nothing from now on, wherever it was copied to. True if it was live."""
@@ -402,11 +408,7 @@ class Accounts:
     def person(self, session: Session, label: str) -> str:
         """How people know whoever the audit trail names: a user's display name, else their user name; a display
         screen or the command line in words."""
-        if label.startswith("display:"):
-            return f"the display {label.split(':', 1)[1]}"
-        if label in ("cli", "system"):
-            return "the command line" if label == "cli" else "Huddle itself"
-        return account_queries.display_name(session, label) or label
+        return person_name(label, {label: account_queries.display_name(session, label)})
 
     def _changed_since(self, session: Session, username: str) -> AccountError:
         """The refusal of a change to a user another admin changed since the form showed them."""

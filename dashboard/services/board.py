@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.calendar import ShiftInstance
-from huddle.dashboard.core.format import format_moment, format_value, period_words
+from huddle.dashboard.core.format import format_value, signed
 from huddle.dashboard.core.kpi import FORMULAS, Band, Kind, Status, status_of, worst_status
+from huddle.dashboard.core.names import due_words, kpi_name, period_id_words, period_words, shift_window
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.losses import shift_summary, top_losses
@@ -155,14 +156,15 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
             streak = _streak(readings, k, scope, period, trend_of.get(k)) if r.status == Status.RED else 0
             kpis.append({
                 "kpi": k, "name": d.name, "value": format_value(r.value, r.unit), "raw": r.value,
-                "target": format_value(r.target, r.unit), "gap": format_value(r.gap, r.unit) if r.gap is not None
-                else "—", "better": r.gap is not None and r.gap >= 0, "status": str(r.status),
-                "period": r.period, "own_period": r.period != period.label,
+                "target": format_value(r.target, r.unit), "gap": signed(r.gap, r.unit), "status": str(r.status),
+                "period": r.period, "period_name": period_id_words(config, r.period, period.first),
+                "own_period": r.period != period.label,
                 "through": r.data_through.isoformat() if r.data_through else "",
                 "needs_action": r.status == Status.RED and k not in with_action, "repeat": streak >= 3,
                 "streak": streak, "flags": list(r.flags), "checks": list(r.checks), "gaps": list(r.gaps),
                 "coverage": r.coverage, "complete": r.complete,
-                "trend": [{"status": str(t.status), "value": t.value, "period": t.period}
+                "trend": [{"status": str(t.status), "value": t.value, "period": t.period,
+                           "period_name": period_id_words(config, t.period, period.first)}
                           for t in trend_of.get(k, [])],
                 "target_raw": r.target, "direction": d.direction,
                 "note": clean_record_words(r, config) or "",
@@ -185,11 +187,13 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
     hours = hour_by_hour(readings, scope, period)
     losses = top_losses(readings, scope, period)
     health = services.data_status.health()
-    inst = config.calendar.instance(period.first, period.shift or config.calendar.shifts[0].key)
+    shift = period.shift or config.calendar.shifts[0].key
+    inst = config.calendar.instance(period.first, shift)
+    today = now.astimezone(config.tz).date()
     return {
         "scope": scope, "scope_name": config.scope_name(scope), "period": period.label,
         "period_words": period_words(config, period),
-        "window": f"{format_moment(inst.start_utc, config.tz)}–{inst.end_utc.astimezone(config.tz):%H:%M}",
+        "window": shift_window(config, period.first, shift),
         "in_progress": inst.end_utc > now, "month": month.label, "columns": columns,
         "hours": [{"label": h.label, "planned": h.planned, "actual": h.actual, "cum_planned": h.cum_planned,
                    "cum_actual": h.cum_actual, "status": str(h.status), "future": h.future, "has_data": h.has_data}
@@ -199,7 +203,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                     "cost": format_value(x.cost, config.currency) if x.cost is not None else ""}
                    for x in losses.losses],
         "lost_minutes": losses.total_minutes, "summary": shift_summary(readings, scope, period),
-        "actions": [a.as_dict() | {"kpi_name": config.kpis[a.kpi].name if a.kpi in config.kpis else ""}
+        "actions": [a.as_dict() | {"kpi_name": kpi_name(config, a.kpi), "due_words": due_words(a.due, today)}
                     for a in actions], "failing_sources": health["failing_sources"],
         "loaders": health.get("scheduler", {}).get("words", ""),  # stopped, or a source late: the strip's words
         "data_through": health["data_through"],

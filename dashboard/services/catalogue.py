@@ -9,6 +9,7 @@ from typing import Any
 
 from huddle.dashboard.core.format import format_age, format_value
 from huddle.dashboard.core.kpi import FORMULAS
+from huddle.dashboard.core.names import date_words, period_label
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.core.targets import target_grain
@@ -63,10 +64,11 @@ class KpiCatalogue:
             elif str(reading.status) == "stale":
                 problems.append("stale")
             out.append({"kpi": k.key, "name": k.name, "category": k.category, "period": period.label,
+                        "period_name": period_label(self.config, period, period.last),
                         "value": format_value(reading.value, k.unit), "status": str(reading.status),
                         "target": format_value(reading.target, k.unit), "data_source": k.data_source or "—",
                         "frequency": k.frequency, "owner": k.owner or "—", "age": format_age(reading.age_s),
-                        "baseline": (f"{format_value(b.value, k.unit)} on {b.on.isoformat()}"
+                        "baseline": (f"{format_value(b.value, k.unit)} on {date_words(b.on)}"
                                      if (b := baselines[k.key]) else "—"),
                         "findings": ", ".join(problems) or "ok"})
         return out

@@ -16,13 +16,14 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
 from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.kpi import FORMULAS
+from huddle.dashboard.core.names import event_label, place_name
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
 from huddle.dashboard.services.losses import loss_pieces
@@ -86,6 +87,8 @@ class ParetoRow:
     share: float  # of the ranking measure, 0..1
     cumulative: float  # 0..1
     lines: tuple[str, ...]  # in plant order; for safety also the areas and the site key of events not at a line
+    name: str = ""  # the label as people read it (a safety kind in words)
+    where: tuple[str, ...] = ()  # the lines (areas, site) by name
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ class EventRecord:
     minutes: float | None  # stops only: minutes inside the period's shift windows, planned breaks excluded
     quantity: int | None  # defects only
     cost: float | None  # stops only, where the line has a downtime cost
+    place: str = ""  # the line (area, site) by name
+    name: str = ""  # the label as people read it
 
 
 @dataclass(frozen=True)
@@ -155,8 +160,12 @@ def events_of(readings: Readings, kind: EventFilter, scope: str, period: Period,
     collect = {"stops": _stops, "defects": _defects, "safety": _safety}[kind.kind]
     groups, records, order = collect(readings, kind, scope, period)
     pareto, total = _pareto(groups, kind, order)
+    config = readings.config
+    pareto = [replace(p, name=event_label(kind.kind, p.label), where=tuple(place_name(config, x) for x in p.lines))
+              for p in pareto]
     if label is not None:
         records = [r for r in records if r.label == label]
+    records = [replace(r, place=place_name(config, r.line), name=event_label(kind.kind, r.label)) for r in records]
     records.sort(key=lambda r: r.line)
     records.sort(key=lambda r: r.at_utc, reverse=True)
     return EventReport(kind.kind, _(kind.title), kind.measure, pareto, records[:max(0, limit)], len(records), total)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from huddle.dashboard.core.calendar import ShiftInstance
-from huddle.dashboard.core.format import format_value, period_words
+from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.i18n import _, language
 from huddle.dashboard.core.kpi import FORMULAS, evaluate
+from huddle.dashboard.core.names import period_words
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.readings import Readings, readings_of

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from huddle.dashboard.core import okr_scoring as okr
+from huddle.dashboard.core.names import period_id_words, period_words, person_name
 from huddle.dashboard.core.okr_scoring import OkrError, ScoredKeyResult
 from huddle.dashboard.core.periods import Period, PeriodError, parse_asked_period, period_containing
 from huddle.dashboard.core.plant import Baseline, PlantConfig
@@ -35,6 +36,7 @@ from huddle.dashboard.services.okrs import (
 from huddle.dashboard.services.planned import plant_calendar, plant_days_off
 from huddle.dashboard.services.readings import Readings
 from huddle.data.models import CheckIn, KeyResult, Objective, OkrQuarter
+from huddle.data.queries import accounts as account_queries
 from huddle.data.queries import okrs as okr_queries
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -165,6 +167,7 @@ class OkrQuarters:
         on = min(today, period.last)
         with self.sessions() as session:  # plant-wide holidays and shutdowns are not expected to move anything
             off = plant_days_off(plant_calendar(self.config, session), period.first, period.last)
+            people = {u.username: u.display_name for u in account_queries.users(session) if u.display_name}
         expected = okr.expected_progress(period.first, period.last, on, off)
         weeks = quarter_weeks(period)
         week = period_containing("week", on)
@@ -180,7 +183,7 @@ class OkrQuarters:
         views: dict[int, KeyResultView] = {}
         for k in krs:
             views[k.id] = self._key_result_view(k, by_kr[k.id], live.get(k.id), period, weeks, on, expected, week,
-                                                  off, bound.get(k.id))
+                                                  off, bound.get(k.id), people)
         by_objective: dict[int, list[KeyResultView]] = defaultdict(list)
         for k in krs:
             by_objective[k.objective_id].append(views[k.id])
@@ -215,7 +218,7 @@ class OkrQuarters:
                                                       (k.kpi, k.kpi_scope, period.last) in adopted))
         return QuarterView(period, today, week, [w for w in weeks if w.first <= on], expected,
                            closed.closed_by if closed else None, closed.closed_at if closed else None, out, meeting,
-                           proposals)
+                           proposals, people)
 
     def _live_values(self, krs: list[KeyResult], quarter: Period, on: date,
                      closed: bool) -> dict[int, tuple[float | None, str, str]]:
@@ -230,7 +233,7 @@ class OkrQuarters:
             for k in members:
                 r = readings[k.kpi]
                 when = (f"quarter to date ({period.first:%d %b}–{period.last:%d %b})" if k.kpi_window == "quarter"
-                        else f"week {period.label}")
+                        else period_words(self.config, period, on))
                 out[k.id] = (r.value, str(r.status),
                              f"{self.config.kpis[k.kpi].name} at {self.config.scope_name(scope)}, {when}")
         return out
@@ -254,7 +257,8 @@ class OkrQuarters:
     def _key_result_view(self, k: KeyResult, rows: list[CheckIn], live: tuple[float | None, str, str] | None,
                          quarter: Period, weeks: list[Period], on: date, expected: float,
                          week: Period, off: frozenset[date] = frozenset(),
-                         bound: dict[str, float | None] | None = None) -> KeyResultView:
+                         bound: dict[str, float | None] | None = None,
+                         people: dict[str, str] | None = None) -> KeyResultView:
         replaced = {c.replaces_id for c in rows if c.replaces_id}
         versions = [check_in_view(c, c.id in replaced, k.unit) for c in reversed(rows)]
         newest_by_week: dict[str, CheckInView] = {}
@@ -268,7 +272,8 @@ class OkrQuarters:
         elif k.kpi:
             current, kpi_status, source = live or (None, "", "")
         elif latest is not None:
-            current, source = latest.value, f"checked in {latest.week} by {latest.author}"
+            current, source = latest.value, (f"checked in {period_id_words(self.config, latest.week, on)} by "
+                                               f"{person_name(latest.author, people or {})}")
         else:
             current, source = None, "no check-in yet"
         progress = okr.progress(k.kind, k.start, k.target, current)

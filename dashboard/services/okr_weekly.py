@@ -11,6 +11,7 @@ from typing import Any
 
 from huddle.dashboard.core import okr_scoring as okr
 from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.names import period_id_words
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.core.periods import PeriodError, parse_period, period_containing
 from huddle.dashboard.services.accounts import Accounts, Identity
@@ -86,7 +87,8 @@ class OkrCheckIns:
                     raise OkrConflictError("the key result changed since you opened the form: nothing was saved; "
                                            "save again", count)
                 changed = ChangedSince("this key result", self.accounts.person(session, latest.author), latest.at,
-                                       (("week", latest.week), ("value", format_value(latest.value, kr.unit)),
+                                       (("for", period_id_words(self.config, latest.week, self.okrs.today())),
+                                        ("value", format_value(latest.value, kr.unit)),
                                         ("confidence", str(latest.confidence)), ("moved", quoted(latest.moved))),
                                        verb="checked in on")
                 raise OkrConflictError(

@@ -208,6 +208,7 @@ class QuarterView:
     objectives: list[ObjectiveView]
     meeting: Meeting
     proposals: list[BaselineProposal] = field(default_factory=list)
+    people: dict[str, str] = field(default_factory=dict)  # login -> display name, for the people it names
 
     @property
     def closed(self) -> bool:

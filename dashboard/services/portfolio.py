@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from huddle.dashboard.core.format import format_time
+from huddle.dashboard.core.names import period_label
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.board import board_readings
 from huddle.dashboard.services.container import Services
@@ -30,6 +31,7 @@ class SiteRow:
     root_day: Reading | None
     root_month: Reading | None
     data_through: str
+    last_shift_name: str = ""  # 'Night shift, Thu 19 Nov', in the site's own words
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -58,7 +60,8 @@ def site_row(services: Services) -> SiteRow:
     through = health.get("data_through")
     return SiteRow(
         key=config.site_key, name=config.site_name, timezone=config.timezone,
-        local_time=format_time(now, config.tz), last_shift=last.label if last else None, columns=columns,
+        local_time=format_time(now, config.tz), last_shift=last.label if last else None,
+        last_shift_name=period_label(config, last, now.astimezone(config.tz).date()) if last else "", columns=columns,
         root_name=config.kpis[tree.root].name if tree else "",
         root_day=root_day, root_month=root_month,
         data_through=format_time(datetime.fromisoformat(through), config.tz) if through else "no data yet")

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from huddle.dashboard.core.format import format_day, format_value, period_words
+from huddle.dashboard.core.format import format_day, format_value
 from huddle.dashboard.core.i18n import _
+from huddle.dashboard.core.names import clean_record, period_words
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.planned import day_state, plant_calendar
@@ -127,13 +128,11 @@ def safety_readings(numbers: SafetyNumbers, config: PlantConfig) -> dict[str, Re
 
 
 def clean_record_words(reading: Reading, config: PlantConfig) -> str | None:
-    """'No recordable since Mon 2 Nov' when a days-since reading counts from the start of the data, else None."""
+    """'No recordable since 2 Nov 2026' when a days-since reading counts from the start of the data, else None."""
     since = reading.parts.get("no_recordable_since")
     if not since:
         return None
-    reference = reading.data_through.astimezone(config.tz).date() if reading.data_through else None
-    return _("No recordable since {day}").format(
-        day=format_day(datetime.fromisoformat(since).astimezone(config.tz).date(), reference))
+    return clean_record(datetime.fromisoformat(since).astimezone(config.tz).date())
 
 
 def safety_facts(numbers: SafetyNumbers, config: PlantConfig) -> dict[str, object]:

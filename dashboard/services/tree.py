@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from huddle.dashboard.core.format import period_words
 from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.names import period_words
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import Finding, PlantConfig, TradeOff, TreeDef
 from huddle.dashboard.core.plant_checks import tree_findings

@@ -12,6 +12,7 @@ import dash
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 from flask import send_from_directory
 from huddle.dashboard.core.i18n import N_, _, language, set_language
+from huddle.dashboard.core.names import person_name
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
 from huddle.dashboard.web import ids
@@ -41,7 +42,8 @@ def _who() -> list[Any]:
     """The signed-in person and a sign-out button, or a sign-in link (text only: names are user input)."""
     identity = current_identity()
     if identity.kind == "user":
-        return [html.Span(f"{identity.name} · {_(ROLE_WORDS.get(identity.role, identity.role))}", className="who"),
+        return [html.Span(f"{person_name(identity.name, {identity.name: identity.display_name})} · "
+                          f"{_(ROLE_WORDS.get(identity.role, identity.role))}", className="who"),
                 html.Form(html.Button(_("Sign out"), type="submit", className="link-button"), action="/logout",
                           method="POST", className="inline")]
     if identity.kind == "display":

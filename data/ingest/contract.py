@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from huddle.dashboard.core.hours import HOUR_GRAINS, recorded_period
 from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.names import record_type_name
 from huddle.dashboard.core.periods import FIRST_DAY, LAST_DAY, RANGE_WORDS, format_period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
 from huddle.data.ingest.numbers import ambiguous_number
@@ -175,7 +176,7 @@ def map_columns(header: list[Any], record: RecordType, user_map: Mapping[str, st
         shown = ", ".join(repr(h) for h in header if str(h or "").strip()) or "none"
         raise FileError(
             f"missing column{'s' if len(missing) > 1 else ''} {', '.join(hints)}; the file has: {shown}. "
-            f"A {record.name} file needs: {', '.join(record.required)}",
+            f"A {record_type_name(record.name)} file needs: {', '.join(record.required)}",
             missing[0],
         )
     return found

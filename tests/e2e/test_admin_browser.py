@@ -20,13 +20,13 @@ def _no_console_errors(dash_duo, where: str) -> None:  # type: ignore[no-untyped
     assert errors == [], (where, errors)
 
 
-def _sign_in(dash_duo, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    """Sign in through the real /login form and wait for the overview to show who is signed in."""
+def _sign_in(dash_duo, username: str, password: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the real /login form and wait for the overview to show who is signed in, by name."""
     dash_duo.driver.get(dash_duo.server.url + "/login")
     dash_duo.wait_for_element("input[name=username]", timeout=10).send_keys(username)
     dash_duo.find_element("input[name=password]").send_keys(password)
     dash_duo.find_element("form.login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text(".who", f"{username} ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", f"{name} ·", timeout=15)
 
 
 def _type(dash_duo, component_id: str, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -48,13 +48,13 @@ def services(make_services):  # type: ignore[no-untyped-def]
 
 def test_admin_adds_an_editor_and_a_display_that_opens_its_link(dash_duo, app) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(app, navigate=False)
-    _sign_in(dash_duo, "boss", ADMIN_PASSWORD)
+    _sign_in(dash_duo, "boss", ADMIN_PASSWORD, "Big Boss")
     _no_console_errors(dash_duo, "overview as admin")
 
     dash_duo.wait_for_element("a.nav-link[href='/admin']", timeout=10).click()
     dash_duo.wait_for_contains_text(f"#{ids.ADMIN_USERS}", "Big Boss", timeout=15)
-    dash_duo.wait_for_contains_text(f"#{ids.ADMIN_AUDIT}", "user.add", timeout=15)
-    dash_duo.wait_for_contains_text(f"#{ids.ADMIN_SESSIONS}", "boss", timeout=15)  # this browser, signed in
+    dash_duo.wait_for_contains_text(f"#{ids.ADMIN_AUDIT}", "user added", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.ADMIN_SESSIONS}", "Big Boss", timeout=15)  # this browser, signed in
 
     _type(dash_duo, ids.ADMIN_ADD_USERNAME, "eddie")
     _type(dash_duo, ids.ADMIN_ADD_NAME, "Eddie Editor")
@@ -64,10 +64,10 @@ def test_admin_adds_an_editor_and_a_display_that_opens_its_link(dash_duo, app) -
     dash_duo.find_element(f"#{ids.ADMIN_ADD_BUTTON}").click()
     dash_duo.wait_for_text_to_equal(f"#{ids.ADMIN_ADD_MESSAGE}", "Added eddie as editor.", timeout=10)
     dash_duo.wait_for_contains_text(f"#{ids.ADMIN_USERS}", "Eddie Editor", timeout=10)
-    row = next(r for r in dash_duo.find_elements(f"#{ids.ADMIN_USERS} tr") if "eddie" in r.text)
+    row = next(r for r in dash_duo.find_elements(f"#{ids.ADMIN_USERS} tr") if "Eddie Editor" in r.text)
     assert "editor" in row.text and "active" in row.text
     assert dash_duo.find_element(f"#{ids.ADMIN_ADD_PASSWORD}").get_attribute("value") == ""
-    dash_duo.wait_for_contains_text(f"#{ids.ADMIN_AUDIT}", "eddie", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.ADMIN_AUDIT}", "Eddie Editor", timeout=10)
 
     _type(dash_duo, ids.ADMIN_DISPLAY_NAME, "Line 1 TV")
     dash_duo.find_element(f"#{ids.ADMIN_DISPLAY_BUTTON}").click()
@@ -93,7 +93,7 @@ def test_admin_adds_an_editor_and_a_display_that_opens_its_link(dash_duo, app) -
 
 def test_a_viewer_sees_no_admin_link_and_no_admin_data(dash_duo, app) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(app, navigate=False)
-    _sign_in(dash_duo, "vic", VIEWER_PASSWORD)
+    _sign_in(dash_duo, "vic", VIEWER_PASSWORD, "Vic Viewer")
     dash_duo.wait_for_element("a.nav-link[href='/data']", timeout=10)
     assert _admin_links(dash_duo) == []
     _no_console_errors(dash_duo, "overview as viewer")

@@ -91,7 +91,7 @@ def test_an_editor_checks_in_three_key_results_and_sees_them_move(dash_duo, demo
     dash_duo.start_server(create_app(demo.settings, services=demo))
     driver = dash_duo.driver
     sign_in(driver, dash_duo.server_url, "eddie")
-    dash_duo.wait_for_contains_text(".who", "eddie ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", "Eddie ·", timeout=15)
     driver.get(dash_duo.server_url + "/okr")
     dash_duo.wait_for_contains_text(f"#{ids.OKR_MEETING}", "Not checked in this week (2)", timeout=40)
     shortages = key_result(demo, "Carton shortage stops per week")  # not checked in this week
@@ -145,7 +145,7 @@ def test_a_viewer_cannot_check_in_even_by_sending_the_request(dash_duo, demo) ->
     jams = key_result(demo, "Filler jams per week (maintenance log)")
     # an editor's save, recorded as the browser sends it
     sign_in(driver, dash_duo.server_url, "ana")
-    dash_duo.wait_for_contains_text(".who", "ana ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", "Ana ·", timeout=15)
     driver.get(dash_duo.server_url + "/okr")
     dash_duo.wait_for_element(f".okr-ci-row[data-kr='{jams.id}']", timeout=40)
     driver.execute_script(RECORD_SAVES)
@@ -157,7 +157,7 @@ def test_a_viewer_cannot_check_in_even_by_sending_the_request(dash_duo, demo) ->
     driver.find_element("css selector", "form.inline button").click()  # sign out
     # the viewer is told to sign in as an editor, and gets no check-in rows
     sign_in(driver, dash_duo.server_url, "vera")
-    dash_duo.wait_for_contains_text(".who", "vera ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", "Vera ·", timeout=15)
     driver.get(dash_duo.server_url + "/okr")
     dash_duo.wait_for_contains_text(f"#{ids.OKR_CHECKIN}", "Sign in as an editor to check in", timeout=40)
     assert driver.find_elements("css selector", ".okr-ci-row") == []
@@ -213,9 +213,9 @@ def test_two_editors_checking_in_at_once_lose_nothing(dash_duo, demo) -> None:  
         star = key_result(demo, "New filler star wheel commissioned")
         complaints = key_result(demo, "Customer complaints in the month")
         attainment = key_result(demo, "Plant schedule attainment")
-        for driver, user in ((first, "eddie"), (second, "ana")):
+        for driver, user, name in ((first, "eddie", "Eddie"), (second, "ana", "Ana")):
             sign_in(driver, dash_duo.server_url, user)
-            wait_until(lambda d=driver, u=user: u in " ".join(e.text for e in d.find_elements("css selector", ".who")))
+            wait_until(lambda d=driver, u=name: u in " ".join(e.text for e in d.find_elements("css selector", ".who")))
             driver.get(dash_duo.server_url + "/okr")
             wait_until(lambda d=driver: d.find_elements("css selector", f".okr-ci-row[data-kr='{star.id}']"), 40)
         before = len(star.versions)
@@ -259,7 +259,7 @@ def test_an_editor_plans_next_quarter_and_a_mismatched_kpi_is_refused_with_the_r
     dash_duo.start_server(create_app(demo.settings, services=demo))
     driver = dash_duo.driver
     sign_in(driver, dash_duo.server_url, "eddie")
-    dash_duo.wait_for_contains_text(".who", "eddie ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", "Eddie ·", timeout=15)
     driver.get(dash_duo.server_url + "/okr?quarter=2027-Q1")
     dash_duo.wait_for_contains_text(f"#{ids.OKR_OBJECTIVES}", "No objectives for 2027-Q1", timeout=40)
     driver.find_element("css selector", f"#{ids.OKR_PLAN} summary").click()
@@ -307,7 +307,7 @@ def test_a_kpi_red_three_months_running_is_planned_for_next_quarter_in_one_click
     services.accounts.add_user("cli", "eddie", PASSWORDS["eddie"], "editor")
     dash_duo.start_server(create_app(services.settings, services=services))
     sign_in(dash_duo.driver, dash_duo.server_url, "eddie")
-    dash_duo.wait_for_contains_text(".who", "eddie ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", "Eddie ·", timeout=15)
     dash_duo.driver.get(dash_duo.server_url + "/okr?scope=L1")
     dash_duo.wait_for_contains_text(f"#{ids.OKR_CLOSE}", "OEE: red 3 months running", timeout=40)
     button = dash_duo.driver.find_element("css selector", f"button[id*='{ids.OKR_DRAFT}'][id*='\"kpi\":\"oee\"']")

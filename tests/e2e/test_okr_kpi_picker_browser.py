@@ -30,7 +30,7 @@ def test_typing_oee_in_the_kpi_picker_binds_oee(dash_duo, make_services, tmp_pat
     dash_duo.start_server(create_app(services.settings, services=services))
     driver = dash_duo.driver
     sign_in(driver, dash_duo.server_url, "eddie")
-    dash_duo.wait_for_contains_text(".who", "eddie ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", "Eddie ·", timeout=15)
     driver.get(dash_duo.server_url + "/okr")
     dash_duo.wait_for_contains_text(f"#{ids.OKR_OBJECTIVES}", "No objectives", timeout=40)
     driver.find_element("css selector", f"#{ids.OKR_PLAN} summary").click()

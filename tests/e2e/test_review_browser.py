@@ -47,7 +47,7 @@ def test_octobers_bowler_links_the_red_months_to_their_countermeasures(dash_duo,
     cell = row.find_elements("css selector", "td.bcell")[11]
     assert format_value(october.reading.value, "%") in cell.text and "status-red" in cell.get_attribute("class")
     link = cell.find_element("css selector", "a.cm-link")
-    assert link.text == "✖ 1 countermeasure"
+    assert link.text == "✗ 1 countermeasure"
     link.click()
     target = dash_duo.driver.find_element("id", "cm-availability-2026-10")
     assert "Filler jams doubled" in target.text and "done" in target.text

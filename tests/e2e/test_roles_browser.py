@@ -35,7 +35,7 @@ def _sign_in(dash_duo, username: str, password: str) -> None:  # type: ignore[no
     dash_duo.wait_for_element("input[name=username]", timeout=10).send_keys(username)
     dash_duo.find_element("input[name=password]").send_keys(password)
     dash_duo.find_element("form.login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text(".who", f"{username} ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", f"{username.capitalize()} ·", timeout=15)
 
 
 def _values(services) -> int:  # type: ignore[no-untyped-def]

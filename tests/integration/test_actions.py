@@ -49,7 +49,7 @@ def test_below_editor_nothing_is_written(actions, who: Identity) -> None:  # typ
 def test_two_editors_at_once_lose_nothing(actions) -> None:  # type: ignore[no-untyped-def]
     a = actions.raise_action(EDITOR, "L2", "Clean capper", "Tom", date(2026, 11, 25))
     actions.change(EDITOR, a.id, a.version, owner="Anna")  # both opened version 1
-    with pytest.raises(ActionConflictError, match="eddie changed this action at 21:00 — here is their version: "
+    with pytest.raises(ActionConflictError, match="Eddie changed this action at 21:00 — here is their version: "
                        "what “Clean capper”; owner Anna; due Wed 25 Nov") as refused:
         actions.change(OTHER_EDITOR, a.id, a.version, due=date(2026, 11, 30))
     assert (refused.value.current.owner, refused.value.current.version) == ("Anna", 2)

@@ -179,7 +179,7 @@ def test_summary_sentences(make_services, database_url: str, tmp_path: Path) -> 
     services = _services(make_services, tmp_path, {"counts": COUNTS, "stops": STOPS}, database_url=database_url)
     # L1: 711 started, 680 good first time (95.6 %), 730 planned; 72 min unplanned, 47 at the filler
     assert losses.shift_summary(services.readings, "L1", EARLY) == (
-        "Line 1 lost 72 min to unplanned stops, 47 of them at Filler (Filler jam), and 25 min to changeovers; "
+        "Line 1 – Area A lost 72 min to unplanned stops, 47 of them at Filler (Filler jam), and 25 min to changeovers; "
         "first-pass yield 95.6 % against 97.0 %. Good output 680 of 730 units planned (93.2 %).")
     # the plant names the line that lost the most; yield and output are the plant's (750 of 781, 790 planned)
     assert losses.shift_summary(services, "plant", EARLY) == (
@@ -187,10 +187,10 @@ def test_summary_sentences(make_services, database_url: str, tmp_path: Path) -> 
         "stops, 47 of them at Filler (Filler jam), and 25 min to changeovers; first-pass yield 96.0 % against "
         "97.0 %. Good output 750 of 790 units planned (94.9 %).")
     assert losses.shift_summary(services.readings, "L2", EARLY) == (
-        "Line 2 lost 30 min to unplanned stops, 20 of them at Labeller (Label jam); first-pass yield 100.0 % "
+        "Line 2 – Area A lost 30 min to unplanned stops, 20 of them at Labeller (Label jam); first-pass yield 100.0 % "
         "against 97.0 %. Good output 70 of 60 units planned (116.7 %).")
     assert losses.shift_summary(services.readings, "L2", parse_period("shift", "2026-11-18/E")) == (
-        "No production recorded for Line 2 in the Early shift of 2026-11-18.")
+        "No production recorded for Line 2 – Area A in the Early shift of Wed 18 Nov.")
     assert losses.shift_summary(services.readings, "plant", parse_period("month", "2026-10")) == (
         "No production recorded for Example Plant in October 2026.")
 

@@ -86,7 +86,7 @@ def test_the_history_chart_draws_the_kpis_weeks(services) -> None:  # type: igno
     key_result = _bound(services, "quarter")
     kr = next(k for k in services.okrs.quarter("2026-Q4").key_results if k.id == key_result)
     trace = next(t for t in history_figure(kr).to_plotly_json()["data"] if t.get("name") == "KPI value")
-    assert list(trace["x"]) == [f"2026-W{n}" for n in range(40, 49)]
+    assert list(trace["x"]) == [f"Week {n} 2026" for n in range(40, 49)]
     drawn = [round(v, 2) if v is not None else None for v in trace["y"]]
     assert drawn[:2] == [None, None] and drawn[2] == 74.79 and None not in drawn[2:]
 

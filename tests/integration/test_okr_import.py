@@ -55,7 +55,7 @@ def test_huddle_okr_import_plans_the_files_objectives_once(tmp_path: Path, plant
     assert _run(tmp_path, plant_file, "okr", "import", str(tmp_path / "okrs.yaml")) == 0
     said = capsys.readouterr().out
     assert "okr: imported 2 objectives with 4 key results into 2026-Q4" in said
-    assert "Line 2: Line 2 runs without jams (Tom Becker)" in said
+    assert "Line 2 – Area A: Line 2 runs without jams (Tom Becker)" in said
 
     services = make_services()
     plant, line = _objectives(services)

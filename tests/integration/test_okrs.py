@@ -80,7 +80,7 @@ def test_a_bound_key_result_shows_the_engines_number_and_the_cascade_rolls_up(se
     oee = kr(services, ids_["oee"])
     qtd = services.readings.reading("oee", "L1", QTD).value
     assert oee.current == qtd and round(oee.current, 2) == 74.79  # the board's and the tree's number
-    assert "OEE at Line 1, quarter to date" in oee.source and oee.unit == "%"
+    assert "OEE at Line 1 – Area A, quarter to date" in oee.source and oee.unit == "%"
     assert oee.kpi_status == "stale"  # Line 1's data ends on 16 November: the page says so beside the value
     assert round(oee.progress, 4) == round((qtd - 70) / 10, 4)  # 0.479: behind 0.554 × 0.9 → needs attention
     assert oee.status is KrStatus.NEEDS_ATTENTION
@@ -107,7 +107,7 @@ def test_check_ins_keep_every_version_and_a_stale_form_is_told_who_came_first(se
     with pytest.raises(OkrConflictError) as refused:
         check_ins.check_in(ANA, ids_["jams"], 0, value=11, confidence=3)
     assert str(refused.value).startswith(
-        "eddie checked in on this key result at 10:00 — here is their version: week 2026-W47; value 10 jams; "
+        "Eddie checked in on this key result at 10:00 — here is their version: for Week 47; value 10 jams; "
         "confidence 6; moved “guide rail”. Nothing was overwritten.")
     assert refused.value.seen == 1
     assert [v.value for v in kr(services, ids_["jams"]).versions] == [10]
@@ -275,12 +275,14 @@ def test_a_kpi_red_for_months_becomes_next_quarters_objective_in_one_step(servic
     okrs, plans = services.okrs, services.okr_plans
     objective = plans.draft_from_kpi(EDDIE, "2027-Q1", "L1", "oee")
     drafted = okrs.quarter("2027-Q1").objectives
-    assert [(o.id, o.scope, o.title) for o in drafted] == [(objective, "L1", "Bring OEE at Line 1 back to target")]
+    assert [(o.id, o.scope, o.title) for o in drafted] == [
+        (objective, "L1", "Bring OEE at Line 1 – Area A back to target")]
     k = drafted[0].key_results[0]
     october = services.readings.reading("oee", "L1", parse_period("month", "2026-10"))
     assert (k.kind, k.start, k.target, k.kpi, k.kpi_scope, k.kpi_window) == (
         "increase", round(october.value, 2), 85, "oee", "L1", "quarter")
-    with pytest.raises(OkrError, match="already has OEE at Line 1 in 'Bring OEE at Line 1 back to target'"):
+    with pytest.raises(OkrError,
+                       match="already has OEE at Line 1 – Area A in 'Bring OEE at Line 1 – Area A back to target'"):
         plans.draft_from_kpi(EDDIE, "2027-Q1", "L1", "oee")
     with pytest.raises(OkrError, match="no value or target"):  # a total reads the last full week: none here
         plans.draft_from_kpi(EDDIE, "2027-Q1", "L1", "unplanned_downtime")

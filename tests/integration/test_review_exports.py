@@ -176,8 +176,8 @@ def test_the_workbook_keeps_the_pages_numbers_as_numbers(review: Review) -> None
     assert _bowler_cell(bowler, "OEE", "value", "Sep 26").value == pytest.approx(september.value, rel=1e-14)
     assert _bowler_cell(bowler, "OEE", "value", "Sep 26").fill.fgColor.rgb.endswith("E3F4E7")  # green fill
     assert _bowler_cell(bowler, "OEE", "target", "Oct 26").value == october.target == 85
-    assert _bowler_cell(bowler, "OEE", "status", "Oct 26").value == "✖ off target • 1 countermeasure"
-    assert _bowler_cell(bowler, "Quality", "status", "Oct 26").value == "✖ off target ! no countermeasure"
+    assert _bowler_cell(bowler, "OEE", "status", "Oct 26").value == "✗ off target • 1 countermeasure"
+    assert _bowler_cell(bowler, "Quality", "status", "Oct 26").value == "✗ off target ! no countermeasure"
     assert _bowler_cell(bowler, "OEE", "value", "YTD 2026").value == pytest.approx(oee.ytd.value)
     assert _bowler_cell(bowler, "OEE", "value", "Jan 26").value is None  # no data is not zero
     assert [r[4] for r in _sheet_rows(bowler) if r[1] == "OEE"] == [72, 72, 72]  # the baseline
@@ -214,9 +214,9 @@ def test_the_html_copy_is_one_self_contained_file(review: Review) -> None:
     bowler = next(rows for cls, rows in page.tables if cls == "bowler")
     oee = next(r for r in bowler if r[0].startswith("OEE"))
     october = _row(review, "oee").cells[-1].reading
-    assert oee[13].startswith(format_value(october.value, "%") + "✖•") and oee[13].endswith("target 85.0 %")
+    assert oee[13].startswith(format_value(october.value, "%") + "✗•") and oee[13].endswith("target 85.0 %")
     quality = next(r for r in bowler if r[0].startswith("Quality"))
-    assert "✖!" in quality[13] and oee[1] == "72.0 %"
+    assert "✗!" in quality[13] and oee[1] == "72.0 %"
     stops = next(rows for _cls, rows in page.tables if rows and rows[0][0] == "Reason")
     assert stops[1][:4] == ["Filler jam", "47", "2", "470 EUR"] and stops[1][4:6] == ["73 %", "73 %"]
     pareto_svg = re.search(r'<svg[^>]*aria-label="Stop minutes by reason".*?</svg>', text, re.S)

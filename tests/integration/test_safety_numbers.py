@@ -155,14 +155,14 @@ def test_a_clean_record_counts_from_the_start_of_the_data(  # type: ignore[no-un
     # Line 2's data begins with the early shift of 2 November (05:00 UTC): 18 days 8 h before the shift's end
     column = _safety_column(board.board_view(services, "L2", EARLY))
     facts, tile = column["safety"]["days_since"], _tile(column, "days_since_recordable")
-    assert (facts["value"], facts["status"], facts["label"]) == (18, "red", "No recordable since Mon 2 Nov")
+    assert (facts["value"], facts["status"], facts["label"]) == (18, "red", "No recordable since 2 Nov 2026")
     assert facts["last_recordable"] is None
-    assert (tile["raw"], tile["status"], tile["note"]) == (18, "red", "No recordable since Mon 2 Nov")
+    assert (tile["raw"], tile["status"], tile["note"]) == (18, "red", "No recordable since 2 Nov 2026")
     reading = services.readings.reading("days_since_recordable", "L2", EARLY)
     assert (reading.value, reading.status) == (18, "red")
     assert reading.parts == {"no_recordable_since": datetime(2026, 11, 2, 5, 0, tzinfo=UTC).isoformat()}
     api = next(c for c in _api_board(services, "L2", EARLY.label)["columns"] if c["category"] == "S")
-    assert api["safety"]["days_since"]["label"] == "No recordable since Mon 2 Nov"
+    assert api["safety"]["days_since"]["label"] == "No recordable since 2 Nov 2026"
     assert api["safety"]["days_since"]["value"] == 18
 
     # a month later the same clean record is 48 days against a target of 30: good news, in green
@@ -170,7 +170,7 @@ def test_a_clean_record_counts_from_the_start_of_the_data(  # type: ignore[no-un
                           plant=tmp_path / "safety_plant.yaml")
     december = board.board_view(later, "L2", parse_period("shift", "2026-12-20/E"))
     days = _safety_column(december)["safety"]["days_since"]
-    assert (days["value"], days["status"], days["label"]) == (48, "green", "No recordable since Mon 2 Nov")
+    assert (days["value"], days["status"], days["label"]) == (48, "green", "No recordable since 2 Nov 2026")
 
 
 def test_a_line_without_any_data_has_no_days_since(  # type: ignore[no-untyped-def]
@@ -207,4 +207,4 @@ def test_the_board_renders_each_safety_number_with_its_status(  # type: ignore[n
             fact["status"]])
     if scope == "L2":
         notes = _find(body, "kpi-note")
-        assert [_texts(n) for n in notes] == [["No recordable since Mon 2 Nov"]]
+        assert [_texts(n) for n in notes] == [["No recordable since 2 Nov 2026"]]

@@ -136,8 +136,8 @@ def test_a_node_without_data_is_grey_and_a_finding(services) -> None:  # type: i
     assert {str(n.reading.status) for n in view.nodes.values()} == {"grey"}
     assert all(n.reading.value is None for n in view.nodes.values())
     missing = [f"{f.where}: {f.message}" for f in view.findings if f.where == "no data"]
-    assert missing == ["no data: OEE, Availability, Performance, Quality, Unplanned downtime for Line 2, the Early "
-                       "shift of 2026-11-20"]  # listed once, not once per node
+    assert missing == ["no data: OEE, Availability, Performance, Quality, Unplanned downtime for Line 2 – Area A, "
+                       "the Early shift of Fri 20 Nov"]  # listed once, not once per node
     assert view.expanded == {"oee"}  # no red anywhere: only the root's branches show
 
 
@@ -195,7 +195,7 @@ def test_elements_carry_status_words_positions_and_edge_kinds(services) -> None:
     assert set(nodes) == set(view.visible)
     assert nodes["oee"]["classes"].split() == ["red", "red-below", "red-path"]
     assert "chosen" in nodes["availability"]["classes"]
-    assert nodes["oee"]["data"]["label"].split("\n") == ["OEE", "74.8 % / 85.0 %", "✖ off target", "▼ red below"]
+    assert nodes["oee"]["data"]["label"].split("\n") == ["OEE", "74.8 % / 85.0 %", "✗ off target", "▼ red below"]
     assert nodes["oee"]["position"] == {"x": view.positions["oee"][0], "y": view.positions["oee"][1]}
     assert edges["oee->availability"]["data"]["label"] == "×"
     assert edges["oee->availability"]["classes"] == "formula red-path"

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from dash.development.base_component import Component
+from huddle.dashboard.core import names
 from huddle.dashboard.core.format import format_age
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.okr_scoring import KrStatus
@@ -85,7 +86,8 @@ def one(node: Any, name: str) -> Component:
 def kpi_tile(**changes: Any) -> dict[str, Any]:
     """One tile of the board's read model: OEE red on the shift, with a trend."""
     return {"kpi": "oee", "name": "OEE", "status": "red", "value": "74.8 %", "target": "85.0 %", "gap": "−10.2",
-            "better": False, "period": "2026-11-20/E", "own_period": False, "note": "", "raw": 74.8,
+            "better": False, "period": "2026-11-20/E",
+            "period_name": "Early shift, Fri 20 Nov", "own_period": False, "note": "", "raw": 74.8,
             "target_raw": 85.0, "through": "2026-11-20T13:00:00+00:00", "needs_action": True, "repeat": False,
             "streak": 0, "flags": [], "checks": [], "gaps": [], "coverage": 1.0, "complete": True,
             "trend": [{"period": "2026-11-19/E", "value": 80.0, "status": "amber"},
@@ -114,7 +116,8 @@ def board_model(**changes: Any) -> dict[str, Any]:
             "losses": [{"minutes": 47.0, "reason": "Filler jam", "count": 2, "equipment": "Filler", "cost": ""}],
             "summary": "2 stops, 47 min.",
             "actions": [{"what": "Clean the filler", "owner": "Ann", "due": "2026-11-21", "overdue": True,
-                         "status": "in_progress", "kpi": "oee", "kpi_name": "OEE"}]} | changes
+                         "status": "in_progress", "kpi": "oee", "kpi_name": "OEE",
+                         "due_words": "1 day overdue"}]} | changes
 
 
 def test_the_board_shows_its_scope_shift_columns_and_panels() -> None:
@@ -133,7 +136,7 @@ def test_the_board_shows_its_scope_shift_columns_and_panels() -> None:
     assert len(classed(hours, "status-red")) == 1
     assert "47 min Filler jam · 2 stops · Filler" in text(body[3]) and "2 stops, 47 min." in text(body[3])
     overdue = one(body, "overdue")
-    assert text(overdue) == "Clean the filler Ann 2026-11-21 · overdue in progress OEE"  # the name, not its key
+    assert text(overdue) == "Clean the filler Ann 1 day overdue in progress OEE"
     assert "Open actions (1)" in text(body[3])
 
 
@@ -143,17 +146,20 @@ def test_a_tile_says_its_value_target_gap_marks_and_how_old_its_data_is() -> Non
     assert text(one(tile, "kpi-value")) == "74.8 %" and text(one(tile, "kpi-target")) == "target 85.0 % · gap −10.2"
     assert [text(m) for m in classed(tile, "mark")] == ["needs action", "repeat: red 3 shifts",
                                                         "⚠ check data: more good than total"]
-    assert "✖" in text(one(tile, "badge"))  # status in an icon and a word, not colour alone
+    assert "✗" in text(one(tile, "badge"))  # status in an icon and a word, not colour alone
     bars = classed(tile, "bar")
-    assert [b.className for b in bars] == ["bar status-amber", "bar status-red"]
+    assert [b.className for b in bars] == ["bar status-amber", "bar status-red last"]
+    assert [text(i) for i in one(tile, "spark-icons").children] == ["▲", "✗"]  # never colour alone
+    assert text(one(tile, "spark-last")) == "last shift: ✗ off target"
+    assert one(tile, "spark-target").style == {"bottom": "100.0%"}  # the target (85 %) tops the scale
     # from zero to the taller of the bars and the target (85 %): 80 % and 74.8 % are most of a bar, not a sliver
     assert bars[0].style["height"] == "94.1%" and bars[1].style["height"] == "88.0%"
     assert one(tile, "age").id == {"type": "board-age", "index": "2026-11-20T13:00:00+00:00|4"}
     partial = board_page.tile(kpi_tile(needs_action=False, coverage=0.5, complete=None, target_raw=None,
-                                       own_period=True, period="2026-11", trend=[]), 0)
+                                       own_period=True, period="2026-11", period_name="Nov 2026", trend=[]), 0)
     assert [text(m) for m in classed(partial, "mark")] == ["◐ 50 % of the shift so far has data",
                                                            "no target set: add one in the plant configuration"]
-    assert text(one(partial, "kpi-target")).endswith("· 2026-11") and not classed(partial, "spark")
+    assert text(one(partial, "kpi-target")).endswith("· Nov 2026") and not classed(partial, "spark")
 
 
 def test_the_safety_cross_colours_each_day_and_shows_its_three_numbers() -> None:
@@ -237,7 +243,7 @@ def test_the_tree_draws_each_node_with_its_status_in_words_and_its_edges(config:
     assert list(nodes) == ["oee", "availability", "performance", "quality"]
     assert nodes["oee"]["classes"] == "red red-below red-path"
     assert nodes["availability"]["classes"] == "red red-path chosen" and nodes["performance"]["classes"] == "amber"
-    assert nodes["oee"]["data"]["label"].split("\n") == ["OEE", "74.8 % / 85.0 %", "✖ off target", "▼ red below"]
+    assert nodes["oee"]["data"]["label"].split("\n") == ["OEE", "74.8 % / 85.0 %", "✗ off target", "▼ red below"]
     assert nodes["quality"]["data"]["label"].split("\n") == ["Quality", "no data / 99.9 %",
                                                              "◐ incomplete · 50 % covered"]
     assert nodes["performance"]["position"] == {"x": 200.0, "y": 50.0} and nodes["oee"]["data"]["opens"] is True
@@ -252,7 +258,7 @@ def test_the_outline_lists_the_whole_tree_in_words_with_the_red_path_and_the_cho
     buttons = {b.to_plotly_json()["props"]["data-node"]: b for b in walk(outline) if type(b).__name__ == "Button"}
     assert list(buttons) == ["oee", "availability", "performance", "quality"]  # folded on the graph, listed here
     # (the helper joins the parts with spaces: the browser shows "off target, red below")
-    assert text(buttons["oee"]) == "OEE 74.8 %, target 85.0 %, ✖ off target , red below ▶ on the red path"
+    assert text(buttons["oee"]) == "OEE 74.8 %, target 85.0 %, ✗ off target , red below ▶ on the red path"
     assert text(buttons["quality"]) == "Quality no data, target 99.9 %, ◐ incomplete"
     assert "on-red-path" in buttons["availability"].className and "on-red-path" not in buttons["quality"].className
     assert [k for k, b in buttons.items() if b.to_plotly_json()["props"].get("aria-current")] == ["availability"]
@@ -272,8 +278,9 @@ def test_a_folded_node_says_how_much_it_hides(config: PlantConfig) -> None:
 
 def test_the_summary_says_what_moved_the_root_and_where_the_red_ends(config: PlantConfig) -> None:
     said = text(tree_page.render_summary(tree_view(config), config))
-    assert said.startswith("OEE 74.8 % against 85.0 % for Line 1, the Early shift of 2026-11-20 ✖ off target")
-    assert "Against the Early shift of 2026-11-19: OEE −5.21 pts; most of it from Availability (−4.00 pts)." in said
+    assert said.startswith("OEE 74.8 % against 85.0 % for Line 1 – Area A, the Early shift of Fri 20 Nov ✗ off "
+                           "target")
+    assert "Against the Early shift of Thu 19 Nov: OEE −5.21 pts; most of it from Availability (−4.00 pts)." in said
     assert said.endswith("Deepest red: Availability.")
     assert text(tree_page.render_findings(tree_view(config), config)).startswith("No findings")
     listed = tree_page.render_findings(replace(tree_view(config), findings=[
@@ -320,7 +327,7 @@ def test_a_nodes_panel_shows_its_value_definition_working_and_where_it_is_red(co
     head = one(panel, "panel-head")
     assert head.className == "panel-head status-red"
     assert text(one(head, "panel-value")) == "88.8 %"
-    assert "target 90.0 % · Line 1, the Early shift of 2026-11-20" in text(head)
+    assert "target 90.0 % · Line 1 – Area A, the Early shift of Fri 20 Nov" in text(head)
     assert "Data through 2026-11-20 14:00" in text(head) and "⚠ Check data: more run time than planned" in text(head)
     definition = text(one(panel, "definition"))
     assert "Owner A" in definition and "Worked 22,380 s / 25,200 s × 100 = 88.81 %" in definition
@@ -328,7 +335,7 @@ def test_a_nodes_panel_shows_its_value_definition_working_and_where_it_is_red(co
     assert [link.href for link in links] == [
         "/tree?tree=oee&scope=L1&grain=shift&date=2026-11-20&node=availability&shift=E",
         "/tree?tree=oee&scope=L2&grain=shift&date=2026-11-20&node=availability&shift=E"]
-    assert [text(link) for link in links] == ["Line 1", "Line 2"]
+    assert [text(link) for link in links] == ["Line 1 – Area A", "Line 2 – Area A"]
     assert [r.className for r in classed(panel, "row-red")] == ["row-red", "row-red"]  # L1, and the early shift
     assert "By shift Value Target Status Early 88.8 %" in text(panel)
 
@@ -409,8 +416,8 @@ def test_the_bowler_marks_red_months_and_links_them_to_their_countermeasures(con
                                             "bcell status-red", "bcell status-red", "bcell status-red"]
     assert text(cells[0]) == "—"  # a month without data shows a dash, not a target
     link = one(bowler, "cm-link")
-    assert text(link) == "✖ 1 countermeasure" and link.href == "#cm-oee-2026-10"
-    assert text(one(bowler, "cm-missing")) == "✖ ! no countermeasure"
+    assert text(link) == "✗ 1 countermeasure" and link.href == "#cm-oee-2026-10"
+    assert text(one(bowler, "cm-missing")) == "✗ ! no countermeasure"
     assert "worsening · red 2 months" in text(bowler) and "YTD 2026" in text(bowler)
 
 
@@ -423,7 +430,7 @@ def test_the_review_page_says_the_months_count_and_lists_the_actions(config: Pla
     assert [text(c) for c in plan] == ["Plan them on the OKR page"]
     anchored = [c for c in walk(body) if getattr(c, "id", None) == "cm-oee-2026-10"]
     assert len(anchored) == 1 and "Clean the filler" in text(anchored[0])  # where the red October links to
-    assert "2026-11-03 OEE Line 1 Clean the filler Ann 2026-11-30 done cleaned" in text(body)
+    assert "2026-11-03 OEE Line 1 – Area A Clean the filler Ann 2026-11-30 done cleaned" in text(body)
     assert text(one(body, "cm-missing-list")) == "OEE 2026-11"
     assert "OEE: red 2 months running" in text(body)
 
@@ -454,11 +461,12 @@ def test_the_overview_has_a_row_per_line_and_the_plant_with_each_kpis_status(con
                 "plant": {"oee": reading("oee", None, 85.0, "incomplete", gaps=("data to 11:00",)),
                           "trir": replace(reading("trir", 1.5, 2.0, "green"), period="2026-11")}}
     table_, title, fresh = overview_page.render_overview(config, "shift", EARLY, shown, readings)
-    assert title == "Plant overview · Last shift · 2026-11-20/E" and fresh == format_age(30.0)
+    assert title == "Plant overview · Last shift · Early shift, Fri 20 Nov" and fresh == format_age(30.0)
     rows = [c for c in walk(table_) if type(c).__name__ == "Tr"]
     assert text(rows[0]) == "D OEE S TRIR"
-    assert text(rows[1]).startswith("Line 1 74.8 % ✖ off target target 85.0 %") and rows[2].className == "total"
-    assert "target 2.0 % · 2026-11" in text(rows[1])  # a KPI read over its own period says which
+    assert text(rows[1]).startswith("Line 1 – Area A 74.8 % ✗ off target target 85.0 %")
+    assert rows[2].className == "total"
+    assert "target 2.0 % · Nov 2026" in text(rows[1])  # a KPI read over its own period says which
     assert "◐ data to 11:00" in text(rows[2]) and [c.className for c in classed(table_, "cell")] == [
         "cell status-red", "cell status-green", "cell status-incomplete", "cell status-green"]
     # a cell leads to its node in the KPI tree over the cell's period; TRIR is in no tree
@@ -482,7 +490,7 @@ def test_the_portfolio_links_each_site_to_its_board_and_tree(config: PlantConfig
 
 def test_the_data_page_says_what_the_loaders_did_and_what_was_refused(config: PlantConfig) -> None:
     status = {"health": {"status": "ok", "data_age_seconds": 90, "failing_sources": ["stops"]},
-              "sources": [{"key": "counts", "kind": "files", "status": "ok"}],
+              "sources": [{"key": "counts", "kind": "files", "record": "production_counts", "status": "ok"}],
               "baseline": [{"name": "OEE", "status": "red", "findings": "ok"},
                            {"name": "TRIR", "status": "grey", "findings": "no data source"}],
               "problems": [], "problem_counts": {"open": 0, "resolved": 0, "dismissed": 0}, "closed": [],
@@ -500,7 +508,7 @@ def test_the_data_page_says_what_the_loaders_did_and_what_was_refused(config: Pl
     assert "counts ok 1.2 s" in text(runs) and "stops running running" in text(runs)
     assert [getattr(r, "className", None) for r in walk(runs) if type(r).__name__ == "Tr"] == [None, "ok", "running"]
     broken = data_page.health_strip({"status": "error", "reason": "the file is not a database"})
-    assert [text(b) for b in broken] == ["✖ Database problem: the file is not a database"]
+    assert [text(b) for b in broken] == ["✗ Database problem: the file is not a database"]
     assert broken[0].role == "alert"
     assert data_page.place_options(config)[:3] == [{"label": "Example Plant", "value": "ex"},
                                                    {"label": "Area A", "value": "a"},
@@ -542,17 +550,18 @@ def test_the_admin_tables_show_people_screens_and_the_audit_in_plant_time(config
     table_ = admin_page.users_table(users, config.tz)
     rows = [r for r in walk(table_) if type(r).__name__ == "Tr"][1:]
     assert [r.className for r in rows] == ["active", "disabled"]
-    assert text(rows[0]) == "ann Ann admin active 2026-11-20 14:00" and text(rows[1]) == "bob viewer disabled —"
-    assert admin_page.user_options(users) == [{"label": "ann (Ann)", "value": "ann"}, {"label": "bob", "value": "bob"}]
+    assert text(rows[0]) == "Ann admin active 2026-11-20 14:00" and text(rows[1]) == "Bob viewer disabled —"
+    assert admin_page.user_options(users) == [{"label": "Ann", "value": "ann"}, {"label": "Bob", "value": "bob"}]
     screens = [SimpleNamespace(name="Line 1 TV", revoked_at=None, last_seen_at=NOON, start_path="/board?kiosk=1",
                                created_at=NOON),
                SimpleNamespace(name="Old TV", revoked_at=NOON, last_seen_at=None, start_path="/", created_at=NOON)]
     assert "Line 1 TV live 2026-11-20 14:00 /board?kiosk=1" in text(admin_page.displays_table(screens, config.tz))
     assert admin_page.display_options(screens) == [{"label": "Line 1 TV", "value": "Line 1 TV"}]
     entry = SimpleNamespace(at=NOON, actor="ann", action="user.role", target="bob", details='{"role": "editor"}')
-    assert text(admin_page.audit_table([entry], config.tz)).endswith("2026-11-20 14:00 ann user.role bob role: editor")
+    assert text(admin_page.audit_table([entry], config.tz)).endswith(
+        "2026-11-20 14:00 Ann role changed Bob role editor")
     assert text(admin_page.audit_table([], config.tz)) == "Nothing has been audited yet."
-    assert admin_page.audit_details("not json") == "not json" and admin_page.audit_details("[1]") == "[1]"
+    assert names.audit_details(config, "not json") == "not json" and names.audit_details(config, "[1]") == "[1]"
     assert text(admin_page.admins_only()).startswith("Admins only")
 
 
@@ -601,21 +610,21 @@ def test_a_key_results_progress_bar_marks_what_the_date_expects() -> None:
 def test_the_quarter_shows_its_objectives_key_results_and_meeting(config: PlantConfig) -> None:
     view = quarter_model()
     summary = text(okr_page.render_summary(view, config))
-    assert summary.startswith("OKRs 2026-Q4 week 2 (2026-W47), 55 % of the quarter gone · 1 objectives · 1 key "
-                              "results: 0 on track, 0 need attention, 1 off track, 0 without data")
+    assert summary.startswith("OKRs Q4 2026 week 2 of the quarter (Week 47), 55 % of the quarter gone · 1 objective · "
+                              "1 key result: 0 on track, 0 need attention, 1 off track, 0 without data")
     objectives = okr_page.render_objectives(view)
     row = one(objectives, "okr-kr-row")
     assert row.to_plotly_json()["props"]["data-kr"] == "3"
-    assert text(row).startswith("OEE of Line 1 to 85 % increase 70 → 85 % · ann 76.0 % KPI oee ⧗ stale")
-    assert "4/10 has issues" in text(row) and "2026-W47 · ann" in text(row)
+    assert text(row).startswith("OEE of Line 1 to 85 % increase 70 → 85 % · ann 76.0 % KPI oee ◷ stale")
+    assert "4/10 has issues" in text(row) and "Week 47 · Ann" in text(row)
     link = one(row, "okr-kr")
     assert link.id == {"type": "okr-kr-link", "kr": 3}
     assert text(one(objectives, "form-error")) == "! no key result for quality"
     meeting = text(okr_page.render_meeting(view))
     assert "Not checked in this week (0) Every key result has this week's check-in." in meeting
-    assert "Blocked (1) OEE of Line 1 to 85 % ✖ off track 2026-W47: spare parts" in meeting
+    assert "Blocked (1) OEE of Line 1 to 85 % ✗ off track Week 47: spare parts" in meeting
     empty = okr_page.render_objectives(replace(view, objectives=[]))
-    assert text(empty) == "Objectives No objectives for 2026-Q4 here yet. Editors plan them below."
+    assert text(empty) == "Objectives No objectives for Q4 2026 here yet. Editors plan them below."
 
 
 def test_the_check_in_rows_take_a_value_only_where_no_kpi_gives_one() -> None:
@@ -624,7 +633,7 @@ def test_the_check_in_rows_take_a_value_only_where_no_kpi_gives_one() -> None:
     inputs = {c.id["type"]: c for c in walk(row) if isinstance(getattr(c, "id", None), dict)}
     assert inputs["okr-ci-value"].disabled is True and inputs["okr-ci-value"].value == 76.0
     assert inputs["okr-ci-confidence"].value == 4 and inputs["okr-ci-seen"].data == 1
-    assert "From the KPI at save time (%)" in text(row) and "this week: ann" in text(row)
+    assert "From the KPI at save time (%)" in text(row) and "this week: Ann" in text(row)
     by_hand = okr_page.checkin_rows(replace(quarter_model(), objectives=[replace(
         quarter_model().objectives[0], key_results=[key_result(kpi="", kind="milestone", unit="")])]), True)
     value = next(c for c in walk(by_hand) if getattr(c, "id", None) == {"type": "okr-ci-value", "kr": 3})
@@ -642,10 +651,10 @@ def test_the_history_and_closing_say_what_was_checked_in_and_what_comes_next(con
     assert getattr(rows[1], "className", None) == "replaced"
     candidate = SimpleNamespace(kpi=config.kpis["oee"], red_months=3, latest=reading("oee", 74.8, 85.0, "red"))
     closing = okr_page.render_closing(quarter_model(), config, [candidate], True, "L1")
-    assert text(closing[0]) == "Closing 2026-Q4"
-    assert "it can be closed from 2026-12-18" in text(closing[1])
+    assert text(closing[0]) == "Closing Q4 2026"
+    assert "it can be closed from Fri 18 Dec" in text(closing[1])
     plan = next(c for c in walk(closing) if isinstance(getattr(c, "id", None), dict))
-    assert plan.id == {"type": "okr-draft", "kpi": "oee", "scope": "L1"} and text(plan) == "Plan it for 2027-Q1"
+    assert plan.id == {"type": "okr-draft", "kpi": "oee", "scope": "L1"} and text(plan) == "Plan it for Q1 2027"
     assert "OEE: red 3 months running, last month 74.8 % against 85.0 %." in text(closing)
     assert "OEE of Line 1 to 85 % 76.0 % 40 % 0.40" in text(closing)
 
@@ -656,9 +665,9 @@ def test_the_okr_links_and_messages(config: PlantConfig) -> None:
     link = okr_page.drafted("OEE", "2027-Q1")
     assert link.href == "/okr?quarter=2027-Q1" and text(link) == "OEE planned as an objective of 2027-Q1: open it"
     assert okr_page.checkin_saved(check_in(replaces_id=9), config.tz) == (
-        "Saved 2026-W47 correction of this week's check-in: 82.0 % at confidence 4/10 (has issues), by ann at "
+        "Saved Week 47 2026 correction of this week's check-in: 82.0 % at confidence 4/10 (has issues), by Ann at "
         "2026-11-20 14:00")
     assert [o["value"] for o in okr_page.scope_choices(config)][:3] == ["all", "company", "plant"]
     assert "all" not in [o["value"] for o in okr_page.level_options(config)]
-    assert okr_page.week_options(quarter_model())[0] == {"label": "2026-W47 (this week)", "value": "2026-W47"}
+    assert okr_page.week_options(quarter_model())[0] == {"label": "Week 47 (this week)", "value": "2026-W47"}
     assert text(okr_page.okr_problem("unknown scope 'L9'")) == "These OKRs cannot be shown unknown scope 'L9'"
