@@ -11,10 +11,10 @@ from tests.e2e.readability import viewport
 
 pytestmark = pytest.mark.e2e
 
-#: each page and what shows once it is drawn
-PAGES = [("/board", ".board-column"), ("/tree", ".tree-summary"), ("/okr", ".okr-summary h1"),
-         ("/review", "table.bowler"), ("/data", "table.grid"), ("/", "table.overview"), ("/admin", ".admin-forms"),
-         ("/portfolio", "main.page h1"), ("/login", "form.login-form")]
+#: each page (and the TV board opened on a phone) and what shows once it is drawn
+PAGES = [("/board", ".board-column"), ("/board?kiosk=1", ".board-column"), ("/tree", ".tree-summary"),
+         ("/okr", ".okr-summary h1"), ("/review", "table.bowler"), ("/data", "table.grid"), ("/", "table.overview"),
+         ("/admin", ".admin-forms"), ("/portfolio", "main.page h1"), ("/login", "form.login-form")]
 
 
 @pytest.fixture
