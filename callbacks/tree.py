@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.actions import ActionError
 from huddle.dashboard.services.container import Services
@@ -228,16 +229,17 @@ def add_action(services: Services, _n: int, what: str | None, owner: str | None,
         who = site_writer(services, page_site)
         _tree, scope, period = _target(services, view)
         if not selected:
-            return "Not saved: select a node first", no_update
+            return _("Not saved: select a node first"), no_update
         if not due:
-            return "Not saved: give a due date", no_update
+            return _("Not saved: give a due date"), no_update
         action = services.actions.raise_action(who, scope, what or "", owner or "",
                                                date.fromisoformat(due), kpi=selected, raised_for=period.first,
                                                raised_shift=period.shift or "")
     except (ForbiddenError, ActionError, ValueError) as exc:  # AddressError and a malformed date among them
-        return f"Not saved: {exc}", no_update
-    return (f"Saved action {action.id} for {services.config.kpis[selected].name}: {action.what} ({action.owner}, "
-            f"due {action.due.isoformat()})"), (changed or 0) + 1
+        return _("Not saved: {why}").format(why=exc), no_update
+    return _("Saved action {n} for {kpi}: {what} ({owner}, due {day})").format(
+        n=action.id, kpi=services.config.kpis[selected].name, what=action.what, owner=action.owner,
+        day=action.due.isoformat()), (changed or 0) + 1
 
 
 def register(app: Dash, services: Services) -> None:

@@ -18,9 +18,11 @@ import dash
 import dash_cytoscape as cyto
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
-from huddle.dashboard.core.format import format_time, format_value
-from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.format import format_time, format_value, unit_text
+from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.names import period_words
+from huddle.dashboard.core.plant import FREQUENCY_WORDS
+from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
 from huddle.dashboard.services.drilldown import NodeDetail
 from huddle.dashboard.services.tree import TreeView
 from huddle.dashboard.web import ids
@@ -44,8 +46,8 @@ if TYPE_CHECKING:
 
 FONT = '"Inter", "Segoe UI", "DejaVu Sans", system-ui, sans-serif'  # as assets/huddle.css: tables inherit none
 
-GRAINS = [{"label": "Shift", "value": "shift"}, {"label": "Day", "value": "day"},
-          {"label": "Week", "value": "week"}, {"label": "Month", "value": "month"}]
+#: the periods a tree is read over, as the picker names them (translated where shown)
+GRAIN_WORDS = {"shift": N_("Shift"), "day": N_("Day"), "week": N_("Week"), "month": N_("Month")}
 
 def _field(label: str, control: Any, extra: str = "") -> html.Label:
     return html.Label([label, control], className=f"manual-field {extra}".strip())
@@ -61,14 +63,15 @@ def layout(**query: str) -> html.Div:
         dcc.Store(id=ids.TREE_VALUES), dcc.Store(id=ids.TREE_ADDRESS), dcc.Store(id=ids.TREE_ACTION_CHANGED, data=0),
         dcc.Interval(id=ids.TREE_REFRESH, interval=60_000),
         html.Div([
-            _field("Tree", dcc.Dropdown(id=ids.TREE_PICK, clearable=False)),
-            _field("Scope", dcc.Dropdown(id=ids.TREE_SCOPE, clearable=False)),
-            html.Div([html.Span("Period", className="field-label"),
-                      dcc.RadioItems(id=ids.TREE_GRAIN, options=GRAINS, inline=True, className="grain-switch")],
+            _field(_("Tree"), dcc.Dropdown(id=ids.TREE_PICK, clearable=False)),
+            _field(_("Scope"), dcc.Dropdown(id=ids.TREE_SCOPE, clearable=False)),
+            html.Div([html.Span(_("Period"), className="field-label"),
+                      dcc.RadioItems(id=ids.TREE_GRAIN, inline=True, className="grain-switch",
+                                     options=[{"label": _(w), "value": g} for g, w in GRAIN_WORDS.items()])],
                      className="manual-field"),
-            _field("Date", dcc.DatePickerSingle(id=ids.TREE_DATE, display_format="YYYY-MM-DD",
+            _field(_("Date"), dcc.DatePickerSingle(id=ids.TREE_DATE, display_format="YYYY-MM-DD",
                                                 first_day_of_week=1)),
-            _field("Shift", dcc.Dropdown(id=ids.TREE_SHIFT, clearable=False), "tree-shift-field"),
+            _field(_("Shift"), dcc.Dropdown(id=ids.TREE_SHIFT, clearable=False), "tree-shift-field"),
         ], className="form-row tree-controls"),
         html.Div(id=ids.TREE_SUMMARY, className="tree-summary", role="status"),
         html.Div([
@@ -80,22 +83,24 @@ def layout(**query: str) -> html.Div:
                                         style={"width": "100%", "height": f"{CANVAS_MAX_PX}px"}, minZoom=1.0,
                                         maxZoom=1.4, autoungrabify=True, boxSelectionEnabled=False,
                                         wheelSensitivity=0.3),
-                         role="img", **{"aria-label": "The KPI tree as a diagram; the same tree follows as a list "
-                                                      "under “The tree as a list”."}),
-                html.P(["Click a node to open it; click it again to fold or unfold what lies below. ",
-                        html.Strong("Thick line with arrows, outlined nodes"), ": the way down to each red node. ",
-                        html.Strong("Double border"), ": red lies below. ", html.Strong("×"), " / ",
-                        html.Strong("+"), ": the children multiply or add up to the parent; dotted: drives it "
-                        "without a formula; ", html.Span("orange dashed", className="tradeoff-word"),
-                        ": a trade-off."], className="hint legend"),
-                html.Details([html.Summary("Tree checks"), html.Div(id=ids.TREE_FINDINGS)], className="findings"),
+                         role="img", **{"aria-label": _("The KPI tree as a diagram; the same tree follows as a list "
+                                                        "under “The tree as a list”.")}),
+                html.P([_("Click a node to open it; click it again to fold or unfold what lies below.") + " ",
+                        html.Strong(_("Thick line with arrows, outlined nodes")),
+                        ": " + _("the way down to each red node.") + " ",
+                        html.Strong(_("Double border")), ": " + _("red lies below.") + " ", html.Strong("×"), " / ",
+                        html.Strong("+"), ": " + _("the children multiply or add up to the parent; dotted: drives it "
+                                                   "without a formula;") + " ",
+                        html.Span(_("orange dashed"), className="tradeoff-word"),
+                        ": " + _("a trade-off.")], className="hint legend"),
+                html.Details([html.Summary(_("Tree checks")), html.Div(id=ids.TREE_FINDINGS)], className="findings"),
             ], className="card tree-canvas"),
             html.Div(id=ids.TREE_OUTLINE, className="card tree-outline-card"),
             html.Aside([
                 html.Div(id=ids.TREE_PANEL),
                 dcc.Graph(id=ids.TREE_TREND, config={"displayModeBar": False}, style={"height": "300px"}),
                 html.Section([
-                    html.H3("What if"),
+                    html.H3(_("What if")),
                     html.Label([html.Span(id=ids.TREE_WHATIF_LABEL),
                                 dcc.Input(id=ids.TREE_WHATIF_VALUE, type="number", debounce=True)],
                                className="manual-field"),
@@ -108,19 +113,20 @@ def layout(**query: str) -> html.Div:
                 html.Section([
                     html.H3(id=ids.TREE_EVENTS_HEAD),
                     dcc.Graph(id=ids.TREE_PARETO, config={"displayModeBar": False}, style={"height": "280px"}),
-                    scroll_box("Events by reason", id=ids.TREE_PARETO_TABLE),
-                    _field("Show records of", dcc.Dropdown(id=ids.TREE_EVENT_FILTER, placeholder="all"), "wide"),
-                    scroll_box("Records", id=ids.TREE_EVENT_RECORDS, css_class="records"),
+                    scroll_box(_("Events by reason"), id=ids.TREE_PARETO_TABLE),
+                    _field(_("Show records of"), dcc.Dropdown(id=ids.TREE_EVENT_FILTER, placeholder=_("all")),
+                           "wide"),
+                    scroll_box(_("Records"), id=ids.TREE_EVENT_RECORDS, css_class="records"),
                 ], id=ids.TREE_EVENTS, className="panel-block", hidden=True),
                 html.Section([
                     html.Div(id=ids.TREE_ACTIONS),
-                    html.P("Actions raised here answer this node's KPI in this scope." if editor else
-                           "Sign in as an editor to raise an action.", className="hint"),
+                    html.P(_("Actions raised here answer this node's KPI in this scope.") if editor else
+                           _("Sign in as an editor to raise an action."), className="hint"),
                     html.Div([
-                        _field("What", dcc.Input(id=ids.TREE_ACTION_WHAT, type="text", maxLength=500), "wide"),
-                        _field("Owner", dcc.Input(id=ids.TREE_ACTION_OWNER, type="text", maxLength=120)),
-                        _field("Due", dcc.Input(id=ids.TREE_ACTION_DUE, type="date")),
-                        html.Button("Raise action", id=ids.TREE_ACTION_ADD, n_clicks=0, className="primary",
+                        _field(_("What"), dcc.Input(id=ids.TREE_ACTION_WHAT, type="text", maxLength=500), "wide"),
+                        _field(_("Owner"), dcc.Input(id=ids.TREE_ACTION_OWNER, type="text", maxLength=120)),
+                        _field(_("Due"), dcc.Input(id=ids.TREE_ACTION_DUE, type="date")),
+                        html.Button(_("Raise action"), id=ids.TREE_ACTION_ADD, n_clicks=0, className="primary",
                                     disabled=not editor),
                     ], className="form-row"),
                     html.P(id=ids.TREE_ACTION_MESSAGE, className="form-message", role="status"),
@@ -152,8 +158,8 @@ def tree_problem(message: str) -> html.P:
 def _signed(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
-    points = " pts" if unit == "%" else f" {unit}" if unit else ""
-    return f"{value:+.2f}{points}".replace("-", "−")
+    points = " " + _("pts") if unit == "%" else f" {unit_text(unit)}" if unit else ""
+    return ("+" if value >= 0 else "−") + number(abs(value), 2) + points
 
 
 def render_summary(view: TreeView, config: PlantConfig) -> list[Any]:
@@ -162,29 +168,33 @@ def render_summary(view: TreeView, config: PlantConfig) -> list[Any]:
     kdef = config.kpis[root.key]
     status = str(root.reading.status)
     head = [html.Strong(f"{kdef.name} {format_value(root.reading.value, kdef.unit)}"),
-            f" against {format_value(root.reading.target, kdef.unit)} for {config.scope_name(view.scope)}, "
-            f"{period_words(config, view.period)} ", status_badge(status)]
+            " " + _("against {target} for {scope}, {period}").format(
+                target=format_value(root.reading.target, kdef.unit), scope=config.scope_name(view.scope),
+                period=period_words(config, view.period)) + " ", status_badge(status)]
     path = view.biggest_driver_path()
     why: list[Any] = []
     if path:
         steps = f"{kdef.name} {_signed(path[0].contribution, kdef.unit)}"
         if len(path) > 1:
-            steps += "; most of it from " + ", within it ".join(
-                f"{config.kpis[c.key].name} ({_signed(c.contribution, kdef.unit)})" for c in path[1:])
-        why = [html.Br(), f"Against {period_words(config, view.previous)}: {steps}."]
+            steps += "; " + _("most of it from {path}").format(path=_(", within it ").join(
+                f"{config.kpis[c.key].name} ({_signed(c.contribution, kdef.unit)})" for c in path[1:]))
+        why = [html.Br(), _("Against {period}: {steps}.").format(period=period_words(config, view.previous),
+                                                                  steps=steps)]
     elif root.reading.value is not None and view.before[root.key].value is None:
-        why = [html.Br(), f"No data for {period_words(config, view.previous)} to compare with."]
+        why = [html.Br(), _("No data for {period} to compare with.").format(
+            period=period_words(config, view.previous))]
     red = [k for k in view.deepest_red() if k != root.key]
     follow: list[Any] = []
     if red:
-        follow = [html.Br(), "Deepest red: " + ", ".join(config.kpis[k].name for k in red) + "."]
+        follow = [html.Br(), _("Deepest red: {kpis}.").format(kpis=", ".join(config.kpis[k].name for k in red))]
     return [html.P(head + why + follow)]
 
 
 def render_findings(view: TreeView, config: PlantConfig) -> Any:
     """The tree's checks as a list (or a line saying there are none), each KPI and tree by its name."""
     if not view.findings:
-        return html.P("No findings: the tree follows the method's rules and every node has data.", className="hint")
+        return html.P(_("No findings: the tree follows the method's rules and every node has data."),
+                      className="hint")
     names = {key: kpi.name for key, kpi in config.kpis.items()}
     names |= {f"tree {key}": tree.name for key, tree in config.trees.items()}
     names |= {f"kpi {key}": kpi.name for key, kpi in config.kpis.items()}
@@ -201,17 +211,19 @@ def render_findings(view: TreeView, config: PlantConfig) -> Any:
 
 def _definition(d: NodeDetail) -> html.Dl:
     k = d.kpi
-    rows = [("Owner", k.owner or "no owner (a finding)"),
-            ("Data source", k.data_source or "no data source (a finding)"),
-            ("Frequency", k.frequency), ("Direction", f"{k.direction} is better"),
-            ("Leading or lagging", "leading" if k.leading else "lagging"),
-            ("Baseline", f"{format_value(k.baseline.value, k.unit)} on {k.baseline.on.isoformat()} "
-                         f"({k.baseline.source})" if k.baseline else "none recorded"),
-            ("Formula", d.formula_text)]
+    rows = [(_("Owner"), k.owner or _("no owner (a finding)")),
+            (_("Data source"), k.data_source or _("no data source (a finding)")),
+            (_("Frequency"), _(FREQUENCY_WORDS.get(k.frequency, k.frequency))),
+            (_("Direction"), _("higher is better") if k.direction == "higher" else _("lower is better")),
+            (_("Leading or lagging"), _("leading") if k.leading else _("lagging")),
+            (_("Baseline"), _("{value} on {day} ({source})").format(
+                value=format_value(k.baseline.value, k.unit), day=k.baseline.on.isoformat(), source=k.baseline.source)
+             if k.baseline else _("none recorded")),
+            (_("Formula"), d.formula_text)]
     if d.own_working:
-        rows.append(("Worked", d.own_working))
+        rows.append((_("Worked"), d.own_working))
     if d.edge_working:
-        rows.append(({"product": "Children multiplied", "sum": "Children added"}[d.tree.formula_of(k.key) or "sum"],
+        rows.append((_("Children multiplied") if d.tree.formula_of(k.key) == "product" else _("Children added"),
                      d.edge_working))
     return html.Dl([x for term, desc in rows for x in (html.Dt(term), html.Dd(desc))], className="definition")
 
@@ -228,13 +240,14 @@ def _why(d: NodeDetail, config: PlantConfig) -> Any:
         rows.append({"kpi": config.kpis[key].name, "before": format_value(before.value, cu),
                      "after": format_value(after.value, cu), "status": str(after.status),
                      "share": _signed(split.get(key), unit) if split.get(key) is not None
-                     else "—" if formula else "not a formula edge"})
+                     else "—" if formula else _("not a formula edge")})
     change = None if d.reading.value is None or d.before.value is None else d.reading.value - d.before.value
     return html.Div([
-        html.H3(f"Why it moved: {_signed(change, unit)} against {period_words(config, d.period.previous())}"),
-        table([("kpi", "Child"), ("before", period_tick(d.period.grain, d.period.previous().label)),
-               ("after", period_tick(d.period.grain, d.period.label)),
-               ("status", "Status"), ("share", f"Share of the change in {d.kpi.name}")], rows, status_key="status"),
+        html.H3(_("Why it moved: {change} against {period}").format(
+            change=_signed(change, unit), period=period_words(config, d.period.previous()))),
+        table([("kpi", _("Child")), ("before", period_tick(d.period.grain, d.period.previous().label)),
+               ("after", period_tick(d.period.grain, d.period.label)), ("status", _("Status")),
+               ("share", _("Share of the change in {kpi}").format(kpi=d.kpi.name))], rows, status_key="status"),
     ], className="panel-block")
 
 
@@ -245,20 +258,20 @@ def _breakdown(d: NodeDetail, config: PlantConfig, tree: str) -> Any:
         rows = [{"where": dcc.Link(config.scope_name(r.scope), href=tree_href(tree, r.scope, d.period, d.kpi.key)),
                  "value": format_value(r.value, unit), "target": format_value(r.target, unit),
                  "status": str(r.status)} for r in d.by_line]
-        blocks.append(_link_table("By line", rows))
+        blocks.append(_link_table(_("By line"), rows))
     if d.by_shift:
         rows = []
         for shift, r in zip(config.calendar.shifts, d.by_shift, strict=True):  # breakdown keeps shift order
             rows.append({"where": shift.name, "value": format_value(r.value, unit),
                          "target": format_value(r.target, unit), "status": str(r.status)})
-        blocks.append(_link_table("By shift", rows))
+        blocks.append(_link_table(_("By shift"), rows))
     if not blocks:
         return None
-    return html.Div([html.H3("Where it is red"), html.Div(blocks, className="breakdowns")], className="panel-block")
+    return html.Div([html.H3(_("Where it is red")), html.Div(blocks, className="breakdowns")], className="panel-block")
 
 
 def _link_table(title: str, rows: list[dict[str, Any]]) -> html.Div:
-    head = html.Thead(html.Tr([html.Th(title), html.Th("Value"), html.Th("Target"), html.Th("Status")]))
+    head = html.Thead(html.Tr([html.Th(title), html.Th(_("Value")), html.Th(_("Target")), html.Th(_("Status"))]))
     body = html.Tbody([html.Tr([html.Td(r["where"]), html.Td(r["value"]), html.Td(r["target"]),
                                 html.Td(status_badge(r["status"]))], className=f"row-{r['status']}") for r in rows])
     return html.Div(html.Table([head, body], className="grid"), className="breakdown")
@@ -274,9 +287,9 @@ def _drift(d: NodeDetail, config: PlantConfig) -> Any:
             said.extend([] if s.text in said else [s.text])
     texts = [f"{point}: {'; '.join(said)}" for point, said in list(by_point.items())[-3:]]
     if d.reading.status != "red":
-        return html.Div([html.Strong("Drifting, not red yet. "), " · ".join(texts)], className="drift-warning",
-                        role="alert")
-    return html.Div([html.Strong("Run-rule signals in the latest points. "), " · ".join(texts)],
+        return html.Div([html.Strong(_("Drifting, not red yet.") + " "), " · ".join(texts)],
+                        className="drift-warning", role="alert")
+    return html.Div([html.Strong(_("Run-rule signals in the latest points.") + " "), " · ".join(texts)],
                     className="drift-warning")
 
 
@@ -287,12 +300,12 @@ def render_panel(d: NodeDetail, config: PlantConfig, tree: str) -> list[Any]:
     head = html.Div([
         html.H2(k.name), status_badge(status),
         html.P([html.Span(format_value(d.reading.value, k.unit), className="panel-value"),
-                f"  target {format_value(d.reading.target, k.unit)}",
+                "  " + _("target {value}").format(value=format_value(d.reading.target, k.unit)),
                 f" · {config.scope_name(d.scope)}, {period_words(config, d.period)}"]),
-        html.P(f"Data through {format_time(d.reading.data_through, config.tz)}"
-               if d.reading.data_through else "No data for this scope and period.", className="hint"),
-        *[html.P(f"⚠ Check data: {why}", className="form-error") for why in d.reading.checks],
-        *[html.P(f"◐ Incomplete: {why}", className="hint") for why in d.reading.gaps],
+        html.P(_("Data through {time}").format(time=format_time(d.reading.data_through, config.tz))
+               if d.reading.data_through else _("No data for this scope and period."), className="hint"),
+        *[html.P("⚠ " + _("Check data: {why}").format(why=why), className="form-error") for why in d.reading.checks],
+        *[html.P("◐ " + _("Incomplete: {why}").format(why=why), className="hint") for why in d.reading.gaps],
     ], className=f"panel-head status-{status}")
     return [head, _drift(d, config), _definition(d), _why(d, config), _breakdown(d, config, tree)]
 
@@ -303,26 +316,28 @@ def trend_figure(d: NodeDetail) -> go.Figure:
     xs = [period_tick(d.period.grain, r.period) for r in d.trend]
     ys = [r.value for r in d.trend]
     fig = go.Figure()
-    fig.add_scatter(x=xs, y=[r.target for r in d.trend], mode="lines", name="target", line={"shape": "hv",
+    fig.add_scatter(x=xs, y=[r.target for r in d.trend], mode="lines", name=_("target"), line={"shape": "hv",
                     "color": "#1f4e79", "width": 2, "dash": "dot"})
     fig.add_scatter(x=xs, y=ys, mode="lines+markers", name=plot_text(d.kpi.name), line={"color": "#14202b", "width": 2},
                     marker={"size": 7, "color": [{"red": "#b3141c", "amber": "#9a6200", "green": "#1e7b34"}.get(
                         str(r.status), "#6b7680") for r in d.trend]})
     if d.limits:
-        for name, value in (("upper limit", d.limits.upper), ("centre", d.limits.centre),
-                            ("lower limit", d.limits.lower)):
+        for name, value, dash in ((_("upper limit"), d.limits.upper, "dash"), (_("centre"), d.limits.centre, "solid"),
+                                  (_("lower limit"), d.limits.lower, "dash")):
             fig.add_scatter(x=[xs[0], xs[-1]], y=[value, value], mode="lines", name=name, hoverinfo="name+y",
-                            line={"color": "#8796a5", "width": 1, "dash": "dash" if name != "centre" else "solid"})
+                            line={"color": "#8796a5", "width": 1, "dash": dash})
     marked = [s for s in d.signals if s.adverse]
     if marked:
         fig.add_scatter(x=[xs[s.index] for s in marked], y=[ys[s.index] for s in marked], mode="markers",
-                        name="run-rule signal", text=[s.text for s in marked], hoverinfo="text",
+                        name=_("run-rule signal"), text=[s.text for s in marked], hoverinfo="text",
                         marker={"symbol": "circle-open", "size": 16, "color": "#c26a00", "line": {"width": 3}})
     fig.update_layout(margin={"l": 50, "r": 10, "t": 36, "b": 40}, template="plotly_white", showlegend=True,
                       legend={"orientation": "h", "y": -0.25, "font": {"size": 11}}, xaxis=category_axis(xs),
-                      title={"text": plot_text(f"{d.kpi.name} ({unit or 'value'}) by {d.period.grain}, ")
-                                     + (f"limits from the first {d.limits.baseline_points} points" if d.limits
-                                        else "too few points for control limits"),
+                      title={"text": plot_text(_("{kpi} ({unit}) by {grain}, ").format(
+                                         kpi=d.kpi.name, unit=unit_text(unit) or _("value"),
+                                         grain=_(GRAIN_WORDS[d.period.grain]).lower()))
+                                     + (_("limits from the first {n} points").format(n=d.limits.baseline_points)
+                                        if d.limits else _("too few points for control limits")),
                              "font": {"size": 14}})
     return fig
 
@@ -334,15 +349,17 @@ def records_table(report: Any, config: PlantConfig) -> Any:
              "detail": r.detail,
              "minutes": None if r.minutes is None else round(r.minutes, 1), "quantity": r.quantity,
              "cost": None if r.cost is None else round(r.cost)} for r in report.records]
-    columns = [("when", "When"), ("line", "Line"), ("what", "What"), ("detail", "Detail")]
-    columns += [(c, h) for c, h in (("minutes", "Minutes"), ("quantity", "Units"),
-                                    ("cost", f"Cost ({config.currency})" if config.currency
-                                     else "Cost")) if any(r[c] is not None for r in rows)]
+    columns = [("when", _("When")), ("line", _("Line")), ("what", _("What")), ("detail", _("Detail"))]
+    columns += [(c, h) for c, h in (("minutes", _("Minutes")), ("quantity", _("Units")),
+                                    ("cost", _("Cost ({currency})").format(currency=config.currency)
+                                     if config.currency else _("Cost"))) if any(r[c] is not None for r in rows)]
     if not rows:
-        return html.P("No events recorded in this period.", className="empty")
+        return html.P(_("No events recorded in this period."), className="empty")
     more = report.total_records - len(report.records)
-    note = html.P(f"The newest {len(report.records)} of {report.total_records}.", className="hint") \
-        if more > 0 else html.P(f"{report.total_records} records.", className="hint")
+    note = html.P(_("The newest {n} of {total}.").format(n=len(report.records), total=report.total_records),
+                  className="hint") if more > 0 else \
+        html.P(ngettext("{n} record.", "{n} records.", report.total_records).format(n=report.total_records),
+               className="hint")
     return [dash_table.DataTable(
         columns=[{"name": h, "id": c, **({"type": "numeric"} if c in ("minutes", "quantity", "cost") else {})}
                  for c, h in columns],
@@ -354,21 +371,24 @@ def records_table(report: Any, config: PlantConfig) -> Any:
 def render_node_actions(d: NodeDetail, config: PlantConfig) -> Any:
     """The node's open actions in this scope."""
     if not d.actions:
-        warn = " — red with no action" if d.reading.status == "red" else ""
-        return [html.H3(f"Open actions for {d.kpi.name}"), html.P(f"None{warn}.", className="empty")]
-    rows = [{"what": a.what, "owner": a.owner, "due": a.due.isoformat() + (" (overdue)" if a.overdue else ""),
-             "status": a.status.replace("_", " "), "scope": config.scope_name(a.scope)} for a in d.actions]
-    return [html.H3(f"Open actions for {d.kpi.name} ({len(rows)})"),
-            table([("what", "What"), ("owner", "Owner"), ("due", "Due"), ("status", "Status"), ("scope", "Where")],
-                  rows)]
+        none = _("None — red with no action.") if d.reading.status == "red" else _("None.")
+        return [html.H3(_("Open actions for {kpi}").format(kpi=d.kpi.name)), html.P(none, className="empty")]
+    rows = [{"what": a.what, "owner": a.owner,
+             "due": a.due.isoformat() + (" (" + _("overdue") + ")" if a.overdue else ""),
+             "status": _(ACTION_STATUS_WORDS.get(a.status, a.status)), "scope": config.scope_name(a.scope)}
+            for a in d.actions]
+    return [html.H3(_("Open actions for {kpi} ({n})").format(kpi=d.kpi.name, n=len(rows))),
+            table([("what", _("What")), ("owner", _("Owner")), ("due", _("Due")), ("status", _("Status")),
+                   ("scope", _("Where"))], rows)]
 
 
 def what_if_fields(d: NodeDetail, parent: KpiDef | None) -> tuple[bool, str, str, float | None]:
     """Whether the what-if section hides (no formula above the node), its two labels and the goal's first target."""
     if parent is None:
         return True, "", "", None
-    return (False, f"If {d.kpi.name} were ({d.kpi.unit or 'value'})",
-            f"{parent.name} to reach ({parent.unit or 'value'})", d.targets.get(parent.key))
+    return (False, _("If {kpi} were ({unit})").format(kpi=d.kpi.name, unit=unit_text(d.kpi.unit) or _("value")),
+            _("{kpi} to reach ({unit})").format(kpi=parent.name, unit=unit_text(parent.unit) or _("value")),
+            d.targets.get(parent.key))
 
 
 def event_fields(report: Any, config: PlantConfig) -> tuple[bool, str, go.Figure, Any, list[dict[str, str]], Any]:
@@ -384,8 +404,8 @@ def event_fields(report: Any, config: PlantConfig) -> tuple[bool, str, go.Figure
 def what_if_words(steps: list[Any], kpis: dict[str, KpiDef]) -> str:
     """What a changed value does up the tree, step by step."""
     if not steps:
-        return "This node feeds no formula above it."
-    words = {True: " — meets its target", False: " — still short of its target", None: ""}
+        return _("This node feeds no formula above it.")
+    words = {True: " — " + _("meets its target"), False: " — " + _("still short of its target"), None: ""}
     return "; ".join(f"{kpis[s.kpi].name} {format_value(s.now, kpis[s.kpi].unit)} → "
                      f"{format_value(s.then, kpis[s.kpi].unit)}{words[s.meets_target]}" for s in steps)
 
@@ -395,6 +415,6 @@ def goal_words(result: Any, kpi: KpiDef, now: float | None) -> str:
     if result is None:
         return ""
     if not result.possible:
-        return f"Not reachable: {result.reason}"
-    return (f"{kpi.name} must reach {format_value(result.needed, kpi.unit)} "
-            f"(now {format_value(now, kpi.unit)}), the other factors unchanged.")
+        return _("Not reachable: {why}").format(why=result.reason)
+    return _("{kpi} must reach {value} (now {now}), the other factors unchanged.").format(
+        kpi=kpi.name, value=format_value(result.needed, kpi.unit), now=format_value(now, kpi.unit))

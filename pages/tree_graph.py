@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dash import html
-from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value
+from huddle.dashboard.core.format import format_value, status_label
+from huddle.dashboard.core.i18n import _, number
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.services.tree import TreeView
 
@@ -68,16 +69,16 @@ def node_label(view: TreeView, key: str, unit: str) -> str:
     node = view.nodes[key]
     reading = node.reading
     status = str(reading.status)
-    value = "no data" if reading.value is None else format_value(reading.value, unit)
+    value = _("no data") if reading.value is None else format_value(reading.value, unit)
     target = "" if reading.target is None else f" / {format_value(reading.target, unit)}"
     marks = []
     if node.red_below:
-        marks.append("▼ red below")
+        marks.append("▼ " + _("red below"))
     if key in view.hidden_below:
-        marks.append(f"+{view.hidden_below[key]} below")
-    word = f"{STATUS_ICONS.get(status, '')} {STATUS_WORDS.get(status, status)}"
+        marks.append(_("+{n} below").format(n=view.hidden_below[key]))
+    word = status_label(status)
     if reading.status is Status.INCOMPLETE and reading.coverage is not None:
-        word += f" · {reading.coverage * 100:.0f} % covered"
+        word += " · " + _("{share} % covered").format(share=number(reading.coverage * 100))
     lines = [node.name, value + target, word]
     if marks:
         lines.append(" · ".join(marks))
@@ -110,7 +111,7 @@ def render_elements(view: TreeView, config: PlantConfig, selected: str | None) -
                              "label": {"product": "×", "sum": "+"}.get(formula or "", "")},
                     "classes": " ".join(classes)})
     for t in view.tradeoffs():
-        out.append({"data": {"id": f"{t.a}<->{t.b}", "source": t.a, "target": t.b, "label": "trade-off"},
+        out.append({"data": {"id": f"{t.a}<->{t.b}", "source": t.a, "target": t.b, "label": _("trade-off")},
                     "classes": "tradeoff"})
     return out
 
@@ -127,22 +128,22 @@ def _outline_words(view: TreeView, key: str, config: PlantConfig, on_path: bool)
     reading = node.reading
     unit = config.kpis[key].unit
     status = str(reading.status)
-    value = "no data" if reading.value is None else format_value(reading.value, unit)
-    target = "no target" if reading.target is None else f"target {format_value(reading.target, unit)}"
+    value = _("no data") if reading.value is None else format_value(reading.value, unit)
+    target = _("no target") if reading.target is None else _("target {value}").format(
+        value=format_value(reading.target, unit))
     words: list[Any] = [html.Strong(node.name), f" {value}, {target}, ",
-                        html.Span(f"{STATUS_ICONS.get(status, '')} {STATUS_WORDS.get(status, status)}",
-                                  className=f"outline-status status-{status}")]
+                        html.Span(status_label(status), className=f"outline-status status-{status}")]
     if node.red_below:
-        words.append(", red below")
+        words.append(", " + _("red below"))
     if on_path:
-        words.append(html.Span(" ▶ on the red path", className="outline-path"))
+        words.append(html.Span(" ▶ " + _("on the red path"), className="outline-path"))
     return words
 
 
 def render_outline(view: TreeView, config: PlantConfig, selected: str | None) -> html.Nav:
     """The whole tree as a nested list of buttons, each node's value, target and status in words and the way down
     to each red node marked: the tree for the keyboard and a screen reader, choosing what the canvas chooses."""
-    path_nodes, _ = view.red_path()
+    path_nodes, _edges = view.red_path()
 
     def item(key: str, path: tuple[str, ...]) -> html.Li:
         on_path = key in path_nodes
@@ -153,8 +154,8 @@ def render_outline(view: TreeView, config: PlantConfig, selected: str | None) ->
         return html.Li([button, html.Ul([item(c, (*path, c)) for c in kids]) if kids else None])
 
     root = view.tree.root
-    return html.Nav([html.H2("The tree as a list", id="tree-outline-title"),
-                     html.P("Choose a node to open its panel; ▶ marks the way down to each red node.",
+    return html.Nav([html.H2(_("The tree as a list"), id="tree-outline-title"),
+                     html.P(_("Choose a node to open its panel; ▶ marks the way down to each red node."),
                             className="hint"),
                      html.Ul([item(root, (root,))], className="outline-tree")],
                     className="tree-outline", **{"aria-labelledby": "tree-outline-title"})

@@ -30,6 +30,9 @@ CATEGORY_NAMES = {"S": N_("Safety"), "Q": N_("Quality"), "D": N_("Delivery"), "C
 LAYERS = {1: "operator", 2: "supervisor / shift", 3: "maintenance & reliability", 4: "continuous improvement",
           5: "strategic / financial"}
 FREQUENCIES = {"hour": 3600, "shift": 8 * 3600, "day": 86400, "week": 7 * 86400, "month": 31 * 86400}
+#: how often a KPI is read, as people say it (translated where shown)
+FREQUENCY_WORDS = {"hour": N_("hourly"), "shift": N_("every shift"), "day": N_("daily"), "week": N_("weekly"),
+                   "month": N_("monthly")}
 RECORD_TYPES = ("production_counts", "stop_events", "quality_events", "safety_events", "labour", "kpi_values",
                 "hours_worked")
 STOP_CATEGORIES = ("planned", "unplanned", "changeover")

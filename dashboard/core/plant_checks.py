@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind, evaluate
 from huddle.dashboard.core.plant import Finding, KpiDef, PlantConfig, TreeDef
 from huddle.dashboard.core.plant_dst import dst_findings
@@ -27,13 +28,14 @@ def findings(config: PlantConfig, since: datetime | None = None) -> list[Finding
     out: list[Finding] = []
     gaps = config.calendar.gaps()
     if gaps:
-        out.append(Finding("warning", "calendar", f"no shift covers {', '.join(gaps)}: events then are not counted"))
+        out.append(Finding("warning", "calendar", _("no shift covers {times}: events then are not counted").format(
+            times=", ".join(gaps))))
     if since is not None:
         out.extend(dst_findings(config.calendar, since))
     for k in config.kpis.values():
         out.extend(_owner_and_source(k))
         if not k.targets and FORMULAS[k.formula].kind is not Kind.GAUGE:
-            out.append(Finding("warning", f"kpi {k.key}", "no target: its status stays grey"))
+            out.append(Finding("warning", f"kpi {k.key}", _("no target: its status stays grey")))
     for t in config.trees.values():
         out.extend(tree_findings(config, t, kpi_checks=False))
     return out
@@ -46,14 +48,16 @@ def tree_findings(config: PlantConfig, tree: TreeDef, *, kpi_checks: bool = True
     nodes = tree.nodes()
     where = f"tree {tree.key}"
     if len(nodes) > MAX_TREE_KPIS:
-        out.append(Finding("warning", where, f"{len(nodes)} KPIs: a tree people can use has at most 12–15"))
+        out.append(Finding("warning", where, _("{n} KPIs: a tree people can use has at most 12–15").format(
+            n=len(nodes))))
     branches = tree.children(tree.root)
     if len(branches) not in BRANCHES:
-        out.append(Finding("warning", where, f"{len(branches)} branches under the root: 2–4 is the rule"))
+        out.append(Finding("warning", where, _("{n} branches under the root: 2–4 is the rule").format(
+            n=len(branches))))
     reachable = _reachable(tree)
-    out += [Finding("warning", where, f"{n} is not connected to the root {tree.root}")
+    out += [Finding("warning", where, _("{kpi} is not connected to the root {root}").format(kpi=n, root=tree.root))
             for n in nodes if n not in reachable]
-    out += [Finding("warning", where, f"trade-off {to.a} ↔ {to.b} is not acknowledged")
+    out += [Finding("warning", where, _("trade-off {a} ↔ {b} is not acknowledged").format(a=to.a, b=to.b))
             for to in tree.tradeoffs if not to.acknowledged]
     if kpi_checks:
         for n in nodes:
@@ -78,9 +82,9 @@ def _owner_and_source(k: KpiDef) -> list[Finding]:
     """A KPI's warnings for a missing owner and a missing data source."""
     out = []
     if not k.owner:
-        out.append(Finding("warning", f"kpi {k.key}", "no owner: every KPI needs one named person"))
+        out.append(Finding("warning", f"kpi {k.key}", _("no owner: every KPI needs one named person")))
     if not k.data_source:
-        out.append(Finding("warning", f"kpi {k.key}", "no data source (a finding to resolve, not a blank)"))
+        out.append(Finding("warning", f"kpi {k.key}", _("no data source (a finding to resolve, not a blank)")))
     return out
 
 
@@ -151,7 +155,7 @@ def _formula_mismatch(formula: str, parent: KpiDef, children: list[KpiDef]) -> s
     if any(FORMULAS[k.formula].kind not in (Kind.RATIO, Kind.TOTAL) for k in involved):
         return None  # direct values and gauges cannot be checked; tree findings report it
     rng = random.Random(7)
-    for _ in range(5):
+    for _try in range(5):
         sums = {m: rng.uniform(1, 1000) for m in MEASURES}
         p = evaluate(FORMULAS[parent.formula], sums).value or 0.0
         values = [(evaluate(FORMULAS[c.formula], sums).value or 0.0) / FORMULAS[c.formula].scale for c in children]

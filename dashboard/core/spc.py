@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from huddle.dashboard.core.i18n import N_, _
+
 MIN_POINTS = 8
 D2 = 1.128  # the d2 constant for moving ranges of two consecutive points
 
@@ -123,20 +125,27 @@ def _completions(flags: list[bool], window: int, needed: int) -> list[int]:
     return out
 
 
+#: each rule's signal in words, per side (whole sentences: languages place "above" and "below" differently)
 _TEXTS = {
-    BEYOND_3: "A point {side} the {limit} control limit (something unusual happened; look for the cause)",
-    TWO_OF_THREE: "2 of 3 points in a row far {side} the centre line, near the {limit} control limit "
-    "(an early warning of a shift)",
-    FOUR_OF_FIVE: "4 of 5 points in a row clearly {side} the centre line (the process is probably shifting)",
-    SAME_SIDE: "8 points in a row {side} the centre line (the process has shifted)",
+    (BEYOND_3, "above"): N_("A point above the upper control limit (something unusual happened; look for the cause)"),
+    (BEYOND_3, "below"): N_("A point below the lower control limit (something unusual happened; look for the cause)"),
+    (TWO_OF_THREE, "above"): N_("2 of 3 points in a row far above the centre line, near the upper control limit "
+                                "(an early warning of a shift)"),
+    (TWO_OF_THREE, "below"): N_("2 of 3 points in a row far below the centre line, near the lower control limit "
+                                "(an early warning of a shift)"),
+    (FOUR_OF_FIVE, "above"): N_("4 of 5 points in a row clearly above the centre line (the process is probably "
+                                "shifting)"),
+    (FOUR_OF_FIVE, "below"): N_("4 of 5 points in a row clearly below the centre line (the process is probably "
+                                "shifting)"),
+    (SAME_SIDE, "above"): N_("8 points in a row above the centre line (the process has shifted)"),
+    (SAME_SIDE, "below"): N_("8 points in a row below the centre line (the process has shifted)"),
+    (TRENDING, "up"): N_("6 points in a row each higher than the one before (a steady upward trend)"),
+    (TRENDING, "down"): N_("6 points in a row each lower than the one before (a steady downward trend)"),
 }
 
 
 def _text(rule: str, side: str) -> str:
-    if rule == TRENDING:
-        more, way = ("higher", "upward") if side == "up" else ("lower", "downward")
-        return f"6 points in a row each {more} than the one before (a steady {way} trend)"
-    return _TEXTS[rule].format(side=side, limit="upper" if side == "above" else "lower")
+    return _(_TEXTS[(rule, side)])
 
 
 def run_rule_signals(values: Sequence[float | None], limits: ControlLimits, direction: str) -> list[Signal]:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.i18n import _, number
 from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind, Status
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import KpiDef, TreeDef
@@ -69,20 +70,22 @@ def own_working(kdef: KpiDef, reading: Reading) -> str | None:
         return None
     if formula.kind is Kind.RATIO and reading.numerator is not None and reading.denominator:
         num_unit, den_unit = _measure_unit(formula.numerator), _measure_unit(formula.denominator)
-        scale = f" × {formula.scale:,g}" if formula.scale != 1 else ""
+        scale = f" × {number(formula.scale, 4).rstrip('0').rstrip(',.')}" if formula.scale != 1 else ""
         hours = f" ({reading.parts['hours_worked']})" if reading.parts.get("hours_worked") else ""
         return (f"{_number(reading.numerator, num_unit)} / {_number(reading.denominator, den_unit)}{scale} = "
                 f"{_precise(reading.value, kdef.unit)}{hours}")
     if formula.kind is Kind.TOTAL:
-        return f"sum over the period = {_precise(reading.value, kdef.unit)}"
+        return _("sum over the period = {value}").format(value=_precise(reading.value, kdef.unit))
     if formula.kind is Kind.PRODUCT and reading.parts:
-        steps = " × ".join(f"{k} {v * 100:.2f} %" if v is not None else f"{k} —" for k, v in reading.parts.items())
+        steps = " × ".join(f"{k} {number(v * 100, 2)} %" if v is not None else f"{k} —"
+                           for k, v in reading.parts.items())
         return f"{steps} = {_precise(reading.value, kdef.unit)}"
     if formula.kind is Kind.DIRECT and reading.numerator is not None:
         if reading.denominator:
-            return (f"{_number(reading.numerator, '')} / {reading.denominator:g} values = "
-                    f"{_precise(reading.value, kdef.unit)}")
-        return f"sum of the loaded values = {_precise(reading.value, kdef.unit)}"
+            return _("{total} / {n} values = {value}").format(
+                total=_number(reading.numerator, ""), n=number(reading.denominator, 2).rstrip("0").rstrip(",."),
+                value=_precise(reading.value, kdef.unit))
+        return _("sum of the loaded values = {value}").format(value=_precise(reading.value, kdef.unit))
     return None
 
 
@@ -93,7 +96,7 @@ def edge_working(services: Services, tree: TreeDef, key: str, values: dict[str, 
         return None
     kids = tree.children(key)
     if any(values.get(c) is None for c in kids):
-        return "a child has no data: the formula cannot be worked"
+        return _("a child has no data: the formula cannot be worked")
     unit = services.config.kpis[key].unit
     joined = (" × " if formula == "product" else " + ").join(
         _precise(values[c], services.config.kpis[c].unit) for c in kids)
@@ -111,12 +114,12 @@ def _precise(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "%":
-        return f"{value:.2f} %"
+        return f"{number(value, 2)} %"
     return format_value(value, unit)
 
 
 def _number(value: float, unit: str) -> str:
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    text = number(value) if abs(value) >= 100 else number(value, 2)
     return f"{text} {unit}".strip()
 
 
@@ -183,7 +186,7 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
         goal = goal_seek(config, tree, current, parent, kpi, float(now[parent].target))
     return NodeDetail(
         kpi=kdef, tree=tree, scope=scope, period=period, reading=reading, before=before[kpi],
-        formula_text=FORMULAS[kdef.formula].description, own_working=own_working(kdef, reading),
+        formula_text=_(FORMULAS[kdef.formula].description), own_working=own_working(kdef, reading),
         edge_working=edge_working(services, tree, kpi, current), trend=points, limits=limits, signals=signals,
         drifting=drifting, by_line=by_line, by_shift=by_shift, why=why,
         children_before_after=[(c, before[c], now[c]) for c in kids], formula_parent=parent, goal=goal,

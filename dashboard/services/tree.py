@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.names import period_words
 from huddle.dashboard.core.periods import Period
@@ -202,8 +203,8 @@ def build_tree_view(readings: Readings, tree_key: str, scope: str, period: Perio
     found = tree_findings(config, tree)
     missing = [config.kpis[k].name for k in keys if current[k].value is None]
     if missing:  # once for the tree, not once per node
-        found.append(Finding("warning", "no data", f"{', '.join(missing)} for {config.scope_name(scope)}, "
-                                                   f"{period_words(config, period)}"))
+        found.append(Finding("warning", _("no data"), _("{kpis} for {scope}, {period}").format(
+            kpis=", ".join(missing), scope=config.scope_name(scope), period=period_words(config, period))))
     return TreeView(tree, scope, period, previous, by_key, before, frozenset(opened), visible, placed, hidden, why,
                     found)
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from babel import Locale
 from huddle.dashboard.core import i18n
-from huddle.dashboard.core.format import BUILT_IN_UNITS
+from huddle.dashboard.core.format import BUILT_IN_UNITS, unit_for
 from huddle.dashboard.web.address import BoardAddress
 
 PSEUDO = "qps"
@@ -79,10 +79,10 @@ def plants_own_words(services: Any) -> list[str]:
     words = [config.site_name, config.site_key, config.company, config.currency]
     words += [a.name for a in config.areas.values()] + [ln.name for ln in config.lines.values()]
     words += [d.name for d in config.kpis.values()] + [d.owner for d in config.kpis.values()]
-    words += [d.unit for d in config.kpis.values() if d.unit not in BUILT_IN_UNITS]  # built-in units: translated
+    words += [unit_for(n, d.unit) for d in config.kpis.values() if d.unit not in BUILT_IN_UNITS for n in (1, 2)]
     words += [s.name for s in config.calendar.shifts] + [s.key for s in config.calendar.shifts]
     words += list(config.stop_reasons) + list(config.defect_types) + list(config.kpis) + list(config.lines)
-    words += [p.name for p in config.plant_calendar.planned]
+    words += [p.name for p in config.plant_calendar.planned] + [d.data_source for d in config.kpis.values()]
     for action in services.actions.listing("plant"):
         words += [action.what, action.owner, action.result or ""]
     english = Locale.parse("en")
@@ -153,6 +153,44 @@ def test_the_monthly_review_has_no_word_outside_the_catalogue(demo_services: Any
         shown.append(review.render_review(built, config))
     left = untranslated(shown, sorted({w for w in own if w}, key=len, reverse=True))
     assert not left, f"{len(left)} texts on the review bypass the catalogue:\n" + "\n".join(sorted(set(left))[:60])
+
+
+def test_the_kpi_tree_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
+    from huddle.dashboard.services.drilldown import node_detail, try_goal_seek, try_what_if
+    from huddle.dashboard.services.tree import build_tree_view
+    from huddle.dashboard.web.address import TreeAddress
+    from huddle.pages import tree as page
+    from huddle.pages import tree_graph as graph
+
+    config, now = demo_services.config, demo_services.clock()
+    own = plants_own_words(demo_services) + [t.name for t in config.trees.values()]
+    shown: list[Any] = [page.layout(), page.control_options(config), page.tree_problem("⟦a problem⟧")]
+    for query in ({}, {"scope": next(iter(config.lines)), "grain": "shift"}, {"tree": list(config.trees)[-1]},
+                  {"grain": "month"}):
+        tree_key, scope, period = TreeAddress.from_query(query).resolve(config, now)
+        view = build_tree_view(demo_services.readings, tree_key, scope, period)
+        everything = build_tree_view(demo_services.readings, tree_key, scope, period, set(view.tree.nodes()))
+        shown += [graph.render_elements(view, config, view.tree.root), page.render_summary(view, config),
+                  page.render_findings(view, config), graph.render_outline(everything, config, None)]
+        for key in everything.tree.nodes():
+            d = node_detail(demo_services, tree_key, key, scope, period, records=20)
+            parent = config.kpis.get(d.formula_parent or "")
+            shown += [page.render_panel(d, config, tree_key), page.trend_figure(d).layout.title.text,
+                      [t.name for t in page.trend_figure(d).data], page.what_if_fields(d, parent)[1:3],
+                      page.render_node_actions(d, config)]
+            if d.events is not None:
+                own += [p.label for p in d.events.pareto] + [r.detail for r in d.events.records]
+                own += [r.line for r in d.events.records]
+                fields = page.event_fields(d.events, config)
+                shown += [fields[1], fields[3]]  # the title and the Pareto's table
+                shown.append(page.records_table(d.events, config))
+            if parent is not None:
+                steps = try_what_if(demo_services, tree_key, d.values, key, (d.values.get(key) or 1) * 1.1, d.targets)
+                shown.append(page.what_if_words(steps, config.kpis))
+                result = try_goal_seek(demo_services, tree_key, d.values, key, 1e9)
+                shown.append(page.goal_words(result, config.kpis[key], d.values.get(key)))
+    left = untranslated(shown, sorted({w for w in own if w}, key=len, reverse=True))
+    assert not left, f"{len(left)} texts on the tree bypass the catalogue:\n" + "\n".join(sorted(set(left))[:80])
 
 
 def test_the_not_found_page_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
