@@ -41,7 +41,7 @@ AXE_RUN = """
       })
       .catch(function (error) { done([{rule: 'axe-error', impact: 'critical', help: String(error), nodes: []}]); });
 """
-ADMIN, PASSWORD = "ada", "admin-password-1"
+ADMIN, PASSWORD, ADMIN_NAME = "ada", "admin-password-1", "Ada Lovelace"
 SHOWN = 4  # nodes named per violation (the rest counted)
 WIDTHS = {"desk": (1920, 1080), "phone": (390, 844)}
 #: what the console says where it is right to: the missing page is answered 404, a refused sign-in 401 (each with
@@ -87,7 +87,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     services = load_demo(tmp_path_factory.mktemp("a11y-demo"), DEMO_NOW, days=21)
     demo_actions(services)
     demo_okrs(services)
-    services.accounts.add_user("cli", ADMIN, PASSWORD, "admin")
+    services.accounts.add_user("cli", ADMIN, PASSWORD, "admin", display_name=ADMIN_NAME)
     yield services
     services.dispose()
 
@@ -121,7 +121,7 @@ def _sign_in(dash_duo) -> None:  # type: ignore[no-untyped-def]
     dash_duo.find_element("input[name=username]").send_keys(ADMIN)
     dash_duo.find_element("input[name=password]").send_keys(PASSWORD)
     dash_duo.find_element("form.login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text(".who", f"{ADMIN} ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", f"{ADMIN_NAME} ·", timeout=15)
 
 
 def _open_list(control_id: str) -> Callable[..., None]:
