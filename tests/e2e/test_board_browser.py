@@ -49,7 +49,7 @@ def test_board_shows_five_columns_with_the_shift_and_its_losses(dash_duo, app) -
     assert "74.8 %" in body  # OEE of the published example
     assert "needs action" in body
     assert "47 min Filler jam" in body
-    assert "Line 1 lost 47 min to unplanned stops" in body
+    assert "Line 1 – Area A lost 47 min to unplanned stops" in body
     assert "06:00" in body and "13:00" in body  # hour by hour
     assert len(dash_duo.driver.find_elements("css selector", ".letter .cell")) >= 30
     _no_console_errors(dash_duo)
