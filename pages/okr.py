@@ -474,7 +474,8 @@ def checkin_saved(saved: Any, tz: tzinfo) -> str:
 
 def drafted(kpi_name: str, quarter: str) -> html.A:
     """A KPI planned as an objective of the next quarter, linked to it."""
-    return html.A(f"{kpi_name} planned as an objective of {quarter}: open it", href=okr_href(quarter))
+    return html.A(f"{kpi_name} planned as an objective of {period_id_words(None, quarter)}: open it",
+                  href=okr_href(quarter))
 
 
 def pick_a_key_result() -> html.P:

@@ -103,17 +103,18 @@ def test_an_editor_checks_in_three_key_results_and_sees_them_move(dash_duo, demo
 
     fill(driver, shortages.id, "1", "9", "Kanban loop holds")
     row(driver, shortages.id).find_element("css selector", "button.okr-ci-save").click()
-    dash_duo.wait_for_contains_text(f".okr-ci-row[data-kr='{shortages.id}'] .form-message", "Saved 2026-W47 check-in",
-                                    timeout=20)
+    dash_duo.wait_for_contains_text(f".okr-ci-row[data-kr='{shortages.id}'] .form-message",
+                                    "Saved Week 47 2026 check-in", timeout=20)
     # a bound key result's value is the KPI's: the box is read-only, and the saved value is the board's number
     assert not row(driver, packing.id).find_element("css selector", "input[id*='okr-ci-value']").is_enabled()
     fill(driver, packing.id, None, "8", "Magazine holds")
     row(driver, packing.id).find_element("css selector", "button.okr-ci-save").click()
-    dash_duo.wait_for_contains_text(f".okr-ci-row[data-kr='{packing.id}'] .form-message", "Saved 2026-W47", timeout=20)
+    dash_duo.wait_for_contains_text(f".okr-ci-row[data-kr='{packing.id}'] .form-message", "Saved Week 47 2026",
+                                    timeout=20)
     fill(driver, trained.id, "8", "4", "Recount: 9 left the course")
     row(driver, trained.id).find_element("css selector", "button.okr-ci-save").click()
     dash_duo.wait_for_contains_text(f".okr-ci-row[data-kr='{trained.id}'] .form-message",
-                                    "Saved 2026-W47 correction of this week's check-in", timeout=20)
+                                    "Saved Week 47 2026 correction of this week's check-in", timeout=20)
 
     # progress, status and the meeting view follow
     dash_duo.wait_for_contains_text(f"#{ids.OKR_MEETING}", "Not checked in this week (0)", timeout=20)
@@ -133,8 +134,8 @@ def test_an_editor_checks_in_three_key_results_and_sees_them_move(dash_duo, demo
     dash_duo.wait_for_contains_text(f"#{ids.OKR_HISTORY}", "Recount: 9 left the course", timeout=20)
     history = driver.find_element("id", ids.OKR_HISTORY)
     versions = history.find_elements("css selector", "table.okr-versions tbody tr")
-    assert "eddie" in versions[0].text and "correction" in versions[0].text
-    assert "corrected later" in versions[1].text and "jonas.weber" in versions[1].text
+    assert "Eddie" in versions[0].text and "correction" in versions[0].text
+    assert "corrected later" in versions[1].text and "Jonas Weber" in versions[1].text
     assert history.find_elements("css selector", ".js-plotly-plot")  # value per week against the path, confidence
     no_console_errors(driver)
 
@@ -234,7 +235,7 @@ def test_two_editors_checking_in_at_once_lose_nothing(dash_duo, demo) -> None:  
         late.find_element("css selector", f".okr-ci-row[data-kr='{star.id}'] button.okr-ci-save").click()
         # the refusal itself mentions "correction", so wait for the new answer, not for the word
         answer = wait_until(lambda: (m := message(late, star.id)).startswith("Saved") and m)
-        assert "Saved 2026-W47 correction" in answer
+        assert "Saved Week 47 2026 correction" in answer
         final = key_result(demo, star.title).versions
         assert len(final) == before + 2
         assert {v.moved for v in final[:2]} == {"Fitted on Saturday", "Fitting postponed"}  # both kept
@@ -261,7 +262,7 @@ def test_an_editor_plans_next_quarter_and_a_mismatched_kpi_is_refused_with_the_r
     sign_in(driver, dash_duo.server_url, "eddie")
     dash_duo.wait_for_contains_text(".who", "Eddie ·", timeout=15)
     driver.get(dash_duo.server_url + "/okr?quarter=2027-Q1")
-    dash_duo.wait_for_contains_text(f"#{ids.OKR_OBJECTIVES}", "No objectives for 2027-Q1", timeout=40)
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_OBJECTIVES}", "No objectives for Q1 2027", timeout=40)
     driver.find_element("css selector", f"#{ids.OKR_PLAN} summary").click()
     dash_duo.select_dcc_dropdown(f"#{ids.OKR_OBJ_SCOPE}", value="Line 2")
     dash_duo.find_element(f"#{ids.OKR_OBJ_TITLE}").send_keys("Line 2 back to spring availability")
@@ -282,7 +283,8 @@ def test_an_editor_plans_next_quarter_and_a_mismatched_kpi_is_refused_with_the_r
     dash_duo.select_dcc_dropdown(f"#{ids.OKR_KR_KIND}", value="increase to")
     dash_duo.find_element(f"#{ids.OKR_KR_SAVE}").click()
     dash_duo.wait_for_contains_text(f"#{ids.OKR_KR_MESSAGE}", "Saved key result", timeout=20)
-    dash_duo.wait_for_contains_text(f"#{ids.OKR_OBJECTIVES}", "Availability at Line 2, quarter to date", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_OBJECTIVES}", "Availability at Line 2 – Filling, quarter to date",
+                                    timeout=20)
     planned = demo.okrs.quarter("2027-Q1").objectives
     assert [(o.scope, o.title, o.owner) for o in planned] == [("L2", "Line 2 back to spring availability",
                                                                "Tom Becker")]
@@ -311,11 +313,11 @@ def test_a_kpi_red_three_months_running_is_planned_for_next_quarter_in_one_click
     dash_duo.driver.get(dash_duo.server_url + "/okr?scope=L1")
     dash_duo.wait_for_contains_text(f"#{ids.OKR_CLOSE}", "OEE: red 3 months running", timeout=40)
     button = dash_duo.driver.find_element("css selector", f"button[id*='{ids.OKR_DRAFT}'][id*='\"kpi\":\"oee\"']")
-    assert button.text == "Plan it for 2027-Q1"
+    assert button.text == "Plan it for Q1 2027"
     button.click()
-    dash_duo.wait_for_contains_text(f"#{ids.OKR_CLOSE_MESSAGE}", "OEE planned as an objective of 2027-Q1", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_CLOSE_MESSAGE}", "OEE planned as an objective of Q1 2027", timeout=20)
     planned = services.okrs.quarter("2027-Q1").objectives
-    assert [(o.scope, o.title) for o in planned] == [("L1", "Bring OEE at Line 1 back to target")]
+    assert [(o.scope, o.title) for o in planned] == [("L1", "Bring OEE at Line 1 – Area A back to target")]
     assert planned[0].key_results[0].kpi == "oee" and planned[0].key_results[0].target == 80
     no_console_errors(dash_duo.driver)
 

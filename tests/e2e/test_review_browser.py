@@ -34,7 +34,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
 def test_octobers_bowler_links_the_red_months_to_their_countermeasures(dash_duo, demo) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(create_app(demo.settings, services=demo))
     dash_duo.driver.get(dash_duo.server_url + "/review?scope=L2")
-    dash_duo.wait_for_contains_text(f"#{ids.REVIEW_BODY} h1", "Line 2 – Filling: monthly review, October 2026", timeout=40)
+    dash_duo.wait_for_contains_text(f"#{ids.REVIEW_BODY} h1", "Line 2 – Filling: monthly review, October 2026",
+                                    timeout=40)
     review = build_review(demo, "L2", parse_period("month", "2026-10"))
     availability = next(r for r in review.rows if r.kpi.key == "availability")
     october = availability.cells[-1]

@@ -41,9 +41,9 @@ def test_the_portfolio_and_the_site_picker(dash_duo, tmp_path: Path) -> None:  #
     ex_row = dash_duo.find_element("tr.site-row[data-site='ex']").text
     lake_row = dash_duo.find_element("tr.site-row[data-site='lake']").text
     assert "Example Plant" in ex_row and "Europe/Berlin" in ex_row and "2026-11-20 14:30" in ex_row
-    assert "2026-11-20/E" in ex_row and "74.8 %" in ex_row  # its month to date
+    assert "Early shift, Fri 20 Nov" in ex_row and "74.8 %" in ex_row  # its month to date
     assert "Lakeside Plant" in lake_row and "America/Chicago" in lake_row and "2026-11-20 07:30" in lake_row
-    assert "2026-11-19/N" in lake_row and "no data yet" in lake_row
+    assert "Night shift, Thu 19 Nov" in lake_row and "no data yet" in lake_row
     # the picker in the header switches the page to the other site
     assert dash_duo.find_element(f"#{ids.SITE_TITLE}").text == "Example Plant"
     dash_duo.select_dcc_dropdown(f"#{ids.SITE_PICK}", value="Lakeside Plant (America/Chicago)")
@@ -52,10 +52,10 @@ def test_the_portfolio_and_the_site_picker(dash_duo, tmp_path: Path) -> None:  #
     # the pages that follow stay on it: the board of its last shift, in its own calendar
     dash_duo.driver.get(dash_duo.server_url + "/board")
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_BODY}", "Lakeside Plant", timeout=30)
-    assert "2026-11-19" in dash_duo.find_element(f"#{ids.BOARD_BODY}").text
+    assert "Thu 19 Nov" in dash_duo.find_element(f"#{ids.BOARD_BODY}").text
     # a page that keeps its view in the address keeps the site in it too
     dash_duo.driver.get(dash_duo.server_url + "/review?site=lake&scope=L1")
-    dash_duo.wait_for_contains_text(f"#{ids.REVIEW_BODY} h1", "Line 1: monthly review", timeout=30)
+    dash_duo.wait_for_contains_text(f"#{ids.REVIEW_BODY} h1", "Line 1 – Area A: monthly review", timeout=30)
     deadline = time.monotonic() + 10
     while "month=" not in dash_duo.driver.current_url and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -663,7 +663,7 @@ def test_the_okr_links_and_messages(config: PlantConfig) -> None:
     assert [(text(a), a.href) for a in okr_page.checkin_exports("2026-Q4")[1:]] == [
         ("CSV", "/api/v1/okr/checkins.csv?quarter=2026-Q4"), ("Excel", "/api/v1/okr/checkins.xlsx?quarter=2026-Q4")]
     link = okr_page.drafted("OEE", "2027-Q1")
-    assert link.href == "/okr?quarter=2027-Q1" and text(link) == "OEE planned as an objective of 2027-Q1: open it"
+    assert link.href == "/okr?quarter=2027-Q1" and text(link) == "OEE planned as an objective of Q1 2027: open it"
     assert okr_page.checkin_saved(check_in(replaces_id=9), config.tz) == (
         "Saved Week 47 2026 correction of this week's check-in: 82.0 % at confidence 4/10 (has issues), by Ann at "
         "2026-11-20 14:00")
