@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from huddle.dashboard.core.format import SAFETY_MARKS, format_day, plural
-from huddle.dashboard.core.i18n import _, day_text, month_name, pgettext
+from huddle.dashboard.core.format import SAFETY_MARKS, format_day
+from huddle.dashboard.core.i18n import N_, _, day_text, month_name, ngettext, number, pgettext
 from huddle.dashboard.core.periods import PeriodError, parse_period
 
 if TYPE_CHECKING:
@@ -25,8 +25,9 @@ _PERIOD_FORMS = tuple((grain, re.compile(form)) for grain, form in (
     ("shift", r"\d{4}-\d\d-\d\d/\w+"), ("day", r"\d{4}-\d\d-\d\d"), ("week", r"\d{4}-W\d\d?"),
     ("month", r"\d{4}-\d\d?"), ("quarter", r"\d{4}-Q[1-4]")))
 #: words for record types (the loaders' contracts) where their id is not already English
-RECORD_TYPES = {"production_counts": "production counts", "stop_events": "stops", "quality_events": "quality events",
-                "safety_events": "safety events", "kpi_values": "KPI values", "labour": "labour hours"}
+RECORD_TYPES = {"production_counts": N_("production counts"), "stop_events": N_("stops"),
+                "quality_events": N_("quality events"), "safety_events": N_("safety events"),
+                "kpi_values": N_("KPI values"), "labour": N_("labour hours")}
 
 
 # ---- things of the plant -------------------------------------------------------------------------------------
@@ -94,7 +95,8 @@ def shift_window(config: PlantConfig, day: date, key: str) -> str:
     local = (end.replace(tzinfo=None) - start.replace(tzinfo=None)).total_seconds() / 3600
     note = ""
     if hours != local:
-        note = f" ({hours:g} h, clocks went {'back' if hours > local else 'forward'})"
+        said = _("{hours} h, clocks went back") if hours > local else _("{hours} h, clocks went forward")
+        note = " (" + said.format(hours=number(hours, 1).rstrip("0").rstrip(",.")) + ")"
     return f"{first}–{last}{note}"
 
 
@@ -104,9 +106,9 @@ def person_name(login: str | None, names: Mapping[str, str]) -> str:
     if not login:
         return ""
     if login.startswith("display:"):
-        return f"the display {login.split(':', 1)[1]}"
+        return _("the display {name}").format(name=login.split(":", 1)[1])
     if login in ("cli", "system"):
-        return "the command line" if login == "cli" else "Huddle itself"
+        return _("the command line") if login == "cli" else _("Huddle itself")
     if names.get(login):
         return names[login]
     return " ".join(part.capitalize() for part in re.split(r"[._\-]+", login) if part) or login
@@ -179,17 +181,17 @@ def due_words(due: date, today: date) -> str:
     """A due date as a deadline reads: 'today', 'tomorrow', 'Fri 4 Dec', '2 days overdue'."""
     days = (due - today).days
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if days < 0:
-        return f"{plural(-days, 'day')} overdue"
+        return ngettext("{n} day overdue", "{n} days overdue", -days).format(n=-days)
     return format_day(due, today) if days < 300 else date_words(due)
 
 
 def record_type_name(kind: str) -> str:
     """A loader record type in words: 'production_counts' -> 'production counts'."""
-    return RECORD_TYPES.get(kind, kind.replace("_", " "))
+    return _(RECORD_TYPES[kind]) if kind in RECORD_TYPES else kind.replace("_", " ")
 
 
 def clean_record(since: date) -> str:

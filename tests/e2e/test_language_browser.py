@@ -42,7 +42,7 @@ def test_the_board_speaks_the_plants_language(dash_duo, app) -> None:  # type: i
     body = dash_duo.find_element(f"#{ids.BOARD_BODY}").text
     assert "74,8 %" in body  # OEE of the published example, with a decimal comma
     assert "Sicherheit" in body and "Maßnahme nötig" in body and "Stunde für Stunde" in body
-    assert "Line 1 verlor 30 min durch ungeplante Stillstände" in body
+    assert "verlor 30 min durch ungeplante Stillstände" in body and "Gutmenge" in body  # the summary sentence
     assert "needs action" not in body and "Hour by hour" not in body
     assert dash_duo.driver.find_element("css selector", "html").get_attribute("lang") == "de"
     assert "Übersicht" in dash_duo.find_element(f"#{ids.NAV}").text

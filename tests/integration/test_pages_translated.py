@@ -15,12 +15,14 @@ from __future__ import annotations
 import gettext
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from babel import Locale
 from huddle.dashboard.core import i18n
 from huddle.dashboard.core.format import BUILT_IN_UNITS, unit_for
+from huddle.dashboard.core.names import due_words
 from huddle.dashboard.web.address import BoardAddress
 
 PSEUDO = "qps"
@@ -121,6 +123,8 @@ def test_the_board_has_no_word_outside_the_catalogue(demo_services: Any, pseudo:
     shown.append(board.action_options(demo_services.actions.listing("plant")))
     shown.append(board.board_problem("⟦a problem⟧"))
     shown.append(board.playlist_cue(board.scope_title(config, "⟦nowhere⟧"), 30, 1))
+    today = now.date()  # an action's due date as the actions table says it: overdue, today, tomorrow
+    shown += [due_words(today + timedelta(days=n), today) for n in (-2, -1, 0, 1)]
     left = untranslated(shown, sorted(set(own), key=len, reverse=True))
     assert not left, f"{len(left)} texts on the board bypass the catalogue:\n" + "\n".join(sorted(set(left))[:60])
 
