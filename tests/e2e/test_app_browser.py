@@ -39,7 +39,7 @@ def services(make_services, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_overview_shows_last_shift_numbers(dash_duo, app) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(app)
-    dash_duo.wait_for_contains_text("#overview-title", "2026-11-20/E", timeout=15)
+    dash_duo.wait_for_contains_text("#overview-title", "Early shift, Fri 20 Nov", timeout=15)
     table = dash_duo.find_element("#overview-table").text
     assert "74.8 %" in table  # Line 1's OEE, the published example
     assert "off target" in table

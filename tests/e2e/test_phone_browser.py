@@ -30,7 +30,7 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(dash_duo: Any, app: 
     dash_duo.wait_for_element("input[name=username]", timeout=10).send_keys("ada")
     dash_duo.find_element("input[name=password]").send_keys("admin-password-1")
     dash_duo.find_element("form.login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text(".who", "ada ·", timeout=20)
+    dash_duo.wait_for_contains_text(".who", "Ada ·", timeout=20)
     viewport(dash_duo.driver, 390, 844)
     wider = {}
     for path, drawn in PAGES:

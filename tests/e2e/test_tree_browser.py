@@ -90,7 +90,7 @@ def test_from_the_red_root_to_the_drifting_lines_stop_reasons(dash_duo, demo) ->
     # the root's panel says where OEE is red: Line 2, the drifting one, is a link to its own tree
     dash_duo.wait_for_contains_text(f"#{ids.TREE_PANEL}", "By line", timeout=20)
     line2 = _wait(lambda: [a for a in dash_duo.driver.find_elements("css selector", f"#{ids.TREE_PANEL} a")
-                           if a.text == "Line 2"])[0]
+                           if a.text == "Line 2 – Filling"])[0]
     row = line2.find_element("xpath", "./ancestor::tr")
     assert "off target" in row.text
     line2.click()  # click 1
@@ -107,7 +107,7 @@ def test_from_the_red_root_to_the_drifting_lines_stop_reasons(dash_duo, demo) ->
         "return g && g.data && g.data[0].x && g.data[0].x[0];"))
     assert first_bar == "Filler jam"  # the drifting filler is the biggest loss
     dash_duo.wait_for_contains_text(f"#{ids.TREE_EVENT_RECORDS}", "Filler jam", timeout=20)
-    assert "L2" in dash_duo.find_element(f"#{ids.TREE_EVENT_RECORDS}").text
+    assert "Line 2" in dash_duo.find_element(f"#{ids.TREE_EVENT_RECORDS}").text
     # the address says what is shown, so the supervisor can send it on
     search = dash_duo.driver.execute_script("return window.location.search")
     assert "scope=L2" in search and "node=unplanned_downtime" in search
@@ -186,7 +186,7 @@ def test_an_editor_raises_an_action_on_a_red_leaf(dash_duo, demo) -> None:  # ty
     dash_duo.wait_for_element("input[name=username]", timeout=10).send_keys("eddie")
     dash_duo.find_element("input[name=password]").send_keys("editor-password-1")
     dash_duo.find_element("form.login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text(".who", "eddie ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", "Eddie ·", timeout=15)
     dash_duo.driver.get(dash_duo.server_url + "/tree?scope=L2&node=unplanned_downtime")
     dash_duo.wait_for_contains_text(f"#{ids.TREE_ACTIONS}", "red with no action", timeout=30)
     dash_duo.find_element(f"#{ids.TREE_ACTION_WHAT}").send_keys("Replace the filler's star wheel")

@@ -216,7 +216,7 @@ def test_a_keyboard_alone_opens_the_red_leafs_panel_and_saves_a_check_in(dash_du
     dash_duo.wait_for_element("input[name=username]", timeout=10)
     _tab_to(driver, "input[name=username]")
     _press(driver, "eddie", Keys.TAB, PASSWORD, Keys.ENTER)
-    dash_duo.wait_for_contains_text(".who", "eddie ·", timeout=15)
+    dash_duo.wait_for_contains_text(".who", "Eddie ·", timeout=15)
 
     # the tree: Tab along the outline to the red leaf, Enter opens its panel, and the graph marks it too
     leaf = _red_leaf(demo)
