@@ -48,6 +48,8 @@ FONT = '"Inter", "Segoe UI", "DejaVu Sans", system-ui, sans-serif'  # as assets/
 
 #: the periods a tree is read over, as the picker names them (translated where shown)
 GRAIN_WORDS = {"shift": N_("Shift"), "day": N_("Day"), "week": N_("Week"), "month": N_("Month")}
+#: a trend's points, as its title says them
+BY_GRAIN = {"shift": N_("by shift"), "day": N_("by day"), "week": N_("by week"), "month": N_("by month")}
 
 def _field(label: str, control: Any, extra: str = "") -> html.Label:
     return html.Label([label, control], className=f"manual-field {extra}".strip())
@@ -312,7 +314,7 @@ def render_panel(d: NodeDetail, config: PlantConfig, tree: str) -> list[Any]:
 
 def trend_figure(d: NodeDetail) -> go.Figure:
     """The node's trend against target, with control limits and run-rule signals marked."""
-    unit = d.kpi.unit
+    unit, value_word = d.kpi.unit, _("value")
     xs = [period_tick(d.period.grain, r.period) for r in d.trend]
     ys = [r.value for r in d.trend]
     fig = go.Figure()
@@ -333,9 +335,8 @@ def trend_figure(d: NodeDetail) -> go.Figure:
                         marker={"symbol": "circle-open", "size": 16, "color": "#c26a00", "line": {"width": 3}})
     fig.update_layout(margin={"l": 50, "r": 10, "t": 36, "b": 40}, template="plotly_white", showlegend=True,
                       legend={"orientation": "h", "y": -0.25, "font": {"size": 11}}, xaxis=category_axis(xs),
-                      title={"text": plot_text(_("{kpi} ({unit}) by {grain}, ").format(
-                                         kpi=d.kpi.name, unit=unit_text(unit) or _("value"),
-                                         grain=_(GRAIN_WORDS[d.period.grain]).lower()))
+                      title={"text": plot_text(f"{d.kpi.name} ({unit_text(unit) or value_word}) "
+                                               f"{_(BY_GRAIN[d.period.grain])}, ")
                                      + (_("limits from the first {n} points").format(n=d.limits.baseline_points)
                                         if d.limits else _("too few points for control limits")),
                              "font": {"size": 14}})
