@@ -19,7 +19,7 @@
   }
 
   function keepFitted(tries) {
-    // after the graph's own layout (it runs 100 ms after nodes come or go), then whenever the canvas changes size
+    // now, then whenever the canvas changes size
     const el = document.getElementById(GRAPH);
     if (!el) { return; }
     if (!refit()) {  // the graph's library may still be arriving: look again shortly
@@ -63,7 +63,8 @@
         const height = style && style.height;
         if (el && el.huddleHeight !== height) {
           el.huddleHeight = height;
-          setTimeout(function () { keepFitted(50); }, 150);
+          keepFitted(50);  // now, so a node is where it stays before anyone can click it
+          setTimeout(refit, 150);  // and once the graph's own layout has run
         }
         return window.dash_clientside.no_update;
       }

@@ -52,10 +52,19 @@ def _wait(condition: Any, timeout: float = 15.0) -> Any:
 
 
 def _click_node(dash_duo, node: str) -> None:  # type: ignore[no-untyped-def]
-    """Click a node with the mouse, where the graph drew it."""
-    x, y = dash_duo.driver.execute_script(
-        CY + "const p = cy.getElementById(arguments[0]).renderedPosition();"
-             "const r = el.getBoundingClientRect(); return [r.left + p.x, r.top + p.y];", node)
+    """Click a node with the mouse, where the graph drew it once it stays there (the graph refits its canvas after
+    nodes come or go, as a person waits for it to settle)."""
+    def where() -> list[float]:
+        return dash_duo.driver.execute_script(
+            CY + "const p = cy.getElementById(arguments[0]).renderedPosition();"
+                 "const r = el.getBoundingClientRect(); return [r.left + p.x, r.top + p.y];", node)
+
+    def settled() -> list[float] | None:
+        before = where()
+        time.sleep(0.3)
+        return before if where() == before else None
+
+    x, y = _wait(settled)
     actions = ActionBuilder(dash_duo.driver)
     actions.pointer_action.move_to_location(int(x), int(y)).click()
     actions.perform()

@@ -6,6 +6,7 @@ check-in."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -158,11 +159,20 @@ def test_the_outline_and_the_graph_choose_the_same_node(dash_duo, demo) -> None:
     _open_tree(dash_duo, demo, f"?scope={RED_SCOPE}")
     _wait(lambda: _outline_current(dash_duo) == "oee")
     # a click on the graph: the outline marks the same node
-    x, y = _wait(lambda: dash_duo.driver.execute_script(
-        CY + "const n = cy.getElementById('availability'); if (!n.length) { return null; }"
-             "const p = n.renderedPosition(); const r = el.getBoundingClientRect();"
-             "return [r.left + p.x, r.top + p.y];"))
     dash_duo.driver.execute_script("window.scrollTo(0, 0)")
+
+    def where() -> list[float] | None:
+        return dash_duo.driver.execute_script(
+            CY + "const n = cy.getElementById('availability'); if (!n.length) { return null; }"
+                 "const p = n.renderedPosition(); const r = el.getBoundingClientRect();"
+                 "return [r.left + p.x, r.top + p.y];")
+
+    def settled() -> list[float] | None:  # where the node stays once the graph has fitted its canvas
+        before = where()
+        time.sleep(0.3)
+        return before if before and where() == before else None
+
+    x, y = _wait(settled)
     actions = ActionBuilder(dash_duo.driver)
     actions.pointer_action.move_to_location(int(x), int(y)).click()
     actions.perform()
