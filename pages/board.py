@@ -136,8 +136,9 @@ def sparkline(trend: list[dict[str, Any]], target: float | None, target_text: st
     icons = [html.Span(STATUS_ICONS.get(t["status"], ""), className=f"status-{t['status']}") for t in trend]
     last = trend[-1]["status"] if trend else "grey"
     return html.Div([
-        html.Div(bars, className="spark", role="img", **{"aria-label": _(
-            "last {n} shifts; the dashed line is the target {target}").format(n=len(trend), target=target_text)}),
+        html.Div(bars, className="spark", role="img", **{"aria-label": ngettext(
+            "last shift; the dashed line is the target {target}", "last {n} shifts; the dashed line is the target "
+            "{target}", len(trend)).format(n=len(trend), target=target_text)}),
         html.Div(icons, className="spark-icons", **{"aria-hidden": "true"}),
         html.Div(_("last shift: {status}").format(status=status_label(last)), className=f"spark-last status-{last}"),
     ], className="spark-box")

@@ -90,7 +90,7 @@ def pareto_figure(report: Any) -> go.Figure:
         if p.minutes is not None:
             bits.append(_("{n} min").format(n=number(p.minutes)))
         if p.quantity is not None:
-            bits.append(_("{n} units").format(n=number(p.quantity)))
+            bits.append(ngettext("{n} unit", "{n} units", p.quantity).format(n=number(p.quantity)))
         if p.cost is not None:
             bits.append(_("{n} cost").format(n=number(p.cost)))
         if p.where:

@@ -20,6 +20,7 @@ from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgette
 from huddle.dashboard.core.names import period_id_words, place_name
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORY_NAMES
+from huddle.dashboard.exports.review_model import summarize
 from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
 from huddle.dashboard.services.review import Review, month_name, nothing_to_compare
 from huddle.dashboard.web import ids
@@ -212,14 +213,10 @@ def render_review(review: Review, config: PlantConfig) -> list[Any]:
     """The review's body from its read model: summary, bowler, losses, lines compared, what changed, candidates
     for next quarter's objectives, countermeasures and actions."""
     month = month_name(review.month)
-    red_now = [r for r in review.rows if r.cells and r.cells[-1].red]
-    unanswered = [r for r in red_now if r.cells[-1].missing_countermeasure]
     currency = config.currency
     return [
         html.H1(_("{scope}: monthly review, {month}").format(scope=review.scope_name, month=month)),
-        html.P([_("{red} KPIs red in {month}; {unanswered} of them without a countermeasure; {candidates} red three "
-                  "months running.").format(red=len(red_now), month=month, unanswered=len(unanswered),
-                                            candidates=len(review.candidates)) + " ",
+        html.P([summarize(review).sentence(review) + " ",
                 html.Span(_("Read {time}.").format(time=format_time(review.generated_at, config.tz)),
                           className="hint")],
                className="review-summary"),

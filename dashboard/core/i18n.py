@@ -101,9 +101,10 @@ def gettext(message: str) -> str:
 _ = gettext
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """The singular or plural form, as the language counts ``n``."""
-    return translations(_ACTIVE.get()).ngettext(singular, plural, n)
+def ngettext(singular: str, plural: str, n: float) -> str:
+    """The singular or plural form, as the language counts ``n`` (a fraction, 2.5 values, counts as plural)."""
+    # gettext's plural rules take whole numbers; 0 picks the plural in English, German and Spanish alike
+    return translations(_ACTIVE.get()).ngettext(singular, plural, int(n) if n == int(n) else 0)
 
 
 def pgettext(context: str, message: str) -> str:

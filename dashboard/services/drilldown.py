@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.format import format_value
-from huddle.dashboard.core.i18n import _, number
+from huddle.dashboard.core.i18n import _, ngettext, number
 from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind, Status
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import KpiDef, TreeDef
@@ -82,7 +82,8 @@ def own_working(kdef: KpiDef, reading: Reading) -> str | None:
         return f"{steps} = {_precise(reading.value, kdef.unit)}"
     if formula.kind is Kind.DIRECT and reading.numerator is not None:
         if reading.denominator:
-            return _("{total} / {n} values = {value}").format(
+            return ngettext("{total} / {n} value = {value}", "{total} / {n} values = {value}",
+                            reading.denominator).format(
                 total=_number(reading.numerator, ""), n=number(reading.denominator, 2).rstrip("0").rstrip(",."),
                 value=_precise(reading.value, kdef.unit))
         return _("sum of the loaded values = {value}").format(value=_precise(reading.value, kdef.unit))

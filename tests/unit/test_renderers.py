@@ -14,6 +14,7 @@ import yaml
 from dash.development.base_component import Component
 from huddle.dashboard.core import names
 from huddle.dashboard.core.format import format_age
+from huddle.dashboard.core.i18n import use_language
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.okr_scoring import KrStatus
 from huddle.dashboard.core.periods import parse_period
@@ -21,6 +22,7 @@ from huddle.dashboard.core.plant import Finding, PlantConfig, parse_plant
 from huddle.dashboard.core.spc import Signal
 from huddle.dashboard.core.tree_math import Contribution
 from huddle.dashboard.services.actions import ActionView
+from huddle.dashboard.services import drilldown
 from huddle.dashboard.services.drilldown import NodeDetail
 from huddle.dashboard.services.events import EventRecord, EventReport, ParetoRow
 from huddle.dashboard.services.okrs import CheckInView, KeyResultView, Meeting, ObjectiveView, QuarterView, WeekPoint
@@ -425,7 +427,8 @@ def test_the_review_page_says_the_months_count_and_lists_the_actions(config: Pla
     body = review_page.render_review(review_model(config), config)
     assert text(body[0]) == "Line 1: monthly review, November 2026"
     assert text(one(body, "review-summary")).startswith(
-        "1 KPIs red in November 2026; 1 of them without a countermeasure; 1 red three months running.")
+        "1 KPI red in November 2026; 1 of them without a countermeasure; 1 red 3 months running (candidates for "
+        "next quarter's objectives); 1 red month of the last 2 without a countermeasure.")
     plan = [c for c in walk(body) if getattr(c, "href", None) == "/okr?scope=L1"]
     assert [text(c) for c in plan] == ["Plan them on the OKR page"]
     anchored = [c for c in walk(body) if getattr(c, "id", None) == "cm-oee-2026-10"]
@@ -433,6 +436,18 @@ def test_the_review_page_says_the_months_count_and_lists_the_actions(config: Pla
     assert "2026-11-03 OEE Line 1 – Area A Clean the filler Ann 2026-11-30 done cleaned" in text(body)
     assert text(one(body, "cm-missing-list")) == "OEE 2026-11"
     assert "OEE: red 2 months running" in text(body)
+
+
+@pytest.mark.parametrize(("language", "one_red", "two_red"), [
+    ("de", "1 Kennzahl rot", "2 Kennzahlen rot"), ("es", "1 KPI en rojo", "2 KPI en rojo")])
+def test_the_review_summary_counts_kpis_in_the_plants_language(config: PlantConfig, language: str, one_red: str,
+                                                              two_red: str) -> None:
+    review = review_model(config)
+    both_red = replace(review, rows=[replace(review.rows[0], cells=[review.rows[0].cells[0], review.rows[1].cells[1]]),
+                                     review.rows[1]])
+    with use_language(language):
+        assert text(one(review_page.render_review(review, config), "review-summary")).startswith(one_red)
+        assert text(one(review_page.render_review(both_red, config), "review-summary")).startswith(two_red)
 
 
 def test_the_review_offers_its_exports_and_months_and_says_what_it_cannot_show() -> None:
@@ -671,3 +686,16 @@ def test_the_okr_links_and_messages(config: PlantConfig) -> None:
     assert "all" not in [o["value"] for o in okr_page.level_options(config)]
     assert okr_page.week_options(quarter_model())[0] == {"label": "Week 47 (this week)", "value": "2026-W47"}
     assert text(okr_page.okr_problem("unknown scope 'L9'")) == "These OKRs cannot be shown unknown scope 'L9'"
+
+
+@pytest.mark.parametrize(("language", "count", "words"), [
+    ("en", 1.0, "42.00 / 1 value = 42"), ("en", 3.0, "42.00 / 3 values = 14"), ("en", 2.5, "42.00 / 2.5 values = 16.8"),
+    ("de", 1.0, "42,00 / 1 Wert = 42"), ("de", 3.0, "42,00 / 3 Werte = 14"), ("es", 1.0, "42,00 / 1 valor = 42"),
+    ("es", 3.0, "42,00 / 3 valores = 14")])
+def test_a_loaded_kpis_working_counts_its_values_in_the_plants_language(
+        config: PlantConfig, language: str, count: float, words: str) -> None:
+    loaded = replace(config.kpis["availability"], formula="direct", unit="")
+    with use_language(language):
+        working = drilldown.own_working(loaded, replace(reading("availability", 42 / count, None, "grey"),
+                                                        numerator=42.0, denominator=count))
+    assert working == words
