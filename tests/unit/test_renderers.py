@@ -21,8 +21,8 @@ from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import Finding, PlantConfig, parse_plant
 from huddle.dashboard.core.spc import Signal
 from huddle.dashboard.core.tree_math import Contribution
-from huddle.dashboard.services.actions import ActionView
 from huddle.dashboard.services import drilldown
+from huddle.dashboard.services.actions import ActionView
 from huddle.dashboard.services.drilldown import NodeDetail
 from huddle.dashboard.services.events import EventRecord, EventReport, ParetoRow
 from huddle.dashboard.services.okrs import CheckInView, KeyResultView, Meeting, ObjectiveView, QuarterView, WeekPoint
