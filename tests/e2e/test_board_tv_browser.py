@@ -81,3 +81,33 @@ def test_the_desk_board_keeps_what_the_tv_leaves_out(dash_duo: Any, app: Any) ->
     assert "on the desk board" not in desk and "lost" in desk
     assert not dash_duo.find_element(f"#{ids.BOARD_PLAYLIST}").is_displayed()  # no playlist, no cue
     _no_console_errors(dash_duo)
+
+
+SHAPE = """
+const sig = s => [s.backgroundImage, s.boxShadow, s.borderTopStyle, s.borderTopWidth]
+  .map(v => v.replace(/rgba?\\([^)]*\\)|#[0-9a-f]+/gi, 'c')).join(' | ');
+const out = {};
+for (const cell of document.querySelectorAll('.board-page.kiosk .letter .cell:not(.empty)')) {
+  const status = cell.classList.contains('future') ? 'future'
+    : [...cell.classList].filter(c => c.startsWith('status-') || c.startsWith('safety-')).join(' ');
+  (out[status] = out[status] || new Set()).add(sig(getComputedStyle(cell)));
+}
+return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v]]));
+"""
+
+
+def test_the_tvs_letter_days_differ_by_shape_not_only_colour(dash_duo: Any, app: Any) -> None:
+    """Too small for day numbers and icons on the TV, each status of a day has a shape of its own."""
+    dash_duo.start_server(app)
+    _open(dash_duo, "/board?kiosk=1", 1920, 1080)
+    shapes = dash_duo.driver.execute_script(SHAPE)
+    seen = {status: found[0] for status, found in shapes.items()}
+    assert all(len(found) == 1 for found in shapes.values()), shapes  # one status, one shape
+    for wanted in ("status-green", "status-red", "status-amber", "status-grey", "safety-none", "safety-near_miss",
+                   "future"):
+        assert wanted in seen, sorted(seen)
+    same = [(a, b) for a in seen for b in seen if a < b and seen[a] == seen[b]
+            and {a, b} not in ({"status-green", "safety-none"}, {"status-red", "safety-recordable"},
+                               {"status-amber", "safety-near_miss"})]  # the same meaning on the cross and letters
+    assert same == [], (same, seen)
+    _no_console_errors(dash_duo)
