@@ -145,24 +145,30 @@ def sparkline(trend: list[dict[str, Any]], target: float | None, target_text: st
 
 
 def _marks(k: dict[str, Any]) -> list[html.Span]:
-    """What a tile says beside its number: needs action, a red streak, data to check, gaps, no target."""
-    marks = []
-    if k["needs_action"]:
-        marks.append(html.Span(_("needs action"), className="mark needs-action"))
-    if k["repeat"]:
-        marks.append(html.Span(_("repeat: red {n} shifts").format(n=k["streak"]), className="mark repeat"))
+    """What a tile says beside its number, most important first: data to check, gaps, a red streak, needs action,
+    no target. The desk board shows them all in full; the TV only the first, in its short form (icon and word), as
+    a tile with three long marks in German does not fit a screen."""
+    found: list[tuple[str, str, str]] = []  # (class, the TV's words, the desk's words)
     if k.get("checks"):
-        marks.append(html.Span("⚠ " + _("check data: {why}").format(why=k["checks"][0]), className="mark check"))
+        found.append(("check", "⚠ " + _("check data"), "⚠ " + _("check data: {why}").format(why=k["checks"][0])))
     elif k["flags"]:
-        marks.append(html.Span(k["flags"][0], className="mark flag"))
+        found.append(("flag", "⚠ " + _("check data"), k["flags"][0]))
     if k.get("gaps"):
-        marks.append(html.Span(f"◐ {k['gaps'][0]}", className="mark gaps"))
+        found.append(("gaps", "◐ " + _("data incomplete"), f"◐ {k['gaps'][0]}"))
     elif k.get("coverage") is not None and k.get("complete") is None and k["coverage"] < 0.99:
-        marks.append(html.Span("◐ " + _("{share} % of the shift so far has data").format(
-            share=number(k["coverage"] * 100)), className="mark gaps"))
+        share = number(k["coverage"] * 100)
+        found.append(("gaps", "◐ " + _("{share} % data").format(share=share),
+                      "◐ " + _("{share} % of the shift so far has data").format(share=share)))
+    if k["repeat"]:
+        found.append(("repeat", _("repeat ×{n}").format(n=k["streak"]),
+                      _("repeat: red {n} shifts").format(n=k["streak"])))
+    if k["needs_action"]:
+        found.append(("needs-action", _("needs action"), _("needs action")))
     if k["raw"] is not None and k["target_raw"] is None:
-        marks.append(html.Span(_("no target set: add one in the plant configuration"), className="mark flag"))
-    return marks
+        found.append(("flag", _("no target"), _("no target set: add one in the plant configuration")))
+    return [html.Span([html.Span(short, className="kiosk-only"), html.Span(full, className="desk-only")]
+                      if i == 0 and short != full else full, className=f"mark {cls}" + (" desk-only" if i else ""))
+            for i, (cls, short, full) in enumerate(found)]
 
 
 def tile(k: dict[str, Any], n: int, scope: str = "") -> html.Div:

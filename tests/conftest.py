@@ -204,9 +204,10 @@ class DemoHistories:
             self.made[key] = folder
         return self.made[key]
 
-    def services(self, data_dir: Path, now: datetime, days: int) -> Any:
+    def services(self, data_dir: Path, now: datetime, days: int, language: str | None = None) -> Any:
         """Services on a copy of that demo plant in ``data_dir`` (which must not exist yet), with a fixed clock
-        (the caller disposes of them)."""
+        (the caller disposes of them); with ``language`` the plant speaks it, as ``huddle demo --language``."""
+        from huddle.dashboard.demo import demo_plant_copy
         from huddle.dashboard.services.container import build_services
         from huddle.dashboard.settings import DEMO_PLANT, Settings
 
@@ -216,7 +217,8 @@ class DemoHistories:
             db.execute("UPDATE loaded_files SET path = ? || substr(path, ?) WHERE path LIKE ? || '%'",
                        (str(data_dir), len(str(original)) + 1, str(original)))
         db.close()
-        return build_services(Settings(data_dir=data_dir, plant_config=DEMO_PLANT, anonymous_access="read"),
+        plant = demo_plant_copy(data_dir, language=language) if language else DEMO_PLANT
+        return build_services(Settings(data_dir=data_dir, plant_config=plant, anonymous_access="read"),
                               clock=lambda: now)
 
 
@@ -232,8 +234,8 @@ def make_demo(demo_histories: DemoHistories, tmp_path: Path) -> Iterator[Callabl
     anyone may read, a fixed clock); disposed of after the test."""
     built: list[Any] = []
 
-    def build(now: datetime = DEMO_NOW, days: int = DEMO_DAYS) -> Any:
-        services = demo_histories.services(tmp_path / f"demo-{len(built)}", now, days)
+    def build(now: datetime = DEMO_NOW, days: int = DEMO_DAYS, language: str | None = None) -> Any:
+        services = demo_histories.services(tmp_path / f"demo-{len(built)}", now, days, language)
         built.append(services)
         return services
 

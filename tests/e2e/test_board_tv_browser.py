@@ -19,9 +19,10 @@ BOARDS = ["/board?kiosk=1", "/board?kiosk=1&live=1&scope=L2", "/board?kiosk=1&sc
 
 
 @pytest.fixture
-def services(demo_services: Any) -> Any:
-    """The demo plant as at DEMO_NOW (08:30 in Berlin, the early shift running), anyone may read."""
-    return demo_services
+def services(make_demo: Any, request: pytest.FixtureRequest) -> Any:
+    """The demo plant as at DEMO_NOW (08:30 in Berlin, the early shift running), anyone may read; a test given a
+    language (``indirect``) has the plant speak it, as ``huddle demo --language`` does."""
+    return make_demo(language=getattr(request, "param", None))
 
 
 def _no_console_errors(dash_duo: Any) -> None:
@@ -53,6 +54,22 @@ def test_the_kiosk_board_reads_from_4_m_and_fits_one_screen(dash_duo: Any, app: 
             for labels in (".kpi-name", ".tile .badge", ".cat-name", ".badge.big", ".kpi-target", ".mark",
                            ".cross-fact", ".panel h3", ".panel td", ".board-when"):
                 assert min(font_sizes(dash_duo.driver, labels) or [24]) >= 24, labels
+    _no_console_errors(dash_duo)
+
+
+@pytest.mark.parametrize("services", ["de"], indirect=True)
+def test_the_german_shift_in_progress_fits_the_tv_with_one_short_mark_a_tile(dash_duo: Any, app: Any) -> None:
+    """German words run long: the shift in progress, its tiles marked for gaps, a streak and actions, still fits."""
+    dash_duo.start_server(app)
+    for width, height in TVS:
+        shown = _open(dash_duo, "/board?kiosk=1&live=1&scope=L2", width, height)
+        assert "Frühschicht" in dash_duo.find_element(f"#{ids.BOARD_BODY}").text  # the plant speaks German
+        assert shown["clipped"] == [], (width, height, shown["clipped"])
+        assert (shown["scrollWidth"], shown["scrollHeight"]) == (width, height)  # the page does not scroll
+        marks = dash_duo.driver.execute_script(
+            "return [...document.querySelectorAll('.tile')].map(t => [...t.querySelectorAll('.mark')]"
+            ".filter(m => m.offsetParent !== null).map(m => m.innerText))")
+        assert max(len(m) for m in marks) == 1 and any(m for m in marks), marks  # at most one mark a tile, shown
     _no_console_errors(dash_duo)
 
 

@@ -146,8 +146,12 @@ def test_a_tile_says_its_value_target_gap_marks_and_how_old_its_data_is() -> Non
     tile = board_page.tile(kpi_tile(repeat=True, streak=3, checks=["more good than total"], gaps=[]), 4)
     assert tile.className == "tile status-red"
     assert text(one(tile, "kpi-value")) == "74.8 %" and text(one(tile, "kpi-target")) == "target 85.0 % · gap −10.2"
-    assert [text(m) for m in classed(tile, "mark")] == ["needs action", "repeat: red 3 shifts",
-                                                        "⚠ check data: more good than total"]
+    marks = classed(tile, "mark")  # most important first; the TV shows only the first, in its short form
+    assert [text(m) for m in marks] == ["⚠ check data ⚠ check data: more good than total", "repeat: red 3 shifts",
+                                        "needs action"]
+    assert [m.className for m in marks] == ["mark check", "mark repeat desk-only", "mark needs-action desk-only"]
+    assert [(c.className, c.children) for c in marks[0].children] == [
+        ("kiosk-only", "⚠ check data"), ("desk-only", "⚠ check data: more good than total")]
     assert "✗" in text(one(tile, "badge"))  # status in an icon and a word, not colour alone
     bars = classed(tile, "bar")
     assert [b.className for b in bars] == ["bar status-amber", "bar status-red last"]
@@ -159,8 +163,14 @@ def test_a_tile_says_its_value_target_gap_marks_and_how_old_its_data_is() -> Non
     assert one(tile, "age").id == {"type": "board-age", "index": "2026-11-20T13:00:00+00:00|4"}
     partial = board_page.tile(kpi_tile(needs_action=False, coverage=0.5, complete=None, target_raw=None,
                                        own_period=True, period="2026-11", period_name="Nov 2026", trend=[]), 0)
-    assert [text(m) for m in classed(partial, "mark")] == ["◐ 50 % of the shift so far has data",
+    assert [text(m) for m in classed(partial, "mark")] == ["◐ 50 % data ◐ 50 % of the shift so far has data",
                                                            "no target set: add one in the plant configuration"]
+    alone = board_page.tile(kpi_tile(repeat=True, streak=4), 0)  # needs action too, the lesser of the two
+    with use_language("de"):
+        german = board_page.tile(kpi_tile(repeat=True, streak=4), 0)
+    for shown, words in ((alone, "repeat ×4"), (german, "Wiederholung ×4")):
+        tv = [m for m in classed(shown, "mark") if "desk-only" not in m.className]
+        assert len(tv) == 1 and tv[0].children[0].children == words
     assert text(one(partial, "kpi-target")).endswith("· Nov 2026") and not classed(partial, "spark")
 
 
