@@ -9,14 +9,14 @@ from functools import partial
 from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
-from huddle.dashboard.core.format import plural
+from huddle.dashboard.core.i18n import _, ngettext, number
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.manual_values import ManualValueError
 from huddle.dashboard.services.quarantine import QuarantineError
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.sites import site_writer
-from huddle.pages.data import place_options, render_status
+from huddle.pages.data import place_options, render_status, run_word
 
 
 def manual_options(services: Services, _id: str) -> tuple[Any, ...]:
@@ -40,15 +40,18 @@ def run_now(services: Services, _n: int, key: str | None, page_site: str | None)
         who = site_writer(services, page_site)
         who.require("admin", "running a loader")
     except ForbiddenError as exc:
-        return f"Not run: {exc}"
+        return _("Not run: {reason}").format(reason=exc)
     if key not in services.config.sources:
-        return "Not run: pick a source"
+        return _("Not run: pick a source")
     outcome = services.loader.run_source(key, trigger="admin")
     with services.sessions.begin() as session:
         services.accounts.audit(session, who, "loader.run", key, status=outcome.status,
                                 rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected)
-    return (f"{key}: {outcome.status}, {plural(outcome.rows_read, 'row')} read, {outcome.rows_loaded} loaded, "
-            f"{outcome.rows_rejected} refused" + (f" — {outcome.message}" if outcome.status == "failed" else ""))
+    words = ngettext("{source}: {status}, {n} row read, {loaded} loaded, {refused} refused",
+                     "{source}: {status}, {n} rows read, {loaded} loaded, {refused} refused", outcome.rows_read).format(
+        source=key, status=run_word(outcome.status), n=number(outcome.rows_read),
+        loaded=number(outcome.rows_loaded), refused=number(outcome.rows_rejected))
+    return words + (f" — {outcome.message}" if outcome.status == "failed" else "")
 
 
 def save_manual(services: Services, _n: int, kpi: str, location: str, day: str, shift: str | None,
@@ -57,11 +60,15 @@ def save_manual(services: Services, _n: int, kpi: str, location: str, day: str, 
     try:
         entry = services.manual.set(site_writer(services, page_site), kpi, location, day, shift or "", value)
     except (ForbiddenError, ManualValueError) as exc:
-        return f"Not stored: {exc}"
-    was = f" (was {entry.was(services.config.tz, services.clock().astimezone(services.config.tz).date())})" \
-        if entry.replaced is not None else ""
-    shift = f" {entry.shift}" if entry.shift else ""
-    return f"Stored {entry.value:g} for {entry.kpi}, {entry.location}, {entry.production_date}{shift}{was}."
+        return _("Not stored: {reason}").format(reason=exc)
+    today = services.clock().astimezone(services.config.tz).date()
+    day = f"{entry.production_date} {entry.shift}".strip()
+    stored = _("Stored {value} for {kpi}, {place}, {day}.").format(
+        value=number(entry.value, 0 if float(entry.value).is_integer() else 2), kpi=entry.kpi, place=entry.location,
+        day=day)
+    if entry.replaced is None:
+        return stored
+    return stored[:-1] + " " + _("(was {value})").format(value=entry.was(services.config.tz, today)) + "."
 
 
 def dismiss(services: Services, _n: int, picked: list[int] | None, reason: str | None,
@@ -73,10 +80,12 @@ def dismiss(services: Services, _n: int, picked: list[int] | None, reason: str |
         picked_ids = [int(i) for i in picked or [] if str(i).isdigit()]  # a hand-made request may send anything
         done = services.quarantine.dismiss(who, picked_ids, reason or "")
     except (ForbiddenError, QuarantineError) as exc:
-        return f"Not dismissed: {exc}", no_update, no_update, no_update
-    words = f"Dismissed {len(done.dismissed)} {'problem' if len(done.dismissed) == 1 else 'problems'}."
+        return _("Not dismissed: {reason}").format(reason=exc), no_update, no_update, no_update
+    n = len(done.dismissed)
+    words = ngettext("Dismissed {n} problem.", "Dismissed {n} problems.", n).format(n=number(n))
     if done.skipped:
-        words += " " + "; ".join(f"{p.where} was {why}" for p, why in done.skipped) + "."
+        words += " " + "; ".join(_("{place} was {why}").format(place=p.where, why=why) for p, why in done.skipped)
+        words += "."
     return words, [], "", time.time_ns()
 
 

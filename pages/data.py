@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_age
-from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.i18n import N_, _, ngettext, number, pgettext
 from huddle.dashboard.core.names import record_type_name
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.security import current_identity, has_request_context
@@ -18,6 +18,26 @@ from huddle.pages.components import scroll_box, table
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
+
+#: a loader run's or a file's status in words (the ledger stores the code)
+RUN_WORDS = {"loaded": N_("loaded"), "partial": N_("partly refused"), "failed": N_("failed"), "idle": N_("idle"),
+             "running": N_("running"), "rejected": N_("refused"), "cut off": N_("cut off"),
+             "never run": N_("never run"), "ok": N_("ok")}
+#: how often a KPI is measured, and the baseline tracker's findings (the catalogue's codes)
+FREQUENCIES = {"hour": N_("hourly"), "shift": N_("per shift"), "day": N_("daily"), "week": N_("weekly"),
+               "month": N_("monthly")}
+FINDINGS = {"ok": N_("ok"), "no data source": N_("no data source"), "no owner": N_("no owner"),
+            "no data yet": N_("no data yet"), "stale": N_("stale")}
+#: a source's kind in words
+SOURCE_KINDS = {"files": N_("files"), "sql": N_("database query"), "mqtt": N_("MQTT messages")}
+#: what started a loader run
+TRIGGER_WORDS = {"schedule": N_("schedule"), "admin": N_("by hand"), "cli": N_("command line"),
+                 "retry": N_("retry"), "demo": N_("demo"), "live": N_("live messages")}
+
+
+def run_word(status: str) -> str:
+    """A run's or file's status in words ("partial" reads "partly refused")."""
+    return _(RUN_WORDS[status]) if status in RUN_WORDS else status
 
 
 def _section(title: str, hint: str, body_id: str, *extra: object) -> html.Section:
@@ -29,8 +49,8 @@ def _run_now() -> html.Div:
     """Admins may run a loader now instead of waiting for its schedule (the server checks the role)."""
     admin = current_identity().may("admin") if has_request_context() else True
     return html.Div([
-        html.Label(["Run a loader now", dcc.Dropdown(id=ids.RUN_SOURCE, clearable=False)], className="manual-field"),
-        html.Button("Run now", id=ids.RUN_BUTTON, n_clicks=0, className="primary", disabled=not admin),
+        html.Label([_("Run a loader now"), dcc.Dropdown(id=ids.RUN_SOURCE, clearable=False)], className="manual-field"),
+        html.Button(_("Run now"), id=ids.RUN_BUTTON, n_clicks=0, className="primary", disabled=not admin),
         html.Span(id=ids.RUN_MESSAGE, className="form-message", role="status"),
     ], className="form-row run-now")
 
@@ -38,17 +58,18 @@ def _run_now() -> html.Div:
 def _dismiss_form() -> html.Div:
     """Dismiss open problems with a reason; editors only (the server checks, the form only says so)."""
     editor = current_identity().may("editor") if has_request_context() else True
-    hint = ("A problem that needs no fix (a test row, a line sent twice by mistake) can be dismissed with a reason, "
-            "kept with it and in the audit trail." if editor else "Sign in as an editor to dismiss problems.")
+    hint = (_("A problem that needs no fix (a test row, a line sent twice by mistake) can be dismissed with a "
+              "reason, kept with it and in the audit trail.") if editor
+            else _("Sign in as an editor to dismiss problems."))
     return html.Div([
-        html.H3("Dismiss problems"), html.P(hint, className="hint"),
+        html.H3(_("Dismiss problems")), html.P(hint, className="hint"),
         html.Div([
-            html.Label(["Problems", dcc.Dropdown(id=ids.QUARANTINE_PICK, multi=True,
-                                                 placeholder="Pick one or more open problems")],
+            html.Label([_("Problems"), dcc.Dropdown(id=ids.QUARANTINE_PICK, multi=True,
+                                                 placeholder=_("Pick one or more open problems"))],
                        className="manual-field wide"),
-            html.Label(["Reason", dcc.Input(id=ids.QUARANTINE_REASON, type="text", maxLength=500,
-                                            placeholder="why it needs no fix")], className="manual-field wide"),
-            html.Button("Dismiss", id=ids.QUARANTINE_DISMISS, n_clicks=0, className="primary", disabled=not editor),
+            html.Label([_("Reason"), dcc.Input(id=ids.QUARANTINE_REASON, type="text", maxLength=500,
+                                            placeholder=_("why it needs no fix"))], className="manual-field wide"),
+            html.Button(_("Dismiss"), id=ids.QUARANTINE_DISMISS, n_clicks=0, className="primary", disabled=not editor),
         ], className="form-row"),
         html.P(id=ids.QUARANTINE_MESSAGE, className="form-message", role="status"),
         dcc.Store(id=ids.QUARANTINE_CHANGED, data=0),
@@ -58,19 +79,19 @@ def _dismiss_form() -> html.Div:
 def _manual_form() -> html.Section:
     """Enter a value of a KPI computed nowhere else; editors only (the server checks, the form only says so)."""
     editor = current_identity().may("editor") if has_request_context() else True
-    hint = ("A value typed here is stored like a loaded one and recorded in the audit trail."
-            if editor else "Sign in as an editor to enter values.")
+    hint = (_("A value typed here is stored like a loaded one and recorded in the audit trail.")
+            if editor else _("Sign in as an editor to enter values."))
     field = "manual-field"
     return html.Section([
-        html.H2("Enter a value"), html.P(hint, className="hint"),
+        html.H2(_("Enter a value")), html.P(hint, className="hint"),
         html.Div([
-            html.Label(["KPI", dcc.Dropdown(id=ids.MANUAL_KPI, clearable=False)], className=field),
-            html.Label(["Line, area or plant", dcc.Dropdown(id=ids.MANUAL_LOCATION, clearable=False)],
+            html.Label([_("KPI"), dcc.Dropdown(id=ids.MANUAL_KPI, clearable=False)], className=field),
+            html.Label([_("Line, area or plant"), dcc.Dropdown(id=ids.MANUAL_LOCATION, clearable=False)],
                        className=field),
-            html.Label(["Production date", dcc.Input(id=ids.MANUAL_DATE, type="date")], className=field),
-            html.Label(["Shift (blank: whole day)", dcc.Dropdown(id=ids.MANUAL_SHIFT)], className=field),
-            html.Label(["Value", dcc.Input(id=ids.MANUAL_VALUE, type="number", min=0)], className=field),
-            html.Button("Save", id=ids.MANUAL_SAVE, n_clicks=0, className="primary", disabled=not editor),
+            html.Label([_("Production date"), dcc.Input(id=ids.MANUAL_DATE, type="date")], className=field),
+            html.Label([_("Shift (blank: whole day)"), dcc.Dropdown(id=ids.MANUAL_SHIFT)], className=field),
+            html.Label([_("Value"), dcc.Input(id=ids.MANUAL_VALUE, type="number", min=0)], className=field),
+            html.Button(_("Save"), id=ids.MANUAL_SAVE, n_clicks=0, className="primary", disabled=not editor),
         ], className="form-row"),
         html.P(id=ids.MANUAL_MESSAGE, className="form-message", role="status"),
     ], id=ids.MANUAL_SECTION, className="card")
@@ -79,20 +100,20 @@ def _manual_form() -> html.Section:
 def layout(**_query: str) -> html.Div:
     """Skeleton; the tables arrive through the data callback."""
     return html.Div([
-        html.Div([html.H1("Data")], className="page-head"),
+        html.Div([html.H1(_("Data"))], className="page-head"),
         html.Div(id=ids.DATA_HEALTH, className="health-strip"),
-        _section("Quarantine", "Rows and files the loaders refused and that are still to fix, newest first: where "
-                 "they were and why. Fix the file and drop it in the inbox again: a row that then loads resolves its "
-                 "problem, and good rows already loaded are not doubled.", ids.DATA_QUARANTINE, _dismiss_form(),
-                 scroll_box("Resolved and dismissed problems", id=ids.QUARANTINE_CLOSED)),
-        _section("Loaders", "Each source Huddle reads, its schedule and its last runs. The last load is the last run "
-                 "that read something, with the rows it loaded and refused; runs that found nothing new come after "
-                 "it.", ids.DATA_SOURCES, _run_now()),
-        _section("Files read", "Every file the loaders have seen, newest first, and what became of it.",
+        _section(_("Quarantine"), _("Rows and files the loaders refused and that are still to fix, newest first: "
+                 "where they were and why. Fix the file and drop it in the inbox again: a row that then loads "
+                 "resolves its problem, and good rows already loaded are not doubled."), ids.DATA_QUARANTINE,
+                 _dismiss_form(), scroll_box(_("Resolved and dismissed problems"), id=ids.QUARANTINE_CLOSED)),
+        _section(_("Loaders"), _("Each source Huddle reads, its schedule and its last runs. The last load is the "
+                 "last run that read something, with the rows it loaded and refused; runs that found nothing new "
+                 "come after it."), ids.DATA_SOURCES, _run_now()),
+        _section(_("Files read"), _("Every file the loaders have seen, newest first, and what became of it."),
                  ids.DATA_FILES),
-        _section("Baseline tracker", "Every KPI with its current value, data source, frequency and owner. "
-                 "A KPI with no data source is a finding to resolve.", ids.DATA_BASELINE),
-        _section("Run ledger", "The latest 50 loader runs.", ids.DATA_RUNS),
+        _section(_("Baseline tracker"), _("Every KPI with its current value, data source, frequency and owner. "
+                 "A KPI with no data source is a finding to resolve."), ids.DATA_BASELINE),
+        _section(_("Run ledger"), _("The latest 50 loader runs."), ids.DATA_RUNS),
         _manual_form(),
         dcc.Interval(id=ids.DATA_REFRESH, interval=15_000),
     ])
@@ -109,30 +130,38 @@ def register() -> None:
 def health_strip(health: dict[str, Any]) -> list[Any]:
     """Data age and failing loaders, in words; a database that cannot be trusted first of all."""
     if health["status"] == "error" and "scheduler" not in health:  # the database itself, not the loaders
-        return [html.Span(f"✗ Database problem: {health['reason']}", className="pill bad", role="alert")]
-    parts: list[Any] = [html.Span(f"Newest data: {format_age(health['data_age_seconds'])}", className="pill")]
+        return [html.Span("✗ " + _("Database problem: {reason}").format(reason=health["reason"]),
+                          className="pill bad", role="alert")]
+    parts: list[Any] = [html.Span(_("Newest data: {age}").format(age=format_age(health["data_age_seconds"])),
+                                  className="pill")]
     loaders = health.get("scheduler", {}).get("words", "")
     if loaders:  # the loaders stopped, or a source is late
         parts.append(html.Span(f"✗ {loaders}", className="pill bad", role="alert"))
     if health["failing_sources"]:
-        parts.append(html.Span(f"Loader failing: {', '.join(health['failing_sources'])}", className="pill bad"))
+        failing = health["failing_sources"]
+        parts.append(html.Span(ngettext("Loader failing: {sources}", "Loaders failing: {sources}", len(failing))
+                               .format(sources=", ".join(failing)), className="pill bad"))
     elif not loaders:
-        parts.append(html.Span("All loaders ran without failure", className="pill good"))
+        parts.append(html.Span(_("All loaders ran without failure"), className="pill good"))
     return parts
 
 
 def _baseline(baseline: list[dict[str, Any]]) -> list[Any]:
     ready = sum(1 for b in baseline if b["findings"] == "ok")
-    summary = html.P(f"{ready} of {len(baseline)} KPIs have a current value, a data source, a frequency and an "
-                     f"owner; {len(baseline) - ready} have findings.", className="summary")
-    return [summary, table([("category", ""), ("name", "KPI"), ("period_name", "Period"), ("value", "Current value"),
-                            ("target", "Target"), ("status", "Status"), ("age", "Freshness"),
-                            ("data_source", "Data source"), ("frequency", "Frequency"), ("owner", "Owner"),
-                            ("baseline", "Baseline"), ("findings", "Findings")], baseline, status_key="status")]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+    summary = html.P(ngettext("{ready} of {n} KPI has a current value, a data source, a frequency and an owner; "
+                              "{findings} has findings.",
+                              "{ready} of {n} KPIs have a current value, a data source, a frequency and an owner; "
+                              "{findings} have findings.", len(baseline))
+                     .format(ready=number(ready), n=number(len(baseline)), findings=number(len(baseline) - ready)),
+                     className="summary")
+    baseline = [b | {"frequency": _(FREQUENCIES.get(b["frequency"], b["frequency"])),
+                     "findings": ", ".join(_(FINDINGS.get(f, f)) for f in b["findings"].split(", "))}
+                for b in baseline]
+    return [summary, table([("category", ""), ("name", _("KPI")), ("period_name", _("Period")),
+                            ("value", _("Current value")), ("target", _("Target")), ("status", _("Status")),
+                            ("age", _("Freshness")), ("data_source", _("Data source")),
+                            ("frequency", _("Frequency")), ("owner", _("Owner")), ("baseline", _("Baseline")),
+                            ("findings", _("Findings"))], baseline, status_key="status")]
 
 
 def quarantine_view(status: dict[str, Any]) -> tuple[list[Any], list[Any]]:
@@ -140,20 +169,23 @@ def quarantine_view(status: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     then (below the dismiss form) the latest resolved or dismissed, with how."""
     counts, open_rows = status["problem_counts"], status["problems"]
     closed = counts["resolved"] + counts["dismissed"]
-    summary = (f"{_plural(counts['open'], 'open problem')}; {counts['resolved']:,} resolved by a later file or a "
-               f"retry, {counts['dismissed']:,} dismissed.")
+    summary = ngettext("{n} open problem; {resolved} resolved by a later file or a retry, {dismissed} dismissed.",
+                       "{n} open problems; {resolved} resolved by a later file or a retry, {dismissed} dismissed.",
+                       counts["open"]).format(n=number(counts["open"]), resolved=number(counts["resolved"]),
+                                              dismissed=number(counts["dismissed"]))
     if counts["open"] > len(open_rows):
-        summary += (f" The newest {len(open_rows):,} are shown; huddle quarantine list and the API's quarantine "
-                    "list show them all.")
+        summary += " " + _("The newest {n} are shown; huddle quarantine list and the API's quarantine list show "
+                           "them all.").format(n=number(len(open_rows)))
     parts: list[Any] = [html.P(summary, className="summary"),
-                        table([("when", "Found"), ("source", "Source"), ("file", "File"), ("row", "Row"),
-                               ("column", "Column"), ("value", "Value"), ("reason", "Reason")], open_rows,
-                              empty="Nothing is waiting to be fixed." if closed else "Nothing has been refused.")]
+                        table([("when", _("Found")), ("source", _("Source")), ("file", _("File")), ("row", _("Row")),
+                               ("column", _("Column")), ("value", _("Value")), ("reason", _("Reason"))], open_rows,
+                              empty=N_("Nothing is waiting to be fixed.") if closed
+                              else N_("Nothing has been refused."))]
     closed_parts: list[Any] = []
     if status["closed"]:
-        closed_parts = [html.H3("Fixed or dismissed lately"),
-                        table([("when", "When"), ("file", "File"), ("row", "Row"), ("problem", "Problem"),
-                               ("outcome", "Outcome")], status["closed"])]
+        closed_parts = [html.H3(_("Fixed or dismissed lately")),
+                        table([("when", _("When")), ("file", _("File")), ("row", _("Row")), ("problem", _("Problem")),
+                               ("outcome", _("Outcome"))], status["closed"])]
     return parts, closed_parts
 
 
@@ -169,33 +201,38 @@ def files_view(status: dict[str, Any]) -> list[Any]:
                  "partial" if f["status"] == "partial" else ""} for f in files]
     parts: list[Any] = []
     if status["files_total"] > len(files):
-        parts.append(html.P(f"The latest {len(files):,} of {status['files_total']:,} files read.", className="hint"))
-    parts.append(table([("when", "Read"), ("source", "Source"), ("file", "File"), ("outcome", "Outcome")], rows,
-                       empty="No file has been read yet.", row_class="class"))
+        parts.append(html.P(_("The latest {n} of {total} files read.").format(
+            n=number(len(files)), total=number(status["files_total"])), className="hint"))
+    parts.append(table([("when", pgettext("file", "Read")), ("source", _("Source")), ("file", _("File")),
+                        ("outcome", _("Outcome"))], rows, empty=N_("No file has been read yet."), row_class="class"))
     return parts
 
 
 def render_status(status: dict[str, Any]) -> tuple[Any, ...]:
     """The health strip; the quarantine's open problems, those closed lately and the dismiss form's choices; the
     loaders, files read, baseline tracker and run ledger tables."""
-    runs = [r | {"duration": f"{r['duration_s']:.1f} s" if r["duration_s"] is not None else "running"}
+    runs = [r | {"duration": _("{n} s").format(n=number(r["duration_s"], 1)) if r["duration_s"] is not None
+                 else run_word("running"), "status_words": run_word(r["status"]),
+                 "trigger": _(TRIGGER_WORDS[r["trigger"]]) if r["trigger"] in TRIGGER_WORDS else r["trigger"]}
             for r in status["runs"]]
     return (
         health_strip(status["health"]),
         *quarantine_view(status),
         dismiss_options(status["problems"]),
-        table([("key", "Source"), ("kind", "Kind"), ("record", "Record type"), ("where", "Reads"),
-               ("schedule", "Schedule"), ("status", "Last status"), ("last_run", "Last run"),
-               ("due_by", "Due by"), ("last_load", "Last load"), ("last_success", "Last success"),
-               ("last_failure", "Last failure")],
-              [s | {"record": record_type_name(s["record"])} for s in status["sources"]],
-              empty="No sources are configured."),
+        table([("key", _("Source")), ("kind", _("Kind")), ("record", _("Record type")), ("where", _("Reads")),
+               ("schedule", _("Schedule")), ("status", _("Last status")), ("last_run", _("Last run")),
+               ("due_by", _("Due by")), ("last_load", _("Last load")), ("last_success", _("Last success")),
+               ("last_failure", _("Last failure"))],
+              [s | {"record": record_type_name(s["record"]), "kind": _(SOURCE_KINDS.get(s["kind"], s["kind"])),
+                    "status": run_word(s["status"])} for s in status["sources"]],
+              empty=N_("No sources are configured.")),
         files_view(status),
         _baseline(status["baseline"]),
-        table([("started", "Started"), ("source", "Source"), ("trigger", "Trigger"), ("status", "Status"),
-               ("duration", "Took"), ("files", "Files"), ("rows_read", "Read"), ("rows_loaded", "Loaded"),
-               ("rows_rejected", "Rejected"), ("message", "Message")], runs, empty="No loader has run yet.",
-              row_class="status"),
+        table([("started", _("Started")), ("source", _("Source")), ("trigger", _("Trigger")),
+               ("status_words", _("Status")), ("duration", _("Took")), ("files", _("Files")),
+               ("rows_read", pgettext("rows", "Read")), ("rows_loaded", _("Loaded")),
+               ("rows_rejected", _("Refused")), ("message", _("Message"))], runs,
+              empty=N_("No loader has run yet."), row_class="status"),
     )
 
 

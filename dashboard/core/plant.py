@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from huddle.dashboard.core import names
 from huddle.dashboard.core.calendar import ShiftCalendar
-from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.kpi import Band
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.source_mapping import SourceMapping
@@ -222,11 +222,12 @@ class Schedule:
     def describe(self) -> str:
         """Human description of the schedule."""
         if not self.every_seconds:
-            return f"cron {self.cron}"
+            return _("cron {cron}").format(cron=self.cron)
         seconds = self.every_seconds
         if seconds % 3600 == 0:
-            return f"every {seconds // 3600} h"
-        return f"every {seconds // 60} min" if seconds % 60 == 0 else f"every {seconds} s"
+            return _("every {n} h").format(n=seconds // 3600)
+        return (_("every {n} min").format(n=seconds // 60) if seconds % 60 == 0
+                else _("every {n} s").format(n=seconds))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from huddle.dashboard.core.format import format_age, format_value
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.names import date_words, period_label
 from huddle.dashboard.core.periods import Period
@@ -68,7 +69,8 @@ class KpiCatalogue:
                         "value": format_value(reading.value, k.unit), "status": str(reading.status),
                         "target": format_value(reading.target, k.unit), "data_source": k.data_source or "—",
                         "frequency": k.frequency, "owner": k.owner or "—", "age": format_age(reading.age_s),
-                        "baseline": (f"{format_value(b.value, k.unit)} on {date_words(b.on)}"
+                        "baseline": (_("{value} on {day}").format(value=format_value(b.value, k.unit),
+                                                                  day=date_words(b.on))
                                      if (b := baselines[k.key]) else "—"),
                         "findings": ", ".join(problems) or "ok"})
         return out

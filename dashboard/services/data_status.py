@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from huddle.dashboard.core.format import format_time
+from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.catalogue import KpiCatalogue
 from huddle.dashboard.services.liveness import Liveness, SourceDue, read_liveness, when_words
@@ -146,20 +147,21 @@ def _due_words(due: SourceDue | None, tz: Any, now: datetime) -> str:
     """When a source is due to be checked again, in plant time; "late" once overdue by twice its interval."""
     if due is None or due.due_by is None:
         return "—"
-    return f"{when_words(due.due_by, tz, now)}{' (late)' if due.late else ''}"
+    when = when_words(due.due_by, tz, now)
+    return _("{time} (late)").format(time=when) if due.late else when
 
 
 def _load_words(run: Any) -> str:
     """What a load did, in words: '1,240 rows loaded, 3 refused'."""
-    words = [f"{run.rows_loaded:,} {'row' if run.rows_loaded == 1 else 'rows'} loaded"]
+    words = [ngettext("{n} row loaded", "{n} rows loaded", run.rows_loaded).format(n=number(run.rows_loaded))]
     if run.rows_rejected:
-        words.append(f"{run.rows_rejected:,} refused")
+        words.append(_("{n} refused").format(n=number(run.rows_rejected)))
     elif run.status == "partial":  # nothing refused row by row: a whole file was
-        words.append("a file refused (see the quarantine)")
+        words.append(_("a file refused (see the quarantine)"))
     if run.status == "failed":
-        words.append("then failed" if run.rows_loaded else "failed")
+        words.append(_("then failed") if run.rows_loaded else _("failed"))
     elif run.status == "running":
-        words.append("still running")
+        words.append(_("still running"))
     return ", ".join(words)
 
 
@@ -167,9 +169,9 @@ def _run_row(run: Any, tz: Any) -> dict[str, Any]:
     duration = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
     message = run.message
     if run.status == "idle" and not message:  # its own check's time; earlier checks in a row only counted
-        message = f"checked at {run.started_at.astimezone(tz):%H:%M:%S}, nothing new"
+        message = _("checked at {time}, nothing new").format(time=f"{run.started_at.astimezone(tz):%H:%M:%S}")
         if (run.runs or 1) > 1:
-            message += f" ({run.runs} checks in a row)"
+            message += " " + _("({n} checks in a row)").format(n=number(run.runs))
     return {"id": run.id, "source": run.source, "trigger": run.trigger,
             "started": format_time(run.started_at, tz), "duration_s": duration, "status": run.status,
             "files": run.files_loaded, "rows_read": run.rows_read, "rows_loaded": run.rows_loaded,
@@ -179,19 +181,20 @@ def _run_row(run: Any, tz: Any) -> dict[str, Any]:
 def _problem_row(problem: Problem, tz: Any) -> dict[str, Any]:
     """An open problem as the Data page lists it (the id picks it in the dismiss form; it is not shown)."""
     return {"id": problem.id, "when": format_time(problem.found_at, tz), "source": problem.source,
-            "file": problem.file_name, "row": problem.row or "whole file", "column": problem.column,
+            "file": problem.file_name, "row": problem.row or _("whole file"), "column": problem.column,
             "value": problem.value, "reason": problem.reason, "label": f"{problem.where}: {problem.what}"}
 
 
 def _closed_row(problem: Problem, tz: Any) -> dict[str, Any]:
     """A problem resolved or dismissed, with when and how."""
-    return {"when": format_time(problem.closed_at, tz), "file": problem.file_name, "row": problem.row or "whole file",
-            "problem": problem.what, "outcome": problem.state, "status": problem.status}
+    return {"when": format_time(problem.closed_at, tz), "file": problem.file_name,
+            "row": problem.row or _("whole file"), "problem": problem.what, "outcome": problem.state,
+            "status": problem.status}
 
 
 #: a file's outcome in words when its ledger entry has no note (entries written before the notes were)
-_OUTCOME = {"duplicate": "duplicate of a file already read", "empty": "empty", "header only": "header only",
-            "cut off": "cut off"}
+_OUTCOME = {"duplicate": N_("duplicate of a file already read"), "empty": N_("empty"),
+            "header only": N_("header only"), "cut off": N_("cut off")}
 
 
 def _file_row(entry: Any, tz: Any) -> dict[str, Any]:
@@ -199,13 +202,15 @@ def _file_row(entry: Any, tz: Any) -> dict[str, Any]:
     outcome = entry.note
     if not outcome:
         if entry.status == "loaded":
-            outcome = f"loaded ({entry.rows_loaded:,} {'row' if entry.rows_loaded == 1 else 'rows'})"
+            outcome = ngettext("loaded ({n} row)", "loaded ({n} rows)", entry.rows_loaded).format(
+                n=number(entry.rows_loaded))
         elif entry.status == "partial":
-            outcome = f"partly refused ({entry.rows_rejected:,} of {entry.rows_read:,} rows)"
+            outcome = _("partly refused ({n} of {total} rows)").format(n=number(entry.rows_rejected),
+                                                                      total=number(entry.rows_read))
         elif entry.status == "rejected":
-            outcome = "refused (see the quarantine)"
+            outcome = _("refused (see the quarantine)")
         else:
-            outcome = _OUTCOME.get(entry.status, entry.status)
-    name = "quarantined rows tried again" if entry.source == RETRY else file_name(entry.path)
+            outcome = _(_OUTCOME[entry.status]) if entry.status in _OUTCOME else entry.status
+    name = _("quarantined rows tried again") if entry.source == RETRY else file_name(entry.path)
     return {"when": format_time(entry.loaded_at, tz), "source": entry.source, "file": name, "outcome": outcome,
             "status": entry.status}

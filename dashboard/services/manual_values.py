@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from huddle.dashboard.core.format import format_day, format_moment, format_value
+from huddle.dashboard.core.i18n import N_, _, number
 from huddle.dashboard.core.kpi import FORMULAS, Kind
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
@@ -28,6 +29,8 @@ from huddle.data.queries import manual_values as queries
 from huddle.data.queries.accounts import latest_audit
 from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy.orm import Session, sessionmaker
+
+LOADED_FILE = N_("a loaded file")  # who stored a value a loader read
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,14 @@ class ManualEntry:
         """What it replaced: '5 ideas, entered by Anna Weber at 14:05', '' when it replaced nothing."""
         if self.replaced is None:
             return ""
-        at = f" at {format_moment(self.replaced_at, tz, today)}" if self.replaced_at else ""
-        return f"{self.replaced:g}, entered by {self.replaced_by}{at}" if self.replaced_by else f"{self.replaced:g}"
+        value = number(self.replaced, 0 if float(self.replaced).is_integer() else 2)
+        if not self.replaced_by:
+            return value
+        person = _(LOADED_FILE) if self.replaced_by == LOADED_FILE else self.replaced_by
+        if self.replaced_at is None:
+            return _("{value}, entered by {person}").format(value=value, person=person)
+        return _("{value}, entered by {person} at {time}").format(
+            value=value, person=person, time=format_moment(self.replaced_at, tz, today))
 
 
 class ManualValueError(ValueError):
@@ -126,16 +135,16 @@ class ManualValues:
                 return None, None
             if found is not None and queries.replace_kpi_value(session, row, found.value):
                 return found.value, found
-        raise ManualValueError("the value changed twice while it was being stored: save again")
+        raise ManualValueError(_("the value changed twice while it was being stored: save again"))
 
     def _entered(self, session: Session, found: KpiValue | None, target: str) -> tuple[str, datetime | None]:
         """Who stored a value and when (read before this save's own audit entry): the person whose entry it is,
         or a loaded file."""
         if found is not None and found.run_id is not None:
-            return "a loaded file", found.loaded_at
+            return LOADED_FILE, found.loaded_at
         entry = latest_audit(session, ("kpi_value.set",), target)
         if entry is None:
-            return "a loaded file", found.loaded_at if found is not None else None
+            return LOADED_FILE, found.loaded_at if found is not None else None
         return self.accounts.person(session, entry.actor), entry.at
 
     def _changed_since(self, session: Session, row: dict[str, Any], target: str) -> ManualValueConflictError:

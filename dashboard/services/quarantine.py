@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from huddle.dashboard.core.format import format_moment
+from huddle.dashboard.core.i18n import _, number
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
 from huddle.data.ingest.contract import RECORD_TYPES, RecordType, RowValidator, natural_key_text
@@ -75,7 +76,8 @@ class Problem:
     @property
     def where(self) -> str:
         """'counts.csv, line 5', or 'counts.csv (the whole file)'."""
-        return f"{self.file_name}, line {self.row}" if self.row else f"{self.file_name} (the whole file)"
+        return (_("{file}, line {row}").format(file=self.file_name, row=self.row) if self.row
+                else _("{file} (the whole file)").format(file=self.file_name))
 
     @property
     def what(self) -> str:
@@ -89,10 +91,10 @@ class Problem:
     def state(self) -> str:
         """'open', 'resolved by counts-2.csv' or 'dismissed by ann: sent twice by the MES'."""
         if self.status == "resolved":
-            return f"resolved by {file_name(self.resolved_by) or 'a later file'}"
+            return _("resolved by {file}").format(file=file_name(self.resolved_by) or _("a later file"))
         if self.status == "dismissed":
-            return f"dismissed by {self.dismissed_by}: {self.dismiss_reason}"
-        return "open"
+            return _("dismissed by {person}: {reason}").format(person=self.dismissed_by, reason=self.dismiss_reason)
+        return _("open")
 
     def as_dict(self, tz: Any) -> dict[str, Any]:
         """The problem as the API answers it (instants in ISO 8601 with the plant's offset)."""
@@ -163,7 +165,7 @@ class Quarantine:
         rows = queries.rows_by_id(session, ids)
         missing = sorted(set(ids) - {r.id for r in rows})
         if missing:
-            raise QuarantineError(f"no problem {', '.join(str(i) for i in missing)} in the quarantine")
+            raise QuarantineError(_("no problem {ids} in the quarantine").format(ids=", ".join(map(str, missing))))
         return rows
 
     def dismiss(self, who: Identity | str, ids: Sequence[int], reason: str) -> DismissOutcome:
@@ -173,11 +175,12 @@ class Quarantine:
             who.require("editor", "dismissing a problem of the quarantine")
         reason = " ".join((reason or "").split())
         if not reason:
-            raise QuarantineError("give a reason: it is kept with the problem and in the audit trail")
+            raise QuarantineError(_("give a reason: it is kept with the problem and in the audit trail"))
         if len(reason) > MAX_REASON:
-            raise QuarantineError(f"the reason is {len(reason)} characters long; keep it within {MAX_REASON}")
+            raise QuarantineError(_("the reason is {n} characters long; keep it within {most}").format(
+                n=number(len(reason)), most=number(MAX_REASON)))
         if not ids:
-            raise QuarantineError("pick the problems to dismiss")
+            raise QuarantineError(_("pick the problems to dismiss"))
         by = who.label if isinstance(who, Identity) else who
         outcome = DismissOutcome()
         now = self.clock()
@@ -199,11 +202,12 @@ class Quarantine:
     def _already(self, session: Session, problem: Problem, now: datetime) -> str:
         """Why a problem was not dismissed: 'already dismissed by Anna Weber at 14:05: sent twice by the MES'."""
         today = now.astimezone(self.config.tz).date()
-        at = f" at {format_moment(problem.closed_at, self.config.tz, today)}" if problem.closed_at else ""
+        at = (" " + _("at {time}").format(time=format_moment(problem.closed_at, self.config.tz, today))
+              if problem.closed_at else "")
         if problem.status == "dismissed":
-            return f"already dismissed by {self.accounts.person(session, problem.dismissed_by)}{at}: " \
-                   f"{problem.dismiss_reason}"
-        return f"already {problem.state}{at}"
+            return _("already dismissed by {person}{at}: {reason}").format(
+                person=self.accounts.person(session, problem.dismissed_by), at=at, reason=problem.dismiss_reason)
+        return _("already {state}{at}").format(state=problem.state, at=at)
 
     def retry(self, who: Identity | str, ids: Sequence[int] | None = None, source: str | None = None,
               trigger: str = "cli") -> RetryOutcome:

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Response, g, jsonify, redirect, request
 from flask import has_request_context as _has_request_context
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.plant import load_plant
 from huddle.dashboard.services.accounts import ForbiddenError, Identity
 from huddle.dashboard.services.container import Services, build_services
@@ -157,10 +158,10 @@ def site_writer(services: Any, page_site: Any) -> Identity:
     names: dict[str, str] = (g.get("site_names") if _has_request_context() else None) or {
         reached: services.config.site_name}
     if page_site is None:
-        raise WrongSiteError("the page did not say which site it shows, so nothing was stored: reload the page "
-                             "and save again")
+        raise WrongSiteError(_("the page did not say which site it shows, so nothing was stored: reload the "
+                               "page and save again"))
     if not isinstance(page_site, str) or page_site not in names:  # a hand-made request may send anything
-        raise WrongSiteError("the page names a site not served here, so nothing was stored: reload the page")
+        raise WrongSiteError(_("the page names a site not served here, so nothing was stored: reload the page"))
     raise WrongSiteError(f"this page shows {names[page_site]}, but the request reached {names[reached]}, so "
                          f"nothing was stored: reload the page and save again")
 

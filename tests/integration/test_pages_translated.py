@@ -7,7 +7,10 @@ actions entered), day and month names, units and numbers are taken out is text t
 test names it. tests/unit/test_catalogues.py then holds that each bracketed string has its German and Spanish.
 
 Pages covered: the board (both modes, a line and the plant, and its layout with the action forms), the overview
-(every grain), the monthly review (page body, pickers and export links) and the not-found page.
+(every grain), the monthly review (page body, pickers and export links), the KPI tree, the Data page (with the
+demo's loaders, and a small plant's quarantine with refused rows, its dismissals and their refusals) and the
+not-found page. What the loaders stored as they read (a row's reason, a file's note, a run's message) is shown as
+stored and counted among the plant's own words.
 """
 
 from __future__ import annotations
@@ -201,3 +204,56 @@ def test_the_not_found_page_has_no_word_outside_the_catalogue(demo_services: Any
     from huddle.pages import not_found
 
     assert untranslated(not_found.layout(), plants_own_words(demo_services)) == []
+
+
+def loaders_own_words(services: Any, status: dict[str, Any]) -> list[str]:
+    """The sources' keys and places, file names, and the loaders' notes on a run or a file: stored as the loaders
+    wrote them, in English (docs/languages.md says what translating them would take)."""
+    from huddle.data.queries import files_read
+
+    words = list(services.config.sources) + [str(s["where"]) for s in status["sources"]]
+    words += [f["file"] for f in status["files"]] + [r["message"] for r in status["runs"] if r["status"] != "idle"]
+    with services.sessions() as session:
+        words += [f.note for f in files_read.recent_files(session, 50) if f.note]
+    return words
+
+
+def test_the_data_page_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
+    from huddle.callbacks.data import dismiss, run_now, save_manual
+    from huddle.pages import data
+
+    status = demo_services.data_status.report()
+    own = plants_own_words(demo_services) + loaders_own_words(demo_services, status)
+    shown: list[Any] = [data.layout(), data.render_status(status)]
+    shown.append(data.health_strip(demo_services.data_status.unhealthy("⟦a problem⟧")))
+    shown.append(run_now(demo_services, 1, "nowhere", None))
+    shown.append(dismiss(demo_services, 1, [], "", None)[0])
+    shown.append(save_manual(demo_services, 1, None, None, None, None, None, None))
+    left = untranslated(shown, sorted({w for w in own if w}, key=len, reverse=True))
+    assert not left, f"{len(left)} texts on the Data page bypass the catalogue:\n" + "\n".join(sorted(set(left))[:80])
+
+
+def test_the_quarantine_has_no_word_outside_the_catalogue(make_services: Any, database_url: str, inbox: Any,
+                                                          tmp_path: Any, pseudo: None) -> None:
+    from huddle.dashboard.services.quarantine import QuarantineError
+    from huddle.pages import data
+
+    from tests.integration.test_quarantine import load_refused
+
+    services = load_refused(make_services, database_url, inbox, tmp_path)
+    problems = services.quarantine.problems("open")
+    own = [*plants_own_words(services), "Anna Weber"]
+    own += [w for p in problems for w in (p.file_name, p.column, p.value, p.reason)]  # as the loader stored them
+    shown: list[Any] = []
+    for ids, reason in (([1], ""), ([1], "x" * 600), ([], "⟦why⟧"), ([10**9], "⟦why⟧")):  # the refusals
+        with pytest.raises(QuarantineError) as refused:
+            services.quarantine.dismiss("Anna Weber", ids, reason)
+        shown.append(str(refused.value))
+    done = services.quarantine.dismiss("Anna Weber", [problems[0].id], "⟦sent twice⟧")
+    again = services.quarantine.dismiss("Anna Weber", [problems[0].id], "⟦sent twice⟧")
+    shown += [p.where for p in done.dismissed] + [why for _p, why in again.skipped]
+    status = services.data_status.report()
+    own += loaders_own_words(services, status)
+    shown += [data.render_status(status), [p["label"] for p in status["problems"]]]
+    left = untranslated(shown, sorted({w for w in own if w}, key=len, reverse=True))
+    assert not left, f"{len(left)} texts of the quarantine bypass the catalogue:\n" + "\n".join(sorted(set(left)))

@@ -516,21 +516,22 @@ def test_the_portfolio_links_each_site_to_its_board_and_tree(config: PlantConfig
 def test_the_data_page_says_what_the_loaders_did_and_what_was_refused(config: PlantConfig) -> None:
     status = {"health": {"status": "ok", "data_age_seconds": 90, "failing_sources": ["stops"]},
               "sources": [{"key": "counts", "kind": "files", "record": "production_counts", "status": "ok"}],
-              "baseline": [{"name": "OEE", "status": "red", "findings": "ok"},
-                           {"name": "TRIR", "status": "grey", "findings": "no data source"}],
+              "baseline": [{"name": "OEE", "status": "red", "frequency": "shift", "findings": "ok"},
+                           {"name": "TRIR", "status": "grey", "frequency": "month", "findings": "no data source"}],
               "problems": [], "problem_counts": {"open": 0, "resolved": 0, "dismissed": 0}, "closed": [],
               "files": [], "files_total": 0,
-              "runs": [{"source": "counts", "status": "ok", "duration_s": 1.25},
-                       {"source": "stops", "status": "running", "duration_s": None}]}
+              "runs": [{"source": "counts", "trigger": "schedule", "status": "ok", "duration_s": 1.25},
+                       {"source": "stops", "trigger": "admin", "status": "running", "duration_s": None}]}
     health, quarantine, closed, choices, sources, files, baseline, runs = data_page.render_status(status)
     assert [text(h) for h in health] == [f"Newest data: {format_age(90)}", "Loader failing: stops"]
     assert health[1].className == "pill bad" and "counts files" in text(sources)
     assert text(baseline[0]) == "1 of 2 KPIs have a current value, a data source, a frequency and an owner; 1 have " \
                                 "findings."
+    assert "off target per shift ok" in text(baseline[1]) and "no data monthly no data source" in text(baseline[1])
     assert [text(q) for q in quarantine] == ["0 open problems; 0 resolved by a later file or a retry, 0 dismissed.",
                                              "Nothing has been refused."]
     assert choices == [] and closed == [] and [text(f) for f in files] == ["No file has been read yet."]
-    assert "counts ok 1.2 s" in text(runs) and "stops running running" in text(runs)
+    assert "counts schedule ok 1.2 s" in text(runs) and "stops by hand running running" in text(runs)
     assert [getattr(r, "className", None) for r in walk(runs) if type(r).__name__ == "Tr"] == [None, "ok", "running"]
     broken = data_page.health_strip({"status": "error", "reason": "the file is not a database"})
     assert [text(b) for b in broken] == ["✗ Database problem: the file is not a database"]
