@@ -11,7 +11,9 @@ from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
-from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.format import format_day, format_value
+from huddle.dashboard.core.i18n import _, ngettext
+from huddle.dashboard.core.names import period_id_words
 from huddle.dashboard.core.okr_scoring import KrStatus, OkrError
 from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services.accounts import ForbiddenError
@@ -156,7 +158,7 @@ def check_in(services: Services, clicks: list[int | None], values: list[Any], co
             site_writer(services, page_site), int(trigger["kr"]), int(seen[i] or 0), value=values[i],
             confidence=confidences[i], moved=moved[i] or "", blocks=blocks[i] or "", week=week)
     except (OkrError, ForbiddenError) as exc:
-        messages[i] = refusal(f"Not saved: {exc}")
+        messages[i] = refusal(_("Not saved: {reason}").format(reason=exc))
         if isinstance(exc, OkrConflictError):
             counts[i] = exc.seen  # the next save is made knowing what is there now
         return messages, counts, no_update
@@ -192,8 +194,9 @@ def close(services: Services, _n: int, view: dict[str, Any], changed: int | None
         quarter = _target(services, view).quarter
         scored = services.okr_plans.close_quarter(who, quarter)
     except (*NOT_SHOWN, ForbiddenError) as exc:
-        return refusal(f"Not closed: {exc}"), no_update
-    return f"Closed {quarter}: {scored} key results scored.", (changed or 0) + 1
+        return refusal(_("Not closed: {reason}").format(reason=exc)), no_update
+    said = ngettext("Closed {quarter}: {n} key result scored.", "Closed {quarter}: {n} key results scored.", scored)
+    return said.format(quarter=period_id_words(None, quarter), n=scored), (changed or 0) + 1
 
 
 def adopt(services: Services, clicks: list[int | None], changed: int | None,
@@ -207,9 +210,10 @@ def adopt(services: Services, clicks: list[int | None], changed: int | None,
     try:
         baseline = services.okr_plans.adopt_baseline(site_writer(services, page_site), int(ctx.triggered_id["kr"]))
     except (OkrError, ForbiddenError) as exc:
-        messages[i] = refusal(f" Not adopted: {exc}")
+        messages[i] = refusal(" " + _("Not adopted: {reason}").format(reason=exc))
         return messages, no_update
-    messages[i] = f" Adopted {format_value(baseline.value)} as of {baseline.on.isoformat()}."
+    messages[i] = " " + _("Adopted {value} as of {day}.").format(value=format_value(baseline.value),
+                                                                   day=format_day(baseline.on))
     return messages, (changed or 0) + 1
 
 
@@ -225,7 +229,7 @@ def draft(services: Services, clicks: list[int | None], view: dict[str, Any], ch
         services.okr_plans.draft_from_kpi(site_writer(services, page_site), following.label, ctx.triggered_id["scope"],
                                           ctx.triggered_id["kpi"])
     except (OkrError, ForbiddenError) as exc:
-        return refusal(f"Not planned: {exc}"), no_update
+        return refusal(_("Not planned: {reason}").format(reason=exc)), no_update
     return drafted(services.config.kpis[ctx.triggered_id["kpi"]].name, following.label), (changed or 0) + 1
 
 
@@ -242,7 +246,7 @@ def objective_choices(services: Services, view: dict[str, Any], _changed: int, e
     known = {o["value"] for o in listed}
     if chosen not in known:
         chosen = listed[-1]["value"] if listed else None  # the newest: where a new key result most likely goes
-    return [{"label": "New objective", "value": NEW}, *listed], editing if editing in known else NEW, listed, \
+    return [{"label": _("New objective"), "value": NEW}, *listed], editing if editing in known else NEW, listed, \
         listed, chosen
 
 
@@ -264,19 +268,20 @@ def save_objective(services: Services, _n: int, picked: Any, scope: str | None, 
     editing = picked not in (None, NEW)
     try:
         who = site_writer(services, page_site)
-        saved = services.okr_plans.save_objective(who, quarter, scope or "", title or "", owner or "",
+        services.okr_plans.save_objective(who, quarter, scope or "", title or "", owner or "",
                                                   parent_id=parent, objective_id=picked if editing else None,
                                                   version=version if editing else None)
     except (OkrError, ForbiddenError) as exc:  # after a conflict the form keeps the text and moves to their version
         seen = exc.seen if isinstance(exc, OkrConflictError) and editing else no_update
-        return refusal(f"Not saved: {exc}"), no_update, seen
-    return f"Saved objective {saved}: {title}", (changed or 0) + 1, (version or 0) + 1 if editing else no_update
+        return refusal(_("Not saved: {reason}").format(reason=exc)), no_update, seen
+    said = _("Saved objective: {title}").format(title=title)
+    return said, (changed or 0) + 1, (version or 0) + 1 if editing else no_update
 
 
 def key_result_choices(services: Services, objective_id: int | None, _changed: int, view: dict[str, Any],
                        picked: Any) -> tuple[Any, Any]:
     """The key results of the chosen objective (or a new one)."""
-    options: list[dict[str, Any]] = [{"label": "New key result", "value": NEW}]
+    options: list[dict[str, Any]] = [{"label": _("New key result"), "value": NEW}]
     if objective_id is not None:
         try:
             quarter_view = _asked_quarter(services, view)
@@ -306,16 +311,17 @@ def save_key_result(services: Services, _n: int, objective_id: int | None, picke
     editing = picked not in (None, NEW)
     try:
         if objective_id is None:
-            raise OkrError("choose the objective first")
+            raise OkrError(_("choose the objective first"))
         who = site_writer(services, page_site)
-        saved = services.okr_plans.save_key_result(
+        services.okr_plans.save_key_result(
             who, int(objective_id), title=title or "", kind=kind, start=start, target=target,
             unit=unit or "", weight=weight or 0, owner=owner or "", kpi=kpi or "", kpi_scope=kpi_scope or "",
             kpi_window=window, key_result_id=picked if editing else None, version=version if editing else None)
     except (OkrError, ForbiddenError) as exc:  # after a conflict the form keeps the text and moves to their version
         seen = exc.seen if isinstance(exc, OkrConflictError) and editing else no_update
-        return refusal(f"Not saved: {exc}"), no_update, seen
-    return f"Saved key result {saved}: {title}", (changed or 0) + 1, (version or 0) + 1 if editing else no_update
+        return refusal(_("Not saved: {reason}").format(reason=exc)), no_update, seen
+    said = _("Saved key result: {title}").format(title=title)
+    return said, (changed or 0) + 1, (version or 0) + 1 if editing else no_update
 
 
 def register(app: Dash, services: Services) -> None:

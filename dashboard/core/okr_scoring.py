@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from huddle.dashboard.core.i18n import N_, _
+
 KINDS = ("increase", "decrease", "stay_above", "stay_below", "milestone")
 ON_TRACK_SHARE = 0.9  # progress at 90 % of what the date expects or more is on track
 ATTENTION_SHARE = 0.7  # from 70 % it needs attention; below, it is off track
@@ -34,6 +36,12 @@ class KrStatus(StrEnum):
     NEEDS_ATTENTION = "needs attention"
     OFF_TRACK = "off track"
     NO_DATA = "no data"
+
+
+# the words shown for a status and a confidence band, translated where shown (``_(STATUS_WORDS[status])``)
+STATUS_WORDS = {KrStatus.ON_TRACK: N_("on track"), KrStatus.NEEDS_ATTENTION: N_("needs attention"),
+                KrStatus.OFF_TRACK: N_("off track"), KrStatus.NO_DATA: N_("no data")}
+BAND_WORDS = {"on track": N_("on track"), "has issues": N_("has issues"), "at risk": N_("at risk")}
 
 
 _ORDER = [KrStatus.OFF_TRACK, KrStatus.NEEDS_ATTENTION, KrStatus.NO_DATA, KrStatus.ON_TRACK]
@@ -104,7 +112,7 @@ def status(kind: str, value: float | None, expected: float) -> KrStatus:
 def confidence_band(confidence: int) -> str:
     """DOMAIN.md's reading of a 0–10 confidence: at risk, has issues, on track."""
     if not 0 <= confidence <= 10:
-        raise OkrError(f"confidence {confidence} is outside 0–10")
+        raise OkrError(_("confidence {confidence} is outside 0–10").format(confidence=confidence))
     if confidence <= LOW_CONFIDENCE:
         return "at risk"
     return "on track" if confidence >= HIGH_CONFIDENCE else "has issues"
@@ -149,7 +157,8 @@ def disagreement(confidences: Sequence[int], kr_status: KrStatus) -> str | None:
         return None
     latest = confidences[-1]
     if latest >= HIGH_CONFIDENCE and kr_status is KrStatus.OFF_TRACK:
-        return f"confidence {latest}/10 but off track: what makes the owner confident?"
+        return _("confidence {latest}/10 but off track: what makes the owner confident?").format(latest=latest)
     if len(confidences) > 1 and confidences[-2] - latest >= CONFIDENCE_DROP and kr_status is KrStatus.ON_TRACK:
-        return f"on track but confidence fell from {confidences[-2]} to {latest}: what is coming?"
+        return _("on track but confidence fell from {before} to {latest}: what is coming?").format(
+            before=confidences[-2], latest=latest)
     return None

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from huddle.dashboard.core import okr_scoring as okr
+from huddle.dashboard.core.i18n import _, day_text, language, ngettext, pgettext
 from huddle.dashboard.core.names import period_id_words, period_words, person_name
 from huddle.dashboard.core.okr_scoring import OkrError, ScoredKeyResult
 from huddle.dashboard.core.periods import Period, PeriodError, parse_asked_period, period_containing
@@ -52,7 +53,7 @@ class OkrQuarters:
         self.sessions = session_factory
         self.readings = readings
         self.clock = clock
-        self._views: OrderedDict[tuple[str, str, int, date], QuarterView] = OrderedDict()
+        self._views: OrderedDict[tuple[str, str, int, date, str], QuarterView] = OrderedDict()
         self._guard = threading.Lock()
 
     # ---- scopes, levels, quarters, baselines -------------------------------------------------------------
@@ -151,7 +152,8 @@ class OkrQuarters:
         of that scope and the ones above and below it. Read once per data version (every save and load bumps it)
         and day: the page's sections drawn together share one read."""
         period = self.parse_quarter(quarter) if quarter else self.current_quarter()
-        key = (period.label, scope or "", self.readings.data_version(), self.today())
+        # the view's words (rules, sources, warnings) are in the language in effect: one read per language
+        key = (period.label, scope or "", self.readings.data_version(), self.today(), language())
         with self._guard:
             if key in self._views:
                 return self._views[key]
@@ -194,8 +196,10 @@ class OkrQuarters:
             scored = [ScoredKeyResult(str(k.id), k.progress, k.status, k.weight) for k in results]
             warnings = []
             if len(results) < MIN_KEY_RESULTS:
-                warnings.append(f"{len(results)} key result{'s' if len(results) != 1 else ''}: an objective needs "
-                                f"{MIN_KEY_RESULTS}–{MAX_KEY_RESULTS} to be measurable")
+                warnings.append(ngettext("{n} key result: an objective needs {low}–{high} to be measurable",
+                                         "{n} key results: an objective needs {low}–{high} to be measurable",
+                                         len(results)).format(n=len(results), low=MIN_KEY_RESULTS,
+                                                              high=MAX_KEY_RESULTS))
             out.append(ObjectiveView(o.id, o.quarter, o.scope, self.level_of(o.scope), self.scope_name(o.scope),
                                      o.parent_id, o.title, o.owner, o.version, depth, results,
                                      okr.objective_progress(scored), okr.objective_status(scored), warnings))
@@ -232,10 +236,12 @@ class OkrQuarters:
             readings = self.readings.readings({k.kpi for k in members}, scope, period)
             for k in members:
                 r = readings[k.kpi]
-                when = (f"quarter to date ({period.first:%d %b}–{period.last:%d %b})" if k.kpi_window == "quarter"
-                        else period_words(self.config, period, on))
-                out[k.id] = (r.value, str(r.status),
-                             f"{self.config.kpis[k.kpi].name} at {self.config.scope_name(scope)}, {when}")
+                pattern = pgettext("date pattern", "d MMM")
+                when = (_("quarter to date ({first}–{last})").format(first=day_text(period.first, pattern),
+                                                                     last=day_text(period.last, pattern))
+                        if k.kpi_window == "quarter" else period_words(self.config, period, on))
+                out[k.id] = (r.value, str(r.status), _("{kpi} at {scope}, {when}").format(
+                    kpi=self.config.kpis[k.kpi].name, scope=self.config.scope_name(scope), when=when))
         return out
 
     def _bound_history(self, krs: list[KeyResult], quarter: Period, weeks: list[Period],
@@ -268,14 +274,15 @@ class OkrQuarters:
         latest = newest_by_week[latest_week] if latest_week else None
         kpi_status = ""
         if k.final_value is not None:
-            current, source = k.final_value, f"value at the close of {quarter.label}"
+            current, source = k.final_value, _("value at the close of {quarter}").format(
+                quarter=period_id_words(self.config, quarter.label, on))
         elif k.kpi:
             current, kpi_status, source = live or (None, "", "")
         elif latest is not None:
-            current, source = latest.value, (f"checked in {period_id_words(self.config, latest.week, on)} by "
-                                               f"{person_name(latest.author, people or {})}")
+            current, source = latest.value, _("checked in {week} by {name}").format(
+                week=period_id_words(self.config, latest.week, on), name=person_name(latest.author, people or {}))
         else:
-            current, source = None, "no check-in yet"
+            current, source = None, _("no check-in yet")
         progress = okr.progress(k.kind, k.start, k.target, current)
         status = okr.status(k.kind, progress, expected)
         history = []

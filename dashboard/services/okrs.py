@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core import okr_scoring as okr
 from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.okr_scoring import KrStatus, OkrError
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import Baseline
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
 
 LEVELS = ("company", "plant", "area", "line")
 COMPANY = "company"
+LEVEL_WORDS = {"company": N_("company"), "plant": N_("plant"), "area": N_("area"), "line": N_("line")}
 MIN_KEY_RESULTS, MAX_KEY_RESULTS = 2, 5
-KIND_WORDS = {"increase": "increase to", "decrease": "decrease to", "stay_above": "stay at or above",
-              "stay_below": "stay at or below", "milestone": "milestone"}
+KIND_WORDS = {"increase": N_("increase to"), "decrease": N_("decrease to"), "stay_above": N_("stay at or above"),
+              "stay_below": N_("stay at or below"), "milestone": N_("milestone")}
 MAX_TEXT = 1000
 CLOSE_DAYS_BEFORE_END = 14  # a quarter can be closed from its last two weeks on
 
@@ -251,10 +253,11 @@ def quarter_weeks(quarter: Period) -> list[Period]:
 def rule_text(kind: str, start: float | None, target: float, unit: str) -> str:
     """A key result's rule in words: 'increase 60.0 % → 68.0 %', 'stay at or below 2'."""
     if kind == "milestone":
-        return "milestone: done or not"
+        return _("milestone: done or not")
     if kind in ("increase", "decrease"):
-        return f"{kind} {format_value(start, unit)} → {format_value(target, unit)}"
-    return f"{KIND_WORDS[kind]} {format_value(target, unit)}"
+        return (_("increase {start} → {target}") if kind == "increase" else _("decrease {start} → {target}")).format(
+            start=format_value(start, unit), target=format_value(target, unit))
+    return f"{_(KIND_WORDS[kind])} {format_value(target, unit)}"
 
 
 def check_in_view(c: CheckIn, replaced: bool, unit: str = "") -> CheckInView:

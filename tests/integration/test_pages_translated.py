@@ -257,3 +257,40 @@ def test_the_quarantine_has_no_word_outside_the_catalogue(make_services: Any, da
     shown += [data.render_status(status), [p["label"] for p in status["problems"]]]
     left = untranslated(shown, sorted({w for w in own if w}, key=len, reverse=True))
     assert not left, f"{len(left)} texts of the quarantine bypass the catalogue:\n" + "\n".join(sorted(set(left)))
+
+
+def test_the_okr_page_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
+    from huddle.dashboard.core.periods import period_containing
+    from huddle.dashboard.demo import demo_okrs
+    from huddle.dashboard.services.review import candidate_kpis
+    from huddle.pages import okr
+
+    config = demo_services.config
+    demo_okrs(demo_services)
+    view = demo_services.okrs.quarter()
+    assert view.key_results, "the demo plans OKRs for this quarter: the page must show them"
+    month = period_containing("month", view.today.replace(day=1) - timedelta(days=1))
+    candidates = candidate_kpis(demo_services, "plant", month)
+    own = plants_own_words(demo_services) + [config.company]
+    for o in view.objectives:
+        own += [o.title, o.owner, o.scope_name] + [w for k in o.key_results for w in (k.title, k.owner, k.unit)]
+        own += [unit_for(n, k.unit) for k in o.key_results for n in (1, 2)]  # a unit planned with the key result
+        own += [w for k in o.key_results for v in k.versions for w in (v.moved, v.blocks, v.author)]
+    own += list(view.people.values())
+    shown: list[Any] = [okr.layout(), okr.render_summary(view, config), okr.render_meeting(view),
+                        okr.render_objectives(view), okr.checkin_rows(view, editable=True),
+                        okr.checkin_rows(view, editable=False), okr.week_options(view),
+                        okr.render_closing(view, config, candidates, True, "plant"), okr.scope_choices(config),
+                        okr.kpi_options(config), okr.history_options(view), okr.objective_options(view),
+                        okr.quarter_options(demo_services.okrs.quarters()), okr.checkin_exports(view.quarter.label),
+                        okr.okr_problem("⟦a problem⟧"), okr.drafted(next(iter(config.kpis.values())).name, "2027-Q1"),
+                        okr.pick_a_key_result()]
+    for kr in view.key_results:
+        figure = okr.history_figure(kr)
+        shown += [okr.render_history(kr, config, view.people), [t.name for t in figure.data],
+                  [a.text for a in figure.layout.annotations], figure.layout.yaxis.title.text,
+                  figure.layout.yaxis2.title.text]
+        if kr.versions:
+            shown.append(okr.checkin_saved(kr.versions[0], config.tz))
+    left = untranslated(shown, sorted({w for w in own if w}, key=len, reverse=True))
+    assert not left, f"{len(left)} texts on the OKR page bypass the catalogue:\n" + "\n".join(sorted(set(left))[:80])
