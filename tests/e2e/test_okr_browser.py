@@ -276,7 +276,7 @@ def test_an_editor_plans_next_quarter_and_a_mismatched_kpi_is_refused_with_the_r
     dash_duo.select_dcc_dropdown(f"#{ids.OKR_KR_KIND}", value="stay at or below")
     dash_duo.find_element(f"#{ids.OKR_KR_START}").send_keys("80")
     dash_duo.find_element(f"#{ids.OKR_KR_TARGET}").send_keys("86")
-    dash_duo.select_dcc_dropdown(f"#{ids.OKR_KR_KPI}", value="Availability (%, better higher)")
+    dash_duo.select_dcc_dropdown(f"#{ids.OKR_KR_KPI}", value="Availability (%, higher is better)")
     dash_duo.find_element(f"#{ids.OKR_KR_SAVE}").click()
     dash_duo.wait_for_contains_text(f"#{ids.OKR_KR_MESSAGE}", "Availability is better higher: 'stay at or below' "
                                     "would push it the wrong way", timeout=20)

@@ -39,6 +39,6 @@ def test_typing_oee_in_the_kpi_picker_binds_oee(dash_duo, make_services, tmp_pat
     dash_duo.driver.switch_to.active_element.send_keys("OEE")
     dash_duo.wait_for_contains_text(".dash-dropdown-options, body", "Quality (OEE)", timeout=10)
     dash_duo.driver.switch_to.active_element.send_keys(Keys.ENTER)
-    dash_duo.wait_for_contains_text(f"#{ids.OKR_KR_KPI}", "OEE (%, better higher)", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.OKR_KR_KPI}", "OEE (%, higher is better)", timeout=10)
     assert "Quality" not in dash_duo.find_element(f"#{ids.OKR_KR_KPI}").text
     no_console_errors(driver)

@@ -42,7 +42,7 @@ def test_the_kpi_picker_offers_the_kpi_named_as_typed_first() -> None:
                               ("availability", "availability")])
     options = okr_page.kpi_options(config)
     assert [o["value"] for o in options] == ["availability", "line_oee", "oee", "quality"]
-    assert options[2]["label"] == "OEE (%, better higher)"
+    assert options[2]["label"] == "OEE (%, higher is better)"
     # as someone types: the exact name first, then the names starting with it, then those containing it
     assert [o["value"] for o in okr_page.kpi_options(config, "oee")] == ["oee", "line_oee", "quality",
                                                                           "availability"]

@@ -666,7 +666,7 @@ def test_the_check_in_rows_take_a_value_only_where_no_kpi_gives_one() -> None:
     assert value.disabled is False and value.value == 82.0 and "Done? 1 = yes, 0 = not yet" in text(by_hand)
     assert text(okr_page.checkin_rows(quarter_model(), editable=False)).startswith("Sign in as an editor")
     closed = quarter_model(closed_at=NOON, closed_by="bob")
-    assert text(okr_page.checkin_rows(closed, True)) == "2026-Q4 is closed: it takes no more check-ins."
+    assert text(okr_page.checkin_rows(closed, True)) == "Q4 2026 is closed: it takes no more check-ins."
 
 
 def test_the_history_and_closing_say_what_was_checked_in_and_what_comes_next(config: PlantConfig) -> None:
