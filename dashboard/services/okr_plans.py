@@ -15,8 +15,10 @@ from datetime import timedelta
 from typing import Any
 
 from huddle.dashboard.core import okr_scoring as okr
-from huddle.dashboard.core.format import format_value
+from huddle.dashboard.core.format import format_day, format_value
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.names import period_id_words, period_label
 from huddle.dashboard.core.okr_file import OkrPlan
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.core.periods import period_containing
@@ -296,17 +298,18 @@ class OkrPlans:
         period = self.okrs.parse_quarter(quarter)
         opens = period.last - timedelta(days=CLOSE_DAYS_BEFORE_END - 1)
         if self.okrs.today() < opens:
-            raise OkrError(f"{period.label} runs until {period.last.isoformat()}: it can be closed from "
-                           f"{opens.isoformat()}")
+            raise OkrError(_("{quarter} runs until {last}: it can be closed from {opens}").format(
+                quarter=period_label(self.config, period), last=format_day(period.last, self.okrs.today()),
+                opens=format_day(opens, self.okrs.today())))
         view = self.okrs.quarter(period.label)
         if view.closed:
-            raise OkrError(f"{period.label} is already closed")
+            raise OkrError(_("{quarter} is already closed").format(quarter=period_label(self.config, period)))
         if not view.key_results:
-            raise OkrError(f"{period.label} has no key results to score")
+            raise OkrError(_("{quarter} has no key results to score").format(quarter=period_label(self.config, period)))
         now = self.clock()
         with self.sessions.begin() as session:
             if okr_queries.closed_quarter(session, period.label) is not None:
-                raise OkrError(f"{period.label} is already closed")
+                raise OkrError(_("{quarter} is already closed").format(quarter=period_label(self.config, period)))
             session.add(OkrQuarter(quarter=period.label, closed_by=who.label, closed_at=now))
             session.flush()  # a second close racing this one fails here on the primary key
             scores = {}
@@ -324,13 +327,14 @@ class OkrPlans:
         with self.sessions.begin() as session:
             kr = okr_queries.key_result(session, key_result_id)
             if kr is None:
-                raise OkrError(f"no key result {key_result_id}")
+                raise OkrError(_("this key result is no longer there: reload the page"))
             objective = okr_queries.objective(session, kr.objective_id)
             assert objective is not None
             if not kr.kpi:
-                raise OkrError("only a key result bound to a KPI proposes a baseline")
+                raise OkrError(_("only a key result bound to a KPI proposes a baseline"))
             if self.okrs.closed(session, objective.quarter) is None or kr.final_value is None:
-                raise OkrError(f"close {objective.quarter} first: the baseline is the level reached at its end")
+                raise OkrError(_("close {quarter} first: the baseline is the level reached at its end").format(
+                    quarter=period_id_words(self.config, objective.quarter)))
             quarter = self.okrs.parse_quarter(objective.quarter)
             source = f"OKR {objective.quarter}: {kr.title}"
             session.add(AdoptedBaseline(kpi=kr.kpi, scope=kr.kpi_scope, value=kr.final_value, on=quarter.last,

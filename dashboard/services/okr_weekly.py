@@ -11,7 +11,8 @@ from typing import Any
 
 from huddle.dashboard.core import okr_scoring as okr
 from huddle.dashboard.core.format import format_value
-from huddle.dashboard.core.names import period_id_words
+from huddle.dashboard.core.i18n import N_, _
+from huddle.dashboard.core.names import period_id_words, period_label
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.core.periods import PeriodError, parse_period, period_containing
 from huddle.dashboard.services.accounts import Accounts, Identity
@@ -39,18 +40,19 @@ class OkrCheckIns:
         as a correction of the first. Refused, with who checked in meanwhile, if the count moved on."""
         who.require("editor", "checking in on a key result")
         if confidence is None:
-            raise OkrError("give your confidence, 0–10")
+            raise OkrError(_("give your confidence, 0–10"))
         try:
             confidence = int(confidence)
         except (TypeError, ValueError):
-            raise OkrError(f"confidence {confidence!r} is not a whole number 0–10") from None
+            raise OkrError(_("confidence {confidence} is not a whole number 0–10").format(
+                confidence=quoted(str(confidence)))) from None
         okr.confidence_band(confidence)  # refuses outside 0–10
-        moved, blocks = _free_text(moved, "what moved"), _free_text(blocks, "what blocks")
+        moved, blocks = _free_text(moved, N_("what moved")), _free_text(blocks, N_("what blocks"))
         today = self.okrs.today()
         with self.sessions() as session:
             kr = okr_queries.key_result(session, key_result_id)
             if kr is None:
-                raise OkrError(f"no key result {key_result_id}")
+                raise OkrError(_("this key result is no longer there: reload the page"))
             objective = okr_queries.objective(session, kr.objective_id)
             assert objective is not None
             self.okrs.refuse_if_closed(session, objective.quarter)
@@ -62,19 +64,22 @@ class OkrCheckIns:
         except PeriodError as exc:
             raise OkrError(str(exc)) from None
         if chosen not in weeks:
-            raise OkrError(f"{chosen.label} is not a week of {quarter.label}")
+            raise OkrError(_("{week} is not a week of {quarter}").format(
+                week=period_id_words(self.config, chosen.label, today), quarter=period_label(self.config, quarter)))
         if chosen.first > today:
-            raise OkrError(f"{chosen.label} has not started: check in for this week or an earlier one")
+            raise OkrError(_("{week} has not started: check in for this week or an earlier one").format(
+                week=period_id_words(self.config, chosen.label, today)))
         if kr.kpi:
             value = self.okrs.bound_value(kr, quarter, min(chosen.last, today))
             if value is None:
-                raise OkrError(f"{self.config.kpis[kr.kpi].name} has no data for {chosen.label} yet")
+                raise OkrError(_("{kpi} has no data for {week} yet").format(
+                    kpi=self.config.kpis[kr.kpi].name, week=period_id_words(self.config, chosen.label, today)))
         else:
             if value is None:
-                raise OkrError("give this week's value")
+                raise OkrError(_("give this week's value"))
             value = float(value)
             if kr.kind == "milestone" and value not in (0.0, 1.0):
-                raise OkrError("a milestone is 1 (done) or 0 (not yet)")
+                raise OkrError(_("a milestone is 1 (done) or 0 (not yet)"))
         now = self.clock()
         with self.sessions.begin() as session:
             # the compare-and-set is the transaction's first statement: it takes the write lock (SQLite) or the
@@ -109,5 +114,5 @@ class OkrCheckIns:
 def _free_text(value: Any, field_name: str) -> str:
     text = str(value or "").strip()
     if len(text) > MAX_TEXT:
-        raise OkrError(f"{field_name}: at most {MAX_TEXT} characters")
+        raise OkrError(_("{field}: at most {n} characters").format(field=_(field_name), n=MAX_TEXT))
     return text

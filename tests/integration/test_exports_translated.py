@@ -63,3 +63,46 @@ def test_a_german_plants_pdf_pack_reads_german(demo_services: Any) -> None:
     assert re.search(r"\d+,\d %", text)  # decimal commas
     for english in ("Monthly KPI review", "Biggest losses", "page 1 of", "Countermeasures and actions"):
         assert english not in text
+
+
+def test_a_german_plants_okr_check_ins_read_german(demo_services: Any) -> None:
+    from huddle.dashboard.demo import demo_okrs
+    from huddle.dashboard.exports.okr_checkins import checkins_csv, checkins_workbook
+
+    assert demo_okrs(demo_services) > 0
+    with use_language("de"):
+        quarter = demo_services.okrs.current_quarter().label
+        view, rows = demo_services.okrs.quarter(quarter), demo_services.okrs.check_in_rows(quarter)
+        book = load_workbook(io.BytesIO(checkins_workbook(view, rows)))
+        csv_head = checkins_csv(rows).decode("utf-8-sig").splitlines()[0]
+    assert book.sheetnames == ["Schlüsselergebnisse", "Check-ins"]
+    heads = [c.value for c in book["Schlüsselergebnisse"][1]]
+    assert heads[:4] == ["Ziel", "Ebene", "Bereich", "Schlüsselergebnis"] and "Zuversicht" in heads
+    check_ins = [c.value for c in book["Check-ins"][1]]
+    assert csv_head.split(",") == check_ins
+    assert {"Quartal", "Woche", "Wert", "Zuversicht", "Was sich bewegt hat", "Gespeichert (Werkszeit)"} <= {
+        *check_ins}
+    for english in ("Key result", "Objective", "Confidence", "What moved", "Week", "Value"):
+        assert english not in heads + check_ins
+    first = next(book["Check-ins"].iter_rows(min_row=2, values_only=True))
+    assert isinstance(first[check_ins.index("Wert")], int | float)  # numbers stay numbers for the spreadsheet
+    assert first[check_ins.index("Ebene")] in {"Unternehmen", "Werk", "Bereich", "Linie"}
+    levels = {r[1] for r in book["Schlüsselergebnisse"].iter_rows(min_row=2, values_only=True)}
+    assert levels <= {"Unternehmen", "Werk", "Bereich", "Linie"} and levels
+
+
+def test_the_okr_workbook_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
+    from huddle.dashboard.demo import demo_okrs
+    from huddle.dashboard.exports.okr_checkins import checkins_workbook
+
+    demo_okrs(demo_services)
+    quarter = demo_services.okrs.current_quarter().label
+    view, rows = demo_services.okrs.quarter(quarter), demo_services.okrs.check_in_rows(quarter)
+    book = load_workbook(io.BytesIO(checkins_workbook(view, rows)))
+    texts = [ws.title for ws in book.worksheets] + [c.value for ws in book.worksheets for c in ws[1]]
+    texts += [c.value for row in book.worksheets[1].iter_rows(min_row=2) for c in (row[2], row[11], row[16])]
+    texts += [c.value for row in book.worksheets[0].iter_rows(min_row=2) for c in (row[1], row[14])]
+    texts.append(book.properties.title)
+    own = [*plants_own_words(demo_services), demo_services.config.company]
+    left = untranslated([t for t in texts if isinstance(t, str)], own)
+    assert not left, f"{len(left)} texts of the OKR workbook bypass the catalogue:\n" + "\n".join(sorted(set(left)))

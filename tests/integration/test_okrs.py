@@ -225,7 +225,7 @@ def test_key_results_and_objectives_are_refused_with_the_reason(services) -> Non
         check_ins.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=11)
     with pytest.raises(OkrError, match="has not started"):
         check_ins.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=5, week="2026-W49")
-    with pytest.raises(OkrError, match="not a week of 2026-Q4"):
+    with pytest.raises(OkrError, match="not a week of Q4 2026"):
         check_ins.check_in(EDDIE, ids_["jams"], 0, value=3, confidence=5, week="2026-W30")
     # an edit made from an old version is refused; from the current one it is kept
     with pytest.raises(OkrConflictError):
@@ -241,7 +241,7 @@ def test_closing_scores_the_quarter_and_the_reached_level_can_become_the_baselin
                                                                                  database_url: str) -> None:
     ids_ = plan(services)
     services.okr_check_ins.check_in(EDDIE, ids_["jams"], 0, value=2, confidence=9)  # beyond the target: 125 %
-    with pytest.raises(OkrError, match="can be closed from 2026-12-18"):
+    with pytest.raises(OkrError, match="can be closed from Fri 18 Dec"):
         services.okr_plans.close_quarter(EDDIE, "2026-Q4")
     later = make_services(database_url, now=AT_CLOSE)
     with pytest.raises(ForbiddenError):

@@ -8,7 +8,8 @@ test names it. tests/unit/test_catalogues.py then holds that each bracketed stri
 
 Pages covered: the board (both modes, a line and the plant, and its layout with the action forms), the overview
 (every grain), the monthly review (page body, pickers and export links), the KPI tree, the Data page (with the
-demo's loaders, and a small plant's quarantine with refused rows, its dismissals and their refusals) and the
+demo's loaders, and a small plant's quarantine with refused rows, its dismissals and their refusals), the OKR page
+(the demo's quarter: summary, meeting, cascade, check-in rows, histories, closing, pickers and messages) and the
 not-found page. What the loaders stored as they read (a row's reason, a file's note, a run's message) is shown as
 stored and counted among the plant's own words.
 """
@@ -271,7 +272,7 @@ def test_the_okr_page_has_no_word_outside_the_catalogue(demo_services: Any, pseu
     assert view.key_results, "the demo plans OKRs for this quarter: the page must show them"
     month = period_containing("month", view.today.replace(day=1) - timedelta(days=1))
     candidates = candidate_kpis(demo_services, "plant", month)
-    own = plants_own_words(demo_services) + [config.company]
+    own = [*plants_own_words(demo_services), config.company]
     for o in view.objectives:
         own += [o.title, o.owner, o.scope_name] + [w for k in o.key_results for w in (k.title, k.owner, k.unit)]
         own += [unit_for(n, k.unit) for k in o.key_results for n in (1, 2)]  # a unit planned with the key result
