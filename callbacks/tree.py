@@ -174,8 +174,10 @@ def open_panel(services: Services, selected: str | None, key: str | None, view: 
     config = services.config
     d = node_detail(services, tree_key, selected, scope, period, records=RECORDS)
     hidden, whatif_label, goal_label, goal_target = what_if_fields(d, config.kpis.get(d.formula_parent or ""))
-    events_hidden, head, pareto, pareto_rows, options, records_shown = event_fields(d.events, config)
-    return (render_panel(d, config, tree_key), trend_figure(d), hidden, whatif_label, goal_label, goal_target, None,
+    today = services.clock().astimezone(config.tz).date()
+    events_hidden, head, pareto, pareto_rows, options, records_shown = event_fields(d.events, config, today)
+    panel = render_panel(d, config, tree_key, today)
+    return (panel, trend_figure(d), hidden, whatif_label, goal_label, goal_target, None,
             events_hidden, head, pareto, pareto_rows, options, None if label else no_update, records_shown,
             render_node_actions(d, config),
             {"key": f"{tree_key}|{scope}|{period.label}|{selected}", "values": d.values, "targets": d.targets})
@@ -197,7 +199,8 @@ def records(services: Services, label: str | None, selected: str | None, view: d
     except AddressError:
         raise PreventUpdate from None
     report = events_behind(services.readings, selected, scope, period, label=label or None, limit=RECORDS)
-    return None if report is None else records_table(report, services.config)
+    today = services.clock().astimezone(services.config.tz).date()
+    return None if report is None else records_table(report, services.config, today)
 
 
 def what_if(services: Services, value: float | None, values: dict[str, Any] | None, selected: str | None,

@@ -213,11 +213,12 @@ def render_review(review: Review, config: PlantConfig) -> list[Any]:
     """The review's body from its read model: summary, bowler, losses, lines compared, what changed, candidates
     for next quarter's objectives, countermeasures and actions."""
     month = month_name(review.month)
+    today = review.generated_at.astimezone(config.tz).date()  # read just now: the time says it
     currency = config.currency
     return [
         html.H1(_("{scope}: monthly review, {month}").format(scope=review.scope_name, month=month)),
         html.P([summarize(review).sentence(review) + " ",
-                html.Span(_("Read {time}.").format(time=format_time(review.generated_at, config.tz)),
+                html.Span(_("Read {time}.").format(time=format_time(review.generated_at, config.tz, today)),
                           className="hint")],
                className="review-summary"),
         html.Section([html.H2(_("Bowler: every KPI against each month's target")),

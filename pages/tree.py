@@ -12,6 +12,7 @@ selected.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import dash
@@ -295,7 +296,7 @@ def _drift(d: NodeDetail, config: PlantConfig) -> Any:
                     className="drift-warning")
 
 
-def render_panel(d: NodeDetail, config: PlantConfig, tree: str) -> list[Any]:
+def render_panel(d: NodeDetail, config: PlantConfig, tree: str, today: date | None = None) -> list[Any]:
     """The panel's text part for a node: value against target, drift, definition, why it moved, where it is red."""
     k = d.kpi
     status = str(d.reading.status)
@@ -304,7 +305,7 @@ def render_panel(d: NodeDetail, config: PlantConfig, tree: str) -> list[Any]:
         html.P([html.Span(format_value(d.reading.value, k.unit), className="panel-value"),
                 "  " + _("target {value}").format(value=format_value(d.reading.target, k.unit)),
                 f" · {config.scope_name(d.scope)}, {period_words(config, d.period)}"]),
-        html.P(_("Data through {time}").format(time=format_time(d.reading.data_through, config.tz))
+        html.P(_("Data through {time}").format(time=format_time(d.reading.data_through, config.tz, today))
                if d.reading.data_through else _("No data for this scope and period."), className="hint"),
         *[html.P("⚠ " + _("Check data: {why}").format(why=why), className="form-error") for why in d.reading.checks],
         *[html.P("◐ " + _("Incomplete: {why}").format(why=why), className="hint") for why in d.reading.gaps],
@@ -343,10 +344,10 @@ def trend_figure(d: NodeDetail) -> go.Figure:
     return fig
 
 
-def records_table(report: Any, config: PlantConfig) -> Any:
+def records_table(report: Any, config: PlantConfig, today: date | None = None) -> Any:
     """The individual events behind the Pareto, newest first, as a paged table (hundreds of rows stay quick)."""
     tz = config.tz
-    rows = [{"when": format_time(r.at_utc, tz), "line": r.place or r.line, "what": r.name or r.label,
+    rows = [{"when": format_time(r.at_utc, tz, today), "line": r.place or r.line, "what": r.name or r.label,
              "detail": r.detail,
              "minutes": None if r.minutes is None else round(r.minutes, 1), "quantity": r.quantity,
              "cost": None if r.cost is None else round(r.cost)} for r in report.records]
@@ -392,14 +393,15 @@ def what_if_fields(d: NodeDetail, parent: KpiDef | None) -> tuple[bool, str, str
             d.targets.get(parent.key))
 
 
-def event_fields(report: Any, config: PlantConfig) -> tuple[bool, str, go.Figure, Any, list[dict[str, str]], Any]:
+def event_fields(report: Any, config: PlantConfig, today: date | None = None
+                 ) -> tuple[bool, str, go.Figure, Any, list[dict[str, str]], Any]:
     """The events section: hidden (no events behind the node), its title, the Pareto and its table, the filter's
     options and the records."""
     if report is None:
         return True, "", go.Figure(), None, [], None
     options = [{"label": f"{p.label}", "value": p.label} for p in report.pareto]
     return (False, report.title, pareto_figure(report), pareto_table(config.currency, report), options,
-            records_table(report, config))
+            records_table(report, config, today))
 
 
 def what_if_words(steps: list[Any], kpis: dict[str, KpiDef]) -> str:

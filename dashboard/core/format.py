@@ -75,11 +75,17 @@ def format_age(seconds: float | None) -> str:
     return _("updated {n} days ago").format(n=round(seconds / 86400))
 
 
-def format_time(instant: datetime | None, tz: object) -> str:
-    """An instant in plant local time."""
+def format_time(instant: datetime | None, tz: object, today: date | None = None) -> str:
+    """An instant in plant time as people say it: '14:10' when it is ``today``, 'Tue 1 Dec, 14:10' in today's
+    year, 'Tue 1 Dec 2026, 14:10' otherwise (and when no day is given); programs get ISO from the API and CSV."""
     if instant is None:
         return "—"
-    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+    local = instant.astimezone(tz)  # type: ignore[arg-type]
+    if today is not None and local.date() == today:
+        return local.strftime("%H:%M")
+    if today is not None and local.year == today.year:
+        return day_text(local, pgettext("date pattern", "EEE d MMM, HH:mm"))
+    return day_text(local, pgettext("date pattern", "EEE d MMM y, HH:mm"))
 
 
 def format_day(day: date, reference: date | None = None) -> str:

@@ -6,7 +6,7 @@ in ``data.queries.ledger``, ``files_read`` and ``quarantine``."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from huddle.dashboard.core.format import format_time
@@ -41,6 +41,8 @@ class DataStatus:
         """What the Data page shows: the quarantine (open problems first, then how many were resolved or dismissed
         and the latest of them), the loaders, the files read, the run ledger and the baseline tracker."""
         tz = self.config.tz
+        now = self.clock()
+        today = now.astimezone(tz).date()
         with self.sessions() as session:
             status = ledger_queries.source_status(session)
             live = self._liveness(session) if self.database_problem is None else None
@@ -48,16 +50,14 @@ class DataStatus:
                       else self._health(status, ledger_queries.latest_data(session),
                                         ledger_queries.data_version(session), live))
             due = {d.key: d for d in live.sources} if live is not None else {}
-            ledger = [_run_row(r, tz) for r in ledger_queries.recent_runs(session, runs)]
-            open_problems = [_problem_row(Problem.of(q), tz)
+            ledger = [_run_row(r, tz, today) for r in ledger_queries.recent_runs(session, runs)]
+            open_problems = [_problem_row(Problem.of(q), tz, today)
                              for q in quarantine_queries.listing(session, "open", limit=problems)]
             counts = quarantine_queries.counts(session)
-            lately = [_closed_row(Problem.of(q), tz) for q in quarantine_queries.closed_lately(session, closed)]
-            read = [_file_row(f, tz) for f in files_read.recent_files(session, files)]
+            lately = [_closed_row(Problem.of(q), tz, today) for q in quarantine_queries.closed_lately(session, closed)]
+            read = [_file_row(f, tz, today) for f in files_read.recent_files(session, files)]
             files_total = files_read.count_files(session)
         sources = []
-        now = self.clock()
-        today = now.astimezone(tz).date()
         for key, src in self.config.sources.items():
             s = status.get(key, {})
             last, load, ok, bad = s.get("last"), s.get("last_load"), s.get("last_success"), s.get("last_failure")
@@ -65,11 +65,11 @@ class DataStatus:
                 "key": key, "kind": src.kind, "record": src.record, "schedule": src.schedule.describe(),
                 "where": src.path if src.kind == "files" else (src.url or "").split("@")[-1],
                 "status": last.status if last else "never run",
-                "last_run": _when(last.started_at, tz, today) if last else "—",  # an idle row: its latest check
+                "last_run": format_time(last.started_at, tz, today) if last else "—",  # an idle row: its latest check
                 "due_by": _due_words(due.get(key), tz, now),
-                "last_load": f"{_when(load.started_at, tz, today)} · {_load_words(load)}" if load else "—",
-                "last_success": _when(ok.started_at, tz, today) if ok else "—",
-                "last_failure": (f"{_when(bad.started_at, tz, today)}: {bad.message}" if bad else "—"),
+                "last_load": f"{format_time(load.started_at, tz, today)} · {_load_words(load)}" if load else "—",
+                "last_success": format_time(ok.started_at, tz, today) if ok else "—",
+                "last_failure": (f"{format_time(bad.started_at, tz, today)}: {bad.message}" if bad else "—"),
             })
         return {"health": health, "sources": sources, "runs": ledger, "problems": open_problems,
                 "problem_counts": counts, "closed": lately, "files": read, "files_total": files_total,
@@ -135,14 +135,6 @@ def _run_info(run: Any) -> dict[str, Any] | None:
             "rows_loaded": run.rows_loaded, "rows_rejected": run.rows_rejected, "message": run.message}
 
 
-def _when(instant: datetime | None, tz: Any, today: Any) -> str:
-    """An instant in plant time: the time alone when it is today, else the date too."""
-    if instant is None:
-        return "—"
-    local = instant.astimezone(tz)
-    return local.strftime("%H:%M") if local.date() == today else format_time(instant, tz)
-
-
 def _due_words(due: SourceDue | None, tz: Any, now: datetime) -> str:
     """When a source is due to be checked again, in plant time; "late" once overdue by twice its interval."""
     if due is None or due.due_by is None:
@@ -165,7 +157,7 @@ def _load_words(run: Any) -> str:
     return ", ".join(words)
 
 
-def _run_row(run: Any, tz: Any) -> dict[str, Any]:
+def _run_row(run: Any, tz: Any, today: date) -> dict[str, Any]:
     duration = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
     message = run.message
     if run.status == "idle" and not message:  # its own check's time; earlier checks in a row only counted
@@ -173,21 +165,21 @@ def _run_row(run: Any, tz: Any) -> dict[str, Any]:
         if (run.runs or 1) > 1:
             message += " " + _("({n} checks in a row)").format(n=number(run.runs))
     return {"id": run.id, "source": run.source, "trigger": run.trigger,
-            "started": format_time(run.started_at, tz), "duration_s": duration, "status": run.status,
+            "started": format_time(run.started_at, tz, today), "duration_s": duration, "status": run.status,
             "files": run.files_loaded, "rows_read": run.rows_read, "rows_loaded": run.rows_loaded,
             "rows_rejected": run.rows_rejected, "message": message}
 
 
-def _problem_row(problem: Problem, tz: Any) -> dict[str, Any]:
+def _problem_row(problem: Problem, tz: Any, today: date) -> dict[str, Any]:
     """An open problem as the Data page lists it (the id picks it in the dismiss form; it is not shown)."""
-    return {"id": problem.id, "when": format_time(problem.found_at, tz), "source": problem.source,
+    return {"id": problem.id, "when": format_time(problem.found_at, tz, today), "source": problem.source,
             "file": problem.file_name, "row": problem.row or _("whole file"), "column": problem.column,
             "value": problem.value, "reason": problem.reason, "label": f"{problem.where}: {problem.what}"}
 
 
-def _closed_row(problem: Problem, tz: Any) -> dict[str, Any]:
+def _closed_row(problem: Problem, tz: Any, today: date) -> dict[str, Any]:
     """A problem resolved or dismissed, with when and how."""
-    return {"when": format_time(problem.closed_at, tz), "file": problem.file_name,
+    return {"when": format_time(problem.closed_at, tz, today), "file": problem.file_name,
             "row": problem.row or _("whole file"), "problem": problem.what, "outcome": problem.state,
             "status": problem.status}
 
@@ -197,7 +189,7 @@ _OUTCOME = {"duplicate": N_("duplicate of a file already read"), "empty": N_("em
             "header only": N_("header only"), "cut off": N_("cut off")}
 
 
-def _file_row(entry: Any, tz: Any) -> dict[str, Any]:
+def _file_row(entry: Any, tz: Any, today: date) -> dict[str, Any]:
     """A file the loaders read: when, its source, its name and what became of it, in words."""
     outcome = entry.note
     if not outcome:
@@ -212,5 +204,5 @@ def _file_row(entry: Any, tz: Any) -> dict[str, Any]:
         else:
             outcome = _(_OUTCOME[entry.status]) if entry.status in _OUTCOME else entry.status
     name = _("quarantined rows tried again") if entry.source == RETRY else file_name(entry.path)
-    return {"when": format_time(entry.loaded_at, tz), "source": entry.source, "file": name, "outcome": outcome,
+    return {"when": format_time(entry.loaded_at, tz, today), "source": entry.source, "file": name, "outcome": outcome,
             "status": entry.status}

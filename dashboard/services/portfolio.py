@@ -58,13 +58,14 @@ def site_row(services: Services) -> SiteRow:
         root_month = services.readings.reading(tree.root, "plant", services.readings.current_period("month"))
     health = services.data_status.health()
     through = health.get("data_through")
+    today = now.astimezone(config.tz).date()
     return SiteRow(
         key=config.site_key, name=config.site_name, timezone=config.timezone,
-        local_time=format_time(now, config.tz), last_shift=last.label if last else None,
-        last_shift_name=period_label(config, last, now.astimezone(config.tz).date()) if last else "", columns=columns,
+        local_time=format_time(now, config.tz, today), last_shift=last.label if last else None,
+        last_shift_name=period_label(config, last, today) if last else "", columns=columns,
         root_name=config.kpis[tree.root].name if tree else "",
         root_day=root_day, root_month=root_month,
-        data_through=format_time(datetime.fromisoformat(through), config.tz) if through else "no data yet")
+        data_through=format_time(datetime.fromisoformat(through), config.tz, today) if through else "no data yet")
 
 
 def portfolio(sites: dict[str, Services]) -> list[SiteRow]:

@@ -272,7 +272,7 @@ def test_an_admin_reads_users_displays_and_the_audit_trail(plant: Plant) -> None
     client = plant.client("boss")
     users = _read(plant, client, f"{ids.ADMIN_NOTICE}.children")
     assert all(name in users for name in ("Boss", "Ed", "Vic")) and "Admins only" not in users
-    assert "2026-11-20 21:00" in users  # boss's sign-in, in plant time (Europe/Berlin)
+    assert "Fri 20 Nov 2026, 21:00" in users  # boss's sign-in, in plant time (Europe/Berlin)
     assert "Hall TV" in _read(plant, client, f"{ids.ADMIN_DISPLAYS}.children")
     audit = _read(plant, client, f"{ids.ADMIN_AUDIT}.children")
     assert "user added" in audit and "display added" in audit and "signed in" in audit

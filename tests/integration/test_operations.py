@@ -93,7 +93,7 @@ def test_last_load_words_on_another_day_and_for_a_refused_file(make_services, da
     assert row["last_load"] == "21:00 · 0 rows loaded, a file refused (see the quarantine)"
     later = make_services(database_url, now=NOW + timedelta(days=1))
     row = next(s for s in later.data_status.report()["sources"] if s["key"] == "counts")
-    assert row["last_load"].startswith("2026-11-20 21:00 · ")
+    assert row["last_load"].startswith("Fri 20 Nov, 21:00 · ")
 
 
 def test_health_is_a_503_in_json_when_the_database_cannot_be_reached(make_services, database_url: str,  # type: ignore[no-untyped-def]

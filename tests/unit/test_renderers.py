@@ -335,12 +335,12 @@ def test_run_rule_signals_name_each_point_once(config: PlantConfig) -> None:
 
 
 def test_a_nodes_panel_shows_its_value_definition_working_and_where_it_is_red(config: PlantConfig) -> None:
-    panel = tree_page.render_panel(node_detail(config), config, "oee")
+    panel = tree_page.render_panel(node_detail(config), config, "oee", date(2026, 12, 1))
     head = one(panel, "panel-head")
     assert head.className == "panel-head status-red"
     assert text(one(head, "panel-value")) == "88.8 %"
     assert "target 90.0 % · Line 1 – Area A, the Early shift of Fri 20 Nov" in text(head)
-    assert "Data through 2026-11-20 14:00" in text(head) and "⚠ Check data: more run time than planned" in text(head)
+    assert "Data through Fri 20 Nov, 14:00" in text(head) and "⚠ Check data: more run time than planned" in text(head)
     definition = text(one(panel, "definition"))
     assert "Owner A" in definition and "Worked 22,380 s / 25,200 s × 100 = 88.81 %" in definition
     links = [c for c in walk(panel) if getattr(c, "href", None)]
@@ -374,11 +374,11 @@ def test_events_and_actions_of_a_node(config: PlantConfig) -> None:
     report = EventReport("stops", "Stops behind Availability", "minutes",
                          [ParetoRow("Filler jam", 47.0, 2, None, None, 1.0, 1.0, ("L1",))],
                          [EventRecord(NOON, None, "L1", "Filler jam", "Filler", 17.0, None, None)], 2, 47.0)
-    hidden, title, _figure, table_, options, records = tree_page.event_fields(report, config)
+    hidden, title, _figure, table_, options, records = tree_page.event_fields(report, config, date(2026, 11, 20))
     assert (hidden, title, options) == (False, "Stops behind Availability", [{"label": "Filler jam",
                                                                               "value": "Filler jam"}])
     grid, note = records
-    assert grid.data == [{"when": "2026-11-20 14:00", "line": "L1", "what": "Filler jam", "detail": "Filler",
+    assert grid.data == [{"when": "14:00", "line": "L1", "what": "Filler jam", "detail": "Filler",
                           "minutes": 17.0, "quantity": None, "cost": None}]
     assert [c["name"] for c in grid.columns] == ["When", "Line", "What", "Detail", "Minutes"]
     assert text(note) == "The newest 1 of 2."
@@ -576,16 +576,16 @@ def test_the_admin_tables_show_people_screens_and_the_audit_in_plant_time(config
     table_ = admin_page.users_table(users, config.tz)
     rows = [r for r in walk(table_) if type(r).__name__ == "Tr"][1:]
     assert [r.className for r in rows] == ["active", "disabled"]
-    assert text(rows[0]) == "Ann admin active 2026-11-20 14:00" and text(rows[1]) == "Bob viewer disabled —"
+    assert text(rows[0]) == "Ann admin active Fri 20 Nov 2026, 14:00" and text(rows[1]) == "Bob viewer disabled —"
     assert admin_page.user_options(users) == [{"label": "Ann", "value": "ann"}, {"label": "Bob", "value": "bob"}]
     screens = [SimpleNamespace(name="Line 1 TV", revoked_at=None, last_seen_at=NOON, start_path="/board?kiosk=1",
                                created_at=NOON),
                SimpleNamespace(name="Old TV", revoked_at=NOON, last_seen_at=None, start_path="/", created_at=NOON)]
-    assert "Line 1 TV live 2026-11-20 14:00 /board?kiosk=1" in text(admin_page.displays_table(screens, config.tz))
+    assert "Line 1 TV live Fri 20 Nov 2026, 14:00 /board?kiosk=1" in text(admin_page.displays_table(screens, config.tz))
     assert admin_page.display_options(screens) == [{"label": "Line 1 TV", "value": "Line 1 TV"}]
     entry = SimpleNamespace(at=NOON, actor="ann", action="user.role", target="bob", details='{"role": "editor"}')
     assert text(admin_page.audit_table([entry], config.tz)).endswith(
-        "2026-11-20 14:00 Ann role changed Bob role editor")
+        "Fri 20 Nov 2026, 14:00 Ann role changed Bob role editor")
     assert text(admin_page.audit_table([], config.tz)) == "Nothing has been audited yet."
     assert names.audit_details(config, "not json") == "not json" and names.audit_details(config, "[1]") == "[1]"
     assert text(admin_page.admins_only()).startswith("Admins only")
@@ -673,7 +673,7 @@ def test_the_history_and_closing_say_what_was_checked_in_and_what_comes_next(con
     history = okr_page.render_history(key_result(versions=[check_in(id=12, replaces_id=11, value=83.0),
                                                            check_in(replaced=True)]), config)
     rows = [r for r in walk(history[2]) if type(r).__name__ == "Tr"][1:]
-    assert text(rows[0]).endswith("2026-11-20 14:00 correction") and text(rows[1]).endswith("corrected later")
+    assert text(rows[0]).endswith("Fri 20 Nov 2026, 14:00 correction") and text(rows[1]).endswith("corrected later")
     assert getattr(rows[1], "className", None) == "replaced"
     candidate = SimpleNamespace(kpi=config.kpis["oee"], red_months=3, latest=reading("oee", 74.8, 85.0, "red"))
     closing = okr_page.render_closing(quarter_model(), config, [candidate], True, "L1")
@@ -692,7 +692,7 @@ def test_the_okr_links_and_messages(config: PlantConfig) -> None:
     assert link.href == "/okr?quarter=2027-Q1" and text(link) == "OEE planned as an objective of Q1 2027: open it"
     assert okr_page.checkin_saved(check_in(replaces_id=9), config.tz) == (
         "Saved Week 47 2026 correction of this week's check-in: 82.0 % at confidence 4/10 (has issues), by Ann at "
-        "2026-11-20 14:00")
+        "Fri 20 Nov 2026, 14:00")
     assert [o["value"] for o in okr_page.scope_choices(config)][:3] == ["all", "company", "plant"]
     assert "all" not in [o["value"] for o in okr_page.level_options(config)]
     assert okr_page.week_options(quarter_model())[0] == {"label": "Week 47 (this week)", "value": "2026-W47"}
