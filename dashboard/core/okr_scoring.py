@@ -26,7 +26,12 @@ CONFIDENCE_DROP = 2  # a fall of this much since the last check-in is worth a qu
 
 
 class OkrError(ValueError):
-    """A key result that cannot be scored as given, with the reason."""
+    """A key result that cannot be scored as given, with the reason; ``field`` names the field refused, when one
+    is (the OKR file import says which field of which entry, whatever language the reason is in)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class KrStatus(StrEnum):
@@ -51,16 +56,19 @@ def check_key_result(kind: str, start: float | None, target: float) -> None:
     """Refuse a key result whose progress cannot be measured (unknown kind, target equal to start, a direction
     the target contradicts)."""
     if kind not in KINDS:
-        raise OkrError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+        raise OkrError(_("unknown kind {kind}: use one of {kinds}").format(kind=repr(kind), kinds=", ".join(KINDS)),
+                       "kind")
     if kind in ("increase", "decrease"):
         if start is None:
-            raise OkrError("an increase or decrease key result needs a start value")
+            raise OkrError(_("an increase or decrease key result needs a start value"), "start")
         if target == start:
-            raise OkrError("the target equals the start: there is nothing to measure progress against")
+            raise OkrError(_("the target equals the start: there is nothing to measure progress against"))
         if kind == "increase" and target < start:
-            raise OkrError(f"'increase to {target:g}' starts at {start:g}, above it: use 'decrease to'")
+            raise OkrError(_("'increase to {target}' starts at {start}, above it: use 'decrease to'").format(
+                target=f"{target:g}", start=f"{start:g}"))
         if kind == "decrease" and target > start:
-            raise OkrError(f"'decrease to {target:g}' starts at {start:g}, below it: use 'increase to'")
+            raise OkrError(_("'decrease to {target}' starts at {start}, below it: use 'increase to'").format(
+                target=f"{target:g}", start=f"{start:g}"))
 
 
 def progress(kind: str, start: float | None, target: float, current: float | None) -> float | None:

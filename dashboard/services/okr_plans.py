@@ -16,7 +16,7 @@ from typing import Any
 
 from huddle.dashboard.core import okr_scoring as okr
 from huddle.dashboard.core.format import format_day, format_value
-from huddle.dashboard.core.i18n import _
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.kpi import FORMULAS, Kind
 from huddle.dashboard.core.names import period_id_words, period_label
 from huddle.dashboard.core.okr_file import OkrPlan
@@ -30,6 +30,7 @@ from huddle.dashboard.services.okrs import (
     CLOSE_DAYS_BEFORE_END,
     COMPANY,
     KIND_WORDS,
+    LEVEL_WORDS,
     LEVELS,
     MAX_KEY_RESULTS,
     MAX_TEXT,
@@ -73,24 +74,26 @@ class OkrPlans:
         period = self.okrs.parse_quarter(quarter)
         scope = self.okrs.normal_scope(scope)
         level = self.okrs.level_of(scope)
-        title, owner = _text(title, "title"), _text(owner, "owner")
+        title, owner = _text(title, N_("title")), _text(owner, N_("owner"))
         now = self.clock()
         self.okrs.refuse_if_closed(session, period.label)
         if parent_id is not None:
             parent = okr_queries.objective(session, parent_id)
             if parent is None or parent.quarter != period.label:
-                raise OkrError(f"the parent objective {parent_id} is not one of {period.label}'s")
+                raise OkrError(_("the objective above is not one of {quarter}'s").format(quarter=period.label))
             if LEVELS.index(self.okrs.level_of(parent.scope)) >= LEVELS.index(level):
-                raise OkrError(f"a {level} objective sits under a higher level; "
-                               f"'{parent.title}' is at {self.okrs.level_of(parent.scope)} level")
+                above = _(LEVEL_WORDS[self.okrs.level_of(parent.scope)])
+                raise OkrError(_("a {level} objective sits under a higher level; '{title}' is at {parent} level")
+                               .format(level=_(LEVEL_WORDS[level]), title=parent.title, parent=above))
             if not self.okrs.contains(parent.scope, scope):
-                raise OkrError(f"{self.okrs.scope_name(scope)} is not part of "
-                               f"{self.okrs.scope_name(parent.scope)}, where '{parent.title}' belongs")
+                raise OkrError(_("{scope} is not part of {parent}, where '{title}' belongs").format(
+                    scope=self.okrs.scope_name(scope), parent=self.okrs.scope_name(parent.scope), title=parent.title))
         if objective_id is None:
             count = okr_queries.count_objectives(session, period.label, scope)
             if count >= MAX_OBJECTIVES:
-                raise OkrError(f"{self.okrs.scope_name(scope)} already has {count} objectives in {period.label}: "
-                               f"more than {MAX_OBJECTIVES} at one level dilutes the push; drop or merge one")
+                raise OkrError(_("{scope} already has {n} objectives in {quarter}: more than {most} at one level "
+                                 "dilutes the push; drop or merge one").format(
+                    scope=self.okrs.scope_name(scope), n=count, quarter=period.label, most=MAX_OBJECTIVES), "scope")
             row = Objective(quarter=period.label, scope=scope, parent_id=parent_id, title=title, owner=owner,
                             created_by=who.label, created_at=now, updated_by=who.label, updated_at=now,
                             version=1)
@@ -103,9 +106,10 @@ class OkrPlans:
             if row.scope != scope:
                 count = okr_queries.count_objectives(session, row.quarter, scope)
                 if count >= MAX_OBJECTIVES:
-                    raise OkrError(f"{self.okrs.scope_name(scope)} already has {count} objectives in {row.quarter}")
+                    raise OkrError(_("{scope} already has {n} objectives in {quarter}").format(
+                        scope=self.okrs.scope_name(scope), n=count, quarter=row.quarter), "scope")
             if parent_id == row.id:
-                raise OkrError("an objective cannot sit under itself")
+                raise OkrError(_("an objective cannot sit under itself"))
             before = {"scope": row.scope, "title": row.title, "owner": row.owner, "parent": row.parent_id}
             row.scope, row.title, row.owner, row.parent_id = scope, title, owner, parent_id
             row.updated_by, row.updated_at = who.label, now
@@ -117,7 +121,7 @@ class OkrPlans:
     def _objective_for_change(self, session: Session, objective_id: int, taken: bool) -> Objective:
         row = okr_queries.objective(session, objective_id)
         if row is None:
-            raise OkrError(f"no objective {objective_id}")
+            raise OkrError(_("this objective is no longer there: reload the page"))
         self.okrs.refuse_if_closed(session, row.quarter)
         if not taken:
             theirs = (("title", quoted(row.title)), ("owner", row.owner), ("for", self.okrs.scope_name(row.scope)))
@@ -135,22 +139,26 @@ class OkrPlans:
         """Refuse a bound KPI that cannot carry the key result; returns the unit to store (the KPI's)."""
         kdef = self.config.kpis.get(kpi)
         if kdef is None:
-            raise OkrError(f"unknown KPI {kpi!r}: bind one of {', '.join(self.config.kpis)}")
+            raise OkrError(_("unknown KPI {kpi}: bind one of {kpis}").format(kpi=repr(kpi),
+                                                                             kpis=", ".join(self.config.kpis)))
         if kind == "milestone":
-            raise OkrError("a milestone is done or not: it cannot be bound to a KPI")
+            raise OkrError(_("a milestone is done or not: it cannot be bound to a KPI"))
         if window == "quarter" and FORMULAS[kdef.formula].kind is Kind.TOTAL:
-            raise OkrError(f"{kdef.name} adds up over time, so its quarter to date only grows: read it over the "
-                           "latest full week")
+            raise OkrError(_("{kpi} adds up over time, so its quarter to date only grows: read it over the latest "
+                             "full week").format(kpi=kdef.name))
         if unit and unit != kdef.unit:
-            measured = kdef.unit or "plain numbers"
-            raise OkrError(f"the key result is in {unit!r} but {kdef.name} is measured in {measured!r}")
+            measured = kdef.unit or _("plain numbers")
+            raise OkrError(_("the key result is in {unit} but {kpi} is measured in {measured}").format(
+                unit=repr(unit), kpi=kdef.name, measured=repr(measured)))
         wants = "higher" if kind in ("increase", "stay_above") else "lower"
         if wants != kdef.direction:
-            raise OkrError(f"{kdef.name} is better {kdef.direction}: '{KIND_WORDS[kind]}' would push it the wrong "
-                           f"way; use '{KIND_WORDS['increase' if kdef.direction == 'higher' else 'decrease']}'")
+            better = _("better higher") if kdef.direction == "higher" else _("better lower")
+            raise OkrError(_("{kpi} is {better}: '{kind}' would push it the wrong way; use '{instead}'").format(
+                kpi=kdef.name, better=better, kind=_(KIND_WORDS[kind]),
+                instead=_(KIND_WORDS["increase" if kdef.direction == "higher" else "decrease"])))
         if kpi_scope != objective_scope and not self.okrs.contains(objective_scope, kpi_scope):
-            raise OkrError(f"{self.okrs.scope_name(kpi_scope)} lies outside {self.okrs.scope_name(objective_scope)}: "
-                           "read the KPI where the objective is")
+            raise OkrError(_("{scope} lies outside {objective_scope}: read the KPI where the objective is").format(
+                scope=self.okrs.scope_name(kpi_scope), objective_scope=self.okrs.scope_name(objective_scope)))
         return kdef.unit
 
     def save_key_result(self, who: Identity, objective_id: int, *, title: str, kind: str, start: float | None,
@@ -172,7 +180,7 @@ class OkrPlans:
         now = self.clock()
         objective = okr_queries.objective(session, objective_id)
         if objective is None:
-            raise OkrError(f"no objective {objective_id}")
+            raise OkrError(_("this objective is no longer there: reload the page"))
         self.okrs.refuse_if_closed(session, objective.quarter)
         if kpi:
             kpi_scope = self.okrs.normal_scope(kpi_scope or
@@ -185,8 +193,8 @@ class OkrPlans:
         if key_result_id is None:
             count = okr_queries.count_key_results(session, objective_id)
             if count >= MAX_KEY_RESULTS:
-                raise OkrError(f"'{objective.title}' already has {count} key results: at most "
-                               f"{MAX_KEY_RESULTS} per objective")
+                raise OkrError(_("'{title}' already has {n} key results: at most {most} per objective").format(
+                    title=objective.title, n=count, most=MAX_KEY_RESULTS), "key_results")
             row = KeyResult(objective_id=objective_id, created_by=who.label, created_at=now,
                             updated_by=who.label, updated_at=now, version=1, checkins=0, **fields)
             session.add(row)
@@ -196,7 +204,7 @@ class OkrPlans:
         else:
             found = okr_queries.key_result(session, key_result_id)
             if found is None or found.objective_id != objective_id:
-                raise OkrError(f"no key result {key_result_id} under objective {objective_id}")
+                raise OkrError(_("this key result is no longer there: reload the page"))
             row = found
             if not taken:
                 theirs = (("title", quoted(row.title)), ("start", format_value(row.start, row.unit)),
@@ -227,17 +235,18 @@ class OkrPlans:
             for o in plan.objectives:
                 scope = _located(f"{o.where}: scope", self.okrs.normal_scope, o.scope)
                 if (scope, o.title.casefold()) in taken:
-                    raise OkrError(f"{o.where}: title: {period.label} already has this objective at "
-                                   f"{self.okrs.scope_name(scope)}; change it on the OKR page")
+                    raise OkrError(f"{o.where}: title: " + _("{quarter} already has this objective at {scope}; change "
+                                                             "it on the OKR page").format(
+                        quarter=period.label, scope=self.okrs.scope_name(scope)))
                 parent_id = titles.get(o.parent.casefold()) if o.parent else None
                 if o.parent and parent_id is None:
-                    raise OkrError(f"{o.where}: parent: no objective '{o.parent}' in {period.label} or above it in "
-                                   "the file")
+                    raise OkrError(f"{o.where}: parent: " + _("no objective '{title}' in {quarter} or above it in the "
+                                                              "file").format(title=o.parent, quarter=period.label))
                 try:
                     objective_id = self._save_objective(session, who, period.label, scope, o.title, o.owner,
                                                         parent_id, None, True)
                 except OkrError as exc:
-                    raise OkrError(f"{o.where}: {_objective_field(str(exc), parent_id)}{exc}") from None
+                    raise OkrError(f"{o.where}: {_objective_field(exc, parent_id)}{exc}") from None
                 titles[o.title.casefold()] = objective_id
                 taken.add((scope, o.title.casefold()))
                 saved[objective_id] = []
@@ -260,7 +269,7 @@ class OkrPlans:
         who.require("editor", "planning objectives")
         kdef = self.config.kpis.get(kpi)
         if kdef is None:
-            raise OkrError(f"unknown KPI {kpi!r}")
+            raise OkrError(_("unknown KPI {kpi}").format(kpi=repr(kpi)))
         scope = self.okrs.normal_scope(scope)
         period = self.okrs.parse_quarter(quarter)
         total = FORMULAS[kdef.formula].kind is Kind.TOTAL
@@ -272,7 +281,8 @@ class OkrPlans:
             month = period_containing("month", today.replace(day=1) - timedelta(days=1))
             reading, window = self.readings.reading(kpi, scope, month), "quarter"
         if reading.value is None or reading.target is None:
-            raise OkrError(f"{kdef.name} at {self.okrs.scope_name(scope)} has no value or target to start from")
+            raise OkrError(_("{kpi} at {scope} has no value or target to start from").format(
+                kpi=kdef.name, scope=self.okrs.scope_name(scope)))
         owner = kdef.owner or who.label
         fields = _key_result_fields(f"{kdef.name} at {self.okrs.scope_name(scope)}",
                                     "increase" if kdef.direction == "higher" else "decrease",
@@ -282,8 +292,9 @@ class OkrPlans:
         with self.sessions.begin() as session:
             planned = okr_queries.objective_binding(session, period.label, kpi, scope)
             if planned:
-                raise OkrError(f"{period.label} already has {kdef.name} at {self.okrs.scope_name(scope)} in "
-                               f"'{planned}'")
+                raise OkrError(_("{quarter} already has {kpi} at {scope} in '{title}'").format(
+                    quarter=period_id_words(self.config, period.label), kpi=kdef.name,
+                    scope=self.okrs.scope_name(scope), title=planned))
             objective = self._save_objective(session, who, period.label, scope,
                                              f"Bring {kdef.name} at {self.okrs.scope_name(scope)} back to target",
                                              owner, None, None, True)
@@ -348,16 +359,16 @@ class OkrPlans:
 def _key_result_fields(title: str, kind: str, start: float | None, target: float | None, unit: str, weight: float,
                        owner: str, kpi_window: str) -> dict[str, Any]:
     """A key result's own fields, checked (a bound KPI is checked against its objective when stored)."""
-    title, owner = _text(title, "title"), _text(owner, "owner")
+    title, owner = _text(title, N_("title")), _text(owner, N_("owner"))
     if target is None:
-        raise OkrError("give a target")
+        raise OkrError(_("give a target"))
     if kind == "milestone":
         start, target = 0.0, 1.0
     okr.check_key_result(kind, start, float(target))
     if not weight or weight <= 0:
-        raise OkrError("the weight must be above 0")
+        raise OkrError(_("the weight must be above 0"), "weight")
     if kpi_window not in WINDOWS:
-        raise OkrError(f"the KPI window is one of {', '.join(WINDOWS)}")
+        raise OkrError(_("the KPI window is one of {windows}").format(windows=", ".join(WINDOWS)), "kpi_window")
     return {"title": title, "kind": kind, "start": start, "target": float(target), "unit": (unit or "").strip(),
             "weight": float(weight), "owner": owner, "kpi_window": kpi_window}
 
@@ -368,33 +379,29 @@ def _located(where: str, check: Callable[..., Any], *args: Any) -> Any:
         return check(*args)
     except OkrError as exc:
         text = str(exc)
-        if where.endswith(")") and not text.startswith(("title:", "owner:")):  # an entry: name the field refused
-            text = f"{_key_result_field(text)}: {text}"
+        if where.endswith(")") and exc.field not in ("title", "owner"):  # an entry: name the field refused
+            text = f"{_key_result_field(exc)}: {text}"
         raise OkrError(f"{where}: {text}") from None
 
 
-def _key_result_field(text: str) -> str:
-    """Which of a key result's fields a planning rule's refusal is about."""
-    for words, name in (("weight", "weight"), ("window", "kpi_window"), ("start value", "start"),
-                        ("kind", "kind"), ("key results:", "key_results"), ("already has", "key_results")):
-        if words in text:
-            return name
-    return "target"
+def _key_result_field(exc: OkrError) -> str:
+    """Which of a key result's fields a planning rule's refusal is about (the target unless it names another)."""
+    return exc.field if exc.field in ("weight", "kpi_window", "start", "kind", "key_results") else "target"
 
 
-def _objective_field(text: str, parent_id: int | None) -> str:
+def _objective_field(exc: OkrError, parent_id: int | None) -> str:
     """Which of an objective's fields a planning rule's refusal is about ("" when its words name it)."""
-    if text.startswith(("title:", "owner:")):
+    if exc.field in ("title", "owner"):
         return ""
-    if "closed" in text:
+    if exc.field == "quarter":
         return "quarter: "
-    return "parent: " if parent_id is not None and "objectives in" not in text else "scope: "
+    return "parent: " if parent_id is not None and exc.field != "scope" else "scope: "
 
 
 def _text(value: Any, field_name: str) -> str:
     text = str(value or "").strip()
     if not text:
-        raise OkrError(f"{field_name}: say it in a few words")
+        raise OkrError(_("{field}: say it in a few words").format(field=_(field_name)), field_name)
     if len(text) > MAX_TEXT:
-        raise OkrError(f"{field_name}: at most {MAX_TEXT} characters")
+        raise OkrError(_("{field}: at most {n} characters").format(field=_(field_name), n=MAX_TEXT), field_name)
     return text

@@ -121,8 +121,9 @@ class OkrQuarters:
         """Raise ``OkrError`` saying who closed the quarter when it is closed."""
         closed = self.closed(session, quarter)
         if closed is not None:
-            raise OkrError(f"{quarter} was closed by {closed.closed_by} on "
-                           f"{closed.closed_at.astimezone(self.config.tz):%Y-%m-%d}: its OKRs no longer change")
+            raise OkrError(_("{quarter} was closed by {name} on {day}: its OKRs no longer change").format(
+                quarter=period_id_words(self.config, quarter), name=person_name(closed.closed_by, {}),
+                day=closed.closed_at.astimezone(self.config.tz).date().isoformat()), "quarter")
 
     def baselines(self, scope: str = "plant") -> dict[str, Baseline | None]:
         """Every KPI's baseline at a scope: the newest adopted one there, else the plant configuration's."""

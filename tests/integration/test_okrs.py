@@ -256,7 +256,7 @@ def test_closing_scores_the_quarter_and_the_reached_level_can_become_the_baselin
     assert scores["Filler jams per week"] == 1.0  # progress 125 % scores 1
     assert scores["Operators trained"] == 0.0  # never checked in
     assert scores["Line 1 OEE"] == pytest.approx((oee - 70) / 10)
-    with pytest.raises(OkrError, match="closed by eddie"):
+    with pytest.raises(OkrError, match="closed by Eddie"):
         later.okr_check_ins.check_in(EDDIE, ids_["jams"], 1, value=1, confidence=9)
     with pytest.raises(OkrError, match="already closed"):
         later.okr_plans.close_quarter(EDDIE, "2026-Q4")
