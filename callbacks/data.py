@@ -5,11 +5,13 @@ reason and entering a value by hand (editors)."""
 from __future__ import annotations
 
 import time
+from datetime import date
 from functools import partial
 from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 from huddle.dashboard.core.i18n import _, ngettext, number
+from huddle.dashboard.core.names import date_words, kpi_name, scope_name, shift_name
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.manual_values import ManualValueError
@@ -61,11 +63,14 @@ def save_manual(services: Services, _n: int, kpi: str, location: str, day: str, 
         entry = services.manual.set(site_writer(services, page_site), kpi, location, day, shift or "", value)
     except (ForbiddenError, ManualValueError) as exc:
         return _("Not stored: {reason}").format(reason=exc)
-    today = services.clock().astimezone(services.config.tz).date()
-    day = f"{entry.production_date} {entry.shift}".strip()
+    config = services.config
+    today = services.clock().astimezone(config.tz).date()
+    production_date = date.fromisoformat(entry.production_date)
+    day = (shift_name(config, production_date, entry.shift, today) if entry.shift
+           else date_words(production_date, today))
     stored = _("Stored {value} for {kpi}, {place}, {day}.").format(
-        value=number(entry.value, 0 if float(entry.value).is_integer() else 2), kpi=entry.kpi, place=entry.location,
-        day=day)
+        value=number(entry.value, 0 if float(entry.value).is_integer() else 2), kpi=kpi_name(config, entry.kpi),
+        place=scope_name(config, entry.location), day=day)
     if entry.replaced is None:
         return stored
     return stored[:-1] + " " + _("(was {value})").format(value=entry.was(services.config.tz, today)) + "."

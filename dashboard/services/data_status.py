@@ -11,11 +11,13 @@ from typing import Any
 
 from huddle.dashboard.core.format import format_time
 from huddle.dashboard.core.i18n import N_, _, ngettext, number
+from huddle.dashboard.core.names import person_name
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.catalogue import KpiCatalogue
 from huddle.dashboard.services.liveness import Liveness, SourceDue, read_liveness, when_words
 from huddle.dashboard.services.quarantine import RETRY, Problem, file_name
 from huddle.data.db import DatabaseUnusableError, failure_reason
+from huddle.data.queries import accounts as account_queries
 from huddle.data.queries import files_read
 from huddle.data.queries import ledger as ledger_queries
 from huddle.data.queries import quarantine as quarantine_queries
@@ -54,7 +56,9 @@ class DataStatus:
             open_problems = [_problem_row(Problem.of(q), tz, today)
                              for q in quarantine_queries.listing(session, "open", limit=problems)]
             counts = quarantine_queries.counts(session)
-            lately = [_closed_row(Problem.of(q), tz, today) for q in quarantine_queries.closed_lately(session, closed)]
+            lately = [_closed_row(Problem.of(q), tz, today, person_name(q.dismissed_by, {
+                q.dismissed_by: account_queries.display_name(session, q.dismissed_by)} if q.dismissed_by else {}))
+                for q in quarantine_queries.closed_lately(session, closed)]
             read = [_file_row(f, tz, today) for f in files_read.recent_files(session, files)]
             files_total = files_read.count_files(session)
         sources = []
@@ -177,10 +181,11 @@ def _problem_row(problem: Problem, tz: Any, today: date) -> dict[str, Any]:
             "value": problem.value, "reason": problem.reason, "label": f"{problem.where}: {problem.what}"}
 
 
-def _closed_row(problem: Problem, tz: Any, today: date) -> dict[str, Any]:
-    """A problem resolved or dismissed, with when and how."""
+def _closed_row(problem: Problem, tz: Any, today: date, dismissed_by: str) -> dict[str, Any]:
+    """A problem resolved or dismissed, with when and how (naming who dismissed it as people know them)."""
     return {"when": format_time(problem.closed_at, tz, today), "file": problem.file_name,
-            "row": problem.row or _("whole file"), "problem": problem.what, "outcome": problem.state,
+            "row": problem.row or _("whole file"), "problem": problem.what,
+            "outcome": problem.state_named(dismissed_by),
             "status": problem.status}
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from huddle.dashboard.core.format import format_moment
 from huddle.dashboard.core.i18n import _, number
+from huddle.dashboard.core.names import person_name
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
 from huddle.data.ingest.contract import RECORD_TYPES, RecordType, RowValidator, natural_key_text
@@ -89,11 +90,15 @@ class Problem:
 
     @property
     def state(self) -> str:
-        """'open', 'resolved by counts-2.csv' or 'dismissed by ann: sent twice by the MES'."""
+        """'open', 'resolved by counts-2.csv' or 'dismissed by Ann: sent twice by the MES' (a login read as a name)."""
+        return self.state_named(person_name(self.dismissed_by, {}))
+
+    def state_named(self, person: str) -> str:
+        """The state in words, naming whoever dismissed it as given (their display name where the caller has it)."""
         if self.status == "resolved":
             return _("resolved by {file}").format(file=file_name(self.resolved_by) or _("a later file"))
         if self.status == "dismissed":
-            return _("dismissed by {person}: {reason}").format(person=self.dismissed_by, reason=self.dismiss_reason)
+            return _("dismissed by {person}: {reason}").format(person=person, reason=self.dismiss_reason)
         return _("open")
 
     def as_dict(self, tz: Any) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def test_an_editor_enters_a_value(dash_duo, app, services) -> None:  # type: ign
     _sign_in(dash_duo, "eddie", "editor-password-1")
     dash_duo.wait_for_element(f"#{ids.MANUAL_VALUE}", timeout=15).send_keys("4")
     dash_duo.find_element(f"#{ids.MANUAL_SAVE}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.MANUAL_MESSAGE}", "Stored 4 for ideas", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.MANUAL_MESSAGE}", "Stored 4 for Improvement ideas", timeout=15)
     assert _values(services) == 1
     _no_console_errors(dash_duo)
 

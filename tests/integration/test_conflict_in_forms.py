@@ -129,7 +129,7 @@ def test_a_value_entered_over_anothers_names_whose_it_replaced(served) -> None: 
               ids.MANUAL_SHIFT: None, ids.MANUAL_VALUE: 7, PAGE_SITE: "ex"}
     answer = press(app, signed_in(app, "anna"), ids.MANUAL_SAVE, values, "/data?site=ex")
     assert text_of(answer[ids.MANUAL_MESSAGE]["children"]) == (
-        "Stored 7 for ideas, L1, 2026-11-19 (was 5, entered by Ben Okafor at 21:00).")
+        "Stored 7 for Improvement ideas, Line 1 – Area A, 19 Nov (was 5, entered by Ben Okafor at 21:00).")
 
 
 def users_shown(app: Any, client: FlaskClient) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def test_the_actions_download_keeps_hostile_text_as_text(served: Any) -> None:
     assert {r[header.index("What")] for r in body} == {"'" + ACTION_WHAT, "'+call the fitter"}
     assert {r[header.index("Owner")] for r in body} == {"'" + ACTION_OWNER, "'-Tom"}
     assert {r[header.index("KPI")] for r in body} == {"'" + OEE}  # the KPI's name, as text, not its key
-    assert {r[header.index("Raised by")] for r in body} == {"eddie"}  # no user of that name: the label it left
+    assert {r[header.index("Raised by")] for r in body} == {"Eddie"}  # no such user: the login read as a name
 
 
 def test_the_quarantine_download_keeps_the_refused_cell_as_text(served: Any) -> None:

@@ -93,12 +93,12 @@ def test_an_editor_dismisses_with_a_reason_audited_a_viewer_cannot(refused) -> N
     done = refused.quarantine.dismiss(EDITOR, [duplicate.id], "  the MES sends  the hour twice ")
     assert [p.id for p in done.dismissed] == [duplicate.id] and not done.skipped
     (closed,) = refused.quarantine.problems("dismissed")
-    assert closed.state == "dismissed by eddie: the MES sends the hour twice" and closed.closed_at == NOW
+    assert closed.state == "dismissed by Eddie: the MES sends the hour twice" and closed.closed_at == NOW
     entry = refused.accounts.audit_trail(1)[0]
     assert (entry.actor, entry.action, entry.target) == ("eddie", "quarantine.dismiss", "counts-1120.csv, line 5")
     assert "the MES sends the hour twice" in entry.details
     again = refused.quarantine.dismiss(EDITOR, [duplicate.id], "once more")
-    assert not again.dismissed and again.skipped[0][1].startswith("already dismissed by eddie")
+    assert not again.dismissed and again.skipped[0][1].startswith("already dismissed by Eddie")
     assert refused.quarantine.counts() == {"open": 2, "resolved": 0, "dismissed": 1}
 
 
@@ -168,7 +168,7 @@ def test_the_data_page_lists_open_problems_first_and_each_file_in_words(  # type
     assert report["problems"][1]["label"] == "counts-1120.csv, line 3: good 'lots': not a number"
     assert report["problem_counts"] == {"open": 2, "resolved": 0, "dismissed": 1}
     assert [(c["file"], c["outcome"]) for c in report["closed"]] == [
-        ("counts-1120.csv", "dismissed by eddie: sent twice")]
+        ("counts-1120.csv", "dismissed by Eddie: sent twice")]
     files = {f["file"]: f for f in report["files"]}
     assert set(files) == {"counts-1120.csv", "stops-1120.csv"} and report["files_total"] == 2
     assert all(f["outcome"] and f["source"] in ("counts", "stops") for f in files.values())
@@ -189,7 +189,7 @@ def test_the_api_lists_problems_by_status_with_paging(refused) -> None:  # type:
     every = client.get("/api/v1/quarantine?status=all&limit=2").get_json()
     assert [p["status"] for p in every["problems"]] == ["open", "open"] and every["total"] == 3
     page = client.get("/api/v1/quarantine?status=all&limit=2&offset=2").get_json()
-    assert [p["state"] for p in page["problems"]] == ["dismissed by eddie: sent twice"]
+    assert [p["state"] for p in page["problems"]] == ["dismissed by Eddie: sent twice"]
     assert client.get("/api/v1/quarantine?source=stops").get_json()["total"] == 1
     for query, parameter in (("status=closed", "status"), ("limit=0", "limit"), ("limit=ten", "limit"),
                              ("offset=-1", "offset")):
@@ -221,4 +221,4 @@ def test_the_dismiss_form_over_http_refuses_a_viewer_and_nonsense_and_dismisses_
     assert dismiss("ed", ["abc", None], "a test row") == "Not dismissed: pick the problems to dismiss"
     assert refused.quarantine.counts()["dismissed"] == 0
     assert dismiss("ed", [good.id], "a test row") == "Dismissed 1 problem."
-    assert refused.quarantine.problems("dismissed")[0].state == "dismissed by ed: a test row"
+    assert refused.quarantine.problems("dismissed")[0].state == "dismissed by Ed: a test row"

@@ -154,9 +154,9 @@ def test_an_editor_writes_and_the_audit_trail_says_who_and_what(site) -> None:  
     client = app.server.test_client()
     sign_in(client, "eddie")
     first = save_value(client, 3)
-    assert "Stored 3 for ideas, L1, 2026-11-20" in first.get_data(as_text=True)
+    assert "Stored 3 for Improvement ideas, Line 1 – Area A, 20 Nov" in first.get_data(as_text=True)
     second = save_value(client, 5)
-    assert "(was 3, entered by eddie at 21:00)" in second.get_data(as_text=True)  # whose value it replaced
+    assert "(was 3, entered by Eddie at 21:00)" in second.get_data(as_text=True)  # whose value it replaced
     assert stored_values(services) == 1
     entry = next(e for e in services.accounts.audit_trail() if e.action == "kpi_value.set")
     assert entry.actor == "eddie" and entry.target == "ideas L1 2026-11-20"
