@@ -16,6 +16,7 @@ from typing import Any
 
 import flask
 from dash import Dash, Input, Output, State, ctx, no_update
+from huddle.dashboard.core.names import person_name
 from huddle.dashboard.services.about import about, about_words
 from huddle.dashboard.services.accounts import AccountConflictError, AccountError, Accounts, ForbiddenError, Identity
 from huddle.dashboard.services.container import Services
@@ -222,8 +223,8 @@ def revoke_session(accounts: Accounts, _clicks: int | None, session_id: str | No
     """End the picked sign-in session: that browser is signed out at its next request."""
     def action(actor: Identity) -> str:
         ended = accounts.revoke_session(actor, _picked(session_id, "session"))
-        return f"Ended the session of {ended.username} from {ended.address or 'an unknown address'}: that " \
-               "browser is signed out at its next request."
+        who, where = person_name(ended.username, accounts.people()), ended.address or "an unknown address"
+        return f"Ended the session of {who} from {where}: that browser is signed out at its next request."
 
     return outcome(*run_write("revoking a session", action))
 

@@ -258,7 +258,7 @@ def test_the_admin_page_revokes_a_session(plant) -> None:  # type: ignore[no-unt
     shown = post_callback(app, admin, "admin-sessions.children", {"admin-refresh": 1, "admin-changed": 0},
                           "admin-refresh.n_intervals")
     assert "10.0.0.7" in json.dumps(shown["admin-sessions"])
-    mine = next(o for o in shown["admin-session-pick"]["options"] if o["label"].startswith("vera from 10.0.0.7"))
+    mine = next(o for o in shown["admin-session-pick"]["options"] if o["label"].startswith("Vera from 10.0.0.7"))
 
     def revoke(client: Any) -> str:
         answer = post_callback(app, client, "admin-session-message.children",
@@ -268,7 +268,7 @@ def test_the_admin_page_revokes_a_session(plant) -> None:  # type: ignore[no-unt
 
     assert "revoking a session needs the admin role" in revoke(vera)  # a viewer cannot, even their own
     assert vera.get(API).status_code == 200
-    assert "Ended the session of vera from 10.0.0.7" in revoke(admin)
+    assert "Ended the session of Vera from 10.0.0.7" in revoke(admin)
     assert vera.get(API).status_code == 401 and admin.get(API).status_code == 200
 
 

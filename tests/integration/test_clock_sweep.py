@@ -109,7 +109,8 @@ class Callback:
 
 def _split(key: str) -> list[tuple[str, str]]:
     parts = key[2:-2].split("...") if key.startswith("..") else [key]
-    return [tuple(part.rsplit(".", 1)) for part in parts]  # type: ignore[misc]
+    # a callback without outputs (a graph fitted to its canvas in the browser) is keyed by a hash, not "id.prop"
+    return [tuple(part.rsplit(".", 1)) for part in parts if "." in part]  # type: ignore[misc]
 
 
 def _is_component(value: Any) -> bool:
