@@ -264,7 +264,7 @@ def test_the_okr_page_has_no_word_outside_the_catalogue(demo_services: Any, pseu
     from huddle.dashboard.core.periods import period_containing
     from huddle.dashboard.demo import demo_okrs
     from huddle.dashboard.services.review import candidate_kpis
-    from huddle.pages import okr
+    from huddle.pages import okr, okr_options
 
     config = demo_services.config
     demo_okrs(demo_services)
@@ -280,10 +280,11 @@ def test_the_okr_page_has_no_word_outside_the_catalogue(demo_services: Any, pseu
     own += list(view.people.values())
     shown: list[Any] = [okr.layout(), okr.render_summary(view, config), okr.render_meeting(view),
                         okr.render_objectives(view), okr.checkin_rows(view, editable=True),
-                        okr.checkin_rows(view, editable=False), okr.week_options(view),
-                        okr.render_closing(view, config, candidates, True, "plant"), okr.scope_choices(config),
-                        okr.kpi_options(config), okr.history_options(view), okr.objective_options(view),
-                        okr.quarter_options(demo_services.okrs.quarters()), okr.checkin_exports(view.quarter.label),
+                        okr.checkin_rows(view, editable=False), okr_options.week_options(view),
+                        okr.render_closing(view, config, candidates, True, "plant"), okr_options.scope_choices(config),
+                        okr_options.kpi_options(config), okr_options.history_options(view),
+                        okr_options.objective_options(view), okr_options.quarter_options(demo_services.okrs.quarters()),
+                        okr.checkin_exports(view.quarter.label),
                         okr.okr_problem("⟦a problem⟧"), okr.drafted(next(iter(config.kpis.values())).name, "2027-Q1"),
                         okr.pick_a_key_result()]
     for kr in view.key_results:

@@ -9,6 +9,7 @@ import yaml
 from huddle.dashboard.core.plant import parse_plant
 from huddle.dashboard.services.okrs import Meeting
 from huddle.pages import okr as okr_page
+from huddle.pages import okr_options
 
 from tests.conftest import SMALL_PLANT
 from tests.unit.test_renderers import quarter_model, text
@@ -40,12 +41,12 @@ def test_the_kpi_picker_offers_the_kpi_named_as_typed_first() -> None:
     # the demo plant defines Quality (OEE) before OEE: the picker lists by name, not in the plant file's order
     config = plant_with_kpis([("quality", "Quality (OEE)"), ("line_oee", "Line OEE"), ("oee", "OEE"),
                               ("availability", "availability")])
-    options = okr_page.kpi_options(config)
+    options = okr_options.kpi_options(config)
     assert [o["value"] for o in options] == ["availability", "line_oee", "oee", "quality"]
     assert options[2]["label"] == "OEE (%, higher is better)"
     # as someone types: the exact name first, then the names starting with it, then those containing it
-    assert [o["value"] for o in okr_page.kpi_options(config, "oee")] == ["oee", "line_oee", "quality",
+    assert [o["value"] for o in okr_options.kpi_options(config, "oee")] == ["oee", "line_oee", "quality",
                                                                           "availability"]
-    assert [o["value"] for o in okr_page.kpi_options(config, "  Qual")] == ["quality", "availability", "line_oee",
+    assert [o["value"] for o in okr_options.kpi_options(config, "  Qual")] == ["quality", "availability", "line_oee",
                                                                              "oee"]
-    assert okr_page.kpi_options(config, "") == options
+    assert okr_options.kpi_options(config, "") == options

@@ -34,11 +34,11 @@ from huddle.pages import admin as admin_page
 from huddle.pages import board as board_page
 from huddle.pages import data as data_page
 from huddle.pages import okr as okr_page
+from huddle.pages import okr_options, tree_graph
 from huddle.pages import overview as overview_page
 from huddle.pages import portfolio as portfolio_page
 from huddle.pages import review as review_page
 from huddle.pages import tree as tree_page
-from huddle.pages import tree_graph
 
 from tests.conftest import SMALL_PLANT
 
@@ -693,9 +693,9 @@ def test_the_okr_links_and_messages(config: PlantConfig) -> None:
     assert okr_page.checkin_saved(check_in(replaces_id=9), config.tz) == (
         "Saved Week 47 2026 correction of this week's check-in: 82.0 % at confidence 4/10 (has issues), by Ann at "
         "Fri 20 Nov 2026, 14:00")
-    assert [o["value"] for o in okr_page.scope_choices(config)][:3] == ["all", "company", "plant"]
-    assert "all" not in [o["value"] for o in okr_page.level_options(config)]
-    assert okr_page.week_options(quarter_model())[0] == {"label": "Week 47 (this week)", "value": "2026-W47"}
+    assert [o["value"] for o in okr_options.scope_choices(config)][:3] == ["all", "company", "plant"]
+    assert "all" not in [o["value"] for o in okr_options.level_options(config)]
+    assert okr_options.week_options(quarter_model())[0] == {"label": "Week 47 (this week)", "value": "2026-W47"}
     assert text(okr_page.okr_problem("unknown scope 'L9'")) == "These OKRs cannot be shown unknown scope 'L9'"
 
 
