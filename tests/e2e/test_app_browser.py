@@ -55,11 +55,11 @@ def test_data_page_shows_loaders_quarantine_and_baseline(dash_duo, app) -> None:
     assert "counts_20261120.csv" in quarantine
     assert "unknown line" in quarantine
     sources = dash_duo.find_element("#data-sources").text
-    assert "counts" in sources and "partial" in sources
+    assert "counts" in sources and "partly refused" in sources
     baseline = dash_duo.find_element("#data-baseline").text
     assert "OEE" in baseline and "MES" in baseline
     runs = dash_duo.find_element("#data-runs").text
-    assert "partial" in runs
+    assert "partly refused" in runs
     _no_console_errors(dash_duo)
 
 

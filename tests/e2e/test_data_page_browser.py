@@ -70,7 +70,7 @@ def test_open_problems_come_first_and_an_editor_dismisses_one(dash_duo, app) -> 
     dash_duo.wait_for_text_to_equal(f"#{ids.QUARANTINE_MESSAGE}", "Dismissed 1 problem.", timeout=10)
     dash_duo.wait_for_contains_text(f"#{ids.DATA_QUARANTINE}", "1 open problem;", timeout=10)
     assert "1 dismissed" in dash_duo.find_element(f"#{ids.DATA_QUARANTINE}").text
-    dash_duo.wait_for_contains_text(f"#{ids.QUARANTINE_CLOSED}", "dismissed by eddie: a test row from the MES",
+    dash_duo.wait_for_contains_text(f"#{ids.QUARANTINE_CLOSED}", "dismissed by Eddie Editor: a test row from the MES",
                                     timeout=10)
     assert "Fixed or dismissed lately" in dash_duo.find_element(f"#{ids.QUARANTINE_CLOSED}").text
     rows = [r.text for r in dash_duo.find_elements(f"#{ids.DATA_QUARANTINE} table tbody tr")]

@@ -40,9 +40,9 @@ def test_the_portfolio_and_the_site_picker(dash_duo, tmp_path: Path) -> None:  #
     dash_duo.wait_for_element("tr.site-row[data-site='lake']", timeout=30)
     ex_row = dash_duo.find_element("tr.site-row[data-site='ex']").text
     lake_row = dash_duo.find_element("tr.site-row[data-site='lake']").text
-    assert "Example Plant" in ex_row and "Europe/Berlin" in ex_row and "2026-11-20 14:30" in ex_row
+    assert "Example Plant" in ex_row and "Europe/Berlin" in ex_row and "14:30" in ex_row
     assert "Early shift, Fri 20 Nov" in ex_row and "74.8 %" in ex_row  # its month to date
-    assert "Lakeside Plant" in lake_row and "America/Chicago" in lake_row and "2026-11-20 07:30" in lake_row
+    assert "Lakeside Plant" in lake_row and "America/Chicago" in lake_row and "07:30" in lake_row
     assert "Night shift, Thu 19 Nov" in lake_row and "no data yet" in lake_row
     # the picker in the header switches the page to the other site
     assert dash_duo.find_element(f"#{ids.SITE_TITLE}").text == "Example Plant"

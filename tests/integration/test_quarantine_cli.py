@@ -52,6 +52,6 @@ def test_the_quarantine_command_lists_retries_and_dismisses(  # type: ignore[no-
     assert main(_huddle(tmp_path, database_url, plant, "list", "--status", "all")) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "1 open, 1 resolved, 1 dismissed" and "— resolved by retry" in out
-    assert "— dismissed by ann: test row" in out
+    assert "— dismissed by Ann: test row" in out
     assert main(_huddle(tmp_path, database_url, plant, "dismiss", "9999", "--reason", "x")) == 1
     assert capsys.readouterr().out == "error: no problem 9999 in the quarantine\n"
