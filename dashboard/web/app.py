@@ -10,8 +10,8 @@ from typing import Any
 
 import dash
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
-from flask import send_from_directory
-from huddle.dashboard.core.i18n import N_, _, language, set_language
+from flask import g, send_from_directory
+from huddle.dashboard.core.i18n import N_, _, language, reset_language, set_language
 from huddle.dashboard.core.names import person_name
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
@@ -86,7 +86,15 @@ def _shell(services: Services, sites: Sites | None = None) -> html.Div:
 
 def _speak_the_plants_language(services: Services) -> None:
     """Each request speaks its plant's language (the site's, with several): words, numbers and dates alike."""
-    set_language(services.config.language)
+    token = set_language(services.config.language)
+    g.setdefault("language_tokens", []).append(token)
+
+
+def _end_the_requests_language(_error: BaseException | None) -> None:
+    """Give the thread back its language when the request ends: a worker thread (or a test calling the app in its
+    own thread) must not keep speaking the last plant's language outside a request."""
+    for token in reversed(g.pop("language_tokens", [])):
+        reset_language(token)
 
 
 def _with_lang(render: Any) -> Any:
@@ -176,6 +184,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     if sites is not None:
         install_site_routing(app.server, sites, app.config.routes_pathname_prefix)
         app.server.before_request(partial(_speak_the_plants_language, services))
+    app.server.teardown_request(_end_the_requests_language)
     install_error_handling(app)
     register_api(app.server, services)
     app.server.config["HUDDLE_SERVICES"] = services

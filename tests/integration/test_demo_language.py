@@ -29,3 +29,19 @@ def test_the_demo_settings_point_at_the_german_plant(tmp_path: Path) -> None:
     settings = demo_settings(Settings(data_dir=tmp_path), language="de")
     assert settings.plant_config is not None and load_plant(Path(settings.plant_config)).language == "de"
     assert demo_settings(Settings(data_dir=tmp_path)).plant_config in (None, DEMO_PLANT)  # English: the file itself
+
+
+def test_a_request_keeps_its_language_to_itself(tmp_path: Path) -> None:
+    """A German plant's request speaks German; once it ends, the thread that served it (a worker, or a test calling
+    the app in its own thread) speaks the default again rather than the last plant's language."""
+    from huddle.dashboard.core.i18n import DEFAULT, language
+    from huddle.dashboard.web.app import create_app
+
+    settings = demo_settings(Settings(data_dir=tmp_path), language="de")
+    app = create_app(settings)
+    try:
+        page = app.server.test_client().get("/login")
+        assert page.status_code == 200 and '<html lang="de">' in page.get_data(as_text=True)
+        assert language() == DEFAULT
+    finally:
+        app.server.config["HUDDLE_SERVICES"].dispose()
