@@ -24,6 +24,7 @@ from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.kpi import Band
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.source_mapping import SourceMapping
+from huddle.dashboard.core.tiers import Tier, default_tiers, read_tiers
 
 CATEGORIES = ("S", "Q", "D", "C", "M")
 CATEGORY_NAMES = {"S": N_("Safety"), "Q": N_("Quality"), "D": N_("Delivery"), "C": N_("Cost"), "M": N_("Morale")}
@@ -280,6 +281,7 @@ class PlantConfig:
     company: str = "Company"  # the level above the plant in the OKR cascade
     plant_calendar: PlantCalendar = field(default_factory=PlantCalendar)  # holidays, shutdowns, go-live
     language: str = "en"  # the language its pages, exports and e-mails speak (core.i18n)
+    tiers: tuple[Tier, ...] = field(default_factory=default_tiers)  # its meetings, line to plant (core.tiers)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -353,4 +355,13 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     """Validate a parsed YAML document into a ``PlantConfig``; raises ``ConfigError`` listing every problem."""
     from huddle.dashboard.core.plant_file import build_plant  # it builds this module's classes: imported on use
 
-    return build_plant(raw, path)
+    problems: list[str] = []
+    tiers = read_tiers(raw.get("tiers") if isinstance(raw, dict) else None, problems)
+    try:
+        plant = build_plant(raw, path)
+    except ConfigError as exc:
+        raise ConfigError(exc.problems + problems, path) from None
+    if problems:
+        raise ConfigError(problems, path)
+    plant.tiers = tiers
+    return plant
