@@ -45,6 +45,11 @@ class Settings:
     # stopped (keep it well above 15 s)
     monitor_addresses: tuple[str, ...] = ()  # addresses or networks (10.0.5.0/24) that may read /metrics and
     # /api/v1/health without a monitor token (a Prometheus server, a load balancer)
+    smtp_host: str | None = None  # the mail server notifications are sent through (none: e-mail channels are off)
+    smtp_port: int = 587
+    smtp_sender: str | None = None  # the From address of notification e-mails
+    smtp_tls: str = "starttls"  # "starttls", "ssl" (implicit TLS, port 465) or "off" (a relay on the local network)
+    smtp_username: str | None = None  # signs in with the password named by the plant file's smtp_password_env
 
     @property
     def db_url(self) -> str:

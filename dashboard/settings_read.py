@@ -151,6 +151,16 @@ def _log_format(value: str) -> None:
         raise ValueError(f"log_format must be 'text' or 'json', not {value!r}")
 
 
+def _smtp_port(value: int) -> None:
+    if not 1 <= value <= 65535:
+        raise ValueError(f"smtp_port must be from 1 to 65535, not {value}")
+
+
+def _smtp_tls(value: str) -> None:
+    if value not in ("starttls", "ssl", "off"):
+        raise ValueError(f"smtp_tls must be 'starttls', 'ssl' or 'off', not {value!r}")
+
+
 def _now(value: str) -> None:
     try:
         datetime.fromisoformat(value)
@@ -203,6 +213,8 @@ CHECKS: dict[str, Any] = {
     "behind_proxies": lambda v: _at_least("behind_proxies", 0, v, " (the number of proxies in front)"),
     "anonymous_access": _anonymous,
     "log_format": _log_format,
+    "smtp_tls": _smtp_tls,
+    "smtp_port": _smtp_port,
     "now": _now,
     "timezone": _timezone,
     "database_url": _database_url,

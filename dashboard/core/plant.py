@@ -22,6 +22,7 @@ from huddle.dashboard.core import names
 from huddle.dashboard.core.calendar import ShiftCalendar
 from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.kpi import Band
+from huddle.dashboard.core.notify_rules import Notifications
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.source_mapping import SourceMapping
 from huddle.dashboard.core.tiers import Tier, default_tiers, read_tiers
@@ -282,6 +283,7 @@ class PlantConfig:
     plant_calendar: PlantCalendar = field(default_factory=PlantCalendar)  # holidays, shutdowns, go-live
     language: str = "en"  # the language its pages, exports and e-mails speak (core.i18n)
     tiers: tuple[Tier, ...] = field(default_factory=default_tiers)  # its meetings, line to plant (core.tiers)
+    notifications: Notifications = field(default_factory=Notifications)  # rules and channels (core.notify_rules)
 
     @property
     def tz(self) -> ZoneInfo:

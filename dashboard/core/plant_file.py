@@ -1,6 +1,6 @@
 """Reading the plant file: one function per section (site, calendar and shifts, areas and lines, stop reasons, KPIs,
-trees, sources), each adding the problems it finds, with the place it found them (``kpis[3] (oee).direction``), to
-one list; ``build_plant`` raises them together as one ``ConfigError`` or returns the ``PlantConfig``.
+trees, sources, notifications), each adding the problems it finds, with where (``kpis[3] (oee).direction``), to one
+list; ``build_plant`` raises them together as one ``ConfigError`` or returns the ``PlantConfig``.
 
 The classes it builds are in ``plant.py``; what makes a tree unusable, and the method's warnings, in
 ``plant_checks.py``. Callers use ``plant.load_plant`` (a file) or ``plant.parse_plant`` (a parsed document).
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from huddle.dashboard.core.calendar import Break, ShiftCalendar, ShiftDef
 from huddle.dashboard.core.i18n import read_language
 from huddle.dashboard.core.kpi import FORMULAS
+from huddle.dashboard.core.notify_rules import read_notifications
 from huddle.dashboard.core.plant import (
     CATEGORIES,
     FREQUENCIES,
@@ -128,7 +129,6 @@ def _as_date(value: Any) -> date | None:
         return None
 
 
-
 def build_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     """Validate a parsed YAML document into a ``PlantConfig`` section by section; raises ``ConfigError`` listing
     every problem of every section."""
@@ -146,11 +146,12 @@ def build_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     sources = resolve_sources(_sources(r, raw.get("sources")), path)  # relative paths: the plant file's folder's
     grace = r.opt(raw, "stale_grace_seconds", "", int, 3600)
     plant_calendar = read_plant_calendar(raw, r.problems)
+    notifications = read_notifications(raw, r.problems, site_key, areas, lines, kpis, sources)
     if r.problems:
         raise ConfigError(r.problems, path)
     return PlantConfig(site_key, site_name, tz_name, calendar, areas, lines, kpis, trees, sources, stop_reasons,
-                       defect_types, grace, path, str(site.get("currency", "")),
-                       str(site.get("company") or "Company"), plant_calendar, language)
+                       defect_types, grace, path, str(site.get("currency", "")), str(site.get("company") or "Company"),
+                       plant_calendar, language, notifications=notifications)
 
 
 # ---- site and calendar -----------------------------------------------------------------------------------------
@@ -486,8 +487,7 @@ def _source_kind(r: _Reader, s: dict[str, Any], w: str, kind: str | None, record
 
 
 def _schedule(r: _Reader, raw: Any, where: str) -> Schedule:
-    """When a source is read: seconds, 'every 5 min' or a 5-field cron expression (every 60 s, with a problem,
-    otherwise)."""
+    """When a source is read: seconds, 'every 5 min' or a 5-field cron (else every 60 s, with a problem)."""
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return Schedule(every_seconds=int(raw))
     if isinstance(raw, str):
