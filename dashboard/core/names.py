@@ -213,6 +213,9 @@ AUDIT_ACTIONS = {
     "okr.key_result.change": "key result changed", "okr.quarter.close": "quarter closed",
     "kpi.baseline.adopt": "baseline adopted", "calendar.import": "planned days imported",
     "calendar.last_recordable": "last recordable set", "okr.check_in": "check-in", "loader.run": "loader run",
+    "escalation.raise": "escalation raised", "escalation.accept": "escalation accepted",
+    "escalation.answer": "escalation answered", "escalation.pass_up": "escalation passed up",
+    "escalation.acknowledge": "answer acknowledged",
 }
 #: detail keys as words; keys that name a KPI, a scope, a person or a period are shown by name
 _DETAIL_WORDS = {"kpi": "KPI", "sessions_ended": "sign-ins ended", "start_path": "start page", "session_id": "session",

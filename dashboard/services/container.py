@@ -19,6 +19,7 @@ from huddle.dashboard.services.accounts import Accounts
 from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.catalogue import KpiCatalogue
 from huddle.dashboard.services.data_status import DataStatus
+from huddle.dashboard.services.escalations import EscalationService
 from huddle.dashboard.services.manual_values import ManualValues
 from huddle.dashboard.services.okr_plans import OkrPlans
 from huddle.dashboard.services.okr_quarter import OkrQuarters
@@ -61,6 +62,7 @@ class Services:
     catalogue: KpiCatalogue
     data_status: DataStatus
     quarantine: Quarantine  # the loaders' refused rows: open, resolved, dismissed
+    escalations: EscalationService  # requests for help between the tiers' meetings, and their answers
     database_problem: DatabaseUnusableError | None = None  # what the check at start found wrong with the database
 
     def dispose(self) -> None:
@@ -111,7 +113,8 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
                             OkrCheckIns(okrs, accounts), catalogue,
                             DataStatus(config, sessions, db, clock, catalogue, problem,
                                        down_after_s=settings.scheduler_down_after_s),
-                            Quarantine(config, sessions, accounts, clock), database_problem=problem)
+                            Quarantine(config, sessions, accounts, clock), database_problem=problem,
+                            escalations=EscalationService(config, sessions, accounts, clock))
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):
             logging.getLogger("huddle").warning("%d load runs were cut off by a process that stopped mid-run; "

@@ -52,10 +52,10 @@ def check_schema_3_rows(engine, version_moved_on: bool = False) -> None:  # type
 
 def test_migrations_build_exactly_what_the_models_describe(database_url: str) -> None:
     engine = make_engine(database_url)
-    assert init_db(engine) == "created a new database (schema 7, revision 0005)"
+    assert init_db(engine) == "created a new database (schema 8, revision 0006)"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
-    assert init_db(engine) == "database is up to date (schema 7, revision 0005)"
+    assert init_db(engine) == "database is up to date (schema 8, revision 0006)"
     engine.dispose()
 
 
@@ -70,12 +70,12 @@ def test_huddle_init_upgrades_the_previous_revision_and_keeps_the_data(database_
     plant.write_text(SMALL_PLANT, encoding="utf-8")
     assert main(["init", "--data-dir", str(tmp_path), "--database-url", database_url, "--plant", str(plant),
                  "--now", "2026-11-20T10:00"]) == 0
-    assert "upgraded the database from schema 3 to 7 (revision 0001 → 0005); the data is kept" in (
+    assert "upgraded the database from schema 3 to 8 (revision 0001 → 0006); the data is kept" in (
         capsys.readouterr().out)
-    assert current_revision(engine) == "0005"
+    assert current_revision(engine) == "0006"
     check_schema_3_rows(engine, version_moved_on=True)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar_one() == "7"
+        assert conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar_one() == "8"
     # the audit trail is still append-only, and the new tables work
     try:
         with engine.begin() as conn:
@@ -99,7 +99,7 @@ def test_a_database_made_before_migrations_is_recognised_and_upgraded(database_u
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE alembic_version"))  # as the create_all of earlier releases left it
     assert current_revision(engine) is None
-    assert init_db(engine) == "upgraded the database from schema 3 to 7 (revision 0001 → 0005); the data is kept"
+    assert init_db(engine) == "upgraded the database from schema 3 to 8 (revision 0001 → 0006); the data is kept"
     check_schema_3_rows(engine)
     engine.dispose()
 
@@ -123,7 +123,7 @@ def test_processes_starting_together_migrate_once(database_url: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert sorted(said) == ["created a new database (schema 7, revision 0005)"] + [
-            "database is up to date (schema 7, revision 0005)"] * 2  # one created it; the others waited
-    assert current_revision(engine) == "0005"
+    assert sorted(said) == ["created a new database (schema 8, revision 0006)"] + [
+            "database is up to date (schema 8, revision 0006)"] * 2  # one created it; the others waited
+    assert current_revision(engine) == "0006"
     engine.dispose()
