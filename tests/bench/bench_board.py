@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import gc
 import gzip
 import http.client
@@ -83,6 +84,7 @@ from sqlalchemy.engine import Connection
 from werkzeug.serving import BaseWSGIServer, make_server
 
 bdp = import_sibling("bench_data_path")
+benchtable = import_sibling("benchtable")
 
 MARKER = "bench_board.json"
 TRENDS_SHIFTS = 14  # the board's sparkline: last 14 shifts (huddle.dashboard.services.trends.trend's default)
@@ -106,13 +108,15 @@ class Plant:
     build_seconds: float
 
 
-def build_plant(workdir: Path, n_lines: int, years: float, summary: Any) -> Plant:
-    """Generate and load the plant (bench_data_path's generator and the loaders), or reuse a matching one."""
+def build_plant(workdir: Path, n_lines: int, years: float, summary: Any, database_url: str | None = None) -> Plant:
+    """Generate and load the plant (bench_data_path's generator and the loaders), or reuse a matching one.
+
+    With ``database_url`` (an empty database, or a PostgreSQL schema) the plant is loaded there and never reused."""
     plant_path, db = workdir / "plant.yaml", workdir / "huddle.sqlite"
-    settings = Settings(data_dir=workdir, database_url=f"sqlite:///{db}", plant_config=plant_path,
+    settings = Settings(data_dir=workdir, database_url=database_url or f"sqlite:///{db}", plant_config=plant_path,
                         anonymous_access="read")
     marker = workdir / MARKER
-    if marker.exists() and db.exists() and plant_path.exists():
+    if database_url is None and marker.exists() and db.exists() and plant_path.exists():
         saved = json.loads(marker.read_text(encoding="utf-8"))
         if saved.get("lines") == n_lines and saved.get("years") == years:
             print(f"\n== plant: reusing {db} ({saved['rows']:,} rows, {saved['first']} … {saved['last']})", flush=True)
@@ -141,8 +145,9 @@ def build_plant(workdir: Path, n_lines: int, years: float, summary: Any) -> Plan
     seconds = time.perf_counter() - t0
     print(f"  loaded {loaded.total_rows:,} rows in {loaded.total_seconds:.1f} s; shift_facts {n_facts:,} rows; "
           f"plant built in {seconds:.0f} s", flush=True)
-    marker.write_text(json.dumps({"lines": n_lines, "years": years, "first": first.isoformat(),
-                                  "last": last.isoformat(), "rows": loaded.total_rows}), encoding="utf-8")
+    if database_url is None:
+        marker.write_text(json.dumps({"lines": n_lines, "years": years, "first": first.isoformat(),
+                                      "last": last.isoformat(), "rows": loaded.total_rows}), encoding="utf-8")
     summary.add("plant", f"built: {n_lines} lines, {first} … {last}, {loaded.total_rows:,} rows "
                 f"(generate {gen.seconds:.0f} s, load {loaded.total_seconds:.0f} s)")
     return Plant(workdir, settings, first, last, loaded.total_rows, False, seconds)
@@ -162,16 +167,22 @@ LINE_SHIFT_SQL = text(f"""
 SELECT {_SUMS}, MAX(data_through_utc) AS data_through, COUNT(*) AS facts FROM shift_facts
  WHERE production_date = :day AND line = :line AND shift = :shift
 """).bindparams(_DATES[0])
-#: Unplanned stops and changeovers clipped to the shift window, minutes per reason (generated stops never
-#: overlap breaks, so no break clipping is needed), top 3.
-LOSSES_SQL = text("""
+
+
+@functools.cache
+def losses_sql(dialect: str) -> Any:
+    """Unplanned stops and changeovers clipped to the shift window, minutes per reason (generated stops never
+    overlap breaks, so no break clipping is needed), top 3."""
+    return text(f"""
 SELECT reason, category, SUM(ov) / 60.0 AS minutes, COUNT(CASE WHEN start_utc >= :lo THEN 1 END) AS n FROM
-  (SELECT reason, category, start_utc,
-          (julianday(MIN(end_utc, :hi)) - julianday(MAX(start_utc, :lo))) * 86400.0 AS ov
+  (SELECT reason, category, start_utc, {benchtable.overlap_seconds(dialect)} AS ov
      FROM stop_events
     WHERE line IN :lines AND start_utc >= :lookback AND start_utc < :hi AND end_utc > :lo AND category <> 'planned')
+    AS clipped
  GROUP BY reason, category ORDER BY minutes DESC, n DESC, reason LIMIT 3
 """).bindparams(bindparam("lines", expanding=True), *_TIMES)
+
+
 HOURS_SQL = text("""
 SELECT start_utc, SUM(good) AS good, SUM(planned_qty) AS planned FROM production_counts
  WHERE line IN :lines AND start_utc >= :lo AND start_utc < :hi GROUP BY start_utc ORDER BY start_utc
@@ -217,7 +228,7 @@ def headline_floor(conn: Connection, case: BoardCase) -> Floor:
     sums = (conn.execute(LINE_SHIFT_SQL, {"day": day, "line": case.scope, "shift": shift}).one() if case.is_line
             else conn.execute(PLANT_SHIFT_SQL, {"day": day, "shift": shift}).one())
     lo, hi = case.inst.start_utc, case.inst.end_utc
-    losses = conn.execute(LOSSES_SQL, {"lines": list(case.lines), "lo": lo, "hi": hi,
+    losses = conn.execute(losses_sql(conn.dialect.name), {"lines": list(case.lines), "lo": lo, "hi": hi,
                                        "lookback": lo - timedelta(days=7)}).all()
     return Floor(sums, losses)
 
@@ -260,26 +271,31 @@ def losses_agree(view: dict[str, Any], floor: Floor) -> str:
 # ---- server time ---------------------------------------------------------------------------------------------
 
 
-def measure_refresh(services: Services, case: BoardCase, runs: int, summary: Any) -> float:
-    """Server time of one board refresh against its floors; returns the refresh median in ms."""
+def measure_refresh(services: Services, case: BoardCase, runs: int, summary: Any) -> list[Any]:
+    """Server time of one board refresh against its floors; returns the table's rows (data, and data + render,
+    against the content floor)."""
     print(f"\n== server time: {case.label} board, {case.period.label} (median of {runs})", flush=True)
-    view_ms, view_cold, view = bdp.timed(lambda: board_view(services, case.scope, case.period), runs)
-    render_ms, _c, body = bdp.timed(lambda: render_board(view), runs)
-    json_ms, _c, encoded = bdp.timed(lambda: to_json_plotly(body), runs)
-    refresh_ms, refresh_cold, _r = bdp.timed(lambda: render_board(board_view(services, case.scope, case.period)), runs)
+    timed = benchtable.timed
+    t_view, view = timed(lambda: board_view(services, case.scope, case.period), runs)
+    t_render, body = timed(lambda: render_board(view), runs)
+    t_json, encoded = timed(lambda: to_json_plotly(body), runs)
+    t_refresh, _r = timed(lambda: render_board(board_view(services, case.scope, case.period)), runs)
     with services.db.connect() as conn:
-        head_ms, head_cold, floor = bdp.timed(lambda: headline_floor(conn, case), runs)
-        content_ms, content_cold, _f = bdp.timed(lambda: content_floor(conn, case), runs)
+        t_head, floor = timed(lambda: headline_floor(conn, case), runs)
+        t_content, _f = timed(lambda: content_floor(conn, case), runs)
+    view_ms, render_ms, json_ms, refresh_ms = t_view.median, t_render.median, t_json.median, t_refresh.median
+    head_ms, content_ms = t_head.median, t_content.median
     oee, floor_oee = board_oee(view), bdp.facts_oee(floor.sums)
-    print(f"  board_view                  {view_ms:8.2f} ms (cold {view_cold:.2f})")
-    print(f"  render (Dash components)    {render_ms:8.2f} ms")
+    print(f"  board_view                  {t_view}")
+    print(f"  render (Dash components)    {t_render}")
     print(f"  JSON of the render          {json_ms:8.2f} ms ({len(encoded):,} characters)")
-    print(f"  refresh = board_view+render {refresh_ms:8.2f} ms (cold {refresh_cold:.2f})")
-    print(f"  headline floor (SQL)        {head_ms:8.2f} ms (cold {head_cold:.2f}): shift_facts SUM + top losses")
-    print(f"  content floor (SQL)         {content_ms:8.2f} ms (cold {content_cold:.2f}): + hours, "
-          f"{TRENDS_SHIFTS}-shift trend, month by day")
+    print(f"  refresh = board_view+render {t_refresh}")
+    print(f"  headline floor (SQL)        {t_head}: shift_facts SUM + top losses")
+    print(f"  content floor (SQL)         {t_content}: + hours, {TRENDS_SHIFTS}-shift trend, month by day")
     print(f"  ratio refresh/headline floor {refresh_ms / head_ms:.1f}×, refresh/content floor "
           f"{refresh_ms / content_ms:.1f}×, board_view/content floor {view_ms / content_ms:.1f}×")
+    oee_check, loss_check = bdp.agree(oee, floor_oee), losses_agree(view, floor)
+    checks = "agree" if oee_check == loss_check == "agree" else f"OEE {oee_check}, top losses {loss_check}"
     print(f"  OEE board {oee!r}  floor {floor_oee!r}: {bdp.agree(oee, floor_oee)}; top losses: "
           f"{losses_agree(view, floor)}", flush=True)
     summary.add(f"refresh {case.label}", f"{refresh_ms:.1f} ms (board_view {view_ms:.1f} + render {render_ms:.1f}; "
@@ -288,7 +304,8 @@ def measure_refresh(services: Services, case: BoardCase, runs: int, summary: Any
     summary.add(f"  ratio {case.label}", f"{refresh_ms / head_ms:.0f}× headline floor, "
                 f"{refresh_ms / content_ms:.0f}× content floor")
     summary.add(f"  check {case.label}", f"OEE {bdp.agree(oee, floor_oee)}, top losses {losses_agree(view, floor)}")
-    return refresh_ms
+    return [benchtable.BenchRow(f"board {case.label}: data", t_view, t_content, checks),
+            benchtable.BenchRow(f"board {case.label}: data + render", t_refresh, t_content, checks)]
 
 
 def profile_board(services: Services, case: BoardCase, summary: Any, top: int = 15) -> None:
@@ -473,10 +490,7 @@ def response_size(server: Server, cases: list[BoardCase], summary: Any) -> None:
 # ---- load ----------------------------------------------------------------------------------------------------
 
 
-def pct(values: list[float], q: float) -> float:
-    """The q-th percentile (nearest rank) of values."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+pct = benchtable.pct
 
 
 def distribution(values_s: list[float]) -> str:

@@ -76,8 +76,11 @@ from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
 from huddle.data.db import init_db, make_engine
 from huddle.data.models import Labour, ProductionCount, StopEvent, UTCDateTime
+from siblings import import_sibling  # tests/bench is on the path when a bench script runs
 from sqlalchemy import Date, Engine, bindparam, insert, text
 from sqlalchemy.engine import Connection
+
+benchtable = import_sibling("benchtable")
 
 T = TypeVar("T")
 
@@ -606,10 +609,46 @@ SELECT {_SUMS}, MAX(data_through_utc) AS data_through, COUNT(*) AS facts FROM sh
  WHERE production_date = :day AND line = :line AND shift = :shift
 """).bindparams(bindparam("day", type_=Date()))
 
-FACTS_SERIES_SQL = text("""
-SELECT substr(production_date, 1, 7) AS month, SUM(ideal_good_s) AS num, SUM(ppt_s) AS den FROM shift_facts
+
+
+def facts_series_sql(dialect: str) -> Any:
+    """OEE's numerator and denominator summed by month over a date range of shift_facts."""
+    return text(f"""
+SELECT {benchtable.month_of(dialect)} AS month, SUM(ideal_good_s) AS num, SUM(ppt_s) AS den FROM shift_facts
  WHERE production_date >= :first AND production_date <= :last GROUP BY month ORDER BY month
 """).bindparams(bindparam("first", type_=Date()), bindparam("last", type_=Date()))
+
+
+def measure_shift_readings(services: Services, line: str, shift: Period, runs: int) -> Any:
+    """Every KPI of one line's shift (``Readings.readings``) against one SUM over its shift_facts rows: the table's
+    row; every KPI worked from sums must agree."""
+    config, kpis = services.config, services.readings
+    keys = list(config.kpis)
+    t_read, readings = benchtable.timed(lambda: kpis.readings(keys, line, shift), runs)
+    with services.db.connect() as conn:
+        t_floor, row = benchtable.timed(lambda: conn.execute(
+            FACTS_SHIFT_SQL, {"day": shift.first, "line": line, "shift": shift.shift}).one(), runs)
+    bad = [k for k in keys if benchtable.summed(config, k)
+           and agree(readings[k].value, benchtable.value_of(config, k, row)) != "agree"]
+    return benchtable.BenchRow("line shift readings", t_read, t_floor, f"DIFFER in {bad}" if bad else "agree")
+
+
+def measure_series(services: Services, first: date, last: date, runs: int) -> Any:
+    """Plant OEE by month (``Readings.series``) against one GROUP BY month over shift_facts: the table's row."""
+    t_series, series = benchtable.timed(lambda: services.readings.series("oee", "plant", "month", first, last), runs)
+    with services.db.connect() as conn:
+        query = facts_series_sql(conn.dialect.name)
+        t_floor, rows = benchtable.timed(lambda: conn.execute(query, {"first": first, "last": last}).all(), runs)
+    floor_values = {r.month: 100 * r.num / r.den if r.den else None for r in rows}
+    bad = [r.period for r in series if agree(r.value, floor_values.get(r.period)) != "agree"]
+    print(f"  Readings.series            {t_series}, {len(series)} periods")
+    print(f"  SQL GROUP BY over facts     {t_floor}")
+    print(f"  ratio series/facts SQL {t_series.median / t_floor.median:.1f}×; values " +
+          ("agree" if not bad else f"DIFFER in {bad}"))
+    print("  " + ", ".join(f"{r.period} {r.value:.2f}" if r.value is not None else f"{r.period} —"
+                           for r in series), flush=True)
+    return benchtable.BenchRow(f"{len(series)}-month plant series", t_series, t_floor,
+                               f"DIFFER in {bad}" if bad else "agree")
 
 
 @dataclass(frozen=True)
@@ -915,19 +954,9 @@ def _queries(args: argparse.Namespace, services: Services, yesterday: date, summ
     s_last = month.last
     s_first = (s_last.replace(day=1) - timedelta(days=330)).replace(day=1)
     print(f"\n== queries: (c) plant OEE by month, {s_first} … {s_last} (median of {month_runs})", flush=True)
-    s_ms, s_cold, series = timed(lambda: kpis.series("oee", "plant", "month", s_first, s_last), month_runs)
-    with services.db.connect() as conn:
-        sf_ms, sf_cold, s_rows = timed(lambda: conn.execute(
-            FACTS_SERIES_SQL, {"first": s_first, "last": s_last}).all(), month_runs)
-    floor_values = {r.month: 100 * r.num / r.den if r.den else None for r in s_rows}
-    mismatches = [r.period for r in series if agree(r.value, floor_values.get(r.period)) != "agree"]
-    print(f"  Readings.series            {s_ms:8.2f} ms (cold {s_cold:.2f}), {len(series)} periods")
-    print(f"  SQL GROUP BY over facts     {sf_ms:8.2f} ms (cold {sf_cold:.2f})")
-    print(f"  ratio series/facts SQL {s_ms / sf_ms:.1f}×; values " +
-          ("agree" if not mismatches else f"DIFFER in {mismatches}"))
-    print("  " + ", ".join(f"{r.period} {r.value:.2f}" if r.value is not None else f"{r.period} —"
-                           for r in series), flush=True)
-    summary.add("(c) 12-month series", f"{s_ms:.2f} ms ({s_ms / sf_ms:.1f}× facts SQL {sf_ms:.2f} ms)")
+    row = measure_series(services, s_first, s_last, month_runs)
+    summary.add("(c) 12-month series", f"{row.time.median:.2f} ms ({row.ratio:.1f}× facts SQL "
+                f"{row.floor.median:.2f} ms), values {row.agree}")
 
     if args.profile:
         profile_calls(f"Readings.readings(all KPIs, {line}, {shift.label})",

@@ -124,6 +124,42 @@ def quarter_floor(services: Any, quarter: Period, on: Any) -> tuple[dict[tuple[s
     return values, len(objs) + len(krs) + len(cis)
 
 
+def measure_quarter(services: Any, quarter: Period, on: Any, runs: int, summary: Any) -> tuple[Any, Any]:
+    """A quarter of OKRs planned, then read at every level and for one line's chain against its floor: the table's
+    row and the quarter read."""
+    print(f"\n== OKRs for {quarter.label}", flush=True)
+    t0 = time.perf_counter()
+    made = plan_quarter(services, quarter)
+    print(f"  {made['objectives']} objectives, {made['key_results']} key results, {made['check_ins']:,} check-ins "
+          f"({made['weeks']} weeks) in {time.perf_counter() - t0:.1f} s", flush=True)
+    summary.add("okr set", f"{made['objectives']} objectives, {made['key_results']} key results, "
+                f"{made['check_ins']:,} check-ins")
+
+    print("\n== reading the quarter", flush=True)
+
+    def read(scope: str | None = None) -> Any:
+        services.okrs._views.clear()  # time the read itself, not the per-data-version cache in front of it
+        return services.okrs.quarter(quarter.label, scope)
+
+    every, view = bt.timed(read, runs)
+    line = next(iter(services.config.lines))
+    chain, line_view = bt.timed(lambda: read(line), runs)
+    cached, _ = bt.timed(lambda: services.okrs.quarter(quarter.label), runs)
+    floor, (values, rows) = bt.timed(lambda: quarter_floor(services, quarter, on), runs)
+    shown = {(k.kpi, k.kpi_scope): k.current for k in view.key_results if k.kpi}
+    agree = bt.agree_all({f"{k}@{s}": v for (k, s), v in values.items()},
+                         {f"{k}@{s}": v for (k, s), v in shown.items()})
+    print(f"  every level        {every}  ({len(view.objectives)} objectives)")
+    print(f"  {line}'s chain       {chain}  ({len(line_view.objectives)} objectives)")
+    print(f"  floor (raw SQL)    {floor}  ({rows:,} rows, {len(values)} bound values: {agree})")
+    print(f"  again, same data   {cached}  (the page's sections drawn together share one read)")
+    summary.add("quarter, every level", f"{every.short} vs floor {floor.short} "
+                f"({every.median / floor.median:.1f}×), values {agree}")
+    summary.add(f"quarter, {line}'s chain", chain.short)
+    summary.add("quarter, same data version", cached.short)
+    return bt.BenchRow("OKR quarter, every level", every, floor, agree), view
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its figures."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -148,35 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         quarter = period_containing("quarter", plant.last)
         on = min(plant.last, quarter.last)
 
-        print(f"\n== OKRs for {quarter.label} (clock {noon:%Y-%m-%d %H:%M} UTC)", flush=True)
-        t0 = time.perf_counter()
-        made = plan_quarter(services, quarter)
-        print(f"  {made['objectives']} objectives, {made['key_results']} key results, {made['check_ins']:,} check-ins "
-              f"({made['weeks']} weeks) in {time.perf_counter() - t0:.1f} s", flush=True)
-        summary.add("okr set", f"{made['objectives']} objectives, {made['key_results']} key results, "
-                    f"{made['check_ins']:,} check-ins")
-
-        print("\n== reading the quarter", flush=True)
-        def read(scope: str | None = None) -> Any:
-            services.okrs._views.clear()  # time the read itself, not the per-data-version cache in front of it
-            return services.okrs.quarter(quarter.label, scope)
-
-        every, view = bt.timed(read, args.runs)
-        line = next(iter(services.config.lines))
-        chain, line_view = bt.timed(lambda: read(line), args.runs)
-        cached, _ = bt.timed(lambda: services.okrs.quarter(quarter.label), args.runs)
-        floor, (values, rows) = bt.timed(lambda: quarter_floor(services, quarter, on), args.runs)
-        shown = {(k.kpi, k.kpi_scope): k.current for k in view.key_results if k.kpi}
-        agree = bt.agree_all({f"{k}@{s}": v for (k, s), v in values.items()},
-                             {f"{k}@{s}": v for (k, s), v in shown.items()})
-        print(f"  every level        {every}  ({len(view.objectives)} objectives)")
-        print(f"  {line}'s chain       {chain}  ({len(line_view.objectives)} objectives)")
-        print(f"  floor (raw SQL)    {floor}  ({rows:,} rows, {len(values)} bound values: {agree})")
-        print(f"  again, same data   {cached}  (the page's sections drawn together share one read)")
-        summary.add("quarter, every level", f"{every.short} vs floor {floor.short} "
-                    f"({every.median / floor.median:.1f}×), values {agree}")
-        summary.add(f"quarter, {line}'s chain", chain.short)
-        summary.add("quarter, same data version", cached.short)
+        print(f"\n== clock {noon:%Y-%m-%d %H:%M} UTC", flush=True)
+        _row, view = measure_quarter(services, quarter, on, args.runs, summary)
 
         print("\n== saving a check-in", flush=True)
         manual = [k for k in view.key_results if not k.kpi][: max(10, args.runs)]

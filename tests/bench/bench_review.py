@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from huddle.dashboard.core.kpi import FORMULAS, MEASURES, Kind
+from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import CATEGORIES, PlantConfig
 from huddle.dashboard.exports.review_html import review_html
@@ -73,6 +73,7 @@ from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection
 
 bt = import_sibling("bench_tree")
+benchtable = import_sibling("benchtable")
 bb = bt.bb
 bdp = bt.bdp
 
@@ -88,18 +89,17 @@ def plural(n: int, word: str) -> str:
 
 _DATES = (bindparam("first", type_=Date()), bindparam("last", type_=Date()))
 _LINES = bindparam("lines", expanding=True)
-_MONTH = "substr(production_date, 1, 7)"
 
 
 def _sums(measures: list[str] | tuple[str, ...]) -> str:
     return ", ".join(f"SUM({m}) AS {m}" for m in measures)
 
 
-def month_sql(lines: bool) -> Any:
+def month_sql(lines: bool, dialect: str) -> Any:
     """Every measure summed per month over a date range; every fact row (plant) or ``line IN (...)``."""
     where = "production_date >= :first AND production_date <= :last" + (" AND line IN :lines" if lines else "")
-    stmt = text(f"SELECT {_MONTH} AS month, {_sums(tuple(MEASURES))}, COUNT(*) AS facts FROM shift_facts "
-                f"WHERE {where} GROUP BY month ORDER BY month")
+    stmt = text(f"SELECT {benchtable.month_of(dialect)} AS month, {_sums(tuple(MEASURES))}, COUNT(*) AS facts "
+                f"FROM shift_facts WHERE {where} GROUP BY month ORDER BY month")
     return stmt.bindparams(*_DATES, _LINES) if lines else stmt.bindparams(*_DATES)
 
 
@@ -110,10 +110,10 @@ def ytd_sql(lines: bool) -> Any:
     return stmt.bindparams(*_DATES, _LINES) if lines else stmt.bindparams(*_DATES)
 
 
-def line_month_sql(measures: list[str]) -> Any:
+def line_month_sql(measures: list[str], dialect: str) -> Any:
     """Some measures summed per line and month over a date range, for the scope's lines."""
-    return text(f"SELECT line, {_MONTH} AS month, {_sums(measures)}, COUNT(*) AS facts FROM shift_facts "
-                "WHERE production_date >= :first AND production_date <= :last AND line IN :lines "
+    return text(f"SELECT line, {benchtable.month_of(dialect)} AS month, {_sums(measures)}, COUNT(*) AS facts "
+                "FROM shift_facts WHERE production_date >= :first AND production_date <= :last AND line IN :lines "
                 "GROUP BY line, month ORDER BY line, month").bindparams(*_DATES, _LINES)
 
 
@@ -185,15 +185,16 @@ class Floor:
                          rows.get("defects", []))
 
 
-def make_floor(config: PlantConfig, case: Case, month: Period, compared: list[str], has_quality: bool) -> Floor:
+def make_floor(config: PlantConfig, case: Case, month: Period, compared: list[str], has_quality: bool,
+               dialect: str) -> Floor:
     """The floor of a case's review for a month."""
     months = months_ending(month)
     lines = {"lines": list(case.lines)} if case.filtered else {}
     insts = config.calendar.instances_for_dates(month.first, month.last)
     lo, hi = insts[0].start_utc, max(i.end_utc for i in insts)
     return Floor(
-        month_q=month_sql(case.filtered), ytd_q=ytd_sql(case.filtered),
-        line_q=line_month_sql(bt.needed_measures(config, compared) or ["ppt_s"]),
+        month_q=month_sql(case.filtered, dialect), ytd_q=ytd_sql(case.filtered),
+        line_q=line_month_sql(bt.needed_measures(config, compared) or ["ppt_s"], dialect),
         months_p={"first": months[0].first, "last": month.last} | lines,
         ytd_p={"first": date(month.first.year, 1, 1), "last": month.last} | lines,
         line_p={"first": months[0].first, "last": month.last, "lines": list(case.lines)},
@@ -225,9 +226,7 @@ def stop_figures(config: PlantConfig, month: Period, stops: list[Any]) -> tuple[
     return minutes, started, records
 
 
-def summed(config: PlantConfig, kpi: str) -> bool:
-    """The KPI is a ratio or total of summed measures (what the floor can work out)."""
-    return FORMULAS[config.kpis[kpi].formula].kind in (Kind.RATIO, Kind.TOTAL)
+summed = benchtable.summed
 
 
 def check(services: Services, review: Review, floor: FloorRows) -> tuple[list[str], str]:
@@ -278,8 +277,9 @@ def check(services: Services, review: Review, floor: FloorRows) -> tuple[list[st
 
 
 def measure_review(services: Services, case: Case, month: Period, runs: int, has_quality: bool,
-                   summary: Any) -> Review:
-    """build_review against its floor, the split of its time, and its values against the floor's."""
+                   summary: Any) -> tuple[Review, Any]:
+    """build_review against its floor, the split of its time, and its values against the floor's; the review and
+    the table's row."""
     config, kpis = services.config, services.readings
     months = months_ending(month)
     keys = [k for cat in CATEGORIES for k, d in config.kpis.items() if d.category == cat]
@@ -301,7 +301,7 @@ def measure_review(services: Services, case: Case, month: Period, runs: int, has
     }
     split = {name: bt.timed(fn, runs)[0] for name, fn in parts.items()}
     rest = t_review.median - sum(t.median for t in split.values())
-    floor = make_floor(config, case, month, compared, has_quality)
+    floor = make_floor(config, case, month, compared, has_quality, services.db.dialect.name)
     with services.db.connect() as conn:
         t_floor, rows = bt.timed(lambda: floor.run(conn), runs)
         floor_split = {name: bt.timed(fn, runs)[0] for name, fn in floor.parts(conn).items()}
@@ -326,8 +326,11 @@ def measure_review(services: Services, case: Case, month: Period, runs: int, has
                 f"{t_floor.median:.2f} ms; {ratio:.0f}×")
     summary.add(f"  split {case.label}", ", ".join(f"{n} {t.median:.1f}" for n, t in split.items())
                 + f", rest {rest:.1f}")
-    summary.add(f"  check {case.label}", "DIFFER" if "DIFFER" in checks + " ".join(shown) else "agree (every value)")
-    return review
+    differ = "DIFFER" in checks + " ".join(shown)
+    summary.add(f"  check {case.label}", "DIFFER" if differ else "agree (every value)")
+    label = case.label.split()[0]
+    return review, bt.BenchRow(f"review {label}", t_review, t_floor,
+                               "; ".join(x for x in [*shown, checks] if "DIFFER" in x) if differ else "agree")
 
 
 def measure_exports(services: Services, case: Case, review: Review, runs: int, summary: Any) -> None:
@@ -370,6 +373,24 @@ def pick_line(config: PlantConfig) -> str:
     if "L07" in config.lines:
         return "L07"
     return max(config.areas.values(), key=lambda a: len(a.lines)).lines[0]
+
+
+def review_cases(config: PlantConfig) -> list[Case]:
+    """The plant, one area and one line of it (the line of ``pick_line`` and its area)."""
+    line = pick_line(config)
+    area = next(a.key for a in config.areas.values() if line in a.lines)
+    return [Case("plant", "plant", tuple(config.lines), False),
+            Case(f"area {area}", area, tuple(config.scope_lines(area)), True),
+            Case(f"line {line}", line, (line,), True)]
+
+
+def measure_reviews(services: Services, last_loaded: date, runs: int, summary: Any) -> list[Any]:
+    """The review of the last full month the data covers, at plant, area and line scope: the table's rows."""
+    with services.db.connect() as conn:
+        has_quality = bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM quality_events)")).scalar_one())
+    month = review_month(services.config, services.clock(), last_loaded)
+    return [measure_review(services, case, month, runs, has_quality, summary)[1]
+            for case in review_cases(services.config)]
 
 
 def ensure_config(path: Path, n_lines: int) -> str:
@@ -425,11 +446,8 @@ def _run(args: argparse.Namespace, workdir: Path, summary: Any, started: float) 
           f"quality events: {'yes' if has_quality else 'none'}; review month {month_name(month)}", flush=True)
     summary.add("review", f"{month_name(month)} (data {plant.first} … {plant.last}); {len(config.kpis)} KPIs; "
                 f"line {line}, area {area}; shift_facts {n_facts:,} rows")
-    cases = [Case("plant", "plant", tuple(config.lines), False),
-             Case(f"area {area}", area, tuple(config.scope_lines(area)), True),
-             Case(f"line {line}", line, (line,), True)]
-    for case in cases:
-        review = measure_review(services, case, month, args.runs, has_quality, summary)
+    for case in review_cases(config):
+        review, _row = measure_review(services, case, month, args.runs, has_quality, summary)
         measure_exports(services, case, review, args.runs, summary)
     services.dispose()
     summary.add("peak RSS", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")

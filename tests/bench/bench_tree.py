@@ -74,7 +74,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.periods import Period, format_period, period_containing
 from huddle.dashboard.core.plant import PlantConfig, parse_plant
 from huddle.dashboard.services.container import Services, build_services
@@ -95,6 +95,7 @@ from sqlalchemy.engine import Connection
 T = TypeVar("T")
 
 bb = import_sibling("bench_board")
+benchtable = import_sibling("benchtable")
 bdp = bb.bdp
 
 CHROMIUM = "/usr/bin/chromium"
@@ -178,34 +179,9 @@ FOLDED_JS = ("const cy = window.__bench.cy; return cy ? cy.nodes('.folded').map(
 # ---- timing --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Timing:
-    """Median, p95 (nearest rank) and the first (cold) run of a measurement, in ms."""
-
-    median: float
-    p95: float
-    cold: float
-
-    def __str__(self) -> str:
-        return f"{self.median:8.2f} ms (p95 {self.p95:.2f}, cold {self.cold:.2f})"
-
-    @property
-    def short(self) -> str:
-        """'median / p95 ms'."""
-        return f"{self.median:.2f} / {self.p95:.2f} ms"
-
-
-def timed(fn: Callable[[], T], runs: int) -> tuple[Timing, T]:
-    """(median, p95 and cold ms of ``runs`` warm runs after one cold run, last result)."""
-    t0 = time.perf_counter()
-    result = fn()
-    cold = (time.perf_counter() - t0) * 1000
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return Timing(statistics.median(samples), bb.pct(samples, 95), cold), result
+Timing = benchtable.Timing
+timed = benchtable.timed
+BenchRow = benchtable.BenchRow
 
 
 def spread(values_ms: list[float]) -> str:
@@ -225,9 +201,13 @@ def agree_all(a: dict[str, float | None], b: dict[str, float | None]) -> str:
 # ---- floors --------------------------------------------------------------------------------------------------
 
 _DATES = (bindparam("first", type_=Date()), bindparam("last", type_=Date()))
-#: Trend buckets as SQL: the ISO week counts Mondays from 1970-01-05 (julian day 2440591.5).
-_BUCKETS = {"day": "production_date", "week": "CAST((julianday(production_date) - 2440591.5) / 7 AS INTEGER)",
-            "month": "substr(production_date, 1, 7)"}
+
+
+def buckets(dialect: str) -> dict[str, str]:
+    """Trend buckets as SQL: the day, the ISO week counted in Mondays from 1970-01-05, the month."""
+    return {"day": "production_date", "week": benchtable.week_index(dialect), "month": benchtable.month_of(dialect)}
+
+
 STOPS_SQL = text("""
 SELECT line, start_utc, end_utc, reason, category, equipment FROM stop_events
  WHERE line IN :lines AND start_utc >= :lookback AND start_utc < :hi AND end_utc > :lo AND category IN :cats
@@ -255,16 +235,7 @@ def sums_sql(measures: list[str], line: bool, group: str | None = None) -> Any:
                 f"GROUP BY bucket ORDER BY bucket").bindparams(*_DATES)
 
 
-def value_of(config: PlantConfig, kpi: str, row: Any) -> float | None:
-    """A ratio or total KPI from a row of sums, worked by hand: scale × num (/ den)."""
-    f = FORMULAS[config.kpis[kpi].formula]
-    if not row.facts:
-        return None
-    num = getattr(row, f.numerator or "")
-    if f.kind is Kind.TOTAL:
-        return None if num is None else f.scale * num
-    den = getattr(row, f.denominator or "")
-    return f.scale * num / den if num is not None and den else None
+value_of = benchtable.value_of
 
 
 @dataclass(frozen=True)
@@ -342,7 +313,7 @@ def panel_queries(services: Services, case: Case, kpi: str) -> dict[str, Any]:
         lo, hi = insts[0].start_utc, max(i.end_utc for i in insts)
         stops = {"lines": config.scope_lines(case.scope), "cats": list(kind.values), "lo": lo, "hi": hi,
                  "lookback": lo - STOP_LOOKBACK}
-    return {"sums": sums_sql(measures, line), "trend": sums_sql(own, line, _BUCKETS[grain]),
+    return {"sums": sums_sql(measures, line), "trend": sums_sql(own, line, buckets(services.db.dialect.name)[grain]),
             "by_line": sums_sql(own, line, "line"), "by_shift": sums_sql(own, line, "shift"), "stops": stops}
 
 
@@ -372,8 +343,9 @@ def complete_periods(last_day: date) -> dict[str, Period]:
     return out
 
 
-def measure_tree(services: Services, case: Case, runs: int, summary_: Any) -> None:
-    """build_tree_view against its floors, and the node values against the floor's."""
+def measure_tree(services: Services, case: Case, runs: int, summary_: Any) -> BenchRow:
+    """build_tree_view against its floors, and the node values against the floor's; the row for the table (the
+    floor with the previous period, which the view reads too)."""
     config = services.config
     tree = config.trees["oee"]
     keys = tree.nodes()
@@ -395,10 +367,11 @@ def measure_tree(services: Services, case: Case, runs: int, summary_: Any) -> No
     summary_.add(f"tree {case.label}", f"{t_view.short} ({t_view.median / t_f1.median:.0f}× floor "
                  f"{t_f1.median:.2f} ms, {t_view.median / t_f2.median:.0f}× with previous {t_f2.median:.2f} ms); "
                  f"values {agree_all(values, floor)}")
+    return BenchRow(f"tree {case.label}", t_view, t_f2, agree_all(values, floor))
 
 
-def measure_panel(services: Services, case: Case, kpi: str, runs: int, summary_: Any) -> None:
-    """node_detail against its floor, with the split of its time over its parts."""
+def measure_panel(services: Services, case: Case, kpi: str, runs: int, summary_: Any) -> BenchRow:
+    """node_detail against its floor, with the split of its time over its parts; the row for the table."""
     config = services.config
     keys = config.trees["oee"].nodes()
     kpis = services.readings
@@ -435,6 +408,7 @@ def measure_panel(services: Services, case: Case, kpi: str, runs: int, summary_:
                  f"{t_floor.median:.2f} ms); " + ", ".join(f"{n} {v:.1f}" for n, v in split.items())
                  + f", rest {rest:.1f}")
     summary_.add(f"  check {kpi} {case.label}", checks)
+    return BenchRow(f"panel {kpi} {case.label}", t_panel, t_floor, "agree" if "DIFFER" not in checks else checks)
 
 
 # ---- the synthetic tree --------------------------------------------------------------------------------------
@@ -851,6 +825,27 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nplants and databases kept in {workdir}")
 
 
+def measure_trees(services: Services, last_loaded: date, runs: int, summary_: Any,
+                  grains: tuple[str, ...] = ("day", "week", "month")) -> list[BenchRow]:
+    """The tree and its panels for the last complete day, week and month, at plant scope and for one line."""
+    config = services.config
+    line = "L07" if "L07" in config.lines else list(config.lines)[-1]
+    periods = {g: p for g, p in complete_periods(last_loaded).items() if g in grains}
+    with services.db.connect() as conn:
+        n_facts = conn.execute(text("SELECT COUNT(*) FROM shift_facts")).scalar_one()
+    summary_.add("periods", ", ".join(f"{g} {p.label}" for g, p in periods.items())
+                 + f"; line {line}; shift_facts {n_facts:,} rows")
+    rows = []
+    for grain, period in periods.items():
+        for scope, line_filter in (("plant", None), (line, line)):
+            case = Case(f"{grain} {'plant' if line_filter is None else 'line'}", scope, period, line_filter)
+            print(f"\n== {case.label}: {period.label} ({period.first} … {period.last}), median of {runs}",
+                  flush=True)
+            rows.append(measure_tree(services, case, runs, summary_))
+            rows.extend(measure_panel(services, case, kpi, runs, summary_) for kpi in PANEL_KPIS)
+    return rows
+
+
 def _run(args: argparse.Namespace, workdir: Path, summary_: Any, started: float) -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     print(f"Huddle tree benchmark: {args.lines} lines, {args.years:g} years, synthetic tree of {args.nodes}, "
@@ -859,21 +854,7 @@ def _run(args: argparse.Namespace, workdir: Path, summary_: Any, started: float)
     plant.settings.plant_path.write_text(yaml.safe_dump(tree_plant_document(args.lines), sort_keys=False),
                                          encoding="utf-8")
     services = build_services(plant.settings)
-    config = services.config
-    line = "L07" if "L07" in config.lines else list(config.lines)[-1]
-    periods = complete_periods(plant.last)
-    with services.db.connect() as conn:
-        n_facts = conn.execute(text("SELECT COUNT(*) FROM shift_facts")).scalar_one()
-    summary_.add("periods", ", ".join(f"{g} {p.label}" for g, p in periods.items())
-                 + f"; line {line}; shift_facts {n_facts:,} rows")
-    for grain, period in periods.items():
-        for scope, line_filter in (("plant", None), (line, line)):
-            case = Case(f"{grain} {scope}", scope, period, line_filter)
-            print(f"\n== {case.label}: {period.label} ({period.first} … {period.last}), median of {args.runs}",
-                  flush=True)
-            measure_tree(services, case, args.runs, summary_)
-            for kpi in PANEL_KPIS:
-                measure_panel(services, case, kpi, args.runs, summary_)
+    measure_trees(services, plant.last, args.runs, summary_)
     services.dispose()
 
     synth = build_synthetic(workdir, args.lines, args.nodes, plant.last, summary_)
