@@ -826,8 +826,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure_trees(services: Services, last_loaded: date, runs: int, summary_: Any,
-                  grains: tuple[str, ...] = ("day", "week", "month")) -> list[BenchRow]:
-    """The tree and its panels for the last complete day, week and month, at plant scope and for one line."""
+                  grains: tuple[str, ...] = ("day", "week", "month"), panels: bool = True) -> list[BenchRow]:
+    """The tree (and its panels) for the last complete day, week and month, at plant scope and for one line."""
     config = services.config
     line = "L07" if "L07" in config.lines else list(config.lines)[-1]
     periods = {g: p for g, p in complete_periods(last_loaded).items() if g in grains}
@@ -842,7 +842,7 @@ def measure_trees(services: Services, last_loaded: date, runs: int, summary_: An
             print(f"\n== {case.label}: {period.label} ({period.first} … {period.last}), median of {runs}",
                   flush=True)
             rows.append(measure_tree(services, case, runs, summary_))
-            rows.extend(measure_panel(services, case, kpi, runs, summary_) for kpi in PANEL_KPIS)
+            rows.extend(measure_panel(services, case, kpi, runs, summary_) for kpi in PANEL_KPIS if panels)
     return rows
 
 

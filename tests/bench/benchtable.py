@@ -91,9 +91,10 @@ def table(rows: Iterable[BenchRow]) -> str:
     """The rows as one text table: database, view, time, CPU, floor, ratio, values."""
     rows = list(rows)
     width = max([len(r.view) for r in rows] + [4])
-    out = [f"{'db':10s} {'view':{width}s} {'time ms':>9s} {'CPU ms':>8s} {'floor ms':>9s} {'ratio':>7s}  values"]
+    db = max([len(r.database) for r in rows] + [2])
+    out = [f"{'db':{db}s} {'view':{width}s} {'time ms':>9s} {'CPU ms':>8s} {'floor ms':>9s} {'ratio':>7s}  values"]
     for r in rows:
-        out.append(f"{r.database:10s} {r.view:{width}s} {r.time.median:9.2f} {r.time.cpu:8.2f} "
+        out.append(f"{r.database:{db}s} {r.view:{width}s} {r.time.median:9.2f} {r.time.cpu:8.2f} "
                    f"{r.floor.median:9.2f} {r.ratio:6.1f}×  {r.agree}")
     return "\n".join(out)
 

@@ -32,6 +32,7 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -60,7 +61,7 @@ FULL = {"lines": 20, "years": 1.0, "runs": 3}
 @contextlib.contextmanager
 def postgres_schema(base_url: str, prefix: str = "huddle_bench") -> Iterator[str]:
     """A fresh schema of the PostgreSQL database at ``base_url``, dropped on the way out: the URL using it."""
-    schema = f"{prefix}_{int(time.time())}_{id(base_url) % 10000}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base_url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
