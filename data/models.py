@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -445,5 +445,6 @@ class AdoptedBaseline(Base):
 
 # the feeds' tables share this metadata; imported by module so either module may be imported first
 import huddle.data.models_feeds  # noqa: E402
+import huddle.data.models_huddles  # noqa: E402
 import huddle.data.models_security  # noqa: E402
 import huddle.data.models_tiers  # noqa: E402,F401

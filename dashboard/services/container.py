@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from alembic.util.exc import CommandError
@@ -20,6 +20,7 @@ from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.catalogue import KpiCatalogue
 from huddle.dashboard.services.data_status import DataStatus
 from huddle.dashboard.services.escalations import EscalationService
+from huddle.dashboard.services.handover import Handovers
 from huddle.dashboard.services.manual_values import ManualValues
 from huddle.dashboard.services.okr_plans import OkrPlans
 from huddle.dashboard.services.okr_quarter import OkrQuarters
@@ -64,6 +65,7 @@ class Services:
     quarantine: Quarantine  # the loaders' refused rows: open, resolved, dismissed
     escalations: EscalationService  # requests for help between the tiers' meetings, and their answers
     database_problem: DatabaseUnusableError | None = None  # what the check at start found wrong with the database
+    handovers: Handovers = field(init=False)  # shift handover notes, leading the next shift's board
 
     def dispose(self) -> None:
         """Close database connections."""
@@ -115,6 +117,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
                                        down_after_s=settings.scheduler_down_after_s),
                             Quarantine(config, sessions, accounts, clock), database_problem=problem,
                             escalations=EscalationService(config, sessions, accounts, clock))
+        services.handovers = Handovers(config, sessions, accounts, clock)
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):
             logging.getLogger("huddle").warning("%d load runs were cut off by a process that stopped mid-run; "

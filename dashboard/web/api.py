@@ -32,6 +32,7 @@ from huddle.dashboard.services.review import as_dict as review_dict
 from huddle.dashboard.services.tree import tree_readings
 from huddle.dashboard.web.address import API, NO, YES, AddressError
 from huddle.dashboard.web.api_lists import actions_export, audit, audit_export, quarantine_export
+from huddle.dashboard.web.api_meetings import handovers
 from huddle.dashboard.web.api_okr import plan_okrs
 from huddle.dashboard.web.api_query import ApiQuery
 from huddle.dashboard.web.openapi import describe_api
@@ -231,11 +232,11 @@ ROUTES: tuple[tuple[str, Callable[..., ResponseReturnValue]], ...] = (
     ("/tree", tree), ("/review", review), ("/review.<ext>", review_export), ("/okr", okr),
     ("/okr/checkins.<ext>", okr_checkins), ("/tree/node", tree_node), ("/quarantine", quarantine),
     ("/openapi.json", openapi), ("/actions.<ext>", actions_export), ("/quarantine.<ext>", quarantine_export),
-    ("/audit", audit), ("/audit.<ext>", audit_export))
+    ("/audit", audit), ("/audit.<ext>", audit_export), ("/handovers", handovers))
 
 
 #: the routes that also take a change (a POST), each checked by its handler for the role it needs
-WRITES = frozenset({okr})
+WRITES = frozenset({okr, handovers})
 
 
 def make_api(services: Services) -> Blueprint:

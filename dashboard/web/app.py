@@ -113,6 +113,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.callbacks import admin_monitors as admin_monitor_callbacks
     from huddle.callbacks import board as board_callbacks
     from huddle.callbacks import data as data_callbacks
+    from huddle.callbacks import handover as handover_callbacks
     from huddle.callbacks import okr as okr_callbacks
     from huddle.callbacks import overview as overview_callbacks
     from huddle.callbacks import portfolio as portfolio_callbacks
@@ -161,6 +162,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     admin_monitor_callbacks.register(app, services)
     admin_calendar_callbacks.register(app, services)
     board_callbacks.register(app, services)
+    handover_callbacks.register(app, services)
     tree_callbacks.register(app, services)
     review_callbacks.register(app, services)
     okr_callbacks.register(app, services)

@@ -362,7 +362,9 @@ def _plan_okrs() -> Schema:
 
 def described_paths() -> dict[str, str]:
     """Every described path under /api/v1, with the name of the function answering it."""
-    out = {path: name for name, (path, *_rest) in OPERATIONS.items()}
+    from huddle.dashboard.web import openapi_meetings  # it builds on this module's parts
+
+    out = {path: name for name, (path, *_rest) in OPERATIONS.items()} | openapi_meetings.PATHS
     for name, (path, _summary, _params, kinds) in EXPORTS.items():
         out |= {path.replace("{ext}", ext): name for ext in kinds}
     return out
@@ -378,17 +380,22 @@ def describe_api(prefix: str) -> dict[str, Any]:
             ok = _file(media, what)
             paths |= _operation(f"{name}_{ext}", f"{summary}: {what}", params, ok, path.replace("{ext}", ext))
     paths["/okr"]["post"] = _plan_okrs()
+    from huddle.dashboard.web import openapi_meetings  # it builds on this module's parts
+
+    paths |= openapi_meetings.meeting_paths(_operation)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Huddle API", "version": VERSION,
                  "description": "The numbers the pages show, as JSON, and the review's and the OKR "
-                                "check-ins' downloads; read-only but for planning OKRs (POST /okr). Sign in first "
-                                "(the session cookie), unless the site lets anyone read. An empty parameter is one "
-                                "not given. No value is ever invented: a period without data is null and grey."},
+                                "check-ins' downloads; read-only but for planning OKRs (POST /okr) and shift "
+                                "handovers (POST /handovers). Sign in first (the session cookie), unless the site "
+                                "lets anyone read. An empty parameter is one not given. No value is ever invented: a "
+                                "period without data is null and grey."},
         "servers": [{"url": prefix}],
         "security": [{"session": []}],
         "paths": paths,
-        "components": {"schemas": SCHEMAS, "parameters": PARAMETERS,
+        "components": {"schemas": SCHEMAS | openapi_meetings.SCHEMAS,
+                       "parameters": PARAMETERS | openapi_meetings.PARAMETERS,
                        "securitySchemes": {"session": {
                            "type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
                            "description": "the cookie signing in at /login gives (or a wall-TV display link)"},

@@ -14,13 +14,15 @@ from huddle.dashboard.cli import main
 from huddle.dashboard.services.accounts import Identity
 from huddle.dashboard.services.container import build_services
 from huddle.dashboard.settings import Settings
-from huddle.data.db import current_revision, init_db, make_engine
-from huddle.data.models import Base
+from huddle.data.db import SCHEMA_OF_REVISION, current_revision, init_db, make_engine
+from huddle.data.models import SCHEMA_VERSION, Base
 from sqlalchemy import text
 
 from tests.conftest import SMALL_PLANT
 
 AT = datetime(2026, 11, 20, 5, 0)  # naive UTC, as the tables store it
+HEAD = max(SCHEMA_OF_REVISION)  # the newest revision, and the schema it leaves
+HERE = f"schema {SCHEMA_VERSION}, revision {HEAD}"
 
 
 def fill_schema_3(engine) -> None:  # type: ignore[no-untyped-def]
@@ -52,10 +54,10 @@ def check_schema_3_rows(engine, version_moved_on: bool = False) -> None:  # type
 
 def test_migrations_build_exactly_what_the_models_describe(database_url: str) -> None:
     engine = make_engine(database_url)
-    assert init_db(engine) == "created a new database (schema 8, revision 0006)"
+    assert init_db(engine) == f"created a new database ({HERE})"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
-    assert init_db(engine) == "database is up to date (schema 8, revision 0006)"
+    assert init_db(engine) == f"database is up to date ({HERE})"
     engine.dispose()
 
 
@@ -70,12 +72,13 @@ def test_huddle_init_upgrades_the_previous_revision_and_keeps_the_data(database_
     plant.write_text(SMALL_PLANT, encoding="utf-8")
     assert main(["init", "--data-dir", str(tmp_path), "--database-url", database_url, "--plant", str(plant),
                  "--now", "2026-11-20T10:00"]) == 0
-    assert "upgraded the database from schema 3 to 8 (revision 0001 → 0006); the data is kept" in (
+    assert f"upgraded the database from schema 3 to {SCHEMA_VERSION} (revision 0001 → {HEAD}); the data is kept" in (
         capsys.readouterr().out)
-    assert current_revision(engine) == "0006"
+    assert current_revision(engine) == HEAD
     check_schema_3_rows(engine, version_moved_on=True)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar_one() == "8"
+        stored = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar_one()
+        assert stored == str(SCHEMA_VERSION)
     # the audit trail is still append-only, and the new tables work
     try:
         with engine.begin() as conn:
@@ -99,7 +102,8 @@ def test_a_database_made_before_migrations_is_recognised_and_upgraded(database_u
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE alembic_version"))  # as the create_all of earlier releases left it
     assert current_revision(engine) is None
-    assert init_db(engine) == "upgraded the database from schema 3 to 8 (revision 0001 → 0006); the data is kept"
+    assert init_db(engine) == (f"upgraded the database from schema 3 to {SCHEMA_VERSION} (revision 0001 → {HEAD}); "
+                               "the data is kept")
     check_schema_3_rows(engine)
     engine.dispose()
 
@@ -123,7 +127,7 @@ def test_processes_starting_together_migrate_once(database_url: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert sorted(said) == ["created a new database (schema 8, revision 0006)"] + [
-            "database is up to date (schema 8, revision 0006)"] * 2  # one created it; the others waited
-    assert current_revision(engine) == "0006"
+    assert sorted(said) == [f"created a new database ({HERE})"] + [
+            f"database is up to date ({HERE})"] * 2  # one created it; the others waited
+    assert current_revision(engine) == HEAD
     engine.dispose()
