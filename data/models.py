@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -265,7 +265,10 @@ class QuarantinedRow(Base):
     row: Mapped[int] = mapped_column(Integer)  # 0 = the whole file
     column: Mapped[str] = mapped_column(String(64), default="")
     value: Mapped[str] = mapped_column(Text, default="")
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # in English, as the CSV and the API give it
+    #: the reason's message and values as JSON (core.sentence), to say it in the plant's language; "" for rows
+    #: quarantined before schema 10 and for reasons that are the file's own text
+    reason_message: Mapped[str] = mapped_column(Text, default="")
     record: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     record_type: Mapped[str] = mapped_column(String(32), default="")

@@ -178,7 +178,7 @@ def _problem_row(problem: Problem, tz: Any, today: date) -> dict[str, Any]:
     """An open problem as the Data page lists it (the id picks it in the dismiss form; it is not shown)."""
     return {"id": problem.id, "when": format_time(problem.found_at, tz, today), "source": problem.source,
             "file": problem.file_name, "row": problem.row or _("whole file"), "column": problem.column,
-            "value": problem.value, "reason": problem.reason, "label": f"{problem.where}: {problem.what}"}
+            "value": problem.value, "reason": problem.said, "label": f"{problem.where}: {problem.what}"}
 
 
 def _closed_row(problem: Problem, tz: Any, today: date, dismissed_by: str) -> dict[str, Any]:

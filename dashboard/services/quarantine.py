@@ -21,6 +21,7 @@ from huddle.dashboard.core.format import format_moment
 from huddle.dashboard.core.i18n import _, number
 from huddle.dashboard.core.names import person_name
 from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.core.sentence import say, translated
 from huddle.dashboard.services.accounts import Accounts, Identity
 from huddle.data.ingest.contract import RECORD_TYPES, RecordType, RowValidator, natural_key_text
 from huddle.data.ingest.readers import Table
@@ -61,13 +62,14 @@ class Problem:
     closed_at: datetime | None
     dismissed_by: str
     dismiss_reason: str
+    reason_message: str = ""  # the reason's message and values (core.sentence); "" for rows stored before
 
     @classmethod
     def of(cls, row: QuarantinedRow) -> Problem:
         """The problem of a quarantined row."""
         return cls(row.id, row.status or "open", row.source, row.file, row.row, row.column or "", row.value or "",
                    row.reason, row.created_at, row.record_type or "", row.resolved_by or "", row.resolved_at,
-                   row.dismissed_by or "", row.dismiss_reason or "")
+                   row.dismissed_by or "", row.dismiss_reason or "", row.reason_message or "")
 
     @property
     def file_name(self) -> str:
@@ -81,12 +83,17 @@ class Problem:
                 else _("{file} (the whole file)").format(file=self.file_name))
 
     @property
+    def said(self) -> str:
+        """The reason in the language in effect (a reason stored before reasons kept their message: its English)."""
+        return say(self.reason_message, self.reason)
+
+    @property
     def what(self) -> str:
-        """'good "ten": not a number', or the reason alone when no column is named."""
+        """'good "ten": not a number', or the reason alone when no column is named (in the language in effect)."""
         if not self.column:
-            return self.reason
+            return self.said
         value = f" {self.value!r}" if self.value else ""
-        return f"{self.column}{value}: {self.reason}"
+        return f"{self.column}{value}: {self.said}"
 
     @property
     def state(self) -> str:
@@ -268,8 +275,8 @@ class Quarantine:
                 row.record, self.config, decimal_comma=row.decimal_comma))
             clean, found = validator.validate(row.raw)
             if clean is None:
-                words = "; ".join(f"{f.column} {f.value!r}: {f.reason}" if f.value else f"{f.column}: {f.reason}"
-                                  for f in found)
+                words = "; ".join(f"{f.column} {f.value!r}: {translated(f.reason)}" if f.value
+                                  else f"{f.column}: {translated(f.reason)}" for f in found)
                 outcome.still.extend((p, words) for p in row.problems)
                 continue
             row.key = natural_key_text(row.record, clean)
@@ -308,7 +315,7 @@ class Quarantine:
                 read, loaded = read + stored.rows_read, loaded + stored.rows_loaded
                 for n, r in enumerate(batch, start=1):
                     if n in refused:  # the row's own values refused as a whole (the store has its own checks)
-                        words = "; ".join(p[3] for p in stored.problems if p[0] == n)
+                        words = "; ".join(translated(p[3]) for p in stored.problems if p[0] == n)
                         outcome.still.extend((p, words) for p in r.problems)
                 self._resolve(who, record, kept, now, outcome)
         except Exception as exc:
@@ -318,7 +325,7 @@ class Quarantine:
             with self.sessions.begin() as session:
                 queries.forget_run_refusals(session, run_id)
                 queries.finish_retry_run(session, run_id, self.clock(), status, len(batches), read, loaded,
-                                         message or f"{loaded} of {read} quarantined rows tried again loaded")
+                                         message or _retried_words(loaded, read))
 
     def _resolve(self, who: Identity | str, record: RecordType, kept: list[_Row], now: datetime,
                  outcome: RetryOutcome) -> None:
@@ -333,6 +340,12 @@ class Quarantine:
                                 problems=[p.id for p in problems], rows_loaded=len(kept), record=record.name)
         outcome.loaded.extend(problems)
         outcome.rows_loaded += len(kept)
+
+
+def _retried_words(loaded: int, read: int) -> str:
+    """The retry's run message, stored in English like every run's message: '1 of 1 quarantined row tried again
+    loaded'."""
+    return f"{loaded:,} of {read:,} quarantined {'row' if read == 1 else 'rows'} tried again loaded"
 
 
 def _target(problems: list[Problem]) -> str:

@@ -16,10 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from huddle.dashboard.core.hours import HOUR_GRAINS, recorded_period
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.kpi import FORMULAS, Kind
-from huddle.dashboard.core.names import record_type_name
-from huddle.dashboard.core.periods import FIRST_DAY, LAST_DAY, RANGE_WORDS, format_period
+from huddle.dashboard.core.names import RECORD_TYPES as RECORD_WORDS
+from huddle.dashboard.core.periods import FIRST_DAY, LAST_DAY, format_period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
+from huddle.dashboard.core.sentence import Sentence, joined, reason_of
 from huddle.data.ingest.numbers import ambiguous_number
 from huddle.data.ingest.refused_cell import RefusedCell
 
@@ -163,22 +165,24 @@ def map_columns(header: list[Any], record: RecordType, user_map: Mapping[str, st
         for col in record.columns:
             if target == col.name or (target in col.aliases and col.name not in found):
                 if col.name in found and target == col.name:
-                    raise FileError(f"column {col.name!r} appears twice in the header", col.name)
+                    raise FileError(Sentence(N_("column {column} appears twice in the header"),
+                                             column=repr(col.name)), col.name)
                 found.setdefault(col.name, i)
     missing = [c for c in record.required if c not in found]
     if missing:
         import difflib
 
-        hints = []
+        hints: list[str] = []
         for m in missing:
             close = difflib.get_close_matches(m, positions, n=1, cutoff=0.5)
-            hints.append(f"{m!r}" + (f" (is {close[0]!r} meant to be {m!r}?)" if close else ""))
-        shown = ", ".join(repr(h) for h in header if str(h or "").strip()) or "none"
-        raise FileError(
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(hints)}; the file has: {shown}. "
-            f"A {record_type_name(record.name)} file needs: {', '.join(record.required)}",
-            missing[0],
-        )
+            hints.append(Sentence(N_("{column} (is {close} meant to be {column}?)"), column=repr(m),
+                                  close=repr(close[0])) if close else repr(m))
+        shown = ", ".join(repr(h) for h in header if str(h or "").strip()) or Sentence(N_("none"))
+        said = N_("missing column {columns}; the file has: {shown}. A {record} file needs: {needs}") \
+            if len(missing) == 1 else N_("missing columns {columns}; the file has: {shown}. A {record} file needs: "
+                                         "{needs}")
+        raise FileError(Sentence(said, columns=joined(hints), shown=shown, record=record_word(record.name),
+                                 needs=", ".join(record.required)), missing[0])
     return found
 
 
@@ -197,7 +201,7 @@ def parse_instant(value: Any, tz: ZoneInfo, after: datetime | None = None) -> da
     else:
         text = str(value).strip()
         if not text:
-            raise ValueError("empty")
+            raise ValueError(Sentence(N_("empty")))
         parsed = None
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -209,13 +213,15 @@ def parse_instant(value: Any, tz: ZoneInfo, after: datetime | None = None) -> da
                 except ValueError:
                     continue
         if parsed is None:
-            raise ValueError("not a date and time (use 2026-11-20 06:00:00, with an optional +01:00 offset)")
+            raise ValueError(Sentence(N_("not a date and time (use {example}, with an optional {offset} offset)"),
+                                      example="2026-11-20 06:00:00", offset="+01:00"))
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     local = parsed.replace(tzinfo=tz)
     round_trip = local.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if round_trip != parsed:
-        raise ValueError(f"this local time does not exist in {tz.key} (clocks go forward); give a UTC offset")
+        raise ValueError(Sentence(N_("this local time does not exist in {zone} (clocks go forward); give a UTC offset"),
+                                  zone=tz.key))
     first = local.astimezone(UTC)
     if after is not None and first <= after:
         second = local.replace(fold=1).astimezone(UTC)
@@ -236,12 +242,16 @@ def parse_day(value: Any) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError("not a date (use 2026-11-20)")
+    raise ValueError(Sentence(N_("not a date (use {example})"), example="2026-11-20"))
 
 
 _WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})|(\d{1,2})[./](\d{4})")
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+             N_("Sunday"))
+_GRAINS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
+#: a stop's category as a refusal names it (said again in the plant's language)
+CATEGORY_WORDS = {"planned": N_("planned"), "unplanned": N_("unplanned"), "changeover": N_("changeover")}
 
 
 def parse_hours_period(value: Any, grain: str | None = None) -> tuple[str, date]:
@@ -258,40 +268,47 @@ def parse_hours_period(value: Any, grain: str | None = None) -> tuple[str, date]
             try:
                 first = date.fromisocalendar(year, number, 1)
             except ValueError:
-                raise ValueError(f"{year} has no ISO week {number}") from None
+                raise ValueError(Sentence(N_("{year} has no ISO week {week}"), year=year, week=number)) from None
             kind = "week"
         elif month:
             year, number = (int(month.group(1)), int(month.group(2))) if month.group(1) else \
                 (int(month.group(4)), int(month.group(3)))
             if not 1 <= number <= 12:
-                raise ValueError(f"there is no month {number}")
+                raise ValueError(Sentence(N_("there is no month {month}"), month=number))
             kind, first = "month", date(year, number, 1)
         else:
             try:
                 first = parse_day(text)
             except ValueError:
-                raise ValueError("not a day, week or month (use 2026-11-20, 2026-W47 or 2026-11)") from None
+                raise ValueError(Sentence(N_("not a day, week or month (use {day}, {week} or {month})"),
+                                          day="2026-11-20", week="2026-W47", month="2026-11")) from None
             kind = "day"
     if not FIRST_DAY <= first <= LAST_DAY:
-        raise ValueError(f"outside {RANGE_WORDS}")
+        shown = Sentence(N_("the dates Huddle can show ({first} to {last})"), first=FIRST_DAY.isoformat(),
+                         last=LAST_DAY.isoformat())
+        raise ValueError(Sentence(N_("outside {range}"), range=shown))
     if not grain or grain == kind:
         return kind, first
     if kind != "day":
-        raise ValueError(f"{value} is a {kind}, but the grain says {grain}")
+        raise ValueError(Sentence(N_("{value} is a {kind}, but the grain says {grain}"), value=value,
+                                  kind=Sentence(_GRAINS[kind]), grain=Sentence(_GRAINS[grain])))
     if grain == "week" and first.weekday() != 0:
-        raise ValueError(f"{first.isoformat()} is a {_WEEKDAYS[first.weekday()]}: with grain week give the week's "
-                         f"Monday ({(first - timedelta(days=first.weekday())).isoformat()}) or write "
-                         f"{format_period('week', first)}")
+        raise ValueError(Sentence(N_("{day} is a {weekday}: with grain week give the week's Monday ({monday}) or "
+                                     "write {week}"), day=first.isoformat(),
+                                  weekday=Sentence(_WEEKDAYS[first.weekday()]),
+                                  monday=(first - timedelta(days=first.weekday())).isoformat(),
+                                  week=format_period("week", first)))
     if grain == "month" and first.day != 1:
-        raise ValueError(f"{first.isoformat()} is not the first day of a month: with grain month give "
-                         f"{first.replace(day=1).isoformat()} or write {format_period('month', first)}")
+        raise ValueError(Sentence(N_("{day} is not the first day of a month: with grain month give {first} or "
+                                     "write {month}"), day=first.isoformat(), first=first.replace(day=1).isoformat(),
+                                  month=format_period("month", first)))
     return grain, first
 
 
 def parse_number(value: Any, *, decimal_comma: bool, whole: bool) -> float:
     """Parse a non-negative number; a decimal comma is accepted in files not delimited by commas."""
     if isinstance(value, bool):
-        raise ValueError("not a number")
+        raise ValueError(Sentence(N_("not a number")))
     if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):  # no regex for these
         number = float(value)
     else:
@@ -300,14 +317,14 @@ def parse_number(value: Any, *, decimal_comma: bool, whole: bool) -> float:
         if decimal_comma and "," in text and "." not in text:
             text = text.replace(",", ".")
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
-            raise ValueError("not a number")
+            raise ValueError(Sentence(N_("not a number")))
         number = float(text)
     if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError("not a number")
+        raise ValueError(Sentence(N_("not a number")))
     if number < 0:
-        raise ValueError("must not be negative")
+        raise ValueError(Sentence(N_("must not be negative")))
     if whole and number != int(number):
-        raise ValueError("must be a whole number")
+        raise ValueError(Sentence(N_("must be a whole number")))
     return number
 
 
@@ -342,7 +359,7 @@ class RowValidator:
             blank = value is None or (isinstance(value, str) and not value.strip())
             if blank:
                 if col.required:
-                    problems.append(RowProblem(col.name, "", "missing value"))
+                    problems.append(RowProblem(col.name, "", Sentence(N_("missing value"))))
                 clean[col.name] = None
                 continue
             try:
@@ -354,7 +371,7 @@ class RowValidator:
                 else:
                     clean[col.name] = self._parse(col, value)
             except ValueError as exc:
-                problems.append(RowProblem(col.name, _show(value), str(exc)))
+                problems.append(RowProblem(col.name, _show(value), reason_of(exc)))
         if not problems:
             check = self._checks.get(self.record.name)
             if check:
@@ -368,31 +385,33 @@ class RowValidator:
         if kind == "line":
             key = str(value).strip()
             if key not in self.config.lines:
-                raise ValueError(f"unknown line (known: {', '.join(self.config.lines)})")
+                raise ValueError(Sentence(N_("unknown line (known: {known})"), known=", ".join(self.config.lines)))
             return key
         if kind == "location":
             key = str(value).strip()
             if key not in self._locations:
-                raise ValueError(f"unknown line or area (known: {', '.join(self._locations)})")
+                raise ValueError(Sentence(N_("unknown line or area (known: {known})"),
+                                          known=", ".join(self._locations)))
             return key
         if kind == "shift":
             key = str(value).strip()
             if key not in {s.key for s in self.config.calendar.shifts}:
                 known = ", ".join(s.key for s in self.config.calendar.shifts)
-                raise ValueError(f"unknown shift (known: {known})")
+                raise ValueError(Sentence(N_("unknown shift (known: {known})"), known=known))
             return key
         if kind == "kpi":
             key = str(value).strip()
             kpi = self.config.kpis.get(key)
             if kpi is None:
-                raise ValueError("unknown KPI")
+                raise ValueError(Sentence(N_("unknown KPI")))
             if FORMULAS[kpi.formula].kind is not Kind.DIRECT:
-                raise ValueError("Huddle computes this KPI from counts and events; only direct KPIs are loaded")
+                raise ValueError(Sentence(N_("Huddle computes this KPI from counts and events; only direct KPIs "
+                                             "are loaded")))
             return key
         if kind == "enum":
             key = normalise_header(value)
             if key not in col.choices:
-                raise ValueError(f"expected one of {', '.join(col.choices)}")
+                raise ValueError(Sentence(N_("expected one of {choices}"), choices=", ".join(col.choices)))
             return key
         if kind == "datetime":
             return parse_instant(value, self.tz)
@@ -408,48 +427,56 @@ class RowValidator:
         if isinstance(value, float) and value == int(value):
             text = str(int(value))
         if len(text) > 120 and col.name != "description":
-            raise ValueError("longer than 120 characters")
+            raise ValueError(Sentence(N_("longer than {n} characters"), n=120))
         return text
 
     def _check_counts(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
         if row["end"] <= row["start"]:
-            problems.append(RowProblem("end", self._local(row["end"]), "end is not after start"))
+            problems.append(RowProblem("end", self._local(row["end"]), Sentence(N_("end is not after start"))))
         elif (row["end"] - row["start"]).total_seconds() > 12 * 3600:
-            problems.append(RowProblem("end", self._local(row["end"]), "interval longer than 12 hours"))
+            problems.append(RowProblem("end", self._local(row["end"]), Sentence(N_("interval longer than {n} hours"),
+                                                                                   n=12)))
         if row["good"] > row["total"]:
-            problems.append(RowProblem("good", str(row["good"]), f"more good units than total ({row['total']})"))
+            problems.append(RowProblem("good", str(row["good"]), Sentence(N_("more good units than total ({total})"),
+                                                                             total=row["total"])))
         row["product"] = row["product"] or ""
 
     def _check_stop(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
         if row["end"] <= row["start"]:
-            problems.append(RowProblem("end", self._local(row["end"]), "end is not after start"))
+            problems.append(RowProblem("end", self._local(row["end"]), Sentence(N_("end is not after start"))))
         elif (row["end"] - row["start"]).total_seconds() > 7 * 86400:
-            problems.append(RowProblem("end", self._local(row["end"]), "stop longer than 7 days"))
+            problems.append(RowProblem("end", self._local(row["end"]), Sentence(N_("stop longer than {n} days"), n=7)))
         catalogue = self.config.stop_reasons
         if catalogue:
             known = catalogue.get(row["reason"])
             if known is None:
-                problems.append(RowProblem("reason", row["reason"], "unknown stop reason (add it to stop_reasons)"))
+                problems.append(RowProblem("reason", row["reason"],
+                                           Sentence(N_("unknown stop reason (add it to stop_reasons)"))))
             elif row["category"] and row["category"] != known:
                 problems.append(RowProblem("category", row["category"],
-                                           f"reason {row['reason']!r} is {known} in the plant configuration"))
+                                           Sentence(N_("reason {reason} is {category} in the plant configuration"),
+                                                    reason=repr(row["reason"]),
+                                                    category=Sentence(CATEGORY_WORDS.get(known, known)))))
             else:
                 row["category"] = known
         if not row["category"]:
-            problems.append(RowProblem("category", "", "missing value (planned, unplanned or changeover)"))
+            problems.append(RowProblem("category", "",
+                                       Sentence(N_("missing value (planned, unplanned or changeover)"))))
         row["equipment"] = row["equipment"] or ""
 
     def _check_quality(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
         if self.config.defect_types and row["defect"] not in self.config.defect_types:
-            problems.append(RowProblem("defect", row["defect"], "unknown defect type (add it to defect_types)"))
+            problems.append(RowProblem("defect", row["defect"],
+                                       Sentence(N_("unknown defect type (add it to defect_types)"))))
 
     def _check_labour(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
         row["overtime_hours"] = row["overtime_hours"] or 0.0
         if row["hours_worked"] > 24 * max(row["present_headcount"], 1):
             problems.append(RowProblem("hours_worked", str(row["hours_worked"]),
-                                       "more than 24 hours per person present"))
+                                       Sentence(N_("more than 24 hours per person present"))))
         if row["overtime_hours"] > row["hours_worked"]:
-            problems.append(RowProblem("overtime_hours", str(row["overtime_hours"]), "more than hours worked"))
+            problems.append(RowProblem("overtime_hours", str(row["overtime_hours"]),
+                                       Sentence(N_("more than hours worked"))))
 
     def _check_kpi_value(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
         row["line"] = row["line"] or self.config.site_key
@@ -459,7 +486,7 @@ class RowValidator:
         try:
             grain, first = parse_hours_period(row["period"], row["grain"])
         except ValueError as exc:
-            problems.append(RowProblem("period", _show(row["period"]), str(exc)))
+            problems.append(RowProblem("period", _show(row["period"]), reason_of(exc)))
             return
         row["grain"] = grain
         row["period"] = format_period(grain, first)
@@ -474,6 +501,11 @@ class RowValidator:
     def location(self, key: str) -> tuple[str, str]:
         """(line, area) of a location key; plant-level gives ("", "")."""
         return self._locations[key]
+
+
+def record_word(kind: str) -> str:
+    """A record type in words, said again in the language a refusal is shown in ('production counts')."""
+    return Sentence(RECORD_WORDS[kind]) if kind in RECORD_WORDS else kind.replace("_", " ")
 
 
 def _show(value: Any) -> str:

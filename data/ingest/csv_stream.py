@@ -14,8 +14,10 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.sentence import Sentence
 from huddle.data.ingest.contract import FileError
-from huddle.data.ingest.readers import ENCODINGS, Table, sniff_delimiter
+from huddle.data.ingest.readers import ENCODINGS, MALFORMED, Table, sniff_delimiter
 
 #: texts longer than this are read row by row as they are stored
 STREAM_BYTES = 4 << 20
@@ -44,9 +46,10 @@ def _encoding(data: bytes, encoding: str | None) -> str:
             return enc
         except UnicodeDecodeError as exc:
             if encoding:
-                raise FileError(f"not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start})") \
-                    from None
-    raise FileError("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")
+                raise FileError(Sentence(N_("not valid {encoding} (byte {byte} at offset {offset})"),
+                                         encoding=encoding, byte=f"0x{data[exc.start]:02x}",
+                                         offset=exc.start)) from None
+    raise FileError(Sentence(N_("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")))
 
 
 class StreamedRows:
@@ -66,7 +69,7 @@ class StreamedRows:
         else:
             if self._failure is not None:  # nothing but a part that cannot be read: as ``readers`` refuses it
                 line, reason = self._failure
-                raise FileError(f"line {line}: {reason}")
+                raise FileError(Sentence(N_("line {line}: {reason}"), line=line, reason=reason))
 
     def _lines(self) -> Iterator[str]:
         for block in _blocks(self.data, self.encoding):
@@ -84,8 +87,7 @@ class StreamedRows:
             except StopIteration:
                 break
             except csv.Error as exc:
-                self._failure = (record_starts, f"malformed CSV from this line on ({exc}); "
-                                                f"the rows after it were not read")
+                self._failure = (record_starts, Sentence(MALFORMED, error=exc))
                 if record and not self._broken_seen:
                     self.broken.append(self._failure)
                     self._broken_seen = True
@@ -137,7 +139,7 @@ def stream_csv(data: bytes, delimiter: str | None, encoding: str | None, row_lin
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise FileError(f"line 1: malformed CSV ({exc})") from None
+        raise FileError(Sentence(N_("line {line}: malformed CSV ({error})"), line=1, error=exc)) from None
     broken: list[tuple[int, str]] = []
     rows = StreamedRows(data, used, delimiter, row_line, broken)
     return Table(header, rows, decimal_comma=delimiter != ",",  # type: ignore[arg-type]

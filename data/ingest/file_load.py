@@ -18,6 +18,8 @@ from pathlib import PurePath
 from typing import Any
 
 import numpy as np
+from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.sentence import Sentence, payload
 from huddle.data.ingest import bulk
 from huddle.data.ingest.column_screen import ColumnChunk, screen_columns
 from huddle.data.ingest.contract import RecordType, RowValidator, local_time_text, natural_key_text
@@ -35,7 +37,9 @@ SPANS: dict[str, tuple[tuple[str, ...], timedelta]] = {
     "production_counts": (("line", "product"), timedelta(hours=12)),
     "stop_events": (("line",), timedelta(days=7)),
 }
-_WHAT = {"production_counts": "count", "stop_events": "stop"}
+_OVERLAPS = N_("overlaps {span} (line {line} of {file})")
+_WHAT = {"production_counts": N_("overlaps the stored count {span} from {where}"),
+         "stop_events": N_("overlaps the stored stop {span} from {where}")}
 
 #: a refused row: (line, column, value, reason, raw values, natural key text)
 Refusal = tuple[int, str, str, str, dict[str, Any], str]
@@ -106,8 +110,8 @@ class FileLoad:
             self.read += 1
             raw = {c: (cells[i] if i < len(cells) else None) for c, i in positions.items()}
             if len(cells) > width and any(str(x).strip() for x in cells[width:] if x is not None):
-                refusals.append((number, "", "", f"{len(cells)} values but the header has {width} columns", raw,
-                                 key_text(self.validator, raw)))
+                many = Sentence(N_("{n} values but the header has {width} columns"), n=len(cells), width=width)
+                refusals.append((number, "", "", many, raw, key_text(self.validator, raw)))
                 continue
             clean, found = self.screen.validate(raw)
             if clean is None:
@@ -218,8 +222,9 @@ class FileLoad:
             before = int(earlier[i]) or seen.get(natural, 0)
             if before:
                 raws = raws if raws is not None else self._raw_of(chunk, positions)
-                refusals.append((numbers[i], ",".join(key), "", f"duplicate of line {before} (same {', '.join(key)})",
-                                 raws[numbers[i]], natural_key_text(self.record, cleans[i])))
+                twice = Sentence(N_("duplicate of line {line} (same {columns})"), line=before, columns=", ".join(key))
+                refusals.append((numbers[i], ",".join(key), "", twice, raws[numbers[i]],
+                                 natural_key_text(self.record, cleans[i])))
                 continue
             seen[natural] = numbers[i]
             keep.append(i)
@@ -250,11 +255,11 @@ class FileLoad:
                                         np.asarray([ends[i] for i in members]))
             for i, j in zip(members, found, strict=True):
                 if j >= 0:
-                    why[i] = f"overlaps {self._span(earlier.starts[j], earlier.ends[j])} " \
-                             f"(line {earlier.refs[j]} of {self.name})"
+                    why[i] = Sentence(_OVERLAPS, span=self._span(earlier.starts[j], earlier.ends[j]),
+                                      line=earlier.refs[j], file=self.name)
         for i, j in chunk_overlaps([g if i not in why else (None, i) for i, g in enumerate(groups)],
                                    starts, ends).items():
-            why[i] = f"overlaps {self._span(starts[j], ends[j])} (line {numbers[j]} of {self.name})"
+            why[i] = Sentence(_OVERLAPS, span=self._span(starts[j], ends[j]), line=numbers[j], file=self.name)
         self._stored_overlaps(rows, groups, starts, ends, longest, why)
         raws = self._raw_of(chunk, positions) if why else {}
         keep = [i for i in range(len(rows)) if i not in why]
@@ -293,8 +298,8 @@ class FileLoad:
             for i, f in zip(members, found, strict=True):
                 if f >= 0:
                     s = others[int(spans.refs[f])]
-                    why[i] = f"overlaps the stored {_WHAT[self.record.name]} " \
-                             f"{self._span(micros(s.start_utc), micros(s.end_utc))} from {self._run_file(s.run_id)}"
+                    why[i] = Sentence(_WHAT[self.record.name], span=self._span(micros(s.start_utc),
+                                      micros(s.end_utc)), where=self._run_file(s.run_id))
 
     def _span(self, start: int, end: int) -> str:
         lo = local_time_text(_EPOCH + timedelta(microseconds=int(start)), self.validator.tz)
@@ -304,16 +309,18 @@ class FileLoad:
     def _run_file(self, run_id: int | None) -> str:
         """Where a stored row came from, in words: the file its run stored, or the run's files."""
         if run_id is None:
-            return "an earlier load"
+            return Sentence(N_("an earlier load"))
         if run_id not in self.runs:
             names = [PurePath(p).name or p for p in bulk.run_files(self.session, run_id)]
             if not names:
-                self.runs[run_id] = "an earlier load"
+                self.runs[run_id] = Sentence(N_("an earlier load"))
             elif len(names) == 1:
                 self.runs[run_id] = names[0]
             else:
-                shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-                self.runs[run_id] = f"one of the files {shown}"
+                shown = ", ".join(names[:3])
+                if len(names) > 3:
+                    shown = Sentence(N_("{files} and {n} more"), files=shown, n=len(names) - 3)
+                self.runs[run_id] = Sentence(N_("one of the files {files}"), files=shown)
         return self.runs[run_id]
 
     # ---- writing -----------------------------------------------------------------------------------------
@@ -361,7 +368,8 @@ class FileLoad:
         self.refused_lines.update(n for n, *_ in refusals)
         bulk.quarantine(self.session, [
             {"run_id": self.run_id, "source": self.ledger_source, "file": self.where, "row": n, "column": c,
-             "value": v, "reason": r, "record": json.dumps(raw, default=str)[:2000], "created_at": self.now,
+             "value": v, "reason": r, "reason_message": payload(r), "record": json.dumps(raw, default=str)[:2000],
+             "created_at": self.now,
              "record_type": self.record.name, "natural_key": key[:400], "status": "open"}
             for n, c, v, r, raw, key in refusals])
 

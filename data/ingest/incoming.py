@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.plant import SourceDef
+from huddle.dashboard.core.sentence import Sentence, payload
 from huddle.dashboard.core.source_mapping import SourceMapping
 from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType
 from huddle.data.ingest.mapped import map_table
@@ -259,7 +260,7 @@ class IncomingFile:
         tail_line = line_at(data, end)
         cut_words = cut_off_words(end, self.final) if cut else ""
         if cut:
-            table.broken.append((tail_line, f"{cut_words}: {_shown(data[end:])}"))
+            table.broken.append((tail_line, Sentence("{cut}: {line}", cut=cut_words, line=_shown(data[end:]))))
         if not table.rows and not table.broken and start == 0:
             words = "header only: no rows" + (f"; {waiting_words(tail_line)}" if tail else "")
             return self._entry_only("header only", words, read_to=end)
@@ -295,13 +296,14 @@ class IncomingFile:
         data, end = self.data, entry.read_to
         line = line_at(data, end)
         cut = cut_off_words(end, self.final)
-        reason = f"{cut}: {_shown(data[end:])}"
+        reason = Sentence("{cut}: {line}", cut=cut, line=_shown(data[end:]))
         before = entry.note.replace(f"; {waiting_words(line)}", "")
         words = f"{cut}; {before}" if entry.rows_read else cut
         now = self.loader.clock()
         with self.loader.sessions.begin() as session:
             session.add(QuarantinedRow(run_id=self.run_id, source=self.ledger_source, file=str(self.path), row=line,
-                                       column="", value="", reason=reason, created_at=now,
+                                       column="", value="", reason=reason, reason_message=payload(reason),
+                                       created_at=now,
                                        record_type=self.record))
             session.execute(update(LoadedFile).where(LoadedFile.id == entry.id).values(
                 size=self.size, mtime=self.mtime, status="cut off", note=words,

@@ -20,7 +20,9 @@ from datetime import datetime
 from pathlib import Path
 
 from huddle.dashboard.core.calendar import now_utc
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.plant import PlantConfig, SourceDef
+from huddle.dashboard.core.sentence import Sentence, payload
 from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType, map_columns
 from huddle.data.ingest.incoming import GROWS_FROM, IncomingFile, is_blank
 from huddle.data.ingest.mapped import map_table
@@ -265,8 +267,8 @@ class Loader:
                     size=stat.st_size, mtime=stat.st_mtime))
                 return FileOutcome(path.name, "rejected", problems=[problem], note=f"refused again: {exc.reason}")
             session.add(QuarantinedRow(run_id=run_id, source=ledger_source, file=str(path), row=0,
-                                       column=exc.column, value="", reason=exc.reason, created_at=now,
-                                       record_type=record))
+                                       column=exc.column, value="", reason=exc.reason,
+                                       reason_message=payload(exc.reason), created_at=now, record_type=record))
             session.add(LoadedFile(source=ledger_source, path=str(path), size=stat.st_size, mtime=stat.st_mtime,
                                    sha256=sha, run_id=run_id, loaded_at=now, status="rejected",
                                    note=f"refused: {exc.reason}"))
@@ -305,7 +307,8 @@ class Loader:
             now = self.clock()
             with self.sessions.begin() as session:
                 session.add(QuarantinedRow(run_id=run_id, source=source.key, file="query", row=0,
-                                           column=exc.column, value="", reason=exc.reason, created_at=now))
+                                           column=exc.column, value="", reason=exc.reason,
+                                           reason_message=payload(exc.reason), created_at=now))
             return FileOutcome("query", "rejected", problems=[(0, exc.column, "", exc.reason)])
         return self._store("query", f"query of {source.key}", table, rt, positions, source.key, run_id, digest,
                            len(rows), time.time())
@@ -386,8 +389,9 @@ def recognise_record(path: Path) -> str:
         except FileError:
             continue
     if not fits:
-        raise FileError("the header matches no record type of the data contract "
-                          "(production_counts, stop_events, quality_events, safety_events, labour, kpi_values)")
+        raise FileError(Sentence(N_("the header matches no record type of the data contract ({types})"),
+                                 types="production_counts, stop_events, quality_events, safety_events, labour, "
+                                       "kpi_values"))
     return max(fits)[1]
 
 

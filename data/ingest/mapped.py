@@ -14,7 +14,9 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.plant import Finding, SourceDef
+from huddle.dashboard.core.sentence import Sentence, reason_of
 from huddle.dashboard.core.source_mapping import SourceMapping
 from huddle.data.ingest.contract import RECORD_TYPES, Column, FileError, RecordType, map_columns, normalise_header
 from huddle.data.ingest.numbers import read_number
@@ -41,8 +43,8 @@ def map_table(table: Table, record: RecordType, source: SourceDef | None) -> tup
         return _Mapper(table, record, source.columns, mapping).mapped()
     except FileError as exc:
         if mapping.header_row > 1 and exc.reason.startswith("missing column"):  # the header may be elsewhere
-            raise FileError(f"{exc.reason} (the header is read from line {mapping.header_row}, the source's "
-                            f"header_row)", exc.column) from None
+            raise FileError(Sentence(N_("{reason} (the header is read from line {row}, the source's header_row)"),
+                                     reason=exc.reason, row=mapping.header_row), exc.column) from None
         raise
 
 
@@ -80,8 +82,9 @@ class _Mapper:
                                ("timestamps", mapping.timestamps)):
             for name in names:
                 if name not in self.columns:
-                    raise FileError(f"the source's {setting} name {name!r}, which is no column of {record.name} "
-                                    f"(its columns: {', '.join(self.columns)})")
+                    raise FileError(Sentence(N_("the source's {setting} name {name}, which is no column of "
+                                                "{record} (its columns: {columns})"), setting=setting,
+                                             name=repr(name), record=record.name, columns=", ".join(self.columns)))
         self.width = len(table.header)
         made = [*mapping.timestamps, *mapping.constants]  # columns the mapping makes: the file's own are not read
         user = {normalise_header(k): v for k, v in renames.items()}
@@ -95,8 +98,9 @@ class _Mapper:
             for c, at in zip((day, clock), found, strict=True):
                 if at < 0:
                     shown = ", ".join(repr(h) for h in table.header if str(h or "").strip())
-                    raise FileError(f"missing column {c!r} (the source's timestamps: {name}: [{day}, {clock}]); "
-                                    f"the file has: {shown}", name)
+                    raise FileError(Sentence(N_("missing column {column} (the source's timestamps: {name}: "
+                                                "[{day}, {clock}]); the file has: {shown}"), column=repr(c),
+                                             name=name, day=day, clock=clock, shown=shown), name)
             self.joins.append((name, found[0], found[1]))
         self.constants = list(mapping.constants.values())
         self.converts: list[tuple[int, Convert]] = []
@@ -181,7 +185,7 @@ class _Mapper:
         try:
             return read_number(cell, self.m.decimal_mark, self.m.thousands)
         except ValueError as exc:
-            return RefusedCell(cell, str(exc))
+            return RefusedCell(cell, reason_of(exc))
 
     def _instant(self, cell: Cell) -> Cell:
         if type(cell) is not str or not cell.strip():
@@ -195,9 +199,9 @@ class _Mapper:
                     continue
         if _iso(text):
             return cell
-        return RefusedCell(cell, f"not a date and time as this source writes them (like "
-                                 f"{_SAMPLE.strftime(self._date_formats()[0] + ' ' + self._time_formats()[0])}: "
-                                 f"the source's date_format and time_format)")
+        example = _SAMPLE.strftime(f"{self._date_formats()[0]} {self._time_formats()[0]}")
+        return RefusedCell(cell, Sentence(N_("not a date and time as this source writes them (like {example}: the "
+                                             "source's date_format and time_format)"), example=example))
 
     def _day(self, cell: Cell) -> Cell:
         if type(cell) is not str or not cell.strip():
@@ -209,8 +213,9 @@ class _Mapper:
         try:
             return date.fromisoformat(cell.strip()).isoformat()
         except ValueError:
-            return RefusedCell(cell, f"not a date as this source writes them (like "
-                                     f"{_SAMPLE.strftime(self._date_formats()[0])}: the source's date_format)")
+            return RefusedCell(cell, Sentence(N_("not a date as this source writes them (like {example}: the "
+                                                 "source's date_format)"),
+                                              example=_SAMPLE.strftime(self._date_formats()[0])))
 
     def _period(self, cell: Cell) -> Cell:
         if type(cell) is not str or not cell.strip():
@@ -229,17 +234,19 @@ class _Mapper:
         if day_blank or clock_blank:
             missing = day_col if day_blank else clock_col
             return RefusedCell(f"{'' if day_blank else day} {'' if clock_blank else clock}".strip(),
-                               f"missing value in {missing!r} (the source joins {day_col!r} and {clock_col!r} "
-                               f"into {name})")
+                               Sentence(N_("missing value in {column} (the source joins {day} and {clock} into "
+                                           "{name})"), column=repr(missing), day=repr(day_col), clock=repr(clock_col),
+                                        name=name))
         on = self._part(day, self._date_part)
         at = self._part(clock, self._time_part)
         if on is None or at is None:
             wrong, shown, fmt = (day_col, day, self._date_formats()[0]) if on is None else \
                 (clock_col, clock, self._time_formats()[0])
-            what = "date" if on is None else "time"
-            return RefusedCell(f"{day} {clock}", f"{wrong} {_cell_text(shown)!r} is not a {what} as this source "
-                                                 f"writes them (like {_SAMPLE.strftime(fmt)}: the source's "
-                                                 f"{what}_format)")
+            said = N_("{column} {value} is not a date as this source writes them (like {example}: the source's "
+                      "date_format)") if on is None else N_("{column} {value} is not a time as this source writes "
+                                                            "them (like {example}: the source's time_format)")
+            return RefusedCell(f"{day} {clock}", Sentence(said, column=wrong, value=repr(_cell_text(shown)),
+                                                          example=_SAMPLE.strftime(fmt)))
         return datetime.combine(on, at).strftime(_CANONICAL)
 
     def _part(self, cell: Cell, read: Callable[[Cell], Any]) -> Any:

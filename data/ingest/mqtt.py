@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as mqtt
 from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.plant import PlantConfig, SourceDef
+from huddle.dashboard.core.sentence import payload as said
 from huddle.data.ingest.contract import RECORD_TYPES
 from huddle.data.ingest.mqtt_messages import BUCKET, CountStep, LiveState, MessageReader, MessageRefusedError
 from huddle.data.ingest.readers import Table
@@ -280,7 +281,8 @@ class LiveSubscriber:
         with self.sessions.begin() as session:
             session.execute(QuarantinedRow.__table__.insert(), [
                 {"run_id": run_id, "source": self.source.key, "file": topic, "row": 0, "column": r.field,
-                 "value": r.value, "reason": r.reason, "record": payload.decode("utf-8", "replace")[:2000],
+                 "value": r.value, "reason": r.reason, "reason_message": said(r.reason),
+                 "record": payload.decode("utf-8", "replace")[:2000],
                  "created_at": now,
                  "record_type": "production_counts" if self.reader.kind_of(topic) == "counts" else "stop_events"}
                 for topic, payload, r in refused])

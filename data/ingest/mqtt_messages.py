@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.plant import PlantConfig, SourceDef
-from huddle.data.ingest.contract import normalise_header, parse_instant, parse_number
+from huddle.dashboard.core.sentence import Sentence, reason_of
+from huddle.data.ingest.contract import CATEGORY_WORDS, normalise_header, parse_instant, parse_number
 
 STATES = ("running", "stopped", "planned_stop")
 BUCKET = timedelta(minutes=1)
@@ -100,26 +102,31 @@ class MessageReader:
         know."""
         kind = self.kind_of(topic)
         if kind is None:
-            raise MessageRefusedError(f"topic {topic} is none of this source's ({', '.join(self.topics.values())})")
+            raise MessageRefusedError(Sentence(N_("topic {topic} is none of this source's ({topics})"), topic=topic,
+                                               topics=", ".join(self.topics.values())))
         try:
             raw = json.loads(payload.decode("utf-8"))
         except UnicodeDecodeError:
-            raise MessageRefusedError("the payload is not UTF-8 text (JSON is)", "", _show(payload)) from None
+            raise MessageRefusedError(Sentence(N_("the payload is not UTF-8 text (JSON is)")), "",
+                                      _show(payload)) from None
         except ValueError as exc:
-            raise MessageRefusedError(f"the payload is not JSON ({exc})", "", _show(payload)) from None
+            raise MessageRefusedError(Sentence(N_("the payload is not JSON ({error})"), error=exc), "",
+                                      _show(payload)) from None
         if not isinstance(raw, dict):
-            raise MessageRefusedError("the payload is not a JSON object ({...})", "", _show(payload))
+            raise MessageRefusedError(Sentence(N_("the payload is not a JSON object ({example})"), example="{...}"), "",
+                                      _show(payload))
         values = {self._keys.get(normalise_header(k), normalise_header(k)): v for k, v in raw.items()}
         match = self._patterns[kind].match(topic)
         line = str(match.group("line") if match and "line" in match.groupdict() else values.get("line") or "")
         if line not in self.config.lines:
-            raise MessageRefusedError(f"unknown line (known: {', '.join(self.config.lines)})", "line", line)
+            raise MessageRefusedError(Sentence(N_("unknown line (known: {known})"), known=", ".join(self.config.lines)),
+                                      "line", line)
         at = received
         if values.get("at") not in (None, ""):
             try:
                 at = parse_instant(values["at"], self.config.tz)
             except ValueError as exc:
-                raise MessageRefusedError(str(exc), "at", _show(values["at"])) from None
+                raise MessageRefusedError(reason_of(exc), "at", _show(values["at"])) from None
         if kind == "counts":
             return self._counts(line, at, values)
         return self._state(line, at, values)
@@ -128,13 +135,14 @@ class MessageReader:
         numbers = {}
         for name in ("total", "good"):
             if values.get(name) in (None, ""):
-                raise MessageRefusedError("missing value", name)
+                raise MessageRefusedError(Sentence(N_("missing value")), name)
             try:
                 numbers[name] = int(parse_number(values[name], decimal_comma=False, whole=True))
             except ValueError as exc:
-                raise MessageRefusedError(str(exc), name, _show(values[name])) from None
+                raise MessageRefusedError(reason_of(exc), name, _show(values[name])) from None
         if numbers["good"] > numbers["total"]:
-            raise MessageRefusedError(f"more good units than total ({numbers['total']})", "good", str(numbers["good"]))
+            raise MessageRefusedError(Sentence(N_("more good units than total ({total})"), total=numbers["total"]),
+                                      "good", str(numbers["good"]))
         product = str(values.get("product") or "").strip()
         return CountStep(line, at, numbers["total"], numbers["good"], product)
 
@@ -142,22 +150,23 @@ class MessageReader:
         given = str(values.get("state") if values.get("state") is not None else "").strip()
         state = self.source.states.get(given, given.lower())
         if state not in STATES:
-            raise MessageRefusedError("expected running, stopped or planned_stop (map the plant's values under "
-                                      "states:)", "state", given)
+            raise MessageRefusedError(Sentence(N_("expected running, stopped or planned_stop (map the plant's values "
+                                               "under states:)")), "state", given)
         if state == "running":
             return StateStep(line, at, state)
         code = str(values.get("reason") or "").strip()
         reason = self.source.reasons.get(code, code)
         if not reason:
-            raise MessageRefusedError("missing value: a stop needs its reason", "reason")
+            raise MessageRefusedError(Sentence(N_("missing value: a stop needs its reason")), "reason")
         catalogue = self.config.stop_reasons
         category = catalogue.get(reason) or ("planned" if state == "planned_stop" else "unplanned")
         if catalogue and reason not in catalogue:
-            raise MessageRefusedError("unknown stop reason (add it to stop_reasons, or map the code under reasons:)",
-                          "reason", code)
+            raise MessageRefusedError(Sentence(N_("unknown stop reason (add it to stop_reasons, or map the code under "
+                                               "reasons:)")), "reason", code)
         if state == "planned_stop" and category != "planned":
-            raise MessageRefusedError(f"reason {reason!r} is {category} in the plant configuration, not a planned stop",
-                          "reason", code)
+            word = Sentence(CATEGORY_WORDS.get(category, category))
+            raise MessageRefusedError(Sentence(N_("reason {reason} is {category} in the plant configuration, not a "
+                                               "planned stop"), reason=repr(reason), category=word), "reason", code)
         return StateStep(line, at, state, reason, category, str(values.get("equipment") or "").strip()[:120])
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
-_NAMES = {".": "dot", ",": "comma", " ": "space", "'": "apostrophe"}
+from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.sentence import Sentence
+
+_NAMES = {".": N_("dot"), ",": N_("comma"), " ": N_("space"), "'": N_("apostrophe")}
 _MARKS = ".,'"
 _DOT_GROUPS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
 _COMMA_GROUPS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
@@ -23,20 +26,23 @@ def ambiguous_number(text: str, decimal_comma: bool) -> None:
     source gives no ``decimal``/``thousands`` (``text`` without spaces)."""
     if decimal_comma:
         if "." in text and "," in text:
-            raise ValueError(f"{text} has both a dot and a comma: set the source's decimal and thousands "
-                             f"(decimal: \",\" and thousands: \".\" read 1.026,5 as 1026.5)")
+            raise ValueError(Sentence(N_("{text} has both a dot and a comma: set the source's decimal and "
+                                         "thousands ({example})"), text=text,
+                                      example='decimal: "," and thousands: "." read 1.026,5 as 1026.5'))
         if _DOT_GROUPS.fullmatch(text):
-            raise ValueError(f"{text} is ambiguous in a file of decimal commas: the dot may separate thousands "
-                             f"({text.replace('.', '')}) or be a decimal point; set the source's thousands: \".\" "
-                             f"(or decimal: \".\")")
+            raise ValueError(Sentence(N_("{text} is ambiguous in a file of decimal commas: the dot may separate "
+                                         "thousands ({whole}) or be a decimal point; set the source's {thousands} "
+                                         "(or {decimal})"), text=text, whole=text.replace(".", ""),
+                                      thousands='thousands: "."', decimal='decimal: "."'))
     elif "," in text:
         if _COMMA_GROUPS.fullmatch(text):
-            raise ValueError(f"not a number as the file is read: {text} has a comma; set the source's thousands: "
-                             f"\",\" if it separates thousands ({text.replace(',', '')}), or decimal: \",\" if it "
-                             f"is the decimal mark")
+            raise ValueError(Sentence(N_("not a number as the file is read: {text} has a comma; set the source's "
+                                         "{thousands} if it separates thousands ({whole}), or {decimal} if it is "
+                                         "the decimal mark"), text=text, whole=text.replace(",", ""),
+                                      thousands='thousands: ","', decimal='decimal: ","'))
         if _DECIMAL_COMMA.fullmatch(text):
-            raise ValueError(f"not a number in a comma-delimited file: {text} has a decimal comma; set the "
-                             f"source's decimal: \",\"")
+            raise ValueError(Sentence(N_("not a number in a comma-delimited file: {text} has a decimal comma; set "
+                                         "the source's {decimal}"), text=text, decimal='decimal: ","'))
 
 
 def read_number(text: str, decimal: str, thousands: str | None) -> str:
@@ -47,25 +53,32 @@ def read_number(text: str, decimal: str, thousands: str | None) -> str:
     text = text.strip().replace("\u00a0", "").replace("\u202f", "")
     if thousands != " ":
         text = text.replace(" ", "")
-    settings = f"the source's decimal: \"{decimal}\", thousands: " + (f"\"{thousands}\"" if thousands else "none")
+    settings = Sentence(N_("the source's decimal: {decimal}, thousands: {thousands}"), decimal=f'"{decimal}"',
+                        thousands=f'"{thousands}"' if thousands else Sentence(N_("none")))
     for mark in _MARKS:
         if mark in text and mark not in (decimal, thousands):
-            raise ValueError(f"{raw.strip()} has a {_NAMES[mark]}, which this source does not write in numbers "
-                             f"({settings}): set thousands: \"{mark}\" if it separates thousands, or decimal: "
-                             f"\"{mark}\" if it is the decimal mark")
+            raise ValueError(Sentence(N_("{text} has a {mark}, which this source does not write in numbers "
+                                         "({settings}): set {thousands} if it separates thousands, or {decimal} if "
+                                         "it is the decimal mark"), text=raw.strip(), mark=Sentence(_NAMES[mark]),
+                                      settings=settings, thousands=f'thousands: "{mark}"',
+                                      decimal=f'decimal: "{mark}"'))
     whole, _, fraction = text.partition(decimal)
     if thousands and thousands in fraction:
-        raise ValueError(f"{raw.strip()} has a {_NAMES[thousands]} after its decimal {_NAMES[decimal]} ({settings}): "
-                         f"if it writes them the other way round, correct the source's decimal and thousands")
+        raise ValueError(Sentence(N_("{text} has a {mark} after its decimal {decimal} ({settings}): if it writes "
+                                     "them the other way round, correct the source's decimal and thousands"),
+                                  text=raw.strip(), mark=Sentence(_NAMES[thousands]),
+                                  decimal=Sentence(_NAMES[decimal]), settings=settings))
     if decimal in fraction:
-        raise ValueError(f"{raw.strip()} has more than one decimal {_NAMES[decimal]} ({settings})")
+        raise ValueError(Sentence(N_("{text} has more than one decimal {decimal} ({settings})"), text=raw.strip(),
+                                  decimal=Sentence(_NAMES[decimal]), settings=settings))
     if thousands and thousands in whole:
         if not re.fullmatch(rf"[+-]?\d{{1,3}}({re.escape(thousands)}\d{{3}})+", whole):
-            raise ValueError(f"{raw.strip()} does not group thousands by three with the source's thousands "
-                             f"\"{thousands}\" ({settings}): correct the source's decimal and thousands")
+            raise ValueError(Sentence(N_("{text} does not group thousands by three with the source's thousands "
+                                         "{thousands} ({settings}): correct the source's decimal and thousands"),
+                                      text=raw.strip(), thousands=f'"{thousands}"', settings=settings))
         whole = whole.replace(thousands, "")
     plain = f"{whole}.{fraction}" if fraction or text.endswith(decimal) else whole
     if not _PLAIN.fullmatch(plain):
-        raise ValueError(f"not a number ({settings})")
+        raise ValueError(Sentence(N_("not a number ({settings})"), settings=settings))
     number = float(plain)
     return str(int(number)) if number == int(number) and "e" not in plain else repr(number)

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.sentence import Sentence
+
 #: what a run cut off by the end of its process is marked with, by what started it
 CUT_OFF = {
     "schedule": "cut off: the scheduler running it stopped mid-run; its files are read again by the next run",
@@ -112,7 +115,8 @@ def still_refused_words(note: str, problems: list[tuple[int, str, str, str]]) ->
 
 def cut_off_words(at: int, final: float) -> str:
     """What a last line that never ended is refused as."""
-    return f"cut off at byte {at}: the last line never ended (still for {final:g} s)"
+    return Sentence(N_("cut off at byte {at}: the last line never ended (still for {seconds} s)"), at=at,
+                    seconds=f"{final:g}")
 
 
 def waiting_words(line: int) -> str:

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.sentence import Sentence
 from huddle.data.ingest.contract import FileError
+
+#: a CSV's part the csv module cannot split: the rows before it are kept
+MALFORMED = N_("malformed CSV from this line on ({error}); the rows after it were not read")
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = ",;\t|"
@@ -58,7 +63,7 @@ def read_table(path: Path, *, delimiter: str | None = None, encoding: str | None
             raise ValueError("a workbook is read whole")
         return _read_xlsx(path, sheet, header_row, first_column)
     if suffix == ".xls":
-        raise FileError("old Excel .xls files are not read: save the sheet as .xlsx or CSV")
+        raise FileError(Sentence(N_("old Excel .xls files are not read: save the sheet as .xlsx or CSV")))
     data = path.read_bytes() if data is None else data
     if header_row > 1 and data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: its lines, not its bytes
         text = data.decode("utf-16")
@@ -83,8 +88,13 @@ def read_table(path: Path, *, delimiter: str | None = None, encoding: str | None
 
 
 def _short(header_row: int, lines: int) -> str:
-    return (f"the header is to be on line {header_row} (the source's header_row) but the file has "
-            f"{'only ' if lines else ''}{lines} line{'' if lines == 1 else 's'}")
+    if not lines:
+        return Sentence(N_("the header is to be on line {row} (the source's header_row) but the file has 0 lines"),
+                        row=header_row)
+    said = N_("the header is to be on line {row} (the source's header_row) but the file has only 1 line") \
+        if lines == 1 else N_("the header is to be on line {row} (the source's header_row) but the file has only "
+                              "{n} lines")
+    return Sentence(said, row=header_row, n=lines)
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -97,27 +107,29 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if b"\x00" in data[:4096]:
-        raise FileError("the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark")
+        raise FileError(Sentence(N_("the file contains NUL bytes: it is binary, or UTF-16 without a byte-order "
+                                    "mark")))
     for enc in ([encoding] if encoding else ENCODINGS):
         try:
             return data.decode(enc), enc
         except UnicodeDecodeError as exc:
             if encoding:
-                raise FileError(f"not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start})") \
-                    from None
-    raise FileError("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")
+                raise FileError(Sentence(N_("not valid {encoding} (byte {byte} at offset {offset})"),
+                                         encoding=encoding, byte=f"0x{data[exc.start]:02x}",
+                                         offset=exc.start)) from None
+    raise FileError(Sentence(N_("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")))
 
 
 def _read_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line: int = 2) -> Table:
     if not data.strip():
-        raise FileError("the file is empty")
+        raise FileError(Sentence(N_("the file is empty")))
     from huddle.data.ingest import csv_stream  # a long text's rows are read as they are stored
 
     if len(data) > csv_stream.STREAM_BYTES and (streamed := csv_stream.stream_csv(data, delimiter, encoding, row_line)):
         return streamed
     text, used = _decode(data, encoding)
     if not text.lstrip("\ufeff").strip():
-        raise FileError("the file is empty")
+        raise FileError(Sentence(N_("the file is empty")))
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     if delimiter is None:
         delimiter = sniff_delimiter(first_line)
@@ -125,9 +137,9 @@ def _read_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line
     try:
         header = next(reader)
     except StopIteration:
-        raise FileError("the file is empty") from None
+        raise FileError(Sentence(N_("the file is empty"))) from None
     except csv.Error as exc:
-        raise FileError(f"line 1: malformed CSV ({exc})") from None
+        raise FileError(Sentence(N_("line {line}: malformed CSV ({error})"), line=1, error=exc)) from None
     rows: list[tuple[int, list[Any]]] = []
     broken: list[tuple[int, str]] = []
     shift = row_line - 2  # a part of a file: its first row is line ``row_line`` of the file, not line 2
@@ -139,14 +151,13 @@ def _read_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line
             break
         except csv.Error as exc:
             # the rest of the file cannot be split into fields reliably: keep the rows before it
-            broken.append((record_starts, f"malformed CSV from this line on ({exc}); "
-                                          f"the rows after it were not read"))
+            broken.append((record_starts, Sentence(MALFORMED, error=exc)))
             break
         if values and (values[0].strip() or any(v.strip() for v in values)):  # the first cell decides most rows
             rows.append((record_starts, values))
     if broken and not rows:
         line, reason = broken[0]
-        raise FileError(f"line {line}: {reason}")
+        raise FileError(Sentence(N_("line {line}: {reason}"), line=line, reason=reason))
     names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
     return Table(header, rows, decimal_comma=delimiter != ",",
                  note=f"{used}, {names.get(delimiter, delimiter)}-delimited", broken=broken)
@@ -157,8 +168,8 @@ def sniff_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in DELIMITERS}
     delimiter = max(counts, key=lambda d: counts[d])
     if counts[delimiter] == 0:
-        raise FileError(f"no column delimiter found in the header line {header_line[:80]!r} "
-                        f"(expected one of comma, semicolon, tab, |)")
+        raise FileError(Sentence(N_("no column delimiter found in the header line {line} (expected one of comma, "
+                                    "semicolon, tab, |)"), line=repr(header_line[:80])))
     return delimiter
 
 
@@ -168,12 +179,15 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1, first_column:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except zipfile.BadZipFile as exc:  # a zip's directory is written last: a workbook being saved has none yet
-        raise UnfinishedFileError(f"not a readable .xlsx workbook (not a complete file: {exc})") from None
+        raise UnfinishedFileError(Sentence(N_("not a readable .xlsx workbook (not a complete file: {error})"),
+                                           error=exc)) from None
     except (KeyError, OSError, ValueError) as exc:
-        raise FileError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise FileError(Sentence(N_("not a readable .xlsx workbook ({error})"),
+                                 error=f"{type(exc).__name__}: {exc}")) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise FileError(f"no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+            raise FileError(Sentence(N_("no sheet named {sheet} (sheets: {sheets})"), sheet=repr(sheet),
+                                         sheets=", ".join(book.sheetnames)))
         ws = book[sheet] if sheet else book.worksheets[0]
         it: Iterator[tuple[Any, ...]] = ws.iter_rows(values_only=True)
         header = None
@@ -184,8 +198,9 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1, first_column:
                 continue
             if header is None and header_row > 1:
                 if not any(c is not None and str(c).strip() for c in cells):
-                    raise FileError(f"row {header_row} of sheet {ws.title!r} (the source's header_row) is empty: "
-                                    f"give the row of the column names")
+                    raise FileError(Sentence(N_("row {row} of sheet {sheet} (the source's header_row) is empty: "
+                                                "give the row of the column names"), row=header_row,
+                                             sheet=repr(ws.title)))
                 header = cells
                 continue
             if header is None:
@@ -195,7 +210,7 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int = 1, first_column:
             if any(c is not None and str(c).strip() for c in cells):
                 rows.append((number, cells))
         if header is None:
-            raise FileError("the workbook's first sheet is empty")
+            raise FileError(Sentence(N_("the workbook's first sheet is empty")))
         return Table(header, rows, decimal_comma=False, note=f"sheet {ws.title!r}")
     finally:
         book.close()
