@@ -40,6 +40,7 @@ log = logging.getLogger("huddle.scheduler")
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 120}
 LEADER_POLL_S = 5.0  # how often a standing-by scheduler tries the lock: the longest a takeover waits
 LEADER_CHECK_S = 15  # how often the leader makes sure it still holds the lock
+NOTIFY_EVERY_S = 60  # how often notification rules are watched and due messages tried
 
 
 class SchedulerLock:
@@ -136,6 +137,10 @@ def build_scheduler(services: Services, *, blocking: bool,
     # the heartbeat says the loaders are alive: health turns "error" when it stops (``liveness``)
     scheduler.add_job(heart.beat, IntervalTrigger(seconds=HEARTBEAT_S, timezone=services.config.tz), id="heartbeat",
                       name="heartbeat", replace_existing=True, next_run_time=datetime.now(services.config.tz))
+    # the notification rules are watched and their messages sent every minute, by the leading scheduler only
+    if services.config.notifications.rules:
+        scheduler.add_job(services.notifier.run, IntervalTrigger(seconds=NOTIFY_EVERY_S, timezone=services.config.tz),
+                          id="notifications", name="notifications", replace_existing=True)
     for func, seconds, name in extra_jobs or []:
         scheduler.add_job(func, IntervalTrigger(seconds=seconds, timezone=services.config.tz), id=name, name=name,
                           replace_existing=True)

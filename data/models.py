@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -449,5 +449,6 @@ class AdoptedBaseline(Base):
 # the feeds' tables share this metadata; imported by module so either module may be imported first
 import huddle.data.models_feeds  # noqa: E402
 import huddle.data.models_huddles  # noqa: E402
+import huddle.data.models_notify  # noqa: E402
 import huddle.data.models_security  # noqa: E402
 import huddle.data.models_tiers  # noqa: E402,F401

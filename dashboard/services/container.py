@@ -22,6 +22,7 @@ from huddle.dashboard.services.data_status import DataStatus
 from huddle.dashboard.services.escalations import EscalationService
 from huddle.dashboard.services.handover import Handovers
 from huddle.dashboard.services.manual_values import ManualValues
+from huddle.dashboard.services.notifications import Notifier
 from huddle.dashboard.services.okr_plans import OkrPlans
 from huddle.dashboard.services.okr_quarter import OkrQuarters
 from huddle.dashboard.services.okr_weekly import OkrCheckIns
@@ -66,6 +67,7 @@ class Services:
     escalations: EscalationService  # requests for help between the tiers' meetings, and their answers
     database_problem: DatabaseUnusableError | None = None  # what the check at start found wrong with the database
     handovers: Handovers = field(init=False)  # shift handover notes, leading the next shift's board
+    notifier: Notifier = field(init=False)  # the plant's notification rules, subscriptions and delivery log
 
     def dispose(self) -> None:
         """Close database connections."""
@@ -118,6 +120,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
                             Quarantine(config, sessions, accounts, clock), database_problem=problem,
                             escalations=EscalationService(config, sessions, accounts, clock))
         services.handovers = Handovers(config, sessions, accounts, clock)
+        services.notifier = Notifier(services)
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):
             logging.getLogger("huddle").warning("%d load runs were cut off by a process that stopped mid-run; "
