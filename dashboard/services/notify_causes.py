@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.names import due_words, kpi_name, person_name, scope_name, shift_name
-from huddle.dashboard.core.notify_rules import Rule
+from huddle.dashboard.core.notify_rules import Rule, covers
 from huddle.dashboard.core.tiers import tier_by_number, tier_scopes
 from huddle.dashboard.services.board import board_readings
 from huddle.dashboard.services.liveness import when_words
@@ -108,6 +108,41 @@ def feed_stale(services: Services, rule: Rule) -> list[Seen]:
             for s in live.sources if s.late and s.key in watched]
 
 
-#: how each cause is seen (a cause whose service is not there yet sees nothing)
+def escalation_unanswered(services: Services, rule: Rule) -> list[Seen]:
+    """Escalations still without an answer past their tier's limit, held in the scopes the rule watches; one
+    passed up to the next tier is a new cause there."""
+    config = services.config
+    areas = {k: a.lines for k, a in config.areas.items()}
+    scopes = rule_scopes(services, rule)
+    seen = []
+    for e in services.escalations.overdue(services.clock()):
+        if not any(covers(s, e.scope, areas, (config.site_key,)) for s in scopes):
+            continue
+        seen.append(Seen(f"escalation:{e.id}@{e.scope}", e.scope,
+                         _("An escalation to {place} is unanswered").format(place=e.scope_name),
+                         (f"“{e.sentence}”",
+                          _("From {origin}, raised by {who} ({shift}); waiting {age}, its answer was due {time}.")
+                          .format(origin=e.origin_name, who=e.raised_by, shift=e.shift_words, age=e.age_words(),
+                                  time=when_words(e.answer_by, config.tz, services.clock()))),
+                         f"/board?scope={e.scope}"))
+    return seen
+
+
+def handover_unacknowledged(services: Services, rule: Rule) -> list[Seen]:
+    """Shift handovers leading a line's board that nobody has acknowledged (for the rule's ``after_minutes``)."""
+    seen: dict[int, Seen] = {}
+    for scope in rule_scopes(services, rule):
+        for h in services.handovers.leading(scope):
+            note = h.note if len(h.note) <= 200 else h.note[:199] + "…"
+            written = _("{who} wrote it at the end of the {shift}, {time}.").format(
+                who=h.written_by_name, shift=h.shift_words, time=h.written_words)
+            seen.setdefault(h.id, Seen(
+                f"handover:{h.id}", h.line, _("The handover on {line} is not acknowledged").format(line=h.line_name),
+                (written, f"“{note}”") if note else (written,), f"/board?scope={h.line}"))
+    return list(seen.values())
+
+
+#: how each cause is seen
 SEERS: dict[str, Callable[[Services, Rule], list[Seen]]] = {
-    "kpi_red": kpi_red, "action_overdue": action_overdue, "feed_stale": feed_stale}
+    "kpi_red": kpi_red, "action_overdue": action_overdue, "feed_stale": feed_stale,
+    "escalation_unanswered": escalation_unanswered, "handover_unacknowledged": handover_unacknowledged}

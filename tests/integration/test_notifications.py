@@ -52,6 +52,8 @@ notifications:
     - {key: oee-red, name: OEE red on a line, cause: kpi_red, kpis: [oee], scopes: [L1, L2],
        channels: [leads, hook, teams, slack]}
     - {key: overdue, name: Overdue actions, cause: action_overdue, channels: [leads, hook], cleared: false}
+    - {key: unanswered, name: Escalations waiting, cause: escalation_unanswered, tier: 2, channels: [hook]}
+    - {key: handover, name: Handover unread, cause: handover_unacknowledged, after_minutes: 30, channels: [hook]}
 """
 
 
@@ -237,7 +239,8 @@ def test_a_red_kpi_is_told_once_by_mail_and_every_webhook_until_it_clears(
     assert plant.notifier.run().sent == 0
     report = plant.notifier.report()
     assert report["counts"] == {"pending": 0, "sent": 18, "failed": 0}
-    assert {r["key"]: r["open"] for r in report["rules"]} == {"oee-red": [], "overdue": []}
+    assert {r["key"]: r["open"] for r in report["rules"]} == {"oee-red": [], "overdue": [], "unanswered": [],
+                                                              "handover": []}
 
 
 def test_an_overdue_action_is_told_after_the_rule_and_not_when_it_clears(plant: Plant,
@@ -363,3 +366,34 @@ def test_messages_speak_the_plants_language(plant: Plant, mailbox: tuple[Mailbox
     assert "In Huddle öffnen" in mail.get_body(("html",)).get_content()
     assert "bei einem Ziel von 85,0 %" in mail.get_body(("plain",)).get_content()
     assert receiver.to("teams")[0]["attachments"][0]["content"]["actions"][0]["title"] == "In Huddle öffnen"
+
+
+def test_an_escalation_unanswered_past_its_tiers_limit_and_an_unread_handover_are_told(
+        plant: Plant, receiver: Receiver) -> None:
+    def posts(rule: str) -> list[Any]:
+        return [b for b in receiver.to("hook") if b["rule"] == rule]
+
+    eddie, anna = add_person(plant.services, "eddie", "editor"), add_person(plant.services, "anna", "editor")
+    escalation = plant.services.escalations.raise_escalation(eddie, "L1", "Spare motor for the filler, please")
+    handover = plant.services.handovers.write(eddie, "L1", note="Filler <B> leaks; watch it")
+    plant.notifier.run()
+    assert posts("unanswered") == [] and posts("handover") == []  # not overdue yet; the handover may wait 30 min
+    plant.clock.move(minutes=31)
+    plant.notifier.run()
+    told = posts("handover")
+    assert [(b["scope"], b["state"]) for b in told] == [("L1", "raised")]
+    assert told[0]["subject"] == "Example Plant: The handover on Line 1 – Area A is not acknowledged"
+    assert "“Filler <B> leaks; watch it”" in told[0]["text"]
+    plant.services.handovers.acknowledge(anna, handover.id)
+    plant.clock.move(hours=24)  # the area's tier answers within 24 h: the escalation is overdue now
+    plant.notifier.run()
+    assert [b["state"] for b in posts("handover")] == ["raised", "cleared"]
+    waiting = posts("unanswered")
+    assert [(b["scope"], b["state"], b["subject"]) for b in waiting] == [
+        ("a", "raised", "Example Plant: An escalation to Area A is unanswered")]
+    assert waiting[0]["text"].startswith("“Spare motor for the filler, please”")
+    current = plant.services.escalations.get(escalation.id)
+    plant.services.escalations.answer(anna, escalation.id, current.version, "Motor ordered, fitted Tuesday")
+    plant.clock.move(minutes=1)
+    plant.notifier.run()
+    assert [b["state"] for b in posts("unanswered")] == ["raised", "cleared"]
