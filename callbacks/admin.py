@@ -34,6 +34,7 @@ from huddle.pages.admin import (
     user_options,
     users_table,
 )
+from huddle.pages.admin_scope import SITE
 
 log = logging.getLogger("huddle.admin")
 
@@ -108,7 +109,7 @@ def show_users(services: Services, _n: int | None, _changed: Any) -> tuple[Any, 
     if not is_admin("the list of users"):
         return ADMINS_ONLY, True, admins_only(), [], {}
     users = services.accounts.users()
-    return "", False, users_table(users, services.config.tz), user_options(users), {
+    return "", False, users_table(users, services.config.tz, services.config), user_options(users), {
         u.username: {"role": u.role, "disabled": u.disabled} for u in users}
 
 
@@ -148,10 +149,11 @@ def show_audit(services: Services, _n: int | None, _changed: Any) -> Any:
 
 
 def add_user(accounts: Accounts, _clicks: int | None, username: str | None, name: str | None, role: str | None,
-             password: str | None, repeat: str | None) -> tuple[Any, ...]:
-    """Add a user; the form empties when it worked."""
+             password: str | None, repeat: str | None, scope: str | None = None) -> tuple[Any, ...]:
+    """Add a user with their home line or area; the form empties when it worked."""
     def action(actor: Identity) -> str:
-        user = accounts.add_user(actor, username or "", _same(password, repeat), role or "", name or "")
+        user = accounts.add_user(actor, username or "", _same(password, repeat), role or "", name or "",
+                                 None if scope in (None, "", SITE) else scope)
         return f"Added {user.username} as {user.role}."
 
     message, ok = run_write("adding a user", action)
@@ -260,7 +262,7 @@ def _register_writes(app: Dash, services: Services, accounts: Accounts) -> None:
         Input(ids.ADMIN_ADD_BUTTON, "n_clicks"),
         State(ids.ADMIN_ADD_USERNAME, "value"), State(ids.ADMIN_ADD_NAME, "value"), State(ids.ADMIN_ADD_ROLE, "value"),
         State(ids.ADMIN_ADD_PASSWORD, "value"), State(ids.ADMIN_ADD_REPEAT, "value"),
-        prevent_initial_call=True,
+        State(ids.ADMIN_ADD_SCOPE, "value"), prevent_initial_call=True,
     )(partial(add_user, accounts))
     app.callback(
         *_message_outputs(ids.ADMIN_ROLE_MESSAGE),

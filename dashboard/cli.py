@@ -229,6 +229,10 @@ def cmd_demo(settings: Settings, days: int, sign_in_required: bool = False, site
     if credentials:
         name, password = credentials.split()
         print(f"sign in to change things as {name} / {password} (kept in {settings.data_dir / 'demo-admin.txt'})")
+    people = settings.data_dir / "demo-people.txt"
+    for line in people.read_text().splitlines() if people.exists() else []:
+        username, password, who = line.split(" ", 2)
+        print(f"  or as {username} / {password} ({who})")
     if settings.sites:
         return _serve_sites(settings, demo_feed=True)
     return cmd_serve(settings, with_scheduler=True, demo_feed=True)
@@ -259,23 +263,31 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
             for u in accounts.users():
                 state = "disabled" if u.disabled else "active"
                 last = u.last_login_at.strftime("%Y-%m-%d %H:%M UTC") if u.last_login_at else "never"
-                print(f"{u.username:20} {u.role:7} {state:9} last sign-in {last}  {u.display_name}")
+                home = u.scope or "site"
+                print(f"{u.username:20} {u.role:8} {home:8} {state:9} last sign-in {last}  {u.display_name}")
             return 0
         if not args.name:
             print("error: give the user name")
             return 2
         if args.action == "add":
-            accounts.add_user(actor, args.name, _read_password(args), args.role or "viewer", args.display_name or "")
-            print(f"added {args.name} as {args.role or 'viewer'}")
+            accounts.add_user(actor, args.name, _read_password(args), args.role or "viewer", args.display_name or "",
+                              args.scope)
+            print(f"added {args.name} as {args.role or 'viewer'}" + (f" of {args.scope}" if args.scope else ""))
         elif args.action == "passwd":
             accounts.set_password(actor, args.name, _read_password(args))
             print(f"changed the password of {args.name}; their open sessions end")
-        elif args.action == "role":
-            if not args.role:
-                print("error: give --role viewer, editor or admin")
+        elif args.action in ("role", "set"):
+            if not args.role and args.scope is None:
+                print("error: give --role viewer, operator, editor or admin, and/or --scope LINE, AREA or site")
                 return 2
-            accounts.set_role(actor, args.name, args.role)
-            print(f"{args.name} is now {args.role}")
+            steps = [("scope", args.scope), ("role", args.role)]  # an operator needs a line before the role,
+            for what, value in steps if args.role == "operator" else steps[::-1]:  # and keeps it until another role
+                if what == "scope" and value is not None:
+                    accounts.set_scope(actor, args.name, value)
+                    print(f"{args.name} works in {value}")
+                elif what == "role" and value:
+                    accounts.set_role(actor, args.name, value)
+                    print(f"{args.name} is now {value}")
         elif args.action in ("disable", "enable"):
             accounts.set_disabled(actor, args.name, args.action == "disable")
             print(f"{args.name} is {args.action}d")
@@ -347,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
         "import": "load files once and print what was loaded and rejected",
         "init": "create or upgrade the database",
         "check": "validate the plant configuration and print its findings",
-        "user": "manage users: add, passwd, role, disable, enable, list",
+        "user": "manage users: add, passwd, role, set (role and/or home scope), disable, enable, list",
         "display": "manage wall-TV display links: add, revoke, list",
         "quarantine": "the loaders' refused rows: list, retry, dismiss (with a reason)",
         "sessions": "who is signed in: list, revoke (one session or every session of a user)",
@@ -376,9 +388,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="the language the demo plant speaks (its plant file's site.language)")
     parsers["demo"].add_argument("--sign-in-required", action="store_true",
                                  help="ask everyone to sign in, as a real plant would (default: anyone may read)")
-    parsers["user"].add_argument("action", choices=["add", "passwd", "role", "disable", "enable", "list"])
+    parsers["user"].add_argument("action", choices=["add", "passwd", "role", "set", "disable", "enable", "list"])
     parsers["user"].add_argument("name", nargs="?")
-    parsers["user"].add_argument("--role", choices=["viewer", "editor", "admin"])
+    parsers["user"].add_argument("--role", choices=["viewer", "operator", "editor", "admin"])
+    parsers["user"].add_argument("--scope", help="the person's home line or area key, or 'site' for the whole site")
     parsers["user"].add_argument("--display-name", help="the person's name as pages show it")
     parsers["user"].add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     parsers["display"].add_argument("action", choices=["add", "revoke", "list"])

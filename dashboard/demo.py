@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services
     from huddle.data.ingest.outcomes import RunOutcome
 
+#: the demo's people beside the admin: (user name, name, role, home scope), for the shop floor and the tiers
+DEMO_PEOPLE = (("olga.novak", "Olga Novak", "operator", "L1"), ("tom.becker", "Tom Becker", "editor", "filling"))
 #: who checks in on each key result of the demo's OKRs
 OKR_AUTHORS = {"attainment": "maria.lopez", "complaints": "maria.lopez", "oee": "anna.schmidt",
                "downtime": "tom.becker", "star_wheel": "tom.becker", "trained": "jonas.weber", "jams": "tom.becker",
@@ -116,6 +118,7 @@ def prepare_demo(sites: Sequence[Settings], people_dir: Path, days: int, *,
         try:
             if index == 0:  # people are the home site's
                 credentials = demo_admin(services, people_dir)
+                demo_people(services, people_dir)
             prepare_demo_site(services, site.data_dir, days, seed=7 + 4 * index, report=report)
         finally:
             services.dispose()
@@ -155,6 +158,25 @@ def demo_admin(services: Services, data_dir: Path) -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(f"admin {password}\n")
     return path.read_text().strip() if path.exists() else ""
+
+
+def demo_people(services: Services, data_dir: Path) -> list[str]:
+    """Line 1's operator and the Filling area's leader (tier 2), each created once with a random password kept
+    in the data folder (0600); their 'name password role of scope' lines."""
+    path = data_dir / "demo-people.txt"
+    known = {u.username for u in services.accounts.users()}
+    lines = path.read_text().splitlines() if path.exists() else []
+    for username, name, role, scope in DEMO_PEOPLE:
+        if username in known:
+            continue
+        password = secrets.token_urlsafe(12)
+        services.accounts.add_user("cli", username, password, role, name, scope)
+        lines.append(f"{username} {password} {role} of {services.config.scope_name(scope)}")
+    if lines:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+    return lines
 
 
 def demo_actions(services: Services) -> int:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -281,18 +281,20 @@ class QuarantinedRow(Base):
 
 
 class User(Base):
-    """A person who signs in: viewer (reads), editor (writes actions, check-ins, values), admin (everything)."""
+    """A person who signs in: viewer (reads), operator (also enters stops, defects and safety on their line), editor
+    (writes actions, check-ins, values), admin (everything); with their home scope (a line, an area, or the site)."""
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))  # viewer | editor | admin
+    role: Mapped[str] = mapped_column(String(16))  # viewer | operator | editor | admin
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scope: Mapped[str | None] = mapped_column(String(64))  # a line or area key; None = the whole site
 
 
 class DisplayScreen(Base):

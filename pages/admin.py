@@ -15,13 +15,14 @@ from typing import Any
 import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_time
-from huddle.dashboard.core.i18n import N_
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.names import audit_action, audit_details, audit_target, person_name
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
 from huddle.dashboard.web import ids
 from huddle.pages.admin_calendar import calendar_card
 from huddle.pages.admin_monitors import monitors_card
+from huddle.pages.admin_scope import scope_change_row, scope_picker, scope_words
 from huddle.pages.components import scroll_box, table
 
 REFRESH_MS = 30_000
@@ -63,6 +64,7 @@ def _users_card() -> html.Section:
                     _field("User name", _text(ids.ADMIN_ADD_USERNAME, "e.g. jsmith")),
                     _field("Name", _text(ids.ADMIN_ADD_NAME, "e.g. Jo Smith")),
                     _field("Role", _roles(ids.ADMIN_ADD_ROLE)),
+                    scope_picker(ids.ADMIN_ADD_SCOPE),
                 ], className="admin-row"),
                 html.Div([
                     _field("Password", _text(ids.ADMIN_ADD_PASSWORD, f"at least {MIN_PASSWORD} characters",
@@ -79,6 +81,7 @@ def _users_card() -> html.Section:
                 html.Div([_field("New role", _roles(ids.ADMIN_ROLE)), _button(ids.ADMIN_ROLE_BUTTON, "Change role")],
                          className="admin-row"),
                 _message(ids.ADMIN_ROLE_MESSAGE),
+                *scope_change_row(),
                 html.Div([_button(ids.ADMIN_DISABLE_BUTTON, "Disable", "danger"),
                           _button(ids.ADMIN_ENABLE_BUTTON, "Enable")], className="admin-row"),
                 html.P("A disabled user cannot sign in; their open sessions end at their next request.",
@@ -179,13 +182,15 @@ def admins_only() -> html.P:
     return html.P(ADMINS_ONLY, className="empty")
 
 
-def users_table(users: Iterable[Any], tz: tzinfo) -> Any:
-    """Every user: name, role, whether they may sign in, their last sign-in."""
+def users_table(users: Iterable[Any], tz: tzinfo, config: PlantConfig | None = None) -> Any:
+    """Every user: name, role, home line or area, whether they may sign in, their last sign-in."""
     rows = [{"name": html.Span(person_name(u.username, {u.username: u.display_name}),
                                title=f"signs in as {u.username}"),
-             "role": u.role, "state": "disabled" if u.disabled else "active", "last": format_time(u.last_login_at, tz)}
+             "role": u.role, "home": scope_words(config, u.scope) if config else (u.scope or ""),
+             "state": "disabled" if u.disabled else "active", "last": format_time(u.last_login_at, tz)}
             for u in users]
-    return table([("name", "Name"), ("role", "Role"), ("state", "State"), ("last", "Last sign-in")], rows,
+    return table([("name", "Name"), ("role", "Role"), ("home", _("Home")), ("state", "State"),
+                  ("last", "Last sign-in")], rows,
                  empty="No users yet.", row_class="state")
 
 

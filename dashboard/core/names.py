@@ -203,7 +203,8 @@ def clean_record(since: date) -> str:
 
 AUDIT_ACTIONS = {
     "config.change": "plant file changed", "user.add": "user added", "user.password": "password changed",
-    "user.role": "role changed", "user.disable": "user disabled", "user.enable": "user enabled",
+    "user.role": "role changed", "user.scope": "home scope changed", "user.disable": "user disabled",
+    "user.enable": "user enabled",
     "login.failed": "sign-in refused", "login": "signed in", "logout": "signed out",
     "session.revoke": "sign-in ended", "display.add": "display added", "display.revoke": "display revoked",
     "quarantine.dismiss": "problem dismissed", "quarantine.retry": "problem retried", "action.add": "action raised",

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -23,6 +23,10 @@ from huddle.dashboard.core.names import person_name
 from huddle.dashboard.core.passwords import MIN_LENGTH, password_problem
 from huddle.dashboard.services import passwords
 from huddle.dashboard.services.conflicts import ChangedSince, conflict_message
+from huddle.dashboard.services.identity import ANONYMOUS as ANONYMOUS
+from huddle.dashboard.services.identity import RANK as RANK
+from huddle.dashboard.services.identity import ROLES, Identity
+from huddle.dashboard.services.identity import ForbiddenError as ForbiddenError
 from huddle.dashboard.services.throttle import DatabaseThrottle, Throttle
 from huddle.data.models import AuditEntry, DisplayScreen, Meta, User
 from huddle.data.models_security import UserSession
@@ -31,9 +35,6 @@ from huddle.data.queries import sessions as session_queries
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-ROLES = ("viewer", "editor", "admin")
-#: What each kind of identity may do, weakest first. A display may read; it never writes.
-RANK = {"anonymous": 0, "display": 1, "viewer": 1, "editor": 2, "admin": 3}
 MIN_PASSWORD = MIN_LENGTH
 SESSION_LIFETIME = timedelta(hours=12)  # a shift and a half; signing in again after that is expected
 LAST_SEEN_EVERY = timedelta(minutes=5)
@@ -50,41 +51,6 @@ class AccountConflictError(AccountError):
     def __init__(self, message: str, changed: ChangedSince) -> None:
         super().__init__(message)
         self.changed = changed
-
-
-class ForbiddenError(PermissionError):
-    """The caller's role does not allow this."""
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is calling: a signed-in user, a wall-TV display, or nobody."""
-
-    kind: str  # user | display | anonymous
-    name: str
-    role: str  # admin | editor | viewer | display | anonymous
-    display_name: str = field(default="", compare=False)  # how people know a user (the header shows it)
-
-    @property
-    def label(self) -> str:
-        """How the audit trail names the caller."""
-        return f"display:{self.name}" if self.kind == "display" else self.name
-
-    def may(self, role: str) -> bool:
-        """True when this identity holds at least ``role``."""
-        if self.kind == "display":
-            return role in ("display", "viewer", "anonymous")
-        return RANK.get(self.role, 0) >= RANK[role]
-
-    def require(self, role: str, what: str) -> None:
-        """Raise ``ForbiddenError`` unless this identity holds at least ``role``."""
-        if not self.may(role):
-            who = "a wall-TV display" if self.kind == "display" else (
-                "nobody signed in" if self.kind == "anonymous" else f"{self.name} ({self.role})")
-            raise ForbiddenError(f"{what} needs the {role} role; this request comes from {who}")
-
-
-ANONYMOUS = Identity("anonymous", "anonymous", "anonymous")
 
 
 @dataclass(frozen=True)
@@ -126,8 +92,10 @@ class Accounts:
     """Users, display screens, throttled sign-in and the audit trail."""
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Callable[[], datetime] = now_utc,
-                 throttle: Throttle | None = None, site_names: tuple[str, ...] = (), tz: tzinfo = UTC) -> None:
+                 throttle: Throttle | None = None, site_names: tuple[str, ...] = (), tz: tzinfo = UTC,
+                 scopes: Mapping[str, str] | None = None) -> None:
         self.sessions = session_factory
+        self.scopes = dict(scopes or {})  # the home site's lines and areas a user's scope may name, by key
         self.clock = clock
         self.tz = tz  # the plant's, for the moments a refusal names
         self.throttle: Throttle = throttle or DatabaseThrottle(session_factory)
@@ -165,22 +133,24 @@ class Accounts:
     # ---- users -------------------------------------------------------------------------------------------
 
     def add_user(self, actor: Identity | str, username: str, password: str, role: str,
-                 display_name: str = "") -> User:
-        """Create a user; refuses a taken name, an unknown role or a short password."""
+                 display_name: str = "", scope: str | None = None) -> User:
+        """Create a user with their home scope (None: the whole site); refuses a taken name, an unknown role or
+        scope, an operator without a line or area, or a short password."""
         username = username.strip()
         if not username or len(username) > 64 or any(c.isspace() for c in username):
             raise AccountError("a user name is 1–64 characters without spaces")
         self._check_role(role)
+        scope = self._check_scope(scope, role)
         self._check_password(password, username)
         now = self.clock()
         try:
             with self.sessions.begin() as session:
                 user = User(username=username, display_name=display_name.strip(), role=role, disabled=False,
                             password_hash=passwords.hash_password(password), created_at=now,
-                            password_changed_at=now)
+                            password_changed_at=now, scope=scope)
                 session.add(user)
                 session.flush()
-                self.audit(session, actor, "user.add", username, role=role)
+                self.audit(session, actor, "user.add", username, role=role, **({"scope": scope} if scope else {}))
                 return user
         except IntegrityError:
             raise AccountError(f"the user name {username!r} is taken") from None
@@ -210,8 +180,20 @@ class Accounts:
             before = user.role if seen is None else seen
             if before == "admin" and role != "admin":
                 self._keep_an_admin(session, user)
+            self._check_scope(user.scope, role)
             user.role = role
             self.audit(session, actor, "user.role", username, before=before, after=role)
+
+    def set_scope(self, actor: Identity | str, username: str, scope: str | None) -> None:
+        """Give a user another home scope: a line or area key, or None for the whole site."""
+        with self.sessions.begin() as session:
+            user = self._user(session, username)
+            scope = self._check_scope(scope, user.role)
+            before = user.scope
+            if before != scope:
+                user.scope = scope
+                self.audit(session, actor, "user.scope", username, before={"scope": before or "plant"},
+                           after={"scope": scope or "plant"})
 
     def set_disabled(self, actor: Identity | str, username: str, disabled: bool, seen: bool | None = None) -> None:
         """Disable (sign-in refused, sessions end at their next request) or enable a user; from the state the
@@ -278,7 +260,8 @@ class Accounts:
                                     address=address[:64], user_agent=user_agent[:255]))
             self.audit(session, user.username, "login", user.username, address=address,
                        **({"rehashed": True} if rehash else {}))
-            return LoginResult(Identity("user", user.username, user.role, user.display_name), session_token=token)
+            return LoginResult(Identity("user", user.username, user.role, user.display_name, user.scope),
+                               session_token=token)
 
     def session_identity(self, token: str) -> Identity | None:
         """The identity of a session's token, or None once the session ended or expired (an expired one is
@@ -298,7 +281,7 @@ class Accounts:
             if now - row.last_seen_at > LAST_SEEN_EVERY:
                 row.last_seen_at = now
                 session.commit()
-            return Identity("user", user.username, user.role, user.display_name)
+            return Identity("user", user.username, user.role, user.display_name, user.scope)
 
     def logout(self, token: str) -> bool:
         """End a session: its cookie opens nothing from now on, wherever it was copied to. True if it was live."""
@@ -435,7 +418,19 @@ class Accounts:
     @staticmethod
     def _check_role(role: str) -> None:
         if role not in ROLES:
-            raise AccountError(f"unknown role {role!r}: use viewer, editor or admin")
+            raise AccountError(f"unknown role {role!r}: use viewer, operator, editor or admin")
+
+    def _check_scope(self, scope: str | None, role: str) -> str | None:
+        """The scope to store (None: the whole site), or why it cannot be."""
+        scope = (scope or "").strip() or None
+        if scope in ("site", "plant"):
+            scope = None
+        if scope is not None and self.scopes and scope not in self.scopes:
+            raise AccountError(_("there is no line or area '{scope}': use one of {known}, or the whole site").format(
+                scope=scope, known=", ".join(self.scopes)))
+        if role == "operator" and scope is None:
+            raise AccountError(_("an operator enters data for their own line: give them a line or an area first"))
+        return scope
 
     def _check_password(self, password: str, username: str) -> None:
         problem = password_problem(password, username, self.site_names)

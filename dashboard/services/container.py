@@ -103,7 +103,8 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
             problem = check_database(db)
         sessions = make_session_factory(db)
         accounts = Accounts(sessions, clock, site_names=(config.site_name, config.site_key), tz=config.tz,
-                            throttle=make_throttle(sessions, settings.redis_url, _throttle_prefix(settings)))
+                            throttle=make_throttle(sessions, settings.redis_url, _throttle_prefix(settings)),
+                            scopes={**{k: "line" for k in config.lines}, **{k: "area" for k in config.areas}})
         if initialise and problem is None:  # who changed the plant configuration is not known; that and when is
             accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),
                                         f"{len(config.lines)} lines, {len(config.kpis)} KPIs, "

@@ -35,7 +35,7 @@ def _assets_folder() -> Path:
 ASSETS = _assets_folder()
 
 
-ROLE_WORDS = {"admin": N_("admin"), "editor": N_("editor"), "viewer": N_("viewer")}
+ROLE_WORDS = {"admin": N_("admin"), "editor": N_("editor"), "operator": N_("operator"), "viewer": N_("viewer")}
 
 
 def _who() -> list[Any]:
@@ -111,6 +111,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.callbacks import admin as admin_callbacks
     from huddle.callbacks import admin_calendar as admin_calendar_callbacks
     from huddle.callbacks import admin_monitors as admin_monitor_callbacks
+    from huddle.callbacks import admin_scope as admin_scope_callbacks
     from huddle.callbacks import board as board_callbacks
     from huddle.callbacks import data as data_callbacks
     from huddle.callbacks import handover as handover_callbacks
@@ -161,6 +162,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     admin_callbacks.register(app, services)
     admin_monitor_callbacks.register(app, services)
     admin_calendar_callbacks.register(app, services)
+    admin_scope_callbacks.register(app, services)
     board_callbacks.register(app, services)
     handover_callbacks.register(app, services)
     tree_callbacks.register(app, services)

@@ -1,0 +1,65 @@
+"""Who is calling and what they may do: the roles, their ranks, and a person's home scope.
+
+Plain Python (no Flask, no Dash). A user holds one role, weakest first: viewer (reads), operator (reads, and enters
+stops, defects, safety observations and hour comments for their own line), editor (also writes actions, check-ins
+and values), admin (also manages users). A user's home scope is a line, an area, or the whole site (None): it says
+which lines an operator may write for and which board a leader's tier is, and ``Identity.covers`` answers it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from huddle.dashboard.core.plant import PlantConfig
+
+ROLES = ("viewer", "operator", "editor", "admin")
+#: What each kind of identity may do, weakest first. A display may read; it never writes. An operator reads as a
+#: viewer does; the shop-floor entry service lets them write for their own line, and nothing needing an editor.
+RANK = {"anonymous": 0, "display": 1, "viewer": 1, "operator": 2, "editor": 3, "admin": 4}
+
+
+class ForbiddenError(PermissionError):
+    """The caller's role does not allow this."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is calling: a signed-in user, a wall-TV display, or nobody."""
+
+    kind: str  # user | display | anonymous
+    name: str
+    role: str  # admin | editor | operator | viewer | display | anonymous
+    display_name: str = field(default="", compare=False)  # how people know a user (the header shows it)
+    scope: str | None = None  # the user's home line or area key; None = the whole site
+
+    @property
+    def label(self) -> str:
+        """How the audit trail names the caller."""
+        return f"display:{self.name}" if self.kind == "display" else self.name
+
+    def may(self, role: str) -> bool:
+        """True when this identity holds at least ``role``."""
+        if self.kind == "display":
+            return role in ("display", "viewer", "anonymous")
+        return RANK.get(self.role, 0) >= RANK[role]
+
+    def require(self, role: str, what: str) -> None:
+        """Raise ``ForbiddenError`` unless this identity holds at least ``role``."""
+        if not self.may(role):
+            who = "a wall-TV display" if self.kind == "display" else (
+                "nobody signed in" if self.kind == "anonymous" else f"{self.name} ({self.role})")
+            raise ForbiddenError(f"{what} needs the {role} role; this request comes from {who}")
+
+    def covers(self, plant: PlantConfig, scope_key: str) -> bool:
+        """True when ``scope_key`` (a line, an area or the plant) lies in this identity's home scope: the whole
+        site covers everything, a scope covers itself, and an area covers its lines."""
+        if self.scope is None:
+            return True
+        if scope_key == self.scope:
+            return True
+        return scope_key in plant.lines and plant.area_of(scope_key) == self.scope
+
+
+ANONYMOUS = Identity("anonymous", "anonymous", "anonymous")
