@@ -24,7 +24,8 @@ from huddle.dashboard.core.names import due_words, kpi_name, period_id_words, pe
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.losses import shift_summary, top_losses
-from huddle.dashboard.services.readings import Reading, Readings, readings_of
+from huddle.dashboard.services.reading_context import shared_context
+from huddle.dashboard.services.readings import Readings, readings_of
 from huddle.dashboard.services.safety import (
     clean_record_words,
     safety_cross,
@@ -33,7 +34,7 @@ from huddle.dashboard.services.safety import (
     safety_readings,
 )
 from huddle.dashboard.services.tree import tree_holding
-from huddle.dashboard.services.trends import month_calendars, red_streak, shift_instance, trends
+from huddle.dashboard.services.trends import month_calendars, red_streaks, shift_instance, trends
 from huddle.data.queries import records as record_queries
 
 if TYPE_CHECKING:
@@ -119,18 +120,14 @@ def hour_by_hour(source: Readings | Services, scope: str, period: Period) -> lis
 CATEGORY_ORDER = ("S", "Q", "D", "C", "M")
 
 
-def _streak(readings: Readings, kpi: str, scope: str, period: Period, recent: list[Reading] | None) -> int:
-    """Red shifts in a row, from the trend already read; only a trend red end to end needs a longer look."""
-    if recent is None:
-        return 1  # a weekly or monthly KPI read over its own period: red now, no shift streak
-    for streak, reading in enumerate(reversed(recent)):
-        if reading.status != Status.RED:
-            return streak
-    return red_streak(readings, kpi, scope, period)
-
-
 def board_view(services: Services, scope: str, period: Period) -> dict[str, object]:
-    """Everything the shift board shows for a scope and shift, JSON-ready, from the same readings as every page."""
+    """Everything the shift board shows for a scope and shift, JSON-ready, from the same readings as every page
+    (which share one reading context: the sources' state and the plant calendar are read once)."""
+    with shared_context():
+        return _board_view(services, scope, period)
+
+
+def _board_view(services: Services, scope: str, period: Period) -> dict[str, object]:
     config, readings = services.config, services.readings
     now = services.clock()
     month = Period("month", period.first.replace(day=1),
@@ -143,6 +140,16 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
     shift_kpis = [k for k in headline if shown[k].period == period.label
                   and FORMULAS[config.kpis[k].formula].kind is not Kind.GAUGE]
     trend_of = trends(readings, shift_kpis, scope, period) if shift_kpis else {}
+    # a weekly or monthly KPI read over its own period is red now, with no shift streak
+    red = [k for k in headline if shown[k].status == Status.RED]
+    streaks = red_streaks(readings, [k for k in red if k in trend_of], scope, period, trend_of) | {
+        k: 1 for k in red if k not in trend_of}
+    words_of: dict[str, str] = {}  # the trends' periods in words, worked once for every tile
+
+    def words(label: str) -> str:
+        if label not in words_of:
+            words_of[label] = period_id_words(config, label, period.first)
+        return words_of[label]
     calendars = month_calendars(readings, [k for k in headline if config.kpis[k].category != "S"], scope, month)
     actions = services.actions.listing(scope)
     with_action = {a.kpi for a in actions}
@@ -153,7 +160,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
         for k in keys:
             r = shown[k]
             d = config.kpis[k]
-            streak = _streak(readings, k, scope, period, trend_of.get(k)) if r.status == Status.RED else 0
+            streak = streaks.get(k, 0)
             kpis.append({
                 "kpi": k, "name": d.name, "value": format_value(r.value, r.unit), "raw": r.value,
                 "target": format_value(r.target, r.unit), "gap": signed(r.gap, r.unit), "status": str(r.status),
@@ -164,7 +171,7 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
                 "streak": streak, "flags": list(r.flags), "checks": list(r.checks), "gaps": list(r.gaps),
                 "coverage": r.coverage, "complete": r.complete,
                 "trend": [{"status": str(t.status), "value": t.value, "period": t.period,
-                           "period_name": period_id_words(config, t.period, period.first)}
+                           "period_name": words(t.period)}
                           for t in trend_of.get(k, [])],
                 "target_raw": r.target, "direction": d.direction,
                 "note": clean_record_words(r, config) or "",

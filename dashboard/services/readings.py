@@ -32,8 +32,9 @@ from huddle.dashboard.core.periods import Period, bucket_key, parse_period, peri
 from huddle.dashboard.core.plant import KpiDef, PlantConfig
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.targets import band_at_grain
-from huddle.dashboard.services.people_hours import HoursCache, PeopleHours, people_hours
-from huddle.dashboard.services.planned import configured_last_recordable, period_state, plant_calendar, unjudged
+from huddle.dashboard.services.people_hours import PeopleHours, people_hours
+from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged
+from huddle.dashboard.services.reading_context import ReadingContext, reading_context
 from huddle.dashboard.services.readings_over import ManyPeriods
 from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
 from huddle.data.queries import ledger as ledger_queries
@@ -95,15 +96,7 @@ RECORD_WORDS = {"production_counts": N_("counts"), "stop_events": N_("stops"), "
 COVERAGE_SLACK_S = 60.0
 
 
-@dataclass(frozen=True)
-class _Context:
-    """What every reading of one request shares: the clock's instant and when each source was last read."""
-
-    now: datetime
-    read_through: dict[str, datetime]
-    live_down: dict[str, frozenset[str]] = field(default_factory=dict)  # live source lost -> the lines it feeds
-    hours: HoursCache = field(default_factory=HoursCache)  # recorded hours per location, read once
-    calendar: PlantCalendar = field(default_factory=PlantCalendar)  # holidays, shutdowns, go-live
+_Context = ReadingContext
 
 
 class Readings(ManyPeriods):
@@ -318,11 +311,11 @@ class Readings(ManyPeriods):
         return reading_queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
 
     def _context(self, session: Session) -> _Context:
-        now = self.clock()
-        live = {k: v for k, v in ledger_queries.live_lines_down(session, now).items()
-                if k in self.config.sources and self.config.sources[k].kind == "mqtt"}
-        return _Context(now, ledger_queries.sources_read_through(session), live,
-                        calendar=plant_calendar(self.config, session))
+        return reading_context(self.config, session, self.clock, id(self.sessions))
+
+    def plant_calendar(self, session: Session) -> PlantCalendar:
+        """The plant calendar the readings judge by (read once per ``shared_context()``)."""
+        return self._context(session).calendar
 
     def _reading(self, session: Session, kdef: KpiDef, scope: str, period: Period,
                  sums: dict[str, Any] | None, end: datetime | None = None, ctx: _Context | None = None) -> Reading:
@@ -447,7 +440,7 @@ class Readings(ManyPeriods):
         if used & TIMED_MEASURES and formula.kind is not Kind.PRODUCT:
             expected = float(sums.get("scheduled_s") or 0.0)
             if expected and not ended:
-                expected -= self._scheduled_after(session, scope, period, ctx.now)
+                expected -= self._scheduled_after(session, scope, period, ctx)
             coverage = coverage_of(sums.get("covered_s"), expected)
             slack = COVERAGE_SLACK_S * float(sums.get("line_shifts") or 1)
             if coverage is not None and ended and float(sums.get("covered_s") or 0.0) < expected - slack:
@@ -468,16 +461,19 @@ class Readings(ManyPeriods):
             return coverage, None, ()
         return coverage, not gaps, tuple(gaps)
 
-    def _scheduled_after(self, session: Session, scope: str, period: Period, now: datetime) -> float:
+    def _scheduled_after(self, session: Session, scope: str, period: Period, ctx: _Context) -> float:
         """Scheduled production time still to come in the running shift, times the lines that reported in it (what
         a running period's coverage so far leaves out)."""
+        now = ctx.now
         inst = self.config.calendar.current(now)
         if inst is None or not (period.first <= inst.production_date <= period.last) or \
                 (period.shift and period.shift != inst.shift_key):
             return 0.0
-        row = reading_queries.sums_by(session, self.scope_filter(scope), inst.production_date, inst.production_date,
-                              inst.shift_key)[0]
-        lines = float(row.get("line_shifts") or 0)
+        if scope not in ctx.running_lines:  # read once per scope and context
+            row = reading_queries.sums_by(session, self.scope_filter(scope), inst.production_date,
+                                          inst.production_date, inst.shift_key)[0]
+            ctx.running_lines[scope] = float(row.get("line_shifts") or 0)
+        lines = ctx.running_lines[scope]
         remaining = (inst.end_utc - now).total_seconds() - sum(
             max(0.0, (hi - max(lo, now)).total_seconds()) for lo, hi in inst.breaks if hi > now)
         return lines * max(0.0, remaining)

@@ -17,7 +17,7 @@ from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.names import clean_record, period_words
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import PlantConfig
-from huddle.dashboard.services.planned import day_state, plant_calendar
+from huddle.dashboard.services.planned import day_state
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.data.queries import records as record_queries
 from sqlalchemy.orm import Session, sessionmaker
@@ -168,7 +168,7 @@ def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, 
     hi = min(_local_midnight(month.last + timedelta(days=1), config), numbers.as_of)
     with sessions() as session:
         events = record_queries.safety_events_between(session, readings.scope_filter(scope), lo, hi) if lo < hi else []
-        calendar = plant_calendar(config, session)
+        calendar = readings.plant_calendar(session)
     worked = {i.production_date for i in config.calendar.instances_for_dates(month.first, month.last)}
     by_day: dict[date, Counter[str]] = defaultdict(Counter)
     for e in events:

@@ -16,7 +16,6 @@ from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import Period, bucket_key
 from huddle.dashboard.core.plant import PlantConfig
-from huddle.dashboard.services.planned import plant_calendar
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 
 if TYPE_CHECKING:
@@ -61,9 +60,7 @@ def trends(source: Readings | Services, kpis: list[str], scope: str, period: Per
     """Several KPIs' trends over the same n worked shifts, from one grouped query; shifts planned off for the
     scope (holidays, shutdowns) are left out, so a trend and a red streak run across them."""
     readings = readings_of(source)
-    with readings.sessions() as session:
-        planned = bool(plant_calendar(readings.config, session).planned)
-    insts = _worked_shifts_until(readings.config, period, max(1, n) * (2 if planned else 1))
+    insts = _worked_shifts_until(readings.config, period, max(1, n) * (2 if _has_planned(readings) else 1))
     series = readings.series_many(kpis, scope, "shift", insts[0].production_date, insts[-1].production_date)
     out: dict[str, list[Reading]] = {}
     for kpi in kpis:
@@ -79,20 +76,62 @@ def trends(source: Readings | Services, kpis: list[str], scope: str, period: Per
     return out
 
 
+def _has_planned(readings: Readings) -> bool:
+    """Whether the plant planned any days off (then twice the shifts are looked at, to find n worked ones)."""
+    with readings.sessions() as session:
+        return bool(readings.plant_calendar(session).planned)
+
+
 def red_streak(source: Readings | Services, kpi: str, scope: str, period: Period) -> int:
     """How many worked shift instances in a row, up to and including this one, the KPI was red (0 if not now)."""
+    return red_streaks(source, [kpi], scope, period)[kpi]
+
+
+def red_streaks(source: Readings | Services, kpis: list[str], scope: str, period: Period,
+                recent: dict[str, list[Reading]] | None = None, n: int = 14) -> dict[str, int]:
+    """How many worked shift instances in a row, up to and including this one, each KPI was red (0 if not now),
+    counting at most ``MAX_SHIFTS``; shifts planned off are skipped. From each KPI's last n shifts (``recent``, as
+    ``trends`` reads them, read here when not given); the KPIs red all along them are followed further back
+    together, one grouped query per block of shifts, each block four times the one before."""
     readings = readings_of(source)
-    n = 14
-    while True:
-        recent = trend(readings, kpi, scope, period, n)
-        streak = 0
-        for reading in reversed(recent):
-            if reading.status != Status.RED:
-                return streak
-            streak += 1
-        if len(recent) < n or n >= MAX_SHIFTS:
-            return streak
-        n = min(MAX_SHIFTS, n * 4)
+    recent = recent if recent is not None else trends(readings, kpis, scope, period, n)
+    out: dict[str, int] = {}
+    known: dict[str, dict[str, Reading]] = {}
+    for kpi in kpis:
+        shown = recent[kpi]
+        streak = next((i for i, r in enumerate(reversed(shown)) if r.status != Status.RED), len(shown))
+        if streak < len(shown) or len(shown) < n:
+            out[kpi] = streak
+        else:
+            known[kpi] = {r.period: r for r in shown}
+    if not known:
+        return out
+    insts = _worked_shifts_until(readings.config, period, MAX_SHIFTS * (2 if _has_planned(readings) else 1))
+    streak_of, counted = dict.fromkeys(known, 0), dict.fromkeys(known, 0)
+    end, size = len(insts), 4 * n
+    while known and end > 0:
+        block = insts[max(0, end - size):end]
+        labels = [bucket_key("shift", i.production_date, i.shift_key) for i in block]
+        need = [k for k in known if any(lab not in known[k] for lab in labels)]
+        if need:
+            series = readings.series_many(need, scope, "shift", block[0].production_date, block[-1].production_date)
+            for k in need:
+                for r in series[k]:
+                    known[k].setdefault(r.period, r)
+        for kpi in list(known):
+            for inst, label in zip(reversed(block), reversed(labels), strict=True):
+                reading = known[kpi].get(label) or readings.reading(
+                    kpi, scope, Period("shift", inst.production_date, inst.production_date, inst.shift_key))
+                if reading.status == Status.PLANNED:
+                    continue
+                if reading.status != Status.RED or counted[kpi] >= MAX_SHIFTS:
+                    out[kpi] = streak_of.pop(kpi)
+                    del known[kpi]
+                    break
+                counted[kpi] += 1
+                streak_of[kpi] += 1
+        end, size = end - len(block), size * 4
+    return out | streak_of
 
 
 # ---- month calendar --------------------------------------------------------------------------------------

@@ -1,0 +1,68 @@
+"""What every reading of one request shares, read once: the clock's instant, how far each source has been read,
+the live sources that lost their broker, the recorded hours and the plant calendar.
+
+A page that asks the readings service many times (the board: its tiles, trends, red streaks, month calendars and
+safety numbers) opens ``shared_context()`` around its work, so those few queries run once per page rather than
+once per call, and every number on the page is judged against the same instant and the same calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.core.plant_calendar import PlantCalendar
+from huddle.dashboard.services.people_hours import HoursCache
+from huddle.dashboard.services.planned import plant_calendar
+from huddle.data.queries import ledger as ledger_queries
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class ReadingContext:
+    """What every reading of one request shares: the clock's instant and when each source was last read."""
+
+    now: datetime
+    read_through: dict[str, datetime]
+    live_down: dict[str, frozenset[str]] = field(default_factory=dict)  # live source lost -> the lines it feeds
+    hours: HoursCache = field(default_factory=HoursCache)  # recorded hours per location, read once
+    calendar: PlantCalendar = field(default_factory=PlantCalendar)  # holidays, shutdowns, go-live
+    running_lines: dict[str, float] = field(default_factory=dict)  # scope -> lines reporting in the running shift
+
+
+#: The contexts of the ``shared_context()`` open in this thread or task, by (plant, session factory, clock).
+_SHARED: ContextVar[dict[tuple[int, int, int], ReadingContext] | None] = ContextVar("huddle_reading_context",
+                                                                                   default=None)
+
+
+@contextmanager
+def shared_context() -> Iterator[None]:
+    """Inside, readings of the same plant, database and clock share one context (nested calls share the outer)."""
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def reading_context(config: PlantConfig, session: Session, clock: Callable[[], datetime], key: int) -> ReadingContext:
+    """The context of a reading: the shared one inside ``shared_context()``, else read now."""
+    shared = _SHARED.get()
+    slot = (id(config), key, id(clock))
+    if shared is not None and slot in shared:
+        return shared[slot]
+    now = clock()
+    live = {k: v for k, v in ledger_queries.live_lines_down(session, now).items()
+            if k in config.sources and config.sources[k].kind == "mqtt"}
+    ctx = ReadingContext(now, ledger_queries.sources_read_through(session), live,
+                         calendar=plant_calendar(config, session))
+    if shared is not None:
+        shared[slot] = ctx
+    return ctx
