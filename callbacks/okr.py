@@ -164,7 +164,7 @@ def check_in(services: Services, clicks: list[int | None], values: list[Any], co
         if isinstance(exc, OkrConflictError):
             counts[i] = exc.seen  # the next save is made knowing what is there now
         return messages, counts, no_update
-    messages[i] = checkin_saved(saved, services.config.tz)
+    messages[i] = checkin_saved(saved, services.config.tz, services.okrs.today())
     counts[i] = int(seen[i] or 0) + 1
     return messages, counts, (changed or 0) + 1
 
@@ -185,7 +185,8 @@ def show_history(services: Services, kr_id: int | None, _changed: int, view: dic
     except NOT_SHOWN:
         return None
     kr = next((k for k in quarter_view.key_results if k.id == kr_id), None)
-    return render_history(kr, services.config, quarter_view.people) if kr else pick_a_key_result()
+    return render_history(kr, services.config, quarter_view.people, quarter_view.today) if kr \
+        else pick_a_key_result()
 
 
 def close(services: Services, _n: int, view: dict[str, Any], changed: int | None,

@@ -23,7 +23,7 @@ DEMO_NAMES: dict[str, dict[str, dict[str, str]]] = {
                  "scrap_cost": "Ausschusskosten", "units_per_labour_hour": "Stück je Arbeitsstunde",
                  "overtime_rate": "Überstunden", "attendance": "Anwesenheit",
                  "improvement_ideas": "Verbesserungsideen"},
-        "units": {"ideas": "Ideen"},
+        "units": {"ideas": ("Ideen", "Idee")},
         "trees": {"oee": "OEE-Treiberbaum", "delivery": "Liefer-Treiberbaum"},
     },
     "es": {
@@ -39,7 +39,7 @@ DEMO_NAMES: dict[str, dict[str, dict[str, str]]] = {
                  "unplanned_downtime": "Paro no planificado", "changeover_time": "Tiempo de cambio",
                  "scrap_cost": "Costo del desecho", "units_per_labour_hour": "Unidades por hora-hombre",
                  "overtime_rate": "Horas extra", "attendance": "Asistencia", "improvement_ideas": "Ideas de mejora"},
-        "units": {"ideas": "ideas"},
+        "units": {"ideas": ("ideas", "idea")},
         "trees": {"oee": "Árbol de OEE", "delivery": "Árbol de entrega"},
     },
 }
@@ -60,6 +60,6 @@ def name_demo_plant(raw: dict[str, Any], language: str) -> None:
     for kpi in raw["kpis"]:
         kpi["name"] = names["kpis"].get(kpi["key"], kpi["name"])
         if kpi.get("unit") in names["units"]:
-            kpi["unit"] = names["units"][kpi["unit"]]
+            kpi["unit"], kpi["unit_one"] = names["units"][kpi["unit"]]
     for tree in raw["trees"]:
         tree["name"] = names["trees"].get(tree["key"], tree.get("name", ""))

@@ -215,7 +215,7 @@ def render_summary(view: QuarterView, config: PlantConfig) -> list[Any]:
     counts = {s: sum(1 for k in krs if k.status is s) for s in KrStatus}
     weeks = len(view.weeks)
     state = (_("closed by {name} on {time}").format(name=person_name(view.closed_by, view.people),
-                                                     time=format_time(view.closed_at, config.tz))
+                                                     time=format_time(view.closed_at, config.tz, view.today))
              if view.closed_at else
              _("week {n} of the quarter ({week}), {share} of the quarter gone").format(
                  n=number(weeks), week=period_label(config, view.week, view.today), share=percent(view.expected)))
@@ -346,12 +346,13 @@ def history_figure(kr: KeyResultView) -> go.Figure:
     return fig
 
 
-def render_history(kr: KeyResultView, config: PlantConfig, people: dict[str, str] | None = None) -> list[Any]:
-    """A key result's chart and every saved check-in, corrections included."""
+def render_history(kr: KeyResultView, config: PlantConfig, people: dict[str, str] | None = None,
+                   today: date | None = None) -> list[Any]:
+    """A key result's chart and every saved check-in, corrections included (a time of ``today`` by its hour)."""
     tz = config.tz
     rows = [html.Tr([html.Td(_week(v.week)), html.Td(format_value(v.value, kr.unit)),
                      html.Td(f"{v.confidence}/10 {_(BAND_WORDS[v.band])}"), html.Td(v.moved), html.Td(v.blocks),
-                     html.Td(person_name(v.author, people or {})), html.Td(format_time(v.at, tz)),
+                     html.Td(person_name(v.author, people or {})), html.Td(format_time(v.at, tz, today)),
                      html.Td(_("corrected later") if v.replaced else (_("correction") if v.replaces_id
                                                                        else pgettext("version", "current")))],
                     className="replaced" if v.replaced else None)
@@ -375,7 +376,7 @@ def render_closing(view: QuarterView, config: PlantConfig, candidates: list[Any]
     next_quarter = period_label(config, period_containing("quarter", view.quarter.last + timedelta(days=1)))
     if view.closed:
         lead = html.P(_("Closed by {name} on {time}. Scores are progress held to 0–1.").format(
-            name=person_name(view.closed_by, view.people), time=format_time(view.closed_at, config.tz)),
+            name=person_name(view.closed_by, view.people), time=format_time(view.closed_at, config.tz, view.today)),
             className="hint")
     else:
         lead = html.P(_("Each key result is scored 0–1 (progress held to that range). Scores if {quarter} closed "
@@ -438,13 +439,13 @@ def refusal(message: str) -> html.Span:
     return html.Span(message, className="form-error")
 
 
-def checkin_saved(saved: Any, tz: tzinfo) -> str:
-    """What a saved check-in (or its correction) says: value, confidence, who and when."""
+def checkin_saved(saved: Any, tz: tzinfo, today: date | None = None) -> str:
+    """What a saved check-in (or its correction) says: value, confidence, who and when (today's by its hour)."""
     said = (_("Saved {week} correction of this week's check-in") if saved.replaces_id
             else _("Saved {week} check-in")).format(week=_week(saved.week))
     return said + ": " + _("{value} at confidence {confidence}/10 ({band}), by {name} at {time}").format(
         value=format_value(saved.value, saved.unit), confidence=saved.confidence, band=_(BAND_WORDS[saved.band]),
-        name=person_name(saved.author, {}), time=format_time(saved.at, tz))
+        name=person_name(saved.author, {}), time=format_time(saved.at, tz, today))
 
 
 def drafted(kpi_name: str, quarter: str) -> html.A:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from huddle.dashboard.core.i18n import N_, _, day_text, number, pgettext
+from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgettext
 
 STATUS_WORDS = {"green": N_("on target"), "amber": N_("near target"), "red": N_("off target"), "grey": N_("no data"),
                 "stale": N_("stale"), "incomplete": N_("incomplete"), "check": N_("check data"),
@@ -30,7 +30,10 @@ def format_value(value: float | None, unit: str = "") -> str:
     if unit == "%":
         return f"{number(value, 1)} %"
     digits = 0 if abs(value) >= 100 or float(value).is_integer() else 2 if abs(value) < 10 else 1
-    return f"{number(value, digits)} {unit_for(value, unit_text(unit))}".strip()
+    text = number(value, digits)
+    if unit in BUILT_IN_UNITS and (said := counted(text, round(value, digits), unit)) is not None:
+        return said
+    return f"{text} {unit_for(value, unit_text(unit))}".strip()
 
 
 def plural(count: float, word: str, many: str | None = None) -> str:
@@ -40,10 +43,30 @@ def plural(count: float, word: str, many: str | None = None) -> str:
 
 
 def unit_for(value: float | None, unit: str) -> str:
-    """A unit as it reads after a value: a plural noun becomes singular after exactly one ('1 idea', '1 día')."""
-    if value is not None and abs(value) == 1 and unit.isalpha() and unit.endswith("s") and not unit.endswith("ss"):
+    """A unit as it reads after a value: its singular after exactly one, as the plant file gives it (``unit_one``:
+    '1 Idee'), or else an English plural noun without its s ('1 idea')."""
+    if value is None or abs(value) != 1:
+        return unit
+    if getattr(unit, "one", ""):
+        return unit.one  # type: ignore[attr-defined]
+    if unit.isalpha() and unit.endswith("s") and not unit.endswith("ss"):
         return unit[:-1]
     return unit
+
+
+def counted(text: str, value: float, unit: str) -> str | None:
+    """A value (``text`` as written) of a built-in counted unit as the language counts it ('1 Stück', '3 casos');
+    None for other units."""
+    n = abs(value)
+    if unit == "units":
+        return ngettext("{n} unit", "{n} units", n).format(n=text)
+    if unit == "cases":
+        return ngettext("{n} case", "{n} cases", n).format(n=text)
+    if unit == "reports":
+        return ngettext("{n} report", "{n} reports", n).format(n=text)
+    if unit == "days":
+        return ngettext("{n} day", "{n} days", n).format(n=text)
+    return None
 
 
 def signed(value: float | None, unit: str = "") -> str:

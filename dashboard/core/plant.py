@@ -99,6 +99,22 @@ class Baseline:
     source: str
 
 
+class Unit(str):
+    """A unit the plant file writes (``ideas``), knowing its singular when the file gives it (``unit_one: idea``):
+    '1 Idee' in a German plant, where no rule makes 'Idee' of 'Ideen'."""
+
+    one: str
+
+    def __new__(cls, plural: str, one: str = "") -> Unit:
+        """The unit as written, with its singular ("" when the file gives none)."""
+        unit = super().__new__(cls, plural)
+        unit.one = one
+        return unit
+
+    def __reduce__(self) -> tuple[object, ...]:  # a str subclass with an attribute: pickle both
+        return (Unit, (str(self), self.one))
+
+
 @dataclass(frozen=True)
 class KpiDef:
     """A KPI as the plant defines it."""

@@ -35,6 +35,7 @@ from huddle.dashboard.core.plant import (
     SourceDef,
     TradeOff,
     TreeDef,
+    Unit,
 )
 from huddle.dashboard.core.plant_calendar import read_plant_calendar
 from huddle.dashboard.core.plant_checks import tree_errors
@@ -331,7 +332,8 @@ def _kpi(r: _Reader, k: Any, i: int, known: dict[str, KpiDef]) -> KpiDef | None:
     if key in known:
         r.problems.append(f"{w}.key: KPI {key!r} is defined twice")
     return KpiDef(
-        key=key, name=str(k.get("name", key)), formula=formula_key, unit=str(k.get("unit", formula.unit)),
+        key=key, name=str(k.get("name", key)), formula=formula_key,
+        unit=Unit(str(k.get("unit", formula.unit)), str(k.get("unit_one") or "")),
         category=category or "D", layer=layer if layer in LAYERS else 2, direction=direction,
         targets=targets, amber=amber, owner=k.get("owner") or None,
         data_source=k.get("data_source") or None, frequency=frequency, leading=leading == "leading",

@@ -136,6 +136,7 @@ def test_a_stop_refused_for_an_unknown_reason_loads_on_retry_once_the_reason_is_
     assert (entry.actor, entry.action, entry.target) == ("cli:test", "quarantine.retry", "stops-1120.csv, line 3")
     run = later.data_status.report()["runs"][0]
     assert (run["source"], run["status"], run["rows_loaded"]) == ("retry", "ok", 1)
+    assert run["message"] == "1 of 1 quarantined row tried again loaded"  # stored in English, one row in the singular
     assert later.quarantine.retry("cli:test", [stop.id]).skipped[0][1] == "already resolved by retry"
 
 

@@ -132,3 +132,31 @@ def test_the_audit_log_says_what_changed_in_words(config: PlantConfig) -> None:
     assert names.audit_action("user.add") == "user added"
     assert names.audit_action("something.new_here") == "something new here"
     assert "{" not in names.audit_details(config, json.dumps({"after": {"status": "in_progress"}}))
+
+
+@pytest.mark.parametrize(("language", "value", "unit", "expected"), [
+    ("de", 1, "units", "1 Stück"), ("de", 1, "days", "1 Tag"), ("de", 3, "days", "3 Tage"),
+    ("de", 1, "cases", "1 Fall"),
+    ("de", 2.5, "reports", "2,50 Meldungen"), ("es", 1, "days", "1 día"), ("es", 1, "units", "1 unidad"),
+    ("es", 1200, "units", "1.200 unidades"), ("es", 1, "reports", "1 reporte"), ("de", 1, "min", "1 min")])
+def test_built_in_units_count_as_the_language_counts(language: str, value: float, unit: str, expected: str) -> None:
+    from huddle.dashboard.core.i18n import use_language
+
+    with use_language(language):
+        assert format_value(value, unit) == expected
+
+
+def test_a_unit_the_plant_writes_takes_the_singular_the_plant_gives() -> None:
+    from huddle.dashboard.core.i18n import use_language
+    from huddle.dashboard.core.plant import Unit
+    from huddle.dashboard.demo_words import name_demo_plant
+
+    raw = yaml.safe_load(resources.files("huddle.dashboard").joinpath("demo_plant.yaml").read_text(encoding="utf-8"))
+    name_demo_plant(raw, "de")
+    german = parse_plant(raw)
+    ideas = german.kpis["improvement_ideas"].unit
+    with use_language("de"):
+        assert format_value(1, ideas) == "1 Idee" and format_value(3, ideas) == "3 Ideen"
+        assert signed(-1, ideas) == "−1 Idee"
+        assert format_value(1, Unit("Ideen")) == "1 Ideen"  # the file gives no singular: shown as written
+    assert format_value(1, Unit("ideas", "idea")) == "1 idea" and format_value(1, "ideas") == "1 idea"

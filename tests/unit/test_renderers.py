@@ -693,6 +693,12 @@ def test_the_okr_links_and_messages(config: PlantConfig) -> None:
     assert okr_page.checkin_saved(check_in(replaces_id=9), config.tz) == (
         "Saved Week 47 2026 correction of this week's check-in: 82.0 % at confidence 4/10 (has issues), by Ann at "
         "Fri 20 Nov 2026, 14:00")
+    assert okr_page.checkin_saved(check_in(), config.tz, date(2026, 11, 20)).endswith("by Ann at 14:00")
+    assert okr_page.checkin_saved(check_in(), config.tz, date(2026, 11, 27)).endswith("by Ann at Fri 20 Nov, 14:00")
+    today = okr_page.render_history(key_result(), config, None, date(2026, 11, 20))
+    assert text([r for r in walk(today[2]) if type(r).__name__ == "Tr"][1]).endswith("Ann 14:00 current")
+    closed = text(okr_page.render_summary(quarter_model(closed_at=NOON, closed_by="bob"), config))
+    assert "closed by Bob on " in closed and "2026, 14:00" not in closed  # the quarter's today: no year
     assert [o["value"] for o in okr_options.scope_choices(config)][:3] == ["all", "company", "plant"]
     assert "all" not in [o["value"] for o in okr_options.level_options(config)]
     assert okr_options.week_options(quarter_model())[0] == {"label": "Week 47 (this week)", "value": "2026-W47"}
