@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -89,6 +89,10 @@ class StopEvent(Base):
     category: Mapped[str] = mapped_column(String(16))
     equipment: Mapped[str] = mapped_column(String(120), default="")
     run_id: Mapped[int | None] = mapped_column(Integer)
+    # a stop entered on the shop floor (run_id None): who entered it and where; loaded stops keep NULL
+    entered_by: Mapped[str | None] = mapped_column(String(64))
+    origin: Mapped[str | None] = mapped_column(String(200))
+    ongoing: Mapped[bool | None] = mapped_column()  # entered as "still stopped": its end is when it was last told
 
 
 class QualityEvent(Base):
@@ -103,6 +107,8 @@ class QualityEvent(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     disposition: Mapped[str] = mapped_column(String(16))
     run_id: Mapped[int | None] = mapped_column(Integer)
+    entered_by: Mapped[str | None] = mapped_column(String(64))  # entered on the shop floor: by whom, and where
+    origin: Mapped[str | None] = mapped_column(String(200))
 
 
 class SafetyEvent(Base):
@@ -118,6 +124,8 @@ class SafetyEvent(Base):
     kind: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text, default="")
     run_id: Mapped[int | None] = mapped_column(Integer)
+    entered_by: Mapped[str | None] = mapped_column(String(64))  # entered on the shop floor: by whom, and where
+    origin: Mapped[str | None] = mapped_column(String(200))
 
 
 class Labour(Base):
@@ -449,6 +457,7 @@ class AdoptedBaseline(Base):
 
 
 # the feeds' tables share this metadata; imported by module so either module may be imported first
+import huddle.data.models_entry  # noqa: E402
 import huddle.data.models_feeds  # noqa: E402
 import huddle.data.models_huddles  # noqa: E402
 import huddle.data.models_notify  # noqa: E402
