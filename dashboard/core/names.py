@@ -161,6 +161,24 @@ def period_id_words(config: PlantConfig | None, text: str, reference: date | Non
     return text
 
 
+def week_words(week_id: str) -> str:
+    """An ISO week with its days, as a sheet of check-ins names it: 'Week 47, 16–22 Nov', 'KW 49, 30. Nov. – 6. Dez.',
+    the year on both ends when the week spans two; text that is no week stays as it is."""
+    try:
+        period = parse_period("week", week_id)
+    except PeriodError:
+        return week_id
+    first, last = period.first, period.last
+    if first.year != last.year:
+        days = f"{date_words(first)} – {date_words(last)}"
+    elif first.month == last.month:
+        day = day_text(first, pgettext("date pattern", "d"))
+        days = f"{day}–{date_words(last, last)}"
+    else:
+        days = f"{date_words(first, first)} – {date_words(last, last)}"
+    return _("Week {week}, {days}").format(week=first.isocalendar()[1], days=days)
+
+
 def range_words(first: date, last: date) -> str:
     """A range of dates: '1 Dec 2025 – 30 Nov 2026', '3–9 Nov 2026'."""
     if first.year == last.year and first.month == last.month:

@@ -1,8 +1,9 @@
 """The quarter's check-ins as files plants open in a spreadsheet: CSV (every saved version, corrections included)
 and an Excel workbook with the same rows plus one sheet of the key results as they stand. Built from the same
 read model the OKR page shows (``OkrQuarters.quarter`` and ``OkrQuarters.check_in_rows``). Text a spreadsheet would
-run as a formula is written as text (``core.cell_text``). Headings, sheet names and words (level, status,
-confidence band, version) are in the language in effect (``core.i18n.use_language``); numbers stay numbers."""
+run as a formula is written as text (``core.cell_text``). Headings, sheet names and words (quarter, week with its
+days, level, status, confidence band, version, the time saved) are in the language in effect
+(``core.i18n.use_language``); numbers stay numbers."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import io
 from typing import Any
 
 from huddle.dashboard.core.cell_text import cell_text, defuse_workbook
-from huddle.dashboard.core.i18n import N_, _, pgettext
-from huddle.dashboard.core.names import period_id_words
+from huddle.dashboard.core.i18n import N_, _, day_text, pgettext
+from huddle.dashboard.core.names import period_id_words, week_words
 from huddle.dashboard.core.okr_scoring import BAND_WORDS, STATUS_WORDS
 from huddle.dashboard.services.okrs import LEVEL_WORDS, QuarterView
 from openpyxl import Workbook
@@ -73,10 +74,14 @@ def checkins_workbook(view: QuarterView, rows: list[dict[str, Any]]) -> bytes:
 
 
 def _in_words(row: dict[str, Any]) -> dict[str, Any]:
-    """A check-in row with its level, confidence band and version in the language in effect."""
+    """A check-in row with its quarter, week ('Week 47, 16–22 Nov'), level, confidence band, version and the time it
+    was saved (plant time, 'Fri 20 Nov 2026, 14:00') in the language in effect."""
     version = _("corrected later") if row["version"] == "corrected later" else pgettext("version", "current")
-    return row | {"level": _(LEVEL_WORDS[row["level"]]), "confidence_band": _(BAND_WORDS[row["confidence_band"]]),
-                  "version": version}
+    saved = row["saved_at"]
+    return row | {"quarter": period_id_words(None, row["quarter"]), "week": week_words(row["week"]),
+                  "level": _(LEVEL_WORDS[row["level"]]), "confidence_band": _(BAND_WORDS[row["confidence_band"]]),
+                  "version": version,
+                  "saved_at": day_text(saved, pgettext("date pattern", "EEE d MMM y, HH:mm")) if saved else ""}
 
 
 def _finish(ws: Any, columns: int) -> None:

@@ -349,7 +349,7 @@ class OkrQuarters:
                         "value": None if v.value is None else round(v.value, 4), "confidence": v.confidence,
                         "confidence_band": v.band,
                         "what_moved": v.moved, "what_blocks": v.blocks, "author": v.author,
-                        "saved_at": v.at.astimezone(self.config.tz).strftime("%Y-%m-%d %H:%M"),
+                        "saved_at": v.at.astimezone(self.config.tz),  # plant time; the export words it
                         "version": "corrected later" if v.replaced else "current",
                         "corrects": v.replaces_id or "", "check_in_id": v.id})
         return sorted(rows, key=lambda r: r["check_in_id"])

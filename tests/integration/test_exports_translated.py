@@ -86,6 +86,9 @@ def test_a_german_plants_okr_check_ins_read_german(demo_services: Any) -> None:
         assert english not in heads + check_ins
     first = next(book["Check-ins"].iter_rows(min_row=2, values_only=True))
     assert isinstance(first[check_ins.index("Wert")], int | float)  # numbers stay numbers for the spreadsheet
+    week, saved = first[check_ins.index("Woche")], first[check_ins.index("Gespeichert (Werkszeit)")]
+    assert week.startswith("KW ") and "W4" not in week and "-" not in week  # 'KW 47, 16.–22. Nov.'
+    assert saved[:2] in {"Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"} and "T" not in saved
     assert first[check_ins.index("Ebene")] in {"Unternehmen", "Werk", "Bereich", "Linie"}
     levels = {r[1] for r in book["Schlüsselergebnisse"].iter_rows(min_row=2, values_only=True)}
     assert levels <= {"Unternehmen", "Werk", "Bereich", "Linie"} and levels

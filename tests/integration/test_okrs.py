@@ -322,6 +322,8 @@ def test_the_quarters_check_ins_export_as_csv_and_excel(services) -> None:  # ty
         ("Filler jams per week", "10.0", "corrected later", "eddie"),
         ("Filler jams per week", "11.0", "current", "ana"),
         ("Line 1 OEE", str(round(services.readings.reading("oee", "L1", QTD).value, 4)), "current", "eddie")]
+    assert (parsed[0]["Quarter"], parsed[0]["Week"], parsed[0]["Saved (plant time)"]) == (
+        "Q4 2026", "Week 47, 16–22 Nov", "Fri 20 Nov 2026, 10:00")  # words, not 2026-W47 or an ISO time
     assert parsed[0]["What moved"].startswith("'=")  # a formula typed into a check-in stays text
     assert parsed[0]["What blocks"] == "Spares: Größe" and parsed[1]["Corrects check-in"] == parsed[0]["Check-in"]
     book = load_workbook(io.BytesIO(checkins_workbook(okrs.quarter("2026-Q4"), rows)))

@@ -160,3 +160,14 @@ def test_a_unit_the_plant_writes_takes_the_singular_the_plant_gives() -> None:
         assert signed(-1, ideas) == "−1 Idee"
         assert format_value(1, Unit("Ideen")) == "1 Ideen"  # the file gives no singular: shown as written
     assert format_value(1, Unit("ideas", "idea")) == "1 idea" and format_value(1, "ideas") == "1 idea"
+
+
+@pytest.mark.parametrize(("language", "week", "expected"), [
+    ("en", "2026-W47", "Week 47, 16–22 Nov"), ("en", "2026-W49", "Week 49, 30 Nov – 6 Dec"),
+    ("en", "2026-W53", "Week 53, 28 Dec 2026 – 3 Jan 2027"), ("de", "2026-W47", "KW 47, 16.–22. Nov."),
+    ("es", "2026-W49", "Semana 49, 30 nov – 6 dic"), ("en", "not a week", "not a week")])
+def test_a_week_names_its_days(language: str, week: str, expected: str) -> None:
+    from huddle.dashboard.core.i18n import use_language
+
+    with use_language(language):
+        assert names.week_words(week) == expected
