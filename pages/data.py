@@ -15,6 +15,7 @@ from huddle.dashboard.core.names import record_type_name
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import scroll_box, table
+from huddle.pages.notifications_log import section as notifications_section
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
@@ -115,6 +116,7 @@ def layout(**_query: str) -> html.Div:
                  "A KPI with no data source is a finding to resolve."), ids.DATA_BASELINE),
         _section(_("Run ledger"), _("The latest 50 loader runs."), ids.DATA_RUNS),
         _manual_form(),
+        notifications_section(),
         dcc.Interval(id=ids.DATA_REFRESH, interval=15_000),
     ])
 

@@ -316,6 +316,7 @@ class Notifier:
                     for c in self.rules.channels.values()]
         rules = [{"key": r.key, "name": r.name, "cause": r.cause, "cause_words": _(CAUSES[r.cause]),
                   "channels": [self.rules.channels[c].name for c in r.channels],
+                  "emails": any(self.rules.channels[c].is_email for c in r.channels),
                   "open": [c.title for c in causes if c.rule_key == r.key]} for r in self.rules.rules.values()]
         deliveries = [{
             "id": d.id, "at": d.created_at.isoformat(), "when": format_time(d.created_at, tz, today),

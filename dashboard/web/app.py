@@ -115,6 +115,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.callbacks import board as board_callbacks
     from huddle.callbacks import data as data_callbacks
     from huddle.callbacks import handover as handover_callbacks
+    from huddle.callbacks import notifications as notification_callbacks
     from huddle.callbacks import okr as okr_callbacks
     from huddle.callbacks import overview as overview_callbacks
     from huddle.callbacks import portfolio as portfolio_callbacks
@@ -159,6 +160,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
         prevent_initial_call=True)
     overview_callbacks.register(app, services)
     data_callbacks.register(app, services)
+    notification_callbacks.register(app, services)
     admin_callbacks.register(app, services)
     admin_monitor_callbacks.register(app, services)
     admin_calendar_callbacks.register(app, services)

@@ -237,3 +237,16 @@ OKR_DRAFT = "okr-draft"  # {"type": ..., "kpi": <KPI key>, "scope": <scope>}
 
 PORTFOLIO_REFRESH = "portfolio-refresh"
 PORTFOLIO_BODY = "portfolio-body"
+
+NOTIFY_SECTION = "notify-section"  # the Data page's Notifications section
+NOTIFY_CHANNELS = "notify-channels"
+NOTIFY_RULES = "notify-rules"
+NOTIFY_LOG = "notify-log"  # the delivery log
+NOTIFY_RULE = "notify-rule"
+NOTIFY_SCOPE = "notify-scope"
+NOTIFY_EMAIL = "notify-email"
+NOTIFY_SUBSCRIBE = "notify-subscribe"
+NOTIFY_MINE = "notify-mine"  # the signed-in person's subscriptions
+NOTIFY_UNSUBSCRIBE = "notify-unsubscribe"
+NOTIFY_MESSAGE = "notify-message"
+NOTIFY_CHANGED = "notify-changed"  # a subscription added or removed: the section redraws at once
