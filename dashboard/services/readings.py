@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.calendar import now_utc
@@ -94,9 +95,6 @@ RECORD_WORDS = {"production_counts": N_("counts"), "stop_events": N_("stops"), "
                 "hours_worked": N_("hours worked")}
 #: Missing time tolerated per line-shift before a period counts as incomplete (exports round their times).
 COVERAGE_SLACK_S = 60.0
-
-
-_Context = ReadingContext
 
 
 class Readings(ManyPeriods):
@@ -235,12 +233,13 @@ class Readings(ManyPeriods):
                     self._accumulate(buckets, bucket_key(grain, row["production_date"], row.get("shift")), row)
             out: dict[str, list[Reading]] = {k: [] for k in keys}
             ctx = self._context(session)
+            defs = [(k, self.config.kpis[k], self._summed(k)) for k in keys]
             for label in labels:
                 period = parse_period(grain, label)
                 end = self.period_end(period)
-                for k in keys:
-                    out[k].append(self._reading(session, self.config.kpis[k], scope, period,
-                                                buckets.get(label) if self._summed(k) else None, end, ctx))
+                for k, kdef, summed in defs:
+                    out[k].append(self._reading(session, kdef, scope, period, buckets.get(label) if summed else None,
+                                                end, ctx))
             return out
 
     def series_by_line(self, kpis: Iterable[str], scope: str, grain: str, first: date,
@@ -310,15 +309,15 @@ class Readings(ManyPeriods):
         """The summed measures of a scope over a period (one row)."""
         return reading_queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
 
-    def _context(self, session: Session) -> _Context:
+    def _context(self, session: Session) -> ReadingContext:
         return reading_context(self.config, session, self.clock, id(self.sessions))
 
     def plant_calendar(self, session: Session) -> PlantCalendar:
         """The plant calendar the readings judge by (read once per ``shared_context()``)."""
         return self._context(session).calendar
 
-    def _reading(self, session: Session, kdef: KpiDef, scope: str, period: Period,
-                 sums: dict[str, Any] | None, end: datetime | None = None, ctx: _Context | None = None) -> Reading:
+    def _reading(self, session: Session, kdef: KpiDef, scope: str, period: Period, sums: dict[str, Any] | None,
+                 end: datetime | None = None, ctx: ReadingContext | None = None) -> Reading:
         formula = FORMULAS[kdef.formula]
         ctx = ctx or self._context(session)
         now = ctx.now
@@ -402,7 +401,7 @@ class Readings(ManyPeriods):
             complete=complete, checks=checks, gaps=gaps,
         ), period_state(ctx.calendar, self.config, scope, period))
 
-    def _live_source_lost(self, formula: Any, scope: str, ctx: _Context) -> bool:
+    def _live_source_lost(self, formula: Any, scope: str, ctx: ReadingContext) -> bool:
         """Whether a live source that feeds the scope's counts and stops has lost its broker: its data stops there."""
         if not ctx.live_down or not (formula.kind is Kind.PRODUCT or
                                      {formula.numerator, formula.denominator} & set(GROUPS["production"])):
@@ -411,7 +410,7 @@ class Readings(ManyPeriods):
         return any(lines & fed for fed in ctx.live_down.values())
 
     def _completeness(self, session: Session, formula: Any, scope: str, period: Period, sums: dict[str, Any],
-                      end: datetime, ctx: _Context, people: PeopleHours | None = None,
+                      end: datetime, ctx: ReadingContext, people: PeopleHours | None = None,
                       ) -> tuple[float | None, bool | None, tuple[str, ...]]:
         """How much of a period a reading's data covers: (coverage, complete, why not in words).
 
@@ -420,17 +419,9 @@ class Readings(ManyPeriods):
         whether every day of the period has hours. A running period is never incomplete: it shows its coverage so
         far."""
         ended = end <= ctx.now
-        used = {m for m in (formula.numerator, formula.denominator) if m}
-        if formula.kind is Kind.DIRECT:
-            records = {"kpi_values"}
-        elif formula.kind is Kind.PRODUCT:
-            records = {"production_counts", "stop_events"}
-            used = set(TIMED_MEASURES)
-        elif formula.kind is Kind.GAUGE:
+        if formula.kind is Kind.GAUGE:
             return None, None, ()
-        else:
-            groups = {g for g, members in GROUPS.items() if used & set(members)}
-            records = {r for r, g in RECORD_GROUP.items() if g in groups}
+        used, records = _inputs(formula)
         coverage = None
         gaps: list[str] = []
         if people is not None and people.hours is not None:  # the hours came from these records, not labour alone
@@ -461,7 +452,7 @@ class Readings(ManyPeriods):
             return coverage, None, ()
         return coverage, not gaps, tuple(gaps)
 
-    def _scheduled_after(self, session: Session, scope: str, period: Period, ctx: _Context) -> float:
+    def _scheduled_after(self, session: Session, scope: str, period: Period, ctx: ReadingContext) -> float:
         """Scheduled production time still to come in the running shift, times the lines that reported in it (what
         a running period's coverage so far leaves out)."""
         now = ctx.now
@@ -489,6 +480,18 @@ class Readings(ManyPeriods):
         """The period of a grain containing today's production date."""
         today = self.clock().astimezone(self.config.tz).date()
         return period_containing(grain, today)
+
+
+@cache
+def _inputs(formula: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The measures a formula reads and the record types they come from (worked once per formula)."""
+    used = frozenset(m for m in (formula.numerator, formula.denominator) if m)
+    if formula.kind is Kind.DIRECT:
+        return used, frozenset({"kpi_values"})
+    if formula.kind is Kind.PRODUCT:
+        return frozenset(TIMED_MEASURES), frozenset({"production_counts", "stop_events"})
+    groups = {g for g, members in GROUPS.items() if used & set(members)}
+    return used, frozenset(r for r, g in RECORD_GROUP.items() if g in groups)
 
 
 def readings_of(source: Readings | Services) -> Readings:

@@ -160,7 +160,10 @@ def safety_cross(source: sessionmaker[Session] | Services, config: PlantConfig, 
     """The safety cross of the month of the period shown: the worst event per local day up to the period's end (or
     now while it runs), with the safety numbers as at that same instant."""
     sessions = _sessions(source)
-    readings = Readings(config, sessions, clock=lambda: now)
+    # the numbers given were read as at ``now``: the readings of the services that read them (and the context they
+    # share) serve the rest; otherwise read them here as at ``now``
+    readings = (source.readings if numbers is not None and not isinstance(source, sessionmaker)
+                else Readings(config, sessions, clock=lambda: now))
     numbers = numbers or safety_numbers(readings, scope, period)
     month = period if period.grain == "month" else period_containing("month", period.last)
     today = numbers.as_of.astimezone(config.tz).date()
