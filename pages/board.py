@@ -23,6 +23,7 @@ from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import BoardAddress, node_href
 from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import status_badge
+from huddle.pages.escalations import escalation_section
 from huddle.pages.handover import handover_form, lead_panel
 
 TV_HOURS = 5  # rows of the hour-by-hour table a wall TV has room for (the desk board shows every hour)
@@ -53,6 +54,7 @@ def layout(**query: str) -> html.Div:
         html.Div(id=ids.BOARD_PLAYLIST, className="playlist", hidden=view.next_scope() is None),
         lead_panel(),  # the handovers not yet acknowledged lead the board
         html.Div(id=ids.BOARD_BODY, className="board"),
+        escalation_section(hidden=view.kiosk),
         _action_forms(hidden=view.kiosk),
         handover_form(hidden=view.kiosk),
     ], className="board-page kiosk" if view.kiosk else "board-page")

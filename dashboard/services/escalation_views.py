@@ -32,6 +32,10 @@ class EscalationError(ValueError):
     """An escalation step that cannot be taken as given, with the reason."""
 
 
+class EscalationNotFoundError(EscalationError):
+    """No escalation has the id given (a mistyped or forged one)."""
+
+
 @dataclass(frozen=True)
 class EscalationView:
     """An escalation with its context and where it stands, in words as well as values."""

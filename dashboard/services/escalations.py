@@ -30,6 +30,7 @@ from huddle.dashboard.services.escalation_views import (
     OPEN,
     SOURCES,
     EscalationError,
+    EscalationNotFoundError,
     EscalationView,
     people_in,
     scope_words,
@@ -40,7 +41,8 @@ from huddle.data.queries import escalations as queries
 from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["EscalationConflictError", "EscalationError", "EscalationService", "EscalationView"]
+__all__ = ["EscalationConflictError", "EscalationError", "EscalationNotFoundError", "EscalationService",
+           "EscalationView"]
 
 
 class EscalationConflictError(EscalationError):
@@ -76,7 +78,7 @@ class EscalationService:
         with self.sessions() as session:
             row = queries.escalation(session, escalation_id)
             if row is None:
-                raise EscalationError(_("no escalation {n}").format(n=escalation_id))
+                raise EscalationNotFoundError(_("no escalation {n}").format(n=escalation_id))
             return self._views(session, [row])[0]
 
     def received(self, scope: str, *, answered: bool = True) -> list[EscalationView]:
@@ -230,7 +232,7 @@ class EscalationService:
             taken = queries.take_escalation_version(session, escalation_id, version, who.label, now)
             row = queries.escalation(session, escalation_id)
             if row is None:
-                raise EscalationError(_("no escalation {n}").format(n=escalation_id))
+                raise EscalationNotFoundError(_("no escalation {n}").format(n=escalation_id))
             self._require_cover(who, row.origin_scope if origin else row.scope, what)
             if not taken:
                 raise self._changed_since(session, row)

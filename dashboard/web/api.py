@@ -1,6 +1,7 @@
 """The JSON API under ``/api/v1``: health, KPI definitions, KPI values, the board, the tree, the review
-and the OKRs, with their exports, and the quarantine's problems; and its own description (``openapi.py``). One
-route also writes: a POST to ``/okr`` plans a quarter's objectives (``api_okr``, editors and admins).
+and the OKRs, with their exports, the quarantine's problems and the escalations between the tiers; and its own
+description (``openapi.py``). Two routes also write: a POST to ``/okr`` plans a quarter's objectives (``api_okr``)
+and a POST to ``/escalations`` takes a step on an escalation (``api_escalations``), for editors and admins.
 
 Every number comes from the same ``Readings`` service the pages use. The query is read by ``api_query``, the same checks
 the pages' addresses go through: a bad parameter gets a 400 whose message names it (and ``parameter`` says
@@ -31,6 +32,7 @@ from huddle.dashboard.services.review import Review, build_review, last_full_mon
 from huddle.dashboard.services.review import as_dict as review_dict
 from huddle.dashboard.services.tree import tree_readings
 from huddle.dashboard.web.address import API, NO, YES, AddressError
+from huddle.dashboard.web.api_escalations import escalations
 from huddle.dashboard.web.api_lists import actions_export, audit, audit_export, quarantine_export
 from huddle.dashboard.web.api_meetings import handovers
 from huddle.dashboard.web.api_okr import plan_okrs
@@ -232,11 +234,11 @@ ROUTES: tuple[tuple[str, Callable[..., ResponseReturnValue]], ...] = (
     ("/tree", tree), ("/review", review), ("/review.<ext>", review_export), ("/okr", okr),
     ("/okr/checkins.<ext>", okr_checkins), ("/tree/node", tree_node), ("/quarantine", quarantine),
     ("/openapi.json", openapi), ("/actions.<ext>", actions_export), ("/quarantine.<ext>", quarantine_export),
-    ("/audit", audit), ("/audit.<ext>", audit_export), ("/handovers", handovers))
+    ("/audit", audit), ("/audit.<ext>", audit_export), ("/handovers", handovers), ("/escalations", escalations))
 
 
 #: the routes that also take a change (a POST), each checked by its handler for the role it needs
-WRITES = frozenset({okr, handovers})
+WRITES = frozenset({okr, handovers, escalations})
 
 
 def make_api(services: Services) -> Blueprint:

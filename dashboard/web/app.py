@@ -114,6 +114,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.callbacks import admin_scope as admin_scope_callbacks
     from huddle.callbacks import board as board_callbacks
     from huddle.callbacks import data as data_callbacks
+    from huddle.callbacks import escalations as escalation_callbacks
     from huddle.callbacks import handover as handover_callbacks
     from huddle.callbacks import notifications as notification_callbacks
     from huddle.callbacks import okr as okr_callbacks
@@ -167,6 +168,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     admin_scope_callbacks.register(app, services)
     board_callbacks.register(app, services)
     handover_callbacks.register(app, services)
+    escalation_callbacks.register(app, services)
     tree_callbacks.register(app, services)
     review_callbacks.register(app, services)
     okr_callbacks.register(app, services)

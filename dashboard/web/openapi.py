@@ -112,6 +112,27 @@ SCHEDULER: Schema = _obj({
     "due": _list(_obj({"key": STR, "interval_seconds": INT, "last_check": _or_null("string", format="date-time"),
                        "due_by": _or_null("string", format="date-time"), "overdue_seconds": INT, "late": BOOL}))})
 
+ESCALATION: Schema = _obj({
+    "id": INT, "version": INT, "sentence": STR, "kpi": STR, "kpi_name": STR, "reading": STR, "origin_scope": STR,
+    "origin_name": STR, "origin_tier": INT, "scope": STR, "scope_name": STR, "tier": INT, "tier_title": STR,
+    "production_date": DAY, "shift": STR, "shift_words": STR, "source": STR, "source_ref": STR,
+    "state": {"type": "string", "enum": ["raised", "accepted", "answered", "acknowledged"]}, "state_words": STR,
+    "raised_by": STR, "raised_at": INSTANT, "arrived_at": INSTANT, "answer_by": INSTANT, "overdue": BOOL,
+    "age_hours": NUM, "owner": STR, "due": _or_null("string", format="date"), "accepted_by": STR, "answer": STR,
+    "answered_by": STR, "answered_at": _or_null("string", format="date-time"),
+    "answered_late": _or_null("boolean"), "acknowledged_by": STR,
+    "acknowledged_at": _or_null("string", format="date-time"),
+    "passed": _list(_obj({"scope": STR, "tier": STR, "by": STR})), "context": STR, "answer_line": STR},
+    description="a request for help from one tier's meeting to the next, with its context and its answer; "
+                "people by name, places and shifts in words")
+#: a step on an escalation: ``raise`` names the scope and the sentence, the others the escalation and its version
+ESCALATION_STEP: Schema = _obj(
+    {"step": {"type": "string", "enum": ["raise", "accept", "answer", "pass_up", "acknowledge"]}},
+    {"scope": STR, "sentence": STR, "kpi": STR, "reading": STR, "date": {"type": "string", "format": "date"},
+     "shift": STR, "source": {"type": "string", "enum": ["", "tile", "action", "note", "stop"]}, "source_ref": STR,
+     "id": INT, "version": INT, "owner": STR, "due": {"type": "string", "format": "date"}, "answer": STR,
+     "why": STR})
+
 SCHEMAS: dict[str, Schema] = {
     "Error": _obj({"error": STR}, {"parameter": STR, "problems": TEXTS},
                   description="why the request was not answered (`problems`: every problem of a refused plan)"),
@@ -123,6 +144,11 @@ SCHEMAS: dict[str, Schema] = {
     "Action": _obj({"id": INT, "scope": STR, "kpi": STR, "raised_for": DAY, "raised_shift": STR, "what": STR,
                     "owner": STR, "due": DAY, "status": STR, "result": STR, "created_by": STR, "updated_by": STR,
                     "version": INT, "overdue": BOOL}),
+    "Escalation": ESCALATION,
+    "Escalations": _obj({"scope": _or_null("string"), "state": _or_null("string"),
+                         "escalations": _list(_ref("Escalation"))}),
+    "EscalationStep": ESCALATION_STEP,
+    "EscalationTaken": _obj({"escalation": _ref("Escalation")}),
     "Health": _obj({"status": {"type": "string", "enum": ["ok", "degraded", "error"]}, "failing_sources": TEXTS,
                     "now": INSTANT, "data_through": _or_null("string", format="date-time"),
                     "data_age_seconds": _or_null("integer"), "data_version": _or_null("integer"),
@@ -243,6 +269,8 @@ PARAMETERS: dict[str, Schema] = {p["name"]: p for p in (
     _param("open", "`1` (default): open actions only; `0`: every action", "1", enum=[*YES, *NO]),
     _param("status", "the problems' status (default: open)", "open", enum=list(QUARANTINE_STATUSES)),
     _param("source", "a source's key: only its problems", "counts"),
+    _param("state", "escalations in one state, or `open` (waiting for their answer); default every state", "open",
+           enum=["raised", "accepted", "answered", "acknowledged", "open", ""]),
     _param("limit", "how many at most: problems 1 to 1000 (default 100); downloads up to 100,000", "100",
            pattern=r"^([0-9]{1,12})?$"),
     _param("offset", "how many to skip first, up to 10⁹ (default 0)", "0", pattern=r"^([0-9]{1,12})?$"),
@@ -293,6 +321,9 @@ OPERATIONS: dict[str, tuple[str, str, tuple[str, ...], Schema]] = {
                    {"description": "the problems", "content": _json("Quarantine")}),
     "audit": ("/audit", "The latest entries of the audit trail, newest first (admins only)", ("limit",),
               {"description": "the entries", "content": _json("Audit")}),
+    "escalations": ("/escalations", "Escalations held by or raised from a scope's meeting (every scope's when none "
+                    "is given), oldest first", (*SCOPE, "state"),
+                    {"description": "the escalations", "content": _json("Escalations")}),
     "openapi": ("/openapi.json", "This description of the API", (),
                 {"description": "an OpenAPI 3.1 document", "content": {"application/json": {"schema": {
                     "type": "object", "required": ["openapi", "paths"]}}}}),
@@ -360,6 +391,28 @@ def _plan_okrs() -> Schema:
                                   "content": {"text/plain": {"schema": STR}}}}}
 
 
+def _escalate() -> Schema:
+    """POST /escalations: one step on an escalation (editors and admins whose scope covers it, from this site)."""
+    answer = {"content": _json("EscalationTaken")}
+    refused = {"content": _json("Error")}
+    return {"operationId": "escalation_step", "summary": "Raise an escalation to the tier above a scope, or accept "
+            "(owner and due date), answer, pass up or acknowledge one from the version seen (editors and admins "
+            "whose home scope covers the meeting that owns the step; the request must come from this site)",
+            "parameters": _use("site"), "requestBody": {"required": True, "content": _json("EscalationStep")},
+            "responses": {"201": {"description": "raised", **answer}, "200": {"description": "taken", **answer},
+                          "400": {"description": "a body that cannot be read, or a step that cannot be taken, and "
+                                                 "why", "content": _json("Error") | {"text/plain": {"schema": STR}}},
+                          "401": {"description": "nobody signed in", **refused},
+                          "403": {"description": "not an editor or admin, a home scope that does not cover the "
+                                                 "meeting, or not from this site", **refused},
+                          "404": {"description": "no escalation has this id", **refused},
+                          "409": {"description": "someone moved it on since that version: who, when, and "
+                                                 "`current`", "content": {"application/json": {"schema": _obj(
+                                                     {"error": STR, "current": _ref("Escalation")})}}},
+                          "413": {"description": "a body over `max_request_bytes`",
+                                  "content": {"text/plain": {"schema": STR}}}}}
+
+
 def described_paths() -> dict[str, str]:
     """Every described path under /api/v1, with the name of the function answering it."""
     from huddle.dashboard.web import openapi_meetings  # it builds on this module's parts
@@ -383,14 +436,15 @@ def describe_api(prefix: str) -> dict[str, Any]:
     from huddle.dashboard.web import openapi_meetings  # it builds on this module's parts
 
     paths |= openapi_meetings.meeting_paths(_operation)
+    paths["/escalations"]["post"] = _escalate()
     return {
         "openapi": "3.1.0",
         "info": {"title": "Huddle API", "version": VERSION,
                  "description": "The numbers the pages show, as JSON, and the review's and the OKR "
-                                "check-ins' downloads; read-only but for planning OKRs (POST /okr) and shift "
-                                "handovers (POST /handovers). Sign in first (the session cookie), unless the site "
-                                "lets anyone read. An empty parameter is one not given. No value is ever invented: a "
-                                "period without data is null and grey."},
+                                "check-ins' downloads; read-only but for planning OKRs (POST /okr), shift "
+                                "handovers (POST /handovers) and the steps of an escalation (POST /escalations). Sign "
+                                "in first (the session cookie), unless the site lets anyone read. An empty parameter "
+                                "is one not given. No value is ever invented: a period without data is null and grey."},
         "servers": [{"url": prefix}],
         "security": [{"session": []}],
         "paths": paths,
