@@ -54,12 +54,6 @@ class EscalationConflictError(EscalationError):
         self.current = current
 
 
-def covers(who: Identity, plant: PlantConfig, scope: str) -> bool:
-    """True when the caller's home scope holds ``scope`` (everyone's is the whole site until users have scopes)."""
-    check = getattr(who, "covers", None)
-    return check is None or bool(check(plant, scope))
-
-
 class EscalationService:
     """Raise, accept, answer, pass up and acknowledge escalations; list them for the meetings that hold them and
     the boards waiting for their answers."""
@@ -245,7 +239,7 @@ class EscalationService:
 
     def _require_cover(self, who: Identity, scope: str, what: str) -> None:
         """Refuse a caller whose home scope does not hold the scope that owns this step."""
-        if not covers(who, self.config, scope):
+        if not who.covers(self.config, scope):
             raise ForbiddenError(_("{what} at {scope} needs someone whose scope covers it; {who}'s does not")
                                  .format(what=what, scope=scope_words(self.config, scope),
                                          who=who.display_name or who.name))

@@ -13,15 +13,17 @@ from tests.conftest import client_for
 
 ORIGIN = {"Origin": "http://localhost"}
 URL = "/api/v1/escalations"
-PASSWORDS = {"tom": "tom-leader-password", "anna": "anna-supervisor-pw", "vera": "vera-viewer-password"}
+PASSWORDS = {"tom": "tom-leader-password", "anna": "anna-supervisor-pw", "vera": "vera-viewer-password",
+             "pia": "pia-manager-password"}
 
 
 @pytest.fixture
 def services(make_services, database_url: str) -> Any:  # type: ignore[no-untyped-def]
     made = make_services(database_url, anonymous_access="off")
-    for name, role, display in (("tom", "editor", "Tom Leader"), ("anna", "editor", "Anna Supervisor"),
-                                ("vera", "viewer", "Vera Viewer")):
-        made.accounts.add_user("test", name, PASSWORDS[name], role, display)
+    for name, role, display, scope in (("tom", "editor", "Tom Leader", "L1"),
+                                       ("anna", "editor", "Anna Supervisor", "a"),
+                                       ("vera", "viewer", "Vera Viewer", None), ("pia", "editor", "Pia Manager", None)):
+        made.accounts.add_user("test", name, PASSWORDS[name], role, display, scope)
     return made
 
 
@@ -70,6 +72,10 @@ def test_refusals_are_json_saying_why(services: Any) -> None:
         (vera, RAISE, 403, "needs the editor role; this request comes from vera (viewer)"),
         (client_for(services), RAISE, 401, "sign in first"),
         (tom, {"step": "answer", "id": 9999, "version": 1, "answer": "x"}, 404, "no escalation 9999"),
+        (tom, {"step": "answer", "id": made["id"], "version": 1, "answer": "we fixed it ourselves"}, 403,
+         "answering an escalation at Area A needs someone whose scope covers it; Tom Leader's does not"),
+        (tom, {"step": "accept", "id": made["id"], "version": 1, "owner": "Tom", "due": "2026-11-24"}, 403,
+         "accepting an escalation at Area A needs someone whose scope covers it"),
         (tom, {"step": "acknowledge", "id": made["id"], "version": 1}, 400,
          "an escalation is closed only once it has an answer"),
         (tom, {"step": "close", "id": made["id"]}, 400, "step: expected one of raise, accept, answer"),
@@ -82,7 +88,8 @@ def test_refusals_are_json_saying_why(services: Any) -> None:
          "due: expected a date like 2026-11-24"),
         (tom, {**RAISE, "sentence": ["a", "list"]}, 400, "sentence: expected text, got list"),
         (tom, {**RAISE, "scope": "L9"}, 400, "unknown scope 'L9'"),
-        (tom, {**RAISE, "scope": "ex"}, 400, "Example Plant is the top tier"),
+        (signed_in(services, "pia"), {**RAISE, "scope": "ex"}, 400, "Example Plant is the top tier"),
+        (tom, {**RAISE, "scope": "L2"}, 403, "escalating a problem at Line 2 – Area A needs someone whose scope"),
     ]
     for client, body, status, words in cases:
         answer = step(client, **body)
@@ -100,10 +107,11 @@ def test_a_stale_version_gets_409_with_the_escalation_as_it_is(services: Any) ->
     tom, anna = signed_in(services, "tom"), signed_in(services, "anna")
     made = step(tom, **RAISE).get_json()["escalation"]
     assert step(anna, step="pass_up", id=made["id"], version=1, why="needs capital").status_code == 200
-    late = step(tom, step="answer", id=made["id"], version=1, answer="from an old page")
+    manager = signed_in(services, "pia")  # the plant manager: the whole site
+    late = step(manager, step="answer", id=made["id"], version=1, answer="from an old page")
     body = late.get_json()
     assert late.status_code == 409 and "Anna Supervisor changed this escalation" in body["error"]
     assert (body["current"]["scope"], body["current"]["tier_title"], body["current"]["version"]) == ("ex", "Tier 3",
                                                                                                    2)
     trail = [(e.actor, e.action) for e in services.accounts.audit_trail()]
-    assert ("anna", "escalation.pass_up") in trail and ("tom", "escalation.answer") not in trail
+    assert ("anna", "escalation.pass_up") in trail and ("pia", "escalation.answer") not in trail

@@ -14,7 +14,8 @@ from huddle.dashboard.web.address import BoardAddress
 from huddle.dashboard.web.app import create_app
 
 ORIGIN = {"Origin": "http://localhost"}
-PASSWORDS = {"tom": "tom-leader-password", "anna": "anna-supervisor-pw", "vic": "viewer-password-1"}
+PASSWORDS = {"tom": "tom-leader-password", "anna": "anna-supervisor-pw", "vic": "viewer-password-1",
+             "pia": "pia-manager-password"}
 LINE = BoardAddress.from_query({"scope": "L1", "date": "2026-11-20", "shift": "E"}).as_view()
 AREA = BoardAddress.from_query({"scope": "a", "date": "2026-11-20", "shift": "E"}).as_view()
 
@@ -64,8 +65,9 @@ class Board:
 @pytest.fixture
 def board(make_services, database_url: str) -> Board:  # type: ignore[no-untyped-def]
     services = make_services(database_url, anonymous_access="off")
-    for name, role in (("tom", "editor"), ("anna", "editor"), ("vic", "viewer")):
-        services.accounts.add_user("cli", name, PASSWORDS[name], role, name.capitalize())
+    for name, role, scope in (("tom", "editor", "L1"), ("anna", "editor", "a"), ("vic", "viewer", None),
+                              ("pia", "editor", None)):
+        services.accounts.add_user("cli", name, PASSWORDS[name], role, name.capitalize(), scope)
     return Board(services)
 
 
@@ -124,8 +126,11 @@ def test_forged_bodies_are_refused_by_the_server(board: Board) -> None:
         who = "vic" if refusal.startswith("needs") else "anna"
         assert refusal in board.said(who, ids.ESC_ANSWER_SAVE, {ids.ESC_PICK: picked, ids.ESC_ANSWER: "x"})
     assert "closed only once it has an answer" in board.said("tom", ids.ESC_ACK, {ids.ESC_ACK_PICK: f"{made.id}:1"})
+    # tier 1's leader cannot answer for tier 2, even with a hand-made request naming the escalation
+    assert "answering an escalation at Area A needs someone whose scope covers it; Tom's does not" in board.said(
+        "tom", ids.ESC_ANSWER_SAVE, {ids.ESC_PICK: f"{made.id}:1", ids.ESC_ANSWER: "fixed it ourselves"})
     assert "Anna changed this escalation" not in board.said("anna", ids.ESC_PASS, {ids.ESC_PICK: f"{made.id}:1"})
-    stale = board.said("anna", ids.ESC_ACCEPT, {ids.ESC_PICK: f"{made.id}:1", ids.ESC_OWNER: "Max",
+    stale = board.said("pia", ids.ESC_ACCEPT, {ids.ESC_PICK: f"{made.id}:1", ids.ESC_OWNER: "Max",
                                                 ids.ESC_DUE: "2026-11-23"})
     assert "Anna changed this escalation" in stale
     view = board.services.escalations.get(made.id)
