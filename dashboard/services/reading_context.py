@@ -1,5 +1,6 @@
 """What every reading of one request shares, read once: the clock's instant, how far each source has been read,
-the live sources that lost their broker, the recorded hours and the plant calendar.
+the live sources that lost their broker, the recorded hours and the plant calendar; and, once per formula, which
+measures and records a reading's completeness is judged by.
 
 A page that asks the readings service many times (the board: its tiles, trends, red streaks, month calendars and
 safety numbers) opens ``shared_context()`` around its work, so those few queries run once per page rather than
@@ -13,11 +14,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from typing import Any
 
+from huddle.dashboard.core.kpi import TIMED_MEASURES, Kind
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.services.people_hours import HoursCache
 from huddle.dashboard.services.planned import plant_calendar
+from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
 from huddle.data.queries import ledger as ledger_queries
 from sqlalchemy.orm import Session
 
@@ -31,7 +36,8 @@ class ReadingContext:
     live_down: dict[str, frozenset[str]] = field(default_factory=dict)  # live source lost -> the lines it feeds
     hours: HoursCache = field(default_factory=HoursCache)  # recorded hours per location, read once
     calendar: PlantCalendar = field(default_factory=PlantCalendar)  # holidays, shutdowns, go-live
-    running_lines: dict[str, float] = field(default_factory=dict)  # scope -> lines reporting in the running shift
+    #: (scope, period) -> scheduled time still to come in the running shift (a running reading's coverage)
+    scheduled_after: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 #: The contexts of the ``shared_context()`` open in this thread or task, by (plant, session factory, clock).
@@ -66,3 +72,16 @@ def reading_context(config: PlantConfig, session: Session, clock: Callable[[], d
     if shared is not None:
         shared[slot] = ctx
     return ctx
+
+
+@cache
+def formula_inputs(formula: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The measures a formula reads and the record types they come from, which judge how complete a reading is
+    (worked once per formula)."""
+    used = frozenset(m for m in (formula.numerator, formula.denominator) if m)
+    if formula.kind is Kind.DIRECT:
+        return used, frozenset({"kpi_values"})
+    if formula.kind is Kind.PRODUCT:
+        return frozenset(TIMED_MEASURES), frozenset({"production_counts", "stop_events"})
+    groups = {g for g, members in GROUPS.items() if used & set(members)}
+    return used, frozenset(r for r, g in RECORD_GROUP.items() if g in groups)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.calendar import now_utc
@@ -35,9 +34,9 @@ from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.targets import band_at_grain
 from huddle.dashboard.services.people_hours import PeopleHours, people_hours
 from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged
-from huddle.dashboard.services.reading_context import ReadingContext, reading_context
+from huddle.dashboard.services.reading_context import ReadingContext, formula_inputs, reading_context
 from huddle.dashboard.services.readings_over import ManyPeriods
-from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
+from huddle.data.ingest.facts import GROUPS
 from huddle.data.queries import ledger as ledger_queries
 from huddle.data.queries import readings as reading_queries
 from huddle.data.queries import records as record_queries
@@ -421,7 +420,7 @@ class Readings(ManyPeriods):
         ended = end <= ctx.now
         if formula.kind is Kind.GAUGE:
             return None, None, ()
-        used, records = _inputs(formula)
+        used, records = formula_inputs(formula)
         coverage = None
         gaps: list[str] = []
         if people is not None and people.hours is not None:  # the hours came from these records, not labour alone
@@ -454,17 +453,20 @@ class Readings(ManyPeriods):
 
     def _scheduled_after(self, session: Session, scope: str, period: Period, ctx: ReadingContext) -> float:
         """Scheduled production time still to come in the running shift, times the lines that reported in it (what
-        a running period's coverage so far leaves out)."""
-        now = ctx.now
+        a running period's coverage so far leaves out); worked once per scope and period in a context."""
+        key = (scope, period.label)
+        if key not in ctx.scheduled_after:
+            ctx.scheduled_after[key] = self._still_scheduled(session, scope, period, ctx.now)
+        return ctx.scheduled_after[key]
+
+    def _still_scheduled(self, session: Session, scope: str, period: Period, now: datetime) -> float:
         inst = self.config.calendar.current(now)
         if inst is None or not (period.first <= inst.production_date <= period.last) or \
                 (period.shift and period.shift != inst.shift_key):
             return 0.0
-        if scope not in ctx.running_lines:  # read once per scope and context
-            row = reading_queries.sums_by(session, self.scope_filter(scope), inst.production_date,
-                                          inst.production_date, inst.shift_key)[0]
-            ctx.running_lines[scope] = float(row.get("line_shifts") or 0)
-        lines = ctx.running_lines[scope]
+        row = reading_queries.sums_by(session, self.scope_filter(scope), inst.production_date, inst.production_date,
+                                      inst.shift_key)[0]
+        lines = float(row.get("line_shifts") or 0)
         remaining = (inst.end_utc - now).total_seconds() - sum(
             max(0.0, (hi - max(lo, now)).total_seconds()) for lo, hi in inst.breaks if hi > now)
         return lines * max(0.0, remaining)
@@ -480,18 +482,6 @@ class Readings(ManyPeriods):
         """The period of a grain containing today's production date."""
         today = self.clock().astimezone(self.config.tz).date()
         return period_containing(grain, today)
-
-
-@cache
-def _inputs(formula: Any) -> tuple[frozenset[str], frozenset[str]]:
-    """The measures a formula reads and the record types they come from (worked once per formula)."""
-    used = frozenset(m for m in (formula.numerator, formula.denominator) if m)
-    if formula.kind is Kind.DIRECT:
-        return used, frozenset({"kpi_values"})
-    if formula.kind is Kind.PRODUCT:
-        return frozenset(TIMED_MEASURES), frozenset({"production_counts", "stop_events"})
-    groups = {g for g, members in GROUPS.items() if used & set(members)}
-    return used, frozenset(r for r, g in RECORD_GROUP.items() if g in groups)
 
 
 def readings_of(source: Readings | Services) -> Readings:
