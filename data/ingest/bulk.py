@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from huddle.data.ingest.column_parse import stored_text
-from huddle.data.ingest.copy_text import copy_text
+from huddle.data.ingest.copy_text import columns_text
 from huddle.data.models import LoadedFile, QuarantinedRow, UTCDateTime
 from huddle.data.models_feeds import RowChange
 from sqlalchemy import Date, String, Table, and_, select, type_coerce
@@ -182,8 +182,8 @@ def write_columns(session: Session, table: Table, key: Sequence[str], columns: d
     microseconds since 1970, is written as UTC text at once). ``new_only``: no row has a stored one (checked in
     this transaction), so PostgreSQL copies them straight into the table."""
     dialect = session.get_bind().dialect.name
-    _write_values(session, table, key, list(columns),
-                  list(zip(*_driver_columns(dialect, table, columns, instants or {}), strict=True)), new_only)
+    _write_values(session, table, key, list(columns), _driver_columns(dialect, table, columns, instants or {}),
+                  new_only)
 
 
 #: instants and days as the driver takes them, kept between statements: a shift's bounds are written for every
@@ -224,16 +224,17 @@ def write_rows(session: Session, table: Table, key: Sequence[str], rows: list[di
     """Insert rows, replacing the stored row of the same natural key, in one statement."""
     if not rows:
         return
-    columns = list(rows[0])
     dialect = session.get_bind().dialect.name
-    _write_values(session, table, key, columns, _driver_values(dialect, table, columns, rows))
+    _write_values(session, table, key, list(rows[0]),
+                  _driver_columns(dialect, table, {c: [r[c] for r in rows] for c in rows[0]}))
 
 
 def _write_values(session: Session, table: Table, key: Sequence[str], columns: list[str],
-                  values: Sequence[Sequence[Any]], new_only: bool = False) -> None:
-    """Write rows through the driver, replacing stored rows of the same key; ``new_only`` rows (checked in this
-    transaction to have no stored row) are copied straight into the table on PostgreSQL."""
-    if not values:
+                  values: list[list[Any]], new_only: bool = False) -> None:
+    """Write rows given as columns (as the driver takes them) through the driver, replacing stored rows of the
+    same key; ``new_only`` rows (checked in this transaction to have no stored row) are copied straight into the
+    table on PostgreSQL."""
+    if not values or not len(values[0]):
         return
     dialect = session.get_bind().dialect.name
     if new_only and dialect == "postgresql":
@@ -247,7 +248,7 @@ def _write_values(session: Session, table: Table, key: Sequence[str], columns: l
     on_conflict = f"ON CONFLICT ({conflict}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
     if dialect == "sqlite":
         conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({_marks(dialect, len(columns))}) '
-                             f'{on_conflict}', [tuple(v) for v in values])
+                             f'{on_conflict}', list(zip(*values, strict=True)))
     elif dialect == "postgresql":
         stage = _staged(session, table, columns, values)
         conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{stage}" {on_conflict}')
@@ -255,14 +256,17 @@ def _write_values(session: Session, table: Table, key: Sequence[str], columns: l
         raise RuntimeError(f"unsupported database {dialect}")
 
 
-def _staged(session: Session, table: Table, columns: Sequence[str], values: Iterable[Sequence[Any]]) -> str:
-    """(PostgreSQL) Copy rows into a temporary table of some of a table's columns, emptied first; its name."""
+def _staged(session: Session, table: Table, columns: Sequence[str], values: list[list[Any]]) -> str:
+    """(PostgreSQL) Copy rows given as columns into a temporary table of some of a table's columns, empty before;
+    its name. The table lives as long as the connection and is emptied by every commit (``ON COMMIT DELETE
+    ROWS``): a load of many files creates it once, not once a file (creating and dropping a table is catalogue
+    work for the server)."""
     names = ", ".join(f'"{c}"' for c in columns)
     stage = f"huddle_stage_{table.name}_{zlib.crc32(names.encode()):08x}"
     conn = session.connection()
     made = session.info.setdefault("huddle_stages", set())
-    if stage not in made:
-        conn.exec_driver_sql(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {names} '
+    if stage not in made:  # it is empty: a commit emptied it, a rollback too (or took it away)
+        conn.exec_driver_sql(f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" ON COMMIT DELETE ROWS AS SELECT {names} '
                              f'FROM "{table.name}" WITH NO DATA')
         made.add(stage)
     else:
@@ -271,17 +275,17 @@ def _staged(session: Session, table: Table, columns: Sequence[str], values: Iter
     return stage
 
 
-def _copy(session: Session, into: str, columns: Sequence[str], values: Iterable[Sequence[Any]]) -> None:
-    """(PostgreSQL) ``COPY`` rows into a table: as one block of text when their values are plain."""
-    rows = values if isinstance(values, list) else list(values)
+def _copy(session: Session, into: str, columns: Sequence[str], values: list[list[Any]]) -> None:
+    """(PostgreSQL) ``COPY`` rows given as columns into a table: as one block of text when their values are
+    plain."""
     names = ", ".join(f'"{c}"' for c in columns)
     raw = session.connection().connection.driver_connection
-    text = copy_text(rows)
+    text = columns_text(values)
     with raw.cursor() as cursor, cursor.copy(f'COPY "{into}" ({names}) FROM STDIN') as copy:
         if text is not None:
             copy.write(text)
             return
-        for v in rows:
+        for v in zip(*values, strict=True):
             copy.write_row(v)
 
 
@@ -313,19 +317,20 @@ def upsert_facts(session: Session, table: Table, columns: dict[str, list[Any]], 
     dialect = session.get_bind().dialect.name
     given = {name: values for name, values in columns.items() if values is not None}
     names = ", ".join(f'"{c}"' for c in columns)
-    rows = zip(*_driver_columns(dialect, table, given), strict=True)
+    converted = _driver_columns(dialect, table, given)
     conflict = f"ON CONFLICT (line, production_date, shift, area) DO UPDATE SET {sets}"
     if dialect == "postgresql":  # copied into a temporary table and merged from there: one round trip, not one a row
-        stage = _staged(session, table, list(given), rows)
+        stage = _staged(session, table, list(given), converted)
         chosen = ", ".join(f'"{c}"' if columns[c] is not None else "0" for c in columns)
         session.connection().exec_driver_sql(f'INSERT INTO {t} ({names}) SELECT {chosen} FROM "{stage}" {conflict}')
         return
     marks = ", ".join("?" if columns[c] is not None else "0" for c in columns)
-    session.connection().exec_driver_sql(f"INSERT INTO {t} ({names}) VALUES ({marks}) {conflict}", list(rows))
+    session.connection().exec_driver_sql(f"INSERT INTO {t} ({names}) VALUES ({marks}) {conflict}",
+                                         list(zip(*converted, strict=True)))
 
 
 def forget_stages(session: Session) -> None:
-    """The temporary tables of a transaction are gone with it (ON COMMIT DROP)."""
+    """A transaction's temporary tables are empty after it (ON COMMIT DELETE ROWS), or gone when it failed."""
     session.info.pop("huddle_stages", None)
 
 

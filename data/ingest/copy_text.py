@@ -15,22 +15,32 @@ from typing import Any
 _NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _SPECIAL = ("\\", "\t", "\n", "\r")
+#: a column with at most one distinct value in this many has each written once
+_REPEATED = 4
 
 
 def copy_text(rows: Sequence[Sequence[Any]]) -> str | None:
     """The rows as COPY text (a line each), or None when a value is not of a plain kind."""
-    if not rows:
+    return columns_text(list(zip(*rows, strict=True))) if rows else ""
+
+
+def columns_text(columns: Sequence[Sequence[Any]]) -> str | None:
+    """Rows given as columns (of equal length) as COPY text, a line each, or None when a value is not of a plain
+    kind: the loaders hold their rows as columns, so they are turned into lines once, here."""
+    if not columns or not len(columns[0]):
         return ""
     texts = []
-    for values in zip(*rows, strict=True):
+    for values in columns:
         text = _column_text(values)
         if text is None:
             return None
         texts.append(text)
+    if len(texts) == 1:
+        return "\n".join(texts[0]) + "\n"
     return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
 
 
-def _column_text(values: tuple[Any, ...]) -> list[str] | None:
+def _column_text(values: Sequence[Any]) -> Sequence[str] | None:
     kinds = set(map(type, values))
     nulls = type(None) in kinds
     kinds.discard(type(None))
@@ -39,8 +49,9 @@ def _column_text(values: tuple[Any, ...]) -> list[str] | None:
     if len(kinds) > 1:
         return None
     kind = kinds.pop()
+    distinct = set(values)
     if kind is str:
-        joined = "\x00".join([v for v in values if v is not None] if nulls else values)
+        joined = "\x00".join(distinct - {None})
         write = _escaped if any(c in joined for c in _SPECIAL) else None
     elif kind is int or kind is date:
         write = str
@@ -52,10 +63,13 @@ def _column_text(values: tuple[Any, ...]) -> list[str] | None:
         write = str
     else:
         return None
-    if not nulls:
-        return list(values) if write is None else list(map(write, values))
     if write is None:
-        return [_NULL if v is None else v for v in values]
+        return [_NULL if v is None else v for v in values] if nulls else values
+    if len(distinct) * _REPEATED <= len(values):  # a column of few values (a line, a run): each written once
+        written = {v: _NULL if v is None else write(v) for v in distinct}
+        return [written[v] for v in values]
+    if not nulls:
+        return list(map(write, values))
     return [_NULL if v is None else write(v) for v in values]
 
 

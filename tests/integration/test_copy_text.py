@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 from huddle.data.db import init_db, make_engine
 from huddle.data.ingest import bulk
-from huddle.data.ingest.copy_text import copy_text
+from huddle.data.ingest.copy_text import columns_text, copy_text
 from huddle.data.ingest.file_index import micros
 from huddle.data.models import Labour, StopEvent
 from sqlalchemy import select
@@ -49,3 +49,24 @@ def test_copy_text_escapes_and_declines() -> None:
     assert copy_text([(datetime(2026, 1, 1, tzinfo=UTC),)]) is None  # an offset a timestamp column would drop
     assert copy_text([(True,)]) is None
     assert copy_text([(datetime(2026, 1, 1, 6, 30), date(2026, 1, 1), 0.1)]) == "2026-01-01 06:30:00\t2026-01-01\t0.1\n"
+
+
+def _one_value(value: object) -> str:
+    """A value as COPY text, written on its own (the reference the column-at-a-time writer must match)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def test_columns_give_the_text_of_their_rows() -> None:
+    n = 40  # columns of few repeated values (written once each) and of many, with and without missing values
+    columns = [["L1", "L2"] * (n // 2), [f"odd\t{i}" if i % 7 == 0 else f"r{i}" for i in range(n)], [7] * n,
+               [None if i % 3 else 2.5 for i in range(n)], [i / 3 for i in range(n)],
+               [None if i % 5 == 0 else i for i in range(n)], [date(2026, 11, 1 + i % 2) for i in range(n)],
+               [datetime(2026, 11, 20, 5, i % 4) for i in range(n)], [None] * n]
+    expected = "".join("\t".join(map(_one_value, row)) + "\n" for row in zip(*columns, strict=True))
+    assert columns_text(columns) == expected
+    assert copy_text(list(zip(*columns, strict=True))) == expected
+    assert columns_text([[1, 2.5]]) is None and columns_text([]) == ""
