@@ -12,6 +12,7 @@ duplicate); a duplicate is another file's very content, rows and all.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from huddle.data.ingest.outcomes import (
 )
 from huddle.data.ingest.readers import Table, UnfinishedFileError, decode, is_workbook, read_table
 from huddle.data.models import LoadedFile, QuarantinedRow
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 if TYPE_CHECKING:
     from huddle.data.ingest.loaders import Loader
@@ -44,6 +45,8 @@ READ_STATUSES = ("loaded", "partial", "rejected", "cut off")
 #: statuses after which a file that grew is read on from where that read ended
 GROWS_FROM = ("loaded", "partial", "cut off", "header only")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+#: a byte that is not blank space
+_TEXT = re.compile(rb"[^ \t\r\n\x00\x0b\x0c]")
 
 
 def sha256(data: bytes) -> str:
@@ -52,12 +55,10 @@ def sha256(data: bytes) -> str:
 
 
 def is_blank(data: bytes) -> bool:
-    """Whether a file holds no text at all: no bytes, or only a byte-order mark and blank space."""
-    for bom in _BOMS:
-        if data.startswith(bom):
-            data = data[len(bom):]
-            break
-    return not data.strip(b" \t\r\n\x00\x0b\x0c")
+    """Whether a file holds no text at all: no bytes, or only a byte-order mark and blank space (looked for in
+    place: a long file is not copied to be stripped)."""
+    start = next((len(bom) for bom in _BOMS if data.startswith(bom)), 0)
+    return _TEXT.search(data, start) is None
 
 
 def line_break(data: bytes) -> bytes:
@@ -138,16 +139,16 @@ class IncomingFile:
     # ---- what the ledger knows ---------------------------------------------------------------------------
 
     def _seen(self) -> Seen:
-        with self.loader.sessions() as session:
-            entries = list(session.execute(
-                select(LoadedFile).where(LoadedFile.source == self.ledger_source, LoadedFile.path == str(self.path))
+        path = str(self.path)
+        with self.loader.sessions() as session:  # one query for both: the entries of this path and of this content
+            found = list(session.execute(
+                select(LoadedFile).where(LoadedFile.source == self.ledger_source,
+                                         or_(LoadedFile.path == path, LoadedFile.sha256 == self.sha))
                 .order_by(LoadedFile.id.desc())).scalars())
-            twin = session.execute(
-                select(LoadedFile).where(LoadedFile.source == self.ledger_source, LoadedFile.sha256 == self.sha,
-                                         LoadedFile.path != str(self.path),
-                                         LoadedFile.status.in_(READ_STATUSES))
-                .order_by(LoadedFile.id).limit(1)).scalar_one_or_none()
             session.expunge_all()
+        entries = [e for e in found if e.path == path]
+        twin = next((e for e in reversed(found)
+                     if e.path != path and e.sha256 == self.sha and e.status in READ_STATUSES), None)
         same = next((e for e in entries if e.sha256 == self.sha), None)
         return Seen(same, entries[0] if entries else None, twin)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ MALFORMED = N_("malformed CSV from this line on ({error}); the rows after it wer
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = ",;\t|"
+#: a byte that is not blank space (as ``bytes.strip`` sees it)
+_TEXT = re.compile(rb"\S")
 
 
 @dataclass
@@ -121,7 +124,7 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
 
 
 def _read_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line: int = 2) -> Table:
-    if not data.strip():
+    if _TEXT.search(data) is None:  # only blank space (looked for in place: a long text is not copied)
         raise FileError(Sentence(N_("the file is empty")))
     from huddle.data.ingest import csv_stream  # a long text's rows are read as they are stored
 
