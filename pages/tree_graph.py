@@ -17,11 +17,13 @@ from huddle.dashboard.services.tree import TreeView
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
 
-#: What a label reads at the least, in screen pixels: the graph never zooms out below it (a tree too wide for the
-#: canvas is panned, and read whole in its outline).
+#: What a label reads at the least, in screen pixels: the graph never zooms out below it (a tree wider than seven
+#: nodes side by side stacks its leaves under their parents to fit a laptop: core.tree_layout).
 LABEL_PX = 14
-#: The canvas's height per level of drawn nodes and around them, in screen pixels (the tree fits; no empty canvas).
-LEVEL_PX, CANVAS_MARGIN_PX, CANVAS_MIN_PX, CANVAS_MAX_PX = 140, 70, 260, 640
+#: The canvas's height per level of drawn nodes and around them, in screen pixels (the tree fits; no empty canvas);
+#: a tree whose leaves are stacked under their parents (too wide side by side) may take more than a laptop's screen
+#: in height: the page scrolls down, the labels stay readable.
+LEVEL_PX, CANVAS_MARGIN_PX, CANVAS_MIN_PX, CANVAS_MAX_PX, CANVAS_STACKED_MAX_PX = 140, 70, 260, 640, 1100
 
 #: How the tree is drawn: status by fill, border and an icon in the label (colour is never the only signal),
 #: driver edges solid with how they combine, trade-offs dashed; the way down to each red node thick, with arrows
@@ -52,6 +54,9 @@ STYLESHEET: list[dict[str, Any]] = [
                                    "text-background-color": "#ffffff", "text-background-opacity": 1,
                                    "text-background-padding": 2, "color": "#1f4e79"}},
     {"selector": ".driver", "style": {"line-style": "dotted", "line-color": "#9aa7b3"}},
+    # a leaf stacked under its parent: a line down the stack's left, from the parent's bottom into the leaf's side
+    {"selector": ".stacked", "style": {"curve-style": "straight", "source-endpoint": "-40% 50%",
+                                       "target-endpoint": "-50% 0%", "text-margin-x": -16}},
     {"selector": "edge.red-path", "style": {"width": 7, "line-style": "solid", "line-color": "#b3141c",
                                             "target-arrow-shape": "triangle", "target-arrow-color": "#b3141c",
                                             "arrow-scale": 1.1, "z-index": 5}},
@@ -106,7 +111,8 @@ def render_elements(view: TreeView, config: PlantConfig, selected: str | None) -
                              "opens": bool(view.tree.children(key)), "folded": key in view.hidden_below},
                     "position": {"x": x, "y": y}, "classes": " ".join(classes)})
     for parent, child, formula in view.edges():
-        classes = ["formula" if formula else "driver"] + (["red-path"] if (parent, child) in path_edges else [])
+        classes = ["formula" if formula else "driver"] + (["red-path"] if (parent, child) in path_edges else []) \
+            + (["stacked"] if child in view.stacked else [])
         out.append({"data": {"id": f"{parent}->{child}", "source": parent, "target": child,
                              "label": {"product": "×", "sum": "+"}.get(formula or "", "")},
                     "classes": " ".join(classes)})
@@ -120,6 +126,9 @@ def canvas_style(view: TreeView) -> dict[str, str]:
     """The canvas as tall as the drawn tree needs (so it fits without an empty band), within bounds."""
     levels = 1 + max((view.nodes[k].depth for k in view.visible), default=0)
     height = min(CANVAS_MAX_PX, max(CANVAS_MIN_PX, levels * LEVEL_PX + CANVAS_MARGIN_PX))
+    if view.stacked:  # as tall as the stacks reach
+        ys = [view.positions[k][1] for k in view.visible]
+        height = min(CANVAS_STACKED_MAX_PX, max(height, int(max(ys) - min(ys)) + LEVEL_PX + CANVAS_MARGIN_PX))
     return {"width": "100%", "height": f"{height}px"}
 
 

@@ -1,5 +1,5 @@
-"""KPI tree arithmetic: why a node moved (its change split exactly over its children), what-if and goal seek on
-formula edges, and node positions for a tree drawn top-down (computed here so nothing jumps on the page).
+"""KPI tree arithmetic: why a node moved (its change split exactly over its children), and what-if and goal seek on
+formula edges (where the nodes sit when drawn: ``tree_layout``).
 
 Values are in each KPI's display unit; a formula combines the children's values as fractions of their scale
 (OEE % = A % × P % × Q % / 100²). A product's change is split with logarithmic (LMDI) weights, which add up to
@@ -147,27 +147,3 @@ def goal_seek(config: PlantConfig, tree: TreeDef, values: Mapping[str, float | N
     if needed < 0:
         return GoalSeek(child, needed, False, f"{config.kpis[child].name} would need a negative value: impossible")
     return GoalSeek(child, needed, True)
-
-
-def positions(tree: TreeDef, expanded: set[str], gap_x: float = 178.0,
-              gap_y: float = 135.0) -> dict[str, tuple[float, float]]:
-    """Positions (x, y) of the visible nodes, root on top: leaves side by side, parents centred over children.
-
-    A node's children are visible when it is expanded. The same expanded set always gives the same positions.
-    """
-    placed: dict[str, tuple[float, float]] = {}
-    next_x = [0.0]
-
-    def place(key: str, depth: int, path: tuple[str, ...]) -> float:
-        kids = [c for c in tree.children(key) if c not in path] if key in expanded else []
-        if not kids:
-            x = next_x[0]
-            next_x[0] += gap_x
-        else:
-            xs = [place(c, depth + 1, (*path, c)) for c in kids]
-            x = (xs[0] + xs[-1]) / 2
-        placed[key] = (x, depth * gap_y)
-        return x
-
-    place(tree.root, 0, (tree.root,))
-    return placed

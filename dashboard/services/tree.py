@@ -15,7 +15,8 @@ from huddle.dashboard.core.names import period_words
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import Finding, PlantConfig, TradeOff, TreeDef
 from huddle.dashboard.core.plant_checks import tree_findings
-from huddle.dashboard.core.tree_math import Contribution, attribute, positions
+from huddle.dashboard.core.tree_layout import tree_layout
+from huddle.dashboard.core.tree_math import Contribution, attribute
 from huddle.dashboard.services.readings import Reading, Readings
 
 
@@ -135,6 +136,7 @@ class TreeView:
     hidden_below: dict[str, int]  # for a drawn node that is folded: how many children it hides
     why: list[Contribution]  # the root's change against the previous period, split over its drivers
     findings: list[Finding] = field(default_factory=list)
+    stacked: frozenset[str] = frozenset()  # leaves drawn one below the other under their parent (a wide tree)
 
     @property
     def root(self) -> TreeNodeStatus:
@@ -195,7 +197,8 @@ def build_tree_view(readings: Readings, tree_key: str, scope: str, period: Perio
     previous = period.previous()
     before = readings.readings(keys, scope, previous)
     opened = follow_the_red(tree, statuses) if expanded is None else ({tree.root} | set(expanded)) & set(keys)
-    placed = positions(tree, opened)
+    drawn = tree_layout(tree, opened)
+    placed = drawn.positions
     by_key = {n.key: n for n in statuses}
     visible = [n.key for n in statuses if n.key in placed]
     hidden = {k: len(tree.children(k)) for k in visible if k not in opened and tree.children(k)}
@@ -206,7 +209,7 @@ def build_tree_view(readings: Readings, tree_key: str, scope: str, period: Perio
         found.append(Finding("warning", _("no data"), _("{kpis} for {scope}, {period}").format(
             kpis=", ".join(missing), scope=config.scope_name(scope), period=period_words(config, period))))
     return TreeView(tree, scope, period, previous, by_key, before, frozenset(opened), visible, placed, hidden, why,
-                    found)
+                    found, drawn.stacked)
 
 
 def tree_readings(readings: Readings, tree_key: str, scope: str, period: Period) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from huddle.dashboard.core.plant import load_plant
-from huddle.dashboard.core.tree_math import attribute, combine, goal_seek, positions, what_if
+from huddle.dashboard.core.tree_layout import positions
+from huddle.dashboard.core.tree_math import attribute, combine, goal_seek, what_if
 from huddle.dashboard.settings import DEMO_PLANT
 
 BEFORE = {"oee": 74.79365, "availability": 88.80952, "performance": 86.10813, "quality": 97.80499}
