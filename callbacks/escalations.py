@@ -37,7 +37,7 @@ def draw(services: Services, _key: str | None, _changed: int | None, view: dict[
     limits = {t.number: t.answer_hours for t in services.config.tiers}
     to_answer = received_options(shown.received)
     escalate = _("Escalate to {where}").format(where=shown.up_name) if shown.up else _("Escalate")
-    return (render_panel(shown, services.config.tz, limits), about_options(shown), to_answer,
+    return (render_panel(shown, services.config.tz, limits, services.config.site_key), about_options(shown), to_answer,
             answer_options(shown.answers), escalate, shown.up is None, not to_answer, not to_answer,
             not shown.answers)
 

@@ -16,6 +16,7 @@ from huddle.dashboard.core.i18n import _
 from huddle.dashboard.services.escalation_board import EscalationPanel
 from huddle.dashboard.services.escalation_views import EscalationView
 from huddle.dashboard.web import ids
+from huddle.dashboard.web.api_escalations import tree_link
 from huddle.dashboard.web.security import current_identity, has_request_context
 
 FIELD = "manual-field"
@@ -70,7 +71,14 @@ def _overdue(view: EscalationView, hours: float) -> html.Span | None:
     return html.Span("⚠ " + view.overdue_words(hours), className="overdue-words")
 
 
-def render_panel(panel: EscalationPanel, tz: Any, limits: dict[int, float]) -> list[Any]:
+def _context(view: EscalationView, site_key: str) -> list[Any]:
+    """Where and when it comes from, the reading behind it, and a link to its KPI in the tree."""
+    link = tree_link(view, site_key)
+    words = " · ".join(p for p in (view.shift_words, view.reading) if p)
+    return [words, " ", html.A(_("in the tree"), href=link)] if link else [words]
+
+
+def render_panel(panel: EscalationPanel, tz: Any, limits: dict[int, float], site_key: str) -> list[Any]:
     """The panel: answers waiting to be heard, escalations received, and this scope's still waiting."""
     today = panel.now.astimezone(tz).date()
     parts: list[Any] = []
@@ -86,7 +94,7 @@ def render_panel(panel: EscalationPanel, tz: Any, limits: dict[int, float]) -> l
                         html.Th(_("Waiting")), html.Th(_("State"))])
         rows = [html.Tr([
             html.Td(v.origin_name), html.Td(v.sentence),
-            html.Td(" · ".join(p for p in (v.shift_words, v.reading) if p)),
+            html.Td(_context(v, site_key)),
             html.Td(v.age_words()),
             html.Td([_owner_words(v, today) if v.state != "answered" else
                      _("answered: {answer}").format(answer=v.answer), " ", _overdue(v, limits.get(v.tier, 24.0))]),

@@ -15,6 +15,7 @@ from huddle.dashboard.core.format import format_day
 from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.core.tiers import DEFAULT_ANSWER_HOURS, Tier, tier_by_number
+from huddle.dashboard.services.tree import tree_holding
 from huddle.data.models_tiers import Escalation
 
 OPEN = ("raised", "accepted")  # waiting for their answer
@@ -76,6 +77,13 @@ class EscalationView:
     acknowledged_by: str
     acknowledged_at: datetime | None
     passed: tuple[tuple[str, str, str], ...]  # (scope's name, tier's title, who passed it up), oldest first
+    tree: str | None = None  # the KPI tree holding its KPI, where its node links to
+
+    @property
+    def period_label(self) -> str:
+        """The period it was raised for, as addresses write it: '2026-11-20/N' (a shift) or '2026-11-20'."""
+        day = self.production_date.isoformat()
+        return f"{day}/{self.shift}" if self.shift else day
 
     @property
     def answer_line(self) -> str:
@@ -159,6 +167,7 @@ def view_of(config: PlantConfig, row: Escalation, now: datetime, people: Mapping
         acknowledged_by=people.get(row.acknowledged_by, row.acknowledged_by), acknowledged_at=row.acknowledged_at,
         passed=tuple((scope_words(config, p["scope"]), tier_title(config, p["tier"]), people.get(p["by"], p["by"]))
                      for p in trail),
+        tree=tree_holding(config, row.kpi) if row.kpi else None,
     )
 
 

@@ -18,19 +18,32 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
-from huddle.dashboard.services.escalation_views import STATES
+from huddle.dashboard.services.escalation_views import STATES, EscalationView
 from huddle.dashboard.services.escalations import (
     EscalationConflictError,
     EscalationError,
     EscalationNotFoundError,
 )
-from huddle.dashboard.web.address import AddressError
+from huddle.dashboard.web.address import AddressError, node_href
 from huddle.dashboard.web.api_query import ApiQuery
 from huddle.dashboard.web.security import current_identity
 
 STEPS = ("raise", "accept", "answer", "pass_up", "acknowledge")
 #: the ``state`` parameter: one state, or ``open`` (waiting for an answer)
 STATE_CHOICES = {**{s: (s,) for s in STATES}, "open": ("raised", "accepted")}
+
+
+def tree_link(view: EscalationView, site_key: str) -> str | None:
+    """The address of the escalation's KPI in its tree, at the scope and shift it was raised for (None without)."""
+    if not view.kpi:
+        return None
+    scope = "plant" if view.origin_scope == site_key else view.origin_scope
+    return node_href(view.tree, view.kpi, scope, view.period_label)
+
+
+def as_json(view: EscalationView, site_key: str) -> dict[str, Any]:
+    """An escalation as the API gives it, with the link to its tree node."""
+    return {**view.as_dict(), "tree_link": tree_link(view, site_key)}
 
 
 class BodyError(ValueError):
@@ -45,7 +58,8 @@ def list_escalations(services: Services) -> ResponseReturnValue:
     given = any(request.args.get(k) for k in ("scope", "line", "area"))
     scope = ApiQuery(request.args, services.config).scope() if given else None
     listed = services.escalations.listing(scope, STATE_CHOICES[state] if state else None)
-    return jsonify({"scope": scope, "state": state, "escalations": [e.as_dict() for e in listed]})
+    return jsonify({"scope": scope, "state": state, "escalations": [as_json(e, services.config.site_key)
+                                                                    for e in listed]})
 
 
 def escalation_step(services: Services) -> ResponseReturnValue:
@@ -65,7 +79,7 @@ def escalation_step(services: Services) -> ResponseReturnValue:
                 who, _text(body, "scope", required=True), _text(body, "sentence", required=True),
                 kpi=_text(body, "kpi"), reading=_text(body, "reading"), production_date=_day(body, "date"),
                 shift=_text(body, "shift"), source=_text(body, "source"), source_ref=_text(body, "source_ref"))
-            return jsonify({"escalation": made.as_dict()}), 201
+            return jsonify({"escalation": as_json(made, services.config.site_key)}), 201
         ident, version = _whole(body, "id"), _whole(body, "version")
         if step == "accept":
             due = _day(body, "due")
@@ -78,13 +92,13 @@ def escalation_step(services: Services) -> ResponseReturnValue:
             done = esc.pass_up(who, ident, version, _text(body, "why"))
         else:
             done = esc.acknowledge(who, ident, version)
-        return jsonify({"escalation": done.as_dict()}), 200
+        return jsonify({"escalation": as_json(done, services.config.site_key)}), 200
     except ForbiddenError as exc:
         return jsonify({"error": str(exc)}), 403
     except EscalationNotFoundError as exc:
         return jsonify({"error": str(exc)}), 404
     except EscalationConflictError as exc:
-        return jsonify({"error": str(exc), "current": exc.current.as_dict()}), 409
+        return jsonify({"error": str(exc), "current": as_json(exc.current, services.config.site_key)}), 409
     except (BodyError, EscalationError) as exc:
         return jsonify({"error": str(exc)}), 400
 

@@ -122,7 +122,8 @@ ESCALATION: Schema = _obj({
     "answered_by": STR, "answered_at": _or_null("string", format="date-time"),
     "answered_late": _or_null("boolean"), "acknowledged_by": STR,
     "acknowledged_at": _or_null("string", format="date-time"),
-    "passed": _list(_obj({"scope": STR, "tier": STR, "by": STR})), "context": STR, "answer_line": STR},
+    "passed": _list(_obj({"scope": STR, "tier": STR, "by": STR})), "context": STR, "answer_line": STR,
+    "tree": _or_null("string"), "tree_link": _or_null("string")},
     description="a request for help from one tier's meeting to the next, with its context and its answer; "
                 "people by name, places and shifts in words")
 #: a step on an escalation: ``raise`` names the scope and the sentence, the others the escalation and its version

@@ -50,6 +50,7 @@ def test_the_loop_through_the_api(services: Any) -> None:
     assert (made["scope"], made["tier_title"], made["raised_by"], made["state"]) == ("a", "Tier 2", "Tom Leader",
                                                                                      "raised")
     assert made["context"] == "Line 1 – Area A · Late shift, Fri 20 Nov · OEE 61 % (target 85 %)"
+    assert made["tree_link"] == "/tree?tree=oee&scope=L1&grain=shift&date=2026-11-20&node=oee&shift=L"
     held = anna.get(URL + "?scope=a&state=open").get_json()
     assert [e["id"] for e in held["escalations"]] == [made["id"]] and held["scope"] == "a"
     accepted = step(anna, step="accept", id=made["id"], version=1, owner="Max Maintenance", due="2026-11-24")
