@@ -35,6 +35,7 @@ from huddle.dashboard.web.address import API, NO, YES, AddressError
 from huddle.dashboard.web.api_escalations import escalations
 from huddle.dashboard.web.api_lists import actions_export, audit, audit_export, quarantine_export
 from huddle.dashboard.web.api_meetings import handovers
+from huddle.dashboard.web.api_notify import notifications
 from huddle.dashboard.web.api_okr import plan_okrs
 from huddle.dashboard.web.api_query import ApiQuery
 from huddle.dashboard.web.openapi import describe_api
@@ -234,11 +235,12 @@ ROUTES: tuple[tuple[str, Callable[..., ResponseReturnValue]], ...] = (
     ("/tree", tree), ("/review", review), ("/review.<ext>", review_export), ("/okr", okr),
     ("/okr/checkins.<ext>", okr_checkins), ("/tree/node", tree_node), ("/quarantine", quarantine),
     ("/openapi.json", openapi), ("/actions.<ext>", actions_export), ("/quarantine.<ext>", quarantine_export),
-    ("/audit", audit), ("/audit.<ext>", audit_export), ("/handovers", handovers), ("/escalations", escalations))
+    ("/audit", audit), ("/audit.<ext>", audit_export), ("/handovers", handovers), ("/escalations", escalations),
+    ("/notifications", notifications))
 
 
 #: the routes that also take a change (a POST), each checked by its handler for the role it needs
-WRITES = frozenset({okr, handovers, escalations})
+WRITES = frozenset({okr, handovers, escalations, notifications})
 
 
 def make_api(services: Services) -> Blueprint:

@@ -416,9 +416,9 @@ def _escalate() -> Schema:
 
 def described_paths() -> dict[str, str]:
     """Every described path under /api/v1, with the name of the function answering it."""
-    from huddle.dashboard.web import openapi_meetings  # it builds on this module's parts
+    from huddle.dashboard.web import openapi_meetings, openapi_notify  # they build on this module's parts
 
-    out = {path: name for name, (path, *_rest) in OPERATIONS.items()} | openapi_meetings.PATHS
+    out = {path: name for name, (path, *_rest) in OPERATIONS.items()} | openapi_meetings.PATHS | openapi_notify.PATHS
     for name, (path, _summary, _params, kinds) in EXPORTS.items():
         out |= {path.replace("{ext}", ext): name for ext in kinds}
     return out
@@ -434,23 +434,24 @@ def describe_api(prefix: str) -> dict[str, Any]:
             ok = _file(media, what)
             paths |= _operation(f"{name}_{ext}", f"{summary}: {what}", params, ok, path.replace("{ext}", ext))
     paths["/okr"]["post"] = _plan_okrs()
-    from huddle.dashboard.web import openapi_meetings  # it builds on this module's parts
+    from huddle.dashboard.web import openapi_meetings, openapi_notify  # they build on this module's parts
 
-    paths |= openapi_meetings.meeting_paths(_operation)
+    paths |= openapi_meetings.meeting_paths(_operation) | openapi_notify.notification_paths(_operation)
     paths["/escalations"]["post"] = _escalate()
     return {
         "openapi": "3.1.0",
         "info": {"title": "Huddle API", "version": VERSION,
                  "description": "The numbers the pages show, as JSON, and the review's and the OKR "
                                 "check-ins' downloads; read-only but for planning OKRs (POST /okr), shift "
-                                "handovers (POST /handovers) and the steps of an escalation (POST /escalations). Sign "
-                                "in first (the session cookie), unless the site lets anyone read. An empty parameter "
-                                "is one not given. No value is ever invented: a period without data is null and grey."},
+                                "handovers (POST /handovers), the steps of an escalation (POST /escalations) and "
+                                "one's own notification subscriptions (POST /notifications). Sign in first (the "
+                                "session cookie), unless the site lets anyone read. An empty parameter is one not "
+                                "given. No value is ever invented: a period without data is null and grey."},
         "servers": [{"url": prefix}],
         "security": [{"session": []}],
         "paths": paths,
-        "components": {"schemas": SCHEMAS | openapi_meetings.SCHEMAS,
-                       "parameters": PARAMETERS | openapi_meetings.PARAMETERS,
+        "components": {"schemas": SCHEMAS | openapi_meetings.SCHEMAS | openapi_notify.SCHEMAS,
+                       "parameters": PARAMETERS | openapi_meetings.PARAMETERS | openapi_notify.PARAMETERS,
                        "securitySchemes": {"session": {
                            "type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
                            "description": "the cookie signing in at /login gives (or a wall-TV display link)"},

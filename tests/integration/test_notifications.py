@@ -11,7 +11,7 @@ import logging
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -397,3 +397,41 @@ def test_an_escalation_unanswered_past_its_tiers_limit_and_an_unread_handover_ar
     plant.clock.move(minutes=1)
     plant.notifier.run()
     assert [b["state"] for b in posts("unanswered")] == ["raised", "cleared"]
+
+
+def test_the_api_gives_the_log_and_changes_only_the_callers_own_subscriptions(plant: Plant) -> None:
+    from huddle.dashboard.web.app import create_app
+
+    services = plant.services
+    services.notifier = plant.notifier  # the app's notifier reads this test's environment
+    for name, role in (("ada", "admin"), ("maria", "viewer")):
+        services.accounts.add_user("cli", name, f"{name}-password-for-tests", role, display_name=name.title())
+    plant.notifier.run()
+    # the app is reached at the test client's own address, not the public one the messages link to
+    app = create_app(replace(services.settings, anonymous_access="off", public_url=None), services=services)
+    origin = {"Origin": "http://localhost"}
+
+    def client(name: str) -> Any:
+        c = app.server.test_client()
+        assert c.post("/login", data={"username": name, "password": f"{name}-password-for-tests", "next": "/"},
+                      headers=origin).status_code == 302
+        return c
+
+    ada, maria = client("ada"), client("maria")
+    seen_by_admin = ada.get("/api/v1/notifications?limit=20", headers=origin).get_json()
+    assert seen_by_admin["counts"] == {"pending": 0, "sent": 8, "failed": 0}
+    assert {d["recipient"] for d in seen_by_admin["deliveries"] if d["channel"] == "leads"} == {"leads@plant.test"}
+    seen = maria.get("/api/v1/notifications", headers=origin).get_json()
+    assert {d["recipient"] for d in seen["deliveries"]} == {""} and seen["subscriptions"] == []
+    assert TOKEN not in json.dumps(seen_by_admin)
+    added = maria.post("/api/v1/notifications", json={"subscribe": {"rule": "oee-red", "scope": "a",
+                                                                     "email": "maria@plant.test"}}, headers=origin)
+    assert added.status_code == 201
+    (mine,) = added.get_json()["subscriptions"]
+    assert (mine["rule_name"], mine["scope_name"]) == ("OEE red on a line", "Area A")
+    refused = ada.post("/api/v1/notifications", json={"unsubscribe": mine["id"]}, headers=origin)
+    assert refused.status_code == 400 and refused.get_json()["error"] == "That subscription is not yours, or is gone."
+    assert maria.post("/api/v1/notifications", json={"subscribe": "oee-red"}, headers=origin).status_code == 400
+    assert maria.get("/api/v1/notifications?limit=0", headers=origin).status_code == 400
+    assert maria.post("/api/v1/notifications", json={"unsubscribe": mine["id"]}, headers=origin).get_json() == {
+        "subscriptions": []}
