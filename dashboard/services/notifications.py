@@ -220,7 +220,8 @@ class Notifier:
             return off
         try:
             if channel.is_email:
-                send_email(self.settings, self.rules.smtp_password(self.env), message, recipient)
+                send_email(self.settings, self.rules.smtp_password(self.env), message, recipient,
+                           self.services.clock())
             else:
                 post_webhook(channel.kind, channel.url(self.env), message)
         except SendError as exc:

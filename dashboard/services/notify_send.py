@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -52,13 +53,13 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 # ---- e-mail ------------------------------------------------------------------------------------------------------
 
 
-def email_message(message: Message, sender: str, recipient: str) -> EmailMessage:
-    """The e-mail: plain text, and the same as simple HTML with every text escaped."""
+def email_message(message: Message, sender: str, recipient: str, at: datetime) -> EmailMessage:
+    """The e-mail, dated ``at`` (Huddle's clock): plain text, and the same as simple HTML with every text escaped."""
     mail = EmailMessage()
     mail["Subject"] = message.subject
     mail["From"] = sender
     mail["To"] = recipient
-    mail["Date"] = formatdate(localtime=False)
+    mail["Date"] = formatdate(at.timestamp(), usegmt=True)
     mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     text = message.body + (f"\n\n{message.link}" if message.link else "")
     mail.set_content(text)
@@ -73,10 +74,10 @@ def email_message(message: Message, sender: str, recipient: str) -> EmailMessage
     return mail
 
 
-def send_email(settings: Settings, password: str, message: Message, recipient: str) -> None:
-    """Send one e-mail through the mail server of the settings; ``SendError`` with a masked reason."""
+def send_email(settings: Settings, password: str, message: Message, recipient: str, at: datetime) -> None:
+    """Send one e-mail, dated ``at``, through the mail server of the settings; ``SendError`` with a masked reason."""
     host, port, sender = settings.smtp_host or "", settings.smtp_port, settings.smtp_sender or ""
-    mail = email_message(message, sender, recipient)
+    mail = email_message(message, sender, recipient, at)
     try:
         if settings.smtp_tls == "ssl":
             server: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_S,

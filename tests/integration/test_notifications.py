@@ -200,6 +200,7 @@ def test_a_red_kpi_is_told_once_by_mail_and_every_webhook_until_it_clears(
     assert box.logins == ["huddle", "huddle", "huddle"]  # signed in with the password from the environment
     l1 = next(m for m in box.messages() if m["To"] == "maria@plant.test")  # subscribed to Line 1 only
     assert l1["Subject"] == "Example Plant: OEE <all & lines> is red on Line 1 – Area A"
+    assert l1["Date"].datetime == T0  # dated by Huddle's clock, not the machine's
     plain = l1.get_body(("plain",)).get_content()
     assert "OEE <all & lines>: 74.8 % against a target of 85.0 %, Early shift, Fri 20 Nov." in plain
     assert "https://huddle.plant.test/board?scope=L1" in plain
