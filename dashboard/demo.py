@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.accounts import Identity
+from huddle.dashboard.services.escalations import EscalationService
 from huddle.dashboard.services.okr_quarter import OkrQuarters
 from huddle.dashboard.services.okr_weekly import OkrCheckIns
 from huddle.dashboard.services.okrs import quarter_weeks
@@ -145,6 +146,7 @@ def prepare_demo_site(services: Services, data_dir: Path, days: int, seed: int,
         report(outcome)
     print(f"{name}: loaded in {time.monotonic() - started:.1f} s")
     demo_actions(services)
+    demo_escalations(services)
     demo_okrs(services)
 
 
@@ -211,6 +213,36 @@ def demo_actions(services: Services) -> int:
                                   raised_for=found + timedelta(days=1))
     actions.change(who, checks.id, checks.version, status="in_progress")
     return 5
+
+
+def demo_escalations(services: Services) -> int:
+    """The demo's escalations (once): a line asked its area for a spare part yesterday and got its answer, to be
+    heard at its next huddle; another area has left a line waiting past its limit (overdue); the first area passed a
+    staffing gap up to the plant meeting."""
+    if services.escalations.listing():
+        return 0
+    now = services.clock()
+    areas = [a for a in services.config.areas.values() if a.lines]
+    first, second = areas[0], areas[-1]
+    admin = Identity("user", "admin", "admin")
+    leader = Identity("user", "tom.becker", "editor", "Tom Becker", first.key)
+
+    def hours_ago(hours: float) -> EscalationService:
+        """The escalations as at a moment before now (the demo's history of the last day)."""
+        return EscalationService(services.config, services.sessions, services.accounts,
+                                 lambda: now - timedelta(hours=hours))
+
+    line = first.lines[-1]
+    wheel = hours_ago(27).raise_escalation(admin, line, "The filler star wheel is worn: we need a spare before the "
+                                           "weekend", source="note")
+    wheel = hours_ago(25).accept(leader, wheel.id, wheel.version, "Tom Becker",
+                                 (now + timedelta(days=2)).astimezone(services.config.tz).date())
+    hours_ago(20).answer(leader, wheel.id, wheel.version, "Spare star wheel ordered; fitted Tuesday on the early shift")
+    hours_ago(30).raise_escalation(admin, second.lines[-1], "Cartons from the new supplier jam the magazine every "
+                                   "hour: we need the old ones back until it is sorted", source="note")
+    hours_ago(3).raise_escalation(leader, first.key, f"{first.name} is two operators short on the late shift all "
+                                  "next week", source="note")
+    return 3
 
 
 def demo_okrs(services: Services) -> int:

@@ -211,3 +211,17 @@ def test_the_listing_for_programs_names_people_and_places(world) -> None:  # typ
     assert data["production_date"] == "2026-11-20" and data["state_words"] == "waiting for an owner"
     assert data["context"].startswith("Line 1 – Area A") and data["answer_line"] == ""
     assert [v.id for v in esc.listing("a")] == [raised.id] and esc.listing("L2") == []
+
+
+def test_the_demo_plant_starts_with_an_answer_to_hear_one_overdue_and_one_passed_to_the_plant(world) -> None:  # type: ignore[no-untyped-def]
+    from huddle.dashboard.demo import demo_escalations
+
+    services, _clock = world
+    assert demo_escalations(services) == 3 and demo_escalations(services) == 0  # once
+    esc = services.escalations
+    assert [v.answer_line for v in esc.answers_waiting("L2")] == [
+        "Tier 2: Spare star wheel ordered; fitted Tuesday on the early shift"]
+    [overdue] = esc.overdue()
+    assert overdue.sentence.startswith("Cartons from the new supplier") and overdue.scope == "a"
+    [staffing] = esc.received("plant")
+    assert staffing.sentence == "Area A is two operators short on the late shift all next week"
