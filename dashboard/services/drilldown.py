@@ -20,6 +20,7 @@ from huddle.dashboard.core.spc import ControlLimits, Signal, drift, individuals_
 from huddle.dashboard.core.tree_math import Contribution, GoalSeek, attribute, combine, goal_seek, what_if
 from huddle.dashboard.services.actions import ActionView
 from huddle.dashboard.services.events import EventReport, events_behind
+from huddle.dashboard.services.reading_context import sharing_context
 from huddle.dashboard.services.readings import Reading
 
 if TYPE_CHECKING:
@@ -155,6 +156,7 @@ def trend(services: Services, kpi: str, scope: str, period: Period) -> list[Read
     return series[-TREND_POINTS.get(grain, 42):]
 
 
+@sharing_context
 def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period: Period,
                 records: int = 200) -> NodeDetail:
     """The drill-down panel's read model for one node."""

@@ -35,6 +35,7 @@ from huddle.dashboard.services.okrs import (
     rule_text,
 )
 from huddle.dashboard.services.planned import plant_calendar, plant_days_off
+from huddle.dashboard.services.reading_context import sharing_context
 from huddle.dashboard.services.readings import Readings
 from huddle.data.models import CheckIn, KeyResult, Objective, OkrQuarter
 from huddle.data.queries import accounts as account_queries
@@ -165,6 +166,7 @@ class OkrQuarters:
                 self._views.popitem(last=False)
         return view
 
+    @sharing_context
     def _read_quarter(self, period: Period, scope: str | None) -> QuarterView:
         today = self.today()
         on = min(today, period.last)

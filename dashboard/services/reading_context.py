@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from typing import Any
+from functools import cache, wraps
+from typing import Any, ParamSpec, TypeVar
 
 from huddle.dashboard.core.kpi import TIMED_MEASURES, Kind
 from huddle.dashboard.core.plant import PlantConfig
@@ -25,6 +25,9 @@ from huddle.dashboard.services.planned import plant_calendar
 from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
 from huddle.data.queries import ledger as ledger_queries
 from sqlalchemy.orm import Session
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,15 @@ def shared_context() -> Iterator[None]:
         yield
     finally:
         _SHARED.reset(token)
+
+
+def sharing_context(fn: Callable[P, R]) -> Callable[P, R]:
+    """The function's readings share one context (``shared_context`` around each call)."""
+    @wraps(fn)
+    def inside(*args: P.args, **kwargs: P.kwargs) -> R:
+        with shared_context():
+            return fn(*args, **kwargs)
+    return inside
 
 
 def reading_context(config: PlantConfig, session: Session, clock: Callable[[], datetime], key: int) -> ReadingContext:

@@ -21,6 +21,7 @@ from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORIES, KpiDef, PlantConfig
 from huddle.dashboard.services.actions import ActionView
 from huddle.dashboard.services.events import DEFECTS, UNPLANNED_STOPS, EventReport, events_of
+from huddle.dashboard.services.reading_context import sharing_context
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.services.tree import TreeView, build_tree_view
 
@@ -152,6 +153,7 @@ def _streak(cells: list[MonthCell]) -> int:
     return n
 
 
+@sharing_context
 def build_review(services: Services, scope: str, month: Period) -> Review:
     """Read the review of a scope for a month (the 12 months ending with it)."""
     config = services.config

@@ -17,6 +17,7 @@ from huddle.dashboard.core.plant import Finding, PlantConfig, TradeOff, TreeDef
 from huddle.dashboard.core.plant_checks import tree_findings
 from huddle.dashboard.core.tree_layout import tree_layout
 from huddle.dashboard.core.tree_math import Contribution, attribute
+from huddle.dashboard.services.reading_context import sharing_context
 from huddle.dashboard.services.readings import Reading, Readings
 
 
@@ -186,6 +187,7 @@ class TreeView:
             key = best.key
 
 
+@sharing_context
 def build_tree_view(readings: Readings, tree_key: str, scope: str, period: Period,
                     expanded: set[str] | None = None) -> TreeView:
     """Read a tree for a scope and period; ``expanded`` None opens the root and the paths to red leaves."""
