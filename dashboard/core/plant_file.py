@@ -131,8 +131,7 @@ def _as_date(value: Any) -> date | None:
 
 
 def build_plant(raw: Any, path: Path | None = None) -> PlantConfig:
-    """Validate a parsed YAML document into a ``PlantConfig`` section by section; raises ``ConfigError`` listing
-    every problem of every section."""
+    """A parsed YAML document as a ``PlantConfig``, or ``ConfigError`` listing every problem of every section."""
     r = _Reader()
     if not isinstance(raw, dict):
         raise ConfigError(["the file must be a YAML mapping with site, calendar, areas, kpis, trees, sources"], path)
@@ -433,8 +432,7 @@ def _sources(r: _Reader, raw_sources: Any) -> dict[str, SourceDef]:
 
 
 def _source(r: _Reader, s: Any, w: str, known: dict[str, SourceDef]) -> SourceDef | None:
-    """One source: a folder of files, a SQL query or an MQTT broker, the record type it holds and when it is read
-    (an MQTT source: how often its messages are stored)."""
+    """One source (a folder of files, a SQL query or an MQTT broker), its record type and when it is read."""
     s = r.mapping(s, w)
     skey = r.need(s, "key", w)
     kind = r.need(s, "kind", w)
@@ -463,8 +461,8 @@ def _source(r: _Reader, s: Any, w: str, known: dict[str, SourceDef]) -> SourceDe
 
 
 def _source_kind(r: _Reader, s: dict[str, Any], w: str, kind: str | None, record: str | None) -> dict[str, Any]:
-    """A source's kind and record type are known ones, and it has what its kind needs (a folder; a URL and query;
-    a broker); an MQTT source's topics, payload mapping and counts are returned for its ``SourceDef``."""
+    """A source's kind and record type are known and it has what its kind needs (a folder; a URL and query; a
+    broker); an MQTT source's topics, payload mapping and counts are returned for its ``SourceDef``."""
     if kind:
         r.either(kind, ("files", "sql", "mqtt"), f"{w}.kind")
     if record and record not in RECORD_TYPES:
