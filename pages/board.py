@@ -25,6 +25,7 @@ from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import status_badge
 from huddle.pages.escalations import escalation_section
 from huddle.pages.handover import handover_form, lead_panel
+from huddle.pages.huddle_mode import huddle_controls
 
 TV_HOURS = 5  # rows of the hour-by-hour table a wall TV has room for (the desk board shows every hour)
 TV_ACTIONS = 3  # open actions a wall TV lists; it says how many more the desk board has
@@ -52,6 +53,7 @@ def layout(**query: str) -> html.Div:
             "data-minutes": str(view.timer), "data-running": _("Huddle {time}"),
             "data-over": _("Huddle over by {time}")}),
         html.Div(id=ids.BOARD_PLAYLIST, className="playlist", hidden=view.next_scope() is None),
+        huddle_controls(),  # "Start huddle" turns the board into its tier's agenda
         lead_panel(),  # the handovers not yet acknowledged lead the board
         html.Div(id=ids.BOARD_BODY, className="board"),
         escalation_section(hidden=view.kiosk),

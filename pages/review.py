@@ -26,6 +26,7 @@ from huddle.dashboard.services.review import Review, month_name, nothing_to_comp
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import ReviewAddress, api_href, okr_href
 from huddle.pages.components import pareto_figure, pareto_table, plot_text, scroll_box, status_badge, table
+from huddle.pages.huddles import huddle_counts
 from plotly.subplots import make_subplots
 
 if TYPE_CHECKING:
@@ -251,6 +252,7 @@ def render_review(review: Review, config: PlantConfig) -> list[Any]:
                           kpi=r.kpi.name, n=r.red_streak)]) for r in review.candidates]) if review.candidates
                       else html.P(_("None: no KPI has been red three months running."), className="empty")],
                      className="card"),
+        huddle_counts(review.huddles, month),
         html.Section([html.H2(_("Countermeasures and actions")), *_actions(review, config)], className="card"),
     ]
 

@@ -16,6 +16,7 @@ from huddle.dashboard.core.cell_text import defuse_workbook
 from huddle.dashboard.core.format import unit_text
 from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.plant import CATEGORY_NAMES
+from huddle.dashboard.exports.huddle_records import counts_sheet
 from huddle.dashboard.exports.review_model import (
     CHART_BARS,
     STATUS_FILLS,
@@ -309,6 +310,8 @@ def review_workbook(review: Review) -> bytes:
     _xl_pareto(wb.create_sheet(_("Defects")), review, review.defects, chart=False)
     _xl_lines(wb.create_sheet(_("Lines")), review)
     _xl_actions(wb.create_sheet(_("Actions")), review)
+    if review.huddles:
+        counts_sheet(wb.create_sheet(_("Huddles")), review.huddles)
     defuse_workbook(wb)  # reasons, defects, names and actions come from files and people: never formulas
     out = io.BytesIO()
     wb.save(out)

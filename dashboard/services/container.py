@@ -21,6 +21,7 @@ from huddle.dashboard.services.catalogue import KpiCatalogue
 from huddle.dashboard.services.data_status import DataStatus
 from huddle.dashboard.services.escalations import EscalationService
 from huddle.dashboard.services.handover import Handovers
+from huddle.dashboard.services.huddles import HuddleRecords
 from huddle.dashboard.services.manual_values import ManualValues
 from huddle.dashboard.services.notifications import Notifier
 from huddle.dashboard.services.okr_plans import OkrPlans
@@ -68,6 +69,7 @@ class Services:
     database_problem: DatabaseUnusableError | None = None  # what the check at start found wrong with the database
     handovers: Handovers = field(init=False)  # shift handover notes, leading the next shift's board
     notifier: Notifier = field(init=False)  # the plant's notification rules, subscriptions and delivery log
+    huddles: HuddleRecords = field(init=False)  # the records of huddles held
 
     def dispose(self) -> None:
         """Close database connections."""
@@ -121,6 +123,8 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
                             Quarantine(config, sessions, accounts, clock), database_problem=problem,
                             escalations=EscalationService(config, sessions, accounts, clock))
         services.handovers = Handovers(config, sessions, accounts, clock)
+        services.huddles = HuddleRecords(config, sessions, accounts, clock, readings, services.actions,
+                                         services.escalations)
         services.notifier = Notifier(services)
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):

@@ -127,9 +127,8 @@ def _text(value: Any, field: str, limit: int = MAX_TEXT) -> str:
 
 
 def check_covers(who: Identity, config: PlantConfig, scope: str, what: str) -> None:
-    """Refuse a writer whose home scope does not cover ``scope`` (when the identity knows its scope)."""
-    covers = getattr(who, "covers", None)
-    if callable(covers) and not covers(config, scope):
+    """Refuse a writer whose home scope does not cover ``scope``."""
+    if not who.covers(config, scope):
         raise ForbiddenError(_("{what}: {who} works for another part of the plant than {scope}").format(
             what=what, who=who.display_name or who.name, scope=config.scope_name(scope)))
 

@@ -21,6 +21,7 @@ from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORIES, KpiDef, PlantConfig
 from huddle.dashboard.services.actions import ActionView
 from huddle.dashboard.services.events import DEFECTS, UNPLANNED_STOPS, EventReport, events_of
+from huddle.dashboard.services.huddles import HuddleCount
 from huddle.dashboard.services.reading_context import sharing_context
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.services.tree import TreeView, build_tree_view
@@ -124,6 +125,7 @@ class Review:
     generated_at: datetime
     currency: str = ""
     candidates: list[BowlerRow] = field(default_factory=list)
+    huddles: list[HuddleCount] = field(default_factory=list)  # each line's huddles held and missed in the month
 
     def rows_of(self, category: str) -> list[BowlerRow]:
         """The bowler rows of one SQDCM category."""
@@ -194,6 +196,7 @@ def build_review(services: Services, scope: str, month: Period) -> Review:
         defects=events_of(readings, DEFECTS, scope, month, limit=0), lines=line_series, why=why,
         actions=sorted(actions, key=lambda a: (a.raised_for, a.id)), generated_at=services.clock(),
         currency=config.currency, candidates=[r for r in rows if r.red_streak >= CANDIDATE_STREAK],
+        huddles=[c for c in services.huddles.counts(month.first, month.last) if c.line in lines_in_scope],
     )
 
 
@@ -233,4 +236,5 @@ def as_dict(review: Review) -> dict[str, object]:
         "stops": [p.__dict__ for p in review.stops.pareto], "defects": [p.__dict__ for p in review.defects.pareto],
         "okr_candidates": [{"kpi": r.kpi.key, "red_months": r.red_streak} for r in review.candidates],
         "actions": [a.as_dict() for a in review.actions],
+        "huddles": [c.__dict__ for c in review.huddles],
     }

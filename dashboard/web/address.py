@@ -357,6 +357,21 @@ class OkrAddress(_TextAddress):
         return OkrTarget(quarter, check_okr_scope(config, self.scope))
 
 
+@dataclass(frozen=True)
+class HuddlesAddress(_TextAddress):
+    """The huddle records' address: a production date and a scope (``/huddles?date=2026-12-01&scope=L1``)."""
+
+    PATH: ClassVar[str] = "/huddles"
+
+    date: str = ""
+    scope: str = ""
+
+    def resolve(self, config: PlantConfig, today: date) -> tuple[str, date]:
+        """The scope (default: the plant) and day (default: today) to list, or an ``AddressError``."""
+        scope = check_scope(config, self.scope or "plant")
+        return scope, read_period("day", self.date, "date").first if self.date else today
+
+
 # ---- links -------------------------------------------------------------------------------------------------
 
 
@@ -411,6 +426,11 @@ def review_href(scope: str | None = None, month: Period | None = None, *, site: 
 def okr_href(quarter: str | None = None, scope: str | None = None, *, site: str | None = None) -> str:
     """The address of a quarter's OKRs."""
     return href(OkrAddress.PATH, {"quarter": quarter, "scope": scope}, site)
+
+
+def huddles_href(day: date | None = None, scope: str | None = None, *, site: str | None = None) -> str:
+    """The address of the huddle records of a day and scope."""
+    return href(HuddlesAddress.PATH, {"date": day.isoformat() if day else None, "scope": scope}, site)
 
 
 def api_href(name: str, **params: str) -> str:

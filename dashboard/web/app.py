@@ -116,6 +116,8 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.callbacks import data as data_callbacks
     from huddle.callbacks import escalations as escalation_callbacks
     from huddle.callbacks import handover as handover_callbacks
+    from huddle.callbacks import huddle_mode as huddle_mode_callbacks
+    from huddle.callbacks import huddles as huddles_callbacks
     from huddle.callbacks import notifications as notification_callbacks
     from huddle.callbacks import okr as okr_callbacks
     from huddle.callbacks import overview as overview_callbacks
@@ -126,6 +128,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.pages import admin as admin_page
     from huddle.pages import board as board_page
     from huddle.pages import data as data_page
+    from huddle.pages import huddles as huddles_page
     from huddle.pages import not_found
     from huddle.pages import okr as okr_page
     from huddle.pages import overview as overview_page
@@ -147,8 +150,8 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     app.index_string = app.index_string.replace("{%title%}", markup.escape(title).replace("{", "&#123;"))
     app.interpolate_index = _with_lang(app.interpolate_index)
     install_light_pages(app)  # first, so its compression runs after every other answer hook
-    for page in (overview_page, board_page, tree_page, review_page, okr_page, portfolio_page, data_page, admin_page,
-                 not_found):
+    for page in (overview_page, board_page, tree_page, review_page, okr_page, portfolio_page, huddles_page, data_page,
+                 admin_page, not_found):
         page.register()
     app.layout = lambda: _shell(services, sites)  # per request: the header shows who is signed in, and where
     # browsers ask for /favicon.ico on pages Dash does not draw (the sign-in page): the same icon, not a 404
@@ -169,6 +172,8 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     board_callbacks.register(app, services)
     handover_callbacks.register(app, services)
     escalation_callbacks.register(app, services)
+    huddle_mode_callbacks.register(app, services)
+    huddles_callbacks.register(app, services)
     tree_callbacks.register(app, services)
     review_callbacks.register(app, services)
     okr_callbacks.register(app, services)
