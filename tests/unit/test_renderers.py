@@ -571,12 +571,15 @@ def test_the_data_page_shows_open_problems_first_then_what_was_fixed_and_each_fi
 
 
 def test_the_admin_tables_show_people_screens_and_the_audit_in_plant_time(config: PlantConfig) -> None:
-    users = [SimpleNamespace(username="ann", display_name="Ann", role="admin", disabled=False, last_login_at=NOON),
-             SimpleNamespace(username="bob", display_name="", role="viewer", disabled=True, last_login_at=None)]
-    table_ = admin_page.users_table(users, config.tz)
+    users = [SimpleNamespace(username="ann", display_name="Ann", role="admin", disabled=False, last_login_at=NOON,
+                             scope=None),
+             SimpleNamespace(username="bob", display_name="", role="viewer", disabled=True, last_login_at=None,
+                             scope="L1")]
+    table_ = admin_page.users_table(users, config.tz, config)
     rows = [r for r in walk(table_) if type(r).__name__ == "Tr"][1:]
     assert [r.className for r in rows] == ["active", "disabled"]
-    assert text(rows[0]) == "Ann admin active Fri 20 Nov 2026, 14:00" and text(rows[1]) == "Bob viewer disabled —"
+    assert text(rows[0]) == "Ann admin Whole site active Fri 20 Nov 2026, 14:00"
+    assert text(rows[1]) == "Bob viewer Line 1 – Filling disabled —"
     assert admin_page.user_options(users) == [{"label": "Ann", "value": "ann"}, {"label": "Bob", "value": "bob"}]
     screens = [SimpleNamespace(name="Line 1 TV", revoked_at=None, last_seen_at=NOON, start_path="/board?kiosk=1",
                                created_at=NOON),
