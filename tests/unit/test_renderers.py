@@ -579,7 +579,7 @@ def test_the_admin_tables_show_people_screens_and_the_audit_in_plant_time(config
     rows = [r for r in walk(table_) if type(r).__name__ == "Tr"][1:]
     assert [r.className for r in rows] == ["active", "disabled"]
     assert text(rows[0]) == "Ann admin Whole site active Fri 20 Nov 2026, 14:00"
-    assert text(rows[1]) == "Bob viewer Line 1 – Filling disabled —"
+    assert text(rows[1]) == "Bob viewer Line 1 – Area A disabled —"
     assert admin_page.user_options(users) == [{"label": "Ann", "value": "ann"}, {"label": "Bob", "value": "bob"}]
     screens = [SimpleNamespace(name="Line 1 TV", revoked_at=None, last_seen_at=NOON, start_path="/board?kiosk=1",
                                created_at=NOON),
