@@ -1,11 +1,14 @@
 """``huddle check``: the plant file's problems and method warnings, where each source reads (its paths resolved
-against the plant file's folder; a folder that does not exist is an error), and the shift times the next year's clock
-changes skip or repeat. It ends with "check: ok" or "check: failed" and exits 1 on any error."""
+against the plant file's folder; a folder that does not exist is an error), the shift times the next year's clock
+changes skip or repeat, and the focus checks across the KPI catalogue (owners checked against the database's users
+when it has any). It ends with "check: ok" or "check: failed" and exits 1 on any error; warnings and focus findings
+never change the exit code."""
 
 from __future__ import annotations
 
 from huddle.dashboard.core.calendar import now_utc, parse_instant
-from huddle.dashboard.core.plant import ConfigError, load_plant
+from huddle.dashboard.core.focus_checks import FocusFinding, focus_findings
+from huddle.dashboard.core.plant import ConfigError, PlantConfig, load_plant
 from huddle.dashboard.core.plant_checks import findings
 from huddle.dashboard.core.plant_paths import describe_source, source_findings
 from huddle.dashboard.settings import Settings
@@ -20,7 +23,7 @@ def cmd_check(settings: Settings) -> int:
         print(f"error: {exc}\ncheck: failed")
         return 1
     found = source_findings(config.sources) + mapping_findings(config.sources) + findings(
-        config, since=parse_instant(settings.now, config.tz) if settings.now else now_utc())
+        config, since=parse_instant(settings.now, config.tz) if settings.now else now_utc(), shape=False)
     print(f"{settings.plant_path}: {config.site_name} ({config.timezone}), {len(config.areas)} areas, "
           f"{len(config.lines)} lines, {len(config.calendar.shifts)} shifts, {len(config.kpis)} KPIs, "
           f"{len(config.trees)} trees, {len(config.sources)} sources")
@@ -32,11 +35,45 @@ def cmd_check(settings: Settings) -> int:
         print(f"  {f}")
     for f in acknowledged:
         print(f"  acknowledged: {f.where}: {f.message}")
+    focus = _focus(settings, config)
     errors = [f for f in found if f.level == "error"]
     counts = f"{_count(len(errors), 'error')}, {_count(len(found) - len(errors), 'warning')}" + (
-        f", {len(acknowledged)} acknowledged" if acknowledged else "")
+        f", {len(acknowledged)} acknowledged" if acknowledged else "") + (
+        f", {_count(len(focus), 'focus finding')}" if focus else "")
     print(f"check: {'failed' if errors else 'ok'} — {counts}")
     return 1 if errors else 0
+
+
+def _focus(settings: Settings, config: PlantConfig) -> list[FocusFinding]:
+    """Print the focus checks' findings (owners against the database's users when there are any) and return them."""
+    users = _user_names(settings)
+    focus = focus_findings(config, users)
+    if focus or users is None:
+        print("  focus checks (the method's advice, not errors):")
+    for f in focus:
+        print(f"  focus: {f}")
+    if users is None:
+        print("  focus: owners not checked against the users: no database with users yet (huddle init creates it)")
+    return focus
+
+
+def _user_names(settings: Settings) -> list[str] | None:
+    """The names of the people with an account in the plant's database, or None when it has none yet (a SQLite
+    file that does not exist is not created by looking)."""
+    from huddle.dashboard.services.container import build_services
+    from huddle.dashboard.services.kpi_stack import account_names
+    from huddle.data.db import DatabaseUnusableError
+
+    if not settings.database_url and not (settings.data_dir / "huddle.sqlite").exists():
+        return None
+    try:
+        services = build_services(settings, initialise=False)
+    except DatabaseUnusableError:
+        return None
+    try:
+        return account_names(services.accounts)
+    finally:
+        services.dispose()
 
 
 def _count(n: int, what: str) -> str:

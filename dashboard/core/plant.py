@@ -22,6 +22,7 @@ from huddle.dashboard.core import names
 from huddle.dashboard.core.calendar import ShiftCalendar
 from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.kpi import Band
+from huddle.dashboard.core.layers import Layer, default_layers, read_layers
 from huddle.dashboard.core.notify_rules import Notifications
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.source_mapping import SourceMapping
@@ -300,6 +301,7 @@ class PlantConfig:
     language: str = "en"  # the language its pages, exports and e-mails speak (core.i18n)
     tiers: tuple[Tier, ...] = field(default_factory=default_tiers)  # its meetings, line to plant (core.tiers)
     notifications: Notifications = field(default_factory=Notifications)  # rules and channels (core.notify_rules)
+    layers: tuple[Layer, ...] = field(default_factory=default_layers)  # the KPI stack, 1 to 5 (core.layers)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -375,6 +377,7 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
 
     problems: list[str] = []
     tiers = read_tiers(raw.get("tiers") if isinstance(raw, dict) else None, problems)
+    layers = read_layers(raw.get("layers") if isinstance(raw, dict) else None, problems)
     try:
         plant = build_plant(raw, path)
     except ConfigError as exc:
@@ -382,4 +385,5 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     if problems:
         raise ConfigError(problems, path)
     plant.tiers = tiers
+    plant.layers = layers
     return plant

@@ -21,10 +21,10 @@ MAX_TREE_KPIS = 15  # a tree people can use has at most 12–15 KPIs
 BRANCHES = range(2, 5)  # 2–4 branches under the root
 
 
-def findings(config: PlantConfig, since: datetime | None = None) -> list[Finding]:
+def findings(config: PlantConfig, since: datetime | None = None, *, shape: bool = True) -> list[Finding]:
     """Method warnings a good plant configuration avoids (the product warns, it does not forbid); with ``since``
     (an instant) also the shift and break times that fall in clock times skipped or repeated by the clock changes
-    of the following year."""
+    of the following year; without ``shape`` not the trees' size and branches (the focus checks say those)."""
     out: list[Finding] = []
     gaps = config.calendar.gaps()
     if gaps:
@@ -37,23 +37,23 @@ def findings(config: PlantConfig, since: datetime | None = None) -> list[Finding
         if not k.targets and FORMULAS[k.formula].kind is not Kind.GAUGE:
             out.append(Finding("warning", f"kpi {k.key}", _("no target: its status stays grey")))
     for t in config.trees.values():
-        out.extend(tree_findings(config, t, kpi_checks=False))
+        out.extend(tree_findings(config, t, kpi_checks=False, shape=shape))
     return out
 
 
-def tree_findings(config: PlantConfig, tree: TreeDef, *, kpi_checks: bool = True) -> list[Finding]:
-    """The method's checks on one tree: size, branches under the root, KPIs not connected to it, trade-offs not
-    acknowledged and (with ``kpi_checks``) its KPIs without owner or data source."""
+def tree_findings(config: PlantConfig, tree: TreeDef, *, kpi_checks: bool = True, shape: bool = True) -> list[Finding]:
+    """The method's checks on one tree: (with ``shape``) size and branches under the root, KPIs not connected to
+    it, trade-offs not acknowledged and (with ``kpi_checks``) its KPIs without owner or data source."""
     out: list[Finding] = []
     nodes = tree.nodes()
     where = f"tree {tree.key}"
-    if len(nodes) > MAX_TREE_KPIS:
+    too_many, branches = tree_shape(tree)
+    if shape and too_many:
         out.append(Finding("warning", where, _("{n} KPIs: a tree people can use has at most 12–15").format(
             n=len(nodes))))
-    branches = tree.children(tree.root)
-    if len(branches) not in BRANCHES:
+    if shape and branches is not None:
         out.append(Finding("warning", where, _("{n} branches under the root: 2–4 is the rule").format(
-            n=len(branches))))
+            n=branches)))
     reachable = _reachable(tree)
     out += [Finding("warning", where, _("{kpi} is not connected to the root {root}").format(kpi=n, root=tree.root))
             for n in nodes if n not in reachable]
@@ -64,6 +64,13 @@ def tree_findings(config: PlantConfig, tree: TreeDef, *, kpi_checks: bool = True
             if n in config.kpis:
                 out.extend(_owner_and_source(config.kpis[n]))
     return out
+
+
+def tree_shape(tree: TreeDef) -> tuple[bool, int | None]:
+    """Whether a tree has more KPIs than people can use, and its number of branches under the root when that is
+    not 2–4 (else None)."""
+    branches = len(tree.children(tree.root))
+    return len(tree.nodes()) > MAX_TREE_KPIS, None if branches in BRANCHES else branches
 
 
 def _reachable(tree: TreeDef) -> set[str]:

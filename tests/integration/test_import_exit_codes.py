@@ -109,7 +109,8 @@ def test_check_fails_on_a_source_folder_that_does_not_exist(huddle, tmp_path: Pa
         (tmp_path / "inbox" / folder).mkdir(parents=True)
     code, out = huddle("check")
     assert code == 0, out
-    assert out.rstrip().endswith("check: ok — 0 errors, 0 warnings")
+    # the small plant's focus findings (its layers' sizes, owners without an account) are advice, not warnings
+    assert out.rstrip().endswith("check: ok — 0 errors, 0 warnings, 4 focus findings")
     # a typo in a source's path: the loader would find no files there, ever
     plant_file.write_text(plant_file.read_text().replace("${data_dir}/inbox/stops", "${data_dir}/inbox/stosp"))
     code, out = huddle("check")
@@ -118,7 +119,7 @@ def test_check_fails_on_a_source_folder_that_does_not_exist(huddle, tmp_path: Pa
     assert f"  error: source stops: the folder {typo} does not exist: correct the source's path (a typo?) or " \
            "create the folder" in out
     assert f"source stops (files, stop_events): reads {typo} (this folder does not exist)\n" in out
-    assert out.rstrip().endswith("check: failed — 1 error, 0 warnings")
+    assert out.rstrip().endswith("check: failed — 1 error, 0 warnings, 4 focus findings")
 
 
 def test_the_verdict_in_words_and_status() -> None:

@@ -345,16 +345,17 @@ def test_demo_plant_loads_without_error_findings(tmp_path: Path) -> None:
     assert [s.key for s in cfg.calendar.shifts] == ["E", "L", "N"]
     assert set(cfg.lines) == {"L1", "L2", "L3", "L4"}
     assert cfg.flow_for("packing") == ["L3", "L4"]
-    assert list(cfg.trees) == ["oee", "delivery"]
+    assert list(cfg.trees) == ["oee", "delivery", "safety"]
     assert cfg.sources["mes-counts"].path == tmp_path.resolve().as_posix() + "/inbox/counts"
     assert "${data_dir}" not in (cfg.sources["erp-cost"].url or "")
     found = findings(cfg)
     assert [f for f in found if f.level == "error"] == []
-    # the two documented findings: a KPI without data source shows as a finding, not a blank, and the delivery
-    # tree's trade-off has not been acknowledged yet
+    # the documented findings: a KPI without data source shows as a finding, not a blank, the delivery tree's
+    # trade-off has not been acknowledged yet, and the safety tree has one branch (a focus finding too)
     assert [str(f) for f in found] == [
         "warning: kpi improvement_ideas: no data source (a finding to resolve, not a blank)",
-        "warning: tree delivery: trade-off changeover_time ↔ schedule_attainment is not acknowledged"]
+        "warning: tree delivery: trade-off changeover_time ↔ schedule_attainment is not acknowledged",
+        "warning: tree safety: 1 branches under the root: 2–4 is the rule"]
     # the OEE tree's product edge checks out (else parse_plant would have raised)
     assert cfg.trees["oee"].formula_of("oee") == "product"
     assert cfg.kpis["scrap_cost"].formula == "direct"
