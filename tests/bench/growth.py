@@ -9,10 +9,10 @@ against its floor, as ``run_all.py``'s table does.
 periods the views show hold real records and facts). The history before them is the same weeks copied back in time
 by whole weeks with ``INSERT … SELECT`` on the database itself, every table the views read (``shift_facts``,
 ``production_counts``, ``stop_events``, ``labour``), doubling what is there at each step until the years are
-covered: 50 lines × 5 years (about 270,000 shift facts and 3.4 million raw records) in a minute or two, where
-the loaders would take many minutes. The plant's time zone is UTC, so weeks copied across the dates clocks change
-still tile exactly (no hour twice, none missing). Facts are copied, not recomputed: they are the loaders' facts of the weeks
-copied, which is what the views read.
+covered: 50 lines × 5 years (about 270,000 shift facts and 3.4 million raw records) in a minute or two, where the
+loaders would take many minutes. The plant's time zone is UTC, so weeks copied across the dates clocks change still
+tile exactly (no hour twice, none missing). Facts are copied, not recomputed: they are the loaders' facts of the
+weeks copied, which is what the views read.
 """
 
 from __future__ import annotations
