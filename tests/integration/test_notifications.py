@@ -436,3 +436,12 @@ def test_the_api_gives_the_log_and_changes_only_the_callers_own_subscriptions(pl
     assert maria.get("/api/v1/notifications?limit=0", headers=origin).status_code == 400
     assert maria.post("/api/v1/notifications", json={"unsubscribe": mine["id"]}, headers=origin).get_json() == {
         "subscriptions": []}
+
+
+def test_the_leading_scheduler_watches_the_rules_every_minute(plant: Plant) -> None:
+    from huddle.dashboard.scheduler import build_scheduler
+
+    scheduler = build_scheduler(plant.services, blocking=False)
+    job = scheduler.get_job("notifications")
+    assert job is not None and job.trigger.interval.total_seconds() == 60
+    assert job.func == plant.services.notifier.run
