@@ -1,7 +1,7 @@
 """Huddle records: the plant's memory of its huddles. Closing a huddle stores its tier, scope and shift, when it ran,
-who came, the KPIs red at the time, the actions it reviewed, the escalations it raised, and its notes; the records
-are listed by day and scope, exported, and counted per line for the monthly review (held, and missed: a production
-shift of the line, by the plant calendar, without a record).
+who came, the KPIs red at the time, the actions it reviewed, the escalations it raised (and those it received, open or
+answered while it ran), and its notes; the records are listed by day and scope, exported, and counted per line for
+the monthly review (held, and missed: a production shift of the line, by the plant calendar, without a record).
 
 Plain Python over the database. Recording needs an editor whose home scope covers the huddle's scope, is checked
 here and audited. What was red, which actions were due and which escalations were raised are read by the server at
@@ -63,7 +63,7 @@ class HuddleRecordView:
     attendees: tuple[str, ...]
     red_kpis: tuple[dict[str, str], ...]  # {"kpi", "name", "value"}
     actions: tuple[dict[str, Any], ...]  # {"id", "what", "owner", "due", "status"}
-    escalations: tuple[dict[str, Any], ...]  # {"id", "sentence", "state"}
+    escalations: tuple[dict[str, Any], ...]  # {"id", "sentence", "state"}; received ones also "from", "answer"
     notes: str
     recorded_by: str  # by name
 
@@ -191,9 +191,14 @@ class HuddleRecords:
         red = self.red_kpis(scope, self.reviewed_period(started))
         actions = [{"id": a.id, "what": a.what, "owner": a.owner, "due": a.due.isoformat(), "status": a.status}
                    for a in self.actions_due(scope)]
+        # the escalations this huddle raised, and those it received that were open or answered while it ran
         raised = [{"id": e.id, "sentence": e.sentence, "state": e.state}
+                  if e.origin_scope == key else
+                  {"id": e.id, "sentence": e.sentence, "state": e.state, "from": e.origin_name, "answer": e.answer}
                   for e in self.escalations.listing(scope)
-                  if e.origin_scope == key and started <= e.raised_at <= now]
+                  if (e.origin_scope == key and started <= e.raised_at <= now)
+                  or (e.scope == key and e.arrived_at <= now
+                      and (e.state in ("raised", "accepted") or (e.answered_at or now) >= started))]
         row = HuddleRecord(tier=tier.number, scope=key, production_date=inst.production_date, shift=inst.shift_key,
                            started_at=started, ended_at=now, attendees=_json(people), red_kpis=_json(red),
                            actions=_json(actions), escalations=_json(raised), notes=text, recorded_by=who.label,
