@@ -1,14 +1,16 @@
 """``huddle check``: the plant file's problems and method warnings, where each source reads (its paths resolved
 against the plant file's folder; a folder that does not exist is an error), the shift times the next year's clock
-changes skip or repeat, and the focus checks across the KPI catalogue (owners checked against the database's users
-when it has any). It ends with "check: ok" or "check: failed" and exits 1 on any error; warnings and focus findings
-never change the exit code."""
+changes skip or repeat, notification channels that would send nothing, and the focus checks across the KPI
+catalogue (owners checked against the database's users when it has any). It ends with "check: ok" or "check:
+failed" and exits 1 on any error; warnings and focus findings never change the exit code."""
 
 from __future__ import annotations
 
+import os
+
 from huddle.dashboard.core.calendar import now_utc, parse_instant
 from huddle.dashboard.core.focus_checks import FocusFinding, focus_findings
-from huddle.dashboard.core.plant import ConfigError, PlantConfig, load_plant
+from huddle.dashboard.core.plant import ConfigError, Finding, PlantConfig, load_plant
 from huddle.dashboard.core.plant_checks import findings
 from huddle.dashboard.core.plant_paths import describe_source, source_findings
 from huddle.dashboard.settings import Settings
@@ -23,7 +25,8 @@ def cmd_check(settings: Settings) -> int:
         print(f"error: {exc}\ncheck: failed")
         return 1
     found = source_findings(config.sources) + mapping_findings(config.sources) + findings(
-        config, since=parse_instant(settings.now, config.tz) if settings.now else now_utc(), shape=False)
+        config, since=parse_instant(settings.now, config.tz) if settings.now else now_utc(), shape=False) + (
+        channel_findings(config, settings))
     print(f"{settings.plant_path}: {config.site_name} ({config.timezone}), {len(config.areas)} areas, "
           f"{len(config.lines)} lines, {len(config.calendar.shifts)} shifts, {len(config.kpis)} KPIs, "
           f"{len(config.trees)} trees, {len(config.sources)} sources")
@@ -74,6 +77,19 @@ def _user_names(settings: Settings) -> list[str] | None:
         return account_names(services.accounts)
     finally:
         services.dispose()
+
+
+def channel_findings(config: PlantConfig, settings: Settings) -> list[Finding]:
+    """Warnings for notification channels that will send nothing: no mail server set, or a webhook's variable not
+    set in this environment (the variable is named, never its value)."""
+    out = []
+    for channel in config.notifications.channels.values():
+        where = f"notifications.channels ({channel.key})"
+        if channel.is_email and not (settings.smtp_host and settings.smtp_sender):
+            out.append(Finding("warning", where, "off: set smtp_host and smtp_sender to send its e-mails"))
+        elif not channel.is_email and not channel.url(os.environ):
+            out.append(Finding("warning", where, f"off: the environment variable {channel.url_env} is not set"))
+    return out
 
 
 def _count(n: int, what: str) -> str:

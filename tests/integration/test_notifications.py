@@ -445,3 +445,15 @@ def test_the_leading_scheduler_watches_the_rules_every_minute(plant: Plant) -> N
     job = scheduler.get_job("notifications")
     assert job is not None and job.trigger.interval.total_seconds() == 60
     assert job.func == plant.services.notifier.run
+
+
+def test_huddle_check_warns_of_channels_that_would_send_nothing(plant: Plant, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from huddle.dashboard.cli_check import cmd_check
+
+    monkeypatch.setenv("TEST_HOOK", f"http://127.0.0.1:1/hook/{TOKEN}")
+    assert cmd_check(replace(plant.services.settings, smtp_host=None)) == 0  # warnings only
+    out = capsys.readouterr().out
+    assert "warning: notifications.channels (leads): off: set smtp_host and smtp_sender to send its e-mails" in out
+    assert "warning: notifications.channels (teams): off: the environment variable TEST_TEAMS is not set" in out
+    assert "channels (hook)" not in out and TOKEN not in out
