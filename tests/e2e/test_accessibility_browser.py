@@ -147,6 +147,12 @@ def _open_plan(dash_duo) -> None:  # type: ignore[no-untyped-def]
     until(dash_duo._wait_for_callbacks, timeout=20, poll=0.2)
 
 
+def _start_huddle(dash_duo) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.find_element(f"#{ids.HUDDLE_START}").click()
+    dash_duo.wait_for_element(f"#{ids.HUDDLE_SEGMENTS} .huddle-segment", timeout=20)
+    until(dash_duo._wait_for_callbacks, timeout=20, poll=0.2)
+
+
 @dataclass(frozen=True)
 class State:
     """A page at an address, drawn when ``ready`` shows, then each step done (and checked) in turn."""
@@ -169,7 +175,9 @@ STATES = [
           (("a wrong password", _sign_in_wrongly), ("signed in", _sign_in))),
     State("overview", "/", f"#{ids.OVERVIEW_TABLE} table"),
     State("board with its action forms", "/board", f"#{ids.BOARD_BODY} .tile",
-          (("its scope list open", _open_list(ids.BOARD_SCOPE)), ("closed again", _close_list))),
+          (("its scope list open", _open_list(ids.BOARD_SCOPE)), ("closed again", _close_list),
+           ("in huddle mode", _start_huddle))),
+    State("huddle records", "/huddles", f"#{ids.HUDDLES_TABLE} .empty"),
     State("tree with a node's panel", "/tree?node=unplanned_downtime", f"#{ids.TREE_PANEL} h2",
           (("its calendar open", _open_calendar),)),
     State("okr with the check-in form", "/okr", ".okr-ci-row", (("the planning forms open", _open_plan),)),
