@@ -20,10 +20,12 @@ from huddle.dashboard.services.actions import ActionError
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.drilldown import node_detail, try_goal_seek, try_what_if
 from huddle.dashboard.services.events import events_behind
+from huddle.dashboard.services.kpi_stack import plant_focus
 from huddle.dashboard.services.tree import TreeView, build_tree_view
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, TreeAddress, TreeTarget, keep_address_js
 from huddle.dashboard.web.sites import site_writer
+from huddle.pages.stack import render_focus
 from huddle.pages.tree import (
     control_options,
     event_fields,
@@ -245,6 +247,11 @@ def add_action(services: Services, _n: int, what: str | None, owner: str | None,
         day=action.due.isoformat()), (changed or 0) + 1
 
 
+def focus(services: Services, _view: dict[str, Any]) -> Any:
+    """The focus checks across the whole catalogue, as the KPI stack page lists them."""
+    return render_focus(plant_focus(services))
+
+
 def register(app: Dash, services: Services) -> None:
     """Wire the tree page."""
     app.callback(
@@ -312,3 +319,4 @@ def _register_panel(app: Dash, services: Services) -> None:
         State(ids.TREE_ACTION_DUE, "value"), State(ids.TREE_SELECTED, "data"), State(ids.TREE_VIEW, "data"),
         State(ids.TREE_ACTION_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
         prevent_initial_call=True)(partial(add_action, services))
+    app.callback(Output(ids.TREE_FOCUS, "children"), Input(ids.TREE_VIEW, "data"))(partial(focus, services))

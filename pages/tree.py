@@ -97,6 +97,8 @@ def layout(**query: str) -> html.Div:
                         html.Span(_("orange dashed"), className="tradeoff-word"),
                         ": " + _("a trade-off.")], className="hint legend"),
                 html.Details([html.Summary(_("Tree checks")), html.Div(id=ids.TREE_FINDINGS)], className="findings"),
+                html.Details([html.Summary(_("Focus checks across the catalogue")), html.Div(id=ids.TREE_FOCUS)],
+                             className="findings"),
             ], className="card tree-canvas"),
             html.Div(id=ids.TREE_OUTLINE, className="card tree-outline-card"),
             html.Aside([

@@ -25,7 +25,7 @@ from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.losses import shift_summary, top_losses
 from huddle.dashboard.services.reading_context import shared_context
-from huddle.dashboard.services.readings import Readings, readings_of
+from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.dashboard.services.safety import (
     clean_record_words,
     safety_cross,
@@ -127,14 +127,21 @@ def board_view(services: Services, scope: str, period: Period) -> dict[str, obje
         return _board_view(services, scope, period)
 
 
+def shift_readings(readings: Readings, scope: str, period: Period) -> tuple[dict[str, Reading], Any]:
+    """Every KPI as the board reads it for a scope and shift (each over its own period: a weekly KPI over its
+    week; the safety numbers over theirs), and the safety numbers they came from."""
+    shown = readings.readings_in_own_periods(readings.config.kpis, scope, period)
+    safety = safety_numbers(readings, scope, period)
+    shown.update(safety_readings(safety, readings.config))
+    return shown, safety
+
+
 def _board_view(services: Services, scope: str, period: Period) -> dict[str, object]:
     config, readings = services.config, services.readings
     now = services.clock()
     month = Period("month", period.first.replace(day=1),
                    (period.first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1))
-    shown = readings.readings_in_own_periods(config.kpis, scope, period)
-    safety = safety_numbers(readings, scope, period)
-    shown.update(safety_readings(safety, config))
+    shown, safety = shift_readings(readings, scope, period)
     headline = [k for k, d in config.kpis.items() if d.headline]
     # a gauge has no shift-by-shift trend: days since the last recordable only climbs until the next case
     shift_kpis = [k for k in headline if shown[k].period == period.label
@@ -221,9 +228,7 @@ def board_readings(readings: Readings, actions: Actions, scope: str, period: Per
     """Every KPI of a scope for one shift (or period), grouped S Q D C M, with the scope's open actions: the API's
     board, JSON-ready."""
     config = readings.config
-    shown = readings.readings_in_own_periods(config.kpis, scope, period)
-    safety = safety_numbers(readings, scope, period)
-    shown.update(safety_readings(safety, config))  # the same readings as the board's Safety column
+    shown, safety = shift_readings(readings, scope, period)  # the same readings as the board's tiles
     listed = actions.listing(scope)
     with_action = {a.kpi for a in listed}
     columns = []

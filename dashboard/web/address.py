@@ -8,6 +8,7 @@ Every page keeps what it shows in its address, so a bookmark, a TV or a link alw
 - ``/tree?tree=oee&scope=L2&grain=day&date=2026-11-20&node=availability`` (``shift=N`` with ``grain=shift``);
 - ``/review?scope=L2&month=2026-10``;
 - ``/okr?quarter=2026-Q4&scope=L2``;
+- ``/stack?scope=L2&layer=2`` (the KPI stack; ``layer`` keeps one layer, or several as ``1,2``);
 - and ``site=lake`` on any of them when several sites are served (``sites.py`` reads it for every request);
   every address ``href`` writes for such a request keeps the request's site, so a link never leaves it.
 
@@ -332,6 +333,43 @@ class ReviewAddress(_TextAddress):
         return ReviewTarget(scope, month)
 
 
+class StackTarget(NamedTuple):
+    """What a KPI stack address shows: a scope and the layers asked for (empty: all five)."""
+
+    scope: str
+    layers: tuple[int, ...]
+
+
+def read_layers(text: str) -> tuple[int, ...]:
+    """The layers a page's ``layer`` parameter keeps (``2``, or ``1,2``); empty for every layer, or an
+    ``AddressError`` naming what is not a layer."""
+    out: list[int] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if not part.isdigit() or not 1 <= int(part) <= 5:
+            raise AddressError("layer", _("There is no layer {layer!r}: the layers are 1 to 5.").format(layer=part))
+        out.append(int(part))
+    return tuple(sorted(set(out)))
+
+
+@dataclass(frozen=True)
+class StackAddress(_TextAddress):
+    """The KPI stack's address: scope and the layers shown."""
+
+    PATH: ClassVar[str] = "/stack"
+
+    scope: str = ""
+    layer: str = ""
+
+    def resolve(self, config: PlantConfig) -> StackTarget:
+        """The scope (default: the plant) and the layers to show, or an ``AddressError``."""
+        scope = self.scope or "plant"
+        try:
+            check_scope(config, scope)
+        except AddressError:
+            raise _no_line_or_area(config, scope) from None
+        return StackTarget(scope, read_layers(self.layer))
+
+
 class OkrTarget(NamedTuple):
     """What an OKR address shows: a quarter, and the scope whose objectives are shown (None: every level)."""
 
@@ -433,12 +471,17 @@ def huddles_href(day: date | None = None, scope: str | None = None, *, site: str
     return href(HuddlesAddress.PATH, {"date": day.isoformat() if day else None, "scope": scope}, site)
 
 
+def stack_href(scope: str | None = None, layer: int | None = None, *, site: str | None = None) -> str:
+    """The address of the KPI stack of a scope, one layer only when given."""
+    return href(StackAddress.PATH, {"scope": scope, "layer": layer}, site)
+
+
 def api_href(name: str, **params: str) -> str:
     """The address of an API answer or export: ``api_href("review.pdf", scope="L1", month="2026-10")``."""
     return href(f"{API}/{name}", params)
 
 
-def keep_address_js(address: type[BoardAddress | TreeAddress | ReviewAddress | OkrAddress], *,
+def keep_address_js(address: type[BoardAddress | TreeAddress | ReviewAddress | OkrAddress | StackAddress], *,
                     second: str | None = None, answer: bool = False) -> str:
     """A clientside function keeping a page's address in step with its view (the view store its first input; the
     value of parameter ``second`` its second input): ``keepAddress`` in assets/board.js writes the page's path, the

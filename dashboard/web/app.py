@@ -123,6 +123,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.callbacks import overview as overview_callbacks
     from huddle.callbacks import portfolio as portfolio_callbacks
     from huddle.callbacks import review as review_callbacks
+    from huddle.callbacks import stack as stack_callbacks
     from huddle.callbacks import tree as tree_callbacks
     from huddle.dashboard.web.api import register_api
     from huddle.pages import admin as admin_page
@@ -134,6 +135,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.pages import overview as overview_page
     from huddle.pages import portfolio as portfolio_page
     from huddle.pages import review as review_page
+    from huddle.pages import stack as stack_page
     from huddle.pages import tree as tree_page
 
     if services is None and sites is None and settings.sites:
@@ -150,8 +152,8 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     app.index_string = app.index_string.replace("{%title%}", markup.escape(title).replace("{", "&#123;"))
     app.interpolate_index = _with_lang(app.interpolate_index)
     install_light_pages(app)  # first, so its compression runs after every other answer hook
-    for page in (overview_page, board_page, tree_page, review_page, okr_page, portfolio_page, huddles_page, data_page,
-                 admin_page, not_found):
+    for page in (overview_page, board_page, tree_page, stack_page, review_page, okr_page, portfolio_page, huddles_page,
+                 data_page, admin_page, not_found):
         page.register()
     app.layout = lambda: _shell(services, sites)  # per request: the header shows who is signed in, and where
     # browsers ask for /favicon.ico on pages Dash does not draw (the sign-in page): the same icon, not a 404
@@ -176,6 +178,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     huddles_callbacks.register(app, services)
     tree_callbacks.register(app, services)
     review_callbacks.register(app, services)
+    stack_callbacks.register(app, services)
     okr_callbacks.register(app, services)
     portfolio_callbacks.register(app, sites.by_key if sites else {services.config.site_key: services})
     if sites is not None and len(sites.by_key) > 1:

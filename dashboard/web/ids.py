@@ -298,3 +298,13 @@ ESC_ACK_PICK = "esc-ack-pick"
 ESC_ACK = "esc-ack"
 ESC_ACK_ROW = "esc-ack-row"
 ESC_MESSAGE = "esc-message"
+
+# the KPI stack page
+STACK_VIEW = "stack-view"  # the address's view: scope, layer
+STACK_SCOPE = "stack-scope"
+STACK_LAYER = "stack-layer"
+STACK_FILTER = "stack-filter"  # the chip saying a layer filter is on, with its way out
+STACK_PERIOD = "stack-period"
+STACK_BODY = "stack-body"
+STACK_FINDINGS = "stack-findings"
+TREE_FOCUS = "tree-focus"  # the tree page's focus findings across the catalogue

@@ -29,6 +29,7 @@ PAGES = [
     ("/tree?scope=L2&node=unplanned_downtime", f"#{ids.TREE_PANEL} h2"),
     ("/okr", f"#{ids.OKR_OBJECTIVES} .okr-objective"),
     ("/review", f"#{ids.REVIEW_BODY} .js-plotly-plot"),
+    ("/stack?scope=L2", f"#{ids.STACK_BODY} .stack-layer"),
     ("/data", f"#{ids.DATA_BASELINE} table"),
     ("/", f"#{ids.OVERVIEW_TABLE} table"),
     ("/admin", f"#{ids.ADMIN_AUDIT} table"),
