@@ -105,3 +105,15 @@ def test_written_at_the_change_it_hands_over_the_shift_that_ended(make_services,
     assert written.shift_words == "Late shift, Fri 20 Nov"
     later = make_services(database_url, now=datetime(2026, 11, 20, 22, 0, tzinfo=UTC))  # 23:00, into the night
     assert later.handovers.write(OUTGOING, "L2", note="night").shift_words == "Night shift, Fri 20 Nov"
+
+
+def test_an_editor_of_another_line_is_refused(built) -> None:  # type: ignore[no-untyped-def]
+    late, night = built
+    elsewhere = Identity("user", "lena", "editor", "Lena", scope="L2")
+    with pytest.raises(ForbiddenError, match="writing a handover: Lena works for another part of the plant than "
+                                             "Line 1 – Area A"):
+        late.handovers.write(elsewhere, "L1", note="not mine")
+    written = late.handovers.write(Identity("user", "area", "editor", "Area Lead", scope="a"), "L1", note="mine")
+    with pytest.raises(ForbiddenError, match="acknowledging a handover: Lena works for another part"):
+        night.handovers.acknowledge(elsewhere, written.id)
+    assert [h.id for h in night.handovers.leading("L1")] == [written.id]

@@ -104,7 +104,13 @@ def test_the_people_of_a_scope_are_listed_by_name(at_start) -> None:  # type: ig
     at_start.accounts.add_user("admin", "ann", "a long enough pass phrase", "viewer", display_name="Ann Operator")
     at_start.accounts.add_user("admin", "old", "a long enough pass phrase", "viewer", display_name="Gone")
     at_start.accounts.set_disabled("admin", "old", True)
-    assert at_start.huddles.people_of("L1") == ["Ann Operator", "Tina Leader"]
+    at_start.accounts.add_user("admin", "otto", "a long enough pass phrase", "operator", display_name="Otto Two",
+                               scope="L2")
+    at_start.accounts.add_user("admin", "alex", "a long enough pass phrase", "editor", display_name="Alex Area",
+                               scope="a")
+    assert at_start.huddles.people_of("L1") == ["Alex Area", "Ann Operator", "Tina Leader"]
+    assert at_start.huddles.people_of("L2") == ["Alex Area", "Ann Operator", "Otto Two", "Tina Leader"]
+    assert at_start.huddles.people_of("plant") == ["Ann Operator", "Tina Leader"]
 
 
 def test_the_monthly_review_and_its_workbook_count_the_lines_huddles(at_start) -> None:  # type: ignore[no-untyped-def]
@@ -117,3 +123,10 @@ def test_the_monthly_review_and_its_workbook_count_the_lines_huddles(at_start) -
     sheet = load_workbook(io.BytesIO(review_workbook(review)))["Huddles"]
     assert list(sheet.iter_rows(values_only=True)) == [("Line", "Production shifts", "Held", "Missed"),
                                                        ("Line 2 – Area A", 55, 1, 54)]
+
+
+def test_a_leader_of_another_line_cannot_record_its_huddle(at_start) -> None:  # type: ignore[no-untyped-def]
+    elsewhere = Identity("user", "lena", "editor", "Lena", scope="L2")
+    with pytest.raises(ForbiddenError, match="recording a huddle: Lena works for another part of the plant"):
+        at_start.huddles.close(elsewhere, "L1", started_at=START, attendees="Lena")
+    assert at_start.huddles.close(elsewhere, "L2", started_at=START, attendees="Lena").scope == "L2"
