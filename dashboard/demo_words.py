@@ -25,6 +25,9 @@ DEMO_NAMES: dict[str, dict[str, dict[str, str]]] = {
                  "improvement_ideas": "Verbesserungsideen"},
         "units": {"ideas": ("Ideen", "Idee")},
         "trees": {"oee": "OEE-Treiberbaum", "delivery": "Liefer-Treiberbaum"},
+        "channels": {"shift-leads": "Schichtleiter", "ops-teams": "Produktionskanal in Teams"},
+        "rules": {"oee-red": "OEE rot auf einer Linie", "overdue-actions": "Überfällige Maßnahmen",
+                  "stale-feeds": "Verspätete Datenquellen", "escalations-waiting": "Eskalationen ohne Antwort"},
     },
     "es": {
         "site": {"name": "Planta Riverside"},
@@ -41,6 +44,9 @@ DEMO_NAMES: dict[str, dict[str, dict[str, str]]] = {
                  "overtime_rate": "Horas extra", "attendance": "Asistencia", "improvement_ideas": "Ideas de mejora"},
         "units": {"ideas": ("ideas", "idea")},
         "trees": {"oee": "Árbol de OEE", "delivery": "Árbol de entrega"},
+        "channels": {"shift-leads": "Jefes de turno", "ops-teams": "Canal de producción en Teams"},
+        "rules": {"oee-red": "OEE en rojo en una línea", "overdue-actions": "Acciones vencidas",
+                  "stale-feeds": "Fuentes de datos con retraso", "escalations-waiting": "Escalamientos sin respuesta"},
     },
 }
 
@@ -63,3 +69,6 @@ def name_demo_plant(raw: dict[str, Any], language: str) -> None:
             kpi["unit"], kpi["unit_one"] = names["units"][kpi["unit"]]
     for tree in raw["trees"]:
         tree["name"] = names["trees"].get(tree["key"], tree.get("name", ""))
+    for section in ("channels", "rules"):  # the notification channels and rules
+        for entry in raw.get("notifications", {}).get(section, []):
+            entry["name"] = names[section].get(entry["key"], entry.get("name", ""))
