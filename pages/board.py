@@ -280,13 +280,15 @@ def _tv_window(hours: list[dict[str, Any]]) -> range:
 
 
 def _hours(hours: list[dict[str, Any]]) -> html.Div:
+    said = any(h.get("comment") for h in hours)  # the team's comments get a column once there is one
     head = html.Tr([html.Th(_("Hour")), html.Th(_("Plan")), html.Th(_("Actual")), html.Th(_("Cum. plan")),
-                    html.Th(_("Cum. actual"))])
+                    html.Th(_("Cum. actual")), *([html.Th(_("Comment"))] if said else [])])
     shown = _tv_window(hours)
     rows = [html.Tr([html.Td(h["label"]), html.Td(number(h["planned"])),
                      html.Td(number(h["actual"]) if h["has_data"] else ("" if h["future"] else "—")),
                      html.Td(number(h["cum_planned"])),
-                     html.Td(number(h["cum_actual"]) if not h["future"] else "")],
+                     html.Td(number(h["cum_actual"]) if not h["future"] else ""),
+                     *([html.Td(h.get("comment", ""), className="hour-comment")] if said else [])],
                     className=f"status-{h['status']}" + (" future" if h["future"] else "") +
                     ("" if i in shown else " desk-only")) for i, h in enumerate(hours)]
     earlier, later = shown.start, len(hours) - shown.stop

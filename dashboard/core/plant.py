@@ -25,6 +25,7 @@ from huddle.dashboard.core.kpi import Band
 from huddle.dashboard.core.layers import Layer, default_layers, read_layers
 from huddle.dashboard.core.notify_rules import Notifications
 from huddle.dashboard.core.plant_calendar import PlantCalendar
+from huddle.dashboard.core.reason_tree import read_stop_groups
 from huddle.dashboard.core.source_mapping import SourceMapping
 from huddle.dashboard.core.tiers import Tier, default_tiers, read_tiers
 
@@ -302,6 +303,7 @@ class PlantConfig:
     tiers: tuple[Tier, ...] = field(default_factory=default_tiers)  # its meetings, line to plant (core.tiers)
     notifications: Notifications = field(default_factory=Notifications)  # rules and channels (core.notify_rules)
     layers: tuple[Layer, ...] = field(default_factory=default_layers)  # the KPI stack, 1 to 5 (core.layers)
+    stop_groups: dict[str, str] = field(default_factory=dict)  # reason → group, where given (core.reason_tree)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -378,6 +380,7 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
     problems: list[str] = []
     tiers = read_tiers(raw.get("tiers") if isinstance(raw, dict) else None, problems)
     layers = read_layers(raw.get("layers") if isinstance(raw, dict) else None, problems)
+    stop_groups = read_stop_groups(raw.get("stop_reasons") if isinstance(raw, dict) else None, problems)
     try:
         plant = build_plant(raw, path)
     except ConfigError as exc:
@@ -386,4 +389,5 @@ def parse_plant(raw: Any, path: Path | None = None) -> PlantConfig:
         raise ConfigError(problems, path)
     plant.tiers = tiers
     plant.layers = layers
+    plant.stop_groups = stop_groups
     return plant

@@ -36,6 +36,7 @@ from huddle.dashboard.services.safety import (
 from huddle.dashboard.services.tree import tree_holding
 from huddle.dashboard.services.trends import month_calendars, red_streaks, shift_instance, trends
 from huddle.data.queries import records as record_queries
+from huddle.data.queries import shop_floor as shop_floor_queries
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services
@@ -57,6 +58,7 @@ class HourRow:
     cum_actual: int
     has_data: bool  # a count was attributed to this hour
     future: bool  # the hour has not started yet
+    comment: str = ""  # what the line's team said about the hour (shop-floor entry); "Line 1: …" above a line
 
     @property
     def status(self) -> Status:
@@ -85,9 +87,13 @@ def hour_by_hour(source: Readings | Services, scope: str, period: Period) -> lis
     config = readings.config
     inst = shift_instance(config, period)
     windows = _hour_windows(inst)
+    lines = tuple(config.scope_lines(scope))
     with readings.sessions() as session:
-        counts = record_queries.counts_between(session, tuple(config.scope_lines(scope)), inst.start_utc,
-                                              inst.end_utc)
+        counts = record_queries.counts_between(session, lines, inst.start_utc, inst.end_utc)
+        said: dict[datetime, list[str]] = {}
+        for c in shop_floor_queries.hour_comments(session, lines, inst.start_utc, inst.end_utc):
+            said.setdefault(c.hour_utc, []).append(
+                c.text if len(lines) == 1 else f"{config.lines[c.line].name}: {c.text}")
     starts = [lo for lo, _ in windows]
     planned = [0.0] * len(windows)
     actual = [0] * len(windows)
@@ -111,7 +117,8 @@ def hour_by_hour(source: Readings | Services, scope: str, period: Period) -> lis
         label = labels[i]
         if label in repeated:
             label = f"{label} {lo.astimezone(config.tz).tzname()}"
-        rows.append(HourRow(label, lo, hi, planned[i], actual[i], cum_planned, cum_actual, seen[i], lo >= now))
+        rows.append(HourRow(label, lo, hi, planned[i], actual[i], cum_planned, cum_actual, seen[i], lo >= now,
+                            " · ".join(said.get(lo, []))))
     return rows
 
 
@@ -210,7 +217,8 @@ def _board_view(services: Services, scope: str, period: Period) -> dict[str, obj
         "window": shift_window(config, period.first, shift),
         "in_progress": inst.end_utc > now, "month": month.label, "columns": columns,
         "hours": [{"label": h.label, "planned": h.planned, "actual": h.actual, "cum_planned": h.cum_planned,
-                   "cum_actual": h.cum_actual, "status": str(h.status), "future": h.future, "has_data": h.has_data}
+                   "cum_actual": h.cum_actual, "status": str(h.status), "future": h.future, "has_data": h.has_data,
+                   "comment": h.comment}
                   for h in hours],
         "losses": [{"reason": x.reason, "category": x.category, "minutes": x.minutes, "count": x.count,
                     "equipment": x.equipment, "lines": list(x.lines),

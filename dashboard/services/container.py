@@ -29,6 +29,7 @@ from huddle.dashboard.services.okr_quarter import OkrQuarters
 from huddle.dashboard.services.okr_weekly import OkrCheckIns
 from huddle.dashboard.services.quarantine import Quarantine
 from huddle.dashboard.services.readings import Readings
+from huddle.dashboard.services.shop_floor import ShopFloor
 from huddle.dashboard.services.throttle import make_throttle
 from huddle.dashboard.settings import Settings
 from huddle.data.db import (
@@ -70,6 +71,7 @@ class Services:
     handovers: Handovers = field(init=False)  # shift handover notes, leading the next shift's board
     notifier: Notifier = field(init=False)  # the plant's notification rules, subscriptions and delivery log
     huddles: HuddleRecords = field(init=False)  # the records of huddles held
+    shop_floor: ShopFloor = field(init=False)  # stops, defects, safety reports and hour comments from the line
 
     def dispose(self) -> None:
         """Close database connections."""
@@ -125,6 +127,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
         services.handovers = Handovers(config, sessions, accounts, clock)
         services.huddles = HuddleRecords(config, sessions, accounts, clock, readings, services.actions,
                                          services.escalations)
+        services.shop_floor = ShopFloor(config, sessions, accounts, clock)
         services.notifier = Notifier(services)
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):

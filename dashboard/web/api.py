@@ -32,6 +32,7 @@ from huddle.dashboard.services.review import Review, build_review, last_full_mon
 from huddle.dashboard.services.review import as_dict as review_dict
 from huddle.dashboard.services.tree import tree_readings
 from huddle.dashboard.web.address import API, NO, YES, AddressError
+from huddle.dashboard.web.api_entry import entry
 from huddle.dashboard.web.api_escalations import escalations
 from huddle.dashboard.web.api_lists import actions_export, audit, audit_export, quarantine_export
 from huddle.dashboard.web.api_meetings import handovers, huddles, huddles_export
@@ -236,11 +237,11 @@ ROUTES: tuple[tuple[str, Callable[..., ResponseReturnValue]], ...] = (
     ("/okr/checkins.<ext>", okr_checkins), ("/tree/node", tree_node), ("/quarantine", quarantine),
     ("/openapi.json", openapi), ("/actions.<ext>", actions_export), ("/quarantine.<ext>", quarantine_export),
     ("/audit", audit), ("/audit.<ext>", audit_export), ("/handovers", handovers), ("/escalations", escalations),
-    ("/notifications", notifications), ("/huddles", huddles), ("/huddles.<ext>", huddles_export))
+    ("/notifications", notifications), ("/huddles", huddles), ("/huddles.<ext>", huddles_export), ("/entry", entry))
 
 
 #: the routes that also take a change (a POST), each checked by its handler for the role it needs
-WRITES = frozenset({okr, handovers, escalations, notifications, huddles})
+WRITES = frozenset({okr, handovers, escalations, notifications, huddles, entry})
 
 
 def make_api(services: Services) -> Blueprint:

@@ -114,6 +114,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.callbacks import admin_scope as admin_scope_callbacks
     from huddle.callbacks import board as board_callbacks
     from huddle.callbacks import data as data_callbacks
+    from huddle.callbacks import entry as entry_callbacks
     from huddle.callbacks import escalations as escalation_callbacks
     from huddle.callbacks import handover as handover_callbacks
     from huddle.callbacks import huddle_mode as huddle_mode_callbacks
@@ -129,6 +130,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.pages import admin as admin_page
     from huddle.pages import board as board_page
     from huddle.pages import data as data_page
+    from huddle.pages import entry as entry_page
     from huddle.pages import huddles as huddles_page
     from huddle.pages import not_found
     from huddle.pages import okr as okr_page
@@ -153,7 +155,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     app.interpolate_index = _with_lang(app.interpolate_index)
     install_light_pages(app)  # first, so its compression runs after every other answer hook
     for page in (overview_page, board_page, tree_page, stack_page, review_page, okr_page, portfolio_page, huddles_page,
-                 data_page, admin_page, not_found):
+                 data_page, admin_page, entry_page, not_found):
         page.register()
     app.layout = lambda: _shell(services, sites)  # per request: the header shows who is signed in, and where
     # browsers ask for /favicon.ico on pages Dash does not draw (the sign-in page): the same icon, not a 404
@@ -167,6 +169,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     overview_callbacks.register(app, services)
     data_callbacks.register(app, services)
     notification_callbacks.register(app, services)
+    entry_callbacks.register(app, services)
     admin_callbacks.register(app, services)
     admin_monitor_callbacks.register(app, services)
     admin_calendar_callbacks.register(app, services)

@@ -416,9 +416,14 @@ def _escalate() -> Schema:
 
 def described_paths() -> dict[str, str]:
     """Every described path under /api/v1, with the name of the function answering it."""
-    from huddle.dashboard.web import openapi_meetings, openapi_notify  # they build on this module's parts
+    from huddle.dashboard.web import (  # they build on this module's parts
+        openapi_entry,
+        openapi_meetings,
+        openapi_notify,
+    )
 
-    out = {path: name for name, (path, *_rest) in OPERATIONS.items()} | openapi_meetings.PATHS | openapi_notify.PATHS
+    out = ({path: name for name, (path, *_rest) in OPERATIONS.items()} | openapi_meetings.PATHS | openapi_notify.PATHS
+           | openapi_entry.PATHS)
     for name, (path, _summary, _params, kinds) in EXPORTS.items():
         out |= {path.replace("{ext}", ext): name for ext in kinds}
     return out
@@ -438,6 +443,9 @@ def describe_api(prefix: str) -> dict[str, Any]:
 
     paths |= openapi_meetings.meeting_paths(_operation) | openapi_notify.notification_paths(_operation)
     paths["/escalations"]["post"] = _escalate()
+    from huddle.dashboard.web import openapi_entry
+
+    paths |= openapi_entry.entry_paths(_operation)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Huddle API", "version": VERSION,
@@ -450,7 +458,7 @@ def describe_api(prefix: str) -> dict[str, Any]:
         "servers": [{"url": prefix}],
         "security": [{"session": []}],
         "paths": paths,
-        "components": {"schemas": SCHEMAS | openapi_meetings.SCHEMAS | openapi_notify.SCHEMAS,
+        "components": {"schemas": SCHEMAS | openapi_meetings.SCHEMAS | openapi_notify.SCHEMAS | openapi_entry.SCHEMAS,
                        "parameters": PARAMETERS | openapi_meetings.PARAMETERS | openapi_notify.PARAMETERS,
                        "securitySchemes": {"session": {
                            "type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
