@@ -4,6 +4,7 @@ same read model."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -14,8 +15,15 @@ from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.review import build_review, last_full_month
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.address import AddressError, ReviewAddress, ReviewTarget, keep_address_js
-from huddle.pages.components import scope_options
+from huddle.dashboard.web.address import (
+    AddressError,
+    ReviewAddress,
+    ReviewTarget,
+    keep_address_js,
+    read_layers,
+    review_href,
+)
+from huddle.pages.components import layer_chip, scope_options
 from huddle.pages.review import export_links, month_options, render_review, review_problem
 
 
@@ -46,16 +54,22 @@ def choose(services: Services, scope: str | None, month: str | None, view: dict[
         current = None
     if current is not None and (scope, month) == (current.scope, current.month.label):
         raise PreventUpdate  # the controls only echoed the view they were set from
-    return ReviewAddress(scope, month).as_view()
+    return ReviewAddress(scope, month, ReviewAddress.from_view(view).layer).as_view()  # the layer filter stays
 
 
 def show(services: Services, view: dict[str, Any]) -> tuple[Any, Any]:
     """The review of the address's scope and month, and the links to its exports."""
     try:
         scope, month = _target(services, view)
+        layers = read_layers(ReviewAddress.from_view(view).layer)
     except AddressError as exc:
         return review_problem(str(exc)), None
-    return render_review(build_review(services, scope, month), services.config), export_links(scope, month)
+    review = build_review(services, scope, month)
+    if layers:  # the bowler and the candidates keep the KPIs of the layers asked for
+        review = replace(review, rows=[r for r in review.rows if r.kpi.layer in layers],
+                         candidates=[r for r in review.candidates if r.kpi.layer in layers])
+    chip = layer_chip(services.config, layers, review_href(scope, month))
+    return [chip, *render_review(review, services.config)], export_links(scope, month)
 
 
 def register(app: Dash, services: Services) -> None:

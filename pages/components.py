@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import html
+from dash import dcc, html
 from huddle.dashboard.core.axes import HEADROOM, axis_scale, share_ticks
 from huddle.dashboard.core.format import status_label
 from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgettext
@@ -137,3 +137,14 @@ def scope_options(config: Any) -> list[dict[str, str]]:
         options.append({"label": area.name, "value": area.key})
         options.extend({"label": f"  {config.lines[ln].name}", "value": ln} for ln in area.lines)
     return options
+
+
+def layer_chip(config: Any, layers: tuple[int, ...], clear_href: str) -> Any:
+    """A chip saying which layers the page is filtered to, with a link showing every layer again (None without a
+    filter)."""
+    if not layers:
+        return None
+    names = ", ".join(layer.heading for layer in config.layers if layer.number in layers)
+    return html.Span([html.Span(_("Showing only {layers}").format(layers=names)),
+                      dcc.Link(_("✕ show every layer"), href=clear_href, className="chip-clear")],
+                     className="filter-chip", role="status")

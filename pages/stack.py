@@ -42,7 +42,7 @@ def layout(**query: str) -> html.Div:
             html.Div(id=ids.STACK_FILTER, className="filter-chips"),
         ], className="form-row stack-controls"),
         dcc.Loading(html.Div(id=ids.STACK_BODY, className="stack"), type="default"),
-        html.Section([html.H2(_("Focus checks")), html.Div(id=ids.STACK_FINDINGS)], className="stack-findings",
+        html.Section([html.H2(_("Focus checks")), html.Div(id=ids.STACK_FINDINGS)], className="stack-findings card",
                      **{"aria-label": _("Focus checks")}),
     ], className="stack-page")
 
@@ -59,17 +59,6 @@ def layer_options(config: PlantConfig) -> list[dict[str, str]]:
     """The layer picker: every layer, then each layer by its heading."""
     return [{"label": _("Every layer"), "value": EVERY_LAYER},
             *({"label": layer.heading, "value": str(layer.number)} for layer in config.layers)]
-
-
-def layer_chip(config: PlantConfig, layers: tuple[int, ...], clear_href: str) -> Any:
-    """A chip saying which layers the page is filtered to, with a link showing every layer again (None without a
-    filter)."""
-    if not layers:
-        return None
-    names = ", ".join(layer.heading for layer in config.layers if layer.number in layers)
-    return html.Span([html.Span(_("Showing only {layers}").format(layers=names)),
-                      dcc.Link(_("✕ show every layer"), href=clear_href, className="chip-clear")],
-                     className="filter-chip", role="status")
 
 
 def period_line(view: StackView, config: PlantConfig) -> str:

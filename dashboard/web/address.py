@@ -6,7 +6,7 @@ Every page keeps what it shows in its address, so a bookmark, a TV or a link alw
   in progress, ``kiosk=1`` a TV (no navigation or controls), ``scopes=L1,L2,L3&cycle=30`` a playlist rotating every
   30 s, ``refresh=60`` seconds between refreshes, ``timer=15`` minutes of huddle timer;
 - ``/tree?tree=oee&scope=L2&grain=day&date=2026-11-20&node=availability`` (``shift=N`` with ``grain=shift``);
-- ``/review?scope=L2&month=2026-10``;
+- ``/review?scope=L2&month=2026-10`` (``layer=3`` keeps the KPIs of the KPI stack's layer 3, as on the stack);
 - ``/okr?quarter=2026-Q4&scope=L2``;
 - ``/stack?scope=L2&layer=2`` (the KPI stack; ``layer`` keeps one layer, or several as ``1,2``);
 - and ``site=lake`` on any of them when several sites are served (``sites.py`` reads it for every request);
@@ -312,6 +312,7 @@ class ReviewAddress(_TextAddress):
 
     scope: str = ""
     month: str = ""
+    layer: str = ""  # the KPI stack's layers the bowler keeps (read_layers), every layer when empty
 
     def resolve(self, config: PlantConfig, now: datetime) -> ReviewTarget:
         """The scope and month to review (default: the plant, the last full month), or an ``AddressError``."""

@@ -57,3 +57,31 @@ def test_the_stack_shows_only_the_layers_asked_for(services: Any, inbox: Inbox) 
     only = stack_view(services, "a", (1, 5))
     assert [(s.layer.number, s.kpis) for s in only.layers] == [(5, ()), (1, ())]
     assert only.layers[0].layer.forum_words == "Monthly business review"
+
+
+def test_the_review_keeps_the_layers_its_address_asks_for(demo_services: Any) -> None:
+    from huddle.callbacks import review as wiring
+
+    from tests.unit.test_renderers import text
+
+    body, _exports = wiring.show(demo_services, {"scope": "L2", "layer": "3"})
+    said = text(body)
+    assert said.startswith("Showing only Layer 3 – Maintenance & reliability ✕ show every layer")
+    assert "MTBF" in said and "MTTR" in said
+    for other in ("First-pass yield", "Attendance", "Scrap cost"):  # KPIs of other layers are left out
+        assert other not in said.split("Biggest losses")[0], other
+    clear = [c for c in _links(body) if getattr(c, "className", "") == "chip-clear"]
+    assert [c.href for c in clear] == ["/review?scope=L2&month=2026-10"]
+    everything = text(wiring.show(demo_services, {"scope": "L2"})[0])
+    assert "First-pass yield" in everything and "Showing only" not in everything
+    # the pickers keep the filter when the month changes; a layer that does not exist is said in words
+    assert wiring.choose(demo_services, "L1", "2026-09", {"scope": "L2", "layer": "3"})["layer"] == "3"
+    assert "There is no layer '7'" in text(wiring.show(demo_services, {"layer": "7"})[0])
+
+
+def _links(node: Any) -> list[Any]:
+    children = getattr(node, "children", node if isinstance(node, list) else None)
+    found = [node] if hasattr(node, "href") else []
+    for child in children if isinstance(children, list | tuple) else [children] if children is not None else []:
+        found += _links(child)
+    return found

@@ -301,12 +301,13 @@ def test_the_okr_page_has_no_word_outside_the_catalogue(demo_services: Any, pseu
 def test_the_kpi_stack_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
     from huddle.callbacks import stack as wiring
     from huddle.dashboard.services.kpi_stack import stack_view
+    from huddle.pages import components
     from huddle.pages import stack as page
 
     config = demo_services.config
     own = plants_own_words(demo_services) + [t.name for t in config.trees.values()]
     own += [w for layer in config.layers for w in (layer.name, layer.forum)]  # the plant file names its layers
-    shown: list[Any] = [page.layout(), page.layer_options(config), page.layer_chip(config, (2, 4), "/stack"),
+    shown: list[Any] = [page.layout(), page.layer_options(config), components.layer_chip(config, (2, 4), "/stack"),
                         page.stack_problem("⟦a problem⟧"), wiring.controls(demo_services, {"layer": "9"})[2]]
     for scope, layers in (("plant", ()), (next(iter(config.lines)), (2,)), (next(iter(config.areas)), (1, 5))):
         view = stack_view(demo_services, scope, layers)

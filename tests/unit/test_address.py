@@ -15,6 +15,7 @@ from huddle.dashboard.web.address import (
     BoardAddress,
     OkrAddress,
     ReviewAddress,
+    StackAddress,
     TreeAddress,
     api_href,
     board_href,
@@ -201,5 +202,7 @@ def test_the_browser_writes_back_only_the_names_the_address_reads() -> None:
     assert '"names": ["tree", "scope", "grain", "date", "shift", "node"]' in tree and '"path": "/tree"' in tree
     assert 'values["node"] = second' in tree and "return written" in tree
     review = keep_address_js(ReviewAddress)
-    assert '"names": ["scope", "month"]' in review and "return window.dash_clientside.no_update; }" in review
+    assert '"names": ["scope", "month", "layer"]' in review and "return window.dash_clientside.no_update; }" in review
     assert '"names": ["quarter", "scope"]' in keep_address_js(OkrAddress)
+    assert '"names": ["scope", "layer"]' in keep_address_js(StackAddress) and '"path": "/stack"' in \
+        keep_address_js(StackAddress)

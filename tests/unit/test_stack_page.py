@@ -18,6 +18,7 @@ from huddle.dashboard.services.kpi_stack import StackKpi, StackLayer, StackView
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.web.address import AddressError, StackAddress, read_layers, stack_href
 from huddle.pages import stack as page
+from huddle.pages.components import layer_chip
 
 from tests.unit.test_focus_checks import BASE
 from tests.unit.test_renderers import text
@@ -85,8 +86,8 @@ def test_the_stack_is_drawn_top_down_with_forums_links_and_trends() -> None:
 
 def test_the_layer_filter_shows_a_chip_with_its_way_out() -> None:
     plant = config()
-    assert page.layer_chip(plant, (), "/stack?scope=L1") is None
-    chip = page.layer_chip(plant, (2, 4), "/stack?scope=L1")
+    assert layer_chip(plant, (), "/stack?scope=L1") is None
+    chip = layer_chip(plant, (2, 4), "/stack?scope=L1")
     assert text(chip) == "Showing only Layer 2 – Supervisor / shift, Layer 4 – Continuous improvement " \
                          "✕ show every layer"
     assert [c.href for c in _walk(chip) if isinstance(c, dcc.Link)] == ["/stack?scope=L1"]
