@@ -16,7 +16,8 @@ from typing import Any
 
 import flask
 from dash import Dash, Input, Output, State, ctx, no_update
-from huddle.dashboard.core.names import person_name
+from huddle.dashboard.core.i18n import N_, _
+from huddle.dashboard.core.names import person_name, role_word
 from huddle.dashboard.services.about import about, about_words
 from huddle.dashboard.services.accounts import AccountConflictError, AccountError, Accounts, ForbiddenError, Identity
 from huddle.dashboard.services.container import Services
@@ -48,7 +49,7 @@ def run_write(what: str, action: Callable[[Identity], str]) -> tuple[str, bool]:
         identity.require("admin", what)
         return action(identity), True
     except ForbiddenError as exc:
-        log.warning("refused: %s", exc)
+        log.warning("refused: %s", exc.english)
         return str(exc), False
     except AccountConflictError:
         raise  # changed_since answers it
@@ -84,20 +85,20 @@ def is_admin(what: str) -> bool:
     try:
         current_identity().require("admin", what)
     except ForbiddenError as exc:
-        log.info("refused: %s", exc)
+        log.info("refused: %s", exc.english)
         return False
     return True
 
 
-def _picked(value: str | None, what: str) -> str:
+def _picked(value: str | None, refusal: str) -> str:
     if not value:
-        raise AccountError(f"pick a {what} first")
+        raise AccountError(refusal)
     return value
 
 
 def _same(password: str | None, repeat: str | None) -> str:
     if (password or "") != (repeat or ""):
-        raise AccountError("the two passwords differ")
+        raise AccountError(_("the two passwords differ"))
     return password or ""
 
 
@@ -106,8 +107,8 @@ def _same(password: str | None, repeat: str | None) -> str:
 
 def show_users(services: Services, _n: int | None, _changed: Any) -> tuple[Any, ...]:
     """The notice, whether the page's body hides, the users table and the user picker's options."""
-    if not is_admin("the list of users"):
-        return ADMINS_ONLY, True, admins_only(), [], {}
+    if not is_admin(N_("the list of users")):
+        return _(ADMINS_ONLY), True, admins_only(), [], {}
     users = services.accounts.users()
     return "", False, users_table(users, services.config.tz, services.config), user_options(users), {
         u.username: {"role": u.role, "disabled": u.disabled} for u in users}
@@ -115,7 +116,7 @@ def show_users(services: Services, _n: int | None, _changed: Any) -> tuple[Any, 
 
 def show_displays(services: Services, _n: int | None, _changed: Any) -> tuple[Any, ...]:
     """The displays table and the revoke picker's options."""
-    if not is_admin("the list of display screens"):
+    if not is_admin(N_("the list of display screens")):
         return admins_only(), []
     screens = services.accounts.displays()
     return displays_table(screens, services.config.tz), display_options(screens)
@@ -123,7 +124,7 @@ def show_displays(services: Services, _n: int | None, _changed: Any) -> tuple[An
 
 def show_sessions(services: Services, accounts: Accounts, _n: int | None, _changed: Any) -> tuple[Any, ...]:
     """The live sign-in sessions (the home site's, where everyone signs in) and the revoke picker's options."""
-    if not is_admin("the list of sessions"):
+    if not is_admin(N_("the list of sessions")):
         return admins_only(), []
     live = accounts.signed_in()
     people = accounts.people()
@@ -132,14 +133,14 @@ def show_sessions(services: Services, accounts: Accounts, _n: int | None, _chang
 
 def show_about(services: Services, _n: int | None, _changed: Any) -> str:
     """Which Huddle and which database schema run: 'Huddle 0.1.0 · database schema 7 (revision 0005)'."""
-    if not is_admin("the version"):
+    if not is_admin(N_("the version")):
         return ""
     return about_words(about(services.db))
 
 
 def show_audit(services: Services, _n: int | None, _changed: Any) -> Any:
     """The latest audit entries, newest first."""
-    if not is_admin("the audit trail"):
+    if not is_admin(N_("the audit trail")):
         return admins_only()
     return audit_table(services.accounts.audit_trail(AUDIT_ROWS), services.config.tz, services.config,
                        services.accounts.people())
@@ -154,9 +155,10 @@ def add_user(accounts: Accounts, _clicks: int | None, username: str | None, name
     def action(actor: Identity) -> str:
         user = accounts.add_user(actor, username or "", _same(password, repeat), role or "", name or "",
                                  None if scope in (None, "", SITE) else scope)
-        return f"Added {user.username} as {user.role}."
+        return _("Added {person} as {role}.").format(person=_person(accounts, user.username),
+                                                      role=role_word(user.role))
 
-    message, ok = run_write("adding a user", action)
+    message, ok = run_write(N_("adding a user"), action)
     return *outcome(message, ok), *(("", "", "", "") if ok else (no_update,) * 4)
 
 
@@ -164,10 +166,11 @@ def set_role(accounts: Accounts, _clicks: int | None, username: str | None, role
              users_shown: Any = None) -> tuple[Any, ...]:
     """Give the picked user another role, from the role the table showed."""
     def action(actor: Identity) -> str:
-        accounts.set_role(actor, _picked(username, "user"), role or "", seen=shown(users_shown, username, "role"))
-        return f"{username} is now {role}."
+        picked = _picked(username, _("pick a user first"))
+        accounts.set_role(actor, picked, role or "", seen=shown(users_shown, username, "role"))
+        return _("{person} is now {role}.").format(person=_person(accounts, picked), role=role_word(role or ""))
 
-    return changed_since("changing a user's role", action)
+    return changed_since(N_("changing a user's role"), action)
 
 
 def set_disabled(accounts: Accounts, _disable: int | None, _enable: int | None,
@@ -176,11 +179,12 @@ def set_disabled(accounts: Accounts, _disable: int | None, _enable: int | None,
     disable = ctx.triggered_id == ids.ADMIN_DISABLE_BUTTON
 
     def action(actor: Identity) -> str:
-        accounts.set_disabled(actor, _picked(username, "user"), disable,
-                              seen=shown(users_shown, username, "disabled"))
-        return f"{username} is {'disabled' if disable else 'active again'}."
+        picked = _picked(username, _("pick a user first"))
+        accounts.set_disabled(actor, picked, disable, seen=shown(users_shown, username, "disabled"))
+        said = _("{person} is disabled.") if disable else _("{person} is active again.")
+        return said.format(person=_person(accounts, picked))
 
-    return changed_since("disabling a user" if disable else "enabling a user", action)
+    return changed_since(N_("disabling a user") if disable else N_("enabling a user"), action)
 
 
 def set_password(accounts: Accounts, _clicks: int | None, username: str | None, password: str | None,
@@ -189,10 +193,13 @@ def set_password(accounts: Accounts, _clicks: int | None, username: str | None, 
     def action(actor: Identity) -> str:
         new = _same(password, repeat)
         own = username == actor.name  # an admin changing their own password stays signed in here
-        accounts.set_password(actor, _picked(username, "user"), new, current_session_token() if own else "")
-        return f"New password set for {username}; their {'other ' if own else ''}open sessions end."
+        picked = _picked(username, _("pick a user first"))
+        accounts.set_password(actor, picked, new, current_session_token() if own else "")
+        said = _("New password set for {person}; their other open sessions end.") if own else _(
+            "New password set for {person}; their open sessions end.")
+        return said.format(person=_person(accounts, picked))
 
-    message, ok = run_write("setting a password", action)
+    message, ok = run_write(N_("setting a password"), action)
     return *outcome(message, ok), *(("", "") if ok else (no_update, no_update))
 
 
@@ -205,30 +212,36 @@ def add_display(services: Services, accounts: Accounts, _clicks: int | None, nam
         token = accounts.add_display(actor, name or "", (start or "").strip() or "/?kiosk=1")
         base = services.settings.public_url or flask.request.host_url  # behind a proxy: the public address
         link.append(f"{base.rstrip('/')}/display/{token}")
-        return f"Added display {(name or '').strip()}. Open this link once on the screen (it is shown only now; "\
-               "opening it here signs this browser in as the display):"
+        return _("Added display {name}. Open this link once on the screen (it is shown only now; opening it here "
+                 "signs this browser in as the display):").format(name=(name or "").strip())
 
-    message, ok = run_write("adding a display", action)
+    message, ok = run_write(N_("adding a display"), action)
     return *outcome(display_link(message, link[0]) if ok else message, ok), "" if ok else no_update
 
 
 def revoke_display(accounts: Accounts, _clicks: int | None, name: str | None) -> tuple[Any, ...]:
     """Revoke the picked display: the screen is signed out at its next request."""
     def action(actor: Identity) -> str:
-        accounts.revoke_display(actor, _picked(name, "display"))
-        return f"Revoked display {name}: the screen is signed out at its next request."
+        accounts.revoke_display(actor, _picked(name, _("pick a display first")))
+        return _("Revoked display {name}: the screen is signed out at its next request.").format(name=name)
 
-    return outcome(*run_write("revoking a display", action))
+    return outcome(*run_write(N_("revoking a display"), action))
 
 
 def revoke_session(accounts: Accounts, _clicks: int | None, session_id: str | None) -> tuple[Any, ...]:
     """End the picked sign-in session: that browser is signed out at its next request."""
     def action(actor: Identity) -> str:
-        ended = accounts.revoke_session(actor, _picked(session_id, "session"))
-        who, where = person_name(ended.username, accounts.people()), ended.address or "an unknown address"
-        return f"Ended the session of {who} from {where}: that browser is signed out at its next request."
+        ended = accounts.revoke_session(actor, _picked(session_id, _("pick a session first")))
+        who, where = person_name(ended.username, accounts.people()), ended.address or _("an unknown address")
+        return _("Ended the session of {person} from {address}: that browser is signed out at its next "
+                 "request.").format(person=who, address=where)
 
-    return outcome(*run_write("revoking a session", action))
+    return outcome(*run_write(N_("revoking a session"), action))
+
+
+def _person(accounts: Accounts, username: str) -> str:
+    """A user as people know them: their display name, else their login read as a name."""
+    return person_name(username, accounts.people())
 
 
 def _message_outputs(message_id: str) -> list[Output]:

@@ -10,17 +10,18 @@ from typing import Any
 
 from dash import Dash, Input, Output, State
 from huddle.callbacks.admin import is_admin, outcome, run_write
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.services.accounts import AccountError, Identity
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.planned import plant_calendar, set_last_recordable
 from huddle.dashboard.web import ids
 from huddle.pages.admin import admins_only
-from huddle.pages.admin_calendar import calendar_table, scope_options
+from huddle.pages.admin_calendar import calendar_table, day_words, scope_options
 
 
 def show_calendar(services: Services, _n: int | None, _changed: Any) -> tuple[Any, ...]:
     """The go-live and last recordable dates in force, the planned days and the scope picker's options."""
-    if not is_admin("the plant calendar"):
+    if not is_admin(N_("the plant calendar")):
         return admins_only(), []
     with services.sessions() as session:
         calendar = plant_calendar(services.config, session)
@@ -39,10 +40,12 @@ def save_last_recordable(services: Services, _clicks: int | None, scope: str | N
         except (ValueError, KeyError) as exc:
             raise AccountError(str(exc)) from None
         if picked is None:
-            return f"Cleared the last recordable set here for {name}: the plant file's date counts, if any."
-        return f"Days since the last recordable for {name} count from {picked:%a %d %b %Y} until a newer case."
+            return _("Cleared the last recordable set here for {scope}: the plant file's date counts, if "
+                     "any.").format(scope=name)
+        return _("Days since the last recordable for {scope} count from {day} until a newer case.").format(
+            scope=name, day=day_words(picked))
 
-    return outcome(*run_write("setting the last recordable", action))
+    return outcome(*run_write(N_("setting the last recordable"), action))
 
 
 def register(app: Dash, services: Services) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 from huddle.callbacks.admin import is_admin, outcome, run_write
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.services.accounts import AccountError, Identity
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.monitors import Monitors
@@ -19,7 +20,7 @@ from huddle.pages.admin_monitors import monitor_options, monitor_token, monitors
 
 def show_monitors(services: Services, monitors: Monitors, _n: int | None, _changed: Any) -> tuple[Any, ...]:
     """The monitor tokens table and the revoke picker's options."""
-    if not is_admin("the list of monitor tokens"):
+    if not is_admin(N_("the list of monitor tokens")):
         return admins_only(), []
     listed = monitors.listing()
     return monitors_table(listed, services.config.tz), monitor_options(listed)
@@ -31,10 +32,10 @@ def add_monitor(monitors: Monitors, _clicks: int | None, name: str | None) -> tu
 
     def action(actor: Identity) -> str:
         made.append(monitors.add(actor, name or ""))
-        return f"Added monitor {(name or '').strip()}. Give the monitoring system this token (it is shown only " \
-               "now), sent as 'Authorization: Bearer <token>':"
+        return _("Added monitor {name}. Give the monitoring system this token (it is shown only now), sent as "
+                 "'Authorization: Bearer <token>':").format(name=(name or "").strip())
 
-    message, ok = run_write("adding a monitor", action)
+    message, ok = run_write(N_("adding a monitor"), action)
     return *outcome(monitor_token(message, made[0]) if ok else message, ok), "" if ok else no_update
 
 
@@ -42,11 +43,11 @@ def revoke_monitor(monitors: Monitors, _clicks: int | None, name: str | None) ->
     """Revoke the picked monitor token: its next request is refused."""
     def action(actor: Identity) -> str:
         if not name:
-            raise AccountError("pick a monitor first")
+            raise AccountError(_("pick a monitor first"))
         monitors.revoke(actor, name)
-        return f"Revoked monitor {name}: its next request is refused."
+        return _("Revoked monitor {name}: its next request is refused.").format(name=name)
 
-    return outcome(*run_write("revoking a monitor", action))
+    return outcome(*run_write(N_("revoking a monitor"), action))
 
 
 def _message_outputs(message_id: str) -> list[Output]:

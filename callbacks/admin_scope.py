@@ -11,7 +11,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State
 from huddle.callbacks.admin import is_admin, outcome, run_write
-from huddle.dashboard.core.i18n import _
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.names import person_name
 from huddle.dashboard.services.accounts import AccountError, Accounts, Identity
 from huddle.dashboard.services.container import Services
@@ -26,7 +26,7 @@ def stored_scope(picked: str | None) -> str | None:
 
 def show_options(services: Services, _n: int | None, _changed: Any) -> tuple[Any, Any]:
     """Both pickers' options (nothing for anyone but an admin)."""
-    if not is_admin("the lines and areas of the users form"):
+    if not is_admin(N_("the lines and areas of the users form")):
         return [], []
     options = scope_options(services.config)
     return options, options
@@ -45,7 +45,7 @@ def set_scope(services: Services, accounts: Accounts, _clicks: int | None, usern
             return _("{name} now works for the whole site.").format(name=name)
         return _("{name} now works in {scope}.").format(name=name, scope=scope_words(services.config, scope))
 
-    return outcome(*run_write("changing a user's home line or area", action))
+    return outcome(*run_write(N_("changing a user's home line or area"), action))
 
 
 def register(app: Dash, services: Services) -> None:

@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
-from huddle.dashboard.core.i18n import _, ngettext, number
+from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.names import date_words, kpi_name, scope_name, shift_name
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
@@ -40,7 +40,7 @@ def run_now(services: Services, _n: int, key: str | None, page_site: str | None)
     """Run a source's loader of the page's site now (admins), audited, and say what it did."""
     try:
         who = site_writer(services, page_site)
-        who.require("admin", "running a loader")
+        who.require("admin", N_("running a loader"))
     except ForbiddenError as exc:
         return _("Not run: {reason}").format(reason=exc)
     if key not in services.config.sources:

@@ -15,10 +15,12 @@ from typing import Any
 import dash
 from dash import dcc, html
 from huddle.dashboard.core.format import format_time
-from huddle.dashboard.core.i18n import N_, _
-from huddle.dashboard.core.names import audit_action, audit_details, audit_target, person_name
+from huddle.dashboard.core.i18n import N_, _, ngettext
+from huddle.dashboard.core.names import audit_action, audit_details, audit_target, person_name, role_word, state_word
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
+from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
+from huddle.dashboard.services.okrs import KIND_WORDS
 from huddle.dashboard.web import ids
 from huddle.pages.admin_calendar import calendar_card
 from huddle.pages.admin_monitors import monitors_card
@@ -26,7 +28,10 @@ from huddle.pages.admin_scope import scope_change_row, scope_picker, scope_words
 from huddle.pages.components import scroll_box, table
 
 REFRESH_MS = 30_000
-ADMINS_ONLY = "Admins only: sign in as an admin to manage users and display screens."
+#: stored values the audit trail names in words: an action's status, a key result's kind and the window its KPI is
+#: read over
+AUDIT_VALUE_WORDS = {**ACTION_STATUS_WORDS, **KIND_WORDS, "quarter": N_("quarter"), "week": N_("week")}
+ADMINS_ONLY = N_("Admins only: sign in as an admin to manage users and display screens.")
 
 
 def _field(label: str, control: Any) -> html.Label:
@@ -47,51 +52,53 @@ def _message(component_id: str) -> html.P:
 
 
 def _roles(component_id: str) -> dcc.Dropdown:
-    return dcc.Dropdown(id=component_id, options=list(ROLES), value="viewer", clearable=False, searchable=False,
+    return dcc.Dropdown(id=component_id, options=[{"label": role_word(r), "value": r} for r in ROLES], value="viewer",
+                        clearable=False, searchable=False,
                         className="admin-dropdown")
 
 
 def _users_card() -> html.Section:
+    at_least = ngettext("at least {n} character", "at least {n} characters", MIN_PASSWORD).format(n=MIN_PASSWORD)
     return html.Section([
-        html.H2("Users"),
-        html.P("Everyone who may sign in. Viewers read, editors also enter data, admins also manage this page. "
-               "Last sign-in is in plant time.", className="hint"),
-        scroll_box("Users", id=ids.ADMIN_USERS),
+        html.H2(_("Users")),
+        html.P(_("Everyone who may sign in. Viewers read, editors also enter data, admins also manage this page. "
+                 "Last sign-in is in plant time."), className="hint"),
+        scroll_box(_("Users"), id=ids.ADMIN_USERS),
         html.Div([
             html.Div([
-                html.H3("Add a user"),
+                html.H3(_("Add a user")),
                 html.Div([
-                    _field("User name", _text(ids.ADMIN_ADD_USERNAME, "e.g. jsmith")),
-                    _field("Name", _text(ids.ADMIN_ADD_NAME, "e.g. Jo Smith")),
-                    _field("Role", _roles(ids.ADMIN_ADD_ROLE)),
+                    _field(_("User name"), _text(ids.ADMIN_ADD_USERNAME, _("e.g. jsmith"))),
+                    _field(_("Name"), _text(ids.ADMIN_ADD_NAME, _("e.g. Jo Smith"))),
+                    _field(_("Role"), _roles(ids.ADMIN_ADD_ROLE)),
                     scope_picker(ids.ADMIN_ADD_SCOPE),
                 ], className="admin-row"),
                 html.Div([
-                    _field("Password", _text(ids.ADMIN_ADD_PASSWORD, f"at least {MIN_PASSWORD} characters",
+                    _field(_("Password"), _text(ids.ADMIN_ADD_PASSWORD, at_least,
                                              "password", "new-password")),
-                    _field("Repeat password", _text(ids.ADMIN_ADD_REPEAT, "", "password", "new-password")),
+                    _field(_("Repeat password"), _text(ids.ADMIN_ADD_REPEAT, "", "password", "new-password")),
                 ], className="admin-row"),
-                _button(ids.ADMIN_ADD_BUTTON, "Add user"),
+                _button(ids.ADMIN_ADD_BUTTON, _("Add user")),
                 _message(ids.ADMIN_ADD_MESSAGE),
             ], className="admin-form"),
             html.Div([
-                html.H3("Change a user"),
-                _field("User", dcc.Dropdown(id=ids.ADMIN_USER, options=[], placeholder="Pick a user",
+                html.H3(_("Change a user")),
+                _field(_("User"), dcc.Dropdown(id=ids.ADMIN_USER, options=[], placeholder=_("Pick a user"),
                                             className="admin-dropdown")),
-                html.Div([_field("New role", _roles(ids.ADMIN_ROLE)), _button(ids.ADMIN_ROLE_BUTTON, "Change role")],
-                         className="admin-row"),
+                html.Div([_field(_("New role"), _roles(ids.ADMIN_ROLE)),
+                          _button(ids.ADMIN_ROLE_BUTTON, _("Change role"))], className="admin-row"),
                 _message(ids.ADMIN_ROLE_MESSAGE),
                 *scope_change_row(),
-                html.Div([_button(ids.ADMIN_DISABLE_BUTTON, "Disable", "danger"),
-                          _button(ids.ADMIN_ENABLE_BUTTON, "Enable")], className="admin-row"),
-                html.P("A disabled user cannot sign in; their open sessions end at their next request.",
+                html.Div([_button(ids.ADMIN_DISABLE_BUTTON, _("Disable"), "danger"),
+                          _button(ids.ADMIN_ENABLE_BUTTON, _("Enable"))], className="admin-row"),
+                html.P(_("A disabled user cannot sign in; their open sessions end at their next request."),
                        className="hint"),
                 _message(ids.ADMIN_STATE_MESSAGE),
                 html.Div([
-                    _field("New password", _text(ids.ADMIN_PASSWORD, f"at least {MIN_PASSWORD} characters",
+                    _field(_("New password"), _text(ids.ADMIN_PASSWORD, at_least,
                                                  "password", "new-password")),
-                    _field("Repeat password", _text(ids.ADMIN_PASSWORD_REPEAT, "", "password", "new-password")),
-                    _button(ids.ADMIN_PASSWORD_BUTTON, "Set password"),
+                    _field(_("Repeat password"), _text(ids.ADMIN_PASSWORD_REPEAT, "", "password", "new-password")),
+                    _button(ids.ADMIN_PASSWORD_BUTTON, _("Set password")),
                 ], className="admin-row"),
                 _message(ids.ADMIN_PASSWORD_MESSAGE),
             ], className="admin-form"),
@@ -101,15 +108,15 @@ def _users_card() -> html.Section:
 
 def _sessions_card() -> html.Section:
     return html.Section([
-        html.H2("Signed in"),
-        html.P("Every browser signed in now, latest seen first, in plant time. Revoking a session signs that browser "
-               "out at its next request; sessions also end when their person signs out, after 12 hours, and when "
-               "their password changes.", className="hint"),
-        scroll_box("Signed in", id=ids.ADMIN_SESSIONS),
+        html.H2(_("Signed in")),
+        html.P(_("Every browser signed in now, latest seen first, in plant time. Revoking a session signs that "
+                 "browser out at its next request; sessions also end when their person signs out, after 12 hours, "
+                 "and when their password changes."), className="hint"),
+        scroll_box(_("Signed in"), id=ids.ADMIN_SESSIONS),
         html.Div([
-            _field("Session", dcc.Dropdown(id=ids.ADMIN_SESSION_PICK, options=[], placeholder="Pick a session",
+            _field(_("Session"), dcc.Dropdown(id=ids.ADMIN_SESSION_PICK, options=[], placeholder=_("Pick a session"),
                                            className="admin-dropdown")),
-            _button(ids.ADMIN_SESSION_REVOKE, "Revoke", "danger"),
+            _button(ids.ADMIN_SESSION_REVOKE, _("Revoke"), "danger"),
         ], className="admin-row"),
         _message(ids.ADMIN_SESSION_MESSAGE),
     ], className="card")
@@ -117,27 +124,27 @@ def _sessions_card() -> html.Section:
 
 def _displays_card() -> html.Section:
     return html.Section([
-        html.H2("Display screens"),
-        html.P("Wall TVs sign in with a link of their own and may only read. Revoking a display signs the screen "
-               "out at its next request.", className="hint"),
-        scroll_box("Display screens", id=ids.ADMIN_DISPLAYS),
+        html.H2(_("Display screens")),
+        html.P(_("Wall TVs sign in with a link of their own and may only read. Revoking a display signs the "
+                 "screen out at its next request."), className="hint"),
+        scroll_box(_("Display screens"), id=ids.ADMIN_DISPLAYS),
         html.Div([
             html.Div([
-                html.H3("Add a display"),
+                html.H3(_("Add a display")),
                 html.Div([
-                    _field("Name", _text(ids.ADMIN_DISPLAY_NAME, "e.g. Line 1 TV")),
-                    _field("Start page", dcc.Input(id=ids.ADMIN_DISPLAY_START, type="text", value="/?kiosk=1",
+                    _field(_("Name"), _text(ids.ADMIN_DISPLAY_NAME, _("e.g. Line 1 TV"))),
+                    _field(_("Start page"), dcc.Input(id=ids.ADMIN_DISPLAY_START, type="text", value="/?kiosk=1",
                                                    autoComplete="off", className="admin-input")),
-                    _button(ids.ADMIN_DISPLAY_BUTTON, "Add display"),
+                    _button(ids.ADMIN_DISPLAY_BUTTON, _("Add display")),
                 ], className="admin-row"),
                 _message(ids.ADMIN_DISPLAY_MESSAGE),
             ], className="admin-form"),
             html.Div([
-                html.H3("Revoke a display"),
+                html.H3(_("Revoke a display")),
                 html.Div([
-                    _field("Display", dcc.Dropdown(id=ids.ADMIN_REVOKE_NAME, options=[], placeholder="Pick a display",
-                                                   className="admin-dropdown")),
-                    _button(ids.ADMIN_REVOKE_BUTTON, "Revoke", "danger"),
+                    _field(_("Display"), dcc.Dropdown(id=ids.ADMIN_REVOKE_NAME, options=[],
+                                                      placeholder=_("Pick a display"), className="admin-dropdown")),
+                    _button(ids.ADMIN_REVOKE_BUTTON, _("Revoke"), "danger"),
                 ], className="admin-row"),
                 _message(ids.ADMIN_REVOKE_MESSAGE),
             ], className="admin-form"),
@@ -148,7 +155,7 @@ def _displays_card() -> html.Section:
 def layout(**_query: str) -> html.Div:
     """Skeleton, the same for everyone; data and the forms' visibility arrive through the admin callbacks."""
     return html.Div([
-        html.Div([html.H1("Admin"), html.P(id=ids.ADMIN_ABOUT, className="hint")], className="page-head"),
+        html.Div([html.H1(_("Admin")), html.P(id=ids.ADMIN_ABOUT, className="hint")], className="page-head"),
         html.P(id=ids.ADMIN_NOTICE, className="admin-notice", role="status"),
         html.Div([
             _users_card(),
@@ -157,10 +164,10 @@ def layout(**_query: str) -> html.Div:
             monitors_card(),
             calendar_card(),
             html.Section([
-                html.H2("Audit trail"),
-                html.P("The latest 200 entries, newest first, in plant time: every change and sign-in.",
+                html.H2(_("Audit trail")),
+                html.P(_("The latest 200 entries, newest first, in plant time: every change and sign-in."),
                        className="hint"),
-                scroll_box("Audit trail", id=ids.ADMIN_AUDIT),
+                scroll_box(_("Audit trail"), id=ids.ADMIN_AUDIT),
             ], className="card"),
         ], id=ids.ADMIN_BODY, hidden=True),
         dcc.Store(id=ids.ADMIN_CHANGED, data=0),
@@ -179,19 +186,22 @@ def register() -> None:
 
 def admins_only() -> html.P:
     """What a table says to anyone who is not an admin."""
-    return html.P(ADMINS_ONLY, className="empty")
+    return html.P(_(ADMINS_ONLY), className="empty")
+
+
+def _user_state(user: Any) -> str:
+    return "disabled" if user.disabled else "active"
 
 
 def users_table(users: Iterable[Any], tz: tzinfo, config: PlantConfig | None = None) -> Any:
     """Every user: name, role, home line or area, whether they may sign in, their last sign-in."""
     rows = [{"name": html.Span(person_name(u.username, {u.username: u.display_name}),
-                               title=f"signs in as {u.username}"),
-             "role": u.role, "home": scope_words(config, u.scope) if config else (u.scope or ""),
-             "state": "disabled" if u.disabled else "active", "last": format_time(u.last_login_at, tz)}
+                               title=_("signs in as {login}").format(login=u.username)),
+             "role": role_word(u.role), "home": scope_words(config, u.scope) if config else (u.scope or ""),
+             "state": state_word(_user_state(u)), "css": _user_state(u), "last": format_time(u.last_login_at, tz)}
             for u in users]
-    return table([("name", "Name"), ("role", "Role"), ("home", _("Home")), ("state", "State"),
-                  ("last", "Last sign-in")], rows,
-                 empty="No users yet.", row_class="state")
+    return table([("name", _("Name")), ("role", _("Role")), ("home", _("Home")), ("state", _("State")),
+                  ("last", _("Last sign-in"))], rows, empty=N_("No users yet."), row_class="css")
 
 
 def user_options(users: Iterable[Any]) -> list[dict[str, str]]:
@@ -204,15 +214,17 @@ def sessions_table(sessions: Iterable[Any], tz: tzinfo, people: Mapping[str, str
     rows = [{"user": person_name(s.username, people or {}), "address": s.address, "browser": browser_name(s.user_agent),
              "since": format_time(s.created_at, tz), "seen": format_time(s.last_seen_at, tz),
              "until": format_time(s.expires_at, tz), "id": s.short_id} for s in sessions]
-    return table([("user", "User"), ("address", "From"), ("browser", "Browser"), ("since", "Signed in"),
-                  ("seen", "Last seen"), ("until", "Ends"), ("id", "Session")], rows, empty="Nobody is signed in.")
+    return table([("user", _("User")), ("address", _("From")), ("browser", _("Browser")), ("since", _("Signed in")),
+                  ("seen", _("Last seen")), ("until", _("Ends")), ("id", _("Session"))], rows,
+                 empty=N_("Nobody is signed in."))
 
 
 def session_options(sessions: Iterable[Any], tz: tzinfo, people: Mapping[str, str] | None = None
                     ) -> list[dict[str, str]]:
     """The revoke picker's options: each live session by its person, address and when it began."""
-    return [{"label": f"{person_name(s.username, people or {})} from {s.address or 'an unknown address'}, signed in "
-                      f"{format_time(s.created_at, tz)} ({s.short_id})", "value": s.short_id} for s in sessions]
+    return [{"label": _("{person} from {address}, signed in {when} ({session})").format(
+        person=person_name(s.username, people or {}), address=s.address or _("an unknown address"),
+        when=format_time(s.created_at, tz), session=s.short_id), "value": s.short_id} for s in sessions]
 
 
 def browser_name(user_agent: str) -> str:
@@ -223,18 +235,19 @@ def browser_name(user_agent: str) -> str:
     system = next((n for key, n in (("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"),
                                     ("iPad", "iPad"), ("Mac OS", "macOS"), ("Linux", "Linux")) if key in agent), "")
     if name and system:
-        return f"{name} on {system}"
-    return name or system or (agent[:40] if agent else "unknown")
+        return _("{browser} on {system}").format(browser=name, system=system)
+    return name or system or (agent[:40] if agent else _("unknown"))
 
 
 def displays_table(screens: Iterable[Any], tz: tzinfo) -> Any:
     """Every display screen: live or revoked, last seen, where it starts."""
-    rows = [{"name": d.name, "state": "revoked" if d.revoked_at else "live", "seen": format_time(d.last_seen_at, tz),
+    rows = [{"name": d.name, "state": state_word("revoked" if d.revoked_at else "live"),
+             "css": "revoked" if d.revoked_at else "live", "seen": format_time(d.last_seen_at, tz),
              "start": d.start_path, "added": format_time(d.created_at, tz),
              "revoked": format_time(d.revoked_at, tz) if d.revoked_at else ""} for d in screens]
-    return table([("name", "Name"), ("state", "State"), ("seen", "Last seen"), ("start", "Start page"),
-                  ("added", "Added"), ("revoked", "Revoked")], rows, empty="No display screens yet.",
-                 row_class="state")
+    return table([("name", _("Name")), ("state", _("State")), ("seen", _("Last seen")), ("start", _("Start page")),
+                  ("added", _("Added")), ("revoked", _("Revoked"))], rows, empty=N_("No display screens yet."),
+                 row_class="css")
 
 
 def display_options(screens: Iterable[Any]) -> list[dict[str, str]]:
@@ -248,9 +261,9 @@ def audit_table(entries: Iterable[Any], tz: tzinfo, config: PlantConfig | None =
     people = people or {}
     rows = [{"at": format_time(e.at, tz), "actor": person_name(e.actor, people), "action": audit_action(e.action),
              "target": audit_target(config, e.action, e.target, people),
-             "details": audit_details(config, e.details, people)} for e in entries]
-    return table([("at", "When"), ("actor", "Who"), ("action", "Action"), ("target", "Target"),
-                  ("details", "Details")], rows, empty="Nothing has been audited yet.")
+             "details": audit_details(config, e.details, people, AUDIT_VALUE_WORDS)} for e in entries]
+    return table([("at", _("When")), ("actor", _("Who")), ("action", _("Action")), ("target", _("Target")),
+                  ("details", _("Details"))], rows, empty=N_("Nothing has been audited yet."))
 
 
 def display_link(message: str, link: str) -> list[Any]:

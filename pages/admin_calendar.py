@@ -8,30 +8,34 @@ from datetime import date
 from typing import Any
 
 from dash import dcc, html
+from huddle.dashboard.core.i18n import N_, _, day_text, pgettext
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.core.plant_calendar import PLANT, PlannedDays
 from huddle.dashboard.web import ids
 from huddle.pages.components import scroll_box, table
 
+PLANNED_KINDS = {"holiday": N_("holiday"), "shutdown": N_("shutdown"), "no orders": N_("no orders")}
+
 
 def calendar_card() -> html.Section:
     """The card: the dates in force and a form to set the last recordable before go-live."""
     return html.Section([
-        html.H2("Plant calendar"),
-        html.P("Before go-live nothing is coloured. Days since the last recordable count from the last recordable "
-               "before go-live until a newer case is loaded. Holidays and shutdowns come from the plant file and "
-               "'huddle calendar import FILE'.", className="hint"),
-        scroll_box("Plant calendar", id=ids.ADMIN_CALENDAR),
+        html.H2(_("Plant calendar")),
+        html.P(_("Before go-live nothing is coloured. Days since the last recordable count from the last recordable "
+                 "before go-live until a newer case is loaded. Holidays and shutdowns come from the plant file and "
+                 "'huddle calendar import FILE'."), className="hint"),
+        scroll_box(_("Plant calendar"), id=ids.ADMIN_CALENDAR),
         html.Div([
-            html.H3("Last recordable before go-live"),
+            html.H3(_("Last recordable before go-live")),
             html.Div([
-                html.Label([html.Span("For"), dcc.Dropdown(id=ids.ADMIN_LAST_RECORDABLE_SCOPE, options=[],
+                html.Label([html.Span(_("For")), dcc.Dropdown(id=ids.ADMIN_LAST_RECORDABLE_SCOPE, options=[],
                                                            value=PLANT, clearable=False,
                                                            className="admin-dropdown")], className="admin-field"),
-                html.Label([html.Span("Date"), dcc.DatePickerSingle(id=ids.ADMIN_LAST_RECORDABLE_DATE,
-                                                                    display_format="D MMM YYYY")],
+                html.Label([html.Span(_("Date")), dcc.DatePickerSingle(id=ids.ADMIN_LAST_RECORDABLE_DATE,
+                                                                    display_format="D MMM YYYY",
+                                                                    placeholder=_("Pick a day"))],
                            className="admin-field"),
-                html.Button("Save", id=ids.ADMIN_LAST_RECORDABLE_BUTTON, n_clicks=0, type="button",
+                html.Button(_("Save"), id=ids.ADMIN_LAST_RECORDABLE_BUTTON, n_clicks=0, type="button",
                             className="primary"),
             ], className="admin-row"),
             html.P(id=ids.ADMIN_LAST_RECORDABLE_MESSAGE, className="admin-message", role="status",
@@ -40,24 +44,26 @@ def calendar_card() -> html.Section:
     ], className="card")
 
 
-def _day(day: date | None) -> str:
-    return f"{day:%a %d %b %Y}" if day else "—"
+def day_words(day: date | None) -> str:
+    """A day with its year, 'Thu 1 Oct 2026', or a dash when there is none."""
+    return day_text(day, pgettext("date pattern", "EEE d MMM y")) if day else "—"
 
 
 def calendar_table(config: PlantConfig, last_recordables: dict[str, date], planned: list[PlannedDays]) -> Any:
     """The plant's and each line's go-live and last recordable before it, then the planned days off."""
     cal = config.plant_calendar
-    rows = [{"scope": config.site_name, "go_live": _day(cal.go_live),
-             "last": _day(last_recordables.get(PLANT))}]
-    rows += [{"scope": line.name, "go_live": _day(cal.go_live_of(key)), "last": _day(last_recordables.get(key))}
-             for key, line in config.lines.items()]
-    dates = table([("scope", "Plant or line"), ("go_live", "Go-live"), ("last", "Last recordable before go-live")],
-                  rows)
-    days = [{"when": _day(p.first) + (f" – {_day(p.last)}" if p.last != p.first else ""), "name": p.name,
-             "kind": p.kind, "scope": config.site_name if p.scope == PLANT else config.scope_name(p.scope)}
+    rows = [{"scope": config.site_name, "go_live": day_words(cal.go_live),
+             "last": day_words(last_recordables.get(PLANT))}]
+    rows += [{"scope": line.name, "go_live": day_words(cal.go_live_of(key)),
+              "last": day_words(last_recordables.get(key))} for key, line in config.lines.items()]
+    dates = table([("scope", _("Plant or line")), ("go_live", _("Go-live")),
+                   ("last", _("Last recordable before go-live"))], rows)
+    days = [{"when": day_words(p.first) + (f" – {day_words(p.last)}" if p.last != p.first else ""), "name": p.name,
+             "kind": _(PLANNED_KINDS[p.kind]) if p.kind in PLANNED_KINDS else p.kind,
+             "scope": config.site_name if p.scope == PLANT else config.scope_name(p.scope)}
             for p in sorted(planned, key=lambda p: p.first)]
-    return [dates, table([("when", "Planned"), ("name", "Name"), ("kind", "Kind"), ("scope", "For")], days,
-                         empty="No holidays or shutdowns planned.")]
+    return [dates, table([("when", _("Planned")), ("name", _("Name")), ("kind", _("Kind")), ("scope", _("For"))],
+                         days, empty=N_("No holidays or shutdowns planned."))]
 
 
 def scope_options(config: PlantConfig) -> list[dict[str, str]]:

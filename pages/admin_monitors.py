@@ -11,6 +11,8 @@ from typing import Any
 
 from dash import dcc, html
 from huddle.dashboard.core.format import format_time
+from huddle.dashboard.core.i18n import N_, _
+from huddle.dashboard.core.names import state_word
 from huddle.dashboard.web import ids
 from huddle.pages.components import scroll_box, table
 
@@ -18,32 +20,32 @@ from huddle.pages.components import scroll_box, table
 def monitors_card() -> html.Section:
     """The card: the tokens, a form to add one and a form to revoke one."""
     return html.Section([
-        html.H2("Monitor tokens"),
-        html.P("A monitoring system (Prometheus, an uptime check) sends its token as 'Authorization: Bearer <token>' "
-               "to read /metrics and /api/v1/health, and nothing else. Load balancers need none for /healthz and "
-               "/readyz.", className="hint"),
-        scroll_box("Monitor tokens", id=ids.ADMIN_MONITORS),
+        html.H2(_("Monitor tokens")),
+        html.P(_("A monitoring system (Prometheus, an uptime check) sends its token as 'Authorization: Bearer "
+                 "<token>' to read /metrics and /api/v1/health, and nothing else. Load balancers need none for "
+                 "/healthz and /readyz."), className="hint"),
+        scroll_box(_("Monitor tokens"), id=ids.ADMIN_MONITORS),
         html.Div([
             html.Div([
-                html.H3("Add a monitor"),
+                html.H3(_("Add a monitor")),
                 html.Div([
-                    html.Label([html.Span("Name"), dcc.Input(id=ids.ADMIN_MONITOR_NAME, type="text", value="",
-                                                             placeholder="e.g. prometheus", autoComplete="off",
+                    html.Label([html.Span(_("Name")), dcc.Input(id=ids.ADMIN_MONITOR_NAME, type="text", value="",
+                                                                placeholder=_("e.g. prometheus"), autoComplete="off",
                                                              className="admin-input")], className="admin-field"),
-                    html.Button("Add monitor", id=ids.ADMIN_MONITOR_BUTTON, n_clicks=0, type="button",
+                    html.Button(_("Add monitor"), id=ids.ADMIN_MONITOR_BUTTON, n_clicks=0, type="button",
                                 className="primary"),
                 ], className="admin-row"),
                 html.P(id=ids.ADMIN_MONITOR_MESSAGE, className="admin-message", role="status",
                        **{"aria-live": "polite"}),
             ], className="admin-form"),
             html.Div([
-                html.H3("Revoke a monitor"),
+                html.H3(_("Revoke a monitor")),
                 html.Div([
-                    html.Label([html.Span("Monitor"), dcc.Dropdown(id=ids.ADMIN_MONITOR_PICK, options=[],
-                                                                   placeholder="Pick a monitor",
+                    html.Label([html.Span(_("Monitor")), dcc.Dropdown(id=ids.ADMIN_MONITOR_PICK, options=[],
+                                                                      placeholder=_("Pick a monitor"),
                                                                    className="admin-dropdown")],
                                className="admin-field"),
-                    html.Button("Revoke", id=ids.ADMIN_MONITOR_REVOKE, n_clicks=0, type="button",
+                    html.Button(_("Revoke"), id=ids.ADMIN_MONITOR_REVOKE, n_clicks=0, type="button",
                                 className="primary danger"),
                 ], className="admin-row"),
                 html.P(id=ids.ADMIN_MONITOR_REVOKE_MESSAGE, className="admin-message", role="status",
@@ -55,10 +57,11 @@ def monitors_card() -> html.Section:
 
 def monitors_table(monitors: Iterable[Any], tz: tzinfo) -> Any:
     """Every monitor token: in use or revoked, when made, when revoked."""
-    rows = [{"name": m.name, "state": "revoked" if m.revoked_at else "live", "added": format_time(m.created_at, tz),
+    rows = [{"name": m.name, "state": state_word("revoked" if m.revoked_at else "live"),
+             "css": "revoked" if m.revoked_at else "live", "added": format_time(m.created_at, tz),
              "revoked": format_time(m.revoked_at, tz) if m.revoked_at else ""} for m in monitors]
-    return table([("name", "Name"), ("state", "State"), ("added", "Added"), ("revoked", "Revoked")], rows,
-                 empty="No monitor tokens yet.", row_class="state")
+    return table([("name", _("Name")), ("state", _("State")), ("added", _("Added")), ("revoked", _("Revoked"))], rows,
+                 empty=N_("No monitor tokens yet."), row_class="css")
 
 
 def monitor_options(monitors: Iterable[Any]) -> list[dict[str, str]]:

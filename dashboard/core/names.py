@@ -111,7 +111,7 @@ def person_name(login: str | None, names: Mapping[str, str]) -> str:
         return _("the command line") if login == "cli" else _("Huddle itself")
     if names.get(login):
         return names[login]
-    return " ".join(part.capitalize() for part in re.split(r"[._\-]+", login) if part) or login
+    return " ".join(part[:1].upper() + part[1:] for part in re.split(r"[._\-]+", login) if part) or login
 
 
 # ---- periods -----------------------------------------------------------------------------------------------
@@ -220,30 +220,60 @@ def clean_record(since: date) -> str:
 # ---- the audit log -------------------------------------------------------------------------------------------
 
 AUDIT_ACTIONS = {
-    "config.change": "plant file changed", "user.add": "user added", "user.password": "password changed",
-    "user.role": "role changed", "user.scope": "home scope changed", "user.disable": "user disabled",
-    "user.enable": "user enabled",
-    "login.failed": "sign-in refused", "login": "signed in", "logout": "signed out",
-    "session.revoke": "sign-in ended", "display.add": "display added", "display.revoke": "display revoked",
-    "quarantine.dismiss": "problem dismissed", "quarantine.retry": "problem retried", "action.add": "action raised",
-    "action.change": "action changed", "monitor.add": "monitor added", "monitor.revoke": "monitor revoked",
-    "kpi_value.set": "value typed in", "okr.objective.add": "objective added",
-    "okr.objective.change": "objective changed", "okr.key_result.add": "key result added",
-    "okr.key_result.change": "key result changed", "okr.quarter.close": "quarter closed",
-    "kpi.baseline.adopt": "baseline adopted", "calendar.import": "planned days imported",
-    "calendar.last_recordable": "last recordable set", "okr.check_in": "check-in", "loader.run": "loader run",
-    "escalation.raise": "escalation raised", "escalation.accept": "escalation accepted",
-    "escalation.answer": "escalation answered", "escalation.pass_up": "escalation passed up",
-    "escalation.acknowledge": "answer acknowledged",
+    "config.change": N_("plant file changed"), "user.add": N_("user added"), "user.password": N_("password changed"),
+    "user.role": N_("role changed"), "user.scope": N_("home scope changed"), "user.disable": N_("user disabled"),
+    "user.enable": N_("user enabled"), "login.failed": N_("sign-in refused"), "login": N_("signed in"),
+    "logout": N_("signed out"), "session.revoke": N_("sign-in ended"), "display.add": N_("display added"),
+    "display.revoke": N_("display revoked"), "quarantine.dismiss": N_("problem dismissed"),
+    "quarantine.retry": N_("problem retried"), "action.add": N_("action raised"),
+    "action.change": N_("action changed"), "monitor.add": N_("monitor added"), "monitor.revoke": N_("monitor revoked"),
+    "kpi_value.set": N_("value typed in"), "okr.objective.add": N_("objective added"),
+    "okr.objective.change": N_("objective changed"), "okr.key_result.add": N_("key result added"),
+    "okr.key_result.change": N_("key result changed"), "okr.quarter.close": N_("quarter closed"),
+    "kpi.baseline.adopt": N_("baseline adopted"), "calendar.import": N_("planned days imported"),
+    "calendar.last_recordable": N_("last recordable set"), "okr.check_in": N_("check-in"),
+    "loader.run": N_("loader run"), "escalation.raise": N_("escalation raised"),
+    "escalation.accept": N_("escalation accepted"), "escalation.answer": N_("escalation answered"),
+    "escalation.pass_up": N_("escalation passed up"), "escalation.acknowledge": N_("answer acknowledged"),
 }
 #: detail keys as words; keys that name a KPI, a scope, a person or a period are shown by name
-_DETAIL_WORDS = {"kpi": "KPI", "sessions_ended": "sign-ins ended", "start_path": "start page", "session_id": "session",
-                 "kpi_scope": "scope", "due": "due", "what": "what", "owner": "owner", "result": "what was done"}
+_DETAIL_WORDS = {
+    "kpi": N_("KPI"), "sessions_ended": N_("sign-ins ended"), "start_path": N_("start page"),
+    "session_id": N_("session"), "kpi_scope": N_("scope"), "due": N_("due"), "what": N_("what"),
+    "owner": N_("owner"), "result": N_("what was done"), "role": N_("role"), "address": N_("address"),
+    "failures": N_("failures"), "disabled": N_("disabled"), "refused_while_waiting": N_("refused while waiting"),
+    "rehashed": N_("password stored anew"), "problems": N_("problems"), "reason": N_("reason"),
+    "rows_loaded": N_("rows loaded"), "rows_rejected": N_("rows refused"), "record": N_("record"),
+    "scope": N_("scope"), "status": N_("status"), "quarter": N_("quarter"), "title": N_("title"),
+    "parent": N_("parent"), "objective": N_("objective"), "kind": N_("kind"), "start": N_("start"),
+    "target": N_("target"), "unit": N_("unit"), "weight": N_("weight"), "kpi_window": N_("read over"),
+    "value": N_("value"), "source": N_("source"), "week": N_("week"), "confidence": N_("confidence"),
+    "replaces": N_("replaces"), "scores": N_("scores"), "entries": N_("entries"), "summary": N_("summary"),
+    "moved": N_("what moved"), "blocks": N_("what blocks"),
+}
+#: targets stored as "action 12": the record's kind in words, then its number
+_TARGET_KINDS = {"action": N_("action {n}"), "objective": N_("objective {n}"), "key result": N_("key result {n}")}
+
+
+def role_word(role: str) -> str:
+    """A role as people read it, in the plant's language ('editor')."""
+    words = {"viewer": pgettext("role", "viewer"), "operator": pgettext("role", "operator"),
+             "editor": pgettext("role", "editor"),
+             "admin": pgettext("role", "admin"), "display": pgettext("role", "display"),
+             "anonymous": pgettext("role", "anonymous")}
+    return words.get(role, role)
+
+
+def state_word(state: str) -> str:
+    """A user's, display's or monitor's state in words: active, disabled, live or revoked."""
+    words = {"active": pgettext("state", "active"), "disabled": pgettext("state", "disabled"),
+             "live": pgettext("state", "live"), "revoked": pgettext("state", "revoked")}
+    return words.get(state, state)
 
 
 def audit_action(action: str) -> str:
     """An audit entry's action in words ('user.add' -> 'user added')."""
-    return AUDIT_ACTIONS.get(action, action.replace(".", " ").replace("_", " "))
+    return _(AUDIT_ACTIONS[action]) if action in AUDIT_ACTIONS else action.replace(".", " ").replace("_", " ")
 
 
 def audit_target(config: PlantConfig | None, action: str, target: str, names: Mapping[str, str]) -> str:
@@ -253,49 +283,59 @@ def audit_target(config: PlantConfig | None, action: str, target: str, names: Ma
     if config is None:
         return target
     if action == "calendar.last_recordable":
-        return scope_name(config, target) if target in config.lines or target in config.areas else target
+        return scope_name(config, target)
     if action == "okr.quarter.close":
         return period_id_words(config, target)
     if action == "kpi.baseline.adopt" and " at " in target:
         kpi, scope = target.split(" at ", 1)
-        return f"{kpi_name(config, kpi)} at {scope_name(config, scope)}"
+        return _("{kpi} at {scope}").format(kpi=kpi_name(config, kpi), scope=scope_name(config, scope))
     if action == "kpi_value.set":  # "oee L2 2026-11-20 N": KPI, where, production date and shift
         kpi, *rest = target.split()
         where = [scope_name(config, rest[0])] if rest else []
         when = [period_id_words(config, "/".join(rest[1:3]) if len(rest) > 2 else rest[1])] if len(rest) > 1 else []
         return ", ".join([kpi_name(config, kpi), *where, *when])
-    return target
+    kind, _space, number_ = target.rpartition(" ")
+    if kind in _TARGET_KINDS and number_.isdigit():
+        return _(_TARGET_KINDS[kind]).format(n=number_)
+    return _("planned days") if target == "planned days" else target
 
 
-def _value_words(config: PlantConfig | None, key: str, value: Any, names: Mapping[str, str]) -> str:
+def _value_words(config: PlantConfig | None, key: str, value: Any, names: Mapping[str, str],
+                 words: Mapping[str, str]) -> str:
     if value is None or value == "":
-        return "none"
+        return _("none")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return str(value)  # a count or a record's number: no grouping
+    if isinstance(value, float):
+        return number(value, 0 if value == int(value) else 2)
     if isinstance(value, list | tuple):
-        return ", ".join(_value_words(config, key, v, names) for v in value) or "none"
+        return ", ".join(_value_words(config, key, v, names, words) for v in value) or _("none")
     if isinstance(value, dict):
-        return "; ".join(f"{_key_words(k)} {_value_words(config, k, v, names)}" for k, v in value.items())
+        return "; ".join(f"{_key_words(k)} {_value_words(config, k, v, names, words)}" for k, v in value.items())
     text = str(value)
     if config is not None and key == "kpi":
         return kpi_name(config, text)
-    if config is not None and key in ("scope", "kpi_scope"):
-        return scope_name(config, text)
+    if config is not None and key in ("scope", "kpi_scope"):  # an objective's may be the company's
+        return (config.company or _("company")) if text == "company" else scope_name(config, text)
     if key in ("owner", "by", "who", "user"):
         return person_name(text, names)
-    if key == "status":
-        return text.replace("_", " ")
+    if key == "role" or (not key and text in ("viewer", "operator", "editor", "admin")):  # a role: before → after
+        return role_word(text)
+    if key in ("status", "kind", "kpi_window") and text in words:  # an action's status, a key result's kind
+        return _(words[text])
     if config is not None and key in ("week", "period", "quarter", "due", "day", "month"):
         return period_id_words(config, text)
     return text.replace("_", " ") if re.fullmatch(r"[a-z]+(?:_[a-z]+)+", text) else text  # a kind: stay_below
 
 
 def _key_words(key: str) -> str:
-    return _DETAIL_WORDS.get(key, key.replace("_", " "))
+    return _(_DETAIL_WORDS[key]) if key in _DETAIL_WORDS else key.replace("_", " ")
 
 
 def _change_words(config: PlantConfig | None, before: Any, after: Any, names: Mapping[str, str],
-                  unit: str = "") -> list[str]:
+                  words: Mapping[str, str], unit: str = "") -> list[str]:
     """'target 95 → 96 %' for every field that changed between two dicts; one arrow for two plain values."""
     suffix = f" {unit}" if unit else ""
     if isinstance(before, dict) and isinstance(after, dict):
@@ -304,17 +344,20 @@ def _change_words(config: PlantConfig | None, before: Any, after: Any, names: Ma
             old, new = before.get(key), after[key]
             if old != new:
                 field_unit = unit if key in ("target", "value", "baseline") else ""
-                out.append(f"{_key_words(key)} {_value_words(config, key, old, names)} → "
-                           f"{_value_words(config, key, new, names)}{' ' + field_unit if field_unit else ''}")
+                out.append(f"{_key_words(key)} {_value_words(config, key, old, names, words)} → "
+                           f"{_value_words(config, key, new, names, words)}{' ' + field_unit if field_unit else ''}")
         return out
     if isinstance(after, dict):
-        return [f"{_key_words(k)} {_value_words(config, k, v, names)}" for k, v in after.items()]
-    return [f"{_value_words(config, '', before, names)} → {_value_words(config, '', after, names)}{suffix}"]
+        return [f"{_key_words(k)} {_value_words(config, k, v, names, words)}" for k, v in after.items()]
+    return [f"{_value_words(config, '', before, names, words)} → {_value_words(config, '', after, names, words)}"
+            f"{suffix}"]
 
 
-def audit_details(config: PlantConfig | None, details: str, names: Mapping[str, str] | None = None) -> str:
-    """An audit entry's details in words: what changed ('target 95 → 96 %'), and the rest as 'field value'."""
-    names = names or {}
+def audit_details(config: PlantConfig | None, details: str, names: Mapping[str, str] | None = None,
+                  words: Mapping[str, str] | None = None) -> str:
+    """An audit entry's details in words: what changed ('target 95 → 96 %'), and the rest as 'field value';
+    ``words`` names stored values of a status or a kind (``{"in_progress": N_("in progress")}``)."""
+    names, words = names or {}, words or {}
     if not details:
         return ""
     try:
@@ -328,8 +371,10 @@ def audit_details(config: PlantConfig | None, details: str, names: Mapping[str, 
         unit = config.kpis[data["kpi"]].unit
     parts = []
     if "before" in data or "after" in data:
-        parts.extend(_change_words(config, data.get("before"), data.get("after"), names, unit))
+        parts.extend(_change_words(config, data.get("before"), data.get("after"), names, words, unit))
     for key, value in data.items():
-        if key not in ("before", "after"):
-            parts.append(f"{_key_words(key)} {_value_words(config, key, value, names)}")
+        if key == "fields" and isinstance(value, dict):  # a key result's fields, each in its own words
+            parts.extend(f"{_key_words(k)} {_value_words(config, k, v, names, words)}" for k, v in value.items())
+        elif key not in ("before", "after"):
+            parts.append(f"{_key_words(key)} {_value_words(config, key, value, names, words)}")
     return "; ".join(parts)

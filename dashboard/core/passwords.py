@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from huddle.dashboard.core.i18n import _, ngettext
+
 MIN_LENGTH = 12
 MIN_DISTINCT = 5  # "aaaaaaaaaaaa", "abababababab" and "121212121212" are long but guessed at once
 COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
@@ -57,16 +59,18 @@ def _names(names: Iterable[str]) -> set[str]:
 def password_problem(password: str, username: str = "", site_names: Iterable[str] = ()) -> str | None:
     """Why a password is refused, in words for the person choosing it, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"a password needs at least {MIN_LENGTH} characters"
+        return ngettext("a password needs at least {n} character", "a password needs at least {n} characters",
+                        MIN_LENGTH).format(n=MIN_LENGTH)
     if len(set(password.lower())) < MIN_DISTINCT:
-        return f"a password needs at least {MIN_DISTINCT} different characters"
+        return ngettext("a password needs at least {n} different character",
+                        "a password needs at least {n} different characters", MIN_DISTINCT).format(n=MIN_DISTINCT)
     forms = _forms(password)
     if "" in forms:
-        return "a password must not be only digits and symbols"
+        return _("a password must not be only digits and symbols")
     if username and _names([username]) & forms:
-        return "the password must not be the user name"
+        return _("the password must not be the user name")
     if _names(site_names) & forms:
-        return "the password must not be the site's name"
+        return _("the password must not be the site's name")
     if forms & common_passwords():
-        return "this password is one of the most common ones (or one with digits or symbols added): choose another"
+        return _("this password is one of the most common ones (or one with digits or symbols added): choose another")
     return None

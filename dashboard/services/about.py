@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.version import app_version
 from huddle.data.db import schema_revision
 from sqlalchemy import Engine
@@ -25,8 +26,9 @@ def about_words(facts: dict[str, Any]) -> str:
     """One line for people: 'Huddle 0.1.0 · database schema 7 (revision 0005)', and what to do when behind."""
     line = f"Huddle {facts['version']}"
     if facts["schema_revision"] is None:
-        return f"{line} · database schema unknown (the database cannot be read)"
-    line += f" · database schema {facts['schema_version'] or '?'} (revision {facts['schema_revision']})"
+        return line + " · " + _("database schema unknown (the database cannot be read)")
+    line += " · " + _("database schema {version} (revision {revision})").format(
+        version=facts["schema_version"] or "?", revision=facts["schema_revision"])
     if not facts["schema_current"]:
-        line += f": behind this Huddle's revision {facts['schema_head']}, run huddle init"
+        line += _(": behind this Huddle's revision {head}, run huddle init").format(head=facts["schema_head"])
     return line

@@ -19,7 +19,7 @@ from typing import Any
 
 from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.i18n import _, ngettext
-from huddle.dashboard.core.names import person_name
+from huddle.dashboard.core.names import person_name, role_word, state_word
 from huddle.dashboard.core.passwords import MIN_LENGTH, password_problem
 from huddle.dashboard.services import passwords
 from huddle.dashboard.services.conflicts import ChangedSince, conflict_message
@@ -138,7 +138,7 @@ class Accounts:
         scope, an operator without a line or area, or a short password."""
         username = username.strip()
         if not username or len(username) > 64 or any(c.isspace() for c in username):
-            raise AccountError("a user name is 1–64 characters without spaces")
+            raise AccountError(_("a user name is 1–64 characters without spaces"))
         self._check_role(role)
         scope = self._check_scope(scope, role)
         self._check_password(password, username)
@@ -153,7 +153,7 @@ class Accounts:
                 self.audit(session, actor, "user.add", username, role=role, **({"scope": scope} if scope else {}))
                 return user
         except IntegrityError:
-            raise AccountError(f"the user name {username!r} is taken") from None
+            raise AccountError(_("the user name '{name}' is taken").format(name=username)) from None
 
     def set_password(self, actor: Identity | str, username: str, password: str, keep_session: str = "") -> int:
         """Change a user's password; their sessions end, except the one whose token is ``keep_session`` (the
@@ -304,17 +304,19 @@ class Accounts:
         """End one session, named by its id or the start of it (at least 8 characters, as lists show it)."""
         session_id = session_id.strip().lower()
         if len(session_id) < 8:
-            raise AccountError("name the session by at least the first 8 characters of its id, as the list shows")
+            raise AccountError(_("name the session by at least the first 8 characters of its id, as the list shows"))
         with self.sessions.begin() as session:
             found = session_queries.session_by_prefix(session, session_id)
             if len(found) != 1:
-                raise AccountError(f"no session starts with {session_id!r}" if not found else
-                                   f"more than one session starts with {session_id!r}: give more of its id")
+                said = _("no session starts with '{id}'") if not found else _(
+                    "more than one session starts with '{id}': give more of its id")
+                raise AccountError(said.format(id=session_id))
             row = found[0]
             user = account_queries.user(session, row.user_id)
             name = user.username if user else "?"
             if row.ended_at is not None:
-                raise AccountError(f"that session of {name} already ended ({row.ended_why})")
+                raise AccountError(_("that session of {person} already ended ({why})").format(
+                    person=self.person(session, name), why=ended_words(row.ended_why)))
             label = actor.label if isinstance(actor, Identity) else actor
             row.ended_at, row.ended_why = self.clock(), f"revoked by {label}"[:120]
             self.audit(session, actor, "session.revoke", name, session_id=row.id[:10], address=row.address)
@@ -336,9 +338,9 @@ class Accounts:
         """Create a display screen; returns its token (shown once: only its digest is stored)."""
         name = name.strip()
         if not name or len(name) > 64:
-            raise AccountError("a display name is 1–64 characters")
+            raise AccountError(_("a display name is 1–64 characters"))
         if not start_path.startswith("/") or start_path.startswith("//"):
-            raise AccountError("the start page is a path on this server, like /?kiosk=1")
+            raise AccountError(_("the start page is a path on this server, like /?kiosk=1"))
         token = secrets.token_urlsafe(32)
         try:
             with self.sessions.begin() as session:
@@ -346,7 +348,7 @@ class Accounts:
                                           created_at=self.clock()))
                 self.audit(session, actor, "display.add", name, start_path=start_path)
         except IntegrityError:
-            raise AccountError(f"a display named {name!r} exists") from None
+            raise AccountError(_("a display named '{name}' exists").format(name=name)) from None
         return token
 
     def revoke_display(self, actor: Identity | str, name: str) -> None:
@@ -354,7 +356,7 @@ class Accounts:
         with self.sessions.begin() as session:
             screen = account_queries.display_named(session, name)
             if screen is None:
-                raise AccountError(f"no display named {name!r}")
+                raise AccountError(_("no display named '{name}'").format(name=name))
             if screen.revoked_at is None:
                 screen.revoked_at = self.clock()
                 self.audit(session, actor, "display.revoke", name)
@@ -398,27 +400,30 @@ class Accounts:
         user = self._user(session, username)
         entry = account_queries.latest_audit(session, ("user.add", "user.role", "user.disable", "user.enable"),
                                              username)
-        changed = ChangedSince(f"{user.display_name or user.username}'s account",
-                               self.person(session, entry.actor) if entry else "another admin",
+        state = state_word("disabled" if user.disabled else "active")
+        changed = ChangedSince(_("{person}'s account").format(person=self.person(session, user.username)),
+                               self.person(session, entry.actor) if entry else _("another admin"),
                                entry.at if entry else None,
-                               (("role", user.role), ("state", "disabled" if user.disabled else "active")))
+                               (("role", role_word(user.role)), ("state", state)))
         today = self.clock().astimezone(self.tz).date()
-        return AccountConflictError(conflict_message(changed, self.tz, today, "press the button again"), changed)
+        return AccountConflictError(conflict_message(changed, self.tz, today, _("press the button again")), changed)
 
     def _user(self, session: Session, username: str) -> User:
         user = account_queries.user_named(session, username)
         if user is None:
-            raise AccountError(f"no user named {username!r}")
+            raise AccountError(_("no user named '{name}'").format(name=username))
         return user
 
     def _keep_an_admin(self, session: Session, user: User) -> None:
         if account_queries.other_active_admins(session, user.id) == 0:
-            raise AccountError(f"{user.username} is the last active admin: make another admin first")
+            raise AccountError(_("{person} is the last active admin: make another admin first").format(
+                person=person_name(user.username, {user.username: user.display_name})))
 
     @staticmethod
     def _check_role(role: str) -> None:
         if role not in ROLES:
-            raise AccountError(f"unknown role {role!r}: use viewer, operator, editor or admin")
+            raise AccountError(_("unknown role '{role}': use {roles}").format(
+                role=role, roles=", ".join(role_word(r) for r in ROLES)))
 
     def _check_scope(self, scope: str | None, role: str) -> str | None:
         """The scope to store (None: the whole site), or why it cannot be."""
@@ -444,6 +449,15 @@ class Accounts:
                 row.ended_at, row.ended_why = now, why
                 ended += 1
         return ended
+
+
+def ended_words(why: str) -> str:
+    """Why a session ended, as stored ('expired', 'revoked by boss'), in the plant's language."""
+    words = {"expired": _("expired"), "signed out": _("signed out"), "password changed": _("password changed"),
+             "user disabled": _("user disabled")}
+    if why.startswith("revoked by "):
+        return _("revoked by {who}").format(who=why.removeprefix("revoked by "))
+    return words.get(why, why)
 
 
 def _wait_words(seconds: int) -> str:

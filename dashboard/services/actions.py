@@ -112,7 +112,7 @@ class Actions:
     def raise_action(self, who: Identity, scope: str, what: str, owner: str, due: date, *, kpi: str = "",
                      raised_for: date | None = None, raised_shift: str = "") -> ActionView:
         """Record a new action (editor or admin)."""
-        who.require("editor", "raising an action")
+        who.require("editor", N_("raising an action"))
         what, owner = self._text(what, "what"), self._text(owner, "owner")
         self._check_scope_kpi(scope, kpi)
         if self.config.scope_kind(scope) == "plant":
@@ -135,7 +135,7 @@ class Actions:
 
     def change(self, who: Identity, action_id: int, version: int, **changes: Any) -> ActionView:
         """Change what, owner, due, status or result of an action, from the version the form showed."""
-        who.require("editor", "changing an action")
+        who.require("editor", N_("changing an action"))
         allowed = {"what", "owner", "due", "status", "result"}
         unknown = set(changes) - allowed
         if unknown:
@@ -175,9 +175,9 @@ class Actions:
         today = self.today()
         current = self._view(action, today)
         theirs = (("what", quoted(action.what)), ("owner", action.owner),
-                  ("due", format_day(action.due, today)), ("status", action.status.replace("_", " ")),
+                  ("due", format_day(action.due, today)), ("status", _(STATUS_WORDS[action.status])),
                   ("result", quoted(action.result)))
-        changed = ChangedSince("this action", self.accounts.person(session, action.updated_by), action.updated_at,
+        changed = ChangedSince(_("this action"), self.accounts.person(session, action.updated_by), action.updated_at,
                                theirs)
         return ActionConflictError(conflict_message(changed, self.config.tz, today), changed, current)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from huddle.dashboard.core.format import format_day
-from huddle.dashboard.core.i18n import _
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.core.tiers import Tier, next_tier_scope, scope_key, tier_by_number, tier_for_scope
 from huddle.dashboard.services.accounts import Accounts, ForbiddenError, Identity
@@ -118,7 +118,7 @@ class EscalationService:
                          production_date: date | None = None, shift: str = "", source: str = "",
                          source_ref: str = "") -> EscalationView:
         """Ask the tier above a scope for help, with the context the board showed."""
-        who.require("editor", "escalating a problem")
+        who.require("editor", N_("escalating a problem"))
         origin = self._scope(scope)
         self._require_cover(who, origin, _("escalating a problem"))
         up = next_tier_scope(self.config, origin)

@@ -160,7 +160,7 @@ class Handovers:
               safety: str = "", production_date: date | None = None, shift: str | None = None) -> HandoverView:
         """Store a line's handover for its outgoing shift (by default the shift now ending), or correct it while it
         is not acknowledged (editors covering the line)."""
-        who.require("editor", "writing a handover")
+        who.require("editor", N_("writing a handover"))
         if line not in self.config.lines:
             raise HandoverError(_("a handover is written for a line; {scope} is not one").format(scope=line))
         check_covers(who, self.config, line, _("writing a handover"))
@@ -198,7 +198,7 @@ class Handovers:
 
     def acknowledge(self, who: Identity, handover_id: int) -> HandoverView:
         """The incoming leader has read a handover: who and when are stored, and it stops leading the board."""
-        who.require("editor", "acknowledging a handover")
+        who.require("editor", N_("acknowledging a handover"))
         now = self.clock()
         with self.sessions.begin() as session:
             row = handover_queries.handover(session, handover_id)

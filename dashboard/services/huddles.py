@@ -18,7 +18,7 @@ from typing import Any
 
 from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.format import format_time, format_value
-from huddle.dashboard.core.i18n import _
+from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.names import shift_name
 from huddle.dashboard.core.periods import Period
@@ -170,7 +170,7 @@ class HuddleRecords:
     def close(self, who: Identity, scope: str, *, started_at: datetime | None, attendees: Any = (),
               notes: str = "") -> HuddleRecordView:
         """Record a huddle closed now at a scope, begun at ``started_at`` (editors covering the scope)."""
-        who.require("editor", "recording a huddle")
+        who.require("editor", N_("recording a huddle"))
         tier = self.tier(scope)
         check_covers(who, self.config, scope, _("recording a huddle"))
         now = self.clock()

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from huddle.dashboard.core.i18n import DEFAULT, _, use_language
+from huddle.dashboard.core.names import person_name, role_word
+
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
 
@@ -21,7 +24,11 @@ RANK = {"anonymous": 0, "display": 1, "viewer": 1, "operator": 2, "editor": 3, "
 
 
 class ForbiddenError(PermissionError):
-    """The caller's role does not allow this."""
+    """The caller's role does not allow this: the refusal in the plant's language, and in English for the log."""
+
+    def __init__(self, message: str, english: str = "") -> None:
+        super().__init__(message)
+        self.english = english or message
 
 
 @dataclass(frozen=True)
@@ -46,11 +53,24 @@ class Identity:
         return RANK.get(self.role, 0) >= RANK[role]
 
     def require(self, role: str, what: str) -> None:
-        """Raise ``ForbiddenError`` unless this identity holds at least ``role``."""
+        """Raise ``ForbiddenError`` unless this identity holds at least ``role``; ``what`` is the request in words,
+        marked for the catalogue (``N_("raising an action")``) and translated here."""
         if not self.may(role):
-            who = "a wall-TV display" if self.kind == "display" else (
-                "nobody signed in" if self.kind == "anonymous" else f"{self.name} ({self.role})")
-            raise ForbiddenError(f"{what} needs the {role} role; this request comes from {who}")
+            with use_language(DEFAULT):  # the log's copy, for the people who run the system
+                english = self._refusal(role, what)
+            raise ForbiddenError(self._refusal(role, what), english)
+
+    def _refusal(self, role: str, what: str) -> str:
+        """'raising an action needs the editor role; this request comes from Vera Viewer (viewer)'."""
+        if self.kind == "display":
+            who = _("a wall-TV display")
+        elif self.kind == "anonymous":
+            who = _("nobody signed in")
+        else:
+            who = _("{person} ({role})").format(person=person_name(self.name, {self.name: self.display_name}),
+                                                role=role_word(self.role))
+        return _("{what} needs the {role} role; this request comes from {who}").format(
+            what=_(what), role=role_word(role), who=who)
 
     def covers(self, plant: PlantConfig, scope_key: str) -> bool:
         """True when ``scope_key`` (a line, an area or the plant) lies in this identity's home scope: the whole

@@ -20,6 +20,7 @@ from typing import Any
 from huddle.dashboard.core.format import format_day, format_moment, format_value
 from huddle.dashboard.core.i18n import N_, _, number
 from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.names import shift_word
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
 from huddle.dashboard.services.conflicts import ChangedSince, conflict_message
@@ -98,7 +99,7 @@ class ManualValues:
             seen: float | _Any | None = ANY) -> ManualEntry:
         """Store one value (editor or admin) over the one the form saw (``seen``: None for none; left out, over
         whatever is stored); raises ``ForbiddenError``, ``ManualValueError`` or ``ManualValueConflictError``."""
-        who.require("editor", "entering a KPI value")
+        who.require("editor", N_("entering a KPI value"))
         validator = RowValidator(RECORD_TYPES["kpi_values"], self.config)
         clean, problems = validator.validate(
             {"kpi": kpi, "line": location or self.config.site_key, "date": day, "shift": shift or "", "value": value})
@@ -150,13 +151,16 @@ class ManualValues:
     def _changed_since(self, session: Session, row: dict[str, Any], target: str) -> ManualValueConflictError:
         """The refusal of a value saved over one that is no longer there: who stored the value now, and when."""
         found = queries.kpi_value(session, row)
-        by, at = self._entered(session, found, target) if found else ("someone", None)
+        by, at = self._entered(session, found, target) if found else (_("someone"), None)
+        by = _(LOADED_FILE) if by == LOADED_FILE else by
         kdef = self.config.kpis[row["kpi"]]
         today = self.clock().astimezone(self.config.tz).date()
         place = self.config.scope_name(row["location"])
-        shift = f", {self.config.calendar.shift(row['shift']).name} shift" if row["shift"] else ""
-        what = f"{kdef.name} for {place} on {format_day(row['production_date'], today)}{shift}"
-        theirs = (("value", format_value(found.value, kdef.unit) if found else "(none)"),)
+        what = _("{kpi} for {place} on {day}").format(kpi=kdef.name, place=place,
+                                                      day=format_day(row["production_date"], today))
+        if row["shift"]:
+            what = _("{value_of}, {shift}").format(value_of=what, shift=shift_word(self.config, row["shift"]))
+        theirs = (("value", format_value(found.value, kdef.unit) if found else _("(none)")),)
         changed = ChangedSince(what, by, at, theirs, verb="entered")
         return ManualValueConflictError(conflict_message(changed, self.config.tz, today),
                                         changed, found.value if found else None)

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from huddle.dashboard.core.i18n import _
 from huddle.dashboard.services.accounts import AccountError, Accounts, Identity, token_digest
 from huddle.data.queries import monitors as monitor_queries
 
@@ -41,11 +42,13 @@ class Monitors:
         """Create a monitor token; returns it (shown once: only its digest is stored)."""
         name = name.strip()
         if not name or len(name) > NAME_CHARS or any(c.isspace() for c in name):
-            raise AccountError(f"a monitor's name is 1–{NAME_CHARS} characters without spaces, like prometheus")
+            raise AccountError(_("a monitor's name is 1–{most} characters without spaces, like prometheus").format(
+                most=NAME_CHARS))
         token = secrets.token_urlsafe(32)
         with self.sessions.begin() as session:
             if monitor_queries.monitor_named(session, name) is not None:
-                raise AccountError(f"a monitor named {name!r} exists: revoke it or choose another name")
+                raise AccountError(_("a monitor named '{name}' exists: revoke it or choose another name").format(
+                    name=name))
             monitor_queries.add_monitor(session, name, token_digest(token), self.clock())
             self.accounts.audit(session, actor, "monitor.add", name)
         return token
@@ -55,7 +58,7 @@ class Monitors:
         with self.sessions.begin() as session:
             row = monitor_queries.monitor_named(session, name.strip())
             if row is None:
-                raise AccountError(f"no monitor named {name!r}")
+                raise AccountError(_("no monitor named '{name}'").format(name=name))
             if row.revoked_at is None:
                 monitor_queries.revoke_monitor(session, row, self.clock())
                 self.accounts.audit(session, actor, "monitor.revoke", row.name)

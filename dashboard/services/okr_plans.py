@@ -70,7 +70,7 @@ class OkrPlans:
     def _save_objective(self, session: Session, who: Identity, quarter: str, scope: str, title: str, owner: str,
                         parent_id: int | None, objective_id: int | None, taken: bool) -> int:
         """Create or change an objective inside the caller's transaction (``taken``: its version was moved on)."""
-        who.require("editor", "planning objectives")
+        who.require("editor", N_("planning objectives"))
         period = self.okrs.parse_quarter(quarter)
         scope = self.okrs.normal_scope(scope)
         level = self.okrs.level_of(scope)
@@ -125,7 +125,7 @@ class OkrPlans:
         self.okrs.refuse_if_closed(session, row.quarter)
         if not taken:
             theirs = (("title", quoted(row.title)), ("owner", row.owner), ("for", self.okrs.scope_name(row.scope)))
-            raise self._conflict(session, "this objective", row.updated_by, row.updated_at, theirs, row.version)
+            raise self._conflict(session, _("this objective"), row.updated_by, row.updated_at, theirs, row.version)
         return row
 
     def _conflict(self, session: Session, what: str, by: str, at: Any, theirs: tuple[tuple[str, str], ...],
@@ -166,7 +166,7 @@ class OkrPlans:
                         kpi_scope: str = "", kpi_window: str = "quarter", key_result_id: int | None = None,
                         version: int | None = None) -> int:
         """Create a key result, or change one from the version the form showed; returns its id."""
-        who.require("editor", "planning key results")
+        who.require("editor", N_("planning key results"))
         fields = _key_result_fields(title, kind, start, target, unit, weight, owner, kpi_window)
         with self.sessions.begin() as session:
             # changing: the compare-and-set is the first statement (it takes the write or row lock before any read)
@@ -209,7 +209,7 @@ class OkrPlans:
             if not taken:
                 theirs = (("title", quoted(row.title)), ("start", format_value(row.start, row.unit)),
                           ("target", format_value(row.target, row.unit)), ("owner", row.owner))
-                raise self._conflict(session, "this key result", row.updated_by, row.updated_at, theirs,
+                raise self._conflict(session, _("this key result"), row.updated_by, row.updated_at, theirs,
                                      row.version)
             before = {k: getattr(row, k) for k in fields}
             for key, value in fields.items():
@@ -225,7 +225,7 @@ class OkrPlans:
         page's form checks it, all in one transaction: any refusal stores nothing and names the entry and field
         (an ``OkrError``). An objective whose title the quarter already has at its scope is refused, so a file
         imported twice does not plan everything twice. Returns each objective's id with its key results' ids."""
-        who.require("editor", "planning objectives")
+        who.require("editor", N_("planning objectives"))
         period = _located("the file: quarter", self.okrs.parse_quarter, plan.quarter)
         saved: dict[int, list[int]] = {}
         with self.sessions.begin() as session:
@@ -266,7 +266,7 @@ class OkrPlans:
         """Turn a KPI that has been red for months into an objective for a quarter, with one key result bound to
         it: from where it stands (last full month, or last full week for a total) to its target. Returns the
         objective's id; refused when that quarter already has a key result bound to the KPI there."""
-        who.require("editor", "planning objectives")
+        who.require("editor", N_("planning objectives"))
         kdef = self.config.kpis.get(kpi)
         if kdef is None:
             raise OkrError(_("unknown KPI {kpi}").format(kpi=repr(kpi)))
@@ -305,7 +305,7 @@ class OkrPlans:
 
     def close_quarter(self, who: Identity, quarter: str) -> int:
         """Score every key result of a quarter 0–1 and stop its check-ins; returns how many were scored."""
-        who.require("editor", "closing a quarter")
+        who.require("editor", N_("closing a quarter"))
         period = self.okrs.parse_quarter(quarter)
         opens = period.last - timedelta(days=CLOSE_DAYS_BEFORE_END - 1)
         if self.okrs.today() < opens:
@@ -334,7 +334,7 @@ class OkrPlans:
 
     def adopt_baseline(self, who: Identity, key_result_id: int) -> Baseline:
         """Make the level a bound key result reached its KPI's new baseline at its scope (closed quarters only)."""
-        who.require("editor", "adopting a baseline")
+        who.require("editor", N_("adopting a baseline"))
         with self.sessions.begin() as session:
             kr = okr_queries.key_result(session, key_result_id)
             if kr is None:

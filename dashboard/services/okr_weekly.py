@@ -38,7 +38,7 @@ class OkrCheckIns:
                  moved: str = "", blocks: str = "", week: str | None = None) -> CheckInView:
         """Save a week's check-in from a form that saw ``seen`` check-ins; a second one in the same week is kept
         as a correction of the first. Refused, with who checked in meanwhile, if the count moved on."""
-        who.require("editor", "checking in on a key result")
+        who.require("editor", N_("checking in on a key result"))
         if confidence is None:
             raise OkrError(_("give your confidence, 0–10"))
         try:
@@ -89,16 +89,17 @@ class OkrCheckIns:
                 latest = okr_queries.latest_check_in(session, key_result_id)
                 count = okr_queries.check_in_count(session, key_result_id)
                 if latest is None:
-                    raise OkrConflictError("the key result changed since you opened the form: nothing was saved; "
-                                           "save again", count)
-                changed = ChangedSince("this key result", self.accounts.person(session, latest.author), latest.at,
+                    raise OkrConflictError(_("the key result changed since you opened the form: nothing was "
+                                             "saved; save again"), count)
+                changed = ChangedSince(_("this key result"), self.accounts.person(session, latest.author), latest.at,
                                        (("for", period_id_words(self.config, latest.week, self.okrs.today())),
                                         ("value", format_value(latest.value, kr.unit)),
                                         ("confidence", str(latest.confidence)), ("moved", quoted(latest.moved))),
                                        verb="checked in on")
-                raise OkrConflictError(
-                    f"{changed.words(self.config.tz, self.okrs.today())} Nothing was overwritten. Your entry is still "
-                    "in the form: look at theirs, then save again to add yours as a correction.", count, changed)
+                raise OkrConflictError(_(
+                    "{what_happened} Nothing was overwritten. Your entry is still in the form: look at theirs, then "
+                    "save again to add yours as a correction.").format(
+                        what_happened=changed.words(self.config.tz, self.okrs.today())), count, changed)
             earlier = okr_queries.latest_check_in(session, key_result_id, chosen.label)
             row = CheckIn(key_result_id=key_result_id, week=chosen.label, value=value, confidence=confidence,
                           moved=moved, blocks=blocks, author=who.label, at=now,

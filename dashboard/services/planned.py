@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
+from huddle.dashboard.core.i18n import _, day_text, pgettext
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
@@ -101,9 +102,10 @@ def set_last_recordable(services: Services, actor: str, scope: str, day: date | 
     a scope that is neither or a date after today."""
     config = services.config
     if scope != PLANT and scope not in config.lines:
-        raise ValueError(f"choose the plant or one of its lines, not {scope!r}")
+        raise ValueError(_("choose the plant or one of its lines, not '{scope}'").format(scope=scope))
     if day is not None and day > services.clock().astimezone(config.tz).date():
-        raise ValueError(f"{day:%d %B %Y} is in the future: the last recordable has happened already")
+        raise ValueError(_("{day} is in the future: the last recordable has happened already").format(
+            day=day_text(day, pgettext("date pattern", "EEE d MMM y"))))
     with services.sessions.begin() as session:
         before = calendar_queries.stored_last_recordables(session).get(scope)
         calendar_queries.set_last_recordable(session, scope, day)

@@ -18,7 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from huddle.dashboard.core.format import format_moment
-from huddle.dashboard.core.i18n import _, number
+from huddle.dashboard.core.i18n import N_, _, number
 from huddle.dashboard.core.names import person_name
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.core.sentence import say, translated
@@ -184,7 +184,7 @@ class Quarantine:
         """Dismiss open problems with a reason (editors and admins; a name from the command line), audited in the
         same transaction; problems no longer open are left as they are."""
         if isinstance(who, Identity):
-            who.require("editor", "dismissing a problem of the quarantine")
+            who.require("editor", N_("dismissing a problem of the quarantine"))
         reason = " ".join((reason or "").split())
         if not reason:
             raise QuarantineError(_("give a reason: it is kept with the problem and in the audit trail"))
@@ -227,7 +227,7 @@ class Quarantine:
         the plant configuration as it is now; the rows that pass are stored and their problems resolved "by
         retry", audited. Editors and admins; a name from the command line."""
         if isinstance(who, Identity):
-            who.require("editor", "retrying problems of the quarantine")
+            who.require("editor", N_("retrying problems of the quarantine"))
         outcome = RetryOutcome()
         with self.sessions() as session:
             rows = self._find(session, ids) if ids is not None else queries.open_rows(session, source)

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.escalation_views import STATES, EscalationView
@@ -66,7 +67,7 @@ def escalation_step(services: Services) -> ResponseReturnValue:
     """Take the step the body names; 201 with the new escalation for ``raise``, 200 with it for the others."""
     who = current_identity()
     try:
-        who.require("editor", "escalating, accepting, answering or acknowledging")
+        who.require("editor", N_("escalating, accepting, answering or acknowledging"))
         body = request.get_json(silent=True) if request.is_json else None
         if not isinstance(body, dict):
             raise BodyError("the request: expected a JSON object (Content-Type: application/json) naming its step")

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.exports.lists_csv import actions_csv, audit_csv, quarantine_csv
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
@@ -74,7 +75,7 @@ def quarantine_export(services: Services, ext: str) -> ResponseReturnValue:
 
 def _audit_entries(services: Services) -> list[Any]:
     try:
-        current_identity().require("admin", "reading the audit trail")
+        current_identity().require("admin", N_("reading the audit trail"))
     except ForbiddenError as exc:
         raise Forbidden(str(exc)) from None
     return services.accounts.audit_trail(_whole("limit", 1000, 1, 100_000))

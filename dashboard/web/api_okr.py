@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
+from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.okr_file import read_okr_plan
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.services.accounts import ForbiddenError
@@ -23,7 +24,7 @@ def plan_okrs(services: Services) -> ResponseReturnValue:
     """Store the request's objectives with their key results; 201 with their ids, 400 naming every problem."""
     who = current_identity()
     try:
-        who.require("editor", "planning objectives")
+        who.require("editor", N_("planning objectives"))
     except ForbiddenError as exc:
         return jsonify({"error": str(exc)}), 403
     body = request.get_json(silent=True) if request.is_json else None

@@ -32,13 +32,13 @@ def test_an_admin_sets_the_last_recordable_and_days_since_count_from_it(plant: P
     answer = call(plant, admin, SAVE, {ids.ADMIN_LAST_RECORDABLE_SCOPE: "L1",
                                        ids.ADMIN_LAST_RECORDABLE_DATE: "2026-10-01"}, ids.ADMIN_LAST_RECORDABLE_BUTTON)
     assert message(answer, ids.ADMIN_LAST_RECORDABLE_MESSAGE) == (
-        "Days since the last recordable for Line 1 – Area A count from Thu 01 Oct 2026 until a newer case.")
+        "Days since the last recordable for Line 1 – Area A count from Thu 1 Oct 2026 until a newer case.")
     # 1 October 00:00 CEST (30 September 22:00 UTC) to the early shift's end, 20 November 13:00 UTC: 50 days
     assert _days_since(plant, "L1") == 50 and _days_since(plant, "plant") == 50
     assert _days_since(plant, "L2") is None  # Line 2 has neither data nor a date of its own or the plant's
     assert [(e.actor, e.target) for e in plant.audit("calendar.last_recordable")] == [("boss", "L1")]
     listed = _read(plant, admin, f"{ids.ADMIN_CALENDAR}.children")
-    assert "Thu 01 Oct 2026" in listed and "Line 1" in listed
+    assert "Thu 1 Oct 2026" in listed and "Line 1" in listed
     future = call(plant, admin, SAVE, {ids.ADMIN_LAST_RECORDABLE_SCOPE: "plant",
                                        ids.ADMIN_LAST_RECORDABLE_DATE: "2026-11-21"}, ids.ADMIN_LAST_RECORDABLE_BUTTON)
     assert "is in the future" in message(future, ids.ADMIN_LAST_RECORDABLE_MESSAGE)

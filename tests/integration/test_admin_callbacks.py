@@ -122,14 +122,14 @@ def test_anonymous_is_refused_before_the_callback_runs(plant: Plant) -> None:
 def test_a_non_admin_is_refused_and_nothing_is_stored(plant: Plant, who: str) -> None:
     text = message(call(plant, plant.client(who), ADD_USER, NEW_USER, ids.ADMIN_ADD_BUTTON), ids.ADMIN_ADD_MESSAGE)
     assert "needs the admin role" in text
-    assert ("wall-TV display" if who == "display" else f"{who} (") in text
+    assert ("wall-TV display" if who == "display" else f"{who.capitalize()} (") in text  # the person, by name
     assert "newbie" not in plant.usernames()
     assert [e.target for e in plant.audit("user.add")] == ["vic", "ed", "boss"]
 
 
 def test_an_admin_adds_a_user_and_the_audit_trail_names_them(plant: Plant) -> None:
     answer = call(plant, plant.client("boss"), ADD_USER, NEW_USER, ids.ADMIN_ADD_BUTTON)
-    assert message(answer, ids.ADMIN_ADD_MESSAGE) == "Added newbie as editor."
+    assert message(answer, ids.ADMIN_ADD_MESSAGE) == "Added New Bie as editor."
     response = answer.get_json()["response"]
     assert response[ids.ADMIN_ADD_PASSWORD]["value"] == ""  # the form forgets the password
     assert ids.ADMIN_CHANGED in response  # the tables refresh
@@ -185,24 +185,24 @@ def test_only_an_admin_changes_roles_states_and_passwords(plant: Plant, who: str
 def test_an_admin_changes_a_role_disables_enables_and_sets_a_password(plant: Plant) -> None:
     admin = plant.client("boss")
     role = call(plant, admin, SET_ROLE, {ids.ADMIN_USER: "vic", ids.ADMIN_ROLE: "editor"}, ids.ADMIN_ROLE_BUTTON)
-    assert message(role, ids.ADMIN_ROLE_MESSAGE) == "vic is now editor."
+    assert message(role, ids.ADMIN_ROLE_MESSAGE) == "Vic is now editor."
     [entry] = plant.audit("user.role")
     assert (entry.actor, entry.target) == ("boss", "vic") and '"after": "editor"' in entry.details
 
     state = call(plant, admin, SET_STATE, {ids.ADMIN_USER: "ed"}, ids.ADMIN_DISABLE_BUTTON)
-    assert message(state, ids.ADMIN_STATE_MESSAGE) == "ed is disabled."
+    assert message(state, ids.ADMIN_STATE_MESSAGE) == "Ed is disabled."
     assert next(u for u in plant.services.accounts.users() if u.username == "ed").disabled
     state = call(plant, admin, SET_STATE, {ids.ADMIN_USER: "ed"}, ids.ADMIN_ENABLE_BUTTON)
-    assert message(state, ids.ADMIN_STATE_MESSAGE) == "ed is active again."
+    assert message(state, ids.ADMIN_STATE_MESSAGE) == "Ed is active again."
     assert [e.actor for e in plant.audit("user.disable") + plant.audit("user.enable")] == ["boss", "boss"]
 
     new = {ids.ADMIN_USER: "vic", ids.ADMIN_PASSWORD: "fresh-password-1", ids.ADMIN_PASSWORD_REPEAT: "fresh-password-1"}
     answer = call(plant, admin, SET_PASSWORD, new, ids.ADMIN_PASSWORD_BUTTON)
-    assert message(answer, ids.ADMIN_PASSWORD_MESSAGE).startswith("New password set for vic")
+    assert message(answer, ids.ADMIN_PASSWORD_MESSAGE).startswith("New password set for Vic")
     assert plant.services.accounts.login("vic", "fresh-password-1", "test").identity is not None
 
     last = call(plant, admin, SET_STATE, {ids.ADMIN_USER: "boss"}, ids.ADMIN_DISABLE_BUTTON)
-    assert message(last, ids.ADMIN_STATE_MESSAGE) == "boss is the last active admin: make another admin first"
+    assert message(last, ids.ADMIN_STATE_MESSAGE) == "Boss is the last active admin: make another admin first"
     nobody = call(plant, admin, SET_ROLE, {ids.ADMIN_USER: None, ids.ADMIN_ROLE: "admin"}, ids.ADMIN_ROLE_BUTTON)
     assert message(nobody, ids.ADMIN_ROLE_MESSAGE) == "pick a user first"
 

@@ -70,7 +70,7 @@ def test_refusals_are_json_saying_why(services: Any) -> None:
     tom, vera = signed_in(services, "tom"), signed_in(services, "vera")
     made = step(tom, **RAISE).get_json()["escalation"]
     cases = [
-        (vera, RAISE, 403, "needs the editor role; this request comes from vera (viewer)"),
+        (vera, RAISE, 403, "needs the editor role; this request comes from Vera Viewer (viewer)"),
         (client_for(services), RAISE, 401, "sign in first"),
         (tom, {"step": "answer", "id": 9999, "version": 1, "answer": "x"}, 404, "no escalation 9999"),
         (tom, {"step": "answer", "id": made["id"], "version": 1, "answer": "we fixed it ourselves"}, 403,

@@ -158,5 +158,5 @@ def test_a_role_changed_by_another_admin_since_the_table_showed_it_is_not_overwr
     # pressed again from the table as it now is: Anna's choice is stored
     again = press(app, client, ids.ADMIN_ROLE_BUTTON, values | {ids.ADMIN_USERS_SHOWN: users_shown(app, client)},
                   "/admin?site=ex")
-    assert text_of(again[ids.ADMIN_ROLE_MESSAGE]["children"]) == "tom is now admin."
+    assert text_of(again[ids.ADMIN_ROLE_MESSAGE]["children"]) == "Tom Brandt is now admin."
     assert next(u.role for u in services.accounts.users() if u.username == "tom") == "admin"

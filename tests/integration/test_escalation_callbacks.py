@@ -107,7 +107,7 @@ def test_the_loop_on_the_boards(board: Board) -> None:
 
 def test_forged_bodies_are_refused_by_the_server(board: Board) -> None:
     assert board.call(None, ids.ESC_RAISE, escalate("note")).status_code == 401
-    assert "needs the editor role; this request comes from vic (viewer)" in board.said(
+    assert "needs the editor role; this request comes from Vic (viewer)" in board.said(
         "vic", ids.ESC_RAISE, escalate("note"))
     assert "that tile is not red on this board any more" in board.said("tom", ids.ESC_RAISE, escalate("tile:oee"))
     assert "that action is not open on this board any more" in board.said("tom", ids.ESC_RAISE,

@@ -78,7 +78,7 @@ def test_the_admin_page_adds_an_operator_of_a_line(plant: Plant) -> None:
     assert "an operator enters data for their own line" in message(refused, ids.ADMIN_ADD_MESSAGE)
     assert "newbie" not in plant.usernames()
     added = call(plant, admin, ADD_USER, operator | {ids.ADMIN_ADD_SCOPE: "L1"}, ids.ADMIN_ADD_BUTTON)
-    assert message(added, ids.ADMIN_ADD_MESSAGE) == "Added newbie as operator."
+    assert message(added, ids.ADMIN_ADD_MESSAGE) == "Added New Bie as operator."
     assert (_user(plant, "newbie").role, _user(plant, "newbie").scope) == ("operator", "L1")
 
 

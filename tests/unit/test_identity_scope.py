@@ -31,7 +31,7 @@ def test_an_operator_reads_but_holds_no_editor_right() -> None:
     olga = Identity("user", "olga", "operator", scope="L1")
     assert olga.may("viewer") and olga.may("operator")
     assert not olga.may("editor")
-    with pytest.raises(ForbiddenError, match="needs the editor role; this request comes from olga \\(operator\\)"):
+    with pytest.raises(ForbiddenError, match="needs the editor role; this request comes from Olga \\(operator\\)"):
         olga.require("editor", "raising an action")
     assert not Identity("user", "vic", "viewer").may("operator")
     assert Identity("user", "ed", "editor").may("operator")
