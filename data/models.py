@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -368,6 +368,8 @@ class Action(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)  # a change names the version it was made from
+    #: why it happened, as JSON (core.causes): a 5-why or an A3; "" for none
+    cause: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Objective(Base):

@@ -82,3 +82,42 @@ def test_bad_actions_are_refused_with_the_reason(actions, kwargs: dict, message:
         actions.raise_action(EDITOR, args.pop("scope"), args.pop("what"), args.pop("owner"), args.pop("due"),
                              raised_for=date(2026, 11, 20), **args)
     assert actions.listing("plant", open_only=False) == []
+
+
+FIVE_WHY = {"method": "5why", "whys": ["Filler jammed", "Seal worn", "", "", ""], "root": "Seal not on the PM plan"}
+
+
+def test_a_cause_is_stored_versioned_and_audited(actions) -> None:  # type: ignore[no-untyped-def]
+    raised = actions.raise_action(EDITOR, "L1", "Replace filler seal", "Tom", date(2026, 11, 22), kpi="oee",
+                                  raised_for=date(2026, 11, 12))
+    assert raised.cause is None and raised.root_cause == ""
+    changed = actions.change(EDITOR, raised.id, raised.version, cause=FIVE_WHY)
+    assert (changed.version, changed.root_cause) == (2, "Seal not on the PM plan")
+    assert changed.cause == {"method": "5why", "whys": ["Filler jammed", "Seal worn"], "root": "Seal not on the PM plan"}
+    assert actions.listing("L1")[0].as_dict()["cause"]["root"] == "Seal not on the PM plan"
+    assert any(e.action == "action.change" and "Seal not on the PM plan" in e.details
+               for e in actions.accounts.audit_trail())
+    with pytest.raises(ActionError, match="why it happened: answer the whys in order"):
+        actions.change(EDITOR, raised.id, 2, cause={"method": "5why", "whys": ["a", "", "c"], "root": "r"})
+    with pytest.raises(ForbiddenError):
+        actions.change(VIEWER, raised.id, 2, cause=FIVE_WHY)
+    assert actions.listing("L1")[0].version == 2  # nothing half-written
+
+
+def test_a_repeat_red_names_the_earlier_actions_and_their_causes(actions) -> None:  # type: ignore[no-untyped-def]
+    first = actions.raise_action(EDITOR, "L2", "Filler jam", "Tom", date(2026, 11, 13), kpi="oee",
+                                 raised_for=date(2026, 11, 12), cause={"method": "a3", "problem": "OEE red",
+                                                                       "cause": "Worn seal",
+                                                                       "countermeasure": "New seal"})
+    actions.raise_action(EDITOR, "L1", "Other line", "Tom", date(2026, 11, 13), kpi="oee",
+                         raised_for=date(2026, 11, 12))
+    actions.raise_action(EDITOR, "L2", "Other KPI", "Tom", date(2026, 11, 13), kpi="availability",
+                         raised_for=date(2026, 11, 12))
+    again = actions.raise_action(EDITOR, "L2", "Filler jam again", "Tom", date(2026, 11, 21), kpi="oee",
+                                 raised_for=date(2026, 11, 19))
+    assert [a.id for a in actions.earlier("oee", "L2", exclude=again.id)] == [first.id]
+    note = actions.red_again("oee", "L2", exclude=again.id)
+    assert note.startswith("Red again: earlier actions on this KPI at ")
+    assert "Thu 12 Nov “Filler jam” (cause: Worn seal)" in note and "Other" not in note
+    assert actions.red_again("oee", "L2", before=date(2026, 11, 11)) == ""
+    assert actions.red_again("", "L2") == ""
