@@ -93,7 +93,8 @@ def test_a_cause_is_stored_versioned_and_audited(actions) -> None:  # type: igno
     assert raised.cause is None and raised.root_cause == ""
     changed = actions.change(EDITOR, raised.id, raised.version, cause=FIVE_WHY)
     assert (changed.version, changed.root_cause) == (2, "Seal not on the PM plan")
-    assert changed.cause == {"method": "5why", "whys": ["Filler jammed", "Seal worn"], "root": "Seal not on the PM plan"}
+    assert changed.cause == {"method": "5why", "whys": ["Filler jammed", "Seal worn"],
+                             "root": "Seal not on the PM plan"}
     assert actions.listing("L1")[0].as_dict()["cause"]["root"] == "Seal not on the PM plan"
     assert any(e.action == "action.change" and "Seal not on the PM plan" in e.details
                for e in actions.accounts.audit_trail())
