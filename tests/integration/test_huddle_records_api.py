@@ -82,8 +82,9 @@ def test_only_editors_record(services: Any) -> None:
              {"id": "huddle-notes", "property": "value", "value": ""},
              {"id": "huddle-state", "property": "data", "value": {"scope": "L2", "started": STARTED}},
              {"id": "page-site", "property": "data", "value": "ex"}]
-    payload = {"output": app_output, "outputs": [{"id": "huddle-message", "property": "children"},
-                                                 {"id": "huddle-tick", "property": "disabled"}],
+    outputs = [dict(zip(("id", "property"), part.split("@")[0].rsplit(".", 1), strict=True))
+               for part in app_output.strip(".").split("...")]  # every output the close button's callback has
+    payload = {"output": app_output, "outputs": outputs,
                "inputs": [{"id": "huddle-close", "property": "n_clicks", "value": 1}], "state": state,
                "changedPropIds": ["huddle-close.n_clicks"]}
     said = viewer.post("/_dash-update-component", json=payload, headers=ORIGIN).get_data(as_text=True)
