@@ -182,6 +182,8 @@ STATES = [
           (("its calendar open", _open_calendar),)),
     State("okr with the check-in form", "/okr", ".okr-ci-row", (("the planning forms open", _open_plan),)),
     State("review", "/review", f"#{ids.REVIEW_BODY} .js-plotly-plot"),
+    State("KPI stack filtered to a layer", "/stack?scope=L2&layer=2", f"#{ids.STACK_FILTER} .filter-chip"),
+    State("KPI stack", "/stack", f"#{ids.STACK_BODY} .stack-layer"),
     State("data", "/data", f"#{ids.DATA_QUARANTINE}"),
     State("admin", "/admin", f"#{ids.ADMIN_USERS} table"),
     State("sites", "/portfolio", "tr.site-row"),
