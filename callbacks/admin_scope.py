@@ -24,12 +24,12 @@ def stored_scope(picked: str | None) -> str | None:
     return None if not picked or picked == SITE else picked
 
 
-def show_options(services: Services, _n: int | None, _changed: Any) -> tuple[Any, Any]:
-    """Both pickers' options (nothing for anyone but an admin)."""
+def show_options(services: Services, _changed: Any) -> tuple[Any, ...]:
+    """Both pickers' options, each set to the whole site (when the page opens, and after each change made)."""
     if not is_admin(N_("the lines and areas of the users form")):
-        return [], []
+        return [], None, [], None
     options = scope_options(services.config)
-    return options, options
+    return options, SITE, options, SITE
 
 
 def set_scope(services: Services, accounts: Accounts, _clicks: int | None, username: str | None,
@@ -51,9 +51,9 @@ def set_scope(services: Services, accounts: Accounts, _clicks: int | None, usern
 def register(app: Dash, services: Services) -> None:
     """Wire the home-scope fields."""
     accounts = services.accounts  # the home site's: people are the home site's
-    app.callback(Output(ids.ADMIN_ADD_SCOPE, "options"), Output(ids.ADMIN_SCOPE, "options"),
-                 Input(ids.ADMIN_REFRESH, "n_intervals"), Input(ids.ADMIN_CHANGED, "data"),
-                 )(partial(show_options, services))
+    app.callback(Output(ids.ADMIN_ADD_SCOPE, "options"), Output(ids.ADMIN_ADD_SCOPE, "value"),
+                 Output(ids.ADMIN_SCOPE, "options"), Output(ids.ADMIN_SCOPE, "value"),
+                 Input(ids.ADMIN_CHANGED, "data"))(partial(show_options, services))
     app.callback(Output(ids.ADMIN_SCOPE_MESSAGE, "children"), Output(ids.ADMIN_SCOPE_MESSAGE, "className"),
                  Output(ids.ADMIN_CHANGED, "data", allow_duplicate=True),
                  Input(ids.ADMIN_SCOPE_BUTTON, "n_clicks"), State(ids.ADMIN_USER, "value"),

@@ -61,8 +61,9 @@ def _users_card() -> html.Section:
     at_least = ngettext("at least {n} character", "at least {n} characters", MIN_PASSWORD).format(n=MIN_PASSWORD)
     return html.Section([
         html.H2(_("Users")),
-        html.P(_("Everyone who may sign in. Viewers read, editors also enter data, admins also manage this page. "
-                 "Last sign-in is in plant time."), className="hint"),
+        html.P(_("Everyone who may sign in. Viewers read, operators also enter their own line's stops, defects and "
+                 "safety reports, editors also enter data, admins also manage this page. Home is the line or area a "
+                 "person works in. Last sign-in is in plant time."), className="hint"),
         scroll_box(_("Users"), id=ids.ADMIN_USERS),
         html.Div([
             html.Div([

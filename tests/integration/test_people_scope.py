@@ -92,8 +92,9 @@ def test_only_an_admin_changes_a_home_scope(plant: Plant, who: str) -> None:
 
 def test_the_users_table_and_pickers_show_home_scopes_by_name(plant: Plant) -> None:
     plant.services.accounts.set_scope("cli", "ed", "L2")
-    answer = call(plant, plant.client("boss"), f"{ids.ADMIN_ADD_SCOPE}.options", {}, ids.ADMIN_REFRESH)
+    answer = call(plant, plant.client("boss"), f"{ids.ADMIN_ADD_SCOPE}.options", {}, ids.ADMIN_CHANGED)
     options = answer.get_json()["response"][ids.ADMIN_ADD_SCOPE]["options"]
+    assert answer.get_json()["response"][ids.ADMIN_SCOPE]["value"] == "plant"  # the whole site, picked
     assert [o["label"] for o in options] == ["Whole site (Example Plant)", "Area A", "– Line 1 – Area A",
                                              "– Line 2 – Area A"]
     body = plant.client("boss").get("/admin")
