@@ -14,6 +14,8 @@ from typing import Any
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
+from huddle.callbacks import action_cause
+from huddle.callbacks.action_cause import form_cause
 from huddle.dashboard.core.i18n import _
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.actions import STATUS_WORDS, ActionConflictError, ActionError
@@ -28,6 +30,12 @@ from huddle.pages.board import action_options, board_problem, kpi_options, playl
 from huddle.pages.components import scope_options
 
 STALE_RECHECK_S = 300  # re-render at least this often so a tile can turn stale even when no data arrives
+
+
+#: the cause boxes, in the order form_cause takes them
+CAUSE_STATES = (State(ids.ACTION_METHOD, "value"), State({"type": ids.ACTION_WHY, "index": ALL}, "value"),
+                State(ids.ACTION_ROOT, "value"), State({"type": ids.ACTION_A3, "index": ALL}, "value"),
+                State({"type": ids.ACTION_A3, "index": ALL}, "id"))
 
 
 def _target(services: Services, view: dict[str, Any], cycle_n: int | None = None) -> BoardTarget:
@@ -88,8 +96,9 @@ def playlist(services: Services, cycle_n: int | None, view: dict[str, Any]) -> l
 
 
 def add_action(services: Services, _n: int, what: str, owner: str, due: str, kpi: str | None,
-               view: dict[str, Any], changed: int | None, page_site: str | None) -> tuple[str, Any]:
-    """Raise an action for the board's scope and shift, in the page's site (editors; the service checks)."""
+               view: dict[str, Any], changed: int | None, page_site: str | None, *cause: Any) -> tuple[str, Any]:
+    """Raise an action for the board's scope and shift, in the page's site, with why it happened when the boxes
+    say (editors; the service checks)."""
     try:
         who = site_writer(services, page_site)
         scope, period = _target(services, view)
@@ -97,7 +106,7 @@ def add_action(services: Services, _n: int, what: str, owner: str, due: str, kpi
             return _("Not saved: give a due date"), no_update
         action = services.actions.raise_action(who, scope, what, owner, date.fromisoformat(due),
                                                kpi=kpi or "", raised_for=period.first,
-                                               raised_shift=period.shift or "")
+                                               raised_shift=period.shift or "", cause=form_cause(*cause))
     except (ForbiddenError, ActionError, ValueError) as exc:  # AddressError and a malformed date among them
         return _("Not saved: {why}").format(why=exc), no_update
     return _("Saved action {n}: {what} ({owner}, due {day})").format(
@@ -105,20 +114,26 @@ def add_action(services: Services, _n: int, what: str, owner: str, due: str, kpi
 
 
 def update_action(services: Services, _n: int, picked: str | None, status: str | None, result: str | None,
-                  changed: int | None, page_site: str | None) -> tuple[str, Any]:
-    """Move an action on: a new status, and what was done (editors; the service checks)."""
-    if not picked or not status:
+                  changed: int | None, page_site: str | None, *cause: Any) -> tuple[str, Any]:
+    """Move an action on: a new status, what was done, why it happened (editors; the service checks)."""
+    if not picked:
         return _("Not saved: pick an action and its new status"), no_update
     action_id, version = (int(x) for x in picked.split(":"))
     again = _("pick the action again and save")  # the picker names the version it was read at
+    changes: dict[str, Any] = {"cause": form_cause(*cause)}
+    if status:
+        changes["status"] = status
+    if result:
+        changes["result"] = result
     try:
-        action = services.actions.change(site_writer(services, page_site), action_id, version, status=status,
-                                         **({"result": result} if result else {}))
+        action = services.actions.change(site_writer(services, page_site), action_id, version, **changes)
     except ActionConflictError as exc:  # the board redraws with theirs; the typed result stays in the form
         return _("Not saved: {why}").format(
             why=conflict_message(exc.changed, services.config.tz, services.actions.today(), again)), (changed or 0) + 1
     except (ForbiddenError, ActionError) as exc:
         return _("Not saved: {why}").format(why=exc), no_update
+    if not status:
+        return _("Saved why action {n} happened").format(n=action.id), (changed or 0) + 1
     return _("Action {n} is now {status}").format(n=action.id, status=_(STATUS_WORDS[action.status])), \
         (changed or 0) + 1
 
@@ -161,16 +176,17 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.ACTION_ADD, "n_clicks"),
         State(ids.ACTION_WHAT, "value"), State(ids.ACTION_OWNER, "value"), State(ids.ACTION_DUE, "value"),
         State(ids.ACTION_KPI, "value"), State(ids.BOARD_VIEW, "data"), State(ids.ACTION_CHANGED, "data"),
-        State(ids.PAGE_SITE, "data"), prevent_initial_call=True,
+        State(ids.PAGE_SITE, "data"), *CAUSE_STATES, prevent_initial_call=True,
     )(partial(add_action, services))
     app.callback(
         Output(ids.ACTION_MESSAGE, "children", allow_duplicate=True),
         Output(ids.ACTION_CHANGED, "data", allow_duplicate=True),
         Input(ids.ACTION_SAVE, "n_clicks"),
         State(ids.ACTION_PICK, "value"), State(ids.ACTION_STATUS, "value"), State(ids.ACTION_RESULT, "value"),
-        State(ids.ACTION_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
+        State(ids.ACTION_CHANGED, "data"), State(ids.PAGE_SITE, "data"), *CAUSE_STATES,
         prevent_initial_call=True,
     )(partial(update_action, services))
+    action_cause.register(app, services)
     app.callback(
         Output(ids.ACTION_PICK, "options"), Output(ids.ACTION_KPI, "options"),
         Input(ids.BOARD_KEY, "data"), State(ids.BOARD_VIEW, "data"),

@@ -192,7 +192,12 @@ def demo_actions(services: Services) -> int:
     filler = actions.raise_action(who, "L2", "Replace the filler star wheel and check the infeed guide",
                                   "Tom Becker", today + timedelta(days=3), kpi="oee",
                                   raised_for=today - timedelta(days=2))
-    actions.change(who, filler.id, filler.version, status="in_progress")
+    # OEE at Line 2 is red again after last month's checks: the new action carries an A3 of why
+    actions.change(who, filler.id, filler.version, status="in_progress", cause={
+        "method": "a3", "problem": "OEE at Line 2 red again for two days; filler jams are back",
+        "cause": "Star wheel replaced, but the infeed guide was never realigned to it",
+        "countermeasure": "Realign the infeed guide to the new star wheel; add the guide to the weekly PM",
+        "check": "Filler jams per shift on the hour-by-hour board for two weeks", "result": ""})
     actions.raise_action(who, "L2", "Retrain night crew on underfill checks", "Jonas Weber",
                          today - timedelta(days=2), kpi="scrap_rate", raised_for=today - timedelta(days=9))
     done = actions.raise_action(who, "packing", "Second carton magazine at Line 4", "Lena Fischer",
@@ -211,7 +216,10 @@ def demo_actions(services: Services) -> int:
     checks = actions.raise_action(who, "L2", "Check the filler at every shift start until the star wheel is "
                                   "replaced", "Anna Schmidt", found + timedelta(days=20), kpi="oee",
                                   raised_for=found + timedelta(days=1))
-    actions.change(who, checks.id, checks.version, status="in_progress")
+    actions.change(who, checks.id, checks.version, status="in_progress", cause={
+        "method": "5why", "whys": ["The filler jammed several times a shift", "Bottles tipped at the star wheel",
+                                   "The star wheel pockets were worn 0.8 mm", "The star wheel is not on the PM plan"],
+        "root": "Wear parts of the filler have no PM interval"})
     return 5
 
 

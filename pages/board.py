@@ -22,6 +22,7 @@ from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORD
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import BoardAddress, node_href
 from huddle.dashboard.web.security import current_identity, has_request_context
+from huddle.pages.action_cause import cause_fields
 from huddle.pages.components import status_badge
 from huddle.pages.escalations import escalation_section
 from huddle.pages.handover import handover_form, lead_panel
@@ -111,6 +112,8 @@ def _action_forms(hidden: bool) -> html.Section:
                        className=field + " wide"),
             html.Button(_("Save"), id=ids.ACTION_SAVE, n_clicks=0, className="primary", disabled=not editor),
         ], className="form-row"),
+        html.P(id=ids.ACTION_EARLIER, className="red-again", role="note"),
+        cause_fields(),
         html.P(id=ids.ACTION_MESSAGE, className="form-message", role="status"),
     ], className="card action-forms", hidden=hidden)
 
@@ -313,8 +316,15 @@ def _losses(view: dict[str, Any]) -> html.Div:
                     className="panel")
 
 
+def _cause_line(action: dict[str, Any]) -> Any:
+    """The recorded cause under an action's what, on the desk board."""
+    cause = action.get("cause") or {}
+    said = cause.get("root") or cause.get("cause")
+    return html.Span(" · " + _("cause: {cause}").format(cause=said), className="muted desk-only") if said else None
+
+
 def _actions(view: dict[str, Any]) -> html.Div:
-    rows = [html.Tr([html.Td(a["what"]), html.Td(a["owner"]), html.Td(a.get("due_words") or a["due"]),
+    rows = [html.Tr([html.Td([a["what"], _cause_line(a)]), html.Td(a["owner"]), html.Td(a.get("due_words") or a["due"]),
                      html.Td(_(ACTION_STATUS_WORDS.get(a["status"], a["status"])), className="desk-only"),
                      html.Td(a.get("kpi_name") or "", className="desk-only")],
                     className=" ".join(c for c, on in (("overdue", a["overdue"]), ("desk-only", i >= TV_ACTIONS)) if on)

@@ -46,3 +46,13 @@ def test_a_bad_cause_says_what_is_wrong(data: dict, message: str) -> None:  # ty
 
 def test_an_unreadable_stored_cause_is_none() -> None:
     assert cause_from_json("") is None and cause_from_json("{not json") is None
+
+
+def test_the_board_form_gives_the_method_it_shows() -> None:
+    from huddle.callbacks.action_cause import form_cause
+    a3_ids = [{"type": "action-a3", "index": f} for f in ("problem", "cause", "countermeasure", "check", "result")]
+    whys = ["Jammed", "Seal worn", None, None, None]
+    five = read_cause(form_cause(FIVE_WHY, whys, "No PM", ["P", "C", "M", None, None], a3_ids))
+    a3 = read_cause(form_cause(A3, whys, "No PM", ["P", "C", "M", None, None], a3_ids))
+    assert five is not None and (five.method, five.whys, five.root_cause) == (FIVE_WHY, ("Jammed", "Seal worn"), "No PM")
+    assert a3 is not None and (a3.method, a3.problem, a3.root_cause, a3.check) == (A3, "P", "C", "")
