@@ -54,5 +54,6 @@ def test_the_board_form_gives_the_method_it_shows() -> None:
     whys = ["Jammed", "Seal worn", None, None, None]
     five = read_cause(form_cause(FIVE_WHY, whys, "No PM", ["P", "C", "M", None, None], a3_ids))
     a3 = read_cause(form_cause(A3, whys, "No PM", ["P", "C", "M", None, None], a3_ids))
-    assert five is not None and (five.method, five.whys, five.root_cause) == (FIVE_WHY, ("Jammed", "Seal worn"), "No PM")
+    assert five is not None
+    assert (five.method, five.whys, five.root_cause) == (FIVE_WHY, ("Jammed", "Seal worn"), "No PM")
     assert a3 is not None and (a3.method, a3.problem, a3.root_cause, a3.check) == (A3, "P", "C", "")
