@@ -14,6 +14,7 @@ from typing import Any
 
 import dash
 from dash import dcc, html
+from huddle.dashboard.core.causes import METHOD_WORDS
 from huddle.dashboard.core.format import format_time
 from huddle.dashboard.core.i18n import N_, _, ngettext
 from huddle.dashboard.core.names import audit_action, audit_details, audit_target, person_name, role_word, state_word
@@ -30,7 +31,7 @@ from huddle.pages.components import scroll_box, table
 REFRESH_MS = 30_000
 #: stored values the audit trail names in words: an action's status, a key result's kind and the window its KPI is
 #: read over
-AUDIT_VALUE_WORDS = {**ACTION_STATUS_WORDS, **KIND_WORDS, "quarter": N_("quarter"), "week": N_("week")}
+AUDIT_VALUE_WORDS = {**ACTION_STATUS_WORDS, **KIND_WORDS, **METHOD_WORDS, "quarter": N_("quarter"), "week": N_("week")}
 ADMINS_ONLY = N_("Admins only: sign in as an admin to manage users and display screens.")
 
 

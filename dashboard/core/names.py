@@ -249,7 +249,9 @@ _DETAIL_WORDS = {
     "target": N_("target"), "unit": N_("unit"), "weight": N_("weight"), "kpi_window": N_("read over"),
     "value": N_("value"), "source": N_("source"), "week": N_("week"), "confidence": N_("confidence"),
     "replaces": N_("replaces"), "scores": N_("scores"), "entries": N_("entries"), "summary": N_("summary"),
-    "moved": N_("what moved"), "blocks": N_("what blocks"),
+    "moved": N_("what moved"), "blocks": N_("what blocks"), "cause": N_("cause"), "method": N_("method"),
+    "whys": N_("whys"), "root": N_("root cause"), "problem": N_("problem"), "countermeasure": N_("countermeasure"),
+    "check": N_("check"),
 }
 #: targets stored as "action 12": the record's kind in words, then its number
 _TARGET_KINDS = {"action": N_("action {n}"), "objective": N_("objective {n}"), "key result": N_("key result {n}")}
@@ -315,6 +317,11 @@ def _value_words(config: PlantConfig | None, key: str, value: Any, names: Mappin
     if isinstance(value, dict):
         return "; ".join(f"{_key_words(k)} {_value_words(config, k, v, names, words)}" for k, v in value.items())
     text = str(value)
+    if key == "cause" and text.startswith("{"):  # an action's 5-why or A3, stored as JSON
+        try:
+            return _value_words(config, key, json.loads(text), names, words)
+        except ValueError:
+            return text
     if config is not None and key == "kpi":
         return kpi_name(config, text)
     if config is not None and key in ("scope", "kpi_scope"):  # an objective's may be the company's
@@ -323,7 +330,7 @@ def _value_words(config: PlantConfig | None, key: str, value: Any, names: Mappin
         return person_name(text, names)
     if key == "role" or (not key and text in ("viewer", "operator", "editor", "admin")):  # a role: before → after
         return role_word(text)
-    if key in ("status", "kind", "kpi_window") and text in words:  # an action's status, a key result's kind
+    if key in ("status", "kind", "kpi_window", "method") and text in words:  # an action's status, a key result's kind
         return _(words[text])
     if config is not None and key in ("week", "period", "quarter", "due", "day", "month"):
         return period_id_words(config, text)

@@ -264,10 +264,10 @@ class EscalationService:
         now = self.clock()
         today = now.astimezone(self.config.tz).date()
         current = self._views(session, [row])[0]
-        theirs = (("state", current.state_words), ("owner", row.owner or "(none)"), ("answer", quoted(row.answer)))
-        changed = ChangedSince("this escalation", self.accounts.person(session, row.updated_by), row.updated_at,
+        theirs = (("state", current.state_words), ("owner", row.owner or _("(none)")), ("answer", quoted(row.answer)))
+        changed = ChangedSince(_("this escalation"), self.accounts.person(session, row.updated_by), row.updated_at,
                                theirs)
-        return EscalationConflictError(conflict_message(changed, self.config.tz, today, "try again"), changed,
+        return EscalationConflictError(conflict_message(changed, self.config.tz, today, _("try again")), changed,
                                        current)
 
     @staticmethod

@@ -162,8 +162,9 @@ def site_writer(services: Any, page_site: Any) -> Identity:
                                "page and save again"))
     if not isinstance(page_site, str) or page_site not in names:  # a hand-made request may send anything
         raise WrongSiteError(_("the page names a site not served here, so nothing was stored: reload the page"))
-    raise WrongSiteError(f"this page shows {names[page_site]}, but the request reached {names[reached]}, so "
-                         f"nothing was stored: reload the page and save again")
+    raise WrongSiteError(_("this page shows {page_site}, but the request reached {reached}, so nothing was stored: "
+                           "reload the page and save again").format(page_site=names[page_site],
+                                                                    reached=names[reached]))
 
 
 def install_site_routing(server: Any, sites: Sites, prefix: str = "/") -> None:

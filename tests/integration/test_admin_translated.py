@@ -4,7 +4,8 @@ The Admin page (users, sign-ins, display screens, monitor tokens, the plant cale
 version line) is drawn for an admin in the pseudo-language of ``test_pages_translated`` (every translation is the
 English in brackets), and every message its forms answer with (added, changed, revoked, refused) is collected the
 same way: whatever English is left outside the brackets, once the plant's and the people's own words (names,
-addresses, tokens) are taken out, bypassed the catalogue. A refusal of a role is then read in German and Spanish.
+addresses, tokens) are taken out, bypassed the catalogue. A refusal of a role and the refusal of a save someone else
+made first are then read in German and Spanish.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 import flask
 import pytest
 from huddle.dashboard.core.i18n import use_language
-from huddle.dashboard.services.accounts import ForbiddenError, Identity
+from huddle.dashboard.services.accounts import AccountConflictError, ForbiddenError, Identity
+from huddle.dashboard.services.actions import ActionConflictError
 from huddle.dashboard.web import ids
 
 from tests.integration.test_pages_translated import plants_own_words, pseudo, untranslated  # noqa: F401
@@ -61,6 +63,20 @@ def _okrs_own_words(services: Any) -> list[str]:
     return words
 
 
+def _causes_typed(details: Any) -> list[str]:
+    """What people typed into an action's 5-why or A3 (the audit keeps it as typed), wherever it sits in details."""
+    if isinstance(details, dict):
+        found = []
+        for key, value in details.items():
+            if key == "cause" and isinstance(value, str) and value.startswith("{"):
+                cause = json.loads(value)
+                found += [w for k, v in cause.items() if k != "method" for w in ([v] if isinstance(v, str) else v)]
+            else:
+                found += _causes_typed(value)
+        return found
+    return []
+
+
 def _first(answer: Any) -> Any:
     """A callback's message (its first output); a new link's or token's message without the link."""
     message = answer[0] if isinstance(answer, tuple) else answer
@@ -92,6 +108,7 @@ def test_the_admin_page_has_no_word_outside_the_catalogue(demo_services: Any, ps
         calls.add_user(accounts, 1, "ed", "", "viewer", "ed-password-123", "ed-password-123"),
         calls.add_user(accounts, 1, "two words", "", "viewer", "two-password-123", "two-password-123"),
         calls.set_role(accounts, 1, "vic", "editor", {"vic": {"role": "viewer"}}),
+        calls.set_role(accounts, 1, "vic", "admin", {"vic": {"role": "viewer"}}),  # a conflict: vic is an editor now
         calls.set_role(accounts, 1, None, "admin"),
         calls.set_password(accounts, 1, "vic", "Sunshine2024!", "Sunshine2024!"),
         calls.set_password(accounts, 1, "vic", "vic-new-password-1", "vic-new-password-1"),
@@ -114,6 +131,7 @@ def test_the_admin_page_has_no_word_outside_the_catalogue(demo_services: Any, ps
         monkeypatch.setattr(calls, "ctx", SimpleNamespace(triggered_id=trigger))
         seen = {"vic": {"disabled": trigger == ids.ADMIN_ENABLE_BUTTON}}
         answers.append(calls.set_disabled(accounts, 1, 1, "vic", seen))
+    answers.append(calls.set_disabled(accounts, 1, 1, "vic", {"vic": {"disabled": True}}))  # a conflict
     monkeypatch.setattr(calls, "ctx", SimpleNamespace(triggered_id=ids.ADMIN_DISABLE_BUTTON))
     answers.append(calls.set_disabled(accounts, 1, 1, "boss", None))  # the last active admin
     as_admin["who"] = Identity("user", "vic", "viewer", "Vic Viewer")
@@ -133,11 +151,12 @@ def test_the_admin_page_has_no_word_outside_the_catalogue(demo_services: Any, ps
     for entry in accounts.audit_trail():  # the plant file's path, digests and summary, stored as Huddle read it
         if entry.action == "config.change":
             own += [entry.target] + [str(v) for v in json.loads(entry.details).values() if v]
+        own += _causes_typed(json.loads(entry.details or "{}"))
     left = untranslated(shown, sorted({w for w in own if w}, key=len, reverse=True))
     assert not left, f"{len(left)} texts on the Admin page bypass the catalogue:\n" + "\n".join(sorted(set(left)))
 
 
-def test_a_refusal_reads_in_the_plants_language(make_services: Any, database_url: str) -> None:
+def test_a_refusal_and_a_conflict_read_in_the_plants_language(make_services: Any, database_url: str) -> None:
     services = make_services(database_url)
     accounts = services.accounts
     accounts.add_user("cli", "boss", "boss-password-1", "admin", "Berta Boss")
@@ -150,6 +169,22 @@ def test_a_refusal_reads_in_the_plants_language(make_services: Any, database_url
                                   "von Vic Viewer (Leser)")
     assert refused.value.english == ("raising an action needs the editor role; this request comes from Vic Viewer "
                                      "(viewer)")  # the log's copy
+    accounts.set_role("boss", "vic", "editor", seen="viewer")
+    with use_language("de"), pytest.raises(AccountConflictError) as conflict:
+        accounts.set_role("boss", "vic", "admin", seen="viewer")
+    assert str(conflict.value) == (
+        "Berta Boss hat das Konto von Vic Viewer um 21:00 geändert — so ist es jetzt gespeichert: Rolle Bearbeiter; "
+        "Status aktiv. Nichts wurde überschrieben, und Ihre Eingabe steht noch im Formular: Sehen Sie sich die "
+        "gespeicherte Fassung an, dann drücken Sie die Schaltfläche erneut, um Ihre darüberzuschreiben.")
+    boss = Identity("user", "boss", "admin", "Berta Boss")
+    action = services.actions.raise_action(boss, next(iter(services.config.lines)), "Fix the guide rail", "Vic",
+                                           services.actions.today())
+    services.actions.change(boss, action.id, action.version, status="in_progress")
+    with use_language("es"), pytest.raises(ActionConflictError) as conflict:
+        services.actions.change(boss, action.id, action.version, status="done")
+    assert str(conflict.value).startswith("Berta Boss cambió esta acción a las 21:00 — así está guardado ahora: qué "
+                                          "“Fix the guide rail”; responsable Vic; vence ")
+    assert "; estado en curso; resultado (ninguno). No se sobrescribió nada" in str(conflict.value)
     with use_language("es"), pytest.raises(ForbiddenError) as refused:
         Identity("display", "Hall TV", "display").require("admin", "the audit trail")
     assert str(refused.value) == ("el registro de auditoría requiere el rol administrador; esta solicitud viene de "
