@@ -20,7 +20,7 @@ from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgette
 from huddle.dashboard.core.names import period_id_words, place_name
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORY_NAMES
-from huddle.dashboard.exports.review_model import summarize
+from huddle.dashboard.exports.review_model import cause_headers, cause_rows, summarize
 from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
 from huddle.dashboard.services.review import Review, month_name, nothing_to_compare
 from huddle.dashboard.web import ids
@@ -183,6 +183,16 @@ def _why(review: Review, config: PlantConfig) -> Any:
                    ("share", _("Share of the change"))], rows)]
 
 
+def _h_causes(review: Review) -> Any:
+    """The causes recorded on the actions answering the month's reds."""
+    rows = cause_rows(review)
+    if not rows:
+        return html.P(_("No cause recorded yet on the actions answering {month}'s reds.").format(
+            month=month_name(review.month)), className="hint")
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in cause_headers()])),
+                       html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])], className="grid causes")
+
+
 def _actions(review: Review, config: PlantConfig) -> Any:
     seen: set[str] = set()
     rows = []
@@ -204,6 +214,8 @@ def _actions(review: Review, config: PlantConfig) -> Any:
     return [
         html.Table([head, html.Tbody(rows)], className="grid") if rows
         else html.P(_("No actions raised in these months."), className="empty"),
+        html.H3(_("Causes behind the reds of {month}").format(month=month_name(review.month))),
+        _h_causes(review),
         html.H3(_("Red months without a countermeasure ({n})").format(n=len(missing))),
         html.P(", ".join(f"{name} {month}" for name, month in missing) or _("None."),
                className="cm-missing-list" if missing else "hint"),

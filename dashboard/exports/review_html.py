@@ -20,6 +20,8 @@ from huddle.dashboard.exports.review_model import (
     action_headers,
     action_rows,
     baseline_text,
+    cause_headers,
+    cause_rows,
     cell_icons,
     cell_words,
     cells_by_month,
@@ -295,6 +297,9 @@ def review_html(review: Review) -> str:
     actions = action_rows(review)
     parts.append(_h_table(action_headers(), actions) if actions
                  else f'<p class="hint">{_e(w["no_actions"])}</p>')
+    causes = cause_rows(review)
+    parts.append(f"<h3>{_e(w['causes'])}</h3>")
+    parts.append(_h_table(cause_headers(), causes) if causes else f'<p class="hint">{_e(w["no_causes"])}</p>')
     parts.append(f"<h3>{_e(w['missing'])}</h3>")
     missing = [[r.kpi.name, month_name(month_of(review, c)), format_value(c.reading.value, r.kpi.unit),
                 format_value(c.reading.target, r.kpi.unit)] for r, c in summary.missing]

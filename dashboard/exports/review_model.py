@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
+from huddle.dashboard.core.causes import METHOD_WORDS
 from huddle.dashboard.core.format import STATUS_ICONS, STATUS_WORDS, format_value, status_label, unit_text
 from huddle.dashboard.core.i18n import _, day_text, ngettext, number, pgettext
 from huddle.dashboard.core.periods import Period
@@ -273,6 +274,25 @@ def action_rows(review: Review) -> list[list[str]]:
     return rows
 
 
+def cause_rows(review: Review) -> list[list[str]]:
+    """The causes recorded on the actions answering the review month's reds: KPI, where, action, method, cause."""
+    rows = []
+    for r in review.rows:
+        cell = r.cells[-1] if r.cells else None
+        if cell is None or not cell.red:
+            continue
+        for a in cell.countermeasures:
+            if a.cause and a.root_cause:
+                where = review.scope_name if a.scope == review.scope else a.scope
+                rows.append([r.kpi.name, where, a.what, _(METHOD_WORDS.get(a.cause["method"], "")), a.root_cause])
+    return rows
+
+
+def cause_headers() -> list[str]:
+    """The headings of ``cause_rows``."""
+    return [_("KPI"), _("Where"), _("Action"), _("Method"), _("Root cause")]
+
+
 def action_headers() -> list[str]:
     """The headings of ``action_rows``."""
     return [_("Raised for"), _("KPI"), _("Where"), _("What"), _("Owner"), _("Due"), _("Status"), _("What was done")]
@@ -327,6 +347,8 @@ def words(review: Review) -> dict[str, str]:
         "no_tree": _("No KPI tree is configured, so there is nothing to compare the lines on."),
         "actions": _("Countermeasures and actions"),
         "no_actions": _("No actions raised in these months."),
+        "causes": _("Causes behind the reds of {month}").format(month=month),
+        "no_causes": _("No cause recorded yet on the actions answering {month}'s reds.").format(month=month),
         "missing": _("Red months without a countermeasure ({n})").format(n=len(summarize(review).missing)),
         "none_missing": _("None: every red month has a countermeasure."),
         "candidates": _("Candidates for next quarter's objectives"),

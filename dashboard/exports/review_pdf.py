@@ -30,6 +30,8 @@ from huddle.dashboard.exports.review_model import (
     action_headers,
     action_rows,
     baseline_text,
+    cause_headers,
+    cause_rows,
     cell_icons,
     cells_by_month,
     chart_rows,
@@ -472,6 +474,10 @@ def review_pdf(review: Review) -> bytes:
     actions = action_rows(review)
     story.append(_pdf_table(action_headers(), actions, [58, 92, 60, 190, 80, 58, 70, WIDTH - 608]) if actions
                  else _p(w["no_actions"], "hint"))
+    causes = cause_rows(review)
+    story += [CondPageBreak(60), _p(w["causes"], "h3")]
+    story.append(_pdf_table(cause_headers(), causes, [110, 80, 200, 60, WIDTH - 450]) if causes
+                 else _p(w["no_causes"], "hint"))
     story += [CondPageBreak(60), _p(w["missing"], "h3")]
     missing = [[r.kpi.name, month_name(month_of(review, c)), format_value(c.reading.value, r.kpi.unit),
                 format_value(c.reading.target, r.kpi.unit), r.kpi.owner or "—"] for r, c in summary.missing]

@@ -113,3 +113,24 @@ def test_the_api_serves_the_review_and_its_exports(app_client) -> None:  # type:
         assert "attachment" in answer.headers["Content-Disposition"]
     assert app_client.get("/api/v1/review.doc?scope=L1").status_code == 404
     assert app_client.get("/api/v1/review?month=2026-13").status_code == 400
+
+
+def test_the_review_lists_the_causes_behind_the_months_reds(services) -> None:  # type: ignore[no-untyped-def]
+    from huddle.dashboard.exports.review_html import review_html
+    from huddle.dashboard.exports.review_model import cause_rows
+    eddie = Identity("user", "eddie", "editor")
+    services.actions.raise_action(eddie, "L1", "Filler seal swap", "Tom", date(2026, 11, 20), kpi="oee",
+                                  raised_for=date(2026, 11, 16), cause={
+                                      "method": "5why", "whys": ["Filler jammed", "Seal worn"],
+                                      "root": "Seal not on the PM plan"})
+    services.actions.raise_action(eddie, "L1", "Watch the filler", "Tom", date(2026, 11, 20), kpi="oee",
+                                  raised_for=date(2026, 11, 17))  # no cause yet: not listed
+    first = services.actions.listing("L1", open_only=False, kpi="oee")
+    october = next(a for a in first if a.raised_for == date(2026, 10, 16))
+    services.actions.change(eddie, october.id, october.version, cause={  # October's red: not this month's
+        "method": "a3", "problem": "OEE red", "cause": "Capper torque drift", "countermeasure": "Torque check"})
+    review = build_review(services, "L1", parse_period("month", "2026-11"))
+    assert cause_rows(review) == [["OEE", review.scope_name, "Filler seal swap", "5-why", "Seal not on the PM plan"]]
+    page = review_html(review)
+    assert "Causes behind the reds of November 2026" in page and "Seal not on the PM plan" in page
+    assert "Capper torque drift" not in page.split("Causes behind the reds")[1].split("</table>")[0]
