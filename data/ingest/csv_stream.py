@@ -3,7 +3,8 @@ and refusals as ``readers`` gives, while only a block of the text and a chunk of
 
 ``readers.read_table`` hands a CSV text longer than ``STREAM_BYTES`` here. Its rows are then a ``StreamedRows``:
 iterated (once, by the store, chunk by chunk), asked whether there are any (the first row is read for that), its
-first or last row. The bytes themselves stay as the caller read them (it hashed them).
+first or last row. The bytes themselves stay as the caller read them (it hashed them), or on disk: a long file's
+blocks are read from it as its rows are (``file_bytes.OnDisk``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.sentence import Sentence
 from huddle.data.ingest.contract import FileError
+from huddle.data.ingest.file_bytes import OnDisk, raw_blocks
 from huddle.data.ingest.readers import ENCODINGS, MALFORMED, Table, sniff_delimiter
 
 #: texts longer than this are read row by row as they are stored
@@ -26,36 +28,58 @@ BLOCK = 1 << 20
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
-def _blocks(data: bytes, encoding: str) -> Iterator[str]:
-    """The text, a block at a time."""
+class _UndecodableError(ValueError):
+    """A byte the encoding cannot decode, at its offset in the text."""
+
+    def __init__(self, byte: int, offset: int) -> None:
+        super().__init__(byte, offset)
+        self.byte, self.offset = byte, offset
+
+
+def _blocks(data: bytes | OnDisk, encoding: str) -> Iterator[str]:
+    """The text, a block at a time (each cut after a line break; a long file is read from disk as it goes)."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    pos, n = 0, len(data)
-    while pos < n:
-        cut = data.find(b"\n", min(pos + BLOCK, n))
-        cut = n if cut < 0 else cut + 1
-        yield decoder.decode(data[pos:cut], final=cut >= n)
-        pos = cut
+    carry, done = b"", 0
+    for raw in raw_blocks(data, BLOCK):
+        buf = carry + raw if carry else raw
+        cut = buf.rfind(b"\n") + 1
+        if not cut:
+            carry = buf
+            continue
+        yield _decoded(decoder, buf[:cut], done, final=False)
+        done += cut
+        carry = buf[cut:]
+    if carry or done == 0:
+        yield _decoded(decoder, carry, done, final=True)
+    else:
+        decoder.decode(b"", final=True)
 
 
-def _encoding(data: bytes, encoding: str | None) -> str:
+def _decoded(decoder: codecs.IncrementalDecoder, raw: bytes, done: int, final: bool) -> str:
+    try:
+        return decoder.decode(raw, final=final)
+    except UnicodeDecodeError as exc:
+        raise _UndecodableError(raw[exc.start] if exc.start < len(raw) else 0, done + exc.start) from None
+
+
+def _encoding(data: bytes | OnDisk, encoding: str | None) -> str:
     """The encoding the whole text decodes with (as ``readers`` chooses it), checked block by block."""
     for enc in [encoding] if encoding else ENCODINGS:
         try:
             for _ in _blocks(data, enc):
                 pass
             return enc
-        except UnicodeDecodeError as exc:
+        except _UndecodableError as exc:
             if encoding:
                 raise FileError(Sentence(N_("not valid {encoding} (byte {byte} at offset {offset})"),
-                                         encoding=encoding, byte=f"0x{data[exc.start]:02x}",
-                                         offset=exc.start)) from None
+                                         encoding=encoding, byte=f"0x{exc.byte:02x}", offset=exc.offset)) from None
     raise FileError(Sentence(N_("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")))
 
 
 class StreamedRows:
     """A CSV text's numbered rows, read as they are iterated; a part that cannot be read is added to ``broken``."""
 
-    def __init__(self, data: bytes, encoding: str, delimiter: str, row_line: int,
+    def __init__(self, data: bytes | OnDisk, encoding: str, delimiter: str, row_line: int,
                  broken: list[tuple[int, str]]) -> None:
         self.data, self.encoding, self.delimiter, self.row_line = data, encoding, delimiter, row_line
         self.broken = broken
@@ -123,10 +147,10 @@ class StreamedRows:
         raise IndexError("a streamed file's rows are read in order: only the first and the last are at hand")
 
 
-def stream_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line: int = 2) -> Table | None:
+def stream_csv(data: bytes | OnDisk, delimiter: str | None, encoding: str | None, row_line: int = 2) -> Table | None:
     """A long CSV text as a table whose rows are read as they are iterated; None when the text is not one to
     stream (UTF-16, NUL bytes, or no text in its first block: ``readers`` then reads it whole and says why)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in bytes(data[:4096]):
         return None
     used = _encoding(data, encoding)
     first_block = next(_blocks(data, used), "")

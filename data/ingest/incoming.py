@@ -11,7 +11,6 @@ duplicate); a duplicate is another file's very content, rows and all.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from huddle.dashboard.core.plant import SourceDef
 from huddle.dashboard.core.sentence import Sentence, payload
 from huddle.dashboard.core.source_mapping import SourceMapping
 from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType
+from huddle.data.ingest.file_bytes import OnDisk, load, prefix_sha, search
 from huddle.data.ingest.mapped import map_table
 from huddle.data.ingest.outcomes import (
     REFUSED_STATUSES,
@@ -49,24 +49,19 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _TEXT = re.compile(rb"[^ \t\r\n\x00\x0b\x0c]")
 
 
-def sha256(data: bytes) -> str:
-    """The hex SHA-256 of some bytes."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def is_blank(data: bytes) -> bool:
+def is_blank(data: bytes | OnDisk) -> bool:
     """Whether a file holds no text at all: no bytes, or only a byte-order mark and blank space (looked for in
     place: a long file is not copied to be stripped)."""
     start = next((len(bom) for bom in _BOMS if data.startswith(bom)), 0)
-    return _TEXT.search(data, start) is None
+    return not search(_TEXT, data, start)
 
 
-def line_break(data: bytes) -> bytes:
+def line_break(data: bytes | OnDisk) -> bytes:
     """The file's line break: LF (and CRLF), or CR alone in a file that has no LF at all."""
     return b"\r" if b"\n" not in data and b"\r" in data else b"\n"
 
 
-def complete_end(data: bytes) -> int:
+def complete_end(data: bytes | OnDisk) -> int:
     """The end of the file's last complete line (just after its line break; 0 when no line has ended); the whole
     file when it ends with a line break. Before a last line that has not ended, a line break inside a quoted value
     does not end a row: the end moves back to before the row it is in."""
@@ -82,12 +77,12 @@ def complete_end(data: bytes) -> int:
     return end
 
 
-def line_at(data: bytes, offset: int) -> int:
+def line_at(data: bytes | OnDisk, offset: int) -> int:
     """The line number (from 1) of the line starting at byte ``offset``."""
     return data.count(line_break(data), 0, offset) + 1
 
 
-def _by_parts(data: bytes) -> bool:
+def _by_parts(data: bytes | OnDisk) -> bool:
     """Whether the file can be read by its lines' bytes (not UTF-16, whose line breaks are two bytes)."""
     return not data.startswith((b"\xff\xfe", b"\xfe\xff"))
 
@@ -119,10 +114,10 @@ class IncomingFile:
         """Read the file and store what is new in it."""
         path = self.path
         stat = path.stat()
-        data = path.read_bytes()
-        if len(data) != stat.st_size or path.stat().st_mtime != stat.st_mtime:
+        data, sha, n = load(path)  # a long file stays on disk: hashed and read block by block
+        if n != stat.st_size or path.stat().st_mtime != stat.st_mtime:
             return FileOutcome(path.name, "waiting", note="written to while it was read; read next run")
-        self.data, self.size, self.mtime, self.sha = data, len(data), stat.st_mtime, sha256(data)
+        self.data, self.size, self.mtime, self.sha = data, n, stat.st_mtime, sha
         self.still = time.time() - stat.st_mtime  # the file system's clock, as the settle window reads it
         seen = self._seen()
         if seen.same is not None:
@@ -230,7 +225,7 @@ class IncomingFile:
         """A text file read by its complete lines: the new ones of a file that grew, all of another."""
         data, size = self.data, self.size
         end = complete_end(data)
-        tail = bool(data[end:].strip(b" \t\r\n"))
+        tail = bool(bytes(data[end:]).strip(b" \t\r\n"))
         if not tail:
             end = size
         elif end == 0 and self.still >= self.final:  # one line and no line break: its header, as it is
@@ -238,11 +233,11 @@ class IncomingFile:
         cut = tail and self.still >= self.final
         start = 0
         if last is not None and last.status in GROWS_FROM and last.prefix_sha and 0 < last.read_to <= end \
-                and sha256(data[:last.read_to]) == last.prefix_sha:
+                and prefix_sha(data, last.read_to) == last.prefix_sha:
             start = last.read_to
         if end == 0 and not cut:  # no line has ended yet, but bytes that are not text will never be a table
             try:
-                decode(data, self.source.encoding if self.source else None)
+                decode(bytes(data), self.source.encoding if self.source else None)
             except FileError as exc:
                 return self.loader._reject_file(self.path, self.ledger_source, self.run_id, exc, sha=self.sha,
                                                 record=self.record)
@@ -261,7 +256,7 @@ class IncomingFile:
         tail_line = line_at(data, end)
         cut_words = cut_off_words(end, self.final) if cut else ""
         if cut:
-            table.broken.append((tail_line, Sentence("{cut}: {line}", cut=cut_words, line=_shown(data[end:]))))
+            table.broken.append((tail_line, Sentence("{cut}: {line}", cut=cut_words, line=_shown(bytes(data[end:])))))
         if not table.rows and not table.broken and start == 0:
             words = "header only: no rows" + (f"; {waiting_words(tail_line)}" if tail else "")
             return self._entry_only("header only", words, read_to=end)
@@ -271,7 +266,7 @@ class IncomingFile:
         def fields(outcome: FileOutcome) -> dict[str, Any]:
             words = file_words(outcome, lines=lines, waiting_line=waiting_line, cut=cut_words)
             outcome.note = f"{words} ({table.note})" if table.note else words  # how it was read, for the import
-            return {"read_to": end, "prefix_sha": sha256(data[:end]), "note": words,
+            return {"read_to": end, "prefix_sha": prefix_sha(data, end), "note": words,
                     "status": "cut off" if cut else outcome.status}
 
         outcome = self.loader._store(self.path.name, str(self.path), table, rt, positions, self.ledger_source,
@@ -287,7 +282,7 @@ class IncomingFile:
         with self.loader.sessions.begin() as session:
             session.add(LoadedFile(source=self.ledger_source, path=str(self.path), size=self.size, mtime=self.mtime,
                                    sha256=self.sha, run_id=self.run_id, loaded_at=self.loader.clock(),
-                                   status=status, read_to=read_to, prefix_sha=sha256(self.data[:read_to]),
+                                   status=status, read_to=read_to, prefix_sha=prefix_sha(self.data, read_to),
                                    note=note))
         return FileOutcome(self.path.name, status, note=note)
 
@@ -297,7 +292,7 @@ class IncomingFile:
         data, end = self.data, entry.read_to
         line = line_at(data, end)
         cut = cut_off_words(end, self.final)
-        reason = Sentence("{cut}: {line}", cut=cut, line=_shown(data[end:]))
+        reason = Sentence("{cut}: {line}", cut=cut, line=_shown(bytes(data[end:])))
         before = entry.note.replace(f"; {waiting_words(line)}", "")
         words = f"{cut}; {before}" if entry.rows_read else cut
         now = self.loader.clock()

@@ -24,6 +24,7 @@ from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.plant import PlantConfig, SourceDef
 from huddle.dashboard.core.sentence import Sentence, payload
 from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType, map_columns
+from huddle.data.ingest.file_bytes import OnDisk
 from huddle.data.ingest.incoming import GROWS_FROM, IncomingFile, is_blank
 from huddle.data.ingest.mapped import map_table
 from huddle.data.ingest.outcomes import CUT_OFF, CUT_OFF_OTHER, FileOutcome, RunOutcome, _file_summary, _short
@@ -255,7 +256,7 @@ class Loader:
         """Refuse a whole file (quarantined as row 0), or report an empty one as empty; a file refused before with
         the same content is not quarantined again."""
         stat = path.stat()
-        if is_blank(path.read_bytes()):
+        if is_blank(OnDisk.of(path, stat.st_size)):
             return IncomingFile(self, path, record, None, run_id, ledger_source).run()
         problem = (0, exc.column, "", exc.reason)
         now = self.clock()

@@ -20,6 +20,7 @@ from typing import Any
 from huddle.dashboard.core.i18n import N_
 from huddle.dashboard.core.sentence import Sentence
 from huddle.data.ingest.contract import FileError
+from huddle.data.ingest.file_bytes import OnDisk, search
 
 #: a CSV's part the csv module cannot split: the rows before it are kept
 MALFORMED = N_("malformed CSV from this line on ({error}); the rows after it were not read")
@@ -51,11 +52,12 @@ def is_workbook(path: Path) -> bool:
 
 
 def read_table(path: Path, *, delimiter: str | None = None, encoding: str | None = None,
-               sheet: str | None = None, data: bytes | None = None, byte_range: tuple[int, int] | None = None,
+               sheet: str | None = None, data: bytes | OnDisk | None = None, byte_range: tuple[int, int] | None = None,
                first_line: int = 2, header_row: int = 1, first_column: int = 1) -> Table:
     """Read a CSV or XLSX file; raise ``FileError`` when it is not a readable table.
 
-    ``data`` is the file's content when the caller has read it already (so the table is the content it hashed).
+    ``data`` is the file's content when the caller has read it already (so the table is the content it hashed), or
+    the file on disk (``file_bytes.OnDisk``: a long file, read block by block).
     ``byte_range`` (CSV only) reads the data rows from byte ``start`` up to ``stop`` (exclusive), the header still
     from the first line; ``first_line`` is then the line number of the row at ``start``, for the messages.
     ``header_row`` is the line (or sheet row) of the header when the export writes titles above it, and
@@ -69,7 +71,7 @@ def read_table(path: Path, *, delimiter: str | None = None, encoding: str | None
         raise FileError(Sentence(N_("old Excel .xls files are not read: save the sheet as .xlsx or CSV")))
     data = path.read_bytes() if data is None else data
     if header_row > 1 and data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: its lines, not its bytes
-        text = data.decode("utf-16")
+        text = bytes(data).decode("utf-16")
         lines = text.splitlines(keepends=True)
         if len(lines) < header_row:
             raise FileError(_short(header_row, len(lines)))
@@ -123,13 +125,14 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     raise FileError(Sentence(N_("the file is neither UTF-8 nor Windows-1252 text: export it as UTF-8 CSV")))
 
 
-def _read_csv(data: bytes, delimiter: str | None, encoding: str | None, row_line: int = 2) -> Table:
-    if _TEXT.search(data) is None:  # only blank space (looked for in place: a long text is not copied)
+def _read_csv(data: bytes | OnDisk, delimiter: str | None, encoding: str | None, row_line: int = 2) -> Table:
+    if not search(_TEXT, data):  # only blank space (looked for in place: a long text is not copied)
         raise FileError(Sentence(N_("the file is empty")))
     from huddle.data.ingest import csv_stream  # a long text's rows are read as they are stored
 
     if len(data) > csv_stream.STREAM_BYTES and (streamed := csv_stream.stream_csv(data, delimiter, encoding, row_line)):
         return streamed
+    data = bytes(data)
     text, used = _decode(data, encoding)
     if not text.lstrip("\ufeff").strip():
         raise FileError(Sentence(N_("the file is empty")))
