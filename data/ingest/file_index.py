@@ -2,9 +2,10 @@
 with the same key is a duplicate of that line) and, for counts and stops, the time spans of its rows (a row that
 overlaps an earlier one of the same line is refused naming it).
 
-Memory stays small on a file of millions of rows: a key is remembered as two 64-bit hashes and its line number,
-a span as three 64-bit integers, in numpy arrays, instead of the rows themselves. Two different keys share both
-hashes with a chance of about one in 2^128.
+Memory stays small on a file of millions of rows: a key is remembered as a 64-bit hash and its line number (12
+bytes), a span as two 64-bit instants and a 32-bit reference (20 bytes), in numpy arrays, instead of the rows
+themselves. Two of a file's different keys share a hash with a chance of about n²/2^65 (one in ten million for
+two million rows).
 """
 
 from __future__ import annotations
@@ -25,11 +26,8 @@ def micros(instant: datetime) -> int:
 
 
 def key_hashes(keys: Sequence[Hashable]) -> np.ndarray:
-    """Two independent 64-bit hashes per key, as an (n, 2) array."""
-    out = np.empty((len(keys), 2), dtype=np.int64)
-    out[:, 0] = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-    out[:, 1] = np.fromiter((hash((key, 0x5BD1E995)) for key in keys), dtype=np.int64, count=len(keys))
-    return out
+    """A 64-bit hash per key."""
+    return np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
 
 
 @dataclass
@@ -37,7 +35,7 @@ class KeyIndex:
     """The natural keys seen so far in a file, with the line each was first seen on: one sorted part per chunk
     (parts are searched in turn rather than merged, so a long file's index never exists twice in memory)."""
 
-    _parts: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (hashes sorted by the first, lines)
+    _parts: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (sorted hashes, their lines)
 
     def first_lines(self, hashes: np.ndarray) -> np.ndarray:
         """For each key (its hashes), the line it was first seen on, or 0."""
@@ -45,18 +43,16 @@ class KeyIndex:
         if not len(hashes):
             return found
         for part, lines in self._parts:
-            i = np.minimum(np.searchsorted(part[:, 0], hashes[:, 0]), len(lines) - 1)
-            # equal first hashes with another second hash are as likely as a collision of both: checking the one
-            # row found is enough
-            hit = (found == 0) & (part[i, 0] == hashes[:, 0]) & (part[i, 1] == hashes[:, 1])
+            i = np.minimum(np.searchsorted(part, hashes), len(lines) - 1)
+            hit = (found == 0) & (part[i] == hashes)
             found = np.where(hit, lines[i], found)
         return found
 
     def add(self, hashes: np.ndarray, lines: np.ndarray) -> None:
         """Remember keys first seen on these lines."""
         if len(lines):
-            order = np.argsort(hashes[:, 0], kind="stable")
-            self._parts.append((hashes[order], lines[order]))
+            order = np.argsort(hashes, kind="stable")
+            self._parts.append((hashes[order], lines[order].astype(np.int32)))
 
 
 @dataclass
@@ -65,14 +61,14 @@ class Spans:
 
     starts: np.ndarray
     ends: np.ndarray
-    refs: np.ndarray  # what each span points back to: a line of the file, or a stored row's position
+    refs: np.ndarray  # what each span points back to (32 bits): a line of the file, or a stored row's position
 
     @classmethod
     def of(cls, starts: Sequence[int], ends: Sequence[int], refs: Sequence[int]) -> Spans:
         """Spans from unsorted lists."""
-        s, e, r = (np.asarray(x, dtype=np.int64) for x in (starts, ends, refs))
+        s, e = (np.asarray(x, dtype=np.int64) for x in (starts, ends))
         order = np.argsort(s, kind="stable")
-        return cls(s[order], e[order], r[order])
+        return cls(s[order], e[order], np.asarray(refs, dtype=np.int32)[order])
 
     def merged(self, other: Spans) -> Spans:
         """These spans and another's."""

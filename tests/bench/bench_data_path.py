@@ -578,7 +578,8 @@ def long_file_child(plant_path: Path, path: Path, db: Path) -> int:
     f = outcome.files[0]
     print(f"status {f.status}, {f.rows_loaded:,} rows loaded, {f.rows_rejected:,} refused")
     print(f"{f.rows_loaded:,} rows in {seconds:.1f} s = {f.rows_loaded / seconds:,.0f} rows/s; peak RSS "
-          f"{peak:,.0f} MB ({before:,.0f} MB before the load, file {path.stat().st_size / 1e6:,.0f} MB)")
+          f"{peak:,.0f} MB, {peak - before:,.0f} MB over the {before:,.0f} MB before the load (file "
+          f"{path.stat().st_size / 1e6:,.0f} MB)")
     return 0
 
 
