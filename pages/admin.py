@@ -16,7 +16,7 @@ import dash
 from dash import dcc, html
 from huddle.dashboard.core.causes import METHOD_WORDS
 from huddle.dashboard.core.format import format_time
-from huddle.dashboard.core.i18n import N_, _, ngettext
+from huddle.dashboard.core.i18n import N_, _, ngettext, pgettext
 from huddle.dashboard.core.names import audit_action, audit_details, audit_target, person_name, role_word, state_word
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
@@ -264,7 +264,8 @@ def audit_table(entries: Iterable[Any], tz: tzinfo, config: PlantConfig | None =
     rows = [{"at": format_time(e.at, tz), "actor": person_name(e.actor, people), "action": audit_action(e.action),
              "target": audit_target(config, e.action, e.target, people),
              "details": audit_details(config, e.details, people, AUDIT_VALUE_WORDS)} for e in entries]
-    return table([("at", _("When")), ("actor", _("Who")), ("action", _("Action")), ("target", _("Target")),
+    return table([("at", _("When")), ("actor", _("Who")), ("action", pgettext("audit", "Action")),
+                  ("target", pgettext("audit", "Target")),
                   ("details", _("Details"))], rows, empty=N_("Nothing has been audited yet."))
 
 

@@ -251,10 +251,11 @@ _DETAIL_WORDS = {
     "replaces": N_("replaces"), "scores": N_("scores"), "entries": N_("entries"), "summary": N_("summary"),
     "moved": N_("what moved"), "blocks": N_("what blocks"), "cause": N_("cause"), "method": N_("method"),
     "whys": N_("whys"), "root": N_("root cause"), "problem": N_("problem"), "countermeasure": N_("countermeasure"),
-    "check": N_("check"),
+    "check": N_("check"), "reading": N_("reading"), "sentence": N_("sentence"), "to": N_("to"),
 }
 #: targets stored as "action 12": the record's kind in words, then its number
-_TARGET_KINDS = {"action": N_("action {n}"), "objective": N_("objective {n}"), "key result": N_("key result {n}")}
+_TARGET_KINDS = {"action": N_("action {n}"), "objective": N_("objective {n}"), "key result": N_("key result {n}"),
+                 "escalation": N_("escalation {n}")}
 
 
 def role_word(role: str) -> str:
@@ -324,7 +325,7 @@ def _value_words(config: PlantConfig | None, key: str, value: Any, names: Mappin
             return text
     if config is not None and key == "kpi":
         return kpi_name(config, text)
-    if config is not None and key in ("scope", "kpi_scope"):  # an objective's may be the company's
+    if config is not None and key in ("scope", "kpi_scope", "to"):  # an objective's may be the company's
         return (config.company or _("company")) if text == "company" else scope_name(config, text)
     if key in ("owner", "by", "who", "user"):
         return person_name(text, names)
