@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -106,6 +106,7 @@ class QualityEvent(Base):
     defect: Mapped[str] = mapped_column(String(120))
     quantity: Mapped[int] = mapped_column(Integer)
     disposition: Mapped[str] = mapped_column(String(16))
+    escape: Mapped[str] = mapped_column(String(16), default="")  # "" | internal | customer (see ESCAPES)
     run_id: Mapped[int | None] = mapped_column(Integer)
     entered_by: Mapped[str | None] = mapped_column(String(64))  # entered on the shop floor: by whom, and where
     origin: Mapped[str | None] = mapped_column(String(200))
@@ -208,6 +209,8 @@ class ShiftFact(Base):
     lost_time_cases: Mapped[float] = mapped_column(Float, default=0.0)
     first_aid_cases: Mapped[float] = mapped_column(Float, default=0.0)
     near_misses: Mapped[float] = mapped_column(Float, default=0.0)
+    internal_escapes: Mapped[float] = mapped_column(Float, default=0.0)
+    customer_escapes: Mapped[float] = mapped_column(Float, default=0.0)
     # 0 in facts built before schema 5: their coverage cannot be told, and is not claimed
     scheduled_s: Mapped[float] = mapped_column(Float, default=0.0)
     covered_s: Mapped[float] = mapped_column(Float, default=0.0)

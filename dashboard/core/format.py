@@ -10,7 +10,8 @@ STATUS_WORDS = {"green": N_("on target"), "amber": N_("near target"), "red": N_(
                 "stale": N_("stale"), "incomplete": N_("incomplete"), "check": N_("check data"),
                 "planned": N_("planned"), "before-go-live": N_("before go-live")}
 #: the units Huddle's built-in KPIs are counted in (core.kpi): translated; a unit the plant file writes is its own
-BUILT_IN_UNITS = frozenset({N_("units"), N_("units/h"), N_("cases"), N_("reports"), N_("days"), N_("min")})
+BUILT_IN_UNITS = frozenset({N_("units"), N_("units/h"), N_("cases"), N_("reports"), N_("days"), N_("min"),
+                            N_("escapes")})
 #: every icon is a glyph of DejaVu Sans, the last named font of the pages' stack and the one a Linux TV draws with
 #: (Inter and Segoe UI fall back to it per glyph); tests/unit/test_glyphs.py reads the font to hold that
 STATUS_ICONS = {"green": "✓", "amber": "▲", "red": "✗", "grey": "–", "stale": "◷", "incomplete": "◐",

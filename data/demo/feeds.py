@@ -222,7 +222,7 @@ def generate_history(config: PlantConfig, data_dir: Path, now: datetime, days: i
         for (year, week), events in quality.items():
             events.sort(key=lambda e: (e[1], e[0], e[2]))
             _write_xlsx(folders["quality_events"] / f"quality_{year}-W{week:02d}.xlsx", _QUALITY_COLUMNS,
-                        ((ln, gen.cell(at), defect, qty, disp) for ln, at, defect, qty, disp in events),
+                        ((ln, gen.cell(at), defect, qty, disp, esc) for ln, at, defect, qty, disp, esc in events),
                         "Defects")
             written["quality_events"] += len(events)
     if "labour" in folders:
@@ -311,7 +311,7 @@ def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int |
                 path = folders["quality_events"] / f"quality_live_{name}.csv"
                 events.sort(key=lambda e: (e[1], e[0], e[2]))
                 _write_csv(path, _QUALITY_COLUMNS,
-                           ((ln, gen.text(at), d, q, disp) for ln, at, d, q, disp in events))
+                           ((ln, gen.text(at), d, q, disp, esc) for ln, at, d, q, disp, esc in events))
                 written.append(path)
             if ended and "stop_events" in folders and live is None:
                 path = folders["stop_events"] / f"stops_live_{name}.csv"

@@ -17,12 +17,14 @@ from typing import Any
 from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.data.demo.story import (
+    _CUSTOMER_ESCAPE,
     _DAY,
     _DEFECTS_FILLING,
     _DEFECTS_PACKING,
     _FILLING_REASONS,
     _FIRST_AID,
     _HOUR,
+    _INTERNAL_ESCAPE,
     _LINE_LOSS,
     _NEAR_MISSES,
     _PACKING_REASONS,
@@ -369,8 +371,15 @@ class _Generator:
             if qty <= 0:
                 continue
             disposition = "scrap" if rng.random() < _SCRAP_SHARE.get(defect, 0.5) else "rework"
-            events.append((line, rng.randrange(a, b), defect, qty, disposition))
+            at = rng.randrange(a, b)
+            events.append((line, at, defect, qty, disposition, self._escape(line, at, defect)))
         return events
+
+    def _escape(self, line: str, at: int, defect: str) -> str:
+        """Whether a lot of defects got past the line: now and then found further on in the plant, rarely by the
+        customer (drawn apart, so the demo's counts and scrap stay what they were)."""
+        draw = self.rng(line, at, defect, "escape").random()
+        return "customer" if draw < _CUSTOMER_ESCAPE else "internal" if draw < _INTERNAL_ESCAPE else ""
 
     # ---- people, safety, ideas ---------------------------------------------------------------------------
 

@@ -49,6 +49,8 @@ _LINE_LOSS = {"L1": 1.27, "L2": 1.32, "L3": 2.85, "L4": 3.0}
 _DEFECTS_FILLING = {"Underfill": 30, "Cap defect": 25, "Label crooked": 20, "Seal leak": 10,
                     "Contamination": 5}
 _DEFECTS_PACKING = {"Damaged carton": 45, "Label crooked": 30, "Seal leak": 25}
+#: the shares of defect lots found past the line: by the customer, and (including those) anywhere past it
+_CUSTOMER_ESCAPE, _INTERNAL_ESCAPE = 0.004, 0.02
 _SCRAP_SHARE = {"Underfill": 0.9, "Cap defect": 0.4, "Label crooked": 0.15, "Seal leak": 0.8,
                 "Contamination": 1.0, "Damaged carton": 0.3}
 _NEAR_MISSES = (

@@ -147,6 +147,7 @@ def _stops(screen: RowScreen, c: ColumnChunk) -> bool:
 
 
 def _quality(screen: RowScreen, c: ColumnChunk) -> bool:
+    c.values["escape"] = [e or "" for e in c.values["escape"]]
     types = screen.validator.config.defect_types
     return not types or all(d in types for d in set(c.values["defect"]))
 

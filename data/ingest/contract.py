@@ -27,6 +27,8 @@ from huddle.data.ingest.refused_cell import RefusedCell
 
 SAFETY_KINDS = ("near_miss", "first_aid", "recordable", "lost_time")
 DISPOSITIONS = ("scrap", "rework")
+#: where defective units were found when they got past the line: further on in the plant, or by the customer
+ESCAPES = ("internal", "customer")
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,10 @@ RECORD_TYPES: dict[str, RecordType] = {
             Column("defect", "text", aliases=("defect_type",)),
             Column("quantity", "int", aliases=("qty", "count")),
             Column("disposition", "enum", choices=DISPOSITIONS, aliases=("action", "scrap_or_rework")),
-        ), ("line", "time", "defect", "disposition"), "Defective units, scrapped or reworked."),
+            Column("escape", "enum", required=False, choices=ESCAPES, aliases=("found_by", "escaped_to"),
+                   doc="blank: caught on the line; internal: found further on in the plant; customer: found by "
+                       "the customer"),
+        ), ("line", "time", "defect", "disposition"), "Defective units, scrapped or reworked, and quality escapes."),
         RecordType("safety_events", (
             Column("time", "datetime", aliases=("timestamp", "at", "occurred_at")),
             Column("location", "location", aliases=("line", "area", "line_or_area")),
@@ -465,6 +470,7 @@ class RowValidator:
         row["equipment"] = row["equipment"] or ""
 
     def _check_quality(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
+        row["escape"] = row["escape"] or ""
         if self.config.defect_types and row["defect"] not in self.config.defect_types:
             problems.append(RowProblem("defect", row["defect"],
                                        Sentence(N_("unknown defect type (add it to defect_types)"))))

@@ -38,7 +38,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "production": ("shift_s", "planned_stop_s", "ppt_s", "unplanned_stop_s", "changeover_s", "run_s",
                    "total_count", "good_count", "planned_qty", "ideal_total_s", "ideal_good_s", "failures",
                    "scheduled_s", "covered_s"),
-    "quality": ("scrap_qty", "rework_qty"),
+    "quality": ("scrap_qty", "rework_qty", "internal_escapes", "customer_escapes"),
     "labour": ("headcount_planned", "headcount_present", "hours_worked", "overtime_h"),
     "safety": ("recordables", "lost_time_cases", "first_aid_cases", "near_misses"),
 }
@@ -391,13 +391,16 @@ def _covered(n: int, slots: list[np.ndarray], los: list[np.ndarray], his: list[n
 
 def _quality(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
     rows = session.execute(
-        select(QualityEvent.at_utc, QualityEvent.quantity, QualityEvent.disposition)
+        select(QualityEvent.at_utc, QualityEvent.quantity, QualityEvent.disposition, QualityEvent.escape)
         .where(QualityEvent.line == c.line, QualityEvent.at_utc >= c.lo, QualityEvent.at_utc < c.hi)
     ).all()
-    for at, qty, disposition in rows:
+    for at, qty, disposition, escape in rows:
         i = c.slot(at)
         if i is not None:
-            c.of(i, "quality")["scrap_qty" if disposition == "scrap" else "rework_qty"] += qty
+            measures = c.of(i, "quality")
+            measures["scrap_qty" if disposition == "scrap" else "rework_qty"] += qty
+            if escape:  # an escape counts once however many units it holds: one incident, one complaint
+                measures[f"{escape}_escapes"] += 1
             c.seen(i, at)
 
 

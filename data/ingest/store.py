@@ -48,7 +48,7 @@ _TARGETS: dict[str, tuple[Table, tuple[str, ...], dict[str, str]]] = {
                      "category": "category", "equipment": "equipment"}),
     "quality_events": (QualityEvent.__table__, ("line", "at_utc", "defect", "disposition"),
                        {"line": "line", "time": "at_utc", "defect": "defect", "quantity": "quantity",
-                        "disposition": "disposition"}),
+                        "disposition": "disposition", "escape": "escape"}),
     "safety_events": (SafetyEvent.__table__, ("at_utc", "location", "kind"),
                       {"time": "at_utc", "location": "location", "type": "kind", "description": "description"}),
     "labour": (Labour.__table__, ("line", "production_date", "shift"),

@@ -14,7 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from huddle.dashboard.core.kpi import FORMULAS, MEASURES, evaluate
+from huddle.dashboard.core.periods import parse_period
 from huddle.dashboard.core.plant import PlantConfig, load_plant
+from huddle.dashboard.services.readings import Readings
 from huddle.dashboard.settings import DEMO_PLANT
 from huddle.data.db import init_db, make_engine, make_session_factory
 from huddle.data.demo.feeds import feed_current, generate_history, prepare_demo
@@ -147,6 +149,21 @@ def test_history_shape(plant: Plant) -> None:
     assert {"near_miss", "first_aid"} <= kinds
 
 
+def test_the_demo_has_quality_escapes_on_its_board(plant: Plant) -> None:
+    """Some defect lots are marked as escapes, a few of them found by the customer; the board reads both KPIs."""
+    with plant.sessions() as session:
+        escapes = dict(session.execute(select(QualityEvent.escape, func.count()).group_by(QualityEvent.escape)).all())
+        facts = session.execute(select(func.sum(ShiftFact.internal_escapes), func.sum(ShiftFact.customer_escapes))
+                                ).one()
+    assert escapes[""] > escapes["internal"] > escapes["customer"] > 0, escapes
+    assert tuple(facts) == (escapes["internal"], escapes["customer"])
+    readings = Readings(plant.config, plant.sessions, clock=lambda: NOW)
+    week = readings.readings(["internal_escapes", "customer_escapes"], "riverside",
+                             parse_period("week", "2026-W46"))
+    assert week["internal_escapes"].value is not None and week["internal_escapes"].value > 0
+    assert week["customer_escapes"].value is not None
+
+
 def scrap_cost_check(sessions: sessionmaker[Session], days: set[date]) -> None:
     """The ERP's scrap cost of a line and day is the units the QMS scrapped that day × the unit cost."""
     cost = {"L1": 0.35, "L2": 0.35, "L3": 1.20, "L4": 1.20}
@@ -265,8 +282,8 @@ def test_live_hours_equal_the_history_hours(tmp_path: Path) -> None:
     live_quality = sorted(r for p in live_files for r in csv_rows(p))
     book = openpyxl.load_workbook(whole / "inbox" / "quality" / "quality_2026-W47.xlsx", read_only=True)
     history_quality = sorted(
-        [line, f"{at:%Y-%m-%d %H:%M:%S}", defect, str(qty), disposition]
-        for line, at, defect, qty, disposition in list(book.worksheets[0].values)[1:]
+        [line, f"{at:%Y-%m-%d %H:%M:%S}", defect, str(qty), disposition, escape or ""]
+        for line, at, defect, qty, disposition, escape in list(book.worksheets[0].values)[1:]
         if datetime(2026, 11, 20, 8) <= at < datetime(2026, 11, 20, 11))
     assert live_quality and live_quality == history_quality
 

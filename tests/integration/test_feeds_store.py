@@ -197,7 +197,9 @@ def test_the_screen_accepts_and_refuses_exactly_as_the_validator(plant_file: Pat
         if n % 3:
             raw = {c.name: rng.choice(["L1", "L2"]) if c.kind == "line" else
                    rng.choice(_TIMES[:5] + _TIMES[13:]) if c.kind == "datetime" else
-                   str(rng.randint(0, 120)) if c.kind in ("int", "float") else _cell(rng, c.kind) for c in rt.columns}
+                   str(rng.randint(0, 120)) if c.kind in ("int", "float") else
+                   rng.choice([*c.choices, "", "", "bad"]) if c.kind == "enum" and not c.required else
+                   _cell(rng, c.kind) for c in rt.columns}
         else:
             raw = {c.name: _cell(rng, c.kind) for c in rt.columns}
         expected = validator.validate(raw)

@@ -91,8 +91,9 @@ class Env:
             return s.scalar(select(func.count()).select_from(model)) or 0
 
 
-def make_env(tmp_path: Path, database_url: str, production_date: str = "start") -> Env:
-    raw = plant(production_date)
+def make_env(tmp_path: Path, database_url: str, production_date: str = "start",
+             raw: dict[str, Any] | None = None) -> Env:
+    raw = raw or plant(production_date)
     for s in raw["sources"]:
         s["path"] = str(tmp_path / "inbox" / s["key"])
         Path(s["path"]).mkdir(parents=True)
