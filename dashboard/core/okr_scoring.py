@@ -86,6 +86,13 @@ def progress(kind: str, start: float | None, target: float, current: float | Non
     return (current - start) / (target - start)
 
 
+def achieved(kind: str, start: float | None, target: float, value: float | None) -> bool:
+    """The key result reached its target with this value (progress 100 % or more; a threshold held, a milestone
+    done); never without a value."""
+    reached = progress(kind, start, target, value)
+    return reached is not None and reached >= 1.0
+
+
 def expected_progress(quarter_first: date, quarter_last: date, on: date,
                       off: AbstractSet[date] = frozenset()) -> float:
     """The share of the quarter elapsed by the end of ``on`` (0 before it starts, 1 after it ends); days the plant

@@ -346,6 +346,10 @@ class OkrPlans:
             if self.okrs.closed(session, objective.quarter) is None or kr.final_value is None:
                 raise OkrError(_("close {quarter} first: the baseline is the level reached at its end").format(
                     quarter=period_id_words(self.config, objective.quarter)))
+            if not okr.achieved(kr.kind, kr.start, kr.target, kr.final_value):
+                raise OkrError(_("“{title}” ended at {value}, short of its target {target}: only a key result that "
+                                 "was achieved sets a new baseline").format(
+                    title=kr.title, value=f"{kr.final_value:g}", target=f"{kr.target:g}"))
             quarter = self.okrs.parse_quarter(objective.quarter)
             source = f"OKR {objective.quarter}: {kr.title}"
             session.add(AdoptedBaseline(kpi=kr.kpi, scope=kr.kpi_scope, value=kr.final_value, on=quarter.last,

@@ -217,7 +217,8 @@ class OkrQuarters:
             baselines: dict[str, dict[str, Baseline | None]] = {}
             for k in shown:
                 value = k.final_value if closed is not None else k.current
-                if k.kpi and value is not None:
+                # only an achieved key result proposes its level as the KPI's new baseline
+                if k.kpi and value is not None and okr.achieved(k.kind, k.start, k.target, value):
                     if k.kpi_scope not in baselines:
                         baselines[k.kpi_scope] = self.baselines(k.kpi_scope)
                     proposals.append(BaselineProposal(k.id, k.kpi, k.kpi_scope, value,

@@ -246,16 +246,20 @@ def test_closing_scores_the_quarter_and_the_reached_level_can_become_the_baselin
     later = make_services(database_url, now=AT_CLOSE)
     with pytest.raises(ForbiddenError):
         later.okr_plans.close_quarter(VERA, "2026-Q4")
+    oee = services.readings.reading("oee", "L1", parse_period("quarter", "2026-Q4")).value
+    assert oee is not None and 71 < oee < 80  # short of the key result's 80
+    assert later.okrs.quarter("2026-Q4").proposals == []  # a key result short of its target proposes nothing
+    later.okr_plans.save_key_result(EDDIE, ids_["line"], key_result_id=ids_["oee"], version=1, title="Line 1 OEE",
+                                    kind="increase", start=70.0, target=71.0, owner="Tom", kpi="oee", weight=2)
     before = later.okrs.quarter("2026-Q4")
     assert [p.kpi for p in before.proposals] == ["oee"] and not before.proposals[0].adopted
     assert later.okr_plans.close_quarter(EDDIE, "2026-Q4") == 3
     closed = later.okrs.quarter("2026-Q4")
     assert closed.closed and closed.closed_by == "eddie" and closed.meeting.missing == []
     scores = {k.title: k.score for k in closed.key_results}
-    oee = services.readings.reading("oee", "L1", parse_period("quarter", "2026-Q4")).value
     assert scores["Filler jams per week"] == 1.0  # progress 125 % scores 1
     assert scores["Operators trained"] == 0.0  # never checked in
-    assert scores["Line 1 OEE"] == pytest.approx((oee - 70) / 10)
+    assert scores["Line 1 OEE"] == 1.0  # 70 → 71 reached
     with pytest.raises(OkrError, match="closed by Eddie"):
         later.okr_check_ins.check_in(EDDIE, ids_["jams"], 1, value=1, confidence=9)
     with pytest.raises(OkrError, match="already closed"):
@@ -269,6 +273,18 @@ def test_closing_scores_the_quarter_and_the_reached_level_can_become_the_baselin
     assert later.okrs.baselines("L2")["oee"] is None  # another line keeps its own (none configured here)
     with pytest.raises(OkrError, match="only a key result bound"):
         later.okr_plans.adopt_baseline(EDDIE, ids_["jams"])
+
+
+def test_a_key_result_short_of_its_target_sets_no_baseline(services, make_services,  # type: ignore[no-untyped-def]
+                                                           database_url: str) -> None:
+    ids_ = plan(services)
+    later = make_services(database_url, now=AT_CLOSE)
+    later.okr_plans.close_quarter(EDDIE, "2026-Q4")
+    assert later.okrs.quarter("2026-Q4").proposals == []  # OEE ended short of 80: nothing to adopt
+    with pytest.raises(OkrError, match=r"“Line 1 OEE” ended at .*, short of its target 80: only a key result that "
+                       "was achieved sets a new baseline"):
+        later.okr_plans.adopt_baseline(EDDIE, ids_["oee"])  # a forged click is refused on the server
+    assert later.okrs.baselines("L1")["oee"] is None
 
 
 def test_a_kpi_red_for_months_becomes_next_quarters_objective_in_one_step(services) -> None:  # type: ignore[no-untyped-def]
