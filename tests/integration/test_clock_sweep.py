@@ -34,7 +34,8 @@ ORIGIN = {"Origin": "http://localhost"}  # the Flask test client's host: the sam
 ADMIN = ("sweeper", "sweep-password-1")
 #: Export endpoints and the formats each offers; an API rule with another argument needs an id and is skipped.
 EXPORTS = {"/api/v1/review.<ext>": ("pdf", "html", "xlsx"), "/api/v1/okr/checkins.<ext>": ("csv", "xlsx"),
-           "/api/v1/actions.<ext>": ("csv",), "/api/v1/quarantine.<ext>": ("csv",), "/api/v1/audit.<ext>": ("csv",)}
+           "/api/v1/actions.<ext>": ("csv",), "/api/v1/quarantine.<ext>": ("csv",), "/api/v1/audit.<ext>": ("csv",),
+           "/api/v1/huddles.<ext>": ("csv", "xlsx")}
 #: Addresses beyond each page's own: the board of the shift in progress (it has no data at a shift's first minute),
 #: the tree over the week (ISO week 53 and a week across the year's end) and the quarter.
 EXTRA_ADDRESSES = ("/board?live=1", "/tree?grain=week", "/tree?grain=quarter")
@@ -194,10 +195,12 @@ class HeadlessRenderer:
                           [(d["id"], d["property"]) for d in dep["state"]], bool(dep.get("prevent_initial_call")))
             ids_used = [i for i, _ in cb.outputs + cb.inputs + cb.state]
             if any(i.startswith("{") for i in ids_used):
-                # Pattern-matching (ALL) callbacks here are click handlers of buttons drawn per key result or per
-                # draft: they never fire on a page load, and no callback writes their inputs. Skipped, and this
-                # holds that: one that could fire at load would need the renderer to expand wildcards.
-                assert cb.prevent_initial_call and all(i.startswith("{") for i, _ in cb.inputs), cb.key
+                # Pattern-matching (ALL) callbacks here are click handlers: of buttons drawn per key result, draft
+                # or handover, or of one button reading fields drawn per machine. They never fire on a page load,
+                # and no callback writes their inputs. Skipped, and this holds that: one that could fire at load
+                # would need the renderer to expand wildcards.
+                assert cb.prevent_initial_call and all(i.startswith("{") or prop == "n_clicks"
+                                                       for i, prop in cb.inputs), cb.key
                 continue
             self.callbacks.append(cb)
         waiting = [cb.key for cb in self.callbacks if _held_in_browser(deps) & set(cb.inputs)]
