@@ -21,6 +21,7 @@ from huddle.dashboard.core.names import audit_action, audit_details, audit_targe
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import MIN_PASSWORD, ROLES
 from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
+from huddle.dashboard.services.escalation_views import STATE_WORDS as ESCALATION_STATE_WORDS
 from huddle.dashboard.services.okrs import KIND_WORDS
 from huddle.dashboard.web import ids
 from huddle.pages.admin_calendar import calendar_card
@@ -31,7 +32,8 @@ from huddle.pages.components import scroll_box, table
 REFRESH_MS = 30_000
 #: stored values the audit trail names in words: an action's status, a key result's kind and the window its KPI is
 #: read over
-AUDIT_VALUE_WORDS = {**ACTION_STATUS_WORDS, **KIND_WORDS, **METHOD_WORDS, "quarter": N_("quarter"), "week": N_("week")}
+AUDIT_VALUE_WORDS = {**ACTION_STATUS_WORDS, **KIND_WORDS, **METHOD_WORDS, **ESCALATION_STATE_WORDS,
+                     "quarter": N_("quarter"), "week": N_("week")}
 ADMINS_ONLY = N_("Admins only: sign in as an admin to manage users and display screens.")
 
 

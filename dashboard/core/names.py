@@ -252,6 +252,7 @@ _DETAIL_WORDS = {
     "moved": N_("what moved"), "blocks": N_("what blocks"), "cause": N_("cause"), "method": N_("method"),
     "whys": N_("whys"), "root": N_("root cause"), "problem": N_("problem"), "countermeasure": N_("countermeasure"),
     "check": N_("check"), "reading": N_("reading"), "sentence": N_("sentence"), "to": N_("to"),
+    "answer": N_("answer"), "state": N_("state"),
 }
 #: targets stored as "action 12": the record's kind in words, then its number
 _TARGET_KINDS = {"action": N_("action {n}"), "objective": N_("objective {n}"), "key result": N_("key result {n}"),
@@ -326,12 +327,14 @@ def _value_words(config: PlantConfig | None, key: str, value: Any, names: Mappin
     if config is not None and key == "kpi":
         return kpi_name(config, text)
     if config is not None and key in ("scope", "kpi_scope", "to"):  # an objective's may be the company's
-        return (config.company or _("company")) if text == "company" else scope_name(config, text)
+        if text == "company":
+            return config.company or _("company")
+        return config.site_name if text == config.site_key else scope_name(config, text)
     if key in ("owner", "by", "who", "user"):
         return person_name(text, names)
     if key == "role" or (not key and text in ("viewer", "operator", "editor", "admin")):  # a role: before → after
         return role_word(text)
-    if key in ("status", "kind", "kpi_window", "method") and text in words:  # an action's status, a key result's kind
+    if key in ("status", "state", "kind", "kpi_window", "method") and text in words:  # a status, a kind
         return _(words[text])
     if config is not None and key in ("week", "period", "quarter", "due", "day", "month"):
         return period_id_words(config, text)
