@@ -194,6 +194,7 @@ def tile(k: dict[str, Any], n: int, scope: str = "") -> html.Div:
         html.Div(k["value"], className="kpi-value"),
         html.Div(_("target {target} · gap {gap}").format(target=k["target"], gap=k["gap"]) + over,
                  className="kpi-target"),
+        html.Div(_("leading") if k.get("leading") else _("lagging"), className="kpi-kind desk-only"),
         html.Div(k["note"], className="kpi-note") if k.get("note") else None,
         sparkline(k["trend"], k["target_raw"], k["target"]) if k["trend"] else None,
         html.Div(marks, className="marks") if marks else None,

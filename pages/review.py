@@ -115,7 +115,8 @@ def bowler(review: Review) -> html.Table:
             ytd_status = str(row.ytd.status)
             body.append(html.Tr([
                 html.Td([html.Strong(k.name),
-                         html.Div((unit_text(k.unit) or _("value")) + " · " + (k.owner or _("no owner")),
+                         html.Div((unit_text(k.unit) or _("value")) + " · " + (k.owner or _("no owner")) + " · "
+                                  + (_("leading") if k.leading else _("lagging")),
                                   className="bt")], className="bkpi"),
                 html.Td(base),
                 *[_cell(row, c) for c in row.cells],

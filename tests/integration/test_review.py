@@ -134,3 +134,22 @@ def test_the_review_lists_the_causes_behind_the_months_reds(services) -> None:  
     page = review_html(review)
     assert "Causes behind the reds of November 2026" in page and "Seal not on the PM plan" in page
     assert "Capper torque drift" not in page.split("Causes behind the reds")[1].split("</table>")[0]
+
+
+def test_the_bowler_and_the_board_say_leading_or_lagging(services, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                         make_services, database_url: str) -> None:
+    from huddle.dashboard.services.board import board_view
+    from huddle.pages.board import render_board
+    from huddle.pages.review import bowler
+
+    from tests.integration.test_plant_calendar import _texts
+    plant = tmp_path / "leading.yaml"
+    plant.write_text(REVIEW_PLANT.replace("name: Availability, category: D,",
+                                          "name: Availability, category: D, leading: leading,"), encoding="utf-8")
+    built = make_services(database_url, now=NOW, plant=plant)
+    review = build_review(built, "L1", parse_period("month", "2026-11"))
+    lines = [t for t in _texts(bowler(review)) if " · " in t and t.endswith(("leading", "lagging"))]
+    said = {r.kpi.name: lines[i].rsplit(" · ", 1)[1] for i, r in enumerate(review.rows)}
+    assert said["Availability"] == "leading" and said["OEE"] == "lagging"
+    board = render_board(board_view(built, "L1", parse_period("shift", "2026-11-20/E")))
+    assert "leading" in _texts(board) and "lagging" in _texts(board)
