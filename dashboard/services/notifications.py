@@ -67,7 +67,7 @@ class Notifier:
         """Why a channel sends nothing ("" when it is on): no mail server set, or its variable not set."""
         if channel.is_email:
             if not self.settings.smtp_host:
-                return _("off: no mail server is set (the smtp_host setting)")
+                return _("off: no mail server is set in Huddle's settings")
             if not self.settings.smtp_sender:
                 return _("off: no sender address is set (the smtp_sender setting)")
             return ""

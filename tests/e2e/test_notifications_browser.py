@@ -44,7 +44,7 @@ def test_a_person_subscribes_to_a_rule_and_unsubscribes(dash_duo, app, services)
     dash_duo.wait_for_element("input[name=username]", timeout=10).send_keys("maria")
     dash_duo.find_element("input[name=password]").send_keys("viewer-password-1")
     dash_duo.find_element("form.login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text(f"#{ids.NOTIFY_CHANNELS}", "off: no mail server is set (the smtp_host setting)",
+    dash_duo.wait_for_contains_text(f"#{ids.NOTIFY_CHANNELS}", "off: no mail server is set in Huddle's settings",
                                     timeout=15)
     assert "OEE red on a line" in dash_duo.find_element(f"#{ids.NOTIFY_RULES}").text
     assert "No message has been sent yet." in dash_duo.find_element(f"#{ids.NOTIFY_LOG}").text

@@ -107,7 +107,7 @@ def test_the_section_says_which_channels_are_off(site) -> None:  # type: ignore[
     answer = client.post("/_dash-update-component", json=payload, headers=ORIGIN)
     assert answer.status_code == 200
     text = answer.get_data(as_text=True)
-    assert "off: no mail server is set (the smtp_host setting)" in text
+    assert "off: no mail server is set in Huddle's settings" in text
     assert "off: the environment variable TEST_NOWHERE_SLACK is not set" in text
     assert "No message has been sent yet." in text
     options = answer.get_json()["response"]["notify-rule"]["options"]
