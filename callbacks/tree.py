@@ -247,6 +247,17 @@ def add_action(services: Services, _n: int, what: str | None, owner: str | None,
         day=action.due.isoformat()), (changed or 0) + 1
 
 
+def earlier_actions(services: Services, selected: str | None, _changed: int | None, view: dict[str, Any]) -> str:
+    """When the selected node's KPI was red here before: the earlier actions and their causes."""
+    if not selected:
+        return ""
+    try:
+        _tree, scope, period = _target(services, view)
+    except AddressError:
+        return ""
+    return services.actions.red_again(selected, scope, before=period.last)
+
+
 def focus(services: Services, _view: dict[str, Any]) -> Any:
     """The focus checks across the whole catalogue, as the KPI stack page lists them."""
     return render_focus(plant_focus(services))
@@ -301,6 +312,9 @@ def _register_panel(app: Dash, services: Services) -> None:
         Output(ids.TREE_ACTIONS, "children"), Output(ids.TREE_VALUES, "data"),
         Input(ids.TREE_SELECTED, "data"), Input(ids.TREE_DATA_KEY, "data"), State(ids.TREE_VIEW, "data"),
         State(ids.TREE_EVENT_FILTER, "value"))(partial(open_panel, services))
+    app.callback(Output(ids.TREE_ACTION_EARLIER, "children"), Input(ids.TREE_SELECTED, "data"),
+                 Input(ids.TREE_ACTION_CHANGED, "data"),
+                 State(ids.TREE_VIEW, "data"))(partial(earlier_actions, services))
     app.callback(Output(ids.TREE_EVENT_FILTER, "value", allow_duplicate=True),
                  Input(ids.TREE_PARETO, "clickData"), prevent_initial_call=True)(pick_bar)
     app.callback(Output(ids.TREE_EVENT_RECORDS, "children", allow_duplicate=True),

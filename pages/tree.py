@@ -127,6 +127,7 @@ def layout(**query: str) -> html.Div:
                     html.Div(id=ids.TREE_ACTIONS),
                     html.P(_("Actions raised here answer this node's KPI in this scope.") if editor else
                            _("Sign in as an editor to raise an action."), className="hint"),
+                    html.P(id=ids.TREE_ACTION_EARLIER, className="red-again", role="note"),
                     html.Div([
                         _field(_("What"), dcc.Input(id=ids.TREE_ACTION_WHAT, type="text", maxLength=500), "wide"),
                         _field(_("Owner"), dcc.Input(id=ids.TREE_ACTION_OWNER, type="text", maxLength=120)),

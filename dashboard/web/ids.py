@@ -204,6 +204,7 @@ TREE_ACTION_DUE = "tree-action-due"
 TREE_ACTION_ADD = "tree-action-add"
 TREE_ACTION_MESSAGE = "tree-action-message"
 TREE_ACTION_CHANGED = "tree-action-changed"
+TREE_ACTION_EARLIER = "tree-action-earlier"  # "red again": earlier actions on the node's KPI here
 TREE_PARETO_TABLE = "tree-pareto-table"
 
 REVIEW_VIEW = "review-view"  # the address's view: scope, month

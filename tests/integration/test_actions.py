@@ -122,3 +122,16 @@ def test_a_repeat_red_names_the_earlier_actions_and_their_causes(actions) -> Non
     assert "Thu 12 Nov “Filler jam” (cause: Worn seal)" in note and "Other" not in note
     assert actions.red_again("oee", "L2", before=date(2026, 11, 11)) == ""
     assert actions.red_again("", "L2") == ""
+
+
+def test_the_tree_panel_says_a_node_was_red_here_before(make_services, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    from huddle.callbacks.tree import earlier_actions
+    services = make_services(database_url)
+    services.actions.raise_action(EDITOR, "L2", "Filler jam", "Tom", date(2026, 11, 13), kpi="oee",
+                                  raised_for=date(2026, 11, 12), cause=FIVE_WHY)
+    view = {"scope": "L2", "grain": "day", "date": "2026-11-19"}
+    said = earlier_actions(services, "oee", 0, view)
+    assert "Red again: earlier actions on this KPI at " in said and "(cause: Seal not on the PM plan)" in said
+    assert earlier_actions(services, "availability", 0, view) == ""
+    assert earlier_actions(services, "oee", 0, view | {"date": "2026-11-11"}) == ""  # not yet raised then
+    assert earlier_actions(services, None, 0, view) == ""
