@@ -62,7 +62,7 @@ def test_admin_adds_an_editor_and_a_display_that_opens_its_link(dash_duo, app) -
     _type(dash_duo, ids.ADMIN_ADD_PASSWORD, "editor-password-1")
     _type(dash_duo, ids.ADMIN_ADD_REPEAT, "editor-password-1")
     dash_duo.find_element(f"#{ids.ADMIN_ADD_BUTTON}").click()
-    dash_duo.wait_for_text_to_equal(f"#{ids.ADMIN_ADD_MESSAGE}", "Added eddie as editor.", timeout=10)
+    dash_duo.wait_for_text_to_equal(f"#{ids.ADMIN_ADD_MESSAGE}", "Added Eddie Editor as editor.", timeout=10)
     dash_duo.wait_for_contains_text(f"#{ids.ADMIN_USERS}", "Eddie Editor", timeout=10)
     row = next(r for r in dash_duo.find_elements(f"#{ids.ADMIN_USERS} tr") if "Eddie Editor" in r.text)
     assert "editor" in row.text and "active" in row.text

@@ -77,8 +77,10 @@ def payload(app: Any, first_output: str, values: dict[str, Any], trigger: str) -
     key = _callback_key(app, first_output)
     spec = app.callback_map[key]
 
-    def filled(deps: list[dict[str, str]]) -> list[dict[str, Any]]:
-        return [d | {"value": values.get(d["id"], 1 if d["property"] == "n_clicks" else None)} for d in deps]
+    def filled(deps: list[dict[str, str]]) -> list[Any]:
+        # A wildcard (ALL) dependency arrives as the list of the components it matches: none drawn here.
+        return [[] if d["id"].startswith("{") else
+                d | {"value": values.get(d["id"], 1 if d["property"] == "n_clicks" else None)} for d in deps]
 
     return {"output": key, "outputs": _outputs(key), "inputs": filled(spec["inputs"]), "state": filled(spec["state"]),
             "changedPropIds": [f"{trigger}.n_clicks"]}

@@ -58,19 +58,20 @@ def signed_in(app: Any, who: str) -> FlaskClient:
     return client
 
 
-def first_output(app: Any, output: str) -> str:
-    """The first output of the one callback that writes ``output`` (``id.property``) as it may share it with others
-    (``allow_duplicate`` names it ``id.property@hash``)."""
-    firsts = [k.lstrip(".").split("...")[0] for k in app.callback_map]
-    named = [f for f in firsts if f == output] or [f for f in firsts if f.startswith(f"{output}@")]
-    assert len(named) == 1, named
-    return named[0]
+def first_output(app: Any, output: str, trigger: str) -> str:
+    """The first output of the one callback that writes ``output`` (``id.property``) when ``trigger`` changes, as it
+    may share the output with others (``allow_duplicate`` names it ``id.property@hash``)."""
+    keys = {k.lstrip(".").split("...")[0]: k for k in app.callback_map}
+    named = [f for f in keys if f == output] or [f for f in keys if f.startswith(f"{output}@")]
+    fired = [f for f in named if any(d["id"] == trigger for d in app.callback_map[keys[f]]["inputs"])]
+    assert len(fired) == 1, named
+    return fired[0]
 
 
 def post(app: Any, client: FlaskClient, output: str, values: dict[str, Any], trigger: str, page: str) -> Any:
     """POST the callback whose first output is ``output`` as the browser does from the page at address ``page`` (its
     Referer)."""
-    body = payload(app, first_output(app, output), values, trigger)
+    body = payload(app, first_output(app, output, trigger), values, trigger)
     return client.post("/_dash-update-component", json=body, headers=ORIGIN | {"Referer": f"http://localhost{page}"})
 
 
