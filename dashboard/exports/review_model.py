@@ -267,7 +267,7 @@ def action_rows(review: Review) -> list[list[str]]:
     """The actions raised in the review's months, as text rows under ``ACTION_HEADERS``."""
     rows = []
     for a in review.actions:
-        where = review.scope_name if a.scope == review.scope else a.scope
+        where = review.place(a.scope)
         status = _(ACTION_STATUS_WORDS.get(a.status, a.status)) + (" (" + _("overdue") + ")" if a.overdue else "")
         rows.append([a.raised_for.isoformat(), kpi_name(review, a.kpi) if a.kpi else "—", where, a.what, a.owner,
                      a.due.isoformat(), status, a.result or ""])
@@ -283,7 +283,7 @@ def cause_rows(review: Review) -> list[list[str]]:
             continue
         for a in cell.countermeasures:
             if a.cause and a.root_cause:
-                where = review.scope_name if a.scope == review.scope else a.scope
+                where = review.place(a.scope)
                 rows.append([r.kpi.name, where, a.what, _(METHOD_WORDS.get(a.cause["method"], "")), a.root_cause])
     return rows
 

@@ -254,7 +254,7 @@ def _xl_lines(ws: Worksheet, review: Review) -> None:
             by_month = readings_by_month(review, readings)
             for kind in ("value", "status"):
                 row += 1
-                ws.cell(row, 1, line)
+                ws.cell(row, 1, review.place(line))
                 ws.cell(row, 2, _(ROW_WORDS[kind]))
                 for i, r in enumerate(by_month):
                     status = str(r.status) if r else "grey"
@@ -274,7 +274,8 @@ def _xl_actions(ws: Worksheet, review: Review) -> None:
     row = 2
     for a in review.actions:
         row += 1
-        values: list[Any] = [a.raised_for, kpi_name(review, a.kpi) if a.kpi else "", a.scope, a.what, a.owner, a.due,
+        values: list[Any] = [a.raised_for, kpi_name(review, a.kpi) if a.kpi else "", review.place(a.scope), a.what,
+                             a.owner, a.due,
                              _(ACTION_STATUS_WORDS.get(a.status, a.status)), _("yes") if a.overdue else _("no"),
                              a.result or ""]
         for col, value in enumerate(values, start=1):

@@ -17,6 +17,7 @@ from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.i18n import month_name as i18n_month_name
 from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.names import place_name
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import CATEGORIES, KpiDef, PlantConfig
 from huddle.dashboard.services.actions import ActionView
@@ -126,6 +127,11 @@ class Review:
     currency: str = ""
     candidates: list[BowlerRow] = field(default_factory=list)
     huddles: list[HuddleCount] = field(default_factory=list)  # each line's huddles held and missed in the month
+    place_names: dict[str, str] = field(default_factory=dict)  # each line's and area's name, by key
+
+    def place(self, scope: str) -> str:
+        """Where an action of the review was raised, in words: the scope's name, or a line's or area's own."""
+        return self.scope_name if scope == self.scope else self.place_names.get(scope, scope)
 
     def rows_of(self, category: str) -> list[BowlerRow]:
         """The bowler rows of one SQDCM category."""
@@ -197,6 +203,7 @@ def build_review(services: Services, scope: str, month: Period) -> Review:
         actions=sorted(actions, key=lambda a: (a.raised_for, a.id)), generated_at=services.clock(),
         currency=config.currency, candidates=[r for r in rows if r.red_streak >= CANDIDATE_STREAK],
         huddles=[c for c in services.huddles.counts(month.first, month.last) if c.line in lines_in_scope],
+        place_names={key: place_name(config, key) for key in [*config.lines, *config.areas]},
     )
 
 

@@ -166,7 +166,7 @@ def _page_count(pdf: bytes) -> int:
 
 def test_the_workbook_keeps_the_pages_numbers_as_numbers(review: Review) -> None:
     wb = load_workbook(io.BytesIO(review_workbook(review)))
-    assert wb.sheetnames == ["Summary", "Bowler", "Losses", "Defects", "Lines", "Actions"]
+    assert wb.sheetnames == ["Summary", "Bowler", "Losses", "Defects", "Lines", "Actions", "Huddles"]
     bowler = wb["Bowler"]
     oee = _row(review, "oee")
     october, september = oee.cells[-1].reading, oee.cells[-2].reading
@@ -188,14 +188,14 @@ def test_the_workbook_keeps_the_pages_numbers_as_numbers(review: Review) -> None
     assert [(r[0], r[1]) for r in _sheet_rows(wb["Defects"])[2:]] == [("Scratch", 50), ("Dent", 20)]
     actions = _sheet_rows(wb["Actions"])
     raised = next(r for r in actions if r[3] == ACTION)
-    assert raised[:3] == (datetime(2026, 10, 15), "OEE", "L1")
+    assert raised[:3] == (datetime(2026, 10, 15), "OEE", "Line 1")
     assert raised[4:8] == ("Tom Becker", datetime(2026, 10, 30), "open", "yes")
     missing = [(r[0], r[1]) for r in actions[actions.index(("Red months without a countermeasure",) + (None,) * 8):]
                if r[0] and re.fullmatch(r"\d{4}-\d{2}", str(r[0]))]
     assert ("2026-10", "Quality") in missing and ("2026-10", "OEE") not in missing  # OEE has its countermeasure
     lines = _sheet_rows(wb["Lines"])
     l1_oee = lines[next(i for i, r in enumerate(lines) if r[0] == "OEE (%)") + 3]
-    assert l1_oee[:2] == ("L1", "value")
+    assert l1_oee[:2] == ("Line 1", "value")
     assert l1_oee[-1] == pytest.approx(review.lines[0].by_line["L1"][-1].value, rel=1e-14)
     cover = _sheet_rows(wb["Summary"])
     summary = {r[0]: r[1] for r in cover if r[0]}
@@ -222,7 +222,7 @@ def test_the_html_copy_is_one_self_contained_file(review: Review) -> None:
     pareto_svg = re.search(r'<svg[^>]*aria-label="Stop minutes by reason".*?</svg>', text, re.S)
     assert pareto_svg and pareto_svg.group().count("<rect ") == len(review.stops.pareto)  # a bar a reason, inline
     actions = next(rows for _cls, rows in page.tables if rows and rows[0][0] == "Raised for")
-    assert actions[1][:7] == ["2026-10-15", "OEE", "L1", ACTION, "Tom Becker", "2026-10-30", "open (overdue)"]
+    assert actions[1][:7] == ["2026-10-15", "OEE", "Line 1", ACTION, "Tom Becker", "2026-10-30", "open (overdue)"]
     assert "OEE 96.6 % → 81.1 % (-15.54 pts) against September 2026. Most of it from Performance." in text
     assert "generated 2026-11-20 20:00 UTC" in text
 
