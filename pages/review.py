@@ -218,7 +218,7 @@ def _actions(review: Review, config: PlantConfig) -> Any:
         html.H3(_("Causes behind the reds of {month}").format(month=month_name(review.month))),
         _h_causes(review),
         html.H3(_("Red months without a countermeasure ({n})").format(n=len(missing))),
-        html.P(", ".join(f"{name} {month}" for name, month in missing) or _("None."),
+        html.P(", ".join(f"{name} {period_id_words(None, month)}" for name, month in missing) or _("None."),
                className="cm-missing-list" if missing else "hint"),
     ]
 

@@ -444,7 +444,7 @@ def test_the_review_page_says_the_months_count_and_lists_the_actions(config: Pla
     anchored = [c for c in walk(body) if getattr(c, "id", None) == "cm-oee-2026-10"]
     assert len(anchored) == 1 and "Clean the filler" in text(anchored[0])  # where the red October links to
     assert "2026-11-03 OEE Line 1 – Area A Clean the filler Ann 2026-11-30 done cleaned" in text(body)
-    assert text(one(body, "cm-missing-list")) == "OEE 2026-11"
+    assert text(one(body, "cm-missing-list")) == "OEE Nov 2026"
     assert "OEE: red 2 months running" in text(body)
 
 
