@@ -351,7 +351,7 @@ class OkrQuarters:
                         "bound_kpi": self.config.kpis[k.kpi].name if k.kpi else "", "week": v.week,
                         "value": None if v.value is None else round(v.value, 4), "confidence": v.confidence,
                         "confidence_band": v.band,
-                        "what_moved": v.moved, "what_blocks": v.blocks, "author": v.author,
+                        "what_moved": v.moved, "what_blocks": v.blocks, "author": person_name(v.author, view.people),
                         "saved_at": v.at.astimezone(self.config.tz),  # plant time; the export words it
                         "version": "corrected later" if v.replaced else "current",
                         "corrects": v.replaces_id or "", "check_in_id": v.id})
