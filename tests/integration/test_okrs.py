@@ -337,7 +337,7 @@ def test_the_quarters_check_ins_export_as_csv_and_excel(services) -> None:  # ty
     assert [(r["Key result"], r["Value"], r["Version"], r["By"]) for r in parsed] == [
         ("Filler jams per week", "10.0", "corrected later", "Eddie"),
         ("Filler jams per week", "11.0", "current", "Ana"),
-        ("Line 1 OEE", str(round(services.readings.reading("oee", "L1", QTD).value, 4)), "current", "Eddie")]  # people by name, not login
+        ("Line 1 OEE", str(round(services.readings.reading("oee", "L1", QTD).value, 4)), "current", "Eddie")]
     assert (parsed[0]["Quarter"], parsed[0]["Week"], parsed[0]["Saved (plant time)"]) == (
         "Q4 2026", "Week 47, 16–22 Nov", "Fri 20 Nov 2026, 10:00")  # words, not 2026-W47 or an ISO time
     assert parsed[0]["What moved"].startswith("'=")  # a formula typed into a check-in stays text
