@@ -186,6 +186,7 @@ class HeadlessRenderer:
     def __init__(self, client: FlaskClient, app: dash.Dash) -> None:
         self.client = client
         deps = client.get("/_dash-dependencies").get_json()
+        written = {(i, p.split("@")[0]) for dep in deps for i, p in _split(dep["output"])}
         self.callbacks: list[Callback] = []
         for dep in deps:
             if dep.get("clientside_function"):
@@ -195,12 +196,12 @@ class HeadlessRenderer:
                           [(d["id"], d["property"]) for d in dep["state"]], bool(dep.get("prevent_initial_call")))
             ids_used = [i for i, _ in cb.outputs + cb.inputs + cb.state]
             if any(i.startswith("{") for i in ids_used):
-                # Pattern-matching (ALL) callbacks here are click handlers: of buttons drawn per key result, draft
-                # or handover, or of one button reading fields drawn per machine. They never fire on a page load,
-                # and no callback writes their inputs. Skipped, and this holds that: one that could fire at load
-                # would need the renderer to expand wildcards.
-                assert cb.prevent_initial_call and all(i.startswith("{") or prop == "n_clicks"
-                                                       for i, prop in cb.inputs), cb.key
+                # Pattern-matching (ALL) callbacks here answer a person: a button drawn per key result, draft or
+                # handover, one button reading fields drawn per machine, or a pick that fills fields drawn per why.
+                # They never fire on a page load: no callback writes their inputs. Skipped, and this holds that:
+                # one that could fire at load would need the renderer to expand wildcards.
+                assert cb.prevent_initial_call and all(i.startswith("{") or prop == "n_clicks" or (i, prop) not in
+                                                       written for i, prop in cb.inputs), cb.key
                 continue
             self.callbacks.append(cb)
         waiting = [cb.key for cb in self.callbacks if _held_in_browser(deps) & set(cb.inputs)]
