@@ -175,7 +175,7 @@ def test_a_viewer_cannot_check_in_even_by_sending_the_request(dash_duo, demo) ->
         fetch('/_dash-update-component', {method: 'POST', headers: {'Content-Type': 'application/json'},
               body: arguments[0]}).then(r => r.text()).then(done);
     """, json.dumps(body))
-    assert "Not saved" in answer and "editor" in answer and "vera (viewer)" in answer, answer
+    assert "Not saved" in answer and "editor" in answer and "Vera (viewer)" in answer, answer
     assert len(key_result(demo, "Filler jams per week (maintenance log)").versions) == before
     no_console_errors(driver)
 

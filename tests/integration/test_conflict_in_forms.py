@@ -56,8 +56,10 @@ def press(app: Any, client: FlaskClient, button: str, values: dict[str, Any], pa
     parts = key[2:-2].split("...") if key.startswith("..") else [key]
     outputs = [dict(zip(("id", "property"), p.split("@")[0].rsplit(".", 1), strict=True)) for p in parts]
 
-    def filled(deps: list[dict[str, str]]) -> list[dict[str, Any]]:
-        return [d | {"value": values.get(d["id"], 1 if d["property"] == "n_clicks" else None)} for d in deps]
+    def filled(deps: list[dict[str, str]]) -> list[Any]:
+        # A wildcard (ALL) dependency arrives as the list of the components it matches: none drawn here.
+        return [[] if d["id"].startswith("{") else
+                d | {"value": values.get(d["id"], 1 if d["property"] == "n_clicks" else None)} for d in deps]
 
     body = {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": filled(spec["inputs"]),
             "state": filled(spec["state"]), "changedPropIds": [f"{button}.{prop}"]}
