@@ -15,7 +15,8 @@ Every page keeps what it shows in its address, so a bookmark, a TV or a link alw
 Reading is two steps. ``BoardAddress.from_query`` (and the tree's, the review's and the OKRs') reads the parameters
 as text, cheaply: a page's layout calls it and keeps the result in its store as the page's view. ``resolve`` then
 judges that view against the plant and the clock and gives what to show, or raises ``AddressError`` naming the
-parameter and saying why in the page's words. The API reads its query through the same checks (``api_query``) and
+parameter and saying why in the page's words (the checks of one parameter at a time, and the error, live in
+``parameters``). The API reads its query through the same checks (``api_query``) and
 answers an ``AddressError`` with a 400 naming the parameter. The ``*_href`` functions build the addresses pages link
 to; in the browser, ``keepAddress`` (assets/board.js) writes back only the names ``keep_address_js`` gives it, which
 are the fields of these address classes.
@@ -34,16 +35,24 @@ from flask import g, has_request_context
 from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.periods import (
     Period,
-    PeriodError,
-    PeriodRangeError,
     label_grain,
-    parse_asked_period,
     parse_period,
     period_containing,
 )
-from huddle.dashboard.services.okrs import COMPANY
 from huddle.dashboard.services.review import last_full_month, month_name
 from huddle.dashboard.services.tree import last_complete_day
+from huddle.dashboard.web.parameters import (
+    AddressError,
+    check_okr_scope,
+    check_scope,
+    check_shift,
+    no_line_or_area,
+    read_layers,
+    read_period,
+    seconds_in_range,
+    text_value,
+    whole_number,
+)
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
@@ -57,83 +66,6 @@ TREE_GRAINS = ("shift", "day", "week", "month")
 EVERY_LEVEL = "all"  # the OKR page's scope choice for objectives of every level
 
 
-class AddressError(ValueError):
-    """A parameter of a page's or the API's address that cannot be shown: which parameter, and why."""
-
-    def __init__(self, parameter: str, message: str, *, outside: bool = False) -> None:
-        super().__init__(message)
-        self.parameter = parameter
-        self.message = message
-        self.outside = outside  # a date outside what Huddle can show (rather than one that is not a date)
-
-    def named(self) -> str:
-        """The message with its parameter's name in front (unless it already begins with it): the API's answer."""
-        return self.message if self.message.startswith(f"{self.parameter} ") else f"{self.parameter}: {self.message}"
-
-    def reworded(self, message: str) -> AddressError:
-        """The same problem in a page's own words."""
-        return AddressError(self.parameter, message, outside=self.outside)
-
-
-# ---- one parameter at a time (pages and API) ---------------------------------------------------------------
-
-
-def check_scope(config: PlantConfig, scope: str, parameter: str = "scope") -> str:
-    """``scope`` when the plant has it: the plant, one of its areas or lines."""
-    try:
-        config.scope_kind(scope)
-    except KeyError as exc:
-        raise AddressError(parameter, str(exc.args[0])) from None
-    return scope
-
-
-def check_shift(config: PlantConfig, shift: str) -> str:
-    """``shift`` when it is the key of one of the plant's shifts."""
-    shifts = config.calendar.shifts
-    if shift not in {s.key for s in shifts}:
-        known = ", ".join(f"{s.key} ({s.name})" for s in shifts)
-        raise AddressError("shift", _("shift {shift!r} is not a shift of this plant: use one of {known}").format(
-            shift=shift, known=known))
-    return shift
-
-
-def read_period(grain: str, text: str, parameter: str) -> Period:
-    """The period of a grain a parameter names (``core.periods`` reads it), within the dates Huddle can show."""
-    try:
-        return parse_asked_period(grain, text)
-    except PeriodRangeError as exc:
-        raise AddressError(parameter, str(exc), outside=True) from None
-    except PeriodError as exc:
-        raise AddressError(parameter, str(exc)) from None
-
-
-def check_okr_scope(config: PlantConfig, scope: str) -> str:
-    """``scope`` when objectives can belong to it: the company, the plant, an area or a line."""
-    return scope if scope == COMPANY else check_scope(config, scope)
-
-
-def _text(value: Any) -> str:
-    """A view's value as text: a store only holds what the page put there, but a caller may send anything."""
-    return value if isinstance(value, str) else ""
-
-
-def _number(value: Any, default: int) -> int:
-    """A view's whole number (``default`` for anything else)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-
-def _seconds(value: str | None, default: int, low: int, high: int) -> int:
-    try:
-        return max(low, min(high, int(value or default)))
-    except ValueError:
-        return default
-
-
-def _no_line_or_area(config: PlantConfig, scope: str) -> AddressError:
-    return AddressError("scope", _("There is no line or area {scope!r} in {site}.").format(scope=scope,
-                                                                                            site=config.site_name))
-
-
 class _TextAddress:
     """An address whose every field is one parameter, as text ("" when the address does not give it)."""
 
@@ -145,7 +77,7 @@ class _TextAddress:
     @classmethod
     def from_view(cls, view: Mapping[str, Any]) -> Self:
         """The address a page's store keeps (``as_view``)."""
-        return cls(**{f.name: _text(view.get(f.name)) for f in fields(cls)})  # type: ignore[arg-type]
+        return cls(**{f.name: text_value(view.get(f.name)) for f in fields(cls)})  # type: ignore[arg-type]
 
     def as_view(self) -> dict[str, Any]:
         """The address as the page's store keeps it (JSON)."""
@@ -184,19 +116,21 @@ class BoardAddress:
         scopes = tuple(s for s in (query.get("scopes") or "").split(",") if s)
         return cls(scope=query.get("scope") or (scopes[0] if scopes else "plant"), scopes=scopes,
                    date=query.get("date") or "", shift=query.get("shift") or "", live=query.get("live") in YES,
-                   kiosk=query.get("kiosk") in YES, cycle=_seconds(query.get("cycle"), 0, 0, 3600),
-                   refresh=_seconds(query.get("refresh"), DEFAULT_REFRESH_S, 10, 3600),
-                   timer=_seconds(query.get("timer"), 0, 0, 120))
+                   kiosk=query.get("kiosk") in YES, cycle=seconds_in_range(query.get("cycle"), 0, 0, 3600),
+                   refresh=seconds_in_range(query.get("refresh"), DEFAULT_REFRESH_S, 10, 3600),
+                   timer=seconds_in_range(query.get("timer"), 0, 0, 120))
 
     @classmethod
     def from_view(cls, view: Mapping[str, Any]) -> BoardAddress:
         """The address a page's store keeps (``as_view``)."""
         scopes = view.get("scopes")
-        return cls(scope=_text(view.get("scope")) or "plant",
+        return cls(scope=text_value(view.get("scope")) or "plant",
                    scopes=tuple(s for s in scopes if isinstance(s, str)) if isinstance(scopes, list) else (),
-                   date=_text(view.get("date")), shift=_text(view.get("shift")), live=bool(view.get("live")),
-                   kiosk=bool(view.get("kiosk")), cycle=_number(view.get("cycle"), 0),
-                   refresh=_number(view.get("refresh"), DEFAULT_REFRESH_S), timer=_number(view.get("timer"), 0))
+                   date=text_value(view.get("date")), shift=text_value(view.get("shift")),
+                   live=bool(view.get("live")),
+                   kiosk=bool(view.get("kiosk")), cycle=whole_number(view.get("cycle"), 0),
+                   refresh=whole_number(view.get("refresh"), DEFAULT_REFRESH_S),
+                   timer=whole_number(view.get("timer"), 0))
 
     def as_view(self) -> dict[str, Any]:
         """The address as the page's store keeps it (JSON)."""
@@ -269,7 +203,7 @@ class TreeAddress(_TextAddress):
         try:
             check_scope(config, scope)
         except AddressError:
-            raise _no_line_or_area(config, scope) from None
+            raise no_line_or_area(config, scope) from None
         grain = self.grain or "day"
         if grain not in TREE_GRAINS:
             raise AddressError("grain", f"A tree is read for a shift, day, week or month, not {grain!r}.")
@@ -320,7 +254,7 @@ class ReviewAddress(_TextAddress):
         try:
             check_scope(config, scope)
         except AddressError:
-            raise _no_line_or_area(config, scope) from None
+            raise no_line_or_area(config, scope) from None
         if not self.month:
             return ReviewTarget(scope, last_full_month(config, now))
         try:
@@ -341,17 +275,6 @@ class StackTarget(NamedTuple):
     layers: tuple[int, ...]
 
 
-def read_layers(text: str) -> tuple[int, ...]:
-    """The layers a page's ``layer`` parameter keeps (``2``, or ``1,2``); empty for every layer, or an
-    ``AddressError`` naming what is not a layer."""
-    out: list[int] = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        if not part.isdigit() or not 1 <= int(part) <= 5:
-            raise AddressError("layer", _("There is no layer {layer!r}: the layers are 1 to 5.").format(layer=part))
-        out.append(int(part))
-    return tuple(sorted(set(out)))
-
-
 @dataclass(frozen=True)
 class StackAddress(_TextAddress):
     """The KPI stack's address: scope and the layers shown."""
@@ -367,7 +290,7 @@ class StackAddress(_TextAddress):
         try:
             check_scope(config, scope)
         except AddressError:
-            raise _no_line_or_area(config, scope) from None
+            raise no_line_or_area(config, scope) from None
         return StackTarget(scope, read_layers(self.layer))
 
 
