@@ -26,8 +26,16 @@ from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, BoardAddress, BoardTarget, board_href, board_search
 from huddle.dashboard.web.render_cache import LocalRenderCache, RedisRenderCache, make_render_cache
 from huddle.dashboard.web.sites import site_writer
-from huddle.pages.board import action_options, board_problem, kpi_options, playlist_cue, render_board, scope_title
-from huddle.pages.components import scope_options
+from huddle.pages.board import (
+    action_options,
+    board_problem,
+    keep_layers,
+    kpi_options,
+    playlist_cue,
+    render_board,
+    scope_title,
+)
+from huddle.pages.components import layer_chip, layer_options, layer_value, picked_layer, scope_options
 
 STALE_RECHECK_S = 300  # re-render at least this often so a tile can turn stale even when no data arrives
 
@@ -50,25 +58,48 @@ def scope_choices(services: Services, view: dict[str, Any]) -> tuple[list[dict[s
     return options, wanted if wanted in {o["value"] for o in options} else None
 
 
-def choose(scope: str, mode: str, view: dict[str, Any]) -> str:
-    """A scope or mode picked: the address's new query (the page reads it again)."""
+def layer_choices(services: Services, view: dict[str, Any]) -> tuple[list[dict[str, str]], str]:
+    """The layer picker's options, set to the address's layer (every layer for several, or for none it knows)."""
+    try:
+        layers = BoardAddress.from_view(view).layers()
+    except AddressError:
+        layers = ()
+    return layer_options(services.config), layer_value(layers)
+
+
+def choose(scope: str, mode: str, layer: str | None, view: dict[str, Any]) -> str:
+    """A scope, mode or layer picked: the address's new query (the page reads it again), keeping the layer
+    filter the address has when the picker did not change it."""
     shown = BoardAddress.from_view(view)
-    if not scope or (scope == shown.scope and (mode == "live") == shown.live):
+    try:  # a picker still being filled (None) or echoing the address keeps the address's layers
+        wanted = shown.layer if layer is None or layer == layer_value(shown.layers()) else picked_layer(layer)
+    except AddressError:
+        wanted = picked_layer(layer)
+    if not scope or (scope == shown.scope and (mode == "live") == shown.live and wanted == shown.layer):
         raise PreventUpdate
-    return board_search(scope, live=mode == "live")
+    return board_search(scope, live=mode == "live", layer=wanted)
 
 
 def kiosk_link(view: dict[str, Any]) -> str:
-    """The address of this board as a TV shows it."""
+    """The address of this board as a TV shows it (the same layers)."""
     shown = BoardAddress.from_view(view)
-    return board_href(shown.scope, kiosk=True, live=shown.live)
+    return board_href(shown.scope, kiosk=True, live=shown.live, layer=shown.layer)
+
+
+def _chip(services: Services, shown: BoardAddress, scope: str, layers: tuple[int, ...]) -> Any:
+    """The chip saying the board lists one layer's tiles (a TV's without the link to every layer)."""
+    clear = None if shown.kiosk else board_href(scope, live=shown.live)
+    return layer_chip(services.config, layers, clear,
+                      _("(the columns' colours and calendars still count every KPI)"))
 
 
 def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: int | None, cycle_n: int | None,
             view: dict[str, Any], _changed: int | None, key: str | None) -> tuple[Any, Any]:
     """The board's body, drawn again only when its key (data version, scope, shift, staleness) changed."""
+    shown = BoardAddress.from_view(view)
     try:
         scope, period = _target(services, view, cycle_n)
+        layers = shown.layers()
     except AddressError as exc:
         return board_problem(str(exc)), None
     version = services.readings.data_version()  # actions and entered values bump it too
@@ -78,12 +109,19 @@ def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: 
     # (it rides along in the stored key but is not part of what is compared: a fixed clock drifts from the real one)
     ahead = round(services.clock().timestamp() - time.time())
     loaders = services.data_status.liveness().status  # the loaders stopping shows at once, not at the next bucket
-    new_key = f"{services.config.site_key}|{version}|{scope}|{period.label}|{bucket}|{loaders}"
+    new_key = f"{services.config.site_key}|{version}|{scope}|{period.label}|{bucket}|{loaders}|{layers}|{shown.kiosk}"
     if key and key.rsplit("|", 1)[0] == new_key:
         raise PreventUpdate  # nothing changed: the browser gets an empty answer and keeps what it shows
     # every TV showing the same scope and shift shares one render; across web workers too when Redis is configured
-    body = cache.get_or_render(new_key, lambda: render_board(board_view(services, scope, period)))
+    body = cache.get_or_render(new_key, lambda: _with_chip(
+        render_board(keep_layers(board_view(services, scope, period), layers)),
+        _chip(services, shown, scope, layers)))
     return body, f"{new_key}|{ahead}"
+
+
+def _with_chip(body: list[Any], chip: Any) -> list[Any]:
+    """The board's body with the layer chip under its head (the body's second part)."""
+    return [*body[:2], chip, *body[2:]] if chip is not None else body
 
 
 def playlist(services: Services, cycle_n: int | None, view: dict[str, Any]) -> list[Any]:
@@ -143,9 +181,11 @@ def action_choices(services: Services, _key: str | None,
     """The open actions of the board's scope, and the KPIs an action can answer."""
     try:
         scope, _period = _target(services, view)
+        layers = BoardAddress.from_view(view).layers()
     except AddressError:
         return [], []
-    return action_options(services.actions.listing(scope)), kpi_options(services.config.kpis)
+    kpis = {k: d for k, d in services.config.kpis.items() if not layers or d.layer in layers}
+    return action_options(services.actions.listing(scope)), kpi_options(kpis)
 
 
 def register(app: Dash, services: Services) -> None:
@@ -153,9 +193,11 @@ def register(app: Dash, services: Services) -> None:
     cache = make_render_cache(services.settings.redis_url, "huddle:board")
     app.callback(Output(ids.BOARD_SCOPE, "options"), Output(ids.BOARD_SCOPE, "value"),
                  Input(ids.BOARD_VIEW, "data"))(partial(scope_choices, services))
+    app.callback(Output(ids.BOARD_LAYER, "options"), Output(ids.BOARD_LAYER, "value"),
+                 Input(ids.BOARD_VIEW, "data"))(partial(layer_choices, services))
     app.callback(Output(ids.URL, "search", allow_duplicate=True),
-                 Input(ids.BOARD_SCOPE, "value"), Input(ids.BOARD_MODE, "value"), State(ids.BOARD_VIEW, "data"),
-                 prevent_initial_call=True)(choose)
+                 Input(ids.BOARD_SCOPE, "value"), Input(ids.BOARD_MODE, "value"), Input(ids.BOARD_LAYER, "value"),
+                 State(ids.BOARD_VIEW, "data"), prevent_initial_call=True)(choose)
     app.callback(Output("board-kiosk-link", "href"), Input(ids.BOARD_VIEW, "data"))(kiosk_link)
     app.callback(
         Output(ids.BOARD_BODY, "children"), Output(ids.BOARD_KEY, "data"),

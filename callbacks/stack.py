@@ -12,10 +12,8 @@ from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.kpi_stack import plant_focus, stack_view
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, StackAddress, keep_address_js, stack_href
-from huddle.pages.components import layer_chip, scope_options
+from huddle.pages.components import EVERY_LAYER, layer_chip, layer_options, scope_options
 from huddle.pages.stack import (
-    EVERY_LAYER,
-    layer_options,
     period_line,
     render_focus,
     render_stack,

@@ -4,7 +4,9 @@ its renderers, the board's read model in and Dash components out (no services, n
 The address says what is shown, so a bookmark or a TV always opens the same view (``address.BoardAddress`` reads
 it): ``/board?scope=L2&date=2026-11-20&shift=N`` (default: the whole plant, the shift that just ended), ``live=1``
 for the shift in progress, ``kiosk=1`` for a TV (no navigation or controls), ``scopes=L1,L2,L3&cycle=30`` to rotate
-through a playlist, ``refresh=60`` seconds between refreshes, ``timer=15`` minutes of huddle timer.
+through a playlist, ``refresh=60`` seconds between refreshes, ``timer=15`` minutes of huddle timer, ``layer=2`` the
+tiles of the KPI stack's layer 2 only (the columns' colours and letter boards still count every KPI: a filter
+chooses what is listed, never what the numbers say).
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ def layout(**query: str) -> html.Div:
         dcc.Store(id=ids.BOARD_WORDS, data=age_words()),  # the browser counts ages on, in the plant's words
         html.Div([
             dcc.Dropdown(id=ids.BOARD_SCOPE, clearable=False, className="board-scope"),
+            html.Label([html.Span(_("Layer"), className="board-layer-word"),
+                        dcc.Dropdown(id=ids.BOARD_LAYER, clearable=False, className="board-layer")],
+                       className="board-layer-field"),
             dcc.RadioItems(id=ids.BOARD_MODE, inline=True, className="grain-switch",
                            options=[{"label": _("Shift that just ended"), "value": "ended"},
                                     {"label": _("Shift in progress"), "value": "live"}],
@@ -263,15 +268,25 @@ def letter(column: dict[str, Any]) -> html.Div:
                      extra], className="calendar")
 
 
-def _column(column: dict[str, Any], start: int, scope: str) -> html.Section:
+def keep_layers(view: dict[str, Any], layers: tuple[int, ...]) -> dict[str, Any]:
+    """The board's read model with only the tiles of ``layers`` (every tile when empty): the columns' statuses and
+    letter boards stay as they were, as a filter chooses what is listed, never what the numbers say."""
+    if not layers:
+        return view
+    return view | {"filtered": True, "columns": [c | {"kpis": [k for k in c["kpis"] if k.get("layer") in layers]}
+                                                 for c in view["columns"]]}
+
+
+def _column(column: dict[str, Any], start: int, scope: str, filtered: bool = False) -> html.Section:
     cat = column["category"]
     tiles = [tile(k, start + i, scope) for i, k in enumerate(column["kpis"])]
+    empty = _("No KPI of this layer in this column.") if filtered else _("No headline KPI for this column.")
     return html.Section([
         html.Header([html.Span(cat, className="letter-badge"),
                      html.Span(_(CATEGORY_NAMES[cat]), className="cat-name"),
                      html.Span(status_label(column["status"]), className=f"badge big status-{column['status']}")],
                     className="column-head"),
-        *(tiles or [html.P(_("No headline KPI for this column."), className="empty")]),
+        *(tiles or [html.P(empty, className="empty")]),
         letter(column),
     ], className=f"board-column status-{column['status']}")
 
@@ -360,7 +375,7 @@ def render_board(view: dict[str, Any]) -> list[Any]:
     ], className="board-head")
     columns, start = [], 0
     for column in view["columns"]:
-        columns.append(_column(column, start, view.get("scope", "")))
+        columns.append(_column(column, start, view.get("scope", ""), bool(view.get("filtered"))))
         start += len(column["kpis"])
     return [strip, head, html.Div(columns, className="board-grid"),
             html.Div([_hours(view["hours"]), _losses(view), _actions(view)], className="board-lower")]

@@ -139,12 +139,35 @@ def scope_options(config: Any) -> list[dict[str, str]]:
     return options
 
 
-def layer_chip(config: Any, layers: tuple[int, ...], clear_href: str) -> Any:
+#: the layer pickers' choice for every layer (no filter)
+EVERY_LAYER = "all"
+
+
+def layer_options(config: Any) -> list[dict[str, str]]:
+    """A layer picker's options: every layer, then each layer by its heading ('Layer 2 – Supervisor / shift')."""
+    return [{"label": _("Every layer"), "value": EVERY_LAYER},
+            *({"label": layer.heading, "value": str(layer.number)} for layer in config.layers)]
+
+
+def layer_value(layers: tuple[int, ...]) -> str:
+    """What a layer picker shows for the layers an address keeps: one layer, else every layer (several layers
+    from an address are said by the chip)."""
+    return str(layers[0]) if len(layers) == 1 else EVERY_LAYER
+
+
+def picked_layer(value: str | None) -> str:
+    """A layer picker's choice as the address's ``layer`` parameter ("" for every layer)."""
+    return "" if not value or value == EVERY_LAYER else value
+
+
+def layer_chip(config: Any, layers: tuple[int, ...], clear_href: str | None, note: str = "") -> Any:
     """A chip saying which layers the page is filtered to, with a link showing every layer again (None without a
-    filter)."""
+    filter; no link where nobody can click, a TV); ``note`` says what the filter leaves as it was."""
     if not layers:
         return None
     names = ", ".join(layer.heading for layer in config.layers if layer.number in layers)
     return html.Span([html.Span(_("Showing only {layers}").format(layers=names)),
-                      dcc.Link(_("✕ show every layer"), href=clear_href, className="chip-clear")],
+                      html.Span(note, className="hint") if note else None,
+                      dcc.Link(_("✕ show every layer"), href=clear_href, className="chip-clear")
+                      if clear_href else None],
                      className="filter-chip", role="status")

@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
     from huddle.dashboard.services.kpi_stack import StackKpi, StackLayer, StackView
 
-EVERY_LAYER = "all"
-
-
 def layout(**query: str) -> html.Div:
     """Skeleton with the view in a store; the stack arrives through its callback."""
     return html.Div([
@@ -53,12 +50,6 @@ def register() -> None:
 
 
 # ---- renderers: the stack's read model in, components out -----------------------------------------------------
-
-
-def layer_options(config: PlantConfig) -> list[dict[str, str]]:
-    """The layer picker: every layer, then each layer by its heading."""
-    return [{"label": _("Every layer"), "value": EVERY_LAYER},
-            *({"label": layer.heading, "value": str(layer.number)} for layer in config.layers)]
 
 
 def period_line(view: StackView, config: PlantConfig) -> str:

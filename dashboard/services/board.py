@@ -187,7 +187,7 @@ def _board_view(services: Services, scope: str, period: Period) -> dict[str, obj
                 "trend": [{"status": str(t.status), "value": t.value, "period": t.period,
                            "period_name": words(t.period)}
                           for t in trend_of.get(k, [])],
-                "target_raw": r.target, "direction": d.direction, "leading": d.leading,
+                "target_raw": r.target, "direction": d.direction, "leading": d.leading, "layer": d.layer,
                 "note": clean_record_words(r, config) or "",
                 "tree": tree_holding(config, k),  # where a red tile leads (None: in no tree)
             })

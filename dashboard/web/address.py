@@ -6,9 +6,11 @@ Every page keeps what it shows in its address, so a bookmark, a TV or a link alw
   in progress, ``kiosk=1`` a TV (no navigation or controls), ``scopes=L1,L2,L3&cycle=30`` a playlist rotating every
   30 s, ``refresh=60`` seconds between refreshes, ``timer=15`` minutes of huddle timer;
 - ``/tree?tree=oee&scope=L2&grain=day&date=2026-11-20&node=availability`` (``shift=N`` with ``grain=shift``);
-- ``/review?scope=L2&month=2026-10`` (``layer=3`` keeps the KPIs of the KPI stack's layer 3, as on the stack);
+- ``/review?scope=L2&month=2026-10``;
 - ``/okr?quarter=2026-Q4&scope=L2``;
-- ``/stack?scope=L2&layer=2`` (the KPI stack; ``layer`` keeps one layer, or several as ``1,2``);
+- ``/stack?scope=L2&layer=2`` (the KPI stack);
+- ``layer=2`` on the board, the tree, the review, the OKRs and the stack keeps the KPIs of the KPI stack's layer 2
+  (or of several, ``1,2``): the pages list only those, their numbers unchanged;
 - and ``site=lake`` on any of them when several sites are served (``sites.py`` reads it for every request);
   every address ``href`` writes for such a request keeps the request's site, so a link never leaves it.
 
@@ -109,6 +111,7 @@ class BoardAddress:
     cycle: int = 0
     refresh: int = DEFAULT_REFRESH_S
     timer: int = 0
+    layer: str = ""  # the KPI stack's layers whose tiles are shown (read_layers), every layer when empty
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> BoardAddress:
@@ -118,7 +121,7 @@ class BoardAddress:
                    date=query.get("date") or "", shift=query.get("shift") or "", live=query.get("live") in YES,
                    kiosk=query.get("kiosk") in YES, cycle=seconds_in_range(query.get("cycle"), 0, 0, 3600),
                    refresh=seconds_in_range(query.get("refresh"), DEFAULT_REFRESH_S, 10, 3600),
-                   timer=seconds_in_range(query.get("timer"), 0, 0, 120))
+                   timer=seconds_in_range(query.get("timer"), 0, 0, 120), layer=query.get("layer") or "")
 
     @classmethod
     def from_view(cls, view: Mapping[str, Any]) -> BoardAddress:
@@ -130,11 +133,15 @@ class BoardAddress:
                    live=bool(view.get("live")),
                    kiosk=bool(view.get("kiosk")), cycle=whole_number(view.get("cycle"), 0),
                    refresh=whole_number(view.get("refresh"), DEFAULT_REFRESH_S),
-                   timer=whole_number(view.get("timer"), 0))
+                   timer=whole_number(view.get("timer"), 0), layer=text_value(view.get("layer")))
 
     def as_view(self) -> dict[str, Any]:
         """The address as the page's store keeps it (JSON)."""
         return asdict(self) | {"scopes": list(self.scopes)}
+
+    def layers(self) -> tuple[int, ...]:
+        """The layers whose tiles the board shows (empty: every layer), or an ``AddressError``."""
+        return read_layers(self.layer)
 
     def shown_scope(self, cycle_n: int | None = None) -> str:
         """The scope on show: the playlist's at position ``cycle_n`` when it rotates, else the address's."""
@@ -191,6 +198,7 @@ class TreeAddress(_TextAddress):
     date: str = ""
     shift: str = ""
     node: str = ""
+    layer: str = ""  # the KPI stack's layers the tree stresses (read_layers); the others are drawn dimmed
 
     def resolve(self, config: PlantConfig, now: datetime) -> TreeTarget:
         """The tree, scope and period to show (defaults filled in), or an ``AddressError`` saying why not."""
@@ -309,6 +317,7 @@ class OkrAddress(_TextAddress):
 
     quarter: str = ""
     scope: str = ""
+    layer: str = ""  # the KPI stack's layers the KPI pickers offer (read_layers), every layer when empty
 
     def resolve(self, config: PlantConfig, today: date) -> OkrTarget:
         """The quarter (default: the one containing ``today``) and scope to show, or an ``AddressError``."""
@@ -352,23 +361,24 @@ def href(path: str, params: Mapping[str, Any], site: str | None = None) -> str:
     return path + (f"?{urlencode(query)}" if query else "")
 
 
-def board_search(scope: str | None = None, *, live: bool = False, kiosk: bool = False,
+def board_search(scope: str | None = None, *, live: bool = False, kiosk: bool = False, layer: str | None = None,
                  site: str | None = None) -> str:
-    """The query part of a board address (``?scope=L1&live=1``), for a page that changes only its query."""
-    return href("", {"scope": scope, "kiosk": kiosk, "live": live}, site)
+    """The query part of a board address (``?scope=L1&live=1&layer=2``), for a page that changes only its query."""
+    return href("", {"scope": scope, "kiosk": kiosk, "live": live, "layer": layer}, site)
 
 
-def board_href(scope: str | None = None, *, live: bool = False, kiosk: bool = False, site: str | None = None) -> str:
-    """The address of a board: a scope, the shift in progress (``live``), as a TV (``kiosk``)."""
-    return BoardAddress.PATH + board_search(scope, live=live, kiosk=kiosk, site=site)
+def board_href(scope: str | None = None, *, live: bool = False, kiosk: bool = False, layer: str | None = None,
+               site: str | None = None) -> str:
+    """The address of a board: a scope, the shift in progress (``live``), as a TV (``kiosk``), one layer's tiles."""
+    return BoardAddress.PATH + board_search(scope, live=live, kiosk=kiosk, layer=layer, site=site)
 
 
 def tree_href(tree: str | None = None, scope: str | None = None, period: Period | None = None,
-              node: str | None = None, *, site: str | None = None) -> str:
-    """The address of a tree view, with a node selected."""
+              node: str | None = None, *, layer: str | None = None, site: str | None = None) -> str:
+    """The address of a tree view, with a node selected (and the layers stressed)."""
     when = {"grain": period.grain, "date": period.last.isoformat()} if period else {}
     return href(TreeAddress.PATH, {"tree": tree, "scope": scope, **when, "node": node,
-                                   "shift": period.shift if period else None}, site)
+                                   "shift": period.shift if period else None, "layer": layer}, site)
 
 
 def node_href(tree: str | None, kpi: str, scope: str, period: str, *, site: str | None = None) -> str | None:
@@ -380,14 +390,16 @@ def node_href(tree: str | None, kpi: str, scope: str, period: str, *, site: str 
     return tree_href(tree, scope, parse_period(str(grain), period), kpi, site=site)
 
 
-def review_href(scope: str | None = None, month: Period | None = None, *, site: str | None = None) -> str:
-    """The address of a monthly review."""
-    return href(ReviewAddress.PATH, {"scope": scope, "month": month.label if month else None}, site)
+def review_href(scope: str | None = None, month: Period | None = None, *, layer: str | None = None,
+                site: str | None = None) -> str:
+    """The address of a monthly review (its bowler kept to ``layer`` when given)."""
+    return href(ReviewAddress.PATH, {"scope": scope, "month": month.label if month else None, "layer": layer}, site)
 
 
-def okr_href(quarter: str | None = None, scope: str | None = None, *, site: str | None = None) -> str:
-    """The address of a quarter's OKRs."""
-    return href(OkrAddress.PATH, {"quarter": quarter, "scope": scope}, site)
+def okr_href(quarter: str | None = None, scope: str | None = None, *, layer: str | None = None,
+             site: str | None = None) -> str:
+    """The address of a quarter's OKRs (their KPI pickers kept to ``layer`` when given)."""
+    return href(OkrAddress.PATH, {"quarter": quarter, "scope": scope, "layer": layer}, site)
 
 
 def huddles_href(day: date | None = None, scope: str | None = None, *, site: str | None = None) -> str:

@@ -107,6 +107,7 @@ BOARD_PLAYLIST = "board-playlist"  # the playlist's cue: what comes next and how
 BOARD_CONTROLS = "board-controls"
 BOARD_SCOPE = "board-scope"
 BOARD_MODE = "board-mode"
+BOARD_LAYER = "board-layer"  # the layer picker: the KPI stack's layer whose tiles are shown
 BOARD_AGE = "board-age"  # pattern-matching type: {"type": BOARD_AGE, "index": "<iso time>|<n>"}
 ACTION_WHAT = "action-what"
 ACTION_OWNER = "action-owner"

@@ -307,7 +307,8 @@ def test_the_kpi_stack_has_no_word_outside_the_catalogue(demo_services: Any, pse
     config = demo_services.config
     own = plants_own_words(demo_services) + [t.name for t in config.trees.values()]
     own += [w for layer in config.layers for w in (layer.name, layer.forum)]  # the plant file names its layers
-    shown: list[Any] = [page.layout(), page.layer_options(config), components.layer_chip(config, (2, 4), "/stack"),
+    shown: list[Any] = [page.layout(), components.layer_options(config),
+                        components.layer_chip(config, (2, 4), "/stack"),
                         page.stack_problem("⟦a problem⟧"), wiring.controls(demo_services, {"layer": "9"})[2]]
     for scope, layers in (("plant", ()), (next(iter(config.lines)), (2,)), (next(iter(config.areas)), (1, 5))):
         view = stack_view(demo_services, scope, layers)

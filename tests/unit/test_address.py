@@ -54,7 +54,7 @@ def refused(call, *args):  # type: ignore[no-untyped-def]
 def test_a_board_address_reads_its_parameters_and_holds_its_timings_in_range() -> None:
     view = BoardAddress.from_query({"scopes": "L1,L2", "cycle": "9999", "refresh": "2", "timer": "x", "kiosk": "yes"})
     assert view.as_view() == {"scope": "L1", "scopes": ["L1", "L2"], "date": "", "shift": "", "live": False,
-                              "kiosk": True, "cycle": 3600, "refresh": 10, "timer": 0}
+                              "kiosk": True, "cycle": 3600, "refresh": 10, "timer": 0, "layer": ""}
     assert BoardAddress.from_query({}).as_view()["scope"] == "plant"
     assert BoardAddress.from_view(view.as_view()) == view  # what the store keeps reads back the same
     assert BoardAddress.from_view({"scope": ["x"], "scopes": "L1", "cycle": True}) == BoardAddress()  # odd values
@@ -94,7 +94,8 @@ def test_in_the_night_the_board_shows_the_late_shift_and_live_the_night(config: 
 
 def test_a_tree_address_fills_in_its_defaults(config: PlantConfig) -> None:
     assert TreeAddress.from_query({"tree": "oee", "node": "availability", "x": "y"}).as_view() == {
-        "tree": "oee", "scope": "", "grain": "", "date": "", "shift": "", "node": "availability"}
+        "tree": "oee", "scope": "", "grain": "", "date": "", "shift": "", "node": "availability",
+        "layer": ""}
     # the first tree, the plant, the last production day whose shifts have all ended
     assert TreeAddress().resolve(config, NOW) == ("oee", "plant", parse_period("day", "2026-11-19"))
     # a shift without a shift key: the one that ended last on that date
@@ -199,10 +200,47 @@ def test_links_carry_their_page_parameters_and_the_site_when_named() -> None:
 
 def test_the_browser_writes_back_only_the_names_the_address_reads() -> None:
     tree = keep_address_js(TreeAddress, second="node", answer=True)
-    assert '"names": ["tree", "scope", "grain", "date", "shift", "node"]' in tree and '"path": "/tree"' in tree
+    assert '"names": ["tree", "scope", "grain", "date", "shift", "node", "layer"]' in tree and '"path": "/tree"' in tree
     assert 'values["node"] = second' in tree and "return written" in tree
     review = keep_address_js(ReviewAddress)
     assert '"names": ["scope", "month", "layer"]' in review and "return window.dash_clientside.no_update; }" in review
-    assert '"names": ["quarter", "scope"]' in keep_address_js(OkrAddress)
+    assert '"names": ["quarter", "scope", "layer"]' in keep_address_js(OkrAddress)
     assert '"names": ["scope", "layer"]' in keep_address_js(StackAddress) and '"path": "/stack"' in \
         keep_address_js(StackAddress)
+
+
+# ---- the layer filter (every page that lists KPIs) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", [BoardAddress, TreeAddress, ReviewAddress, OkrAddress, StackAddress])
+def test_every_page_listing_kpis_reads_the_layer_filter_and_keeps_it_in_its_view(address) -> None:  # type: ignore[no-untyped-def]
+    view = address.from_query({"layer": "2", "scope": "L1"})
+    assert view.layer == "2" and view.as_view()["layer"] == "2"
+    assert address.from_view(view.as_view()) == view  # the store's view reads back with its layer
+    assert address.from_query({}).layer == "" and address.from_view({"layer": ["2"]}).layer == ""
+    assert '"layer"' in keep_address_js(address)  # the browser writes it back into the address
+
+
+def test_the_board_reads_its_layers_and_names_a_bad_one(config: PlantConfig) -> None:
+    assert BoardAddress.from_query({"layer": "2"}).layers() == (2,)
+    assert BoardAddress.from_query({"layer": "3,1,3"}).layers() == (1, 3)
+    assert BoardAddress.from_query({}).layers() == ()
+    error = refused(BoardAddress.from_query({"layer": "7"}).layers)
+    assert error.parameter == "layer" and error.message == "There is no layer '7': the layers are 1 to 5."
+    assert refused(BoardAddress.from_query({"layer": "two"}).layers).parameter == "layer"
+    # the layer filter does not change what is shown: the same scope and shift
+    assert BoardAddress.from_query({"layer": "2", "scope": "L1"}).resolve(config, NOW) == \
+        BoardAddress.from_query({"scope": "L1"}).resolve(config, NOW)
+
+
+def test_layer_links_round_trip_through_the_addresses() -> None:
+    assert board_href("L1", live=True, layer="2") == "/board?scope=L1&live=1&layer=2"
+    assert board_search("L1", layer="") == "?scope=L1"  # every layer: no parameter
+    assert tree_href("oee", "L2", layer="1,2") == "/tree?tree=oee&scope=L2&layer=1%2C2"
+    assert review_href("L1", layer="3") == "/review?scope=L1&layer=3"
+    assert okr_href("2026-Q4", "L1", layer="4") == "/okr?quarter=2026-Q4&scope=L1&layer=4"
+    for link, address in ((board_href("L1", kiosk=True, layer="2"), BoardAddress),
+                          (tree_href("oee", "L2", EARLY, "oee", layer="1,2"), TreeAddress),
+                          (okr_href("2026-Q4", "L1", layer="4"), OkrAddress)):
+        query = dict(part.split("=") for part in link.split("?")[1].replace("%2C", ",").split("&"))
+        assert address.from_query(query).layer == query["layer"]

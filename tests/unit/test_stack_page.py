@@ -18,7 +18,7 @@ from huddle.dashboard.services.kpi_stack import StackKpi, StackLayer, StackView
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.web.address import AddressError, StackAddress, read_layers, stack_href
 from huddle.pages import stack as page
-from huddle.pages.components import layer_chip
+from huddle.pages.components import layer_chip, layer_options
 
 from tests.unit.test_focus_checks import BASE
 from tests.unit.test_renderers import text
@@ -91,7 +91,7 @@ def test_the_layer_filter_shows_a_chip_with_its_way_out() -> None:
     assert text(chip) == "Showing only Layer 2 – Supervisor / shift, Layer 4 – Continuous improvement " \
                          "✕ show every layer"
     assert [c.href for c in _walk(chip) if isinstance(c, dcc.Link)] == ["/stack?scope=L1"]
-    assert [o["value"] for o in page.layer_options(plant)] == ["all", "1", "2", "3", "4", "5"]
+    assert [o["value"] for o in layer_options(plant)] == ["all", "1", "2", "3", "4", "5"]
 
 
 def test_focus_findings_are_grouped_by_rule_with_what_to_do() -> None:
