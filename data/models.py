@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -447,7 +447,8 @@ class OkrQuarter(Base):
 
 
 class AdoptedBaseline(Base):
-    """A KPI's baseline adopted in Huddle (e.g. the level an OKR reached); the newest one wins over the config's."""
+    """A KPI's baseline at a scope, dated: adopted from an OKR's level or signed off in a baseline sprint. Rows are
+    only added (the history is kept); the newest one at a scope wins over the plant configuration's."""
 
     __tablename__ = "kpi_baselines"
     __table_args__ = (Index("ix_kpi_baselines_scope", "scope", "kpi"),)
@@ -457,11 +458,14 @@ class AdoptedBaseline(Base):
     value: Mapped[float] = mapped_column(Float)
     on: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text)
-    adopted_by: Mapped[str] = mapped_column(String(120))
+    adopted_by: Mapped[str] = mapped_column(String(120))  # who signed it off
     adopted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    frequency: Mapped[str] = mapped_column(String(16), default="")  # how often it is measured ("" when not said)
+    sprint_id: Mapped[int | None] = mapped_column(Integer)  # the baseline sprint that recorded it, if one did
 
 
 # the feeds' tables share this metadata; imported by module so either module may be imported first
+import huddle.data.models_baselines  # noqa: E402
 import huddle.data.models_entry  # noqa: E402
 import huddle.data.models_feeds  # noqa: E402
 import huddle.data.models_huddles  # noqa: E402

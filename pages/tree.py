@@ -215,16 +215,30 @@ def render_findings(view: TreeView, config: PlantConfig) -> Any:
 # ---- the panel ---------------------------------------------------------------------------------------------
 
 
-def _definition(d: NodeDetail) -> html.Dl:
+def baseline_words(d: NodeDetail, config: PlantConfig) -> str:
+    """The baseline of the scope on screen, or, when it has none, which wider one it leans on, said so."""
+    k, here = d.kpi, config.scope_name(d.scope)
+    if k.baseline is None:
+        return _("none recorded for {scope}").format(scope=here)
+    said = _("{value} on {day} ({source})").format(value=format_value(k.baseline.value, k.unit),
+                                                   day=k.baseline.on.isoformat(), source=k.baseline.source)
+    if d.baseline_own:
+        return said
+    if not d.baseline_scope:
+        return (_("{baseline}, from the plant file") if d.scope in ("plant", config.site_key)
+                else _("none recorded for {scope}; the plant file's: {baseline}")).format(scope=here, baseline=said)
+    return _("none recorded for {scope}; {wider}'s: {baseline}").format(
+        scope=here, wider=config.scope_name(d.baseline_scope), baseline=said)
+
+
+def _definition(d: NodeDetail, config: PlantConfig) -> html.Dl:
     k = d.kpi
     rows = [(_("Owner"), k.owner or _("no owner (a finding)")),
             (_("Data source"), k.data_source or _("no data source (a finding)")),
             (_("Frequency"), _(FREQUENCY_WORDS.get(k.frequency, k.frequency))),
             (_("Direction"), _("higher is better") if k.direction == "higher" else _("lower is better")),
             (_("Leading or lagging"), _("leading") if k.leading else _("lagging")),
-            (_("Baseline"), _("{value} on {day} ({source})").format(
-                value=format_value(k.baseline.value, k.unit), day=k.baseline.on.isoformat(), source=k.baseline.source)
-             if k.baseline else _("none recorded")),
+            (_("Baseline"), baseline_words(d, config)),
             (_("Formula"), d.formula_text)]
     if d.own_working:
         rows.append((_("Worked"), d.own_working))
@@ -313,7 +327,7 @@ def render_panel(d: NodeDetail, config: PlantConfig, tree: str, today: date | No
         *[html.P("⚠ " + _("Check data: {why}").format(why=why), className="form-error") for why in d.reading.checks],
         *[html.P("◐ " + _("Incomplete: {why}").format(why=why), className="hint") for why in d.reading.gaps],
     ], className=f"panel-head status-{status}")
-    return [head, _drift(d, config), _definition(d), _why(d, config), _breakdown(d, config, tree)]
+    return [head, _drift(d, config), _definition(d, config), _why(d, config), _breakdown(d, config, tree)]
 
 
 def trend_figure(d: NodeDetail) -> go.Figure:

@@ -12,10 +12,10 @@ from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.names import date_words, period_label
 from huddle.dashboard.core.periods import Period
-from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.core.plant import KpiDef, PlantConfig
 from huddle.dashboard.core.targets import target_grain
 from huddle.dashboard.services.okr_quarter import OkrQuarters
-from huddle.dashboard.services.readings import Readings
+from huddle.dashboard.services.readings import Reading, Readings
 
 
 class KpiCatalogue:
@@ -42,18 +42,25 @@ class KpiCatalogue:
                          if (b := baselines[k.key]) else None),
         } for k in self.config.kpis.values()]
 
+    def current_period(self, kdef: KpiDef, last_shift: Period | None) -> Period:
+        """The period a KPI's current value is read over: its last shift or day, else this week or month."""
+        if kdef.frequency in ("shift", "hour") and last_shift:
+            return last_shift
+        if kdef.frequency == "day" and last_shift:
+            return Period("day", last_shift.first, last_shift.first)
+        return self.readings.current_period("week" if kdef.frequency == "week" else "month")
+
+    def current_reading(self, kdef: KpiDef, scope: str = "plant") -> Reading:
+        """A KPI's current value at a scope, as the baseline tracker reads it."""
+        return self.readings.reading(kdef.key, scope, self.current_period(kdef, self.readings.last_completed_shift()))
+
     def baseline_tracker(self) -> list[dict[str, Any]]:
         """Every KPI with its current value, source, frequency and owner; gaps shown as findings."""
         last_shift = self.readings.last_completed_shift()
         baselines = self.okrs.baselines()
         out = []
         for k in self.config.kpis.values():
-            if k.frequency in ("shift", "hour") and last_shift:
-                period = last_shift
-            elif k.frequency == "day" and last_shift:
-                period = Period("day", last_shift.first, last_shift.first)
-            else:
-                period = self.readings.current_period("week" if k.frequency == "week" else "month")
+            period = self.current_period(k, last_shift)
             reading = self.readings.reading(k.key, "plant", period)
             problems = []
             if not k.data_source:

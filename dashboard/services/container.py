@@ -17,6 +17,7 @@ from huddle.dashboard.core.calendar import ShiftCalendar, now_utc, parse_instant
 from huddle.dashboard.core.plant import PlantConfig, load_plant
 from huddle.dashboard.services.accounts import Accounts
 from huddle.dashboard.services.actions import Actions
+from huddle.dashboard.services.baselines import BaselineSprints
 from huddle.dashboard.services.catalogue import KpiCatalogue
 from huddle.dashboard.services.data_status import DataStatus
 from huddle.dashboard.services.escalations import EscalationService
@@ -72,6 +73,7 @@ class Services:
     notifier: Notifier = field(init=False)  # the plant's notification rules, subscriptions and delivery log
     huddles: HuddleRecords = field(init=False)  # the records of huddles held
     shop_floor: ShopFloor = field(init=False)  # stops, defects, safety reports and hour comments from the line
+    baselines: BaselineSprints = field(init=False)  # the 48-hour baseline sprints and the baselines they record
 
     def dispose(self) -> None:
         """Close database connections."""
@@ -129,6 +131,9 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
                                          services.escalations)
         services.shop_floor = ShopFloor(config, sessions, accounts, clock)
         services.notifier = Notifier(services)
+        services.baselines = BaselineSprints(config, sessions, accounts, clock, catalogue)
+        if initialise and problem is None:  # a tree new or changed since its last sprint opens a sprint now
+            services.baselines.sync_trees()
         # runs left "running" by a process that has gone since (killed, crashed, its machine restarted)
         if initialise and problem is None and (cut := services.loader.close_interrupted_runs(only_abandoned=True)):
             logging.getLogger("huddle").warning("%d load runs were cut off by a process that stopped mid-run; "

@@ -57,6 +57,8 @@ class NodeDetail:
     actions: list[ActionView]
     values: dict[str, float | None] = field(default_factory=dict)  # every tree node's value (for what-if)
     targets: dict[str, float | None] = field(default_factory=dict)  # and its target for the period
+    baseline_scope: str | None = None  # where the baseline shown was recorded ("" the plant file; None: none)
+    baseline_own: bool = False  # True when it was recorded at this scope, not leant on from a wider one
 
 
 def formula_parent(tree: TreeDef, key: str) -> str | None:
@@ -162,7 +164,9 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
     """The drill-down panel's read model for one node."""
     config = services.config
     tree = config.trees[tree_key]
-    kdef = replace(config.kpis[kpi], baseline=services.okrs.baselines(scope)[kpi])  # adopted at this scope, if any
+    own = services.baselines.baseline_at(kpi, scope)  # recorded at this scope, else the one it leans on
+    shown = own or services.baselines.fallback(kpi, scope)
+    kdef = replace(config.kpis[kpi], baseline=shown.baseline if shown else None)
     keys = tree.nodes()
     previous = period.previous()
     now = services.readings.readings(keys, scope, period)
@@ -196,6 +200,7 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
         events=events_behind(services.readings, kpi, scope, period, limit=records),
         actions=services.actions.listing(scope, kpi=kpi), values=current,
         targets={k: r.target for k, r in now.items()},
+        baseline_scope=shown.scope if shown else None, baseline_own=own is not None,
     )
 
 
@@ -247,7 +252,8 @@ def as_dict(detail: NodeDetail) -> dict[str, Any]:
                        "frequency": detail.kpi.frequency, "unit": detail.kpi.unit,
                        "direction": detail.kpi.direction, "formula": detail.formula_text,
                        "baseline": ({"value": detail.kpi.baseline.value, "date": detail.kpi.baseline.on.isoformat(),
-                                     "source": detail.kpi.baseline.source} if detail.kpi.baseline else None)},
+                                     "source": detail.kpi.baseline.source, "scope": detail.baseline_scope or None}
+                                    if detail.kpi.baseline else None)},
         "working": {"own": detail.own_working, "children": detail.edge_working},
         "trend": [r.as_dict() for r in detail.trend],
         "control_limits": ({"centre": detail.limits.centre, "lower": detail.limits.lower,

@@ -71,7 +71,9 @@ RUN = _or_null("object", required=["at", "finished", "status", "files", "rows_re
                            "files": INT, "rows_read": INT, "rows_loaded": INT, "rows_rejected": INT,
                            "message": STR})
 BASELINE = _or_null("object", required=["value", "date", "source"],
-                    properties={"value": NUM, "date": DAY, "source": STR})
+                    properties={"value": NUM, "date": DAY, "source": STR,
+                                "scope": {"type": ["string", "null"],
+                                          "description": "where it was recorded (null: the plant file)"}})
 PARETO = _obj({"label": STR, "minutes": _or_null("number"), "count": INT, "quantity": _or_null("integer"),
                "cost": _or_null("number"), "share": NUM, "cumulative": NUM, "lines": TEXTS})
 CONTRIBUTION = _obj({"kpi": STR, "before": _or_null("number"), "after": _or_null("number"),
