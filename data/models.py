@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -211,6 +211,8 @@ class ShiftFact(Base):
     near_misses: Mapped[float] = mapped_column(Float, default=0.0)
     internal_escapes: Mapped[float] = mapped_column(Float, default=0.0)
     customer_escapes: Mapped[float] = mapped_column(Float, default=0.0)
+    pm_scheduled: Mapped[float] = mapped_column(Float, default=0.0)
+    pm_on_time: Mapped[float] = mapped_column(Float, default=0.0)
     # 0 in facts built before schema 5: their coverage cannot be told, and is not claimed
     scheduled_s: Mapped[float] = mapped_column(Float, default=0.0)
     covered_s: Mapped[float] = mapped_column(Float, default=0.0)

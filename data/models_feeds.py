@@ -1,5 +1,5 @@
-"""Tables of the feeds: the ledger of rows that a later row replaced, hours worked above line and shift, and the
-state of live (MQTT) sources.
+"""Tables of the feeds: the ledger of rows that a later row replaced, hours worked above line and shift, the
+maintenance system's work orders, and the state of live (MQTT) sources.
 
 They share ``Base`` with ``models`` (which imports this module), so the migrations and every query see them.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from huddle.data.models import Base, UTCDateTime
-from sqlalchemy import Date, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -44,6 +44,26 @@ class HoursWorked(Base):
     period_start: Mapped[date] = mapped_column(Date)  # first day of the period
     period_end: Mapped[date] = mapped_column(Date)  # day after its last day
     hours: Mapped[float] = mapped_column(Float)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class WorkOrder(Base):
+    """A work order of the maintenance system (CMMS): an asset of a line, preventive or corrective, the day it was
+    scheduled for and when it was done; PM compliance counts the preventive ones."""
+
+    __tablename__ = "work_orders"
+    __table_args__ = (UniqueConstraint("work_order", "scheduled_date", name="uq_work_orders_natural"),
+                      Index("ix_work_orders_due", "line", "due_utc"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order: Mapped[str] = mapped_column(String(120))  # the maintenance system's number
+    scheduled_date: Mapped[date] = mapped_column(Date)
+    line: Mapped[str] = mapped_column(String(64))
+    asset: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))  # preventive | corrective (WORK_ORDER_TYPES)
+    done_at_utc: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: not done yet
+    # the start of the first shift of its scheduled day: the shift whose facts count it
+    due_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    on_time: Mapped[bool] = mapped_column(Boolean, default=False)  # done by the end of its scheduled day
     run_id: Mapped[int | None] = mapped_column(Integer)
 
 

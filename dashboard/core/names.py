@@ -27,7 +27,8 @@ _PERIOD_FORMS = tuple((grain, re.compile(form)) for grain, form in (
 #: words for record types (the loaders' contracts) where their id is not already English
 RECORD_TYPES = {"production_counts": N_("production counts"), "stop_events": N_("stops"),
                 "quality_events": N_("quality events"), "safety_events": N_("safety events"),
-                "kpi_values": N_("KPI values"), "labour": N_("labour hours")}
+                "kpi_values": N_("KPI values"), "labour": N_("labour hours"),
+                "work_orders": N_("work orders")}
 
 
 # ---- things of the plant -------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ FREQUENCIES = {"hour": 3600, "shift": 8 * 3600, "day": 86400, "week": 7 * 86400,
 FREQUENCY_WORDS = {"hour": N_("hourly"), "shift": N_("every shift"), "day": N_("daily"), "week": N_("weekly"),
                    "month": N_("monthly")}
 RECORD_TYPES = ("production_counts", "stop_events", "quality_events", "safety_events", "labour", "kpi_values",
-                "hours_worked")
+                "hours_worked", "work_orders")
 STOP_CATEGORIES = ("planned", "unplanned", "changeover")
 
 

@@ -91,7 +91,7 @@ class Reading:
 #: What each record type is called when a reading says how far its source has been read.
 RECORD_WORDS = {"production_counts": N_("counts"), "stop_events": N_("stops"), "quality_events": N_("defects"),
                 "safety_events": N_("safety events"), "labour": N_("labour hours"), "kpi_values": N_("loaded values"),
-                "hours_worked": N_("hours worked")}
+                "hours_worked": N_("hours worked"), "work_orders": N_("work orders")}
 #: Missing time tolerated per line-shift before a period counts as incomplete (exports round their times).
 COVERAGE_SLACK_S = 60.0
 

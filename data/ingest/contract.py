@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,8 @@ SAFETY_KINDS = ("near_miss", "first_aid", "recordable", "lost_time")
 DISPOSITIONS = ("scrap", "rework")
 #: where defective units were found when they got past the line: further on in the plant, or by the customer
 ESCAPES = ("internal", "customer")
+#: what a work order of the maintenance system (CMMS) is: planned ahead (PM compliance counts these) or a repair
+WORK_ORDER_TYPES = ("preventive", "corrective")
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,17 @@ RECORD_TYPES: dict[str, RecordType] = {
             Column("hours", "float", aliases=("hours_worked", "total_hours", "worked_hours")),
         ), ("location", "period"), "Hours worked by everyone at the site, an area or a line per day, ISO week or "
            "month, as payroll or HR report them (TRIR's hours)."),
+        RecordType("work_orders", (
+            Column("work_order", "text", aliases=("work_order_id", "wo", "wo_number", "order_number", "order")),
+            Column("asset", "text", aliases=("equipment", "machine", "functional_location")),
+            Column("line", "line"),
+            Column("type", "enum", choices=WORK_ORDER_TYPES, aliases=("kind", "order_type", "wo_type")),
+            Column("scheduled", "date", aliases=("scheduled_date", "due", "due_date", "planned_date")),
+            Column("done_at", "datetime", required=False,
+                   aliases=("done", "completed", "completed_at", "finished_at", "closed_at"),
+                   doc="blank: not done yet"),
+        ), ("work_order", "scheduled"), "Work orders of the maintenance system (CMMS): preventive or corrective, "
+           "scheduled for a day, and when each was done."),
     )
 }
 
@@ -282,6 +295,7 @@ class RowValidator:
             "labour": self._check_labour,
             "kpi_values": self._check_kpi_value,
             "hours_worked": self._check_hours,
+            "work_orders": self._check_work_order,
         }
 
     def validate(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[RowProblem]]:
@@ -429,6 +443,12 @@ class RowValidator:
         row["period_start"], row["period_end"] = recorded_period(grain, first)
         if row["location"] == "plant":
             row["location"] = self.config.site_key
+
+    def _check_work_order(self, row: dict[str, Any], problems: list[RowProblem]) -> None:
+        done = row["done_at"]
+        if done is not None and done.astimezone(self.tz).date() < row["scheduled"] - timedelta(days=366):
+            problems.append(RowProblem("done_at", self._local(done),
+                                       Sentence(N_("done more than a year before it was scheduled"))))
 
     def _local(self, instant: datetime) -> str:
         """An instant as plant local time, the way files write it."""

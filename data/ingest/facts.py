@@ -26,6 +26,7 @@ from huddle.dashboard.core.plant import PlantConfig
 from huddle.data.ingest import bulk
 from huddle.data.ingest.facts_rows import ProductionRows, labour_rows
 from huddle.data.models import QualityEvent, SafetyEvent, ShiftFact
+from huddle.data.models_feeds import WorkOrder
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
@@ -41,12 +42,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "quality": ("scrap_qty", "rework_qty", "internal_escapes", "customer_escapes"),
     "labour": ("headcount_planned", "headcount_present", "hours_worked", "overtime_h"),
     "safety": ("recordables", "lost_time_cases", "first_aid_cases", "near_misses"),
+    "maintenance": ("pm_scheduled", "pm_on_time"),
 }
 #: The production measures counts alone give (kept as they are when only stops changed).
 COUNT_MEASURES = frozenset({"total_count", "good_count", "planned_qty", "ideal_total_s", "ideal_good_s"})
 #: Which measure group each record type feeds.
 RECORD_GROUP = {"production_counts": "production", "stop_events": "production", "quality_events": "quality",
-                "labour": "labour", "safety_events": "safety"}
+                "labour": "labour", "safety_events": "safety", "work_orders": "maintenance"}
 assert sorted(m for g in GROUPS.values() for m in g) == sorted(MEASURES), "every measure belongs to one group"
 
 
@@ -221,7 +223,8 @@ class _Pending:
 def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups: set[str], now: datetime,
                    pending: _Pending) -> int:
     builders: dict[str, Callable[[Session, PlantConfig, _Chunk, datetime], None]] = {
-        "production": _production, "quality": _quality, "labour": _labour, "safety": _safety}
+        "production": _production, "quality": _quality, "labour": _labour, "safety": _safety,
+        "maintenance": _maintenance}
     fresh: dict[str, _Chunk] = {}
     for group in groups:
         part = _Chunk(chunk.line, chunk.area, chunk.instances, counts_kept=chunk.counts_kept, rows=chunk.rows,
@@ -402,6 +405,21 @@ def _quality(session: Session, config: PlantConfig, c: _Chunk, now: datetime) ->
             if escape:  # an escape counts once however many units it holds: one incident, one complaint
                 measures[f"{escape}_escapes"] += 1
             c.seen(i, at)
+
+
+def _maintenance(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
+    rows = session.execute(
+        select(WorkOrder.due_utc, WorkOrder.on_time)
+        .where(WorkOrder.line == c.line, WorkOrder.kind == "preventive", WorkOrder.due_utc >= c.lo,
+               WorkOrder.due_utc < c.hi)
+    ).all()
+    for due, on_time in rows:
+        i = c.slot(due)
+        if i is not None:
+            measures = c.of(i, "maintenance")
+            measures["pm_scheduled"] += 1
+            measures["pm_on_time"] += bool(on_time)
+            c.seen(i, due)
 
 
 def _labour(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:

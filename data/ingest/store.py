@@ -8,7 +8,7 @@ writes them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
@@ -28,7 +28,7 @@ from huddle.data.models import (
     SafetyEvent,
     StopEvent,
 )
-from huddle.data.models_feeds import HoursWorked
+from huddle.data.models_feeds import HoursWorked, WorkOrder
 from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,7 +61,19 @@ _TARGETS: dict[str, tuple[Table, tuple[str, ...], dict[str, str]]] = {
     "hours_worked": (HoursWorked.__table__, ("location", "grain", "period_start"),
                      {"location": "location", "grain": "grain", "period_start": "period_start",
                       "period_end": "period_end", "hours": "hours"}),
+    "work_orders": (WorkOrder.__table__, ("work_order", "scheduled_date"),
+                    {"work_order": "work_order", "scheduled": "scheduled_date", "line": "line", "asset": "asset",
+                     "type": "kind", "done_at": "done_at_utc"}),
 }
+
+
+def work_order_due(config: PlantConfig, scheduled: date) -> datetime:
+    """When a work order scheduled for a day falls due in the facts: the start of the first shift of that day (or of
+    the next worked day), so a day, a week or a month counts it once, in the shift the plant's day begins with."""
+    worked = config.calendar.instances_for_dates(scheduled, scheduled + timedelta(days=7))
+    if worked:
+        return min(i.start_utc for i in worked)
+    return datetime.combine(scheduled, time(0), tzinfo=config.tz).astimezone(UTC)
 
 
 def upsert(session: Session, table: Table, rows: list[dict[str, Any]], key: tuple[str, ...]) -> None:
@@ -151,6 +163,10 @@ class RowStore:
             row["loaded_at"] = self.clock()
         elif record == "hours_worked":
             row["line"], row["area"] = validator.location(clean["location"])
+        elif record == "work_orders":
+            row["due_utc"] = work_order_due(self.config, clean["scheduled"])
+            done = clean["done_at"]
+            row["on_time"] = done is not None and done.astimezone(self.config.tz).date() <= clean["scheduled"]
         return row
 
     def _touched(self, record: str, rows: list[dict[str, Any]]) -> Touched:
@@ -162,6 +178,8 @@ class RowStore:
                 touched.add(r["line"], "", r["start_utc"], r["end_utc"])
             elif record == "quality_events":
                 touched.add(r["line"], "", r["at_utc"], r["at_utc"])
+            elif record == "work_orders":
+                touched.add(r["line"], "", r["due_utc"], r["due_utc"])
             elif record == "safety_events":
                 touched.add(r["line"], r["area"], r["at_utc"], r["at_utc"])
             elif record == "labour":

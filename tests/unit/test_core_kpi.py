@@ -103,6 +103,16 @@ def test_mtbf_in_hours_and_mttr_in_minutes() -> None:
     assert FORMULAS["mttr"].direction == "lower"
 
 
+def test_pm_compliance_is_preventive_orders_done_on_time_over_scheduled() -> None:
+    line_1 = {"pm_on_time": 18, "pm_scheduled": 20}  # 90 %
+    line_2 = {"pm_on_time": 3, "pm_scheduled": 5}  # 60 %
+    assert evaluate(FORMULAS["pm_compliance"], line_1).value == pytest.approx(90.0)
+    both = {k: line_1[k] + line_2[k] for k in line_1}
+    assert evaluate(FORMULAS["pm_compliance"], both).value == pytest.approx(84.0)  # 21 / 25, not (90 + 60) / 2
+    assert evaluate(FORMULAS["pm_compliance"], {"pm_on_time": 0, "pm_scheduled": 0}).value is None  # none due
+    assert FORMULAS["pm_compliance"].direction == "higher" and FORMULAS["pm_compliance"].unit == "%"
+
+
 def test_ratio_of_sums_not_mean_of_ratios() -> None:
     # shift 1: long PPT, good OEE; shift 2: short PPT, poor OEE
     s1 = {"ideal_good_s": 24_000.0, "ppt_s": 28_800.0}
