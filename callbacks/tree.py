@@ -23,13 +23,16 @@ from huddle.dashboard.services.events import events_behind
 from huddle.dashboard.services.kpi_stack import plant_focus
 from huddle.dashboard.services.tree import TreeView, build_tree_view
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.address import AddressError, TreeAddress, TreeTarget, keep_address_js
+from huddle.dashboard.web.address import AddressError, TreeAddress, TreeTarget, keep_address_js, tree_href
+from huddle.dashboard.web.parameters import read_layers
 from huddle.dashboard.web.sites import site_writer
+from huddle.pages.components import layer_options, layer_value, picked_layer
 from huddle.pages.stack import render_focus
 from huddle.pages.tree import (
     control_options,
     event_fields,
     goal_words,
+    layer_line,
     records_table,
     render_findings,
     render_node_actions,
@@ -79,32 +82,44 @@ def _ancestors(tree: TreeDef, key: str) -> set[str]:
     return out
 
 
+def _layers(view: dict[str, Any]) -> tuple[int, ...]:
+    """The layers the tree's address stresses (``AddressError`` for one that is not a layer)."""
+    return read_layers(TreeAddress.from_view(view).layer)
+
+
 def controls(services: Services, view: dict[str, Any]) -> tuple[Any, ...]:
     """The pickers set to what the address shows (empty when it cannot be shown)."""
     trees, scopes, shifts = control_options(services.config)
+    layers = layer_options(services.config)
     try:
         tree, scope, period = _target(services, view)
+        layer = layer_value(_layers(view))
     except AddressError:
-        return trees, None, scopes, None, "day", None, shifts, None, True
+        return trees, None, scopes, None, "day", None, shifts, None, True, layers, None
     return (trees, tree, scopes, scope, period.grain, period.last.isoformat(), shifts, period.shift,
-            period.grain != "shift")
+            period.grain != "shift", layers, layer)
 
 
 def choose(services: Services, tree: str | None, scope: str | None, grain: str | None, day: str | None,
-           shift: str | None, view: dict[str, Any], selected: str | None) -> dict[str, Any]:
-    """A picker changed: the page's new view (another tree starts at its root)."""
+           shift: str | None, layer: str | None, view: dict[str, Any], selected: str | None) -> dict[str, Any]:
+    """A picker changed: the page's new view (another tree starts at its root; the layers kept unless the layer
+    picker changed them)."""
     if not tree or not scope or not grain:
         raise PreventUpdate
     shown = TreeAddress.from_view(view)
     node = "" if shown.tree and tree != shown.tree else selected or shown.node
-    wanted = TreeAddress(tree, scope, grain, (day or "")[:10], shift if grain == "shift" else "", node)
+    try:  # a picker still being filled (None) or echoing the address keeps the address's layers
+        layers = shown.layer if layer is None or layer == layer_value(_layers(view)) else picked_layer(layer)
+    except AddressError:
+        layers = picked_layer(layer)
+    wanted = TreeAddress(tree, scope, grain, (day or "")[:10], shift if grain == "shift" else "", node, layers)
     try:
         current = _target(services, view)
     except AddressError:
         current = None
-    if current is not None and (tree, scope, grain, wanted.date, wanted.shift) == (
+    if current is not None and (tree, scope, grain, wanted.date, wanted.shift, wanted.layer) == (
             current.tree, current.scope, current.period.grain, current.period.last.isoformat(),
-            current.period.shift or ""):
+            current.period.shift or "", shown.layer):
         raise PreventUpdate  # the controls only echoed the view they were set from
     return wanted.as_view()
 
@@ -141,13 +156,15 @@ def draw(services: Services, view: dict[str, Any], expanded: dict[str, Any] | No
     outline; nothing when its key (data version, view, open nodes, selection, staleness) is what the page shows."""
     try:
         target = _target(services, view)
+        layers = _layers(view)
     except AddressError as exc:
         return [], None, None, None, None, tree_problem(str(exc)), None, no_update, None
     tree = services.config.trees[target.tree]
     view_key = f"{target.tree}|{target.scope}|{target.period.label}"
     chosen = _chosen(tree, view, selected, ctx.triggered_id == ids.TREE_VIEW)
     bucket = int(services.clock().timestamp() // STALE_RECHECK_S)
-    new_data_key = f"{services.readings.data_version()}|{view_key}|{bucket}"
+    # the layers are part of what is drawn (faint or not), not of which nodes are open
+    new_data_key = f"{services.readings.data_version()}|{view_key}|{bucket}|{layers}"
     opened = _opened(expanded, view_key)
     if opened is not None:  # what will be drawn is known: a refresh with nothing new reads nothing more
         opened = ({tree.root} | opened | _ancestors(tree, chosen)) & set(tree.nodes())
@@ -158,11 +175,14 @@ def draw(services: Services, view: dict[str, Any], expanded: dict[str, Any] | No
     if new_key == key:
         raise PreventUpdate
     stored = {"view": view_key, "nodes": sorted(tree_view.expanded)}
-    return (render_elements(tree_view, services.config, chosen), no_update if stored == expanded else stored,
+    config = services.config
+    every_layer = tree_href(*target, node=chosen)  # the chip's way back: the same view, every layer
+    summary = [layer_line(tree_view, config, layers, every_layer), *render_summary(tree_view, config)]
+    return (render_elements(tree_view, config, chosen, layers), no_update if stored == expanded else stored,
             no_update if chosen == selected else chosen, new_key,
-            no_update if new_data_key == data_key else new_data_key, render_summary(tree_view, services.config),
-            render_findings(tree_view, services.config), canvas_style(tree_view),
-            render_outline(tree_view, services.config, chosen))
+            no_update if new_data_key == data_key else new_data_key, summary,
+            render_findings(tree_view, config), canvas_style(tree_view),
+            render_outline(tree_view, config, chosen, layers))
 
 
 def open_panel(services: Services, selected: str | None, key: str | None, view: dict[str, Any],
@@ -270,11 +290,12 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.TREE_SCOPE, "options"), Output(ids.TREE_SCOPE, "value"),
         Output(ids.TREE_GRAIN, "value"), Output(ids.TREE_DATE, "date"),
         Output(ids.TREE_SHIFT, "options"), Output(ids.TREE_SHIFT, "value"), Output(ids.TREE_SHIFT, "disabled"),
+        Output(ids.TREE_LAYER, "options"), Output(ids.TREE_LAYER, "value"),
         Input(ids.TREE_VIEW, "data"))(partial(controls, services))
     app.callback(
         Output(ids.TREE_VIEW, "data"),
         Input(ids.TREE_PICK, "value"), Input(ids.TREE_SCOPE, "value"), Input(ids.TREE_GRAIN, "value"),
-        Input(ids.TREE_DATE, "date"), Input(ids.TREE_SHIFT, "value"),
+        Input(ids.TREE_DATE, "date"), Input(ids.TREE_SHIFT, "value"), Input(ids.TREE_LAYER, "value"),
         State(ids.TREE_VIEW, "data"), State(ids.TREE_SELECTED, "data"),
         prevent_initial_call=True)(partial(choose, services))
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page

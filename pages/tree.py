@@ -6,7 +6,9 @@ database, no clock. The graph and its outline are drawn by ``pages.tree_graph``.
 The address says what is shown, so a supervisor can send a link to exactly what they see (``address.TreeAddress``
 reads it): ``/tree?tree=oee&scope=L2&grain=day&date=2026-11-20&node=unplanned_downtime`` (``shift=N`` with
 ``grain=shift``). Defaults: the first configured tree, the whole plant, the last complete production day, the root
-selected.
+selected. ``layer=2`` stresses the KPIs of the KPI stack's layer 2: the others stay in the tree, drawn faint, since a
+tree is the way its KPIs add up and a parent read without its children (or children without their parent) would
+no longer explain anything.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from huddle.dashboard.web.address import TreeAddress, tree_href
 from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import (
     category_axis,
+    layer_chip,
     pareto_figure,
     pareto_table,
     period_tick,
@@ -75,6 +78,7 @@ def layout(**query: str) -> html.Div:
             _field(_("Date"), dcc.DatePickerSingle(id=ids.TREE_DATE, display_format="YYYY-MM-DD",
                                                 first_day_of_week=1)),
             _field(_("Shift"), dcc.Dropdown(id=ids.TREE_SHIFT, clearable=False), "tree-shift-field"),
+            _field(_("Layer"), dcc.Dropdown(id=ids.TREE_LAYER, clearable=False), "tree-layer-field"),
         ], className="form-row tree-controls"),
         html.Div(id=ids.TREE_SUMMARY, className="tree-summary", role="status"),
         html.Div([
@@ -154,6 +158,19 @@ def control_options(config: PlantConfig) -> tuple[list[dict[str, str]], list[dic
     """The pickers' options: the plant's trees, its scopes and its shifts."""
     return ([{"label": t.name, "value": t.key} for t in config.trees.values()], scope_options(config),
             [{"label": s.name, "value": s.key} for s in config.calendar.shifts])
+
+
+def layer_line(view: TreeView, config: PlantConfig, layers: tuple[int, ...], clear_href: str) -> Any:
+    """Above the tree, when its address keeps some layers: the chip saying so, and the tree's KPIs on them (or that
+    it has none there); None without a filter."""
+    if not layers:
+        return None
+    chip = layer_chip(config, layers, clear_href, _("(the other KPIs stay in the tree, faint: they are how it adds "
+                                                    "up)"))
+    kept = [config.kpis[k].name for k in view.tree.nodes() if config.kpis[k].layer in layers]
+    said = _("In this tree: {kpis}.").format(kpis=", ".join(kept)) if kept else \
+        _("No KPI of this tree is on the layers shown.")
+    return html.P([chip, " ", html.Span(said, className="tree-layer-kpis")], className="tree-layer")
 
 
 def tree_problem(message: str) -> html.P:

@@ -46,6 +46,8 @@ STYLESHEET: list[dict[str, Any]] = [
     {"selector": ".folded", "style": {"shape": "round-rectangle", "background-opacity": 0.9}},
     {"selector": "node.red-path", "style": {"outline-width": 4, "outline-color": "#7a0d12", "outline-offset": 4,
                                             "outline-style": "solid"}},
+    # a KPI of another layer than the address keeps: drawn faint, as the tree still needs it to add up
+    {"selector": ".off-layer", "style": {"opacity": 0.4}},
     {"selector": ".chosen", "style": {"underlay-color": "#1f4e79", "underlay-opacity": 0.35,
                                       "underlay-padding": 12}},
     {"selector": "edge", "style": {"curve-style": "taxi", "taxi-direction": "downward", "width": 2.5,
@@ -90,9 +92,15 @@ def node_label(view: TreeView, key: str, unit: str) -> str:
     return "\n".join(lines)
 
 
-def render_elements(view: TreeView, config: PlantConfig, selected: str | None) -> list[dict[str, Any]]:
+def off_layer(config: PlantConfig, key: str, layers: tuple[int, ...]) -> bool:
+    """Whether a node's KPI lies outside the layers an address keeps (never, without a filter)."""
+    return bool(layers) and config.kpis[key].layer not in layers
+
+
+def render_elements(view: TreeView, config: PlantConfig, selected: str | None,
+                    layers: tuple[int, ...] = ()) -> list[dict[str, Any]]:
     """Cytoscape elements of the drawn nodes (preset positions from the server) and their edges, the way down to
-    each red node marked."""
+    each red node marked, the nodes outside ``layers`` faint."""
     path_nodes, path_edges = view.red_path()
     out: list[dict[str, Any]] = []
     for key in view.visible:
@@ -107,6 +115,8 @@ def render_elements(view: TreeView, config: PlantConfig, selected: str | None) -
             classes.append("red-path")
         if key == selected:
             classes.append("chosen")
+        if off_layer(config, key, layers):
+            classes.append("off-layer")
         out.append({"data": {"id": key, "label": node_label(view, key, config.kpis[key].unit),
                              "opens": bool(view.tree.children(key)), "folded": key in view.hidden_below},
                     "position": {"x": x, "y": y}, "classes": " ".join(classes)})
@@ -132,7 +142,7 @@ def canvas_style(view: TreeView) -> dict[str, str]:
     return {"width": "100%", "height": f"{height}px"}
 
 
-def _outline_words(view: TreeView, key: str, config: PlantConfig, on_path: bool) -> list[Any]:
+def _outline_words(view: TreeView, key: str, config: PlantConfig, on_path: bool, off: bool) -> list[Any]:
     node = view.nodes[key]
     reading = node.reading
     unit = config.kpis[key].unit
@@ -146,18 +156,23 @@ def _outline_words(view: TreeView, key: str, config: PlantConfig, on_path: bool)
         words.append(", " + _("red below"))
     if on_path:
         words.append(html.Span(" ▶ " + _("on the red path"), className="outline-path"))
+    if off:
+        words.append(html.Span(" · " + _("another layer"), className="hint"))
     return words
 
 
-def render_outline(view: TreeView, config: PlantConfig, selected: str | None) -> html.Nav:
+def render_outline(view: TreeView, config: PlantConfig, selected: str | None,
+                   layers: tuple[int, ...] = ()) -> html.Nav:
     """The whole tree as a nested list of buttons, each node's value, target and status in words and the way down
-    to each red node marked: the tree for the keyboard and a screen reader, choosing what the canvas chooses."""
+    to each red node marked (the nodes outside ``layers`` faint and said to be): the tree for the keyboard and a
+    screen reader, choosing what the canvas chooses."""
     path_nodes, _edges = view.red_path()
 
     def item(key: str, path: tuple[str, ...]) -> html.Li:
-        on_path = key in path_nodes
-        button = html.Button(_outline_words(view, key, config, on_path), type="button", **{"data-node": key},
-                             className="outline-node" + (" on-red-path" if on_path else ""),
+        on_path, off = key in path_nodes, off_layer(config, key, layers)
+        button = html.Button(_outline_words(view, key, config, on_path, off), type="button", **{"data-node": key},
+                             className="outline-node" + (" on-red-path" if on_path else "")
+                             + (" off-layer" if off else ""),
                              **({"aria-current": "true"} if key == selected else {}))
         kids = [c for c in view.tree.children(key) if c not in path and c in view.nodes]
         return html.Li([button, html.Ul([item(c, (*path, c)) for c in kids]) if kids else None])

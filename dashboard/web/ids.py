@@ -169,6 +169,7 @@ HUDDLES_TABLE = "huddles-table"
 
 TREE_VIEW = "tree-view"  # the address's view: tree, scope, grain, date, shift, node
 TREE_EXPANDED = "tree-expanded"
+TREE_LAYER = "tree-layer"  # the layer picker: the KPI stack's layer whose KPIs the tree stresses
 TREE_SELECTED = "tree-selected"
 TREE_KEY = "tree-key"  # what the graph shows now (data, view, opened nodes, selection)
 TREE_DATA_KEY = "tree-data-key"  # the data and view only: the panel redraws when this changes

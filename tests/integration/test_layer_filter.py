@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dash.exceptions import PreventUpdate
 from huddle.callbacks import board as board_wiring
 from huddle.dashboard.web.address import BoardAddress
 from huddle.dashboard.web.render_cache import LocalRenderCache
@@ -113,3 +114,65 @@ def test_the_board_keeps_its_layer_when_the_user_picks_another_scope_or_mode(ser
 def test_a_tv_says_its_layer_without_a_link_to_click(services: Any) -> None:
     body = board(services, layer="4", kiosk="1")
     assert "Showing only Layer 4" in text(body) and "show every layer" not in text(body)
+
+
+# ---- the KPI tree: the layer's KPIs stressed, the others faint (the tree needs them to add up) ----------------
+
+TREE_VIEW = {"tree": "oee", "scope": "L1", "grain": "shift", "date": "2026-11-20", "shift": "E"}
+DRAW_OUTPUTS = (("tree-graph", "elements"), ("tree-expanded", "data"), ("tree-selected", "data"),
+                ("tree-key", "data"), ("tree-data-key", "data"), ("tree-summary", "children"),
+                ("tree-findings", "children"), ("tree-graph", "style"), ("tree-outline", "children"))
+
+
+def draw(services: Any, **view: str) -> dict[str, Any]:
+    """The tree's drawing callback as the browser posts it on opening the page: what it answers, by output."""
+    from tests.conftest import client_for
+
+    payload = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in DRAW_OUTPUTS) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in DRAW_OUTPUTS],
+        "inputs": [{"id": "tree-view", "property": "data", "value": TREE_VIEW | view},
+                   {"id": "tree-expanded", "property": "data", "value": None},
+                   {"id": "tree-selected", "property": "data", "value": None},
+                   {"id": "tree-refresh", "property": "n_intervals", "value": None},
+                   {"id": "tree-action-changed", "property": "data", "value": 0}],
+        "state": [{"id": "tree-key", "property": "data", "value": None},
+                  {"id": "tree-data-key", "property": "data", "value": None}],
+        "changedPropIds": ["tree-view.data"],
+    }
+    answer = client_for(services).post("/_dash-update-component", json=payload, headers={"Origin": "http://localhost"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.get_json()["response"]
+
+
+def test_the_tree_draws_the_kpis_of_other_layers_faint_with_the_same_numbers(services: Any) -> None:
+    every, only = draw(services), draw(services, layer="4")
+    nodes = {e["data"]["id"]: e for e in only["tree-graph"]["elements"] if "source" not in e["data"]}
+    before = {e["data"]["id"]: e for e in every["tree-graph"]["elements"] if "source" not in e["data"]}
+    assert set(nodes) == set(before) == {"oee", "availability", "performance", "quality"}  # the structure stays
+    assert "off-layer" not in nodes["oee"]["classes"]  # OEE is on layer 4
+    assert all("off-layer" in nodes[k]["classes"].split() for k in ("availability", "performance", "quality"))
+    assert not any("off-layer" in e.get("classes", "") for e in before.values())
+    assert {k: n["data"]["label"] for k, n in nodes.items()} == {k: n["data"]["label"] for k, n in before.items()}
+    summary = str(only["tree-summary"]["children"])
+    assert "Showing only Layer 4 – Continuous improvement" in summary and "In this tree: OEE." in summary
+    assert "/tree?tree=oee&scope=L1&grain=shift&date=2026-11-20&node=oee&shift=E" in summary  # every layer again
+    assert "another layer" in str(only["tree-outline"]["children"])
+    assert "Showing only" not in str(every["tree-summary"]["children"])
+    none = draw(services, layer="5")
+    assert "No KPI of this tree is on the layers shown." in str(none["tree-summary"]["children"])
+    assert "There is no layer '0'" in str(draw(services, layer="0")["tree-summary"]["children"])
+
+
+def test_the_tree_pickers_keep_the_layer(services: Any) -> None:
+    from huddle.callbacks import tree as tree_wiring
+
+    view = TREE_VIEW | {"layer": "3"}
+    controls = tree_wiring.controls(services, view)
+    assert controls[-1] == "3" and controls[-2][3] == {"label": "Layer 3 – Maintenance & reliability", "value": "3"}
+    moved = tree_wiring.choose(services, "oee", "L2", "shift", "2026-11-20", "E", None, view, "oee")
+    assert moved["scope"] == "L2" and moved["layer"] == "3"  # another scope keeps the layer
+    assert tree_wiring.choose(services, "oee", "L1", "shift", "2026-11-20", "E", "4", view, "oee")["layer"] == "4"
+    assert tree_wiring.choose(services, "oee", "L1", "shift", "2026-11-20", "E", "all", view, "oee")["layer"] == ""
+    with pytest.raises(PreventUpdate):  # the pickers only echoed the address
+        tree_wiring.choose(services, "oee", "L1", "shift", "2026-11-20", "E", "3", view, "oee")
