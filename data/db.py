@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from huddle.data.models import SCHEMA_VERSION, Meta
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -26,6 +26,10 @@ SCHEMA_OF_REVISION = {
 WAL_ATTEMPTS = 100  # 10 s of retries to switch a new SQLite file to WAL
 MIGRATION_LOCK = 7_246_001  # PostgreSQL advisory lock key held while one process migrates
 BUSY_TIMEOUT_S = 30.0  # how long SQLite waits for another writer's lock before answering "database is locked"
+#: a pooled PostgreSQL connection left idle this long is tested before it is used again (a server restart or a
+#: network cut may have ended it); one given back moments ago is not: a load of many files takes a connection
+#: for every file, and a test on each would be a round trip each
+PING_AFTER_IDLE_S = 5.0
 
 
 _connection_name = "huddle"  # this process's application_name on PostgreSQL (name_connections)
@@ -66,7 +70,33 @@ def make_engine(url: str, application_name: str | None = None) -> Engine:
         return engine
     named = {} if "application_name" in parsed.query else {  # a name in the URL is the plant's choice
         "application_name": (application_name or _connection_name)[:63]}
-    return create_engine(url, pool_pre_ping=True, connect_args=named)
+    engine = create_engine(url, connect_args=named)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use when it was idle for ``PING_AFTER_IDLE_S`` (SQLAlchemy's pre-ping tests
+    every checkout); a dead one is replaced by a fresh connection, as the pre-ping does."""
+
+    @event.listens_for(engine, "checkin")
+    def _given_back(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["huddle_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        since = record.info.pop("huddle_idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()  # the test opened a transaction: the connection is handed out without one
+        except DBAPIError as exc:
+            alive = not engine.dialect.is_disconnect(exc.orig, dbapi_connection, None)
+        except Exception:  # the driver's own error: the connection is unusable
+            alive = False
+        if not alive:
+            raise DisconnectionError("the pooled connection was closed while idle")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,16 +1,16 @@
 """The loaders' bulk SQL: the stored rows a chunk of a file may replace or overlap, the writing of its new and
 changed rows at the speed of the database, the row-change ledger and the open quarantine's keys.
 
-New and changed rows are written in one statement per chunk: on PostgreSQL copied (``COPY``) into a temporary
-table and merged from it with ``INSERT … SELECT … ON CONFLICT``; on SQLite an ``INSERT … ON CONFLICT`` run for every
-row by the driver, the values already in the form SQLAlchemy stores them (UTC text for instants).
+New and changed rows are written in one statement per chunk: on PostgreSQL copied (``COPY``) into the table when
+they are all new, else merged with ``INSERT … SELECT … FROM unnest(…) ON CONFLICT`` (one array per column); on
+SQLite an ``INSERT … ON CONFLICT`` run for every row by the driver, the values already in the form SQLAlchemy
+stores them (UTC text for instants).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import zlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from huddle.data.ingest.column_parse import stored_text
-from huddle.data.ingest.copy_text import columns_text
+from huddle.data.ingest.copy_text import array_text, columns_text
 from huddle.data.models import LoadedFile, QuarantinedRow, UTCDateTime
 from huddle.data.models_feeds import RowChange
 from sqlalchemy import Date, String, Table, and_, select, type_coerce
@@ -250,29 +250,25 @@ def _write_values(session: Session, table: Table, key: Sequence[str], columns: l
         conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({_marks(dialect, len(columns))}) '
                              f'{on_conflict}', list(zip(*values, strict=True)))
     elif dialect == "postgresql":
-        stage = _staged(session, table, columns, values)
-        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{stage}" {on_conflict}')
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM '
+                             f'{_unnest(session, table, columns)} {on_conflict}', _arrays(values))
     else:  # pragma: no cover - guarded by supported backends
         raise RuntimeError(f"unsupported database {dialect}")
 
 
-def _staged(session: Session, table: Table, columns: Sequence[str], values: list[list[Any]]) -> str:
-    """(PostgreSQL) Copy rows given as columns into a temporary table of some of a table's columns, empty before;
-    its name. The table lives as long as the connection and is emptied by every commit (``ON COMMIT DELETE
-    ROWS``): a load of many files creates it once, not once a file (creating and dropping a table is catalogue
-    work for the server)."""
+def _unnest(session: Session, table: Table, columns: Sequence[str]) -> str:
+    """(PostgreSQL) A ``FROM`` item of rows given as one array parameter per column (each cast to its column's
+    type), named as the columns: many rows in one statement and one round trip, with no table to fill first."""
+    dialect = session.get_bind().dialect
+    arrays = ", ".join(f"%s::{table.c[c].type.compile(dialect=dialect)}[]" for c in columns)
     names = ", ".join(f'"{c}"' for c in columns)
-    stage = f"huddle_stage_{table.name}_{zlib.crc32(names.encode()):08x}"
-    conn = session.connection()
-    made = session.info.setdefault("huddle_stages", set())
-    if stage not in made:  # it is empty: a commit emptied it, a rollback too (or took it away)
-        conn.exec_driver_sql(f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" ON COMMIT DELETE ROWS AS SELECT {names} '
-                             f'FROM "{table.name}" WITH NO DATA')
-        made.add(stage)
-    else:
-        conn.exec_driver_sql(f'DELETE FROM "{stage}"')
-    _copy(session, stage, columns, values)
-    return stage
+    return f"unnest({arrays}) AS given ({names})"
+
+
+def _arrays(values: list[list[Any]]) -> tuple[Any, ...]:
+    """(PostgreSQL) The parameters of ``_unnest``: each column as the text of an array (the server parses it, far
+    cheaper than the driver dumping every value), or as a list when its values are not plain."""
+    return tuple(text if (text := array_text(column)) is not None else list(column) for column in values)
 
 
 def _copy(session: Session, into: str, columns: Sequence[str], values: list[list[Any]]) -> None:
@@ -319,19 +315,15 @@ def upsert_facts(session: Session, table: Table, columns: dict[str, list[Any]], 
     names = ", ".join(f'"{c}"' for c in columns)
     converted = _driver_columns(dialect, table, given)
     conflict = f"ON CONFLICT (line, production_date, shift, area) DO UPDATE SET {sets}"
-    if dialect == "postgresql":  # copied into a temporary table and merged from there: one round trip, not one a row
-        stage = _staged(session, table, list(given), converted)
+    if dialect == "postgresql":  # the rows as arrays: one statement and one round trip, not one a row
         chosen = ", ".join(f'"{c}"' if columns[c] is not None else "0" for c in columns)
-        session.connection().exec_driver_sql(f'INSERT INTO {t} ({names}) SELECT {chosen} FROM "{stage}" {conflict}')
+        session.connection().exec_driver_sql(
+            f"INSERT INTO {t} ({names}) SELECT {chosen} FROM {_unnest(session, table, list(given))} {conflict}",
+            _arrays(converted))
         return
     marks = ", ".join("?" if columns[c] is not None else "0" for c in columns)
     session.connection().exec_driver_sql(f"INSERT INTO {t} ({names}) VALUES ({marks}) {conflict}",
                                          list(zip(*converted, strict=True)))
-
-
-def forget_stages(session: Session) -> None:
-    """A transaction's temporary tables are empty after it (ON COMMIT DELETE ROWS), or gone when it failed."""
-    session.info.pop("huddle_stages", None)
 
 
 def _plain(value: Any) -> Any:

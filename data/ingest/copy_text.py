@@ -1,5 +1,6 @@
 """Rows in PostgreSQL's ``COPY`` text format, built a column at a time: a loader's rows reach the server as one
-block of text instead of one ``write_row`` call (and one value dumped at a time) per row.
+block of text instead of one ``write_row`` call (and one value dumped at a time) per row; and a column as an
+array literal (``array_text``), for statements that take many rows as one array per column.
 
 Plain values only: text, whole and decimal numbers, days and naive (UTC) times, missing values. A column holding
 anything else (a time with an offset, a boolean, a decimal) makes ``copy_text`` answer None, and the rows are
@@ -8,6 +9,7 @@ copied with ``write_row`` as before.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -71,6 +73,45 @@ def _column_text(values: Sequence[Any]) -> Sequence[str] | None:
     if not nulls:
         return list(map(write, values))
     return [_NULL if v is None else write(v) for v in values]
+
+
+def array_text(values: Sequence[Any]) -> str | None:
+    """A column as the text of a PostgreSQL array (``{…}``), for a parameter cast to an array of the column's
+    type; None when a value is not of a plain kind (or a number is not finite)."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if len(kinds) > 1:
+        return None
+    kind = kinds.pop() if kinds else type(None)
+    if kind is str:
+        write = _quoted
+    elif kind is int or kind is date or kind is type(None):
+        write = str
+    elif kind is float:
+        if not all(math.isfinite(v) for v in values if v is not None):
+            return None
+        write = repr
+    elif kind is datetime:
+        if any(v.tzinfo is not None for v in values if v is not None):
+            return None
+        write = _quoted_str
+    else:
+        return None
+    distinct = set(values)
+    if len(distinct) * _REPEATED <= len(values):
+        written = {v: "NULL" if v is None else write(v) for v in distinct}
+        return "{" + ",".join([written[v] for v in values]) + "}"
+    if None in distinct:
+        return "{" + ",".join(["NULL" if v is None else write(v) for v in values]) + "}"
+    return "{" + ",".join(map(write, values)) + "}"
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _quoted_str(value: Any) -> str:
+    return f'"{value}"'
 
 
 def _escaped(value: str) -> str:

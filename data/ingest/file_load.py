@@ -146,12 +146,15 @@ class FileLoad:
             return False
         columns = {self.mapping[k]: v for k, v in chunk.values.items() if k in self.mapping}
         instants = {self.mapping[k]: v for k, v in chunk.micros.items() if k in self.mapping}
-        fresh_spans = self._clean_spans(columns, instants, chunk.numbers) if self.record.name in SPANS else {}
-        if fresh_spans is None:
-            return False
-        stored_keys = bulk.stored_keys(self.session, self.target, self.key, columns)
-        if stored_keys and not stored_keys.isdisjoint(zip(*(columns[k] for k in self.key), strict=True)):
-            return False
+        if self.record.name in SPANS:  # one query of the stored rows around the chunk: for its keys and spans
+            fresh_spans = self._clean_spans(columns, instants, chunk.numbers)
+            if fresh_spans is None:
+                return False
+        else:
+            fresh_spans = {}
+            stored_keys = bulk.stored_keys(self.session, self.target, self.key, columns)
+            if stored_keys and not stored_keys.isdisjoint(zip(*(columns[k] for k in self.key), strict=True)):
+                return False
         n = len(chunk)
         columns["run_id"] = [self.run_id] * n
         bulk.write_columns(self.session, self.target, self.key, columns, new_only=True, instants=instants)
@@ -170,16 +173,21 @@ class FileLoad:
 
     def _clean_spans(self, columns: dict[str, list[Any]], instants: dict[str, np.ndarray], numbers: list[int]
                      ) -> dict[tuple[Any, ...], Spans] | None:
-        """The chunk's spans by series when none overlaps another (of the chunk, of the file or stored); None
-        when one does."""
+        """The chunk's spans by series when none overlaps another (of the chunk, of the file or stored) and no row
+        has a stored one; None otherwise."""
         series, longest = SPANS[self.record.name]
         groups = list(zip(*(columns[c] for c in series), strict=True))
         codes: dict[tuple[Any, ...], int] = {}
         code = np.fromiter((codes.setdefault(g, len(codes)) for g in groups), dtype=np.int64, count=len(groups))
         starts, ends = instants["start_utc"], instants["end_utc"]
         first_start = min(columns["start_utc"])
+        # every stored row of a key of the chunk is among these: it starts in the chunk's range, so ends after it
         stored = bulk.stored_rows(self.session, self.target, self.key, ["end_utc"], first_start - longest,
                                   max(columns["end_utc"]), {g[0] for g in codes}, ending_after=first_start)
+        width = len(self.key)
+        if stored and not {tuple(s[:width]) for s in stored}.isdisjoint(
+                zip(*(columns[k] for k in self.key), strict=True)):
+            return None
         if stored:  # a stored row with the key of a row of this file is that row: not an overlap
             hashes = key_hashes([tuple(getattr(s, k) for k in self.key) for s in stored])
             stored = [s for s, mine in zip(stored, self.keys.first_lines(hashes), strict=True) if not mine]

@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any
 
 from huddle.dashboard.core.plant import PlantConfig
-from huddle.data.ingest.bulk import forget_stages
 from huddle.data.ingest.contract import RecordType, RowValidator
 from huddle.data.ingest.facts import RECORD_GROUP, Touched, refresh_facts
 from huddle.data.ingest.file_load import FileLoad, chunks
@@ -139,7 +138,6 @@ class RowStore:
             outcome.status = fields["status"]
             if load.new or load.replaced:
                 bump_data_version(session)
-            forget_stages(session)
         return outcome
 
     def _row(self, record: str, validator: RowValidator, run_id: int, clean: dict[str, Any]) -> dict[str, Any]:
