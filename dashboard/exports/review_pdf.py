@@ -3,8 +3,8 @@ and table headers repeated across pages. It is as long as its content: the bowle
 up to 25 KPIs), every other section follows on where the one before ends.
 
 Text is written in Helvetica where it can be (so the words stay searchable in the file), in DejaVu Sans for the
-symbols Helvetica lacks, and as ASCII stand-ins where neither font has a character. Words and rows come from
-``review_model``.
+symbols Helvetica lacks, and as ASCII stand-ins where neither font has a character (``review_pdf_text``, which also
+shares one paragraph among the cells that show the same text). Words and rows come from ``review_model``.
 """
 
 from __future__ import annotations
@@ -12,10 +12,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Iterable, Sequence
-from functools import cache
-from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from huddle.dashboard.core.axes import axis_scale, share_ticks
 from huddle.dashboard.core.format import format_value, unit_text
@@ -53,16 +50,14 @@ from huddle.dashboard.exports.review_model import (
     why_changed,
     words,
 )
+from huddle.dashboard.exports.review_pdf_text import BOLD, FONT, cell_p, markup, memo, one_document, p, plain, shared
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.services.review import MonthCell, Review, month_name
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -77,103 +72,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-SYMBOL_FONT = "HuddleSymbols"
-# Stand-ins for characters the PDF's fonts cannot draw (Helvetica has no ✓ ✗ ▲, and DejaVu may be missing)
-ASCII_STAND_INS = {"✓": "+", "✗": "X", "▲": "^", "◷": "~", "◐": "(part)", "⚠": "!", "≥": ">=", "≤": "<=", "→": "->",
-                   "−": "-", "↑": "^",
-                   "↓": "v"}
-
-
 PAGE = landscape(A4)
 MARGIN = 28.0
 BOTTOM = MARGIN + 12  # room for the footer
 WIDTH = PAGE[0] - 2 * MARGIN
 FRAME_HEIGHT = PAGE[1] - MARGIN - BOTTOM - 12  # what one page holds (the frame pads 6 pt each side)
 ONE_PAGE_BOWLER = 25  # up to this many KPIs the bowler is printed on one page, shrunk a little if it must be
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
 _GRID = colors.HexColor("#b0bac4")
 _HEAD = colors.HexColor("#dde3ea")
 _CAT = colors.HexColor("#f3f5f7")
-
-
-@cache
-def _symbols() -> tuple[str, frozenset[int]] | None:
-    """A registered font for the characters Helvetica lacks (✓ ✗ ▲ →), or None where DejaVu Sans is missing."""
-    if not DEJAVU.is_file():
-        return None
-    try:
-        font = TTFont(SYMBOL_FONT, str(DEJAVU))
-        pdfmetrics.registerFont(font)
-    except Exception:  # an unreadable font file: ASCII stand-ins still make a readable pack
-        return None
-    return SYMBOL_FONT, frozenset(font.face.charToGlyph)
-
-
-def _winansi(ch: str) -> bool:
-    try:
-        ch.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return ch >= " "
-
-
-def _pdf(text: str) -> str:
-    """Paragraph markup for plain text: Helvetica where it can (so the words stay searchable in the file), the
-    symbol font for the rest, ASCII stand-ins where neither has the character."""
-    symbols = _symbols()
-    out: list[str] = []
-    run: list[str] = []
-    for ch in text:
-        if _winansi(ch) or ch == "\n":
-            if run:
-                out.append(f'<font name="{SYMBOL_FONT}">{xml_escape("".join(run))}</font>')
-                run = []
-            out.append("<br/>" if ch == "\n" else xml_escape(ch))
-        elif symbols is not None and ord(ch) in symbols[1]:
-            run.append(ch)
-        else:
-            if run:
-                out.append(f'<font name="{SYMBOL_FONT}">{xml_escape("".join(run))}</font>')
-                run = []
-            out.append(xml_escape(ASCII_STAND_INS.get(ch, "?")))
-    if run:
-        out.append(f'<font name="{SYMBOL_FONT}">{xml_escape("".join(run))}</font>')
-    return "".join(out)
-
-
-def _plain(text: str) -> str:
-    """Text for the canvas and charts (one font): ASCII stand-ins for what Helvetica cannot draw."""
-    return "".join(ch if _winansi(ch) else ASCII_STAND_INS.get(ch, "?") for ch in text)
-
-
-def _style(name: str, size: float, *, bold: bool = False, leading: float | None = None, colour: str = "#1c2733",
-           align: int = 0, space_after: float = 0, space_before: float = 0) -> ParagraphStyle:
-    return ParagraphStyle(name, fontName=BOLD if bold else FONT, fontSize=size, leading=leading or size * 1.2,
-                          textColor=colors.HexColor(colour), alignment=align, spaceAfter=space_after,
-                          spaceBefore=space_before)
-
-
-_S = {
-    "title": _style("title", 24, bold=True, leading=30, space_after=6),
-    "subtitle": _style("subtitle", 14, leading=18, space_after=14, colour="#333333"),
-    "h2": _style("h2", 14, bold=True, leading=18, space_after=6, space_before=4, colour="#1f4e79"),
-    "h3": _style("h3", 10.5, bold=True, leading=14, space_after=3, space_before=8),
-    "body": _style("body", 10, leading=13.5, space_after=6),
-    "summary": _style("summary", 12, leading=16, space_after=12),
-    "hint": _style("hint", 8, leading=10, colour="#555555", space_after=6),
-    "cell": _style("cell", 7.5, leading=9),
-    "cellr": _style("cellr", 7.5, leading=9, align=TA_RIGHT),
-    "head": _style("head", 7.5, bold=True, leading=9),
-    "headr": _style("headr", 7.5, bold=True, leading=9, align=TA_RIGHT),
-    "bcell": _style("bcell", 7, leading=7.8, align=TA_RIGHT),
-    "bname": _style("bname", 7, leading=7.8),
-    "bcat": _style("bcat", 8, bold=True, leading=10),
-}
-
-
-def _p(text: str, style: str = "body") -> Paragraph:
-    return Paragraph(_pdf(text), _S[style])
 
 
 def _grid_style(extra: Iterable[tuple[Any, ...]] = ()) -> TableStyle:
@@ -186,8 +93,8 @@ def _grid_style(extra: Iterable[tuple[Any, ...]] = ()) -> TableStyle:
 def _pdf_table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
                numeric: Iterable[int] = ()) -> Table:
     num = set(numeric)
-    data = [[_p(h, "headr" if i in num else "head") for i, h in enumerate(headers)]]
-    data += [[_p(v, "cellr" if i in num else "cell") for i, v in enumerate(r)] for r in rows]
+    data = [[cell_p(h, "headr" if i in num else "head") for i, h in enumerate(headers)]]
+    data += [[cell_p(v, "cellr" if i in num else "cell") for i, v in enumerate(r)] for r in rows]
     return Table(data, colWidths=list(widths), repeatRows=1, style=_grid_style(), hAlign="LEFT")
 
 
@@ -198,12 +105,17 @@ def _fill(status: str) -> colors.Color:
 def _pdf_value_cell(value: float | None, target: float | None, kpi: KpiDef, status: str,
                     cell: MonthCell | None) -> Paragraph:
     icons = cell_icons(status, cell)
-    markup = f"<b>{_pdf(format_value(value, kpi.unit))}</b>" + (f" {_pdf(icons)}" if icons else "")
+    return memo("value", (value, target, kpi.unit, kpi.direction, icons),
+                lambda: shared(_value_markup(value, target, kpi, icons), "bcell"))
+
+
+def _value_markup(value: float | None, target: float | None, kpi: KpiDef, icons: str) -> str:
+    text = f"<b>{markup(format_value(value, kpi.unit))}</b>" + (f" {markup(icons)}" if icons else "")
     if target is not None and value is not None:  # a month without data shows a dash, not a column of targets
         # "≥ 85.0 %" rather than the page's "target 85.0 %": twelve months must fit the width of the page
         bound = "≥" if kpi.direction == "higher" else "≤"
-        markup += f'<br/><font size="6" color="#555555">{_pdf(bound)} {_pdf(format_value(target, kpi.unit))}</font>'
-    return Paragraph(markup, _S["bcell"])
+        text += f'<br/><font size="6" color="#555555">{markup(bound)} {markup(format_value(target, kpi.unit))}</font>'
+    return text
 
 
 _TIGHT = (("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2))
@@ -219,9 +131,9 @@ def _pdf_bowler(review: Review) -> Table:
     cat_w, name_w, base_w, trend_w = 12.0, 104.0, 36.0, 50.0
     month_w = math.floor((WIDTH - cat_w - name_w - base_w - trend_w) / (n + 1) * 100) / 100  # the YTD as wide
     w = words(review)
-    data: list[list[Any]] = [["", _p(w["kpi"], "head"), _p(w["baseline"], "headr"),
-                              *[_p(short_month(m), "headr") for m in review.months],
-                              _p(w["ytd"], "headr"), _p(w["trend"], "head")]]
+    data: list[list[Any]] = [["", cell_p(w["kpi"], "head"), cell_p(w["baseline"], "headr"),
+                              *[cell_p(short_month(m), "headr") for m in review.months],
+                              cell_p(w["ytd"], "headr"), cell_p(w["trend"], "head")]]
     style: list[tuple[Any, ...]] = [*_TIGHT, *_FLAT, ("LEFTPADDING", (0, 0), (0, -1), 1),
                                     ("RIGHTPADDING", (0, 0), (0, -1), 1)]
     for cat in CATEGORIES:
@@ -232,10 +144,10 @@ def _pdf_bowler(review: Review) -> Table:
         for i, r in enumerate(rows):
             k = r.kpi
             r_i = len(data)
-            line: list[Any] = [_p(cat, "bcat") if i == 0 or not span else "",
-                               Paragraph(f"<b>{_pdf(k.name)}</b><br/><font size=\"6\" color=\"#555555\">"
-                                         f"{_pdf(kpi_subline(k))}</font>", _S["bname"]),
-                               _p(baseline_text(k), "bcell")]
+            line: list[Any] = [cell_p(cat, "bcat") if i == 0 or not span else "",
+                               shared(f"<b>{markup(k.name)}</b><br/><font size=\"6\" color=\"#555555\">"
+                                    f"{markup(kpi_subline(k))}</font>", "bname"),
+                               cell_p(baseline_text(k), "bcell")]
             for c_i, cell in enumerate(cells_by_month(review, r.cells), start=3):
                 status = str(cell.reading.status) if cell else "grey"
                 line.append(_pdf_value_cell(cell.reading.value if cell else None,
@@ -244,7 +156,7 @@ def _pdf_bowler(review: Review) -> Table:
             ytd_status = str(r.ytd.status)
             line.append(_pdf_value_cell(r.ytd.value, r.ytd.target, k, ytd_status, None))
             style.append(("BACKGROUND", (n + 3, r_i), (n + 3, r_i), _fill(ytd_status)))
-            line.append(_p(trend_text(r), "bname"))
+            line.append(cell_p(trend_text(r), "bname"))
             data.append(line)
         style.append(("BACKGROUND", (0, first), (0, len(data) - 1), _CAT))
         if span:
@@ -258,8 +170,8 @@ def _pdf_bowler_pages(review: Review) -> list[Flowable]:
     as many pages as it needs beyond, its header repeated."""
     w = words(review)
     letters = " · ".join(f"{c} {_(CATEGORY_NAMES[c])}" for c in CATEGORIES)
-    head = [_p(w["bowler"], "h2"),
-            _p(f"{letters}. {w['target_note']} " + _("The legend is on the first page."), "hint")]
+    head = [p(w["bowler"], "h2"),
+            p(f"{letters}. {w['target_note']} " + _("The legend is on the first page."), "hint")]
     if len(review.rows) > ONE_PAGE_BOWLER:
         return [*head, _pdf_bowler(review)]
     return [KeepInFrame(WIDTH, FRAME_HEIGHT, [*head, _pdf_bowler(review)], mode="shrink")]
@@ -274,7 +186,7 @@ def _pdf_pareto_chart(review: Review) -> Drawing | None:
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 50, 70, width - 110, height - 90
     chart.data = [[m for _l, m, _c in rows]]
-    chart.categoryAxis.categoryNames = [_plain(lbl if len(lbl) <= 22 else lbl[:21] + "...") for lbl, _m, _c in rows]
+    chart.categoryAxis.categoryNames = [plain(lbl if len(lbl) <= 22 else lbl[:21] + "...") for lbl, _m, _c in rows]
     chart.categoryAxis.labels.angle = 35
     chart.categoryAxis.labels.boxAnchor = "ne"
     chart.categoryAxis.labels.dx = 4
@@ -324,7 +236,7 @@ def _pdf_line_chart(review: Review, kpi: KpiDef, by_line: dict[str, list[Reading
     drawing = Drawing(width, height)
     left, right, top, bottom = 44.0, 8.0, 16.0, 30.0
     plot_w, plot_h = width - left - right, height - top - bottom
-    drawing.add(String(left, height - 11, _plain(kpi.name), fontName=BOLD, fontSize=8))
+    drawing.add(String(left, height - 11, plain(kpi.name), fontName=BOLD, fontSize=8))
     found = line_range(review, by_line)
     if found is None:
         drawing.add(String(left, bottom + plot_h / 2, "no data", fontName=FONT, fontSize=7))
@@ -338,7 +250,7 @@ def _pdf_line_chart(review: Review, kpi: KpiDef, by_line: dict[str, list[Reading
     grey = colors.HexColor("#5b6b7a")
     drawing.add(Rect(left, bottom, plot_w, plot_h, fillColor=None, strokeColor=_GRID, strokeWidth=0.5))
     for value, y in ((hi, bottom + plot_h - 6), (lo, bottom)):
-        drawing.add(String(left - 3, y, _plain(format_value(value, kpi.unit)), fontName=FONT, fontSize=6,
+        drawing.add(String(left - 3, y, plain(format_value(value, kpi.unit)), fontName=FONT, fontSize=6,
                            textAnchor="end"))
     drawing.add(String(left, bottom - 9, short_month(review.months[0]), fontName=FONT, fontSize=6))
     drawing.add(String(left + plot_w, bottom - 9, short_month(review.months[-1]), fontName=FONT, fontSize=6,
@@ -357,8 +269,8 @@ def _pdf_line_chart(review: Review, kpi: KpiDef, by_line: dict[str, list[Reading
             for k in range(0, len(pts), 2):
                 drawing.add(Circle(pts[k], pts[k + 1], 1.8, fillColor=colour, strokeColor=colour))
         drawing.add(Line(x, 6, x + 14, 6, strokeColor=colour, strokeWidth=1.4, strokeDashArray=dash))
-        drawing.add(String(x + 17, 3.5, _plain(line), fontName=FONT, fontSize=6))
-        x += 24 + pdfmetrics.stringWidth(_plain(line), FONT, 6)
+        drawing.add(String(x + 17, 3.5, plain(line), fontName=FONT, fontSize=6))
+        x += 24 + pdfmetrics.stringWidth(plain(line), FONT, 6)
     drawing.add(Line(x, 6, x + 14, 6, strokeColor=grey, strokeWidth=0.8, strokeDashArray=[1, 2]))
     drawing.add(String(x + 17, 3.5, _("target"), fontName=FONT, fontSize=6))
     return drawing
@@ -366,7 +278,7 @@ def _pdf_line_chart(review: Review, kpi: KpiDef, by_line: dict[str, list[Reading
 
 def _pdf_lines(review: Review) -> list[Flowable]:
     if not review.lines:
-        return [_p(words(review)["no_tree"], "hint")]
+        return [p(words(review)["no_tree"], "hint")]
     n = len(review.months)
     line_w = 60.0
     month_w = math.floor((WIDTH - line_w) / max(n, 1) * 100) / 100
@@ -380,11 +292,11 @@ def _pdf_lines(review: Review) -> list[Flowable]:
                                                    ("RIGHTPADDING", (0, 0), (-1, -1), 6)]))]
     for s in review.lines:
         k = s.kpi
-        data: list[list[Any]] = [[_p(_("Line"), "head"), *[_p(short_month(m), "headr") for m in review.months]]]
+        data: list[list[Any]] = [[cell_p(_("Line"), "head"), *[cell_p(short_month(m), "headr") for m in review.months]]]
         style: list[tuple[Any, ...]] = []
         for line, readings in s.by_line.items():
             r_i = len(data)
-            row: list[Any] = [_p(line, "head")]
+            row: list[Any] = [cell_p(line, "head")]
             for c_i, r in enumerate(readings_by_month(review, readings), start=1):
                 status = str(r.status) if r else "grey"
                 row.append(_pdf_value_cell(r.value if r else None, r.target if r else None, k, status, None))
@@ -392,7 +304,7 @@ def _pdf_lines(review: Review) -> list[Flowable]:
             data.append(row)
         table = Table(data, colWidths=[line_w, *([month_w] * n)], repeatRows=1,
                       style=_grid_style([*_TIGHT, *style]), hAlign="LEFT")
-        out.append(KeepTogether([_p(f"{k.name} ({unit_text(k.unit)})" if k.unit else k.name, "h3"), table]))
+        out.append(KeepTogether([p(f"{k.name} ({unit_text(k.unit)})" if k.unit else k.name, "h3"), table]))
     return out
 
 
@@ -419,8 +331,8 @@ def _footer_canvas(footer: str) -> type[Canvas]:
                 self.setStrokeColor(_GRID)
                 self.setLineWidth(0.4)
                 self.line(MARGIN, MARGIN - 8, PAGE[0] - MARGIN, MARGIN - 8)
-                self.drawString(MARGIN, MARGIN - 18, _plain(footer))
-                self.drawRightString(PAGE[0] - MARGIN, MARGIN - 18, _plain(page_words.format(n=page, total=total)))
+                self.drawString(MARGIN, MARGIN - 18, plain(footer))
+                self.drawRightString(PAGE[0] - MARGIN, MARGIN - 18, plain(page_words.format(n=page, total=total)))
                 super().showPage()
             super().save()
 
@@ -429,22 +341,27 @@ def _footer_canvas(footer: str) -> type[Canvas]:
 
 def review_pdf(review: Review) -> bytes:
     """The printed pack: A4 landscape, a footer with scope, month and page on every page, headers repeated."""
+    with one_document():  # equal cells share their paragraph (review_pdf_text)
+        return _pack(review)
+
+
+def _pack(review: Review) -> bytes:
     month = month_name(review.month)
     summary = summarize(review)
     w = words(review)
     story: list[Flowable] = [
-        Spacer(1, 40), _p(w["pack"], "title"), _p(f"{review.scope_name} · {month}", "subtitle"),
-        _p(w["scope_line"], "hint"), Spacer(1, 8), _p(summary.sentence(review), "summary"), _p(w["by_status"], "h3"),
+        Spacer(1, 40), p(w["pack"], "title"), p(f"{review.scope_name} · {month}", "subtitle"),
+        p(w["scope_line"], "hint"), Spacer(1, 8), p(summary.sentence(review), "summary"), p(w["by_status"], "h3"),
         _pdf_table(status_head(), [[_(CATEGORY_NAMES[cat]), *(str(c[s]) for s in ("green", "amber", "red", "grey"))]
                                    for cat, c in status_counts(review)], [110, 80, 80, 80, 80], numeric=(1, 2, 3, 4)),
-        Spacer(1, 10), _p(_("In this pack: what changed since the month before; the bowler; the month's biggest "
+        Spacer(1, 10), p(_("In this pack: what changed since the month before; the bowler; the month's biggest "
                             "losses; the lines compared; countermeasures and actions; candidates for next quarter's "
                             "objectives."), "body"),
-        _p(f"{legend()} {w['target_note']}", "hint"),
+        p(f"{legend()} {w['target_note']}", "hint"),
     ]
     why = why_changed(review)
     if why is not None:
-        block: list[Flowable] = [_p(what_changed_heading(why), "h2"), _p(why.headline)]
+        block: list[Flowable] = [p(what_changed_heading(why), "h2"), p(why.headline)]
         if why.drivers:
             block.append(_pdf_table([w["kpi"], month_name(why.previous), month, w["share_of_change"]],
                                     [["\u00a0\u00a0\u00a0\u00a0" * d.depth + d.name, format_value(d.before, d.unit),
@@ -453,45 +370,45 @@ def review_pdf(review: Review) -> bytes:
         story += [Spacer(1, 6), KeepTogether(block)]
     # the bowler has a page of its own; every other section follows on where the one before ends
     story += [PageBreak(), *_pdf_bowler_pages(review), PageBreak(),
-              _p(w["losses"], "h2"), _p(review.stops.title, "h3")]
+              p(w["losses"], "h2"), p(review.stops.title, "h3")]
     headers, rows = pareto_columns(review.stops, review.currency)
     if rows:
         chart = _pdf_pareto_chart(review)
         story += [_pdf_table(headers, rows, [150, *([70] * (len(headers) - 2)), 130],
                              numeric=range(1, len(headers) - 1))]
         if chart is not None:
-            story += [Spacer(1, 4), chart, _p(w["bars"], "hint")]
+            story += [Spacer(1, 4), chart, p(w["bars"], "hint")]
     else:
-        story.append(_p(w["no_stops"], "hint"))
+        story.append(p(w["no_stops"], "hint"))
     story.append(CondPageBreak(80))
-    story.append(_p(review.defects.title, "h3"))
+    story.append(p(review.defects.title, "h3"))
     headers, rows = pareto_columns(review.defects, review.currency)
     story.append(_pdf_table(headers, rows, [150, *([70] * (len(headers) - 2)), 130],
                             numeric=range(1, len(headers) - 1)) if rows
-                 else _p(w["no_defects"], "hint"))
-    story += [CondPageBreak(200), _p(w["lines"], "h2"), _p(w["lines_hint"], "hint"),
-              *_pdf_lines(review), CondPageBreak(80), _p(w["actions"], "h2")]
+                 else p(w["no_defects"], "hint"))
+    story += [CondPageBreak(200), p(w["lines"], "h2"), p(w["lines_hint"], "hint"),
+              *_pdf_lines(review), CondPageBreak(80), p(w["actions"], "h2")]
     actions = action_rows(review)
     story.append(_pdf_table(action_headers(), actions, [58, 92, 60, 190, 80, 58, 70, WIDTH - 608]) if actions
-                 else _p(w["no_actions"], "hint"))
+                 else p(w["no_actions"], "hint"))
     causes = cause_rows(review)
-    story += [CondPageBreak(60), _p(w["causes"], "h3")]
+    story += [CondPageBreak(60), p(w["causes"], "h3")]
     story.append(_pdf_table(cause_headers(), causes, [110, 80, 200, 60, WIDTH - 450]) if causes
-                 else _p(w["no_causes"], "hint"))
-    story += [CondPageBreak(60), _p(w["missing"], "h3")]
+                 else p(w["no_causes"], "hint"))
+    story += [CondPageBreak(60), p(w["missing"], "h3")]
     missing = [[r.kpi.name, month_name(month_of(review, c)), format_value(c.reading.value, r.kpi.unit),
                 format_value(c.reading.target, r.kpi.unit), r.kpi.owner or "—"] for r, c in summary.missing]
     story.append(_pdf_table([w["kpi"], w["month"], w["value"], w["target"], w["owner"]], missing,
-                            [180, 100, 80, 80, 120], numeric=(2, 3)) if missing else _p(w["none_missing"], "hint"))
-    story += [CondPageBreak(80), _p(w["candidates"], "h2"), _p(w["candidates_hint"], "hint")]
+                            [180, 100, 80, 80, 120], numeric=(2, 3)) if missing else p(w["none_missing"], "hint"))
+    story += [CondPageBreak(80), p(w["candidates"], "h2"), p(w["candidates_hint"], "hint")]
     candidates = [[r.kpi.name, red_running(r), r.kpi.owner or "—"] for r in review.candidates]
     story.append(_pdf_table([w["kpi"], w["months_red"], w["owner"]], candidates, [180, 140, 120]) if candidates
-                 else _p(w["no_candidates"], "hint"))
+                 else p(w["no_candidates"], "hint"))
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=BOTTOM, title=_plain(w["title"]),
-                            author="Huddle", subject=_plain(w["pack"]), creator="Huddle", invariant=1,
+                            bottomMargin=BOTTOM, title=plain(w["title"]),
+                            author="Huddle", subject=plain(w["pack"]), creator="Huddle", invariant=1,
                             pageCompression=0)
     footer = f"{w['pack']} · {review.scope_name} ({review.scope}) · {month} · {w['generated']}"
     doc.build(story, canvasmaker=_footer_canvas(footer))

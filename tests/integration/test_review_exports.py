@@ -4,6 +4,7 @@ the same numbers, and all three agree with each other and with the review."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import huddle.dashboard.exports.review_pdf as pdf_pack
+import huddle.dashboard.exports.review_pdf_text as pdf_text
 import pytest
 from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.periods import parse_period
@@ -25,6 +27,7 @@ from huddle.dashboard.exports.review_xlsx import review_workbook
 from huddle.dashboard.services.accounts import Identity
 from huddle.dashboard.services.review import Review, build_review
 from openpyxl import load_workbook
+from reportlab.platypus import Paragraph
 
 from tests.conftest import SMALL_PLANT, Inbox
 
@@ -282,12 +285,12 @@ def test_a_long_bowler_fits_the_width_and_repeats_its_header_on_each_page(review
 
 def test_without_a_symbol_font_the_pdf_marks_red_months_in_ascii(review: Review,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_pack, "DEJAVU", Path("/nonexistent/DejaVuSans.ttf"))
-    pdf_pack._symbols.cache_clear()
+    monkeypatch.setattr(pdf_text, "DEJAVU", Path("/nonexistent/DejaVuSans.ttf"))
+    pdf_text.symbols.cache_clear()
     try:
         pdf = review_pdf(review)
     finally:
-        pdf_pack._symbols.cache_clear()
+        pdf_text.symbols.cache_clear()
     assert b"DejaVu" not in pdf and _page_count(pdf) >= 3
     assert b"X!" in pdf  # quality's red months without a countermeasure
     assert re.search(rb"\( X\\(177|225)\) Tj", pdf)  # OEE's October: off target, with a countermeasure (the •)
@@ -301,3 +304,10 @@ def test_export_filenames() -> None:
     assert export_filename(stub, "html", site="riverside") == "huddle-review-riverside-2026-10.html"
     stub.scope = "a/b c"
     assert export_filename(stub, "pdf") == "huddle-review-a-b-c-2026-10.pdf"
+
+
+def test_cells_that_share_a_paragraph_make_the_same_file(review: Review, monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = review_pdf(review)
+    monkeypatch.setattr(pdf_pack, "one_document", contextlib.nullcontext)  # a paragraph for every cell
+    monkeypatch.setattr(pdf_text, "OnceAWidth", Paragraph)  # its lines broken at every wrap
+    assert review_pdf(review) == shared

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import huddle.dashboard.exports.review_pdf as pdf_pack
+import huddle.dashboard.exports.review_pdf_text as pdf_text
 import pytest
 from huddle.dashboard.core.cell_text import FORMULA_STARTS, cell_text, defuse_workbook
 from huddle.dashboard.core.periods import parse_period
@@ -192,12 +192,12 @@ def test_the_html_copy_shows_hostile_names_as_text(review: Review) -> None:
 def test_the_pdf_pack_shows_hostile_names_as_text(review: Review, monkeypatch: pytest.MonkeyPatch) -> None:
     drawn: list[str] = []
 
-    class Recorded(pdf_pack.Paragraph):  # type: ignore[misc,name-defined]
+    class Recorded(pdf_text.OnceAWidth):  # type: ignore[misc,name-defined]
         def __init__(self, text: str, *args: Any, **kwargs: Any) -> None:
             super().__init__(text, *args, **kwargs)
             drawn.append(self.getPlainText())
 
-    monkeypatch.setattr(pdf_pack, "Paragraph", Recorded)
+    monkeypatch.setattr(pdf_text, "OnceAWidth", Recorded)
     assert review_pdf(review).startswith(b"%PDF")
     text = "\n".join(drawn)
     for words in (*REASONS, *DEFECTS, ACTION_WHAT, OEE, AVAILABILITY, AREA):
