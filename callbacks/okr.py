@@ -21,10 +21,18 @@ from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.okrs import COMPANY, OkrConflictError, QuarterView
 from huddle.dashboard.services.review import candidate_kpis
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.address import EVERY_LEVEL, AddressError, OkrAddress, OkrTarget, keep_address_js
+from huddle.dashboard.web.address import (
+    EVERY_LEVEL,
+    AddressError,
+    OkrAddress,
+    OkrTarget,
+    keep_address_js,
+    okr_href,
+)
+from huddle.dashboard.web.parameters import read_layers
 from huddle.dashboard.web.security import current_identity
 from huddle.dashboard.web.sites import site_writer
-from huddle.pages.components import scope_options
+from huddle.pages.components import layer_chip, layer_options, layer_value, picked_layer, scope_options
 from huddle.pages.okr import (
     checkin_exports,
     checkin_rows,
@@ -69,9 +77,20 @@ def _asked_quarter(services: Services, view: dict[str, Any]) -> QuarterView:
     return services.okrs.quarter(OkrAddress.from_view(view).quarter or None)
 
 
-def controls(services: Services, view: dict[str, Any]) -> tuple[Any, ...]:
-    """The pickers set to the address, the planning forms' choices, and the forms hidden from viewers."""
+def _layers(view: dict[str, Any]) -> tuple[int, ...]:
+    """The layers whose KPIs the page's KPI pickers offer (every layer for none, or for one that is not a layer:
+    the chip then says nothing is filtered)."""
+    try:
+        return read_layers(OkrAddress.from_view(view).layer)
+    except AddressError:
+        return ()
+
+
+def controls(services: Services, view: dict[str, Any], chosen_kpi: str | None = None) -> tuple[Any, ...]:
+    """The pickers set to the address, the planning forms' choices (the KPIs of the address's layers, and the one
+    the form has chosen), the layer filter's chip, and the forms hidden from viewers."""
     quarters = services.okrs.quarters()
+    layers = _layers(view)
     try:
         quarter, scope = _target(services, view)
     except AddressError:
@@ -80,26 +99,33 @@ def controls(services: Services, view: dict[str, Any]) -> tuple[Any, ...]:
         quarters = sorted({*quarters, quarter}, reverse=True)
     config = services.config
     planner = current_identity().may("editor")  # the server checks every save; viewers need no forms
+    chip = layer_chip(config, layers, okr_href(quarter, scope), _("in the KPI pickers and the candidates"))
     return (quarter_options(quarters), quarter, scope_choices(config), scope or EVERY_LEVEL, level_options(config),
-            scope_options(config), kpi_options(config), None if planner else {"display": "none"})
+            scope_options(config), kpi_options(config, layers=layers, keep=chosen_kpi),
+            None if planner else {"display": "none"}, layer_options(config), layer_value(layers), chip)
 
 
-def kpis_as_typed(services: Services, typed: str | None) -> list[dict[str, str]]:
-    """The KPI picker's options as someone types in it: the KPI named as typed first."""
-    return kpi_options(services.config, typed)
+def kpis_as_typed(services: Services, typed: str | None, view: dict[str, Any] | None = None,
+                  chosen_kpi: str | None = None) -> list[dict[str, str]]:
+    """The KPI picker's options as someone types in it: the KPI named as typed first (of the address's layers)."""
+    return kpi_options(services.config, typed, _layers(view or {}), chosen_kpi)
 
 
-def choose(services: Services, quarter: str | None, scope: str | None, view: dict[str, Any]) -> dict[str, Any]:
-    """A picker changed: the page's new view."""
+def choose(services: Services, quarter: str | None, scope: str | None, layer: str | None,
+           view: dict[str, Any]) -> dict[str, Any]:
+    """A picker changed: the page's new view (the layers kept unless the layer picker changed them)."""
     if not quarter or not scope:
         raise PreventUpdate
+    shown = OkrAddress.from_view(view)
+    layers = shown.layer if layer is None or layer == layer_value(_layers(view)) else picked_layer(layer)
     try:
         current = _target(services, view)
     except AddressError:
         current = None
-    if current is not None and (quarter, scope) == (current.quarter, current.scope or EVERY_LEVEL):
+    if current is not None and (quarter, scope, layers) == (current.quarter, current.scope or EVERY_LEVEL,
+                                                            shown.layer):
         raise PreventUpdate  # the controls only echoed the view they were set from
-    return OkrAddress(quarter, "" if scope == EVERY_LEVEL else scope).as_view()
+    return OkrAddress(quarter, "" if scope == EVERY_LEVEL else scope, layers).as_view()
 
 
 def _history_pick(view: QuarterView, picked: int | None) -> int | None:
@@ -124,7 +150,9 @@ def show(services: Services, view: dict[str, Any], _changed: int, _tick: int | N
         return okr_problem(str(exc)), None, None, None, None, [], None, version, True, {"display": "none"}
     latest_month = period_containing("month", quarter_view.today.replace(day=1) - timedelta(days=1))
     candidate_scope = target.scope if target.scope not in (None, COMPANY) else "plant"
-    candidates = candidate_kpis(services, candidate_scope, latest_month)
+    layers = _layers(view)  # the candidates are KPIs: the address's layers keep theirs
+    candidates = [c for c in candidate_kpis(services, candidate_scope, latest_month)
+                  if not layers or c.kpi.layer in layers]
     editable = current_identity().may("editor")
     config = services.config
     return (render_summary(quarter_view, config), render_meeting(quarter_view), render_objectives(quarter_view),
@@ -297,13 +325,14 @@ def key_result_choices(services: Services, objective_id: int | None, _changed: i
 
 def load_key_result(services: Services, picked: Any, view: dict[str, Any]) -> tuple[Any, ...]:
     """The key-result form filled with the picked key result (defaults for a new one)."""
+    options = partial(kpi_options, services.config, layers=_layers(view))
     if picked in (None, NEW):
-        return "", "increase", None, None, "", 1, "", None, None, "quarter", None
+        return "", "increase", None, None, "", 1, "", None, None, "quarter", None, options()
     kr = next((k for k in _asked_quarter(services, view).key_results if k.id == picked), None)
     if kr is None:
         raise PreventUpdate
     return (kr.title, kr.kind, kr.start, kr.target, kr.unit, kr.weight, kr.owner, kr.kpi or None,
-            kr.kpi_scope or None, kr.kpi_window, kr.version)
+            kr.kpi_scope or None, kr.kpi_window, kr.version, options(keep=kr.kpi))  # its KPI, whatever its layer
 
 
 def save_key_result(services: Services, _n: int, objective_id: int | None, picked: Any, title: str | None,
@@ -333,11 +362,14 @@ def register(app: Dash, services: Services) -> None:
                  Output(ids.OKR_SCOPE, "options"), Output(ids.OKR_SCOPE, "value"),
                  Output(ids.OKR_OBJ_SCOPE, "options"), Output(ids.OKR_KR_KPI_SCOPE, "options"),
                  Output(ids.OKR_KR_KPI, "options"), Output(ids.OKR_PLAN, "style"),
-                 Input(ids.OKR_VIEW, "data"))(partial(controls, services))
+                 Output(ids.OKR_LAYER, "options"), Output(ids.OKR_LAYER, "value"), Output(ids.OKR_FILTER, "children"),
+                 Input(ids.OKR_VIEW, "data"), State(ids.OKR_KR_KPI, "value"))(partial(controls, services))
     app.callback(Output(ids.OKR_KR_KPI, "options", allow_duplicate=True), Input(ids.OKR_KR_KPI, "search_value"),
+                 State(ids.OKR_VIEW, "data"), State(ids.OKR_KR_KPI, "value"),
                  prevent_initial_call=True)(partial(kpis_as_typed, services))
     app.callback(Output(ids.OKR_VIEW, "data"), Input(ids.OKR_QUARTER, "value"), Input(ids.OKR_SCOPE, "value"),
-                 State(ids.OKR_VIEW, "data"), prevent_initial_call=True)(partial(choose, services))
+                 Input(ids.OKR_LAYER, "value"), State(ids.OKR_VIEW, "data"),
+                 prevent_initial_call=True)(partial(choose, services))
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page
         keep_address_js(OkrAddress), Output(ids.OKR_EXPORTS, "title"), Input(ids.OKR_VIEW, "data"))
     app.callback(Output(ids.OKR_SUMMARY, "children"), Output(ids.OKR_MEETING, "children"),
@@ -412,8 +444,9 @@ def _register_planning(app: Dash, services: Services) -> None:
                  Output(ids.OKR_KR_UNIT, "value"), Output(ids.OKR_KR_WEIGHT, "value"),
                  Output(ids.OKR_KR_OWNER, "value"), Output(ids.OKR_KR_KPI, "value"),
                  Output(ids.OKR_KR_KPI_SCOPE, "value"), Output(ids.OKR_KR_WINDOW, "value"),
-                 Output(ids.OKR_KR_VERSION, "data"), Input(ids.OKR_KR_PICK, "value"),
-                 State(ids.OKR_VIEW, "data"))(partial(load_key_result, services))
+                 Output(ids.OKR_KR_VERSION, "data"), Output(ids.OKR_KR_KPI, "options", allow_duplicate=True),
+                 Input(ids.OKR_KR_PICK, "value"), State(ids.OKR_VIEW, "data"),
+                 prevent_initial_call="initial_duplicate")(partial(load_key_result, services))
     app.callback(Output(ids.OKR_KR_MESSAGE, "children"), Output(ids.OKR_CHANGED, "data", allow_duplicate=True),
                  Output(ids.OKR_KR_VERSION, "data", allow_duplicate=True),
                  Input(ids.OKR_KR_SAVE, "n_clicks"), State(ids.OKR_KR_OBJECTIVE, "value"),

@@ -96,6 +96,8 @@ def layout(**query: str) -> html.Div:
         html.Div([
             _field(_("Quarter"), dcc.Dropdown(id=ids.OKR_QUARTER, clearable=False)),
             _field(_("Objectives of"), dcc.Dropdown(id=ids.OKR_SCOPE, clearable=False)),
+            _field(_("KPIs of"), dcc.Dropdown(id=ids.OKR_LAYER, clearable=False)),
+            html.Div(id=ids.OKR_FILTER, className="filter-chips"),
             html.Div(id=ids.OKR_EXPORTS, className="exports"),
         ], className="form-row review-controls"),
         html.Div(id=ids.OKR_SUMMARY, className="okr-summary"),

@@ -26,10 +26,12 @@ def level_options(config: PlantConfig) -> list[dict[str, str]]:
     return [o for o in scope_choices(config) if o["value"] != EVERY_LEVEL]
 
 
-def kpi_options(config: PlantConfig, typed: str | None = None) -> list[dict[str, str]]:
+def kpi_options(config: PlantConfig, typed: str | None = None, layers: tuple[int, ...] = (),
+                keep: str | None = None) -> list[dict[str, str]]:
     """The KPIs a key result can be bound to, with unit and direction, by name; with the text typed so far, the KPI
     of that very name first, then the names starting with it, then those containing it, then the rest (so "OEE"
-    binds OEE, not Quality (OEE))."""
+    binds OEE, not Quality (OEE)). With ``layers``, only their KPIs, and ``keep``: the KPI the form has chosen
+    stays, so a key result bound outside the layers is never unbound by the filter."""
     text = (typed or "").strip().casefold()
     value, better = _("value"), (_("lower is better"), _("higher is better"))
 
@@ -40,7 +42,7 @@ def kpi_options(config: PlantConfig, typed: str | None = None) -> list[dict[str,
         return (0 if name == text else 1 if name.startswith(text) else 2 if text in name else 3), name
 
     return [{"label": f"{k.name} ({k.unit or value}, {better[k.direction == 'higher']})", "value": k.key}
-            for k in sorted(config.kpis.values(), key=order)]
+            for k in sorted(config.kpis.values(), key=order) if not layers or k.layer in layers or k.key == keep]
 
 
 def quarter_options(quarters: list[str]) -> list[dict[str, str]]:

@@ -124,25 +124,28 @@ DRAW_OUTPUTS = (("tree-graph", "elements"), ("tree-expanded", "data"), ("tree-se
                 ("tree-findings", "children"), ("tree-graph", "style"), ("tree-outline", "children"))
 
 
-def draw(services: Any, **view: str) -> dict[str, Any]:
-    """The tree's drawing callback as the browser posts it on opening the page: what it answers, by output."""
+def post(services: Any, outputs: tuple[tuple[str, str], ...], inputs: list[tuple[str, str, Any]],
+         state: list[tuple[str, str, Any]]) -> dict[str, Any]:
+    """A page's callback posted as the browser posts it on opening the page (its first input changed): what it
+    answers, by output."""
     from tests.conftest import client_for
 
-    payload = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in DRAW_OUTPUTS) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in DRAW_OUTPUTS],
-        "inputs": [{"id": "tree-view", "property": "data", "value": TREE_VIEW | view},
-                   {"id": "tree-expanded", "property": "data", "value": None},
-                   {"id": "tree-selected", "property": "data", "value": None},
-                   {"id": "tree-refresh", "property": "n_intervals", "value": None},
-                   {"id": "tree-action-changed", "property": "data", "value": 0}],
-        "state": [{"id": "tree-key", "property": "data", "value": None},
-                  {"id": "tree-data-key", "property": "data", "value": None}],
-        "changedPropIds": ["tree-view.data"],
-    }
+    def props(found: list[tuple[str, str, Any]]) -> list[dict[str, Any]]:
+        return [{"id": i, "property": p, "value": v} for i, p, v in found]
+    payload = {"output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+               "outputs": [{"id": i, "property": p} for i, p in outputs], "inputs": props(inputs),
+               "state": props(state), "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"]}
     answer = client_for(services).post("/_dash-update-component", json=payload, headers={"Origin": "http://localhost"})
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return answer.get_json()["response"]
+
+
+def draw(services: Any, **view: str) -> dict[str, Any]:
+    """The tree's drawing callback on opening the page."""
+    return post(services, DRAW_OUTPUTS, [("tree-view", "data", TREE_VIEW | view), ("tree-expanded", "data", None),
+                                         ("tree-selected", "data", None), ("tree-refresh", "n_intervals", None),
+                                         ("tree-action-changed", "data", 0)],
+                [("tree-key", "data", None), ("tree-data-key", "data", None)])
 
 
 def test_the_tree_draws_the_kpis_of_other_layers_faint_with_the_same_numbers(services: Any) -> None:
@@ -176,3 +179,73 @@ def test_the_tree_pickers_keep_the_layer(services: Any) -> None:
     assert tree_wiring.choose(services, "oee", "L1", "shift", "2026-11-20", "E", "all", view, "oee")["layer"] == ""
     with pytest.raises(PreventUpdate):  # the pickers only echoed the address
         tree_wiring.choose(services, "oee", "L1", "shift", "2026-11-20", "E", "3", view, "oee")
+
+
+# ---- the OKR page: its KPI pickers and the candidates keep the layer's KPIs -----------------------------------
+
+
+def test_the_okr_kpi_picker_offers_the_layers_kpis_and_keeps_a_bound_one(services: Any) -> None:
+    from huddle.callbacks import okr as okr_wiring
+    from huddle.dashboard.services.accounts import Identity
+
+    eddie = Identity("user", "eddie", "editor")
+    line = services.okr_plans.save_objective(eddie, "2026-Q4", "L1", "Line 1 back to world class", "Tom")
+    bound = services.okr_plans.save_key_result(eddie, line, title="Line 1 quality", kind="increase", start=98.0,
+                                               target=99.5, owner="Tom", kpi="quality")
+    view = {"quarter": "2026-Q4", "layer": "4"}
+    controls = okr_wiring.controls(services, view)
+    assert [o["value"] for o in controls[6]] == ["oee"]  # the KPI picker: layer 4's only
+    assert controls[-3][4] == {"label": "Layer 4 – Continuous improvement", "value": "4"} and controls[-2] == "4"
+    assert "Showing only Layer 4 – Continuous improvement" in text(controls[-1])
+    assert [o["value"] for o in okr_wiring.controls(services, {"quarter": "2026-Q4"})[6]] == sorted(
+        services.config.kpis, key=lambda k: services.config.kpis[k].name.casefold())  # no filter: every KPI
+    assert okr_wiring.controls(services, {"quarter": "2026-Q4"})[-1] is None
+    # typing keeps to the layer; a key result bound outside it keeps its KPI in the picker (never unbound)
+    assert [o["value"] for o in okr_wiring.kpis_as_typed(services, "a", view, None)] == ["oee"]
+    loaded = okr_wiring.load_key_result(services, bound, view)
+    assert loaded[7] == "quality" and [o["value"] for o in loaded[-1]] == ["oee", "quality"]
+    assert [o["value"] for o in okr_wiring.controls(services, view, "quality")[6]] == ["oee", "quality"]
+    # the pickers keep the layer when the quarter or the level changes; "every layer" clears it
+    assert okr_wiring.choose(services, "2026-Q4", "L1", "4", view) == {"quarter": "2026-Q4", "scope": "L1",
+                                                                      "layer": "4"}
+    assert okr_wiring.choose(services, "2026-Q3", "all", None, view)["layer"] == "4"
+    assert okr_wiring.choose(services, "2026-Q4", "all", "all", view)["layer"] == ""
+    with pytest.raises(PreventUpdate):
+        okr_wiring.choose(services, "2026-Q4", "all", "4", view)
+
+
+SHOW_OUTPUTS = (("okr-summary", "children"), ("okr-meeting", "children"), ("okr-objectives", "children"),
+                ("okr-close", "children"), ("okr-exports", "children"), ("okr-history-pick", "options"),
+                ("okr-history-pick", "value"), ("okr-version", "data"), ("okr-close-button", "disabled"),
+                ("okr-sections", "style"))
+
+
+def closing(services: Any, **view: str) -> str:
+    """The words of the OKR page's closing section (scores, baselines, next quarter's candidates)."""
+    answer = post(services, SHOW_OUTPUTS, [("okr-view", "data", view), ("okr-changed", "data", 0),
+                                           ("okr-refresh", "n_intervals", None)],
+                  [("okr-history-pick", "value", None), ("okr-version", "data", None)])
+    return " ".join(_strings(answer["okr-close"]["children"]))
+
+
+def _strings(node: Any) -> list[str]:
+    """Every text in a component tree as the browser receives it (JSON)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [t for child in node for t in _strings(child)]
+    if isinstance(node, dict):
+        return _strings(node.get("props", {}).get("children"))
+    return []
+
+
+def test_the_okr_candidates_keep_the_layers_kpis(make_demo: Any) -> None:
+    demo = make_demo(days=110)  # three full months behind the quarter: packing has two KPIs red all along
+    names = {k.layer: k.name for k in demo.config.kpis.values() if k.key in ("customer_escapes",
+                                                                              "units_per_labour_hour")}
+    every = closing(demo, scope="packing").split("KPIs red three months running")[1]
+    assert f"{names[5]}: red" in every and f"{names[4]}: red" in every
+    four = closing(demo, scope="packing", layer="4").split("KPIs red three months running")[1]
+    assert f"{names[4]}: red" in four and f"{names[5]}: red" not in four
+    assert four.split(f"{names[4]}: ")[1][:60] == every.split(f"{names[4]}: ")[1][:60]  # the same numbers
+    assert closing(demo, scope="packing", layer="2").split("KPIs red three months running")[1].endswith("None.")
