@@ -16,12 +16,12 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 from huddle.callbacks import action_cause
 from huddle.callbacks.action_cause import form_cause
-from huddle.dashboard.core.i18n import _
+from huddle.dashboard.core.i18n import _, language
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.actions import STATUS_WORDS, ActionConflictError, ActionError
 from huddle.dashboard.services.board import board_view
 from huddle.dashboard.services.conflicts import conflict_message
-from huddle.dashboard.services.container import Services
+from huddle.dashboard.services.container import Services, redis_prefix
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, BoardAddress, BoardTarget, board_href, board_search
 from huddle.dashboard.web.render_cache import LocalRenderCache, RedisRenderCache, make_render_cache
@@ -109,10 +109,13 @@ def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: 
     # (it rides along in the stored key but is not part of what is compared: a fixed clock drifts from the real one)
     ahead = round(services.clock().timestamp() - time.time())
     loaders = services.data_status.liveness().status  # the loaders stopping shows at once, not at the next bucket
-    new_key = f"{services.config.site_key}|{version}|{scope}|{period.label}|{bucket}|{loaders}|{layers}|{shown.kiosk}"
+    # one render per site, data version, scope, shift and language: a plant's file may change its language
+    new_key = (f"{services.config.site_key}|{version}|{scope}|{period.label}|{language()}|{bucket}|{loaders}|{layers}"
+               f"|{shown.kiosk}")
     if key and key.rsplit("|", 1)[0] == new_key:
         raise PreventUpdate  # nothing changed: the browser gets an empty answer and keeps what it shows
-    # every TV showing the same scope and shift shares one render; across web workers too when Redis is configured
+    # every TV showing the same scope and shift shares one render (those asking while it is drawn wait for it);
+    # across web workers too when Redis is configured
     body = cache.get_or_render(new_key, lambda: _with_chip(
         render_board(keep_layers(board_view(services, scope, period), layers)),
         _chip(services, shown, scope, layers)))
@@ -190,7 +193,7 @@ def action_choices(services: Services, _key: str | None,
 
 def register(app: Dash, services: Services) -> None:
     """Wire the board page."""
-    cache = make_render_cache(services.settings.redis_url, "huddle:board")
+    cache = make_render_cache(services.settings.redis_url, redis_prefix(services.settings, "board"))
     app.callback(Output(ids.BOARD_SCOPE, "options"), Output(ids.BOARD_SCOPE, "value"),
                  Input(ids.BOARD_VIEW, "data"))(partial(scope_choices, services))
     app.callback(Output(ids.BOARD_LAYER, "options"), Output(ids.BOARD_LAYER, "value"),

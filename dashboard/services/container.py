@@ -87,9 +87,10 @@ def clock_for(settings: Settings, timezone: str) -> Callable[[], datetime]:
     return simulated_clock(parse_instant(settings.now, timezone))
 
 
-def _throttle_prefix(settings: Settings) -> str:
-    """The sign-in throttle's key prefix in Redis: one per database, so plants sharing a Redis keep apart."""
-    return "huddle:signin:" + hashlib.sha256(settings.db_url.encode()).hexdigest()[:12]
+def redis_prefix(settings: Settings, use: str) -> str:
+    """The key prefix of one use of Redis (``signin``, ``board``): one per database, so plants sharing a Redis keep
+    apart."""
+    return f"huddle:{use}:" + hashlib.sha256(settings.db_url.encode()).hexdigest()[:12]
 
 
 def build_services(settings: Settings, clock: Callable[[], datetime] | None = None, *,
@@ -109,7 +110,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
             problem = check_database(db)
         sessions = make_session_factory(db)
         accounts = Accounts(sessions, clock, site_names=(config.site_name, config.site_key), tz=config.tz,
-                            throttle=make_throttle(sessions, settings.redis_url, _throttle_prefix(settings)),
+                            throttle=make_throttle(sessions, settings.redis_url, redis_prefix(settings, "signin")),
                             scopes={**{k: "line" for k in config.lines}, **{k: "area" for k in config.areas}})
         if initialise and problem is None:  # who changed the plant configuration is not known; that and when is
             accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),

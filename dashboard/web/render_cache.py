@@ -1,10 +1,17 @@
 """Rendered pages kept by key so a room full of wall TVs asking for the same board renders it once: in this process,
 or shared by every web worker and host through Redis when one is configured.
 
-Keys carry the data version (and the scope, period and a time bucket), so a cache never serves old data as new:
-a worker that reads a newer data version asks for a new key. Redis holds each entry as the JSON Dash sends to the
-browser, for ``TTL_S``; the first worker to miss takes a short lock (``SET NX``) and renders while the others wait
-for its entry. When Redis cannot be reached the board is rendered here and the page still answers.
+Keys carry the data version (and the site, scope, period, language and a time bucket), so a cache never serves old
+data as new: a worker that reads a newer data version asks for a new key. Entries are kept as the JSON-ready
+structure Dash sends to the browser (dicts and lists, not components), so answering a hundred TVs from one entry
+costs a hundred quick encodings, not a hundred walks over the component tree.
+
+One render per key (single flight): in a process, the first request for a key renders it and every request that
+asks meanwhile waits for that render and gets its result (or its failure). Across workers, the first to miss in
+Redis takes a short lock (``SET NX PX``) and renders while the others poll for its entry; a lock whose holder died
+expires within ``LOCK_MS`` and the next poller takes it over, and a waiter that has waited ``WAIT_S`` renders the
+board itself, so a stuck or dead worker costs a render, never a blank TV. When Redis cannot be reached the board is
+rendered here and the page still answers.
 """
 
 from __future__ import annotations
@@ -25,54 +32,107 @@ log = logging.getLogger("huddle.cache")
 
 LOCAL_SIZE = 64  # entries kept per process
 TTL_S = 600  # how long Redis keeps an entry (its key names a data version, so older ones only go unused)
-RENDER_LOCK_S = 30  # the longest another worker waits for the one rendering
-WAIT_POLL_S = 0.05
+LOCK_MS = 5000  # how long a worker's claim to render a key holds (a board renders in well under that)
+WAIT_S = 8.0  # the longest a request waits for another's render before drawing the board itself
+POLL_S = 0.02  # how often a worker waiting for another's render looks for its entry
+
+#: deletes the lock only while it is still the one this worker took (it may have expired and been taken over)
+RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+
+
+def plain(value: Any) -> Any:
+    """A render as the JSON-ready structure Dash sends (components as dicts)."""
+    return json.loads(to_json_plotly(value))
+
+
+class RenderError(RuntimeError):
+    """The render a request waited for failed (the renderer's own exception is its cause)."""
+
+
+class _Flight:
+    """One render in progress, and what it gave."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
 
 
 class LocalRenderCache:
     """Rendered entries by key in this process (least recently used dropped), each rendered once however many
     requests ask at the same time."""
 
-    def __init__(self, size: int = LOCAL_SIZE, counts_renders: bool = True) -> None:
+    def __init__(self, size: int = LOCAL_SIZE, counts_renders: bool = True, wait_s: float = WAIT_S) -> None:
         self.size = size
         self.counts_renders = counts_renders  # in front of Redis, the Redis cache counts what it finds or draws
+        self.wait_s = wait_s
         self._items: OrderedDict[str, Any] = OrderedDict()
-        self._locks: dict[str, threading.Lock] = {}
+        self._flights: dict[str, _Flight] = {}
         self._guard = threading.Lock()
 
     def get_or_render(self, key: str, render: Callable[[], Any]) -> Any:
-        """The entry for a key, rendering it once."""
+        """The entry for a key: kept, the one being rendered (waited for), or rendered here."""
         with self._guard:
             if key in self._items:
                 self._items.move_to_end(key)
                 RENDER_CACHE.labels("hit").inc()
                 return self._items[key]
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
+            flight = self._flights.get(key)
+            leads = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leads:
+            return self._wait(key, flight, render)
+        try:
+            flight.value = plain(render())
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
             with self._guard:
-                if key in self._items:
-                    RENDER_CACHE.labels("hit").inc()
-                    return self._items[key]
-            value = render()
-            if self.counts_renders:
-                RENDER_CACHE.labels("rendered").inc()
-            with self._guard:
-                self._items[key] = value
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-                self._locks.pop(key, None)
-            return value
+                if flight.error is None:
+                    self._keep(key, flight.value)
+                self._flights.pop(key, None)
+            flight.done.set()
+        if self.counts_renders:
+            RENDER_CACHE.labels("rendered").inc()
+        return flight.value
+
+    def _wait(self, key: str, flight: _Flight, render: Callable[[], Any]) -> Any:
+        if flight.done.wait(self.wait_s):
+            if flight.error is not None:
+                raise RenderError(f"the render of {key} failed") from flight.error
+            RENDER_CACHE.labels("hit").inc()
+            return flight.value
+        # the render under way is stuck: draw the board here rather than keep a TV waiting
+        log.warning("render cache: %s still rendering after %.0f s; rendering it again", key, self.wait_s)
+        value = plain(render())
+        if self.counts_renders:
+            RENDER_CACHE.labels("rendered").inc()
+        with self._guard:
+            self._keep(key, value)
+        return value
+
+    def _keep(self, key: str, value: Any) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
 
 
 class RedisRenderCache:
     """Rendered entries shared by every worker through Redis, with this process's cache in front of it."""
 
-    def __init__(self, url: str, prefix: str) -> None:
+    def __init__(self, url: str, prefix: str, lock_ms: int = LOCK_MS, wait_s: float = WAIT_S,
+                 poll_s: float = POLL_S) -> None:
         import redis  # only when configured: a single-process plant needs no Redis
 
         self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.prefix = prefix
-        self.local = LocalRenderCache(counts_renders=False)
+        self.lock_ms, self.wait_s, self.poll_s = lock_ms, wait_s, poll_s
+        # this process's waiters wait on its one request to Redis, which itself gives up after wait_s and renders
+        self.local = LocalRenderCache(counts_renders=False, wait_s=wait_s + 10)
+        self._release = self.redis.register_script(RELEASE)
         self._warned = 0.0
 
     def get_or_render(self, key: str, render: Callable[[], Any]) -> Any:
@@ -80,32 +140,57 @@ class RedisRenderCache:
         return self.local.get_or_render(key, lambda: self._shared(key, render))
 
     def _shared(self, key: str, render: Callable[[], Any]) -> Any:
-        name = f"{self.prefix}:{key}"
+        name, lock = f"{self.prefix}:{key}", f"{self.prefix}:{key}:rendering"
+        token = secrets.token_hex(8)
         try:
-            found = self.redis.get(name)
-            if found is not None:
-                RENDER_CACHE.labels("shared").inc()
-                return json.loads(found)
-            token = secrets.token_hex(8)
-            if not self.redis.set(f"{name}:rendering", token, nx=True, ex=RENDER_LOCK_S):
-                deadline = time.monotonic() + RENDER_LOCK_S
-                while time.monotonic() < deadline:  # another worker renders it: wait for its entry
-                    time.sleep(WAIT_POLL_S)
-                    found = self.redis.get(name)
-                    if found is not None:
-                        RENDER_CACHE.labels("shared").inc()
-                        return json.loads(found)
-            value = render()
-            RENDER_CACHE.labels("rendered").inc()
-            self.redis.set(name, to_json_plotly(value), ex=TTL_S)
-            self.redis.delete(f"{name}:rendering")
-            return value
+            found = self._claim(name, lock, token)
         except Exception as exc:  # Redis down or unreachable: the page still answers, rendered here
-            if time.monotonic() - self._warned > 60:
-                log.warning("render cache: Redis unavailable (%s); rendering in this worker", exc)
-                self._warned = time.monotonic()
+            self._warn(exc)
             RENDER_CACHE.labels("rendered").inc()
             return render()
+        if found is not None:
+            RENDER_CACHE.labels("shared").inc()
+            return json.loads(found)
+        try:
+            value = plain(render())
+            RENDER_CACHE.labels("rendered").inc()
+            self._store(name, value)
+            return value
+        finally:
+            self._unlock(lock, token)
+
+    def _claim(self, name: str, lock: str, token: str) -> bytes | None:
+        """Another worker's entry for the key, or None once this worker holds the lock (or has waited long
+        enough: then it renders without one)."""
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            found = self.redis.get(name)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+            if self.redis.set(lock, token, nx=True, px=self.lock_ms):
+                return None
+            if time.monotonic() >= deadline:
+                log.warning("render cache: waited %.0f s for another worker's render of %s; rendering it here",
+                            self.wait_s, name)
+                return None
+            time.sleep(self.poll_s)
+
+    def _store(self, name: str, value: Any) -> None:
+        try:
+            self.redis.set(name, json.dumps(value, separators=(",", ":")), ex=TTL_S)
+        except Exception as exc:  # the board is drawn; other workers render their own
+            self._warn(exc)
+
+    def _unlock(self, lock: str, token: str) -> None:
+        try:
+            self._release(keys=[lock], args=[token])
+        except Exception as exc:  # the lock expires by itself
+            self._warn(exc)
+
+    def _warn(self, exc: Exception) -> None:
+        if time.monotonic() - self._warned > 60:
+            log.warning("render cache: Redis unavailable (%s); rendering in this worker", exc)
+            self._warned = time.monotonic()
 
 
 def make_render_cache(redis_url: str | None, prefix: str) -> LocalRenderCache | RedisRenderCache:

@@ -35,6 +35,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -70,37 +71,40 @@ def schema_url(base: str, schema: str) -> str:
     return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
 
 
-def build_plant(base_url: str, workdir: Path, lines: int, years: float) -> tuple[Settings, Period]:
+def build_plant(base_url: str, workdir: Path, lines: int, years: float,
+                schema: str = SCHEMA) -> tuple[Settings, Period]:
     """Generate and load the plant into its PostgreSQL schema, or reuse it; returns settings and the last shift."""
-    url = schema_url(base_url, SCHEMA)
+    url = schema_url(base_url, schema)
     plant_path = workdir / "plant.yaml"
     marker = workdir / "load_test.json"
     settings = Settings(data_dir=workdir, database_url=url, plant_config=plant_path, anonymous_access="read")
     saved = json.loads(marker.read_text()) if marker.exists() else {}
-    if saved.get("lines") != lines or saved.get("years") != years or saved.get("url") != base_url:
+    if (saved.get("lines") != lines or saved.get("years") != years or saved.get("url") != base_url
+            or saved.get("schema", SCHEMA) != schema):
         admin = create_engine(base_url)
         with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         admin.dispose()
         workdir.mkdir(parents=True, exist_ok=True)
         plant_path.write_text(yaml.safe_dump(bdp.plant_document(lines), sort_keys=False), encoding="utf-8")
         services = build_services(settings)
         last = datetime.now(services.config.tz).date() - timedelta(days=1)
         first = last - timedelta(days=round(years * 365.2425) - 1)
-        print(f"== plant: {lines} lines, {first} … {last} into PostgreSQL schema {SCHEMA}", flush=True)
+        print(f"== plant: {lines} lines, {first} … {last} into PostgreSQL schema {schema}", flush=True)
         generated = bdp.generate(services.config, workdir / "inbox", first, last)
         t0 = time.perf_counter()
         loaded = bdp.load_with_loader(services)
         print(f"  {sum(generated.rows.values()):,} rows generated, {loaded.total_rows:,} loaded in "
               f"{time.perf_counter() - t0:.0f} s", flush=True)
         services.dispose()
-        marker.write_text(json.dumps({"lines": lines, "years": years, "url": base_url, "last": last.isoformat()}))
+        marker.write_text(json.dumps({"lines": lines, "years": years, "url": base_url, "schema": schema,
+                                      "last": last.isoformat()}))
     services = build_services(settings)
     last_shift = services.readings.last_completed_shift()
     assert last_shift is not None
     services.dispose()
-    print(f"== plant: {lines} lines in schema {SCHEMA}; boards show the shift {last_shift.label}", flush=True)
+    print(f"== plant: {lines} lines in schema {schema}; boards show the shift {last_shift.label}", flush=True)
     return settings, last_shift
 
 
@@ -112,12 +116,17 @@ def free_port() -> int:
 
 
 def start_gunicorn(settings: Settings, port: int, workers: int, threads: int, redis_url: str | None,
-                   log_path: Path) -> subprocess.Popen[bytes]:
-    """gunicorn with the production guide's options, its output in a file."""
+                   log_path: Path, metrics_dir: Path | None = None) -> subprocess.Popen[bytes]:
+    """gunicorn with the production guide's options, its output in a file (with ``metrics_dir``, the workers'
+    counts summed there and /metrics open to this machine)."""
     env = os.environ | {"HUDDLE_DATA_DIR": str(settings.data_dir), "HUDDLE_DATABASE_URL": settings.db_url,
                         "HUDDLE_PLANT_CONFIG": str(settings.plant_path), "HUDDLE_ANONYMOUS_ACCESS": "read"}
     if redis_url:
         env["HUDDLE_REDIS_URL"] = redis_url
+    if metrics_dir is not None:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        env |= {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "HUDDLE_MONITOR_ADDRESSES": "127.0.0.1"}
     log = log_path.open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
                              str(threads), "--bind", f"127.0.0.1:{port}", "--timeout", "120",
@@ -270,6 +279,101 @@ def report(results: Results, seconds: float, server_cpu: float, client_cpu: floa
     print(f"  workers' memory {rss[0]:.0f} MB at the start, {rss[1]:.0f} MB at the end")
 
 
+def render_counts(port: int) -> dict[str, float]:
+    """The render cache's lookups so far, summed over the workers (/metrics), by result."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/metrics")
+    counts: dict[str, float] = {}
+    for line in conn.getresponse().read().decode().splitlines():
+        if line.startswith("huddle_render_cache_lookups_total{"):
+            result = line.split('result="', 1)[1].split('"', 1)[0]
+            counts[result] = counts.get(result, 0.0) + float(line.rsplit(" ", 1)[1])
+    conn.close()
+    return counts
+
+
+def fire(tvs: list[Any], phase: str) -> list[Any]:
+    """Every TV sends its refresh at the same instant (each on a new connection); their answers."""
+    gate = threading.Barrier(len(tvs) + 1)
+    answers: list[Any] = [None] * len(tvs)
+
+    def one(i: int) -> None:
+        tvs[i].close()
+        gate.wait()
+        answers[i] = tvs[i].refresh(phase, t0[0])
+
+    t0 = [0.0]
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(len(tvs))]
+    for t in threads:
+        t.start()
+    while gate.n_waiting < len(tvs):
+        time.sleep(0.001)
+    t0[0] = time.perf_counter()
+    gate.wait()
+    for t in threads:
+        t.join(timeout=130)
+    return answers
+
+
+def burst_line(name: str, answers: list[Any]) -> list[float]:
+    """Print a burst's latencies (p50 / p95 / last answer after the instant they were sent) and statuses; returns
+    the latencies in ms."""
+    ms = [(a.sent_s + a.latency_s) * 1000 for a in answers]
+    statuses: dict[int, int] = {}
+    for a in answers:
+        statuses[a.status] = statuses.get(a.status, 0) + 1
+    print(f"  {name:<30}p50 {bb.pct(ms, 50):6.0f} ms  p95 {bb.pct(ms, 95):6.0f} ms  last {max(ms):6.0f} ms  "
+          f"answers {', '.join(f'{n}× {s}' for s, n in sorted(statuses.items()))}", flush=True)
+    return ms
+
+
+def run_bursts(settings: Settings, port: int, master: int, last_shift: Period, lines: list[str], n_tvs: int,
+               bursts: int) -> int:
+    """A room of TVs (half plant, half line boards) refreshing at the same instant right after a data change,
+    ``bursts`` times; then once more with nothing changed. Returns the number of TVs shown old data as new."""
+    output = board_output(port)
+    tvs = [bb.Tv(i, scope, bb.board_view_data(scope, last_shift, 30), port, output)
+           for i, scope in enumerate("plant" if i % 2 == 0 else lines[(i // 2) % len(lines)] for i in range(n_tvs))]
+    for tv in tvs:  # switched on one after another: each shows its board and holds its key
+        tv.refresh("warm", 0.0)
+    services = build_services(settings, initialise=False)
+    n_keys = len({tv.scope for tv in tvs})
+    print(f"== burst: {n_tvs} TVs ({sum(tv.scope == 'plant' for tv in tvs)} plant, "
+          f"{sum(tv.scope != 'plant' for tv in tvs)} line boards over {n_keys - 1} lines), every one refreshing at "
+          f"the same instant right after the data version is bumped; {n_keys} boards to draw", flush=True)
+    wrong, last_ms, all_ms = 0, [], []
+    try:
+        for b in range(bursts):
+            with services.sessions.begin() as session:
+                bump_data_version(session)
+            version = services.readings.data_version()
+            before, cpu0 = render_counts(port), cpu_seconds(server_processes(master))
+            answers = fire(tvs, "burst")
+            cpu = cpu_seconds(server_processes(master)) - cpu0
+            after = render_counts(port)
+            ms = burst_line(f"after new data #{b + 1}", answers)
+            all_ms += ms
+            last_ms.append(max(ms))
+            stale = [a for a in answers if a.status != 200 or tvs[a.tv].key.split("|")[1] != str(version)]
+            wrong += len(stale)
+            drawn = after.get("rendered", 0) - before.get("rendered", 0)
+            print(f"    renders {drawn:.0f} for {n_keys} boards (hits in the worker "
+                  f"{after.get('hit', 0) - before.get('hit', 0):.0f}, from Redis "
+                  f"{after.get('shared', 0) - before.get('shared', 0):.0f}); TVs without the new board "
+                  f"{len(stale)}; server CPU {cpu:.2f} s", flush=True)
+            time.sleep(1.0)
+        cpu0 = cpu_seconds(server_processes(master))
+        burst_line("nothing new (all at once)", fire(tvs, "same"))
+        print(f"    server CPU {cpu_seconds(server_processes(master)) - cpu0:.2f} s", flush=True)
+        print(f"  all bursts: p50 {bb.pct(all_ms, 50):.0f} ms, p95 {bb.pct(all_ms, 95):.0f} ms, last board "
+              f"{max(all_ms):.0f} ms (median of the bursts' last {sorted(last_ms)[len(last_ms) // 2]:.0f} ms)")
+    finally:
+        for tv in tvs:
+            tv.close()
+        services.dispose()
+    return wrong
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the load test (or the soak) and print its figures."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -288,10 +392,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--change-every", type=float, default=60.0)
     p.add_argument("--soak-minutes", type=float, default=0.0)
     p.add_argument("--sample-seconds", type=float, default=60.0)
+    p.add_argument("--schema", default=SCHEMA, help="the PostgreSQL schema the plant is loaded into")
+    p.add_argument("--bursts", type=int, default=0,
+                   help="instead of the steady load: this many bursts of --tvs TVs refreshing at once after new data")
     args = p.parse_args(argv)
     if not args.database_url.startswith("postgresql"):
         raise SystemExit("the load test runs against PostgreSQL: give --database-url postgresql+psycopg://…")
-    settings, last_shift = build_plant(args.database_url, args.workdir, args.lines, args.years)
+    settings, last_shift = build_plant(args.database_url, args.workdir, args.lines, args.years, args.schema)
     services = build_services(settings, initialise=False)
     config = services.config
     scopes = ["plant", *config.areas, *config.lines]
@@ -300,6 +407,16 @@ def main(argv: list[str] | None = None) -> int:
     nodes = tree.nodes()
     services.dispose()
     port = free_port()
+    if args.bursts:
+        proc = start_gunicorn(settings, port, args.workers, args.threads, args.redis_url,
+                              args.workdir / "gunicorn.log", args.workdir / "metrics")
+        print(f"== gunicorn: {args.workers} workers × {args.threads} threads"
+              + (f", Redis render cache {args.redis_url}" if args.redis_url else ", each worker's own render cache"))
+        try:
+            return 1 if run_bursts(settings, port, proc.pid, last_shift, lines, args.tvs, args.bursts) else 0
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
     proc = start_gunicorn(settings, port, args.workers, args.threads, args.redis_url, args.workdir / "gunicorn.log")
     soak = args.soak_minutes > 0
     try:
