@@ -11,10 +11,12 @@ plotly.js is already fetched only when a chart is drawn (dcc.Graph loads it on d
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from importlib import import_module
 from typing import Any
@@ -23,7 +25,7 @@ import dash
 from dash import Dash
 from dash.development.base_component import Component
 from dash.fingerprint import build_fingerprint, check_fingerprint
-from flask import Flask, Request, Response, has_request_context, request
+from flask import Flask, Request, Response, g, has_request_context, request
 from flask_compress import Compress
 
 #: a year, and never revalidated: the address changes when the file does
@@ -31,41 +33,71 @@ LONG_CACHE = "public, max-age=31536000, immutable"
 #: libraries whose script a page fetches when it first draws one of their components
 LAZY_LIBRARIES = ("dash_cytoscape",)
 LAZY_CONFIG_ID = "huddle-lazy-libraries"
+ANSWER_DIGEST = "huddle_answer_digest"  # the request's answer digest, in flask.g
 BROTLI_QUALITY = 5  # smaller and faster than flask-compress's 4 on Dash's bundles (plotly.js: 1.29 MB against 1.41)
 
 
-class _LibraryBodies:
-    """Compressed bodies of the component libraries' files, kept so each is compressed once per encoding.
+ANSWERS_KEPT = 32  # compressed callback answers kept (a room of TVs asks for one per board it shows)
+ANSWER_MIN_BYTES = 16_384  # smaller answers compress in less time than keeping them saves
+ANSWER = "answer:"
 
-    Keyed by the file inside its package (fingerprint removed): only files Dash registered are served with a 2xx,
-    so the keys are bounded by what the pages use, not by what a client asks for. Other answers (pages, callbacks)
-    get the empty key, which is never stored."""
+
+class _LibraryBodies:
+    """Compressed bodies of the component libraries' files, kept so each is compressed once per encoding, and of the
+    latest large callback answers, so a room of TVs sent the same new board compresses it once.
+
+    Library files are keyed by the file inside their package (fingerprint removed): only files Dash registered are
+    served with a 2xx, so those keys are bounded by what the pages use, not by what a client asks for. A callback
+    answer is keyed by a digest of its bytes (the same bytes, the same compressed body: it can never be another
+    answer's) and only the last ``ANSWERS_KEPT`` are kept. Other answers get the empty key, which is never stored."""
 
     def __init__(self) -> None:
         self._bodies: dict[str, bytes] = {}
+        self._answers: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
         """The compressed body kept under ``key``, if any."""
-        return self._bodies.get(key)
+        return self._answers.get(key) if ANSWER in key else self._bodies.get(key)
 
     def set(self, key: str, value: bytes) -> None:
         """Keep a compressed body (not for the empty key of an answer that changes)."""
-        if not key.endswith(";"):
-            with self._lock:
+        if key.endswith(";"):
+            return
+        with self._lock:
+            if ANSWER not in key:
                 self._bodies[key] = value
+                return
+            self._answers[key] = value
+            self._answers.move_to_end(key)
+            while len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
 
 
 def _library_file(prefix: str) -> Callable[[Request], str]:
-    """The compression cache's key of a request: the library file it asks for, or "" for anything else."""
+    """The compression cache's key of a request: the library file it asks for, its large callback answer's digest,
+    or "" for anything else."""
     suites = prefix + "_dash-component-suites/"
 
     def key(req: Request) -> str:
         if req.method != "GET" or not req.path.startswith(suites):
-            return ""
+            return str(g.get(ANSWER_DIGEST, ""))
         return check_fingerprint(req.path[len(suites):])[0]
 
     return key
+
+
+def _answer_digest(prefix: str) -> Callable[[Response], Response]:
+    """Names a large callback answer by a digest of its bytes, for the compression cache (it runs before it)."""
+    path = prefix + "_dash-update-component"
+
+    def digest(response: Response) -> Response:
+        if (request.method == "POST" and request.path == path and response.status_code == 200
+                and not response.is_streamed and (response.content_length or 0) >= ANSWER_MIN_BYTES):
+            g.setdefault(ANSWER_DIGEST, ANSWER + hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())
+        return response
+
+    return digest
 
 
 def install_compression(server: Flask, prefix: str = "/") -> None:
@@ -78,6 +110,7 @@ def install_compression(server: Flask, prefix: str = "/") -> None:
         COMPRESS_CACHE_KEY=_library_file(prefix),
     )
     Compress(server)
+    server.after_request(_answer_digest(prefix))  # registered after: runs before the compression
 
 
 def install_long_cache(app: Dash) -> None:

@@ -397,6 +397,15 @@ def refresh_payload(output: str, view: dict[str, Any], key: str | None, n: int |
     }).encode()
 
 
+def unpack(data: bytes, encoding: str | None) -> bytes:
+    """An answer's bytes as sent before compression."""
+    if encoding == "br":
+        import brotli
+
+        return bytes(brotli.decompress(data))
+    return gzip.decompress(data) if encoding == "gzip" else data
+
+
 @dataclass
 class Answer:
     """One refresh POST: when, how long, what came back."""
@@ -425,6 +434,7 @@ class Tv:
     n: int = 0
     conn: http.client.HTTPConnection | None = None
     cpu_s: float = 0.0  # CPU this TV's client thread used (thread_time)
+    accept_encoding: str = ""  # what a browser accepts ("gzip, deflate, br"): the answer comes compressed
 
     def refresh(self, phase: str, t0: float) -> Answer:
         """POST the refresh callback with the last key; keep the new key from a full render."""
@@ -436,7 +446,8 @@ class Tv:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
             self.conn.request("POST", "/_dash-update-component", body=body, headers={
-                "Content-Type": "application/json", "Origin": f"http://127.0.0.1:{self.port}"})
+                "Content-Type": "application/json", "Origin": f"http://127.0.0.1:{self.port}"}
+                | ({"Accept-Encoding": self.accept_encoding} if self.accept_encoding else {}))
             response = self.conn.getresponse()
             data = response.read()
             status = response.status
@@ -447,7 +458,8 @@ class Tv:
             self.conn, data, status, error = None, b"", 0, f"{type(exc).__name__}: {exc}"
         latency = time.perf_counter() - sent
         if status == 200:
-            self.key = json.loads(data)["response"][ids.BOARD_KEY]["data"]
+            self.key = json.loads(unpack(data, response.getheader("Content-Encoding")))["response"][ids.BOARD_KEY][
+                "data"]
         self.cpu_s += time.thread_time() - started
         return Answer(self.index, self.scope, phase, sent - t0, latency, status, len(data), data, error)
 

@@ -2,6 +2,7 @@
 
     python tests/bench/load_test.py                        # 200 TVs every 30 s + 20 supervisors, 5 minutes
     python tests/bench/load_test.py --soak-minutes 120      # the TVs for two hours, worker memory sampled
+    python tests/bench/load_test.py --bursts 3 --tvs 100 [--redis-url redis://…]   # a room of TVs after new data
 
 1. **Plant.** ``bench_data_path.py``'s generator (``--lines`` lines, ``--years`` of history ending yesterday) loaded
    through the real loaders into a schema of its own (``huddle_load``) in the PostgreSQL database named by
@@ -10,8 +11,10 @@
 2. **Server.** ``gunicorn 'huddle.dashboard.wsgi:create_server()'`` with ``--workers`` processes of ``--threads``
    threads,
    anonymous reading on (TVs on a trusted network), and Redis sharing the board renders when ``--redis-url`` is
-   given. No scheduler: a thread bumps the data version every ``--change-every`` seconds, as a loader that found
-   new data would, so every TV's next refresh renders its board again.
+   given (keys under a prefix naming the database, so other plants in the same Redis keep apart). ``--schema``
+   names another schema than ``huddle_load``. No scheduler: a thread bumps the data version every
+   ``--change-every`` seconds, as a loader that found new data would, so every TV's next refresh renders its board
+   again.
 3. **Clients**, each a thread of this process:
    - ``--tvs`` wall TVs, one board each (every line, area and the plant, round robin), sending the board's refresh
      callback (the POST the browser sends) every ``--interval`` seconds, started at random offsets, each on a new
@@ -20,6 +23,12 @@
    - ``--supervisors`` people on the KPI tree: every 5–15 s one of them opens a line's tree for the last full day
      (``/api/v1/tree``) or a node's panel (``/api/v1/tree/node``: the trend, breakdown, events and workings), the
      read models the tree page's callbacks serve.
+   With ``--bursts N`` instead: ``--tvs`` TVs, half on the plant board and half on line boards, each shows its
+   board once (and holds its key); then N times the data version is bumped and every TV sends its refresh at the
+   same instant, each on a new connection. Printed per burst: p50 / p95 / last of the time from that instant to
+   each TV's new board, the answers' statuses, TVs that did not get the new data version, the renders the workers
+   made (``huddle_render_cache_lookups_total`` summed over the workers: one per board is the goal) and the server's
+   CPU; then once more with nothing new (every answer 204).
 4. **Figures.** Latency p50 / p95 / p99 / max per kind of request, errors (transport errors and HTTP ≥ 400), the
    server's CPU (gunicorn's master and workers, from ``/proc``) as seconds and as a share of this machine's cores,
    and the workers' resident memory at the start and the end. With ``--soak-minutes`` the supervisors stay home and
@@ -328,11 +337,11 @@ def burst_line(name: str, answers: list[Any]) -> list[float]:
 
 
 def run_bursts(settings: Settings, port: int, master: int, last_shift: Period, lines: list[str], n_tvs: int,
-               bursts: int) -> int:
+               bursts: int, accept_encoding: str) -> int:
     """A room of TVs (half plant, half line boards) refreshing at the same instant right after a data change,
     ``bursts`` times; then once more with nothing changed. Returns the number of TVs shown old data as new."""
     output = board_output(port)
-    tvs = [bb.Tv(i, scope, bb.board_view_data(scope, last_shift, 30), port, output)
+    tvs = [bb.Tv(i, scope, bb.board_view_data(scope, last_shift, 30), port, output, accept_encoding=accept_encoding)
            for i, scope in enumerate("plant" if i % 2 == 0 else lines[(i // 2) % len(lines)] for i in range(n_tvs))]
     for tv in tvs:  # switched on one after another: each shows its board and holds its key
         tv.refresh("warm", 0.0)
@@ -395,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--schema", default=SCHEMA, help="the PostgreSQL schema the plant is loaded into")
     p.add_argument("--bursts", type=int, default=0,
                    help="instead of the steady load: this many bursts of --tvs TVs refreshing at once after new data")
+    p.add_argument("--accept-encoding", default="gzip, deflate, br",
+                   help="what the bursts' TVs accept, as a browser does ('' for answers sent uncompressed)")
     args = p.parse_args(argv)
     if not args.database_url.startswith("postgresql"):
         raise SystemExit("the load test runs against PostgreSQL: give --database-url postgresql+psycopg://…")
@@ -413,7 +424,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== gunicorn: {args.workers} workers × {args.threads} threads"
               + (f", Redis render cache {args.redis_url}" if args.redis_url else ", each worker's own render cache"))
         try:
-            return 1 if run_bursts(settings, port, proc.pid, last_shift, lines, args.tvs, args.bursts) else 0
+            return 1 if run_bursts(settings, port, proc.pid, last_shift, lines, args.tvs, args.bursts,
+                                    args.accept_encoding) else 0
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)

@@ -119,3 +119,17 @@ def test_a_burst_of_screens_renders_each_board_once() -> None:
     cache.get_or_render("v2|L1", render)  # the oldest key leaves
     cache.get_or_render("v1|L1", render)
     assert len(renders) == 4
+
+
+def test_a_board_is_rendered_once_per_language(make_services) -> None:  # type: ignore[no-untyped-def]
+    services = make_services(None, now=datetime(2026, 11, 20, 14, 30, tzinfo=UTC))
+    client = client_for(services)
+    view = BoardAddress.from_query({"scope": "L1", "date": "2026-11-20", "shift": "E"}).as_view()
+    english = refresh(client, view, None)
+    services.config.language = "de"  # as a plant file with site.language: de, read again
+    german = refresh(client, view, None)  # same site, data version, scope and shift: not the English render
+    assert english.status_code == german.status_code == 200
+    assert "– no data" in english.get_data(as_text=True) and "– no data" not in german.get_data(as_text=True)
+    assert "– keine Daten" in german.get_data(as_text=True)
+    keys = [a.get_json()["response"]["board-key"]["data"] for a in (english, german)]
+    assert keys[0].split("|")[:4] == keys[1].split("|")[:4] and keys[0] != keys[1]

@@ -102,3 +102,46 @@ def test_the_tree_opened_at_its_address_carries_the_library_beside_the_other_scr
     assert carried == [_lazy(tree)["dash_cytoscape"]["url"]]  # the same address: one copy in the browser's cache
     renderer = next(i for i, s in enumerate(_scripts(tree)) if "dash_renderer" in s)
     assert _scripts(tree).index(carried[0]) < renderer
+
+
+def test_a_room_of_tvs_sent_the_same_board_compresses_it_once(app_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import flask_compress.flask_compress as fc
+    from huddle.dashboard.web import light
+    from huddle.dashboard.web.address import BoardAddress
+
+    monkeypatch.setattr(light, "ANSWER_MIN_BYTES", 0)  # the small plant's boards are small
+    compressed: list[bytes] = []
+    real = fc._compress_data
+    monkeypatch.setattr(fc, "_compress_data", lambda app, data, algorithm: compressed.append(data) or
+                        real(app, data, algorithm))
+    bodies: dict[str, list[bytes]] = {}
+    for scope in ("plant", "L1") * 5:
+        view = BoardAddress.from_query({"scope": scope, "date": "2026-11-20", "shift": "E"}).as_view()
+        answer = app_client.post("/_dash-update-component", headers={
+            "Origin": "http://localhost", "Accept-Encoding": "gzip, deflate, br, zstd"}, json={
+            "output": "..board-body.children...board-key.data..",
+            "outputs": [{"id": "board-body", "property": "children"}, {"id": "board-key", "property": "data"}],
+            "inputs": [{"id": "board-refresh", "property": "n_intervals", "value": None},
+                       {"id": "board-cycle", "property": "n_intervals", "value": None},
+                       {"id": "board-view", "property": "data", "value": view},
+                       {"id": "action-changed", "property": "data", "value": 0}],
+            "state": [{"id": "board-key", "property": "data", "value": None}], "changedPropIds": []})
+        assert answer.status_code == 200 and answer.headers["Content-Encoding"] == "br"
+        bodies.setdefault(scope, []).append(brotli.decompress(answer.data))
+    assert not set(bodies["plant"]) & set(bodies["L1"])  # each TV gets its own board, never another's
+    # each distinct answer compressed once (a key naming the clock's second can make a board's answers differ)
+    distinct = {b for answers in bodies.values() for b in answers}
+    assert sorted(compressed) == sorted(distinct) and len(distinct) < 10
+
+
+def test_only_the_latest_answers_are_kept_compressed(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from huddle.dashboard.web import light
+
+    monkeypatch.setattr(light, "ANSWERS_KEPT", 2)
+    bodies = light._LibraryBodies()
+    bodies.set("br;dash/dash-renderer/build/dash_renderer.min.js", b"library")
+    for n in range(3):
+        bodies.set(f"br;{light.ANSWER}{n}", b"answer %d" % n)
+    bodies.set("br;", b"an answer that changes")
+    assert bodies.get(f"br;{light.ANSWER}0") is None and bodies.get(f"br;{light.ANSWER}2") == b"answer 2"
+    assert bodies.get("br;dash/dash-renderer/build/dash_renderer.min.js") == b"library" and bodies.get("br;") is None
