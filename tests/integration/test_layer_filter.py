@@ -5,6 +5,7 @@ and the tree's values are the same as without it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,6 @@ import pytest
 from dash.exceptions import PreventUpdate
 from huddle.callbacks import board as board_wiring
 from huddle.dashboard.web.address import BoardAddress
-from huddle.dashboard.web.render_cache import LocalRenderCache
 
 from tests.conftest import SMALL_PLANT, Inbox
 from tests.unit.test_renderers import text
@@ -45,8 +45,15 @@ def services(make_services: Any, database_url: str, tmp_path: Path, inbox: Inbox
 def board(services: Any, **query: str) -> Any:
     """The board's body for an address, as its refresh draws it."""
     view = BoardAddress.from_query({"scope": "L1", "date": "2026-11-20", "shift": "E"} | query).as_view()
-    body, _key = board_wiring.refresh(services, LocalRenderCache(), 1, None, view, 0, None)
+    body, _key = board_wiring.refresh(services, DrawEachTime(), 1, None, view, 0, None)  # type: ignore[arg-type]
     return body
+
+
+class DrawEachTime:
+    """A render cache that keeps nothing and hands back the components as drawn (the real one keeps their JSON)."""
+
+    def get_or_render(self, _key: str, render: Callable[[], Any]) -> Any:
+        return render()
 
 
 def tiles(body: Any) -> dict[str, str]:
