@@ -24,7 +24,7 @@ from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.data.ingest import bulk
-from huddle.data.ingest.facts_rows import ProductionRows, labour_rows
+from huddle.data.ingest.facts_rows import ProductionRows, Written, labour_rows
 from huddle.data.models import QualityEvent, SafetyEvent, ShiftFact
 from huddle.data.models_feeds import WorkOrder
 from sqlalchemy import and_, select
@@ -137,8 +137,10 @@ class _Chunk:
         return has, arrays, through
 
 
-def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: datetime) -> int:
-    """Recompute the touched measure groups of every shift instance the touched ranges overlap."""
+def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: datetime,
+                  own: Written | None = None) -> int:
+    """Recompute the touched measure groups of every shift instance the touched ranges overlap; the counts or
+    stops a file has just written (all new) come from ``own`` rather than from the database."""
     groups = touched.groups or set(GROUPS)
     written = 0
     pending = _Pending(session)
@@ -153,7 +155,7 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
         lines = sorted({c.line for c in together if c.line})
         if "production" in groups and lines:
             rows = ProductionRows.read(session, lines, min(c.lo for c in together), max(c.hi for c in together),
-                                       touched.counts_kept)
+                                       touched.counts_kept, own)
             for c in together:
                 c.rows = rows
         if "labour" in groups and lines:

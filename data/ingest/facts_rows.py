@@ -1,5 +1,8 @@
 """The records the production and labour facts are built from, read for several lines and about a month at once
 (one query each, not one per line and month); each line's share of a shorter window is then taken in memory.
+
+The rows a file has just written need not be read back: a load whose rows were all new keeps them (``Written``,
+up to ``WRITTEN_ROWS``) and the facts read only the rows stored before it, adding the file's own.
 """
 
 from __future__ import annotations
@@ -18,6 +21,61 @@ from sqlalchemy.orm import Session
 COUNT_LONGEST = timedelta(hours=12)
 #: the longest stop the windows look back for (a stop that started before a window and runs into it)
 LOOKBACK = timedelta(days=7)
+#: the most rows a file keeps for its facts; a longer file's are read back (its memory stays that of a chunk)
+WRITTEN_ROWS = 100_000
+#: the columns of each record type the facts read, after the line and the two instants
+_VALUES = {"production_counts": ("product", "total", "good", "planned_qty"), "stop_events": ("category",)}
+
+
+@dataclass
+class Written:
+    """The rows one file wrote to a table (counts or stops), all new, as the facts read them: by line, starts and
+    ends in microseconds, then the other values. Rows stored before the file have an ``id`` of at most ``below``;
+    the file's own rows carry its run."""
+
+    table: str
+    below: int
+    run_id: int
+    parts: dict[str, list[list[Any]]] = field(default_factory=dict)
+    rows: int = 0
+
+    @classmethod
+    def start(cls, session: Session, table: str, run_id: int) -> Written:
+        """Keep the rows a file will write to ``table`` (a counts or stops table)."""
+        below = bulk.driver_rows(session, f"SELECT MAX(id) FROM {table}")[0][0]
+        return cls(table, below or 0, run_id)
+
+    def add(self, columns: dict[str, list[Any]], instants: dict[str, np.ndarray]) -> bool:
+        """Keep a clean chunk's rows (given as the table's columns); False when there are more than the file may
+        keep (then none are kept: they are read back)."""
+        n = len(columns["line"])
+        self.rows += n
+        if self.rows > WRITTEN_ROWS:
+            self.parts.clear()
+            return False
+        values = [instants["start_utc"], instants["end_utc"],
+                  *(np.asarray(columns[c], dtype=object) for c in _VALUES[self.table])]
+        for line, part in _by_line(columns["line"], values).items():
+            self.parts.setdefault(line, []).append(part)
+        return True
+
+    def exclusion(self) -> str:
+        """SQL keeping out of a read of the table the rows this file wrote (new rows of its run, after ``below``)."""
+        return f" AND (run_id IS NULL OR run_id <> {int(self.run_id)} OR id <= {int(self.below)})"
+
+    def merged(self, stored: dict[str, list[Any]], lines: list[str], times_only: bool = False) -> dict[str, list[Any]]:
+        """The rows read (by line) with this file's own of the same lines."""
+        out = dict(stored)
+        for line in lines:
+            parts = self.parts.get(line)
+            if not parts:
+                continue
+            mine = [np.concatenate(column) for column in zip(*parts, strict=True)]
+            if times_only:
+                mine = mine[:2]
+            before = out.get(line)
+            out[line] = mine if before is None else [np.concatenate(pair) for pair in zip(before, mine, strict=True)]
+        return out
 
 
 def _micros(values: list[Any]) -> np.ndarray:
@@ -34,22 +92,31 @@ class ProductionRows:
     stops: dict[str, list[Any]] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, session: Session, lines: list[str], lo: datetime, hi: datetime, counts_kept: bool
-             ) -> ProductionRows:
-        """Read the lines' rows in the window (only the counts' times when ``counts_kept``)."""
+    def read(cls, session: Session, lines: list[str], lo: datetime, hi: datetime, counts_kept: bool,
+             written: Written | None = None) -> ProductionRows:
+        """Read the lines' rows in the window (only the counts' times when ``counts_kept``); the rows a file has
+        just written, when it kept them (``written``), are taken from it instead of read back."""
         start_us, end_us = bulk.micros_sql(session, "start_utc"), bulk.micros_sql(session, "end_utc")
         marks = ", ".join(f":l{i}" for i in range(len(lines)))
         named = {f"l{i}": line for i, line in enumerate(lines)}
         values = "" if counts_kept else ", product, total, good, planned_qty"
+        own = {written.table: written} if written is not None else {}
         counts = bulk.driver_rows(
             session, f"SELECT line, {start_us}, {end_us}{values} FROM production_counts "
-            f"WHERE line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi",
+            f"WHERE line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi"
+            + (own["production_counts"].exclusion() if "production_counts" in own else ""),
             lo=lo - COUNT_LONGEST, hi=hi, **named)
         stops = bulk.driver_rows(
             session, f"SELECT line, {start_us}, {end_us}, category FROM stop_events "
-            f"WHERE line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi AND end_utc > :start",
+            f"WHERE line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi AND end_utc > :start"
+            + (own["stop_events"].exclusion() if "stop_events" in own else ""),
             lo=lo - LOOKBACK, hi=hi, start=lo, **named)
-        return cls(_by_line(counts), _by_line(stops))
+        by_counts, by_stops = _rows_by_line(counts), _rows_by_line(stops)
+        if "production_counts" in own:
+            by_counts = own["production_counts"].merged(by_counts, lines, times_only=counts_kept)
+        if "stop_events" in own:
+            by_stops = own["stop_events"].merged(by_stops, lines)
+        return cls(by_counts, by_stops)
 
     def counts_of(self, line: str, lo: datetime, hi: datetime) -> list[Any] | None:
         """A line's counts starting in [lo − 12 h, hi), as columns, or None when it has none."""
@@ -60,13 +127,17 @@ class ProductionRows:
         return _window(self.stops.get(line), micros(lo - LOOKBACK), micros(hi), micros(lo))
 
 
-def _by_line(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+def _rows_by_line(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
     """Rows whose first value is the line, as columns per line (the instants in microseconds)."""
     if not rows:
         return {}
     # a column at a time: much cheaper than zip(*rows) on many rows
     line, start, end, *rest = (list(map(itemgetter(i), rows)) for i in range(len(rows[0])))
-    columns = [_micros(start), _micros(end), *(np.asarray(col, dtype=object) for col in rest)]
+    return _by_line(line, [_micros(start), _micros(end), *(np.asarray(col, dtype=object) for col in rest)])
+
+
+def _by_line(line: list[str], columns: list[np.ndarray]) -> dict[str, list[Any]]:
+    """Columns split by the rows' line."""
     codes: dict[str, int] = {}
     code = np.fromiter((codes.setdefault(name, len(codes)) for name in line), dtype=np.int64, count=len(line))
     if len(codes) == 1:

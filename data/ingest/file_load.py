@@ -24,6 +24,7 @@ from huddle.data.ingest import bulk
 from huddle.data.ingest.column_screen import ColumnChunk, screen_columns
 from huddle.data.ingest.contract import RecordType, RowValidator, local_time_text, natural_key_text
 from huddle.data.ingest.facts import Touched
+from huddle.data.ingest.facts_rows import Written
 from huddle.data.ingest.file_index import _EPOCH, KeyIndex, Spans, chunk_overlaps, key_hashes, micros
 from huddle.data.ingest.screen import RowScreen, key_text
 from huddle.data.queries.quarantine import resolve_open
@@ -86,6 +87,9 @@ class FileLoad:
         self.spans: dict[tuple[Any, ...], Spans] = {}
         self.open = bulk.open_keys(self.session, self.record.name)
         self.runs: dict[int, str] = {}
+        #: the rows the file writes, for its facts, as long as they are all new and not too many (else read back)
+        self.written = Written.start(self.session, self.target.name, self.run_id) \
+            if self.target.name in ("production_counts", "stop_events") else None
 
     @property
     def accepted(self) -> int:
@@ -128,6 +132,7 @@ class FileLoad:
             rows, cleans = [rows[i] for i in kept], [cleans[i] for i in kept]
         written = self._write(rows, cleans)
         if written:
+            self.written = None  # rows written one by one, some maybe replacing stored ones: the facts read them
             touch(touched, written)
         self._quarantine(refusals)
 
@@ -158,6 +163,8 @@ class FileLoad:
         n = len(chunk)
         columns["run_id"] = [self.run_id] * n
         bulk.write_columns(self.session, self.target, self.key, columns, new_only=True, instants=instants)
+        if self.written is not None and not self.written.add(columns, instants):
+            self.written = None
         self.keys.add(hashes, np.asarray(chunk.numbers, dtype=np.int64))
         for group, fresh in fresh_spans.items():
             self.spans[group] = self.spans[group].merged(fresh) if group in self.spans else fresh

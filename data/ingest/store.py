@@ -129,7 +129,7 @@ class RowStore:
             if rejected_rows:
                 outcome.status = "partial" if load.accepted else "rejected"
             if touched:
-                refresh_facts(session, self.config, touched, now)
+                refresh_facts(session, self.config, touched, now, load.written)
             extra = file_fields(outcome) if callable(file_fields) else file_fields or {}
             fields = {"status": outcome.status, **extra}
             session.add(LoadedFile(source=ledger_source, path=where, size=size, mtime=mtime, sha256=sha,
