@@ -4,7 +4,6 @@ same read model."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -13,7 +12,7 @@ from dash import Dash, Input, Output, State
 from dash.exceptions import PreventUpdate
 from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services.container import Services
-from huddle.dashboard.services.review import build_review, last_full_month
+from huddle.dashboard.services.review import build_review, keep_layers, last_full_month
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import (
     AddressError,
@@ -64,12 +63,9 @@ def show(services: Services, view: dict[str, Any]) -> tuple[Any, Any]:
         layers = read_layers(ReviewAddress.from_view(view).layer)
     except AddressError as exc:
         return review_problem(str(exc)), None
-    review = build_review(services, scope, month)
-    if layers:  # the bowler and the candidates keep the KPIs of the layers asked for
-        review = replace(review, rows=[r for r in review.rows if r.kpi.layer in layers],
-                         candidates=[r for r in review.candidates if r.kpi.layer in layers])
+    review = keep_layers(build_review(services, scope, month), layers)  # the bowler and candidates of the layers
     chip = layer_chip(services.config, layers, review_href(scope, month))
-    return [chip, *render_review(review, services.config)], export_links(scope, month)
+    return [chip, *render_review(review, services.config)], export_links(scope, month, layers)
 
 
 def register(app: Dash, services: Services) -> None:

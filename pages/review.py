@@ -56,10 +56,12 @@ def register() -> None:
 # ---- renderers: the review's read model in, components out --------------------------------------------------
 
 
-def export_links(scope: str, month: Period) -> list[Any]:
-    """Links to the printed pack, its HTML copy and the workbook of the numbers."""
+def export_links(scope: str, month: Period, layers: tuple[int, ...] = ()) -> list[Any]:
+    """Links to the printed pack, its HTML copy and the workbook of the numbers (of the layers the page keeps)."""
+    kept = {"layer": ",".join(map(str, layers))} if layers else {}
     return [html.Span(_("Export:"), className="field-label"),
-            *[html.A(words, href=api_href(f"review.{ext}", scope=scope, month=month.label), className="export-link")
+            *[html.A(words, href=api_href(f"review.{ext}", scope=scope, month=month.label, **kept),
+                     className="export-link")
               for words, ext in ((_("PDF pack"), "pdf"), (_("HTML copy"), "html"), (_("Excel workbook"), "xlsx"))]]
 
 

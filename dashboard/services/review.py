@@ -230,6 +230,15 @@ def candidate_kpis(services: Services, scope: str, month: Period) -> list[Candid
     return out
 
 
+def keep_layers(review: Review, layers: tuple[int, ...]) -> Review:
+    """The review with only the KPIs of the KPI stack's ``layers`` in its bowler and its candidates (all of them
+    when empty): what is listed, never what the numbers say."""
+    if not layers:
+        return review
+    return replace(review, rows=[r for r in review.rows if r.kpi.layer in layers],
+                   candidates=[r for r in review.candidates if r.kpi.layer in layers])
+
+
 def as_dict(review: Review) -> dict[str, object]:
     """JSON-ready form of a review (for the API)."""
     return {

@@ -28,7 +28,7 @@ from huddle.dashboard.services.board import board_readings
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.drilldown import as_dict as drilldown_dict
 from huddle.dashboard.services.drilldown import node_detail
-from huddle.dashboard.services.review import Review, build_review, last_full_month
+from huddle.dashboard.services.review import Review, build_review, keep_layers, last_full_month
 from huddle.dashboard.services.review import as_dict as review_dict
 from huddle.dashboard.services.tree import tree_readings
 from huddle.dashboard.web.address import API, NO, YES, AddressError
@@ -97,14 +97,15 @@ def health(services: Services) -> ResponseReturnValue:
 
 
 def kpis(services: Services) -> ResponseReturnValue:
-    """Every KPI's definition."""
-    return jsonify({"kpis": services.catalogue.definitions()})
+    """Every KPI's definition (of the layers asked for)."""
+    layers = _query(services).layers()
+    return jsonify({"kpis": [d for d in services.catalogue.definitions() if not layers or d["layer"] in layers]})
 
 
 def values(services: Services) -> ResponseReturnValue:
     """KPI values of a scope for a period, or their series between two production dates."""
     query = _query(services)
-    scope, keys, span = query.scope(), query.kpis(), query.date_range()
+    scope, keys, span = query.scope(), query.kept(query.kpis()), query.date_range()
     if span is not None:
         grain = query.grain("day")
         series = {k: [r.as_dict() for r in services.readings.series(k, scope, grain, *span)] for k in keys}
@@ -120,7 +121,10 @@ def board(services: Services) -> ResponseReturnValue:
     """A scope's board for a shift."""
     query = _query(services)
     period = _period(services, query, "shift")
-    return jsonify(board_readings(services.readings, services.actions, query.scope(), period))
+    answer = board_readings(services.readings, services.actions, query.scope(), period)
+    kept = set(query.kept(list(services.config.kpis)))  # the columns' statuses still count every KPI
+    answer["columns"] = [c | {"kpis": [k for k in c["kpis"] if k["kpi"] in kept]} for c in answer["columns"]]
+    return jsonify(answer)
 
 
 def actions(services: Services) -> ResponseReturnValue:
@@ -151,8 +155,8 @@ def tree_node(services: Services) -> ResponseReturnValue:
 def _review(services: Services) -> Review:
     query = _query(services)
     scope = query.scope()
-    month = query.month() or last_full_month(services.config, services.clock())
-    return build_review(services, scope, month)
+    month, layers = query.month() or last_full_month(services.config, services.clock()), query.layers()
+    return keep_layers(build_review(services, scope, month), layers)
 
 
 def review(services: Services) -> ResponseReturnValue:

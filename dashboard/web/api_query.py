@@ -5,17 +5,26 @@ answers with a 400. An empty parameter is one not given; one that would not be u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
 from huddle.dashboard.core.periods import GRAINS, Period, period_containing
-from huddle.dashboard.web.address import AddressError, check_okr_scope, check_scope, check_shift, read_period
+from huddle.dashboard.web.parameters import (
+    AddressError,
+    check_okr_scope,
+    check_scope,
+    check_shift,
+    read_layers,
+    read_period,
+)
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
 
 MAX_RANGE_DAYS = 3700  # an API series spans at most about ten years
+LAYERS = re.compile(r"[1-5](,[1-5])*")  # the layer parameter as openapi.py describes it
 
 
 class ApiQuery:
@@ -83,6 +92,19 @@ class ApiQuery:
         if unknown:
             raise AddressError("kpi", f"unknown {', '.join(unknown)} (known: {', '.join(self.config.kpis)})")
         return keys
+
+    def layers(self) -> tuple[int, ...]:
+        """``layer``: the KPI stack's layers whose KPIs are listed (``2``, or ``1,2``); default every layer. Written
+        exactly so (no spaces, no empty part), as the API's description says."""
+        text = self.args.get("layer", "")
+        if text and not LAYERS.fullmatch(text):
+            raise AddressError("layer", f"expected layers 1 to 5 separated by commas, like 2 or 1,2, not {text!r}")
+        return read_layers(text)
+
+    def kept(self, keys: list[str]) -> list[str]:
+        """``keys`` less the KPIs outside the layers asked for (``layer``)."""
+        layers = self.layers()
+        return [k for k in keys if not layers or self.config.kpis[k].layer in layers]
 
     def tree(self) -> str:
         """``tree``; default the first configured tree."""

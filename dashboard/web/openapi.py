@@ -263,6 +263,8 @@ PARAMETERS: dict[str, Schema] = {p["name"]: p for p in (
            "`shift`, give `shift` too)", "2026-11-20", **DAY_OR_EMPTY),
     _param("shift", "with `date` and grain `shift`: the key of one of the plant's shifts", "N"),
     _param("kpi", "KPI keys separated by commas (default: every KPI)", "oee,fpy"),
+    _param("layer", "the KPI stack's layers whose KPIs are listed, 1 to 5, several separated by commas (default: "
+           "every layer); the numbers are the same with or without it", "2", pattern=r"^([1-5](,[1-5])*)?$"),
     _param("from", "with `to`: the first production date of a series (at most about ten years long)",
            "2026-09-01", **DAY_OR_EMPTY),
     _param("to", "with `from`: the last production date of the series", "2026-11-20", **DAY_OR_EMPTY),
@@ -304,18 +306,20 @@ OPERATIONS: dict[str, tuple[str, str, tuple[str, ...], Schema]] = {
                {"description": "ok, or degraded (200 all the same: a loader failing, or a source overdue by more "
                               "than twice its interval; `failing_sources` and `late_sources` name them)",
                 "content": _json("Health")}),
-    "kpis": ("/kpis", "Every KPI's definition", (), {"description": "the definitions", "content": _json("Kpis")}),
+    "kpis": ("/kpis", "Every KPI's definition", ("layer",),
+             {"description": "the definitions", "content": _json("Kpis")}),
     "values": ("/values", "KPI values of a scope for a period, or their series between two dates",
-               ("kpi", *SCOPE, *WHEN, "from", "to"), {"description": "values or series", "content": _json("Values")}),
+               ("kpi", "layer", *SCOPE, *WHEN, "from", "to"),
+               {"description": "values or series", "content": _json("Values")}),
     "board": ("/board", "A scope's board for a shift: every KPI grouped S Q D C M, with the open actions",
-              (*SCOPE, *WHEN), {"description": "the board", "content": _json("Board")}),
+              (*SCOPE, *WHEN, "layer"), {"description": "the board", "content": _json("Board")}),
     "actions": ("/actions", "A scope's actions (and those of the scopes inside it), overdue first",
                 (*SCOPE, "open", "kpi"), {"description": "the actions", "content": _json("Actions")}),
     "tree": ("/tree", "A KPI tree of a scope for a period: each node's reading, whether red lies below, why it moved",
              ("tree", *SCOPE, *WHEN), {"description": "the tree", "content": _json("Tree")}),
     "tree_node": ("/tree/node", "One node's panel: definition, working, trend, breakdown, why it moved, events",
                   ("tree", "kpi", *SCOPE, *WHEN), {"description": "the node", "content": _json("TreeNode")}),
-    "review": ("/review", "A scope's monthly review", (*SCOPE, "month"),
+    "review": ("/review", "A scope's monthly review", (*SCOPE, "month", "layer"),
                {"description": "the review", "content": _json("Review")}),
     "okr": ("/okr", "A quarter's objectives in cascade order with their key results, and the meeting view",
             ("quarter", "scope"), {"description": "the quarter's OKRs", "content": _json("Okr")}),
@@ -333,7 +337,7 @@ OPERATIONS: dict[str, tuple[str, str, tuple[str, ...], Schema]] = {
 }
 #: the downloads, by the name of the function answering them: {extension: (media type, what it is)}
 EXPORTS: dict[str, tuple[str, str, tuple[str, ...], dict[str, tuple[str, str]]]] = {
-    "review_export": ("/review.{ext}", "The monthly review as a download", (*SCOPE, "month"),
+    "review_export": ("/review.{ext}", "The monthly review as a download", (*SCOPE, "month", "layer"),
                       {"pdf": ("application/pdf", "the printed pack"),
                        "html": ("text/html", "a self-contained HTML copy"), "xlsx": (XLSX, "the workbook")}),
     "okr_checkins": ("/okr/checkins.{ext}", "Every check-in of a quarter, corrections included", ("quarter",),

@@ -256,3 +256,33 @@ def test_the_okr_candidates_keep_the_layers_kpis(make_demo: Any) -> None:
     assert f"{names[4]}: red" in four and f"{names[5]}: red" not in four
     assert four.split(f"{names[4]}: ")[1][:60] == every.split(f"{names[4]}: ")[1][:60]  # the same numbers
     assert closing(demo, scope="packing", layer="2").split("KPIs red three months running")[1].endswith("None.")
+
+
+# ---- the API's lists of KPIs -----------------------------------------------------------------------------------
+
+
+def test_the_api_lists_only_the_kpis_of_the_layers_asked_for_with_the_same_numbers(services: Any) -> None:
+    from tests.conftest import client_for
+
+    client = client_for(services)
+    assert [k["key"] for k in client.get("/api/v1/kpis?layer=4").get_json()["kpis"]] == ["oee"]
+    assert len(client.get("/api/v1/kpis").get_json()["kpis"]) == len(services.config.kpis)
+    refused = client.get("/api/v1/kpis?layer=6")
+    assert refused.status_code == 400 and refused.get_json()["parameter"] == "layer"
+    assert "layers 1 to 5" in refused.get_json()["error"]
+    shift = "scope=L1&grain=shift&date=2026-11-20&shift=E"
+    every = {v["kpi"]: v for v in client.get(f"/api/v1/values?{shift}").get_json()["values"]}
+    kept = {v["kpi"]: v for v in client.get(f"/api/v1/values?{shift}&layer=3,4").get_json()["values"]}
+    assert set(kept) == {"oee", "availability"} and all(kept[k] == every[k] for k in kept)
+    assert [v["kpi"] for v in client.get(f"/api/v1/values?{shift}&layer=3&kpi=oee,availability")
+            .get_json()["values"]] == ["availability"]  # both filters: what both keep
+    board_every = client.get(f"/api/v1/board?{shift}").get_json()
+    board_four = client.get(f"/api/v1/board?{shift}&layer=4").get_json()
+    assert [k["kpi"] for c in board_four["columns"] for k in c["kpis"]] == ["oee"]
+    assert [c["status"] for c in board_four["columns"]] == [c["status"] for c in board_every["columns"]]
+    review = client.get("/api/v1/review?scope=L1&month=2026-11&layer=3").get_json()
+    assert [r["kpi"] for r in review["bowler"]] == ["availability"]
+    pack = client.get("/api/v1/review.html?scope=L1&month=2026-11&layer=3").get_data(as_text=True)
+    assert "Availability" in pack and "Performance" not in pack.split("Biggest losses")[0]
+    assert "Performance" in client.get("/api/v1/review.html?scope=L1&month=2026-11").get_data(
+        as_text=True).split("Biggest losses")[0]
