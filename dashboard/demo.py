@@ -148,6 +148,36 @@ def prepare_demo_site(services: Services, data_dir: Path, days: int, seed: int,
     demo_actions(services)
     demo_escalations(services)
     demo_okrs(services)
+    demo_baselines(services)
+
+
+def demo_baselines(services: Services) -> int:
+    """The demo's baseline sprints (once): the delivery and safety trees' sprints are worked through and closed,
+    each owner signing off their KPIs; the OEE tree's is in progress, its first KPIs signed off, two lines filled in
+    but not yet signed, the rest open (a KPI without data gets the "no data source" finding). The signed-off
+    KPIs' values become dated plant baselines. Returns the sign-offs made."""
+    baselines = services.baselines
+    sprints = {key: baselines.view(key, proposals=True) for key in services.config.trees}
+    if any(i.item.version > 1 for s in sprints.values() if s for i in s.items):
+        return 0  # worked already
+    editor = Identity("user", "tom.becker", "editor", "Tom Becker")
+    signed = 0
+    for key, sprint in sprints.items():
+        if sprint is None or not sprint.open:
+            continue
+        lines = sprint.items if key != "oee" else sprint.items[:len(sprint.items) - 3]
+        for n, line in enumerate(lines):
+            item = line.item
+            finding = line.proposed is None
+            item = baselines.save(editor, sprint.id, item.kpi, item.version,
+                                  value=None if finding else round(line.proposed, 2),  # type: ignore[arg-type]
+                                  source=item.source or "shift log", frequency=item.frequency, no_source=finding)
+            if key == "oee" and n >= len(lines) - 2:
+                continue  # filled in, waiting for its owner
+            owner = Identity("user", line.owner.lower().replace(" ", "."), "editor", line.owner)
+            baselines.sign_off(owner, sprint.id, item.kpi, item.version)
+            signed += 1
+    return signed
 
 
 def demo_admin(services: Services, data_dir: Path) -> str:

@@ -80,6 +80,7 @@ def layout(**query: str) -> html.Div:
             _field(_("Shift"), dcc.Dropdown(id=ids.TREE_SHIFT, clearable=False), "tree-shift-field"),
             _field(_("Layer"), dcc.Dropdown(id=ids.TREE_LAYER, clearable=False), "tree-layer-field"),
         ], className="form-row tree-controls"),
+        html.P(id=ids.TREE_SPRINT, className="tree-sprint", role="status"),
         html.Div(id=ids.TREE_SUMMARY, className="tree-summary", role="status"),
         html.Div([
             html.Section([

@@ -236,6 +236,7 @@ AUDIT_ACTIONS = {
     "loader.run": N_("loader run"), "escalation.raise": N_("escalation raised"),
     "escalation.accept": N_("escalation accepted"), "escalation.answer": N_("escalation answered"),
     "escalation.pass_up": N_("escalation passed up"), "escalation.acknowledge": N_("answer acknowledged"),
+    "baseline.sprint.save": N_("baseline line saved"), "baseline.sprint.sign_off": N_("baseline signed off"),
 }
 #: detail keys as words; keys that name a KPI, a scope, a person or a period are shown by name
 _DETAIL_WORDS = {
@@ -253,7 +254,7 @@ _DETAIL_WORDS = {
     "moved": N_("what moved"), "blocks": N_("what blocks"), "cause": N_("cause"), "method": N_("method"),
     "whys": N_("whys"), "root": N_("root cause"), "problem": N_("problem"), "countermeasure": N_("countermeasure"),
     "check": N_("check"), "reading": N_("reading"), "sentence": N_("sentence"), "to": N_("to"),
-    "answer": N_("answer"), "state": N_("state"),
+    "answer": N_("answer"), "state": N_("state"), "frequency": N_("frequency"), "no_source": N_("no data source"),
 }
 #: targets stored as "action 12": the record's kind in words, then its number
 _TARGET_KINDS = {"action": N_("action {n}"), "objective": N_("objective {n}"), "key result": N_("key result {n}"),
@@ -291,7 +292,7 @@ def audit_target(config: PlantConfig | None, action: str, target: str, names: Ma
         return scope_name(config, target)
     if action == "okr.quarter.close":
         return period_id_words(config, target)
-    if action == "kpi.baseline.adopt" and " at " in target:
+    if action.startswith(("kpi.baseline.", "baseline.sprint.")) and " at " in target:
         kpi, scope = target.split(" at ", 1)
         return _("{kpi} at {scope}").format(kpi=kpi_name(config, kpi), scope=scope_name(config, scope))
     if action == "kpi_value.set":  # "oee L2 2026-11-20 N": KPI, where, production date and shift

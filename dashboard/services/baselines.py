@@ -224,12 +224,12 @@ class BaselineSprints:
         if no_source:  # the finding stands instead of a number and where it came from
             value, source = None, ""
         with self.sessions.begin() as session:
-            _sprint, row = self._open_item(session, sprint_id, kpi)
+            sprint, row = self._open_item(session, sprint_id, kpi)
             if not queries.change_item(session, row.id, version, value=value, source=source, frequency=frequency,
                                        no_source=no_source, updated_by=who.label, updated_at=self.clock(),
                                        signed_by="", signed_at=None):
                 raise BaselineError(_("someone changed this KPI's line since you opened it: look again and save"))
-            self.accounts.audit(session, who, "baseline.sprint.save", f"{kpi} in sprint {sprint_id}",
+            self.accounts.audit(session, who, "baseline.sprint.save", f"{kpi} at {sprint.scope}",
                                 value=value, source=source, frequency=frequency, no_source=no_source)
             return SprintItem(kpi, value, source, frequency, no_source, "", None, version + 1)
 
@@ -258,7 +258,7 @@ class BaselineSprints:
                                      on=now.astimezone(self.config.tz).date(), source=item.source,
                                      adopted_by=who.label, adopted_at=now, frequency=item.frequency,
                                      sprint_id=sprint.id)
-            self.accounts.audit(session, who, "baseline.sprint.sign_off", f"{kpi} in sprint {sprint_id}",
+            self.accounts.audit(session, who, "baseline.sprint.sign_off", f"{kpi} at {sprint.scope}",
                                 value=item.value, source=item.source, frequency=item.frequency,
                                 no_source=item.no_source)
             session.flush()

@@ -102,6 +102,24 @@ def kpis(services: Services) -> ResponseReturnValue:
     return jsonify({"kpis": [d for d in services.catalogue.definitions() if not layers or d["layer"] in layers]})
 
 
+def baselines(services: Services) -> ResponseReturnValue:
+    """Every baseline recorded, newest first (of some KPIs, at a scope when asked), and each tree's newest sprint."""
+    query = _query(services)
+    keys = set(query.kpis()) if request.args.get("kpi") else None
+    scope = query.scope() if request.args.get("scope") else None
+    records = [r for r in services.baselines.records(scope=scope) if keys is None or r["kpi"] in keys]
+    sprints = []
+    for key in services.config.trees:
+        sprint = services.baselines.view(key)
+        if sprint is not None:
+            sprints.append({"tree": key, "scope": sprint.scope, "opened_at": sprint.opened_at.isoformat(),
+                            "due_at": sprint.due_at.isoformat(),
+                            "closed_at": sprint.closed_at.isoformat() if sprint.closed_at else None,
+                            "outcome": sprint.outcome or None, "kpis": len(sprint.items), "signed_off": sprint.signed,
+                            "missing": sprint.missing})
+    return jsonify({"baselines": records, "sprints": sprints})
+
+
 def values(services: Services) -> ResponseReturnValue:
     """KPI values of a scope for a period, or their series between two production dates."""
     query = _query(services)
@@ -236,7 +254,8 @@ def openapi(services: Services) -> ResponseReturnValue:
 
 #: every route: its rule under /api/v1 and the function answering it (its name is the endpoint's)
 ROUTES: tuple[tuple[str, Callable[..., ResponseReturnValue]], ...] = (
-    ("/health", health), ("/kpis", kpis), ("/values", values), ("/board", board), ("/actions", actions),
+    ("/health", health), ("/kpis", kpis), ("/baselines", baselines), ("/values", values), ("/board", board),
+    ("/actions", actions),
     ("/tree", tree), ("/review", review), ("/review.<ext>", review_export), ("/okr", okr),
     ("/okr/checkins.<ext>", okr_checkins), ("/tree/node", tree_node), ("/quarantine", quarantine),
     ("/openapi.json", openapi), ("/actions.<ext>", actions_export), ("/quarantine.<ext>", quarantine_export),

@@ -112,6 +112,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.callbacks import admin_calendar as admin_calendar_callbacks
     from huddle.callbacks import admin_monitors as admin_monitor_callbacks
     from huddle.callbacks import admin_scope as admin_scope_callbacks
+    from huddle.callbacks import baseline as baseline_callbacks
     from huddle.callbacks import board as board_callbacks
     from huddle.callbacks import data as data_callbacks
     from huddle.callbacks import entry as entry_callbacks
@@ -128,6 +129,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     from huddle.callbacks import tree as tree_callbacks
     from huddle.dashboard.web.api import register_api
     from huddle.pages import admin as admin_page
+    from huddle.pages import baseline as baseline_page
     from huddle.pages import board as board_page
     from huddle.pages import data as data_page
     from huddle.pages import entry as entry_page
@@ -155,7 +157,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     app.interpolate_index = _with_lang(app.interpolate_index)
     install_light_pages(app)  # first, so its compression runs after every other answer hook
     for page in (overview_page, board_page, tree_page, stack_page, review_page, okr_page, portfolio_page, huddles_page,
-                 data_page, admin_page, entry_page, not_found):
+                 data_page, admin_page, entry_page, baseline_page, not_found):
         page.register()
     app.layout = lambda: _shell(services, sites)  # per request: the header shows who is signed in, and where
     # browsers ask for /favicon.ico on pages Dash does not draw (the sign-in page): the same icon, not a 404
@@ -180,6 +182,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     huddle_mode_callbacks.register(app, services)
     huddles_callbacks.register(app, services)
     tree_callbacks.register(app, services)
+    baseline_callbacks.register(app, services)
     review_callbacks.register(app, services)
     stack_callbacks.register(app, services)
     okr_callbacks.register(app, services)

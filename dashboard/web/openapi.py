@@ -161,6 +161,13 @@ SCHEMAS: dict[str, Schema] = {
                    {"reason": STR, "version": STR, "schema_revision": _or_null("string"),
                     "schema_version": _or_null("integer"), "schema_head": _or_null("string"),
                     "schema_current": _or_null("boolean"), "late_sources": TEXTS, "scheduler": SCHEDULER}),
+    "Baselines": _obj({"baselines": _list(_obj({
+        "kpi": STR, "scope": STR, "value": NUM, "date": DAY, "source": STR, "frequency": _or_null("string"),
+        "signed_off_by": STR, "signed_off_at": INSTANT, "sprint": _or_null("integer")})),
+        "sprints": _list(_obj({"tree": STR, "scope": STR, "opened_at": INSTANT, "due_at": INSTANT,
+                               "closed_at": _or_null("string", format="date-time"), "outcome": _or_null("string"),
+                               "kpis": INT, "signed_off": INT,
+                               "missing": {"type": "object", "description": "KPI → what it lacked at closing"}}))}),
     "Kpis": _obj({"kpis": _list(_obj({
         "key": STR, "name": STR, "unit": STR, "category": STR, "layer": INT, "direction": STR,
         "target": _or_null("number"), "amber": _or_null("number"), "owner": STR, "data_source": _or_null("string"),
@@ -308,6 +315,9 @@ OPERATIONS: dict[str, tuple[str, str, tuple[str, ...], Schema]] = {
                 "content": _json("Health")}),
     "kpis": ("/kpis", "Every KPI's definition", ("layer",),
              {"description": "the definitions", "content": _json("Kpis")}),
+    "baselines": ("/baselines", "Every baseline recorded (dated, per KPI and scope, never overwritten), newest first, "
+                  "and each tree's newest baseline sprint", ("kpi", "scope"),
+                  {"description": "the baselines and sprints", "content": _json("Baselines")}),
     "values": ("/values", "KPI values of a scope for a period, or their series between two dates",
                ("kpi", "layer", *SCOPE, *WHEN, "from", "to"),
                {"description": "values or series", "content": _json("Values")}),

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from dash.testing.wait import until
-from huddle.dashboard.demo import OKR_AUTHORS, demo_actions, demo_okrs
+from huddle.dashboard.demo import OKR_AUTHORS, demo_actions, demo_baselines, demo_okrs
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.app import create_app
 
@@ -30,6 +30,7 @@ PAGES = [
     ("/okr", f"#{ids.OKR_OBJECTIVES} .okr-objective"),
     ("/review", f"#{ids.REVIEW_BODY} .js-plotly-plot"),
     ("/stack?scope=L2", f"#{ids.STACK_BODY} .stack-layer"),
+    ("/baseline?tree=oee", f"#{ids.BASE_HISTORY} table"),
     ("/data", f"#{ids.DATA_BASELINE} table"),
     ("/", f"#{ids.OVERVIEW_TABLE} table"),
     ("/admin", f"#{ids.ADMIN_AUDIT} table"),
@@ -44,6 +45,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     services = load_demo(tmp_path_factory.mktemp("words-demo"), DEMO_NOW, days=21)
     demo_actions(services)
     demo_okrs(services)
+    demo_baselines(services)
     services.accounts.add_user("cli", ADMIN, PASSWORD, "admin", ADMIN_NAME)
     yield services
     services.dispose()

@@ -25,7 +25,7 @@ import dash
 import pytest
 from flask.testing import FlaskClient
 from huddle.dashboard.core.periods import GRAINS
-from huddle.dashboard.demo import demo_actions, demo_okrs
+from huddle.dashboard.demo import demo_actions, demo_baselines, demo_okrs
 from huddle.dashboard.web.app import create_app
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the demo plant's time zone (dashboard/demo_plant.yaml)
@@ -375,6 +375,7 @@ def plant_at(make_demo: Callable[..., Any], request: pytest.FixtureRequest) -> P
     services = make_demo(instant, DAYS)
     demo_actions(services)
     demo_okrs(services)
+    demo_baselines(services)
     services.accounts.add_user("cli", ADMIN[0], ADMIN[1], "admin", "Clock sweep")
     app = create_app(services.settings, services=services)
     client = app.server.test_client()
