@@ -39,6 +39,7 @@ def cmd_check(settings: Settings) -> int:
     for f in acknowledged:
         print(f"  acknowledged: {f.where}: {f.message}")
     focus = _focus(settings, config)
+    _baseline_sprints(settings, config)
     errors = [f for f in found if f.level == "error"]
     counts = f"{_count(len(errors), 'error')}, {_count(len(found) - len(errors), 'warning')}" + (
         f", {len(acknowledged)} acknowledged" if acknowledged else "") + (
@@ -58,6 +59,42 @@ def _focus(settings: Settings, config: PlantConfig) -> list[FocusFinding]:
     if users is None:
         print("  focus: owners not checked against the users: no database with users yet (huddle init creates it)")
     return focus
+
+
+def _baseline_sprints(settings: Settings, config: PlantConfig) -> None:
+    """Print each tree's baseline sprint as the database has it (nothing is opened or closed by looking: a tree new
+    or changed since its last sprint gets one when Huddle next starts)."""
+    from huddle.dashboard.core.baseline_sprint import hours_left
+    from huddle.dashboard.services.container import build_services
+    from huddle.data.db import DatabaseUnusableError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if not config.trees or (not settings.database_url and not (settings.data_dir / "huddle.sqlite").exists()):
+        return
+    try:
+        services = build_services(settings, initialise=False)
+    except DatabaseUnusableError:
+        return
+    try:
+        states = services.baselines.tree_states()
+        now = services.clock()
+    except SQLAlchemyError:  # a database from before the sprints (huddle init upgrades it)
+        return
+    finally:
+        services.dispose()
+    for key, state, sprint, signed, total in states:
+        name = config.trees[key].name
+        if state == "pending" or sprint is None:
+            print(f"  baseline: {name} is new or changed since its last sprint: a 48-hour baseline sprint opens "
+                  f"when Huddle next starts")
+        elif state == "open":
+            print(f"  baseline: {name}: sprint open, {hours_left(sprint.due_at, now)} h left, {signed} of {total} "
+                  f"KPIs signed off")
+        elif state == "due":
+            print(f"  baseline: {name}: the sprint's 48 hours ran out with {signed} of {total} KPIs signed off")
+        else:
+            print(f"  baseline: {name}: last sprint closed ({sprint.outcome.replace('_', ' ')}) on "
+                  f"{sprint.closed_at:%Y-%m-%d %H:%M} UTC, {signed} of {total} KPIs signed off")
 
 
 def _user_names(settings: Settings) -> list[str] | None:

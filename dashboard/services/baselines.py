@@ -162,6 +162,23 @@ class BaselineSprints:
                                 (kdef.owner or "") if kdef else "", proposed))
         return SprintView(*head, items=out)
 
+    def tree_states(self) -> list[tuple[str, str, BaselineSprint | None, int, int]]:
+        """Each tree's sprint as it stands, without changing anything (``huddle check``): (tree, state, newest
+        sprint, KPIs signed off, KPIs), the state "pending" when the tree is new or changed since its newest sprint
+        (one opens at the next start), else "open", "due" (its time ran out; it closes when next read) or
+        "closed"."""
+        out: list[tuple[str, str, BaselineSprint | None, int, int]] = []
+        with self.sessions() as session:
+            for tree in self.config.trees.values():
+                row = queries.latest_sprint(session, tree.key)
+                if row is None or row.fingerprint != tree_fingerprint(tree):
+                    out.append((tree.key, "pending", row, 0, len(tree.nodes())))
+                    continue
+                items = [_item(r) for r in queries.items(session, row.id)]
+                state = "closed" if row.closed_at else "due" if self.clock() >= row.due_at else "open"
+                out.append((tree.key, state, row, signed_count(items), len(items)))
+        return out
+
     def baseline_at(self, kpi: str, scope: str) -> ScopedBaseline | None:
         """The baseline in force for a KPI at a scope: the newest recorded there, else none (the page then says
         whose it would fall back to: ``fallback``)."""

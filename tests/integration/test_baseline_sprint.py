@@ -5,6 +5,7 @@ time runs out, saying what was missing; a line's baseline falls back to its area
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,23 @@ def test_the_tree_panel_shows_the_baseline_of_the_scope_on_screen_or_says_whose_
     line2 = node_detail(services, "oee", "oee", "L2", day)
     assert baseline_words(line2, config) == ("none recorded for Line 2 – Area A; Example Plant's: 60.0 % on "
                                              "2026-11-20 (MES)")
+
+
+def test_huddle_check_says_each_trees_sprint_without_opening_one(tmp_path: Path, plant_file: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from huddle.dashboard.cli_check import cmd_check
+    from huddle.dashboard.services.container import build_services
+    from huddle.dashboard.settings import Settings
+    from huddle.data.db import init_db, make_engine
+
+    settings = Settings(data_dir=tmp_path, plant_config=plant_file, now="2026-11-20T21:00")
+    engine = make_engine(f"sqlite:///{tmp_path / 'huddle.sqlite'}")
+    init_db(engine)  # a database, but no process has started on the plant file yet
+    engine.dispose()
+    cmd_check(settings)
+    assert ("baseline: OEE tree is new or changed since its last sprint: a 48-hour baseline sprint opens when Huddle "
+            "next starts") in capsys.readouterr().out
+    build_services(settings).dispose()  # the web app, the scheduler or any command starting on it
+    cmd_check(settings)
+    said = capsys.readouterr().out  # each process's clock starts at settings.now: the sprint opened seconds later
+    assert re.search(r"baseline: OEE tree: sprint open, 4[89] h left, 0 of 4 KPIs signed off", said), said
