@@ -9,7 +9,7 @@ costs a hundred quick encodings, not a hundred walks over the component tree.
 One render per key (single flight): in a process, the first request for a key renders it and every request that
 asks meanwhile waits for that render and gets its result (or its failure). Across workers, the first to miss in
 Redis takes a short lock (``SET NX PX``) and renders while the others poll for its entry; a lock whose holder died
-expires within ``LOCK_MS`` and the next poller takes it over, and a waiter that has waited ``WAIT_S`` renders the
+expires within ``LOCK_MS`` (10 s) and the next poller takes it over, and a waiter that has waited ``WAIT_S`` renders the
 board itself, so a stuck or dead worker costs a render, never a blank TV. When Redis cannot be reached the board is
 rendered here and the page still answers.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import secrets
 import threading
 import time
@@ -25,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from dash.development.base_component import Component
 from huddle.dashboard.web.metrics import RENDER_CACHE
 from plotly.io.json import to_json_plotly
 
@@ -32,8 +34,10 @@ log = logging.getLogger("huddle.cache")
 
 LOCAL_SIZE = 64  # entries kept per process
 TTL_S = 600  # how long Redis keeps an entry (its key names a data version, so older ones only go unused)
-LOCK_MS = 5000  # how long a worker's claim to render a key holds (a board renders in well under that)
-WAIT_S = 8.0  # the longest a request waits for another's render before drawing the board itself
+# how long a worker's claim to render a key holds: far longer than a render, even on a machine so busy that one takes
+# seconds (a claim that runs out while its holder still renders costs a second render, nothing worse)
+LOCK_MS = 10_000
+WAIT_S = 12.0  # the longest a request waits for another's render before drawing the board itself
 POLL_S = 0.02  # how often a worker waiting for another's render looks for its entry
 
 #: deletes the lock only while it is still the one this worker took (it may have expired and been taken over)
@@ -41,8 +45,23 @@ RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL'
 
 
 def plain(value: Any) -> Any:
-    """A render as the JSON-ready structure Dash sends (components as dicts)."""
-    return json.loads(to_json_plotly(value))
+    """A render as the JSON-ready structure Dash sends (components as dicts), without Dash's slow walk: it looks for
+    each of a component's possible properties in turn, where this reads the ones it was given."""
+    if isinstance(value, str | bool | int) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None  # as Dash's encoder writes NaN and infinities
+    if isinstance(value, Component):
+        given = vars(value)
+        props = {p: plain(given[p]) for p in value._prop_names if p in given}  # type: ignore[attr-defined]
+        wild = tuple(value._valid_wildcard_attributes)
+        props.update({k: plain(v) for k, v in given.items() if k.startswith(wild)})
+        return {"props": props, "type": value._type, "namespace": value._namespace}  # type: ignore[attr-defined]
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: plain(v) for k, v in value.items()}
+    return json.loads(to_json_plotly(value))  # figures, dates, arrays: as Dash encodes them
 
 
 class RenderError(RuntimeError):

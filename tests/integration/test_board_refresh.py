@@ -133,3 +133,21 @@ def test_a_board_is_rendered_once_per_language(make_services) -> None:  # type: 
     assert "– keine Daten" in german.get_data(as_text=True)
     keys = [a.get_json()["response"]["board-key"]["data"] for a in (english, german)]
     assert keys[0].split("|")[:4] == keys[1].split("|")[:4] and keys[0] != keys[1]
+
+
+def test_the_kept_board_is_what_dash_would_send(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from huddle.dashboard.core.periods import Period
+    from huddle.dashboard.services.board import board_view
+    from huddle.dashboard.web.render_cache import plain
+    from huddle.pages.board import render_board
+    from plotly.io.json import to_json_plotly
+
+    services = make_services(None, now=datetime(2026, 11, 20, 14, 30, tzinfo=UTC))
+    write_past(tmp_path / "inbox/counts/a.csv", "line,start,end,total,good,planned\n"
+               "L1,2026-11-20 06:00,2026-11-20 10:00,10000,9800,12000\n")
+    services.loader.run_all()
+    for scope in ("plant", "L1"):
+        body = render_board(board_view(services, scope, Period("shift", date(2026, 11, 20), date(2026, 11, 20), "E")))
+        assert plain(body) == json.loads(to_json_plotly(body)) and to_json_plotly(plain(body)) == to_json_plotly(body)

@@ -123,3 +123,23 @@ def test_the_least_recently_used_board_leaves_first() -> None:
 @pytest.mark.parametrize("value", ["text", 12, None, ["a", 1]])
 def test_plain_values_are_kept_as_they_are(value: Any) -> None:
     assert LocalRenderCache().get_or_render("k", lambda: value) == value
+
+
+def test_entries_are_exactly_what_dash_sends_for_the_components() -> None:
+    import json
+    import math
+    from datetime import date
+
+    import plotly.graph_objects as go
+    from dash import dcc
+    from huddle.dashboard.web.render_cache import plain
+    from plotly.io.json import to_json_plotly
+
+    board = html.Div([
+        html.Span("✓ on target", className="badge status-green", **{"data-kpi": "oee", "aria-label": "OEE"}),
+        dcc.Graph(figure=go.Figure(go.Scatter(x=[date(2026, 11, 20)], y=[math.nan])), config={"staticPlot": True}),
+        html.Ul([html.Li(x) for x in ("a", 1, 2.5, math.inf, None, True)]),
+        ("a tuple", {"nested": [date(2026, 11, 20), {"n": 1}]}),
+    ], id={"type": "tile", "index": "oee|L1"}, style={"width": "20vw"})
+    assert plain(board) == json.loads(to_json_plotly(board))
+    assert to_json_plotly(plain(board)) == to_json_plotly(board)  # byte for byte what the browser gets
