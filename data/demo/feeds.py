@@ -2,9 +2,10 @@
 
 ``generate_history`` writes what a plant's systems would have exported over the last ``days`` production days:
 MES counts (one CSV per day) and stops (one semicolon CSV per day), QMS defects (one .xlsx per ISO week),
-time-clock labour (one .xlsx per month), EHS incidents and the ideas board (one CSV each), and the ERP's daily
-scrap cost in a SQLite database the ``erp-cost`` source queries. ``feed_current`` then adds one file per
-completed hour. Files are written under a ``.tmp`` name and renamed, so a loader never reads half a file.
+time-clock labour and the CMMS's work orders (one .xlsx per month), EHS incidents and the ideas board (one CSV
+each), and the ERP's daily scrap cost in a SQLite database the ``erp-cost`` source queries. ``feed_current`` then
+adds one file per completed hour (and per completed day, the work orders of its last week as they stand). Files
+are written under a ``.tmp`` name and renamed, so a loader never reads half a file.
 
 Every number comes from generators seeded per line and shift (or hour), so an hour written live is exactly
 the hour the history would have written. The story in the numbers: Line 2's filler degrades over the last six
@@ -34,6 +35,7 @@ from huddle.dashboard.core.plant import PlantConfig, load_plant
 from huddle.dashboard.settings import DEMO_PLANT
 from huddle.data.demo.generator import _Generator, _Stop, _ts
 from huddle.data.demo.live_mqtt import live_source, publish_minutes
+from huddle.data.demo.maintenance import work_orders
 from huddle.data.demo.samples import write_samples
 from huddle.data.demo.story import _HOUR
 from huddle.data.ingest.contract import RECORD_TYPES
@@ -55,6 +57,9 @@ _QUALITY_COLUMNS = _columns("quality_events")
 _SAFETY_COLUMNS = _columns("safety_events")
 _LABOUR_COLUMNS = _columns("labour")
 _KPI_COLUMNS = _columns("kpi_values")
+_WORK_ORDER_COLUMNS = _columns("work_orders")
+#: how many days back a day's maintenance export lists its orders (a late order is exported again once done)
+_WORK_ORDER_DAYS = 7
 
 
 # ---- files -------------------------------------------------------------------------------------------------
@@ -242,6 +247,14 @@ def generate_history(config: PlantConfig, data_dir: Path, now: datetime, days: i
         _write_csv(folders["kpi_values"] / f"ideas_{first_day:%Y%m%d}_{last_day:%Y%m%d}.csv", _KPI_COLUMNS,
                    ideas)
         written["kpi_values"] = len(ideas)
+    if "work_orders" in folders:
+        orders = work_orders(gen, first_day, last_day, cutoff)
+        by_month: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for row in orders:
+            by_month[row[4][:7]].append(row)
+        for month, rows in by_month.items():
+            _write_xlsx(folders["work_orders"] / f"work_orders_{month}.xlsx", _WORK_ORDER_COLUMNS, rows, "Orders")
+        written["work_orders"] = len(orders)
     complete = sorted(day for day, end in day_end.items() if end <= cutoff)
     erp_rows = [(line, f"{day:%Y-%m-%d}", round(scrap[(line, day)] * _unit_cost(gen, line), 2))
                 for day in complete for line in config.lines]
@@ -347,6 +360,11 @@ def feed_current(config: PlantConfig, data_dir: Path, now: datetime, seed: int |
                                 scrap[line] += event[3]
             erp_rows.extend((line, f"{day:%Y-%m-%d}", round(scrap[line] * _unit_cost(gen, line), 2))
                             for line in config.lines)
+            path = folders.get("work_orders", data_dir) / f"work_orders_live_{day:%Y%m%d}.csv"
+            if "work_orders" in folders and not path.exists():
+                _write_csv(path, _WORK_ORDER_COLUMNS, work_orders(
+                    gen, day - timedelta(days=_WORK_ORDER_DAYS), day, _ts(shifts[-1].end_utc)))
+                written.append(path)
         if day > history_last_day and day.weekday() == 0:
             ideas_weeks.append(day)
         day += timedelta(days=1)

@@ -24,6 +24,7 @@ from huddle.data.demo.samples import PREFIX as SAMPLE_PREFIX
 from huddle.data.ingest.loaders import Loader
 from huddle.data.ingest.outcomes import RunOutcome
 from huddle.data.models import KpiValue, Labour, ProductionCount, QualityEvent, SafetyEvent, ShiftFact, StopEvent
+from huddle.data.models_feeds import WorkOrder
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -108,7 +109,7 @@ def test_history_loads_without_rejected_rows(plant: Plant) -> None:
 
 def test_every_record_type_has_rows(plant: Plant) -> None:
     tables = {"production_counts": ProductionCount, "stop_events": StopEvent, "quality_events": QualityEvent,
-              "safety_events": SafetyEvent, "labour": Labour}
+              "safety_events": SafetyEvent, "labour": Labour, "work_orders": WorkOrder}
     with plant.sessions() as session:
         for record, model in tables.items():
             stored = session.scalar(select(func.count()).select_from(model))

@@ -20,7 +20,7 @@ PASSWORD = "Quiet-Harbour-Lantern-42"
 
 def demo_on(make_services: Callable[..., Any], database_url: str, tmp_path: Path) -> Any:
     """The demo plant's configuration over a fresh database, its source folders made, Tom Becker a user."""
-    for folder in ("counts", "stops", "quality", "safety", "labour", "kpi_values"):
+    for folder in ("counts", "stops", "quality", "safety", "labour", "kpi_values", "work_orders"):
         (tmp_path / "inbox" / folder).mkdir(parents=True, exist_ok=True)
     services = make_services(database_url, plant=DEMO_PLANT)
     services.accounts.add_user("cli", "tom.becker", PASSWORD, "editor", "Tom Becker", "filling")
@@ -57,7 +57,7 @@ def test_huddle_check_prints_the_demo_plants_focus_findings(make_services: Calla
             "drives in a tree, or take it off the catalogue",
             f"  focus: Layer 2 – Supervisor / shift: {layer_two} KPIs: more than the 10 one forum can follow — keep "
             "the 5 to 10 its forum (Shift huddle) acts on; move the others to the layer that moves them, or drop them",
-            "  focus: Layer 3 – Maintenance & reliability: 2 KPIs: a layer needs 5 to 10 — add the KPIs its forum "
+            "  focus: Layer 3 – Maintenance & reliability: 3 KPIs: a layer needs 5 to 10 — add the KPIs its forum "
             "(Maintenance meeting) steers by, or move these to another layer",
             "  focus: Near misses reported: a leaf of the Safety driver tree measured weekly: a leaf is what teams "
             "move every day — measure it at least daily, or put a daily driver of it under it in the tree",

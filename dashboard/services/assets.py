@@ -1,0 +1,62 @@
+"""Reliability by asset: MTBF and MTTR of every asset of a scope over a period, where a supervisor drills from a
+line's MTBF or MTTR to the machine behind it.
+
+An asset is the equipment a line's stop log names (``Filler`` of Line 2). Its failures are the unplanned stops that
+started inside the period's shifts and named it, its repair time their minutes inside those shifts (planned breaks
+left out: the same pieces as the events behind the KPI and the line's facts), and its operating time the line's run
+time, since an asset of a line in series runs when its line runs. Both come from the catalogue's own formulas
+(``mtbf``, ``mttr``), so an asset's numbers and its line's are the same sums split by asset.
+
+The stop log, not the maintenance system's corrective work orders, is the source: it holds each failure's start and
+end (the repair time) and the line's run time, where a work order holds only when it was closed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from huddle.dashboard.core.kpi import FORMULAS, evaluate
+from huddle.dashboard.core.periods import Period
+from huddle.dashboard.services.losses import loss_pieces
+from huddle.dashboard.services.readings import Readings
+
+#: the formulas whose panel shows the reliability of each asset
+RELIABILITY_FORMULAS = frozenset({"mtbf", "mttr"})
+
+
+@dataclass(frozen=True)
+class AssetReliability:
+    """One asset of a line over a period: its failures, repair minutes, MTBF (h) and MTTR (min)."""
+
+    line: str
+    asset: str  # the equipment the stop log names; "" for stops that named none
+    failures: int
+    repair_min: float
+    run_h: float | None  # the line's run time over the period
+    mtbf: float | None
+    mttr: float | None
+
+
+def asset_reliability(readings: Readings, scope: str, period: Period) -> list[AssetReliability]:
+    """MTBF and MTTR of every asset with an unplanned stop in the scope and period, most failures first."""
+    failed: dict[tuple[str, str], int] = defaultdict(int)
+    repair: dict[tuple[str, str], float] = defaultdict(float)
+    for piece in loss_pieces(readings, scope, period):
+        stop = piece.stop
+        if stop.category != "unplanned":
+            continue
+        key = (stop.line, stop.equipment or "")
+        failed[key] += piece.started_inside
+        repair[key] += piece.minutes
+    run_s = {line: readings.formula_reading("mtbf", line, period).numerator for line in {ln for ln, _a in failed}}
+    out = []
+    for (line, asset), failures in failed.items():
+        run = run_s.get(line)
+        mtbf = evaluate(FORMULAS["mtbf"], {"run_s": run, "failures": failures}).value
+        mttr = evaluate(FORMULAS["mttr"], {"unplanned_stop_s": repair[(line, asset)] * 60, "failures": failures}).value
+        out.append(AssetReliability(line, asset, failures, repair[(line, asset)],
+                                    run / 3600 if run is not None else None, mtbf, mttr))
+    order = {line: i for i, line in enumerate(readings.config.lines)}
+    out.sort(key=lambda a: (-a.failures, -a.repair_min, order.get(a.line, 0), a.asset))
+    return out
