@@ -27,6 +27,7 @@ PAGES = [
     ("/board", f"#{ids.BOARD_BODY} .tile"),
     ("/board?kiosk=1", f"#{ids.BOARD_BODY} .tile"),
     ("/tree?scope=L2&node=unplanned_downtime", f"#{ids.TREE_PANEL} h2"),
+    ("/tree?scope=filling&grain=day&node=mtbf", f"#{ids.TREE_PANEL} .asset-reliability"),  # MTBF by asset
     ("/okr", f"#{ids.OKR_OBJECTIVES} .okr-objective"),
     ("/review", f"#{ids.REVIEW_BODY} .js-plotly-plot"),
     ("/stack?scope=L2", f"#{ids.STACK_BODY} .stack-layer"),
