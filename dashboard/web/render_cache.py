@@ -38,7 +38,8 @@ TTL_S = 600  # how long Redis keeps an entry (its key names a data version, so o
 # seconds (a claim that runs out while its holder still renders costs a second render, nothing worse)
 LOCK_MS = 10_000
 WAIT_S = 12.0  # the longest a request waits for another's render before drawing the board itself
-POLL_S = 0.02  # how often a worker waiting for another's render looks for its entry
+POLL_S = 0.01  # how soon a worker waiting for another's render first looks for its entry
+POLL_MAX_S = 0.1  # it looks less and less often, up to this (a busy machine renders slowly: polling must not add)
 
 #: deletes the lock only while it is still the one this worker took (it may have expired and been taken over)
 RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
@@ -181,7 +182,7 @@ class RedisRenderCache:
     def _claim(self, name: str, lock: str, token: str) -> bytes | None:
         """Another worker's entry for the key, or None once this worker holds the lock (or has waited long
         enough: then it renders without one)."""
-        deadline = time.monotonic() + self.wait_s
+        deadline, pause = time.monotonic() + self.wait_s, self.poll_s
         while True:
             found = self.redis.get(name)
             if found is not None:
@@ -192,7 +193,8 @@ class RedisRenderCache:
                 log.warning("render cache: waited %.0f s for another worker's render of %s; rendering it here",
                             self.wait_s, name)
                 return None
-            time.sleep(self.poll_s)
+            time.sleep(pause)
+            pause = min(pause * 1.5, POLL_MAX_S)
 
     def _store(self, name: str, value: Any) -> None:
         try:
