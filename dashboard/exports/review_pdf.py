@@ -18,6 +18,7 @@ from huddle.dashboard.core.axes import axis_scale, share_ticks
 from huddle.dashboard.core.format import format_value, unit_text
 from huddle.dashboard.core.i18n import _, number
 from huddle.dashboard.core.plant import CATEGORIES, CATEGORY_NAMES, KpiDef
+from huddle.dashboard.exports.collector import collector_paused
 from huddle.dashboard.exports.review_model import (
     BAR_COLOUR,
     CUMULATIVE_COLOUR,
@@ -341,7 +342,7 @@ def _footer_canvas(footer: str) -> type[Canvas]:
 
 def review_pdf(review: Review) -> bytes:
     """The printed pack: A4 landscape, a footer with scope, month and page on every page, headers repeated."""
-    with one_document():  # equal cells share their paragraph (review_pdf_text)
+    with one_document(), collector_paused():  # equal cells share their paragraph (review_pdf_text)
         return _pack(review)
 
 

@@ -348,3 +348,32 @@ def test_the_quarters_check_ins_export_as_csv_and_excel(services) -> None:  # ty
     assert sheet.max_row == 4 and sheet.cell(2, 10).value == 10 and sheet.cell(2, 13).value.startswith("'=")
     results = {r[3]: r for r in book["Key results"].iter_rows(min_row=2, values_only=True)}
     assert results["Filler jams per week"][11] == 11 and results["Filler jams per week"][14] == "off track"
+
+
+def test_the_check_ins_workbook_is_laid_out_for_reading(services) -> None:  # type: ignore[no-untyped-def]
+    """Bold headings kept in view with a filter, columns as wide as their words, shares as percentages, each key
+    result's status in its colour, numbers as numbers, an empty field as an empty cell, the quarter in the title."""
+    ids_ = plan(services)
+    services.okr_check_ins.check_in(EDDIE, ids_["jams"], 0, value=10, confidence=6, moved="New star wheel",
+                                    blocks="")
+    view = services.okrs.quarter("2026-Q4")
+    book = load_workbook(io.BytesIO(checkins_workbook(view, services.okrs.check_in_rows("2026-Q4"))))
+    assert book.properties.title == "OKR check-ins Q4 2026"
+    for sheet, last in ((book["Key results"], "R"), (book["Check-ins"], "S")):
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}"
+        assert all(c.font.b for c in sheet[1]) and not any(c.font.b for c in sheet[2])
+        widths = {k: d.width for k, d in sheet.column_dimensions.items() if d.width}
+        assert "A" in widths and all(8 <= w <= 61 for w in widths.values())
+    results = book["Key results"]
+    assert results.column_dimensions["D"].width >= len("Filler jams per week") + 2  # the longest key result
+    jams = next(r for r in results.iter_rows(min_row=2) if r[3].value == "Filler jams per week")
+    assert [jams[i].number_format for i in (12, 13, 17)] == ["0%"] * 3  # progress, expected, score
+    assert isinstance(jams[12].value, float) and jams[14].value == "off track"
+    assert jams[14].fill.fgColor.rgb.endswith("FFCDD2")  # off track in red
+    oee = next(r for r in results.iter_rows(min_row=2) if r[3].value == "Line 1 OEE")
+    assert oee[10].value == "oee" and oee[14].fill.fgColor.rgb[-6:] in {"C8E6C9", "FFE0B2", "FFCDD2", "E0E0E0"}
+    check_ins = book["Check-ins"]
+    row = [c.value for c in check_ins[2]]
+    assert row[9] == 10 and row[10] == 6 and row[12] == "New star wheel"
+    assert row[13] is None and row[17] is None  # nothing blocks, corrects nothing: empty cells, not empty texts
+    assert row[18] == int(row[18])  # the check-in's number, a number
