@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import CATEGORIES, PlantConfig
@@ -78,6 +79,7 @@ bb = bt.bb
 bdp = bt.bdp
 
 PDF_PAGE = re.compile(rb"/Type /Page(?!s)")
+PDF_TARGET_MS = 500  # the plant's pack, a month of a 20-line plant (issue 22)
 SHOWN_KPIS = ("oee", "availability")  # printed month by month
 
 def plural(n: int, word: str) -> str:
@@ -385,12 +387,34 @@ def review_cases(config: PlantConfig) -> list[Case]:
 
 
 def measure_reviews(services: Services, last_loaded: date, runs: int, summary: Any) -> list[Any]:
-    """The review of the last full month the data covers, at plant, area and line scope: the table's rows."""
+    """The review of the last full month the data covers, at plant, area and line scope, and the plant's PDF pack
+    against its target: the table's rows."""
     with services.db.connect() as conn:
         has_quality = bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM quality_events)")).scalar_one())
     month = review_month(services.config, services.clock(), last_loaded)
-    return [measure_review(services, case, month, runs, has_quality, summary)[1]
-            for case in review_cases(services.config)]
+    rows, pack = [], None
+    for case in review_cases(services.config):
+        review, row = measure_review(services, case, month, runs, has_quality, summary)
+        rows.append(row)
+        if case.scope == "plant":
+            pack, _pdf = benchtable.target_row("review PDF, plant", lambda r=review: review_pdf(r), runs,
+                                               PDF_TARGET_MS, lambda pdf, r=review: pdf_check(r, pdf))
+            print(f"  review_pdf (plant)          {pack.time}  {len(_pdf):,} bytes, target {PDF_TARGET_MS} ms, "
+                  f"values {pack.agree}", flush=True)
+    return rows + ([pack] if pack else [])
+
+
+def pdf_check(review: Review, pdf: bytes) -> str:
+    """'agree' when the pack has pages and shows every value of the bowler as the page writes it."""
+    missing = []
+    for row in review.rows:
+        for cell in row.cells:
+            shown = format_value(cell.reading.value, row.kpi.unit) if cell.reading.value is not None else ""
+            if shown.isascii() and shown and f"({shown})".encode() not in pdf:  # others go through the symbol font
+                missing.append(f"{row.kpi.key} {cell.reading.period} {shown}")
+    if not PDF_PAGE.search(pdf) or missing:
+        return f"DIFFER: {len(missing)} bowler values not in the file ({', '.join(missing[:3])})"
+    return "agree"
 
 
 def ensure_config(path: Path, n_lines: int) -> str:

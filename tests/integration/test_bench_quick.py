@@ -1,5 +1,6 @@
 """The benchmarks' quick run (``tests/bench/run_all.py --quick``) as a test: every view of every bench script on a
-small plant, on each database, must give the values of its hand-written SQL floor.
+small plant, on each database, must give the values of its hand-written SQL floor (and each export, the PDF pack and
+the OKR workbook, the values it was made from).
 
 Times are measured and never judged: the machines the suite runs on are shared and noisy.
 """
@@ -33,7 +34,8 @@ def test_every_view_agrees_with_its_floor(database_url: str, tmp_path: Path) -> 
                                     database_url.split(":")[0].split("+")[0])
     views = {r.view for r in rows}
     for expected in ("board line: data", "board plant: data + render", "line shift readings", "tree month plant",
-                     "panel unplanned_downtime month plant", "review area", "OKR quarter, every level"):
+                     "panel unplanned_downtime month plant", "review area", "OKR quarter, every level",
+                     "review PDF, plant", "OKR Excel, quarter"):
         assert expected in views, f"{expected!r} was not measured: {sorted(views)}"
     assert all(r.time.median > 0 and r.floor.median > 0 for r in rows)
     differ = [f"{r.view}: {r.agree}" for r in rows if not r.ok]
