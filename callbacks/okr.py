@@ -47,6 +47,7 @@ from huddle.pages.okr import (
     render_objectives,
     render_summary,
 )
+from huddle.pages.okr_marks import key_result_saved, key_result_warning
 from huddle.pages.okr_options import (
     history_options,
     kpi_options,
@@ -352,8 +353,8 @@ def save_key_result(services: Services, _n: int, objective_id: int | None, picke
     except (OkrError, ForbiddenError) as exc:  # after a conflict the form keeps the text and moves to their version
         seen = exc.seen if isinstance(exc, OkrConflictError) and editing else no_update
         return refusal(_("Not saved: {reason}").format(reason=exc)), no_update, seen
-    said = _("Saved key result: {title}").format(title=title)
-    return said, (changed or 0) + 1, (version or 0) + 1 if editing else no_update
+    return (key_result_saved(title, kind, start, target, unit), (changed or 0) + 1,
+            (version or 0) + 1 if editing else no_update)
 
 
 def register(app: Dash, services: Services) -> None:
@@ -447,6 +448,9 @@ def _register_planning(app: Dash, services: Services) -> None:
                  Output(ids.OKR_KR_VERSION, "data"), Output(ids.OKR_KR_KPI, "options", allow_duplicate=True),
                  Input(ids.OKR_KR_PICK, "value"), State(ids.OKR_VIEW, "data"),
                  prevent_initial_call="initial_duplicate")(partial(load_key_result, services))
+    app.callback(Output(ids.OKR_KR_WARNING, "children"), Input(ids.OKR_KR_KIND, "value"),
+                 Input(ids.OKR_KR_START, "value"), Input(ids.OKR_KR_TARGET, "value"),
+                 Input(ids.OKR_KR_UNIT, "value"))(key_result_warning)
     app.callback(Output(ids.OKR_KR_MESSAGE, "children"), Output(ids.OKR_CHANGED, "data", allow_duplicate=True),
                  Output(ids.OKR_KR_VERSION, "data", allow_duplicate=True),
                  Input(ids.OKR_KR_SAVE, "n_clicks"), State(ids.OKR_KR_OBJECTIVE, "value"),

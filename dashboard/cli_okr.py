@@ -1,6 +1,7 @@
 """``huddle okr import FILE.yaml``: a quarter's objectives and key results from a YAML file (the shape is in
 ``core.okr_file``), checked as the OKR page's form checks them and stored all together or not at all: a refused file
-stores nothing and each problem is printed with its objective, key result and field (exit 1)."""
+stores nothing and each problem is printed with its objective, key result and field (exit 1). A maintain key result
+(target equal to start) is imported with a warning naming it."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def okr_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_okr(services: Services, args: argparse.Namespace, who: str) -> int:
     """Import the file's OKRs with the services, which it disposes of; the exit code."""
-    from huddle.dashboard.core.okr_file import read_okr_plan
+    from huddle.dashboard.core.okr_file import plan_warnings, read_okr_plan
     from huddle.dashboard.core.okr_scoring import OkrError
     from huddle.dashboard.services.accounts import Identity
 
@@ -45,6 +46,8 @@ def cmd_okr(services: Services, args: argparse.Namespace, who: str) -> int:
                 print(f"error: {args.file}: {problem}")
             print("okr: failed — nothing imported")
             return 1
+        for warning in plan_warnings(plan):  # stored all the same: a maintain key result holds or slips
+            print(f"warning: {args.file}: {warning}")
         view = services.okrs.quarter(plan.quarter)
         for objective in view.objectives:
             if objective.id in saved:

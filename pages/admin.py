@@ -33,7 +33,7 @@ REFRESH_MS = 30_000
 #: stored values the audit trail names in words: an action's status, a key result's kind and the window its KPI is
 #: read over
 AUDIT_VALUE_WORDS = {**ACTION_STATUS_WORDS, **KIND_WORDS, **METHOD_WORDS, **ESCALATION_STATE_WORDS,
-                     "quarter": N_("quarter"), "week": N_("week")}
+                     "quarter": N_("quarter"), "month": N_("month"), "week": N_("week")}
 ADMINS_ONLY = N_("Admins only: sign in as an admin to manage users and display screens.")
 
 

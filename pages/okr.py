@@ -18,12 +18,13 @@ from dash import dcc, html
 from huddle.dashboard.core.format import format_day, format_time, format_value
 from huddle.dashboard.core.i18n import N_, _, ngettext, number, pgettext
 from huddle.dashboard.core.names import period_id_words, period_label, person_name
-from huddle.dashboard.core.okr_scoring import BAND_WORDS, STATUS_WORDS, KrStatus
+from huddle.dashboard.core.okr_scoring import BAND_WORDS, KrStatus, closing_score
 from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services.okrs import LEVEL_WORDS, KeyResultView, ObjectiveView, QuarterView
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import OkrAddress, api_href, okr_href
 from huddle.pages.components import plot_text, status_badge
+from huddle.pages.okr_marks import kr_progress, month_marks, okr_badge, percent, progress_bar, progress_words
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
@@ -76,10 +77,12 @@ def _plan() -> html.Details:
             _field(_("KPI read at"), dcc.Dropdown(id=ids.OKR_KR_KPI_SCOPE, placeholder=_("the objective's scope"))),
             _field(_("Over"), dcc.Dropdown(id=ids.OKR_KR_WINDOW, value="quarter", clearable=False, options=[
                 {"label": _("quarter to date"), "value": "quarter"},
+                {"label": _("this month (to date)"), "value": "month"},
                 {"label": _("latest full week"), "value": "week"}])),
             html.Button(_("Save key result"), id=ids.OKR_KR_SAVE, className="primary"),
         ], className="form-row"),
         dcc.Store(id=ids.OKR_KR_VERSION),
+        html.Div(id=ids.OKR_KR_WARNING, className="form-message", role="status"),
         html.Div(id=ids.OKR_KR_MESSAGE, className="form-message", role="status"),
     ])
     return html.Details([html.Summary(_("Plan objectives and key results")), objective, key_result],
@@ -134,33 +137,7 @@ def register() -> None:
 # ---- renderers: the quarter's read model in, components out -------------------------------------------------
 
 
-STATUS_CLASS = {KrStatus.ON_TRACK: "green", KrStatus.NEEDS_ATTENTION: "amber", KrStatus.OFF_TRACK: "red",
-                KrStatus.NO_DATA: "grey"}
-STATUS_ICON = {KrStatus.ON_TRACK: "●", KrStatus.NEEDS_ATTENTION: "▲", KrStatus.OFF_TRACK: "✗",
-               KrStatus.NO_DATA: "–"}
 BAND_CLASS = {"on track": "green", "has issues": "amber", "at risk": "red"}
-
-
-def okr_badge(status: KrStatus) -> html.Span:
-    """Colour, icon and word for a key result's or an objective's status."""
-    return html.Span(f"{STATUS_ICON[status]} {_(STATUS_WORDS[status])}",
-                     className=f"badge status-{STATUS_CLASS[status]}")
-
-
-def percent(value: float | None) -> str:
-    """A progress share as a percentage ('—' without one); above 100 % is shown as it is."""
-    return "—" if value is None else _("{value} %").format(value=number(value * 100))
-
-
-def progress_bar(progress: float | None, expected: float, status: KrStatus) -> html.Div:
-    """Progress against the quarter's straight path: the bar, a tick where the date expects it, and the figure."""
-    width = 0.0 if progress is None else max(0.0, min(1.0, progress)) * 100
-    return html.Div([
-        html.Div([html.Div(className=f"okr-bar-fill status-{STATUS_CLASS[status]}", style={"width": f"{width:.0f}%"}),
-                  html.Div(className="okr-bar-expected", style={"left": f"{expected * 100:.0f}%"})],
-                 className="okr-bar", title=_("expected by today: {share}").format(share=percent(expected))),
-        html.Span(percent(progress), className="okr-bar-label"),
-    ], className="okr-progress")
 
 
 def _confidence(kr: KeyResultView) -> html.Span:
@@ -184,8 +161,9 @@ def _kr_row(kr: KeyResultView, view: QuarterView) -> html.Tr:
                           className="bt")]),
         html.Td([html.Div(format_value(kr.current, kr.unit), className="bv"), html.Div(kr.source, className="bt"),
                  # a bound KPI whose loader has stopped, whose data has gaps or is impossible is not shown as sound
-                 status_badge(kr.kpi_status) if kr.kpi_status in ("stale", "incomplete", "check") else None]),
-        html.Td(progress_bar(kr.progress, kr.expected, kr.status)),
+                 status_badge(kr.kpi_status) if kr.kpi_status in ("stale", "incomplete", "check") else None,
+                 month_marks(kr)]),
+        html.Td(kr_progress(kr)),
         html.Td(okr_badge(kr.status)),
         html.Td(_confidence(kr)),
         html.Td(f"{_week(last.week, view.today)} · {person_name(last.author, view.people)}" if last
@@ -226,6 +204,9 @@ def render_summary(view: QuarterView, config: PlantConfig) -> list[Any]:
                 "{no_data} without data").format(
         on_track=number(counts[KrStatus.ON_TRACK]), attention=number(counts[KrStatus.NEEDS_ATTENTION]),
         off_track=number(counts[KrStatus.OFF_TRACK]), no_data=number(counts[KrStatus.NO_DATA]))
+    if counts[KrStatus.HOLDING] or counts[KrStatus.SLIPPING]:  # maintain key results hold a level or slip from it
+        counted += ", " + _("{holding} holding, {slipping} slipping").format(
+            holding=number(counts[KrStatus.HOLDING]), slipping=number(counts[KrStatus.SLIPPING]))
     return [html.H1(_("OKRs {quarter}").format(quarter=period_label(config, view.quarter))),
             html.P(" · ".join([
                 state,
@@ -272,6 +253,10 @@ def render_objectives(view: QuarterView) -> list[Any]:
             html.P(_("Progress = (now − start) / (target − start); the tick marks what the date in the quarter "
                      "expects. An objective stands where its weakest key result stands; its progress is the weighted "
                      "mean."), className="hint"),
+            html.P(_("A key result whose target equals its start keeps a level: it is holding while at the level or "
+                     "on the better side of it and slipping otherwise (holding counts as on track, slipping as off "
+                     "track). A key result bound to a KPI shows the KPI month by month, so a red month is seen "
+                     "inside a quarter to date that is not red."), className="hint"),
             *[_objective(o, view.closed, view) for o in view.objectives]]
 
 
@@ -361,14 +346,14 @@ def render_history(kr: KeyResultView, config: PlantConfig, people: dict[str, str
             for v in kr.versions]
     head = html.Thead(html.Tr([html.Th(h) for h in (_("Week"), _("Value"), _("Confidence"), _("What moved"),
                                                       _("What blocks"), _("By"), _("Saved"), _("Version"))]))
-    return [html.P([html.Strong(kr.title), " · " + _(
-                        "{rule} · now {value} ({source}) · progress {progress} against {expected} expected").format(
-                        rule=kr.rule, value=format_value(kr.current, kr.unit), source=kr.source,
-                        progress=percent(kr.progress), expected=percent(kr.expected)) + " · ",
-                    okr_badge(kr.status)]),
+    said = (_("{rule} · now {value} ({source})") if kr.maintain else
+            _("{rule} · now {value} ({source}) · progress {progress} against {expected} expected")).format(
+        rule=kr.rule, value=format_value(kr.current, kr.unit), source=kr.source, progress=percent(kr.progress),
+        expected=percent(kr.expected))
+    return [html.P([html.Strong(kr.title), " · " + said + " · ", okr_badge(kr.status)]),
             dcc.Graph(figure=history_figure(kr), config={"displayModeBar": False}, className="okr-history-chart"),
             html.Table([head, html.Tbody(rows)], className="grid okr-versions") if rows
-            else html.P(_("No check-ins yet."), className="empty")]
+            else html.P(_("No check-ins yet."), className="empty"), month_marks(kr)]
 
 
 def render_closing(view: QuarterView, config: PlantConfig, candidates: list[Any], editable: bool,
@@ -386,8 +371,9 @@ def render_closing(view: QuarterView, config: PlantConfig, candidates: list[Any]
             quarter=period_label(config, view.quarter), day=format_day(view.closes_from, view.today)),
             className="hint")
     scores = [html.Tr([html.Td(k.title), html.Td(format_value(k.final_value if view.closed else k.current, k.unit)),
-                       html.Td(percent(k.progress)),
-                       html.Td(number(k.score if k.score is not None else max(0.0, min(1.0, k.progress or 0)), 2))])
+                       html.Td(progress_words(k)),
+                       html.Td(number(k.score if k.score is not None else
+                                      closing_score(k.kind, k.start, k.target, k.current), 2))])
               for k in view.key_results]
     proposals = []
     for p in view.proposals:

@@ -12,7 +12,8 @@
           - {title: New packer commissioned, kind: milestone, owner: Luis Ortega}
 
 This module reads the shape and the types, and names every problem with its place (objective 2 ("…"), key result
-1 ("…"): target: …); the rules that need the plant and the stored quarter (scopes, levels, how many, a bound KPI
+1 ("…"): target: …); a maintain key result (target equal to start) is stored with a warning (``plan_warnings``),
+not refused; the rules that need the plant and the stored quarter (scopes, levels, how many, a bound KPI
 that can carry the key result) are the planning service's, the same as the OKR page's form.
 """
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from huddle.dashboard.core.okr_scoring import KINDS
+from huddle.dashboard.core.okr_scoring import KINDS, maintain_warning
 
 OBJECTIVE_FIELDS = ("title", "scope", "owner", "parent", "key_results")
 KEY_RESULT_FIELDS = ("title", "kind", "start", "target", "unit", "weight", "owner", "kpi", "kpi_scope", "kpi_window")
@@ -126,8 +127,9 @@ def _key_result(raw: Any, where: str, problems: list[str]) -> KeyResultEntry | N
     if weight is not None and weight <= 0:
         problems.append(f"{where}: weight: must be above 0")
     window = _text(raw, "kpi_window", where, problems, required=False) or "quarter"
-    if window not in ("quarter", "week"):
-        problems.append(f"{where}: kpi_window: quarter (quarter to date) or week (latest full week), not {window!r}")
+    if window not in ("quarter", "month", "week"):
+        problems.append(f"{where}: kpi_window: quarter (quarter to date), month (this month to date) or week "
+                        f"(latest full week), not {window!r}")
     if len(problems) > before:
         return None
     return KeyResultEntry(where, title, kind, start, 1.0 if kind == "milestone" else target,
@@ -171,3 +173,15 @@ def read_okr_plan(document: Any, whole: str = "the file") -> tuple[OkrPlan | Non
     if problems:
         return None, problems
     return OkrPlan(quarter, tuple(o for o in objectives if o is not None)), []
+
+
+def plan_warnings(plan: OkrPlan) -> list[str]:
+    """What a readable plan is warned about but stored with, each with its place: every maintain key result (its
+    target equals its start), which is scored holding or slipping rather than by progress."""
+    warnings = []
+    for o in plan.objectives:
+        for k in o.key_results:
+            said = maintain_warning(k.kind, k.start, k.target, k.unit) if k.target is not None else None
+            if said:
+                warnings.append(f"{k.where}: target: {said}")
+    return warnings

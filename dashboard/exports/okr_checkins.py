@@ -1,7 +1,8 @@
 """The quarter's check-ins as files plants open in a spreadsheet: CSV (every saved version, corrections included)
 and an Excel workbook with the same rows plus one sheet of the key results as they stand. Built from the same
 read model the OKR page shows (``OkrQuarters.quarter`` and ``OkrQuarters.check_in_rows``). Text a spreadsheet would
-run as a formula is written as text (``core.cell_text``). Headings, sheet names and words (quarter, week with its
+run as a formula is written as text (``core.cell_text``). A maintain key result's status is holding or slipping and its
+progress empty; a bound key result's KPI is given month by month, each month's status in icon and word. Headings, sheet names and words (quarter, week with its
 days, level, status, confidence band, version, the time saved) are in the language in effect
 (``core.i18n.use_language``); numbers stay numbers."""
 
@@ -14,7 +15,7 @@ from typing import Any
 from huddle.dashboard.core.cell_text import cell_text
 from huddle.dashboard.core.i18n import N_, _, day_text, pgettext
 from huddle.dashboard.core.names import period_id_words, week_words
-from huddle.dashboard.core.okr_scoring import BAND_WORDS, STATUS_WORDS
+from huddle.dashboard.core.okr_scoring import BAND_WORDS, STATUS_WORDS, KrStatus, MonthMark, month_words
 from huddle.dashboard.exports.collector import collector_paused
 from huddle.dashboard.services.okrs import LEVEL_WORDS, QuarterView
 from xlsxwriter import Workbook
@@ -26,11 +27,14 @@ CHECK_IN_COLUMNS = [
     ("confidence_band", N_("Confidence band")), ("what_moved", N_("What moved")), ("what_blocks", N_("What blocks")),
     ("author", N_("By")), ("saved_at", N_("Saved (plant time)")), ("version", N_("Version")),
     ("corrects", N_("Corrects check-in")), ("check_in_id", N_("Check-in")),
+    ("status_now", N_("Key result status now")), ("kpi_months", N_("Bound KPI by month")),
 ]
 KEY_RESULT_HEADS = [N_("Objective"), N_("Level"), N_("Scope"), N_("Key result"), N_("Rule"), N_("Unit"), N_("Start"),
                     N_("Target"), N_("Weight"), N_("Owner"), N_("Bound KPI"), N_("Now"), N_("Progress"),
-                    N_("Expected"), N_("Status"), N_("Confidence"), N_("Last check-in"), N_("Score")]
-STATUS_FILL = {"on track": "C8E6C9", "needs attention": "FFE0B2", "off track": "FFCDD2", "no data": "E0E0E0"}
+                    N_("Expected"), N_("Status"), N_("Confidence"), N_("Last check-in"), N_("Score"),
+                    N_("Bound KPI by month")]
+STATUS_FILL = {"on track": "C8E6C9", "needs attention": "FFE0B2", "off track": "FFCDD2", "no data": "E0E0E0",
+               "holding": "C8E6C9", "slipping": "FFCDD2"}
 
 
 def checkins_csv(rows: list[dict[str, Any]]) -> bytes:
@@ -64,8 +68,9 @@ def _workbook(view: QuarterView, rows: list[dict[str, Any]]) -> bytes:
             results.append([o.title, _(LEVEL_WORDS[o.level]), o.scope_name, k.title, k.rule, k.unit, k.start,
                             k.target, k.weight, k.owner, k.kpi or "", k.current, k.progress, k.expected,
                             _(STATUS_WORDS[k.status]), k.confidence,
-                            period_id_words(None, k.latest.week) if k.latest else "", k.score])
-            styles.append([*[None] * 12, percent, percent, fills[str(k.status)], None, None, percent])
+                            period_id_words(None, k.latest.week) if k.latest else "", k.score,
+                            months_words(k.months, k.unit)])
+            styles.append([*[None] * 12, percent, percent, fills[str(k.status)], None, None, percent, None])
     _sheet(wb.add_worksheet(_("Key results")), [_(h) for h in KEY_RESULT_HEADS], results, bold, styles)
     words = _Words()
     keys = [k for k, _title in CHECK_IN_COLUMNS]
@@ -103,6 +108,11 @@ def _sheet(ws: Any, heads: list[str], rows: list[list[Any]], bold: Any, styles: 
     ws.autofilter(0, 0, len(rows), len(heads) - 1)
 
 
+def months_words(months: list[MonthMark], unit: str) -> str:
+    """A bound key result's KPI month by month, each month's status in icon and word ("" when not bound)."""
+    return "; ".join(month_words(m, unit) for m in months)
+
+
 class _Words:
     """Check-in rows in words: the quarter, week ('Week 47, 16–22 Nov'), level, confidence band, version and the time
     each was saved (plant time, 'Fri 20 Nov 2026, 14:00') in the language in effect; each quarter and week is worded
@@ -113,6 +123,7 @@ class _Words:
         self.weeks: dict[str, str] = {}
         self.saved = pgettext("date pattern", "EEE d MMM y, HH:mm")
         self.current, self.corrected = pgettext("version", "current"), _("corrected later")
+        self.months: dict[tuple[tuple[MonthMark, ...], str], str] = {}  # each key result's months, worded once
 
     def row(self, row: dict[str, Any]) -> dict[str, Any]:
         """The row with its words."""
@@ -124,4 +135,12 @@ class _Words:
         return row | {"quarter": self.quarters[quarter], "week": self.weeks[week],
                       "level": _(LEVEL_WORDS[row["level"]]), "confidence_band": _(BAND_WORDS[row["confidence_band"]]),
                       "version": self.corrected if row["version"] == "corrected later" else self.current,
-                      "saved_at": day_text(saved, self.saved) if saved else ""}
+                      "saved_at": day_text(saved, self.saved) if saved else "",
+                      "status_now": _(STATUS_WORDS[KrStatus(row["status_now"])]),
+                      "kpi_months": self._months(row["kpi_months"], row["kpi_unit"])}
+
+    def _months(self, months: list[MonthMark], unit: str) -> str:
+        key = (tuple(months), unit)
+        if key not in self.months:
+            self.months[key] = months_words(months, unit)
+        return self.months[key]

@@ -42,7 +42,7 @@ from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy.orm import Session
 
 MAX_OBJECTIVES = 5  # per level and scope in a quarter: more dilutes the push (DOMAIN.md: three to five)
-WINDOWS = {"quarter": "quarter to date", "week": "latest full week"}
+WINDOWS = {"quarter": "quarter to date", "month": "month to date", "week": "latest full week"}
 
 
 class OkrPlans:
@@ -145,6 +145,9 @@ class OkrPlans:
             raise OkrError(_("a milestone is done or not: it cannot be bound to a KPI"))
         if window == "quarter" and FORMULAS[kdef.formula].kind is Kind.TOTAL:
             raise OkrError(_("{kpi} adds up over time, so its quarter to date only grows: read it over the latest "
+                             "full week").format(kpi=kdef.name))
+        if window == "month" and FORMULAS[kdef.formula].kind is Kind.TOTAL:
+            raise OkrError(_("{kpi} adds up over time, so its month to date only grows: read it over the latest "
                              "full week").format(kpi=kdef.name))
         if unit and unit != kdef.unit:
             measured = kdef.unit or _("plain numbers")
@@ -325,7 +328,7 @@ class OkrPlans:
             session.flush()  # a second close racing this one fails here on the primary key
             scores = {}
             for k in view.key_results:
-                score = okr.close_score(k.progress)
+                score = okr.closing_score(k.kind, k.start, k.target, k.current)
                 okr_queries.score_key_result(session, k.id, k.current, score)
                 scores[k.id] = score
             self.accounts.audit(session, who, "okr.quarter.close", period.label, scores=scores)

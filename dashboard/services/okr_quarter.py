@@ -14,7 +14,7 @@ from typing import Any
 from huddle.dashboard.core import okr_scoring as okr
 from huddle.dashboard.core.i18n import _, day_text, language, ngettext, pgettext
 from huddle.dashboard.core.names import period_id_words, period_words, person_name
-from huddle.dashboard.core.okr_scoring import OkrError, ScoredKeyResult
+from huddle.dashboard.core.okr_scoring import MonthMark, OkrError, ScoredKeyResult
 from huddle.dashboard.core.periods import Period, PeriodError, parse_asked_period, period_containing
 from huddle.dashboard.core.plant import Baseline, PlantConfig
 from huddle.dashboard.services.okrs import (
@@ -137,10 +137,14 @@ class OkrQuarters:
         return out
 
     def bound_period(self, kr: KeyResult, quarter: Period, on: date) -> Period:
-        """The period a bound key result reads its KPI over on a day: the quarter to date, or the latest full week."""
+        """The period a bound key result reads its KPI over on a day: the quarter to date, the month to date, or the
+        latest full week."""
         if kr.kpi_window == "week":
             week = period_containing("week", on)
             return week if on >= week.last else week.previous()
+        if kr.kpi_window == "month":
+            month = period_containing("month", min(on, quarter.last))
+            return Period("month", month.first, min(on, month.last))
         return Period("quarter", quarter.first, min(on, quarter.last))
 
     def bound_value(self, kr: KeyResult, quarter: Period, on: date) -> float | None:
@@ -185,10 +189,11 @@ class OkrQuarters:
             by_kr[c.key_result_id].append(c)
         live = self._live_values(krs, period, on, closed is not None)
         bound = self._bound_history(krs, period, [w for w in weeks if w.first <= on], on)
+        months = self._bound_months(krs, period, on)
         views: dict[int, KeyResultView] = {}
         for k in krs:
             views[k.id] = self._key_result_view(k, by_kr[k.id], live.get(k.id), period, weeks, on, expected, week,
-                                                  off, bound.get(k.id), people)
+                                                  off, bound.get(k.id), people, months.get(k.id, []))
         by_objective: dict[int, list[KeyResultView]] = defaultdict(list)
         for k in krs:
             by_objective[k.objective_id].append(views[k.id])
@@ -241,9 +246,11 @@ class OkrQuarters:
             for k in members:
                 r = readings[k.kpi]
                 pattern = pgettext("date pattern", "d MMM")
-                when = (_("quarter to date ({first}–{last})").format(first=day_text(period.first, pattern),
-                                                                     last=day_text(period.last, pattern))
-                        if k.kpi_window == "quarter" else period_words(self.config, period, on))
+                first, last = day_text(period.first, pattern), day_text(period.last, pattern)
+                when = (_("quarter to date ({first}–{last})").format(first=first, last=last)
+                        if k.kpi_window == "quarter" else
+                        _("month to date ({first}–{last})").format(first=first, last=last)
+                        if k.kpi_window == "month" else period_words(self.config, period, on))
                 out[k.id] = (r.value, str(r.status), _("{kpi} at {scope}, {when}").format(
                     kpi=self.config.kpis[k.kpi].name, scope=self.config.scope_name(scope), when=when))
         return out
@@ -264,11 +271,33 @@ class OkrQuarters:
                 out[k.id][label] = read[period][k.kpi].value
         return out
 
+    def _bound_months(self, krs: list[KeyResult], quarter: Period, on: date) -> dict[int, list[MonthMark]]:
+        """Bound key results' KPI for each month of the quarter so far (the running one to date), with the KPI's
+        own status that month, from the same readings service as the board; the measures read once per scope."""
+        months = []
+        day = quarter.first
+        while day <= min(on, quarter.last):
+            month = period_containing("month", day)
+            months.append(Period("month", month.first, min(on, month.last)))
+            day = month.last + timedelta(days=1)
+        by_scope: dict[str, list[KeyResult]] = defaultdict(list)
+        for k in krs:
+            if k.kpi:
+                by_scope[k.kpi_scope].append(k)
+        out: dict[int, list[MonthMark]] = {}
+        for scope, members in by_scope.items():
+            read = self.readings.readings_over({k.kpi for k in members}, scope, months)
+            for k in members:
+                out[k.id] = [MonthMark(m.label, read[m][k.kpi].value, str(read[m][k.kpi].status),
+                                       m.last < period_containing("month", m.first).last) for m in months]
+        return out
+
     def _key_result_view(self, k: KeyResult, rows: list[CheckIn], live: tuple[float | None, str, str] | None,
                          quarter: Period, weeks: list[Period], on: date, expected: float,
                          week: Period, off: frozenset[date] = frozenset(),
                          bound: dict[str, float | None] | None = None,
-                         people: dict[str, str] | None = None) -> KeyResultView:
+                         people: dict[str, str] | None = None,
+                         months: list[MonthMark] | None = None) -> KeyResultView:
         replaced = {c.replaces_id for c in rows if c.replaces_id}
         versions = [check_in_view(c, c.id in replaced, k.unit) for c in reversed(rows)]
         newest_by_week: dict[str, CheckInView] = {}
@@ -287,8 +316,7 @@ class OkrQuarters:
                 week=period_id_words(self.config, latest.week, on), name=person_name(latest.author, people or {}))
         else:
             current, source = None, _("no check-in yet")
-        progress = okr.progress(k.kind, k.start, k.target, current)
-        status = okr.status(k.kind, progress, expected)
+        progress, status = okr.score(k.kind, k.start, k.target, current, expected)
         history = []
         for w in weeks:
             if w.first > on:
@@ -296,7 +324,9 @@ class OkrQuarters:
             point = newest_by_week.get(w.label)
             share = okr.expected_progress(quarter.first, quarter.last, min(w.last, quarter.last), off)
             path = None
-            if k.kind in ("increase", "decrease") and k.start is not None:
+            if okr.is_maintain(k.kind, k.start, k.target):
+                path = k.target
+            elif k.kind in ("increase", "decrease") and k.start is not None:
                 path = k.start + (k.target - k.start) * share
             elif k.kind in ("stay_above", "stay_below"):
                 path = k.target
@@ -307,7 +337,7 @@ class OkrQuarters:
             k.id, k.objective_id, k.title, k.kind, k.start, k.target, k.unit, k.weight, k.owner, k.kpi, k.kpi_scope,
             k.kpi_window, k.version, k.checkins, rule_text(k.kind, k.start, k.target, k.unit), current, source,
             progress, expected, status, kpi_status, latest, newest_by_week.get(week.label), history, versions,
-            okr.disagreement(confidences, status), k.final_value, k.score)
+            okr.disagreement(confidences, status), k.final_value, k.score, months or [])
 
     def _cascade(self, objectives: list[Objective], scope: str | None) -> list[tuple[Objective, int]]:
         """Objectives in cascade order (each parent followed by its children), with depth; filtered to a scope
@@ -354,5 +384,7 @@ class OkrQuarters:
                         "what_moved": v.moved, "what_blocks": v.blocks, "author": person_name(v.author, view.people),
                         "saved_at": v.at.astimezone(self.config.tz),  # plant time; the export words it
                         "version": "corrected later" if v.replaced else "current",
-                        "corrects": v.replaces_id or "", "check_in_id": v.id})
+                        "corrects": v.replaces_id or "", "check_in_id": v.id,
+                        # where the key result stands now, and its bound KPI month by month (words in the export)
+                        "status_now": str(k.status), "kpi_months": k.months, "kpi_unit": k.unit})
         return sorted(rows, key=lambda r: r["check_in_id"])

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from huddle.dashboard.core import okr_scoring as okr
 from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.i18n import N_, _
-from huddle.dashboard.core.okr_scoring import KrStatus, OkrError
+from huddle.dashboard.core.okr_scoring import KrStatus, MonthMark, OkrError
 from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import Baseline
 
@@ -116,6 +116,18 @@ class KeyResultView:
     disagreement: str | None
     final_value: float | None
     score: float | None
+    months: list[MonthMark] = field(default_factory=list)  # a bound key result's KPI per month of the quarter
+
+    @property
+    def maintain(self) -> bool:
+        """The target equals the start: the key result keeps a level (holding or slipping) rather than moving one."""
+        return okr.is_maintain(self.kind, self.start, self.target)
+
+    @property
+    def red_months(self) -> list[MonthMark]:
+        """Red months the bound KPI's reading over the key result's window hides (a red month inside a green
+        quarter)."""
+        return okr.hidden_red_months(self.kpi_status, self.months)
 
     @property
     def confidence(self) -> int | None:
@@ -137,6 +149,10 @@ class KeyResultView:
             "owner": self.owner, "kpi": self.kpi or None, "kpi_scope": self.kpi_scope or None,
             "kpi_window": self.kpi_window if self.kpi else None, "rule": self.rule, "current": self.current,
             "source": self.source, "progress": self.progress, "expected": self.expected, "status": str(self.status),
+            "maintain": self.maintain,
+            "months": [{"month": m.month, "value": m.value, "status": m.status, "to_date": m.running}
+                       for m in self.months] if self.kpi else None,
+            "red_months": [m.month for m in self.red_months] if self.kpi else None,
             "kpi_status": self.kpi_status or None, "confidence": self.confidence,
             "confidence_band": self.latest.band if self.latest else None,
             "checked_in_this_week": self.this_week is not None, "disagreement": self.disagreement,
@@ -254,6 +270,9 @@ def rule_text(kind: str, start: float | None, target: float, unit: str) -> str:
     """A key result's rule in words: 'increase 60.0 % → 68.0 %', 'stay at or below 2'."""
     if kind == "milestone":
         return _("milestone: done or not")
+    if okr.is_maintain(kind, start, target):
+        held = _("maintain at or above {target}") if kind == "increase" else _("maintain at or below {target}")
+        return held.format(target=format_value(target, unit))
     if kind in ("increase", "decrease"):
         return (_("increase {start} → {target}") if kind == "increase" else _("decrease {start} → {target}")).format(
             start=format_value(start, unit), target=format_value(target, unit))

@@ -2,6 +2,7 @@
 ``huddle okr import`` file (``core.okr_file``) as JSON. An editor's or admin's session only (the page's own rule),
 from this site (the app's Origin check on every change); checked as the OKR page's form checks them and stored all
 together or not at all: a refused plan stores nothing and every problem names its objective, key result and field.
+A maintain key result (target equal to start) is stored, and the 201 answer's ``warnings`` say so with its place.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 from huddle.dashboard.core.i18n import N_
-from huddle.dashboard.core.okr_file import read_okr_plan
+from huddle.dashboard.core.okr_file import plan_warnings, read_okr_plan
 from huddle.dashboard.core.okr_scoring import OkrError
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
@@ -41,4 +42,5 @@ def plan_okrs(services: Services) -> ResponseReturnValue:
     view = services.okrs.quarter(plan.quarter)
     objectives = [{"id": o.id, "title": o.title, "scope": o.scope, "key_results": [k.id for k in o.key_results]}
                   for o in view.objectives if o.id in saved]
-    return jsonify({"quarter": view.quarter.label, "objectives": objectives}), 201
+    return jsonify({"quarter": view.quarter.label, "objectives": objectives,
+                    "warnings": [w.replace("the file:", "the request:") for w in plan_warnings(plan)]}), 201

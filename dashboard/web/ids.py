@@ -261,6 +261,7 @@ OKR_KR_WINDOW = "okr-kr-window"
 OKR_KR_VERSION = "okr-kr-version"
 OKR_KR_SAVE = "okr-kr-save"
 OKR_KR_MESSAGE = "okr-kr-message"
+OKR_KR_WARNING = "okr-kr-warning"  # a maintain key result typed: warned, not refused
 # pattern-matching types, each {"type": ..., "kr": <key result id>}
 OKR_CI_VALUE = "okr-ci-value"
 OKR_CI_CONFIDENCE = "okr-ci-confidence"

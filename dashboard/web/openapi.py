@@ -85,12 +85,21 @@ KEY_RESULT = _obj({
     "id": INT, "objective_id": INT, "title": STR, "kind": STR, "start": _or_null("number"), "target": NUM,
     "unit": STR, "weight": NUM, "owner": STR, "kpi": _or_null("string"), "kpi_scope": _or_null("string"),
     "kpi_window": _or_null("string"), "rule": STR, "current": _or_null("number"), "source": STR,
-    "progress": _or_null("number"), "expected": NUM, "status": STR, "kpi_status": _or_null("string"),
+    "progress": _or_null("number", description="null for a maintain key result (target equal to start)"),
+    "expected": NUM,
+    "status": {"type": "string", "enum": ["on track", "needs attention", "off track", "no data", "holding",
+                                          "slipping"], "description": "holding or slipping: a maintain key result"},
+    "maintain": BOOL, "kpi_status": _or_null("string"),
     "confidence": _or_null("integer"), "confidence_band": _or_null("string"), "checked_in_this_week": BOOL,
     "disagreement": _or_null("string"),
     "history": _list(_obj({"week": STR, "value": _or_null("number"), "confidence": _or_null("integer"),
                            "path": _or_null("number")})),
-    "check_ins": _list(_ref("CheckIn")), "final_value": _or_null("number"), "score": _or_null("number")})
+    "check_ins": _list(_ref("CheckIn")), "final_value": _or_null("number"), "score": _or_null("number"),
+    "months": _or_null("array", items=_obj({"month": STR, "value": _or_null("number"), "status": STR,
+                                            "to_date": BOOL}),
+                       description="a bound key result's KPI per month of the quarter, with the KPI's own status"),
+    "red_months": _or_null("array", items=STR, description="red months the reading over the key result's window "
+                                                           "hides (a red month inside a green quarter)")})
 
 #: a quarter's objectives with their key results, as ``huddle okr import`` reads them from a YAML file
 OKR_PLAN: Schema = _obj({"quarter": {"type": "string", "example": "2027-Q1"}, "objectives": {
@@ -103,7 +112,7 @@ OKR_PLAN: Schema = _obj({"quarter": {"type": "string", "example": "2027-Q1"}, "o
              {"title": STR, "kind": {"type": "string", "enum": list(KINDS)}, "owner": STR},
              {"start": _or_null("number"), "target": _or_null("number"), "unit": STR,
               "weight": {"type": "number", "exclusiveMinimum": 0}, "kpi": STR, "kpi_scope": STR,
-              "kpi_window": {"type": "string", "enum": ["quarter", "week"]}}))})}})
+              "kpi_window": {"type": "string", "enum": ["quarter", "month", "week"]}}))})}})
 
 #: the loaders' liveness in the health answer: the leading scheduler's heartbeat and each source's due time
 SCHEDULER: Schema = _obj({
@@ -141,8 +150,10 @@ SCHEMAS: dict[str, Schema] = {
                   description="why the request was not answered (`problems`: every problem of a refused plan)"),
     "OkrPlan": OKR_PLAN,
     "OkrPlanned": _obj({"quarter": STR, "objectives": _list(_obj({"id": INT, "title": STR, "scope": STR,
-                                                                  "key_results": _list(INT)}))},
-                       description="the objectives stored, with their key results' ids"),
+                                                                  "key_results": _list(INT)})),
+                        "warnings": TEXTS},
+                       description="the objectives stored, with their key results' ids, and what they were "
+                                   "warned about (a maintain key result), each with its place"),
     "Reading": _reading(),
     "Action": _obj({"id": INT, "scope": STR, "kpi": STR, "raised_for": DAY, "raised_shift": STR, "what": STR,
                     "owner": STR, "due": DAY, "status": STR, "result": STR, "created_by": STR, "updated_by": STR,

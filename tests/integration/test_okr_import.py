@@ -78,9 +78,9 @@ def test_huddle_okr_import_plans_the_files_objectives_once(tmp_path: Path, plant
 
 
 @pytest.mark.parametrize("change, named", [
-    (lambda p: p["objectives"][1]["key_results"][0].update(start=4),
-     'objective 2 ("Line 2 runs without jams"), key result 1 ("Jams per week"): target: the target equals the '
-     "start"),
+    (lambda p: p["objectives"][1]["key_results"][0].update(start=2),  # start = target is a maintain: warned
+     'objective 2 ("Line 2 runs without jams"), key result 1 ("Jams per week"): target: \'decrease to 4\' starts '
+     "at 2"),
     (lambda p: p["objectives"][1]["key_results"][1].update(kind="stay_above"),
      'key result 2 ("Line 2 downtime per week"): kpi: Unplanned downtime is better lower'),
     (lambda p: p["objectives"][1].update(scope="L9"),
@@ -111,7 +111,7 @@ def test_the_files_fields_are_read_with_their_place() -> None:
     document["objectives"][0]["key_results"][0].update(target="seventy", colour="red")
     document["objectives"][1]["key_results"][0].pop("start")
     document["objectives"][1].pop("owner")
-    document["objectives"][1]["key_results"][1]["kpi_window"] = "month"
+    document["objectives"][1]["key_results"][1]["kpi_window"] = "fortnight"
     plan, problems = read_okr_plan(document)
     assert plan is None
     first = 'objective 1 ("Deliver every order on the day promised"), key result 1 ("Plant OEE quarter to date")'
@@ -122,8 +122,8 @@ def test_the_files_fields_are_read_with_their_place() -> None:
         f"{first}: target: expected a number like 70 or 12.5, not 'seventy'",
         f"{second}: owner: missing; say it in a few words",
         f'{second}, key result 1 ("Jams per week"): start: missing; a decrease key result starts from a value',
-        f'{second}, key result 2 ("Line 2 downtime per week"): kpi_window: quarter (quarter to date) or week '
-        "(latest full week), not 'month'"]
+        f'{second}, key result 2 ("Line 2 downtime per week"): kpi_window: quarter (quarter to date), month '
+        "(this month to date) or week (latest full week), not 'fortnight'"]
     assert read_okr_plan([1, 2])[1] == ["the file: expected a quarter and its objectives (quarter: 2027-Q1, "
                                         "objectives: [...])"]
     assert read_okr_plan({"quarter": "2026-Q4"}, "the request")[1] == [
