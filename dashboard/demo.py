@@ -34,7 +34,7 @@ DEMO_PEOPLE = (("olga.novak", "Olga Novak", "operator", "L1"), ("tom.becker", "T
 #: who checks in on each key result of the demo's OKRs
 OKR_AUTHORS = {"attainment": "maria.lopez", "complaints": "maria.lopez", "oee": "anna.schmidt",
                "downtime": "tom.becker", "star_wheel": "tom.becker", "trained": "jonas.weber", "jams": "tom.becker",
-               "shortages": "lena.fischer", "packing_attainment": "lena.fischer"}
+               "shortages": "lena.fischer", "packing_attainment": "lena.fischer", "fpy_held": "jonas.weber"}
 #: each key result's weekly check-ins: (value, confidence, what moved, what blocks) per week, oldest first; bound key
 #: results take the KPI's value
 OKR_STORIES: dict[str, list[tuple[float | None, int, str, str]]] = {
@@ -71,6 +71,9 @@ OKR_STORIES: dict[str, list[tuple[float | None, int, str, str]]] = {
         (3, 8, ""), (3, 8, ""), (2, 9, "Kanban loop for cartons")]],
     "packing_attainment": [(None, c, m, "") for c, m in [
         (7, ""), (7, ""), (8, "Magazine fitted"), (8, ""), (8, ""), (8, ""), (8, "")]],
+    "fpy_held": [(None, c, m, "") for c, m in [
+        (8, "Level agreed at the quarter's start"), (8, ""), (8, ""), (7, "Seal change on Line 2"), (7, ""), (7, ""),
+        (6, "Rework up on nights"), (6, "")]],
 }
 
 
@@ -340,6 +343,9 @@ def _okr_plan(services: Services, quarter: Period) -> dict[str, int]:
                                             owner="Maria Lopez"),
         "oee": plans.save_key_result(plan, plant, title="Plant OEE, quarter to date", kind="increase", start=63.0,
                                      target=68.0, owner="Anna Schmidt", kpi="oee", kpi_scope="plant"),
+        # a level to keep, not to move: planned with a warning and scored holding or slipping
+        "fpy_held": plans.save_key_result(plan, plant, title="Plant first-pass yield held", kind="increase",
+                                          start=97.0, target=97.0, owner="Jonas Weber", kpi="fpy", kpi_scope="plant"),
         "downtime": plans.save_key_result(plan, plant, title="Line 2 unplanned downtime per week",
                                           kind="stay_below", start=None, target=round(week_target, -1),
                                           owner="Tom Becker", kpi="unplanned_downtime", kpi_scope="L2",

@@ -10,13 +10,15 @@ from typing import Any
 
 from dash import html
 from huddle.dashboard.core.format import format_value
-from huddle.dashboard.core.i18n import _, number
+from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.names import period_id_words
 from huddle.dashboard.core.okr_scoring import STATUS_WORDS, KrStatus, maintain_warning, month_words
 from huddle.dashboard.services.okrs import KeyResultView
 
 STATUS_CLASS = {KrStatus.ON_TRACK: "green", KrStatus.NEEDS_ATTENTION: "amber", KrStatus.OFF_TRACK: "red",
                 KrStatus.NO_DATA: "grey", KrStatus.HOLDING: "green", KrStatus.SLIPPING: "red"}
+#: the window a bound key result reads its KPI over, as the note on its hidden red months names it
+WINDOW_WORDS = {"quarter": N_("quarter to date"), "month": N_("month to date"), "week": N_("latest full week")}
 STATUS_ICON = {KrStatus.ON_TRACK: "●", KrStatus.NEEDS_ATTENTION: "▲", KrStatus.OFF_TRACK: "✗",
                KrStatus.NO_DATA: "–", KrStatus.HOLDING: "✓", KrStatus.SLIPPING: "▼"}
 
@@ -75,8 +77,9 @@ def month_marks(kr: KeyResultView) -> html.Div | None:
     said = None
     if hidden:
         months = ", ".join(period_id_words(None, m) for m in sorted(hidden))
-        said = html.Div(_("red month the reading over the whole window hides: {months}").format(months=months),
-                        className="okr-red-month-note")
+        window = _(WINDOW_WORDS.get(kr.kpi_window, WINDOW_WORDS["quarter"]))
+        said = html.Div(ngettext("red month the {window} hides: {months}", "red months the {window} hides: {months}",
+                                 len(hidden)).format(window=window, months=months), className="okr-red-month-note")
     return html.Div([html.Div(marks, className="okr-months"), said], className="okr-month-marks")
 
 

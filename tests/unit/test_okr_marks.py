@@ -55,7 +55,7 @@ def test_a_bound_key_result_shows_its_months_and_the_red_month_the_quarter_hides
         "Oct 2026: 80.1 % ✓ on target", "Nov 2026: 72.4 % ✗ off target", "Dec 2026 (to date): 81.0 % ✓ on target"]
     red = one(marks, "okr-red-month")
     assert text(red) == "Nov 2026: 72.4 % ✗ off target"
-    assert text(one(marks, "okr-red-month-note")) == "red month the reading over the whole window hides: Nov 2026"
+    assert text(one(marks, "okr-red-month-note")) == "red month the quarter to date hides: Nov 2026"
     row = one(okr_page.render_objectives(quarter_model(objectives=[replace(
         quarter_model().objectives[0], key_results=[kr])])), "okr-kr-row")
     assert "Nov 2026: 72.4 % ✗ off target" in text(row)
