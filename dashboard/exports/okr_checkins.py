@@ -2,8 +2,9 @@
 and an Excel workbook with the same rows plus one sheet of the key results as they stand. Built from the same
 read model the OKR page shows (``OkrQuarters.quarter`` and ``OkrQuarters.check_in_rows``). Text a spreadsheet would
 run as a formula is written as text (``core.cell_text``). A maintain key result's status is holding or slipping and its
-progress empty; a bound key result's KPI is given month by month, each month's status in icon and word. Headings, sheet names and words (quarter, week with its
-days, level, status, confidence band, version, the time saved) are in the language in effect
+progress empty; a bound key result's KPI is given month by month, each month's status in icon and word.
+Headings, sheet names and words (quarter, week with its days, level, status, confidence band, version, the time
+saved) are in the language in effect
 (``core.i18n.use_language``); numbers stay numbers."""
 
 from __future__ import annotations
