@@ -361,7 +361,7 @@ def test_the_check_ins_workbook_is_laid_out_for_reading(services) -> None:  # ty
     view = services.okrs.quarter("2026-Q4")
     book = load_workbook(io.BytesIO(checkins_workbook(view, services.okrs.check_in_rows("2026-Q4"))))
     assert book.properties.title == "OKR check-ins Q4 2026"
-    for sheet, last in ((book["Key results"], "R"), (book["Check-ins"], "S")):
+    for sheet, last in ((book["Key results"], "S"), (book["Check-ins"], "U")):
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}"
         assert all(c.font.b for c in sheet[1]) and not any(c.font.b for c in sheet[2])
         widths = {k: d.width for k, d in sheet.column_dimensions.items() if d.width}
