@@ -361,3 +361,49 @@ def run_files(session: Session, run_id: int) -> list[str]:
     """The files a run stored (their paths), for naming where a stored row came from."""
     return list(session.scalars(select(LoadedFile.path).where(
         LoadedFile.run_id == run_id, LoadedFile.status != "duplicate").order_by(LoadedFile.id)))
+
+
+class KeyTable:
+    """(``file_index.KeyStage``) A long file's natural keys as hashes and lines, in a temporary table of the file's
+    transaction: a file of millions of rows does not hold its keys in memory."""
+
+    NAME = "huddle_file_keys"
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+
+    def start(self) -> None:
+        """Make the table (gone with the transaction on PostgreSQL; emptied on SQLite, where it lives as long as
+        the connection)."""
+        conn = self.session.connection()
+        if self.dialect == "postgresql":
+            conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {self.NAME} (hash BIGINT NOT NULL, "
+                                 "line INTEGER NOT NULL) ON COMMIT DROP")
+        else:
+            conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {self.NAME} (hash INTEGER NOT NULL, "
+                                 "line INTEGER NOT NULL)")
+        conn.exec_driver_sql(f"DELETE FROM {self.NAME}")
+        # not unique: two keys of one chunk may share a hash (they are told apart in the chunk)
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {self.NAME}_hash ON {self.NAME} (hash)")
+
+    def add(self, hashes: np.ndarray, lines: np.ndarray) -> None:
+        """Add keys and their lines."""
+        if self.dialect == "postgresql":
+            _copy(self.session, self.NAME, ["hash", "line"], [hashes.tolist(), lines.tolist()])
+        else:
+            self.session.connection().exec_driver_sql(f"INSERT INTO {self.NAME} (hash, line) VALUES (?, ?)",
+                                                      list(zip(hashes.tolist(), lines.tolist(), strict=True)))
+
+    def lines(self, hashes: np.ndarray) -> np.ndarray:
+        """The line of each key, or 0."""
+        given = hashes.tolist()
+        if self.dialect == "postgresql":
+            found = driver_rows(self.session,
+                                f"SELECT hash, line FROM {self.NAME} WHERE hash = ANY(CAST(:h AS bigint[]))",
+                                h=array_text(given))
+        else:
+            found = driver_rows(self.session, f"SELECT hash, line FROM {self.NAME} WHERE hash IN "
+                                "(SELECT value FROM json_each(:h))", h=json.dumps(given))
+        lines = dict(found)
+        return np.fromiter((lines.get(h, 0) for h in given), dtype=np.int64, count=len(given))

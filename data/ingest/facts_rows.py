@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 COUNT_LONGEST = timedelta(hours=12)
 #: the longest stop the windows look back for (a stop that started before a window and runs into it)
 LOOKBACK = timedelta(days=7)
-#: the most rows a file keeps for its facts; a longer file's are read back (its memory stays that of a chunk)
-WRITTEN_ROWS = 100_000
+#: the most rows a file keeps for its facts (a chunk's, ``file_load.CHUNK_ROWS``); a longer file's are read back,
+#: so its memory stays that of a chunk
+WRITTEN_ROWS = 50_000
 #: the columns of each record type the facts read, after the line and the two instants
 _VALUES = {"production_counts": ("product", "total", "good", "planned_qty"), "stop_events": ("category",)}
 

@@ -1,11 +1,12 @@
 """What a loader remembers of a file while it stores it chunk by chunk: the natural keys it has seen (a later row
-with the same key is a duplicate of that line) and, for counts and stops, the time spans of its rows (a row that
-overlaps an earlier one of the same line is refused naming it).
+with the same key is a duplicate of that line), with whether each row was kept; and the time spans of rows, for
+finding the overlaps of counts and stops (a file's kept rows are in their table by the next chunk, so their spans
+are read from there with the stored rows around a chunk, and the key index tells a file's rows from the others).
 
-Memory stays small on a file of millions of rows: a key is remembered as a 64-bit hash and its line number (12
-bytes), a span as two 64-bit instants and a 32-bit reference (20 bytes), in numpy arrays, instead of the rows
-themselves. Two of a file's different keys share a hash with a chance of about n²/2^65 (one in ten million for
-two million rows).
+Memory stays flat on a file of millions of rows: a key is remembered as a 64-bit hash and its line number (12
+bytes) for the first ``KEPT_IN_MEMORY`` keys, and beyond that in a temporary table of the file's transaction
+(``bulk.stage_keys``). Two of a file's different keys share a hash with a chance of about n²/2^65 (one in ten
+million for two million rows).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 
@@ -30,18 +32,28 @@ def key_hashes(keys: Sequence[Hashable]) -> np.ndarray:
     return np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
 
 
+#: keys a file remembers in memory; a longer file's go to a temporary table of its transaction
+KEPT_IN_MEMORY = 50_000
+
+
 @dataclass
 class KeyIndex:
-    """The natural keys seen so far in a file, with the line each was first seen on: one sorted part per chunk
-    (parts are searched in turn rather than merged, so a long file's index never exists twice in memory)."""
+    """The natural keys seen so far in a file, with the line each was first seen on (negative when that row was
+    refused): one sorted part per chunk in memory (parts are searched in turn rather than merged, so the index
+    never exists twice), moved to the database (``stage``) once there are more than ``KEPT_IN_MEMORY``."""
 
+    stage: KeyStage | None = None
     _parts: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (sorted hashes, their lines)
+    _kept: int = 0
+    _staged: bool = False
 
     def first_lines(self, hashes: np.ndarray) -> np.ndarray:
-        """For each key (its hashes), the line it was first seen on, or 0."""
+        """For each key (its hashes), the line it was first seen on (negative: refused there), or 0."""
         found = np.zeros(len(hashes), dtype=np.int64)
         if not len(hashes):
             return found
+        if self._staged and self.stage is not None:
+            return self.stage.lines(hashes)
         for part, lines in self._parts:
             i = np.minimum(np.searchsorted(part, hashes), len(lines) - 1)
             hit = (found == 0) & (part[i] == hashes)
@@ -49,10 +61,34 @@ class KeyIndex:
         return found
 
     def add(self, hashes: np.ndarray, lines: np.ndarray) -> None:
-        """Remember keys first seen on these lines."""
-        if len(lines):
-            order = np.argsort(hashes, kind="stable")
-            self._parts.append((hashes[order], lines[order].astype(np.int32)))
+        """Remember keys first seen on these lines (negative: refused)."""
+        if not len(lines):
+            return
+        if self._staged and self.stage is not None:
+            self.stage.add(hashes, lines)
+            return
+        order = np.argsort(hashes, kind="stable")
+        self._parts.append((hashes[order], lines[order].astype(np.int32)))
+        self._kept += len(lines)
+        if self._kept > KEPT_IN_MEMORY and self.stage is not None:
+            self.stage.start()
+            for part, part_lines in self._parts:
+                self.stage.add(part, part_lines)
+            self._parts.clear()
+            self._staged = True
+
+
+class KeyStage(Protocol):
+    """Where a long file's keys go: a table of hashes and lines (``bulk.KeyTable``)."""
+
+    def start(self) -> None:
+        """Make the table, empty."""
+
+    def add(self, hashes: np.ndarray, lines: np.ndarray) -> None:
+        """Add keys and their lines."""
+
+    def lines(self, hashes: np.ndarray) -> np.ndarray:
+        """The line of each key, or 0."""
 
 
 @dataclass
@@ -69,11 +105,6 @@ class Spans:
         s, e = (np.asarray(x, dtype=np.int64) for x in (starts, ends))
         order = np.argsort(s, kind="stable")
         return cls(s[order], e[order], np.asarray(refs, dtype=np.int32)[order])
-
-    def merged(self, other: Spans) -> Spans:
-        """These spans and another's."""
-        return Spans.of(np.concatenate([self.starts, other.starts]), np.concatenate([self.ends, other.ends]),
-                        np.concatenate([self.refs, other.refs]))
 
     def overlapping(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """For each span [start, end), the index of one of these spans it overlaps (not counting a span with the

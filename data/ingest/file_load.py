@@ -4,7 +4,8 @@ compared with the stored row of the same natural key (new, replaced with the cha
 unchanged and left alone), written in bulk, and the refused rows quarantined with their record type and key.
 
 ``RowStore.store`` (``store``) runs a ``FileLoad`` inside the file's one transaction; a chunk of rows is all the
-memory a file takes, whatever its length, besides the file's keys and spans (``file_index``).
+memory a file takes, whatever its length: a long file's keys go to a temporary table, and the rows of its earlier
+chunks are read back from their table for the overlaps (``file_index``).
 """
 
 from __future__ import annotations
@@ -83,8 +84,7 @@ class FileLoad:
 
     def __post_init__(self) -> None:
         self.screen = RowScreen(self.validator, self.parsed)
-        self.keys = KeyIndex()
-        self.spans: dict[tuple[Any, ...], Spans] = {}
+        self.keys = KeyIndex(bulk.KeyTable(self.session))
         self.open = bulk.open_keys(self.session, self.record.name)
         self.runs: dict[int, str] = {}
         #: the rows the file writes, for its facts, as long as they are all new and not too many (else read back)
@@ -124,12 +124,17 @@ class FileLoad:
                 continue
             numbers.append(number)
             cleans.append(clean)
-        keep = self._duplicates(numbers, cleans, refusals, positions, chunk)
+        keep, hashes = self._duplicates(numbers, cleans, refusals, positions, chunk)
         cleans = [cleans[i] for i in keep]
+        lines = np.asarray([numbers[i] for i in keep], dtype=np.int64)
         rows = [self.to_row(c) for c in cleans]
         if self.record.name in SPANS:
-            kept = self._overlaps(rows, cleans, [numbers[i] for i in keep], refusals, positions, chunk)
+            kept = self._overlaps(rows, cleans, lines.tolist(), refusals, positions, chunk)
+            refused = np.ones(len(rows), dtype=bool)
+            refused[kept] = False
+            lines[refused] = -lines[refused]  # a row refused as an overlap: a later one with its key is its duplicate
             rows, cleans = [rows[i] for i in kept], [cleans[i] for i in kept]
+        self.keys.add(hashes, lines)
         written = self._write(rows, cleans)
         if written:
             self.written = None  # rows written one by one, some maybe replacing stored ones: the facts read them
@@ -152,11 +157,9 @@ class FileLoad:
         columns = {self.mapping[k]: v for k, v in chunk.values.items() if k in self.mapping}
         instants = {self.mapping[k]: v for k, v in chunk.micros.items() if k in self.mapping}
         if self.record.name in SPANS:  # one query of the stored rows around the chunk: for its keys and spans
-            fresh_spans = self._clean_spans(columns, instants, chunk.numbers)
-            if fresh_spans is None:
+            if not self._clean_spans(columns, instants):
                 return False
         else:
-            fresh_spans = {}
             stored_keys = bulk.stored_keys(self.session, self.target, self.key, columns)
             if stored_keys and not stored_keys.isdisjoint(zip(*(columns[k] for k in self.key), strict=True)):
                 return False
@@ -166,8 +169,6 @@ class FileLoad:
         if self.written is not None and not self.written.add(columns, instants):
             self.written = None
         self.keys.add(hashes, np.asarray(chunk.numbers, dtype=np.int64))
-        for group, fresh in fresh_spans.items():
-            self.spans[group] = self.spans[group].merged(fresh) if group in self.spans else fresh
         self.read += n
         self.new += n
         if self.open:
@@ -178,44 +179,38 @@ class FileLoad:
         touch(touched, _bounds(columns, instants))
         return True
 
-    def _clean_spans(self, columns: dict[str, list[Any]], instants: dict[str, np.ndarray], numbers: list[int]
-                     ) -> dict[tuple[Any, ...], Spans] | None:
-        """The chunk's spans by series when none overlaps another (of the chunk, of the file or stored) and no row
-        has a stored one; None otherwise."""
+    def _clean_spans(self, columns: dict[str, list[Any]], instants: dict[str, np.ndarray]) -> bool:
+        """Whether no row of the chunk overlaps another (of the chunk, of the file or stored) and none has a
+        stored one."""
         series, longest = SPANS[self.record.name]
         groups = list(zip(*(columns[c] for c in series), strict=True))
         codes: dict[tuple[Any, ...], int] = {}
         code = np.fromiter((codes.setdefault(g, len(codes)) for g in groups), dtype=np.int64, count=len(groups))
         starts, ends = instants["start_utc"], instants["end_utc"]
         first_start = min(columns["start_utc"])
-        # every stored row of a key of the chunk is among these: it starts in the chunk's range, so ends after it
+        # every stored row of a key of the chunk is among these (it starts in the chunk's range, so ends after it),
+        # and so is every row of the file's earlier chunks that the chunk could overlap: they are stored by now
         stored = bulk.stored_rows(self.session, self.target, self.key, ["end_utc"], first_start - longest,
                                   max(columns["end_utc"]), {g[0] for g in codes}, ending_after=first_start)
         width = len(self.key)
         if stored and not {tuple(s[:width]) for s in stored}.isdisjoint(
                 zip(*(columns[k] for k in self.key), strict=True)):
-            return None
-        if stored:  # a stored row with the key of a row of this file is that row: not an overlap
+            return False
+        if stored:  # a stored row with the key of a row the file refused is not one of its rows: no overlap
             hashes = key_hashes([tuple(getattr(s, k) for k in self.key) for s in stored])
-            stored = [s for s, mine in zip(stored, self.keys.first_lines(hashes), strict=True) if not mine]
-        lines = np.asarray(numbers, dtype=np.int64)
-        out: dict[tuple[Any, ...], Spans] = {}
+            stored = [s for s, line in zip(stored, self.keys.first_lines(hashes), strict=True) if line >= 0]
         for group, number in codes.items():
             members = np.flatnonzero(code == number)
-            fresh = Spans.of(starts[members], ends[members], lines[members])
+            fresh = Spans.of(starts[members], ends[members], members)
             if len(fresh.starts) > 1 and bool((fresh.starts[1:] < np.maximum.accumulate(fresh.ends)[:-1]).any()):
-                return None
-            earlier = self.spans.get(group)
-            if earlier is not None and bool((earlier.overlapping(starts[members], ends[members]) >= 0).any()):
-                return None
+                return False
             mine = [s for s in stored if tuple(getattr(s, c) for c in series) == group]
             if mine:
                 spans = Spans.of([micros(s.start_utc) for s in mine], [micros(s.end_utc) for s in mine],
                                  list(range(len(mine))))
                 if bool((spans.overlapping(starts[members], ends[members]) >= 0).any()):
-                    return None
-            out[group] = fresh
-        return out
+                    return False
+        return True
 
     # ---- duplicates and overlaps -------------------------------------------------------------------------
 
@@ -223,8 +218,9 @@ class FileLoad:
         return {n: {c: (cells[i] if i < len(cells) else None) for c, i in positions.items()} for n, cells in chunk}
 
     def _duplicates(self, numbers: list[int], cleans: list[dict[str, Any]], refusals: list[Refusal],
-                    positions: dict[str, int], chunk: list[tuple[int, list[Any]]]) -> list[int]:
-        """Positions of the rows whose natural key no earlier row of the file had; the others are refused."""
+                    positions: dict[str, int], chunk: list[tuple[int, list[Any]]]) -> tuple[list[int], np.ndarray]:
+        """Positions of the rows whose natural key no earlier row of the file had, and their keys' hashes; the
+        others are refused."""
         key = self.record.natural_key
         naturals = [tuple(c.get(k) for k in key) for c in cleans]
         hashes = key_hashes(naturals)
@@ -234,7 +230,7 @@ class FileLoad:
         first: list[int] = []
         raws: dict[int, dict[str, Any]] | None = None
         for i, natural in enumerate(naturals):
-            before = int(earlier[i]) or seen.get(natural, 0)
+            before = abs(int(earlier[i])) or seen.get(natural, 0)
             if before:
                 raws = raws if raws is not None else self._raw_of(chunk, positions)
                 twice = Sentence(N_("duplicate of line {line} (same {columns})"), line=before, columns=", ".join(key))
@@ -244,8 +240,7 @@ class FileLoad:
             seen[natural] = numbers[i]
             keep.append(i)
             first.append(i)
-        self.keys.add(hashes[first], np.asarray([numbers[i] for i in first], dtype=np.int64))
-        return keep
+        return keep, hashes[first]
 
     def _overlaps(self, rows: list[dict[str, Any]], cleans: list[dict[str, Any]], numbers: list[int],
                   refusals: list[Refusal], positions: dict[str, int],
@@ -254,51 +249,65 @@ class FileLoad:
         refused."""
         if not rows:
             return []
-        series, longest = SPANS[self.record.name]
+        series, _ = SPANS[self.record.name]
         groups = [tuple(r[c] for c in series) for r in rows]
         starts = [micros(r["start_utc"]) for r in rows]
         ends = [micros(r["end_utc"]) for r in rows]
         why: dict[int, str] = {}
+        earlier, others = self._stored_near(rows)
         by_group: dict[tuple[Any, ...], list[int]] = {}
         for i, g in enumerate(groups):
             by_group.setdefault(g, []).append(i)
-        for g, members in by_group.items():  # earlier chunks of the file
-            earlier = self.spans.get(g)
-            if earlier is None:
+        for g, members in by_group.items():  # the file's earlier chunks (stored by now)
+            theirs = [(s, line) for s, line in earlier if tuple(getattr(s, c) for c in series) == g]
+            if not theirs:
                 continue
-            found = earlier.overlapping(np.asarray([starts[i] for i in members]),
-                                        np.asarray([ends[i] for i in members]))
+            spans = Spans.of([micros(s.start_utc) for s, _ in theirs], [micros(s.end_utc) for s, _ in theirs],
+                             [line for _, line in theirs])
+            found = spans.overlapping(np.asarray([starts[i] for i in members]),
+                                      np.asarray([ends[i] for i in members]))
             for i, j in zip(members, found, strict=True):
                 if j >= 0:
-                    why[i] = Sentence(_OVERLAPS, span=self._span(earlier.starts[j], earlier.ends[j]),
-                                      line=earlier.refs[j], file=self.name)
+                    why[i] = Sentence(_OVERLAPS, span=self._span(spans.starts[j], spans.ends[j]),
+                                      line=int(spans.refs[j]), file=self.name)
         for i, j in chunk_overlaps([g if i not in why else (None, i) for i, g in enumerate(groups)],
                                    starts, ends).items():
             why[i] = Sentence(_OVERLAPS, span=self._span(starts[j], ends[j]), line=numbers[j], file=self.name)
-        self._stored_overlaps(rows, groups, starts, ends, longest, why)
+        self._stored_overlaps(others, groups, starts, ends, why)
         raws = self._raw_of(chunk, positions) if why else {}
         keep = [i for i in range(len(rows)) if i not in why]
         for i, reason in why.items():
             refusals.append((numbers[i], "start", local_time_text(rows[i]["start_utc"], self.validator.tz), reason,
                              raws[numbers[i]], natural_key_text(self.record, cleans[i])))
-        for g in {groups[i] for i in keep}:
-            members = [i for i in keep if groups[i] == g]
-            fresh = Spans.of([starts[i] for i in members], [ends[i] for i in members], [numbers[i] for i in members])
-            self.spans[g] = self.spans[g].merged(fresh) if g in self.spans else fresh
         return keep
 
-    def _stored_overlaps(self, rows: list[dict[str, Any]], groups: list[tuple[Any, ...]], starts: list[int],
-                         ends: list[int], longest: timedelta, why: dict[int, str]) -> None:
-        series, _ = SPANS[self.record.name]
+    def _stored_near(self, rows: list[dict[str, Any]]) -> tuple[list[tuple[Any, int]], list[Any]]:
+        """The stored rows the chunk's rows could overlap: those the file stored from its earlier chunks (with
+        their lines), and the others. A stored row with the key of a row of this chunk is that row (or the one it
+        replaces), and one with the key of a row the file refused is not the file's: neither is an overlap."""
+        _, longest = SPANS[self.record.name]
         lo = min(r["start_utc"] for r in rows) - longest
         hi = max(r["end_utc"] for r in rows)
         stored = bulk.stored_rows(self.session, self.target, self.key, ["end_utc"], lo, hi,
                                   {r[self.key[0]] for r in rows}, ending_after=lo + longest)
         if not stored:
+            return [], []
+        keys = [tuple(getattr(s, k) for k in self.key) for s in stored]
+        current = {tuple(r[k] for k in self.key) for r in rows}
+        earlier: list[tuple[Any, int]] = []
+        others: list[Any] = []
+        for s, key, line in zip(stored, keys, self.keys.first_lines(key_hashes(keys)).tolist(), strict=True):
+            if line > 0:
+                earlier.append((s, line))
+            elif line == 0 and key not in current:
+                others.append(s)
+        return earlier, others
+
+    def _stored_overlaps(self, others: list[Any], groups: list[tuple[Any, ...]], starts: list[int],
+                         ends: list[int], why: dict[int, str]) -> None:
+        if not others:
             return
-        # a stored row with the key of a row of this file is that row (or the one it replaces): not an overlap
-        hashes = key_hashes([tuple(getattr(s, k) for k in self.key) for s in stored])
-        others = [s for s, mine in zip(stored, self.keys.first_lines(hashes), strict=True) if not mine]
+        series, _ = SPANS[self.record.name]
         by_group: dict[tuple[Any, ...], list[int]] = {}
         for j, s in enumerate(others):
             by_group.setdefault(tuple(getattr(s, c) for c in series), []).append(j)

@@ -2,7 +2,8 @@
 chunk goes row by row. The two paths must store the same thing: here random export files — mostly clean hours
 and stops, with bad cells, duplicates, overlaps, times in the repeated and the skipped hour of a clock change,
 corrected re-sends and labour rows — are loaded in small chunks once with the column path and once without it,
-and the stored rows, shift facts, quarantine, row changes and file outcomes are compared.
+and the stored rows, shift facts, quarantine, row changes and file outcomes are compared; also with the file's keys
+past its first chunks kept in the database, as a long file's are.
 
 On SQLite and PostgreSQL (the column path's database); the row path's reference runs on SQLite.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from huddle.data.ingest import column_screen, file_load
+from huddle.data.ingest import bulk, column_screen, file_index, file_load
 from huddle.data.models import Labour, LoadedFile, ProductionCount, QuarantinedRow, ShiftFact, StopEvent
 from huddle.data.models_feeds import RowChange
 from sqlalchemy import select
@@ -119,11 +120,16 @@ def _load(services: Any, root: Path, seed: int) -> dict[str, Any]:
         }
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(("seed", "staged"), [(1, False), (2, False), (3, False), (1, True), (4, True)])
 def test_the_column_path_stores_what_the_row_path_stores(make_services: Callable[..., Any], database_url: str,
-                                                         tmp_path: Path, seed: int,
+                                                         tmp_path: Path, seed: int, staged: bool,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(file_load, "CHUNK_ROWS", 9)  # many chunks: clean ones and ones with a problem, mixed
+    started: list[bool] = []
+    if staged:  # the keys of a file past its first chunks go to a temporary table (as a long file's do)
+        monkeypatch.setattr(file_index, "KEPT_IN_MEMORY", 12)
+        start = bulk.KeyTable.start
+        monkeypatch.setattr(bulk.KeyTable, "start", lambda self: started.append(True) or start(self))
     taken: list[bool] = []
     real = file_load.screen_columns
 
@@ -135,8 +141,10 @@ def test_the_column_path_stores_what_the_row_path_stores(make_services: Callable
     monkeypatch.setattr(file_load, "screen_columns", counted)
     fast = _load(make_services(database_url), tmp_path / "fast", seed)
     assert any(taken) and not all(taken), "both paths are exercised"
+    assert len(started) >= (4 if staged else 0)
 
     monkeypatch.setattr(file_load, "screen_columns", lambda *args: None)
+    monkeypatch.setattr(file_index, "KEPT_IN_MEMORY", 10**9)  # the reference keeps every key in memory
     rows = _load(make_services(f"sqlite:///{tmp_path / 'rows.sqlite'}"), tmp_path / "rows", seed)
 
     def same_paths(found: dict[str, Any]) -> dict[str, Any]:  # the two runs read files from their own folders
