@@ -141,20 +141,21 @@ def sparkline(trend: list[dict[str, Any]], target: float | None, target_text: st
     values = [t["value"] for t in trend if t["value"] is not None] + ([target] if target is not None else [])
     top, low = max([0.0, *values]), min([0.0, *values])
     span = (top - low) or 1
+    # each bar's status icon is drawn under it by the style sheet from ``data-icon`` (never colour alone): an element
+    # per icon would double what the browser builds for a board, and a wall TV's first paint waits on every one
     bars = [html.Div(className=f"bar status-{t['status']}" + (" last" if i == len(trend) - 1 else ""),
                      title=f"{t.get('period_name') or t['period']}: {status_label(t['status'])}",
-                     style={"height": f"{100 * abs(t['value']) / span if t['value'] is not None else 6:.1f}%"})
+                     style={"height": f"{100 * abs(t['value']) / span if t['value'] is not None else 6:.1f}%"},
+                     **{"data-icon": STATUS_ICONS.get(t["status"], "")})
             for i, t in enumerate(trend)]
     if target is not None:
         bars.append(html.Div(className="spark-target", title=_("target {target}").format(target=target_text),
                              style={"bottom": f"{100 * abs(target) / span:.1f}%"}))
-    icons = [html.Span(STATUS_ICONS.get(t["status"], ""), className=f"status-{t['status']}") for t in trend]
     last = trend[-1]["status"] if trend else "grey"
     return html.Div([
         html.Div(bars, className="spark", role="img", **{"aria-label": ngettext(
             "last shift; the dashed line is the target {target}", "last {n} shifts; the dashed line is the target "
             "{target}", len(trend)).format(n=len(trend), target=target_text)}),
-        html.Div(icons, className="spark-icons", **{"aria-hidden": "true"}),
         html.Div(_("last shift: {status}").format(status=status_label(last)), className=f"spark-last status-{last}"),
     ], className="spark-box")
 
@@ -240,11 +241,12 @@ def _cell_mark(category: str, day: dict[str, Any] | None) -> tuple[str, str]:
 
 
 def _cell(category: str, day_number: int, day: dict[str, Any] | None, row: int, col: int) -> html.Div:
+    """A day of the letter board: its number, its status icon (drawn by the style sheet from ``data-icon``, as a
+    sparkline's are) and its words on hover."""
     icon, words = _cell_mark(category, day)
-    return html.Div([str(day_number or ""), html.Span(icon, className="cell-icon", **{"aria-hidden": "true"})
-                     if icon else None],
-                    className=_cell_class(category, day), title=f"{day_number}: {words}" if words else None,
-                    style={"gridRow": row + 1, "gridColumn": col + 1})
+    return html.Div(str(day_number or ""), className=_cell_class(category, day),
+                    title=f"{day_number}: {words}" if words else None,
+                    style={"gridRow": row + 1, "gridColumn": col + 1}, **({"data-icon": icon} if icon else {}))
 
 
 def letter(column: dict[str, Any]) -> html.Div:

@@ -155,7 +155,8 @@ def test_a_tile_says_its_value_target_gap_marks_and_how_old_its_data_is() -> Non
     assert "✗" in text(one(tile, "badge"))  # status in an icon and a word, not colour alone
     bars = classed(tile, "bar")
     assert [b.className for b in bars] == ["bar status-amber", "bar status-red last"]
-    assert [text(i) for i in one(tile, "spark-icons").children] == ["▲", "✗"]  # never colour alone
+    # never colour alone: each bar carries its status icon, which the style sheet draws under it
+    assert [getattr(b, "data-icon") for b in bars] == ["▲", "✗"]
     assert text(one(tile, "spark-last")) == "last shift: ✗ off target"
     assert one(tile, "spark-target").style == {"bottom": "100.0%"}  # the target (85 %) tops the scale
     # from zero to the taller of the bars and the target (85 %): 80 % and 74.8 % are most of a bar, not a sliver
@@ -180,6 +181,9 @@ def test_the_safety_cross_colours_each_day_and_shows_its_three_numbers() -> None
     cells = [c for c in classed(calendar, "cell") if "empty" not in c.className]
     assert len(cells) == 30 and cells[0].className == "cell safety-none"
     assert cells[-1].className == "cell safety-none future" and text(cells[-1]) == "30"
+    # a past day carries its icon for the style sheet to draw in its corner (never its colour alone); days to come
+    # have none
+    assert getattr(cells[0], "data-icon") == "✓" and "data-icon" not in cells[-1].to_plotly_json()["props"]
     facts = classed(calendar, "cross-fact")
     assert [text(one(f, "fact-label")) for f in facts] == ["Days since the last recordable (last 2026-11-08)",
                                                            "TRIR this month", "TRIR, 12 months"]
