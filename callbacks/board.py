@@ -24,6 +24,7 @@ from huddle.dashboard.services.conflicts import conflict_message
 from huddle.dashboard.services.container import Services, redis_prefix
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, BoardAddress, BoardTarget, board_href, board_search
+from huddle.dashboard.web.first_paint import FirstPaint
 from huddle.dashboard.web.render_cache import LocalRenderCache, RedisRenderCache, make_render_cache
 from huddle.dashboard.web.sites import site_writer
 from huddle.pages.board import (
@@ -127,6 +128,15 @@ def _with_chip(body: list[Any], chip: Any) -> list[Any]:
     return [*body[:2], chip, *body[2:]] if chip is not None else body
 
 
+def first_board(services: Services, cache: LocalRenderCache | RedisRenderCache, page: Any,
+                _query: dict[str, Any]) -> None:
+    """The board drawn into the page's first paint: its body and key as the first refresh would send them, so a TV
+    shows tiles from the page's first answer and that refresh sends nothing."""
+    body, key = refresh(services, cache, None, None, page[ids.BOARD_VIEW].data, None, None)
+    page[ids.BOARD_BODY].children = body
+    page[ids.BOARD_KEY].data = key
+
+
 def playlist(services: Services, cycle_n: int | None, view: dict[str, Any]) -> list[Any]:
     """The playlist's cue at each turn: the scope that comes next and the bar counting down to it."""
     shown = BoardAddress.from_view(view)
@@ -191,9 +201,10 @@ def action_choices(services: Services, _key: str | None,
     return action_options(services.actions.listing(scope)), kpi_options(kpis)
 
 
-def register(app: Dash, services: Services) -> None:
-    """Wire the board page."""
+def register(app: Dash, services: Services, first_paint: FirstPaint) -> None:
+    """Wire the board page (its first body drawn with the page: ``first_paint``)."""
     cache = make_render_cache(services.settings.redis_url, redis_prefix(services.settings, "board"))
+    first_paint.fill("board", partial(first_board, services, cache))
     app.callback(Output(ids.BOARD_SCOPE, "options"), Output(ids.BOARD_SCOPE, "value"),
                  Input(ids.BOARD_VIEW, "data"))(partial(scope_choices, services))
     app.callback(Output(ids.BOARD_LAYER, "options"), Output(ids.BOARD_LAYER, "value"),

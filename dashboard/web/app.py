@@ -18,6 +18,7 @@ from huddle.dashboard.settings import Settings
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import SITE, href
 from huddle.dashboard.web.errors import install_error_handling, on_callback_error
+from huddle.dashboard.web.first_paint import FirstPaint
 from huddle.dashboard.web.health import install_health
 from huddle.dashboard.web.light import install_light_pages
 from huddle.dashboard.web.metrics import install_metrics
@@ -61,8 +62,9 @@ def _site_picker(sites: Sites | None, services: Services) -> list[Any]:
                          searchable=False, className="site-pick")]
 
 
-def _shell(services: Services, sites: Sites | None = None) -> html.Div:
-    """Header with navigation built from the page registry, who is signed in, and the page container."""
+def _shell(services: Services, sites: Sites | None, first_paint: FirstPaint) -> html.Div:
+    """Header with navigation built from the page registry, who is signed in, and the page container (with the
+    page the browser asked for drawn in it: ``first_paint``)."""
     identity = current_identity()
     several = sites is not None and len(sites.by_key) > 1
     links = [dcc.Link(_(page["name"]), href=href(page["relative_path"], {}), className="nav-link")  # keeps ?site=
@@ -80,8 +82,8 @@ def _shell(services: Services, sites: Sites | None = None) -> html.Div:
             html.Nav([*links, *_who()], id=ids.NAV, className="nav"),
         ], className="app-header"),
         html.Div(id=ids.PAGE_MESSAGE, className="page-message"),
-        html.Main(dash.page_container, className="page"),
-    ], id=ids.APP_ROOT, className="app")
+        html.Main(first_paint.container(), className="page"),
+    ], id=ids.APP_ROOT, className=first_paint.root_class())
 
 
 def _speak_the_plants_language(services: Services) -> None:
@@ -154,12 +156,14 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     # Dash writes the title into the page's <title> as it is: the site name is the plant file's text, so escaped
     # here (pages keep the plain text, which Dash sets as document.title, text again)
     app.index_string = app.index_string.replace("{%title%}", markup.escape(title).replace("{", "&#123;"))
-    app.interpolate_index = _with_lang(app.interpolate_index)
+    first_paint = FirstPaint(app)  # the page asked for comes drawn: in the layout, and for a TV in the page itself
+    app.interpolate_index = _with_lang(first_paint.with_picture(app.interpolate_index))
     install_light_pages(app)  # first, so its compression runs after every other answer hook
     for page in (overview_page, board_page, tree_page, stack_page, review_page, okr_page, portfolio_page, huddles_page,
                  data_page, admin_page, entry_page, baseline_page, not_found):
         page.register()
-    app.layout = lambda: _shell(services, sites)  # per request: the header shows who is signed in, and where
+    # per request: the header shows who is signed in, and where; the page asked for comes drawn in it
+    app.layout = lambda: _shell(services, sites, first_paint)
     # browsers ask for /favicon.ico on pages Dash does not draw (the sign-in page): the same icon, not a 404
     app.server.add_url_rule("/favicon.ico", "favicon", lambda: send_from_directory(ASSETS, "favicon.ico"))
     app.clientside_callback(  # ?kiosk=1 hides the header on any page: a TV shows the board only
@@ -176,7 +180,7 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     admin_monitor_callbacks.register(app, services)
     admin_calendar_callbacks.register(app, services)
     admin_scope_callbacks.register(app, services)
-    board_callbacks.register(app, services)
+    board_callbacks.register(app, services, first_paint)
     handover_callbacks.register(app, services)
     escalation_callbacks.register(app, services)
     huddle_mode_callbacks.register(app, services)

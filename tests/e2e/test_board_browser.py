@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from dash.testing.wait import until
 from huddle.dashboard.web import ids
 
 from tests.conftest import Inbox
@@ -61,7 +62,8 @@ def test_an_editor_raises_an_action_from_the_board(dash_duo, app, services) -> N
     dash_duo.wait_for_element("input[name=username]", timeout=10).send_keys("eddie")
     dash_duo.find_element("input[name=password]").send_keys("editor-password-1")
     dash_duo.find_element("form.login-form button[type=submit]").click()
-    dash_duo.wait_for_contains_text(".board-title", "Line 1", timeout=20)
+    dash_duo.wait_for_contains_text(".board-title", "Line 1", timeout=20)  # the board comes drawn with the page
+    until(dash_duo._wait_for_callbacks, timeout=20, poll=0.2)  # and the forms' choices a moment later
     dash_duo.find_element(f"#{ids.ACTION_WHAT}").send_keys("Replace the filler star wheel")
     dash_duo.find_element(f"#{ids.ACTION_OWNER}").send_keys("Tom Becker")
     dash_duo.driver.execute_script("""

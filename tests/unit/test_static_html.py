@@ -1,0 +1,42 @@
+"""The plain-HTML picture of a page: tags, classes, styles and the attributes style sheets read are written, every
+text and value escaped, and nothing that could pass for the live page (ids) or that draws nothing is."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+from huddle.dashboard.web.static_html import to_html
+
+
+def test_html_components_are_written_as_their_tags_with_what_the_style_sheets_read() -> None:
+    tree = html.Div([html.Span("OEE", className="kpi-name", title="Line 1"), html.B(97.6), html.Br(),
+                     html.Img(src="/assets/logo.svg", alt="logo")],
+                    className="tile status-green", style={"gridRow": 2, "gridColumn": "3"}, role="img",
+                    hidden=False, **{"data-icon": "✓", "aria-label": "on target"})
+    assert to_html(tree) == (
+        '<div class="tile status-green" role="img" style="grid-row: 2; grid-column: 3" aria-label="on target" '
+        'data-icon="✓"><span class="kpi-name" title="Line 1">OEE</span><b>97.6</b><br>'
+        '<img alt="logo" src="/assets/logo.svg"></div>')
+    assert to_html(html.Section("x", hidden=True)) == "<section hidden>x</section>"
+
+
+def test_every_text_and_value_is_escaped() -> None:
+    hostile = '<script>alert("x")</script>'
+    tree = html.Div(hostile, title=hostile, className='a" onclick="b', **{"data-icon": "<&>"})
+    written = to_html(tree)
+    assert "<script>" not in written and 'onclick="b' not in written
+    assert written == ('<div class="a&#34; onclick=&#34;b" title="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" '
+                       'data-icon="&lt;&amp;&gt;">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</div>')
+
+
+def test_ids_stores_timers_and_controls_are_left_out_and_links_are_anchors() -> None:
+    tree = html.Div([dcc.Store(id="view", data={"scope": "L1"}), dcc.Interval(id="tick"),
+                     dcc.Dropdown(id="pick", options=["a"]), dcc.Input(id="what", value="typed"),
+                     dcc.Link("OEE", href="/tree?node=oee&scope=L1", className="tile-link"),
+                     dcc.Loading(html.P("inside"))], id="board-body", className="board")
+    assert to_html(tree) == ('<div class="board"><a href="/tree?node=oee&amp;scope=L1" class="tile-link">OEE</a>'
+                             '<p>inside</p></div>')
+
+
+def test_text_lists_and_nothing() -> None:
+    assert to_html(["a", 1, None, False, html.I("b")]) == "a1<i>b</i>"
+    assert to_html(None) == ""
