@@ -50,7 +50,7 @@ def _attributes(props: Mapping[str, Any], extra_class: str = "") -> str:
             found.append(f'{prop}="{escape(value)}"')
     if extra_class:
         found.append(f'class="{escape(extra_class)}"')
-    return "".join(f" {a}" for a in found)
+    return "".join(f" {a}" for a in sorted(found))  # in one order, whatever order the props were given in
 
 
 def _children(value: Any) -> Iterable[Any]:

@@ -13,8 +13,8 @@ def test_html_components_are_written_as_their_tags_with_what_the_style_sheets_re
                     className="tile status-green", style={"gridRow": 2, "gridColumn": "3"}, role="img",
                     hidden=False, **{"data-icon": "✓", "aria-label": "on target"})
     assert to_html(tree) == (
-        '<div class="tile status-green" role="img" style="grid-row: 2; grid-column: 3" aria-label="on target" '
-        'data-icon="✓"><span class="kpi-name" title="Line 1">OEE</span><b>97.6</b><br>'
+        '<div aria-label="on target" class="tile status-green" data-icon="✓" role="img" '
+        'style="grid-row: 2; grid-column: 3"><span class="kpi-name" title="Line 1">OEE</span><b>97.6</b><br>'
         '<img alt="logo" src="/assets/logo.svg"></div>')
     assert to_html(html.Section("x", hidden=True)) == "<section hidden>x</section>"
 
@@ -24,8 +24,9 @@ def test_every_text_and_value_is_escaped() -> None:
     tree = html.Div(hostile, title=hostile, className='a" onclick="b', **{"data-icon": "<&>"})
     written = to_html(tree)
     assert "<script>" not in written and 'onclick="b' not in written
-    assert written == ('<div class="a&#34; onclick=&#34;b" title="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" '
-                       'data-icon="&lt;&amp;&gt;">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</div>')
+    assert written == ('<div class="a&#34; onclick=&#34;b" data-icon="&lt;&amp;&gt;" '
+                       'title="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;">'
+                       '&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</div>')
 
 
 def test_ids_stores_timers_and_controls_are_left_out_and_links_are_anchors() -> None:
@@ -33,10 +34,18 @@ def test_ids_stores_timers_and_controls_are_left_out_and_links_are_anchors() -> 
                      dcc.Dropdown(id="pick", options=["a"]), dcc.Input(id="what", value="typed"),
                      dcc.Link("OEE", href="/tree?node=oee&scope=L1", className="tile-link"),
                      dcc.Loading(html.P("inside"))], id="board-body", className="board")
-    assert to_html(tree) == ('<div class="board"><a href="/tree?node=oee&amp;scope=L1" class="tile-link">OEE</a>'
+    assert to_html(tree) == ('<div class="board"><a class="tile-link" href="/tree?node=oee&amp;scope=L1">OEE</a>'
                              '<p>inside</p></div>')
 
 
 def test_text_lists_and_nothing() -> None:
     assert to_html(["a", 1, None, False, html.I("b")]) == "a1<i>b</i>"
     assert to_html(None) == ""
+
+
+def test_a_render_kept_as_the_json_dash_sends_is_written_alike() -> None:
+    from huddle.dashboard.web.render_cache import plain
+
+    tree = html.Div([html.Span("OEE", className="kpi-name"), dcc.Link("tree", href="/tree")], className="tile")
+    assert to_html(plain(tree)) == to_html(tree) == ('<div class="tile"><span class="kpi-name">OEE</span>'
+                                                     '<a href="/tree">tree</a></div>')
