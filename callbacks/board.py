@@ -12,7 +12,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 from huddle.callbacks import action_cause
 from huddle.callbacks.action_cause import form_cause
@@ -114,6 +114,10 @@ def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: 
     new_key = (f"{services.config.site_key}|{version}|{scope}|{period.label}|{language()}|{bucket}|{loaders}|{layers}"
                f"|{shown.kiosk}")
     if key and key.rsplit("|", 1)[0] == new_key:
+        if ctx.triggered_id is None:
+            # the page's first call, on a board that came drawn with the page: the key goes back unchanged, which
+            # is what sets the parts that follow the board (handover lead, escalations, action pickers) drawing
+            return no_update, key
         raise PreventUpdate  # nothing changed: the browser gets an empty answer and keeps what it shows
     # every TV showing the same scope and shift shares one render (those asking while it is drawn wait for it);
     # across web workers too when Redis is configured

@@ -14,8 +14,8 @@ from tests.conftest import SMALL_PLANT, client_for, write_past
 ORIGIN = {"Origin": "http://localhost"}
 
 
-def refresh(client: Any, view: dict[str, Any], key: str | None) -> Any:
-    """POST the board's refresh callback the way the browser does."""
+def refresh(client: Any, view: dict[str, Any], key: str | None, initial: bool = False) -> Any:
+    """POST the board's refresh callback the way the browser does (``initial``: its first call, on page load)."""
     payload = {
         "output": "..board-body.children...board-key.data..",
         "outputs": [{"id": "board-body", "property": "children"}, {"id": "board-key", "property": "data"}],
@@ -24,7 +24,7 @@ def refresh(client: Any, view: dict[str, Any], key: str | None) -> Any:
                    {"id": "board-view", "property": "data", "value": view},
                    {"id": "action-changed", "property": "data", "value": 0}],
         "state": [{"id": "board-key", "property": "data", "value": key}],
-        "changedPropIds": ["board-refresh.n_intervals"],
+        "changedPropIds": [] if initial else ["board-refresh.n_intervals"],
     }
     return client.post("/_dash-update-component", json=payload, headers=ORIGIN)
 

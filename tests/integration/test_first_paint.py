@@ -68,6 +68,11 @@ def test_the_layout_comes_with_the_board_the_browser_is_on_drawn(client) -> None
     # the board's first refresh, as the browser sends it with that key, sends nothing: nothing is drawn twice
     view = BoardAddress.from_query({"scope": "L1", "date": "2026-11-20", "shift": "E", "kiosk": "1"}).as_view()
     assert refresh(client, view, key["props"]["data"]).status_code == 204
+    # the page's own first call sends the key back and no board: what follows the board (the handover lead, the
+    # escalations, the action pickers) draws on the key, as it did when the first call brought the board
+    first = refresh(client, view, key["props"]["data"], initial=True)
+    assert first.status_code == 200
+    assert first.get_json()["response"] == {"board-key": {"data": key["props"]["data"]}}
 
 
 @pytest.mark.parametrize("referrer", [None, "http://elsewhere.example/board?kiosk=1", "http://localhost/nowhere"])
