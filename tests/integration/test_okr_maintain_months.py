@@ -184,3 +184,29 @@ def test_an_incomplete_month_is_never_called_red(make_services: Any, database_ur
     kr = _kr(services, _bound(services, "quarter"))
     november = next(m for m in kr.months if m.month == "2026-11")
     assert november.status == "incomplete" and kr.red_months == []
+
+
+def test_a_candidate_objectives_red_months_are_the_ones_a_bound_key_result_shows(make_services: Any,
+                                                                                 database_url: str,
+                                                                                 tmp_path: Path) -> None:
+    from tests.integration.test_review import COUNTS as REVIEW_COUNTS
+    from tests.integration.test_review import NOW as DECEMBER
+    from tests.integration.test_review import REVIEW_PLANT, STOPS
+
+    plant = tmp_path / "review-plant.yaml"
+    plant.write_text(REVIEW_PLANT, encoding="utf-8")
+    services = make_services(database_url, now=DECEMBER, plant=plant)  # Line 1's OEE red September to November
+    Inbox(tmp_path / "inbox").load(services, counts=REVIEW_COUNTS, stops=STOPS)
+    november = Period("month", date(2026, 11, 1), date(2026, 11, 30))
+    (candidate,) = [c for c in candidate_kpis(services, "L1", november) if c.kpi.key == "oee"]
+    objective = _objective(services)
+    kr = _kr(services, services.okr_plans.save_key_result(EDDIE, objective, title="Line 1 OEE", kind="increase",
+                                                          start=70.0, target=80.0, owner="Tom", kpi="oee",
+                                                          kpi_scope="L1"))
+    # the quarter's complete months the key result shows red are the last of the candidate's red streak, read by the
+    # same readings service with the same statuses
+    complete = [m for m in kr.months if not m.running]
+    assert [(m.month, m.status) for m in complete] == [("2026-10", "red"), ("2026-11", "red")]
+    assert candidate.red_months == 3 and candidate.latest.value == pytest.approx(complete[-1].value)
+    # December has no data yet, so the quarter to date is stale, not red: November's red is named beside it
+    assert kr.kpi_status == "stale" and [m.month for m in kr.red_months] == ["2026-11"]
