@@ -401,10 +401,12 @@ def _pack(review: Review) -> bytes:
                 format_value(c.reading.target, r.kpi.unit), r.kpi.owner or "—"] for r, c in summary.missing]
     story.append(_pdf_table([w["kpi"], w["month"], w["value"], w["target"], w["owner"]], missing,
                             [180, 100, 80, 80, 120], numeric=(2, 3)) if missing else p(w["none_missing"], "hint"))
-    story += [CondPageBreak(80), p(w["candidates"], "h2"), p(w["candidates_hint"], "hint")]
     candidates = [[r.kpi.name, red_running(r), r.kpi.owner or "—"] for r in review.candidates]
-    story.append(_pdf_table([w["kpi"], w["months_red"], w["owner"]], candidates, [180, 140, 120]) if candidates
-                 else p(w["no_candidates"], "hint"))
+    # the heading stays with what it heads, and moves to a new page only when the block does not fit this one
+    story.append(KeepTogether([
+        p(w["candidates"], "h2"), p(w["candidates_hint"], "hint"),
+        _pdf_table([w["kpi"], w["months_red"], w["owner"]], candidates, [180, 140, 120]) if candidates
+        else p(w["no_candidates"], "hint")]))
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
