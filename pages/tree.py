@@ -43,6 +43,7 @@ from huddle.pages.components import (
     status_badge,
     table,
 )
+from huddle.pages.tree_assets import pm_table, reliability_table
 from huddle.pages.tree_graph import CANVAS_MAX_PX, STYLESHEET
 
 if TYPE_CHECKING:
@@ -308,27 +309,6 @@ def _breakdown(d: NodeDetail, config: PlantConfig, tree: str) -> Any:
     return html.Div([html.H3(_("Where it is red")), html.Div(blocks, className="breakdowns")], className="panel-block")
 
 
-def _assets(d: NodeDetail, config: PlantConfig) -> Any:
-    """Each asset's failures, MTBF and MTTR (the stop log's equipment), the one with most failures first."""
-    if not d.by_asset:
-        return None
-    several = len(config.scope_lines(d.scope)) > 1
-    head = html.Thead(html.Tr([html.Th(_("Asset")), html.Th(_("Failures")), html.Th(_("MTBF")),
-                               html.Th(_("MTTR"))]))
-    rows = []
-    for a in d.by_asset:
-        asset = a.asset or _("no asset named")
-        line = config.lines[a.line].name if a.line in config.lines else a.line
-        rows.append(html.Tr([html.Td(f"{line} – {asset}" if several else asset), html.Td(number(a.failures)),
-                             html.Td(format_value(a.mtbf, "h")), html.Td(format_value(a.mttr, "min"))]))
-    return html.Div([
-        html.H3(_("By asset")),
-        html.P(_("Failures are the unplanned stops that named the asset; its operating time is its line's run time."),
-               className="hint"),
-        html.Table([head, html.Tbody(rows)], className="grid asset-reliability"),
-    ], className="panel-block")
-
-
 def _link_table(title: str, rows: list[dict[str, Any]]) -> html.Div:
     head = html.Thead(html.Tr([html.Th(title), html.Th(_("Value")), html.Th(_("Target")), html.Th(_("Status"))]))
     body = html.Tbody([html.Tr([html.Td(r["where"]), html.Td(r["value"]), html.Td(r["target"]),
@@ -367,7 +347,7 @@ def render_panel(d: NodeDetail, config: PlantConfig, tree: str, today: date | No
         *[html.P("◐ " + _("Incomplete: {why}").format(why=why), className="hint") for why in d.reading.gaps],
     ], className=f"panel-head status-{status}")
     return [head, _drift(d, config), _definition(d, config), _why(d, config), _breakdown(d, config, tree),
-            _assets(d, config)]
+            reliability_table(d, config), pm_table(d, config)]
 
 
 def trend_figure(d: NodeDetail) -> go.Figure:

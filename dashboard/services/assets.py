@@ -1,5 +1,6 @@
 """Reliability by asset: MTBF and MTTR of every asset of a scope over a period, where a supervisor drills from a
-line's MTBF or MTTR to the machine behind it.
+line's MTBF or MTTR to the machine behind it, and its preventive maintenance (scheduled, done on time, late or not
+done) from PM compliance.
 
 An asset is the equipment a line's stop log names (``Filler`` of Line 2). Its failures are the unplanned stops that
 started inside the period's shifts and named it, its repair time their minutes inside those shifts (planned breaks
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 
 from huddle.dashboard.core.kpi import FORMULAS, evaluate
 from huddle.dashboard.core.periods import Period
+from huddle.dashboard.services.events import inside_windows
 from huddle.dashboard.services.losses import loss_pieces
 from huddle.dashboard.services.readings import Readings
+from huddle.data.queries import records as record_queries
 
 #: the formulas whose panel shows the reliability of each asset
 RELIABILITY_FORMULAS = frozenset({"mtbf", "mttr"})
@@ -59,4 +62,31 @@ def asset_reliability(readings: Readings, scope: str, period: Period) -> list[As
                                     run / 3600 if run is not None else None, mtbf, mttr))
     order = {line: i for i, line in enumerate(readings.config.lines)}
     out.sort(key=lambda a: (-a.failures, -a.repair_min, order.get(a.line, 0), a.asset))
+    return out
+
+
+@dataclass(frozen=True)
+class AssetPms:
+    """One asset's preventive work orders due in a period: scheduled, done on time, and late or not done."""
+
+    line: str
+    asset: str
+    scheduled: int
+    on_time: int
+    late: int  # done after their day
+    not_done: int
+
+
+def asset_pms(readings: Readings, scope: str, period: Period) -> list[AssetPms]:
+    """Each asset's PMs that PM compliance counts in the scope and period, the most behind first."""
+    lines = tuple(readings.config.scope_lines(scope))
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for row in inside_windows(readings, period, lambda session, lo, hi: record_queries.pms_due_between(
+            session, lines, lo, hi)):
+        c = counts[(row.line, row.asset)]
+        c[0] += 1
+        c[1 if row.on_time else 2 if row.done else 3] += 1
+    order = {line: i for i, line in enumerate(readings.config.lines)}
+    out = [AssetPms(line, asset, *c) for (line, asset), c in counts.items()]
+    out.sort(key=lambda a: (a.on_time - a.scheduled, order.get(a.line, 0), a.asset))
     return out

@@ -19,7 +19,13 @@ from huddle.dashboard.core.plant import KpiDef, TreeDef
 from huddle.dashboard.core.spc import ControlLimits, Signal, drift, individuals_limits, run_rule_signals
 from huddle.dashboard.core.tree_math import Contribution, GoalSeek, attribute, combine, goal_seek, what_if
 from huddle.dashboard.services.actions import ActionView
-from huddle.dashboard.services.assets import RELIABILITY_FORMULAS, AssetReliability, asset_reliability
+from huddle.dashboard.services.assets import (
+    RELIABILITY_FORMULAS,
+    AssetPms,
+    AssetReliability,
+    asset_pms,
+    asset_reliability,
+)
 from huddle.dashboard.services.events import EventReport, events_behind
 from huddle.dashboard.services.reading_context import sharing_context
 from huddle.dashboard.services.readings import Reading
@@ -59,6 +65,7 @@ class NodeDetail:
     values: dict[str, float | None] = field(default_factory=dict)  # every tree node's value (for what-if)
     targets: dict[str, float | None] = field(default_factory=dict)  # and its target for the period
     by_asset: list[AssetReliability] = field(default_factory=list)  # MTBF and MTTR: each asset's, worst first
+    pms: list[AssetPms] = field(default_factory=list)  # PM compliance: each asset's PMs, most behind first
     baseline_scope: str | None = None  # where the baseline shown was recorded ("" the plant file; None: none)
     baseline_own: bool = False  # True when it was recorded at this scope, not leant on from a wider one
 
@@ -205,6 +212,7 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
         baseline_scope=shown.scope if shown else None, baseline_own=own is not None,
         by_asset=(asset_reliability(services.readings, scope, period) if kdef.formula in RELIABILITY_FORMULAS
                   else []),
+        pms=asset_pms(services.readings, scope, period) if kdef.formula == "pm_compliance" else [],
     )
 
 
@@ -267,7 +275,7 @@ def as_dict(detail: NodeDetail) -> dict[str, Any]:
                     for s in detail.signals],
         "drifting": [s.text for s in detail.drifting],
         "by_line": [r.as_dict() for r in detail.by_line], "by_shift": [r.as_dict() for r in detail.by_shift],
-        "by_asset": [a.__dict__ for a in detail.by_asset],
+        "by_asset": [a.__dict__ for a in detail.by_asset], "pms_by_asset": [a.__dict__ for a in detail.pms],
         "why": [{"kpi": c.key, "before": c.before, "after": c.after, "contribution": c.contribution}
                 for c in detail.why],
         "goal_seek": ({"parent": detail.formula_parent, "needed": detail.goal.needed,

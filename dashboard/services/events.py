@@ -207,7 +207,7 @@ def _stops(readings: Readings, kind: EventFilter, scope: str, period: Period) ->
     return groups, records, config.scope_lines(scope)
 
 
-def _inside_windows(readings: Readings, period: Period, fetch: Callable[[Session, datetime, datetime], list[_Row]]
+def inside_windows(readings: Readings, period: Period, fetch: Callable[[Session, datetime, datetime], list[_Row]]
                     ) -> list[_Row]:
     """Rows fetched for the span of the period's worked shifts, kept when they fall inside one of them."""
     insts = _worked_windows(readings.config, period)
@@ -224,7 +224,7 @@ def _defects(readings: Readings, kind: EventFilter, scope: str, period: Period) 
     lines = tuple(config.scope_lines(scope))
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[EventRecord] = []
-    for row in _inside_windows(readings, period, lambda session, lo, hi: record_queries.quality_events_between(
+    for row in inside_windows(readings, period, lambda session, lo, hi: record_queries.quality_events_between(
             session, lines, lo, hi, kind.values)):
         g = groups[row.defect]
         g.quantity += row.quantity
@@ -240,7 +240,7 @@ def _safety(readings: Readings, kind: EventFilter, scope: str, period: Period) -
     where_scope = readings.scope_filter(scope)
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[EventRecord] = []
-    for row in _inside_windows(readings, period, lambda session, lo, hi: record_queries.safety_events_between(
+    for row in inside_windows(readings, period, lambda session, lo, hi: record_queries.safety_events_between(
             session, where_scope, lo, hi, kind.values)):
         where = row.line or row.area or config.site_key
         g = groups[row.kind]

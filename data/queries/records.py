@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from huddle.data.models import ProductionCount, QualityEvent, SafetyEvent, StopEvent
+from huddle.data.models_feeds import WorkOrder
 from huddle.data.queries.scope import ScopeFilter, in_scope
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -118,6 +119,29 @@ def quality_events_between(session: Session, lines: tuple[str, ...], start_utc: 
         stmt = stmt.where(QualityEvent.disposition.in_(dispositions))
     return [QualityRow(line, at, defect, int(quantity), disposition)
             for line, at, defect, quantity, disposition in session.execute(stmt).all()]
+
+
+@dataclass(frozen=True)
+class PmRow:
+    """A preventive work order as its shift's facts count it: due at ``at_utc`` (its scheduled day's first shift)."""
+
+    line: str
+    at_utc: datetime
+    asset: str
+    on_time: bool
+    done: bool
+
+
+def pms_due_between(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime) -> list[PmRow]:
+    """Preventive work orders of some lines falling due in [start, end), by due time."""
+    if not lines:
+        return []
+    stmt = (select(WorkOrder.line, WorkOrder.due_utc, WorkOrder.asset, WorkOrder.on_time, WorkOrder.done_at_utc)
+            .where(WorkOrder.line.in_(lines), WorkOrder.kind == "preventive", WorkOrder.due_utc >= start_utc,
+                   WorkOrder.due_utc < end_utc)
+            .order_by(WorkOrder.due_utc, WorkOrder.line, WorkOrder.asset))
+    return [PmRow(line, due, asset, bool(on_time), done is not None)
+            for line, due, asset, on_time, done in session.execute(stmt).all()]
 
 
 def safety_events_between(session: Session, scope: ScopeFilter, start_utc: datetime, end_utc: datetime,

@@ -78,6 +78,21 @@ def test_drilling_into_mtbf_shows_each_asset(demo_services: Any) -> None:
     assert node_detail(demo_services, "oee", "oee", "L2", DAY).by_asset == []  # only on MTBF and MTTR
 
 
+def test_drilling_into_pm_compliance_shows_each_assets_pms(demo_services: Any) -> None:
+    month = parse_period("month", "2026-11")
+    detail = node_detail(demo_services, "oee", "pm_compliance", "filling", month)
+    pms = detail.pms
+    assert sum(a.scheduled for a in pms) == detail.reading.denominator  # the same PMs as the KPI counts
+    assert sum(a.on_time for a in pms) == detail.reading.numerator
+    assert all(a.scheduled == a.on_time + a.late + a.not_done for a in pms)
+    assert sum(a.late for a in pms) and sum(a.not_done for a in pms)
+    behind = [a.scheduled - a.on_time for a in pms]
+    assert behind == sorted(behind, reverse=True)  # the asset most behind first
+    panel = text(tree_page.render_panel(detail, demo_services.config, "oee"))
+    assert "Preventive work orders by asset" in panel and "Line 2 – Filler" in panel
+    assert as_dict(detail)["pms_by_asset"][0]["scheduled"] >= 1
+
+
 STOPS = ("line,start,end,reason,category,equipment\n"
          "L1,2026-06-10 07:10,2026-06-10 07:30,Filler jam,unplanned,Filler\n"  # 20 min
          "L1,2026-06-10 12:00,2026-06-10 12:27,Capper fault,unplanned,Capper\n")  # 27 min

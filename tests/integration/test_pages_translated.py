@@ -183,7 +183,7 @@ def test_the_kpi_tree_has_no_word_outside_the_catalogue(demo_services: Any, pseu
         for key in everything.tree.nodes():
             d = node_detail(demo_services, tree_key, key, scope, period, records=20)
             parent = config.kpis.get(d.formula_parent or "")
-            own += [a.asset for a in d.by_asset]  # the equipment the stop log names, as the plant writes it
+            own += [a.asset for a in [*d.by_asset, *d.pms]]  # the plant's equipment, as its stop log and CMMS name it
             shown += [page.render_panel(d, config, tree_key), page.trend_figure(d).layout.title.text,
                       [t.name for t in page.trend_figure(d).data], page.what_if_fields(d, parent)[1:3],
                       page.render_node_actions(d, config)]
