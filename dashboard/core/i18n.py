@@ -13,7 +13,7 @@ are (no compile step to forget); docs/languages.md says how a plant adds one.
 from __future__ import annotations
 
 import gettext as _gettext
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from datetime import date, datetime
@@ -22,7 +22,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import DateTimeFormat, format_date, format_datetime, parse_pattern
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -140,6 +140,51 @@ def day_text(day: date | datetime, pattern: str) -> str:
     if isinstance(day, datetime):
         return format_datetime(day, pattern, tzinfo=day.tzinfo, locale=_locale(_ACTIVE.get()))
     return format_date(day, pattern, locale=_locale(_ACTIVE.get()))
+
+
+#: the CLDR pattern letters that depend on the date alone (era, year, quarter, month, week, day, weekday)
+_DATE_LETTERS = frozenset("GyYuUQqMLlwWdDFgEec")
+
+
+def day_texts(pattern: str) -> Callable[[datetime], str]:
+    """``day_text`` for many times in one pattern (a column of a file): the words of each date (weekday, month) are
+    looked up once, the time of day for each time."""
+    locale = _locale(_ACTIVE.get())
+    parsed = parse_pattern(pattern)
+    by_date: dict[date, dict[str, str]] = {}
+
+    def text(when: datetime) -> str:
+        if when.tzinfo is None:
+            return day_text(when, pattern)
+        fields = DateTimeFormat(when, locale)
+        words = by_date.get(when.date())
+        if words is None:
+            words = by_date[when.date()] = _DateWords(fields)
+        return parsed.format % _Fields(words, fields)
+
+    return text
+
+
+class _DateWords(dict[str, str]):
+    """A date's fields, each worked out the first time a pattern asks for it."""
+
+    def __init__(self, fields: DateTimeFormat) -> None:
+        super().__init__()
+        self.fields = fields
+
+    def __missing__(self, name: str) -> str:
+        self[name] = value = self.fields[name]
+        return value
+
+
+class _Fields:
+    """A time's fields for a pattern: those of its date from the date's words, the rest of its own."""
+
+    def __init__(self, words: _DateWords, fields: DateTimeFormat) -> None:
+        self.words, self.fields = words, fields
+
+    def __getitem__(self, name: str) -> str:
+        return self.words[name] if name[0] in _DATE_LETTERS else self.fields[name]
 
 
 def month_name(month: int) -> str:

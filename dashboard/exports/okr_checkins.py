@@ -14,7 +14,7 @@ import io
 from typing import Any
 
 from huddle.dashboard.core.cell_text import cell_text
-from huddle.dashboard.core.i18n import N_, _, day_text, pgettext
+from huddle.dashboard.core.i18n import N_, _, day_texts, pgettext
 from huddle.dashboard.core.names import period_id_words, week_words
 from huddle.dashboard.core.okr_scoring import BAND_WORDS, STATUS_WORDS, KrStatus, MonthMark, month_words
 from huddle.dashboard.exports.collector import collector_paused
@@ -122,7 +122,7 @@ class _Words:
     def __init__(self) -> None:
         self.quarters: dict[str, str] = {}
         self.weeks: dict[str, str] = {}
-        self.saved = pgettext("date pattern", "EEE d MMM y, HH:mm")
+        self.saved = day_texts(pgettext("date pattern", "EEE d MMM y, HH:mm"))
         self.current, self.corrected = pgettext("version", "current"), _("corrected later")
         self.months: dict[tuple[tuple[MonthMark, ...], str], str] = {}  # each key result's months, worded once
 
@@ -136,7 +136,7 @@ class _Words:
         return row | {"quarter": self.quarters[quarter], "week": self.weeks[week],
                       "level": _(LEVEL_WORDS[row["level"]]), "confidence_band": _(BAND_WORDS[row["confidence_band"]]),
                       "version": self.corrected if row["version"] == "corrected later" else self.current,
-                      "saved_at": day_text(saved, self.saved) if saved else "",
+                      "saved_at": self.saved(saved) if saved else "",
                       "status_now": _(STATUS_WORDS[KrStatus(row["status_now"])]),
                       "kpi_months": self._months(row["kpi_months"], row["kpi_unit"])}
 
