@@ -188,7 +188,11 @@ class RedisRenderCache:
             if found is not None:
                 return found  # type: ignore[no-any-return]
             if self.redis.set(lock, token, nx=True, px=self.lock_ms):
-                return None
+                # the worker that held the lock may have stored the entry and let go between the two looks
+                found = self.redis.get(name)
+                if found is not None:
+                    self._unlock(lock, token)
+                return found  # type: ignore[no-any-return]
             if time.monotonic() >= deadline:
                 log.warning("render cache: waited %.0f s for another worker's render of %s; rendering it here",
                             self.wait_s, name)

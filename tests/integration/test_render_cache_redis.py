@@ -134,3 +134,14 @@ def test_workers_of_two_plants_sharing_a_redis_keep_apart(tmp_path) -> None:  # 
     other = Settings(data_dir=tmp_path, database_url="postgresql+psycopg://db-b/plant")
     assert redis_prefix(one, "board") != redis_prefix(other, "board")
     assert redis_prefix(one, "board") != redis_prefix(one, "signin")
+
+
+def test_a_board_stored_between_a_workers_two_looks_is_not_drawn_again(redis_url: str, prefix: str) -> None:
+    worker = RedisRenderCache(redis_url, prefix)
+    # another worker stores the board and lets its lock go just after this one looked and found nothing
+    worker.redis.set(f"{prefix}:k", '"their board"')
+    looks = [None]
+    real_get = worker.redis.get
+    worker.redis.get = lambda name: looks.pop() if looks else real_get(name)  # type: ignore[method-assign]
+    assert worker.get_or_render("k", lambda: "drawn again") == "their board"
+    assert worker.redis.get(f"{prefix}:k:rendering") is None  # the lock it took to draw it is let go
