@@ -23,6 +23,7 @@ from huddle.pages.baseline import (
     sprint_line,
     tree_options,
 )
+from huddle.pages.components import scope_options
 
 
 def _tree(services: Services, tree: str | None) -> str:
@@ -31,26 +32,33 @@ def _tree(services: Services, tree: str | None) -> str:
     return tree if tree in trees else next(iter(trees), "")
 
 
-def show(services: Services, tree: str | None, _changed: int | None) -> tuple[Any, ...]:
-    """The tree picker, the sprint's line, its checklist, the KPIs to pick and the baselines recorded."""
+def _scope(services: Services, scope: str | None) -> str:
+    """The scope asked for when the plant has it, else the plant."""
+    config = services.config
+    return scope if scope in config.areas or scope in config.lines else "plant"
+
+
+def show(services: Services, tree: str | None, scope: str | None, _changed: int | None) -> tuple[Any, ...]:
+    """The pickers, the sprint's line, its checklist, the KPIs to pick and the baselines recorded at the scope."""
     config, now = services.config, services.clock()
-    key = _tree(services, tree)
+    key, scope = _tree(services, tree), _scope(services, scope)
     if not key:
-        return [], None, _("This plant has no KPI tree."), None, [], None
-    sprint = services.baselines.view(key, proposals=True)
+        return [], None, scope_options(config), scope, _("This plant has no KPI tree."), None, [], None
+    sprint = services.baselines.view(key, scope, proposals=True)
     people = services.accounts.people()
     kpis = config.trees[key].nodes()
-    records = [r for r in services.baselines.records() if r["kpi"] in kpis]
+    records = [r for r in services.baselines.records(scope=scope) if r["kpi"] in kpis]
     options = [{"label": i.name, "value": i.item.kpi} for i in sprint.items] if sprint else []
-    return (tree_options(config), key, sprint_line(sprint, config, now),
+    return (tree_options(config), key, scope_options(config), scope, sprint_line(sprint, config, now),
             render_checklist(sprint, config, people, now), options, render_history(records, config, people))
 
 
-def pick(services: Services, kpi: str | None, tree: str | None, _changed: int | None) -> tuple[Any, ...]:
+def pick(services: Services, kpi: str | None, tree: str | None, scope: str | None,
+         _changed: int | None) -> tuple[Any, ...]:
     """Fill the form from the picked KPI's line (its saved value, else the one the data proposes)."""
     if not kpi or not tree:
         raise PreventUpdate
-    sprint = services.baselines.view(_tree(services, tree), proposals=True)
+    sprint = services.baselines.view(_tree(services, tree), _scope(services, scope), proposals=True)
     item = next((i for i in sprint.items if i.item.kpi == kpi), None) if sprint else None
     if sprint is None or item is None:
         raise PreventUpdate
@@ -60,10 +68,24 @@ def pick(services: Services, kpi: str | None, tree: str | None, _changed: int | 
             {"sprint": sprint.id, "kpi": kpi, "version": it.version})
 
 
-def write(services: Services, _save: int, _sign: int, seen: dict[str, Any] | None, value: float | None,
-          source: str | None, frequency: str | None, no_source: list[str] | None, changed: int | None,
-          page_site: str | None) -> tuple[str, Any]:
-    """Save the picked KPI's line (editors), or sign it off (its owner); the service checks both."""
+def _start(services: Services, tree: str | None, scope: str | None, changed: int | None,
+           page_site: str | None) -> tuple[str, Any]:
+    where = _scope(services, scope)
+    try:
+        services.baselines.open_sprint(site_writer(services, page_site), _tree(services, tree), where)
+    except (ForbiddenError, BaselineError) as exc:
+        return _("Not started: {why}").format(why=exc), no_update
+    return _("Started a 48-hour baseline sprint for {scope}.").format(
+        scope=services.config.scope_name(where)), (changed or 0) + 1
+
+
+def write(services: Services, _save: int, _sign: int, _open: int, seen: dict[str, Any] | None,
+          value: float | None, source: str | None, frequency: str | None, no_source: list[str] | None,
+          tree: str | None, scope: str | None, changed: int | None, page_site: str | None) -> tuple[str, Any]:
+    """Save the picked KPI's line (editors), sign it off (its owner), or start a sprint at the scope picked
+    (editors); the service checks each."""
+    if ctx.triggered_id == ids.BASE_OPEN:
+        return _start(services, tree, scope, changed, page_site)
     signing = ctx.triggered_id == ids.BASE_SIGN
     if not seen:
         return _("Pick a KPI first."), no_update
@@ -83,30 +105,37 @@ def write(services: Services, _save: int, _sign: int, seen: dict[str, Any] | Non
 
 
 def tree_sprint(services: Services, view: dict[str, Any], _tick: int | None) -> Any:
-    """The tree page's sprint line: countdown or closing record, with the way to the checklist."""
+    """The tree page's sprint line: the sprint of the scope on screen where it has one, else the plant's;
+    countdown or closing record, with the way to its checklist."""
     try:
-        key = TreeAddress.from_view(view).resolve(services.config, services.clock()).tree
+        target = TreeAddress.from_view(view).resolve(services.config, services.clock())
     except AddressError:
         return None
-    line = sprint_line(services.baselines.view(key), services.config, services.clock())
-    return [line + " ", html.A(_("Open the checklist"), href=f"/baseline?tree={key}")]
+    scope = services.baselines.normal_scope(target.scope)
+    sprint = services.baselines.view(target.tree, scope) if scope != "plant" else None
+    if sprint is None:
+        sprint, scope = services.baselines.view(target.tree), "plant"
+    line = sprint_line(sprint, services.config, services.clock())
+    return [line + " ", html.A(_("Open the checklist"), href=f"/baseline?tree={target.tree}&scope={scope}")]
 
 
 def register(app: Dash, services: Services) -> None:
     """Wire the baseline sprint page and the tree page's sprint line."""
-    app.callback(Output(ids.BASE_TREE, "options"), Output(ids.BASE_TREE, "value"), Output(ids.BASE_STATE, "children"),
+    app.callback(Output(ids.BASE_TREE, "options"), Output(ids.BASE_TREE, "value"),
+                 Output(ids.BASE_SCOPE, "options"), Output(ids.BASE_SCOPE, "value"), Output(ids.BASE_STATE, "children"),
                  Output(ids.BASE_TABLE, "children"), Output(ids.BASE_KPI, "options"),
-                 Output(ids.BASE_HISTORY, "children"),
-                 Input(ids.BASE_TREE, "value"), Input(ids.BASE_CHANGED, "data"))(partial(show, services))
+                 Output(ids.BASE_HISTORY, "children"), Input(ids.BASE_TREE, "value"), Input(ids.BASE_SCOPE, "value"),
+                 Input(ids.BASE_CHANGED, "data"))(partial(show, services))
     app.callback(Output(ids.BASE_VALUE, "value"), Output(ids.BASE_SOURCE, "value"),
                  Output(ids.BASE_FREQUENCY, "value"), Output(ids.BASE_NO_SOURCE, "value"),
                  Output(ids.BASE_PROPOSED, "children"), Output(ids.BASE_VERSION, "data"),
-                 Input(ids.BASE_KPI, "value"), State(ids.BASE_TREE, "value"),
+                 Input(ids.BASE_KPI, "value"), State(ids.BASE_TREE, "value"), State(ids.BASE_SCOPE, "value"),
                  Input(ids.BASE_CHANGED, "data"))(partial(pick, services))
     app.callback(Output(ids.BASE_MESSAGE, "children"), Output(ids.BASE_CHANGED, "data"),
-                 Input(ids.BASE_SAVE, "n_clicks"), Input(ids.BASE_SIGN, "n_clicks"), State(ids.BASE_VERSION, "data"),
-                 State(ids.BASE_VALUE, "value"), State(ids.BASE_SOURCE, "value"), State(ids.BASE_FREQUENCY, "value"),
-                 State(ids.BASE_NO_SOURCE, "value"), State(ids.BASE_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
+                 Input(ids.BASE_SAVE, "n_clicks"), Input(ids.BASE_SIGN, "n_clicks"), Input(ids.BASE_OPEN, "n_clicks"),
+                 State(ids.BASE_VERSION, "data"), State(ids.BASE_VALUE, "value"), State(ids.BASE_SOURCE, "value"),
+                 State(ids.BASE_FREQUENCY, "value"), State(ids.BASE_NO_SOURCE, "value"), State(ids.BASE_TREE, "value"),
+                 State(ids.BASE_SCOPE, "value"), State(ids.BASE_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
                  prevent_initial_call=True)(partial(write, services))
     app.callback(Output(ids.TREE_SPRINT, "children"), Input(ids.TREE_VIEW, "data"),
                  Input(ids.TREE_REFRESH, "n_intervals"))(partial(tree_sprint, services))

@@ -157,29 +157,43 @@ def prepare_demo_site(services: Services, data_dir: Path, days: int, seed: int,
 def demo_baselines(services: Services) -> int:
     """The demo's baseline sprints (once): the delivery and safety trees' sprints are worked through and closed,
     each owner signing off their KPIs; the OEE tree's is in progress, its first KPIs signed off, two lines filled in
-    but not yet signed, the rest open (a KPI without data gets the "no data source" finding). The signed-off
-    KPIs' values become dated plant baselines. Returns the sign-offs made."""
+    but not yet signed, the rest open (a KPI without data gets the "no data source" finding). Line 2 ran a sprint of
+    its own on the OEE tree, so its tree shows its own baselines. Returns the sign-offs made."""
     baselines = services.baselines
-    sprints = {key: baselines.view(key, proposals=True) for key in services.config.trees}
+    sprints = {key: baselines.view(key) for key in services.config.trees}
     if any(i.item.version > 1 for s in sprints.values() if s for i in s.items):
         return 0  # worked already
     editor = Identity("user", "tom.becker", "editor", "Tom Becker")
     signed = 0
     for key, sprint in sprints.items():
-        if sprint is None or not sprint.open:
-            continue
-        lines = sprint.items if key != "oee" else sprint.items[:len(sprint.items) - 3]
-        for n, line in enumerate(lines):
-            item = line.item
-            finding = line.proposed is None
-            item = baselines.save(editor, sprint.id, item.kpi, item.version,
-                                  value=None if finding else round(line.proposed, 2),  # type: ignore[arg-type]
-                                  source=item.source or "shift log", frequency=item.frequency, no_source=finding)
-            if key == "oee" and n >= len(lines) - 2:
-                continue  # filled in, waiting for its owner
-            owner = Identity("user", line.owner.lower().replace(" ", "."), "editor", line.owner)
-            baselines.sign_off(owner, sprint.id, item.kpi, item.version)
-            signed += 1
+        if sprint is not None and sprint.open:
+            signed += _work_sprint(services, key, "plant", editor, leave=3 if key == "oee" else 0)
+    if "oee" in services.config.trees and "L2" in services.config.lines:
+        baselines.open_sprint(editor, "oee", "L2")
+        signed += _work_sprint(services, "oee", "L2", editor, leave=0)
+    return signed
+
+
+def _work_sprint(services: Services, tree: str, scope: str, editor: Identity, leave: int) -> int:
+    """Fill in a sprint's lines from the data and have each owner sign them off, leaving the last ``leave`` lines
+    open and the two before them unsigned (when any are left)."""
+    baselines = services.baselines
+    sprint = baselines.view(tree, scope, proposals=True)
+    if sprint is None:
+        return 0
+    lines = sprint.items[:len(sprint.items) - leave]
+    signed = 0
+    for n, line in enumerate(lines):
+        finding = line.proposed is None
+        item = baselines.save(editor, sprint.id, line.item.kpi, line.item.version,
+                              value=None if finding else round(line.proposed, 2),  # type: ignore[arg-type]
+                              source=line.item.source or "shift log", frequency=line.item.frequency,
+                              no_source=finding)
+        if leave and n >= len(lines) - 2:
+            continue  # filled in, waiting for its owner
+        owner = Identity("user", line.owner.lower().replace(" ", "."), "editor", line.owner)
+        baselines.sign_off(owner, sprint.id, item.kpi, item.version)
+        signed += 1
     return signed
 
 

@@ -30,7 +30,7 @@ OUTCOME_WORDS = {"complete": N_("closed, every KPI signed off"), "timed_out": N_
                  "replaced": N_("closed, the tree changed")}
 
 
-def layout(tree: str = "", **_query: str) -> html.Div:
+def layout(tree: str = "", scope: str = "", **_query: str) -> html.Div:
     """Skeleton with the tree in a store; the sprint arrives through its callbacks."""
     editor = current_identity().may("editor") if has_request_context() else True
     return html.Div([
@@ -40,7 +40,11 @@ def layout(tree: str = "", **_query: str) -> html.Div:
                            "a frequency, or an explicit “no data source” finding; its owner signs it off."),
                          className="hint")], className="page-head"),
         html.Div([html.Label([_("Tree"), dcc.Dropdown(id=ids.BASE_TREE, clearable=False, value=tree or None)],
-                             className="manual-field")], className="form-row"),
+                             className="manual-field"),
+                  html.Label([_("Scope"), dcc.Dropdown(id=ids.BASE_SCOPE, clearable=False, value=scope or "plant")],
+                             className="manual-field"),
+                  html.Button(_("Start a sprint for this scope"), id=ids.BASE_OPEN, n_clicks=0,
+                              disabled=not editor)], className="form-row"),
         html.P(id=ids.BASE_STATE, className="sprint-state", role="status"),
         html.Section([html.H2(_("Checklist")), html.Div(id=ids.BASE_TABLE)], className="card"),
         html.Section([
@@ -84,14 +88,18 @@ def tree_options(config: PlantConfig) -> list[dict[str, str]]:
 
 
 def sprint_line(sprint: SprintView | None, config: PlantConfig, now: datetime) -> str:
-    """The sprint in one sentence: its countdown while open, its closing record once closed."""
+    """The sprint in one sentence: its countdown while open, its closing record once closed (naming its scope when
+    it is not the plant's)."""
     if sprint is None:
-        return _("No baseline sprint for this tree yet.")
+        return _("No baseline sprint for this tree and scope yet.")
     total = len(sprint.items)
+    where = config.scope_name(sprint.scope) if sprint.scope != "plant" else ""
     if sprint.open:
-        return countdown_words(sprint.due_at, now, sprint.signed, total) + "."
+        return countdown_words(sprint.due_at, now, sprint.signed, total, where) + "."
     names = {k: d.name for k, d in config.kpis.items()}
-    return _("Baseline sprint {outcome} on {when}: {record}").format(
+    said = (_("Baseline sprint for {scope} {outcome} on {when}: {record}") if where
+            else _("Baseline sprint {outcome} on {when}: {record}"))
+    return said.format(scope=where,
         outcome=_(OUTCOME_WORDS.get(sprint.outcome, sprint.outcome)),
         when=format_time(sprint.closed_at, config.tz, now.astimezone(config.tz).date()),
         record=closing_words(sprint.outcome, sprint.missing, names, total))

@@ -107,12 +107,13 @@ def missing_words(missing: list[str]) -> str:
     return _("{first} and {last}").format(first=", ".join(said[:-1]), last=said[-1])
 
 
-def countdown_words(due: datetime, now: datetime, signed: int, total: int) -> str:
-    """'Baseline sprint: 31 h left, 7 of 12 KPIs signed off'."""
+def countdown_words(due: datetime, now: datetime, signed: int, total: int, where: str = "") -> str:
+    """'Baseline sprint: 31 h left, 7 of 12 KPIs signed off' ('Baseline sprint for Line 2: …' at a named scope)."""
     left = hours_left(due, now)
-    return _("Baseline sprint: {left}, {signed} of {total} signed off").format(
-        left=ngettext("{n} h left", "{n} h left", left).format(n=left),
-        signed=signed, total=ngettext("{n} KPI", "{n} KPIs", total).format(n=total))
+    said = (_("Baseline sprint for {scope}: {left}, {signed} of {total} signed off") if where
+            else _("Baseline sprint: {left}, {signed} of {total} signed off"))
+    return said.format(scope=where, left=ngettext("{n} h left", "{n} h left", left).format(n=left),
+                       signed=signed, total=ngettext("{n} KPI", "{n} KPIs", total).format(n=total))
 
 
 def closing_words(outcome: str, missing: dict[str, list[str]], names: dict[str, str], total: int) -> str:

@@ -237,6 +237,7 @@ AUDIT_ACTIONS = {
     "escalation.accept": N_("escalation accepted"), "escalation.answer": N_("escalation answered"),
     "escalation.pass_up": N_("escalation passed up"), "escalation.acknowledge": N_("answer acknowledged"),
     "baseline.sprint.save": N_("baseline line saved"), "baseline.sprint.sign_off": N_("baseline signed off"),
+    "baseline.sprint.open": N_("baseline sprint started"),
 }
 #: detail keys as words; keys that name a KPI, a scope, a person or a period are shown by name
 _DETAIL_WORDS = {
@@ -292,6 +293,10 @@ def audit_target(config: PlantConfig | None, action: str, target: str, names: Ma
         return scope_name(config, target)
     if action == "okr.quarter.close":
         return period_id_words(config, target)
+    if action == "baseline.sprint.open" and " at " in target:
+        tree, scope = target.split(" at ", 1)
+        name = config.trees[tree].name if tree in config.trees else tree
+        return _("{kpi} at {scope}").format(kpi=name, scope=scope_name(config, scope))
     if action.startswith(("kpi.baseline.", "baseline.sprint.")) and " at " in target:
         kpi, scope = target.split(" at ", 1)
         return _("{kpi} at {scope}").format(kpi=kpi_name(config, kpi), scope=scope_name(config, scope))

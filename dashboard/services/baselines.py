@@ -110,8 +110,9 @@ class BaselineSprints:
     # ---- opening and closing -----------------------------------------------------------------------------
 
     def sync_trees(self) -> list[str]:
-        """Open a sprint for every tree whose definition has no sprint yet (a new tree, or one changed since its
-        last sprint opened; an open sprint of the old definition closes as replaced). The trees opened, by key."""
+        """Open a plant sprint for every tree whose definition has no sprint yet (a new tree, or one changed since
+        its last sprint opened); open sprints of the old definition, at any scope, close as replaced. The trees
+        opened, by key."""
         now = self.clock()
         opened = []
         with self.sessions.begin() as session:
@@ -120,13 +121,37 @@ class BaselineSprints:
                 latest = queries.latest_sprint(session, tree.key)
                 if latest is not None and latest.fingerprint == fingerprint:
                     continue
-                if latest is not None and latest.closed_at is None:
-                    self._close(session, latest, now, "replaced")
-                queries.open_sprint(session, tree.key, "plant", fingerprint, now, due_at(now), [
-                    {"kpi": k, "source": self.config.kpis[k].data_source or "",
-                     "frequency": self.config.kpis[k].frequency} for k in tree.nodes() if k in self.config.kpis])
+                for old in queries.open_sprints(session, tree.key):
+                    self._close(session, old, now, "replaced")
+                self._open(session, tree.key, "plant", now)
                 opened.append(tree.key)
         return opened
+
+    def _open(self, session: Session, tree: str, scope: str, now: datetime) -> BaselineSprint:
+        kpis = [k for k in self.config.trees[tree].nodes() if k in self.config.kpis]
+        return queries.open_sprint(session, tree, scope, tree_fingerprint(self.config.trees[tree]), now, due_at(now), [
+            {"kpi": k, "source": self.config.kpis[k].data_source or "", "frequency": self.config.kpis[k].frequency}
+            for k in kpis])
+
+    def open_sprint(self, who: Identity, tree: str, scope: str) -> int:
+        """Open a sprint for a tree at a scope (an area or a line gets baselines of its own); refused while one is
+        open there. The new sprint's id."""
+        who.require("editor", N_("starting a baseline sprint"))
+        scope = self.normal_scope(scope)
+        if tree not in self.config.trees:
+            raise BaselineError(_("there is no such tree in the plant file"))
+        if scope != "plant" and scope not in self.config.areas and scope not in self.config.lines:
+            raise BaselineError(_("choose a scope from the list"))
+        with self.sessions.begin() as session:
+            latest = queries.latest_sprint(session, tree, scope)
+            if latest is not None:
+                self._close_if_due(session, latest)
+                if latest.closed_at is None:
+                    raise BaselineError(_("a baseline sprint is already open for {scope}").format(
+                        scope=self.config.scope_name(scope)))
+            sprint = self._open(session, tree, scope, self.clock())
+            self.accounts.audit(session, who, "baseline.sprint.open", f"{tree} at {scope}")
+            return sprint.id
 
     def _close(self, session: Session, sprint: BaselineSprint, at: datetime, outcome: str) -> None:
         missing = closing_missing([_item(r) for r in queries.items(session, sprint.id)])
@@ -139,10 +164,11 @@ class BaselineSprints:
 
     # ---- reading -----------------------------------------------------------------------------------------
 
-    def view(self, tree: str, *, proposals: bool = False) -> SprintView | None:
-        """A tree's newest sprint with its checklist (values proposed from the data when asked), or None."""
+    def view(self, tree: str, scope: str = "plant", *, proposals: bool = False) -> SprintView | None:
+        """A tree's newest sprint at a scope with its checklist (values proposed from the data at that scope when
+        asked), or None."""
         with self.sessions.begin() as session:
-            row = queries.latest_sprint(session, tree)
+            row = queries.latest_sprint(session, tree, self.normal_scope(scope))
             if row is None:
                 return None
             self._close_if_due(session, row)

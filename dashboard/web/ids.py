@@ -355,6 +355,8 @@ ENTRY_LOG = "entry-log"
 
 # the baseline sprint page
 BASE_TREE = "base-tree"
+BASE_SCOPE = "base-scope"
+BASE_OPEN = "base-open"  # start a sprint for the tree at the scope picked
 BASE_STATE = "base-state"
 BASE_TABLE = "base-table"
 BASE_KPI = "base-kpi"

@@ -22,6 +22,12 @@ def latest_sprint(session: Session, tree: str, scope: str = "plant") -> Baseline
                            .order_by(BaselineSprint.id.desc()).limit(1)).first()
 
 
+def open_sprints(session: Session, tree: str) -> list[BaselineSprint]:
+    """A tree's sprints still open, at every scope."""
+    return list(session.scalars(select(BaselineSprint).where(BaselineSprint.tree == tree,
+                                                             BaselineSprint.closed_at.is_(None))))
+
+
 def sprint(session: Session, sprint_id: int) -> BaselineSprint | None:
     """A sprint by id."""
     return session.get(BaselineSprint, sprint_id)

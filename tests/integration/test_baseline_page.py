@@ -47,22 +47,37 @@ def _call(client: Any, outputs: list[tuple[str, str]], inputs: list[tuple[str, s
     return json.loads(answer.get_data(as_text=True) or "{}").get("response", {})
 
 
-def _seen(client: Any, kpi: str) -> dict[str, Any]:
+def _seen(client: Any, kpi: str, scope: str = "plant") -> dict[str, Any]:
     picked = _call(client, [(ids.BASE_VALUE, "value"), (ids.BASE_SOURCE, "value"), (ids.BASE_FREQUENCY, "value"),
                             (ids.BASE_NO_SOURCE, "value"), (ids.BASE_PROPOSED, "children"),
                             (ids.BASE_VERSION, "data")],
-                   [(ids.BASE_KPI, "value", kpi), (ids.BASE_CHANGED, "data", 0)], [(ids.BASE_TREE, "value", "oee")])
+                   [(ids.BASE_KPI, "value", kpi), (ids.BASE_CHANGED, "data", 0)],
+                   [(ids.BASE_TREE, "value", "oee"), (ids.BASE_SCOPE, "value", scope)])
     return picked[ids.BASE_VERSION]["data"]
 
 
-def _press(client: Any, button: str, seen: dict[str, Any], **form: Any) -> str:
+def _press(client: Any, button: str, seen: dict[str, Any] | None, scope: str = "plant", **form: Any) -> str:
     state = [(ids.BASE_VERSION, "data", seen), (ids.BASE_VALUE, "value", form.get("value")),
              (ids.BASE_SOURCE, "value", form.get("source")), (ids.BASE_FREQUENCY, "value", form.get("frequency")),
-             (ids.BASE_NO_SOURCE, "value", []), (ids.BASE_CHANGED, "data", 0), (ids.PAGE_SITE, "data", "ex")]
-    other = ids.BASE_SIGN if button == ids.BASE_SAVE else ids.BASE_SAVE
+             (ids.BASE_NO_SOURCE, "value", []), (ids.BASE_TREE, "value", "oee"), (ids.BASE_SCOPE, "value", scope),
+             (ids.BASE_CHANGED, "data", 0), (ids.PAGE_SITE, "data", "ex")]
+    others = [(b, "n_clicks", 0) for b in (ids.BASE_SAVE, ids.BASE_SIGN, ids.BASE_OPEN) if b != button]
     said = _call(client, [(ids.BASE_MESSAGE, "children"), (ids.BASE_CHANGED, "data")],
-                 [(button, "n_clicks", 1), (other, "n_clicks", 0)], state)
+                 [(button, "n_clicks", 1), *others], state)
     return str(said[ids.BASE_MESSAGE]["children"])
+
+
+def _show(client: Any, scope: str = "plant") -> dict[str, Any]:
+    return _call(client, [(ids.BASE_TREE, "options"), (ids.BASE_TREE, "value"), (ids.BASE_SCOPE, "options"),
+                          (ids.BASE_SCOPE, "value"), (ids.BASE_STATE, "children"), (ids.BASE_TABLE, "children"),
+                          (ids.BASE_KPI, "options"), (ids.BASE_HISTORY, "children")],
+                 [(ids.BASE_TREE, "value", None), (ids.BASE_SCOPE, "value", scope), (ids.BASE_CHANGED, "data", 1)])
+
+
+def _tree_line(client: Any, scope: str | None = None) -> str:
+    said = _call(client, [(ids.TREE_SPRINT, "children")], [(ids.TREE_VIEW, "data", {"scope": scope} if scope else {}),
+                                                           (ids.TREE_REFRESH, "n_intervals", 0)])
+    return json.dumps(said[ids.TREE_SPRINT]["children"], ensure_ascii=False)
 
 
 def test_an_editor_fills_a_line_and_only_its_owner_signs_it_off(site: tuple[Any, Any]) -> None:
@@ -75,17 +90,29 @@ def test_an_editor_fills_a_line_and_only_its_owner_signs_it_off(site: tuple[Any,
     assert _press(ed, ids.BASE_SIGN, seen) == "Not signed off: only the KPI's owner (A) signs off its baseline"
     assert services.baselines.view("oee").signed == 0
     assert _press(anna, ids.BASE_SIGN, seen) == "Signed off: OEE."
-    shown = _call(anna, [(ids.BASE_TREE, "options"), (ids.BASE_TREE, "value"), (ids.BASE_STATE, "children"),
-                         (ids.BASE_TABLE, "children"), (ids.BASE_KPI, "options"), (ids.BASE_HISTORY, "children")],
-                  [(ids.BASE_TREE, "value", None), (ids.BASE_CHANGED, "data", 1)])
+    shown = _show(anna)
     assert shown[ids.BASE_STATE]["children"] == "Baseline sprint: 48 h left, 1 of 4 KPIs signed off."
     text = json.dumps(shown[ids.BASE_TABLE]["children"])
     assert "61.5 %" in text and "A, 21:00" in text and "no current value and not signed off by its owner" in text
     history = json.dumps(shown[ids.BASE_HISTORY]["children"])
     assert "Example Plant" in history and "baseline sprint" in history and "anna" not in history
-    line = _call(anna, [(ids.TREE_SPRINT, "children")], [(ids.TREE_VIEW, "data", {}),
-                                                         (ids.TREE_REFRESH, "n_intervals", 0)])
-    assert "1 of 4 KPIs signed off" in json.dumps(line[ids.TREE_SPRINT]["children"])
+    assert "1 of 4 KPIs signed off" in _tree_line(anna)
+
+
+def test_an_editor_starts_a_sprint_for_a_line_and_its_tree_says_so(site: tuple[Any, Any]) -> None:
+    app, services = site
+    ed, vera = _client(app, "ed"), _client(app, "vera")
+    assert _press(vera, ids.BASE_OPEN, None, "L2").startswith("Not started:")
+    assert "Baseline sprint: 48 h left" in _tree_line(ed, "L2")  # no sprint of its own: the plant's
+    assert _press(ed, ids.BASE_OPEN, None, "L2") == "Started a 48-hour baseline sprint for Line 2 – Area A."
+    assert _press(ed, ids.BASE_OPEN, None, "L2") == ("Not started: a baseline sprint is already open for "
+                                                      "Line 2 – Area A")
+    shown = _show(ed, "L2")
+    assert shown[ids.BASE_STATE]["children"] == ("Baseline sprint for Line 2 – Area A: 48 h left, 0 of 4 KPIs "
+                                                 "signed off.")
+    assert "Baseline sprint for Line 2 – Area A: 48 h left" in _tree_line(ed, "L2")
+    assert "scope=L2" in _tree_line(ed, "L2")
+    assert services.baselines.view("oee").scope == "plant"  # the plant's sprint is its own
 
 
 def test_the_api_lists_baselines_and_the_sprint(site: tuple[Any, Any]) -> None:
@@ -113,6 +140,8 @@ def test_the_demo_has_one_sprint_in_progress_and_the_others_closed(make_demo: An
     assert demo_baselines(services) == 0  # once
     sprints = {key: services.baselines.view(key) for key in services.config.trees}
     assert [k for k, s in sprints.items() if s.open] == ["oee"]
+    line = services.baselines.view("oee", "L2")
+    assert line.outcome == "complete" and services.baselines.baseline_at("oee", "L2") is not None
     oee = sprints["oee"]
     assert 0 < oee.signed < len(oee.items)
     assert all(s.outcome == "complete" for k, s in sprints.items() if k != "oee")
