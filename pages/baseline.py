@@ -97,8 +97,8 @@ def sprint_line(sprint: SprintView | None, config: PlantConfig, now: datetime) -
     if sprint.open:
         return countdown_words(sprint.due_at, now, sprint.signed, total, where) + "."
     names = {k: d.name for k, d in config.kpis.items()}
-    said = (_("Baseline sprint for {scope} {outcome} on {when}: {record}") if where
-            else _("Baseline sprint {outcome} on {when}: {record}"))
+    said = (_("Baseline sprint for {scope} {outcome} ({when}): {record}") if where
+            else _("Baseline sprint {outcome} ({when}): {record}"))
     return said.format(scope=where,
         outcome=_(OUTCOME_WORDS.get(sprint.outcome, sprint.outcome)),
         when=format_time(sprint.closed_at, config.tz, now.astimezone(config.tz).date()),

@@ -119,8 +119,8 @@ def countdown_words(due: datetime, now: datetime, signed: int, total: int, where
 def closing_words(outcome: str, missing: dict[str, list[str]], names: dict[str, str], total: int) -> str:
     """The closing record in one paragraph: how the sprint ended and, KPI by KPI, what was missing."""
     if outcome == "complete":
-        return ngettext("Every KPI signed off: {n} baseline recorded or finding made.",
-                        "Every KPI signed off: {n} baselines recorded or findings made.", total).format(n=total)
+        return ngettext("{n} baseline recorded or finding made.",
+                        "{n} baselines recorded or findings made.", total).format(n=total)
     head = (_("The tree changed before the sprint closed; a new sprint took over.") if outcome == "replaced"
             else _("The 48 hours ran out with {n} of {total} KPIs not signed off.").format(n=len(missing),
                                                                                              total=total))
