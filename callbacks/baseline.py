@@ -38,10 +38,13 @@ def _scope(services: Services, scope: str | None) -> str:
     return scope if scope in config.areas or scope in config.lines else "plant"
 
 
-def show(services: Services, tree: str | None, scope: str | None, _changed: int | None) -> tuple[Any, ...]:
-    """The pickers, the sprint's line, its checklist, the KPIs to pick and the baselines recorded at the scope."""
+def show(services: Services, tree: str | None, scope: str | None, _changed: int | None,
+         address: dict[str, Any] | None) -> tuple[Any, ...]:
+    """The pickers, the sprint's line, its checklist, the KPIs to pick and the baselines recorded at the scope
+    (the pickers' choice, else the address's)."""
     config, now = services.config, services.clock()
-    key, scope = _tree(services, tree), _scope(services, scope)
+    asked = address or {}
+    key, scope = _tree(services, tree or asked.get("tree")), _scope(services, scope or asked.get("scope"))
     if not key:
         return [], None, scope_options(config), scope, _("This plant has no KPI tree."), None, [], None
     sprint = services.baselines.view(key, scope, proposals=True)
@@ -125,7 +128,7 @@ def register(app: Dash, services: Services) -> None:
                  Output(ids.BASE_SCOPE, "options"), Output(ids.BASE_SCOPE, "value"), Output(ids.BASE_STATE, "children"),
                  Output(ids.BASE_TABLE, "children"), Output(ids.BASE_KPI, "options"),
                  Output(ids.BASE_HISTORY, "children"), Input(ids.BASE_TREE, "value"), Input(ids.BASE_SCOPE, "value"),
-                 Input(ids.BASE_CHANGED, "data"))(partial(show, services))
+                 Input(ids.BASE_CHANGED, "data"), State(ids.BASE_ADDRESS, "data"))(partial(show, services))
     app.callback(Output(ids.BASE_VALUE, "value"), Output(ids.BASE_SOURCE, "value"),
                  Output(ids.BASE_FREQUENCY, "value"), Output(ids.BASE_NO_SOURCE, "value"),
                  Output(ids.BASE_PROPOSED, "children"), Output(ids.BASE_VERSION, "data"),

@@ -35,6 +35,7 @@ def layout(tree: str = "", scope: str = "", **_query: str) -> html.Div:
     editor = current_identity().may("editor") if has_request_context() else True
     return html.Div([
         dcc.Store(id=ids.BASE_CHANGED, data=0), dcc.Store(id=ids.BASE_VERSION),
+        dcc.Store(id=ids.BASE_ADDRESS, data={"tree": tree, "scope": scope}),  # the pickers start empty: they read it
         html.Div([html.H1(_("Baseline sprint")),
                   html.P(_("Within 48 hours of defining a tree, every KPI in it gets a current value, a source and "
                            "a frequency, or an explicit “no data source” finding; its owner signs it off."),

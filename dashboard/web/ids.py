@@ -356,6 +356,7 @@ ENTRY_LOG = "entry-log"
 # the baseline sprint page
 BASE_TREE = "base-tree"
 BASE_SCOPE = "base-scope"
+BASE_ADDRESS = "base-address"  # the tree and scope the address asked for
 BASE_OPEN = "base-open"  # start a sprint for the tree at the scope picked
 BASE_STATE = "base-state"
 BASE_TABLE = "base-table"

@@ -71,7 +71,8 @@ def _show(client: Any, scope: str = "plant") -> dict[str, Any]:
     return _call(client, [(ids.BASE_TREE, "options"), (ids.BASE_TREE, "value"), (ids.BASE_SCOPE, "options"),
                           (ids.BASE_SCOPE, "value"), (ids.BASE_STATE, "children"), (ids.BASE_TABLE, "children"),
                           (ids.BASE_KPI, "options"), (ids.BASE_HISTORY, "children")],
-                 [(ids.BASE_TREE, "value", None), (ids.BASE_SCOPE, "value", scope), (ids.BASE_CHANGED, "data", 1)])
+                 [(ids.BASE_TREE, "value", None), (ids.BASE_SCOPE, "value", None), (ids.BASE_CHANGED, "data", 1)],
+                 [(ids.BASE_ADDRESS, "data", {"tree": "", "scope": scope})])
 
 
 def _tree_line(client: Any, scope: str | None = None) -> str:
