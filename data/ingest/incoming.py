@@ -34,6 +34,7 @@ from huddle.data.ingest.outcomes import (
 from huddle.data.ingest.readers import Table, UnfinishedFileError, decode, is_workbook, read_table
 from huddle.data.models import LoadedFile, QuarantinedRow
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
     from huddle.data.ingest.loaders import Loader
@@ -109,9 +110,24 @@ class IncomingFile:
         self.run_id = run_id
         self.ledger_source = ledger_source
         self.final = source.final_seconds if source else DEFAULT_FINAL_SECONDS
+        #: the session that read the file's ledger entries: the one its rows are then stored in
+        self._session: Session | None = None
 
     def run(self) -> FileOutcome:
         """Read the file and store what is new in it."""
+        try:
+            return self._run()
+        finally:
+            if self._session is not None:
+                self._session.close()
+                self._session = None
+
+    def _handed_on(self) -> Session | None:
+        """The session that read the ledger, for the store (which commits and closes it)."""
+        session, self._session = self._session, None
+        return session
+
+    def _run(self) -> FileOutcome:
         path = self.path
         stat = path.stat()
         data, sha, n = load(path)  # a long file stays on disk: hashed and read block by block
@@ -135,12 +151,14 @@ class IncomingFile:
 
     def _seen(self) -> Seen:
         path = str(self.path)
-        with self.loader.sessions() as session:  # one query for both: the entries of this path and of this content
-            found = list(session.execute(
-                select(LoadedFile).where(LoadedFile.source == self.ledger_source,
-                                         or_(LoadedFile.path == path, LoadedFile.sha256 == self.sha))
-                .order_by(LoadedFile.id.desc())).scalars())
-            session.expunge_all()
+        # one query for both: the entries of this path and of this content; its session (and transaction) then
+        # stores the file's rows, so a file takes one connection and one transaction
+        session = self._session = self.loader.sessions()
+        found = list(session.execute(
+            select(LoadedFile).where(LoadedFile.source == self.ledger_source,
+                                     or_(LoadedFile.path == path, LoadedFile.sha256 == self.sha))
+            .order_by(LoadedFile.id.desc())).scalars())
+        session.expunge_all()
         entries = [e for e in found if e.path == path]
         twin = next((e for e in reversed(found)
                      if e.path != path and e.sha256 == self.sha and e.status in READ_STATUSES), None)
@@ -212,8 +230,7 @@ class IncomingFile:
         if not table.rows and not table.broken:
             return self._entry_only("header only", "header only: no rows", read_to=self.size)
         return self.loader._store(self.path.name, str(self.path), table, rt, positions, self.ledger_source,
-                                  self.run_id, self.sha, self.size, self.mtime,
-                                                            self._words_only)
+                                  self.run_id, self.sha, self.size, self.mtime, self._words_only, self._handed_on())
 
     @staticmethod
     def _words_only(outcome: FileOutcome) -> dict[str, Any]:
@@ -270,7 +287,7 @@ class IncomingFile:
                     "status": "cut off" if cut else outcome.status}
 
         outcome = self.loader._store(self.path.name, str(self.path), table, rt, positions, self.ledger_source,
-                                     self.run_id, self.sha, size, self.mtime, fields)
+                                     self.run_id, self.sha, size, self.mtime, fields, self._handed_on())
         if start and last is not None and last.status == "cut off" and table.rows:
             self._cut_line_ended(first_line)
         return outcome

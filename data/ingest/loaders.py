@@ -277,9 +277,9 @@ class Loader:
 
     def _store(self, name: str, where: str, table: FileTable, rt: RecordType, positions: dict[str, int],
                ledger_source: str, run_id: int, sha: str, size: int, mtime: float,
-               file_fields: FileFields | None = None) -> FileOutcome:
+               file_fields: FileFields | None = None, session: Session | None = None) -> FileOutcome:
         return RowStore(self.config, self.sessions, self.clock).store(
-            name, where, table, rt, positions, ledger_source, run_id, sha, size, mtime, file_fields)
+            name, where, table, rt, positions, ledger_source, run_id, sha, size, mtime, file_fields, session)
 
     # ---- SQL sources -------------------------------------------------------------------------------------
 

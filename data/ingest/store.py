@@ -7,7 +7,8 @@ writes them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -106,16 +107,17 @@ class RowStore:
 
     def store(self, name: str, where: str, table: FileTable, rt: RecordType, positions: dict[str, int],
                ledger_source: str, run_id: int, sha: str, size: int, mtime: float,
-               file_fields: FileFields | None = None) -> FileOutcome:
+               file_fields: FileFields | None = None, session: Session | None = None) -> FileOutcome:
         """Validate a table's rows and store them with the file's ledger entry, all in one transaction;
         ``file_fields`` adds to that entry (how far the file was read, its status and outcome in words), or is a
-        function of the outcome giving them."""
+        function of the outcome giving them. A ``session`` given (the one that read the file's ledger entries) is
+        the transaction's, committed and closed here."""
         validator = RowValidator(rt, self.config, decimal_comma=table.decimal_comma)
         target, key_cols, _mapping = _TARGETS[rt.name]
         now = self.clock()
         touched = Touched(groups={RECORD_GROUP[rt.name]} if rt.name in RECORD_GROUP else set(),
                           counts_kept=rt.name == "stop_events")
-        with self.sessions.begin() as session:
+        with self._transaction(session) as session:
             load = FileLoad(session, rt, validator, target, key_cols, partial(self._row, rt.name, validator, run_id),
                             name, where, ledger_source, run_id, now, _mapping if rt.name in RENAMED else None,
                             self._parsed.setdefault((rt.name, table.decimal_comma), {}))
@@ -139,6 +141,22 @@ class RowStore:
             if load.new or load.replaced:
                 bump_data_version(session)
         return outcome
+
+    @contextmanager
+    def _transaction(self, session: Session | None) -> Iterator[Session]:
+        """A transaction of a new session, or of the one given (committed, or rolled back, and closed)."""
+        if session is None:
+            with self.sessions.begin() as fresh:
+                yield fresh
+            return
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     def _row(self, record: str, validator: RowValidator, run_id: int, clean: dict[str, Any]) -> dict[str, Any]:
         return self._to_row(record, clean, _TARGETS[record][2], validator, run_id)
