@@ -46,13 +46,13 @@ def layout(**query: str) -> html.Div:
         dcc.Store(id=ids.BOARD_WORDS, data=age_words()),  # the browser counts ages on, in the plant's words
         html.Div([
             dcc.Dropdown(id=ids.BOARD_SCOPE, clearable=False, className="board-scope"),
-            html.Label([html.Span(_("Layer"), className="board-layer-word"),
-                        dcc.Dropdown(id=ids.BOARD_LAYER, clearable=False, className="board-layer")],
-                       className="board-layer-field"),
             dcc.RadioItems(id=ids.BOARD_MODE, inline=True, className="grain-switch",
                            options=[{"label": _("Shift that just ended"), "value": "ended"},
                                     {"label": _("Shift in progress"), "value": "live"}],
                            value="live" if view.live else "ended"),
+            html.Label([html.Span(_("Layer"), className="board-layer-word"),
+                        dcc.Dropdown(id=ids.BOARD_LAYER, clearable=False, className="board-layer")],
+                       className="board-layer-field"),
             html.A(_("Open as a TV (kiosk)"), id="board-kiosk-link", className="nav-link dark"),
         ], id=ids.BOARD_CONTROLS, className="board-controls", hidden=view.kiosk),
         html.Div(id=ids.BOARD_TIMER, className="huddle-timer", **{

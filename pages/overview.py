@@ -1,5 +1,8 @@
 """The plant overview: every line's headline KPIs for the shift that just ended (or a day, week, month). The layout
-(numbers arrive through the overview callback) and its renderer: readings in, the table out."""
+(numbers arrive through the overview callback) and its renderer: readings in, the table out.
+
+The address says what is shown (``address.OverviewAddress``): ``/?grain=week&layer=2`` lists this week's headline
+KPIs of the KPI stack's layer 2 only (default: the shift that just ended, every layer)."""
 
 from __future__ import annotations
 
@@ -14,8 +17,9 @@ from huddle.dashboard.core.names import period_id_words, period_label
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.tree import tree_holding
 from huddle.dashboard.web import ids
-from huddle.dashboard.web.address import node_href
-from huddle.pages.components import scroll_box, status_badge
+from huddle.dashboard.web.address import OverviewAddress, node_href
+from huddle.dashboard.web.parameters import AddressError
+from huddle.pages.components import layer_value, scroll_box, status_badge
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
@@ -24,14 +28,25 @@ if TYPE_CHECKING:
 GRAIN_TITLES = {"shift": N_("Last shift"), "day": N_("Today"), "week": N_("This week"), "month": N_("This month")}
 
 
-def layout(**_query: str) -> html.Div:
-    """Skeleton; numbers arrive through the overview callback."""
+def layout(**query: str) -> html.Div:
+    """Skeleton with the view in a store; numbers arrive through the overview callback."""
+    view = OverviewAddress.from_query(query)
+    try:
+        layer = layer_value(view.layers())
+    except AddressError:  # the table says why
+        layer = None
     return html.Div([
+        dcc.Store(id=ids.OVERVIEW_VIEW, data=view.as_view()),
         html.Div([
             html.H1(_("Plant overview"), id=ids.OVERVIEW_TITLE),
-            dcc.RadioItems(id=ids.OVERVIEW_GRAIN, className="grain-switch", inline=True, value="shift",
+            dcc.RadioItems(id=ids.OVERVIEW_GRAIN, className="grain-switch", inline=True,
+                           value=view.grain if view.grain in GRAIN_TITLES else "shift",
                            options=[{"label": _(words), "value": grain} for grain, words in GRAIN_TITLES.items()]),
+            html.Label([html.Span(_("Layer"), className="board-layer-word"),
+                        dcc.Dropdown(id=ids.OVERVIEW_LAYER, clearable=False, value=layer, className="board-layer")],
+                       className="board-layer-field"),
         ], className="page-head"),
+        html.Div(id=ids.OVERVIEW_FILTER, className="filter-chips"),
         html.P(id=ids.OVERVIEW_FRESHNESS, className="freshness"),
         scroll_box(_("Lines and their KPIs"), id=ids.OVERVIEW_TABLE),
         dcc.Interval(id=ids.OVERVIEW_REFRESH, interval=60_000),
@@ -46,14 +61,19 @@ def register() -> None:
 # ---- renderers ---------------------------------------------------------------------------------------------
 
 
-def headline_kpis(config: PlantConfig) -> list[str]:
-    """The KPIs the overview shows: the headline ones, in the plant file's order."""
-    return [k for k, d in config.kpis.items() if d.headline]
+def headline_kpis(config: PlantConfig, layers: tuple[int, ...] = ()) -> list[str]:
+    """The KPIs the overview shows: the headline ones (of ``layers`` when given), in the plant file's order."""
+    return [k for k, d in config.kpis.items() if d.headline and (not layers or d.layer in layers)]
 
 
 def no_shift_yet() -> tuple[Any, str, str]:
     """The overview before any shift has ended."""
     return html.P(_("No shift has ended yet."), className="empty"), _("Plant overview"), ""
+
+
+def overview_problem(message: str) -> tuple[Any, str, str]:
+    """The overview when its address cannot be shown, or its layers have no KPI on it: why, in words."""
+    return html.P(message, className="empty"), _("Plant overview"), ""
 
 
 def _cell(config: PlantConfig, scope: str, kpi: str, r: Reading, period: Period) -> html.Td:

@@ -9,8 +9,9 @@ Every page keeps what it shows in its address, so a bookmark, a TV or a link alw
 - ``/review?scope=L2&month=2026-10``;
 - ``/okr?quarter=2026-Q4&scope=L2``;
 - ``/stack?scope=L2&layer=2`` (the KPI stack);
-- ``layer=2`` on the board, the tree, the review, the OKRs and the stack keeps the KPIs of the KPI stack's layer 2
-  (or of several, ``1,2``): the pages list only those, their numbers unchanged;
+- ``/?grain=week`` (the overview: the shift that just ended, today, this week or this month);
+- ``layer=2`` on the overview, the board, the tree, the review, the OKRs and the stack keeps the KPIs of the KPI
+  stack's layer 2 (or of several, ``1,2``): the pages list only those, their numbers unchanged;
 - and ``site=lake`` on any of them when several sites are served (``sites.py`` reads it for every request);
   every address ``href`` writes for such a request keeps the request's site, so a link never leaves it.
 
@@ -329,6 +330,20 @@ class OkrAddress(_TextAddress):
 
 
 @dataclass(frozen=True)
+class OverviewAddress(_TextAddress):
+    """The plant overview's address: the period's grain and the layers whose KPIs are listed."""
+
+    PATH: ClassVar[str] = "/"
+
+    grain: str = ""  # shift (default), day, week or month: pages.overview.GRAIN_TITLES
+    layer: str = ""  # the KPI stack's layers whose KPIs the table lists (read_layers), every layer when empty
+
+    def layers(self) -> tuple[int, ...]:
+        """The layers whose KPIs the overview lists (empty: every layer), or an ``AddressError``."""
+        return read_layers(self.layer)
+
+
+@dataclass(frozen=True)
 class HuddlesAddress(_TextAddress):
     """The huddle records' address: a production date and a scope (``/huddles?date=2026-12-01&scope=L1``)."""
 
@@ -417,7 +432,8 @@ def api_href(name: str, **params: str) -> str:
     return href(f"{API}/{name}", params)
 
 
-def keep_address_js(address: type[BoardAddress | TreeAddress | ReviewAddress | OkrAddress | StackAddress], *,
+def keep_address_js(address: type[BoardAddress | TreeAddress | ReviewAddress | OkrAddress | StackAddress
+                                   | OverviewAddress], *,
                     second: str | None = None, answer: bool = False) -> str:
     """A clientside function keeping a page's address in step with its view (the view store its first input; the
     value of parameter ``second`` its second input): ``keepAddress`` in assets/board.js writes the page's path, the

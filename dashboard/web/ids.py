@@ -9,6 +9,9 @@ PAGE_SITE = "page-site"  # the site the page was drawn for: every write sends it
 
 OVERVIEW_REFRESH = "overview-refresh"
 OVERVIEW_GRAIN = "overview-grain"
+OVERVIEW_VIEW = "overview-view"  # the address's view: grain, layer
+OVERVIEW_LAYER = "overview-layer"  # the layer picker: the KPI stack's layer whose KPIs the table lists
+OVERVIEW_FILTER = "overview-filter"  # the chip saying a layer filter is on, with its way out
 OVERVIEW_TITLE = "overview-title"
 OVERVIEW_TABLE = "overview-table"
 OVERVIEW_FRESHNESS = "overview-freshness"

@@ -32,6 +32,12 @@ PAGES = [
     ("/review", f"#{ids.REVIEW_BODY} .js-plotly-plot"),
     ("/stack?scope=L2", f"#{ids.STACK_BODY} .stack-layer"),
     ("/baseline?tree=oee", f"#{ids.BASE_HISTORY} table"),
+    # the layer filter's pickers and chips, on every page that lists KPIs
+    ("/?layer=2", f"#{ids.OVERVIEW_FILTER} .filter-chip"),
+    ("/board?scope=L2&layer=2", f"#{ids.BOARD_BODY} .filter-chip"),
+    ("/tree?scope=L2&layer=3", f"#{ids.TREE_SUMMARY} .filter-chip"),
+    ("/okr?layer=4", f"#{ids.OKR_FILTER} .filter-chip"),
+    ("/review?layer=2", f"#{ids.REVIEW_BODY} .filter-chip"),
     ("/data", f"#{ids.DATA_BASELINE} table"),
     ("/", f"#{ids.OVERVIEW_TABLE} table"),
     ("/admin", f"#{ids.ADMIN_AUDIT} table"),

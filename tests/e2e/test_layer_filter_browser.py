@@ -57,3 +57,23 @@ def test_the_board_filters_by_layer_from_its_address_and_its_picker(dash_duo, ap
     assert "layer=" not in dash_duo.driver.current_url and {"OEE", "Availability", "Quality"} <= set(_tiles(dash_duo))
     assert not dash_duo.driver.find_elements("css selector", ".filter-chip")
     _no_console_errors(dash_duo)
+
+
+def test_the_tree_and_the_overview_keep_their_layer_in_the_address(dash_duo, app) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/tree?tree=oee&scope=L1&grain=shift&date=2026-11-20&shift=E&layer=4")
+    dash_duo.wait_for_contains_text(f"#{ids.TREE_SUMMARY} .filter-chip", "Layer 4", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.TREE_OUTLINE}", "another layer", timeout=20)
+    faint = dash_duo.driver.find_elements("css selector", ".outline-node.off-layer")
+    assert {f.text.split(" ")[0] for f in faint} == {"Availability", "Performance", "Quality"}
+    dash_duo.select_dcc_dropdown(f"#{ids.TREE_LAYER}", "Layer 3 – Maintenance & reliability")
+    dash_duo.wait_for_contains_text(f"#{ids.TREE_SUMMARY} .filter-chip", "Layer 3", timeout=20)
+    assert "layer=3" in dash_duo.driver.current_url and "scope=L1" in dash_duo.driver.current_url
+    dash_duo.driver.get(dash_duo.server_url + "/?layer=4")
+    dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_FILTER} .filter-chip", "Layer 4", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_TABLE}", "OEE", timeout=20)
+    assert "Availability" not in dash_duo.find_element(f"#{ids.OVERVIEW_TABLE}").text
+    dash_duo.find_elements(f"#{ids.OVERVIEW_GRAIN} input")[2].click()  # this week
+    dash_duo.wait_for_contains_text(f"#{ids.OVERVIEW_TITLE}", "This week", timeout=20)
+    assert "grain=week" in dash_duo.driver.current_url and "layer=4" in dash_duo.driver.current_url
+    _no_console_errors(dash_duo)

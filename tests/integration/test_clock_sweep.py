@@ -37,8 +37,10 @@ EXPORTS = {"/api/v1/review.<ext>": ("pdf", "html", "xlsx"), "/api/v1/okr/checkin
            "/api/v1/actions.<ext>": ("csv",), "/api/v1/quarantine.<ext>": ("csv",), "/api/v1/audit.<ext>": ("csv",),
            "/api/v1/huddles.<ext>": ("csv", "xlsx")}
 #: Addresses beyond each page's own: the board of the shift in progress (it has no data at a shift's first minute),
-#: the tree over the week (ISO week 53 and a week across the year's end) and the quarter.
-EXTRA_ADDRESSES = ("/board?live=1", "/tree?grain=week", "/tree?grain=quarter")
+#: the tree over the week (ISO week 53 and a week across the year's end) and the quarter; the pages listing KPIs
+#: filtered by a layer of the KPI stack.
+EXTRA_ADDRESSES = ("/board?live=1", "/tree?grain=week", "/tree?grain=quarter", "/?layer=2&grain=week",
+                   "/board?layer=2", "/tree?layer=3", "/okr?layer=4")
 MAX_NAVIGATIONS = 3  # an address a callback rewrites is loaded again, as the browser would; never endlessly
 MAX_CALLS_PER_CALLBACK = 8  # more than this on one page load is a callback loop
 

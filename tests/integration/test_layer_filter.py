@@ -286,3 +286,33 @@ def test_the_api_lists_only_the_kpis_of_the_layers_asked_for_with_the_same_numbe
     assert "Availability" in pack and "Performance" not in pack.split("Biggest losses")[0]
     assert "Performance" in client.get("/api/v1/review.html?scope=L1&month=2026-11").get_data(
         as_text=True).split("Biggest losses")[0]
+
+
+# ---- the plant overview ------------------------------------------------------------------------------------------
+
+
+def test_the_overview_lists_the_layers_kpis_with_the_same_numbers(services: Any) -> None:
+    from huddle.callbacks import overview as overview_wiring
+
+    every, _title, _fresh, no_chip = overview_wiring.refresh(services, {}, None)
+    only, _title, _fresh, chip = overview_wiring.refresh(services, {"layer": "3,4"}, None)
+    heads = [text(th) for th in only.children[0].children.children][1:]
+    assert heads == ["D OEE", "D Availability"] and no_chip is None
+    assert "Showing only Layer 3 – Maintenance & reliability, Layer 4 – Continuous improvement" in text(chip)
+    columns = [text(th) for th in every.children[0].children.children]
+    rows_every = [[text(td) for td in tr.children] for tr in every.children[1].children]
+    rows_only = [[text(td) for td in tr.children] for tr in only.children[1].children]
+    for row_every, row_only in zip(rows_every, rows_only, strict=True):  # the same cells, fewer columns
+        assert row_only == [row_every[0], row_every[columns.index("D OEE")],
+                            row_every[columns.index("D Availability")]]
+    assert "No headline KPI is on the layers shown." in text(overview_wiring.refresh(services, {"layer": "5"},
+                                                                                   None)[0])
+    assert "There is no layer '8'" in text(overview_wiring.refresh(services, {"layer": "8"}, None)[0])
+    # the grain and the layer pickers keep each other
+    view = {"grain": "week", "layer": "4"}
+    assert overview_wiring.choose("day", None, view) == {"grain": "day", "layer": "4"}
+    assert overview_wiring.choose("week", "3", view) == {"grain": "week", "layer": "3"}
+    assert overview_wiring.choose("shift", "all", view) == {"grain": "", "layer": ""}
+    with pytest.raises(PreventUpdate):
+        overview_wiring.choose("week", "4", view)
+    assert overview_wiring.layer_choices(services, view)[1] == "4"

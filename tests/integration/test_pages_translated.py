@@ -138,7 +138,8 @@ def test_the_overview_has_no_word_outside_the_catalogue(demo_services: Any, pseu
     from huddle.pages import overview
 
     shown: list[Any] = [overview.layout(), overview.no_shift_yet()]
-    shown += [refresh(demo_services, grain, None) for grain in overview.GRAIN_TITLES]
+    shown += [refresh(demo_services, {"grain": grain}, None) for grain in overview.GRAIN_TITLES]
+    shown += [refresh(demo_services, {"layer": layer}, None) for layer in ("2", "3,5", "9")]  # the filter's words
     left = untranslated(shown, plants_own_words(demo_services))
     assert not left, "\n".join(left)
 

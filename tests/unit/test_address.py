@@ -14,6 +14,7 @@ from huddle.dashboard.web.address import (
     AddressError,
     BoardAddress,
     OkrAddress,
+    OverviewAddress,
     ReviewAddress,
     StackAddress,
     TreeAddress,
@@ -212,7 +213,8 @@ def test_the_browser_writes_back_only_the_names_the_address_reads() -> None:
 # ---- the layer filter (every page that lists KPIs) ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("address", [BoardAddress, TreeAddress, ReviewAddress, OkrAddress, StackAddress])
+@pytest.mark.parametrize("address", [BoardAddress, TreeAddress, ReviewAddress, OkrAddress, StackAddress,
+                                     OverviewAddress])
 def test_every_page_listing_kpis_reads_the_layer_filter_and_keeps_it_in_its_view(address) -> None:  # type: ignore[no-untyped-def]
     view = address.from_query({"layer": "2", "scope": "L1"})
     assert view.layer == "2" and view.as_view()["layer"] == "2"
@@ -244,3 +246,11 @@ def test_layer_links_round_trip_through_the_addresses() -> None:
                           (okr_href("2026-Q4", "L1", layer="4"), OkrAddress)):
         query = dict(part.split("=") for part in link.split("?")[1].replace("%2C", ",").split("&"))
         assert address.from_query(query).layer == query["layer"]
+
+
+def test_the_overview_address_reads_its_grain_and_layers() -> None:
+    view = OverviewAddress.from_query({"grain": "week", "layer": "2,4"})
+    assert view.as_view() == {"grain": "week", "layer": "2,4"} and view.layers() == (2, 4)
+    assert OverviewAddress.from_query({}).layers() == ()
+    assert refused(OverviewAddress(layer="0").layers).parameter == "layer"
+    assert '"path": "/"' in keep_address_js(OverviewAddress)
