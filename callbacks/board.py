@@ -122,7 +122,7 @@ def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: 
     # every TV showing the same scope and shift shares one render (those asking while it is drawn wait for it);
     # across web workers too when Redis is configured
     body = cache.get_or_render(new_key, lambda: _with_chip(
-        render_board(keep_layers(board_view(services, scope, period), layers)),
+        render_board(keep_layers(board_view(services, scope, period, layers), layers)),
         _chip(services, shown, scope, layers)))
     return body, f"{new_key}|{ahead}"
 

@@ -127,11 +127,13 @@ def hour_by_hour(source: Readings | Services, scope: str, period: Period) -> lis
 CATEGORY_ORDER = ("S", "Q", "D", "C", "M")
 
 
-def board_view(services: Services, scope: str, period: Period) -> dict[str, object]:
+def board_view(services: Services, scope: str, period: Period, layers: tuple[int, ...] = ()) -> dict[str, object]:
     """Everything the shift board shows for a scope and shift, JSON-ready, from the same readings as every page
-    (which share one reading context: the sources' state and the plant calendar are read once)."""
+    (which share one reading context: the sources' state and the plant calendar are read once). A board asked for
+    the KPI stack's ``layers`` gets a tile for every KPI of those layers, headline or not (a filtered board has room:
+    the maintenance layer's PM compliance); the columns' statuses and calendars count the headline KPIs alone."""
     with shared_context():
-        return _board_view(services, scope, period)
+        return _board_view(services, scope, period, layers)
 
 
 def shift_readings(readings: Readings, scope: str, period: Period) -> tuple[dict[str, Reading], Any]:
@@ -143,19 +145,20 @@ def shift_readings(readings: Readings, scope: str, period: Period) -> tuple[dict
     return shown, safety
 
 
-def _board_view(services: Services, scope: str, period: Period) -> dict[str, object]:
+def _board_view(services: Services, scope: str, period: Period, layers: tuple[int, ...]) -> dict[str, object]:
     config, readings = services.config, services.readings
     now = services.clock()
     month = Period("month", period.first.replace(day=1),
                    (period.first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1))
     shown, safety = shift_readings(readings, scope, period)
     headline = [k for k, d in config.kpis.items() if d.headline]
+    tiled = [k for k, d in config.kpis.items() if d.headline or d.layer in layers]  # the KPIs with a tile
     # a gauge has no shift-by-shift trend: days since the last recordable only climbs until the next case
-    shift_kpis = [k for k in headline if shown[k].period == period.label
+    shift_kpis = [k for k in tiled if shown[k].period == period.label
                   and FORMULAS[config.kpis[k].formula].kind is not Kind.GAUGE]
     trend_of = trends(readings, shift_kpis, scope, period) if shift_kpis else {}
     # a weekly or monthly KPI read over its own period is red now, with no shift streak
-    red = [k for k in headline if shown[k].status == Status.RED]
+    red = [k for k in tiled if shown[k].status == Status.RED]
     streaks = red_streaks(readings, [k for k in red if k in trend_of], scope, period, trend_of) | {
         k: 1 for k in red if k not in trend_of}
     words_of: dict[str, str] = {}  # the trends' periods in words, worked once for every tile
@@ -169,7 +172,7 @@ def _board_view(services: Services, scope: str, period: Period) -> dict[str, obj
     with_action = {a.kpi for a in actions}
     columns = []
     for cat in CATEGORY_ORDER:
-        keys = [k for k, d in config.kpis.items() if d.category == cat and d.headline]
+        keys = [k for k in tiled if config.kpis[k].category == cat]
         kpis = []
         for k in keys:
             r = shown[k]
@@ -188,18 +191,19 @@ def _board_view(services: Services, scope: str, period: Period) -> dict[str, obj
                            "period_name": words(t.period)}
                           for t in trend_of.get(k, [])],
                 "target_raw": r.target, "direction": d.direction, "leading": d.leading, "layer": d.layer,
+                "headline": d.headline,
                 "note": clean_record_words(r, config) or "",
                 "tree": tree_holding(config, k),  # where a red tile leads (None: in no tree)
             })
         column: dict[str, object] = {
-            "category": cat, "status": str(worst_status(x["status"] for x in kpis)), "kpis": kpis}
+            "category": cat, "status": str(worst_status(x["status"] for x in kpis if x["headline"])), "kpis": kpis}
         if cat == "S":
             cross = safety_cross(services, config, scope, period, now, safety)
             column["cross"] = [{"day": c.day.day, "worst": c.worst, "future": c.future, "words": c.words}
                                for c in cross.days]
             column["safety"] = safety_facts(safety, config)
-        elif keys:
-            per_kpi = [calendars[k] for k in keys]
+        elif any(config.kpis[k].headline for k in keys):
+            per_kpi = [calendars[k] for k in keys if config.kpis[k].headline]
             column["calendar"] = [
                 {"day": cells[0].day.day, "future": cells[0].future,
                  "status": str(worst_status(c.status for c in cells)), "words": cells[0].words}

@@ -102,6 +102,22 @@ def test_the_board_lists_only_the_tiles_of_the_layer_asked_for(services: Any) ->
     assert "There is no layer '9'" in text(board(services, layer="9"))
 
 
+def test_a_board_asked_for_a_layer_shows_its_kpis_that_are_no_headline_too(make_services: Any, database_url: str,
+                                                                           tmp_path: Path, inbox: Inbox) -> None:
+    # Performance off the headline on the maintenance layer: the shift board has no room for it, its layer's has
+    plant = tmp_path / "quiet.yaml"
+    plant.write_text(LAYERED.replace("{key: performance, name: Performance, category: D, target: 95,",
+                                     "{key: performance, name: Performance, category: D, target: 95, layer: 3, "
+                                     "headline: false,"), encoding="utf-8")
+    built = make_services(database_url, plant=plant)
+    inbox.load(built, counts=COUNTS, stops=STOPS)
+    every, layer_3 = board(built), board(built, layer="3")
+    assert "Performance" not in tiles(every)
+    assert set(tiles(layer_3)) == {"Availability", "Performance"}
+    assert tiles(layer_3)["Availability"] == tiles(every)["Availability"]
+    assert column_statuses(layer_3) == column_statuses(every)  # the columns still say what the headline says
+
+
 def test_the_board_keeps_its_layer_when_the_user_picks_another_scope_or_mode(services: Any) -> None:
     view = BoardAddress.from_query({"scope": "L1", "layer": "4"}).as_view()
     assert board_wiring.choose("L2", "ended", "4", view) == "?scope=L2&layer=4"
