@@ -66,5 +66,5 @@ def test_demo_serves_the_plant_with_data_and_running_loaders(tmp_path: Path) -> 
     # the counts inbox also holds the untidy sample files (data/demo/samples.py): a bad value and a cut-off line
     first_load.update(re.findall(r"^(mes-counts): partial — \d+ rows read, (\d+) loaded, 2 rejected$", output, re.M))
     assert set(first_load) == {"mes-counts", "mes-stops", "qms-defects", "ehs-incidents", "time-clock", "erp-cost",
-                               "ideas-board"}, output
+                               "ideas-board", "cmms-work-orders"}, output
     assert all(int(n) > 0 for n in first_load.values()), first_load

@@ -24,7 +24,8 @@ from tests.conftest import NEEDS_REAL_TIMED_WAITS
 
 #: a line as the text format writes it: ISO 8601 time with its offset, the logger, the level, the message
 LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \S+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) \S")
-DEMO_SOURCES = {"mes-counts", "mes-stops", "time-clock", "erp-cost", "ehs-incidents", "qms-defects", "ideas-board"}
+DEMO_SOURCES = {"mes-counts", "mes-stops", "time-clock", "erp-cost", "ehs-incidents", "qms-defects", "ideas-board",
+                "cmms-work-orders"}
 
 
 def _clean_env(**more: str) -> dict[str, str]:
