@@ -81,8 +81,11 @@ def asset_pms(readings: Readings, scope: str, period: Period) -> list[AssetPms]:
     """Each asset's PMs that PM compliance counts in the scope and period, the most behind first."""
     lines = tuple(readings.config.scope_lines(scope))
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    today = readings.clock().astimezone(readings.config.tz).date()
     for row in inside_windows(readings, period, lambda session, lo, hi: record_queries.pms_due_between(
             session, lines, lo, hi)):
+        if not row.done and row.scheduled >= today:
+            continue  # open on its own day or one to come: not late yet, as PM compliance counts it
         c = counts[(row.line, row.asset)]
         c[0] += 1
         c[1 if row.on_time else 2 if row.done else 3] += 1

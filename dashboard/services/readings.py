@@ -334,6 +334,13 @@ class Readings(ManyPeriods):
                                       (sums or {}).get("hours_worked"), due, ctx.hours)
                 sums = sums if people.hours is None else {**(sums or {}), "hours_worked": people.hours}
                 parts["hours_worked"] = people.words
+            today = now.astimezone(self.config.tz).date()
+            if facts and formula.key == "pm_compliance" and period.last >= today:
+                # a PM still open on its own day (or on one to come) is neither done on time nor late yet
+                pending = record_queries.pms_open_from(session, self.scope_filter(scope), max(period.first, today),
+                                                       period.last)
+                judged = max(0.0, float((sums or {}).get("pm_scheduled") or 0) - pending)
+                sums = {**(sums or {}), "pm_scheduled": judged}
             result = evaluate(formula, sums or {}) if facts else KpiResult(None)
             if people is not None and (people.prorated or len(people.records) > 1):
                 result = KpiResult(result.value, result.numerator, result.denominator,

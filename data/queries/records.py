@@ -9,7 +9,7 @@ readings' summed measures come from ``readings``; both filter by scope with ``sc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from huddle.data.models import ProductionCount, QualityEvent, SafetyEvent, StopEvent
 from huddle.data.models_feeds import WorkOrder
@@ -130,18 +130,30 @@ class PmRow:
     asset: str
     on_time: bool
     done: bool
+    scheduled: date  # the day it is scheduled for (its plant day)
 
 
 def pms_due_between(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime) -> list[PmRow]:
     """Preventive work orders of some lines falling due in [start, end), by due time."""
     if not lines:
         return []
-    stmt = (select(WorkOrder.line, WorkOrder.due_utc, WorkOrder.asset, WorkOrder.on_time, WorkOrder.done_at_utc)
+    stmt = (select(WorkOrder.line, WorkOrder.due_utc, WorkOrder.asset, WorkOrder.on_time, WorkOrder.done_at_utc,
+                   WorkOrder.scheduled_date)
             .where(WorkOrder.line.in_(lines), WorkOrder.kind == "preventive", WorkOrder.due_utc >= start_utc,
                    WorkOrder.due_utc < end_utc)
             .order_by(WorkOrder.due_utc, WorkOrder.line, WorkOrder.asset))
-    return [PmRow(line, due, asset, bool(on_time), done is not None)
-            for line, due, asset, on_time, done in session.execute(stmt).all()]
+    return [PmRow(line, due, asset, bool(on_time), done is not None, scheduled)
+            for line, due, asset, on_time, done, scheduled in session.execute(stmt).all()]
+
+
+def pms_open_from(session: Session, scope: ScopeFilter, first: date, last: date) -> int:
+    """Preventive work orders of a scope scheduled from ``first`` to ``last`` and not done (yet)."""
+    stmt = (select(func.count()).select_from(WorkOrder)
+            .where(WorkOrder.kind == "preventive", WorkOrder.done_at_utc.is_(None),
+                   WorkOrder.scheduled_date >= first, WorkOrder.scheduled_date <= last))
+    if not scope.plant:
+        stmt = stmt.where(WorkOrder.line.in_(scope.lines))
+    return int(session.execute(stmt).scalar_one())
 
 
 def safety_events_between(session: Session, scope: ScopeFilter, start_utc: datetime, end_utc: datetime,

@@ -115,3 +115,26 @@ def test_an_excel_export_loads_like_the_csv(env: Env, tmp_path: Path) -> None:
     os.utime(path, (past, past))
     env.run("cmms")
     assert env.readings.reading("pm_compliance", "L1", DAY).value == 50.0
+
+
+def test_a_pm_still_open_on_its_own_day_is_not_late_yet(env: Env) -> None:
+    from datetime import UTC, datetime
+
+    from huddle.dashboard.services.readings import Readings
+
+    env.drop("cmms", "work_orders.csv", csv(GOOD))
+    env.run("cmms")
+    # read at 14:00 plant time on the day: WO-1004 is open and has until midnight; WO-1003 was done late
+    during = Readings(env.config, env.sessions, clock=lambda: datetime(2026, 6, 10, 12, 0, tzinfo=UTC))
+    day = during.reading("pm_compliance", "L1", DAY)
+    assert (day.numerator, day.denominator) == (2.0, 3.0)  # 2 of the 3 that can be judged, not 2 of 4
+    plant_week = during.reading("pm_compliance", "plant", parse_period("week", "2026-W24"))
+    assert plant_week.denominator == 3.0
+    # the day over, the open one is missed
+    after = Readings(env.config, env.sessions, clock=lambda: datetime(2026, 6, 10, 22, 5, tzinfo=UTC))
+    assert after.reading("pm_compliance", "L1", DAY).denominator == 4.0
+    # a day with only an open PM on it has nothing to judge yet: no value, not a red 0 %
+    env.drop("cmms", "work_orders_3.csv", csv([["WO-2001", "Filler", "L2", "preventive", "2026-06-10", ""]]))
+    env.run("cmms")
+    open_only = during.reading("pm_compliance", "L2", DAY)
+    assert open_only.value is None and open_only.status is not Status.RED
