@@ -116,6 +116,7 @@ class BaselineSprints:
         now = self.clock()
         opened = []
         with self.sessions.begin() as session:
+            queries.hold_sprints(session)  # the web app and the scheduler start together: one opens, one finds it
             for tree in self.config.trees.values():
                 fingerprint = tree_fingerprint(tree)
                 latest = queries.latest_sprint(session, tree.key)

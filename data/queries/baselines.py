@@ -12,8 +12,20 @@ from typing import Any
 
 from huddle.data.models import AdoptedBaseline
 from huddle.data.models_baselines import BaselineSprint, BaselineSprintItem
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
+
+SPRINT_LOCK = 7_246_014  # PostgreSQL advisory lock key held while a process compares the trees with their sprints
+
+
+def hold_sprints(session: Session) -> None:
+    """Keep other processes out of the sprints until this transaction ends, so two that start together after a
+    tree changed do not each open its sprint: PostgreSQL holds an advisory lock, SQLite its write lock, taken now."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SPRINT_LOCK})
+    elif conn.dialect.name == "sqlite":  # the driver begins lazily: take the write lock before reading anything
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def latest_sprint(session: Session, tree: str, scope: str = "plant") -> BaselineSprint | None:

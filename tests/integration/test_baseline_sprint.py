@@ -174,3 +174,26 @@ def test_huddle_check_says_each_trees_sprint_without_opening_one(tmp_path: Path,
     cmd_check(settings)
     said = capsys.readouterr().out  # each process's clock starts at settings.now: the sprint opened seconds later
     assert re.search(r"baseline: OEE tree: sprint open, 4[89] h left, 0 of 4 KPIs signed off", said), said
+
+
+def test_processes_starting_together_compare_the_trees_one_after_the_other(services: Any) -> None:
+    """The web app and the scheduler start together after a tree changed: the second to look waits for the first
+    to have opened the sprint (and then finds it), so a changed tree never gets two."""
+    import threading
+
+    from huddle.data.queries.baselines import hold_sprints
+
+    looked = threading.Event()
+
+    def second() -> None:
+        with services.sessions.begin() as session:
+            hold_sprints(session)
+            looked.set()
+
+    with services.sessions.begin() as first:
+        hold_sprints(first)
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        assert not looked.wait(0.5)  # held back while the first looks and opens
+    assert looked.wait(10)  # and let in once it has committed
+    waiting.join(10)
