@@ -20,14 +20,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
     },
     // The address of a page that keeps its view in the URL (tree, review, OKRs): the page's path, the site when
-    // several are served, and the view's values of exactly the names in spec.names; replaced in place (no reload,
+    // several are served, kiosk on a TV, and the view's values of exactly the names in spec.names; replaced in place (no reload,
     // no history entry) while that page is shown. The server writes spec (dashboard/web/address.py,
     // keep_address_js: the path, the site's parameter and the fields of the page's address class), so this writes
     // only what address.py reads.
     keepAddress: function (spec, values) {
       const q = new URLSearchParams();
-      const site = new URLSearchParams(window.location.search).get(spec.site);
+      const current = new URLSearchParams(window.location.search);
+      const site = current.get(spec.site);
       if (site) { q.set(spec.site, site); }
+      // a TV stays a TV on every page: kiosk is no page's own view, and rootClass reads it from the address
+      const kiosk = current.get("kiosk");
+      if (kiosk) { q.set("kiosk", kiosk); }
       spec.names.forEach(function (k) { if (values[k]) { q.set(k, values[k]); } });
       const next = spec.path + (q.toString() ? "?" + q.toString() : "");
       if (window.location.pathname === spec.path && next !== window.location.pathname + window.location.search) {
