@@ -17,7 +17,7 @@ from huddle.dashboard.services.identity import Identity
 from huddle.data.models import AuditEntry
 from sqlalchemy import select
 
-from tests.conftest import SMALL_NOW, SMALL_PLANT
+from tests.conftest import NEEDS_REAL_TIMED_WAITS, SMALL_NOW, SMALL_PLANT
 
 OWNER = Identity("user", "anna", "editor", "A")  # the small plant names its owner "A"
 EDITOR = Identity("user", "ed", "editor", "Ed Itor")
@@ -176,6 +176,7 @@ def test_huddle_check_says_each_trees_sprint_without_opening_one(tmp_path: Path,
     assert re.search(r"baseline: OEE tree: sprint open, 4[89] h left, 0 of 4 KPIs signed off", said), said
 
 
+@NEEDS_REAL_TIMED_WAITS
 def test_processes_starting_together_compare_the_trees_one_after_the_other(services: Any) -> None:
     """The web app and the scheduler start together after a tree changed: the second to look waits for the first
     to have opened the sprint (and then finds it), so a changed tree never gets two."""

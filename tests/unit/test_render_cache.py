@@ -13,6 +13,8 @@ import pytest
 from dash import html
 from huddle.dashboard.web.render_cache import LocalRenderCache, RenderError
 
+from tests.conftest import NEEDS_REAL_TIMED_WAITS
+
 
 def ask_together(cache: LocalRenderCache, key: str, render: Any, n: int) -> tuple[list[Any], list[BaseException]]:
     """n threads asking for a key at the same instant; their answers and their errors."""
@@ -87,6 +89,7 @@ def test_a_failed_render_fails_its_waiters_once_and_is_not_kept() -> None:
     assert cache.get_or_render("k", lambda: "drawn again") == "drawn again"  # the failure was not kept
 
 
+@NEEDS_REAL_TIMED_WAITS
 def test_a_render_that_hangs_costs_its_waiters_a_render_of_their_own() -> None:
     cache, release = LocalRenderCache(wait_s=0.2), threading.Event()
     renders: list[str] = []
