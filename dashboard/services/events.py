@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from huddle.dashboard.core.calendar import ShiftInstance
@@ -158,17 +159,19 @@ def events_of(readings: Readings, kind: EventFilter, scope: str, period: Period,
               limit: int = 200) -> EventReport:
     """The Pareto and records of one kind of events for a scope and period."""
     collect = {"stops": _stops, "defects": _defects, "safety": _safety}[kind.kind]
-    groups, records, order = collect(readings, kind, scope, period)
+    groups, rows, order = collect(readings, kind, scope, period)
     pareto, total = _pareto(groups, kind, order)
     config = readings.config
     pareto = [replace(p, name=event_label(kind.kind, p.label), where=tuple(place_name(config, x) for x in p.lines))
               for p in pareto]
     if label is not None:
-        records = [r for r in records if r.label == label]
-    records = [replace(r, place=place_name(config, r.line), name=event_label(kind.kind, r.label)) for r in records]
-    records.sort(key=lambda r: r.line)
-    records.sort(key=lambda r: r.at_utc, reverse=True)
-    return EventReport(kind.kind, _(kind.title), kind.measure, pareto, records[:max(0, limit)], len(records), total)
+        rows = [r for r in rows if r[_LABEL] == label]
+    rows.sort(key=itemgetter(_LINE))
+    rows.sort(key=itemgetter(_AT), reverse=True)
+    # a month of a plant holds thousands of records and the panel lists the newest few: only those are built
+    records = [EventRecord(*r, place=place_name(config, r[_LINE]), name=event_label(kind.kind, r[_LABEL]))
+               for r in rows[:max(0, limit)]]
+    return EventReport(kind.kind, _(kind.title), kind.measure, pareto, records, len(rows), total)
 
 
 def _worked_windows(config: PlantConfig, period: Period) -> list[ShiftInstance]:
@@ -182,18 +185,23 @@ def _inside(insts: list[ShiftInstance], starts: list[datetime], at: datetime) ->
     return i >= 0 and at < insts[i].end_utc
 
 
-_Collected = tuple[dict[str, _Group], list[EventRecord], list[str]]
+#: One event as collected: EventRecord's fields from ``at_utc`` to ``cost``, in order (the record is built only for
+#: the events listed).
+_Event = tuple[datetime, datetime | None, str, str, str, float | None, int | None, float | None]
+_AT, _LINE, _LABEL = 0, 2, 3
+_Collected = tuple[dict[str, _Group], list[_Event], list[str]]
 
 
 def _stops(readings: Readings, kind: EventFilter, scope: str, period: Period) -> _Collected:
     config = readings.config
     groups: dict[str, _Group] = defaultdict(_Group)
-    records: list[EventRecord] = []
+    records: list[_Event] = []
+    rates = {key: line.downtime_cost_per_hour for key, line in config.lines.items()}
     for piece in loss_pieces(readings, scope, period):
         stop = piece.stop
         if stop.category not in kind.values:
             continue
-        rate = config.lines[stop.line].downtime_cost_per_hour
+        rate = rates[stop.line]
         cost = piece.minutes * rate / 60 if rate is not None else None
         g = groups[stop.reason]
         g.minutes += piece.minutes
@@ -202,8 +210,8 @@ def _stops(readings: Readings, kind: EventFilter, scope: str, period: Period) ->
         if cost is not None:
             g.cost += cost
             g.costed = True
-        records.append(EventRecord(stop.start_utc, stop.end_utc, stop.line, stop.reason, stop.equipment,
-                                   piece.minutes, None, cost))
+        records.append((stop.start_utc, stop.end_utc, stop.line, stop.reason, stop.equipment, piece.minutes, None,
+                        cost))
     return groups, records, config.scope_lines(scope)
 
 
@@ -223,15 +231,14 @@ def _defects(readings: Readings, kind: EventFilter, scope: str, period: Period) 
     config = readings.config
     lines = tuple(config.scope_lines(scope))
     groups: dict[str, _Group] = defaultdict(_Group)
-    records: list[EventRecord] = []
+    records: list[_Event] = []
     for row in inside_windows(readings, period, lambda session, lo, hi: record_queries.quality_events_between(
             session, lines, lo, hi, kind.values)):
         g = groups[row.defect]
         g.quantity += row.quantity
         g.count += 1
         g.lines.add(row.line)
-        records.append(EventRecord(row.at_utc, None, row.line, row.defect, row.disposition, None, row.quantity,
-                                   None))
+        records.append((row.at_utc, None, row.line, row.defect, row.disposition, None, row.quantity, None))
     return groups, records, config.scope_lines(scope)
 
 
@@ -239,14 +246,14 @@ def _safety(readings: Readings, kind: EventFilter, scope: str, period: Period) -
     config = readings.config
     where_scope = readings.scope_filter(scope)
     groups: dict[str, _Group] = defaultdict(_Group)
-    records: list[EventRecord] = []
+    records: list[_Event] = []
     for row in inside_windows(readings, period, lambda session, lo, hi: record_queries.safety_events_between(
             session, where_scope, lo, hi, kind.values)):
         where = row.line or row.area or config.site_key
         g = groups[row.kind]
         g.count += 1
         g.lines.add(where)
-        records.append(EventRecord(row.at_utc, None, where, row.kind, row.description, None, None, None))
+        records.append((row.at_utc, None, where, row.kind, row.description, None, None, None))
     return groups, records, [*config.lines, *config.areas, config.site_key]
 
 
