@@ -35,7 +35,7 @@ from huddle.dashboard.core.targets import band_at_grain
 from huddle.dashboard.services.people_hours import PeopleHours, people_hours
 from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged
 from huddle.dashboard.services.reading_context import ReadingContext, formula_inputs, reading_context
-from huddle.dashboard.services.readings_over import ManyPeriods
+from huddle.dashboard.services.readings_over import ManyPeriods, series_group, series_label
 from huddle.data.ingest.facts import GROUPS
 from huddle.data.queries import ledger as ledger_queries
 from huddle.data.queries import readings as reading_queries
@@ -208,7 +208,7 @@ class Readings(ManyPeriods):
         """Add one grouped row's sums into its period's bucket."""
         acc = buckets.setdefault(label, {"facts": 0, "data_through": None})
         for m, v in row.items():
-            if m in ("production_date", "shift", "line"):
+            if m in ("production_date", "shift", "line", "month"):
                 continue
             if m == "data_through":
                 if v and (acc["data_through"] is None or v > acc["data_through"]):
@@ -223,13 +223,13 @@ class Readings(ManyPeriods):
                     last: date) -> dict[str, list[Reading]]:
         """Several KPIs per period of a grain, from one grouped query of the summed measures."""
         keys = list(kpis)
-        group: tuple[str, ...] = ("production_date", "shift") if grain == "shift" else ("production_date",)
+        group = series_group(grain)
         labels = self._labels(grain, first, last)
         buckets: dict[str, dict[str, Any]] = {}
         with self.sessions() as session:
             if any(self._summed(k) for k in keys):
                 for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
-                    self._accumulate(buckets, bucket_key(grain, row["production_date"], row.get("shift")), row)
+                    self._accumulate(buckets, series_label(grain, row), row)
             out: dict[str, list[Reading]] = {k: [] for k in keys}
             ctx = self._context(session)
             defs = [(k, self.config.kpis[k], self._summed(k)) for k in keys]
@@ -254,14 +254,12 @@ class Readings(ManyPeriods):
             for ln in lines:
                 out[ln].update(self.series_many(others, ln, grain, first, last))
         if summed:
-            group: tuple[str, ...] = (("line", "production_date", "shift") if grain == "shift"
-                                      else ("line", "production_date"))
+            group = ("line", *series_group(grain))
             buckets: dict[str, dict[str, dict[str, Any]]] = {ln: {} for ln in lines}
             with self.sessions() as session:
                 for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
                     if row["line"] in buckets:
-                        self._accumulate(buckets[str(row["line"])],
-                                         bucket_key(grain, row["production_date"], row.get("shift")), row)
+                        self._accumulate(buckets[str(row["line"])], series_label(grain, row), row)
                 periods = [(label, parse_period(grain, label)) for label in self._labels(grain, first, last)]
                 ends = {label: self.period_end(period) for label, period in periods}
                 ctx = self._context(session)

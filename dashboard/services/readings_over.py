@@ -9,11 +9,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from huddle.dashboard.core.periods import Period
+from huddle.dashboard.core.periods import Period, bucket_key
 from huddle.data.queries import readings as reading_queries
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.readings import Reading, Readings
+
+
+def series_group(grain: str) -> tuple[str, ...]:
+    """What a series of a grain groups its facts by: the month itself for months (the database sums each month's
+    rows), else the production date (and shift), whose rows are added up into the grain's periods."""
+    if grain == "month":
+        return ("month",)
+    return ("production_date", "shift") if grain == "shift" else ("production_date",)
+
+
+def series_label(grain: str, row: dict[str, Any]) -> str:
+    """The label of the period of a grain that a row grouped by ``series_group(grain)`` belongs to."""
+    return str(row["month"]) if grain == "month" else bucket_key(grain, row["production_date"], row.get("shift"))
 
 
 class ManyPeriods:

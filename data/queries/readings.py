@@ -12,8 +12,33 @@ from functools import cache
 from huddle.dashboard.core.kpi import MEASURES, PLAUSIBILITY
 from huddle.data.models import KpiValue, ShiftFact
 from huddle.data.queries.scope import ScopeFilter, in_scope
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class month_of(FunctionElement[str]):  # noqa: N801 - a SQL function, named as SQL names them
+    """The calendar month of a date column as its period label, 'YYYY-MM', in the database's own words."""
+
+    type = String()
+    name = "month_of"
+    inherit_cache = True
+
+
+@compiles(month_of)
+def _month_of_sqlite(element: month_of, compiler: SQLCompiler, **kw: object) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"  # SQLite keeps a date as 'YYYY-MM-DD'
+
+
+@compiles(month_of, "postgresql")
+def _month_of_postgresql(element: month_of, compiler: SQLCompiler, **kw: object) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+#: what ``sums_by`` may group by besides the columns of its name
+_GROUPS = {"month": lambda: month_of(ShiftFact.production_date).label("month")}
 
 
 @cache
@@ -37,9 +62,10 @@ def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift
             group: tuple[str, ...] = ()) -> list[dict[str, object]]:
     """Summed measures (and the latest record time) per group over a scope and date range.
 
-    ``group`` may name ``production_date``, ``shift`` and ``line``; an empty group gives one row.
+    ``group`` may name ``production_date``, ``shift``, ``line`` and ``month`` (the month's label, 'YYYY-MM': a
+    month's rows summed by the database rather than day by day in Python); an empty group gives one row.
     """
-    cols = [getattr(ShiftFact, g) for g in group]
+    cols = [_GROUPS[g]() if g in _GROUPS else getattr(ShiftFact, g) for g in group]
     stmt = (select(*cols, *_measure_sums(), func.max(ShiftFact.data_through_utc).label("data_through"),
                    func.count().label("facts"),
                    func.sum(case((ShiftFact.line != "", 1), else_=0)).label("line_shifts"))

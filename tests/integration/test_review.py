@@ -101,6 +101,21 @@ def test_the_months_losses_and_the_lines_side_by_side(services) -> None:  # type
     assert review.why is not None and review.why.previous.label == "2026-10"
 
 
+def test_each_month_of_the_bowler_reads_as_that_month_alone(services) -> None:  # type: ignore[no-untyped-def]
+    # the months' sums come from one query grouped by month in the database: each must be what a reading of that
+    # month on its own says, value, data time, coverage and status alike
+    month = parse_period("month", "2026-11")
+    months = months_ending(month)
+    keys = list(services.config.kpis)
+    for scope in ("plant", "a", "L1"):
+        series = services.readings.series_many(keys, scope, "month", months[0].first, month.last)
+        for i, m in enumerate(months):
+            alone = services.readings.readings(keys, scope, m)
+            assert {k: series[k][i].as_dict() for k in keys} == {k: alone[k].as_dict() for k in keys}, (scope, m)
+    series = services.readings.series_many(["oee"], "plant", "month", months[0].first, month.last)["oee"]
+    assert [r.period for r in series if r.value is not None] == ["2026-09", "2026-10", "2026-11"]
+
+
 def test_the_api_serves_the_review_and_its_exports(app_client) -> None:  # type: ignore[no-untyped-def]
     body = app_client.get("/api/v1/review?scope=L1&month=2026-11").get_json()
     oee = next(r for r in body["bowler"] if r["kpi"] == "oee")
