@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache, wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -41,6 +41,8 @@ class ReadingContext:
     calendar: PlantCalendar = field(default_factory=PlantCalendar)  # holidays, shutdowns, go-live
     #: (scope, period) -> scheduled time still to come in the running shift (a running reading's coverage)
     scheduled_after: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: (production date, shift) -> line-shifts each line reported in that running shift, read once for every scope
+    running_lines: dict[tuple[date, str], dict[str, float]] = field(default_factory=dict)
 
 
 #: The contexts of the ``shared_context()`` open in this thread or task, by (plant, session factory, clock).

@@ -461,17 +461,23 @@ class Readings(ManyPeriods):
         a running period's coverage so far leaves out); worked once per scope and period in a context."""
         key = (scope, period.label)
         if key not in ctx.scheduled_after:
-            ctx.scheduled_after[key] = self._still_scheduled(session, scope, period, ctx.now)
+            ctx.scheduled_after[key] = self._still_scheduled(session, scope, period, ctx)
         return ctx.scheduled_after[key]
 
-    def _still_scheduled(self, session: Session, scope: str, period: Period, now: datetime) -> float:
+    def _still_scheduled(self, session: Session, scope: str, period: Period, ctx: ReadingContext) -> float:
+        now = ctx.now
         inst = self.config.calendar.current(now)
         if inst is None or not (period.first <= inst.production_date <= period.last) or \
                 (period.shift and period.shift != inst.shift_key):
             return 0.0
-        row = reading_queries.sums_by(session, self.scope_filter(scope), inst.production_date, inst.production_date,
-                                      inst.shift_key)[0]
-        lines = float(row.get("line_shifts") or 0)
+        key = (inst.production_date, inst.shift_key)
+        if key not in ctx.running_lines:  # one grouped query for every scope a page reads, not one per scope
+            plant = ScopeFilter(tuple(self.config.lines), tuple(self.config.areas), True)
+            ctx.running_lines[key] = {str(r["line"]): float(r["line_shifts"] or 0) for r in reading_queries.sums_by(
+                session, plant, inst.production_date, inst.production_date, inst.shift_key, ("line",))}
+        reported = ctx.running_lines[key]
+        names = reported if self.config.scope_kind(scope) == "plant" else self.config.scope_lines(scope)
+        lines = float(sum(reported.get(ln, 0.0) for ln in names))
         remaining = (inst.end_utc - now).total_seconds() - sum(
             max(0.0, (hi - max(lo, now)).total_seconds()) for lo, hi in inst.breaks if hi > now)
         return lines * max(0.0, remaining)
