@@ -24,6 +24,8 @@ from huddle.dashboard.services.people_hours import HoursCache
 from huddle.dashboard.services.planned import plant_calendar
 from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
 from huddle.data.queries import ledger as ledger_queries
+from huddle.data.queries import readings as reading_queries
+from huddle.data.queries.scope import ScopeFilter
 from sqlalchemy.orm import Session
 
 P = ParamSpec("P")
@@ -86,6 +88,17 @@ def reading_context(config: PlantConfig, session: Session, clock: Callable[[], d
     if shared is not None:
         shared[slot] = ctx
     return ctx
+
+
+def running_line_shifts(ctx: ReadingContext, config: PlantConfig, session: Session, day: date,
+                        shift: str) -> dict[str, float]:
+    """Line-shifts each line has reported in a running shift (the plant's area-level facts under ""), from one
+    query grouped by line read once per context for every scope a page reads."""
+    if (day, shift) not in ctx.running_lines:
+        plant = ScopeFilter(tuple(config.lines), tuple(config.areas), True)
+        ctx.running_lines[(day, shift)] = {str(r["line"]): float(r["line_shifts"] or 0) for r in
+                                           reading_queries.sums_by(session, plant, day, day, shift, ("line",))}
+    return ctx.running_lines[(day, shift)]
 
 
 @cache

@@ -32,6 +32,7 @@ from huddle.dashboard.core.periods import Period, bucket_key, parse_period, peri
 from huddle.dashboard.core.plant import KpiDef, PlantConfig
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.targets import band_at_grain
+from huddle.dashboard.services import reading_context as shared
 from huddle.dashboard.services.people_hours import PeopleHours, people_hours
 from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged
 from huddle.dashboard.services.reading_context import ReadingContext, formula_inputs, reading_context
@@ -470,12 +471,7 @@ class Readings(ManyPeriods):
         if inst is None or not (period.first <= inst.production_date <= period.last) or \
                 (period.shift and period.shift != inst.shift_key):
             return 0.0
-        key = (inst.production_date, inst.shift_key)
-        if key not in ctx.running_lines:  # one grouped query for every scope a page reads, not one per scope
-            plant = ScopeFilter(tuple(self.config.lines), tuple(self.config.areas), True)
-            ctx.running_lines[key] = {str(r["line"]): float(r["line_shifts"] or 0) for r in reading_queries.sums_by(
-                session, plant, inst.production_date, inst.production_date, inst.shift_key, ("line",))}
-        reported = ctx.running_lines[key]
+        reported = shared.running_line_shifts(ctx, self.config, session, inst.production_date, inst.shift_key)
         names = reported if self.config.scope_kind(scope) == "plant" else self.config.scope_lines(scope)
         lines = float(sum(reported.get(ln, 0.0) for ln in names))
         remaining = (inst.end_utc - now).total_seconds() - sum(
