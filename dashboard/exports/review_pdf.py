@@ -113,10 +113,14 @@ def _pdf_value_cell(value: float | None, target: float | None, kpi: KpiDef, stat
 def _value_markup(value: float | None, target: float | None, kpi: KpiDef, icons: str) -> str:
     text = f"<b>{markup(format_value(value, kpi.unit))}</b>" + (f" {markup(icons)}" if icons else "")
     if target is not None and value is not None:  # a month without data shows a dash, not a column of targets
-        # "≥ 85.0 %" rather than the page's "target 85.0 %": twelve months must fit the width of the page
-        bound = "≥" if kpi.direction == "higher" else "≤"
-        text += f'<br/><font size="6" color="#555555">{markup(bound)} {markup(format_value(target, kpi.unit))}</font>'
+        text += memo("target", (target, kpi.unit, kpi.direction), lambda: _target_markup(target, kpi))
     return text
+
+
+def _target_markup(target: float, kpi: KpiDef) -> str:
+    # "≥ 85.0 %" rather than the page's "target 85.0 %": twelve months must fit the width of the page
+    bound = "≥" if kpi.direction == "higher" else "≤"
+    return f'<br/><font size="6" color="#555555">{markup(bound)} {markup(format_value(target, kpi.unit))}</font>'
 
 
 _TIGHT = (("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2))

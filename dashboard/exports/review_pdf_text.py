@@ -57,7 +57,11 @@ def _winansi(ch: str) -> bool:
 
 def markup(text: str) -> str:
     """Paragraph markup for plain text: Helvetica where it can (so the words stay searchable in the file), the
-    symbol font for the rest, ASCII stand-ins where neither has the character."""
+    symbol font for the rest, ASCII stand-ins where neither has the character (once per text in a document)."""
+    return memo("markup", text, lambda: _markup(text))  # a pack marks up the same value and target hundreds of times
+
+
+def _markup(text: str) -> str:
     found = symbols()
     out: list[str] = []
     run: list[str] = []
@@ -109,11 +113,20 @@ STYLES = {
 }
 
 
+#: what a paragraph's drawing reads of the canvas it draws on (reportlab's text object starts from these)
+_CANVAS_STATE = ("_fontname", "_fontsize", "_leading", "_fillColorObj", "_strokeColorObj", "_charSpace", "_wordSpace",
+                 "_horizScale", "_textRenderMode", "_rise", "_fillAlpha", "_strokeAlpha", "_fillOverprint",
+                 "_strokeOverprint", "_overprintMask")
+
+
 class OnceAWidth(Paragraph):
     """A paragraph that breaks its lines once for each width it is given, not at every wrap (its lines depend on
-    the width alone)."""
+    the width alone), and that writes its drawing once for each canvas state it is drawn in: a cell shared by a
+    hundred cells of a table writes the same operators a hundred times (its position is set outside, by the cell),
+    so the operators of its first drawing are repeated rather than worked out again."""
 
     _wrapped_at: float | None = None
+    _drawn: dict[tuple[Any, ...], list[str]] | None = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
         if availWidth == self._wrapped_at:
@@ -121,6 +134,20 @@ class OnceAWidth(Paragraph):
         size = super().wrap(availWidth, availHeight)
         self._wrapped_at = availWidth
         return size
+
+    def draw(self) -> None:
+        canvas = self.canv
+        key = (id(canvas), self.width, self.height,
+               *(repr(getattr(canvas, name, None)) for name in _CANVAS_STATE))
+        drawn = self._drawn if self._drawn is not None else {}
+        code = drawn.get(key)
+        if code is not None:
+            canvas._code.extend(code)
+            return
+        start = len(canvas._code)
+        super().draw()
+        drawn[key] = canvas._code[start:]
+        self._drawn = drawn
 
 
 #: what the document being built made once, by kind and key (nothing outside ``one_document``)
