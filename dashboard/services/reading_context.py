@@ -9,7 +9,7 @@ once per call, and every number on the page is judged against the same instant a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -17,7 +17,7 @@ from datetime import date, datetime
 from functools import cache, wraps
 from typing import Any, ParamSpec, TypeVar
 
-from huddle.dashboard.core.kpi import TIMED_MEASURES, Kind
+from huddle.dashboard.core.kpi import FORMULAS, TIMED_MEASURES, Kind
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.services.people_hours import HoursCache
@@ -99,6 +99,21 @@ def running_line_shifts(ctx: ReadingContext, config: PlantConfig, session: Sessi
         ctx.running_lines[(day, shift)] = {str(r["line"]): float(r["line_shifts"] or 0) for r in
                                            reading_queries.sums_by(session, plant, day, day, shift, ("line",))}
     return ctx.running_lines[(day, shift)]
+
+
+@cache
+def formula_sums(formula: Any) -> frozenset[str] | None:
+    """The measures a reading of a formula reads from its sums: its numerator and denominator, and the production
+    time scheduled and covered (its completeness); None for a formula not worked from summed measures."""
+    if formula.kind not in (Kind.RATIO, Kind.TOTAL):
+        return None
+    return frozenset(m for m in (formula.numerator, formula.denominator, "scheduled_s", "covered_s") if m)
+
+
+def measures_of(config: PlantConfig, kpis: Iterable[str]) -> frozenset[str] | None:
+    """The measures readings of these KPIs are worked from (``formula_sums``); None when none is summed."""
+    summed = [m for m in (formula_sums(FORMULAS[config.kpis[k].formula]) for k in kpis) if m is not None]
+    return frozenset().union(*summed) if summed else None
 
 
 @cache

@@ -143,7 +143,8 @@ class Readings(ManyPeriods):
         """Readings of several KPIs for one scope and period, from one query of the summed measures."""
         keys = list(kpis)
         with self.sessions() as session:
-            sums = self._sums(session, scope, period)
+            measures = shared.measures_of(self.config, keys)
+            sums = self._sums(session, scope, period, measures) if measures is not None else None
             end = self.period_end(period)
             ctx = self._context(session)
             return {k: self._reading(session, self.config.kpis[k], scope, period, sums, end, ctx) for k in keys}
@@ -186,7 +187,8 @@ class Readings(ManyPeriods):
                       direction=f.direction, targets=(), amber=None, owner=None, data_source=None,
                       frequency="month", leading=False)
         with self.sessions() as session:
-            sums = self._sums(session, scope, period)
+            measures = shared.formula_sums(f)
+            sums = self._sums(session, scope, period, measures) if measures is not None else None
             return self._reading(session, kdef, scope, period, sums)
 
     def series(self, kpi: str, scope: str, grain: str, first: date, last: date) -> list[Reading]:
@@ -228,8 +230,10 @@ class Readings(ManyPeriods):
         labels = self._labels(grain, first, last)
         buckets: dict[str, dict[str, Any]] = {}
         with self.sessions() as session:
-            if any(self._summed(k) for k in keys):
-                for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
+            measures = shared.measures_of(self.config, keys)
+            if measures is not None:
+                for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None, group,
+                                                   measures):
                     self._accumulate(buckets, series_label(grain, row), row)
             out: dict[str, list[Reading]] = {k: [] for k in keys}
             ctx = self._context(session)
@@ -271,41 +275,11 @@ class Readings(ManyPeriods):
                                                     ctx) for label, period in periods]
         return {ln: {k: out[ln][k] for k in keys} for ln in lines}
 
-    def breakdown(self, kpi: str, scope: str, period: Period, by: str = "line") -> list[Reading]:
-        """A KPI split by line or by shift inside a scope and period (where it is red), from one grouped query
-        when the KPI is summed from measures."""
-        if by not in ("line", "shift"):
-            raise ValueError("breakdown is by 'line' or 'shift'")
-        kdef = self.config.kpis[kpi]
-        summed = FORMULAS[kdef.formula].kind in (Kind.RATIO, Kind.TOTAL)
-        if by == "line":
-            lines = self.config.scope_lines(scope)
-            if not summed:
-                return [self.reading(kpi, line, period) for line in lines]
-            with self.sessions() as session:
-                rows = {r["line"]: r for r in reading_queries.sums_by(session, self.scope_filter(scope), period.first,
-                                                              period.last, period.shift, ("line",))}
-                end = self.period_end(period)
-                ctx = self._context(session)
-                return [self._reading(session, kdef, line, period, rows.get(line), end, ctx) for line in lines]
-        shifts = [s.key for s in self.config.calendar.shifts]
-        if not summed:
-            return [self._shift_reading(kdef, scope, period, shift) for shift in shifts]
-        with self.sessions() as session:
-            rows = {r["shift"]: r for r in reading_queries.sums_by(session, self.scope_filter(scope), period.first,
-                                                           period.last, None, ("shift",))}
-            return [self._reading(session, kdef, scope, Period(period.grain, period.first, period.last, shift),
-                                  rows.get(shift)) for shift in shifts]
-
-    def _shift_reading(self, kdef: KpiDef, scope: str, period: Period, shift: str) -> Reading:
-        sub = Period(period.grain, period.first, period.last, shift)
-        with self.sessions() as session:
-            sums = reading_queries.sums_by(session, self.scope_filter(scope), sub.first, sub.last, shift)[0]
-            return self._reading(session, kdef, scope, sub, sums)
-
-    def _sums(self, session: Session, scope: str, period: Period) -> dict[str, Any]:
-        """The summed measures of a scope over a period (one row)."""
-        return reading_queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift)[0]
+    def _sums(self, session: Session, scope: str, period: Period,
+              measures: frozenset[str] | None = None) -> dict[str, Any]:
+        """The summed measures of a scope over a period (one row): every measure, or those of ``measures``."""
+        return reading_queries.sums_by(session, self.scope_filter(scope), period.first, period.last, period.shift,
+                                       (), measures)[0]
 
     def _context(self, session: Session) -> ReadingContext:
         return reading_context(self.config, session, self.clock, id(self.sessions))

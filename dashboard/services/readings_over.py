@@ -1,7 +1,7 @@
 """Readings of KPIs for one scope over many periods at once (each week's quarter to date, for a key result's
-history): the summed measures are read once, by day, and added up per period, and the plant's context once, instead
-of both for every period; each reading is then worked by ``Readings``' own ``_reading``, so the numbers are those of
-``Readings.readings`` for the same scope and period.
+history), or split by line or shift: the summed measures are read once, by day (or grouped by line or shift), and
+the plant's context once, instead of both for every period; each reading is then worked by ``Readings``' own
+``_reading``, so the numbers are those of ``Readings.readings`` for the same scope and period.
 """
 
 from __future__ import annotations
@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from huddle.dashboard.core.kpi import FORMULAS, Kind
 from huddle.dashboard.core.periods import Period, bucket_key
+from huddle.dashboard.core.plant import KpiDef
+from huddle.dashboard.services.reading_context import measures_of
 from huddle.data.queries import readings as reading_queries
 
 if TYPE_CHECKING:
@@ -30,7 +33,8 @@ def series_label(grain: str, row: dict[str, Any]) -> str:
 
 
 class ManyPeriods:
-    """What ``Readings`` can read for many periods of one scope at once (mixed into it)."""
+    """What ``Readings`` can read for many periods of one scope, or split by its lines or shifts, at once (mixed
+    into it)."""
 
     def readings_over(self: Readings, kpis: Iterable[str], scope: str,
                       periods: Iterable[Period]) -> dict[Period, dict[str, Reading]]:
@@ -39,17 +43,50 @@ class ManyPeriods:
         keys, wanted = list(kpis), list(dict.fromkeys(periods))
         if not wanted:
             return {}
+        measures = measures_of(self.config, keys)
         with self.sessions() as session:
             days = reading_queries.sums_by(session, self.scope_filter(scope), min(p.first for p in wanted),
-                                           max(p.last for p in wanted), None, ("production_date",))
+                                           max(p.last for p in wanted), None, ("production_date",), measures)
             ctx = self._context(session)
             out: dict[Period, dict[str, Reading]] = {}
             for p in wanted:
-                sums = (self._sums(session, scope, p) if p.shift else
+                sums = (self._sums(session, scope, p, measures) if p.shift else
                         added_up([r for r in days if p.first <= r["production_date"] <= p.last]))
                 end = self.period_end(p)
                 out[p] = {k: self._reading(session, self.config.kpis[k], scope, p, sums, end, ctx) for k in keys}
             return out
+
+    def breakdown(self: Readings, kpi: str, scope: str, period: Period, by: str = "line") -> list[Reading]:
+        """A KPI split by line or by shift inside a scope and period (where it is red), from one grouped query
+        when the KPI is summed from measures."""
+        if by not in ("line", "shift"):
+            raise ValueError("breakdown is by 'line' or 'shift'")
+        kdef = self.config.kpis[kpi]
+        summed = FORMULAS[kdef.formula].kind in (Kind.RATIO, Kind.TOTAL)
+        if by == "line":
+            lines = self.config.scope_lines(scope)
+            if not summed:
+                return [self.reading(kpi, line, period) for line in lines]
+            with self.sessions() as session:
+                rows = {r["line"]: r for r in reading_queries.sums_by(session, self.scope_filter(scope), period.first,
+                                                              period.last, period.shift, ("line",))}
+                end = self.period_end(period)
+                ctx = self._context(session)
+                return [self._reading(session, kdef, line, period, rows.get(line), end, ctx) for line in lines]
+        shifts = [s.key for s in self.config.calendar.shifts]
+        if not summed:
+            return [self._shift_reading(kdef, scope, period, shift) for shift in shifts]
+        with self.sessions() as session:
+            rows = {r["shift"]: r for r in reading_queries.sums_by(session, self.scope_filter(scope), period.first,
+                                                           period.last, None, ("shift",))}
+            return [self._reading(session, kdef, scope, Period(period.grain, period.first, period.last, shift),
+                                  rows.get(shift)) for shift in shifts]
+
+    def _shift_reading(self: Readings, kdef: KpiDef, scope: str, period: Period, shift: str) -> Reading:
+        sub = Period(period.grain, period.first, period.last, shift)
+        with self.sessions() as session:
+            sums = reading_queries.sums_by(session, self.scope_filter(scope), sub.first, sub.last, shift)[0]
+            return self._reading(session, kdef, scope, sub, sums)
 
 
 def added_up(rows: list[dict[str, Any]]) -> dict[str, Any]:

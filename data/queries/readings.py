@@ -42,9 +42,10 @@ _GROUPS = {"month": lambda: month_of(ShiftFact.production_date).label("month")}
 
 
 @cache
-def _measure_sums() -> tuple[ColumnElement[float], ...]:
-    """SUM(measure) for every measure, built once (rebuilding them was a quarter of a board's time), and how many
-    line-shifts break each physical limit of ``dashboard.kpi.PLAUSIBILITY`` (``n_<key>``)."""
+def _measure_sums(measures: frozenset[str] | None = None) -> tuple[ColumnElement[float], ...]:
+    """SUM(measure) for every measure (or those of ``measures``), built once per set (rebuilding them was a quarter
+    of a board's time), and how many line-shifts break each physical limit of ``dashboard.kpi.PLAUSIBILITY`` that
+    concerns them (``n_<key>``)."""
     f = ShiftFact
     broken = {
         # one second of slack per shift for rounding in the exports' times
@@ -54,19 +55,23 @@ def _measure_sums() -> tuple[ColumnElement[float], ...]:
         "rejects_over_total": and_(f.total_count > 0, f.scrap_qty + f.rework_qty > f.total_count),
     }
     assert set(broken) == {c.key for c in PLAUSIBILITY}, "every plausibility check is counted"
-    return (*(func.sum(getattr(f, m)).label(m) for m in MEASURES),
-            *(func.sum(case((condition, 1), else_=0)).label(f"n_{key}") for key, condition in broken.items()))
+    checked = {c.key for c in PLAUSIBILITY if measures is None or c.measures & measures}
+    return (*(func.sum(getattr(f, m)).label(m) for m in MEASURES if measures is None or m in measures),
+            *(func.sum(case((condition, 1), else_=0)).label(f"n_{key}") for key, condition in broken.items()
+              if key in checked))
 
 
 def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift: str | None = None,
-            group: tuple[str, ...] = ()) -> list[dict[str, object]]:
+            group: tuple[str, ...] = (), measures: frozenset[str] | None = None) -> list[dict[str, object]]:
     """Summed measures (and the latest record time) per group over a scope and date range.
 
     ``group`` may name ``production_date``, ``shift``, ``line`` and ``month`` (the month's label, 'YYYY-MM': a
     month's rows summed by the database rather than day by day in Python); an empty group gives one row.
+    ``measures`` limits the sums to those measures (and the plausibility counts that concern them): a year of
+    shifts summed for two KPIs reads a fraction of the columns.
     """
     cols = [_GROUPS[g]() if g in _GROUPS else getattr(ShiftFact, g) for g in group]
-    stmt = (select(*cols, *_measure_sums(), func.max(ShiftFact.data_through_utc).label("data_through"),
+    stmt = (select(*cols, *_measure_sums(measures), func.max(ShiftFact.data_through_utc).label("data_through"),
                    func.count().label("facts"),
                    func.sum(case((ShiftFact.line != "", 1), else_=0)).label("line_shifts"))
             .where(ShiftFact.production_date >= first, ShiftFact.production_date <= last))
