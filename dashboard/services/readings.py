@@ -200,9 +200,11 @@ class Readings(ManyPeriods):
         labels: list[str] = []
         day = first
         while day <= last:
-            day_labels = ([bucket_key("shift", day, sh.key) for sh in self.config.calendar.shifts]
-                          if grain == "shift" else [bucket_key(grain, day)])
-            labels.extend(lab for lab in day_labels if not labels or lab != labels[-1])
+            if grain == "shift":
+                labels.extend(bucket_key("shift", day, sh.key) for sh in self.config.calendar.shifts)
+            else:  # a period at a time (a year of months is 12 steps, not 365 days)
+                labels.append(period_containing(grain, day).label)
+                day = period_containing(grain, day).last
             day += timedelta(days=1)
         return labels
 
