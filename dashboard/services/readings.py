@@ -264,7 +264,8 @@ class Readings(ManyPeriods):
             group = ("line", *series_group(grain))
             buckets: dict[str, dict[str, dict[str, Any]]] = {ln: {} for ln in lines}
             with self.sessions() as session:
-                for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None, group):
+                for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None, group,
+                                                   shared.measures_of(self.config, summed)):
                     if row["line"] in buckets:
                         self._accumulate(buckets[str(row["line"])], series_label(grain, row), row)
                 periods = [(label, parse_period(grain, label)) for label in self._labels(grain, first, last)]

@@ -110,6 +110,15 @@ def test_a_count_loaded_twice_says_check_data_everywhere(make_services: Any, dat
     assert tiles["oee"]["status"] == "check" and tiles["oee"]["checks"]
     tree = tree_readings(services.readings, "oee", "L1", EARLY)
     assert {n["key"]: n["status"] for n in tree["nodes"]}["oee"] == "check"
+    # a month's series sums only what its KPIs read, and still counts the line-shifts that break a limit
+    month = parse_period("month", "2026-11")
+    keys = ["performance", "oee", "availability"]
+    series = services.readings.series_many(keys, "L1", "month", month.first, month.last)
+    alone = services.readings.readings(keys, "L1", month)
+    assert [series[k][0].as_dict() for k in keys] == [alone[k].as_dict() for k in keys]
+    assert series["performance"][0].status is Status.CHECK and series["performance"][0].checks
+    by_line = services.readings.series_by_line(keys, "a", "month", month.first, month.last)["L1"]
+    assert [by_line[k][0].as_dict() for k in keys] == [alone[k].as_dict() for k in keys]
 
 
 def test_the_api_and_the_review_say_incomplete_with_the_coverage(make_services: Any, database_url: str,
