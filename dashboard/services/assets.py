@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from huddle.dashboard.core.kpi import FORMULAS, evaluate
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.events import inside_windows
-from huddle.dashboard.services.losses import loss_pieces
+from huddle.dashboard.services.losses import LossPiece, loss_pieces
 from huddle.dashboard.services.readings import Readings
 from huddle.data.queries import records as record_queries
 
@@ -41,18 +41,20 @@ class AssetReliability:
     mttr: float | None
 
 
-def asset_reliability(readings: Readings, scope: str, period: Period) -> list[AssetReliability]:
-    """MTBF and MTTR of every asset with an unplanned stop in the scope and period, most failures first."""
+def asset_reliability(readings: Readings, scope: str, period: Period,
+                      pieces: list[LossPiece] | None = None) -> list[AssetReliability]:
+    """MTBF and MTTR of every asset with an unplanned stop in the scope and period, most failures first;
+    ``pieces``: the scope's stops already clipped to the period (``loss_pieces``), when the caller has them."""
     failed: dict[tuple[str, str], int] = defaultdict(int)
     repair: dict[tuple[str, str], float] = defaultdict(float)
-    for piece in loss_pieces(readings, scope, period):
+    for piece in loss_pieces(readings, scope, period) if pieces is None else pieces:
         stop = piece.stop
         if stop.category != "unplanned":
             continue
         key = (stop.line, stop.equipment or "")
         failed[key] += piece.started_inside
         repair[key] += piece.minutes
-    run_s = {line: readings.formula_reading("mtbf", line, period).numerator for line in {ln for ln, _a in failed}}
+    run_s = _run_s(readings, scope, period, {ln for ln, _a in failed})
     out = []
     for (line, asset), failures in failed.items():
         run = run_s.get(line)
@@ -63,6 +65,15 @@ def asset_reliability(readings: Readings, scope: str, period: Period) -> list[As
     order = {line: i for i, line in enumerate(readings.config.lines)}
     out.sort(key=lambda a: (-a.failures, -a.repair_min, order.get(a.line, 0), a.asset))
     return out
+
+
+def _run_s(readings: Readings, scope: str, period: Period, lines: set[str]) -> dict[str, float | None]:
+    """Each line's run time over the period (MTBF's numerator): one query grouped by line when the plant has an MTBF
+    KPI and more than one line is asked for, else one reading a line."""
+    key = next((k for k, d in readings.config.kpis.items() if d.formula == "mtbf"), None)
+    if key is not None and len(lines) > 1:
+        return {r.scope: r.numerator for r in readings.breakdown(key, scope, period, "line") if r.scope in lines}
+    return {line: readings.formula_reading("mtbf", line, period).numerator for line in lines}
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from huddle.dashboard.services.assets import (
     asset_reliability,
 )
 from huddle.dashboard.services.events import EventReport, events_behind
+from huddle.dashboard.services.losses import loss_pieces
 from huddle.dashboard.services.reading_context import sharing_context
 from huddle.dashboard.services.readings import Reading
 
@@ -193,6 +194,9 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
     by_line = services.readings.breakdown(kpi, scope, period, "line") if len(config.scope_lines(scope)) > 1 else []
     by_shift = services.readings.breakdown(kpi, scope, period, "shift") if period.grain != "shift" else []
 
+    # MTBF and MTTR show their events and each asset's numbers from the same stops: read and clipped once
+    pieces = loss_pieces(services.readings, scope, period) if kdef.formula in RELIABILITY_FORMULAS else None
+
     split = attribute(config, tree, {k: r.value for k, r in before.items()}, current, node=kpi)
     kids = tree.children(kpi)
     why = [c for c in split if c.key in kids]
@@ -206,12 +210,11 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
         edge_working=edge_working(services, tree, kpi, current), trend=points, limits=limits, signals=signals,
         drifting=drifting, by_line=by_line, by_shift=by_shift, why=why,
         children_before_after=[(c, before[c], now[c]) for c in kids], formula_parent=parent, goal=goal,
-        events=events_behind(services.readings, kpi, scope, period, limit=records),
+        events=events_behind(services.readings, kpi, scope, period, limit=records, pieces=pieces),
         actions=services.actions.listing(scope, kpi=kpi), values=current,
         targets={k: r.target for k, r in now.items()},
         baseline_scope=shown.scope if shown else None, baseline_own=own is not None,
-        by_asset=(asset_reliability(services.readings, scope, period) if kdef.formula in RELIABILITY_FORMULAS
-                  else []),
+        by_asset=asset_reliability(services.readings, scope, period, pieces) if pieces is not None else [],
         pms=asset_pms(services.readings, scope, period) if kdef.formula == "pm_compliance" else [],
     )
 

@@ -27,7 +27,7 @@ from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.names import event_label, place_name
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
-from huddle.dashboard.services.losses import loss_pieces
+from huddle.dashboard.services.losses import LossPiece, loss_pieces
 from huddle.dashboard.services.readings import Readings
 from huddle.data.ingest.contract import DISPOSITIONS, SAFETY_KINDS
 from huddle.data.queries import records as record_queries
@@ -142,12 +142,13 @@ def event_kind_for(config: PlantConfig, kpi: str) -> EventFilter | None:
 
 
 def events_behind(readings: Readings, kpi: str, scope: str, period: Period, *, label: str | None = None,
-                  limit: int = 200) -> EventReport | None:
-    """The Pareto and records of the events behind a KPI for a scope and period (None when no events explain it)."""
+                  limit: int = 200, pieces: list[LossPiece] | None = None) -> EventReport | None:
+    """The Pareto and records of the events behind a KPI for a scope and period (None when no events explain it);
+    ``pieces``: the scope's stops already clipped to the period (``loss_pieces``), when the caller has them."""
     kind = event_kind_for(readings.config, kpi)
     if kind is None:
         return None
-    return events_of(readings, kind, scope, period, label=label, limit=limit)
+    return events_of(readings, kind, scope, period, label=label, limit=limit, pieces=pieces)
 
 
 #: The events a monthly review ranks: unplanned stops by minutes and defective units by type.
@@ -156,10 +157,12 @@ DEFECTS = _DEFECTS
 
 
 def events_of(readings: Readings, kind: EventFilter, scope: str, period: Period, *, label: str | None = None,
-              limit: int = 200) -> EventReport:
-    """The Pareto and records of one kind of events for a scope and period."""
-    collect = {"stops": _stops, "defects": _defects, "safety": _safety}[kind.kind]
-    groups, rows, order = collect(readings, kind, scope, period)
+              limit: int = 200, pieces: list[LossPiece] | None = None) -> EventReport:
+    """The Pareto and records of one kind of events for a scope and period (stops from ``pieces`` when given)."""
+    if kind.kind == "stops":
+        groups, rows, order = _stops(readings, kind, scope, period, pieces)
+    else:
+        groups, rows, order = {"defects": _defects, "safety": _safety}[kind.kind](readings, kind, scope, period)
     pareto, total = _pareto(groups, kind, order)
     config = readings.config
     pareto = [replace(p, name=event_label(kind.kind, p.label), where=tuple(place_name(config, x) for x in p.lines))
@@ -192,12 +195,13 @@ _AT, _LINE, _LABEL = 0, 2, 3
 _Collected = tuple[dict[str, _Group], list[_Event], list[str]]
 
 
-def _stops(readings: Readings, kind: EventFilter, scope: str, period: Period) -> _Collected:
+def _stops(readings: Readings, kind: EventFilter, scope: str, period: Period,
+           pieces: list[LossPiece] | None = None) -> _Collected:
     config = readings.config
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[_Event] = []
     rates = {key: line.downtime_cost_per_hour for key, line in config.lines.items()}
-    for piece in loss_pieces(readings, scope, period):
+    for piece in loss_pieces(readings, scope, period) if pieces is None else pieces:
         stop = piece.stop
         if stop.category not in kind.values:
             continue
