@@ -23,7 +23,7 @@ from huddle.dashboard.services.kpi_stack import stack_view
 from huddle.dashboard.services.tree import build_tree_view
 from huddle.data.models_feeds import WorkOrder
 from huddle.pages import tree as tree_page
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.integration.test_loaders_worked_examples import OEE_COUNTS, Env, make_env, write_counts_xlsx
 from tests.unit.test_renderers import text
@@ -80,6 +80,27 @@ def test_drilling_into_mtbf_shows_each_asset(demo_services: Any) -> None:
     panel = text(tree_page.render_panel(detail, demo_services.config, "oee"))
     assert "By asset" in panel and "Filler" in panel
     assert node_detail(demo_services, "oee", "oee", "L2", DAY).by_asset == []  # only on MTBF and MTTR
+
+
+def test_a_plants_mtbf_panel_reads_its_stops_once_and_each_lines_run_time(demo_services: Any) -> None:
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = demo_services.db
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        detail = node_detail(demo_services, "oee", "mtbf", "plant", DAY)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert sum("FROM stop_events" in s for s in statements) == 1  # events and assets from the same stops
+    lines = {a.line for a in detail.by_asset}
+    assert len(lines) > 1
+    for a in detail.by_asset:  # each asset runs as long as its line, as the line's own reading says
+        own = demo_services.readings.reading("mtbf", a.line, DAY)
+        assert a.run_h == own.numerator / 3600
+    assert sum(a.failures for a in detail.by_asset) == detail.reading.denominator
 
 
 def test_drilling_into_pm_compliance_shows_each_assets_pms(demo_services: Any) -> None:
