@@ -36,10 +36,11 @@ from huddle.dashboard.services.okrs import (
 )
 from huddle.dashboard.services.planned import plant_calendar, plant_days_off
 from huddle.dashboard.services.reading_context import sharing_context
-from huddle.dashboard.services.readings import Readings
-from huddle.data.models import CheckIn, KeyResult, Objective, OkrQuarter
+from huddle.dashboard.services.readings import Reading, Readings
+from huddle.data.models import KeyResult, OkrQuarter
 from huddle.data.queries import accounts as account_queries
 from huddle.data.queries import okrs as okr_queries
+from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 VIEWS_KEPT = 16  # quarter views kept per process, each for one data version
@@ -136,7 +137,7 @@ class OkrQuarters:
                     out[row.kpi] = Baseline(row.value, row.on, row.source)
         return out
 
-    def bound_period(self, kr: KeyResult, quarter: Period, on: date) -> Period:
+    def bound_period(self, kr: KeyResult | Row[Any], quarter: Period, on: date) -> Period:
         """The period a bound key result reads its KPI over on a day: the quarter to date, the month to date, or the
         latest full week."""
         if kr.kpi_window == "week":
@@ -184,16 +185,23 @@ class OkrQuarters:
             closed = self.closed(session, period.label)
             objectives, krs, checkins = okr_queries.quarter_rows(session, period.label)
             adopted = {(b.kpi, b.scope, b.on) for b in okr_queries.adopted_baselines(session)}
-        by_kr: dict[int, list[CheckIn]] = defaultdict(list)
+        by_kr: dict[int, list[Row[Any]]] = defaultdict(list)
         for c in checkins:
             by_kr[c.key_result_id].append(c)
-        live = self._live_values(krs, period, on, closed is not None)
-        bound = self._bound_history(krs, period, [w for w in weeks if w.first <= on], on)
-        months = self._bound_months(krs, period, on)
+        so_far = [w for w in weeks if w.first <= on]
+        asked = self._bound_periods(krs, period, so_far, on, closed is not None)
+        read = {scope: self.readings.readings_asked(scope, wanted) for scope, wanted in asked.items()}
+        live = self._live_values(krs, period, on, closed is not None, read)
+        bound = self._bound_history(krs, period, so_far, on, read)
+        months = self._bound_months(krs, period, on, read)
+        # each week's share of the quarter expected done, worked once for every key result
+        points = [(w.label, w.last, okr.expected_progress(period.first, period.last, min(w.last, period.last), off))
+                  for w in so_far]
+        rules: dict[tuple[str, float | None, float, str], str] = {}
         views: dict[int, KeyResultView] = {}
         for k in krs:
-            views[k.id] = self._key_result_view(k, by_kr[k.id], live.get(k.id), period, weeks, on, expected, week,
-                                                  off, bound.get(k.id), people, months.get(k.id, []))
+            views[k.id] = self._key_result_view(k, by_kr[k.id], live.get(k.id), period, points, on, expected, week,
+                                                  bound.get(k.id), people, months.get(k.id, []), rules)
         by_objective: dict[int, list[KeyResultView]] = defaultdict(list)
         for k in krs:
             by_objective[k.objective_id].append(views[k.id])
@@ -233,71 +241,90 @@ class OkrQuarters:
                            closed.closed_by if closed else None, closed.closed_at if closed else None, out, meeting,
                            proposals, people)
 
-    def _live_values(self, krs: list[KeyResult], quarter: Period, on: date,
-                     closed: bool) -> dict[int, tuple[float | None, str, str]]:
-        """Bound key results' KPI values (value, status, where from), one read per scope and period."""
-        groups: dict[tuple[str, Period], list[KeyResult]] = defaultdict(list)
-        for k in krs:
-            if k.kpi and not (closed and k.final_value is not None):
-                groups[(k.kpi_scope, self.bound_period(k, quarter, on))].append(k)
-        out = {}
-        for (scope, period), members in groups.items():
-            readings = self.readings.readings({k.kpi for k in members}, scope, period)
-            for k in members:
-                r = readings[k.kpi]
-                pattern = pgettext("date pattern", "d MMM")
-                first, last = day_text(period.first, pattern), day_text(period.last, pattern)
-                when = (_("quarter to date ({first}–{last})").format(first=first, last=last)
-                        if k.kpi_window == "quarter" else
-                        _("month to date ({first}–{last})").format(first=first, last=last)
-                        if k.kpi_window == "month" else period_words(self.config, period, on))
-                out[k.id] = (r.value, str(r.status), _("{kpi} at {scope}, {when}").format(
-                    kpi=self.config.kpis[k.kpi].name, scope=self.config.scope_name(scope), when=when))
-        return out
-
-    def _bound_history(self, krs: list[KeyResult], quarter: Period, weeks: list[Period],
-                       on: date) -> dict[int, dict[str, float | None]]:
-        """Bound key results' KPI value for each week so far, as a check-in that week reads it (the quarter to the
-        week's end, or the latest full week), with or without a check-in; the summed measures read once per scope."""
-        by_scope: dict[str, dict[tuple[KeyResult, str], Period]] = defaultdict(dict)
-        for k in krs:
-            if k.kpi:
-                for w in weeks:
-                    by_scope[k.kpi_scope][(k, w.label)] = self.bound_period(k, quarter, min(w.last, on))
-        out: dict[int, dict[str, float | None]] = defaultdict(dict)
-        for scope, asked in by_scope.items():
-            read = self.readings.readings_over({k.kpi for k, _ in asked}, scope, asked.values())
-            for (k, label), period in asked.items():
-                out[k.id][label] = read[period][k.kpi].value
-        return out
-
-    def _bound_months(self, krs: list[KeyResult], quarter: Period, on: date) -> dict[int, list[MonthMark]]:
-        """Bound key results' KPI for each month of the quarter so far (the running one to date), with the KPI's
-        own status that month, from the same readings service as the board; the measures read once per scope."""
+    def _months_so_far(self, quarter: Period, on: date) -> list[Period]:
+        """The quarter's months so far, the running one to date."""
         months = []
         day = quarter.first
         while day <= min(on, quarter.last):
             month = period_containing("month", day)
             months.append(Period("month", month.first, min(on, month.last)))
             day = month.last + timedelta(days=1)
-        by_scope: dict[str, list[KeyResult]] = defaultdict(list)
+        return months
+
+    def _bound_periods(self, krs: list[Any], quarter: Period, weeks: list[Period], on: date,
+                       closed: bool) -> dict[str, dict[Period, set[str]]]:
+        """Every period a bound key result reads its KPI over, by scope, with the KPIs read over it: now (unless
+        closed with a final value), as each week so far reads it, and each month so far; one read of the summed
+        measures per scope serves them all."""
+        months = self._months_so_far(quarter, on)
+        asked: dict[str, dict[Period, set[str]]] = defaultdict(dict)
         for k in krs:
-            if k.kpi:
-                by_scope[k.kpi_scope].append(k)
-        out: dict[int, list[MonthMark]] = {}
-        for scope, members in by_scope.items():
-            read = self.readings.readings_over({k.kpi for k in members}, scope, months)
-            for k in members:
-                out[k.id] = [MonthMark(m.label, read[m][k.kpi].value, str(read[m][k.kpi].status),
-                                       m.last < period_containing("month", m.first).last) for m in months]
+            if not k.kpi:
+                continue
+            wanted = asked[k.kpi_scope]
+            periods = [self.bound_period(k, quarter, min(w.last, on)) for w in weeks] + months
+            if not (closed and k.final_value is not None):
+                periods.append(self.bound_period(k, quarter, on))
+            for p in periods:
+                wanted.setdefault(p, set()).add(k.kpi)
+        return asked
+
+    def _live_values(self, krs: list[Any], quarter: Period, on: date, closed: bool,
+                     read: dict[str, dict[Period, dict[str, Reading]]]) -> dict[int, tuple[float | None, str, str]]:
+        """Bound key results' KPI values now (value, status, where from)."""
+        pattern = pgettext("date pattern", "d MMM")
+        words: dict[tuple[str, str, str, Period], str] = {}
+        out = {}
+        for k in krs:
+            if not k.kpi or (closed and k.final_value is not None):
+                continue
+            period = self.bound_period(k, quarter, on)
+            r = read[k.kpi_scope][period][k.kpi]
+            key = (k.kpi, k.kpi_window, k.kpi_scope, period)
+            if key not in words:
+                first, last = day_text(period.first, pattern), day_text(period.last, pattern)
+                when = (_("quarter to date ({first}–{last})").format(first=first, last=last)
+                        if k.kpi_window == "quarter" else
+                        _("month to date ({first}–{last})").format(first=first, last=last)
+                        if k.kpi_window == "month" else period_words(self.config, period, on))
+                words[key] = _("{kpi} at {scope}, {when}").format(
+                    kpi=self.config.kpis[k.kpi].name, scope=self.config.scope_name(k.kpi_scope), when=when)
+            out[k.id] = (r.value, str(r.status), words[key])
         return out
 
-    def _key_result_view(self, k: KeyResult, rows: list[CheckIn], live: tuple[float | None, str, str] | None,
-                         quarter: Period, weeks: list[Period], on: date, expected: float,
-                         week: Period, off: frozenset[date] = frozenset(),
-                         bound: dict[str, float | None] | None = None,
-                         people: dict[str, str] | None = None,
-                         months: list[MonthMark] | None = None) -> KeyResultView:
+    def _bound_history(self, krs: list[Any], quarter: Period, weeks: list[Period], on: date,
+                       read: dict[str, dict[Period, dict[str, Reading]]]) -> dict[int, dict[str, float | None]]:
+        """Bound key results' KPI value for each week so far, as a check-in that week reads it (the quarter to the
+        week's end, or the latest full week), with or without a check-in."""
+        out: dict[int, dict[str, float | None]] = {}
+        for k in krs:
+            if k.kpi:
+                by_period = read[k.kpi_scope]
+                out[k.id] = {w.label: by_period[self.bound_period(k, quarter, min(w.last, on))][k.kpi].value
+                             for w in weeks}
+        return out
+
+    def _bound_months(self, krs: list[Any], quarter: Period, on: date,
+                      read: dict[str, dict[Period, dict[str, Reading]]]) -> dict[int, list[MonthMark]]:
+        """Bound key results' KPI for each month of the quarter so far (the running one to date), with the KPI's
+        own status that month, from the same readings service as the board."""
+        months = self._months_so_far(quarter, on)
+        running = [m.last < period_containing("month", m.first).last for m in months]
+        out: dict[int, list[MonthMark]] = {}
+        for k in krs:
+            if k.kpi:
+                by_period = read[k.kpi_scope]
+                out[k.id] = [MonthMark(m.label, by_period[m][k.kpi].value, str(by_period[m][k.kpi].status), r)
+                             for m, r in zip(months, running, strict=True)]
+        return out
+
+    def _key_result_view(self, k: Any, rows: list[Any], live: tuple[float | None, str, str] | None,
+                         quarter: Period, points: list[tuple[str, date, float]], on: date, expected: float,
+                         week: Period, bound: dict[str, float | None] | None = None,
+                         people: dict[str, str] | None = None, months: list[MonthMark] | None = None,
+                         rules: dict[tuple[str, float | None, float, str], str] | None = None) -> KeyResultView:
+        """A key result as the views show it; ``points``: each week so far (label, last day, the share of the
+        quarter it expects done), ``rules``: the rules in words already worded in this read."""
         replaced = {c.replaces_id for c in rows if c.replaces_id}
         versions = [check_in_view(c, c.id in replaced, k.unit) for c in reversed(rows)]
         newest_by_week: dict[str, CheckInView] = {}
@@ -318,35 +345,37 @@ class OkrQuarters:
             current, source = None, _("no check-in yet")
         progress, status = okr.score(k.kind, k.start, k.target, current, expected)
         history = []
-        for w in weeks:
-            if w.first > on:
-                break
-            point = newest_by_week.get(w.label)
-            share = okr.expected_progress(quarter.first, quarter.last, min(w.last, quarter.last), off)
+        maintain = okr.is_maintain(k.kind, k.start, k.target)
+        for label, last, share in points:
+            point = newest_by_week.get(label)
             path = None
-            if okr.is_maintain(k.kind, k.start, k.target):
+            if maintain:
                 path = k.target
             elif k.kind in ("increase", "decrease") and k.start is not None:
                 path = k.start + (k.target - k.start) * share
             elif k.kind in ("stay_above", "stay_below"):
                 path = k.target
-            value = bound.get(w.label) if bound is not None else point.value if point else None
-            history.append(WeekPoint(w.label, w.last, value, point.confidence if point else None, path))
+            value = bound.get(label) if bound is not None else point.value if point else None
+            history.append(WeekPoint(label, last, value, point.confidence if point else None, path))
+        rule_key = (k.kind, k.start, k.target, k.unit)
+        rules = {} if rules is None else rules
+        if rule_key not in rules:
+            rules[rule_key] = rule_text(*rule_key)
         confidences = [p.confidence for p in history if p.confidence is not None]
         return KeyResultView(
             k.id, k.objective_id, k.title, k.kind, k.start, k.target, k.unit, k.weight, k.owner, k.kpi, k.kpi_scope,
-            k.kpi_window, k.version, k.checkins, rule_text(k.kind, k.start, k.target, k.unit), current, source,
+            k.kpi_window, k.version, k.checkins, rules[rule_key], current, source,
             progress, expected, status, kpi_status, latest, newest_by_week.get(week.label), history, versions,
             okr.disagreement(confidences, status), k.final_value, k.score, months or [])
 
-    def _cascade(self, objectives: list[Objective], scope: str | None) -> list[tuple[Objective, int]]:
+    def _cascade(self, objectives: list[Row[Any]], scope: str | None) -> list[tuple[Row[Any], int]]:
         """Objectives in cascade order (each parent followed by its children), with depth; filtered to a scope
         and the chain above and below it."""
-        children: dict[int | None, list[Objective]] = defaultdict(list)
+        children: dict[int | None, list[Row[Any]]] = defaultdict(list)
         known = {o.id for o in objectives}
         for o in sorted(objectives, key=lambda o: (LEVELS.index(self.level_of(o.scope)), o.id)):
             children[o.parent_id if o.parent_id in known else None].append(o)
-        ordered: list[tuple[Objective, int]] = []
+        ordered: list[tuple[Row[Any], int]] = []
 
         def walk(parent: int | None, depth: int) -> None:
             for o in children.get(parent, []):

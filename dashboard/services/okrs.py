@@ -24,6 +24,7 @@ from huddle.dashboard.core.plant import Baseline
 if TYPE_CHECKING:
     from huddle.dashboard.services.conflicts import ChangedSince
     from huddle.data.models import CheckIn
+    from sqlalchemy import Row
 
 LEVELS = ("company", "plant", "area", "line")
 COMPANY = "company"
@@ -279,7 +280,7 @@ def rule_text(kind: str, start: float | None, target: float, unit: str) -> str:
     return f"{_(KIND_WORDS[kind])} {format_value(target, unit)}"
 
 
-def check_in_view(c: CheckIn, replaced: bool, unit: str = "") -> CheckInView:
+def check_in_view(c: CheckIn | Row[Any], replaced: bool, unit: str = "") -> CheckInView:
     """A stored check-in as the views show it."""
     return CheckInView(c.id, c.key_result_id, c.week, c.value, c.confidence, c.moved, c.blocks, c.author, c.at,
                        c.replaces_id, replaced, unit)

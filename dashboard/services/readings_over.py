@@ -1,12 +1,14 @@
-"""Readings of KPIs for one scope over many periods at once (each week's quarter to date, for a key result's
-history), or split by line or shift: the summed measures are read once, by day (or grouped by line or shift), and
-the plant's context once, instead of both for every period; each reading is then worked by ``Readings``' own
-``_reading``, so the numbers are those of ``Readings.readings`` for the same scope and period.
+"""Readings of KPIs for one scope over many periods at once (each week's quarter to date and each month, for a key
+result's history and months), or split by line or shift: the summed measures are read once, by span of days between
+the periods' ends (or grouped by line or shift), and the plant's context once, instead of both for every period; each
+reading is then worked by ``Readings``' own ``_reading``, so the numbers are those of ``Readings.readings`` for the
+same scope and period.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.kpi import FORMULAS, Kind
@@ -14,6 +16,8 @@ from huddle.dashboard.core.periods import Period, bucket_key
 from huddle.dashboard.core.plant import KpiDef
 from huddle.dashboard.services.reading_context import measures_of
 from huddle.data.queries import readings as reading_queries
+
+ONE_DAY = timedelta(days=1)
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.readings import Reading, Readings
@@ -39,21 +43,36 @@ class ManyPeriods:
     def readings_over(self: Readings, kpis: Iterable[str], scope: str,
                       periods: Iterable[Period]) -> dict[Period, dict[str, Reading]]:
         """Readings of several KPIs for one scope and each of several periods, from one query of the summed
-        measures by day (a shift's period is read on its own)."""
-        keys, wanted = list(kpis), list(dict.fromkeys(periods))
-        if not wanted:
+        measures (a shift's period is read on its own)."""
+        keys = list(kpis)
+        return self.readings_asked(scope, {p: keys for p in periods})
+
+    def readings_asked(self: Readings, scope: str,
+                       asked: Mapping[Period, Iterable[str]]) -> dict[Period, dict[str, Reading]]:
+        """Readings of one scope for each period asked, of the KPIs asked for it, from one query of the summed
+        measures grouped by the spans of days between the periods' ends (a shift's period is read on its own)."""
+        if not asked:
             return {}
-        measures = measures_of(self.config, keys)
+        days = [p for p in asked if not p.shift]
+        starts = sorted({p.first for p in days} | {p.last + ONE_DAY for p in days})
+        index = {day: i for i, day in enumerate(starts)}
+        measures = measures_of(self.config, {k for kpis in asked.values() for k in kpis})
         with self.sessions() as session:
-            days = reading_queries.sums_by(session, self.scope_filter(scope), min(p.first for p in wanted),
-                                           max(p.last for p in wanted), None, ("production_date",), measures)
+            spans: dict[int, dict[str, Any]] = {}
+            if days:
+                rows = reading_queries.sums_by(session, self.scope_filter(scope), starts[0], starts[-1] - ONE_DAY,
+                                               None, (), measures, tuple(starts[:-1]))
+                spans = {int(str(r.get("span") or 0)): r for r in rows}
             ctx = self._context(session)
             out: dict[Period, dict[str, Reading]] = {}
-            for p in wanted:
-                sums = (self._sums(session, scope, p, measures) if p.shift else
-                        added_up([r for r in days if p.first <= r["production_date"] <= p.last]))
+            for p, kpis in asked.items():
+                if p.shift:
+                    sums = self._sums(session, scope, p, measures)
+                else:
+                    inside = range(index[p.first], index[p.last + ONE_DAY])
+                    sums = added_up([spans[i] for i in inside if i in spans])
                 end = self.period_end(p)
-                out[p] = {k: self._reading(session, self.config.kpis[k], scope, p, sums, end, ctx) for k in keys}
+                out[p] = {k: self._reading(session, self.config.kpis[k], scope, p, sums, end, ctx) for k in kpis}
             return out
 
     def breakdown(self: Readings, kpi: str, scope: str, period: Period, by: str = "line") -> list[Reading]:
@@ -95,7 +114,7 @@ def added_up(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"facts": 0, "data_through": None}
     for row in rows:
         for m, v in row.items():
-            if m == "production_date":
+            if m in ("production_date", "span"):
                 continue
             if m == "data_through":
                 if v is not None and (out[m] is None or v > out[m]):

@@ -7,8 +7,11 @@ from forms that saw the same value cannot both pass, across processes, on SQLite
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from huddle.data.models import AdoptedBaseline, CheckIn, KeyResult, Objective, OkrQuarter
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, Select, String, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 
@@ -103,13 +106,20 @@ def adopted_baselines(session: Session, scope: str | None = None) -> list[Adopte
     return list(session.scalars(stmt))
 
 
-def quarter_rows(session: Session, quarter: str) -> tuple[list[Objective], list[KeyResult], list[CheckIn]]:
-    """A quarter's objectives, their key results and every check-in on them, each by id."""
-    objectives = list(session.scalars(select(Objective).where(Objective.quarter == quarter).order_by(Objective.id)))
-    ids = [o.id for o in objectives]
-    krs = list(session.scalars(select(KeyResult).where(KeyResult.objective_id.in_(ids))
-                               .order_by(KeyResult.id))) if ids else []
-    kr_ids = [k.id for k in krs]
-    checkins = list(session.scalars(select(CheckIn).where(CheckIn.key_result_id.in_(kr_ids))
-                                    .order_by(CheckIn.id))) if kr_ids else []
+@cache
+def _quarter_selects() -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The three selects of a quarter's rows, built once and run with the quarter as a parameter."""
+    o, k, c = Objective.__table__, KeyResult.__table__, CheckIn.__table__
+    quarter = bindparam("quarter", type_=String)
+    of_quarter = k.join(o, k.c.objective_id == o.c.id)
+    return (select(o).where(o.c.quarter == quarter).order_by(o.c.id),
+            select(k).select_from(of_quarter).where(o.c.quarter == quarter).order_by(k.c.id),
+            select(c).select_from(c.join(of_quarter, c.c.key_result_id == k.c.id)).where(o.c.quarter == quarter)
+            .order_by(c.c.id))
+
+
+def quarter_rows(session: Session, quarter: str) -> tuple[list[Row[Any]], list[Row[Any]], list[Row[Any]]]:
+    """A quarter's objectives, their key results and every check-in on them, each by id, as read-only rows with
+    the models' attribute names (no ORM objects to build: a quarter has thousands of check-ins)."""
+    objectives, krs, checkins = (list(session.execute(stmt, {"quarter": quarter})) for stmt in _quarter_selects())
     return objectives, krs, checkins

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import cache
+from typing import Any
 
 from huddle.dashboard.core.kpi import MEASURES, PLAUSIBILITY
 from huddle.data.models import KpiValue, ShiftFact
 from huddle.data.queries.scope import ScopeFilter, in_scope
-from sqlalchemy import ColumnElement, String, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -62,15 +63,20 @@ def _measure_sums(measures: frozenset[str] | None = None) -> tuple[ColumnElement
 
 
 def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift: str | None = None,
-            group: tuple[str, ...] = (), measures: frozenset[str] | None = None) -> list[dict[str, object]]:
+            group: tuple[str, ...] = (), measures: frozenset[str] | None = None,
+            spans: tuple[date, ...] = ()) -> list[dict[str, object]]:
     """Summed measures (and the latest record time) per group over a scope and date range.
 
     ``group`` may name ``production_date``, ``shift``, ``line`` and ``month`` (the month's label, 'YYYY-MM': a
     month's rows summed by the database rather than day by day in Python); an empty group gives one row.
     ``measures`` limits the sums to those measures (and the plausibility counts that concern them): a year of
-    shifts summed for two KPIs reads a fraction of the columns.
+    shifts summed for two KPIs reads a fraction of the columns. ``spans``, the first days of consecutive spans of
+    dates, groups by span too: a row's ``span`` is the index of the last of them on or before its days.
     """
-    cols = [_GROUPS[g]() if g in _GROUPS else getattr(ShiftFact, g) for g in group]
+    cols: list[ColumnElement[Any]] = [_GROUPS[g]() if g in _GROUPS else getattr(ShiftFact, g) for g in group]
+    if len(spans) > 1:
+        cols.append(case(*((ShiftFact.production_date < day, i) for i, day in enumerate(spans[1:])),
+                         else_=len(spans) - 1).label("span"))
     stmt = (select(*cols, *_measure_sums(measures), func.max(ShiftFact.data_through_utc).label("data_through"),
                    func.count().label("facts"),
                    func.sum(case((ShiftFact.line != "", 1), else_=0)).label("line_shifts"))
@@ -81,7 +87,9 @@ def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift
     if shift:
         stmt = stmt.where(ShiftFact.shift == shift)
     if cols:
-        stmt = stmt.group_by(*cols).order_by(*cols)
+        # a span by its name: PostgreSQL would not see the expression's parameters as the same ones twice
+        named = [literal_column("span") if c.key == "span" else c for c in cols]
+        stmt = stmt.group_by(*named).order_by(*named)
     out = []
     for row in session.execute(stmt).mappings():
         item = dict(row)
