@@ -21,7 +21,7 @@ from huddle.data.ingest.column_parse import stored_text
 from huddle.data.ingest.copy_text import array_text, columns_text
 from huddle.data.models import LoadedFile, QuarantinedRow, UTCDateTime
 from huddle.data.models_feeds import RowChange
-from sqlalchemy import Date, String, Table, and_, select, type_coerce
+from sqlalchemy import Date, String, Table, and_, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 
 #: columns that say when and by which run a row was stored, not what it says: a row differing only in them is
@@ -345,10 +345,15 @@ def record_changes(session: Session, run_id: int, record_type: str, file: str, a
             for key, before, after in changes])
 
 
+_Q = QuarantinedRow.__table__.c
+#: built once and run on the session's connection: a file asks it before its first row
+_OPEN_KEYS = select(_Q.natural_key).distinct().where(_Q.status == "open", _Q.record_type == bindparam("record_type"),
+                                                     _Q.natural_key != "")
+
+
 def open_keys(session: Session, record_type: str) -> set[str]:
     """The natural keys of the open quarantined rows of a record type."""
-    return set(session.scalars(select(QuarantinedRow.natural_key).distinct().where(
-        QuarantinedRow.status == "open", QuarantinedRow.record_type == record_type, QuarantinedRow.natural_key != "")))
+    return set(session.connection().execute(_OPEN_KEYS, {"record_type": record_type}).scalars())
 
 
 def quarantine(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
     if check is None or not chunk:
         return None
     cells = [c for _n, c in chunk]
-    if any(len(c) != width for c in cells):
+    if set(map(len, cells)) != {width}:
         return None
     values: dict[str, list[Any]] = {}
     instants_us: dict[str, np.ndarray] = {}
@@ -64,7 +65,7 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
                 return None
             values[name] = [None] * len(cells)
             continue
-        column = [c[at] for c in cells]
+        column = list(map(itemgetter(at), cells))  # a column at a time, looked up in C
         distinct = set(column)
         if len(distinct) * _MOSTLY_DISTINCT > len(column):  # parsed all at once (else each distinct value once)
             if is_instant and (us := iso_micros(column)) is not None:
@@ -85,10 +86,10 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
             if found is _FAILED or (found is _BLANK and required):
                 return None
             parsed[value] = None if found is _BLANK else found
-        values[name] = [parsed[v] for v in column]
+        values[name] = list(map(parsed.__getitem__, column))
         if is_instant:
             as_micros = {v: (micros(p) if p is not None else 0) for v, p in parsed.items()}
-            instants_us[name] = np.fromiter((as_micros[v] for v in column), dtype=np.int64, count=len(column))
+            instants_us[name] = np.fromiter(map(as_micros.__getitem__, column), dtype=np.int64, count=len(column))
     out = ColumnChunk([n for n, _c in chunk], values, instants_us)
     if not check(screen, out):
         return None
@@ -103,8 +104,11 @@ def _remember_latest(screen: RowScreen, chunk: ColumnChunk, cells: list[list[Any
     if not names:
         return
     line, location = positions.get("line"), positions.get("location")
-    series = [str((c[line] if line is not None else None) or (c[location] if location is not None else None) or "")
-              for c in cells]
+    if line is not None and location is None:  # the line as written: every cell of a clean chunk is text
+        series = list(map(itemgetter(line), cells))
+    else:
+        series = [str((c[line] if line is not None else None) or (c[location] if location is not None else None)
+                      or "") for c in cells]
     latest = screen.validator._latest
     for name in names:
         for key, at in dict(zip(series, chunk.values[name], strict=True)).items():

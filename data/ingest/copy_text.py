@@ -88,16 +88,16 @@ def array_text(values: Sequence[Any]) -> str | None:
     elif kind is int or kind is date or kind is type(None):
         write = str
     elif kind is float:
-        if not all(math.isfinite(v) for v in values if v is not None):
-            return None
         write = repr
     elif kind is datetime:
-        if any(v.tzinfo is not None for v in values if v is not None):
-            return None
         write = _quoted_str
     else:
         return None
-    distinct = set(values)
+    distinct = set(values)  # the checks look at each distinct value once: fact columns repeat theirs a lot
+    if kind is float and not all(math.isfinite(v) for v in distinct if v is not None):
+        return None
+    if kind is datetime and any(v.tzinfo is not None for v in distinct if v is not None):
+        return None
     if len(distinct) * _REPEATED <= len(values):
         written = {v: "NULL" if v is None else write(v) for v in distinct}
         return "{" + ",".join([written[v] for v in values]) + "}"

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from huddle.data.ingest import bulk
-from huddle.data.ingest.file_index import micros
+from huddle.data.ingest.file_index import group_codes, micros
 from sqlalchemy.orm import Session
 
 #: the longest a count interval may last (a count starting this long before a window may still belong to it)
@@ -139,8 +139,7 @@ def _rows_by_line(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
 
 def _by_line(line: list[str], columns: list[np.ndarray]) -> dict[str, list[Any]]:
     """Columns split by the rows' line."""
-    codes: dict[str, int] = {}
-    code = np.fromiter((codes.setdefault(name, len(codes)) for name in line), dtype=np.int64, count=len(line))
+    codes, code = group_codes(line)
     if len(codes) == 1:
         return {line[0]: columns}
     order = np.argsort(code, kind="stable")

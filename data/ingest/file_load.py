@@ -26,7 +26,7 @@ from huddle.data.ingest.column_screen import ColumnChunk, screen_columns
 from huddle.data.ingest.contract import RecordType, RowValidator, local_time_text, natural_key_text
 from huddle.data.ingest.facts import Touched
 from huddle.data.ingest.facts_rows import Written
-from huddle.data.ingest.file_index import _EPOCH, KeyIndex, Spans, chunk_overlaps, key_hashes, micros
+from huddle.data.ingest.file_index import _EPOCH, KeyIndex, Spans, chunk_overlaps, group_codes, key_hashes, micros
 from huddle.data.ingest.screen import RowScreen, key_text
 from huddle.data.queries.quarantine import resolve_open
 from sqlalchemy import Table
@@ -184,8 +184,7 @@ class FileLoad:
         stored one."""
         series, longest = SPANS[self.record.name]
         groups = list(zip(*(columns[c] for c in series), strict=True))
-        codes: dict[tuple[Any, ...], int] = {}
-        code = np.fromiter((codes.setdefault(g, len(codes)) for g in groups), dtype=np.int64, count=len(groups))
+        codes, code = group_codes(groups)
         starts, ends = instants["start_utc"], instants["end_utc"]
         first_start = min(columns["start_utc"])
         # every stored row of a key of the chunk is among these (it starts in the chunk's range, so ends after it),
@@ -409,8 +408,7 @@ def _bounds(columns: dict[str, list[Any]], instants: dict[str, np.ndarray]) -> l
         return [{"line": ln, "production_date": d, "shift": sh} for ln, d, sh in
                 dict.fromkeys(zip(columns["line"], columns["production_date"], columns["shift"], strict=True))]
     lines = columns["line"]
-    codes: dict[Any, int] = {}
-    code = np.fromiter((codes.setdefault(ln, len(codes)) for ln in lines), dtype=np.int64, count=len(lines))
+    codes, code = group_codes(lines)
     first_col, last_col = ("start_utc", "end_utc") if "start_utc" in columns else ("at_utc", "at_utc")
     out = []
     for line, number in codes.items():

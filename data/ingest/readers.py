@@ -146,9 +146,31 @@ def _read_csv(data: bytes | OnDisk, delimiter: str | None, encoding: str | None,
         raise FileError(Sentence(N_("the file is empty"))) from None
     except csv.Error as exc:
         raise FileError(Sentence(N_("line {line}: malformed CSV ({error})"), line=1, error=exc)) from None
-    rows: list[tuple[int, list[Any]]] = []
-    broken: list[tuple[int, str]] = []
     shift = row_line - 2  # a part of a file: its first row is line ``row_line`` of the file, not line 2
+    rows: list[tuple[int, list[Any]]] | None = None
+    if '"' not in text:  # no quoted field: every record is one line, numbered by its place (no step per row)
+        try:
+            rows = [(number, values) for number, values in enumerate(reader, start=row_line)
+                    if values and (values[0].strip() or any(v.strip() for v in values))]
+        except csv.Error:  # a NUL, say: read again row by row, keeping the rows before it
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+            next(reader)
+            rows = None
+    broken: list[tuple[int, str]] = []
+    if rows is None:
+        rows = _csv_rows(reader, shift, broken)
+    if broken and not rows:
+        line, reason = broken[0]
+        raise FileError(Sentence(N_("line {line}: {reason}"), line=line, reason=reason))
+    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+    return Table(header, rows, decimal_comma=delimiter != ",",
+                 note=f"{used}, {names.get(delimiter, delimiter)}-delimited", broken=broken)
+
+
+def _csv_rows(reader: Any, shift: int, broken: list[tuple[int, str]]) -> list[tuple[int, list[Any]]]:
+    """The non-blank rows of a reader past its header with the line each starts on, up to a row that cannot be
+    split into fields (added to ``broken``)."""
+    rows: list[tuple[int, list[Any]]] = []
     while True:
         record_starts = reader.line_num + 1 + shift
         try:
@@ -161,12 +183,7 @@ def _read_csv(data: bytes | OnDisk, delimiter: str | None, encoding: str | None,
             break
         if values and (values[0].strip() or any(v.strip() for v in values)):  # the first cell decides most rows
             rows.append((record_starts, values))
-    if broken and not rows:
-        line, reason = broken[0]
-        raise FileError(Sentence(N_("line {line}: {reason}"), line=line, reason=reason))
-    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-    return Table(header, rows, decimal_comma=delimiter != ",",
-                 note=f"{used}, {names.get(delimiter, delimiter)}-delimited", broken=broken)
+    return rows
 
 
 def sniff_delimiter(header_line: str) -> str:

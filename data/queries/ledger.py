@@ -22,10 +22,15 @@ def data_version(session: Session | Connection) -> int:
     return int(value or 0)
 
 
+#: BIGINT: the version holds milliseconds after an init
+_BUMP = (update(Meta.__table__).where(Meta.__table__.c.key == "data_version")
+         .values(value=text("CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(200))")))
+
+
 def bump_data_version(session: Session) -> None:
     """Increase the data version so pages know something changed (cheap to compare on every refresh)."""
-    session.execute(update(Meta).where(Meta.key == "data_version")  # BIGINT: it holds milliseconds after an init
-                    .values(value=text("CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(200))")))
+    # a Core statement on the session's connection: no ORM bulk-update work and no flush for one row of meta
+    session.connection().execute(_BUMP)
 
 
 def advance_data_version(session: Session | Connection) -> int:
