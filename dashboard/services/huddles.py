@@ -232,22 +232,24 @@ class HuddleRecords:
             rows = huddle_queries.records_between(session, first, last or first, scopes)
             return [self._view(session, r) for r in rows]
 
-    def counts(self, first: date, last: date) -> list[HuddleCount]:
-        """Per line, its tier-1 huddles held and missed over production dates first..last: a production shift is
-        one that has begun by now, on a day the plant calendar plans the line to run, from its go-live on."""
+    def counts(self, first: date, last: date, lines: Iterable[str] | None = None) -> list[HuddleCount]:
+        """Per line (every line, or those given), its tier-1 huddles held and missed over production dates
+        first..last: a production shift is one that has begun by now, on a day the plant calendar plans the line to
+        run, from its go-live on."""
         tier = tier_for_scope(self.config, next(iter(self.config.lines)))
         if tier is None:
             return []
         now = self.clock()
+        keys = list(self.config.lines if lines is None else lines)
         with self.sessions() as session:
             planned = plant_calendar(self.config, session)
             held = {(r.scope, r.production_date, r.shift)
-                    for r in huddle_queries.records_between(session, first, last, list(self.config.lines))
+                    for r in huddle_queries.records_between(session, first, last, keys)
                     if r.tier == tier.number}
         area_of = {k: line.area for k, line in self.config.lines.items()}
         shifts = [i for i in self.config.calendar.instances_for_dates(first, last) if i.start_utc <= now]
         out = []
-        for key in self.config.lines:
+        for key in keys:
             live = planned.go_live_of(key)
             due = [i for i in shifts if (live is None or i.production_date >= live)
                    and planned.planned_on(i.production_date, [key], area_of) is None]

@@ -202,7 +202,7 @@ def build_review(services: Services, scope: str, month: Period) -> Review:
         defects=events_of(readings, DEFECTS, scope, month, limit=0), lines=line_series, why=why,
         actions=sorted(actions, key=lambda a: (a.raised_for, a.id)), generated_at=services.clock(),
         currency=config.currency, candidates=[r for r in rows if r.red_streak >= CANDIDATE_STREAK],
-        huddles=[c for c in services.huddles.counts(month.first, month.last) if c.line in lines_in_scope],
+        huddles=services.huddles.counts(month.first, month.last, [ln for ln in config.lines if ln in lines_in_scope]),
         place_names={key: place_name(config, key) for key in [*config.lines, *config.areas]},
     )
 

@@ -98,6 +98,8 @@ def test_the_month_counts_held_and_missed_per_line(at_start) -> None:  # type: i
     # not begun yet at 06:05: 3 + 3 + 3 + 1 = 10 production shifts per line
     assert [(c.line_name, c.shifts, c.held, c.missed) for c in counts.values()] == [
         ("Line 1 – Area A", 10, 1, 9), ("Line 2 – Area A", 10, 0, 10)]
+    # a line's review counts its own line alone, as the plant's counts it
+    assert at_start.huddles.counts(date(2026, 11, 16), date(2026, 11, 20), ["L1"]) == [counts["L1"]]
 
 
 def test_the_people_of_a_scope_are_listed_by_name(at_start) -> None:  # type: ignore[no-untyped-def]
