@@ -209,22 +209,29 @@ class BaselineSprints:
     def baseline_at(self, kpi: str, scope: str) -> ScopedBaseline | None:
         """The baseline in force for a KPI at a scope: the newest recorded there, else none (the page then says
         whose it would fall back to: ``fallback``)."""
-        with self.sessions() as session:
-            row = next(iter(queries.baseline_records(session, kpi, self.normal_scope(scope))), None)
-            if row is None:
-                return None
-            return ScopedBaseline(Baseline(row.value, row.on, row.source), row.scope, row.frequency)
+        return self.in_force(kpi, scope, wider=False)[0]
 
     def fallback(self, kpi: str, scope: str) -> ScopedBaseline | None:
         """The baseline a scope without its own leans on: its area's (for a line), the plant's, then the plant
         file's ("" as its scope)."""
+        return self.in_force(kpi, scope, own=False)[1]
+
+    def in_force(self, kpi: str, scope: str, *, own: bool = True,
+                 wider: bool = True) -> tuple[ScopedBaseline | None, ScopedBaseline | None]:
+        """The baseline recorded at a scope (``baseline_at``) and the one shown there: its own, else the one it
+        leans on (``fallback``), from one query of the scopes concerned."""
         scope = self.normal_scope(scope)
-        wider = ([self.config.area_of(scope)] if scope in self.config.lines else []) + ["plant"]
-        for up in wider:
-            if up != scope and (found := self.baseline_at(kpi, up)) is not None:
-                return found
+        chain = ([self.config.area_of(scope)] if scope in self.config.lines else []) + ["plant"] if wider else []
+        scopes = ([scope] if own else []) + [up for up in chain if up != scope]
+        with self.sessions() as session:
+            rows = queries.newest_baselines(session, kpi, tuple(scopes)) if scopes else {}
+        found = [ScopedBaseline(Baseline(r.value, r.on, r.source), r.scope, r.frequency)
+                 for r in (rows.get(s) for s in scopes) if r is not None]
+        here = found[0] if own and found and found[0].scope == scope else None
+        if found or not wider:
+            return here, found[0] if found else None
         kdef = self.config.kpis.get(kpi)
-        return ScopedBaseline(kdef.baseline, "", "") if kdef is not None and kdef.baseline else None
+        return here, ScopedBaseline(kdef.baseline, "", "") if kdef is not None and kdef.baseline else None
 
     def records(self, kpi: str | None = None, scope: str | None = None) -> list[dict[str, Any]]:
         """Every baseline recorded (of a KPI, at a scope when named), newest first, JSON-ready."""

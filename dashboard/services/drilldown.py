@@ -174,8 +174,7 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
     """The drill-down panel's read model for one node."""
     config = services.config
     tree = config.trees[tree_key]
-    own = services.baselines.baseline_at(kpi, scope)  # recorded at this scope, else the one it leans on
-    shown = own or services.baselines.fallback(kpi, scope)
+    own, shown = services.baselines.in_force(kpi, scope)  # recorded at this scope, and the one shown (or leant on)
     kdef = replace(config.kpis[kpi], baseline=shown.baseline if shown else None)
     keys = tree.nodes()
     previous = period.previous()

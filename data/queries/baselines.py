@@ -103,6 +103,16 @@ def add_baseline(session: Session, **values: Any) -> AdoptedBaseline:
     return row
 
 
+def newest_baselines(session: Session, kpi: str, scopes: tuple[str, ...]) -> dict[str, AdoptedBaseline]:
+    """The newest baseline recorded for a KPI at each of some scopes (those with one), in one query."""
+    stmt = (select(AdoptedBaseline).where(AdoptedBaseline.kpi == kpi, AdoptedBaseline.scope.in_(scopes))
+            .order_by(AdoptedBaseline.adopted_at.desc(), AdoptedBaseline.id.desc()))
+    out: dict[str, AdoptedBaseline] = {}
+    for row in session.scalars(stmt):
+        out.setdefault(row.scope, row)
+    return out
+
+
 def baseline_records(session: Session, kpi: str | None = None, scope: str | None = None) -> list[AdoptedBaseline]:
     """Baseline records, newest first (of one KPI and one scope when named)."""
     stmt = select(AdoptedBaseline).order_by(AdoptedBaseline.adopted_at.desc(), AdoptedBaseline.id.desc())

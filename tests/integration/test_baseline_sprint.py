@@ -131,6 +131,14 @@ def test_a_baseline_is_kept_per_scope_with_its_history_and_falls_back_in_order(s
     assert services.baselines.fallback("oee", "L1").scope == "a"
     assert services.baselines.fallback("oee", "a").baseline.value == 64.0
     assert services.baselines.fallback("quality", "L1") is None  # nothing recorded, nothing in the plant file
+    # the panel's one read: what is recorded at the scope and what it shows there
+    line_own, line_shown = services.baselines.in_force("oee", "L1")
+    assert line_own is None and (line_shown.scope, line_shown.baseline.value) == ("a", 62.0)
+    area_own, area_shown = services.baselines.in_force("oee", "a")
+    assert area_own == area_shown and (area_own.scope, area_own.baseline.value) == ("a", 62.0)
+    plant_own, plant_shown = services.baselines.in_force("oee", "plant")
+    assert plant_own == plant_shown and plant_own.baseline.value == 64.0
+    assert services.baselines.in_force("quality", "L1") == (None, None)
     history = services.baselines.records("oee", "plant")
     assert [r["value"] for r in history] == [64.0, 60.0]  # both kept, the newest first
 
