@@ -192,7 +192,10 @@ def build_review(services: Services, scope: str, month: Period) -> Review:
     if config.trees:
         tree = next(iter(config.trees.values()))
         compared = [tree.root, *tree.children(tree.root)]
-        per_line = readings.series_by_line(compared, scope, "month", months[0].first, month.last)
+        if config.scope_kind(scope) == "line" and all(k in series for k in compared):
+            per_line = {scope: series}  # a line's own bowler already holds its row of the lines compared
+        else:
+            per_line = readings.series_by_line(compared, scope, "month", months[0].first, month.last)
         line_series = [LineSeries(config.kpis[k], {ln: per_line[ln][k] for ln in lines_in_scope}) for k in compared]
         why = build_tree_view(readings, tree.key, scope, month)
 

@@ -99,6 +99,13 @@ def test_the_months_losses_and_the_lines_side_by_side(services) -> None:  # type
         assert [r.as_dict() for r in oee_lines[line]] == [r.as_dict() for r in own["oee"]]
         assert [r.as_dict() for r in review.lines[1].by_line[line]] == [r.as_dict() for r in own["availability"]]
     assert review.why is not None and review.why.previous.label == "2026-10"
+    # a line's review shows its own line as the lines' query gives it
+    line = build_review(services, "L1", parse_period("month", "2026-11"))
+    by_line = services.readings.series_by_line(["oee", "availability", "performance", "quality"], "L1", "month",
+                                               line.months[0].first, line.month.last)["L1"]
+    assert [s.kpi.key for s in line.lines] == ["oee", "availability", "performance", "quality"]
+    assert [[r.as_dict() for r in s.by_line["L1"]] for s in line.lines] == \
+        [[r.as_dict() for r in by_line[k]] for k in ("oee", "availability", "performance", "quality")]
 
 
 def test_each_month_of_the_bowler_reads_as_that_month_alone(services) -> None:  # type: ignore[no-untyped-def]
