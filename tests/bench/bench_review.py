@@ -24,8 +24,9 @@ What it measures, in one run (``python tests/bench/bench_review.py [--lines 20] 
    month, the year to date, every line's series, and the month's unplanned stop minutes, stops started and records
    (the floor clips each stop to the month's shift windows and takes planned breaks out). The review's time is split
    by timing its parts apart with the same readings calls: ``series_many`` (12 months × every KPI), ``readings`` for
-   the year to date, the actions listing, ``events_of`` for stops and for defects, the per-line ``series_many`` (one
-   call per line), ``build_tree_view``; *rest* is the review's median less theirs, so noise can make it negative.
+   the year to date, the actions listing, ``events_of`` for stops and for defects, ``series_by_line`` of the lines
+   compared (one grouped query; a line's review takes its row from its bowler's series), ``build_tree_view``;
+   *rest* is the review's median less theirs, so noise can make it negative.
 3. **Exports and page** from the built review: ``review_pdf`` (bytes, and pages: ``/Type /Page`` not followed by
    ``s``), ``review_html`` (bytes), ``review_workbook`` (bytes), and ``render_review(review, config)``
    (``pages/review.py``, the page's Dash components) with its JSON (``to_json_plotly``; bytes and gzipped).
@@ -297,8 +298,9 @@ def measure_review(services: Services, case: Case, month: Period, runs: int, has
         "actions": lambda: services.actions.listing(case.scope, open_only=False),
         "stops": lambda: events_of(kpis, UNPLANNED_STOPS, case.scope, month, limit=0),
         "defects": lambda: events_of(kpis, DEFECTS, case.scope, month, limit=0),
-        "per-line series": lambda: [kpis.series_many(compared, ln, "month", months[0].first, month.last)
-                                    for ln in case.lines] if tree else None,
+        # a line's review reuses its bowler's series for its row of the lines compared: nothing to time there
+        "per-line series": lambda: kpis.series_by_line(compared, case.scope, "month", months[0].first, month.last)
+                                   if tree and len(case.lines) > 1 else None,
         "tree view": lambda: build_tree_view(kpis, tree.key, case.scope, month) if tree else None,
     }
     split = {name: bt.timed(fn, runs)[0] for name, fn in parts.items()}
