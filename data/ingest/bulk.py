@@ -42,13 +42,27 @@ def stored_rows(session: Session, table: Table, key: Sequence[str], columns: Seq
     """The stored rows whose key's instant or day lies in [lo, hi] (and whose first key column is one of
     ``firsts``; and that end after ``ending_after``), with ``columns`` and their run."""
     rc = table.c[range_column(table, key)]
-    where = [rc >= lo, rc <= hi]
+    by_first = firsts is not None and key[0] != rc.name
+    shape = (table.name, tuple(key), tuple(columns), ending_after is not None, by_first)
+    stmt = _STORED_ROWS.get(shape)
+    if stmt is None:  # one statement per shape, its values bound: built and compiled once, not per chunk
+        where = [rc >= bindparam("lo", type_=rc.type), rc <= bindparam("hi", type_=rc.type)]
+        if ending_after is not None:
+            where.append(table.c["end_utc"] > bindparam("after", type_=table.c["end_utc"].type))
+        if by_first:
+            where.append(table.c[key[0]].in_(bindparam("firsts", expanding=True)))
+        cols = [table.c[c] for c in dict.fromkeys([*key, *columns, "run_id"])]
+        stmt = _STORED_ROWS[shape] = select(*cols).where(and_(*where))
+    params: dict[str, Any] = {"lo": lo, "hi": hi}
     if ending_after is not None:
-        where.append(table.c["end_utc"] > ending_after)
-    if firsts is not None and key[0] != rc.name:
-        where.append(table.c[key[0]].in_(sorted(set(firsts))))
-    cols = [table.c[c] for c in dict.fromkeys([*key, *columns, "run_id"])]
-    return list(session.execute(select(*cols).where(and_(*where))).all())
+        params["after"] = ending_after
+    if by_first:
+        params["firsts"] = sorted(set(firsts))  # type: ignore[arg-type]
+    return list(session.connection().execute(stmt, params).all())
+
+
+#: the statements of ``stored_rows``, by table, key, columns and which conditions they have
+_STORED_ROWS: dict[tuple[Any, ...], Any] = {}
 
 
 def driver_rows(session: Session, sql: str, **params: Any) -> list[tuple[Any, ...]]:

@@ -94,16 +94,23 @@ def array_text(values: Sequence[Any]) -> str | None:
     else:
         return None
     distinct = set(values)  # the checks look at each distinct value once: fact columns repeat theirs a lot
-    if kind is float and not all(math.isfinite(v) for v in distinct if v is not None):
+    if kind is float and not _finite(distinct):
         return None
     if kind is datetime and any(v.tzinfo is not None for v in distinct if v is not None):
         return None
     if len(distinct) * _REPEATED <= len(values):
         written = {v: "NULL" if v is None else write(v) for v in distinct}
-        return "{" + ",".join([written[v] for v in values]) + "}"
+        return "{" + ",".join(map(written.__getitem__, values)) + "}"
     if None in distinct:
         return "{" + ",".join(["NULL" if v is None else write(v) for v in values]) + "}"
     return "{" + ",".join(map(write, values)) + "}"
+
+
+def _finite(values: set[Any]) -> bool:
+    """Whether every number (None aside) is finite: their sum is finite only then (an infinity or a NaN carries
+    through a sum), unless the sum overflowed, when each is looked at."""
+    numbers = values - {None}
+    return math.isfinite(sum(numbers)) or all(map(math.isfinite, numbers))
 
 
 def _quoted(value: str) -> str:

@@ -145,8 +145,11 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
     written = 0
     pending = _Pending(session)
     chunks: list[_Chunk] = []
+    spans: dict[tuple[datetime, datetime], list[Any]] = {}  # the lines of a file mostly share their span
     for (line, area), (lo, hi) in touched.ranges.items():
-        instances = config.calendar.instances(lo, hi + timedelta(seconds=1))
+        instances = spans.get((lo, hi))
+        if instances is None:
+            instances = spans[(lo, hi)] = config.calendar.instances(lo, hi + timedelta(seconds=1))
         # in chunks of about a month so a multi-year load never holds its whole history in memory
         if line or "safety" in groups:
             chunks += [_Chunk(line, area, instances[start:start + CHUNK], counts_kept=touched.counts_kept)

@@ -33,7 +33,7 @@ from huddle.data.ingest.outcomes import (
 )
 from huddle.data.ingest.readers import Table, UnfinishedFileError, decode, is_workbook, read_table
 from huddle.data.models import LoadedFile, QuarantinedRow
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -88,14 +88,24 @@ def _by_parts(data: bytes | OnDisk) -> bool:
     return not data.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
+#: a ledger entry as read: the columns of ``loaded_files`` (a row, not an object of the session: only read)
+Entry = Row[Any]
+_LF = LoadedFile.__table__.c
+#: the entries of a path and of a content, newest first: built once, run for every file
+_ENTRIES = (select(*LoadedFile.__table__.c)
+            .where(_LF.source == bindparam("source"),
+                   or_(_LF.path == bindparam("path"), _LF.sha256 == bindparam("sha")))
+            .order_by(_LF.id.desc()))
+
+
 @dataclass
 class Seen:
     """What the ledger knows of a file: the entry for this very content at this path, the latest entry for the
     path, and another file read with the same content."""
 
-    same: LoadedFile | None
-    last: LoadedFile | None
-    twin: LoadedFile | None
+    same: Entry | None
+    last: Entry | None
+    twin: Entry | None
 
 
 class IncomingFile:
@@ -154,18 +164,15 @@ class IncomingFile:
         # one query for both: the entries of this path and of this content; its session (and transaction) then
         # stores the file's rows, so a file takes one connection and one transaction
         session = self._session = self.loader.sessions()
-        found = list(session.execute(
-            select(LoadedFile).where(LoadedFile.source == self.ledger_source,
-                                     or_(LoadedFile.path == path, LoadedFile.sha256 == self.sha))
-            .order_by(LoadedFile.id.desc())).scalars())
-        session.expunge_all()
+        found = list(session.connection().execute(_ENTRIES, {"source": self.ledger_source, "path": path,
+                                                              "sha": self.sha}))
         entries = [e for e in found if e.path == path]
         twin = next((e for e in reversed(found)
                      if e.path != path and e.sha256 == self.sha and e.status in READ_STATUSES), None)
         same = next((e for e in entries if e.sha256 == self.sha), None)
         return Seen(same, entries[0] if entries else None, twin)
 
-    def _seen_again(self, same: LoadedFile) -> FileOutcome:
+    def _seen_again(self, same: Entry) -> FileOutcome:
         """This very content was seen at this path before (the file was touched, or imported again)."""
         name = self.path.name
         tail_waits = same.status in GROWS_FROM and same.status != "cut off" and same.prefix_sha != "" \
@@ -185,7 +192,7 @@ class IncomingFile:
             return FileOutcome(name, "waiting", note=f"{same.note} (read to byte {same.read_to:,})")
         return FileOutcome(name, "duplicate", note=f"same content already read ({name}: {same.note or same.status})")
 
-    def _still_refused(self, same: LoadedFile) -> FileOutcome | None:
+    def _still_refused(self, same: Entry) -> FileOutcome | None:
         """A file refused (whole or in part) when this content was read, seen again unchanged: what was refused is
         still refused as long as its problems are open in the quarantine, and is reported again, with its reasons,
         every time (a job that runs over the same folder again must not see success); None once every problem of the
@@ -238,7 +245,7 @@ class IncomingFile:
         outcome.note = f"{words} ({outcome.note})" if outcome.note else words
         return {"note": words}
 
-    def _lines(self, last: LoadedFile | None) -> FileOutcome:
+    def _lines(self, last: Entry | None) -> FileOutcome:
         """A text file read by its complete lines: the new ones of a file that grew, all of another."""
         data, size = self.data, self.size
         end = complete_end(data)
@@ -303,7 +310,7 @@ class IncomingFile:
                                    note=note))
         return FileOutcome(self.path.name, status, note=note)
 
-    def _cut_off_now(self, entry: LoadedFile) -> FileOutcome:
+    def _cut_off_now(self, entry: Entry) -> FileOutcome:
         """A file read up to its last line, unchanged since, and still for ``final_seconds``: that line never
         ended. It is refused (quarantined) and the entry says so."""
         data, end = self.data, entry.read_to

@@ -32,7 +32,7 @@ from huddle.data.ingest.readers import Table as FileTable
 from huddle.data.ingest.readers import read_table
 from huddle.data.ingest.run_locks import LoadBusyError, RunLocks
 from huddle.data.ingest.run_log import log_run
-from huddle.data.ingest.store import FileFields, RowStore
+from huddle.data.ingest.store import FileFields, ParseCache, RowStore
 from huddle.data.models import LoadedFile, LoadRun, QuarantinedRow
 from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.engine import make_url
@@ -52,6 +52,9 @@ class Loader:
         self.sessions = session_factory
         self.clock = clock
         self._locks: RunLocks | None = None
+        #: what distinct cell values parse to, shared by the files of every run: an hour's times, a line's name
+        #: and a shift's code are parsed once, not once per file (the plant file is fixed for a loader's life)
+        self._parsed: ParseCache = {}
 
     @property
     def locks(self) -> RunLocks:
@@ -278,7 +281,7 @@ class Loader:
     def _store(self, name: str, where: str, table: FileTable, rt: RecordType, positions: dict[str, int],
                ledger_source: str, run_id: int, sha: str, size: int, mtime: float,
                file_fields: FileFields | None = None, session: Session | None = None) -> FileOutcome:
-        return RowStore(self.config, self.sessions, self.clock).store(
+        return RowStore(self.config, self.sessions, self.clock, self._parsed).store(
             name, where, table, rt, positions, ledger_source, run_id, sha, size, mtime, file_fields, session)
 
     # ---- SQL sources -------------------------------------------------------------------------------------

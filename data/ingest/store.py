@@ -33,6 +33,8 @@ from huddle.data.queries.ledger import bump_data_version
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+#: per record type and number format, per column, what each distinct cell value parses to
+ParseCache = dict[tuple[str, bool], dict[str, dict[Any, Any]]]
 #: what a file's ledger entry gets besides its counts: fixed fields, or a function of the file's outcome
 FileFields = dict[str, Any] | Callable[[FileOutcome], dict[str, Any]]
 
@@ -102,13 +104,13 @@ class RowStore:
     """Validates rows of one record type and stores them, with the quarantine and the ledger, in one transaction."""
 
     def __init__(self, config: PlantConfig, session_factory: sessionmaker[Session],
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], parsed: ParseCache | None = None) -> None:
         self.config = config
         self.sessions = session_factory
         self.clock = clock
         #: per record type and number format, what distinct cell values parse to (the plant file is fixed for a
-        #: store's life: a changed plant file builds new services)
-        self._parsed: dict[tuple[str, bool], dict[str, dict[Any, Any]]] = {}
+        #: store's life: a changed plant file builds new services); ``parsed`` shares it with other stores
+        self._parsed: ParseCache = parsed if parsed is not None else {}
 
     def store(self, name: str, where: str, table: FileTable, rt: RecordType, positions: dict[str, int],
                ledger_source: str, run_id: int, sha: str, size: int, mtime: float,
