@@ -16,7 +16,7 @@ from typing import Any
 from huddle.dashboard.core.cell_text import cell_text
 from huddle.dashboard.core.i18n import N_, _, day_texts, pgettext
 from huddle.dashboard.core.names import period_id_words, week_words
-from huddle.dashboard.core.okr_scoring import BAND_WORDS, STATUS_WORDS, KrStatus, MonthMark, month_words
+from huddle.dashboard.core.okr_scoring import BAND_WORDS, STATUS_WORDS, MonthMark, month_words
 from huddle.dashboard.exports.collector import collector_paused
 from huddle.dashboard.services.okrs import LEVEL_WORDS, QuarterView
 from xlsxwriter import Workbook
@@ -63,6 +63,7 @@ def _workbook(view: QuarterView, rows: list[dict[str, Any]]) -> bytes:
     bold = wb.add_format({"bold": True})
     percent = wb.add_format({"num_format": "0%"})
     fills = {status: wb.add_format({"pattern": 1, "fg_color": f"#{colour}"}) for status, colour in STATUS_FILL.items()}
+    words = _Words()
     results, styles = [], []
     for o in view.objectives:
         for k in o.key_results:
@@ -70,10 +71,9 @@ def _workbook(view: QuarterView, rows: list[dict[str, Any]]) -> bytes:
                             k.target, k.weight, k.owner, k.kpi or "", k.current, k.progress, k.expected,
                             _(STATUS_WORDS[k.status]), k.confidence,
                             period_id_words(None, k.latest.week) if k.latest else "", k.score,
-                            months_words(k.months, k.unit)])
+                            words.months_of(k.months, k.unit)])
             styles.append([*[None] * 12, percent, percent, fills[str(k.status)], None, None, percent, None])
     _sheet(wb.add_worksheet(_("Key results")), [_(h) for h in KEY_RESULT_HEADS], results, bold, styles)
-    words = _Words()
     keys = [k for k, _title in CHECK_IN_COLUMNS]
     _sheet(wb.add_worksheet(_("Check-ins")), [_(title) for _key, title in CHECK_IN_COLUMNS],
            [[r[k] for k in keys] for r in map(words.row, rows)], bold)
@@ -93,15 +93,17 @@ def _sheet(ws: Any, heads: list[str], rows: list[list[Any]], bold: Any, styles: 
     write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
     plain = [None] * len(heads)
     for r, values in enumerate(rows, start=1):
-        for c, (value, fmt) in enumerate(zip(values, styles[r - 1] if styles else plain, strict=True)):
+        for c, value, fmt in zip(range(len(heads)), values, styles[r - 1] if styles else plain, strict=True):
             if value is None or value == "":
                 if fmt is not None:
                     write_blank(r, c, None, fmt)
             elif isinstance(value, str):
-                widths[c] = max(widths[c], len(value))
+                if len(value) > widths[c]:
+                    widths[c] = len(value)
                 write_string(r, c, cell_text(value), fmt)
             else:
-                widths[c] = max(widths[c], len(str(value)))
+                if len(str(value)) > widths[c]:
+                    widths[c] = len(str(value))
                 write_number(r, c, value, fmt)
     for c, width in enumerate(widths):
         ws.set_column(c, c, min(60, max(8, width + 2)))
@@ -116,15 +118,19 @@ def months_words(months: list[MonthMark], unit: str) -> str:
 
 class _Words:
     """Check-in rows in words: the quarter, week ('Week 47, 16–22 Nov'), level, confidence band, version and the time
-    each was saved (plant time, 'Fri 20 Nov 2026, 14:00') in the language in effect; each quarter and week is worded
-    once per file."""
+    each was saved (plant time, 'Fri 20 Nov 2026, 14:00') in the language in effect; each quarter, week, level, band,
+    status and key result's months is worded once per file."""
 
     def __init__(self) -> None:
         self.quarters: dict[str, str] = {}
         self.weeks: dict[str, str] = {}
         self.saved = day_texts(pgettext("date pattern", "EEE d MMM y, HH:mm"))
         self.current, self.corrected = pgettext("version", "current"), _("corrected later")
+        self.levels = {level: _(words) for level, words in LEVEL_WORDS.items()}
+        self.bands = {band: _(words) for band, words in BAND_WORDS.items()}
+        self.statuses = {str(status): _(words) for status, words in STATUS_WORDS.items()}
         self.months: dict[tuple[tuple[MonthMark, ...], str], str] = {}  # each key result's months, worded once
+        self.lists: dict[int, tuple[list[MonthMark], str, str]] = {}
 
     def row(self, row: dict[str, Any]) -> dict[str, Any]:
         """The row with its words."""
@@ -134,14 +140,20 @@ class _Words:
         if week not in self.weeks:
             self.weeks[week] = week_words(week)
         return row | {"quarter": self.quarters[quarter], "week": self.weeks[week],
-                      "level": _(LEVEL_WORDS[row["level"]]), "confidence_band": _(BAND_WORDS[row["confidence_band"]]),
+                      "level": self.levels[row["level"]], "confidence_band": self.bands[row["confidence_band"]],
                       "version": self.corrected if row["version"] == "corrected later" else self.current,
                       "saved_at": self.saved(saved) if saved else "",
-                      "status_now": _(STATUS_WORDS[KrStatus(row["status_now"])]),
-                      "kpi_months": self._months(row["kpi_months"], row["kpi_unit"])}
+                      "status_now": self.statuses[row["status_now"]],
+                      "kpi_months": self.months_of(row["kpi_months"], row["kpi_unit"])}
 
-    def _months(self, months: list[MonthMark], unit: str) -> str:
+    def months_of(self, months: list[MonthMark], unit: str) -> str:
+        """A key result's months in words (``months_words``), worded once per file."""
+        # every check-in row of a key result holds the same list: known by identity before hashing its months
+        seen = self.lists.get(id(months))
+        if seen is not None and seen[0] is months and seen[1] == unit:
+            return seen[2]
         key = (tuple(months), unit)
         if key not in self.months:
             self.months[key] = months_words(months, unit)
+        self.lists[id(months)] = (months, unit, self.months[key])
         return self.months[key]
