@@ -190,7 +190,7 @@ class OkrQuarters:
             by_kr[c.key_result_id].append(c)
         so_far = [w for w in weeks if w.first <= on]
         asked = self._bound_periods(krs, period, so_far, on, closed is not None)
-        read = {scope: self.readings.readings_asked(scope, wanted) for scope, wanted in asked.items()}
+        read = self.readings.readings_by_scope(asked)
         live = self._live_values(krs, period, on, closed is not None, read)
         bound = self._bound_history(krs, period, so_far, on, read)
         months = self._bound_months(krs, period, on, read)

@@ -16,8 +16,10 @@ from huddle.dashboard.core.periods import Period, bucket_key
 from huddle.dashboard.core.plant import KpiDef
 from huddle.dashboard.services.reading_context import measures_of
 from huddle.data.queries import readings as reading_queries
+from huddle.data.queries.scope import holds, union_of
 
 ONE_DAY = timedelta(days=1)
+GROUPED = frozenset({"production_date", "span", "line", "area"})  # what rows are grouped by, not summed
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.readings import Reading, Readings
@@ -49,30 +51,41 @@ class ManyPeriods:
 
     def readings_asked(self: Readings, scope: str,
                        asked: Mapping[Period, Iterable[str]]) -> dict[Period, dict[str, Reading]]:
-        """Readings of one scope for each period asked, of the KPIs asked for it, from one query of the summed
-        measures grouped by the spans of days between the periods' ends (a shift's period is read on its own)."""
-        if not asked:
-            return {}
-        days = [p for p in asked if not p.shift]
+        """Readings of one scope for each period asked, of the KPIs asked for it (see ``readings_by_scope``)."""
+        return self.readings_by_scope({scope: asked}).get(scope, {})
+
+    def readings_by_scope(self: Readings, asked: Mapping[str, Mapping[Period, Iterable[str]]],
+                          ) -> dict[str, dict[Period, dict[str, Reading]]]:
+        """Readings of each scope asked for each of its periods, of the KPIs asked for it, from one query of the
+        summed measures grouped by line, area and the spans of days between the periods' ends, each scope's spans
+        then added up from the rows that belong to it (a shift's period is read on its own)."""
+        days = {p for wanted in asked.values() for p in wanted if not p.shift}
         starts = sorted({p.first for p in days} | {p.last + ONE_DAY for p in days})
         index = {day: i for i, day in enumerate(starts)}
-        measures = measures_of(self.config, {k for kpis in asked.values() for k in kpis})
+        measures = measures_of(self.config, {k for wanted in asked.values() for kpis in wanted.values() for k in kpis})
+        filters = {scope: self.scope_filter(scope) for scope in asked}
         with self.sessions() as session:
-            spans: dict[int, dict[str, Any]] = {}
-            if days:
-                rows = reading_queries.sums_by(session, self.scope_filter(scope), starts[0], starts[-1] - ONE_DAY,
-                                               None, (), measures, tuple(starts[:-1]))
-                spans = {int(str(r.get("span") or 0)): r for r in rows}
+            rows = reading_queries.sums_by(session, union_of(filters.values()), starts[0], starts[-1] - ONE_DAY, None,
+                                           ("line", "area"), measures, tuple(starts[:-1])) if days else []
             ctx = self._context(session)
-            out: dict[Period, dict[str, Reading]] = {}
-            for p, kpis in asked.items():
-                if p.shift:
-                    sums = self._sums(session, scope, p, measures)
-                else:
-                    inside = range(index[p.first], index[p.last + ONE_DAY])
-                    sums = added_up([spans[i] for i in inside if i in spans])
-                end = self.period_end(p)
-                out[p] = {k: self._reading(session, self.config.kpis[k], scope, p, sums, end, ctx) for k in kpis}
+            out: dict[str, dict[Period, dict[str, Reading]]] = {}
+            for scope, wanted in asked.items():
+                f = filters[scope]
+                parts: dict[int, list[dict[str, Any]]] = {}
+                for r in rows:
+                    if holds(f, str(r["line"]), str(r["area"])):
+                        parts.setdefault(int(str(r.get("span") or 0)), []).append(r)
+                spans = {i: added_up(members) for i, members in parts.items()}
+                out[scope] = {}
+                for p, kpis in wanted.items():
+                    if p.shift:
+                        sums = self._sums(session, scope, p, measures)
+                    else:
+                        inside = range(index[p.first], index[p.last + ONE_DAY])
+                        sums = added_up([spans[i] for i in inside if i in spans])
+                    end = self.period_end(p)
+                    out[scope][p] = {k: self._reading(session, self.config.kpis[k], scope, p, sums, end, ctx)
+                                     for k in kpis}
             return out
 
     def breakdown(self: Readings, kpi: str, scope: str, period: Period, by: str = "line") -> list[Reading]:
@@ -114,7 +127,7 @@ def added_up(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"facts": 0, "data_through": None}
     for row in rows:
         for m, v in row.items():
-            if m in ("production_date", "span"):
+            if m in GROUPED:
                 continue
             if m == "data_through":
                 if v is not None and (out[m] is None or v > out[m]):

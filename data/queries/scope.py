@@ -6,6 +6,7 @@ plant-level one), so one predicate serves the readings, the board's records and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,3 +31,15 @@ def in_scope(model: Any, scope: ScopeFilter) -> ColumnElement[bool] | None:
     if scope.areas:
         parts.append(and_(model.line == "", model.area.in_(scope.areas)))
     return or_(*parts)
+
+
+def holds(scope: ScopeFilter, line: str, area: str) -> bool:
+    """Whether a row already read, with this line and area, belongs to a scope (``in_scope`` in Python)."""
+    return scope.plant or line in scope.lines or (line == "" and area in scope.areas)
+
+
+def union_of(scopes: Iterable[ScopeFilter]) -> ScopeFilter:
+    """The filter keeping every row that any of the scopes keeps."""
+    listed = list(scopes)
+    return ScopeFilter(tuple(sorted({ln for s in listed for ln in s.lines})),
+                       tuple(sorted({a for s in listed for a in s.areas})), any(s.plant for s in listed))

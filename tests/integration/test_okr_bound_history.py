@@ -101,3 +101,18 @@ def test_many_periods_read_at_once_are_each_periods_own_readings(services) -> No
         assert list(many) == periods
         for period in periods:
             assert many[period] == services.readings.readings(kpis, scope, period), (scope, period.label)
+
+
+def test_many_scopes_read_at_once_are_each_scopes_own_readings(services) -> None:  # type: ignore[no-untyped-def]
+    kpis = ["oee", "availability", "quality", "unplanned_downtime", "trir"]
+    periods = [Period("quarter", date(2026, 10, 1), date(2026, 10, 18)), parse_period("week", "2026-W47"),
+               parse_period("month", "2026-11"), parse_period("shift", "2026-11-16/E"),
+               Period("quarter", date(2026, 10, 1), date(2026, 11, 24))]
+    asked = {scope: {p: kpis[: 2 + n] for p in periods[n:]} for n, scope in enumerate(("L1", "L2", "a", "plant"))}
+    many = services.readings.readings_by_scope(asked)
+    assert {scope: list(read) for scope, read in many.items()} == {scope: periods[n:] for n, scope in
+                                                                   enumerate(("L1", "L2", "a", "plant"))}
+    for scope, wanted in asked.items():
+        for period, keys in wanted.items():
+            assert many[scope][period] == services.readings.readings(keys, scope, period), (scope, period.label)
+    assert any(r.value is not None for read in many.values() for by_kpi in read.values() for r in by_kpi.values())
