@@ -140,10 +140,15 @@ class OkrQuarters:
     def bound_period(self, kr: KeyResult | Row[Any], quarter: Period, on: date) -> Period:
         """The period a bound key result reads its KPI over on a day: the quarter to date, the month to date, or the
         latest full week."""
-        if kr.kpi_window == "week":
+        return self.window_period(kr.kpi_window, quarter, on)
+
+    @staticmethod
+    def window_period(window: str, quarter: Period, on: date) -> Period:
+        """The period a KPI bound over a window (quarter, month or week) is read over on a day."""
+        if window == "week":
             week = period_containing("week", on)
             return week if on >= week.last else week.previous()
-        if kr.kpi_window == "month":
+        if window == "month":
             month = period_containing("month", min(on, quarter.last))
             return Period("month", month.first, min(on, month.last))
         return Period("quarter", quarter.first, min(on, quarter.last))
@@ -257,12 +262,13 @@ class OkrQuarters:
         closed with a final value), as each week so far reads it, and each month so far; one read of the summed
         measures per scope serves them all."""
         months = self._months_so_far(quarter, on)
+        weekly = self._weekly_periods(krs, quarter, weeks, on)
         asked: dict[str, dict[Period, set[str]]] = defaultdict(dict)
         for k in krs:
             if not k.kpi:
                 continue
             wanted = asked[k.kpi_scope]
-            periods = [self.bound_period(k, quarter, min(w.last, on)) for w in weeks] + months
+            periods = [p for _label, p in weekly[k.kpi_window]] + months
             if not (closed and k.final_value is not None):
                 periods.append(self.bound_period(k, quarter, on))
             for p in periods:
@@ -296,13 +302,20 @@ class OkrQuarters:
                        read: dict[str, dict[Period, dict[str, Reading]]]) -> dict[int, dict[str, float | None]]:
         """Bound key results' KPI value for each week so far, as a check-in that week reads it (the quarter to the
         week's end, or the latest full week), with or without a check-in."""
+        weekly = self._weekly_periods(krs, quarter, weeks, on)
         out: dict[int, dict[str, float | None]] = {}
         for k in krs:
             if k.kpi:
                 by_period = read[k.kpi_scope]
-                out[k.id] = {w.label: by_period[self.bound_period(k, quarter, min(w.last, on))][k.kpi].value
-                             for w in weeks}
+                out[k.id] = {label: by_period[p][k.kpi].value for label, p in weekly[k.kpi_window]}
         return out
+
+    def _weekly_periods(self, krs: list[Any], quarter: Period, weeks: list[Period],
+                        on: date) -> dict[str, list[tuple[str, Period]]]:
+        """For each window the key results bind a KPI over, each week so far with the period a check-in that week
+        reads the KPI over (worked once per window, not per key result)."""
+        return {window: [(w.label, self.window_period(window, quarter, min(w.last, on))) for w in weeks]
+                for window in {k.kpi_window for k in krs if k.kpi}}
 
     def _bound_months(self, krs: list[Any], quarter: Period, on: date,
                       read: dict[str, dict[Period, dict[str, Reading]]]) -> dict[int, list[MonthMark]]:

@@ -8,7 +8,7 @@ same scope and period.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.kpi import FORMULAS, Kind
@@ -68,6 +68,7 @@ class ManyPeriods:
             rows = reading_queries.sums_by(session, union_of(filters.values()), starts[0], starts[-1] - ONE_DAY, None,
                                            ("line", "area"), measures, tuple(starts[:-1])) if days else []
             ctx = self._context(session)
+            ends: dict[Period, datetime] = {}
             out: dict[str, dict[Period, dict[str, Reading]]] = {}
             for scope, wanted in asked.items():
                 f = filters[scope]
@@ -83,7 +84,9 @@ class ManyPeriods:
                     else:
                         inside = range(index[p.first], index[p.last + ONE_DAY])
                         sums = added_up([spans[i] for i in inside if i in spans])
-                    end = self.period_end(p)
+                    if p not in ends:
+                        ends[p] = self.period_end(p)
+                    end = ends[p]
                     out[scope][p] = {k: self._reading(session, self.config.kpis[k], scope, p, sums, end, ctx)
                                      for k in kpis}
             return out
