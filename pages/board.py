@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import dash
-from dash import dcc, html
+from dash import dcc
 from huddle.dashboard.core.format import SAFETY_MARKS, STATUS_ICONS, STATUS_WORDS, status_label
 from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.letterboard import cells, shape_for, size
@@ -26,6 +26,7 @@ from huddle.dashboard.web.address import BoardAddress, node_href
 from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.action_cause import cause_fields
 from huddle.pages.components import status_badge
+from huddle.pages.elements import html
 from huddle.pages.escalations import escalation_section
 from huddle.pages.handover import handover_form, lead_panel
 from huddle.pages.huddle_mode import huddle_controls
