@@ -23,7 +23,7 @@ from huddle.dashboard.core.kpi import FORMULAS, Band, Kind, Status, status_of, w
 from huddle.dashboard.core.names import due_words, kpi_name, period_id_words, period_words, shift_window
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.actions import Actions
-from huddle.dashboard.services.losses import shift_summary, top_losses
+from huddle.dashboard.services.losses import loss_pieces, shift_summary, top_losses
 from huddle.dashboard.services.reading_context import shared_context
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.dashboard.services.safety import (
@@ -139,10 +139,11 @@ def board_view(services: Services, scope: str, period: Period, layers: tuple[int
 def shift_readings(readings: Readings, scope: str, period: Period) -> tuple[dict[str, Reading], Any]:
     """Every KPI as the board reads it for a scope and shift (each over its own period: a weekly KPI over its
     week; the safety numbers over theirs), and the safety numbers they came from."""
-    shown = readings.readings_in_own_periods(readings.config.kpis, scope, period)
     safety = safety_numbers(readings, scope, period)
-    shown.update(safety_readings(safety, readings.config))
-    return shown, safety
+    read = safety_readings(safety, readings.config)  # the safety numbers' KPIs are read once, as those numbers
+    shown = readings.readings_in_own_periods([k for k in readings.config.kpis if k not in read], scope, period)
+    shown.update(read)
+    return {k: shown[k] for k in readings.config.kpis}, safety
 
 
 def _board_view(services: Services, scope: str, period: Period, layers: tuple[int, ...]) -> dict[str, object]:
@@ -210,7 +211,8 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
                 for cells in zip(*per_kpi, strict=True)]
         columns.append(column)
     hours = hour_by_hour(readings, scope, period)
-    losses = top_losses(readings, scope, period)
+    pieces = loss_pieces(readings, scope, period)
+    losses = top_losses(readings, scope, period, pieces=pieces)
     health = services.data_status.health()
     shift = period.shift or config.calendar.shifts[0].key
     inst = config.calendar.instance(period.first, shift)
@@ -228,7 +230,8 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
                     "equipment": x.equipment, "lines": list(x.lines),
                     "cost": format_value(x.cost, config.currency) if x.cost is not None else ""}
                    for x in losses.losses],
-        "lost_minutes": losses.total_minutes, "summary": shift_summary(readings, scope, period),
+        "lost_minutes": losses.total_minutes,
+        "summary": shift_summary(readings, scope, period, pieces=pieces, shown=shown),
         "actions": [a.as_dict() | {"kpi_name": kpi_name(config, a.kpi), "due_words": due_words(a.due, today)}
                     for a in actions], "failing_sources": health["failing_sources"],
         "loaders": health.get("scheduler", {}).get("words", ""),  # stopped, or a source late: the strip's words

@@ -20,7 +20,7 @@ from huddle.dashboard.core.kpi import FORMULAS, evaluate
 from huddle.dashboard.core.names import period_words
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
-from huddle.dashboard.services.readings import Readings, readings_of
+from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.data.queries import readings as reading_queries
 from huddle.data.queries import records as record_queries
 from huddle.data.queries.records import StopRow
@@ -136,10 +136,12 @@ def _rank(pieces: list[LossPiece], line_order: list[str], rates: dict[str, float
     return out
 
 
-def top_losses(source: Readings | Services, scope: str, period: Period, n: int = 3) -> LossReport:
-    """Stop reasons ranked by minutes inside the period's shifts (planned stops excluded), and the total lost."""
+def top_losses(source: Readings | Services, scope: str, period: Period, n: int = 3,
+               pieces: list[LossPiece] | None = None) -> LossReport:
+    """Stop reasons ranked by minutes inside the period's shifts (planned stops excluded), and the total lost;
+    from the period's ``loss_pieces`` when the caller has them."""
     readings = readings_of(source)
-    pieces = loss_pieces(readings, scope, period)
+    pieces = loss_pieces(readings, scope, period) if pieces is None else pieces
     line_order = readings.config.scope_lines(scope)
     by_line: dict[str, float] = defaultdict(float)
     for p in pieces:
@@ -153,6 +155,9 @@ def top_losses(source: Readings | Services, scope: str, period: Period, n: int =
 
 
 # ---- the summary sentence --------------------------------------------------------------------------------
+
+#: The measures the summary sentence reads besides the losses: whether anything ran, and output against plan.
+SUMMARY_MEASURES = frozenset({"shift_s", "total_count", "good_count", "planned_qty"})
 
 
 def _minutes(value: float) -> str:
@@ -191,14 +196,16 @@ def _lower_first(name: str) -> str:
     return name if name[:2].isupper() else name[:1].lower() + name[1:]
 
 
-def shift_summary(source: Readings | Services, scope: str, period: Period) -> str:
-    """One or two sentences on a period in words, every number from the data (nothing when there is none)."""
+def shift_summary(source: Readings | Services, scope: str, period: Period, pieces: list[LossPiece] | None = None,
+                  shown: dict[str, Reading] | None = None) -> str:
+    """One or two sentences on a period in words, every number from the data (nothing when there is none); from
+    the period's ``loss_pieces`` and readings (``shown``, by KPI) when the caller has them."""
     readings = readings_of(source)
     config = readings.config
-    pieces = loss_pieces(readings, scope, period)
+    pieces = loss_pieces(readings, scope, period) if pieces is None else pieces
     with readings.sessions() as session:
         sums = reading_queries.sums_by(session, readings.scope_filter(scope), period.first, period.last,
-                                       period.shift)[0]
+                                       period.shift, (), SUMMARY_MEASURES)[0]
     name = config.scope_name(scope)
     if not (sums.get("shift_s") or sums.get("total_count")) and not pieces:
         return _("No production recorded for {name} in {period}.").format(name=name,
@@ -221,7 +228,8 @@ def shift_summary(source: Readings | Services, scope: str, period: Period) -> st
         first = _("{name} lost no time to unplanned stops or changeovers").format(name=name)
     key = _quality_kpi(config)
     if key is not None:
-        reading = readings.reading(key, scope, period)
+        reading = (shown[key] if shown and key in shown and shown[key].period == period.label
+                   else readings.reading(key, scope, period))
         if reading.value is not None:
             kdef = config.kpis[key]
             value = format_value(reading.value, kdef.unit)

@@ -144,9 +144,14 @@ class DayCell:
     day: date
     value: float | None
     status: Status
-    text: str  # the value formatted with its unit, "—" without one
+    unit: str
     future: bool
     words: str = ""  # "planned: Thanksgiving", "before go-live (…)" for a day that is not judged
+
+    @property
+    def text(self) -> str:
+        """The value formatted with its unit, "—" without one (worked when shown: the board shows the status)."""
+        return format_value(self.value, self.unit)
 
 
 def month_calendar(source: Readings | Services, kpi: str, scope: str, month: Period) -> list[DayCell]:
@@ -173,10 +178,10 @@ def month_calendars(source: Readings | Services, kpis: list[str], scope: str,
         while day <= month.last:
             reading = by_day.get(day.isoformat())
             if day > today or reading is None:
-                cells.append(DayCell(day, None, Status.GREY, format_value(None), day > today))
+                cells.append(DayCell(day, None, Status.GREY, unit, day > today))
             else:
                 unjudged = reading.status in (Status.PLANNED, Status.BEFORE_GO_LIVE) and reading.flags
-                cells.append(DayCell(day, reading.value, reading.status, format_value(reading.value, unit), False,
+                cells.append(DayCell(day, reading.value, reading.status, unit, False,
                                      reading.flags[0] if unjudged else ""))
             day += timedelta(days=1)
         out[kpi] = cells
