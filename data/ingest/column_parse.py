@@ -10,7 +10,7 @@ the same number as ``parse_number`` (tests/unit/test_column_parse.py holds them 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ _DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 
 _FIXED = {4: "-", 7: "-", 13: ":", 16: ":", 22: ":"}
 _LONGEST_DIGITS = 15  # whole numbers of up to 15 digits are exact as floats
 _US_PER_MINUTE = 60 * 10**6
+_AS_UTC = methodcaller("replace", tzinfo=UTC)
 
 
 def _codes(column: list[Any], length: int | None) -> np.ndarray | None:
@@ -79,7 +80,7 @@ def instants(us: np.ndarray) -> list[datetime]:
     if not len(us):
         return []
     distinct, where = np.unique(us, return_inverse=True)
-    made = [d.replace(tzinfo=UTC) for d in distinct.view("datetime64[us]").tolist()]
+    made = list(map(_AS_UTC, distinct.view("datetime64[us]").tolist()))
     if len(made) == 1:
         return made * len(us)
     return list(itemgetter(*where.tolist())(made))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import gt, itemgetter
 from typing import Any
 
 import numpy as np
@@ -125,7 +125,7 @@ def _counts(screen: RowScreen, c: ColumnChunk) -> bool:
     span = c.micros["end"] - c.micros["start"]
     if bool(((span <= 0) | (span > _COUNT_LONGEST)).any()):
         return False
-    if any(g > t for g, t in zip(c.values["good"], c.values["total"], strict=True)):
+    if any(map(gt, c.values["good"], c.values["total"])):  # the columns are of one chunk: of one length
         return False
     c.values["product"] = [p or "" for p in c.values["product"]]
     return True
