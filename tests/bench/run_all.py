@@ -16,7 +16,9 @@ runs each script's measurement, which returns its rows:
 - ``bench_review.measure_reviews``: the monthly review of the plant, an area and a line, and the plant's PDF pack
   against its target (500 ms; an export has no SQL floor: the table shows ``≤ 500`` and time over target);
 - ``bench_okr.measure_quarter``: a quarter of OKRs read at every level; ``measure_excel``: the Excel workbook of its
-  check-ins against its target (200 ms).
+  check-ins against its target (200 ms);
+- ``bench_api.measure_api``: the JSON API behind the TV and the tree (board, tree, node panel) through the whole
+  web app, against the floors of the views they serve.
 
 With ``--postgres URL`` the same plant is loaded into a fresh schema of that PostgreSQL database (dropped at the
 end) and the same views are measured there. ``--growth`` prints instead how the board, tree and OKR views grow with
@@ -55,6 +57,7 @@ bb = import_sibling("bench_board")
 bt = import_sibling("bench_tree")
 br = import_sibling("bench_review")
 bo = import_sibling("bench_okr")
+bapi = import_sibling("bench_api")
 
 QUICK = {"lines": 3, "years": 0.25, "runs": 1}
 FULL = {"lines": 20, "years": 1.0, "runs": 3}
@@ -123,6 +126,8 @@ def measure_database(workdir: Path, lines: int, years: float, runs: int, databas
     services = services_at_noon(plant.settings, plant.last)
     try:
         rows = measure_views(services, plant.last, runs, summary)
+        rows += bapi.measure_api(plant.settings, services, board_cases(services, plant.last), plant.last, runs,
+                                 summary)
     finally:
         services.dispose()
     return [replace(r, database=label) for r in rows]
