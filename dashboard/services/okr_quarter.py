@@ -194,9 +194,8 @@ class OkrQuarters:
         for c in checkins:
             by_kr[c.key_result_id].append(c)
         so_far = [w for w in weeks if w.first <= on]
-        asked = self._bound_periods(krs, period, so_far, on, closed is not None)
-        read = self.readings.readings_by_scope(asked)
-        live = self._live_values(krs, period, on, closed is not None, read)
+        read = self.readings.readings_by_scope(self._bound_periods(krs, period, so_far, on))
+        live = self._live_values(krs, period, on, closed is not None)
         bound = self._bound_history(krs, period, so_far, on, read)
         months = self._bound_months(krs, period, on, read)
         # each week's share of the quarter expected done, worked once for every key result
@@ -256,11 +255,10 @@ class OkrQuarters:
             day = month.last + timedelta(days=1)
         return months
 
-    def _bound_periods(self, krs: list[Any], quarter: Period, weeks: list[Period], on: date,
-                       closed: bool) -> dict[str, dict[Period, set[str]]]:
-        """Every period a bound key result reads its KPI over, by scope, with the KPIs read over it: now (unless
-        closed with a final value), as each week so far reads it, and each month so far; one read of the summed
-        measures per scope serves them all."""
+    def _bound_periods(self, krs: list[Any], quarter: Period, weeks: list[Period],
+                       on: date) -> dict[str, dict[Period, set[str]]]:
+        """Every period a bound key result's history reads its KPI over, by scope, with the KPIs read over it: as
+        each week so far reads it, and each month so far; one read of the summed measures serves them all."""
         months = self._months_so_far(quarter, on)
         weekly = self._weekly_periods(krs, quarter, weeks, on)
         asked: dict[str, dict[Period, set[str]]] = defaultdict(dict)
@@ -268,34 +266,31 @@ class OkrQuarters:
             if not k.kpi:
                 continue
             wanted = asked[k.kpi_scope]
-            periods = [p for _label, p in weekly[k.kpi_window]] + months
-            if not (closed and k.final_value is not None):
-                periods.append(self.bound_period(k, quarter, on))
-            for p in periods:
+            for p in [p for _label, p in weekly[k.kpi_window]] + months:
                 wanted.setdefault(p, set()).add(k.kpi)
         return asked
 
-    def _live_values(self, krs: list[Any], quarter: Period, on: date, closed: bool,
-                     read: dict[str, dict[Period, dict[str, Reading]]]) -> dict[int, tuple[float | None, str, str]]:
-        """Bound key results' KPI values now (value, status, where from)."""
-        pattern = pgettext("date pattern", "d MMM")
-        words: dict[tuple[str, str, str, Period], str] = {}
-        out = {}
+    def _live_values(self, krs: list[Any], quarter: Period, on: date,
+                     closed: bool) -> dict[int, tuple[float | None, str, str]]:
+        """Bound key results' KPI values now (value, status, where from), one read per scope and period: the very
+        reading a check-in saves (``bound_value``), so the page's "now" and the value checked in are one number."""
+        groups: dict[tuple[str, Period], list[Any]] = defaultdict(list)
         for k in krs:
-            if not k.kpi or (closed and k.final_value is not None):
-                continue
-            period = self.bound_period(k, quarter, on)
-            r = read[k.kpi_scope][period][k.kpi]
-            key = (k.kpi, k.kpi_window, k.kpi_scope, period)
-            if key not in words:
-                first, last = day_text(period.first, pattern), day_text(period.last, pattern)
+            if k.kpi and not (closed and k.final_value is not None):
+                groups[(k.kpi_scope, self.bound_period(k, quarter, on))].append(k)
+        pattern = pgettext("date pattern", "d MMM")
+        out = {}
+        for (scope, period), members in groups.items():
+            readings = self.readings.readings({k.kpi for k in members}, scope, period)
+            first, last = day_text(period.first, pattern), day_text(period.last, pattern)
+            for k in members:
+                r = readings[k.kpi]
                 when = (_("quarter to date ({first}–{last})").format(first=first, last=last)
                         if k.kpi_window == "quarter" else
                         _("month to date ({first}–{last})").format(first=first, last=last)
                         if k.kpi_window == "month" else period_words(self.config, period, on))
-                words[key] = _("{kpi} at {scope}, {when}").format(
-                    kpi=self.config.kpis[k.kpi].name, scope=self.config.scope_name(k.kpi_scope), when=when)
-            out[k.id] = (r.value, str(r.status), words[key])
+                out[k.id] = (r.value, str(r.status), _("{kpi} at {scope}, {when}").format(
+                    kpi=self.config.kpis[k.kpi].name, scope=self.config.scope_name(scope), when=when))
         return out
 
     def _bound_history(self, krs: list[Any], quarter: Period, weeks: list[Period], on: date,
