@@ -213,7 +213,7 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
     hours = hour_by_hour(readings, scope, period)
     pieces = loss_pieces(readings, scope, period)
     losses = top_losses(readings, scope, period, pieces=pieces)
-    health = services.data_status.health()
+    health = services.data_status.board_health()
     shift = period.shift or config.calendar.shifts[0].key
     inst = config.calendar.instance(period.first, shift)
     today = now.astimezone(config.tz).date()

@@ -90,6 +90,18 @@ class DataStatus:
             return self._health(ledger_queries.source_status(session), ledger_queries.latest_data(session),
                                 ledger_queries.data_version(session), self._liveness(session))
 
+    def board_health(self) -> dict[str, Any]:
+        """What the board's strip shows of ``health``, read alone: the sources whose last run failed, the
+        scheduler's words (stopped, or a source late; "" when all is well) and how far the data goes."""
+        if self.database_problem is not None:
+            return self.health()
+        with self.sessions() as session:
+            last, latest = ledger_queries.last_statuses(session), ledger_queries.latest_data(session)
+            liveness = self._liveness(session)
+        return {"failing_sources": [k for k in self.config.sources if last.get(k) == "failed"],
+                "scheduler": {"words": liveness.words(self.config.tz)},
+                "data_through": latest.isoformat() if latest else None}
+
     def liveness(self) -> Liveness:
         """The scheduler's heartbeat and every source's due time, now (raises if the database cannot be reached)."""
         with self.sessions() as session:

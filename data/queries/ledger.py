@@ -113,6 +113,13 @@ def source_status(session: Session) -> dict[str, dict[str, LoadRun | None]]:
     return out
 
 
+def last_statuses(session: Session) -> dict[str, str]:
+    """Per source: the status of its latest run (``source_status``'s "last", without the rest of the run)."""
+    latest = select(LoadRun.source, func.max(LoadRun.id).label("id")).group_by(LoadRun.source).subquery()
+    return {source: status for source, status in
+            session.execute(select(LoadRun.source, LoadRun.status).join(latest, LoadRun.id == latest.c.id))}
+
+
 def quarantine(session: Session, limit: int = 200) -> list[QuarantinedRow]:
     """The latest quarantined rows, newest first."""
     return list(session.execute(
