@@ -28,7 +28,7 @@ from huddle.dashboard.core.kpi import (
     rolled_throughput_yield,
     status_of,
 )
-from huddle.dashboard.core.periods import Period, bucket_key, parse_period, period_containing
+from huddle.dashboard.core.periods import Period, period_containing
 from huddle.dashboard.core.plant import KpiDef, PlantConfig
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.targets import band_at_grain
@@ -197,16 +197,20 @@ class Readings(ManyPeriods):
 
     def _labels(self, grain: str, first: date, last: date) -> list[str]:
         """The period labels of a grain between two production dates, in order."""
-        labels: list[str] = []
+        return [p.label for p in self._periods(grain, first, last)]
+
+    def _periods(self, grain: str, first: date, last: date) -> list[Period]:
+        """The periods of a grain between two production dates, in order (made, not parsed from their labels)."""
+        periods: list[Period] = []
         day = first
         while day <= last:
             if grain == "shift":
-                labels.extend(bucket_key("shift", day, sh.key) for sh in self.config.calendar.shifts)
+                periods.extend(Period("shift", day, day, sh.key) for sh in self.config.calendar.shifts)
             else:  # a period at a time (a year of months is 12 steps, not 365 days)
-                labels.append(period_containing(grain, day).label)
-                day = period_containing(grain, day).last
+                periods.append(period_containing(grain, day))
+                day = periods[-1].last
             day += timedelta(days=1)
-        return labels
+        return periods
 
     @staticmethod
     def _accumulate(buckets: dict[str, dict[str, Any]], label: str, row: dict[str, Any]) -> None:
@@ -229,7 +233,7 @@ class Readings(ManyPeriods):
         """Several KPIs per period of a grain, from one grouped query of the summed measures."""
         keys = list(kpis)
         group = series_group(grain)
-        labels = self._labels(grain, first, last)
+        periods = self._periods(grain, first, last)
         buckets: dict[str, dict[str, Any]] = {}
         with self.sessions() as session:
             measures = shared.measures_of(self.config, keys)
@@ -240,12 +244,10 @@ class Readings(ManyPeriods):
             out: dict[str, list[Reading]] = {k: [] for k in keys}
             ctx = self._context(session)
             defs = [(k, self.config.kpis[k], self._summed(k)) for k in keys]
-            for label in labels:
-                period = parse_period(grain, label)
-                end = self.period_end(period)
+            for period in periods:
+                end, sums = self.period_end(period), buckets.get(period.label)
                 for k, kdef, summed in defs:
-                    out[k].append(self._reading(session, kdef, scope, period, buckets.get(label) if summed else None,
-                                                end, ctx))
+                    out[k].append(self._reading(session, kdef, scope, period, sums if summed else None, end, ctx))
             return out
 
     def series_by_line(self, kpis: Iterable[str], scope: str, grain: str, first: date,
@@ -268,7 +270,7 @@ class Readings(ManyPeriods):
                                                    shared.measures_of(self.config, summed)):
                     if row["line"] in buckets:
                         self._accumulate(buckets[str(row["line"])], series_label(grain, row), row)
-                periods = [(label, parse_period(grain, label)) for label in self._labels(grain, first, last)]
+                periods = [(p.label, p) for p in self._periods(grain, first, last)]
                 ends = {label: self.period_end(period) for label, period in periods}
                 ctx = self._context(session)
                 for ln in lines:
@@ -310,11 +312,10 @@ class Readings(ManyPeriods):
                                       (sums or {}).get("hours_worked"), due, ctx.hours)
                 sums = sums if people.hours is None else {**(sums or {}), "hours_worked": people.hours}
                 parts["hours_worked"] = people.words
-            today = now.astimezone(self.config.tz).date()
-            if facts and formula.key == "pm_compliance" and period.last >= today:
+            if facts and formula.key == "pm_compliance" and period.last >= self._today(now):
                 # a PM still open on its own day (or on one to come) is neither done on time nor late yet
-                pending = record_queries.pms_open_from(session, self.scope_filter(scope), max(period.first, today),
-                                                       period.last)
+                pending = record_queries.pms_open_from(session, self.scope_filter(scope),
+                                                       max(period.first, self._today(now)), period.last)
                 judged = max(0.0, float((sums or {}).get("pm_scheduled") or 0) - pending)
                 sums = {**(sums or {}), "pm_scheduled": judged}
             result = evaluate(formula, sums or {}) if facts else KpiResult(None)
@@ -382,6 +383,10 @@ class Readings(ManyPeriods):
             unit=kdef.unit, data_through=through, age_s=age, flags=result.flags, parts=parts, coverage=coverage,
             complete=complete, checks=checks, gaps=gaps,
         ), period_state(ctx.calendar, self.config, scope, period))
+
+    def _today(self, now: datetime) -> date:
+        """The production date of an instant's local day (only PM compliance asks: worked when it does)."""
+        return now.astimezone(self.config.tz).date()
 
     def _live_source_lost(self, formula: Any, scope: str, ctx: ReadingContext) -> bool:
         """Whether a live source that feeds the scope's counts and stops has lost its broker: its data stops there."""
