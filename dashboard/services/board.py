@@ -182,7 +182,7 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
             kpis.append({
                 "kpi": k, "name": d.name, "value": format_value(r.value, r.unit), "raw": r.value,
                 "target": format_value(r.target, r.unit), "gap": signed(r.gap, r.unit), "status": str(r.status),
-                "period": r.period, "period_name": period_id_words(config, r.period, period.first),
+                "period": r.period, "period_name": words(r.period),
                 "own_period": r.period != period.label,
                 "through": r.data_through.isoformat() if r.data_through else "",
                 "needs_action": r.status == Status.RED and k not in with_action, "repeat": streak >= 3,
