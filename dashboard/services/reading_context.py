@@ -116,10 +116,15 @@ def measures_of(config: PlantConfig, kpis: Iterable[str]) -> frozenset[str] | No
     return frozenset().union(*summed) if summed else None
 
 
-@cache
 def formula_inputs(formula: Any) -> tuple[frozenset[str], frozenset[str]]:
     """The measures a formula reads and the record types they come from, which judge how complete a reading is
-    (worked once per formula)."""
+    (worked once per formula, found again by its key: hashing the whole formula cost more than the lookup)."""
+    return _inputs_of(formula.key)
+
+
+@cache
+def _inputs_of(key: str) -> tuple[frozenset[str], frozenset[str]]:
+    formula = FORMULAS[key]
     used = frozenset(m for m in (formula.numerator, formula.denominator) if m)
     if formula.kind is Kind.DIRECT:
         return used, frozenset({"kpi_values"})
