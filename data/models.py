@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -224,7 +224,11 @@ class LoadRun(Base):
     """One run of one source: what was read, loaded and rejected, and how it ended."""
 
     __tablename__ = "load_runs"
-    __table_args__ = (Index("ix_load_runs_source_started", "source", "started_at"),)
+    # what each source last did is found by a seek per source (ledger.py), however long the ledger grows
+    __table_args__ = (Index("ix_load_runs_source_started", "source", "started_at"),
+                      Index("ix_load_runs_source_id", "source", "id"),
+                      Index("ix_load_runs_source_status_id", "source", "status", "id"),
+                      Index("ix_load_runs_source_finished", "source", "finished_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(64))
     trigger: Mapped[str] = mapped_column(String(16))  # schedule | cli | demo

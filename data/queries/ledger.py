@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact
+from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact, UTCDateTime
 from huddle.data.models_feeds import LiveSource
 from sqlalchemy import Connection, String, cast, func, or_, select, text, update
 from sqlalchemy.orm import Session
@@ -64,19 +64,47 @@ def recent_runs(session: Session, limit: int = 50, source: str | None = None) ->
     return list(session.execute(stmt).scalars())
 
 
+GOOD = ("ok", "idle", "partial")  # a run that read its source through without failing
+
+#: the ledger's sources by a loose index scan: each next source is one seek on an index led by ``source``, so
+#: listing them costs a seek per source, not a read of every run
+_SOURCES = ("WITH RECURSIVE sources(source) AS ("
+            "SELECT MIN(source) FROM load_runs UNION ALL "
+            "SELECT (SELECT MIN(source) FROM load_runs WHERE source > sources.source) FROM sources "
+            "WHERE sources.source IS NOT NULL) ")
+
+
+def each_source_sql(**columns: str) -> str:
+    """SQL of one row per source of the ledger: its name and these columns, each a subquery of ``load_runs r`` for the
+    source (``r.source = sources.source``) that an index answers with a seek."""
+    picked = ", ".join(f"({sql}) AS {name}" for name, sql in columns.items())
+    return f"{_SOURCES}SELECT source, {picked} FROM sources WHERE source IS NOT NULL"
+
+
+def _latest_id(where: str = "") -> str:
+    """The id of the source's latest run (that meets ``where``)."""
+    return f"SELECT MAX(r.id) FROM load_runs r WHERE r.source = sources.source{' AND ' + where if where else ''}"
+
+
+_READ_THROUGH = text(each_source_sql(read_through=(
+    "SELECT r.finished_at FROM load_runs r WHERE r.source = sources.source AND r.finished_at IS NOT NULL AND "
+    f"r.status IN ({', '.join(repr(s) for s in GOOD)}) ORDER BY r.finished_at DESC LIMIT 1"))
+).columns(source=String(), read_through=UTCDateTime())
+
+_LATEST_IDS = text(each_source_sql(
+    last=_latest_id(),
+    last_load=("SELECT r.id FROM load_runs r WHERE r.source = sources.source AND "
+               "(r.rows_read > 0 OR r.files_loaded > 0 OR r.rows_rejected > 0) ORDER BY r.id DESC LIMIT 1"),
+    **{status: _latest_id(f"r.status = '{status}'") for status in (*GOOD, "failed")}))
+
+
 def sources_read_through(session: Session) -> dict[str, datetime]:
     """Per source: when it was last read without failing (the end of its latest good run): its data is as complete
     as the source's own export up to that instant."""
-    stmt = (select(LoadRun.source, func.max(LoadRun.finished_at))
-            .where(LoadRun.status.in_(("ok", "idle", "partial")), LoadRun.finished_at.is_not(None))
-            .group_by(LoadRun.source))
     out = {}
-    for source, finished in session.execute(stmt):
-        if isinstance(finished, str):  # SQLite returns max() of a datetime as text
-            finished = datetime.fromisoformat(finished)
-        if finished.tzinfo is None:
-            finished = finished.replace(tzinfo=UTC)
-        out[source] = finished
+    for source, finished in session.execute(_READ_THROUGH):
+        if finished is not None:
+            out[source] = finished if finished.tzinfo else finished.replace(tzinfo=UTC)
     return out
 
 
@@ -95,29 +123,29 @@ def live_lines_down(session: Session, now: datetime, quiet_s: float = 120.0) -> 
     return out
 
 
+def _latest_runs(session: Session) -> dict[str, dict[str, int | None]]:
+    """Per source: the ids of its latest run, latest load, latest run of each good status and latest failure."""
+    return {row.source: dict(row._mapping) for row in session.execute(_LATEST_IDS)}
+
+
 def source_status(session: Session) -> dict[str, dict[str, LoadRun | None]]:
     """Per source: its latest run, latest load (a run that read files or rows, whatever it made of them), latest
     successful run and latest failed run."""
-    out: dict[str, dict[str, LoadRun | None]] = {}
-    read_something = or_(LoadRun.rows_read > 0, LoadRun.files_loaded > 0, LoadRun.rows_rejected > 0)
-    for status_group, where in (("last", None), ("last_load", read_something),
-                                ("last_success", LoadRun.status.in_(("ok", "idle", "partial"))),
-                                ("last_failure", LoadRun.status == "failed")):
-        sub = select(LoadRun.source, func.max(LoadRun.id).label("id"))
-        if where is not None:
-            sub = sub.where(where)
-        sub = sub.group_by(LoadRun.source).subquery()
-        for run in session.execute(select(LoadRun).join(sub, LoadRun.id == sub.c.id)).scalars():
-            out.setdefault(run.source, {"last": None, "last_load": None, "last_success": None, "last_failure": None})
-            out[run.source][status_group] = run
-    return out
+    ids = _latest_runs(session)
+    groups = {source: {"last": found["last"], "last_load": found["last_load"],
+                       "last_success": max((found[s] for s in GOOD if found[s] is not None), default=None),
+                       "last_failure": found["failed"]} for source, found in ids.items()}
+    wanted = {i for group in groups.values() for i in group.values() if i is not None}
+    runs = {run.id: run for run in session.execute(select(LoadRun).where(LoadRun.id.in_(wanted))).scalars()}
+    return {source: {name: runs.get(i) if i is not None else None for name, i in group.items()}
+            for source, group in groups.items()}
 
 
 def last_statuses(session: Session) -> dict[str, str]:
     """Per source: the status of its latest run (``source_status``'s "last", without the rest of the run)."""
-    latest = select(LoadRun.source, func.max(LoadRun.id).label("id")).group_by(LoadRun.source).subquery()
-    return {source: status for source, status in
-            session.execute(select(LoadRun.source, LoadRun.status).join(latest, LoadRun.id == latest.c.id))}
+    latest = [found["last"] for found in _latest_runs(session).values()]
+    rows = session.execute(select(LoadRun.source, LoadRun.status).where(LoadRun.id.in_(latest)))
+    return {source: status for source, status in rows}
 
 
 def quarantine(session: Session, limit: int = 200) -> list[QuarantinedRow]:

@@ -15,8 +15,9 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from huddle.data.db import MIGRATIONS
-from huddle.data.models import AuditEntry, LoadRun, Meta
-from sqlalchemy import Engine, func, select, text
+from huddle.data.models import AuditEntry, LoadRun, Meta, UTCDateTime
+from huddle.data.queries.ledger import each_source_sql
+from sqlalchemy import Engine, String, func, select, text
 from sqlalchemy.orm import Session
 
 HEARTBEAT_KEY = "scheduler_heartbeat"
@@ -61,10 +62,14 @@ def last_beat(session: Session) -> Heartbeat | None:
         return None
 
 
+_LAST_CHECKS = text(each_source_sql(
+    started="SELECT MAX(r.started_at) FROM load_runs r WHERE r.source = sources.source")
+).columns(source=String(), started=UTCDateTime())
+
+
 def last_checks(session: Session) -> dict[str, datetime]:
     """Per source: when its latest run began, whatever it found (a run still going counts: the loader is alive)."""
-    rows = session.execute(select(LoadRun.source, func.max(LoadRun.started_at)).group_by(LoadRun.source))
-    return {source: _instant(started) for source, started in rows if started is not None}
+    return {source: _instant(started) for source, started in session.execute(_LAST_CHECKS) if started is not None}
 
 
 class LoaderTotals(NamedTuple):

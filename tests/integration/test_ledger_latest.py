@@ -1,0 +1,84 @@
+"""What each source last did, read from the ledger by a seek per source: the same runs a read of every run finds,
+on SQLite and PostgreSQL, and (on SQLite, whose plans can be read) no statement that reads every run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from huddle.data.db import init_db, make_engine
+from huddle.data.models import LoadRun
+from huddle.data.queries import ledger, liveness
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+T0 = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+
+#: (source, minutes after T0, status, rows read, finished) in the order the runs were written
+RUNS = [
+    ("mes-counts", 0, "ok", 100, True),
+    ("mes-counts", 15, "failed", 0, True),
+    ("mes-counts", 30, "idle", 0, True),       # the latest good run, but the load before it read rows
+    ("mes-stops", 0, "partial", 40, True),
+    ("mes-stops", 15, "ok", 50, True),
+    ("mes-stops", 30, "running", 0, False),   # still going: the latest run, not a good one, not finished
+    ("time-clock", 0, "failed", 0, True),     # never read through
+]
+
+
+def _write_ledger(session: Session) -> dict[tuple[str, int], int]:
+    ids = {}
+    for source, minutes, status, rows, finished in RUNS:
+        start = T0 + timedelta(minutes=minutes)
+        run = LoadRun(source=source, trigger="schedule", started_at=start, status=status, rows_read=rows,
+                      finished_at=start + timedelta(minutes=2) if finished else None)
+        session.add(run)
+        session.flush()
+        ids[(source, minutes)] = run.id
+    return ids
+
+
+def test_each_source_s_latest_runs_are_the_ones_the_ledger_holds(database_url: str) -> None:
+    engine = make_engine(database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        ids = _write_ledger(session)
+        session.commit()
+        status = {source: {k: run.id if run else None for k, run in found.items()}
+                  for source, found in ledger.source_status(session).items()}
+        assert status == {
+            "mes-counts": {"last": ids[("mes-counts", 30)], "last_load": ids[("mes-counts", 0)],
+                           "last_success": ids[("mes-counts", 30)], "last_failure": ids[("mes-counts", 15)]},
+            "mes-stops": {"last": ids[("mes-stops", 30)], "last_load": ids[("mes-stops", 15)],
+                          "last_success": ids[("mes-stops", 15)], "last_failure": None},
+            "time-clock": {"last": ids[("time-clock", 0)], "last_load": None, "last_success": None,
+                           "last_failure": ids[("time-clock", 0)]}}
+        assert ledger.last_statuses(session) == {"mes-counts": "idle", "mes-stops": "running",
+                                                 "time-clock": "failed"}
+        assert ledger.sources_read_through(session) == {"mes-counts": T0 + timedelta(minutes=32),
+                                                        "mes-stops": T0 + timedelta(minutes=17)}
+        assert liveness.last_checks(session) == {"mes-counts": T0 + timedelta(minutes=30),
+                                                 "mes-stops": T0 + timedelta(minutes=30), "time-clock": T0}
+    engine.dispose()
+
+
+def test_an_empty_ledger_has_no_sources(database_url: str) -> None:
+    engine = make_engine(database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        assert ledger.source_status(session) == {} and ledger.sources_read_through(session) == {}
+        assert ledger.last_statuses(session) == {} and liveness.last_checks(session) == {}
+    engine.dispose()
+
+
+@pytest.mark.parametrize("statement", [ledger._READ_THROUGH, ledger._LATEST_IDS, liveness._LAST_CHECKS])
+def test_what_each_source_last_did_is_found_without_reading_every_run(tmp_path: Path, statement: object) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'huddle.sqlite'}")
+    init_db(engine)
+    with engine.connect() as conn:
+        plan = [row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {statement}"))]
+    engine.dispose()
+    searches = [step for step in plan if step.startswith("SEARCH")]
+    scans = [step for step in plan if step.startswith("SCAN") and step != "SCAN sources"]  # the few sources only
+    assert len(searches) >= 3 and not scans, plan
