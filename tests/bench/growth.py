@@ -12,7 +12,8 @@ by whole weeks with ``INSERT … SELECT`` on the database itself, every table th
 covered: 50 lines × 5 years (about 270,000 shift facts and 3.4 million raw records) in a minute or two, where the
 loaders would take many minutes. The plant's time zone is UTC, so weeks copied across the dates clocks change still
 tile exactly (no hour twice, none missing). Facts are copied, not recomputed: they are the loaders' facts of the
-weeks copied, which is what the views read.
+weeks copied, which is what the views read. The loaders' ledger of those years is written too (a run of every
+source every 15 minutes: 105,000 runs a year for three sources), since every page reads what each source last did.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import yaml
 from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
+from huddle.data.models import LoadRun
 from siblings import import_sibling
 from sqlalchemy import Connection, text
 
@@ -104,6 +106,35 @@ def trim_before(conn: Connection, first: date, day_starts: timedelta) -> None:
         conn.execute(text(f"DELETE FROM {table} WHERE {where}"), bounds)
 
 
+LEDGER_EVERY = timedelta(minutes=15)  # a plant's sources deliver a file a quarter of an hour
+
+
+def write_ledger(conn: Connection, sources: list[str], first: date, last: date) -> int:
+    """The loaders' ledger of the years copied back: a run of every source every 15 minutes (most load rows, one in
+    20 finds nothing new, one in 200 fails), as the ledger of a plant running that long holds; how many runs."""
+    start = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+    end = datetime.combine(last, datetime.min.time(), tzinfo=UTC)
+    table = LoadRun.__table__
+    n, at, chunk = 0, start, []
+    while at < end:
+        for source in sources:
+            failed, idle = n % 200 == 199, n % 20 == 19
+            chunk.append({"source": source, "trigger": "schedule", "started_at": at,
+                          "finished_at": at + timedelta(minutes=1),
+                          "status": "failed" if failed else "idle" if idle else "ok",
+                          "files_loaded": 0 if failed or idle else 1, "files_skipped": 0,
+                          "rows_read": 0 if failed or idle else 400, "rows_loaded": 0 if failed or idle else 400,
+                          "rows_rejected": 0, "message": "", "runs": 1})
+            n += 1
+        if len(chunk) >= 20_000:
+            conn.execute(table.insert(), chunk)
+            chunk = []
+        at += LEDGER_EVERY
+    if chunk:
+        conn.execute(table.insert(), chunk)
+    return n
+
+
 @dataclass(frozen=True)
 class GrowthPlant:
     """A plant of the growth table: its settings, its loaded days and how long it took to build."""
@@ -132,7 +163,7 @@ def build(workdir: Path, n_lines: int, years: float, database_url: str | None = 
     marker = workdir / MARKER
     if database_url is None and marker.exists() and db.exists():
         saved = json.loads(marker.read_text(encoding="utf-8"))
-        if saved.get("lines") == n_lines and saved.get("years") == years:
+        if saved.get("lines") == n_lines and saved.get("years") == years and saved.get("ledger"):
             return GrowthPlant(settings, date.fromisoformat(saved["first"]), date.fromisoformat(saved["last"]),
                                saved["facts"], 0.0)
     marker.unlink(missing_ok=True)
@@ -157,6 +188,7 @@ def build(workdir: Path, n_lines: int, years: float, database_url: str | None = 
             copy_back(conn, first, step, day_starts)
             first -= timedelta(days=step)
             have += step
+        runs = write_ledger(conn, sorted(services.config.sources), first, recent)
     with services.db.connect() as conn:
         facts = conn.execute(text("SELECT COUNT(*) FROM shift_facts")).scalar_one()
         if conn.dialect.name == "postgresql":
@@ -166,7 +198,8 @@ def build(workdir: Path, n_lines: int, years: float, database_url: str | None = 
     seconds = time.perf_counter() - t0
     if database_url is None:
         marker.write_text(json.dumps({"lines": n_lines, "years": years, "first": first.isoformat(),
-                                      "last": last.isoformat(), "facts": facts}), encoding="utf-8")
+                                      "last": last.isoformat(), "facts": facts, "ledger": runs}),
+                          encoding="utf-8")
     return GrowthPlant(settings, first, last, facts, seconds)
 
 
