@@ -38,6 +38,7 @@ def catalogue_path(language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+@cache  # the catalogues are part of the install: looked for once, not on every request
 def languages() -> tuple[str, ...]:
     """The languages Huddle can speak: English (the source text) and every shipped catalogue."""
     shipped = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
