@@ -24,7 +24,7 @@ from huddle.dashboard.core.names import due_words, kpi_name, period_id_words, pe
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.losses import loss_pieces, shift_summary, top_losses
-from huddle.dashboard.services.reading_context import shared_context
+from huddle.dashboard.services.reading_context import shared_context, sharing_context
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.dashboard.services.safety import (
     clean_record_words,
@@ -239,6 +239,7 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
     }
 
 
+@sharing_context
 def board_readings(readings: Readings, actions: Actions, scope: str, period: Period) -> dict[str, Any]:
     """Every KPI of a scope for one shift (or period), grouped S Q D C M, with the scope's open actions: the API's
     board, JSON-ready."""

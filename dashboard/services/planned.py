@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 
 def plant_calendar(config: PlantConfig, session: Session) -> PlantCalendar:
     """The plant file's calendar with what was imported or set on the admin page."""
-    return config.plant_calendar.with_stored(calendar_queries.stored_planned(session),
-                                             calendar_queries.stored_last_recordables(session))
+    return config.plant_calendar.with_stored(*calendar_queries.stored_calendar(session))
 
 
 def worked_days(config: PlantConfig, period: Period) -> list[date]:

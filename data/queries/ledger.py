@@ -12,13 +12,22 @@ from datetime import UTC, datetime, timedelta
 
 from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact, UTCDateTime
 from huddle.data.models_feeds import LiveSource
-from sqlalchemy import Connection, String, cast, func, or_, select, text, update
+from sqlalchemy import Connection, String, bindparam, cast, func, or_, select, text, update
 from sqlalchemy.orm import Session
+
+# Core statements built once: every page reads these, and building an ORM statement cost more than running it
+_DATA_VERSION = select(Meta.__table__.c.value).where(Meta.__table__.c.key == "data_version")
+_LATEST_DATA = select(func.max(ShiftFact.__table__.c.data_through_utc))
+_LIVE = LiveSource.__table__.c
+_LIVE_DOWN = select(_LIVE.source, _LIVE.machine_state).where(or_(
+    _LIVE.state == "disconnected", _LIVE.updated_at < bindparam("quiet_since")))
+_RUNS = LoadRun.__table__.c
+_STATUSES = select(_RUNS.source, _RUNS.status).where(_RUNS.id.in_(bindparam("ids", expanding=True)))
 
 
 def data_version(session: Session | Connection) -> int:
     """The data version (bumped by every load that stored rows and every edit)."""
-    value = session.execute(select(Meta.value).where(Meta.key == "data_version")).scalar_one_or_none()
+    value = session.execute(_DATA_VERSION).scalar_one_or_none()
     return int(value or 0)
 
 
@@ -53,7 +62,7 @@ def advance_data_version(session: Session | Connection) -> int:
 
 def latest_data(session: Session) -> datetime | None:
     """Latest record time over all shift facts."""
-    return session.execute(select(func.max(ShiftFact.data_through_utc))).scalar_one_or_none()
+    return session.execute(_LATEST_DATA).scalar_one_or_none()
 
 
 def recent_runs(session: Session, limit: int = 50, source: str | None = None) -> list[LoadRun]:
@@ -112,8 +121,7 @@ def live_lines_down(session: Session, now: datetime, quiet_s: float = 120.0) -> 
     """Per live source whose broker connection is lost now, or whose subscriber has not written for ``quiet_s``
     seconds (its process is gone): the lines its messages have fed (their tiles read stale until it is back)."""
     out = {}
-    rows = session.execute(select(LiveSource.source, LiveSource.machine_state).where(or_(
-        LiveSource.state == "disconnected", LiveSource.updated_at < now - timedelta(seconds=quiet_s))))
+    rows = session.execute(_LIVE_DOWN, {"quiet_since": now - timedelta(seconds=quiet_s)})
     for source, machine_state in rows:
         try:
             lines = json.loads(machine_state or "{}").get("lines") or ()
@@ -144,7 +152,7 @@ def source_status(session: Session) -> dict[str, dict[str, LoadRun | None]]:
 def last_statuses(session: Session) -> dict[str, str]:
     """Per source: the status of its latest run (``source_status``'s "last", without the rest of the run)."""
     latest = [found["last"] for found in _latest_runs(session).values()]
-    rows = session.execute(select(LoadRun.source, LoadRun.status).where(LoadRun.id.in_(latest)))
+    rows = session.execute(_STATUSES, {"ids": latest})
     return {source: status for source, status in rows}
 
 

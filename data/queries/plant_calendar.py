@@ -13,7 +13,7 @@ from datetime import date
 
 from huddle.dashboard.core.plant_calendar import PlannedDays
 from huddle.data.models import Meta
-from sqlalchemy import delete, select
+from sqlalchemy import Row, Select, delete, or_, select
 from sqlalchemy.orm import Session
 
 PLANNED = "planned:"
@@ -21,15 +21,37 @@ LAST_RECORDABLE = "last_recordable:"
 NAME_CHARS = 120  # the value column holds 200 characters
 
 
-def _prefixed(session: Session, prefix: str) -> list[Meta]:
-    return list(session.execute(select(Meta).where(Meta.key.startswith(prefix, autoescape=True))
-                                .order_by(Meta.key)).scalars())
+_META = Meta.__table__.c
+
+
+def _keys_starting(*prefixes: str) -> Select[tuple[str, str]]:
+    """The key and value of the meta rows whose key starts with one of the prefixes, by key (a Core statement, built
+    once: the readings read the calendar on every page)."""
+    return (select(_META.key, _META.value)
+            .where(or_(*(_META.key.startswith(p, autoescape=True) for p in prefixes))).order_by(_META.key))
+
+
+_PLANNED_ROWS = _keys_starting(PLANNED)
+_LAST_RECORDABLE_ROWS = _keys_starting(LAST_RECORDABLE)
+_CALENDAR_ROWS = _keys_starting(PLANNED, LAST_RECORDABLE)
+
+
+def stored_calendar(session: Session) -> tuple[list[PlannedDays], dict[str, date]]:
+    """The planned days imported and the last recordables set on the admin page (``stored_planned`` and
+    ``stored_last_recordables`` in one statement)."""
+    rows = session.execute(_CALENDAR_ROWS).all()
+    return (_planned([r for r in rows if r.key.startswith(PLANNED)]),
+            _last_recordables([r for r in rows if r.key.startswith(LAST_RECORDABLE)]))
 
 
 def stored_planned(session: Session) -> list[PlannedDays]:
     """The planned days imported into the database."""
+    return _planned(session.execute(_PLANNED_ROWS).all())
+
+
+def _planned(rows: list[Row[tuple[str, str]]]) -> list[PlannedDays]:
     out = []
-    for row in _prefixed(session, PLANNED):
+    for row in rows:
         _, first, scope = row.key.split(":", 2)
         value = json.loads(row.value)
         out.append(PlannedDays(date.fromisoformat(first), date.fromisoformat(value["last"]), value["name"], scope,
@@ -49,8 +71,11 @@ def replace_planned(session: Session, entries: Iterable[PlannedDays]) -> int:
 
 def stored_last_recordables(session: Session) -> dict[str, date]:
     """The last recordable before go-live set on the admin page, per scope ("plant" or a line key)."""
-    return {row.key[len(LAST_RECORDABLE):]: date.fromisoformat(row.value)
-            for row in _prefixed(session, LAST_RECORDABLE)}
+    return _last_recordables(session.execute(_LAST_RECORDABLE_ROWS).all())
+
+
+def _last_recordables(rows: list[Row[tuple[str, str]]]) -> dict[str, date]:
+    return {row.key[len(LAST_RECORDABLE):]: date.fromisoformat(row.value) for row in rows}
 
 
 def set_last_recordable(session: Session, scope: str, day: date | None) -> None:

@@ -10,12 +10,54 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
 from huddle.data.models import ProductionCount, QualityEvent, SafetyEvent, StopEvent
 from huddle.data.models_feeds import WorkOrder
-from huddle.data.queries.scope import ScopeFilter, in_scope
-from sqlalchemy import func, select
+from huddle.data.queries.scope import ScopeFilter, in_scope_bound, scope_params, scope_shape
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
+
+# The board and the drill-down read these on every refresh: each statement is built once (per shape of call) on the
+# tables' columns and run with bound parameters, since building, keying and ORM-loading a statement took longer
+# than running it.
+_COUNTS, _STOPS, _SAFETY = ProductionCount.__table__.c, StopEvent.__table__.c, SafetyEvent.__table__.c
+_LINES = bindparam("lines", expanding=True)
+
+_COUNTS_BETWEEN = (
+    select(_COUNTS.line, _COUNTS.start_utc, _COUNTS.end_utc, _COUNTS.total, _COUNTS.good, _COUNTS.planned_qty)
+    .where(_COUNTS.line.in_(_LINES), _COUNTS.start_utc >= bindparam("since"), _COUNTS.start_utc < bindparam("end"))
+    .order_by(_COUNTS.start_utc, _COUNTS.line))
+
+
+@cache
+def _stops_statement(excluding: bool) -> Select[Any]:
+    stmt = (select(_STOPS.line, _STOPS.start_utc, _STOPS.end_utc, _STOPS.reason, _STOPS.category, _STOPS.equipment)
+            .where(_STOPS.line.in_(_LINES), _STOPS.start_utc >= bindparam("since"),
+                   _STOPS.start_utc < bindparam("end"), _STOPS.end_utc > bindparam("start"))
+            .order_by(_STOPS.start_utc, _STOPS.line))
+    return stmt.where(_STOPS.category.not_in(bindparam("excluded", expanding=True))) if excluding else stmt
+
+
+@cache
+def _safety_statement(shape: tuple[bool, bool], kinds: bool) -> Select[Any]:
+    stmt = (select(_SAFETY.at_utc, _SAFETY.kind, _SAFETY.line, _SAFETY.area, _SAFETY.description)
+            .where(_SAFETY.at_utc >= bindparam("start"), _SAFETY.at_utc < bindparam("end"))
+            .order_by(_SAFETY.at_utc, _SAFETY.location))
+    where = in_scope_bound(_SAFETY, shape)
+    if where is not None:
+        stmt = stmt.where(where)
+    return stmt.where(_SAFETY.kind.in_(bindparam("kinds", expanding=True))) if kinds else stmt
+
+
+@cache
+def _last_recordable_statement(shape: tuple[bool, bool]) -> Select[Any]:
+    stmt = select(func.max(_SAFETY.at_utc)).where(_SAFETY.kind.in_(("recordable", "lost_time")),
+                                                   _SAFETY.at_utc <= bindparam("until"))
+    where = in_scope_bound(_SAFETY, shape)
+    return stmt if where is None else stmt.where(where)
+
 
 #: How far before a window a count interval may start and still have its midpoint inside it (as ingest/facts.py).
 COUNT_LOOKBACK = timedelta(hours=12)
@@ -79,13 +121,8 @@ def counts_between(session: Session, lines: tuple[str, ...], start_utc: datetime
     """Count intervals of some lines that may have their midpoint in [start, end), ordered by start."""
     if not lines:
         return []
-    rows = session.execute(
-        select(ProductionCount.line, ProductionCount.start_utc, ProductionCount.end_utc, ProductionCount.total,
-               ProductionCount.good, ProductionCount.planned_qty)
-        .where(ProductionCount.line.in_(lines), ProductionCount.start_utc >= start_utc - COUNT_LOOKBACK,
-               ProductionCount.start_utc < end_utc)
-        .order_by(ProductionCount.start_utc, ProductionCount.line)
-    ).all()
+    rows = session.execute(_COUNTS_BETWEEN, {"lines": list(lines), "since": start_utc - COUNT_LOOKBACK,
+                                             "end": end_utc}).all()
     return [CountRow(line, start, end, int(total), int(good), float(planned or 0.0))
             for line, start, end, total, good, planned in rows]
 
@@ -95,15 +132,10 @@ def stops_overlapping(session: Session, lines: tuple[str, ...], start_utc: datet
     """Stops of some lines that overlap [start, end), except the given categories, ordered by start."""
     if not lines:
         return []
-    stmt = (select(StopEvent.line, StopEvent.start_utc, StopEvent.end_utc, StopEvent.reason, StopEvent.category,
-                   StopEvent.equipment)
-            .where(StopEvent.line.in_(lines), StopEvent.start_utc >= start_utc - STOP_LOOKBACK,
-                   StopEvent.start_utc < end_utc, StopEvent.end_utc > start_utc)
-            .order_by(StopEvent.start_utc, StopEvent.line))
-    if exclude_categories:
-        stmt = stmt.where(StopEvent.category.not_in(exclude_categories))
-    return [StopRow(line, start, end, reason, category, equipment or "")
-            for line, start, end, reason, category, equipment in session.execute(stmt).all()]
+    params = {"lines": list(lines), "since": start_utc - STOP_LOOKBACK, "end": end_utc, "start": start_utc,
+              "excluded": list(exclude_categories)}
+    return [StopRow(line, start, end, reason, category, equipment or "") for line, start, end, reason, category,
+            equipment in session.execute(_stops_statement(bool(exclude_categories)), params).all()]
 
 
 def quality_events_between(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime,
@@ -160,23 +192,13 @@ def safety_events_between(session: Session, scope: ScopeFilter, start_utc: datet
                           kinds: tuple[str, ...] = ()) -> list[SafetyRow]:
     """Safety events of a scope in [start, end) with their descriptions, only the given kinds when some are named,
     ordered by time."""
-    stmt = (select(SafetyEvent.at_utc, SafetyEvent.kind, SafetyEvent.line, SafetyEvent.area, SafetyEvent.description)
-            .where(SafetyEvent.at_utc >= start_utc, SafetyEvent.at_utc < end_utc)
-            .order_by(SafetyEvent.at_utc, SafetyEvent.location))
-    where = in_scope(SafetyEvent, scope)
-    if where is not None:
-        stmt = stmt.where(where)
-    if kinds:
-        stmt = stmt.where(SafetyEvent.kind.in_(kinds))
+    stmt = _safety_statement(scope_shape(scope), bool(kinds))
+    params = scope_params(scope) | {"start": start_utc, "end": end_utc, "kinds": list(kinds)}
     return [SafetyRow(at, kind, line or "", area or "", description or "")
-            for at, kind, line, area, description in session.execute(stmt).all()]
+            for at, kind, line, area, description in session.execute(stmt, params).all()]
 
 
 def last_recordable(session: Session, scope: ScopeFilter, until: datetime) -> datetime | None:
     """The latest recordable or lost-time case of a scope at or before ``until``."""
-    stmt = select(func.max(SafetyEvent.at_utc)).where(SafetyEvent.kind.in_(("recordable", "lost_time")),
-                                                      SafetyEvent.at_utc <= until)
-    where = in_scope(SafetyEvent, scope)
-    if where is not None:
-        stmt = stmt.where(where)
-    return session.execute(stmt).scalar_one_or_none()
+    return session.execute(_last_recordable_statement(scope_shape(scope)),
+                           scope_params(scope) | {"until": until}).scalar_one_or_none()

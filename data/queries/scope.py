@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, bindparam, or_
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,27 @@ def in_scope(model: Any, scope: ScopeFilter) -> ColumnElement[bool] | None:
     if scope.areas:
         parts.append(and_(model.line == "", model.area.in_(scope.areas)))
     return or_(*parts)
+
+
+def in_scope_bound(model: Any, shape: tuple[bool, bool]) -> ColumnElement[bool] | None:
+    """``in_scope`` for a statement built once per ``scope_shape`` and run with ``scope_params``: the lines and
+    areas as the expanding parameters ``lines`` and ``areas``; None for the plant."""
+    lines, areas = shape
+    if not lines:
+        return None
+    inside = model.line.in_(bindparam("lines", expanding=True))
+    return or_(inside, and_(model.line == "", model.area.in_(bindparam("areas", expanding=True)))) if areas \
+        else inside
+
+
+def scope_shape(scope: ScopeFilter) -> tuple[bool, bool]:
+    """What a statement from ``in_scope_bound`` depends on: whether the scope filters by line, and by area."""
+    return not scope.plant, bool(scope.areas) and not scope.plant
+
+
+def scope_params(scope: ScopeFilter) -> dict[str, list[str]]:
+    """The parameters of ``in_scope_bound``'s clause for a scope."""
+    return {} if scope.plant else {"lines": list(scope.lines), "areas": list(scope.areas)}
 
 
 def holds(scope: ScopeFilter, line: str, area: str) -> bool:
