@@ -178,8 +178,8 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
     kdef = replace(config.kpis[kpi], baseline=shown.baseline if shown else None)
     keys = tree.nodes()
     previous = period.previous()
-    now = services.readings.readings(keys, scope, period)
-    before = services.readings.readings(keys, scope, previous)
+    both = services.readings.readings_each(keys, scope, (period, previous))
+    now, before = both[period], both[previous]
     current = {k: r.value for k, r in now.items()}
     reading = now[kpi]
 

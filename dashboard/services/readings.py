@@ -36,7 +36,7 @@ from huddle.dashboard.services import reading_context as shared
 from huddle.dashboard.services.people_hours import PeopleHours, people_hours
 from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged
 from huddle.dashboard.services.reading_context import ReadingContext, formula_inputs, reading_context
-from huddle.dashboard.services.readings_over import ManyPeriods, series_group, series_label
+from huddle.dashboard.services.readings_over import SERIES_GROUPS, ManyPeriods, series_group, series_label
 from huddle.data.ingest.facts import GROUPS
 from huddle.data.queries import ledger as ledger_queries
 from huddle.data.queries import readings as reading_queries
@@ -132,6 +132,24 @@ class Readings(ManyPeriods):
             return max(last)
         return datetime.combine(period.last + timedelta(days=1), time(0), tzinfo=self.config.tz).astimezone(UTC)
 
+    def period_ends(self, periods: Iterable[Period]) -> dict[Period, datetime]:
+        """``period_end`` of each period, the days' shifts made once for all of them rather than once per period
+        (a trend of 42 days made its calendar's shifts 42 times)."""
+        wanted = list(periods)
+        days = [p.last for p in wanted if not p.shift]
+        latest: dict[date, datetime] = {}
+        if days:
+            for i in self.config.calendar.instances_for_dates(min(days), max(days)):
+                if i.production_date not in latest or i.end_utc > latest[i.production_date]:
+                    latest[i.production_date] = i.end_utc
+        out: dict[Period, datetime] = {}
+        for p in wanted:
+            if p.shift or p.last not in latest:
+                out[p] = self.period_end(p)
+            else:
+                out[p] = latest[p.last]
+        return out
+
     def last_completed_shift(self) -> Period | None:
         """The shift that ended most recently (what a huddle reviews)."""
         inst = self.config.calendar.last_completed(self.clock())
@@ -217,7 +235,7 @@ class Readings(ManyPeriods):
         """Add one grouped row's sums into its period's bucket."""
         acc = buckets.setdefault(label, {"facts": 0, "data_through": None})
         for m, v in row.items():
-            if m in ("production_date", "shift", "line", "month"):
+            if m in SERIES_GROUPS:
                 continue
             if m == "data_through":
                 if v and (acc["data_through"] is None or v > acc["data_through"]):
@@ -244,8 +262,9 @@ class Readings(ManyPeriods):
             out: dict[str, list[Reading]] = {k: [] for k in keys}
             ctx = self._context(session)
             defs = [(k, self.config.kpis[k], self._summed(k)) for k in keys]
+            ends = self.period_ends(periods)
             for period in periods:
-                end, sums = self.period_end(period), buckets.get(period.label)
+                end, sums = ends[period], buckets.get(period.label)
                 for k, kdef, summed in defs:
                     out[k].append(self._reading(session, kdef, scope, period, sums if summed else None, end, ctx))
             return out
@@ -271,7 +290,8 @@ class Readings(ManyPeriods):
                     if row["line"] in buckets:
                         self._accumulate(buckets[str(row["line"])], series_label(grain, row), row)
                 periods = [(p.label, p) for p in self._periods(grain, first, last)]
-                ends = {label: self.period_end(period) for label, period in periods}
+                by_period = self.period_ends(p for _, p in periods)
+                ends = {label: by_period[period] for label, period in periods}
                 ctx = self._context(session)
                 for ln in lines:
                     for k in summed:

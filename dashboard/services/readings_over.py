@@ -20,22 +20,28 @@ from huddle.data.queries.scope import holds, union_of
 
 ONE_DAY = timedelta(days=1)
 GROUPED = frozenset({"production_date", "span", "line", "area"})  # what rows are grouped by, not summed
+#: the columns a series' rows are grouped by (never summed into a period's bucket)
+SERIES_GROUPS = frozenset({"production_date", "shift", "line", "month", "week"})
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.readings import Reading, Readings
 
 
 def series_group(grain: str) -> tuple[str, ...]:
-    """What a series of a grain groups its facts by: the month itself for months (the database sums each month's
-    rows), else the production date (and shift), whose rows are added up into the grain's periods."""
-    if grain == "month":
-        return ("month",)
+    """What a series of a grain groups its facts by: the month or ISO week itself for months and weeks (the database
+    sums each one's rows), else the production date (and shift), whose rows are added up into the grain's periods."""
+    if grain in ("month", "week"):
+        return (grain,)
     return ("production_date", "shift") if grain == "shift" else ("production_date",)
 
 
 def series_label(grain: str, row: dict[str, Any]) -> str:
     """The label of the period of a grain that a row grouped by ``series_group(grain)`` belongs to."""
-    return str(row["month"]) if grain == "month" else bucket_key(grain, row["production_date"], row.get("shift"))
+    if grain == "month":
+        return str(row["month"])
+    if grain == "week":
+        return bucket_key("week", reading_queries.WEEK_ZERO + timedelta(weeks=int(str(row["week"]))))
+    return bucket_key(grain, row["production_date"], row.get("shift"))
 
 
 class ManyPeriods:
@@ -91,6 +97,36 @@ class ManyPeriods:
                                      for k in kpis}
             return out
 
+    def readings_each(self: Readings, kpis: Iterable[str], scope: str,
+                      periods: Iterable[Period]) -> dict[Period, dict[str, Reading]]:
+        """Readings of several KPIs for one scope and each of a few periods (a period and the one before it, which
+        a tree and a node's panel compare), from one query of the summed measures grouped by the spans of days
+        between the periods' ends: each period that is one span takes its row as its own query would give it
+        (a shift, or a period spread over several spans or with no facts, is read on its own)."""
+        keys = list(kpis)
+        wanted = list(dict.fromkeys(periods))
+        days = [p for p in wanted if not p.shift]
+        starts = sorted({p.first for p in days} | {p.last + ONE_DAY for p in days})
+        index = {day: i for i, day in enumerate(starts)}
+        measures = measures_of(self.config, keys)
+        with self.sessions() as session:
+            spans: dict[int, dict[str, Any]] = {}
+            if days and measures is not None:
+                spans = {int(str(r.get("span") or 0)): r for r in reading_queries.sums_by(
+                    session, self.scope_filter(scope), starts[0], starts[-1] - ONE_DAY, None, (), measures,
+                    tuple(starts[:-1]))}
+            ctx = self._context(session)
+            ends = self.period_ends(wanted)
+            out: dict[Period, dict[str, Reading]] = {}
+            for p in wanted:
+                sums = None
+                if measures is not None:
+                    one = index.get(p.first) if not p.shift and index[p.last + ONE_DAY] == index[p.first] + 1 \
+                        else None
+                    sums = spans[one] if one in spans else self._sums(session, scope, p, measures)
+                out[p] = {k: self._reading(session, self.config.kpis[k], scope, p, sums, ends[p], ctx) for k in keys}
+            return out
+
     def breakdown(self: Readings, kpi: str, scope: str, period: Period, by: str = "line") -> list[Reading]:
         """A KPI split by line or by shift inside a scope and period (where it is red), from one grouped query
         when the KPI is summed from measures."""
@@ -98,13 +134,15 @@ class ManyPeriods:
             raise ValueError("breakdown is by 'line' or 'shift'")
         kdef = self.config.kpis[kpi]
         summed = FORMULAS[kdef.formula].kind in (Kind.RATIO, Kind.TOTAL)
+        measures = measures_of(self.config, [kpi])
         if by == "line":
             lines = self.config.scope_lines(scope)
             if not summed:
                 return [self.reading(kpi, line, period) for line in lines]
             with self.sessions() as session:
                 rows = {r["line"]: r for r in reading_queries.sums_by(session, self.scope_filter(scope), period.first,
-                                                              period.last, period.shift, ("line",))}
+                                                              period.last, period.shift, ("line",),
+                                                                      measures)}
                 end = self.period_end(period)
                 ctx = self._context(session)
                 return [self._reading(session, kdef, line, period, rows.get(line), end, ctx) for line in lines]
@@ -113,7 +151,7 @@ class ManyPeriods:
             return [self._shift_reading(kdef, scope, period, shift) for shift in shifts]
         with self.sessions() as session:
             rows = {r["shift"]: r for r in reading_queries.sums_by(session, self.scope_filter(scope), period.first,
-                                                           period.last, None, ("shift",))}
+                                                           period.last, None, ("shift",), measures)}
             return [self._reading(session, kdef, scope, Period(period.grain, period.first, period.last, shift),
                                   rows.get(shift)) for shift in shifts]
 

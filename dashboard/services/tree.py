@@ -194,10 +194,10 @@ def build_tree_view(readings: Readings, tree_key: str, scope: str, period: Perio
     config = readings.config
     tree = config.trees[tree_key]
     keys = tree.nodes()
-    current = readings.readings(keys, scope, period)
-    statuses = tree_statuses(tree, config, current)
     previous = period.previous()
-    before = readings.readings(keys, scope, previous)
+    both = readings.readings_each(keys, scope, (period, previous))
+    current, before = both[period], both[previous]
+    statuses = tree_statuses(tree, config, current)
     opened = follow_the_red(tree, statuses) if expanded is None else ({tree.root} | set(expanded)) & set(keys)
     drawn = tree_layout(tree, opened)
     placed = drawn.positions
@@ -219,10 +219,10 @@ def tree_readings(readings: Readings, tree_key: str, scope: str, period: Period)
     before, and the tree's trade-offs: the API's tree, JSON-ready."""
     config = readings.config
     tree = config.trees[tree_key]
-    now = readings.readings(tree.nodes(), scope, period)
-    nodes = tree_statuses(tree, config, now)
     previous = period.previous()
-    before = readings.readings(tree.nodes(), scope, previous)
+    both = readings.readings_each(tree.nodes(), scope, (period, previous))
+    now, before = both[period], both[previous]
+    nodes = tree_statuses(tree, config, now)
     why = attribute(config, tree, {k: r.value for k, r in before.items()}, {k: r.value for k, r in now.items()})
     return {"tree": tree.key, "name": tree.name, "scope": scope, "period": period.label,
             "nodes": [n.as_dict() for n in nodes],

@@ -13,7 +13,7 @@ from typing import Any
 from huddle.dashboard.core.kpi import MEASURES, PLAUSIBILITY
 from huddle.data.models import KpiValue, ShiftFact
 from huddle.data.queries.scope import ScopeFilter, in_scope
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, case, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -38,8 +38,33 @@ def _month_of_postgresql(element: month_of, compiler: SQLCompiler, **kw: object)
     return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
 
 
+class week_of(FunctionElement[int]):  # noqa: N801 - a SQL function, named as SQL names them
+    """The ISO week of a date column as whole weeks since Monday 1970-01-05 (``WEEK_ZERO``), in the database's own
+    words: the week's Monday is ``WEEK_ZERO`` plus that many weeks."""
+
+    type = Integer()
+    name = "week_of"
+    inherit_cache = True
+
+
+#: the Monday ``week_of`` counts weeks from
+WEEK_ZERO = date(1970, 1, 5)
+
+
+@compiles(week_of)
+def _week_of_sqlite(element: week_of, compiler: SQLCompiler, **kw: object) -> str:
+    # julianday of 1970-01-05 is 2440591.5; production dates are later, so the cast's truncation is a floor
+    return f"CAST((julianday({compiler.process(element.clauses, **kw)}) - 2440591.5) / 7 AS INTEGER)"
+
+
+@compiles(week_of, "postgresql")
+def _week_of_postgresql(element: week_of, compiler: SQLCompiler, **kw: object) -> str:
+    return f"(({compiler.process(element.clauses, **kw)} - DATE '1970-01-05') / 7)"
+
+
 #: what ``sums_by`` may group by besides the columns of its name
-_GROUPS = {"month": lambda: month_of(ShiftFact.production_date).label("month")}
+_GROUPS = {"month": lambda: month_of(ShiftFact.production_date).label("month"),
+           "week": lambda: week_of(ShiftFact.production_date).label("week")}
 
 
 @cache
@@ -94,8 +119,9 @@ def sums_by(session: Session, scope: ScopeFilter, first: date, last: date, shift
             spans: tuple[date, ...] = ()) -> list[dict[str, object]]:
     """Summed measures (and the latest record time) per group over a scope and date range.
 
-    ``group`` may name ``production_date``, ``shift``, ``line`` and ``month`` (the month's label, 'YYYY-MM': a
-    month's rows summed by the database rather than day by day in Python); an empty group gives one row.
+    ``group`` may name ``production_date``, ``shift``, ``line``, ``month`` (the month's label, 'YYYY-MM': a
+    month's rows summed by the database rather than day by day in Python) and ``week`` (the ISO week, as whole weeks
+    since ``WEEK_ZERO``); an empty group gives one row.
     ``measures`` limits the sums to those measures (and the plausibility counts that concern them): a year of
     shifts summed for two KPIs reads a fraction of the columns. ``spans``, the first days of consecutive spans of
     dates, groups by span too: a row's ``span`` is the index of the last of them on or before its days.

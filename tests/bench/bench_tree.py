@@ -379,7 +379,7 @@ def measure_panel(services: Services, case: Case, kpi: str, runs: int, summary_:
     prev = case.period.previous()
     multi = len(config.scope_lines(case.scope)) > 1
     parts: dict[str, Callable[[], object]] = {
-        "readings": lambda: (kpis.readings(keys, case.scope, case.period), kpis.readings(keys, case.scope, prev)),
+        "readings": lambda: kpis.readings_each(keys, case.scope, (case.period, prev)),
         "trend": lambda: trend(services, kpi, case.scope, case.period),
         "breakdown": lambda: ((kpis.breakdown(kpi, case.scope, case.period, "line") if multi else []),
                               (kpis.breakdown(kpi, case.scope, case.period, "shift")

@@ -123,6 +123,27 @@ def test_each_month_of_the_bowler_reads_as_that_month_alone(services) -> None:  
     assert [r.period for r in series if r.value is not None] == ["2026-09", "2026-10", "2026-11"]
 
 
+def test_each_week_of_a_series_reads_as_that_week_alone(services) -> None:  # type: ignore[no-untyped-def]
+    # a series' weeks are summed by the database grouped by ISO week, and a week and the one before it are read
+    # together by the tree and a node's panel: each must be what a reading of that week on its own says
+    first, last = date(2026, 8, 31), date(2026, 11, 29)  # Monday to Sunday: whole weeks
+    keys = list(services.config.kpis)
+    for scope in ("plant", "a", "L1"):
+        series = services.readings.series_many(keys, scope, "week", first, last)
+        weeks = [parse_period("week", r.period) for r in series["oee"]]
+        assert len(weeks) == 13 and weeks[0].first == first and weeks[-1].last == last
+        for i, w in enumerate(weeks):
+            alone = services.readings.readings(keys, scope, w)
+            assert {k: series[k][i].as_dict() for k in keys} == {k: alone[k].as_dict() for k in keys}, (scope, w)
+            both = services.readings.readings_each(keys, scope, (w, w.previous()))
+            before = services.readings.readings(keys, scope, w.previous())
+            assert {k: r.as_dict() for k, r in both[w].items()} == {k: r.as_dict() for k, r in alone.items()}
+            assert {k: r.as_dict() for k, r in both[w.previous()].items()} == \
+                {k: r.as_dict() for k, r in before.items()}
+    values = [r.value for r in services.readings.series("oee", "plant", "week", first, last)]
+    assert any(v is not None for v in values) and any(v is None for v in values)
+
+
 def test_the_api_serves_the_review_and_its_exports(app_client) -> None:  # type: ignore[no-untyped-def]
     body = app_client.get("/api/v1/review?scope=L1&month=2026-11").get_json()
     oee = next(r for r in body["bowler"] if r["kpi"] == "oee")
