@@ -10,21 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from huddle.data.models import Action
-from sqlalchemy import select, update
+from sqlalchemy import Row, Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 
+@cache
+def _actions_statement(statuses: bool, kpi: bool) -> Select[Any]:
+    """``actions_in``'s statement for one shape of call, built once on the table (every board reads it)."""
+    c = Action.__table__.c
+    stmt = select(Action.__table__).where(c.scope.in_(bindparam("scopes", expanding=True)))
+    if statuses:
+        stmt = stmt.where(c.status.in_(bindparam("statuses", expanding=True)))
+    return stmt.where(c.kpi == bindparam("kpi")) if kpi else stmt
+
+
 def actions_in(session: Session, scopes: Iterable[str], statuses: Iterable[str] | None = None,
-               kpi: str | None = None) -> list[Action]:
-    """The actions of some scopes, only those in the given statuses and of one KPI when named."""
-    stmt = select(Action).where(Action.scope.in_(list(scopes)))
-    if statuses is not None:
-        stmt = stmt.where(Action.status.in_(list(statuses)))
-    if kpi:
-        stmt = stmt.where(Action.kpi == kpi)
-    return list(session.execute(stmt).scalars())
+               kpi: str | None = None) -> list[Row[Any]]:
+    """The actions of some scopes, only those in the given statuses and of one KPI when named: rows with the
+    columns of ``Action`` (read, not changed: no ORM objects to build)."""
+    params = {"scopes": list(scopes), "statuses": list(statuses or ()), "kpi": kpi}
+    return list(session.execute(_actions_statement(statuses is not None, bool(kpi)), params).all())
 
 
 def action(session: Session, action_id: int) -> Action | None:

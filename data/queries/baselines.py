@@ -12,7 +12,7 @@ from typing import Any
 
 from huddle.data.models import AdoptedBaseline
 from huddle.data.models_baselines import BaselineSprint, BaselineSprintItem
-from sqlalchemy import select, text, update
+from sqlalchemy import Row, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 SPRINT_LOCK = 7_246_014  # PostgreSQL advisory lock key held while a process compares the trees with their sprints
@@ -103,12 +103,18 @@ def add_baseline(session: Session, **values: Any) -> AdoptedBaseline:
     return row
 
 
-def newest_baselines(session: Session, kpi: str, scopes: tuple[str, ...]) -> dict[str, AdoptedBaseline]:
-    """The newest baseline recorded for a KPI at each of some scopes (those with one), in one query."""
-    stmt = (select(AdoptedBaseline).where(AdoptedBaseline.kpi == kpi, AdoptedBaseline.scope.in_(scopes))
-            .order_by(AdoptedBaseline.adopted_at.desc(), AdoptedBaseline.id.desc()))
-    out: dict[str, AdoptedBaseline] = {}
-    for row in session.scalars(stmt):
+_BASELINE = AdoptedBaseline.__table__.c
+#: built once: a panel reads it every time it opens
+_NEWEST = (select(AdoptedBaseline.__table__)
+           .where(_BASELINE.kpi == bindparam("kpi"), _BASELINE.scope.in_(bindparam("scopes", expanding=True)))
+           .order_by(_BASELINE.adopted_at.desc(), _BASELINE.id.desc()))
+
+
+def newest_baselines(session: Session, kpi: str, scopes: tuple[str, ...]) -> dict[str, Row[Any]]:
+    """The newest baseline recorded for a KPI at each of some scopes (those with one), in one query: rows with the
+    columns of ``AdoptedBaseline``."""
+    out: dict[str, Row[Any]] = {}
+    for row in session.execute(_NEWEST, {"kpi": kpi, "scopes": list(scopes)}):
         out.setdefault(row.scope, row)
     return out
 

@@ -9,17 +9,20 @@ from huddle.dashboard.core.hours import RecordedHours
 from huddle.data.models import ShiftFact
 from huddle.data.models_feeds import HoursWorked
 from huddle.data.queries.scope import ScopeFilter, in_scope
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
+
+_HOURS = HoursWorked.__table__.c
+#: built once on the table: the safety tiles read it on every board
+_RECORDED = (select(_HOURS.grain, _HOURS.period_start, _HOURS.period_end, _HOURS.hours)
+             .where(_HOURS.location == bindparam("location")).order_by(_HOURS.period_start, _HOURS.grain))
 
 
 def recorded_hours(session: Session, location: str) -> list[RecordedHours]:
     """Every day, week and month of hours recorded for exactly this location (the site key, an area or a line),
     in order (a location holds a few rows a month: years of them are read at once)."""
-    stmt = (select(HoursWorked.grain, HoursWorked.period_start, HoursWorked.period_end, HoursWorked.hours)
-            .where(HoursWorked.location == location)
-            .order_by(HoursWorked.period_start, HoursWorked.grain))
-    return [RecordedHours(r.grain, r.period_start, r.period_end, float(r.hours)) for r in session.execute(stmt)]
+    return [RecordedHours(r.grain, r.period_start, r.period_end, float(r.hours))
+            for r in session.execute(_RECORDED, {"location": location})]
 
 
 def labour_days(session: Session, scope: ScopeFilter) -> tuple[date, date] | None:

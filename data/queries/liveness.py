@@ -50,9 +50,13 @@ def beat(session: Session, at: datetime, since: datetime, by: str) -> None:
         row.value = value
 
 
+#: built once on the table: every board reads it
+_LAST_BEAT = select(Meta.__table__.c.value).where(Meta.__table__.c.key == HEARTBEAT_KEY)
+
+
 def last_beat(session: Session) -> Heartbeat | None:
     """The latest heartbeat of any scheduler, or None when none has ever beaten here."""
-    value = session.execute(select(Meta.value).where(Meta.key == HEARTBEAT_KEY)).scalar_one_or_none()
+    value = session.execute(_LAST_BEAT).scalar_one_or_none()
     if not value:
         return None
     try:

@@ -17,7 +17,7 @@ from huddle.data.ingest.facts import Touched, refresh_facts
 from huddle.data.models import QualityEvent, SafetyEvent, StopEvent
 from huddle.data.models_entry import HourComment
 from huddle.data.queries.ledger import bump_data_version
-from sqlalchemy import select, text, update
+from sqlalchemy import Row, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 LINE_LOCK = 7_246_100  # PostgreSQL advisory lock keys of lines start here (db.py's migration lock is 7_246_001)
@@ -95,14 +95,20 @@ def put_hour_comment(session: Session, row: dict[str, Any]) -> None:
         set_={c: stmt.excluded[c] for c in ("text", "entered_by", "origin", "entered_at")}))
 
 
+_COMMENT = HourComment.__table__.c
+#: built once: the board reads it on every refresh
+_HOUR_COMMENTS = (select(HourComment.__table__).where(
+    _COMMENT.line.in_(bindparam("lines", expanding=True)), _COMMENT.hour_utc >= bindparam("start"),
+    _COMMENT.hour_utc < bindparam("end")).order_by(_COMMENT.hour_utc, _COMMENT.line))
+
+
 def hour_comments(session: Session, lines: tuple[str, ...], start_utc: datetime,
-                  end_utc: datetime) -> list[HourComment]:
-    """Comments on the hours of some lines starting in [start, end), by hour and line."""
+                  end_utc: datetime) -> list[Row[Any]]:
+    """Comments on the hours of some lines starting in [start, end), by hour and line: rows with the columns of
+    ``HourComment``."""
     if not lines:
         return []
-    return list(session.execute(select(HourComment).where(
-        HourComment.line.in_(lines), HourComment.hour_utc >= start_utc, HourComment.hour_utc < end_utc)
-        .order_by(HourComment.hour_utc, HourComment.line)).scalars())
+    return list(session.execute(_HOUR_COMMENTS, {"lines": list(lines), "start": start_utc, "end": end_utc}).all())
 
 
 def entered_between(session: Session, line: str, start_utc: datetime, end_utc: datetime) -> list[Any]:
