@@ -161,8 +161,10 @@ def trend(services: Services, kpi: str, scope: str, period: Period) -> list[Read
         end = period.label
         series = series[:next((i + 1 for i, r in enumerate(series) if r.period == end), len(series))]
     if grain in ("shift", "day"):
-        worked = {period_containing(grain, i.production_date, i.shift_key if grain == "shift" else None).label
-                  for i in services.config.calendar.instances_for_dates(first, last)}
+        # a day's label once per day, not once per shift worked in it
+        worked = {period_containing(grain, day, shift).label for day, shift in
+                  {(i.production_date, i.shift_key if grain == "shift" else None)
+                   for i in services.config.calendar.instances_for_dates(first, last)}}
         series = [r for r in series if r.value is not None or r.period == period.label
                   or (r.period in worked and r.status != Status.PLANNED)]
     return series[-TREND_POINTS.get(grain, 42):]
