@@ -21,8 +21,6 @@ _LATEST_DATA = select(func.max(ShiftFact.__table__.c.data_through_utc))
 _LIVE = LiveSource.__table__.c
 _LIVE_DOWN = select(_LIVE.source, _LIVE.machine_state).where(or_(
     _LIVE.state == "disconnected", _LIVE.updated_at < bindparam("quiet_since")))
-_RUNS = LoadRun.__table__.c
-_STATUSES = select(_RUNS.source, _RUNS.status).where(_RUNS.id.in_(bindparam("ids", expanding=True)))
 
 
 def data_version(session: Session | Connection) -> int:
@@ -149,11 +147,15 @@ def source_status(session: Session) -> dict[str, dict[str, LoadRun | None]]:
             for source, group in groups.items()}
 
 
+#: each source's latest run's status, a backward seek per source on (source, id)
+_LAST_STATUSES = text(each_source_sql(
+    status="SELECT r.status FROM load_runs r WHERE r.source = sources.source ORDER BY r.id DESC LIMIT 1"))
+
+
 def last_statuses(session: Session) -> dict[str, str]:
-    """Per source: the status of its latest run (``source_status``'s "last", without the rest of the run)."""
-    latest = [found["last"] for found in _latest_runs(session).values()]
-    rows = session.execute(_STATUSES, {"ids": latest})
-    return {source: status for source, status in rows}
+    """Per source: the status of its latest run (``source_status``'s "last", without the rest of the run), in one
+    statement (every board reads it)."""
+    return {source: status for source, status in session.execute(_LAST_STATUSES)}
 
 
 def quarantine(session: Session, limit: int = 200) -> list[QuarantinedRow]:

@@ -72,7 +72,8 @@ def test_an_empty_ledger_has_no_sources(database_url: str) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize("statement", [ledger._READ_THROUGH, ledger._LATEST_IDS, liveness._LAST_CHECKS])
+@pytest.mark.parametrize("statement", [ledger._READ_THROUGH, ledger._LATEST_IDS, ledger._LAST_STATUSES,
+                                       liveness._LAST_CHECKS])
 def test_what_each_source_last_did_is_found_without_reading_every_run(tmp_path: Path, statement: object) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'huddle.sqlite'}")
     init_db(engine)
