@@ -20,6 +20,8 @@ from huddle.data.queries.scope import holds, union_of
 
 ONE_DAY = timedelta(days=1)
 GROUPED = frozenset({"production_date", "span", "line", "area"})  # what rows are grouped by, not summed
+#: the grains ``readings_each`` reads from one query grouped by span (a longer period is read on its own)
+SPANNED = frozenset({"day", "week"})
 #: the columns a series' rows are grouped by (never summed into a period's bucket)
 SERIES_GROUPS = frozenset({"production_date", "shift", "line", "month", "week"})
 
@@ -105,7 +107,8 @@ class ManyPeriods:
         (a shift, or a period spread over several spans or with no facts, is read on its own)."""
         keys = list(kpis)
         wanted = list(dict.fromkeys(periods))
-        days = [p for p in wanted if not p.shift]
+        # grouping by span sorts every row: for days and weeks cheaper than a second query, for a month not
+        days = [p for p in wanted if not p.shift and p.grain in SPANNED]
         starts = sorted({p.first for p in days} | {p.last + ONE_DAY for p in days})
         index = {day: i for i, day in enumerate(starts)}
         measures = measures_of(self.config, keys)
@@ -121,7 +124,7 @@ class ManyPeriods:
             for p in wanted:
                 sums = None
                 if measures is not None:
-                    one = index.get(p.first) if not p.shift and index[p.last + ONE_DAY] == index[p.first] + 1 \
+                    one = index.get(p.first) if p in days and index[p.last + ONE_DAY] == index[p.first] + 1 \
                         else None
                     sums = spans[one] if one in spans else self._sums(session, scope, p, measures)
                 out[p] = {k: self._reading(session, self.config.kpis[k], scope, p, sums, ends[p], ctx) for k in keys}
