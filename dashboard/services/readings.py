@@ -138,7 +138,8 @@ class Readings(ManyPeriods):
         wanted = list(periods)
         days = [p.last for p in wanted if not p.shift]
         latest: dict[date, datetime] = {}
-        if days:
+        # one pass pays when the days are close together (a trend of days); months' last days are a month apart
+        if days and (max(days) - min(days)).days < 3 * len(days):
             for i in self.config.calendar.instances_for_dates(min(days), max(days)):
                 if i.production_date not in latest or i.end_utc > latest[i.production_date]:
                     latest[i.production_date] = i.end_utc
