@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -30,7 +31,7 @@ DEMO_SOURCES = {"mes-counts", "mes-stops", "time-clock", "erp-cost", "ehs-incide
 
 def _clean_env(**more: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUDDLE_") or k.startswith("HUDDLE_TEST_")}
-    return {**env, **more}
+    return {**env, "PYTHONFAULTHANDLER": "1", **more}
 
 
 def _scheduler(data_dir: Path, *extra: str) -> subprocess.Popen[str]:
@@ -39,9 +40,17 @@ def _scheduler(data_dir: Path, *extra: str) -> subprocess.Popen[str]:
                             stderr=subprocess.STDOUT, text=True)
 
 
+STOP_WITHIN_S = 90  # what systemd waits after its SIGTERM before it kills a service
+
+
 def _stop(proc: subprocess.Popen[str]) -> str:
     proc.terminate()
-    out, _ = proc.communicate(timeout=30)
+    try:
+        out, _ = proc.communicate(timeout=STOP_WITHIN_S)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # its fault handler writes where every thread stands
+        out, _ = proc.communicate(timeout=30)
+        pytest.fail(f"the scheduler did not stop within {STOP_WITHIN_S} s of SIGTERM:\n{out}")
     return out
 
 
