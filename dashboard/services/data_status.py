@@ -98,9 +98,13 @@ class DataStatus:
         with self.sessions() as session:
             last, latest = ledger_queries.last_statuses(session), ledger_queries.latest_data(session)
             liveness = self._liveness(session)
-        return {"failing_sources": [k for k in self.config.sources if last.get(k) == "failed"],
+        return {"failing_sources": self._failing(last),
                 "scheduler": {"words": liveness.words(self.config.tz)},
                 "data_through": latest.isoformat() if latest else None}
+
+    def _failing(self, last_statuses: dict[str, str]) -> list[str]:
+        """The plant's sources whose latest run failed, in the plant file's order (the health answer and the strip)."""
+        return [k for k in self.config.sources if last_statuses.get(k) == "failed"]
 
     def liveness(self) -> Liveness:
         """The scheduler's heartbeat and every source's due time, now (raises if the database cannot be reached)."""
@@ -128,7 +132,7 @@ class DataStatus:
                             "last_load": _run_info(s.get("last_load")),
                             "last_success": _run_info(s.get("last_success")),
                             "last_failure": _run_info(s.get("last_failure"))})
-        failing = [s["key"] for s in sources if s["last_run"] and s["last_run"]["status"] == "failed"]
+        failing = self._failing({k: run.status for k, s in status.items() if (run := s.get("last")) is not None})
         late = liveness.late
         # the loaders stopped is an error whatever their last runs said; a failing or late source degrades
         answer_status = "error" if liveness.stopped else "degraded" if failing or late else "ok"

@@ -8,7 +8,7 @@ its own transaction, so a page can compare one number before recomputing anythin
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact, UTCDateTime
 from huddle.data.models_feeds import LiveSource
@@ -108,11 +108,7 @@ _LATEST_IDS = text(each_source_sql(
 def sources_read_through(session: Session) -> dict[str, datetime]:
     """Per source: when it was last read without failing (the end of its latest good run): its data is as complete
     as the source's own export up to that instant."""
-    out = {}
-    for source, finished in session.execute(_READ_THROUGH):
-        if finished is not None:
-            out[source] = finished if finished.tzinfo else finished.replace(tzinfo=UTC)
-    return out
+    return {source: finished for source, finished in session.execute(_READ_THROUGH) if finished is not None}
 
 
 def live_lines_down(session: Session, now: datetime, quiet_s: float = 120.0) -> dict[str, frozenset[str]]:
