@@ -8,11 +8,19 @@ over the shifts they overlap (time inside a planned break counts once, as planne
 counts scheduled time only up to its latest count or stop. Each line-shift also keeps the production time its shift
 schedules and how much of it the count intervals and stop events cover, so a reading can tell a shift whose data
 stopped early from a complete one.
+
+Loads of different sources run at the same time (the scheduler's jobs, the live MQTT subscriber, entries from the
+shop floor), and on PostgreSQL each statement reads what was committed when it began. So a refresh first takes a
+lock on each line it recomputes, held to its commit: a load that read a line's records before another load
+committed its own could otherwise write facts without them after that load, and they would be lost from the facts
+until the line's shift was loaded again. The second load waits, then reads both. SQLite has one writer at a time,
+and a refresh comes after its load's first write.
 """
 
 from __future__ import annotations
 
 import bisect
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -27,9 +35,11 @@ from huddle.data.ingest import bulk
 from huddle.data.ingest.facts_rows import ProductionRows, Written, labour_rows
 from huddle.data.models import QualityEvent, SafetyEvent, ShiftFact
 from huddle.data.models_feeds import WorkOrder
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, text
 from sqlalchemy.orm import Session
 
+#: PostgreSQL advisory lock keys of lines start here (db.py's migration lock is 7_246_001)
+LINE_LOCK = 7_246_100
 #: Shift instances recomputed per query round (about a month of three shifts).
 CHUNK = 93
 #: The longest span of chunks (of several lines) whose records are read in one query.
@@ -142,6 +152,7 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
     """Recompute the touched measure groups of every shift instance the touched ranges overlap; the counts or
     stops a file has just written (all new) come from ``own`` rather than from the database."""
     groups = touched.groups or set(GROUPS)
+    lock_lines(session, [line or f"area {area}" for line, area in touched.ranges])
     written = 0
     pending = _Pending(session)
     chunks: list[_Chunk] = []
@@ -171,6 +182,21 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
             c.rows = c.labour = None  # a long file's history is never held whole in memory
     pending.flush()
     return written
+
+
+def line_lock_key(line: str) -> int:
+    """The PostgreSQL advisory lock key of a line (or of an area, as ``"area <name>"``)."""
+    return LINE_LOCK + zlib.crc32(line.encode()) % 1_000_000
+
+
+def lock_lines(session: Session, lines: list[str]) -> None:
+    """(PostgreSQL) Lock lines until the transaction ends, in one order so two loads never wait on each other."""
+    if session.get_bind().dialect.name != "postgresql" or not lines:
+        return
+    keys = sorted({line_lock_key(line) for line in lines})
+    # one round trip: the set function yields the keys in the array's order, and each row takes its lock
+    session.execute(text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                    {"keys": keys}).all()
 
 
 def _windows(chunks: list[_Chunk]) -> list[list[_Chunk]]:

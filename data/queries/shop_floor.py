@@ -8,19 +8,16 @@ line's other stops cannot be overlapped by another written at the same moment.
 
 from __future__ import annotations
 
-import zlib
 from datetime import datetime
 from typing import Any
 
 from huddle.dashboard.core.plant import PlantConfig
-from huddle.data.ingest.facts import Touched, refresh_facts
+from huddle.data.ingest.facts import Touched, lock_lines, refresh_facts
 from huddle.data.models import QualityEvent, SafetyEvent, StopEvent
 from huddle.data.models_entry import HourComment
 from huddle.data.queries.ledger import bump_data_version
-from sqlalchemy import Row, bindparam, select, text, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
-
-LINE_LOCK = 7_246_100  # PostgreSQL advisory lock keys of lines start here (db.py's migration lock is 7_246_001)
 
 
 def _insert(session: Session) -> Any:
@@ -35,8 +32,7 @@ def _insert(session: Session) -> Any:
 def hold_line(session: Session, line: str) -> None:
     """Take the lock under which a line's entries are checked and written (the transaction's first statement)."""
     if session.get_bind().dialect.name == "postgresql":
-        key = LINE_LOCK + zlib.crc32(line.encode()) % 1_000_000
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        lock_lines(session, [line])  # the same lock a refresh of the line's facts takes
     else:  # a write that changes nothing still makes this transaction SQLite's one writer
         session.execute(update(StopEvent).where(StopEvent.id == -1).values(line=StopEvent.line)
                         .execution_options(synchronize_session=False))
