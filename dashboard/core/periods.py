@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 GRAINS = ("shift", "day", "week", "month", "quarter", "year")
 #: The dates someone may ask to see: far enough inside what Python's dates hold that the periods before and
@@ -29,9 +30,9 @@ class Period:
     last: date
     shift: str | None = None
 
-    @property
+    @cached_property
     def label(self) -> str:
-        """The period's text form."""
+        """The period's text form (worked once per period: a year of shifts' readings asked it 20,000 times)."""
         return format_period(self.grain, self.first, self.shift)
 
     def previous(self) -> Period:

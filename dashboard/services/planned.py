@@ -59,10 +59,20 @@ def day_state(calendar: PlantCalendar, config: PlantConfig, scope: str, day: dat
 def unjudged(reading: Reading, state: DayState | None) -> Reading:
     """A reading of a period before go-live (always) or planned (when nothing was recorded in it) is shown with
     its words and a neutral status, never green, red, missing or incomplete; any other reading is unchanged."""
-    if state is None or (state.status == Status.PLANNED and reading.value is not None):
+    if state is None or _kept(state, reading.value):
         return reading
     return replace(reading, status=Status(state.status), gap=None, complete=None, gaps=(),
                    flags=(state.words, *reading.flags))
+
+
+def unjudged_status(status: Status, value: float | None, state: DayState | None) -> Status:
+    """The status ``unjudged`` leaves a reading of this status and value with."""
+    return status if state is None or _kept(state, value) else Status(state.status)
+
+
+def _kept(state: DayState, value: float | None) -> bool:
+    """Whether a reading keeps its own status: a planned period's reading with something recorded in it does."""
+    return state.status == Status.PLANNED and value is not None
 
 
 def configured_last_recordable(calendar: PlantCalendar, config: PlantConfig, scope: str,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from huddle.dashboard.core.calendar import now_utc
 from huddle.dashboard.core.format import format_moment
@@ -18,6 +18,7 @@ from huddle.dashboard.core.kpi import (
     FORMULAS,
     PEOPLE_HOURS_FORMULAS,
     TIMED_MEASURES,
+    Band,
     Kind,
     KpiResult,
     Status,
@@ -34,7 +35,7 @@ from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.targets import band_at_grain
 from huddle.dashboard.services import reading_context as shared
 from huddle.dashboard.services.people_hours import PeopleHours, people_hours
-from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged
+from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged, unjudged_status
 from huddle.dashboard.services.reading_context import ReadingContext, formula_inputs, reading_context
 from huddle.dashboard.services.readings_over import SERIES_GROUPS, ManyPeriods, series_group, series_label
 from huddle.data.ingest.facts import GROUPS
@@ -89,6 +90,20 @@ class Reading:
         }
 
 
+class Judged(NamedTuple):
+    """A reading's value and how it is judged, before it is shown as a ``Reading`` (see ``Readings._judged``)."""
+
+    result: KpiResult
+    band: Band
+    status: Status
+    through: datetime | None
+    parts: dict[str, Any]
+    checks: tuple[str, ...]
+    coverage: float | None
+    complete: bool | None
+    gaps: tuple[str, ...]
+
+
 #: What each record type is called when a reading says how far its source has been read.
 RECORD_WORDS = {"production_counts": N_("counts"), "stop_events": N_("stops"), "quality_events": N_("defects"),
                 "safety_events": N_("safety events"), "labour": N_("labour hours"), "kpi_values": N_("loaded values"),
@@ -122,34 +137,6 @@ class Readings(ManyPeriods):
         """Location keys whose direct KPI values belong to a scope."""
         f = self.scope_filter(scope)
         return f.lines + f.areas + ((self.config.site_key,) if f.plant else ())
-
-    def period_end(self, period: Period) -> datetime:
-        """The instant a period ends (a shift's end, or midnight after its last date, plant time)."""
-        if period.shift:
-            return self.config.calendar.instance(period.last, period.shift).end_utc
-        last = [i.end_utc for i in self.config.calendar.instances_for_dates(period.last, period.last)]
-        if last:
-            return max(last)
-        return datetime.combine(period.last + timedelta(days=1), time(0), tzinfo=self.config.tz).astimezone(UTC)
-
-    def period_ends(self, periods: Iterable[Period]) -> dict[Period, datetime]:
-        """``period_end`` of each period, the days' shifts made once for all of them rather than once per period
-        (a trend of 42 days made its calendar's shifts 42 times)."""
-        wanted = list(periods)
-        days = [p.last for p in wanted if not p.shift]
-        latest: dict[date, datetime] = {}
-        # one pass pays when the days are close together (a trend of days); months' last days are a month apart
-        if days and (max(days) - min(days)).days < 3 * len(days):
-            for i in self.config.calendar.instances_for_dates(min(days), max(days)):
-                if i.production_date not in latest or i.end_utc > latest[i.production_date]:
-                    latest[i.production_date] = i.end_utc
-        out: dict[Period, datetime] = {}
-        for p in wanted:
-            if p.shift or p.last not in latest:
-                out[p] = self.period_end(p)
-            else:
-                out[p] = latest[p.last]
-        return out
 
     def last_completed_shift(self) -> Period | None:
         """The shift that ended most recently (what a huddle reviews)."""
@@ -251,15 +238,9 @@ class Readings(ManyPeriods):
                     last: date) -> dict[str, list[Reading]]:
         """Several KPIs per period of a grain, from one grouped query of the summed measures."""
         keys = list(kpis)
-        group = series_group(grain)
         periods = self._periods(grain, first, last)
-        buckets: dict[str, dict[str, Any]] = {}
         with self.sessions() as session:
-            measures = shared.measures_of(self.config, keys)
-            if measures is not None:
-                for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None, group,
-                                                   measures):
-                    self._accumulate(buckets, series_label(grain, row), row)
+            buckets = self._series_sums(session, keys, scope, grain, first, last)
             out: dict[str, list[Reading]] = {k: [] for k in keys}
             ctx = self._context(session)
             defs = [(k, self.config.kpis[k], self._summed(k)) for k in keys]
@@ -316,8 +297,25 @@ class Readings(ManyPeriods):
 
     def _reading(self, session: Session, kdef: KpiDef, scope: str, period: Period, sums: dict[str, Any] | None,
                  end: datetime | None = None, ctx: ReadingContext | None = None) -> Reading:
-        formula = FORMULAS[kdef.formula]
         ctx = ctx or self._context(session)
+        j = self._judged(session, kdef, scope, period, sums, end, ctx)
+        return unjudged(Reading(
+            kpi=kdef.key, scope=scope, period=period.label, value=j.result.value, numerator=j.result.numerator,
+            denominator=j.result.denominator, target=j.band.target, gap=gap_to_target(j.result.value, j.band),
+            status=j.status, unit=kdef.unit, data_through=j.through,
+            age_s=(ctx.now - j.through).total_seconds() if j.through else None, flags=j.result.flags, parts=j.parts,
+            coverage=j.coverage, complete=j.complete, checks=j.checks, gaps=j.gaps,
+        ), period_state(ctx.calendar, self.config, scope, period))
+
+    def _status(self, session: Session, kdef: KpiDef, scope: str, period: Period, sums: dict[str, Any] | None,
+                end: datetime, ctx: ReadingContext) -> Status:
+        """The status of ``_reading``'s reading alone, without making the reading (a red streak's year of shifts)."""
+        j = self._judged(session, kdef, scope, period, sums, end, ctx)
+        return unjudged_status(j.status, j.result.value, period_state(ctx.calendar, self.config, scope, period))
+
+    def _judged(self, session: Session, kdef: KpiDef, scope: str, period: Period, sums: dict[str, Any] | None,
+                end: datetime | None, ctx: ReadingContext) -> Judged:
+        formula = FORMULAS[kdef.formula]
         now = ctx.now
         end = end or self.period_end(period)
         through: datetime | None = None
@@ -388,7 +386,6 @@ class Readings(ManyPeriods):
             through = as_of
         band = band_at_grain(kdef, kdef.band(period.last), units)
         reference = min(now, end)
-        age = (now - through).total_seconds() if through else None
         stale = False
         if through is not None and formula.kind is not Kind.GAUGE and end > now:
             # only a period still running can go stale: an ended one is history, its data is what it is
@@ -397,13 +394,8 @@ class Readings(ManyPeriods):
         checks = implausible(formula, sums or {}) if result.value is not None else ()
         coverage, complete, gaps = (self._completeness(session, formula, scope, period, sums or {}, end, ctx, people)
                                     if result.value is not None else (None, None, ()))
-        return unjudged(Reading(
-            kpi=kdef.key, scope=scope, period=period.label, value=result.value, numerator=result.numerator,
-            denominator=result.denominator, target=band.target, gap=gap_to_target(result.value, band),
-            status=status_of(result.value, band, stale=stale, incomplete=complete is False, check=bool(checks)),
-            unit=kdef.unit, data_through=through, age_s=age, flags=result.flags, parts=parts, coverage=coverage,
-            complete=complete, checks=checks, gaps=gaps,
-        ), period_state(ctx.calendar, self.config, scope, period))
+        status = status_of(result.value, band, stale=stale, incomplete=complete is False, check=bool(checks))
+        return Judged(result, band, status, through, parts, checks, coverage, complete, gaps)
 
     def _today(self, now: datetime) -> date:
         """The production date of an instant's local day (only PM compliance asks: worked when it does)."""

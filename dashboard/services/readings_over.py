@@ -7,11 +7,11 @@ same scope and period.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from huddle.dashboard.core.kpi import FORMULAS, Kind
+from huddle.dashboard.core.kpi import FORMULAS, Kind, Status
 from huddle.dashboard.core.periods import Period, bucket_key
 from huddle.dashboard.core.plant import KpiDef
 from huddle.dashboard.services.reading_context import measures_of
@@ -27,6 +27,7 @@ SERIES_GROUPS = frozenset({"production_date", "shift", "line", "month", "week"})
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.readings import Reading, Readings
+    from sqlalchemy.orm import Session
 
 
 def series_group(grain: str) -> tuple[str, ...]:
@@ -49,6 +50,34 @@ def series_label(grain: str, row: dict[str, Any]) -> str:
 class ManyPeriods:
     """What ``Readings`` can read for many periods of one scope, or split by its lines or shifts, at once (mixed
     into it)."""
+
+    def period_end(self: Readings, period: Period) -> datetime:
+        """The instant a period ends (a shift's end, or midnight after its last date, plant time)."""
+        if period.shift:
+            return self.config.calendar.instance(period.last, period.shift).end_utc
+        last = [i.end_utc for i in self.config.calendar.instances_for_dates(period.last, period.last)]
+        if last:
+            return max(last)
+        return datetime.combine(period.last + timedelta(days=1), time(0), tzinfo=self.config.tz).astimezone(UTC)
+
+    def period_ends(self: Readings, periods: Iterable[Period]) -> dict[Period, datetime]:
+        """``period_end`` of each period, the days' shifts made once for all of them rather than once per period
+        (a trend of 42 days made its calendar's shifts 42 times)."""
+        wanted = list(periods)
+        days = [p.last for p in wanted if not p.shift]
+        latest: dict[date, datetime] = {}
+        # one pass pays when the days are close together (a trend of days); months' last days are a month apart
+        if days and (max(days) - min(days)).days < 3 * len(days):
+            for i in self.config.calendar.instances_for_dates(min(days), max(days)):
+                if i.production_date not in latest or i.end_utc > latest[i.production_date]:
+                    latest[i.production_date] = i.end_utc
+        out: dict[Period, datetime] = {}
+        for p in wanted:
+            if p.shift or p.last not in latest:
+                out[p] = self.period_end(p)
+            else:
+                out[p] = latest[p.last]
+        return out
 
     def readings_over(self: Readings, kpis: Iterable[str], scope: str,
                       periods: Iterable[Period]) -> dict[Period, dict[str, Reading]]:
@@ -157,6 +186,37 @@ class ManyPeriods:
                                                            period.last, None, ("shift",), measures)}
             return [self._reading(session, kdef, scope, Period(period.grain, period.first, period.last, shift),
                                   rows.get(shift)) for shift in shifts]
+
+    def _series_sums(self: Readings, session: Session, keys: list[str], scope: str, grain: str, first: date,
+                     last: date) -> dict[str, dict[str, Any]]:
+        """The summed measures of KPIs per period of a grain (by label), from one grouped query."""
+        buckets: dict[str, dict[str, Any]] = {}
+        measures = measures_of(self.config, keys)
+        if measures is not None:
+            for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None,
+                                               series_group(grain), measures):
+                self._accumulate(buckets, series_label(grain, row), row)
+        return buckets
+
+    def statuses_back(self: Readings, kpis: Iterable[str], scope: str,
+                      shifts: list[Period]) -> Iterator[tuple[Period, Callable[[str], Status]]]:
+        """Shift periods newest first, each with what tells a KPI's status over it (that of the reading
+        ``series_many`` makes, without making it), the summed measures from one grouped query over the shifts'
+        dates: a walk back (a red streak) judges only the shifts it gets to, not every shift of every KPI."""
+        keys = list(kpis)
+        defs = {k: (self.config.kpis[k], self._summed(k)) for k in keys}
+        with self.sessions() as session:
+            buckets = self._series_sums(session, keys, scope, "shift", min(p.first for p in shifts),
+                                        max(p.last for p in shifts))
+            ctx = self._context(session)
+            for period in reversed(shifts):
+                sums, end = buckets.get(period.label), self.period_end(period)
+
+                def status(kpi: str, period: Period = period, sums: dict[str, Any] | None = sums,
+                           end: datetime = end) -> Status:
+                    kdef, summed = defs[kpi]
+                    return self._status(session, kdef, scope, period, sums if summed else None, end, ctx)
+                yield period, status
 
     def _shift_reading(self: Readings, kdef: KpiDef, scope: str, period: Period, shift: str) -> Reading:
         sub = Period(period.grain, period.first, period.last, shift)

@@ -92,7 +92,8 @@ def red_streaks(source: Readings | Services, kpis: list[str], scope: str, period
     """How many worked shift instances in a row, up to and including this one, each KPI was red (0 if not now),
     counting at most ``MAX_SHIFTS``; shifts planned off are skipped. From each KPI's last n shifts (``recent``, as
     ``trends`` reads them, read here when not given); the KPIs red all along them are followed further back
-    together, one grouped query per block of shifts, each block four times the one before."""
+    together, one grouped query per block of shifts, each block four times the one before, each KPI's shifts
+    judged only back to where its streak ends (their statuses alone: no reading is made)."""
     readings = readings_of(source)
     recent = recent if recent is not None else trends(readings, kpis, scope, period, n)
     out: dict[str, int] = {}
@@ -111,25 +112,23 @@ def red_streaks(source: Readings | Services, kpis: list[str], scope: str, period
     end, size = len(insts), 4 * n
     while known and end > 0:
         block = insts[max(0, end - size):end]
-        labels = [bucket_key("shift", i.production_date, i.shift_key) for i in block]
-        need = [k for k in known if any(lab not in known[k] for lab in labels)]
-        if need:
-            series = readings.series_many(need, scope, "shift", block[0].production_date, block[-1].production_date)
-            for k in need:
-                for r in series[k]:
-                    known[k].setdefault(r.period, r)
-        for kpi in list(known):
-            for inst, label in zip(reversed(block), reversed(labels), strict=True):
-                reading = known[kpi].get(label) or readings.reading(
-                    kpi, scope, Period("shift", inst.production_date, inst.production_date, inst.shift_key))
-                if reading.status == Status.PLANNED:
+        shifts = [Period("shift", i.production_date, i.production_date, i.shift_key) for i in block]
+        walking = set(known)
+        for shift, judge in readings.statuses_back(known, scope, shifts):
+            for kpi in [k for k in known if k in walking]:
+                shown = known[kpi].get(shift.label)
+                status = shown.status if shown is not None else judge(kpi)
+                if status == Status.PLANNED:
                     continue
-                if reading.status != Status.RED or counted[kpi] >= MAX_SHIFTS:
+                if status != Status.RED or counted[kpi] >= MAX_SHIFTS:
                     out[kpi] = streak_of.pop(kpi)
-                    del known[kpi]
-                    break
+                    walking.discard(kpi)
+                    continue
                 counted[kpi] += 1
                 streak_of[kpi] += 1
+            if not walking:
+                break
+        known = {k: v for k, v in known.items() if k in walking}
         end, size = end - len(block), size * 4
     return out | streak_of
 
