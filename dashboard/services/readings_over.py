@@ -188,13 +188,14 @@ class ManyPeriods:
                                   rows.get(shift)) for shift in shifts]
 
     def _series_sums(self: Readings, session: Session, keys: list[str], scope: str, grain: str, first: date,
-                     last: date) -> dict[str, dict[str, Any]]:
-        """The summed measures of KPIs per period of a grain (by label), from one grouped query."""
+                     last: date, through: bool = True) -> dict[str, dict[str, Any]]:
+        """The summed measures of KPIs per period of a grain (by label), from one grouped query (see
+        ``sums_by`` for ``through``)."""
         buckets: dict[str, dict[str, Any]] = {}
         measures = measures_of(self.config, keys)
         if measures is not None:
             for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None,
-                                               series_group(grain), measures):
+                                               series_group(grain), measures, through=through):
                 self._accumulate(buckets, series_label(grain, row), row)
         return buckets
 
@@ -206,11 +207,13 @@ class ManyPeriods:
         keys = list(kpis)
         defs = {k: (self.config.kpis[k], self._summed(k)) for k in keys}
         with self.sessions() as session:
-            buckets = self._series_sums(session, keys, scope, "shift", min(p.first for p in shifts),
-                                        max(p.last for p in shifts))
             ctx = self._context(session)
+            ends = {p: self.period_end(p) for p in shifts}
+            # a running shift's status may be stale, as of its latest record; an ended one's never is
+            buckets = self._series_sums(session, keys, scope, "shift", min(p.first for p in shifts),
+                                        max(p.last for p in shifts), through=max(ends.values()) > ctx.now)
             for period in reversed(shifts):
-                sums, end = buckets.get(period.label), self.period_end(period)
+                sums, end = buckets.get(period.label), ends[period]
 
                 def status(kpi: str, period: Period = period, sums: dict[str, Any] | None = sums,
                            end: datetime = end) -> Status:
