@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from huddle.dashboard.core.i18n import N_, _, ngettext
@@ -230,14 +231,21 @@ PLAUSIBILITY: tuple[PlausibilityCheck, ...] = (
 )
 
 
+@cache
+def _checks_of(numerator: str | None, denominator: str | None) -> tuple[tuple[PlausibilityCheck, str], ...]:
+    """The physical limits that concern a formula's measures, each with its count's name in the sums (``n_<key>``),
+    found once per formula rather than for every reading."""
+    used = {numerator, denominator}
+    return tuple((check, f"n_{check.key}") for check in PLAUSIBILITY if used & check.measures)
+
+
 def implausible(formula: Formula, sums: Mapping[str, Any]) -> tuple[str, ...]:
     """Why a KPI's value cannot be trusted: each physical limit broken by a line-shift it is computed from, with how
     many line-shifts break it (empty when the data is plausible)."""
-    used = {formula.numerator, formula.denominator}
     out = []
-    for check in PLAUSIBILITY:
-        n = int(sums.get(f"n_{check.key}") or 0)
-        if n and used & check.measures:
+    for check, count in _checks_of(formula.numerator, formula.denominator):
+        n = int(sums.get(count) or 0)
+        if n:
             shifts = ngettext("{n} line-shift", "{n} line-shifts", n).format(n=n)
             out.append(f"{_(check.reason)} ({shifts})")
     return tuple(out)

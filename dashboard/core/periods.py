@@ -155,4 +155,6 @@ def format_period(grain: str, first: date, shift: str | None = None) -> str:
 
 def bucket_key(grain: str, day: date, shift: str | None = None) -> str:
     """Text form of the period of a grain containing a production date (for series)."""
+    if grain == "day" or (grain == "shift" and shift):  # its own period: a year of shifts makes none
+        return format_period(grain, day, shift)
     return period_containing(grain, day, shift).label
