@@ -22,7 +22,7 @@ from huddle.data.ingest.facts import GROUPS, Touched, refresh_facts
 from huddle.data.models import ShiftFact
 from sqlalchemy import func, select
 
-from tests.conftest import write_past
+from tests.conftest import NEEDS_REAL_TIMED_WAITS, write_past
 
 START = datetime(2026, 11, 16, 6, 0)  # local time (Europe/Berlin): Monday's early shift
 HELD_S = 5.0
@@ -54,6 +54,7 @@ def _facts(services: Any) -> list[tuple[Any, ...]]:
         return sorted(tuple(r) for r in session.execute(select(*columns)).all())
 
 
+@NEEDS_REAL_TIMED_WAITS
 def test_two_loads_of_one_line_at_once_keep_both_in_its_facts(
         make_services: Callable[..., Any], database_url: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
