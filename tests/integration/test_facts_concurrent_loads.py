@@ -3,7 +3,7 @@ the live subscriber and a file would), on SQLite and PostgreSQL: the shift facts
 recomputation gives them.
 
 The counts load is held after it has read the line's records for its facts and before it writes them, until the
-stops load has finished or five seconds have passed. Without a lock on the line, on PostgreSQL the stops load
+stops load has finished or three seconds have passed. Without a lock on the line, on PostgreSQL the stops load
 commits meanwhile and the counts load then writes facts read before those stops existed: the line's shifts showed
 no stop time at all.
 """
@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from tests.conftest import NEEDS_REAL_TIMED_WAITS, write_past
 
 START = datetime(2026, 11, 16, 6, 0)  # local time (Europe/Berlin): Monday's early shift
-HELD_S = 5.0
+HELD_S = 3.0
 
 
 def _when(t: datetime) -> str:
