@@ -18,6 +18,8 @@ from dash import html as dash_html
 from dash.development.base_component import Component
 
 _OMITTED: Any = object()
+#: values that are never a component (checked by their exact type, as asking Dash's class costs more)
+_PLAIN = frozenset({str, int, float, bool, dict, type(None)})
 
 
 class Element:
@@ -34,17 +36,17 @@ class Element:
         """A component of this class with these props."""
         if children is not _OMITTED:
             props["children"] = children
+        if not self._names.issuperset(props):
+            for key in props:
+                if key not in self._names and not key.startswith(self._wildcards):
+                    raise TypeError(f"html.{self.__name__} has no property `{key}`")
         for key, value in props.items():
-            if key not in self._names and not key.startswith(self._wildcards):
-                raise TypeError(f"html.{self.__name__} has no property `{key}`")
-            if key != "children" and isinstance(value, Component):
+            if type(value) not in _PLAIN and key != "children" and isinstance(value, Component):
                 raise TypeError(f"html.{self.__name__} was given a component for `{key}`, not for `children`")
         if "id" in props and not isinstance(props["id"], str | dict):
             raise TypeError(f"`id` must be text or a mapping, not {props['id']!r}")
         component = object.__new__(self.cls)
-        attributes = vars(component)
-        attributes.update(self._template)
-        attributes.update(props)
+        component.__dict__ = self._template | props
         return component
 
 

@@ -24,7 +24,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from dash.development.base_component import Component
 from huddle.dashboard.web.metrics import RENDER_CACHE
@@ -45,19 +45,72 @@ POLL_MAX_S = 0.1  # it looks less and less often, up to this (a busy machine ren
 RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
 
 
+#: values written as they are (their exact types: a subclass, such as a status, takes the longer way)
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
+class _Shape(NamedTuple):
+    """What encoding a component of one class needs: where each property stands in its class's order, the prefixes
+    of its wildcard properties (``data-*``), and its type and namespace."""
+
+    order: dict[str, int]
+    wild: tuple[str, ...]
+    type: str
+    namespace: str
+
+
+#: each component class's shape, worked out once (a class's property names never change)
+_SHAPES: dict[type, _Shape] = {}
+
+
+def _shape(value: Component) -> _Shape:
+    shape = _SHAPES.get(type(value))
+    if shape is None:
+        shape = _SHAPES[type(value)] = _Shape(
+            {p: i for i, p in enumerate(value._prop_names)},  # type: ignore[attr-defined]
+            tuple(value._valid_wildcard_attributes), value._type, value._namespace)  # type: ignore[attr-defined]
+    return shape
+
+
+def _component(value: Component, shape: _Shape) -> dict[str, Any]:
+    """A component as Dash writes it: its properties in its class's order, then its wildcard ones as given."""
+    order, wild = shape.order, shape.wild
+    named: list[tuple[int, str, Any]] = []
+    extra: list[tuple[str, Any]] = []
+    for k, v in vars(value).items():
+        if k in order:
+            named.append((order[k], k, v))
+        elif k.startswith(wild):
+            extra.append((k, v))
+    if len(named) > 1:
+        named.sort()
+    props = {k: v if type(v) in _AS_IS else plain(v) for _i, k, v in named}
+    for k, v in extra:
+        props[k] = v if type(v) in _AS_IS else plain(v)
+    return {"props": props, "type": shape.type, "namespace": shape.namespace}
+
+
 def plain(value: Any) -> Any:
     """A render as the JSON-ready structure Dash sends (components as dicts), without Dash's slow walk: it looks for
     each of a component's possible properties in turn, where this reads the ones it was given."""
-    if isinstance(value, str | bool | int) or value is None:
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is list or kind is tuple:
+        return [v if type(v) in _AS_IS else plain(v) for v in value]
+    if kind is float:
+        return value if math.isfinite(value) else None  # as Dash's encoder writes NaN and infinities
+    shape = _SHAPES.get(kind)
+    if shape is not None:
+        return _component(value, shape)
+    if kind is dict and all(type(k) is str for k in value):
+        return {k: v if type(v) in _AS_IS else plain(v) for k, v in value.items()}
+    if isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None  # as Dash's encoder writes NaN and infinities
     if isinstance(value, Component):
-        given = vars(value)
-        props = {p: plain(given[p]) for p in value._prop_names if p in given}  # type: ignore[attr-defined]
-        wild = tuple(value._valid_wildcard_attributes)
-        props.update({k: plain(v) for k, v in given.items() if k.startswith(wild)})
-        return {"props": props, "type": value._type, "namespace": value._namespace}  # type: ignore[attr-defined]
+        return _component(value, _shape(value))
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
