@@ -104,6 +104,16 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read (the readings every page shows). On PostgreSQL their statements run without a
+    transaction around them: at read committed each statement sees what was committed when it began either way, and
+    a board's dozen sessions save two round trips each (BEGIN and ROLLBACK), about 4 ms of a line board's 22. SQLite
+    keeps its transaction, which there holds one snapshot for every statement of a session and costs no trip."""
+    if engine.dialect.name == "postgresql":
+        return sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+    return make_session_factory(engine)
+
+
 def _alembic(connection: Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -39,6 +39,7 @@ from huddle.data.db import (
     database_failure,
     init_db,
     make_engine,
+    make_read_session_factory,
     make_session_factory,
 )
 from huddle.data.ingest.loaders import Loader
@@ -116,7 +117,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
             accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),
                                         f"{len(config.lines)} lines, {len(config.kpis)} KPIs, "
                                         f"{len(config.trees)} trees, {len(config.sources)} sources")
-        readings = Readings(config, sessions, clock)
+        readings = Readings(config, make_read_session_factory(db), clock)
         okrs = OkrQuarters(config, sessions, readings, clock)
         catalogue = KpiCatalogue(config, readings, okrs, clock)
         services = Services(settings, config, db, sessions, readings, Loader(config, sessions, clock), clock,
