@@ -117,14 +117,15 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
             accounts.note_configuration(str(settings.plant_path), settings.plant_path.read_text(encoding="utf-8"),
                                         f"{len(config.lines)} lines, {len(config.kpis)} KPIs, "
                                         f"{len(config.trees)} trees, {len(config.sources)} sources")
-        readings = Readings(config, make_read_session_factory(db), clock)
+        reading_sessions = make_read_session_factory(db)
+        readings = Readings(config, reading_sessions, clock)
         okrs = OkrQuarters(config, sessions, readings, clock)
         catalogue = KpiCatalogue(config, readings, okrs, clock)
         services = Services(settings, config, db, sessions, readings, Loader(config, sessions, clock), clock,
                             accounts, ManualValues(config, sessions, accounts, clock),
                             Actions(config, sessions, accounts, clock), okrs, OkrPlans(okrs, accounts),
                             OkrCheckIns(okrs, accounts), catalogue,
-                            DataStatus(config, sessions, db, clock, catalogue, problem,
+                            DataStatus(config, reading_sessions, db, clock, catalogue, problem,
                                        down_after_s=settings.scheduler_down_after_s),
                             Quarantine(config, sessions, accounts, clock), database_problem=problem,
                             escalations=EscalationService(config, sessions, accounts, clock))
