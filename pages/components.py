@@ -13,6 +13,7 @@ from huddle.dashboard.core.axes import HEADROOM, axis_scale, share_ticks
 from huddle.dashboard.core.format import status_label
 from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgettext
 from huddle.dashboard.core.periods import parse_period
+from huddle.pages.elements import html as elements
 
 #: what a Pareto's bars measure, as its axis and legend name it
 MEASURE_WORDS = {"minutes": N_("minutes"), "quantity": N_("quantity"), "count": N_("count")}
@@ -54,7 +55,7 @@ def scroll_box(label: str, children: Any = None, *, css_class: str = "", **props
 
 def status_badge(status: str) -> html.Span:
     """Colour, icon and word for a status."""
-    return html.Span(status_label(status), className=f"badge status-{status}")
+    return elements.Span(status_label(status), className=f"badge status-{status}")  # a board draws dozens
 
 
 def table(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]], *, status_key: str | None = None,

@@ -13,6 +13,8 @@ are (no compile step to forget); docs/languages.md says how a plant adds one.
 from __future__ import annotations
 
 import gettext as _gettext
+import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -129,10 +131,37 @@ def _locale(language: str) -> Locale:
         return Locale.parse(DEFAULT)
 
 
+#: below this size a rounded number's digits are the same read from its shortest form (as Babel reads them) or from
+#: its exact binary value (as Python's format does)
+_EXACT_BELOW = 1e12
+
+
+@cache
+def _marks(language: str) -> tuple[str, str, str] | None:
+    """The minus sign, group separator and decimal mark Babel writes for a language, read off the numbers it writes;
+    None when they are not plain groups of three and one mark (then Babel writes every number itself)."""
+    locale = _locale(language)
+    found = re.fullmatch(r"(\D+)1(?P<group>\D+)234(?P=group)567(\D+)5",
+                         format_decimal(-1234567.5, format="#,##0.0", locale=locale))
+    if found is None:
+        return None
+    minus, group, mark = found.groups()
+    plain = format_decimal(-1234.5, format="0.0", locale=locale, group_separator=False)
+    zero = format_decimal(-0.0, format="0.0", locale=locale)
+    return (minus, group, mark) if (plain, zero) == (f"{minus}1234{mark}5", f"{minus}0{mark}0") else None
+
+
 def number(value: float, digits: int = 0, grouping: bool = True) -> str:
     """A number with ``digits`` decimals: 1,234.5 in English, 1.234,5 in German and Spanish."""
-    pattern = ("#,##0" if grouping else "0") + ("." + "0" * digits if digits > 0 else "")
     rounded = round(float(value), digits)  # Python's rounding (as before), Babel's separators
+    marks = _marks(_ACTIVE.get())
+    if marks is not None and abs(rounded) < _EXACT_BELOW:
+        # Babel's text, written without its pattern parser (a board writes a hundred numbers per refresh)
+        minus, group, mark = marks
+        text = (f"{abs(rounded):,.{max(digits, 0)}f}" if grouping else f"{abs(rounded):.{max(digits, 0)}f}")
+        text = text.translate({44: group, 46: mark})
+        return minus + text if math.copysign(1.0, rounded) < 0 else text
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(rounded, format=pattern, locale=_locale(_ACTIVE.get()), group_separator=grouping)
 
 

@@ -104,6 +104,29 @@ def test_no_string_to_translate_hides_inside_an_f_string() -> None:
     assert not hidden, "translate these outside the f-string (the extractor skips them): " + ", ".join(hidden)
 
 
+@pytest.mark.parametrize("language", languages())
+def test_numbers_are_written_as_babel_writes_them(language: str) -> None:
+    import math
+    import random
+
+    from babel.numbers import format_decimal
+    from huddle.dashboard.core.i18n import _locale, _marks
+
+    pick = random.Random(20261206)
+    values = [0.0, -0.0, 0.5, 1.5, 2.5, -0.04, 0.049999, 999.95, 999_999.5, -1234567.25, 1e11 + 0.5, 1e12, 3e15,
+              2.0 ** 60, math.nan, math.inf, -math.inf, 12, -7]
+    values += [pick.uniform(-1, 1) * 10 ** pick.randint(0, 13) for _ in range(3000)]
+    assert _marks(language) is not None  # the shipped languages are written without Babel's pattern parser
+    with use_language(language):
+        for value in values:
+            for digits in (-1, 0, 1, 2, 3):
+                for grouping in (True, False):
+                    pattern = ("#,##0" if grouping else "0") + ("." + "0" * digits if digits > 0 else "")
+                    babel = format_decimal(round(float(value), digits), format=pattern, locale=_locale(language),
+                                           group_separator=grouping)
+                    assert number(value, digits, grouping) == babel, (value, digits, grouping)
+
+
 def test_numbers_are_written_the_languages_way() -> None:
     with use_language("en"):
         assert number(1234.5, 1) == "1,234.5"
