@@ -32,10 +32,11 @@ from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.data.ingest import bulk
+from huddle.data.ingest.copy_text import array_text
 from huddle.data.ingest.facts_rows import ProductionRows, Written, labour_rows
 from huddle.data.models import QualityEvent, SafetyEvent, ShiftFact
 from huddle.data.models_feeds import WorkOrder
-from sqlalchemy import and_, select, text
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 #: PostgreSQL advisory lock keys of lines start here (db.py's migration lock is 7_246_001)
@@ -103,6 +104,8 @@ class _Chunk:
     rows: ProductionRows | None = None
     #: the labour rows of its line, read likewise
     labour: list[tuple[date, str, float, float, float, float]] | None = None
+    #: its instances' starts and ends in microseconds, when worked out for every line of a span at once
+    bounds_us: tuple[np.ndarray, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         self.starts = [i.start_utc for i in self.instances]
@@ -156,14 +159,19 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
     written = 0
     pending = _Pending(session)
     chunks: list[_Chunk] = []
-    spans: dict[tuple[datetime, datetime], list[Any]] = {}  # the lines of a file mostly share their span
+    # the lines of a file mostly share their span: its instances, and their bounds in microseconds, once
+    spans: dict[tuple[datetime, datetime], tuple[list[Any], np.ndarray, np.ndarray]] = {}
     for (line, area), (lo, hi) in touched.ranges.items():
-        instances = spans.get((lo, hi))
-        if instances is None:
-            instances = spans[(lo, hi)] = config.calendar.instances(lo, hi + timedelta(seconds=1))
+        span = spans.get((lo, hi))
+        if span is None:
+            instances = config.calendar.instances(lo, hi + timedelta(seconds=1))
+            span = spans[(lo, hi)] = (instances, _micros_of([i.start_utc for i in instances]),
+                                      _micros_of([i.end_utc for i in instances]))
+        instances, starts, ends = span
         # in chunks of about a month so a multi-year load never holds its whole history in memory
         if line or "safety" in groups:
-            chunks += [_Chunk(line, area, instances[start:start + CHUNK], counts_kept=touched.counts_kept)
+            chunks += [_Chunk(line, area, instances[start:start + CHUNK], counts_kept=touched.counts_kept,
+                              bounds_us=(starts[start:start + CHUNK], ends[start:start + CHUNK]))
                        for start in range(0, len(instances), CHUNK)]
     for together in _windows(chunks):
         lines = sorted({c.line for c in together if c.line})
@@ -194,9 +202,10 @@ def lock_lines(session: Session, lines: list[str]) -> None:
     if session.get_bind().dialect.name != "postgresql" or not lines:
         return
     keys = sorted({line_lock_key(line) for line in lines})
-    # one round trip: the set function yields the keys in the array's order, and each row takes its lock
-    session.execute(text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
-                    {"keys": keys}).all()
+    # one round trip: the set function yields the keys in the array's order, and each row takes its lock (sent
+    # through the driver: the ORM's statement handling cost more than the round trip, once per file)
+    bulk.driver_rows(session, "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k",
+                     keys=array_text(keys))
 
 
 def _windows(chunks: list[_Chunk]) -> list[list[_Chunk]]:
@@ -259,7 +268,7 @@ def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups:
     fresh: dict[str, _Chunk] = {}
     for group in groups:
         part = _Chunk(chunk.line, chunk.area, chunk.instances, counts_kept=chunk.counts_kept, rows=chunk.rows,
-                      labour=chunk.labour)
+                      labour=chunk.labour, bounds_us=chunk.bounds_us)
         builders[group](session, config, part, now)
         fresh[group] = part
     return _merge(session, config, chunk, fresh, now, pending)
@@ -270,8 +279,7 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     year of a plant's rows reads them back here, so this is the loader's hottest path."""
     cfg_line = config.lines[c.line]
     n = len(c.instances)
-    starts = _micros_of(c.starts)
-    ends = _micros_of([i.end_utc for i in c.instances])
+    starts, ends = c.bounds_us or (_micros_of(c.starts), _micros_of([i.end_utc for i in c.instances]))
     width = max((len(i.breaks) for i in c.instances), default=0)
     # every shift's breaks, padded to the same number with empty ones (a shift has a few at most)
     break_lo = np.zeros((n, width), dtype=np.int64)
@@ -377,13 +385,14 @@ def _micros(at: datetime) -> int:
 
 @lru_cache(maxsize=100_000)
 def _calendar_micros(at: datetime) -> int:
-    """``_micros`` of a calendar instant (a break's start or end): the same for every line of a load."""
+    """``_micros`` of a calendar instant (a shift's or a break's start or end): the same for every line of a load,
+    and for each record type's files of the same month."""
     return _micros(at)
 
 
 def _micros_of(values: list[datetime]) -> np.ndarray:
-    """Microseconds since 1970 of aware instants."""
-    return np.asarray([_micros(v) for v in values], dtype=np.int64)
+    """Microseconds since 1970 of calendar instants."""
+    return np.fromiter(map(_calendar_micros, values), dtype=np.int64, count=len(values))
 
 
 def _keep_spans(slots: list[np.ndarray], los: list[np.ndarray], his: list[np.ndarray], slot: np.ndarray,
