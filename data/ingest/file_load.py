@@ -186,11 +186,13 @@ class FileLoad:
         groups = list(zip(*(columns[c] for c in series), strict=True))
         codes, code = group_codes(groups)
         starts, ends = instants["start_utc"], instants["end_utc"]
-        first_start = min(columns["start_utc"])
+        # the first start and last end found among the microseconds (comparing aware times one by one costs more)
+        first_start = columns["start_utc"][int(np.argmin(starts))]
+        last_end = columns["end_utc"][int(np.argmax(ends))]
         # every stored row of a key of the chunk is among these (it starts in the chunk's range, so ends after it),
         # and so is every row of the file's earlier chunks that the chunk could overlap: they are stored by now
         stored = bulk.stored_rows(self.session, self.target, self.key, ["end_utc"], first_start - longest,
-                                  max(columns["end_utc"]), {g[0] for g in codes}, ending_after=first_start)
+                                  last_end, {g[0] for g in codes}, ending_after=first_start)
         width = len(self.key)
         if stored and not {tuple(s[:width]) for s in stored}.isdisjoint(
                 zip(*(columns[k] for k in self.key), strict=True)):
