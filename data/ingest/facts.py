@@ -9,22 +9,16 @@ counts scheduled time only up to its latest count or stop. Each line-shift also 
 schedules and how much of it the count intervals and stop events cover, so a reading can tell a shift whose data
 stopped early from a complete one.
 
-Loads of different sources run at the same time (the scheduler's jobs, the live MQTT subscriber, entries from the
-shop floor), and on PostgreSQL each statement reads what was committed when it began. So a refresh first takes a
-lock on each line it recomputes, held to its commit: a load that read a line's records before another load
-committed its own could otherwise write facts without them after that load, and they would be lost from the facts
-until the line's shift was loaded again. The second load waits, then reads both. SQLite has one writer at a time,
-and a refresh comes after its load's first write.
+A refresh first locks the lines it recomputes (``line_locks``): loads of one line at the same moment then both end
+up in its facts.
 """
 
 from __future__ import annotations
 
 import bisect
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -32,15 +26,22 @@ from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.data.ingest import bulk
-from huddle.data.ingest.copy_text import array_text
+from huddle.data.ingest.fact_spans import (
+    EPOCH,
+    NEVER,
+    calendar_micros,
+    covered_seconds,
+    instant_micros,
+    keep_spans,
+    micros_of,
+)
 from huddle.data.ingest.facts_rows import ProductionRows, Written, labour_rows
+from huddle.data.ingest.line_locks import lock_lines
 from huddle.data.models import QualityEvent, SafetyEvent, ShiftFact
 from huddle.data.models_feeds import WorkOrder
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-#: PostgreSQL advisory lock keys of lines start here (db.py's migration lock is 7_246_001)
-LINE_LOCK = 7_246_100
 #: Shift instances recomputed per query round (about a month of three shifts).
 CHUNK = 93
 #: The longest span of chunks (of several lines) whose records are read in one query.
@@ -134,19 +135,19 @@ class _Chunk:
 
     def columns(self, group: str) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
         """The group's measures as columns over the instances: which have any, the measures, the latest record
-        time in microseconds (``_NEVER`` where none)."""
+        time in microseconds (``NEVER`` where none)."""
         if self.arrays is not None and self.has is not None and self.through_us is not None:
             return self.has, self.arrays, self.through_us
         n = len(self.instances)
         has = np.zeros(n, dtype=bool)
         arrays = {name: np.zeros(n) for name in GROUPS[group]}
-        through = np.full(n, _NEVER, dtype=np.int64)
+        through = np.full(n, NEVER, dtype=np.int64)
         for k, measures in self.measures.items():
             has[k] = True
             for name, value in measures.items():
                 arrays[name][k] = value
         for k, at in self.through.items():
-            through[k] = _micros(at)
+            through[k] = instant_micros(at)
         return has, arrays, through
 
 
@@ -165,8 +166,8 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
         span = spans.get((lo, hi))
         if span is None:
             instances = config.calendar.instances(lo, hi + timedelta(seconds=1))
-            span = spans[(lo, hi)] = (instances, _micros_of([i.start_utc for i in instances]),
-                                      _micros_of([i.end_utc for i in instances]))
+            span = spans[(lo, hi)] = (instances, micros_of([i.start_utc for i in instances]),
+                                      micros_of([i.end_utc for i in instances]))
         instances, starts, ends = span
         # in chunks of about a month so a multi-year load never holds its whole history in memory
         if line or "safety" in groups:
@@ -190,22 +191,6 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
             c.rows = c.labour = None  # a long file's history is never held whole in memory
     pending.flush()
     return written
-
-
-def line_lock_key(line: str) -> int:
-    """The PostgreSQL advisory lock key of a line (or of an area, as ``"area <name>"``)."""
-    return LINE_LOCK + zlib.crc32(line.encode()) % 1_000_000
-
-
-def lock_lines(session: Session, lines: list[str]) -> None:
-    """(PostgreSQL) Lock lines until the transaction ends, in one order so two loads never wait on each other."""
-    if session.get_bind().dialect.name != "postgresql" or not lines:
-        return
-    keys = sorted({line_lock_key(line) for line in lines})
-    # one round trip: the set function yields the keys in the array's order, and each row takes its lock (sent
-    # through the driver: the ORM's statement handling cost more than the round trip, once per file)
-    bulk.driver_rows(session, "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k",
-                     keys=array_text(keys))
 
 
 def _windows(chunks: list[_Chunk]) -> list[list[_Chunk]]:
@@ -279,17 +264,17 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     year of a plant's rows reads them back here, so this is the loader's hottest path."""
     cfg_line = config.lines[c.line]
     n = len(c.instances)
-    starts, ends = c.bounds_us or (_micros_of(c.starts), _micros_of([i.end_utc for i in c.instances]))
+    starts, ends = c.bounds_us or (micros_of(c.starts), micros_of([i.end_utc for i in c.instances]))
     width = max((len(i.breaks) for i in c.instances), default=0)
     # every shift's breaks, padded to the same number with empty ones (a shift has a few at most)
     break_lo = np.zeros((n, width), dtype=np.int64)
     break_hi = np.zeros((n, width), dtype=np.int64)
     for k, inst in enumerate(c.instances):
         for b, (lo, hi) in enumerate(inst.breaks):
-            break_lo[k, b], break_hi[k, b] = _calendar_micros(lo), _calendar_micros(hi)
+            break_lo[k, b], break_hi[k, b] = calendar_micros(lo), calendar_micros(hi)
     sums = {name: np.zeros(n) for name in GROUPS["production"]}
     has = np.zeros(n, dtype=bool)
-    through = np.full(n, _NEVER, dtype=np.int64)
+    through = np.full(n, NEVER, dtype=np.int64)
     span_slots: list[np.ndarray] = []
     span_lo: list[np.ndarray] = []
     span_hi: list[np.ndarray] = []
@@ -317,7 +302,7 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
                 sums[name] += np.bincount(slot, weights=values, minlength=n)
         has[slot] = True
         s, e = s[ok], e[ok]
-        _keep_spans(span_slots, span_lo, span_hi, slot, np.maximum(s, starts[slot]), np.minimum(e, ends[slot]))
+        keep_spans(span_slots, span_lo, span_hi, slot, np.maximum(s, starts[slot]), np.minimum(e, ends[slot]))
         np.maximum.at(through, slot, np.minimum(e, ends[slot]))
 
     stops = rows.stops_of(c.line, c.lo, c.hi)
@@ -342,7 +327,7 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         kinds = np.asarray(category, dtype=object)[which]
         k, s, e, lo, hi, overlap, kinds = (a[counted] for a in (k, s, e, lo, hi, overlap, kinds))
         has[k] = True
-        _keep_spans(span_slots, span_lo, span_hi, k, lo, hi)
+        keep_spans(span_slots, span_lo, span_hi, k, lo, hi)
         for name, match in (("planned_stop_s", kinds == "planned"), ("unplanned_stop_s", kinds == "unplanned")):
             sums[name] += np.bincount(k[match], weights=overlap[match], minlength=n)
         other = (kinds != "planned") & (kinds != "unplanned")
@@ -351,11 +336,11 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
         sums["failures"] += np.bincount(k[failed], minlength=n)
         np.maximum.at(through, k, np.minimum(e, ends[k]))
 
-    covered = _covered(n, span_slots, span_lo, span_hi, break_lo, break_hi)
+    covered = covered_seconds(n, span_slots, span_lo, span_hi, break_lo, break_hi)
     # scheduled time counts only for shifts the line ran (it has counts or stops); a shift still running counts
     # up to its latest record
-    seen = through != _NEVER
-    until = np.where(ends > _micros(now), np.maximum(starts, np.minimum(ends, np.where(seen, through, starts))),
+    seen = through != NEVER
+    until = np.where(ends > instant_micros(now), np.maximum(starts, np.minimum(ends, np.where(seen, through, starts))),
                      ends)
     shift_s = (until - starts) / 1e6
     breaks_before = np.zeros(n)
@@ -372,64 +357,6 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     c.arrays = {name: np.where(has, values, 0.0) for name, values in sums.items()
                 if not (c.counts_kept and name in COUNT_MEASURES)}
     c.has, c.through_us = has, through
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_NEVER = np.iinfo(np.int64).min
-
-
-def _micros(at: datetime) -> int:
-    """Microseconds since 1970 of an aware instant."""
-    return (at - _EPOCH) // timedelta(microseconds=1)
-
-
-@lru_cache(maxsize=100_000)
-def _calendar_micros(at: datetime) -> int:
-    """``_micros`` of a calendar instant (a shift's or a break's start or end): the same for every line of a load,
-    and for each record type's files of the same month."""
-    return _micros(at)
-
-
-def _micros_of(values: list[datetime]) -> np.ndarray:
-    """Microseconds since 1970 of calendar instants."""
-    return np.fromiter(map(_calendar_micros, values), dtype=np.int64, count=len(values))
-
-
-def _keep_spans(slots: list[np.ndarray], los: list[np.ndarray], his: list[np.ndarray], slot: np.ndarray,
-                lo: np.ndarray, hi: np.ndarray) -> None:
-    """Remember the part [lo, hi) of each shift ``slot`` that a record covers (when it is not empty)."""
-    real = hi > lo
-    slots.append(slot[real])
-    los.append(lo[real])
-    his.append(hi[real])
-
-
-def _covered(n: int, slots: list[np.ndarray], los: list[np.ndarray], his: list[np.ndarray],
-             break_lo: np.ndarray, break_hi: np.ndarray) -> np.ndarray:
-    """Seconds of each shift covered by the union of its records' spans, break time left out (a break is
-    planned, not missing)."""
-    if not slots or not sum(len(s) for s in slots):
-        return np.zeros(n)
-    slot, lo, hi = np.concatenate(slots), np.concatenate(los), np.concatenate(his)
-    # spans lie inside their shift and shifts follow each other, so ordering by start orders by shift too
-    order = np.lexsort((hi, lo))
-    slot, lo, hi = slot[order], lo[order], hi[order]
-    reach = np.maximum.accumulate(hi)
-    opens = np.ones(len(lo), dtype=bool)
-    # a span opens a new run when it starts after everything before it ended, or in the next shift
-    opens[1:] = (lo[1:] > reach[:-1]) | (slot[1:] != slot[:-1])
-    first = np.flatnonzero(opens)
-    run_lo = lo[first]
-    run_hi = reach[np.r_[first[1:] - 1, len(lo) - 1]]
-    run_slot = slot[first]
-    seconds = (run_hi - run_lo) / 1e6
-    if break_lo.shape[1]:
-        in_breaks = np.zeros(len(first))
-        for b in range(break_lo.shape[1]):
-            in_breaks = in_breaks + np.maximum(0.0, (np.minimum(run_hi, break_hi[run_slot, b])
-                                                     - np.maximum(run_lo, break_lo[run_slot, b])) / 1e6)
-        seconds = seconds - in_breaks
-    return np.bincount(run_slot, weights=seconds, minlength=n)
 
 
 def _quality(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
@@ -467,7 +394,7 @@ def _labour(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> 
     dates = [inst.production_date for inst in c.instances]
     rows = c.labour if c.labour is not None else labour_rows(session, [c.line], min(dates), max(dates)).get(c.line, [])
     n = len(c.instances)
-    c.has, c.through_us = np.zeros(n, dtype=bool), np.full(n, _NEVER, dtype=np.int64)
+    c.has, c.through_us = np.zeros(n, dtype=bool), np.full(n, NEVER, dtype=np.int64)
     c.arrays = {name: np.zeros(n) for name in GROUPS["labour"]}
     slots = [(by_shift.get((day, shift)), values) for day, shift, *values in rows]
     slots = [(k, values) for k, values in slots if k is not None]
@@ -507,7 +434,7 @@ def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str
                  if not (part.counts_kept and m in COUNT_MEASURES)]
     n = len(chunk.instances)
     has = np.zeros(n, dtype=bool)
-    through = np.full(n, _NEVER, dtype=np.int64)
+    through = np.full(n, NEVER, dtype=np.int64)
     measures: dict[str, np.ndarray] = {}
     for group, part in fresh.items():
         part_has, arrays, part_through = part.columns(group)
@@ -528,7 +455,7 @@ def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str
         "shift": [i.shift_key for i in chosen], "start_utc": [i.start_utc for i in chosen],
         "end_utc": [i.end_utc for i in chosen],
         **{name: (measures[name][ks].tolist() if name in measures else None) for name in MEASURES},
-        "data_through_utc": [None if t == _NEVER else _EPOCH + timedelta(microseconds=t) for t in through[ks].tolist()],
+        "data_through_utc": [None if t == NEVER else EPOCH + timedelta(microseconds=t) for t in through[ks].tolist()],
         "updated_at": [now] * m,
     }
     pending.add(refreshed, columns, [(line, area, i.production_date, i.shift_key) for i in chosen])

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from huddle.dashboard.core.plant import PlantConfig
-from huddle.data.ingest.facts import Touched, lock_lines, refresh_facts
+from huddle.data.ingest.facts import Touched, refresh_facts
+from huddle.data.ingest.line_locks import lock_lines
 from huddle.data.models import QualityEvent, SafetyEvent, StopEvent
 from huddle.data.models_entry import HourComment
 from huddle.data.queries.ledger import bump_data_version
