@@ -16,6 +16,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_up
 from dash.exceptions import PreventUpdate
 from huddle.callbacks import action_cause
 from huddle.callbacks.action_cause import form_cause
+from huddle.dashboard.core.format import format_day
 from huddle.dashboard.core.i18n import _, language
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.actions import STATUS_WORDS, ActionConflictError, ActionError
@@ -165,7 +166,7 @@ def add_action(services: Services, _n: int, what: str, owner: str, due: str, kpi
     except (ForbiddenError, ActionError, ValueError) as exc:  # AddressError and a malformed date among them
         return _("Not saved: {why}").format(why=exc), no_update
     return _("Saved action {n}: {what} ({owner}, due {day})").format(
-        n=action.id, what=action.what, owner=action.owner, day=action.due.isoformat()), (changed or 0) + 1
+        n=action.id, what=action.what, owner=action.owner, day=format_day(action.due)), (changed or 0) + 1
 
 
 def update_action(services: Services, _n: int, picked: str | None, status: str | None, result: str | None,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
+from huddle.dashboard.core.format import format_day
 from huddle.dashboard.core.i18n import _
 from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.actions import ActionError
@@ -264,7 +265,7 @@ def add_action(services: Services, _n: int, what: str | None, owner: str | None,
         return _("Not saved: {why}").format(why=exc), no_update
     return _("Saved action {n} for {kpi}: {what} ({owner}, due {day})").format(
         n=action.id, kpi=services.config.kpis[selected].name, what=action.what, owner=action.owner,
-        day=action.due.isoformat()), (changed or 0) + 1
+        day=format_day(action.due)), (changed or 0) + 1
 
 
 def earlier_actions(services: Services, selected: str | None, _changed: int | None, view: dict[str, Any]) -> str:

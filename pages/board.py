@@ -16,7 +16,7 @@ from typing import Any
 
 import dash
 from dash import dcc
-from huddle.dashboard.core.format import SAFETY_MARKS, STATUS_ICONS, STATUS_WORDS, status_label
+from huddle.dashboard.core.format import SAFETY_MARKS, STATUS_ICONS, STATUS_WORDS, format_day, status_label
 from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.letterboard import cells, shape_for, size
 from huddle.dashboard.core.plant import CATEGORY_NAMES, PlantConfig
@@ -392,7 +392,7 @@ def board_problem(message: str) -> html.Div:
 
 def action_options(actions: Iterable[Any]) -> list[dict[str, str]]:
     """The open actions to move on: what, owner and due date; the value carries the version read."""
-    return [{"label": _("{what} ({owner}, due {day})").format(what=a.what, owner=a.owner, day=a.due.isoformat()),
+    return [{"label": _("{what} ({owner}, due {day})").format(what=a.what, owner=a.owner, day=format_day(a.due)),
              "value": f"{a.id}:{a.version}"}
             for a in actions]
 

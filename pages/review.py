@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import dash
 import plotly.graph_objects as go
 from dash import dcc, html
-from huddle.dashboard.core.format import format_time, format_value, status_label, unit_text
+from huddle.dashboard.core.format import format_day, format_time, format_value, status_label, unit_text
 from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgettext
 from huddle.dashboard.core.names import period_id_words, place_name
 from huddle.dashboard.core.periods import Period, period_containing
@@ -203,9 +203,12 @@ def _actions(review: Review, config: PlantConfig) -> Any:
         anchor = _anchor(a.kpi, period_containing("month", a.raised_for).label) if a.kpi else ""
         first = anchor and anchor not in seen
         seen.add(anchor)
+        month_end = review.month.last
         cells = [
-            html.Td(a.raised_for.isoformat()), html.Td(config.kpis[a.kpi].name if a.kpi in config.kpis else "—"),
-            html.Td(config.scope_name(a.scope)), html.Td(a.what), html.Td(a.owner), html.Td(a.due.isoformat()),
+            html.Td(format_day(a.raised_for, month_end)),
+            html.Td(config.kpis[a.kpi].name if a.kpi in config.kpis else "—"),
+            html.Td(config.scope_name(a.scope)), html.Td(a.what), html.Td(a.owner),
+            html.Td(format_day(a.due, month_end)),
             html.Td(_(ACTION_STATUS_WORDS.get(a.status, a.status)) + (" (" + _("overdue") + ")" if a.overdue else "")),
             html.Td(a.result or ""),
         ]

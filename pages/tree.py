@@ -21,7 +21,7 @@ import dash
 import dash_cytoscape as cyto
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
-from huddle.dashboard.core.format import format_time, format_value, unit_text
+from huddle.dashboard.core.format import format_day, format_time, format_value, unit_text
 from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.names import period_words
 from huddle.dashboard.core.plant import FREQUENCY_WORDS
@@ -239,8 +239,9 @@ def baseline_words(d: NodeDetail, config: PlantConfig) -> str:
     k, here = d.kpi, config.scope_name(d.scope)
     if k.baseline is None:
         return _("none recorded for {scope}").format(scope=here)
-    said = _("{value} on {day} ({source})").format(value=format_value(k.baseline.value, k.unit),
-                                                   day=k.baseline.on.isoformat(), source=k.baseline.source)
+    said = _("{value} on {day} ({source})").format(
+        value=format_value(k.baseline.value, k.unit), day=format_day(k.baseline.on, d.period.last),
+        source=k.baseline.source)
     if d.baseline_own:
         return said
     if not d.baseline_scope:
@@ -413,7 +414,7 @@ def render_node_actions(d: NodeDetail, config: PlantConfig) -> Any:
         none = _("None — red with no action.") if d.reading.status == "red" else _("None.")
         return [html.H3(_("Open actions for {kpi}").format(kpi=d.kpi.name)), html.P(none, className="empty")]
     rows = [{"what": a.what, "owner": a.owner,
-             "due": a.due.isoformat() + (" (" + _("overdue") + ")" if a.overdue else ""),
+             "due": format_day(a.due, d.period.last) + (" (" + _("overdue") + ")" if a.overdue else ""),
              "status": _(ACTION_STATUS_WORDS.get(a.status, a.status)), "scope": config.scope_name(a.scope)}
             for a in d.actions]
     return [html.H3(_("Open actions for {kpi} ({n})").format(kpi=d.kpi.name, n=len(rows))),

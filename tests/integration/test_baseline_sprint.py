@@ -157,11 +157,11 @@ def test_the_tree_panel_shows_the_baseline_of_the_scope_on_screen_or_says_whose_
             add_baseline(session, kpi="oee", scope=scope, value=value, on=SMALL_NOW.date(), source="MES",
                          adopted_by="anna", adopted_at=SMALL_NOW, frequency="shift")
     line1 = node_detail(services, "oee", "oee", "L1", day)
-    assert baseline_words(line1, config) == "58.5 % on 2026-11-20 (MES)"
+    assert baseline_words(line1, config) == "58.5 % on Fri 20 Nov (MES)"
     assert as_dict(line1)["definition"]["baseline"]["scope"] == "L1"
     line2 = node_detail(services, "oee", "oee", "L2", day)
     assert baseline_words(line2, config) == ("none recorded for Line 2 – Area A; Example Plant's: 60.0 % on "
-                                             "2026-11-20 (MES)")
+                                             "Fri 20 Nov (MES)")
 
 
 def test_huddle_check_says_each_trees_sprint_without_opening_one(tmp_path: Path, plant_file: Path,

@@ -447,7 +447,7 @@ def test_the_review_page_says_the_months_count_and_lists_the_actions(config: Pla
     assert [text(c) for c in plan] == ["Plan them on the OKR page"]
     anchored = [c for c in walk(body) if getattr(c, "id", None) == "cm-oee-2026-10"]
     assert len(anchored) == 1 and "Clean the filler" in text(anchored[0])  # where the red October links to
-    assert "2026-11-03 OEE Line 1 – Area A Clean the filler Ann 2026-11-30 done cleaned" in text(body)
+    assert "Tue 3 Nov OEE Line 1 – Area A Clean the filler Ann Mon 30 Nov done cleaned" in text(body)
     assert text(one(body, "cm-missing-list")) == "OEE Nov 2026"
     assert "OEE: red 2 months running" in text(body)
 
@@ -723,3 +723,9 @@ def test_a_loaded_kpis_working_counts_its_values_in_the_plants_language(
         working = drilldown.own_working(loaded, replace(reading("availability", 42 / count, None, "grey"),
                                                         numerator=42.0, denominator=count))
     assert working == words
+
+
+def test_actions_show_their_due_day_in_words_not_as_a_date_code() -> None:
+    due_soon = SimpleNamespace(id=4, version=2, what="Clean the filler", owner="Ann", due=date(2026, 12, 9))
+    assert board_page.action_options([due_soon]) == [
+        {"label": "Clean the filler (Ann, due Wed 9 Dec)", "value": "4:2"}]
