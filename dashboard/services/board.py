@@ -34,7 +34,7 @@ from huddle.dashboard.services.safety import (
     safety_readings,
 )
 from huddle.dashboard.services.tree import tree_holding
-from huddle.dashboard.services.trends import month_calendars, red_streaks, shift_instance, trends
+from huddle.dashboard.services.trends import month_calendars, red_streaks, shift_instance, trend_points
 from huddle.data.queries import records as record_queries
 from huddle.data.queries import shop_floor as shop_floor_queries
 
@@ -157,7 +157,7 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
     # a gauge has no shift-by-shift trend: days since the last recordable only climbs until the next case
     shift_kpis = [k for k in tiled if shown[k].period == period.label
                   and FORMULAS[config.kpis[k].formula].kind is not Kind.GAUGE]
-    trend_of = trends(readings, shift_kpis, scope, period) if shift_kpis else {}
+    trend_of = trend_points(readings, shift_kpis, scope, period) if shift_kpis else {}
     # a weekly or monthly KPI read over its own period is red now, with no shift streak
     red = [k for k in tiled if shown[k].status == Status.RED]
     streaks = red_streaks(readings, [k for k in red if k in trend_of], scope, period, trend_of) | {

@@ -65,9 +65,10 @@ def unjudged(reading: Reading, state: DayState | None) -> Reading:
                    flags=(state.words, *reading.flags))
 
 
-def unjudged_status(status: Status, value: float | None, state: DayState | None) -> Status:
-    """The status ``unjudged`` leaves a reading of this status and value with."""
-    return status if state is None or _kept(state, value) else Status(state.status)
+def unjudged_status(status: Status, value: float | None, state: DayState | None) -> tuple[Status, str]:
+    """The status ``unjudged`` leaves a reading of this status and value with, and the words it puts first in its
+    flags ("" when the reading is judged)."""
+    return (status, "") if state is None or _kept(state, value) else (Status(state.status), state.words)
 
 
 def _kept(state: DayState, value: float | None) -> bool:

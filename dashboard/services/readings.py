@@ -37,7 +37,7 @@ from huddle.dashboard.services import reading_context as shared
 from huddle.dashboard.services.people_hours import PeopleHours, people_hours
 from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged, unjudged_status
 from huddle.dashboard.services.reading_context import ReadingContext, formula_inputs, reading_context
-from huddle.dashboard.services.readings_over import SERIES_GROUPS, ManyPeriods, series_group, series_label
+from huddle.dashboard.services.readings_over import SERIES_GROUPS, ManyPeriods, Point, series_group, series_label
 from huddle.data.ingest.facts import GROUPS
 from huddle.data.queries import ledger as ledger_queries
 from huddle.data.queries import readings as reading_queries
@@ -237,19 +237,7 @@ class Readings(ManyPeriods):
     def series_many(self, kpis: Iterable[str], scope: str, grain: str, first: date,
                     last: date) -> dict[str, list[Reading]]:
         """Several KPIs per period of a grain, from one grouped query of the summed measures."""
-        keys = list(kpis)
-        periods = self._periods(grain, first, last)
-        with self.sessions() as session:
-            buckets = self._series_sums(session, keys, scope, grain, first, last)
-            out: dict[str, list[Reading]] = {k: [] for k in keys}
-            ctx = self._context(session)
-            defs = [(k, self.config.kpis[k], self._summed(k)) for k in keys]
-            ends = self.period_ends(periods)
-            for period in periods:
-                end, sums = ends[period], buckets.get(period.label)
-                for k, kdef, summed in defs:
-                    out[k].append(self._reading(session, kdef, scope, period, sums if summed else None, end, ctx))
-            return out
+        return self._per_period(kpis, scope, grain, first, last, self._reading, through=True)
 
     def series_by_line(self, kpis: Iterable[str], scope: str, grain: str, first: date,
                        last: date) -> dict[str, dict[str, list[Reading]]]:
@@ -307,11 +295,14 @@ class Readings(ManyPeriods):
             coverage=j.coverage, complete=j.complete, checks=j.checks, gaps=j.gaps,
         ), period_state(ctx.calendar, self.config, scope, period))
 
-    def _status(self, session: Session, kdef: KpiDef, scope: str, period: Period, sums: dict[str, Any] | None,
-                end: datetime, ctx: ReadingContext) -> Status:
-        """The status of ``_reading``'s reading alone, without making the reading (a red streak's year of shifts)."""
+    def _point(self, session: Session, kdef: KpiDef, scope: str, period: Period, sums: dict[str, Any] | None,
+               end: datetime, ctx: ReadingContext) -> Point:
+        """The value and status of ``_reading``'s reading alone, without making the reading (a trend's and a
+        calendar's cells, a red streak's year of shifts)."""
         j = self._judged(session, kdef, scope, period, sums, end, ctx)
-        return unjudged_status(j.status, j.result.value, period_state(ctx.calendar, self.config, scope, period))
+        status, words = unjudged_status(j.status, j.result.value,
+                                        period_state(ctx.calendar, self.config, scope, period))
+        return Point(period.label, j.result.value, status, words)
 
     def _judged(self, session: Session, kdef: KpiDef, scope: str, period: Period, sums: dict[str, Any] | None,
                 end: datetime | None, ctx: ReadingContext) -> Judged:

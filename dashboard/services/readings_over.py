@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from huddle.dashboard.core.kpi import FORMULAS, Kind, Status
 from huddle.dashboard.core.periods import Period, bucket_key
@@ -26,8 +26,21 @@ SPANNED = frozenset({"day", "week"})
 SERIES_GROUPS = frozenset({"production_date", "shift", "line", "month", "week"})
 
 if TYPE_CHECKING:
+    from huddle.dashboard.services.reading_context import ReadingContext
     from huddle.dashboard.services.readings import Reading, Readings
     from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+class Point(NamedTuple):
+    """A KPI's value and status over one period as its reading has them, without the rest of the reading (a trend's
+    or a calendar's cell): what ``Readings._point`` makes."""
+
+    period: str  # the period's label
+    value: float | None
+    status: Status
+    words: str = ""  # why the period is not judged ("planned: Thanksgiving"), the reading's first flag then
 
 
 def series_group(grain: str) -> tuple[str, ...]:
@@ -199,11 +212,39 @@ class ManyPeriods:
                 self._accumulate(buckets, series_label(grain, row), row)
         return buckets
 
-    def statuses_back(self: Readings, kpis: Iterable[str], scope: str,
-                      shifts: list[Period]) -> Iterator[tuple[Period, Callable[[str], Status]]]:
-        """Shift periods newest first, each with what tells a KPI's status over it (that of the reading
+    def _per_period(self: Readings, kpis: Iterable[str], scope: str, grain: str, first: date, last: date,
+                    make: Callable[[Session, KpiDef, str, Period, dict[str, Any] | None, datetime, ReadingContext], T],
+                    through: bool) -> dict[str, list[T]]:
+        """``make`` (a reading or a point) of several KPIs per period of a grain, the summed measures from one
+        grouped query; the latest record time is read when ``through`` or while a period runs (only a running
+        period's status depends on it)."""
+        keys = list(kpis)
+        periods = self._periods(grain, first, last)
+        with self.sessions() as session:
+            ctx = self._context(session)
+            ends = self.period_ends(periods)
+            buckets = self._series_sums(session, keys, scope, grain, first, last,
+                                        through=through or any(end > ctx.now for end in ends.values()))
+            out: dict[str, list[T]] = {k: [] for k in keys}
+            defs = [(out[k], self.config.kpis[k], self._summed(k)) for k in keys]
+            for period in periods:
+                end, sums = ends[period], buckets.get(period.label)
+                for made, kdef, summed in defs:
+                    made.append(make(session, kdef, scope, period, sums if summed else None, end, ctx))
+            return out
+
+    def points_many(self: Readings, kpis: Iterable[str], scope: str, grain: str, first: date,
+                    last: date) -> dict[str, list[Point]]:
+        """Several KPIs' values and statuses per period of a grain (those of ``series_many``'s readings, without
+        making them), from one grouped query of the summed measures."""
+        return self._per_period(kpis, scope, grain, first, last, self._point, through=False)
+
+    def points_back(self: Readings, kpis: Iterable[str], scope: str,
+                    shifts: list[Period]) -> Iterator[tuple[Period, Callable[[str], Point]]]:
+        """Shift periods newest first, each with what tells a KPI's value and status over it (those of the reading
         ``series_many`` makes, without making it), the summed measures from one grouped query over the shifts'
-        dates: a walk back (a red streak) judges only the shifts it gets to, not every shift of every KPI."""
+        dates: a walk back (a trend, a red streak) judges only the shifts it gets to, not every shift of every
+        KPI."""
         keys = list(kpis)
         defs = {k: (self.config.kpis[k], self._summed(k)) for k in keys}
         with self.sessions() as session:
@@ -215,11 +256,11 @@ class ManyPeriods:
             for period in reversed(shifts):
                 sums, end = buckets.get(period.label), ends[period]
 
-                def status(kpi: str, period: Period = period, sums: dict[str, Any] | None = sums,
-                           end: datetime = end) -> Status:
+                def point(kpi: str, period: Period = period, sums: dict[str, Any] | None = sums,
+                          end: datetime = end) -> Point:
                     kdef, summed = defs[kpi]
-                    return self._status(session, kdef, scope, period, sums if summed else None, end, ctx)
-                yield period, status
+                    return self._point(session, kdef, scope, period, sums if summed else None, end, ctx)
+                yield period, point
 
     def _shift_reading(self: Readings, kdef: KpiDef, scope: str, period: Period, shift: str) -> Reading:
         sub = Period(period.grain, period.first, period.last, shift)

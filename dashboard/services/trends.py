@@ -7,6 +7,7 @@ or Flask.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import Period, bucket_key
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
+from huddle.dashboard.services.readings_over import Point
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services
@@ -76,6 +78,29 @@ def trends(source: Readings | Services, kpis: list[str], scope: str, period: Per
     return out
 
 
+def trend_points(source: Readings | Services, kpis: list[str], scope: str, period: Period,
+                 n: int = 14) -> dict[str, list[Point]]:
+    """``trends``' values and statuses alone (the board's trends show no more), without making their readings: the
+    shifts are judged newest first, each KPI's only until it has n worked ones."""
+    readings = readings_of(source)
+    n = max(1, n)
+    insts = _worked_shifts_until(readings.config, period, n * (2 if _has_planned(readings) else 1))
+    shifts = [Period("shift", i.production_date, i.production_date, i.shift_key) for i in insts]
+    out: dict[str, list[Point]] = {k: [] for k in kpis}
+    wanted = list(kpis)
+    walk = readings.points_back(kpis, scope, shifts)
+    for _shift, point in walk:
+        for kpi in wanted:
+            judged = point(kpi)
+            if judged.status != Status.PLANNED:
+                out[kpi].append(judged)
+        wanted = [k for k in wanted if len(out[k]) < n]
+        if not wanted:
+            break
+    walk.close()
+    return {k: points[::-1] for k, points in out.items()}
+
+
 def _has_planned(readings: Readings) -> bool:
     """Whether the plant planned any days off (then twice the shifts are looked at, to find n worked ones)."""
     with readings.sessions() as session:
@@ -88,7 +113,7 @@ def red_streak(source: Readings | Services, kpi: str, scope: str, period: Period
 
 
 def red_streaks(source: Readings | Services, kpis: list[str], scope: str, period: Period,
-                recent: dict[str, list[Reading]] | None = None, n: int = 14) -> dict[str, int]:
+                recent: Mapping[str, Sequence[Reading | Point]] | None = None, n: int = 14) -> dict[str, int]:
     """How many worked shift instances in a row, up to and including this one, each KPI was red (0 if not now),
     counting at most ``MAX_SHIFTS``; shifts planned off are skipped. From each KPI's last n shifts (``recent``, as
     ``trends`` reads them, read here when not given); the KPIs red all along them are followed further back
@@ -97,7 +122,7 @@ def red_streaks(source: Readings | Services, kpis: list[str], scope: str, period
     readings = readings_of(source)
     recent = recent if recent is not None else trends(readings, kpis, scope, period, n)
     out: dict[str, int] = {}
-    known: dict[str, dict[str, Reading]] = {}
+    known: dict[str, dict[str, Reading | Point]] = {}
     for kpi in kpis:
         shown = recent[kpi]
         streak = next((i for i, r in enumerate(reversed(shown)) if r.status != Status.RED), len(shown))
@@ -114,10 +139,11 @@ def red_streaks(source: Readings | Services, kpis: list[str], scope: str, period
         block = insts[max(0, end - size):end]
         shifts = [Period("shift", i.production_date, i.production_date, i.shift_key) for i in block]
         walking = set(known)
-        for shift, judge in readings.statuses_back(known, scope, shifts):
+        walk = readings.points_back(known, scope, shifts)
+        for shift, judge in walk:
             for kpi in [k for k in known if k in walking]:
                 shown = known[kpi].get(shift.label)
-                status = shown.status if shown is not None else judge(kpi)
+                status = shown.status if shown is not None else judge(kpi).status
                 if status == Status.PLANNED:
                     continue
                 if status != Status.RED or counted[kpi] >= MAX_SHIFTS:
@@ -128,6 +154,7 @@ def red_streaks(source: Readings | Services, kpis: list[str], scope: str, period
                 streak_of[kpi] += 1
             if not walking:
                 break
+        walk.close()
         known = {k: v for k, v in known.items() if k in walking}
         end, size = end - len(block), size * 4
     return out | streak_of
@@ -166,7 +193,7 @@ def month_calendars(source: Readings | Services, kpis: list[str], scope: str,
         raise ValueError(f"a period of days is needed (like 2026-11), got {month.label}")
     today = readings.clock().astimezone(readings.config.tz).date()
     last_read = min(month.last, today)
-    series = (readings.series_many(kpis, scope, "day", month.first, last_read) if month.first <= last_read
+    series = (readings.points_many(kpis, scope, "day", month.first, last_read) if month.first <= last_read
               else {k: [] for k in kpis})
     out: dict[str, list[DayCell]] = {}
     for kpi in kpis:
@@ -175,13 +202,11 @@ def month_calendars(source: Readings | Services, kpis: list[str], scope: str,
         cells = []
         day = month.first
         while day <= month.last:
-            reading = by_day.get(day.isoformat())
-            if day > today or reading is None:
+            point = by_day.get(day.isoformat())
+            if day > today or point is None:
                 cells.append(DayCell(day, None, Status.GREY, unit, day > today))
             else:
-                unjudged = reading.status in (Status.PLANNED, Status.BEFORE_GO_LIVE) and reading.flags
-                cells.append(DayCell(day, reading.value, reading.status, unit, False,
-                                     reading.flags[0] if unjudged else ""))
+                cells.append(DayCell(day, point.value, point.status, unit, False, point.words))
             day += timedelta(days=1)
         out[kpi] = cells
     return out
