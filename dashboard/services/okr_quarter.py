@@ -31,6 +31,7 @@ from huddle.dashboard.services.okrs import (
     QuarterView,
     WeekPoint,
     check_in_view,
+    made,
     quarter_weeks,
     rule_text,
 )
@@ -354,17 +355,14 @@ class OkrQuarters:
         progress, status = okr.score(k.kind, k.start, k.target, current, expected)
         history = []
         maintain = okr.is_maintain(k.kind, k.start, k.target)
+        moving = not maintain and k.kind in ("increase", "decrease") and k.start is not None
+        flat = k.target if maintain or k.kind in ("stay_above", "stay_below") else None
         for label, last, share in points:
             point = newest_by_week.get(label)
-            path = None
-            if maintain:
-                path = k.target
-            elif k.kind in ("increase", "decrease") and k.start is not None:
-                path = k.start + (k.target - k.start) * share
-            elif k.kind in ("stay_above", "stay_below"):
-                path = k.target
+            path = k.start + (k.target - k.start) * share if moving else flat
             value = bound.get(label) if bound is not None else point.value if point else None
-            history.append(WeekPoint(label, last, value, point.confidence if point else None, path))
+            history.append(made(WeekPoint, {"week": label, "last_day": last, "value": value,
+                                            "confidence": point.confidence if point else None, "path": path}))
         rule_key = (k.kind, k.start, k.target, k.unit)
         rules = {} if rules is None else rules
         if rule_key not in rules:

@@ -7,11 +7,12 @@ from forms that saw the same value cannot both pass, across processes, on SQLite
 
 from __future__ import annotations
 
+from collections import namedtuple
 from functools import cache
 from typing import Any
 
 from huddle.data.models import AdoptedBaseline, CheckIn, KeyResult, Objective, OkrQuarter
-from sqlalchemy import Row, Select, String, bindparam, func, select, update
+from sqlalchemy import Select, String, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 
@@ -118,8 +119,19 @@ def _quarter_selects() -> tuple[Select[Any], Select[Any], Select[Any]]:
             .order_by(c.c.id))
 
 
-def quarter_rows(session: Session, quarter: str) -> tuple[list[Row[Any]], list[Row[Any]], list[Row[Any]]]:
-    """A quarter's objectives, their key results and every check-in on them, each by id, as read-only rows with
-    the models' attribute names (no ORM objects to build: a quarter has thousands of check-ins)."""
-    objectives, krs, checkins = (list(session.execute(stmt, {"quarter": quarter})) for stmt in _quarter_selects())
-    return objectives, krs, checkins
+@cache
+def _plain_row(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    """A named tuple of a select's columns: its fields read in a few tens of nanoseconds where a ``Row``'s named
+    attribute takes half a microsecond (a quarter's read asks its 3,000 check-ins for some 30,000)."""
+    return namedtuple("StoredRow", names)  # type: ignore[return-value]
+
+
+def quarter_rows(session: Session, quarter: str) -> tuple[list[Any], list[Any], list[Any]]:
+    """A quarter's objectives, their key results and every check-in on them, each by id, as read-only named tuples
+    with the models' attribute names (no ORM objects to build: a quarter has thousands of check-ins)."""
+    out = []
+    for stmt in _quarter_selects():
+        result = session.execute(stmt, {"quarter": quarter})
+        make = _plain_row(tuple(result.keys()))._make
+        out.append([make(row) for row in result])
+    return out[0], out[1], out[2]
