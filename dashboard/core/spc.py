@@ -176,8 +176,9 @@ def run_rule_signals(values: Sequence[float | None], limits: ControlLimits, dire
 
 
 def drift(values: Sequence[float | None], limits: ControlLimits | None, direction: str,
-          recent: int = 8) -> list[Signal]:
-    """Adverse signals completed within the last `recent` present points: a KPI drifting before it turns red.
+          recent: int = 8, signals: Sequence[Signal] | None = None) -> list[Signal]:
+    """Adverse signals completed within the last `recent` present points: a KPI drifting before it turns red;
+    `signals`: the series' `run_rule_signals` when the caller has them already.
 
     Counting present points means trailing missing ones (a shift not yet reported) do not push signals out.
     """
@@ -190,4 +191,5 @@ def drift(values: Sequence[float | None], limits: ControlLimits | None, directio
     if not indices:
         return []
     cutoff = indices[-min(recent, len(indices))]
-    return [s for s in run_rule_signals(values, limits, direction) if s.adverse and s.index >= cutoff]
+    found = run_rule_signals(values, limits, direction) if signals is None else signals
+    return [s for s in found if s.adverse and s.index >= cutoff]

@@ -190,7 +190,7 @@ def node_detail(services: Services, tree_key: str, kpi: str, scope: str, period:
     direction = kdef.direction
     limits = individuals_limits(series)
     signals = run_rule_signals(series, limits, direction) if limits else []
-    drifting = drift(series, limits, direction) if limits else []
+    drifting = drift(series, limits, direction, signals=signals) if limits else []
 
     by_line = services.readings.breakdown(kpi, scope, period, "line") if len(config.scope_lines(scope)) > 1 else []
     by_shift = services.readings.breakdown(kpi, scope, period, "shift") if period.grain != "shift" else []

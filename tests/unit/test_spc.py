@@ -219,6 +219,9 @@ def test_drift_returns_only_recent_adverse_signals() -> None:
     assert rules(drift(values, UNIT, "higher", recent=20)) == [(4, BEYOND_3, "below"), (22, TWO_OF_THREE, "below")]
     assert rules(drift(values, UNIT, "lower")) == [(17, BEYOND_3, "above")]
     assert drift(values, UNIT, "higher", recent=1) == []
+    # the signals a caller has already worked give the same drift
+    assert drift(values, UNIT, "higher", signals=everything) == drift(values, UNIT, "higher")
+    assert drift(values, UNIT, "higher", recent=20, signals=everything) == drift(values, UNIT, "higher", recent=20)
 
 
 def test_drift_counts_present_points_so_trailing_gaps_do_not_hide_signals() -> None:
