@@ -17,8 +17,10 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
+from huddle.data.ingest import binary_arrays
 from huddle.data.ingest.column_parse import stored_text
 from huddle.data.ingest.copy_text import array_text, columns_text
+from huddle.data.ingest.fact_spans import NEVER
 from huddle.data.models import LoadedFile, QuarantinedRow, UTCDateTime
 from huddle.data.models_feeds import RowChange
 from sqlalchemy import Date, String, Table, and_, bindparam, select, type_coerce
@@ -316,10 +318,11 @@ def clear_facts(session: Session, table: Table, measures: Sequence[str], line: s
         [(stamp, line, area, day, shift) for day, (_d, shift) in zip(days, shifts, strict=True)])
 
 
-def upsert_facts(session: Session, table: Table, columns: dict[str, list[Any]], measures: Sequence[str]) -> None:
+def upsert_facts(session: Session, table: Table, columns: dict[str, Any], measures: Sequence[str]) -> None:
     """Insert fact rows given as columns, or on a shift that has one set only ``measures`` (the others are another
     record type's), the time it was written, and the later of the two latest record times. Columns given as None
-    are written as zero (bound once in the statement, not for every row)."""
+    are written as zero (bound once in the statement, not for every row); a column may be a ``numpy`` array: of
+    floats, or of an instant's microseconds since 1970 (``fact_spans.NEVER`` for none)."""
     t = f'"{table.name}"'
     sets = ", ".join([*(f'"{m}" = excluded."{m}"' for m in measures), "updated_at = excluded.updated_at",
                       f"data_through_utc = CASE WHEN {t}.data_through_utc IS NULL OR excluded.data_through_utc > "
@@ -327,17 +330,44 @@ def upsert_facts(session: Session, table: Table, columns: dict[str, list[Any]], 
     dialect = session.get_bind().dialect.name
     given = {name: values for name, values in columns.items() if values is not None}
     names = ", ".join(f'"{c}"' for c in columns)
-    converted = _driver_columns(dialect, table, given)
     conflict = f"ON CONFLICT (line, production_date, shift, area) DO UPDATE SET {sets}"
     if dialect == "postgresql":  # the rows as arrays: one statement and one round trip, not one a row
+        raw = session.connection().connection.driver_connection
+        binary_arrays.register(raw)
+        params, casts = [], []
+        plain = {name: values for name, values in given.items() if not isinstance(values, np.ndarray)}
+        texts = iter(_arrays(_driver_columns(dialect, table, plain)))
+        for name, values in given.items():
+            kind = table.c[name].type.compile(dialect=session.get_bind().dialect)
+            if isinstance(values, np.ndarray):  # floats and instants in binary, made a column at once
+                params.append(binary_arrays.timestamp_array(values, NEVER)
+                              if isinstance(table.c[name].type, UTCDateTime)
+                              else binary_arrays.float8_array(values.astype(np.float64)))
+                casts.append(f"%b::{kind}[]")
+            else:
+                params.append(next(texts))
+                casts.append(f"%s::{kind}[]")
         chosen = ", ".join(f'"{c}"' if columns[c] is not None else "0" for c in columns)
+        quoted = ", ".join(f'"{c}"' for c in given)
         session.connection().exec_driver_sql(
-            f"INSERT INTO {t} ({names}) SELECT {chosen} FROM {_unnest(session, table, list(given))} {conflict}",
-            _arrays(converted))
+            f"INSERT INTO {t} ({names}) SELECT {chosen} FROM unnest({', '.join(casts)}) AS given ({quoted}) "
+            f"{conflict}", tuple(params))
         return
+    plain = iter(_driver_columns(dialect, table, {name: values for name, values in given.items()
+                                                  if not isinstance(values, np.ndarray)}))
+    converted = [_listed(values, isinstance(table.c[name].type, UTCDateTime)) if isinstance(values, np.ndarray)
+                 else next(plain) for name, values in given.items()]
     marks = ", ".join("?" if columns[c] is not None else "0" for c in columns)
     session.connection().exec_driver_sql(f"INSERT INTO {t} ({names}) VALUES ({marks}) {conflict}",
                                          list(zip(*converted, strict=True)))
+
+
+def _listed(values: np.ndarray, instants: bool) -> list[Any]:
+    """(SQLite) A column given as an array as the driver takes it: floats, or instants as the stored UTC text."""
+    if not instants:
+        return values.astype(np.float64).tolist()
+    text = stored_text(values)
+    return [None if us == NEVER else t for us, t in zip(values.tolist(), text, strict=True)]
 
 
 def _plain(value: Any) -> Any:

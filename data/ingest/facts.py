@@ -27,7 +27,6 @@ from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.data.ingest import bulk
 from huddle.data.ingest.fact_spans import (
-    EPOCH,
     NEVER,
     calendar_micros,
     covered_seconds,
@@ -214,19 +213,19 @@ class _Pending:
     shift of theirs is recomputed or cleared again and at the end of the refresh."""
 
     session: Session
+    #: per set of measures, each column's parts (lists or arrays), None for a measure not recomputed
     batches: dict[tuple[str, ...], dict[str, list[Any] | None]] = field(default_factory=dict)
     keys: set[tuple[Any, ...]] = field(default_factory=set)
 
-    def add(self, refreshed: list[str], columns: dict[str, list[Any] | None], keys: list[tuple[Any, ...]]) -> None:
-        """Fact rows (given as columns, None for a measure not recomputed) to write, with their keys."""
+    def add(self, refreshed: list[str], columns: dict[str, Any], keys: list[tuple[Any, ...]]) -> None:
+        """Fact rows (given as columns: lists or arrays, None for a measure not recomputed) to write, with their
+        keys."""
         self.before(keys)
-        batch = self.batches.get(tuple(refreshed))
-        if batch is None:
-            self.batches[tuple(refreshed)] = columns
-        else:
-            for name, values in columns.items():
-                if values is not None:
-                    batch[name].extend(values)  # type: ignore[union-attr]
+        batch = self.batches.setdefault(tuple(refreshed), {name: None if values is None else []
+                                                           for name, values in columns.items()})
+        for name, values in columns.items():
+            if values is not None:
+                batch[name].append(values)  # type: ignore[union-attr]
         self.keys.update(keys)
         if len(self.keys) >= PENDING_ROWS:
             self.flush()
@@ -239,7 +238,10 @@ class _Pending:
 
     def flush(self) -> None:
         """Write every pending fact row."""
-        for refreshed, columns in self.batches.items():
+        for refreshed, parts in self.batches.items():
+            columns = {name: None if p is None else (np.concatenate(p) if isinstance(p[0], np.ndarray)
+                                                     else [v for part in p for v in part])
+                       for name, p in parts.items()}
             bulk.upsert_facts(self.session, ShiftFact.__table__, columns, list(refreshed))
         self.batches.clear()
         self.keys.clear()
@@ -450,13 +452,12 @@ def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str
         return 0
     chosen = [chunk.instances[k] for k in ks.tolist()]
     m = len(chosen)
-    columns: dict[str, list[Any] | None] = {  # None: zero, the measures of groups not recomputed
+    starts, ends = chunk.bounds_us or (micros_of(chunk.starts), micros_of([i.end_utc for i in chunk.instances]))
+    columns: dict[str, Any] = {  # None: zero, the measures of groups not recomputed; times in microseconds
         "line": [line] * m, "area": [area] * m, "production_date": [i.production_date for i in chosen],
-        "shift": [i.shift_key for i in chosen], "start_utc": [i.start_utc for i in chosen],
-        "end_utc": [i.end_utc for i in chosen],
-        **{name: (measures[name][ks].tolist() if name in measures else None) for name in MEASURES},
-        "data_through_utc": [None if t == NEVER else EPOCH + timedelta(microseconds=t) for t in through[ks].tolist()],
-        "updated_at": [now] * m,
+        "shift": [i.shift_key for i in chosen], "start_utc": starts[ks], "end_utc": ends[ks],
+        **{name: (measures[name][ks] if name in measures else None) for name in MEASURES},
+        "data_through_utc": through[ks], "updated_at": [now] * m,
     }
     pending.add(refreshed, columns, [(line, area, i.production_date, i.shift_key) for i in chosen])
     return m
