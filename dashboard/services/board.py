@@ -24,7 +24,7 @@ from huddle.dashboard.core.names import due_words, kpi_name, period_id_words, pe
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.actions import Actions
 from huddle.dashboard.services.losses import loss_pieces, shift_summary, top_losses
-from huddle.dashboard.services.reading_context import shared_context, sharing_context
+from huddle.dashboard.services.reading_context import shared_context, shared_session, sharing_context
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.dashboard.services.safety import (
     clean_record_words,
@@ -88,7 +88,7 @@ def hour_by_hour(source: Readings | Services, scope: str, period: Period) -> lis
     inst = shift_instance(config, period)
     windows = _hour_windows(inst)
     lines = tuple(config.scope_lines(scope))
-    with readings.sessions() as session:
+    with shared_session(readings.sessions) as session:
         counts = record_queries.counts_between(session, lines, inst.start_utc, inst.end_utc)
         said: dict[datetime, list[str]] = {}
         for c in shop_floor_queries.hour_comments(session, lines, inst.start_utc, inst.end_utc):

@@ -20,6 +20,7 @@ from huddle.dashboard.core.kpi import FORMULAS, evaluate
 from huddle.dashboard.core.names import period_words
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.reading_context import shared_session
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.data.queries import readings as reading_queries
 from huddle.data.queries import records as record_queries
@@ -84,7 +85,7 @@ def loss_pieces(readings: Readings, scope: str, period: Period) -> list[LossPiec
     if not insts:
         return []
     lines = tuple(readings.config.scope_lines(scope))
-    with readings.sessions() as session:
+    with shared_session(readings.sessions) as session:
         stops = record_queries.stops_overlapping(session, lines, insts[0].start_utc, max(i.end_utc for i in insts))
     starts = [i.start_utc for i in insts]
     pieces = []
@@ -203,7 +204,7 @@ def shift_summary(source: Readings | Services, scope: str, period: Period, piece
     readings = readings_of(source)
     config = readings.config
     pieces = loss_pieces(readings, scope, period) if pieces is None else pieces
-    with readings.sessions() as session:
+    with shared_session(readings.sessions) as session:
         sums = reading_queries.sums_by(session, readings.scope_filter(scope), period.first, period.last,
                                        period.shift, (), SUMMARY_MEASURES)[0]
     name = config.scope_name(scope)

@@ -50,19 +50,41 @@ class ReadingContext:
 #: The contexts of the ``shared_context()`` open in this thread or task, by (plant, session factory, clock).
 _SHARED: ContextVar[dict[tuple[int, int, int], ReadingContext] | None] = ContextVar("huddle_reading_context",
                                                                                    default=None)
+#: The sessions the readings of the open ``shared_context()`` read through, by session factory.
+_SESSIONS: ContextVar[dict[Callable[[], Session], Session] | None] = ContextVar("huddle_reading_sessions", default=None)
 
 
 @contextmanager
 def shared_context() -> Iterator[None]:
-    """Inside, readings of the same plant, database and clock share one context (nested calls share the outer)."""
+    """Inside, readings of the same plant, database and clock share one context (nested calls share the outer),
+    and read through one session of each database (``shared_session``), closed on the way out."""
     if _SHARED.get() is not None:
         yield
         return
-    token = _SHARED.set({})
+    token, sessions = _SHARED.set({}), _SESSIONS.set({})
     try:
         yield
     finally:
+        opened = _SESSIONS.get() or {}
+        _SESSIONS.reset(sessions)
         _SHARED.reset(token)
+        for session in opened.values():
+            session.close()
+
+
+@contextmanager
+def shared_session(factory: Callable[[], Session]) -> Iterator[Session]:
+    """A session of the factory: inside ``shared_context()`` the one its readings share (opened when first asked
+    for: a page's twenty queries were as many sessions, each taking a connection and ending its transaction), else
+    a new one closed on the way out."""
+    shared = _SESSIONS.get()
+    if shared is None:
+        with factory() as session:
+            yield session
+        return
+    if factory not in shared:
+        shared[factory] = factory()
+    yield shared[factory]
 
 
 def sharing_context(fn: Callable[P, R]) -> Callable[P, R]:

@@ -36,7 +36,12 @@ from huddle.dashboard.core.targets import band_at_grain
 from huddle.dashboard.services import reading_context as shared
 from huddle.dashboard.services.people_hours import PeopleHours, people_hours
 from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged, unjudged_status
-from huddle.dashboard.services.reading_context import ReadingContext, formula_inputs, reading_context
+from huddle.dashboard.services.reading_context import (
+    ReadingContext,
+    formula_inputs,
+    reading_context,
+    shared_session,
+)
 from huddle.dashboard.services.readings_over import SERIES_GROUPS, ManyPeriods, Point, series_group, series_label
 from huddle.data.ingest.facts import GROUPS
 from huddle.data.queries import ledger as ledger_queries
@@ -148,7 +153,7 @@ class Readings(ManyPeriods):
     def readings(self, kpis: Iterable[str], scope: str, period: Period) -> dict[str, Reading]:
         """Readings of several KPIs for one scope and period, from one query of the summed measures."""
         keys = list(kpis)
-        with self.sessions() as session:
+        with shared_session(self.sessions) as session:
             measures = shared.measures_of(self.config, keys)
             sums = self._sums(session, scope, period, measures) if measures is not None else None
             end = self.period_end(period)
@@ -192,7 +197,7 @@ class Readings(ManyPeriods):
         kdef = KpiDef(key=formula, name=f.description, formula=formula, unit=f.unit, category="S", layer=1,
                       direction=f.direction, targets=(), amber=None, owner=None, data_source=None,
                       frequency="month", leading=False)
-        with self.sessions() as session:
+        with shared_session(self.sessions) as session:
             measures = shared.formula_sums(f)
             sums = self._sums(session, scope, period, measures) if measures is not None else None
             return self._reading(session, kdef, scope, period, sums)
@@ -254,7 +259,7 @@ class Readings(ManyPeriods):
         if summed:
             group = ("line", *series_group(grain))
             buckets: dict[str, dict[str, dict[str, Any]]] = {ln: {} for ln in lines}
-            with self.sessions() as session:
+            with shared_session(self.sessions) as session:
                 for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None, group,
                                                    shared.measures_of(self.config, summed)):
                     if row["line"] in buckets:
@@ -468,7 +473,7 @@ class Readings(ManyPeriods):
 
     def data_version(self) -> int:
         """Cheap version number of the stored data (compare before recomputing a page)."""
-        with self.sessions() as session:
+        with shared_session(self.sessions) as session:
             return ledger_queries.data_version(session)
 
     def current_period(self, grain: str) -> Period:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from huddle.dashboard.core.kpi import FORMULAS, Kind, Status
 from huddle.dashboard.core.periods import Period, bucket_key
 from huddle.dashboard.core.plant import KpiDef
-from huddle.dashboard.services.reading_context import measures_of
+from huddle.dashboard.services.reading_context import measures_of, shared_session
 from huddle.data.queries import readings as reading_queries
 from huddle.data.queries.scope import holds, union_of
 
@@ -114,7 +114,7 @@ class ManyPeriods:
         index = {day: i for i, day in enumerate(starts)}
         measures = measures_of(self.config, {k for wanted in asked.values() for kpis in wanted.values() for k in kpis})
         filters = {scope: self.scope_filter(scope) for scope in asked}
-        with self.sessions() as session:
+        with shared_session(self.sessions) as session:
             rows = reading_queries.sums_by(session, union_of(filters.values()), starts[0], starts[-1] - ONE_DAY, None,
                                            ("line", "area"), measures, tuple(starts[:-1])) if days else []
             ctx = self._context(session)
@@ -154,7 +154,7 @@ class ManyPeriods:
         starts = sorted({p.first for p in days} | {p.last + ONE_DAY for p in days})
         index = {day: i for i, day in enumerate(starts)}
         measures = measures_of(self.config, keys)
-        with self.sessions() as session:
+        with shared_session(self.sessions) as session:
             spans: dict[int, dict[str, Any]] = {}
             if days and measures is not None:
                 spans = {int(str(r.get("span") or 0)): r for r in reading_queries.sums_by(
@@ -184,7 +184,7 @@ class ManyPeriods:
             lines = self.config.scope_lines(scope)
             if not summed:
                 return [self.reading(kpi, line, period) for line in lines]
-            with self.sessions() as session:
+            with shared_session(self.sessions) as session:
                 rows = {r["line"]: r for r in reading_queries.sums_by(session, self.scope_filter(scope), period.first,
                                                               period.last, period.shift, ("line",),
                                                                       measures)}
@@ -194,7 +194,7 @@ class ManyPeriods:
         shifts = [s.key for s in self.config.calendar.shifts]
         if not summed:
             return [self._shift_reading(kdef, scope, period, shift) for shift in shifts]
-        with self.sessions() as session:
+        with shared_session(self.sessions) as session:
             rows = {r["shift"]: r for r in reading_queries.sums_by(session, self.scope_filter(scope), period.first,
                                                            period.last, None, ("shift",), measures)}
             return [self._reading(session, kdef, scope, Period(period.grain, period.first, period.last, shift),
@@ -220,7 +220,7 @@ class ManyPeriods:
         period's status depends on it)."""
         keys = list(kpis)
         periods = self._periods(grain, first, last)
-        with self.sessions() as session:
+        with shared_session(self.sessions) as session:
             ctx = self._context(session)
             ends = self.period_ends(periods)
             buckets = self._series_sums(session, keys, scope, grain, first, last,
@@ -247,7 +247,7 @@ class ManyPeriods:
         KPI."""
         keys = list(kpis)
         defs = {k: (self.config.kpis[k], self._summed(k)) for k in keys}
-        with self.sessions() as session:
+        with shared_session(self.sessions) as session:
             ctx = self._context(session)
             ends = {p: self.period_end(p) for p in shifts}
             # a running shift's status may be stale, as of its latest record; an ended one's never is
@@ -264,7 +264,7 @@ class ManyPeriods:
 
     def _shift_reading(self: Readings, kdef: KpiDef, scope: str, period: Period, shift: str) -> Reading:
         sub = Period(period.grain, period.first, period.last, shift)
-        with self.sessions() as session:
+        with shared_session(self.sessions) as session:
             sums = reading_queries.sums_by(session, self.scope_filter(scope), sub.first, sub.last, shift)[0]
             return self._reading(session, kdef, scope, sub, sums)
 

@@ -17,6 +17,7 @@ from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.kpi import Status
 from huddle.dashboard.core.periods import Period, bucket_key
 from huddle.dashboard.core.plant import PlantConfig
+from huddle.dashboard.services.reading_context import shared_session
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.dashboard.services.readings_over import Point
 
@@ -103,7 +104,7 @@ def trend_points(source: Readings | Services, kpis: list[str], scope: str, perio
 
 def _has_planned(readings: Readings) -> bool:
     """Whether the plant planned any days off (then twice the shifts are looked at, to find n worked ones)."""
-    with readings.sessions() as session:
+    with shared_session(readings.sessions) as session:
         return bool(readings.plant_calendar(session).planned)
 
 
