@@ -300,10 +300,14 @@ class OkrQuarters:
         week's end, or the latest full week), with or without a check-in."""
         weekly = self._weekly_periods(krs, quarter, weeks, on)
         out: dict[int, dict[str, float | None]] = {}
+        worked: dict[tuple[str, str, str], dict[str, float | None]] = {}  # key results bound alike share one
         for k in krs:
             if k.kpi:
-                by_period = read[k.kpi_scope]
-                out[k.id] = {label: by_period[p][k.kpi].value for label, p in weekly[k.kpi_window]}
+                bound = (k.kpi, k.kpi_scope, k.kpi_window)
+                if bound not in worked:
+                    by_period = read[k.kpi_scope]
+                    worked[bound] = {label: by_period[p][k.kpi].value for label, p in weekly[k.kpi_window]}
+                out[k.id] = worked[bound]
         return out
 
     def _weekly_periods(self, krs: list[Any], quarter: Period, weeks: list[Period],
@@ -320,11 +324,15 @@ class OkrQuarters:
         months = self._months_so_far(quarter, on)
         running = [m.last < period_containing("month", m.first).last for m in months]
         out: dict[int, list[MonthMark]] = {}
+        worked: dict[tuple[str, str], list[MonthMark]] = {}  # key results bound alike share the marks, not the list
         for k in krs:
             if k.kpi:
-                by_period = read[k.kpi_scope]
-                out[k.id] = [MonthMark(m.label, by_period[m][k.kpi].value, str(by_period[m][k.kpi].status), r)
-                             for m, r in zip(months, running, strict=True)]
+                bound = (k.kpi, k.kpi_scope)
+                if bound not in worked:
+                    by_period = read[k.kpi_scope]
+                    worked[bound] = [MonthMark(m.label, by_period[m][k.kpi].value, str(by_period[m][k.kpi].status),
+                                               r) for m, r in zip(months, running, strict=True)]
+                out[k.id] = list(worked[bound])
         return out
 
     def _key_result_view(self, k: Any, rows: list[Any], live: tuple[float | None, str, str] | None,
