@@ -209,7 +209,12 @@ class ManyPeriods:
         if measures is not None:
             for row in reading_queries.sums_by(session, self.scope_filter(scope), first, last, None,
                                                series_group(grain), measures, through=through):
-                self._accumulate(buckets, series_label(grain, row), row)
+                label = series_label(grain, row)
+                if label in buckets:  # a period of several days' rows (a quarter's)
+                    self._accumulate(buckets, label, row)
+                else:  # the row as ``_accumulate`` adds it into an empty bucket, a measure without a value 0
+                    buckets[label] = {"data_through": None} | {
+                        m: v if m == "data_through" else 0 + (v or 0) for m, v in row.items() if m not in SERIES_GROUPS}
         return buckets
 
     def _per_period(self: Readings, kpis: Iterable[str], scope: str, grain: str, first: date, last: date,

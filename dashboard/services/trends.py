@@ -196,18 +196,18 @@ def month_calendars(source: Readings | Services, kpis: list[str], scope: str,
     last_read = min(month.last, today)
     series = (readings.points_many(kpis, scope, "day", month.first, last_read) if month.first <= last_read
               else {k: [] for k in kpis})
+    days = [month.first + timedelta(days=i) for i in range((month.last - month.first).days + 1)]
+    labels = [(day, day.isoformat(), day > today) for day in days]  # worked once for every KPI's calendar
     out: dict[str, list[DayCell]] = {}
     for kpi in kpis:
         unit = readings.config.kpis[kpi].unit
         by_day = {r.period: r for r in series[kpi]}
         cells = []
-        day = month.first
-        while day <= month.last:
-            point = by_day.get(day.isoformat())
-            if day > today or point is None:
-                cells.append(DayCell(day, None, Status.GREY, unit, day > today))
+        for day, label, future in labels:
+            point = None if future else by_day.get(label)
+            if point is None:
+                cells.append(DayCell(day, None, Status.GREY, unit, future))
             else:
                 cells.append(DayCell(day, point.value, point.status, unit, False, point.words))
-            day += timedelta(days=1)
         out[kpi] = cells
     return out

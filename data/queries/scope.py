@@ -27,7 +27,9 @@ def in_scope(model: Any, scope: ScopeFilter) -> ColumnElement[bool] | None:
     plant, where every row belongs."""
     if scope.plant:
         return None  # every row belongs to the plant: no filter lets the date or time index do the work
-    parts = [model.line.in_(scope.lines)]
+    # one line is compared as such: the database then keeps to that line's stretch of an index in its order (the
+    # first record of a line was a sort of all its rows under IN)
+    parts = [model.line == scope.lines[0] if len(scope.lines) == 1 else model.line.in_(scope.lines)]
     if scope.areas:
         parts.append(and_(model.line == "", model.area.in_(scope.areas)))
     return or_(*parts)
