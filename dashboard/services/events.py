@@ -28,6 +28,7 @@ from huddle.dashboard.core.names import event_label, place_name
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
 from huddle.dashboard.services.losses import LossPiece, loss_pieces
+from huddle.dashboard.services.reading_context import shared_session
 from huddle.dashboard.services.readings import Readings
 from huddle.data.ingest.contract import DISPOSITIONS, SAFETY_KINDS
 from huddle.data.queries import records as record_queries
@@ -225,7 +226,7 @@ def inside_windows(readings: Readings, period: Period, fetch: Callable[[Session,
     insts = _worked_windows(readings.config, period)
     if not insts:
         return []
-    with readings.sessions() as session:
+    with shared_session(readings.sessions) as session:
         rows = fetch(session, insts[0].start_utc, max(i.end_utc for i in insts))
     starts = [i.start_utc for i in insts]
     return [row for row in rows if _inside(insts, starts, row.at_utc)]

@@ -36,7 +36,7 @@ from huddle.dashboard.services.okrs import (
     rule_text,
 )
 from huddle.dashboard.services.planned import plant_calendar, plant_days_off
-from huddle.dashboard.services.reading_context import sharing_context
+from huddle.dashboard.services.reading_context import shared_session, sharing_context
 from huddle.dashboard.services.readings import Reading, Readings
 from huddle.data.models import KeyResult, OkrQuarter
 from huddle.data.queries import accounts as account_queries
@@ -181,16 +181,17 @@ class OkrQuarters:
     def _read_quarter(self, period: Period, scope: str | None) -> QuarterView:
         today = self.today()
         on = min(today, period.last)
-        with self.sessions() as session:  # plant-wide holidays and shutdowns are not expected to move anything
+        # read through the session the quarter's readings share (one connection and, on SQLite, one snapshot)
+        with shared_session(self.readings.sessions) as session:
+            # plant-wide holidays and shutdowns are not expected to move anything
             off = plant_days_off(plant_calendar(self.config, session), period.first, period.last)
             people = {u.username: u.display_name for u in account_queries.users(session) if u.display_name}
-        expected = okr.expected_progress(period.first, period.last, on, off)
-        weeks = quarter_weeks(period)
-        week = period_containing("week", on)
-        with self.sessions() as session:
             closed = self.closed(session, period.label)
             objectives, krs, checkins = okr_queries.quarter_rows(session, period.label)
             adopted = {(b.kpi, b.scope, b.on) for b in okr_queries.adopted_baselines(session)}
+        expected = okr.expected_progress(period.first, period.last, on, off)
+        weeks = quarter_weeks(period)
+        week = period_containing("week", on)
         by_kr: dict[int, list[Row[Any]]] = defaultdict(list)
         for c in checkins:
             by_kr[c.key_result_id].append(c)
