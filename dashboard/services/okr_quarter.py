@@ -31,7 +31,6 @@ from huddle.dashboard.services.okrs import (
     QuarterView,
     WeekPoint,
     check_in_view,
-    made,
     quarter_weeks,
     rule_text,
 )
@@ -370,8 +369,7 @@ class OkrQuarters:
             point = newest_by_week.get(label)
             path = k.start + (k.target - k.start) * share if moving else flat
             value = bound.get(label) if bound is not None else point.value if point else None
-            history.append(made(WeekPoint, {"week": label, "last_day": last, "value": value,
-                                            "confidence": point.confidence if point else None, "path": path}))
+            history.append(WeekPoint(label, last, value, point.confidence if point else None, path))
         rule_key = (k.kind, k.start, k.target, k.unit)
         rules = {} if rules is None else rules
         if rule_key not in rules:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from huddle.dashboard.core import okr_scoring as okr
 from huddle.dashboard.core.format import format_value
@@ -74,10 +74,10 @@ class CheckInView:
             "band": self.band}
 
 
-@dataclass(frozen=True)
-class WeekPoint:
+class WeekPoint(NamedTuple):
     """A week of the quarter in a key result's history: its value (a bound key result's KPI as that week reads it,
-    else the week's check-in), the check-in's confidence and where the straight path is."""
+    else the week's check-in), the check-in's confidence and where the straight path is (a named tuple: a quarter's
+    read makes one per key result and week, some 4,000)."""
 
     week: str
     last_day: date
@@ -290,7 +290,7 @@ def check_in_view(c: CheckIn | Row[Any], replaced: bool, unit: str = "") -> Chec
 
 def made(cls: type[_T], fields: dict[str, Any]) -> _T:
     """A frozen view made from every one of its fields without its ``__init__``, which sets each field through
-    ``object.__setattr__``: a quarter's read makes thousands of check-ins and week points (a third of its time)."""
+    ``object.__setattr__``: a quarter's read makes thousands of check-ins."""
     view = object.__new__(cls)
     view.__dict__.update(fields)
     return view

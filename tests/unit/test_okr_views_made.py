@@ -1,14 +1,14 @@
-"""The OKR views a quarter's read makes without their ``__init__`` (``okrs.made``) are the views their constructor
-makes: equal, hashable alike, every field set, still frozen."""
+"""The check-in views a quarter's read makes without their ``__init__`` (``okrs.made``) are the views their
+constructor makes: equal, hashable alike, every field set, still frozen."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections import namedtuple
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
-from huddle.dashboard.services.okrs import CheckInView, WeekPoint, check_in_view, made
+from huddle.dashboard.services.okrs import CheckInView, check_in_view
 
 Stored = namedtuple("Stored", "id key_result_id week value confidence moved blocks author at replaces_id")
 
@@ -24,7 +24,3 @@ def test_a_check_in_view_made_from_a_stored_row_equals_the_constructed_one() -> 
     with pytest.raises(dataclasses.FrozenInstanceError):
         view.value = 1.0  # type: ignore[misc]
 
-
-def test_a_week_point_made_from_its_fields_equals_the_constructed_one() -> None:
-    fields = {"week": "2026-W45", "last_day": date(2026, 11, 8), "value": None, "confidence": 4, "path": 63.2}
-    assert made(WeekPoint, fields) == WeekPoint(**fields)
