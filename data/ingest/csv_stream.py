@@ -99,7 +99,7 @@ class StreamedRows:
         for block in _blocks(self.data, self.encoding):
             yield from io.StringIO(block, newline="")
 
-    def _rows(self, record: bool = True) -> Iterator[tuple[int, list[Any]]]:
+    def _rows(self, record: bool = True) -> Iterator[tuple[int, tuple[Any, ...]]]:
         self._failure: tuple[int, str] | None = None
         reader = csv.reader(self._lines(), delimiter=self.delimiter, strict=True)
         next(reader)  # the header, read by ``stream_csv``
@@ -117,9 +117,9 @@ class StreamedRows:
                     self._broken_seen = True
                 break
             if any(v.strip() for v in values):
-                yield record_starts, values
+                yield record_starts, tuple(values)  # as ``readers`` gives a row's cells
 
-    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+    def __iter__(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         return self._rows()
 
     def __bool__(self) -> bool:

@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ class Table:
     """A file read as a table."""
 
     header: list[Any]
-    rows: list[tuple[int, list[Any]]]  # (line or row number as the user sees it, cell values)
+    rows: list[tuple[int, Any]]  # (line or row number as the user sees it, cell values: a list or tuple)
     decimal_comma: bool
     note: str = ""  # e.g. the encoding or delimiter that was detected
     broken: list[tuple[int, str]] = field(default_factory=list)  # (line, reason): parts that could not be read
@@ -147,10 +148,12 @@ def _read_csv(data: bytes | OnDisk, delimiter: str | None, encoding: str | None,
     except csv.Error as exc:
         raise FileError(Sentence(N_("line {line}: malformed CSV ({error})"), line=1, error=exc)) from None
     shift = row_line - 2  # a part of a file: its first row is line ``row_line`` of the file, not line 2
-    rows: list[tuple[int, list[Any]]] | None = None
+    rows: list[tuple[int, Any]] | None = None
     if '"' not in text:  # no quoted field: every record is one line, numbered by its place (no step per row)
+        rows = _plain_rows(text, delimiter, row_line)
+    if rows is None and '"' not in text:
         try:
-            rows = [(number, values) for number, values in enumerate(reader, start=row_line)
+            rows = [(number, tuple(values)) for number, values in enumerate(reader, start=row_line)
                     if values and (values[0].strip() or any(v.strip() for v in values))]
         except csv.Error:  # a NUL, say: read again row by row, keeping the rows before it
             reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -167,10 +170,40 @@ def _read_csv(data: bytes | OnDisk, delimiter: str | None, encoding: str | None,
                  note=f"{used}, {names.get(delimiter, delimiter)}-delimited", broken=broken)
 
 
-def _csv_rows(reader: Any, shift: int, broken: list[tuple[int, str]]) -> list[tuple[int, list[Any]]]:
+def _plain_rows(text: str, delimiter: str, row_line: int) -> list[tuple[int, Any]] | None:
+    """The non-blank rows after the header of a text with no quoted field, split at its line ends and delimiters
+    as the csv module splits such a text; None when it holds what that module reads otherwise (a carriage return
+    alone, a NUL, a line longer than a field may be, a blank first line). A row's cells are a tuple: a tuple of
+    texts is soon no more the garbage collector's concern, where a file's thousands of lists would make it go
+    over the whole heap again and again (every CSV read gives its cells so)."""
+    if "\x00" in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the end of the last line
+    if not lines or not lines[0] or max(map(len, lines)) > csv.field_size_limit():
+        return None
+    split = list(map(tuple, map(str.split, lines[1:], repeat(delimiter))))
+    # a line that is empty or whose first cell starts blank may be a blank row: only then is each row looked at
+    body = len(lines[0]) + 1
+    if _BLANK_START[delimiter].search(text, body, len(text) - text.endswith("\n")) is None:
+        return list(zip(range(row_line, row_line + len(split)), split, strict=True))
+    return [(number, values) for number, values in enumerate(split, start=row_line)
+            if values[0].strip() or any(v.strip() for v in values)]
+
+
+#: per delimiter, the start of a line that is empty or whose first cell starts with blank space
+_BLANK_START = {d: re.compile(rf"^(?:$|[\s{re.escape(d)}])", re.M) for d in DELIMITERS}
+
+
+def _csv_rows(reader: Any, shift: int, broken: list[tuple[int, str]]) -> list[tuple[int, tuple[Any, ...]]]:
     """The non-blank rows of a reader past its header with the line each starts on, up to a row that cannot be
     split into fields (added to ``broken``)."""
-    rows: list[tuple[int, list[Any]]] = []
+    rows: list[tuple[int, tuple[Any, ...]]] = []
     while True:
         record_starts = reader.line_num + 1 + shift
         try:
@@ -182,7 +215,7 @@ def _csv_rows(reader: Any, shift: int, broken: list[tuple[int, str]]) -> list[tu
             broken.append((record_starts, Sentence(MALFORMED, error=exc)))
             break
         if values and (values[0].strip() or any(v.strip() for v in values)):  # the first cell decides most rows
-            rows.append((record_starts, values))
+            rows.append((record_starts, tuple(values)))
     return rows
 
 
