@@ -39,6 +39,18 @@ def group_codes(values: Sequence[Hashable]) -> tuple[dict[Hashable, int], np.nda
     return codes, np.fromiter(map(codes.__getitem__, values), dtype=np.int64, count=len(values))
 
 
+def series_codes(columns: Sequence[Sequence[Hashable]]) -> tuple[dict[tuple[Hashable, ...], int], np.ndarray]:
+    """Each distinct row of some columns (as a tuple) numbered, and every row's number, without a tuple made per
+    row: each column is numbered on its own and the numbers combined (the numbering follows the combined numbers,
+    not the rows' order)."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        names, code = group_codes(values)
+        combined = combined * len(names) + code
+    _distinct, first, code = np.unique(combined, return_index=True, return_inverse=True)
+    return {tuple(values[i] for values in columns): k for k, i in enumerate(first.tolist())}, code
+
+
 #: keys a file remembers in memory; a longer file's go to a temporary table of its transaction
 KEPT_IN_MEMORY = 50_000
 

@@ -26,7 +26,16 @@ from huddle.data.ingest.column_screen import ColumnChunk, screen_columns
 from huddle.data.ingest.contract import RecordType, RowValidator, local_time_text, natural_key_text
 from huddle.data.ingest.facts import Touched
 from huddle.data.ingest.facts_rows import Written
-from huddle.data.ingest.file_index import _EPOCH, KeyIndex, Spans, chunk_overlaps, group_codes, key_hashes, micros
+from huddle.data.ingest.file_index import (
+    _EPOCH,
+    KeyIndex,
+    Spans,
+    chunk_overlaps,
+    group_codes,
+    key_hashes,
+    micros,
+    series_codes,
+)
 from huddle.data.ingest.screen import RowScreen, key_text
 from huddle.data.queries.quarantine import resolve_open
 from sqlalchemy import Table
@@ -149,9 +158,10 @@ class FileLoad:
         False (nothing done) when it is not so; the chunk then goes row by row."""
         assert self.mapping is not None
         naturals = list(zip(*(chunk.values[k] for k in self.record.natural_key), strict=True))
-        if len(set(naturals)) != len(naturals):
-            return False
         hashes = key_hashes(naturals)
+        # distinct hashes are distinct keys: the keys themselves are compared only when two hashes meet
+        if len(np.unique(hashes)) != len(hashes) and len(set(naturals)) != len(naturals):
+            return False
         if self.keys.first_lines(hashes).any():
             return False
         columns = {self.mapping[k]: v for k, v in chunk.values.items() if k in self.mapping}
@@ -183,8 +193,7 @@ class FileLoad:
         """Whether no row of the chunk overlaps another (of the chunk, of the file or stored) and none has a
         stored one."""
         series, longest = SPANS[self.record.name]
-        groups = list(zip(*(columns[c] for c in series), strict=True))
-        codes, code = group_codes(groups)
+        codes, code = series_codes([columns[c] for c in series])
         starts, ends = instants["start_utc"], instants["end_utc"]
         # the first start and last end found among the microseconds (comparing aware times one by one costs more)
         first_start = columns["start_utc"][int(np.argmin(starts))]
