@@ -97,22 +97,18 @@ class ProductionRows:
              written: Written | None = None) -> ProductionRows:
         """Read the lines' rows in the window (only the counts' times when ``counts_kept``); the rows a file has
         just written, when it kept them (``written``), are taken from it instead of read back."""
-        start_us, end_us = bulk.micros_sql(session, "start_utc"), bulk.micros_sql(session, "end_utc")
         marks = ", ".join(f":l{i}" for i in range(len(lines)))
         named = {f"l{i}": line for i, line in enumerate(lines)}
         values = "" if counts_kept else ", product, total, good, planned_qty"
         own = {written.table: written} if written is not None else {}
-        counts = bulk.driver_rows(
-            session, f"SELECT line, {start_us}, {end_us}{values} FROM production_counts "
-            f"WHERE line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi"
+        by_counts = _read_by_line(
+            session, "production_counts", values, f"line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi"
             + (own["production_counts"].exclusion() if "production_counts" in own else ""),
             lo=lo - COUNT_LONGEST, hi=hi, **named)
-        stops = bulk.driver_rows(
-            session, f"SELECT line, {start_us}, {end_us}, category FROM stop_events "
-            f"WHERE line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi AND end_utc > :start"
-            + (own["stop_events"].exclusion() if "stop_events" in own else ""),
+        by_stops = _read_by_line(
+            session, "stop_events", ", category", f"line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi "
+            "AND end_utc > :start" + (own["stop_events"].exclusion() if "stop_events" in own else ""),
             lo=lo - LOOKBACK, hi=hi, start=lo, **named)
-        by_counts, by_stops = _rows_by_line(counts), _rows_by_line(stops)
         if "production_counts" in own:
             by_counts = own["production_counts"].merged(by_counts, lines, times_only=counts_kept)
         if "stop_events" in own:
@@ -126,6 +122,25 @@ class ProductionRows:
     def stops_of(self, line: str, lo: datetime, hi: datetime) -> list[Any] | None:
         """A line's stops starting in [lo − 7 days, hi) and ending after lo, as columns, or None."""
         return _window(self.stops.get(line), micros(lo - LOOKBACK), micros(hi), micros(lo))
+
+
+def _read_by_line(session: Session, table: str, values: str, where: str, **params: Any) -> dict[str, list[Any]]:
+    """A table's rows matching ``where``, as columns per line: the starts and ends in microseconds, then
+    ``values`` (SQL, each column after a comma). On PostgreSQL each line's rows come as one row: the instants as
+    the text of their microseconds, parsed a whole column at once, the other values as arrays (no Python value
+    made per instant)."""
+    start_us, end_us = bulk.micros_sql(session, "start_utc"), bulk.micros_sql(session, "end_utc")
+    if session.get_bind().dialect.name != "postgresql":
+        return _rows_by_line(bulk.driver_rows(
+            session, f"SELECT line, {start_us}, {end_us}{values} FROM {table} WHERE {where}", **params))
+    arrays = "".join(f", array_agg({name.strip()} ORDER BY id)" for name in values.split(",")[1:])
+    rows = bulk.driver_rows(
+        session, f"SELECT line, string_agg(CAST({start_us} AS text), ',' ORDER BY id), "
+        f"string_agg(CAST({end_us} AS text), ',' ORDER BY id){arrays} FROM {table} WHERE {where} GROUP BY line",
+        **params)
+    return {line: [np.fromstring(starts, dtype=np.int64, sep=","), np.fromstring(ends, dtype=np.int64, sep=","),
+                   *(np.asarray(column, dtype=object) for column in rest)]
+            for line, starts, ends, *rest in rows}
 
 
 def _rows_by_line(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
