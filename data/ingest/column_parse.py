@@ -9,9 +9,10 @@ the same number as ``parse_number`` (tests/unit/test_column_parse.py holds them 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter, methodcaller
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -84,6 +85,49 @@ def instants(us: np.ndarray) -> list[datetime]:
     if len(made) == 1:
         return made * len(us)
     return list(itemgetter(*where.tolist())(made))
+
+
+class InstantColumn(Sequence[datetime]):
+    """A column of instants held as microseconds since 1970, its aware UTC datetimes made when first asked for
+    (``instants``): a clean chunk's steps mostly use the microseconds, and a datetime made for every row would cost
+    more than the rest of its screening."""
+
+    __slots__ = ("_made", "micros")
+
+    def __init__(self, micros: np.ndarray) -> None:
+        self.micros = micros
+        self._made: list[datetime] | None = None
+
+    def made(self) -> list[datetime]:
+        """The datetimes, all made (once)."""
+        if self._made is None:
+            self._made = instants(self.micros)
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self.micros)
+
+    @overload
+    def __getitem__(self, i: int) -> datetime: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[datetime]: ...
+
+    def __getitem__(self, i: int | slice) -> datetime | list[datetime]:
+        if isinstance(i, slice) or self._made is not None:
+            return self.made()[i]
+        return _AS_UTC(self.micros[i].astype("datetime64[us]").item())
+
+    def __iter__(self) -> Iterator[datetime]:
+        return iter(self.made())
+
+    def __contains__(self, value: object) -> bool:
+        return value is not None and value in self.made()
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == (list(other) if isinstance(other, InstantColumn) else other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def stored_text(us: np.ndarray) -> list[str]:

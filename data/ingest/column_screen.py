@@ -11,13 +11,13 @@ row checks included: an empty product or equipment is "", a stop's category is i
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from operator import gt, itemgetter
 from typing import Any
 
 import numpy as np
-from huddle.data.ingest.column_parse import instants, iso_micros, whole_numbers
+from huddle.data.ingest.column_parse import InstantColumn, iso_micros, whole_numbers
 from huddle.data.ingest.file_index import micros
 from huddle.data.ingest.screen import _BLANK, _CACHE_SIZE, _FAILED, RowScreen
 
@@ -34,8 +34,10 @@ class ColumnChunk:
     """A clean chunk: its line numbers, its clean values by contract column, its instants in microseconds."""
 
     numbers: list[int]
-    values: dict[str, list[Any]]
+    values: dict[str, Sequence[Any]]
     micros: dict[str, np.ndarray]
+    #: the instant columns with a time in every row (their microseconds say all their values do)
+    complete: set[str] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -56,8 +58,9 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
     cells = [c for _n, c in chunk]
     if set(map(len, cells)) != {width}:
         return None
-    values: dict[str, list[Any]] = {}
+    values: dict[str, Sequence[Any]] = {}
     instants_us: dict[str, np.ndarray] = {}
+    complete: set[str] = set()
     for name, kind, required, is_instant, cache in screen._plan:
         at = positions.get(name)
         if at is None:
@@ -69,7 +72,8 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
         # instants parsed all at once whenever they are plain ISO 8601 with an offset: a file's times seldom recur
         # in the next file, so parsing each distinct one (an hour's, for each of an area's lines) gains nothing
         if is_instant and (us := iso_micros(column)) is not None:
-            values[name], instants_us[name] = instants(us), us
+            values[name], instants_us[name] = InstantColumn(us), us
+            complete.add(name)
             continue
         distinct = set(column)
         # numbers parsed all at once when mostly distinct (else each distinct value once)
@@ -93,7 +97,9 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
         if is_instant:
             as_micros = {v: (micros(p) if p is not None else 0) for v, p in parsed.items()}
             instants_us[name] = np.fromiter(map(as_micros.__getitem__, column), dtype=np.int64, count=len(column))
-    out = ColumnChunk([n for n, _c in chunk], values, instants_us)
+            if None not in parsed.values():
+                complete.add(name)
+    out = ColumnChunk([n for n, _c in chunk], values, instants_us, complete)
     if not check(screen, out):
         return None
     _remember_latest(screen, out, cells, positions)
@@ -113,8 +119,12 @@ def _remember_latest(screen: RowScreen, chunk: ColumnChunk, cells: list[list[Any
         series = [str((c[line] if line is not None else None) or (c[location] if location is not None else None)
                       or "") for c in cells]
     latest = screen.validator._latest
+    # each series' last row (its instants alone are made)
+    last = dict(zip(series, range(len(series)), strict=True))
     for name in names:
-        for key, at in dict(zip(series, chunk.values[name], strict=True)).items():
+        column = chunk.values[name]
+        for key, i in last.items():
+            at = column[i]
             if at is not None:
                 latest[(key, name)] = at
 

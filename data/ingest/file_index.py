@@ -11,10 +11,10 @@ million for two million rows).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -28,8 +28,14 @@ def micros(instant: datetime) -> int:
 
 
 def key_hashes(keys: Sequence[Hashable]) -> np.ndarray:
-    """A 64-bit hash per key."""
+    """A 64-bit hash per key (a key's instants given as their microseconds, ``micro_keys``: a clean chunk's keys
+    are made from its columns of microseconds, so every other key is hashed in that form too)."""
     return np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+
+
+def micro_keys(keys: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Keys with each instant as its microseconds since 1970, the form ``key_hashes`` hashes."""
+    return [tuple(micros(v) if isinstance(v, datetime) else v for v in key) for key in keys]
 
 
 def group_codes(values: Sequence[Hashable]) -> tuple[dict[Hashable, int], np.ndarray]:

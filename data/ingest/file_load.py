@@ -33,6 +33,7 @@ from huddle.data.ingest.file_index import (
     chunk_overlaps,
     group_codes,
     key_hashes,
+    micro_keys,
     micros,
     series_codes,
 )
@@ -157,7 +158,12 @@ class FileLoad:
         """Store a clean chunk whose rows are all new: no key seen before in the file or stored, no overlap.
         False (nothing done) when it is not so; the chunk then goes row by row."""
         assert self.mapping is not None
-        naturals = list(zip(*(chunk.values[k] for k in self.record.natural_key), strict=True))
+        key = self.record.natural_key
+        # instants as their microseconds (no datetime made per row); a column missing some is turned per key
+        naturals = list(zip(*(chunk.micros[k].tolist() if k in chunk.complete else chunk.values[k] for k in key),
+                            strict=True))
+        if any(k in chunk.micros and k not in chunk.complete for k in key):
+            naturals = micro_keys(naturals)
         hashes = key_hashes(naturals)
         # distinct hashes are distinct keys: the keys themselves are compared only when two hashes meet
         if len(np.unique(hashes)) != len(hashes) and len(set(naturals)) != len(naturals):
@@ -207,7 +213,7 @@ class FileLoad:
                 zip(*(columns[k] for k in self.key), strict=True)):
             return False
         if stored:  # a stored row with the key of a row the file refused is not one of its rows: no overlap
-            hashes = key_hashes([tuple(getattr(s, k) for k in self.key) for s in stored])
+            hashes = key_hashes(micro_keys(tuple(getattr(s, k) for k in self.key) for s in stored))
             stored = [s for s, line in zip(stored, self.keys.first_lines(hashes), strict=True) if line >= 0]
         for group, number in codes.items():
             members = np.flatnonzero(code == number)
@@ -233,7 +239,7 @@ class FileLoad:
         others are refused."""
         key = self.record.natural_key
         naturals = [tuple(c.get(k) for k in key) for c in cleans]
-        hashes = key_hashes(naturals)
+        hashes = key_hashes(micro_keys(naturals))
         earlier = self.keys.first_lines(hashes)
         seen: dict[tuple[Any, ...], int] = {}
         keep: list[int] = []
@@ -306,7 +312,8 @@ class FileLoad:
         current = {tuple(r[k] for k in self.key) for r in rows}
         earlier: list[tuple[Any, int]] = []
         others: list[Any] = []
-        for s, key, line in zip(stored, keys, self.keys.first_lines(key_hashes(keys)).tolist(), strict=True):
+        lines = self.keys.first_lines(key_hashes(micro_keys(keys))).tolist()
+        for s, key, line in zip(stored, keys, lines, strict=True):
             if line > 0:
                 earlier.append((s, line))
             elif line == 0 and key not in current:
