@@ -106,6 +106,8 @@ class _Chunk:
     labour: list[tuple[date, str, float, float, float, float]] | None = None
     #: its instances' starts and ends in microseconds, when worked out for every line of a span at once
     bounds_us: tuple[np.ndarray, np.ndarray] | None = None
+    #: its instances' breaks' starts and ends in microseconds (``break_bounds``), likewise
+    breaks_us: tuple[np.ndarray, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         self.starts = [i.start_utc for i in self.instances]
@@ -160,18 +162,19 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
     pending = _Pending(session)
     chunks: list[_Chunk] = []
     # the lines of a file mostly share their span: its instances, and their bounds in microseconds, once
-    spans: dict[tuple[datetime, datetime], tuple[list[Any], np.ndarray, np.ndarray]] = {}
+    spans: dict[tuple[datetime, datetime], tuple[list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
     for (line, area), (lo, hi) in touched.ranges.items():
         span = spans.get((lo, hi))
         if span is None:
             instances = config.calendar.instances(lo, hi + timedelta(seconds=1))
             span = spans[(lo, hi)] = (instances, micros_of([i.start_utc for i in instances]),
-                                      micros_of([i.end_utc for i in instances]))
-        instances, starts, ends = span
+                                      micros_of([i.end_utc for i in instances]), *break_bounds(instances))
+        instances, starts, ends, break_lo, break_hi = span
         # in chunks of about a month so a multi-year load never holds its whole history in memory
         if line or "safety" in groups:
             chunks += [_Chunk(line, area, instances[start:start + CHUNK], counts_kept=touched.counts_kept,
-                              bounds_us=(starts[start:start + CHUNK], ends[start:start + CHUNK]))
+                              bounds_us=(starts[start:start + CHUNK], ends[start:start + CHUNK]),
+                              breaks_us=(break_lo[start:start + CHUNK], break_hi[start:start + CHUNK]))
                        for start in range(0, len(instances), CHUNK)]
     for together in _windows(chunks):
         lines = sorted({c.line for c in together if c.line})
@@ -255,7 +258,7 @@ def _refresh_chunk(session: Session, config: PlantConfig, chunk: _Chunk, groups:
     fresh: dict[str, _Chunk] = {}
     for group in groups:
         part = _Chunk(chunk.line, chunk.area, chunk.instances, counts_kept=chunk.counts_kept, rows=chunk.rows,
-                      labour=chunk.labour, bounds_us=chunk.bounds_us)
+                      labour=chunk.labour, bounds_us=chunk.bounds_us, breaks_us=chunk.breaks_us)
         builders[group](session, config, part, now)
         fresh[group] = part
     return _merge(session, config, chunk, fresh, now, pending)
@@ -267,13 +270,8 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     cfg_line = config.lines[c.line]
     n = len(c.instances)
     starts, ends = c.bounds_us or (micros_of(c.starts), micros_of([i.end_utc for i in c.instances]))
-    width = max((len(i.breaks) for i in c.instances), default=0)
-    # every shift's breaks, padded to the same number with empty ones (a shift has a few at most)
-    break_lo = np.zeros((n, width), dtype=np.int64)
-    break_hi = np.zeros((n, width), dtype=np.int64)
-    for k, inst in enumerate(c.instances):
-        for b, (lo, hi) in enumerate(inst.breaks):
-            break_lo[k, b], break_hi[k, b] = calendar_micros(lo), calendar_micros(hi)
+    break_lo, break_hi = c.breaks_us or break_bounds(c.instances)
+    width = break_lo.shape[1]
     sums = {name: np.zeros(n) for name in GROUPS["production"]}
     has = np.zeros(n, dtype=bool)
     through = np.full(n, NEVER, dtype=np.int64)
@@ -359,6 +357,18 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     c.arrays = {name: np.where(has, values, 0.0) for name, values in sums.items()
                 if not (c.counts_kept and name in COUNT_MEASURES)}
     c.has, c.through_us = has, through
+
+
+def break_bounds(instances: list[ShiftInstance]) -> tuple[np.ndarray, np.ndarray]:
+    """Every shift's breaks' starts and ends in microseconds, padded to the same number with empty ones (a shift
+    has a few at most; an empty break, from 0 to 0, adds nothing to any sum)."""
+    width = max((len(i.breaks) for i in instances), default=0)
+    break_lo = np.zeros((len(instances), width), dtype=np.int64)
+    break_hi = np.zeros((len(instances), width), dtype=np.int64)
+    for k, inst in enumerate(instances):
+        for b, (lo, hi) in enumerate(inst.breaks):
+            break_lo[k, b], break_hi[k, b] = calendar_micros(lo), calendar_micros(hi)
+    return break_lo, break_hi
 
 
 def _quality(session: Session, config: PlantConfig, c: _Chunk, now: datetime) -> None:
