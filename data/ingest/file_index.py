@@ -46,15 +46,22 @@ def group_codes(values: Sequence[Hashable]) -> tuple[dict[Hashable, int], np.nda
 
 
 def series_codes(columns: Sequence[Sequence[Hashable]]) -> tuple[dict[tuple[Hashable, ...], int], np.ndarray]:
-    """Each distinct row of some columns (as a tuple) numbered, and every row's number, without a tuple made per
-    row: each column is numbered on its own and the numbers combined (the numbering follows the combined numbers,
-    not the rows' order)."""
+    """``group_codes`` of the rows of some columns (each row as a tuple), without a tuple made per row: each column
+    is numbered on its own, the numbers combined into one per row, and the distinct ones turned back into tuples."""
+    parts = [group_codes(values) for values in columns]
     combined = np.zeros(len(columns[0]), dtype=np.int64)
-    for values in columns:
-        names, code = group_codes(values)
+    for names, code in parts:
         combined = combined * len(names) + code
-    _distinct, first, code = np.unique(combined, return_index=True, return_inverse=True)
-    return {tuple(values[i] for values in columns): k for k, i in enumerate(first.tolist())}, code
+    numbers, code = group_codes(combined.tolist())
+    named = [list(names) for names, _code in parts]
+    out: dict[tuple[Hashable, ...], int] = {}
+    for number, k in numbers.items():
+        key = []
+        for names in reversed(named):
+            number, at = divmod(number, len(names))
+            key.append(names[at])
+        out[tuple(reversed(key))] = k
+    return out, code
 
 
 #: keys a file remembers in memory; a longer file's go to a temporary table of its transaction

@@ -166,7 +166,8 @@ class FileLoad:
             naturals = micro_keys(naturals)
         hashes = key_hashes(naturals)
         # distinct hashes are distinct keys: the keys themselves are compared only when two hashes meet
-        if len(np.unique(hashes)) != len(hashes) and len(set(naturals)) != len(naturals):
+        ordered = np.sort(hashes)
+        if bool((ordered[1:] == ordered[:-1]).any()) and len(set(naturals)) != len(naturals):
             return False
         if self.keys.first_lines(hashes).any():
             return False
