@@ -1,6 +1,8 @@
 """Shared fixtures, so that a new test is three lines.
 
-- ``database_url``: a fresh database on each supported backend (PostgreSQL when HUDDLE_TEST_POSTGRES_URL is set).
+- ``database_url``: a fresh database at the newest schema on each supported backend (PostgreSQL when
+  HUDDLE_TEST_POSTGRES_URL is set), copied from one migrated once a session; ``empty_database_url`` an empty one,
+  for tests of the migrations.
 - ``plant_file``, ``make_services``: the small plant (SMALL_PLANT) and services on it with a fixed clock.
 - ``services``: the small plant on each backend; a test module overrides it (same name) to load its own records,
   and ``app`` / ``app_client`` then serve those services.
@@ -29,6 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from tests.template_databases import PostgresTemplate, copy_sqlite, migrated_sqlite_file, postgres_copies
 
 if TYPE_CHECKING:
     from flask.testing import FlaskClient
@@ -103,17 +107,50 @@ def pytest_setup_options():  # type: ignore[no-untyped-def]
     return options
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty Huddle database on each supported backend (PostgreSQL when its URL is set)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'huddle.sqlite'}"
-        return
+def postgres_base(request: pytest.FixtureRequest) -> str:
+    """The PostgreSQL server's URL, or the test is skipped."""
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    return base
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's SQLite file migrated to the newest revision (``database_url`` copies it)."""
+    return migrated_sqlite_file(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_template(request: pytest.FixtureRequest) -> Iterator[PostgresTemplate]:
+    """The session's PostgreSQL schema migrated to the newest revision (``database_url`` copies it)."""
+    yield from postgres_copies(postgres_base(request))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh Huddle database of this test's own, migrated to the newest schema and holding no data, on each
+    supported backend (PostgreSQL when its URL is set): a copy of the session's template (template_databases.py)."""
+    if request.param == "sqlite":
+        yield copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "huddle.sqlite")
+        return
+    postgres_base(request)
+    template: PostgresTemplate = request.getfixturevalue("postgres_template")
+    schema = template.copy()
+    yield template.url(schema)
+    template.drop(schema)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each supported backend (PostgreSQL when its URL is set), never migrated: for
+    tests of the migrations themselves."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'huddle.sqlite'}"
+        return
     from sqlalchemy import create_engine, text
 
+    base = postgres_base(request)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
     with admin.begin() as conn:
@@ -134,8 +171,9 @@ def plant_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_services(tmp_path: Path, plant_file: Path) -> Iterator[Callable[..., object]]:
-    """Build services on the small plant (or another plant file) with a fixed clock."""
+def make_services(tmp_path: Path, plant_file: Path, sqlite_template: Path) -> Iterator[Callable[..., object]]:
+    """Build services on the small plant (or another plant file) with a fixed clock; without a database URL, on
+    the SQLite file in the test's folder (a copy of the session's migrated template when there is none yet)."""
     from huddle.dashboard.services.container import build_services
     from huddle.dashboard.settings import Settings
 
@@ -145,6 +183,8 @@ def make_services(tmp_path: Path, plant_file: Path) -> Iterator[Callable[..., ob
               plant: Path | None = None, anonymous_access: str = "read") -> object:
         settings = Settings(data_dir=tmp_path, database_url=database_url, plant_config=plant or plant_file,
                             anonymous_access=anonymous_access)
+        if database_url is None and not (tmp_path / "huddle.sqlite").exists():
+            copy_sqlite(sqlite_template, tmp_path / "huddle.sqlite")
         services = build_services(settings, clock=lambda: now)
         built.append(services)
         return services

@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from huddle.dashboard.cli import main
@@ -23,6 +24,12 @@ from tests.conftest import SMALL_PLANT
 AT = datetime(2026, 11, 20, 5, 0)  # naive UTC, as the tables store it
 HEAD = max(SCHEMA_OF_REVISION)  # the newest revision, and the schema it leaves
 HERE = f"schema {SCHEMA_VERSION}, revision {HEAD}"
+
+
+@pytest.fixture
+def database_url(empty_database_url: str) -> str:
+    """An empty database on each backend, not a copy of the migrated template: these tests run the migrations."""
+    return empty_database_url
 
 
 def fill_schema_3(engine) -> None:  # type: ignore[no-untyped-def]
