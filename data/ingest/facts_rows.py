@@ -7,6 +7,7 @@ up to ``WRITTEN_ROWS``) and the facts read only the rows stored before it, addin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -41,10 +42,12 @@ class Written:
     rows: int = 0
 
     @classmethod
-    def start(cls, session: Session, table: str, run_id: int) -> Written:
-        """Keep the rows a file will write to ``table`` (a counts or stops table)."""
-        below = bulk.driver_rows(session, f"SELECT MAX(id) FROM {table}")[0][0]
-        return cls(table, below or 0, run_id)
+    def start(cls, session: Session, table: str, run_id: int, below: int | None = None) -> Written:
+        """Keep the rows a file will write to ``table`` (a counts or stops table), whose highest ``id`` before the
+        file is ``below`` (read when not given)."""
+        if below is None:
+            below = bulk.driver_rows(session, f"SELECT MAX(id) FROM {table}")[0][0] or 0
+        return cls(table, below, run_id)
 
     def add(self, columns: dict[str, list[Any]], instants: dict[str, np.ndarray]) -> bool:
         """Keep a clean chunk's rows (given as the table's columns); False when there are more than the file may
@@ -101,14 +104,12 @@ class ProductionRows:
         named = {f"l{i}": line for i, line in enumerate(lines)}
         values = "" if counts_kept else ", product, total, good, planned_qty"
         own = {written.table: written} if written is not None else {}
-        by_counts = _read_by_line(
-            session, "production_counts", values, f"line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi"
-            + (own["production_counts"].exclusion() if "production_counts" in own else ""),
-            lo=lo - COUNT_LONGEST, hi=hi, **named)
-        by_stops = _read_by_line(
-            session, "stop_events", ", category", f"line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi "
-            "AND end_utc > :start" + (own["stop_events"].exclusion() if "stop_events" in own else ""),
-            lo=lo - LOOKBACK, hi=hi, start=lo, **named)
+        by_counts, by_stops = _read_by_line(session, [
+            ("production_counts", values, f"line IN ({marks}) AND start_utc >= :lo AND start_utc < :hi"
+             + (own["production_counts"].exclusion() if "production_counts" in own else "")),
+            ("stop_events", ", category", f"line IN ({marks}) AND start_utc >= :slo AND start_utc < :hi "
+             "AND end_utc > :start" + (own["stop_events"].exclusion() if "stop_events" in own else ""))],
+            lo=lo - COUNT_LONGEST, slo=lo - LOOKBACK, hi=hi, start=lo, **named)
         if "production_counts" in own:
             by_counts = own["production_counts"].merged(by_counts, lines, times_only=counts_kept)
         if "stop_events" in own:
@@ -124,23 +125,36 @@ class ProductionRows:
         return _window(self.stops.get(line), micros(lo - LOOKBACK), micros(hi), micros(lo))
 
 
-def _read_by_line(session: Session, table: str, values: str, where: str, **params: Any) -> dict[str, list[Any]]:
-    """A table's rows matching ``where``, as columns per line: the starts and ends in microseconds, then
-    ``values`` (SQL, each column after a comma). On PostgreSQL each line's rows come as one row: the instants as
-    the text of their microseconds, parsed a whole column at once, the other values as arrays (no Python value
-    made per instant)."""
+def _read_by_line(session: Session, parts: list[tuple[str, str, str]], **params: Any) -> list[dict[str, list[Any]]]:
+    """For each (table, values, where) of ``parts``, the table's rows matching ``where``, as columns per line: the
+    starts and ends in microseconds, then ``values`` (SQL, each column after a comma). On PostgreSQL all the
+    parts come in one statement, each line's rows as one row: the instants as the text of their microseconds,
+    parsed a whole column at once, the other values as arrays (no Python value made per instant)."""
     start_us, end_us = bulk.micros_sql(session, "start_utc"), bulk.micros_sql(session, "end_utc")
     if session.get_bind().dialect.name != "postgresql":
-        return _rows_by_line(bulk.driver_rows(
-            session, f"SELECT line, {start_us}, {end_us}{values} FROM {table} WHERE {where}", **params))
-    arrays = "".join(f", array_agg({name.strip()} ORDER BY id)" for name in values.split(",")[1:])
-    rows = bulk.driver_rows(
-        session, f"SELECT line, string_agg(CAST({start_us} AS text), ',' ORDER BY id), "
-        f"string_agg(CAST({end_us} AS text), ',' ORDER BY id){arrays} FROM {table} WHERE {where} GROUP BY line",
-        **params)
-    return {line: [np.fromstring(starts, dtype=np.int64, sep=","), np.fromstring(ends, dtype=np.int64, sep=","),
-                   *(np.asarray(column, dtype=object) for column in rest)]
-            for line, starts, ends, *rest in rows}
+        return [_rows_by_line(bulk.driver_rows(
+            session, f"SELECT line, {start_us}, {end_us}{values} FROM {table} WHERE {where}", **_used(where, params)))
+            for table, values, where in parts]
+    names = [[name.strip() for name in values.split(",")[1:]] for _table, values, _where in parts]
+    offsets = np.cumsum([0, *map(len, names)]).tolist()
+    selects = []
+    for k, (table, _values, where) in enumerate(parts):
+        # each part's values in columns of their own, NULL in the other parts' rows (UNION ALL needs one shape)
+        arrays = ["NULL"] * offsets[-1]
+        arrays[offsets[k]:offsets[k + 1]] = [f"array_agg({name} ORDER BY id)" for name in names[k]]
+        selects.append(f"SELECT {k}, line, string_agg(CAST({start_us} AS text), ',' ORDER BY id), "
+                       f"string_agg(CAST({end_us} AS text), ',' ORDER BY id){''.join(', ' + a for a in arrays)} "
+                       f"FROM {table} WHERE {where} GROUP BY line")
+    out: list[dict[str, list[Any]]] = [{} for _ in parts]
+    for k, line, starts, ends, *rest in bulk.driver_rows(session, " UNION ALL ".join(selects), **params):
+        out[k][line] = [np.fromstring(starts, dtype=np.int64, sep=","), np.fromstring(ends, dtype=np.int64, sep=","),
+                        *(np.asarray(column, dtype=object) for column in rest[offsets[k]:offsets[k + 1]])]
+    return out
+
+
+def _used(where: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a statement names."""
+    return {name: params[name] for name in re.findall(r":(\w+)", where)}
 
 
 def _rows_by_line(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:

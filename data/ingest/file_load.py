@@ -95,11 +95,14 @@ class FileLoad:
     def __post_init__(self) -> None:
         self.screen = RowScreen(self.validator, self.parsed)
         self.keys = KeyIndex(bulk.KeyTable(self.session))
-        self.open = bulk.open_keys(self.session, self.record.name)
         self.runs: dict[int, str] = {}
         #: the rows the file writes, for its facts, as long as they are all new and not too many (else read back)
-        self.written = Written.start(self.session, self.target.name, self.run_id) \
-            if self.target.name in ("production_counts", "stop_events") else None
+        self.written: Written | None = None
+        if self.target.name in ("production_counts", "stop_events"):
+            self.open, below = bulk.open_keys_and_last_id(self.session, self.record.name, self.target.name)
+            self.written = Written.start(self.session, self.target.name, self.run_id, below)
+        else:
+            self.open = bulk.open_keys(self.session, self.record.name)
 
     @property
     def accepted(self) -> int:

@@ -29,7 +29,7 @@ from huddle.data.models import (
     StopEvent,
 )
 from huddle.data.models_feeds import HoursWorked, WorkOrder
-from huddle.data.queries.ledger import bump_data_version
+from huddle.data.queries.ledger import bump_data_version, with_bump
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,6 +71,7 @@ _TARGETS: dict[str, tuple[Table, tuple[str, ...], dict[str, str]]] = {
 
 #: a file's ledger entry, written with every column given (the statement compiles once)
 _LEDGER_INSERT = LoadedFile.__table__.insert()
+_LEDGER_INSERT_BUMPING = with_bump(_LEDGER_INSERT)
 _LEDGER_DEFAULTS = {"read_to": 0, "prefix_sha": "", "note": ""}
 
 
@@ -141,13 +142,16 @@ class RowStore:
                 refresh_facts(session, self.config, touched, now, load.written)
             extra = file_fields(outcome) if callable(file_fields) else file_fields or {}
             fields = {"status": outcome.status, **extra}
-            # a Core insert: the entry is written, never read back, so the unit of work has nothing to do
-            session.connection().execute(_LEDGER_INSERT, {
+            # a Core insert: the entry is written, never read back, so the unit of work has nothing to do; on
+            # PostgreSQL a load that stored rows bumps the data version in the same statement
+            changed = bool(load.new or load.replaced)
+            together = changed and session.get_bind().dialect.name == "postgresql"
+            session.connection().execute(_LEDGER_INSERT_BUMPING if together else _LEDGER_INSERT, {
                 "source": ledger_source, "path": where, "size": size, "mtime": mtime, "sha256": sha, "run_id": run_id,
                 "loaded_at": now, "rows_read": outcome.rows_read, "rows_loaded": outcome.rows_loaded,
                 "rows_rejected": outcome.rows_rejected, **_LEDGER_DEFAULTS, **fields})
             outcome.status = fields["status"]
-            if load.new or load.replaced:
+            if changed and not together:
                 bump_data_version(session)
         return outcome
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact, UTCDateTime
 from huddle.data.models_feeds import LiveSource
-from sqlalchemy import Connection, String, bindparam, cast, func, or_, select, text, update
+from sqlalchemy import Connection, Insert, String, bindparam, cast, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 # Core statements built once: every page reads these, and building an ORM statement cost more than running it
@@ -32,6 +32,11 @@ def data_version(session: Session | Connection) -> int:
 #: BIGINT: the version holds milliseconds after an init
 _BUMP = (update(Meta.__table__).where(Meta.__table__.c.key == "data_version")
          .values(value=text("CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(200))")))
+
+
+def with_bump(statement: Insert) -> Insert:
+    """An insert that also bumps the data version (PostgreSQL: both in one statement, one round trip)."""
+    return statement.add_cte(_BUMP.cte("bump"))
 
 
 def bump_data_version(session: Session) -> None:

@@ -48,6 +48,22 @@ def _file(services: Any, source: str) -> Any:
     return outcome.files[0]
 
 
+def test_each_file_that_stores_rows_bumps_the_data_version_once_with_its_ledger_entry(services: Any,
+                                                                                     inbox: Any) -> None:
+    inbox.load(services, counts=COUNTS)
+    version = int(_data_version(services) or 0)
+    inbox.drop("counts", COUNTS.replace(",2900\n", ",2800\n"), name="counts_a.csv")
+    inbox.drop("counts", COUNTS.replace(",2400\n", ",2300\n"), name="counts_b.csv")
+    outcome = services.loader.run_source("counts")
+    assert sorted((Path(f.name).name, f.status, f.rows_replaced) for f in outcome.files) == [  # b restores a's row
+        ("counts_a.csv", "loaded", 1), ("counts_b.csv", "loaded", 2)]
+    assert int(_data_version(services) or 0) == version + 2  # on PostgreSQL with the entry, in one statement
+    header, *rows = COUNTS.replace(",2400\n", ",2300\n").splitlines(keepends=True)
+    inbox.drop("counts", header + "".join(reversed(rows)), name="counts_c.csv")  # the same rows, reordered
+    assert _file(services, "counts").rows_unchanged == 4
+    assert int(_data_version(services) or 0) == version + 2
+
+
 def test_a_corrected_file_replaces_its_rows_and_the_ledger_keeps_the_change(services: Any, inbox: Any) -> None:
     inbox.load(services, counts=COUNTS)
     good_before = _good(services)
