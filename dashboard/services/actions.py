@@ -21,6 +21,7 @@ from huddle.dashboard.core.names import place_name
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.accounts import Accounts, Identity
 from huddle.dashboard.services.conflicts import ChangedSince, conflict_message, quoted
+from huddle.dashboard.services.reading_context import shared_session
 from huddle.data.models import Action
 from huddle.data.queries import actions as action_queries
 from huddle.data.queries.ledger import bump_data_version
@@ -110,10 +111,12 @@ class Actions:
             return [scope, *self.config.areas[scope].lines]
         return [self.config.site_key, *self.config.areas, *self.config.lines]
 
-    def listing(self, scope: str, *, open_only: bool = True, kpi: str | None = None) -> list[ActionView]:
-        """Actions of a scope (and the scopes inside it): overdue first, then by due date."""
+    def listing(self, scope: str, *, open_only: bool = True, kpi: str | None = None,
+                reader: Callable[[], Session] | None = None) -> list[ActionView]:
+        """Actions of a scope (and the scopes inside it): overdue first, then by due date; read through a session
+        of ``reader`` when given (a page's readings' sessions: inside ``shared_context()`` the one they share)."""
         today = self.today()
-        with self.sessions() as session:
+        with shared_session(reader or self.sessions) as session:
             views = [self._view(a, today) for a in action_queries.actions_in(
                 session, self.scopes_within(scope), OPEN if open_only else None, kpi)]
         return sorted(views, key=lambda v: (not v.overdue, v.due, v.id))

@@ -23,7 +23,7 @@ from huddle.dashboard.core.kpi import FORMULAS, Band, Kind, Status, status_of, w
 from huddle.dashboard.core.names import due_words, kpi_name, period_id_words, period_words, shift_window
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.actions import Actions
-from huddle.dashboard.services.losses import loss_pieces, shift_summary, top_losses
+from huddle.dashboard.services.losses import SUMMARY_MEASURES, loss_pieces, shift_summary, top_losses
 from huddle.dashboard.services.reading_context import shared_context, shared_session, sharing_context
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.dashboard.services.safety import (
@@ -139,11 +139,22 @@ def board_view(services: Services, scope: str, period: Period, layers: tuple[int
 def shift_readings(readings: Readings, scope: str, period: Period) -> tuple[dict[str, Reading], Any]:
     """Every KPI as the board reads it for a scope and shift (each over its own period: a weekly KPI over its
     week; the safety numbers over theirs), and the safety numbers they came from."""
+    shown, safety, _sums = _shift_readings(readings, scope, period)
+    return shown, safety
+
+
+def _shift_readings(readings: Readings, scope: str, period: Period,
+                    also: frozenset[str] = frozenset()) -> tuple[dict[str, Reading], Any, dict[str, Any] | None]:
+    """``shift_readings`` and the sums the period's own KPIs were read from, the measures of ``also`` summed by
+    the same query (the summary sentence's: None when no KPI of the period is summed)."""
     safety = safety_numbers(readings, scope, period)
     read = safety_readings(safety, readings.config)  # the safety numbers' KPIs are read once, as those numbers
-    shown = readings.readings_in_own_periods([k for k in readings.config.kpis if k not in read], scope, period)
+    rest = [k for k in readings.config.kpis if k not in read]
+    own = [k for k in rest if readings.own_period(k, period) == period]
+    shown, sums = readings.readings_and_sums(own, scope, period, also) if own else ({}, None)
+    shown.update(readings.readings_in_own_periods([k for k in rest if k not in shown], scope, period))
     shown.update(read)
-    return {k: shown[k] for k in readings.config.kpis}, safety
+    return {k: shown[k] for k in readings.config.kpis}, safety, sums
 
 
 def _board_view(services: Services, scope: str, period: Period, layers: tuple[int, ...]) -> dict[str, object]:
@@ -151,7 +162,7 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
     now = services.clock()
     month = Period("month", period.first.replace(day=1),
                    (period.first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1))
-    shown, safety = shift_readings(readings, scope, period)
+    shown, safety, sums = _shift_readings(readings, scope, period, SUMMARY_MEASURES)
     headline = [k for k, d in config.kpis.items() if d.headline]
     tiled = [k for k, d in config.kpis.items() if d.headline or d.layer in layers]  # the KPIs with a tile
     # a gauge has no shift-by-shift trend: days since the last recordable only climbs until the next case
@@ -169,7 +180,7 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
             words_of[label] = period_id_words(config, label, period.first)
         return words_of[label]
     calendars = month_calendars(readings, [k for k in headline if config.kpis[k].category != "S"], scope, month)
-    actions = services.actions.listing(scope)
+    actions = services.actions.listing(scope, reader=readings.sessions)
     with_action = {a.kpi for a in actions}
     columns = []
     for cat in CATEGORY_ORDER:
@@ -231,7 +242,7 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
                     "cost": format_value(x.cost, config.currency) if x.cost is not None else ""}
                    for x in losses.losses],
         "lost_minutes": losses.total_minutes,
-        "summary": shift_summary(readings, scope, period, pieces=pieces, shown=shown),
+        "summary": shift_summary(readings, scope, period, pieces=pieces, shown=shown, sums=sums),
         "actions": [a.as_dict() | {"kpi_name": kpi_name(config, a.kpi), "due_words": due_words(a.due, today)}
                     for a in actions], "failing_sources": health["failing_sources"],
         "loaders": health.get("scheduler", {}).get("words", ""),  # stopped, or a source late: the strip's words

@@ -16,6 +16,7 @@ from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.catalogue import KpiCatalogue
 from huddle.dashboard.services.liveness import Liveness, SourceDue, read_liveness, when_words
 from huddle.dashboard.services.quarantine import RETRY, Problem, file_name
+from huddle.dashboard.services.reading_context import shared_session
 from huddle.data.db import DatabaseUnusableError, failure_reason
 from huddle.data.queries import accounts as account_queries
 from huddle.data.queries import files_read
@@ -95,7 +96,7 @@ class DataStatus:
         scheduler's words (stopped, or a source late; "" when all is well) and how far the data goes."""
         if self.database_problem is not None:
             return self.health()
-        with self.sessions() as session:
+        with shared_session(self.sessions) as session:  # a page's readings' session, inside shared_context()
             last, latest = ledger_queries.last_statuses(session), ledger_queries.latest_data(session)
             liveness = self._liveness(session)
         return {"failing_sources": self._failing(last),

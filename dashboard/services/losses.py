@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.format import format_value
@@ -198,15 +198,17 @@ def _lower_first(name: str) -> str:
 
 
 def shift_summary(source: Readings | Services, scope: str, period: Period, pieces: list[LossPiece] | None = None,
-                  shown: dict[str, Reading] | None = None) -> str:
+                  shown: dict[str, Reading] | None = None, sums: dict[str, Any] | None = None) -> str:
     """One or two sentences on a period in words, every number from the data (nothing when there is none); from
-    the period's ``loss_pieces`` and readings (``shown``, by KPI) when the caller has them."""
+    the period's ``loss_pieces``, readings (``shown``, by KPI) and summed measures (``sums``, holding every one of
+    ``SUMMARY_MEASURES``: the scope's over the period) when the caller has them."""
     readings = readings_of(source)
     config = readings.config
     pieces = loss_pieces(readings, scope, period) if pieces is None else pieces
-    with shared_session(readings.sessions) as session:
-        sums = reading_queries.sums_by(session, readings.scope_filter(scope), period.first, period.last,
-                                       period.shift, (), SUMMARY_MEASURES)[0]
+    if sums is None or not sums.keys() >= SUMMARY_MEASURES:
+        with shared_session(readings.sessions) as session:
+            sums = reading_queries.sums_by(session, readings.scope_filter(scope), period.first, period.last,
+                                           period.shift, (), SUMMARY_MEASURES)[0]
     name = config.scope_name(scope)
     if not (sums.get("shift_s") or sums.get("total_count")) and not pieces:
         return _("No production recorded for {name} in {period}.").format(name=name,

@@ -152,13 +152,19 @@ class Readings(ManyPeriods):
 
     def readings(self, kpis: Iterable[str], scope: str, period: Period) -> dict[str, Reading]:
         """Readings of several KPIs for one scope and period, from one query of the summed measures."""
+        return self.readings_and_sums(kpis, scope, period)[0]
+
+    def readings_and_sums(self, kpis: Iterable[str], scope: str, period: Period,
+                          also: frozenset[str] = frozenset()) -> tuple[dict[str, Reading], dict[str, Any] | None]:
+        """``readings`` and the summed measures they were worked from, with the measures of ``also`` summed by the
+        same query (None when none of the KPIs is worked from summed measures: then nothing is summed)."""
         keys = list(kpis)
         with shared_session(self.sessions) as session:
             measures = shared.measures_of(self.config, keys)
-            sums = self._sums(session, scope, period, measures) if measures is not None else None
+            sums = self._sums(session, scope, period, measures | also) if measures is not None else None
             end = self.period_end(period)
             ctx = self._context(session)
-            return {k: self._reading(session, self.config.kpis[k], scope, period, sums, end, ctx) for k in keys}
+            return {k: self._reading(session, self.config.kpis[k], scope, period, sums, end, ctx) for k in keys}, sums
 
     def own_period(self, kpi: str, period: Period) -> Period:
         """The period a KPI is read over when a page shows ``period``: a weekly or monthly KPI shows its week or
