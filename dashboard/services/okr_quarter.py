@@ -36,7 +36,8 @@ from huddle.dashboard.services.okrs import (
 )
 from huddle.dashboard.services.planned import plant_calendar, plant_days_off
 from huddle.dashboard.services.reading_context import shared_session, sharing_context
-from huddle.dashboard.services.readings import Reading, Readings
+from huddle.dashboard.services.readings import Readings
+from huddle.dashboard.services.readings_over import Point
 from huddle.data.models import KeyResult, OkrQuarter
 from huddle.data.queries import accounts as account_queries
 from huddle.data.queries import okrs as okr_queries
@@ -195,7 +196,8 @@ class OkrQuarters:
         for c in checkins:
             by_kr[c.key_result_id].append(c)
         so_far = [w for w in weeks if w.first <= on]
-        read = self.readings.readings_by_scope(self._bound_periods(krs, period, so_far, on))
+        # the weeks and months show a value and a status alone: judged from the same sums, without making readings
+        read = self.readings.points_by_scope(self._bound_periods(krs, period, so_far, on))
         live = self._live_values(krs, period, on, closed is not None)
         bound = self._bound_history(krs, period, so_far, on, read)
         months = self._bound_months(krs, period, on, read)
@@ -295,7 +297,7 @@ class OkrQuarters:
         return out
 
     def _bound_history(self, krs: list[Any], quarter: Period, weeks: list[Period], on: date,
-                       read: dict[str, dict[Period, dict[str, Reading]]]) -> dict[int, dict[str, float | None]]:
+                       read: dict[str, dict[Period, dict[str, Point]]]) -> dict[int, dict[str, float | None]]:
         """Bound key results' KPI value for each week so far, as a check-in that week reads it (the quarter to the
         week's end, or the latest full week), with or without a check-in."""
         weekly = self._weekly_periods(krs, quarter, weeks, on)
@@ -318,7 +320,7 @@ class OkrQuarters:
                 for window in {k.kpi_window for k in krs if k.kpi}}
 
     def _bound_months(self, krs: list[Any], quarter: Period, on: date,
-                      read: dict[str, dict[Period, dict[str, Reading]]]) -> dict[int, list[MonthMark]]:
+                      read: dict[str, dict[Period, dict[str, Point]]]) -> dict[int, list[MonthMark]]:
         """Bound key results' KPI for each month of the quarter so far (the running one to date), with the KPI's
         own status that month, from the same readings service as the board."""
         months = self._months_so_far(quarter, on)

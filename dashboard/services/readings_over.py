@@ -109,6 +109,17 @@ class ManyPeriods:
         """Readings of each scope asked for each of its periods, of the KPIs asked for it, from one query of the
         summed measures grouped by line, area and the spans of days between the periods' ends, each scope's spans
         then added up from the rows that belong to it (a shift's period is read on its own)."""
+        return self._by_scope(asked, self._reading)
+
+    def points_by_scope(self: Readings, asked: Mapping[str, Mapping[Period, Iterable[str]]],
+                        ) -> dict[str, dict[Period, dict[str, Point]]]:
+        """The values and statuses of ``readings_by_scope``'s readings, from the same sums, without making them (a
+        quarter's bound key results' weeks and months)."""
+        return self._by_scope(asked, self._point)
+
+    def _by_scope(self: Readings, asked: Mapping[str, Mapping[Period, Iterable[str]]],
+                  judge: Callable[[Session, KpiDef, str, Period, dict[str, Any] | None, datetime, ReadingContext], T],
+                  ) -> dict[str, dict[Period, dict[str, T]]]:
         days = {p for wanted in asked.values() for p in wanted if not p.shift}
         starts = sorted({p.first for p in days} | {p.last + ONE_DAY for p in days})
         index = {day: i for i, day in enumerate(starts)}
@@ -119,7 +130,7 @@ class ManyPeriods:
                                            ("line", "area"), measures, tuple(starts[:-1])) if days else []
             ctx = self._context(session)
             ends: dict[Period, datetime] = {}
-            out: dict[str, dict[Period, dict[str, Reading]]] = {}
+            out: dict[str, dict[Period, dict[str, T]]] = {}
             for scope, wanted in asked.items():
                 f = filters[scope]
                 parts: dict[int, list[dict[str, Any]]] = {}
@@ -137,8 +148,7 @@ class ManyPeriods:
                     if p not in ends:
                         ends[p] = self.period_end(p)
                     end = ends[p]
-                    out[scope][p] = {k: self._reading(session, self.config.kpis[k], scope, p, sums, end, ctx)
-                                     for k in kpis}
+                    out[scope][p] = {k: judge(session, self.config.kpis[k], scope, p, sums, end, ctx) for k in kpis}
             return out
 
     def readings_each(self: Readings, kpis: Iterable[str], scope: str,

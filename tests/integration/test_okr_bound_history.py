@@ -116,3 +116,18 @@ def test_many_scopes_read_at_once_are_each_scopes_own_readings(services) -> None
         for period, keys in wanted.items():
             assert many[scope][period] == services.readings.readings(keys, scope, period), (scope, period.label)
     assert any(r.value is not None for read in many.values() for by_kpi in read.values() for r in by_kpi.values())
+
+
+def test_many_scopes_values_and_statuses_are_their_readings_own(services) -> None:  # type: ignore[no-untyped-def]
+    kpis = ["oee", "availability", "quality", "unplanned_downtime", "trir"]
+    periods = [Period("quarter", date(2026, 10, 1), date(2026, 10, 18)), parse_period("week", "2026-W47"),
+               parse_period("month", "2026-11"), parse_period("shift", "2026-11-16/E"),
+               Period("month", date(2026, 12, 1), date(2026, 12, 3))]
+    asked = {scope: {p: kpis for p in periods} for scope in ("L1", "a", "plant")}
+    points = services.readings.points_by_scope(asked)
+    for scope, wanted in asked.items():
+        for period, keys in wanted.items():
+            read = services.readings.readings(keys, scope, period)
+            assert {k: (p.period, p.value, p.status) for k, p in points[scope][period].items()} == {
+                k: (period.label, r.value, r.status) for k, r in read.items()}, (scope, period.label)
+    assert any(p.value is not None for read in points.values() for by_kpi in read.values() for p in by_kpi.values())
