@@ -139,12 +139,19 @@ class ManyPeriods:
                         parts.setdefault(int(str(r.get("span") or 0)), []).append(r)
                 spans = {i: added_up(members) for i, members in parts.items()}
                 out[scope] = {}
+                # a period's spans added up, by its first span: a later period from the same day (each week's
+                # quarter to date) adds its further spans on to them, in the order a fold from its start would
+                sofar: dict[int, tuple[int, dict[str, Any]]] = {}
                 for p, kpis in wanted.items():
                     if p.shift:
                         sums = self._sums(session, scope, p, measures)
                     else:
-                        inside = range(index[p.first], index[p.last + ONE_DAY])
-                        sums = added_up([spans[i] for i in inside if i in spans])
+                        lo, hi = index[p.first], index[p.last + ONE_DAY]
+                        done, onto = sofar.get(lo, (lo, None))
+                        if done > hi:
+                            done, onto = lo, None
+                        sums = added_up([spans[i] for i in range(done, hi) if i in spans], onto)
+                        sofar[lo] = (hi, sums)
                     if p not in ends:
                         ends[p] = self.period_end(p)
                     end = ends[p]
@@ -284,10 +291,11 @@ class ManyPeriods:
             return self._reading(session, kdef, scope, sub, sums)
 
 
-def added_up(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def added_up(rows: list[dict[str, Any]], onto: dict[str, Any] | None = None) -> dict[str, Any]:
     """Rows of summed measures by day added up as one SUM over their days gives them: counts added, the latest
-    record time kept, and a measure no day has stays None (not 0, which would read as a value)."""
-    out: dict[str, Any] = {"facts": 0, "data_through": None}
+    record time kept, and a measure no day has stays None (not 0, which would read as a value). ``onto``, what
+    earlier rows added up to (left as it was), is added on from: the same sums, added in the same order."""
+    out: dict[str, Any] = dict(onto) if onto is not None else {"facts": 0, "data_through": None}
     for row in rows:
         for m, v in row.items():
             if m in GROUPED:
