@@ -116,7 +116,7 @@ class Actions:
         """Actions of a scope (and the scopes inside it): overdue first, then by due date; read through a session
         of ``reader`` when given (a page's readings' sessions: inside ``shared_context()`` the one they share)."""
         today = self.today()
-        with shared_session(reader or self.sessions) as session:
+        with shared_session(reader) if reader is not None else self.sessions() as session:
             views = [self._view(a, today) for a in action_queries.actions_in(
                 session, self.scopes_within(scope), OPEN if open_only else None, kpi)]
         return sorted(views, key=lambda v: (not v.overdue, v.due, v.id))

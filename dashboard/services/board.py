@@ -256,7 +256,7 @@ def board_readings(readings: Readings, actions: Actions, scope: str, period: Per
     board, JSON-ready."""
     config = readings.config
     shown, safety = shift_readings(readings, scope, period)  # the same readings as the board's tiles
-    listed = actions.listing(scope)
+    listed = actions.listing(scope, reader=readings.sessions)
     with_action = {a.kpi for a in listed}
     columns = []
     for cat in CATEGORY_ORDER:
