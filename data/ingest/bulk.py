@@ -21,9 +21,9 @@ from huddle.data.ingest import binary_arrays
 from huddle.data.ingest.column_parse import stored_text
 from huddle.data.ingest.copy_text import array_text, columns_text
 from huddle.data.ingest.fact_spans import NEVER
-from huddle.data.models import LoadedFile, QuarantinedRow, UTCDateTime
+from huddle.data.models import LoadedFile, ProductionCount, QuarantinedRow, StopEvent, UTCDateTime
 from huddle.data.models_feeds import RowChange
-from sqlalchemy import Date, String, Table, and_, bindparam, select, type_coerce
+from sqlalchemy import Date, Row, Select, String, Table, and_, bindparam, func, literal, null, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 #: columns that say when and by which run a row was stored, not what it says: a row differing only in them is
@@ -391,18 +391,47 @@ def record_changes(session: Session, run_id: int, record_type: str, file: str, a
 
 _Q = QuarantinedRow.__table__.c
 #: built once and run on the session's connection: a file asks it before its first row
-_OPEN_KEYS = select(_Q.natural_key).distinct().where(_Q.status == "open", _Q.record_type == bindparam("record_type"),
-                                                     _Q.natural_key != "")
+_OPEN = (_Q.status == "open", _Q.record_type == bindparam("record_type"), _Q.natural_key != "")
+_OPEN_KEYS = select(_Q.natural_key).distinct().where(*_OPEN)
 
 
 def open_keys(session: Session, record_type: str) -> set[str]:
     """The natural keys of the open quarantined rows of a record type."""
+    known = session.info.pop(_KNOWN, None)
+    if known is not None and known[0] == (record_type, None):
+        return known[1]
     return set(session.connection().execute(_OPEN_KEYS, {"record_type": record_type}).scalars())
 
 
+_KNOWN = "open_keys_and_last_id"  # Session.info's key for what a file's first query read for its load
+_ONE = select(literal(1).label("one")).subquery("one")
+_LAST_ID = {"production_counts": ProductionCount.__table__, "stop_events": StopEvent.__table__}
+
+
+def with_open_keys(session: Session, entries: Select[Any], params: dict[str, Any], record_type: str,
+                   table: str | None) -> list[Row[Any]]:
+    """The rows of ``entries`` (a file's ledger entries); on PostgreSQL read in the same statement as the open
+    quarantine keys of its record type and the highest ``id`` of ``table`` (counts or stops, else None), which the
+    session keeps for the file's load (``open_keys``, ``open_keys_and_last_id``): a round trip fewer per file."""
+    if session.get_bind().dialect.name != "postgresql":
+        return list(session.connection().execute(entries, params))
+    found = entries.subquery("entries")
+    keys = select(func.array_agg(_Q.natural_key.distinct())).where(*_OPEN).scalar_subquery()
+    last = select(func.max(_LAST_ID[table].c.id)).scalar_subquery() if table else null()
+    rows = list(session.connection().execute(
+        select(keys.label("open_keys"), last.label("last_id"), *found.c)
+        .select_from(_ONE.outerjoin(found, true())).order_by(found.c.id.desc()),
+        {**params, "record_type": record_type}))
+    session.info[_KNOWN] = ((record_type, table), set(rows[0].open_keys or ()), rows[0].last_id)
+    return [r for r in rows if r.id is not None]
+
+
 def open_keys_and_last_id(session: Session, record_type: str, table: str) -> tuple[set[str], int]:
-    """The natural keys of the open quarantined rows of a record type, and the highest ``id`` stored in ``table``
-    (0 when empty): on PostgreSQL in one statement, a round trip fewer per file."""
+    """A record type's open quarantine keys and ``table``'s highest ``id`` (0 if none): known, when the file's ledger
+    entries were read with them (``with_open_keys``), else on PostgreSQL read in one statement."""
+    known = session.info.pop(_KNOWN, None)
+    if known is not None and known[0] == (record_type, table):
+        return known[1], known[2] or 0
     if session.get_bind().dialect.name != "postgresql":
         return open_keys(session, record_type), driver_rows(session, f"SELECT MAX(id) FROM {table}")[0][0] or 0
     (keys, last), = driver_rows(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from huddle.dashboard.core.plant import SourceDef
 from huddle.dashboard.core.sentence import Sentence, payload
 from huddle.dashboard.core.source_mapping import SourceMapping
+from huddle.data.ingest.bulk import with_open_keys
 from huddle.data.ingest.contract import RECORD_TYPES, FileError, RecordType
 from huddle.data.ingest.file_bytes import OnDisk, load, prefix_sha, search
 from huddle.data.ingest.mapped import map_table
@@ -164,8 +165,10 @@ class IncomingFile:
         # one query for both: the entries of this path and of this content; its session (and transaction) then
         # stores the file's rows, so a file takes one connection and one transaction
         session = self._session = self.loader.sessions()
-        found = list(session.connection().execute(_ENTRIES, {"source": self.ledger_source, "path": path,
-                                                              "sha": self.sha}))
+        # on PostgreSQL with what its load asks next (the open quarantine keys, the last count or stop id)
+        spans = self.record if self.record in ("production_counts", "stop_events") else None
+        found = with_open_keys(session, _ENTRIES, {"source": self.ledger_source, "path": path, "sha": self.sha},
+                               self.record, spans)
         entries = [e for e in found if e.path == path]
         twin = next((e for e in reversed(found)
                      if e.path != path and e.sha256 == self.sha and e.status in READ_STATUSES), None)
