@@ -212,10 +212,6 @@ class Readings(ManyPeriods):
         """A KPI per period of a grain between two production dates (for trends and the monthly review)."""
         return self.series_many([kpi], scope, grain, first, last)[kpi]
 
-    def _labels(self, grain: str, first: date, last: date) -> list[str]:
-        """The period labels of a grain between two production dates, in order."""
-        return [p.label for p in self._periods(grain, first, last)]
-
     def _periods(self, grain: str, first: date, last: date) -> list[Period]:
         """The periods of a grain between two production dates, in order (made, not parsed from their labels)."""
         periods: list[Period] = []

@@ -157,31 +157,6 @@ def _marks(dialect: str, n: int) -> str:
     return ", ".join(("?" if dialect == "sqlite" else "%s") for _ in range(n))
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows (all with the same columns) through the driver, without SQLAlchemy's per-row work."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    columns = list(rows[0])
-    names = ", ".join(f'"{c}"' for c in columns)
-    session.connection().exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({names}) VALUES ({_marks(dialect, len(columns))})',
-        [tuple(v) for v in _driver_values(dialect, table, columns, rows)])
-
-
-def update_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Update rows by their ``id`` (all with the same columns) through the driver."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    columns = [c for c in rows[0] if c != "id"]
-    mark = "?" if dialect == "sqlite" else "%s"
-    sets = ", ".join(f'"{c}" = {mark}' for c in columns)
-    session.connection().exec_driver_sql(
-        f'UPDATE "{table.name}" SET {sets} WHERE id = {mark}',
-        [(*v, r["id"]) for v, r in zip(_driver_values(dialect, table, columns, rows), rows, strict=True)])
-
-
 def stored_keys(session: Session, table: Table, key: Sequence[str],
                 columns: dict[str, list[Any]]) -> set[tuple[Any, ...]]:
     """The natural keys of the stored rows in the range of some rows given as columns (and of their first key
