@@ -52,22 +52,6 @@ if TYPE_CHECKING:
 RECORDS = 500  # event records sent to the page at most (newest first; the table pages through them)
 STALE_RECHECK_S = 300  # redraw at least this often so a node can turn stale even when no data arrives
 
-#: a click opens or folds in the browser at once, so a click is never lost to a redraw still in flight; the server
-#: then draws what the stores say
-TAP_JS = """function (tap, expanded, selected) {
-    const none = window.dash_clientside.no_update;
-    if (!tap || !tap.data || !tap.data.id) { return [none, none]; }
-    const id = tap.data.id;
-    let nodes = (expanded && expanded.nodes) ? expanded.nodes.slice() : [];
-    if (id !== selected) {
-        if (tap.data.folded && nodes.indexOf(id) < 0) { nodes.push(id); }
-    } else if (tap.data.opens) {
-        nodes = nodes.indexOf(id) < 0 ? nodes.concat([id]) : nodes.filter(function (n) { return n !== id; });
-    }
-    nodes.sort();
-    return [{view: expanded ? expanded.view : null, nodes: nodes}, id];
-}"""
-
 
 def _target(services: Services, view: dict[str, Any]) -> TreeTarget:
     """The tree, scope and period the page's view asks for (``AddressError`` when it cannot be shown)."""
@@ -302,12 +286,10 @@ def register(app: Dash, services: Services) -> None:
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page
         keep_address_js(TreeAddress, second="node", answer=True),
         Output(ids.TREE_ADDRESS, "data"), Input(ids.TREE_VIEW, "data"), Input(ids.TREE_SELECTED, "data"))
-    app.clientside_callback(
-        TAP_JS,
-        Output(ids.TREE_EXPANDED, "data", allow_duplicate=True),
-        Output(ids.TREE_SELECTED, "data", allow_duplicate=True),
-        Input(ids.TREE_GRAPH, "tapNode"), State(ids.TREE_EXPANDED, "data"), State(ids.TREE_SELECTED, "data"),
-        prevent_initial_call=True)
+    # a click on a node opens, folds or chooses it in the browser at once (assets/tree.js), working from what the
+    # stores hold, so no click is lost to a redraw in flight or to a click faster than the page answers
+    app.clientside_callback(ClientsideFunction("tree", "remember"),
+                            Input(ids.TREE_EXPANDED, "data"), Input(ids.TREE_SELECTED, "data"))
     app.callback(
         Output(ids.TREE_GRAPH, "elements"), Output(ids.TREE_EXPANDED, "data"), Output(ids.TREE_SELECTED, "data"),
         Output(ids.TREE_KEY, "data"), Output(ids.TREE_DATA_KEY, "data"), Output(ids.TREE_SUMMARY, "children"),
