@@ -94,6 +94,17 @@ NEEDS_REAL_TIMED_WAITS = pytest.mark.skipif(
     "FAKETIME" in os.environ, reason="timed waits in background threads do not end under faketime")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """With the suite spread over processes (pytest-xdist), each process serves its browser tests' apps on ports
+    of its own: dash_duo counts ports up from 58050 in every process. A process's 300 ports (a run starts about
+    150 apps in all) lie below the range the system hands out for outgoing connections."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", ...
+    if worker:
+        from dash.testing.application_runners import BaseDashRunner
+
+        BaseDashRunner._next_port = 20000 + 300 * int(worker.removeprefix("gw"))
+
+
 def pytest_setup_options():  # type: ignore[no-untyped-def]
     """Chrome options for dash_duo: Debian's Chromium, headless, no background network."""
     from selenium.webdriver.chrome.options import Options
