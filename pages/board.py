@@ -177,8 +177,8 @@ def _marks(k: dict[str, Any]) -> list[html.Span]:
         found.append(("gaps", "◐ " + _("{share} % data").format(share=share),
                       "◐ " + _("{share} % of the shift so far has data").format(share=share)))
     if k["repeat"]:
-        found.append(("repeat", _("repeat ×{n}").format(n=k["streak"]),
-                      _("repeat: red {n} shifts").format(n=k["streak"])))
+        n = f"{k['streak']}+" if k.get("streak_longer") else k["streak"]  # counted up to a month of shifts
+        found.append(("repeat", _("repeat ×{n}").format(n=n), _("repeat: red {n} shifts").format(n=n)))
     if k["needs_action"]:
         found.append(("needs-action", _("needs action"), _("needs action")))
     if k["raw"] is not None and k["target_raw"] is None:

@@ -34,7 +34,7 @@ from huddle.dashboard.services.safety import (
     safety_readings,
 )
 from huddle.dashboard.services.tree import tree_holding
-from huddle.dashboard.services.trends import month_calendars, red_streaks, shift_instance, trend_points
+from huddle.dashboard.services.trends import MAX_SHIFTS, month_calendars, red_streaks, shift_instance, trend_points
 from huddle.data.queries import records as record_queries
 from huddle.data.queries import shop_floor as shop_floor_queries
 
@@ -197,7 +197,8 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
                 "own_period": r.period != period.label,
                 "through": r.data_through.isoformat() if r.data_through else "",
                 "needs_action": r.status == Status.RED and k not in with_action, "repeat": streak >= 3,
-                "streak": streak, "flags": list(r.flags), "checks": list(r.checks), "gaps": list(r.gaps),
+                "streak": streak, "streak_longer": streak >= MAX_SHIFTS,  # red longer than the shifts counted
+                "flags": list(r.flags), "checks": list(r.checks), "gaps": list(r.gaps),
                 "coverage": r.coverage, "complete": r.complete,
                 "trend": [{"status": str(t.status), "value": t.value, "period": t.period,
                            "period_name": words(t.period)}

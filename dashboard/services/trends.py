@@ -24,8 +24,10 @@ from huddle.dashboard.services.readings_over import Point
 if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services
 
-#: The longest trend or streak looked at, in shift instances (about a year of three shifts a day).
-MAX_SHIFTS = 1100
+#: The longest red streak counted, in worked shifts (a month of three shifts a day). A KPI red longer than that is
+#: "red 90+ shifts" on its tile: the huddle learns as much as from "red 1,095 shifts", and the walk back costs the
+#: same with a month of history or five years of it (counting a year of red was two thirds of the plant board).
+MAX_SHIFTS = 90
 
 
 def shift_instance(config: PlantConfig, period: Period) -> ShiftInstance:
@@ -109,17 +111,19 @@ def _has_planned(readings: Readings) -> bool:
 
 
 def red_streak(source: Readings | Services, kpi: str, scope: str, period: Period) -> int:
-    """How many worked shift instances in a row, up to and including this one, the KPI was red (0 if not now)."""
+    """How many worked shift instances in a row, up to and including this one, the KPI was red (0 if not now;
+    ``MAX_SHIFTS`` at most)."""
     return red_streaks(source, [kpi], scope, period)[kpi]
 
 
 def red_streaks(source: Readings | Services, kpis: list[str], scope: str, period: Period,
                 recent: Mapping[str, Sequence[Reading | Point]] | None = None, n: int = 14) -> dict[str, int]:
     """How many worked shift instances in a row, up to and including this one, each KPI was red (0 if not now),
-    counting at most ``MAX_SHIFTS``; shifts planned off are skipped. From each KPI's last n shifts (``recent``, as
-    ``trends`` reads them, read here when not given); the KPIs red all along them are followed further back
-    together, one grouped query per block of shifts, each block four times the one before, each KPI's shifts
-    judged only back to where its streak ends (their statuses alone: no reading is made)."""
+    counting at most ``MAX_SHIFTS`` (a streak of ``MAX_SHIFTS`` may be longer); shifts planned off are skipped.
+    From each KPI's last n shifts (``recent``, as ``trends`` reads them, read here when not given); the KPIs red all
+    along them are followed further back together, one grouped query per block of shifts, each block four times the
+    one before, each KPI's shifts judged only back to where its streak ends (their statuses alone: no reading is
+    made)."""
     readings = readings_of(source)
     recent = recent if recent is not None else trends(readings, kpis, scope, period, n)
     out: dict[str, int] = {}

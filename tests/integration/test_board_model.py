@@ -234,6 +234,18 @@ def test_red_streak_counts_consecutive_red_shifts(make_services, tmp_path: Path)
     assert trends.red_streak(services, "fpy", "L2", EARLY) == 20  # longer than the first look back of 14
 
 
+def test_a_red_streak_is_counted_up_to_a_month_of_shifts(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # L1 red for 100 shifts up to 20/E, and green before: the streak stops at the shifts counted, the board says so
+    start = datetime(2026, 11, 20, 6) - timedelta(hours=8 * 100)
+    services = _services(make_services, tmp_path, {"counts": _shift_rows("L1", start, [(100, 99)] + [(100, 80)] * 100)})
+    assert trends.MAX_SHIFTS == 90
+    assert trends.red_streak(services.readings, "fpy", "L1", EARLY) == 90
+    fpy = next(k for c in board.board_view(services, "L1", EARLY)["columns"] for k in c["kpis"] if k["kpi"] == "fpy")
+    assert (fpy["streak"], fpy["streak_longer"]) == (90, True)
+    # eleven shifts earlier it was 89 shifts long, counted whole
+    assert trends.red_streak(services.readings, "fpy", "L1", parse_period("shift", "2026-11-16/L")) == 89
+
+
 # ---- month calendar --------------------------------------------------------------------------------------
 
 

@@ -173,6 +173,10 @@ def test_a_tile_says_its_value_target_gap_marks_and_how_old_its_data_is() -> Non
         tv = [m for m in classed(shown, "mark") if "desk-only" not in m.className]
         assert len(tv) == 1 and tv[0].children[0].children == words
     assert text(one(partial, "kpi-target")).endswith("· Nov 2026") and not classed(partial, "spark")
+    # red longer than the shifts counted (a month's): at least that many, in words
+    longer = board_page.tile(kpi_tile(repeat=True, streak=90, streak_longer=True, needs_action=False), 0)
+    assert [m.children[0].children for m in classed(longer, "mark")] == ["repeat ×90+"]
+    assert [m.children[1].children for m in classed(longer, "mark")] == ["repeat: red 90+ shifts"]
 
 
 def test_the_safety_cross_colours_each_day_and_shows_its_three_numbers() -> None:
