@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -85,8 +86,15 @@ def test_scheduler_process_loads_new_files_and_is_the_only_one(tmp_path: Path, p
     first = subprocess.Popen([sys.executable, "-m", "huddle.dashboard.cli", "scheduler"], env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     second = None
+    out_first: list[str] = []
+    reader = threading.Thread(target=lambda: out_first.extend(first.stdout or ()), daemon=True)
+    reader.start()
     try:
-        time.sleep(3)
+        # the second starts once the first leads (a busy machine may take seconds to start a Python process)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("scheduler: leading" in line for line in out_first):
+            time.sleep(0.2)
+        assert any("scheduler: leading" in line for line in out_first), "".join(out_first)
         second = subprocess.Popen([sys.executable, "-m", "huddle.dashboard.cli", "scheduler"], env=env, text=True,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         write_past(tmp_path / "inbox/counts/c1.csv", COUNTS.splitlines()[0] + "\n" + COUNTS.splitlines()[1] + "\n")
@@ -109,7 +117,8 @@ def test_scheduler_process_loads_new_files_and_is_the_only_one(tmp_path: Path, p
             if proc:
                 proc.terminate()
         out_second = second.communicate(timeout=10)[0] if second else ""
-        first.communicate(timeout=10)
+        first.wait(timeout=10)
+        reader.join(timeout=10)
     assert "standing by" in out_second
 
 
