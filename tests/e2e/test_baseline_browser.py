@@ -37,7 +37,10 @@ def test_the_owner_signs_off_one_kpi(dash_duo, app, services) -> None:  # type: 
     dash_duo.find_element(f"#{ids.BASE_SAVE}").click()
     dash_duo.wait_for_text_to_equal(f"#{ids.BASE_MESSAGE}", "Saved.", timeout=20)
     dash_duo.wait_for_contains_text(f"#{ids.BASE_TABLE}", "61.5 %", timeout=20)
-    time.sleep(1)  # the form reads the line's new version as the table redraws
+    # the form reads the line's new version as the table redraws: every answer in before signing off
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and dash_duo.driver.execute_script("return window.store.getState().isLoading"):
+        time.sleep(0.1)
     dash_duo.find_element(f"#{ids.BASE_SIGN}").click()
     dash_duo.wait_for_text_to_equal(f"#{ids.BASE_MESSAGE}", "Signed off: OEE.", timeout=20)
     dash_duo.wait_for_contains_text(f"#{ids.BASE_STATE}", "1 of 4 KPIs signed off", timeout=20)
