@@ -58,6 +58,7 @@ def write_samples(folder: Path | None) -> list[Path]:
     stalled = time.time() - STALLED_S  # the file system's clock, as the loaders' final window reads it
     os.utime(cut_off, (stalled, stalled))
     _atomic(growing, header + "".join(rows[7:9]) + _half(rows[9]))
+    _written_now(growing)
     return written
 
 
@@ -67,7 +68,16 @@ def _grow(growing: Path, rows: list[str]) -> list[Path]:
         return []
     with growing.open("a", encoding="utf-8", newline="") as fh:
         fh.write(rows[9][len(_half(rows[9])):] + "".join(rows[10:12]))
+    _written_now(growing)
     return [growing]
+
+
+def _written_now(path: Path) -> None:
+    """Date a file the exporter is writing by the clock the loaders' windows read, as the cut-off sample is dated:
+    the file system's own time on a plant's machine, and the same where the process runs on a clock of its own
+    (a test's shifted clock), so the file still being written is never taken for one abandoned long ago."""
+    now = time.time()
+    os.utime(path, (now, now))
 
 
 def _half(row: str) -> str:
