@@ -105,6 +105,13 @@ def pytest_configure(config: pytest.Config) -> None:
         BaseDashRunner._next_port = 20000 + 300 * int(worker.removeprefix("gw"))
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """One process per CPU, two at least: a browser test spends much of its time waiting for Chromium and its
+    server, so two processes finish sooner than one even on a single CPU."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(2, cpus)
+
+
 def pytest_setup_options():  # type: ignore[no-untyped-def]
     """Chrome options for dash_duo: Debian's Chromium, headless, no background network."""
     from selenium.webdriver.chrome.options import Options
