@@ -76,7 +76,7 @@ def layout(**query: str) -> html.Div:
                       dcc.RadioItems(id=ids.TREE_GRAIN, inline=True, className="grain-switch",
                                      options=[{"label": _(w), "value": g} for g, w in GRAIN_WORDS.items()])],
                      className="manual-field"),
-            _field(_("Date"), dcc.DatePickerSingle(id=ids.TREE_DATE, display_format="YYYY-MM-DD",
+            _field(_("Date"), dcc.DatePickerSingle(id=ids.TREE_DATE, display_format="D MMM YYYY",
                                                 first_day_of_week=1)),
             _field(_("Shift"), dcc.Dropdown(id=ids.TREE_SHIFT, clearable=False), "tree-shift-field"),
             _field(_("Layer"), dcc.Dropdown(id=ids.TREE_LAYER, clearable=False), "tree-layer-field"),
