@@ -96,8 +96,8 @@ NEEDS_REAL_TIMED_WAITS = pytest.mark.skipif(
 
 def pytest_configure(config: pytest.Config) -> None:
     """With the suite spread over processes (pytest-xdist), each process serves its browser tests' apps on ports
-    of its own: dash_duo counts ports up from 58050 in every process. A process's 300 ports (a run starts about
-    150 apps in all) lie below the range the system hands out for outgoing connections."""
+    of its own: dash_duo counts ports up from 58050 in every process. A process's 300 ports (more than the suite's 73
+    browser tests start) lie below the range the system hands out for outgoing connections."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", ...
     if worker:
         from dash.testing.application_runners import BaseDashRunner
