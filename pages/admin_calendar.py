@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from dash import dcc, html
+from huddle.dashboard.core.format import picker_date_format
 from huddle.dashboard.core.i18n import N_, _, day_text, pgettext
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.core.plant_calendar import PLANT, PlannedDays
@@ -32,7 +33,8 @@ def calendar_card() -> html.Section:
                                                            value=PLANT, clearable=False,
                                                            className="admin-dropdown")], className="admin-field"),
                 html.Label([html.Span(_("Date")), dcc.DatePickerSingle(id=ids.ADMIN_LAST_RECORDABLE_DATE,
-                                                                    display_format="D MMM YYYY",
+                                                                    display_format=picker_date_format(),
+                                                                    first_day_of_week=1,
                                                                     placeholder=_("Pick a day"))],
                            className="admin-field"),
                 html.Button(_("Save"), id=ids.ADMIN_LAST_RECORDABLE_BUTTON, n_clicks=0, type="button",

@@ -21,7 +21,7 @@ import dash
 import dash_cytoscape as cyto
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
-from huddle.dashboard.core.format import format_day, format_time, format_value, unit_text
+from huddle.dashboard.core.format import format_day, format_time, format_value, picker_date_format, unit_text
 from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.names import period_words
 from huddle.dashboard.core.plant import FREQUENCY_WORDS
@@ -76,7 +76,7 @@ def layout(**query: str) -> html.Div:
                       dcc.RadioItems(id=ids.TREE_GRAIN, inline=True, className="grain-switch",
                                      options=[{"label": _(w), "value": g} for g, w in GRAIN_WORDS.items()])],
                      className="manual-field"),
-            _field(_("Date"), dcc.DatePickerSingle(id=ids.TREE_DATE, display_format="D MMM YYYY",
+            _field(_("Date"), dcc.DatePickerSingle(id=ids.TREE_DATE, display_format=picker_date_format(),
                                                 first_day_of_week=1)),
             _field(_("Shift"), dcc.Dropdown(id=ids.TREE_SHIFT, clearable=False), "tree-shift-field"),
             _field(_("Layer"), dcc.Dropdown(id=ids.TREE_LAYER, clearable=False), "tree-layer-field"),

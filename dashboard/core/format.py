@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgettext
@@ -117,6 +118,34 @@ def format_day(day: date, reference: date | None = None) -> str:
     if reference is not None and reference.year != day.year:
         return day_text(day, pgettext("date pattern", "EEE d MMM y"))
     return day_text(day, pgettext("date pattern", "EEE d MMM"))
+
+
+#: a date pattern's fields (CLDR) as a date picker's display format writes them (Moment.js tokens: Dash's pickers take
+#: those and hand date-fns its own); a field without one (a weekday) is left out with the text before it
+_PICKER_FIELDS = {"d": "D", "dd": "DD", "M": "M", "MM": "MM", "MMM": "MMM", "MMMM": "MMMM", "y": "YYYY", "yy": "YY",
+                  "yyyy": "YYYY"}
+_PATTERN_PARTS = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|[^A-Za-z']+")
+
+
+def picker_date_format() -> str:
+    """How a date picker shows its date, in the language's words for a date ('D MMM YYYY'; German 'D. MMM YYYY',
+    read as '5. Dez. 2026'): the pattern the pages write a date with a year in, in the picker's tokens."""
+    return picker_format(pgettext("date pattern", "d MMM y"))
+
+
+def picker_format(pattern: str) -> str:
+    """A CLDR date pattern in a date picker's tokens ('d. MMM y' → 'D. MMM YYYY'), without the fields a picker
+    cannot show."""
+    out: list[str] = []
+    for part in _PATTERN_PARTS.finditer(pattern):
+        text = part.group(0)
+        if part.group(1) is None:  # spaces, punctuation, quoted words: as they are
+            out.append(text)
+        elif text in _PICKER_FIELDS:
+            out.append(_PICKER_FIELDS[text])
+        elif out:
+            out.pop()  # a field the pickers cannot show (a weekday), and the text before it
+    return "".join(out).strip(" ,") or "D MMM YYYY"
 
 
 def format_moment(instant: datetime, tz: object, day: object = None) -> str:

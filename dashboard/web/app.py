@@ -99,9 +99,21 @@ def _end_the_requests_language(_error: BaseException | None) -> None:
         reset_language(token)
 
 
-def _with_lang(render: Any) -> Any:
-    """Dash's page wrapper with ``<html lang>`` saying the request's language (screen readers pick their voice)."""
+#: the month and weekday names of the date pickers for a language (date-fns' locale), one file each in the assets,
+#: which Dash does not put on every page: a page names the one of its language only, since the pickers take the
+#: browser's language among those loaded, else the first (an English plant's page loads none: English is theirs)
+DATE_NAMES = "date-fns-{language}.min.js"
+_DATE_NAMES_IGNORED = r"^date-fns-.*\.js$"
+
+
+def _with_lang(render: Any, app: Dash) -> Any:
+    """Dash's page wrapper with ``<html lang>`` saying the request's language (screen readers pick their voice), and
+    the date pickers' names of months and days in that language."""
     def index(**parts: Any) -> str:
+        names = DATE_NAMES.format(language=language())
+        if (ASSETS / names).exists():
+            stamp = int((ASSETS / names).stat().st_mtime)
+            parts["scripts"] = f'<script src="{app.get_asset_url(names)}?m={stamp}"></script>\n{parts["scripts"]}'
         page = render(**parts)
         return page.replace("<html>", f'<html lang="{language()}">', 1)
     return index
@@ -151,13 +163,13 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     services = services or build_services(settings)
     title = f"Huddle · {services.config.site_name}"
     app = Dash(__name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
-               title=title, suppress_callback_exceptions=False,
+               assets_ignore=_DATE_NAMES_IGNORED, title=title, suppress_callback_exceptions=False,
                on_error=on_callback_error)  # a failing part says so in its place; the rest of the page stays
     # Dash writes the title into the page's <title> as it is: the site name is the plant file's text, so escaped
     # here (pages keep the plain text, which Dash sets as document.title, text again)
     app.index_string = app.index_string.replace("{%title%}", markup.escape(title).replace("{", "&#123;"))
     first_paint = FirstPaint(app)  # the page asked for comes drawn: in the layout, and for a TV in the page itself
-    app.interpolate_index = _with_lang(first_paint.with_picture(app.interpolate_index))
+    app.interpolate_index = _with_lang(first_paint.with_picture(app.interpolate_index), app)
     install_light_pages(app)  # first, so its compression runs after every other answer hook
     for page in (overview_page, board_page, tree_page, stack_page, review_page, okr_page, portfolio_page, huddles_page,
                  data_page, admin_page, entry_page, baseline_page, not_found):

@@ -1,5 +1,6 @@
 """A German plant in a real Chromium: the board, its navigation and the ages the browser counts on speak German,
-numbers carry a decimal comma, the page says ``<html lang="de">``, and the sign-in page speaks German too."""
+numbers carry a decimal comma, the page says ``<html lang="de">``, the tree's date picker names days and months in
+German (in a browser set to English), and the sign-in page speaks German too."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from huddle.dashboard.web import ids
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import SMALL_PLANT, Inbox
 
@@ -46,6 +48,23 @@ def test_the_board_speaks_the_plants_language(dash_duo, app) -> None:  # type: i
     assert "needs action" not in body and "Hour by hour" not in body
     assert dash_duo.driver.find_element("css selector", "html").get_attribute("lang") == "de"
     assert "Übersicht" in dash_duo.find_element(f"#{ids.NAV}").text
+    errors = [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
+    assert errors == [], errors
+
+
+def test_the_date_picker_names_days_and_months_in_german(dash_duo, app) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.start_server(app)  # dash_duo's Chromium speaks English: the plant's language wins
+    dash_duo.driver.get(dash_duo.server_url + "/tree?scope=L1&grain=day&date=2026-11-20")
+    field = dash_duo.wait_for_element(f"#{ids.TREE_DATE}", timeout=20)
+    WebDriverWait(dash_duo.driver, 20).until(lambda _: field.get_attribute("value"))
+    assert field.get_attribute("value") == "20. Nov. 2026"  # as the pages write a date: "d. MMM y"
+    field.click()
+    dash_duo.wait_for_element(".dash-datepicker-calendar", timeout=10)
+    words = dash_duo.driver.execute_script(
+        "return document.querySelector('.dash-datepicker-content').textContent").replace("\n", " ")
+    assert "März" in words and "Dezember" in words and "March" not in words, words  # the month list
+    days = [cell.text for cell in dash_duo.find_elements(".dash-datepicker-calendar th")]
+    assert days == ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"], days  # and the week starts on Monday
     errors = [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
     assert errors == [], errors
 

@@ -145,3 +145,11 @@ def test_only_the_latest_answers_are_kept_compressed(monkeypatch) -> None:  # ty
     bodies.set("br;", b"an answer that changes")
     assert bodies.get(f"br;{light.ANSWER}0") is None and bodies.get(f"br;{light.ANSWER}2") == b"answer 2"
     assert bodies.get("br;dash/dash-renderer/build/dash_renderer.min.js") == b"library" and bodies.get("br;") is None
+
+
+def test_an_english_page_loads_no_month_names_for_its_date_pickers(app_client) -> None:  # type: ignore[no-untyped-def]
+    # a language's names are loaded by its own pages only (the German plant's: tests/e2e/test_language_browser.py);
+    # an English page loading any would make its pickers speak that language in any browser
+    scripts = _scripts(_page(app_client, "/tree"))
+    assert scripts and not [s for s in scripts if "date-fns" in s]
+    assert app_client.get("/assets/date-fns-de.min.js").status_code == 200  # served to the pages that name it
