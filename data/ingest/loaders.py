@@ -350,36 +350,34 @@ class Loader:
         run_id = outcome.run_id
         try:
             with self.sessions.begin() as session:
-                if outcome.status == "idle" and not outcome.message and self._extend_idle_streak(session, outcome):
-                    return
+                checks = self._fold_idle_streak(session, outcome) if outcome.status == "idle" and not outcome.message \
+                    else 1
                 session.execute(update(LoadRun).where(LoadRun.id == outcome.run_id).values(
                     finished_at=self.clock(), status=outcome.status, files_loaded=len(files),
                     files_skipped=len(outcome.files) - len(files), rows_read=outcome.rows_read,
                     rows_loaded=outcome.rows_loaded, rows_rejected=outcome.rows_rejected,
-                    message=outcome.message[:4000]))
+                    message=outcome.message[:4000], runs=checks))
         except SQLAlchemyError as exc:
             log.error("could not record the end of run %s: %s", outcome.run_id, _short(exc))
         finally:  # only once its outcome is stored: a run found unlocked must be a finished or a dead one
             if run_id is not None:
                 self.locks.release(run_id)
 
-    def _extend_idle_streak(self, session: Session, outcome: RunOutcome) -> bool:
+    def _fold_idle_streak(self, session: Session, outcome: RunOutcome) -> int:
         """A run that found nothing new, after another such run, takes that one's place instead of adding a row
         (a source read every 30 s would otherwise bury the runs that loaded something): the row keeps this check's
-        own start and end, never a span of several checks, and counts the checks in a row."""
+        own start and end, never a span of several checks, and counts the checks in a row (returned).
+
+        The earlier row goes and this run's stays: SQLite gives a new row the highest id plus one, so deleting the
+        newest row would hand its id to the next run, whose lock (keyed by its id) this run still holds until it
+        ends; that run would then go unlocked, and a process starting meanwhile would mark it cut off."""
         previous = session.execute(
             select(LoadRun).where(LoadRun.source == outcome.source, LoadRun.id < (outcome.run_id or 0))
             .order_by(LoadRun.id.desc()).limit(1)).scalar_one_or_none()
         if previous is None or previous.status != "idle" or previous.message:
-            return False
-        this = session.get(LoadRun, outcome.run_id)
-        if this is not None:
-            previous.started_at = this.started_at
-        previous.finished_at = self.clock()
-        previous.runs = (previous.runs or 1) + 1
-        session.execute(delete(LoadRun).where(LoadRun.id == outcome.run_id))
-        outcome.run_id = previous.id
-        return True
+            return 1
+        session.execute(delete(LoadRun).where(LoadRun.id == previous.id))
+        return (previous.runs or 1) + 1
 
 
 def recognise_record(path: Path) -> str:

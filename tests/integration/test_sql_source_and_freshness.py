@@ -107,3 +107,25 @@ def test_runs_that_find_nothing_new_fold_into_one_ledger_row(make_services, tmp_
     assert ledger[0]["message"].startswith("checked at ") and ledger[0]["message"].endswith(
         ", nothing new (3 checks in a row)")
     assert runs[1].finished_at - runs[1].started_at < timedelta(seconds=30)  # the last check's own time, no span
+
+
+def test_a_folded_check_never_hands_its_run_number_to_the_next_run(make_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # a run's lock is keyed by its number, and the check that folds into the streak holds it until it ends: a
+    # number given again (SQLite reuses the highest) would leave the next run unlocked, for any process starting
+    # meanwhile to mark cut off while it still runs
+    services = make_services(None)
+    (tmp_path / "inbox" / "counts").mkdir(parents=True)
+    held: list[int] = []
+    hold = services.loader.locks.hold
+
+    def spied(run_id: int) -> None:
+        held.append(run_id)
+        hold(run_id)
+
+    services.loader.locks.hold = spied
+    for _ in range(4):
+        assert services.loader.run_source("counts").status == "idle"
+    assert len(held) == 4 and len(set(held)) == 4, held
+    with services.sessions() as session:
+        runs = session.execute(select(LoadRun).where(LoadRun.source == "counts")).scalars().all()
+    assert [(r.id, r.status, r.runs) for r in runs] == [(held[-1], "idle", 4)]  # the last check's row stands
