@@ -21,7 +21,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 #: the schema each revision leaves
 SCHEMA_OF_REVISION = {
     "0001": 3, "0002": 4, "0003": 5, "0004": 6, "0005": 7, "0006": 8, "0007": 9, "0008": 10, "0009": 11,
-    "0010": 12, "0011": 13, "0012": 14, "0013": 15, "0014": 16, "0015": 17, "0016": 18, "0017": 19,
+    "0010": 12, "0011": 13, "0012": 14, "0013": 15, "0014": 16, "0015": 17, "0016": 18, "0017": 19, "0018": 20,
 }
 WAL_ATTEMPTS = 100  # 10 s of retries to switch a new SQLite file to WAL
 MIGRATION_LOCK = 7_246_001  # PostgreSQL advisory lock key held while one process migrates

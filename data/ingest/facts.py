@@ -192,6 +192,7 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
             written += _refresh_chunk(session, config, c, groups if c.line else groups & {"safety"}, now, pending)
             c.rows = c.labour = None  # a long file's history is never held whole in memory
     pending.flush()
+    bulk.refresh_month_facts(session, pending.months)
     return written
 
 
@@ -219,6 +220,8 @@ class _Pending:
     #: per set of measures, each column's parts (lists or arrays), None for a measure not recomputed
     batches: dict[tuple[str, ...], dict[str, list[Any] | None]] = field(default_factory=dict)
     keys: set[tuple[Any, ...]] = field(default_factory=set)
+    #: the months whose fact rows were recomputed, (line, area, 'YYYY-MM'): their monthly sums are summed anew
+    months: set[tuple[str, str, str]] = field(default_factory=set)
 
     def add(self, refreshed: list[str], columns: dict[str, Any], keys: list[tuple[Any, ...]]) -> None:
         """Fact rows (given as columns: lists or arrays, None for a measure not recomputed) to write, with their
@@ -442,6 +445,7 @@ def _merge(session: Session, config: PlantConfig, chunk: _Chunk, fresh: dict[str
     upsert (with others pending) that sets only the recomputed measures (and keeps the latest record time), and
     clearing them in the shifts that have none any more (their records were replaced)."""
     line, area = chunk.line, (config.area_of(chunk.line) if chunk.line else chunk.area)
+    pending.months.update((line, area, day.strftime("%Y-%m")) for day in {i.production_date for i in chunk.instances})
     refreshed = [m for group, part in fresh.items() for m in GROUPS[group]
                  if not (part.counts_kept and m in COUNT_MEASURES)]
     n = len(chunk.instances)
