@@ -70,7 +70,8 @@ def measure_api(settings: Settings, services: Services, board_cases: list[Any], 
             case = bt.Case(f"month {label}", scope, month, line_filter)
             url = f"/api/v1/tree?tree=oee&scope={scope}&grain=month&period={month.label}"
             timing, answer = benchtable.timed(lambda url=url: _get(client, url), runs)
-            query = bt.sums_sql(bt.needed_measures(config, keys), line_filter is not None)
+            query = bt.sums_sql(bt.needed_measures(config, keys), line_filter is not None, None,
+                                services.db.dialect.name, months=True)  # a month: its month rows
             floor_timing, floor = benchtable.timed(
                 lambda case=case, query=query: (bt.tree_floor(conn, config, keys, query, case.params),
                                                 bt.tree_floor(conn, config, keys, query, case.previous_params())),

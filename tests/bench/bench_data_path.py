@@ -649,10 +649,10 @@ SELECT {_SUMS}, MAX(data_through_utc) AS data_through, COUNT(*) AS facts FROM sh
 
 
 def facts_series_sql(dialect: str) -> Any:
-    """OEE's numerator and denominator summed by month over a date range of shift_facts."""
+    """OEE's numerator and denominator summed by month over whole months (their rows of month_facts)."""
+    source, _count, month = benchtable.facts_in_range(dialect, months=True)
     return text(f"""
-SELECT {benchtable.month_of(dialect)} AS month, SUM(ideal_good_s) AS num, SUM(ppt_s) AS den FROM shift_facts
- WHERE production_date >= :first AND production_date <= :last GROUP BY month ORDER BY month
+SELECT {month} AS month, SUM(ideal_good_s) AS num, SUM(ppt_s) AS den FROM {source} GROUP BY month ORDER BY month
 """).bindparams(bindparam("first", type_=Date()), bindparam("last", type_=Date()))
 
 

@@ -99,25 +99,28 @@ def _sums(measures: list[str] | tuple[str, ...]) -> str:
 
 
 def month_sql(lines: bool, dialect: str) -> Any:
-    """Every measure summed per month over a date range; every fact row (plant) or ``line IN (...)``."""
-    where = "production_date >= :first AND production_date <= :last" + (" AND line IN :lines" if lines else "")
-    stmt = text(f"SELECT {benchtable.month_of(dialect)} AS month, {_sums(tuple(MEASURES))}, COUNT(*) AS facts "
-                f"FROM shift_facts WHERE {where} GROUP BY month ORDER BY month")
+    """Every measure summed per month over whole months (their month rows); every row (plant) or ``line IN (...)``."""
+    source, count, month = benchtable.facts_in_range(dialect, months=True)
+    where = source + (" AND line IN :lines" if lines else "")
+    stmt = text(f"SELECT {month} AS month, {_sums(tuple(MEASURES))}, {count} AS facts "
+                f"FROM {where} GROUP BY month ORDER BY month")
     return stmt.bindparams(*_DATES, _LINES) if lines else stmt.bindparams(*_DATES)
 
 
-def ytd_sql(lines: bool) -> Any:
-    """Every measure summed over a date range (the year to date)."""
-    where = "production_date >= :first AND production_date <= :last" + (" AND line IN :lines" if lines else "")
-    stmt = text(f"SELECT {_sums(tuple(MEASURES))}, COUNT(*) AS facts FROM shift_facts WHERE {where}")
+def ytd_sql(lines: bool, dialect: str) -> Any:
+    """Every measure summed over whole months (the year to date, to the end of the month reviewed)."""
+    source, count, _month = benchtable.facts_in_range(dialect, months=True)
+    where = source + (" AND line IN :lines" if lines else "")
+    stmt = text(f"SELECT {_sums(tuple(MEASURES))}, {count} AS facts FROM {where}")
     return stmt.bindparams(*_DATES, _LINES) if lines else stmt.bindparams(*_DATES)
 
 
 def line_month_sql(measures: list[str], dialect: str) -> Any:
-    """Some measures summed per line and month over a date range, for the scope's lines."""
-    return text(f"SELECT line, {benchtable.month_of(dialect)} AS month, {_sums(measures)}, COUNT(*) AS facts "
-                "FROM shift_facts WHERE production_date >= :first AND production_date <= :last AND line IN :lines "
-                "GROUP BY line, month ORDER BY line, month").bindparams(*_DATES, _LINES)
+    """Some measures summed per line and month over whole months, for the scope's lines."""
+    source, count, month = benchtable.facts_in_range(dialect, months=True)
+    return text(f"SELECT line, {month} AS month, {_sums(measures)}, {count} AS facts "
+                f"FROM {source} AND line IN :lines GROUP BY line, month ORDER BY line, month").bindparams(
+                    *_DATES, _LINES)
 
 
 _TIMES = tuple(bindparam(n, type_=UTCDateTime()) for n in ("lo", "hi", "lookback"))
@@ -196,7 +199,7 @@ def make_floor(config: PlantConfig, case: Case, month: Period, compared: list[st
     insts = config.calendar.instances_for_dates(month.first, month.last)
     lo, hi = insts[0].start_utc, max(i.end_utc for i in insts)
     return Floor(
-        month_q=month_sql(case.filtered, dialect), ytd_q=ytd_sql(case.filtered),
+        month_q=month_sql(case.filtered, dialect), ytd_q=ytd_sql(case.filtered, dialect),
         line_q=line_month_sql(bt.needed_measures(config, compared) or ["ppt_s"], dialect),
         months_p={"first": months[0].first, "last": month.last} | lines,
         ytd_p={"first": date(month.first.year, 1, 1), "last": month.last} | lines,

@@ -225,13 +225,17 @@ def needed_measures(config: PlantConfig, keys: list[str]) -> list[str]:
     return out
 
 
-def sums_sql(measures: list[str], line: bool, group: str | None = None) -> Any:
-    """SUM of the measures over a date range of shift_facts (one line or every row), optionally grouped."""
+def sums_sql(measures: list[str], line: bool, group: str | None = None, dialect: str = "sqlite",
+             months: bool = False) -> Any:
+    """SUM of the measures over a date range of the facts (one line or every row), optionally grouped (``group``:
+    SQL over shift_facts, or "month"); ``months``: the range is whole months, read from month_facts."""
+    source, count, month = benchtable.facts_in_range(dialect, months)
     cols = ", ".join(f"SUM({m}) AS {m}" for m in measures)
-    where = "production_date >= :first AND production_date <= :last" + (" AND line = :line" if line else "")
+    where = source + (" AND line = :line" if line else "")
     if group is None:
-        return text(f"SELECT {cols}, COUNT(*) AS facts FROM shift_facts WHERE {where}").bindparams(*_DATES)
-    return text(f"SELECT {group} AS bucket, {cols}, COUNT(*) AS facts FROM shift_facts WHERE {where} "
+        return text(f"SELECT {cols}, {count} AS facts FROM {where}").bindparams(*_DATES)
+    bucket = month if group in ("month", benchtable.month_of(dialect)) else group
+    return text(f"SELECT {bucket} AS bucket, {cols}, {count} AS facts FROM {where} "
                 f"GROUP BY bucket ORDER BY bucket").bindparams(*_DATES)
 
 
@@ -313,8 +317,11 @@ def panel_queries(services: Services, case: Case, kpi: str) -> dict[str, Any]:
         lo, hi = insts[0].start_utc, max(i.end_utc for i in insts)
         stops = {"lines": config.scope_lines(case.scope), "cats": list(kind.values), "lo": lo, "hi": hi,
                  "lookback": lo - STOP_LOOKBACK}
-    return {"sums": sums_sql(measures, line), "trend": sums_sql(own, line, buckets(services.db.dialect.name)[grain]),
-            "by_line": sums_sql(own, line, "line"), "by_shift": sums_sql(own, line, "shift"), "stops": stops}
+    dialect, months = services.db.dialect.name, case.period.grain == "month"  # whole months: their month rows
+    return {"sums": sums_sql(measures, line, None, dialect, months),
+            "trend": sums_sql(own, line, buckets(dialect)[grain], dialect, grain == "month"),
+            "by_line": sums_sql(own, line, "line", dialect, months),
+            "by_shift": sums_sql(own, line, "shift", dialect, months), "stops": stops}
 
 
 # ---- the large plant -----------------------------------------------------------------------------------------
@@ -349,7 +356,8 @@ def measure_tree(services: Services, case: Case, runs: int, summary_: Any) -> Be
     config = services.config
     tree = config.trees["oee"]
     keys = tree.nodes()
-    query = sums_sql(needed_measures(config, keys), case.line is not None)
+    query = sums_sql(needed_measures(config, keys), case.line is not None, None, services.db.dialect.name,
+                     case.period.grain == "month")
     t_view, view = timed(lambda: build_tree_view(services.readings, "oee", case.scope, case.period), runs)
     with services.db.connect() as conn:
         t_f1, floor = timed(lambda: tree_floor(conn, config, keys, query, case.params), runs)

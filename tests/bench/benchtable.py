@@ -118,6 +118,18 @@ def month_of(dialect: str, column: str = "production_date") -> str:
     return f"to_char({column}, 'YYYY-MM')" if dialect == "postgresql" else f"substr({column}, 1, 7)"
 
 
+def facts_in_range(dialect: str, months: bool) -> tuple[str, str, str]:
+    """Where a floor sums the facts of a date range (``:first`` … ``:last``): the FROM and WHERE, how many fact rows
+    that is, and the rows' month. ``months``: the range is whole calendar months, and the floor reads their rows of
+    ``month_facts`` (shift facts summed by month), as the readings do; else the shift facts themselves."""
+    if not months:
+        return ("shift_facts WHERE production_date >= :first AND production_date <= :last", "COUNT(*)",
+                month_of(dialect))
+    label = (lambda p: f"to_char(CAST({p} AS date), 'YYYY-MM')") if dialect == "postgresql" else (
+        lambda p: f"substr({p}, 1, 7)")
+    return f"month_facts WHERE month >= {label(':first')} AND month <= {label(':last')}", "SUM(facts)", "month"
+
+
 def week_index(dialect: str, column: str = "production_date") -> str:
     """Whole ISO weeks since Monday 1970-01-05 (julian day 2440591.5) of a date column."""
     if dialect == "postgresql":

@@ -10,7 +10,7 @@ runs each script's measurement, which returns its rows:
 - ``bench_board.measure_refresh``: the line and plant board, data (``board_view``) and data + render, against the
   content floor (the shift's sums, top losses, hours, the 14-shift trend, the month by day);
 - ``bench_data_path.measure_shift_readings`` and ``measure_series``: one line's shift, every KPI, and 12 months of
-  plant OEE, against one SUM / one GROUP BY over ``shift_facts``;
+  plant OEE, against one SUM over ``shift_facts`` / one GROUP BY over ``month_facts``;
 - ``bench_tree.measure_trees``: the tree and the panels of ``unplanned_downtime`` and ``oee`` for the last complete
   day, week and month, plant and line;
 - ``bench_review.measure_reviews``: the monthly review of the plant, an area and a line, and the plant's PDF pack
@@ -24,7 +24,9 @@ With ``--postgres URL`` the same plant is loaded into a fresh schema of that Pos
 end) and the same views are measured there. ``--growth`` prints instead how the board, tree and OKR views grow with
 lines and years of history (``growth.py``). The details of every measurement go to ``details.log`` in the work
 folder; the table is printed. The exit code is 1 when any value disagrees with its floor (never for a time: the
-machines these run on are shared and noisy). This is a script, not a test; its quick run is
+machines these run on are shared and noisy). A floor sums the facts the readings read: a range of whole months
+from ``month_facts`` (the shift facts summed by month), any other from ``shift_facts``. This is a script, not a
+test; its quick run is
 ``tests/integration/test_bench_quick.py``.
 """
 
