@@ -1,7 +1,8 @@
 """The readings' queries: summed measures of a scope and period, direct KPI values, and where a scope's data begins.
 
-Every roll-up is a SQL ``SUM`` of stored numerators and denominators over the matching ``shift_facts`` rows,
-grouped as the caller needs (never a mean of ratios, never the whole history in memory).
+Every roll-up is a SQL ``SUM`` of stored numerators and denominators over the matching ``shift_facts`` rows (the
+whole months of a range over their ``month_facts`` rows, the same rows summed by month), grouped as the caller
+needs (never a mean of ratios, never the whole history in memory).
 """
 
 from __future__ import annotations
