@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from sqlalchemy import (
     DDL,
     BigInteger,
-    Column,
     Date,
     DateTime,
     Float,
@@ -20,7 +19,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -221,34 +219,6 @@ class ShiftFact(Base):
     # 0 in facts built before schema 5: their coverage cannot be told, and is not claimed
     scheduled_s: Mapped[float] = mapped_column(Float, default=0.0)
     covered_s: Mapped[float] = mapped_column(Float, default=0.0)
-
-
-
-
-#: the measures of ``shift_facts`` (its Float columns), which ``month_facts`` keeps summed by month
-FACT_MEASURES = tuple(c.name for c in ShiftFact.__table__.c if isinstance(c.type, Float))
-#: per physical limit of ``dashboard.core.kpi.PLAUSIBILITY``, how many line-shifts break it (``month_facts``)
-LIMIT_COUNTS = ("n_over_performance", "n_good_over_total", "n_stops_over_time", "n_rejects_over_total")
-
-#: ``shift_facts`` summed per line (or area), calendar month ('YYYY-MM') and shift: what a reading of whole months
-#: sums (a year of a plant is some 800 rows here where it is 22,000 shift rows), with how many line-shifts break
-#: each physical limit, the latest record time, and how many fact rows (and line-shifts) each sum holds. Kept by
-#: the facts' only writer (``data.ingest.facts``), in the same transaction, by summing a month's shift rows again.
-MONTH_FACTS = Table(
-    "month_facts", Base.metadata,
-    Column("id", Integer, primary_key=True),
-    Column("line", String(64), nullable=False),
-    Column("area", String(64), nullable=False),
-    Column("month", String(7), nullable=False),
-    Column("shift", String(16), nullable=False),
-    *(Column(name, Float, nullable=False) for name in FACT_MEASURES),
-    *(Column(name, Integer, nullable=False) for name in LIMIT_COUNTS),
-    Column("data_through_utc", UTCDateTime),
-    Column("facts", Integer, nullable=False),
-    Column("line_shifts", Integer, nullable=False),
-    UniqueConstraint("line", "area", "month", "shift", name="uq_month_facts"),
-    Index("ix_month_facts_month", "month", "line"),
-)
 
 
 class LoadRun(Base):
@@ -506,6 +476,7 @@ import huddle.data.models_baselines  # noqa: E402
 import huddle.data.models_entry  # noqa: E402
 import huddle.data.models_feeds  # noqa: E402
 import huddle.data.models_huddles  # noqa: E402
+import huddle.data.models_months  # noqa: E402
 import huddle.data.models_notify  # noqa: E402
 import huddle.data.models_security  # noqa: E402
 import huddle.data.models_tiers  # noqa: E402,F401

@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -23,17 +22,13 @@ from huddle.data.ingest.column_parse import stored_text
 from huddle.data.ingest.copy_text import array_text, columns_text
 from huddle.data.ingest.fact_spans import NEVER
 from huddle.data.models import (
-    FACT_MEASURES,
-    MONTH_FACTS,
     LoadedFile,
     ProductionCount,
     QuarantinedRow,
-    ShiftFact,
     StopEvent,
     UTCDateTime,
 )
 from huddle.data.models_feeds import RowChange
-from huddle.data.queries.readings import limit_breaks, month_of
 from sqlalchemy import (
     Date,
     Row,
@@ -42,15 +37,11 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
-    case,
-    delete,
     func,
-    insert,
     literal,
     null,
     select,
     true,
-    tuple_,
     type_coerce,
 )
 from sqlalchemy.orm import Session
@@ -364,41 +355,6 @@ def upsert_facts(session: Session, table: Table, columns: dict[str, Any], measur
     marks = ", ".join("?" if columns[c] is not None else "0" for c in columns)
     session.connection().exec_driver_sql(f"INSERT INTO {t} ({names}) VALUES ({marks}) {conflict}",
                                          list(zip(*converted, strict=True)))
-
-
-def refresh_month_facts(session: Session, months: set[tuple[str, str, str]]) -> None:
-    """Sum ``month_facts`` again from the shift facts for some lines' (or areas') months, each (line, area,
-    'YYYY-MM'): every month from the first to the last of them, for each of their lines, deleted and summed anew
-    (a month's sums are always its shift rows', whatever changed in them)."""
-    if not months:
-        return
-    first, last = min(m for _l, _a, m in months), max(m for _l, _a, m in months)
-    end = date.fromisoformat(f"{last}-01") + timedelta(days=31)
-    params = {"pairs": sorted({(line, area) for line, area, _month in months}), "first": first, "last": last,
-              "first_day": date.fromisoformat(f"{first}-01"), "end_day": end.replace(day=1)}
-    clear, fill = _month_statements()
-    session.execute(clear, params)
-    session.execute(fill, params)
-
-
-@cache
-def _month_statements() -> tuple[Any, Any]:
-    """``refresh_month_facts``' two statements, built once (building them cost as much as running them)."""
-    t, f = MONTH_FACTS.c, ShiftFact.__table__.c
-    pairs = bindparam("pairs", expanding=True)
-    clear = delete(MONTH_FACTS).where(t.month >= bindparam("first"), t.month <= bindparam("last"),
-                                      tuple_(t.line, t.area).in_(pairs))
-    month = month_of(f.production_date)
-    breaks = limit_breaks(f)  # the readings' own conditions
-    summed = (select(f.line, f.area, month, f.shift, *(func.sum(f[m]) for m in FACT_MEASURES),
-                     *(func.sum(case((broken, 1), else_=0)) for broken in breaks.values()),
-                     func.max(f.data_through_utc), func.count(), func.sum(case((f.line != "", 1), else_=0)))
-              .where(f.production_date >= bindparam("first_day"), f.production_date < bindparam("end_day"),
-                     tuple_(f.line, f.area).in_(bindparam("pairs", expanding=True)))
-              .group_by(f.line, f.area, month, f.shift))
-    names = ["line", "area", "month", "shift", *FACT_MEASURES, *(f"n_{key}" for key in breaks), "data_through_utc",
-             "facts", "line_shifts"]
-    return clear, insert(MONTH_FACTS).from_select(names, summed)
 
 
 def _listed(values: np.ndarray, instants: bool) -> list[Any]:

@@ -36,6 +36,7 @@ from huddle.data.ingest.fact_spans import (
 )
 from huddle.data.ingest.facts_rows import ProductionRows, Written, labour_rows
 from huddle.data.ingest.line_locks import lock_lines
+from huddle.data.ingest.month_facts import refresh_month_facts
 from huddle.data.models import QualityEvent, SafetyEvent, ShiftFact
 from huddle.data.models_feeds import WorkOrder
 from sqlalchemy import and_, select
@@ -192,7 +193,7 @@ def refresh_facts(session: Session, config: PlantConfig, touched: Touched, now: 
             written += _refresh_chunk(session, config, c, groups if c.line else groups & {"safety"}, now, pending)
             c.rows = c.labour = None  # a long file's history is never held whole in memory
     pending.flush()
-    bulk.refresh_month_facts(session, pending.months)
+    refresh_month_facts(session, pending.months)
     return written
 
 

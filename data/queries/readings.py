@@ -12,7 +12,8 @@ from functools import cache
 from typing import Any
 
 from huddle.dashboard.core.kpi import MEASURES, PLAUSIBILITY
-from huddle.data.models import MONTH_FACTS, KpiValue, ShiftFact
+from huddle.data.models import KpiValue, ShiftFact
+from huddle.data.models_months import MONTH_FACTS
 from huddle.data.queries.scope import ScopeFilter, in_scope_bound, scope_params, scope_shape
 from sqlalchemy import (
     ColumnElement,

@@ -32,7 +32,7 @@ import yaml
 from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
-from huddle.data.ingest.bulk import refresh_month_facts
+from huddle.data.ingest.month_facts import refresh_month_facts
 from huddle.data.models import LoadRun
 from siblings import import_sibling
 from sqlalchemy import Connection, text

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 from huddle.data.db import init_db, make_engine
-from huddle.data.models import FACT_MEASURES, LIMIT_COUNTS, MONTH_FACTS, ShiftFact
+from huddle.data.models import ShiftFact
+from huddle.data.models_months import FACT_MEASURES, LIMIT_COUNTS, MONTH_FACTS
 from huddle.data.queries import readings as reading_queries
 from huddle.data.queries.scope import ScopeFilter
 from sqlalchemy import insert, select, text
