@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from huddle.dashboard.core.kpi import FORMULAS, evaluate
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.events import inside_windows
-from huddle.dashboard.services.losses import LossPiece, loss_pieces
+from huddle.dashboard.services.losses import LossPieces, loss_pieces
 from huddle.dashboard.services.readings import Readings
 from huddle.data.queries import records as record_queries
 
@@ -42,18 +42,20 @@ class AssetReliability:
 
 
 def asset_reliability(readings: Readings, scope: str, period: Period,
-                      pieces: list[LossPiece] | None = None) -> list[AssetReliability]:
+                      pieces: LossPieces | None = None) -> list[AssetReliability]:
     """MTBF and MTTR of every asset with an unplanned stop in the scope and period, most failures first;
     ``pieces``: the scope's stops already clipped to the period (``loss_pieces``), when the caller has them."""
     failed: dict[tuple[str, str], int] = defaultdict(int)
     repair: dict[tuple[str, str], float] = defaultdict(float)
-    for piece in loss_pieces(readings, scope, period) if pieces is None else pieces:
-        stop = piece.stop
-        if stop.category != "unplanned":
+    pieces = loss_pieces(readings, scope, period) if pieces is None else pieces
+    stops = pieces.stops
+    for line, category, equipment, minutes, inside in zip(stops.line, stops.category, stops.equipment,
+                                                          pieces.minutes, pieces.started_inside, strict=True):
+        if category != "unplanned":
             continue
-        key = (stop.line, stop.equipment or "")
-        failed[key] += piece.started_inside
-        repair[key] += piece.minutes
+        key = (line, equipment)
+        failed[key] += inside
+        repair[key] += minutes
     run_s = _run_s(readings, scope, period, {ln for ln, _a in failed})
     out = []
     for (line, asset), failures in failed.items():

@@ -27,11 +27,12 @@ from huddle.dashboard.core.kpi import FORMULAS
 from huddle.dashboard.core.names import event_label, place_name
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import STOP_CATEGORIES, PlantConfig
-from huddle.dashboard.services.losses import LossPiece, loss_pieces
+from huddle.dashboard.services.losses import LossPieces, loss_pieces
 from huddle.dashboard.services.reading_context import shared_session
 from huddle.dashboard.services.readings import Readings
 from huddle.data.ingest.contract import DISPOSITIONS, SAFETY_KINDS
 from huddle.data.queries import records as record_queries
+from huddle.data.queries.records import utc_of_micros
 from sqlalchemy.orm import Session
 
 _Row = TypeVar("_Row", bound=Any)  # a query's row with an ``at_utc``
@@ -143,7 +144,7 @@ def event_kind_for(config: PlantConfig, kpi: str) -> EventFilter | None:
 
 
 def events_behind(readings: Readings, kpi: str, scope: str, period: Period, *, label: str | None = None,
-                  limit: int = 200, pieces: list[LossPiece] | None = None) -> EventReport | None:
+                  limit: int = 200, pieces: LossPieces | None = None) -> EventReport | None:
     """The Pareto and records of the events behind a KPI for a scope and period (None when no events explain it);
     ``pieces``: the scope's stops already clipped to the period (``loss_pieces``), when the caller has them."""
     kind = event_kind_for(readings.config, kpi)
@@ -158,7 +159,7 @@ DEFECTS = _DEFECTS
 
 
 def events_of(readings: Readings, kind: EventFilter, scope: str, period: Period, *, label: str | None = None,
-              limit: int = 200, pieces: list[LossPiece] | None = None) -> EventReport:
+              limit: int = 200, pieces: LossPieces | None = None) -> EventReport:
     """The Pareto and records of one kind of events for a scope and period (stops from ``pieces`` when given)."""
     if kind.kind == "stops":
         groups, rows, order = _stops(readings, kind, scope, period, pieces)
@@ -173,8 +174,11 @@ def events_of(readings: Readings, kind: EventFilter, scope: str, period: Period,
     rows.sort(key=itemgetter(_LINE))
     rows.sort(key=itemgetter(_AT), reverse=True)
     # a month of a plant holds thousands of records and the panel lists the newest few: only those are built
+    listed = rows[:max(0, limit)]
+    if kind.kind == "stops":  # their instants were kept as microseconds
+        listed = [(utc_of_micros(r[0]), utc_of_micros(r[1]), *r[2:]) for r in listed]  # type: ignore[arg-type]
     records = [EventRecord(*r, place=place_name(config, r[_LINE]), name=event_label(kind.kind, r[_LABEL]))
-               for r in rows[:max(0, limit)]]
+               for r in listed]
     return EventReport(kind.kind, _(kind.title), kind.measure, pareto, records, len(rows), total)
 
 
@@ -190,33 +194,37 @@ def _inside(insts: list[ShiftInstance], starts: list[datetime], at: datetime) ->
 
 
 #: One event as collected: EventRecord's fields from ``at_utc`` to ``cost``, in order (the record is built only for
-#: the events listed).
-_Event = tuple[datetime, datetime | None, str, str, str, float | None, int | None, float | None]
+#: the events listed; a stop's instants are microseconds since 1970 until then).
+_Event = tuple[datetime | int, datetime | int | None, str, str, str, float | None, int | None, float | None]
 _AT, _LINE, _LABEL = 0, 2, 3
 _Collected = tuple[dict[str, _Group], list[_Event], list[str]]
 
 
 def _stops(readings: Readings, kind: EventFilter, scope: str, period: Period,
-           pieces: list[LossPiece] | None = None) -> _Collected:
+           pieces: LossPieces | None = None) -> _Collected:
     config = readings.config
     groups: dict[str, _Group] = defaultdict(_Group)
     records: list[_Event] = []
     rates = {key: line.downtime_cost_per_hour for key, line in config.lines.items()}
-    for piece in loss_pieces(readings, scope, period) if pieces is None else pieces:
-        stop = piece.stop
-        if stop.category not in kind.values:
+    pieces = loss_pieces(readings, scope, period) if pieces is None else pieces
+    stops = pieces.stops
+    # a month of a plant holds thousands of stops: summed from the columns, their instants kept as numbers until
+    # the few records listed are built (events_of)
+    for start, end, line, reason, category, equipment, minutes, inside in zip(
+            stops.start_us.tolist(), stops.end_us.tolist(), stops.line, stops.reason, stops.category,
+            stops.equipment, pieces.minutes, pieces.started_inside, strict=True):
+        if category not in kind.values:
             continue
-        rate = rates[stop.line]
-        cost = piece.minutes * rate / 60 if rate is not None else None
-        g = groups[stop.reason]
-        g.minutes += piece.minutes
-        g.count += piece.started_inside
-        g.lines.add(stop.line)
+        rate = rates[line]
+        cost = minutes * rate / 60 if rate is not None else None
+        g = groups[reason]
+        g.minutes += minutes
+        g.count += inside
+        g.lines.add(line)
         if cost is not None:
             g.cost += cost
             g.costed = True
-        records.append((stop.start_utc, stop.end_utc, stop.line, stop.reason, stop.equipment, piece.minutes, None,
-                        cost))
+        records.append((start, end, line, reason, equipment, minutes, None, cost))
     return groups, records, config.scope_lines(scope)
 
 

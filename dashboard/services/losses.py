@@ -8,11 +8,12 @@ planned break is not counted as lost (it is already planned), so the minutes her
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.i18n import _, language
@@ -24,7 +25,7 @@ from huddle.dashboard.services.reading_context import shared_session
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.data.queries import readings as reading_queries
 from huddle.data.queries import records as record_queries
-from huddle.data.queries.records import StopRow
+from huddle.data.queries.records import StopColumns, StopRow, micros_of_utc
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services
@@ -71,6 +72,32 @@ class LossPiece:
     started_inside: bool
 
 
+@dataclass(frozen=True)
+class LossPieces:
+    """The stops of a scope with minutes inside a period's shift windows, as columns (``StopColumns``' fields for
+    those stops, with their minutes and whether each started inside a window). Iterating gives ``LossPiece``s;
+    the month of a plant's thousands of stops is summed from the columns."""
+
+    stops: StopColumns
+    minutes: list[float]
+    started_inside: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.minutes)
+
+    def __iter__(self) -> Iterator[LossPiece]:
+        for i, (minutes, inside) in enumerate(zip(self.minutes, self.started_inside, strict=True)):
+            yield LossPiece(self.stops.row(i), minutes, inside)
+
+    def where(self, keep: list[bool]) -> LossPieces:
+        """The pieces whose entry in ``keep`` is true."""
+        index = [i for i, k in enumerate(keep) if k]
+        if len(index) == len(self):
+            return self
+        return LossPieces(self.stops.take(index), [self.minutes[i] for i in index],
+                          [self.started_inside[i] for i in index])
+
+
 def _period_instances(config: PlantConfig, period: Period) -> list[ShiftInstance]:
     """The worked shift instances of a period (one for a shift period, none when that shift is not worked)."""
     insts = config.calendar.instances_for_dates(period.first, period.last)
@@ -79,53 +106,71 @@ def _period_instances(config: PlantConfig, period: Period) -> list[ShiftInstance
     return insts
 
 
-def loss_pieces(readings: Readings, scope: str, period: Period) -> list[LossPiece]:
+def worked_clock(insts: list[ShiftInstance]) -> tuple[np.ndarray, np.ndarray]:
+    """The worked time of shift instances as a clock that runs only inside their windows and stops in their breaks:
+    (instants, worked microseconds up to each), both float64 of whole microseconds since 1970 (exact below 2**53),
+    so the worked time between two instants is the difference of ``np.interp`` at each."""
+    at: list[int] = []
+    worked: list[int] = []
+    total = last = 0
+    for inst in sorted(insts, key=lambda i: i.start_utc):
+        # shifts never overlap (the calendar refuses it); were they to, their time would count once
+        cursor = max(micros_of_utc(inst.start_utc), last)
+        stop = last = max(micros_of_utc(inst.end_utc), cursor)
+        for lo, hi in sorted(inst.breaks):
+            b_lo, b_hi = max(cursor, micros_of_utc(lo)), min(stop, micros_of_utc(hi))
+            if b_hi <= b_lo:
+                continue
+            at += [cursor, b_lo]
+            worked += [total, total + b_lo - cursor]
+            total += b_lo - cursor
+            cursor = b_hi
+        at += [cursor, stop]
+        worked += [total, total + max(0, stop - cursor)]
+        total += max(0, stop - cursor)
+    return np.array(at, dtype=np.float64), np.array(worked, dtype=np.float64)
+
+
+def loss_pieces(readings: Readings, scope: str, period: Period) -> LossPieces:
     """Unplanned stops and changeovers of a scope clipped to the period's shift windows, planned breaks left out."""
     insts = _period_instances(readings.config, period)
     if not insts:
-        return []
+        return LossPieces(StopColumns([], np.empty(0, np.int64), np.empty(0, np.int64), [], [], []), [], [])
     lines = tuple(readings.config.scope_lines(scope))
     with shared_session(readings.sessions) as session:
-        stops = record_queries.stops_overlapping(session, lines, insts[0].start_utc, max(i.end_utc for i in insts))
-    starts = [i.start_utc for i in insts]
-    pieces = []
-    # a month of a plant clips thousands of stops: walk the shifts by index (no copy of the list per stop) and work
-    # out only the breaks a stop overlaps (the others add nothing)
-    n = len(insts)
-    for stop in stops:
-        start, end = stop.start_utc, stop.end_utc
-        seconds, inside = 0.0, False
-        for k in range(max(0, bisect.bisect_right(starts, start) - 1), n):
-            inst = insts[k]
-            if inst.start_utc >= end:
-                break
-            in_breaks = 0.0
-            for lo, hi in inst.breaks:
-                if lo < end and hi > start:
-                    in_breaks += max(0.0, (min(end, hi) - max(start, lo)).total_seconds())
-            seconds += max(0.0, inst.overlap_s(start, end) - in_breaks)
-            inside = inside or inst.start_utc <= start < inst.end_utc
-        if seconds > 0:
-            pieces.append(LossPiece(stop, seconds / 60, inside))
-    return pieces
+        stops = record_queries.stop_columns(session, lines, insts[0].start_utc, max(i.end_utc for i in insts))
+    at, worked = worked_clock(insts)
+    # a stop's lost time is the worked clock's advance over it: every window it overlaps, less the breaks in them
+    micros = np.interp(stops.end_us.astype(np.float64), at, worked) - \
+        np.interp(stops.start_us.astype(np.float64), at, worked)
+    ordered = sorted(insts, key=lambda i: i.start_utc)
+    starts = np.array([micros_of_utc(i.start_utc) for i in ordered], dtype=np.int64)
+    ends = np.array([micros_of_utc(i.end_utc) for i in ordered], dtype=np.int64)
+    within = np.searchsorted(starts, stops.start_us, side="right") - 1
+    inside = (within >= 0) & (stops.start_us < ends[np.maximum(within, 0)])
+    keep = np.flatnonzero(micros > 0)
+    return LossPieces(stops.take(keep.tolist()), (micros[keep] / 60e6).tolist(), inside[keep].tolist())
 
 
-def _rank(pieces: list[LossPiece], line_order: list[str], rates: dict[str, float | None] | None = None) -> list[Loss]:
+def _rank(pieces: LossPieces, line_order: list[str], rates: dict[str, float | None] | None = None) -> list[Loss]:
     minutes: dict[tuple[str, str], float] = defaultdict(float)
     cost: dict[tuple[str, str], float] = defaultdict(float)
     costed: set[tuple[str, str]] = set()
     counts: Counter[tuple[str, str]] = Counter()
     equipment: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     lines: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for p in pieces:
-        key = (p.stop.reason, p.stop.category)
-        minutes[key] += p.minutes
-        counts[key] += p.started_inside
-        equipment[key][p.stop.equipment] += p.minutes
-        lines[key].add(p.stop.line)
-        rate = (rates or {}).get(p.stop.line)
+    stops = pieces.stops
+    for line, reason, category, where, lost, inside in zip(stops.line, stops.reason, stops.category,
+                                                           stops.equipment, pieces.minutes, pieces.started_inside,
+                                                           strict=True):
+        key = (reason, category)
+        minutes[key] += lost
+        counts[key] += inside
+        equipment[key][where] += lost
+        lines[key].add(line)
+        rate = (rates or {}).get(line)
         if rate is not None:
-            cost[key] += p.minutes * rate / 60
+            cost[key] += lost * rate / 60
             costed.add(key)
     out = []
     for key, total in minutes.items():
@@ -138,19 +183,23 @@ def _rank(pieces: list[LossPiece], line_order: list[str], rates: dict[str, float
 
 
 def top_losses(source: Readings | Services, scope: str, period: Period, n: int = 3,
-               pieces: list[LossPiece] | None = None) -> LossReport:
+               pieces: LossPieces | None = None) -> LossReport:
     """Stop reasons ranked by minutes inside the period's shifts (planned stops excluded), and the total lost;
     from the period's ``loss_pieces`` when the caller has them."""
     readings = readings_of(source)
     pieces = loss_pieces(readings, scope, period) if pieces is None else pieces
     line_order = readings.config.scope_lines(scope)
     by_line: dict[str, float] = defaultdict(float)
-    for p in pieces:
-        by_line[p.stop.line] += p.minutes
+    unplanned = changeover = 0.0
+    for line, category, lost in zip(pieces.stops.line, pieces.stops.category, pieces.minutes, strict=True):
+        by_line[line] += lost
+        if category == "unplanned":
+            unplanned += lost
+        else:
+            changeover += lost
     return LossReport(
         losses=_rank(pieces, line_order, {k: v.downtime_cost_per_hour for k, v in readings.config.lines.items()})[:n],
-        unplanned_minutes=sum(p.minutes for p in pieces if p.stop.category == "unplanned"),
-        changeover_minutes=sum(p.minutes for p in pieces if p.stop.category != "unplanned"),
+        unplanned_minutes=unplanned, changeover_minutes=changeover,
         by_line={ln: by_line[ln] for ln in line_order if ln in by_line},
     )
 
@@ -165,13 +214,13 @@ def _minutes(value: float) -> str:
     return format_value(float(round(value)) if value >= 1 else round(value, 1), "min")
 
 
-def _loss_phrase(pieces: list[LossPiece], line_order: list[str]) -> str:
+def _loss_phrase(pieces: LossPieces, line_order: list[str]) -> str:
     """'47 min to unplanned stops, 22 of them at Filler (Filler jam), and 25 min to changeovers'."""
-    unplanned = [p for p in pieces if p.stop.category == "unplanned"]
-    changeover = sum(p.minutes for p in pieces if p.stop.category != "unplanned")
+    unplanned = pieces.where([c == "unplanned" for c in pieces.stops.category])
+    changeover = sum(m for c, m in zip(pieces.stops.category, pieces.minutes, strict=True) if c != "unplanned")
     parts = []
     if unplanned:
-        total = sum(p.minutes for p in unplanned)
+        total = sum(unplanned.minutes)
         top = _rank(unplanned, line_order)[0]
         where = (_("at {equipment} ({reason})").format(equipment=top.equipment, reason=top.reason) if top.equipment
                  else _("to {reason}").format(reason=top.reason))
@@ -197,7 +246,7 @@ def _lower_first(name: str) -> str:
     return name if name[:2].isupper() else name[:1].lower() + name[1:]
 
 
-def shift_summary(source: Readings | Services, scope: str, period: Period, pieces: list[LossPiece] | None = None,
+def shift_summary(source: Readings | Services, scope: str, period: Period, pieces: LossPieces | None = None,
                   shown: dict[str, Reading] | None = None, sums: dict[str, Any] | None = None) -> str:
     """One or two sentences on a period in words, every number from the data (nothing when there is none); from
     the period's ``loss_pieces``, readings (``shown``, by KPI) and summed measures (``sums``, holding every one of
@@ -218,15 +267,15 @@ def shift_summary(source: Readings | Services, scope: str, period: Period, piece
         first = _("{name} lost {what}").format(name=name, what=_loss_phrase(pieces, line_order))
     elif pieces:
         lost: dict[str, float] = defaultdict(float)
-        for p in pieces:
-            lost[p.stop.line] += p.minutes
+        for line, minutes in zip(pieces.stops.line, pieces.minutes, strict=True):
+            lost[line] += minutes
         worst = min(lost, key=lambda ln: (-lost[ln], line_order.index(ln)))
-        kinds = sorted({p.stop.category == "unplanned" for p in pieces}, reverse=True)
+        kinds = sorted({c == "unplanned" for c in pieces.stops.category}, reverse=True)
         first = _("{name} lost {minutes} to {kinds}, the most on {line}: {what}").format(
             name=name, minutes=_minutes(sum(lost.values())),
             kinds=_(" and ").join(_("unplanned stops") if k else _("changeovers") for k in kinds),
             line=config.lines[worst].name,
-            what=_loss_phrase([p for p in pieces if p.stop.line == worst], line_order))
+            what=_loss_phrase(pieces.where([ln == worst for ln in pieces.stops.line]), line_order))
     else:
         first = _("{name} lost no time to unplanned stops or changeovers").format(name=name)
     key = _quality_kpi(config)

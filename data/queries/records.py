@@ -9,14 +9,15 @@ readings' summed measures come from ``readings``; both filter by scope with ``sc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
+import numpy as np
 from huddle.data.models import ProductionCount, QualityEvent, SafetyEvent, StopEvent
 from huddle.data.models_feeds import WorkOrder
 from huddle.data.queries.scope import ScopeFilter, in_scope_bound, scope_params, scope_shape
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, String, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 # The board and the drill-down read these on every refresh: each statement is built once (per shape of call) on the
@@ -33,7 +34,10 @@ _COUNTS_BETWEEN = (
 
 @cache
 def _stops_statement(excluding: bool) -> Select[Any]:
-    stmt = (select(_STOPS.line, _STOPS.start_utc, _STOPS.end_utc, _STOPS.reason, _STOPS.category, _STOPS.equipment)
+    # the instants come as the driver gives them (text on SQLite, naive datetimes on PostgreSQL), not one aware
+    # datetime each: a month of a plant reads thousands of stops, and they are worked on as numbers
+    stmt = (select(_STOPS.line, type_coerce(_STOPS.start_utc, String), type_coerce(_STOPS.end_utc, String),
+                   _STOPS.reason, _STOPS.category, _STOPS.equipment)
             .where(_STOPS.line.in_(_LINES), _STOPS.start_utc >= bindparam("since"),
                    _STOPS.start_utc < bindparam("end"), _STOPS.end_utc > bindparam("start"))
             .order_by(_STOPS.start_utc, _STOPS.line))
@@ -127,15 +131,69 @@ def counts_between(session: Session, lines: tuple[str, ...], start_utc: datetime
             for line, start, end, total, good, planned in rows]
 
 
-def stops_overlapping(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime,
-                      exclude_categories: tuple[str, ...] = ("planned",)) -> list[StopRow]:
-    """Stops of some lines that overlap [start, end), except the given categories, ordered by start."""
-    if not lines:
-        return []
-    params = {"lines": list(lines), "since": start_utc - STOP_LOOKBACK, "end": end_utc, "start": start_utc,
-              "excluded": list(exclude_categories)}
-    return [StopRow(line, start, end, reason, category, equipment or "") for line, start, end, reason, category,
-            equipment in session.execute(_stops_statement(bool(exclude_categories)), params).all()]
+@dataclass(frozen=True)
+class StopColumns:
+    """Stop events as columns, one list per field in the query's order (by start, then line); instants as whole
+    microseconds since 1970-01-01 UTC, so a month of a plant's stops is clipped to its shifts with array arithmetic."""
+
+    line: list[str]
+    start_us: np.ndarray  # int64
+    end_us: np.ndarray  # int64
+    reason: list[str]
+    category: list[str]
+    equipment: list[str]  # "" where none was recorded
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    def take(self, index: list[int]) -> StopColumns:
+        """The stops at the given positions, ascending (every position: these stops themselves)."""
+        if len(index) == len(self):
+            return self
+        return StopColumns([self.line[i] for i in index], self.start_us[index], self.end_us[index],
+                           [self.reason[i] for i in index], [self.category[i] for i in index],
+                           [self.equipment[i] for i in index])
+
+    def row(self, i: int) -> StopRow:
+        """The ``i``-th stop as a row with aware UTC datetimes."""
+        return StopRow(self.line[i], utc_of_micros(int(self.start_us[i])), utc_of_micros(int(self.end_us[i])),
+                       self.reason[i], self.category[i], self.equipment[i])
+
+
+_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def utc_of_micros(micros: int) -> datetime:
+    """The aware UTC instant of whole microseconds since 1970-01-01 UTC."""
+    return (_EPOCH + timedelta(microseconds=micros)).replace(tzinfo=UTC)
+
+
+def micros_of_utc(at: datetime) -> int:
+    """Whole microseconds since 1970-01-01 UTC of an aware instant (``utc_of_micros`` the other way)."""
+    return (at.astimezone(UTC).replace(tzinfo=None) - _EPOCH) // _MICROSECOND
+
+
+def _micros(values: list[Any]) -> np.ndarray:
+    """Stored instants (text as SQLite keeps it, or naive UTC datetimes) as int64 microseconds since 1970."""
+    if not values:
+        return np.empty(0, dtype=np.int64)
+    if isinstance(values[0], str):
+        return np.array(values, dtype="datetime64[us]").astype(np.int64)
+    return np.fromiter(((v - _EPOCH) // _MICROSECOND for v in values), dtype=np.int64, count=len(values))
+
+
+def stop_columns(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime,
+                 exclude_categories: tuple[str, ...] = ("planned",)) -> StopColumns:
+    """Stops of some lines that overlap [start, end), except the given categories, ordered by start, as columns."""
+    rows: list[Any] = []
+    if lines:
+        params = {"lines": list(lines), "since": start_utc - STOP_LOOKBACK, "end": end_utc, "start": start_utc,
+                  "excluded": list(exclude_categories)}
+        rows = session.execute(_stops_statement(bool(exclude_categories)), params).all()
+    line, start, end, reason, category, equipment = (list(c) for c in zip(*rows, strict=True)) if rows else \
+        ([], [], [], [], [], [])
+    return StopColumns(line, _micros(start), _micros(end), reason, category, [e or "" for e in equipment])
 
 
 def quality_events_between(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime,
