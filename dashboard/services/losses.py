@@ -110,25 +110,25 @@ def worked_clock(insts: list[ShiftInstance]) -> tuple[np.ndarray, np.ndarray]:
     """The worked time of shift instances as a clock that runs only inside their windows and stops in their breaks:
     (instants, worked microseconds up to each), both float64 of whole microseconds since 1970 (exact below 2**53),
     so the worked time between two instants is the difference of ``np.interp`` at each."""
-    at: list[int] = []
-    worked: list[int] = []
-    total = last = 0
-    for inst in sorted(insts, key=lambda i: i.start_utc):
-        # shifts never overlap (the calendar refuses it); were they to, their time would count once
-        cursor = max(micros_of_utc(inst.start_utc), last)
-        stop = last = max(micros_of_utc(inst.end_utc), cursor)
-        for lo, hi in sorted(inst.breaks):
-            b_lo, b_hi = max(cursor, micros_of_utc(lo)), min(stop, micros_of_utc(hi))
-            if b_hi <= b_lo:
-                continue
-            at += [cursor, b_lo]
-            worked += [total, total + b_lo - cursor]
-            total += b_lo - cursor
-            cursor = b_hi
-        at += [cursor, stop]
-        worked += [total, total + max(0, stop - cursor)]
-        total += max(0, stop - cursor)
-    return np.array(at, dtype=np.float64), np.array(worked, dtype=np.float64)
+    times: list[int] = []
+    steps: list[int] = []
+    for inst in insts:
+        times += [micros_of_utc(inst.start_utc), micros_of_utc(inst.end_utc)]
+        steps += [1, -1]
+        for lo, hi in inst.breaks:
+            times += [micros_of_utc(lo), micros_of_utc(hi)]
+            steps += [-1, 1]
+    if not times:
+        return np.empty(0), np.empty(0)
+    at = np.array(times, dtype=np.int64)
+    order = np.argsort(at, kind="stable")
+    at = at[order]
+    # the clock runs where a window is open and no break is: shifts never overlap and breaks lie in their shift (the
+    # calendar sees to both); were they to overlap, their time would count once
+    running = np.clip(np.cumsum(np.array(steps, dtype=np.int64)[order]), 0, 1)
+    worked = np.concatenate(([0], np.cumsum(np.diff(at) * running[:-1])))
+    last = np.append(at[1:] != at[:-1], True)  # one point per instant: its worked time once every change there is in
+    return at[last].astype(np.float64), worked[last].astype(np.float64)
 
 
 def loss_pieces(readings: Readings, scope: str, period: Period) -> LossPieces:

@@ -164,14 +164,17 @@ _EPOCH = datetime(1970, 1, 1)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+_EPOCH_UTC = _EPOCH.replace(tzinfo=UTC)
+
+
 def utc_of_micros(micros: int) -> datetime:
     """The aware UTC instant of whole microseconds since 1970-01-01 UTC."""
-    return (_EPOCH + timedelta(microseconds=micros)).replace(tzinfo=UTC)
+    return _EPOCH_UTC + timedelta(microseconds=micros)
 
 
 def micros_of_utc(at: datetime) -> int:
     """Whole microseconds since 1970-01-01 UTC of an aware instant (``utc_of_micros`` the other way)."""
-    return (at.astimezone(UTC).replace(tzinfo=None) - _EPOCH) // _MICROSECOND
+    return (at - _EPOCH_UTC) // _MICROSECOND
 
 
 def _micros(values: list[Any]) -> np.ndarray:
