@@ -7,7 +7,8 @@ It builds the plant of ``bench_board.py`` (``bench_data_path.py``'s generator an
 ``bench_tree.py``'s configuration (the OEE tree and its KPIs), sets the clock to noon of the last loaded day, and
 runs each script's measurement, which returns its rows:
 
-- ``bench_board.measure_refresh``: the line and plant board, data (``board_view``) and data + render, against the
+- ``bench_board.measure_refresh``: the line and plant board, data (``board_view``), data + render, and data + render
+  + the JSON the web app sends (the issue's whole refresh: 10 ms for a line, 20 ms for the plant), against the
   content floor (the shift's sums, top losses, hours, the 14-shift trend, the month by day);
 - ``bench_data_path.measure_shift_readings`` and ``measure_series``: one line's shift, every KPI, and 12 months of
   plant OEE, against one SUM over ``shift_facts`` / one GROUP BY over ``month_facts``;

@@ -33,7 +33,8 @@ def test_every_view_agrees_with_its_floor(database_url: str, tmp_path: Path) -> 
     rows = run_all.measure_database(tmp_path / "plant", quick["lines"], quick["years"], quick["runs"], database_url,
                                     database_url.split(":")[0].split("+")[0])
     views = {r.view for r in rows}
-    for expected in ("board line: data", "board plant: data + render", "line shift readings", "tree month plant",
+    for expected in ("board line: data", "board plant: data + render", "board line: data + render + JSON",
+                     "line shift readings", "tree month plant",
                      "panel unplanned_downtime month plant", "review area", "OKR quarter, every level",
                      "review PDF, plant", "OKR Excel, quarter"):
         assert expected in views, f"{expected!r} was not measured: {sorted(views)}"
