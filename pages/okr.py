@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import dash
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import dcc
 from huddle.dashboard.core.format import format_day, format_time, format_value
 from huddle.dashboard.core.i18n import N_, _, ngettext, number, pgettext
 from huddle.dashboard.core.names import period_id_words, period_label, person_name
@@ -24,6 +24,7 @@ from huddle.dashboard.services.okrs import LEVEL_WORDS, KeyResultView, Objective
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import OkrAddress, api_href, okr_href
 from huddle.pages.components import plot_text, status_badge
+from huddle.pages.elements import html
 from huddle.pages.okr_marks import kr_progress, month_marks, okr_badge, percent, progress_bar, progress_words
 
 if TYPE_CHECKING:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import html
 from huddle.dashboard.core.format import format_value
 from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.names import period_id_words
 from huddle.dashboard.core.okr_scoring import STATUS_WORDS, KrStatus, maintain_warning, month_words
 from huddle.dashboard.services.okrs import KeyResultView
+from huddle.pages.elements import html
 
 STATUS_CLASS = {KrStatus.ON_TRACK: "green", KrStatus.NEEDS_ATTENTION: "amber", KrStatus.OFF_TRACK: "red",
                 KrStatus.NO_DATA: "grey", KrStatus.HOLDING: "green", KrStatus.SLIPPING: "red"}

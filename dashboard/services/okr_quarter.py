@@ -38,6 +38,7 @@ from huddle.dashboard.services.planned import plant_calendar, plant_days_off
 from huddle.dashboard.services.reading_context import shared_session, sharing_context
 from huddle.dashboard.services.readings import Readings
 from huddle.dashboard.services.readings_over import Point
+from huddle.dashboard.services.single_flight import SingleFlight
 from huddle.data.models import KeyResult, OkrQuarter
 from huddle.data.queries import accounts as account_queries
 from huddle.data.queries import okrs as okr_queries
@@ -58,6 +59,7 @@ class OkrQuarters:
         self.clock = clock
         self._views: OrderedDict[tuple[str, str, int, date, str], QuarterView] = OrderedDict()
         self._guard = threading.Lock()
+        self._reads: SingleFlight[QuarterView] = SingleFlight()  # a page's sections opening at once read it once
 
     # ---- scopes, levels, quarters, baselines -------------------------------------------------------------
 
@@ -170,6 +172,9 @@ class OkrQuarters:
         with self._guard:
             if key in self._views:
                 return self._views[key]
+        return self._reads.run(key, lambda: self._read_and_keep(key, period, scope))
+
+    def _read_and_keep(self, key: tuple[str, str, int, date, str], period: Period, scope: str | None) -> QuarterView:
         view = self._read_quarter(period, scope)
         with self._guard:
             self._views[key] = view

@@ -1,0 +1,56 @@
+"""One computation per key at a time in this process: callers that ask for a key while it is being worked out wait
+for that result instead of working it out again.
+
+A page asks for the same read model from several callbacks at once (the OKR page's summary, check-in form and
+planning pickers each read the quarter when it opens): without this, each request that misses the cache reads the
+whole quarter itself, and on a machine of two cores the three reads take three times as long as one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class _Flight(Generic[T]):
+    """One computation in progress, and what it gave."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: T | None = None
+        self.error: BaseException | None = None
+
+
+class SingleFlight(Generic[T]):
+    """Runs ``work`` once per key however many threads ask for that key at the same time."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._flights: dict[Hashable, _Flight[T]] = {}
+
+    def run(self, key: Hashable, work: Callable[[], T]) -> T:
+        """``work()``'s result; a caller asking while another runs it for the same key gets that run's result (or
+        its exception)."""
+        with self._guard:
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leader:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            return flight.value  # type: ignore[return-value]
+        try:
+            flight.value = work()
+            return flight.value
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._guard:
+                del self._flights[key]
+            flight.done.set()

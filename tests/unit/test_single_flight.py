@@ -1,0 +1,58 @@
+"""One computation per key at a time (huddle.dashboard.services.single_flight): callers asking meanwhile share it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from huddle.dashboard.services.single_flight import SingleFlight
+
+
+def test_callers_asking_at_once_share_one_run() -> None:
+    flights: SingleFlight[str] = SingleFlight()
+    started, release = threading.Event(), threading.Event()
+    runs = []
+
+    def work() -> str:
+        runs.append(1)
+        started.set()
+        assert release.wait(5)
+        return "quarter read"
+
+    with ThreadPoolExecutor(6) as pool:
+        leader = pool.submit(flights.run, "2026-Q4", work)
+        assert started.wait(5)
+        waiting = [pool.submit(flights.run, "2026-Q4", work) for _ in range(3)]
+        other_key = pool.submit(flights.run, "2027-Q1", lambda: "another quarter")
+        assert other_key.result(5) == "another quarter"  # another key is not held up
+        time.sleep(0.2)  # the waiters reach the flight (were one late, it would run work again: counted below)
+        assert not any(w.done() for w in waiting)
+        release.set()
+        assert leader.result(5) == "quarter read"
+        assert [w.result(5) for w in waiting] == ["quarter read"] * 3
+    assert len(runs) == 1
+    assert flights.run("2026-Q4", lambda: "read again") == "read again"  # a later call after the run runs anew
+
+
+def test_a_failed_run_fails_its_waiters_and_the_next_call_tries_again() -> None:
+    flights: SingleFlight[str] = SingleFlight()
+    started, release = threading.Event(), threading.Event()
+
+    def work() -> str:
+        started.set()
+        assert release.wait(5)
+        raise RuntimeError("database is down")
+
+    with ThreadPoolExecutor(2) as pool:
+        leader = pool.submit(flights.run, "k", work)
+        assert started.wait(5)
+        waiter = pool.submit(flights.run, "k", lambda: "never run")
+        time.sleep(0.2)  # the waiter reaches the flight
+        release.set()
+        with pytest.raises(RuntimeError, match="database is down"):
+            leader.result(5)
+        with pytest.raises(RuntimeError, match="database is down"):
+            waiter.result(5)
+    assert flights.run("k", lambda: "back") == "back"
