@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import dash
-import plotly.graph_objects as go
 from dash import dcc, html
 from huddle.dashboard.core.format import format_day, format_time, format_value, status_label, unit_text
 from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgettext
@@ -25,13 +24,21 @@ from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORD
 from huddle.dashboard.services.review import Review, month_name, nothing_to_compare
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import ReviewAddress, api_href, okr_href
-from huddle.pages.components import pareto_figure, pareto_table, plot_text, scroll_box, status_badge, table
+from huddle.pages.components import (
+    figure_template,
+    pareto_figure,
+    pareto_table,
+    plot_text,
+    scroll_box,
+    status_badge,
+    table,
+)
 from huddle.pages.huddles import huddle_counts
-from plotly.subplots import make_subplots
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
 
+SUBPLOT_SPACING = 0.05  # between the small multiples, as a share of the width
 LINE_COLOURS = ("#1f4e79", "#b3141c", "#1e7b34", "#9a6200", "#6b3fa0", "#00838f", "#5b6b7a", "#c26a00")
 
 
@@ -132,23 +139,36 @@ def bowler(review: Review) -> html.Table:
     return html.Table([head, html.Tbody(body)], className="grid bowler")
 
 
-def lines_figure(review: Review, config: PlantConfig) -> go.Figure:
-    """Small multiples: the root KPI and its branches, one line per production line, over the months."""
+def lines_figure(review: Review, config: PlantConfig) -> dict[str, Any]:
+    """Small multiples: the root KPI and its branches, one line per production line, over the months. Written as the
+    figure's JSON-ready dict (what ``make_subplots`` and ``add_scatter`` would make for these panels: Plotly's
+    figure objects took two thirds of the plant review's drawing, 160 ms for 84 traces)."""
     panels = review.lines
-    fig = make_subplots(rows=1, cols=max(1, len(panels)), subplot_titles=[plot_text(p.kpi.name) for p in panels],
-                        horizontal_spacing=0.05)
+    cols = max(1, len(panels))
+    width = (1 - SUBPLOT_SPACING * (cols - 1)) / cols
     months = [m.label for m in review.months]
+    data: list[dict[str, Any]] = []
+    layout: dict[str, Any] = {"template": figure_template(), "height": 300,
+                              "margin": {"l": 40, "r": 10, "t": 40, "b": 40},
+                              "legend": {"orientation": "h", "y": -0.2}, "annotations": []}
     for i, series in enumerate(panels, start=1):
+        n = "" if i == 1 else str(i)
+        lo = (i - 1) * (width + SUBPLOT_SPACING)
+        layout[f"xaxis{n}"] = {"anchor": f"y{n}", "domain": [lo, lo + width]}
+        layout[f"yaxis{n}"] = {"anchor": f"x{n}", "domain": [0.0, 1.0]}
+        layout["annotations"].append({"font": {"size": 16}, "showarrow": False, "text": plot_text(series.kpi.name),
+                                      "x": lo + width / 2, "xanchor": "center", "xref": "paper", "y": 1.0,
+                                      "yanchor": "bottom", "yref": "paper"})
+        axes = {"xaxis": f"x{n}", "yaxis": f"y{n}"}
         for j, (line, readings) in enumerate(series.by_line.items()):
-            fig.add_scatter(x=months, y=[r.value for r in readings], mode="lines+markers",
-                            name=plot_text(place_name(config, line)), legendgroup=line, showlegend=i == 1, row=1, col=i,
-                            line={"color": LINE_COLOURS[j % len(LINE_COLOURS)], "width": 2})
+            data.append({"type": "scatter", "x": months, "y": [r.value for r in readings], "mode": "lines+markers",
+                         "name": plot_text(place_name(config, line)), "legendgroup": line, "showlegend": i == 1,
+                         "line": {"color": LINE_COLOURS[j % len(LINE_COLOURS)], "width": 2}, **axes})
         first = next(iter(series.by_line.values()), [])
-        fig.add_scatter(x=months, y=[r.target for r in first], mode="lines", name=_("target"), legendgroup="target",
-                        showlegend=i == 1, row=1, col=i, line={"color": "#5b6b7a", "dash": "dot", "shape": "hv"})
-    fig.update_layout(template="plotly_white", height=300, margin={"l": 40, "r": 10, "t": 40, "b": 40},
-                      legend={"orientation": "h", "y": -0.2})
-    return fig
+        data.append({"type": "scatter", "x": months, "y": [r.target for r in first], "mode": "lines",
+                     "name": _("target"), "legendgroup": "target", "showlegend": i == 1,
+                     "line": {"color": "#5b6b7a", "dash": "dot", "shape": "hv"}, **axes})
+    return {"data": data, "layout": layout}
 
 
 def _signed(value: float, unit: str) -> str:

@@ -432,11 +432,11 @@ def what_if_fields(d: NodeDetail, parent: KpiDef | None) -> tuple[bool, str, str
 
 
 def event_fields(report: Any, config: PlantConfig, today: date | None = None
-                 ) -> tuple[bool, str, go.Figure, Any, list[dict[str, str]], Any]:
+                 ) -> tuple[bool, str, dict[str, Any], Any, list[dict[str, str]], Any]:
     """The events section: hidden (no events behind the node), its title, the Pareto and its table, the filter's
     options and the records."""
     if report is None:
-        return True, "", go.Figure(), None, [], None
+        return True, "", {"data": [], "layout": {}}, None, [], None
     options = [{"label": f"{p.label}", "value": p.label} for p in report.pareto]
     return (False, report.title, pareto_figure(report), pareto_table(config.currency, report), options,
             records_table(report, config, today))

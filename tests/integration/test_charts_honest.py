@@ -108,5 +108,5 @@ def test_the_tree_trend_by_day_leaves_out_weekends_nobody_worked(services) -> No
 def test_the_pareto_bars_stand_on_zero(services) -> None:  # type: ignore[no-untyped-def]
     report = events_behind(services.readings, "unplanned_downtime", "L1", FRIDAY_EARLY)
     assert report is not None and report.pareto
-    layout = pareto_figure(report).to_plotly_json()["layout"]
+    layout = pareto_figure(report)["layout"]
     assert layout["yaxis"]["rangemode"] == "tozero"

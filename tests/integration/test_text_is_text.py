@@ -206,12 +206,12 @@ def test_the_pdf_pack_shows_hostile_names_as_text(review: Review, monkeypatch: p
 
 def test_charts_draw_hostile_names_as_text(review: Review, hostile: Any) -> None:
     figure = pareto_figure(review.stops)
-    assert list(figure.data[0].x) == [p.label for p in review.stops.pareto[:12]]  # a click still names the reason
-    drawn = [*figure.layout.xaxis.ticktext, *figure.data[0].hovertext]
+    assert list(figure["data"][0]["x"]) == [p.label for p in review.stops.pareto[:12]]  # a click still names the reason
+    drawn = [*figure["layout"]["xaxis"]["ticktext"], *figure["data"][0]["hovertext"]]
     assert all("<" not in t.replace("<br>", "") for t in drawn)
-    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in figure.layout.xaxis.ticktext
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in figure["layout"]["xaxis"]["ticktext"]
     lines = lines_figure(review, hostile.config)
-    names = [t.name for t in lines.data] + [a.text for a in lines.layout.annotations]
+    names = [t["name"] for t in lines["data"]] + [a["text"] for a in lines["layout"]["annotations"]]
     assert html.escape(AVAILABILITY, quote=False) in names and all("<" not in n for n in names)
 
 

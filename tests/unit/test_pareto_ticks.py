@@ -43,7 +43,7 @@ def test_round_tops_in_five_even_steps(value: float, top: float, step: float) ->
 
 
 def test_the_pages_pareto_ticks_both_scales_at_the_same_heights() -> None:
-    layout = pareto_figure(report()).to_plotly_json()["layout"]
+    layout = pareto_figure(report())["layout"]
     left, right = layout["yaxis"], layout["yaxis2"]
     assert left["tick0"] == 0 and right["tick0"] == 0
     left_ticks = [i * left["dtick"] / left["range"][1] for i in range(STEPS + 1)]
