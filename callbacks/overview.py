@@ -35,8 +35,7 @@ def refresh(services: Services, view: dict[str, Any], _n: int | None) -> tuple[A
     kpis = headline_kpis(services.config, layers)
     if not kpis:
         return (*overview_problem(_("No headline KPI is on the layers shown.")), chip)
-    readings = {scope: services.readings.readings_in_own_periods(kpis, scope, period)
-                for scope in [*services.config.lines, "plant"]}
+    readings = services.readings.own_periods_by_scope(kpis, [*services.config.lines, "plant"], period)
     return (*render_overview(services.config, grain, period, kpis, readings), chip)
 
 

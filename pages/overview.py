@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import dash
-from dash import dcc, html
+from dash import dcc
 from huddle.dashboard.core.format import format_age, format_value
 from huddle.dashboard.core.i18n import N_, _
 from huddle.dashboard.core.names import period_id_words, period_label
@@ -20,6 +20,7 @@ from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import OverviewAddress, node_href
 from huddle.dashboard.web.parameters import AddressError
 from huddle.pages.components import layer_value, scroll_box, status_badge
+from huddle.pages.elements import html
 
 if TYPE_CHECKING:
     from huddle.dashboard.core.plant import PlantConfig
