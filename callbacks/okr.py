@@ -30,7 +30,7 @@ from huddle.dashboard.web.address import (
     okr_href,
 )
 from huddle.dashboard.web.parameters import read_layers
-from huddle.dashboard.web.render_cache import plain
+from huddle.dashboard.web.render_cache import as_sent
 from huddle.dashboard.web.security import current_identity
 from huddle.dashboard.web.sites import site_writer
 from huddle.pages.components import layer_chip, layer_options, layer_value, picked_layer, scope_options
@@ -157,14 +157,12 @@ def show(services: Services, view: dict[str, Any], _changed: int, _tick: int | N
                   if not layers or c.kpi.layer in layers]
     editable = current_identity().may("editor")
     config = services.config
-    # sent as the plain structure Dash would write (a quarter of a big plant is some 13,000 elements: Dash's own
-    # encoder walks them twice as slowly)
-    return (plain(render_summary(quarter_view, config)), plain(render_meeting(quarter_view)),
-            plain(render_objectives(quarter_view)),
-            plain(render_closing(quarter_view, config, candidates, editable, candidate_scope)),
-            checkin_exports(quarter_view.quarter.label), history_options(quarter_view),
-            _history_pick(quarter_view, picked), version,
-            not editable or quarter_view.closed or quarter_view.today < quarter_view.closes_from, None)
+    # a quarter of a big plant is some 13,000 elements: sent plain
+    return as_sent(render_summary(quarter_view, config), render_meeting(quarter_view), render_objectives(quarter_view),
+                   render_closing(quarter_view, config, candidates, editable, candidate_scope),
+                   checkin_exports(quarter_view.quarter.label), history_options(quarter_view),
+                   _history_pick(quarter_view, picked), version,
+                   not editable or quarter_view.closed or quarter_view.today < quarter_view.closes_from, None)
 
 
 def checkin_form(services: Services, view: dict[str, Any]) -> tuple[Any, ...]:
@@ -173,8 +171,8 @@ def checkin_form(services: Services, view: dict[str, Any]) -> tuple[Any, ...]:
         _asked, quarter_view = _read(services, view)
     except NOT_SHOWN:
         return [], None, None
-    return (week_options(quarter_view), quarter_view.week.label,
-            plain(checkin_rows(quarter_view, current_identity().may("editor"))))
+    return as_sent(week_options(quarter_view), quarter_view.week.label,
+                   checkin_rows(quarter_view, current_identity().may("editor")))
 
 
 def check_in(services: Services, clicks: list[int | None], values: list[Any], confidences: list[Any],

@@ -22,6 +22,7 @@ from huddle.dashboard.web.address import (
     read_layers,
     review_href,
 )
+from huddle.dashboard.web.render_cache import as_sent
 from huddle.pages.components import layer_chip, scope_options
 from huddle.pages.review import export_links, month_options, render_review, review_problem
 
@@ -65,7 +66,7 @@ def show(services: Services, view: dict[str, Any]) -> tuple[Any, Any]:
         return review_problem(str(exc)), None
     review = keep_layers(build_review(services, scope, month), layers)  # the bowler and candidates of the layers
     chip = layer_chip(services.config, layers, review_href(scope, month))
-    return [chip, *render_review(review, services.config)], export_links(scope, month, layers)
+    return as_sent([chip, *render_review(review, services.config)], export_links(scope, month, layers))
 
 
 def register(app: Dash, services: Services) -> None:

@@ -26,6 +26,7 @@ from huddle.dashboard.services.tree import TreeView, build_tree_view
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import AddressError, TreeAddress, TreeTarget, keep_address_js, tree_href
 from huddle.dashboard.web.parameters import read_layers
+from huddle.dashboard.web.render_cache import as_sent
 from huddle.dashboard.web.sites import site_writer
 from huddle.pages.components import layer_options, layer_value, picked_layer
 from huddle.pages.stack import render_focus
@@ -163,11 +164,11 @@ def draw(services: Services, view: dict[str, Any], expanded: dict[str, Any] | No
     config = services.config
     every_layer = tree_href(*target, node=chosen)  # the chip's way back: the same view, every layer
     summary = [layer_line(tree_view, config, layers, every_layer), *render_summary(tree_view, config)]
-    return (render_elements(tree_view, config, chosen, layers), no_update if stored == expanded else stored,
-            no_update if chosen == selected else chosen, new_key,
-            no_update if new_data_key == data_key else new_data_key, summary,
-            render_findings(tree_view, config), canvas_style(tree_view),
-            render_outline(tree_view, config, chosen, layers))
+    return as_sent(render_elements(tree_view, config, chosen, layers), no_update if stored == expanded else stored,
+                   no_update if chosen == selected else chosen, new_key,
+                   no_update if new_data_key == data_key else new_data_key, summary,
+                   render_findings(tree_view, config), canvas_style(tree_view),
+                   render_outline(tree_view, config, chosen, layers))
 
 
 def open_panel(services: Services, selected: str | None, key: str | None, view: dict[str, Any],
@@ -184,10 +185,10 @@ def open_panel(services: Services, selected: str | None, key: str | None, view: 
     today = services.clock().astimezone(config.tz).date()
     events_hidden, head, pareto, pareto_rows, options, records_shown = event_fields(d.events, config, today)
     panel = render_panel(d, config, tree_key, today)
-    return (panel, trend_figure(d), hidden, whatif_label, goal_label, goal_target, None,
-            events_hidden, head, pareto, pareto_rows, options, None if label else no_update, records_shown,
-            render_node_actions(d, config),
-            {"key": f"{tree_key}|{scope}|{period.label}|{selected}", "values": d.values, "targets": d.targets})
+    return as_sent(panel, trend_figure(d), hidden, whatif_label, goal_label, goal_target, None,
+                   events_hidden, head, pareto, pareto_rows, options, None if label else no_update, records_shown,
+                   render_node_actions(d, config),
+                   {"key": f"{tree_key}|{scope}|{period.label}|{selected}", "values": d.values, "targets": d.targets})
 
 
 def pick_bar(click: dict[str, Any] | None) -> Any:

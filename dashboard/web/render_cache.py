@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from dash import no_update
 from dash.development.base_component import Component
 from huddle.dashboard.web.metrics import RENDER_CACHE
 from plotly.io.json import to_json_plotly
@@ -116,6 +117,13 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
         return {k: plain(v) for k, v in value.items()}
     return json.loads(to_json_plotly(value))  # figures, dates, arrays: as Dash encodes them
+
+
+def as_sent(*outputs: Any) -> tuple[Any, ...]:
+    """A callback's outputs as ``plain`` structures (``no_update`` left as it is). Dash's encoder writes a response
+    that is plain data at once, but one holding any component it walks whole, twice as slowly as ``plain``: the
+    OKR page of a 20-line plant spent 170 ms there."""
+    return tuple(o if o is no_update else plain(o) for o in outputs)
 
 
 class RenderError(RuntimeError):

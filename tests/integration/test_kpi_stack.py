@@ -62,9 +62,9 @@ def test_the_stack_shows_only_the_layers_asked_for(services: Any, inbox: Inbox) 
 def test_the_review_keeps_the_layers_its_address_asks_for(demo_services: Any) -> None:
     from huddle.callbacks import review as wiring
 
-    from tests.unit.test_renderers import text
+    from tests.unit.test_renderers import drawn, text
 
-    body, _exports = wiring.show(demo_services, {"scope": "L2", "layer": "3"})
+    body, _exports = drawn(wiring.show(demo_services, {"scope": "L2", "layer": "3"}))
     said = text(body)
     assert said.startswith("Showing only Layer 3 – Maintenance & reliability ✕ show every layer")
     assert "MTBF" in said and "MTTR" in said

@@ -15,7 +15,7 @@ from huddle.callbacks import board as board_wiring
 from huddle.dashboard.web.address import BoardAddress
 
 from tests.conftest import SMALL_PLANT, Inbox
-from tests.unit.test_renderers import text
+from tests.unit.test_renderers import drawn, text
 
 COUNTS = """line,start,end,product,total,good,planned
 L1,2026-11-20 06:00,2026-11-20 07:00,,120,100,120
@@ -310,8 +310,8 @@ def test_the_api_lists_only_the_kpis_of_the_layers_asked_for_with_the_same_numbe
 def test_the_overview_lists_the_layers_kpis_with_the_same_numbers(services: Any) -> None:
     from huddle.callbacks import overview as overview_wiring
 
-    every, _title, _fresh, no_chip = overview_wiring.refresh(services, {}, None)
-    only, _title, _fresh, chip = overview_wiring.refresh(services, {"layer": "3,4"}, None)
+    every, _title, _fresh, no_chip = drawn(overview_wiring.refresh(services, {}, None))
+    only, _title, _fresh, chip = drawn(overview_wiring.refresh(services, {"layer": "3,4"}, None))
     heads = [text(th) for th in only.children[0].children.children][1:]
     assert heads == ["D OEE", "D Availability"] and no_chip is None
     assert "Showing only Layer 3 – Maintenance & reliability, Layer 4 – Continuous improvement" in text(chip)

@@ -146,3 +146,16 @@ def test_entries_are_exactly_what_dash_sends_for_the_components() -> None:
     ], id={"type": "tile", "index": "oee|L1"}, style={"width": "20vw"})
     assert plain(board) == json.loads(to_json_plotly(board))
     assert to_json_plotly(plain(board)) == to_json_plotly(board)  # byte for byte what the browser gets
+
+
+def test_callback_outputs_are_sent_plain_and_no_update_stays_itself() -> None:
+    from dash import dcc, no_update
+    from huddle.dashboard.web.render_cache import as_sent
+    from plotly.io.json import to_json_plotly
+
+    panel = html.Div([html.H3("Unplanned downtime"), dcc.Link("open", href="/tree?node=oee")], className="panel")
+    figure = {"data": [{"type": "bar", "x": ["Filler jam"], "y": [42.0]}], "layout": {"showlegend": False}}
+    sent = as_sent(panel, no_update, figure, None, "words")
+    assert sent[1] is no_update
+    assert to_json_plotly(list(sent[:1] + sent[2:])) == to_json_plotly([panel, figure, None, "words"])
+    assert isinstance(sent[0], dict) and sent[0]["type"] == "Div"

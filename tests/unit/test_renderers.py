@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
 
+import dash
 import pytest
 import yaml
 from dash.development.base_component import Component
@@ -45,8 +46,23 @@ from tests.conftest import SMALL_PLANT
 # ---- reading a component tree ------------------------------------------------------------------------------
 
 
+def drawn(node: Any) -> Any:
+    """A tree as components, also where a callback sent it as the plain structure Dash writes (``as_sent``): each
+    ``{"type", "namespace", "props"}`` made into its component again, so tests read both alike."""
+    if isinstance(node, list | tuple):
+        return [drawn(child) for child in node]
+    if isinstance(node, dict) and node.keys() == {"type", "namespace", "props"}:
+        library = {"dash_html_components": dash.html, "dash_core_components": dash.dcc}[node["namespace"]]
+        props = dict(node["props"])
+        if "children" in props:
+            props["children"] = drawn(props["children"])
+        return getattr(library, node["type"])(**props)
+    return node
+
+
 def walk(node: Any) -> Iterator[Component]:
     """Every component in a tree (lists and nested children included), parents first."""
+    node = drawn(node)
     if isinstance(node, list | tuple):
         for child in node:
             yield from walk(child)
@@ -61,6 +77,7 @@ def text(node: Any) -> str:
 
 
 def _texts(node: Any) -> str:
+    node = drawn(node)
     if isinstance(node, str | int | float):
         return str(node)
     if isinstance(node, list | tuple):
