@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import dash
 import dash_cytoscape as cyto
-import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 from huddle.dashboard.core.format import format_day, format_time, format_value, picker_date_format, unit_text
 from huddle.dashboard.core.i18n import N_, _, ngettext, number
@@ -33,6 +32,7 @@ from huddle.dashboard.web.address import TreeAddress, tree_href
 from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import (
     category_axis,
+    figure_template,
     layer_chip,
     pareto_figure,
     pareto_table,
@@ -351,35 +351,38 @@ def render_panel(d: NodeDetail, config: PlantConfig, tree: str, today: date | No
             reliability_table(d, config), pm_table(d, config)]
 
 
-def trend_figure(d: NodeDetail) -> go.Figure:
-    """The node's trend against target, with control limits and run-rule signals marked."""
+def trend_figure(d: NodeDetail) -> dict[str, Any]:
+    """The node's trend against target, with control limits and run-rule signals marked; written as the figure's
+    JSON-ready dict (what Plotly's figure objects would have made, without their validation)."""
     unit, value_word = d.kpi.unit, _("value")
     xs = [period_tick(d.period.grain, r.period) for r in d.trend]
     ys = [r.value for r in d.trend]
-    fig = go.Figure()
-    fig.add_scatter(x=xs, y=[r.target for r in d.trend], mode="lines", name=_("target"), line={"shape": "hv",
-                    "color": "#1f4e79", "width": 2, "dash": "dot"})
-    fig.add_scatter(x=xs, y=ys, mode="lines+markers", name=plot_text(d.kpi.name), line={"color": "#14202b", "width": 2},
-                    marker={"size": 7, "color": [{"red": "#b3141c", "amber": "#9a6200", "green": "#1e7b34"}.get(
-                        str(r.status), "#6b7680") for r in d.trend]})
+    data: list[dict[str, Any]] = [
+        {"type": "scatter", "x": xs, "y": [r.target for r in d.trend], "mode": "lines", "name": _("target"),
+         "line": {"shape": "hv", "color": "#1f4e79", "width": 2, "dash": "dot"}},
+        {"type": "scatter", "x": xs, "y": ys, "mode": "lines+markers", "name": plot_text(d.kpi.name),
+         "line": {"color": "#14202b", "width": 2},
+         "marker": {"size": 7, "color": [{"red": "#b3141c", "amber": "#9a6200", "green": "#1e7b34"}.get(
+             str(r.status), "#6b7680") for r in d.trend]}},
+    ]
     if d.limits:
         for name, value, dash in ((_("upper limit"), d.limits.upper, "dash"), (_("centre"), d.limits.centre, "solid"),
                                   (_("lower limit"), d.limits.lower, "dash")):
-            fig.add_scatter(x=[xs[0], xs[-1]], y=[value, value], mode="lines", name=name, hoverinfo="name+y",
-                            line={"color": "#8796a5", "width": 1, "dash": dash})
+            data.append({"type": "scatter", "x": [xs[0], xs[-1]], "y": [value, value], "mode": "lines", "name": name,
+                         "hoverinfo": "name+y", "line": {"color": "#8796a5", "width": 1, "dash": dash}})
     marked = [s for s in d.signals if s.adverse]
     if marked:
-        fig.add_scatter(x=[xs[s.index] for s in marked], y=[ys[s.index] for s in marked], mode="markers",
-                        name=_("run-rule signal"), text=[s.text for s in marked], hoverinfo="text",
-                        marker={"symbol": "circle-open", "size": 16, "color": "#c26a00", "line": {"width": 3}})
-    fig.update_layout(margin={"l": 50, "r": 10, "t": 36, "b": 40}, template="plotly_white", showlegend=True,
-                      legend={"orientation": "h", "y": -0.25, "font": {"size": 11}}, xaxis=category_axis(xs),
-                      title={"text": plot_text(f"{d.kpi.name} ({unit_text(unit) or value_word}) "
-                                               f"{_(BY_GRAIN[d.period.grain])}, ")
-                                     + (_("limits from the first {n} points").format(n=d.limits.baseline_points)
-                                        if d.limits else _("too few points for control limits")),
-                             "font": {"size": 14}})
-    return fig
+        data.append({"type": "scatter", "x": [xs[s.index] for s in marked], "y": [ys[s.index] for s in marked],
+                     "mode": "markers", "name": _("run-rule signal"), "text": [s.text for s in marked],
+                     "hoverinfo": "text",
+                     "marker": {"symbol": "circle-open", "size": 16, "color": "#c26a00", "line": {"width": 3}}})
+    title = (plot_text(f"{d.kpi.name} ({unit_text(unit) or value_word}) {_(BY_GRAIN[d.period.grain])}, ")
+             + (_("limits from the first {n} points").format(n=d.limits.baseline_points) if d.limits
+                else _("too few points for control limits")))
+    return {"data": data, "layout": {
+        "template": figure_template(), "margin": {"l": 50, "r": 10, "t": 36, "b": 40}, "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.25, "font": {"size": 11}}, "xaxis": category_axis(xs),
+        "title": {"text": title, "font": {"size": 14}}}}
 
 
 def records_table(report: Any, config: PlantConfig, today: date | None = None) -> Any:

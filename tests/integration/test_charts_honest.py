@@ -84,7 +84,7 @@ def test_a_sparkline_of_values_below_zero_keeps_zero_as_its_base() -> None:
 
 def test_the_tree_trend_leaves_out_unworked_shifts_and_names_each_point_in_full(services) -> None:  # type: ignore[no-untyped-def]
     detail = node_detail(services, "oee", "quality", "L1", FRIDAY_EARLY)
-    fig = trend_figure(detail).to_plotly_json()
+    fig = trend_figure(detail)
     xs = list(fig["data"][0]["x"])
     assert all(LABEL.fullmatch(x) for x in xs), xs  # no "2026-1…", no "2026-11-21/E"
     assert xs[-1] == "Fri 27 Nov E"
@@ -99,7 +99,7 @@ def test_the_tree_trend_leaves_out_unworked_shifts_and_names_each_point_in_full(
 
 def test_the_tree_trend_by_day_leaves_out_weekends_nobody_worked(services) -> None:  # type: ignore[no-untyped-def]
     detail = node_detail(services, "oee", "quality", "L1", parse_period("day", "2026-11-27"))
-    xs = list(trend_figure(detail).to_plotly_json()["data"][0]["x"])
+    xs = list(trend_figure(detail)["data"][0]["x"])
     assert all(LABEL.fullmatch(x) for x in xs) and xs[-1] == "Fri 27 Nov"
     assert not [x for x in xs if x.startswith(("Sat", "Sun"))]
     assert "Thu 26 Nov" not in xs and xs[0] == "Mon 19 Oct"

@@ -185,8 +185,8 @@ def test_the_kpi_tree_has_no_word_outside_the_catalogue(demo_services: Any, pseu
             d = node_detail(demo_services, tree_key, key, scope, period, records=20)
             parent = config.kpis.get(d.formula_parent or "")
             own += [a.asset for a in [*d.by_asset, *d.pms]]  # the plant's equipment, as its stop log and CMMS name it
-            shown += [page.render_panel(d, config, tree_key), page.trend_figure(d).layout.title.text,
-                      [t.name for t in page.trend_figure(d).data], page.what_if_fields(d, parent)[1:3],
+            shown += [page.render_panel(d, config, tree_key), page.trend_figure(d)["layout"]["title"]["text"],
+                      [t["name"] for t in page.trend_figure(d)["data"]], page.what_if_fields(d, parent)[1:3],
                       page.render_node_actions(d, config)]
             if d.events is not None:
                 own += [p.label for p in d.events.pareto] + [r.detail for r in d.events.records]
