@@ -226,4 +226,17 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     install_error_handling(app)
     register_api(app.server, services)
     app.server.config["HUDDLE_SERVICES"] = services
+    _finish_dash_setup(app)
     return app
+
+
+def _finish_dash_setup(app: Dash) -> None:
+    """Run Dash's first-request set-up now, in this one thread. Dash finishes setting itself up on its first request
+    (its scripts, the page router's callbacks) and marks that done before it is: requests arriving together at a
+    fresh worker, as a room of TVs reconnecting after a restart does, raced it (one answered 500: the callbacks
+    changed while another request read them)."""
+    hooks = [hook for hook in app.server.before_request_funcs.get(None, [])
+             if getattr(hook, "__qualname__", "").startswith("Dash.")]
+    with app.server.test_request_context(app.config.requests_pathname_prefix):
+        for hook in hooks:
+            hook()
