@@ -87,6 +87,7 @@ def test_scheduler_process_loads_new_files_and_is_the_only_one(tmp_path: Path, p
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     second = None
     out_first: list[str] = []
+    out_second: list[str] = []
     reader = threading.Thread(target=lambda: out_first.extend(first.stdout or ()), daemon=True)
     reader.start()
     try:
@@ -97,6 +98,8 @@ def test_scheduler_process_loads_new_files_and_is_the_only_one(tmp_path: Path, p
         assert any("scheduler: leading" in line for line in out_first), "".join(out_first)
         second = subprocess.Popen([sys.executable, "-m", "huddle.dashboard.cli", "scheduler"], env=env, text=True,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        second_reader = threading.Thread(target=lambda: out_second.extend(second.stdout or ()), daemon=True)
+        second_reader.start()
         write_past(tmp_path / "inbox/counts/c1.csv", COUNTS.splitlines()[0] + "\n" + COUNTS.splitlines()[1] + "\n")
         engine = create_engine(f"sqlite:///{tmp_path / 'huddle.sqlite'}")
         deadline = time.monotonic() + 30
@@ -112,14 +115,19 @@ def test_scheduler_process_loads_new_files_and_is_the_only_one(tmp_path: Path, p
                                 .where(LoadRun.source == "counts", LoadRun.rows_loaded > 0)).scalar_one()
         engine.dispose()
         assert runs == 1  # loaded once, not once per scheduler
+        # the second says it stands by once it has started and found the lock held (seconds on a busy machine)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("standing by" in line for line in out_second):
+            time.sleep(0.2)
     finally:
         for proc in (first, second):
             if proc:
                 proc.terminate()
-        out_second = second.communicate(timeout=10)[0] if second else ""
-        first.wait(timeout=10)
+        for proc in (first, second):
+            if proc:
+                proc.wait(timeout=10)
         reader.join(timeout=10)
-    assert "standing by" in out_second
+    assert any("standing by" in line for line in out_second), "".join(out_second)
 
 
 def test_scheduler_jobs_coalesce_run_one_at_a_time_and_use_the_plant_time_zone(make_services) -> None:  # type: ignore[no-untyped-def]
