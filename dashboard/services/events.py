@@ -31,8 +31,8 @@ from huddle.dashboard.services.losses import LossPieces, loss_pieces
 from huddle.dashboard.services.reading_context import shared_session
 from huddle.dashboard.services.readings import Readings
 from huddle.data.ingest.contract import DISPOSITIONS, SAFETY_KINDS
+from huddle.data.instants import utc_of_micros
 from huddle.data.queries import records as record_queries
-from huddle.data.queries.records import utc_of_micros
 from sqlalchemy.orm import Session
 
 _Row = TypeVar("_Row", bound=Any)  # a query's row with an ``at_utc``

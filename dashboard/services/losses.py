@@ -23,9 +23,10 @@ from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.reading_context import shared_session
 from huddle.dashboard.services.readings import Reading, Readings, readings_of
+from huddle.data.instants import micros_of_utc
 from huddle.data.queries import readings as reading_queries
 from huddle.data.queries import records as record_queries
-from huddle.data.queries.records import StopColumns, StopRow, micros_of_utc
+from huddle.data.queries.records import StopColumns, StopRow
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 from huddle.data.ingest.column_parse import InstantColumn, iso_micros, whole_numbers
-from huddle.data.ingest.file_index import micros
 from huddle.data.ingest.screen import _BLANK, _CACHE_SIZE, _FAILED, RowScreen
+from huddle.data.instants import micros_of_utc
 
 #: a column with more than one distinct value in this many is parsed a column at a time (``column_parse``); one
 #: with fewer parses each distinct value once, through the screen's cache
@@ -95,7 +95,7 @@ def screen_columns(screen: RowScreen, chunk: list[tuple[int, list[Any]]], positi
             parsed[value] = None if found is _BLANK else found
         values[name] = list(map(parsed.__getitem__, column))
         if is_instant:
-            as_micros = {v: (micros(p) if p is not None else 0) for v, p in parsed.items()}
+            as_micros = {v: (micros_of_utc(p) if p is not None else 0) for v, p in parsed.items()}
             instants_us[name] = np.fromiter(map(as_micros.__getitem__, column), dtype=np.int64, count=len(column))
             if None not in parsed.values():
                 complete.add(name)

@@ -5,26 +5,21 @@ left out.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
+from huddle.data.instants import micros_of_utc
 
-#: the instant the microseconds count from, and the value of "no instant"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: the value of "no instant"
 NEVER = np.iinfo(np.int64).min
-
-
-def instant_micros(at: datetime) -> int:
-    """Microseconds since 1970 of an aware instant."""
-    return (at - EPOCH) // timedelta(microseconds=1)
 
 
 @lru_cache(maxsize=100_000)
 def calendar_micros(at: datetime) -> int:
-    """``instant_micros`` of a calendar instant (a shift's or a break's start or end): the same for every line of a
+    """``micros_of_utc`` of a calendar instant (a shift's or a break's start or end): the same for every line of a
     load, and for each record type's files of the same month."""
-    return instant_micros(at)
+    return micros_of_utc(at)
 
 
 def micros_of(values: list[datetime]) -> np.ndarray:

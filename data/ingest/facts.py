@@ -30,13 +30,13 @@ from huddle.data.ingest.fact_spans import (
     NEVER,
     calendar_micros,
     covered_seconds,
-    instant_micros,
     keep_spans,
     micros_of,
 )
 from huddle.data.ingest.facts_rows import ProductionRows, Written, labour_rows
 from huddle.data.ingest.line_locks import lock_lines
 from huddle.data.ingest.month_facts import refresh_month_facts
+from huddle.data.instants import micros_of_utc
 from huddle.data.models import QualityEvent, SafetyEvent, ShiftFact
 from huddle.data.models_feeds import WorkOrder
 from sqlalchemy import and_, select
@@ -149,7 +149,7 @@ class _Chunk:
             for name, value in measures.items():
                 arrays[name][k] = value
         for k, at in self.through.items():
-            through[k] = instant_micros(at)
+            through[k] = micros_of_utc(at)
         return has, arrays, through
 
 
@@ -344,7 +344,7 @@ def _production(session: Session, config: PlantConfig, c: _Chunk, now: datetime)
     # scheduled time counts only for shifts the line ran (it has counts or stops); a shift still running counts
     # up to its latest record
     seen = through != NEVER
-    until = np.where(ends > instant_micros(now), np.maximum(starts, np.minimum(ends, np.where(seen, through, starts))),
+    until = np.where(ends > micros_of_utc(now), np.maximum(starts, np.minimum(ends, np.where(seen, through, starts))),
                      ends)
     shift_s = (until - starts) / 1e6
     breaks_before = np.zeros(n)

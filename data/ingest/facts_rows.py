@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 from huddle.data.ingest import bulk
-from huddle.data.ingest.file_index import group_codes, micros
+from huddle.data.ingest.file_index import group_codes
+from huddle.data.instants import micros_of_utc
 from sqlalchemy.orm import Session
 
 #: the longest a count interval may last (a count starting this long before a window may still belong to it)
@@ -118,11 +119,11 @@ class ProductionRows:
 
     def counts_of(self, line: str, lo: datetime, hi: datetime) -> list[Any] | None:
         """A line's counts starting in [lo − 12 h, hi), as columns, or None when it has none."""
-        return _window(self.counts.get(line), micros(lo - COUNT_LONGEST), micros(hi), None)
+        return _window(self.counts.get(line), micros_of_utc(lo - COUNT_LONGEST), micros_of_utc(hi), None)
 
     def stops_of(self, line: str, lo: datetime, hi: datetime) -> list[Any] | None:
         """A line's stops starting in [lo − 7 days, hi) and ending after lo, as columns, or None."""
-        return _window(self.stops.get(line), micros(lo - LOOKBACK), micros(hi), micros(lo))
+        return _window(self.stops.get(line), micros_of_utc(lo - LOOKBACK), micros_of_utc(hi), micros_of_utc(lo))
 
 
 def _read_by_line(session: Session, parts: list[tuple[str, str, str]], **params: Any) -> list[dict[str, list[Any]]]:

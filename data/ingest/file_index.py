@@ -13,18 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 import numpy as np
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
-
-
-def micros(instant: datetime) -> int:
-    """An instant as whole microseconds since 1970 (exact, unlike a float timestamp)."""
-    return (instant - _EPOCH) // _MICRO
+from huddle.data.instants import micros_of_utc
 
 
 def key_hashes(keys: Sequence[Hashable]) -> np.ndarray:
@@ -35,7 +28,7 @@ def key_hashes(keys: Sequence[Hashable]) -> np.ndarray:
 
 def micro_keys(keys: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Keys with each instant as its microseconds since 1970, the form ``key_hashes`` hashes."""
-    return [tuple(micros(v) if isinstance(v, datetime) else v for v in key) for key in keys]
+    return [tuple(micros_of_utc(v) if isinstance(v, datetime) else v for v in key) for key in keys]
 
 
 def group_codes(values: Sequence[Hashable]) -> tuple[dict[Hashable, int], np.ndarray]:

@@ -27,17 +27,16 @@ from huddle.data.ingest.contract import RecordType, RowValidator, local_time_tex
 from huddle.data.ingest.facts import Touched
 from huddle.data.ingest.facts_rows import Written
 from huddle.data.ingest.file_index import (
-    _EPOCH,
     KeyIndex,
     Spans,
     chunk_overlaps,
     group_codes,
     key_hashes,
     micro_keys,
-    micros,
     series_codes,
 )
 from huddle.data.ingest.screen import RowScreen, key_text
+from huddle.data.instants import micros_of_utc, utc_of_micros
 from huddle.data.queries.quarantine import resolve_open
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
@@ -226,7 +225,7 @@ class FileLoad:
                 return False
             mine = [s for s in stored if tuple(getattr(s, c) for c in series) == group]
             if mine:
-                spans = Spans.of([micros(s.start_utc) for s in mine], [micros(s.end_utc) for s in mine],
+                spans = Spans.of([micros_of_utc(s.start_utc) for s in mine], [micros_of_utc(s.end_utc) for s in mine],
                                  list(range(len(mine))))
                 if bool((spans.overlapping(starts[members], ends[members]) >= 0).any()):
                     return False
@@ -271,8 +270,8 @@ class FileLoad:
             return []
         series, _ = SPANS[self.record.name]
         groups = [tuple(r[c] for c in series) for r in rows]
-        starts = [micros(r["start_utc"]) for r in rows]
-        ends = [micros(r["end_utc"]) for r in rows]
+        starts = [micros_of_utc(r["start_utc"]) for r in rows]
+        ends = [micros_of_utc(r["end_utc"]) for r in rows]
         why: dict[int, str] = {}
         earlier, others = self._stored_near(rows)
         by_group: dict[tuple[Any, ...], list[int]] = {}
@@ -282,7 +281,8 @@ class FileLoad:
             theirs = [(s, line) for s, line in earlier if tuple(getattr(s, c) for c in series) == g]
             if not theirs:
                 continue
-            spans = Spans.of([micros(s.start_utc) for s, _ in theirs], [micros(s.end_utc) for s, _ in theirs],
+            spans = Spans.of([micros_of_utc(s.start_utc) for s, _ in theirs],
+                             [micros_of_utc(s.end_utc) for s, _ in theirs],
                              [line for _, line in theirs])
             found = spans.overlapping(np.asarray([starts[i] for i in members]),
                                       np.asarray([ends[i] for i in members]))
@@ -338,17 +338,18 @@ class FileLoad:
                 mine.setdefault(g, []).append(i)
         for g, members in mine.items():
             js = by_group[g]
-            spans = Spans.of([micros(others[j].start_utc) for j in js], [micros(others[j].end_utc) for j in js], js)
+            spans = Spans.of([micros_of_utc(others[j].start_utc) for j in js],
+                             [micros_of_utc(others[j].end_utc) for j in js], js)
             found = spans.overlapping(np.asarray([starts[i] for i in members]), np.asarray([ends[i] for i in members]))
             for i, f in zip(members, found, strict=True):
                 if f >= 0:
                     s = others[int(spans.refs[f])]
-                    why[i] = Sentence(_WHAT[self.record.name], span=self._span(micros(s.start_utc),
-                                      micros(s.end_utc)), where=self._run_file(s.run_id))
+                    why[i] = Sentence(_WHAT[self.record.name], span=self._span(micros_of_utc(s.start_utc),
+                                      micros_of_utc(s.end_utc)), where=self._run_file(s.run_id))
 
     def _span(self, start: int, end: int) -> str:
-        lo = local_time_text(_EPOCH + timedelta(microseconds=int(start)), self.validator.tz)
-        hi = local_time_text(_EPOCH + timedelta(microseconds=int(end)), self.validator.tz)
+        lo = local_time_text(utc_of_micros(int(start)), self.validator.tz)
+        hi = local_time_text(utc_of_micros(int(end)), self.validator.tz)
         return f"{lo}–{hi[11:]}" if lo[:10] == hi[:10] else f"{lo}–{hi}"
 
     def _run_file(self, run_id: int | None) -> str:

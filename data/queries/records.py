@@ -9,11 +9,12 @@ readings' summed measures come from ``readings``; both filter by scope with ``sc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
 import numpy as np
+from huddle.data.instants import micros_of_stored, utc_of_micros
 from huddle.data.models import ProductionCount, QualityEvent, SafetyEvent, StopEvent
 from huddle.data.models_feeds import WorkOrder
 from huddle.data.queries.scope import ScopeFilter, in_scope_bound, scope_params, scope_shape
@@ -160,32 +161,6 @@ class StopColumns:
                        self.reason[i], self.category[i], self.equipment[i])
 
 
-_EPOCH = datetime(1970, 1, 1)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-_EPOCH_UTC = _EPOCH.replace(tzinfo=UTC)
-
-
-def utc_of_micros(micros: int) -> datetime:
-    """The aware UTC instant of whole microseconds since 1970-01-01 UTC."""
-    return _EPOCH_UTC + timedelta(microseconds=micros)
-
-
-def micros_of_utc(at: datetime) -> int:
-    """Whole microseconds since 1970-01-01 UTC of an aware instant (``utc_of_micros`` the other way)."""
-    return (at - _EPOCH_UTC) // _MICROSECOND
-
-
-def _micros(values: list[Any]) -> np.ndarray:
-    """Stored instants (text as SQLite keeps it, or naive UTC datetimes) as int64 microseconds since 1970."""
-    if not values:
-        return np.empty(0, dtype=np.int64)
-    if isinstance(values[0], str):
-        return np.array(values, dtype="datetime64[us]").astype(np.int64)
-    return np.fromiter(((v - _EPOCH) // _MICROSECOND for v in values), dtype=np.int64, count=len(values))
-
-
 def stop_columns(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime,
                  exclude_categories: tuple[str, ...] = ("planned",)) -> StopColumns:
     """Stops of some lines that overlap [start, end), except the given categories, ordered by start, as columns."""
@@ -196,7 +171,8 @@ def stop_columns(session: Session, lines: tuple[str, ...], start_utc: datetime, 
         rows = session.execute(_stops_statement(bool(exclude_categories)), params).all()
     line, start, end, reason, category, equipment = (list(c) for c in zip(*rows, strict=True)) if rows else \
         ([], [], [], [], [], [])
-    return StopColumns(line, _micros(start), _micros(end), reason, category, [e or "" for e in equipment])
+    return StopColumns(line, micros_of_stored(start), micros_of_stored(end), reason, category,
+                       [e or "" for e in equipment])
 
 
 def quality_events_between(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime,

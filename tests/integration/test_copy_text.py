@@ -11,7 +11,7 @@ from huddle.dashboard.core.kpi import MEASURES
 from huddle.data.db import init_db, make_engine
 from huddle.data.ingest import bulk
 from huddle.data.ingest.copy_text import array_text, columns_text, copy_text
-from huddle.data.ingest.file_index import micros
+from huddle.data.instants import micros_of_utc
 from huddle.data.models import Labour, ShiftFact, StopEvent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,8 @@ def test_text_values_survive_a_bulk_write(database_url: str) -> None:
     ends = [datetime(2026, 11, 20, 5, i, 30, tzinfo=UTC) for i in range(len(ODD))]
     columns = {"line": ["L1"] * len(ODD), "start_utc": starts, "end_utc": ends, "reason": ODD,
                "category": ["unplanned"] * len(ODD), "equipment": list(reversed(ODD)), "run_id": [7] * len(ODD)}
-    instants = {"start_utc": np.asarray([micros(s) for s in starts]), "end_utc": np.asarray([micros(e) for e in ends])}
+    instants = {"start_utc": np.asarray([micros_of_utc(s) for s in starts]),
+                "end_utc": np.asarray([micros_of_utc(e) for e in ends])}
     with Session(engine) as session, session.begin():
         bulk.write_columns(session, StopEvent.__table__, ("line", "start_utc"), columns, new_only=True,
                            instants=instants)

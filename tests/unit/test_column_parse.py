@@ -11,7 +11,7 @@ import pytest
 from huddle.data.ingest.bulk import _instant_text
 from huddle.data.ingest.column_parse import instants, iso_micros, stored_text, whole_numbers
 from huddle.data.ingest.contract import parse_instant, parse_number
-from huddle.data.ingest.file_index import micros
+from huddle.data.instants import micros_of_utc
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -32,7 +32,7 @@ def test_iso_times_are_the_contracts_instants() -> None:
              "2026-10-25T02:30:00+01:00", "2026-10-25T02:30:00+02:00", "2026-12-31T23:00:00-00:00"]
     us = iso_micros(texts)
     assert us is not None
-    expected = [micros(parse_instant(t, BERLIN)) for t in texts]
+    expected = [micros_of_utc(parse_instant(t, BERLIN)) for t in texts]
     assert us.tolist() == expected
     assert instants(us) == [parse_instant(t, BERLIN) for t in texts]
     assert all(d.tzinfo is UTC for d in instants(us))
