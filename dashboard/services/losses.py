@@ -9,7 +9,6 @@ planned break is not counted as lost (it is already planned), so the minutes her
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ from huddle.dashboard.services.readings import Reading, Readings, readings_of
 from huddle.data.instants import micros_of_utc
 from huddle.data.queries import readings as reading_queries
 from huddle.data.queries import records as record_queries
-from huddle.data.queries.records import StopColumns, StopRow
+from huddle.data.queries.records import StopColumns
 
 if TYPE_CHECKING:
     from huddle.dashboard.services.container import Services
@@ -65,19 +64,10 @@ class LossReport:
 
 
 @dataclass(frozen=True)
-class LossPiece:
-    """A stop's minutes inside a period's shift windows."""
-
-    stop: StopRow
-    minutes: float
-    started_inside: bool
-
-
-@dataclass(frozen=True)
 class LossPieces:
     """The stops of a scope with minutes inside a period's shift windows, as columns (``StopColumns``' fields for
-    those stops, with their minutes and whether each started inside a window). Iterating gives ``LossPiece``s;
-    the month of a plant's thousands of stops is summed from the columns."""
+    those stops, with their minutes and whether each started inside a window): the month of a plant's thousands
+    of stops is summed from the columns."""
 
     stops: StopColumns
     minutes: list[float]
@@ -85,10 +75,6 @@ class LossPieces:
 
     def __len__(self) -> int:
         return len(self.minutes)
-
-    def __iter__(self) -> Iterator[LossPiece]:
-        for i, (minutes, inside) in enumerate(zip(self.minutes, self.started_inside, strict=True)):
-            yield LossPiece(self.stops.row(i), minutes, inside)
 
     def where(self, keep: list[bool]) -> LossPieces:
         """The pieces whose entry in ``keep`` is true."""

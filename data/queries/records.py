@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from huddle.data.instants import micros_of_stored, utc_of_micros
+from huddle.data.instants import micros_of_stored
 from huddle.data.models import ProductionCount, QualityEvent, SafetyEvent, StopEvent
 from huddle.data.models_feeds import WorkOrder
 from huddle.data.queries.scope import ScopeFilter, in_scope_bound, scope_params, scope_shape
@@ -88,18 +88,6 @@ class CountRow:
 
 
 @dataclass(frozen=True)
-class StopRow:
-    """One stop event."""
-
-    line: str
-    start_utc: datetime
-    end_utc: datetime
-    reason: str
-    category: str
-    equipment: str
-
-
-@dataclass(frozen=True)
 class QualityRow:
     """One quality event: defective units found on a line, scrapped or reworked."""
 
@@ -154,11 +142,6 @@ class StopColumns:
         return StopColumns([self.line[i] for i in index], self.start_us[index], self.end_us[index],
                            [self.reason[i] for i in index], [self.category[i] for i in index],
                            [self.equipment[i] for i in index])
-
-    def row(self, i: int) -> StopRow:
-        """The ``i``-th stop as a row with aware UTC datetimes."""
-        return StopRow(self.line[i], utc_of_micros(int(self.start_us[i])), utc_of_micros(int(self.end_us[i])),
-                       self.reason[i], self.category[i], self.equipment[i])
 
 
 def stop_columns(session: Session, lines: tuple[str, ...], start_utc: datetime, end_utc: datetime,
