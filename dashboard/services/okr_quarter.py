@@ -46,6 +46,9 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 VIEWS_KEPT = 16  # quarter views kept per process, each for one data version
+#: the longest a request waits for another's read of the same quarter before reading it itself (a read takes well
+#: under a second; one this late is stuck, and a page must still answer)
+READ_WAIT_S = 15.0
 
 
 class OkrQuarters:
@@ -59,7 +62,8 @@ class OkrQuarters:
         self.clock = clock
         self._views: OrderedDict[tuple[str, str, int, date, str], QuarterView] = OrderedDict()
         self._guard = threading.Lock()
-        self._reads: SingleFlight[QuarterView] = SingleFlight()  # a page's sections opening at once read it once
+        # a page's sections opening at once read the quarter once
+        self._reads: SingleFlight[QuarterView] = SingleFlight(READ_WAIT_S)
 
     # ---- scopes, levels, quarters, baselines -------------------------------------------------------------
 

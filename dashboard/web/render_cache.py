@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 from dash import no_update
 from dash.development.base_component import Component
+from huddle.dashboard.services.single_flight import SingleFlight
 from huddle.dashboard.web.metrics import RENDER_CACHE
 from plotly.io.json import to_json_plotly
 
@@ -130,15 +131,6 @@ class RenderError(RuntimeError):
     """The render a request waited for failed (the renderer's own exception is its cause)."""
 
 
-class _Flight:
-    """One render in progress, and what it gave."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.value: Any = None
-        self.error: BaseException | None = None
-
-
 class LocalRenderCache:
     """Rendered entries by key in this process (least recently used dropped), each rendered once however many
     requests ask at the same time."""
@@ -146,53 +138,49 @@ class LocalRenderCache:
     def __init__(self, size: int = LOCAL_SIZE, counts_renders: bool = True, wait_s: float = WAIT_S) -> None:
         self.size = size
         self.counts_renders = counts_renders  # in front of Redis, the Redis cache counts what it finds or draws
-        self.wait_s = wait_s
         self._items: OrderedDict[str, Any] = OrderedDict()
-        self._flights: dict[str, _Flight] = {}
+        # a render under way that is stuck past wait_s: the waiting request draws the board itself
+        self._renders: SingleFlight[Any] = SingleFlight(wait_s)
         self._guard = threading.Lock()
 
     def get_or_render(self, key: str, render: Callable[[], Any]) -> Any:
         """The entry for a key: kept, the one being rendered (waited for), or rendered here."""
-        with self._guard:
-            if key in self._items:
-                self._items.move_to_end(key)
-                RENDER_CACHE.labels("hit").inc()
-                return self._items[key]
-            flight = self._flights.get(key)
-            leads = flight is None
-            if flight is None:
-                flight = self._flights[key] = _Flight()
-        if not leads:
-            return self._wait(key, flight, render)
-        try:
-            flight.value = plain(render())
-        except BaseException as exc:
-            flight.error = exc
-            raise
-        finally:
-            with self._guard:
-                if flight.error is None:
-                    self._keep(key, flight.value)
-                self._flights.pop(key, None)
-            flight.done.set()
-        if self.counts_renders:
-            RENDER_CACHE.labels("rendered").inc()
-        return flight.value
-
-    def _wait(self, key: str, flight: _Flight, render: Callable[[], Any]) -> Any:
-        if flight.done.wait(self.wait_s):
-            if flight.error is not None:
-                raise RenderError(f"the render of {key} failed") from flight.error
+        kept = self._kept(key)
+        if kept is not None:
             RENDER_CACHE.labels("hit").inc()
-            return flight.value
-        # the render under way is stuck: draw the board here rather than keep a TV waiting
-        log.warning("render cache: %s still rendering after %.0f s; rendering it again", key, self.wait_s)
-        value = plain(render())
-        if self.counts_renders:
+            return kept[0]
+        rendered_here = False
+
+        def render_and_keep() -> Any:
+            nonlocal rendered_here
+            kept = self._kept(key)  # kept by a render that ended since this request looked
+            if kept is not None:
+                return kept[0]
+            rendered_here = True
+            value = plain(render())
+            with self._guard:  # kept before the render's flight ends: a request arriving then finds it
+                self._keep(key, value)
+            return value
+
+        try:
+            value = self._renders.run(key, render_and_keep)
+        except Exception as exc:
+            if rendered_here:
+                raise
+            raise RenderError(f"the render of {key} failed") from exc
+        if not rendered_here:
+            RENDER_CACHE.labels("hit").inc()
+        elif self.counts_renders:
             RENDER_CACHE.labels("rendered").inc()
-        with self._guard:
-            self._keep(key, value)
         return value
+
+    def _kept(self, key: str) -> tuple[Any] | None:
+        """The entry kept for a key (as a 1-tuple: an entry may itself be None), marked as just used."""
+        with self._guard:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return (self._items[key],)
 
     def _keep(self, key: str, value: Any) -> None:
         self._items[key] = value

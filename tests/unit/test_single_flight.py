@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from huddle.dashboard.services.single_flight import SingleFlight
 
+from tests.conftest import NEEDS_REAL_TIMED_WAITS
+
 
 def test_callers_asking_at_once_share_one_run() -> None:
     flights: SingleFlight[str] = SingleFlight()
@@ -56,3 +58,43 @@ def test_a_failed_run_fails_its_waiters_and_the_next_call_tries_again() -> None:
         with pytest.raises(RuntimeError, match="database is down"):
             waiter.result(5)
     assert flights.run("k", lambda: "back") == "back"
+
+
+@NEEDS_REAL_TIMED_WAITS
+def test_a_caller_waiting_for_a_stuck_run_runs_the_work_itself_after_the_wait() -> None:
+    flights: SingleFlight[str] = SingleFlight(wait_s=0.2)
+    started, release = threading.Event(), threading.Event()
+
+    def stuck() -> str:
+        started.set()
+        release.wait(10)
+        return "late quarter"
+
+    with ThreadPoolExecutor(1) as pool:
+        leader = pool.submit(flights.run, "2026-Q4", stuck)
+        assert started.wait(5)
+        t0 = time.perf_counter()
+        assert flights.run("2026-Q4", lambda: "read here") == "read here"
+        assert 0.2 <= time.perf_counter() - t0 < 2
+        release.set()
+        assert leader.result(5) == "late quarter"
+    assert flights.run("2026-Q4", lambda: "read anew") == "read anew"  # the stuck run has ended: nothing held
+
+
+def test_without_a_wait_limit_a_caller_waits_for_the_run_however_long_it_takes() -> None:
+    flights: SingleFlight[str] = SingleFlight()
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        assert release.wait(5)
+        return "slow read"
+
+    with ThreadPoolExecutor(2) as pool:
+        leader = pool.submit(flights.run, "k", slow)
+        assert started.wait(5)
+        waiter = pool.submit(flights.run, "k", lambda: "never run")
+        time.sleep(0.3)
+        assert not waiter.done()
+        release.set()
+        assert leader.result(5) == waiter.result(5) == "slow read"
