@@ -109,10 +109,35 @@ def _outputs(body: bytes) -> str:
 
 @dataclass
 class Visit:
-    """One opening of a page: how long until its last callback answered, and its callbacks."""
+    """One opening of a page: how long until its last callback answered, and its callbacks; and as the browser
+    saw it (milliseconds from the navigation's start): when its document was ready, when its first callback request
+    went out, and how long its main thread was busy in tasks of 50 ms or more (drawing, scripts)."""
 
     seconds: float
     calls: list[Call]
+    ready_ms: float = 0.0
+    first_callback_ms: float = 0.0
+    busy_ms: float = 0.0
+
+
+#: run in every page before its own scripts: adds up the main thread's long tasks (the Long Tasks API)
+COUNT_LONG_TASKS = """
+window.__busyMs = 0;
+try {
+  new PerformanceObserver(list => { for (const e of list.getEntries()) window.__busyMs += e.duration; })
+    .observe({type: "longtask", buffered: true});
+} catch (e) { window.__busyMs = -1; }
+"""
+#: the visit as the browser timed it: document ready, first callback request, long tasks (see ``Visit``); asked
+#: after a moment, so the long task that held the page until now has been counted
+BROWSER_TIMES = """
+const done = arguments[arguments.length - 1];
+setTimeout(() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const calls = performance.getEntriesByType("resource").filter(r => r.name.includes("_dash-update-component"));
+  done([nav ? nav.domContentLoadedEventEnd : 0, calls.length ? calls[0].startTime : 0, window.__busyMs || 0]);
+}, 100);
+"""
 
 
 def visit(driver: Any, timer: Timer, url: str) -> Visit:
@@ -128,7 +153,8 @@ def visit(driver: Any, timer: Timer, url: str) -> Visit:
             break
     calls = timer.calls[first:]
     last = max((c.ended for c in calls), default=opened)
-    return Visit(last - opened, calls)
+    ready, first_call, busy = driver.execute_async_script(BROWSER_TIMES)
+    return Visit(last - opened, calls, float(ready), float(first_call), float(busy))
 
 
 def browser() -> Any:
@@ -142,15 +168,17 @@ def browser() -> Any:
         options.add_argument(arg)
     options.binary_location = "/usr/bin/chromium"
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": COUNT_LONG_TASKS})
+    return driver
 
 
 def measure(base: str, timer: Timer, pages: Iterable[str], visits: int) -> None:
     """Open each page ``visits`` times; print its row."""
     driver = browser()
     try:
-        print(f"{'page':22s} {'first ms':>9s} {'later ms':>9s}  {'slowest callback, later visits':<58s} {'ms':>7s} "
-              f"{'bytes':>9s}  console", flush=True)
+        print(f"{'page':22s} {'first ms':>9s} {'later ms':>9s} {'ready':>6s} {'1st cb':>6s} {'busy':>6s}  "
+              f"{'slowest callback, later visits':<44s} {'ms':>7s} {'bytes':>8s}  console", flush=True)
         for page in pages:
             seen = [visit(driver, timer, base + page) for _ in range(max(1, visits))]
             errors = [e["message"][:80] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
@@ -163,8 +191,10 @@ def measure(base: str, timer: Timer, pages: Iterable[str], visits: int) -> None:
                           default=("—", []))
             slow_ms = statistics.median(c.ended - c.started for c in slowest[1]) * 1000 if slowest[1] else 0.0
             size = sum(c.size for c in later[-1].calls)
+            browser_ms = [statistics.median(getattr(v, name) for v in later)
+                          for name in ("ready_ms", "first_callback_ms", "busy_ms")]
             print(f"{page:22s} {seen[0].seconds * 1000:9.0f} {statistics.median(v.seconds for v in later) * 1000:9.0f}"
-                  f"  {slowest[0][:58]:<58s} {slow_ms:7.1f} {size:>9,}  "
+                  f"{''.join(f' {ms:6.0f}' for ms in browser_ms)}  {slowest[0][:44]:<44s} {slow_ms:7.1f} {size:>8,}  "
                   f"{'; '.join(errors) if errors else 'no errors'}", flush=True)
     finally:
         driver.quit()
