@@ -15,6 +15,7 @@ from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import OverviewAddress, href, keep_address_js
 from huddle.dashboard.web.parameters import AddressError
 from huddle.dashboard.web.render_cache import as_sent
+from huddle.dashboard.web.static_html import one_element
 from huddle.pages.components import layer_chip, layer_options, layer_value, picked_layer
 from huddle.pages.overview import GRAIN_TITLES, headline_kpis, no_shift_yet, overview_problem, render_overview
 
@@ -37,7 +38,8 @@ def refresh(services: Services, view: dict[str, Any], _n: int | None) -> tuple[A
     if not kpis:
         return (*overview_problem(_("No headline KPI is on the layers shown.")), chip)
     readings = services.readings.own_periods_by_scope(kpis, [*services.config.lines, "plant"], period)
-    return as_sent(*render_overview(services.config, grain, period, kpis, readings), chip)
+    table, title, freshness = render_overview(services.config, grain, period, kpis, readings)
+    return as_sent(one_element(table), title, freshness, chip)
 
 
 def layer_choices(services: Services, view: dict[str, Any]) -> tuple[list[dict[str, str]], str | None]:

@@ -17,6 +17,7 @@ from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import TreeAddress
 from huddle.dashboard.web.app import create_app
 from huddle.pages.tree_graph import LABEL_PX
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.keys import Keys
@@ -127,8 +128,7 @@ def test_the_way_down_to_each_red_node_is_drawn_thick_with_arrows_and_outlined(d
 def test_the_overview_and_the_boards_red_tiles_lead_to_their_node(dash_duo, demo) -> None:  # type: ignore[no-untyped-def]
     dash_duo.start_server(create_app(demo.settings, services=demo))
     dash_duo.driver.get(dash_duo.server_url + "/")
-    cell = dash_duo.wait_for_element(f"a.cell-link[href*='scope={RED_SCOPE}&'][href*='node=oee']", timeout=30)
-    cell.click()
+    _click_settled(dash_duo, f"a.cell-link[href*='scope={RED_SCOPE}&'][href*='node=oee']")
     dash_duo.wait_for_contains_text(f"#{ids.TREE_PANEL} h2", "OEE", timeout=30)
     dash_duo.wait_for_contains_text(f"#{ids.TREE_SUMMARY}", "Line 2", timeout=20)
     assert "node=oee" in dash_duo.driver.execute_script("return window.location.search")
@@ -143,6 +143,19 @@ def test_the_overview_and_the_boards_red_tiles_lead_to_their_node(dash_duo, demo
     dash_duo.wait_for_contains_text(f"#{ids.TREE_PANEL} h2", name, timeout=30)
     dash_duo.wait_for_contains_text(f"#{ids.TREE_SUMMARY}", "Line 2", timeout=20)
     _no_console_errors(dash_duo)
+
+
+def _click_settled(dash_duo, selector: str, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    """Click the element a selector finds, finding it again when the page drew it anew in between (the overview's
+    table is one element of HTML: drawn again, its links are new elements)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            dash_duo.wait_for_element(selector, timeout=timeout).click()
+            return
+        except StaleElementReferenceException:
+            if time.monotonic() > deadline:
+                raise
 
 
 def _outline_current(dash_duo) -> str | None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ text and value escaped, and nothing that could pass for the live page (ids) or t
 from __future__ import annotations
 
 from dash import dcc, html
-from huddle.dashboard.web.static_html import to_html
+from huddle.dashboard.web.static_html import one_element, to_html
 
 
 def test_html_components_are_written_as_their_tags_with_what_the_style_sheets_read() -> None:
@@ -49,3 +49,15 @@ def test_a_render_kept_as_the_json_dash_sends_is_written_alike() -> None:
     tree = html.Div([html.Span("OEE", className="kpi-name"), dcc.Link("tree", href="/tree")], className="tile")
     assert to_html(plain(tree)) == to_html(tree) == ('<div class="tile"><span class="kpi-name">OEE</span>'
                                                      '<a href="/tree">tree</a></div>')
+
+
+def test_content_sent_as_one_element_is_its_escaped_html_with_no_blank_line() -> None:
+    hostile = '<script>alert("x")</script>'
+    table = html.Table(html.Tr([html.Td(dcc.Link("Line 1\n\n# not a heading", href="/tree?scope=L1"),
+                                        className="cell status-red"), html.Td(hostile)]), className="grid")
+    block = one_element(table)
+    assert isinstance(block, dcc.Markdown) and block.dangerously_allow_html is True
+    assert block.children == ('<table class="grid"><tr><td class="cell status-red"><a href="/tree?scope=L1">'
+                              'Line 1&#10;&#10;# not a heading</a></td>'
+                              '<td>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</td></tr></table>')
+    assert "\n" not in block.children  # a blank line would end the HTML and let the rest be read as Markdown
