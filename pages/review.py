@@ -24,6 +24,7 @@ from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORD
 from huddle.dashboard.services.review import Review, month_name, nothing_to_compare
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import ReviewAddress, api_href, okr_href
+from huddle.dashboard.web.static_html import one_element
 from huddle.pages.components import (
     figure_template,
     pareto_figure,
@@ -263,15 +264,16 @@ def render_review(review: Review, config: PlantConfig) -> list[Any]:
         html.Section([html.H2(_("Bowler: every KPI against each month's target")),
                       html.P(_("✗ red month · a link leads to its countermeasures · ! none recorded"),
                              className="hint"),
-                      scroll_box(_("Bowler"), bowler(review))], className="card"),
+                      # a table of readings and links, no control: one element (a bowler is some 1,500)
+                      scroll_box(_("Bowler"), one_element(bowler(review)))], className="card"),
         html.Section([
             html.H2(_("Biggest losses in {month}").format(month=month)),
             html.Div([
                 html.Div([html.H3(review.stops.title),
                           dcc.Graph(figure=pareto_figure(review.stops), config={"displayModeBar": False},
                                     style={"height": "280px"}),
-                          pareto_table(currency, review.stops)]),
-                html.Div([html.H3(review.defects.title), pareto_table(currency, review.defects)]),
+                          one_element(pareto_table(currency, review.stops))]),
+                html.Div([html.H3(review.defects.title), one_element(pareto_table(currency, review.defects))]),
             ], className="review-losses"),
         ], className="card"),
         html.Section([html.H2(_("Lines compared")),
@@ -279,7 +281,7 @@ def render_review(review: Review, config: PlantConfig) -> list[Any]:
                      className="card")
         if review.lines and len(next(iter(review.lines)).by_line) > 1 else None,
         html.Section([html.H2(_("What changed since {month}").format(month=month_name(review.why.previous))
-                              if review.why else _("What changed")), html.Div(_why(review, config))],
+                              if review.why else _("What changed")), one_element(html.Div(_why(review, config)))],
                      className="card")
         if review.why else None,
         html.Section([html.H2(_("Candidates for next quarter's objectives")),
