@@ -24,10 +24,13 @@ from typing import Any
 
 import pytest
 from babel import Locale
+from dash import dcc
 from huddle.dashboard.core import i18n
 from huddle.dashboard.core.format import BUILT_IN_UNITS, unit_for
 from huddle.dashboard.core.names import due_words
 from huddle.dashboard.web.address import BoardAddress
+
+from tests.unit.test_renderers import drawn
 
 PSEUDO = "qps"
 BRACKETED = re.compile(r"⟦[^⟦⟧]*⟧")  # the innermost: translations nest (a phrase inside a sentence)
@@ -68,6 +71,9 @@ def texts(node: Any) -> Iterator[str]:
     if isinstance(node, list | tuple):
         for child in node:
             yield from texts(child)
+        return
+    if isinstance(node, dcc.Markdown) and getattr(node, "dangerously_allow_html", False):
+        yield from texts(drawn(node))  # content sent as one element of HTML: its elements' texts
         return
     props = node.to_plotly_json()["props"] if hasattr(node, "to_plotly_json") else {}
     for name in TEXT_PROPS:

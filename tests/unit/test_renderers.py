@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from html.parser import HTMLParser
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import dash
 import pytest
@@ -48,7 +49,8 @@ from tests.conftest import SMALL_PLANT
 
 def drawn(node: Any) -> Any:
     """A tree as components, also where a callback sent it as the plain structure Dash writes (``as_sent``): each
-    ``{"type", "namespace", "props"}`` made into its component again, so tests read both alike."""
+    ``{"type", "namespace", "props"}`` made into its component again, and content sent as one element of HTML
+    (``static_html.one_element``) made into its html components, so tests read all alike."""
     if isinstance(node, list | tuple):
         return [drawn(child) for child in node]
     if isinstance(node, dict) and node.keys() == {"type", "namespace", "props"}:
@@ -56,8 +58,47 @@ def drawn(node: Any) -> Any:
         props = dict(node["props"])
         if "children" in props:
             props["children"] = drawn(props["children"])
-        return getattr(library, node["type"])(**props)
+        node = getattr(library, node["type"])(**props)
+    if isinstance(node, dash.dcc.Markdown) and getattr(node, "dangerously_allow_html", False):
+        return _HtmlComponents.of(str(node.children))
     return node
+
+
+class _HtmlComponents(HTMLParser):
+    """HTML read back into html components: tags as their components, ``class`` as ``className``, other attributes
+    as they are named in Dash; an element of one child holds it alone, as components are mostly written."""
+
+    NAMES: ClassVar[dict[str, str]] = {"class": "className", "colspan": "colSpan", "rowspan": "rowSpan"}
+    VOID: ClassVar[frozenset[str]] = frozenset({"br", "hr", "img", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict[str, Any], list[Any]]] = [("", {}, [])]
+
+    @classmethod
+    def of(cls, text: str) -> Any:
+        parser = cls()
+        parser.feed(text)
+        parser.close()
+        assert len(parser.stack) == 1, "unclosed elements"
+        children = parser.stack[0][2]
+        return children[0] if len(children) == 1 else children
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        props = {self.NAMES.get(k, k): ("" if v is None else v) for k, v in attrs if k != "style"}
+        self.stack.append((tag, props, []))
+        if tag in self.VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        name, props, children = self.stack.pop()
+        assert name == tag, f"</{tag}> closes <{name}>"
+        kids = children[0] if len(children) == 1 else children or None
+        element = getattr(dash.html, tag.title())(**({"children": kids} if kids is not None else {}), **props)
+        self.stack[-1][2].append(element)
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1][2].append(data)
 
 
 def walk(node: Any) -> Iterator[Component]:
