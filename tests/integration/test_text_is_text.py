@@ -189,6 +189,26 @@ def test_the_html_copy_shows_hostile_names_as_text(review: Review) -> None:
         assert words in text, words
 
 
+def test_the_review_page_sends_its_tables_of_hostile_names_as_text(review: Review, hostile: Any) -> None:
+    from dash import dcc
+    from huddle.pages.review import render_review
+
+    def elements(node: Any) -> list[Any]:  # every component of a tree, walked through its children
+        if isinstance(node, list | tuple):
+            return [e for child in node for e in elements(child)]
+        if hasattr(node, "to_plotly_json"):
+            return [node, *elements(getattr(node, "children", None))]
+        return []
+
+    sent = [e for e in elements(render_review(review, hostile.config)) if isinstance(e, dcc.Markdown)]
+    assert len(sent) == 4 and all(e.dangerously_allow_html for e in sent)  # bowler, two loss tables, what changed
+    page = _parse("".join(e.children for e in sent))
+    assert "script" not in page.tags and "b" not in page.tags and "i" not in page.tags
+    text = "".join(page.text)
+    for words in (*REASONS, *DEFECTS, OEE, AVAILABILITY):
+        assert words in text, words
+
+
 def test_the_pdf_pack_shows_hostile_names_as_text(review: Review, monkeypatch: pytest.MonkeyPatch) -> None:
     drawn: list[str] = []
 
