@@ -20,7 +20,7 @@ from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.okrs import COMPANY, OkrConflictError, QuarterView
 from huddle.dashboard.services.review import candidate_kpis
-from huddle.dashboard.web import ids
+from huddle.dashboard.web import html_pane, ids
 from huddle.dashboard.web.address import (
     EVERY_LEVEL,
     AddressError,
@@ -29,6 +29,7 @@ from huddle.dashboard.web.address import (
     keep_address_js,
     okr_href,
 )
+from huddle.dashboard.web.html_pane import pane_html
 from huddle.dashboard.web.parameters import read_layers
 from huddle.dashboard.web.render_cache import as_sent
 from huddle.dashboard.web.security import current_identity
@@ -157,8 +158,10 @@ def show(services: Services, view: dict[str, Any], _changed: int, _tick: int | N
                   if not layers or c.kpi.layer in layers]
     editable = current_identity().may("editor")
     config = services.config
-    # a quarter of a big plant is some 13,000 elements: sent plain
-    return as_sent(render_summary(quarter_view, config), render_meeting(quarter_view), render_objectives(quarter_view),
+    # a quarter of a big plant is some 13,000 elements: sent plain, and its objectives (9,000 of them, without a
+    # control) as HTML that the browser puts in place (html_pane)
+    return as_sent(render_summary(quarter_view, config), render_meeting(quarter_view),
+                   pane_html(render_objectives(quarter_view)),
                    render_closing(quarter_view, config, candidates, editable, candidate_scope),
                    checkin_exports(quarter_view.quarter.label), history_options(quarter_view),
                    _history_pick(quarter_view, picked), version,
@@ -198,13 +201,6 @@ def check_in(services: Services, clicks: list[int | None], values: list[Any], co
     messages[i] = checkin_saved(saved, services.config.tz, services.okrs.today())
     counts[i] = int(seen[i] or 0) + 1
     return messages, counts, (changed or 0) + 1
-
-
-def pick_from_table(clicks: list[int | None]) -> Any:
-    """A key result's title clicked: show its history."""
-    if not ctx.triggered_id or not any(clicks):
-        raise PreventUpdate
-    return ctx.triggered_id["kr"]
 
 
 def show_history(services: Services, kr_id: int | None, _changed: int, view: dict[str, Any]) -> Any:
@@ -376,12 +372,13 @@ def register(app: Dash, services: Services) -> None:
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page
         keep_address_js(OkrAddress), Output(ids.OKR_EXPORTS, "title"), Input(ids.OKR_VIEW, "data"))
     app.callback(Output(ids.OKR_SUMMARY, "children"), Output(ids.OKR_MEETING, "children"),
-                 Output(ids.OKR_OBJECTIVES, "children"), Output(ids.OKR_CLOSE, "children"),
+                 Output(html_pane.store_id(ids.OKR_OBJECTIVES), "data"), Output(ids.OKR_CLOSE, "children"),
                  Output(ids.OKR_EXPORTS, "children"), Output(ids.OKR_HISTORY_PICK, "options"),
                  Output(ids.OKR_HISTORY_PICK, "value"), Output(ids.OKR_VERSION, "data"),
                  Output(ids.OKR_CLOSE_BUTTON, "disabled"), Output(ids.OKR_SECTIONS, "style"),
                  Input(ids.OKR_VIEW, "data"), Input(ids.OKR_CHANGED, "data"), Input(ids.OKR_REFRESH, "n_intervals"),
                  State(ids.OKR_HISTORY_PICK, "value"), State(ids.OKR_VERSION, "data"))(partial(show, services))
+    html_pane.register(app, ids.OKR_OBJECTIVES)
     app.callback(Output(ids.OKR_CHECKIN_WEEK, "options"), Output(ids.OKR_CHECKIN_WEEK, "value"),
                  Output(ids.OKR_CHECKIN_ROWS, "children"), Input(ids.OKR_VIEW, "data"))(partial(checkin_form, services))
     app.callback(
@@ -402,8 +399,6 @@ def register(app: Dash, services: Services) -> None:
 
 def _register_history_and_close(app: Dash, services: Services) -> None:
     """A key result's history; closing the quarter, adopting baselines and planning next quarter's objectives."""
-    app.callback(Output(ids.OKR_HISTORY_PICK, "value", allow_duplicate=True),
-                 Input({"type": ids.OKR_KR_LINK, "kr": ALL}, "n_clicks"), prevent_initial_call=True)(pick_from_table)
     app.callback(Output(ids.OKR_HISTORY, "children"), Input(ids.OKR_HISTORY_PICK, "value"),
                  Input(ids.OKR_CHANGED, "data"), State(ids.OKR_VIEW, "data"))(partial(show_history, services))
     app.callback(Output(ids.OKR_CLOSE_MESSAGE, "children"), Output(ids.OKR_CHANGED, "data", allow_duplicate=True),

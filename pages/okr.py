@@ -23,6 +23,7 @@ from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services.okrs import LEVEL_WORDS, KeyResultView, ObjectiveView, QuarterView
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import OkrAddress, api_href, okr_href
+from huddle.dashboard.web.html_pane import pane_store
 from huddle.pages.components import plot_text, status_badge
 from huddle.pages.elements import html
 from huddle.pages.okr_marks import kr_progress, month_marks, okr_badge, percent, progress_bar, progress_words
@@ -113,7 +114,8 @@ def layout(**query: str) -> html.Div:
                          className="form-row"),
                 html.Div(id=ids.OKR_CHECKIN_ROWS),
             ], id=ids.OKR_CHECKIN, className="card"),
-            html.Section(id=ids.OKR_OBJECTIVES, className="card"),
+            html.Section(id=ids.OKR_OBJECTIVES, className="card"),  # its content arrives as HTML (html_pane)
+            pane_store(ids.OKR_OBJECTIVES),
             html.Section([
                 html.H2(_("History")),
                 html.Div([_field(_("Key result"), dcc.Dropdown(id=ids.OKR_HISTORY_PICK, clearable=False), wide=True)],
@@ -156,7 +158,9 @@ def _week(text: str, today: date | None = None) -> str:
 def _kr_row(kr: KeyResultView, view: QuarterView) -> html.Tr:
     last = kr.latest
     return html.Tr([
-        html.Td([html.Button(kr.title, id={"type": ids.OKR_KR_LINK, "kr": kr.id}, className="okr-kr"),
+        # no id: the objectives arrive as HTML (html_pane), and assets/okr.js shows the history of the key
+        # result whose title is pressed
+        html.Td([html.Button(kr.title, className="okr-kr", title=_("Show its history"), **{"data-kr": str(kr.id)}),
                  html.Div(f"{kr.rule} · {kr.owner}" + (" · " + _("weight {weight}").format(weight=number(kr.weight, 1))
                                                         if kr.weight != 1 else ""),
                           className="bt")]),

@@ -273,7 +273,6 @@ OKR_CI_BLOCKS = "okr-ci-blocks"
 OKR_CI_SEEN = "okr-ci-seen"
 OKR_CI_SAVE = "okr-ci-save"
 OKR_CI_MESSAGE = "okr-ci-message"
-OKR_KR_LINK = "okr-kr-link"
 OKR_ADOPT = "okr-adopt"
 OKR_ADOPT_MESSAGE = "okr-adopt-message"
 OKR_DRAFT = "okr-draft"  # {"type": ..., "kpi": <KPI key>, "scope": <scope>}

@@ -10,7 +10,8 @@ a thread per connection, the clock at noon of the last loaded day) and opens eve
 headless Chromium at 1920×1080. A WSGI wrapper times each ``/_dash-update-component`` request. A visit ends when no
 callback has been running for a second. Printed per page: the time from opening the page to its last callback's
 answer on its first visit (its caches cold) and the median of the later visits, the slowest
-callback of the later visits, the bytes sent, and the browser console's errors (there should be none). This is a
+callback of the later visits, and as the browser saw the later visits (see ``Visit``): document ready, first callback
+sent, main thread busy, page settled; the bytes sent, and the browser console's errors (there should be none). This is a
 script, not a test: pytest does not collect it; it needs Debian's ``chromium`` and ``chromium-driver``.
 """
 
@@ -111,20 +112,29 @@ def _outputs(body: bytes) -> str:
 class Visit:
     """One opening of a page: how long until its last callback answered, and its callbacks; and as the browser
     saw it (milliseconds from the navigation's start): when its document was ready, when its first callback request
-    went out, and how long its main thread was busy in tasks of 50 ms or more (drawing, scripts)."""
+    went out, how long its main thread was busy in tasks of 50 ms or more (drawing, scripts), and when the page
+    settled: the later of its last callback's answer and the end of its last long task (drawn and free to use)."""
 
     seconds: float
     calls: list[Call]
     ready_ms: float = 0.0
     first_callback_ms: float = 0.0
     busy_ms: float = 0.0
+    settled_ms: float = 0.0
+    opened: float = 0.0  # when it was opened (seconds on this process's clock)
 
 
 #: run in every page before its own scripts: adds up the main thread's long tasks (the Long Tasks API)
 COUNT_LONG_TASKS = """
 window.__busyMs = 0;
+window.__busyEnd = 0;
 try {
-  new PerformanceObserver(list => { for (const e of list.getEntries()) window.__busyMs += e.duration; })
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries()) {
+      window.__busyMs += e.duration;
+      window.__busyEnd = Math.max(window.__busyEnd, e.startTime + e.duration);
+    }
+  })
     .observe({type: "longtask", buffered: true});
 } catch (e) { window.__busyMs = -1; }
 """
@@ -135,7 +145,9 @@ const done = arguments[arguments.length - 1];
 setTimeout(() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const calls = performance.getEntriesByType("resource").filter(r => r.name.includes("_dash-update-component"));
-  done([nav ? nav.domContentLoadedEventEnd : 0, calls.length ? calls[0].startTime : 0, window.__busyMs || 0]);
+  const answered = Math.max(0, ...calls.map(r => r.responseEnd));
+  done([nav ? nav.domContentLoadedEventEnd : 0, calls.length ? calls[0].startTime : 0, window.__busyMs || 0,
+        Math.max(answered, window.__busyEnd || 0)]);
 }, 100);
 """
 
@@ -153,8 +165,8 @@ def visit(driver: Any, timer: Timer, url: str) -> Visit:
             break
     calls = timer.calls[first:]
     last = max((c.ended for c in calls), default=opened)
-    ready, first_call, busy = driver.execute_async_script(BROWSER_TIMES)
-    return Visit(last - opened, calls, float(ready), float(first_call), float(busy))
+    ready, first_call, busy, settled = driver.execute_async_script(BROWSER_TIMES)
+    return Visit(last - opened, calls, float(ready), float(first_call), float(busy), float(settled), opened)
 
 
 def browser() -> Any:
@@ -173,12 +185,12 @@ def browser() -> Any:
     return driver
 
 
-def measure(base: str, timer: Timer, pages: Iterable[str], visits: int) -> None:
-    """Open each page ``visits`` times; print its row."""
+def measure(base: str, timer: Timer, pages: Iterable[str], visits: int, timeline: bool = False) -> None:
+    """Open each page ``visits`` times; print its row (and, with ``timeline``, its last visit's callbacks)."""
     driver = browser()
     try:
-        print(f"{'page':22s} {'first ms':>9s} {'later ms':>9s} {'ready':>6s} {'1st cb':>6s} {'busy':>6s}  "
-              f"{'slowest callback, later visits':<44s} {'ms':>7s} {'bytes':>8s}  console", flush=True)
+        print(f"{'page':22s} {'first ms':>9s} {'later ms':>9s} {'ready':>6s} {'1st cb':>6s} {'busy':>6s} "
+              f"{'settled':>7s}  {'slowest callback, later visits':<44s} {'ms':>7s} {'bytes':>8s}  console", flush=True)
         for page in pages:
             seen = [visit(driver, timer, base + page) for _ in range(max(1, visits))]
             errors = [e["message"][:80] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
@@ -193,9 +205,16 @@ def measure(base: str, timer: Timer, pages: Iterable[str], visits: int) -> None:
             size = sum(c.size for c in later[-1].calls)
             browser_ms = [statistics.median(getattr(v, name) for v in later)
                           for name in ("ready_ms", "first_callback_ms", "busy_ms")]
+            settled = statistics.median(v.settled_ms for v in later)
             print(f"{page:22s} {seen[0].seconds * 1000:9.0f} {statistics.median(v.seconds for v in later) * 1000:9.0f}"
-                  f"{''.join(f' {ms:6.0f}' for ms in browser_ms)}  {slowest[0][:44]:<44s} {slow_ms:7.1f} {size:>8,}  "
+                  f"{''.join(f' {ms:6.0f}' for ms in browser_ms)} {settled:7.0f}  {slowest[0][:44]:<44s} "
+                  f"{slow_ms:7.1f} {size:>8,}  "
                   f"{'; '.join(errors) if errors else 'no errors'}", flush=True)
+            if timeline:
+                opened = seen[-1].opened
+                for c in seen[-1].calls:
+                    print(f"    {(c.started - opened) * 1000:7.0f} → {(c.ended - opened) * 1000:7.0f} ms"
+                          f"  {c.output[:70]}  {c.size:,} bytes")
     finally:
         driver.quit()
 
@@ -207,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--visits", type=int, default=4, help="openings of each page (the first one cold)")
     p.add_argument("--workdir", type=Path, help="folder for the plant (kept; a matching loaded plant is reused)")
     p.add_argument("--page", action="append", help="a page's address to open (default: every page)")
+    p.add_argument("--timeline", action="store_true", help="print each page's callbacks, as its last visit ran them")
     args = p.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="huddle-pages-") as temporary:
@@ -228,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
             threading.Thread(target=httpd.serve_forever, name="bench-pages", daemon=True).start()
             try:
-                measure(f"http://127.0.0.1:{httpd.server_port}", timer, args.page or PAGES, args.visits)
+                measure(f"http://127.0.0.1:{httpd.server_port}", timer, args.page or PAGES, args.visits, args.timeline)
             finally:
                 httpd.shutdown()
         finally:

@@ -130,8 +130,11 @@ def test_an_editor_checks_in_three_key_results_and_sees_them_move(dash_duo, demo
     assert saved_packing.author == "eddie" and saved_packing.value == key_result(demo, "Packing schedule attainment"
                                                                                  ).current
     # the history of a key result: its chart and every version, the corrected one marked
-    driver.find_element("css selector", f"button[id*='{ids.OKR_KR_LINK}'][id*='\"kr\":{trained.id}']").click()
+    driver.find_element("css selector", f"#{ids.OKR_OBJECTIVES} button.okr-kr[data-kr='{trained.id}']").click()
     dash_duo.wait_for_contains_text(f"#{ids.OKR_HISTORY}", "Recount: 9 left the course", timeout=20)
+    # the history comes into view with the focus, so the keyboard goes on from there
+    assert driver.execute_script("return document.activeElement.contains(document.getElementById(arguments[0]))",
+                                 ids.OKR_HISTORY)
     history = driver.find_element("id", ids.OKR_HISTORY)
     versions = history.find_elements("css selector", "table.okr-versions tbody tr")
     assert "Eddie" in versions[0].text and "correction" in versions[0].text

@@ -241,3 +241,25 @@ def test_page_titles_show_the_site_name_as_text(hostile: Any) -> None:
         body = client.get(path).get_data(as_text=True)
         assert _parse(body).title == f"Huddle · {SITE}", path
         assert "<script>alert(1)" not in body and "</title><script>" not in body, path
+
+
+def test_the_okr_page_sends_its_objectives_of_hostile_names_as_text(hostile: Any) -> None:
+    from tests.integration.test_layer_filter import SHOW_OUTPUTS, post
+
+    plans = hostile.okr_plans
+    objective = plans.save_objective(EDITOR, "2026-Q4", "L1", "<script>alert(5)</script> objective",
+                                     "<b>owner</b>")
+    key_result = plans.save_key_result(EDITOR, objective, title='<img src=x onerror="alert(6)"> jams',
+                                       kind="decrease", start=12, target=4, unit="<i>jams</i>",
+                                       owner="<a href='javascript:alert(7)'>Ann</a>")
+    answer = post(hostile, SHOW_OUTPUTS, [("okr-view", "data", {"quarter": "2026-Q4"}), ("okr-changed", "data", 0),
+                                          ("okr-refresh", "n_intervals", None)],
+                  [("okr-history-pick", "value", None), ("okr-version", "data", None)])
+    sent = answer["okr-objectives-html"]["data"]  # the HTML the browser puts in place as it is
+    page = _parse(sent)
+    assert not {"script", "img", "b", "i", "a"} & set(page.tags)
+    text = "".join(page.text)
+    for words in ("<script>alert(5)</script> objective", "owner <b>owner</b>", '<img src=x onerror="alert(6)"> jams',
+                  "<a href='javascript:alert(7)'>Ann</a>"):
+        assert words in text, words
+    assert f'<button class="okr-kr" data-kr="{key_result}"' in sent  # the title's button, for assets/okr.js
