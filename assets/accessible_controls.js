@@ -58,7 +58,15 @@
     mend(document);
     reachWhileScrolling(document);
     window.addEventListener("resize", function () { reachWhileScrolling(document); });
-    new MutationObserver(function () { mend(document); reachWhileScrolling(document); }).observe(document.body, {
+    // once a frame at most: measuring every table's width after each of Dash's many small updates took a quarter
+    // of a second on the OKR page of a big plant
+    let queued = false;
+    function again() {
+      if (queued) { return; }
+      queued = true;
+      window.requestAnimationFrame(function () { queued = false; mend(document); reachWhileScrolling(document); });
+    }
+    new MutationObserver(again).observe(document.body, {
       subtree: true, childList: true, attributes: true, attributeFilter: ["role", "aria-selected", "aria-haspopup", "tabindex"],
     });
   }

@@ -44,6 +44,7 @@ from huddle.pages.okr import (
     pick_a_key_result,
     refusal,
     render_closing,
+    render_closing_scores,
     render_history,
     render_meeting,
     render_objectives,
@@ -150,7 +151,7 @@ def show(services: Services, view: dict[str, Any], _changed: int, _tick: int | N
     try:
         target, quarter_view = _read(services, view)
     except NOT_SHOWN as exc:
-        return okr_problem(str(exc)), None, None, None, None, [], None, version, True, {"display": "none"}
+        return okr_problem(str(exc)), None, None, None, None, None, [], None, version, True, {"display": "none"}
     latest_month = period_containing("month", quarter_view.today.replace(day=1) - timedelta(days=1))
     candidate_scope = target.scope if target.scope not in (None, COMPANY) else "plant"
     layers = _layers(view)  # the candidates are KPIs: the address's layers keep theirs
@@ -158,10 +159,11 @@ def show(services: Services, view: dict[str, Any], _changed: int, _tick: int | N
                   if not layers or c.kpi.layer in layers]
     editable = current_identity().may("editor")
     config = services.config
-    # a quarter of a big plant is some 13,000 elements: sent plain, and its objectives (9,000 of them, without a
-    # control) as HTML that the browser puts in place (html_pane)
+    # a quarter of a big plant is some 13,000 elements: sent plain, and its objectives and scores (10,500 of them,
+    # without a control) as HTML that the browser puts in place (html_pane)
     return as_sent(render_summary(quarter_view, config), render_meeting(quarter_view),
                    pane_html(render_objectives(quarter_view)),
+                   pane_html(render_closing_scores(quarter_view, config)),
                    render_closing(quarter_view, config, candidates, editable, candidate_scope),
                    checkin_exports(quarter_view.quarter.label), history_options(quarter_view),
                    _history_pick(quarter_view, picked), version,
@@ -372,13 +374,15 @@ def register(app: Dash, services: Services) -> None:
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page
         keep_address_js(OkrAddress), Output(ids.OKR_EXPORTS, "title"), Input(ids.OKR_VIEW, "data"))
     app.callback(Output(ids.OKR_SUMMARY, "children"), Output(ids.OKR_MEETING, "children"),
-                 Output(html_pane.store_id(ids.OKR_OBJECTIVES), "data"), Output(ids.OKR_CLOSE, "children"),
+                 Output(html_pane.store_id(ids.OKR_OBJECTIVES), "data"),
+                 Output(html_pane.store_id(ids.OKR_CLOSE_SCORES), "data"), Output(ids.OKR_CLOSE, "children"),
                  Output(ids.OKR_EXPORTS, "children"), Output(ids.OKR_HISTORY_PICK, "options"),
                  Output(ids.OKR_HISTORY_PICK, "value"), Output(ids.OKR_VERSION, "data"),
                  Output(ids.OKR_CLOSE_BUTTON, "disabled"), Output(ids.OKR_SECTIONS, "style"),
                  Input(ids.OKR_VIEW, "data"), Input(ids.OKR_CHANGED, "data"), Input(ids.OKR_REFRESH, "n_intervals"),
                  State(ids.OKR_HISTORY_PICK, "value"), State(ids.OKR_VERSION, "data"))(partial(show, services))
     html_pane.register(app, ids.OKR_OBJECTIVES)
+    html_pane.register(app, ids.OKR_CLOSE_SCORES)
     app.callback(Output(ids.OKR_CHECKIN_WEEK, "options"), Output(ids.OKR_CHECKIN_WEEK, "value"),
                  Output(ids.OKR_CHECKIN_ROWS, "children"), Input(ids.OKR_VIEW, "data"))(partial(checkin_form, services))
     app.callback(

@@ -123,6 +123,8 @@ def layout(**query: str) -> html.Div:
                 html.Div(id=ids.OKR_HISTORY),
             ], className="card"),
             html.Section([
+                html.Div(id=ids.OKR_CLOSE_SCORES),  # its content arrives as HTML (html_pane)
+                pane_store(ids.OKR_CLOSE_SCORES),
                 html.Div(id=ids.OKR_CLOSE),
                 html.Button(_("Close the quarter"), id=ids.OKR_CLOSE_BUTTON, className="primary"),
                 html.Div(id=ids.OKR_CLOSE_MESSAGE, className="form-message", role="status"),
@@ -361,11 +363,10 @@ def render_history(kr: KeyResultView, config: PlantConfig, people: dict[str, str
             else html.P(_("No check-ins yet."), className="empty"), month_marks(kr)]
 
 
-def render_closing(view: QuarterView, config: PlantConfig, candidates: list[Any], editable: bool,
-            candidate_scope: str) -> list[Any]:
-    """Scores at the close, baseline proposals for bound key results, and next quarter's candidates."""
+def render_closing_scores(view: QuarterView, config: PlantConfig) -> list[Any]:
+    """The closing's head: each key result's score at the close (or if the quarter closed today); no control, so
+    sent as HTML (``html_pane``: a quarter of a big plant scores some 330 key results)."""
     title = _("Closing {quarter}").format(quarter=period_label(config, view.quarter))
-    next_quarter = period_label(config, period_containing("quarter", view.quarter.last + timedelta(days=1)))
     if view.closed:
         lead = html.P(_("Closed by {name} on {time}. Scores are progress held to 0–1.").format(
             name=person_name(view.closed_by, view.people), time=format_time(view.closed_at, config.tz, view.today)),
@@ -380,6 +381,18 @@ def render_closing(view: QuarterView, config: PlantConfig, candidates: list[Any]
                        html.Td(number(k.score if k.score is not None else
                                       closing_score(k.kind, k.start, k.target, k.current), 2))])
               for k in view.key_results]
+    return [
+        html.H2(title), lead,
+        html.Table([html.Thead(html.Tr([html.Th(h) for h in (_("Key result"), _("Value"), _("Progress"),
+                                                             _("Score"))])),
+                    html.Tbody(scores)], className="grid") if scores else None,
+    ]
+
+
+def render_closing(view: QuarterView, config: PlantConfig, candidates: list[Any], editable: bool,
+                   candidate_scope: str) -> list[Any]:
+    """The closing's controls: baseline proposals for bound key results, and next quarter's candidates."""
+    next_quarter = period_label(config, period_containing("quarter", view.quarter.last + timedelta(days=1)))
     proposals = []
     for p in view.proposals:
         kdef = config.kpis[p.kpi]
@@ -395,10 +408,6 @@ def render_closing(view: QuarterView, config: PlantConfig, candidates: list[Any]
                                   html.Span(id={"type": ids.OKR_ADOPT_MESSAGE, "kr": p.key_result_id},
                                             className="form-message")]))
     return [
-        html.H2(title), lead,
-        html.Table([html.Thead(html.Tr([html.Th(h) for h in (_("Key result"), _("Value"), _("Progress"),
-                                                             _("Score"))])),
-                    html.Tbody(scores)], className="grid") if scores else None,
         html.H3(_("New baselines from bound key results")),
         html.Ul(proposals) if proposals else html.P(_("Shown in the quarter's last two weeks and after its close, "
                                                       "for key results bound to a KPI."), className="empty"),

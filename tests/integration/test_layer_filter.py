@@ -238,9 +238,9 @@ def test_the_okr_kpi_picker_offers_the_layers_kpis_and_keeps_a_bound_one(service
 
 
 SHOW_OUTPUTS = (("okr-summary", "children"), ("okr-meeting", "children"), ("okr-objectives-html", "data"),
-                ("okr-close", "children"), ("okr-exports", "children"), ("okr-history-pick", "options"),
-                ("okr-history-pick", "value"), ("okr-version", "data"), ("okr-close-button", "disabled"),
-                ("okr-sections", "style"))
+                ("okr-close-scores-html", "data"), ("okr-close", "children"), ("okr-exports", "children"),
+                ("okr-history-pick", "options"), ("okr-history-pick", "value"), ("okr-version", "data"),
+                ("okr-close-button", "disabled"), ("okr-sections", "style"))
 
 
 def closing(services: Any, **view: str) -> str:

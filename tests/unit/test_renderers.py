@@ -745,13 +745,15 @@ def test_the_history_and_closing_say_what_was_checked_in_and_what_comes_next(con
     assert text(rows[0]).endswith("Fri 20 Nov 2026, 14:00 correction") and text(rows[1]).endswith("corrected later")
     assert getattr(rows[1], "className", None) == "replaced"
     candidate = SimpleNamespace(kpi=config.kpis["oee"], red_months=3, latest=reading("oee", 74.8, 85.0, "red"))
+    scores = okr_page.render_closing_scores(quarter_model(), config)
+    assert text(scores[0]) == "Closing Q4 2026"
+    assert "it can be closed from Fri 18 Dec" in text(scores[1])
+    assert "OEE of Line 1 to 85 % 76.0 % 40 % 0.40" in text(scores)
+    assert not [c for c in walk(scores) if getattr(c, "id", None)]  # no control: it is sent as HTML
     closing = okr_page.render_closing(quarter_model(), config, [candidate], True, "L1")
-    assert text(closing[0]) == "Closing Q4 2026"
-    assert "it can be closed from Fri 18 Dec" in text(closing[1])
     plan = next(c for c in walk(closing) if isinstance(getattr(c, "id", None), dict))
     assert plan.id == {"type": "okr-draft", "kpi": "oee", "scope": "L1"} and text(plan) == "Plan it for Q1 2027"
     assert "OEE: red 3 months running, last month 74.8 % against 85.0 %." in text(closing)
-    assert "OEE of Line 1 to 85 % 76.0 % 40 % 0.40" in text(closing)
 
 
 def test_the_okr_links_and_messages(config: PlantConfig) -> None:
