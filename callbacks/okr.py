@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 from huddle.dashboard.core.format import format_day, format_value
 from huddle.dashboard.core.i18n import _, ngettext
@@ -177,32 +177,45 @@ def checkin_form(services: Services, view: dict[str, Any]) -> tuple[Any, ...]:
     except NOT_SHOWN:
         return [], None, None
     return as_sent(week_options(quarter_view), quarter_view.week.label,
-                   checkin_rows(quarter_view, current_identity().may("editor")))
+                   pane_html(checkin_rows(quarter_view, current_identity().may("editor")), controls=True))
 
 
-def check_in(services: Services, clicks: list[int | None], values: list[Any], confidences: list[Any],
-             moved: list[Any], blocks: list[Any], seen: list[int], week: str | None,
-             changed: int | None, page_site: str | None) -> tuple[Any, ...]:
-    """Save the check-in of the row whose button was pressed; its message says what was saved or why not."""
-    trigger = ctx.triggered_id
-    if not trigger or not any(clicks):
-        raise PreventUpdate
-    order = [s["id"]["kr"] for s in ctx.states_list[0]]
-    i = order.index(trigger["kr"])
-    messages: list[Any] = [no_update] * len(order)
-    counts: list[Any] = [no_update] * len(order)
+def check_in(services: Services, sent: dict[str, Any] | None, week: str | None, changed: int | None,
+             page_site: str | None) -> tuple[Any, ...]:
+    """Save the check-in a row sent (assets/okr.js: its key result, the check-ins it has seen and its entries);
+    the answer for the row says what was saved or why not, and how many check-ins it has now seen."""
+    if not isinstance(sent, dict) or not isinstance(sent.get("kr"), int) or isinstance(sent.get("kr"), bool):
+        raise PreventUpdate  # nothing a row of the page sends
+    kr, seen = sent["kr"], sent.get("seen")
+    seen = seen if isinstance(seen, int) and not isinstance(seen, bool) and seen >= 0 else 0
+    answer: dict[str, Any] = {"kr": kr, "seen": None, "at": sent.get("at")}
     try:
         saved = services.okr_check_ins.check_in(
-            site_writer(services, page_site), int(trigger["kr"]), int(seen[i] or 0), value=values[i],
-            confidence=confidences[i], moved=moved[i] or "", blocks=blocks[i] or "", week=week)
+            site_writer(services, page_site), kr, seen, value=_number(sent.get("value")),
+            confidence=sent.get("confidence"), moved=_text(sent.get("moved")), blocks=_text(sent.get("blocks")),
+            week=week)
     except (OkrError, ForbiddenError) as exc:
-        messages[i] = refusal(_("Not saved: {reason}").format(reason=exc))
+        answer["message"] = pane_html(refusal(_("Not saved: {reason}").format(reason=exc)))
         if isinstance(exc, OkrConflictError):
-            counts[i] = exc.seen  # the next save is made knowing what is there now
-        return messages, counts, no_update
-    messages[i] = checkin_saved(saved, services.config.tz, services.okrs.today())
-    counts[i] = int(seen[i] or 0) + 1
-    return messages, counts, (changed or 0) + 1
+            answer["seen"] = exc.seen  # the next save is made knowing what is there now
+        return answer, no_update
+    answer["message"] = pane_html(checkin_saved(saved, services.config.tz, services.okrs.today()))
+    answer["seen"] = seen + 1
+    return answer, (changed or 0) + 1
+
+
+def _number(value: Any) -> float | None:
+    """A row's value as a number (None when left empty); what is not one is refused by the service's words."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise OkrError(_("the value {value} is not a number").format(value=str(value)[:40]))
+    return float(value)
+
+
+def _text(value: Any) -> str:
+    """A row's free text as text."""
+    return value if isinstance(value, str) else ""
 
 
 def show_history(services: Services, kr_id: int | None, _changed: int, view: dict[str, Any]) -> Any:
@@ -383,20 +396,17 @@ def register(app: Dash, services: Services) -> None:
                  State(ids.OKR_HISTORY_PICK, "value"), State(ids.OKR_VERSION, "data"))(partial(show, services))
     html_pane.register(app, ids.OKR_OBJECTIVES)
     html_pane.register(app, ids.OKR_CLOSE_SCORES)
+    html_pane.register(app, ids.OKR_CHECKIN_ROWS)
     app.callback(Output(ids.OKR_CHECKIN_WEEK, "options"), Output(ids.OKR_CHECKIN_WEEK, "value"),
-                 Output(ids.OKR_CHECKIN_ROWS, "children"), Input(ids.OKR_VIEW, "data"))(partial(checkin_form, services))
+                 Output(html_pane.store_id(ids.OKR_CHECKIN_ROWS), "data"),
+                 Input(ids.OKR_VIEW, "data"))(partial(checkin_form, services))
+    # a check-in row sends its entries through a store and gets its answer through another (assets/okr.js): the
+    # rows are plain HTML, not 2,000 pattern-matched components that kept the browser busy for 11-15 s
     app.callback(
-        Output({"type": ids.OKR_CI_MESSAGE, "kr": ALL}, "children"),
-        Output({"type": ids.OKR_CI_SEEN, "kr": ALL}, "data"),
-        Output(ids.OKR_CHANGED, "data", allow_duplicate=True),
-        Input({"type": ids.OKR_CI_SAVE, "kr": ALL}, "n_clicks"),
-        State({"type": ids.OKR_CI_VALUE, "kr": ALL}, "value"),
-        State({"type": ids.OKR_CI_CONFIDENCE, "kr": ALL}, "value"),
-        State({"type": ids.OKR_CI_MOVED, "kr": ALL}, "value"),
-        State({"type": ids.OKR_CI_BLOCKS, "kr": ALL}, "value"),
-        State({"type": ids.OKR_CI_SEEN, "kr": ALL}, "data"),
-        State(ids.OKR_CHECKIN_WEEK, "value"), State(ids.OKR_CHANGED, "data"), State(ids.PAGE_SITE, "data"),
-        prevent_initial_call=True)(partial(check_in, services))
+        Output(ids.OKR_CI_RESULT, "data"), Output(ids.OKR_CHANGED, "data", allow_duplicate=True),
+        Input(ids.OKR_CI_SUBMIT, "data"), State(ids.OKR_CHECKIN_WEEK, "value"), State(ids.OKR_CHANGED, "data"),
+        State(ids.PAGE_SITE, "data"), prevent_initial_call=True)(partial(check_in, services))
+    app.clientside_callback(ClientsideFunction("okr", "answered"), Input(ids.OKR_CI_RESULT, "data"))
     _register_history_and_close(app, services)
     _register_planning(app, services)
 

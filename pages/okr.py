@@ -112,7 +112,8 @@ def layout(**query: str) -> html.Div:
                 html.H2(_("Weekly check-in")),
                 html.Div([_field(_("Week"), dcc.Dropdown(id=ids.OKR_CHECKIN_WEEK, clearable=False))],
                          className="form-row"),
-                html.Div(id=ids.OKR_CHECKIN_ROWS),
+                html.Div(id=ids.OKR_CHECKIN_ROWS),  # its rows arrive as HTML (html_pane); assets/okr.js sends them
+                pane_store(ids.OKR_CHECKIN_ROWS), dcc.Store(id=ids.OKR_CI_SUBMIT), dcc.Store(id=ids.OKR_CI_RESULT),
             ], id=ids.OKR_CHECKIN, className="card"),
             html.Section(id=ids.OKR_OBJECTIVES, className="card"),  # its content arrives as HTML (html_pane)
             pane_store(ids.OKR_OBJECTIVES),
@@ -281,8 +282,9 @@ def checkin_rows(view: QuarterView, editable: bool) -> list[Any]:
     rows = []
     for o in view.objectives:
         for k in o.key_results:
-            key = {"kr": k.id}
             bound = bool(k.kpi)
+            # no ids: the rows arrive as HTML (html_pane) and assets/okr.js sends a row's entries when its Save is
+            # pressed, with the number of check-ins the row has seen (data-seen)
             rows.append(html.Div([
                 html.Div([html.Strong(k.title), html.Div(f"{o.title} · {k.rule}", className="bt"),
                           html.Div(_("now {value}").format(value=format_value(k.current, k.unit)) + " · " + (
@@ -291,21 +293,19 @@ def checkin_rows(view: QuarterView, editable: bool) -> list[Any]:
                                    className="bt")], className="okr-ci-what"),
                 html.Label([(_("From the KPI at save time") if bound else _("Done? 1 = yes, 0 = not yet")
                              if k.kind == "milestone" else _("Value")) + (f" ({k.unit})" if k.unit else ""),
-                            dcc.Input(id={"type": ids.OKR_CI_VALUE, **key}, type="number",
-                                      value=None if k.prefill is None else round(k.prefill, 2),
-                                      disabled=bound)],
+                            dcc.Input(type="number", step="any", className="okr-ci-value",
+                                      value=None if k.prefill is None else round(k.prefill, 2), disabled=bound)],
                            className="manual-field"),
                 html.Label([_("Confidence 0–10"),
-                            dcc.Input(id={"type": ids.OKR_CI_CONFIDENCE, **key}, type="number", min=0, max=10,
-                                      step=1, value=k.confidence)], className="manual-field"),
-                html.Label([_("What moved"), dcc.Textarea(id={"type": ids.OKR_CI_MOVED, **key},
-                                                       maxLength=1000)], className="manual-field wide"),
-                html.Label([_("What blocks"), dcc.Textarea(id={"type": ids.OKR_CI_BLOCKS, **key},
-                                                        maxLength=1000)], className="manual-field wide"),
-                dcc.Store(id={"type": ids.OKR_CI_SEEN, **key}, data=k.checkins),
-                html.Button(_("Save"), id={"type": ids.OKR_CI_SAVE, **key}, className="primary okr-ci-save"),
-                html.Div(id={"type": ids.OKR_CI_MESSAGE, **key}, className="form-message", role="status"),
-            ], className="okr-ci-row", **{"data-kr": str(k.id)}))
+                            dcc.Input(type="number", min=0, max=10, step=1, value=k.confidence,
+                                      className="okr-ci-confidence")], className="manual-field"),
+                html.Label([_("What moved"), dcc.Textarea(maxLength=1000, className="okr-ci-moved")],
+                           className="manual-field wide"),
+                html.Label([_("What blocks"), dcc.Textarea(maxLength=1000, className="okr-ci-blocks")],
+                           className="manual-field wide"),
+                html.Button(_("Save"), type="button", className="primary okr-ci-save"),
+                html.Div(className="form-message", role="status"),
+            ], className="okr-ci-row", **{"data-kr": str(k.id), "data-seen": str(k.checkins)}))
     return rows
 
 

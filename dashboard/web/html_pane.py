@@ -31,9 +31,10 @@ def pane_store(pane_id: str) -> dcc.Store:
     return dcc.Store(id=store_id(pane_id))
 
 
-def pane_html(node: Any) -> str:
-    """A component tree as the HTML its pane shows, every text escaped."""
-    return to_html(node)
+def pane_html(node: Any, controls: bool = False) -> str:
+    """A component tree as the HTML its pane shows, every text escaped; with ``controls``, its text and number
+    boxes as the browser's own (a form the page's script reads: ``static_html.to_html``)."""
+    return to_html(node, controls)
 
 
 def register(app: Dash, pane_id: str) -> None:

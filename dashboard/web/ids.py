@@ -266,14 +266,9 @@ OKR_KR_VERSION = "okr-kr-version"
 OKR_KR_SAVE = "okr-kr-save"
 OKR_KR_MESSAGE = "okr-kr-message"
 OKR_KR_WARNING = "okr-kr-warning"  # a maintain key result typed: warned, not refused
+OKR_CI_SUBMIT = "okr-ci-submit"  # what a check-in row sends (assets/okr.js)
+OKR_CI_RESULT = "okr-ci-result"  # the answer for that row
 # pattern-matching types, each {"type": ..., "kr": <key result id>}
-OKR_CI_VALUE = "okr-ci-value"
-OKR_CI_CONFIDENCE = "okr-ci-confidence"
-OKR_CI_MOVED = "okr-ci-moved"
-OKR_CI_BLOCKS = "okr-ci-blocks"
-OKR_CI_SEEN = "okr-ci-seen"
-OKR_CI_SAVE = "okr-ci-save"
-OKR_CI_MESSAGE = "okr-ci-message"
 OKR_ADOPT = "okr-adopt"
 OKR_ADOPT_MESSAGE = "okr-adopt-message"
 OKR_DRAFT = "okr-draft"  # {"type": ..., "kpi": <KPI key>, "scope": <scope>}

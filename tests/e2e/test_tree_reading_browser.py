@@ -260,9 +260,9 @@ def test_a_keyboard_alone_opens_the_red_leafs_panel_and_saves_a_check_in(dash_du
     before = len(kr.versions)
     row = f".okr-ci-row[data-kr='{kr.id}']"
     dash_duo.wait_for_element(row, timeout=40)
-    _tab_to(driver, f"{row} input[id*='{ids.OKR_CI_CONFIDENCE}']", rings=True)
+    _tab_to(driver, f"{row} input.okr-ci-confidence", rings=True)
     ActionChains(driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).send_keys("7").perform()
-    _tab_to(driver, f"{row} textarea[id*='{ids.OKR_CI_MOVED}']", limit=4)  # past the number's − and + buttons
+    _tab_to(driver, f"{row} textarea.okr-ci-moved", limit=4)
     _press(driver, "Checked in from the keyboard")
     _tab_to(driver, f"{row} button.okr-ci-save", limit=3, rings=True)
     _press(driver, Keys.ENTER)

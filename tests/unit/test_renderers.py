@@ -725,13 +725,17 @@ def test_the_quarter_shows_its_objectives_key_results_and_meeting(config: PlantC
 def test_the_check_in_rows_take_a_value_only_where_no_kpi_gives_one() -> None:
     rows = okr_page.checkin_rows(quarter_model(), editable=True)
     (row,) = rows
-    inputs = {c.id["type"]: c for c in walk(row) if isinstance(getattr(c, "id", None), dict)}
+    props = row.to_plotly_json()["props"]
+    assert (props["data-kr"], props["data-seen"]) == ("3", "1")  # what assets/okr.js sends with the entries
+    inputs = {c.className: c for c in walk(row) if type(c).__name__ in ("Input", "Textarea")}
+    assert sorted(inputs) == ["okr-ci-blocks", "okr-ci-confidence", "okr-ci-moved", "okr-ci-value"]
+    assert not [c for c in walk(row) if getattr(c, "id", None)]  # sent as HTML: nothing for Dash to keep
     assert inputs["okr-ci-value"].disabled is True and inputs["okr-ci-value"].value == 76.0
-    assert inputs["okr-ci-confidence"].value == 4 and inputs["okr-ci-seen"].data == 1
+    assert inputs["okr-ci-confidence"].value == 4
     assert "From the KPI at save time (%)" in text(row) and "this week: Ann" in text(row)
     by_hand = okr_page.checkin_rows(replace(quarter_model(), objectives=[replace(
         quarter_model().objectives[0], key_results=[key_result(kpi="", kind="milestone", unit="")])]), True)
-    value = next(c for c in walk(by_hand) if getattr(c, "id", None) == {"type": "okr-ci-value", "kr": 3})
+    value = next(c for c in walk(by_hand) if getattr(c, "className", None) == "okr-ci-value")
     assert value.disabled is False and value.value == 82.0 and "Done? 1 = yes, 0 = not yet" in text(by_hand)
     assert text(okr_page.checkin_rows(quarter_model(), editable=False)).startswith("Sign in as an editor")
     closed = quarter_model(closed_at=NOON, closed_by="bob")

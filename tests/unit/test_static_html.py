@@ -61,3 +61,17 @@ def test_content_sent_as_one_element_is_its_escaped_html_with_no_blank_line() ->
                               'Line 1&#10;&#10;# not a heading</a></td>'
                               '<td>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</td></tr></table>')
     assert "\n" not in block.children  # a blank line would end the HTML and let the rest be read as Markdown
+
+
+def test_text_and_number_boxes_are_written_as_the_browsers_own_when_asked() -> None:
+    form = html.Label(["Confidence 0–10", dcc.Input(id={"type": "c", "kr": 3}, type="number", min=0, max=10, step=1,
+                                                    value=4, className="okr-ci-confidence", disabled=True),
+                       dcc.Textarea(className="okr-ci-moved", maxLength=1000, value="<b>kept</b>"),
+                       html.Button("Save", type="button", className="primary")])
+    assert to_html(form, controls=True) == (
+        '<label>Confidence 0–10<input class="okr-ci-confidence" disabled max="10" min="0" step="1" type="number" '
+        'value="4"><textarea class="okr-ci-moved" maxlength="1000">&lt;b&gt;kept&lt;/b&gt;</textarea>'
+        '<button class="primary" type="button">Save</button></label>')
+    assert to_html(form) == '<label>Confidence 0–10<button class="primary" type="button">Save</button></label>'
+    assert to_html(dcc.Input(value='"><script>x</script>'), controls=True) == (
+        '<input value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;">')
