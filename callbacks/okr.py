@@ -190,8 +190,9 @@ def check_in(services: Services, sent: dict[str, Any] | None, week: str | None, 
     seen = seen if isinstance(seen, int) and not isinstance(seen, bool) and seen >= 0 else 0
     answer: dict[str, Any] = {"kr": kr, "seen": None, "at": sent.get("at")}
     try:
+        who = site_writer(services, page_site)
         saved = services.okr_check_ins.check_in(
-            site_writer(services, page_site), kr, seen, value=_number(sent.get("value")),
+            who, kr, seen, value=_number(sent.get("value")),
             confidence=sent.get("confidence"), moved=_text(sent.get("moved")), blocks=_text(sent.get("blocks")),
             week=week)
     except (OkrError, ForbiddenError) as exc:
@@ -199,7 +200,8 @@ def check_in(services: Services, sent: dict[str, Any] | None, week: str | None, 
         if isinstance(exc, OkrConflictError):
             answer["seen"] = exc.seen  # the next save is made knowing what is there now
         return answer, no_update
-    answer["message"] = pane_html(checkin_saved(saved, services.config.tz, services.okrs.today()))
+    answer["message"] = pane_html(checkin_saved(saved, services.config.tz, services.okrs.today(),
+                                                {who.label: who.display_name}))
     answer["seen"] = seen + 1
     return answer, (changed or 0) + 1
 

@@ -441,13 +441,14 @@ def refusal(message: str) -> html.Span:
     return html.Span(message, className="form-error")
 
 
-def checkin_saved(saved: Any, tz: tzinfo, today: date | None = None) -> str:
-    """What a saved check-in (or its correction) says: value, confidence, who and when (today's by its hour)."""
+def checkin_saved(saved: Any, tz: tzinfo, today: date | None = None, names: dict[str, str] | None = None) -> str:
+    """What a saved check-in (or its correction) says: value, confidence, who (by ``names``, login → display name)
+    and when (today's by its hour)."""
     said = (_("Saved {week} correction of this week's check-in") if saved.replaces_id
             else _("Saved {week} check-in")).format(week=_week(saved.week))
     return said + ": " + _("{value} at confidence {confidence}/10 ({band}), by {name} at {time}").format(
         value=format_value(saved.value, saved.unit), confidence=saved.confidence, band=_(BAND_WORDS[saved.band]),
-        name=person_name(saved.author, {}), time=format_time(saved.at, tz, today))
+        name=person_name(saved.author, names or {}), time=format_time(saved.at, tz, today))
 
 
 def drafted(kpi_name: str, quarter: str) -> html.A:

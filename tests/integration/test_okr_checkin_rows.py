@@ -47,7 +47,7 @@ class _Page(HTMLParser):
 def plant(make_services: Any, database_url: str) -> tuple[Any, FlaskClient, int]:
     """An editor signed in, and a key result typed by hand with a hostile title (its id)."""
     services = make_services(database_url, now=NOW, anonymous_access="off")
-    services.accounts.add_user("cli", "eddie", PASSWORD, "editor")
+    services.accounts.add_user("cli", "eddie", PASSWORD, "editor", display_name="Eddie Ng")
     objective = services.okr_plans.save_objective(EDITOR, "2026-Q4", "L1", "Fewer jams", "Tom")
     kr = services.okr_plans.save_key_result(EDITOR, objective, title=TITLE, kind="decrease", start=12, target=4,
                                             unit="jams", owner="Tom")
@@ -105,6 +105,7 @@ def test_a_row_saves_and_is_told_what_happened(plant: tuple[Any, FlaskClient, in
                           "at": 1}, services.config.site_key)
     assert saved["kr"] == kr and saved["seen"] == 1
     assert words(saved["message"]).startswith("Saved Week 47 2026 check-in")
+    assert "by Eddie Ng at" in words(saved["message"])  # the name people know, not the login
     (version,) = next(k for k in services.okrs.quarter("2026-Q4").key_results if k.id == kr).versions
     assert (version.value, version.confidence, version.moved) == (9.0, 7, "<b>kanban</b>")
     # the same row sent again as it was seen before: nothing is overwritten, and the row learns the count

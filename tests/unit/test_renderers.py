@@ -769,6 +769,8 @@ def test_the_okr_links_and_messages(config: PlantConfig) -> None:
         "Saved Week 47 2026 correction of this week's check-in: 82.0 % at confidence 4/10 (has issues), by Ann at "
         "Fri 20 Nov 2026, 14:00")
     assert okr_page.checkin_saved(check_in(), config.tz, date(2026, 11, 20)).endswith("by Ann at 14:00")
+    assert okr_page.checkin_saved(check_in(author="eddie"), config.tz, date(2026, 11, 20),
+                                  {"eddie": "Eddie Ng"}).endswith("by Eddie Ng at 14:00")
     assert okr_page.checkin_saved(check_in(), config.tz, date(2026, 11, 27)).endswith("by Ann at Fri 20 Nov, 14:00")
     today = okr_page.render_history(key_result(), config, None, date(2026, 11, 20))
     assert text([r for r in walk(today[2]) if type(r).__name__ == "Tr"][1]).endswith("Ann 14:00 current")
