@@ -268,6 +268,14 @@ def render_objectives(view: QuarterView) -> list[Any]:
             *[_objective(o, view.closed, view) for o in view.objectives]]
 
 
+def _box_number(value: float | None) -> float | int | None:
+    """A number as a box shows it: to two decimals, a whole one without its '.0' (the box holds what HTML wrote)."""
+    if value is None:
+        return None
+    rounded = round(value, 2)
+    return int(rounded) if float(rounded).is_integer() else rounded
+
+
 def checkin_rows(view: QuarterView, editable: bool) -> list[Any]:
     """One row per key result: value (the bound KPI's, or prefilled with the last), confidence, what moved, what
     blocks, and a save button; each row remembers how many check-ins it saw."""
@@ -294,7 +302,7 @@ def checkin_rows(view: QuarterView, editable: bool) -> list[Any]:
                 html.Label([(_("From the KPI at save time") if bound else _("Done? 1 = yes, 0 = not yet")
                              if k.kind == "milestone" else _("Value")) + (f" ({k.unit})" if k.unit else ""),
                             dcc.Input(type="number", step="any", className="okr-ci-value",
-                                      value=None if k.prefill is None else round(k.prefill, 2), disabled=bound)],
+                                      value=_box_number(k.prefill), disabled=bound)],
                            className="manual-field"),
                 html.Label([_("Confidence 0–10"),
                             dcc.Input(type="number", min=0, max=10, step=1, value=k.confidence,

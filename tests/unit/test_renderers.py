@@ -32,6 +32,7 @@ from huddle.dashboard.services.portfolio import SiteRow
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.services.review import BowlerRow, MonthCell, Review
 from huddle.dashboard.services.tree import TreeNodeStatus, TreeView
+from huddle.dashboard.web.static_html import to_html
 from huddle.pages import admin as admin_page
 from huddle.pages import board as board_page
 from huddle.pages import data as data_page
@@ -737,6 +738,7 @@ def test_the_check_in_rows_take_a_value_only_where_no_kpi_gives_one() -> None:
         quarter_model().objectives[0], key_results=[key_result(kpi="", kind="milestone", unit="")])]), True)
     value = next(c for c in walk(by_hand) if getattr(c, "className", None) == "okr-ci-value")
     assert value.disabled is False and value.value == 82.0 and "Done? 1 = yes, 0 = not yet" in text(by_hand)
+    assert 'value="82"' in to_html(by_hand, controls=True)  # 82.0 as a person types it, not "82.0"
     assert text(okr_page.checkin_rows(quarter_model(), editable=False)).startswith("Sign in as an editor")
     closed = quarter_model(closed_at=NOON, closed_by="bob")
     assert text(okr_page.checkin_rows(closed, True)) == "Q4 2026 is closed: it takes no more check-ins."
