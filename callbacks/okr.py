@@ -206,13 +206,9 @@ def check_in(services: Services, sent: dict[str, Any] | None, week: str | None, 
     return answer, (changed or 0) + 1
 
 
-def _number(value: Any) -> float | None:
-    """A row's value as a number (None when left empty); what is not one is refused by the service's words."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise OkrError(_("the value {value} is not a number").format(value=str(value)[:40]))
-    return float(value)
+def _number(value: Any) -> Any:
+    """A row's value: None when left empty (the service refuses what is not a number, in words)."""
+    return None if value == "" else value
 
 
 def _text(value: Any) -> str:

@@ -7,6 +7,7 @@ that count inside the database's own write, so it holds across processes on SQLi
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from huddle.dashboard.core import okr_scoring as okr
@@ -77,7 +78,7 @@ class OkrCheckIns:
         else:
             if value is None:
                 raise OkrError(_("give this week's value"))
-            value = float(value)
+            value = _finite(value)
             if kr.kind == "milestone" and value not in (0.0, 1.0):
                 raise OkrError(_("a milestone is 1 (done) or 0 (not yet)"))
         now = self.clock()
@@ -117,3 +118,14 @@ def _free_text(value: Any, field_name: str) -> str:
     if len(text) > MAX_TEXT:
         raise OkrError(_("{field}: at most {n} characters").format(field=_(field_name), n=MAX_TEXT))
     return text
+
+
+def _finite(value: Any) -> float:
+    """A check-in's value as a number; what is not one (text, true/false, infinity) is refused in words."""
+    try:
+        number = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise OkrError(_("the value {value} is not a number").format(value=quoted(str(value)[:40])))
+    return number

@@ -114,7 +114,11 @@ def test_a_row_saves_and_is_told_what_happened(plant: tuple[Any, FlaskClient, in
     assert "Nothing was overwritten" in words(stale["message"])
     # what is not a number is refused in words, not with an error
     typed = send(client, {"kr": kr, "seen": 1, "value": "9 jams", "confidence": 6, "at": 3}, services.config.site_key)
-    assert words(typed["message"]) == "Not saved: the value 9 jams is not a number" and typed["seen"] is None
+    assert words(typed["message"]) == "Not saved: the value “9 jams” is not a number" and typed["seen"] is None
+    for value in (True, 1e400, [9]):  # what JSON can carry that is not a value either (1e400: infinity)
+        refused = send(client, {"kr": kr, "seen": 1, "value": value, "confidence": 6, "at": 4},
+                       services.config.site_key)
+        assert words(refused["message"]).startswith("Not saved: the value"), value
     assert len(next(k for k in services.okrs.quarter("2026-Q4").key_results if k.id == kr).versions) == 1
 
 
