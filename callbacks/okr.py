@@ -188,7 +188,7 @@ def check_in(services: Services, sent: dict[str, Any] | None, week: str | None, 
         raise PreventUpdate  # nothing a row of the page sends
     kr, seen = sent["kr"], sent.get("seen")
     seen = seen if isinstance(seen, int) and not isinstance(seen, bool) and seen >= 0 else 0
-    answer: dict[str, Any] = {"kr": kr, "seen": None, "at": sent.get("at")}
+    answer: dict[str, Any] = {"kr": kr, "seen": None}
     try:
         who = site_writer(services, page_site)
         saved = services.okr_check_ins.check_in(
