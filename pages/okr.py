@@ -205,6 +205,9 @@ def render_summary(view: QuarterView, config: PlantConfig) -> list[Any]:
     state = (_("closed by {name} on {time}").format(name=person_name(view.closed_by, view.people),
                                                      time=format_time(view.closed_at, config.tz, view.today))
              if view.closed_at else
+             # a quarter still to come (planned ahead) has no week of its own yet
+             _("starts {day}").format(day=format_day(view.quarter.first, view.today))
+             if view.today < view.quarter.first else
              _("week {n} of the quarter ({week}), {share} of the quarter gone").format(
                  n=number(weeks), week=period_label(config, view.week, view.today), share=percent(view.expected)))
     n_objectives, n_krs = len(view.objectives), len(krs)

@@ -708,6 +708,8 @@ def test_the_quarter_shows_its_objectives_key_results_and_meeting(config: PlantC
     summary = text(okr_page.render_summary(view, config))
     assert summary.startswith("OKRs Q4 2026 week 2 of the quarter (Week 47), 55 % of the quarter gone · 1 objective · "
                               "1 key result: 0 on track, 0 need attention, 1 off track, 0 without data")
+    ahead = text(okr_page.render_summary(replace(view, quarter=parse_period("quarter", "2027-Q1"), weeks=[]), config))
+    assert ahead.startswith("OKRs Q1 2027 starts Fri 1 Jan 2027 · ")  # a quarter planned ahead has no week yet
     objectives = okr_page.render_objectives(view)
     row = one(objectives, "okr-kr-row")
     assert row.to_plotly_json()["props"]["data-kr"] == "3"
