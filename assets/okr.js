@@ -5,13 +5,21 @@
    - pressing a key result's title (a click, or Enter or Space with the focus on it) picks that key result in the
      history below and brings the history into view, with the focus;
    - pressing a check-in row's Save sends the row's entries, with the number of check-ins the row has seen, to the
-     server (the store okr-ci-submit), and the server's answer (okr-ci-result: its words, escaped there, and the
+     server (the store okr-ci-submit; rows saved at the same moment go one after the other), and the server's answer (okr-ci-result: its words, escaped there, and the
      count the row has now seen) is put in the row. */
 (function () {
   const PICK = "okr-history-pick";
   const HISTORY = "okr-history";
   const SUBMIT = "okr-ci-submit";
+  const SPACING_MS = 150;  // two rows' entries set in the same moment would be one request: the first lost
   let sent = 0;
+  let nextAt = 0;  // when the next row's entries may go
+
+  function send(entries) {
+    const wait = Math.max(0, nextAt - Date.now());
+    nextAt = Date.now() + wait + SPACING_MS;
+    setTimeout(function () { window.dash_clientside.set_props(SUBMIT, {data: entries}); }, wait);
+  }
 
   function number(row, selector) {
     const box = row.querySelector(selector);
@@ -44,11 +52,11 @@
     const kr = row && Number(row.getAttribute("data-kr"));
     if (!Number.isInteger(kr)) { return; }
     sent += 1;
-    window.dash_clientside.set_props(SUBMIT, {data: {
+    send({
       kr: kr, seen: Number(row.getAttribute("data-seen")) || 0, value: number(row, ".okr-ci-value"),
       confidence: number(row, ".okr-ci-confidence"), moved: text(row, ".okr-ci-moved"),
       blocks: text(row, ".okr-ci-blocks"), at: sent,  // two saves of the same entries are two saves
-    }});
+    });
   }
 
   document.addEventListener("click", function (event) {
