@@ -3,8 +3,9 @@ text and value escaped, and nothing that could pass for the live page (ids) or t
 
 from __future__ import annotations
 
-from dash import dcc, html
-from huddle.dashboard.web.static_html import one_element, to_html
+from dash import dash_table, dcc, html
+from huddle.dashboard.web.static_html import component_props, one_element, to_html
+from huddle.pages.elements import html as fast_html
 
 
 def test_html_components_are_written_as_their_tags_with_what_the_style_sheets_read() -> None:
@@ -75,3 +76,15 @@ def test_text_and_number_boxes_are_written_as_the_browsers_own_when_asked() -> N
     assert to_html(form) == '<label>Confidence 0–10<button class="primary" type="button">Save</button></label>'
     assert to_html(dcc.Input(value='"><script>x</script>'), controls=True) == (
         '<input value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;">')
+
+
+def test_the_props_read_are_those_dash_sends() -> None:
+    made = [html.Div(["a", html.Span("b")], className="c", title="t", **{"data-kr": 3, "aria-label": "x"}),
+            fast_html.Div("x", className="c", **{"data-seen": 2}), fast_html.Button("Save", hidden=True, n_clicks=0),
+            dcc.Input(id={"kr": 1}, value=3.5, type="number", min=0), dcc.Link("OEE", href="/tree"),
+            dcc.Store(id="s", data={"a": [1]}), dcc.Textarea(value="why", maxLength=500), html.Br(),
+            dash_table.DataTable(data=[{"a": 1}], columns=[{"id": "a", "name": "A"}])]
+    unnamed = html.Div()
+    unnamed._set_random_id()
+    for component in [*made, unnamed]:
+        assert component_props(component) == component.to_plotly_json()["props"], type(component).__name__
