@@ -103,7 +103,8 @@ def _end_the_requests_language(_error: BaseException | None) -> None:
 #: which Dash does not put on every page: a page names the one of its language only, since the pickers take the
 #: browser's language among those loaded, else the first (an English plant's page loads none: English is theirs)
 DATE_NAMES = "date-fns-{language}.min.js"
-_DATE_NAMES_IGNORED = r"^date-fns-.*\.js$"
+#: assets a page names itself when it needs them: the date names, and plotly.js's basic bundle (``light.py``)
+_FETCHED_WHEN_NEEDED = r"^(date-fns-.*|plotly-basic\.min)\.js$"
 
 
 def _with_lang(render: Any, app: Dash) -> Any:
@@ -163,14 +164,14 @@ def create_app(settings: Settings, services: Services | None = None, sites: Site
     services = services or build_services(settings)
     title = f"Huddle · {services.config.site_name}"
     app = Dash(__name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
-               assets_ignore=_DATE_NAMES_IGNORED, title=title, suppress_callback_exceptions=False,
+               assets_ignore=_FETCHED_WHEN_NEEDED, title=title, suppress_callback_exceptions=False,
                on_error=on_callback_error)  # a failing part says so in its place; the rest of the page stays
     # Dash writes the title into the page's <title> as it is: the site name is the plant file's text, so escaped
     # here (pages keep the plain text, which Dash sets as document.title, text again)
     app.index_string = app.index_string.replace("{%title%}", markup.escape(title).replace("{", "&#123;"))
     first_paint = FirstPaint(app)  # the page asked for comes drawn: in the layout, and for a TV in the page itself
     app.interpolate_index = _with_lang(first_paint.with_picture(app.interpolate_index), app)
-    install_light_pages(app)  # first, so its compression runs after every other answer hook
+    install_light_pages(app, ASSETS)  # first, so its compression runs after every other answer hook
     for page in (overview_page, board_page, tree_page, stack_page, review_page, okr_page, portfolio_page, huddles_page,
                  data_page, admin_page, entry_page, baseline_page, not_found):
         page.register()

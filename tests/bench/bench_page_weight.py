@@ -207,7 +207,7 @@ def build_apps(services: Any) -> dict[str, Any]:
 
     after = web_app.create_app(services.settings, services=services)
     light = web_app.install_light_pages
-    web_app.install_light_pages = lambda app: None  # type: ignore[assignment]  # Dash's defaults, as before
+    web_app.install_light_pages = lambda app, assets: None  # type: ignore[assignment]  # Dash's defaults, as before
     try:
         before = web_app.create_app(services.settings, services=services)
     finally:

@@ -1,6 +1,6 @@
 """Light pages in a real Chromium: the board fetches no tree library; the tree gets it once, in its page when opened
 at its address, fetched on demand when reached from the board's navigation, and draws; charts still draw on the
-OKR and review pages, and no page logs a console error."""
+OKR and review pages, with plotly.js's basic bundle, and no page logs a console error."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ pytestmark = pytest.mark.e2e
 
 FETCHED_JS = "return performance.getEntriesByType('resource').map(function (e) { return e.name; });"
 CHART = ".js-plotly-plot .main-svg"
+#: the trace types the plotly.js in the page knows, and those of each chart drawn
+CHART_TRACES_JS = """
+    return {known: Object.keys(window.Plotly.PlotSchema.get().traces).sort(),
+            drawn: Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (chart) {
+                return chart._fullData.map(function (trace) { return [trace.type, trace.visible]; });
+            })};
+"""
 #: the nodes the cytoscape instance behind the element draws (found through React's fiber of the element)
 TREE_NODES_JS = """
     const el = document.getElementById(arguments[0]);
@@ -38,6 +45,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
 
 def _fetched(dash_duo, library: str) -> list[str]:  # type: ignore[no-untyped-def]
     return [name for name in dash_duo.driver.execute_script(FETCHED_JS) if library in name]
+
+
+def _charts_drawn_by_the_basic_bundle(dash_duo) -> None:  # type: ignore[no-untyped-def]
+    """plotly.js's basic bundle is the one loaded, and every trace of every chart is of a type it draws, shown."""
+    charts = dash_duo.driver.execute_script(CHART_TRACES_JS)
+    assert charts["known"] == ["bar", "pie", "scatter"]
+    assert any(charts["drawn"])  # a chart with nothing to show yet (the tree's Pareto before a pick) has no trace
+    for traces in charts["drawn"]:
+        assert all(kind in charts["known"] and visible is True for kind, visible in traces), traces
 
 
 def _no_console_errors(dash_duo) -> None:  # type: ignore[no-untyped-def]
@@ -69,14 +85,17 @@ def test_the_tree_okr_and_review_pages_draw_when_opened_directly(dash_duo, demo)
     dash_duo.wait_for_element(f"#{ids.TREE_GRAPH} canvas", timeout=30)
     dash_duo.wait_for_element(f"#{ids.TREE_TREND} {CHART}", timeout=30)
     assert len(_fetched(dash_duo, "dash_cytoscape")) == 1
+    _charts_drawn_by_the_basic_bundle(dash_duo)
     _no_console_errors(dash_duo)
 
     dash_duo.driver.get(dash_duo.server.url + "/okr")
     dash_duo.wait_for_element(f"#{ids.OKR_HISTORY} {CHART}", timeout=40)
     assert _fetched(dash_duo, "dash_cytoscape") == []  # a new document: the OKR page draws no tree
+    _charts_drawn_by_the_basic_bundle(dash_duo)
     _no_console_errors(dash_duo)
 
     dash_duo.driver.get(dash_duo.server.url + "/review")
     dash_duo.wait_for_element(f"#{ids.REVIEW_BODY} {CHART}", timeout=40)
     assert _fetched(dash_duo, "dash_cytoscape") == []
+    _charts_drawn_by_the_basic_bundle(dash_duo)
     _no_console_errors(dash_duo)

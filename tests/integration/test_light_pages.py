@@ -1,17 +1,29 @@
 """Light pages on the wire: answers are compressed when the browser accepts it, files whose address names their
-version are cached for a year (the page itself is not), and the tree's graph library is left out of every page but
-served to the page that fetches it."""
+version are cached for a year (the page itself is not), the tree's graph library is left out of every page but
+served to the page that fetches it, and charts get plotly.js's basic bundle."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import brotli
+import plotly
 import pytest
-from huddle.dashboard.web.light import LAZY_CONFIG_ID, LONG_CACHE
+from dash import Dash
+from huddle.dashboard.web.light import (
+    LAZY_CONFIG_ID,
+    LONG_CACHE,
+    PLOTLY_BASIC,
+    PLOTLY_PATH,
+    bundle_version,
+    install_plotly_basic,
+)
+from plotly.offline import get_plotlyjs_version
 
 GZIP = {"Accept-Encoding": "gzip"}
 
@@ -153,3 +165,28 @@ def test_an_english_page_loads_no_month_names_for_its_date_pickers(app_client) -
     scripts = _scripts(_page(app_client, "/tree"))
     assert scripts and not [s for s in scripts if "date-fns" in s]
     assert app_client.get("/assets/date-fns-de.min.js").status_code == 200  # served to the pages that name it
+
+
+def test_charts_get_plotlys_basic_bundle_of_the_packages_version_compressed_and_revalidated(app_client) -> None:  # type: ignore[no-untyped-def]
+    full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    answer = app_client.get("/" + PLOTLY_PATH)
+    assert answer.status_code == 200 and answer.mimetype == "text/javascript"
+    assert answer.data.startswith(f"/**\n* plotly.js (basic - minified) v{get_plotlyjs_version()}\n".encode())
+    assert len(answer.data) < full.stat().st_size / 3
+    assert answer.headers["Cache-Control"] == "no-cache"  # its address names no version
+    packed = app_client.get("/" + PLOTLY_PATH, headers={"Accept-Encoding": "br"})
+    assert packed.headers["Content-Encoding"] == "br" and brotli.decompress(packed.data) == answer.data
+    again = app_client.get("/" + PLOTLY_PATH, headers={"If-None-Match": answer.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_a_basic_bundle_of_another_version_is_not_served_and_a_warning_says_why(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    other = tmp_path / PLOTLY_BASIC
+    other.write_text("/**\n* plotly.js (basic - minified) v0.0.1\n*/\nwindow.Plotly = {};\n", encoding="utf-8")
+    app = Dash(__name__)
+    with caplog.at_level(logging.WARNING, logger="huddle.dashboard.web.light"):
+        assert install_plotly_basic(app, other) is False
+    assert f"charts load the full plotly.js {get_plotlyjs_version()}" in caplog.text and "0.0.1" in caplog.text
+    assert install_plotly_basic(app, tmp_path / "missing.js") is False and "missing" in caplog.text
+    assert bundle_version(other) == "0.0.1"
+    assert not [rule for rule in app.server.url_map.iter_rules() if rule.endpoint == "huddle_plotly_basic"]
