@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import dash
-from dash import dcc, html
+from dash import dcc
 from huddle.dashboard.core.format import format_day, format_time, format_value, status_label, unit_text
 from huddle.dashboard.core.i18n import N_, _, day_text, ngettext, number, pgettext
 from huddle.dashboard.core.names import period_id_words, place_name
@@ -34,6 +34,7 @@ from huddle.pages.components import (
     status_badge,
     table,
 )
+from huddle.pages.elements import html
 from huddle.pages.huddles import huddle_counts
 
 if TYPE_CHECKING:
