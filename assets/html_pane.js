@@ -3,6 +3,7 @@
    escaped every text in it; the pane is the element whose id is the store's without its "-html". */
 (function () {
   const SUFFIX = "-html";
+  const shown = new WeakMap(); // each pane's HTML as last put in place
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.html_pane = {
     fill: function (html) {
@@ -10,7 +11,12 @@
       const store = context && context.inputs_list && context.inputs_list[0] && context.inputs_list[0].id;
       if (typeof store !== "string" || !store.endsWith(SUFFIX)) { return; }
       const pane = document.getElementById(store.slice(0, -SUFFIX.length));
-      if (pane) { pane.innerHTML = typeof html === "string" ? html : ""; }
+      const content = typeof html === "string" ? html : "";
+      // a refresh that brings the same HTML leaves the pane alone: its scroll, selection and focus stay
+      if (pane && shown.get(pane) !== content) {
+        pane.innerHTML = content;
+        shown.set(pane, content);
+      }
     },
   };
 })();

@@ -16,9 +16,10 @@ from huddle.dashboard.services.accounts import ForbiddenError
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.services.manual_values import ManualValueError
 from huddle.dashboard.services.quarantine import QuarantineError
-from huddle.dashboard.web import ids
+from huddle.dashboard.web import html_pane, ids
+from huddle.dashboard.web.html_pane import pane_html, store_id
 from huddle.dashboard.web.sites import site_writer
-from huddle.pages.data import place_options, render_status, run_word
+from huddle.pages.data import TABLE_PANES, place_options, render_status, run_word
 
 
 def manual_options(services: Services, _id: str) -> tuple[Any, ...]:
@@ -95,8 +96,11 @@ def dismiss(services: Services, _n: int, picked: list[int] | None, reason: str |
 
 
 def refresh(services: Services, _n: int | None, _changed: int | None) -> tuple[Any, ...]:
-    """The health strip, the quarantine and the dismiss form's choices, and the other tables."""
-    return render_status(services.data_status.report())
+    """The health strip, the quarantine and the dismiss form's choices, and the other tables (as HTML: redrawn by
+    Dash every 15 s, their few hundred elements kept the browser busy for a second each time)."""
+    health, quarantine, closed, choices, sources, files, baseline, runs = render_status(services.data_status.report())
+    return (health, pane_html(quarantine), pane_html(closed), choices, pane_html(sources), pane_html(files),
+            pane_html(baseline), pane_html(runs))
 
 
 def register(app: Dash, services: Services) -> None:
@@ -130,9 +134,11 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )(partial(dismiss, services))
     app.callback(
-        Output(ids.DATA_HEALTH, "children"), Output(ids.DATA_QUARANTINE, "children"),
-        Output(ids.QUARANTINE_CLOSED, "children"), Output(ids.QUARANTINE_PICK, "options"),
-        Output(ids.DATA_SOURCES, "children"), Output(ids.DATA_FILES, "children"),
-        Output(ids.DATA_BASELINE, "children"), Output(ids.DATA_RUNS, "children"),
+        Output(ids.DATA_HEALTH, "children"), Output(store_id(ids.DATA_QUARANTINE), "data"),
+        Output(store_id(ids.QUARANTINE_CLOSED), "data"), Output(ids.QUARANTINE_PICK, "options"),
+        Output(store_id(ids.DATA_SOURCES), "data"), Output(store_id(ids.DATA_FILES), "data"),
+        Output(store_id(ids.DATA_BASELINE), "data"), Output(store_id(ids.DATA_RUNS), "data"),
         Input(ids.DATA_REFRESH, "n_intervals"), Input(ids.QUARANTINE_CHANGED, "data"),
     )(partial(refresh, services))
+    for pane in TABLE_PANES:
+        html_pane.register(app, pane)

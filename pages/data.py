@@ -13,6 +13,7 @@ from huddle.dashboard.core.format import format_age
 from huddle.dashboard.core.i18n import N_, _, ngettext, number, pgettext
 from huddle.dashboard.core.names import record_type_name
 from huddle.dashboard.web import ids
+from huddle.dashboard.web.html_pane import pane_store
 from huddle.dashboard.web.security import current_identity, has_request_context
 from huddle.pages.components import scroll_box, table
 from huddle.pages.notifications_log import section as notifications_section
@@ -41,9 +42,19 @@ def run_word(status: str) -> str:
     return _(RUN_WORDS[status]) if status in RUN_WORDS else status
 
 
+#: the tables that arrive as HTML (``html_pane``): plain text and badges, redrawn on every refresh of the page
+TABLE_PANES = (ids.DATA_QUARANTINE, ids.QUARANTINE_CLOSED, ids.DATA_SOURCES, ids.DATA_FILES, ids.DATA_BASELINE,
+               ids.DATA_RUNS)
+
+
+def _pane(title: str, body_id: str) -> list[Any]:
+    """A scrolling box whose table arrives as HTML, and the store it arrives in."""
+    return [scroll_box(title, id=body_id), pane_store(body_id)]
+
+
 def _section(title: str, hint: str, body_id: str, *extra: object) -> html.Section:
-    return html.Section([html.H2(title), html.P(hint, className="hint"), scroll_box(title, id=body_id),
-                         *extra], className="card")
+    return html.Section([html.H2(title), html.P(hint, className="hint"), *_pane(title, body_id), *extra],
+                        className="card")
 
 
 def _run_now() -> html.Div:
@@ -106,7 +117,7 @@ def layout(**_query: str) -> html.Div:
         _section(_("Quarantine"), _("Rows and files the loaders refused and that are still to fix, newest first: "
                  "where they were and why. Fix the file and drop it in the inbox again: a row that then loads "
                  "resolves its problem, and good rows already loaded are not doubled."), ids.DATA_QUARANTINE,
-                 _dismiss_form(), scroll_box(_("Resolved and dismissed problems"), id=ids.QUARANTINE_CLOSED)),
+                 _dismiss_form(), *_pane(_("Resolved and dismissed problems"), ids.QUARANTINE_CLOSED)),
         _section(_("Loaders"), _("Each source Huddle reads, its schedule and its last runs. The last load is the "
                  "last run that read something, with the rows it loaded and refused; runs that found nothing new "
                  "come after it."), ids.DATA_SOURCES, _run_now()),
