@@ -38,6 +38,12 @@ def services(make_services, inbox, tmp_path: Path):  # type: ignore[no-untyped-d
     return services
 
 
+#: mark the table element of each pane, and later ask which tables are still the elements marked
+MARK_TABLES = "arguments[0].forEach(function (id) { document.querySelector('#' + id + ' table').kept = true; });"
+MARKED_TABLES = ("return arguments[0].map(function (id) { "
+                 "return document.querySelector('#' + id + ' table').kept === true; });")
+
+
 def _no_console_errors(dash_duo, where: str) -> None:  # type: ignore[no-untyped-def]
     errors = [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
     assert errors == [], (where, errors)
@@ -60,6 +66,8 @@ def test_open_problems_come_first_and_an_editor_dismisses_one(dash_duo, app) -> 
     assert not dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.DATA_QUARANTINE} b")
     dash_duo.wait_for_contains_text(f"#{ids.DATA_FILES}", "stops-1120.csv", timeout=10)
     _no_console_errors(dash_duo, "the Data page")
+    # the tables arrive as HTML: one that comes again the same (the files read) stays the element it was
+    dash_duo.driver.execute_script(MARK_TABLES, [ids.DATA_FILES, ids.DATA_QUARANTINE])
 
     dash_duo.find_element(f"#{ids.QUARANTINE_DISMISS}").click()
     dash_duo.wait_for_text_to_equal(f"#{ids.QUARANTINE_MESSAGE}", "Not dismissed: give a reason: it is kept with the "
@@ -76,4 +84,5 @@ def test_open_problems_come_first_and_an_editor_dismisses_one(dash_duo, app) -> 
     rows = [r.text for r in dash_duo.find_elements(f"#{ids.DATA_QUARANTINE} table tbody tr")]
     assert len(rows) == 1 and "stops-1120.csv" in rows[0]
     assert dash_duo.find_element(f"#{ids.QUARANTINE_REASON}").get_attribute("value") == ""
+    assert dash_duo.driver.execute_script(MARKED_TABLES, [ids.DATA_FILES, ids.DATA_QUARANTINE]) == [True, False]
     _no_console_errors(dash_duo, "after the dismissal")
