@@ -11,16 +11,23 @@ from dash.exceptions import PreventUpdate
 from huddle.dashboard.core.i18n import _
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.container import Services
-from huddle.dashboard.web import ids
+from huddle.dashboard.web import html_pane, ids
 from huddle.dashboard.web.address import OverviewAddress, href, keep_address_js
+from huddle.dashboard.web.html_pane import pane_html
 from huddle.dashboard.web.parameters import AddressError
 from huddle.dashboard.web.render_cache import as_sent
-from huddle.dashboard.web.static_html import one_element
 from huddle.pages.components import layer_chip, layer_options, layer_value, picked_layer
 from huddle.pages.overview import GRAIN_TITLES, headline_kpis, no_shift_yet, overview_problem, render_overview
 
 
 def refresh(services: Services, view: dict[str, Any], _n: int | None) -> tuple[Any, str, str, Any]:
+    """``overview``'s table as the HTML of its pane (the page's largest part, redrawn every minute: as Dash
+    components it kept the browser busy for about half a second each time), its title, freshness and chip."""
+    table, title, freshness, chip = overview(services, view)
+    return pane_html(table), title, freshness, as_sent(chip)[0]
+
+
+def overview(services: Services, view: dict[str, Any]) -> tuple[Any, str, str, Any]:
     """Every line and the plant on the headline KPIs (of the address's layers) for the grain's current period (the
     shift: the last ended), and the chip saying which layers are listed."""
     address = OverviewAddress.from_view(view)
@@ -39,7 +46,7 @@ def refresh(services: Services, view: dict[str, Any], _n: int | None) -> tuple[A
         return (*overview_problem(_("No headline KPI is on the layers shown.")), chip)
     readings = services.readings.own_periods_by_scope(kpis, [*services.config.lines, "plant"], period)
     table, title, freshness = render_overview(services.config, grain, period, kpis, readings)
-    return as_sent(one_element(table), title, freshness, chip)
+    return table, title, freshness, chip
 
 
 def layer_choices(services: Services, view: dict[str, Any]) -> tuple[list[dict[str, str]], str | None]:
@@ -72,8 +79,9 @@ def register(app: Dash, services: Services) -> None:
                  prevent_initial_call=True)(choose)
     app.clientside_callback(  # keep the address in step with what is shown, without reloading the page
         keep_address_js(OverviewAddress), Output(ids.OVERVIEW_FRESHNESS, "title"), Input(ids.OVERVIEW_VIEW, "data"))
+    html_pane.register(app, ids.OVERVIEW_TABLE)
     app.callback(
-        Output(ids.OVERVIEW_TABLE, "children"), Output(ids.OVERVIEW_TITLE, "children"),
+        Output(html_pane.store_id(ids.OVERVIEW_TABLE), "data"), Output(ids.OVERVIEW_TITLE, "children"),
         Output(ids.OVERVIEW_FRESHNESS, "children"), Output(ids.OVERVIEW_FILTER, "children"),
         Input(ids.OVERVIEW_VIEW, "data"), Input(ids.OVERVIEW_REFRESH, "n_intervals"),
     )(partial(refresh, services))

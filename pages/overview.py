@@ -18,6 +18,7 @@ from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.tree import tree_holding
 from huddle.dashboard.web import ids
 from huddle.dashboard.web.address import OverviewAddress, node_href
+from huddle.dashboard.web.html_pane import pane_store
 from huddle.dashboard.web.parameters import AddressError
 from huddle.pages.components import layer_value, scroll_box, status_badge
 from huddle.pages.elements import html
@@ -49,7 +50,7 @@ def layout(**query: str) -> html.Div:
         ], className="page-head"),
         html.Div(id=ids.OVERVIEW_FILTER, className="filter-chips"),
         html.P(id=ids.OVERVIEW_FRESHNESS, className="freshness"),
-        scroll_box(_("Lines and their KPIs"), id=ids.OVERVIEW_TABLE),
+        scroll_box(_("Lines and their KPIs"), id=ids.OVERVIEW_TABLE), pane_store(ids.OVERVIEW_TABLE),
         dcc.Interval(id=ids.OVERVIEW_REFRESH, interval=60_000),
     ])
 

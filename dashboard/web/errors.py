@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 import dash
 from dash import Dash, Output, html, no_update
 from flask import Response, jsonify, request
-from huddle.dashboard.web import ids
+from huddle.dashboard.web import html_pane, ids
+from huddle.dashboard.web.html_pane import pane_html
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("huddle")
@@ -90,7 +91,7 @@ def _describe(ctx: Any) -> str:
 
 def on_callback_error(exc: Exception) -> Any:
     """Dash's ``on_error`` for every callback: log the failure with its request and traceback, put a message into
-    the callback's ``children`` outputs and leave its other outputs as they are (with no ``children`` output, the
+    the callback's ``children`` outputs and HTML panes and leave its other outputs as they are (with neither, the
     page's message area says so)."""
     ctx = dash.callback_context
     log.error("a callback failed: %s", _describe(ctx), exc_info=exc)
@@ -106,6 +107,9 @@ def on_callback_error(exc: Exception) -> Any:
             values.append([no_update] * len(spec))
         elif isinstance(spec, dict) and str(spec.get("property", "")).split("@")[0] == "children":
             values.append(part_message(None if shown else reason))
+            shown = True
+        elif isinstance(spec, dict) and html_pane.is_pane_store(spec.get("id"), str(spec.get("property", ""))):
+            values.append(pane_html(part_message(None if shown else reason)))  # a pane shows what its store holds
             shown = True
         else:
             values.append(no_update)

@@ -26,6 +26,11 @@ def store_id(pane_id: str) -> str:
     return pane_id + STORE_SUFFIX
 
 
+def is_pane_store(component_id: object, prop: str) -> bool:
+    """Whether an output (a component's id and property) is the HTML of a pane."""
+    return isinstance(component_id, str) and component_id.endswith(STORE_SUFFIX) and prop.split("@")[0] == "data"
+
+
 def pane_store(pane_id: str) -> dcc.Store:
     """The store a pane's HTML arrives in (laid out next to the pane, which has no children of its own)."""
     return dcc.Store(id=store_id(pane_id))

@@ -46,6 +46,19 @@ def action_options(view: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def overview_refresh() -> dict[str, Any]:
+    """The overview's refresh: its table's pane (the HTML in a store), title, freshness and layer chip."""
+    names = [("overview-table-html", "data"), ("overview-title", "children"), ("overview-freshness", "children"),
+             ("overview-filter", "children")]
+    return {
+        "output": "." + "".join(f".{i}.{p}.." for i, p in names),
+        "outputs": [{"id": i, "property": p} for i, p in names],
+        "inputs": [{"id": "overview-view", "property": "data", "value": {}},
+                   {"id": "overview-refresh", "property": "n_intervals", "value": 2}],
+        "changedPropIds": ["overview-refresh.n_intervals"],
+    }
+
+
 def review_show(month: str) -> dict[str, Any]:
     """The review's body callback for an address's month."""
     return {
@@ -108,6 +121,19 @@ def test_a_callback_drawing_several_panels_gives_the_reason_once(app, monkeypatc
     assert texts(response["review-body"]["children"]) == (
         "This part could not be drawn: the bowler could not be computed — the rest of the page is current")
     assert texts(response["review-exports"]["children"]) == "This part could not be drawn."
+
+
+def test_a_failing_pane_of_html_says_so_in_its_place(services, app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def fails(*_args: Any) -> Any:
+        raise ValueError("the readings could not be judged")
+
+    monkeypatch.setattr(services.readings, "own_periods_by_scope", fails)
+    answer = app.server.test_client().post(UPDATE, json=overview_refresh(), headers=ORIGIN)
+    response = answer.get_json()["response"]
+    assert response["overview-table-html"]["data"] == (
+        '<div class="part-error" role="alert">This part could not be drawn: the readings could not be judged — '
+        "the rest of the page is current</div>")
+    assert texts(response["overview-title"]["children"]) == "This part could not be drawn."
 
 
 def test_a_failing_part_without_a_panel_says_so_in_the_pages_message_area(services, app, monkeypatch,  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 from huddle.callbacks import board as board_wiring
 from huddle.dashboard.web.address import BoardAddress
+from huddle.dashboard.web.static_html import to_html
 
 from tests.conftest import SMALL_PLANT, Inbox
 from tests.unit.test_renderers import drawn, text
@@ -310,8 +311,8 @@ def test_the_api_lists_only_the_kpis_of_the_layers_asked_for_with_the_same_numbe
 def test_the_overview_lists_the_layers_kpis_with_the_same_numbers(services: Any) -> None:
     from huddle.callbacks import overview as overview_wiring
 
-    every, _title, _fresh, no_chip = drawn(overview_wiring.refresh(services, {}, None))
-    only, _title, _fresh, chip = drawn(overview_wiring.refresh(services, {"layer": "3,4"}, None))
+    every, _title, _fresh, no_chip = drawn(overview_wiring.overview(services, {}))
+    only, _title, _fresh, chip = drawn(overview_wiring.overview(services, {"layer": "3,4"}))
     heads = [text(th) for th in only.children[0].children.children][1:]
     assert heads == ["D OEE", "D Availability"] and no_chip is None
     assert "Showing only Layer 3 – Maintenance & reliability, Layer 4 – Continuous improvement" in text(chip)
@@ -321,9 +322,11 @@ def test_the_overview_lists_the_layers_kpis_with_the_same_numbers(services: Any)
     for row_every, row_only in zip(rows_every, rows_only, strict=True):  # the same cells, fewer columns
         assert row_only == [row_every[0], row_every[columns.index("D OEE")],
                             row_every[columns.index("D Availability")]]
-    assert "No headline KPI is on the layers shown." in text(overview_wiring.refresh(services, {"layer": "5"},
-                                                                                   None)[0])
-    assert "There is no layer '8'" in text(overview_wiring.refresh(services, {"layer": "8"}, None)[0])
+    assert "No headline KPI is on the layers shown." in text(overview_wiring.overview(services, {"layer": "5"})[0])
+    assert "There is no layer '8'" in text(overview_wiring.overview(services, {"layer": "8"})[0])
+    # the page gets the table as its pane's HTML, the same table
+    sent = overview_wiring.refresh(services, {"layer": "3,4"}, None)
+    assert sent[0] == to_html(overview_wiring.overview(services, {"layer": "3,4"})[0]) and "<table" in sent[0]
     # the grain and the layer pickers keep each other
     view = {"grain": "week", "layer": "4"}
     assert overview_wiring.choose("day", None, view) == {"grain": "day", "layer": "4"}

@@ -140,12 +140,12 @@ def test_the_board_has_no_word_outside_the_catalogue(demo_services: Any, pseudo:
 
 
 def test_the_overview_has_no_word_outside_the_catalogue(demo_services: Any, pseudo: None) -> None:
-    from huddle.callbacks.overview import refresh
+    from huddle.callbacks.overview import overview as overview_parts
     from huddle.pages import overview
 
     shown: list[Any] = [overview.layout(), overview.no_shift_yet()]
-    shown += [refresh(demo_services, {"grain": grain}, None) for grain in overview.GRAIN_TITLES]
-    shown += [refresh(demo_services, {"layer": layer}, None) for layer in ("2", "3,5", "9")]  # the filter's words
+    shown += [overview_parts(demo_services, {"grain": grain}) for grain in overview.GRAIN_TITLES]
+    shown += [overview_parts(demo_services, {"layer": layer}) for layer in ("2", "3,5", "9")]  # the filter's words
     left = untranslated(shown, plants_own_words(demo_services))
     assert not left, "\n".join(left)
 
