@@ -15,6 +15,7 @@ from huddle.dashboard.core.periods import Period
 from huddle.dashboard.core.plant import KpiDef, PlantConfig
 from huddle.dashboard.core.targets import target_grain
 from huddle.dashboard.services.okr_quarter import OkrQuarters
+from huddle.dashboard.services.reading_context import sharing_context
 from huddle.dashboard.services.readings import Reading, Readings
 
 
@@ -54,6 +55,7 @@ class KpiCatalogue:
         """A KPI's current value at a scope, as the baseline tracker reads it."""
         return self.readings.reading(kdef.key, scope, self.current_period(kdef, self.readings.last_completed_shift()))
 
+    @sharing_context  # the KPIs' readings share one instant, calendar and session (15 contexts were 60 % of it)
     def baseline_tracker(self) -> list[dict[str, Any]]:
         """Every KPI with its current value, source, frequency and owner; gaps shown as findings."""
         last_shift = self.readings.last_completed_shift()
