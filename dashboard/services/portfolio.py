@@ -13,6 +13,7 @@ from huddle.dashboard.core.names import period_label
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.board import board_readings
 from huddle.dashboard.services.container import Services
+from huddle.dashboard.services.reading_context import sharing_context
 from huddle.dashboard.services.readings import Reading
 from huddle.dashboard.services.tree import last_complete_day
 
@@ -42,6 +43,7 @@ class SiteRow:
                 "data_through": self.data_through}
 
 
+@sharing_context  # the site's numbers judged at one instant, through one session
 def site_row(services: Services) -> SiteRow:
     """One site's statuses and root KPI, in its own time zone."""
     config = services.config
