@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SOURCES = ("dashboard/**/*.py", "dashboard/**/*.yaml", "pages/*.py", "callbacks/*.py", "data/**/*.py",
            "assets/*.css", "assets/*.js")
+#: plotly.js's own bundle: its tables of other scripts' characters are plotly's, never text Huddle writes
+NOT_OURS = {"assets/plotly-basic.min.js"}
 
 
 @cache
@@ -42,6 +44,8 @@ def test_no_character_in_the_code_is_missing_from_the_font() -> None:
     missing: dict[str, set[str]] = {}
     for pattern in SOURCES:
         for path in ROOT.glob(pattern):
+            if str(path.relative_to(ROOT)) in NOT_OURS:
+                continue
             for ch in path.read_text(encoding="utf-8"):
                 if ord(ch) > 127 and ord(ch) not in _drawn():
                     missing.setdefault(f"{ch} U+{ord(ch):04X}", set()).add(str(path.relative_to(ROOT)))
