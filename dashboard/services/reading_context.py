@@ -21,7 +21,6 @@ from huddle.dashboard.core.kpi import FORMULAS, TIMED_MEASURES, Kind
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.services.people_hours import HoursCache
-from huddle.dashboard.services.planned import plant_calendar
 from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
 from huddle.data.queries import ledger as ledger_queries
 from huddle.data.queries import readings as reading_queries
@@ -103,10 +102,9 @@ def reading_context(config: PlantConfig, session: Session, clock: Callable[[], d
     if shared is not None and slot in shared:
         return shared[slot]
     now = clock()
-    live = {k: v for k, v in ledger_queries.live_lines_down(session, now).items()
-            if k in config.sources and config.sources[k].kind == "mqtt"}
-    ctx = ReadingContext(now, ledger_queries.sources_read_through(session), live,
-                         calendar=plant_calendar(config, session))
+    stored = ledger_queries.context_rows(session, now)
+    live = {k: v for k, v in stored.live_down.items() if k in config.sources and config.sources[k].kind == "mqtt"}
+    ctx = ReadingContext(now, stored.read_through, live, calendar=config.plant_calendar.with_stored(*stored.calendar))
     if shared is not None:
         shared[slot] = ctx
     return ctx

@@ -8,10 +8,14 @@ its own transaction, so a page can compare one number before recomputing anythin
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
+from huddle.dashboard.core.plant_calendar import PlannedDays
 from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact, UTCDateTime
 from huddle.data.models_feeds import LiveSource
+from huddle.data.queries.plant_calendar import CALENDAR_KEYS_SQL, calendar_of
 from sqlalchemy import Connection, Insert, String, bindparam, cast, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
@@ -19,6 +23,8 @@ from sqlalchemy.orm import Session
 _DATA_VERSION = select(Meta.__table__.c.value).where(Meta.__table__.c.key == "data_version")
 _LATEST_DATA = select(func.max(ShiftFact.__table__.c.data_through_utc))
 _LIVE = LiveSource.__table__.c
+#: a live source whose subscriber has not written for this long has lost its process
+LIVE_QUIET_S = 120.0
 _LIVE_DOWN = select(_LIVE.source, _LIVE.machine_state).where(or_(
     _LIVE.state == "disconnected", _LIVE.updated_at < bindparam("quiet_since")))
 
@@ -98,10 +104,10 @@ def _latest_id(where: str = "") -> str:
     return f"SELECT MAX(r.id) FROM load_runs r WHERE r.source = sources.source{' AND ' + where if where else ''}"
 
 
-_READ_THROUGH = text(each_source_sql(read_through=(
-    "SELECT r.finished_at FROM load_runs r WHERE r.source = sources.source AND r.finished_at IS NOT NULL AND "
-    f"r.status IN ({', '.join(repr(s) for s in GOOD)}) ORDER BY r.finished_at DESC LIMIT 1"))
-).columns(source=String(), read_through=UTCDateTime())
+_READ_THROUGH_SQL = ("SELECT r.finished_at FROM load_runs r WHERE r.source = sources.source AND r.finished_at IS NOT "
+                     f"NULL AND r.status IN ({', '.join(repr(s) for s in GOOD)}) ORDER BY r.finished_at DESC LIMIT 1")
+_READ_THROUGH = text(each_source_sql(read_through=_READ_THROUGH_SQL)).columns(source=String(),
+                                                                                read_through=UTCDateTime())
 
 _LATEST_IDS = text(each_source_sql(
     last=_latest_id(),
@@ -116,11 +122,15 @@ def sources_read_through(session: Session) -> dict[str, datetime]:
     return {source: finished for source, finished in session.execute(_READ_THROUGH) if finished is not None}
 
 
-def live_lines_down(session: Session, now: datetime, quiet_s: float = 120.0) -> dict[str, frozenset[str]]:
+def live_lines_down(session: Session, now: datetime, quiet_s: float = LIVE_QUIET_S) -> dict[str, frozenset[str]]:
     """Per live source whose broker connection is lost now, or whose subscriber has not written for ``quiet_s``
     seconds (its process is gone): the lines its messages have fed (their tiles read stale until it is back)."""
+    return _lines_fed(session.execute(_LIVE_DOWN, {"quiet_since": now - timedelta(seconds=quiet_s)}))
+
+
+def _lines_fed(rows: Iterable[Any]) -> dict[str, frozenset[str]]:
+    """Per live source of (source, machine state) rows: the lines its messages have fed."""
     out = {}
-    rows = session.execute(_LIVE_DOWN, {"quiet_since": now - timedelta(seconds=quiet_s)})
     for source, machine_state in rows:
         try:
             lines = json.loads(machine_state or "{}").get("lines") or ()
@@ -128,6 +138,46 @@ def live_lines_down(session: Session, now: datetime, quiet_s: float = 120.0) -> 
             lines = ()
         out[source] = frozenset(str(line) for line in lines)
     return out
+
+
+class ContextRows(NamedTuple):
+    """What every reading of a request shares, as stored: when each source was last read through, the live sources
+    whose broker is lost (and the lines they feed), and the plant calendar's stored rows."""
+
+    read_through: dict[str, datetime]
+    live_down: dict[str, frozenset[str]]
+    calendar: tuple[list[PlannedDays], dict[str, date]]
+
+
+_CONTEXT = text(
+    f"{_SOURCES}"
+    "SELECT 'read' AS kind, source AS name, CAST(NULL AS VARCHAR(200)) AS value, "
+    f"({_READ_THROUGH_SQL}) AS at FROM sources WHERE source IS NOT NULL "
+    "UNION ALL SELECT 'live', source, machine_state, NULL FROM live_sources "
+    "WHERE state = 'disconnected' OR updated_at < :quiet_since "
+    f"UNION ALL SELECT 'meta', \"key\", value, NULL FROM meta WHERE {CALENDAR_KEYS_SQL}"
+).bindparams(bindparam("quiet_since", type_=UTCDateTime())).columns(
+    kind=String(), name=String(), value=String(), at=UTCDateTime())
+
+
+def context_rows(session: Session, now: datetime, quiet_s: float = LIVE_QUIET_S) -> ContextRows:
+    """``sources_read_through``, ``live_lines_down`` and the stored plant calendar in one statement: every page's
+    readings start with them."""
+    read, live, meta = {}, [], []
+    for row in session.execute(_CONTEXT, {"quiet_since": now - timedelta(seconds=quiet_s)}):
+        if row.kind == "read":
+            if row.at is not None:
+                read[row.name] = row.at
+        elif row.kind == "live":
+            live.append((row.name, row.value))
+        else:
+            meta.append(_KeyValue(row.name, row.value))
+    return ContextRows(read, _lines_fed(live), calendar_of(meta))
+
+
+class _KeyValue(NamedTuple):
+    key: str
+    value: str
 
 
 def _latest_runs(session: Session) -> dict[str, dict[str, int | None]]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from huddle.dashboard.core.plant_calendar import PlannedDays
 from huddle.data.models import Meta
-from sqlalchemy import Row, Select, delete, or_, select
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
 
 PLANNED = "planned:"
@@ -39,9 +40,19 @@ _CALENDAR_ROWS = _keys_starting(PLANNED, LAST_RECORDABLE)
 def stored_calendar(session: Session) -> tuple[list[PlannedDays], dict[str, date]]:
     """The planned days imported and the last recordables set on the admin page (``stored_planned`` and
     ``stored_last_recordables`` in one statement)."""
-    rows = session.execute(_CALENDAR_ROWS).all()
-    return (_planned([r for r in rows if r.key.startswith(PLANNED)]),
-            _last_recordables([r for r in rows if r.key.startswith(LAST_RECORDABLE)]))
+    return calendar_of(session.execute(_CALENDAR_ROWS).all())
+
+
+#: SQL of the meta rows ``stored_calendar`` reads, for a statement that reads them with others
+#: (``ledger.context_rows``): by their keys' first characters, which no collation orders differently
+CALENDAR_KEYS_SQL = " OR ".join(f"substr(\"key\", 1, {len(p)}) = '{p}'" for p in (PLANNED, LAST_RECORDABLE))
+
+
+def calendar_of(rows: Iterable[Any]) -> tuple[list[PlannedDays], dict[str, date]]:
+    """The planned days and last recordables of calendar rows (each with ``key`` and ``value``), by key."""
+    ordered = sorted(rows, key=lambda r: r.key)
+    return (_planned([r for r in ordered if r.key.startswith(PLANNED)]),
+            _last_recordables([r for r in ordered if r.key.startswith(LAST_RECORDABLE)]))
 
 
 def stored_planned(session: Session) -> list[PlannedDays]:
@@ -49,7 +60,7 @@ def stored_planned(session: Session) -> list[PlannedDays]:
     return _planned(session.execute(_PLANNED_ROWS).all())
 
 
-def _planned(rows: list[Row[tuple[str, str]]]) -> list[PlannedDays]:
+def _planned(rows: list[Any]) -> list[PlannedDays]:
     out = []
     for row in rows:
         _, first, scope = row.key.split(":", 2)
@@ -74,7 +85,7 @@ def stored_last_recordables(session: Session) -> dict[str, date]:
     return _last_recordables(session.execute(_LAST_RECORDABLE_ROWS).all())
 
 
-def _last_recordables(rows: list[Row[tuple[str, str]]]) -> dict[str, date]:
+def _last_recordables(rows: list[Any]) -> dict[str, date]:
     return {row.key[len(LAST_RECORDABLE):]: date.fromisoformat(row.value) for row in rows}
 
 

@@ -1,16 +1,20 @@
 """What each source last did, read from the ledger by a seek per source: the same runs a read of every run finds,
-on SQLite and PostgreSQL, and (on SQLite, whose plans can be read) no statement that reads every run."""
+on SQLite and PostgreSQL, and (on SQLite, whose plans can be read) no statement that reads every run; and a page's
+reading context (sources read through, live sources lost, the stored plant calendar) read in one statement."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from huddle.dashboard.core.plant_calendar import PlannedDays
 from huddle.data.db import init_db, make_engine
-from huddle.data.models import LoadRun
-from huddle.data.queries import ledger, liveness
-from sqlalchemy import text
+from huddle.data.models import LoadRun, Meta
+from huddle.data.models_feeds import LiveSource
+from huddle.data.queries import ledger, liveness, plant_calendar
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 T0 = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
@@ -83,3 +87,37 @@ def test_what_each_source_last_did_is_found_without_reading_every_run(tmp_path: 
     searches = [step for step in plan if step.startswith("SEARCH")]
     scans = [step for step in plan if step.startswith("SCAN") and step != "SCAN sources"]  # the few sources only
     assert len(searches) >= 3 and not scans, plan
+
+
+def test_a_page_s_context_is_read_in_one_statement_as_its_three_reads_give_it(database_url: str) -> None:
+    engine = make_engine(database_url)
+    init_db(engine)
+    now = T0 + timedelta(hours=1)
+    statements: list[str] = []
+    with Session(engine) as session:
+        _write_ledger(session)
+        session.add_all([
+            LiveSource(source="press-mqtt", state="disconnected", since=now, updated_at=now,
+                       machine_state=json.dumps({"lines": ["L1", "L2"]})),
+            LiveSource(source="oven-mqtt", state="connected", since=T0, updated_at=now - timedelta(minutes=5),
+                       machine_state="not json"),  # its subscriber went quiet: lost, feeding no known line
+            LiveSource(source="filler-mqtt", state="connected", since=T0, updated_at=now,
+                       machine_state=json.dumps({"lines": ["L3"]})),  # well
+            Meta(key="last_recordable:L1", value="2026-03-01"), Meta(key="last_recordable:plant", value="2026-01-15"),
+            Meta(key="last-recordable:L2", value="2026-02-01"), Meta(key="plannedx", value="{}")])  # not the calendar's
+        plant_calendar.replace_planned(session, [
+            PlannedDays(date(2026, 12, 24), date(2026, 12, 26), "Christmas", "plant", "holiday"),
+            PlannedDays(date(2026, 8, 3), date(2026, 8, 14), "Summer <shutdown> & 'care'", "L1", "shutdown")])
+        session.commit()
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        together = ledger.context_rows(session, now)
+        assert len(statements) == 1
+        assert together == (ledger.sources_read_through(session), ledger.live_lines_down(session, now),
+                            plant_calendar.stored_calendar(session))
+    assert together.live_down == {"press-mqtt": frozenset({"L1", "L2"}), "oven-mqtt": frozenset()}
+    assert together.read_through == {"mes-counts": T0 + timedelta(minutes=32), "mes-stops": T0 + timedelta(minutes=17)}
+    planned, last_recordables = together.calendar
+    assert [(p.first, p.scope, p.name) for p in planned] == [(date(2026, 8, 3), "L1", "Summer <shutdown> & 'care'"),
+                                                             (date(2026, 12, 24), "plant", "Christmas")]
+    assert last_recordables == {"L1": date(2026, 3, 1), "plant": date(2026, 1, 15)}
+    engine.dispose()
