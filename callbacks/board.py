@@ -104,13 +104,14 @@ def refresh(services: Services, cache: LocalRenderCache | RedisRenderCache, _n: 
         layers = shown.layers()
     except AddressError as exc:
         return board_problem(str(exc)), None
-    version = services.readings.data_version()  # actions and entered values bump it too
+    # actions and entered values bump the version too; the loaders stopping shows at once, not at the next bucket
+    version, liveness = services.data_status.version_and_liveness()
     bucket = int(services.clock().timestamp() // STALE_RECHECK_S)
     # the last part is how far the server's clock runs ahead of the real one (a plant shown "as at" another
     # moment): the browser counts data ages from the server's now, not its own
     # (it rides along in the stored key but is not part of what is compared: a fixed clock drifts from the real one)
     ahead = round(services.clock().timestamp() - time.time())
-    loaders = services.data_status.liveness().status  # the loaders stopping shows at once, not at the next bucket
+    loaders = liveness.status
     # one render per site, data version, scope, shift and language: a plant's file may change its language
     new_key = (f"{services.config.site_key}|{version}|{scope}|{period.label}|{language()}|{bucket}|{loaders}|{layers}"
                f"|{shown.kiosk}")

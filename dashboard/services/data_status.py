@@ -14,7 +14,13 @@ from huddle.dashboard.core.i18n import N_, _, ngettext, number
 from huddle.dashboard.core.names import person_name
 from huddle.dashboard.core.plant import PlantConfig
 from huddle.dashboard.services.catalogue import KpiCatalogue
-from huddle.dashboard.services.liveness import Liveness, SourceDue, read_liveness, when_words
+from huddle.dashboard.services.liveness import (
+    Liveness,
+    SourceDue,
+    read_liveness,
+    read_version_and_liveness,
+    when_words,
+)
 from huddle.dashboard.services.quarantine import RETRY, Problem, file_name
 from huddle.dashboard.services.reading_context import shared_session
 from huddle.data.db import DatabaseUnusableError, failure_reason
@@ -111,6 +117,12 @@ class DataStatus:
         """The scheduler's heartbeat and every source's due time, now (raises if the database cannot be reached)."""
         with self.sessions() as session:
             return self._liveness(session)
+
+    def version_and_liveness(self) -> tuple[int, Liveness]:
+        """The data version and the loaders' liveness, now, from one statement (a wall TV's refresh compares them
+        before anything else)."""
+        with self.sessions() as session:
+            return read_version_and_liveness(session, self.config, self.clock(), self.down_after_s)
 
     def _liveness(self, session: Session) -> Liveness:
         return read_liveness(session, self.config, self.clock(), self.down_after_s)

@@ -162,6 +162,13 @@ def read_liveness(session: Session, config: PlantConfig, now: datetime, down_aft
                   down_after_s)
 
 
+def read_version_and_liveness(session: Session, config: PlantConfig, now: datetime,
+                              down_after_s: float) -> tuple[int, Liveness]:
+    """The data version and liveness as the database tells them now, from one statement."""
+    state = liveness_queries.refresh_state(session)
+    return state.data_version, assess(config, state.heartbeat, state.checks, now, down_after_s)
+
+
 class Heart:
     """The leading scheduler's heartbeat: who it is, since when it leads, and a beat written on each call."""
 

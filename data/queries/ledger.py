@@ -86,7 +86,8 @@ GOOD = ("ok", "idle", "partial")  # a run that read its source through without f
 
 #: the ledger's sources by a loose index scan: each next source is one seek on an index led by ``source``, so
 #: listing them costs a seek per source, not a read of every run
-_SOURCES = ("WITH RECURSIVE sources(source) AS ("
+#: the ledger's sources, a CTE ``sources(source)`` a statement goes on from (its last row is NULL)
+SOURCES_SQL = ("WITH RECURSIVE sources(source) AS ("
             "SELECT MIN(source) FROM load_runs UNION ALL "
             "SELECT (SELECT MIN(source) FROM load_runs WHERE source > sources.source) FROM sources "
             "WHERE sources.source IS NOT NULL) ")
@@ -96,7 +97,7 @@ def each_source_sql(**columns: str) -> str:
     """SQL of one row per source of the ledger: its name and these columns, each a subquery of ``load_runs r`` for the
     source (``r.source = sources.source``) that an index answers with a seek."""
     picked = ", ".join(f"({sql}) AS {name}" for name, sql in columns.items())
-    return f"{_SOURCES}SELECT source, {picked} FROM sources WHERE source IS NOT NULL"
+    return f"{SOURCES_SQL}SELECT source, {picked} FROM sources WHERE source IS NOT NULL"
 
 
 def _latest_id(where: str = "") -> str:
@@ -150,7 +151,7 @@ class ContextRows(NamedTuple):
 
 
 _CONTEXT = text(
-    f"{_SOURCES}"
+    f"{SOURCES_SQL}"
     "SELECT 'read' AS kind, source AS name, CAST(NULL AS VARCHAR(200)) AS value, "
     f"({_READ_THROUGH_SQL}) AS at FROM sources WHERE source IS NOT NULL "
     "UNION ALL SELECT 'live', source, machine_state, NULL FROM live_sources "

@@ -16,7 +16,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from huddle.data.db import MIGRATIONS
 from huddle.data.models import AuditEntry, LoadRun, Meta, UTCDateTime
-from huddle.data.queries.ledger import each_source_sql
+from huddle.data.queries.ledger import SOURCES_SQL, each_source_sql
 from sqlalchemy import Engine, String, func, select, text
 from sqlalchemy.orm import Session
 
@@ -56,7 +56,11 @@ _LAST_BEAT = select(Meta.__table__.c.value).where(Meta.__table__.c.key == HEARTB
 
 def last_beat(session: Session) -> Heartbeat | None:
     """The latest heartbeat of any scheduler, or None when none has ever beaten here."""
-    value = session.execute(_LAST_BEAT).scalar_one_or_none()
+    return _heartbeat(session.execute(_LAST_BEAT).scalar_one_or_none())
+
+
+def _heartbeat(value: str | None) -> Heartbeat | None:
+    """The heartbeat a stored value holds, or None (never beaten, or unreadable)."""
     if not value:
         return None
     try:
@@ -69,6 +73,36 @@ def last_beat(session: Session) -> Heartbeat | None:
 _LAST_CHECKS = text(each_source_sql(
     started="SELECT MAX(r.started_at) FROM load_runs r WHERE r.source = sources.source")
 ).columns(source=String(), started=UTCDateTime())
+
+
+class RefreshState(NamedTuple):
+    """What a wall TV's refresh compares before anything else: the data version, the leading scheduler's last beat
+    and when each source was last checked."""
+
+    data_version: int
+    heartbeat: Heartbeat | None
+    checks: dict[str, datetime]
+
+
+_REFRESH_STATE = text(
+    f"{SOURCES_SQL}"
+    "SELECT 'check' AS kind, source AS name, CAST(NULL AS VARCHAR(200)) AS value, "
+    "(SELECT MAX(r.started_at) FROM load_runs r WHERE r.source = sources.source) AS at "
+    "FROM sources WHERE source IS NOT NULL "
+    f"UNION ALL SELECT 'meta', \"key\", value, NULL FROM meta WHERE \"key\" IN ('data_version', '{HEARTBEAT_KEY}')"
+).columns(kind=String(), name=String(), value=String(), at=UTCDateTime())
+
+
+def refresh_state(session: Session) -> RefreshState:
+    """``data_version``, ``last_beat`` and ``last_checks`` in one statement: every board refresh reads them."""
+    checks, meta = {}, {}
+    for row in session.execute(_REFRESH_STATE):
+        if row.kind == "check":
+            if row.at is not None:
+                checks[row.name] = _instant(row.at)
+        else:
+            meta[row.name] = row.value
+    return RefreshState(int(meta.get("data_version") or 0), _heartbeat(meta.get(HEARTBEAT_KEY)), checks)
 
 
 def last_checks(session: Session) -> dict[str, datetime]:

@@ -121,3 +121,25 @@ def test_a_page_s_context_is_read_in_one_statement_as_its_three_reads_give_it(da
                                                              (date(2026, 12, 24), "plant", "Christmas")]
     assert last_recordables == {"L1": date(2026, 3, 1), "plant": date(2026, 1, 15)}
     engine.dispose()
+
+
+def test_a_board_refresh_reads_the_version_the_heartbeat_and_the_checks_in_one_statement(database_url: str) -> None:
+    engine = make_engine(database_url)
+    init_db(engine)
+    statements: list[str] = []
+    with Session(engine) as session:
+        empty = liveness.refresh_state(session)
+        assert (empty.heartbeat, empty.checks) == (None, {})
+        _write_ledger(session)
+        ledger.bump_data_version(session)
+        liveness.beat(session, T0 + timedelta(minutes=31), T0, "huddle-scheduler host-a pid 42")
+        session.commit()
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        state = liveness.refresh_state(session)
+        assert len(statements) == 1
+        assert state == (ledger.data_version(session), liveness.last_beat(session), liveness.last_checks(session))
+    assert state.data_version > empty.data_version
+    assert state.heartbeat == liveness.Heartbeat(T0 + timedelta(minutes=31), T0, "huddle-scheduler host-a pid 42")
+    assert state.checks == {"mes-counts": T0 + timedelta(minutes=30), "mes-stops": T0 + timedelta(minutes=30),
+                            "time-clock": T0}
+    engine.dispose()
