@@ -17,6 +17,7 @@ from huddle.dashboard.services.catalogue import KpiCatalogue
 from huddle.dashboard.services.liveness import (
     Liveness,
     SourceDue,
+    assess,
     read_liveness,
     read_version_and_liveness,
     when_words,
@@ -27,6 +28,7 @@ from huddle.data.db import DatabaseUnusableError, failure_reason
 from huddle.data.queries import accounts as account_queries
 from huddle.data.queries import files_read
 from huddle.data.queries import ledger as ledger_queries
+from huddle.data.queries import liveness as liveness_queries
 from huddle.data.queries import quarantine as quarantine_queries
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -103,11 +105,11 @@ class DataStatus:
         if self.database_problem is not None:
             return self.health()
         with shared_session(self.sessions) as session:  # a page's readings' session, inside shared_context()
-            last, latest = ledger_queries.last_statuses(session), ledger_queries.latest_data(session)
-            liveness = self._liveness(session)
-        return {"failing_sources": self._failing(last),
+            state = liveness_queries.health_state(session)
+        liveness = assess(self.config, state.heartbeat, state.checks, self.clock(), self.down_after_s)
+        return {"failing_sources": self._failing(state.last_statuses),
                 "scheduler": {"words": liveness.words(self.config.tz)},
-                "data_through": latest.isoformat() if latest else None}
+                "data_through": state.latest_data.isoformat() if state.latest_data else None}
 
     def _failing(self, last_statuses: dict[str, str]) -> list[str]:
         """The plant's sources whose latest run failed, in the plant file's order (the health answer and the strip)."""

@@ -105,6 +105,43 @@ def refresh_state(session: Session) -> RefreshState:
     return RefreshState(int(meta.get("data_version") or 0), _heartbeat(meta.get(HEARTBEAT_KEY)), checks)
 
 
+class HealthState(NamedTuple):
+    """What the board's health strip reads: each source's latest run's status, when each source was last checked,
+    the leading scheduler's last beat and the latest record time over all shift facts."""
+
+    last_statuses: dict[str, str]
+    checks: dict[str, datetime]
+    heartbeat: Heartbeat | None
+    latest_data: datetime | None
+
+
+_HEALTH_STATE = text(
+    f"{SOURCES_SQL}"
+    "SELECT 'source' AS kind, source AS name, "
+    "(SELECT r.status FROM load_runs r WHERE r.source = sources.source ORDER BY r.id DESC LIMIT 1) AS value, "
+    "(SELECT MAX(r.started_at) FROM load_runs r WHERE r.source = sources.source) AS at "
+    "FROM sources WHERE source IS NOT NULL "
+    f"UNION ALL SELECT 'meta', \"key\", value, NULL FROM meta WHERE \"key\" = '{HEARTBEAT_KEY}' "
+    "UNION ALL SELECT 'facts', NULL, NULL, MAX(data_through_utc) FROM shift_facts"
+).columns(kind=String(), name=String(), value=String(), at=UTCDateTime())
+
+
+def health_state(session: Session) -> HealthState:
+    """``ledger.last_statuses``, ``last_checks``, ``last_beat`` and ``ledger.latest_data`` in one statement: every
+    board reads them."""
+    statuses, checks, beat_value, latest = {}, {}, None, None
+    for row in session.execute(_HEALTH_STATE):
+        if row.kind == "source":
+            statuses[row.name] = row.value
+            if row.at is not None:
+                checks[row.name] = _instant(row.at)
+        elif row.kind == "meta":
+            beat_value = row.value
+        else:
+            latest = row.at
+    return HealthState(statuses, checks, _heartbeat(beat_value), latest)
+
+
 def last_checks(session: Session) -> dict[str, datetime]:
     """Per source: when its latest run began, whatever it found (a run still going counts: the loader is alive)."""
     return {source: _instant(started) for source, started in session.execute(_LAST_CHECKS) if started is not None}

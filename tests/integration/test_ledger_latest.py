@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from huddle.dashboard.core.plant_calendar import PlannedDays
 from huddle.data.db import init_db, make_engine
-from huddle.data.models import LoadRun, Meta
+from huddle.data.models import LoadRun, Meta, ShiftFact
 from huddle.data.models_feeds import LiveSource
 from huddle.data.queries import ledger, liveness, plant_calendar
 from sqlalchemy import event, text
@@ -142,4 +142,30 @@ def test_a_board_refresh_reads_the_version_the_heartbeat_and_the_checks_in_one_s
     assert state.heartbeat == liveness.Heartbeat(T0 + timedelta(minutes=31), T0, "huddle-scheduler host-a pid 42")
     assert state.checks == {"mes-counts": T0 + timedelta(minutes=30), "mes-stops": T0 + timedelta(minutes=30),
                             "time-clock": T0}
+    engine.dispose()
+
+
+def test_the_board_s_health_strip_reads_the_ledger_the_heartbeat_and_the_latest_data_in_one_statement(
+        database_url: str) -> None:
+    engine = make_engine(database_url)
+    init_db(engine)
+    statements: list[str] = []
+    with Session(engine) as session:
+        empty = liveness.health_state(session)
+        assert empty == ({}, {}, None, None)
+        _write_ledger(session)
+        liveness.beat(session, T0 + timedelta(minutes=31), T0, "huddle-scheduler host-a pid 42")
+        for day, through in ((date(2026, 11, 29), T0 - timedelta(hours=3)), (date(2026, 11, 30), T0 + timedelta(
+                minutes=29))):
+            session.add(ShiftFact(line="L1", area="a", production_date=day, shift="E", start_utc=T0, end_utc=T0,
+                                  data_through_utc=through, updated_at=T0))
+        session.commit()
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        state = liveness.health_state(session)
+        assert len(statements) == 1
+        assert state == (ledger.last_statuses(session), liveness.last_checks(session), liveness.last_beat(session),
+                         ledger.latest_data(session))
+    assert state.last_statuses == {"mes-counts": "idle", "mes-stops": "running", "time-clock": "failed"}
+    assert state.latest_data == T0 + timedelta(minutes=29)
+    assert state.heartbeat is not None and state.heartbeat.by == "huddle-scheduler host-a pid 42"
     engine.dispose()
