@@ -84,13 +84,13 @@ def recent_runs(session: Session, limit: int = 50, source: str | None = None) ->
 
 GOOD = ("ok", "idle", "partial")  # a run that read its source through without failing
 
-#: the ledger's sources by a loose index scan: each next source is one seek on an index led by ``source``, so
-#: listing them costs a seek per source, not a read of every run
-#: the ledger's sources, a CTE ``sources(source)`` a statement goes on from (its last row is NULL)
+#: the ledger's sources as a CTE ``sources(source)`` that a statement goes on from (its last row is NULL), by a
+#: loose index scan: each next source is one seek on an index led by ``source``, so listing them costs a seek per
+#: source, not a read of every run
 SOURCES_SQL = ("WITH RECURSIVE sources(source) AS ("
-            "SELECT MIN(source) FROM load_runs UNION ALL "
-            "SELECT (SELECT MIN(source) FROM load_runs WHERE source > sources.source) FROM sources "
-            "WHERE sources.source IS NOT NULL) ")
+               "SELECT MIN(source) FROM load_runs UNION ALL "
+               "SELECT (SELECT MIN(source) FROM load_runs WHERE source > sources.source) FROM sources "
+               "WHERE sources.source IS NOT NULL) ")
 
 
 def each_source_sql(**columns: str) -> str:
@@ -150,6 +150,13 @@ class ContextRows(NamedTuple):
     calendar: tuple[list[PlannedDays], dict[str, date]]
 
 
+class _KeyValue(NamedTuple):
+    """A stored key and value (a calendar row of ``meta``)."""
+
+    key: str
+    value: str
+
+
 _CONTEXT = text(
     f"{SOURCES_SQL}"
     "SELECT 'read' AS kind, source AS name, CAST(NULL AS VARCHAR(200)) AS value, "
@@ -174,11 +181,6 @@ def context_rows(session: Session, now: datetime, quiet_s: float = LIVE_QUIET_S)
         else:
             meta.append(_KeyValue(row.name, row.value))
     return ContextRows(read, _lines_fed(live), calendar_of(meta))
-
-
-class _KeyValue(NamedTuple):
-    key: str
-    value: str
 
 
 def _latest_runs(session: Session) -> dict[str, dict[str, int | None]]:
