@@ -21,13 +21,13 @@ def _no_console_errors(dash_duo) -> None:  # type: ignore[no-untyped-def]
 def test_failing_parts_say_so_in_place_and_the_page_stays(dash_duo, make_services, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     services = make_services(None, now=datetime(2026, 11, 20, 20, 0, tzinfo=UTC))
 
-    def restarting() -> int:
+    def restarting() -> tuple[int, Any]:
         raise RuntimeError("the plant database is being restarted")
 
     def unreadable(*_args: Any, **_kwargs: Any) -> list[Any]:
         raise ValueError("the list of lines could not be read")
 
-    monkeypatch.setattr(services.readings, "data_version", restarting)
+    monkeypatch.setattr(services.data_status, "version_and_liveness", restarting)  # the refresh's first read
     monkeypatch.setattr("huddle.callbacks.board.scope_options", unreadable)  # feeds a dropdown only: no panel to say it
     dash_duo.start_server(create_app(services.settings, services=services))
     dash_duo.driver.get(dash_duo.server_url + "/board?scope=L1&date=2026-11-20&shift=E")

@@ -88,10 +88,10 @@ def services(make_services):  # type: ignore[no-untyped-def]
 
 def test_a_failing_panel_says_so_in_its_place_and_the_error_is_logged(services, app, monkeypatch,  # type: ignore[no-untyped-def]
                                                                       caplog) -> None:
-    def unavailable() -> int:
+    def unavailable() -> tuple[int, Any]:
         raise RuntimeError("the plant database is being restarted")
 
-    monkeypatch.setattr(services.readings, "data_version", unavailable)
+    monkeypatch.setattr(services.data_status, "version_and_liveness", unavailable)  # the refresh's first read
     client = app.server.test_client()
     with caplog.at_level(logging.ERROR, logger="huddle"):
         answer = client.post(UPDATE, json=board_refresh(BoardAddress.from_query({"scope": "L1"}).as_view()),
