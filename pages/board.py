@@ -18,6 +18,7 @@ import dash
 from dash import dcc
 from huddle.dashboard.core.format import SAFETY_MARKS, STATUS_ICONS, STATUS_WORDS, format_day, status_label
 from huddle.dashboard.core.i18n import N_, _, ngettext, number
+from huddle.dashboard.core.kpi import severity
 from huddle.dashboard.core.letterboard import cells, shape_for, size
 from huddle.dashboard.core.plant import CATEGORY_NAMES, PlantConfig
 from huddle.dashboard.services.actions import STATUS_WORDS as ACTION_STATUS_WORDS
@@ -33,6 +34,9 @@ from huddle.pages.huddle_mode import huddle_controls
 
 TV_HOURS = 5  # rows of the hour-by-hour table a wall TV has room for (the desk board shows every hour)
 TV_ACTIONS = 3  # open actions a wall TV lists; it says how many more the desk board has
+#: KPI tiles a column of a wall TV has room for beside its letter board (1920×1080 and 1366×768); a column with more
+#: shows those most in need of attention and says how many more the desk board has
+TV_TILES = 2
 
 
 def layout(**query: str) -> html.Div:
@@ -188,9 +192,9 @@ def _marks(k: dict[str, Any]) -> list[html.Span]:
             for i, (cls, short, full) in enumerate(found)]
 
 
-def tile(k: dict[str, Any], n: int, scope: str = "") -> html.Div:
+def tile(k: dict[str, Any], n: int, scope: str = "", desk_only: bool = False) -> html.Div:
     """One KPI's tile: name and status, value, target and gap, trend, marks and the data's age (the ``n``-th); a
-    red tile leads to its node in the KPI tree."""
+    red tile leads to its node in the KPI tree. A tile ``desk_only`` is left off a wall TV."""
     marks = _marks(k)
     over = f" · {k.get('period_name') or k['period']}" if k["own_period"] else ""
     href = node_href(k.get("tree"), k["kpi"], scope, k["period"]) if k["status"] == "red" and scope else None
@@ -206,7 +210,7 @@ def tile(k: dict[str, Any], n: int, scope: str = "") -> html.Div:
         sparkline(k["trend"], k["target_raw"], k["target"]) if k["trend"] else None,
         html.Div(marks, className="marks") if marks else None,
         _age(k["through"], n),
-    ], className=f"tile status-{k['status']}")
+    ], className=f"tile status-{k['status']}" + (" desk-only" if desk_only else ""))
 
 
 def _safety_fact(fact: dict[str, Any], tiled: bool = False) -> html.Div:
@@ -280,9 +284,19 @@ def keep_layers(view: dict[str, Any], layers: tuple[int, ...]) -> dict[str, Any]
                                                  for c in view["columns"]]}
 
 
+def tv_tiles(kpis: list[dict[str, Any]], room: int = TV_TILES) -> set[int]:
+    """Which of a column's tiles (by position) a wall TV shows when it has room for ``room``: those most in need of
+    attention (red first, then check data, amber, incomplete, stale, green, no target), the plant file's order
+    breaking ties; they are shown in that order."""
+    ranked = sorted(range(len(kpis)), key=lambda i: (severity(kpis[i]["status"]), i))
+    return set(ranked[:room])
+
+
 def _column(column: dict[str, Any], start: int, scope: str, filtered: bool = False) -> html.Section:
     cat = column["category"]
-    tiles = [tile(k, start + i, scope) for i, k in enumerate(column["kpis"])]
+    on_tv = tv_tiles(column["kpis"])
+    tiles = [tile(k, start + i, scope, desk_only=i not in on_tv) for i, k in enumerate(column["kpis"])]
+    more = len(tiles) - len(on_tv)
     empty = _("No KPI of this layer in this column.") if filtered else _("No headline KPI for this column.")
     return html.Section([
         html.Header([html.Span(cat, className="letter-badge"),
@@ -290,6 +304,7 @@ def _column(column: dict[str, Any], start: int, scope: str, filtered: bool = Fal
                      html.Span(status_label(column["status"]), className=f"badge big status-{column['status']}")],
                     className="column-head"),
         *(tiles or [html.P(empty, className="empty")]),
+        html.P(_("+{n} more on the desk board").format(n=more), className="more kiosk-only") if more > 0 else None,
         letter(column),
     ], className=f"board-column status-{column['status']}")
 

@@ -284,6 +284,11 @@ _SEVERITY = (Status.RED, Status.CHECK, Status.AMBER, Status.INCOMPLETE, Status.S
              Status.PLANNED, Status.BEFORE_GO_LIVE)
 
 
+def severity(status: Status | str) -> int:
+    """How much a status needs attention, 0 the most (red), in ``worst_status``'s order."""
+    return _SEVERITY.index(Status(status))
+
+
 def worst_status(statuses: Iterable[Status | str]) -> Status:
     """The status of a group (an SQDCM column, a day): red if any is red, then check data, amber, incomplete, stale,
     green; grey if none. A group is green only when every member is."""

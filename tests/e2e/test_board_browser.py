@@ -10,6 +10,7 @@ from dash.testing.wait import until
 from huddle.dashboard.web import ids
 
 from tests.conftest import Inbox
+from tests.e2e.readability import measure, viewport
 
 pytestmark = pytest.mark.e2e
 
@@ -113,4 +114,25 @@ def test_a_day_without_data_says_so(dash_duo, app) -> None:  # type: ignore[no-u
     dash_duo.driver.get(dash_duo.server_url + "/board?scope=L1&date=2026-11-18&shift=E")
     dash_duo.wait_for_contains_text(f"#{ids.BOARD_BODY}", "No production recorded for Line 1", timeout=20)
     assert "no data" in dash_duo.find_element(f"#{ids.BOARD_BODY}").text
+    _no_console_errors(dash_duo)
+
+
+def test_a_column_with_more_tiles_than_a_tv_has_room_for_fits_and_says_how_many_more(dash_duo, app) -> None:  # type: ignore[no-untyped-def]
+    # the small plant has five headline KPIs in Delivery: a TV shows two, the desk board all five
+    dash_duo.start_server(app)
+    for width, height in ((1920, 1080), (1366, 768)):
+        viewport(dash_duo.driver, width, height)
+        dash_duo.driver.get(dash_duo.server_url + L1_EARLY + "&kiosk=1")
+        dash_duo.wait_for_contains_text(".board-column > .more", "+3 more on the desk board", timeout=30)
+        shown = measure(dash_duo.driver)
+        assert shown["clipped"] == [], (width, height, shown["clipped"])
+        assert (shown["scrollWidth"], shown["scrollHeight"]) == (width, height)
+        tiles = dash_duo.driver.execute_script(
+            "return [...document.querySelectorAll('.board-column .tile')].filter((t) => t.checkVisibility())"
+            ".map((t) => t.querySelector('.kpi-name').textContent)")
+        assert len(tiles) == 4, tiles  # Delivery's two, Safety's and Quality's one each
+    dash_duo.driver.get(dash_duo.server_url + L1_EARLY)
+    dash_duo.wait_for_element(".board-column .kpi-value", timeout=30)
+    assert len(dash_duo.find_elements(".board-column .tile")) == 7
+    assert not dash_duo.find_element(".board-column .more").is_displayed()
     _no_console_errors(dash_duo)

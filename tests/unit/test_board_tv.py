@@ -83,3 +83,22 @@ def test_the_playlist_names_what_comes_next(config: PlantConfig) -> None:
     assert text(first[0]) == "next: Line 2 – Area A"
     fills = [c[1].children.style["animation"] for c in (first, second)]
     assert fills == ["playlist-fill-0 30s linear forwards", "playlist-fill-1 30s linear forwards"]  # restarts
+
+
+def test_a_tv_shows_the_tiles_most_in_need_of_attention_in_the_plant_file_s_order() -> None:
+    statuses = ["green", "red", "grey", "amber", "red", "check"]
+    kpis = [kpi_tile(kpi=f"k{i}", name=f"KPI {i}", status=s) for i, s in enumerate(statuses)]
+    assert board_page.tv_tiles(kpis, room=2) == {1, 4}  # both reds, the first in the file first
+    assert board_page.tv_tiles(kpis, room=3) == {1, 4, 5}  # then check data
+    assert board_page.tv_tiles(kpis[:1], room=2) == {0}
+    column = board_page.render_board(board_model(columns=[{"category": "D", "status": "red", "kpis": kpis,
+                                                            "calendar": []}]))
+    tiles = classed(column, "tile")
+    assert [text(one(t, "kpi-name")) for t in tiles if "desk-only" not in t.className] == ["KPI 1", "KPI 4"]
+    assert len(tiles) == 6  # the desk board keeps every tile
+    assert text(one(column, "more")) == "+4 more on the desk board"
+
+
+def test_a_column_that_fits_the_tv_says_nothing_more() -> None:
+    body = board_page.render_board(board_model())
+    assert classed(body, "more") == [] and all("desk-only" not in t.className for t in classed(body, "tile"))
