@@ -139,7 +139,7 @@ def assess(config: PlantConfig, heartbeat: Heartbeat | None, checks: dict[str, d
     scheduler began leading; sources are judged only once a scheduler has beaten here."""
     sources = []
     for key, source in config.sources.items():
-        if source.kind == "mqtt":  # a live source has its own watch (live_lines_down), not a schedule
+        if source.kind == "mqtt":  # a live source has its own watch (ledger.context_rows), not a schedule
             continue
         last = checks.get(key)
         start = last or (heartbeat.since if heartbeat else None)

@@ -71,7 +71,7 @@ class LiveSubscriber:
         self.clock = clock
         self.reader = MessageReader(config, source)
         self.host, self.port, self.tls = broker_address(source.url or "")
-        # at least once a minute: a live source silent for two minutes reads as lost (ledger.live_lines_down)
+        # at least once a minute: a live source silent for two minutes reads as lost (ledger.context_rows)
         self.interval = min(60.0, float(source.schedule.every_seconds or 5))
         self.state = LiveState()
         self.connected = False

@@ -14,19 +14,15 @@ from typing import Any, NamedTuple
 
 from huddle.dashboard.core.plant_calendar import PlannedDays
 from huddle.data.models import LoadRun, Meta, QuarantinedRow, ShiftFact, UTCDateTime
-from huddle.data.models_feeds import LiveSource
 from huddle.data.queries.plant_calendar import CALENDAR_KEYS_SQL, calendar_of
-from sqlalchemy import Connection, Insert, String, bindparam, cast, func, or_, select, text, update
+from sqlalchemy import Connection, Insert, String, bindparam, cast, func, select, text, update
 from sqlalchemy.orm import Session
 
 # Core statements built once: every page reads these, and building an ORM statement cost more than running it
 _DATA_VERSION = select(Meta.__table__.c.value).where(Meta.__table__.c.key == "data_version")
 _LATEST_DATA = select(func.max(ShiftFact.__table__.c.data_through_utc))
-_LIVE = LiveSource.__table__.c
 #: a live source whose subscriber has not written for this long has lost its process
 LIVE_QUIET_S = 120.0
-_LIVE_DOWN = select(_LIVE.source, _LIVE.machine_state).where(or_(
-    _LIVE.state == "disconnected", _LIVE.updated_at < bindparam("quiet_since")))
 
 
 def data_version(session: Session | Connection) -> int:
@@ -123,12 +119,6 @@ def sources_read_through(session: Session) -> dict[str, datetime]:
     return {source: finished for source, finished in session.execute(_READ_THROUGH) if finished is not None}
 
 
-def live_lines_down(session: Session, now: datetime, quiet_s: float = LIVE_QUIET_S) -> dict[str, frozenset[str]]:
-    """Per live source whose broker connection is lost now, or whose subscriber has not written for ``quiet_s``
-    seconds (its process is gone): the lines its messages have fed (their tiles read stale until it is back)."""
-    return _lines_fed(session.execute(_LIVE_DOWN, {"quiet_since": now - timedelta(seconds=quiet_s)}))
-
-
 def _lines_fed(rows: Iterable[Any]) -> dict[str, frozenset[str]]:
     """Per live source of (source, machine state) rows: the lines its messages have fed."""
     out = {}
@@ -169,8 +159,9 @@ _CONTEXT = text(
 
 
 def context_rows(session: Session, now: datetime, quiet_s: float = LIVE_QUIET_S) -> ContextRows:
-    """``sources_read_through``, ``live_lines_down`` and the stored plant calendar in one statement: every page's
-    readings start with them."""
+    """``sources_read_through``, the live sources lost and the stored plant calendar in one statement: every page's
+    readings start with them. A live source is lost when its broker connection is, or when its subscriber has not
+    written for ``quiet_s`` seconds (its process is gone); its lines' tiles read stale until it is back."""
     read, live, meta = {}, [], []
     for row in session.execute(_CONTEXT, {"quiet_since": now - timedelta(seconds=quiet_s)}):
         if row.kind == "read":
@@ -199,17 +190,6 @@ def source_status(session: Session) -> dict[str, dict[str, LoadRun | None]]:
     runs = {run.id: run for run in session.execute(select(LoadRun).where(LoadRun.id.in_(wanted))).scalars()}
     return {source: {name: runs.get(i) if i is not None else None for name, i in group.items()}
             for source, group in groups.items()}
-
-
-#: each source's latest run's status, a backward seek per source on (source, id)
-_LAST_STATUSES = text(each_source_sql(
-    status="SELECT r.status FROM load_runs r WHERE r.source = sources.source ORDER BY r.id DESC LIMIT 1"))
-
-
-def last_statuses(session: Session) -> dict[str, str]:
-    """Per source: the status of its latest run (``source_status``'s "last", without the rest of the run), in one
-    statement (every board reads it)."""
-    return {source: status for source, status in session.execute(_LAST_STATUSES)}
 
 
 def quarantine(session: Session, limit: int = 200) -> list[QuarantinedRow]:

@@ -127,8 +127,8 @@ _HEALTH_STATE = text(
 
 
 def health_state(session: Session) -> HealthState:
-    """``ledger.last_statuses``, ``last_checks``, ``last_beat`` and ``ledger.latest_data`` in one statement: every
-    board reads them."""
+    """Each source's latest run's status, ``last_checks``, ``last_beat`` and ``ledger.latest_data`` in one statement
+    (a backward seek per source on (source, id)): every board reads them."""
     statuses, checks, beat_value, latest = {}, {}, None, None
     for row in session.execute(_HEALTH_STATE):
         if row.kind == "source":

@@ -58,8 +58,6 @@ def test_each_source_s_latest_runs_are_the_ones_the_ledger_holds(database_url: s
                           "last_success": ids[("mes-stops", 15)], "last_failure": None},
             "time-clock": {"last": ids[("time-clock", 0)], "last_load": None, "last_success": None,
                            "last_failure": ids[("time-clock", 0)]}}
-        assert ledger.last_statuses(session) == {"mes-counts": "idle", "mes-stops": "running",
-                                                 "time-clock": "failed"}
         assert ledger.sources_read_through(session) == {"mes-counts": T0 + timedelta(minutes=32),
                                                         "mes-stops": T0 + timedelta(minutes=17)}
         assert liveness.last_checks(session) == {"mes-counts": T0 + timedelta(minutes=30),
@@ -72,20 +70,22 @@ def test_an_empty_ledger_has_no_sources(database_url: str) -> None:
     init_db(engine)
     with Session(engine) as session:
         assert ledger.source_status(session) == {} and ledger.sources_read_through(session) == {}
-        assert ledger.last_statuses(session) == {} and liveness.last_checks(session) == {}
+        assert liveness.health_state(session).last_statuses == {} and liveness.last_checks(session) == {}
     engine.dispose()
 
 
-@pytest.mark.parametrize("statement", [ledger._READ_THROUGH, ledger._LATEST_IDS, ledger._LAST_STATUSES,
-                                       liveness._LAST_CHECKS])
+@pytest.mark.parametrize("statement", [ledger._READ_THROUGH, ledger._LATEST_IDS, liveness._LAST_CHECKS,
+                                       ledger._CONTEXT, liveness._REFRESH_STATE, liveness._HEALTH_STATE])
 def test_what_each_source_last_did_is_found_without_reading_every_run(tmp_path: Path, statement: object) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'huddle.sqlite'}")
     init_db(engine)
     with engine.connect() as conn:
-        plan = [row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {statement}"))]
+        plan = [row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {statement}"), {"quiet_since": T0})]
     engine.dispose()
     searches = [step for step in plan if step.startswith("SEARCH")]
-    scans = [step for step in plan if step.startswith("SCAN") and step != "SCAN sources"]  # the few sources only
+    # the few sources, the live sources (a row each) and the settings are read whole; nothing that grows with history
+    scans = [step for step in plan if step.startswith("SCAN") and step not in ("SCAN sources", "SCAN live_sources",
+                                                                                  "SCAN meta")]
     assert len(searches) >= 3 and not scans, plan
 
 
@@ -112,8 +112,8 @@ def test_a_page_s_context_is_read_in_one_statement_as_its_three_reads_give_it(da
         event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
         together = ledger.context_rows(session, now)
         assert len(statements) == 1
-        assert together == (ledger.sources_read_through(session), ledger.live_lines_down(session, now),
-                            plant_calendar.stored_calendar(session))
+        assert (together.read_through, together.calendar) == (ledger.sources_read_through(session),
+                                                             plant_calendar.stored_calendar(session))
     assert together.live_down == {"press-mqtt": frozenset({"L1", "L2"}), "oven-mqtt": frozenset()}
     assert together.read_through == {"mes-counts": T0 + timedelta(minutes=32), "mes-stops": T0 + timedelta(minutes=17)}
     planned, last_recordables = together.calendar
@@ -163,8 +163,7 @@ def test_the_board_s_health_strip_reads_the_ledger_the_heartbeat_and_the_latest_
         event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
         state = liveness.health_state(session)
         assert len(statements) == 1
-        assert state == (ledger.last_statuses(session), liveness.last_checks(session), liveness.last_beat(session),
-                         ledger.latest_data(session))
+        assert state[1:] == (liveness.last_checks(session), liveness.last_beat(session), ledger.latest_data(session))
     assert state.last_statuses == {"mes-counts": "idle", "mes-stops": "running", "time-clock": "failed"}
     assert state.latest_data == T0 + timedelta(minutes=29)
     assert state.heartbeat is not None and state.heartbeat.by == "huddle-scheduler host-a pid 42"
