@@ -251,6 +251,11 @@ def implausible(formula: Formula, sums: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def breaks_a_limit(formula: Formula, sums: Mapping[str, Any]) -> bool:
+    """Whether ``implausible`` would find anything, without wording it (a trend's or a calendar's cell)."""
+    return any(int(sums.get(count) or 0) for _check, count in _checks_of(formula.numerator, formula.denominator))
+
+
 def coverage_of(covered_s: float | None, expected_s: float | None) -> float | None:
     """Share of the production time a period schedules that its records cover (None when it cannot be told)."""
     if not expected_s or expected_s <= 0 or covered_s is None:

@@ -34,6 +34,7 @@ from huddle.dashboard.core.plant import KpiDef, PlantConfig
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.targets import band_at_grain
 from huddle.dashboard.services import reading_context as shared
+from huddle.dashboard.services.ended_points import COVERAGE_SLACK_S, EndedPointPlan, ended_plan, judge_ended
 from huddle.dashboard.services.people_hours import PeopleHours, people_hours
 from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged, unjudged_status
 from huddle.dashboard.services.reading_context import (
@@ -114,8 +115,6 @@ class Judged(NamedTuple):
 RECORD_WORDS = {"production_counts": N_("counts"), "stop_events": N_("stops"), "quality_events": N_("defects"),
                 "safety_events": N_("safety events"), "labour": N_("labour hours"), "kpi_values": N_("loaded values"),
                 "hours_worked": N_("hours worked"), "work_orders": N_("work orders")}
-#: Missing time tolerated per line-shift before a period counts as incomplete (exports round their times).
-COVERAGE_SLACK_S = 60.0
 
 
 class Readings(ManyPeriods):
@@ -126,6 +125,8 @@ class Readings(ManyPeriods):
         self.config = config
         self.sessions = session_factory
         self.clock = clock
+        #: how each KPI is judged over an ended period by the short way (None: only the full way)
+        self.ended_plans: dict[str, EndedPointPlan | None] = {k: ended_plan(config, d) for k, d in config.kpis.items()}
 
     # ---- scopes and periods ------------------------------------------------------------------------------
 
@@ -221,19 +222,6 @@ class Readings(ManyPeriods):
         """A KPI per period of a grain between two production dates (for trends and the monthly review)."""
         return self.series_many([kpi], scope, grain, first, last)[kpi]
 
-    def _periods(self, grain: str, first: date, last: date) -> list[Period]:
-        """The periods of a grain between two production dates, in order (made, not parsed from their labels)."""
-        periods: list[Period] = []
-        day = first
-        while day <= last:
-            if grain == "shift":
-                periods.extend(Period("shift", day, day, sh.key) for sh in self.config.calendar.shifts)
-            else:  # a period at a time (a year of months is 12 steps, not 365 days)
-                periods.append(period_containing(grain, day))
-                day = periods[-1].last
-            day += timedelta(days=1)
-        return periods
-
     @staticmethod
     def _accumulate(buckets: dict[str, dict[str, Any]], label: str, row: dict[str, Any]) -> None:
         """Add one grouped row's sums into its period's bucket."""
@@ -315,10 +303,14 @@ class Readings(ManyPeriods):
                end: datetime, ctx: ReadingContext) -> Point:
         """The value and status of ``_reading``'s reading alone, without making the reading (a trend's and a
         calendar's cells, a red streak's year of shifts)."""
-        j = self._judged(session, kdef, scope, period, sums, end, ctx)
-        status, words = unjudged_status(j.status, j.result.value,
-                                        period_state(ctx.calendar, self.config, scope, period))
-        return Point(period.label, j.result.value, status, words)
+        plan = self.ended_plans.get(kdef.key) if end <= ctx.now else None
+        if plan is not None and not (plan.pm and period.last >= self._today(ctx.now)):
+            value, status = judge_ended(plan, kdef, period, sums or {}, end, ctx.read_through)
+        else:
+            j = self._judged(session, kdef, scope, period, sums, end, ctx)
+            value, status = j.result.value, j.status
+        status, words = unjudged_status(status, value, period_state(ctx.calendar, self.config, scope, period))
+        return Point(period.label, value, status, words)
 
     def _judged(self, session: Session, kdef: KpiDef, scope: str, period: Period, sums: dict[str, Any] | None,
                 end: datetime | None, ctx: ReadingContext) -> Judged:

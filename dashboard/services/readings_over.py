@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from huddle.dashboard.core.kpi import FORMULAS, Kind, Status
-from huddle.dashboard.core.periods import Period, bucket_key
+from huddle.dashboard.core.periods import Period, bucket_key, period_containing
 from huddle.dashboard.core.plant import KpiDef
 from huddle.dashboard.services.reading_context import measures_of, shared_session
 from huddle.data.queries import readings as reading_queries
@@ -63,6 +63,19 @@ def series_label(grain: str, row: dict[str, Any]) -> str:
 class ManyPeriods:
     """What ``Readings`` can read for many periods of one scope, or split by its lines or shifts, at once (mixed
     into it)."""
+
+    def _periods(self: Readings, grain: str, first: date, last: date) -> list[Period]:
+        """The periods of a grain between two production dates, in order (made, not parsed from their labels)."""
+        periods: list[Period] = []
+        day = first
+        while day <= last:
+            if grain == "shift":
+                periods.extend(Period("shift", day, day, sh.key) for sh in self.config.calendar.shifts)
+            else:  # a period at a time (a year of months is 12 steps, not 365 days)
+                periods.append(period_containing(grain, day))
+                day = periods[-1].last
+            day += timedelta(days=1)
+        return periods
 
     def period_end(self: Readings, period: Period) -> datetime:
         """The instant a period ends (a shift's end, or midnight after its last date, plant time)."""
