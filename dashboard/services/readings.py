@@ -307,13 +307,15 @@ class Readings(ManyPeriods):
         if plan is not None and not (plan.pm and period.last >= self._today(ctx.now)):
             value, status = judge_ended(plan, kdef, period, sums or {}, end, ctx.read_through)
         else:
-            j = self._judged(session, kdef, scope, period, sums, end, ctx)
+            j = self._judged(session, kdef, scope, period, sums, end, ctx, covered=False)
             value, status = j.result.value, j.status
         status, words = unjudged_status(status, value, period_state(ctx.calendar, self.config, scope, period))
         return Point(period.label, value, status, words)
 
     def _judged(self, session: Session, kdef: KpiDef, scope: str, period: Period, sums: dict[str, Any] | None,
-                end: datetime | None, ctx: ReadingContext) -> Judged:
+                end: datetime | None, ctx: ReadingContext, covered: bool = True) -> Judged:
+        """A reading's value, target band and status, and (``covered``, or once the period has ended: they judge
+        it) its coverage and gaps; a running period's coverage so far is shown, never judged."""
         formula = FORMULAS[kdef.formula]
         now = ctx.now
         end = end or self.period_end(period)
@@ -392,7 +394,7 @@ class Readings(ManyPeriods):
                 or self._live_source_lost(formula, scope, ctx)
         checks = implausible(formula, sums or {}) if result.value is not None else ()
         coverage, complete, gaps = (self._completeness(session, formula, scope, period, sums or {}, end, ctx, people)
-                                    if result.value is not None else (None, None, ()))
+                                    if result.value is not None and (covered or end <= now) else (None, None, ()))
         status = status_of(result.value, band, stale=stale, incomplete=complete is False, check=bool(checks))
         return Judged(result, band, status, through, parts, checks, coverage, complete, gaps)
 

@@ -14,6 +14,7 @@ from unittest.mock import patch
 
 import pytest
 from huddle.dashboard.core.kpi import Status
+from huddle.dashboard.core.periods import period_containing
 from huddle.dashboard.services import readings as readings_module
 from huddle.dashboard.services.container import build_services
 from huddle.dashboard.services.ended_points import judge_ended
@@ -128,3 +129,17 @@ def test_kpis_read_by_hours_records_a_gauge_a_value_or_steps_are_judged_the_long
         points = readings.points_many([kpi], "L1", "day", today - timedelta(days=7), today)
     assert len(points[kpi]) == 8
     assert taken[0] == 0
+
+
+def test_a_running_periods_cells_have_their_readings_values_and_statuses(demo_services: Any) -> None:
+    # a running period's coverage so far is shown on a reading, never judged: its cells do not read it
+    readings = demo_services.readings
+    today = DEMO_NOW.astimezone(readings.config.tz).date()
+    kpis = list(readings.config.kpis)
+    for grain in ("day", "week", "month"):
+        period = period_containing(grain, today)
+        cells = readings.points_many(kpis, "L1", grain, period.first, period.last)
+        read = readings.readings(kpis, "L1", period)
+        assert {k: (cells[k][-1].value, cells[k][-1].status) for k in kpis} == \
+            {k: (r.value, r.status) for k, r in read.items()}, grain
+        assert any(r.coverage is not None for r in read.values())
