@@ -24,6 +24,7 @@ from huddle.dashboard.services.liveness import (
 )
 from huddle.dashboard.services.quarantine import RETRY, Problem, file_name
 from huddle.dashboard.services.reading_context import shared_session
+from huddle.dashboard.services.single_flight import FreshRead
 from huddle.data.db import DatabaseUnusableError, failure_reason
 from huddle.data.queries import accounts as account_queries
 from huddle.data.queries import files_read
@@ -47,6 +48,9 @@ class DataStatus:
         self.catalogue = catalogue
         self.database_problem = database_problem  # what the check at start found wrong with the database
         self.down_after_s = down_after_s  # no scheduler heartbeat for this long: the loaders stopped
+        # the TVs refreshing at once after new data ask this process whether anything changed: one read answers
+        # every request that asked while the one before it ran
+        self._version_and_liveness = FreshRead(self._read_version_and_liveness)
 
     def report(self, runs: int = 50, problems: int = 200, files: int = 50, closed: int = 20) -> dict[str, Any]:
         """What the Data page shows: the quarantine (open problems first, then how many were resolved or dismissed
@@ -122,7 +126,10 @@ class DataStatus:
 
     def version_and_liveness(self) -> tuple[int, Liveness]:
         """The data version and the loaders' liveness, now, from one statement (a wall TV's refresh compares them
-        before anything else)."""
+        before anything else), read after this call began and shared with the calls made meanwhile."""
+        return self._version_and_liveness()
+
+    def _read_version_and_liveness(self) -> tuple[int, Liveness]:
         with self.sessions() as session:
             return read_version_and_liveness(session, self.config, self.clock(), self.down_after_s)
 

@@ -7,6 +7,9 @@ moment: without this, each request that misses the cache works the answer out it
 three reads take three times as long as one. A caller never waits for ever: one that has waited ``wait_s`` for a run
 that is stuck (a query hanging on a lock, say) works the answer out itself, so a stuck run costs a second run, not a
 page that never answers.
+
+``FreshRead`` is the same for a read whose answer must be no older than the question (has the data changed since
+this TV's board?): callers asking while a read runs share the next one.
 """
 
 from __future__ import annotations
@@ -64,3 +67,48 @@ class SingleFlight(Generic[T]):
             with self._guard:
                 del self._flights[key]
             flight.done.set()
+
+
+class FreshRead(Generic[T]):
+    """One read at a time shared by every caller that asks while it runs, each given a read that began after it
+    asked: a caller arriving while a read runs waits for it to end and shares the next one (the running read began
+    before the caller asked and may have missed a change made since). A room of TVs asking a worker whether the data
+    changed makes two reads, not twenty-five. A caller that has waited ``wait_s`` for a stuck read reads itself."""
+
+    def __init__(self, read: Callable[[], T], wait_s: float = 10.0) -> None:
+        self.read = read
+        self.wait_s = wait_s
+        self._changed = threading.Condition()
+        self._started = 0  # reads begun
+        self._ended = 0  # the latest read to end (reads end in the order they begin: one runs at a time)
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+    def __call__(self) -> T:
+        """The result of a read that began after this call did (or that read's exception)."""
+        with self._changed:
+            wanted = self._started + 1
+            while self._ended < wanted:
+                if self._started == self._ended:  # none running: begin the one wanted
+                    self._started += 1
+                    mine = self._started
+                    break
+                if not self._changed.wait(self.wait_s):
+                    log.warning("a shared read still runs after %.0f s; reading again", self.wait_s)
+                    return self.read()
+            else:
+                if self._error is not None:
+                    raise self._error
+                return self._value  # type: ignore[return-value]
+        value: T | None = None
+        error: BaseException | None = None
+        try:
+            value = self.read()
+            return value
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            with self._changed:
+                self._ended, self._value, self._error = mine, value, error
+                self._changed.notify_all()

@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import orjson
 from dash import no_update
 from dash.development.base_component import Component
 from huddle.dashboard.services.single_flight import SingleFlight
@@ -135,9 +136,13 @@ class LocalRenderCache:
     """Rendered entries by key in this process (least recently used dropped), each rendered once however many
     requests ask at the same time."""
 
-    def __init__(self, size: int = LOCAL_SIZE, counts_renders: bool = True, wait_s: float = WAIT_S) -> None:
+    def __init__(self, size: int = LOCAL_SIZE, counts_renders: bool = True, wait_s: float = WAIT_S,
+                 plain_renders: bool = False) -> None:
         self.size = size
         self.counts_renders = counts_renders  # in front of Redis, the Redis cache counts what it finds or draws
+        # in front of Redis, what it is given to keep is plain already (decoded from Redis, or made plain there):
+        # walking a board's thousand parts again cost every worker a millisecond or two per new board
+        self.plain_renders = plain_renders
         self._items: OrderedDict[str, Any] = OrderedDict()
         # a render under way that is stuck past wait_s: the waiting request draws the board itself
         self._renders: SingleFlight[Any] = SingleFlight(wait_s)
@@ -157,7 +162,7 @@ class LocalRenderCache:
             if kept is not None:
                 return kept[0]
             rendered_here = True
-            value = plain(render())
+            value = render() if self.plain_renders else plain(render())
             with self._guard:  # kept before the render's flight ends: a request arriving then finds it
                 self._keep(key, value)
             return value
@@ -200,7 +205,7 @@ class RedisRenderCache:
         self.prefix = prefix
         self.lock_ms, self.wait_s, self.poll_s = lock_ms, wait_s, poll_s
         # this process's waiters wait on its one request to Redis, which itself gives up after wait_s and renders
-        self.local = LocalRenderCache(counts_renders=False, wait_s=wait_s + 10)
+        self.local = LocalRenderCache(counts_renders=False, wait_s=wait_s + 10, plain_renders=True)
         self._release = self.redis.register_script(RELEASE)
         self._warned = 0.0
 
@@ -216,10 +221,10 @@ class RedisRenderCache:
         except Exception as exc:  # Redis down or unreachable: the page still answers, rendered here
             self._warn(exc)
             RENDER_CACHE.labels("rendered").inc()
-            return render()
+            return plain(render())
         if found is not None:
             RENDER_CACHE.labels("shared").inc()
-            return json.loads(found)
+            return orjson.loads(found)
         try:
             value = plain(render())
             RENDER_CACHE.labels("rendered").inc()
@@ -251,7 +256,7 @@ class RedisRenderCache:
 
     def _store(self, name: str, value: Any) -> None:
         try:
-            self.redis.set(name, json.dumps(value, separators=(",", ":")), ex=TTL_S)
+            self.redis.set(name, orjson.dumps(value), ex=TTL_S)
         except Exception as exc:  # the board is drawn; other workers render their own
             self._warn(exc)
 

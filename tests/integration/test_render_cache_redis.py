@@ -62,6 +62,7 @@ def test_a_burst_on_two_workers_renders_each_board_once(redis_url: str) -> None:
     for t in threads:
         t.join()
     assert len(renders) == 1 and len(answers) == 20
+    assert all(a == answers[0] for a in answers)  # the worker that drew it and the one that read it from Redis agree
     # a worker started later (an empty cache of its own) gets the same board without rendering
     later = RedisRenderCache(redis_url, prefix)
     entry = later.get_or_render("41|L2|2026-11-20/E|5899", render)
@@ -77,6 +78,11 @@ def test_a_redis_that_cannot_be_reached_costs_a_render_not_an_error() -> None:
     cache = make_render_cache("redis://127.0.0.1:1/0", "huddle-test")  # nothing listens on port 1
     assert isinstance(cache, RedisRenderCache)
     assert cache.get_or_render("1|plant|x|0", lambda: "rendered here") == "rendered here"
+    # a board drawn here is kept and sent as Dash sends it, as one from Redis is
+    drawn = cache.get_or_render("1|plant|y|0", lambda: html.Div([html.Span("OEE 74.8 %")], id="board"))
+    assert drawn == {"props": {"children": [{"props": {"children": "OEE 74.8 %"}, "type": "Span",
+                                             "namespace": "dash_html_components"}], "id": "board"},
+                     "type": "Div", "namespace": "dash_html_components"}
     assert type(make_render_cache(None, "huddle-test")).__name__ == "LocalRenderCache"
 
 

@@ -1,4 +1,5 @@
-"""One computation per key at a time (huddle.dashboard.services.single_flight): callers asking meanwhile share it."""
+"""One computation per key at a time (huddle.dashboard.services.single_flight): callers asking meanwhile share it;
+and one read at a time, shared by the callers that asked while the one before it ran."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from huddle.dashboard.services.single_flight import SingleFlight
+from huddle.dashboard.services.single_flight import FreshRead, SingleFlight
 
 from tests.conftest import NEEDS_REAL_TIMED_WAITS
 
@@ -98,3 +99,85 @@ def test_without_a_wait_limit_a_caller_waits_for_the_run_however_long_it_takes()
         assert not waiter.done()
         release.set()
         assert leader.result(5) == waiter.result(5) == "slow read"
+
+
+# ---- FreshRead: one read shared by the callers asking while the one before it runs ------------------------------
+
+
+class CountedRead:
+    """A read that gives "read 1", "read 2", ... and can be held until released."""
+
+    def __init__(self, hold_first: bool = True) -> None:
+        self.count = 0
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.hold_first = hold_first
+
+    def __call__(self) -> str:
+        self.count += 1
+        n = self.count
+        if n == 1 and self.hold_first:
+            self.started.set()
+            assert self.release.wait(5)
+        return f"read {n}"
+
+
+def test_callers_asking_while_a_read_runs_share_the_next_read_not_the_running_one() -> None:
+    read = CountedRead()
+    fresh: FreshRead[str] = FreshRead(read)
+    with ThreadPoolExecutor(6) as pool:
+        first = pool.submit(fresh)
+        assert read.started.wait(5)
+        # these ask after the first read began: it may have missed a change made since, so they wait for the next
+        waiting = [pool.submit(fresh) for _ in range(4)]
+        time.sleep(0.2)
+        assert not any(w.done() for w in waiting)
+        read.release.set()
+        assert first.result(5) == "read 1"
+        assert [w.result(5) for w in waiting] == ["read 2"] * 4
+    assert read.count == 2  # five callers, two reads
+    assert fresh() == "read 3"  # a call with nothing running reads at once
+
+
+def test_a_failed_read_fails_the_callers_sharing_it_and_the_next_call_reads_again() -> None:
+    calls = []
+    started, release = threading.Event(), threading.Event()
+
+    def read() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            started.set()
+            assert release.wait(5)
+            return "read 1"
+        if len(calls) == 2:
+            raise ConnectionError("the database is restarting")
+        return "read 3"
+
+    fresh: FreshRead[str] = FreshRead(read)
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(fresh)
+        assert started.wait(5)
+        waiting = [pool.submit(fresh) for _ in range(3)]
+        time.sleep(0.2)
+        release.set()
+        assert first.result(5) == "read 1"
+        for w in waiting:
+            with pytest.raises(ConnectionError, match="restarting"):
+                w.result(5)
+    assert len(calls) == 2
+    assert fresh() == "read 3"
+
+
+@NEEDS_REAL_TIMED_WAITS
+def test_a_caller_waiting_for_a_stuck_read_reads_itself_after_the_wait() -> None:
+    read = CountedRead()
+    fresh: FreshRead[str] = FreshRead(read, wait_s=0.2)
+    with ThreadPoolExecutor(1) as pool:
+        stuck = pool.submit(fresh)
+        assert read.started.wait(5)
+        t0 = time.perf_counter()
+        assert fresh() == "read 2"  # read here, beside the stuck one
+        assert 0.2 <= time.perf_counter() - t0 < 2
+        read.release.set()
+        assert stuck.result(5) == "read 1"
+    assert fresh() == "read 3"
