@@ -51,18 +51,15 @@ class Element:
 
 
 class _Elements:
-    """``html.Div``, ``html.Span`` and the rest, each made once on first use."""
-
-    def __init__(self) -> None:
-        self._made: dict[str, Element] = {}
+    """``html.Div``, ``html.Span`` and the rest, each made once on first use and kept as an attribute, so later uses
+    find it without calling ``__getattr__`` (a tenth of a board's drawing went to that call)."""
 
     def __getattr__(self, name: str) -> Callable[..., Component]:
-        element = self._made.get(name)
-        if element is None:
-            cls = getattr(dash_html, name)
-            if not (isinstance(cls, type) and issubclass(cls, Component)):
-                raise AttributeError(name)
-            element = self._made[name] = Element(cls)
+        cls = getattr(dash_html, name)
+        if not (isinstance(cls, type) and issubclass(cls, Component)):
+            raise AttributeError(name)
+        element = Element(cls)
+        setattr(self, name, element)
         return element
 
 
