@@ -19,6 +19,7 @@ from huddle.dashboard.cli_sessions import cmd_sessions, sessions_arguments
 from huddle.dashboard.core.i18n import languages
 from huddle.dashboard.core.plant import ConfigError, load_plant
 from huddle.dashboard.core.version import app_version
+from huddle.dashboard.heap import settle_heap
 from huddle.dashboard.logging_setup import FORMATS, configure_logging
 from huddle.dashboard.settings import Settings, load_settings
 from huddle.dashboard.settings_read import SettingsError
@@ -164,6 +165,7 @@ def cmd_serve(settings: Settings, with_scheduler: bool = False, demo_feed: bool 
     print(f"Huddle on http://{settings.host}:{settings.port}  (data: {settings.data_dir.resolve()})")
     if not services.accounts.users() and settings.anonymous_access != "read":
         print("no users yet: nobody can sign in. Create an admin: huddle user add NAME --role admin")
+    settle_heap()
     try:
         app.run(host=settings.host, port=settings.port, debug=False)
     finally:
@@ -206,6 +208,7 @@ def _serve_sites(settings: Settings, demo_feed: bool = False) -> int:
     app = create_app(settings, sites=sites)
     names = ", ".join(f"{s.config.site_name} ({s.config.timezone})" for s in sites.by_key.values())
     print(f"Huddle on http://{settings.host}:{settings.port} for {len(sites.by_key)} sites: {names}")
+    settle_heap()
     try:
         app.run(host=settings.host, port=settings.port, debug=False)
     finally:

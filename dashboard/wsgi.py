@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from huddle.dashboard.heap import settle_heap
 from huddle.dashboard.logging_setup import configure_logging
 from huddle.dashboard.settings import load_settings
 from huddle.dashboard.settings_read import SettingsError
@@ -30,7 +31,9 @@ def create_server() -> Flask:
         raise _cannot_start(exc) from None
     configure_logging(False, settings.log_format, logging.INFO)  # dated lines, one per load run asked for
     name_connections("huddle-web")
-    return create_app(settings).server
+    server = create_app(settings).server
+    settle_heap()  # each worker builds its own app: what it built stays, and need not be walked again
+    return server
 
 
 def _cannot_start(exc: SettingsError) -> Exception:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from huddle.dashboard.heap import settle_heap
 from huddle.dashboard.services.container import Services
 from huddle.dashboard.settings import Settings
 from huddle.dashboard.web.app import create_app
@@ -46,9 +47,12 @@ def _board_oee(answer: dict[str, Any]) -> float | None:
 
 
 def measure_api(settings: Settings, services: Services, board_cases: list[Any], last_loaded: date, runs: int,
-                summary: Any) -> list[Any]:
-    """The API rows of the table: board (line, plant), tree and node panel (month, line and plant)."""
+                summary: Any, settle: bool = False) -> list[Any]:
+    """The API rows of the table: board (line, plant), tree and node panel (month, line and plant); with ``settle``,
+    the heap set aside from the collector once the app is built, as the server does."""
     app = create_app(replace(settings, anonymous_access="read"), services=services)
+    if settle:
+        settle_heap()
     client = app.server.test_client()
     rows: list[Any] = []
     print("\n== the JSON API through the web app (Flask's test client)", flush=True)

@@ -70,6 +70,7 @@ import yaml
 from huddle.dashboard.core.calendar import ShiftInstance
 from huddle.dashboard.core.kpi import MEASURES
 from huddle.dashboard.core.periods import Period
+from huddle.dashboard.heap import settle_heap
 from huddle.dashboard.services.board import board_view
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
@@ -377,6 +378,7 @@ def start_server(settings: Settings, services: Services) -> Server:
     """Serve the app on 127.0.0.1 and a free port (werkzeug, one thread per connection)."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = create_app(settings, services=services)
+    settle_heap()  # as the server does once the app is built
     output = next(k for k in app.callback_map if f"{ids.BOARD_BODY}.children" in k and f"{ids.BOARD_KEY}.data" in k)
     httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, name="bench-http", daemon=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 from huddle.dashboard.core.periods import period_containing
+from huddle.dashboard.heap import settle_heap
 from huddle.dashboard.services.container import Services, build_services
 from huddle.dashboard.settings import Settings
 from huddle.data.ingest.month_facts import refresh_month_facts
@@ -225,6 +226,7 @@ def measure_size(workdir: Path, n_lines: int, years: float, runs: int, database_
     """Build one size on one database and measure it; rows labelled with the database and the size."""
     plant = build(workdir, n_lines, years, database_url)
     services = run_all.services_at_noon(plant.settings, plant.last)
+    settle_heap()  # as a server does once it has built what it keeps
     try:
         rows = measure(services, plant.last, runs, bdp.Summary())
     finally:

@@ -50,6 +50,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling scripts, when imported from a test
 
 from huddle.dashboard.core.periods import Period, period_containing
+from huddle.dashboard.heap import settle_heap
 from huddle.dashboard.services.container import Services, build_services
 from siblings import import_sibling
 from sqlalchemy import create_engine, text
@@ -120,17 +121,21 @@ def measure_views(services: Services, last: Any, runs: int, summary: Any) -> lis
 
 
 def measure_database(workdir: Path, lines: int, years: float, runs: int, database_url: str | None = None,
-                     label: str = "sqlite") -> list[Any]:
-    """Build (or reuse, on SQLite) the plant in ``workdir`` on a database and measure every view there."""
+                     label: str = "sqlite", settle: bool = False) -> list[Any]:
+    """Build (or reuse, on SQLite) the plant in ``workdir`` on a database and measure every view there; with
+    ``settle``, the heap built so far set aside from the collector first, as a server does once it has built what
+    it keeps (``huddle.dashboard.heap``; not in a test's process, which would keep every frozen object)."""
     summary = bdp.Summary()
     workdir.mkdir(parents=True, exist_ok=True)
     plant = bb.build_plant(workdir, lines, years, summary, database_url)
     br.ensure_config(plant.settings.plant_path, lines)
     services = services_at_noon(plant.settings, plant.last)
+    if settle:
+        settle_heap()
     try:
         rows = measure_views(services, plant.last, runs, summary)
         rows += bapi.measure_api(plant.settings, services, board_cases(services, plant.last), plant.last, runs,
-                                 summary)
+                                 summary, settle)
     finally:
         services.dispose()
     return [replace(r, database=label) for r in rows]
@@ -141,11 +146,11 @@ def run(args: argparse.Namespace, workdir: Path) -> list[Any]:
     log = workdir / "details.log"
     rows: list[Any] = []
     with log.open("w", encoding="utf-8") as out, contextlib.redirect_stdout(out):
-        rows += measure_database(workdir / "sqlite", args.lines, args.years, args.runs)
+        rows += measure_database(workdir / "sqlite", args.lines, args.years, args.runs, settle=True)
         if args.postgres:
             with postgres_schema(args.postgres) as url:
                 rows += measure_database(workdir / "postgresql", args.lines, args.years, args.runs, url,
-                                         "postgresql")
+                                         "postgresql", settle=True)
     return rows
 
 
