@@ -73,7 +73,8 @@ class FreshRead(Generic[T]):
     """One read at a time shared by every caller that asks while it runs, each given a read that began after it
     asked: a caller arriving while a read runs waits for it to end and shares the next one (the running read began
     before the caller asked and may have missed a change made since). A room of TVs asking a worker whether the data
-    changed makes two reads, not twenty-five. A caller that has waited ``wait_s`` for a stuck read reads itself."""
+    changed makes at most two reads at a time, not one per thread. A caller that has waited ``wait_s`` for a stuck
+    read reads itself."""
 
     def __init__(self, read: Callable[[], T], wait_s: float = 10.0) -> None:
         self.read = read
