@@ -162,6 +162,7 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
     now = services.clock()
     month = Period("month", period.first.replace(day=1),
                    (period.first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1))
+    health = services.data_status.board_health()  # first: the readings' context is read with it
     shown, safety, sums = _shift_readings(readings, scope, period, SUMMARY_MEASURES)
     headline = [k for k, d in config.kpis.items() if d.headline]
     tiled = [k for k, d in config.kpis.items() if d.headline or d.layer in layers]  # the KPIs with a tile
@@ -225,7 +226,6 @@ def _board_view(services: Services, scope: str, period: Period, layers: tuple[in
     hours = hour_by_hour(readings, scope, period)
     pieces = loss_pieces(readings, scope, period)
     losses = top_losses(readings, scope, period, pieces=pieces)
-    health = services.data_status.board_health()
     shift = period.shift or config.calendar.shifts[0].key
     inst = config.calendar.instance(period.first, shift)
     today = now.astimezone(config.tz).date()

@@ -23,7 +23,7 @@ from huddle.dashboard.services.liveness import (
     when_words,
 )
 from huddle.dashboard.services.quarantine import RETRY, Problem, file_name
-from huddle.dashboard.services.reading_context import shared_session
+from huddle.dashboard.services.reading_context import reading_context, shared_session
 from huddle.dashboard.services.single_flight import FreshRead
 from huddle.data.db import DatabaseUnusableError, failure_reason
 from huddle.data.queries import accounts as account_queries
@@ -109,7 +109,10 @@ class DataStatus:
         if self.database_problem is not None:
             return self.health()
         with shared_session(self.sessions) as session:  # a page's readings' session, inside shared_context()
-            state = liveness_queries.health_state(session)
+            # asked first, the readings' context is read with it in one statement and shared by the board's readings
+            state = reading_context(self.config, session, self.clock, id(self.sessions), health=True).health
+            if state is None:  # the context was read before, without it
+                state = liveness_queries.health_state(session)
         liveness = assess(self.config, state.heartbeat, state.checks, self.clock(), self.down_after_s)
         return {"failing_sources": self._failing(state.last_statuses),
                 "scheduler": {"words": liveness.words(self.config.tz)},

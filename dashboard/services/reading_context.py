@@ -23,7 +23,9 @@ from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.services.people_hours import HoursCache
 from huddle.data.ingest.facts import GROUPS, RECORD_GROUP
 from huddle.data.queries import ledger as ledger_queries
+from huddle.data.queries import liveness as liveness_queries
 from huddle.data.queries import readings as reading_queries
+from huddle.data.queries.liveness import HealthState
 from huddle.data.queries.scope import ScopeFilter
 from sqlalchemy.orm import Session
 
@@ -44,6 +46,8 @@ class ReadingContext:
     scheduled_after: dict[tuple[str, str], float] = field(default_factory=dict)
     #: (production date, shift) -> line-shifts each line reported in that running shift, read once for every scope
     running_lines: dict[tuple[date, str], dict[str, float]] = field(default_factory=dict)
+    #: the board's health strip, when read with the context (``reading_context(..., health=True)``)
+    health: HealthState | None = None
 
 
 #: The contexts of the ``shared_context()`` open in this thread or task, by (plant, session factory, clock).
@@ -95,16 +99,20 @@ def sharing_context(fn: Callable[P, R]) -> Callable[P, R]:
     return inside
 
 
-def reading_context(config: PlantConfig, session: Session, clock: Callable[[], datetime], key: int) -> ReadingContext:
-    """The context of a reading: the shared one inside ``shared_context()``, else read now."""
+def reading_context(config: PlantConfig, session: Session, clock: Callable[[], datetime], key: int,
+                    health: bool = False) -> ReadingContext:
+    """The context of a reading: the shared one inside ``shared_context()``, else read now; read now with
+    ``health``, the board's health strip is read in the same statement (a board asks for it first)."""
     shared = _SHARED.get()
     slot = (id(config), key, id(clock))
     if shared is not None and slot in shared:
         return shared[slot]
     now = clock()
-    stored = ledger_queries.context_rows(session, now)
+    stored, state = (liveness_queries.context_and_health(session, now) if health
+                     else (ledger_queries.context_rows(session, now), None))
     live = {k: v for k, v in stored.live_down.items() if k in config.sources and config.sources[k].kind == "mqtt"}
-    ctx = ReadingContext(now, stored.read_through, live, calendar=config.plant_calendar.with_stored(*stored.calendar))
+    ctx = ReadingContext(now, stored.read_through, live, calendar=config.plant_calendar.with_stored(*stored.calendar),
+                         health=state)
     if shared is not None:
         shared[slot] = ctx
     return ctx

@@ -147,14 +147,16 @@ class _KeyValue(NamedTuple):
     value: str
 
 
-_CONTEXT = text(
-    f"{SOURCES_SQL}"
+#: A page's reading context as rows of (kind, name, value, at) after ``SOURCES_SQL``: each source's read-through time
+#: ('read'), the live sources lost ('live', bound ``quiet_since``) and the stored calendar ('meta'); other reads of
+#: the same shape may follow it in one statement (``liveness.context_and_health``).
+CONTEXT_ROWS_SQL = (
     "SELECT 'read' AS kind, source AS name, CAST(NULL AS VARCHAR(200)) AS value, "
     f"({_READ_THROUGH_SQL}) AS at FROM sources WHERE source IS NOT NULL "
     "UNION ALL SELECT 'live', source, machine_state, NULL FROM live_sources "
     "WHERE state = 'disconnected' OR updated_at < :quiet_since "
-    f"UNION ALL SELECT 'meta', \"key\", value, NULL FROM meta WHERE {CALENDAR_KEYS_SQL}"
-).bindparams(bindparam("quiet_since", type_=UTCDateTime())).columns(
+    f"UNION ALL SELECT 'meta', \"key\", value, NULL FROM meta WHERE {CALENDAR_KEYS_SQL}")
+_CONTEXT = text(f"{SOURCES_SQL}{CONTEXT_ROWS_SQL}").bindparams(bindparam("quiet_since", type_=UTCDateTime())).columns(
     kind=String(), name=String(), value=String(), at=UTCDateTime())
 
 
@@ -162,14 +164,19 @@ def context_rows(session: Session, now: datetime, quiet_s: float = LIVE_QUIET_S)
     """``sources_read_through``, the live sources lost and the stored plant calendar in one statement: every page's
     readings start with them. A live source is lost when its broker connection is, or when its subscriber has not
     written for ``quiet_s`` seconds (its process is gone); its lines' tiles read stale until it is back."""
+    return context_of(session.execute(_CONTEXT, {"quiet_since": now - timedelta(seconds=quiet_s)}))
+
+
+def context_of(rows: Iterable[Any]) -> ContextRows:
+    """The reading context in rows of ``CONTEXT_ROWS_SQL`` (rows of other kinds left alone)."""
     read, live, meta = {}, [], []
-    for row in session.execute(_CONTEXT, {"quiet_since": now - timedelta(seconds=quiet_s)}):
+    for row in rows:
         if row.kind == "read":
             if row.at is not None:
                 read[row.name] = row.at
         elif row.kind == "live":
             live.append((row.name, row.value))
-        else:
+        elif row.kind == "meta":
             meta.append(_KeyValue(row.name, row.value))
     return ContextRows(read, _lines_fed(live), calendar_of(meta))
 

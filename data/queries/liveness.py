@@ -8,16 +8,24 @@ and who it is (host and process). Only the leader writes it, so there is nothing
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import NamedTuple
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from huddle.data.db import MIGRATIONS
 from huddle.data.models import AuditEntry, LoadRun, Meta, UTCDateTime
-from huddle.data.queries.ledger import SOURCES_SQL, each_source_sql
-from sqlalchemy import Engine, String, func, select, text
+from huddle.data.queries.ledger import (
+    CONTEXT_ROWS_SQL,
+    LIVE_QUIET_S,
+    SOURCES_SQL,
+    ContextRows,
+    context_of,
+    each_source_sql,
+)
+from sqlalchemy import Engine, String, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 HEARTBEAT_KEY = "scheduler_heartbeat"
@@ -115,29 +123,45 @@ class HealthState(NamedTuple):
     latest_data: datetime | None
 
 
-_HEALTH_STATE = text(
-    f"{SOURCES_SQL}"
+#: The health strip's reads as rows of (kind, name, value, at) after ``SOURCES_SQL``: each source's latest status and
+#: check ('source'), the heartbeat ('beat') and the latest record time ('facts').
+_HEALTH_ROWS_SQL = (
     "SELECT 'source' AS kind, source AS name, "
     "(SELECT r.status FROM load_runs r WHERE r.source = sources.source ORDER BY r.id DESC LIMIT 1) AS value, "
     "(SELECT MAX(r.started_at) FROM load_runs r WHERE r.source = sources.source) AS at "
     "FROM sources WHERE source IS NOT NULL "
-    f"UNION ALL SELECT 'meta', \"key\", value, NULL FROM meta WHERE \"key\" = '{HEARTBEAT_KEY}' "
-    "UNION ALL SELECT 'facts', NULL, NULL, MAX(data_through_utc) FROM shift_facts"
-).columns(kind=String(), name=String(), value=String(), at=UTCDateTime())
+    f"UNION ALL SELECT 'beat', \"key\", value, NULL FROM meta WHERE \"key\" = '{HEARTBEAT_KEY}' "
+    "UNION ALL SELECT 'facts', NULL, NULL, MAX(data_through_utc) FROM shift_facts")
+_ROWS = {"kind": String(), "name": String(), "value": String(), "at": UTCDateTime()}
+_HEALTH_STATE = text(f"{SOURCES_SQL}{_HEALTH_ROWS_SQL}").columns(**_ROWS)
+_CONTEXT_AND_HEALTH = text(f"{SOURCES_SQL}{CONTEXT_ROWS_SQL} UNION ALL {_HEALTH_ROWS_SQL}").bindparams(
+    bindparam("quiet_since", type_=UTCDateTime())).columns(**_ROWS)
 
 
 def health_state(session: Session) -> HealthState:
     """Each source's latest run's status, ``last_checks``, ``last_beat`` and ``ledger.latest_data`` in one statement
     (a backward seek per source on (source, id)): every board reads them."""
+    return _health_of(session.execute(_HEALTH_STATE))
+
+
+def context_and_health(session: Session, now: datetime, quiet_s: float = LIVE_QUIET_S,
+                       ) -> tuple[ContextRows, HealthState]:
+    """``ledger.context_rows`` and ``health_state`` in one statement: a board reads both."""
+    rows = list(session.execute(_CONTEXT_AND_HEALTH, {"quiet_since": now - timedelta(seconds=quiet_s)}))
+    return context_of(rows), _health_of(rows)
+
+
+def _health_of(rows: Iterable[Any]) -> HealthState:
+    """The health state in rows of ``_HEALTH_ROWS_SQL`` (rows of other kinds left alone)."""
     statuses, checks, beat_value, latest = {}, {}, None, None
-    for row in session.execute(_HEALTH_STATE):
+    for row in rows:
         if row.kind == "source":
             statuses[row.name] = row.value
             if row.at is not None:
                 checks[row.name] = _instant(row.at)
-        elif row.kind == "meta":
+        elif row.kind == "beat":
             beat_value = row.value
-        else:
+        elif row.kind == "facts":
             latest = row.at
     return HealthState(statuses, checks, _heartbeat(beat_value), latest)
 

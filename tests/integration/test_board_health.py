@@ -1,5 +1,6 @@
 """The board's strip reads the loaders' health on its own (``DataStatus.board_health``): the same failing sources,
-scheduler words and data time as the full health answer, on SQLite and PostgreSQL."""
+scheduler words and data time as the full health answer, on SQLite and PostgreSQL, read with the board's readings'
+context in one statement."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from huddle.dashboard.core.periods import Period
 from huddle.dashboard.services.board import board_view
+from sqlalchemy import event
 
 from tests.conftest import SMALL_PLANT, write_past
 
@@ -30,8 +32,13 @@ def test_the_board_shows_the_failing_source_and_data_time_of_the_health_answer( 
     assert strip["failing_sources"] == health["failing_sources"] and "erp" in strip["failing_sources"]
     assert strip["data_through"] == health["data_through"] is not None
     assert strip["scheduler"]["words"] == health["scheduler"]["words"]
+    ledger_reads: list[str] = []
+    event.listen(services.db, "before_cursor_execute",
+                 lambda *args: ledger_reads.append(args[2]) if "load_runs" in args[2] else None)
     view = board_view(services, "L1", Period("shift", date(2026, 11, 20), date(2026, 11, 20), "E"))
     assert view["failing_sources"] == health["failing_sources"] and view["data_through"] == health["data_through"]
+    # the strip and the readings' context (how far each source was read) come from one read of the ledger
+    assert len(ledger_reads) == 1
     # the source reads again: no longer failing, on the strip as in the answer
     (tmp_path / "missing.sqlite").unlink(missing_ok=True)
     with sqlite3.connect(tmp_path / "missing.sqlite") as conn:

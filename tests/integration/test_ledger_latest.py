@@ -14,7 +14,7 @@ from huddle.data.db import init_db, make_engine
 from huddle.data.models import LoadRun, Meta, ShiftFact
 from huddle.data.models_feeds import LiveSource
 from huddle.data.queries import ledger, liveness, plant_calendar
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 T0 = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
@@ -75,7 +75,8 @@ def test_an_empty_ledger_has_no_sources(database_url: str) -> None:
 
 
 @pytest.mark.parametrize("statement", [ledger._READ_THROUGH, ledger._LATEST_IDS, liveness._LAST_CHECKS,
-                                       ledger._CONTEXT, liveness._REFRESH_STATE, liveness._HEALTH_STATE])
+                                       ledger._CONTEXT, liveness._REFRESH_STATE, liveness._HEALTH_STATE,
+                                       liveness._CONTEXT_AND_HEALTH])
 def test_what_each_source_last_did_is_found_without_reading_every_run(tmp_path: Path, statement: object) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'huddle.sqlite'}")
     init_db(engine)
@@ -167,4 +168,41 @@ def test_the_board_s_health_strip_reads_the_ledger_the_heartbeat_and_the_latest_
     assert state.last_statuses == {"mes-counts": "idle", "mes-stops": "running", "time-clock": "failed"}
     assert state.latest_data == T0 + timedelta(minutes=29)
     assert state.heartbeat is not None and state.heartbeat.by == "huddle-scheduler host-a pid 42"
+    engine.dispose()
+
+
+def _statements_run(engine: Engine) -> list[str]:
+    """The statements the engine runs from now on, as they run."""
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    return statements
+
+
+def test_a_board_reads_its_readings_context_and_its_health_strip_in_one_statement(database_url: str) -> None:
+    now = T0 + timedelta(hours=1)
+    engine = make_engine(database_url)
+    init_db(engine)
+    with Session(engine) as session:
+        assert liveness.context_and_health(session, now) == (ledger.context_rows(session, now),
+                                                             liveness.health_state(session))
+        _write_ledger(session)
+        liveness.beat(session, T0 + timedelta(minutes=31), T0, "huddle-scheduler host-a pid 42")
+        session.add_all([
+            LiveSource(source="press-mqtt", state="disconnected", since=now, updated_at=now,
+                       machine_state=json.dumps({"lines": ["L1"]})),
+            Meta(key="last_recordable:L1", value="2026-03-01"),
+            ShiftFact(line="L1", area="a", production_date=date(2026, 11, 30), shift="E", start_utc=T0, end_utc=T0,
+                      data_through_utc=T0 + timedelta(minutes=29), updated_at=T0)])
+        plant_calendar.replace_planned(session, [
+            PlannedDays(date(2026, 12, 24), date(2026, 12, 26), "Christmas", "plant", "holiday")])
+        session.commit()
+        statements = _statements_run(engine)
+        context, health = liveness.context_and_health(session, now)
+        assert len(statements) == 1
+        assert (context, health) == (ledger.context_rows(session, now), liveness.health_state(session))
+    # neither read takes the other's rows: the heartbeat is not a calendar row, the calendar not a heartbeat
+    assert context.live_down == {"press-mqtt": frozenset({"L1"})}
+    assert context.calendar[1] == {"L1": date(2026, 3, 1)} and len(context.calendar[0]) == 1
+    assert health.heartbeat is not None and health.latest_data == T0 + timedelta(minutes=29)
+    assert health.last_statuses == {"mes-counts": "idle", "mes-stops": "running", "time-clock": "failed"}
     engine.dispose()
