@@ -62,12 +62,15 @@ def judge_ended(plan: EndedPointPlan, kdef: KpiDef, period: Period, sums: dict[s
     if value is None:
         return None, Status.GREY
     band = band_at_grain(kdef, kdef.band(period.last), float(sums.get("line_shifts") or 0) if plan.total else None)
-    incomplete = False
-    if plan.timed:
-        expected = float(sums.get("scheduled_s") or 0.0)
-        covered = sums.get("covered_s")
-        incomplete = coverage_of(covered, expected) is not None and \
-            float(covered or 0.0) < expected - COVERAGE_SLACK_S * float(sums.get("line_shifts") or 1)
+    incomplete = plan.timed and covers_too_little(sums, float(sums.get("scheduled_s") or 0.0))
     if not incomplete:
         incomplete = any((read := read_through.get(key)) is not None and read < end for key in plan.sources)
     return value, status_of(value, band, incomplete=incomplete, check=breaks_a_limit(plan.formula, sums))
+
+
+def covers_too_little(sums: dict[str, Any], expected_s: float) -> bool:
+    """Whether the production time a period's records cover falls short of ``expected_s`` by more than the slack
+    its line-shifts allow (an ended period's data is then incomplete)."""
+    covered = sums.get("covered_s")
+    return coverage_of(covered, expected_s) is not None and \
+        float(covered or 0.0) < expected_s - COVERAGE_SLACK_S * float(sums.get("line_shifts") or 1)

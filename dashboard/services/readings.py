@@ -34,7 +34,7 @@ from huddle.dashboard.core.plant import KpiDef, PlantConfig
 from huddle.dashboard.core.plant_calendar import PlantCalendar
 from huddle.dashboard.core.targets import band_at_grain
 from huddle.dashboard.services import reading_context as shared
-from huddle.dashboard.services.ended_points import COVERAGE_SLACK_S, EndedPointPlan, ended_plan, judge_ended
+from huddle.dashboard.services.ended_points import EndedPointPlan, covers_too_little, ended_plan, judge_ended
 from huddle.dashboard.services.people_hours import PeopleHours, people_hours
 from huddle.dashboard.services.planned import configured_last_recordable, period_state, unjudged, unjudged_status
 from huddle.dashboard.services.reading_context import (
@@ -434,8 +434,7 @@ class Readings(ManyPeriods):
             if expected and not ended:
                 expected -= self._scheduled_after(session, scope, period, ctx)
             coverage = coverage_of(sums.get("covered_s"), expected)
-            slack = COVERAGE_SLACK_S * float(sums.get("line_shifts") or 1)
-            if coverage is not None and ended and float(sums.get("covered_s") or 0.0) < expected - slack:
+            if coverage is not None and ended and covers_too_little(sums, expected):
                 through = sums.get("data_through")
                 to = _("data to {time}").format(time=format_moment(through, self.config.tz, period.last)) + " · " \
                     if isinstance(through, datetime) and period.grain == "shift" else ""
